@@ -1,0 +1,5 @@
+"""``python -m cloudsms``: the same command as ``cloudsms``."""
+
+from cloudsms.cli import main
+
+raise SystemExit(main())

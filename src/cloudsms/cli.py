@@ -1,0 +1,344 @@
+"""The ``cloudsms`` command: the reference data from a shell, as tables, JSON or CSV.
+
+Serves analysts and other tools for every scenario (S01-S15): which clauses of
+ISO/IEC 20000-1:2011 a scenario cites, which scenarios cover a clause or a process,
+and the whole scenario-by-clause matrix. Every command takes ``--format
+table|json|csv`` and ``--overlay FILE`` (repeatable, applied in order). Unknown
+identifiers and rejected overlays exit with status 2 and print one problem a line.
+
+Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
+runs the same command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from cloudsms.errors import UnknownReference, ValidationError
+from cloudsms.reference import DEFAULT_EDITION, ReferenceSet, shipped
+from cloudsms.reference._records import Citation, Clause, Coverage, Provenance, Scenario
+
+__all__ = ["main"]
+
+WIDTH = 80
+"""Tables fit a terminal of this many columns."""
+
+Row = dict[str, Any]
+
+
+class _View:
+    """What a command shows, in the three forms it can take."""
+
+    def __init__(self, *, table: str, data: object, rows: list[Row], columns: Sequence[str]) -> None:
+        self.table = table
+        self.data = data
+        self.rows = rows
+        self.columns = list(columns)
+
+    def render(self, fmt: str) -> str:
+        if fmt == "json":
+            return json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"
+        if fmt == "csv":
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=self.columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(self.rows)
+            return out.getvalue()
+        return self.table.rstrip("\n") + "\n"
+
+
+# ---------------------------------------------------------------------- records as data
+def _provenance(p: Provenance) -> Row:
+    return {"document": p.document, "edition": p.edition, "section": p.section,
+            "note": p.note, "origin": p.origin}
+
+
+def _scenario_data(s: Scenario) -> Row:
+    return {
+        "id": s.id,
+        "section": s.section,
+        "title": s.title,
+        "phase": s.phase.value,
+        "summary": s.summary,
+        "outcomes": list(s.outcomes),
+        "citations_known": s.citations_known,
+        "implemented_by": list(s.implemented_by),
+        "provenance": _provenance(s.provenance),
+    }
+
+
+def _clause_data(c: Clause) -> Row:
+    return {
+        "edition": c.edition,
+        "number": c.number,
+        "title": c.title,
+        "parent": c.parent,
+        "children": list(c.children),
+        "process_group": None if c.process_group is None else c.process_group.value,
+        "is_process": c.is_process,
+        "provenance": _provenance(c.provenance),
+    }
+
+
+def _citation_data(c: Citation, clause: Clause) -> Row:
+    return {
+        "scenario_id": c.scenario_id,
+        "position": c.position,
+        "edition": c.edition,
+        "clause_number": c.clause_number,
+        "clause_title": clause.title,
+        "cited_as": c.cited_as,
+    }
+
+
+def _coverage_data(c: Coverage) -> Row:
+    return {"scenario_id": c.scenario_id, "clause_number": c.clause_number, "via": c.via,
+            "direct": c.direct}
+
+
+def _flat(row: Row) -> Row:
+    """Flatten a nested record for CSV: lists joined by ``" | "``, dicts as ``key.sub``."""
+    flat: Row = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        elif isinstance(value, list):
+            flat[key] = " | ".join(map(str, value))
+        else:
+            flat[key] = value
+    return flat
+
+
+# ---------------------------------------------------------------------- text helpers
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _wrap(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [""]
+
+
+# ---------------------------------------------------------------------- commands
+def _scenarios(refs: ReferenceSet, _args: argparse.Namespace) -> _View:
+    data = [_scenario_data(s) for s in refs.scenarios()]
+    head = f"{'ID':<4} {'SECTION':<7} {'PHASE':<8} {'CITES':>5}  TITLE"
+    lines = [head, "-" * len(head)]
+    for s in refs.scenarios():
+        cites = str(len(refs.clauses_cited_by(s.id))) if s.citations_known else "?"
+        prefix = f"{s.id:<4} {s.section:<7} {s.phase.value:<8} {cites:>5}  "
+        lines.append(prefix + _fit(s.title, WIDTH - len(prefix)))
+    lines.append("")
+    lines.append("? = the source lists no clauses for this scenario")
+    rows = [_flat(d) for d in data]
+    return _View(table="\n".join(lines), data=data, rows=rows, columns=list(rows[0]) if rows else [])
+
+
+def _scenario(refs: ReferenceSet, args: argparse.Namespace) -> _View:
+    s = refs.scenario(args.id)
+    cited = [c for c in refs.citations() if c.scenario_id == s.id]
+    citations = [_citation_data(c, refs.clause(c.clause_number, edition=c.edition)) for c in cited]
+    data = {**_scenario_data(s), "citations": citations}
+    p = s.provenance
+    lines = [f"{s.id}  {s.title}", f"section {s.section} of {p.document}:{p.edition}, "
+             f"phase: {s.phase.value}", ""]
+    if s.summary:
+        lines += [*_wrap(s.summary), ""]
+    if s.outcomes:
+        lines.append("Outcomes:")
+        for outcome in s.outcomes:
+            lines += textwrap.wrap(outcome, WIDTH, initial_indent="  - ", subsequent_indent="    ")
+        lines.append("")
+    if not s.citations_known:
+        lines.append("Cites: unknown (the source lists no clauses for this scenario)")
+    else:
+        lines.append(f"Cites ({len(citations)}):")
+        for c in citations:
+            lines.append(_fit(f"  {c['position']:>2}. {c['clause_number']:<8} {c['clause_title']}",
+                              WIDTH))
+            if c["cited_as"]:
+                lines.append(_fit(f"      {'':<8} cited as {c['cited_as']!r}", WIDTH))
+    if s.implemented_by:
+        lines += ["", "Implemented by:", *(f"  {path}" for path in s.implemented_by)]
+    columns = ["scenario_id", "position", "edition", "clause_number", "clause_title", "cited_as"]
+    return _View(table="\n".join(lines), data=data, rows=citations, columns=columns)
+
+
+def _clause(refs: ReferenceSet, args: argparse.Namespace) -> _View:
+    c = refs.clause(args.number, edition=args.edition)
+    coverage = refs.coverage_of(c.number, edition=c.edition)
+    data = {**_clause_data(c), "coverage": [_coverage_data(x) for x in coverage]}
+    lines = [_fit(f"{c.number}  {c.title}", WIDTH), f"edition {c.edition}"]
+    if c.parent:
+        lines.append(_fit(f"parent: {c.parent} {refs.clause(c.parent, edition=c.edition).title}",
+                          WIDTH))
+    if c.children:
+        lines.extend(_wrap("children: " + ", ".join(c.children)))
+    if c.process_group is not None:
+        kind = "a process" if c.is_process else "part of a process"
+        lines.append(f"process group: {c.process_group.value} ({kind})")
+    if c.provenance.note:
+        lines.extend(_wrap(f"note: {c.provenance.note}"))
+    lines.append("")
+    if not coverage:
+        lines.append("No scenario covers this clause.")
+    else:
+        lines.append(f"Covered by ({len({x.scenario_id for x in coverage})} scenarios):")
+        for x in coverage:
+            title = refs.scenario(x.scenario_id).title
+            how = "direct" if x.direct else f"via {x.via}"
+            lines.append(_fit(f"  {x.scenario_id}  {how:<12} {title}", WIDTH))
+    unknown = [s.id for s in refs.scenarios() if not s.citations_known]
+    if unknown:
+        lines += ["", f"Citations unknown for: {', '.join(unknown)}"]
+    columns = ["scenario_id", "clause_number", "via", "direct"]
+    return _View(table="\n".join(lines), data=data, rows=data["coverage"], columns=columns)
+
+
+def _matrix(refs: ReferenceSet, args: argparse.Namespace) -> _View:
+    matrix = refs.matrix(edition=args.edition)
+    data = {sid: None if numbers is None else list(numbers) for sid, numbers in matrix.items()}
+    rows = [
+        {"scenario_id": sid, "citations_known": numbers is not None,
+         "clause_numbers": "" if numbers is None else " ".join(numbers)}
+        for sid, numbers in matrix.items()
+    ]
+    ids = list(matrix)
+    cell = 3
+    label = 8
+    title_width = max(10, WIDTH - label - cell * len(ids) - 1)
+    header = f"{'CLAUSE':<{label}}{'TITLE':<{title_width}} " + "".join(
+        f"{sid[1:]:>{cell}}" for sid in ids
+    )
+    lines = [header.rstrip(), "-" * min(WIDTH, len(header))]
+    for c in refs.clauses(edition=args.edition):
+        direct: dict[str, bool] = {}
+        for x in refs.coverage_of(c.number, edition=c.edition):
+            direct[x.scenario_id] = direct.get(x.scenario_id, False) or x.direct
+        cells = []
+        for sid in ids:
+            if matrix[sid] is None:
+                mark = "?"
+            else:
+                mark = "X" if direct.get(sid) else "+" if sid in direct else "."
+            cells.append(f"{mark:>{cell}}")
+        indent = " " * (c.depth - 1)
+        name = _fit(indent + c.title, title_width - 1)
+        lines.append(f"{c.number:<{label}}{name:<{title_width}} " + "".join(cells))
+    lines += [
+        "",
+        "Columns are scenarios S01-S15. X cited directly; + covered through a cited",
+        "ancestor clause; . not covered; ? the source lists no clauses for it.",
+    ]
+    return _View(table="\n".join(lines), data=data, rows=rows,
+                 columns=["scenario_id", "citations_known", "clause_numbers"])
+
+
+def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
+    processes = [c for c in refs.clauses(edition=args.edition) if c.is_process]
+    data = []
+    rows: list[Row] = []
+    lines = [f"{'CLAUSE':<8}{'PROCESS':<34}SCENARIOS (direct; via an ancestor)", "-" * WIDTH]
+    for p in processes:
+        coverage = refs.coverage_of(p.number, edition=p.edition)
+        data.append({"number": p.number, "title": p.title,
+                     "process_group": None if p.process_group is None else p.process_group.value,
+                     "coverage": [_coverage_data(x) for x in coverage]})
+        rows.extend({"process_number": p.number, "process_title": p.title,
+                     "scenario_id": x.scenario_id, "via": x.via, "direct": x.direct}
+                    for x in coverage)
+        if not coverage:
+            rows.append({"process_number": p.number, "process_title": p.title,
+                         "scenario_id": "", "via": "", "direct": ""})
+        direct = " ".join(x.scenario_id for x in coverage if x.direct)
+        inherited = " ".join(f"{x.scenario_id}({x.via})" for x in coverage if not x.direct)
+        text = (direct + ("; " + inherited if inherited else "")) or "NOT COVERED"
+        lead = f"{p.number:<8}{_fit(p.title, 32):<34}"
+        lines += textwrap.wrap(text, WIDTH, initial_indent=lead, subsequent_indent=" " * 42)
+    uncovered = refs.uncovered_processes(edition=args.edition)
+    lines += ["", f"{len(processes) - len(uncovered)} of {len(processes)} processes covered."]
+    unknown = [s.id for s in refs.scenarios() if not s.citations_known]
+    if unknown:
+        lines.append(f"Citations unknown for: {', '.join(unknown)}")
+    return _View(table="\n".join(lines), data=data, rows=rows,
+                 columns=["process_number", "process_title", "scenario_id", "via", "direct"])
+
+
+# ---------------------------------------------------------------------- parser
+def _parser() -> argparse.ArgumentParser:
+    from cloudsms import __version__  # noqa: PLC0415 - the facade is light; avoid a cycle
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                        help="output format (default: table)")
+    common.add_argument("--overlay", action="append", default=[], metavar="FILE",
+                        help="a reference overlay JSON file; repeat to apply several in order")
+    parser = argparse.ArgumentParser(
+        prog="cloudsms",
+        description="Query ISO/IEC TR 20000-9:2015 scenarios and the ISO/IEC 20000-1:2011 "
+        "clauses they cite.",
+    )
+    parser.add_argument("--version", action="version", version=f"cloudsms {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = commands.add_parser("scenarios", parents=[common], help="list the 15 scenarios")
+    sub.set_defaults(handler=_scenarios)
+    sub = commands.add_parser("scenario", parents=[common], help="one scenario and its citations")
+    sub.add_argument("id", help="S07, S7, S010 or the section 5.7")
+    sub.set_defaults(handler=_scenario)
+    sub = commands.add_parser("clause", parents=[common],
+                              help="one clause and the scenarios covering it")
+    sub.add_argument("number", help="a clause number such as 6.1")
+    sub.add_argument("--edition", default=DEFAULT_EDITION)
+    sub.set_defaults(handler=_clause)
+    sub = commands.add_parser("matrix", parents=[common],
+                              help="which clauses each scenario cites")
+    sub.add_argument("--edition", default=DEFAULT_EDITION)
+    sub.set_defaults(handler=_matrix)
+    sub = commands.add_parser("coverage", parents=[common],
+                              help="each process with the scenarios covering it")
+    sub.add_argument("--edition", default=DEFAULT_EDITION)
+    sub.set_defaults(handler=_coverage)
+    return parser
+
+
+def _fail(lines: Sequence[str]) -> int:
+    for line in lines:
+        print(f"cloudsms: {line}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``cloudsms`` command with ``argv`` (default: the process's arguments).
+
+    Returns the exit status: 0 on success, 2 for unknown identifiers, rejected
+    overlays and bad usage.
+    """
+    args = _parser().parse_args(argv)
+    handler: Callable[[ReferenceSet, argparse.Namespace], _View] = args.handler
+    try:
+        refs = shipped()
+        for path in args.overlay:
+            refs = refs.overlay(path)
+        view = handler(refs, args)
+    except ValidationError as exc:
+        return _fail([f"{exc.subject} is rejected:", *exc.errors])
+    except UnknownReference as exc:
+        return _fail([str(exc)])
+    except OSError as exc:
+        return _fail([f"cannot read overlay: {exc}"])
+    try:
+        sys.stdout.write(view.render(args.format))
+        sys.stdout.flush()
+    except BrokenPipeError:  # pragma: no cover - depends on the reader closing early
+        sys.stderr.close()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""The exceptions cloudsms raises: one root, each concrete error beside the builtin it resembles.
+
+Every error keeps its facts as attributes (``path``, ``expected``, ``got``, ``kind``,
+``key``) and builds its message in ``__str__``, so a program can act on the
+attributes and a person can read the message. All of them pickle, so they survive
+process pools and task queues.
+
+This module imports only the standard library: ``cloudsms.reference`` (which serves
+every scenario, S01-S15) raises these errors without pulling in cattrs or pint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+__all__ = [
+    "CloudSMSError",
+    "Problem",
+    "UnknownReference",
+    "ValidationError",
+    "describe",
+]
+
+_MAX_SHOWN = 60
+
+
+def describe(value: object) -> str:
+    """Describe a received value for an error message: its short repr and its JSON-ish type.
+
+    >>> describe(5)
+    '5 (integer)'
+    >>> describe(None)
+    'null'
+    >>> describe("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (string)"
+    """
+    if value is None:
+        return "null"
+    shown = repr(value)
+    if len(shown) > _MAX_SHOWN:
+        shown = shown[: _MAX_SHOWN - 4] + "..." + shown[-1]
+    return f"{shown} ({_type_name(value)})"
+
+
+def _type_name(value: object) -> str:
+    names = {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "array",
+        tuple: "array",
+        dict: "object",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+class Problem(NamedTuple):
+    """One problem of a document: where it is, what was expected there and what arrived.
+
+    ``path`` is a JSONPath-like location whose keys are the attribute names,
+    for example ``$.citations[3].clause_number``.
+
+    >>> str(Problem("$.clauses[0].title", "a non-empty string", "5 (integer)"))
+    'expected a non-empty string, got 5 (integer) @ $.clauses[0].title'
+    """
+
+    path: str
+    expected: str
+    got: str
+
+    def __str__(self) -> str:
+        return f"expected {self.expected}, got {self.got} @ {self.path}"
+
+
+class CloudSMSError(Exception):
+    """The root of every error cloudsms raises on purpose.
+
+    Catch this to handle anything the library refuses, whatever the cause.
+    """
+
+
+class ValidationError(CloudSMSError, ValueError):
+    """A document or value breaks the model's rules; ``errors`` lists every problem found.
+
+    Nothing is built or changed when this is raised. Each entry of ``errors`` reads
+    ``"expected <what>, got <what arrived> @ <path>"``; ``problems`` holds the same
+    facts as :class:`Problem` tuples.
+
+    >>> err = ValidationError(
+    ...     [Problem("$.scenarios[1].phase", "one of 'plan', 'design'", "'later' (string)")],
+    ...     subject="reference overlay",
+    ... )
+    >>> print(err)
+    reference overlay is invalid (1 problem):
+      - expected one of 'plan', 'design', got 'later' (string) @ $.scenarios[1].phase
+    >>> err.errors
+    ["expected one of 'plan', 'design', got 'later' (string) @ $.scenarios[1].phase"]
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, subject: str = "document") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.subject = subject
+        super().__init__(self.problems, subject)
+
+    @classmethod
+    def single(
+        cls, path: str, expected: str, got: str, *, subject: str = "document"
+    ) -> ValidationError:
+        """Build the error for a single problem.
+
+        >>> print(ValidationError.single("$", "a JSON object", "[] (array)", subject="overlay"))
+        overlay is invalid (1 problem):
+          - expected a JSON object, got [] (array) @ $
+        """
+        return cls([Problem(path, expected, got)], subject=subject)
+
+    @property
+    def errors(self) -> list[str]:
+        """Every problem as ``"expected <what>, got <what arrived> @ <path>"``."""
+        return [str(p) for p in self.problems]
+
+    @property
+    def paths(self) -> list[str]:
+        """The path of every problem, in the order found."""
+        return [p.path for p in self.problems]
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{self.subject} is invalid ({count} {noun}):"]
+        lines.extend(f"  - {p}" for p in self.problems)
+        return "\n".join(lines)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_validation_error, (self.problems, self.subject))
+
+
+def _rebuild_validation_error(problems: Sequence[Problem], subject: str) -> ValidationError:
+    return ValidationError(problems, subject=subject)
+
+
+class UnknownReference(CloudSMSError, LookupError):
+    """An identifier names nothing known: a clause, a scenario or another record.
+
+    ``kind`` says what was looked for, ``key`` what was asked, ``suggestions`` the
+    closest known identifiers.
+
+    >>> print(UnknownReference("scenario", "S16", suggestions=("S15", "S06")))
+    unknown scenario 'S16'; did you mean S15 or S06?
+    >>> print(UnknownReference("clause", "12", scope="edition 20000-1:2011"))
+    unknown clause '12' in edition 20000-1:2011
+    """
+
+    def __init__(
+        self, kind: str, key: str, *, suggestions: Sequence[str] = (), scope: str | None = None
+    ) -> None:
+        self.kind = kind
+        self.key = key
+        self.suggestions: tuple[str, ...] = tuple(suggestions)
+        self.scope = scope
+        super().__init__(kind, key)
+
+    def __str__(self) -> str:
+        text = f"unknown {self.kind} {self.key!r}"
+        if self.scope:
+            text += f" in {self.scope}"
+        if self.suggestions:
+            *head, last = self.suggestions
+            options = f"{', '.join(head)} or {last}" if head else last
+            text += f"; did you mean {options}?"
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_unknown_reference,
+            (self.kind, self.key, self.suggestions, self.scope),
+        )
+
+
+def _rebuild_unknown_reference(
+    kind: str, key: str, suggestions: Sequence[str], scope: str | None
+) -> UnknownReference:
+    return UnknownReference(kind, key, suggestions=suggestions, scope=scope)

@@ -1,0 +1,170 @@
+"""A small standard-library validator for the subset of JSON Schema the reference data uses.
+
+The shipped ``reference.schema.json`` is the one description of the data files and
+overlays: this module interprets it, so the validator and the published schema
+cannot drift apart. It supports ``$ref`` to local ``$defs``, ``type``, ``const``,
+``enum``, ``pattern``, ``minLength``, ``minimum``, ``required``, ``properties``,
+``additionalProperties: false``, ``items`` and a ``oneOf`` whose branches are told
+apart by a ``const`` property (the document ``type``). The keyword ``x-expected``
+gives the phrase a message uses for what was expected.
+
+It reports every problem, each as a :class:`~cloudsms.errors.Problem` with a path
+such as ``$.citations[3].clause_number``; it never raises on bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from cloudsms.errors import Problem, describe
+
+__all__ = ["check", "schema"]
+
+Schema = Mapping[str, Any]
+
+_TYPE_PHRASES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
+
+
+@cache
+def schema() -> Schema:
+    """Return the shipped JSON Schema of the reference documents (read once)."""
+    text = resources.files("cloudsms.reference").joinpath("data/reference.schema.json")
+    loaded: Schema = json.loads(text.read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
+def _pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source)
+
+
+def check(instance: object, path: str = "$", node: Schema | None = None) -> list[Problem]:
+    """Validate ``instance`` against ``node`` (the whole shipped schema by default)."""
+    root = schema()
+    problems: list[Problem] = []
+    _check(instance, root if node is None else node, path, root, problems)
+    return problems
+
+
+def _resolve(node: Schema, root: Schema) -> Schema:
+    while "$ref" in node:
+        ref: str = node["$ref"]
+        node = root["$defs"][ref.removeprefix("#/$defs/")]
+    return node
+
+
+def _is_type(value: object, name: str) -> bool:
+    match name:
+        case "string":
+            return isinstance(value, str)
+        case "integer":
+            return isinstance(value, int) and not isinstance(value, bool)
+        case "number":
+            return isinstance(value, int | float) and not isinstance(value, bool)
+        case "boolean":
+            return isinstance(value, bool)
+        case "object":
+            return isinstance(value, dict)
+        case "array":
+            return isinstance(value, list)
+        case _:
+            return value is None
+
+
+def _expected(node: Schema) -> str:
+    if "x-expected" in node:
+        return str(node["x-expected"])
+    if "const" in node:
+        return repr(node["const"])
+    if "enum" in node:
+        return "one of " + ", ".join("null" if v is None else repr(v) for v in node["enum"])
+    types = node.get("type", "object")
+    names = [types] if isinstance(types, str) else list(types)
+    phrase = " or ".join(_TYPE_PHRASES[n] for n in names)
+    if node.get("minLength"):
+        phrase = phrase.replace("a string", "a non-empty string")
+    if "minimum" in node:
+        phrase += f" >= {node['minimum']}"
+    return phrase
+
+
+def _check(value: object, node: Schema, path: str, root: Schema, out: list[Problem]) -> None:
+    node = _resolve(node, root)
+    if "oneOf" in node:
+        _check_one_of(value, node, path, root, out)
+        return
+    if "const" in node and (value != node["const"] or type(value) is not type(node["const"])):
+        out.append(Problem(path, _expected(node), describe(value)))
+        return
+    if "enum" in node and not any(
+        value == v and type(value) is type(v) for v in node["enum"]
+    ):
+        out.append(Problem(path, _expected(node), describe(value)))
+        return
+    if "type" in node:
+        types = node["type"]
+        names = [types] if isinstance(types, str) else types
+        if not any(_is_type(value, n) for n in names):
+            out.append(Problem(path, _expected(node), describe(value)))
+            return
+    if isinstance(value, str):
+        bad = ("minLength" in node and len(value) < node["minLength"]) or (
+            "pattern" in node and not _pattern(node["pattern"]).search(value)
+        )
+        if bad:
+            out.append(Problem(path, _expected(node), describe(value)))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if "minimum" in node and value < node["minimum"]:
+            out.append(Problem(path, _expected(node), describe(value)))
+    elif isinstance(value, dict):
+        _check_object(value, node, path, root, out)
+    elif isinstance(value, list) and "items" in node:
+        for index, item in enumerate(value):
+            _check(item, node["items"], f"{path}[{index}]", root, out)
+
+
+def _check_object(
+    value: dict[Any, Any], node: Schema, path: str, root: Schema, out: list[Problem]
+) -> None:
+    properties: Schema = node.get("properties", {})
+    for key in node.get("required", ()):
+        if key not in value:
+            expected = _expected(_resolve(properties[key], root)) if key in properties else "a value"
+            out.append(Problem(f"{path}.{key}", f"{expected} (required)", "nothing"))
+    for key, item in value.items():
+        if key in properties:
+            _check(item, properties[key], f"{path}.{key}", root, out)
+        elif node.get("additionalProperties", True) is False:
+            allowed = ", ".join(properties)
+            out.append(Problem(f"{path}.{key}", f"no such key (known: {allowed})", describe(item)))
+
+
+def _check_one_of(value: object, node: Schema, path: str, root: Schema, out: list[Problem]) -> None:
+    branches = [_resolve(b, root) for b in node["oneOf"]]
+    if not isinstance(value, dict):
+        out.append(Problem(path, "a JSON object", describe(value)))
+        return
+    consts: list[str] = []
+    for branch in branches:
+        for key, prop in branch.get("properties", {}).items():
+            prop = _resolve(prop, root)
+            if "const" in prop and key == "type":
+                consts.append(repr(prop["const"]))
+                if value.get(key) == prop["const"]:
+                    _check(value, branch, path, root, out)
+                    return
+    got = describe(value["type"]) if "type" in value else "nothing"
+    out.append(Problem(f"{path}.type", "one of " + ", ".join(consts), got))

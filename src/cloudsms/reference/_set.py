@@ -1,0 +1,436 @@
+"""``ReferenceSet``: clauses, scenarios and citations, indexed once and queried many times."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from cloudsms.errors import UnknownReference, ValidationError
+from cloudsms.reference._build import Tables, merge, sorted_clause_keys
+from cloudsms.reference._ids import normalize_clause_number, normalize_scenario_id, suggest
+from cloudsms.reference._records import (
+    DEFAULT_EDITION,
+    Citation,
+    Clause,
+    Coverage,
+    Phase,
+    ProcessGroup,
+    Provenance,
+    Scenario,
+)
+
+__all__ = ["ReferenceSet", "read_document"]
+
+Overlay = Mapping[str, Any] | str | os.PathLike[str]
+
+_SET_TYPE = "cloudsms.reference-set"
+
+
+def read_document(source: Overlay) -> tuple[object, str]:
+    """Return the document at ``source`` (a path or a mapping) and a name for its origin.
+
+    Raises:
+        ValidationError: the file is not valid JSON.
+        OSError: the file cannot be read.
+    """
+    if isinstance(source, Mapping):
+        return dict(source), "overlay"
+    path = Path(source)
+    text = path.read_text(encoding="utf-8")
+    try:
+        return json.loads(text), path.name
+    except json.JSONDecodeError as exc:
+        raise ValidationError.single(
+            "$",
+            "a JSON document",
+            f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+            subject=f"reference overlay {path.name}",
+        ) from None
+
+
+class ReferenceSet:
+    """Clauses of ISO/IEC 20000-1, the TR's scenarios and which clauses each cites.
+
+    Serves every scenario (S01-S15): it is the traceability layer between the
+    standard and the code. Build one with :meth:`from_mapping`, or take the shipped
+    set with :func:`cloudsms.reference.shipped` and extend it with :meth:`overlay`.
+    A set never changes once built; every query returns immutable values.
+    """
+
+    __slots__ = (
+        "_alias",
+        "_citations",
+        "_cited",
+        "_citing",
+        "_citing_direct",
+        "_clauses",
+        "_coverage",
+        "_expanded",
+        "_numbers",
+        "_scenarios",
+        "_tables",
+    )
+
+    def __init__(self, tables: Tables) -> None:
+        """Index already merged and checked ``tables`` (use :meth:`from_mapping` instead)."""
+        self._tables = tables
+        self._index_clauses()
+        self._index_scenarios()
+        self._index_citations()
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, origin: str = "overlay") -> ReferenceSet:
+        """Build a set from one document alone, without the shipped data.
+
+        ``data`` is a ``cloudsms.reference-set`` document (what :meth:`to_json`
+        writes) or a ``cloudsms.reference-overlay``.
+
+        Raises:
+            ValidationError: listing every problem with its path; nothing is built.
+        """
+        tables = merge(Tables(), [("$", data)], subject="reference data", origin=origin)
+        return cls(tables)
+
+    def overlay(self, source: Overlay, *, origin: str | None = None) -> ReferenceSet:
+        """Return a new set holding this one's records plus those of an overlay.
+
+        ``source`` is a mapping or the path of a JSON file. A record whose key is
+        already held replaces it only when it says ``"replace": true``. Adding
+        citations for a scenario marks its citations as known. This set never changes.
+
+        Raises:
+            ValidationError: every problem of the overlay with its path; nothing is merged.
+            OSError: the file cannot be read.
+        """
+        document, name = read_document(source)
+        tables = merge(
+            self._tables,
+            [("$", document)],
+            subject=f"reference overlay {name}" if name != "overlay" else "reference overlay",
+            origin=origin or name,
+        )
+        return type(self)(tables)
+
+    # ------------------------------------------------------------------ indexing
+    def _index_clauses(self) -> None:
+        keys = sorted_clause_keys(self._tables.clauses)
+        children: dict[tuple[str, str], list[str]] = {k: [] for k in keys}
+        for edition, number in keys:
+            parent = self._tables.clauses[edition, number]["parent"]
+            if parent is not None:
+                children[edition, parent].append(number)
+        self._clauses: dict[tuple[str, str], Clause] = {}
+        self._numbers: dict[str, dict[str, Clause]] = {}
+        for key in keys:
+            raw = self._tables.clauses[key]
+            group = raw["process_group"]
+            clause = Clause(
+                edition=raw["edition"],
+                number=raw["number"],
+                title=raw["title"],
+                parent=raw["parent"],
+                children=tuple(children[key]),
+                process_group=None if group is None else ProcessGroup(group),
+                is_process=raw["is_process"],
+                provenance=Provenance(**raw["provenance"]),
+            )
+            self._clauses[key] = clause
+            self._numbers.setdefault(key[0], {})[key[1]] = clause
+
+    def _index_scenarios(self) -> None:
+        ordered = sorted(self._tables.scenarios.values(), key=lambda s: int(s["id"][1:]))
+        self._scenarios: dict[str, Scenario] = {}
+        self._alias: dict[str, str] = {}
+        for raw in ordered:
+            scenario = Scenario(
+                id=raw["id"],
+                section=raw["section"],
+                title=raw["title"],
+                phase=Phase(raw["phase"]),
+                summary=raw["summary"],
+                outcomes=tuple(raw["outcomes"]),
+                citations_known=raw["citations_known"],
+                implemented_by=tuple(raw["implemented_by"]),
+                provenance=Provenance(**raw["provenance"]),
+            )
+            sid = scenario.id
+            self._scenarios[sid] = scenario
+            n = scenario.number
+            for alias in (sid, f"S{n}", f"S{n:02d}", f"S{n:03d}", scenario.section):
+                self._alias[alias] = sid
+                self._alias[alias.lower()] = sid
+
+    def _index_citations(self) -> None:
+        order = {sid: i for i, sid in enumerate(self._scenarios)}
+        raws = sorted(
+            self._tables.citations.values(),
+            key=lambda c: (order[c["scenario_id"]], c["position"]),
+        )
+        self._citations = tuple(
+            Citation(
+                scenario_id=c["scenario_id"],
+                edition=c["edition"],
+                clause_number=c["clause_number"],
+                position=c["position"],
+                cited_as=c["cited_as"],
+                provenance=Provenance(**c["provenance"]),
+            )
+            for c in raws
+        )
+        clause_order = {key: i for i, key in enumerate(self._clauses)}
+        cited: dict[str, set[tuple[str, str]]] = {sid: set() for sid in self._scenarios}
+        for c in self._citations:
+            cited[c.scenario_id].add((c.edition, c.clause_number))
+        coverage: dict[tuple[str, str], list[Coverage]] = {k: [] for k in self._clauses}
+        expanded: dict[str, set[tuple[str, str]]] = {sid: set() for sid in self._scenarios}
+        for sid, keys in cited.items():
+            for key in keys:
+                for below in self._subtree(key):
+                    expanded[sid].add(below)
+                    coverage[below].append(
+                        Coverage(scenario_id=sid, clause_number=below[1], via=key[1],
+                                 direct=below == key)
+                    )
+        self._cited = {
+            sid: tuple(self._clauses[k] for k in sorted(keys, key=clause_order.__getitem__))
+            for sid, keys in cited.items()
+        }
+        self._expanded = {
+            sid: tuple(self._clauses[k] for k in sorted(keys, key=clause_order.__getitem__))
+            for sid, keys in expanded.items()
+        }
+        self._coverage: dict[str, dict[str, tuple[Coverage, ...]]] = {}
+        self._citing: dict[str, dict[str, tuple[Scenario, ...]]] = {}
+        self._citing_direct: dict[str, dict[str, tuple[Scenario, ...]]] = {}
+        for key, entries in coverage.items():
+            entries.sort(key=lambda c: (order[c.scenario_id], -c.via.count(".")))
+            edition, number = key
+            self._coverage.setdefault(edition, {})[number] = tuple(entries)
+            self._citing.setdefault(edition, {})[number] = tuple(
+                self._scenarios[sid] for sid in dict.fromkeys(c.scenario_id for c in entries)
+            )
+            self._citing_direct.setdefault(edition, {})[number] = tuple(
+                self._scenarios[c.scenario_id] for c in entries if c.direct
+            )
+
+    def _subtree(self, key: tuple[str, str]) -> Iterator[tuple[str, str]]:
+        yield key
+        edition = key[0]
+        for child in self._clauses[key].children:
+            yield from self._subtree((edition, child))
+
+    # ------------------------------------------------------------------ lookups
+    def _clause_table(self, edition: str) -> dict[str, Clause]:
+        try:
+            return self._numbers[edition]
+        except KeyError:
+            raise UnknownReference(
+                "edition", edition, suggestions=suggest(edition, self._numbers)
+            ) from None
+
+    def _number(self, number: str, edition: str) -> str:
+        table = self._clause_table(edition)
+        if isinstance(number, str) and number in table:
+            return number
+        normal = normalize_clause_number(number) if isinstance(number, str) else None
+        if normal is not None and normal in table:
+            return normal
+        raise UnknownReference(
+            "clause", str(number), suggestions=suggest(str(number), table),
+            scope=f"edition {edition}",
+        )
+
+    def _scenario_id(self, scenario_id: str) -> str:
+        try:
+            return self._alias[scenario_id]
+        except (KeyError, TypeError):
+            pass
+        normal = normalize_scenario_id(scenario_id) if isinstance(scenario_id, str) else None
+        if normal is not None and normal in self._scenarios:
+            return normal
+        raise UnknownReference(
+            "scenario", str(scenario_id), suggestions=suggest(str(normal or scenario_id),
+                                                              self._scenarios),
+        )
+
+    # ------------------------------------------------------------------ queries
+    def editions(self) -> tuple[str, ...]:
+        """Every edition of ISO/IEC 20000-1 the set holds clauses of, sorted."""
+        return tuple(sorted(self._numbers))
+
+    def clause(self, number: str, *, edition: str = DEFAULT_EDITION) -> Clause:
+        """Return the clause ``number`` (``"6.1"``, also ``"Clause 6.1"``) of ``edition``.
+
+        Raises:
+            UnknownReference: no such clause or edition; close matches are suggested.
+        """
+        try:
+            return self._numbers[edition][number]
+        except (KeyError, TypeError):
+            return self._numbers[edition][self._number(number, edition)]
+
+    def clauses(self, *, edition: str | None = None) -> tuple[Clause, ...]:
+        """Every clause in numeric order (of one ``edition`` if given, else of all)."""
+        if edition is None:
+            return tuple(self._clauses.values())
+        return tuple(self._clause_table(edition).values())
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        """Return a scenario by id or section: ``"S07"``, ``"S7"``, ``"S007"``, ``"5.7"``.
+
+        Raises:
+            UnknownReference: no such scenario; close matches are suggested.
+        """
+        try:
+            return self._scenarios[self._alias[scenario_id]]
+        except (KeyError, TypeError):
+            return self._scenarios[self._scenario_id(scenario_id)]
+
+    def scenarios(self) -> tuple[Scenario, ...]:
+        """Every scenario in order of its number."""
+        return tuple(self._scenarios.values())
+
+    def clauses_cited_by(self, scenario_id: str, *, expand: bool = False) -> tuple[Clause, ...]:
+        """The clauses a scenario cites, in numeric order; ``()`` where none are known.
+
+        With ``expand=True`` a citation of a whole clause brings in every sub-clause
+        below it (S12 cites clause 5, so 5.1-5.4 are included).
+
+        Raises:
+            UnknownReference: no such scenario.
+        """
+        index = self._expanded if expand else self._cited
+        try:
+            return index[self._alias[scenario_id]]
+        except (KeyError, TypeError):
+            return index[self._scenario_id(scenario_id)]
+
+    def scenarios_citing(
+        self, clause_number: str, *, inherited: bool = True, edition: str = DEFAULT_EDITION
+    ) -> tuple[Scenario, ...]:
+        """The scenarios that cite a clause, in scenario order.
+
+        A citation of a whole clause covers its sub-clauses, never the reverse:
+        ``scenarios_citing("4.5.1")`` holds S02 (which cites 4.5.1) and S04 (which
+        cites all of clause 4). With ``inherited=False`` only direct citations count.
+
+        Raises:
+            UnknownReference: no such clause or edition.
+        """
+        index = self._citing if inherited else self._citing_direct
+        try:
+            return index[edition][clause_number]
+        except (KeyError, TypeError):
+            return index[edition][self._number(clause_number, edition)]
+
+    def coverage_of(
+        self, clause_number: str, *, edition: str = DEFAULT_EDITION
+    ) -> tuple[Coverage, ...]:
+        """How each scenario covers a clause: directly, or through the ancestor it cites.
+
+        Entries come in scenario order; within a scenario the most specific citation
+        comes first.
+
+        Raises:
+            UnknownReference: no such clause or edition.
+        """
+        try:
+            return self._coverage[edition][clause_number]
+        except (KeyError, TypeError):
+            return self._coverage[edition][self._number(clause_number, edition)]
+
+    def citations(self) -> tuple[Citation, ...]:
+        """Every citation, scenario by scenario, each in its position in the source's list."""
+        return self._citations
+
+    def matrix(self, *, edition: str = DEFAULT_EDITION) -> dict[str, tuple[str, ...] | None]:
+        """Map each scenario id to the clause numbers it cites directly, in numeric order.
+
+        A scenario whose citations are unknown (S14 and S15 in the shipped data) maps
+        to ``None``, which is not the same as citing nothing.
+        """
+        self._clause_table(edition)
+        return {
+            sid: tuple(c.number for c in self._cited[sid] if c.edition == edition)
+            if scenario.citations_known
+            else None
+            for sid, scenario in self._scenarios.items()
+        }
+
+    def uncovered_processes(self, *, edition: str = DEFAULT_EDITION) -> tuple[Clause, ...]:
+        """The processes of ``edition`` that no scenario covers, directly or through an ancestor.
+
+        For the shipped data this is empty: every process of ISO/IEC 20000-1:2011
+        appears in at least one scenario.
+        """
+        coverage = self._coverage.get(edition, {})
+        return tuple(
+            clause
+            for clause in self._clause_table(edition).values()
+            if clause.is_process and not coverage[clause.number]
+        )
+
+    # ------------------------------------------------------------------ export
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per citation, with scenario and clause titles (for ``pandas``)."""
+        records = []
+        for c in self._citations:
+            scenario = self._scenarios[c.scenario_id]
+            clause = self._clauses[c.edition, c.clause_number]
+            records.append(
+                {
+                    "scenario_id": c.scenario_id,
+                    "scenario_title": scenario.title,
+                    "phase": scenario.phase.value,
+                    "position": c.position,
+                    "edition": c.edition,
+                    "clause_number": c.clause_number,
+                    "clause_title": clause.title,
+                    "cited_as": c.cited_as,
+                    "process_group": None if clause.process_group is None
+                    else clause.process_group.value,
+                    "is_process": clause.is_process,
+                }
+            )
+        return records
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The whole set as a ``cloudsms.reference-set`` document (plain JSON types)."""
+        order = {sid: i for i, sid in enumerate(self._scenarios)}
+        return {
+            "type": _SET_TYPE,
+            "schema_version": 1,
+            "clauses": [self._tables.clauses[k] for k in self._clauses],
+            "scenarios": [self._tables.scenarios[sid] for sid in self._scenarios],
+            "citations": sorted(
+                self._tables.citations.values(),
+                key=lambda c: (order[c["scenario_id"]], c["position"]),
+            ),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The whole set as JSON that :meth:`from_mapping` reads back into an equal set."""
+        return json.dumps(self.to_mapping(), indent=indent, ensure_ascii=False)
+
+    # ------------------------------------------------------------------ dunder
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ReferenceSet):
+            return NotImplemented
+        mine, theirs = self._tables, other._tables
+        return (mine.clauses, mine.scenarios, mine.citations) == (
+            theirs.clauses,
+            theirs.scenarios,
+            theirs.citations,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"<ReferenceSet: {len(self._clauses)} clauses, {len(self._scenarios)} scenarios, "
+            f"{len(self._citations)} citations>"
+        )
