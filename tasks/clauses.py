@@ -30,7 +30,22 @@ EDITION = "20000-1:2011"
 # The processes of ISO/IEC 20000-1:2011: clause 5 is one process (design and
 # transition), and every second-level clause of 6-9 is one.
 PROCESSES = frozenset(
-    {"5", "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "7.1", "7.2", "8.1", "8.2", "9.1", "9.2", "9.3"}
+    {
+        "5",
+        "6.1",
+        "6.2",
+        "6.3",
+        "6.4",
+        "6.5",
+        "6.6",
+        "7.1",
+        "7.2",
+        "8.1",
+        "8.2",
+        "9.1",
+        "9.2",
+        "9.3",
+    }
 )
 
 

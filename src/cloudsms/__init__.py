@@ -78,7 +78,7 @@ if TYPE_CHECKING:
     from cloudsms.reference import load as load_reference
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - returns whatever the name resolves to
     try:
         module, attribute = _LAZY[name]
     except KeyError:

@@ -18,12 +18,15 @@ import io
 import json
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudsms.errors import UnknownReference, ValidationError
 from cloudsms.reference import DEFAULT_EDITION, ReferenceSet, shipped
-from cloudsms.reference._records import Citation, Clause, Coverage, Provenance, Scenario
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from cloudsms.reference._records import Citation, Clause, Coverage, Provenance, Scenario
 
 __all__ = ["main"]
 
@@ -36,7 +39,9 @@ Row = dict[str, Any]
 class _View:
     """What a command shows, in the three forms it can take."""
 
-    def __init__(self, *, table: str, data: object, rows: list[Row], columns: Sequence[str]) -> None:
+    def __init__(
+        self, *, table: str, data: object, rows: list[Row], columns: Sequence[str]
+    ) -> None:
         self.table = table
         self.data = data
         self.rows = rows
@@ -56,8 +61,13 @@ class _View:
 
 # ---------------------------------------------------------------------- records as data
 def _provenance(p: Provenance) -> Row:
-    return {"document": p.document, "edition": p.edition, "section": p.section,
-            "note": p.note, "origin": p.origin}
+    return {
+        "document": p.document,
+        "edition": p.edition,
+        "section": p.section,
+        "note": p.note,
+        "origin": p.origin,
+    }
 
 
 def _scenario_data(s: Scenario) -> Row:
@@ -99,8 +109,12 @@ def _citation_data(c: Citation, clause: Clause) -> Row:
 
 
 def _coverage_data(c: Coverage) -> Row:
-    return {"scenario_id": c.scenario_id, "clause_number": c.clause_number, "via": c.via,
-            "direct": c.direct}
+    return {
+        "scenario_id": c.scenario_id,
+        "clause_number": c.clause_number,
+        "via": c.via,
+        "direct": c.direct,
+    }
 
 
 def _flat(row: Row) -> Row:
@@ -137,7 +151,9 @@ def _scenarios(refs: ReferenceSet, _args: argparse.Namespace) -> _View:
     lines.append("")
     lines.append("? = the source lists no clauses for this scenario")
     rows = [_flat(d) for d in data]
-    return _View(table="\n".join(lines), data=data, rows=rows, columns=list(rows[0]) if rows else [])
+    return _View(
+        table="\n".join(lines), data=data, rows=rows, columns=list(rows[0]) if rows else []
+    )
 
 
 def _scenario(refs: ReferenceSet, args: argparse.Namespace) -> _View:
@@ -146,8 +162,11 @@ def _scenario(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     citations = [_citation_data(c, refs.clause(c.clause_number, edition=c.edition)) for c in cited]
     data = {**_scenario_data(s), "citations": citations}
     p = s.provenance
-    lines = [f"{s.id}  {s.title}", f"section {s.section} of {p.document}:{p.edition}, "
-             f"phase: {s.phase.value}", ""]
+    lines = [
+        f"{s.id}  {s.title}",
+        f"section {s.section} of {p.document}:{p.edition}, phase: {s.phase.value}",
+        "",
+    ]
     if s.summary:
         lines += [*_wrap(s.summary), ""]
     if s.outcomes:
@@ -160,8 +179,9 @@ def _scenario(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     else:
         lines.append(f"Cites ({len(citations)}):")
         for c in citations:
-            lines.append(_fit(f"  {c['position']:>2}. {c['clause_number']:<8} {c['clause_title']}",
-                              WIDTH))
+            lines.append(
+                _fit(f"  {c['position']:>2}. {c['clause_number']:<8} {c['clause_title']}", WIDTH)
+            )
             if c["cited_as"]:
                 lines.append(_fit(f"      {'':<8} cited as {c['cited_as']!r}", WIDTH))
     if s.implemented_by:
@@ -176,8 +196,9 @@ def _clause(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     data = {**_clause_data(c), "coverage": [_coverage_data(x) for x in coverage]}
     lines = [_fit(f"{c.number}  {c.title}", WIDTH), f"edition {c.edition}"]
     if c.parent:
-        lines.append(_fit(f"parent: {c.parent} {refs.clause(c.parent, edition=c.edition).title}",
-                          WIDTH))
+        lines.append(
+            _fit(f"parent: {c.parent} {refs.clause(c.parent, edition=c.edition).title}", WIDTH)
+        )
     if c.children:
         lines.extend(_wrap("children: " + ", ".join(c.children)))
     if c.process_group is not None:
@@ -205,8 +226,11 @@ def _matrix(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     matrix = refs.matrix(edition=args.edition)
     data = {sid: None if numbers is None else list(numbers) for sid, numbers in matrix.items()}
     rows = [
-        {"scenario_id": sid, "citations_known": numbers is not None,
-         "clause_numbers": "" if numbers is None else " ".join(numbers)}
+        {
+            "scenario_id": sid,
+            "citations_known": numbers is not None,
+            "clause_numbers": "" if numbers is None else " ".join(numbers),
+        }
         for sid, numbers in matrix.items()
     ]
     ids = list(matrix)
@@ -236,8 +260,12 @@ def _matrix(refs: ReferenceSet, args: argparse.Namespace) -> _View:
         "Columns are scenarios S01-S15. X cited directly; + covered through a cited",
         "ancestor clause; . not covered; ? the source lists no clauses for it.",
     ]
-    return _View(table="\n".join(lines), data=data, rows=rows,
-                 columns=["scenario_id", "citations_known", "clause_numbers"])
+    return _View(
+        table="\n".join(lines),
+        data=data,
+        rows=rows,
+        columns=["scenario_id", "citations_known", "clause_numbers"],
+    )
 
 
 def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
@@ -247,15 +275,34 @@ def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     lines = [f"{'CLAUSE':<8}{'PROCESS':<34}SCENARIOS (direct; via an ancestor)", "-" * WIDTH]
     for p in processes:
         coverage = refs.coverage_of(p.number, edition=p.edition)
-        data.append({"number": p.number, "title": p.title,
-                     "process_group": None if p.process_group is None else p.process_group.value,
-                     "coverage": [_coverage_data(x) for x in coverage]})
-        rows.extend({"process_number": p.number, "process_title": p.title,
-                     "scenario_id": x.scenario_id, "via": x.via, "direct": x.direct}
-                    for x in coverage)
+        data.append(
+            {
+                "number": p.number,
+                "title": p.title,
+                "process_group": None if p.process_group is None else p.process_group.value,
+                "coverage": [_coverage_data(x) for x in coverage],
+            }
+        )
+        rows.extend(
+            {
+                "process_number": p.number,
+                "process_title": p.title,
+                "scenario_id": x.scenario_id,
+                "via": x.via,
+                "direct": x.direct,
+            }
+            for x in coverage
+        )
         if not coverage:
-            rows.append({"process_number": p.number, "process_title": p.title,
-                         "scenario_id": "", "via": "", "direct": ""})
+            rows.append(
+                {
+                    "process_number": p.number,
+                    "process_title": p.title,
+                    "scenario_id": "",
+                    "via": "",
+                    "direct": "",
+                }
+            )
         direct = " ".join(x.scenario_id for x in coverage if x.direct)
         inherited = " ".join(f"{x.scenario_id}({x.via})" for x in coverage if not x.direct)
         text = (direct + ("; " + inherited if inherited else "")) or "NOT COVERED"
@@ -266,8 +313,12 @@ def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     unknown = [s.id for s in refs.scenarios() if not s.citations_known]
     if unknown:
         lines.append(f"Citations unknown for: {', '.join(unknown)}")
-    return _View(table="\n".join(lines), data=data, rows=rows,
-                 columns=["process_number", "process_title", "scenario_id", "via", "direct"])
+    return _View(
+        table="\n".join(lines),
+        data=data,
+        rows=rows,
+        columns=["process_number", "process_title", "scenario_id", "via", "direct"],
+    )
 
 
 # ---------------------------------------------------------------------- parser
@@ -275,10 +326,19 @@ def _parser() -> argparse.ArgumentParser:
     from cloudsms import __version__  # noqa: PLC0415 - the facade is light; avoid a cycle
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                        help="output format (default: table)")
-    common.add_argument("--overlay", action="append", default=[], metavar="FILE",
-                        help="a reference overlay JSON file; repeat to apply several in order")
+    common.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format (default: table)",
+    )
+    common.add_argument(
+        "--overlay",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a reference overlay JSON file; repeat to apply several in order",
+    )
     parser = argparse.ArgumentParser(
         prog="cloudsms",
         description="Query ISO/IEC TR 20000-9:2015 scenarios and the ISO/IEC 20000-1:2011 "
@@ -291,17 +351,18 @@ def _parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("scenario", parents=[common], help="one scenario and its citations")
     sub.add_argument("id", help="S07, S7, S010 or the section 5.7")
     sub.set_defaults(handler=_scenario)
-    sub = commands.add_parser("clause", parents=[common],
-                              help="one clause and the scenarios covering it")
+    sub = commands.add_parser(
+        "clause", parents=[common], help="one clause and the scenarios covering it"
+    )
     sub.add_argument("number", help="a clause number such as 6.1")
     sub.add_argument("--edition", default=DEFAULT_EDITION)
     sub.set_defaults(handler=_clause)
-    sub = commands.add_parser("matrix", parents=[common],
-                              help="which clauses each scenario cites")
+    sub = commands.add_parser("matrix", parents=[common], help="which clauses each scenario cites")
     sub.add_argument("--edition", default=DEFAULT_EDITION)
     sub.set_defaults(handler=_matrix)
-    sub = commands.add_parser("coverage", parents=[common],
-                              help="each process with the scenarios covering it")
+    sub = commands.add_parser(
+        "coverage", parents=[common], help="each process with the scenarios covering it"
+    )
     sub.add_argument("--edition", default=DEFAULT_EDITION)
     sub.set_defaults(handler=_coverage)
     return parser
@@ -309,7 +370,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _fail(lines: Sequence[str]) -> int:
     for line in lines:
-        print(f"cloudsms: {line}", file=sys.stderr)
+        sys.stderr.write(f"cloudsms: {line}\n")
     return 2
 
 

@@ -11,8 +11,10 @@ every scenario, S01-S15) raises these errors without pulling in cattrs or pint.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 __all__ = [
     "CloudSMSError",

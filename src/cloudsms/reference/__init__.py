@@ -169,7 +169,7 @@ def coverage_of(clause_number: str, *, edition: str = DEFAULT_EDITION) -> tuple[
 
 
 def citations() -> tuple[Citation, ...]:
-    """Return the 117 shipped citations in the source's order; see :meth:`ReferenceSet.citations`."""
+    """Return the 117 shipped citations in source order; see :meth:`ReferenceSet.citations`."""
     return shipped().citations()
 
 

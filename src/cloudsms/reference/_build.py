@@ -10,13 +10,15 @@ collected with its path; when there is any, nothing is merged and a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.reference._ids import clause_sort_key, suggest
 from cloudsms.reference._records import DEFAULT_EDITION
 from cloudsms.reference._schema import check
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 __all__ = ["Tables", "merge"]
 
@@ -159,8 +161,11 @@ class _Merger:
         )
         if clash is not None:
             self.problems.append(
-                Problem(path + ".section", f"a section no other scenario has ({clash} has it)",
-                        describe(section))
+                Problem(
+                    path + ".section",
+                    f"a section no other scenario has ({clash} has it)",
+                    describe(section),
+                )
             )
             return
         self.tables.scenarios[sid] = {
@@ -191,17 +196,22 @@ class _Merger:
         if scenario is None:
             if sid not in self.broken_scenarios:
                 self.problems.append(
-                    Problem(path + ".scenario_id", _known("scenario", sid, self.tables.scenarios),
-                            describe(sid))
+                    Problem(
+                        path + ".scenario_id",
+                        _known("scenario", sid, self.tables.scenarios),
+                        describe(sid),
+                    )
                 )
             return
         if (edition, number) not in self.tables.clauses:
             if (edition, number) not in self.broken_clauses:
                 numbers = [n for e, n in self.tables.clauses if e == edition]
                 self.problems.append(
-                    Problem(path + ".clause_number",
-                            _known(f"clause of edition {edition}", number, numbers),
-                            describe(number))
+                    Problem(
+                        path + ".clause_number",
+                        _known(f"clause of edition {edition}", number, numbers),
+                        describe(number),
+                    )
                 )
             return
         taken = {
@@ -215,8 +225,11 @@ class _Merger:
         elif position in taken:
             other = taken[position][2]
             self.problems.append(
-                Problem(path + ".position", f"a position {sid} has not used (its citation of "
-                        f"{other} has it)", describe(position))
+                Problem(
+                    path + ".position",
+                    f"a position {sid} has not used (its citation of {other} has it)",
+                    describe(position),
+                )
             )
             return
         self.tables.citations[key] = {
@@ -242,8 +255,11 @@ class _Merger:
         self.seen.add(key)
         if key in table and raw.get("replace") is not True:
             self.problems.append(
-                Problem(path, f'a new {label.split(" ")[0]} or "replace": true',
-                        f"{label}, which is already defined")
+                Problem(
+                    path,
+                    f'a new {label.split(" ", maxsplit=1)[0]} or "replace": true',
+                    f"{label}, which is already defined",
+                )
             )
             return False
         return True
@@ -257,12 +273,16 @@ class _Merger:
                 path = self.clause_paths.get(key)
                 if path is not None and (edition, parent) not in self.broken_clauses:
                     self.problems.append(
-                        Problem(path + ".parent", f"a clause of edition {edition}",
-                                describe(parent))
+                        Problem(
+                            path + ".parent", f"a clause of edition {edition}", describe(parent)
+                        )
                     )
         cited = {c["scenario_id"] for c in self.tables.citations.values()}
         for sid in cited:
-            self.tables.scenarios[sid]["citations_known"] = True
+            scenario = self.tables.scenarios[sid]
+            if not scenario["citations_known"]:
+                # A new dict: the old one may be shared with the set merged into.
+                self.tables.scenarios[sid] = {**scenario, "citations_known": True}
 
 
 def _known(what: str, key: str, known: Iterable[str]) -> str:

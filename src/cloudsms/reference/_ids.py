@@ -7,7 +7,10 @@ expressions freely.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = ["clause_sort_key", "normalize_clause_number", "normalize_scenario_id", "suggest"]
 

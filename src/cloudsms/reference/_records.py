@@ -141,7 +141,7 @@ class Citation:
 
 @attrs.frozen(kw_only=True)
 class Coverage:
-    """How a scenario covers a clause: ``via`` the clause it cites, which is the clause or an ancestor.
+    """How a scenario covers a clause: ``via`` the cited clause, the clause itself or an ancestor.
 
     A citation of a whole clause covers every sub-clause; ``direct`` is true when
     the scenario cites the clause asked about itself.

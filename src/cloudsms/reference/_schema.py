@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -66,22 +66,20 @@ def _resolve(node: Schema, root: Schema) -> Schema:
     return node
 
 
-def _is_type(value: object, name: str) -> bool:
-    match name:
-        case "string":
-            return isinstance(value, str)
-        case "integer":
-            return isinstance(value, int) and not isinstance(value, bool)
-        case "number":
-            return isinstance(value, int | float) and not isinstance(value, bool)
-        case "boolean":
-            return isinstance(value, bool)
-        case "object":
-            return isinstance(value, dict)
-        case "array":
-            return isinstance(value, list)
-        case _:
-            return value is None
+_IS_TYPE: dict[str, Callable[[object], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "null": lambda v: v is None,
+}
+
+
+def _same(value: object, allowed: object) -> bool:
+    """Equal and of the same JSON type (``True`` is not ``1``)."""
+    return value == allowed and type(value) is type(allowed)
 
 
 def _expected(node: Schema) -> str:
@@ -105,35 +103,33 @@ def _check(value: object, node: Schema, path: str, root: Schema, out: list[Probl
     node = _resolve(node, root)
     if "oneOf" in node:
         _check_one_of(value, node, path, root, out)
-        return
-    if "const" in node and (value != node["const"] or type(value) is not type(node["const"])):
+    elif not _admissible(value, node):
         out.append(Problem(path, _expected(node), describe(value)))
-        return
-    if "enum" in node and not any(
-        value == v and type(value) is type(v) for v in node["enum"]
-    ):
-        out.append(Problem(path, _expected(node), describe(value)))
-        return
-    if "type" in node:
-        types = node["type"]
-        names = [types] if isinstance(types, str) else types
-        if not any(_is_type(value, n) for n in names):
-            out.append(Problem(path, _expected(node), describe(value)))
-            return
-    if isinstance(value, str):
-        bad = ("minLength" in node and len(value) < node["minLength"]) or (
-            "pattern" in node and not _pattern(node["pattern"]).search(value)
-        )
-        if bad:
-            out.append(Problem(path, _expected(node), describe(value)))
-    elif isinstance(value, int) and not isinstance(value, bool):
-        if "minimum" in node and value < node["minimum"]:
-            out.append(Problem(path, _expected(node), describe(value)))
     elif isinstance(value, dict):
         _check_object(value, node, path, root, out)
     elif isinstance(value, list) and "items" in node:
         for index, item in enumerate(value):
             _check(item, node["items"], f"{path}[{index}]", root, out)
+
+
+def _admissible(value: object, node: Schema) -> bool:
+    """Whether ``value`` passes the node's own keywords (not those of its members)."""
+    if "const" in node and not _same(value, node["const"]):
+        return False
+    if "enum" in node and not any(_same(value, v) for v in node["enum"]):
+        return False
+    types = node.get("type")
+    if types is not None:
+        names = [types] if isinstance(types, str) else types
+        if not any(_IS_TYPE[n](value) for n in names):
+            return False
+    if isinstance(value, str):
+        return len(value) >= node.get("minLength", 0) and (
+            "pattern" not in node or _pattern(node["pattern"]).search(value) is not None
+        )
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "minimum" not in node or value >= node["minimum"]
+    return True
 
 
 def _check_object(
@@ -142,7 +138,9 @@ def _check_object(
     properties: Schema = node.get("properties", {})
     for key in node.get("required", ()):
         if key not in value:
-            expected = _expected(_resolve(properties[key], root)) if key in properties else "a value"
+            expected = (
+                _expected(_resolve(properties[key], root)) if key in properties else "a value"
+            )
             out.append(Problem(f"{path}.{key}", f"{expected} (required)", "nothing"))
     for key, item in value.items():
         if key in properties:
@@ -152,15 +150,17 @@ def _check_object(
             out.append(Problem(f"{path}.{key}", f"no such key (known: {allowed})", describe(item)))
 
 
-def _check_one_of(value: object, node: Schema, path: str, root: Schema, out: list[Problem]) -> None:
+def _check_one_of(
+    value: object, node: Schema, path: str, root: Schema, out: list[Problem]
+) -> None:
     branches = [_resolve(b, root) for b in node["oneOf"]]
     if not isinstance(value, dict):
         out.append(Problem(path, "a JSON object", describe(value)))
         return
     consts: list[str] = []
     for branch in branches:
-        for key, prop in branch.get("properties", {}).items():
-            prop = _resolve(prop, root)
+        for key, raw in branch.get("properties", {}).items():
+            prop = _resolve(raw, root)
             if "const" in prop and key == "type":
                 consts.append(repr(prop["const"]))
                 if value.get(key) == prop["const"]:

@@ -29,7 +29,7 @@ Overlay = Mapping[str, Any] | str | os.PathLike[str]
 _SET_TYPE = "cloudsms.reference-set"
 
 
-def read_document(source: Overlay) -> tuple[object, str]:
+def read_document(source: object) -> tuple[object, str]:
     """Return the document at ``source`` (a path or a mapping) and a name for its origin.
 
     Raises:
@@ -38,6 +38,8 @@ def read_document(source: Overlay) -> tuple[object, str]:
     """
     if isinstance(source, Mapping):
         return dict(source), "overlay"
+    if not isinstance(source, str | os.PathLike):
+        return source, "overlay"  # not a document: validation reports it at "$"
     path = Path(source)
     text = path.read_text(encoding="utf-8")
     try:
@@ -192,8 +194,12 @@ class ReferenceSet:
                 for below in self._subtree(key):
                     expanded[sid].add(below)
                     coverage[below].append(
-                        Coverage(scenario_id=sid, clause_number=below[1], via=key[1],
-                                 direct=below == key)
+                        Coverage(
+                            scenario_id=sid,
+                            clause_number=below[1],
+                            via=key[1],
+                            direct=below == key,
+                        )
                     )
         self._cited = {
             sid: tuple(self._clauses[k] for k in sorted(keys, key=clause_order.__getitem__))
@@ -227,12 +233,13 @@ class ReferenceSet:
     def _clause_table(self, edition: str) -> dict[str, Clause]:
         try:
             return self._numbers[edition]
-        except KeyError:
+        except (KeyError, TypeError):
             raise UnknownReference(
-                "edition", edition, suggestions=suggest(edition, self._numbers)
+                "edition", str(edition), suggestions=suggest(str(edition), self._numbers)
             ) from None
 
-    def _number(self, number: str, edition: str) -> str:
+    def _number(self, number: object, edition: str) -> str:
+        # Typed ``object``: callers pass along whatever a user gave them.
         table = self._clause_table(edition)
         if isinstance(number, str) and number in table:
             return number
@@ -240,21 +247,24 @@ class ReferenceSet:
         if normal is not None and normal in table:
             return normal
         raise UnknownReference(
-            "clause", str(number), suggestions=suggest(str(number), table),
+            "clause",
+            str(number),
+            suggestions=suggest(str(number), table),
             scope=f"edition {edition}",
         )
 
-    def _scenario_id(self, scenario_id: str) -> str:
+    def _scenario_id(self, scenario_id: object) -> str:
         try:
-            return self._alias[scenario_id]
+            return self._alias[scenario_id]  # type: ignore[index]
         except (KeyError, TypeError):
             pass
         normal = normalize_scenario_id(scenario_id) if isinstance(scenario_id, str) else None
         if normal is not None and normal in self._scenarios:
             return normal
         raise UnknownReference(
-            "scenario", str(scenario_id), suggestions=suggest(str(normal or scenario_id),
-                                                              self._scenarios),
+            "scenario",
+            str(scenario_id),
+            suggestions=suggest(str(normal or scenario_id), self._scenarios),
         )
 
     # ------------------------------------------------------------------ queries
@@ -271,7 +281,8 @@ class ReferenceSet:
         try:
             return self._numbers[edition][number]
         except (KeyError, TypeError):
-            return self._numbers[edition][self._number(number, edition)]
+            number = self._number(number, edition)
+            return self._numbers[edition][number]
 
     def clauses(self, *, edition: str | None = None) -> tuple[Clause, ...]:
         """Every clause in numeric order (of one ``edition`` if given, else of all)."""
@@ -325,7 +336,8 @@ class ReferenceSet:
         try:
             return index[edition][clause_number]
         except (KeyError, TypeError):
-            return index[edition][self._number(clause_number, edition)]
+            clause_number = self._number(clause_number, edition)
+            return index[edition][clause_number]
 
     def coverage_of(
         self, clause_number: str, *, edition: str = DEFAULT_EDITION
@@ -341,7 +353,8 @@ class ReferenceSet:
         try:
             return self._coverage[edition][clause_number]
         except (KeyError, TypeError):
-            return self._coverage[edition][self._number(clause_number, edition)]
+            clause_number = self._number(clause_number, edition)
+            return self._coverage[edition][clause_number]
 
     def citations(self) -> tuple[Citation, ...]:
         """Every citation, scenario by scenario, each in its position in the source's list."""
@@ -391,7 +404,8 @@ class ReferenceSet:
                     "clause_number": c.clause_number,
                     "clause_title": clause.title,
                     "cited_as": c.cited_as,
-                    "process_group": None if clause.process_group is None
+                    "process_group": None
+                    if clause.process_group is None
                     else clause.process_group.value,
                     "is_process": clause.is_process,
                 }
