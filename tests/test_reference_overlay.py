@@ -11,6 +11,7 @@ import pytest
 from cloudsms import reference
 from cloudsms.errors import ValidationError
 from cloudsms.reference import ReferenceSet
+
 from conftest import overlay
 
 if TYPE_CHECKING:

@@ -1,0 +1,300 @@
+"""The cloudsms command, run as a user runs it (subprocess) and in-process for the details."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cloudsms import reference
+from cloudsms.cli import main
+
+from conftest import overlay
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
+    )
+
+
+def call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the command in-process; return status, stdout and stderr."""
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def s14_overlay(tmp_path: Path) -> Path:
+    """An overlay file giving S14 a citation of 9.2."""
+    path = tmp_path / "s14.json"
+    path.write_text(
+        json.dumps(overlay(citations=[{"scenario_id": "S14", "clause_number": "9.2"}])),
+        encoding="utf-8",
+    )
+    return path
+
+
+class TestSubprocess:
+    """The command as installed and run from a shell."""
+
+    def test_matrix_json_is_the_matrix(self) -> None:
+        """Prints matrix() as JSON, null where citations are unknown."""
+        result = run("matrix", "--format", "json")
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert data["S14"] is None
+        assert data["S04"] == list(reference.matrix()["S04"] or ())
+        assert list(data) == [f"S{n:02d}" for n in range(1, 16)]
+
+    def test_matrix_table_fits_80_columns(self) -> None:
+        """Prints all 53 clauses by 15 scenarios within 80 columns."""
+        result = run("matrix")
+        lines = result.stdout.splitlines()
+        assert max(map(len, lines)) <= 80
+        assert sum(1 for line in lines if line[:1].isdigit()) == 53
+        assert "01 02 03 04 05 06 07 08 09 10 11 12 13 14 15" in lines[0]
+
+    def test_unknown_scenario_exits_2(self) -> None:
+        """Exits with status 2 and the problem on stderr."""
+        result = run("scenario", "S16")
+        assert result.returncode == 2
+        assert result.stdout == ""
+        assert result.stderr.strip() == (
+            "cloudsms: unknown scenario 'S16'; did you mean S15, S14 or S13?"
+        )
+
+    def test_overlay_adds_s14(self, s14_overlay: Path) -> None:
+        """Applies --overlay: S14 covers 9.2 and its matrix entry is no longer null."""
+        result = run("matrix", "--format", "json", "--overlay", str(s14_overlay))
+        assert json.loads(result.stdout)["S14"] == ["9.2"]
+        clause = run("clause", "9.2", "--format", "json", "--overlay", str(s14_overlay))
+        assert "S14" in [c["scenario_id"] for c in json.loads(clause.stdout)["coverage"]]
+
+    def test_rejected_overlay_exits_2_one_problem_a_line(self, tmp_path: Path) -> None:
+        """Prints each problem of a rejected overlay on its own line and exits 2."""
+        path = tmp_path / "bad.json"
+        path.write_text(
+            json.dumps(
+                overlay(
+                    clauses=[{"number": "6.1", "title": "Again"}],
+                    citations=[{"scenario_id": "S20", "clause_number": "9.2"}],
+                )
+            ),
+            encoding="utf-8",
+        )
+        result = run("matrix", "--overlay", str(path))
+        assert result.returncode == 2
+        lines = result.stderr.splitlines()
+        assert lines[0] == "cloudsms: reference overlay bad.json is rejected:"
+        assert [line.rsplit(" @ ", 1)[1] for line in lines[1:]] == [
+            "$.clauses[0].number",
+            "$.citations[0].scenario_id",
+        ]
+
+    def test_console_script_and_version(self) -> None:
+        """Answers --version through the installed console script."""
+        script = Path(sys.executable).with_name("cloudsms")
+        result = subprocess.run(
+            [str(script), "--version"], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0
+        assert result.stdout.startswith("cloudsms ")
+
+
+class TestCommands:
+    """Each command in each format."""
+
+    def test_scenarios_table(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Lists 15 scenarios with their citation counts, ? where unknown."""
+        status, out, _ = call(capsys, "scenarios")
+        assert status == 0
+        rows = [line for line in out.splitlines() if line.startswith("S")]
+        assert len(rows) == 15
+        assert rows[8].split()[:4] == ["S09", "5.9", "operate", "17"]
+        assert rows[13].split()[3] == "?"
+        assert max(map(len, out.splitlines())) <= 80
+
+    def test_scenarios_csv_header_is_attribute_names(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Writes a CSV whose header names the scenario attributes."""
+        _, out, _ = call(capsys, "scenarios", "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert len(rows) == 15
+        assert list(rows[0])[:8] == [
+            "id",
+            "section",
+            "title",
+            "phase",
+            "summary",
+            "outcomes",
+            "citations_known",
+            "implemented_by",
+        ]
+        assert rows[6]["id"] == "S07"
+
+    def test_scenarios_json(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Writes every scenario as a JSON object keyed by attribute name."""
+        _, out, _ = call(capsys, "scenarios", "--format", "json")
+        data = json.loads(out)
+        assert [s["id"] for s in data][-1] == "S15"
+        assert data[0]["provenance"]["section"] == "5.1"
+
+    def test_scenario_table_shows_cited_as(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Shows a citation's own wording where the source differs from the title."""
+        status, out, _ = call(capsys, "scenario", "S10")
+        assert status == 0
+        assert "Cites (12):" in out
+        assert "cited as 'Service capacity'" in out
+        assert max(map(len, out.splitlines())) <= 80
+
+    def test_scenario_alias_and_formats(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Reads 5.7 as S07 and writes its citations as JSON and CSV."""
+        _, out, _ = call(capsys, "scenario", "5.7", "--format", "json")
+        data = json.loads(out)
+        assert data["id"] == "S07"
+        assert [c["clause_number"] for c in data["citations"]] == ["6.1", "7.1", "9.2"]
+        _, out, _ = call(capsys, "scenario", "S7", "--format", "csv")
+        assert out.splitlines()[0] == (
+            "scenario_id,position,edition,clause_number,clause_title,cited_as"
+        )
+        assert len(out.splitlines()) == 4
+
+    def test_scenario_without_known_citations(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Says so for S15 instead of listing nothing."""
+        _, out, _ = call(capsys, "scenario", "S15")
+        assert "Cites: unknown" in out
+
+    def test_clause_table(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Shows parent, group and each covering scenario with its route."""
+        status, out, _ = call(capsys, "clause", "4.5.1")
+        assert status == 0
+        assert "parent: 4.5 Establish and improve the SMS" in out
+        assert "S02  direct" in out
+        assert "S04  via 4" in out
+        _, out, _ = call(capsys, "clause", "6")
+        assert "children: 6.1, 6.2, 6.3, 6.4, 6.5, 6.6" in out
+        assert "No scenario covers this clause." in out
+        _, out, _ = call(capsys, "clause", "6.1")
+        assert "process group: service delivery (a process)" in out
+        _, out, _ = call(capsys, "clause", "4.5.4.1")
+        assert "note: title confirmed by number and topic only" in out
+
+    def test_clause_csv(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Writes one CSV row per covering route."""
+        _, out, _ = call(capsys, "clause", "4.5.1", "--format", "csv")
+        assert out.splitlines() == [
+            "scenario_id,clause_number,via,direct",
+            "S02,4.5.1,4.5.1,True",
+            "S04,4.5.1,4,False",
+        ]
+
+    def test_unknown_clause(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Exits 2 for an unknown clause, suggesting close ones."""
+        status, out, err = call(capsys, "clause", "6.7")
+        assert (status, out) == (2, "")
+        assert "6.6" in err
+
+    def test_matrix_csv(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Writes one row per scenario with its clauses, empty and false where unknown."""
+        _, out, _ = call(capsys, "matrix", "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert rows[0] == {
+            "scenario_id": "S01",
+            "citations_known": "True",
+            "clause_numbers": "4.1 7.1",
+        }
+        assert rows[14] == {"scenario_id": "S15", "citations_known": "False", "clause_numbers": ""}
+
+    def test_matrix_marks(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Marks direct citations X, inherited coverage + and unknown columns ?."""
+        _, out, _ = call(capsys, "matrix")
+        row = next(line for line in out.splitlines() if line.startswith("4.5.1 "))
+        marks = row.split()[-15:]
+        assert (marks[1], marks[3], marks[0], marks[13]) == ("X", "+", ".", "?")
+
+    def test_coverage(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Lists the 14 processes with the scenarios covering each."""
+        _, out, _ = call(capsys, "coverage")
+        assert "14 of 14 processes covered." in out
+        assert max(map(len, out.splitlines())) <= 80
+        _, out, _ = call(capsys, "coverage", "--format", "json")
+        data = json.loads(out)
+        assert [p["number"] for p in data][:2] == ["5", "6.1"]
+        assert len(data) == 14
+        _, out, _ = call(capsys, "coverage", "--format", "csv")
+        assert out.splitlines()[0] == "process_number,process_title,scenario_id,via,direct"
+
+    def test_coverage_shows_uncovered(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Says NOT COVERED, and writes an empty row, for a process nobody covers."""
+        path = tmp_path / "new-process.json"
+        path.write_text(
+            json.dumps(
+                overlay(
+                    clauses=[
+                        {
+                            "number": "9.4",
+                            "title": "Made up",
+                            "process_group": "control",
+                            "is_process": True,
+                        }
+                    ]
+                )
+            ),
+            encoding="utf-8",
+        )
+        _, out, _ = call(capsys, "coverage", "--overlay", str(path))
+        assert "NOT COVERED" in out
+        assert "14 of 15 processes covered." in out
+        _, out, _ = call(capsys, "coverage", "--overlay", str(path), "--format", "csv")
+        assert out.splitlines()[-1] == "9.4,Made up,,,"
+
+    def test_missing_overlay_file(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Exits 2 when the overlay file cannot be read."""
+        status, _, err = call(capsys, "matrix", "--overlay", str(tmp_path / "nope.json"))
+        assert status == 2
+        assert err.startswith("cloudsms: cannot read overlay:")
+
+    def test_overlay_implemented_by_is_listed(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Lists the objects that implement a scenario."""
+        path = tmp_path / "impl.json"
+        path.write_text(
+            json.dumps(
+                overlay(
+                    scenarios=[
+                        {
+                            "id": "S01",
+                            "section": "5.1",
+                            "title": "Context",
+                            "phase": "plan",
+                            "implemented_by": ["cloudsms.reference.Clause"],
+                            "replace": True,
+                        }
+                    ]
+                )
+            ),
+            encoding="utf-8",
+        )
+        _, out, _ = call(capsys, "scenario", "S01", "--overlay", str(path))
+        assert "Implemented by:\n  cloudsms.reference.Clause" in out
+
+    def test_bad_usage_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Leaves argparse's usage errors at status 2."""
+        with pytest.raises(SystemExit) as info:
+            main(["matrix", "--format", "xml"])
+        assert info.value.code == 2
+        assert "invalid choice" in capsys.readouterr().err
