@@ -132,8 +132,8 @@ class TestAgreement:
         assert [str(p) for p in check(document)] == [
             "expected a clause number such as '6.1', got '6.0' (string) @ $.clauses[0].number",
             (
-                "expected one of 'plan', 'design', 'agree', 'onboard', 'operate', 'improve', 'exit', "
-                "got 'soon' (string) @ $.scenarios[0].phase"
+                "expected one of 'plan', 'design', 'agree', 'onboard', 'operate', 'improve', "
+                "'exit', got 'soon' (string) @ $.scenarios[0].phase"
             ),
             (
                 "expected a clause number such as '6.1' (required), got nothing "
