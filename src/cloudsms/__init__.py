@@ -2,8 +2,8 @@
 
 The facade names the public API and resolves each name on first access (PEP 562),
 so ``import cloudsms`` stays cheap however large the package grows. The submodules
-are where each concept lives: :mod:`cloudsms.reference` holds the standard as data
-(clauses, scenarios, citations) and :mod:`cloudsms.errors` the exceptions.
+are where each concept lives: `cloudsms.reference` holds the standard as data
+(clauses, scenarios, citations) and `cloudsms.errors` the exceptions.
 
 >>> import cloudsms
 >>> cloudsms.clause("7.2").title

@@ -30,12 +30,13 @@ _MAX_SHOWN = 60
 def describe(value: object) -> str:
     """Describe a received value for an error message: its short repr and its JSON-ish type.
 
-    >>> describe(5)
-    '5 (integer)'
-    >>> describe(None)
-    'null'
-    >>> describe("x" * 100)
-    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (string)"
+    Examples:
+        >>> describe(5)
+        '5 (integer)'
+        >>> describe(None)
+        'null'
+        >>> describe("x" * 1000)[-20:]  # long values are cut short
+        "xxxxxx...' (string)"
     """
     if value is None:
         return "null"
@@ -64,8 +65,9 @@ class Problem(NamedTuple):
     ``path`` is a JSONPath-like location whose keys are the attribute names,
     for example ``$.citations[3].clause_number``.
 
-    >>> str(Problem("$.clauses[0].title", "a non-empty string", "5 (integer)"))
-    'expected a non-empty string, got 5 (integer) @ $.clauses[0].title'
+    Examples:
+        >>> str(Problem("$.clauses[0].title", "a non-empty string", "5 (integer)"))
+        'expected a non-empty string, got 5 (integer) @ $.clauses[0].title'
     """
 
     path: str
@@ -88,17 +90,18 @@ class ValidationError(CloudSMSError, ValueError):
 
     Nothing is built or changed when this is raised. Each entry of ``errors`` reads
     ``"expected <what>, got <what arrived> @ <path>"``; ``problems`` holds the same
-    facts as :class:`Problem` tuples.
+    facts as `Problem` tuples.
 
-    >>> err = ValidationError(
-    ...     [Problem("$.scenarios[1].phase", "one of 'plan', 'design'", "'later' (string)")],
-    ...     subject="reference overlay",
-    ... )
-    >>> print(err)
-    reference overlay is invalid (1 problem):
-      - expected one of 'plan', 'design', got 'later' (string) @ $.scenarios[1].phase
-    >>> err.errors
-    ["expected one of 'plan', 'design', got 'later' (string) @ $.scenarios[1].phase"]
+    Examples:
+        >>> err = ValidationError(
+        ...     [Problem("$.scenarios[1].phase", "one of 'plan', 'design'", "'later' (string)")],
+        ...     subject="reference overlay",
+        ... )
+        >>> print(err)
+        reference overlay is invalid (1 problem):
+          - expected one of 'plan', 'design', got 'later' (string) @ $.scenarios[1].phase
+        >>> err.errors
+        ["expected one of 'plan', 'design', got 'later' (string) @ $.scenarios[1].phase"]
     """
 
     def __init__(self, problems: Iterable[Problem], *, subject: str = "document") -> None:
@@ -112,9 +115,12 @@ class ValidationError(CloudSMSError, ValueError):
     ) -> ValidationError:
         """Build the error for a single problem.
 
-        >>> print(ValidationError.single("$", "a JSON object", "[] (array)", subject="overlay"))
-        overlay is invalid (1 problem):
-          - expected a JSON object, got [] (array) @ $
+        Examples:
+            >>> print(
+            ...     ValidationError.single("$", "a JSON object", "[] (array)", subject="overlay")
+            ... )
+            overlay is invalid (1 problem):
+              - expected a JSON object, got [] (array) @ $
         """
         return cls([Problem(path, expected, got)], subject=subject)
 
@@ -149,10 +155,11 @@ class UnknownReference(CloudSMSError, LookupError):
     ``kind`` says what was looked for, ``key`` what was asked, ``suggestions`` the
     closest known identifiers.
 
-    >>> print(UnknownReference("scenario", "S16", suggestions=("S15", "S06")))
-    unknown scenario 'S16'; did you mean S15 or S06?
-    >>> print(UnknownReference("clause", "12", scope="edition 20000-1:2011"))
-    unknown clause '12' in edition 20000-1:2011
+    Examples:
+        >>> print(UnknownReference("scenario", "S16", suggestions=("S15", "S06")))
+        unknown scenario 'S16'; did you mean S15 or S06?
+        >>> print(UnknownReference("clause", "12", scope="edition 20000-1:2011"))
+        unknown clause '12' in edition 20000-1:2011
     """
 
     def __init__(

@@ -6,19 +6,20 @@ the source lists them, and answers questions about that mapping. Coverage flows
 downward: a citation of a whole clause covers its sub-clauses, never the reverse.
 
 The module-level functions query the shipped set, read and indexed at the first
-query (not at import). :func:`load` adds a user's overlay, for instance S14 and S15
+query (not at import). `load` adds a user's overlay, for instance S14 and S15
 citations taken from a licensed copy; the shipped set itself never changes.
 
->>> from cloudsms import reference
->>> reference.clause("6.1").title
-'Service level management'
->>> [s.id for s in reference.scenarios_citing("4.5.1")]
-['S02', 'S04']
->>> reference.matrix()["S14"] is None
-True
-
 This package imports neither cattrs nor pint: it validates its data with its own
-small interpreter of the shipped JSON Schema (:func:`schema`).
+small interpreter of the shipped JSON Schema (`schema`).
+
+Examples:
+    >>> from cloudsms import reference
+    >>> reference.clause("6.1").title
+    'Service level management'
+    >>> [s.id for s in reference.scenarios_citing("4.5.1")]
+    ['S02', 'S04']
+    >>> reference.matrix()["S14"] is None
+    True
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ def __dir__() -> list[str]:
 def shipped() -> ReferenceSet:
     """Return the reference set shipped with cloudsms (read, validated and indexed once).
 
-    >>> shipped()
-    <ReferenceSet: 53 clauses, 15 scenarios, 117 citations>
+    Examples:
+        >>> shipped()
+        <ReferenceSet: 53 clauses, 15 scenarios, 117 citations>
     """
     data = resources.files(__name__).joinpath("data")
     documents: list[tuple[str, object]] = [
@@ -95,8 +97,9 @@ def shipped() -> ReferenceSet:
 def schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) of the data files, reference sets and overlays.
 
-    >>> schema()["$schema"]
-    'https://json-schema.org/draft/2020-12/schema'
+    Examples:
+        >>> schema()["$schema"]
+        'https://json-schema.org/draft/2020-12/schema'
     """
     from cloudsms.reference._schema import schema as _schema  # noqa: PLC0415 - read on demand
 
@@ -112,13 +115,14 @@ def load(source: Overlay, *, origin: str | None = None) -> ReferenceSet:
     scenario marks its citations as known. ``origin`` names who supplied the records
     (default: the overlay's ``origin`` key, else the file name or ``"overlay"``).
 
-    >>> extra = {
-    ...     "type": "cloudsms.reference-overlay",
-    ...     "schema_version": 1,
-    ...     "citations": [{"scenario_id": "S14", "clause_number": "9.2"}],
-    ... }
-    >>> load(extra).matrix()["S14"]
-    ('9.2',)
+    Examples:
+        >>> extra = {
+        ...     "type": "cloudsms.reference-overlay",
+        ...     "schema_version": 1,
+        ...     "citations": [{"scenario_id": "S14", "clause_number": "9.2"}],
+        ... }
+        >>> load(extra).matrix()["S14"]
+        ('9.2',)
 
     Raises:
         ValidationError: every problem of the overlay with its path; nothing is merged.
@@ -128,30 +132,31 @@ def load(source: Overlay, *, origin: str | None = None) -> ReferenceSet:
 
 
 def clause(number: str, *, edition: str = DEFAULT_EDITION) -> Clause:
-    """Return a shipped clause; see :meth:`ReferenceSet.clause`."""
+    """Return a shipped clause; see `ReferenceSet.clause`."""
     return shipped().clause(number, edition=edition)
 
 
 def clauses(*, edition: str | None = None) -> tuple[Clause, ...]:
-    """Return every shipped clause; see :meth:`ReferenceSet.clauses`."""
+    """Return every shipped clause; see `ReferenceSet.clauses`."""
     return shipped().clauses(edition=edition)
 
 
 def scenario(scenario_id: str) -> Scenario:
-    """Return a shipped scenario; see :meth:`ReferenceSet.scenario`."""
+    """Return a shipped scenario; see `ReferenceSet.scenario`."""
     return shipped().scenario(scenario_id)
 
 
 def scenarios() -> tuple[Scenario, ...]:
-    """Return the 15 shipped scenarios; see :meth:`ReferenceSet.scenarios`."""
+    """Return the 15 shipped scenarios; see `ReferenceSet.scenarios`."""
     return shipped().scenarios()
 
 
 def clauses_cited_by(scenario_id: str, *, expand: bool = False) -> tuple[Clause, ...]:
-    """Return the clauses a scenario cites; see :meth:`ReferenceSet.clauses_cited_by`.
+    """Return the clauses a scenario cites; see `ReferenceSet.clauses_cited_by`.
 
-    >>> [c.number for c in clauses_cited_by("S01")]
-    ['4.1', '7.1']
+    Examples:
+        >>> [c.number for c in clauses_cited_by("S01")]
+        ['4.1', '7.1']
     """
     return shipped().clauses_cited_by(scenario_id, expand=expand)
 
@@ -159,35 +164,35 @@ def clauses_cited_by(scenario_id: str, *, expand: bool = False) -> tuple[Clause,
 def scenarios_citing(
     clause_number: str, *, inherited: bool = True, edition: str = DEFAULT_EDITION
 ) -> tuple[Scenario, ...]:
-    """Return the scenarios citing a clause; see :meth:`ReferenceSet.scenarios_citing`."""
+    """Return the scenarios citing a clause; see `ReferenceSet.scenarios_citing`."""
     return shipped().scenarios_citing(clause_number, inherited=inherited, edition=edition)
 
 
 def coverage_of(clause_number: str, *, edition: str = DEFAULT_EDITION) -> tuple[Coverage, ...]:
-    """Return how scenarios cover a clause; see :meth:`ReferenceSet.coverage_of`."""
+    """Return how scenarios cover a clause; see `ReferenceSet.coverage_of`."""
     return shipped().coverage_of(clause_number, edition=edition)
 
 
 def citations() -> tuple[Citation, ...]:
-    """Return the 117 shipped citations in source order; see :meth:`ReferenceSet.citations`."""
+    """Return the 117 shipped citations in source order; see `ReferenceSet.citations`."""
     return shipped().citations()
 
 
 def matrix(*, edition: str = DEFAULT_EDITION) -> dict[str, tuple[str, ...] | None]:
-    """Return scenario id → clauses cited directly; see :meth:`ReferenceSet.matrix`."""
+    """Return scenario id → clauses cited directly; see `ReferenceSet.matrix`."""
     return shipped().matrix(edition=edition)
 
 
 def uncovered_processes(*, edition: str = DEFAULT_EDITION) -> tuple[Clause, ...]:
-    """Return the processes no scenario covers; see :meth:`ReferenceSet.uncovered_processes`."""
+    """Return the processes no scenario covers; see `ReferenceSet.uncovered_processes`."""
     return shipped().uncovered_processes(edition=edition)
 
 
 def to_records() -> list[dict[str, Any]]:
-    """Return one flat dict per shipped citation; see :meth:`ReferenceSet.to_records`."""
+    """Return one flat dict per shipped citation; see `ReferenceSet.to_records`."""
     return shipped().to_records()
 
 
 def to_json(*, indent: int | None = 2) -> str:
-    """Return the shipped set as JSON; see :meth:`ReferenceSet.to_json`."""
+    """Return the shipped set as JSON; see `ReferenceSet.to_json`."""
     return shipped().to_json(indent=indent)

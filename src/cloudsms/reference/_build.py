@@ -5,7 +5,7 @@ checked against the shipped JSON Schema, then against the records already held:
 keys must be new unless the record says ``"replace": true``, citations must name a
 scenario and a clause that exist, a clause's parent must exist. Every problem is
 collected with its path; when there is any, nothing is merged and a
-:class:`~cloudsms.errors.ValidationError` lists them all.
+`cloudsms.errors.ValidationError` lists them all.
 """
 
 from __future__ import annotations

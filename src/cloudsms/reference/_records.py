@@ -1,6 +1,6 @@
 """The records of the reference data: clauses, scenarios, citations and what a query derives.
 
-They are frozen attrs values built by :class:`~cloudsms.reference.ReferenceSet` from
+They are frozen attrs values built by `cloudsms.reference.ReferenceSet` from
 validated data; their JSON keys are their attribute names.
 """
 

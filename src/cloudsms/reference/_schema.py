@@ -8,7 +8,7 @@ cannot drift apart. It supports ``$ref`` to local ``$defs``, ``type``, ``const``
 apart by a ``const`` property (the document ``type``). The keyword ``x-expected``
 gives the phrase a message uses for what was expected.
 
-It reports every problem, each as a :class:`~cloudsms.errors.Problem` with a path
+It reports every problem, each as a `cloudsms.errors.Problem` with a path
 such as ``$.citations[3].clause_number``; it never raises on bad input.
 """
 

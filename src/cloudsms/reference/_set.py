@@ -57,8 +57,8 @@ class ReferenceSet:
     """Clauses of ISO/IEC 20000-1, the TR's scenarios and which clauses each cites.
 
     Serves every scenario (S01-S15): it is the traceability layer between the
-    standard and the code. Build one with :meth:`from_mapping`, or take the shipped
-    set with :func:`cloudsms.reference.shipped` and extend it with :meth:`overlay`.
+    standard and the code. Build one with `from_mapping`, or take the shipped
+    set with `cloudsms.reference.shipped` and extend it with `overlay`.
     A set never changes once built; every query returns immutable values.
     """
 
@@ -77,7 +77,7 @@ class ReferenceSet:
     )
 
     def __init__(self, tables: Tables) -> None:
-        """Index already merged and checked ``tables`` (use :meth:`from_mapping` instead)."""
+        """Index already merged and checked ``tables`` (use `from_mapping` instead)."""
         self._tables = tables
         self._index_clauses()
         self._index_scenarios()
@@ -88,7 +88,7 @@ class ReferenceSet:
     def from_mapping(cls, data: Mapping[str, Any], *, origin: str = "overlay") -> ReferenceSet:
         """Build a set from one document alone, without the shipped data.
 
-        ``data`` is a ``cloudsms.reference-set`` document (what :meth:`to_json`
+        ``data`` is a ``cloudsms.reference-set`` document (what `to_json`
         writes) or a ``cloudsms.reference-overlay``.
 
         Raises:
@@ -427,7 +427,7 @@ class ReferenceSet:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """The whole set as JSON that :meth:`from_mapping` reads back into an equal set."""
+        """The whole set as JSON that `from_mapping` reads back into an equal set."""
         return json.dumps(self.to_mapping(), indent=indent, ensure_ascii=False)
 
     # ------------------------------------------------------------------ dunder
