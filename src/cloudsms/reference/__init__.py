@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from cloudsms.reference._build import Tables, merge
+from cloudsms.reference._data import read_json
 from cloudsms.reference._records import (
     DEFAULT_EDITION,
     Citation,
@@ -85,11 +85,7 @@ def shipped() -> ReferenceSet:
         >>> shipped()
         <ReferenceSet: 53 clauses, 15 scenarios, 117 citations>
     """
-    data = resources.files(__name__).joinpath("data")
-    documents: list[tuple[str, object]] = [
-        (f"{name}:$", json.loads(data.joinpath(name).read_text(encoding="utf-8")))
-        for name in _DATA_FILES
-    ]
+    documents = [(f"{name}:$", read_json(name)) for name in _DATA_FILES]
     tables = merge(Tables(), documents, subject="shipped reference data", origin="cloudsms")
     return ReferenceSet(tables)
 

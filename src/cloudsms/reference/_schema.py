@@ -14,14 +14,13 @@ such as ``$.citations[3].clause_number``; it never raises on bad input.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from functools import cache
-from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from cloudsms.errors import Problem, describe
+from cloudsms.reference._data import read_json
 
 __all__ = ["check", "schema"]
 
@@ -41,9 +40,7 @@ _TYPE_PHRASES = {
 @cache
 def schema() -> Schema:
     """Return the shipped JSON Schema of the reference documents (read once)."""
-    text = resources.files("cloudsms.reference").joinpath("data/reference.schema.json")
-    loaded: Schema = json.loads(text.read_text(encoding="utf-8"))
-    return loaded
+    return cast("Schema", read_json("reference.schema.json"))
 
 
 @cache

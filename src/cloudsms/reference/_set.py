@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from cloudsms.errors import UnknownReference, ValidationError
@@ -40,16 +39,18 @@ def read_document(source: object) -> tuple[object, str]:
         return dict(source), "overlay"
     if not isinstance(source, str | os.PathLike):
         return source, "overlay"  # not a document: validation reports it at "$"
-    path = Path(source)
-    text = path.read_text(encoding="utf-8")
+    path = os.fspath(source)
+    name = os.path.basename(path)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     try:
-        return json.loads(text), path.name
+        return json.loads(text), name
     except json.JSONDecodeError as exc:
         raise ValidationError.single(
             "$",
             "a JSON document",
             f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
-            subject=f"reference overlay {path.name}",
+            subject=f"reference overlay {name}",
         ) from None
 
 
