@@ -164,7 +164,8 @@ class TestCommands:
         assert [c["clause_number"] for c in data["citations"]] == ["6.1", "7.1", "9.2"]
         _, out, _ = call(capsys, "scenario", "S7", "--format", "csv")
         assert out.splitlines()[0] == (
-            "scenario_id,position,edition,clause_number,clause_title,cited_as"
+            "scenario_id,edition,clause_number,position,cited_as,provenance.document,"
+            "provenance.edition,provenance.section,provenance.note,provenance.origin,clause_title"
         )
         assert len(out.splitlines()) == 4
 

@@ -295,6 +295,24 @@ class TestOverlayMerging:
             (2, "7.1", "BRM"),
         ]
 
+    @pytest.mark.parametrize(
+        ("given", "kept"),
+        [
+            ("Change management", None),
+            ("Change management;", None),
+            ("Change management. ", None),
+            ("change management", "change management"),
+            ("Change Management.", "Change Management"),
+            ("Changes", "Changes"),
+        ],
+    )
+    def test_cited_as_only_where_it_differs(self, given: str, kept: str | None) -> None:
+        """Keeps cited_as only where it differs from the title, case-sensitively."""
+        refs = reference.load(
+            overlay(citations=[{"scenario_id": "S15", "clause_number": "9.2", "cited_as": given}])
+        )
+        assert refs.citations()[-1].cited_as == kept
+
     def test_replace_a_scenario(self) -> None:
         """Replaces a scenario's record; its citations stay."""
         refs = reference.load(

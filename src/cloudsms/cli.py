@@ -20,13 +20,14 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from cloudsms.errors import UnknownReference, ValidationError
 from cloudsms.reference import DEFAULT_EDITION, ReferenceSet, shipped
+from cloudsms.reference._records import Citation, Clause, Coverage, Provenance, Scenario
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-
-    from cloudsms.reference._records import Citation, Clause, Coverage, Provenance, Scenario
 
 __all__ = ["main"]
 
@@ -60,61 +61,24 @@ class _View:
 
 
 # ---------------------------------------------------------------------- records as data
-def _provenance(p: Provenance) -> Row:
-    return {
-        "document": p.document,
-        "edition": p.edition,
-        "section": p.section,
-        "note": p.note,
-        "origin": p.origin,
-    }
-
-
-def _scenario_data(s: Scenario) -> Row:
-    return {
-        "id": s.id,
-        "section": s.section,
-        "title": s.title,
-        "phase": s.phase.value,
-        "summary": s.summary,
-        "outcomes": list(s.outcomes),
-        "citations_known": s.citations_known,
-        "implemented_by": list(s.implemented_by),
-        "provenance": _provenance(s.provenance),
-    }
-
-
-def _clause_data(c: Clause) -> Row:
-    return {
-        "edition": c.edition,
-        "number": c.number,
-        "title": c.title,
-        "parent": c.parent,
-        "children": list(c.children),
-        "process_group": None if c.process_group is None else c.process_group.value,
-        "is_process": c.is_process,
-        "provenance": _provenance(c.provenance),
-    }
+def _data(record: object) -> Row:
+    """A record as JSON-ready data keyed by attribute name (enums are ``str`` already)."""
+    return attrs.asdict(record)  # type: ignore[arg-type]
 
 
 def _citation_data(c: Citation, clause: Clause) -> Row:
-    return {
-        "scenario_id": c.scenario_id,
-        "position": c.position,
-        "edition": c.edition,
-        "clause_number": c.clause_number,
-        "clause_title": clause.title,
-        "cited_as": c.cited_as,
-    }
+    return {**_data(c), "clause_title": clause.title}
 
 
-def _coverage_data(c: Coverage) -> Row:
-    return {
-        "scenario_id": c.scenario_id,
-        "clause_number": c.clause_number,
-        "via": c.via,
-        "direct": c.direct,
-    }
+def _columns(cls: type, *extra: str) -> list[str]:
+    """CSV columns of a record class: its attributes, provenance as ``provenance.<attribute>``."""
+    names: list[str] = []
+    for field in attrs.fields(cls):
+        if field.name == "provenance":
+            names += [f"provenance.{f.name}" for f in attrs.fields(Provenance)]
+        else:
+            names.append(field.name)
+    return [*names, *extra]
 
 
 def _flat(row: Row) -> Row:
@@ -141,7 +105,7 @@ def _wrap(text: str, indent: str = "") -> list[str]:
 
 # ---------------------------------------------------------------------- commands
 def _scenarios(refs: ReferenceSet, _args: argparse.Namespace) -> _View:
-    data = [_scenario_data(s) for s in refs.scenarios()]
+    data = [_data(s) for s in refs.scenarios()]
     head = f"{'ID':<4} {'SECTION':<7} {'PHASE':<8} {'CITES':>5}  TITLE"
     lines = [head, "-" * len(head)]
     for s in refs.scenarios():
@@ -151,16 +115,14 @@ def _scenarios(refs: ReferenceSet, _args: argparse.Namespace) -> _View:
     lines.append("")
     lines.append("? = the source lists no clauses for this scenario")
     rows = [_flat(d) for d in data]
-    return _View(
-        table="\n".join(lines), data=data, rows=rows, columns=list(rows[0]) if rows else []
-    )
+    return _View(table="\n".join(lines), data=data, rows=rows, columns=_columns(Scenario))
 
 
 def _scenario(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     s = refs.scenario(args.id)
     cited = [c for c in refs.citations() if c.scenario_id == s.id]
     citations = [_citation_data(c, refs.clause(c.clause_number, edition=c.edition)) for c in cited]
-    data = {**_scenario_data(s), "citations": citations}
+    data = {**_data(s), "citations": citations}
     p = s.provenance
     lines = [
         f"{s.id}  {s.title}",
@@ -186,14 +148,16 @@ def _scenario(refs: ReferenceSet, args: argparse.Namespace) -> _View:
                 lines.append(_fit(f"      {'':<8} cited as {c['cited_as']!r}", WIDTH))
     if s.implemented_by:
         lines += ["", "Implemented by:", *(f"  {path}" for path in s.implemented_by)]
-    columns = ["scenario_id", "position", "edition", "clause_number", "clause_title", "cited_as"]
-    return _View(table="\n".join(lines), data=data, rows=citations, columns=columns)
+    rows = [_flat(c) for c in citations]
+    return _View(
+        table="\n".join(lines), data=data, rows=rows, columns=_columns(Citation, "clause_title")
+    )
 
 
 def _clause(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     c = refs.clause(args.number, edition=args.edition)
     coverage = refs.coverage_of(c.number, edition=c.edition)
-    data = {**_clause_data(c), "coverage": [_coverage_data(x) for x in coverage]}
+    data = {**_data(c), "coverage": [_data(x) for x in coverage]}
     lines = [_fit(f"{c.number}  {c.title}", WIDTH), f"edition {c.edition}"]
     if c.parent:
         lines.append(
@@ -218,8 +182,9 @@ def _clause(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     unknown = [s.id for s in refs.scenarios() if not s.citations_known]
     if unknown:
         lines += ["", f"Citations unknown for: {', '.join(unknown)}"]
-    columns = ["scenario_id", "clause_number", "via", "direct"]
-    return _View(table="\n".join(lines), data=data, rows=data["coverage"], columns=columns)
+    return _View(
+        table="\n".join(lines), data=data, rows=data["coverage"], columns=_columns(Coverage)
+    )
 
 
 def _matrix(refs: ReferenceSet, args: argparse.Namespace) -> _View:
@@ -280,7 +245,7 @@ def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
                 "number": p.number,
                 "title": p.title,
                 "process_group": None if p.process_group is None else p.process_group.value,
-                "coverage": [_coverage_data(x) for x in coverage],
+                "coverage": [_data(x) for x in coverage],
             }
         )
         rows.extend(

@@ -237,7 +237,7 @@ class _Merger:
             "edition": edition,
             "clause_number": number,
             "position": position,
-            "cited_as": raw.get("cited_as"),
+            "cited_as": _cited_as(raw.get("cited_as"), self.tables.clauses[edition, number]),
             "provenance": _provenance(raw, _citation_provenance(scenario), origin),
         }
         self.citation_paths[key] = path
@@ -283,6 +283,20 @@ class _Merger:
             if not scenario["citations_known"]:
                 # A new dict: the old one may be shared with the set merged into.
                 self.tables.scenarios[sid] = {**scenario, "citations_known": True}
+
+
+def _cited_as(text: str | None, clause: Record) -> str | None:
+    """The source's wording of a clause title, or ``None`` where it is the title itself.
+
+    The comparison is case-sensitive and ignores surrounding space and one trailing
+    ``;`` or ``.`` (list punctuation in the source, not part of the title).
+    """
+    if text is None:
+        return None
+    wording = text.strip()
+    if wording[-1:] in {";", "."}:
+        wording = wording[:-1].rstrip()
+    return None if wording == clause["title"] else wording
 
 
 def _known(what: str, key: str, known: Iterable[str]) -> str:
