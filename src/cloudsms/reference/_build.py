@@ -296,7 +296,7 @@ def _cited_as(text: str | None, clause: Record) -> str | None:
     wording = text.strip()
     if wording[-1:] in {";", "."}:
         wording = wording[:-1].rstrip()
-    return None if wording == clause["title"] else wording
+    return None if wording in {"", clause["title"]} else wording
 
 
 def _known(what: str, key: str, known: Iterable[str]) -> str:
