@@ -18,7 +18,8 @@ from cloudsms.reference._records import DEFAULT_EDITION
 from cloudsms.reference._schema import check
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    import re
+from collections.abc import Iterable, Mapping
 
 __all__ = ["Tables", "merge"]
 
@@ -26,7 +27,7 @@ Record = dict[str, Any]
 ClauseKey = tuple[str, str]
 CitationKey = tuple[str, str, str]
 
-_TR = "ISO/IEC TR 20000-9"
+_TRAILING = re.compile(r"[\s;.]+\Z")
 
 
 class Tables:
@@ -288,14 +289,12 @@ class _Merger:
 def _cited_as(text: str | None, clause: Record) -> str | None:
     """The source's wording of a clause title, or ``None`` where it is the title itself.
 
-    The comparison is case-sensitive and ignores surrounding space and one trailing
-    ``;`` or ``.`` (list punctuation in the source, not part of the title).
+    The comparison is case-sensitive and ignores surrounding space and trailing ``;``
+    or ``.`` (list punctuation in the source, not part of the title).
     """
     if text is None:
         return None
-    wording = text.strip()
-    if wording[-1:] in {";", "."}:
-        wording = wording[:-1].rstrip()
+    wording = _TRAILING.sub("", text).strip()
     return None if wording in {"", clause["title"]} else wording
 
 
