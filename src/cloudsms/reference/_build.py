@@ -10,6 +10,7 @@ collected with its path; when there is any, nothing is merged and a
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from cloudsms.errors import Problem, ValidationError, describe
@@ -18,8 +19,7 @@ from cloudsms.reference._records import DEFAULT_EDITION
 from cloudsms.reference._schema import check
 
 if TYPE_CHECKING:
-    import re
-from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping
 
 __all__ = ["Tables", "merge"]
 
