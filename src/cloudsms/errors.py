@@ -17,18 +17,27 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "REDACTED",
     "CloudSMSError",
+    "CurrencyMismatch",
+    "InvalidDefinition",
+    "InvalidTransition",
     "Problem",
     "UnknownReference",
     "ValidationError",
     "describe",
 ]
 
+REDACTED = "<redacted>"
+"""What a message shows instead of the value of a field marked sensitive."""
+
 _MAX_SHOWN = 60
 
 
-def describe(value: object) -> str:
+def describe(value: object, *, sensitive: bool = False) -> str:
     """Describe a received value for an error message: its short repr and its JSON-ish type.
+
+    With ``sensitive=True`` (a secret, personal data) only the type is shown.
 
     Examples:
         >>> describe(5)
@@ -37,9 +46,13 @@ def describe(value: object) -> str:
         'null'
         >>> describe("x" * 1000)[-20:]  # long values are cut short
         "xxxxxx...' (string)"
+        >>> describe("hunter2", sensitive=True)
+        '<redacted> (string)'
     """
     if value is None:
         return "null"
+    if sensitive:
+        return f"{REDACTED} ({_type_name(value)})"
     shown = repr(value)
     if len(shown) > _MAX_SHOWN:
         shown = shown[: _MAX_SHOWN - 4] + "..." + shown[-1]
@@ -192,3 +205,109 @@ def _rebuild_unknown_reference(
     kind: str, key: str, suggestions: Sequence[str], scope: str | None
 ) -> UnknownReference:
     return UnknownReference(kind, key, suggestions=suggestions, scope=scope)
+
+
+class InvalidDefinition(CloudSMSError, ValueError):
+    """A state machine or data table is declared inconsistently; raised when it is declared.
+
+    Kept apart from the errors of running a machine (`InvalidTransition`): this one
+    means the declaration itself must be fixed. ``problems`` lists every fault found.
+
+    Examples:
+        >>> print(InvalidDefinition("lifecycle 'toy'", ["state 'lost' is unreachable"]))
+        lifecycle 'toy' is declared inconsistently:
+          - state 'lost' is unreachable
+    """
+
+    def __init__(self, subject: str, problems: Iterable[str]) -> None:
+        self.subject = subject
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__(subject, self.problems)
+
+    def __str__(self) -> str:
+        lines = [f"{self.subject} is declared inconsistently:"]
+        lines.extend(f"  - {p}" for p in self.problems)
+        return "\n".join(lines)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.subject, self.problems))
+
+
+class InvalidTransition(CloudSMSError, ValueError):
+    """An event cannot be applied in the current state; nothing has changed.
+
+    ``state`` and ``event`` say what was tried, ``reason`` why a guard refused it
+    (``None`` when the event is simply not allowed there) and ``allowed`` which
+    events the state does accept.
+
+    Examples:
+        >>> print(InvalidTransition("notice", "delete_data", allowed=("retrieve_data",)))
+        can't 'delete_data' when in 'notice'; allowed events: retrieve_data
+        >>> print(
+        ...     InvalidTransition(
+        ...         "retrieval", "confirm", reason="the window is open", allowed=("confirm",)
+        ...     )
+        ... )
+        can't 'confirm' when in 'retrieval': the window is open
+    """
+
+    def __init__(
+        self,
+        state: str,
+        event: str,
+        *,
+        reason: str | None = None,
+        allowed: Sequence[str] = (),
+        subject: str | None = None,
+    ) -> None:
+        self.state = state
+        self.event = event
+        self.reason = reason
+        self.allowed: tuple[str, ...] = tuple(allowed)
+        self.subject = subject
+        super().__init__(state, event)
+
+    def __str__(self) -> str:
+        text = f"can't {self.event!r} when in {self.state!r}"
+        if self.subject:
+            text = f"{self.subject}: {text}"
+        if self.reason:
+            return f"{text}: {self.reason}"
+        options = ", ".join(self.allowed) if self.allowed else "none (a final state)"
+        return f"{text}; allowed events: {options}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_invalid_transition,
+            (self.state, self.event, self.reason, self.allowed, self.subject),
+        )
+
+
+def _rebuild_invalid_transition(
+    state: str, event: str, reason: str | None, allowed: Sequence[str], subject: str | None
+) -> InvalidTransition:
+    return InvalidTransition(state, event, reason=reason, allowed=allowed, subject=subject)
+
+
+class CurrencyMismatch(CloudSMSError, ValueError):
+    """Two amounts of different currencies were combined; money only mixes within one.
+
+    Examples:
+        >>> print(CurrencyMismatch("add", "EUR", "USD"))
+        can't add EUR and USD: amounts in different currencies don't mix
+    """
+
+    def __init__(self, operation: str, left: str, right: str) -> None:
+        self.operation = operation
+        self.left = left
+        self.right = right
+        super().__init__(operation, left, right)
+
+    def __str__(self) -> str:
+        return (
+            f"can't {self.operation} {self.left} and {self.right}: "
+            "amounts in different currencies don't mix"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.operation, self.left, self.right))

@@ -1,0 +1,297 @@
+"""Quantities with units: one shared pint registry, our own units, and a safe parser.
+
+Serves the measurable parts of every scenario: capacity and resources (S05, S11,
+ISO/IEC 20000-1 6.5), service targets and measurements (S07, S10, 6.1, 6.2) and the
+quantities prices are charged on (S03, S11, 6.4). Durations, data sizes, rates,
+percentages and throughput are `pint.Quantity` values from **one** registry, built on
+first use (importing cloudsms never imports pint). Magnitudes are `Decimal`, so a
+conversion such as 1.5 TiB to bytes is exact, and a float is refused.
+
+Besides pint's own units (time, bit and byte with SI and IEC prefixes, percent,
+hertz), the registry defines the units of the data file ``cloudsms/data/units.txt``,
+each a **base dimension** of its own so that a price per vcpu-hour can never be
+applied to user-hours:
+
+| unit | dimension | aliases |
+|---|---|---|
+| `vcpu` | `[vcpu]` | `vCPU` |
+| `instance` | `[instance]` | |
+| `user` | `[user]` | `seat` |
+| `request` | `[request]` | `req` |
+| `transaction` | `[transaction]` | `txn` |
+| `licence` | `[licence]` | `license` |
+
+pint itself treats bits and bytes as dimensionless, like percent; cloudsms gives
+``bit`` the dimension ``[information]`` so that gibibytes never convert to percent.
+
+`quantity` parses untrusted text ("250 ms", "1.5 TiB", "99.95 %", "0.2 vcpu*hour")
+with its own small grammar: bounded length, only names the registry knows, small
+integer exponents, a finite magnitude; anything else is a `ValidationError` raised
+before pint sees the text. Hot paths convert a quantity once with `magnitude_in` and
+then work on plain numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from cloudsms.errors import InvalidDefinition, ValidationError, describe
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "MAX_LENGTH",
+    "Quantity",
+    "dimension",
+    "is_quantity",
+    "magnitude_in",
+    "quantity",
+    "registry",
+    "same_dimension",
+]
+
+Quantity = Any
+"""The type of quantities (``pint.Quantity`` of our registry); ``Any`` so that
+annotating with it never imports pint."""
+
+MAX_LENGTH = 64
+"""The longest quantity text `quantity` reads."""
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_BIT_IN_PINT = "bit = []"
+_BIT_HERE = "bit = [information]"
+
+_MAX_FACTORS = 6
+_MAX_POWER = 4
+_MAX_DECIMAL_EXPONENT = 30
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
+_NAME = r"%|[A-Za-z_\u00b5\u03bc][A-Za-z0-9_]*"
+_FACTOR = re.compile(rf"({_NAME})(?:\s*(?:\^|\*\*)\s*([+-]?\d+))?")
+_TEXT = re.compile(rf"\s*({_NUMBER})\s*(.*?)\s*", re.DOTALL)
+_SEPARATOR = re.compile(r"\s*([*/\u00b7])\s*|\s+")
+
+
+def _read_lines(path: str) -> list[str]:
+    with open(path, encoding="utf-8") as f:
+        return f.read().splitlines()
+
+
+def _definitions(pint_dir: str) -> list[str]:
+    """Pint's default definitions, inlined, with bits given a dimension of their own."""
+    lines: list[str] = []
+    found = False
+    for line in _read_lines(os.path.join(pint_dir, "default_en.txt")):
+        stripped = line.strip()
+        if stripped.startswith("@import "):
+            lines += _read_lines(os.path.join(pint_dir, stripped.split()[1]))
+        elif stripped == _BIT_IN_PINT:
+            lines.append(_BIT_HERE)
+            found = True
+        else:
+            lines.append(line)
+    if not found:  # pragma: no cover - only a pint release that renames bit would do this
+        raise InvalidDefinition(
+            "units", [f"pint's definitions no longer read {_BIT_IN_PINT!r}; update units.py"]
+        )
+    return lines + _read_lines(os.path.join(_HERE, "data", "units.txt"))
+
+
+@cache
+def registry() -> pint.UnitRegistry[Any]:
+    """Return the library's pint registry, built on the first call.
+
+    Magnitudes are `Decimal` (``non_int_type``); bits have the dimension
+    ``[information]``; the units of ``cloudsms/data/units.txt`` are base dimensions
+    of their own.
+    """
+    import pint  # noqa: PLC0415 - importing cloudsms must not import pint
+
+    ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(None, non_int_type=Decimal, cache_folder=None)
+    ureg.load_definitions(_definitions(os.path.dirname(pint.__file__)))
+    return ureg
+
+
+def is_quantity(value: object) -> bool:
+    """Whether ``value`` is a quantity of the library's registry (without importing pint)."""
+    if type(value).__module__.split(".")[0] != "pint":
+        return False
+    return getattr(value, "_REGISTRY", None) is registry()
+
+
+@cache
+def _unit_of(name: str) -> Any:
+    ureg = registry()
+    try:
+        return ureg.Unit(name) if not name.startswith("_") and name in ureg else None
+    except Exception:  # noqa: BLE001 - any failure to resolve a name means "unknown"
+        return None
+
+
+def _magnitude(text: str, original: object, path: str) -> Decimal:
+    try:
+        magnitude = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the grammar only lets numbers through
+        raise ValidationError.single(path, "a number", describe(original)) from None
+    exponent = magnitude.as_tuple().exponent
+    if not magnitude.is_finite() or (
+        isinstance(exponent, int) and abs(exponent) > _MAX_DECIMAL_EXPONENT
+    ):
+        raise ValidationError.single(
+            path, f"a finite magnitude within 1e±{_MAX_DECIMAL_EXPONENT}", describe(original)
+        )
+    return magnitude
+
+
+def _units(text: str, original: object, path: str) -> Any:
+    """Build the unit of ``text`` from registry names, or raise ValidationError."""
+    ureg = registry()
+    unit = ureg.dimensionless
+    if not text:
+        return unit
+    position, factors, dividing = 0, 0, False
+    while position < len(text):
+        match = _FACTOR.match(text, position)
+        if not match or factors == _MAX_FACTORS:
+            raise ValidationError.single(
+                path,
+                f"a quantity such as '250 ms' or '0.2 vcpu*hour' (at most {_MAX_FACTORS} "
+                "unit names joined by *, / or spaces)",
+                describe(original),
+            )
+        name, power_text = match.group(1), match.group(2)
+        factor = _unit_of(name)
+        if factor is None:
+            raise ValidationError.single(
+                path, "a unit the registry knows", f"{name!r} in {describe(original)}"
+            )
+        power = int(power_text) if power_text else 1
+        if not 0 < abs(power) <= _MAX_POWER:
+            raise ValidationError.single(
+                path,
+                f"a unit power from -{_MAX_POWER} to {_MAX_POWER}, not 0",
+                describe(original),
+            )
+        unit = unit / factor**power if dividing else unit * factor**power
+        factors += 1
+        position = match.end()
+        if position == len(text):
+            break
+        separator = _SEPARATOR.match(text, position)
+        if not separator or separator.end() == len(text):
+            raise ValidationError.single(
+                path, "unit names joined by *, / or spaces", describe(original)
+            )
+        dividing = separator.group(1) == "/"
+        position = separator.end()
+    return unit
+
+
+def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quantity:
+    """Return a quantity from untrusted text, or from an exact magnitude and a unit.
+
+    ``quantity("250 ms")``, ``quantity("1.5 TiB")``, ``quantity("99.95 %")``,
+    ``quantity("0.2 vcpu*hour")``; or ``quantity(Decimal("0.2"), "vcpu*hour")`` and
+    ``quantity(250, "ms")``. A quantity passes through unchanged.
+
+    Raises:
+        ValidationError: the text is too long, uses an unknown unit or an expression
+            the grammar does not allow, or the magnitude is a float, infinite or out
+            of range. ``path`` names where the value came from in a document.
+
+    Examples:
+        >>> quantity("1.5 TiB").to("byte")
+        <Quantity(1649267441664.0, 'byte')>
+        >>> str(quantity("0.2 vcpu*hour"))
+        '0.2 hour * vcpu'
+        >>> quantity("5 parsec/fortnight^9")
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: document is invalid (1 problem):
+          - expected a unit power from -4 to 4, not 0, got '5 parsec/fortnight^9' (string) @ $
+    """
+    if unit is not None:
+        if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+            raise ValidationError.single(
+                path,
+                "an exact magnitude (Decimal, int or str; floats are inexact)",
+                describe(value),
+            )
+        magnitude = _magnitude(str(value).strip(), value, path)
+        if len(unit) > MAX_LENGTH:
+            raise ValidationError.single(
+                path, f"a unit of at most {MAX_LENGTH} characters", describe(unit)
+            )
+        return registry().Quantity(magnitude, _units(unit.strip(), unit, path))
+    if is_quantity(value):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError.single(path, "a quantity such as '250 ms'", describe(value))
+    if len(value) > MAX_LENGTH:
+        raise ValidationError.single(
+            path, f"a quantity of at most {MAX_LENGTH} characters", describe(value)
+        )
+    match = _TEXT.fullmatch(value)
+    if match is None:
+        raise ValidationError.single(
+            path, "a quantity such as '250 ms': a number, then a unit", describe(value)
+        )
+    magnitude = _magnitude(match.group(1), value, path)
+    return registry().Quantity(magnitude, _units(match.group(2), value, path))
+
+
+def dimension(value: Quantity) -> str:
+    """The dimensionality of a quantity as text: ``'[time]'``, ``'[time] * [vcpu]'``.
+
+    Examples:
+        >>> dimension(quantity("2 vcpu*hour"))
+        '[time] * [vcpu]'
+    """
+    return str(value.dimensionality)
+
+
+def same_dimension(a: Quantity, b: Quantity | str) -> bool:
+    """Whether two quantities (or a quantity and a unit name) measure the same thing."""
+    other = registry().Unit(b) if isinstance(b, str) else b
+    return bool(a.dimensionality == other.dimensionality)
+
+
+@cache
+def _factor(units: Any, target: str) -> Decimal:
+    ureg = registry()
+    converted = ureg.Quantity(Decimal(1), units).to(target).magnitude
+    return Decimal(converted)
+
+
+def magnitude_in(value: Quantity, unit: str) -> Decimal:
+    """Convert a quantity once to a plain `Decimal` in ``unit``, for hot paths.
+
+    The conversion factor is cached per (unit, target), so converting a million
+    measurements costs one pint conversion and a million multiplications.
+
+    Raises:
+        ValidationError: the quantity cannot be expressed in ``unit``.
+
+    Examples:
+        >>> magnitude_in(quantity("250 ms"), "second")
+        Decimal('0.250')
+    """
+    try:
+        return Decimal(value.magnitude) * _factor(value.units, unit)
+    except ValidationError:  # pragma: no cover - re-raised as is
+        raise
+    except Exception as exc:  # pint's DimensionalityError, UndefinedUnitError
+        import pint  # noqa: PLC0415
+
+        if isinstance(exc, pint.errors.PintError):
+            raise ValidationError.single(
+                "$",
+                f"a quantity convertible to {unit!r}",
+                f"{value} ({dimension(value)})",
+            ) from None
+        raise
