@@ -246,13 +246,25 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
 
 
 def dimension(value: Quantity) -> str:
-    """The dimensionality of a quantity as text: ``'[time]'``, ``'[time] * [vcpu]'``.
+    """The dimensionality of a quantity as text, in a stable order: ``'[time] * [vcpu]'``.
 
     Examples:
+        >>> dimension(quantity("3 GiB/month"))
+        '[information] / [time]'
         >>> dimension(quantity("2 vcpu*hour"))
         '[time] * [vcpu]'
     """
-    return str(value.dimensionality)
+    powers = dict(value.dimensionality.items())
+    if not powers:
+        return "dimensionless"
+    up = [_power(name, p) for name, p in sorted(powers.items()) if p > 0]
+    down = [_power(name, -p) for name, p in sorted(powers.items()) if p < 0]
+    text = " * ".join(up) or "1"
+    return f"{text} / {' / '.join(down)}" if down else text
+
+
+def _power(name: str, power: Any) -> str:
+    return name if power == 1 else f"{name} ** {power}"
 
 
 def same_dimension(a: Quantity, b: Quantity | str) -> bool:
