@@ -25,19 +25,34 @@ from __future__ import annotations
 
 import json
 import os
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import (
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
 from fractions import Fraction
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
+from cloudsms._exact import to_decimal
 from cloudsms.errors import CurrencyMismatch, UnknownReference, ValidationError, describe
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["Currency", "Money", "allocate", "currencies", "currency"]
+    from dateutil.relativedelta import relativedelta
+
+    from cloudsms.periods import Period
+    from cloudsms.units import Quantity
+
+__all__ = ["CALENDAR_UNITS", "Currency", "Money", "Price", "allocate", "currencies", "currency"]
 
 _DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "currencies.json")  # noqa: PTH100, PTH118, PTH120
 
@@ -69,6 +84,10 @@ def _table() -> dict[str, Currency]:
 
 
 _CODES: dict[str, Currency] = {}
+
+# Arithmetic on amounts never rounds silently: 80 significant digits, and a result
+# that would need more raises instead of being rounded.
+_EXACT = Context(prec=80, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
 
 
 def currency(code: str) -> Currency:
@@ -195,7 +214,7 @@ class Money:
         money = self._other(other, "add")
         if money is None:
             return NotImplemented
-        return Money(self.amount + money.amount, self.currency)
+        return Money(_EXACT.add(self.amount, money.amount), self.currency)
 
     def __radd__(self, other: object) -> Money:
         if isinstance(other, int) and not isinstance(other, bool) and other == 0:
@@ -206,13 +225,13 @@ class Money:
         money = self._other(other, "subtract")
         if money is None:
             return NotImplemented
-        return Money(self.amount - money.amount, self.currency)
+        return Money(_EXACT.subtract(self.amount, money.amount), self.currency)
 
     def __mul__(self, factor: object) -> Money:
         if isinstance(factor, Decimal) or (
             isinstance(factor, int) and not isinstance(factor, bool)
         ):
-            return Money(self.amount * factor, self.currency)
+            return Money(_EXACT.multiply(self.amount, factor), self.currency)
         if isinstance(factor, float):
             raise ValidationError.single(
                 "$", "a Decimal or int factor (a float is inexact)", describe(factor)
@@ -322,3 +341,138 @@ def _weights(weights: Iterable[Decimal | int]) -> list[Fraction]:
             "$.weights", "at least one weight above zero", describe([str(s) for s in shares])
         )
     return shares
+
+
+CALENDAR_UNITS: dict[str, tuple[str, dict[str, int]]] = {
+    "day": ("day", {"days": 1}),
+    "month": ("month", {"months": 1}),
+    "quarter": ("quarter", {"months": 3}),
+    "year": ("year", {"years": 1}),
+}
+"""The calendar periods a `Price` can be quoted per: name -> (split unit, relativedelta)."""
+
+
+@attrs.frozen(init=False)
+class Price:
+    """Money per unit of a quantity — per exact time, or per calendar period.
+
+    - ``Price(Money("0.042", "EUR"), "vcpu*hour")``: EUR 0.042 per vcpu-hour. Its
+      `cost` takes a quantity in vcpu-hours, or vcpus and a period they ran for.
+    - ``Price(Money("0.021", "EUR"), "GiB", per="month")``: EUR 0.021 per GiB per
+      *calendar* month. Its `cost` takes GiB and a period, and prorates each month by
+      its actual length (28 to 31 days, on the absolute timeline) — never pint's
+      average month.
+
+    Serves S03 (prices in the catalogue), S07 (charges) and S11 (cost profiles);
+    ISO/IEC 20000-1:2011 6.4.
+
+    Raises:
+        ValidationError: ``amount`` is not `Money`, ``unit`` is not a unit the
+            registry knows, or ``per`` is not one of `CALENDAR_UNITS`.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from cloudsms.periods import Period
+        >>> compute = Price(Money("0.042", "EUR"), "vcpu*hour")
+        >>> compute.cost("4 vcpu", Period.day(dt.date(2026, 3, 2), "UTC"))
+        Money('4.032', 'EUR')
+        >>> storage = Price(Money("0.021", "EUR"), "GiB", per="month")
+        >>> half_feb = Period(
+        ...     dt.datetime(2026, 2, 15, tzinfo=dt.UTC), dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+        ... )
+        >>> storage.cost("100 GiB", half_feb)
+        Money('1.0500', 'EUR')
+    """
+
+    amount: Money
+    unit: str
+    per: str | None
+
+    def __init__(self, amount: Money, unit: str, *, per: str | None = None) -> None:
+        from cloudsms import units  # noqa: PLC0415 - pint only when prices are used
+
+        if not isinstance(amount, Money):
+            raise ValidationError.single("$.amount", "a Money value", describe(amount))
+        if not isinstance(unit, str):
+            raise ValidationError.single("$.unit", "a unit such as 'vcpu*hour'", describe(unit))
+        units.quantity(1, unit, path="$.unit")
+        if per is not None and per not in CALENDAR_UNITS:
+            raise ValidationError.single(
+                "$.per",
+                "one of " + ", ".join(map(repr, CALENDAR_UNITS)) + " or null",
+                describe(per),
+            )
+        object.__setattr__(self, "amount", amount)
+        object.__setattr__(self, "unit", unit.strip())
+        object.__setattr__(self, "per", per)
+
+    @property
+    def calendar_length(self) -> relativedelta | None:
+        """The calendar period the price is quoted per, as a relativedelta."""
+        if self.per is None:
+            return None
+        from dateutil.relativedelta import relativedelta  # noqa: PLC0415
+
+        return relativedelta(**CALENDAR_UNITS[self.per][1])  # type: ignore[arg-type]
+
+    def cost(self, quantity: Quantity | str, period: Period | None = None) -> Money:
+        """The exact cost of ``quantity`` (held over ``period`` where the price needs one).
+
+        The result is not rounded: add costs up, then round the total once.
+
+        Raises:
+            ValidationError: the quantity measures something else than the price
+                counts, a needed period is missing, or a period is given where the
+                quantity already includes time.
+        """
+        from cloudsms import units  # noqa: PLC0415
+
+        q = units.quantity(quantity, path="$.quantity")
+        priced = units.quantity(1, self.unit)
+        if self.per is not None:
+            return self._calendar_cost(q, priced, period)
+        if units.same_dimension(q, priced):
+            if period is not None:
+                raise ValidationError.single(
+                    "$.period",
+                    f"no period: {q} already measures what the price counts ({self.unit})",
+                    str(period),
+                )
+            return self.amount * units.magnitude_in(q, self.unit)
+        if period is not None:
+            held = q * units.quantity(to_decimal(period.seconds), "second")
+            if units.same_dimension(held, priced):
+                return self.amount * units.magnitude_in(held, self.unit)
+        raise ValidationError.single(
+            "$.quantity",
+            f"a quantity of {units.dimension(priced)}, or one that times a period gives it",
+            f"{q} ({units.dimension(q)})",
+        )
+
+    def _calendar_cost(self, q: Quantity, priced: Quantity, period: Period | None) -> Money:
+        assert self.per is not None  # noqa: S101 - only called for calendar prices
+        from cloudsms import units  # noqa: PLC0415
+
+        if not units.same_dimension(q, priced):
+            raise ValidationError.single(
+                "$.quantity",
+                f"a quantity of {units.dimension(priced)}",
+                f"{q} ({units.dimension(q)})",
+            )
+        if period is None:
+            raise ValidationError.single(
+                "$.period", f"a period to prorate over (the price is per {self.per})", "none"
+            )
+        split_unit = cast("CalendarUnit", CALENDAR_UNITS[self.per][0])
+        share = sum(
+            (
+                piece.seconds / piece.enclosing(split_unit).seconds
+                for piece in period.split(split_unit)
+            ),
+            Fraction(0),
+        )
+        return self.amount * units.magnitude_in(q, self.unit) * to_decimal(share)
+
+    def __str__(self) -> str:
+        per = f" per {self.per}" if self.per else ""
+        return f"{self.amount} per {self.unit}{per}"

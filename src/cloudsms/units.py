@@ -36,9 +36,11 @@ from __future__ import annotations
 import os
 import re
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from cloudsms._exact import to_decimal
 from cloudsms.errors import InvalidDefinition, ValidationError, describe
 
 if TYPE_CHECKING:
@@ -274,36 +276,39 @@ def same_dimension(a: Quantity, b: Quantity | str) -> bool:
 
 
 @cache
-def _factor(units: Any, target: str) -> Decimal:
+def _factor(units: Any, target: str) -> Fraction:
+    """The exact ratio between two units, from their exact factors to base units."""
     ureg = registry()
-    converted = ureg.Quantity(Decimal(1), units).to(target).magnitude
-    return Decimal(converted)
+    source = ureg.Quantity(Decimal(1), units).to_base_units()
+    goal = ureg.Quantity(Decimal(1), target).to_base_units()
+    if source.units != goal.units:
+        raise ValidationError.single(
+            "$", f"a quantity convertible to {target!r}", f"{units} ({dimension(source)})"
+        )
+    return Fraction(Decimal(source.magnitude)) / Fraction(Decimal(goal.magnitude))
 
 
 def magnitude_in(value: Quantity, unit: str) -> Decimal:
     """Convert a quantity once to a plain `Decimal` in ``unit``, for hot paths.
 
-    The conversion factor is cached per (unit, target), so converting a million
-    measurements costs one pint conversion and a million multiplications.
+    The conversion is exact: the factor between the two units is kept as a fraction
+    (seconds to hours is 1/3600) and cached per (unit, target), so converting a
+    million measurements costs one pint conversion and a million multiplications.
+    A result without a finite decimal expansion keeps 40 significant digits.
 
     Raises:
         ValidationError: the quantity cannot be expressed in ``unit``.
 
     Examples:
         >>> magnitude_in(quantity("250 ms"), "second")
-        Decimal('0.250')
+        Decimal('0.25')
+        >>> magnitude_in(quantity("345600 vcpu*s"), "vcpu*hour")
+        Decimal('96')
     """
     try:
-        return Decimal(value.magnitude) * _factor(value.units, unit)
-    except ValidationError:  # pragma: no cover - re-raised as is
-        raise
-    except Exception as exc:  # pint's DimensionalityError, UndefinedUnitError
-        import pint  # noqa: PLC0415
-
-        if isinstance(exc, pint.errors.PintError):
-            raise ValidationError.single(
-                "$",
-                f"a quantity convertible to {unit!r}",
-                f"{value} ({dimension(value)})",
-            ) from None
-        raise
+        factor = _factor(value.units, unit)
+    except ValidationError:
+        raise ValidationError.single(
+            "$", f"a quantity convertible to {unit!r}", f"{value} ({dimension(value)})"
+        ) from None
+    return to_decimal(Fraction(Decimal(value.magnitude)) * factor)

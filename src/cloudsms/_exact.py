@@ -1,0 +1,44 @@
+"""Exact arithmetic helpers shared by units, money and periods."""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+__all__ = ["SIGNIFICANT_DIGITS", "to_decimal"]
+
+SIGNIFICANT_DIGITS = 40
+"""Digits kept when a fraction has no finite decimal expansion (1/3, 10/31)."""
+
+
+def to_decimal(value: Fraction) -> Decimal:
+    """A fraction as a Decimal: exact when its expansion ends, else to 40 significant digits.
+
+    Examples:
+        >>> from fractions import Fraction
+        >>> to_decimal(Fraction(345600, 3600))
+        Decimal('96')
+        >>> to_decimal(Fraction(1, 8))
+        Decimal('0.125')
+        >>> str(to_decimal(Fraction(1, 3)))[:8]
+        '0.333333'
+    """
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator == 1:
+        # A terminating expansion: scale to an integer and place the point exactly.
+        places = max(twos, fives)
+        scaled = value * 10**places
+        return Decimal(scaled.numerator).scaleb(-places)
+    with localcontext() as ctx:
+        ctx.prec = SIGNIFICANT_DIGITS
+        return Decimal(value.numerator) / Decimal(value.denominator)

@@ -1,0 +1,589 @@
+"""Time as the standard needs it: aware instants, half-open periods, calendar-true arithmetic.
+
+Serves reporting periods and SLA evaluation (S10, ISO/IEC 20000-1 6.1 and 6.2),
+notice periods and minimum terms (S07, S13), proration of charges (S11, 6.4) and the
+support-hours clock of response and resolution targets (S09, S10, 8.1).
+
+Two kinds of length never mix:
+
+- an **exact duration** — a `timedelta` or a pint time quantity — is measured on the
+  absolute timeline: October 2026 in Europe/Berlin lasts 745 hours, because the
+  clocks go back one hour;
+- a **calendar length** — a `dateutil.relativedelta.relativedelta` with relative
+  fields only — is counted on the wall clock and anchored on a start: 31 January plus
+  one month is 28 (or 29) February, and a monthly series computed from its anchor
+  never drifts.
+
+Passing one where the other is expected raises `ValidationError`. Every datetime
+must carry a time zone; a naive one is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from functools import cache
+from typing import TYPE_CHECKING, Literal, TypeGuard, cast
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from cloudsms.errors import Problem, ValidationError, describe
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from cloudsms.units import Quantity
+
+    ExactDuration = dt.timedelta | Quantity
+    """A length on the absolute timeline: a timedelta or a pint time quantity."""
+
+__all__ = [
+    "WEEKDAYS",
+    "CalendarUnit",
+    "DailyWindow",
+    "Period",
+    "SupportHours",
+    "add_calendar",
+    "add_exact",
+    "aware",
+    "calendar_series",
+    "exact_seconds",
+    "timezone",
+]
+
+UTC = dt.UTC
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Weekday names as `DailyWindow` writes them, Monday first (``date.weekday()`` order)."""
+
+_DAY = 1440  # minutes
+
+CalendarUnit = Literal["day", "month", "quarter", "year"]
+"""The calendar units a period splits at."""
+
+_ABSOLUTE_FIELDS = ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")
+_MAX_SCAN_DAYS = 3660
+
+
+@cache
+def timezone(name: str) -> dt.tzinfo:
+    """Return the IANA time zone ``name`` (``"Europe/Berlin"``), or UTC for ``"UTC"``.
+
+    Raises:
+        ValidationError: no such zone.
+    """
+    if name == "UTC":
+        return UTC
+    import zoneinfo  # noqa: PLC0415 - loads the zone database only when a zone is named
+
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError.single(
+            "$", "an IANA time zone such as 'Europe/Berlin'", describe(name)
+        ) from None
+
+
+def _zone(tz: dt.tzinfo | str) -> dt.tzinfo:
+    return timezone(tz) if isinstance(tz, str) else tz
+
+
+def aware(value: object, path: str = "$") -> dt.datetime:
+    """Return ``value`` if it is a datetime with a time zone.
+
+    Raises:
+        ValidationError: it is not a datetime, or it is naive.
+
+    Examples:
+        >>> aware(dt.datetime(2026, 1, 1))
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: document is invalid (1 problem):
+          - expected a datetime with a time zone, got a naive datetime 2026-01-01T00:00:00 @ $
+    """
+    if not isinstance(value, dt.datetime):
+        raise ValidationError.single(path, "a datetime with a time zone", describe(value))
+    if value.utcoffset() is None:
+        raise ValidationError.single(
+            path, "a datetime with a time zone", f"a naive datetime {value.isoformat()}"
+        )
+    return value
+
+
+def exact_seconds(duration: object, path: str = "$") -> Fraction:
+    """Seconds of an exact duration (a `timedelta` or a pint time quantity), exactly.
+
+    Raises:
+        ValidationError: ``duration`` is a calendar length (relativedelta) or not a time.
+    """
+    if isinstance(duration, dt.timedelta):
+        return Fraction(duration.days * 86400 + duration.seconds) + Fraction(
+            duration.microseconds, 10**6
+        )
+    if isinstance(duration, relativedelta):
+        raise ValidationError.single(
+            path,
+            "an exact duration (timedelta or time quantity); a calendar length "
+            "(relativedelta) has no fixed number of seconds",
+            describe(duration),
+        )
+    from cloudsms import units  # noqa: PLC0415 - pint only when a quantity arrives
+
+    if units.is_quantity(duration) and units.same_dimension(duration, "second"):
+        return Fraction(units.magnitude_in(duration, "second"))
+    raise ValidationError.single(
+        path, "an exact duration (timedelta or time quantity)", describe(duration)
+    )
+
+
+def _calendar(length: object, path: str) -> relativedelta:
+    if not isinstance(length, relativedelta):
+        kind = "an exact duration" if isinstance(length, dt.timedelta) else describe(length)
+        raise ValidationError.single(
+            path, "a calendar length (relativedelta, such as relativedelta(months=1))", kind
+        )
+    absolute = [name for name in _ABSOLUTE_FIELDS if getattr(length, name) is not None]
+    if absolute or length.leapdays:
+        raise ValidationError.single(
+            path,
+            "a relative calendar length (years, months, weeks, days, hours, ...)",
+            f"a relativedelta that sets {', '.join(absolute) or 'leapdays'}",
+        )
+    return length
+
+
+def add_calendar(start: dt.datetime, length: relativedelta, times: int = 1) -> dt.datetime:
+    """Add ``times`` calendar lengths to ``start`` on the wall clock, anchored on ``start``.
+
+    The result is computed from ``start`` directly (``start + length * times``), so a
+    series never drifts: the third month after 31 January is 30 April.
+
+    Raises:
+        ValidationError: ``start`` is naive, or ``length`` is an exact duration.
+
+    Examples:
+        >>> jan31 = dt.datetime(2026, 1, 31, tzinfo=dt.UTC)
+        >>> add_calendar(jan31, relativedelta(months=1)).date()
+        datetime.date(2026, 2, 28)
+        >>> add_calendar(jan31, relativedelta(months=1), 3).date()
+        datetime.date(2026, 4, 30)
+    """
+    aware(start, "$.start")
+    return start + _calendar(length, "$.length") * times
+
+
+def calendar_series(
+    start: dt.datetime, length: relativedelta, count: int
+) -> tuple[dt.datetime, ...]:
+    """``count`` instants ``length`` apart on the calendar, each computed from ``start``.
+
+    Examples:
+        >>> s = calendar_series(
+        ...     dt.datetime(2026, 1, 31, tzinfo=dt.UTC), relativedelta(months=1), 4
+        ... )
+        >>> [d.day for d in s]
+        [31, 28, 31, 30]
+    """
+    return tuple(add_calendar(start, length, i) for i in range(count))
+
+
+def add_exact(instant: dt.datetime, duration: ExactDuration) -> dt.datetime:
+    """Add an exact duration on the absolute timeline; the result keeps ``instant``'s zone.
+
+    Raises:
+        ValidationError: ``instant`` is naive, or ``duration`` is a calendar length.
+
+    Examples:
+        >>> berlin = timezone("Europe/Berlin")
+        >>> before = dt.datetime(2026, 10, 25, 1, 0, tzinfo=berlin)  # clocks go back at 3:00
+        >>> add_exact(before, dt.timedelta(hours=3)).isoformat()
+        '2026-10-25T03:00:00+01:00'
+    """
+    aware(instant, "$.instant")
+    seconds = exact_seconds(duration, "$.duration")
+    delta = dt.timedelta(seconds=int(seconds), microseconds=round((seconds % 1) * 10**6))
+    return (instant.astimezone(UTC) + delta).astimezone(instant.tzinfo)
+
+
+@attrs.frozen(init=False)
+class Period:
+    """A half-open span of time ``[start, end)`` between two aware instants.
+
+    Raises:
+        ValidationError: an instant is naive or not a datetime, or ``end`` is not
+            after ``start`` (paths ``$.start``, ``$.end``).
+
+    Examples:
+        >>> october = Period.month(2026, 10, "Europe/Berlin")
+        >>> october.duration
+        datetime.timedelta(days=31, seconds=3600)
+        >>> october.hours
+        Fraction(745, 1)
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+
+    def __init__(self, start: dt.datetime, end: dt.datetime) -> None:
+        if (
+            type(start) is not dt.datetime
+            or type(end) is not dt.datetime
+            or start.tzinfo is None
+            or end.tzinfo is None
+            or not start < end
+        ):
+            _check_period(start, end)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+
+    # ---------------------------------------------------------------- calendar periods
+    @classmethod
+    def day(cls, date: dt.date, tz: dt.tzinfo | str) -> Period:
+        """The calendar day ``date`` in ``tz`` (23 or 25 hours long on a DST change)."""
+        zone = _zone(tz)
+        start = dt.datetime(date.year, date.month, date.day, tzinfo=zone)
+        return cls(start, start + relativedelta(days=1))
+
+    @classmethod
+    def month(cls, year: int, month: int, tz: dt.tzinfo | str) -> Period:
+        """The calendar month in ``tz``, from its first midnight to the next month's."""
+        start = dt.datetime(year, month, 1, tzinfo=_zone(tz))
+        return cls(start, start + relativedelta(months=1))
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int, tz: dt.tzinfo | str) -> Period:
+        """Calendar quarter 1-4 of ``year`` in ``tz``.
+
+        Raises:
+            ValidationError: ``quarter`` is not 1-4.
+        """
+        if quarter not in {1, 2, 3, 4}:
+            raise ValidationError.single("$.quarter", "a quarter from 1 to 4", describe(quarter))
+        start = dt.datetime(year, 3 * quarter - 2, 1, tzinfo=_zone(tz))
+        return cls(start, start + relativedelta(months=3))
+
+    @classmethod
+    def year(cls, year: int, tz: dt.tzinfo | str) -> Period:
+        """The calendar year in ``tz``."""
+        start = dt.datetime(year, 1, 1, tzinfo=_zone(tz))
+        return cls(start, start + relativedelta(years=1))
+
+    @classmethod
+    def starting(cls, start: dt.datetime, length: relativedelta | ExactDuration) -> Period:
+        """The period from ``start`` lasting a calendar length or an exact duration."""
+        if isinstance(length, relativedelta):
+            return cls(start, add_calendar(start, length))
+        return cls(start, add_exact(start, length))
+
+    # ---------------------------------------------------------------- measures
+    @property
+    def duration(self) -> dt.timedelta:
+        """The exact length on the absolute timeline (not the wall-clock difference)."""
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+    @property
+    def seconds(self) -> Fraction:
+        """The exact length in seconds."""
+        return exact_seconds(self.duration)
+
+    @property
+    def hours(self) -> Fraction:
+        """The exact length in hours."""
+        return self.seconds / 3600
+
+    # ---------------------------------------------------------------- relations
+    def __contains__(self, instant: object) -> bool:
+        if not isinstance(instant, dt.datetime) or instant.tzinfo is None:
+            return False
+        return self.start <= instant < self.end
+
+    def overlaps(self, other: Period) -> bool:
+        """Whether the two periods share any instant."""
+        return self.start < other.end and other.start < self.end
+
+    def intersection(self, other: Period) -> Period | None:
+        """The instants both periods hold, or ``None`` when they do not overlap."""
+        if not self.overlaps(other):
+            return None
+        return Period(max(self.start, other.start), min(self.end, other.end))
+
+    # ---------------------------------------------------------------- splitting
+    def split(self, unit: CalendarUnit) -> tuple[Period, ...]:
+        """Cut the period at calendar boundaries of ``unit`` in the start's time zone.
+
+        The first and last pieces may be partial; together the pieces cover the
+        period exactly, without gaps or overlaps.
+
+        Raises:
+            ValidationError: ``unit`` is not one of day, month, quarter, year.
+
+        Examples:
+            >>> berlin = timezone("Europe/Berlin")
+            >>> p = Period(
+            ...     dt.datetime(2026, 1, 20, tzinfo=berlin), dt.datetime(2026, 3, 5, tzinfo=berlin)
+            ... )
+            >>> [(x.start.day, x.end.month, x.end.day) for x in p.split("month")]
+            [(20, 2, 1), (1, 3, 1), (1, 3, 5)]
+        """
+        return tuple(self._pieces(unit))
+
+    def _pieces(self, unit: str) -> Iterator[Period]:
+        anchor, step = _boundary(self.start, unit)
+        index = 0
+        while True:
+            lower = anchor + step * index
+            upper = anchor + step * (index + 1)
+            index += 1
+            if upper <= self.start:
+                continue
+            if lower >= self.end:
+                return
+            yield Period(max(lower, self.start), min(upper, self.end))
+
+    def enclosing(self, unit: CalendarUnit) -> Period:
+        """The whole calendar ``unit`` (in the start's zone) that contains the start."""
+        anchor, step = _boundary(self.start, unit)
+        return Period(anchor, anchor + step)
+
+    def __str__(self) -> str:
+        return f"[{self.start.isoformat()}, {self.end.isoformat()})"
+
+
+def _boundary(instant: dt.datetime, unit: str) -> tuple[dt.datetime, relativedelta]:
+    zone = instant.tzinfo
+    local = instant
+    if unit == "day":
+        return dt.datetime(local.year, local.month, local.day, tzinfo=zone), relativedelta(days=1)
+    if unit == "month":
+        return dt.datetime(local.year, local.month, 1, tzinfo=zone), relativedelta(months=1)
+    if unit == "quarter":
+        first = 3 * ((local.month - 1) // 3) + 1
+        return dt.datetime(local.year, first, 1, tzinfo=zone), relativedelta(months=3)
+    if unit == "year":
+        return dt.datetime(local.year, 1, 1, tzinfo=zone), relativedelta(years=1)
+    raise ValidationError.single(
+        "$.unit", "one of 'day', 'month', 'quarter', 'year'", describe(unit)
+    )
+
+
+def _check_period(start: object, end: object) -> None:
+    problems: list[Problem] = []
+    for name, value in (("start", start), ("end", end)):
+        try:
+            aware(value, f"$.{name}")
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ValidationError(problems, subject="period")
+    assert isinstance(start, dt.datetime)  # noqa: S101 - narrowed by aware() above
+    assert isinstance(end, dt.datetime)  # noqa: S101
+    if not start < end:
+        raise ValidationError.single(
+            "$.end",
+            f"an instant after the start {start.isoformat()}",
+            end.isoformat(),
+            subject="period",
+        )
+
+
+# ---------------------------------------------------------------------- support hours
+@attrs.frozen
+class DailyWindow:
+    """Opening hours on one weekday: ``weekday`` 0 (Monday) to 6, minutes from midnight.
+
+    ``opens`` and ``closes`` count minutes of local wall-clock time; ``closes`` may
+    be 1440 (midnight at the end of the day). Written ``"mon 09:00-17:00"``.
+
+    Raises:
+        ValidationError: weekday outside 0-6, or not ``0 <= opens < closes <= 1440``.
+    """
+
+    weekday: int
+    opens: int
+    closes: int
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[Problem] = []
+        weekday, opens, closes = (cast("object", v) for v in attrs.astuple(self))
+        if not _is_int(weekday) or weekday not in range(7):
+            problems.append(
+                Problem("$.weekday", "a weekday from 0 (Monday) to 6", describe(weekday))
+            )
+        if not (_is_int(opens) and _is_int(closes) and 0 <= opens < closes <= _DAY):
+            problems.append(
+                Problem(
+                    "$.closes", f"0 <= opens < closes <= {_DAY} minutes", describe((opens, closes))
+                )
+            )
+        if problems:
+            raise ValidationError(problems, subject="daily window")
+
+    @classmethod
+    def parse(cls, text: str) -> DailyWindow:
+        """Read ``"mon 09:00-17:00"`` (``24:00`` is the end of the day).
+
+        Raises:
+            ValidationError: the text does not read like that.
+        """
+        try:
+            day, hours = text.split()
+            opens, closes = hours.split("-")
+            return cls(WEEKDAYS.index(day.lower()), _minutes(opens), _minutes(closes))
+        except (ValueError, AttributeError):
+            raise ValidationError.single(
+                "$", "a daily window such as 'mon 09:00-17:00'", describe(text)
+            ) from None
+
+    def __str__(self) -> str:
+        return f"{WEEKDAYS[self.weekday]} {_hhmm(self.opens)}-{_hhmm(self.closes)}"
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    if len(minutes) != 2 or not (hours.isdigit() and minutes.isdigit()):  # noqa: PLR2004
+        raise ValueError(text)
+    value = int(hours) * 60 + int(minutes)
+    if int(minutes) >= 60 or value > _DAY:  # noqa: PLR2004 - minutes in an hour
+        raise ValueError(text)
+    return value
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _window_tuple(windows: Iterable[DailyWindow]) -> tuple[DailyWindow, ...]:
+    return tuple(windows)
+
+
+def _date_set(dates: Iterable[dt.date]) -> frozenset[dt.date]:
+    return frozenset(dates)
+
+
+@attrs.frozen(kw_only=True)
+class SupportHours:
+    """A weekly calendar of support hours in a time zone, with holidays.
+
+    Measures elapsed business time between two instants — the clock that response
+    and resolution targets run on (S09, S10; ISO/IEC 20000-1 8.1). Windows are local
+    wall-clock times, so a DST change moves them with the clocks.
+
+    Examples:
+        >>> office = SupportHours.weekdays("09:00", "17:00", "Europe/Berlin")
+        >>> berlin = timezone("Europe/Berlin")
+        >>> friday_4pm = dt.datetime(2026, 11, 27, 16, 0, tzinfo=berlin)
+        >>> monday_10am = dt.datetime(2026, 11, 30, 10, 0, tzinfo=berlin)
+        >>> office.elapsed(friday_4pm, monday_10am)
+        datetime.timedelta(seconds=7200)
+        >>> office.deadline(friday_4pm, dt.timedelta(hours=4)).isoformat()
+        '2026-11-30T12:00:00+01:00'
+    """
+
+    timezone: str
+    windows: tuple[DailyWindow, ...] = attrs.field(converter=_window_tuple)
+    holidays: frozenset[dt.date] = attrs.field(default=frozenset(), converter=_date_set)
+
+    def __attrs_post_init__(self) -> None:
+        timezone(self.timezone)
+
+    @classmethod
+    def weekdays(
+        cls, opens: str, closes: str, tz: str, *, holidays: Iterable[dt.date] = ()
+    ) -> SupportHours:
+        """The same hours Monday to Friday, such as 09:00-17:00."""
+        return cls(
+            timezone=tz,
+            windows=tuple(DailyWindow.parse(f"{d} {opens}-{closes}") for d in WEEKDAYS[:5]),
+            holidays=frozenset(holidays),
+        )
+
+    @classmethod
+    def always(cls, tz: str = "UTC") -> SupportHours:
+        """Round the clock, every day (24x7)."""
+        return cls(timezone=tz, windows=tuple(DailyWindow(d, 0, _DAY) for d in range(7)))
+
+    def _open_spans(
+        self, first: dt.date, last: dt.date
+    ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+        """The open spans, as absolute instants, of every local day from first to last."""
+        zone = timezone(self.timezone)
+        by_day: dict[int, list[DailyWindow]] = {}
+        for window in self.windows:
+            by_day.setdefault(window.weekday, []).append(window)
+        day = first
+        while day <= last:
+            if day not in self.holidays:
+                midnight = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
+                for window in sorted(by_day.get(day.weekday(), ()), key=lambda w: w.opens):
+                    yield (
+                        _wall(midnight, window.opens),
+                        _wall(midnight, window.closes),
+                    )
+            day += dt.timedelta(days=1)
+
+    def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        """Business time between two instants: the open hours the span covers.
+
+        Raises:
+            ValidationError: an instant is naive, or ``end`` is before ``start``.
+        """
+        aware(start, "$.start")
+        aware(end, "$.end")
+        if end < start:
+            raise ValidationError.single(
+                "$.end", f"an instant not before the start {start.isoformat()}", end.isoformat()
+            )
+        zone = timezone(self.timezone)
+        first = start.astimezone(zone).date() - dt.timedelta(days=1)
+        last = end.astimezone(zone).date()
+        total = dt.timedelta()
+        for opens, closes in self._open_spans(first, last):
+            lower, upper = max(opens, start), min(closes, end)
+            if lower < upper:
+                total += upper.astimezone(UTC) - lower.astimezone(UTC)
+        return total
+
+    def deadline(self, start: dt.datetime, budget: ExactDuration) -> dt.datetime:
+        """The instant when ``budget`` of business time has elapsed since ``start``.
+
+        ``budget`` is an exact duration (a timedelta or a time quantity).
+
+        Raises:
+            ValidationError: ``start`` is naive, ``budget`` is not an exact duration, or
+                the calendar has no open hours within ten years.
+        """
+        aware(start, "$.start")
+        remaining = exact_seconds(budget, "$.budget")
+        zone = timezone(self.timezone)
+        first = start.astimezone(zone).date() - dt.timedelta(days=1)
+        last = first + dt.timedelta(days=_MAX_SCAN_DAYS)
+        if remaining <= 0:
+            return start
+        for opens, closes in self._open_spans(first, last):
+            lower = max(opens, start)
+            if lower >= closes:
+                continue
+            available = exact_seconds(closes.astimezone(UTC) - lower.astimezone(UTC))
+            if remaining <= available:
+                return add_exact(lower, dt.timedelta(seconds=float(remaining)))
+            remaining -= available
+        raise ValidationError.single(
+            "$.windows", "open hours within ten years of the start", "none"
+        )
+
+    def is_open(self, instant: dt.datetime) -> bool:
+        """Whether support is open at ``instant``."""
+        aware(instant, "$.instant")
+        day = instant.astimezone(timezone(self.timezone)).date()
+        return any(opens <= instant < closes for opens, closes in self._open_spans(day, day))
+
+
+def _wall(midnight: dt.datetime, minutes: int) -> dt.datetime:
+    """Local wall-clock time ``minutes`` after ``midnight`` (1440 is the next midnight)."""
+    if minutes == _DAY:
+        return midnight + relativedelta(days=1)
+    return midnight.replace(hour=minutes // 60, minute=minutes % 60)
