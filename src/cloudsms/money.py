@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
     from dateutil.relativedelta import relativedelta
 
-    from cloudsms.periods import Period
+    from cloudsms.periods import CalendarUnit, Period
     from cloudsms.units import Quantity
 
 __all__ = ["CALENDAR_UNITS", "Currency", "Money", "Price", "allocate", "currencies", "currency"]
