@@ -232,7 +232,7 @@ class TestCommands:
         assert [p["number"] for p in data][:2] == ["5", "6.1"]
         assert len(data) == 14
         _, out, _ = call(capsys, "coverage", "--format", "csv")
-        assert out.splitlines()[0] == "process_number,process_title,scenario_id,via,direct"
+        assert out.splitlines()[0] == "clause_number,title,scenario_id,via,direct"
 
     def test_coverage_shows_uncovered(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
@@ -266,7 +266,8 @@ class TestCommands:
         """Exits 2 when the overlay file cannot be read."""
         status, _, err = call(capsys, "matrix", "--overlay", str(tmp_path / "nope.json"))
         assert status == 2
-        assert err.startswith("cloudsms: cannot read overlay:")
+        assert err.splitlines()[0] == "cloudsms: reference overlay nope.json is rejected:"
+        assert "No such file or directory @ $" in err
 
     def test_overlay_implemented_by_is_listed(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
@@ -299,3 +300,60 @@ class TestCommands:
             main(["matrix", "--format", "xml"])
         assert info.value.code == 2
         assert "invalid choice" in capsys.readouterr().err
+
+
+class TestOverlaysInTables:
+    """Tables stay within 80 columns and honest when overlays add records."""
+
+    def test_many_scenarios_long_numbers_and_sections(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Splits the matrix into blocks and cuts long fields to fit 80 columns."""
+        scenarios = [
+            {"id": f"S{n}", "section": f"9.{n}", "title": "T" * 90, "phase": "exit"}
+            for n in range(16, 30)
+        ]
+        clauses = [
+            {"number": "9.3.100", "title": "Deep"},
+            {"number": "9.3.100.100", "title": "Deeper"},
+        ]
+        citations = [{"scenario_id": "S16", "clause_number": "9.3.100.100"}]
+        path = tmp_path / "many.json"
+        path.write_text(
+            json.dumps(overlay(scenarios=scenarios, clauses=clauses, citations=citations)),
+            encoding="utf-8",
+        )
+        for command in ("matrix", "scenarios", "coverage", "scenario", "clause"):
+            args = [command, "--overlay", str(path)]
+            args += {"scenario": ["S16"], "clause": ["9.3.100.100"]}.get(command, [])
+            status, out, _ = call(capsys, *args)
+            assert status == 0
+            assert max(map(len, out.splitlines())) <= 80, command
+        _, out, _ = call(capsys, "matrix", "--overlay", str(path))
+        assert "scenarios S01-S29" in out
+        assert out.count("CLAUSE") == 2
+
+    def test_overlay_scenario_source(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Names an overlay scenario's source without a missing edition."""
+        path = tmp_path / "s16.json"
+        path.write_text(
+            json.dumps(
+                overlay(
+                    scenarios=[{"id": "S16", "section": "5.16", "title": "Ours", "phase": "exit"}]
+                )
+            ),
+            encoding="utf-8",
+        )
+        _, out, _ = call(capsys, "scenario", "S16", "--overlay", str(path))
+        assert out.splitlines()[1] == "section 5.16 of s16.json, phase: exit"
+
+    def test_csv_joins_lists(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Writes list fields as text joined by ' | ', never as Python reprs."""
+        _, out, _ = call(capsys, "scenarios", "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert rows[1]["outcomes"].startswith("A hierarchy of plans")
+        assert " | " in rows[1]["outcomes"]
+        assert rows[1]["implemented_by"] == ""
+        assert "(" not in rows[0]["outcomes"][:1]

@@ -219,9 +219,10 @@ class TestOverlayErrors:
         assert info.value.subject == "reference overlay broken.json"
 
     def test_missing_file(self, tmp_path: Path) -> None:
-        """Lets the operating system's error say that the file is missing."""
-        with pytest.raises(FileNotFoundError):
+        """Says the file cannot be read, with the operating system's reason."""
+        with pytest.raises(ValidationError, match="No such file or directory") as info:
             reference.load(tmp_path / "absent.json")
+        assert isinstance(info.value.__cause__, FileNotFoundError)
 
 
 class TestOverlayMerging:

@@ -57,7 +57,9 @@ class _View:
             writer.writeheader()
             writer.writerows(self.rows)
             return out.getvalue()
-        return self.table.rstrip("\n") + "\n"
+        # A last guard: records from overlays may be longer than any shipped one.
+        lines = [_fit(line, WIDTH) for line in self.table.rstrip("\n").split("\n")]
+        return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------- records as data
@@ -81,13 +83,18 @@ def _columns(cls: type, *extra: str) -> list[str]:
     return [*names, *extra]
 
 
+def _source(p: Provenance) -> str:
+    """A provenance as people cite it: ``ISO/IEC TR 20000-9:2015``, or just the document."""
+    return f"{p.document}:{p.edition}" if p.edition else p.document
+
+
 def _flat(row: Row) -> Row:
     """Flatten a nested record for CSV: lists joined by ``" | "``, dicts as ``key.sub``."""
     flat: Row = {}
     for key, value in row.items():
         if isinstance(value, dict):
             flat.update({f"{key}.{k}": v for k, v in value.items()})
-        elif isinstance(value, list):
+        elif isinstance(value, list | tuple):
             flat[key] = " | ".join(map(str, value))
         else:
             flat[key] = value
@@ -107,7 +114,7 @@ def _wrap(text: str, indent: str = "") -> list[str]:
 def _scenarios(refs: ReferenceSet, _args: argparse.Namespace) -> _View:
     data = [_data(s) for s in refs.scenarios()]
     head = f"{'ID':<4} {'SECTION':<7} {'PHASE':<8} {'CITES':>5}  TITLE"
-    lines = [head, "-" * len(head)]
+    lines = [head, "-" * WIDTH]
     for s in refs.scenarios():
         cites = str(len(refs.clauses_cited_by(s.id))) if s.citations_known else "?"
         prefix = f"{s.id:<4} {s.section:<7} {s.phase.value:<8} {cites:>5}  "
@@ -126,7 +133,7 @@ def _scenario(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     p = s.provenance
     lines = [
         f"{s.id}  {s.title}",
-        f"section {s.section} of {p.document}:{p.edition}, phase: {s.phase.value}",
+        f"section {s.section} of {_source(p)}, phase: {s.phase.value}",
         "",
     ]
     if s.summary:
@@ -181,7 +188,7 @@ def _clause(refs: ReferenceSet, args: argparse.Namespace) -> _View:
             lines.append(_fit(f"  {x.scenario_id}  {how:<12} {title}", WIDTH))
     unknown = [s.id for s in refs.scenarios() if not s.citations_known]
     if unknown:
-        lines += ["", f"Citations unknown for: {', '.join(unknown)}"]
+        lines += ["", *_wrap(f"Citations unknown for: {', '.join(unknown)}")]
     return _View(
         table="\n".join(lines), data=data, rows=data["coverage"], columns=_columns(Coverage)
     )
@@ -199,38 +206,50 @@ def _matrix(refs: ReferenceSet, args: argparse.Namespace) -> _View:
         for sid, numbers in matrix.items()
     ]
     ids = list(matrix)
-    cell = 3
-    label = 8
-    title_width = max(10, WIDTH - label - cell * len(ids) - 1)
-    header = f"{'CLAUSE':<{label}}{'TITLE':<{title_width}} " + "".join(
-        f"{sid[1:]:>{cell}}" for sid in ids
+    clauses = refs.clauses(edition=args.edition)
+    marks = {c.number: _marks(refs, c, matrix) for c in clauses}
+    label = max([8, *(len(c.number) + 2 for c in clauses)])
+    per_block = max(1, min(15, (WIDTH - label - 13) // _CELL))
+    lines: list[str] = []
+    for first in range(0, len(ids), per_block):
+        block = ids[first : first + per_block]
+        title_width = WIDTH - label - _CELL * len(block) - 1
+        header = f"{'CLAUSE':<{label}}{'TITLE':<{title_width}} " + "".join(
+            f"{sid[1:]:>{_CELL}}" for sid in block
+        )
+        lines += [header.rstrip(), "-" * WIDTH]
+        for c in clauses:
+            name = _fit(" " * (c.depth - 1) + c.title, title_width - 1)
+            cells = "".join(f"{marks[c.number][sid]:>{_CELL}}" for sid in block)
+            lines.append(f"{c.number:<{label}}{name:<{title_width}} {cells}")
+        lines.append("")
+    span = f"{ids[0]}-{ids[-1]}" if ids else "none"
+    lines += _wrap(
+        f"Columns are scenarios {span}. X cited directly; + covered through a cited "
+        "ancestor clause; . not covered; ? the source lists no clauses for it."
     )
-    lines = [header.rstrip(), "-" * min(WIDTH, len(header))]
-    for c in refs.clauses(edition=args.edition):
-        direct: dict[str, bool] = {}
-        for x in refs.coverage_of(c.number, edition=c.edition):
-            direct[x.scenario_id] = direct.get(x.scenario_id, False) or x.direct
-        cells = []
-        for sid in ids:
-            if matrix[sid] is None:
-                mark = "?"
-            else:
-                mark = "X" if direct.get(sid) else "+" if sid in direct else "."
-            cells.append(f"{mark:>{cell}}")
-        indent = " " * (c.depth - 1)
-        name = _fit(indent + c.title, title_width - 1)
-        lines.append(f"{c.number:<{label}}{name:<{title_width}} " + "".join(cells))
-    lines += [
-        "",
-        "Columns are scenarios S01-S15. X cited directly; + covered through a cited",
-        "ancestor clause; . not covered; ? the source lists no clauses for it.",
-    ]
     return _View(
         table="\n".join(lines),
         data=data,
         rows=rows,
         columns=["scenario_id", "citations_known", "clause_numbers"],
     )
+
+
+_CELL = 3
+
+
+def _marks(
+    refs: ReferenceSet, clause: Clause, matrix: dict[str, tuple[str, ...] | None]
+) -> dict[str, str]:
+    """For each scenario, how it covers ``clause``: X direct, + inherited, . not, ? unknown."""
+    direct: dict[str, bool] = {}
+    for x in refs.coverage_of(clause.number, edition=clause.edition):
+        direct[x.scenario_id] = direct.get(x.scenario_id, False) or x.direct
+    return {
+        sid: "?" if cited is None else "X" if direct.get(sid) else "+" if sid in direct else "."
+        for sid, cited in matrix.items()
+    }
 
 
 def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
@@ -250,8 +269,8 @@ def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
         )
         rows.extend(
             {
-                "process_number": p.number,
-                "process_title": p.title,
+                "clause_number": p.number,
+                "title": p.title,
                 "scenario_id": x.scenario_id,
                 "via": x.via,
                 "direct": x.direct,
@@ -261,8 +280,8 @@ def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
         if not coverage:
             rows.append(
                 {
-                    "process_number": p.number,
-                    "process_title": p.title,
+                    "clause_number": p.number,
+                    "title": p.title,
                     "scenario_id": "",
                     "via": "",
                     "direct": "",
@@ -277,12 +296,12 @@ def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     lines += ["", f"{len(processes) - len(uncovered)} of {len(processes)} processes covered."]
     unknown = [s.id for s in refs.scenarios() if not s.citations_known]
     if unknown:
-        lines.append(f"Citations unknown for: {', '.join(unknown)}")
+        lines += _wrap(f"Citations unknown for: {', '.join(unknown)}")
     return _View(
         table="\n".join(lines),
         data=data,
         rows=rows,
-        columns=["process_number", "process_title", "scenario_id", "via", "direct"],
+        columns=["clause_number", "title", "scenario_id", "via", "direct"],
     )
 
 
@@ -356,8 +375,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail([f"{exc.subject} is rejected:", *exc.errors])
     except UnknownReference as exc:
         return _fail([str(exc)])
-    except OSError as exc:
-        return _fail([f"cannot read overlay: {exc}"])
     try:
         sys.stdout.write(view.render(args.format))
         sys.stdout.flush()

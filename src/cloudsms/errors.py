@@ -176,18 +176,30 @@ class UnknownReference(CloudSMSError, LookupError):
     """
 
     def __init__(
-        self, kind: str, key: str, *, suggestions: Sequence[str] = (), scope: str | None = None
+        self,
+        kind: str,
+        key: object,
+        *,
+        suggestions: Sequence[str] = (),
+        scope: str | None = None,
+        hint: str | None = None,
     ) -> None:
         self.kind = kind
         self.key = key
         self.suggestions: tuple[str, ...] = tuple(suggestions)
         self.scope = scope
+        self.hint = hint
         super().__init__(kind, key)
 
     def __str__(self) -> str:
-        text = f"unknown {self.kind} {self.key!r}"
+        shown = repr(self.key)
+        if len(shown) > _MAX_SHOWN:
+            shown = shown[: _MAX_SHOWN - 4] + "..." + shown[-1]
+        text = f"unknown {self.kind} {shown}"
         if self.scope:
             text += f" in {self.scope}"
+        if self.hint:
+            text += f"; {self.hint}"
         if self.suggestions:
             *head, last = self.suggestions
             options = f"{', '.join(head)} or {last}" if head else last
@@ -197,14 +209,14 @@ class UnknownReference(CloudSMSError, LookupError):
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             _rebuild_unknown_reference,
-            (self.kind, self.key, self.suggestions, self.scope),
+            (self.kind, self.key, self.suggestions, self.scope, self.hint),
         )
 
 
 def _rebuild_unknown_reference(
-    kind: str, key: str, suggestions: Sequence[str], scope: str | None
+    kind: str, key: object, suggestions: Sequence[str], scope: str | None, hint: str | None
 ) -> UnknownReference:
-    return UnknownReference(kind, key, suggestions=suggestions, scope=scope)
+    return UnknownReference(kind, key, suggestions=suggestions, scope=scope, hint=hint)
 
 
 class InvalidDefinition(CloudSMSError, ValueError):

@@ -2,15 +2,25 @@
 
 A document (the shipped files, a whole reference set or a user's overlay) is first
 checked against the shipped JSON Schema, then against the records already held:
-keys must be new unless the record says ``"replace": true``, citations must name a
-scenario and a clause that exist, a clause's parent must exist. Every problem is
-collected with its path; when there is any, nothing is merged and a
-`cloudsms.errors.ValidationError` lists them all.
+keys must be new unless the record says ``"replace": true`` (and then the key must
+exist), citations must name a scenario and a clause that exist, a clause's parent
+must exist. Every problem is collected with its path, one problem per fault; when
+there is any, nothing is merged and a `ValidationError` lists them all.
+
+Defaults, where a record leaves a field out:
+
+- a replacing record keeps the replaced record's value;
+- a clause of the 2011 edition is a process when it is one of the 14 processes of
+  ISO/IEC 20000-1:2011 (`KNOWN_PROCESSES`), and a sub-clause inherits its parent's
+  process group;
+- a citation goes to the next free position of its scenario (a replacing citation
+  keeps its position).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cloudsms.errors import Problem, ValidationError, describe
@@ -19,15 +29,31 @@ from cloudsms.reference._records import DEFAULT_EDITION
 from cloudsms.reference._schema import check
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
-__all__ = ["Tables", "merge"]
+__all__ = ["DOCUMENT_TYPES", "KNOWN_PROCESSES", "OVERLAY_TYPE", "SET_TYPE", "Tables", "merge"]
 
 Record = dict[str, Any]
 ClauseKey = tuple[str, str]
 CitationKey = tuple[str, str, str]
 
+OVERLAY_TYPE = "cloudsms.reference-overlay"
+SET_TYPE = "cloudsms.reference-set"
+DOCUMENT_TYPES = frozenset(
+    {OVERLAY_TYPE, SET_TYPE, "cloudsms.clauses", "cloudsms.scenarios", "cloudsms.citations"}
+)
+
+KNOWN_PROCESSES: Mapping[str, frozenset[str]] = {
+    # Clause 5 is one process (design and transition); each second-level clause of
+    # 6-9 is one. Other editions say which clauses are processes in their records.
+    "20000-1:2011": frozenset(
+        {"5", "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "7.1", "7.2"}
+        | {"8.1", "8.2", "9.1", "9.2", "9.3"}
+    ),
+}
+
 _TRAILING = re.compile(r"[\s;.]+\Z")
+_MAX_DEPTH = 32
 
 
 class Tables:
@@ -46,28 +72,51 @@ class Tables:
         self.citations: dict[CitationKey, Record] = dict(citations or {})
 
     def copy(self) -> Tables:
-        """Return a copy whose dicts can change without touching this one."""
+        """Return a copy whose dicts can change without touching this one.
+
+        The records themselves are shared: nothing ever changes a record in place.
+        """
         return Tables(self.clauses, self.scenarios, self.citations)
 
 
 def merge(
-    base: Tables, documents: Iterable[tuple[str, object]], *, subject: str, origin: str
+    base: Tables,
+    documents: Iterable[tuple[str, object]],
+    *,
+    subject: str,
+    origin: str,
+    types: frozenset[str] = DOCUMENT_TYPES,
 ) -> Tables:
     """Return ``base`` with ``documents`` merged in; ``base`` never changes.
 
     ``documents`` pairs each document with the root of its paths (``"$"`` for a
-    single overlay).
+    single overlay); ``types`` lists the document types accepted.
 
     Raises:
         ValidationError: listing every problem of every document; nothing is merged.
     """
     merger = _Merger(base.copy(), origin)
     for root, document in documents:
-        merger.add_document(document, root)
+        merger.add_document(document, root, types)
     merger.finish()
     if merger.problems:
         raise ValidationError(merger.problems, subject=subject)
     return merger.tables
+
+
+def plain(value: object, path: str = "$", depth: int = 0) -> object:
+    """A JSON-like copy of ``value``: mappings become dicts, tuples lists.
+
+    Raises:
+        ValidationError: the value nests deeper than any reference document does.
+    """
+    if depth > _MAX_DEPTH:
+        raise ValidationError.single(path, f"at most {_MAX_DEPTH} levels of nesting", "more")
+    if isinstance(value, Mapping):
+        return {k: plain(v, f"{path}.{k}", depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+    return value
 
 
 class _Merger:
@@ -80,14 +129,27 @@ class _Merger:
         self.broken_clauses: set[ClauseKey] = set()
         self.broken_scenarios: set[str] = set()
         self.clause_paths: dict[ClauseKey, str] = {}
-        self.citation_paths: dict[CitationKey, str] = {}
+        self.inherit_group: set[ClauseKey] = set()
         self.seen: set[object] = set()
 
     # ------------------------------------------------------------------ documents
-    def add_document(self, document: object, path: str) -> None:
+    def add_document(self, document: object, path: str, types: frozenset[str]) -> None:
+        try:
+            document = plain(document, path)
+        except ValidationError as exc:
+            self.problems.extend(exc.problems)
+            return
         structural = check(document, path)
         self.problems.extend(structural)
         if not isinstance(document, dict):
+            return
+        kind = document.get("type")
+        if not structural and kind not in types:
+            self.problems.append(
+                Problem(
+                    f"{path}.type", "one of " + ", ".join(map(repr, sorted(types))), describe(kind)
+                )
+            )
             return
         bad = {p.path for p in structural}
         origin = document.get("origin")
@@ -113,35 +175,46 @@ class _Merger:
         if not (isinstance(number, str) and isinstance(edition, str)):
             return
         key = (edition, number)
-        if not self._claim(key, raw, path + ".number", self.tables.clauses, f"clause {number}"):
-            return
-        if broken:
-            self.broken_clauses.add(key)
+        old = self._claim(
+            key,
+            raw,
+            path,
+            key_field=".number",
+            table=self.tables.clauses,
+            kind="clause",
+            broken=broken,
+        )
+        if old is None:
+            if broken:
+                self.broken_clauses.add(key)
             return
         derived_parent = number.rpartition(".")[0] or None
         parent = raw.get("parent", derived_parent)
         if parent != derived_parent:
-            self.problems.append(
-                Problem(
-                    path + ".parent",
-                    f"{derived_parent!r} (the number without its last part)"
-                    if derived_parent
-                    else "null (a top-level clause has no parent)",
-                    describe(parent),
-                )
+            expected = (
+                f"{derived_parent!r} (the number without its last part)"
+                if derived_parent
+                else "null (a top-level clause has no parent)"
             )
+            self.problems.append(Problem(path + ".parent", expected, describe(parent)))
             return
         year = edition.partition(":")[2]
-        provenance = {"document": f"ISO/IEC {edition.partition(':')[0]}", "edition": year}
-        provenance["section"] = number
+        default_provenance = {
+            "document": f"ISO/IEC {edition.partition(':')[0]}",
+            "edition": year,
+            "section": number,
+        }
+        if "process_group" not in raw and not old:
+            self.inherit_group.add(key)
+        processes = KNOWN_PROCESSES.get(edition, frozenset())
         self.tables.clauses[key] = {
             "edition": edition,
             "number": number,
             "title": raw["title"],
             "parent": parent,
-            "process_group": raw.get("process_group"),
-            "is_process": raw.get("is_process", False),
-            "provenance": _provenance(raw, provenance, origin),
+            "process_group": _field(raw, old, "process_group", default=None),
+            "is_process": _field(raw, old, "is_process", default=number in processes),
+            "provenance": _provenance(raw, old, default_provenance, origin),
         }
         self.clause_paths[key] = path
 
@@ -150,10 +223,18 @@ class _Merger:
         sid = raw.get("id")
         if not isinstance(sid, str):
             return
-        if not self._claim(sid, raw, path + ".id", self.tables.scenarios, f"scenario {sid}"):
-            return
-        if broken:
-            self.broken_scenarios.add(sid)
+        old = self._claim(
+            sid,
+            raw,
+            path,
+            key_field=".id",
+            table=self.tables.scenarios,
+            kind="scenario",
+            broken=broken,
+        )
+        if old is None:
+            if broken:
+                self.broken_scenarios.add(sid)
             return
         section = raw["section"]
         clash = next(
@@ -174,11 +255,11 @@ class _Merger:
             "section": section,
             "title": raw["title"],
             "phase": raw["phase"],
-            "summary": raw.get("summary", ""),
-            "outcomes": list(raw.get("outcomes", ())),
-            "citations_known": raw.get("citations_known", False),
-            "implemented_by": list(raw.get("implemented_by", ())),
-            "provenance": _provenance(raw, {"document": origin, "section": section}, origin),
+            "summary": _field(raw, old, "summary", default=""),
+            "outcomes": list(_field(raw, old, "outcomes", default=[])),
+            "citations_known": _field(raw, old, "citations_known", default=False),
+            "implemented_by": list(_field(raw, old, "implemented_by", default=[])),
+            "provenance": _provenance(raw, old, {"document": origin, "section": section}, origin),
         }
 
     # ------------------------------------------------------------------ citations
@@ -189,9 +270,16 @@ class _Merger:
         if not (isinstance(sid, str) and isinstance(number, str) and isinstance(edition, str)):
             return
         key = (sid, edition, number)
-        if not self._claim(key, raw, path, self.tables.citations, f"{sid}'s citation of {number}"):
-            return
-        if broken:
+        old = self._claim(
+            key,
+            raw,
+            path,
+            key_field="",
+            table=self.tables.citations,
+            kind="citation",
+            broken=broken,
+        )
+        if old is None:
             return
         scenario = self.tables.scenarios.get(sid)
         if scenario is None:
@@ -205,22 +293,14 @@ class _Merger:
                 )
             return
         if (edition, number) not in self.tables.clauses:
-            if (edition, number) not in self.broken_clauses:
-                numbers = [n for e, n in self.tables.clauses if e == edition]
-                self.problems.append(
-                    Problem(
-                        path + ".clause_number",
-                        _known(f"clause of edition {edition}", number, numbers),
-                        describe(number),
-                    )
-                )
+            self._unknown_clause(path, edition, number)
             return
         taken = {
             c["position"]: k
             for k, c in self.tables.citations.items()
             if c["scenario_id"] == sid and k != key
         }
-        position = raw.get("position")
+        position = _field(raw, old, "position", default=None)
         if position is None:
             position = max(taken, default=0) + 1
         elif position in taken:
@@ -238,39 +318,90 @@ class _Merger:
             "edition": edition,
             "clause_number": number,
             "position": position,
-            "cited_as": _cited_as(raw.get("cited_as"), self.tables.clauses[edition, number]),
-            "provenance": _provenance(raw, _citation_provenance(scenario), origin),
+            "cited_as": _cited_as(
+                _field(raw, old, "cited_as", default=None), self.tables.clauses[edition, number]
+            ),
+            "provenance": _provenance(raw, old, _citation_provenance(scenario), origin),
         }
-        self.citation_paths[key] = path
+
+    def _unknown_clause(self, path: str, edition: str, number: str) -> None:
+        if (edition, number) in self.broken_clauses:
+            return
+        editions = {e for e, _ in self.tables.clauses}
+        if edition not in editions:
+            self.problems.append(
+                Problem(path + ".edition", _known("edition", edition, editions), describe(edition))
+            )
+            return
+        numbers = [n for e, n in self.tables.clauses if e == edition]
+        self.problems.append(
+            Problem(
+                path + ".clause_number",
+                _known(f"clause of edition {edition}", number, numbers),
+                describe(number),
+            )
+        )
 
     # ------------------------------------------------------------------ shared
     def _claim(
-        self, key: object, raw: Record, path: str, table: Mapping[Any, Record], label: str
-    ) -> bool:
-        """Register ``key`` as defined here; report a conflict when it is taken."""
+        self,
+        key: object,
+        raw: Record,
+        path: str,
+        *,
+        key_field: str,
+        table: Mapping[Any, Record],
+        kind: str,
+        broken: bool,
+    ) -> Record | None:
+        """Register ``key`` as defined here.
+
+        Returns the record it replaces (``{}`` for a new one), or ``None`` when the
+        record must not be merged: it is broken, defined twice, or in conflict.
+        """
         if key in self.seen:
             self.problems.append(
-                Problem(path, f"{label} defined once in the document", "a second definition")
-            )
-            return False
-        self.seen.add(key)
-        if key in table and raw.get("replace") is not True:
-            self.problems.append(
                 Problem(
-                    path,
-                    f'a new {label.split(" ", maxsplit=1)[0]} or "replace": true',
-                    f"{label}, which is already defined",
+                    path + key_field,
+                    f"each {kind} defined once in the document",
+                    "a second definition",
                 )
             )
-            return False
-        return True
+            return None
+        self.seen.add(key)
+        if broken:
+            return None
+        replace = raw.get("replace", False)
+        if key in table and not replace:
+            self.problems.append(
+                Problem(
+                    path + key_field,
+                    f'a new {kind}, or "replace": true to replace the one defined',
+                    f"{_label(kind, key)}, which is already defined",
+                )
+            )
+            return None
+        if replace and key not in table:
+            self.problems.append(
+                Problem(
+                    path + ".replace",
+                    f'a {kind} that exists, to replace (or no "replace" to add one)',
+                    f"{_label(kind, key)}, which is not defined",
+                )
+            )
+            return None
+        return dict(table[key]) if key in table else {}
 
     def finish(self) -> None:
-        """Check what only the whole table can tell, and derive ``citations_known``."""
-        for key, clause in self.tables.clauses.items():
+        """Check what only the whole table can tell, and derive what is left to derive."""
+        for key in sorted_clause_keys(self.tables.clauses):
+            clause = self.tables.clauses[key]
             parent = clause["parent"]
             edition = key[0]
-            if parent is not None and (edition, parent) not in self.tables.clauses:
+            if parent is None:
+                continue
+            parent_record = self.tables.clauses.get((edition, parent))
+            if parent_record is None:
                 path = self.clause_paths.get(key)
                 if path is not None and (edition, parent) not in self.broken_clauses:
                     self.problems.append(
@@ -278,12 +409,33 @@ class _Merger:
                             path + ".parent", f"a clause of edition {edition}", describe(parent)
                         )
                     )
+            elif key in self.inherit_group and parent_record["process_group"] is not None:
+                self.tables.clauses[key] = {
+                    **clause,
+                    "process_group": parent_record["process_group"],
+                }
         cited = {c["scenario_id"] for c in self.tables.citations.values()}
         for sid in cited:
             scenario = self.tables.scenarios[sid]
             if not scenario["citations_known"]:
                 # A new dict: the old one may be shared with the set merged into.
                 self.tables.scenarios[sid] = {**scenario, "citations_known": True}
+
+
+def _field(raw: Record, old: Record, name: str, *, default: Any) -> Any:  # noqa: ANN401
+    """A record's field: as given, else as the replaced record had it, else the default."""
+    if name in raw:
+        return raw[name]
+    return old.get(name, default)
+
+
+def _label(kind: str, key: object) -> str:
+    if kind == "citation" and isinstance(key, tuple):
+        sid, _, number = key
+        return f"{sid}'s citation of {number}"
+    if kind == "clause" and isinstance(key, tuple):
+        return f"clause {key[1]} of {key[0]}"
+    return f"{kind} {key}"
 
 
 def _cited_as(text: str | None, clause: Record) -> str | None:
@@ -309,10 +461,13 @@ def _citation_provenance(scenario: Record) -> dict[str, Any]:
     return {k: provenance[k] for k in ("document", "edition", "section") if k in provenance}
 
 
-def _provenance(raw: Record, default: Record, origin: str) -> dict[str, Any]:
-    given = raw.get("provenance")
+def _provenance(raw: Record, old: Record, default: Record, origin: str) -> dict[str, Any]:
+    given = raw.get("provenance", old.get("provenance"))
     provenance = dict(given) if isinstance(given, dict) else dict(default)
-    provenance.setdefault("origin", origin)
+    if "provenance" in raw:
+        provenance.setdefault("origin", origin)
+    else:
+        provenance["origin"] = origin  # whoever supplied this version of the record
     return provenance
 
 

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 
 __all__ = ["clause_sort_key", "normalize_clause_number", "normalize_scenario_id", "suggest"]
 
-_SCENARIO = re.compile(r"s0*([1-9][0-9]*)", re.IGNORECASE)
-_CLAUSE = re.compile(r"(?:clause\s+)?([0-9]+(?:\.[0-9]+)*)\.?", re.IGNORECASE)
+_SCENARIO = re.compile(r"s0*([1-9][0-9]{0,2})", re.IGNORECASE)
+_CLAUSE = re.compile(r"(?:clause\s+)?([0-9]{1,4}(?:\.[0-9]{1,4}){0,7})\.?", re.IGNORECASE)
+_LONGEST = 40  # no identifier people write is longer; longer text is not read at all
 
 
 def normalize_scenario_id(text: str) -> str | None:
@@ -24,6 +25,8 @@ def normalize_scenario_id(text: str) -> str | None:
     >>> normalize_scenario_id("s7"), normalize_scenario_id("S010"), normalize_scenario_id("x")
     ('S07', 'S10', None)
     """
+    if len(text) > _LONGEST:
+        return None
     match = _SCENARIO.fullmatch(text.strip())
     return f"S{int(match.group(1)):02d}" if match else None
 
@@ -34,6 +37,8 @@ def normalize_clause_number(text: str) -> str | None:
     >>> normalize_clause_number("Clause 06.01."), normalize_clause_number("six")
     ('6.1', None)
     """
+    if len(text) > _LONGEST:
+        return None
     match = _CLAUSE.fullmatch(text.strip())
     if not match:
         return None
@@ -56,4 +61,6 @@ def suggest(key: str, known: Iterable[str], *, limit: int = 3) -> tuple[str, ...
     """Return up to ``limit`` known identifiers close to ``key``, closest first."""
     import difflib  # noqa: PLC0415 - only an error message needs it; keep imports cheap
 
+    if len(key) > _LONGEST:
+        return ()
     return tuple(difflib.get_close_matches(key, list(known), n=limit, cutoff=0.5))

@@ -144,7 +144,7 @@ def _check_object(
             _check(item, properties[key], f"{path}.{key}", root, out)
         elif node.get("additionalProperties", True) is False:
             allowed = ", ".join(properties)
-            out.append(Problem(f"{path}.{key}", f"no such key (known: {allowed})", describe(item)))
+            out.append(Problem(f"{path}.{key}", f"one of the keys {allowed}", f"key {key!r}"))
 
 
 def _check_one_of(

@@ -8,7 +8,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cloudsms.errors import UnknownReference, ValidationError
-from cloudsms.reference._build import Tables, merge, sorted_clause_keys
+from cloudsms.reference._build import (
+    OVERLAY_TYPE,
+    SET_TYPE,
+    Tables,
+    merge,
+    plain,
+    sorted_clause_keys,
+)
 from cloudsms.reference._ids import normalize_clause_number, normalize_scenario_id, suggest
 from cloudsms.reference._records import (
     DEFAULT_EDITION,
@@ -25,33 +32,41 @@ __all__ = ["ReferenceSet", "read_document"]
 
 Overlay = Mapping[str, Any] | str | os.PathLike[str]
 
-_SET_TYPE = "cloudsms.reference-set"
-
 
 def read_document(source: object) -> tuple[object, str]:
     """Return the document at ``source`` (a path or a mapping) and a name for its origin.
 
     Raises:
-        ValidationError: the file is not valid JSON.
-        OSError: the file cannot be read.
+        ValidationError: the file cannot be read, or is not UTF-8 JSON.
     """
     if isinstance(source, Mapping):
-        return dict(source), "overlay"
+        return source, "overlay"
     if not isinstance(source, str | os.PathLike):
         return source, "overlay"  # not a document: validation reports it at "$"
     path = os.fspath(source)
     name = os.path.basename(path)
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    subject = f"reference overlay {name}"
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as exc:
+        raise ValidationError.single(
+            "$", "a readable JSON file", f"{path!r}: {exc.strerror or exc}", subject=subject
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationError.single(
+            "$",
+            "a file encoded in UTF-8",
+            f"a byte that is not UTF-8 at offset {exc.start}",
+            subject=subject,
+        ) from None
     try:
         return json.loads(text), name
     except json.JSONDecodeError as exc:
-        raise ValidationError.single(
-            "$",
-            "a JSON document",
-            f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
-            subject=f"reference overlay {name}",
-        ) from None
+        got = f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+    except (ValueError, RecursionError) as exc:  # huge integers, absurd nesting
+        got = f"JSON that cannot be read ({exc.__class__.__name__})"
+    raise ValidationError.single("$", "a JSON document", got, subject=subject)
 
 
 class ReferenceSet:
@@ -95,7 +110,13 @@ class ReferenceSet:
         Raises:
             ValidationError: listing every problem with its path; nothing is built.
         """
-        tables = merge(Tables(), [("$", data)], subject="reference data", origin=origin)
+        tables = merge(
+            Tables(),
+            [("$", data)],
+            subject="reference data",
+            origin=origin,
+            types=frozenset({OVERLAY_TYPE, SET_TYPE}),
+        )
         return cls(tables)
 
     def overlay(self, source: Overlay, *, origin: str | None = None) -> ReferenceSet:
@@ -115,6 +136,7 @@ class ReferenceSet:
             [("$", document)],
             subject=f"reference overlay {name}" if name != "overlay" else "reference overlay",
             origin=origin or name,
+            types=frozenset({OVERLAY_TYPE}),
         )
         return type(self)(tables)
 
@@ -231,27 +253,27 @@ class ReferenceSet:
             yield from self._subtree((edition, child))
 
     # ------------------------------------------------------------------ lookups
-    def _clause_table(self, edition: str) -> dict[str, Clause]:
+    def _clause_table(self, edition: object) -> dict[str, Clause]:
         try:
-            return self._numbers[edition]
+            return self._numbers[edition]  # type: ignore[index]
         except (KeyError, TypeError):
-            raise UnknownReference(
-                "edition", str(edition), suggestions=suggest(str(edition), self._numbers)
-            ) from None
+            close = suggest(edition, self._numbers) if isinstance(edition, str) else ()
+            raise UnknownReference("edition", edition, suggestions=close) from None
 
     def _number(self, number: object, edition: str) -> str:
         # Typed ``object``: callers pass along whatever a user gave them.
         table = self._clause_table(edition)
-        if isinstance(number, str) and number in table:
+        if not isinstance(number, str):
+            raise UnknownReference(
+                "clause", number, hint="clause numbers are strings such as '6.1'"
+            )
+        if number in table:
             return number
-        normal = normalize_clause_number(number) if isinstance(number, str) else None
+        normal = normalize_clause_number(number)
         if normal is not None and normal in table:
             return normal
         raise UnknownReference(
-            "clause",
-            str(number),
-            suggestions=suggest(str(number), table),
-            scope=f"edition {edition}",
+            "clause", number, suggestions=suggest(number, table), scope=f"edition {edition}"
         )
 
     def _scenario_id(self, scenario_id: object) -> str:
@@ -259,13 +281,15 @@ class ReferenceSet:
             return self._alias[scenario_id]  # type: ignore[index]
         except (KeyError, TypeError):
             pass
-        normal = normalize_scenario_id(scenario_id) if isinstance(scenario_id, str) else None
+        if not isinstance(scenario_id, str):
+            raise UnknownReference(
+                "scenario", scenario_id, hint="scenario ids are strings such as 'S07'"
+            )
+        normal = normalize_scenario_id(scenario_id)
         if normal is not None and normal in self._scenarios:
             return normal
         raise UnknownReference(
-            "scenario",
-            str(scenario_id),
-            suggestions=suggest(str(normal or scenario_id), self._scenarios),
+            "scenario", scenario_id, suggestions=suggest(normal or scenario_id, self._scenarios)
         )
 
     # ------------------------------------------------------------------ queries
@@ -381,10 +405,11 @@ class ReferenceSet:
         For the shipped data this is empty: every process of ISO/IEC 20000-1:2011
         appears in at least one scenario.
         """
-        coverage = self._coverage.get(edition, {})
+        table = self._clause_table(edition)
+        coverage = self._coverage[edition]
         return tuple(
             clause
-            for clause in self._clause_table(edition).values()
+            for clause in table.values()
             if clause.is_process and not coverage[clause.number]
         )
 
@@ -417,14 +442,17 @@ class ReferenceSet:
         """The whole set as a ``cloudsms.reference-set`` document (plain JSON types)."""
         order = {sid: i for i, sid in enumerate(self._scenarios)}
         return {
-            "type": _SET_TYPE,
+            "type": SET_TYPE,
             "schema_version": 1,
-            "clauses": [self._tables.clauses[k] for k in self._clauses],
-            "scenarios": [self._tables.scenarios[sid] for sid in self._scenarios],
-            "citations": sorted(
-                self._tables.citations.values(),
-                key=lambda c: (order[c["scenario_id"]], c["position"]),
-            ),
+            "clauses": [plain(self._tables.clauses[k]) for k in self._clauses],
+            "scenarios": [plain(self._tables.scenarios[sid]) for sid in self._scenarios],
+            "citations": [
+                plain(c)
+                for c in sorted(
+                    self._tables.citations.values(),
+                    key=lambda c: (order[c["scenario_id"]], c["position"]),
+                )
+            ],
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
