@@ -45,7 +45,7 @@ from cloudsms._exact import to_decimal
 from cloudsms.errors import CurrencyMismatch, UnknownReference, ValidationError, describe
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from dateutil.relativedelta import relativedelta
 
@@ -214,7 +214,7 @@ class Money:
         money = self._other(other, "add")
         if money is None:
             return NotImplemented
-        return Money(_EXACT.add(self.amount, money.amount), self.currency)
+        return Money(_exactly(_EXACT.add, self.amount, money.amount), self.currency)
 
     def __radd__(self, other: object) -> Money:
         if isinstance(other, int) and not isinstance(other, bool) and other == 0:
@@ -225,13 +225,13 @@ class Money:
         money = self._other(other, "subtract")
         if money is None:
             return NotImplemented
-        return Money(_EXACT.subtract(self.amount, money.amount), self.currency)
+        return Money(_exactly(_EXACT.subtract, self.amount, money.amount), self.currency)
 
     def __mul__(self, factor: object) -> Money:
         if isinstance(factor, Decimal) or (
             isinstance(factor, int) and not isinstance(factor, bool)
         ):
-            return Money(_EXACT.multiply(self.amount, factor), self.currency)
+            return Money(_exactly(_EXACT.multiply, self.amount, factor), self.currency)
         if isinstance(factor, float):
             raise ValidationError.single(
                 "$", "a Decimal or int factor (a float is inexact)", describe(factor)
@@ -273,6 +273,20 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.currency} {self.amount}"
+
+
+def _exactly(
+    operation: Callable[[Decimal, Decimal | int], Decimal], a: Decimal, b: Decimal | int
+) -> Decimal:
+    try:
+        return operation(a, b)
+    except (Inexact, Overflow):
+        raise ValidationError.single(
+            "$",
+            f"a result of at most {_EXACT.prec} significant digits (money is never rounded "
+            "silently)",
+            f"{a} and {b}",
+        ) from None
 
 
 def _check_currency(code: object) -> None:

@@ -157,6 +157,8 @@ def _units(text: str, original: object, path: str) -> Any:
     if not text:
         return unit
     position, factors, dividing = 0, 0, False
+    if text.startswith("/"):  # "5 /s": a rate with nothing counted on top
+        position, dividing = len(text) - len(text[1:].lstrip()), True
     while position < len(text):
         match = _FACTOR.match(text, position)
         if not match or factors == _MAX_FACTORS:

@@ -1,0 +1,321 @@
+"""cloudsms.periods: aware instants, calendar-true periods and the support-hours clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from fractions import Fraction
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cloudsms.errors import ValidationError
+from cloudsms.periods import (
+    DailyWindow,
+    Period,
+    SupportHours,
+    add_calendar,
+    add_exact,
+    aware,
+    calendar_series,
+    exact_seconds,
+    timezone,
+)
+from cloudsms.units import quantity
+
+UTC = dt.UTC
+BERLIN = timezone("Europe/Berlin")
+
+
+def at(*args: int, tz: dt.tzinfo = BERLIN) -> dt.datetime:
+    """An aware datetime in Berlin (or ``tz``)."""
+    return dt.datetime(*args, tzinfo=tz)  # type: ignore[misc]
+
+
+class TestAware:
+    """Naive datetimes are refused everywhere."""
+
+    def test_naive_refused(self) -> None:
+        """Refuses a naive datetime with its path."""
+        with pytest.raises(ValidationError) as info:
+            aware(dt.datetime(2026, 1, 1), "$.when")
+        assert info.value.paths == ["$.when"]
+
+    def test_not_a_datetime(self) -> None:
+        """Refuses a date or text."""
+        with pytest.raises(ValidationError, match="a datetime with a time zone"):
+            aware("2026-01-01T00:00:00Z")
+
+    def test_unknown_zone(self) -> None:
+        """Refuses an unknown IANA zone."""
+        with pytest.raises(ValidationError, match="IANA time zone"):
+            timezone("Mars/Olympus_Mons")
+        assert timezone("UTC") is UTC
+
+
+class TestPeriod:
+    """Period is half-open, aware, and measured on the absolute timeline."""
+
+    def test_naive_and_reversed_refused(self) -> None:
+        """Lists both naive ends, and refuses an end not after the start."""
+        with pytest.raises(ValidationError) as info:
+            Period(dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 2))  # type: ignore[arg-type]
+        assert info.value.paths == ["$.start", "$.end"]
+        with pytest.raises(ValidationError) as info:
+            Period(at(2026, 1, 2), at(2026, 1, 1))
+        assert info.value.paths == ["$.end"]
+        with pytest.raises(ValidationError):
+            Period(at(2026, 1, 1), at(2026, 1, 1))
+
+    @pytest.mark.parametrize(
+        ("period", "hours"),
+        [
+            (Period.month(2026, 10, "Europe/Berlin"), 745),  # clocks go back
+            (Period.month(2026, 3, "Europe/Berlin"), 743),  # clocks go forward
+            (Period.month(2026, 10, "UTC"), 744),
+            (Period.month(2028, 2, "UTC"), 29 * 24),
+            (Period.quarter(2026, 1, "UTC"), 90 * 24),
+            (Period.year(2028, "UTC"), 366 * 24),
+            (Period.day(dt.date(2026, 10, 25), "Europe/Berlin"), 25),
+        ],
+    )
+    def test_calendar_periods(self, period: Period, hours: int) -> None:
+        """Measures calendar periods by their real length."""
+        assert period.hours == hours
+        assert period.duration == dt.timedelta(hours=hours)
+
+    def test_quarter_range(self) -> None:
+        """Refuses a fifth quarter."""
+        with pytest.raises(ValidationError, match="quarter"):
+            Period.quarter(2026, 5, "UTC")
+
+    def test_starting(self) -> None:
+        """Builds a period from a start and a calendar or exact length."""
+        assert Period.starting(at(2026, 1, 31), relativedelta(months=1)).end == at(2026, 2, 28)
+        assert Period.starting(at(2026, 1, 31), dt.timedelta(hours=2)).end == at(2026, 1, 31, 2)
+
+    def test_relations(self) -> None:
+        """Contains its start but not its end; intersects and overlaps."""
+        jan = Period.month(2026, 1, BERLIN)
+        assert jan.start in jan
+        assert jan.end not in jan
+        assert dt.datetime(2026, 1, 5) not in jan
+        feb = Period.month(2026, 2, BERLIN)
+        assert not jan.overlaps(feb)
+        assert jan.intersection(feb) is None
+        both = Period(at(2026, 1, 20), at(2026, 2, 10))
+        assert jan.intersection(both) == Period(at(2026, 1, 20), at(2026, 2, 1))
+        assert str(both).startswith("[2026-01-20T00:00:00+01:00, ")
+
+    def test_split_months(self) -> None:
+        """Cuts at month starts in the start's zone."""
+        pieces = Period(at(2026, 1, 20), at(2026, 3, 5)).split("month")
+        assert [(p.start, p.end) for p in pieces] == [
+            (at(2026, 1, 20), at(2026, 2, 1)),
+            (at(2026, 2, 1), at(2026, 3, 1)),
+            (at(2026, 3, 1), at(2026, 3, 5)),
+        ]
+
+    def test_split_days_across_dst(self) -> None:
+        """Gives the day the clocks go back its 25 hours."""
+        days = Period(at(2026, 10, 24), at(2026, 10, 27)).split("day")
+        assert [p.hours for p in days] == [24, 25, 24]
+
+    def test_split_quarter_year_and_bad_unit(self) -> None:
+        """Splits by quarter and year; refuses other units."""
+        span = Period(at(2026, 2, 1), at(2027, 2, 1))
+        assert len(span.split("quarter")) == 5
+        assert len(span.split("year")) == 2
+        with pytest.raises(ValidationError, match="one of 'day'"):
+            span.split("week")  # type: ignore[arg-type]
+
+    @given(
+        st.datetimes(
+            min_value=dt.datetime(2000, 1, 1),
+            max_value=dt.datetime(2040, 1, 1),
+            timezones=st.sampled_from([UTC, BERLIN, timezone("America/Santiago")]),
+        ),
+        st.integers(1, 90 * 24 * 60),
+        st.sampled_from(["day", "month", "quarter", "year"]),
+    )
+    def test_split_covers_exactly(self, start: dt.datetime, minutes: int, unit: str) -> None:
+        """Pieces are contiguous and add up to the whole period."""
+        period = Period(start, add_exact(start, dt.timedelta(minutes=minutes)))
+        pieces = period.split(unit)  # type: ignore[arg-type]
+        assert pieces[0].start == period.start
+        assert pieces[-1].end == period.end
+        for left, right in itertools.pairwise(pieces):
+            assert left.end == right.start
+        assert sum((p.seconds for p in pieces), Fraction(0)) == period.seconds
+
+
+class TestCalendarAndExact:
+    """Calendar lengths and exact durations are different things."""
+
+    def test_month_end(self) -> None:
+        """Lands 31 January plus a month on the last day of February."""
+        assert add_calendar(at(2026, 1, 31), relativedelta(months=1)) == at(2026, 2, 28)
+        assert add_calendar(at(2028, 1, 31), relativedelta(months=1)) == at(2028, 2, 29)
+
+    def test_series_does_not_drift(self) -> None:
+        """Computes every instant from the anchor, so day 31 comes back."""
+        series = calendar_series(at(2026, 1, 31), relativedelta(months=1), 13)
+        assert [d.day for d in series[:4]] == [31, 28, 31, 30]
+        assert series[12] == at(2027, 1, 31)
+
+    def test_wall_clock_across_dst(self) -> None:
+        """Keeps wall-clock time across a DST change: a calendar day may be 25 hours."""
+        later = add_calendar(at(2026, 10, 24, 12), relativedelta(days=1))
+        assert later == at(2026, 10, 25, 12)
+        assert Period(at(2026, 10, 24, 12), later).hours == 25
+
+    def test_exact_across_dst(self) -> None:
+        """Adds exact hours on the absolute timeline."""
+        assert add_exact(at(2026, 10, 25, 1), dt.timedelta(hours=3)).isoformat() == (
+            "2026-10-25T03:00:00+01:00"
+        )
+        assert add_exact(at(2026, 1, 1), quantity("90 min")) == at(2026, 1, 1, 1, 30)
+
+    def test_mixing_raises(self) -> None:
+        """Refuses an exact duration where a calendar length belongs, and the reverse."""
+        with pytest.raises(ValidationError, match="calendar length"):
+            add_calendar(at(2026, 1, 1), dt.timedelta(days=30))  # type: ignore[arg-type]
+        with pytest.raises(ValidationError, match="exact duration"):
+            add_exact(at(2026, 1, 1), relativedelta(months=1))
+        with pytest.raises(ValidationError, match="exact duration"):
+            add_exact(at(2026, 1, 1), quantity("5 GiB"))
+        with pytest.raises(ValidationError, match="calendar length"):
+            add_calendar(at(2026, 1, 1), "P1M")  # type: ignore[arg-type]
+
+    def test_absolute_relativedelta_refused(self) -> None:
+        """Refuses a relativedelta that sets a field instead of adding to it."""
+        with pytest.raises(ValidationError, match="sets day"):
+            add_calendar(at(2026, 1, 1), relativedelta(day=31))
+        with pytest.raises(ValidationError, match="leapdays"):
+            add_calendar(at(2026, 1, 1), relativedelta(leapdays=1))
+
+    def test_naive_start_refused(self) -> None:
+        """Refuses calendar arithmetic on a naive datetime."""
+        with pytest.raises(ValidationError):
+            add_calendar(dt.datetime(2026, 1, 1), relativedelta(days=1))
+
+    def test_exact_seconds(self) -> None:
+        """Counts seconds exactly from timedeltas and time quantities."""
+        assert exact_seconds(dt.timedelta(days=1, microseconds=5)) == Fraction(86400000005, 10**6)
+        assert exact_seconds(quantity("1.5 h")) == 5400
+
+
+class TestDailyWindow:
+    """A weekday's opening hours."""
+
+    def test_parse_and_text(self) -> None:
+        """Reads and writes 'mon 09:00-17:00'."""
+        window = DailyWindow.parse("Mon 09:00-17:30")
+        assert window == DailyWindow(0, 540, 1050)
+        assert str(window) == "mon 09:00-17:30"
+        assert str(DailyWindow.parse("sun 00:00-24:00")) == "sun 00:00-24:00"
+
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            "mon 9-17",
+            "funday 09:00-17:00",
+            "mon 09:60-10:00",
+            "mon 17:00-09:00",
+            "mon 09:00-24:01",
+            "mon",
+            5,
+        ],
+    )
+    def test_parse_refuses(self, bad: object) -> None:
+        """Refuses anything but a weekday and two times in order."""
+        with pytest.raises(ValidationError):
+            DailyWindow.parse(bad)  # type: ignore[arg-type]
+
+    def test_validation(self) -> None:
+        """Lists a bad weekday and bad hours together."""
+        with pytest.raises(ValidationError) as info:
+            DailyWindow(7, 600, 500)
+        assert info.value.paths == ["$.weekday", "$.closes"]
+
+
+class TestSupportHours:
+    """Elapsed business time on a weekly calendar with holidays."""
+
+    office = SupportHours.weekdays(
+        "09:00", "17:00", "Europe/Berlin", holidays=[dt.date(2026, 12, 25)]
+    )
+
+    def test_over_a_weekend(self) -> None:
+        """Counts Friday 16-17 and Monday 9-10: two hours."""
+        assert self.office.elapsed(at(2026, 11, 27, 16), at(2026, 11, 30, 10)) == (
+            dt.timedelta(hours=2)
+        )
+
+    def test_holiday_is_closed(self) -> None:
+        """Skips a holiday: Thursday 16:00 to Monday 10:00 around Christmas is 2 hours."""
+        assert self.office.elapsed(at(2026, 12, 24, 16), at(2026, 12, 28, 10)) == (
+            dt.timedelta(hours=2)
+        )
+
+    def test_inside_one_window(self) -> None:
+        """Counts exact time inside a window, and nothing outside."""
+        assert self.office.elapsed(at(2026, 11, 30, 9, 30), at(2026, 11, 30, 9, 45)) == (
+            dt.timedelta(minutes=15)
+        )
+        assert self.office.elapsed(at(2026, 11, 28, 9), at(2026, 11, 28, 17)) == dt.timedelta()
+
+    def test_windows_follow_the_wall_clock_over_dst(self) -> None:
+        """Keeps 09:00-17:00 local on the Monday after the clocks change."""
+        assert self.office.elapsed(at(2026, 10, 23, 0), at(2026, 10, 27, 0)) == (
+            dt.timedelta(hours=16)
+        )
+
+    def test_round_the_clock(self) -> None:
+        """Counts every hour, 25 on the day the clocks go back."""
+        always = SupportHours.always("Europe/Berlin")
+        assert always.elapsed(at(2026, 10, 25), at(2026, 10, 26)) == dt.timedelta(hours=25)
+
+    def test_deadline(self) -> None:
+        """Finds when a budget of business time runs out."""
+        assert self.office.deadline(at(2026, 11, 27, 16), dt.timedelta(hours=4)) == (
+            at(2026, 11, 30, 12)
+        )
+        assert self.office.deadline(at(2026, 11, 28, 3), quantity("30 min")) == (
+            at(2026, 11, 30, 9, 30)
+        )
+        assert self.office.deadline(at(2026, 11, 27, 16), dt.timedelta()) == at(2026, 11, 27, 16)
+
+    def test_deadline_without_open_hours(self) -> None:
+        """Refuses a deadline on a calendar that is never open."""
+        closed = SupportHours(timezone="UTC", windows=())
+        with pytest.raises(ValidationError, match="open hours"):
+            closed.deadline(at(2026, 1, 1), dt.timedelta(hours=1))
+
+    def test_is_open(self) -> None:
+        """Says whether support is open at an instant."""
+        assert self.office.is_open(at(2026, 11, 30, 9))
+        assert not self.office.is_open(at(2026, 11, 30, 17))
+        assert not self.office.is_open(at(2026, 12, 25, 10))
+
+    def test_refusals(self) -> None:
+        """Refuses an end before the start, and an unknown zone."""
+        with pytest.raises(ValidationError, match="not before the start"):
+            self.office.elapsed(at(2026, 1, 2), at(2026, 1, 1))
+        with pytest.raises(ValidationError, match="IANA"):
+            SupportHours(timezone="Nowhere/Else", windows=())
+
+    @given(st.integers(0, 24 * 14), st.integers(0, 24 * 14), st.integers(0, 24 * 14))
+    def test_elapsed_is_additive(self, a: int, b: int, c: int) -> None:
+        """Adds up over consecutive spans: elapsed(x, z) = elapsed(x, y) + elapsed(y, z)."""
+        x, y, z = (add_exact(at(2026, 10, 19), dt.timedelta(hours=h)) for h in sorted((a, b, c)))
+        assert self.office.elapsed(x, z) == self.office.elapsed(x, y) + self.office.elapsed(y, z)
+
+    @given(st.integers(0, 24 * 14), st.integers(1, 60 * 40))
+    def test_deadline_inverts_elapsed(self, start_hour: int, minutes: int) -> None:
+        """Finds a deadline whose elapsed business time is the budget."""
+        start = add_exact(at(2026, 10, 19), dt.timedelta(hours=start_hour))
+        budget = dt.timedelta(minutes=minutes)
+        assert self.office.elapsed(start, self.office.deadline(start, budget)) == budget

@@ -1,0 +1,177 @@
+"""cloudsms.units: one registry, our own base dimensions, and a parser that refuses quickly."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cloudsms import units
+from cloudsms.errors import ValidationError
+from cloudsms.units import dimension, magnitude_in, quantity
+
+
+class TestQuantity:
+    """quantity() reads the texts people write, exactly."""
+
+    @pytest.mark.parametrize(
+        ("text", "unit", "expected"),
+        [
+            ("250 ms", "second", Decimal("0.25")),
+            ("1.5 TiB", "byte", Decimal(1649267441664)),
+            ("99.95 %", "dimensionless", Decimal("0.9995")),
+            ("0.2 vcpu*hour", "vcpu*second", Decimal(720)),
+            ("2 vCPU h", "vcpu*minute", Decimal(120)),
+            ("10 GiB/month", "GiB/month", Decimal(10)),
+            ("1 kbit/s", "byte/second", Decimal(125)),
+            ("3 seat", "user", Decimal(3)),
+            ("1e3 txn/h", "transaction/hour", Decimal(1000)),
+            ("5 s^2", "second**2", Decimal(5)),
+            ("  7   req  ", "request", Decimal(7)),
+        ],
+    )
+    def test_parses_exactly(self, text: str, unit: str, expected: Decimal) -> None:
+        """Converts each text to its hand-computed value without rounding."""
+        assert magnitude_in(quantity(text), unit) == expected
+
+    def test_magnitude_and_unit(self) -> None:
+        """Builds a quantity from an exact magnitude and a unit."""
+        assert quantity(Decimal("0.2"), "vcpu*hour") == quantity("0.2 vcpu*hour")
+        assert quantity(250, "ms") == quantity("250 ms")
+        assert quantity("4", "GiB") == quantity("4 GiB")
+
+    def test_passes_quantities_through(self) -> None:
+        """Returns a quantity given to it unchanged."""
+        q = quantity("1 h")
+        assert quantity(q) is q
+
+    @pytest.mark.parametrize(
+        ("bad", "expected"),
+        [
+            ("", "a number, then a unit"),
+            ("ms", "a number, then a unit"),
+            ("5 parsecs_per_fortnight", "a unit the registry knows"),
+            ("5 s^9", "a unit power from -4 to 4"),
+            ("5 s^0", "a unit power from -4 to 4"),
+            ("1e999 s", "a finite magnitude"),
+            ("nan s", "a number, then a unit"),
+            ("inf", "a number, then a unit"),
+            ("5 __import__", "a unit the registry knows"),
+            ("5 s s s s s s s", "at most 6 unit names"),
+            ("1 s / ", "unit names joined by"),
+            ("(1) s", "a number, then a unit"),
+            ("1 s**2**3", "unit names joined by"),
+            ("x" * 65, "at most 64 characters"),
+        ],
+    )
+    def test_refuses(self, bad: str, expected: str) -> None:
+        """Refuses unsafe or malformed text with a ValidationError saying what it wanted."""
+        with pytest.raises(ValidationError, match=expected.replace("(", r"\(")):
+            quantity(bad)
+
+    @pytest.mark.parametrize("bad", [0.5, True, None, [1]])
+    def test_refuses_inexact_magnitudes(self, bad: object) -> None:
+        """Refuses floats and other non-exact magnitudes."""
+        with pytest.raises(ValidationError, match="exact magnitude"):
+            quantity(bad, "s")
+
+    @pytest.mark.parametrize("bad", [0.5, None, 3])
+    def test_refuses_non_text(self, bad: object) -> None:
+        """Refuses anything that is not text or a quantity when no unit is given."""
+        with pytest.raises(ValidationError, match="a quantity such as"):
+            quantity(bad)
+
+    def test_refuses_a_long_unit(self) -> None:
+        """Refuses a unit longer than the limit."""
+        with pytest.raises(ValidationError, match="at most 64 characters"):
+            quantity(1, "s*" * 40 + "s")
+
+    def test_path_names_the_field(self) -> None:
+        """Reports the problem at the path it is given."""
+        with pytest.raises(ValidationError) as info:
+            quantity("5 foo", path="$.targets[2].threshold")
+        assert info.value.paths == ["$.targets[2].threshold"]
+
+    @given(st.text(max_size=200))
+    def test_any_text_is_parsed_or_refused_quickly(self, text: str) -> None:
+        """Parses or refuses any text within 20 ms, never raising anything else."""
+        started = time.perf_counter()
+        with contextlib.suppress(ValidationError):
+            quantity(text)
+        assert time.perf_counter() - started < 0.02
+
+
+class TestDimensions:
+    """Our units are base dimensions of their own; data is not dimensionless."""
+
+    @pytest.mark.parametrize(
+        ("text", "target"),
+        [
+            ("2 vcpu*hour", "user*hour"),
+            ("1 GiB", "percent"),
+            ("3 request", "transaction"),
+            ("1 instance", "vcpu"),
+            ("2 licence", "user"),
+            ("1 hour", "vcpu*hour"),
+        ],
+    )
+    def test_different_things_never_convert(self, text: str, target: str) -> None:
+        """Refuses to convert between different dimensions."""
+        with pytest.raises(ValidationError, match="convertible"):
+            magnitude_in(quantity(text), target)
+
+    def test_dimension_text_is_stable(self) -> None:
+        """Names dimensions in a stable, sorted order."""
+        assert dimension(quantity("2 vcpu*hour")) == dimension(quantity("2 hour*vcpu"))
+        assert dimension(quantity("2 GiB")) == "[information]"
+        assert dimension(quantity("5 %")) == "dimensionless"
+        assert dimension(quantity("1 /s")) == "1 / [time]"
+        assert dimension(quantity("1 m/s^2")) == "[length] / [time] ** 2"
+
+    def test_same_dimension(self) -> None:
+        """Compares a quantity with a quantity or a unit name."""
+        assert units.same_dimension(quantity("1 h"), "second")
+        assert not units.same_dimension(quantity("1 h"), quantity("1 GiB"))
+
+    def test_aliases(self) -> None:
+        """Reads the aliases of our units as the same unit."""
+        assert quantity("1 seat") == quantity("1 user")
+        assert quantity("1 license") == quantity("1 licence")
+        assert quantity("1 vCPU") == quantity("1 vcpu")
+
+
+class TestConversion:
+    """magnitude_in() converts once, exactly, for hot paths."""
+
+    def test_exact_through_a_non_terminating_factor(self) -> None:
+        """Keeps 345600 vcpu-seconds exactly 96 vcpu-hours."""
+        assert magnitude_in(quantity("345600 vcpu*s"), "vcpu*hour") == Decimal(96)
+
+    def test_non_terminating_result_keeps_40_digits(self) -> None:
+        """Gives one second in hours to 40 significant digits."""
+        value = magnitude_in(quantity("1 s"), "hour")
+        assert str(value).startswith("0.000277777")
+        assert len(value.as_tuple().digits) == 40
+
+    def test_registry_is_shared(self) -> None:
+        """Builds the registry once."""
+        assert units.registry() is units.registry()
+        assert units.is_quantity(quantity("1 s"))
+        assert not units.is_quantity(Decimal(1))
+
+    def test_importing_units_does_not_import_pint(self) -> None:
+        """Imports pint only when the registry is first needed."""
+        code = (
+            "import sys, cloudsms.units as u; a = 'pint' in sys.modules; u.quantity('1 s'); "
+            "print(a, 'pint' in sys.modules)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert out == ["False", "True"]
