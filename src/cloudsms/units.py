@@ -33,12 +33,13 @@ then work on plain numbers.
 
 from __future__ import annotations
 
+import abc
 import os
 import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from cloudsms._exact import to_decimal
 from cloudsms.errors import InvalidDefinition, ValidationError, describe
@@ -57,9 +58,39 @@ __all__ = [
     "same_dimension",
 ]
 
-Quantity = Any
-"""The type of quantities (``pint.Quantity`` of our registry); ``Any`` so that
-annotating with it never imports pint."""
+
+class Quantity(abc.ABC):
+    """The type of the library's quantities: a virtual base class of pint's quantities.
+
+    ``isinstance(q, Quantity)`` is true for quantities of `registry` (and only those),
+    and model fields annotated ``Quantity`` are structured from "250 ms" text by the
+    converter — without importing pint to declare them. The attributes below are
+    pint's; see pint's documentation for the rest.
+    """
+
+    magnitude: Any
+    units: Any
+    dimensionality: Any
+
+    @abc.abstractmethod
+    def to(self, unit: Any) -> Quantity:
+        """This quantity converted to ``unit``."""
+
+    @abc.abstractmethod
+    def __mul__(self, other: Any) -> Any: ...
+
+    @abc.abstractmethod
+    def __truediv__(self, other: Any) -> Any: ...
+
+    @classmethod
+    def __subclasshook__(cls, subclass: type) -> bool:
+        # Only a registry already built can own a quantity: never build one to answer.
+        if subclass.__module__.partition(".")[0] != "pint" or not registry.cache_info().currsize:
+            return cast("bool", NotImplemented)
+        if getattr(subclass, "_REGISTRY", None) is registry():
+            return True
+        return cast("bool", NotImplemented)
+
 
 MAX_LENGTH = 64
 """The longest quantity text `quantity` reads."""
@@ -119,11 +150,9 @@ def registry() -> pint.UnitRegistry[Any]:
     return ureg
 
 
-def is_quantity(value: object) -> bool:
+def is_quantity(value: object) -> TypeGuard[Quantity]:
     """Whether ``value`` is a quantity of the library's registry (without importing pint)."""
-    if type(value).__module__.split(".")[0] != "pint":
-        return False
-    return getattr(value, "_REGISTRY", None) is registry()
+    return isinstance(value, Quantity)
 
 
 @cache
@@ -231,7 +260,7 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
             raise ValidationError.single(
                 path, f"a unit of at most {MAX_LENGTH} characters", describe(unit)
             )
-        return registry().Quantity(magnitude, _units(unit.strip(), unit, path))
+        return _new(magnitude, _units(unit.strip(), unit, path))
     if is_quantity(value):
         return value
     if not isinstance(value, str):
@@ -246,7 +275,11 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
             path, "a quantity such as '250 ms': a number, then a unit", describe(value)
         )
     magnitude = _magnitude(match.group(1), value, path)
-    return registry().Quantity(magnitude, _units(match.group(2), value, path))
+    return _new(magnitude, _units(match.group(2), value, path))
+
+
+def _new(magnitude: Decimal, unit: Any) -> Quantity:
+    return cast("Quantity", registry().Quantity(magnitude, unit))
 
 
 def dimension(value: Quantity) -> str:
@@ -285,7 +318,9 @@ def _factor(units: Any, target: str) -> Fraction:
     goal = ureg.Quantity(Decimal(1), target).to_base_units()
     if source.units != goal.units:
         raise ValidationError.single(
-            "$", f"a quantity convertible to {target!r}", f"{units} ({dimension(source)})"
+            "$",
+            f"a quantity convertible to {target!r}",
+            f"{units} ({dimension(cast('Quantity', source))})",
         )
     return Fraction(Decimal(source.magnitude)) / Fraction(Decimal(goal.magnitude))
 
