@@ -10,6 +10,7 @@ or that a guard refuses, raises `InvalidTransition` and changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -21,7 +22,6 @@ from cloudsms.errors import InvalidDefinition, InvalidTransition, ValidationErro
 from cloudsms.periods import aware
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Iterable, Sequence
 
 __all__ = ["Guard", "HistoryEntry", "Lifecycle", "LifecycleInstance", "Transition"]
@@ -70,8 +70,6 @@ class HistoryEntry:
 
     def canonical(self) -> bytes:
         """The entry as canonical JSON bytes (sorted keys, no spaces, UTC instant)."""
-        import datetime as dt  # noqa: PLC0415
-
         record = {
             "who": self.who,
             "when": self.when.astimezone(dt.UTC).isoformat(),

@@ -1,0 +1,740 @@
+"""Documents in and out: the one cattrs converter, JSON, and JSON Schemas of the model.
+
+Serves every scenario whose records leave the process — agreements (S07), resource
+changes (S11), reports (S10), exit procedures (S13) — as persisted records under
+ISO/IEC 20000-1:2011 4.3 (documentation management). Every model type goes over the
+wire the same way:
+
+| type | JSON |
+|---|---|
+| `Decimal` | a string, ``"12.30"`` (a number is refused: JSON numbers become floats elsewhere) |
+| `datetime` | ISO 8601 with its offset, ``"2026-10-25T01:00:00+02:00"``; naive ones are refused |
+| `date` | ``"2026-12-25"`` |
+| `relativedelta` | an ISO 8601 duration of calendar units, ``"P1M"``, ``"P1Y2M10DT2H"`` |
+| `timedelta` | an ISO 8601 duration of exact time, ``"PT1H30M"`` (days are 24 hours) |
+| `Quantity` | ``"250 ms"``; ``{"magnitude": "250", "unit": "ms"}`` is accepted too |
+| `Money` | ``{"amount": "12.30", "currency": "EUR"}`` |
+| `Period` | ``{"start": "...", "end": "..."}`` |
+| `Price` | ``{"amount": {...}, "unit": "vcpu*hour", "per": null}`` |
+| `DailyWindow` | ``"mon 09:00-17:00"`` |
+| `SupportHours` | ``{"timezone": "Europe/Berlin", "windows": [...], "holidays": [...]}`` |
+| `HistoryEntry` | ``{"who", "when", "event", "source", "target", "data": {...}}`` |
+| enums | their value |
+| attrs classes | an object keyed by attribute name; unknown keys are refused |
+
+A class marked with `document` is a persisted document: its JSON carries ``type``
+and ``schema_version`` first, and reading a document of another type or an unknown
+version fails clearly. Reading collects **every** problem of a document into one
+`ValidationError` (``"expected ..., got ... @ $.path[2].field"``); nothing is built
+when there is any. `to_json` and `from_json` use the standard library's json, or
+orjson when it is installed (the ``fast`` extra), with the same output.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import datetime as dt
+import enum
+import json
+import re
+import typing
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from dateutil.relativedelta import relativedelta
+
+from cloudsms import units
+from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.lifecycle import HistoryEntry
+from cloudsms.money import Money, Price
+from cloudsms.periods import DailyWindow, Period, SupportHours, aware
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "configure_converter",
+    "document",
+    "format_duration",
+    "from_dict",
+    "from_json",
+    "json_schema",
+    "make_converter",
+    "parse_duration",
+    "to_dict",
+    "to_json",
+]
+
+T = TypeVar("T")
+
+_DURATION = re.compile(
+    r"(-)?P(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,6})D)?"
+    r"(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,9}(?:\.\d{1,6})?)S)?)?"
+)
+_LONGEST_NUMBER = 100
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
+
+
+def document(type_name: str, *, version: int) -> Callable[[type[T]], type[T]]:
+    """Mark an attrs class as a persisted document of ``type_name`` at schema ``version``.
+
+    Examples:
+        >>> @document("cloudsms.example", version=1)
+        ... @attrs.frozen
+        ... class Note:
+        ...     text: str
+        >>> to_dict(Note("hi"))
+        {'type': 'cloudsms.example', 'schema_version': 1, 'text': 'hi'}
+    """
+
+    def mark(cls: type[T]) -> type[T]:
+        cls.__document_type__ = type_name  # type: ignore[attr-defined]
+        cls.__schema_version__ = version  # type: ignore[attr-defined]
+        return cls
+
+    return mark
+
+
+# ---------------------------------------------------------------------- durations
+def format_duration(value: relativedelta | dt.timedelta) -> str:
+    """An ISO 8601 duration: ``"P1M"`` for relativedelta(months=1), ``"PT1H30M"`` for 90 min.
+
+    Raises:
+        ValidationError: a relativedelta with absolute fields or mixed signs.
+
+    Examples:
+        >>> format_duration(relativedelta(years=1, months=2, days=3, hours=4))
+        'P1Y2M3DT4H'
+        >>> format_duration(dt.timedelta(hours=1, minutes=30))
+        'PT1H30M'
+    """
+    if isinstance(value, dt.timedelta):
+        micro = value // dt.timedelta(microseconds=1)
+        sign, micro = ("-", -micro) if micro < 0 else ("", micro)
+        seconds, fraction = divmod(micro, 10**6)
+        hours, rest = divmod(seconds, 3600)
+        minutes, secs = divmod(rest, 60)
+        parts = [("H", hours), ("M", minutes)]
+        text = "".join(f"{n}{u}" for u, n in parts if n)
+        if secs or fraction:
+            text += f"{secs}.{fraction:06d}".rstrip("0").rstrip(".") + "S"
+        return f"{sign}PT{text or '0S'}"
+    from cloudsms.periods import add_calendar  # noqa: PLC0415 - reuses its checks
+
+    add_calendar(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), value)
+    fields = [value.years, value.months, value.days, value.hours, value.minutes, value.seconds]
+    if value.microseconds or (any(f > 0 for f in fields) and any(f < 0 for f in fields)):
+        raise ValidationError.single(
+            "$", "a calendar length with whole units of one sign", describe(value)
+        )
+    sign = "-" if any(f < 0 for f in fields) else ""
+    y, mo, d, h, mi, s = (abs(f) for f in fields)
+    date = "".join(f"{n}{u}" for u, n in (("Y", y), ("M", mo), ("D", d)) if n)
+    time = "".join(f"{n}{u}" for u, n in (("H", h), ("M", mi), ("S", s)) if n)
+    text = date + (f"T{time}" if time else "")
+    return f"{sign}P{text or '0D'}"
+
+
+def parse_duration(text: object, *, exact: bool = False) -> relativedelta | dt.timedelta:
+    """Read an ISO 8601 duration: a relativedelta, or with ``exact=True`` a timedelta.
+
+    Weeks become 7 days. An exact duration may not hold years or months, which have
+    no fixed length.
+
+    Raises:
+        ValidationError: the text is not such a duration.
+
+    Examples:
+        >>> parse_duration("P1M")
+        relativedelta(months=+1)
+        >>> parse_duration("PT1H30M", exact=True)
+        datetime.timedelta(seconds=5400)
+    """
+    match = _DURATION.fullmatch(text) if isinstance(text, str) else None
+    if match is None or not any(match.groups()[1:]):
+        raise ValidationError.single(
+            "$", "an ISO 8601 duration such as 'P1M' or 'PT1H30M'", describe(text)
+        )
+    sign, years, months, weeks, days, hours, minutes, seconds = match.groups()
+    factor = -1 if sign else 1
+    n = [int(x) if x else 0 for x in (years, months, weeks, days, hours, minutes)]
+    second = Decimal(seconds) if seconds else Decimal(0)
+    if exact:
+        if n[0] or n[1]:
+            raise ValidationError.single(
+                "$",
+                "an exact duration (no years or months, which vary in length)",
+                describe(text),
+            )
+        total = dt.timedelta(weeks=n[2], days=n[3], hours=n[4], minutes=n[5])
+        total += dt.timedelta(microseconds=int(second * 10**6))
+        return total * factor
+    if second != second.to_integral_value():
+        raise ValidationError.single("$", "whole seconds in a calendar length", describe(text))
+    return relativedelta(
+        years=factor * n[0],
+        months=factor * n[1],
+        days=factor * (7 * n[2] + n[3]),
+        hours=factor * n[4],
+        minutes=factor * n[5],
+        seconds=factor * int(second),
+    )
+
+
+# ---------------------------------------------------------------------- strict leaves
+def _strict(kind: type, expected: str) -> Callable[[object, Any], Any]:
+    def structure(value: object, _: object) -> Any:
+        if type(value) is kind:
+            return value
+        raise ValidationError.single("$", expected, describe(value))
+
+    return structure
+
+
+def _structure_int(value: object, _: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValidationError.single("$", "an integer", describe(value))
+
+
+def _structure_decimal(value: object, _: object) -> Decimal:
+    if (
+        isinstance(value, str)
+        and len(value) <= _LONGEST_NUMBER
+        and _DECIMAL.fullmatch(value.strip())
+    ):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+            pass
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    raise ValidationError.single(
+        "$", "a decimal number as a string, such as '12.30'", describe(value)
+    )
+
+
+def _structure_datetime(value: object, _: object) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed
+            raise ValidationError.single(
+                "$", "an ISO 8601 date-time with an offset", f"a naive date-time {value!r}"
+            )
+    raise ValidationError.single(
+        "$",
+        "an ISO 8601 date-time with an offset, such as '2026-01-01T00:00:00+00:00'",
+        describe(value),
+    )
+
+
+def _structure_date(value: object, _: object) -> dt.date:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError.single("$", "an ISO 8601 date such as '2026-12-25'", describe(value))
+
+
+def _structure_quantity(value: object, _: object) -> units.Quantity:
+    if isinstance(value, dict):
+        extra = set(value) - {"magnitude", "unit"}
+        if extra or "magnitude" not in value or "unit" not in value:
+            raise ValidationError.single(
+                "$",
+                "a quantity: text such as '250 ms' or {'magnitude', 'unit'}",
+                describe(value),
+            )
+        magnitude = value["magnitude"]
+        if isinstance(magnitude, float):
+            raise ValidationError.single(
+                "$.magnitude", "an exact magnitude (a string or an integer)", describe(magnitude)
+            )
+        unit = value["unit"]
+        if not isinstance(unit, str):
+            raise ValidationError.single("$.unit", "a unit such as 'ms'", describe(unit))
+        return units.quantity(magnitude, unit, path="$.magnitude")
+    return units.quantity(value)
+
+
+def _fields(value: object, names: tuple[str, ...], kind: str) -> dict[str, Any]:
+    """The keys of an object with exactly ``names``, or every problem found."""
+    if not isinstance(value, dict):
+        raise ValidationError.single("$", f"{kind} object", describe(value))
+    problems = [
+        Problem(f"$.{n}", "a value (required)", "nothing") for n in names if n not in value
+    ]
+    problems += [
+        Problem(f"$.{k}", "one of the keys " + ", ".join(names), f"key {k!r}")
+        for k in value
+        if k not in names
+    ]
+    if problems:
+        raise ValidationError(problems)
+    return value
+
+
+def _collect(parts: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run each part; gather every problem under its key, or return the results."""
+    results: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, build in parts.items():
+        try:
+            results[key] = build()
+        except ValidationError as exc:
+            problems += _prefixed(exc.problems, f"$.{key}")
+    if problems:
+        raise ValidationError(problems)
+    return results
+
+
+def _prefixed(problems: typing.Iterable[Problem], prefix: str) -> list[Problem]:
+    return [Problem(prefix + p.path[1:], p.expected, p.got) for p in problems]
+
+
+def _structure_money(value: object, _: object) -> Money:
+    raw = _fields(value, ("amount", "currency"), "a money")
+    if type(raw["amount"]) is str and type(raw["currency"]) is str:
+        amount = raw["amount"]
+        if len(amount) <= _LONGEST_NUMBER and _DECIMAL.fullmatch(amount):
+            return Money(Decimal(amount), raw["currency"])
+    parts = _collect(
+        {
+            "amount": lambda: _structure_decimal(raw["amount"], Decimal),
+            "currency": lambda: _strict(str, "an ISO 4217 code such as 'EUR'")(
+                raw["currency"], str
+            ),
+        }
+    )
+    return Money(parts["amount"], parts["currency"])
+
+
+def _structure_period(value: object, _: object) -> Period:
+    raw = _fields(value, ("start", "end"), "a period")
+    parts = _collect(
+        {
+            "start": lambda: _structure_datetime(raw["start"], dt.datetime),
+            "end": lambda: _structure_datetime(raw["end"], dt.datetime),
+        }
+    )
+    return Period(parts["start"], parts["end"])
+
+
+def _structure_price(value: object, _: object) -> Price:
+    raw = _fields(value, ("amount", "unit", "per"), "a price")
+    parts = _collect({"amount": lambda: _structure_money(raw["amount"], Money)})
+    return Price(parts["amount"], raw["unit"], per=raw["per"])
+
+
+def _structure_window(value: object, _: object) -> DailyWindow:
+    return DailyWindow.parse(cast("str", value))
+
+
+def _structure_relativedelta(value: object, _: object) -> relativedelta:
+    return cast("relativedelta", parse_duration(value))
+
+
+def _structure_timedelta(value: object, _: object) -> dt.timedelta:
+    return cast("dt.timedelta", parse_duration(value, exact=True))
+
+
+# ---------------------------------------------------------------------- unstructuring
+@cache
+def _unit_text(units_container: object) -> str:
+    """The unit part of a quantity's text: ``TiB``, ``h*vcpu``, ``GiB/month``, ``/s``."""
+    ureg = units.registry()
+    up: list[str] = []
+    down: list[str] = []
+    for name, power in sorted(cast("Any", units_container).items()):
+        symbol = ureg.get_symbol(name)
+        exponent = abs(power)
+        token = symbol if exponent == 1 else f"{symbol}^{exponent}"
+        (up if power > 0 else down).append(token)
+    return "*".join(up) + "".join(f"/{t}" for t in down)
+
+
+def _unstructure_quantity(value: units.Quantity) -> str:
+    text = _unit_text(cast("Any", value)._units)  # noqa: SLF001 - pint's hashable units
+    magnitude = str(value.magnitude)
+    return f"{magnitude} {text}" if text else magnitude
+
+
+def _unstructure_money(value: Money) -> dict[str, str]:
+    return {"amount": str(value.amount), "currency": value.currency}
+
+
+def _unstructure_period(value: Period) -> dict[str, str]:
+    return {"start": value.start.isoformat(), "end": value.end.isoformat()}
+
+
+def _unstructure_price(value: Price) -> dict[str, Any]:
+    return {"amount": _unstructure_money(value.amount), "unit": value.unit, "per": value.per}
+
+
+def _unstructure_support_hours(value: SupportHours) -> dict[str, Any]:
+    return {
+        "timezone": value.timezone,
+        "windows": [str(w) for w in value.windows],
+        "holidays": sorted(d.isoformat() for d in value.holidays),
+    }
+
+
+def _structure_support_hours(value: object, _: object) -> SupportHours:
+    raw = _fields(value, ("timezone", "windows", "holidays"), "a support-hours")
+    parts = _collect(
+        {
+            "timezone": lambda: _strict(str, "an IANA time zone")(raw["timezone"], str),
+            "windows": lambda: _sequence_of(raw["windows"], _structure_window),
+            "holidays": lambda: _sequence_of(raw["holidays"], _structure_date),
+        }
+    )
+    return SupportHours(**parts)
+
+
+def _sequence_of(value: object, item: Callable[[object, Any], T]) -> list[T]:
+    if not isinstance(value, list | tuple):
+        raise ValidationError.single("$", "an array", describe(value))
+    results: list[T] = []
+    problems: list[Problem] = []
+    for index, element in enumerate(value):
+        try:
+            results.append(item(element, None))
+        except ValidationError as exc:
+            problems += _prefixed(exc.problems, f"$[{index}]")
+    if problems:
+        raise ValidationError(problems)
+    return results
+
+
+def _unstructure_entry(value: HistoryEntry) -> dict[str, Any]:
+    return {
+        "who": value.who,
+        "when": value.when.isoformat(),
+        "event": value.event,
+        "source": value.source,
+        "target": value.target,
+        "data": value.data,
+    }
+
+
+def _structure_entry(value: object, _: object) -> HistoryEntry:
+    names = ("who", "when", "event", "source", "target", "data")
+    raw = _fields(value, names, "a history entry")
+    text = _strict(str, "a string")
+    parts = _collect(
+        {
+            "who": lambda: text(raw["who"], str),
+            "when": lambda: _structure_datetime(raw["when"], dt.datetime),
+            "event": lambda: text(raw["event"], str),
+            "source": lambda: text(raw["source"], str),
+            "target": lambda: text(raw["target"], str),
+            "data": lambda: _strict(dict, "an object")(raw["data"], dict),
+        }
+    )
+    data = json.dumps(parts.pop("data"), sort_keys=True, separators=(",", ":"))
+    return HistoryEntry(**parts, data_json=data)
+
+
+# ---------------------------------------------------------------------- containers
+def _is_collection(t: object) -> bool:
+    origin = typing.get_origin(t)
+    return origin in {
+        list,
+        tuple,
+        set,
+        frozenset,
+        collections.abc.Sequence,
+        collections.abc.Set,
+    } and (origin is not tuple or _homogeneous(t))
+
+
+def _homogeneous(t: object) -> bool:
+    args = typing.get_args(t)
+    return len(args) == 2 and args[1] is Ellipsis  # noqa: PLR2004 - tuple[X, ...]
+
+
+def _collection_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    def factory(t: Any) -> Callable[[object, Any], Any]:
+        origin = typing.get_origin(t)
+        item_type = typing.get_args(t)[0] if typing.get_args(t) else Any
+        build: Callable[[Any], Any] = {list: list, set: set, frozenset: frozenset}.get(
+            origin, tuple
+        )
+
+        def structure(value: object, _: object) -> Any:
+            items = _sequence_of(value, lambda v, _t: _structure(converter, v, item_type))
+            return build(items)
+
+        return structure
+
+    return factory
+
+
+def _is_string_mapping(t: object) -> bool:
+    origin = typing.get_origin(t)
+    args = typing.get_args(t)
+    return origin in {dict, collections.abc.Mapping} and bool(args) and args[0] is str
+
+
+def _mapping_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    def factory(t: Any) -> Callable[[object, Any], Any]:
+        value_type = typing.get_args(t)[1]
+
+        def structure(value: object, _: object) -> dict[str, Any]:
+            if not isinstance(value, dict):
+                raise ValidationError.single("$", "an object", describe(value))
+            result: dict[str, Any] = {}
+            problems: list[Problem] = []
+            for key, item in value.items():
+                try:
+                    result[key] = _structure(converter, item, value_type)
+                except ValidationError as exc:
+                    problems += _prefixed(exc.problems, f"$.{key}")
+            if problems:
+                raise ValidationError(problems)
+            return result
+
+        return structure
+
+    return factory
+
+
+def _is_enum(t: object) -> bool:
+    return isinstance(t, type) and issubclass(t, enum.Enum)
+
+
+def _enum_factory(t: type[enum.Enum]) -> Callable[[object, Any], enum.Enum]:
+    values = {member.value: member for member in t}
+    expected = "one of " + ", ".join(repr(v) for v in values)
+
+    def structure(value: object, _: object) -> enum.Enum:
+        try:
+            return values[value]
+        except (KeyError, TypeError):
+            raise ValidationError.single("$", expected, describe(value)) from None
+
+    return structure
+
+
+# ---------------------------------------------------------------------- the converter
+def configure_converter(converter: cattrs.Converter) -> None:
+    """Teach ``converter`` the wire format of every cloudsms type (see the module docs)."""
+    hooks: list[tuple[Any, Callable[[object, Any], Any]]] = [
+        (str, _strict(str, "a string")),
+        (bool, _strict(bool, "a boolean")),
+        (int, _structure_int),
+        (Decimal, _structure_decimal),
+        (dt.datetime, _structure_datetime),
+        (dt.date, _structure_date),
+        (relativedelta, _structure_relativedelta),
+        (dt.timedelta, _structure_timedelta),
+        (units.Quantity, _structure_quantity),
+        (Money, _structure_money),
+        (Period, _structure_period),
+        (Price, _structure_price),
+        (DailyWindow, _structure_window),
+        (SupportHours, _structure_support_hours),
+        (HistoryEntry, _structure_entry),
+    ]
+    for kind, hook in hooks:
+        converter.register_structure_hook(kind, hook)
+    converter.register_structure_hook_factory(_is_enum, _enum_factory)
+    converter.register_structure_hook_factory(_is_collection, _collection_factory(converter))
+    converter.register_structure_hook_factory(_is_string_mapping, _mapping_factory(converter))
+
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_unstructure_hook(dt.datetime, lambda v: aware(v).isoformat())
+    converter.register_unstructure_hook(dt.date, dt.date.isoformat)
+    converter.register_unstructure_hook(relativedelta, format_duration)
+    converter.register_unstructure_hook(dt.timedelta, format_duration)
+    converter.register_unstructure_hook_func(units.is_quantity, _unstructure_quantity)
+    converter.register_unstructure_hook(units.Quantity, _unstructure_quantity)
+    converter.register_unstructure_hook(Money, _unstructure_money)
+    converter.register_unstructure_hook(Period, _unstructure_period)
+    converter.register_unstructure_hook(Price, _unstructure_price)
+    converter.register_unstructure_hook(DailyWindow, str)
+    converter.register_unstructure_hook(SupportHours, _unstructure_support_hours)
+    converter.register_unstructure_hook(HistoryEntry, _unstructure_entry)
+
+
+def make_converter() -> cattrs.Converter:
+    """A cattrs converter for cloudsms types: strict, refusing unknown keys, reporting all.
+
+    Strings, integers and booleans are not coerced into each other; every type's wire
+    format is the module's table.
+    """
+    converter = cattrs.Converter(
+        forbid_extra_keys=True,
+        detailed_validation=True,
+        unstruct_collection_overrides={
+            collections.abc.Set: list,
+            collections.abc.Sequence: list,
+            tuple: list,
+        },
+    )
+    configure_converter(converter)
+    return converter
+
+
+@cache
+def _converter() -> cattrs.Converter:
+    return make_converter()
+
+
+def _structure(converter: cattrs.Converter, value: object, kind: Any) -> Any:
+    """Structure ``value`` as ``kind``; any failure becomes a ValidationError with paths."""
+    try:
+        return converter.structure(value, kind)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, none leaks
+        raise ValidationError(_problems(exc, "$", kind)) from None
+
+
+def _problems(exc: BaseException, path: str, kind: object = None) -> list[Problem]:
+    """Flatten cattrs' exception groups into our problems, each with its path."""
+    if isinstance(exc, ValidationError):
+        return _prefixed(exc.problems, path)
+    if isinstance(exc, ClassValidationError):
+        with_notes, without = exc.group_exceptions()
+        found: list[Problem] = []
+        for inner, note in with_notes:
+            found += _problems(inner, f"{path}.{note.name}", note.type)
+        for inner in without:
+            found += _problems(inner, path, kind)
+        return found
+    if isinstance(exc, IterableValidationError):
+        with_index, rest = exc.group_exceptions()
+        found = []
+        for inner, index_note in with_index:
+            found += _problems(inner, f"{path}[{index_note.index}]", index_note.type)
+        for inner in rest:
+            found += _problems(inner, path)
+        return found
+    if isinstance(exc, ForbiddenExtraKeysError):
+        known = ", ".join(a.name for a in attrs.fields(exc.cl)) if attrs.has(exc.cl) else ""
+        return [
+            Problem(f"{path}.{key}", f"one of the keys {known}", f"key {key!r}")
+            for key in sorted(exc.extra_fields)
+        ]
+    if isinstance(exc, KeyError):
+        return [Problem(path, "a value (required)", "nothing")]
+    return [Problem(path, _type_name(kind), f"{exc.__class__.__name__}: {exc}")]
+
+
+def _type_name(kind: object) -> str:
+    name = getattr(kind, "__name__", None) or str(kind)
+    return f"a valid {name}"
+
+
+# ---------------------------------------------------------------------- public API
+def to_dict(value: object) -> Any:
+    """``value`` as JSON-ready data (a document carries its type and schema version first)."""
+    data = _converter().unstructure(value)
+    kind = type(value)
+    if hasattr(kind, "__document_type__"):
+        return {
+            "type": getattr(kind, "__document_type__"),  # noqa: B009 - set by @document
+            "schema_version": getattr(kind, "__schema_version__"),  # noqa: B009
+            **data,
+        }
+    return data
+
+
+def from_dict(kind: type[T], data: object) -> T:
+    """Build a ``kind`` from JSON-like data, checking everything.
+
+    Raises:
+        ValidationError: every problem of the data, each with its path; nothing is built.
+            A document of another type or an unknown schema version fails first.
+    """
+    subject = getattr(kind, "__name__", str(kind))
+    if hasattr(kind, "__document_type__"):
+        data = _unwrap(kind, data, subject)
+    try:
+        return cast("T", _structure(_converter(), data, kind))
+    except ValidationError as exc:
+        raise ValidationError(exc.problems, subject=subject) from None
+
+
+def _unwrap(kind: object, data: object, subject: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValidationError.single("$", "a JSON object", describe(data), subject=subject)
+    problems = []
+    expected_type = getattr(kind, "__document_type__")  # noqa: B009 - set by @document
+    version = getattr(kind, "__schema_version__")  # noqa: B009
+    if data.get("type") != expected_type:
+        got = describe(data["type"]) if "type" in data else "nothing"
+        problems.append(Problem("$.type", repr(expected_type), got))
+    elif data.get("schema_version") != version or type(data.get("schema_version")) is not int:
+        got = describe(data["schema_version"]) if "schema_version" in data else "nothing"
+        problems.append(
+            Problem(
+                "$.schema_version",
+                f"{version} (the version of {expected_type} this cloudsms reads)",
+                got,
+            )
+        )
+    if problems:
+        raise ValidationError(problems, subject=subject)
+    return {k: v for k, v in data.items() if k not in {"type", "schema_version"}}
+
+
+def to_json(value: object, *, indent: int | None = None) -> str:
+    """``value`` as JSON text: compact by default; orjson is used when installed."""
+    data = to_dict(value)
+    if indent is None:
+        try:
+            import orjson  # noqa: PLC0415 - optional, the fast extra
+        except ImportError:
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return orjson.dumps(data).decode()
+    return json.dumps(data, ensure_ascii=False, indent=indent)
+
+
+def from_json(kind: type[T], text: str | bytes) -> T:
+    """Build a ``kind`` from JSON text.
+
+    Raises:
+        ValidationError: the text is not JSON, or the data does not fit ``kind``.
+    """
+    try:
+        import orjson  # noqa: PLC0415 - optional, the fast extra
+    except ImportError:  # pragma: no cover - exercised where orjson is absent
+        loads: Callable[[str | bytes], Any] = json.loads
+        errors: tuple[type[Exception], ...] = (ValueError, RecursionError)
+    else:
+        loads = orjson.loads
+        errors = (orjson.JSONDecodeError, ValueError, RecursionError)
+    try:
+        data = loads(text)
+    except errors as exc:
+        raise ValidationError.single(
+            "$",
+            "a JSON document",
+            f"invalid JSON ({exc})",
+            subject=getattr(kind, "__name__", str(kind)),
+        ) from None
+    return from_dict(kind, data)
+
+
+def json_schema(kind: object) -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of ``kind``'s wire format, built from its attrs fields.
+
+    Examples:
+        >>> json_schema(Money)["properties"]["currency"]
+        {'type': 'string', 'pattern': '^[A-Z]{3}$'}
+    """
+    from cloudsms._json_schema import build  # noqa: PLC0415 - only for schema export
+
+    return build(kind)
