@@ -311,12 +311,17 @@ def _structure_money(value: object, _: object) -> Money:
     parts = _collect(
         {
             "amount": lambda: _structure_decimal(raw["amount"], Decimal),
-            "currency": lambda: _strict(str, "an ISO 4217 code such as 'EUR'")(
-                raw["currency"], str
-            ),
+            "currency": lambda: _currency_code(raw["currency"]),
         }
     )
     return Money(parts["amount"], parts["currency"])
+
+
+def _currency_code(value: object) -> str:
+    try:
+        return Money(Decimal(0), cast("str", value)).currency
+    except ValidationError as exc:
+        raise ValidationError([p._replace(path="$") for p in exc.problems]) from None
 
 
 def _structure_period(value: object, _: object) -> Period:

@@ -1,0 +1,49 @@
+"""Public hypothesis strategies and state-machine helpers for cloudsms's types.
+
+For test authors checking their own rules on top of cloudsms (every scenario whose
+objects they use). Needs hypothesis: ``pip install 'cloudsms[testing]'``.
+
+Strategies are named as plurals, take keyword-only arguments and return
+``SearchStrategy[T]``; they are also registered for ``st.from_type`` through
+hypothesis's entry point, so ``st.from_type(Money)`` works once cloudsms is
+installed. `lifecycle_machine` turns any declared `cloudsms.lifecycle.Lifecycle`
+into a `RuleBasedStateMachine` to subclass with your own invariants.
+
+Examples:
+    >>> from hypothesis import given
+    >>> from cloudsms.testing import moneys
+    >>> @given(moneys(currency="EUR"))
+    ... def test_adding_zero(m):
+    ...     assert m + m.zero("EUR") == m
+    >>> test_adding_zero()
+"""
+
+from cloudsms.testing._stateful import lifecycle_machine
+from cloudsms.testing._strategies import (
+    DIMENSION_UNITS,
+    aware_datetimes,
+    calendar_lengths,
+    currency_codes,
+    daily_windows,
+    moneys,
+    periods,
+    prices,
+    quantities,
+    support_hours,
+    time_zones,
+)
+
+__all__ = [
+    "DIMENSION_UNITS",
+    "aware_datetimes",
+    "calendar_lengths",
+    "currency_codes",
+    "daily_windows",
+    "lifecycle_machine",
+    "moneys",
+    "periods",
+    "prices",
+    "quantities",
+    "support_hours",
+    "time_zones",
+]

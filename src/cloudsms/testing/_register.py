@@ -1,0 +1,24 @@
+"""Registers cloudsms's strategies for ``st.from_type``; run by hypothesis's entry point."""
+
+from __future__ import annotations
+
+
+def _hypothesis_setup_hook() -> None:
+    """Register a strategy for each cloudsms value type (called when hypothesis loads)."""
+    import datetime as dt  # noqa: F401, PLC0415 - kept local: runs inside hypothesis's import
+
+    from dateutil.relativedelta import relativedelta  # noqa: PLC0415
+    from hypothesis import strategies as st  # noqa: PLC0415
+
+    from cloudsms.money import Money, Price  # noqa: PLC0415
+    from cloudsms.periods import DailyWindow, Period, SupportHours  # noqa: PLC0415
+    from cloudsms.testing import _strategies as s  # noqa: PLC0415
+    from cloudsms.units import Quantity  # noqa: PLC0415
+
+    st.register_type_strategy(Money, lambda _: s.moneys())
+    st.register_type_strategy(Price, lambda _: s.prices())
+    st.register_type_strategy(Period, lambda _: s.periods())
+    st.register_type_strategy(DailyWindow, lambda _: s.daily_windows())
+    st.register_type_strategy(SupportHours, lambda _: s.support_hours())
+    st.register_type_strategy(Quantity, lambda _: s.quantities())
+    st.register_type_strategy(relativedelta, lambda _: s.calendar_lengths())

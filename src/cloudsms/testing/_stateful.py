@@ -1,0 +1,113 @@
+"""Turn any declared lifecycle into a hypothesis state machine users can extend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from cloudsms.errors import InvalidTransition
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from cloudsms.lifecycle import Lifecycle, LifecycleInstance
+
+__all__ = ["lifecycle_machine"]
+
+_JSON_LEAVES = st.none() | st.booleans() | st.integers(-1000, 1000) | st.text(max_size=8)
+
+
+def lifecycle_machine(
+    lifecycle: Lifecycle,
+    *,
+    data: st.SearchStrategy[Mapping[str, Any]] | None = None,
+    actors: st.SearchStrategy[str] | None = None,
+) -> type[RuleBasedStateMachine]:
+    """A `RuleBasedStateMachine` that applies every event of ``lifecycle`` in every state.
+
+    Each step draws an event (any of the lifecycle's, allowed or not), an actor, a
+    later instant and event ``data``. An allowed event must move the instance along
+    its transition and grow the history by exactly one entry; a refused one must
+    raise `InvalidTransition` and leave the instance equal to what it was. Built-in
+    invariants check that the history replays to the current state and that time
+    never runs backwards. Subclass it and add your own ``@invariant`` methods, which
+    can read ``self.instance``::
+
+        class ExitRules(lifecycle_machine(EXIT)):
+            @invariant()
+            def nothing_deleted_before_confirmation(self): ...
+
+
+        TestExit = ExitRules.TestCase
+    """
+    payloads = (
+        data
+        if data is not None
+        else st.dictionaries(st.text(min_size=1, max_size=6), _JSON_LEAVES, max_size=3)
+    )
+    who = actors if actors is not None else st.sampled_from(("customer", "provider", "system"))
+
+    class LifecycleMachine(RuleBasedStateMachine):
+        """Applies every event of the lifecycle, allowed or not, and checks the outcome."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.instance: LifecycleInstance = lifecycle.begin()
+            self.clock = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            self.refused = 0
+
+        @rule(
+            event=st.sampled_from(lifecycle.events),
+            actor=who,
+            step=st.integers(0, 10**6),
+            payload=payloads,
+        )
+        def apply_event(
+            self, event: str, actor: str, step: int, payload: Mapping[str, Any]
+        ) -> None:
+            """Applies an event; checks the transition taken, or that nothing changed."""
+            before = self.instance
+            when = self.clock + dt.timedelta(seconds=step)
+            transition = lifecycle.transition(before.state, event)
+            try:
+                after = before.apply(event, who=actor, when=when, data=payload)
+            except InvalidTransition as exc:
+                assert self.instance == before  # noqa: S101 - a refused event changes nothing
+                assert exc.state == before.state  # noqa: S101, PT017 - not pytest: a hypothesis rule
+                assert transition is None or transition.guard is not None  # noqa: S101
+                self.refused += 1
+                return
+            assert transition is not None  # noqa: S101 - only a declared transition applies
+            assert after.state == transition.target  # noqa: S101
+            assert after.history[:-1] == before.history  # noqa: S101
+            assert after.history[-1].event == event  # noqa: S101
+            self.instance, self.clock = after, when
+
+        @invariant()
+        def history_replays_to_the_state(self) -> None:
+            """The history chains from the initial state to the current one."""
+            state = lifecycle.initial
+            for entry in self.instance.history:
+                assert entry.source == state  # noqa: S101
+                assert lifecycle.transition(entry.source, entry.event) is not None  # noqa: S101
+                state = entry.target
+            assert state == self.instance.state  # noqa: S101
+
+        @invariant()
+        def time_never_runs_backwards(self) -> None:
+            """Entries are in time order."""
+            times = [entry.when for entry in self.instance.history]
+            assert times == sorted(times)  # noqa: S101
+
+        @invariant()
+        def final_states_are_final(self) -> None:
+            """A final state allows no event."""
+            if self.instance.is_final:
+                assert self.instance.allowed_events() == ()  # noqa: S101
+
+    LifecycleMachine.__name__ = f"{lifecycle.name.title().replace('_', '')}Machine"
+    LifecycleMachine.__qualname__ = LifecycleMachine.__name__
+    return LifecycleMachine

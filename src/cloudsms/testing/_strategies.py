@@ -1,0 +1,206 @@
+"""Hypothesis strategies for cloudsms's building blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from dateutil.relativedelta import relativedelta
+from hypothesis import strategies as st
+
+from cloudsms.money import CALENDAR_UNITS, Money, Price, currencies
+from cloudsms.periods import WEEKDAYS, DailyWindow, Period, SupportHours, add_exact, timezone
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from decimal import Decimal
+
+    from cloudsms.units import Quantity
+
+__all__ = [
+    "DIMENSION_UNITS",
+    "aware_datetimes",
+    "calendar_lengths",
+    "currency_codes",
+    "daily_windows",
+    "moneys",
+    "periods",
+    "prices",
+    "quantities",
+    "support_hours",
+    "time_zones",
+]
+
+DIMENSION_UNITS: dict[str, tuple[str, ...]] = {
+    "[time]": ("ms", "s", "min", "h", "day"),
+    "[information]": ("bit", "B", "kB", "MB", "GB", "KiB", "MiB", "GiB", "TiB"),
+    "dimensionless": ("%", "dimensionless"),
+    "1 / [time]": ("Hz", "/s", "/min", "/h"),
+    "[information] / [time]": ("bit/s", "kbit/s", "Mbit/s", "GB/month", "GiB/h"),
+    "[vcpu]": ("vcpu",),
+    "[instance]": ("instance",),
+    "[user]": ("user", "seat"),
+    "[request]": ("request",),
+    "[transaction]": ("transaction", "txn"),
+    "[licence]": ("licence",),
+    "[request] / [time]": ("request/s", "request/min", "req/h"),
+    "[time] * [vcpu]": ("vcpu*hour", "vcpu*min", "h*vcpu"),
+    "[time] * [user]": ("user*month", "seat*day"),
+}
+"""Units `quantities` draws from, by the dimension they measure."""
+
+TIME_ZONES: tuple[str, ...] = (
+    "UTC",
+    "Europe/Berlin",  # DST, one hour
+    "America/Santiago",  # southern-hemisphere DST, changes at midnight
+    "Australia/Lord_Howe",  # a half-hour DST shift
+    "Asia/Kolkata",  # a half-hour offset, no DST
+    "Pacific/Kiritimati",  # +14:00
+)
+
+
+def time_zones() -> st.SearchStrategy[dt.tzinfo]:
+    """Time zones chosen to break naive assumptions: DST, half hours, midnight changes."""
+    return st.sampled_from(TIME_ZONES).map(timezone)
+
+
+def aware_datetimes(
+    *,
+    min_value: dt.datetime = dt.datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis takes naive bounds
+    max_value: dt.datetime = dt.datetime(2060, 12, 31),  # noqa: DTZ001
+    timezones: st.SearchStrategy[dt.tzinfo] | None = None,
+) -> st.SearchStrategy[dt.datetime]:
+    """Datetimes with a time zone (whole microseconds), never naive."""
+    return st.datetimes(
+        min_value=min_value, max_value=max_value, timezones=timezones or time_zones()
+    )
+
+
+def currency_codes(*, codes: Sequence[str] | None = None) -> st.SearchStrategy[str]:
+    """ISO 4217 codes with a minor unit (or from ``codes``)."""
+    pool = (
+        tuple(codes) if codes else tuple(c.code for c in currencies() if c.minor_unit is not None)
+    )
+    return st.sampled_from(pool)
+
+
+def moneys(
+    *,
+    currency: str | None = None,
+    min_value: Decimal | int = -(10**9),
+    max_value: Decimal | int = 10**9,
+    places: int | None = None,
+) -> st.SearchStrategy[Money]:
+    """Money in one currency (or any), with ``places`` decimals (default: the minor unit)."""
+    codes = st.just(currency) if currency else currency_codes()
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Money:
+        code = draw(codes)
+        digits = places if places is not None else Money.zero(code).minor_unit or 0
+        amount = draw(
+            st.decimals(
+                min_value=min_value,
+                max_value=max_value,
+                places=digits,
+                allow_nan=False,
+                allow_infinity=False,
+            )
+        )
+        return Money(amount, code)
+
+    return build()
+
+
+def quantities(
+    *,
+    dimension: str | None = None,
+    units: Sequence[str] | None = None,
+    min_value: Decimal | int = 0,
+    max_value: Decimal | int = 10**6,
+    places: int = 3,
+) -> st.SearchStrategy[Quantity]:
+    """Quantities of one dimension (a key of `DIMENSION_UNITS`) or of the given units."""
+    from cloudsms.units import quantity  # noqa: PLC0415 - pint only when drawing
+
+    if units is None:
+        if dimension is not None and dimension not in DIMENSION_UNITS:
+            msg = f"dimension must be one of {sorted(DIMENSION_UNITS)}, not {dimension!r}"
+            raise ValueError(msg)
+        units = (
+            DIMENSION_UNITS[dimension]
+            if dimension
+            else tuple(u for group in DIMENSION_UNITS.values() for u in group)
+        )
+    magnitudes = st.decimals(
+        min_value=min_value,
+        max_value=max_value,
+        places=places,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+    return st.builds(quantity, magnitudes, st.sampled_from(tuple(units)))
+
+
+def periods(
+    *,
+    min_duration: dt.timedelta = dt.timedelta(seconds=1),
+    max_duration: dt.timedelta = dt.timedelta(days=400),
+    starts: st.SearchStrategy[dt.datetime] | None = None,
+) -> st.SearchStrategy[Period]:
+    """Half-open periods of aware instants, lasting between the two bounds."""
+    seconds = st.integers(int(min_duration.total_seconds()), int(max_duration.total_seconds()))
+    return st.builds(
+        lambda start, s: Period(start, add_exact(start, dt.timedelta(seconds=s))),
+        starts or aware_datetimes(),
+        seconds,
+    )
+
+
+def calendar_lengths(*, max_months: int = 36) -> st.SearchStrategy[relativedelta]:
+    """Positive calendar lengths: months and days (and years folded into months)."""
+    return st.builds(
+        lambda months, days: relativedelta(months=months, days=days),
+        st.integers(0, max_months),
+        st.integers(0, 60),
+    ).filter(lambda r: bool(r.months or r.days))
+
+
+def prices(*, currency: str | None = None) -> st.SearchStrategy[Price]:
+    """Prices per exact time (per vcpu-hour, per request) or per calendar period."""
+    exact = st.builds(
+        Price,
+        moneys(currency=currency, min_value=0, max_value=1000, places=4),
+        st.sampled_from(("vcpu*hour", "user*month", "request", "GiB", "transaction")),
+    )
+    calendar = st.builds(
+        lambda amount, unit, per: Price(amount, unit, per=per),
+        moneys(currency=currency, min_value=0, max_value=1000, places=4),
+        st.sampled_from(("GiB", "user", "vcpu", "licence")),
+        st.sampled_from(tuple(CALENDAR_UNITS)),
+    )
+    return exact | calendar
+
+
+def daily_windows() -> st.SearchStrategy[DailyWindow]:
+    """Opening hours on one weekday, in whole minutes."""
+    return st.builds(
+        lambda day, a, b: DailyWindow(day, min(a, b), max(a, b) + 1),
+        st.integers(0, len(WEEKDAYS) - 1),
+        st.integers(0, 1439),
+        st.integers(0, 1439),
+    )
+
+
+def support_hours() -> st.SearchStrategy[SupportHours]:
+    """Weekly support calendars in testing time zones, with a few holidays."""
+    return st.builds(
+        lambda tz, windows, holidays: SupportHours(
+            timezone=tz, windows=tuple(windows), holidays=frozenset(holidays)
+        ),
+        st.sampled_from(TIME_ZONES),
+        st.lists(daily_windows(), max_size=10),
+        st.lists(
+            st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2040, 1, 1)), max_size=5
+        ),
+    )
