@@ -33,8 +33,10 @@ def lifecycle_machine(
     its transition and grow the history by exactly one entry; a refused one must
     raise `InvalidTransition` and leave the instance equal to what it was. Built-in
     invariants check that the history replays to the current state and that time
-    never runs backwards. Subclass it and add your own ``@invariant`` methods, which
-    can read ``self.instance``::
+    never runs backwards. Give ``data`` a strategy whose payloads sometimes satisfy
+    your guards (the default draws small random objects, which rarely do), or the
+    machine will seldom get past a guarded event. Subclass it and add your own
+    ``@invariant`` methods, which can read ``self.instance``::
 
         class ExitRules(lifecycle_machine(EXIT)):
             @invariant()
@@ -76,7 +78,7 @@ def lifecycle_machine(
                 after = before.apply(event, who=actor, when=when, data=payload)
             except InvalidTransition as exc:
                 assert self.instance == before  # noqa: S101 - a refused event changes nothing
-                assert exc.state == before.state  # noqa: S101, PT017 - not pytest: a hypothesis rule
+                assert exc.state == before.state  # noqa: S101, PT017 - a hypothesis rule
                 assert transition is None or transition.guard is not None  # noqa: S101
                 self.refused += 1
                 return
