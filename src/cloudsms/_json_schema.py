@@ -28,8 +28,8 @@ __all__ = ["build"]
 _DECIMAL = {"type": "string", "pattern": r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$"}
 _DATETIME = {
     "type": "string",
-    "format": "date-time",
-    "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)$",
+    "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d(:\d\d)?|Z)"
+    r"(\[[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*\])?$",
 }
 _DURATION = {
     "type": "string",
@@ -48,7 +48,7 @@ _WINDOW = {
 }
 _FIXED: dict[Any, dict[str, Any]] = {
     str: {"type": "string"},
-    int: {"type": "integer"},
+    int: {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
     bool: {"type": "boolean"},
     float: {"type": "number"},
     Decimal: _DECIMAL,

@@ -8,7 +8,7 @@ wire the same way:
 | type | JSON |
 |---|---|
 | `Decimal` | a string, ``"12.30"`` (a number is refused: JSON numbers become floats elsewhere) |
-| `datetime` | ISO 8601 with its offset, ``"2026-10-25T01:00:00+02:00"``; naive ones are refused |
+| `datetime` | ISO 8601 with offset, and zone if named: ``"...+02:00[Europe/Berlin]"`` |
 | `date` | ``"2026-12-25"`` |
 | `relativedelta` | an ISO 8601 duration of calendar units, ``"P1M"``, ``"P1Y2M10DT2H"`` |
 | `timedelta` | an ISO 8601 duration of exact time, ``"PT1H30M"`` (days are 24 hours) |
@@ -21,6 +21,14 @@ wire the same way:
 | `HistoryEntry` | ``{"who", "when", "event", "source", "target", "data": {...}}`` |
 | enums | their value |
 | attrs classes | an object keyed by attribute name; unknown keys are refused |
+
+Datetimes are written as RFC 9557 has it: ISO 8601 with the offset, then the IANA
+zone in brackets where the datetime has one, so a zone survives the round trip;
+naive datetimes are refused, and an offset the named zone does not have at that
+instant is refused too.
+
+A field declared with ``metadata=SENSITIVE`` never shows its value in an error
+message: the problem says what was expected and that something was redacted.
 
 A class marked with `document` is a persisted document: its JSON carries ``type``
 and ``schema_version`` first, and reading a document of another type or an unknown
@@ -44,11 +52,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from dateutil.relativedelta import relativedelta
 
 from cloudsms import units
-from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.errors import REDACTED, Problem, ValidationError, describe
 from cloudsms.lifecycle import HistoryEntry
 from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours, aware
@@ -57,6 +65,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
+    "SENSITIVE",
     "configure_converter",
     "document",
     "format_duration",
@@ -71,11 +80,19 @@ __all__ = [
 
 T = TypeVar("T")
 
+SENSITIVE: dict[str, bool] = {"sensitive": True}
+"""attrs field metadata marking a secret or personal value: error messages redact it.
+
+Use it as ``token: str = attrs.field(metadata=SENSITIVE)``.
+"""
+
 _DURATION = re.compile(
     r"(-)?P(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,6})D)?"
     r"(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,9}(?:\.\d{1,6})?)S)?)?"
 )
 _LONGEST_NUMBER = 100
+_INT64 = (-(2**63), 2**63 - 1)  # what every JSON reader can hold
+_DATETIME = re.compile(r"(.{10,35}?)(?:\[([A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*)\])?")
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
 
 
@@ -196,9 +213,9 @@ def _strict(kind: type, expected: str) -> Callable[[object, Any], Any]:
 
 
 def _structure_int(value: object, _: object) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and _INT64[0] <= value <= _INT64[1]:
         return value
-    raise ValidationError.single("$", "an integer", describe(value))
+    raise ValidationError.single("$", "an integer (within 64 bits)", describe(value))
 
 
 def _structure_decimal(value: object, _: object) -> Decimal:
@@ -219,22 +236,44 @@ def _structure_decimal(value: object, _: object) -> Decimal:
 
 
 def _structure_datetime(value: object, _: object) -> dt.datetime:
-    if isinstance(value, str):
+    match = _DATETIME.fullmatch(value) if isinstance(value, str) else None
+    if match is not None:
         try:
-            parsed = dt.datetime.fromisoformat(value)
+            parsed = dt.datetime.fromisoformat(match.group(1))
         except ValueError:
             pass
         else:
-            if parsed.tzinfo is not None:
-                return parsed
-            raise ValidationError.single(
-                "$", "an ISO 8601 date-time with an offset", f"a naive date-time {value!r}"
-            )
+            if parsed.tzinfo is None:
+                raise ValidationError.single(
+                    "$", "an ISO 8601 date-time with an offset", f"a naive date-time {value!r}"
+                )
+            return _in_zone(parsed, match.group(2), match.group(0)) if match.group(2) else parsed
     raise ValidationError.single(
         "$",
         "an ISO 8601 date-time with an offset, such as '2026-01-01T00:00:00+00:00'",
         describe(value),
     )
+
+
+def _in_zone(parsed: dt.datetime, zone: str, original: str) -> dt.datetime:
+    """The instant in its named zone, if the written offset is the zone's at that instant."""
+    from cloudsms.periods import timezone  # noqa: PLC0415
+
+    local = parsed.astimezone(timezone(zone))
+    if local.utcoffset() != parsed.utcoffset():
+        raise ValidationError.single(
+            "$",
+            f"an offset that {zone} has at that instant ({local.isoformat()})",
+            repr(original),
+        )
+    return local
+
+
+def _format_datetime(value: dt.datetime) -> str:
+    """ISO 8601 with its offset, and the IANA zone in brackets when it has one (RFC 9557)."""
+    text = aware(value).isoformat()
+    key = getattr(value.tzinfo, "key", None)
+    return f"{text}[{key}]" if key else text
 
 
 def _structure_date(value: object, _: object) -> dt.date:
@@ -379,7 +418,7 @@ def _unstructure_money(value: Money) -> dict[str, str]:
 
 
 def _unstructure_period(value: Period) -> dict[str, str]:
-    return {"start": value.start.isoformat(), "end": value.end.isoformat()}
+    return {"start": _format_datetime(value.start), "end": _format_datetime(value.end)}
 
 
 def _unstructure_price(value: Price) -> dict[str, Any]:
@@ -424,7 +463,7 @@ def _sequence_of(value: object, item: Callable[[object, Any], T]) -> list[T]:
 def _unstructure_entry(value: HistoryEntry) -> dict[str, Any]:
     return {
         "who": value.who,
-        "when": value.when.isoformat(),
+        "when": _format_datetime(value.when),
         "event": value.event,
         "source": value.source,
         "target": value.target,
@@ -558,7 +597,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook_factory(_is_string_mapping, _mapping_factory(converter))
 
     converter.register_unstructure_hook(Decimal, str)
-    converter.register_unstructure_hook(dt.datetime, lambda v: aware(v).isoformat())
+    converter.register_unstructure_hook(dt.datetime, _format_datetime)
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)
     converter.register_unstructure_hook(relativedelta, format_duration)
     converter.register_unstructure_hook(dt.timedelta, format_duration)
@@ -611,21 +650,7 @@ def _problems(exc: BaseException, path: str, kind: object = None) -> list[Proble
     if isinstance(exc, ValidationError):
         return _prefixed(exc.problems, path)
     if isinstance(exc, ClassValidationError):
-        with_notes, without = exc.group_exceptions()
-        found: list[Problem] = []
-        for inner, note in with_notes:
-            found += _problems(inner, f"{path}.{note.name}", note.type)
-        for inner in without:
-            found += _problems(inner, path, kind)
-        return found
-    if isinstance(exc, IterableValidationError):
-        with_index, rest = exc.group_exceptions()
-        found = []
-        for inner, index_note in with_index:
-            found += _problems(inner, f"{path}[{index_note.index}]", index_note.type)
-        for inner in rest:
-            found += _problems(inner, path)
-        return found
+        return _class_problems(exc, path, kind)
     if isinstance(exc, ForbiddenExtraKeysError):
         known = ", ".join(a.name for a in attrs.fields(exc.cl)) if attrs.has(exc.cl) else ""
         return [
@@ -635,6 +660,26 @@ def _problems(exc: BaseException, path: str, kind: object = None) -> list[Proble
     if isinstance(exc, KeyError):
         return [Problem(path, "a value (required)", "nothing")]
     return [Problem(path, _type_name(kind), f"{exc.__class__.__name__}: {exc}")]
+
+
+def _class_problems(exc: ClassValidationError, path: str, kind: object) -> list[Problem]:
+    with_notes, without = exc.group_exceptions()
+    secret = _sensitive_fields(getattr(exc, "cl", None))
+    found: list[Problem] = []
+    for inner, note in with_notes:
+        problems = _problems(inner, f"{path}.{note.name}", note.type)
+        if note.name in secret:
+            problems = [p._replace(got=REDACTED) for p in problems]
+        found += problems
+    for inner in without:
+        found += _problems(inner, path, kind)
+    return found
+
+
+def _sensitive_fields(kind: object) -> frozenset[str]:
+    if not (isinstance(kind, type) and attrs.has(kind)):
+        return frozenset()
+    return frozenset(f.name for f in attrs.fields(kind) if f.metadata.get("sensitive"))
 
 
 def _type_name(kind: object) -> str:
@@ -702,8 +747,13 @@ def to_json(value: object, *, indent: int | None = None) -> str:
         try:
             import orjson  # noqa: PLC0415 - optional, the fast extra
         except ImportError:
-            return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        return orjson.dumps(data).decode()
+            pass
+        else:
+            try:
+                return orjson.dumps(data).decode()
+            except TypeError:  # integers beyond 64 bits: the standard library takes them
+                pass
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return json.dumps(data, ensure_ascii=False, indent=indent)
 
 

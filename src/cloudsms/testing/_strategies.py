@@ -70,9 +70,12 @@ def aware_datetimes(
     max_value: dt.datetime = dt.datetime(2060, 12, 31),  # noqa: DTZ001
     timezones: st.SearchStrategy[dt.tzinfo] | None = None,
 ) -> st.SearchStrategy[dt.datetime]:
-    """Datetimes with a time zone (whole microseconds), never naive."""
+    """Datetimes with a time zone, never naive, never a wall time a DST gap skips."""
     return st.datetimes(
-        min_value=min_value, max_value=max_value, timezones=timezones or time_zones()
+        min_value=min_value,
+        max_value=max_value,
+        timezones=timezones or time_zones(),
+        allow_imaginary=False,
     )
 
 

@@ -1,0 +1,101 @@
+"""cloudsms.testing: the public strategies draw valid values and are registered for from_type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cloudsms import testing
+from cloudsms.money import Money, Price
+from cloudsms.periods import DailyWindow, Period, SupportHours
+from cloudsms.units import Quantity, dimension, quantity
+
+
+class TestStrategies:
+    """Each strategy draws values of its type within its bounds."""
+
+    @given(testing.moneys(currency="JPY", min_value=0, max_value=100))
+    def test_moneys(self, money: Money) -> None:
+        """Draws money in the asked currency, at its minor unit, within bounds."""
+        assert money.currency == "JPY"
+        assert Decimal(0) <= money.amount <= 100
+        assert money.rounded() == money
+
+    @given(testing.moneys(places=4))
+    def test_moneys_places(self, money: Money) -> None:
+        """Draws amounts with the asked number of places."""
+        exponent = money.amount.as_tuple().exponent
+        assert isinstance(exponent, int)
+        assert exponent >= -4
+
+    @pytest.mark.parametrize("name", sorted(testing.DIMENSION_UNITS))
+    def test_quantities_by_dimension(self, name: str) -> None:
+        """Draws quantities of the asked dimension only."""
+
+        @given(testing.quantities(dimension=name))
+        def check(q: Quantity) -> None:
+            assert dimension(q) == dimension(quantity(1, testing.DIMENSION_UNITS[name][0]))
+
+        check()
+
+    def test_quantities_unknown_dimension(self) -> None:
+        """Refuses a dimension it has no units for."""
+        with pytest.raises(ValueError, match="dimension must be one of"):
+            testing.quantities(dimension="[charm]")
+
+    @given(testing.periods(min_duration=dt.timedelta(hours=1), max_duration=dt.timedelta(days=2)))
+    def test_periods(self, period: Period) -> None:
+        """Draws aware periods of the asked length."""
+        assert dt.timedelta(hours=1) <= period.duration <= dt.timedelta(days=2)
+
+    @given(testing.aware_datetimes())
+    def test_aware_datetimes(self, instant: dt.datetime) -> None:
+        """Draws only aware datetimes whose wall time exists."""
+        assert instant.tzinfo is not None
+        assert instant.astimezone(dt.UTC).astimezone(instant.tzinfo) == instant
+
+    @given(
+        testing.calendar_lengths(),
+        testing.prices(),
+        testing.support_hours(),
+        testing.daily_windows(),
+        testing.currency_codes(codes=["EUR", "USD"]),
+    )
+    def test_other_strategies(
+        self,
+        length: relativedelta,
+        price: Price,
+        hours: SupportHours,
+        window: DailyWindow,
+        code: str,
+    ) -> None:
+        """Draws valid calendar lengths, prices, support hours, windows and codes."""
+        assert length.months or length.days
+        assert isinstance(price, Price)
+        assert isinstance(hours, SupportHours)
+        assert 0 <= window.opens < window.closes <= 1440
+        assert code in {"EUR", "USD"}
+
+
+class TestFromType:
+    """The hypothesis entry point registers the strategies for st.from_type."""
+
+    @pytest.mark.parametrize(
+        "kind", [Money, Price, Period, SupportHours, DailyWindow, Quantity, relativedelta]
+    )
+    def test_registered(self, kind: type) -> None:
+        """Draws values of each type through st.from_type."""
+
+        @given(st.from_type(kind))
+        def check(value: object) -> None:
+            if kind is Quantity:
+                assert isinstance(value, Quantity)
+            else:
+                assert isinstance(value, kind)
+
+        check()
