@@ -236,6 +236,14 @@ def _structure_decimal(value: object, _: object) -> Decimal:
 
 
 def _structure_datetime(value: object, _: object) -> dt.datetime:
+    if type(value) is str and not value.endswith("]"):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed
     match = _DATETIME.fullmatch(value) if isinstance(value, str) else None
     if match is not None:
         try:
@@ -342,11 +350,16 @@ def _prefixed(problems: typing.Iterable[Problem], prefix: str) -> list[Problem]:
 
 
 def _structure_money(value: object, _: object) -> Money:
+    if type(value) is dict and len(value) == 2:  # noqa: PLR2004 - amount and currency
+        amount, code = value.get("amount"), value.get("currency")
+        if (
+            type(amount) is str
+            and type(code) is str
+            and len(amount) <= _LONGEST_NUMBER
+            and _DECIMAL.fullmatch(amount)
+        ):
+            return Money(Decimal(amount), code)
     raw = _fields(value, ("amount", "currency"), "a money")
-    if type(raw["amount"]) is str and type(raw["currency"]) is str:
-        amount = raw["amount"]
-        if len(amount) <= _LONGEST_NUMBER and _DECIMAL.fullmatch(amount):
-            return Money(Decimal(amount), raw["currency"])
     parts = _collect(
         {
             "amount": lambda: _structure_decimal(raw["amount"], Decimal),
@@ -364,6 +377,13 @@ def _currency_code(value: object) -> str:
 
 
 def _structure_period(value: object, _: object) -> Period:
+    if type(value) is dict and len(value) == 2 and "start" in value and "end" in value:  # noqa: PLR2004
+        try:
+            return Period(
+                _structure_datetime(value["start"], None), _structure_datetime(value["end"], None)
+            )
+        except ValidationError:
+            pass  # read again below, to report every problem with its path
     raw = _fields(value, ("start", "end"), "a period")
     parts = _collect(
         {
@@ -515,7 +535,14 @@ def _collection_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
             origin, tuple
         )
 
+        hook = converter.get_structure_hook(item_type)
+
         def structure(value: object, _: object) -> Any:
+            if isinstance(value, list | tuple):
+                try:  # the fast path: every item is fine
+                    return build([hook(v, item_type) for v in value])
+                except Exception:  # noqa: BLE001, S110 - redone below to report every problem
+                    pass
             items = _sequence_of(value, lambda v, _t: _structure(converter, v, item_type))
             return build(items)
 
@@ -635,6 +662,18 @@ def _converter() -> cattrs.Converter:
     return make_converter()
 
 
+@cache
+def _fast_converter() -> cattrs.Converter:
+    """The same wire format without cattrs' detailed validation: tried first, for speed.
+
+    Only when it fails is the document read again by the detailed converter, which
+    collects every problem; so a good document pays nothing for error reporting.
+    """
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
+    configure_converter(converter)
+    return converter
+
+
 def _structure(converter: cattrs.Converter, value: object, kind: Any) -> Any:
     """Structure ``value`` as ``kind``; any failure becomes a ValidationError with paths."""
     try:
@@ -643,6 +682,14 @@ def _structure(converter: cattrs.Converter, value: object, kind: Any) -> Any:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure is reported, none leaks
         raise ValidationError(_problems(exc, "$", kind)) from None
+
+
+def _structure_reporting(value: object, kind: Any) -> Any:
+    """Structure fast; on any failure, again in detail to report every problem."""
+    try:
+        return _fast_converter().structure(value, kind)
+    except Exception:  # noqa: BLE001 - the detailed pass says what is wrong
+        return _structure(_converter(), value, kind)
 
 
 def _problems(exc: BaseException, path: str, kind: object = None) -> list[Problem]:
@@ -712,7 +759,7 @@ def from_dict(kind: type[T], data: object) -> T:
     if hasattr(kind, "__document_type__"):
         data = _unwrap(kind, data, subject)
     try:
-        return cast("T", _structure(_converter(), data, kind))
+        return cast("T", _structure_reporting(data, kind))
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=subject) from None
 

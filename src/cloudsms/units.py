@@ -171,10 +171,7 @@ def _magnitude(text: str, original: object, path: str) -> Decimal:
         magnitude = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the grammar only lets numbers through
         raise ValidationError.single(path, "a number", describe(original)) from None
-    exponent = magnitude.as_tuple().exponent
-    if not magnitude.is_finite() or (
-        isinstance(exponent, int) and abs(exponent) > _MAX_DECIMAL_EXPONENT
-    ):
+    if not magnitude.is_finite() or abs(magnitude.adjusted()) > _MAX_DECIMAL_EXPONENT:
         raise ValidationError.single(
             path, f"a finite magnitude within 1e±{_MAX_DECIMAL_EXPONENT}", describe(original)
         )
@@ -263,6 +260,10 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
                 path, f"a unit of at most {MAX_LENGTH} characters", describe(unit)
             )
         return _new(magnitude, _units_cached(unit.strip(), unit, path))
+    if type(value) is str:
+        known = _known_text(value, path)
+        if known is not None:
+            return known
     if is_quantity(value):
         return value
     if not isinstance(value, str):
@@ -278,6 +279,19 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
         )
     magnitude = _magnitude(match.group(1), value, path)
     return _new(magnitude, _units_cached(match.group(2), value, path))
+
+
+def _known_text(text: str, path: str) -> Quantity | None:
+    """The hot path: a quantity whose unit part has been read before, or None."""
+    if len(text) > MAX_LENGTH:
+        return None
+    match = _TEXT.fullmatch(text)
+    if match is None:
+        return None
+    cached = _UNIT_CACHE.get(match.group(2))
+    if cached is None:
+        return None
+    return _new(_magnitude(match.group(1), text, path), cached)
 
 
 def _new(magnitude: Decimal, unit: Any) -> Quantity:
