@@ -22,31 +22,17 @@ import json
 import sys
 from pathlib import Path
 
+from cloudsms.reference._build import KNOWN_PROCESSES
+
+from _datafile import write_or_check
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = ROOT.parent / "shared" / "reference" / "iso20000-1-2011-clauses.csv"
 TARGET = ROOT / "src" / "cloudsms" / "reference" / "data" / "clauses.json"
 EDITION = "20000-1:2011"
 
-# The processes of ISO/IEC 20000-1:2011: clause 5 is one process (design and
-# transition), and every second-level clause of 6-9 is one.
-PROCESSES = frozenset(
-    {
-        "5",
-        "6.1",
-        "6.2",
-        "6.3",
-        "6.4",
-        "6.5",
-        "6.6",
-        "7.1",
-        "7.2",
-        "8.1",
-        "8.2",
-        "9.1",
-        "9.2",
-        "9.3",
-    }
-)
+# Which clauses are processes is declared once, in the package (cloudsms.reference).
+PROCESSES = KNOWN_PROCESSES[EDITION]
 
 
 def _provenance(row: dict[str, str]) -> dict[str, str]:
@@ -92,15 +78,10 @@ def main() -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     text = build(args.csv)
-    if args.check:
-        if TARGET.read_text(encoding="utf-8") != text:
-            print(f"{TARGET} is out of date: run python tasks/clauses.py")
-            return 1
-        print(f"{TARGET} matches {args.csv.name}")
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {len(json.loads(text)['clauses'])} clauses to {TARGET}")
-    return 0
+    count = len(json.loads(text)["clauses"])
+    return write_or_check(
+        TARGET, text, check=args.check, source=args.csv.name, summary=f"{count} clauses"
+    )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ import json
 import sys
 from pathlib import Path
 
+from _datafile import write_or_check
+
 TARGET = Path(__file__).resolve().parent.parent / "src" / "cloudsms" / "data" / "currencies.json"
 
 
@@ -58,15 +60,14 @@ def main() -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     text = build()
-    if args.check:
-        if TARGET.read_text(encoding="utf-8") != text:
-            print(f"{TARGET} is out of date: run python tasks/currencies.py")
-            return 1
-        print(f"{TARGET} matches the iso4217 package")
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {len(json.loads(text)['currencies'])} currencies to {TARGET}")
-    return 0
+    count = len(json.loads(text)["currencies"])
+    return write_or_check(
+        TARGET,
+        text,
+        check=args.check,
+        source="the iso4217 package",
+        summary=f"{count} currencies",
+    )
 
 
 if __name__ == "__main__":
