@@ -319,3 +319,71 @@ class TestSupportHours:
         start = add_exact(at(2026, 10, 19), dt.timedelta(hours=start_hour))
         budget = dt.timedelta(minutes=minutes)
         assert self.office.elapsed(start, self.office.deadline(start, budget)) == budget
+
+
+class TestInstantsNotWallClocks:
+    """Comparisons are of instants, so the repeated hour of a DST change works."""
+
+    first_230 = at(2026, 10, 25, 2, 30)  # fold=0: the first pass, +02:00
+    second_230 = at(2026, 10, 25, 2, 30).replace(fold=1)  # the second pass, +01:00
+
+    def test_repeated_hour(self) -> None:
+        """Measures an hour between the two 02:30s, and refuses them in the wrong order."""
+        assert Period(self.first_230, self.second_230).hours == 1
+        with pytest.raises(ValidationError):
+            Period(self.second_230, at(2026, 10, 25, 2, 45))
+        assert self.first_230.astimezone(UTC) in Period(self.first_230, self.second_230)
+
+    def test_equality_is_by_instant(self) -> None:
+        """Compares periods by the instants they hold, whatever zone they are written in."""
+        berlin = Period(self.first_230, self.second_230)
+        utc = Period(self.first_230.astimezone(UTC), self.second_230.astimezone(UTC))
+        assert berlin == utc
+        assert hash(berlin) == hash(utc)
+
+    def test_support_hours_over_the_repeated_hour(self) -> None:
+        """Counts the repeated hour once more on a round-the-clock calendar."""
+        always = SupportHours.always("Europe/Berlin")
+        assert always.elapsed(self.first_230, self.second_230) == dt.timedelta(hours=1)
+
+    def test_window_inside_a_dst_gap_is_empty(self) -> None:
+        """Gives a window that the spring change skips no time at all, never negative."""
+        sunday = SupportHours(
+            timezone="Europe/Berlin", windows=(DailyWindow.parse("sun 02:30-03:00"),)
+        )
+        assert sunday.elapsed(at(2026, 3, 29), at(2026, 3, 30)) == dt.timedelta()
+        assert sunday.deadline(at(2026, 3, 29), dt.timedelta(minutes=10)) == (
+            at(2026, 4, 5, 2, 40)
+        )
+
+    def test_overlapping_windows_count_once(self) -> None:
+        """Counts overlapping windows of a day once."""
+        monday = SupportHours(
+            timezone="Europe/Berlin",
+            windows=(DailyWindow.parse("mon 09:00-17:00"), DailyWindow.parse("mon 10:00-11:40")),
+        )
+        assert monday.elapsed(at(2026, 11, 30), at(2026, 12, 1)) == dt.timedelta(hours=8)
+
+
+class TestBadArguments:
+    """Wrong argument types are ValidationErrors, never raw exceptions."""
+
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda: Period.month(2026, 13, "UTC"),
+            lambda: Period.year(10000, "UTC"),
+            lambda: Period.day("2026-01-01", "UTC"),  # type: ignore[arg-type]
+            lambda: Period.month(2026, 1, 5),  # type: ignore[arg-type]
+            lambda: Period.quarter(2026, True, "UTC"),  # noqa: FBT003 - a bool is refused
+            lambda: timezone(None),  # type: ignore[arg-type]
+            lambda: SupportHours(timezone=None, windows=()),  # type: ignore[arg-type]
+            lambda: SupportHours(timezone="UTC", windows=("mon 09:00-17:00",)),  # type: ignore[arg-type]
+            lambda: SupportHours(timezone="UTC", windows=(), holidays=["2026-12-25"]),  # type: ignore[list-item]
+            lambda: add_exact(at(2026, 1, 1), quantity("1e30 s")),
+        ],
+    )
+    def test_refused(self, call: object) -> None:
+        """Refuses each with a ValidationError."""
+        with pytest.raises(ValidationError):
+            call()  # type: ignore[operator]

@@ -65,13 +65,30 @@ _ABSOLUTE_FIELDS = ("year", "month", "day", "weekday", "hour", "minute", "second
 _MAX_SCAN_DAYS = 3660
 
 
-@cache
+def _utc(instant: dt.datetime) -> dt.datetime:
+    """The instant in UTC: comparing these is comparing instants.
+
+    Two aware datetimes of the same zone compare by wall clock and ignore ``fold``,
+    so the repeated hour of a DST change would compare wrongly; UTC never repeats.
+    """
+    return instant.astimezone(UTC)
+
+
 def timezone(name: str) -> dt.tzinfo:
     """Return the IANA time zone ``name`` (``"Europe/Berlin"``), or UTC for ``"UTC"``.
 
     Raises:
-        ValidationError: no such zone.
+        ValidationError: no such zone, or ``name`` is not a string.
     """
+    if not isinstance(name, str):
+        raise ValidationError.single(
+            "$", "an IANA time zone name such as 'Europe/Berlin'", describe(name)
+        )
+    return _timezone(name)
+
+
+@cache
+def _timezone(name: str) -> dt.tzinfo:
     if name == "UTC":
         return UTC
     import zoneinfo  # noqa: PLC0415 - loads the zone database only when a zone is named
@@ -82,10 +99,6 @@ def timezone(name: str) -> dt.tzinfo:
         raise ValidationError.single(
             "$", "an IANA time zone such as 'Europe/Berlin'", describe(name)
         ) from None
-
-
-def _zone(tz: dt.tzinfo | str) -> dt.tzinfo:
-    return timezone(tz) if isinstance(tz, str) else tz
 
 
 def aware(value: object, path: str = "$") -> dt.datetime:
@@ -201,8 +214,15 @@ def add_exact(instant: dt.datetime, duration: ExactDuration) -> dt.datetime:
     """
     aware(instant, "$.instant")
     seconds = exact_seconds(duration, "$.duration")
-    delta = dt.timedelta(seconds=int(seconds), microseconds=round((seconds % 1) * 10**6))
-    return (instant.astimezone(UTC) + delta).astimezone(instant.tzinfo)
+    try:
+        delta = dt.timedelta(seconds=int(seconds), microseconds=round((seconds % 1) * 10**6))
+        return (instant.astimezone(UTC) + delta).astimezone(instant.tzinfo)
+    except OverflowError:
+        raise ValidationError.single(
+            "$.duration",
+            "a duration that stays within the years 1-9999",
+            f"{float(seconds):.3g} seconds",
+        ) from None
 
 
 @attrs.frozen(init=False)
@@ -221,8 +241,8 @@ class Period:
         Fraction(745, 1)
     """
 
-    start: dt.datetime
-    end: dt.datetime
+    start: dt.datetime = attrs.field(eq=_utc)
+    end: dt.datetime = attrs.field(eq=_utc)
 
     def __init__(self, start: dt.datetime, end: dt.datetime) -> None:
         if (
@@ -230,7 +250,7 @@ class Period:
             or type(end) is not dt.datetime
             or start.tzinfo is None
             or end.tzinfo is None
-            or not start < end
+            or not start.astimezone(UTC) < end.astimezone(UTC)
         ):
             _check_period(start, end)
         object.__setattr__(self, "start", start)
@@ -240,14 +260,16 @@ class Period:
     @classmethod
     def day(cls, date: dt.date, tz: dt.tzinfo | str) -> Period:
         """The calendar day ``date`` in ``tz`` (23 or 25 hours long on a DST change)."""
-        zone = _zone(tz)
-        start = dt.datetime(date.year, date.month, date.day, tzinfo=zone)
+        given: object = date
+        if not isinstance(given, dt.date) or isinstance(given, dt.datetime):
+            raise ValidationError.single("$.date", "a date", describe(date))
+        start = _local_start(date.year, date.month, date.day, tz)
         return cls(start, start + relativedelta(days=1))
 
     @classmethod
     def month(cls, year: int, month: int, tz: dt.tzinfo | str) -> Period:
         """The calendar month in ``tz``, from its first midnight to the next month's."""
-        start = dt.datetime(year, month, 1, tzinfo=_zone(tz))
+        start = _local_start(year, month, 1, tz)
         return cls(start, start + relativedelta(months=1))
 
     @classmethod
@@ -257,15 +279,15 @@ class Period:
         Raises:
             ValidationError: ``quarter`` is not 1-4.
         """
-        if quarter not in {1, 2, 3, 4}:
+        if quarter not in {1, 2, 3, 4} or isinstance(quarter, bool):
             raise ValidationError.single("$.quarter", "a quarter from 1 to 4", describe(quarter))
-        start = dt.datetime(year, 3 * quarter - 2, 1, tzinfo=_zone(tz))
+        start = _local_start(year, 3 * quarter - 2, 1, tz)
         return cls(start, start + relativedelta(months=3))
 
     @classmethod
     def year(cls, year: int, tz: dt.tzinfo | str) -> Period:
         """The calendar year in ``tz``."""
-        start = dt.datetime(year, 1, 1, tzinfo=_zone(tz))
+        start = _local_start(year, 1, 1, tz)
         return cls(start, start + relativedelta(years=1))
 
     @classmethod
@@ -295,17 +317,17 @@ class Period:
     def __contains__(self, instant: object) -> bool:
         if not isinstance(instant, dt.datetime) or instant.tzinfo is None:
             return False
-        return self.start <= instant < self.end
+        return _utc(self.start) <= _utc(instant) < _utc(self.end)
 
     def overlaps(self, other: Period) -> bool:
         """Whether the two periods share any instant."""
-        return self.start < other.end and other.start < self.end
+        return _utc(self.start) < _utc(other.end) and _utc(other.start) < _utc(self.end)
 
     def intersection(self, other: Period) -> Period | None:
         """The instants both periods hold, or ``None`` when they do not overlap."""
         if not self.overlaps(other):
             return None
-        return Period(max(self.start, other.start), min(self.end, other.end))
+        return Period(max(self.start, other.start, key=_utc), min(self.end, other.end, key=_utc))
 
     # ---------------------------------------------------------------- splitting
     def split(self, unit: CalendarUnit) -> tuple[Period, ...]:
@@ -334,11 +356,11 @@ class Period:
             lower = anchor + step * index
             upper = anchor + step * (index + 1)
             index += 1
-            if upper <= self.start:
+            if _utc(upper) <= _utc(self.start):
                 continue
-            if lower >= self.end:
+            if _utc(lower) >= _utc(self.end):
                 return
-            yield Period(max(lower, self.start), min(upper, self.end))
+            yield Period(max(lower, self.start, key=_utc), min(upper, self.end, key=_utc))
 
     def enclosing(self, unit: CalendarUnit) -> Period:
         """The whole calendar ``unit`` (in the start's zone) that contains the start."""
@@ -347,6 +369,27 @@ class Period:
 
     def __str__(self) -> str:
         return f"[{self.start.isoformat()}, {self.end.isoformat()})"
+
+
+def _local_start(year: object, month: object, day: object, tz: object) -> dt.datetime:
+    """Local midnight of a calendar date in ``tz``; every argument checked."""
+    zone = timezone(tz) if isinstance(tz, str) else tz
+    if not isinstance(zone, dt.tzinfo):
+        raise ValidationError.single("$.tz", "a time zone (tzinfo or IANA name)", describe(tz))
+    numbers = (year, month, day)
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in numbers):
+        y, m, d = cast("tuple[int, int, int]", numbers)
+        # The year stops at 9998 so that the period's end still exists.
+        if 1 <= y <= 9998:  # noqa: PLR2004
+            try:
+                return dt.datetime(y, m, d, tzinfo=zone)
+            except ValueError:
+                pass
+    raise ValidationError.single(
+        "$",
+        "a calendar date (year 1-9998, month 1-12, a day of that month)",
+        describe(numbers),
+    )
 
 
 def _boundary(instant: dt.datetime, unit: str) -> tuple[dt.datetime, relativedelta]:
@@ -377,7 +420,7 @@ def _check_period(start: object, end: object) -> None:
         raise ValidationError(problems, subject="period")
     assert isinstance(start, dt.datetime)  # noqa: S101 - narrowed by aware() above
     assert isinstance(end, dt.datetime)  # noqa: S101
-    if not start < end:
+    if not _utc(start) < _utc(end):
         raise ValidationError.single(
             "$.end",
             f"an instant after the start {start.isoformat()}",
@@ -488,7 +531,25 @@ class SupportHours:
     holidays: frozenset[dt.date] = attrs.field(default=frozenset(), converter=_date_set)
 
     def __attrs_post_init__(self) -> None:
-        timezone(self.timezone)
+        problems: list[Problem] = []
+        try:
+            timezone(self.timezone)
+        except ValidationError as exc:
+            problems += [p._replace(path="$.timezone") for p in exc.problems]
+        given: tuple[object, ...] = self.windows
+        problems += [
+            Problem(f"$.windows[{i}]", "a DailyWindow", describe(w))
+            for i, w in enumerate(given)
+            if not isinstance(w, DailyWindow)
+        ]
+        days: frozenset[object] = self.holidays
+        problems += [
+            Problem("$.holidays", "dates", describe(d))
+            for d in sorted(days, key=repr)
+            if type(d) is not dt.date
+        ]
+        if problems:
+            raise ValidationError(problems, subject="support hours")
 
     @classmethod
     def weekdays(
@@ -509,7 +570,12 @@ class SupportHours:
     def _open_spans(
         self, first: dt.date, last: dt.date
     ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-        """The open spans, as absolute instants, of every local day from first to last."""
+        """The open spans of every local day from first to last, in UTC, merged.
+
+        A window's wall-clock edges become instants in the zone; a window that a DST
+        gap swallows (02:30-03:00 on the spring change) is empty, and overlapping
+        windows of one day count once.
+        """
         zone = timezone(self.timezone)
         by_day: dict[int, list[DailyWindow]] = {}
         for window in self.windows:
@@ -518,11 +584,11 @@ class SupportHours:
         while day <= last:
             if day not in self.holidays:
                 midnight = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
-                for window in sorted(by_day.get(day.weekday(), ()), key=lambda w: w.opens):
-                    yield (
-                        _wall(midnight, window.opens),
-                        _wall(midnight, window.closes),
-                    )
+                spans = sorted(
+                    (_utc(_wall(midnight, w.opens)), _utc(_wall(midnight, w.closes)))
+                    for w in by_day.get(day.weekday(), ())
+                )
+                yield from _merged(spans)
             day += dt.timedelta(days=1)
 
     def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
@@ -531,9 +597,8 @@ class SupportHours:
         Raises:
             ValidationError: an instant is naive, or ``end`` is before ``start``.
         """
-        aware(start, "$.start")
-        aware(end, "$.end")
-        if end < start:
+        lower_bound, upper_bound = _utc(aware(start, "$.start")), _utc(aware(end, "$.end"))
+        if upper_bound < lower_bound:
             raise ValidationError.single(
                 "$.end", f"an instant not before the start {start.isoformat()}", end.isoformat()
             )
@@ -542,34 +607,35 @@ class SupportHours:
         last = end.astimezone(zone).date()
         total = dt.timedelta()
         for opens, closes in self._open_spans(first, last):
-            lower, upper = max(opens, start), min(closes, end)
+            lower, upper = max(opens, lower_bound), min(closes, upper_bound)
             if lower < upper:
-                total += upper.astimezone(UTC) - lower.astimezone(UTC)
+                total += upper - lower
         return total
 
     def deadline(self, start: dt.datetime, budget: ExactDuration) -> dt.datetime:
         """The instant when ``budget`` of business time has elapsed since ``start``.
 
-        ``budget`` is an exact duration (a timedelta or a time quantity).
+        ``budget`` is an exact duration (a timedelta or a time quantity). The result
+        is in the calendar's time zone.
 
         Raises:
             ValidationError: ``start`` is naive, ``budget`` is not an exact duration, or
                 the calendar has no open hours within ten years.
         """
-        aware(start, "$.start")
+        origin = _utc(aware(start, "$.start"))
         remaining = exact_seconds(budget, "$.budget")
         zone = timezone(self.timezone)
-        first = start.astimezone(zone).date() - dt.timedelta(days=1)
-        last = first + dt.timedelta(days=_MAX_SCAN_DAYS)
         if remaining <= 0:
             return start
+        first = start.astimezone(zone).date() - dt.timedelta(days=1)
+        last = first + dt.timedelta(days=_MAX_SCAN_DAYS)
         for opens, closes in self._open_spans(first, last):
-            lower = max(opens, start)
+            lower = max(opens, origin)
             if lower >= closes:
                 continue
-            available = exact_seconds(closes.astimezone(UTC) - lower.astimezone(UTC))
+            available = exact_seconds(closes - lower)
             if remaining <= available:
-                return add_exact(lower, dt.timedelta(seconds=float(remaining)))
+                return add_exact(lower, dt.timedelta(seconds=float(remaining))).astimezone(zone)
             remaining -= available
         raise ValidationError.single(
             "$.windows", "open hours within ten years of the start", "none"
@@ -577,9 +643,27 @@ class SupportHours:
 
     def is_open(self, instant: dt.datetime) -> bool:
         """Whether support is open at ``instant``."""
-        aware(instant, "$.instant")
+        moment = _utc(aware(instant, "$.instant"))
         day = instant.astimezone(timezone(self.timezone)).date()
-        return any(opens <= instant < closes for opens, closes in self._open_spans(day, day))
+        return any(opens <= moment < closes for opens, closes in self._open_spans(day, day))
+
+
+def _merged(
+    spans: list[tuple[dt.datetime, dt.datetime]],
+) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+    """Sorted spans with the empty ones dropped and the overlapping ones joined."""
+    current: tuple[dt.datetime, dt.datetime] | None = None
+    for opens, closes in spans:
+        if closes <= opens:
+            continue
+        if current is not None and opens <= current[1]:
+            current = (current[0], max(current[1], closes))
+            continue
+        if current is not None:
+            yield current
+        current = (opens, closes)
+    if current is not None:
+        yield current
 
 
 def _wall(midnight: dt.datetime, minutes: int) -> dt.datetime:
