@@ -6,7 +6,7 @@ import datetime as dt
 import pickle
 import subprocess
 import sys
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import pytest
@@ -323,3 +323,56 @@ class TestPrice:
         assert self.storage.calendar_length is not None
         assert self.storage.calendar_length.months == 1
         assert self.compute.calendar_length is None
+
+
+class TestReviewCases:
+    """Cases a review found: exactness in any decimal context, calendar units, bad input."""
+
+    def test_context_independent(self) -> None:
+        """Gives the same exact results whatever the caller's decimal precision."""
+        with localcontext() as ctx:
+            ctx.prec = 6
+            parts = allocate(Money("1234567.89", "EUR"), [1, 2])
+            assert sum(parts, Money.zero("EUR")) == Money("1234567.89", "EUR")
+            assert Price(Money("1", "EUR"), "vcpu*hour").cost("1234567.891 vcpu*hour") == (
+                Money("1234567.891", "EUR")
+            )
+            assert Money("1e30", "EUR").rounded().amount == Decimal("1e30")
+        big = Money("1234567890123456789012345678.91", "EUR")
+        assert sum(allocate(big, [1, 2]), Money.zero("EUR")) == big
+
+    def test_no_intermediate_rounding(self) -> None:
+        """Keeps 10 vcpu-minutes at 0.03 per vcpu-hour exactly 0.005, which rounds to even."""
+        cost = Price(Money("0.03", "EUR"), "vcpu*hour").cost("10 vcpu*min")
+        assert cost == Money("0.005", "EUR")
+        assert cost.rounded() == Money("0.00", "EUR")
+        leap_day = Period.day(dt.date(2028, 2, 29), "UTC")
+        assert Price(Money("366", "EUR"), "user", per="year").cost("1 user", leap_day) == (
+            Money("1", "EUR")
+        )
+
+    def test_calendar_units_refused_in_exact_prices(self) -> None:
+        """Refuses a price per user-month: a month has no fixed length."""
+        with pytest.raises(ValidationError, match="per='month'"):
+            Price(Money("10", "EUR"), "user*month")
+
+    def test_price_reports_every_problem(self) -> None:
+        """Lists the amount, unit and per problems together; an unhashable per is refused."""
+        with pytest.raises(ValidationError) as info:
+            Price("1.5", "zzz", per=["month"])  # type: ignore[arg-type]
+        assert info.value.paths == ["$.amount", "$.unit", "$.per"]
+
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda: allocate(Money("1", "EUR"), None),  # type: ignore[arg-type]
+            lambda: allocate("1 EUR", [1]),  # type: ignore[arg-type]
+            lambda: Price(Money("1", "EUR"), "GiB").cost("1 GiB", "2026-01"),  # type: ignore[arg-type]
+            lambda: Money("١٢", "EUR"),
+            lambda: Money("1_000", "EUR"),
+        ],
+    )
+    def test_bad_arguments(self, call: object) -> None:
+        """Refuses wrong argument types with a ValidationError."""
+        with pytest.raises(ValidationError):
+            call()  # type: ignore[operator]

@@ -387,3 +387,14 @@ class TestBadArguments:
         """Refuses each with a ValidationError."""
         with pytest.raises(ValidationError):
             call()  # type: ignore[operator]
+
+
+class TestExactDurationsRefuseCalendarUnits:
+    """pint's average month never becomes an exact duration."""
+
+    def test_month_quantity_refused(self) -> None:
+        """Refuses a quantity in months where an exact duration is needed."""
+        with pytest.raises(ValidationError, match="months and years vary"):
+            Period.starting(at(2026, 1, 1), quantity("1 month"))
+        with pytest.raises(ValidationError, match="months and years vary"):
+            exact_seconds(quantity("1 year"))

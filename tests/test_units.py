@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -175,3 +176,46 @@ class TestConversion:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         ).stdout.split()
         assert out == ["False", "True"]
+
+
+class TestReviewCases:
+    """Cases a review found in the parser and conversions."""
+
+    @pytest.mark.parametrize(
+        ("bad", "expected"),
+        [
+            ("5 s^4*s^4", "at a power from -4 to 4 in all"),
+            ("5 /", "a unit after '/'"),
+            ("١٢ s", "a number, then a unit"),
+            ("2 degC", "multiplicative units only"),
+        ],
+    )
+    def test_refused(self, bad: str, expected: str) -> None:
+        """Refuses runaway powers, a bare '/', non-ASCII digits and offset units."""
+        with pytest.raises(ValidationError, match=expected):
+            quantity(bad)
+
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda: quantity(5, 5),  # type: ignore[arg-type]
+            lambda: magnitude_in(quantity("1 s"), "parsec/"),
+            lambda: magnitude_in(quantity("1 s"), "nonsense"),
+            lambda: magnitude_in(quantity("1 s"), 5),  # type: ignore[arg-type]
+            lambda: units.fraction_in(Decimal(1), "s"),  # type: ignore[arg-type]
+        ],
+    )
+    def test_bad_arguments(self, call: object) -> None:
+        """Refuses wrong arguments with a ValidationError, never pint's own errors."""
+        with pytest.raises(ValidationError):
+            call()  # type: ignore[operator]
+
+    def test_calendar_units(self) -> None:
+        """Names the calendar units of a quantity."""
+        assert units.calendar_units(quantity("1 GiB/month")) == ("month",)
+        assert units.calendar_units(quantity("2 year*user")) == ("year",)
+        assert units.calendar_units(quantity("2 week")) == ()
+
+    def test_fraction_in(self) -> None:
+        """Converts exactly, without any rounding."""
+        assert units.fraction_in(quantity("10 vcpu*min"), "vcpu*hour") == Fraction(1, 6)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,6 +12,9 @@ __all__ = ["SIGNIFICANT_DIGITS", "to_decimal"]
 
 SIGNIFICANT_DIGITS = 40
 """Digits kept when a fraction has no finite decimal expansion (1/3, 10/31)."""
+
+# Independent of the caller's decimal context: a library must not depend on it.
+_APPROXIMATE = Context(prec=SIGNIFICANT_DIGITS, rounding=ROUND_HALF_EVEN)
 
 
 def to_decimal(value: Fraction) -> Decimal:
@@ -37,8 +40,7 @@ def to_decimal(value: Fraction) -> Decimal:
     if denominator == 1:
         # A terminating expansion: scale to an integer and place the point exactly.
         places = max(twos, fives)
-        scaled = value * 10**places
-        return Decimal(scaled.numerator).scaleb(-places)
-    with localcontext() as ctx:
-        ctx.prec = SIGNIFICANT_DIGITS
-        return Decimal(value.numerator) / Decimal(value.denominator)
+        scaled = (value * 10**places).numerator
+        exact = Context(prec=max(len(str(abs(scaled))), 1), traps=[Inexact])
+        return Decimal(scaled).scaleb(-places, exact)
+    return _APPROXIMATE.divide(Decimal(value.numerator), Decimal(value.denominator))

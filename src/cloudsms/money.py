@@ -24,9 +24,10 @@ The ISO 4217 table (codes, numbers, names, minor units) ships as
 from __future__ import annotations
 
 import json
+import math
 import os
+from collections.abc import Iterable
 from decimal import (
-    ROUND_FLOOR,
     ROUND_HALF_EVEN,
     Context,
     Decimal,
@@ -42,10 +43,16 @@ from typing import TYPE_CHECKING, cast
 import attrs
 
 from cloudsms._exact import to_decimal
-from cloudsms.errors import CurrencyMismatch, UnknownReference, ValidationError, describe
+from cloudsms.errors import (
+    CurrencyMismatch,
+    Problem,
+    UnknownReference,
+    ValidationError,
+    describe,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
 
     from dateutil.relativedelta import relativedelta
 
@@ -73,7 +80,7 @@ class Currency:
     @property
     def quantum(self) -> Decimal | None:
         """The smallest amount of the currency: ``Decimal('0.01')`` for EUR."""
-        return None if self.minor_unit is None else Decimal(1).scaleb(-self.minor_unit)
+        return None if self.minor_unit is None else Decimal(1).scaleb(-self.minor_unit, _EXACT)
 
 
 @cache
@@ -88,6 +95,8 @@ _CODES: dict[str, Currency] = {}
 # Arithmetic on amounts never rounds silently: 80 significant digits, and a result
 # that would need more raises instead of being rounded.
 _EXACT = Context(prec=80, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
+# Rounding on purpose, once, at a total: the same precision, rounding allowed.
+_ROUNDING = Context(prec=80, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, Overflow])
 
 
 def currency(code: str) -> Currency:
@@ -121,12 +130,7 @@ def _amount(value: object, path: str) -> Decimal:
     elif isinstance(value, int) and not isinstance(value, bool):
         amount = Decimal(value)
     elif isinstance(value, str):
-        try:
-            amount = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValidationError.single(
-                path, "a decimal number such as '12.30'", describe(value)
-            ) from None
+        amount = _parse_amount(value, path)
     elif isinstance(value, Decimal):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -140,6 +144,16 @@ def _amount(value: object, path: str) -> Decimal:
     if not amount.is_finite():
         raise ValidationError.single(path, "a finite amount", describe(value))
     return amount
+
+
+def _parse_amount(value: str, path: str) -> Decimal:
+    # Decimal also reads "١٢" and "1_000"; a document amount is plain ASCII digits.
+    if value.isascii() and "_" not in value:
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            pass
+    raise ValidationError.single(path, "a decimal number such as '12.30'", describe(value))
 
 
 @attrs.frozen(init=False, order=False)
@@ -201,7 +215,15 @@ class Money:
             raise ValidationError.single(
                 "$.currency", "a currency with a minor unit", describe(self.currency)
             )
-        return Money(self.amount.quantize(quantum, rounding=ROUND_HALF_EVEN), self.currency)
+        try:
+            value = self.amount.quantize(quantum, rounding=ROUND_HALF_EVEN, context=_ROUNDING)
+        except InvalidOperation:
+            raise ValidationError.single(
+                "$.amount",
+                f"an amount of at most {_ROUNDING.prec} digits to round",
+                describe(self.amount),
+            ) from None
+        return Money(value, self.currency)
 
     def _other(self, other: object, operation: str) -> Money | None:
         if not isinstance(other, Money):
@@ -320,12 +342,14 @@ def allocate(money: Money, weights: Iterable[Decimal | int]) -> tuple[Money, ...
         >>> sum(allocate(Money("0.05", "EUR"), [3, 7]), Money.zero("EUR"))
         Money('0.05', 'EUR')
     """
+    if not isinstance(money, Money):
+        raise ValidationError.single("$.money", "a Money value", describe(money))
     shares = _weights(weights)
     exponent = money.amount.as_tuple().exponent
     minor = money.minor_unit if money.minor_unit is not None else 0
     places = max(minor, -exponent) if isinstance(exponent, int) else minor
-    unit = Decimal(1).scaleb(-places)
-    units = int((abs(money.amount) / unit).to_integral_value(rounding=ROUND_FLOOR))
+    # Counted in the smallest unit in play, with integers: no decimal context applies.
+    units = math.floor(abs(Fraction(money.amount)) * 10**places)
     total = sum(shares)
     exact = [Fraction(units) * share / total for share in shares]
     parts = [int(x) for x in exact]
@@ -334,10 +358,12 @@ def allocate(money: Money, weights: Iterable[Decimal | int]) -> tuple[Money, ...
     for i in order[:leftover]:
         parts[i] += 1
     sign = -1 if money.amount < 0 else 1
-    return tuple(Money(sign * unit * p, money.currency) for p in parts)
+    return tuple(Money(to_decimal(Fraction(sign * p, 10**places)), money.currency) for p in parts)
 
 
 def _weights(weights: Iterable[Decimal | int]) -> list[Fraction]:
+    if isinstance(weights, str | bytes) or not isinstance(weights, Iterable):
+        raise ValidationError.single("$.weights", "a list of weights", describe(weights))
     shares: list[Fraction] = []
     for index, weight in enumerate(weights):
         path = f"$.weights[{index}]"
@@ -355,6 +381,42 @@ def _weights(weights: Iterable[Decimal | int]) -> list[Fraction]:
             "$.weights", "at least one weight above zero", describe([str(s) for s in shares])
         )
     return shares
+
+
+def _price_problems(amount: object, unit: object, per: object) -> list[Problem]:
+    """Every problem of a price's three parts (not only the first)."""
+    from cloudsms import units  # noqa: PLC0415 - pint only when prices are used
+
+    problems: list[Problem] = []
+    if not isinstance(amount, Money):
+        problems.append(Problem("$.amount", "a Money value", describe(amount)))
+    if not isinstance(unit, str):
+        problems.append(Problem("$.unit", "a unit such as 'vcpu*hour'", describe(unit)))
+    else:
+        try:
+            priced = units.quantity(1, unit, path="$.unit")
+        except ValidationError as exc:
+            problems += exc.problems
+        else:
+            calendar = units.calendar_units(priced)
+            if calendar:
+                problems.append(
+                    Problem(
+                        "$.unit",
+                        "a unit of fixed length (a calendar month or year varies: quote the "
+                        "price per='month' or per='year' instead)",
+                        describe(unit),
+                    )
+                )
+    if per is not None and (not isinstance(per, str) or per not in CALENDAR_UNITS):
+        problems.append(
+            Problem(
+                "$.per",
+                "one of " + ", ".join(map(repr, CALENDAR_UNITS)) + " or null",
+                describe(per),
+            )
+        )
+    return problems
 
 
 CALENDAR_UNITS: dict[str, tuple[str, dict[str, int]]] = {
@@ -395,7 +457,7 @@ class Price:
         ...     dt.datetime(2026, 2, 15, tzinfo=dt.UTC), dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
         ... )
         >>> storage.cost("100 GiB", half_feb)
-        Money('1.0500', 'EUR')
+        Money('1.05', 'EUR')
     """
 
     amount: Money
@@ -403,19 +465,9 @@ class Price:
     per: str | None
 
     def __init__(self, amount: Money, unit: str, *, per: str | None = None) -> None:
-        from cloudsms import units  # noqa: PLC0415 - pint only when prices are used
-
-        if not isinstance(amount, Money):
-            raise ValidationError.single("$.amount", "a Money value", describe(amount))
-        if not isinstance(unit, str):
-            raise ValidationError.single("$.unit", "a unit such as 'vcpu*hour'", describe(unit))
-        units.quantity(1, unit, path="$.unit")
-        if per is not None and per not in CALENDAR_UNITS:
-            raise ValidationError.single(
-                "$.per",
-                "one of " + ", ".join(map(repr, CALENDAR_UNITS)) + " or null",
-                describe(per),
-            )
+        problems = _price_problems(amount, unit, per)
+        if problems:
+            raise ValidationError(problems, subject="price")
         object.__setattr__(self, "amount", amount)
         object.__setattr__(self, "unit", unit.strip())
         object.__setattr__(self, "per", per)
@@ -432,7 +484,9 @@ class Price:
     def cost(self, quantity: Quantity | str, period: Period | None = None) -> Money:
         """The exact cost of ``quantity`` (held over ``period`` where the price needs one).
 
-        The result is not rounded: add costs up, then round the total once.
+        Computed with exact fractions and converted to a Decimal once; the result is
+        not rounded: add costs up, then round the total once. (A share with no finite
+        decimal expansion, such as 10/31 of a month, keeps 40 significant digits.)
 
         Raises:
             ValidationError: the quantity measures something else than the price
@@ -440,11 +494,14 @@ class Price:
                 quantity already includes time.
         """
         from cloudsms import units  # noqa: PLC0415
+        from cloudsms.periods import Period  # noqa: PLC0415
 
         q = units.quantity(quantity, path="$.quantity")
+        if period is not None and not isinstance(period, Period):
+            raise ValidationError.single("$.period", "a Period", describe(period))
         priced = units.quantity(1, self.unit)
         if self.per is not None:
-            return self._calendar_cost(q, priced, period)
+            return self._money(self._calendar_share(q, priced, period))
         if units.same_dimension(q, priced):
             if period is not None:
                 raise ValidationError.single(
@@ -452,21 +509,25 @@ class Price:
                     f"no period: {q} already measures what the price counts ({self.unit})",
                     str(period),
                 )
-            return self.amount * units.magnitude_in(q, self.unit)
+            return self._money(units.fraction_in(q, self.unit))
         if period is not None:
             held = q * units.quantity(to_decimal(period.seconds), "second")
             if units.same_dimension(held, priced):
-                return self.amount * units.magnitude_in(held, self.unit)
+                return self._money(units.fraction_in(held, self.unit))
         raise ValidationError.single(
             "$.quantity",
             f"a quantity of {units.dimension(priced)}, or one that times a period gives it",
             f"{q} ({units.dimension(q)})",
         )
 
-    def _calendar_cost(self, q: Quantity, priced: Quantity, period: Period | None) -> Money:
-        assert self.per is not None  # noqa: S101 - only called for calendar prices
+    def _money(self, count: Fraction) -> Money:
+        return Money(to_decimal(Fraction(self.amount.amount) * count), self.amount.currency)
+
+    def _calendar_share(self, q: Quantity, priced: Quantity, period: Period | None) -> Fraction:
+        """The quantity in priced units times the share of each calendar unit it was held."""
         from cloudsms import units  # noqa: PLC0415
 
+        assert self.per is not None  # noqa: S101 - only called for calendar prices
         if not units.same_dimension(q, priced):
             raise ValidationError.single(
                 "$.quantity",
@@ -485,7 +546,7 @@ class Price:
             ),
             Fraction(0),
         )
-        return self.amount * units.magnitude_in(q, self.unit) * to_decimal(share)
+        return units.fraction_in(q, self.unit) * share
 
     def __str__(self) -> str:
         per = f" per {self.per}" if self.per else ""

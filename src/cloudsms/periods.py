@@ -143,7 +143,13 @@ def exact_seconds(duration: object, path: str = "$") -> Fraction:
     from cloudsms import units  # noqa: PLC0415 - pint only when a quantity arrives
 
     if units.is_quantity(duration) and units.same_dimension(duration, "second"):
-        return Fraction(units.magnitude_in(duration, "second"))
+        if units.calendar_units(duration):
+            raise ValidationError.single(
+                path,
+                "an exact duration; months and years vary in length (use a relativedelta)",
+                str(duration),
+            )
+        return units.fraction_in(duration, "second")
     raise ValidationError.single(
         path, "an exact duration (timedelta or time quantity)", describe(duration)
     )

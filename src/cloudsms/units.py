@@ -52,7 +52,9 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_LENGTH",
     "Quantity",
+    "calendar_units",
     "dimension",
+    "fraction_in",
     "is_quantity",
     "magnitude_in",
     "quantity",
@@ -105,7 +107,7 @@ _MAX_FACTORS = 6
 _MAX_POWER = 4
 _MAX_DECIMAL_EXPONENT = 30
 
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
+_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
 _NAME = r"%|[A-Za-z_\u00b5\u03bc][A-Za-z0-9_]*"
 _FACTOR = re.compile(rf"({_NAME})(?:\s*(?:\^|\*\*)\s*([+-]?\d+))?")
 _TEXT = re.compile(rf"\s*({_NUMBER})\s*(.*?)\s*", re.DOTALL)
@@ -187,6 +189,8 @@ def _units(text: str, original: object, path: str) -> Any:
     position, factors, dividing = 0, 0, False
     if text.startswith("/"):  # "5 /s": a rate with nothing counted on top
         position, dividing = len(text) - len(text[1:].lstrip()), True
+        if position == len(text):
+            raise ValidationError.single(path, "a unit after '/'", describe(original))
     while position < len(text):
         match = _FACTOR.match(text, position)
         if not match or factors == _MAX_FACTORS:
@@ -221,7 +225,26 @@ def _units(text: str, original: object, path: str) -> Any:
             )
         dividing = separator.group(1) == "/"
         position = separator.end()
+    _check_built(unit, original, path)
     return unit
+
+
+def _check_built(unit: Any, original: object, path: str) -> None:
+    """Refuse a unit whose total powers run away, or that is not multiplicative."""
+    ureg = registry()
+    for name, power in unit._units.items():  # noqa: SLF001 - pint's units container
+        if abs(power) > _MAX_POWER:
+            raise ValidationError.single(
+                path,
+                f"each unit at a power from -{_MAX_POWER} to {_MAX_POWER} in all",
+                describe(original),
+            )
+        if not ureg._units[name].is_multiplicative:  # noqa: SLF001 - pint's definitions
+            raise ValidationError.single(
+                path,
+                "multiplicative units only (degC and degF carry an offset; use kelvin)",
+                describe(original),
+            )
 
 
 def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quantity:
@@ -248,18 +271,7 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
           - expected a unit power from -4 to 4, not 0, got '5 parsec/fortnight^9' (string) @ $
     """
     if unit is not None:
-        if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-            raise ValidationError.single(
-                path,
-                "an exact magnitude (Decimal, int or str; floats are inexact)",
-                describe(value),
-            )
-        magnitude = _magnitude(str(value).strip(), value, path)
-        if len(unit) > MAX_LENGTH:
-            raise ValidationError.single(
-                path, f"a unit of at most {MAX_LENGTH} characters", describe(unit)
-            )
-        return _new(magnitude, _units_cached(unit.strip(), unit, path))
+        return _from_magnitude(value, unit, path)
     if type(value) is str:
         known = _known_text(value, path)
         if known is not None:
@@ -279,6 +291,24 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
         )
     magnitude = _magnitude(match.group(1), value, path)
     return _new(magnitude, _units_cached(match.group(2), value, path))
+
+
+def _from_magnitude(value: object, unit: object, path: str) -> Quantity:
+    """``quantity(magnitude, unit)``: an exact magnitude and a unit text."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise ValidationError.single(
+            path,
+            "an exact magnitude (Decimal, int or str; floats are inexact)",
+            describe(value),
+        )
+    magnitude = _magnitude(str(value).strip(), value, path)
+    if not isinstance(unit, str):
+        raise ValidationError.single(path, "a unit such as 'ms'", describe(unit))
+    if len(unit) > MAX_LENGTH:
+        raise ValidationError.single(
+            path, f"a unit of at most {MAX_LENGTH} characters", describe(unit)
+        )
+    return _new(magnitude, _units_cached(unit.strip(), unit, path))
 
 
 def _known_text(text: str, path: str) -> Quantity | None:
@@ -374,7 +404,8 @@ def _factor(units: Any, target: str) -> Fraction:
     """The exact ratio between two units, from their exact factors to base units."""
     ureg = registry()
     source = ureg.Quantity(Decimal(1), units).to_base_units()
-    goal = ureg.Quantity(Decimal(1), target).to_base_units()
+    target_unit = _units_cached(target.strip(), target, "$.unit")
+    goal = ureg.Quantity(Decimal(1), target_unit).to_base_units()
     if source.units != goal.units:
         raise ValidationError.single(
             "$",
@@ -382,6 +413,48 @@ def _factor(units: Any, target: str) -> Fraction:
             f"{units} ({dimension(cast('Quantity', source))})",
         )
     return Fraction(Decimal(source.magnitude)) / Fraction(Decimal(goal.magnitude))
+
+
+def fraction_in(value: Quantity, unit: str) -> Fraction:
+    """A quantity expressed in ``unit`` as an exact fraction (no rounding at all).
+
+    Raises:
+        ValidationError: ``unit`` is not a unit, or the quantity cannot be expressed in it.
+
+    Examples:
+        >>> fraction_in(quantity("10 vcpu*min"), "vcpu*hour")
+        Fraction(1, 6)
+    """
+    if not isinstance(unit, str):
+        raise ValidationError.single("$.unit", "a unit such as 'second'", describe(unit))
+    if not is_quantity(value):
+        raise ValidationError.single("$", "a quantity", describe(value))
+    try:
+        factor = _factor(value.units, unit)
+    except ValidationError as exc:
+        if exc.paths == ["$.unit"]:
+            raise
+        raise ValidationError.single(
+            "$", f"a quantity convertible to {unit!r}", f"{value} ({dimension(value)})"
+        ) from None
+    return Fraction(Decimal(value.magnitude)) * factor
+
+
+_CALENDAR_WORDS = ("month", "year", "decade", "centur", "millenni")
+
+
+def calendar_units(value: Quantity) -> tuple[str, ...]:
+    """The units of ``value`` whose length varies on a calendar: months, years and longer.
+
+    pint gives them an average length (a month is 30.44 days); cloudsms refuses them
+    wherever a length must be exact, and counts calendar time with relativedelta.
+
+    Examples:
+        >>> calendar_units(quantity("2 user*month")), calendar_units(quantity("3 h"))
+        (('month',), ())
+    """
+    names = cast("Any", value)._units.keys()  # noqa: SLF001 - pint's units container
+    return tuple(n for n in names if any(word in n for word in _CALENDAR_WORDS))
 
 
 def magnitude_in(value: Quantity, unit: str) -> Decimal:
@@ -401,10 +474,4 @@ def magnitude_in(value: Quantity, unit: str) -> Decimal:
         >>> magnitude_in(quantity("345600 vcpu*s"), "vcpu*hour")
         Decimal('96')
     """
-    try:
-        factor = _factor(value.units, unit)
-    except ValidationError:
-        raise ValidationError.single(
-            "$", f"a quantity convertible to {unit!r}", f"{value} ({dimension(value)})"
-        ) from None
-    return to_decimal(Fraction(Decimal(value.magnitude)) * factor)
+    return to_decimal(fraction_in(value, unit))

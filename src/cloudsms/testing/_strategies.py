@@ -174,7 +174,7 @@ def prices(*, currency: str | None = None) -> st.SearchStrategy[Price]:
     exact = st.builds(
         Price,
         moneys(currency=currency, min_value=0, max_value=1000, places=4),
-        st.sampled_from(("vcpu*hour", "user*month", "request", "GiB", "transaction")),
+        st.sampled_from(("vcpu*hour", "user*hour", "request", "GiB", "transaction")),
     )
     calendar = st.builds(
         lambda amount, unit, per: Price(amount, unit, per=per),
