@@ -137,12 +137,12 @@ class TestApply:
         assert run.state == "closed"
         assert run.is_final
         assert run.allowed_events() == ()
-        assert [(e.source, e.event, e.target) for e in run.history] == [
+        assert [(e.source, e.event, e.target) for e in run.history()] == [
             ("requested", "approve", "approved"),
             ("approved", "implement", "implemented"),
             ("implemented", "close", "closed"),
         ]
-        assert run.history[0].data == {"approved": True, "ticket": 7}
+        assert run.history()[0].data == {"approved": True, "ticket": 7}
 
     def test_event_not_allowed(self) -> None:
         """Refuses an event with no transition, naming the allowed ones."""
@@ -171,7 +171,7 @@ class TestApply:
         assert run.refusal("approve", {"approved": True}) is None
         assert run.refusal("reject") is None
         assert "no transition for 'close'" in (run.refusal("close") or "")
-        assert run.history == ()
+        assert run.history() == ()
 
     def test_bad_who_when_and_data(self) -> None:
         """Lists every problem of the event's who, when and data; nothing changes."""
@@ -207,7 +207,7 @@ class TestApply:
             .apply(
                 "reject", who="cab", when=T0.astimezone(berlin), data={"b": 1, "a": [True, None]}
             )
-            .history[0]
+            .history()[0]
         )
         b = HistoryEntry(
             who="cab",
@@ -215,7 +215,9 @@ class TestApply:
             event="reject",
             source="requested",
             target="rejected",
-            data_json=json.dumps({"a": [True, None], "b": 1}),
+            data_json=json.dumps(
+                {"a": [True, None], "b": 1}, sort_keys=True, separators=(",", ":")
+            ),
         )
         assert a.canonical() == (
             b'{"data":{"a":[true,null],"b":1},"event":"reject","source":"requested",'
@@ -239,7 +241,7 @@ class ToyRules(lifecycle_machine(TOY, data=APPROVALS)):  # type: ignore[misc]
     @invariant()
     def rejected_changes_stay_unimplemented(self) -> None:
         """Never shows an implementation after a rejection."""
-        events = [e.event for e in self.instance.history]
+        events = [e.event for e in self.instance.history()]
         if "reject" in events:
             assert "implement" not in events[events.index("reject") :]
 
@@ -267,3 +269,110 @@ class TestLifecycleMachine:
     def test_names_the_machine(self) -> None:
         """Names the machine class after the lifecycle."""
         assert lifecycle_machine(TOY).__name__ == "ToyChangeMachine"
+
+
+class TestReviewCases:
+    """Cases a review found: forged histories, odd declarations, unchecked entries."""
+
+    def test_resume_replays_and_refuses_forgeries(self) -> None:
+        """Reads a stored history back, and refuses one that skips or invents a step."""
+        done = TOY.begin().apply("reject", who="cab", when=T0)
+        assert TOY.resume(done.history()) == done
+        assert TOY.resume([]).state == "requested"
+        forged = HistoryEntry(who="x", when=T0, event="close", source="requested", target="closed")
+        with pytest.raises(ValidationError) as info:
+            TOY.resume([forged])
+        assert info.value.paths == ["$.entries[0]"]
+        with pytest.raises(ValidationError) as info:
+            LifecycleInstance(lifecycle=TOY, state="zzz")
+        assert info.value.paths == ["$.state"]
+        late = HistoryEntry(
+            who="x",
+            when=T0,
+            event="approve",
+            source="requested",
+            target="approved",
+            data_json='{"approved":true}',
+        )
+        early = HistoryEntry(
+            who="x",
+            when=T0 - dt.timedelta(1),
+            event="implement",
+            source="approved",
+            target="implemented",
+        )
+        with pytest.raises(ValidationError) as info:
+            TOY.resume([late, early])
+        assert info.value.paths == ["$.entries[1].when"]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "problem"),
+        [
+            ({"finals": ()}, "no final state is declared"),
+            (
+                {"transitions": (t("a", "go", "b"), t("b", "back", "a"))},
+                "state 'a' can never reach a final state",
+            ),
+            (
+                {
+                    "guards": {"g": 5},
+                    "transitions": (t("a", "go", "c", "g"), t("a", "x", "b"), t("b", "y", "c")),
+                },
+                "guard 'g' is not callable",
+            ),
+            ({"transitions": None}, "transitions must be a list"),
+            ({"transitions": [{"source": "a"}]}, "transitions must hold Transition values"),
+            ({"guards": [1]}, "guards must be a mapping"),
+        ],
+    )
+    def test_declaration_faults(self, kwargs: dict[str, Any], problem: str) -> None:
+        """Refuses declarations with no final state, traps, odd guards or odd tables."""
+        base: dict[str, Any] = {
+            "name": "t",
+            "states": ("a", "b", "c"),
+            "initial": "a",
+            "finals": ("c",),
+            "transitions": (t("a", "go", "b"), t("b", "end", "c")),
+        }
+        with pytest.raises(InvalidDefinition) as info:
+            Lifecycle(**{**base, **kwargs})
+        assert problem in str(info.value)
+
+    def test_mermaid_current_must_be_a_state(self) -> None:
+        """Refuses to mark something that is not a state (no injected lines)."""
+        with pytest.raises(ValidationError):
+            TOY.to_mermaid("a\nclass b current")
+
+    def test_lifecycles_pickle(self) -> None:
+        """Pickles a lifecycle whose guards are module-level functions."""
+        assert pickle.loads(pickle.dumps(TOY)) == TOY
+
+    @pytest.mark.parametrize(
+        ("fields", "path"),
+        [
+            ({"who": 5}, "$.who"),
+            ({"when": dt.datetime(2026, 1, 1)}, "$.when"),
+            ({"data_json": "not json"}, "$.data"),
+            ({"data_json": '{"x":1.5}'}, "$.data"),
+            ({"data_json": '{"b":1, "a":2}'}, "$.data_json"),
+            ({"data_json": "[1]"}, "$.data"),
+        ],
+    )
+    def test_entries_are_checked(self, fields: dict[str, Any], path: str) -> None:
+        """Refuses entries with a bad actor, a naive time or data that is not canonical."""
+        base: dict[str, Any] = {
+            "who": "a",
+            "when": T0,
+            "event": "e",
+            "source": "s",
+            "target": "t",
+            "data_json": "{}",
+        }
+        with pytest.raises(ValidationError) as info:
+            HistoryEntry(**{**base, **fields})
+        assert info.value.paths == [path]
+
+    def test_huge_integers_in_data(self) -> None:
+        """Refuses integers beyond 64 bits in event data."""
+        with pytest.raises(ValidationError, match="within 64 bits"):
+            TOY.begin().apply("reject", who="a", when=T0, data={"x": 10**30})

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -62,6 +62,29 @@ class HistoryEntry:
     target: str
     data_json: str = "{}"
 
+    def __attrs_post_init__(self) -> None:
+        from cloudsms.errors import Problem  # noqa: PLC0415
+
+        problems: list[Problem] = []
+        values: dict[str, object] = {
+            "who": self.who,
+            "event": self.event,
+            "source": self.source,
+            "target": self.target,
+        }
+        problems += [
+            Problem(f"$.{name}", "a non-empty string", describe(value))
+            for name, value in values.items()
+            if not isinstance(value, str) or not value.strip()
+        ]
+        try:
+            aware(self.when, "$.when")
+        except ValidationError as exc:
+            problems += exc.problems
+        problems += _data_problems(self.data_json)
+        if problems:
+            raise ValidationError(problems, subject="history entry")
+
     @property
     def data(self) -> dict[str, Any]:
         """The event's data, as a fresh dict."""
@@ -81,22 +104,63 @@ class HistoryEntry:
         return json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _tuple_of_transitions(rows: Iterable[Transition]) -> tuple[Transition, ...]:
-    return tuple(rows)
+def _data_problems(data_json: object) -> list[Any]:
+    """Problems of an entry's data: canonical JSON text of an object of JSON values."""
+    from cloudsms.errors import Problem  # noqa: PLC0415
+
+    if not isinstance(data_json, str):
+        return [Problem("$.data_json", "canonical JSON text", describe(data_json))]
+    try:
+        data = json.loads(data_json, parse_float=_no_float, parse_constant=_no_float)
+    except (ValueError, RecursionError):
+        return [Problem("$.data", "a JSON object without floats", describe(data_json))]
+    if not isinstance(data, dict):
+        return [Problem("$.data", "a JSON object", describe(data))]
+    problems = _json_problems(data, "$.data", 0)
+    if not problems and json.dumps(data, sort_keys=True, separators=(",", ":")) != data_json:
+        problems.append(
+            Problem("$.data_json", "canonical JSON (sorted keys, no spaces)", describe(data_json))
+        )
+    return problems
 
 
-def _tuple_of_names(names: Iterable[str]) -> tuple[str, ...]:
-    return tuple(names)
+def _no_float(text: str) -> object:
+    raise ValueError(text)
 
 
-def _frozenset_of_names(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(names)
+def _as_tuple(kind: type, what: str) -> Callable[[object], tuple[Any, ...]]:
+    def convert(rows: object) -> tuple[Any, ...]:
+        if isinstance(rows, str | bytes | Mapping) or not hasattr(rows, "__iter__"):
+            raise InvalidDefinition("lifecycle", [f"{what} must be a list, not {describe(rows)}"])
+        items = tuple(cast("Iterable[Any]", rows))
+        wrong = [describe(x) for x in items if not isinstance(x, kind)]
+        if wrong:
+            raise InvalidDefinition(
+                "lifecycle", [f"{what} must hold {kind.__name__} values, not {w}" for w in wrong]
+            )
+        return items
+
+    return convert
 
 
-def _guards(guards: Mapping[str, Guard] | None) -> Mapping[str, Guard]:
-    from types import MappingProxyType  # noqa: PLC0415
+def _tuple_of_transitions(rows: object) -> tuple[Transition, ...]:
+    return _as_tuple(Transition, "transitions")(rows)
 
-    return MappingProxyType(dict(guards or {}))
+
+def _tuple_of_names(names: object) -> tuple[str, ...]:
+    return _as_tuple(str, "states")(names)
+
+
+def _frozenset_of_names(names: object) -> frozenset[str]:
+    return frozenset(_as_tuple(str, "final states")(names))
+
+
+def _guards(guards: object) -> dict[str, Guard]:
+    if guards is None:
+        return {}
+    if not isinstance(guards, Mapping):
+        raise InvalidDefinition("lifecycle", [f"guards must be a mapping, not {describe(guards)}"])
+    return dict(guards)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -129,7 +193,7 @@ class Lifecycle:
     initial: str
     finals: frozenset[str] = attrs.field(converter=_frozenset_of_names)
     transitions: tuple[Transition, ...] = attrs.field(converter=_tuple_of_transitions)
-    guards: Mapping[str, Guard] = attrs.field(factory=dict, converter=_guards)
+    guards: dict[str, Guard] = attrs.field(factory=dict, converter=_guards)
     _index: dict[tuple[str, str], Transition] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -164,6 +228,22 @@ class Lifecycle:
         """A new instance in the initial state, with an empty history."""
         return LifecycleInstance(lifecycle=self, state=self.initial)
 
+    def resume(self, history: Iterable[HistoryEntry]) -> LifecycleInstance:
+        """The instance a stored history leads to, checked entry by entry.
+
+        This is how a persisted instance is read back: its history (a list of
+        `HistoryEntry`, as `cloudsms.serialization` reads them) is replayed from the
+        initial state; the current state is where it ends. Guards are not re-run:
+        they decided when the events were applied.
+
+        Raises:
+            ValidationError: an entry does not follow from the one before (wrong
+                source, no such transition, wrong target, time running backwards).
+        """
+        entries = tuple(history)
+        state = entries[-1].target if entries else self.initial
+        return LifecycleInstance(lifecycle=self, state=state, entries=entries)
+
     def to_mermaid(self, current: str | None = None) -> str:
         """A Mermaid ``stateDiagram-v2`` of the lifecycle, with ``current`` marked.
 
@@ -184,6 +264,10 @@ class Lifecycle:
                 classDef current font-weight:bold,stroke-width:3px
                 class a current
         """
+        if current is not None and current not in self.states:
+            raise ValidationError.single(
+                "$.current", "a state of the lifecycle", describe(current)
+            )
         lines = ["stateDiagram-v2", f"    [*] --> {self.initial}"]
         for t in self.transitions:
             label = f"{t.event} [{t.guard}]" if t.guard else t.event
@@ -250,6 +334,17 @@ def _definition_problems(lc: Lifecycle) -> list[str]:
     ]
     used = {t.guard for t in lc.transitions}
     problems += [f"guard {g!r} is never used" for g in lc.guards if g not in used]
+    guards: dict[str, object] = dict(lc.guards)
+    problems += [f"guard {g!r} is not callable" for g, f in guards.items() if not callable(f)]
+    if not lc.finals:
+        problems.append("no final state is declared")
+    else:
+        stuck = [
+            s
+            for s in lc.states
+            if s in reachable and not _reachable(s, lc.transitions) & set(lc.finals)
+        ]
+        problems += [f"state {s!r} can never reach a final state" for s in stuck]
     return problems
 
 
@@ -273,7 +368,16 @@ class LifecycleInstance:
 
     lifecycle: Lifecycle
     state: str
-    history: tuple[HistoryEntry, ...] = ()
+    entries: tuple[HistoryEntry, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        problems = _replay_problems(self.lifecycle, self.state, self.entries)
+        if problems:
+            raise ValidationError(problems, subject=f"lifecycle {self.lifecycle.name!r} instance")
+
+    def history(self) -> tuple[HistoryEntry, ...]:
+        """Every event applied so far, oldest first."""
+        return self.entries
 
     @property
     def is_final(self) -> bool:
@@ -340,11 +444,51 @@ class LifecycleInstance:
             target=transition.target,
             data_json=data_json,
         )
-        return attrs.evolve(self, state=transition.target, history=(*self.history, entry))
+        return attrs.evolve(self, state=transition.target, entries=(*self.entries, entry))
 
     def to_mermaid(self) -> str:
         """The lifecycle's diagram with the current state marked."""
         return self.lifecycle.to_mermaid(current=self.state)
+
+
+def _replay_problems(lifecycle: Lifecycle, state: object, entries: object) -> list[Any]:
+    """Problems of a state and history that do not replay from the initial state."""
+    from cloudsms.errors import Problem  # noqa: PLC0415
+
+    if not isinstance(entries, tuple) or not all(isinstance(e, HistoryEntry) for e in entries):
+        return [Problem("$.entries", "a tuple of HistoryEntry", describe(entries))]
+    checked = cast("tuple[HistoryEntry, ...]", entries)
+    problems: list[Problem] = []
+    current = lifecycle.initial
+    previous: dt.datetime | None = None
+    for index, entry in enumerate(checked):
+        path = f"$.entries[{index}]"
+        transition = lifecycle.transition(entry.source, entry.event)
+        if entry.source != current:
+            problems.append(Problem(f"{path}.source", repr(current), describe(entry.source)))
+        elif transition is None or transition.target != entry.target:
+            problems.append(
+                Problem(
+                    path,
+                    f"an event {lifecycle.name!r} allows out of {current!r}",
+                    f"{entry.event!r} to {entry.target!r}",
+                )
+            )
+        if previous is not None and entry.when.astimezone(dt.UTC) < previous:
+            problems.append(
+                Problem(
+                    f"{path}.when",
+                    "an instant not before the entry before",
+                    entry.when.isoformat(),
+                )
+            )
+        previous = entry.when.astimezone(dt.UTC)
+        current = entry.target
+    if state != current:
+        problems.append(
+            Problem("$.state", f"{current!r}, where the history leads", describe(state))
+        )
+    return problems
 
 
 def _check_entry(instance: LifecycleInstance, who: object, when: object, data: object) -> str:
@@ -359,7 +503,7 @@ def _check_entry(instance: LifecycleInstance, who: object, when: object, data: o
     except ValidationError as exc:
         problems.extend(exc.problems)
     else:
-        last = instance.history[-1].when if instance.history else None
+        last = instance.entries[-1].when if instance.entries else None
         if last is not None and instant < last:
             problems.append(
                 Problem(
@@ -383,6 +527,8 @@ def _json_problems(value: object, path: str, depth: int) -> list[Any]:
 
     if depth > _MAX_DEPTH:
         return [Problem(path, f"at most {_MAX_DEPTH} levels of nesting", "more")]
+    if isinstance(value, int) and not isinstance(value, bool) and not (-(2**63) <= value < 2**63):
+        return [Problem(path, "an integer within 64 bits", "a larger integer")]
     if value is None or isinstance(value, str | bool | int):
         return []
     if isinstance(value, Mapping):

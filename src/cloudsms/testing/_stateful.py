@@ -84,15 +84,15 @@ def lifecycle_machine(
                 return
             assert transition is not None  # noqa: S101 - only a declared transition applies
             assert after.state == transition.target  # noqa: S101
-            assert after.history[:-1] == before.history  # noqa: S101
-            assert after.history[-1].event == event  # noqa: S101
+            assert after.history()[:-1] == before.history()  # noqa: S101
+            assert after.history()[-1].event == event  # noqa: S101
             self.instance, self.clock = after, when
 
         @invariant()
         def history_replays_to_the_state(self) -> None:
             """The history chains from the initial state to the current one."""
             state = lifecycle.initial
-            for entry in self.instance.history:
+            for entry in self.instance.history():
                 assert entry.source == state  # noqa: S101
                 assert lifecycle.transition(entry.source, entry.event) is not None  # noqa: S101
                 state = entry.target
@@ -101,7 +101,7 @@ def lifecycle_machine(
         @invariant()
         def time_never_runs_backwards(self) -> None:
             """Entries are in time order."""
-            times = [entry.when for entry in self.instance.history]
+            times = [entry.when for entry in self.instance.history()]
             assert times == sorted(times)  # noqa: S101
 
         @invariant()
