@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cloudsms.errors import ValidationError
-from cloudsms.lifecycle import HistoryEntry
+from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance, Transition
 from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours
 from cloudsms.serialization import (
@@ -420,3 +420,122 @@ class TestSchema:
         """Says so for a type it has no schema for."""
         with pytest.raises(TypeError, match="no JSON Schema"):
             json_schema(complex)
+
+
+@attrs.frozen
+class Inner:
+    """A nested record."""
+
+    x: int
+
+
+def _short(_instance: object, _attribute: object, value: str) -> None:
+    if len(value) < 8:
+        msg = f"too short: {value}"
+        raise ValueError(msg)
+
+
+@attrs.frozen
+class Secret:
+    """A record with a validated secret."""
+
+    token: str = attrs.field(metadata=SENSITIVE, validator=_short)
+
+
+@attrs.frozen
+class Outer:
+    """A record holding a nested one and a set."""
+
+    inner: Inner
+    tags: frozenset[str] = frozenset()
+
+
+class TestReviewCases:
+    """Cases a review found in the converter."""
+
+    def test_object_expected(self) -> None:
+        """Says an object was expected where a list arrived, at the right path."""
+        with pytest.raises(ValidationError) as info:
+            from_dict(Outer, {"inner": [1, 2]})
+        assert info.value.errors == ["expected an object (a Inner), got [1, 2] (array) @ $.inner"]
+
+    def test_validator_messages_are_redacted(self) -> None:
+        """Never quotes a sensitive value through a validator's message."""
+        with pytest.raises(ValidationError) as info:
+            from_dict(Secret, {"token": "hunter2"})
+        assert "hunter2" not in str(info.value)
+
+    def test_sets_refuse_repeats(self) -> None:
+        """Refuses repeated items in a set field instead of dropping them."""
+        with pytest.raises(ValidationError, match="distinct items") as info:
+            from_dict(Outer, {"inner": {"x": 1}, "tags": ["a", "a"]})
+        assert info.value.paths == ["$.tags"]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2026-01-01 00:00:00+01:00",
+            "20260101T000000+0100",
+            "\uff12\uff10\uff12\uff16-01-01T00:00:00+00:00",
+        ],
+    )
+    def test_strict_datetimes(self, text: str) -> None:
+        """Reads only ISO 8601's extended form with a T."""
+        with pytest.raises(ValidationError):
+            from_dict(dt.datetime, text)
+
+    def test_rfc_9557_suffixes(self) -> None:
+        """Reads Z with a zone, and ignores elective tags; refuses critical ones."""
+        back = from_dict(dt.datetime, "2026-10-25T01:30:00Z[Europe/Berlin]")
+        assert back.isoformat() == "2026-10-25T02:30:00+01:00"
+        tagged = from_dict(dt.datetime, "2026-07-01T12:00:00+02:00[Europe/Berlin][u-ca=iso8601]")
+        assert tagged.utcoffset() == dt.timedelta(hours=2)
+        with pytest.raises(ValidationError, match="critical"):
+            from_dict(dt.datetime, "2026-07-01T12:00:00+02:00[Europe/Berlin][!u-ca=hebrew]")
+
+    def test_amounts_are_strings(self) -> None:
+        """Refuses a JSON number as a decimal, as the schema does."""
+        with pytest.raises(ValidationError):
+            from_dict(Decimal, 12)
+
+    def test_round_trip_odd_units_and_long_durations(self) -> None:
+        """Writes units with non-ASCII symbols by name, and reads long durations back."""
+        for text in ("2 ohm", "2 angstrom"):
+            assert from_dict(Quantity, to_dict(quantity(text))) == quantity(text)
+        long = dt.timedelta(days=999_999_999)
+        assert from_dict(dt.timedelta, to_dict(long)) == long
+
+    def test_lifecycle_instances(self) -> None:
+        """Writes an instance with its history; refuses to read one without its lifecycle."""
+        ticket = Lifecycle(
+            name="ticket",
+            states=("open", "closed"),
+            initial="open",
+            finals=("closed",),
+            transitions=(Transition(source="open", event="close", target="closed"),),
+        )
+        done = ticket.begin().apply("close", who="a", when=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        data = to_dict(done)
+        assert (data["lifecycle"], data["state"], len(data["history"])) == ("ticket", "closed", 1)
+        assert ticket.resume(from_dict(list[HistoryEntry], data["history"])) == done
+        with pytest.raises(ValidationError, match=r"lifecycle\.resume"):
+            from_dict(LifecycleInstance, data)
+
+    def test_entries_refuse_floats_and_empty_actors(self) -> None:
+        """Refuses floats, Infinity and an empty actor in a stored history entry."""
+        entry = {
+            "who": "",
+            "when": "2026-01-01T00:00:00+00:00",
+            "event": "e",
+            "source": "s",
+            "target": "t",
+            "data": {"x": 1.5},
+        }
+        with pytest.raises(ValidationError) as info:
+            from_dict(HistoryEntry, entry)
+        assert sorted(info.value.paths) == ["$.data", "$.who"]
+
+    def test_from_json_needs_text(self) -> None:
+        """Refuses something that is not JSON text."""
+        with pytest.raises(ValidationError, match="JSON text"):
+            from_json(Money, 5)  # type: ignore[arg-type]

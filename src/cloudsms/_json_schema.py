@@ -25,11 +25,14 @@ from cloudsms.periods import DailyWindow, Period, SupportHours
 
 __all__ = ["build"]
 
-_DECIMAL = {"type": "string", "pattern": r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$"}
+_DECIMAL = {
+    "type": "string",
+    "pattern": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$",
+}
 _DATETIME = {
     "type": "string",
-    "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d(:\d\d)?|Z)"
-    r"(\[[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*\])?$",
+    "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{5,15}(Z|[+-][0-9]{2}:[0-9]{2}(:[0-9]{2})?)"
+    r"(\[!?[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*\])?(\[!?[a-z_][a-z0-9_-]*=[A-Za-z0-9-]+\])*$",
 }
 _DURATION = {
     "type": "string",

@@ -57,7 +57,7 @@ from dateutil.relativedelta import relativedelta
 
 from cloudsms import units
 from cloudsms.errors import REDACTED, Problem, ValidationError, describe
-from cloudsms.lifecycle import HistoryEntry
+from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
 from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours, aware
 
@@ -87,13 +87,20 @@ Use it as ``token: str = attrs.field(metadata=SENSITIVE)``.
 """
 
 _DURATION = re.compile(
-    r"(-)?P(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,6})D)?"
-    r"(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,9}(?:\.\d{1,6})?)S)?)?"
+    r"(-)?P(?:([0-9]{1,6})Y)?(?:([0-9]{1,6})M)?(?:([0-9]{1,9})W)?(?:([0-9]{1,12})D)?"
+    r"(?:T(?:([0-9]{1,14})H)?(?:([0-9]{1,14})M)?(?:([0-9]{1,16}(?:\.[0-9]{1,6})?)S)?)?"
 )
 _LONGEST_NUMBER = 100
+_ASCII_NAME = re.compile(r"%|[A-Za-z_][A-Za-z0-9_]*")
 _INT64 = (-(2**63), 2**63 - 1)  # what every JSON reader can hold
-_DATETIME = re.compile(r"(.{10,35}?)(?:\[([A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*)\])?")
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
+# ISO 8601 extended form with an offset or Z, then RFC 9557 suffixes: an optional
+# [zone] (a leading ! marks it critical) and [key=value] tags.
+_DATETIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{5,15}(?:Z|[+-][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?)"
+    r"(?:\[!?([A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*)\])?"
+    r"((?:\[!?[a-z_][a-z0-9_-]*=[A-Za-z0-9-]+\])*)"
+)
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 
 
 def document(type_name: str, *, version: int) -> Callable[[type[T]], type[T]]:
@@ -228,22 +235,25 @@ def _structure_decimal(value: object, _: object) -> Decimal:
             return Decimal(value.strip())
         except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
             pass
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
     raise ValidationError.single(
         "$", "a decimal number as a string, such as '12.30'", describe(value)
     )
 
 
 def _structure_datetime(value: object, _: object) -> dt.datetime:
-    if type(value) is str and not value.endswith("]"):
-        try:
+    if type(value) is str and value[10:11] == "T" and not value.endswith("]"):
+        try:  # the fast path: plain ISO 8601 with an offset
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             pass
         else:
-            if parsed.tzinfo is not None:
+            if parsed.tzinfo is not None and value[4:5] == "-":
                 return parsed
+    return _structure_rfc9557(value)
+
+
+def _structure_rfc9557(value: object) -> dt.datetime:
+    """The slow path: RFC 9557 suffixes, and every refusal with its reason."""
     match = _DATETIME.fullmatch(value) if isinstance(value, str) else None
     if match is not None:
         try:
@@ -255,7 +265,15 @@ def _structure_datetime(value: object, _: object) -> dt.datetime:
                 raise ValidationError.single(
                     "$", "an ISO 8601 date-time with an offset", f"a naive date-time {value!r}"
                 )
-            return _in_zone(parsed, match.group(2), match.group(0)) if match.group(2) else parsed
+            if "[!" in match.group(3):
+                raise ValidationError.single(
+                    "$", "no critical RFC 9557 tag cloudsms does not know", repr(value)
+                )
+            if not match.group(2):
+                return parsed
+            # "Z" with a zone: the instant is known, the local offset was not recorded.
+            known_offset = not match.group(1).endswith("Z")
+            return _in_zone(parsed, match.group(2), match.group(0), check=known_offset)
     raise ValidationError.single(
         "$",
         "an ISO 8601 date-time with an offset, such as '2026-01-01T00:00:00+00:00'",
@@ -263,12 +281,12 @@ def _structure_datetime(value: object, _: object) -> dt.datetime:
     )
 
 
-def _in_zone(parsed: dt.datetime, zone: str, original: str) -> dt.datetime:
+def _in_zone(parsed: dt.datetime, zone: str, original: str, *, check: bool) -> dt.datetime:
     """The instant in its named zone, if the written offset is the zone's at that instant."""
     from cloudsms.periods import timezone  # noqa: PLC0415
 
     local = parsed.astimezone(timezone(zone))
-    if local.utcoffset() != parsed.utcoffset():
+    if check and local.utcoffset() != parsed.utcoffset():
         raise ValidationError.single(
             "$",
             f"an offset that {zone} has at that instant ({local.isoformat()})",
@@ -421,6 +439,8 @@ def _unit_text(units_container: object) -> str:
     down: list[str] = []
     for name, power in sorted(cast("Any", units_container).items()):
         symbol = ureg.get_symbol(name)
+        if not _ASCII_NAME.fullmatch(symbol):  # Ω, Å, °: write the name, which reads back
+            symbol = name
         exponent = abs(power)
         token = symbol if exponent == 1 else f"{symbol}^{exponent}"
         (up if power > 0 else down).append(token)
@@ -536,15 +556,22 @@ def _collection_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
         )
 
         hook = converter.get_structure_hook(item_type)
+        distinct = build in {set, frozenset}
 
         def structure(value: object, _: object) -> Any:
             if isinstance(value, list | tuple):
                 try:  # the fast path: every item is fine
-                    return build([hook(v, item_type) for v in value])
-                except Exception:  # noqa: BLE001, S110 - redone below to report every problem
-                    pass
-            items = _sequence_of(value, lambda v, _t: _structure(converter, v, item_type))
-            return build(items)
+                    items = [hook(v, item_type) for v in value]
+                except Exception:  # noqa: BLE001 - read again below to report every problem
+                    items = _sequence_of(value, lambda v, _t: _structure(converter, v, item_type))
+            else:
+                items = _sequence_of(value, lambda v, _t: _structure(converter, v, item_type))
+            result = build(items)
+            if distinct and len(result) != len(items):
+                raise ValidationError.single(
+                    "$", "distinct items (a set)", f"{len(items) - len(result)} repeated"
+                )
+            return result
 
         return structure
 
@@ -578,6 +605,52 @@ def _mapping_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
         return structure
 
     return factory
+
+
+def _attrs_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    """Cattrs' own function for an attrs class, after a check that an object arrived."""
+    from cattrs.gen import make_dict_structure_fn  # noqa: PLC0415
+
+    def factory(kind: Any) -> Callable[[object, Any], Any]:
+        if kind in {Lifecycle, LifecycleInstance}:
+            return _not_a_document(kind)
+        generated = make_dict_structure_fn(
+            kind,
+            converter,
+            _cattrs_forbid_extra_keys=True,
+            _cattrs_detailed_validation=converter.detailed_validation,
+        )
+
+        def structure(value: object, _: object) -> Any:
+            if not isinstance(value, dict):
+                raise ValidationError.single(
+                    "$", f"an object (a {kind.__name__})", describe(value)
+                )
+            return generated(value, kind)
+
+        return structure
+
+    return factory
+
+
+def _not_a_document(kind: Any) -> Callable[[object, Any], Any]:
+    def refuse(value: object, _: object) -> Any:
+        raise ValidationError.single(
+            "$",
+            f"no {kind.__name__}: read a list of HistoryEntry and pass it to "
+            "lifecycle.resume(), which knows the transition table",
+            describe(value),
+        )
+
+    return refuse
+
+
+def _unstructure_instance(value: LifecycleInstance) -> dict[str, Any]:
+    return {
+        "lifecycle": value.lifecycle.name,
+        "state": value.state,
+        "history": [_unstructure_entry(e) for e in value.history()],
+    }
 
 
 def _is_enum(t: object) -> bool:
@@ -620,6 +693,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
     for kind, hook in hooks:
         converter.register_structure_hook(kind, hook)
     converter.register_structure_hook_factory(_is_enum, _enum_factory)
+    converter.register_structure_hook_factory(attrs.has, _attrs_factory(converter))
     converter.register_structure_hook_factory(_is_collection, _collection_factory(converter))
     converter.register_structure_hook_factory(_is_string_mapping, _mapping_factory(converter))
 
@@ -636,6 +710,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_unstructure_hook(DailyWindow, str)
     converter.register_unstructure_hook(SupportHours, _unstructure_support_hours)
     converter.register_unstructure_hook(HistoryEntry, _unstructure_entry)
+    converter.register_unstructure_hook(LifecycleInstance, _unstructure_instance)
 
 
 def make_converter() -> cattrs.Converter:
@@ -706,6 +781,9 @@ def _problems(exc: BaseException, path: str, kind: object = None) -> list[Proble
         ]
     if isinstance(exc, KeyError):
         return [Problem(path, "a value (required)", "nothing")]
+    if _sensitive_fields(kind):
+        # A validator's message may quote a secret: say only what kind of failure it was.
+        return [Problem(path, _type_name(kind), f"{REDACTED} ({exc.__class__.__name__})")]
     return [Problem(path, _type_name(kind), f"{exc.__class__.__name__}: {exc}")]
 
 
@@ -818,6 +896,13 @@ def from_json(kind: type[T], text: str | bytes) -> T:
     else:
         loads = orjson.loads
         errors = (orjson.JSONDecodeError, ValueError, RecursionError)
+    if not isinstance(text, str | bytes):
+        raise ValidationError.single(
+            "$",
+            "JSON text (str or bytes)",
+            describe(text),
+            subject=getattr(kind, "__name__", str(kind)),
+        )
     try:
         data = loads(text)
     except errors as exc:
