@@ -11,9 +11,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudsms import testing
+from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance, Transition
 from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours
 from cloudsms.units import Quantity, dimension, quantity
+
+TICKETS = Lifecycle(
+    name="ticket",
+    states=("open", "waiting", "closed"),
+    initial="open",
+    finals=("closed",),
+    transitions=(
+        Transition(source="open", event="wait", target="waiting"),
+        Transition(source="waiting", event="resume", target="open"),
+        Transition(source="open", event="close", target="closed"),
+    ),
+)
 
 
 class TestStrategies:
@@ -99,3 +112,23 @@ class TestFromType:
                 assert isinstance(value, kind)
 
         check()
+
+
+class TestModelStrategies:
+    """Strategies for history entries, exact durations and lifecycle instances."""
+
+    @given(testing.history_entries(), testing.exact_durations())
+    def test_entries_and_durations(self, entry: HistoryEntry, duration: dt.timedelta) -> None:
+        """Draws valid entries and non-negative durations."""
+        assert entry.when.tzinfo is not None
+        assert duration >= dt.timedelta(0)
+
+    @given(testing.lifecycle_instances(TICKETS))
+    def test_lifecycle_instances(self, instance: LifecycleInstance) -> None:
+        """Draws instances whose history replays to their state."""
+        assert TICKETS.resume(instance.history()) == instance
+
+    @given(st.from_type(HistoryEntry))
+    def test_entries_registered(self, entry: HistoryEntry) -> None:
+        """Draws history entries through st.from_type."""
+        assert isinstance(entry, HistoryEntry)

@@ -10,6 +10,7 @@ def _hypothesis_setup_hook() -> None:
     from dateutil.relativedelta import relativedelta  # noqa: PLC0415
     from hypothesis import strategies as st  # noqa: PLC0415
 
+    from cloudsms.lifecycle import HistoryEntry  # noqa: PLC0415
     from cloudsms.money import Money, Price  # noqa: PLC0415
     from cloudsms.periods import DailyWindow, Period, SupportHours  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
@@ -22,3 +23,4 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(SupportHours, lambda _: s.support_hours())
     st.register_type_strategy(Quantity, lambda _: s.quantities())
     st.register_type_strategy(relativedelta, lambda _: s.calendar_lengths())
+    st.register_type_strategy(HistoryEntry, lambda _: s.history_entries())

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
+from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
 from cloudsms.money import CALENDAR_UNITS, Money, Price, currencies
 from cloudsms.periods import WEEKDAYS, DailyWindow, Period, SupportHours, add_exact, timezone
 
@@ -23,6 +25,9 @@ __all__ = [
     "calendar_lengths",
     "currency_codes",
     "daily_windows",
+    "exact_durations",
+    "history_entries",
+    "lifecycle_instances",
     "moneys",
     "periods",
     "prices",
@@ -207,3 +212,62 @@ def support_hours() -> st.SearchStrategy[SupportHours]:
             st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2040, 1, 1)), max_size=5
         ),
     )
+
+
+def exact_durations(
+    *, max_value: dt.timedelta = dt.timedelta(days=400)
+) -> st.SearchStrategy[dt.timedelta]:
+    """Exact durations (timedelta, whole microseconds) from zero to ``max_value``."""
+    return st.timedeltas(min_value=dt.timedelta(0), max_value=max_value)
+
+
+_JSON_LEAVES = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8)
+
+
+def history_entries() -> st.SearchStrategy[HistoryEntry]:
+    """History entries with aware times and canonical JSON data."""
+    names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+    data = st.dictionaries(st.text(min_size=1, max_size=6), _JSON_LEAVES, max_size=3)
+    return st.builds(
+        lambda who, when, event, source, target, payload: HistoryEntry(
+            who=who,
+            when=when,
+            event=event,
+            source=source,
+            target=target,
+            data_json=json.dumps(payload, sort_keys=True, separators=(",", ":")),
+        ),
+        names,
+        aware_datetimes(),
+        names,
+        names,
+        names,
+        data,
+    )
+
+
+def lifecycle_instances(
+    lifecycle: Lifecycle,
+    *,
+    data: st.SearchStrategy[dict[str, Any]] | None = None,
+    max_steps: int = 12,
+) -> st.SearchStrategy[LifecycleInstance]:
+    """Instances of ``lifecycle`` reached by a random walk of events its guards allow."""
+    payloads = data if data is not None else st.just({})
+
+    @st.composite
+    def walk(draw: st.DrawFn) -> LifecycleInstance:
+        instance = lifecycle.begin()
+        when = draw(aware_datetimes(max_value=dt.datetime(2050, 1, 1)))  # noqa: DTZ001
+        for _ in range(draw(st.integers(0, max_steps))):
+            events = instance.allowed_events()
+            if not events:
+                break
+            event = draw(st.sampled_from(events))
+            payload = draw(payloads)
+            if instance.refusal(event, payload) is None:
+                instance = instance.apply(event, who="test", when=when, data=payload)
+            when = add_exact(when, dt.timedelta(minutes=draw(st.integers(0, 10_000))))
+        return instance
+
+    return walk()
