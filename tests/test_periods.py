@@ -398,3 +398,19 @@ class TestExactDurationsRefuseCalendarUnits:
             Period.starting(at(2026, 1, 1), quantity("1 month"))
         with pytest.raises(ValidationError, match="months and years vary"):
             exact_seconds(quantity("1 year"))
+
+
+class TestMidnightGaps:
+    """Zones whose clocks jump at midnight: days start at the first real instant."""
+
+    santiago = timezone("America/Santiago")
+
+    def test_split_a_day_that_starts_at_one(self) -> None:
+        """Splits across a day whose midnight does not exist, covering every instant."""
+        start = dt.datetime(2008, 10, 12, 0, 0, fold=1, tzinfo=self.santiago)
+        period = Period(start, add_exact(start, dt.timedelta(minutes=61)))
+        pieces = period.split("day")
+        assert pieces[0].start == period.start
+        assert pieces[-1].end == period.end
+        assert sum((p.seconds for p in pieces), Fraction(0)) == period.seconds
+        assert Period.day(dt.date(2008, 10, 12), self.santiago).hours == 23

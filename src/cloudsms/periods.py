@@ -400,7 +400,9 @@ def _local_start(year: object, month: object, day: object, tz: object) -> dt.dat
 
 def _boundary(instant: dt.datetime, unit: str) -> tuple[dt.datetime, relativedelta]:
     zone = instant.tzinfo
-    local = instant
+    # The wall fields of the instant itself may name a time a DST gap skips (or the
+    # second pass of a repeated hour); its calendar date is that of the real instant.
+    local = _utc(instant).astimezone(zone)
     if unit == "day":
         return dt.datetime(local.year, local.month, local.day, tzinfo=zone), relativedelta(days=1)
     if unit == "month":
