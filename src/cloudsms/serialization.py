@@ -653,10 +653,24 @@ def _unstructure_instance(value: LifecycleInstance) -> dict[str, Any]:
     }
 
 
+def _enums_aside(hook: Callable[[object, Any], Any]) -> Callable[[object, Any], Any]:
+    def structure(value: object, kind: Any) -> Any:
+        if _is_enum(kind):
+            return _enum_factory(kind)(value, kind)
+        return hook(value, kind)
+
+    return structure
+
+
+def _enum_value(member: enum.Enum) -> Any:
+    return member.value
+
+
 def _is_enum(t: object) -> bool:
     return isinstance(t, type) and issubclass(t, enum.Enum)
 
 
+@cache
 def _enum_factory(t: type[enum.Enum]) -> Callable[[object, Any], enum.Enum]:
     values = {member.value: member for member in t}
     expected = "one of " + ", ".join(repr(v) for v in values)
@@ -674,9 +688,6 @@ def _enum_factory(t: type[enum.Enum]) -> Callable[[object, Any], enum.Enum]:
 def configure_converter(converter: cattrs.Converter) -> None:
     """Teach ``converter`` the wire format of every cloudsms type (see the module docs)."""
     hooks: list[tuple[Any, Callable[[object, Any], Any]]] = [
-        (str, _strict(str, "a string")),
-        (bool, _strict(bool, "a boolean")),
-        (int, _structure_int),
         (Decimal, _structure_decimal),
         (dt.datetime, _structure_datetime),
         (dt.date, _structure_date),
@@ -692,11 +703,20 @@ def configure_converter(converter: cattrs.Converter) -> None:
     ]
     for kind, hook in hooks:
         converter.register_structure_hook(kind, hook)
+    # A class registration also catches subclasses: StrEnum and IntEnum fields arrive
+    # here too, and are handed to the enum hook.
+    for kind, hook in (
+        (str, _strict(str, "a string")),
+        (bool, _strict(bool, "a boolean")),
+        (int, _structure_int),
+    ):
+        converter.register_structure_hook(kind, _enums_aside(hook))
     converter.register_structure_hook_factory(_is_enum, _enum_factory)
     converter.register_structure_hook_factory(attrs.has, _attrs_factory(converter))
     converter.register_structure_hook_factory(_is_collection, _collection_factory(converter))
     converter.register_structure_hook_factory(_is_string_mapping, _mapping_factory(converter))
 
+    converter.register_unstructure_hook_func(_is_enum, _enum_value)
     converter.register_unstructure_hook(Decimal, str)
     converter.register_unstructure_hook(dt.datetime, _format_datetime)
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)

@@ -23,6 +23,7 @@ from cloudsms.testing._strategies import (
     DIMENSION_UNITS,
     aware_datetimes,
     calendar_lengths,
+    cloud_services,
     currency_codes,
     daily_windows,
     exact_durations,
@@ -32,6 +33,8 @@ from cloudsms.testing._strategies import (
     periods,
     prices,
     quantities,
+    service_components,
+    service_graphs,
     support_hours,
     time_zones,
 )
@@ -40,6 +43,7 @@ __all__ = [
     "DIMENSION_UNITS",
     "aware_datetimes",
     "calendar_lengths",
+    "cloud_services",
     "currency_codes",
     "daily_windows",
     "exact_durations",
@@ -50,6 +54,8 @@ __all__ = [
     "periods",
     "prices",
     "quantities",
+    "service_components",
+    "service_graphs",
     "support_hours",
     "time_zones",
 ]

@@ -13,6 +13,7 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.lifecycle import HistoryEntry  # noqa: PLC0415
     from cloudsms.money import Money, Price  # noqa: PLC0415
     from cloudsms.periods import DailyWindow, Period, SupportHours  # noqa: PLC0415
+    from cloudsms.services import CloudService, ServiceComponent, ServiceGraph  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
     from cloudsms.units import Quantity  # noqa: PLC0415
 
@@ -24,3 +25,6 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(Quantity, lambda _: s.quantities())
     st.register_type_strategy(relativedelta, lambda _: s.calendar_lengths())
     st.register_type_strategy(HistoryEntry, lambda _: s.history_entries())
+    st.register_type_strategy(ServiceComponent, lambda _: s.service_components())
+    st.register_type_strategy(CloudService, lambda _: s.cloud_services())
+    st.register_type_strategy(ServiceGraph, lambda _: s.service_graphs())

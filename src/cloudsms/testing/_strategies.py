@@ -12,6 +12,16 @@ from hypothesis import strategies as st
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
 from cloudsms.money import CALENDAR_UNITS, Money, Price, currencies
 from cloudsms.periods import WEEKDAYS, DailyWindow, Period, SupportHours, add_exact, timezone
+from cloudsms.services import (
+    SERVICE_STATES,
+    CloudService,
+    ComponentKind,
+    Dependency,
+    DeploymentModel,
+    ServiceCategory,
+    ServiceComponent,
+    ServiceGraph,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,6 +33,7 @@ __all__ = [
     "DIMENSION_UNITS",
     "aware_datetimes",
     "calendar_lengths",
+    "cloud_services",
     "currency_codes",
     "daily_windows",
     "exact_durations",
@@ -32,6 +43,8 @@ __all__ = [
     "periods",
     "prices",
     "quantities",
+    "service_components",
+    "service_graphs",
     "support_hours",
     "time_zones",
 ]
@@ -271,3 +284,63 @@ def lifecycle_instances(
         return instance
 
     return walk()
+
+
+_IDS = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
+
+
+def service_components(
+    *, ids: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[ServiceComponent]:
+    """Service components of every kind, technical and not."""
+    return st.builds(
+        lambda i, name, kind: ServiceComponent(id=i, name=name, kind=kind),
+        ids if ids is not None else _IDS,
+        st.text(min_size=1, max_size=12).filter(str.strip),
+        st.sampled_from(ComponentKind),
+    )
+
+
+def cloud_services(
+    *, ids: st.SearchStrategy[str] | None = None, component_ids: Sequence[str] = ()
+) -> st.SearchStrategy[CloudService]:
+    """Cloud services using some of ``component_ids``."""
+    parts = st.lists(st.sampled_from(component_ids), unique=True) if component_ids else st.just([])
+    return st.builds(
+        lambda i, name, category, models, owner, state, used: CloudService(
+            id=i,
+            name=name,
+            category=category,
+            deployment_models=models,
+            owner=owner,
+            lifecycle_state=state,
+            components=tuple(used),
+        ),
+        ids if ids is not None else _IDS,
+        st.text(min_size=1, max_size=12).filter(str.strip),
+        st.sampled_from(ServiceCategory),
+        st.frozensets(st.sampled_from(DeploymentModel), min_size=1),
+        st.sampled_from(("ops", "platform", "sales-it")),
+        st.sampled_from(SERVICE_STATES),
+        parts,
+    )
+
+
+@st.composite
+def service_graphs(draw: st.DrawFn, *, max_nodes: int = 12) -> ServiceGraph:
+    """Acyclic service graphs: edges only run from later nodes to earlier ones."""
+    names = draw(st.lists(_IDS, min_size=1, max_size=max_nodes, unique=True))
+    cut = draw(st.integers(0, len(names)))
+    component_ids, service_ids = names[:cut], names[cut:]
+    components = [draw(service_components(ids=st.just(i))) for i in component_ids]
+    services = [
+        draw(cloud_services(ids=st.just(i), component_ids=component_ids)) for i in service_ids
+    ]
+    order = {name: index for index, name in enumerate(names)}
+    pairs = [(a, b) for a in service_ids for b in names if order[b] < order[a]]
+    edges = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=15)) if pairs else []
+    return ServiceGraph(
+        services=tuple(services),
+        components=tuple(components),
+        dependencies=tuple(Dependency(dependant=a, dependency=b) for a, b in edges),
+    )

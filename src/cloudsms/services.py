@@ -1,0 +1,456 @@
+"""Cloud services, their components, and the dependencies between them.
+
+Serves S03 (the catalogue needs the dependencies between services and service
+components, technical and non-technical) and S05 (a new service's components, and
+which components support more than one service); ISO/IEC 20000-1:2011 5.3, 6.1 and
+9.1. The seven service categories are those of ISO/IEC 17788.
+
+`ServiceGraph` holds services, components and the dependencies between them. It is
+acyclic by construction — a dependency that would close a cycle is refused with the
+cycle named — and answers what depends on what, and which services a failing
+component affects.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
+
+__all__ = [
+    "SERVICE_STATES",
+    "CloudService",
+    "ComponentKind",
+    "Dependency",
+    "DeploymentModel",
+    "ServiceCategory",
+    "ServiceComponent",
+    "ServiceGraph",
+]
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+class ServiceCategory(enum.StrEnum):
+    """The cloud service categories of ISO/IEC 17788, by their abbreviations."""
+
+    CAAS = "CaaS"
+    COMPAAS = "CompaaS"
+    DSAAS = "DSaaS"
+    IAAS = "IaaS"
+    NAAS = "NaaS"
+    PAAS = "PaaS"
+    SAAS = "SaaS"
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        """The category's name: ``"Infrastructure as a Service"`` for IaaS."""
+        return _CATEGORY_TITLES[self]
+
+
+_CATEGORY_TITLES: Mapping[ServiceCategory, str] = {
+    ServiceCategory.CAAS: "Communications as a Service",
+    ServiceCategory.COMPAAS: "Compute as a Service",
+    ServiceCategory.DSAAS: "Data Storage as a Service",
+    ServiceCategory.IAAS: "Infrastructure as a Service",
+    ServiceCategory.NAAS: "Network as a Service",
+    ServiceCategory.PAAS: "Platform as a Service",
+    ServiceCategory.SAAS: "Software as a Service",
+}
+
+
+class DeploymentModel(enum.StrEnum):
+    """How a cloud service is deployed (the TR applies to all four)."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+    COMMUNITY = "community"
+    HYBRID = "hybrid"
+
+
+class ComponentKind(enum.StrEnum):
+    """What a service component is; hardware, software and communications are technical."""
+
+    HARDWARE = "hardware"
+    SOFTWARE = "software"
+    COMMUNICATIONS = "communications"
+    DOCUMENTATION = "documentation"
+    PEOPLE = "people"
+    SUPPLIER_CONTRACT = "supplier contract"
+
+    @property
+    def technical(self) -> bool:
+        """Whether the component is technical (the TR counts both kinds as components)."""
+        return self in _TECHNICAL
+
+
+_TECHNICAL = frozenset(
+    {ComponentKind.HARDWARE, ComponentKind.SOFTWARE, ComponentKind.COMMUNICATIONS}
+)
+
+SERVICE_STATES: tuple[str, ...] = (
+    "planned",
+    "designed",
+    "built",
+    "tested",
+    "live",
+    "retiring",
+    "retired",
+)
+"""The states of a cloud service's lifecycle (S05), in order."""
+
+
+def _id_problems(value: object, path: str) -> list[Problem]:
+    if isinstance(value, str) and _ID.fullmatch(value):
+        return []
+    return [Problem(path, "an id of letters, digits and . _ : - (at most 64)", describe(value))]
+
+
+def _text_problems(value: object, path: str) -> list[Problem]:
+    if isinstance(value, str) and value.strip():
+        return []
+    return [Problem(path, "a non-empty string", describe(value))]
+
+
+def _raise(problems: list[Problem], subject: str) -> None:
+    if problems:
+        raise ValidationError(problems, subject=subject)
+
+
+@attrs.frozen(kw_only=True)
+class ServiceComponent:
+    """Something a service needs to be delivered and managed: technical or not.
+
+    Raises:
+        ValidationError: a bad id, an empty name, or an unknown kind.
+    """
+
+    id: str
+    name: str
+    kind: ComponentKind
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        problems = _id_problems(self.id, "$.id") + _text_problems(self.name, "$.name")
+        kind: object = self.kind
+        if not isinstance(kind, ComponentKind):
+            problems.append(Problem("$.kind", "a ComponentKind", describe(kind)))
+        _raise(problems, "service component")
+
+
+def _models(value: Iterable[DeploymentModel]) -> frozenset[DeploymentModel]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # reported by the class's check
+    return frozenset(value)
+
+
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # reported by the class's check
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class CloudService:
+    """A cloud service: its category, deployment models, lifecycle state, components, owner.
+
+    ``components`` lists the ids of the `ServiceComponent` values it uses (distinct);
+    ``lifecycle_state`` is one of `SERVICE_STATES`.
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path.
+    """
+
+    id: str
+    name: str
+    category: ServiceCategory
+    deployment_models: frozenset[DeploymentModel] = attrs.field(converter=_models)
+    owner: str
+    lifecycle_state: str = "planned"
+    components: tuple[str, ...] = attrs.field(default=(), converter=_ids)
+
+    def __attrs_post_init__(self) -> None:
+        problems = _id_problems(self.id, "$.id") + _text_problems(self.name, "$.name")
+        problems += _text_problems(self.owner, "$.owner")
+        category: object = self.category
+        if not isinstance(category, ServiceCategory):
+            problems.append(Problem("$.category", "a ServiceCategory", describe(category)))
+        models: object = self.deployment_models
+        if (
+            not isinstance(models, frozenset)
+            or not models
+            or not all(isinstance(m, DeploymentModel) for m in models)
+        ):
+            problems.append(
+                Problem(
+                    "$.deployment_models", "one or more DeploymentModel values", describe(models)
+                )
+            )
+        if self.lifecycle_state not in SERVICE_STATES:
+            problems.append(
+                Problem(
+                    "$.lifecycle_state",
+                    "one of " + ", ".join(SERVICE_STATES),
+                    describe(self.lifecycle_state),
+                )
+            )
+        components: object = self.components
+        if not isinstance(components, tuple):
+            problems.append(
+                Problem("$.components", "a list of component ids", describe(components))
+            )
+        else:
+            for index, component in enumerate(components):
+                problems += _id_problems(component, f"$.components[{index}]")
+            if len(set(components)) != len(components):
+                problems.append(
+                    Problem("$.components", "distinct component ids", describe(components))
+                )
+        _raise(problems, "cloud service")
+
+
+@attrs.frozen(kw_only=True)
+class Dependency:
+    """``dependant`` needs ``dependency`` (each the id of a service or a component)."""
+
+    dependant: str
+    dependency: str
+
+
+def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # reported by the class's check
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class ServiceGraph:
+    """Services, components and their dependencies: a graph that never holds a cycle.
+
+    Edges are the explicit ``dependencies`` plus each service's own ``components``.
+
+    Raises:
+        ValidationError: a repeated id, a dependency on something unknown, a
+            dependency on itself, or a cycle — named in full, at the dependency that
+            closes it.
+
+    Examples:
+        >>> db = ServiceComponent(id="db", name="Database cluster", kind=ComponentKind.HARDWARE)
+        >>> crm = CloudService(
+        ...     id="crm",
+        ...     name="CRM",
+        ...     category=ServiceCategory.SAAS,
+        ...     deployment_models={DeploymentModel.PUBLIC},
+        ...     owner="sales-it",
+        ...     components=("db",),
+        ... )
+        >>> erp = CloudService(
+        ...     id="erp",
+        ...     name="ERP",
+        ...     category=ServiceCategory.SAAS,
+        ...     deployment_models={DeploymentModel.PRIVATE},
+        ...     owner="finance-it",
+        ... )
+        >>> graph = ServiceGraph(
+        ...     services=(crm, erp),
+        ...     components=(db,),
+        ...     dependencies=(Dependency(dependant="erp", dependency="crm"),),
+        ... )
+        >>> [s.id for s in graph.impact_of("db")]
+        ['crm', 'erp']
+        >>> graph.with_dependency("crm", "erp")
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: service graph is invalid (1 problem):
+          - expected a dependency that closes no cycle, got crm -> erp -> crm @ $.dependencies[1]
+    """
+
+    services: tuple[CloudService, ...] = attrs.field(default=(), converter=_tuple)
+    components: tuple[ServiceComponent, ...] = attrs.field(default=(), converter=_tuple)
+    dependencies: tuple[Dependency, ...] = attrs.field(default=(), converter=_tuple)
+    _forward: dict[str, tuple[str, ...]] = attrs.field(init=False, repr=False, eq=False)
+    _backward: dict[str, tuple[str, ...]] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        problems, forward = _graph_problems(self)
+        _raise(problems, "service graph")
+        backward: dict[str, list[str]] = {node: [] for node in forward}
+        for node, targets in forward.items():
+            for target in targets:
+                backward[target].append(node)
+        object.__setattr__(self, "_forward", {k: tuple(sorted(v)) for k, v in forward.items()})
+        object.__setattr__(self, "_backward", {k: tuple(sorted(v)) for k, v in backward.items()})
+
+    # ------------------------------------------------------------------ queries
+    def _node(self, node: object) -> str:
+        if not isinstance(node, str) or node not in self._forward:
+            from cloudsms.reference._ids import suggest  # noqa: PLC0415
+
+            close = suggest(node, self._forward) if isinstance(node, str) else ()
+            raise UnknownReference("service or component", node, suggestions=close)
+        return node
+
+    def dependencies_of(self, node: str, *, transitive: bool = False) -> tuple[str, ...]:
+        """The ids ``node`` depends on (directly, or at any depth), sorted.
+
+        Raises:
+            UnknownReference: no such service or component.
+        """
+        start = self._node(node)
+        return self._direct_or_all(start, self._forward, transitive=transitive)
+
+    def dependants_of(self, node: str, *, transitive: bool = False) -> tuple[str, ...]:
+        """The ids that depend on ``node`` (directly, or at any depth), sorted.
+
+        Raises:
+            UnknownReference: no such service or component.
+        """
+        start = self._node(node)
+        return self._direct_or_all(start, self._backward, transitive=transitive)
+
+    def impact_of(self, node: str) -> tuple[CloudService, ...]:
+        """Every service affected when ``node`` fails: its dependants at any depth.
+
+        Raises:
+            UnknownReference: no such service or component.
+        """
+        affected = set(self.dependants_of(node, transitive=True))
+        return tuple(s for s in self.services if s.id in affected)
+
+    def shared_components(self) -> dict[str, tuple[str, ...]]:
+        """Each component that more than one service needs, at any depth, with those services."""
+        service_ids = {s.id for s in self.services}
+        shared: dict[str, tuple[str, ...]] = {}
+        for component in self.components:
+            users = tuple(
+                n for n in self.dependants_of(component.id, transitive=True) if n in service_ids
+            )
+            if len(users) > 1:
+                shared[component.id] = users
+        return shared
+
+    def with_dependency(self, dependant: str, dependency: str) -> ServiceGraph:
+        """A new graph with one more dependency; this one never changes.
+
+        Raises:
+            ValidationError: the dependency names something unknown or closes a cycle.
+        """
+        edge = Dependency(dependant=dependant, dependency=dependency)
+        return attrs.evolve(self, dependencies=(*self.dependencies, edge))
+
+    @staticmethod
+    def _direct_or_all(
+        start: str, edges: dict[str, tuple[str, ...]], *, transitive: bool
+    ) -> tuple[str, ...]:
+        if not transitive:
+            return edges[start]
+        seen: set[str] = set()
+        frontier = [start]
+        while frontier:
+            for nxt in edges[frontier.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    frontier.append(nxt)
+        return tuple(sorted(seen))
+
+
+def _graph_problems(graph: ServiceGraph) -> tuple[list[Problem], dict[str, list[str]]]:
+    forward: dict[str, list[str]] = {}
+    problems = _type_problems(graph)
+    if problems:
+        return problems, forward
+    problems += _node_problems(graph, forward)
+    problems += _component_edges(graph, forward)
+    problems += _dependency_edges(graph, forward)
+    return problems, forward
+
+
+def _type_problems(graph: ServiceGraph) -> list[Problem]:
+    parts: dict[str, tuple[object, type]] = {
+        "services": (graph.services, CloudService),
+        "components": (graph.components, ServiceComponent),
+        "dependencies": (graph.dependencies, Dependency),
+    }
+    return [
+        Problem(f"$.{name}", f"a list of {kind.__name__}", describe(values))
+        for name, (values, kind) in parts.items()
+        if not isinstance(values, tuple) or not all(isinstance(v, kind) for v in values)
+    ]
+
+
+def _node_problems(graph: ServiceGraph, forward: dict[str, list[str]]) -> list[Problem]:
+    problems: list[Problem] = []
+    nodes = [("services", i, s.id) for i, s in enumerate(graph.services)]
+    nodes += [("components", i, c.id) for i, c in enumerate(graph.components)]
+    for name, index, node in nodes:
+        if node in forward:
+            problems.append(
+                Problem(f"$.{name}[{index}].id", "an id used once in the graph", describe(node))
+            )
+        forward.setdefault(node, [])
+    return problems
+
+
+def _component_edges(graph: ServiceGraph, forward: dict[str, list[str]]) -> list[Problem]:
+    problems: list[Problem] = []
+    known = {c.id for c in graph.components}
+    for index, service in enumerate(graph.services):
+        for position, component in enumerate(service.components):
+            path = f"$.services[{index}].components[{position}]"
+            if component in known:
+                problems += _add_edge(forward, service.id, component, path)
+            else:
+                problems.append(
+                    Problem(path, "the id of a component in the graph", describe(component))
+                )
+    return problems
+
+
+def _dependency_edges(graph: ServiceGraph, forward: dict[str, list[str]]) -> list[Problem]:
+    problems: list[Problem] = []
+    for index, edge in enumerate(graph.dependencies):
+        path = f"$.dependencies[{index}]"
+        ends = {"dependant": edge.dependant, "dependency": edge.dependency}
+        unknown = [
+            Problem(
+                f"{path}.{name}", "the id of a service or component in the graph", describe(value)
+            )
+            for name, value in ends.items()
+            if value not in forward
+        ]
+        problems += unknown or _add_edge(forward, edge.dependant, edge.dependency, path)
+    return problems
+
+
+def _add_edge(forward: dict[str, list[str]], source: str, target: str, path: str) -> list[Problem]:
+    """Add an edge unless it closes a cycle; return the problem naming the cycle if it does."""
+    route = _route(forward, target, source)
+    if route is not None:
+        cycle = " -> ".join([source, *route])
+        return [Problem(path, "a dependency that closes no cycle", cycle)]
+    if target not in forward[source]:
+        forward[source].append(target)
+    return []
+
+
+def _route(forward: dict[str, list[str]], start: str, goal: str) -> list[str] | None:
+    """A path of nodes from ``start`` to ``goal`` along the edges, or ``None``."""
+    parents: dict[str, str | None] = {start: None}
+    frontier = [start]
+    while frontier:
+        node = frontier.pop()
+        if node == goal:
+            path = [node]
+            while parents[path[-1]] is not None:
+                path.append(parents[path[-1]])  # type: ignore[arg-type]
+            return path[::-1]
+        for nxt in forward.get(node, ()):
+            if nxt not in parents:
+                parents[nxt] = node
+                frontier.append(nxt)
+    return None

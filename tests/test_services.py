@@ -1,0 +1,250 @@
+"""cloudsms.services: services, components and a dependency graph that never holds a cycle."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cloudsms.errors import UnknownReference, ValidationError
+from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, to_json
+from cloudsms.services import (
+    CloudService,
+    ComponentKind,
+    Dependency,
+    DeploymentModel,
+    ServiceCategory,
+    ServiceComponent,
+    ServiceGraph,
+)
+from cloudsms.testing import cloud_services, service_components, service_graphs
+
+PUBLIC = frozenset({DeploymentModel.PUBLIC})
+
+
+def component(cid: str, kind: ComponentKind = ComponentKind.SOFTWARE) -> ServiceComponent:
+    """A component, briefly."""
+    return ServiceComponent(id=cid, name=cid.upper(), kind=kind)
+
+
+def service(sid: str, *components: str) -> CloudService:
+    """A public SaaS service, briefly."""
+    return CloudService(
+        id=sid,
+        name=sid.upper(),
+        category=ServiceCategory.SAAS,
+        deployment_models=PUBLIC,
+        owner="ops",
+        components=components,
+    )
+
+
+def edge(a: str, b: str) -> Dependency:
+    """``a`` depends on ``b``."""
+    return Dependency(dependant=a, dependency=b)
+
+
+# Two services on a shared database; mail depends on crm; a storage array under the db.
+GRAPH = ServiceGraph(
+    services=(service("crm", "db", "web"), service("mail", "db"), service("wiki")),
+    components=(
+        component("db"),
+        component("web"),
+        component("san", ComponentKind.HARDWARE),
+        component("runbook", ComponentKind.DOCUMENTATION),
+    ),
+    dependencies=(edge("mail", "crm"), edge("db", "san"), edge("wiki", "runbook")),
+)
+
+
+class TestValues:
+    """Categories, models, components and services are validated values."""
+
+    def test_categories_are_iso_17788(self) -> None:
+        """Holds the seven categories of ISO/IEC 17788 with their names."""
+        assert [c.value for c in ServiceCategory] == [
+            "CaaS",
+            "CompaaS",
+            "DSaaS",
+            "IaaS",
+            "NaaS",
+            "PaaS",
+            "SaaS",
+        ]
+        assert ServiceCategory.IAAS.title == "Infrastructure as a Service"
+
+    def test_technical_components(self) -> None:
+        """Counts hardware, software and communications as technical, the rest not."""
+        assert {k.value for k in ComponentKind if k.technical} == {
+            "hardware",
+            "software",
+            "communications",
+        }
+
+    def test_service_problems_all_at_once(self) -> None:
+        """Lists every problem of a service with its path."""
+        with pytest.raises(ValidationError) as info:
+            CloudService(
+                id="bad id",
+                name="",
+                category="SaaS",
+                deployment_models=(),  # type: ignore[arg-type]
+                owner=" ",
+                lifecycle_state="dreaming",
+                components=("a", "a"),
+            )
+        assert info.value.paths == [
+            "$.id",
+            "$.name",
+            "$.owner",
+            "$.category",
+            "$.deployment_models",
+            "$.lifecycle_state",
+            "$.components",
+        ]
+
+    def test_component_problems(self) -> None:
+        """Refuses a component with a bad id, no name or an unknown kind."""
+        with pytest.raises(ValidationError) as info:
+            ServiceComponent(id="", name="", kind="gadget")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.id", "$.name", "$.kind"]
+
+
+class TestGraph:
+    """Queries on a hand-built graph."""
+
+    def test_dependencies_and_dependants(self) -> None:
+        """Answers direct and transitive questions both ways."""
+        assert GRAPH.dependencies_of("crm") == ("db", "web")
+        assert GRAPH.dependencies_of("mail", transitive=True) == ("crm", "db", "san", "web")
+        assert GRAPH.dependants_of("db") == ("crm", "mail")
+        assert GRAPH.dependants_of("san", transitive=True) == ("crm", "db", "mail")
+
+    def test_impact(self) -> None:
+        """Names every service a failing component affects, at any depth."""
+        assert [s.id for s in GRAPH.impact_of("san")] == ["crm", "mail"]
+        assert [s.id for s in GRAPH.impact_of("crm")] == ["mail"]
+        assert GRAPH.impact_of("runbook")[0].id == "wiki"
+
+    def test_shared_components(self) -> None:
+        """Finds components more than one service needs."""
+        assert GRAPH.shared_components() == {
+            "db": ("crm", "mail"),
+            "san": ("crm", "mail"),
+            "web": ("crm", "mail"),
+        }
+
+    def test_unknown_node(self) -> None:
+        """Raises UnknownReference with close ids."""
+        with pytest.raises(UnknownReference) as info:
+            GRAPH.impact_of("dbb")
+        assert "db" in info.value.suggestions
+        with pytest.raises(UnknownReference):
+            GRAPH.dependants_of(5)  # type: ignore[arg-type]
+
+
+class TestCycles:
+    """A cycle is refused, named in full, and nothing is built."""
+
+    def test_cycle_named(self) -> None:
+        """Names the cycle at the dependency that closes it."""
+        with pytest.raises(ValidationError) as info:
+            GRAPH.with_dependency("san", "mail")
+        (problem,) = info.value.problems
+        assert problem.path == "$.dependencies[3]"
+        assert problem.expected == "a dependency that closes no cycle"
+        assert problem.got in {"san -> mail -> db -> san", "san -> mail -> crm -> db -> san"}
+        assert len(GRAPH.dependencies) == 3
+
+    def test_self_dependency_and_unknown_ends(self) -> None:
+        """Refuses a dependency on itself and on unknown ids."""
+        with pytest.raises(ValidationError) as info:
+            ServiceGraph(
+                services=(service("a"),),
+                dependencies=(edge("a", "a"), edge("a", "zzz"), edge("q", "a")),
+            )
+        assert info.value.paths == [
+            "$.dependencies[0]",
+            "$.dependencies[1].dependency",
+            "$.dependencies[2].dependant",
+        ]
+
+    def test_repeated_ids_and_unknown_components(self) -> None:
+        """Refuses an id used twice and a service using a component the graph lacks."""
+        with pytest.raises(ValidationError) as info:
+            ServiceGraph(services=(service("a", "x"),), components=(component("a"),))
+        assert info.value.paths == ["$.components[0].id", "$.services[0].components[0]"]
+
+    @given(st.lists(st.tuples(st.sampled_from("abcdef"), st.sampled_from("abcdef")), max_size=12))
+    def test_never_holds_a_cycle(self, pairs: list[tuple[str, str]]) -> None:
+        """Builds only acyclic graphs, and names a real cycle when it refuses one."""
+        nodes = tuple(service(n) for n in "abcdef")
+        try:
+            graph = ServiceGraph(services=nodes, dependencies=tuple(edge(a, b) for a, b in pairs))
+        except ValidationError as exc:
+            cycle = exc.problems[0].got.split(" -> ")
+            assert cycle[0] == cycle[-1]
+            return
+        for n in "abcdef":
+            assert n not in graph.dependencies_of(n, transitive=True)
+
+    @given(service_graphs())
+    def test_impact_agrees_with_brute_force(self, graph: ServiceGraph) -> None:
+        """Finds the same services as a brute-force reachability over the edges."""
+        edges = {(d.dependant, d.dependency) for d in graph.dependencies}
+        edges |= {(s.id, c) for s in graph.services for c in s.components}
+        for node in [s.id for s in graph.services] + [c.id for c in graph.components]:
+            reach = {node}
+            changed = True
+            while changed:
+                changed = False
+                for a, b in edges:
+                    if b in reach and a not in reach:
+                        reach.add(a)
+                        changed = True
+            expected = {s.id for s in graph.services} & (reach - {node})
+            assert {s.id for s in graph.impact_of(node)} == expected
+
+
+class TestDocuments:
+    """Everything round-trips through JSON and its schema."""
+
+    @given(service_graphs())
+    def test_graph_round_trip(self, graph: ServiceGraph) -> None:
+        """Reads its JSON back into an equal graph."""
+        assert from_json(ServiceGraph, to_json(graph)) == graph
+
+    @given(service_components(), cloud_services())
+    def test_values_round_trip(self, part: ServiceComponent, svc: CloudService) -> None:
+        """Round-trips components and services."""
+        assert from_dict(ServiceComponent, to_dict(part)) == part
+        assert from_dict(CloudService, to_dict(svc)) == svc
+
+    def test_schema(self) -> None:
+        """Exports a schema that accepts what is written."""
+        schema = json_schema(ServiceGraph)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(json.loads(to_json(GRAPH)), schema)
+
+    def test_bad_document(self) -> None:
+        """Reports wrong types, unknown keys, a bad model and a cycle with their paths."""
+        data: dict[str, Any] = to_dict(GRAPH)
+        data["services"][0]["deployment_models"] = ["public", "cloudy"]
+        data["services"][1]["colour"] = "red"
+        data["components"][0]["kind"] = 5
+        with pytest.raises(ValidationError) as info:
+            from_dict(ServiceGraph, data)
+        assert sorted(info.value.paths) == [
+            "$.components[0].kind",
+            "$.services[0].deployment_models[1]",
+            "$.services[1].colour",
+        ]
+        cyclic = to_dict(GRAPH)
+        cyclic["dependencies"].append({"dependant": "san", "dependency": "crm"})
+        with pytest.raises(ValidationError) as info:
+            from_dict(ServiceGraph, cyclic)
+        assert info.value.paths == ["$.dependencies[3]"]
