@@ -10,6 +10,7 @@ def _hypothesis_setup_hook() -> None:
     from dateutil.relativedelta import relativedelta  # noqa: PLC0415
     from hypothesis import strategies as st  # noqa: PLC0415
 
+    from cloudsms.configuration import ConfigurationItem, ConfigurationRecord  # noqa: PLC0415
     from cloudsms.lifecycle import HistoryEntry  # noqa: PLC0415
     from cloudsms.money import Money, Price  # noqa: PLC0415
     from cloudsms.periods import DailyWindow, Period, SupportHours  # noqa: PLC0415
@@ -28,3 +29,5 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(ServiceComponent, lambda _: s.service_components())
     st.register_type_strategy(CloudService, lambda _: s.cloud_services())
     st.register_type_strategy(ServiceGraph, lambda _: s.service_graphs())
+    st.register_type_strategy(ConfigurationItem, lambda _: s.configuration_items())
+    st.register_type_strategy(ConfigurationRecord, lambda _: s.configuration_records())

@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Any
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
+from cloudsms.configuration import (
+    ConfigurationItem,
+    ConfigurationRecord,
+    Relation,
+    RelationKind,
+)
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
 from cloudsms.money import CALENDAR_UNITS, Money, Price, currencies
 from cloudsms.periods import WEEKDAYS, DailyWindow, Period, SupportHours, add_exact, timezone
@@ -34,6 +40,8 @@ __all__ = [
     "aware_datetimes",
     "calendar_lengths",
     "cloud_services",
+    "configuration_items",
+    "configuration_records",
     "currency_codes",
     "daily_windows",
     "exact_durations",
@@ -344,3 +352,62 @@ def service_graphs(draw: st.DrawFn, *, max_nodes: int = 12) -> ServiceGraph:
         components=tuple(components),
         dependencies=tuple(Dependency(dependant=a, dependency=b) for a, b in edges),
     )
+
+
+def configuration_items(
+    *, ids: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[ConfigurationItem]:
+    """Configuration items with text attributes and relations to other items."""
+    item_ids = ids if ids is not None else _IDS
+    return st.builds(
+        lambda i, name, kind, attributes, relations: ConfigurationItem(
+            id=i,
+            name=name,
+            kind=kind,
+            attributes=attributes,
+            relations=tuple(r for r in relations if r.target != i),
+        ),
+        item_ids,
+        st.text(min_size=1, max_size=12).filter(str.strip),
+        st.sampled_from(("virtual machine", "database", "network", "licence", "document")),
+        st.dictionaries(
+            st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), st.text(max_size=10), max_size=4
+        ),
+        st.lists(
+            st.builds(
+                lambda kind, target, interface: Relation(
+                    kind=kind, target=target, interface=interface
+                ),
+                st.sampled_from(RelationKind),
+                _IDS,
+                st.none() | st.sampled_from(("https", "sql", "nfs")),
+            ),
+            max_size=4,
+            unique_by=lambda r: (r.kind, r.target),
+        ),
+    )
+
+
+@st.composite
+def configuration_records(draw: st.DrawFn, *, max_versions: int = 5) -> ConfigurationRecord:
+    """Records of one item through a few versions, each a real change, in time order."""
+    first = draw(configuration_items())
+    when = draw(aware_datetimes(max_value=dt.datetime(2050, 1, 1)))  # noqa: DTZ001
+    record = ConfigurationRecord.create(first, by="test", at=when)
+    for _ in range(draw(st.integers(0, max_versions - 1))):
+        later = draw(configuration_items(ids=st.just(first.id)))
+        when = add_exact(when, dt.timedelta(minutes=draw(st.integers(0, 10_000))))
+        current = record.current
+        if (later.name, later.attributes, later.relations) != (
+            current.name,
+            current.attributes,
+            current.relations,
+        ):
+            record = record.update(
+                by="test",
+                at=when,
+                name=later.name,
+                attributes=later.attributes,
+                relations=later.relations,
+            )
+    return record
