@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from cloudsms._checks import id_problems, optional_text_problems, text_problems
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.periods import aware
 
@@ -32,7 +33,6 @@ __all__ = [
     "RelationKind",
 ]
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -59,14 +59,8 @@ class Relation:
         kind: object = self.kind
         if not isinstance(kind, RelationKind):
             problems.append(Problem("$.kind", "a RelationKind", describe(kind)))
-        target: object = self.target
-        if not isinstance(target, str) or not _ID.fullmatch(target):
-            problems.append(Problem("$.target", "the id of another item", describe(target)))
-        interface: object = self.interface
-        if interface is not None and (not isinstance(interface, str) or not interface.strip()):
-            problems.append(
-                Problem("$.interface", "a non-empty string or null", describe(interface))
-            )
+        problems += id_problems(self.target, "$.target")
+        problems += optional_text_problems(self.interface, "$.interface")
         if problems:
             raise ValidationError(problems, subject="relation")
 
@@ -101,21 +95,9 @@ class ConfigurationItem:
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
-        for name in ("id", "name", "kind"):
-            value: object = getattr(self, name)
-            ok = isinstance(value, str) and (
-                _ID.fullmatch(value) if name == "id" else value.strip()
-            )
-            if not ok:
-                problems.append(
-                    Problem(
-                        f"$.{name}",
-                        "an id of letters, digits and . _ : -"
-                        if name == "id"
-                        else "a non-empty string",
-                        describe(value),
-                    )
-                )
+        problems += id_problems(self.id, "$.id")
+        problems += text_problems(self.name, "$.name")
+        problems += text_problems(self.kind, "$.kind")
         problems += _attribute_problems(self.attributes)
         problems += _relation_problems(self.relations, self.id)
         if problems:

@@ -14,12 +14,12 @@ component affects.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
+from cloudsms._checks import id_problems, text_problems
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 
 __all__ = [
@@ -32,8 +32,6 @@ __all__ = [
     "ServiceComponent",
     "ServiceGraph",
 ]
-
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 
 class ServiceCategory(enum.StrEnum):
@@ -105,18 +103,6 @@ SERVICE_STATES: tuple[str, ...] = (
 """The states of a cloud service's lifecycle (S05), in order."""
 
 
-def _id_problems(value: object, path: str) -> list[Problem]:
-    if isinstance(value, str) and _ID.fullmatch(value):
-        return []
-    return [Problem(path, "an id of letters, digits and . _ : - (at most 64)", describe(value))]
-
-
-def _text_problems(value: object, path: str) -> list[Problem]:
-    if isinstance(value, str) and value.strip():
-        return []
-    return [Problem(path, "a non-empty string", describe(value))]
-
-
 def _raise(problems: list[Problem], subject: str) -> None:
     if problems:
         raise ValidationError(problems, subject=subject)
@@ -136,7 +122,7 @@ class ServiceComponent:
     description: str = ""
 
     def __attrs_post_init__(self) -> None:
-        problems = _id_problems(self.id, "$.id") + _text_problems(self.name, "$.name")
+        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
         kind: object = self.kind
         if not isinstance(kind, ComponentKind):
             problems.append(Problem("$.kind", "a ComponentKind", describe(kind)))
@@ -175,8 +161,8 @@ class CloudService:
     components: tuple[str, ...] = attrs.field(default=(), converter=_ids)
 
     def __attrs_post_init__(self) -> None:
-        problems = _id_problems(self.id, "$.id") + _text_problems(self.name, "$.name")
-        problems += _text_problems(self.owner, "$.owner")
+        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
+        problems += text_problems(self.owner, "$.owner")
         category: object = self.category
         if not isinstance(category, ServiceCategory):
             problems.append(Problem("$.category", "a ServiceCategory", describe(category)))
@@ -206,7 +192,7 @@ class CloudService:
             )
         else:
             for index, component in enumerate(components):
-                problems += _id_problems(component, f"$.components[{index}]")
+                problems += id_problems(component, f"$.components[{index}]")
             if len(set(components)) != len(components):
                 problems.append(
                     Problem("$.components", "distinct component ids", describe(components))
