@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import jsonschema
@@ -10,18 +12,29 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cloudsms.errors import UnknownReference, ValidationError
+from cloudsms.errors import InvalidTransition, UnknownReference, ValidationError
+from cloudsms.lifecycle import Lifecycle, Transition
 from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, to_json
 from cloudsms.services import (
+    DESIGN_CHECKS,
+    SERVICE_LIFECYCLE,
     CloudService,
     ComponentKind,
     Dependency,
     DeploymentModel,
+    DesignReview,
     ServiceCategory,
     ServiceComponent,
     ServiceGraph,
+    SlaDecision,
+    with_state,
 )
-from cloudsms.testing import cloud_services, service_components, service_graphs
+from cloudsms.testing import (
+    cloud_services,
+    lifecycle_machine,
+    service_components,
+    service_graphs,
+)
 
 PUBLIC = frozenset({DeploymentModel.PUBLIC})
 
@@ -248,3 +261,101 @@ class TestDocuments:
         with pytest.raises(ValidationError) as info:
             from_dict(ServiceGraph, cyclic)
         assert info.value.paths == ["$.dependencies[3]"]
+
+
+T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+GOOD_REVIEW = {
+    "capacity_requirement": "400 vcpu at peak",
+    "availability_required": "99.9",
+    "availability_designed": "99.95",
+    "shared_resource_security": "tenant isolation reviewed by the security team",
+    "sla": "reused",
+}
+
+
+class TestServiceLifecycle:
+    """The S05 lifecycle: design checks block `designed`, and events go in order."""
+
+    def test_design_checks_named(self) -> None:
+        """Refuses `design` with every unmet check named, and nothing changes."""
+        planned = SERVICE_LIFECYCLE.begin()
+        with pytest.raises(InvalidTransition) as info:
+            planned.apply("design", who="architect", when=T0, data={"review": {}})
+        assert info.value.reason == "design checks not met: " + ", ".join(DESIGN_CHECKS)
+        weak = {**GOOD_REVIEW, "availability_designed": "99.5"}
+        assert planned.refusal("design", {"review": weak}) == (
+            "design checks not met: availability design meets the requirement"
+        )
+        assert planned.state == "planned"
+        assert planned.history() == ()
+
+    def test_each_check_alone(self) -> None:
+        """Fails exactly the check whose field is missing."""
+        for field, check in zip(
+            ["capacity_requirement", "availability_designed", "shared_resource_security", "sla"],
+            DESIGN_CHECKS,
+            strict=True,
+        ):
+            review = DesignReview(
+                **{
+                    **{
+                        k: v
+                        for k, v in GOOD_REVIEW.items()
+                        if k not in {"availability_required", "availability_designed", "sla"}
+                    },
+                    "availability_required": Decimal("99.9"),
+                    "availability_designed": Decimal("99.95"),
+                    "sla": SlaDecision.REUSED,
+                    field: None,
+                }
+            )
+            assert review.failed_checks() == (check,)
+
+    def test_invalid_review(self) -> None:
+        """Says why a malformed review is refused."""
+        reason = SERVICE_LIFECYCLE.begin().refusal("design", {"review": {"sla": "maybe"}})
+        assert reason is not None
+        assert reason.startswith("the design review is not valid: expected one of 'reused'")
+
+    def test_to_live_and_retired(self) -> None:
+        """Goes planned to retired, with a failed test sending it back to built."""
+        run = SERVICE_LIFECYCLE.begin().apply(
+            "design", who="a", when=T0, data={"review": GOOD_REVIEW}
+        )
+        for event in ("build", "test", "fail_test", "test", "release", "retire", "remove"):
+            run = run.apply(event, who="ops", when=T0)
+        assert run.state == "retired"
+        assert run.is_final
+        svc = with_state(service("crm"), run)
+        assert svc.lifecycle_state == "retired"
+        with pytest.raises(InvalidTransition):
+            SERVICE_LIFECYCLE.begin().apply("release", who="ops", when=T0)
+
+    def test_with_state_checks_the_lifecycle(self) -> None:
+        """Refuses an instance of another lifecycle."""
+        other = Lifecycle(
+            name="x",
+            states=("a", "b"),
+            initial="a",
+            finals=("b",),
+            transitions=(Transition(source="a", event="go", target="b"),),
+        )
+        with pytest.raises(ValidationError):
+            with_state(service("crm"), other.begin())
+
+    def test_review_round_trip(self) -> None:
+        """Reads and writes a design review as JSON."""
+        review = from_dict(DesignReview, GOOD_REVIEW)
+        assert to_dict(review) == GOOD_REVIEW
+        assert review.failed_checks() == ()
+
+
+REVIEWS = st.fixed_dictionaries(
+    {
+        "review": st.fixed_dictionaries(
+            {k: st.sampled_from([v, None]) for k, v in GOOD_REVIEW.items()}
+        )
+    }
+)
+ServiceLifecycleMachine = lifecycle_machine(SERVICE_LIFECYCLE, data=REVIEWS)
+TestServiceLifecycleStateful = ServiceLifecycleMachine.TestCase

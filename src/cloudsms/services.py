@@ -1,36 +1,45 @@
 """Cloud services, their components, and the dependencies between them.
 
 Serves S03 (the catalogue needs the dependencies between services and service
-components, technical and non-technical) and S05 (a new service's components, and
-which components support more than one service); ISO/IEC 20000-1:2011 5.3, 6.1 and
-9.1. The seven service categories are those of ISO/IEC 17788.
+components, technical and non-technical) and S05 (a new service's components, which
+components support more than one service, and the service lifecycle with its design
+checks); ISO/IEC 20000-1:2011 5.3, 5.4, 6.1, 6.3, 6.5, 6.6 and 9.1. The seven
+service categories are those of ISO/IEC 17788.
 
 `ServiceGraph` holds services, components and the dependencies between them. It is
 acyclic by construction — a dependency that would close a cycle is refused with the
 cycle named — and answers what depends on what, and which services a failing
-component affects.
+component affects. `SERVICE_LIFECYCLE` takes a service from planned to retired, and
+refuses to call it designed until a `DesignReview` passes every design check.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from cloudsms._checks import id_problems, text_problems
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
+from cloudsms.lifecycle import Lifecycle, LifecycleInstance, Transition
 
 __all__ = [
+    "DESIGN_CHECKS",
+    "SERVICE_LIFECYCLE",
     "SERVICE_STATES",
     "CloudService",
     "ComponentKind",
     "Dependency",
     "DeploymentModel",
+    "DesignReview",
     "ServiceCategory",
     "ServiceComponent",
     "ServiceGraph",
+    "SlaDecision",
+    "with_state",
 ]
 
 
@@ -440,3 +449,101 @@ def _route(forward: dict[str, list[str]], start: str, goal: str) -> list[str] | 
                 parents[nxt] = node
                 frontier.append(nxt)
     return None
+
+
+# ---------------------------------------------------------------------- the lifecycle (S05)
+class SlaDecision(enum.StrEnum):
+    """What the design decided about the service level agreement (S05)."""
+
+    REUSED = "reused"
+    NEW = "new"
+
+
+DESIGN_CHECKS: tuple[str, ...] = (
+    "capacity requirement stated",
+    "availability design meets the requirement",
+    "security of shared resources considered",
+    "SLA reused or new",
+)
+"""The checks a design must pass before a service is ``designed`` (S05), by name."""
+
+
+@attrs.frozen(kw_only=True)
+class DesignReview:
+    """What a new service's design established, against the checks of `DESIGN_CHECKS`.
+
+    ``availability_required`` and ``availability_designed`` are percentages;
+    ``shared_resource_security`` says how the security of resources shared with
+    other tenants was considered; ``sla`` whether an existing SLA is reused or a new
+    one written. A field left ``None`` fails its check.
+    """
+
+    capacity_requirement: str | None = None
+    availability_required: Decimal | None = None
+    availability_designed: Decimal | None = None
+    shared_resource_security: str | None = None
+    sla: SlaDecision | None = None
+
+    def failed_checks(self) -> tuple[str, ...]:
+        """The names of the checks this design does not pass, in `DESIGN_CHECKS` order."""
+        passed = {
+            DESIGN_CHECKS[0]: bool(
+                self.capacity_requirement and self.capacity_requirement.strip()
+            ),
+            DESIGN_CHECKS[1]: self.availability_required is not None
+            and self.availability_designed is not None
+            and self.availability_designed >= self.availability_required,
+            DESIGN_CHECKS[2]: bool(
+                self.shared_resource_security and self.shared_resource_security.strip()
+            ),
+            DESIGN_CHECKS[3]: self.sla is not None,
+        }
+        return tuple(name for name in DESIGN_CHECKS if not passed[name])
+
+
+def _design_checks(_: LifecycleInstance, data: Mapping[str, Any]) -> str | None:
+    """The guard of ``design``: the event's ``review`` must pass every design check."""
+    from cloudsms.serialization import from_dict  # noqa: PLC0415 - cattrs only when used
+
+    try:
+        review = from_dict(DesignReview, data.get("review", {}))
+    except ValidationError as exc:
+        return "the design review is not valid: " + "; ".join(exc.errors)
+    failed = review.failed_checks()
+    return f"design checks not met: {', '.join(failed)}" if failed else None
+
+
+SERVICE_LIFECYCLE = Lifecycle(
+    name="cloud_service",
+    states=SERVICE_STATES,
+    initial="planned",
+    finals=("retired",),
+    transitions=(
+        Transition(source="planned", event="design", target="designed", guard="design_checks"),
+        Transition(source="designed", event="build", target="built"),
+        Transition(source="built", event="test", target="tested"),
+        Transition(source="tested", event="fail_test", target="built"),
+        Transition(source="tested", event="release", target="live"),
+        Transition(source="live", event="retire", target="retiring"),
+        Transition(source="retiring", event="remove", target="retired"),
+    ),
+    guards={"design_checks": _design_checks},
+)
+"""The lifecycle of a cloud service (S05): planned, designed, built, tested, live,
+retiring, retired. ``design`` is refused until the event's ``review`` (a
+`DesignReview` as JSON) passes every check of `DESIGN_CHECKS`, each failure named."""
+
+
+def with_state(service: CloudService, instance: LifecycleInstance) -> CloudService:
+    """``service`` with the lifecycle state ``instance`` has reached.
+
+    Raises:
+        ValidationError: ``instance`` is not of `SERVICE_LIFECYCLE`.
+    """
+    if instance.lifecycle != SERVICE_LIFECYCLE:
+        raise ValidationError.single(
+            "$.instance",
+            "an instance of the cloud service lifecycle",
+            f"an instance of {instance.lifecycle.name!r}",
+        )
+    return attrs.evolve(service, lifecycle_state=instance.state)
