@@ -355,5 +355,6 @@ class TestOverlaysInTables:
         rows = list(csv.DictReader(io.StringIO(out)))
         assert rows[1]["outcomes"].startswith("A hierarchy of plans")
         assert " | " in rows[1]["outcomes"]
-        assert rows[1]["implemented_by"] == ""
+        assert rows[1]["implemented_by"].split(" | ")[0] == "cloudsms.planning.ServicePlan"
+        assert rows[13]["implemented_by"] == ""
         assert "(" not in rows[0]["outcomes"][:1]

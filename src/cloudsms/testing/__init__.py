@@ -34,9 +34,11 @@ from cloudsms.testing._strategies import (
     moneys,
     periods,
     prices,
+    provider_profiles,
     quantities,
     service_components,
     service_graphs,
+    service_plans,
     support_hours,
     time_zones,
 )
@@ -57,9 +59,11 @@ __all__ = [
     "moneys",
     "periods",
     "prices",
+    "provider_profiles",
     "quantities",
     "service_components",
     "service_graphs",
+    "service_plans",
     "support_hours",
     "time_zones",
 ]

@@ -11,9 +11,11 @@ def _hypothesis_setup_hook() -> None:
     from hypothesis import strategies as st  # noqa: PLC0415
 
     from cloudsms.configuration import ConfigurationItem, ConfigurationRecord  # noqa: PLC0415
+    from cloudsms.context import ProviderProfile  # noqa: PLC0415
     from cloudsms.lifecycle import HistoryEntry  # noqa: PLC0415
     from cloudsms.money import Money, Price  # noqa: PLC0415
     from cloudsms.periods import DailyWindow, Period, SupportHours  # noqa: PLC0415
+    from cloudsms.planning import ServicePlan  # noqa: PLC0415
     from cloudsms.services import CloudService, ServiceComponent, ServiceGraph  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
     from cloudsms.units import Quantity  # noqa: PLC0415
@@ -30,4 +32,6 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(CloudService, lambda _: s.cloud_services())
     st.register_type_strategy(ServiceGraph, lambda _: s.service_graphs())
     st.register_type_strategy(ConfigurationItem, lambda _: s.configuration_items())
+    st.register_type_strategy(ProviderProfile, lambda _: s.provider_profiles())
+    st.register_type_strategy(ServicePlan, lambda _: s.service_plans())
     st.register_type_strategy(ConfigurationRecord, lambda _: s.configuration_records())

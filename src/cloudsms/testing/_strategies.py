@@ -15,9 +15,17 @@ from cloudsms.configuration import (
     Relation,
     RelationKind,
 )
+from cloudsms.context import Obligation, ObligationKind, ProviderProfile
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
 from cloudsms.money import CALENDAR_UNITS, Money, Price, currencies
 from cloudsms.periods import WEEKDAYS, DailyWindow, Period, SupportHours, add_exact, timezone
+from cloudsms.planning import (
+    Objective,
+    PlannedRelease,
+    Prerequisite,
+    PrerequisiteKind,
+    ServicePlan,
+)
 from cloudsms.services import (
     SERVICE_STATES,
     CloudService,
@@ -50,9 +58,11 @@ __all__ = [
     "moneys",
     "periods",
     "prices",
+    "provider_profiles",
     "quantities",
     "service_components",
     "service_graphs",
+    "service_plans",
     "support_hours",
     "time_zones",
 ]
@@ -411,3 +421,59 @@ def configuration_records(draw: st.DrawFn, *, max_versions: int = 5) -> Configur
                 relations=later.relations,
             )
     return record
+
+
+def provider_profiles() -> st.SearchStrategy[ProviderProfile]:
+    """Provider profiles with some categories, jurisdictions, obligations and suppliers."""
+    codes = st.sampled_from(("DE", "FR", "US", "US-CA", "JP", "BR"))
+    obligations = st.builds(
+        lambda kind, text, where: Obligation(kind=kind, requirement=text, jurisdiction=where),
+        st.sampled_from(ObligationKind),
+        st.text(min_size=1, max_size=20).filter(str.strip),
+        st.none() | codes,
+    )
+    return st.builds(
+        lambda name, cats, where, duties, suppliers: ProviderProfile(
+            name=name,
+            categories_offered=cats,
+            jurisdictions=where,
+            obligations=tuple(duties),
+            governed_suppliers=tuple(suppliers),
+        ),
+        st.text(min_size=1, max_size=12).filter(str.strip),
+        st.frozensets(st.sampled_from(ServiceCategory), min_size=1),
+        st.frozensets(codes, min_size=1),
+        st.lists(obligations, max_size=4),
+        st.lists(_IDS, unique=True, max_size=3),
+    )
+
+
+@st.composite
+def service_plans(draw: st.DrawFn) -> ServicePlan:
+    """Plans whose releases wait only for prerequisites the plan holds."""
+    dates = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2030, 12, 31))
+    ids = draw(st.lists(_IDS, unique=True, max_size=6))
+    prerequisites = tuple(
+        Prerequisite(
+            id=i,
+            kind=draw(st.sampled_from(PrerequisiteKind)),
+            description=f"prerequisite {i}",
+            ready_on=draw(st.none() | dates),
+        )
+        for i in ids
+    )
+    releases = tuple(
+        PlannedRelease(
+            id=f"r{n}",
+            service_id=draw(_IDS),
+            name=f"release {n}",
+            planned_for=draw(dates),
+            prerequisites=tuple(draw(st.lists(st.sampled_from(ids), unique=True))) if ids else (),
+        )
+        for n in range(draw(st.integers(0, 4)))
+    )
+    objectives = tuple(
+        Objective(id=f"o{n}", statement="Keep customers", measure="churn", target="< 2 %")
+        for n in range(draw(st.integers(0, 2)))
+    )
+    return ServicePlan(objectives=objectives, prerequisites=prerequisites, releases=releases)

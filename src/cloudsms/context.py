@@ -1,0 +1,166 @@
+"""The provider's context: what it offers, where, under which obligations, with whom.
+
+Serves S01 (identify the context of service management of cloud services): the
+service categories a provider offers, the jurisdictions it serves, the statutory,
+regulatory and contractual obligations that bind it, and the suppliers whose
+processes it governs; ISO/IEC 20000-1:2011 4.1, 4.2 and 7.1.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+
+import attrs
+
+from cloudsms._checks import id_problems, optional_text_problems, text_problems
+from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.services import ServiceCategory
+
+__all__ = ["Obligation", "ObligationKind", "ProviderProfile"]
+
+_JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
+
+
+class ObligationKind(enum.StrEnum):
+    """Where an obligation comes from."""
+
+    STATUTORY = "statutory"
+    REGULATORY = "regulatory"
+    CONTRACTUAL = "contractual"
+
+
+def _jurisdiction_problems(value: object, path: str) -> list[Problem]:
+    if isinstance(value, str) and _JURISDICTION.fullmatch(value):
+        return []
+    return [Problem(path, "an ISO 3166 code such as 'DE' or 'US-CA'", describe(value))]
+
+
+@attrs.frozen(kw_only=True)
+class Obligation:
+    """Something the provider must do: its kind, what it requires, where, and its source."""
+
+    kind: ObligationKind
+    requirement: str
+    jurisdiction: str | None = None
+    source: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        kind: object = self.kind
+        problems = (
+            []
+            if isinstance(kind, ObligationKind)
+            else [Problem("$.kind", "an ObligationKind", describe(kind))]
+        )
+        problems += text_problems(self.requirement, "$.requirement")
+        if self.jurisdiction is not None:
+            problems += _jurisdiction_problems(self.jurisdiction, "$.jurisdiction")
+        problems += optional_text_problems(self.source, "$.source")
+        if problems:
+            raise ValidationError(problems, subject="obligation")
+
+
+def _frozen(value: Iterable[object]) -> frozenset[object]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # reported by the class's check
+    return frozenset(value)
+
+
+def _tupled(value: Iterable[object]) -> tuple[object, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # reported by the class's check
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class ProviderProfile:
+    """A cloud service provider's context for its service management system (S01).
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path.
+
+    Examples:
+        >>> from cloudsms.services import ServiceCategory
+        >>> acme = ProviderProfile(
+        ...     name="ACME Cloud",
+        ...     categories_offered={ServiceCategory.IAAS, ServiceCategory.SAAS},
+        ...     jurisdictions={"DE", "FR"},
+        ...     obligations=(
+        ...         Obligation(
+        ...             kind=ObligationKind.STATUTORY,
+        ...             requirement="Keep personal data in the EU",
+        ...             jurisdiction="DE",
+        ...             source="GDPR",
+        ...         ),
+        ...     ),
+        ...     governed_suppliers=("colo-frankfurt",),
+        ... )
+        >>> [o.source for o in acme.obligations_in("DE")]
+        ['GDPR']
+    """
+
+    name: str
+    categories_offered: frozenset[ServiceCategory] = attrs.field(converter=_frozen)
+    jurisdictions: frozenset[str] = attrs.field(converter=_frozen)
+    obligations: tuple[Obligation, ...] = attrs.field(default=(), converter=_tupled)
+    governed_suppliers: tuple[str, ...] = attrs.field(default=(), converter=_tupled)
+
+    def __attrs_post_init__(self) -> None:
+        problems = text_problems(self.name, "$.name")
+        categories: object = self.categories_offered
+        if (
+            not isinstance(categories, frozenset)
+            or not categories
+            or not all(isinstance(c, ServiceCategory) for c in categories)
+        ):
+            problems.append(
+                Problem(
+                    "$.categories_offered",
+                    "one or more ServiceCategory values",
+                    describe(categories),
+                )
+            )
+        jurisdictions: object = self.jurisdictions
+        if not isinstance(jurisdictions, frozenset) or not jurisdictions:
+            problems.append(
+                Problem("$.jurisdictions", "one or more ISO 3166 codes", describe(jurisdictions))
+            )
+        else:
+            for code in sorted(jurisdictions, key=repr):
+                problems += _jurisdiction_problems(code, "$.jurisdictions")
+        obligations: object = self.obligations
+        if not isinstance(obligations, tuple) or not all(
+            isinstance(o, Obligation) for o in obligations
+        ):
+            problems.append(
+                Problem("$.obligations", "a list of Obligation", describe(obligations))
+            )
+        suppliers: object = self.governed_suppliers
+        if not isinstance(suppliers, tuple):
+            problems.append(
+                Problem("$.governed_suppliers", "a list of supplier ids", describe(suppliers))
+            )
+        else:
+            for index, supplier in enumerate(suppliers):
+                problems += id_problems(supplier, f"$.governed_suppliers[{index}]")
+            if len(set(suppliers)) != len(suppliers):
+                problems.append(
+                    Problem("$.governed_suppliers", "distinct supplier ids", describe(suppliers))
+                )
+        if problems:
+            raise ValidationError(problems, subject="provider profile")
+
+    def offers(self, category: ServiceCategory) -> bool:
+        """Whether the provider offers services of ``category``."""
+        return category in self.categories_offered
+
+    def obligations_in(self, jurisdiction: str) -> tuple[Obligation, ...]:
+        """The obligations that apply in ``jurisdiction``: its own and those everywhere."""
+        return tuple(
+            o for o in self.obligations if o.jurisdiction is None or o.jurisdiction == jurisdiction
+        )
+
+    def obligations_of(self, kind: ObligationKind) -> tuple[Obligation, ...]:
+        """The obligations of one kind (statutory, regulatory or contractual)."""
+        return tuple(o for o in self.obligations if o.kind is kind)
