@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from cloudsms._checks import id_problems, optional_text_problems, text_problems
+from cloudsms._checks import as_tuple, id_problems, optional_text_problems, text_problems
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.periods import aware
 
@@ -70,12 +70,6 @@ def _attributes(value: object) -> dict[str, str]:
     return dict(value) if isinstance(value, Mapping) else value  # type: ignore[return-value]
 
 
-def _relations(value: Iterable[Relation]) -> tuple[Relation, ...]:
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        return value  # type: ignore[return-value]  # reported by the class's check
-    return tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class ConfigurationItem:
     """One state of a configuration item: its kind, attributes and relations.
@@ -91,7 +85,7 @@ class ConfigurationItem:
     name: str
     kind: str
     attributes: dict[str, str] = attrs.field(factory=dict, converter=_attributes)
-    relations: tuple[Relation, ...] = attrs.field(default=(), converter=_relations)
+    relations: tuple[Relation, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []

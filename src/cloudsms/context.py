@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
 
 import attrs
 
-from cloudsms._checks import id_problems, optional_text_problems, text_problems
+from cloudsms._checks import (
+    as_frozenset,
+    as_tuple,
+    id_problems,
+    optional_text_problems,
+    text_problems,
+)
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.services import ServiceCategory
 
@@ -61,18 +66,6 @@ class Obligation:
             raise ValidationError(problems, subject="obligation")
 
 
-def _frozen(value: Iterable[object]) -> frozenset[object]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        return value  # type: ignore[return-value]  # reported by the class's check
-    return frozenset(value)
-
-
-def _tupled(value: Iterable[object]) -> tuple[object, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        return value  # type: ignore[return-value]  # reported by the class's check
-    return tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class ProviderProfile:
     """A cloud service provider's context for its service management system (S01).
@@ -101,10 +94,10 @@ class ProviderProfile:
     """
 
     name: str
-    categories_offered: frozenset[ServiceCategory] = attrs.field(converter=_frozen)
-    jurisdictions: frozenset[str] = attrs.field(converter=_frozen)
-    obligations: tuple[Obligation, ...] = attrs.field(default=(), converter=_tupled)
-    governed_suppliers: tuple[str, ...] = attrs.field(default=(), converter=_tupled)
+    categories_offered: frozenset[ServiceCategory] = attrs.field(converter=as_frozenset)
+    jurisdictions: frozenset[str] = attrs.field(converter=as_frozenset)
+    obligations: tuple[Obligation, ...] = attrs.field(default=(), converter=as_tuple)
+    governed_suppliers: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
         problems = text_problems(self.name, "$.name")

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
 
 import attrs
 
-from cloudsms._checks import id_problems, text_problems
+from cloudsms._checks import as_tuple, id_problems, text_problems
 from cloudsms.errors import Problem, ValidationError, describe
 
 __all__ = [
@@ -91,12 +90,6 @@ class Prerequisite:
         return self.ready_on is not None and self.ready_on <= day
 
 
-def _tupled(value: Iterable[object]) -> tuple[object, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        return value  # type: ignore[return-value]  # reported by the class's check
-    return tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class PlannedRelease:
     """A planned release of a service: when, and the prerequisites it waits for (by id)."""
@@ -105,7 +98,7 @@ class PlannedRelease:
     service_id: str
     name: str
     planned_for: dt.date
-    prerequisites: tuple[str, ...] = attrs.field(default=(), converter=_tupled)
+    prerequisites: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
         problems = id_problems(self.id, "$.id") + id_problems(self.service_id, "$.service_id")
@@ -131,9 +124,9 @@ class ServicePlan:
         ValidationError: a repeated id, or a release waiting for an unknown prerequisite.
     """
 
-    objectives: tuple[Objective, ...] = attrs.field(default=(), converter=_tupled)
-    prerequisites: tuple[Prerequisite, ...] = attrs.field(default=(), converter=_tupled)
-    releases: tuple[PlannedRelease, ...] = attrs.field(default=(), converter=_tupled)
+    objectives: tuple[Objective, ...] = attrs.field(default=(), converter=as_tuple)
+    prerequisites: tuple[Prerequisite, ...] = attrs.field(default=(), converter=as_tuple)
+    releases: tuple[PlannedRelease, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []

@@ -16,15 +16,17 @@ refuses to call it designed until a `DesignReview` passes every design check.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from cloudsms._checks import id_problems, text_problems
+from cloudsms._checks import as_frozenset, as_tuple, id_problems, text_problems
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import Lifecycle, LifecycleInstance, Transition
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "DESIGN_CHECKS",
@@ -138,18 +140,6 @@ class ServiceComponent:
         _raise(problems, "service component")
 
 
-def _models(value: Iterable[DeploymentModel]) -> frozenset[DeploymentModel]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        return value  # type: ignore[return-value]  # reported by the class's check
-    return frozenset(value)
-
-
-def _ids(value: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        return value  # type: ignore[return-value]  # reported by the class's check
-    return tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class CloudService:
     """A cloud service: its category, deployment models, lifecycle state, components, owner.
@@ -164,10 +154,10 @@ class CloudService:
     id: str
     name: str
     category: ServiceCategory
-    deployment_models: frozenset[DeploymentModel] = attrs.field(converter=_models)
+    deployment_models: frozenset[DeploymentModel] = attrs.field(converter=as_frozenset)
     owner: str
     lifecycle_state: str = "planned"
-    components: tuple[str, ...] = attrs.field(default=(), converter=_ids)
+    components: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
         problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
@@ -217,12 +207,6 @@ class Dependency:
     dependency: str
 
 
-def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        return value  # type: ignore[return-value]  # reported by the class's check
-    return tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class ServiceGraph:
     """Services, components and their dependencies: a graph that never holds a cycle.
@@ -265,9 +249,9 @@ class ServiceGraph:
           - expected a dependency that closes no cycle, got crm -> erp -> crm @ $.dependencies[1]
     """
 
-    services: tuple[CloudService, ...] = attrs.field(default=(), converter=_tuple)
-    components: tuple[ServiceComponent, ...] = attrs.field(default=(), converter=_tuple)
-    dependencies: tuple[Dependency, ...] = attrs.field(default=(), converter=_tuple)
+    services: tuple[CloudService, ...] = attrs.field(default=(), converter=as_tuple)
+    components: tuple[ServiceComponent, ...] = attrs.field(default=(), converter=as_tuple)
+    dependencies: tuple[Dependency, ...] = attrs.field(default=(), converter=as_tuple)
     _forward: dict[str, tuple[str, ...]] = attrs.field(init=False, repr=False, eq=False)
     _backward: dict[str, tuple[str, ...]] = attrs.field(init=False, repr=False, eq=False)
 
