@@ -12,10 +12,16 @@ __all__ = [
     "ID",
     "as_frozenset",
     "as_tuple",
+    "calendar_length_problems",
     "id_problems",
+    "jurisdiction_problems",
     "optional_text_problems",
     "text_problems",
 ]
+
+_JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
+_RELATIVE = ("years", "months", "days", "hours", "minutes", "seconds", "microseconds")
+_ABSOLUTE = ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 """What an id looks like: letters, digits and . _ : - , at most 64, not starting with a sign."""
@@ -44,6 +50,25 @@ def optional_text_problems(value: object, path: str) -> list[Problem]:
             p._replace(expected="a non-empty string or null") for p in text_problems(value, path)
         ]
     )
+
+
+def jurisdiction_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for an ISO 3166 country or subdivision code (``DE``, ``US-CA``)."""
+    if isinstance(value, str) and _JURISDICTION.fullmatch(value):
+        return []
+    return [Problem(path, "an ISO 3166 code such as 'DE' or 'US-CA'", describe(value))]
+
+
+def calendar_length_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for a positive, relative calendar length (``relativedelta(months=12)``)."""
+    expected = "a positive calendar length such as P1M"
+    if type(value).__name__ != "relativedelta":
+        return [Problem(path, expected, describe(value))]
+    parts = [getattr(value, name) for name in _RELATIVE]
+    absolute = any(getattr(value, name) is not None for name in _ABSOLUTE)
+    if absolute or getattr(value, "leapdays", 0) or min(parts) < 0 or max(parts) <= 0:
+        return [Problem(path, expected, repr(value))]
+    return []
 
 
 def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:

@@ -9,7 +9,6 @@ processes it governs; ISO/IEC 20000-1:2011 4.1, 4.2 and 7.1.
 from __future__ import annotations
 
 import enum
-import re
 
 import attrs
 
@@ -17,6 +16,7 @@ from cloudsms._checks import (
     as_frozenset,
     as_tuple,
     id_problems,
+    jurisdiction_problems,
     optional_text_problems,
     text_problems,
 )
@@ -25,21 +25,12 @@ from cloudsms.services import ServiceCategory
 
 __all__ = ["Obligation", "ObligationKind", "ProviderProfile"]
 
-_JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
-
-
 class ObligationKind(enum.StrEnum):
     """Where an obligation comes from."""
 
     STATUTORY = "statutory"
     REGULATORY = "regulatory"
     CONTRACTUAL = "contractual"
-
-
-def _jurisdiction_problems(value: object, path: str) -> list[Problem]:
-    if isinstance(value, str) and _JURISDICTION.fullmatch(value):
-        return []
-    return [Problem(path, "an ISO 3166 code such as 'DE' or 'US-CA'", describe(value))]
 
 
 @attrs.frozen(kw_only=True)
@@ -60,7 +51,7 @@ class Obligation:
         )
         problems += text_problems(self.requirement, "$.requirement")
         if self.jurisdiction is not None:
-            problems += _jurisdiction_problems(self.jurisdiction, "$.jurisdiction")
+            problems += jurisdiction_problems(self.jurisdiction, "$.jurisdiction")
         problems += optional_text_problems(self.source, "$.source")
         if problems:
             raise ValidationError(problems, subject="obligation")
@@ -121,7 +112,7 @@ class ProviderProfile:
             )
         else:
             for code in sorted(jurisdictions, key=repr):
-                problems += _jurisdiction_problems(code, "$.jurisdictions")
+                problems += jurisdiction_problems(code, "$.jurisdictions")
         obligations: object = self.obligations
         if not isinstance(obligations, tuple) or not all(
             isinstance(o, Obligation) for o in obligations
