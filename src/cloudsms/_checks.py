@@ -13,9 +13,11 @@ __all__ = [
     "as_frozenset",
     "as_tuple",
     "calendar_length_problems",
+    "id_list_problems",
     "id_problems",
     "jurisdiction_problems",
     "optional_text_problems",
+    "text_list_problems",
     "text_problems",
 ]
 
@@ -52,6 +54,29 @@ def optional_text_problems(value: object, path: str) -> list[Problem]:
     )
 
 
+def text_list_problems(value: object, path: str, *, at_least_one: bool = False) -> list[Problem]:
+    """``[]`` for a tuple of non-empty strings (not empty, if ``at_least_one``)."""
+    if not isinstance(value, tuple) or (at_least_one and not value):
+        more = "one or more" if at_least_one else "a list of"
+        return [Problem(path, f"{more} non-empty strings", describe(value))]
+    problems: list[Problem] = []
+    for index, text in enumerate(value):
+        problems += text_problems(text, f"{path}[{index}]")
+    return problems
+
+
+def id_list_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for a tuple of distinct, well-formed ids."""
+    if not isinstance(value, tuple):
+        return [Problem(path, "a list of ids", describe(value))]
+    problems: list[Problem] = []
+    for index, item in enumerate(value):
+        problems += id_problems(item, f"{path}[{index}]")
+    if not problems and len(set(value)) != len(value):
+        problems.append(Problem(path, "distinct ids", describe(value)))
+    return problems
+
+
 def jurisdiction_problems(value: object, path: str) -> list[Problem]:
     """``[]`` for an ISO 3166 country or subdivision code (``DE``, ``US-CA``)."""
     if isinstance(value, str) and _JURISDICTION.fullmatch(value):
@@ -62,11 +87,13 @@ def jurisdiction_problems(value: object, path: str) -> list[Problem]:
 def calendar_length_problems(value: object, path: str) -> list[Problem]:
     """``[]`` for a positive, relative calendar length (``relativedelta(months=12)``)."""
     expected = "a positive calendar length such as P1M"
-    if type(value).__name__ != "relativedelta":
+    from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - only where lengths are
+
+    if not isinstance(value, relativedelta):
         return [Problem(path, expected, describe(value))]
     parts = [getattr(value, name) for name in _RELATIVE]
     absolute = any(getattr(value, name) is not None for name in _ABSOLUTE)
-    if absolute or getattr(value, "leapdays", 0) or min(parts) < 0 or max(parts) <= 0:
+    if absolute or value.leapdays or min(parts) < 0 or max(parts) <= 0:
         return [Problem(path, expected, repr(value))]
     return []
 

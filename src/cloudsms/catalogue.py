@@ -34,6 +34,7 @@ from cloudsms._checks import (
     calendar_length_problems,
     id_problems,
     jurisdiction_problems,
+    text_list_problems,
     text_problems,
 )
 from cloudsms._table import format_table
@@ -93,15 +94,6 @@ def _instance(value: object, kind: type, path: str) -> list[Problem]:
     return (
         [] if isinstance(value, kind) else [Problem(path, f"a {kind.__name__}", describe(value))]
     )
-
-
-def _texts(value: object, path: str) -> list[Problem]:
-    if not isinstance(value, tuple):
-        return [Problem(path, "a list of non-empty strings", describe(value))]
-    problems: list[Problem] = []
-    for index, text in enumerate(value):
-        problems += text_problems(text, f"{path}[{index}]")
-    return problems
 
 
 def _distinct_ids(values: tuple[Any, ...], path: str) -> list[Problem]:
@@ -425,14 +417,14 @@ class CatalogueEntry:
         if self.description is not None:
             problems += text_problems(self.description, "$.description")
         problems += _items(self.policies, Policy, "$.policies", "a list of Policy")
-        problems += _texts(self.technical_standards, "$.technical_standards")
-        problems += _texts(self.security_policies, "$.security_policies")
+        problems += text_list_problems(self.technical_standards, "$.technical_standards")
+        problems += text_list_problems(self.security_policies, "$.security_policies")
         problems += _items(self.controls, Control, "$.controls", "a list of Control")
         problems += text_problems(self.ordering_procedure, "$.ordering_procedure")
         problems += text_problems(self.provisioning_procedure, "$.provisioning_procedure")
         problems += _locations(self.resource_locations, "$.resource_locations")
         problems += _locations(self.data_locations, "$.data_locations")
-        problems += _texts(self.legal_notes, "$.legal_notes")
+        problems += text_list_problems(self.legal_notes, "$.legal_notes")
         problems += _offer_problems(self)
         problems += _term_problems(self)
         if not problems:

@@ -25,6 +25,7 @@ from cloudsms.services import ServiceCategory
 
 __all__ = ["Obligation", "ObligationKind", "ProviderProfile"]
 
+
 class ObligationKind(enum.StrEnum):
     """Where an obligation comes from."""
 

@@ -18,6 +18,16 @@ Examples:
     >>> test_adding_zero()
 """
 
+from cloudsms.testing._catalogue import (
+    billings,
+    catalogue_entries,
+    catalogues,
+    offerings,
+    requirement_registers,
+    service_levels,
+    service_requirements,
+    upgrades,
+)
 from cloudsms.testing._stateful import lifecycle_machine
 from cloudsms.testing._strategies import (
     DIMENSION_UNITS,
@@ -46,7 +56,10 @@ from cloudsms.testing._strategies import (
 __all__ = [
     "DIMENSION_UNITS",
     "aware_datetimes",
+    "billings",
     "calendar_lengths",
+    "catalogue_entries",
+    "catalogues",
     "cloud_services",
     "configuration_items",
     "configuration_records",
@@ -57,13 +70,18 @@ __all__ = [
     "lifecycle_instances",
     "lifecycle_machine",
     "moneys",
+    "offerings",
     "periods",
     "prices",
     "provider_profiles",
     "quantities",
+    "requirement_registers",
     "service_components",
     "service_graphs",
+    "service_levels",
     "service_plans",
+    "service_requirements",
     "support_hours",
     "time_zones",
+    "upgrades",
 ]

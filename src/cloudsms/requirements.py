@@ -1,0 +1,370 @@
+"""Service requirements, classified and traced from who asked to what satisfies them.
+
+Serves S04 (identify and manage service requirements for cloud services);
+ISO/IEC 20000-1:2011 4, 5.2, 5.3, 6.1, 7.1, 7.2, 9.1 and 9.2. The customer's
+acknowledgement of terms and obligations, also part of S04, is
+`cloudsms.parties.Acknowledgement`.
+
+A `ServiceRequirement` says what is required, who or what asked for it (its
+`RequirementSource`), which capability layer it concerns (application, platform or
+infrastructure — required for functional requirements), which quality
+characteristic it is about, the criteria that accept it, and the ids of what
+satisfies it. A `RequirementRegister` holds the requirements; with a
+`cloudsms.catalogue.Catalogue` it checks those ids exist, and `trace()` follows a
+requirement from its source to the entries, offerings, services and components
+that satisfy it, while `untraced()` lists the requirements that cannot be traced.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+import attrs
+
+from cloudsms._checks import (
+    as_tuple,
+    id_list_problems,
+    id_problems,
+    text_list_problems,
+    text_problems,
+)
+from cloudsms.catalogue import Catalogue
+from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = [
+    "CapabilityType",
+    "QualityCharacteristic",
+    "RequirementRegister",
+    "RequirementSource",
+    "ServiceRequirement",
+    "SourceKind",
+    "Trace",
+    "TraceLink",
+]
+
+
+class CapabilityType(enum.StrEnum):
+    """The capability layer a functional requirement uses."""
+
+    APPLICATION = "application"
+    PLATFORM = "platform"
+    INFRASTRUCTURE = "infrastructure"
+
+
+class QualityCharacteristic(enum.StrEnum):
+    """The quality of delivery a requirement is about."""
+
+    FUNCTIONALITY = "functionality"
+    AVAILABILITY = "availability"
+    SCALABILITY = "scalability"
+    RESILIENCE = "resilience"
+    INFORMATION_SECURITY = "information security"
+    PRIVACY = "privacy"
+    PORTABILITY = "portability"
+    INTEROPERABILITY = "interoperability"
+    PERFORMANCE = "performance"
+    MAINTAINABILITY = "maintainability"
+
+
+class SourceKind(enum.StrEnum):
+    """Who or what a requirement came from."""
+
+    CUSTOMER = "customer"
+    USER = "user"
+    INTERESTED_PARTY = "interested party"
+    PROVIDER = "provider"
+    SUPPLIER = "supplier"
+    STATUTORY = "statutory"
+    REGULATORY = "regulatory"
+    CONTRACTUAL = "contractual"
+
+
+@attrs.frozen(kw_only=True)
+class RequirementSource:
+    """Where a requirement came from: the kind of source and a reference to it.
+
+    ``reference`` names the party or the document (``"customer acme"``,
+    ``"GDPR art. 32"``, ``"contract C-2026-14 §4"``).
+    """
+
+    kind: SourceKind
+    reference: str
+
+    def __attrs_post_init__(self) -> None:
+        kind: object = self.kind
+        problems = (
+            []
+            if isinstance(kind, SourceKind)
+            else [Problem("$.kind", "a SourceKind", describe(kind))]
+        )
+        problems += text_problems(self.reference, "$.reference")
+        if problems:
+            raise ValidationError(problems, subject="requirement source")
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}: {self.reference}"
+
+
+@attrs.frozen(kw_only=True)
+class ServiceRequirement:
+    """One requirement on the SMS or a cloud service (S04; 20000-1:2011 5.2, 6.1, 7.1).
+
+    ``source`` is ``None`` while nobody has recorded where it came from, and
+    ``satisfied_by`` empty while nothing meets it: both make it untraced.
+    ``capability`` is required when ``quality`` is functionality, and optional for
+    the other characteristics. At least one acceptance criterion is required, so the
+    requirement can be verified.
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path.
+
+    Examples:
+        >>> req = ServiceRequirement(
+        ...     id="REQ-1",
+        ...     statement="Customers can export their data in an open format",
+        ...     source=RequirementSource(kind=SourceKind.CUSTOMER, reference="acme"),
+        ...     capability=CapabilityType.APPLICATION,
+        ...     quality=QualityCharacteristic.PORTABILITY,
+        ...     acceptance_criteria=("a full export opens in a CSV reader",),
+        ...     satisfied_by=("crm-standard",),
+        ... )
+        >>> req.traced
+        True
+    """
+
+    id: str
+    statement: str
+    source: RequirementSource | None = None
+    capability: CapabilityType | None = None
+    quality: QualityCharacteristic
+    acceptance_criteria: tuple[str, ...] = attrs.field(converter=as_tuple)
+    satisfied_by: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        problems = id_problems(self.id, "$.id") + text_problems(self.statement, "$.statement")
+        source: object = self.source
+        if source is not None and not isinstance(source, RequirementSource):
+            problems.append(Problem("$.source", "a RequirementSource or null", describe(source)))
+        quality: object = self.quality
+        if not isinstance(quality, QualityCharacteristic):
+            problems.append(Problem("$.quality", "a QualityCharacteristic", describe(quality)))
+        capability: object = self.capability
+        if capability is None and quality is QualityCharacteristic.FUNCTIONALITY:
+            problems.append(
+                Problem("$.capability", "a capability type for a functional requirement", "null")
+            )
+        elif capability is not None and not isinstance(capability, CapabilityType):
+            problems.append(Problem("$.capability", "a CapabilityType", describe(capability)))
+        problems += text_list_problems(
+            self.acceptance_criteria, "$.acceptance_criteria", at_least_one=True
+        )
+        problems += id_list_problems(self.satisfied_by, "$.satisfied_by")
+        if problems:
+            raise ValidationError(problems, subject="service requirement")
+
+    @property
+    def traced(self) -> bool:
+        """Whether the requirement has a source and something that satisfies it."""
+        return self.source is not None and bool(self.satisfied_by)
+
+
+@attrs.frozen(kw_only=True)
+class TraceLink:
+    """One thing that satisfies a requirement: its id, what it is, its name."""
+
+    id: str
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.kind}: {self.name})"
+
+
+@attrs.frozen(kw_only=True)
+class Trace:
+    """A requirement followed from its source to what satisfies it (S04)."""
+
+    requirement: ServiceRequirement
+    source: RequirementSource | None
+    satisfied_by: tuple[TraceLink, ...]
+
+    @property
+    def complete(self) -> bool:
+        """Whether the trace runs from a source to at least one satisfying object."""
+        return self.source is not None and bool(self.satisfied_by)
+
+    def __str__(self) -> str:
+        start = "no source" if self.source is None else str(self.source)
+        end = ", ".join(map(str, self.satisfied_by)) or "nothing satisfies it"
+        return f"{start} -> {self.requirement.id} -> {end}"
+
+
+@attrs.frozen(kw_only=True)
+class RequirementRegister:
+    """The service requirements, optionally checked against a catalogue (S04).
+
+    With a ``catalogue``, every id in ``satisfied_by`` must be a catalogue entry,
+    an offering (``"entry-id:offering-id"``, or a bare offering id used once), or a
+    service or component of the catalogue's graph; `trace` names each one. Without
+    a catalogue the ids are kept as given and traced as ``"unresolved"``.
+
+    Raises:
+        ValidationError: a repeated requirement id, or (with a catalogue) an id that
+            names nothing in it.
+
+    Examples:
+        >>> register = RequirementRegister(
+        ...     requirements=(
+        ...         ServiceRequirement(
+        ...             id="REQ-2",
+        ...             statement="Recover from the loss of one data centre",
+        ...             quality=QualityCharacteristic.RESILIENCE,
+        ...             acceptance_criteria=("a fail-over drill passes every quarter",),
+        ...         ),
+        ...     )
+        ... )
+        >>> [r.id for r in register.untraced()]
+        ['REQ-2']
+        >>> print(register.trace("REQ-2"))
+        no source -> REQ-2 -> nothing satisfies it
+    """
+
+    requirements: tuple[ServiceRequirement, ...] = attrs.field(default=(), converter=as_tuple)
+    catalogue: Catalogue | None = None
+    _by_id: dict[str, ServiceRequirement] = attrs.field(init=False, repr=False, eq=False)
+    _targets: dict[str, TraceLink] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        requirements: object = self.requirements
+        catalogue: object = self.catalogue
+        problems: list[Problem] = []
+        if not isinstance(requirements, tuple) or not all(
+            isinstance(r, ServiceRequirement) for r in requirements
+        ):
+            problems.append(
+                Problem("$.requirements", "a list of ServiceRequirement", describe(requirements))
+            )
+        if catalogue is not None and not isinstance(catalogue, Catalogue):
+            problems.append(Problem("$.catalogue", "a Catalogue or null", describe(catalogue)))
+        if problems:
+            raise ValidationError(problems, subject="requirement register")
+        targets = {} if self.catalogue is None else _targets(self.catalogue)
+        by_id: dict[str, ServiceRequirement] = {}
+        for index, requirement in enumerate(self.requirements):
+            path = f"$.requirements[{index}]"
+            if requirement.id in by_id:
+                problems.append(Problem(f"{path}.id", "an id used once", requirement.id))
+            by_id[requirement.id] = requirement
+            if self.catalogue is None:
+                continue
+            for position, target in enumerate(requirement.satisfied_by):
+                if target not in targets:
+                    problems.append(
+                        Problem(
+                            f"{path}.satisfied_by[{position}]",
+                            "an entry, offering, service or component of the catalogue",
+                            describe(target),
+                        )
+                    )
+        if problems:
+            raise ValidationError(problems, subject="requirement register")
+        object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_targets", targets)
+
+    def __hash__(self) -> int:
+        return hash((self.requirements, self.catalogue))
+
+    def __iter__(self) -> Iterator[ServiceRequirement]:
+        return iter(self.requirements)
+
+    def __len__(self) -> int:
+        return len(self.requirements)
+
+    def requirement(self, requirement_id: str) -> ServiceRequirement:
+        """The requirement with this id.
+
+        Raises:
+            UnknownReference: no such requirement (with close matches).
+        """
+        found = self._by_id.get(requirement_id)
+        if found is None:
+            from cloudsms.reference._ids import suggest  # noqa: PLC0415
+
+            raise UnknownReference(
+                "service requirement",
+                requirement_id,
+                suggestions=suggest(requirement_id, self._by_id),
+            )
+        return found
+
+    def trace(self, requirement: ServiceRequirement | str) -> Trace:
+        """Follow ``requirement`` (or its id) from its source to what satisfies it.
+
+        Raises:
+            UnknownReference: the register has no requirement with that id.
+        """
+        found = self.requirement(
+            requirement.id if isinstance(requirement, ServiceRequirement) else requirement
+        )
+        links = tuple(
+            self._targets.get(t, TraceLink(id=t, kind="unresolved", name=t))
+            for t in found.satisfied_by
+        )
+        return Trace(requirement=found, source=found.source, satisfied_by=links)
+
+    def untraced(self) -> tuple[ServiceRequirement, ...]:
+        """The requirements with no source, or nothing that satisfies them, in order."""
+        return tuple(r for r in self.requirements if not r.traced)
+
+    def satisfied_by(self, target: str) -> tuple[ServiceRequirement, ...]:
+        """The requirements that ``target`` (an entry, offering, service or component) meets."""
+        return tuple(r for r in self.requirements if target in r.satisfied_by)
+
+    def by_quality(self, quality: QualityCharacteristic | str) -> tuple[ServiceRequirement, ...]:
+        """The requirements about one quality characteristic, in order.
+
+        Raises:
+            ValidationError: ``quality`` is not a quality characteristic.
+        """
+        try:
+            wanted = QualityCharacteristic(quality)
+        except ValueError:
+            names = ", ".join(q.value for q in QualityCharacteristic)
+            raise ValidationError.single(
+                "$.quality", f"one of {names}", describe(quality)
+            ) from None
+        return tuple(r for r in self.requirements if r.quality is wanted)
+
+    def with_requirement(self, requirement: ServiceRequirement) -> RequirementRegister:
+        """A new register with ``requirement`` added, or replacing the one with its id."""
+        kept = [r for r in self.requirements if r.id != requirement.id]
+        position = next(
+            (i for i, r in enumerate(self.requirements) if r.id == requirement.id), len(kept)
+        )
+        kept.insert(position, requirement)
+        return attrs.evolve(self, requirements=tuple(kept))
+
+
+def _targets(catalogue: Catalogue) -> dict[str, TraceLink]:
+    """Every id a requirement may name in ``catalogue``, with what it is."""
+    targets: dict[str, TraceLink] = {}
+    for service in catalogue.graph.services:
+        targets[service.id] = TraceLink(id=service.id, kind="service", name=service.name)
+    for component in catalogue.graph.components:
+        targets[component.id] = TraceLink(id=component.id, kind="component", name=component.name)
+    bare: dict[str, list[TraceLink]] = {}
+    for entry in catalogue.entries:
+        targets[entry.id] = TraceLink(id=entry.id, kind="catalogue entry", name=entry.name)
+        for offering in entry.offerings:
+            qualified = f"{entry.id}:{offering.id}"
+            link = TraceLink(id=qualified, kind="offering", name=offering.name)
+            targets[qualified] = link
+            bare.setdefault(offering.id, []).append(link)
+    for offering_id, links in bare.items():
+        if len(links) == 1 and offering_id not in targets:
+            targets[offering_id] = links[0]
+    return targets

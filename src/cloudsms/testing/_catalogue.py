@@ -1,0 +1,303 @@
+"""Hypothesis strategies for the catalogue (S03) and service requirements (S04)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hypothesis import strategies as st
+
+from cloudsms.catalogue import (
+    Billing,
+    BillingMethod,
+    Bound,
+    Catalogue,
+    CatalogueEntry,
+    Control,
+    Offering,
+    OfferingKind,
+    Policy,
+    ServiceLevel,
+    Upgrade,
+    UpgradeKind,
+)
+from cloudsms.context import ObligationKind
+from cloudsms.requirements import (
+    CapabilityType,
+    QualityCharacteristic,
+    RequirementRegister,
+    RequirementSource,
+    ServiceRequirement,
+    SourceKind,
+)
+from cloudsms.services import DeploymentModel, ServiceCategory
+from cloudsms.testing._strategies import (
+    calendar_lengths,
+    currency_codes,
+    moneys,
+    prices,
+    quantities,
+    service_graphs,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = [
+    "billings",
+    "catalogue_entries",
+    "catalogues",
+    "offerings",
+    "requirement_registers",
+    "service_levels",
+    "service_requirements",
+    "upgrades",
+]
+
+_IDS = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
+_TEXT = st.text(min_size=1, max_size=16).filter(str.strip)
+_LOCATIONS = st.sampled_from(("DE", "FR", "IE", "NL", "US", "US-CA", "JP", "SG", "BR-SP"))
+_LEVELS: dict[str, tuple[Bound, str]] = {
+    "availability": (Bound.AT_LEAST, "dimensionless"),
+    "response time": (Bound.AT_MOST, "[time]"),
+    "resolution time": (Bound.AT_MOST, "[time]"),
+    "throughput": (Bound.AT_LEAST, "[request] / [time]"),
+}
+
+
+def service_levels(*, measure: str | None = None) -> st.SearchStrategy[ServiceLevel]:
+    """Service levels: availability at least some %, response at most some time, ..."""
+    measures = st.just(measure) if measure is not None else st.sampled_from(tuple(_LEVELS))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> ServiceLevel:
+        name = draw(measures)
+        bound, dimension = _LEVELS.get(name, (Bound.AT_LEAST, "dimensionless"))
+        return ServiceLevel(
+            measure=name, bound=bound, target=draw(quantities(dimension=dimension))
+        )
+
+    return build()
+
+
+def upgrades(
+    *, currency: str | None = None, ids: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[Upgrade]:
+    """Priced upgrades: higher service levels (with their level) and extra resources."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Upgrade:
+        kind = draw(st.sampled_from(UpgradeKind))
+        return Upgrade(
+            id=draw(ids if ids is not None else _IDS),
+            description=draw(_TEXT),
+            kind=kind,
+            price=draw(prices(currency=currency)),
+            level=draw(service_levels()) if kind is UpgradeKind.SERVICE_LEVEL else None,
+        )
+
+    return build()
+
+
+def offerings(
+    *,
+    currency: str | None = None,
+    kind: OfferingKind | None = None,
+    upgrade_ids: Sequence[str] = (),
+    ids: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[Offering]:
+    """Offerings: fixed ones, and customizable ones naming some of ``upgrade_ids``.
+
+    With no ``upgrade_ids`` only fixed offerings can be drawn.
+    """
+    kinds = (
+        st.just(kind)
+        if kind is not None
+        else st.sampled_from(OfferingKind if upgrade_ids else (OfferingKind.FIXED,))
+    )
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Offering:
+        chosen = draw(kinds)
+        allowed = (
+            frozenset(draw(st.lists(st.sampled_from(tuple(upgrade_ids)), min_size=1, unique=True)))
+            if chosen is OfferingKind.CUSTOMIZABLE
+            else frozenset()
+        )
+        measures = draw(st.lists(st.sampled_from(tuple(_LEVELS)), min_size=1, unique=True))
+        return Offering(
+            id=draw(ids if ids is not None else _IDS),
+            name=draw(_TEXT),
+            kind=chosen,
+            levels=tuple(draw(service_levels(measure=m)) for m in measures),
+            price=draw(prices(currency=currency)),
+            upgrades=allowed,
+            sla=draw(st.none() | _IDS),
+        )
+
+    return build()
+
+
+def billings(*, currency: str | None = None) -> st.SearchStrategy[Billing]:
+    """Billing terms: a method, a calendar billing cycle and a currency."""
+    return st.builds(
+        lambda method, cycle, code, accounting: Billing(
+            method=method, cycle=cycle, currency=code, accounting=accounting
+        ),
+        st.sampled_from(BillingMethod),
+        calendar_lengths(max_months=12),
+        st.just(currency) if currency else currency_codes(),
+        st.none() | _TEXT,
+    )
+
+
+@st.composite
+def _entry(
+    draw: st.DrawFn,
+    currency: str | None,
+    ids: st.SearchStrategy[str],
+    services: st.SearchStrategy[tuple[str, ServiceCategory]],
+) -> CatalogueEntry:
+    billing = draw(billings(currency=currency))
+    code = billing.currency
+    extras = draw(st.lists(upgrades(currency=code), max_size=3, unique_by=lambda u: u.id))
+    extra_ids = [u.id for u in extras]
+    offers = draw(
+        st.lists(
+            offerings(currency=code, upgrade_ids=extra_ids),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda o: o.id,
+        )
+    )
+    service, category = draw(services)
+    term = draw(st.none() | calendar_lengths(max_months=36))
+    charge = draw(moneys(currency=code, min_value=0, max_value=10_000)) if term else None
+    return CatalogueEntry(
+        id=draw(ids),
+        name=draw(_TEXT),
+        service=service,
+        category=category,
+        deployment_models=draw(st.frozensets(st.sampled_from(DeploymentModel), min_size=1)),
+        description=draw(st.none() | _TEXT),
+        policies=draw(
+            st.lists(
+                st.builds(lambda t, s: Policy(topic=t, statement=s), _TEXT, _TEXT), max_size=2
+            )
+        ),
+        technical_standards=tuple(draw(st.lists(_TEXT, max_size=2))),
+        security_policies=tuple(draw(st.lists(_TEXT, max_size=2))),
+        controls=draw(
+            st.lists(
+                st.builds(
+                    lambda i, basis, text: Control(id=i, basis=basis, description=text),
+                    _IDS,
+                    st.sampled_from(ObligationKind),
+                    _TEXT,
+                ),
+                max_size=3,
+                unique_by=lambda c: c.id,
+            )
+        ),
+        ordering_procedure=draw(_TEXT),
+        provisioning_procedure=draw(_TEXT),
+        billing=billing,
+        resource_locations=draw(st.frozensets(_LOCATIONS, min_size=1, max_size=3)),
+        data_locations=draw(st.frozensets(_LOCATIONS, min_size=1, max_size=3)),
+        legal_notes=tuple(draw(st.lists(_TEXT, max_size=2))),
+        offerings=tuple(offers),
+        upgrades=tuple(extras),
+        minimum_term=term,
+        early_termination_charge=charge,
+    )
+
+
+def catalogue_entries(
+    *, currency: str | None = None, ids: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[CatalogueEntry]:
+    """Catalogue entries with every item filled or empty, offerings and upgrades consistent."""
+    services = st.tuples(_IDS, st.sampled_from(ServiceCategory))
+    return _entry(currency, ids if ids is not None else _IDS, services)
+
+
+@st.composite
+def catalogues(draw: st.DrawFn, *, max_entries: int = 5) -> Catalogue:
+    """Catalogues over an acyclic service graph, each entry for one of its services."""
+    graph = draw(service_graphs(max_nodes=8))
+    if not graph.services:
+        return Catalogue(graph=graph)
+    services = st.sampled_from([(s.id, s.category) for s in graph.services])
+    entries = draw(
+        st.lists(_entry(None, _IDS, services), max_size=max_entries, unique_by=lambda e: e.id)
+    )
+    return Catalogue(entries=tuple(entries), graph=graph)
+
+
+def service_requirements(
+    *,
+    ids: st.SearchStrategy[str] | None = None,
+    targets: Sequence[str] | None = None,
+) -> st.SearchStrategy[ServiceRequirement]:
+    """Requirements, traced or not; ``satisfied_by`` drawn from ``targets`` if given."""
+    satisfied = (
+        st.lists(st.sampled_from(tuple(targets)), unique=True, max_size=3)
+        if targets
+        else st.lists(_IDS, unique=True, max_size=3)
+        if targets is None
+        else st.just([])
+    )
+
+    @st.composite
+    def build(draw: st.DrawFn) -> ServiceRequirement:
+        quality = draw(st.sampled_from(QualityCharacteristic))
+        capability = draw(
+            st.sampled_from(CapabilityType)
+            if quality is QualityCharacteristic.FUNCTIONALITY
+            else st.none() | st.sampled_from(CapabilityType)
+        )
+        source = draw(
+            st.none()
+            | st.builds(
+                lambda kind, ref: RequirementSource(kind=kind, reference=ref),
+                st.sampled_from(SourceKind),
+                _TEXT,
+            )
+        )
+        return ServiceRequirement(
+            id=draw(ids if ids is not None else _IDS),
+            statement=draw(_TEXT),
+            source=source,
+            capability=capability,
+            quality=quality,
+            acceptance_criteria=tuple(draw(st.lists(_TEXT, min_size=1, max_size=3))),
+            satisfied_by=tuple(draw(satisfied)),
+        )
+
+    return build()
+
+
+@st.composite
+def requirement_registers(draw: st.DrawFn, *, with_catalogue: bool = True) -> RequirementRegister:
+    """Registers of requirements, checked against a drawn catalogue when ``with_catalogue``."""
+    catalogue = draw(catalogues()) if with_catalogue else None
+    targets: list[str] | None = None
+    if catalogue is not None:
+        targets = [s.id for s in catalogue.graph.services]
+        targets += [c.id for c in catalogue.graph.components]
+        targets += [e.id for e in catalogue.entries]
+        targets += [f"{e.id}:{o.id}" for e in catalogue.entries for o in e.offerings]
+    requirements = draw(
+        st.lists(service_requirements(targets=targets), max_size=6, unique_by=lambda r: r.id)
+    )
+    return RequirementRegister(requirements=tuple(requirements), catalogue=catalogue)
+
+
+def register() -> None:
+    """Register these strategies for ``st.from_type``."""
+    st.register_type_strategy(ServiceLevel, lambda _: service_levels())
+    st.register_type_strategy(Upgrade, lambda _: upgrades())
+    st.register_type_strategy(Offering, lambda _: offerings())
+    st.register_type_strategy(Billing, lambda _: billings())
+    st.register_type_strategy(CatalogueEntry, lambda _: catalogue_entries())
+    st.register_type_strategy(Catalogue, lambda _: catalogues())
+    st.register_type_strategy(ServiceRequirement, lambda _: service_requirements())
+    st.register_type_strategy(RequirementRegister, lambda _: requirement_registers())

@@ -1,0 +1,535 @@
+"""cloudsms.catalogue: entries, offerings, the catalogue's queries and release to live."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import attrs
+import jsonschema
+import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cloudsms.catalogue import (
+    Billing,
+    BillingMethod,
+    Bound,
+    Catalogue,
+    CatalogueEntry,
+    Control,
+    Offering,
+    OfferingKind,
+    Policy,
+    ServiceLevel,
+    Upgrade,
+    UpgradeKind,
+    release_to_live,
+)
+from cloudsms.configuration import ConfigurationItem, ConfigurationRecord, RelationKind
+from cloudsms.context import ObligationKind
+from cloudsms.errors import InvalidTransition, UnknownReference, ValidationError
+from cloudsms.money import Money, Price
+from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, to_json
+from cloudsms.services import (
+    SERVICE_LIFECYCLE,
+    CloudService,
+    ComponentKind,
+    Dependency,
+    DeploymentModel,
+    ServiceCategory,
+    ServiceComponent,
+    ServiceGraph,
+)
+from cloudsms.testing import catalogue_entries, catalogues, offerings, service_levels
+from cloudsms.units import quantity
+
+T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+MONTH = relativedelta(months=1)
+AVAILABILITY = ServiceLevel(
+    measure="availability", bound=Bound.AT_LEAST, target=quantity("99.9 %")
+)
+RESPONSE = ServiceLevel(measure="response time", bound=Bound.AT_MOST, target=quantity("4 h"))
+HA = Upgrade(
+    id="ha",
+    description="Availability raised to 99.99 %",
+    kind=UpgradeKind.SERVICE_LEVEL,
+    price=Price(Money("40", "EUR"), "instance", per="month"),
+    level=ServiceLevel(measure="availability", bound=Bound.AT_LEAST, target=quantity("99.99 %")),
+)
+DISK = Upgrade(
+    id="disk",
+    description="Extra block storage",
+    kind=UpgradeKind.RESOURCE,
+    price=Price(Money("0.04", "EUR"), "GiB", per="month"),
+)
+
+
+def offering(oid: str, kind: OfferingKind = OfferingKind.FIXED, **changes: Any) -> Offering:
+    """An offering with one availability level at EUR 0.042 per vcpu-hour."""
+    fields: dict[str, Any] = {
+        "id": oid,
+        "name": oid.title(),
+        "kind": kind,
+        "levels": (AVAILABILITY,),
+        "price": Price(Money("0.042", "EUR"), "vcpu*hour"),
+        "upgrades": {"ha", "disk"} if kind is OfferingKind.CUSTOMIZABLE else (),
+    }
+    return Offering(**{**fields, **changes})
+
+
+def entry(eid: str = "vm", service: str = "compute", **changes: Any) -> CatalogueEntry:
+    """An IaaS entry in EUR with two fixed offerings, one customizable, and both upgrades."""
+    fields: dict[str, Any] = {
+        "id": eid,
+        "name": "Virtual machines",
+        "service": service,
+        "category": ServiceCategory.IAAS,
+        "deployment_models": {DeploymentModel.PUBLIC},
+        "policies": (Policy(topic="data retention", statement="Backups are kept 35 days"),),
+        "technical_standards": ("x86-64 images, UEFI boot",),
+        "security_policies": ("Administrators sign in with two factors",),
+        "controls": (
+            Control(id="gdpr-dpa", basis=ObligationKind.STATUTORY, description="DPA offered"),
+            Control(id="msa-7", basis=ObligationKind.CONTRACTUAL, description="Audit rights"),
+        ),
+        "ordering_procedure": "Order in the portal; approval within one business day",
+        "provisioning_procedure": "Provisioned automatically within 10 minutes",
+        "billing": Billing(method=BillingMethod.PAY_AS_YOU_GO, cycle=MONTH, currency="EUR"),
+        "resource_locations": {"DE", "IE"},
+        "data_locations": {"DE"},
+        "legal_notes": ("Personal data stays in the EU",),
+        "offerings": (
+            offering("basic"),
+            offering("business", levels=(AVAILABILITY, RESPONSE)),
+            offering("custom", OfferingKind.CUSTOMIZABLE),
+        ),
+        "upgrades": (HA, DISK),
+        "minimum_term": relativedelta(months=12),
+        "early_termination_charge": Money("250.00", "EUR"),
+    }
+    return CatalogueEntry(**{**fields, **changes})
+
+
+def svc(sid: str, category: ServiceCategory, *components: str) -> CloudService:
+    """A public service owned by ops."""
+    return CloudService(
+        id=sid,
+        name=sid.title(),
+        category=category,
+        deployment_models={DeploymentModel.PUBLIC},
+        owner="ops",
+        components=components,
+    )
+
+
+GRAPH = ServiceGraph(
+    services=(
+        svc("compute", ServiceCategory.IAAS, "hv"),
+        svc("storage", ServiceCategory.DSAAS, "san"),
+        svc("crm", ServiceCategory.SAAS),
+    ),
+    components=(
+        ServiceComponent(id="hv", name="Hypervisor cluster", kind=ComponentKind.HARDWARE),
+        ServiceComponent(id="san", name="Storage network", kind=ComponentKind.HARDWARE),
+    ),
+    dependencies=(
+        Dependency(dependant="compute", dependency="storage"),
+        Dependency(dependant="crm", dependency="compute"),
+    ),
+)
+STORE = entry(
+    "blob",
+    "storage",
+    category=ServiceCategory.DSAAS,
+    data_locations={"US-CA"},
+    minimum_term=None,
+    early_termination_charge=None,
+)
+CRM = entry("crm-std", "crm", category=ServiceCategory.SAAS, data_locations={"FR"})
+CATALOGUE = Catalogue(entries=(entry(), STORE, CRM), graph=GRAPH)
+
+
+def problems(call: Any) -> list[str]:
+    """The paths of the ValidationError ``call`` raises."""
+    with pytest.raises(ValidationError) as info:
+        call()
+    return info.value.paths
+
+
+class TestParts:
+    """Service levels, upgrades, offerings and billing, hand-checked."""
+
+    def test_service_level_bounds(self) -> None:
+        """At least is met from the target up, at most from the target down, across units."""
+        assert str(AVAILABILITY) == "availability at least 99.9 %"
+        assert AVAILABILITY.is_met_by("99.9 %")
+        assert not AVAILABILITY.is_met_by("99.89 %")
+        assert RESPONSE.is_met_by("240 min")
+        assert not RESPONSE.is_met_by("241 min")
+        assert problems(lambda: RESPONSE.is_met_by("3 GiB")) == ["$.value"]
+
+    def test_service_level_refusals(self) -> None:
+        """Names every bad field."""
+        bad = {"measure": " ", "bound": "roughly", "target": "99.9 %"}
+        assert problems(lambda: ServiceLevel(**bad)) == ["$.measure", "$.bound", "$.target"]
+        negative = {"measure": "m", "bound": Bound.AT_LEAST, "target": quantity("-1 ms")}
+        assert problems(lambda: ServiceLevel(**negative)) == ["$.target"]
+
+    def test_upgrade_level_matches_kind(self) -> None:
+        """A service-level upgrade names its level; a resource upgrade names none."""
+        assert problems(lambda: attrs.evolve(HA, level=None)) == ["$.level"]
+        assert problems(lambda: attrs.evolve(DISK, level=AVAILABILITY)) == ["$.level"]
+
+    def test_offering_kinds(self) -> None:
+        """Fixed offerings take no upgrades; customizable ones take one or more."""
+        assert problems(lambda: offering("a", upgrades={"ha"})) == ["$.upgrades"]
+        assert problems(lambda: offering("b", OfferingKind.CUSTOMIZABLE, upgrades=())) == [
+            "$.upgrades"
+        ]
+        assert problems(lambda: offering("c", levels=())) == ["$.levels"]
+        assert problems(lambda: offering("d", levels=(AVAILABILITY, AVAILABILITY))) == ["$.levels"]
+
+    def test_offering_level_lookup(self) -> None:
+        """Finds a level by measure and names a missing one."""
+        business = entry().offering("business")
+        assert business.level("response time") == RESPONSE
+        with pytest.raises(UnknownReference):
+            business.level("throughput")
+
+    def test_billing(self) -> None:
+        """Needs a known method, a positive calendar cycle and an ISO 4217 currency."""
+        assert problems(
+            lambda: Billing(method="monthly", cycle=relativedelta(), currency="EURO")  # type: ignore[arg-type]
+        ) == ["$.method", "$.cycle", "$.currency"]
+        assert problems(
+            lambda: Billing(
+                method=BillingMethod.PREPAID, cycle=relativedelta(months=-1), currency="EUR"
+            )
+        ) == ["$.cycle"]
+        assert problems(
+            lambda: Billing(
+                method=BillingMethod.PREPAID, cycle=dt.timedelta(days=30), currency="EUR"
+            )  # type: ignore[arg-type]
+        ) == ["$.cycle"]
+
+
+class TestEntry:
+    """The rules that tie an entry's items together."""
+
+    def test_every_item_is_kept(self) -> None:
+        """Holds the items the TR lists, with helpers to read them."""
+        vm = entry()
+        assert [o.id for o in vm.fixed_offerings] == ["basic", "business"]
+        assert [o.id for o in vm.customizable_offerings] == ["custom"]
+        assert vm.upgrades_for("custom") == (HA, DISK)
+        assert vm.upgrades_for("basic") == ()
+        assert [c.id for c in vm.controls_for(ObligationKind.STATUTORY)] == ["gdpr-dpa"]
+        assert vm.minimum_term == relativedelta(years=1)
+        assert vm.policies[0].topic == "data retention"
+
+    def test_unknown_upgrade(self) -> None:
+        """An offering may only name the entry's own upgrades."""
+        assert problems(lambda: entry(upgrades=(HA,))) == ["$.offerings[2].upgrades"]
+
+    def test_one_currency(self) -> None:
+        """Every price and charge is in the billing currency."""
+        usd = Price(Money("1", "USD"), "vcpu*hour")
+        paths = problems(
+            lambda: entry(
+                offerings=(
+                    offering("basic", price=usd),
+                    offering("custom", OfferingKind.CUSTOMIZABLE),
+                ),
+                early_termination_charge=Money("5", "GBP"),
+            )
+        )
+        assert paths == ["$.offerings[0].price.amount", "$.early_termination_charge"]
+
+    def test_charge_needs_a_term(self) -> None:
+        """An early-termination charge needs a minimum term, and is not negative."""
+        assert problems(lambda: entry(minimum_term=None)) == ["$.minimum_term"]
+        assert problems(lambda: entry(early_termination_charge=Money("-1", "EUR"))) == [
+            "$.early_termination_charge"
+        ]
+        assert problems(lambda: entry(minimum_term=relativedelta(days=-3))) == ["$.minimum_term"]
+
+    def test_repeated_ids_and_bad_items(self) -> None:
+        """Names repeated offering and control ids, and bad locations and texts."""
+        twice = (offering("basic"), offering("basic"))
+        assert problems(lambda: entry(offerings=twice)) == ["$.offerings[1].id"]
+        control = Control(id="c", basis=ObligationKind.REGULATORY, description="d")
+        assert problems(lambda: entry(controls=(control, control))) == ["$.controls[1].id"]
+        assert problems(
+            lambda: entry(data_locations={"Germany"}, legal_notes=("ok", ""), offerings=())
+        ) == ["$.data_locations", "$.legal_notes[1]", "$.offerings"]
+
+    def test_data_location(self) -> None:
+        """A country matches its subdivisions, not the other way round."""
+        assert STORE.stores_data_in("US")
+        assert STORE.stores_data_in("US-CA")
+        assert not entry().stores_data_in("DE-BY")
+
+
+class TestCatalogue:
+    """The catalogue's rules and queries."""
+
+    def test_entries_must_match_the_graph(self) -> None:
+        """An entry's service must be in the graph, in the entry's category."""
+        assert problems(lambda: Catalogue(entries=(entry(service="ghost"),), graph=GRAPH)) == [
+            "$.entries[0].service"
+        ]
+        wrong = entry(category=ServiceCategory.PAAS)
+        assert problems(lambda: Catalogue(entries=(wrong,), graph=GRAPH)) == [
+            "$.entries[0].category"
+        ]
+        assert problems(lambda: Catalogue(entries=(entry(), entry()), graph=GRAPH)) == [
+            "$.entries[1].id"
+        ]
+
+    def test_queries(self) -> None:
+        """By category, data location and dependency, hand-computed from GRAPH."""
+        ids = lambda entries: [e.id for e in entries]  # noqa: E731
+        assert ids(CATALOGUE.by_category("IaaS")) == ["vm"]
+        assert ids(CATALOGUE.by_category(ServiceCategory.SAAS)) == ["crm-std"]
+        assert ids(CATALOGUE.by_data_location("US")) == ["blob"]
+        assert ids(CATALOGUE.by_data_location("DE")) == ["vm"]
+        assert ids(CATALOGUE.depending_on("san")) == ["vm", "blob", "crm-std"]
+        assert ids(CATALOGUE.depending_on("hv")) == ["vm", "crm-std"]
+        assert ids(CATALOGUE.depending_on("crm")) == []
+        assert CATALOGUE.dependencies_of("crm-std") == ("compute", "hv", "san", "storage")
+        assert problems(lambda: CATALOGUE.by_category("XaaS")) == ["$.category"]
+        assert problems(lambda: CATALOGUE.by_data_location("europe")) == ["$.code"]
+        with pytest.raises(UnknownReference, match="vm"):
+            CATALOGUE.entry("vn")
+        with pytest.raises(UnknownReference):
+            CATALOGUE.depending_on("nothing")
+
+    def test_with_and_without_entry(self) -> None:
+        """Replaces an entry in place, adds a new one last, removes one; the old value stays."""
+        renamed = attrs.evolve(entry(), name="VMs")
+        replaced = CATALOGUE.with_entry(renamed)
+        assert replaced.entries[0].name == "VMs"
+        assert CATALOGUE.entry("vm").name == "Virtual machines"
+        smaller = CATALOGUE.without_entry("blob")
+        assert [e.id for e in smaller.entries] == ["vm", "crm-std"]
+        assert [e.id for e in smaller.with_entry(STORE).entries] == ["vm", "crm-std", "blob"]
+        with pytest.raises(UnknownReference):
+            smaller.without_entry("blob")
+
+    def test_table(self) -> None:
+        """One line per entry under a header, minimum term as an ISO duration."""
+        lines = CATALOGUE.table().splitlines()
+        assert lines[0].split() == [
+            "id", "name", "category", "deployment", "data", "in", "offerings",
+            "minimum", "term", "early", "exit",
+        ]  # fmt: skip
+        assert lines[2].startswith("vm ")
+        assert "P1Y" in lines[2]
+        assert "250.00 EUR" in lines[2]
+        assert "basic (fixed), business (fixed), custom (customizable)" in lines[2]
+        assert len(lines) == 5
+        assert CATALOGUE.rows()[1]["early exit"] == ""
+
+    @settings(max_examples=60)
+    @given(catalogues())
+    def test_queries_agree_with_brute_force(self, catalogue: Catalogue) -> None:
+        """Entries depend on a node exactly when their service reaches it; categories partition."""
+        found = [e for c in ServiceCategory for e in catalogue.by_category(c)]
+        assert sorted(e.id for e in found) == sorted(e.id for e in catalogue.entries)
+        graph = catalogue.graph
+        edges: dict[str, set[str]] = {s.id: set(s.components) for s in graph.services}
+        for c in graph.components:
+            edges[c.id] = set()
+        for d in graph.dependencies:
+            edges[d.dependant].add(d.dependency)
+
+        def reaches(start: str, goal: str) -> bool:
+            seen, todo = set(), [start]
+            while todo:
+                for nxt in edges[todo.pop()]:
+                    if nxt == goal:
+                        return True
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            return False
+
+        for node in edges:
+            expected = [e.id for e in catalogue.entries if reaches(e.service, node)]
+            assert [e.id for e in catalogue.depending_on(node)] == expected
+
+
+class TestDocuments:
+    """JSON round trips, the schema and bad documents."""
+
+    @settings(max_examples=40)
+    @given(catalogue_entries())
+    def test_entry_round_trip(self, value: CatalogueEntry) -> None:
+        """Reads its JSON back into an equal entry."""
+        assert from_json(CatalogueEntry, to_json(value)) == value
+
+    @settings(max_examples=40)
+    @given(catalogues())
+    def test_catalogue_round_trip(self, value: Catalogue) -> None:
+        """Reads its JSON back into an equal catalogue."""
+        assert from_json(Catalogue, to_json(value)) == value
+
+    @given(service_levels(), offerings(upgrade_ids=("a", "b")))
+    def test_parts_round_trip(self, level: ServiceLevel, offer: Offering) -> None:
+        """Round-trips levels and offerings."""
+        assert from_dict(ServiceLevel, to_dict(level)) == level
+        assert from_dict(Offering, to_dict(offer)) == offer
+
+    def test_schema(self) -> None:
+        """Exports a schema that accepts what is written and refuses an unknown key."""
+        schema = json_schema(Catalogue)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        document = json.loads(to_json(CATALOGUE))
+        jsonschema.validate(document, schema)
+        document["entries"][0]["colour"] = "red"
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(document, schema)
+
+    def test_mutated_document(self) -> None:
+        """Wrong type, missing field, unknown key, float money, bad unit, negative quantity."""
+        data: dict[str, Any] = to_dict(CATALOGUE)
+        vm = data["entries"][0]
+        vm["category"] = 7
+        del vm["ordering_procedure"]
+        vm["colour"] = "red"
+        vm["early_termination_charge"]["amount"] = 250.0
+        vm["offerings"][0]["price"]["unit"] = "parsecs*banana"
+        vm["offerings"][1]["levels"][1]["target"] = "-4 h"
+        with pytest.raises(ValidationError) as info:
+            from_dict(Catalogue, data)
+        assert sorted(info.value.paths) == [
+            "$.entries[0].category",
+            "$.entries[0].colour",
+            "$.entries[0].early_termination_charge.amount",
+            "$.entries[0].offerings[0].price.unit",
+            "$.entries[0].offerings[1].levels[1].target",
+            "$.entries[0].ordering_procedure",
+        ]
+
+    def test_cycle_in_the_graph(self) -> None:
+        """A dependency cycle in the catalogue's graph is named at its path."""
+        data: dict[str, Any] = to_dict(CATALOGUE)
+        data["graph"]["dependencies"].append({"dependant": "storage", "dependency": "crm"})
+        with pytest.raises(ValidationError) as info:
+            from_dict(Catalogue, data)
+        assert info.value.paths == ["$.graph.dependencies[2]"]
+        assert "storage -> crm -> compute -> storage" in str(info.value)
+
+
+def at_tested() -> Any:
+    """A service lifecycle instance taken to ``tested``."""
+    review = {
+        "capacity_requirement": "400 vcpu",
+        "availability_required": "99.9",
+        "availability_designed": "99.95",
+        "shared_resource_security": "isolation reviewed",
+        "sla": "new",
+    }
+    instance = SERVICE_LIFECYCLE.begin()
+    for event, data in (("design", {"review": review}), ("build", {}), ("test", {})):
+        instance = instance.apply(event, who="pm", when=T0, data=data)
+    return instance
+
+
+class TestReleaseToLive:
+    """S05: release moves the service live, publishes its entry and updates the records."""
+
+    def test_release(self) -> None:
+        """Everything moves together; the inputs stay as they were."""
+        catalogue = Catalogue(graph=GRAPH)
+        san = ConfigurationRecord.create(
+            ConfigurationItem(id="hv", name="Hypervisors", kind="hardware"), by="ops", at=T0
+        )
+        records = {"hv": san}
+        service = GRAPH.services[0]
+        at = T0 + dt.timedelta(days=1)
+        result = release_to_live(
+            at_tested(),
+            service=service,
+            entry=entry(),
+            catalogue=catalogue,
+            records=records,
+            by="release-manager",
+            at=at,
+            change="CHG-7",
+        )
+        assert result.instance.state == "live"
+        assert result.instance.history()[-1].data == {"change": "CHG-7"}
+        assert result.service.lifecycle_state == "live"
+        assert result.catalogue.entry("vm") == entry()
+        assert result.catalogue.graph.services[0].lifecycle_state == "live"
+        assert sorted(result.records) == ["compute", "hv"]
+        created = result.records["compute"]
+        assert created.current.attributes == {"status": "live"}
+        assert [(r.kind, r.target) for r in created.current.relations] == [
+            (RelationKind.USES, "hv")
+        ]
+        assert created.current_version.change == "CHG-7"
+        updated = result.records["hv"]
+        assert [v.version for v in updated.history()] == [1, 2]
+        assert updated.current.attributes == {"status": "live"}
+        assert updated.current_version.changed_at == at
+        assert catalogue.entries == ()
+        assert records == {"hv": san}
+        assert service.lifecycle_state == "planned"
+
+    def test_refused_before_tested(self) -> None:
+        """A service not yet tested cannot go live; nothing is produced."""
+        built = at_tested().history()
+        instance = SERVICE_LIFECYCLE.resume(built[:-1])
+        with pytest.raises(InvalidTransition):
+            release_to_live(
+                instance,
+                service=GRAPH.services[0],
+                entry=entry(),
+                catalogue=Catalogue(graph=GRAPH),
+                records={},
+                by="rm",
+                at=T0,
+            )
+
+    def test_entry_and_service_must_match(self) -> None:
+        """The entry must describe the released service, which must be in the graph."""
+        kwargs: dict[str, Any] = {
+            "catalogue": Catalogue(graph=GRAPH),
+            "records": {},
+            "by": "rm",
+            "at": T0,
+        }
+        with pytest.raises(ValidationError) as info:
+            release_to_live(at_tested(), service=GRAPH.services[1], entry=entry(), **kwargs)
+        assert info.value.paths == ["$.entry.service"]
+        ghost = svc("ghost", ServiceCategory.IAAS)
+        with pytest.raises(ValidationError) as info:
+            release_to_live(at_tested(), service=ghost, entry=entry(service="ghost"), **kwargs)
+        assert info.value.paths == ["$.service"]
+
+    @given(st.sampled_from(["planned", "designed", "built", "live", "retiring"]))
+    def test_only_from_tested(self, state: str) -> None:
+        """Every state but tested refuses the release."""
+        history = at_tested().history()
+        steps = {"planned": 0, "designed": 1, "built": 2}
+        if state in steps:
+            instance = SERVICE_LIFECYCLE.resume(history[: steps[state]])
+        else:
+            instance = at_tested().apply("release", who="rm", when=T0)
+            if state == "retiring":
+                instance = instance.apply("retire", who="rm", when=T0)
+        with pytest.raises(InvalidTransition):
+            release_to_live(
+                instance,
+                service=GRAPH.services[0],
+                entry=entry(),
+                catalogue=Catalogue(graph=GRAPH),
+                records={},
+                by="rm",
+                at=T0,
+            )
