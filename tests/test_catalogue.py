@@ -143,12 +143,21 @@ GRAPH = ServiceGraph(
 STORE = entry(
     "blob",
     "storage",
+    name="Object storage",
     category=ServiceCategory.DSAAS,
     data_locations={"US-CA"},
     minimum_term=None,
     early_termination_charge=None,
 )
-CRM = entry("crm-std", "crm", category=ServiceCategory.SAAS, data_locations={"FR"})
+CRM = entry(
+    "crm-std",
+    "crm",
+    name="CRM",
+    category=ServiceCategory.SAAS,
+    data_locations={"FR"},
+    offerings=(offering("seat"),),
+    upgrades=(),
+)
 CATALOGUE = Catalogue(entries=(entry(), STORE, CRM), graph=GRAPH)
 
 

@@ -1,0 +1,222 @@
+"""cloudsms.requirements: classified requirements traced from source to what satisfies them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+import jsonschema
+import pytest
+from hypothesis import given, settings
+
+from cloudsms.errors import UnknownReference, ValidationError
+from cloudsms.requirements import (
+    CapabilityType,
+    QualityCharacteristic,
+    RequirementRegister,
+    RequirementSource,
+    ServiceRequirement,
+    SourceKind,
+    Trace,
+    TraceLink,
+)
+from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, to_json
+from cloudsms.testing import requirement_registers, service_requirements
+
+from test_catalogue import CATALOGUE
+
+ACME = RequirementSource(kind=SourceKind.CUSTOMER, reference="acme")
+GDPR = RequirementSource(kind=SourceKind.STATUTORY, reference="GDPR art. 32")
+
+
+def requirement(rid: str, **changes: Any) -> ServiceRequirement:
+    """A traced functional requirement on the application layer."""
+    fields: dict[str, Any] = {
+        "id": rid,
+        "statement": "Users can search their records",
+        "source": ACME,
+        "capability": CapabilityType.APPLICATION,
+        "quality": QualityCharacteristic.FUNCTIONALITY,
+        "acceptance_criteria": ("a search returns in under 2 s",),
+        "satisfied_by": ("crm-std",),
+    }
+    return ServiceRequirement(**{**fields, **changes})
+
+
+def problems(call: Any) -> list[str]:
+    """The paths of the ValidationError ``call`` raises."""
+    with pytest.raises(ValidationError) as info:
+        call()
+    return info.value.paths
+
+
+REGISTER = RequirementRegister(
+    requirements=(
+        requirement("R1", satisfied_by=("crm-std", "vm:custom", "hv")),
+        requirement(
+            "R2",
+            source=GDPR,
+            capability=None,
+            quality=QualityCharacteristic.PRIVACY,
+            satisfied_by=("blob",),
+        ),
+        requirement("R3", source=None),
+        requirement("R4", satisfied_by=()),
+        requirement("R5", capability=CapabilityType.PLATFORM, satisfied_by=("seat",)),
+    ),
+    catalogue=CATALOGUE,
+)
+
+
+class TestRequirement:
+    """The rules of one requirement."""
+
+    def test_functional_needs_a_capability(self) -> None:
+        """A functional requirement names its capability layer; others may not."""
+        assert problems(lambda: requirement("R", capability=None)) == ["$.capability"]
+        other = requirement("R", capability=None, quality=QualityCharacteristic.PERFORMANCE)
+        assert other.capability is None
+
+    def test_refusals(self) -> None:
+        """Names every bad field."""
+        assert problems(
+            lambda: requirement(
+                "not an id",
+                statement="",
+                source="acme",
+                quality="speed",
+                capability="network",
+                acceptance_criteria=(),
+                satisfied_by=("a", "a"),
+            )
+        ) == [
+            "$.id",
+            "$.statement",
+            "$.source",
+            "$.quality",
+            "$.capability",
+            "$.acceptance_criteria",
+            "$.satisfied_by",
+        ]
+        assert problems(lambda: RequirementSource(kind="boss", reference=" ")) == [  # type: ignore[arg-type]
+            "$.kind",
+            "$.reference",
+        ]
+
+    def test_traced(self) -> None:
+        """Traced means a source and something that satisfies it."""
+        assert requirement("R").traced
+        assert not requirement("R", source=None).traced
+        assert not requirement("R", satisfied_by=()).traced
+
+
+class TestRegister:
+    """trace(), untraced() and the catalogue check."""
+
+    def test_trace_names_each_satisfier(self) -> None:
+        """Resolves entries, qualified and bare offerings, services and components."""
+        trace = REGISTER.trace("R1")
+        assert trace.complete
+        assert trace.source == ACME
+        assert trace.satisfied_by == (
+            TraceLink(id="crm-std", kind="catalogue entry", name="CRM"),
+            TraceLink(id="vm:custom", kind="offering", name="Custom"),
+            TraceLink(id="hv", kind="component", name="Hypervisor cluster"),
+        )
+        assert str(REGISTER.trace(REGISTER.requirement("R2"))) == (
+            "statutory: GDPR art. 32 -> R2 -> blob (catalogue entry: Object storage)"
+        )
+        assert str(REGISTER.trace("R3")).startswith("no source -> R3 -> crm-std")
+        assert str(REGISTER.trace("R4")) == "customer: acme -> R4 -> nothing satisfies it"
+
+    def test_bare_offering_only_when_unique(self) -> None:
+        """A bare offering id resolves while one entry has it; otherwise it is refused."""
+        assert REGISTER.trace("R5").satisfied_by[0].id == "crm-std:seat"
+        ambiguous = requirement("R9", satisfied_by=("custom",))
+        assert problems(
+            lambda: RequirementRegister(requirements=(ambiguous,), catalogue=CATALOGUE)
+        ) == ["$.requirements[0].satisfied_by[0]"]
+
+    def test_untraced(self) -> None:
+        """Lists requirements with no source or nothing satisfying them, in order."""
+        assert [r.id for r in REGISTER.untraced()] == ["R3", "R4"]
+
+    def test_unknown_targets_and_repeats(self) -> None:
+        """With a catalogue, every target must exist; ids are used once."""
+        bad = requirement("R1", satisfied_by=("crm-std", "nowhere"))
+        assert problems(
+            lambda: RequirementRegister(requirements=(bad, requirement("R1")), catalogue=CATALOGUE)
+        ) == ["$.requirements[0].satisfied_by[1]", "$.requirements[1].id"]
+
+    def test_without_catalogue(self) -> None:
+        """Keeps ids as given and traces them as unresolved."""
+        register = RequirementRegister(requirements=(requirement("R1", satisfied_by=("x",)),))
+        assert register.trace("R1").satisfied_by == (
+            TraceLink(id="x", kind="unresolved", name="x"),
+        )
+
+    def test_queries(self) -> None:
+        """By quality, by satisfier, by id, with one more requirement."""
+        assert [r.id for r in REGISTER.by_quality("privacy")] == ["R2"]
+        assert [r.id for r in REGISTER.satisfied_by("crm-std")] == ["R1", "R3"]
+        assert len(REGISTER) == 5
+        assert [r.id for r in REGISTER] == ["R1", "R2", "R3", "R4", "R5"]
+        changed = REGISTER.with_requirement(requirement("R3"))
+        assert changed.untraced() == (REGISTER.requirement("R4"),)
+        assert [r.id for r in changed.with_requirement(requirement("R6"))][-1] == "R6"
+        assert problems(lambda: REGISTER.by_quality("speed")) == ["$.quality"]
+        with pytest.raises(UnknownReference, match="R1"):
+            REGISTER.trace("R11")
+
+    @given(requirement_registers())
+    def test_untraced_is_what_trace_calls_incomplete(self, register: RequirementRegister) -> None:
+        """untraced() holds exactly the requirements whose trace is not complete."""
+        incomplete = [r for r in register if not register.trace(r).complete]
+        assert list(register.untraced()) == incomplete
+        for r in register:
+            trace = register.trace(r)
+            assert isinstance(trace, Trace)
+            assert [link.id for link in trace.satisfied_by] == list(r.satisfied_by)
+            if register.catalogue is not None:
+                assert all(link.kind != "unresolved" for link in trace.satisfied_by)
+
+
+class TestDocuments:
+    """Round trips, the schema and bad documents."""
+
+    @given(service_requirements())
+    def test_requirement_round_trip(self, value: ServiceRequirement) -> None:
+        """Reads its JSON back into an equal requirement."""
+        assert from_json(ServiceRequirement, to_json(value)) == value
+
+    @settings(max_examples=40)
+    @given(requirement_registers())
+    def test_register_round_trip(self, value: RequirementRegister) -> None:
+        """Reads its JSON back into an equal register."""
+        assert from_json(RequirementRegister, to_json(value)) == value
+
+    def test_schema(self) -> None:
+        """The schema accepts what is written."""
+        schema = json_schema(RequirementRegister)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(json.loads(to_json(REGISTER)), schema)
+
+    def test_mutated_document(self) -> None:
+        """Reports a wrong enum, a missing field, an unknown key and an unknown target."""
+        data: dict[str, Any] = to_dict(attrs.evolve(REGISTER, catalogue=None))
+        data["requirements"][0]["quality"] = "speed"
+        del data["requirements"][1]["statement"]
+        data["requirements"][2]["priority"] = "high"
+        with pytest.raises(ValidationError) as info:
+            from_dict(RequirementRegister, data)
+        assert sorted(info.value.paths) == [
+            "$.requirements[0].quality",
+            "$.requirements[1].statement",
+            "$.requirements[2].priority",
+        ]
+        full: dict[str, Any] = to_dict(REGISTER)
+        full["requirements"][0]["satisfied_by"] = ["ghost"]
+        with pytest.raises(ValidationError) as info:
+            from_dict(RequirementRegister, full)
+        assert info.value.paths == ["$.requirements[0].satisfied_by[0]"]
