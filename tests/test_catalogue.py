@@ -342,6 +342,18 @@ class TestCatalogue:
         assert len(lines) == 5
         assert CATALOGUE.rows()[1]["early exit"] == ""
 
+    def test_offerings_table(self) -> None:
+        """One line per offering, with levels, price and the upgrades it allows."""
+        rows = CATALOGUE.offering_rows()
+        assert [r["offering"] for r in rows][:3] == ["vm:basic", "vm:business", "vm:custom"]
+        assert rows[1]["levels"] == "availability at least 99.9 %; response time at most 4 h"
+        assert rows[0]["price"] == "EUR 0.042 per vcpu*hour"
+        assert rows[2]["upgrades"] == "ha, disk"
+        assert rows[0]["upgrades"] == ""
+        lines = CATALOGUE.offerings_table().splitlines()
+        assert lines[0].split() == ["offering", "kind", "levels", "price", "upgrades"]
+        assert len(lines) == 2 + len(rows) == 2 + 7
+
     @settings(max_examples=60)
     @given(catalogues())
     def test_queries_agree_with_brute_force(self, catalogue: Catalogue) -> None:

@@ -564,6 +564,8 @@ _COLUMNS = (
     "early exit",
 )
 
+_OFFERING_COLUMNS = ("offering", "kind", "levels", "price", "upgrades")
+
 
 @attrs.frozen(kw_only=True)
 class Catalogue:
@@ -710,6 +712,24 @@ class Catalogue:
     def table(self) -> str:
         """The catalogue as a plain-text table, one line per entry."""
         return format_table(_COLUMNS, self.rows())
+
+    def offering_rows(self) -> list[dict[str, str]]:
+        """One row per offering (``entry:offering``): kind, levels, price and its upgrades."""
+        return [
+            {
+                "offering": f"{e.id}:{o.id}",
+                "kind": o.kind.value,
+                "levels": "; ".join(map(str, o.levels)),
+                "price": str(o.price),
+                "upgrades": ", ".join(u.id for u in e.upgrades_for(o.id)),
+            }
+            for e in self.entries
+            for o in e.offerings
+        ]
+
+    def offerings_table(self) -> str:
+        """The offerings as a plain-text table, one line per offering."""
+        return format_table(_OFFERING_COLUMNS, self.offering_rows())
 
 
 # ------------------------------------------------------------- release to live (S05)
