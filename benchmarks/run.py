@@ -161,7 +161,9 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a floor is missed")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument(
-        "--only", choices=("reference", "core"), help="run one group of benchmarks"
+        "--only",
+        choices=("reference", "core", "catalogue"),
+        help="run one group of benchmarks",
     )
     args = parser.parse_args()
     runs, rounds = (7, 3) if args.quick else (25, 7)
@@ -175,12 +177,16 @@ def main() -> int:
     figures: list[Figure] = []
     if args.only in {None, "reference"}:
         figures += [*import_figures(runs), first_query_figure(runs), *query_figures(rounds)]
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     if args.only in {None, "core"}:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         import core  # noqa: PLC0415 - benchmarks/core.py, beside this runner
 
         for group in (core.construction, core.parsing, core.converter):
             figures += [Figure(*row) for row in group(rounds)]
+    if args.only in {None, "catalogue"}:
+        import catalogue  # noqa: PLC0415 - benchmarks/catalogue.py, beside this runner
+
+        figures += [Figure(*row) for row in catalogue.figures(1 if args.quick else 3)]
     width = max(len(f.name) for f in figures)
     print(f"{'benchmark':<{width}}  {'figure':>11}  {'floor':>9}  {'ratio':>6}")
     for f in figures:

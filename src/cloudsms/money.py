@@ -37,7 +37,7 @@ from decimal import (
     Overflow,
 )
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, cast
 
 import attrs
@@ -385,29 +385,13 @@ def _weights(weights: Iterable[Decimal | int]) -> list[Fraction]:
 
 def _price_problems(amount: object, unit: object, per: object) -> list[Problem]:
     """Every problem of a price's three parts (not only the first)."""
-    from cloudsms import units  # noqa: PLC0415 - pint only when prices are used
-
     problems: list[Problem] = []
     if not isinstance(amount, Money):
         problems.append(Problem("$.amount", "a Money value", describe(amount)))
     if not isinstance(unit, str):
         problems.append(Problem("$.unit", "a unit such as 'vcpu*hour'", describe(unit)))
     else:
-        try:
-            priced = units.quantity(1, unit, path="$.unit")
-        except ValidationError as exc:
-            problems += exc.problems
-        else:
-            calendar = units.calendar_units(priced)
-            if calendar:
-                problems.append(
-                    Problem(
-                        "$.unit",
-                        "a unit of fixed length (a calendar month or year varies: quote the "
-                        "price per='month' or per='year' instead)",
-                        describe(unit),
-                    )
-                )
+        problems += _unit_problems(unit)
     if per is not None and (not isinstance(per, str) or per not in CALENDAR_UNITS):
         problems.append(
             Problem(
@@ -417,6 +401,27 @@ def _price_problems(amount: object, unit: object, per: object) -> list[Problem]:
             )
         )
     return problems
+
+
+@lru_cache(maxsize=4096)
+def _unit_problems(unit: str) -> tuple[Problem, ...]:
+    """The problems of a price's unit text, remembered: prices repeat a few units."""
+    from cloudsms import units  # noqa: PLC0415 - pint only when prices are used
+
+    try:
+        priced = units.quantity(1, unit, path="$.unit")
+    except ValidationError as exc:
+        return tuple(exc.problems)
+    if units.calendar_units(priced):
+        return (
+            Problem(
+                "$.unit",
+                "a unit of fixed length (a calendar month or year varies: quote the "
+                "price per='month' or per='year' instead)",
+                describe(unit),
+            ),
+        )
+    return ()
 
 
 CALENDAR_UNITS: dict[str, tuple[str, dict[str, int]]] = {

@@ -334,6 +334,8 @@ def _structure_quantity(value: object, _: object) -> units.Quantity:
 
 def _fields(value: object, names: tuple[str, ...], kind: str) -> dict[str, Any]:
     """The keys of an object with exactly ``names``, or every problem found."""
+    if type(value) is dict and len(value) == len(names) and all(n in value for n in names):
+        return value  # the hot path: exactly the keys expected
     if not isinstance(value, dict):
         raise ValidationError.single("$", f"{kind} object", describe(value))
     problems = [
@@ -653,8 +655,14 @@ def _unstructure_instance(value: LifecycleInstance) -> dict[str, Any]:
     }
 
 
-def _enums_aside(hook: Callable[[object, Any], Any]) -> Callable[[object, Any], Any]:
+def _enums_aside(
+    hook: Callable[[object, Any], Any], plain: type | None = None
+) -> Callable[[object, Any], Any]:
+    """``hook`` for ``plain`` values; enums (subclasses of str and int) to the enum hook."""
+
     def structure(value: object, kind: Any) -> Any:
+        if kind is plain and type(value) is plain:  # the hot path: a well-typed str or bool
+            return value
         if _is_enum(kind):
             return _enum_factory(kind)(value, kind)
         return hook(value, kind)
@@ -705,12 +713,9 @@ def configure_converter(converter: cattrs.Converter) -> None:
         converter.register_structure_hook(kind, hook)
     # A class registration also catches subclasses: StrEnum and IntEnum fields arrive
     # here too, and are handed to the enum hook.
-    for kind, hook in (
-        (str, _strict(str, "a string")),
-        (bool, _strict(bool, "a boolean")),
-        (int, _structure_int),
-    ):
-        converter.register_structure_hook(kind, _enums_aside(hook))
+    converter.register_structure_hook(str, _enums_aside(_strict(str, "a string"), str))
+    converter.register_structure_hook(bool, _enums_aside(_strict(bool, "a boolean"), bool))
+    converter.register_structure_hook(int, _enums_aside(_structure_int))
     converter.register_structure_hook_factory(_is_enum, _enum_factory)
     converter.register_structure_hook_factory(attrs.has, _attrs_factory(converter))
     converter.register_structure_hook_factory(_is_collection, _collection_factory(converter))

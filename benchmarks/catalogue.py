@@ -1,0 +1,153 @@
+"""Figures for the catalogue: load and dump 10,000 committed catalogue entries.
+
+Imported by benchmarks/run.py. The entries are the committed test data of
+``benchmarks/data/catalogue-entries.json.gz`` (see catalogue_data.py). The garbage
+collector stays on, as it would in an application. An equivalent pydantic v2 model,
+below, is timed on the same bytes for comparison.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import time
+from typing import TYPE_CHECKING, Any, Literal
+
+from cloudsms.catalogue import CatalogueEntry
+from cloudsms.serialization import from_dict, to_dict
+
+import catalogue_data
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from decimal import Decimal
+
+
+def _best(fn: Callable[[], object], rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        gc.collect()
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def figures(rounds: int) -> list[tuple[str, float, float, str]]:
+    """Load and dump ratios against orjson and json, and pydantic's times beside ours."""
+    import orjson  # noqa: PLC0415 - a bench dependency
+
+    raw = catalogue_data.load()
+    kind = list[CatalogueEntry]
+    entries = from_dict(kind, orjson.loads(raw))
+    data = to_dict(entries)
+    assert gc.isenabled()  # noqa: S101 - the figures are meant with the collector on
+    load = _best(lambda: from_dict(kind, orjson.loads(raw)), rounds)
+    orjson_load = _best(lambda: orjson.loads(raw), rounds)
+    dump = _best(lambda: to_dict(entries), rounds)
+    json_dump = _best(lambda: json.dumps(data), rounds)
+    orjson_dump = _best(lambda: orjson.dumps(data), rounds)
+    pydantic_load, pydantic_dump = _pydantic(raw, rounds)
+    info = [
+        ("  (catalogue load, ms)", load * 1e3),
+        ("  (catalogue dump, ms)", dump * 1e3),
+        ("  (catalogue dump vs orjson.dumps, x)", dump / orjson_dump),
+        ("  (pydantic v2 catalogue load, ms)", pydantic_load * 1e3),
+        ("  (pydantic v2 catalogue dump, ms)", pydantic_dump * 1e3),
+        ("  (catalogue load vs pydantic load, x)", load / pydantic_load),
+        ("  (catalogue dump vs pydantic dump, x)", dump / pydantic_dump),
+    ]
+    return [
+        ("load 10k catalogue entries vs orjson.loads", load / orjson_load, 5.0, "x"),
+        ("dump 10k catalogue entries vs json.dumps", dump / json_dump, 4.0, "x"),
+        *((name, value, float("nan"), "") for name, value in info),
+    ]
+
+
+def _pydantic(raw: bytes, rounds: int) -> tuple[float, float]:
+    """The same entries as a pydantic v2 model: strict, frozen, extra keys refused."""
+    import pydantic  # noqa: PLC0415 - a bench dependency
+
+    config = pydantic.ConfigDict(extra="forbid", frozen=True, strict=False)
+
+    class PMoney(pydantic.BaseModel):
+        model_config = config
+        amount: Decimal
+        currency: str = pydantic.Field(pattern="^[A-Z]{3}$")
+
+    class PPrice(pydantic.BaseModel):
+        model_config = config
+        amount: PMoney
+        unit: str
+        per: Literal["day", "month", "quarter", "year"] | None
+
+    class PLevel(pydantic.BaseModel):
+        model_config = config
+        measure: str = pydantic.Field(min_length=1)
+        bound: Literal["at least", "at most"]
+        target: str
+
+    class POffering(pydantic.BaseModel):
+        model_config = config
+        id: str = pydantic.Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+        name: str = pydantic.Field(min_length=1)
+        kind: Literal["fixed", "customizable"]
+        levels: tuple[PLevel, ...] = pydantic.Field(min_length=1)
+        price: PPrice
+        upgrades: frozenset[str]
+        sla: str | None
+
+    class PUpgrade(pydantic.BaseModel):
+        model_config = config
+        id: str = pydantic.Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+        description: str = pydantic.Field(min_length=1)
+        kind: Literal["service level", "resource"]
+        price: PPrice
+        level: PLevel | None
+
+    class PPolicy(pydantic.BaseModel):
+        model_config = config
+        topic: str
+        statement: str
+
+    class PControl(pydantic.BaseModel):
+        model_config = config
+        id: str
+        basis: Literal["statutory", "regulatory", "contractual"]
+        description: str
+
+    class PBilling(pydantic.BaseModel):
+        model_config = config
+        method: Literal["pay as you go", "subscription", "prepaid"]
+        cycle: str
+        currency: str = pydantic.Field(pattern="^[A-Z]{3}$")
+        accounting: str | None
+
+    class PEntry(pydantic.BaseModel):
+        model_config = config
+        id: str = pydantic.Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+        name: str = pydantic.Field(min_length=1)
+        service: str
+        category: Literal["CaaS", "CompaaS", "DSaaS", "IaaS", "NaaS", "PaaS", "SaaS"]
+        deployment_models: frozenset[Literal["public", "private", "community", "hybrid"]]
+        description: str | None
+        policies: tuple[PPolicy, ...]
+        technical_standards: tuple[str, ...]
+        security_policies: tuple[str, ...]
+        controls: tuple[PControl, ...]
+        ordering_procedure: str
+        provisioning_procedure: str
+        billing: PBilling
+        resource_locations: frozenset[str]
+        data_locations: frozenset[str]
+        legal_notes: tuple[str, ...]
+        offerings: tuple[POffering, ...] = pydantic.Field(min_length=1)
+        upgrades: tuple[PUpgrade, ...]
+        minimum_term: str | None
+        early_termination_charge: PMoney | None
+
+    adapter: Any = pydantic.TypeAdapter(list[PEntry])
+    models = adapter.validate_json(raw)
+    load = _best(lambda: adapter.validate_json(raw), rounds)
+    dump = _best(lambda: adapter.dump_python(models, mode="json"), rounds)
+    return load, dump
