@@ -539,3 +539,43 @@ class TestReviewCases:
         """Refuses something that is not JSON text."""
         with pytest.raises(ValidationError, match="JSON text"):
             from_json(Money, 5)  # type: ignore[arg-type]
+
+
+class TestCollectorPause:
+    """Bulk conversions pause the cyclic collector and always put it back as it was."""
+
+    def test_paused_while_loading_and_resumed(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The collector is off during the conversion, on after, even when it fails."""
+        import gc  # noqa: PLC0415
+
+        seen: list[bool] = []
+        original = Money.__init__
+
+        def spy(self: Money, *args: Any, **kwargs: Any) -> None:
+            seen.append(gc.isenabled())
+            original(self, *args, **kwargs)
+
+        expected = Money("1.00", "EUR")
+        monkeypatch.setattr(Money, "__init__", spy)
+        assert gc.isenabled()
+        assert from_dict(Money, {"amount": "1.00", "currency": "EUR"}) == expected
+        assert seen == [False]
+        assert gc.isenabled()
+        with pytest.raises(ValidationError):
+            from_json(Money, '{"amount": "1.00", "currency": "EURO"}')
+        assert gc.isenabled()
+        from_dict(Money, {"amount": "2", "currency": "EUR"}, pause_gc=False)
+        assert seen[-1] is True
+        assert to_dict(expected) == {"amount": "1.00", "currency": "EUR"}
+        assert gc.isenabled()
+
+    def test_a_disabled_collector_stays_disabled(self) -> None:
+        """When the caller turned the collector off, cloudsms leaves it off."""
+        import gc  # noqa: PLC0415
+
+        gc.disable()
+        try:
+            from_dict(Money, {"amount": "1.00", "currency": "EUR"})
+            assert not gc.isenabled()
+        finally:
+            gc.enable()

@@ -41,8 +41,10 @@ orjson when it is installed (the ``fast`` extra), with the same output.
 from __future__ import annotations
 
 import collections.abc
+import contextlib
 import datetime as dt
 import enum
+import gc
 import json
 import re
 import typing
@@ -62,7 +64,7 @@ from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours, aware
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 __all__ = [
     "SENSITIVE",
@@ -838,9 +840,31 @@ def _type_name(kind: object) -> str:
 
 
 # ---------------------------------------------------------------------- public API
-def to_dict(value: object) -> Any:
-    """``value`` as JSON-ready data (a document carries its type and schema version first)."""
-    data = _converter().unstructure(value)
+@contextlib.contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one bulk conversion, then resume it.
+
+    Converting a large document allocates many short-lived objects and no reference
+    cycles; with the collector running, its passes over every live object take about
+    half the time. It is resumed even on error, and left alone if it was already off.
+    """
+    if not pause or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def to_dict(value: object, *, pause_gc: bool = True) -> Any:
+    """``value`` as JSON-ready data (a document carries its type and schema version first).
+
+    ``pause_gc`` pauses the cyclic garbage collector while converting (see `from_dict`).
+    """
+    with _collector_paused(pause_gc):
+        data = _converter().unstructure(value)
     kind = type(value)
     if hasattr(kind, "__document_type__"):
         return {
@@ -851,8 +875,13 @@ def to_dict(value: object) -> Any:
     return data
 
 
-def from_dict(kind: type[T], data: object) -> T:
+def from_dict(kind: type[T], data: object, *, pause_gc: bool = True) -> T:
     """Build a ``kind`` from JSON-like data, checking everything.
+
+    While it works, Python's cyclic garbage collector is paused (unless ``pause_gc``
+    is false) and then resumed, even on error: building many values allocates many
+    objects but no reference cycles, and the collector's passes would otherwise take
+    about half the time of a large load. A collector that was already off stays off.
 
     Raises:
         ValidationError: every problem of the data, each with its path; nothing is built.
@@ -862,7 +891,8 @@ def from_dict(kind: type[T], data: object) -> T:
     if hasattr(kind, "__document_type__"):
         data = _unwrap(kind, data, subject)
     try:
-        return cast("T", _structure_reporting(data, kind))
+        with _collector_paused(pause_gc):
+            return cast("T", _structure_reporting(data, kind))
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=subject) from None
 
@@ -907,8 +937,8 @@ def to_json(value: object, *, indent: int | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, indent=indent)
 
 
-def from_json(kind: type[T], text: str | bytes) -> T:
-    """Build a ``kind`` from JSON text.
+def from_json(kind: type[T], text: str | bytes, *, pause_gc: bool = True) -> T:
+    """Build a ``kind`` from JSON text (the collector is paused as in `from_dict`).
 
     Raises:
         ValidationError: the text is not JSON, or the data does not fit ``kind``.
@@ -929,7 +959,8 @@ def from_json(kind: type[T], text: str | bytes) -> T:
             subject=getattr(kind, "__name__", str(kind)),
         )
     try:
-        data = loads(text)
+        with _collector_paused(pause_gc):
+            data = loads(text)
     except errors as exc:
         raise ValidationError.single(
             "$",
@@ -937,7 +968,7 @@ def from_json(kind: type[T], text: str | bytes) -> T:
             f"invalid JSON ({exc})",
             subject=getattr(kind, "__name__", str(kind)),
         ) from None
-    return from_dict(kind, data)
+    return from_dict(kind, data, pause_gc=pause_gc)
 
 
 def json_schema(kind: object) -> dict[str, Any]:
