@@ -18,6 +18,25 @@ Examples:
     >>> test_adding_zero()
 """
 
+# hypothesis first: loading it runs its entry points, whose hook (``_register``) imports
+# the strategy modules below; they must not be half-imported at that moment.
+import hypothesis  # noqa: F401, I001
+
+from cloudsms.testing._parties import (
+    acknowledgements,
+    cloud_service_customers,
+    cloud_service_partners,
+    cloud_service_users,
+    communication_procedures,
+    complaints,
+    contacts,
+    customer_groups,
+    relationship_managers,
+    relationship_registers,
+    satisfaction_surveys,
+    score_scales,
+    suppliers,
+)
 from cloudsms.testing._catalogue import (
     billings,
     catalogue_entries,
@@ -55,15 +74,23 @@ from cloudsms.testing._strategies import (
 
 __all__ = [
     "DIMENSION_UNITS",
+    "acknowledgements",
     "aware_datetimes",
     "billings",
     "calendar_lengths",
     "catalogue_entries",
     "catalogues",
+    "cloud_service_customers",
+    "cloud_service_partners",
+    "cloud_service_users",
     "cloud_services",
+    "communication_procedures",
+    "complaints",
     "configuration_items",
     "configuration_records",
+    "contacts",
     "currency_codes",
+    "customer_groups",
     "daily_windows",
     "exact_durations",
     "history_entries",
@@ -75,12 +102,17 @@ __all__ = [
     "prices",
     "provider_profiles",
     "quantities",
+    "relationship_managers",
+    "relationship_registers",
     "requirement_registers",
+    "satisfaction_surveys",
+    "score_scales",
     "service_components",
     "service_graphs",
     "service_levels",
     "service_plans",
     "service_requirements",
+    "suppliers",
     "support_hours",
     "time_zones",
     "upgrades",

@@ -18,6 +18,7 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.planning import ServicePlan  # noqa: PLC0415
     from cloudsms.services import CloudService, ServiceComponent, ServiceGraph  # noqa: PLC0415
     from cloudsms.testing import _catalogue as catalogue_strategies  # noqa: PLC0415
+    from cloudsms.testing import _parties as parties_strategies  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
     from cloudsms.units import Quantity  # noqa: PLC0415
 
@@ -37,3 +38,4 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(ServicePlan, lambda _: s.service_plans())
     st.register_type_strategy(ConfigurationRecord, lambda _: s.configuration_records())
     catalogue_strategies.register()
+    parties_strategies.register()

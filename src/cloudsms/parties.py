@@ -1,0 +1,1452 @@
+"""The parties to a cloud service relationship, and the records the relationship keeps.
+
+Serves S06 (establish a service relationship with the cloud customer) and the
+clauses it cites, ISO/IEC 20000-1:2011 7.1 (business relationship management) and
+6.1 (service level management):
+
+- who the parties are: each `CloudServiceCustomer`, the `CloudServiceUser` values
+  acting for it, each `CloudServicePartner` in a broker, developer or auditor role,
+  and each `Supplier` (7.2, supplier management, which S04 and S09 cite);
+- who answers for each customer: a designated `RelationshipManager`, either one
+  named person or a team of the provider's staff behind a single point of contact;
+- how the provider talks to each kind of customer: a `CustomerGroup` (a customer
+  profile) with its own `CommunicationProcedure` — channels, a review interval on
+  the calendar, an escalation contact;
+- how satisfied customers are (`SatisfactionSurvey`), and what they complain about:
+  a `Complaint` moves through `COMPLAINT_LIFECYCLE` from received to handled to
+  closed, each step recorded with who took it and when;
+- what each party agreed to: an `Acknowledgement` records which version of which
+  terms or obligation a party accepted, and when — the recorded acknowledgements
+  S04 asks for and S07's agreements rely on.
+
+A `RelationshipRegister` holds the parties and groups together and checks that they
+refer to one another consistently: every user acts for a known customer, every group
+lists exactly the customers that name it, and no two parties share an id.
+
+Every value checks its fields when built and reports every problem at once in a
+`ValidationError`, each with its path (``$.relationship_manager.contact.email``).
+Email addresses and phone numbers are personal data: error messages never show them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from cloudsms._checks import (
+    as_frozenset,
+    as_tuple,
+    id_problems,
+    optional_text_problems,
+    text_problems,
+)
+from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
+from cloudsms.lifecycle import Lifecycle, LifecycleInstance, Transition
+from cloudsms.periods import Period, add_calendar, aware
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "COMPLAINT_LIFECYCLE",
+    "COMPLAINT_STATES",
+    "AcceptanceMethod",
+    "Acknowledgement",
+    "CloudServiceCustomer",
+    "CloudServicePartner",
+    "CloudServiceUser",
+    "CommunicationChannel",
+    "CommunicationProcedure",
+    "Complaint",
+    "ComplaintOutcome",
+    "Contact",
+    "CustomerGroup",
+    "ManagerKind",
+    "PartnerRole",
+    "Party",
+    "RelationshipManager",
+    "RelationshipRegister",
+    "SatisfactionSurvey",
+    "ScoreScale",
+    "Supplier",
+    "acknowledged",
+    "latest_acknowledgement",
+    "outcome_of",
+    "pending_acknowledgements",
+    "score_changes",
+    "time_to_handle",
+    "with_state",
+]
+
+_T = TypeVar("_T")
+
+# The same metadata as cloudsms.serialization.SENSITIVE, spelled out so that importing
+# this module does not import the converter (and cattrs with it).
+_PERSONAL = {"sensitive": True}
+
+# Pragmatic, not RFC 5322: one @, no spaces, a dotted domain whose labels are not empty.
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
+_EMAIL_LONGEST = 254
+# Digits with the usual separators, an optional leading +; 5 to 15 digits (E.164 allows 15).
+_PHONE = re.compile(r"\+?[0-9(][0-9 ().-]*[0-9]")
+_PHONE_DIGITS = (5, 15)
+_ASPECT = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+# ---------------------------------------------------------------------- vocabularies
+class ManagerKind(enum.StrEnum):
+    """Whether a relationship manager is one named person or a team with one contact point."""
+
+    PERSON = "person"
+    TEAM = "team"
+
+
+class PartnerRole(enum.StrEnum):
+    """The roles a cloud service partner can play beside the provider and the customer.
+
+    The three sub-roles of the cloud service partner in ISO/IEC 17788 that S06 names.
+    """
+
+    BROKER = "broker"
+    DEVELOPER = "developer"
+    AUDITOR = "auditor"
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        """The role's full name: ``"cloud service broker"`` for the broker."""
+        return f"cloud service {self.value}"
+
+
+class CommunicationChannel(enum.StrEnum):
+    """A way the provider and its customers talk to each other."""
+
+    MEETING = "meeting"
+    VIDEO_CALL = "video call"
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    PORTAL = "portal"
+
+    @property
+    def remote(self) -> bool:
+        """Whether the channel works at a distance (everything but a meeting in person)."""
+        return self is not CommunicationChannel.MEETING
+
+
+class ComplaintOutcome(enum.StrEnum):
+    """How a closed complaint ended.
+
+    ``resolved``: the response settled the matter; ``rejected``: the complaint was
+    found unjustified and the customer was told why; ``withdrawn``: the customer
+    took it back.
+    """
+
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class AcceptanceMethod(enum.StrEnum):
+    """How a party signalled its acceptance of terms (what an auditor asks to see)."""
+
+    CLICK_THROUGH = "click-through"
+    ELECTRONIC_SIGNATURE = "electronic signature"
+    HANDWRITTEN_SIGNATURE = "handwritten signature"
+    EMAIL = "email"
+
+
+# ---------------------------------------------------------------------- shared checks
+def _raise(problems: list[Problem], subject: str) -> None:
+    if problems:
+        raise ValidationError(problems, subject=subject)
+
+
+def _nested(problems: Iterable[Problem], prefix: str) -> list[Problem]:
+    """Problems of a nested value, moved under ``prefix`` (``$.email`` -> ``$.contact.email``)."""
+    return [p._replace(path=prefix + p.path[1:]) for p in problems]
+
+
+def _enum_problems(value: object, kind: type[enum.Enum], path: str) -> list[Problem]:
+    if isinstance(value, kind):
+        return []
+    return [Problem(path, f"a {kind.__name__}", describe(value))]
+
+
+def _instance_problems(
+    value: object, kind: type, path: str, *, optional: bool = False
+) -> list[Problem]:
+    if isinstance(value, kind) or (optional and value is None):
+        return []
+    return [
+        Problem(path, f"a {kind.__name__}" + (" or null" if optional else ""), describe(value))
+    ]
+
+
+def _list_problems(values: object, kind: type, path: str) -> list[Problem]:
+    if isinstance(values, tuple) and all(isinstance(v, kind) for v in values):
+        return []
+    return [Problem(path, f"a list of {kind.__name__}", describe(values))]
+
+
+def _optional_id_problems(value: object, path: str) -> list[Problem]:
+    if value is None:
+        return []
+    return [p._replace(expected=p.expected + " or null") for p in id_problems(value, path)]
+
+
+def _id_set_problems(values: object, path: str, what: str) -> list[Problem]:
+    if not isinstance(values, frozenset):
+        return [Problem(path, f"a list of distinct {what} ids", describe(values))]
+    problems: list[Problem] = []
+    for value in sorted(values, key=repr):
+        problems += id_problems(value, path)
+    return problems
+
+
+def _aware_problems(value: object, path: str) -> list[Problem]:
+    try:
+        aware(value, path)
+    except ValidationError as exc:
+        return list(exc.problems)
+    return []
+
+
+def _count_problems(value: object, path: str, *, least: int) -> list[Problem]:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= least:
+        return []
+    return [Problem(path, f"an integer from {least}", describe(value))]
+
+
+def _decimal_problems(value: object, path: str) -> list[Problem]:
+    if isinstance(value, Decimal) and value.is_finite():
+        return []
+    return [Problem(path, "a finite Decimal", describe(value))]
+
+
+def _utc(instant: dt.datetime) -> dt.datetime:
+    # Aware datetimes sharing a tzinfo subtract on the wall clock; in UTC they cannot.
+    return instant.astimezone(dt.UTC)
+
+
+def _as_dict(value: object) -> dict[str, Any]:
+    # Anything else is kept as given and reported by the class's check.
+    return dict(value) if isinstance(value, Mapping) else value  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------- contacts
+def _email_problems(value: object, path: str) -> list[Problem]:
+    if value is None or (
+        isinstance(value, str) and len(value) <= _EMAIL_LONGEST and _EMAIL.fullmatch(value)
+    ):
+        return []
+    return [
+        Problem(
+            path,
+            "an email address such as 'name@example.com', or null",
+            describe(value, sensitive=True),
+        )
+    ]
+
+
+def _phone_problems(value: object, path: str) -> list[Problem]:
+    if value is None:
+        return []
+    if isinstance(value, str) and _PHONE.fullmatch(value):
+        digits = sum(c.isdigit() for c in value)
+        if _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1]:
+            return []
+    return [
+        Problem(
+            path,
+            "a phone number of 5 to 15 digits such as '+49 30 1234567', or null",
+            describe(value, sensitive=True),
+        )
+    ]
+
+
+@attrs.frozen(kw_only=True)
+class Contact:
+    """Someone to reach, and how: a name with an email address, a phone number, or both.
+
+    A contact with no way to reach it is refused. The address and the number are
+    personal data, so an error message names what was wrong with them but never
+    shows them. Email addresses are checked for shape only (one ``@``, a dotted
+    domain), not delivered to.
+
+    Serves S06 (communication with the customer); ISO/IEC 20000-1:2011 7.1.
+
+    Raises:
+        ValidationError: an empty name, a malformed address or number, or neither.
+
+    Examples:
+        >>> Contact(name="Service desk", email="desk@example.com").email
+        'desk@example.com'
+        >>> Contact(name="Dana", email="not an address")
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: contact is invalid (1 problem):
+          - expected an email address ..., got <redacted> (string) @ $.email
+    """
+
+    name: str
+    email: str | None = attrs.field(default=None, metadata=_PERSONAL)
+    phone: str | None = attrs.field(default=None, metadata=_PERSONAL)
+
+    def __attrs_post_init__(self) -> None:
+        problems = text_problems(self.name, "$.name")
+        problems += _email_problems(self.email, "$.email")
+        problems += _phone_problems(self.phone, "$.phone")
+        if self.email is None and self.phone is None:
+            problems.append(
+                Problem("$", "an email address or a phone number to reach the contact", "neither")
+            )
+        _raise(problems, "contact")
+
+
+@attrs.frozen(kw_only=True)
+class RelationshipManager:
+    """The person or team designated to look after a customer relationship and satisfaction.
+
+    S06 asks the provider to name who answers for each customer relationship. Where a
+    service has too many customers for one person each, a team of the provider's
+    staff may share that duty under one identity — provided customers reach it at a
+    single point of contact. So a manager is either a ``person`` or a ``team``; either
+    way it has exactly one `Contact`. A team may list the staff behind it in
+    ``members`` (names, distinct); a person has no members.
+
+    Serves S06; ISO/IEC 20000-1:2011 7.1.
+
+    Raises:
+        ValidationError: an empty name, an unknown kind, a missing contact, members
+            given for a person, or an empty or repeated member.
+
+    Examples:
+        >>> desk = RelationshipManager.team(
+        ...     "Customer Success", email="success@example.com", members=("Ana", "Ben")
+        ... )
+        >>> desk.kind, desk.contact.email
+        (<ManagerKind.TEAM: 'team'>, 'success@example.com')
+        >>> RelationshipManager(
+        ...     name="Dana",
+        ...     kind=ManagerKind.PERSON,
+        ...     contact=Contact(name="Dana", phone="+49 30 1234567"),
+        ...     members=("Ana",),
+        ... )
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: relationship manager is invalid (1 problem):
+          - expected no members (only a team has members), got ('Ana',) (array) @ $.members
+    """
+
+    name: str
+    kind: ManagerKind
+    contact: Contact
+    members: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        problems = text_problems(self.name, "$.name")
+        problems += _enum_problems(self.kind, ManagerKind, "$.kind")
+        problems += _instance_problems(self.contact, Contact, "$.contact")
+        members: object = self.members
+        if not isinstance(members, tuple):
+            problems.append(Problem("$.members", "a list of names", describe(members)))
+        elif members and self.kind is ManagerKind.PERSON:
+            problems.append(
+                Problem("$.members", "no members (only a team has members)", describe(members))
+            )
+        else:
+            for index, member in enumerate(members):
+                problems += text_problems(member, f"$.members[{index}]")
+            if len(set(members)) != len(members):
+                problems.append(Problem("$.members", "distinct names", describe(members)))
+        _raise(problems, "relationship manager")
+
+    @classmethod
+    def person(
+        cls, name: str, *, email: str | None = None, phone: str | None = None
+    ) -> RelationshipManager:
+        """A named person, reached at ``email`` and/or ``phone``.
+
+        Raises:
+            ValidationError: as the class does; the contact's problems under ``$.contact``.
+        """
+        return cls(name=name, kind=ManagerKind.PERSON, contact=_contact(name, email, phone))
+
+    @classmethod
+    def team(
+        cls,
+        name: str,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        members: Iterable[str] = (),
+    ) -> RelationshipManager:
+        """A team sharing the identity ``name``, reached at one ``email`` and/or ``phone``.
+
+        Raises:
+            ValidationError: as the class does; the contact's problems under ``$.contact``.
+        """
+        return cls(
+            name=name,
+            kind=ManagerKind.TEAM,
+            contact=_contact(name, email, phone),
+            members=tuple(members),
+        )
+
+    @property
+    def is_team(self) -> bool:
+        """Whether the manager is a team behind one contact point."""
+        return self.kind is ManagerKind.TEAM
+
+
+def _contact(name: str, email: str | None, phone: str | None) -> Contact:
+    try:
+        return Contact(name=name, email=email, phone=phone)
+    except ValidationError as exc:
+        raise ValidationError(
+            _nested(exc.problems, "$.contact"), subject="relationship manager"
+        ) from None
+
+
+# ---------------------------------------------------------------------- the parties
+@attrs.frozen(kw_only=True)
+class CloudServiceCustomer:
+    """A cloud service customer: who it is, who manages the relationship, which group.
+
+    ``relationship_manager`` is required: every customer has someone designated to
+    answer for it (S06). ``group_id`` names the `CustomerGroup` (customer profile)
+    the customer belongs to, if any; a `RelationshipRegister` checks that the group
+    lists the customer too. ``contacts`` are the customer's own people to reach.
+
+    Serves S06; ISO/IEC 20000-1:2011 7.1.
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path.
+    """
+
+    id: str
+    name: str
+    relationship_manager: RelationshipManager
+    group_id: str | None = None
+    contacts: tuple[Contact, ...] = attrs.field(default=(), converter=as_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
+        problems += _instance_problems(
+            self.relationship_manager, RelationshipManager, "$.relationship_manager"
+        )
+        problems += _optional_id_problems(self.group_id, "$.group_id")
+        problems += _list_problems(self.contacts, Contact, "$.contacts")
+        _raise(problems, "cloud service customer")
+
+
+@attrs.frozen(kw_only=True)
+class CloudServiceUser:
+    """A person (or a system acting for one) using cloud services on behalf of a customer.
+
+    ``customer_id`` names the `CloudServiceCustomer` the user acts for.
+
+    Serves S06; ISO/IEC 20000-1:2011 7.1, which asks the provider to know its
+    customers, users and other interested parties.
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path.
+    """
+
+    id: str
+    name: str
+    customer_id: str
+    contact: Contact | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
+        problems += id_problems(self.customer_id, "$.customer_id")
+        problems += _instance_problems(self.contact, Contact, "$.contact", optional=True)
+        _raise(problems, "cloud service user")
+
+
+@attrs.frozen(kw_only=True)
+class CloudServicePartner:
+    """An interested party supporting the provider or the customer in one or more roles.
+
+    ``roles`` holds one or more `PartnerRole` values: a broker negotiates and buys
+    services on customers' behalf, a developer designs, builds and maintains a
+    service, an auditor examines how services are provided and used and reports on
+    it. ``customer_ids`` names the customers the partner works for (a broker's
+    clients, an auditor a customer engaged); it stays empty for a partner working
+    for the provider.
+
+    Serves S06 (relationships with other interested parties); ISO/IEC 20000-1:2011 7.1.
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path.
+    """
+
+    id: str
+    name: str
+    roles: frozenset[PartnerRole] = attrs.field(converter=as_frozenset)
+    customer_ids: frozenset[str] = attrs.field(factory=frozenset, converter=as_frozenset)
+    contact: Contact | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
+        roles: object = self.roles
+        if (
+            not isinstance(roles, frozenset)
+            or not roles
+            or not all(isinstance(r, PartnerRole) for r in roles)
+        ):
+            problems.append(Problem("$.roles", "one or more PartnerRole values", describe(roles)))
+        problems += _id_set_problems(self.customer_ids, "$.customer_ids", "customer")
+        problems += _instance_problems(self.contact, Contact, "$.contact", optional=True)
+        _raise(problems, "cloud service partner")
+
+    def plays(self, role: PartnerRole) -> bool:
+        """Whether the partner plays ``role``."""
+        return role in self.roles
+
+
+@attrs.frozen(kw_only=True)
+class Supplier:
+    """An external supplier the provider depends on, and the contract that governs it.
+
+    ``supplies`` says what it provides (a data centre, a service desk, a component
+    service); ``contract`` references the agreement under which it is managed;
+    ``cloud_service_provider`` is true when the supplier is itself a cloud service
+    provider whose service this one builds on.
+
+    Serves S06 (relationships with interested parties) and the supplier management of
+    S04 and S09; ISO/IEC 20000-1:2011 7.2.
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path.
+    """
+
+    id: str
+    name: str
+    supplies: str
+    contract: str
+    cloud_service_provider: bool = False
+    contact: Contact | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
+        problems += text_problems(self.supplies, "$.supplies")
+        problems += text_problems(self.contract, "$.contract")
+        provider: object = self.cloud_service_provider
+        if not isinstance(provider, bool):
+            problems.append(Problem("$.cloud_service_provider", "a boolean", describe(provider)))
+        problems += _instance_problems(self.contact, Contact, "$.contact", optional=True)
+        _raise(problems, "supplier")
+
+
+# ---------------------------------------------------------------------- groups
+_CALENDAR_FIELDS = ("years", "months", "days", "hours", "minutes", "seconds")
+
+
+def _interval_problems(value: object, path: str) -> list[Problem]:
+    expected = "a positive calendar length such as relativedelta(months=1)"
+    if not isinstance(value, relativedelta):
+        return [Problem(path, expected, describe(value))]
+    try:
+        add_calendar(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), value)
+    except ValidationError as exc:
+        return [p._replace(path=path) for p in exc.problems]
+    amounts = [getattr(value, name) for name in _CALENDAR_FIELDS]
+    if any(a < 0 for a in amounts) or not any(amounts):
+        return [Problem(path, expected, describe(value))]
+    if value.microseconds:
+        return [Problem(path, "a calendar length in whole seconds", describe(value))]
+    return []
+
+
+@attrs.frozen(kw_only=True)
+class CommunicationProcedure:
+    """How the provider communicates with the customers of one group, and how often.
+
+    ``channels`` are the ways used (one or more); ``review_every`` is the calendar
+    length between reviews of the relationship and the service with the customer
+    (``relativedelta(months=3)`` for quarterly: calendar-true, never an average
+    month); ``escalation`` is who to turn to when the usual contact does not
+    resolve a matter; ``reporting`` describes what the customers receive (a tailored
+    monthly report, a self-service dashboard); ``automated`` says whether the
+    procedure runs without staff (notifications, checklists, surveys sent by the
+    platform), as is common for large public-cloud groups.
+
+    Serves S06 (a communication procedure per customer group); ISO/IEC 20000-1:2011
+    7.1 and 6.1 (service reviews at planned intervals).
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path.
+
+    Examples:
+        >>> import datetime as dt
+        >>> quarterly = CommunicationProcedure(
+        ...     channels={CommunicationChannel.MEETING}, review_every=relativedelta(months=3)
+        ... )
+        >>> quarterly.next_review(dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC)).date()
+        datetime.date(2027, 2, 28)
+    """
+
+    channels: frozenset[CommunicationChannel] = attrs.field(converter=as_frozenset)
+    review_every: relativedelta
+    escalation: Contact | None = None
+    reporting: str | None = None
+    automated: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[Problem] = []
+        channels: object = self.channels
+        if (
+            not isinstance(channels, frozenset)
+            or not channels
+            or not all(isinstance(c, CommunicationChannel) for c in channels)
+        ):
+            problems.append(
+                Problem(
+                    "$.channels", "one or more CommunicationChannel values", describe(channels)
+                )
+            )
+        problems += _interval_problems(self.review_every, "$.review_every")
+        problems += _instance_problems(self.escalation, Contact, "$.escalation", optional=True)
+        problems += optional_text_problems(self.reporting, "$.reporting")
+        automated: object = self.automated
+        if not isinstance(automated, bool):
+            problems.append(Problem("$.automated", "a boolean", describe(automated)))
+        _raise(problems, "communication procedure")
+
+    def next_review(self, after: dt.datetime) -> dt.datetime:
+        """The review one interval after ``after``, on the calendar of ``after``'s zone.
+
+        Raises:
+            ValidationError: ``after`` is naive.
+        """
+        return add_calendar(aware(after, "$.after"), self.review_every)
+
+    def reviews(self, start: dt.datetime, count: int) -> tuple[dt.datetime, ...]:
+        """The next ``count`` reviews after ``start``, each computed from ``start`` (no drift).
+
+        Raises:
+            ValidationError: ``start`` is naive or ``count`` is negative.
+        """
+        aware(start, "$.start")
+        problems = _count_problems(count, "$.count", least=0)
+        _raise(problems, "review schedule")
+        return tuple(add_calendar(start, self.review_every, n) for n in range(1, count + 1))
+
+
+@attrs.frozen(kw_only=True)
+class CustomerGroup:
+    """A group of customers — a customer profile — served through one communication procedure.
+
+    A provider defines groups by market, size or value (``description`` says who
+    belongs), and gives each the procedure that suits it: face-to-face reviews and
+    tailored reports for a few large accounts, remote channels and automation for
+    many small ones. ``members`` are the ids of the customers in the group; each of
+    them names the group as its ``group_id``, which a `RelationshipRegister` checks.
+
+    Serves S06 (customer groups and profiles, each with its communication procedure);
+    ISO/IEC 20000-1:2011 7.1.
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path.
+    """
+
+    id: str
+    name: str
+    procedure: CommunicationProcedure
+    members: frozenset[str] = attrs.field(factory=frozenset, converter=as_frozenset)
+    description: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
+        problems += _instance_problems(self.procedure, CommunicationProcedure, "$.procedure")
+        problems += _id_set_problems(self.members, "$.members", "customer")
+        problems += optional_text_problems(self.description, "$.description")
+        _raise(problems, "customer group")
+
+
+# ---------------------------------------------------------------------- the register
+Party = CloudServiceCustomer | CloudServiceUser | CloudServicePartner | Supplier
+"""Any party a `RelationshipRegister` holds by id (and an `Acknowledgement` can name)."""
+
+
+@attrs.frozen(kw_only=True)
+class RelationshipRegister:
+    """The parties of the provider's relationships and its customer groups, kept consistent.
+
+    The register refuses what would leave a reference dangling or two records
+    disagreeing: a party id used twice (ids are unique across customers, users,
+    partners and suppliers, so an `Acknowledgement` names exactly one party), a
+    group id used twice, a user or partner acting for an unknown customer, a
+    customer naming an unknown group, and a group whose ``members`` are not exactly
+    the customers naming it.
+
+    Serves S06; ISO/IEC 20000-1:2011 7.1 (the provider identifies and documents its
+    customers, users and interested parties) and 7.2 (its suppliers).
+
+    Raises:
+        ValidationError: every problem found, each with its path.
+
+    Examples:
+        >>> from dateutil.relativedelta import relativedelta
+        >>> desk = RelationshipManager.team("Customer Success", email="success@example.com")
+        >>> online = CustomerGroup(
+        ...     id="self-service",
+        ...     name="Self-service accounts",
+        ...     members={"acme"},
+        ...     procedure=CommunicationProcedure(
+        ...         channels={CommunicationChannel.PORTAL, CommunicationChannel.EMAIL},
+        ...         review_every=relativedelta(years=1),
+        ...         automated=True,
+        ...     ),
+        ... )
+        >>> acme = CloudServiceCustomer(
+        ...     id="acme", name="ACME Ltd", relationship_manager=desk, group_id="self-service"
+        ... )
+        >>> register = RelationshipRegister(customers=(acme,), groups=(online,))
+        >>> register.procedure_for("acme").automated
+        True
+        >>> RelationshipRegister(
+        ...     customers=(acme,),
+        ...     users=(CloudServiceUser(id="u1", name="Lee", customer_id="acme-corp"),),
+        ...     groups=(online,),
+        ... )
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: relationship register is invalid (1 problem):
+          - expected the id of a customer ..., got 'acme-corp' (string) @ $.users[0].customer_id
+    """
+
+    customers: tuple[CloudServiceCustomer, ...] = attrs.field(default=(), converter=as_tuple)
+    users: tuple[CloudServiceUser, ...] = attrs.field(default=(), converter=as_tuple)
+    partners: tuple[CloudServicePartner, ...] = attrs.field(default=(), converter=as_tuple)
+    suppliers: tuple[Supplier, ...] = attrs.field(default=(), converter=as_tuple)
+    groups: tuple[CustomerGroup, ...] = attrs.field(default=(), converter=as_tuple)
+    _parties: dict[str, Party] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        problems = _register_type_problems(self)
+        if not problems:
+            problems = _register_problems(self)
+        _raise(problems, "relationship register")
+        parties: dict[str, Party] = {}
+        for kind in (self.customers, self.users, self.partners, self.suppliers):
+            parties.update((p.id, p) for p in kind)
+        object.__setattr__(self, "_parties", parties)
+
+    # ------------------------------------------------------------------ queries
+    def party(self, party_id: str) -> Party:
+        """The customer, user, partner or supplier with ``party_id``.
+
+        Raises:
+            UnknownReference: no party has that id (close ids are suggested).
+        """
+        return _lookup("party", party_id, self._parties)
+
+    def customer(self, customer_id: str) -> CloudServiceCustomer:
+        """The customer with ``customer_id``.
+
+        Raises:
+            UnknownReference: no customer has that id.
+        """
+        return _lookup("customer", customer_id, {c.id: c for c in self.customers})
+
+    def group(self, group_id: str) -> CustomerGroup:
+        """The customer group with ``group_id``.
+
+        Raises:
+            UnknownReference: no group has that id.
+        """
+        return _lookup("customer group", group_id, {g.id: g for g in self.groups})
+
+    def users_of(self, customer_id: str) -> tuple[CloudServiceUser, ...]:
+        """The users acting for the customer, in register order.
+
+        Raises:
+            UnknownReference: no customer has that id.
+        """
+        customer = self.customer(customer_id)
+        return tuple(u for u in self.users if u.customer_id == customer.id)
+
+    def partners_of(self, customer_id: str) -> tuple[CloudServicePartner, ...]:
+        """The partners working for the customer (its brokers, the auditors it engaged).
+
+        Raises:
+            UnknownReference: no customer has that id.
+        """
+        customer = self.customer(customer_id)
+        return tuple(p for p in self.partners if customer.id in p.customer_ids)
+
+    def partners_in(self, role: PartnerRole) -> tuple[CloudServicePartner, ...]:
+        """The partners playing ``role``, in register order."""
+        return tuple(p for p in self.partners if role in p.roles)
+
+    def group_of(self, customer_id: str) -> CustomerGroup | None:
+        """The group the customer belongs to, or ``None``.
+
+        Raises:
+            UnknownReference: no customer has that id.
+        """
+        customer = self.customer(customer_id)
+        return None if customer.group_id is None else self.group(customer.group_id)
+
+    def procedure_for(self, customer_id: str) -> CommunicationProcedure | None:
+        """The communication procedure of the customer's group (``None`` outside any group).
+
+        Raises:
+            UnknownReference: no customer has that id.
+        """
+        group = self.group_of(customer_id)
+        return None if group is None else group.procedure
+
+    def customers_by_manager(self) -> dict[RelationshipManager, tuple[str, ...]]:
+        """Each relationship manager with the ids of the customers it looks after.
+
+        Shows the load on each manager: one person for a few accounts, or one team
+        for many.
+        """
+        load: dict[RelationshipManager, list[str]] = {}
+        for customer in self.customers:
+            load.setdefault(customer.relationship_manager, []).append(customer.id)
+        return {manager: tuple(ids) for manager, ids in load.items()}
+
+
+def _lookup(kind: str, key: object, known: Mapping[str, _T]) -> _T:
+    """``known[key]``, or `UnknownReference` naming the closest known ids."""
+    if isinstance(key, str) and key in known:
+        return known[key]
+    from cloudsms.reference._ids import suggest  # noqa: PLC0415 - only an error needs it
+
+    close = suggest(key, known) if isinstance(key, str) else ()
+    raise UnknownReference(kind, key, suggestions=close)
+
+
+def _register_type_problems(register: RelationshipRegister) -> list[Problem]:
+    parts: dict[str, tuple[object, type]] = {
+        "customers": (register.customers, CloudServiceCustomer),
+        "users": (register.users, CloudServiceUser),
+        "partners": (register.partners, CloudServicePartner),
+        "suppliers": (register.suppliers, Supplier),
+        "groups": (register.groups, CustomerGroup),
+    }
+    problems: list[Problem] = []
+    for name, (values, kind) in parts.items():
+        problems += _list_problems(values, kind, f"$.{name}")
+    return problems
+
+
+def _register_problems(register: RelationshipRegister) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    parties: list[tuple[str, Iterable[Party]]] = [
+        ("customers", register.customers),
+        ("users", register.users),
+        ("partners", register.partners),
+        ("suppliers", register.suppliers),
+    ]
+    for name, values in parties:
+        for index, party in enumerate(values):
+            if party.id in seen:
+                problems.append(
+                    Problem(
+                        f"$.{name}[{index}].id", "an id no other party uses", describe(party.id)
+                    )
+                )
+            seen.add(party.id)
+    groups: dict[str, CustomerGroup] = {}
+    for index, group in enumerate(register.groups):
+        if group.id in groups:
+            problems.append(
+                Problem(f"$.groups[{index}].id", "an id no other group uses", describe(group.id))
+            )
+        groups.setdefault(group.id, group)
+    customers = {c.id: c for c in register.customers}
+    problems += _reference_problems(register, customers, groups)
+    problems += _membership_problems(register, customers)
+    return problems
+
+
+def _reference_problems(
+    register: RelationshipRegister,
+    customers: Mapping[str, CloudServiceCustomer],
+    groups: Mapping[str, CustomerGroup],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    customer_ref = "the id of a customer in the register"
+    for index, user in enumerate(register.users):
+        if user.customer_id not in customers:
+            path = f"$.users[{index}].customer_id"
+            problems.append(Problem(path, customer_ref, describe(user.customer_id)))
+    for index, partner in enumerate(register.partners):
+        problems += [
+            Problem(f"$.partners[{index}].customer_ids", customer_ref, describe(cid))
+            for cid in sorted(partner.customer_ids - customers.keys())
+        ]
+    for index, customer in enumerate(register.customers):
+        if customer.group_id is not None and customer.group_id not in groups:
+            path = f"$.customers[{index}].group_id"
+            problems.append(
+                Problem(path, "the id of a group in the register", describe(customer.group_id))
+            )
+    return problems
+
+
+def _membership_problems(
+    register: RelationshipRegister, customers: Mapping[str, CloudServiceCustomer]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    listed: dict[str, set[str]] = {}
+    for index, group in enumerate(register.groups):
+        path = f"$.groups[{index}].members"
+        for member in sorted(group.members):
+            listed.setdefault(member, set()).add(group.id)
+            customer = customers.get(member)
+            if customer is None:
+                problems.append(Problem(path, "ids of customers in the register", repr(member)))
+            elif customer.group_id != group.id:
+                problems.append(
+                    Problem(
+                        path,
+                        f"customers whose group_id is {group.id!r}",
+                        f"{member!r}, whose group_id is {customer.group_id!r}",
+                    )
+                )
+    known = {g.id for g in register.groups}
+    for index, customer in enumerate(register.customers):
+        group_id = customer.group_id
+        if group_id in known and group_id not in listed.get(customer.id, set()):
+            problems.append(
+                Problem(
+                    f"$.customers[{index}].group_id",
+                    f"a group listing {customer.id!r} among its members",
+                    describe(group_id),
+                )
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------- satisfaction
+@attrs.frozen
+class ScoreScale:
+    """The range a survey's scores lie on, both ends included: ``ScoreScale(low, high)``.
+
+    Serves S06 (measuring customer satisfaction); ISO/IEC 20000-1:2011 7.1.
+
+    Raises:
+        ValidationError: an end is not a finite Decimal, or ``low`` is not below ``high``.
+
+    Examples:
+        >>> five = ScoreScale(Decimal(1), Decimal(5))
+        >>> five.contains(Decimal("4.5")), five.normalise(Decimal(4))
+        (True, Decimal('0.75'))
+    """
+
+    low: Decimal
+    high: Decimal
+
+    def __attrs_post_init__(self) -> None:
+        problems = _decimal_problems(self.low, "$.low") + _decimal_problems(self.high, "$.high")
+        if not problems and self.low >= self.high:
+            problems.append(
+                Problem("$.high", f"a value above the low end {self.low}", describe(self.high))
+            )
+        _raise(problems, "score scale")
+
+    def contains(self, score: Decimal) -> bool:
+        """Whether ``score`` lies on the scale, ends included."""
+        return self.low <= score <= self.high
+
+    def normalise(self, score: Decimal) -> Decimal:
+        """Where ``score`` lies on the scale, from 0 at the low end to 1 at the high end."""
+        return (score - self.low) / (self.high - self.low)
+
+
+@attrs.frozen(kw_only=True)
+class SatisfactionSurvey:
+    """The results of one customer satisfaction survey.
+
+    ``scores`` gives, per aspect asked about (lower-case keys such as ``overall``,
+    ``support``, ``reporting``), the mean score of the respondents, each on the
+    survey's ``scale``; ``responses`` counts who answered and ``invited`` (if known)
+    who was asked. ``period`` is when the survey ran. A survey covers one customer
+    (``customer_id``), one group (``group_id``) or, with neither, every customer.
+
+    Serves S06 (satisfaction measured, opportunities for improvement found);
+    ISO/IEC 20000-1:2011 7.1 (satisfaction measured at planned intervals and
+    analysed) and 6.2 (results reported).
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path: a score off
+            the scale, no scores, no responses, more responses than invitations, or a
+            survey naming both a customer and a group.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from cloudsms.periods import Period
+        >>> q1 = SatisfactionSurvey(
+        ...     id="csat-2026q1",
+        ...     period=Period(
+        ...         dt.datetime(2026, 3, 1, tzinfo=dt.UTC), dt.datetime(2026, 3, 15, tzinfo=dt.UTC)
+        ...     ),
+        ...     scale=ScoreScale(Decimal(1), Decimal(5)),
+        ...     scores={"overall": Decimal("4.2"), "support": Decimal("3.4")},
+        ...     responses=42,
+        ...     invited=120,
+        ... )
+        >>> q1.mean_score(), q1.response_rate(), q1.aspects_below(Decimal("3.5"))
+        (Decimal('3.8'), Decimal('0.35'), ('support',))
+    """
+
+    id: str
+    period: Period
+    scale: ScoreScale
+    scores: dict[str, Decimal] = attrs.field(converter=_as_dict)
+    responses: int
+    invited: int | None = None
+    customer_id: str | None = None
+    group_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problems = id_problems(self.id, "$.id")
+        problems += _instance_problems(self.period, Period, "$.period")
+        problems += _instance_problems(self.scale, ScoreScale, "$.scale")
+        problems += _score_problems(self.scores, self.scale)
+        problems += _count_problems(self.responses, "$.responses", least=1)
+        invited: object = self.invited
+        if invited is not None:
+            responses: object = self.responses
+            least = responses if isinstance(responses, int) else 1
+            problems += [
+                p._replace(expected=f"{p.expected} (at least the respondents), or null")
+                for p in _count_problems(invited, "$.invited", least=max(least, 1))
+            ]
+        problems += _optional_id_problems(self.customer_id, "$.customer_id")
+        problems += _optional_id_problems(self.group_id, "$.group_id")
+        if self.customer_id is not None and self.group_id is not None:
+            problems.append(
+                Problem(
+                    "$.group_id",
+                    "null when customer_id is set (a survey covers one customer, one group "
+                    "or all customers)",
+                    describe(self.group_id),
+                )
+            )
+        _raise(problems, "satisfaction survey")
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.id,
+                self.period,
+                self.scale,
+                tuple(sorted(self.scores.items())),
+                self.responses,
+                self.invited,
+                self.customer_id,
+                self.group_id,
+            )
+        )
+
+    def mean_score(self) -> Decimal:
+        """The mean of the aspects' scores, each aspect weighing the same."""
+        return sum(self.scores.values(), Decimal(0)) / len(self.scores)
+
+    def normalised_scores(self) -> dict[str, Decimal]:
+        """Each aspect's score as a fraction of the scale (0 at the low end, 1 at the high)."""
+        return {aspect: self.scale.normalise(s) for aspect, s in self.scores.items()}
+
+    def response_rate(self) -> Decimal | None:
+        """The share of those invited who answered (``None`` when ``invited`` is unknown)."""
+        return None if self.invited is None else Decimal(self.responses) / self.invited
+
+    def aspects_below(self, threshold: Decimal) -> tuple[str, ...]:
+        """The aspects scoring below ``threshold``, sorted: candidates for improvement.
+
+        Raises:
+            ValidationError: ``threshold`` is not a finite Decimal on the survey's scale.
+        """
+        problems = _decimal_problems(threshold, "$.threshold")
+        if not problems and not self.scale.contains(threshold):
+            problems.append(
+                Problem(
+                    "$.threshold",
+                    f"a score on the scale {self.scale.low} to {self.scale.high}",
+                    describe(threshold),
+                )
+            )
+        _raise(problems, "survey threshold")
+        return tuple(sorted(a for a, s in self.scores.items() if s < threshold))
+
+
+def _score_problems(scores: object, scale: object) -> list[Problem]:
+    if not isinstance(scores, dict) or not scores:
+        return [Problem("$.scores", "an object of one or more aspect scores", describe(scores))]
+    problems: list[Problem] = []
+    for aspect, score in scores.items():
+        if not isinstance(aspect, str) or not _ASPECT.fullmatch(aspect):
+            problems.append(
+                Problem("$.scores", "lower-case aspect names such as 'overall'", describe(aspect))
+            )
+            continue
+        path = f"$.scores.{aspect}"
+        found = _decimal_problems(score, path)
+        if not found and isinstance(scale, ScoreScale) and not scale.contains(score):
+            found = [
+                Problem(path, f"a score on the scale {scale.low} to {scale.high}", describe(score))
+            ]
+        problems += found
+    return problems
+
+
+def score_changes(earlier: SatisfactionSurvey, later: SatisfactionSurvey) -> dict[str, Decimal]:
+    """How each aspect both surveys asked about moved from ``earlier`` to ``later``.
+
+    Positive is better. Scores on different scales are not compared (the raw
+    numbers would mislead): normalise them first with
+    `SatisfactionSurvey.normalised_scores` if that comparison is really wanted.
+
+    Raises:
+        ValidationError: the scales differ, or ``later`` started before ``earlier``.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from cloudsms.periods import Period
+        >>> def survey(sid, month, overall):
+        ...     start = dt.datetime(2026, month, 1, tzinfo=dt.UTC)
+        ...     return SatisfactionSurvey(
+        ...         id=sid,
+        ...         period=Period(start, start + dt.timedelta(days=7)),
+        ...         scale=ScoreScale(Decimal(1), Decimal(5)),
+        ...         scores={"overall": Decimal(overall)},
+        ...         responses=30,
+        ...     )
+        >>> score_changes(survey("q1", 3, "3.9"), survey("q2", 6, "4.3"))
+        {'overall': Decimal('0.4')}
+    """
+    problems: list[Problem] = []
+    if earlier.scale != later.scale:
+        problems.append(
+            Problem(
+                "$.later.scale",
+                f"the earlier survey's scale, {earlier.scale.low} to {earlier.scale.high}",
+                f"{later.scale.low} to {later.scale.high}",
+            )
+        )
+    if later.period.start < earlier.period.start:
+        problems.append(
+            Problem(
+                "$.later.period",
+                f"a survey starting no earlier than {earlier.period.start.isoformat()}",
+                later.period.start.isoformat(),
+            )
+        )
+    _raise(problems, "survey comparison")
+    common = sorted(earlier.scores.keys() & later.scores.keys())
+    return {aspect: later.scores[aspect] - earlier.scores[aspect] for aspect in common}
+
+
+# ---------------------------------------------------------------------- complaints
+COMPLAINT_STATES: tuple[str, ...] = ("received", "handled", "closed")
+"""The states of a complaint (S06), in order."""
+
+
+@attrs.frozen(kw_only=True)
+class Complaint:
+    """A complaint a customer made: when it arrived, what it is about, where it stands.
+
+    ``state`` is one of `COMPLAINT_STATES`; a complaint moves only through
+    `COMPLAINT_LIFECYCLE`, and `with_state` copies the state an instance reached.
+    ``service_id`` names the service complained about, ``channel`` how the complaint
+    arrived.
+
+    Serves S06 (complaints managed per customer profile); ISO/IEC 20000-1:2011 7.1
+    (complaints recorded, investigated, acted upon, reported and closed).
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path; a naive
+            ``received_at`` is refused.
+    """
+
+    id: str
+    customer_id: str
+    received_at: dt.datetime
+    summary: str
+    service_id: str | None = None
+    channel: CommunicationChannel | None = None
+    state: str = "received"
+
+    def __attrs_post_init__(self) -> None:
+        problems = id_problems(self.id, "$.id") + id_problems(self.customer_id, "$.customer_id")
+        problems += _aware_problems(self.received_at, "$.received_at")
+        problems += text_problems(self.summary, "$.summary")
+        problems += _optional_id_problems(self.service_id, "$.service_id")
+        channel: object = self.channel
+        if channel is not None and not isinstance(channel, CommunicationChannel):
+            problems.append(
+                Problem("$.channel", "a CommunicationChannel or null", describe(channel))
+            )
+        if self.state not in COMPLAINT_STATES:
+            problems.append(
+                Problem("$.state", "one of " + ", ".join(COMPLAINT_STATES), describe(self.state))
+            )
+        _raise(problems, "complaint")
+
+
+def _text_given(
+    field: str, what: str
+) -> Callable[[LifecycleInstance, Mapping[str, Any]], str | None]:
+    def guard(_: LifecycleInstance, data: Mapping[str, Any]) -> str | None:
+        value = data.get(field)
+        if isinstance(value, str) and value.strip():
+            return None
+        return f"no {what} given (the event's data needs a non-empty {field!r})"
+
+    return guard
+
+
+_OUTCOMES = tuple(o.value for o in ComplaintOutcome)
+
+
+def _outcome_recorded(_: LifecycleInstance, data: Mapping[str, Any]) -> str | None:
+    """The guard of ``close``: the event's ``outcome`` must be a `ComplaintOutcome` value."""
+    if data.get("outcome") in _OUTCOMES:
+        return None
+    options = ", ".join(repr(o) for o in _OUTCOMES)
+    return f"no outcome recorded (the event's data needs an 'outcome': one of {options})"
+
+
+COMPLAINT_LIFECYCLE = Lifecycle(
+    name="complaint",
+    states=COMPLAINT_STATES,
+    initial="received",
+    finals=("closed",),
+    transitions=(
+        Transition(source="received", event="handle", target="handled", guard="response_given"),
+        Transition(source="handled", event="reopen", target="received", guard="reason_given"),
+        Transition(source="handled", event="close", target="closed", guard="outcome_recorded"),
+        Transition(source="received", event="withdraw", target="closed"),
+        Transition(source="handled", event="withdraw", target="closed"),
+    ),
+    guards={
+        "response_given": _text_given("response", "response to the customer"),
+        "reason_given": _text_given("reason", "reason for reopening"),
+        "outcome_recorded": _outcome_recorded,
+    },
+)
+"""The lifecycle of a complaint (S06): received, handled, closed.
+
+``handle`` needs the response given to the customer (data ``{"response": ...}``);
+``close`` needs the outcome (``{"outcome": "resolved" | "rejected" | "withdrawn"}``);
+``reopen`` takes a handled complaint back to received when the customer is not
+satisfied with the response, and needs the reason (``{"reason": ...}``);
+``withdraw`` closes a complaint the customer takes back, handled or not. Closed is
+final: a complaint about the same matter later is a new complaint."""
+
+
+def _check_instance(instance: object) -> LifecycleInstance:
+    if not isinstance(instance, LifecycleInstance) or instance.lifecycle != COMPLAINT_LIFECYCLE:
+        got = (
+            f"an instance of {instance.lifecycle.name!r}"
+            if isinstance(instance, LifecycleInstance)
+            else describe(instance)
+        )
+        raise ValidationError.single("$.instance", "an instance of the complaint lifecycle", got)
+    return instance
+
+
+def with_state(complaint: Complaint, instance: LifecycleInstance) -> Complaint:
+    """``complaint`` with the state ``instance`` has reached.
+
+    Raises:
+        ValidationError: ``instance`` is not of `COMPLAINT_LIFECYCLE`.
+    """
+    return attrs.evolve(complaint, state=_check_instance(instance).state)
+
+
+def outcome_of(instance: LifecycleInstance) -> ComplaintOutcome | None:
+    """How a closed complaint ended (``None`` while it is open).
+
+    Raises:
+        ValidationError: ``instance`` is not of `COMPLAINT_LIFECYCLE`.
+
+    Examples:
+        >>> import datetime as dt
+        >>> t0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+        >>> done = (
+        ...     COMPLAINT_LIFECYCLE.begin()
+        ...     .apply("handle", who="desk", when=t0, data={"response": "Refunded the fee"})
+        ...     .apply("close", who="desk", when=t0, data={"outcome": "resolved"})
+        ... )
+        >>> outcome_of(done)
+        <ComplaintOutcome.RESOLVED: 'resolved'>
+    """
+    checked = _check_instance(instance)
+    if not checked.is_final:
+        return None
+    last = checked.history()[-1]
+    if last.event == "withdraw":
+        return ComplaintOutcome.WITHDRAWN
+    return ComplaintOutcome(last.data["outcome"])
+
+
+def time_to_handle(complaint: Complaint, instance: LifecycleInstance) -> dt.timedelta | None:
+    """How long after its receipt the complaint was first handled (``None`` if never).
+
+    Measured on the absolute timeline, whatever the zones of the two instants.
+
+    Raises:
+        ValidationError: ``instance`` is not of `COMPLAINT_LIFECYCLE`, or it was
+            handled before ``complaint.received_at``.
+    """
+    checked = _check_instance(instance)
+    handled = next((e.when for e in checked.history() if e.event == "handle"), None)
+    if handled is None:
+        return None
+    elapsed = _utc(handled) - _utc(complaint.received_at)
+    if elapsed < dt.timedelta(0):
+        raise ValidationError.single(
+            "$.instance",
+            f"handling no earlier than the receipt at {complaint.received_at.isoformat()}",
+            handled.isoformat(),
+        )
+    return elapsed
+
+
+# ---------------------------------------------------------------------- acknowledgements
+@attrs.frozen(kw_only=True)
+class Acknowledgement:
+    """A record that a party accepted a version of some terms or an obligation, and when.
+
+    ``party_id`` names who accepted (a customer, user, partner or supplier);
+    ``terms_id`` what was accepted (terms of service, an acceptable use policy, a
+    data processing obligation); ``version`` which version of it, as the provider
+    labels versions (text, compared for equality only); ``accepted_at`` when, as an
+    aware instant. ``method`` and ``evidence`` (a reference to the signed document,
+    the log entry of the click) tell an auditor how to verify it.
+
+    Serves S06 and S04 (recorded acknowledgements of terms and obligations), on which
+    S07 relies when terms change; ISO/IEC 20000-1:2011 7.1 and 6.1.
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path; a naive
+            ``accepted_at`` is refused.
+    """
+
+    party_id: str
+    terms_id: str
+    version: str
+    accepted_at: dt.datetime
+    method: AcceptanceMethod | None = None
+    evidence: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problems = id_problems(self.party_id, "$.party_id")
+        problems += id_problems(self.terms_id, "$.terms_id")
+        problems += text_problems(self.version, "$.version")
+        problems += _aware_problems(self.accepted_at, "$.accepted_at")
+        method: object = self.method
+        if method is not None and not isinstance(method, AcceptanceMethod):
+            problems.append(Problem("$.method", "an AcceptanceMethod or null", describe(method)))
+        problems += optional_text_problems(self.evidence, "$.evidence")
+        _raise(problems, "acknowledgement")
+
+
+def _matching(
+    acknowledgements: Iterable[Acknowledgement],
+    party_id: str,
+    terms_id: str,
+    as_of: dt.datetime | None,
+) -> list[Acknowledgement]:
+    cutoff = None if as_of is None else _utc(aware(as_of, "$.as_of"))
+    return [
+        a
+        for a in acknowledgements
+        if a.party_id == party_id
+        and a.terms_id == terms_id
+        and (cutoff is None or _utc(a.accepted_at) <= cutoff)
+    ]
+
+
+def latest_acknowledgement(
+    acknowledgements: Iterable[Acknowledgement],
+    party_id: str,
+    terms_id: str,
+    *,
+    as_of: dt.datetime | None = None,
+) -> Acknowledgement | None:
+    """The party's most recent acceptance of the terms (at or before ``as_of``), or ``None``.
+
+    Of two acceptances at the same instant, the one listed later wins.
+
+    Raises:
+        ValidationError: ``as_of`` is naive.
+    """
+    found = _matching(acknowledgements, party_id, terms_id, as_of)
+    if not found:
+        return None
+    return max(reversed(found), key=lambda a: _utc(a.accepted_at))
+
+
+def acknowledged(
+    acknowledgements: Iterable[Acknowledgement],
+    party_id: str,
+    terms_id: str,
+    version: str,
+    *,
+    as_of: dt.datetime | None = None,
+) -> bool:
+    """Whether the party accepted that version of the terms (at or before ``as_of``).
+
+    An acceptance of another version does not count: versions are labels, not an order.
+
+    Raises:
+        ValidationError: ``as_of`` is naive.
+
+    Examples:
+        >>> import datetime as dt
+        >>> t0 = dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC)
+        >>> acks = [
+        ...     Acknowledgement(party_id="acme", terms_id="tos", version="2026.1", accepted_at=t0)
+        ... ]
+        >>> (
+        ...     acknowledged(acks, "acme", "tos", "2026.1"),
+        ...     acknowledged(acks, "acme", "tos", "2026.2"),
+        ... )
+        (True, False)
+        >>> acknowledged(acks, "acme", "tos", "2026.1", as_of=t0 - dt.timedelta(days=1))
+        False
+    """
+    return any(
+        a.version == version for a in _matching(acknowledgements, party_id, terms_id, as_of)
+    )
+
+
+def pending_acknowledgements(
+    acknowledgements: Iterable[Acknowledgement],
+    party_ids: Iterable[str],
+    terms_id: str,
+    version: str,
+    *,
+    as_of: dt.datetime | None = None,
+) -> tuple[str, ...]:
+    """The parties, of ``party_ids``, that have not accepted that version of the terms.
+
+    In the order given, each once: whom to ask before new terms take effect.
+
+    Raises:
+        ValidationError: ``as_of`` is naive.
+    """
+    records = tuple(acknowledgements)
+    return tuple(
+        party
+        for party in dict.fromkeys(party_ids)
+        if not acknowledged(records, party, terms_id, version, as_of=as_of)
+    )
