@@ -9,7 +9,18 @@ import attrs
 import jsonschema
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cloudsms.catalogue import (
+    Billing,
+    Catalogue,
+    CatalogueEntry,
+    Control,
+    Offering,
+    Policy,
+    ServiceLevel,
+    Upgrade,
+)
 from cloudsms.errors import UnknownReference, ValidationError
 from cloudsms.requirements import (
     CapabilityType,
@@ -220,3 +231,38 @@ class TestDocuments:
         with pytest.raises(ValidationError) as info:
             from_dict(RequirementRegister, full)
         assert info.value.paths == ["$.requirements[0].satisfied_by[0]"]
+
+
+MODEL_TYPES = [
+    ServiceLevel,
+    Upgrade,
+    Offering,
+    Billing,
+    Policy,
+    Control,
+    CatalogueEntry,
+    Catalogue,
+    RequirementSource,
+    ServiceRequirement,
+    RequirementRegister,
+]
+
+
+@pytest.mark.parametrize("kind", MODEL_TYPES, ids=lambda k: k.__name__)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_every_type_round_trips_and_fits_its_schema(kind: type, data: st.DataObject) -> None:
+    """st.from_type works for every S03/S04 type; JSON is lossless and fits the schema."""
+    value = data.draw(st.from_type(kind))
+    text = to_json(value)
+    assert from_json(kind, text) == value
+    jsonschema.validate(json.loads(text), _schema(kind))
+
+
+_SCHEMAS: dict[type, dict[str, Any]] = {}
+
+
+def _schema(kind: type) -> dict[str, Any]:
+    if kind not in _SCHEMAS:
+        _SCHEMAS[kind] = json_schema(kind)
+    return _SCHEMAS[kind]

@@ -46,8 +46,11 @@ __all__ = [
     "billings",
     "catalogue_entries",
     "catalogues",
+    "controls",
     "offerings",
+    "policies",
     "requirement_registers",
+    "requirement_sources",
     "service_levels",
     "service_requirements",
     "upgrades",
@@ -137,6 +140,30 @@ def offerings(
     return build()
 
 
+def policies() -> st.SearchStrategy[Policy]:
+    """Policies: a topic and a statement."""
+    return st.builds(lambda t, s: Policy(topic=t, statement=s), _TEXT, _TEXT)
+
+
+def controls(*, ids: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Control]:
+    """Compliance controls on a statutory, regulatory or contractual basis."""
+    return st.builds(
+        lambda i, basis, text: Control(id=i, basis=basis, description=text),
+        ids if ids is not None else _IDS,
+        st.sampled_from(ObligationKind),
+        _TEXT,
+    )
+
+
+def requirement_sources() -> st.SearchStrategy[RequirementSource]:
+    """Where requirements come from: a kind of source and a reference."""
+    return st.builds(
+        lambda kind, ref: RequirementSource(kind=kind, reference=ref),
+        st.sampled_from(SourceKind),
+        _TEXT,
+    )
+
+
 def billings(*, currency: str | None = None) -> st.SearchStrategy[Billing]:
     """Billing terms: a method, a calendar billing cycle and a currency."""
     return st.builds(
@@ -186,18 +213,7 @@ def _entry(
         ),
         technical_standards=tuple(draw(st.lists(_TEXT, max_size=2))),
         security_policies=tuple(draw(st.lists(_TEXT, max_size=2))),
-        controls=draw(
-            st.lists(
-                st.builds(
-                    lambda i, basis, text: Control(id=i, basis=basis, description=text),
-                    _IDS,
-                    st.sampled_from(ObligationKind),
-                    _TEXT,
-                ),
-                max_size=3,
-                unique_by=lambda c: c.id,
-            )
-        ),
+        controls=draw(st.lists(controls(), max_size=3, unique_by=lambda c: c.id)),
         ordering_procedure=draw(_TEXT),
         provisioning_procedure=draw(_TEXT),
         billing=billing,
@@ -254,14 +270,7 @@ def service_requirements(
             if quality is QualityCharacteristic.FUNCTIONALITY
             else st.none() | st.sampled_from(CapabilityType)
         )
-        source = draw(
-            st.none()
-            | st.builds(
-                lambda kind, ref: RequirementSource(kind=kind, reference=ref),
-                st.sampled_from(SourceKind),
-                _TEXT,
-            )
-        )
+        source = draw(st.none() | requirement_sources())
         return ServiceRequirement(
             id=draw(ids if ids is not None else _IDS),
             statement=draw(_TEXT),
@@ -297,6 +306,9 @@ def register() -> None:
     st.register_type_strategy(Upgrade, lambda _: upgrades())
     st.register_type_strategy(Offering, lambda _: offerings())
     st.register_type_strategy(Billing, lambda _: billings())
+    st.register_type_strategy(Policy, lambda _: policies())
+    st.register_type_strategy(Control, lambda _: controls())
+    st.register_type_strategy(RequirementSource, lambda _: requirement_sources())
     st.register_type_strategy(CatalogueEntry, lambda _: catalogue_entries())
     st.register_type_strategy(Catalogue, lambda _: catalogues())
     st.register_type_strategy(ServiceRequirement, lambda _: service_requirements())
