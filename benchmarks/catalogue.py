@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import json
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from cloudsms.catalogue import CatalogueEntry
 from cloudsms.serialization import from_dict, to_dict
@@ -20,7 +20,6 @@ import catalogue_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from decimal import Decimal
 
 
 def _best(fn: Callable[[], object], rounds: int) -> float:
@@ -70,83 +69,7 @@ def _pydantic(raw: bytes, rounds: int) -> tuple[float, float]:
     """The same entries as a pydantic v2 model: strict, frozen, extra keys refused."""
     import pydantic  # noqa: PLC0415 - a bench dependency
 
-    config = pydantic.ConfigDict(extra="forbid", frozen=True, strict=False)
-
-    class PMoney(pydantic.BaseModel):
-        model_config = config
-        amount: Decimal
-        currency: str = pydantic.Field(pattern="^[A-Z]{3}$")
-
-    class PPrice(pydantic.BaseModel):
-        model_config = config
-        amount: PMoney
-        unit: str
-        per: Literal["day", "month", "quarter", "year"] | None
-
-    class PLevel(pydantic.BaseModel):
-        model_config = config
-        measure: str = pydantic.Field(min_length=1)
-        bound: Literal["at least", "at most"]
-        target: str
-
-    class POffering(pydantic.BaseModel):
-        model_config = config
-        id: str = pydantic.Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-        name: str = pydantic.Field(min_length=1)
-        kind: Literal["fixed", "customizable"]
-        levels: tuple[PLevel, ...] = pydantic.Field(min_length=1)
-        price: PPrice
-        upgrades: frozenset[str]
-        sla: str | None
-
-    class PUpgrade(pydantic.BaseModel):
-        model_config = config
-        id: str = pydantic.Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-        description: str = pydantic.Field(min_length=1)
-        kind: Literal["service level", "resource"]
-        price: PPrice
-        level: PLevel | None
-
-    class PPolicy(pydantic.BaseModel):
-        model_config = config
-        topic: str
-        statement: str
-
-    class PControl(pydantic.BaseModel):
-        model_config = config
-        id: str
-        basis: Literal["statutory", "regulatory", "contractual"]
-        description: str
-
-    class PBilling(pydantic.BaseModel):
-        model_config = config
-        method: Literal["pay as you go", "subscription", "prepaid"]
-        cycle: str
-        currency: str = pydantic.Field(pattern="^[A-Z]{3}$")
-        accounting: str | None
-
-    class PEntry(pydantic.BaseModel):
-        model_config = config
-        id: str = pydantic.Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-        name: str = pydantic.Field(min_length=1)
-        service: str
-        category: Literal["CaaS", "CompaaS", "DSaaS", "IaaS", "NaaS", "PaaS", "SaaS"]
-        deployment_models: frozenset[Literal["public", "private", "community", "hybrid"]]
-        description: str | None
-        policies: tuple[PPolicy, ...]
-        technical_standards: tuple[str, ...]
-        security_policies: tuple[str, ...]
-        controls: tuple[PControl, ...]
-        ordering_procedure: str
-        provisioning_procedure: str
-        billing: PBilling
-        resource_locations: frozenset[str]
-        data_locations: frozenset[str]
-        legal_notes: tuple[str, ...]
-        offerings: tuple[POffering, ...] = pydantic.Field(min_length=1)
-        upgrades: tuple[PUpgrade, ...]
-        minimum_term: str | None
-        early_termination_charge: PMoney | None
+    from pydantic_catalogue import PEntry  # noqa: PLC0415 - beside this module
 
     adapter: Any = pydantic.TypeAdapter(list[PEntry])
     models = adapter.validate_json(raw)
