@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from cloudsms.errors import Problem, describe
 
 __all__ = [
     "ID",
+    "FrozenMapping",
+    "as_frozen_mapping",
     "as_frozenset",
     "as_tuple",
     "calendar_length_problems",
@@ -22,6 +24,7 @@ __all__ = [
 ]
 
 _JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
+_LONGEST_MONTHS = 12_000
 _RELATIVE = ("years", "months", "days", "hours", "minutes", "seconds", "microseconds")
 _ABSOLUTE = ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")
 
@@ -85,17 +88,80 @@ def jurisdiction_problems(value: object, path: str) -> list[Problem]:
 
 
 def calendar_length_problems(value: object, path: str) -> list[Problem]:
-    """``[]`` for a positive, relative calendar length (``relativedelta(months=12)``)."""
-    expected = "a positive calendar length such as P1M"
+    """``[]`` for a positive calendar length in whole units (``relativedelta(months=12)``).
+
+    Whole years, months, days, hours, minutes and seconds, none negative, at most
+    1000 years in all: what an ISO 8601 duration carries without loss.
+    """
     from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - only where lengths are
 
+    expected = "a positive calendar length in whole units, such as P1M"
     if not isinstance(value, relativedelta):
         return [Problem(path, expected, describe(value))]
     parts = [getattr(value, name) for name in _RELATIVE]
     absolute = any(getattr(value, name) is not None for name in _ABSOLUTE)
-    if absolute or value.leapdays or min(parts) < 0 or max(parts) <= 0:
+    whole = all(type(part) is int for part in parts) and not value.microseconds
+    if absolute or value.leapdays or not whole or min(parts) < 0 or max(parts) <= 0:
         return [Problem(path, expected, repr(value))]
+    if value.years * 12 + value.months + value.days // 31 > _LONGEST_MONTHS:
+        return [Problem(path, "a calendar length of at most 1000 years", repr(value))]
     return []
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenMapping(Mapping[K, V]):
+    """A read-only, hashable, picklable mapping for the fields of frozen values.
+
+    It compares equal to a dict with the same items and prints like one, so frozen
+    classes can hold mappings that nobody can change after the checks have run.
+
+    Examples:
+        >>> m = FrozenMapping({"vcpus": "4"})
+        >>> m == {"vcpus": "4"}, m["vcpus"], m
+        (True, '4', {'vcpus': '4'})
+        >>> m["vcpus"] = "8"
+        Traceback (most recent call last):
+        ...
+        TypeError: 'FrozenMapping' object does not support item assignment
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
+        self._data: dict[K, V] = dict(data)
+
+    def __getitem__(self, key: K) -> V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._data == dict(other.items())
+        return NotImplemented
+
+    def __reduce__(self) -> tuple[type[FrozenMapping[K, V]], tuple[dict[K, V]]]:
+        return (type(self), (self._data,))
+
+
+def as_frozen_mapping(value: Any) -> Any:  # noqa: ANN401 - an attrs converter takes anything
+    """An attrs converter: any mapping as a `FrozenMapping` copy (anything else kept as given)."""
+    if isinstance(value, FrozenMapping):
+        return value
+    return FrozenMapping(value) if isinstance(value, Mapping) else value
 
 
 def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
