@@ -225,6 +225,88 @@ class TestParts:
         ) == ["$.cycle"]
 
 
+class TestReviewFixes:
+    """Rules added after an independent review."""
+
+    def test_prices_are_not_negative(self) -> None:
+        """Offerings and upgrades refuse a negative price; zero (a free tier) is fine."""
+        free = Price(Money("0", "EUR"), "vcpu*hour")
+        assert offering("free", price=free).price == free
+        negative = Price(Money("-0.04", "EUR"), "vcpu*hour")
+        assert problems(lambda: offering("x", price=negative)) == ["$.price.amount"]
+        assert problems(lambda: attrs.evolve(DISK, price=negative)) == ["$.price.amount"]
+
+    def test_level_targets_have_fixed_units(self) -> None:
+        """A level in calendar months would be pint's average month: refused."""
+        assert problems(
+            lambda: ServiceLevel(measure="m", bound=Bound.AT_MOST, target=quantity("1 month"))
+        ) == ["$.target"]
+
+    def test_stricter_levels(self) -> None:
+        """Stricter means higher for at-least levels and lower for at-most ones."""
+        assert HA.level is not None
+        assert HA.level.is_stricter_than(AVAILABILITY)
+        assert not AVAILABILITY.is_stricter_than(HA.level)
+        assert not AVAILABILITY.is_stricter_than(AVAILABILITY)
+        faster = ServiceLevel(measure="response time", bound=Bound.AT_MOST, target=quantity("1 h"))
+        assert faster.is_stricter_than(RESPONSE)
+        assert problems(lambda: faster.is_stricter_than(AVAILABILITY)) == ["$.other"]
+
+    def test_upgrades_must_raise_the_level(self) -> None:
+        """A service-level upgrade allowed by an offering must promise more than it does."""
+        lower = attrs.evolve(
+            HA,
+            level=ServiceLevel(
+                measure="availability", bound=Bound.AT_LEAST, target=quantity("90 %")
+            ),
+        )
+        assert problems(lambda: entry(upgrades=(lower, DISK))) == ["$.offerings[2].upgrades"]
+        hours = attrs.evolve(
+            HA,
+            level=ServiceLevel(
+                measure="availability", bound=Bound.AT_LEAST, target=quantity("4 h")
+            ),
+        )
+        assert problems(lambda: entry(upgrades=(hours, DISK))) == ["$.offerings[2].upgrades"]
+        new_measure = attrs.evolve(
+            HA,
+            level=ServiceLevel(measure="support", bound=Bound.AT_LEAST, target=quantity("12 h")),
+        )
+        assert entry(upgrades=(new_measure, DISK)).upgrades_for("custom")[0] == new_measure
+
+    def test_controls_for_takes_text(self) -> None:
+        """The basis may be given as text; anything else is refused."""
+        assert [c.id for c in entry().controls_for("statutory")] == ["gdpr-dpa"]
+        assert problems(lambda: entry().controls_for("moral")) == ["$.basis"]
+
+    def test_bad_arguments(self) -> None:
+        """Queries and updates refuse arguments of the wrong type with cloudsms errors."""
+        with pytest.raises(UnknownReference):
+            CATALOGUE.entry(None)  # type: ignore[arg-type]
+        assert problems(lambda: CATALOGUE.with_entry(None)) == ["$.entry"]  # type: ignore[arg-type]
+        assert problems(lambda: offering("x", upgrades=[["ha"]])) == ["$.upgrades"]
+        assert problems(lambda: entry(data_locations=[["DE"]])) == ["$.data_locations"]
+
+    def test_deployment_models_of_the_service(self) -> None:
+        """An entry offers only deployment models its service has."""
+        private = entry(deployment_models={DeploymentModel.PUBLIC, DeploymentModel.PRIVATE})
+        assert problems(lambda: Catalogue(entries=(private,), graph=GRAPH)) == [
+            "$.entries[0].deployment_models"
+        ]
+
+    def test_calendar_lengths_in_whole_units(self) -> None:
+        """Fractional or sub-second calendar lengths cannot be written losslessly: refused."""
+        assert problems(lambda: entry(minimum_term=relativedelta(days=1.5))) == ["$.minimum_term"]
+        assert problems(lambda: entry(minimum_term=relativedelta(months=1, microseconds=1))) == [
+            "$.minimum_term"
+        ]
+        assert problems(
+            lambda: Billing(
+                method=BillingMethod.PREPAID, cycle=relativedelta(years=9000), currency="EUR"
+            )
+        ) == ["$.cycle"]
+
+
 class TestEntry:
     """The rules that tie an entry's items together."""
 
@@ -516,6 +598,50 @@ class TestReleaseToLive:
                 by="rm",
                 at=T0,
             )
+
+    def test_the_graph_copy_of_the_service(self) -> None:
+        """A service that differs from the graph's own copy is refused, not published."""
+        stale = attrs.evolve(GRAPH.services[0], components=(), name="Old name")
+        with pytest.raises(ValidationError) as info:
+            release_to_live(
+                at_tested(),
+                service=stale,
+                entry=entry(),
+                catalogue=Catalogue(graph=GRAPH),
+                records={},
+                by="rm",
+                at=T0,
+            )
+        assert info.value.paths == ["$.service"]
+
+    def test_bad_arguments_and_a_frozen_result(self) -> None:
+        """Wrong argument types are named; the result is hashable and cannot be changed."""
+        with pytest.raises(ValidationError) as info:
+            release_to_live(
+                at_tested(),
+                service=GRAPH.services[0],
+                entry=entry(),
+                catalogue=Catalogue(graph=GRAPH),
+                records=None,  # type: ignore[arg-type]
+                by="rm",
+                at=T0,
+            )
+        assert info.value.paths == ["$.records"]
+        result = release_to_live(
+            at_tested(),
+            service=GRAPH.services[0],
+            entry=entry(),
+            catalogue=Catalogue(graph=GRAPH),
+            records={},
+            by="rm",
+            at=T0,
+        )
+        assert hash(result) == hash(result)
+        with pytest.raises(TypeError):
+            result.records["compute"] = result.records["hv"]  # type: ignore[index]
+        with pytest.raises(TypeError):
+            result.records["compute"].current.attributes["status"] = "retired"  # type: ignore[index]
+        assert result.records["compute"].versions[0].item.attributes == {"status": "live"}
 
     def test_entry_and_service_must_match(self) -> None:
         """The entry must describe the released service, which must be in the graph."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 import pickle
+import types
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -258,6 +261,36 @@ class TestRelationshipManager:
             RelationshipManager.team("Desk", email="nope")
         assert info.value.paths == ["$.contact.email"]
 
+    def test_factory_reports_the_name_at_the_managers_path(self) -> None:
+        """Reports a bad name once, at $.name, beside the other problems of the call."""
+        with pytest.raises(ValidationError) as info:
+            RelationshipManager.person("", email="d@x.de")
+        assert info.value.errors == ["expected a non-empty string, got '' (string) @ $.name"]
+        with pytest.raises(ValidationError) as info:
+            RelationshipManager.team(" ", email="nope", members=("Ana", "Ana"))
+        assert info.value.paths == ["$.name", "$.contact.email", "$.members"]
+        with pytest.raises(ValidationError) as info:
+            RelationshipManager.person(5)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.name", "$.contact"]
+
+    @pytest.mark.parametrize("members", ["Ana", b"Ana", {"Ana": 1}, 5, [["Ana"]]])
+    def test_team_members_not_split(self, members: object) -> None:
+        """Refuses a string (or anything but a list of names) instead of splitting it."""
+        with pytest.raises(ValidationError) as info:
+            RelationshipManager.team("CS", email="cs@example.com", members=members)  # type: ignore[arg-type]
+        assert info.value.paths[0].startswith("$.members")
+
+    def test_member_order_does_not_matter(self) -> None:
+        """Keeps members sorted: a team listed in another order is the same manager."""
+        again = RelationshipManager.team(
+            "Customer Success", email="success@example.com", members=iter(["Ben", "Ana"])
+        )
+        assert again.members == ("Ana", "Ben")
+        assert again == DESK
+        assert hash(again) == hash(DESK)
+        assert attrs.evolve(DESK, members=["Ben", "Ana"]) == DESK
+        assert from_json(RelationshipManager, to_json(again)) == DESK
+
 
 class TestParties:
     """Customers, users, partners and suppliers are validated values."""
@@ -316,6 +349,9 @@ class TestParties:
         assert info.value.paths == ["$.supplies", "$.contract", "$.cloud_service_provider"]
 
 
+WHOLE_UNITS = "a positive calendar length in whole units, such as P1M"
+
+
 class TestCommunicationProcedure:
     """Channels and a calendar-true review interval."""
 
@@ -347,30 +383,43 @@ class TestCommunicationProcedure:
     @pytest.mark.parametrize(
         ("interval", "expected"),
         [
-            (dt.timedelta(days=30), "a positive calendar length such as relativedelta(months=1)"),
-            (relativedelta(), "a positive calendar length such as relativedelta(months=1)"),
-            (
-                relativedelta(months=-1),
-                "a positive calendar length such as relativedelta(months=1)",
-            ),
-            (
-                relativedelta(months=1, days=-3),
-                "a positive calendar length such as relativedelta(months=1)",
-            ),
-            (
-                relativedelta(day=1),
-                "a relative calendar length (years, months, weeks, days, hours, ...)",
-            ),
-            (relativedelta(months=1, microseconds=5), "a calendar length in whole seconds"),
+            (dt.timedelta(days=30), WHOLE_UNITS),
+            (relativedelta(), WHOLE_UNITS),
+            (relativedelta(months=-1), WHOLE_UNITS),
+            (relativedelta(months=1, days=-3), WHOLE_UNITS),
+            (relativedelta(day=1), WHOLE_UNITS),
+            (relativedelta(months=1, microseconds=5), WHOLE_UNITS),
+            (relativedelta(days=1.5), WHOLE_UNITS),
+            (relativedelta(months=1, hours=0.5), WHOLE_UNITS),
+            (relativedelta(years=9000), "a calendar length of at most 1000 years"),
+            (relativedelta(years=1000, months=1), "a calendar length of at most 1000 years"),
         ],
     )
     def test_interval_refusals(self, interval: object, expected: str) -> None:
-        """Refuses an exact duration, a zero, negative or absolute length, and fractions."""
+        """Refuses an exact, zero, negative, absolute, fractional or too long length."""
         with pytest.raises(ValidationError) as info:
             CommunicationProcedure(channels={CommunicationChannel.EMAIL}, review_every=interval)  # type: ignore[arg-type]
         assert [(p.path, p.expected) for p in info.value.problems] == [
             ("$.review_every", expected)
         ]
+
+    def test_reviews_past_the_calendar_refused(self) -> None:
+        """Refuses reviews after year 9999 with a path instead of a raw ValueError."""
+        millennial = attrs.evolve(KEY.procedure, review_every=relativedelta(years=1000))
+        late = dt.datetime(9500, 1, 1, tzinfo=dt.UTC)
+        with pytest.raises(ValidationError) as info:
+            millennial.next_review(late)
+        assert info.value.paths == ["$.after"]
+        with pytest.raises(ValidationError) as info:
+            millennial.reviews(late, 2)
+        assert info.value.paths == ["$.start"]
+        with pytest.raises(ValidationError) as info:
+            KEY.procedure.reviews(dt.datetime(9999, 1, 1, tzinfo=dt.UTC), 12)
+        assert info.value.paths == ["$.count"]
+        assert len(KEY.procedure.reviews(dt.datetime(9999, 1, 1, tzinfo=dt.UTC), 11)) == 11
+        with pytest.raises(ValidationError) as info:
+            KEY.procedure.next_review("2026-01-01")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.after"]
 
     def test_procedure_problems(self) -> None:
         """Lists no channels, a bad escalation, empty reporting and a non-boolean flag."""
@@ -414,6 +463,48 @@ class TestRegister:
             DANA: ("globex",),
             DESK: ("acme", "initech", "solo"),
         }
+
+    def test_one_team_one_entry(self) -> None:
+        """Counts a team once, whatever order each customer lists its members in."""
+        reordered = RelationshipManager.team(
+            "Customer Success", email="success@example.com", members=("Ben", "Ana")
+        )
+        register = attrs.evolve(
+            REGISTER,
+            customers=(
+                GLOBEX,
+                ACME,
+                attrs.evolve(INITECH, relationship_manager=reordered),
+                SOLO,
+            ),
+        )
+        load = register.customers_by_manager()
+        assert load == {DANA: ("globex",), DESK: ("acme", "initech", "solo")}
+        assert sum(len(ids) for ids in load.values()) == len(register.customers)
+
+    def test_roles_are_checked(self) -> None:
+        """Takes a role or its value, and refuses anything else with a path."""
+        assert REGISTER.partners_in("broker") == (BROKER,)  # type: ignore[arg-type]
+        assert BROKER.plays("broker")  # type: ignore[arg-type]
+        for bad in (["broker"], 5, "reseller", None):
+            with pytest.raises(ValidationError) as info:
+                REGISTER.partners_in(bad)  # type: ignore[arg-type]
+            assert info.value.paths == ["$.role"]
+            with pytest.raises(ValidationError) as info:
+                BROKER.plays(bad)  # type: ignore[arg-type]
+            assert info.value.paths == ["$.role"]
+
+    def test_unhashable_set_items_refused(self) -> None:
+        """Reports a set field holding unhashable items at its path, not a TypeError."""
+        with pytest.raises(ValidationError) as info:
+            CloudServicePartner(id="p", name="P", roles=[["broker"]], customer_ids=[{}])  # type: ignore[list-item]
+        assert info.value.paths == ["$.roles", "$.customer_ids"]
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(KEY, members=[["globex"]])
+        assert info.value.paths == ["$.members"]
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(KEY.procedure, channels=[[CommunicationChannel.EMAIL]])
+        assert info.value.paths == ["$.channels"]
 
     def test_unknown_ids(self) -> None:
         """Raises UnknownReference with close ids."""
@@ -591,10 +682,151 @@ class TestSatisfaction:
             score_changes(q1, ten)
         assert info.value.paths == ["$.later.scale", "$.later.period"]
 
+    def test_score_changes_needs_one_population(self) -> None:
+        """Refuses comparing surveys of different customers or groups, naming the field."""
+        group = attrs.evolve(survey("q1"), group_id="self-service")
+        acme = attrs.evolve(survey("q2", start=T0 + dt.timedelta(days=90)), customer_id="acme")
+        with pytest.raises(ValidationError) as info:
+            score_changes(group, acme)
+        assert info.value.paths == ["$.later.customer_id", "$.later.group_id"]
+        assert info.value.problems[0].expected == (
+            "null, as in the earlier survey (one population)"
+        )
+        with pytest.raises(ValidationError) as info:
+            score_changes(group, attrs.evolve(acme, customer_id=None))
+        assert info.value.paths == ["$.later.group_id"]
+        globex = attrs.evolve(acme, customer_id="globex")
+        assert score_changes(attrs.evolve(acme, id="q0", period=group.period), acme) == {
+            "overall": Decimal(0)
+        }
+        with pytest.raises(ValidationError) as info:
+            score_changes(attrs.evolve(acme, period=group.period), globex)
+        assert info.value.paths == ["$.later.customer_id"]
+
+    def test_score_changes_arguments_checked(self) -> None:
+        """Refuses something other than a survey with its path, not an AttributeError."""
+        with pytest.raises(ValidationError) as info:
+            score_changes(survey(), None)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.later"]
+        with pytest.raises(ValidationError) as info:
+            score_changes({"overall": Decimal(4)}, "q2")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.earlier", "$.later"]
+
     def test_hashable(self) -> None:
         """Hashes equal surveys equally, scores included."""
         assert hash(survey(overall="4.0")) == hash(survey(overall="4.00"))
         assert len({survey(), survey(), survey("other")}) == 2
+
+    def test_scores_are_read_only(self) -> None:
+        """Keeps scores in a read-only copy, so the survey, its hash and its JSON hold."""
+        given = {"overall": Decimal("4.2"), "support": Decimal("3.0")}
+        result = SatisfactionSurvey(
+            id="s",
+            period=Period(T0, T0 + dt.timedelta(days=7)),
+            scale=FIVE,
+            scores=given,
+            responses=40,
+        )
+        before = hash(result)
+        with pytest.raises(TypeError):
+            result.scores["overall"] = Decimal(99)  # type: ignore[index]
+        given["overall"] = Decimal(99)
+        assert result.scores == {"overall": Decimal("4.2"), "support": Decimal("3.0")}
+        assert hash(result) == before
+        assert result.mean_score() == Decimal("3.6")
+        assert isinstance(result.scores, Mapping)
+        assert not isinstance(result.scores, dict)
+        text = to_json(result)
+        assert from_json(SatisfactionSurvey, text) == result
+        jsonschema.validate(json.loads(text), json_schema(SatisfactionSurvey))
+        assert pickle.loads(pickle.dumps(result)) == result
+        proxy = types.MappingProxyType({"overall": Decimal("4.2"), "support": Decimal("3.0")})
+        assert attrs.evolve(result, scores=proxy) == result
+
+    def test_scale_arguments_checked(self) -> None:
+        """Refuses a score that is not a finite Decimal with a path, not a raw exception."""
+        for bad in (Decimal("NaN"), Decimal("sNaN"), Decimal("-Infinity"), "4", None):
+            with pytest.raises(ValidationError) as info:
+                FIVE.contains(bad)  # type: ignore[arg-type]
+            assert info.value.paths == ["$.score"]
+            with pytest.raises(ValidationError) as info:
+                FIVE.normalise(bad)  # type: ignore[arg-type]
+            assert info.value.paths == ["$.score"]
+        with pytest.raises(ValidationError) as info:
+            survey().aspects_below(Decimal("NaN"))
+        assert info.value.paths == ["$.threshold"]
+
+    @pytest.mark.parametrize(
+        ("low", "high", "path"),
+        [
+            (Decimal(0), Decimal("1E+1000"), "$.high"),
+            (Decimal("-1E-1000"), Decimal(1), "$.low"),
+            (Decimal(0), Decimal("1." + "0" * 99), "$.high"),
+            (Decimal("-Infinity"), Decimal(1), "$.low"),
+        ],
+    )
+    def test_scale_ends_the_reader_would_refuse(
+        self, low: Decimal, high: Decimal, path: str
+    ) -> None:
+        """Refuses ends a JSON document cannot carry back: long, huge exponents, infinite."""
+        with pytest.raises(ValidationError) as info:
+            ScoreScale(low, high)
+        assert info.value.paths == [path]
+
+    def test_values_at_the_limits_round_trip(self) -> None:
+        """Writes and reads back the longest decimals and largest counts it accepts."""
+        longest = Decimal("9." + "9" * 98)  # 100 characters
+        assert len(str(longest)) == 100
+        result = SatisfactionSurvey(
+            id="s",
+            period=Period(T0, T0 + dt.timedelta(days=7)),
+            scale=ScoreScale(Decimal("-1E+999"), longest),
+            scores={"overall": Decimal("-1E+3")},
+            responses=2**63 - 1,
+            invited=2**63 - 1,
+        )
+        assert from_json(SatisfactionSurvey, to_json(result)) == result
+        assert result.response_rate() == Decimal(1)
+
+    def test_counts_and_scores_the_reader_would_refuse(self) -> None:
+        """Refuses counts above 2**63 - 1, and scores too long or not finite."""
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(survey(), responses=2**63)
+        assert info.value.paths == ["$.responses"]
+        assert info.value.problems[0].expected == "an integer of at most 2**63 - 1 (64 bits)"
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(survey(), invited=2**63)
+        assert info.value.paths == ["$.invited"]
+        for score in ("1" + "0" * 100, "NaN", "Infinity"):
+            with pytest.raises(ValidationError) as info:
+                survey(overall=score)
+            assert info.value.paths == ["$.scores.overall"]
+
+    def test_arithmetic_ignores_the_callers_context(self) -> None:
+        """Gives the same digits under any decimal context, and never raises Inexact."""
+        result = attrs.evolve(survey(overall="1", support="2", billing="2"), invited=120)
+        thirds = ScoreScale(Decimal(0), Decimal(3))
+        later = survey("q2", start=T0 + dt.timedelta(days=30), overall="1.00000000000001")
+        expected = (
+            result.mean_score(),
+            result.response_rate(),
+            result.normalised_scores(),
+            thirds.normalise(Decimal(1)),
+            score_changes(result, later),
+        )
+        assert expected[0] == Decimal("1.666666666666666666666666667")
+        assert expected[1] == Decimal("0.3333333333333333333333333333")
+        tight = decimal.Context(
+            prec=3, rounding=decimal.ROUND_DOWN, traps=[decimal.Inexact, decimal.Rounded]
+        )
+        with decimal.localcontext(tight):
+            assert (
+                result.mean_score(),
+                result.response_rate(),
+                result.normalised_scores(),
+                thirds.normalise(Decimal(1)),
+                score_changes(result, later),
+            ) == expected
 
     @given(satisfaction_surveys())
     def test_summaries_stay_on_the_scale(self, result: SatisfactionSurvey) -> None:
@@ -608,6 +840,7 @@ class TestSatisfaction:
     def test_changes_against_itself(self, a: SatisfactionSurvey, b: SatisfactionSurvey) -> None:
         """Finds no change from a survey to itself, and changes of common aspects otherwise."""
         assert set(score_changes(a, a).values()) == {Decimal(0)}
+        b = attrs.evolve(b, customer_id=a.customer_id, group_id=a.group_id)  # one population
         first, second = sorted((a, b), key=lambda s: s.period.start)
         changes = score_changes(first, second)
         assert set(changes) == set(first.scores) & set(second.scores)
@@ -751,6 +984,26 @@ class TestComplaints:
             outcome_of("closed")  # type: ignore[arg-type]
         assert info.value.paths == ["$.instance"]
 
+    def test_complaint_arguments_checked(self) -> None:
+        """Refuses something other than a complaint with its path, not an attrs error."""
+        run = COMPLAINT_LIFECYCLE.begin().apply("handle", who="d", when=T0, data=HANDLE)
+        with pytest.raises(ValidationError) as info:
+            with_state(None, run)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.complaint"]
+        with pytest.raises(ValidationError) as info:
+            time_to_handle("c1", run)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.complaint"]
+
+    def test_time_to_handle_at_the_ends_of_the_calendar(self) -> None:
+        """Measures instants near year 1 without overflowing on a conversion to UTC."""
+        east = dt.timezone(dt.timedelta(hours=5))
+        start = dt.datetime(1, 1, 1, 2, tzinfo=east)  # 21:00 UTC the day before year 1
+        complaint = Complaint(id="c1", customer_id="acme", received_at=start, summary="Old")
+        run = COMPLAINT_LIFECYCLE.begin().apply(
+            "handle", who="d", when=dt.datetime(1, 1, 2, tzinfo=dt.UTC), data=HANDLE
+        )
+        assert time_to_handle(complaint, run) == dt.timedelta(hours=27)
+
     def test_history_round_trip(self) -> None:
         """Stores the history as JSON and resumes the same instance from it."""
         run = COMPLAINT_LIFECYCLE.begin().apply("handle", who="desk", when=T0, data=HANDLE)
@@ -862,6 +1115,45 @@ class TestAcknowledgements:
             acks, ["globex", "acme", "solo", "globex"], "tos", "2.0"
         )
         assert pending == ("globex", "solo")
+
+    def test_party_ids_not_split(self) -> None:
+        """Refuses a single id where a list of ids belongs, instead of its letters."""
+        acks = [ack("acme", "1", T0)]
+        with pytest.raises(ValidationError) as info:
+            pending_acknowledgements(acks, "acme", "tos", "1")
+        assert info.value.paths == ["$.party_ids"]
+        assert info.value.subject == "acknowledgement query"
+        with pytest.raises(ValidationError) as info:
+            pending_acknowledgements(acks, ["acme", 7, ""], "tos", "1")  # type: ignore[list-item]
+        assert info.value.paths == ["$.party_ids[1]", "$.party_ids[2]"]
+        assert pending_acknowledgements(acks, iter(["globex", "acme"]), "tos", "1") == ("globex",)
+
+    def test_query_arguments_checked(self) -> None:
+        """Refuses a record that is not a list of acknowledgements, bad ids and a bad as_of."""
+        record = ack("acme", "1", T0)
+        with pytest.raises(ValidationError) as info:
+            acknowledged(record, "acme", "tos", "1")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.acknowledgements"]
+        with pytest.raises(ValidationError) as info:
+            latest_acknowledgement([record, "ack"], "acme", "tos")  # type: ignore[list-item]
+        assert info.value.paths == ["$.acknowledgements[1]"]
+        with pytest.raises(ValidationError) as info:
+            pending_acknowledgements(None, ["acme"], "tos", "1")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.acknowledgements"]
+        with pytest.raises(ValidationError) as info:
+            acknowledged([record], ["acme"], "tos", 1)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.party_id", "$.version"]
+        with pytest.raises(ValidationError) as info:
+            pending_acknowledgements([record], [], "tos", "1", as_of="now")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.as_of"]
+
+    def test_instants_near_year_one(self) -> None:
+        """Compares acceptances near year 1 without overflowing on a conversion to UTC."""
+        east = dt.timezone(dt.timedelta(hours=5))
+        first = ack("acme", "1", dt.datetime(1, 1, 1, 1, tzinfo=east))
+        second = ack("acme", "2", dt.datetime(1, 1, 1, 2, tzinfo=east))
+        assert latest_acknowledgement([second, first], "acme", "tos") == second
+        assert acknowledged([first], "acme", "tos", "1", as_of=second.accepted_at)
 
     @given(st.lists(acknowledgements(party_ids=["acme", "globex"], terms_ids=["tos"]), max_size=8))
     def test_every_record_counts(self, acks: list[Acknowledgement]) -> None:

@@ -33,9 +33,10 @@ from cloudsms.requirements import (
     TraceLink,
 )
 from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, to_json
+from cloudsms.services import ServiceCategory, ServiceGraph
 from cloudsms.testing import requirement_registers, service_requirements
 
-from test_catalogue import CATALOGUE
+from test_catalogue import CATALOGUE, entry, svc
 
 ACME = RequirementSource(kind=SourceKind.CUSTOMER, reference="acme")
 GDPR = RequirementSource(kind=SourceKind.STATUTORY, reference="GDPR art. 32")
@@ -149,6 +150,46 @@ class TestRegister:
             lambda: RequirementRegister(requirements=(ambiguous,), catalogue=CATALOGUE)
         ) == ["$.requirements[0].satisfied_by[0]"]
 
+    def test_every_name_of_a_target_finds_the_same_requirements(self) -> None:
+        """A bare offering id and its qualified form, a plain id and its kind prefix."""
+        register = RequirementRegister(
+            catalogue=CATALOGUE,
+            requirements=(
+                requirement("A", satisfied_by=("crm-std:seat",)),
+                requirement("B", satisfied_by=("seat",)),
+                requirement("C", satisfied_by=("service:crm",)),
+                requirement("D", satisfied_by=("crm",)),
+            ),
+        )
+        assert [r.id for r in register.satisfied_by("seat")] == ["A", "B"]
+        assert [r.id for r in register.satisfied_by("crm-std:seat")] == ["A", "B"]
+        assert [r.id for r in register.satisfied_by("crm")] == ["C", "D"]
+        assert problems(lambda: register.satisfied_by("nowhere")) == ["$.target"]
+
+    def test_shared_ids_must_be_qualified(self) -> None:
+        """An id two kinds share is refused bare, named in the message, accepted qualified."""
+        catalogue = Catalogue(
+            entries=(entry("vm", "vm"),),
+            graph=ServiceGraph(services=(svc("vm", ServiceCategory.IAAS),)),
+        )
+        with pytest.raises(ValidationError) as info:
+            RequirementRegister(
+                requirements=(requirement("R", satisfied_by=("vm",)),), catalogue=catalogue
+            )
+        assert info.value.paths == ["$.requirements[0].satisfied_by[0]"]
+        assert "names the service 'vm' and catalogue entry 'vm'" in str(info.value)
+        register = RequirementRegister(
+            catalogue=catalogue,
+            requirements=(
+                requirement("R1", satisfied_by=("catalogue-entry:vm",)),
+                requirement("R2", satisfied_by=("service:vm",)),
+            ),
+        )
+        assert [link.kind for r in register for link in register.trace(r).satisfied_by] == [
+            "catalogue entry",
+            "service",
+        ]
+
     def test_untraced(self) -> None:
         """Lists requirements with no source or nothing satisfying them, in order."""
         assert [r.id for r in REGISTER.untraced()] == ["R3", "R4"]
@@ -188,9 +229,13 @@ class TestRegister:
         for r in register:
             trace = register.trace(r)
             assert isinstance(trace, Trace)
-            assert [link.id for link in trace.satisfied_by] == list(r.satisfied_by)
-            if register.catalogue is not None:
+            assert len(trace.satisfied_by) == len(r.satisfied_by)
+            if register.catalogue is None:
+                assert [link.id for link in trace.satisfied_by] == list(r.satisfied_by)
+            else:
                 assert all(link.kind != "unresolved" for link in trace.satisfied_by)
+                for link in trace.satisfied_by:
+                    assert r in register.satisfied_by(link.id) or ":" in link.id
 
 
 class TestDocuments:

@@ -579,3 +579,25 @@ class TestCollectorPause:
             assert not gc.isenabled()
         finally:
             gc.enable()
+
+
+def test_sets_are_written_sorted_whatever_the_hash_seed() -> None:
+    """The same set writes the same JSON in every process (sorted items)."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = (
+        "from cloudsms.serialization import to_json; "
+        "print(to_json(frozenset({'NL', 'DE', 'US-CA', 'FR', 'IE', 'JP'})))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in (0, 1, 2, 3)
+    }
+    assert outputs == {'["DE","FR","IE","JP","NL","US-CA"]'}

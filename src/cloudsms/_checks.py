@@ -179,4 +179,7 @@ def as_frozenset(value: Iterable[Any]) -> frozenset[Any]:
     """An attrs converter: any list-like value as a frozenset (else kept, as `as_tuple`)."""
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]
-    return frozenset(value)
+    try:
+        return frozenset(value)
+    except TypeError:  # unhashable items: the class's check names them
+        return value  # type: ignore[return-value]

@@ -22,13 +22,15 @@ catalogue entry is added or replaced, and its configuration records get a new ve
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from cloudsms._checks import (
+    as_frozen_mapping,
     as_frozenset,
     as_tuple,
     calendar_length_problems,
@@ -51,11 +53,11 @@ from cloudsms.services import (
     ServiceGraph,
     with_state,
 )
-from cloudsms.units import Quantity, is_quantity, same_dimension
+from cloudsms.units import Quantity, calendar_units, is_quantity, same_dimension
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
 __all__ = [
     "Billing",
@@ -90,10 +92,35 @@ def _items(value: object, kind: type, path: str, expected: str) -> list[Problem]
     return [Problem(path, expected, describe(value))]
 
 
+def _unit_text(value: Quantity) -> str:
+    """The unit of a quantity as text (``'percent'``, ``'hour'``)."""
+    return str(value.units)
+
+
 def _instance(value: object, kind: type, path: str) -> list[Problem]:
     return (
         [] if isinstance(value, kind) else [Problem(path, f"a {kind.__name__}", describe(value))]
     )
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _member(kind: type[E], value: object, path: str) -> E:
+    """``value`` as a member of ``kind`` (a member, or its value), or a ValidationError."""
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        names = ", ".join(repr(m.value) for m in kind)
+        raise ValidationError.single(path, f"one of {names}", describe(value)) from None
+
+
+def _price_problems(price: object) -> list[Problem]:
+    if not isinstance(price, Price):
+        return [Problem("$.price", "a Price", describe(price))]
+    if price.amount.amount < 0:
+        return [Problem("$.price.amount", "an amount not below zero", str(price.amount.amount))]
+    return []
 
 
 def _distinct_ids(values: tuple[Any, ...], path: str) -> list[Problem]:
@@ -154,7 +181,38 @@ class ServiceLevel:
             )
         elif self.target.magnitude < 0:
             problems.append(Problem("$.target", "a quantity not below zero", str(self.target)))
+        elif calendar_units(self.target):
+            problems.append(
+                Problem(
+                    "$.target",
+                    "a quantity in units of fixed length (a calendar month or year varies)",
+                    str(self.target),
+                )
+            )
         _raise(problems, "service level")
+
+    def is_stricter_than(self, other: ServiceLevel) -> bool:
+        """Whether this level promises more than ``other`` on the same measure and bound.
+
+        Raises:
+            ValidationError: the two levels measure different things or differ in bound.
+        """
+        from cloudsms.units import magnitude_in  # noqa: PLC0415
+
+        if (
+            other.measure != self.measure
+            or other.bound is not self.bound
+            or not same_dimension(self.target, other.target)
+        ):
+            raise ValidationError.single(
+                "$.other",
+                f"a level of {self.measure} {self.bound.value} a {_unit_text(self.target)} "
+                "quantity",
+                str(other),
+            )
+        mine = magnitude_in(self.target, str(other.target.units))
+        theirs = Decimal(other.target.magnitude)
+        return mine > theirs if self.bound is Bound.AT_LEAST else mine < theirs
 
     def __str__(self) -> str:
         from cloudsms.serialization import to_dict  # noqa: PLC0415 - cattrs only when used
@@ -206,7 +264,7 @@ class Upgrade:
         kind: object = self.kind
         if not isinstance(kind, UpgradeKind):
             problems.append(Problem("$.kind", "'service level' or 'resource'", describe(kind)))
-        problems += _instance(self.price, Price, "$.price")
+        problems += _price_problems(self.price)
         level: object = self.level
         if kind is UpgradeKind.SERVICE_LEVEL and not isinstance(level, ServiceLevel):
             problems.append(
@@ -258,7 +316,7 @@ class Offering:
                 problems.append(
                     Problem("$.levels", "each measure once", ", ".join(map(str, measures)))
                 )
-        problems += _instance(self.price, Price, "$.price")
+        problems += _price_problems(self.price)
         upgrades: object = self.upgrades
         if not isinstance(upgrades, frozenset):
             problems.append(Problem("$.upgrades", "a list of upgrade ids", describe(upgrades)))
@@ -461,9 +519,14 @@ class CatalogueEntry:
         allowed = self.offering(offering_id).upgrades
         return tuple(u for u in self.upgrades if u.id in allowed)
 
-    def controls_for(self, basis: ObligationKind) -> tuple[Control, ...]:
-        """The controls supporting statutory, regulatory or contractual compliance."""
-        return tuple(c for c in self.controls if c.basis is basis)
+    def controls_for(self, basis: ObligationKind | str) -> tuple[Control, ...]:
+        """The controls supporting statutory, regulatory or contractual compliance.
+
+        Raises:
+            ValidationError: ``basis`` is not ``statutory``, ``regulatory`` or ``contractual``.
+        """
+        wanted = _member(ObligationKind, basis, "$.basis")
+        return tuple(c for c in self.controls if c.basis is wanted)
 
     def stores_data_in(self, code: str) -> bool:
         """Whether the entry keeps data in ``code`` or a part of it (``US-CA`` in ``US``)."""
@@ -498,9 +561,9 @@ def _offer_problems(entry: CatalogueEntry) -> list[Problem]:
         return problems
     problems += _distinct_ids(entry.offerings, "$.offerings")
     problems += _distinct_ids(entry.upgrades, "$.upgrades")
-    known = {u.id for u in entry.upgrades}
+    known = {u.id: u for u in entry.upgrades}
     for index, offering in enumerate(entry.offerings):
-        missing = sorted(offering.upgrades - known)
+        missing = sorted(offering.upgrades - set(known))
         if missing:
             problems.append(
                 Problem(
@@ -509,7 +572,32 @@ def _offer_problems(entry: CatalogueEntry) -> list[Problem]:
                     ", ".join(missing),
                 )
             )
+            continue
+        for upgrade_id in sorted(offering.upgrades):
+            problems += _raises_level(offering, index, known[upgrade_id])
     return problems
+
+
+def _raises_level(offering: Offering, index: int, upgrade: Upgrade) -> list[Problem]:
+    """A service-level upgrade must promise more than the offering on the same measure."""
+    if upgrade.level is None:
+        return []
+    current = next((lv for lv in offering.levels if lv.measure == upgrade.level.measure), None)
+    if current is None:
+        return []  # the upgrade adds a commitment the offering does not make
+    try:
+        stricter = upgrade.level.is_stricter_than(current)
+    except ValidationError:
+        stricter = False
+    if stricter:
+        return []
+    return [
+        Problem(
+            f"$.offerings[{index}].upgrades",
+            f"upgrades that raise the offering's level ({current})",
+            f"{upgrade.id}: {upgrade.level}",
+        )
+    ]
 
 
 def _term_problems(entry: CatalogueEntry) -> list[Problem]:
@@ -604,14 +692,8 @@ class Catalogue:
                         describe(entry.service),
                     )
                 )
-            elif service.category is not entry.category:
-                problems.append(
-                    Problem(
-                        f"$.entries[{index}].category",
-                        f"{service.category.value}, the category of service {service.id!r}",
-                        entry.category.value,
-                    )
-                )
+            else:
+                problems += _fits_service(entry, index, service)
         _raise(problems, "catalogue")
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
 
@@ -624,12 +706,13 @@ class Catalogue:
         Raises:
             UnknownReference: no such entry (with close matches).
         """
-        found = self._by_id.get(entry_id)
+        key: object = entry_id
+        found = self._by_id.get(key) if isinstance(key, str) else None
         if found is None:
             from cloudsms.reference._ids import suggest  # noqa: PLC0415
 
-            close = suggest(entry_id, self._by_id)
-            raise UnknownReference("catalogue entry", entry_id, suggestions=close)
+            close = suggest(key, self._by_id) if isinstance(key, str) else ()
+            raise UnknownReference("catalogue entry", str(key), suggestions=close)
         return found
 
     def by_category(self, category: ServiceCategory | str) -> tuple[CatalogueEntry, ...]:
@@ -638,13 +721,7 @@ class Catalogue:
         Raises:
             ValidationError: ``category`` is not one of ISO/IEC 17788's seven.
         """
-        try:
-            wanted = ServiceCategory(category)
-        except ValueError:
-            names = ", ".join(c.value for c in ServiceCategory)
-            raise ValidationError.single(
-                "$.category", f"one of {names}", describe(category)
-            ) from None
+        wanted = _member(ServiceCategory, category, "$.category")
         return tuple(e for e in self.entries if e.category is wanted)
 
     def by_data_location(self, code: str) -> tuple[CatalogueEntry, ...]:
@@ -674,7 +751,13 @@ class Catalogue:
         return self.graph.dependencies_of(self.entry(entry_id).service, transitive=True)
 
     def with_entry(self, entry: CatalogueEntry) -> Catalogue:
-        """A new catalogue with ``entry`` added, or replacing the entry with its id."""
+        """A new catalogue with ``entry`` added, or replacing the entry with its id.
+
+        Raises:
+            ValidationError: ``entry`` is not a `CatalogueEntry`, or does not fit the
+                catalogue (its service or category).
+        """
+        _raise(_instance(entry, CatalogueEntry, "$.entry"), "catalogue entry")
         entries = [e for e in self.entries if e.id != entry.id]
         position = next((i for i, e in enumerate(self.entries) if e.id == entry.id), len(entries))
         entries.insert(position, entry)
@@ -732,6 +815,29 @@ class Catalogue:
         return format_table(_OFFERING_COLUMNS, self.offering_rows())
 
 
+def _fits_service(entry: CatalogueEntry, index: int, service: CloudService) -> list[Problem]:
+    problems: list[Problem] = []
+    if service.category is not entry.category:
+        problems.append(
+            Problem(
+                f"$.entries[{index}].category",
+                f"{service.category.value}, the category of service {service.id!r}",
+                entry.category.value,
+            )
+        )
+    extra = sorted(m.value for m in entry.deployment_models - service.deployment_models)
+    if extra:
+        problems.append(
+            Problem(
+                f"$.entries[{index}].deployment_models",
+                f"deployment models service {service.id!r} has "
+                f"({', '.join(sorted(m.value for m in service.deployment_models))})",
+                ", ".join(extra),
+            )
+        )
+    return problems
+
+
 # ------------------------------------------------------------- release to live (S05)
 @attrs.frozen(kw_only=True)
 class Release:
@@ -740,7 +846,23 @@ class Release:
     instance: LifecycleInstance
     service: CloudService
     catalogue: Catalogue
-    records: dict[str, ConfigurationRecord]
+    records: Mapping[str, ConfigurationRecord] = attrs.field(converter=as_frozen_mapping)
+
+
+def _release_arguments(
+    instance: object, service: object, entry: object, catalogue: object, records: object
+) -> None:
+    problems = _instance(instance, LifecycleInstance, "$.instance")
+    problems += _instance(service, CloudService, "$.service")
+    problems += _instance(entry, CatalogueEntry, "$.entry")
+    problems += _instance(catalogue, Catalogue, "$.catalogue")
+    if not isinstance(records, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, ConfigurationRecord) for k, v in records.items()
+    ):
+        problems.append(
+            Problem("$.records", "a mapping of item ids to ConfigurationRecord", describe(records))
+        )
+    _raise(problems, "release")
 
 
 def release_to_live(
@@ -772,14 +894,22 @@ def release_to_live(
     """
     from cloudsms.configuration import ConfigurationItem, Relation, RelationKind  # noqa: PLC0415
 
+    _release_arguments(instance, service, entry, catalogue, records)
+    graph = catalogue.graph
     if entry.service != service.id:
         raise ValidationError.single(
             "$.entry.service", f"{service.id!r}, the released service", describe(entry.service)
         )
-    graph = catalogue.graph
-    if service.id not in {s.id for s in graph.services}:
+    known = next((s for s in graph.services if s.id == service.id), None)
+    if known is None:
         raise ValidationError.single(
             "$.service", "a service in the catalogue's graph", describe(service.id)
+        )
+    if known != service:
+        raise ValidationError.single(
+            "$.service",
+            f"the catalogue graph's own copy of service {service.id!r}",
+            "a service with the same id and other fields",
         )
     if instance.lifecycle != SERVICE_LIFECYCLE:
         with_state(service, instance)  # raises the lifecycle mismatch

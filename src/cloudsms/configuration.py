@@ -21,7 +21,13 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from cloudsms._checks import as_tuple, id_problems, optional_text_problems, text_problems
+from cloudsms._checks import (
+    as_frozen_mapping,
+    as_tuple,
+    id_problems,
+    optional_text_problems,
+    text_problems,
+)
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.periods import aware
 
@@ -65,11 +71,6 @@ class Relation:
             raise ValidationError(problems, subject="relation")
 
 
-def _attributes(value: object) -> dict[str, str]:
-    # Anything else is kept as given and reported by the class's check.
-    return dict(value) if isinstance(value, Mapping) else value  # type: ignore[return-value]
-
-
 @attrs.frozen(kw_only=True)
 class ConfigurationItem:
     """One state of a configuration item: its kind, attributes and relations.
@@ -84,7 +85,7 @@ class ConfigurationItem:
     id: str
     name: str
     kind: str
-    attributes: dict[str, str] = attrs.field(factory=dict, converter=_attributes)
+    attributes: Mapping[str, str] = attrs.field(factory=dict, converter=as_frozen_mapping)
     relations: tuple[Relation, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
@@ -97,14 +98,9 @@ class ConfigurationItem:
         if problems:
             raise ValidationError(problems, subject="configuration item")
 
-    def __hash__(self) -> int:
-        return hash(
-            (self.id, self.name, self.kind, tuple(sorted(self.attributes.items())), self.relations)
-        )
-
 
 def _attribute_problems(attributes: object) -> list[Problem]:
-    if not isinstance(attributes, dict):
+    if not isinstance(attributes, Mapping):
         return [Problem("$.attributes", "an object of text values", describe(attributes))]
     problems: list[Problem] = []
     for key, value in attributes.items():

@@ -31,18 +31,21 @@ Email addresses and phone numbers are personal data: error messages never show t
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from cloudsms._checks import (
+    as_frozen_mapping,
     as_frozenset,
     as_tuple,
+    calendar_length_problems,
     id_problems,
     optional_text_problems,
     text_problems,
@@ -98,6 +101,24 @@ _EMAIL_LONGEST = 254
 _PHONE = re.compile(r"\+?[0-9(][0-9 ().-]*[0-9]")
 _PHONE_DIGITS = (5, 15)
 _ASPECT = re.compile(r"[a-z][a-z0-9_]{0,63}")
+# What cloudsms.serialization reads back (its _DECIMAL, _LONGEST_NUMBER and _INT64), spelled
+# out for the same reason as _PERSONAL: a value the reader would refuse is refused when built.
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_LONGEST_DECIMAL = 100
+_INT64_MAX = 2**63 - 1
+_QUERY = "acknowledgement query"  # the subject of errors in the arguments of a query
+# Survey arithmetic runs in this context, never the caller's: 28 significant digits,
+# half-even rounding, and only the signals that mean a real error are raised.
+_ARITHMETIC = decimal.Context(
+    prec=28,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
 
 
 # ---------------------------------------------------------------------- vocabularies
@@ -218,26 +239,75 @@ def _aware_problems(value: object, path: str) -> list[Problem]:
     return []
 
 
-def _count_problems(value: object, path: str, *, least: int) -> list[Problem]:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= least:
-        return []
-    return [Problem(path, f"an integer from {least}", describe(value))]
+def _count_problems(value: object, path: str, *, least: int, note: str = "") -> list[Problem]:
+    """``[]`` for an integer from ``least`` that fits in 64 bits (as JSON readers need)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if least <= value <= _INT64_MAX:
+            return []
+        if value > _INT64_MAX:
+            return [Problem(path, "an integer of at most 2**63 - 1 (64 bits)", describe(value))]
+    return [Problem(path, f"an integer from {least}{note}", describe(value))]
 
 
-def _decimal_problems(value: object, path: str) -> list[Problem]:
+def _finite_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for a finite Decimal (an argument to compare or compute with)."""
     if isinstance(value, Decimal) and value.is_finite():
         return []
     return [Problem(path, "a finite Decimal", describe(value))]
 
 
-def _utc(instant: dt.datetime) -> dt.datetime:
-    # Aware datetimes sharing a tzinfo subtract on the wall clock; in UTC they cannot.
-    return instant.astimezone(dt.UTC)
+def _decimal_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for a finite Decimal that a JSON document can carry and read back."""
+    problems = _finite_problems(value, path)
+    if problems:
+        return problems
+    text = str(value)
+    if len(text) <= _LONGEST_DECIMAL and _DECIMAL_TEXT.fullmatch(text):
+        return []
+    return [
+        Problem(
+            path,
+            "a Decimal written in at most 100 characters, its exponent in at most 3 digits",
+            describe(value),
+        )
+    ]
 
 
-def _as_dict(value: object) -> dict[str, Any]:
-    # Anything else is kept as given and reported by the class's check.
-    return dict(value) if isinstance(value, Mapping) else value  # type: ignore[return-value]
+_ORIGIN = dt.datetime(1, 1, 1)  # noqa: DTZ001 - naive on purpose: the timeline's zero in UTC
+
+
+def _on_timeline(instant: dt.datetime) -> dt.timedelta:
+    """Where an aware instant lies on the absolute timeline (from 0001-01-01 in UTC).
+
+    Aware datetimes sharing a tzinfo subtract on the wall clock; these distances
+    cannot, and unlike ``astimezone(UTC)`` they never overflow near year 1 or 9999.
+    """
+    return instant.replace(tzinfo=None) - _ORIGIN - (instant.utcoffset() or dt.timedelta(0))
+
+
+def _list_argument(values: object, path: str, expected: str) -> tuple[object, ...]:
+    """A list-like argument as a tuple; a string, a mapping or a non-list is refused."""
+    items = as_tuple(values)  # type: ignore[arg-type]
+    if not isinstance(items, tuple):
+        raise ValidationError.single(path, expected, describe(values), subject=_QUERY)
+    return items
+
+
+def _role(role: object) -> PartnerRole:
+    """``role`` as a `PartnerRole` (its value, ``"broker"``, will do)."""
+    if isinstance(role, PartnerRole):
+        return role
+    if isinstance(role, str) and role in _ROLES:
+        return PartnerRole(role)
+    raise ValidationError.single(
+        "$.role",
+        "a PartnerRole (broker, developer or auditor)",
+        describe(role),
+        subject="partner role",
+    )
+
+
+_ROLES = frozenset(r.value for r in PartnerRole)
 
 
 # ---------------------------------------------------------------------- contacts
@@ -319,20 +389,23 @@ class RelationshipManager:
     staff may share that duty under one identity — provided customers reach it at a
     single point of contact. So a manager is either a ``person`` or a ``team``; either
     way it has exactly one `Contact`. A team may list the staff behind it in
-    ``members`` (names, distinct); a person has no members.
+    ``members`` (names, distinct); a person has no members. Members are kept sorted,
+    so the same team listed in another order is the same manager (one key of
+    `RelationshipRegister.customers_by_manager`, one hash).
 
     Serves S06; ISO/IEC 20000-1:2011 7.1.
 
     Raises:
         ValidationError: an empty name, an unknown kind, a missing contact, members
-            given for a person, or an empty or repeated member.
+            given for a person, members not given as a list of names, or an empty or
+            repeated member.
 
     Examples:
         >>> desk = RelationshipManager.team(
-        ...     "Customer Success", email="success@example.com", members=("Ana", "Ben")
+        ...     "Customer Success", email="success@example.com", members=("Ben", "Ana")
         ... )
-        >>> desk.kind, desk.contact.email
-        (<ManagerKind.TEAM: 'team'>, 'success@example.com')
+        >>> desk.kind, desk.contact.email, desk.members
+        (<ManagerKind.TEAM: 'team'>, 'success@example.com', ('Ana', 'Ben'))
         >>> RelationshipManager(
         ...     name="Dana",
         ...     kind=ManagerKind.PERSON,
@@ -364,9 +437,12 @@ class RelationshipManager:
         else:
             for index, member in enumerate(members):
                 problems += text_problems(member, f"$.members[{index}]")
-            if len(set(members)) != len(members):
+            names = all(isinstance(m, str) for m in members)  # else unhashable, maybe
+            if names and len(set(members)) != len(members):
                 problems.append(Problem("$.members", "distinct names", describe(members)))
         _raise(problems, "relationship manager")
+        # Checked in the order given (paths point at what the caller wrote), kept sorted.
+        object.__setattr__(self, "members", tuple(sorted(self.members)))
 
     @classmethod
     def person(
@@ -374,10 +450,13 @@ class RelationshipManager:
     ) -> RelationshipManager:
         """A named person, reached at ``email`` and/or ``phone``.
 
+        The contact takes the manager's name, so a bad name is reported once, at
+        ``$.name``.
+
         Raises:
             ValidationError: as the class does; the contact's problems under ``$.contact``.
         """
-        return cls(name=name, kind=ManagerKind.PERSON, contact=_contact(name, email, phone))
+        return _manager(cls, name, kind=ManagerKind.PERSON, email=email, phone=phone, members=())
 
     @classmethod
     def team(
@@ -390,14 +469,15 @@ class RelationshipManager:
     ) -> RelationshipManager:
         """A team sharing the identity ``name``, reached at one ``email`` and/or ``phone``.
 
+        ``members`` is a list of names (a single string is refused, not split into
+        letters). The contact takes the team's name, so a bad name is reported once,
+        at ``$.name``.
+
         Raises:
             ValidationError: as the class does; the contact's problems under ``$.contact``.
         """
-        return cls(
-            name=name,
-            kind=ManagerKind.TEAM,
-            contact=_contact(name, email, phone),
-            members=tuple(members),
+        return _manager(
+            cls, name, kind=ManagerKind.TEAM, email=email, phone=phone, members=members
         )
 
     @property
@@ -406,13 +486,31 @@ class RelationshipManager:
         return self.kind is ManagerKind.TEAM
 
 
-def _contact(name: str, email: str | None, phone: str | None) -> Contact:
+def _manager(
+    cls: type[RelationshipManager],
+    name: str,
+    *,
+    kind: ManagerKind,
+    email: str | None,
+    phone: str | None,
+    members: Iterable[str],
+) -> RelationshipManager:
+    """A manager whose contact carries its name, every problem at the caller's own path."""
+    contact: Contact | None = None
+    nested: list[Problem] = []
     try:
-        return Contact(name=name, email=email, phone=phone)
+        contact = Contact(name=name, email=email, phone=phone)
     except ValidationError as exc:
-        raise ValidationError(
-            _nested(exc.problems, "$.contact"), subject="relationship manager"
-        ) from None
+        # The contact's name is the manager's: the manager's own check reports it at $.name.
+        nested = _nested((p for p in exc.problems if p.path != "$.name"), "$.contact")
+    try:
+        return cls(name=name, kind=kind, contact=contact, members=members)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems: list[Problem] = []
+        for problem in exc.problems:
+            replaced = contact is None and problem.path == "$.contact"
+            problems += nested if replaced else [problem]
+        raise ValidationError(problems, subject="relationship manager") from None
 
 
 # ---------------------------------------------------------------------- the parties
@@ -509,8 +607,12 @@ class CloudServicePartner:
         _raise(problems, "cloud service partner")
 
     def plays(self, role: PartnerRole) -> bool:
-        """Whether the partner plays ``role``."""
-        return role in self.roles
+        """Whether the partner plays ``role``.
+
+        Raises:
+            ValidationError: ``role`` is not a `PartnerRole` or the value of one.
+        """
+        return _role(role) in self.roles
 
 
 @attrs.frozen(kw_only=True)
@@ -548,25 +650,6 @@ class Supplier:
 
 
 # ---------------------------------------------------------------------- groups
-_CALENDAR_FIELDS = ("years", "months", "days", "hours", "minutes", "seconds")
-
-
-def _interval_problems(value: object, path: str) -> list[Problem]:
-    expected = "a positive calendar length such as relativedelta(months=1)"
-    if not isinstance(value, relativedelta):
-        return [Problem(path, expected, describe(value))]
-    try:
-        add_calendar(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), value)
-    except ValidationError as exc:
-        return [p._replace(path=path) for p in exc.problems]
-    amounts = [getattr(value, name) for name in _CALENDAR_FIELDS]
-    if any(a < 0 for a in amounts) or not any(amounts):
-        return [Problem(path, expected, describe(value))]
-    if value.microseconds:
-        return [Problem(path, "a calendar length in whole seconds", describe(value))]
-    return []
-
-
 @attrs.frozen(kw_only=True)
 class CommunicationProcedure:
     """How the provider communicates with the customers of one group, and how often.
@@ -574,11 +657,12 @@ class CommunicationProcedure:
     ``channels`` are the ways used (one or more); ``review_every`` is the calendar
     length between reviews of the relationship and the service with the customer
     (``relativedelta(months=3)`` for quarterly: calendar-true, never an average
-    month); ``escalation`` is who to turn to when the usual contact does not
-    resolve a matter; ``reporting`` describes what the customers receive (a tailored
-    monthly report, a self-service dashboard); ``automated`` says whether the
-    procedure runs without staff (notifications, checklists, surveys sent by the
-    platform), as is common for large public-cloud groups.
+    month), in whole units, positive, at most 1000 years; ``escalation`` is who to
+    turn to when the usual contact does not resolve a matter; ``reporting``
+    describes what the customers receive (a tailored monthly report, a self-service
+    dashboard); ``automated`` says whether the procedure runs without staff
+    (notifications, checklists, surveys sent by the platform), as is common for
+    large public-cloud groups.
 
     Serves S06 (a communication procedure per customer group); ISO/IEC 20000-1:2011
     7.1 and 6.1 (service reviews at planned intervals).
@@ -614,7 +698,7 @@ class CommunicationProcedure:
                     "$.channels", "one or more CommunicationChannel values", describe(channels)
                 )
             )
-        problems += _interval_problems(self.review_every, "$.review_every")
+        problems += calendar_length_problems(self.review_every, "$.review_every")
         problems += _instance_problems(self.escalation, Contact, "$.escalation", optional=True)
         problems += optional_text_problems(self.reporting, "$.reporting")
         automated: object = self.automated
@@ -626,20 +710,45 @@ class CommunicationProcedure:
         """The review one interval after ``after``, on the calendar of ``after``'s zone.
 
         Raises:
-            ValidationError: ``after`` is naive.
+            ValidationError: ``after`` is naive, or the review would fall after year 9999.
         """
-        return add_calendar(aware(after, "$.after"), self.review_every)
+        review = self._review(aware(after, "$.after"), 1)
+        if review is None:
+            raise ValidationError.single(
+                "$.after",
+                "an instant whose next review falls no later than year 9999",
+                after.isoformat(),
+                subject="review schedule",
+            )
+        return review
 
     def reviews(self, start: dt.datetime, count: int) -> tuple[dt.datetime, ...]:
         """The next ``count`` reviews after ``start``, each computed from ``start`` (no drift).
 
         Raises:
-            ValidationError: ``start`` is naive or ``count`` is negative.
+            ValidationError: ``start`` is naive, ``count`` is negative, or a review
+                would fall after year 9999.
         """
         aware(start, "$.start")
         problems = _count_problems(count, "$.count", least=0)
         _raise(problems, "review schedule")
+        # Lengths are positive, so the last review is the latest: if it fits, all do.
+        if count and self._review(start, count) is None:
+            path, expected = (
+                ("$.start", "an instant whose next review falls no later than year 9999")
+                if self._review(start, 1) is None
+                else ("$.count", "as many reviews as fall no later than year 9999")
+            )
+            got = start.isoformat() if path == "$.start" else describe(count)
+            raise ValidationError.single(path, expected, got, subject="review schedule")
         return tuple(add_calendar(start, self.review_every, n) for n in range(1, count + 1))
+
+    def _review(self, start: dt.datetime, n: int) -> dt.datetime | None:
+        """The ``n``-th review after ``start``, or ``None`` past the end of the calendar."""
+        try:
+            return add_calendar(start, self.review_every, n)
+        except (OverflowError, ValueError):
+            return None
 
 
 @attrs.frozen(kw_only=True)
@@ -786,8 +895,13 @@ class RelationshipRegister:
         return tuple(p for p in self.partners if customer.id in p.customer_ids)
 
     def partners_in(self, role: PartnerRole) -> tuple[CloudServicePartner, ...]:
-        """The partners playing ``role``, in register order."""
-        return tuple(p for p in self.partners if role in p.roles)
+        """The partners playing ``role``, in register order.
+
+        Raises:
+            ValidationError: ``role`` is not a `PartnerRole` or the value of one.
+        """
+        wanted = _role(role)
+        return tuple(p for p in self.partners if wanted in p.roles)
 
     def group_of(self, customer_id: str) -> CustomerGroup | None:
         """The group the customer belongs to, or ``None``.
@@ -811,7 +925,10 @@ class RelationshipRegister:
         """Each relationship manager with the ids of the customers it looks after.
 
         Shows the load on each manager: one person for a few accounts, or one team
-        for many.
+        for many. Managers are keys by value: customers naming equal managers (the
+        same team with its members listed in any order) share one entry. Two
+        different managers may share a name, so key any summary by the manager,
+        not by its name.
         """
         load: dict[RelationshipManager, list[str]] = {}
         for customer in self.customers:
@@ -938,10 +1055,15 @@ def _membership_problems(
 class ScoreScale:
     """The range a survey's scores lie on, both ends included: ``ScoreScale(low, high)``.
 
+    Each end is a finite Decimal a JSON document can carry (at most 100 characters,
+    an exponent of at most three digits). `normalise` computes in a fixed decimal
+    context of 28 significant digits, rounding half to even, whatever the caller's
+    context is.
+
     Serves S06 (measuring customer satisfaction); ISO/IEC 20000-1:2011 7.1.
 
     Raises:
-        ValidationError: an end is not a finite Decimal, or ``low`` is not below ``high``.
+        ValidationError: an end is not such a Decimal, or ``low`` is not below ``high``.
 
     Examples:
         >>> five = ScoreScale(Decimal(1), Decimal(5))
@@ -961,12 +1083,23 @@ class ScoreScale:
         _raise(problems, "score scale")
 
     def contains(self, score: Decimal) -> bool:
-        """Whether ``score`` lies on the scale, ends included."""
+        """Whether ``score`` lies on the scale, ends included.
+
+        Raises:
+            ValidationError: ``score`` is not a finite Decimal.
+        """
+        _raise(_finite_problems(score, "$.score"), "score")
         return self.low <= score <= self.high
 
     def normalise(self, score: Decimal) -> Decimal:
-        """Where ``score`` lies on the scale, from 0 at the low end to 1 at the high end."""
-        return (score - self.low) / (self.high - self.low)
+        """Where ``score`` lies on the scale, from 0 at the low end to 1 at the high end.
+
+        Raises:
+            ValidationError: ``score`` is not a finite Decimal.
+        """
+        _raise(_finite_problems(score, "$.score"), "score")
+        span = _ARITHMETIC.subtract(self.high, self.low)
+        return _ARITHMETIC.divide(_ARITHMETIC.subtract(score, self.low), span)
 
 
 @attrs.frozen(kw_only=True)
@@ -978,6 +1111,11 @@ class SatisfactionSurvey:
     survey's ``scale``; ``responses`` counts who answered and ``invited`` (if known)
     who was asked. ``period`` is when the survey ran. A survey covers one customer
     (``customer_id``), one group (``group_id``) or, with neither, every customer.
+    ``scores`` is kept as a read-only mapping, so a survey cannot change once
+    checked. Counts fit in 64 bits and scores in what a JSON document carries, so
+    whatever is built can be written and read back. The summaries compute in a
+    fixed decimal context (28 significant digits, rounding half to even), so they
+    give the same digits whatever the caller's decimal context.
 
     Serves S06 (satisfaction measured, opportunities for improvement found);
     ISO/IEC 20000-1:2011 7.1 (satisfaction measured at planned intervals and
@@ -1008,7 +1146,7 @@ class SatisfactionSurvey:
     id: str
     period: Period
     scale: ScoreScale
-    scores: dict[str, Decimal] = attrs.field(converter=_as_dict)
+    scores: Mapping[str, Decimal] = attrs.field(converter=as_frozen_mapping)
     responses: int
     invited: int | None = None
     customer_id: str | None = None
@@ -1023,11 +1161,14 @@ class SatisfactionSurvey:
         invited: object = self.invited
         if invited is not None:
             responses: object = self.responses
-            least = responses if isinstance(responses, int) else 1
-            problems += [
-                p._replace(expected=f"{p.expected} (at least the respondents), or null")
-                for p in _count_problems(invited, "$.invited", least=max(least, 1))
-            ]
+            counted = isinstance(responses, int) and not isinstance(responses, bool)
+            least = cast("int", responses) if counted else 1
+            problems += _count_problems(
+                invited,
+                "$.invited",
+                least=max(least, 1),
+                note=" (at least the respondents), or null",
+            )
         problems += _optional_id_problems(self.customer_id, "$.customer_id")
         problems += _optional_id_problems(self.group_id, "$.group_id")
         if self.customer_id is not None and self.group_id is not None:
@@ -1041,23 +1182,12 @@ class SatisfactionSurvey:
             )
         _raise(problems, "satisfaction survey")
 
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.period,
-                self.scale,
-                tuple(sorted(self.scores.items())),
-                self.responses,
-                self.invited,
-                self.customer_id,
-                self.group_id,
-            )
-        )
-
     def mean_score(self) -> Decimal:
-        """The mean of the aspects' scores, each aspect weighing the same."""
-        return sum(self.scores.values(), Decimal(0)) / len(self.scores)
+        """The mean of the aspects' scores, each aspect weighing the same (28 digits)."""
+        total = Decimal(0)
+        for score in self.scores.values():
+            total = _ARITHMETIC.add(total, score)
+        return _ARITHMETIC.divide(total, Decimal(len(self.scores)))
 
     def normalised_scores(self) -> dict[str, Decimal]:
         """Each aspect's score as a fraction of the scale (0 at the low end, 1 at the high)."""
@@ -1065,7 +1195,9 @@ class SatisfactionSurvey:
 
     def response_rate(self) -> Decimal | None:
         """The share of those invited who answered (``None`` when ``invited`` is unknown)."""
-        return None if self.invited is None else Decimal(self.responses) / self.invited
+        if self.invited is None:
+            return None
+        return _ARITHMETIC.divide(Decimal(self.responses), Decimal(self.invited))
 
     def aspects_below(self, threshold: Decimal) -> tuple[str, ...]:
         """The aspects scoring below ``threshold``, sorted: candidates for improvement.
@@ -1073,7 +1205,7 @@ class SatisfactionSurvey:
         Raises:
             ValidationError: ``threshold`` is not a finite Decimal on the survey's scale.
         """
-        problems = _decimal_problems(threshold, "$.threshold")
+        problems = _finite_problems(threshold, "$.threshold")
         if not problems and not self.scale.contains(threshold):
             problems.append(
                 Problem(
@@ -1087,7 +1219,7 @@ class SatisfactionSurvey:
 
 
 def _score_problems(scores: object, scale: object) -> list[Problem]:
-    if not isinstance(scores, dict) or not scores:
+    if not isinstance(scores, Mapping) or not scores:
         return [Problem("$.scores", "an object of one or more aspect scores", describe(scores))]
     problems: list[Problem] = []
     for aspect, score in scores.items():
@@ -1112,9 +1244,14 @@ def score_changes(earlier: SatisfactionSurvey, later: SatisfactionSurvey) -> dic
     Positive is better. Scores on different scales are not compared (the raw
     numbers would mislead): normalise them first with
     `SatisfactionSurvey.normalised_scores` if that comparison is really wanted.
+    Nor are surveys of different populations: both must cover the same customer,
+    the same group, or every customer. Differences are computed in the fixed
+    context of the summaries (28 significant digits, rounding half to even).
 
     Raises:
-        ValidationError: the scales differ, or ``later`` started before ``earlier``.
+        ValidationError: an argument is not a survey, the scales or the populations
+            (``customer_id``, ``group_id``) differ, or ``later`` started before
+            ``earlier``.
 
     Examples:
         >>> import datetime as dt
@@ -1131,7 +1268,19 @@ def score_changes(earlier: SatisfactionSurvey, later: SatisfactionSurvey) -> dic
         >>> score_changes(survey("q1", 3, "3.9"), survey("q2", 6, "4.3"))
         {'overall': Decimal('0.4')}
     """
-    problems: list[Problem] = []
+    problems = _instance_problems(earlier, SatisfactionSurvey, "$.earlier")
+    problems += _instance_problems(later, SatisfactionSurvey, "$.later")
+    _raise(problems, "survey comparison")
+    for field in ("customer_id", "group_id"):
+        before, after = getattr(earlier, field), getattr(later, field)
+        if before != after:
+            problems.append(
+                Problem(
+                    f"$.later.{field}",
+                    f"{_or_null(before)}, as in the earlier survey (one population)",
+                    _or_null(after),
+                )
+            )
     if earlier.scale != later.scale:
         problems.append(
             Problem(
@@ -1150,7 +1299,14 @@ def score_changes(earlier: SatisfactionSurvey, later: SatisfactionSurvey) -> dic
         )
     _raise(problems, "survey comparison")
     common = sorted(earlier.scores.keys() & later.scores.keys())
-    return {aspect: later.scores[aspect] - earlier.scores[aspect] for aspect in common}
+    return {
+        aspect: _ARITHMETIC.subtract(later.scores[aspect], earlier.scores[aspect])
+        for aspect in common
+    }
+
+
+def _or_null(value: str | None) -> str:
+    return "null" if value is None else repr(value)
 
 
 # ---------------------------------------------------------------------- complaints
@@ -1266,9 +1422,15 @@ def with_state(complaint: Complaint, instance: LifecycleInstance) -> Complaint:
     """``complaint`` with the state ``instance`` has reached.
 
     Raises:
-        ValidationError: ``instance`` is not of `COMPLAINT_LIFECYCLE`.
+        ValidationError: ``complaint`` is not a `Complaint`, or ``instance`` is not
+            of `COMPLAINT_LIFECYCLE`.
     """
+    _check_complaint(complaint)
     return attrs.evolve(complaint, state=_check_instance(instance).state)
+
+
+def _check_complaint(complaint: object) -> None:
+    _raise(_instance_problems(complaint, Complaint, "$.complaint"), "complaint query")
 
 
 def outcome_of(instance: LifecycleInstance) -> ComplaintOutcome | None:
@@ -1303,14 +1465,15 @@ def time_to_handle(complaint: Complaint, instance: LifecycleInstance) -> dt.time
     Measured on the absolute timeline, whatever the zones of the two instants.
 
     Raises:
-        ValidationError: ``instance`` is not of `COMPLAINT_LIFECYCLE`, or it was
-            handled before ``complaint.received_at``.
+        ValidationError: ``complaint`` is not a `Complaint`, ``instance`` is not of
+            `COMPLAINT_LIFECYCLE`, or it was handled before ``complaint.received_at``.
     """
+    _check_complaint(complaint)
     checked = _check_instance(instance)
     handled = next((e.when for e in checked.history() if e.event == "handle"), None)
     if handled is None:
         return None
-    elapsed = _utc(handled) - _utc(complaint.received_at)
+    elapsed = _on_timeline(handled) - _on_timeline(complaint.received_at)
     if elapsed < dt.timedelta(0):
         raise ValidationError.single(
             "$.instance",
@@ -1359,19 +1522,36 @@ class Acknowledgement:
         _raise(problems, "acknowledgement")
 
 
+def _records(acknowledgements: object) -> tuple[Acknowledgement, ...]:
+    """The acknowledgements argument as a tuple, each item checked."""
+    records = _list_argument(
+        acknowledgements, "$.acknowledgements", "a list of Acknowledgement values"
+    )
+    problems: list[Problem] = []
+    for index, record in enumerate(records):
+        problems += _instance_problems(record, Acknowledgement, f"$.acknowledgements[{index}]")
+    _raise(problems, _QUERY)
+    return records  # type: ignore[return-value]
+
+
+def _query_problems(party_id: object, terms_id: object) -> list[Problem]:
+    """Problems of the party and terms ids a query asks about."""
+    return id_problems(party_id, "$.party_id") + id_problems(terms_id, "$.terms_id")
+
+
 def _matching(
-    acknowledgements: Iterable[Acknowledgement],
+    records: tuple[Acknowledgement, ...],
     party_id: str,
     terms_id: str,
     as_of: dt.datetime | None,
 ) -> list[Acknowledgement]:
-    cutoff = None if as_of is None else _utc(aware(as_of, "$.as_of"))
+    cutoff = None if as_of is None else _on_timeline(aware(as_of, "$.as_of"))
     return [
         a
-        for a in acknowledgements
+        for a in records
         if a.party_id == party_id
         and a.terms_id == terms_id
-        and (cutoff is None or _utc(a.accepted_at) <= cutoff)
+        and (cutoff is None or _on_timeline(a.accepted_at) <= cutoff)
     ]
 
 
@@ -1387,12 +1567,15 @@ def latest_acknowledgement(
     Of two acceptances at the same instant, the one listed later wins.
 
     Raises:
-        ValidationError: ``as_of`` is naive.
+        ValidationError: ``acknowledgements`` is not a list of `Acknowledgement`,
+            an id is malformed, or ``as_of`` is naive.
     """
-    found = _matching(acknowledgements, party_id, terms_id, as_of)
+    records = _records(acknowledgements)
+    _raise(_query_problems(party_id, terms_id), _QUERY)
+    found = _matching(records, party_id, terms_id, as_of)
     if not found:
         return None
-    return max(reversed(found), key=lambda a: _utc(a.accepted_at))
+    return max(reversed(found), key=lambda a: _on_timeline(a.accepted_at))
 
 
 def acknowledged(
@@ -1408,7 +1591,8 @@ def acknowledged(
     An acceptance of another version does not count: versions are labels, not an order.
 
     Raises:
-        ValidationError: ``as_of`` is naive.
+        ValidationError: ``acknowledgements`` is not a list of `Acknowledgement`,
+            an id or the version is malformed, or ``as_of`` is naive.
 
     Examples:
         >>> import datetime as dt
@@ -1424,9 +1608,9 @@ def acknowledged(
         >>> acknowledged(acks, "acme", "tos", "2026.1", as_of=t0 - dt.timedelta(days=1))
         False
     """
-    return any(
-        a.version == version for a in _matching(acknowledgements, party_id, terms_id, as_of)
-    )
+    records = _records(acknowledgements)
+    _raise(_query_problems(party_id, terms_id) + text_problems(version, "$.version"), _QUERY)
+    return any(a.version == version for a in _matching(records, party_id, terms_id, as_of))
 
 
 def pending_acknowledgements(
@@ -1442,11 +1626,22 @@ def pending_acknowledgements(
     In the order given, each once: whom to ask before new terms take effect.
 
     Raises:
-        ValidationError: ``as_of`` is naive.
+        ValidationError: ``acknowledgements`` is not a list of `Acknowledgement`,
+            ``party_ids`` is not a list of ids (a single string is refused, not split
+            into letters), the terms id or the version is malformed, or ``as_of`` is
+            naive.
     """
-    records = tuple(acknowledgements)
+    records = _records(acknowledgements)
+    parties = _list_argument(party_ids, "$.party_ids", "a list of party ids")
+    problems: list[Problem] = []
+    for index, party in enumerate(parties):
+        problems += id_problems(party, f"$.party_ids[{index}]")
+    problems += id_problems(terms_id, "$.terms_id") + text_problems(version, "$.version")
+    _raise(problems, _QUERY)
+    if as_of is not None:
+        aware(as_of, "$.as_of")  # checked even when no party is asked about
     return tuple(
         party
-        for party in dict.fromkeys(party_ids)
-        if not acknowledged(records, party, terms_id, version, as_of=as_of)
+        for party in dict.fromkeys(cast("tuple[str, ...]", parties))
+        if not any(a.version == version for a in _matching(records, party, terms_id, as_of))
     )

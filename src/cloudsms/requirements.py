@@ -236,7 +236,7 @@ class RequirementRegister:
     requirements: tuple[ServiceRequirement, ...] = attrs.field(default=(), converter=as_tuple)
     catalogue: Catalogue | None = None
     _by_id: dict[str, ServiceRequirement] = attrs.field(init=False, repr=False, eq=False)
-    _targets: dict[str, TraceLink] = attrs.field(init=False, repr=False, eq=False)
+    _targets: _Targets | None = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         requirements: object = self.requirements
@@ -252,24 +252,19 @@ class RequirementRegister:
             problems.append(Problem("$.catalogue", "a Catalogue or null", describe(catalogue)))
         if problems:
             raise ValidationError(problems, subject="requirement register")
-        targets = {} if self.catalogue is None else _targets(self.catalogue)
+        targets = None if self.catalogue is None else _Targets(self.catalogue)
         by_id: dict[str, ServiceRequirement] = {}
         for index, requirement in enumerate(self.requirements):
             path = f"$.requirements[{index}]"
             if requirement.id in by_id:
                 problems.append(Problem(f"{path}.id", "an id used once", requirement.id))
             by_id[requirement.id] = requirement
-            if self.catalogue is None:
+            if targets is None:
                 continue
             for position, target in enumerate(requirement.satisfied_by):
-                if target not in targets:
-                    problems.append(
-                        Problem(
-                            f"{path}.satisfied_by[{position}]",
-                            "an entry, offering, service or component of the catalogue",
-                            describe(target),
-                        )
-                    )
+                problem = targets.problem(target, f"{path}.satisfied_by[{position}]")
+                if problem is not None:
+                    problems.append(problem)
         if problems:
             raise ValidationError(problems, subject="requirement register")
         object.__setattr__(self, "_by_id", by_id)
@@ -310,19 +305,36 @@ class RequirementRegister:
         found = self.requirement(
             requirement.id if isinstance(requirement, ServiceRequirement) else requirement
         )
-        links = tuple(
-            self._targets.get(t, TraceLink(id=t, kind="unresolved", name=t))
-            for t in found.satisfied_by
-        )
+        links = tuple(self._link(t) for t in found.satisfied_by)
         return Trace(requirement=found, source=found.source, satisfied_by=links)
+
+    def _link(self, target: str) -> TraceLink:
+        if self._targets is None:
+            return TraceLink(id=target, kind="unresolved", name=target)
+        return self._targets.resolve(target)
 
     def untraced(self) -> tuple[ServiceRequirement, ...]:
         """The requirements with no source, or nothing that satisfies them, in order."""
         return tuple(r for r in self.requirements if not r.traced)
 
     def satisfied_by(self, target: str) -> tuple[ServiceRequirement, ...]:
-        """The requirements that ``target`` (an entry, offering, service or component) meets."""
-        return tuple(r for r in self.requirements if target in r.satisfied_by)
+        """The requirements that ``target`` (an entry, offering, service or component) meets.
+
+        With a catalogue, every way of naming the same thing finds the same
+        requirements (``"vm:std"`` and a bare ``"std"``, ``"crm"`` and ``"service:crm"``).
+
+        Raises:
+            ValidationError: with a catalogue, ``target`` names nothing in it, or is ambiguous.
+        """
+        if self._targets is None:
+            return tuple(r for r in self.requirements if target in r.satisfied_by)
+        problem = self._targets.problem(target, "$.target")
+        if problem is not None:
+            raise ValidationError([problem], subject="requirement query")
+        wanted = self._targets.resolve(target)
+        return tuple(
+            r for r in self.requirements if any(self._link(t) == wanted for t in r.satisfied_by)
+        )
 
     def by_quality(self, quality: QualityCharacteristic | str) -> tuple[ServiceRequirement, ...]:
         """The requirements about one quality characteristic, in order.
@@ -349,22 +361,49 @@ class RequirementRegister:
         return attrs.evolve(self, requirements=tuple(kept))
 
 
-def _targets(catalogue: Catalogue) -> dict[str, TraceLink]:
-    """Every id a requirement may name in ``catalogue``, with what it is."""
-    targets: dict[str, TraceLink] = {}
-    for service in catalogue.graph.services:
-        targets[service.id] = TraceLink(id=service.id, kind="service", name=service.name)
-    for component in catalogue.graph.components:
-        targets[component.id] = TraceLink(id=component.id, kind="component", name=component.name)
-    bare: dict[str, list[TraceLink]] = {}
-    for entry in catalogue.entries:
-        targets[entry.id] = TraceLink(id=entry.id, kind="catalogue entry", name=entry.name)
-        for offering in entry.offerings:
-            qualified = f"{entry.id}:{offering.id}"
-            link = TraceLink(id=qualified, kind="offering", name=offering.name)
-            targets[qualified] = link
-            bare.setdefault(offering.id, []).append(link)
-    for offering_id, links in bare.items():
-        if len(links) == 1 and offering_id not in targets:
-            targets[offering_id] = links[0]
-    return targets
+_KINDS = {"service": "service", "component": "component", "catalogue-entry": "catalogue entry"}
+
+
+class _Targets:
+    """What requirement targets name in a catalogue, and the names that are ambiguous.
+
+    Services, components and entries are named by id, or by ``service:ID``,
+    ``component:ID`` and ``catalogue-entry:ID`` when two kinds share an id; offerings
+    by ``ENTRY:OFFERING``, or by the bare offering id when nothing else has it.
+    """
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.exact: dict[str, TraceLink] = {}
+        self.loose: dict[str, list[TraceLink]] = {}
+        graph = catalogue.graph
+        things = [("service", s.id, s.name) for s in graph.services]
+        things += [("component", c.id, c.name) for c in graph.components]
+        things += [("catalogue-entry", e.id, e.name) for e in catalogue.entries]
+        for prefix, ident, name in things:
+            self.exact[f"{prefix}:{ident}"] = TraceLink(id=ident, kind=_KINDS[prefix], name=name)
+        for entry in catalogue.entries:
+            for offering in entry.offerings:
+                qualified = f"{entry.id}:{offering.id}"
+                link = TraceLink(id=qualified, kind="offering", name=offering.name)
+                self.exact.setdefault(qualified, link)
+                self.loose.setdefault(offering.id, []).append(link)
+        for prefix, ident, _ in things:
+            self.loose.setdefault(ident, []).append(self.exact[f"{prefix}:{ident}"])
+
+    def problem(self, target: str, path: str) -> Problem | None:
+        if target in self.exact or len(self.loose.get(target, ())) == 1:
+            return None
+        if target in self.loose:
+            kinds = " and ".join(f"{link.kind} {link.id!r}" for link in self.loose[target])
+            return Problem(
+                path, f"an unambiguous name ({target!r} names the {kinds})", describe(target)
+            )
+        return Problem(
+            path, "an entry, offering, service or component of the catalogue", describe(target)
+        )
+
+    def resolve(self, target: str) -> TraceLink:
+        found = self.exact.get(target)
+        if found is not None:
+            return found
+        return self.loose[target][0]

@@ -740,6 +740,14 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_unstructure_hook(LifecycleInstance, _unstructure_instance)
 
 
+def _set_as_list(items: typing.Iterable[Any]) -> list[Any]:
+    """A set's items as a list, sorted when they can be, so the same set writes the same JSON."""
+    values = list(items)
+    with contextlib.suppress(TypeError):  # items of no common order keep the set's order
+        values.sort()
+    return values
+
+
 def make_converter() -> cattrs.Converter:
     """A cattrs converter for cloudsms types: strict, refusing unknown keys, reporting all.
 
@@ -750,7 +758,7 @@ def make_converter() -> cattrs.Converter:
         forbid_extra_keys=True,
         detailed_validation=True,
         unstruct_collection_overrides={
-            collections.abc.Set: list,
+            collections.abc.Set: _set_as_list,
             collections.abc.Sequence: list,
             tuple: list,
         },

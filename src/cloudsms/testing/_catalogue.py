@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import attrs
 from hypothesis import strategies as st
 
 from cloudsms.catalogue import (
@@ -21,6 +22,7 @@ from cloudsms.catalogue import (
     UpgradeKind,
 )
 from cloudsms.context import ObligationKind
+from cloudsms.errors import ValidationError
 from cloudsms.requirements import (
     CapabilityType,
     QualityCharacteristic,
@@ -112,6 +114,9 @@ def offerings(
 
     With no ``upgrade_ids`` only fixed offerings can be drawn.
     """
+    if kind is OfferingKind.CUSTOMIZABLE and not upgrade_ids:
+        msg = "offerings(kind=CUSTOMIZABLE) needs upgrade_ids to choose the upgrades from"
+        raise ValueError(msg)
     kinds = (
         st.just(kind)
         if kind is not None
@@ -182,13 +187,13 @@ def _entry(
     draw: st.DrawFn,
     currency: str | None,
     ids: st.SearchStrategy[str],
-    services: st.SearchStrategy[tuple[str, ServiceCategory]],
+    services: st.SearchStrategy[tuple[str, ServiceCategory, frozenset[DeploymentModel]]],
 ) -> CatalogueEntry:
     billing = draw(billings(currency=currency))
     code = billing.currency
     extras = draw(st.lists(upgrades(currency=code), max_size=3, unique_by=lambda u: u.id))
     extra_ids = [u.id for u in extras]
-    offers = draw(
+    drawn = draw(
         st.lists(
             offerings(currency=code, upgrade_ids=extra_ids),
             min_size=1,
@@ -196,7 +201,8 @@ def _entry(
             unique_by=lambda o: o.id,
         )
     )
-    service, category = draw(services)
+    offers = [_with_fitting_upgrades(o, extras) for o in drawn]
+    service, category, models = draw(services)
     term = draw(st.none() | calendar_lengths(max_months=36))
     charge = draw(moneys(currency=code, min_value=0, max_value=10_000)) if term else None
     return CatalogueEntry(
@@ -204,7 +210,7 @@ def _entry(
         name=draw(_TEXT),
         service=service,
         category=category,
-        deployment_models=draw(st.frozensets(st.sampled_from(DeploymentModel), min_size=1)),
+        deployment_models=draw(st.frozensets(st.sampled_from(sorted(models)), min_size=1)),
         description=draw(st.none() | _TEXT),
         policies=draw(
             st.lists(
@@ -227,11 +233,37 @@ def _entry(
     )
 
 
+def _with_fitting_upgrades(offering: Offering, extras: Sequence[Upgrade]) -> Offering:
+    """``offering`` keeping only the upgrades that raise its levels (fixed if none is left)."""
+    if offering.kind is OfferingKind.FIXED:
+        return offering
+    levels = {level.measure: level for level in offering.levels}
+    kept = set()
+    for upgrade in extras:
+        if upgrade.id not in offering.upgrades:
+            continue
+        current = levels.get(upgrade.level.measure) if upgrade.level is not None else None
+        if current is None or _stricter(upgrade.level, current):
+            kept.add(upgrade.id)
+    if not kept:
+        return attrs.evolve(offering, kind=OfferingKind.FIXED, upgrades=frozenset())
+    return attrs.evolve(offering, upgrades=frozenset(kept))
+
+
+def _stricter(level: ServiceLevel | None, current: ServiceLevel) -> bool:
+    try:
+        return level is not None and level.is_stricter_than(current)
+    except ValidationError:
+        return False
+
+
 def catalogue_entries(
     *, currency: str | None = None, ids: st.SearchStrategy[str] | None = None
 ) -> st.SearchStrategy[CatalogueEntry]:
     """Catalogue entries with every item filled or empty, offerings and upgrades consistent."""
-    services = st.tuples(_IDS, st.sampled_from(ServiceCategory))
+    services = st.tuples(
+        _IDS, st.sampled_from(ServiceCategory), st.just(frozenset(DeploymentModel))
+    )
     return _entry(currency, ids if ids is not None else _IDS, services)
 
 
@@ -241,7 +273,7 @@ def catalogues(draw: st.DrawFn, *, max_entries: int = 5) -> Catalogue:
     graph = draw(service_graphs(max_nodes=8))
     if not graph.services:
         return Catalogue(graph=graph)
-    services = st.sampled_from([(s.id, s.category) for s in graph.services])
+    services = st.sampled_from([(s.id, s.category, s.deployment_models) for s in graph.services])
     entries = draw(
         st.lists(_entry(None, _IDS, services), max_size=max_entries, unique_by=lambda e: e.id)
     )
@@ -289,10 +321,10 @@ def requirement_registers(draw: st.DrawFn, *, with_catalogue: bool = True) -> Re
     """Registers of requirements, checked against a drawn catalogue when ``with_catalogue``."""
     catalogue = draw(catalogues()) if with_catalogue else None
     targets: list[str] | None = None
-    if catalogue is not None:
-        targets = [s.id for s in catalogue.graph.services]
-        targets += [c.id for c in catalogue.graph.components]
-        targets += [e.id for e in catalogue.entries]
+    if catalogue is not None:  # qualified names: never ambiguous
+        targets = [f"service:{s.id}" for s in catalogue.graph.services]
+        targets += [f"component:{c.id}" for c in catalogue.graph.components]
+        targets += [f"catalogue-entry:{e.id}" for e in catalogue.entries]
         targets += [f"{e.id}:{o.id}" for e in catalogue.entries for o in e.offerings]
     requirements = draw(
         st.lists(service_requirements(targets=targets), max_size=6, unique_by=lambda r: r.id)

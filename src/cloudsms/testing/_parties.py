@@ -61,6 +61,7 @@ _NAMES = st.text(min_size=1, max_size=12).filter(str.strip)
 _EMAILS = st.from_regex(r"[a-z][a-z0-9._+-]{0,10}@[a-z][a-z0-9-]{0,8}\.[a-z]{2,6}", fullmatch=True)
 _PHONES = st.from_regex(r"\+[1-9][0-9]{1,3} [0-9]{3,5} [0-9]{3,6}", fullmatch=True)
 _ASPECTS = st.sampled_from(("overall", "support", "availability", "reporting", "billing"))
+_LARGEST_COUNT = 2**63 - 1  # what a JSON document carries back (cloudsms.serialization)
 
 
 def _ids_from(ids: Sequence[str] | None) -> st.SearchStrategy[str]:
@@ -182,13 +183,21 @@ def suppliers(*, ids: st.SearchStrategy[str] | None = None) -> st.SearchStrategy
 
 
 def communication_procedures() -> st.SearchStrategy[CommunicationProcedure]:
-    """Procedures with some channels, a positive review interval and optional escalation."""
+    """Procedures with some channels, a positive review interval and optional escalation.
+
+    Intervals are calendar lengths in whole units (years down to hours), as the
+    class requires.
+    """
     intervals = st.builds(
-        lambda months, weeks, days: relativedelta(months=months, weeks=weeks, days=days),
+        lambda years, months, weeks, days, hours: relativedelta(
+            years=years, months=months, weeks=weeks, days=days, hours=hours
+        ),
+        st.integers(0, 3),
         st.integers(0, 24),
         st.integers(0, 8),
         st.integers(0, 30),
-    ).filter(lambda r: bool(r.months or r.days))
+        st.integers(0, 12),
+    ).filter(lambda r: bool(r.years or r.months or r.days or r.hours))
     return st.builds(
         lambda channels, every, escalation, reporting, automated: CommunicationProcedure(
             channels=channels,
@@ -278,7 +287,11 @@ def score_scales() -> st.SearchStrategy[ScoreScale]:
 def satisfaction_surveys(
     *, scale: ScoreScale | None = None, aspects: Sequence[str] | None = None
 ) -> st.SearchStrategy[SatisfactionSurvey]:
-    """Survey results on ``scale`` (or a drawn one), scoring some of ``aspects``."""
+    """Survey results on ``scale`` (or a drawn one), scoring some of ``aspects``.
+
+    Counts are sometimes the largest a document carries (2**63 - 1), so round trips
+    are tried at that limit too.
+    """
     scales = st.just(scale) if scale is not None else score_scales()
     names = st.sampled_from(tuple(aspects)) if aspects else _ASPECTS
 
@@ -292,7 +305,7 @@ def satisfaction_surveys(
             allow_nan=False,
             allow_infinity=False,
         )
-        responses = draw(st.integers(1, 10_000))
+        responses = draw(st.integers(1, 10_000) | st.just(_LARGEST_COUNT))
         subject = draw(st.sampled_from(("customer", "group", "all")))
         return SatisfactionSurvey(
             id=draw(_IDS),
@@ -300,7 +313,7 @@ def satisfaction_surveys(
             scale=chosen,
             scores=draw(st.dictionaries(names, score, min_size=1)),
             responses=responses,
-            invited=draw(st.none() | st.integers(responses, responses * 5)),
+            invited=draw(st.none() | st.integers(responses, min(responses * 5, _LARGEST_COUNT))),
             customer_id=draw(_IDS) if subject == "customer" else None,
             group_id=draw(_IDS) if subject == "group" else None,
         )
