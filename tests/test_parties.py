@@ -578,6 +578,7 @@ class TestRegister:
             RelationshipRegister(customers=(DANA,), groups="key")  # type: ignore[arg-type]
         assert info.value.paths == ["$.customers", "$.groups"]
 
+    @settings(max_examples=80)  # each example draws every kind of party
     @given(relationship_registers())
     def test_drawn_registers_are_consistent(self, register: RelationshipRegister) -> None:
         """Draws registers whose every reference resolves and whose groups agree."""

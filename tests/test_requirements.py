@@ -221,6 +221,7 @@ class TestRegister:
         with pytest.raises(UnknownReference, match="R1"):
             REGISTER.trace("R11")
 
+    @settings(max_examples=60)  # each example draws a whole catalogue
     @given(requirement_registers())
     def test_untraced_is_what_trace_calls_incomplete(self, register: RequirementRegister) -> None:
         """untraced() holds exactly the requirements whose trace is not complete."""
