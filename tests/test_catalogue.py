@@ -436,7 +436,7 @@ class TestCatalogue:
         assert lines[0].split() == ["offering", "kind", "levels", "price", "upgrades"]
         assert len(lines) == 2 + len(rows) == 2 + 7
 
-    @settings(max_examples=60)
+    @settings(max_examples=30)  # each example draws a graph and up to five entries
     @given(catalogues())
     def test_queries_agree_with_brute_force(self, catalogue: Catalogue) -> None:
         """Entries depend on a node exactly when their service reaches it; categories partition."""
@@ -474,7 +474,7 @@ class TestDocuments:
         """Reads its JSON back into an equal entry."""
         assert from_json(CatalogueEntry, to_json(value)) == value
 
-    @settings(max_examples=40)
+    @settings(max_examples=25)
     @given(catalogues())
     def test_catalogue_round_trip(self, value: Catalogue) -> None:
         """Reads its JSON back into an equal catalogue."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cloudsms.errors import InvalidTransition, UnknownReference, ValidationError
@@ -359,3 +359,4 @@ REVIEWS = st.fixed_dictionaries(
 )
 ServiceLifecycleMachine = lifecycle_machine(SERVICE_LIFECYCLE, data=REVIEWS)
 TestServiceLifecycleStateful = ServiceLifecycleMachine.TestCase
+TestServiceLifecycleStateful.settings = settings(max_examples=60, deadline=None)
