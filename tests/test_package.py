@@ -12,7 +12,25 @@ import pytest
 import cloudsms
 from cloudsms import errors, reference
 
-PUBLIC_MODULES = ["cloudsms", "cloudsms.errors", "cloudsms.reference", "cloudsms.cli"]
+PUBLIC_MODULES = [
+    "cloudsms",
+    "cloudsms.catalogue",
+    "cloudsms.cli",
+    "cloudsms.configuration",
+    "cloudsms.context",
+    "cloudsms.errors",
+    "cloudsms.lifecycle",
+    "cloudsms.money",
+    "cloudsms.parties",
+    "cloudsms.periods",
+    "cloudsms.planning",
+    "cloudsms.reference",
+    "cloudsms.requirements",
+    "cloudsms.serialization",
+    "cloudsms.services",
+    "cloudsms.testing",
+    "cloudsms.units",
+]
 
 
 def isort_key(name: str) -> tuple[int, str]:
