@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from hypothesis import strategies as st
@@ -44,6 +45,8 @@ from cloudsms.testing._strategies import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from cloudsms.money import Money, Price
+
 __all__ = [
     "billings",
     "catalogue_entries",
@@ -71,6 +74,24 @@ _LEVELS: dict[str, tuple[Bound, str]] = {
 
 def service_levels(*, measure: str | None = None) -> st.SearchStrategy[ServiceLevel]:
     """Service levels: availability at least some %, response at most some time, ..."""
+    _warm_units()
+    return _service_levels(measure)
+
+
+# Strategies are built once per argument and reused: building and validating them on
+# every draw made whole catalogues slow enough to fail hypothesis's health checks.
+@cache
+def _prices(currency: str | None) -> st.SearchStrategy[Price]:
+    return prices(currency=currency)
+
+
+@cache
+def _charges(currency: str) -> st.SearchStrategy[Money]:
+    return moneys(currency=currency, min_value=0, max_value=10_000)
+
+
+@cache
+def _service_levels(measure: str | None) -> st.SearchStrategy[ServiceLevel]:
     measures = st.just(measure) if measure is not None else st.sampled_from(tuple(_LEVELS))
 
     @st.composite
@@ -88,7 +109,14 @@ def upgrades(
     *, currency: str | None = None, ids: st.SearchStrategy[str] | None = None
 ) -> st.SearchStrategy[Upgrade]:
     """Priced upgrades: higher service levels (with their level) and extra resources."""
+    _warm_units()
+    return _upgrades(currency, ids)
 
+
+@cache
+def _upgrades(
+    currency: str | None, ids: st.SearchStrategy[str] | None
+) -> st.SearchStrategy[Upgrade]:
     @st.composite
     def build(draw: st.DrawFn) -> Upgrade:
         kind = draw(st.sampled_from(UpgradeKind))
@@ -96,8 +124,8 @@ def upgrades(
             id=draw(ids if ids is not None else _IDS),
             description=draw(_TEXT),
             kind=kind,
-            price=draw(prices(currency=currency)),
-            level=draw(service_levels()) if kind is UpgradeKind.SERVICE_LEVEL else None,
+            price=draw(_prices(currency)),
+            level=draw(_service_levels(None)) if kind is UpgradeKind.SERVICE_LEVEL else None,
         )
 
     return build()
@@ -117,27 +145,43 @@ def offerings(
     if kind is OfferingKind.CUSTOMIZABLE and not upgrade_ids:
         msg = "offerings(kind=CUSTOMIZABLE) needs upgrade_ids to choose the upgrades from"
         raise ValueError(msg)
+    _warm_units()
+    return _offerings(currency, kind, tuple(upgrade_ids), ids)
+
+
+@cache
+def _offerings(
+    currency: str | None,
+    kind: OfferingKind | None,
+    upgrade_ids: tuple[str, ...],
+    ids: st.SearchStrategy[str] | None,
+) -> st.SearchStrategy[Offering]:
     kinds = (
         st.just(kind)
         if kind is not None
         else st.sampled_from(OfferingKind if upgrade_ids else (OfferingKind.FIXED,))
     )
 
+    choices = (
+        st.lists(st.sampled_from(upgrade_ids), min_size=1, unique=True) if upgrade_ids else None
+    )
+    measure_lists = st.lists(st.sampled_from(tuple(_LEVELS)), min_size=1, unique=True)
+
     @st.composite
     def build(draw: st.DrawFn) -> Offering:
         chosen = draw(kinds)
         allowed = (
-            frozenset(draw(st.lists(st.sampled_from(tuple(upgrade_ids)), min_size=1, unique=True)))
-            if chosen is OfferingKind.CUSTOMIZABLE
+            frozenset(draw(choices))
+            if chosen is OfferingKind.CUSTOMIZABLE and choices is not None
             else frozenset()
         )
-        measures = draw(st.lists(st.sampled_from(tuple(_LEVELS)), min_size=1, unique=True))
+        measures = draw(measure_lists)
         return Offering(
             id=draw(ids if ids is not None else _IDS),
             name=draw(_TEXT),
             kind=chosen,
-            levels=tuple(draw(service_levels(measure=m)) for m in measures),
-            price=draw(prices(currency=currency)),
+            levels=tuple(draw(_service_levels(m)) for m in measures),
+            price=draw(_prices(currency)),
             upgrades=allowed,
             sla=draw(st.none() | _IDS),
         )
@@ -182,6 +226,40 @@ def billings(*, currency: str | None = None) -> st.SearchStrategy[Billing]:
     )
 
 
+@cache
+def _upgrade_lists(code: str) -> st.SearchStrategy[list[Upgrade]]:
+    return st.lists(_upgrades(code, None), max_size=3, unique_by=lambda u: u.id)
+
+
+@cache
+def _offering_lists(code: str, upgrade_ids: tuple[str, ...]) -> st.SearchStrategy[list[Offering]]:
+    offers = _offerings(code, None, upgrade_ids, None)
+    return st.lists(offers, min_size=1, max_size=3, unique_by=lambda o: o.id)
+
+
+@cache
+def _parts() -> dict[str, st.SearchStrategy[Any]]:
+    """The strategies an entry draws from, built once."""
+    return {
+        "term": st.none() | calendar_lengths(max_months=36),
+        "description": st.none() | _TEXT,
+        "policies": st.lists(policies(), max_size=2),
+        "texts": st.lists(_TEXT, max_size=2),
+        "controls": st.lists(controls(), max_size=3, unique_by=lambda c: c.id),
+        "locations": st.frozensets(_LOCATIONS, min_size=1, max_size=3),
+    }
+
+
+@cache
+def _model_sets(models: frozenset[DeploymentModel]) -> st.SearchStrategy[frozenset[Any]]:
+    return st.frozensets(st.sampled_from(sorted(models)), min_size=1)
+
+
+@cache
+def _billings(currency: str | None) -> st.SearchStrategy[Billing]:
+    return billings(currency=currency)
+
+
 @st.composite
 def _entry(
     draw: st.DrawFn,
@@ -189,43 +267,33 @@ def _entry(
     ids: st.SearchStrategy[str],
     services: st.SearchStrategy[tuple[str, ServiceCategory, frozenset[DeploymentModel]]],
 ) -> CatalogueEntry:
-    billing = draw(billings(currency=currency))
+    parts = _parts()
+    billing = draw(_billings(currency))
     code = billing.currency
-    extras = draw(st.lists(upgrades(currency=code), max_size=3, unique_by=lambda u: u.id))
+    extras = draw(_upgrade_lists(code))
     extra_ids = [u.id for u in extras]
-    drawn = draw(
-        st.lists(
-            offerings(currency=code, upgrade_ids=extra_ids),
-            min_size=1,
-            max_size=3,
-            unique_by=lambda o: o.id,
-        )
-    )
+    drawn = draw(_offering_lists(code, tuple(extra_ids)))
     offers = [_with_fitting_upgrades(o, extras) for o in drawn]
     service, category, models = draw(services)
-    term = draw(st.none() | calendar_lengths(max_months=36))
-    charge = draw(moneys(currency=code, min_value=0, max_value=10_000)) if term else None
+    term = draw(parts["term"])
+    charge = draw(_charges(code)) if term else None
     return CatalogueEntry(
         id=draw(ids),
         name=draw(_TEXT),
         service=service,
         category=category,
-        deployment_models=draw(st.frozensets(st.sampled_from(sorted(models)), min_size=1)),
-        description=draw(st.none() | _TEXT),
-        policies=draw(
-            st.lists(
-                st.builds(lambda t, s: Policy(topic=t, statement=s), _TEXT, _TEXT), max_size=2
-            )
-        ),
-        technical_standards=tuple(draw(st.lists(_TEXT, max_size=2))),
-        security_policies=tuple(draw(st.lists(_TEXT, max_size=2))),
-        controls=draw(st.lists(controls(), max_size=3, unique_by=lambda c: c.id)),
+        deployment_models=draw(_model_sets(models)),
+        description=draw(parts["description"]),
+        policies=draw(parts["policies"]),
+        technical_standards=tuple(draw(parts["texts"])),
+        security_policies=tuple(draw(parts["texts"])),
+        controls=draw(parts["controls"]),
         ordering_procedure=draw(_TEXT),
         provisioning_procedure=draw(_TEXT),
         billing=billing,
-        resource_locations=draw(st.frozensets(_LOCATIONS, min_size=1, max_size=3)),
-        data_locations=draw(st.frozensets(_LOCATIONS, min_size=1, max_size=3)),
-        legal_notes=tuple(draw(st.lists(_TEXT, max_size=2))),
+        resource_locations=draw(parts["locations"]),
+        data_locations=draw(parts["locations"]),
+        legal_notes=tuple(draw(parts["texts"])),
         offerings=tuple(offers),
         upgrades=tuple(extras),
         minimum_term=term,
@@ -261,15 +329,28 @@ def catalogue_entries(
     *, currency: str | None = None, ids: st.SearchStrategy[str] | None = None
 ) -> st.SearchStrategy[CatalogueEntry]:
     """Catalogue entries with every item filled or empty, offerings and upgrades consistent."""
+    _warm_units()
     services = st.tuples(
         _IDS, st.sampled_from(ServiceCategory), st.just(frozenset(DeploymentModel))
     )
     return _entry(currency, ids if ids is not None else _IDS, services)
 
 
-@st.composite
-def catalogues(draw: st.DrawFn, *, max_entries: int = 5) -> Catalogue:
+def catalogues(*, max_entries: int = 5) -> st.SearchStrategy[Catalogue]:
     """Catalogues over an acyclic service graph, each entry for one of its services."""
+    _warm_units()
+    return _catalogues(max_entries)
+
+
+def _warm_units() -> None:
+    """Build pint's registry now, not inside a first draw that hypothesis would time."""
+    from cloudsms.units import registry  # noqa: PLC0415
+
+    registry()
+
+
+@st.composite
+def _catalogues(draw: st.DrawFn, max_entries: int) -> Catalogue:
     graph = draw(service_graphs(max_nodes=8))
     if not graph.services:
         return Catalogue(graph=graph)
@@ -316,10 +397,19 @@ def service_requirements(
     return build()
 
 
-@st.composite
-def requirement_registers(draw: st.DrawFn, *, with_catalogue: bool = True) -> RequirementRegister:
+def requirement_registers(
+    *, with_catalogue: bool = True
+) -> st.SearchStrategy[RequirementRegister]:
     """Registers of requirements, checked against a drawn catalogue when ``with_catalogue``."""
-    catalogue = draw(catalogues()) if with_catalogue else None
+    _warm_units()
+    return _requirement_registers(catalogues() if with_catalogue else st.none())
+
+
+@st.composite
+def _requirement_registers(
+    draw: st.DrawFn, drawn_catalogues: st.SearchStrategy[Catalogue | None]
+) -> RequirementRegister:
+    catalogue = draw(drawn_catalogues)
     targets: list[str] | None = None
     if catalogue is not None:  # qualified names: never ambiguous
         targets = [f"service:{s.id}" for s in catalogue.graph.services]

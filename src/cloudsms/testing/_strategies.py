@@ -344,15 +344,36 @@ def cloud_services(
     )
 
 
+_NAMES = st.text(min_size=1, max_size=12).filter(str.strip)
+_COMPONENT_KINDS = st.sampled_from(ComponentKind)
+_CATEGORIES = st.sampled_from(ServiceCategory)
+_MODEL_SETS = st.frozensets(st.sampled_from(DeploymentModel), min_size=1)
+_OWNERS = st.sampled_from(("ops", "platform", "sales-it"))
+_STATES = st.sampled_from(SERVICE_STATES)
+
+
 @st.composite
 def service_graphs(draw: st.DrawFn, *, max_nodes: int = 12) -> ServiceGraph:
     """Acyclic service graphs: edges only run from later nodes to earlier ones."""
     names = draw(st.lists(_IDS, min_size=1, max_size=max_nodes, unique=True))
     cut = draw(st.integers(0, len(names)))
     component_ids, service_ids = names[:cut], names[cut:]
-    components = [draw(service_components(ids=st.just(i))) for i in component_ids]
+    components = [
+        ServiceComponent(id=i, name=draw(_NAMES), kind=draw(_COMPONENT_KINDS))
+        for i in component_ids
+    ]
+    parts = st.lists(st.sampled_from(component_ids), unique=True) if component_ids else None
     services = [
-        draw(cloud_services(ids=st.just(i), component_ids=component_ids)) for i in service_ids
+        CloudService(
+            id=i,
+            name=draw(_NAMES),
+            category=draw(_CATEGORIES),
+            deployment_models=draw(_MODEL_SETS),
+            owner=draw(_OWNERS),
+            lifecycle_state=draw(_STATES),
+            components=tuple(draw(parts)) if parts is not None else (),
+        )
+        for i in service_ids
     ]
     order = {name: index for index, name in enumerate(names)}
     pairs = [(a, b) for a in service_ids for b in names if order[b] < order[a]]
