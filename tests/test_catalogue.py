@@ -307,6 +307,36 @@ class TestReviewFixes:
         ) == ["$.cycle"]
 
 
+class TestSecondReview:
+    """Rules added after a second independent review."""
+
+    def test_pickled_values_keep_hash_and_units(self) -> None:
+        """A pickled quantity comes back in the library's registry: equal, same hash."""
+        import pickle  # noqa: PLC0415
+
+        back = pickle.loads(pickle.dumps(entry()))
+        assert back == entry()
+        assert hash(back) == hash(entry())
+        assert back.offerings[1].levels[1].is_stricter_than(RESPONSE) is False
+        target = back.offerings[1].levels[1].target
+        assert target + RESPONSE.target == quantity("8 h")
+
+    def test_measurements_in_calendar_units_are_refused(self) -> None:
+        """A level is checked in fixed units only, like its target."""
+        assert problems(lambda: RESPONSE.is_met_by("0.001 month")) == ["$.value"]
+
+    def test_bad_arguments(self) -> None:
+        """Comparisons and location queries name a wrong argument."""
+        assert problems(lambda: RESPONSE.is_stricter_than("x")) == ["$.other"]  # type: ignore[arg-type]
+        assert problems(lambda: entry().stores_data_in(None)) == ["$.code"]  # type: ignore[arg-type]
+        with pytest.raises(ValidationError, match=r"^catalogue query is invalid"):
+            CATALOGUE.by_category("XaaS")
+
+    def test_one_problem_per_bad_level(self) -> None:
+        """A level list of the wrong types is reported once, not twice."""
+        assert problems(lambda: offering("x", levels=("a", [1]))) == ["$.levels"]
+
+
 class TestEntry:
     """The rules that tie an entry's items together."""
 
@@ -642,6 +672,44 @@ class TestReleaseToLive:
         with pytest.raises(TypeError):
             result.records["compute"].current.attributes["status"] = "retired"  # type: ignore[index]
         assert result.records["compute"].versions[0].item.attributes == {"status": "live"}
+
+    def test_records_must_be_keyed_by_their_item(self) -> None:
+        """A record filed under another item's id is refused."""
+        hv = ConfigurationRecord.create(
+            ConfigurationItem(id="hv", name="HV", kind="hardware"), by="ops", at=T0
+        )
+        with pytest.raises(ValidationError) as info:
+            release_to_live(
+                at_tested(),
+                service=GRAPH.services[0],
+                entry=entry(),
+                catalogue=Catalogue(graph=GRAPH),
+                records={"compute": hv},
+                by="rm",
+                at=T0,
+            )
+        assert info.value.paths == ["$.records.compute"]
+
+    def test_an_entry_id_of_another_service(self) -> None:
+        """Releasing never replaces the entry of another service that has the same id."""
+        theirs = entry(
+            "vm",
+            "storage",
+            category=ServiceCategory.DSAAS,
+            minimum_term=None,
+            early_termination_charge=None,
+        )
+        with pytest.raises(ValidationError) as info:
+            release_to_live(
+                at_tested(),
+                service=GRAPH.services[0],
+                entry=entry(),
+                catalogue=Catalogue(entries=(theirs,), graph=GRAPH),
+                records={},
+                by="rm",
+                at=T0,
+            )
+        assert info.value.paths == ["$.entry.id"]
 
     def test_entry_and_service_must_match(self) -> None:
         """The entry must describe the released service, which must be in the graph."""

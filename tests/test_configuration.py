@@ -179,3 +179,31 @@ class TestDocuments:
             "$.versions[0].item.attributes.vcpus",
             "$.versions[0].item.relations[0].kind",
         ]
+
+
+def test_attributes_are_a_read_only_dict() -> None:
+    """Attributes are a dict for json and attrs.asdict, and cannot be changed."""
+    import copy  # noqa: PLC0415
+    import pickle  # noqa: PLC0415
+
+    import attrs  # noqa: PLC0415
+
+    item = ConfigurationItem(id="vm-1", name="VM", kind="vm", attributes={"vcpus": "4"})
+    assert json.loads(json.dumps(attrs.asdict(item)))["attributes"] == {"vcpus": "4"}
+    for change in (
+        lambda m: m.__setitem__("vcpus", "8"),
+        lambda m: m.__delitem__("vcpus"),
+        lambda m: m.update(vcpus="8"),
+        lambda m: m.pop("vcpus"),
+        lambda m: m.popitem(),
+        lambda m: m.setdefault("ram", "1"),
+        lambda m: m.clear(),
+    ):
+        with pytest.raises(TypeError):
+            change(item.attributes)
+    assert item.attributes == {"vcpus": "4"}
+    back = pickle.loads(pickle.dumps(item))
+    assert back == item
+    assert hash(back) == hash(item)
+    assert copy.deepcopy(item) == item
+    assert copy.copy(item.attributes) is item.attributes

@@ -36,7 +36,7 @@ from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, t
 from cloudsms.services import ServiceCategory, ServiceGraph
 from cloudsms.testing import requirement_registers, service_requirements
 
-from test_catalogue import CATALOGUE, entry, svc
+from test_catalogue import CATALOGUE, entry, offering, svc
 
 ACME = RequirementSource(kind=SourceKind.CUSTOMER, reference="acme")
 GDPR = RequirementSource(kind=SourceKind.STATUTORY, reference="GDPR art. 32")
@@ -189,6 +189,54 @@ class TestRegister:
             "catalogue entry",
             "service",
         ]
+
+    def test_names_with_colons_are_never_silently_ambiguous(self) -> None:
+        """An entry called "service" with offering "x" and a service "x"; ids with ':'."""
+        catalogue = Catalogue(
+            entries=(entry("service", "x", offerings=(offering("crm"),), upgrades=()),),
+            graph=ServiceGraph(
+                services=(svc("x", ServiceCategory.IAAS), svc("crm", ServiceCategory.IAAS))
+            ),
+        )
+
+        def paths(*targets: str) -> list[str]:
+            return problems(
+                lambda: RequirementRegister(
+                    catalogue=catalogue, requirements=(requirement("R", satisfied_by=targets),)
+                )
+            )
+
+        assert paths("service:crm") == ["$.requirements[0].satisfied_by[0]"]
+        assert paths("crm") == ["$.requirements[0].satisfied_by[0]"]
+        register = RequirementRegister(
+            catalogue=catalogue,
+            requirements=(
+                requirement("R1", satisfied_by=("offering:service:crm",)),
+                requirement("R2", satisfied_by=("catalogue-entry:service",)),
+            ),
+        )
+        kinds = [link.kind for r in register for link in register.trace(r).satisfied_by]
+        assert kinds == ["offering", "catalogue entry"]
+
+    def test_a_target_named_twice(self) -> None:
+        """Two names for one thing in one requirement are refused."""
+        assert problems(
+            lambda: RequirementRegister(
+                catalogue=CATALOGUE,
+                requirements=(requirement("R", satisfied_by=("crm", "service:crm")),),
+            )
+        ) == ["$.requirements[0].satisfied_by[1]"]
+
+    def test_bad_arguments(self) -> None:
+        """Queries and updates refuse arguments of the wrong type with cloudsms errors."""
+        assert problems(lambda: REGISTER.satisfied_by(["x"])) == ["$.target"]  # type: ignore[arg-type]
+        bare = RequirementRegister(requirements=(requirement("R1"),))
+        assert problems(lambda: bare.satisfied_by(["x"])) == ["$.target"]  # type: ignore[arg-type]
+        with pytest.raises(UnknownReference):
+            REGISTER.requirement(None)  # type: ignore[arg-type]
+        with pytest.raises(UnknownReference):
+            REGISTER.trace(5)  # type: ignore[arg-type]
+        assert problems(lambda: REGISTER.with_requirement("x")) == ["$.requirement"]  # type: ignore[arg-type]
 
     def test_untraced(self) -> None:
         """Lists requirements with no source or nothing satisfying them, in order."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Any, NoReturn, TypeVar
 
 from cloudsms.errors import Problem, describe
 
@@ -24,7 +25,7 @@ __all__ = [
 ]
 
 _JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
-_LONGEST_MONTHS = 12_000
+_EPOCH = dt.datetime(2000, 1, 1)  # noqa: DTZ001 - calendar arithmetic only
 _RELATIVE = ("years", "months", "days", "hours", "minutes", "seconds", "microseconds")
 _ABSOLUTE = ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")
 
@@ -103,7 +104,12 @@ def calendar_length_problems(value: object, path: str) -> list[Problem]:
     whole = all(type(part) is int for part in parts) and not value.microseconds
     if absolute or value.leapdays or not whole or min(parts) < 0 or max(parts) <= 0:
         return [Problem(path, expected, repr(value))]
-    if value.years * 12 + value.months + value.days // 31 > _LONGEST_MONTHS:
+    start = _EPOCH
+    try:
+        end = start + value
+    except (OverflowError, ValueError):  # beyond the year 9999
+        end = None
+    if end is None or end > start.replace(year=start.year + 1000):
         return [Problem(path, "a calendar length of at most 1000 years", repr(value))]
     return []
 
@@ -112,11 +118,12 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class FrozenMapping(Mapping[K, V]):
-    """A read-only, hashable, picklable mapping for the fields of frozen values.
+class FrozenMapping(dict[K, V]):
+    """A read-only, hashable dict for the mapping fields of frozen values.
 
-    It compares equal to a dict with the same items and prints like one, so frozen
-    classes can hold mappings that nobody can change after the checks have run.
+    It is a dict — so ``json.dumps``, ``attrs.asdict`` and ``==`` treat it as one —
+    whose every mutating method raises `TypeError`, so nobody can change it after
+    the value's checks have run.
 
     Examples:
         >>> m = FrozenMapping({"vcpus": "4"})
@@ -125,36 +132,34 @@ class FrozenMapping(Mapping[K, V]):
         >>> m["vcpus"] = "8"
         Traceback (most recent call last):
         ...
-        TypeError: 'FrozenMapping' object does not support item assignment
+        TypeError: a FrozenMapping cannot be changed; build a new value instead
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ()
 
-    def __init__(self, data: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
-        self._data: dict[K, V] = dict(data)
+    def _refuse(self, *_: object, **__: object) -> NoReturn:
+        msg = "a FrozenMapping cannot be changed; build a new value instead"
+        raise TypeError(msg)
 
-    def __getitem__(self, key: K) -> V:
-        return self._data[key]
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
 
-    def __iter__(self) -> Iterator[K]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        return repr(self._data)
-
-    def __hash__(self) -> int:
-        return hash(frozenset(self._data.items()))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return self._data == dict(other.items())
-        return NotImplemented
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
 
     def __reduce__(self) -> tuple[type[FrozenMapping[K, V]], tuple[dict[K, V]]]:
-        return (type(self), (self._data,))
+        return (type(self), (dict(self),))
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self)
+
+    def __copy__(self) -> FrozenMapping[K, V]:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> FrozenMapping[K, V]:
+        from copy import deepcopy  # noqa: PLC0415
+
+        return type(self)(deepcopy(dict(self), memo))
 
 
 def as_frozen_mapping(value: Any) -> Any:  # noqa: ANN401 - an attrs converter takes anything

@@ -112,7 +112,9 @@ def _member(kind: type[E], value: object, path: str) -> E:
         return kind(value)
     except (ValueError, TypeError):
         names = ", ".join(repr(m.value) for m in kind)
-        raise ValidationError.single(path, f"one of {names}", describe(value)) from None
+        raise ValidationError.single(
+            path, f"one of {names}", describe(value), subject="catalogue query"
+        ) from None
 
 
 def _price_problems(price: object) -> list[Problem]:
@@ -199,6 +201,11 @@ class ServiceLevel:
         """
         from cloudsms.units import magnitude_in  # noqa: PLC0415
 
+        given: object = other
+        if not isinstance(given, ServiceLevel):
+            raise ValidationError.single(
+                "$.other", "a ServiceLevel", describe(given), subject="service level comparison"
+            )
         if (
             other.measure != self.measure
             or other.bound is not self.bound
@@ -229,6 +236,13 @@ class ServiceLevel:
 
         measured = quantity(value, path="$.value")
         unit = str(self.target.units)
+        if calendar_units(measured):
+            raise ValidationError.single(
+                "$.value",
+                "a quantity in units of fixed length (a calendar month or year varies)",
+                str(measured),
+                subject="service level check",
+            )
         if not same_dimension(measured, self.target):
             raise ValidationError.single(
                 "$.value", f"a quantity convertible to {unit}", str(measured)
@@ -310,8 +324,9 @@ class Offering:
         if not isinstance(levels, tuple) or not levels:
             problems.append(Problem("$.levels", "one or more ServiceLevel", describe(levels)))
         else:
-            problems += _items(levels, ServiceLevel, "$.levels", "a list of ServiceLevel")
-            measures = [getattr(level, "measure", None) for level in levels]
+            typed = _items(levels, ServiceLevel, "$.levels", "a list of ServiceLevel")
+            problems += typed
+            measures = [level.measure for level in levels] if not typed else []
             if len(set(measures)) != len(measures):
                 problems.append(
                     Problem("$.levels", "each measure once", ", ".join(map(str, measures)))
@@ -530,6 +545,7 @@ class CatalogueEntry:
 
     def stores_data_in(self, code: str) -> bool:
         """Whether the entry keeps data in ``code`` or a part of it (``US-CA`` in ``US``)."""
+        _raise(jurisdiction_problems(code, "$.code"), "data location query")
         return any(loc == code or loc.startswith(code + "-") for loc in self.data_locations)
 
 
@@ -862,6 +878,16 @@ def _release_arguments(
         problems.append(
             Problem("$.records", "a mapping of item ids to ConfigurationRecord", describe(records))
         )
+    else:
+        problems += [
+            Problem(
+                f"$.records.{key}",
+                f"the record of item {key!r}",
+                f"the record of {r.current.id!r}",
+            )
+            for key, r in records.items()
+            if r.current.id != key
+        ]
     _raise(problems, "release")
 
 
@@ -898,18 +924,33 @@ def release_to_live(
     graph = catalogue.graph
     if entry.service != service.id:
         raise ValidationError.single(
-            "$.entry.service", f"{service.id!r}, the released service", describe(entry.service)
+            "$.entry.service",
+            f"{service.id!r}, the released service",
+            describe(entry.service),
+            subject="release",
+        )
+    same_id = next((e for e in catalogue.entries if e.id == entry.id), None)
+    if same_id is not None and same_id.service != service.id:
+        raise ValidationError.single(
+            "$.entry.id",
+            "an entry id not used by another service's entry",
+            f"{entry.id!r}, the entry of service {same_id.service!r}",
+            subject="release",
         )
     known = next((s for s in graph.services if s.id == service.id), None)
     if known is None:
         raise ValidationError.single(
-            "$.service", "a service in the catalogue's graph", describe(service.id)
+            "$.service",
+            "a service in the catalogue's graph",
+            describe(service.id),
+            subject="release",
         )
     if known != service:
         raise ValidationError.single(
             "$.service",
             f"the catalogue graph's own copy of service {service.id!r}",
             "a service with the same id and other fields",
+            subject="release",
         )
     if instance.lifecycle != SERVICE_LIFECYCLE:
         with_state(service, instance)  # raises the lifecycle mismatch

@@ -259,12 +259,8 @@ class RequirementRegister:
             if requirement.id in by_id:
                 problems.append(Problem(f"{path}.id", "an id used once", requirement.id))
             by_id[requirement.id] = requirement
-            if targets is None:
-                continue
-            for position, target in enumerate(requirement.satisfied_by):
-                problem = targets.problem(target, f"{path}.satisfied_by[{position}]")
-                if problem is not None:
-                    problems.append(problem)
+            if targets is not None:
+                problems += targets.requirement_problems(requirement, path)
         if problems:
             raise ValidationError(problems, subject="requirement register")
         object.__setattr__(self, "_by_id", by_id)
@@ -285,14 +281,15 @@ class RequirementRegister:
         Raises:
             UnknownReference: no such requirement (with close matches).
         """
-        found = self._by_id.get(requirement_id)
+        key: object = requirement_id
+        found = self._by_id.get(key) if isinstance(key, str) else None
         if found is None:
             from cloudsms.reference._ids import suggest  # noqa: PLC0415
 
             raise UnknownReference(
                 "service requirement",
-                requirement_id,
-                suggestions=suggest(requirement_id, self._by_id),
+                str(key),
+                suggestions=suggest(key, self._by_id) if isinstance(key, str) else (),
             )
         return found
 
@@ -327,6 +324,7 @@ class RequirementRegister:
             ValidationError: with a catalogue, ``target`` names nothing in it, or is ambiguous.
         """
         if self._targets is None:
+            _raise_unless_id(target)
             return tuple(r for r in self.requirements if target in r.satisfied_by)
         problem = self._targets.problem(target, "$.target")
         if problem is not None:
@@ -347,12 +345,25 @@ class RequirementRegister:
         except ValueError:
             names = ", ".join(q.value for q in QualityCharacteristic)
             raise ValidationError.single(
-                "$.quality", f"one of {names}", describe(quality)
+                "$.quality", f"one of {names}", describe(quality), subject="requirement query"
             ) from None
         return tuple(r for r in self.requirements if r.quality is wanted)
 
     def with_requirement(self, requirement: ServiceRequirement) -> RequirementRegister:
-        """A new register with ``requirement`` added, or replacing the one with its id."""
+        """A new register with ``requirement`` added, or replacing the one with its id.
+
+        Raises:
+            ValidationError: ``requirement`` is not a `ServiceRequirement`, or its
+                targets are not in the register's catalogue.
+        """
+        given: object = requirement
+        if not isinstance(given, ServiceRequirement):
+            raise ValidationError.single(
+                "$.requirement",
+                "a ServiceRequirement",
+                describe(given),
+                subject="requirement register",
+            )
         kept = [r for r in self.requirements if r.id != requirement.id]
         position = next(
             (i for i, r in enumerate(self.requirements) if r.id == requirement.id), len(kept)
@@ -364,37 +375,50 @@ class RequirementRegister:
 _KINDS = {"service": "service", "component": "component", "catalogue-entry": "catalogue entry"}
 
 
+def _raise_unless_id(target: object) -> None:
+    problems = id_problems(target, "$.target")
+    if problems:
+        raise ValidationError(problems, subject="requirement query")
+
+
 class _Targets:
-    """What requirement targets name in a catalogue, and the names that are ambiguous.
+    """The names requirement targets may use in a catalogue, and what each one names.
 
     Services, components and entries are named by id, or by ``service:ID``,
-    ``component:ID`` and ``catalogue-entry:ID`` when two kinds share an id; offerings
-    by ``ENTRY:OFFERING``, or by the bare offering id when nothing else has it.
+    ``component:ID`` and ``catalogue-entry:ID``; offerings by ``ENTRY:OFFERING`` or
+    ``offering:ENTRY:OFFERING``, or by the bare offering id. A name that would name
+    two different things (ids may contain ``:``) is ambiguous and refused.
     """
 
     def __init__(self, catalogue: Catalogue) -> None:
-        self.exact: dict[str, TraceLink] = {}
-        self.loose: dict[str, list[TraceLink]] = {}
+        self.names: dict[str, list[TraceLink]] = {}
         graph = catalogue.graph
         things = [("service", s.id, s.name) for s in graph.services]
         things += [("component", c.id, c.name) for c in graph.components]
         things += [("catalogue-entry", e.id, e.name) for e in catalogue.entries]
         for prefix, ident, name in things:
-            self.exact[f"{prefix}:{ident}"] = TraceLink(id=ident, kind=_KINDS[prefix], name=name)
+            link = TraceLink(id=ident, kind=_KINDS[prefix], name=name)
+            self._add(f"{prefix}:{ident}", link)
+            self._add(ident, link)
         for entry in catalogue.entries:
             for offering in entry.offerings:
                 qualified = f"{entry.id}:{offering.id}"
                 link = TraceLink(id=qualified, kind="offering", name=offering.name)
-                self.exact.setdefault(qualified, link)
-                self.loose.setdefault(offering.id, []).append(link)
-        for prefix, ident, _ in things:
-            self.loose.setdefault(ident, []).append(self.exact[f"{prefix}:{ident}"])
+                self._add(f"offering:{qualified}", link)
+                self._add(qualified, link)
+                self._add(offering.id, link)
 
-    def problem(self, target: str, path: str) -> Problem | None:
-        if target in self.exact or len(self.loose.get(target, ())) == 1:
+    def _add(self, name: str, link: TraceLink) -> None:
+        links = self.names.setdefault(name, [])
+        if link not in links:
+            links.append(link)
+
+    def problem(self, target: object, path: str) -> Problem | None:
+        links = self.names.get(target, []) if isinstance(target, str) else []
+        if len(links) == 1:
             return None
-        if target in self.loose:
-            kinds = " and ".join(f"{link.kind} {link.id!r}" for link in self.loose[target])
+        if links:
+            kinds = " and ".join(f"{link.kind} {link.id!r}" for link in links)
             return Problem(
                 path, f"an unambiguous name ({target!r} names the {kinds})", describe(target)
             )
@@ -403,7 +427,22 @@ class _Targets:
         )
 
     def resolve(self, target: str) -> TraceLink:
-        found = self.exact.get(target)
-        if found is not None:
-            return found
-        return self.loose[target][0]
+        return self.names[target][0]
+
+    def requirement_problems(self, requirement: ServiceRequirement, path: str) -> list[Problem]:
+        """Each target of ``requirement`` names one thing, and no thing is named twice."""
+        problems: list[Problem] = []
+        seen: dict[TraceLink, str] = {}
+        for position, target in enumerate(requirement.satisfied_by):
+            where = f"{path}.satisfied_by[{position}]"
+            problem = self.problem(target, where)
+            if problem is not None:
+                problems.append(problem)
+                continue
+            link = self.resolve(target)
+            if link in seen:
+                problems.append(
+                    Problem(where, "each target once", f"{target!r}, which {seen[link]!r} names")
+                )
+            seen[link] = target
+        return problems

@@ -724,6 +724,10 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook_factory(_is_string_mapping, _mapping_factory(converter))
 
     converter.register_unstructure_hook_func(_is_enum, _enum_value)
+    # StrEnum and IntEnum members are also str and int, whose hooks pass them through:
+    # name the two classes so their members are written as plain values too.
+    converter.register_unstructure_hook(enum.StrEnum, _enum_value)
+    converter.register_unstructure_hook(enum.IntEnum, _enum_value)
     converter.register_unstructure_hook(Decimal, str)
     converter.register_unstructure_hook(dt.datetime, _format_datetime)
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)

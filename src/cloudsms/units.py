@@ -34,6 +34,7 @@ then work on plain numbers.
 from __future__ import annotations
 
 import abc
+import copyreg
 import os
 import re
 from decimal import Decimal, InvalidOperation
@@ -151,7 +152,20 @@ def registry() -> pint.UnitRegistry[Any]:
 
     ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(None, non_int_type=Decimal, cache_folder=None)
     ureg.load_definitions(_definitions(os.path.dirname(pint.__file__)))
+    # pint unpickles into its application registry, where our units do not exist and
+    # quantities no longer compare or hash like the originals: pickle ours through
+    # this registry instead (only this registry's Quantity class is affected).
+    copyreg.pickle(ureg.Quantity, _reduce_quantity)
     return ureg
+
+
+def _reduce_quantity(value: Any) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    return (_unpickle_quantity, (value.magnitude, value._units))  # noqa: SLF001
+
+
+def _unpickle_quantity(magnitude: Decimal, units: Any) -> Quantity:
+    """A pickled quantity, rebuilt in the library's registry."""
+    return cast("Quantity", registry().Quantity(magnitude, units))
 
 
 def is_quantity(value: object) -> TypeGuard[Quantity]:
