@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 
-from cloudsms.errors import Problem, describe
+from cloudsms.errors import Problem, ValidationError, describe
 
 __all__ = [
     "ID",
@@ -18,8 +19,13 @@ __all__ = [
     "calendar_length_problems",
     "id_list_problems",
     "id_problems",
+    "instance_problems",
+    "items_problems",
     "jurisdiction_problems",
+    "member_of",
+    "nested_problems",
     "optional_text_problems",
+    "raise_problems",
     "text_list_problems",
     "text_problems",
 ]
@@ -31,6 +37,51 @@ _ABSOLUTE = ("year", "month", "day", "weekday", "hour", "minute", "second", "mic
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 """What an id looks like: letters, digits and . _ : - , at most 64, not starting with a sign."""
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def raise_problems(problems: list[Problem], subject: str) -> None:
+    """Raise one `ValidationError` holding ``problems``, if there are any."""
+    if problems:
+        raise ValidationError(problems, subject=subject)
+
+
+def nested_problems(problems: Iterable[Problem], prefix: str) -> list[Problem]:
+    """Problems of a nested value, moved under ``prefix`` (``$.email`` -> ``$.contact.email``)."""
+    return [p._replace(path=prefix + p.path[1:]) for p in problems]
+
+
+def instance_problems(
+    value: object, kind: type, path: str, *, optional: bool = False
+) -> list[Problem]:
+    """``[]`` for an instance of ``kind`` (or ``None`` when ``optional``)."""
+    if isinstance(value, kind) or (optional and value is None):
+        return []
+    return [
+        Problem(path, f"a {kind.__name__}" + (" or null" if optional else ""), describe(value))
+    ]
+
+
+def items_problems(
+    values: object, kind: type, path: str, expected: str | None = None
+) -> list[Problem]:
+    """``[]`` for a tuple whose every item is a ``kind``."""
+    if isinstance(values, tuple) and all(isinstance(v, kind) for v in values):
+        return []
+    return [Problem(path, expected or f"a list of {kind.__name__}", describe(values))]
+
+
+def member_of(kind: type[E], value: object, path: str, *, subject: str) -> E:
+    """``value`` as a member of ``kind`` (a member, or its value), or a ValidationError."""
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        names = ", ".join(repr(m.value) for m in kind)
+        raise ValidationError.single(
+            path, f"one of {names}", describe(value), subject=subject
+        ) from None
 
 
 def id_problems(value: object, path: str) -> list[Problem]:
@@ -104,6 +155,8 @@ def calendar_length_problems(value: object, path: str) -> list[Problem]:
     whole = all(type(part) is int for part in parts) and not value.microseconds
     if absolute or value.leapdays or not whole or min(parts) < 0 or max(parts) <= 0:
         return [Problem(path, expected, repr(value))]
+    if value.years < 999 and value.days < 3650:  # noqa: PLR2004 - well inside the limit
+        return []
     start = _EPOCH
     try:
         end = start + value

@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -35,7 +35,11 @@ from cloudsms._checks import (
     as_tuple,
     calendar_length_problems,
     id_problems,
+    instance_problems,
+    items_problems,
     jurisdiction_problems,
+    member_of,
+    raise_problems,
     text_list_problems,
     text_problems,
 )
@@ -57,7 +61,6 @@ from cloudsms.units import Quantity, calendar_units, is_quantity, same_dimension
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable
 
 __all__ = [
     "Billing",
@@ -77,44 +80,9 @@ __all__ = [
 ]
 
 
-def _raise(problems: list[Problem], subject: str) -> None:
-    if problems:
-        raise ValidationError(problems, subject=subject)
-
-
-def _nested(problems: Iterable[Problem], prefix: str) -> list[Problem]:
-    return [p._replace(path=prefix + p.path[1:]) for p in problems]
-
-
-def _items(value: object, kind: type, path: str, expected: str) -> list[Problem]:
-    if isinstance(value, tuple) and all(isinstance(v, kind) for v in value):
-        return []
-    return [Problem(path, expected, describe(value))]
-
-
 def _unit_text(value: Quantity) -> str:
     """The unit of a quantity as text (``'percent'``, ``'hour'``)."""
     return str(value.units)
-
-
-def _instance(value: object, kind: type, path: str) -> list[Problem]:
-    return (
-        [] if isinstance(value, kind) else [Problem(path, f"a {kind.__name__}", describe(value))]
-    )
-
-
-E = TypeVar("E", bound=enum.Enum)
-
-
-def _member(kind: type[E], value: object, path: str) -> E:
-    """``value`` as a member of ``kind`` (a member, or its value), or a ValidationError."""
-    try:
-        return kind(value)
-    except (ValueError, TypeError):
-        names = ", ".join(repr(m.value) for m in kind)
-        raise ValidationError.single(
-            path, f"one of {names}", describe(value), subject="catalogue query"
-        ) from None
 
 
 def _price_problems(price: object) -> list[Problem]:
@@ -191,7 +159,7 @@ class ServiceLevel:
                     str(self.target),
                 )
             )
-        _raise(problems, "service level")
+        raise_problems(problems, "service level")
 
     def is_stricter_than(self, other: ServiceLevel) -> bool:
         """Whether this level promises more than ``other`` on the same measure and bound.
@@ -288,7 +256,7 @@ class Upgrade:
             )
         if kind is UpgradeKind.RESOURCE and level is not None:
             problems.append(Problem("$.level", "null for a resource upgrade", describe(level)))
-        _raise(problems, "upgrade")
+        raise_problems(problems, "upgrade")
 
 
 class OfferingKind(enum.StrEnum):
@@ -324,7 +292,7 @@ class Offering:
         if not isinstance(levels, tuple) or not levels:
             problems.append(Problem("$.levels", "one or more ServiceLevel", describe(levels)))
         else:
-            typed = _items(levels, ServiceLevel, "$.levels", "a list of ServiceLevel")
+            typed = items_problems(levels, ServiceLevel, "$.levels", "a list of ServiceLevel")
             problems += typed
             measures = [level.measure for level in levels] if not typed else []
             if len(set(measures)) != len(measures):
@@ -352,7 +320,7 @@ class Offering:
                 problems += id_problems(upgrade, "$.upgrades")
         if self.sla is not None:
             problems += id_problems(self.sla, "$.sla")
-        _raise(problems, "offering")
+        raise_problems(problems, "offering")
 
     def level(self, measure: str) -> ServiceLevel:
         """The level the offering commits to for ``measure``.
@@ -374,7 +342,7 @@ class Policy:
     statement: str
 
     def __attrs_post_init__(self) -> None:
-        _raise(
+        raise_problems(
             text_problems(self.topic, "$.topic") + text_problems(self.statement, "$.statement"),
             "policy",
         )
@@ -395,7 +363,7 @@ class Control:
             problems.append(
                 Problem("$.basis", "'statutory', 'regulatory' or 'contractual'", describe(basis))
             )
-        _raise(problems, "control")
+        raise_problems(problems, "control")
 
 
 class BillingMethod(enum.StrEnum):
@@ -434,7 +402,7 @@ class Billing:
             )
         if self.accounting is not None:
             problems += text_problems(self.accounting, "$.accounting")
-        _raise(problems, "billing")
+        raise_problems(problems, "billing")
 
     def __hash__(self) -> int:
         return hash((self.method, self.currency, self.accounting, repr(self.cycle)))
@@ -489,10 +457,10 @@ class CatalogueEntry:
         problems += _kind_problems(self)
         if self.description is not None:
             problems += text_problems(self.description, "$.description")
-        problems += _items(self.policies, Policy, "$.policies", "a list of Policy")
+        problems += items_problems(self.policies, Policy, "$.policies", "a list of Policy")
         problems += text_list_problems(self.technical_standards, "$.technical_standards")
         problems += text_list_problems(self.security_policies, "$.security_policies")
-        problems += _items(self.controls, Control, "$.controls", "a list of Control")
+        problems += items_problems(self.controls, Control, "$.controls", "a list of Control")
         problems += text_problems(self.ordering_procedure, "$.ordering_procedure")
         problems += text_problems(self.provisioning_procedure, "$.provisioning_procedure")
         problems += _locations(self.resource_locations, "$.resource_locations")
@@ -503,7 +471,7 @@ class CatalogueEntry:
         if not problems:
             problems += _distinct_ids(self.controls, "$.controls")
             problems += _currency_problems(self)
-        _raise(problems, "catalogue entry")
+        raise_problems(problems, "catalogue entry")
 
     def __hash__(self) -> int:
         return hash((self.id, self.service, self.offerings, self.upgrades))
@@ -540,12 +508,12 @@ class CatalogueEntry:
         Raises:
             ValidationError: ``basis`` is not ``statutory``, ``regulatory`` or ``contractual``.
         """
-        wanted = _member(ObligationKind, basis, "$.basis")
+        wanted = member_of(ObligationKind, basis, "$.basis", subject="catalogue query")
         return tuple(c for c in self.controls if c.basis is wanted)
 
     def stores_data_in(self, code: str) -> bool:
         """Whether the entry keeps data in ``code`` or a part of it (``US-CA`` in ``US``)."""
-        _raise(jurisdiction_problems(code, "$.code"), "data location query")
+        raise_problems(jurisdiction_problems(code, "$.code"), "data location query")
         return any(loc == code or loc.startswith(code + "-") for loc in self.data_locations)
 
 
@@ -563,16 +531,16 @@ def _kind_problems(entry: CatalogueEntry) -> list[Problem]:
         problems.append(
             Problem("$.deployment_models", "one or more DeploymentModel values", describe(models))
         )
-    return problems + _instance(entry.billing, Billing, "$.billing")
+    return problems + instance_problems(entry.billing, Billing, "$.billing")
 
 
 def _offer_problems(entry: CatalogueEntry) -> list[Problem]:
     offerings: object = entry.offerings
     upgrades: object = entry.upgrades
-    problems = _items(upgrades, Upgrade, "$.upgrades", "a list of Upgrade")
+    problems = items_problems(upgrades, Upgrade, "$.upgrades", "a list of Upgrade")
     if not isinstance(offerings, tuple) or not offerings:
         return [*problems, Problem("$.offerings", "one or more Offering", describe(offerings))]
-    problems += _items(offerings, Offering, "$.offerings", "a list of Offering")
+    problems += items_problems(offerings, Offering, "$.offerings", "a list of Offering")
     if problems:
         return problems
     problems += _distinct_ids(entry.offerings, "$.offerings")
@@ -693,9 +661,11 @@ class Catalogue:
     _by_id: dict[str, CatalogueEntry] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        problems = _items(self.entries, CatalogueEntry, "$.entries", "a list of CatalogueEntry")
-        problems += _instance(self.graph, ServiceGraph, "$.graph")
-        _raise(problems, "catalogue")
+        problems = items_problems(
+            self.entries, CatalogueEntry, "$.entries", "a list of CatalogueEntry"
+        )
+        problems += instance_problems(self.graph, ServiceGraph, "$.graph")
+        raise_problems(problems, "catalogue")
         services = {s.id: s for s in self.graph.services}
         problems += _distinct_ids(self.entries, "$.entries")
         for index, entry in enumerate(self.entries):
@@ -710,7 +680,7 @@ class Catalogue:
                 )
             else:
                 problems += _fits_service(entry, index, service)
-        _raise(problems, "catalogue")
+        raise_problems(problems, "catalogue")
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
 
     def __hash__(self) -> int:
@@ -737,7 +707,7 @@ class Catalogue:
         Raises:
             ValidationError: ``category`` is not one of ISO/IEC 17788's seven.
         """
-        wanted = _member(ServiceCategory, category, "$.category")
+        wanted = member_of(ServiceCategory, category, "$.category", subject="catalogue query")
         return tuple(e for e in self.entries if e.category is wanted)
 
     def by_data_location(self, code: str) -> tuple[CatalogueEntry, ...]:
@@ -746,7 +716,7 @@ class Catalogue:
         Raises:
             ValidationError: ``code`` is not an ISO 3166 code.
         """
-        _raise(jurisdiction_problems(code, "$.code"), "data location query")
+        raise_problems(jurisdiction_problems(code, "$.code"), "data location query")
         return tuple(e for e in self.entries if e.stores_data_in(code))
 
     def depending_on(self, node: str) -> tuple[CatalogueEntry, ...]:
@@ -773,7 +743,7 @@ class Catalogue:
             ValidationError: ``entry`` is not a `CatalogueEntry`, or does not fit the
                 catalogue (its service or category).
         """
-        _raise(_instance(entry, CatalogueEntry, "$.entry"), "catalogue entry")
+        raise_problems(instance_problems(entry, CatalogueEntry, "$.entry"), "catalogue entry")
         entries = [e for e in self.entries if e.id != entry.id]
         position = next((i for i, e in enumerate(self.entries) if e.id == entry.id), len(entries))
         entries.insert(position, entry)
@@ -868,10 +838,10 @@ class Release:
 def _release_arguments(
     instance: object, service: object, entry: object, catalogue: object, records: object
 ) -> None:
-    problems = _instance(instance, LifecycleInstance, "$.instance")
-    problems += _instance(service, CloudService, "$.service")
-    problems += _instance(entry, CatalogueEntry, "$.entry")
-    problems += _instance(catalogue, Catalogue, "$.catalogue")
+    problems = instance_problems(instance, LifecycleInstance, "$.instance")
+    problems += instance_problems(service, CloudService, "$.service")
+    problems += instance_problems(entry, CatalogueEntry, "$.entry")
+    problems += instance_problems(catalogue, Catalogue, "$.catalogue")
     if not isinstance(records, Mapping) or not all(
         isinstance(k, str) and isinstance(v, ConfigurationRecord) for k, v in records.items()
     ):
@@ -888,7 +858,7 @@ def _release_arguments(
             for key, r in records.items()
             if r.current.id != key
         ]
-    _raise(problems, "release")
+    raise_problems(problems, "release")
 
 
 def release_to_live(

@@ -47,7 +47,11 @@ from cloudsms._checks import (
     as_tuple,
     calendar_length_problems,
     id_problems,
+    instance_problems,
+    items_problems,
+    nested_problems,
     optional_text_problems,
+    raise_problems,
     text_problems,
 )
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
@@ -184,36 +188,10 @@ class AcceptanceMethod(enum.StrEnum):
 
 
 # ---------------------------------------------------------------------- shared checks
-def _raise(problems: list[Problem], subject: str) -> None:
-    if problems:
-        raise ValidationError(problems, subject=subject)
-
-
-def _nested(problems: Iterable[Problem], prefix: str) -> list[Problem]:
-    """Problems of a nested value, moved under ``prefix`` (``$.email`` -> ``$.contact.email``)."""
-    return [p._replace(path=prefix + p.path[1:]) for p in problems]
-
-
 def _enum_problems(value: object, kind: type[enum.Enum], path: str) -> list[Problem]:
     if isinstance(value, kind):
         return []
     return [Problem(path, f"a {kind.__name__}", describe(value))]
-
-
-def _instance_problems(
-    value: object, kind: type, path: str, *, optional: bool = False
-) -> list[Problem]:
-    if isinstance(value, kind) or (optional and value is None):
-        return []
-    return [
-        Problem(path, f"a {kind.__name__}" + (" or null" if optional else ""), describe(value))
-    ]
-
-
-def _list_problems(values: object, kind: type, path: str) -> list[Problem]:
-    if isinstance(values, tuple) and all(isinstance(v, kind) for v in values):
-        return []
-    return [Problem(path, f"a list of {kind.__name__}", describe(values))]
 
 
 def _optional_id_problems(value: object, path: str) -> list[Problem]:
@@ -377,7 +355,7 @@ class Contact:
             problems.append(
                 Problem("$", "an email address or a phone number to reach the contact", "neither")
             )
-        _raise(problems, "contact")
+        raise_problems(problems, "contact")
 
 
 @attrs.frozen(kw_only=True)
@@ -426,7 +404,7 @@ class RelationshipManager:
     def __attrs_post_init__(self) -> None:
         problems = text_problems(self.name, "$.name")
         problems += _enum_problems(self.kind, ManagerKind, "$.kind")
-        problems += _instance_problems(self.contact, Contact, "$.contact")
+        problems += instance_problems(self.contact, Contact, "$.contact")
         members: object = self.members
         if not isinstance(members, tuple):
             problems.append(Problem("$.members", "a list of names", describe(members)))
@@ -440,7 +418,7 @@ class RelationshipManager:
             names = all(isinstance(m, str) for m in members)  # else unhashable, maybe
             if names and len(set(members)) != len(members):
                 problems.append(Problem("$.members", "distinct names", describe(members)))
-        _raise(problems, "relationship manager")
+        raise_problems(problems, "relationship manager")
         # Checked in the order given (paths point at what the caller wrote), kept sorted.
         object.__setattr__(self, "members", tuple(sorted(self.members)))
 
@@ -502,7 +480,7 @@ def _manager(
         contact = Contact(name=name, email=email, phone=phone)
     except ValidationError as exc:
         # The contact's name is the manager's: the manager's own check reports it at $.name.
-        nested = _nested((p for p in exc.problems if p.path != "$.name"), "$.contact")
+        nested = nested_problems((p for p in exc.problems if p.path != "$.name"), "$.contact")
     try:
         return cls(name=name, kind=kind, contact=contact, members=members)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -537,12 +515,12 @@ class CloudServiceCustomer:
 
     def __attrs_post_init__(self) -> None:
         problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        problems += _instance_problems(
+        problems += instance_problems(
             self.relationship_manager, RelationshipManager, "$.relationship_manager"
         )
         problems += _optional_id_problems(self.group_id, "$.group_id")
-        problems += _list_problems(self.contacts, Contact, "$.contacts")
-        _raise(problems, "cloud service customer")
+        problems += items_problems(self.contacts, Contact, "$.contacts")
+        raise_problems(problems, "cloud service customer")
 
 
 @attrs.frozen(kw_only=True)
@@ -566,8 +544,8 @@ class CloudServiceUser:
     def __attrs_post_init__(self) -> None:
         problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
         problems += id_problems(self.customer_id, "$.customer_id")
-        problems += _instance_problems(self.contact, Contact, "$.contact", optional=True)
-        _raise(problems, "cloud service user")
+        problems += instance_problems(self.contact, Contact, "$.contact", optional=True)
+        raise_problems(problems, "cloud service user")
 
 
 @attrs.frozen(kw_only=True)
@@ -603,8 +581,8 @@ class CloudServicePartner:
         ):
             problems.append(Problem("$.roles", "one or more PartnerRole values", describe(roles)))
         problems += _id_set_problems(self.customer_ids, "$.customer_ids", "customer")
-        problems += _instance_problems(self.contact, Contact, "$.contact", optional=True)
-        _raise(problems, "cloud service partner")
+        problems += instance_problems(self.contact, Contact, "$.contact", optional=True)
+        raise_problems(problems, "cloud service partner")
 
     def plays(self, role: PartnerRole) -> bool:
         """Whether the partner plays ``role``.
@@ -645,8 +623,8 @@ class Supplier:
         provider: object = self.cloud_service_provider
         if not isinstance(provider, bool):
             problems.append(Problem("$.cloud_service_provider", "a boolean", describe(provider)))
-        problems += _instance_problems(self.contact, Contact, "$.contact", optional=True)
-        _raise(problems, "supplier")
+        problems += instance_problems(self.contact, Contact, "$.contact", optional=True)
+        raise_problems(problems, "supplier")
 
 
 # ---------------------------------------------------------------------- groups
@@ -699,12 +677,12 @@ class CommunicationProcedure:
                 )
             )
         problems += calendar_length_problems(self.review_every, "$.review_every")
-        problems += _instance_problems(self.escalation, Contact, "$.escalation", optional=True)
+        problems += instance_problems(self.escalation, Contact, "$.escalation", optional=True)
         problems += optional_text_problems(self.reporting, "$.reporting")
         automated: object = self.automated
         if not isinstance(automated, bool):
             problems.append(Problem("$.automated", "a boolean", describe(automated)))
-        _raise(problems, "communication procedure")
+        raise_problems(problems, "communication procedure")
 
     def next_review(self, after: dt.datetime) -> dt.datetime:
         """The review one interval after ``after``, on the calendar of ``after``'s zone.
@@ -731,7 +709,7 @@ class CommunicationProcedure:
         """
         aware(start, "$.start")
         problems = _count_problems(count, "$.count", least=0)
-        _raise(problems, "review schedule")
+        raise_problems(problems, "review schedule")
         # Lengths are positive, so the last review is the latest: if it fits, all do.
         if count and self._review(start, count) is None:
             path, expected = (
@@ -776,10 +754,10 @@ class CustomerGroup:
 
     def __attrs_post_init__(self) -> None:
         problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        problems += _instance_problems(self.procedure, CommunicationProcedure, "$.procedure")
+        problems += instance_problems(self.procedure, CommunicationProcedure, "$.procedure")
         problems += _id_set_problems(self.members, "$.members", "customer")
         problems += optional_text_problems(self.description, "$.description")
-        _raise(problems, "customer group")
+        raise_problems(problems, "customer group")
 
 
 # ---------------------------------------------------------------------- the register
@@ -845,7 +823,7 @@ class RelationshipRegister:
         problems = _register_type_problems(self)
         if not problems:
             problems = _register_problems(self)
-        _raise(problems, "relationship register")
+        raise_problems(problems, "relationship register")
         parties: dict[str, Party] = {}
         for kind in (self.customers, self.users, self.partners, self.suppliers):
             parties.update((p.id, p) for p in kind)
@@ -956,7 +934,7 @@ def _register_type_problems(register: RelationshipRegister) -> list[Problem]:
     }
     problems: list[Problem] = []
     for name, (values, kind) in parts.items():
-        problems += _list_problems(values, kind, f"$.{name}")
+        problems += items_problems(values, kind, f"$.{name}")
     return problems
 
 
@@ -1080,7 +1058,7 @@ class ScoreScale:
             problems.append(
                 Problem("$.high", f"a value above the low end {self.low}", describe(self.high))
             )
-        _raise(problems, "score scale")
+        raise_problems(problems, "score scale")
 
     def contains(self, score: Decimal) -> bool:
         """Whether ``score`` lies on the scale, ends included.
@@ -1088,7 +1066,7 @@ class ScoreScale:
         Raises:
             ValidationError: ``score`` is not a finite Decimal.
         """
-        _raise(_finite_problems(score, "$.score"), "score")
+        raise_problems(_finite_problems(score, "$.score"), "score")
         return self.low <= score <= self.high
 
     def normalise(self, score: Decimal) -> Decimal:
@@ -1097,7 +1075,7 @@ class ScoreScale:
         Raises:
             ValidationError: ``score`` is not a finite Decimal.
         """
-        _raise(_finite_problems(score, "$.score"), "score")
+        raise_problems(_finite_problems(score, "$.score"), "score")
         span = _ARITHMETIC.subtract(self.high, self.low)
         return _ARITHMETIC.divide(_ARITHMETIC.subtract(score, self.low), span)
 
@@ -1154,8 +1132,8 @@ class SatisfactionSurvey:
 
     def __attrs_post_init__(self) -> None:
         problems = id_problems(self.id, "$.id")
-        problems += _instance_problems(self.period, Period, "$.period")
-        problems += _instance_problems(self.scale, ScoreScale, "$.scale")
+        problems += instance_problems(self.period, Period, "$.period")
+        problems += instance_problems(self.scale, ScoreScale, "$.scale")
         problems += _score_problems(self.scores, self.scale)
         problems += _count_problems(self.responses, "$.responses", least=1)
         invited: object = self.invited
@@ -1180,7 +1158,7 @@ class SatisfactionSurvey:
                     describe(self.group_id),
                 )
             )
-        _raise(problems, "satisfaction survey")
+        raise_problems(problems, "satisfaction survey")
 
     def mean_score(self) -> Decimal:
         """The mean of the aspects' scores, each aspect weighing the same (28 digits)."""
@@ -1214,7 +1192,7 @@ class SatisfactionSurvey:
                     describe(threshold),
                 )
             )
-        _raise(problems, "survey threshold")
+        raise_problems(problems, "survey threshold")
         return tuple(sorted(a for a, s in self.scores.items() if s < threshold))
 
 
@@ -1268,9 +1246,9 @@ def score_changes(earlier: SatisfactionSurvey, later: SatisfactionSurvey) -> dic
         >>> score_changes(survey("q1", 3, "3.9"), survey("q2", 6, "4.3"))
         {'overall': Decimal('0.4')}
     """
-    problems = _instance_problems(earlier, SatisfactionSurvey, "$.earlier")
-    problems += _instance_problems(later, SatisfactionSurvey, "$.later")
-    _raise(problems, "survey comparison")
+    problems = instance_problems(earlier, SatisfactionSurvey, "$.earlier")
+    problems += instance_problems(later, SatisfactionSurvey, "$.later")
+    raise_problems(problems, "survey comparison")
     for field in ("customer_id", "group_id"):
         before, after = getattr(earlier, field), getattr(later, field)
         if before != after:
@@ -1297,7 +1275,7 @@ def score_changes(earlier: SatisfactionSurvey, later: SatisfactionSurvey) -> dic
                 later.period.start.isoformat(),
             )
         )
-    _raise(problems, "survey comparison")
+    raise_problems(problems, "survey comparison")
     common = sorted(earlier.scores.keys() & later.scores.keys())
     return {
         aspect: _ARITHMETIC.subtract(later.scores[aspect], earlier.scores[aspect])
@@ -1353,7 +1331,7 @@ class Complaint:
             problems.append(
                 Problem("$.state", "one of " + ", ".join(COMPLAINT_STATES), describe(self.state))
             )
-        _raise(problems, "complaint")
+        raise_problems(problems, "complaint")
 
 
 def _text_given(
@@ -1430,7 +1408,7 @@ def with_state(complaint: Complaint, instance: LifecycleInstance) -> Complaint:
 
 
 def _check_complaint(complaint: object) -> None:
-    _raise(_instance_problems(complaint, Complaint, "$.complaint"), "complaint query")
+    raise_problems(instance_problems(complaint, Complaint, "$.complaint"), "complaint query")
 
 
 def outcome_of(instance: LifecycleInstance) -> ComplaintOutcome | None:
@@ -1519,7 +1497,7 @@ class Acknowledgement:
         if method is not None and not isinstance(method, AcceptanceMethod):
             problems.append(Problem("$.method", "an AcceptanceMethod or null", describe(method)))
         problems += optional_text_problems(self.evidence, "$.evidence")
-        _raise(problems, "acknowledgement")
+        raise_problems(problems, "acknowledgement")
 
 
 def _records(acknowledgements: object) -> tuple[Acknowledgement, ...]:
@@ -1529,8 +1507,8 @@ def _records(acknowledgements: object) -> tuple[Acknowledgement, ...]:
     )
     problems: list[Problem] = []
     for index, record in enumerate(records):
-        problems += _instance_problems(record, Acknowledgement, f"$.acknowledgements[{index}]")
-    _raise(problems, _QUERY)
+        problems += instance_problems(record, Acknowledgement, f"$.acknowledgements[{index}]")
+    raise_problems(problems, _QUERY)
     return records  # type: ignore[return-value]
 
 
@@ -1571,7 +1549,7 @@ def latest_acknowledgement(
             an id is malformed, or ``as_of`` is naive.
     """
     records = _records(acknowledgements)
-    _raise(_query_problems(party_id, terms_id), _QUERY)
+    raise_problems(_query_problems(party_id, terms_id), _QUERY)
     found = _matching(records, party_id, terms_id, as_of)
     if not found:
         return None
@@ -1609,7 +1587,9 @@ def acknowledged(
         False
     """
     records = _records(acknowledgements)
-    _raise(_query_problems(party_id, terms_id) + text_problems(version, "$.version"), _QUERY)
+    raise_problems(
+        _query_problems(party_id, terms_id) + text_problems(version, "$.version"), _QUERY
+    )
     return any(a.version == version for a in _matching(records, party_id, terms_id, as_of))
 
 
@@ -1637,7 +1617,7 @@ def pending_acknowledgements(
     for index, party in enumerate(parties):
         problems += id_problems(party, f"$.party_ids[{index}]")
     problems += id_problems(terms_id, "$.terms_id") + text_problems(version, "$.version")
-    _raise(problems, _QUERY)
+    raise_problems(problems, _QUERY)
     if as_of is not None:
         aware(as_of, "$.as_of")  # checked even when no party is asked about
     return tuple(

@@ -26,6 +26,7 @@ from cloudsms._checks import (
     as_tuple,
     id_list_problems,
     id_problems,
+    member_of,
     text_list_problems,
     text_problems,
 )
@@ -340,13 +341,9 @@ class RequirementRegister:
         Raises:
             ValidationError: ``quality`` is not a quality characteristic.
         """
-        try:
-            wanted = QualityCharacteristic(quality)
-        except ValueError:
-            names = ", ".join(q.value for q in QualityCharacteristic)
-            raise ValidationError.single(
-                "$.quality", f"one of {names}", describe(quality), subject="requirement query"
-            ) from None
+        wanted = member_of(
+            QualityCharacteristic, quality, "$.quality", subject="requirement query"
+        )
         return tuple(r for r in self.requirements if r.quality is wanted)
 
     def with_requirement(self, requirement: ServiceRequirement) -> RequirementRegister:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from cloudsms._checks import as_frozenset, as_tuple, id_problems, text_problems
+from cloudsms._checks import as_frozenset, as_tuple, id_problems, raise_problems, text_problems
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import Lifecycle, LifecycleInstance, Transition
 
@@ -114,11 +114,6 @@ SERVICE_STATES: tuple[str, ...] = (
 """The states of a cloud service's lifecycle (S05), in order."""
 
 
-def _raise(problems: list[Problem], subject: str) -> None:
-    if problems:
-        raise ValidationError(problems, subject=subject)
-
-
 @attrs.frozen(kw_only=True)
 class ServiceComponent:
     """Something a service needs to be delivered and managed: technical or not.
@@ -137,7 +132,7 @@ class ServiceComponent:
         kind: object = self.kind
         if not isinstance(kind, ComponentKind):
             problems.append(Problem("$.kind", "a ComponentKind", describe(kind)))
-        _raise(problems, "service component")
+        raise_problems(problems, "service component")
 
 
 @attrs.frozen(kw_only=True)
@@ -196,7 +191,7 @@ class CloudService:
                 problems.append(
                     Problem("$.components", "distinct component ids", describe(components))
                 )
-        _raise(problems, "cloud service")
+        raise_problems(problems, "cloud service")
 
 
 @attrs.frozen(kw_only=True)
@@ -257,7 +252,7 @@ class ServiceGraph:
 
     def __attrs_post_init__(self) -> None:
         problems, forward = _graph_problems(self)
-        _raise(problems, "service graph")
+        raise_problems(problems, "service graph")
         backward: dict[str, list[str]] = {node: [] for node in forward}
         for node, targets in forward.items():
             for target in targets:

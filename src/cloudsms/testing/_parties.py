@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
@@ -370,9 +370,9 @@ def acknowledgements(
     )
 
 
-def register() -> None:
-    """Register a strategy for each type of `cloudsms.parties` with ``st.from_type``."""
-    pairs: list[tuple[type, st.SearchStrategy[object]]] = [
+def strategy_pairs() -> list[tuple[type, st.SearchStrategy[Any]]]:
+    """Each value type of `cloudsms.parties` with the strategy that draws it."""
+    return [
         (Contact, contacts()),
         (RelationshipManager, relationship_managers()),
         (CloudServiceCustomer, cloud_service_customers()),
@@ -387,5 +387,9 @@ def register() -> None:
         (Complaint, complaints()),
         (Acknowledgement, acknowledgements()),
     ]
-    for kind, strategy in pairs:
+
+
+def register() -> None:
+    """Register a strategy for each type of `cloudsms.parties` with ``st.from_type``."""
+    for kind, strategy in strategy_pairs():
         st.register_type_strategy(kind, strategy)
