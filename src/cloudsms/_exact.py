@@ -8,13 +8,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fractions import Fraction
 
-__all__ = ["SIGNIFICANT_DIGITS", "to_decimal"]
+__all__ = ["NUMBER_CHARACTERS", "SIGNIFICANT_DIGITS", "to_decimal"]
 
 SIGNIFICANT_DIGITS = 40
 """Digits kept when a fraction has no finite decimal expansion (1/3, 10/31)."""
 
 # Independent of the caller's decimal context: a library must not depend on it.
 _APPROXIMATE = Context(prec=SIGNIFICANT_DIGITS, rounding=ROUND_HALF_EVEN)
+
+
+NUMBER_CHARACTERS = "0123456789.-"
+"""The characters of a plain decimal number such as ``-12.30``.
+
+Hot paths use ``not text.strip(NUMBER_CHARACTERS)`` as a one-call filter, then let
+`Decimal` parse: a text made only of these characters that `Decimal` reads is a
+plain number of the full grammar (``1.2.3`` and ``1-2`` are refused by `Decimal`);
+anything else takes the full grammar and its error messages.
+"""
 
 
 def to_decimal(value: Fraction) -> Decimal:

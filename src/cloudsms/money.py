@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, cast
 import attrs
 
 from cloudsms._exact import to_decimal
+from cloudsms._slots import slot_setter
 from cloudsms.errors import (
     CurrencyMismatch,
     Problem,
@@ -191,8 +192,8 @@ class Money:
             amount = _amount(amount, "$.amount")
         if currency not in _CODES:
             _check_currency(currency)
-        object.__setattr__(self, "amount", amount)
-        object.__setattr__(self, "currency", currency)
+        _set_amount(self, amount)
+        _set_currency(self, currency)
 
     @classmethod
     def zero(cls, currency: str) -> Money:
@@ -431,6 +432,10 @@ CALENDAR_UNITS: dict[str, tuple[str, dict[str, int]]] = {
     "year": ("year", {"years": 1}),
 }
 """The calendar periods a `Price` can be quoted per: name -> (split unit, relativedelta)."""
+
+
+_set_amount = slot_setter(Money, "amount")
+_set_currency = slot_setter(Money, "currency")
 
 
 @attrs.frozen(init=False)

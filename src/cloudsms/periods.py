@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal, TypeGuard, cast
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from cloudsms._slots import slot_setter
 from cloudsms.errors import Problem, ValidationError, describe
 
 if TYPE_CHECKING:
@@ -251,16 +252,19 @@ class Period:
     end: dt.datetime = attrs.field(eq=_utc)
 
     def __init__(self, start: dt.datetime, end: dt.datetime) -> None:
-        if (
-            type(start) is not dt.datetime
-            or type(end) is not dt.datetime
-            or start.tzinfo is None
-            or end.tzinfo is None
-            or not start.astimezone(UTC) < end.astimezone(UTC)
+        # The hot path: fixed offsets (as read from ISO 8601 text), where comparing
+        # the datetimes compares instants. Zones with DST go through _check_period,
+        # which compares in UTC: one zone's wall clock repeats an hour each autumn.
+        if not (
+            type(start) is dt.datetime
+            and type(end) is dt.datetime
+            and type(start.tzinfo) is dt.timezone
+            and type(end.tzinfo) is dt.timezone
+            and start < end
         ):
             _check_period(start, end)
-        object.__setattr__(self, "start", start)
-        object.__setattr__(self, "end", end)
+        _set_start(self, start)
+        _set_end(self, end)
 
     # ---------------------------------------------------------------- calendar periods
     @classmethod
@@ -438,6 +442,10 @@ def _check_period(start: object, end: object) -> None:
 
 
 # ---------------------------------------------------------------------- support hours
+_set_start = slot_setter(Period, "start")
+_set_end = slot_setter(Period, "end")
+
+
 @attrs.frozen
 class DailyWindow:
     """Opening hours on one weekday: ``weekday`` 0 (Monday) to 6, minutes from midnight.

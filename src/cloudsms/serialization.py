@@ -58,10 +58,12 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from dateutil.relativedelta import relativedelta
 
 from cloudsms import units
+from cloudsms._exact import NUMBER_CHARACTERS
 from cloudsms.errors import REDACTED, Problem, ValidationError, describe
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
 from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours, aware
+from cloudsms.units import _known_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -314,6 +316,9 @@ def _structure_date(value: object, _: object) -> dt.date:
 
 
 def _structure_quantity(value: object, _: object) -> units.Quantity:
+    if type(value) is str:
+        known = _known_text(value, "$")  # the hot path: a unit text read before
+        return known if known is not None else units.quantity(value)
     if isinstance(value, dict):
         extra = set(value) - {"magnitude", "unit"}
         if extra or "magnitude" not in value or "unit" not in value:
@@ -378,9 +383,15 @@ def _structure_money(value: object, _: object) -> Money:
             type(amount) is str
             and type(code) is str
             and len(amount) <= _LONGEST_NUMBER
-            and _DECIMAL.fullmatch(amount)
+            and not amount.strip(NUMBER_CHARACTERS)
         ):
-            return Money(Decimal(amount), code)
+            try:  # the hot path: a plain number such as "12.30" (see NUMBER_CHARACTERS)
+                number = Decimal(amount)
+            except InvalidOperation:
+                pass  # read again below, to say what is wrong
+            else:
+                if number.is_finite():
+                    return Money(number, code)
     raw = _fields(value, ("amount", "currency"), "a money")
     parts = _collect(
         {
@@ -399,13 +410,19 @@ def _currency_code(value: object) -> str:
 
 
 def _structure_period(value: object, _: object) -> Period:
-    if type(value) is dict and len(value) == 2 and "start" in value and "end" in value:  # noqa: PLR2004
-        try:
-            return Period(
-                _structure_datetime(value["start"], None), _structure_datetime(value["end"], None)
-            )
-        except ValidationError:
-            pass  # read again below, to report every problem with its path
+    if type(value) is dict and len(value) == 2:  # noqa: PLR2004 - start and end
+        start, end = value.get("start"), value.get("end")
+        if (  # the hot path: two plain ISO 8601 date-times with offsets
+            type(start) is str
+            and type(end) is str
+            and start[10:11] == end[10:11] == "T"
+            and start[4:5] == end[4:5] == "-"
+            and start[-1:] != "]" != end[-1:]
+        ):
+            try:
+                return Period(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
+            except (ValueError, ValidationError):
+                pass  # read again below, to report every problem with its path
     raw = _fields(value, ("start", "end"), "a period")
     parts = _collect(
         {
@@ -632,9 +649,60 @@ def _attrs_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
                 )
             return generated(value, kind)
 
-        return structure
+        if converter.detailed_validation:
+            return structure
+        return _every_key_path(kind, converter, structure)
 
     return factory
+
+
+_BUILDING: set[Any] = set()  # classes whose hook is being made (recursive classes)
+
+
+def _every_key_path(
+    kind: Any, converter: cattrs.Converter, otherwise: Callable[[object, Any], Any]
+) -> Callable[[object, Any], Any]:
+    """A generated function for an object that has every field's key, else ``otherwise``.
+
+    A document written by `to_dict` has every key, so this is the path a load takes.
+    With as many keys as fields and each field's key found, the keys are exactly the
+    fields: no key is unknown and none is missing, and nothing else needs checking.
+    A missing key raises KeyError, which sends the whole document to the detailed
+    converter to be reported. Generic classes, and fields without a type, keep
+    cattrs' function.
+    """
+    if not isinstance(kind, type) or getattr(kind, "__parameters__", ()):
+        return otherwise
+    if any(isinstance(f.type, str) for f in attrs.fields(kind)):
+        attrs.resolve_types(kind)
+    fields = [f for f in attrs.fields(kind) if f.init]
+    if any(f.type is None for f in fields):
+        return otherwise
+    namespace: dict[str, Any] = {"kind": kind, "otherwise": otherwise}
+    arguments = []
+    _BUILDING.add(kind)
+    try:
+        for i, field in enumerate(fields):
+            namespace[f"hook{i}"] = _field_hook(converter, field.type)
+            namespace[f"type{i}"] = field.type
+            arguments.append(f"{field.alias}=hook{i}(value[{field.name!r}], type{i})")
+    finally:
+        _BUILDING.discard(kind)
+    source = (
+        "def structure(value, _):\n"
+        f"    if type(value) is dict and len(value) == {len(fields)}:\n"
+        f"        return kind({', '.join(arguments)})\n"
+        "    return otherwise(value, _)\n"
+    )
+    exec(compile(source, f"<cloudsms structure {kind.__qualname__}>", "exec"), namespace)  # noqa: S102 - our own text, names from attrs
+    return cast("Callable[[object, Any], Any]", namespace["structure"])
+
+
+def _field_hook(converter: cattrs.Converter, kind: Any) -> Callable[[object, Any], Any]:
+    """The field type's hook; for a class whose hook is being made, found when called."""
+    if kind in _BUILDING:
+        return lambda value, t: converter.get_structure_hook(t)(value, t)
+    return cast("Callable[[object, Any], Any]", converter.get_structure_hook(kind))
 
 
 def _not_a_document(kind: Any) -> Callable[[object, Any], Any]:

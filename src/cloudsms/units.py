@@ -42,7 +42,7 @@ from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
-from cloudsms._exact import to_decimal
+from cloudsms._exact import NUMBER_CHARACTERS, to_decimal
 from cloudsms.errors import InvalidDefinition, ValidationError, describe
 
 if TYPE_CHECKING:
@@ -329,6 +329,22 @@ def _known_text(text: str, path: str) -> Quantity | None:
     """The hot path: a quantity whose unit part has been read before, or None."""
     if len(text) > MAX_LENGTH:
         return None
+    # Hottest: "250 ms", one space between a plain number and a unit text seen before.
+    # The cache holds only unit texts that parsed, stripped, so a hit is exact.
+    number, _, unit_text = text.partition(" ")
+    cached = _UNIT_CACHE.get(unit_text)
+    if (
+        cached is not None
+        and len(number) <= _MAX_DECIMAL_EXPONENT
+        and not number.strip(NUMBER_CHARACTERS)
+    ):
+        try:
+            magnitude = Decimal(number)
+        except InvalidOperation:
+            pass  # such as "1.2.3": the full grammar below says what is wrong
+        else:
+            if magnitude.is_finite():
+                return cast("Quantity", _constructor()(magnitude, cached))
     match = _TEXT.fullmatch(text)
     if match is None:
         return None
