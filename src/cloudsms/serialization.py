@@ -671,7 +671,8 @@ def _every_key_path(
     converter to be reported. Generic classes, and fields without a type, keep
     cattrs' function.
     """
-    if not isinstance(kind, type) or getattr(kind, "__parameters__", ()):
+    parameters: object = getattr(kind, "__parameters__", None)
+    if not isinstance(kind, type) or parameters:
         return otherwise
     if any(isinstance(f.type, str) for f in attrs.fields(kind)):
         attrs.resolve_types(kind)
