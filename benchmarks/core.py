@@ -110,9 +110,9 @@ def parsing(rounds: int) -> list[tuple[str, float, float, str]]:
     warm = per_call(lambda: quantity("0.2 vcpu*hour"), rounds)
     q = quantity("250 ms")
     convert = per_call(lambda: magnitude_in(q, "second"), rounds)
-    from cloudsms.units import _UNIT_CACHE  # noqa: PLC0415 - clear it: cold means uncached
+    from cloudsms.units import _forget_units  # noqa: PLC0415 - cold means uncached
 
-    _UNIT_CACHE.clear()
+    _forget_units()
     cold_us = statistics.median(_timed(cold) for _ in range(300))
     return [
         ("quantity(untrusted text), unit text never seen", cold_us, 150.0, "us"),

@@ -190,7 +190,7 @@ class Money:
     def __init__(self, amount: Decimal | int | str, currency: str) -> None:
         if type(amount) is not Decimal or not amount.is_finite():
             amount = _amount(amount, "$.amount")
-        if currency not in _CODES:
+        if type(currency) is not str or currency not in _CODES:
             _check_currency(currency)
         _set_amount(self, amount)
         _set_currency(self, currency)

@@ -99,8 +99,14 @@ _ASCII_NAME = re.compile(r"%|[A-Za-z_][A-Za-z0-9_]*")
 _INT64 = (-(2**63), 2**63 - 1)  # what every JSON reader can hold
 # ISO 8601 extended form with an offset or Z, then RFC 9557 suffixes: an optional
 # [zone] (a leading ! marks it critical) and [key=value] tags.
+_LOCAL_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{5,15}"
+_OFFSET = r"(?:Z|[+-][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)"
+# The hot path: an instant with its offset and no suffix, the form to_dict writes for
+# fixed offsets. (datetime.fromisoformat alone also reads "00:00:00 +05:30",
+# "00:00:00T+05:30" and more, so it only ever parses text this pattern has passed.)
+_instant = re.compile(_LOCAL_TIME + _OFFSET).fullmatch
 _DATETIME = re.compile(
-    r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{5,15}(?:Z|[+-][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?)"
+    rf"({_LOCAL_TIME}{_OFFSET}?)"
     r"(?:\[!?([A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*)\])?"
     r"((?:\[!?[a-z_][a-z0-9_-]*=[A-Za-z0-9-]+\])*)"
 )
@@ -245,14 +251,11 @@ def _structure_decimal(value: object, _: object) -> Decimal:
 
 
 def _structure_datetime(value: object, _: object) -> dt.datetime:
-    if type(value) is str and value[10:11] == "T" and not value.endswith("]"):
-        try:  # the fast path: plain ISO 8601 with an offset
-            parsed = dt.datetime.fromisoformat(value)
+    if type(value) is str and _instant(value):
+        try:  # the hot path: ISO 8601 with an offset and no suffix
+            return dt.datetime.fromisoformat(value)
         except ValueError:
-            pass
-        else:
-            if parsed.tzinfo is not None and value[4:5] == "-":
-                return parsed
+            pass  # such as month 13: the full reading below says so
     return _structure_rfc9557(value)
 
 
@@ -412,12 +415,8 @@ def _currency_code(value: object) -> str:
 def _structure_period(value: object, _: object) -> Period:
     if type(value) is dict and len(value) == 2:  # noqa: PLR2004 - start and end
         start, end = value.get("start"), value.get("end")
-        if (  # the hot path: two plain ISO 8601 date-times with offsets
-            type(start) is str
-            and type(end) is str
-            and start[10:11] == end[10:11] == "T"
-            and start[4:5] == end[4:5] == "-"
-            and start[-1:] != "]" != end[-1:]
+        if (  # the hot path: two ISO 8601 date-times with offsets and no suffix
+            type(start) is str and type(end) is str and _instant(start) and _instant(end)
         ):
             try:
                 return Period(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
@@ -656,6 +655,7 @@ def _attrs_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
     return factory
 
 
+_PASSED_AS_IS = frozenset({str, bool})  # field types whose values are read as they arrive
 _BUILDING: set[Any] = set()  # classes whose hook is being made (recursive classes)
 
 
@@ -686,7 +686,12 @@ def _every_key_path(
         for i, field in enumerate(fields):
             namespace[f"hook{i}"] = _field_hook(converter, field.type)
             namespace[f"type{i}"] = field.type
-            arguments.append(f"{field.alias}=hook{i}(value[{field.name!r}], type{i})")
+            item = f"value[{field.name!r}]"
+            if field.type in _PASSED_AS_IS:  # inline: a str is a str, no call needed
+                item = f"(v{i} if type(v{i} := {item}) is type{i} else hook{i}(v{i}, type{i}))"
+            else:
+                item = f"hook{i}({item}, type{i})"
+            arguments.append(f"{field.alias}={item}")
     finally:
         _BUILDING.discard(kind)
     source = (

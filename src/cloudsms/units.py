@@ -329,12 +329,13 @@ def _known_text(text: str, path: str) -> Quantity | None:
     """The hot path: a quantity whose unit part has been read before, or None."""
     if len(text) > MAX_LENGTH:
         return None
-    # Hottest: "250 ms", one space between a plain number and a unit text seen before.
-    # The cache holds only unit texts that parsed, stripped, so a hit is exact.
+    # Hottest: "250 ms", one space between a plain number and a unit text seen before,
+    # built without a call (see _constructor). The caches hold only unit texts that
+    # parsed, stripped, so a hit is exact.
     number, _, unit_text = text.partition(" ")
-    cached = _UNIT_CACHE.get(unit_text)
+    parts = _FAST_UNITS.get(unit_text)
     if (
-        cached is not None
+        parts is not None
         and len(number) <= _MAX_DECIMAL_EXPONENT
         and not number.strip(NUMBER_CHARACTERS)
     ):
@@ -344,7 +345,10 @@ def _known_text(text: str, path: str) -> Quantity | None:
             pass  # such as "1.2.3": the full grammar below says what is wrong
         else:
             if magnitude.is_finite():
-                return cast("Quantity", _constructor()(magnitude, cached))
+                built: Any = _new_object(parts[0])
+                built._magnitude = magnitude  # noqa: SLF001 - as _constructor() does
+                built._units = parts[1]  # noqa: SLF001
+                return cast("Quantity", built)
     match = _TEXT.fullmatch(text)
     if match is None:
         return None
@@ -387,8 +391,12 @@ def _constructor() -> Callable[[Decimal, Any], Any]:
     return fast if same else cls
 
 
-_UNIT_CACHE: dict[str, Any] = {}
+_UNIT_CACHE: dict[str, Any] = {}  # unit text -> Unit
+# unit text -> (the registry's Quantity class, the Unit's units), for _known_text to
+# build a quantity as _constructor's shortcut does; empty when that shortcut is off.
+_FAST_UNITS: dict[str, tuple[type, Any]] = {}
 _UNIT_CACHE_SIZE = 4096
+_new_object = object.__new__
 
 
 def _units_cached(text: str, original: object, path: str) -> Any:
@@ -398,7 +406,15 @@ def _units_cached(text: str, original: object, path: str) -> Any:
         unit = _units(text, original, path)
         if len(_UNIT_CACHE) < _UNIT_CACHE_SIZE:
             _UNIT_CACHE[text] = unit
+            if _constructor() is not registry().Quantity:
+                _FAST_UNITS[text] = (registry().Quantity, unit._units)  # noqa: SLF001
     return unit
+
+
+def _forget_units() -> None:
+    """Empty the unit caches (for benchmarks of text never seen, and tests)."""
+    _UNIT_CACHE.clear()
+    _FAST_UNITS.clear()
 
 
 def dimension(value: Quantity) -> str:
