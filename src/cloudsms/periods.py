@@ -261,6 +261,8 @@ class Period:
             and type(start.tzinfo) is dt.timezone
             and type(end.tzinfo) is dt.timezone
             and start < end
+            and start.year > 1  # away from the ends of the calendar, both instants
+            and end.year < 9999  # noqa: PLR2004 - have a UTC time (see _check_period)
         ):
             _check_period(start, end)
         _set_start(self, start)
@@ -432,6 +434,19 @@ def _check_period(start: object, end: object) -> None:
         raise ValidationError(problems, subject="period")
     assert isinstance(start, dt.datetime)  # noqa: S101 - narrowed by aware() above
     assert isinstance(end, dt.datetime)  # noqa: S101
+    for name, value in (("start", start), ("end", end)):
+        try:
+            _utc(value)
+        except OverflowError:  # such as 0001-01-01T00:00:00+05:00
+            problems.append(
+                Problem(
+                    f"$.{name}",
+                    "an instant with a UTC time in the years 1-9999",
+                    value.isoformat(),
+                )
+            )
+    if problems:
+        raise ValidationError(problems, subject="period")
     if not _utc(start) < _utc(end):
         raise ValidationError.single(
             "$.end",

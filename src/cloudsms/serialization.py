@@ -660,7 +660,7 @@ def _mapping_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
     return factory
 
 
-def _attrs_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
+def _attrs_factory(converter: cattrs.Converter, *, every_key_path: bool) -> Callable[[Any], Any]:
     """Cattrs' own function for an attrs class, after a check that an object arrived."""
     from cattrs.gen import make_dict_structure_fn  # noqa: PLC0415
 
@@ -681,7 +681,7 @@ def _attrs_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
                 )
             return generated(value, kind)
 
-        if converter.detailed_validation:
+        if not every_key_path:
             return structure
         return _every_key_path(kind, converter, structure)
 
@@ -705,15 +705,16 @@ def _every_key_path(
     cattrs' function.
     """
     parameters: object = getattr(kind, "__parameters__", None)
-    if not isinstance(kind, type) or parameters:
+    if not isinstance(kind, type) or parameters or _generic_base(kind):
         return otherwise
     if any(isinstance(f.type, str) for f in attrs.fields(kind)):
         attrs.resolve_types(kind)
     fields = [f for f in attrs.fields(kind) if f.init]
-    if any(f.type is None for f in fields):
+    if any(f.type is None or _mentions(f.type, _is_type_variable) for f in fields):
         return otherwise
     namespace: dict[str, Any] = {"kind": kind, "otherwise": otherwise}
     arguments = []
+    building = kind not in _BUILDING
     _BUILDING.add(kind)
     try:
         for i, field in enumerate(fields):
@@ -726,7 +727,8 @@ def _every_key_path(
                 item = f"hook{i}({item}, type{i})"
             arguments.append(f"{field.alias}={item}")
     finally:
-        _BUILDING.discard(kind)
+        if building:
+            _BUILDING.discard(kind)
     source = (
         "def structure(value, _):\n"
         f"    if type(value) is dict and len(value) == {len(fields)}:\n"
@@ -738,10 +740,36 @@ def _every_key_path(
 
 
 def _field_hook(converter: cattrs.Converter, kind: Any) -> Callable[[object, Any], Any]:
-    """The field type's hook; for a class whose hook is being made, found when called."""
-    if kind in _BUILDING:
+    """The field type's hook; found when called if it holds a class whose hook is being made.
+
+    A class that holds itself, directly or in a collection (``children: tuple[Node,
+    ...]``), would otherwise ask for its own hook while that hook is being made.
+    """
+    if _mentions(kind, _BUILDING.__contains__):
         return lambda value, t: converter.get_structure_hook(t)(value, t)
     return cast("Callable[[object, Any], Any]", converter.get_structure_hook(kind))
+
+
+def _mentions(kind: Any, test: Callable[[Any], bool]) -> bool:
+    """Whether ``kind`` or any type argument inside it passes ``test``."""
+    try:
+        if test(kind):
+            return True
+    except TypeError:  # an unhashable type argument, such as a Literal's list
+        return False
+    return any(_mentions(arg, test) for arg in typing.get_args(kind))
+
+
+def _is_type_variable(kind: Any) -> bool:
+    return isinstance(kind, typing.TypeVar)
+
+
+def _generic_base(kind: type) -> bool:
+    """Whether ``kind`` subclasses a parametrised generic (``class Meters(Box[int])``).
+
+    cattrs maps the base's type variables to the arguments; the generated path does not.
+    """
+    return bool(getattr(kind, "__orig_bases__", ()))
 
 
 def _not_a_document(kind: Any) -> Callable[[object, Any], Any]:
@@ -804,6 +832,16 @@ def _enum_factory(t: type[enum.Enum]) -> Callable[[object, Any], enum.Enum]:
 # ---------------------------------------------------------------------- the converter
 def configure_converter(converter: cattrs.Converter) -> None:
     """Teach ``converter`` the wire format of every cloudsms type (see the module docs)."""
+    _configure(converter, every_key_path=False)
+
+
+def _configure(converter: cattrs.Converter, *, every_key_path: bool) -> None:
+    """`configure_converter`; ``every_key_path`` adds the generated path of the fast converter.
+
+    The generated path reads keys by attribute name and ignores attrs converters, as the
+    library's own converters do; a user's converter may be set otherwise, so it keeps
+    cattrs' functions.
+    """
     hooks: list[tuple[Any, Callable[[object, Any], Any]]] = [
         (Decimal, _structure_decimal),
         (dt.datetime, _structure_datetime),
@@ -826,7 +864,9 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(bool, _enums_aside(_strict(bool, "a boolean"), bool))
     converter.register_structure_hook(int, _enums_aside(_structure_int))
     converter.register_structure_hook_factory(_is_enum, _enum_factory)
-    converter.register_structure_hook_factory(attrs.has, _attrs_factory(converter))
+    converter.register_structure_hook_factory(
+        attrs.has, _attrs_factory(converter, every_key_path=every_key_path)
+    )
     converter.register_structure_hook_factory(_is_collection, _collection_factory(converter))
     converter.register_structure_hook_factory(_is_string_mapping, _mapping_factory(converter))
 
@@ -891,7 +931,7 @@ def _fast_converter() -> cattrs.Converter:
     collects every problem; so a good document pays nothing for error reporting.
     """
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
-    configure_converter(converter)
+    _configure(converter, every_key_path=True)
     return converter
 
 
