@@ -176,10 +176,15 @@ def converter(rounds: int) -> list[tuple[str, float, float, str]]:
         ],
         rounds,
     )
-    dump_s = _best(lambda: to_dict(records), rounds)
-    json_dump = _best(lambda: json.dumps(data), rounds)
-    orjson_dump = _best(lambda: orjson.dumps(data), rounds)
-    pydantic_dump = _best(lambda: adapter.dump_python(models, mode="json"), rounds)
+    dump_s, json_dump, orjson_dump, pydantic_dump = _in_turns(
+        [
+            lambda: to_dict(records),
+            lambda: json.dumps(data),
+            lambda: orjson.dumps(data),
+            lambda: adapter.dump_python(models, mode="json"),
+        ],
+        rounds,
+    )
     figures = [
         (
             "converter load (from_json) of 10k records vs orjson.loads",
