@@ -704,13 +704,12 @@ def _every_key_path(
     converter to be reported. Generic classes, and fields without a type, keep
     cattrs' function.
     """
-    parameters: object = getattr(kind, "__parameters__", None)
-    if not isinstance(kind, type) or parameters or _generic_base(kind):
+    if not isinstance(kind, type) or _generic(kind):
         return otherwise
     if any(isinstance(f.type, str) for f in attrs.fields(kind)):
         attrs.resolve_types(kind)
     fields = [f for f in attrs.fields(kind) if f.init]
-    if any(f.type is None or _mentions(f.type, _is_type_variable) for f in fields):
+    if any(f.type is None for f in fields):
         return otherwise
     namespace: dict[str, Any] = {"kind": kind, "otherwise": otherwise}
     arguments = []
@@ -760,14 +759,11 @@ def _mentions(kind: Any, test: Callable[[Any], bool]) -> bool:
     return any(_mentions(arg, test) for arg in typing.get_args(kind))
 
 
-def _is_type_variable(kind: Any) -> bool:
-    return isinstance(kind, typing.TypeVar)
+def _generic(kind: type) -> bool:
+    """Whether ``kind`` is generic, or subclasses a generic, by its ``__orig_bases__``.
 
-
-def _generic_base(kind: type) -> bool:
-    """Whether ``kind`` subclasses a parametrised generic (``class Meters(Box[int])``).
-
-    cattrs maps the base's type variables to the arguments; the generated path does not.
+    ``class Box(Generic[T])`` and ``class Meters(Box[int])`` both: cattrs maps the
+    type variables to their arguments, the generated path does not.
     """
     return bool(getattr(kind, "__orig_bases__", ()))
 
