@@ -83,7 +83,7 @@ _FIXED: dict[Any, dict[str, Any]] = {
     Price: {
         "type": "object",
         "additionalProperties": False,
-        "required": ["amount", "unit", "per"],
+        "required": ["amount", "unit"],
         "properties": {
             "amount": _MONEY,
             "unit": {"type": "string"},
@@ -94,7 +94,7 @@ _FIXED: dict[Any, dict[str, Any]] = {
     SupportHours: {
         "type": "object",
         "additionalProperties": False,
-        "required": ["timezone", "windows", "holidays"],
+        "required": ["timezone", "windows"],
         "properties": {
             "timezone": {"type": "string"},
             "windows": {"type": "array", "items": _WINDOW},

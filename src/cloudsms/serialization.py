@@ -34,8 +34,9 @@ A class marked with `document` is a persisted document: its JSON carries ``type`
 and ``schema_version`` first, and reading a document of another type or an unknown
 version fails clearly. Reading collects **every** problem of a document into one
 `ValidationError` (``"expected ..., got ... @ $.path[2].field"``); nothing is built
-when there is any. `to_json` and `from_json` use the standard library's json, or
-orjson when it is installed (the ``fast`` extra), with the same output.
+when there is any. `to_json` uses the standard library's json, or orjson when it is
+installed (the ``fast`` extra), with the same output; `from_json` reads with the
+standard library, refusing an object that repeats a key and the non-JSON ``NaN``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ import json
 import re
 import typing
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
@@ -57,7 +58,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from dateutil.relativedelta import relativedelta
 
-from cloudsms import units
+from cloudsms import _json, units
 from cloudsms._exact import NUMBER_CHARACTERS
 from cloudsms.errors import REDACTED, Problem, ValidationError, describe
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
@@ -375,37 +376,54 @@ def _structure_quantity(value: object, _: object) -> units.Quantity:
     return units.quantity(value)
 
 
-def _fields(value: object, names: tuple[str, ...], kind: str) -> dict[str, Any]:
-    """The keys of an object with exactly ``names``, or every problem found."""
+def _fields(
+    value: object, names: tuple[str, ...], kind: str, optional: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The known keys of an object, and the problems of its keys: missing or unknown.
+
+    ``names`` are required, ``optional`` may be left out (the field has a default).
+    A missing or unknown key does not stop the reading: the keys that are there are
+    read too, so every problem of the object is reported at once.
+    """
     if type(value) is dict and len(value) == len(names) and all(n in value for n in names):
-        return value  # the hot path: exactly the keys expected
+        return value, []  # the hot path: exactly the required keys
     if not isinstance(value, dict):
         raise ValidationError.single("$", f"{kind} object", describe(value))
+    known = names + optional
     problems = [
         Problem(f"$.{n}", "a value (required)", "nothing") for n in names if n not in value
     ]
     problems += [
-        Problem(f"$.{k}", "one of the keys " + ", ".join(names), f"key {k!r}")
+        Problem(f"$.{k}", "one of the keys " + ", ".join(known), f"key {k!r}")
         for k in value
-        if k not in names
+        if k not in known
     ]
-    if problems:
-        raise ValidationError(problems)
-    return value
+    return {k: v for k, v in value.items() if k in known}, problems
 
 
-def _collect(parts: dict[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Run each part; gather every problem under its key, or return the results."""
+def _collect(
+    raw: dict[str, Any],
+    parts: dict[str, Callable[[Any], Any]],
+    problems: list[Problem] | None = None,
+) -> dict[str, Any]:
+    """Read each key of ``raw`` that ``parts`` names; gather every problem, or the results."""
     results: dict[str, Any] = {}
-    problems: list[Problem] = []
+    found = list(problems or ())
     for key, build in parts.items():
+        if key not in raw:
+            continue
         try:
-            results[key] = build()
+            results[key] = build(raw[key])
         except ValidationError as exc:
-            problems += _prefixed(exc.problems, f"$.{key}")
-    if problems:
-        raise ValidationError(problems)
+            found += _prefixed(exc.problems, f"$.{key}")
+    if found:
+        raise ValidationError(found)
     return results
+
+
+def _leaf(hook: Callable[[object, Any], T], kind: Any) -> Callable[[object], T]:
+    """``hook`` with its type argument bound, for `_collect`."""
+    return lambda value: hook(value, kind)
 
 
 def _prefixed(problems: typing.Iterable[Problem], prefix: str) -> list[Problem]:
@@ -428,12 +446,14 @@ def _structure_money(value: object, _: object) -> Money:
             else:
                 if number.is_finite():
                     return Money(number, code)
-    raw = _fields(value, ("amount", "currency"), "a money")
+    raw, problems = _fields(value, ("amount", "currency"), "a money")
     parts = _collect(
+        raw,
         {
-            "amount": lambda: _structure_decimal(raw["amount"], Decimal),
-            "currency": lambda: _currency_code(raw["currency"]),
-        }
+            "amount": lambda v: _structure_decimal(v, Decimal),
+            "currency": _currency_code,
+        },
+        problems,
     )
     return Money(parts["amount"], parts["currency"])
 
@@ -455,20 +475,34 @@ def _structure_period(value: object, _: object) -> Period:
                     return Period(first, last)
                 except ValidationError:
                     pass  # read again below, to report every problem with its path
-    raw = _fields(value, ("start", "end"), "a period")
-    parts = _collect(
-        {
-            "start": lambda: _structure_datetime(raw["start"], dt.datetime),
-            "end": lambda: _structure_datetime(raw["end"], dt.datetime),
-        }
-    )
+    raw, problems = _fields(value, ("start", "end"), "a period")
+    instant = partial(_structure_datetime, _=dt.datetime)
+    parts = _collect(raw, {"start": instant, "end": instant}, problems)
     return Period(parts["start"], parts["end"])
 
 
 def _structure_price(value: object, _: object) -> Price:
-    raw = _fields(value, ("amount", "unit", "per"), "a price")
-    parts = _collect({"amount": lambda: _structure_money(raw["amount"], Money)})
-    return Price(parts["amount"], raw["unit"], per=raw["per"])
+    raw, problems = _fields(value, ("amount", "unit"), "a price", optional=("per",))
+    terms: dict[str, Any] = {key: raw[key] for key in ("unit", "per") if key in raw}
+    try:
+        amount = _collect(raw, {"amount": partial(_structure_money, _=Money)}, problems)
+    except ValidationError as exc:
+        raise ValidationError([*exc.problems, *_terms_problems(terms)]) from None
+    return Price(amount["amount"], **terms)
+
+
+def _terms_problems(terms: dict[str, Any]) -> list[Problem]:
+    """The problems of a price's unit and period, checked as Price checks them.
+
+    Read beside a bad amount, so that one reading reports every problem of a price.
+    """
+    if "unit" not in terms:
+        return []
+    try:
+        Price(Money.zero("EUR"), **terms)
+    except ValidationError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _structure_window(value: object, _: object) -> DailyWindow:
@@ -527,13 +561,15 @@ def _unstructure_support_hours(value: SupportHours) -> dict[str, Any]:
 
 
 def _structure_support_hours(value: object, _: object) -> SupportHours:
-    raw = _fields(value, ("timezone", "windows", "holidays"), "a support-hours")
+    raw, problems = _fields(value, ("timezone", "windows"), "a support-hours", ("holidays",))
     parts = _collect(
+        raw,
         {
-            "timezone": lambda: _strict(str, "an IANA time zone")(raw["timezone"], str),
-            "windows": lambda: _sequence_of(raw["windows"], _structure_window),
-            "holidays": lambda: _sequence_of(raw["holidays"], _structure_date),
-        }
+            "timezone": lambda v: _strict(str, "an IANA time zone")(v, str),
+            "windows": lambda v: _sequence_of(v, _structure_window),
+            "holidays": lambda v: _sequence_of(v, _structure_date),
+        },
+        problems,
     )
     return SupportHours(**parts)
 
@@ -566,17 +602,19 @@ def _unstructure_entry(value: HistoryEntry) -> dict[str, Any]:
 
 def _structure_entry(value: object, _: object) -> HistoryEntry:
     names = ("who", "when", "event", "source", "target", "data")
-    raw = _fields(value, names, "a history entry")
-    text = _strict(str, "a string")
+    raw, problems = _fields(value, names, "a history entry")
+    text = _leaf(_strict(str, "a string"), str)
     parts = _collect(
+        raw,
         {
-            "who": lambda: text(raw["who"], str),
-            "when": lambda: _structure_datetime(raw["when"], dt.datetime),
-            "event": lambda: text(raw["event"], str),
-            "source": lambda: text(raw["source"], str),
-            "target": lambda: text(raw["target"], str),
-            "data": lambda: _strict(dict, "an object")(raw["data"], dict),
-        }
+            "who": text,
+            "when": partial(_structure_datetime, _=dt.datetime),
+            "event": text,
+            "source": text,
+            "target": text,
+            "data": _leaf(_strict(dict, "an object"), dict),
+        },
+        problems,
     )
     data = json.dumps(parts.pop("data"), sort_keys=True, separators=(",", ":"))
     return HistoryEntry(**parts, data_json=data)
@@ -1095,34 +1133,17 @@ def to_json(value: object, *, indent: int | None = None) -> str:
 def from_json(kind: type[T], text: str | bytes, *, pause_gc: bool = True) -> T:
     """Build a ``kind`` from JSON text (the collector is paused as in `from_dict`).
 
+    The text is read strictly: an object that repeats a key is refused (a reader that
+    kept the last one would turn ``"amount": "1.00", "amount": "1000000.00"`` into a
+    million), and so are ``NaN`` and ``Infinity``, which are not JSON.
+
     Raises:
-        ValidationError: the text is not JSON, or the data does not fit ``kind``.
+        ValidationError: the text is not JSON, an object repeats a key, or the data
+            does not fit ``kind``.
     """
-    try:
-        import orjson  # noqa: PLC0415 - optional, the fast extra
-    except ImportError:  # pragma: no cover - exercised where orjson is absent
-        loads: Callable[[str | bytes], Any] = json.loads
-        errors: tuple[type[Exception], ...] = (ValueError, RecursionError)
-    else:
-        loads = orjson.loads
-        errors = (orjson.JSONDecodeError, ValueError, RecursionError)
-    if not isinstance(text, str | bytes):
-        raise ValidationError.single(
-            "$",
-            "JSON text (str or bytes)",
-            describe(text),
-            subject=getattr(kind, "__name__", str(kind)),
-        )
-    try:
-        with _collector_paused(pause_gc):
-            data = loads(text)
-    except errors as exc:
-        raise ValidationError.single(
-            "$",
-            "a JSON document",
-            f"invalid JSON ({exc})",
-            subject=getattr(kind, "__name__", str(kind)),
-        ) from None
+    subject = getattr(kind, "__name__", str(kind))
+    with _collector_paused(pause_gc):
+        data = _json.loads(text, subject=subject)
     return from_dict(kind, data, pause_gc=pause_gc)
 
 
