@@ -1,21 +1,66 @@
-"""Exact arithmetic helpers shared by units, money and periods."""
+"""Exact arithmetic helpers shared by units, money and periods: the bounds of a number.
+
+One set of bounds keeps every number the library builds readable back from the text
+it writes (S03 prices, S07 charges, S10 measurements, S11 cost profiles):
+
+- an **amount** of money has at most `MAX_DIGITS` significant digits, at most
+  `MAX_EXPONENT` decimal places (its exponent is -30 or more) and is below
+  ``10**(MAX_EXPONENT + 1)`` in size (its adjusted exponent is 30 or less);
+- a **magnitude** of a quantity (and a weight of `cloudsms.money.allocate`) has at most
+  `MAX_DIGITS` significant digits and is zero or from ``1E-30`` up to (not including)
+  ``1E+31`` in size (its adjusted exponent is within ±30).
+
+A zero is accepted whatever its exponent and normalised (``0E-40`` is ``0``). Every
+check here is by integer arithmetic on the number's digits, so no decimal context,
+the caller's or our own, is involved.
+"""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact
-from typing import TYPE_CHECKING
+from fractions import Fraction
+from typing import cast
 
-if TYPE_CHECKING:
-    from fractions import Fraction
+__all__ = [
+    "AMOUNT_BOUNDS",
+    "MAGNITUDE_BOUNDS",
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
+    "NUMBER_CHARACTERS",
+    "SIGNIFICANT_DIGITS",
+    "bounded_amount",
+    "bounded_magnitude",
+    "describe_number",
+    "nearest_amount",
+    "plain",
+    "to_decimal",
+]
 
-__all__ = ["NUMBER_CHARACTERS", "SIGNIFICANT_DIGITS", "to_decimal"]
+MAX_DIGITS = 38
+"""The most significant digits an amount or a magnitude has (trailing zeros not counted)."""
+MAX_EXPONENT = 30
+"""An amount has at most this many decimal places and is below ``10**(MAX_EXPONENT + 1)``."""
 
-SIGNIFICANT_DIGITS = 40
+AMOUNT_BOUNDS = (
+    f"at most {MAX_DIGITS} significant digits and {MAX_EXPONENT} decimal places, "
+    f"below 1E+{MAX_EXPONENT + 1} in size"
+)
+"""The amount bounds, as error messages state them."""
+MAGNITUDE_BOUNDS = (
+    f"at most {MAX_DIGITS} significant digits, zero or from 1E-{MAX_EXPONENT} up to "
+    f"(not including) 1E+{MAX_EXPONENT + 1} in size"
+)
+"""The magnitude bounds, as error messages state them."""
+
+SIGNIFICANT_DIGITS = MAX_DIGITS
 """Digits kept when a fraction has no finite decimal expansion (1/3, 10/31)."""
 
 # Independent of the caller's decimal context: a library must not depend on it.
 _APPROXIMATE = Context(prec=SIGNIFICANT_DIGITS, rounding=ROUND_HALF_EVEN)
-
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_WHOLE = Context(prec=MAX_EXPONENT + 1, traps=[Inexact])
+_MAX_SHOWN_DIGITS = 60
 
 NUMBER_CHARACTERS = "0123456789.-"
 """The characters of a plain decimal number such as ``-12.30``.
@@ -27,8 +72,139 @@ anything else takes the full grammar and its error messages.
 """
 
 
+def _significant(digits: tuple[int, ...]) -> int:
+    """How many digits a coefficient has once its trailing zeros are dropped."""
+    count = len(digits)
+    while count > 1 and digits[count - 1] == 0:
+        count -= 1
+    return count
+
+
+def bounded_amount(value: Decimal) -> Decimal | None:
+    """``value`` normalised (a zero as ``0``, no positive exponent), or None beyond the bounds.
+
+    Examples:
+        >>> bounded_amount(Decimal("1e3")), bounded_amount(Decimal("0E-40"))
+        (Decimal('1000'), Decimal('0'))
+        >>> bounded_amount(Decimal("1e-31")) is None, bounded_amount(Decimal("1e31")) is None
+        (True, True)
+    """
+    if not value.is_finite():
+        return None
+    _, digits, exponent = value.as_tuple()
+    exponent = cast("int", exponent)
+    if not any(digits):
+        return value if -MAX_EXPONENT <= exponent <= 0 and not value.is_signed() else _ZERO
+    if (
+        exponent < -MAX_EXPONENT
+        or len(digits) + exponent > MAX_EXPONENT + 1
+        or _significant(digits) > MAX_DIGITS
+    ):
+        return None
+    if exponent > 0:  # written as plain digits, so read back with exponent 0
+        return value.quantize(_ONE, context=_WHOLE)
+    return value
+
+
+def bounded_magnitude(value: Decimal) -> Decimal | None:
+    """``value`` (a zero as ``0``), or None beyond the magnitude bounds.
+
+    Examples:
+        >>> bounded_magnitude(Decimal("1e30")), bounded_magnitude(Decimal("-0E-99"))
+        (Decimal('1E+30'), Decimal('0'))
+        >>> bounded_magnitude(Decimal("1e31")) is None, bounded_magnitude(Decimal("1e-31")) is None
+        (True, True)
+    """
+    if not value.is_finite():
+        return None
+    _, digits, exponent = value.as_tuple()
+    exponent = cast("int", exponent)
+    if not any(digits):
+        return value if -MAX_EXPONENT <= exponent <= 0 and not value.is_signed() else _ZERO
+    adjusted = len(digits) + exponent - 1
+    if abs(adjusted) > MAX_EXPONENT or _significant(digits) > MAX_DIGITS:
+        return None
+    return value
+
+
+def describe_number(value: object) -> str:
+    """`cloudsms.errors.describe`, safe for integers too long to write as text."""
+    from cloudsms.errors import describe  # noqa: PLC0415 - errors imports nothing of ours
+
+    if isinstance(value, int) and value.bit_length() > 3 * _MAX_SHOWN_DIGITS:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits (integer)"
+    return describe(value)
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal as plain decimal text, never in exponent notation.
+
+    Examples:
+        >>> plain(Decimal("1E+3")), plain(Decimal("2E-7")), plain(Decimal("12.30"))
+        ('1000', '0.0000002', '12.30')
+    """
+    return format(value, "f")
+
+
+def nearest_amount(value: Fraction) -> Decimal:
+    """The amount within the bounds nearest to ``value``, ties to even.
+
+    Rounds to at most `MAX_EXPONENT` decimal places and `MAX_DIGITS` significant
+    digits, whichever is coarser; exact when ``value`` fits. Raises `OverflowError`
+    when ``value`` is ``1E+31`` or more in size (callers turn it into their message).
+
+    Examples:
+        >>> nearest_amount(Fraction(1, 3))
+        Decimal('0.333333333333333333333333333333')
+        >>> nearest_amount(Fraction(10**40, 3))
+        Traceback (most recent call last):
+        ...
+        OverflowError: 3.333333333333333E+39 is 1E+31 or more in size
+        >>> nearest_amount(Fraction(1, 8))
+        Decimal('0.125')
+    """
+    size = abs(value)
+    if size >= 10 ** (MAX_EXPONENT + 1):
+        msg = f"{float(value):.15E} is 1E+{MAX_EXPONENT + 1} or more in size"
+        raise OverflowError(msg)
+    if not size:
+        return _ZERO
+    adjusted = _adjusted(size)
+    exponent = max(-MAX_EXPONENT, adjusted - MAX_DIGITS + 1)
+    units = _round_half_even(size * Fraction(10) ** -exponent)
+    if units >= 10**MAX_DIGITS:  # 9.99... rounded up to a digit more: one place coarser
+        exponent += 1
+        units = _round_half_even(size * Fraction(10) ** -exponent)
+    if units >= 10 ** (MAX_EXPONENT + 1 - exponent):
+        msg = f"{float(value):.15E} rounds to 1E+{MAX_EXPONENT + 1} or more in size"
+        raise OverflowError(msg)
+    while exponent < 0 and units % 10 == 0:  # an exact result keeps its own form
+        units //= 10
+        exponent += 1
+    result = Decimal((1 if value < 0 else 0, tuple(map(int, str(units))), exponent))
+    return cast("Decimal", bounded_amount(result))
+
+
+def _adjusted(size: Fraction) -> int:
+    """The power of ten of the leading digit of a positive fraction."""
+    guess = len(str(size.numerator)) - len(str(size.denominator))
+    while Fraction(10) ** guess > size:
+        guess -= 1
+    while Fraction(10) ** (guess + 1) <= size:
+        guess += 1
+    return guess
+
+
+def _round_half_even(value: Fraction) -> int:
+    whole, rest = divmod(value.numerator, value.denominator)
+    twice = 2 * rest
+    if twice > value.denominator or (twice == value.denominator and whole % 2):
+        whole += 1
+    return whole
+
+
 def to_decimal(value: Fraction) -> Decimal:
-    """A fraction as a Decimal: exact when its expansion ends, else to 40 significant digits.
+    """A fraction as a Decimal: exact when its expansion ends, else to 38 significant digits.
 
     Examples:
         >>> from fractions import Fraction

@@ -8,11 +8,16 @@ services.
 Rules this module enforces:
 
 - An amount is a `Decimal`, built from a `Decimal`, an `int` or a `str`; a `float`
-  is refused, because it cannot hold 0.10 exactly.
+  is refused, because it cannot hold 0.10 exactly. It stays within one set of bounds
+  (`MAX_DIGITS` significant digits, `MAX_EXPONENT` decimal places, below 1E+31), in
+  constructors, arithmetic results and the reader alike, so that every amount the
+  library builds reads back exactly from the plain decimal text it writes
+  (`Money.amount_text`: ``1000``, never ``1E+3``).
 - `+` and `-` and comparisons work only within one currency (`CurrencyMismatch`
   otherwise); scaling is by `Decimal` or `int`.
 - Amounts stay exact through a calculation; `Money.rounded` rounds once, at a total,
-  to the currency's minor unit with banker's rounding (half to even).
+  to the currency's minor unit with banker's rounding (half to even). `Price.exact_cost`
+  is an exact `Fraction`; `total_cost` adds exact costs and rounds once, at the total.
 - `allocate` splits an amount into parts that always add up to it exactly, handing
   the leftover minor units out by largest remainder.
 
@@ -26,7 +31,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable as _Iterable
 from decimal import (
     ROUND_HALF_EVEN,
     Context,
@@ -35,6 +40,7 @@ from decimal import (
     Inexact,
     InvalidOperation,
     Overflow,
+    localcontext,
 )
 from fractions import Fraction
 from functools import cache, lru_cache
@@ -42,7 +48,18 @@ from typing import TYPE_CHECKING, cast
 
 import attrs
 
-from cloudsms._exact import to_decimal
+from cloudsms._exact import (
+    AMOUNT_BOUNDS,
+    MAGNITUDE_BOUNDS,
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    bounded_amount,
+    bounded_magnitude,
+    describe_number,
+    nearest_amount,
+    plain,
+    to_decimal,
+)
 from cloudsms._slots import slot_setter
 from cloudsms.errors import (
     CurrencyMismatch,
@@ -53,14 +70,25 @@ from cloudsms.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from dateutil.relativedelta import relativedelta
 
     from cloudsms.periods import CalendarUnit, Period
     from cloudsms.units import Quantity
 
-__all__ = ["CALENDAR_UNITS", "Currency", "Money", "Price", "allocate", "currencies", "currency"]
+__all__ = [
+    "CALENDAR_UNITS",
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
+    "Currency",
+    "Money",
+    "Price",
+    "allocate",
+    "currencies",
+    "currency",
+    "total_cost",
+]
 
 _DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "currencies.json")  # noqa: PTH100, PTH118, PTH120
 
@@ -93,11 +121,14 @@ def _table() -> dict[str, Currency]:
 
 _CODES: dict[str, Currency] = {}
 
-# Arithmetic on amounts never rounds silently: 80 significant digits, and a result
-# that would need more raises instead of being rounded.
+# Arithmetic on amounts never rounds silently: 80 significant digits hold any sum or
+# product of two amounts in bounds exactly, a result that would need more raises, and
+# every result is then held to the amount bounds.
 _EXACT = Context(prec=80, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
 # Rounding on purpose, once, at a total: the same precision, rounding allowed.
 _ROUNDING = Context(prec=80, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, Overflow])
+# Format specs round half to even whatever the caller's context says.
+_FORMATTING = Context(prec=80, rounding=ROUND_HALF_EVEN)
 
 
 def currency(code: str) -> Currency:
@@ -126,6 +157,7 @@ def currencies() -> tuple[Currency, ...]:
 
 
 def _amount(value: object, path: str) -> Decimal:
+    """``value`` as an amount within the bounds, or a ValidationError at ``path``."""
     if type(value) is Decimal:
         amount = value
     elif isinstance(value, int) and not isinstance(value, bool):
@@ -139,12 +171,20 @@ def _amount(value: object, path: str) -> Decimal:
             path,
             "an exact amount (Decimal, int or str; a float cannot hold 0.10 exactly)",
             describe(value),
+            subject="Money",
         )
     else:
-        raise ValidationError.single(path, "an amount (Decimal, int or str)", describe(value))
+        raise ValidationError.single(
+            path, "an amount (Decimal, int or str)", describe(value), subject="Money"
+        )
     if not amount.is_finite():
-        raise ValidationError.single(path, "a finite amount", describe(value))
-    return amount
+        raise ValidationError.single(path, "a finite amount", describe(value), subject="Money")
+    bounded = bounded_amount(amount)
+    if bounded is None:
+        raise ValidationError.single(
+            path, f"an amount of {AMOUNT_BOUNDS}", describe_number(value), subject="Money"
+        )
+    return bounded
 
 
 def _parse_amount(value: str, path: str) -> Decimal:
@@ -154,20 +194,27 @@ def _parse_amount(value: str, path: str) -> Decimal:
             return Decimal(value.strip())
         except InvalidOperation:
             pass
-    raise ValidationError.single(path, "a decimal number such as '12.30'", describe(value))
+    raise ValidationError.single(
+        path, "a decimal number such as '12.30'", describe(value), subject="Money"
+    )
 
 
 @attrs.frozen(init=False, order=False)
 class Money:
     """An exact amount of one currency: ``Money("12.30", "EUR")``.
 
-    ``amount`` is a `Decimal` (given as `Decimal`, `int` or `str`, never `float`);
-    ``currency`` an ISO 4217 code. Arithmetic keeps every digit; round once, at a
-    total, with `rounded`.
+    ``amount`` is a `Decimal` (given as `Decimal`, `int` or `str`, never `float`) of at
+    most 38 significant digits and 30 decimal places, below 1E+31 in size; it is kept
+    as given, except that a positive exponent is written out (``1E+3`` is ``1000``)
+    and a zero is ``0`` when its exponent is outside that range (``0E-40``).
+    ``currency`` is an ISO 4217 code. Arithmetic keeps every digit; round once, at a
+    total, with `rounded`. `str` and `format` write the amount as plain decimal text
+    after the code, and take the format specs of `Decimal` (rounding half to even).
 
     Raises:
-        ValidationError: the amount is a float, not a number or not finite, or the
-            currency is not an ISO 4217 code (paths ``$.amount``, ``$.currency``).
+        ValidationError: the amount is a float, not a number, not finite or beyond the
+            bounds, or the currency is not an ISO 4217 code (paths ``$.amount``,
+            ``$.currency``); a result of arithmetic beyond the bounds (path ``$``).
 
     Examples:
         >>> total = Money("0.10", "EUR") * 3 + Money("1", "EUR")
@@ -177,19 +224,27 @@ class Money:
         Money('2.68', 'EUR')
         >>> Money("2.665", "EUR").rounded()
         Money('2.66', 'EUR')
+        >>> str(Money("1e3", "EUR")), str(Money("0.0000002", "USD"))
+        ('EUR 1000', 'USD 0.0000002')
+        >>> f"{Money('1e3', 'EUR'):.2f}", format(Money("2.675", "EUR"), ",.2f")
+        ('EUR 1000.00', 'EUR 2.68')
         >>> Money(0.1, "EUR")
         Traceback (most recent call last):
         ...
-        cloudsms.errors.ValidationError: document is invalid (1 problem):
+        cloudsms.errors.ValidationError: Money is invalid (1 problem):
           - expected an exact amount (Decimal, int or str; ...), got 0.1 (number) @ $.amount
-    """
+        >>> Money("1e31", "EUR")
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: Money is invalid (1 problem):
+          - expected an amount of at most 38 significant digits and 30 decimal places, below 1E+31 in size, got '1e31' (string) @ $.amount
+    """  # noqa: E501 - the message as printed
 
     amount: Decimal
     currency: str
 
     def __init__(self, amount: Decimal | int | str, currency: str) -> None:
-        if type(amount) is not Decimal or not amount.is_finite():
-            amount = _amount(amount, "$.amount")
+        amount = _amount(amount, "$.amount")
         if type(currency) is not str or currency not in _CODES:
             _check_currency(currency)
         _set_amount(self, amount)
@@ -199,6 +254,16 @@ class Money:
     def zero(cls, currency: str) -> Money:
         """No money, in ``currency``."""
         return cls(Decimal(0), currency)
+
+    @property
+    def amount_text(self) -> str:
+        """The amount as plain decimal text, as `str` and the wire format write it.
+
+        Examples:
+            >>> Money("1e3", "EUR").amount_text, Money("0.0000001", "EUR").amount_text
+            ('1000', '0.0000001')
+        """
+        return plain(self.amount)
 
     @property
     def minor_unit(self) -> int | None:
@@ -214,16 +279,13 @@ class Money:
         quantum = _CODES[self.currency].quantum
         if quantum is None:
             raise ValidationError.single(
-                "$.currency", "a currency with a minor unit", describe(self.currency)
+                "$.currency",
+                "a currency with a minor unit",
+                describe(self.currency),
+                subject="Money",
             )
-        try:
-            value = self.amount.quantize(quantum, rounding=ROUND_HALF_EVEN, context=_ROUNDING)
-        except InvalidOperation:
-            raise ValidationError.single(
-                "$.amount",
-                f"an amount of at most {_ROUNDING.prec} digits to round",
-                describe(self.amount),
-            ) from None
+        # In bounds, an amount has at most 31 integer digits: the quantize is exact.
+        value = self.amount.quantize(quantum, rounding=ROUND_HALF_EVEN, context=_ROUNDING)
         return Money(value, self.currency)
 
     def _other(self, other: object, operation: str) -> Money | None:
@@ -237,7 +299,7 @@ class Money:
         money = self._other(other, "add")
         if money is None:
             return NotImplemented
-        return Money(_exactly(_EXACT.add, self.amount, money.amount), self.currency)
+        return _result(_EXACT.add, self.amount, money.amount, self.currency, "plus")
 
     def __radd__(self, other: object) -> Money:
         if isinstance(other, int) and not isinstance(other, bool) and other == 0:
@@ -248,16 +310,19 @@ class Money:
         money = self._other(other, "subtract")
         if money is None:
             return NotImplemented
-        return Money(_exactly(_EXACT.subtract, self.amount, money.amount), self.currency)
+        return _result(_EXACT.subtract, self.amount, money.amount, self.currency, "minus")
 
     def __mul__(self, factor: object) -> Money:
         if isinstance(factor, Decimal) or (
             isinstance(factor, int) and not isinstance(factor, bool)
         ):
-            return Money(_exactly(_EXACT.multiply, self.amount, factor), self.currency)
+            return _result(_EXACT.multiply, self.amount, factor, self.currency, "times")
         if isinstance(factor, float):
             raise ValidationError.single(
-                "$", "a Decimal or int factor (a float is inexact)", describe(factor)
+                "$",
+                "a Decimal or int factor (a float is inexact)",
+                describe(factor),
+                subject="Money",
             )
         return NotImplemented
 
@@ -292,24 +357,39 @@ class Money:
         return NotImplemented if money is None else self.amount >= money.amount
 
     def __repr__(self) -> str:
-        return f"Money({str(self.amount)!r}, {self.currency!r})"
+        return f"Money({plain(self.amount)!r}, {self.currency!r})"
 
     def __str__(self) -> str:
-        return f"{self.currency} {self.amount}"
+        return f"{self.currency} {plain(self.amount)}"
+
+    def __format__(self, spec: str) -> str:
+        """The code, a space and the amount formatted by ``spec`` as `Decimal` would."""
+        if not spec:
+            return str(self)
+        with localcontext(_FORMATTING):
+            return f"{self.currency} {format(self.amount, spec)}"
 
 
-def _exactly(
-    operation: Callable[[Decimal, Decimal | int], Decimal], a: Decimal, b: Decimal | int
-) -> Decimal:
+def _result(
+    operation: Callable[[Decimal, Decimal | int], Decimal],
+    a: Decimal,
+    b: Decimal | int,
+    code: str,
+    verb: str,
+) -> Money:
+    """An arithmetic result as Money, exact and within the amount bounds, or an error."""
     try:
-        return operation(a, b)
-    except (Inexact, Overflow):
+        value = bounded_amount(operation(a, b))
+    except (Inexact, Overflow, InvalidOperation):
+        value = None
+    if value is None:
         raise ValidationError.single(
             "$",
-            f"a result of at most {_EXACT.prec} significant digits (money is never rounded "
-            "silently)",
-            f"{a} and {b}",
-        ) from None
+            f"a result of {AMOUNT_BOUNDS} (money is never rounded silently)",
+            f"{plain(a)} {verb} {describe_number(b)}",
+            subject="Money",
+        )
+    return Money(value, code)
 
 
 def _check_currency(code: object) -> None:
@@ -322,11 +402,15 @@ def _check_currency(code: object) -> None:
 
         close = suggest(code.upper(), table)
         hint = f" (close matches: {', '.join(close)})" if close else ""
-        raise ValidationError.single("$.currency", f"an ISO 4217 code{hint}", describe(code))
-    raise ValidationError.single("$.currency", "an ISO 4217 code such as 'EUR'", describe(code))
+        raise ValidationError.single(
+            "$.currency", f"an ISO 4217 code{hint}", describe(code), subject="Money"
+        )
+    raise ValidationError.single(
+        "$.currency", "an ISO 4217 code such as 'EUR'", describe(code), subject="Money"
+    )
 
 
-def allocate(money: Money, weights: Iterable[Decimal | int]) -> tuple[Money, ...]:
+def allocate(money: Money, weights: _Iterable[Decimal | int]) -> tuple[Money, ...]:
     """Split ``money`` in proportion to ``weights``; the parts add up to it exactly.
 
     Each part gets its proportional share rounded down to the smallest unit in play
@@ -334,8 +418,12 @@ def allocate(money: Money, weights: Iterable[Decimal | int]) -> tuple[Money, ...
     leftover units go one each to the parts with the largest remainders, earlier
     parts first on a tie. Used for prorations and cost splits (S11, 20000-1 6.4).
 
+    Weights are held to the magnitude bounds (at most 38 significant digits, zero or
+    within 1E±30), and the amount to the amount bounds, so the work is bounded too.
+
     Raises:
-        ValidationError: a weight is negative, a float or not a number, or all are zero.
+        ValidationError: a weight is negative, a float, not a number or beyond the
+            bounds, or all are zero.
 
     Examples:
         >>> allocate(Money("100", "EUR"), [1, 1, 1])
@@ -344,11 +432,15 @@ def allocate(money: Money, weights: Iterable[Decimal | int]) -> tuple[Money, ...
         Money('0.05', 'EUR')
     """
     if not isinstance(money, Money):
-        raise ValidationError.single("$.money", "a Money value", describe(money))
+        raise ValidationError.single(
+            "$.money", "a Money value", describe(money), subject="allocation"
+        )
     shares = _weights(weights)
-    exponent = money.amount.as_tuple().exponent
+    exponent = cast("int", money.amount.as_tuple().exponent)
     minor = money.minor_unit if money.minor_unit is not None else 0
-    places = max(minor, -exponent) if isinstance(exponent, int) else minor
+    places = max(minor, -exponent)
+    if money.amount:  # trailing zeros aside, parts keep at most MAX_DIGITS digits
+        places = min(places, MAX_DIGITS - 1 - money.amount.adjusted())
     # Counted in the smallest unit in play, with integers: no decimal context applies.
     units = math.floor(abs(Fraction(money.amount)) * 10**places)
     total = sum(shares)
@@ -362,24 +454,44 @@ def allocate(money: Money, weights: Iterable[Decimal | int]) -> tuple[Money, ...
     return tuple(Money(to_decimal(Fraction(sign * p, 10**places)), money.currency) for p in parts)
 
 
-def _weights(weights: Iterable[Decimal | int]) -> list[Fraction]:
-    if isinstance(weights, str | bytes) or not isinstance(weights, Iterable):
-        raise ValidationError.single("$.weights", "a list of weights", describe(weights))
+def _weights(weights: _Iterable[Decimal | int]) -> list[Fraction]:
+    if isinstance(weights, str | bytes) or not isinstance(weights, _Iterable):
+        raise ValidationError.single(
+            "$.weights", "a list of weights", describe(weights), subject="allocation"
+        )
     shares: list[Fraction] = []
     for index, weight in enumerate(weights):
         path = f"$.weights[{index}]"
         if isinstance(weight, bool) or not isinstance(weight, int | Decimal):
             raise ValidationError.single(
-                path, "a Decimal or int weight (a float is inexact)", describe(weight)
+                path,
+                "a Decimal or int weight (a float is inexact)",
+                describe(weight),
+                subject="allocation",
             )
         if isinstance(weight, Decimal) and not weight.is_finite():
-            raise ValidationError.single(path, "a finite weight", describe(weight))
+            raise ValidationError.single(
+                path, "a finite weight", describe(weight), subject="allocation"
+            )
         if weight < 0:
-            raise ValidationError.single(path, "a weight of zero or more", describe(weight))
-        shares.append(Fraction(weight))
+            raise ValidationError.single(
+                path, "a weight of zero or more", describe_number(weight), subject="allocation"
+            )
+        bounded = bounded_magnitude(Decimal(weight))
+        if bounded is None:
+            raise ValidationError.single(
+                path,
+                f"a weight of {MAGNITUDE_BOUNDS}",
+                describe_number(weight),
+                subject="allocation",
+            )
+        shares.append(Fraction(bounded))
     if not shares or not any(shares):
         raise ValidationError.single(
-            "$.weights", "at least one weight above zero", describe([str(s) for s in shares])
+            "$.weights",
+            "at least one weight above zero",
+            describe([str(s) for s in shares]),
+            subject="allocation",
         )
     return shares
 
@@ -477,7 +589,7 @@ class Price:
     def __init__(self, amount: Money, unit: str, *, per: str | None = None) -> None:
         problems = _price_problems(amount, unit, per)
         if problems:
-            raise ValidationError(problems, subject="price")
+            raise ValidationError(problems, subject="Price")
         object.__setattr__(self, "amount", amount)
         object.__setattr__(self, "unit", unit.strip())
         object.__setattr__(self, "per", per)
@@ -491,47 +603,80 @@ class Price:
 
         return relativedelta(**CALENDAR_UNITS[self.per][1])  # type: ignore[arg-type]
 
-    def cost(self, quantity: Quantity | str, period: Period | None = None) -> Money:
+    def exact_cost(self, quantity: Quantity | str, period: Period | None = None) -> Fraction:
         """The exact cost of ``quantity`` (held over ``period`` where the price needs one).
 
-        Computed with exact fractions and converted to a Decimal once; the result is
-        not rounded: add costs up, then round the total once. (A share with no finite
-        decimal expansion, such as 10/31 of a month, keeps 40 significant digits.)
+        An exact `Fraction` of the price's currency, never rounded (10/31 of a month
+        stays 10/31). Add exact costs up and round the total once: `total_cost` does.
 
         Raises:
             ValidationError: the quantity measures something else than the price
                 counts, a needed period is missing, or a period is given where the
                 quantity already includes time.
+
+        Examples:
+            >>> import datetime as dt
+            >>> from cloudsms.periods import Period
+            >>> storage = Price(Money("0.021", "EUR"), "GiB", per="month")
+            >>> storage.exact_cost("10 GiB", Period.day(dt.date(2026, 3, 2), "UTC"))
+            Fraction(21, 3100)
         """
         from cloudsms import units  # noqa: PLC0415
         from cloudsms.periods import Period  # noqa: PLC0415
 
         q = units.quantity(quantity, path="$.quantity")
         if period is not None and not isinstance(period, Period):
-            raise ValidationError.single("$.period", "a Period", describe(period))
+            raise ValidationError.single(
+                "$.period", "a Period", describe(period), subject="Price cost"
+            )
         priced = units.quantity(1, self.unit)
+        amount = Fraction(self.amount.amount)
         if self.per is not None:
-            return self._money(self._calendar_share(q, priced, period))
+            return amount * self._calendar_share(q, priced, period)
         if units.same_dimension(q, priced):
             if period is not None:
                 raise ValidationError.single(
                     "$.period",
                     f"no period: {q} already measures what the price counts ({self.unit})",
                     str(period),
+                    subject="Price cost",
                 )
-            return self._money(units.fraction_in(q, self.unit))
+            return amount * units.fraction_in(q, self.unit)
         if period is not None:
-            held = q * units.quantity(to_decimal(period.seconds), "second")
+            # The quantity's unit times seconds: its magnitude stays as given, so no
+            # product leaves the magnitude bounds; the period's length is exact.
+            held = q * units.registry().Unit("second")
             if units.same_dimension(held, priced):
-                return self._money(units.fraction_in(held, self.unit))
+                return amount * units.fraction_in(held, self.unit) * period.seconds
         raise ValidationError.single(
             "$.quantity",
             f"a quantity of {units.dimension(priced)}, or one that times a period gives it",
             f"{q} ({units.dimension(q)})",
+            subject="Price cost",
         )
 
-    def _money(self, count: Fraction) -> Money:
-        return Money(to_decimal(Fraction(self.amount.amount) * count), self.amount.currency)
+    def cost(self, quantity: Quantity | str, period: Period | None = None) -> Money:
+        """The cost of ``quantity`` (held over ``period`` where the price needs one), as Money.
+
+        `exact_cost` as an amount: exact where it fits the amount bounds, else
+        rounded half to even to 38 significant digits or 30 decimal places, whichever
+        is coarser (a share such as 10/31 of a month has no end). It is not rounded to
+        the currency's minor unit: add costs with `total_cost`, which rounds once.
+
+        Raises:
+            ValidationError: as `exact_cost`, or the cost is 1E+31 or more.
+        """
+        exact = self.exact_cost(quantity, period)
+        try:
+            amount = nearest_amount(exact)
+        except OverflowError:
+            raise ValidationError.single(
+                "$",
+                f"a cost of {AMOUNT_BOUNDS}",
+                f"{self.amount} times {quantity}",
+                subject="Price cost",
+            ) from None
+        return Money(amount, self.amount.currency)
 
     def _calendar_share(self, q: Quantity, priced: Quantity, period: Period | None) -> Fraction:
         """The quantity in priced units times the share of each calendar unit it was held."""
@@ -543,10 +688,14 @@ class Price:
                 "$.quantity",
                 f"a quantity of {units.dimension(priced)}",
                 f"{q} ({units.dimension(q)})",
+                subject="Price cost",
             )
         if period is None:
             raise ValidationError.single(
-                "$.period", f"a period to prorate over (the price is per {self.per})", "none"
+                "$.period",
+                f"a period to prorate over (the price is per {self.per})",
+                "none",
+                subject="Price cost",
             )
         split_unit = cast("CalendarUnit", CALENDAR_UNITS[self.per][0])
         share = sum(
@@ -561,3 +710,74 @@ class Price:
     def __str__(self) -> str:
         per = f" per {self.per}" if self.per else ""
         return f"{self.amount} per {self.unit}{per}"
+
+
+def total_cost(
+    charges: Iterable[tuple[Price, Quantity | str, Period | None]], currency: str
+) -> Money:
+    """The total of several charges, rounded once to the currency's minor unit.
+
+    Each charge is ``(price, quantity, period)`` (``period`` ``None`` where the price
+    needs none). Their exact costs (`Price.exact_cost`) are added as fractions and the
+    sum is rounded once, half to even, to the minor unit of ``currency`` (kept exact,
+    within the amount bounds, for a currency without one): the total of two halves
+    is the total of the whole. Serves S11 cost profiles and S07 charges (20000-1 6.4).
+
+    Raises:
+        CurrencyMismatch: a price is in another currency than ``currency``.
+        ValidationError: a charge is not a (price, quantity, period) triple, a cost
+            cannot be computed (path ``$.charges[i]...``), or the total is 1E+31 or more.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from cloudsms.periods import Period
+        >>> storage = Price(Money("0.021", "EUR"), "GiB", per="month")
+        >>> day = Period.day(dt.date(2026, 3, 2), "UTC")
+        >>> total_cost([(storage, "100 GiB", day), (storage, "100 GiB", day)], "EUR")
+        Money('0.14', 'EUR')
+    """
+    if type(currency) is not str or currency not in _CODES:
+        _check_currency(currency)
+    total = sum(
+        (_charge_cost(index, charge, currency) for index, charge in enumerate(charges)),
+        Fraction(0),
+    )
+    minor_unit = _CODES[currency].minor_unit
+    if minor_unit is not None:
+        places = 10**minor_unit
+        whole, rest = divmod(total * places, 1)
+        if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and whole % 2):
+            whole += 1
+        total = Fraction(int(whole), places)
+    try:
+        amount = nearest_amount(total)
+    except OverflowError:
+        raise ValidationError.single(
+            "$", f"a total of {AMOUNT_BOUNDS}", f"{float(total):.6E}", subject="total cost"
+        ) from None
+    quantum = _CODES[currency].quantum
+    if quantum is not None:  # written with every minor digit: 0.10, not 0.1
+        amount = amount.quantize(quantum, context=_ROUNDING)
+    return Money(amount, currency)
+
+
+def _charge_cost(index: int, charge: object, code: str) -> Fraction:
+    """The exact cost of one charge of `total_cost`, its problems under its index."""
+    path = f"$.charges[{index}]"
+    if not (isinstance(charge, tuple) and len(charge) == 3):  # noqa: PLR2004 - a triple
+        raise ValidationError.single(
+            path, "a (price, quantity, period) triple", describe(charge), subject="total cost"
+        )
+    price, quantity, period = charge
+    if not isinstance(price, Price):
+        raise ValidationError.single(
+            f"{path}[0]", "a Price", describe(price), subject="total cost"
+        )
+    if price.amount.currency != code:
+        raise CurrencyMismatch("add", code, price.amount.currency)
+    try:
+        return price.exact_cost(quantity, period)
+    except ValidationError as exc:
+        raise ValidationError(
+            [p._replace(path=path + p.path[1:]) for p in exc.problems], subject="total cost"
+        ) from None

@@ -26,9 +26,18 @@ pint itself treats bits and bytes as dimensionless, like percent; cloudsms gives
 
 `quantity` parses untrusted text ("250 ms", "1.5 TiB", "99.95 %", "0.2 vcpu*hour")
 with its own small grammar: bounded length, only names the registry knows, small
-integer exponents, a finite magnitude; anything else is a `ValidationError` raised
-before pint sees the text. Hot paths convert a quantity once with `magnitude_in` and
-then work on plain numbers.
+integer exponents (ASCII digits), a finite magnitude; anything else is a
+`ValidationError` raised before pint sees the text. Hot paths convert a quantity once
+with `magnitude_in` and then work on plain numbers.
+
+The registry's quantities are **immutable** and **bounded**, so that a frozen model
+value holding one never changes and always reads back from what it writes: pint's
+in-place conversions (``ito``, ``ito_base_units``, ...) raise `ValidationError`
+(use ``to``, which returns a new quantity), in-place operators (``+=``) rebind to a
+new quantity, and every quantity built, by the parser or by pint's arithmetic and
+conversions, has a magnitude within `MAX_DIGITS` significant digits and 1E±`MAX_EXPONENT`
+(zero allowed): ``quantity("1e30 ms") * 1000`` raises `ValidationError` naming the
+bound. A quantity of another pint registry is refused with a message that says so.
 """
 
 from __future__ import annotations
@@ -37,12 +46,20 @@ import abc
 import copyreg
 import os
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
-from cloudsms._exact import NUMBER_CHARACTERS, to_decimal
+from cloudsms._exact import (
+    MAGNITUDE_BOUNDS,
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    NUMBER_CHARACTERS,
+    bounded_magnitude,
+    describe_number,
+    to_decimal,
+)
 from cloudsms.errors import InvalidDefinition, ValidationError, describe
 
 if TYPE_CHECKING:
@@ -51,6 +68,9 @@ if TYPE_CHECKING:
     import pint
 
 __all__ = [
+    "CACHE_SIZE",
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
     "MAX_LENGTH",
     "Quantity",
     "calendar_units",
@@ -100,17 +120,31 @@ class Quantity(abc.ABC):
 MAX_LENGTH = 64
 """The longest quantity text `quantity` reads."""
 
+CACHE_SIZE = 4096
+"""How many unit texts, unit names and conversion factors each cache remembers.
+
+The caches are bounded, so untrusted text never grows them without limit: unit
+texts that parsed are remembered up to this many (then read afresh), unit names and
+conversion factors are remembered least recently used first out.
+"""
+
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _BIT_IN_PINT = "bit = []"
 _BIT_HERE = "bit = [information]"
 
 _MAX_FACTORS = 6
 _MAX_POWER = 4
-_MAX_DECIMAL_EXPONENT = 30
+_MAX_DECIMAL_EXPONENT = MAX_EXPONENT
+# Conversion factors are computed in this context, never the caller's: exact for
+# every factor pint's definitions hold, whatever precision the caller has set.
+_FACTORS = Context(prec=200)
+# The unit names whose length varies on a calendar are those of time, prefix aside,
+# of 28 days (the shortest month) or longer.
+_SHORTEST_MONTH = 28 * 86400
 
 _NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
 _NAME = r"%|[A-Za-z_\u00b5\u03bc][A-Za-z0-9_]*"
-_FACTOR = re.compile(rf"({_NAME})(?:\s*(?:\^|\*\*)\s*([+-]?\d+))?")
+_FACTOR = re.compile(rf"({_NAME})(?:\s*(?:\^|\*\*)\s*([+-]?[0-9]+))?")
 _TEXT = re.compile(rf"\s*({_NUMBER})\s*(.*?)\s*", re.DOTALL)
 _SEPARATOR = re.compile(r"\s*([*/\u00b7])\s*|\s+")
 
@@ -150,13 +184,83 @@ def registry() -> pint.UnitRegistry[Any]:
     """
     import pint  # noqa: PLC0415 - importing cloudsms must not import pint
 
-    ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(None, non_int_type=Decimal, cache_folder=None)
+    class Registry(pint.UnitRegistry):  # type: ignore[type-arg]
+        Quantity = _frozen_quantity_class(pint.Quantity)  # type: ignore[assignment]
+
+    ureg: pint.UnitRegistry[Any] = Registry(None, non_int_type=Decimal, cache_folder=None)
     ureg.load_definitions(_definitions(os.path.dirname(pint.__file__)))
     # pint unpickles into its application registry, where our units do not exist and
     # quantities no longer compare or hash like the originals: pickle ours through
     # this registry instead (only this registry's Quantity class is affected).
     copyreg.pickle(ureg.Quantity, _reduce_quantity)
     return ureg
+
+
+_IN_PLACE = (
+    "ito",
+    "ito_base_units",
+    "ito_reduced_units",
+    "ito_root_units",
+    "ito_preferred",
+    "ito_unprefixed",
+    "__setitem__",
+)
+
+
+def _frozen_quantity_class(base: Any) -> type:  # noqa: ANN401 - pint's class
+    """The registry's Quantity class: pint's, immutable and held to the magnitude bounds.
+
+    Every quantity pint builds goes through ``__new__`` (arithmetic, ``to``, copies),
+    so the bound is checked in one place; the parser's shortcut checks the same
+    bound before it builds one. ``_magnitude`` and ``_units`` are set once.
+    """
+
+    def __new__(cls: type, value: Any, units: Any = None) -> Any:  # noqa: N807
+        if type(value) is Decimal or (isinstance(value, int) and not isinstance(value, bool)):
+            bounded = bounded_magnitude(Decimal(value))
+            if bounded is None:
+                raise ValidationError.single(
+                    "$",
+                    f"a magnitude of {MAGNITUDE_BOUNDS}",
+                    f"{describe_number(value)} {units if units is not None else ''}".rstrip(),
+                    subject="Quantity",
+                )
+            value = bounded if type(value) is Decimal else value
+        return base.__new__(cls, value, units)
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:  # noqa: N807
+        if name in _SET_ONCE and name in self.__dict__:
+            raise _immutable(name)
+        object.__setattr__(self, name, value)
+
+    def refuse(name: str) -> Callable[..., Any]:
+        def in_place(*_: Any, **__: Any) -> Any:
+            raise _immutable(name)
+
+        in_place.__name__ = name
+        return in_place
+
+    namespace: dict[str, Any] = {
+        "__new__": __new__,
+        "__setattr__": __setattr__,
+        "__ifloordiv__": base.__floordiv__,
+        "__imod__": base.__mod__,
+        "__doc__": "A pint quantity of the cloudsms registry: immutable, magnitude bounded.",
+    }
+    namespace.update({name: refuse(name) for name in _IN_PLACE})
+    return type("Quantity", (base,), namespace)
+
+
+_SET_ONCE = frozenset({"_magnitude", "_units"})
+
+
+def _immutable(name: str) -> ValidationError:
+    return ValidationError.single(
+        "$",
+        "no change to a quantity (quantities are immutable: q.to(unit) returns a new one)",
+        f"a call of {name}",
+        subject="Quantity",
+    )
 
 
 def _reduce_quantity(value: Any) -> tuple[Callable[..., Any], tuple[Any, ...]]:
@@ -173,7 +277,7 @@ def is_quantity(value: object) -> TypeGuard[Quantity]:
     return isinstance(value, Quantity)
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def _unit_of(name: str) -> Any:
     ureg = registry()
     try:
@@ -182,16 +286,17 @@ def _unit_of(name: str) -> Any:
         return None
 
 
-def _magnitude(text: str, original: object, path: str) -> Decimal:
+def _magnitude(value: str | int | Decimal, original: object, path: str) -> Decimal:
     try:
-        magnitude = Decimal(text)
+        magnitude = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:  # pragma: no cover - the grammar only lets numbers through
         raise ValidationError.single(path, "a number", describe(original)) from None
-    if not magnitude.is_finite() or abs(magnitude.adjusted()) > _MAX_DECIMAL_EXPONENT:
+    bounded = bounded_magnitude(magnitude)
+    if bounded is None:
         raise ValidationError.single(
-            path, f"a finite magnitude within 1e±{_MAX_DECIMAL_EXPONENT}", describe(original)
+            path, f"a finite magnitude of {MAGNITUDE_BOUNDS}", describe_number(original)
         )
-    return magnitude
+    return bounded
 
 
 def _units(text: str, original: object, path: str) -> Any:
@@ -293,7 +398,7 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
     if is_quantity(value):
         return value
     if not isinstance(value, str):
-        raise ValidationError.single(path, "a quantity such as '250 ms'", describe(value))
+        raise _not_a_quantity(value, path)
     if len(value) > MAX_LENGTH:
         raise ValidationError.single(
             path, f"a quantity of at most {MAX_LENGTH} characters", describe(value)
@@ -315,7 +420,9 @@ def _from_magnitude(value: object, unit: object, path: str) -> Quantity:
             "an exact magnitude (Decimal, int or str; floats are inexact)",
             describe(value),
         )
-    magnitude = _magnitude(str(value).strip(), value, path)
+    if isinstance(value, str) and not value.strip().isascii():
+        raise ValidationError.single(path, "a number in ASCII digits", describe(value))
+    magnitude = _magnitude(value, value, path)
     if not isinstance(unit, str):
         raise ValidationError.single(path, "a unit such as 'ms'", describe(unit))
     if len(unit) > MAX_LENGTH:
@@ -323,6 +430,19 @@ def _from_magnitude(value: object, unit: object, path: str) -> Quantity:
             path, f"a unit of at most {MAX_LENGTH} characters", describe(unit)
         )
     return _new(magnitude, _units_cached(unit.strip(), unit, path))
+
+
+def _not_a_quantity(value: object, path: str) -> ValidationError:
+    """The error for a value that is not a quantity of ours, saying if pint made it."""
+    registry_of = getattr(type(value), "_REGISTRY", None)
+    if type(value).__module__.partition(".")[0] == "pint" and registry_of is not None:
+        return ValidationError.single(
+            path,
+            "a quantity of cloudsms's registry (cloudsms.units.registry()); rebuild it "
+            "with cloudsms.units.quantity(magnitude, unit)",
+            f"{value} from another pint registry",
+        )
+    return ValidationError.single(path, "a quantity such as '250 ms'", describe(value))
 
 
 def _known_text(text: str, path: str) -> Quantity | None:
@@ -346,8 +466,9 @@ def _known_text(text: str, path: str) -> Quantity | None:
         else:
             if magnitude.is_finite():
                 built: Any = _new_object(parts[0])
-                built._magnitude = magnitude  # noqa: SLF001 - as _constructor() does
-                built._units = parts[1]  # noqa: SLF001
+                # As _constructor() does: set once, on a new object (plain numbers of
+                # at most 30 characters are within the magnitude bounds).
+                built.__dict__.update(_magnitude=magnitude, _units=parts[1])
                 return cast("Quantity", built)
     match = _TEXT.fullmatch(text)
     if match is None:
@@ -375,8 +496,7 @@ def _constructor() -> Callable[[Decimal, Any], Any]:
 
     def fast(magnitude: Decimal, unit: Any) -> Any:
         q = object.__new__(cls)
-        q._magnitude = magnitude
-        q._units = unit._units  # noqa: SLF001
+        q.__dict__.update(_magnitude=magnitude, _units=unit._units)  # noqa: SLF001
         return q
 
     probe = ureg.Unit("GiB") / ureg.Unit("hour")
@@ -395,7 +515,7 @@ _UNIT_CACHE: dict[str, Any] = {}  # unit text -> Unit
 # unit text -> (the registry's Quantity class, the Unit's units), for _known_text to
 # build a quantity as _constructor's shortcut does; empty when that shortcut is off.
 _FAST_UNITS: dict[str, tuple[type, Any]] = {}
-_UNIT_CACHE_SIZE = 4096
+_UNIT_CACHE_SIZE = CACHE_SIZE
 _new_object = object.__new__
 
 
@@ -445,20 +565,23 @@ def same_dimension(a: Quantity, b: Quantity | str) -> bool:
     return bool(a.dimensionality == other.dimensionality)
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def _factor(units: Any, target: str) -> Fraction:
     """The exact ratio between two units, from their exact factors to base units."""
-    ureg = registry()
-    source = ureg.Quantity(Decimal(1), units).to_base_units()
+    ureg: Any = registry()
     target_unit = _units_cached(target.strip(), target, "$.unit")
-    goal = ureg.Quantity(Decimal(1), target_unit).to_base_units()
-    if source.units != goal.units:
+    # Factors only, no quantity: a factor may lie beyond the magnitude bounds (a
+    # quettabyte^4), and pint computes it in the current context: ours, not the caller's.
+    with localcontext(_FACTORS):
+        source_factor, source_units = ureg.get_base_units(units)
+        goal_factor, goal_units = ureg.get_base_units(target_unit)
+    if source_units != goal_units:
         raise ValidationError.single(
             "$",
             f"a quantity convertible to {target!r}",
-            f"{units} ({dimension(cast('Quantity', source))})",
+            f"{units} ({dimension(cast('Quantity', ureg.Quantity(Decimal(1), units)))})",
         )
-    return Fraction(Decimal(source.magnitude)) / Fraction(Decimal(goal.magnitude))
+    return Fraction(Decimal(source_factor)) / Fraction(Decimal(goal_factor))
 
 
 def fraction_in(value: Quantity, unit: str) -> Fraction:
@@ -474,7 +597,7 @@ def fraction_in(value: Quantity, unit: str) -> Fraction:
     if not isinstance(unit, str):
         raise ValidationError.single("$.unit", "a unit such as 'second'", describe(unit))
     if not is_quantity(value):
-        raise ValidationError.single("$", "a quantity", describe(value))
+        raise _not_a_quantity(value, "$")
     try:
         factor = _factor(value.units, unit)
     except ValidationError as exc:
@@ -486,21 +609,39 @@ def fraction_in(value: Quantity, unit: str) -> Fraction:
     return Fraction(Decimal(value.magnitude)) * factor
 
 
-_CALENDAR_WORDS = ("month", "year", "decade", "centur", "millenni")
-
-
 def calendar_units(value: Quantity) -> tuple[str, ...]:
     """The units of ``value`` whose length varies on a calendar: months, years and longer.
 
-    pint gives them an average length (a month is 30.44 days); cloudsms refuses them
-    wherever a length must be exact, and counts calendar time with relativedelta.
+    Derived from the registry's definitions, not a list of names: a unit of time
+    whose unprefixed length is 28 days (the shortest month) or more is a calendar
+    unit: month, year, decade, century, millennium, eon, pint's astronomical months
+    and years, and their prefixed forms (a millenium is a kiloyear). pint gives them
+    an average length (a month is 30.44 days); cloudsms refuses them wherever a
+    length must be exact, and counts calendar time with relativedelta.
 
     Examples:
         >>> calendar_units(quantity("2 user*month")), calendar_units(quantity("3 h"))
         (('month',), ())
+        >>> calendar_units(quantity("1 GiB*eon")), calendar_units(quantity("1 kiloyear"))
+        (('eon',), ('kiloyear',))
     """
+    if not is_quantity(value):
+        raise _not_a_quantity(value, "$")
     names = cast("Any", value)._units.keys()  # noqa: SLF001 - pint's units container
-    return tuple(n for n in names if any(word in n for word in _CALENDAR_WORDS))
+    return tuple(name for name in names if _is_calendar(name))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _is_calendar(name: str) -> bool:
+    """Whether the unit ``name`` (a prefix aside) is a time unit of 28 days or more."""
+    ureg: Any = registry()
+    second = ureg.Unit("second")
+    for _, unprefixed, _ in ureg.parse_unit_name(name):
+        with localcontext(_FACTORS):
+            factor, base = ureg.get_base_units(unprefixed)
+        if base == second and factor >= _SHORTEST_MONTH:
+            return True
+    return False
 
 
 def magnitude_in(value: Quantity, unit: str) -> Decimal:
