@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -20,6 +22,50 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+MODULES = (
+    "cloudsms.catalogue",
+    "cloudsms.configuration",
+    "cloudsms.context",
+    "cloudsms.money",
+    "cloudsms.parties",
+    "cloudsms.periods",
+    "cloudsms.planning",
+    "cloudsms.requirements",
+    "cloudsms.services",
+)
+# Exported attrs classes that are results and views, never read from a document.
+RESULTS = frozenset({"DesignReview", "Release", "Trace", "TraceLink"})
+# Parts read only inside the documents that hold them (ConfigurationRecord,
+# ProviderProfile, ServicePlan): they have no strategy of their own.
+PARTS = frozenset(
+    {
+        "ConfigurationVersion",
+        "Objective",
+        "Obligation",
+        "PlannedRelease",
+        "Prerequisite",
+        "Relation",
+    }
+)
+
+
+def wire_types(*, parts: bool = False) -> list[type]:
+    """Every attrs class the model modules export and read from JSON, by module and name.
+
+    With ``parts``, the classes read only inside another document are listed too.
+    """
+    found: list[type] = []
+    for name in MODULES:
+        module = importlib.import_module(name)
+        for attr in module.__all__:
+            value = getattr(module, attr)
+            if not (isinstance(value, type) and attrs.has(value)) or attr in RESULTS:
+                continue
+            if parts or attr not in PARTS:
+                found.append(value)
+    return sorted(found, key=lambda k: (k.__module__, k.__name__))
 
 
 def overlay(**sections: Any) -> dict[str, Any]:

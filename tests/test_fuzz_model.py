@@ -10,12 +10,10 @@ never a wrapped builtin exception.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from typing import Any
 
-import attrs
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -23,47 +21,7 @@ from hypothesis import strategies as st
 from cloudsms import errors
 from cloudsms.serialization import from_dict, from_json, to_dict, to_json
 
-MODULES = (
-    "cloudsms.catalogue",
-    "cloudsms.configuration",
-    "cloudsms.context",
-    "cloudsms.money",
-    "cloudsms.parties",
-    "cloudsms.periods",
-    "cloudsms.planning",
-    "cloudsms.requirements",
-    "cloudsms.services",
-)
-# Exported attrs classes that are not documents of their own: results and views, and
-# parts that are fuzzed inside the documents holding them (ConfigurationRecord,
-# ProviderProfile, ServicePlan).
-NOT_DOCUMENTS = frozenset(
-    {
-        "ConfigurationVersion",
-        "DesignReview",
-        "Objective",
-        "Obligation",
-        "PlannedRelease",
-        "Prerequisite",
-        "Relation",
-        "Release",
-        "Trace",
-        "TraceLink",
-    }
-)
-
-
-def wire_types() -> list[type]:
-    """Every attrs class the model modules export, less the results that are not documents."""
-    found: list[type] = []
-    for name in MODULES:
-        module = importlib.import_module(name)
-        for attr in module.__all__:
-            value = getattr(module, attr)
-            if isinstance(value, type) and attrs.has(value) and attr not in NOT_DOCUMENTS:
-                found.append(value)
-    return sorted(found, key=lambda k: (k.__module__, k.__name__))
-
+from conftest import wire_types
 
 TYPES = wire_types()
 

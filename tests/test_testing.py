@@ -132,3 +132,27 @@ class TestModelStrategies:
     def test_entries_registered(self, entry: HistoryEntry) -> None:
         """Draws history entries through st.from_type."""
         assert isinstance(entry, HistoryEntry)
+
+
+class TestWithoutHypothesis:
+    """Importing cloudsms.testing without hypothesis says what to install."""
+
+    def test_names_the_extra(self) -> None:
+        """Raises ImportError naming the 'testing' extra when hypothesis is missing."""
+        import subprocess  # noqa: PLC0415
+        import sys  # noqa: PLC0415
+
+        code = (
+            "import sys; sys.modules['hypothesis'] = None\n"
+            "try:\n"
+            "    import cloudsms.testing\n"
+            "except ImportError as exc:\n"
+            "    print(type(exc).__name__, exc.name, exc)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert result.stdout.strip() == (
+            "ImportError hypothesis cloudsms.testing needs hypothesis, which is not "
+            "installed: pip install 'cloudsms[testing]'"
+        )

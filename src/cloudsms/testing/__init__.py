@@ -20,7 +20,14 @@ Examples:
 
 # hypothesis first: loading it runs its entry points, whose hook (``_register``) imports
 # the strategy modules below; they must not be half-imported at that moment.
-import hypothesis  # noqa: F401, I001
+try:
+    import hypothesis  # noqa: F401, I001
+except ImportError as missing:  # pragma: no cover - the subprocess test runs this branch
+    raise ImportError(
+        "cloudsms.testing needs hypothesis, which is not installed: "
+        "pip install 'cloudsms[testing]'",
+        name="hypothesis",
+    ) from missing
 
 from cloudsms.testing._parties import (
     acknowledgements,
