@@ -6,15 +6,20 @@ import datetime as dt
 import json
 import pickle
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import Phase, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, run_state_machine_as_test
 
-from cloudsms.errors import InvalidDefinition, InvalidTransition, ValidationError
-from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance, Transition
-from cloudsms.testing import lifecycle_machine
+from cloudsms._instants import RANGE_TEXT
+from cloudsms.errors import InvalidDefinition, InvalidTransition, ValidationError, describe
+from cloudsms.lifecycle import Attempt, HistoryEntry, Lifecycle, LifecycleInstance, Transition
+from cloudsms.parties import COMPLAINT_LIFECYCLE, ComplaintOutcome, outcome_of
+from cloudsms.serialization import from_json, to_json
+from cloudsms.services import SERVICE_LIFECYCLE
+from cloudsms.testing import lifecycle_instances, lifecycle_machine
 
 T0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
 
@@ -24,9 +29,9 @@ def t(source: str, event: str, target: str, guard: str | None = None) -> Transit
     return Transition(source=source, event=event, target=target, guard=guard)
 
 
-def needs_approval(_: LifecycleInstance, data: dict[str, Any]) -> str | None:
+def needs_approval(_: LifecycleInstance, attempt: Attempt) -> str | None:
     """Refuses unless the event's data says it was approved."""
-    return None if data.get("approved") is True else "the change is not approved"
+    return None if attempt.data.get("approved") is True else "the change is not approved"
 
 
 TOY = Lifecycle(
@@ -167,10 +172,12 @@ class TestApply:
         with pytest.raises(InvalidTransition, match="the change is not approved") as info:
             run.apply("approve", who="cab", when=T0, data={"approved": False})
         assert info.value.reason == "the change is not approved"
-        assert run.refusal("approve") == "the change is not approved"
-        assert run.refusal("approve", {"approved": True}) is None
-        assert run.refusal("reject") is None
-        assert "no transition for 'close'" in (run.refusal("close") or "")
+        assert run.refusal("approve", who="cab", when=T0) == "the change is not approved"
+        assert run.refusal("approve", who="cab", when=T0, data={"approved": True}) is None
+        assert run.refusal("reject", who="cab", when=T0) is None
+        assert run.refusal("close", who="cab", when=T0) == (
+            "no transition for 'close' out of 'requested' (allowed: approve, reject)"
+        )
         assert run.history() == ()
 
     def test_bad_who_when_and_data(self) -> None:
@@ -289,7 +296,7 @@ class TestReviewCases:
         forged = HistoryEntry(who="x", when=T0, event="close", source="requested", target="closed")
         with pytest.raises(ValidationError) as info:
             TOY.resume([forged])
-        assert info.value.paths == ["$.entries[0]"]
+        assert info.value.paths == ["$.history[0]"]
         with pytest.raises(ValidationError) as info:
             LifecycleInstance(lifecycle=TOY, state="zzz")
         assert info.value.paths == ["$.state"]
@@ -310,7 +317,7 @@ class TestReviewCases:
         )
         with pytest.raises(ValidationError) as info:
             TOY.resume([late, early])
-        assert info.value.paths == ["$.entries[1].when"]
+        assert info.value.paths == ["$.history[1].when"]
 
     @pytest.mark.parametrize(
         ("kwargs", "problem"),
@@ -383,3 +390,544 @@ class TestReviewCases:
         """Refuses integers beyond 64 bits in event data."""
         with pytest.raises(ValidationError, match="within 64 bits"):
             TOY.begin().apply("reject", who="a", when=T0, data={"x": 10**30})
+
+
+# ---------------------------------------------------------------- issue 9 (hardening)
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def paid(_: LifecycleInstance, attempt: Attempt) -> bool:
+    """Allows an event whose data says it is paid (a boolean guard)."""
+    return bool(attempt.data.get("paid"))
+
+
+def within_agreement(instance: LifecycleInstance, attempt: Attempt) -> str | None:
+    """Allows a change only under the agreement the instance runs under (its context)."""
+    if attempt.data.get("agreement") == instance.context.get("agreement"):
+        return None
+    return f"not under agreement {instance.context.get('agreement')!r}"
+
+
+def returning(result: object) -> Lifecycle:
+    """A one-step lifecycle whose guard ``paid`` returns ``result``."""
+    return Lifecycle(
+        name="billing",
+        states=("a", "b"),
+        initial="a",
+        finals=("b",),
+        transitions=(t("a", "go", "b", "paid"),),
+        guards={"paid": lambda _instance, _attempt: result},
+    )
+
+
+PAID = Lifecycle(
+    name="billing",
+    states=("open", "paid", "changed", "closed"),
+    initial="open",
+    finals=("closed",),
+    transitions=(
+        t("open", "pay", "paid", "paid"),
+        t("paid", "change", "changed", "within_agreement"),
+        t("changed", "change", "changed", "within_agreement"),
+        t("changed", "close", "closed"),
+        t("paid", "close", "closed"),
+    ),
+    guards={"paid": paid, "within_agreement": within_agreement},
+)
+
+
+AGREEMENTS = st.fixed_dictionaries(
+    {"paid": st.booleans(), "agreement": st.sampled_from(["AG-1", "AG-2"])}
+)
+
+
+def entry(event: str, source: str, target: str, when: dt.datetime, **data: Any) -> HistoryEntry:
+    """A history entry, briefly."""
+    return HistoryEntry(
+        who="desk",
+        when=when,
+        event=event,
+        source=source,
+        target=target,
+        data_json=json.dumps(data, sort_keys=True, separators=(",", ":")),
+    )
+
+
+class TestGuardContract:
+    """A guard sees the instance and the Attempt; None/True allow, text/False refuse."""
+
+    def test_true_allows(self) -> None:
+        """Applies an event whose boolean guard returns True."""
+        done = PAID.begin().apply("pay", who="billing", when=T0, data={"paid": True})
+        assert done.state == "paid"
+
+    def test_false_refuses_naming_the_guard(self) -> None:
+        """Refuses an event whose guard returns False, naming the guard; nothing changes."""
+        run = PAID.begin()
+        with pytest.raises(InvalidTransition) as info:
+            run.apply("pay", who="billing", when=T0, data={"paid": False})
+        assert info.value.reason == "refused by guard 'paid'"
+        assert (
+            str(info.value)
+            == "lifecycle 'billing': can't 'pay' when in 'open': refused by guard 'paid'"
+        )
+        assert PAID.begin() == run
+
+    @pytest.mark.parametrize(
+        ("result", "reason"),
+        [
+            (None, None),
+            (True, None),
+            ("", "refused by guard 'paid'"),
+            ("  ", "refused by guard 'paid'"),
+            ("late", "late"),
+        ],
+    )
+    def test_results_read_one_way(self, result: object, reason: str | None) -> None:
+        """Reads None and True as allowing, text as the reason, blank text as a bare refusal."""
+        assert reason == returning(result).begin().refusal("go", who="x", when=T0)
+
+    @pytest.mark.parametrize("result", [1, 0, [], b"yes", 1.0])
+    def test_other_results_are_faults_of_the_declaration(self, result: object) -> None:
+        """Raises InvalidDefinition naming the lifecycle and the guard for any other result."""
+        run = returning(result).begin()
+        with pytest.raises(InvalidDefinition) as info:
+            run.apply("go", who="x", when=T0)
+        assert (
+            "lifecycle 'billing' is declared inconsistently:\n"
+            f"  - guard 'paid' returned {describe(result)}: a guard returns None or True to "
+            "allow an event, a reason (text) or False to refuse it"
+        ) == str(info.value)
+        assert run.history() == ()
+
+    def test_guard_sees_the_attempt(self) -> None:
+        """Passes the instance as it was and the Attempt: event, who, when, data, context."""
+        seen: list[tuple[LifecycleInstance, Attempt]] = []
+
+        def spy(instance: LifecycleInstance, attempt: Attempt) -> None:
+            seen.append((instance, attempt))
+
+        lc = Lifecycle(
+            name="spied",
+            states=("a", "b"),
+            initial="a",
+            finals=("b",),
+            transitions=(t("a", "go", "b", "spy"),),
+            guards={"spy": spy},
+        )
+        start = lc.begin(context={"agreement": "AG-1"})
+        when = T0.astimezone(BERLIN)
+        start.apply("go", who="ops", when=when, data={"ticket": 7})
+        instance, attempt = seen[0]
+        assert start == instance
+        assert (
+            Attempt(
+                event="go",
+                who="ops",
+                when=when,
+                data_json='{"ticket":7}',
+                context_json='{"agreement":"AG-1"}',
+            )
+            == attempt
+        )
+        assert (attempt.data, attempt.context) == ({"ticket": 7}, {"agreement": "AG-1"})
+
+    def test_refusal_takes_what_apply_takes(self) -> None:
+        """Foretells apply's answer with the same who, when and data; refuses bad ones the same."""
+        run = PAID.begin()
+        assert run.refusal("pay", who="b", when=T0) == "refused by guard 'paid'"
+        assert None is run.refusal("pay", who="b", when=T0, data={"paid": True})
+        with pytest.raises(ValidationError) as info:
+            run.refusal("pay", who="", when=dt.datetime(2026, 1, 1))
+        assert info.value.paths == ["$.who", "$.when"]
+
+    def test_attempt_is_checked(self) -> None:
+        """Refuses an Attempt with an empty event, a naive time or data that is not canonical."""
+        with pytest.raises(ValidationError) as info:
+            Attempt(event="", who="x", when=dt.datetime(2026, 1, 1), data_json='{"b":1, "a":2}')
+        assert info.value.paths == ["$.event", "$.when", "$.data_json"]
+        assert str(info.value).startswith("Attempt is invalid (3 problems):")
+
+    def test_attempt_data_is_read_only(self) -> None:
+        """Gives data and context as read-only mappings, fresh on every read."""
+        attempt = Attempt(event="go", who="x", when=T0, data_json='{"ids":[1]}')
+        with pytest.raises(TypeError):
+            attempt.data["ids"] = []  # type: ignore[index]
+        attempt.data["ids"].append(2)
+        assert attempt.data == {"ids": [1]}
+        assert hash(attempt) == hash(pickle.loads(pickle.dumps(attempt)))
+
+    def test_existing_guards_take_the_attempt(self) -> None:
+        """Runs the shipped complaint and service guards with the new contract."""
+        handled = COMPLAINT_LIFECYCLE.begin().apply(
+            "handle", who="desk", when=T0, data={"response": "Refunded"}
+        )
+        assert handled.refusal("close", who="desk", when=T0, data={"outcome": "bribed"}) == (
+            "no outcome recorded (the event's data needs an 'outcome': one of "
+            "'resolved', 'rejected', 'withdrawn')"
+        )
+        assert None is handled.refusal("close", who="desk", when=T0, data={"outcome": "resolved"})
+        reason = SERVICE_LIFECYCLE.begin().refusal("design", who="arch", when=T0, data={})
+        assert (reason or "").startswith("design checks not met: ")
+
+
+class TestContext:
+    """An instance carries a small, read-only, persisted context its guards read."""
+
+    def test_begin_with_a_context(self) -> None:
+        """Keeps the context through every event; guards read it."""
+        run = PAID.begin(context={"agreement": "AG-1"}).apply(
+            "pay", who="b", when=T0, data={"paid": True}
+        )
+        run = run.apply("change", who="b", when=T0, data={"agreement": "AG-1"})
+        assert run.context == {"agreement": "AG-1"}
+        with pytest.raises(InvalidTransition) as info:
+            run.apply("change", who="b", when=T0, data={"agreement": "AG-2"})
+        assert info.value.reason == "not under agreement 'AG-1'"
+        assert PAID.begin().context == {}
+
+    def test_context_is_read_only(self) -> None:
+        """Refuses to change the context; a changed copy changes nothing."""
+        run = PAID.begin(context={"ids": ["a"]})
+        with pytest.raises(TypeError):
+            run.context["ids"] = []  # type: ignore[index]
+        run.context["ids"].append("b")
+        assert run.context == {"ids": ["a"]}
+        assert PAID.begin(context={"ids": ["a"]}) == run
+        assert PAID.begin() != run
+
+    @pytest.mark.parametrize(
+        ("context", "path"),
+        [([1], "$.context"), ({"x": 1.5}, "$.context.x"), ({1: "x"}, "$.context")],
+    )
+    def test_context_must_be_json(self, context: Any, path: str) -> None:
+        """Refuses a context that is not a mapping of JSON values, with the path."""
+        with pytest.raises(ValidationError) as info:
+            PAID.begin(context=context)
+        assert [path] == info.value.paths
+        with pytest.raises(ValidationError) as info:
+            PAID.resume([], context=context)
+        assert [path] == info.value.paths
+        with pytest.raises(ValidationError) as info:
+            LifecycleInstance(lifecycle=PAID, state="open", context_json='{"x":1.5}')
+        assert info.value.paths == ["$.context"]
+
+    def test_round_trips_through_json(self) -> None:
+        """Reads a stored history back with its context; without it, its guard refuses."""
+        run = (
+            PAID.begin(context={"agreement": "AG-1"})
+            .apply("pay", who="b", when=T0, data={"paid": True})
+            .apply("change", who="b", when=T0, data={"agreement": "AG-1"})
+        )
+        stored, context = to_json(run.history()), to_json(dict(run.context))
+        assert run == PAID.resume(
+            from_json(list[HistoryEntry], stored), context=json.loads(context)
+        )
+        with pytest.raises(ValidationError) as info:
+            PAID.resume(from_json(list[HistoryEntry], stored))
+        assert info.value.errors == [
+            (
+                "expected an event the guard 'within_agreement' allows, got 'change', refused: "
+                "not under agreement None @ $.history[1]"
+            )
+        ]
+
+
+class TestResumeReplaysGuards:
+    """A stored history is replayed through the same guards as live events."""
+
+    @pytest.mark.parametrize("close", [{}, {"outcome": "bribed"}])
+    def test_refuses_what_apply_refuses(self, close: dict[str, str]) -> None:
+        """Refuses a closed complaint without a valid outcome at the entry's index."""
+        history = [
+            entry("handle", "received", "handled", T0, response="Refunded"),
+            entry("close", "handled", "closed", T0, **close),
+        ]
+        with pytest.raises(ValidationError) as info:
+            COMPLAINT_LIFECYCLE.resume(history)
+        assert info.value.errors == [
+            (
+                "expected an event the guard 'outcome_recorded' allows, got 'close', refused: "
+                "no outcome recorded (the event's data needs an 'outcome': one of "
+                "'resolved', 'rejected', 'withdrawn') @ $.history[1]"
+            )
+        ]
+        assert str(info.value).startswith("LifecycleInstance is invalid (1 problem):")
+        with pytest.raises(ValidationError) as info:
+            LifecycleInstance(
+                lifecycle=COMPLAINT_LIFECYCLE, state="closed", entries=tuple(history)
+            )
+        assert info.value.paths == ["$.entries[1]"]
+
+    def test_outcome_of_a_resumed_complaint(self) -> None:
+        """Reads the outcome of every complaint resume accepts."""
+        history = [
+            entry("handle", "received", "handled", T0, response="Refunded"),
+            entry("close", "handled", "closed", T0, outcome="resolved"),
+        ]
+        assert outcome_of(COMPLAINT_LIFECYCLE.resume(history)) == ComplaintOutcome.RESOLVED
+
+    def test_guards_see_the_history_so_far(self) -> None:
+        """Calls each guard with the instance as it stood before the entry."""
+        seen: list[int] = []
+
+        def count(instance: LifecycleInstance, _: Attempt) -> None:
+            seen.append(len(instance.history()))
+
+        lc = Lifecycle(
+            name="loop",
+            states=("a", "b"),
+            initial="a",
+            finals=("b",),
+            transitions=(t("a", "again", "a", "count"), t("a", "stop", "b")),
+            guards={"count": count},
+        )
+        history = [entry("again", "a", "a", T0) for _ in range(3)]
+        lc.resume(history)
+        assert seen == [0, 1, 2]
+
+    def test_guards_do_not_run_on_a_broken_history(self) -> None:
+        """Stops calling guards once an entry does not follow, so they see only sound ones."""
+        calls: list[str] = []
+
+        def record(_: LifecycleInstance, attempt: Attempt) -> None:
+            calls.append(attempt.event)
+
+        lc = Lifecycle(
+            name="loop",
+            states=("a", "b"),
+            initial="a",
+            finals=("b",),
+            transitions=(t("a", "again", "a", "record"), t("a", "stop", "b")),
+            guards={"record": record},
+        )
+        with pytest.raises(ValidationError) as info:
+            lc.resume([entry("again", "b", "a", T0), entry("again", "a", "a", T0)])
+        assert info.value.paths == ["$.history[0].source"]
+        assert calls == []
+
+    @pytest.mark.parametrize(
+        ("history", "expected"),
+        [(5, "a list of HistoryEntry"), ("ab", "a list of HistoryEntry"), ([5], "a HistoryEntry")],
+    )
+    def test_refuses_what_is_not_a_history(self, history: Any, expected: str) -> None:
+        """Refuses a history that is not a list of entries, with a ValidationError."""
+        with pytest.raises(ValidationError) as info:
+            TOY.resume(history)
+        assert [expected] == [p.expected for p in info.value.problems]
+
+    @given(
+        instance=lifecycle_instances(
+            PAID,
+            data=AGREEMENTS,
+            context=st.fixed_dictionaries({"agreement": st.sampled_from(["AG-1", "AG-2"])}),
+        ),
+        event=st.sampled_from(PAID.events),
+        data=AGREEMENTS,
+    )
+    @settings(max_examples=80, deadline=None)
+    def test_resume_refuses_exactly_what_apply_refuses(
+        self, instance: LifecycleInstance, event: str, data: dict[str, Any]
+    ) -> None:
+        """Accepts a history one entry longer exactly when apply would have applied it."""
+        when = instance.history()[-1].when if instance.history() else T0
+        assert instance == PAID.resume(instance.history(), context=instance.context)
+        transition = PAID.transition(instance.state, event)
+        if transition is None:
+            return
+        reason = instance.refusal(event, who="x", when=when, data=data)
+        longer = [
+            *instance.history(),
+            entry(event, instance.state, transition.target, when, **data),
+        ]
+        try:
+            resumed = PAID.resume(longer, context=instance.context)
+        except ValidationError:
+            assert reason is not None
+        else:
+            assert reason is None
+            assert instance.apply(event, who="desk", when=when, data=data) == resumed
+
+
+class TestInstantRange:
+    """Entries and events outside the supported instant range are refused at their path."""
+
+    @pytest.mark.parametrize(
+        "when",
+        [
+            dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5))),
+            dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+            dt.datetime(8999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-1))),
+            dt.datetime(1899, 12, 31, 23, 59, tzinfo=dt.UTC),
+        ],
+    )
+    def test_entries_outside_the_range(self, when: dt.datetime) -> None:
+        """Refuses an entry, an attempt and an event outside the range, at $.when."""
+        expected = [f"expected {RANGE_TEXT}, got {when.isoformat()} @ $.when"]
+        with pytest.raises(ValidationError) as info:
+            HistoryEntry(who="a", when=when, event="e", source="s", target="t")
+        assert expected == info.value.errors
+        with pytest.raises(ValidationError) as info:
+            Attempt(who="a", when=when, event="e")
+        assert expected == info.value.errors
+        run = TOY.begin()
+        with pytest.raises(ValidationError) as info:
+            run.apply("reject", who="a", when=when)
+        assert expected == info.value.errors
+        assert TOY.begin() == run
+
+    def test_the_ends_of_the_range(self) -> None:
+        """Accepts the first instant of the range and the last before its end."""
+        first = dt.datetime(1899, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-1)))
+        last = dt.datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
+        run = TOY.begin().apply("approve", who="a", when=first, data={"approved": True})
+        run = run.apply("implement", who="a", when=last)
+        assert run == TOY.resume(run.history())
+        assert b'"when":"1900-01-01T00:00:00+00:00"' in run.history()[0].canonical()
+
+
+class TestFold:
+    """Entries compare and hash by the UTC instant and zone; order checks use the instant."""
+
+    def test_fold_entries_differ(self) -> None:
+        """Keeps two entries an hour apart in the DST fold as two different entries."""
+        first = entry(
+            "reject", "requested", "rejected", dt.datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN)
+        )
+        second = entry(
+            "reject",
+            "requested",
+            "rejected",
+            dt.datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN),
+        )
+        assert first != second
+        assert len({first, second}) == 2
+        assert first.canonical() != second.canonical()
+
+    def test_zones_differ(self) -> None:
+        """Tells one instant in Berlin from the same instant in UTC, as instant_key does."""
+        utc = entry("reject", "requested", "rejected", T0)
+        berlin = entry("reject", "requested", "rejected", T0.astimezone(BERLIN))
+        assert utc != berlin
+        assert utc == entry("reject", "requested", "rejected", T0)
+        assert hash(utc) == hash(entry("reject", "requested", "rejected", T0))
+
+    def test_apply_orders_by_the_instant(self) -> None:
+        """Applies 02:15 fold=1 after 02:45 fold=0 (later by the clock), refuses the reverse."""
+        early = dt.datetime(2026, 10, 25, 2, 45, tzinfo=BERLIN)
+        later = dt.datetime(2026, 10, 25, 2, 15, fold=1, tzinfo=BERLIN)
+        run = TOY.begin().apply("approve", who="a", when=early, data={"approved": True})
+        run = run.apply("implement", who="a", when=later)
+        assert run == TOY.resume(run.history())
+        with pytest.raises(ValidationError) as info:
+            TOY.begin().apply("approve", who="a", when=later, data={"approved": True}).apply(
+                "implement", who="a", when=early
+            )
+        assert info.value.errors == [
+            (
+                "expected an instant not before the last entry (2026-10-25T02:15:00+01:00), "
+                "got 2026-10-25T02:45:00+02:00 @ $.when"
+            )
+        ]
+        backwards = [
+            entry("approve", "requested", "approved", later, approved=True),
+            entry("implement", "approved", "implemented", early),
+        ]
+        with pytest.raises(ValidationError) as info:
+            TOY.resume(backwards)
+        assert info.value.paths == ["$.history[1].when"]
+
+
+class TestFrozen:
+    """Nothing reachable from a lifecycle, an instance or an entry changes what it equals."""
+
+    def test_guards_are_read_only(self) -> None:
+        """Refuses to clear or replace a lifecycle's guards, the shipped ones included."""
+        with pytest.raises(TypeError):
+            TOY.guards.clear()  # type: ignore[attr-defined]
+        with pytest.raises(TypeError):
+            COMPLAINT_LIFECYCLE.guards["outcome_recorded"] = needs_approval  # type: ignore[index]
+        assert TOY.begin().refusal("approve", who="a", when=T0) == "the change is not approved"
+
+    def test_guards_are_copied(self) -> None:
+        """Keeps its own copy of the guards it was given."""
+        given: dict[str, Any] = {"needs_approval": needs_approval}
+        lc = Lifecycle(
+            name="copy",
+            states=TOY.states,
+            initial=TOY.initial,
+            finals=TOY.finals,
+            transitions=TOY.transitions,
+            guards=given,
+        )
+        given["needs_approval"] = paid
+        assert needs_approval is lc.guards["needs_approval"]
+
+    def test_entry_data_is_a_copy(self) -> None:
+        """Gives an entry's data as a fresh dict: changing it changes no entry."""
+        run = TOY.begin().apply("reject", who="a", when=T0, data={"ids": [1]})
+        before = run.history()[0].canonical()
+        run.history()[0].data["ids"].append(2)
+        assert before == run.history()[0].canonical()
+        assert TOY.begin().apply("reject", who="a", when=T0, data={"ids": [1]}) == run
+
+    def test_data_given_is_copied(self) -> None:
+        """Keeps what the event's data was when applied, whatever happens to it later."""
+        data: dict[str, Any] = {"ids": [1]}
+        run = TOY.begin().apply("reject", who="a", when=T0, data=data)
+        data["ids"].append(2)
+        assert run.history()[0].data == {"ids": [1]}
+
+    @pytest.mark.parametrize(
+        ("fields", "fault"),
+        [
+            ({"source": ["a"]}, "source must be text, not ['a'] (array)"),
+            ({"guard": 5}, "guard must be text, not 5 (integer)"),
+        ],
+    )
+    def test_transitions_hold_names(self, fields: dict[str, Any], fault: str) -> None:
+        """Refuses a transition whose names are not text (no TypeError later)."""
+        with pytest.raises(InvalidDefinition) as info:
+            Transition(**{"source": "a", "event": "go", "target": "b", **fields})
+        assert (fault,) == info.value.problems
+
+    def test_initial_must_be_text(self) -> None:
+        """Refuses an initial state that is not text, with InvalidDefinition."""
+        with pytest.raises(InvalidDefinition) as info:
+            Lifecycle(
+                name="x",
+                states=("a", "b"),
+                initial=["a"],  # type: ignore[arg-type]
+                finals=("b",),
+                transitions=(t("a", "go", "b"),),
+            )
+        assert info.value.problems == ("initial must be text, not ['a'] (array)",)
+
+    def test_apply_refuses_an_event_that_is_not_text(self) -> None:
+        """Refuses an event name that is not text, at $.event."""
+        with pytest.raises(ValidationError) as info:
+            TOY.begin().apply(["reject"], who="a", when=T0)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.event"]
+
+
+BillingMachine = lifecycle_machine(PAID, data=AGREEMENTS, context={"agreement": "AG-1"})
+
+
+class BillingRules(BillingMachine):  # type: ignore[misc,valid-type]
+    """The billing lifecycle: a boolean guard and a guard that reads the context."""
+
+    @invariant()
+    def changes_only_under_the_agreement(self) -> None:
+        """Never shows a change under another agreement than the instance's."""
+        changes = [e.data for e in self.instance.history() if e.event == "change"]
+        assert all(c["agreement"] == "AG-1" for c in changes)
+
+    @invariant()
+    def paid_before_anything_else(self) -> None:
+        """Never shows a payment refused by the boolean guard in the history."""
+        pays = [e.data for e in self.instance.history() if e.event == "pay"]
+        assert all(p["paid"] is True for p in pays)
+
+
+BillingRules.TestCase.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
+TestBillingLifecycle = BillingRules.TestCase

@@ -36,7 +36,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -55,7 +55,7 @@ from cloudsms._checks import (
     text_problems,
 )
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
-from cloudsms.lifecycle import Lifecycle, LifecycleInstance, Transition
+from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
 from cloudsms.periods import Period, add_calendar, aware
 
 if TYPE_CHECKING:
@@ -1334,11 +1334,9 @@ class Complaint:
         raise_problems(problems, "complaint")
 
 
-def _text_given(
-    field: str, what: str
-) -> Callable[[LifecycleInstance, Mapping[str, Any]], str | None]:
-    def guard(_: LifecycleInstance, data: Mapping[str, Any]) -> str | None:
-        value = data.get(field)
+def _text_given(field: str, what: str) -> Callable[[LifecycleInstance, Attempt], str | None]:
+    def guard(_: LifecycleInstance, attempt: Attempt) -> str | None:
+        value = attempt.data.get(field)
         if isinstance(value, str) and value.strip():
             return None
         return f"no {what} given (the event's data needs a non-empty {field!r})"
@@ -1349,9 +1347,9 @@ def _text_given(
 _OUTCOMES = tuple(o.value for o in ComplaintOutcome)
 
 
-def _outcome_recorded(_: LifecycleInstance, data: Mapping[str, Any]) -> str | None:
+def _outcome_recorded(_: LifecycleInstance, attempt: Attempt) -> str | None:
     """The guard of ``close``: the event's ``outcome`` must be a `ComplaintOutcome` value."""
-    if data.get("outcome") in _OUTCOMES:
+    if attempt.data.get("outcome") in _OUTCOMES:
         return None
     options = ", ".join(repr(o) for o in _OUTCOMES)
     return f"no outcome recorded (the event's data needs an 'outcome': one of {options})"

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from cloudsms._checks import as_frozenset, as_tuple, id_problems, raise_problems, text_problems
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
-from cloudsms.lifecycle import Lifecycle, LifecycleInstance, Transition
+from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -480,12 +480,12 @@ class DesignReview:
         return tuple(name for name in DESIGN_CHECKS if not passed[name])
 
 
-def _design_checks(_: LifecycleInstance, data: Mapping[str, Any]) -> str | None:
+def _design_checks(_: LifecycleInstance, attempt: Attempt) -> str | None:
     """The guard of ``design``: the event's ``review`` must pass every design check."""
     from cloudsms.serialization import from_dict  # noqa: PLC0415 - cattrs only when used
 
     try:
-        review = from_dict(DesignReview, data.get("review", {}))
+        review = from_dict(DesignReview, attempt.data.get("review", {}))
     except ValidationError as exc:
         return "the design review is not valid: " + "; ".join(exc.errors)
     failed = review.failed_checks()

@@ -4,9 +4,17 @@ The core every lifecycle of cloudsms uses — the service lifecycle of S05, inci
 changes and releases of S09, onboarding (S08), the exit procedure (S13) — so that
 each is a queryable transition table, refuses illegal events without changing
 anything, and keeps a canonical, serialisable history of who did what and when
-(ISO/IEC 20000-1:2011 4.3.3, control of records; 9.2 and 9.3).
+(ISO/IEC 20000-1:2011 4.3.3, control of records; 9.2 and 9.3). A guard sees the
+instance and the `Attempt` being made, including the instance's persisted context.
 """
 
-from cloudsms.lifecycle._core import Guard, HistoryEntry, Lifecycle, LifecycleInstance, Transition
+from cloudsms.lifecycle._core import (
+    Attempt,
+    Guard,
+    HistoryEntry,
+    Lifecycle,
+    LifecycleInstance,
+    Transition,
+)
 
-__all__ = ["Guard", "HistoryEntry", "Lifecycle", "LifecycleInstance", "Transition"]
+__all__ = ["Attempt", "Guard", "HistoryEntry", "Lifecycle", "LifecycleInstance", "Transition"]

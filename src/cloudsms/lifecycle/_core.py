@@ -6,6 +6,12 @@ hold together raises `InvalidDefinition` when it is declared, listing every faul
 A `LifecycleInstance` changes only by `LifecycleInstance.apply`, which returns a new
 instance whose history holds one more `HistoryEntry`; an event that is not allowed,
 or that a guard refuses, raises `InvalidTransition` and changes nothing.
+
+A guard sees the instance and the `Attempt` (the event, who, when, its data and the
+instance's persisted context). A stored history is replayed through the same
+guards when it is read back, so what `apply` refuses, `Lifecycle.resume` refuses.
+Serves the lifecycles of S05, S06, S08, S09 and S13 (ISO/IEC 20000-1:2011 4.3.3,
+control of records; 9.2 and 9.3).
 """
 
 from __future__ import annotations
@@ -14,23 +20,47 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
-from cloudsms.errors import InvalidDefinition, InvalidTransition, ValidationError, describe
+from cloudsms._checks import FrozenMapping
+from cloudsms._instants import MAX_INSTANT, MIN_INSTANT, RANGE_TEXT, instant_key
+from cloudsms.errors import (
+    InvalidDefinition,
+    InvalidTransition,
+    Problem,
+    ValidationError,
+    describe,
+)
 from cloudsms.periods import aware
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-__all__ = ["Guard", "HistoryEntry", "Lifecycle", "LifecycleInstance", "Transition"]
+__all__ = ["Attempt", "Guard", "HistoryEntry", "Lifecycle", "LifecycleInstance", "Transition"]
 
-Guard = Callable[["LifecycleInstance", Mapping[str, Any]], str | None]
-"""A named condition on an event: returns ``None`` to allow it, or the reason it refuses."""
+Guard = Callable[["LifecycleInstance", "Attempt"], "bool | str | None"]
+"""A named condition on an event, called with the instance and the `Attempt`.
+
+It returns ``None`` or ``True`` to allow the event, a reason (text) or ``False`` to
+refuse it; any other result is a fault of the lifecycle's declaration."""
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MAX_DEPTH = 16
+_C = TypeVar("_C")
+
+
+def _trusted(kind: type[_C], **values: object) -> _C:
+    """An instance of the frozen class ``kind`` from values already checked (no checks run).
+
+    Only for values this module has just checked itself: `LifecycleInstance.apply`
+    checks the one new entry, `Lifecycle.resume` replays the whole history once.
+    """
+    made = object.__new__(kind)
+    for name, value in values.items():
+        object.__setattr__(made, name, value)
+    return made
 
 
 @attrs.frozen(kw_only=True)
@@ -38,12 +68,146 @@ class Transition:
     """One row of a lifecycle's transition table: ``event`` takes ``source`` to ``target``.
 
     ``guard`` names a guard of the lifecycle that must allow the event.
+
+    Raises:
+        InvalidDefinition: a name is not text (or ``guard`` neither text nor ``None``).
     """
 
     source: str
     event: str
     target: str
     guard: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        values: dict[str, object] = {
+            "source": self.source,
+            "event": self.event,
+            "target": self.target,
+            "guard": self.guard,
+        }
+        faults = [
+            f"{name} must be text, not {describe(value)}"
+            for name, value in values.items()
+            if not isinstance(value, str) and not (name == "guard" and value is None)
+        ]
+        if faults:
+            raise InvalidDefinition("Transition", faults)
+
+
+def _instant_problems(value: object, path: str) -> list[Problem]:
+    """Problems of an instant: aware, and inside the supported range (see `cloudsms._instants`)."""
+    try:
+        instant = aware(value, path)
+    except ValidationError as exc:
+        return list(exc.problems)
+    try:
+        utc: dt.datetime | None = instant.astimezone(dt.UTC)
+    except (OverflowError, ValueError):  # beyond the ends of Python's calendar
+        utc = None
+    if utc is None or not MIN_INSTANT <= utc < MAX_INSTANT:
+        return [Problem(path, RANGE_TEXT, instant.isoformat())]
+    return []
+
+
+def _text_problems(
+    values: Mapping[str, object], expected: str = "a non-empty string"
+) -> list[Problem]:
+    return [
+        Problem(f"$.{name}", expected, describe(value))
+        for name, value in values.items()
+        if not isinstance(value, str) or not value.strip()
+    ]
+
+
+def _canonical(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _mapping_json(value: object, name: str) -> tuple[str, list[Problem]]:
+    """A mapping of JSON values as canonical JSON text, or the problems found at ``$.<name>``."""
+    payload = {} if value is None else value
+    if not isinstance(payload, Mapping):
+        return "", [Problem(f"$.{name}", "an object (a mapping)", describe(payload))]
+    problems = _json_problems(payload, f"$.{name}", 0)
+    return ("" if problems else _canonical(payload)), problems
+
+
+def _json_text_problems(text: object, name: str) -> list[Problem]:
+    """Problems of ``<name>_json``: canonical JSON text of an object of JSON values."""
+    if not isinstance(text, str):
+        return [Problem(f"$.{name}_json", "canonical JSON text", describe(text))]
+    try:
+        value = json.loads(text, parse_float=_no_float, parse_constant=_no_float)
+    except (ValueError, RecursionError):
+        return [Problem(f"$.{name}", "a JSON object without floats", describe(text))]
+    if not isinstance(value, dict):
+        return [Problem(f"$.{name}", "a JSON object", describe(value))]
+    problems = _json_problems(value, f"$.{name}", 0)
+    if not problems and _canonical(value) != text:
+        problems.append(
+            Problem(f"$.{name}_json", "canonical JSON (sorted keys, no spaces)", describe(text))
+        )
+    return problems
+
+
+def _no_float(text: str) -> object:
+    raise ValueError(text)
+
+
+def _frozen_json(text: str) -> FrozenMapping[str, Any]:
+    loaded: dict[str, Any] = json.loads(text)
+    return FrozenMapping(loaded)
+
+
+@attrs.frozen(kw_only=True)
+class Attempt:
+    """An event being applied, as its guard sees it: what, who, when, with which data.
+
+    ``data`` is the event's data and ``context`` the instance's persisted context
+    (`LifecycleInstance.context`), each a read-only mapping of JSON values built
+    afresh on every read from its canonical text (``data_json``, ``context_json``).
+    `LifecycleInstance.apply` and `Lifecycle.resume` build it; build one yourself to
+    test a guard on its own.
+
+    Raises:
+        ValidationError: ``event`` or ``who`` is empty, ``when`` is naive or outside
+            the supported range, or the data or context is not canonical JSON.
+
+    Examples:
+        >>> import datetime as dt
+        >>> attempt = Attempt(
+        ...     event="pay",
+        ...     who="billing",
+        ...     when=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
+        ...     data_json='{"paid":true}',
+        ... )
+        >>> attempt.data["paid"], dict(attempt.context)
+        (True, {})
+    """
+
+    event: str
+    who: str
+    when: dt.datetime = attrs.field(eq=instant_key)
+    data_json: str = "{}"
+    context_json: str = "{}"
+
+    def __attrs_post_init__(self) -> None:
+        problems = _text_problems({"event": self.event, "who": self.who})
+        problems += _instant_problems(self.when, "$.when")
+        problems += _json_text_problems(self.data_json, "data")
+        problems += _json_text_problems(self.context_json, "context")
+        if problems:
+            raise ValidationError(problems, subject="Attempt")
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """The event's data, a read-only mapping built afresh on each read."""
+        return _frozen_json(self.data_json)
+
+    @property
+    def context(self) -> Mapping[str, Any]:
+        """The instance's persisted context, a read-only mapping built afresh on each read."""
+        return _frozen_json(self.context_json)
 
 
 @attrs.frozen(kw_only=True)
@@ -52,38 +216,31 @@ class HistoryEntry:
 
     ``data`` is kept as canonical JSON text (`data_json`) so an entry is immutable,
     hashable and serialises to the same bytes every time: the basis of a verifiable
-    audit trail.
+    audit trail. Two entries are equal when everything in them is, ``when`` compared
+    as its UTC instant and zone (`cloudsms._instants.instant_key`): two wall times an
+    hour apart in the DST fold are different entries.
+
+    Raises:
+        ValidationError: a name is empty, ``when`` is naive or outside the supported
+            range (1900-01-01T00:00Z up to 9000-01-01T00:00Z), or the data is not an
+            object of JSON values in canonical text.
     """
 
     who: str
-    when: dt.datetime
+    when: dt.datetime = attrs.field(eq=instant_key)
     event: str
     source: str
     target: str
     data_json: str = "{}"
 
     def __attrs_post_init__(self) -> None:
-        from cloudsms.errors import Problem  # noqa: PLC0415
-
-        problems: list[Problem] = []
-        values: dict[str, object] = {
-            "who": self.who,
-            "event": self.event,
-            "source": self.source,
-            "target": self.target,
-        }
-        problems += [
-            Problem(f"$.{name}", "a non-empty string", describe(value))
-            for name, value in values.items()
-            if not isinstance(value, str) or not value.strip()
-        ]
-        try:
-            aware(self.when, "$.when")
-        except ValidationError as exc:
-            problems += exc.problems
-        problems += _data_problems(self.data_json)
+        problems = _text_problems(
+            {"who": self.who, "event": self.event, "source": self.source, "target": self.target}
+        )
+        problems += _instant_problems(self.when, "$.when")
+        problems += _json_text_problems(self.data_json, "data")
         if problems:
-            raise ValidationError(problems, subject="history entry")
+            raise ValidationError(problems, subject="HistoryEntry")
 
     @property
     def data(self) -> dict[str, Any]:
@@ -101,31 +258,7 @@ class HistoryEntry:
             "target": self.target,
             "data": json.loads(self.data_json),
         }
-        return json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
-
-
-def _data_problems(data_json: object) -> list[Any]:
-    """Problems of an entry's data: canonical JSON text of an object of JSON values."""
-    from cloudsms.errors import Problem  # noqa: PLC0415
-
-    if not isinstance(data_json, str):
-        return [Problem("$.data_json", "canonical JSON text", describe(data_json))]
-    try:
-        data = json.loads(data_json, parse_float=_no_float, parse_constant=_no_float)
-    except (ValueError, RecursionError):
-        return [Problem("$.data", "a JSON object without floats", describe(data_json))]
-    if not isinstance(data, dict):
-        return [Problem("$.data", "a JSON object", describe(data))]
-    problems = _json_problems(data, "$.data", 0)
-    if not problems and json.dumps(data, sort_keys=True, separators=(",", ":")) != data_json:
-        problems.append(
-            Problem("$.data_json", "canonical JSON (sorted keys, no spaces)", describe(data_json))
-        )
-    return problems
-
-
-def _no_float(text: str) -> object:
-    raise ValueError(text)
+        return _canonical(record).encode()
 
 
 def _as_tuple(kind: type, what: str) -> Callable[[object], tuple[Any, ...]]:
@@ -155,17 +288,20 @@ def _frozenset_of_names(names: object) -> frozenset[str]:
     return frozenset(_as_tuple(str, "final states")(names))
 
 
-def _guards(guards: object) -> dict[str, Guard]:
+def _guards(guards: object) -> FrozenMapping[str, Guard]:
     if guards is None:
-        return {}
+        return FrozenMapping()
     if not isinstance(guards, Mapping):
         raise InvalidDefinition("lifecycle", [f"guards must be a mapping, not {describe(guards)}"])
-    return dict(guards)
+    return FrozenMapping(guards)
 
 
 @attrs.frozen(kw_only=True, eq=False)
 class Lifecycle:
     """A lifecycle declared as data: states, transitions with named guards, initial and finals.
+
+    ``guards`` maps each guard's name to a `Guard`; it is kept as a read-only mapping,
+    so nobody can swap or drop a guard of a lifecycle after it is declared.
 
     Raises:
         InvalidDefinition: when declared inconsistently — an unknown state or guard,
@@ -193,14 +329,14 @@ class Lifecycle:
     initial: str
     finals: frozenset[str] = attrs.field(converter=_frozenset_of_names)
     transitions: tuple[Transition, ...] = attrs.field(converter=_tuple_of_transitions)
-    guards: dict[str, Guard] = attrs.field(factory=dict, converter=_guards)
-    _index: dict[tuple[str, str], Transition] = attrs.field(init=False, repr=False)
+    guards: Mapping[str, Guard] = attrs.field(factory=FrozenMapping, converter=_guards)
+    _index: Mapping[tuple[str, str], Transition] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         problems = _definition_problems(self)
         if problems:
             raise InvalidDefinition(f"lifecycle {self.name!r}", problems)
-        index = {(t.source, t.event): t for t in self.transitions}
+        index = FrozenMapping({(t.source, t.event): t for t in self.transitions})
         object.__setattr__(self, "_index", index)
 
     @property
@@ -214,7 +350,10 @@ class Lifecycle:
 
     def transition(self, state: str, event: str) -> Transition | None:
         """The transition ``event`` takes out of ``state``, or ``None``."""
-        return self._index.get((state, event))
+        key: tuple[object, object] = (state, event)
+        if not all(isinstance(name, str) for name in key):  # an unhashable event, say
+            return None
+        return self._index.get(cast("tuple[str, str]", key))
 
     def table(self) -> tuple[Transition, ...]:
         """The transition table, in declaration order."""
@@ -224,25 +363,62 @@ class Lifecycle:
         """The transition table as one dict per row (for tables and DataFrames)."""
         return [attrs.asdict(t) for t in self.transitions]
 
-    def begin(self) -> LifecycleInstance:
-        """A new instance in the initial state, with an empty history."""
-        return LifecycleInstance(lifecycle=self, state=self.initial)
+    def begin(self, *, context: Mapping[str, Any] | None = None) -> LifecycleInstance:
+        """A new instance in the initial state, with an empty history.
 
-    def resume(self, history: Iterable[HistoryEntry]) -> LifecycleInstance:
-        """The instance a stored history leads to, checked entry by entry.
+        ``context`` is a small mapping of JSON values the instance keeps and persists
+        for its guards to read (the agreement an exit procedure runs under, say).
+
+        Raises:
+            ValidationError: ``context`` is not a mapping of JSON values.
+        """
+        context_json, problems = _mapping_json(context, "context")
+        if problems:
+            raise ValidationError(problems, subject="LifecycleInstance")
+        return _trusted(
+            LifecycleInstance,
+            lifecycle=self,
+            state=self.initial,
+            entries=(),
+            context_json=context_json,
+        )
+
+    def resume(
+        self, history: Iterable[HistoryEntry], *, context: Mapping[str, Any] | None = None
+    ) -> LifecycleInstance:
+        """The instance a stored history leads to, replayed entry by entry through the guards.
 
         This is how a persisted instance is read back: its history (a list of
-        `HistoryEntry`, as `cloudsms.serialization` reads them) is replayed from the
-        initial state; the current state is where it ends. Guards are not re-run:
-        they decided when the events were applied.
+        `HistoryEntry`, as `cloudsms.serialization` reads them) and its ``context``
+        are replayed from the initial state, each entry checked as `LifecycleInstance.apply`
+        checked it (transition, time order, guard); the current state is where it ends.
 
         Raises:
             ValidationError: an entry does not follow from the one before (wrong
-                source, no such transition, wrong target, time running backwards).
+                source, no such transition, wrong target, time running backwards)
+                or its guard refuses it; each problem names the entry, as in
+                ``$.history[3]``. Nothing is built.
+            InvalidDefinition: a guard returns something other than ``None``,
+                ``True``, ``False`` or text.
         """
-        entries = tuple(history)
-        state = entries[-1].target if entries else self.initial
-        return LifecycleInstance(lifecycle=self, state=state, entries=entries)
+        context_json, problems = _mapping_json(context, "context")
+        entries: object = history
+        if isinstance(history, str | bytes | Mapping) or not hasattr(history, "__iter__"):
+            problems.append(Problem("$.history", "a list of HistoryEntry", describe(history)))
+        else:
+            entries = tuple(history)
+            if not problems:
+                problems += _replay_problems(self, None, entries, context_json, "$.history")
+        if problems:
+            raise ValidationError(problems, subject="LifecycleInstance")
+        checked = cast("tuple[HistoryEntry, ...]", entries)
+        return _trusted(
+            LifecycleInstance,
+            lifecycle=self,
+            state=checked[-1].target if checked else self.initial,
+            entries=checked,
+            context_json=context_json,
+        )
 
     def to_mermaid(self, current: str | None = None) -> str:
         """A Mermaid ``stateDiagram-v2`` of the lifecycle, with ``current`` marked.
@@ -266,7 +442,7 @@ class Lifecycle:
         """
         if current is not None and current not in self.states:
             raise ValidationError.single(
-                "$.current", "a state of the lifecycle", describe(current)
+                "$.current", "a state of the lifecycle", describe(current), subject="diagram"
             )
         lines = ["stateDiagram-v2", f"    [*] --> {self.initial}"]
         for t in self.transitions:
@@ -296,6 +472,14 @@ class Lifecycle:
 
 
 def _definition_problems(lc: Lifecycle) -> list[str]:
+    named: tuple[tuple[str, object], ...] = (("name", lc.name), ("initial", lc.initial))
+    not_text = [
+        f"{what} must be text, not {describe(value)}"
+        for what, value in named
+        if not isinstance(value, str)
+    ]
+    if not_text:
+        return not_text
     problems: list[str] = []
     states = set(lc.states)
     names: list[object] = [lc.name, *lc.states, *(t.event for t in lc.transitions), *lc.guards]
@@ -359,21 +543,68 @@ def _reachable(initial: str, transitions: Sequence[Transition]) -> set[str]:
     return reached
 
 
+def _verdict(
+    lifecycle: Lifecycle, name: str, instance: LifecycleInstance, attempt: Attempt
+) -> str | None:
+    """Run the guard ``name``: ``None`` when it allows the attempt, else the reason it refuses.
+
+    The one place a guard's result is read, for live events and replayed histories alike.
+    """
+    result: object = lifecycle.guards[name](instance, attempt)
+    if result is None or result is True:
+        return None
+    if result is False or (isinstance(result, str) and not result.strip()):
+        return f"refused by guard {name!r}"
+    if isinstance(result, str):
+        return result
+    raise InvalidDefinition(
+        f"lifecycle {lifecycle.name!r}",
+        [
+            (
+                f"guard {name!r} returned {describe(result)}: a guard returns None or True "
+                "to allow an event, a reason (text) or False to refuse it"
+            )
+        ],
+    )
+
+
 @attrs.frozen(kw_only=True)
 class LifecycleInstance:
-    """Where one thing stands in a lifecycle, and how it got there.
+    """Where one thing stands in a lifecycle, how it got there, and the context it runs in.
 
     Changes only through `apply`, which returns a new instance; this one never changes.
+    ``context_json`` is the canonical JSON text of the instance's persisted context
+    (`context`), set by `Lifecycle.begin` or `Lifecycle.resume` and read by guards.
+    Built directly, the history is replayed through the guards as `Lifecycle.resume`
+    replays it.
+
+    Raises:
+        ValidationError: the history does not replay from the initial state to
+            ``state`` (problems at ``$.entries[i]``), or the context is not canonical JSON.
     """
 
     lifecycle: Lifecycle
     state: str
     entries: tuple[HistoryEntry, ...] = ()
+    context_json: str = "{}"
 
     def __attrs_post_init__(self) -> None:
-        problems = _replay_problems(self.lifecycle, self.state, self.entries)
+        lifecycle: object = self.lifecycle
+        if not isinstance(lifecycle, Lifecycle):
+            problems = [Problem("$.lifecycle", "a Lifecycle", describe(lifecycle))]
+        else:
+            problems = _json_text_problems(self.context_json, "context")
+            if not problems:
+                problems = _replay_problems(
+                    lifecycle, self.state, self.entries, self.context_json, "$.entries"
+                )
         if problems:
-            raise ValidationError(problems, subject=f"lifecycle {self.lifecycle.name!r} instance")
+            raise ValidationError(problems, subject="LifecycleInstance")
+
+    @property
+    def context(self) -> Mapping[str, Any]:
+        """The persisted context, a read-only mapping of JSON values built afresh on each read."""
+        return _frozen_json(self.context_json)
 
     def history(self) -> tuple[HistoryEntry, ...]:
         """Every event applied so far, oldest first."""
@@ -388,15 +619,28 @@ class LifecycleInstance:
         """The events with a transition out of the current state."""
         return self.lifecycle.allowed_events(self.state)
 
-    def refusal(self, event: str, data: Mapping[str, Any] | None = None) -> str | None:
-        """Why ``event`` would be refused now (``None`` when it would be applied)."""
-        transition = self.lifecycle.transition(self.state, event)
+    def refusal(
+        self,
+        event: str,
+        *,
+        who: str,
+        when: dt.datetime,
+        data: Mapping[str, Any] | None = None,
+    ) -> str | None:
+        """Why `apply` would refuse ``event`` now (``None`` when it would apply it).
+
+        Takes what `apply` takes, so the guard sees the same `Attempt`.
+
+        Raises:
+            ValidationError: as `apply` does, for a bad ``who``, ``when`` or ``data``.
+        """
+        transition, attempt = self._attempt(event, who, when, data)
         if transition is None:
             allowed = ", ".join(self.allowed_events()) or "none"
             return f"no transition for {event!r} out of {self.state!r} (allowed: {allowed})"
         if transition.guard is None:
             return None
-        return self.lifecycle.guards[transition.guard](self, dict(data or {}))
+        return _verdict(self.lifecycle, transition.guard, self, attempt)
 
     def apply(
         self,
@@ -409,61 +653,124 @@ class LifecycleInstance:
         """Apply ``event`` and return the new instance, its history one entry longer.
 
         ``data`` must be JSON-like (strings, integers, booleans, null, lists and
-        string-keyed objects; decimals as strings) so the entry stays canonical.
+        string-keyed objects; decimals as strings) so the entry stays canonical. The
+        transition's guard, if any, is called with this instance and the `Attempt`.
 
         Raises:
             InvalidTransition: the event has no transition out of the current state,
                 or its guard refuses it (``reason`` says why). Nothing changes.
-            ValidationError: ``who`` is empty, ``when`` is naive or earlier than the
-                last entry, or ``data`` is not JSON-like. Nothing changes.
+            ValidationError: ``who`` is empty, ``when`` is naive, outside the
+                supported range or earlier than the last entry, or ``data`` is not
+                JSON-like. Nothing changes.
+            InvalidDefinition: the guard returned something other than ``None``,
+                ``True``, ``False`` or text.
         """
-        data_json = _check_entry(self, who, when, data)
-        transition = self.lifecycle.transition(self.state, event)
+        transition, attempt = self._attempt(event, who, when, data)
+        subject = f"lifecycle {self.lifecycle.name!r}"
         if transition is None:
             raise InvalidTransition(
-                self.state,
-                event,
-                allowed=self.allowed_events(),
-                subject=f"lifecycle {self.lifecycle.name!r}",
+                self.state, event, allowed=self.allowed_events(), subject=subject
             )
         if transition.guard is not None:
-            reason = self.lifecycle.guards[transition.guard](self, json.loads(data_json))
+            reason = _verdict(self.lifecycle, transition.guard, self, attempt)
             if reason is not None:
                 raise InvalidTransition(
                     self.state,
                     event,
                     reason=reason,
                     allowed=self.allowed_events(),
-                    subject=f"lifecycle {self.lifecycle.name!r}",
+                    subject=subject,
                 )
-        entry = HistoryEntry(
+        entry = _trusted(
+            HistoryEntry,
             who=who,
             when=when,
             event=event,
             source=self.state,
             target=transition.target,
-            data_json=data_json,
+            data_json=attempt.data_json,
         )
-        return attrs.evolve(self, state=transition.target, entries=(*self.entries, entry))
+        return _trusted(
+            LifecycleInstance,
+            lifecycle=self.lifecycle,
+            state=transition.target,
+            entries=(*self.entries, entry),
+            context_json=self.context_json,
+        )
+
+    def _attempt(
+        self, event: object, who: object, when: object, data: object
+    ) -> tuple[Transition | None, Attempt]:
+        """Check an event's who, when and data; its transition (if any) and its `Attempt`."""
+        problems = _text_problems({"event": event}, "an event name (text)")
+        problems += _text_problems({"who": who}, "a non-empty string naming who acts")
+        when_problems = _instant_problems(when, "$.when")
+        if not when_problems and self.entries:
+            last = self.entries[-1].when
+            instant = cast("dt.datetime", when)
+            if instant.astimezone(dt.UTC) < last.astimezone(dt.UTC):
+                when_problems.append(
+                    Problem(
+                        "$.when",
+                        f"an instant not before the last entry ({last.isoformat()})",
+                        instant.isoformat(),
+                    )
+                )
+        data_json, data_problems = _mapping_json(data, "data")
+        problems += when_problems + data_problems
+        if problems:
+            raise ValidationError(problems, subject="event")
+        attempt = _trusted(
+            Attempt,
+            event=event,
+            who=who,
+            when=when,
+            data_json=data_json,
+            context_json=self.context_json,
+        )
+        return self.lifecycle.transition(self.state, cast("str", event)), attempt
 
     def to_mermaid(self) -> str:
         """The lifecycle's diagram with the current state marked."""
         return self.lifecycle.to_mermaid(current=self.state)
 
 
-def _replay_problems(lifecycle: Lifecycle, state: object, entries: object) -> list[Any]:
-    """Problems of a state and history that do not replay from the initial state."""
-    from cloudsms.errors import Problem  # noqa: PLC0415
+def _replay_problems(
+    lifecycle: Lifecycle, state: object, entries: object, context_json: str, prefix: str
+) -> list[Problem]:
+    """Problems of a history that does not replay from the initial state, as `apply` would.
 
-    if not isinstance(entries, tuple) or not all(isinstance(e, HistoryEntry) for e in entries):
-        return [Problem("$.entries", "a tuple of HistoryEntry", describe(entries))]
+    Each entry must leave the state the one before reached, by a transition of the
+    lifecycle, no earlier than the entry before (by the UTC instant), and with its
+    guard allowing it; guards run only while the history so far is sound. ``state``,
+    unless ``None``, must be where the history leads.
+    """
+    if not isinstance(entries, tuple):
+        return [Problem(prefix, "a list of HistoryEntry", describe(entries))]
+    wrong = [
+        Problem(f"{prefix}[{index}]", "a HistoryEntry", describe(entry))
+        for index, entry in enumerate(entries)
+        if not isinstance(entry, HistoryEntry)
+    ]
+    if wrong:
+        return wrong
     checked = cast("tuple[HistoryEntry, ...]", entries)
     problems: list[Problem] = []
     current = lifecycle.initial
     previous: dt.datetime | None = None
     for index, entry in enumerate(checked):
-        path = f"$.entries[{index}]"
-        transition = lifecycle.transition(entry.source, entry.event)
+        path = f"{prefix}[{index}]"
+        instant = entry.when.astimezone(dt.UTC)
+        if previous is not None and instant < previous:
+            problems.append(
+                Problem(
+                    f"{path}.when",
+                    "an instant not before the entry before",
+                    entry.when.isoformat(),
+                )
+            )
+        previous = instant
+        transition = lifecycle.transition(current, entry.event)
         if entry.source != current:
             problems.append(Problem(f"{path}.source", repr(current), describe(entry.source)))
         elif transition is None or transition.target != entry.target:
@@ -474,57 +781,40 @@ def _replay_problems(lifecycle: Lifecycle, state: object, entries: object) -> li
                     f"{entry.event!r} to {entry.target!r}",
                 )
             )
-        if previous is not None and entry.when.astimezone(dt.UTC) < previous:
-            problems.append(
-                Problem(
-                    f"{path}.when",
-                    "an instant not before the entry before",
-                    entry.when.isoformat(),
-                )
+        elif transition.guard is not None and not problems:
+            before = _trusted(
+                LifecycleInstance,
+                lifecycle=lifecycle,
+                state=current,
+                entries=checked[:index],
+                context_json=context_json,
             )
-        previous = entry.when.astimezone(dt.UTC)
+            attempt = _trusted(
+                Attempt,
+                event=entry.event,
+                who=entry.who,
+                when=entry.when,
+                data_json=entry.data_json,
+                context_json=context_json,
+            )
+            reason = _verdict(lifecycle, transition.guard, before, attempt)
+            if reason is not None:
+                problems.append(
+                    Problem(
+                        path,
+                        f"an event the guard {transition.guard!r} allows",
+                        f"{entry.event!r}, refused: {reason}",
+                    )
+                )
         current = entry.target
-    if state != current:
+    if state is not None and state != current:
         problems.append(
             Problem("$.state", f"{current!r}, where the history leads", describe(state))
         )
     return problems
 
 
-def _check_entry(instance: LifecycleInstance, who: object, when: object, data: object) -> str:
-    """Validate an event's who, when and data; return the data as canonical JSON."""
-    from cloudsms.errors import Problem  # noqa: PLC0415
-
-    problems: list[Problem] = []
-    if not isinstance(who, str) or not who.strip():
-        problems.append(Problem("$.who", "a non-empty string naming who acts", describe(who)))
-    try:
-        instant = aware(when, "$.when")
-    except ValidationError as exc:
-        problems.extend(exc.problems)
-    else:
-        last = instance.entries[-1].when if instance.entries else None
-        if last is not None and instant < last:
-            problems.append(
-                Problem(
-                    "$.when",
-                    f"an instant not before the last entry ({last.isoformat()})",
-                    instant.isoformat(),
-                )
-            )
-    payload = {} if data is None else data
-    if not isinstance(payload, Mapping):
-        problems.append(Problem("$.data", "an object (a mapping)", describe(payload)))
-    else:
-        problems += _json_problems(payload, "$.data", 0)
-    if problems:
-        raise ValidationError(problems, subject="event")
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
-
-
-def _json_problems(value: object, path: str, depth: int) -> list[Any]:
-    from cloudsms.errors import Problem  # noqa: PLC0415
-
+def _json_problems(value: object, path: str, depth: int) -> list[Problem]:
     if depth > _MAX_DEPTH:
         return [Problem(path, f"at most {_MAX_DEPTH} levels of nesting", "more")]
     if isinstance(value, int) and not isinstance(value, bool) and not (-(2**63) <= value < 2**63):
@@ -532,7 +822,7 @@ def _json_problems(value: object, path: str, depth: int) -> list[Any]:
     if value is None or isinstance(value, str | bool | int):
         return []
     if isinstance(value, Mapping):
-        found: list[Any] = []
+        found: list[Problem] = []
         for key, item in value.items():
             if not isinstance(key, str):
                 found.append(Problem(path, "string keys", describe(key)))

@@ -1,4 +1,9 @@
-"""Turn any declared lifecycle into a hypothesis state machine users can extend."""
+"""Turn any declared lifecycle into a hypothesis state machine users can extend.
+
+For test authors checking their own lifecycle rules on top of cloudsms: the service
+lifecycle (S05), complaints (S06), onboarding (S08), operations (S09), the exit
+procedure (S13); ISO/IEC 20000-1:2011 4.3.3 (an append-only record of what happened).
+"""
 
 from __future__ import annotations
 
@@ -25,15 +30,19 @@ def lifecycle_machine(
     *,
     data: st.SearchStrategy[Mapping[str, Any]] | None = None,
     actors: st.SearchStrategy[str] | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> type[RuleBasedStateMachine]:
     """A `RuleBasedStateMachine` that applies every event of ``lifecycle`` in every state.
 
     Each step draws an event (any of the lifecycle's, allowed or not), an actor, a
-    later instant and event ``data``. An allowed event must move the instance along
+    later instant and event ``data``. `LifecycleInstance.refusal` must foretell what
+    `LifecycleInstance.apply` does; an allowed event must move the instance along
     its transition and grow the history by exactly one entry; a refused one must
     raise `InvalidTransition` and leave the instance equal to what it was. Built-in
-    invariants check that the history replays to the current state and that time
-    never runs backwards. Give ``data`` a strategy whose payloads sometimes satisfy
+    invariants check that the history replays, guards included, to the current
+    state (`Lifecycle.resume`) and that time never runs backwards. Every instance
+    begins with ``context`` (the persisted context your guards read, if they do).
+    Give ``data`` a strategy whose payloads sometimes satisfy
     your guards (the default draws small random objects, which rarely do), or the
     machine will seldom get past a guarded event. Subclass it and add your own
     ``@invariant`` methods, which can read ``self.instance``::
@@ -57,7 +66,7 @@ def lifecycle_machine(
 
         def __init__(self) -> None:
             super().__init__()
-            self.instance: LifecycleInstance = lifecycle.begin()
+            self.instance: LifecycleInstance = lifecycle.begin(context=context)
             self.clock = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
             self.refused = 0
 
@@ -74,14 +83,18 @@ def lifecycle_machine(
             before = self.instance
             when = self.clock + dt.timedelta(seconds=step)
             transition = lifecycle.transition(before.state, event)
+            reason = before.refusal(event, who=actor, when=when, data=payload)
             try:
                 after = before.apply(event, who=actor, when=when, data=payload)
             except InvalidTransition as exc:
                 assert self.instance == before  # noqa: S101 - a refused event changes nothing
                 assert exc.state == before.state  # noqa: S101, PT017 - a hypothesis rule
                 assert transition is None or transition.guard is not None  # noqa: S101
+                assert reason is not None  # noqa: S101 - refusal() foretold it
+                assert transition is None or exc.reason == reason  # noqa: S101, PT017
                 self.refused += 1
                 return
+            assert reason is None  # noqa: S101 - refusal() foretold it
             assert transition is not None  # noqa: S101 - only a declared transition applies
             assert after.state == transition.target  # noqa: S101
             assert after.history()[:-1] == before.history()  # noqa: S101
@@ -90,18 +103,20 @@ def lifecycle_machine(
 
         @invariant()
         def history_replays_to_the_state(self) -> None:
-            """The history chains from the initial state to the current one."""
+            """The history replays, through the guards, from the initial state to this one."""
             state = lifecycle.initial
             for entry in self.instance.history():
                 assert entry.source == state  # noqa: S101
                 assert lifecycle.transition(entry.source, entry.event) is not None  # noqa: S101
                 state = entry.target
             assert state == self.instance.state  # noqa: S101
+            resumed = lifecycle.resume(self.instance.history(), context=self.instance.context)
+            assert resumed == self.instance  # noqa: S101
 
         @invariant()
         def time_never_runs_backwards(self) -> None:
-            """Entries are in time order."""
-            times = [entry.when for entry in self.instance.history()]
+            """Entries are in time order, by their UTC instants."""
+            times = [entry.when.astimezone(dt.UTC) for entry in self.instance.history()]
             assert times == sorted(times)  # noqa: S101
 
         @invariant()

@@ -281,14 +281,20 @@ def lifecycle_instances(
     lifecycle: Lifecycle,
     *,
     data: st.SearchStrategy[dict[str, Any]] | None = None,
+    context: st.SearchStrategy[dict[str, Any]] | None = None,
     max_steps: int = 12,
 ) -> st.SearchStrategy[LifecycleInstance]:
-    """Instances of ``lifecycle`` reached by a random walk of events its guards allow."""
+    """Instances of ``lifecycle`` reached by a random walk of events its guards allow.
+
+    ``data`` draws each event's data and ``context`` the instance's persisted context
+    (both empty by default); an event is applied only when its guard allows it.
+    """
     payloads = data if data is not None else st.just({})
+    contexts = context if context is not None else st.just({})
 
     @st.composite
     def walk(draw: st.DrawFn) -> LifecycleInstance:
-        instance = lifecycle.begin()
+        instance = lifecycle.begin(context=draw(contexts))
         when = draw(aware_datetimes(max_value=dt.datetime(2050, 1, 1)))  # noqa: DTZ001
         for _ in range(draw(st.integers(0, max_steps))):
             events = instance.allowed_events()
@@ -296,7 +302,7 @@ def lifecycle_instances(
                 break
             event = draw(st.sampled_from(events))
             payload = draw(payloads)
-            if instance.refusal(event, payload) is None:
+            if instance.refusal(event, who="test", when=when, data=payload) is None:
                 instance = instance.apply(event, who="test", when=when, data=payload)
             when = add_exact(when, dt.timedelta(minutes=draw(st.integers(0, 10_000))))
         return instance
