@@ -136,6 +136,7 @@ class TestPeriod:
             min_value=dt.datetime(2000, 1, 1),
             max_value=dt.datetime(2040, 1, 1),
             timezones=st.sampled_from([UTC, BERLIN, timezone("America/Santiago")]),
+            allow_imaginary=False,
         ),
         st.integers(1, 90 * 24 * 60),
         st.sampled_from(["day", "month", "quarter", "year"]),
@@ -334,12 +335,13 @@ class TestInstantsNotWallClocks:
             Period(self.second_230, at(2026, 10, 25, 2, 45))
         assert self.first_230.astimezone(UTC) in Period(self.first_230, self.second_230)
 
-    def test_equality_is_by_instant(self) -> None:
-        """Compares periods by the instants they hold, whatever zone they are written in."""
+    def test_equality_is_by_instant_and_zone(self) -> None:
+        """Tells a Berlin period from the same instants in UTC: their calendar splits differ."""
         berlin = Period(self.first_230, self.second_230)
         utc = Period(self.first_230.astimezone(UTC), self.second_230.astimezone(UTC))
-        assert berlin == utc
-        assert hash(berlin) == hash(utc)
+        assert berlin != utc
+        assert len({berlin, utc}) == 2
+        assert berlin == Period(self.first_230, self.second_230.astimezone(BERLIN))
 
     def test_support_hours_over_the_repeated_hour(self) -> None:
         """Counts the repeated hour once more on a round-the-clock calendar."""
@@ -407,10 +409,322 @@ class TestMidnightGaps:
 
     def test_split_a_day_that_starts_at_one(self) -> None:
         """Splits across a day whose midnight does not exist, covering every instant."""
-        start = dt.datetime(2008, 10, 12, 0, 0, fold=1, tzinfo=self.santiago)
+        start = dt.datetime(2008, 10, 11, 23, 30, tzinfo=self.santiago)
         period = Period(start, add_exact(start, dt.timedelta(minutes=61)))
         pieces = period.split("day")
         assert pieces[0].start == period.start
         assert pieces[-1].end == period.end
+        assert pieces[1].start.isoformat() == "2008-10-12T01:00:00-03:00"
         assert sum((p.seconds for p in pieces), Fraction(0)) == period.seconds
-        assert Period.day(dt.date(2008, 10, 12), self.santiago).hours == 23
+        day = Period.day(dt.date(2008, 10, 12), self.santiago)
+        assert day.hours == 23
+        assert day.start.isoformat() == "2008-10-12T01:00:00-03:00"
+
+    def test_the_missing_midnight_is_refused(self) -> None:
+        """Refuses the midnight the clocks skip, in either fold."""
+        for fold in (0, 1):
+            midnight = dt.datetime(2008, 10, 12, fold=fold, tzinfo=self.santiago)
+            with pytest.raises(ValidationError, match="exists in America/Santiago"):
+                Period(midnight, midnight + dt.timedelta(days=1))
+
+
+LAST = dt.datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+"""The last instant of the supported range."""
+RANGE = "an instant from 1900-01-01T00:00Z up to (not including) 9000-01-01T00:00Z"
+WEST = dt.timezone(dt.timedelta(hours=-5))
+
+
+class TestSupportedRange:
+    """One range of instants, 1900-01-01T00:00Z <= t < 9000-01-01T00:00Z, checked everywhere."""
+
+    def test_aware_refuses_outside_the_range(self) -> None:
+        """Refuses an instant past the range, naming the range."""
+        with pytest.raises(ValidationError) as info:
+            aware(dt.datetime(9000, 1, 1, tzinfo=UTC), "$.when")
+        assert (
+            "Instant is invalid (1 problem):\n"
+            f"  - expected {RANGE}, got 9000-01-01T00:00:00+00:00 @ $.when"
+        ) == str(info.value)
+
+    def test_period_at_the_end_of_the_calendar(self) -> None:
+        """Refuses Period(9999-01-01Z, 9999-06-01Z), so its split can never overflow."""
+        with pytest.raises(ValidationError) as info:
+            Period(dt.datetime(9999, 1, 1, tzinfo=UTC), dt.datetime(9999, 6, 1, tzinfo=UTC))
+        assert info.value.paths == ["$.start", "$.end"]
+        assert {RANGE} == {p.expected for p in info.value.problems}
+        assert "Period is invalid" in str(info.value)
+
+    @pytest.mark.parametrize(
+        ("start", "end", "paths"),
+        [
+            ("0001-01-01T00:00:00+05:00", "0001-01-01T01:00:00+05:00", ["$.start", "$.end"]),
+            ("9999-12-31T18:00:00-05:00", "9999-12-31T20:00:00-05:00", ["$.start", "$.end"]),
+            ("8999-12-31T18:00:00-05:00", "8999-12-31T19:00:00-05:00", ["$.end"]),
+            ("1899-12-31T23:59:59+00:00", "1900-01-01T00:00:00+00:00", ["$.start"]),
+        ],
+    )
+    def test_period_edges_with_offsets(self, start: str, end: str, paths: list[str]) -> None:
+        """Refuses ends outside the range whatever their offset, each with its path."""
+        with pytest.raises(ValidationError) as info:
+            Period(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
+        assert paths == info.value.paths
+
+    def test_period_inside_the_edges(self) -> None:
+        """Accepts the first and last instants of the range as the ends of periods."""
+        first = Period(dt.datetime(1900, 1, 1, tzinfo=UTC), dt.datetime(1900, 1, 2, tzinfo=UTC))
+        last = Period(dt.datetime(8999, 12, 31, tzinfo=UTC), LAST)
+        assert [round(first.hours), round(last.hours)] == [24, 24]
+        assert (last,) == last.split("year")
+
+    @given(
+        st.sampled_from([dt.datetime(1900, 1, 1), dt.datetime(9000, 1, 1)]).flatmap(
+            lambda bound: st.tuples(
+                *[
+                    st.integers(-(2 * 10**11), 2 * 10**11).map(
+                        lambda us, b=bound: b + dt.timedelta(microseconds=us)
+                    )
+                ]
+                * 2
+            )
+        ),
+        st.tuples(*[st.integers(-23 * 60 - 59, 23 * 60 + 59)] * 2),
+    )
+    def test_hot_path_agrees(
+        self, walls: tuple[dt.datetime, dt.datetime], offsets: tuple[int, int]
+    ) -> None:
+        """Accepts fixed-offset ends near the bounds exactly when both are in range, in order."""
+        start, end = (
+            wall.replace(tzinfo=dt.timezone(dt.timedelta(minutes=m)))
+            for wall, m in zip(walls, offsets, strict=True)
+        )
+        low, high = dt.datetime(1900, 1, 1, tzinfo=UTC), dt.datetime(9000, 1, 1, tzinfo=UTC)
+        expected = low <= start < high and low <= end < high and start < end
+        try:
+            Period(start, end)
+        except ValidationError:
+            accepted = False
+        else:
+            accepted = True
+        assert expected == accepted
+
+    def test_calendar_periods_at_the_bounds(self) -> None:
+        """Refuses calendar periods that leave the range, with the path of the end outside."""
+        assert Period.year(8998, "UTC").end == dt.datetime(8999, 1, 1, tzinfo=UTC)
+        with pytest.raises(ValidationError) as info:
+            Period.year(8999, "UTC")  # ends at 9000-01-01T00:00Z, outside
+        assert info.value.paths == ["$.end"]
+        with pytest.raises(ValidationError) as info:
+            Period.month(1900, 1, "Europe/Berlin")  # starts at 1899-12-31T23:00Z
+        assert info.value.paths == ["$.start"]
+        with pytest.raises(ValidationError, match="year 1900-8999"):
+            Period.year(9999, "UTC")
+        with pytest.raises(ValidationError) as info:
+            Period(dt.datetime(1900, 1, 1, 1, tzinfo=BERLIN), at(1900, 1, 2)).enclosing("year")
+        assert info.value.paths == ["$.start"]
+
+    def test_split_near_the_end(self) -> None:
+        """Splits a period that ends just before the bound, in a zone west of UTC."""
+        period = Period(
+            dt.datetime(8999, 11, 20, tzinfo=WEST), dt.datetime(8999, 12, 31, 18, tzinfo=WEST)
+        )
+        assert [(p.start.month, p.start.day) for p in period.split("month")] == [(11, 20), (12, 1)]
+        assert period.end == period.split("quarter")[-1].end
+
+
+class TestCalendarArithmeticAtTheBounds:
+    """Calendar and exact arithmetic never leak OverflowError or ValueError."""
+
+    def test_add_calendar_past_the_end(self) -> None:
+        """Refuses a result past the range, and one past Python's year 9999."""
+        start = dt.datetime(8999, 6, 1, tzinfo=UTC)
+        with pytest.raises(ValidationError) as info:
+            add_calendar(start, relativedelta(months=7))
+        assert (
+            "Calendar arithmetic is invalid (1 problem):\n"
+            f"  - expected a result that is {RANGE}, got 9000-01-01T00:00:00+00:00 @ $.length"
+        ) == str(info.value)
+        for length, times in [
+            (relativedelta(years=1000), 1),  # the longest calendar length the model holds
+            (relativedelta(months=1), 10**9),
+            (relativedelta(days=1), 10**400),
+            (relativedelta(months=1), -(10**6)),
+        ]:
+            with pytest.raises(ValidationError) as info:
+                add_calendar(start, length, times)
+            assert info.value.paths == ["$.length"]
+
+    def test_add_calendar_refuses_odd_times(self) -> None:
+        """Refuses a count of lengths that is not an integer."""
+        with pytest.raises(ValidationError) as info:
+            add_calendar(at(2026, 1, 1), relativedelta(days=1), 1.5)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.times"]
+
+    def test_add_calendar_into_a_gap(self) -> None:
+        """Moves a result the spring change skips on to the instant after the jump."""
+        result = add_calendar(at(2026, 3, 28, 2, 30), relativedelta(days=1))
+        assert result.isoformat() == "2026-03-29T03:30:00+02:00"
+        aware(result)
+
+    def test_calendar_series_refuses_before_any_work(self) -> None:
+        """Refuses a series that would leave the range, and a count that is no integer."""
+        with pytest.raises(ValidationError) as info:
+            calendar_series(at(2026, 1, 1), relativedelta(days=1), 10**12)
+        assert info.value.paths == ["$.length"]
+        for count in (-1, "3", 2.0):
+            with pytest.raises(ValidationError) as info:
+                calendar_series(at(2026, 1, 1), relativedelta(days=1), count)  # type: ignore[arg-type]
+            assert info.value.paths == ["$.count"]
+
+    def test_add_exact_past_either_end(self) -> None:
+        """Refuses results outside the range, naming it."""
+        with pytest.raises(ValidationError) as info:
+            add_exact(LAST, dt.timedelta(microseconds=1))
+        assert (
+            "Exact arithmetic is invalid (1 problem):\n"
+            f"  - expected a duration whose result is {RANGE}, got 0.000001 seconds @ $.duration"
+        ) == str(info.value)
+        with pytest.raises(ValidationError, match="1900-01-01"):
+            add_exact(dt.datetime(1900, 1, 1, tzinfo=UTC), dt.timedelta(microseconds=-1))
+        with pytest.raises(ValidationError, match=r"got -8.64e\+12 seconds"):
+            add_exact(at(2026, 1, 1), dt.timedelta(days=-(10**8)))
+
+    def test_add_exact_negative_fractions(self) -> None:
+        """Subtracts a negative sub-second duration exactly (not a second minus it)."""
+        start = at(2026, 1, 1)
+        assert start - dt.timedelta(microseconds=1) == add_exact(
+            start, dt.timedelta(microseconds=-1)
+        )
+        assert start - dt.timedelta(milliseconds=1500) == add_exact(start, quantity("-1.5 s"))
+
+    @given(
+        st.datetimes(
+            min_value=dt.datetime(1900, 1, 2),
+            max_value=dt.datetime(8999, 12, 30),
+            timezones=st.sampled_from([UTC, BERLIN, WEST, timezone("Pacific/Kiritimati")]),
+            allow_imaginary=False,
+        ),
+        st.builds(
+            relativedelta,
+            years=st.integers(0, 1000),
+            months=st.integers(0, 11),
+            days=st.integers(0, 366),
+            hours=st.integers(0, 48),
+        ),
+        st.integers(0, 3),
+    )
+    def test_never_a_builtin_error(
+        self, start: dt.datetime, length: relativedelta, times: int
+    ) -> None:
+        """Gives an instant aware() accepts, or a ValidationError, for lengths up to 1000 years."""
+        paths: list[str] = []
+        try:
+            result = add_calendar(start, length, times)
+        except ValidationError as exc:
+            paths = exc.paths
+        else:
+            assert result is aware(result)
+        assert paths in ([], ["$.length"])
+
+
+class TestSupportHoursAtTheBounds:
+    """The support-hours clock refuses instants outside the range instead of overflowing."""
+
+    def test_elapsed_from_year_one(self) -> None:
+        """Refuses SupportHours.always().elapsed over 1 January of year 1."""
+        with pytest.raises(ValidationError) as info:
+            SupportHours.always().elapsed(
+                dt.datetime(1, 1, 1, tzinfo=UTC), dt.datetime(1, 1, 2, tzinfo=UTC)
+            )
+        assert info.value.paths == ["$.start", "$.end"]
+        assert "SupportHours is invalid" in str(info.value)
+
+    def test_is_open_and_deadline_refuse(self) -> None:
+        """Refuses is_open and deadline outside the range, and a deadline past it."""
+        always = SupportHours.always()
+        with pytest.raises(ValidationError) as info:
+            always.is_open(dt.datetime(9999, 12, 31, tzinfo=UTC))
+        assert info.value.paths == ["$.instant"]
+        with pytest.raises(ValidationError) as info:
+            always.deadline(dt.datetime(1, 1, 1, tzinfo=UTC), dt.timedelta(hours=1))
+        assert info.value.paths == ["$.start"]
+        with pytest.raises(ValidationError) as info:
+            always.deadline(dt.datetime(8999, 12, 31, 22, tzinfo=UTC), dt.timedelta(hours=3))
+        assert (
+            "SupportHours is invalid (1 problem):\n"
+            f"  - expected a budget whose deadline is {RANGE}, got 1.08e+4 seconds @ $.budget"
+        ) == str(info.value)
+        assert LAST.replace(microsecond=0) == always.deadline(
+            dt.datetime(8999, 12, 31, 22, tzinfo=UTC), dt.timedelta(seconds=7199)
+        )
+
+    def test_elapsed_to_the_end_of_the_range(self) -> None:
+        """Measures up to the last instant of the range."""
+        office = SupportHours.weekdays("09:00", "17:00", "Europe/Berlin")
+        start = dt.datetime(8999, 12, 27, tzinfo=BERLIN)  # a Friday
+        assert dt.timedelta(hours=16) == office.elapsed(
+            start, dt.datetime(8999, 12, 31, 1, tzinfo=BERLIN)
+        )
+
+
+class TestZoneNames:
+    """timezone() refuses every name that is not an IANA zone, never leaking an OSError."""
+
+    @pytest.mark.parametrize(
+        "name",
+        ["x" * 300, "a\0b", "Europe/../../etc/passwd", "/etc/localtime", "Europe", "\ud800"],
+    )
+    def test_refused(self, name: str) -> None:
+        """Refuses with a ValidationError at the path given."""
+        with pytest.raises(ValidationError) as info:
+            timezone(name, path="$.tz")
+        assert info.value.paths == ["$.tz"]
+        assert str(info.value).startswith(
+            "Time zone is invalid (1 problem):\n"
+            "  - expected an IANA time zone name of at most 64 characters, such as 'Europe/Berlin'"
+        )
+
+    def test_support_hours_zone(self) -> None:
+        """Refuses a 300-character zone in SupportHours at $.timezone."""
+        with pytest.raises(ValidationError) as info:
+            SupportHours.always("x" * 300)
+        assert info.value.paths == ["$.timezone"]
+
+    def test_period_zone(self) -> None:
+        """Refuses a bad zone name of a calendar period at $.tz."""
+        with pytest.raises(ValidationError) as info:
+            Period.month(2026, 1, "../UTC")
+        assert info.value.paths == ["$.tz"]
+
+
+class TestDstGap:
+    """Wall times a DST change skips name no instant: refused."""
+
+    def test_aware_refuses_the_gap(self) -> None:
+        """Refuses 02:30 on 2026-03-29 in Berlin, saying so."""
+        with pytest.raises(ValidationError) as info:
+            aware(at(2026, 3, 29, 2, 30), "$.received_at")
+        assert str(info.value) == (
+            "Instant is invalid (1 problem):\n"
+            "  - expected a wall time that exists in Europe/Berlin, got 2026-03-29T02:30:00,"
+            " which the clocks skip @ $.received_at"
+        )
+
+    def test_period_refuses_the_gap(self) -> None:
+        """Refuses a period starting in the gap."""
+        with pytest.raises(ValidationError) as info:
+            Period(at(2026, 3, 29, 2, 30), at(2026, 3, 29, 4))
+        assert info.value.paths == ["$.start"]
+
+
+class TestPeriodEquality:
+    """Periods compare and hash by (UTC instant, zone) of each end."""
+
+    first = at(2026, 10, 25, 2, 30)
+    second = first.replace(fold=1)
+
+    def test_fold_ends_differ(self) -> None:
+        """Keeps periods whose ends are an hour apart in the fold apart."""
+        one = Period(at(2026, 10, 25, 1), self.first)
+        other = Period(at(2026, 10, 25, 1), self.second)
+        assert one != other
+        assert len({one, other}) == 2

@@ -6,19 +6,37 @@ hashes it by `instant_key`: the instant in UTC and the zone's key. Two wall time
 hour apart in the DST fold differ (Python's own comparison within one zone ignores
 ``fold``), and an instant in Berlin differs from the same instant in UTC, since the two
 split differently into calendar days and months.
+
+`instant_problems` is the one check of an instant (a datetime, aware, inside the range,
+a wall time that exists in its zone) and `zone_problems` the one check of a zone name;
+`cloudsms.periods.aware`, `cloudsms.periods.timezone` and the JSON reader all use them,
+so what the model accepts the reader reads back, and the other way round.
+
+Serves every scenario that records when something happened or is due (S06 complaints
+and acknowledgements, S05 and S11 configuration versions, S07 and S13 notice periods,
+S10 reporting periods); ISO/IEC 20000-1:2011 4.3 (records) and 6.1 (reporting).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from functools import cache
+
+from cloudsms.errors import Problem, describe
 
 __all__ = [
+    "AWARE_TEXT",
     "MAX_INSTANT",
     "MAX_ZONE_NAME",
     "MIN_INSTANT",
     "RANGE_TEXT",
+    "ZONE_TEXT",
     "instant_key",
+    "instant_problems",
+    "load_zone",
     "zone_key",
+    "zone_problems",
 ]
 
 MIN_INSTANT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -29,6 +47,21 @@ RANGE_TEXT = "an instant from 1900-01-01T00:00Z up to (not including) 9000-01-01
 """The supported range, as error messages state it."""
 MAX_ZONE_NAME = 64
 """The longest IANA zone name accepted."""
+AWARE_TEXT = "a datetime with a time zone"
+"""What an instant must be, as error messages state it."""
+ZONE_TEXT = (
+    f"an IANA time zone name of at most {MAX_ZONE_NAME} characters, such as 'Europe/Berlin'"
+)
+"""What a zone name must be, as error messages state it."""
+
+# IANA names are ASCII letters, digits, '_', '-' and '+' in components joined by '/':
+# no dots (so no '..' and none of the database's own files such as 'zone.tab'), no
+# leading or trailing '/', no NUL, nothing the file system would read as a path.
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
+_MIN_WALL = MIN_INSTANT.replace(tzinfo=None)
+_MAX_WALL = MAX_INSTANT.replace(tzinfo=None)
+_FIRST_SAFE_YEAR = 1901  # a whole year (and any offset) away from either bound
+_LAST_SAFE_YEAR = 8998
 
 
 def zone_key(tzinfo: dt.tzinfo | None) -> str:
@@ -63,3 +96,104 @@ def instant_key(value: dt.datetime) -> tuple[dt.datetime, str]:
         False
     """
     return value.astimezone(dt.UTC), zone_key(value.tzinfo)
+
+
+def _zone_name_ok(name: str) -> bool:
+    return len(name) <= MAX_ZONE_NAME and _ZONE_NAME.fullmatch(name) is not None
+
+
+@cache
+def _zone(name: str) -> dt.tzinfo | None:
+    """The zone ``name`` names, or ``None``: only well-formed names are looked up."""
+    if name == "UTC":
+        return dt.UTC
+    import zoneinfo  # noqa: PLC0415 - loads the zone database only when a zone is named
+
+    try:
+        return zoneinfo.ZoneInfo(name)
+    # Not found (a KeyError), not a zone file (ValueError), a directory, unreadable,
+    # or text the file system cannot take (OSError, UnicodeError): all one answer.
+    except (KeyError, ValueError, OSError, UnicodeError):
+        return None
+
+
+def load_zone(name: object, path: str = "$") -> dt.tzinfo | list[Problem]:
+    """The IANA zone ``name`` (``"Europe/Berlin"``; UTC for ``"UTC"``), or its problems.
+
+    Only a well-formed name of at most `MAX_ZONE_NAME` characters reaches the zone
+    database, so no name can make it read a path of its own choosing; whatever the
+    database answers for a name it does not hold becomes the same problem.
+    """
+    if isinstance(name, str) and _zone_name_ok(name):
+        zone = _zone(name)
+        if zone is not None:
+            return zone
+    return [Problem(path, ZONE_TEXT, describe(name))]
+
+
+def zone_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for the name of a zone the database holds, else the problem at ``path``."""
+    found = load_zone(value, path)
+    return found if isinstance(found, list) else []
+
+
+def instant_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for an instant cloudsms supports, else the problem at ``path``.
+
+    An instant is a `datetime.datetime` with a time zone, inside the supported range
+    (`RANGE_TEXT`), whose zone (if named) has a well-formed name, and whose wall time
+    exists in that zone: 02:30 on the day the clocks jump from 02:00 to 03:00 names
+    no instant, and reading it back would give another one.
+
+    Examples:
+        >>> from zoneinfo import ZoneInfo
+        >>> instant_problems(
+        ...     dt.datetime(2026, 3, 29, 3, 30, tzinfo=ZoneInfo("Europe/Berlin")), "$"
+        ... )
+        []
+        >>> [p.expected for p in instant_problems(dt.datetime(2026, 1, 1), "$")]
+        ['a datetime with a time zone']
+        >>> [p.expected for p in instant_problems(dt.datetime(9999, 1, 1, tzinfo=dt.UTC), "$")]
+        ['an instant from 1900-01-01T00:00Z up to (not including) 9000-01-01T00:00Z']
+        >>> skipped = dt.datetime(2026, 3, 29, 2, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+        >>> [(p.expected, p.got) for p in instant_problems(skipped, "$.received_at")]
+        [('a wall time that exists in Europe/Berlin',
+          '2026-03-29T02:30:00, which the clocks skip')]
+    """
+    if not isinstance(value, dt.datetime):
+        return [Problem(path, AWARE_TEXT, describe(value))]
+    # The hot path: a fixed offset (as read from text) well inside the range.
+    if type(value.tzinfo) is dt.timezone and _FIRST_SAFE_YEAR <= value.year <= _LAST_SAFE_YEAR:
+        return []
+    return _checked(value, path)
+
+
+def _checked(value: dt.datetime, path: str) -> list[Problem]:
+    wall = value.replace(tzinfo=None, fold=0)
+    try:
+        offset = value.utcoffset()
+    except (ValueError, TypeError, OverflowError):  # a tzinfo that answers nonsense
+        offset = None
+    if offset is None:
+        return [Problem(path, AWARE_TEXT, f"a naive datetime {wall.isoformat()}")]
+    key = getattr(value.tzinfo, "key", None)
+    if isinstance(key, str) and not _zone_name_ok(key):
+        return [Problem(path, ZONE_TEXT, describe(key))]
+    try:
+        in_range = _MIN_WALL <= wall - offset < _MAX_WALL
+    except OverflowError:  # such as 0001-01-01T00:00:00+05:00: no UTC time at all
+        in_range = False
+    if not in_range:
+        return [Problem(path, RANGE_TEXT, value.isoformat())]
+    if type(value.tzinfo) is not dt.timezone:
+        back = value.astimezone(dt.UTC).astimezone(value.tzinfo)
+        if back.replace(tzinfo=None, fold=0) != wall:
+            name = zone_key(value.tzinfo)
+            return [
+                Problem(
+                    path,
+                    f"a wall time that exists in {name}",
+                    f"{wall.isoformat()}, which the clocks skip",
+                )
+            ]
+    return []

@@ -16,18 +16,32 @@ Two kinds of length never mix:
 
 Passing one where the other is expected raises `ValidationError`. Every datetime
 must carry a time zone; a naive one is refused.
+
+Every instant lies in one supported range, from 1900-01-01T00:00Z up to (not
+including) 9000-01-01T00:00Z, and names a wall time that exists in its zone (not one
+a DST change skips): `aware` checks both, and so does `Period`, so calendar
+arithmetic on accepted values never reaches the ends of Python's calendar. A result
+that would leave the range is refused with a `ValidationError` naming the bound.
+Values holding instants compare and hash by the instant in UTC and the zone, so two
+wall times an hour apart in the repeated hour of a DST change differ.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from functools import cache
 from typing import TYPE_CHECKING, Literal, TypeGuard, cast
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from cloudsms._instants import (
+    MAX_INSTANT,
+    RANGE_TEXT,
+    instant_key,
+    instant_problems,
+    load_zone,
+)
 from cloudsms._slots import slot_setter
 from cloudsms.errors import Problem, ValidationError, describe
 
@@ -62,6 +76,13 @@ _DAY = 1440  # minutes
 CalendarUnit = Literal["day", "month", "quarter", "year"]
 """The calendar units a period splits at."""
 
+_INSTANT_SUBJECT = "Instant"
+_HOURS_SUBJECT = "SupportHours"
+_ZONE_SUBJECT = "Time zone"
+_DURATION_SUBJECT = "Duration"
+_CALENDAR_SUBJECT = "Calendar arithmetic"
+_EXACT_SUBJECT = "Exact arithmetic"
+_FIRST_YEAR, _LAST_YEAR = 1900, 8999  # the calendar years the supported range touches
 _ABSOLUTE_FIELDS = ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")
 _MAX_SCAN_DAYS = 3660
 
@@ -75,53 +96,61 @@ def _utc(instant: dt.datetime) -> dt.datetime:
     return instant.astimezone(UTC)
 
 
-def timezone(name: str) -> dt.tzinfo:
+def timezone(name: str, *, path: str = "$") -> dt.tzinfo:
     """Return the IANA time zone ``name`` (``"Europe/Berlin"``), or UTC for ``"UTC"``.
 
+    A name is ASCII letters, digits, ``_``, ``-`` and ``+`` in parts joined by ``/``,
+    at most 64 characters: nothing else reaches the zone database, so no name can
+    make it read a file of its own choosing.
+
     Raises:
-        ValidationError: no such zone, or ``name`` is not a string.
+        ValidationError: ``name`` is not a string, not such a name, or no zone the
+            database holds (at ``path``).
+
+    Examples:
+        >>> timezone("Europe/Berlin")
+        zoneinfo.ZoneInfo(key='Europe/Berlin')
+        >>> timezone("Europe/../../etc/passwd")
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: Time zone is invalid (1 problem):
+          - expected an IANA time zone name of at most 64 characters, such as 'Europe/Berlin',
+            got 'Europe/../../etc/passwd' (string) @ $
     """
-    if not isinstance(name, str):
-        raise ValidationError.single(
-            "$", "an IANA time zone name such as 'Europe/Berlin'", describe(name)
-        )
-    return _timezone(name)
-
-
-@cache
-def _timezone(name: str) -> dt.tzinfo:
-    if name == "UTC":
-        return UTC
-    import zoneinfo  # noqa: PLC0415 - loads the zone database only when a zone is named
-
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError.single(
-            "$", "an IANA time zone such as 'Europe/Berlin'", describe(name)
-        ) from None
+    found = load_zone(name, path)
+    if isinstance(found, list):
+        raise ValidationError(found, subject=_ZONE_SUBJECT)
+    return found
 
 
 def aware(value: object, path: str = "$") -> dt.datetime:
-    """Return ``value`` if it is a datetime with a time zone.
+    """Return ``value`` if it is an instant cloudsms supports: the check every model record runs.
+
+    That is a datetime with a time zone, from 1900-01-01T00:00Z up to (not including)
+    9000-01-01T00:00Z, whose wall time exists in its zone (not one a DST change
+    skips), and whose zone, if named, has a name `timezone` would accept.
 
     Raises:
-        ValidationError: it is not a datetime, or it is naive.
+        ValidationError: it is not a datetime, naive, outside the range, or a wall
+            time its zone skips.
 
     Examples:
         >>> aware(dt.datetime(2026, 1, 1))
         Traceback (most recent call last):
         ...
-        cloudsms.errors.ValidationError: document is invalid (1 problem):
+        cloudsms.errors.ValidationError: Instant is invalid (1 problem):
           - expected a datetime with a time zone, got a naive datetime 2026-01-01T00:00:00 @ $
+        >>> aware(dt.datetime(2026, 3, 29, 2, 30, tzinfo=timezone("Europe/Berlin")), "$.at")
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: Instant is invalid (1 problem):
+          - expected a wall time that exists in Europe/Berlin,
+            got 2026-03-29T02:30:00, which the clocks skip @ $.at
     """
-    if not isinstance(value, dt.datetime):
-        raise ValidationError.single(path, "a datetime with a time zone", describe(value))
-    if value.utcoffset() is None:
-        raise ValidationError.single(
-            path, "a datetime with a time zone", f"a naive datetime {value.isoformat()}"
-        )
-    return value
+    problems = instant_problems(value, path)
+    if problems:
+        raise ValidationError(problems, subject=_INSTANT_SUBJECT)
+    return value  # type: ignore[return-value]
 
 
 def exact_seconds(duration: object, path: str = "$") -> Fraction:
@@ -140,6 +169,7 @@ def exact_seconds(duration: object, path: str = "$") -> Fraction:
             "an exact duration (timedelta or time quantity); a calendar length "
             "(relativedelta) has no fixed number of seconds",
             describe(duration),
+            subject=_DURATION_SUBJECT,
         )
     from cloudsms import units  # noqa: PLC0415 - pint only when a quantity arrives
 
@@ -149,10 +179,14 @@ def exact_seconds(duration: object, path: str = "$") -> Fraction:
                 path,
                 "an exact duration; months and years vary in length (use a relativedelta)",
                 str(duration),
+                subject=_DURATION_SUBJECT,
             )
         return units.fraction_in(duration, "second")
     raise ValidationError.single(
-        path, "an exact duration (timedelta or time quantity)", describe(duration)
+        path,
+        "an exact duration (timedelta or time quantity)",
+        describe(duration),
+        subject=_DURATION_SUBJECT,
     )
 
 
@@ -160,7 +194,10 @@ def _calendar(length: object, path: str) -> relativedelta:
     if not isinstance(length, relativedelta):
         kind = "an exact duration" if isinstance(length, dt.timedelta) else describe(length)
         raise ValidationError.single(
-            path, "a calendar length (relativedelta, such as relativedelta(months=1))", kind
+            path,
+            "a calendar length (relativedelta, such as relativedelta(months=1))",
+            kind,
+            subject=_CALENDAR_SUBJECT,
         )
     absolute = [name for name in _ABSOLUTE_FIELDS if getattr(length, name) is not None]
     if absolute or length.leapdays:
@@ -168,18 +205,42 @@ def _calendar(length: object, path: str) -> relativedelta:
             path,
             "a relative calendar length (years, months, weeks, days, hours, ...)",
             f"a relativedelta that sets {', '.join(absolute) or 'leapdays'}",
+            subject=_CALENDAR_SUBJECT,
         )
     return length
+
+
+def _real(wall: dt.datetime) -> dt.datetime:
+    """``wall`` itself, or, when its zone skips that wall time, the instant it falls on.
+
+    A wall time inside a DST gap (02:30 on the spring change in Berlin) becomes the
+    real instant the clocks show after the jump (03:30), as a calendar step moves on
+    once the clocks have changed. Fixed offsets have no gaps.
+    """
+    zone = wall.tzinfo
+    if type(zone) is dt.timezone:
+        return wall
+    real = wall.astimezone(UTC).astimezone(zone)
+    return wall if real.replace(tzinfo=None, fold=0) == wall.replace(fold=0, tzinfo=None) else real
+
+
+def _int_problems(value: object, path: str, what: str) -> list[Problem]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return []
+    return [Problem(path, what, describe(value))]
 
 
 def add_calendar(start: dt.datetime, length: relativedelta, times: int = 1) -> dt.datetime:
     """Add ``times`` calendar lengths to ``start`` on the wall clock, anchored on ``start``.
 
     The result is computed from ``start`` directly (``start + length * times``), so a
-    series never drifts: the third month after 31 January is 30 April.
+    series never drifts: the third month after 31 January is 30 April. A result on a
+    wall time that a DST change skips is the instant the clocks show after the jump.
 
     Raises:
-        ValidationError: ``start`` is naive, or ``length`` is an exact duration.
+        ValidationError: ``start`` is not a supported instant, ``length`` is an exact
+            duration, ``times`` is not an integer, or the result falls outside the
+            supported range (from 1900-01-01T00:00Z, before 9000-01-01T00:00Z).
 
     Examples:
         >>> jan31 = dt.datetime(2026, 1, 31, tzinfo=dt.UTC)
@@ -187,15 +248,39 @@ def add_calendar(start: dt.datetime, length: relativedelta, times: int = 1) -> d
         datetime.date(2026, 2, 28)
         >>> add_calendar(jan31, relativedelta(months=1), 3).date()
         datetime.date(2026, 4, 30)
+        >>> add_calendar(dt.datetime(8999, 12, 31, tzinfo=dt.UTC), relativedelta(days=1))
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: Calendar arithmetic is invalid (1 problem):
+          - expected a result that is an instant from 1900-01-01T00:00Z
+            up to (not including) 9000-01-01T00:00Z, got 9000-01-01T00:00:00+00:00 @ $.length
     """
-    aware(start, "$.start")
-    return start + _calendar(length, "$.length") * times
+    problems = instant_problems(start, "$.start")
+    problems += _int_problems(times, "$.times", "an integer")
+    if problems:
+        raise ValidationError(problems, subject=_CALENDAR_SUBJECT)
+    step = _calendar(length, "$.length")
+    try:
+        result: dt.datetime | None = _real(start + step * times)
+    except (OverflowError, ValueError):  # beyond Python's years 1-9999
+        result = None
+    if result is None or instant_problems(result, "$"):
+        raise ValidationError.single(
+            "$.length",
+            f"a result that is {RANGE_TEXT}",
+            "an instant outside Python's years 1-9999" if result is None else result.isoformat(),
+            subject=_CALENDAR_SUBJECT,
+        )
+    return result
 
 
 def calendar_series(
     start: dt.datetime, length: relativedelta, count: int
 ) -> tuple[dt.datetime, ...]:
     """``count`` instants ``length`` apart on the calendar, each computed from ``start``.
+
+    Raises:
+        ValidationError: as `add_calendar`, or ``count`` is not an integer from 0.
 
     Examples:
         >>> s = calendar_series(
@@ -204,14 +289,27 @@ def calendar_series(
         >>> [d.day for d in s]
         [31, 28, 31, 30]
     """
+    if _int_problems(count, "$.count", "") or count < 0:
+        raise ValidationError.single(
+            "$.count", "an integer from 0", describe(count), subject=_CALENDAR_SUBJECT
+        )
+    if count:  # the last first: a series that leaves the range is refused before any work
+        add_calendar(start, length, count - 1)
     return tuple(add_calendar(start, length, i) for i in range(count))
+
+
+def _seconds_text(seconds: Fraction) -> str:
+    from decimal import Decimal  # noqa: PLC0415 - only for this message
+
+    return f"{Decimal(seconds.numerator) / Decimal(seconds.denominator):.3g} seconds"
 
 
 def add_exact(instant: dt.datetime, duration: ExactDuration) -> dt.datetime:
     """Add an exact duration on the absolute timeline; the result keeps ``instant``'s zone.
 
     Raises:
-        ValidationError: ``instant`` is naive, or ``duration`` is a calendar length.
+        ValidationError: ``instant`` is not a supported instant, ``duration`` is a
+            calendar length, or the result falls outside the supported range.
 
     Examples:
         >>> berlin = timezone("Europe/Berlin")
@@ -219,26 +317,39 @@ def add_exact(instant: dt.datetime, duration: ExactDuration) -> dt.datetime:
         >>> add_exact(before, dt.timedelta(hours=3)).isoformat()
         '2026-10-25T03:00:00+01:00'
     """
-    aware(instant, "$.instant")
+    problems = instant_problems(instant, "$.instant")
+    if problems:
+        raise ValidationError(problems, subject=_EXACT_SUBJECT)
     seconds = exact_seconds(duration, "$.duration")
     try:
-        delta = dt.timedelta(seconds=int(seconds), microseconds=round((seconds % 1) * 10**6))
-        return (instant.astimezone(UTC) + delta).astimezone(instant.tzinfo)
+        delta = dt.timedelta(microseconds=round(seconds * 10**6))  # negative ones too
+        result: dt.datetime | None = (instant.astimezone(UTC) + delta).astimezone(instant.tzinfo)
     except OverflowError:
+        result = None
+    if result is None or instant_problems(result, "$"):
         raise ValidationError.single(
             "$.duration",
-            "a duration that stays within the years 1-9999",
-            f"{float(seconds):.3g} seconds",
-        ) from None
+            f"a duration whose result is {RANGE_TEXT}",
+            _seconds_text(seconds),
+            subject=_EXACT_SUBJECT,
+        )
+    return result
 
 
 @attrs.frozen(init=False)
 class Period:
     """A half-open span of time ``[start, end)`` between two aware instants.
 
+    Both ends are instants `aware` accepts (the end too: it is written and read back
+    like the start). Two periods are equal when they hold the same instants written
+    in the same zone: a Berlin month and the same instants in UTC split differently
+    into days, so they differ.
+
     Raises:
-        ValidationError: an instant is naive or not a datetime, or ``end`` is not
-            after ``start`` (paths ``$.start``, ``$.end``).
+        ValidationError: an instant is not a supported instant (naive, not a
+            datetime, outside 1900-01-01T00:00Z up to 9000-01-01T00:00Z, or a wall
+            time its zone skips), or ``end`` is not after ``start`` (paths
+            ``$.start``, ``$.end``).
 
     Examples:
         >>> october = Period.month(2026, 10, "Europe/Berlin")
@@ -246,23 +357,26 @@ class Period:
         datetime.timedelta(days=31, seconds=3600)
         >>> october.hours
         Fraction(745, 1)
+        >>> october == Period(october.start.astimezone(dt.UTC), october.end.astimezone(dt.UTC))
+        False
     """
 
-    start: dt.datetime = attrs.field(eq=_utc)
-    end: dt.datetime = attrs.field(eq=_utc)
+    start: dt.datetime = attrs.field(eq=instant_key)
+    end: dt.datetime = attrs.field(eq=instant_key)
 
     def __init__(self, start: dt.datetime, end: dt.datetime) -> None:
-        # The hot path: fixed offsets (as read from ISO 8601 text), where comparing
-        # the datetimes compares instants. Zones with DST go through _check_period,
-        # which compares in UTC: one zone's wall clock repeats an hour each autumn.
+        # The hot path: fixed offsets (as read from ISO 8601 text) in years well
+        # inside the supported range, where comparing the datetimes compares instants.
+        # Zones with DST and the edge years go through _check_period, which checks
+        # every instant and compares in UTC: one zone's wall clock repeats an hour.
         if not (
             type(start) is dt.datetime
             and type(end) is dt.datetime
             and type(start.tzinfo) is dt.timezone
             and type(end.tzinfo) is dt.timezone
             and start < end
-            and start.year > 1  # away from the ends of the calendar, both instants
-            and end.year < 9999  # noqa: PLR2004 - have a UTC time (see _check_period)
+            and start.year > _FIRST_YEAR
+            and end.year < _LAST_YEAR
         ):
             _check_period(start, end)
         _set_start(self, start)
@@ -271,18 +385,19 @@ class Period:
     # ---------------------------------------------------------------- calendar periods
     @classmethod
     def day(cls, date: dt.date, tz: dt.tzinfo | str) -> Period:
-        """The calendar day ``date`` in ``tz`` (23 or 25 hours long on a DST change)."""
+        """The calendar day ``date`` in ``tz`` (23 or 25 hours long on a DST change).
+
+        A day whose midnight a DST change skips starts at the first instant it has.
+        """
         given: object = date
         if not isinstance(given, dt.date) or isinstance(given, dt.datetime):
-            raise ValidationError.single("$.date", "a date", describe(date))
-        start = _local_start(date.year, date.month, date.day, tz)
-        return cls(start, start + relativedelta(days=1))
+            raise ValidationError.single("$.date", "a date", describe(date), subject="Period")
+        return _calendar_period(_local_start(date.year, date.month, date.day, tz), _ONE_DAY)
 
     @classmethod
     def month(cls, year: int, month: int, tz: dt.tzinfo | str) -> Period:
         """The calendar month in ``tz``, from its first midnight to the next month's."""
-        start = _local_start(year, month, 1, tz)
-        return cls(start, start + relativedelta(months=1))
+        return _calendar_period(_local_start(year, month, 1, tz), _ONE_MONTH)
 
     @classmethod
     def quarter(cls, year: int, quarter: int, tz: dt.tzinfo | str) -> Period:
@@ -292,15 +407,20 @@ class Period:
             ValidationError: ``quarter`` is not 1-4.
         """
         if quarter not in {1, 2, 3, 4} or isinstance(quarter, bool):
-            raise ValidationError.single("$.quarter", "a quarter from 1 to 4", describe(quarter))
-        start = _local_start(year, 3 * quarter - 2, 1, tz)
-        return cls(start, start + relativedelta(months=3))
+            raise ValidationError.single(
+                "$.quarter", "a quarter from 1 to 4", describe(quarter), subject="Period"
+            )
+        return _calendar_period(_local_start(year, 3 * quarter - 2, 1, tz), _ONE_QUARTER)
 
     @classmethod
     def year(cls, year: int, tz: dt.tzinfo | str) -> Period:
-        """The calendar year in ``tz``."""
-        start = _local_start(year, 1, 1, tz)
-        return cls(start, start + relativedelta(years=1))
+        """The calendar year in ``tz``.
+
+        Raises:
+            ValidationError: the year is not an integer, or the period leaves the
+                supported range (``Period.year(8999, "UTC")`` ends at 9000-01-01T00:00Z).
+        """
+        return _calendar_period(_local_start(year, 1, 1, tz), _ONE_YEAR)
 
     @classmethod
     def starting(cls, start: dt.datetime, length: relativedelta | ExactDuration) -> Period:
@@ -327,9 +447,13 @@ class Period:
 
     # ---------------------------------------------------------------- relations
     def __contains__(self, instant: object) -> bool:
-        if not isinstance(instant, dt.datetime) or instant.tzinfo is None:
+        if not isinstance(instant, dt.datetime) or instant.utcoffset() is None:
             return False
-        return _utc(self.start) <= _utc(instant) < _utc(self.end)
+        try:
+            moment = _utc(instant)
+        except OverflowError:  # no UTC time at all, so in no supported period
+            return False
+        return _utc(self.start) <= moment < _utc(self.end)
 
     def overlaps(self, other: Period) -> bool:
         """Whether the two periods share any instant."""
@@ -365,8 +489,10 @@ class Period:
         anchor, step = _boundary(self.start, unit)
         index = 0
         while True:
-            lower = anchor + step * index
-            upper = anchor + step * (index + 1)
+            # Boundaries on the wall clock from the anchor (no drift), each the real
+            # instant; the end is before 9000-01-01Z, so none passes Python's year 9999.
+            lower = _real(anchor + step * index)
+            upper = _real(anchor + step * (index + 1))
             index += 1
             if _utc(upper) <= _utc(self.start):
                 continue
@@ -375,39 +501,62 @@ class Period:
             yield Period(max(lower, self.start, key=_utc), min(upper, self.end, key=_utc))
 
     def enclosing(self, unit: CalendarUnit) -> Period:
-        """The whole calendar ``unit`` (in the start's zone) that contains the start."""
+        """The whole calendar ``unit`` (in the start's zone) that contains the start.
+
+        Raises:
+            ValidationError: ``unit`` is not a calendar unit, or the whole unit leaves
+                the supported range (the year 1899 in Berlin starts before 1900 in UTC).
+        """
         anchor, step = _boundary(self.start, unit)
-        return Period(anchor, anchor + step)
+        return _calendar_period(anchor, step)
 
     def __str__(self) -> str:
         return f"[{self.start.isoformat()}, {self.end.isoformat()})"
 
 
+_ONE_DAY = relativedelta(days=1)
+_ONE_MONTH = relativedelta(months=1)
+_ONE_QUARTER = relativedelta(months=3)
+_ONE_YEAR = relativedelta(years=1)
+
+
 def _local_start(year: object, month: object, day: object, tz: object) -> dt.datetime:
-    """Local midnight of a calendar date in ``tz``; every argument checked."""
-    zone = timezone(tz) if isinstance(tz, str) else tz
+    """Local midnight of a calendar date in ``tz`` on the wall clock; every argument checked.
+
+    The years stop at those the supported range touches, so one more calendar unit
+    never passes Python's year 9999; `Period` refuses what leaves the range itself.
+    """
+    zone = timezone(tz, path="$.tz") if isinstance(tz, str) else tz
     if not isinstance(zone, dt.tzinfo):
-        raise ValidationError.single("$.tz", "a time zone (tzinfo or IANA name)", describe(tz))
+        raise ValidationError.single(
+            "$.tz", "a time zone (tzinfo or IANA name)", describe(tz), subject="Period"
+        )
     numbers = (year, month, day)
     if all(isinstance(v, int) and not isinstance(v, bool) for v in numbers):
         y, m, d = cast("tuple[int, int, int]", numbers)
-        # The year stops at 9998 so that the period's end still exists.
-        if 1 <= y <= 9998:  # noqa: PLR2004
+        if _FIRST_YEAR <= y <= _LAST_YEAR:
             try:
                 return dt.datetime(y, m, d, tzinfo=zone)
             except ValueError:
                 pass
     raise ValidationError.single(
         "$",
-        "a calendar date (year 1-9998, month 1-12, a day of that month)",
+        f"a calendar date (year {_FIRST_YEAR}-{_LAST_YEAR}, month 1-12, a day of that month)",
         describe(numbers),
+        subject="Period",
     )
+
+
+def _calendar_period(wall_start: dt.datetime, step: relativedelta) -> Period:
+    """The calendar unit from a local midnight, each end the real instant it names."""
+    return Period(_real(wall_start), _real(wall_start + step))
 
 
 def _boundary(instant: dt.datetime, unit: str) -> tuple[dt.datetime, relativedelta]:
     zone = instant.tzinfo
-    # The wall fields of the instant itself may name a time a DST gap skips (or the
-    # second pass of a repeated hour); its calendar date is that of the real instant.
+    # The wall fields of the second pass of a repeated hour are those of the first;
+    # the calendar date is that of the real instant. The anchor returned is a wall
+    # time (its midnight may be one a DST change skips): callers take `_real` of it.
     local = _utc(instant).astimezone(zone)
     if unit == "day":
         return dt.datetime(local.year, local.month, local.day, tzinfo=zone), relativedelta(days=1)
@@ -419,40 +568,22 @@ def _boundary(instant: dt.datetime, unit: str) -> tuple[dt.datetime, relativedel
     if unit == "year":
         return dt.datetime(local.year, 1, 1, tzinfo=zone), relativedelta(years=1)
     raise ValidationError.single(
-        "$.unit", "one of 'day', 'month', 'quarter', 'year'", describe(unit)
+        "$.unit", "one of 'day', 'month', 'quarter', 'year'", describe(unit), subject="Period"
     )
 
 
 def _check_period(start: object, end: object) -> None:
-    problems: list[Problem] = []
-    for name, value in (("start", start), ("end", end)):
-        try:
-            aware(value, f"$.{name}")
-        except ValidationError as exc:
-            problems.extend(exc.problems)
+    problems = instant_problems(start, "$.start") + instant_problems(end, "$.end")
     if problems:
-        raise ValidationError(problems, subject="period")
-    assert isinstance(start, dt.datetime)  # noqa: S101 - narrowed by aware() above
+        raise ValidationError(problems, subject="Period")
+    assert isinstance(start, dt.datetime)  # noqa: S101 - narrowed by instant_problems
     assert isinstance(end, dt.datetime)  # noqa: S101
-    for name, value in (("start", start), ("end", end)):
-        try:
-            _utc(value)
-        except OverflowError:  # such as 0001-01-01T00:00:00+05:00
-            problems.append(
-                Problem(
-                    f"$.{name}",
-                    "an instant with a UTC time in the years 1-9999",
-                    value.isoformat(),
-                )
-            )
-    if problems:
-        raise ValidationError(problems, subject="period")
     if not _utc(start) < _utc(end):
         raise ValidationError.single(
             "$.end",
             f"an instant after the start {start.isoformat()}",
             end.isoformat(),
-            subject="period",
+            subject="Period",
         )
 
 
@@ -490,7 +621,7 @@ class DailyWindow:
                 )
             )
         if problems:
-            raise ValidationError(problems, subject="daily window")
+            raise ValidationError(problems, subject="DailyWindow")
 
     @classmethod
     def parse(cls, text: str) -> DailyWindow:
@@ -505,7 +636,10 @@ class DailyWindow:
             return cls(WEEKDAYS.index(day.lower()), _minutes(opens), _minutes(closes))
         except (ValueError, AttributeError):
             raise ValidationError.single(
-                "$", "a daily window such as 'mon 09:00-17:00'", describe(text)
+                "$",
+                "a daily window such as 'mon 09:00-17:00'",
+                describe(text),
+                subject="DailyWindow",
             ) from None
 
     def __str__(self) -> str:
@@ -562,11 +696,8 @@ class SupportHours:
     holidays: frozenset[dt.date] = attrs.field(default=frozenset(), converter=_date_set)
 
     def __attrs_post_init__(self) -> None:
-        problems: list[Problem] = []
-        try:
-            timezone(self.timezone)
-        except ValidationError as exc:
-            problems += [p._replace(path="$.timezone") for p in exc.problems]
+        found = load_zone(self.timezone, "$.timezone")
+        problems: list[Problem] = found if isinstance(found, list) else []
         given: tuple[object, ...] = self.windows
         problems += [
             Problem(f"$.windows[{i}]", "a DailyWindow", describe(w))
@@ -580,7 +711,7 @@ class SupportHours:
             if type(d) is not dt.date
         ]
         if problems:
-            raise ValidationError(problems, subject="support hours")
+            raise ValidationError(problems, subject=_HOURS_SUBJECT)
 
     @classmethod
     def weekdays(
@@ -626,12 +757,17 @@ class SupportHours:
         """Business time between two instants: the open hours the span covers.
 
         Raises:
-            ValidationError: an instant is naive, or ``end`` is before ``start``.
+            ValidationError: an instant is not a supported instant (naive, outside
+                the range, a wall time its zone skips), or ``end`` is before ``start``.
         """
-        lower_bound, upper_bound = _utc(aware(start, "$.start")), _utc(aware(end, "$.end"))
+        _instants_or_raise((start, "$.start"), (end, "$.end"))
+        lower_bound, upper_bound = _utc(start), _utc(end)
         if upper_bound < lower_bound:
             raise ValidationError.single(
-                "$.end", f"an instant not before the start {start.isoformat()}", end.isoformat()
+                "$.end",
+                f"an instant not before the start {start.isoformat()}",
+                end.isoformat(),
+                subject=_HOURS_SUBJECT,
             )
         zone = timezone(self.timezone)
         first = start.astimezone(zone).date() - dt.timedelta(days=1)
@@ -650,10 +786,12 @@ class SupportHours:
         is in the calendar's time zone.
 
         Raises:
-            ValidationError: ``start`` is naive, ``budget`` is not an exact duration, or
-                the calendar has no open hours within ten years.
+            ValidationError: ``start`` is not a supported instant, ``budget`` is not an
+                exact duration, the calendar has no open hours within ten years, or the
+                deadline falls on or after 9000-01-01T00:00Z.
         """
-        origin = _utc(aware(start, "$.start"))
+        _instants_or_raise((start, "$.start"))
+        origin = _utc(start)
         remaining = exact_seconds(budget, "$.budget")
         zone = timezone(self.timezone)
         if remaining <= 0:
@@ -664,19 +802,45 @@ class SupportHours:
             lower = max(opens, origin)
             if lower >= closes:
                 continue
+            if lower >= MAX_INSTANT:
+                break
             available = exact_seconds(closes - lower)
             if remaining <= available:
-                return add_exact(lower, dt.timedelta(seconds=float(remaining))).astimezone(zone)
+                found = lower + dt.timedelta(seconds=float(remaining))
+                if found < MAX_INSTANT:
+                    return found.astimezone(zone)
+                break
             remaining -= available
+        else:
+            raise ValidationError.single(
+                "$.windows",
+                "open hours within ten years of the start",
+                "none",
+                subject=_HOURS_SUBJECT,
+            )
         raise ValidationError.single(
-            "$.windows", "open hours within ten years of the start", "none"
+            "$.budget",
+            f"a budget whose deadline is {RANGE_TEXT}",
+            _seconds_text(exact_seconds(budget)),
+            subject=_HOURS_SUBJECT,
         )
 
     def is_open(self, instant: dt.datetime) -> bool:
-        """Whether support is open at ``instant``."""
-        moment = _utc(aware(instant, "$.instant"))
+        """Whether support is open at ``instant``.
+
+        Raises:
+            ValidationError: ``instant`` is not a supported instant.
+        """
+        _instants_or_raise((instant, "$.instant"))
+        moment = _utc(instant)
         day = instant.astimezone(timezone(self.timezone)).date()
         return any(opens <= moment < closes for opens, closes in self._open_spans(day, day))
+
+
+def _instants_or_raise(*pairs: tuple[object, str]) -> None:
+    problems = [p for value, path in pairs for p in instant_problems(value, path)]
+    if problems:
+        raise ValidationError(problems, subject=_HOURS_SUBJECT)
 
 
 def _merged(

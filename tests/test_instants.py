@@ -1,0 +1,268 @@
+"""cloudsms._instants: the one supported range of instants, zone names, and instant keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+import io
+import pathlib
+import zoneinfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cloudsms._instants import (
+    MAX_INSTANT,
+    MAX_ZONE_NAME,
+    MIN_INSTANT,
+    RANGE_TEXT,
+    ZONE_TEXT,
+    instant_key,
+    instant_problems,
+    load_zone,
+    zone_problems,
+)
+from cloudsms.configuration import ConfigurationItem, ConfigurationVersion
+from cloudsms.errors import Problem, ValidationError
+from cloudsms.parties import Acknowledgement, Complaint
+
+UTC = dt.UTC
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+EAST = dt.timezone(dt.timedelta(hours=5))
+WEST = dt.timezone(dt.timedelta(hours=-5))
+TICK = dt.timedelta(microseconds=1)
+
+FIRST_0230 = dt.datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN)  # the first pass, +02:00
+SECOND_0230 = FIRST_0230.replace(fold=1)  # the second pass, an hour later, +01:00
+SKIPPED_0230 = dt.datetime(2026, 3, 29, 2, 30, tzinfo=BERLIN)  # the clocks jump 02:00 -> 03:00
+
+
+def utc_file() -> bytes:
+    """The UTC zone's TZif file, from the system database or the tzdata package."""
+    for root in zoneinfo.TZPATH:
+        path = pathlib.Path(root, "UTC")
+        if path.is_file():
+            return path.read_bytes()
+    return importlib.resources.files("tzdata.zoneinfo").joinpath("UTC").read_bytes()
+
+
+def reference_problems(value: dt.datetime) -> bool:
+    """Whether ``value`` is outside the range, worked out the slow way (by UTC, in Python ints)."""
+    offset = value.utcoffset()
+    assert offset is not None
+    wall = value.replace(tzinfo=None)
+    seconds = (wall - dt.datetime(1, 1, 1)).total_seconds() - offset.total_seconds()
+    low = (MIN_INSTANT.replace(tzinfo=None) - dt.datetime(1, 1, 1)).total_seconds()
+    high = (MAX_INSTANT.replace(tzinfo=None) - dt.datetime(1, 1, 1)).total_seconds()
+    return not low <= seconds < high
+
+
+class TestInstantProblems:
+    """One check of an instant: a datetime, aware, inside the range, a wall time that exists."""
+
+    def test_accepts_the_bounds(self) -> None:
+        """Accepts the first instant and the last microsecond before the end of the range."""
+        assert instant_problems(MIN_INSTANT, "$") == []
+        assert instant_problems(MAX_INSTANT - TICK, "$") == []
+        assert instant_problems(MIN_INSTANT.astimezone(WEST), "$") == []  # 1899-12-31T19:00-05
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            MIN_INSTANT - TICK,
+            MAX_INSTANT,
+            MIN_INSTANT.astimezone(WEST) - TICK,
+            dt.datetime(8999, 12, 31, 20, tzinfo=WEST),  # 9000-01-01T01:00Z
+            dt.datetime(1900, 1, 1, 4, tzinfo=EAST),  # 1899-12-31T23:00Z
+            dt.datetime(1, 1, 1, tzinfo=EAST),  # no UTC time at all
+            dt.datetime(9999, 12, 31, 20, tzinfo=WEST),  # no UTC time at all
+            dt.datetime(1, 1, 1, tzinfo=UTC),
+            dt.datetime(9999, 1, 1, tzinfo=BERLIN),
+        ],
+    )
+    def test_refuses_outside_the_range(self, value: dt.datetime) -> None:
+        """Refuses an instant outside the range, naming the range and the instant."""
+        assert [Problem("$.at", RANGE_TEXT, value.isoformat())] == instant_problems(value, "$.at")
+
+    def test_refuses_naive_and_non_datetimes(self) -> None:
+        """Refuses a naive datetime, a date and text, saying what arrived."""
+        assert [
+            Problem("$", "a datetime with a time zone", "a naive datetime 2026-01-01T00:00:00")
+        ] == instant_problems(dt.datetime(2026, 1, 1), "$")
+        assert [
+            Problem("$", "a datetime with a time zone", "datetime.date(2026, 1, 1) (date)")
+        ] == instant_problems(dt.date(2026, 1, 1), "$")
+        assert [p.path for p in instant_problems("2026-01-01T00:00Z", "$.x")] == ["$.x"]
+
+    def test_refuses_a_wall_time_the_clocks_skip(self) -> None:
+        """Refuses 02:30 on the day Berlin's clocks jump from 02:00 to 03:00, in either fold."""
+        expected = [
+            Problem(
+                "$.received_at",
+                "a wall time that exists in Europe/Berlin",
+                "2026-03-29T02:30:00, which the clocks skip",
+            )
+        ]
+        assert expected == instant_problems(SKIPPED_0230, "$.received_at")
+        assert expected == instant_problems(SKIPPED_0230.replace(fold=1), "$.received_at")
+        assert instant_problems(SKIPPED_0230.replace(hour=3), "$") == []
+
+    def test_accepts_both_passes_of_the_repeated_hour(self) -> None:
+        """Accepts 02:30 in the autumn fold, first and second pass."""
+        assert instant_problems(FIRST_0230, "$") == []
+        assert instant_problems(SECOND_0230, "$") == []
+
+    def test_refuses_a_zone_key_too_long(self) -> None:
+        """Refuses a zone whose key no reader would accept (a 300-character name)."""
+        zone = zoneinfo.ZoneInfo.from_file(io.BytesIO(utc_file()), key="x" * 300)
+        value = dt.datetime(2026, 1, 1, tzinfo=zone)
+        assert [p.expected for p in instant_problems(value, "$")] == [ZONE_TEXT]
+
+    def test_a_tzinfo_without_an_offset_is_naive(self) -> None:
+        """Treats a tzinfo that gives no offset as no zone."""
+
+        class Nowhere(dt.tzinfo):
+            def utcoffset(self, _: dt.datetime | None) -> None:
+                return None
+
+        value = dt.datetime(2026, 1, 1, tzinfo=Nowhere())
+        assert [p.expected for p in instant_problems(value, "$")] == [
+            "a datetime with a time zone"
+        ]
+
+    @given(
+        st.datetimes(
+            min_value=dt.datetime(1, 1, 2),
+            max_value=dt.datetime(9999, 12, 30),
+            timezones=st.builds(
+                dt.timezone,
+                st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda m: dt.timedelta(minutes=m)),
+            ),
+        )
+        | st.sampled_from([MIN_INSTANT, MAX_INSTANT]).flatmap(
+            lambda bound: st.integers(-(10**11), 10**11).map(
+                lambda us: bound + dt.timedelta(microseconds=us)
+            )
+        )
+    )
+    def test_range_agrees_with_utc_arithmetic(self, value: dt.datetime) -> None:
+        """Accepts a fixed-offset instant exactly when its UTC time is inside the range."""
+        assert reference_problems(value) == bool(instant_problems(value, "$"))
+
+
+class TestLoadZone:
+    """Zone names: only well-formed IANA names of at most 64 characters reach the database."""
+
+    def test_loads_a_zone(self) -> None:
+        """Loads Europe/Berlin, and UTC as datetime.UTC."""
+        assert load_zone("Europe/Berlin") == BERLIN
+        assert UTC is load_zone("UTC")
+        assert zone_problems("America/Argentina/Buenos_Aires", "$.tz") == []
+        assert zone_problems("Etc/GMT+5", "$.tz") == []
+
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "x" * 300,  # zoneinfo: OSError, file name too long (with the install path)
+            "Europe/" + "B" * MAX_ZONE_NAME,
+            "a\0b",  # ValueError, embedded NUL
+            "../etc/passwd",
+            "Europe/../../etc/passwd",
+            "/etc/localtime",  # an absolute path
+            "Europe",  # IsADirectoryError
+            "Europe/Berlin/",
+            "leapseconds",  # a file of the database that is no zone: ValueError
+            "zone.tab",
+            "\ud800",  # a lone surrogate
+            "Europe/Bérlin",
+            "",
+            "Mars/Olympus_Mons",
+            5,
+            None,
+        ],
+    )
+    def test_refuses(self, name: object) -> None:
+        """Refuses every name that is not a zone, with one message and the path given."""
+        found = load_zone(name, "$.timezone")
+        assert isinstance(found, list)
+        assert [(p.path, p.expected) for p in found] == [("$.timezone", ZONE_TEXT)]
+        assert found == zone_problems(name, "$.timezone")
+
+    def test_refusal_does_not_leak_the_install_path(self) -> None:
+        """Names what arrived, cut short, not the path zoneinfo tried."""
+        (problem,) = zone_problems("x" * 300, "$")
+        assert "site-packages" not in problem.got
+        assert "zoneinfo" not in problem.got
+
+    def test_longest_name(self) -> None:
+        """Says the limit: 64 characters."""
+        assert MAX_ZONE_NAME == 64
+        assert (
+            ZONE_TEXT == "an IANA time zone name of at most 64 characters, such as 'Europe/Berlin'"
+        )
+
+
+class TestInstantKey:
+    """Instants compare by (UTC instant, zone): wall clocks in the fold do not collide."""
+
+    def test_fold(self) -> None:
+        """Tells the two 02:30s of the autumn change apart."""
+        assert FIRST_0230 == SECOND_0230  # Python's own comparison, within one zone
+        assert instant_key(FIRST_0230) != instant_key(SECOND_0230)
+        assert instant_key(FIRST_0230) < instant_key(SECOND_0230)
+
+    def test_zone(self) -> None:
+        """Tells an instant in Berlin from the same instant in UTC."""
+        assert instant_key(FIRST_0230) != instant_key(FIRST_0230.astimezone(UTC))
+        assert instant_key(FIRST_0230) == instant_key(FIRST_0230.astimezone(BERLIN))
+
+
+class TestRecordsCompareInstants:
+    """Model records with an instant compare and hash by `instant_key`."""
+
+    def records(self, at: dt.datetime) -> tuple[object, ...]:
+        item = ConfigurationItem(id="vm-1", name="VM", kind="virtual machine")
+        return (
+            Complaint(id="c1", customer_id="acme", received_at=at, summary="Slow"),
+            Acknowledgement(party_id="acme", terms_id="tos", version="1", accepted_at=at),
+            ConfigurationVersion(version=1, item=item, changed_by="ops", changed_at=at),
+        )
+
+    def test_fold_values_differ(self) -> None:
+        """Keeps records an hour apart in the fold apart, in sets too."""
+        for first, second in zip(self.records(FIRST_0230), self.records(SECOND_0230), strict=True):
+            assert first != second
+            assert len({first, second}) == 2
+
+    def test_zone_values_differ(self) -> None:
+        """Tells a record in Berlin from the same instant in UTC, and equals its twin."""
+        for berlin, utc, twin in zip(
+            self.records(FIRST_0230),
+            self.records(FIRST_0230.astimezone(UTC)),
+            self.records(FIRST_0230.astimezone(BERLIN)),
+            strict=True,
+        ):
+            assert berlin != utc
+            assert berlin == twin
+            assert hash(berlin) == hash(twin)
+
+    def test_complaint_in_the_gap_refused(self) -> None:
+        """Refuses a complaint received at a wall time the spring change skips."""
+        with pytest.raises(ValidationError) as info:
+            Complaint(id="c1", customer_id="acme", received_at=SKIPPED_0230, summary="Slow")
+        assert info.value.paths == ["$.received_at"]
+        assert [p.expected for p in info.value.problems] == [
+            "a wall time that exists in Europe/Berlin"
+        ]
+
+    def test_records_outside_the_range_refused(self) -> None:
+        """Refuses records at instants outside the range."""
+        for build in (
+            lambda at: Complaint(id="c1", customer_id="acme", received_at=at, summary="Slow"),
+            lambda at: Acknowledgement(
+                party_id="acme", terms_id="tos", version="1", accepted_at=at
+            ),
+        ):
+            with pytest.raises(ValidationError, match="9000-01-01T00:00Z"):
+                build(dt.datetime(1, 1, 1, tzinfo=EAST))
