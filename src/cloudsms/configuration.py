@@ -28,6 +28,7 @@ from cloudsms._checks import (
     optional_text_problems,
     text_problems,
 )
+from cloudsms._instants import instant_key
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.periods import aware
 
@@ -142,7 +143,7 @@ class ConfigurationVersion:
     version: int
     item: ConfigurationItem
     changed_by: str
-    changed_at: dt.datetime
+    changed_at: dt.datetime = attrs.field(eq=instant_key)
     change: str | None = None
 
     def __attrs_post_init__(self) -> None:

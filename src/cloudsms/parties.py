@@ -54,6 +54,7 @@ from cloudsms._checks import (
     raise_problems,
     text_problems,
 )
+from cloudsms._instants import instant_key
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
 from cloudsms.periods import Period, add_calendar, aware
@@ -1311,7 +1312,7 @@ class Complaint:
 
     id: str
     customer_id: str
-    received_at: dt.datetime
+    received_at: dt.datetime = attrs.field(eq=instant_key)
     summary: str
     service_id: str | None = None
     channel: CommunicationChannel | None = None
@@ -1482,7 +1483,7 @@ class Acknowledgement:
     party_id: str
     terms_id: str
     version: str
-    accepted_at: dt.datetime
+    accepted_at: dt.datetime = attrs.field(eq=instant_key)
     method: AcceptanceMethod | None = None
     evidence: str | None = None
 
