@@ -40,7 +40,7 @@ def reference_sets(draw: st.DrawFn) -> ReferenceSet:
             {
                 "scenario_id": s["id"],
                 "clause_number": n,
-                "cited_as": draw(st.none() | st.text(min_size=1, max_size=5)),
+                "cited_as": draw(st.none() | st.text(min_size=1, max_size=5).filter(str.strip)),
             }
             for n in cited
         )

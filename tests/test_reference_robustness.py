@@ -85,8 +85,8 @@ class TestUnreadableFiles:
         ("content", "expected"),
         [
             (b'{"type": "cloudsms.reference-overlay", "origin": "caf\xe9"}', "not UTF-8"),
-            (b'{"schema_version": ' + HUGE.encode() + b"}", "cannot be read"),
-            (b"[" * 100_000 + b"]" * 100_000, "cannot be read"),
+            (b'{"schema_version": ' + HUGE.encode() + b"}", "invalid JSON"),
+            (b"[" * 100_000 + b"]" * 100_000, "invalid JSON"),
             (b'{"type": ', "invalid JSON"),
         ],
     )

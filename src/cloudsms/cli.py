@@ -1,10 +1,17 @@
-"""The ``cloudsms`` command: the reference data from a shell, as tables, JSON or CSV.
+r"""The ``cloudsms`` command: the reference data from a shell, as tables, JSON or CSV.
 
 Serves analysts and other tools for every scenario (S01-S15): which clauses of
 ISO/IEC 20000-1:2011 a scenario cites, which scenarios cover a clause or a process,
 and the whole scenario-by-clause matrix. Every command takes ``--format
 table|json|csv`` and ``--overlay FILE`` (repeatable, applied in order). Unknown
 identifiers and rejected overlays exit with status 2 and print one problem a line.
+
+Text from overlays reaches the terminal only escaped: in tables and messages every
+control character, bidirectional control and lone surrogate is shown as its escape
+(ESC as ``\x1b``), and what the output's encoding cannot write as a backslash escape.
+JSON output stays exact JSON (what the encoding cannot write becomes JSON escapes);
+CSV output keeps control characters (it is data) and backslash-escapes only what the
+encoding cannot write.
 
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
@@ -22,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from cloudsms.errors import UnknownReference, ValidationError
+from cloudsms._table import escape_text, printable
+from cloudsms.errors import CloudSMSError, ValidationError
 from cloudsms.reference import DEFAULT_EDITION, ReferenceSet, shipped
 from cloudsms.reference._records import Citation, Clause, Coverage, Provenance, Scenario
 
@@ -48,18 +56,42 @@ class _View:
         self.rows = rows
         self.columns = list(columns)
 
-    def render(self, fmt: str) -> str:
+    def render(self, fmt: str, encoding: str | None = None) -> str:
+        """The view as ``fmt``, holding only what ``encoding`` can write (default UTF-8)."""
+        codec = encoding or "utf-8"
         if fmt == "json":
-            return json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"
+            text = json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"
+            if not _encodes(text, codec):
+                text = json.dumps(self.data, indent=2) + "\n"  # the same JSON, in ASCII
+            return text
         if fmt == "csv":
             out = io.StringIO()
             writer = csv.DictWriter(out, fieldnames=self.columns, lineterminator="\n")
             writer.writeheader()
             writer.writerows(self.rows)
-            return out.getvalue()
-        # A last guard: records from overlays may be longer than any shipped one.
-        lines = [_fit(line, WIDTH) for line in self.table.rstrip("\n").split("\n")]
+            text = out.getvalue()
+            return text if _encodes(text, codec) else _backslashed(text, codec)
+        # A last guard: records from overlays may be longer than any shipped one, and
+        # any text a command did not escape itself is escaped here.
+        lines = [
+            _fit(printable(line, codec), WIDTH) for line in self.table.rstrip("\n").split("\n")
+        ]
         return "\n".join(lines) + "\n"
+
+
+def _encodes(text: str, codec: str) -> bool:
+    try:
+        text.encode(codec)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _backslashed(text: str, codec: str) -> str:
+    """``text`` with what ``codec`` cannot write (lone surrogates too) as backslash escapes."""
+    if not _encodes("", codec):
+        codec = "ascii"
+    return text.encode(codec, "backslashreplace").decode(codec)
 
 
 # ---------------------------------------------------------------------- records as data
@@ -85,7 +117,7 @@ def _columns(cls: type, *extra: str) -> list[str]:
 
 def _source(p: Provenance) -> str:
     """A provenance as people cite it: ``ISO/IEC TR 20000-9:2015``, or just the document."""
-    return f"{p.document}:{p.edition}" if p.edition else p.document
+    return _show(f"{p.document}:{p.edition}" if p.edition else p.document)
 
 
 def _flat(row: Row) -> Row:
@@ -102,6 +134,10 @@ def _flat(row: Row) -> Row:
 
 
 # ---------------------------------------------------------------------- text helpers
+_show = escape_text
+"""Every text from a record goes through this before it enters a table."""
+
+
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -118,7 +154,7 @@ def _scenarios(refs: ReferenceSet, _args: argparse.Namespace) -> _View:
     for s in refs.scenarios():
         cites = str(len(refs.clauses_cited_by(s.id))) if s.citations_known else "?"
         prefix = f"{s.id:<4} {s.section:<7} {s.phase.value:<8} {cites:>5}  "
-        lines.append(prefix + _fit(s.title, WIDTH - len(prefix)))
+        lines.append(prefix + _fit(_show(s.title), WIDTH - len(prefix)))
     lines.append("")
     lines.append("? = the source lists no clauses for this scenario")
     rows = [_flat(d) for d in data]
@@ -132,16 +168,18 @@ def _scenario(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     data = {**_data(s), "citations": citations}
     p = s.provenance
     lines = [
-        f"{s.id}  {s.title}",
+        f"{s.id}  {_show(s.title)}",
         f"section {s.section} of {_source(p)}, phase: {s.phase.value}",
         "",
     ]
     if s.summary:
-        lines += [*_wrap(s.summary), ""]
+        lines += [*_wrap(_show(s.summary)), ""]
     if s.outcomes:
         lines.append("Outcomes:")
         for outcome in s.outcomes:
-            lines += textwrap.wrap(outcome, WIDTH, initial_indent="  - ", subsequent_indent="    ")
+            lines += textwrap.wrap(
+                _show(outcome), WIDTH, initial_indent="  - ", subsequent_indent="    "
+            )
         lines.append("")
     if not s.citations_known:
         lines.append("Cites: unknown (the source lists no clauses for this scenario)")
@@ -149,7 +187,10 @@ def _scenario(refs: ReferenceSet, args: argparse.Namespace) -> _View:
         lines.append(f"Cites ({len(citations)}):")
         for c in citations:
             lines.append(
-                _fit(f"  {c['position']:>2}. {c['clause_number']:<8} {c['clause_title']}", WIDTH)
+                _fit(
+                    f"  {c['position']:>2}. {c['clause_number']:<8} {_show(c['clause_title'])}",
+                    WIDTH,
+                )
             )
             if c["cited_as"]:
                 lines.append(_fit(f"      {'':<8} cited as {c['cited_as']!r}", WIDTH))
@@ -165,25 +206,24 @@ def _clause(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     c = refs.clause(args.number, edition=args.edition)
     coverage = refs.coverage_of(c.number, edition=c.edition)
     data = {**_data(c), "coverage": [_data(x) for x in coverage]}
-    lines = [_fit(f"{c.number}  {c.title}", WIDTH), f"edition {c.edition}"]
+    lines = [_fit(f"{c.number}  {_show(c.title)}", WIDTH), f"edition {c.edition}"]
     if c.parent:
-        lines.append(
-            _fit(f"parent: {c.parent} {refs.clause(c.parent, edition=c.edition).title}", WIDTH)
-        )
+        parent = refs.clause(c.parent, edition=c.edition)
+        lines.append(_fit(f"parent: {c.parent} {_show(parent.title)}", WIDTH))
     if c.children:
         lines.extend(_wrap("children: " + ", ".join(c.children)))
     if c.process_group is not None:
         kind = "a process" if c.is_process else "part of a process"
         lines.append(f"process group: {c.process_group.value} ({kind})")
     if c.provenance.note:
-        lines.extend(_wrap(f"note: {c.provenance.note}"))
+        lines.extend(_wrap(f"note: {_show(c.provenance.note)}"))
     lines.append("")
     if not coverage:
         lines.append("No scenario covers this clause.")
     else:
         lines.append(f"Covered by ({len({x.scenario_id for x in coverage})} scenarios):")
         for x in coverage:
-            title = refs.scenario(x.scenario_id).title
+            title = _show(refs.scenario(x.scenario_id).title)
             how = "direct" if x.direct else f"via {x.via}"
             lines.append(_fit(f"  {x.scenario_id}  {how:<12} {title}", WIDTH))
     unknown = [s.id for s in refs.scenarios() if not s.citations_known]
@@ -219,7 +259,7 @@ def _matrix(refs: ReferenceSet, args: argparse.Namespace) -> _View:
         )
         lines += [header.rstrip(), "-" * WIDTH]
         for c in clauses:
-            name = _fit(" " * (c.depth - 1) + c.title, title_width - 1)
+            name = _fit(" " * (c.depth - 1) + _show(c.title), title_width - 1)
             cells = "".join(f"{marks[c.number][sid]:>{_CELL}}" for sid in block)
             lines.append(f"{c.number:<{label}}{name:<{title_width}} {cells}")
         lines.append("")
@@ -290,7 +330,7 @@ def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
         direct = " ".join(x.scenario_id for x in coverage if x.direct)
         inherited = " ".join(f"{x.scenario_id}({x.via})" for x in coverage if not x.direct)
         text = (direct + ("; " + inherited if inherited else "")) or "NOT COVERED"
-        lead = f"{p.number:<8}{_fit(p.title, 32):<34}"
+        lead = f"{p.number:<8}{_fit(_show(p.title), 32):<34}"
         lines += textwrap.wrap(text, WIDTH, initial_indent=lead, subsequent_indent=" " * 42)
     uncovered = refs.uncovered_processes(edition=args.edition)
     lines += ["", f"{len(processes) - len(uncovered)} of {len(processes)} processes covered."]
@@ -353,8 +393,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _fail(lines: Sequence[str]) -> int:
+    encoding = getattr(sys.stderr, "encoding", None)
     for line in lines:
-        sys.stderr.write(f"cloudsms: {line}\n")
+        sys.stderr.write(f"cloudsms: {printable(line, encoding)}\n")
     return 2
 
 
@@ -362,7 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``cloudsms`` command with ``argv`` (default: the process's arguments).
 
     Returns the exit status: 0 on success, 2 for unknown identifiers, rejected
-    overlays and bad usage.
+    overlays and bad usage (argparse exits with 2 itself). Whatever cloudsms
+    refuses is reported as its problems, never as a traceback.
     """
     args = _parser().parse_args(argv)
     handler: Callable[[ReferenceSet, argparse.Namespace], _View] = args.handler
@@ -373,10 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         view = handler(refs, args)
     except ValidationError as exc:
         return _fail([f"{exc.subject} is rejected:", *exc.errors])
-    except UnknownReference as exc:
-        return _fail([str(exc)])
+    except CloudSMSError as exc:  # an unknown identifier, or anything else refused
+        return _fail(str(exc).split("\n"))
     try:
-        sys.stdout.write(view.render(args.format))
+        sys.stdout.write(view.render(args.format, getattr(sys.stdout, "encoding", None)))
         sys.stdout.flush()
     except BrokenPipeError:  # pragma: no cover - depends on the reader closing early
         sys.stderr.close()

@@ -103,7 +103,7 @@ def schema() -> dict[str, Any]:
 
 
 def load(source: Overlay, *, origin: str | None = None) -> ReferenceSet:
-    """Return the shipped set plus an overlay (a mapping or the path of a JSON file).
+    """Return the shipped set plus an overlay: a mapping, its JSON text as bytes, or a file path.
 
     An overlay is ``{"type": "cloudsms.reference-overlay", "schema_version": 1,
     "clauses": [...], "scenarios": [...], "citations": [...]}``. A record whose key
@@ -120,9 +120,12 @@ def load(source: Overlay, *, origin: str | None = None) -> ReferenceSet:
         >>> load(extra).matrix()["S14"]
         ('9.2',)
 
+    An overlay in any form is checked whole, first, whatever ``type`` it claims;
+    JSON text (a file or bytes) whose objects repeat a key is refused.
+
     Raises:
-        ValidationError: every problem of the overlay with its path; nothing is merged.
-        OSError: the file cannot be read.
+        ValidationError: every problem of the overlay with its path (a file that
+            cannot be read too); nothing is merged.
     """
     return shipped().overlay(source, origin=origin)
 

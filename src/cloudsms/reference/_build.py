@@ -1,7 +1,9 @@
 """Merging reference documents into one consistent table of plain records.
 
 A document (the shipped files, a whole reference set or a user's overlay) is first
-checked against the shipped JSON Schema, then against the records already held:
+checked whole against the shipped JSON Schema, whatever type it claims to be (a
+wrong or missing ``type`` is one problem among the others, and the records are
+still checked); only records that pass are then checked against the records held:
 keys must be new unless the record says ``"replace": true`` (and then the key must
 exist), citations must name a scenario and a clause that exist, a clause's parent
 must exist. Every problem is collected with its path, one problem per fault; when
@@ -20,13 +22,13 @@ Defaults, where a record leaves a field out:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.reference._ids import clause_sort_key, suggest
 from cloudsms.reference._records import DEFAULT_EDITION
-from cloudsms.reference._schema import check
+from cloudsms.reference._schema import check_document
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -39,8 +41,12 @@ CitationKey = tuple[str, str, str]
 
 OVERLAY_TYPE = "cloudsms.reference-overlay"
 SET_TYPE = "cloudsms.reference-set"
-DOCUMENT_TYPES = frozenset(
-    {OVERLAY_TYPE, SET_TYPE, "cloudsms.clauses", "cloudsms.scenarios", "cloudsms.citations"}
+DOCUMENT_TYPES = (
+    OVERLAY_TYPE,
+    SET_TYPE,
+    "cloudsms.clauses",
+    "cloudsms.scenarios",
+    "cloudsms.citations",
 )
 
 KNOWN_PROCESSES: Mapping[str, frozenset[str]] = {
@@ -85,12 +91,13 @@ def merge(
     *,
     subject: str,
     origin: str,
-    types: frozenset[str] = DOCUMENT_TYPES,
+    types: Sequence[str] = DOCUMENT_TYPES,
 ) -> Tables:
     """Return ``base`` with ``documents`` merged in; ``base`` never changes.
 
     ``documents`` pairs each document with the root of its paths (``"$"`` for a
-    single overlay); ``types`` lists the document types accepted.
+    single overlay); ``types`` lists the document types accepted, the first being
+    the type a document of another type is checked as.
 
     Raises:
         ValidationError: listing every problem of every document; nothing is merged.
@@ -111,7 +118,9 @@ def plain(value: object, path: str = "$", depth: int = 0) -> object:
         ValidationError: the value nests deeper than any reference document does.
     """
     if depth > _MAX_DEPTH:
-        raise ValidationError.single(path, f"at most {_MAX_DEPTH} levels of nesting", "more")
+        raise ValidationError.single(
+            path, f"at most {_MAX_DEPTH} levels of nesting", "more", subject="reference data"
+        )
     if isinstance(value, Mapping):
         return {k: plain(v, f"{path}.{k}", depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -133,23 +142,17 @@ class _Merger:
         self.seen: set[object] = set()
 
     # ------------------------------------------------------------------ documents
-    def add_document(self, document: object, path: str, types: frozenset[str]) -> None:
+    def add_document(self, document: object, path: str, types: Sequence[str]) -> None:
         try:
             document = plain(document, path)
         except ValidationError as exc:
             self.problems.extend(exc.problems)
             return
-        structural = check(document, path)
+        structural = check_document(document, path, types)
         self.problems.extend(structural)
-        if not isinstance(document, dict):
-            return
-        kind = document.get("type")
-        if not structural and kind not in types:
-            self.problems.append(
-                Problem(
-                    f"{path}.type", "one of " + ", ".join(map(repr, sorted(types))), describe(kind)
-                )
-            )
+        if not isinstance(document, dict) or document.get("type") not in types:
+            # Checked whole against the schema, but a document of another type is
+            # not merged: its records would be compared with the wrong ones.
             return
         bad = {p.path for p in structural}
         origin = document.get("origin")

@@ -1,14 +1,22 @@
 """The records of the reference data: clauses, scenarios, citations and what a query derives.
 
 They are frozen attrs values built by `cloudsms.reference.ReferenceSet` from
-validated data; their JSON keys are their attribute names.
+validated data; their JSON keys are their attribute names. Each checks itself when
+built, against the same definitions of the shipped JSON Schema that overlays are
+checked against (one description, so ``Clause(title="")`` and an overlay clause
+with an empty title are refused alike), and raises a `ValidationError` naming the
+class and listing every problem with its path.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 import attrs
+
+from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.reference._schema import check, schema
 
 __all__ = [
     "DEFAULT_EDITION",
@@ -23,6 +31,52 @@ __all__ = [
 
 DEFAULT_EDITION = "20000-1:2011"
 """The edition of ISO/IEC 20000-1 the TR's scenarios cite, and the default of every query."""
+
+
+def _validate(record: attrs.AttrsInstance, nodes: dict[str, Any]) -> None:
+    """Check each field of ``record`` against its schema node; raise one error listing all.
+
+    A node is a schema definition (a mapping), or a class the value must be an
+    instance of (a nested record, an enum), or a ``(class, None)`` pair where
+    ``None`` is allowed too. A tuple field's node describes its items.
+    """
+    problems: list[Problem] = []
+    for field in attrs.fields(type(record)):
+        name = field.name
+        value = getattr(record, name)
+        path = f"$.{name}"
+        node = nodes[name]
+        if isinstance(node, tuple):
+            kind, _ = node
+            if value is not None and not isinstance(value, kind):
+                problems.append(Problem(path, f"a {kind.__name__} or None", describe(value)))
+        elif isinstance(node, type):
+            if not isinstance(value, node):
+                problems.append(Problem(path, f"a {node.__name__}", describe(value)))
+        elif name in _TUPLES:
+            if not isinstance(value, tuple):
+                problems.append(Problem(path, "a tuple", describe(value)))
+            else:
+                for index, item in enumerate(value):
+                    problems.extend(check(item, f"{path}[{index}]", node))
+        else:
+            problems.extend(check(value, path, node))
+    if problems:
+        raise ValidationError(problems, subject=type(record).__name__)
+
+
+_TUPLES = frozenset({"children", "outcomes", "implemented_by"})
+
+
+def _nodes(definition: str, **special: Any) -> dict[str, Any]:  # noqa: ANN401
+    """The schema nodes of a definition's properties, with ``special`` ones replacing some."""
+    defs = schema()["$defs"]
+    properties = defs[definition]["properties"]
+    return {**properties, **special}
+
+
+def _def(name: str) -> dict[str, Any]:
+    return schema()["$defs"][name]  # type: ignore[no-any-return]
 
 
 class Phase(enum.StrEnum):
@@ -62,6 +116,9 @@ class Provenance:
     note: str | None = None
     origin: str = "cloudsms"
 
+    def __attrs_post_init__(self) -> None:
+        _validate(self, _nodes("provenance"))
+
 
 @attrs.frozen(kw_only=True)
 class Clause:
@@ -80,6 +137,26 @@ class Clause:
     process_group: ProcessGroup | None = None
     is_process: bool = False
     provenance: Provenance
+
+    def __attrs_post_init__(self) -> None:
+        _validate(
+            self,
+            _nodes(
+                "clause",
+                children=_def("clause_number"),
+                process_group=(ProcessGroup, None),
+                provenance=Provenance,
+            ),
+        )
+        parent = self.number.rpartition(".")[0] or None
+        if self.parent != parent:
+            expected = repr(parent) if parent else "None (a top-level clause has no parent)"
+            raise ValidationError.single(
+                "$.parent",
+                f"{expected}, the number without its last part",
+                describe(self.parent),
+                subject="Clause",
+            )
 
     @property
     def key(self) -> tuple[str, str]:
@@ -114,6 +191,12 @@ class Scenario:
     implemented_by: tuple[str, ...] = ()
     provenance: Provenance
 
+    def __attrs_post_init__(self) -> None:
+        nodes = _nodes("scenario", phase=Phase, provenance=Provenance)
+        nodes["outcomes"] = nodes["outcomes"]["items"]
+        nodes["implemented_by"] = nodes["implemented_by"]["items"]
+        _validate(self, nodes)
+
     @property
     def number(self) -> int:
         """The scenario's number: 7 for ``S07``."""
@@ -138,6 +221,9 @@ class Citation:
     cited_as: str | None = None
     provenance: Provenance
 
+    def __attrs_post_init__(self) -> None:
+        _validate(self, _nodes("citation", provenance=Provenance))
+
 
 @attrs.frozen(kw_only=True)
 class Coverage:
@@ -151,3 +237,15 @@ class Coverage:
     clause_number: str
     via: str
     direct: bool
+
+    def __attrs_post_init__(self) -> None:
+        number = _def("clause_number")
+        _validate(
+            self,
+            {
+                "scenario_id": _def("scenario_id"),
+                "clause_number": number,
+                "via": number,
+                "direct": {"type": "boolean"},
+            },
+        )

@@ -8,6 +8,15 @@ cannot drift apart. It supports ``$ref`` to local ``$defs``, ``type``, ``const``
 apart by a ``const`` property (the document ``type``). The keyword ``x-expected``
 gives the phrase a message uses for what was expected.
 
+Patterns are read as JSON Schema reads them (ECMAScript): ``$`` ends the text, so
+``S16`` followed by a newline is not a scenario id. Python's ``$`` also matches
+before a final newline, so every ``$`` is read as Python's end-of-text anchor; the
+shipped patterns are anchored at both ends, which makes each one a full match.
+
+`check_document` checks a whole document, first, whatever it claims to be: a
+document of a type not accepted is reported at ``$.type`` and its records are still
+checked, as the first accepted type, so every problem is listed at once.
+
 It reports every problem, each as a `cloudsms.errors.Problem` with a path
 such as ``$.citations[3].clause_number``; it never raises on bad input.
 """
@@ -15,14 +24,14 @@ such as ``$.citations[3].clause_number``; it never raises on bad input.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, cast
 
 from cloudsms.errors import Problem, describe
 from cloudsms.reference._data import read_json
 
-__all__ = ["check", "schema"]
+__all__ = ["check", "check_document", "schema"]
 
 Schema = Mapping[str, Any]
 
@@ -45,7 +54,12 @@ def schema() -> Schema:
 
 @cache
 def _pattern(source: str) -> re.Pattern[str]:
-    return re.compile(source)
+    """Compile a schema pattern reading ``$`` as ECMAScript does: the end of the text."""
+    return re.compile(_UNESCAPED_DOLLAR.sub(r"\1\\Z", source))
+
+
+# A ``$`` with an even number of backslashes before it (none, or escaped backslashes).
+_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)((?:\\\\)*)\$")
 
 
 def check(instance: object, path: str = "$", node: Schema | None = None) -> list[Problem]:
@@ -54,6 +68,40 @@ def check(instance: object, path: str = "$", node: Schema | None = None) -> list
     problems: list[Problem] = []
     _check(instance, root if node is None else node, path, root, problems)
     return problems
+
+
+def check_document(instance: object, path: str, types: Sequence[str]) -> list[Problem]:
+    """Validate a whole document as one of ``types`` (document ``type`` values), in order.
+
+    A document whose ``type`` is missing or not one of ``types`` gets a problem at
+    ``<path>.type`` and is then checked as ``types[0]``, so that its records are
+    checked too and no record that breaks the schema is ever read further.
+    """
+    root = schema()
+    if not isinstance(instance, dict):
+        return [Problem(path, "a JSON object", describe(instance))]
+    branches = _branches(root)
+    problems: list[Problem] = []
+    kind = instance.get("type")
+    if not (isinstance(kind, str) and kind in types):
+        expected = "one of " + ", ".join(map(repr, types))
+        if "type" not in instance:
+            problems.append(Problem(f"{path}.type", f"{expected} (required)", "nothing"))
+        else:
+            problems.append(Problem(f"{path}.type", expected, describe(kind)))
+        kind = types[0]
+        instance = {**instance, "type": kind}
+    _check(instance, branches[kind], path, root, problems)
+    return problems
+
+
+def _branches(root: Schema) -> dict[str, Schema]:
+    """The document schemas of the root ``oneOf``, by the ``const`` of their ``type``."""
+    found: dict[str, Schema] = {}
+    for raw in root["oneOf"]:
+        branch = _resolve(raw, root)
+        found[branch["properties"]["type"]["const"]] = branch
+    return found
 
 
 def _resolve(node: Schema, root: Schema) -> Schema:
@@ -122,6 +170,7 @@ def _admissible(value: object, node: Schema) -> bool:
             return False
     if isinstance(value, str):
         return len(value) >= node.get("minLength", 0) and (
+            # search, as JSON Schema reads a pattern; anchored ones match the whole text
             "pattern" not in node or _pattern(node["pattern"]).search(value) is not None
         )
     if isinstance(value, int) and not isinstance(value, bool):

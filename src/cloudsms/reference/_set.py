@@ -7,7 +7,8 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cloudsms.errors import UnknownReference, ValidationError
+from cloudsms import _json
+from cloudsms.errors import UnknownReference, ValidationError, describe
 from cloudsms.reference._build import (
     OVERLAY_TYPE,
     SET_TYPE,
@@ -30,29 +31,53 @@ from cloudsms.reference._records import (
 
 __all__ = ["ReferenceSet", "read_document"]
 
-Overlay = Mapping[str, Any] | str | os.PathLike[str]
+Overlay = Mapping[str, Any] | str | os.PathLike[str] | bytes
 
 
 def read_document(source: object) -> tuple[object, str]:
-    """Return the document at ``source`` (a path or a mapping) and a name for its origin.
+    """Return the document at ``source`` and a name for its origin.
+
+    ``source`` is a mapping (the document itself), ``bytes`` (its JSON text) or the
+    path of a JSON file (``str`` or path-like). JSON text goes through the package's
+    one strict reader: an object that repeats a key is refused, at any depth.
 
     Raises:
-        ValidationError: the file cannot be read, or is not UTF-8 JSON.
+        ValidationError: the file cannot be read, or is not UTF-8 JSON, or repeats a key.
     """
     if isinstance(source, Mapping):
         return source, "overlay"
+    if isinstance(source, bytes | bytearray):
+        return _json.loads(bytes(source), subject="reference overlay"), "overlay"
     if not isinstance(source, str | os.PathLike):
         return source, "overlay"  # not a document: validation reports it at "$"
-    path = os.fspath(source)
-    name = os.path.basename(path)
+    try:
+        path = os.fspath(source)
+    except TypeError:  # a path-like whose __fspath__ returns neither str nor bytes
+        raise ValidationError.single(
+            "$", "the path of a JSON file", describe(source), subject="reference overlay"
+        ) from None
+    name = _shown_name(os.path.basename(os.fsdecode(path)))
     subject = f"reference overlay {name}"
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as exc:
+        with open(path, "rb") as f:
+            data = f.read()
+    except ValueError:  # a NUL character: no file can have that name
         raise ValidationError.single(
-            "$", "a readable JSON file", f"{path!r}: {exc.strerror or exc}", subject=subject
+            "$",
+            "the path of a JSON file (without NUL characters)",
+            describe(path),
+            subject="reference overlay",
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        expected = "the path of a readable JSON file"
+        if isinstance(path, str) and path.lstrip().startswith("{"):
+            expected += " (JSON text is read from bytes, or by ReferenceSet.from_json)"
+        raise ValidationError.single(
+            "$", expected, f"{describe(path)}: {reason}", subject=subject
         ) from exc
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError.single(
             "$",
@@ -60,13 +85,16 @@ def read_document(source: object) -> tuple[object, str]:
             f"a byte that is not UTF-8 at offset {exc.start}",
             subject=subject,
         ) from None
-    try:
-        return json.loads(text), name
-    except json.JSONDecodeError as exc:
-        got = f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-    except (ValueError, RecursionError) as exc:  # huge integers, absurd nesting
-        got = f"JSON that cannot be read ({exc.__class__.__name__})"
-    raise ValidationError.single("$", "a JSON document", got, subject=subject)
+    return _json.loads(text, subject=subject), name
+
+
+def _shown_name(name: str) -> str:
+    """A file name as a message shows it: at most 60 characters, control characters escaped."""
+    shown = repr(name)[1:-1]
+    return shown if len(shown) <= _NAME_SHOWN else shown[: _NAME_SHOWN - 3] + "..."
+
+
+_NAME_SHOWN = 60
 
 
 class ReferenceSet:
@@ -115,20 +143,39 @@ class ReferenceSet:
             [("$", data)],
             subject="reference data",
             origin=origin,
-            types=frozenset({OVERLAY_TYPE, SET_TYPE}),
+            types=(SET_TYPE, OVERLAY_TYPE),
         )
         return cls(tables)
+
+    @classmethod
+    def from_json(cls, text: str | bytes, *, origin: str = "overlay") -> ReferenceSet:
+        """Build a set from the JSON text of one document alone (what `to_json` writes).
+
+        The text is read strictly: an object that repeats a key is refused (the
+        standard library would keep the last one silently), wherever it is.
+
+        Examples:
+            >>> from cloudsms import reference
+            >>> ReferenceSet.from_json(reference.to_json()) == reference.shipped()
+            True
+
+        Raises:
+            ValidationError: the text is not JSON, repeats a key, or breaks the schema;
+                every problem with its path.
+        """
+        return cls.from_mapping(_json.loads(text, subject="reference data"), origin=origin)
 
     def overlay(self, source: Overlay, *, origin: str | None = None) -> ReferenceSet:
         """Return a new set holding this one's records plus those of an overlay.
 
-        ``source`` is a mapping or the path of a JSON file. A record whose key is
-        already held replaces it only when it says ``"replace": true``. Adding
-        citations for a scenario marks its citations as known. This set never changes.
+        ``source`` is a mapping, the JSON text of one as ``bytes``, or the path of a
+        JSON file. A record whose key is already held replaces it only when it says
+        ``"replace": true``. Adding citations for a scenario marks its citations as
+        known. This set never changes.
 
         Raises:
-            ValidationError: every problem of the overlay with its path; nothing is merged.
-            OSError: the file cannot be read.
+            ValidationError: every problem of the overlay with its path, including a
+                file that cannot be read and a key an object repeats; nothing is merged.
         """
         document, name = read_document(source)
         tables = merge(
@@ -136,7 +183,7 @@ class ReferenceSet:
             [("$", document)],
             subject=f"reference overlay {name}" if name != "overlay" else "reference overlay",
             origin=origin or name,
-            types=frozenset({OVERLAY_TYPE}),
+            types=(OVERLAY_TYPE,),
         )
         return type(self)(tables)
 
@@ -258,7 +305,10 @@ class ReferenceSet:
             return self._numbers[edition]  # type: ignore[index]
         except (KeyError, TypeError):
             close = suggest(edition, self._numbers) if isinstance(edition, str) else ()
-            raise UnknownReference("edition", edition, suggestions=close) from None
+            held = ", ".join(sorted(self._numbers)) or "none"
+            raise UnknownReference(
+                "edition", edition, suggestions=close, hint=f"editions held: {held}"
+            ) from None
 
     def _number(self, number: object, edition: str) -> str:
         # Typed ``object``: callers pass along whatever a user gave them.
