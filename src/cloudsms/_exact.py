@@ -107,10 +107,10 @@ def bounded_amount(value: Decimal) -> Decimal | None:
 
 
 def bounded_magnitude(value: Decimal) -> Decimal | None:
-    """``value`` (a zero as ``0``), or None beyond the magnitude bounds.
+    """``value`` (a zero of an exponent beyond the bounds as ``0``), or None beyond them.
 
     Examples:
-        >>> bounded_magnitude(Decimal("1e30")), bounded_magnitude(Decimal("-0E-99"))
+        >>> bounded_magnitude(Decimal("1e30")), bounded_magnitude(Decimal("0E-99"))
         (Decimal('1E+30'), Decimal('0'))
         >>> bounded_magnitude(Decimal("1e31")) is None, bounded_magnitude(Decimal("1e-31")) is None
         (True, True)
@@ -120,7 +120,7 @@ def bounded_magnitude(value: Decimal) -> Decimal | None:
     _, digits, exponent = value.as_tuple()
     exponent = cast("int", exponent)
     if not any(digits):
-        return value if -MAX_EXPONENT <= exponent <= 0 and not value.is_signed() else _ZERO
+        return value if -MAX_EXPONENT <= exponent <= 0 else _ZERO
     adjusted = len(digits) + exponent - 1
     if abs(adjusted) > MAX_EXPONENT or _significant(digits) > MAX_DIGITS:
         return None

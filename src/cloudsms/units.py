@@ -207,7 +207,7 @@ _IN_PLACE = (
 )
 
 
-def _frozen_quantity_class(base: Any) -> type:  # noqa: ANN401 - pint's class
+def _frozen_quantity_class(base: Any) -> type:
     """The registry's Quantity class: pint's, immutable and held to the magnitude bounds.
 
     Every quantity pint builds goes through ``__new__`` (arithmetic, ``to``, copies),
@@ -219,11 +219,11 @@ def _frozen_quantity_class(base: Any) -> type:  # noqa: ANN401 - pint's class
         if type(value) is Decimal or (isinstance(value, int) and not isinstance(value, bool)):
             bounded = bounded_magnitude(Decimal(value))
             if bounded is None:
-                raise ValidationError.single(
+                shown = describe_number(value) if isinstance(value, int) else str(value)
+                raise _refused(
                     "$",
                     f"a magnitude of {MAGNITUDE_BOUNDS}",
-                    f"{describe_number(value)} {units if units is not None else ''}".rstrip(),
-                    subject="Quantity",
+                    f"{shown} {units if units is not None else ''}".rstrip(),
                 )
             value = bounded if type(value) is Decimal else value
         return base.__new__(cls, value, units)
@@ -254,12 +254,16 @@ def _frozen_quantity_class(base: Any) -> type:  # noqa: ANN401 - pint's class
 _SET_ONCE = frozenset({"_magnitude", "_units"})
 
 
+def _refused(path: str, expected: str, got: str, *, subject: str = "Quantity") -> ValidationError:
+    """The error for one problem of a quantity being built (or of a ``subject``)."""
+    return ValidationError.single(path, expected, got, subject=subject)
+
+
 def _immutable(name: str) -> ValidationError:
-    return ValidationError.single(
+    return _refused(
         "$",
         "no change to a quantity (quantities are immutable: q.to(unit) returns a new one)",
         f"a call of {name}",
-        subject="Quantity",
     )
 
 
@@ -290,10 +294,10 @@ def _magnitude(value: str | int | Decimal, original: object, path: str) -> Decim
     try:
         magnitude = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:  # pragma: no cover - the grammar only lets numbers through
-        raise ValidationError.single(path, "a number", describe(original)) from None
+        raise _refused(path, "a number", describe(original)) from None
     bounded = bounded_magnitude(magnitude)
     if bounded is None:
-        raise ValidationError.single(
+        raise _refused(
             path, f"a finite magnitude of {MAGNITUDE_BOUNDS}", describe_number(original)
         )
     return bounded
@@ -309,11 +313,11 @@ def _units(text: str, original: object, path: str) -> Any:
     if text.startswith("/"):  # "5 /s": a rate with nothing counted on top
         position, dividing = len(text) - len(text[1:].lstrip()), True
         if position == len(text):
-            raise ValidationError.single(path, "a unit after '/'", describe(original))
+            raise _refused(path, "a unit after '/'", describe(original))
     while position < len(text):
         match = _FACTOR.match(text, position)
         if not match or factors == _MAX_FACTORS:
-            raise ValidationError.single(
+            raise _refused(
                 path,
                 f"a quantity such as '250 ms' or '0.2 vcpu*hour' (at most {_MAX_FACTORS} "
                 "unit names joined by *, / or spaces)",
@@ -322,12 +326,10 @@ def _units(text: str, original: object, path: str) -> Any:
         name, power_text = match.group(1), match.group(2)
         factor = _unit_of(name)
         if factor is None:
-            raise ValidationError.single(
-                path, "a unit the registry knows", f"{name!r} in {describe(original)}"
-            )
+            raise _refused(path, "a unit the registry knows", f"{name!r} in {describe(original)}")
         power = int(power_text) if power_text else 1
         if not 0 < abs(power) <= _MAX_POWER:
-            raise ValidationError.single(
+            raise _refused(
                 path,
                 f"a unit power from -{_MAX_POWER} to {_MAX_POWER}, not 0",
                 describe(original),
@@ -339,9 +341,7 @@ def _units(text: str, original: object, path: str) -> Any:
             break
         separator = _SEPARATOR.match(text, position)
         if not separator or separator.end() == len(text):
-            raise ValidationError.single(
-                path, "unit names joined by *, / or spaces", describe(original)
-            )
+            raise _refused(path, "unit names joined by *, / or spaces", describe(original))
         dividing = separator.group(1) == "/"
         position = separator.end()
     _check_built(unit, original, path)
@@ -353,13 +353,13 @@ def _check_built(unit: Any, original: object, path: str) -> None:
     ureg = registry()
     for name, power in unit._units.items():  # noqa: SLF001 - pint's units container
         if abs(power) > _MAX_POWER:
-            raise ValidationError.single(
+            raise _refused(
                 path,
                 f"each unit at a power from -{_MAX_POWER} to {_MAX_POWER} in all",
                 describe(original),
             )
         if not ureg._units[name].is_multiplicative:  # noqa: SLF001 - pint's definitions
-            raise ValidationError.single(
+            raise _refused(
                 path,
                 "multiplicative units only (degC and degF carry an offset; use kelvin)",
                 describe(original),
@@ -386,7 +386,7 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
         >>> quantity("5 parsec/fortnight^9")
         Traceback (most recent call last):
         ...
-        cloudsms.errors.ValidationError: document is invalid (1 problem):
+        cloudsms.errors.ValidationError: Quantity is invalid (1 problem):
           - expected a unit power from -4 to 4, not 0, got '5 parsec/fortnight^9' (string) @ $
     """
     if unit is not None:
@@ -400,14 +400,10 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
     if not isinstance(value, str):
         raise _not_a_quantity(value, path)
     if len(value) > MAX_LENGTH:
-        raise ValidationError.single(
-            path, f"a quantity of at most {MAX_LENGTH} characters", describe(value)
-        )
+        raise _refused(path, f"a quantity of at most {MAX_LENGTH} characters", describe(value))
     match = _TEXT.fullmatch(value)
     if match is None:
-        raise ValidationError.single(
-            path, "a quantity such as '250 ms': a number, then a unit", describe(value)
-        )
+        raise _refused(path, "a quantity such as '250 ms': a number, then a unit", describe(value))
     magnitude = _magnitude(match.group(1), value, path)
     return _new(magnitude, _units_cached(match.group(2), value, path))
 
@@ -415,20 +411,18 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
 def _from_magnitude(value: object, unit: object, path: str) -> Quantity:
     """``quantity(magnitude, unit)``: an exact magnitude and a unit text."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise ValidationError.single(
+        raise _refused(
             path,
             "an exact magnitude (Decimal, int or str; floats are inexact)",
             describe(value),
         )
     if isinstance(value, str) and not value.strip().isascii():
-        raise ValidationError.single(path, "a number in ASCII digits", describe(value))
+        raise _refused(path, "a number in ASCII digits", describe(value))
     magnitude = _magnitude(value, value, path)
     if not isinstance(unit, str):
-        raise ValidationError.single(path, "a unit such as 'ms'", describe(unit))
+        raise _refused(path, "a unit such as 'ms'", describe(unit))
     if len(unit) > MAX_LENGTH:
-        raise ValidationError.single(
-            path, f"a unit of at most {MAX_LENGTH} characters", describe(unit)
-        )
+        raise _refused(path, f"a unit of at most {MAX_LENGTH} characters", describe(unit))
     return _new(magnitude, _units_cached(unit.strip(), unit, path))
 
 
@@ -436,13 +430,13 @@ def _not_a_quantity(value: object, path: str) -> ValidationError:
     """The error for a value that is not a quantity of ours, saying if pint made it."""
     registry_of = getattr(type(value), "_REGISTRY", None)
     if type(value).__module__.partition(".")[0] == "pint" and registry_of is not None:
-        return ValidationError.single(
+        return _refused(
             path,
             "a quantity of cloudsms's registry (cloudsms.units.registry()); rebuild it "
             "with cloudsms.units.quantity(magnitude, unit)",
             f"{value} from another pint registry",
         )
-    return ValidationError.single(path, "a quantity such as '250 ms'", describe(value))
+    return _refused(path, "a quantity such as '250 ms'", describe(value))
 
 
 def _known_text(text: str, path: str) -> Quantity | None:
@@ -576,10 +570,11 @@ def _factor(units: Any, target: str) -> Fraction:
         source_factor, source_units = ureg.get_base_units(units)
         goal_factor, goal_units = ureg.get_base_units(target_unit)
     if source_units != goal_units:
-        raise ValidationError.single(
+        raise _refused(
             "$",
             f"a quantity convertible to {target!r}",
             f"{units} ({dimension(cast('Quantity', ureg.Quantity(Decimal(1), units)))})",
+            subject="conversion",
         )
     return Fraction(Decimal(source_factor)) / Fraction(Decimal(goal_factor))
 
@@ -595,7 +590,7 @@ def fraction_in(value: Quantity, unit: str) -> Fraction:
         Fraction(1, 6)
     """
     if not isinstance(unit, str):
-        raise ValidationError.single("$.unit", "a unit such as 'second'", describe(unit))
+        raise _refused("$.unit", "a unit such as 'second'", describe(unit), subject="conversion")
     if not is_quantity(value):
         raise _not_a_quantity(value, "$")
     try:
@@ -603,8 +598,11 @@ def fraction_in(value: Quantity, unit: str) -> Fraction:
     except ValidationError as exc:
         if exc.paths == ["$.unit"]:
             raise
-        raise ValidationError.single(
-            "$", f"a quantity convertible to {unit!r}", f"{value} ({dimension(value)})"
+        raise _refused(
+            "$",
+            f"a quantity convertible to {unit!r}",
+            f"{value} ({dimension(value)})",
+            subject="conversion",
         ) from None
     return Fraction(Decimal(value.magnitude)) * factor
 
