@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -358,3 +361,210 @@ class TestOverlaysInTables:
         assert rows[1]["implemented_by"].split(" | ")[0] == "cloudsms.planning.ServicePlan"
         assert rows[13]["implemented_by"] == ""
         assert "(" not in rows[0]["outcomes"][:1]
+
+
+EVIL = {
+    "type": "cloudsms.reference-overlay",
+    "schema_version": 1,
+    "clauses": [{"number": "10", "title": "\x1b[31mRED\x1b]0;pwned\x07 \ud800 caf\u00e9 \u202e"}],
+    "scenarios": [
+        {
+            "id": "S16",
+            "section": "5.16",
+            "title": "Evil\nline \x1b[2J",
+            "phase": "exit",
+            "summary": "bold\x1b[1m",
+            "outcomes": ["next\x85line"],
+        }
+    ],
+    "citations": [{"scenario_id": "S16", "clause_number": "10", "cited_as": "\x1b[5m"}],
+}
+
+
+@pytest.fixture
+def evil_overlay(tmp_path: Path) -> Path:
+    """An overlay whose text holds terminal escape sequences, a line break and a lone surrogate."""
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps(EVIL), encoding="ascii")  # json.dumps escapes the surrogate
+    return path
+
+
+class TestEscaping:
+    """Tables and messages show control characters and lone surrogates escaped (item 14)."""
+
+    @pytest.mark.parametrize(
+        "command",
+        [["scenarios"], ["scenario", "S16"], ["clause", "10"], ["matrix"], ["coverage"]],
+    )
+    def test_tables_hold_no_control_characters(
+        self, capsys: pytest.CaptureFixture[str], evil_overlay: Path, command: list[str]
+    ) -> None:
+        """Writes no control character but the line breaks, and no surrogate."""
+        status, out, _ = call(capsys, *command, "--overlay", str(evil_overlay))
+        assert status == 0
+        assert [c for c in out if (c < " " and c != "\n") or "\ud800" <= c <= "\udfff"] == []
+        assert [c for c in out if "\x7f" <= c <= "\x9f" or c == "\u202e"] == []
+
+    def test_clause_table_shows_escapes(
+        self, capsys: pytest.CaptureFixture[str], evil_overlay: Path
+    ) -> None:
+        """Shows each escape sequence as its Python escape."""
+        _, out, _ = call(capsys, "clause", "10", "--overlay", str(evil_overlay))
+        assert out.split("\n")[0] == "10  \\x1b[31mRED\\x1b]0;pwned\\x07 \\ud800 caf\u00e9 \\u202e"
+
+    def test_scenario_table_keeps_one_line_per_field(
+        self, capsys: pytest.CaptureFixture[str], evil_overlay: Path
+    ) -> None:
+        r"""Shows a line break inside a title as \n, on the title's own line."""
+        _, out, _ = call(capsys, "scenario", "S16", "--overlay", str(evil_overlay))
+        lines = out.split("\n")
+        assert lines[0] == "S16  Evil\\nline \\x1b[2J"
+        assert lines[3] == "bold\\x1b[1m"
+        assert lines[6] == "  - next\\x85line"
+
+    def test_json_stays_exact(
+        self, capsys: pytest.CaptureFixture[str], evil_overlay: Path
+    ) -> None:
+        """Writes JSON that reads back to the very title, surrogate included."""
+        _, out, _ = call(
+            capsys, "clause", "10", "--overlay", str(evil_overlay), "--format", "json"
+        )
+        assert EVIL["clauses"][0]["title"] == json.loads(out)["title"]
+
+    def test_ascii_terminal(self, evil_overlay: Path) -> None:
+        """Writes to an ASCII-only stdout without UnicodeEncodeError, JSON exact."""
+        env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+        for fmt in ("table", "json", "csv"):
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "cloudsms",
+                    "clause",
+                    "10",
+                    "--format",
+                    fmt,
+                    "--overlay",
+                    str(evil_overlay),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                env=env,
+            )
+            assert (result.returncode, result.stderr) == (0, "")
+            if fmt == "table":
+                assert result.stdout.startswith(
+                    "10  \\x1b[31mRED\\x1b]0;pwned\\x07 \\ud800 caf\\xe9"
+                )
+            if fmt == "json":
+                assert EVIL["clauses"][0]["title"] == json.loads(result.stdout)["title"]
+
+    def test_messages_escape_file_names(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Escapes a control character in a rejected overlay's file name."""
+        path = tmp_path / "a\x1b[2Jb.json"
+        path.write_text("[]", encoding="utf-8")
+        status, _, err = call(capsys, "scenarios", "--overlay", str(path))
+        assert status == 2
+        assert err.splitlines() == [
+            "cloudsms: reference overlay a\\x1b[2Jb.json is rejected:",
+            "cloudsms: expected a JSON object, got [] (array) @ $",
+        ]
+
+
+class TestRefusedInput:
+    """Whatever cloudsms refuses exits 2 with its problems, never a traceback (items 1, 11, 18)."""
+
+    def test_wrong_type_overlay(self, tmp_path: Path) -> None:
+        """Exits 2 listing every problem of an overlay of the wrong type."""
+        path = tmp_path / "wrongtype.json"
+        path.write_text(
+            json.dumps({"type": "nope", "schema_version": 1, "scenarios": [{"id": "S16"}]}),
+            encoding="utf-8",
+        )
+        result = run("scenarios", "--overlay", str(path))
+        assert result.returncode == 2
+        assert result.stderr.splitlines() == [
+            "cloudsms: reference overlay wrongtype.json is rejected:",
+            "cloudsms: expected one of 'cloudsms.reference-overlay', got 'nope' (string) @ $.type",
+            (
+                "cloudsms: expected a section number such as '5.7' (required), got nothing"
+                " @ $.scenarios[0].section"
+            ),
+            "cloudsms: expected a non-empty string (required), got nothing @ $.scenarios[0].title",
+            (
+                "cloudsms: expected one of 'plan', 'design', 'agree', 'onboard', 'operate',"
+                " 'improve', 'exit' (required), got nothing @ $.scenarios[0].phase"
+            ),
+        ]
+
+    def test_repeated_key_overlay(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Exits 2 for an overlay file that repeats a key."""
+        path = tmp_path / "twice.json"
+        path.write_text(
+            '{"type": "cloudsms.reference-overlay", "schema_version": 1,'
+            ' "type": "cloudsms.reference-overlay"}',
+            encoding="utf-8",
+        )
+        status, _, err = call(capsys, "matrix", "--overlay", str(path))
+        assert status == 2
+        assert err.splitlines() == [
+            "cloudsms: reference overlay twice.json is rejected:",
+            "cloudsms: expected an object whose keys are distinct, got 2 times @ $.type",
+        ]
+
+    def test_unknown_edition_lists_editions(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Exits 2 naming the editions held for matrix --edition 2018."""
+        status, out, err = call(capsys, "matrix", "--edition", "2018")
+        assert (status, out) == (2, "")
+        assert err == "cloudsms: unknown edition '2018'; editions held: 20000-1:2011\n"
+
+    def test_nul_in_overlay_path(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Exits 2 for an overlay path holding a NUL character."""
+        status, _, err = call(capsys, "scenarios", "--overlay", "a\x00b")
+        assert status == 2
+        assert err.splitlines()[1] == (
+            "cloudsms: expected the path of a JSON file (without NUL characters),"
+            " got 'a\\x00b' (string) @ $"
+        )
+
+
+DOCS = Path(__file__).parent.parent / "docs"
+OWNED_DOCS = ("cli.md", "index.md", "reference-data.md", "overlays.md", "getting-started.md")
+SAMPLE = re.compile(r"^```text\n\$ (cloudsms [^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def shown_commands() -> list[tuple[str, str, str]]:
+    """Every ```text block of the docs starting with '$ cloudsms': (page, command, output)."""
+    return [
+        (page, match.group(1), match.group(2))
+        for page in OWNED_DOCS
+        for match in SAMPLE.finditer((DOCS / page).read_text(encoding="utf-8"))
+    ]
+
+
+class TestDocsShowRealOutput:
+    """Each command the docs show prints exactly what they show (item 17)."""
+
+    def test_there_are_samples(self) -> None:
+        """Finds the samples of docs/cli.md (the marker is a text block starting '$ cloudsms')."""
+        assert len([s for s in shown_commands() if s[0] == "cli.md"]) >= 3
+
+    @pytest.mark.parametrize(
+        ("page", "command", "shown"), shown_commands(), ids=lambda v: str(v)[:40]
+    )
+    def test_sample(
+        self, capsys: pytest.CaptureFixture[str], page: str, command: str, shown: str
+    ) -> None:
+        """Prints what the page shows (a '| head -N' keeps the first N lines)."""
+        words, _, pipe = command.partition(" | ")
+        status, out, _ = call(capsys, *shlex.split(words)[1:])
+        if pipe:
+            head = re.fullmatch(r"head -(\d+)", pipe.strip())
+            assert head, f"{page}: only '| head -N' is supported, got {pipe!r}"
+            out = "".join(out.splitlines(keepends=True)[: int(head.group(1))])
+        assert (0, shown) == (status, out)
