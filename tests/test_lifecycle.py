@@ -13,13 +13,13 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, run_state_machine_as_test
 
-from cloudsms._instants import RANGE_TEXT
+from cloudsms._instants import RANGE_TEXT, instant_key
 from cloudsms.errors import InvalidDefinition, InvalidTransition, ValidationError, describe
 from cloudsms.lifecycle import Attempt, HistoryEntry, Lifecycle, LifecycleInstance, Transition
 from cloudsms.parties import COMPLAINT_LIFECYCLE, ComplaintOutcome, outcome_of
 from cloudsms.serialization import from_json, to_json
 from cloudsms.services import SERVICE_LIFECYCLE
-from cloudsms.testing import lifecycle_instances, lifecycle_machine
+from cloudsms.testing import aware_datetimes, lifecycle_instances, lifecycle_machine
 
 T0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
 
@@ -500,6 +500,34 @@ class TestGuardContract:
         ) == str(info.value)
         assert run.history() == ()
 
+    @given(result=st.none() | st.booleans() | st.text() | st.integers() | st.lists(st.none()))
+    @settings(max_examples=100, deadline=None)
+    def test_live_and_replayed_read_alike(self, result: object) -> None:
+        """Reads every guard result one way, whether the event is applied or replayed."""
+        lc = returning(result)
+        go = entry("go", "a", "b", T0)
+        if result is None or result is True:
+            assert lc.resume([go]) == lc.begin().apply("go", who="desk", when=T0)
+        elif result is False or isinstance(result, str):
+            reason = result if isinstance(result, str) and result.strip() else None
+            reason = reason or "refused by guard 'paid'"
+            with pytest.raises(InvalidTransition) as refused:
+                lc.begin().apply("go", who="desk", when=T0)
+            assert refused.value.reason == reason
+            with pytest.raises(ValidationError) as info:
+                lc.resume([go])
+            assert info.value.errors == [
+                (
+                    f"expected an event the guard 'paid' allows, got 'go', refused: {reason}"
+                    " @ $.history[0]"
+                )
+            ]
+        else:
+            with pytest.raises(InvalidDefinition):
+                lc.begin().apply("go", who="desk", when=T0)
+            with pytest.raises(InvalidDefinition):
+                lc.resume([go])
+
     def test_guard_sees_the_attempt(self) -> None:
         """Passes the instance as it was and the Attempt: event, who, when, data, context."""
         seen: list[tuple[LifecycleInstance, Attempt]] = []
@@ -836,6 +864,24 @@ class TestFold:
         with pytest.raises(ValidationError) as info:
             TOY.resume(backwards)
         assert info.value.paths == ["$.history[1].when"]
+
+    def test_fold_survives_json(self) -> None:
+        """Reads both wall times of the fold back as the entries they were."""
+        entries = [
+            entry("e", "s", "t", dt.datetime(2026, 10, 25, 2, 30, fold=fold, tzinfo=BERLIN))
+            for fold in (0, 1)
+        ]
+        assert entries == from_json(list[HistoryEntry], to_json(entries))
+
+    @given(first=aware_datetimes(), second=aware_datetimes())
+    @settings(max_examples=200, deadline=None)
+    def test_equal_exactly_when_instant_and_zone_are(
+        self, first: dt.datetime, second: dt.datetime
+    ) -> None:
+        """Makes entries equal exactly when their instant_key is, and equal ones hash alike."""
+        a, b = entry("e", "s", "t", first), entry("e", "s", "t", second)
+        assert (instant_key(first) == instant_key(second)) == (a == b)
+        assert a != b or hash(a) == hash(b)
 
 
 class TestFrozen:
