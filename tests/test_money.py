@@ -6,16 +6,30 @@ import datetime as dt
 import pickle
 import subprocess
 import sys
-from decimal import Decimal, localcontext
+from decimal import ROUND_UP, Decimal, getcontext, localcontext
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cloudsms._exact import bounded_amount
 from cloudsms.errors import CurrencyMismatch, UnknownReference, ValidationError
-from cloudsms.money import Currency, Money, Price, allocate, currencies, currency
+from cloudsms.money import (
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    Currency,
+    Money,
+    Price,
+    allocate,
+    currencies,
+    currency,
+    total_cost,
+)
 from cloudsms.periods import Period
+from cloudsms.serialization import from_json, to_json
+from cloudsms.units import quantity
 
 ROOT = Path(__file__).resolve().parent.parent
 UTC = dt.UTC
@@ -161,12 +175,12 @@ class TestArithmetic:
         """Refuses a result beyond the amount bounds instead of rounding it."""
         with pytest.raises(ValidationError) as info:
             _ = Money("1.1", "EUR") * Decimal("1." + "1" * 85)
-        assert info.value.errors == [
+        expected = (
             "expected a result of at most 38 significant digits and 30 decimal places, "
             "below 1E+31 in size (money is never rounded silently), got 1.1 times "
-            "Decimal('1.111111111111111111111111111111111111111111111...) "
-            "(Decimal) @ $"
-        ]
+            "1.1111111111111111111111111111111111111111111111111111111111...1 @ $"
+        )
+        assert [expected] == info.value.errors
 
     @given(eur, eur, eur)
     def test_addition_is_associative_and_commutative(self, a: Money, b: Money, c: Money) -> None:
@@ -382,3 +396,317 @@ class TestReviewCases:
         """Refuses wrong argument types with a ValidationError."""
         with pytest.raises(ValidationError):
             call()  # type: ignore[operator]
+
+
+in_bounds = st.builds(
+    lambda n, e: Decimal(n).scaleb(e),
+    st.integers(-(10**38) + 1, 10**38 - 1),
+    st.integers(-MAX_EXPONENT, MAX_EXPONENT),
+).filter(lambda d: bounded_amount(d) is not None)
+
+
+class TestMoneyText:
+    """Money is written as plain decimal text everywhere, with Decimal's format specs."""
+
+    @pytest.mark.parametrize(
+        ("amount", "code", "text"),
+        [
+            ("1e3", "EUR", "EUR 1000"),
+            ("0.0000002", "USD", "USD 0.0000002"),
+            ("0.0000001", "EUR", "EUR 0.0000001"),
+            ("12.30", "EUR", "EUR 12.30"),
+            ("-1E-30", "EUR", "EUR -0.000000000000000000000000000001"),
+        ],
+    )
+    def test_str_is_plain(self, amount: str, code: str, text: str) -> None:
+        """Writes the amount without exponent notation."""
+        assert text == str(Money(amount, code))
+        assert text.partition(" ")[2] == Money(amount, code).amount_text
+
+    def test_repr_and_price_are_plain(self) -> None:
+        """Writes prices and reprs in the same plain text."""
+        assert str(Price(Money("0.0000002", "USD"), "request")) == "USD 0.0000002 per request"
+        assert repr(Money("1e3", "EUR")) == "Money('1000', 'EUR')"
+
+    def test_positive_exponent_written_out(self) -> None:
+        """Keeps 1E+3 as 1000, the amount the plain text reads back as."""
+        assert Money("1e3", "EUR").amount.as_tuple().exponent == 0
+
+    @pytest.mark.parametrize(
+        ("spec", "text"),
+        [
+            (".2f", "EUR 1000.00"),
+            (",.2f", "EUR 1,000.00"),
+            ("", "EUR 1000"),
+            (">8", "EUR     1000"),
+        ],
+    )
+    def test_format_specs(self, spec: str, text: str) -> None:
+        """Takes Decimal's format specs and puts the currency in front."""
+        assert text == format(Money("1e3", "EUR"), spec)
+        assert text == f"{Money('1e3', 'EUR'):{spec}}"
+
+    def test_format_rounds_half_even_in_any_context(self) -> None:
+        """Rounds half to even whatever the caller's context says, and leaves it alone."""
+        with localcontext() as ctx:
+            ctx.rounding = ROUND_UP
+            assert f"{Money('2.625', 'EUR'):.2f}" == "EUR 2.62"
+            assert getcontext().rounding == ROUND_UP
+
+
+class TestAmountBounds:
+    """One set of bounds, in constructors, arithmetic results and the reader alike."""
+
+    def test_constants(self) -> None:
+        """Exports the bounds the strategies reach for."""
+        assert (MAX_DIGITS, MAX_EXPONENT) == (38, 30)
+
+    @pytest.mark.parametrize(
+        ("amount", "got"),
+        [
+            ("1" * 150, "'1111111111111111111111111111111111111111111111111111111...' (string)"),
+            ("1e1000", "'1e1000' (string)"),
+            ("1e31", "'1e31' (string)"),
+            ("1e-31", "'1e-31' (string)"),
+            ("1." + "1" * 38, "'1.11111111111111111111111111111111111111' (string)"),
+            pytest.param(10**5000, "an integer of about 5001 digits (integer)", id="huge-int"),
+        ],
+    )
+    def test_refused(self, amount: object, got: str) -> None:
+        """Refuses an amount beyond the bounds, naming them."""
+        with pytest.raises(ValidationError) as info:
+            Money(amount, "EUR")  # type: ignore[arg-type]
+        expected = (
+            "expected an amount of at most 38 significant digits and 30 decimal places, "
+            f"below 1E+31 in size, got {got} @ $.amount"
+        )
+        assert [expected] == info.value.errors
+        assert info.value.subject == "Money"
+
+    @pytest.mark.parametrize(
+        "amount",
+        ["9" * 31, "-" + "9" * 31, "1e30", "1E-30", "1" * 31 + "." + "1" * 7, "0." + "1" * 30],
+    )
+    def test_edges_accepted(self, amount: str) -> None:
+        """Accepts amounts at the edges of the bounds."""
+        assert Decimal(amount) == Money(amount, "EUR").amount
+
+    @pytest.mark.parametrize("zero", [Decimal("0E-40"), Decimal("-0"), Decimal("0E+40"), "0e-99"])
+    def test_zero_with_any_exponent(self, zero: object) -> None:
+        """Accepts zero whatever its exponent, normalised so it reads back."""
+        assert repr(Money(zero, "EUR")) == "Money('0', 'EUR')"  # type: ignore[arg-type]
+
+    def test_fine_zero_kept(self) -> None:
+        """Keeps a zero with places within the bounds as given."""
+        assert repr(Money("0.00", "EUR")) == "Money('0.00', 'EUR')"
+
+    @pytest.mark.parametrize(
+        ("call", "got"),
+        [
+            (
+                lambda: Money("1e30", "EUR") * 10,
+                "1000000000000000000000000000000 times 10",
+            ),
+            (
+                lambda: Money("9" * 31, "EUR") + Money("1", "EUR"),
+                "9999999999999999999999999999999 plus 1",
+            ),
+            (
+                lambda: Money("-" + "9" * 31, "EUR") - Money("1", "EUR"),
+                "-9999999999999999999999999999999 minus 1",
+            ),
+            (
+                lambda: Money("1e-30", "EUR") * Decimal("0.1"),
+                "0.000000000000000000000000000001 times 0.1",
+            ),
+            (
+                lambda: Money("1", "EUR") * 10**5000,
+                "1 times an integer of about 5001 digits (integer)",
+            ),
+        ],
+    )
+    def test_arithmetic_results(self, call: object, got: str) -> None:
+        """Refuses a sum or product beyond the bounds instead of building it."""
+        with pytest.raises(ValidationError) as info:
+            call()  # type: ignore[operator]
+        expected = (
+            "expected a result of at most 38 significant digits and 30 decimal places, "
+            f"below 1E+31 in size (money is never rounded silently), got {got} @ $"
+        )
+        assert [expected] == info.value.errors
+
+    @given(in_bounds)
+    def test_round_trip(self, amount: Decimal) -> None:
+        """Reads back exactly whatever it accepts, through to_json and from_json."""
+        money = Money(amount, "EUR")
+        back = from_json(Money, to_json(money))
+        assert (money, repr(money)) == (back, repr(back))
+
+    @given(in_bounds)
+    def test_plain_text_reads_back(self, amount: Decimal) -> None:
+        """Reads back its own plain text as the same amount, digit for digit."""
+        money = Money(amount, "EUR")
+        assert repr(money) == repr(Money(money.amount_text, "EUR"))
+
+
+class TestBoundedWork:
+    """Splits and costs do bounded work: the amounts and weights are bounded first."""
+
+    def test_tiny_amount_refused_at_once(self) -> None:
+        """Refuses 1e-99999 and 1e-999999999 before allocate could spin on them."""
+        for text in ("1e-99999", "1e-999999999"):
+            with pytest.raises(ValidationError, match="30 decimal places"):
+                allocate(Money(text, "EUR"), [1, 2])
+
+    @pytest.mark.parametrize(
+        ("weight", "got"),
+        [
+            (Decimal("1e-999999999"), "Decimal('1E-999999999') (Decimal)"),
+            (Decimal("1e31"), "Decimal('1E+31') (Decimal)"),
+            pytest.param(10**5000, "an integer of about 5001 digits (integer)", id="huge-int"),
+        ],
+    )
+    def test_weights_bounded(self, weight: Decimal | int, got: str) -> None:
+        """Refuses a weight beyond the magnitude bounds, at its index."""
+        with pytest.raises(ValidationError) as info:
+            allocate(Money("1", "EUR"), [2, weight])
+        expected = (
+            "expected a weight of at most 38 significant digits, zero or from 1E-30 up to "
+            f"(not including) 1E+31 in size, got {got} @ $.weights[1]"
+        )
+        assert [expected] == info.value.errors
+        assert info.value.subject == "allocation"
+
+    def test_parts_of_an_amount_with_trailing_zeros(self) -> None:
+        """Splits 1E+30 written with 30 zero places into parts within the bounds."""
+        whole = Money("1" + "0" * 30 + "." + "0" * 30, "EUR")
+        parts = allocate(whole, [1, 1, 1])
+        assert whole == sum(parts, Money.zero("EUR"))
+
+    def test_cost_of_a_tiny_quantity(self) -> None:
+        """Refuses a quantity of 1e-999999999 before Price.cost could spin on it."""
+        with pytest.raises(ValidationError, match="1E-30"):
+            Price(Money("1", "EUR"), "vcpu*hour").cost(
+                quantity(Decimal("1e-999999999"), "vcpu*hour")
+            )
+
+
+class TestExactCost:
+    """Price.exact_cost is exact; total_cost adds exact costs and rounds once."""
+
+    storage = Price(Money("0.021", "EUR"), "GiB", per="month")
+    compute = Price(Money("0.042", "EUR"), "vcpu*hour")
+
+    def test_exact_fraction(self) -> None:
+        """Gives one day of a 31-day month as an exact fraction."""
+        day = Period.day(dt.date(2026, 3, 2), "UTC")
+        assert Fraction(21, 3100) == self.storage.exact_cost("10 GiB", day)
+
+    def test_cost_rounds_only_what_has_no_end(self) -> None:
+        """Gives the nearest amount of 38 significant digits or 30 places, half to even."""
+        day = Period.day(dt.date(2026, 3, 2), "UTC")
+        assert Money("0.006774193548387096774193548387", "EUR") == self.storage.cost("10 GiB", day)
+        assert Money("4.032", "EUR") == self.compute.cost("96 vcpu*hour")
+
+    def test_cost_beyond_the_bounds(self) -> None:
+        """Refuses a cost of 1E+31 or more, naming the bound."""
+        with pytest.raises(ValidationError) as info:
+            Price(Money("1e30", "EUR"), "vcpu*hour").cost("1e3 vcpu*hour")
+        assert info.value.subject == "Price cost"
+        assert info.value.paths == ["$"]
+
+    @given(st.integers(1, 30 * 86400 - 1), st.integers(1, 10**6))
+    def test_two_halves_cost_the_whole(self, split: int, gib: int) -> None:
+        """Adds exactly: the cost over a period is the cost of its two parts."""
+        start = dt.datetime(2026, 1, 17, 5, tzinfo=UTC)
+        end = start + dt.timedelta(days=30)
+        middle = start + dt.timedelta(seconds=split)
+        q = quantity(gib, "GiB")
+        whole = self.storage.exact_cost(q, Period(start, end))
+        parts = self.storage.exact_cost(q, Period(start, middle)) + self.storage.exact_cost(
+            q, Period(middle, end)
+        )
+        assert whole == parts
+        held = self.compute.exact_cost(quantity(gib, "vcpu"), Period(start, end))
+        assert held == self.compute.exact_cost(
+            quantity(gib, "vcpu"), Period(start, middle)
+        ) + self.compute.exact_cost(quantity(gib, "vcpu"), Period(middle, end))
+        charges = [
+            (self.storage, q, Period(start, middle)),
+            (self.storage, q, Period(middle, end)),
+        ]
+        assert total_cost([(self.storage, q, Period(start, end))], "EUR") == total_cost(
+            charges, "EUR"
+        )
+
+    def test_total_rounds_once_half_even(self) -> None:
+        """Adds exact costs and rounds the total once, half to even, to the minor unit."""
+        half_cent = Price(Money("0.005", "EUR"), "request")
+        assert Money("0.00", "EUR") == total_cost([(half_cent, "1 request", None)], "EUR")
+        assert Money("0.02", "EUR") == total_cost([(half_cent, "3 request", None)], "EUR")
+        # Rounding each cost first would give 0.00 + 0.00 + 0.00.
+        third = Price(Money("0.01", "EUR"), "request")
+        one = quantity(Decimal("0.5"), "request")
+        assert Money("0.02", "EUR") == total_cost([(third, one, None)] * 3, "EUR")
+        assert Money("0", "XAU") == total_cost([], "XAU")
+
+    def test_total_refusals(self) -> None:
+        """Refuses another currency, and names the charge a problem belongs to."""
+        with pytest.raises(CurrencyMismatch):
+            total_cost([(self.compute, "1 vcpu*hour", None)], "USD")
+        with pytest.raises(ValidationError) as info:
+            total_cost(
+                [(self.compute, "1 vcpu*hour", None), (self.compute, "1 user", None)], "EUR"
+            )
+        assert info.value.paths == ["$.charges[1].quantity"]
+        with pytest.raises(ValidationError) as info:
+            total_cost([("price", "1 h", None)], "EUR")  # type: ignore[list-item]
+        assert info.value.paths == ["$.charges[0][0]"]
+        with pytest.raises(ValidationError) as info:
+            total_cost([(self.compute,)], "EUR")  # type: ignore[list-item]
+        assert info.value.paths == ["$.charges[0]"]
+        with pytest.raises(ValidationError) as info:
+            total_cost([], "EURO")
+        assert info.value.paths == ["$.currency"]
+
+    def test_decimal_context_untouched(self) -> None:
+        """Computes costs and totals without changing the caller's decimal context."""
+        with localcontext() as ctx:
+            ctx.prec = 5
+            ctx.rounding = ROUND_UP
+            before = repr(getcontext())
+            day = Period.day(dt.date(2026, 3, 2), "UTC")
+            total = total_cost(
+                [(self.storage, "100 GiB", day), (self.compute, "4 vcpu", day)], "EUR"
+            )
+            assert Money("4.10", "EUR") == total
+            assert before == repr(getcontext())
+
+
+class TestCalendarUnitsInPrices:
+    """A price per unit of fixed length refuses every calendar unit pint knows."""
+
+    @pytest.mark.parametrize(
+        "unit",
+        [
+            "GiB*eon",
+            "user*century",
+            "GiB*millennium",
+            "vcpu*kiloyear",
+            "GiB*common_year",
+            "user*lunar_month",
+            "GiB*myear",
+            "user*a",
+        ],
+    )
+    def test_refused(self, unit: str) -> None:
+        """Refuses eons, centuries and every other unit of 28 days or longer."""
+        with pytest.raises(ValidationError, match="per='month'") as info:
+            Price(Money("1", "EUR"), unit)
+        assert info.value.paths == ["$.unit"]
+        assert info.value.subject == "Price"
+
+    @pytest.mark.parametrize("unit", ["GiB*week", "user*fortnight", "vcpu*day", "request*Gs"])
+    def test_fixed_lengths_accepted(self, unit: str) -> None:
+        """Accepts weeks, fortnights, days and gigaseconds: their lengths are fixed."""
+        assert unit == Price(Money("1", "EUR"), unit).unit

@@ -386,10 +386,22 @@ def _result(
         raise ValidationError.single(
             "$",
             f"a result of {AMOUNT_BOUNDS} (money is never rounded silently)",
-            f"{plain(a)} {verb} {describe_number(b)}",
+            f"{plain(a)} {verb} {_operand(b)}",
             subject="Money",
         )
     return Money(value, code)
+
+
+def _operand(value: Decimal | int) -> str:
+    """An operand of arithmetic as a message shows it: plain digits, or a huge int's size."""
+    if isinstance(value, int) and value.bit_length() > _LONGEST_SHOWN_BITS:
+        return describe_number(value)
+    text = plain(value) if isinstance(value, Decimal) and value.is_finite() else str(value)
+    return text if len(text) <= _LONGEST_SHOWN else text[: _LONGEST_SHOWN - 4] + "..." + text[-1]
+
+
+_LONGEST_SHOWN = 64  # characters of an operand shown in a message
+_LONGEST_SHOWN_BITS = 200  # an int of up to about 60 digits is written out
 
 
 def _check_currency(code: object) -> None:
