@@ -949,6 +949,23 @@ class TestFrozen:
             )
         assert info.value.problems == ("initial must be text, not ['a'] (array)",)
 
+    def test_instances_take_a_list_of_entries(self) -> None:
+        """Keeps a list of entries given to the constructor as a tuple; refuses anything else."""
+        done = TOY.begin().apply("reject", who="a", when=T0)
+        assert done == LifecycleInstance(
+            lifecycle=TOY,
+            state="rejected",
+            entries=list(done.history()),  # type: ignore[arg-type]
+        )
+        with pytest.raises(ValidationError) as info:
+            LifecycleInstance(lifecycle=TOY, state="requested", entries=5)  # type: ignore[arg-type]
+        assert info.value.errors == [
+            "expected a list of HistoryEntry, got 5 (integer) @ $.entries"
+        ]
+        with pytest.raises(ValidationError) as info:
+            LifecycleInstance(lifecycle="toy", state="requested")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.lifecycle"]
+
     def test_apply_refuses_an_event_that_is_not_text(self) -> None:
         """Refuses an event name that is not text, at $.event."""
         with pytest.raises(ValidationError) as info:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
-from cloudsms._checks import FrozenMapping
+from cloudsms._checks import FrozenMapping, as_tuple
 from cloudsms._instants import MAX_INSTANT, MIN_INSTANT, RANGE_TEXT, instant_key
 from cloudsms.errors import (
     InvalidDefinition,
@@ -585,7 +585,7 @@ class LifecycleInstance:
 
     lifecycle: Lifecycle
     state: str
-    entries: tuple[HistoryEntry, ...] = ()
+    entries: tuple[HistoryEntry, ...] = attrs.field(default=(), converter=as_tuple)
     context_json: str = "{}"
 
     def __attrs_post_init__(self) -> None:
