@@ -38,10 +38,11 @@ MODULES = (
 # Exported attrs classes that are results and views, never read from a document.
 RESULTS = frozenset({"DesignReview", "Release", "Trace", "TraceLink"})
 # Parts read only inside the documents that hold them (ConfigurationRecord,
-# ProviderProfile, ServicePlan): they have no strategy of their own.
+# ProviderProfile, ServicePlan, ServiceGraph): they have no strategy of their own.
 PARTS = frozenset(
     {
         "ConfigurationVersion",
+        "Dependency",
         "Objective",
         "Obligation",
         "PlannedRelease",

@@ -27,7 +27,7 @@ from cloudsms.money import Money
 from cloudsms.periods import Period
 from cloudsms.serialization import (
     _fast_converter,
-    _structure_datetime,
+    _read_datetime,
     _structure_rfc9557,
     _written_instant,
     configure_converter,
@@ -326,7 +326,7 @@ class TestDateTimeHotPath:
     @given(near_canonical())
     def test_agrees_with_the_full_reader(self, text: str) -> None:
         """Near-canonical text: the hot path accepts only what the full reader accepts."""
-        fast = _read(lambda t: _structure_datetime(t, None), text)
+        fast = _read(_read_datetime, text)
         slow = _read(_structure_rfc9557, text)
         assert fast == slow
         if isinstance(fast, dt.datetime) and isinstance(slow, dt.datetime):
@@ -380,7 +380,7 @@ class TestPeriodConstruction:
     )
     def test_instants_without_a_utc_time(self, start: str, end: str, path: str) -> None:
         """At the ends of the calendar an offset can push the UTC time out of range: refused."""
-        with pytest.raises(ValidationError, match="UTC time") as info:
+        with pytest.raises(ValidationError, match="9000-01-01T00:00Z") as info:
             Period(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
         assert path in info.value.paths
         with pytest.raises(ValidationError) as info:

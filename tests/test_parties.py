@@ -396,19 +396,25 @@ class TestCommunicationProcedure:
         ]
 
     def test_reviews_past_the_calendar_refused(self) -> None:
-        """Refuses reviews after year 9999 with a path instead of a raw ValueError."""
+        """Refuses reviews past the supported range with a path instead of a raw ValueError."""
         millennial = attrs.evolve(KEY.procedure, review_every=relativedelta(years=1000))
-        late = dt.datetime(9500, 1, 1, tzinfo=dt.UTC)
+        late = dt.datetime(8500, 1, 1, tzinfo=dt.UTC)
         with pytest.raises(ValidationError) as info:
             millennial.next_review(late)
-        assert info.value.paths == ["$.after"]
+        assert info.value.errors == [
+            (
+                "expected an instant whose next review falls before 9000-01-01T00:00Z, "
+                "got 8500-01-01T00:00:00+00:00 @ $.after"
+            )
+        ]
         with pytest.raises(ValidationError) as info:
             millennial.reviews(late, 2)
         assert info.value.paths == ["$.start"]
+        last_year = dt.datetime(8999, 1, 1, tzinfo=dt.UTC)
         with pytest.raises(ValidationError) as info:
-            KEY.procedure.reviews(dt.datetime(9999, 1, 1, tzinfo=dt.UTC), 12)
+            KEY.procedure.reviews(last_year, 12)
         assert info.value.paths == ["$.count"]
-        assert len(KEY.procedure.reviews(dt.datetime(9999, 1, 1, tzinfo=dt.UTC), 11)) == 11
+        assert len(KEY.procedure.reviews(last_year, 11)) == 11
         with pytest.raises(ValidationError) as info:
             KEY.procedure.next_review("2026-01-01")  # type: ignore[arg-type]
         assert info.value.paths == ["$.after"]
@@ -988,14 +994,17 @@ class TestComplaints:
         assert info.value.paths == ["$.complaint"]
 
     def test_time_to_handle_at_the_ends_of_the_calendar(self) -> None:
-        """Measures instants near year 1 without overflowing on a conversion to UTC."""
+        """Measures from the first supported instant; refuses a complaint before it."""
         east = dt.timezone(dt.timedelta(hours=5))
-        start = dt.datetime(1, 1, 1, 2, tzinfo=east)  # 21:00 UTC the day before year 1
+        start = dt.datetime(1900, 1, 1, 5, tzinfo=east)  # 1900-01-01T00:00Z
         complaint = Complaint(id="c1", customer_id="acme", received_at=start, summary="Old")
         run = COMPLAINT_LIFECYCLE.begin().apply(
-            "handle", who="d", when=dt.datetime(1, 1, 2, tzinfo=dt.UTC), data=HANDLE
+            "handle", who="d", when=dt.datetime(1900, 1, 2, 3, tzinfo=dt.UTC), data=HANDLE
         )
         assert time_to_handle(complaint, run) == dt.timedelta(hours=27)
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(complaint, received_at=dt.datetime(1, 1, 1, 2, tzinfo=east))
+        assert info.value.paths == ["$.received_at"]
 
     def test_history_round_trip(self) -> None:
         """Stores the history as JSON and resumes the same instance from it."""
@@ -1140,13 +1149,16 @@ class TestAcknowledgements:
             pending_acknowledgements([record], [], "tos", "1", as_of="now")  # type: ignore[arg-type]
         assert info.value.paths == ["$.as_of"]
 
-    def test_instants_near_year_one(self) -> None:
-        """Compares acceptances near year 1 without overflowing on a conversion to UTC."""
+    def test_instants_at_the_start_of_the_range(self) -> None:
+        """Compares acceptances at the first supported instants, in another offset."""
         east = dt.timezone(dt.timedelta(hours=5))
-        first = ack("acme", "1", dt.datetime(1, 1, 1, 1, tzinfo=east))
-        second = ack("acme", "2", dt.datetime(1, 1, 1, 2, tzinfo=east))
+        first = ack("acme", "1", dt.datetime(1900, 1, 1, 5, tzinfo=east))
+        second = ack("acme", "2", dt.datetime(1900, 1, 1, 6, tzinfo=east))
         assert latest_acknowledgement([second, first], "acme", "tos") == second
         assert acknowledged([first], "acme", "tos", "1", as_of=second.accepted_at)
+        with pytest.raises(ValidationError) as info:
+            ack("acme", "0", dt.datetime(1900, 1, 1, 4, tzinfo=east))
+        assert info.value.paths == ["$.accepted_at"]
 
     @given(st.lists(acknowledgements(party_ids=["acme", "globex"], terms_ids=["tos"]), max_size=8))
     def test_every_record_counts(self, acks: list[Acknowledgement]) -> None:

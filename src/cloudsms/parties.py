@@ -689,13 +689,14 @@ class CommunicationProcedure:
         """The review one interval after ``after``, on the calendar of ``after``'s zone.
 
         Raises:
-            ValidationError: ``after`` is naive, or the review would fall after year 9999.
+            ValidationError: ``after`` is naive, or the review would fall outside the
+                supported range of instants (before 9000-01-01T00:00Z).
         """
         review = self._review(aware(after, "$.after"), 1)
         if review is None:
             raise ValidationError.single(
                 "$.after",
-                "an instant whose next review falls no later than year 9999",
+                "an instant whose next review falls before 9000-01-01T00:00Z",
                 after.isoformat(),
                 subject="review schedule",
             )
@@ -706,7 +707,7 @@ class CommunicationProcedure:
 
         Raises:
             ValidationError: ``start`` is naive, ``count`` is negative, or a review
-                would fall after year 9999.
+                would fall outside the supported range (before 9000-01-01T00:00Z).
         """
         aware(start, "$.start")
         problems = _count_problems(count, "$.count", least=0)
@@ -714,9 +715,9 @@ class CommunicationProcedure:
         # Lengths are positive, so the last review is the latest: if it fits, all do.
         if count and self._review(start, count) is None:
             path, expected = (
-                ("$.start", "an instant whose next review falls no later than year 9999")
+                ("$.start", "an instant whose next review falls before 9000-01-01T00:00Z")
                 if self._review(start, 1) is None
-                else ("$.count", "as many reviews as fall no later than year 9999")
+                else ("$.count", "as many reviews as fall before 9000-01-01T00:00Z")
             )
             got = start.isoformat() if path == "$.start" else describe(count)
             raise ValidationError.single(path, expected, got, subject="review schedule")

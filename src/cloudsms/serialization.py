@@ -60,6 +60,7 @@ from dateutil.relativedelta import relativedelta
 
 from cloudsms import _json, units
 from cloudsms._exact import NUMBER_CHARACTERS
+from cloudsms._instants import instant_problems
 from cloudsms.errors import REDACTED, Problem, ValidationError, describe
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
 from cloudsms.money import Money, Price
@@ -163,9 +164,7 @@ def format_duration(value: relativedelta | dt.timedelta) -> str:
         if secs or fraction:
             text += f"{secs}.{fraction:06d}".rstrip("0").rstrip(".") + "S"
         return f"{sign}PT{text or '0S'}"
-    from cloudsms.periods import add_calendar  # noqa: PLC0415 - reuses its checks
-
-    add_calendar(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), value)
+    _writable(value)
     fields = [value.years, value.months, value.days, value.hours, value.minutes, value.seconds]
     if value.microseconds or (any(f > 0 for f in fields) and any(f < 0 for f in fields)):
         raise ValidationError.single(
@@ -210,12 +209,16 @@ def parse_duration(text: object, *, exact: bool = False) -> relativedelta | dt.t
                 "an exact duration (no years or months, which vary in length)",
                 describe(text),
             )
-        total = dt.timedelta(weeks=n[2], days=n[3], hours=n[4], minutes=n[5])
-        total += dt.timedelta(microseconds=int(second * 10**6))
-        return total * factor
+        try:
+            total = dt.timedelta(weeks=n[2], days=n[3], hours=n[4], minutes=n[5])
+            return (total + dt.timedelta(microseconds=int(second * 10**6))) * factor
+        except OverflowError:
+            raise ValidationError.single(
+                "$", "an exact duration of at most 999999999 days", describe(text)
+            ) from None
     if second != second.to_integral_value():
         raise ValidationError.single("$", "whole seconds in a calendar length", describe(text))
-    return relativedelta(
+    length = relativedelta(
         years=factor * n[0],
         months=factor * n[1],
         days=factor * (7 * n[2] + n[3]),
@@ -223,6 +226,23 @@ def parse_duration(text: object, *, exact: bool = False) -> relativedelta | dt.t
         minutes=factor * n[5],
         seconds=factor * int(second),
     )
+    _writable(length)
+    return length
+
+
+def _writable(length: relativedelta) -> None:
+    """Refuse a calendar length that `format_duration` could not write back.
+
+    Both run this one check, so whatever is read is written back: a length must stay
+    within the supported range of instants when added to 2000-01-01 (``P999999Y``
+    does not), and hold relative fields only.
+    """
+    from cloudsms.periods import add_calendar  # noqa: PLC0415 - reuses its checks
+
+    try:
+        add_calendar(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), length)
+    except ValidationError as exc:  # the length itself is what was read or written
+        raise ValidationError([p._replace(path="$") for p in exc.problems]) from None
 
 
 # ---------------------------------------------------------------------- strict leaves
@@ -257,6 +277,14 @@ def _structure_decimal(value: object, _: object) -> Decimal:
 
 
 def _structure_datetime(value: object, _: object) -> dt.datetime:
+    instant = _read_datetime(value)
+    problems = instant_problems(instant, "$")  # the range and the zone's wall clock
+    if problems:
+        raise ValidationError(problems)
+    return instant
+
+
+def _read_datetime(value: object) -> dt.datetime:
     if type(value) is str:
         written = _written_instant(value)
         if written is not None:
@@ -1056,9 +1084,12 @@ def to_dict(value: object, *, pause_gc: bool = True) -> Any:
 
     ``pause_gc`` pauses the cyclic garbage collector while converting (see `from_dict`).
     """
-    with _collector_paused(pause_gc):
-        data = _converter().unstructure(value)
     kind = type(value)
+    try:
+        with _collector_paused(pause_gc):
+            data = _converter().unstructure(value)
+    except ValidationError as exc:  # a value that cannot be written, such as P999999Y
+        raise ValidationError(exc.problems, subject=kind.__name__) from None
     if hasattr(kind, "__document_type__"):
         return {
             "type": getattr(kind, "__document_type__"),  # noqa: B009 - set by @document

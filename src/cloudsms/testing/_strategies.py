@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
@@ -102,17 +103,90 @@ def time_zones() -> st.SearchStrategy[dt.tzinfo]:
 
 def aware_datetimes(
     *,
-    min_value: dt.datetime = dt.datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis takes naive bounds
-    max_value: dt.datetime = dt.datetime(2060, 12, 31),  # noqa: DTZ001
+    min_value: dt.datetime | None = None,
+    max_value: dt.datetime | None = None,
     timezones: st.SearchStrategy[dt.tzinfo] | None = None,
+    edges: bool = True,
 ) -> st.SearchStrategy[dt.datetime]:
-    """Datetimes with a time zone, never naive, never a wall time a DST gap skips."""
-    return st.datetimes(
-        min_value=min_value,
-        max_value=max_value,
-        timezones=timezones or time_zones(),
+    """Datetimes with a time zone, never naive, never a wall time a DST gap skips.
+
+    Most fall between ``min_value`` and ``max_value`` (naive wall-clock bounds, as
+    hypothesis takes them; default 2000-01-01 to 2060-12-31). With ``edges`` (the
+    default) some are edge cases instead: the first and last supported instants
+    (1900-01-01T00:00Z, just before 9000-01-01T00:00Z) in every testing zone, both
+    wall times of a repeated DST hour (``fold`` 0 and 1) and the first instant after
+    a DST gap — those within the bounds you set. ``edges=False`` draws ordinary
+    instants only.
+    """
+    zones = timezones or time_zones()
+    ordinary = st.datetimes(
+        min_value=min_value or dt.datetime(2000, 1, 1),  # noqa: DTZ001 - naive bounds
+        max_value=max_value or dt.datetime(2060, 12, 31),  # noqa: DTZ001
+        timezones=zones,
         allow_imaginary=False,
     )
+    if not edges:
+        return ordinary
+    special = tuple(
+        instant
+        for instant in _edge_instants(timezones is None)
+        if (min_value is None or instant.replace(tzinfo=None) >= min_value)
+        and (max_value is None or instant.replace(tzinfo=None) <= max_value)
+    )
+    if timezones is not None:  # the caller's zones: the range ends in each drawn zone
+        ends = st.sampled_from(_range_ends()).flatmap(
+            lambda end: zones.map(end.astimezone).filter(
+                lambda local: (
+                    (min_value is None or local.replace(tzinfo=None) >= min_value)
+                    and (max_value is None or local.replace(tzinfo=None) <= max_value)
+                )
+            )
+        )
+        return st.one_of(ordinary, ordinary, ordinary, ends)
+    if not special:
+        return ordinary
+    return st.one_of(ordinary, ordinary, ordinary, st.sampled_from(special))
+
+
+def _range_ends() -> tuple[dt.datetime, ...]:
+    from cloudsms._instants import MAX_INSTANT, MIN_INSTANT  # noqa: PLC0415
+
+    return (MIN_INSTANT, MAX_INSTANT - dt.timedelta(microseconds=1))
+
+
+def _edge_instants(every_zone: bool) -> tuple[dt.datetime, ...]:
+    """The ends of the supported range in each testing zone, DST folds and gaps."""
+    if not every_zone:
+        return ()
+    found = [end.astimezone(timezone(name)) for end in _range_ends() for name in TIME_ZONES]
+    for name, repeated, after_gap in _DST_EDGES:
+        zone = timezone(name)
+        found += [
+            repeated.replace(tzinfo=zone),
+            repeated.replace(tzinfo=zone, fold=1),
+            after_gap.replace(tzinfo=zone),
+        ]
+    return tuple(found)
+
+
+# A zone, a wall time its clocks show twice (autumn), and the first after a jump (spring).
+_DST_EDGES = (
+    (
+        "Europe/Berlin",
+        dt.datetime(2026, 10, 25, 2, 30),  # noqa: DTZ001 - a wall time, zoned above
+        dt.datetime(2026, 3, 29, 3, 0),  # noqa: DTZ001
+    ),
+    (
+        "America/Santiago",
+        dt.datetime(2026, 4, 4, 23, 30),  # noqa: DTZ001
+        dt.datetime(2026, 9, 6, 1, 0),  # noqa: DTZ001
+    ),
+    (
+        "Australia/Lord_Howe",
+        dt.datetime(2026, 4, 5, 1, 45),  # noqa: DTZ001
+        dt.datetime(2026, 10, 4, 2, 30),  # noqa: DTZ001
+    ),
+)
 
 
 def currency_codes(*, codes: Sequence[str] | None = None) -> st.SearchStrategy[str]:
@@ -123,24 +197,71 @@ def currency_codes(*, codes: Sequence[str] | None = None) -> st.SearchStrategy[s
     return st.sampled_from(pool)
 
 
+@cache
+def _edge_numbers(
+    low: Decimal | int | None, high: Decimal | int | None, places: int | None = None
+) -> tuple[Decimal, ...]:
+    """Numbers at the edges of the bounds (38 digits, 30 places, below 1E+31), within limits.
+
+    Both signs, the smallest step, the largest size, the longest digit strings: what a
+    reader, a writer and arithmetic must all get exactly right. With ``places``, only
+    numbers of at most that many decimals.
+    """
+    from decimal import Decimal  # noqa: PLC0415 - at draw time only
+
+    from cloudsms._exact import MAX_DIGITS, MAX_EXPONENT  # noqa: PLC0415
+
+    whole = MAX_EXPONENT + 1
+    fine = MAX_EXPONENT if places is None else min(places, MAX_EXPONENT)
+    decimals = min(fine, MAX_DIGITS - whole)
+    digits = "1234567890" * 4
+
+    def number(integer: str, fraction: str) -> Decimal:  # from text: exact in any context
+        return Decimal(f"{integer}.{fraction}" if fraction else integer)
+
+    edges = [
+        Decimal(1).scaleb(-fine),  # the smallest step
+        number("9" * whole, "9" * decimals),  # the largest, at the most digits
+        number(digits[:whole], digits[:decimals]),
+        number("0", "1" * fine) if fine else Decimal(1),
+        number("1" + "0" * MAX_EXPONENT, ""),
+        number("0", "5") if fine else Decimal(1),
+    ]
+    edges += [e.copy_negate() for e in edges]
+    return tuple(e for e in edges if (low is None or e >= low) and (high is None or e <= high))
+
+
 def moneys(
     *,
     currency: str | None = None,
-    min_value: Decimal | int = -(10**9),
-    max_value: Decimal | int = 10**9,
+    min_value: Decimal | int | None = None,
+    max_value: Decimal | int | None = None,
     places: int | None = None,
+    edges: bool = True,
 ) -> st.SearchStrategy[Money]:
-    """Money in one currency (or any), with ``places`` decimals (default: the minor unit)."""
+    """Money in one currency (or any), with ``places`` decimals (default: the minor unit).
+
+    Most amounts lie within ``min_value`` and ``max_value`` (default ±10**9). With
+    ``edges`` (the default) some are the edge cases of the bounds instead, at the same
+    places: the smallest step, the largest size (31 integer digits), the longest digit
+    strings, both signs — within the limits when you set them. Pass ``edges=False``
+    for ordinary amounts only.
+    """
     codes = st.just(currency) if currency else currency_codes()
+    low = -(10**9) if min_value is None else min_value
+    high = 10**9 if max_value is None else max_value
 
     @st.composite
     def build(draw: st.DrawFn) -> Money:
         code = draw(codes)
         digits = places if places is not None else Money.zero(code).minor_unit or 0
+        special = _edge_numbers(min_value, max_value, digits) if edges else ()
+        if special and draw(st.integers(0, 9)) == 0:
+            return Money(draw(st.sampled_from(special)), code)
         amount = draw(
             st.decimals(
-                min_value=min_value,
-                max_value=max_value,
+                min_value=low,
+                max_value=high,
                 places=digits,
                 allow_nan=False,
                 allow_infinity=False,
@@ -151,15 +272,26 @@ def moneys(
     return build()
 
 
+def _exponent(value: Decimal) -> int:
+    return int(value.as_tuple().exponent)
+
+
 def quantities(
     *,
     dimension: str | None = None,
     units: Sequence[str] | None = None,
     min_value: Decimal | int = 0,
-    max_value: Decimal | int = 10**6,
+    max_value: Decimal | int | None = None,
     places: int = 3,
+    edges: bool = True,
 ) -> st.SearchStrategy[Quantity]:
-    """Quantities of one dimension (a key of `DIMENSION_UNITS`) or of the given units."""
+    """Quantities of one dimension (a key of `DIMENSION_UNITS`) or of the given units.
+
+    Most magnitudes lie within ``min_value`` and ``max_value`` (default 10**6) with
+    ``places`` decimals. With ``edges`` (the default) some are the edge cases of the
+    magnitude bounds instead (1E-30, 38 digits, just below 1E+31) within the limits;
+    ``edges=False`` draws ordinary magnitudes only.
+    """
     from cloudsms.units import quantity  # noqa: PLC0415 - pint only when drawing
 
     if units is None:
@@ -171,13 +303,16 @@ def quantities(
             if dimension
             else tuple(u for group in DIMENSION_UNITS.values() for u in group)
         )
-    magnitudes = st.decimals(
+    magnitudes: st.SearchStrategy[Decimal] = st.decimals(
         min_value=min_value,
-        max_value=max_value,
+        max_value=10**6 if max_value is None else max_value,
         places=places,
         allow_nan=False,
         allow_infinity=False,
     )
+    special = _edge_numbers(min_value, max_value) if edges else ()
+    if special:
+        magnitudes = st.one_of(magnitudes, magnitudes, magnitudes, st.sampled_from(special))
     return st.builds(quantity, magnitudes, st.sampled_from(tuple(units)))
 
 
@@ -189,11 +324,17 @@ def periods(
 ) -> st.SearchStrategy[Period]:
     """Half-open periods of aware instants, lasting between the two bounds."""
     seconds = st.integers(int(min_duration.total_seconds()), int(max_duration.total_seconds()))
-    return st.builds(
-        lambda start, s: Period(start, add_exact(start, dt.timedelta(seconds=s))),
-        starts or aware_datetimes(),
-        seconds,
-    )
+    return st.builds(_period_at, starts or aware_datetimes(), seconds)
+
+
+def _period_at(instant: dt.datetime, seconds: int) -> Period:
+    """A period of ``seconds`` starting at ``instant``, or ending there near the range's end."""
+    from cloudsms._instants import MAX_INSTANT  # noqa: PLC0415
+
+    length = dt.timedelta(seconds=seconds)
+    if instant.astimezone(dt.UTC) + length < MAX_INSTANT:
+        return Period(instant, add_exact(instant, length))
+    return Period(add_exact(instant, -length), instant)
 
 
 def calendar_lengths(*, max_months: int = 36) -> st.SearchStrategy[relativedelta]:
