@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import copy
+import pickle
 import subprocess
 import sys
 import time
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
+import pint
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudsms import units
 from cloudsms.errors import ValidationError
+from cloudsms.serialization import from_json, to_json
 from cloudsms.units import dimension, magnitude_in, quantity
 
 
@@ -219,3 +223,216 @@ class TestReviewCases:
     def test_fraction_in(self) -> None:
         """Converts exactly, without any rounding."""
         assert units.fraction_in(quantity("10 vcpu*min"), "vcpu*hour") == Fraction(1, 6)
+
+
+class TestImmutability:
+    """Quantities of the registry never change in place: frozen values stay frozen."""
+
+    @pytest.mark.parametrize(
+        ("name", "args"),
+        [
+            ("ito", ("minute",)),
+            ("ito_base_units", ()),
+            ("ito_reduced_units", ()),
+            ("ito_root_units", ()),
+            ("ito_unprefixed", ()),
+            ("ito_preferred", ()),
+            ("__setitem__", (0, 1)),
+        ],
+    )
+    def test_in_place_conversions_refused(self, name: str, args: tuple[object, ...]) -> None:
+        """Refuses each in-place method with a ValidationError, leaving the quantity as it was."""
+        q = quantity("2 h")
+        with pytest.raises(ValidationError) as info:
+            getattr(q, name)(*args)
+        expected = (
+            "expected no change to a quantity (quantities are immutable: q.to(unit) returns "
+            f"a new one), got a call of {name} @ $"
+        )
+        assert [expected] == info.value.errors
+        assert str(q) == "2 hour"
+
+    def test_in_place_operators_rebind(self) -> None:
+        """Rebinds the name on +=, -=, *=, /=, //= and %=, leaving the original unchanged."""
+        original = quantity("7 h")
+        q = original
+        q += quantity("1 h")
+        q -= quantity("2 h")
+        q *= 2
+        q /= 3
+        assert str(q) == "4 hour"
+        ratio = original / quantity("2 h")
+        ratio //= 1
+        rest = quantity("7 h")
+        rest %= quantity("2 h")
+        assert (str(original), str(ratio), str(rest)) == ("7 hour", "3 dimensionless", "1 hour")
+
+    def test_attributes_set_once(self) -> None:
+        """Refuses a new magnitude or unit on a quantity already built."""
+        q = quantity("2 h")
+        with pytest.raises(ValidationError, match="immutable"):
+            q._magnitude = Decimal(3)
+        with pytest.raises(ValidationError, match="immutable"):
+            q._units = quantity("1 s")._units  # type: ignore[attr-defined]
+        assert str(q) == "2 hour"
+
+    def test_frozen_value_keeps_what_it_writes(self) -> None:
+        """A quantity read from a document writes the same text after an attempted ito."""
+        q = from_json(units.Quantity, '"250 ms"')  # type: ignore[type-abstract]
+        with pytest.raises(ValidationError):
+            q.ito("hour")  # type: ignore[attr-defined]
+        assert to_json(q) == '"250 ms"'
+
+    def test_copies_and_pickles(self) -> None:
+        """Copies and pickles into immutable quantities of the same registry."""
+        q = quantity("1.5 TiB")
+        for twin in (copy.copy(q), copy.deepcopy(q), pickle.loads(pickle.dumps(q))):
+            assert q == twin
+            with pytest.raises(ValidationError):
+                twin.ito("byte")  # type: ignore[attr-defined]
+
+
+class TestMagnitudeBounds:
+    """Every quantity built, read or computed has a magnitude within the bounds."""
+
+    bound = (
+        "magnitude of at most 38 significant digits, zero or from 1E-30 up to (not "
+        "including) 1E+31 in size"
+    )
+
+    def test_constants(self) -> None:
+        """Exports the bounds the strategies reach for."""
+        assert (units.MAX_DIGITS, units.MAX_EXPONENT) == (38, 30)
+
+    def test_arithmetic_result_refused(self) -> None:
+        """Refuses 1e30 ms times 1000, naming the bound."""
+        with pytest.raises(ValidationError) as info:
+            _ = quantity("1e30 ms") * 1000
+        assert [f"expected a {self.bound}, got 1.000E+33 millisecond @ $"] == info.value.errors
+        assert info.value.subject == "Quantity"
+
+    def test_conversion_result_refused(self) -> None:
+        """Refuses a conversion whose result leaves the bounds."""
+        with pytest.raises(ValidationError, match="1E\\+31"):
+            quantity("1e30 TiB").to("byte")
+
+    @pytest.mark.parametrize(
+        ("value", "unit", "got"),
+        [
+            pytest.param(
+                10**5000, "ms", "an integer of about 5001 digits (integer)", id="huge-int"
+            ),
+            (10**31, "ms", "10000000000000000000000000000000 (integer)"),
+            (Decimal("1e-31"), "ms", "Decimal('1E-31') (Decimal)"),
+            ("1." + "1" * 38, "ms", "'1.11111111111111111111111111111111111111' (string)"),
+        ],
+    )
+    def test_magnitude_refused(self, value: object, unit: str, got: str) -> None:
+        """Refuses a magnitude beyond the bounds, never leaking Python's int-to-text limit."""
+        with pytest.raises(ValidationError) as info:
+            quantity(value, unit)
+        assert [f"expected a finite {self.bound}, got {got} @ $"] == info.value.errors
+
+    @pytest.mark.parametrize("text", ["1e30 ms", "-1e-30 ms", "9" * 31 + " s", "0e-99 s"])
+    def test_edges_accepted(self, text: str) -> None:
+        """Accepts magnitudes at the edges, and zero whatever its exponent."""
+        assert Decimal(text.split(maxsplit=1)[0]) == quantity(text).magnitude
+
+    @given(
+        st.integers(-(10**38) + 1, 10**38 - 1),
+        st.integers(-67, 30),
+        st.sampled_from(["ms", "GiB", "vcpu*hour", "request/s", "%"]),
+    )
+    def test_round_trip(self, digits: int, exponent: int, unit: str) -> None:
+        """Reads back exactly whatever it accepts, through to_json and from_json."""
+        try:
+            q = quantity(Decimal(digits).scaleb(exponent), unit)
+        except ValidationError:
+            return
+        back = from_json(units.Quantity, to_json(q))  # type: ignore[type-abstract]
+        assert (q, str(q.magnitude)) == (back, str(back.magnitude))
+
+
+class TestUnicodeDigits:
+    """Only ASCII digits count, in magnitudes and in powers."""
+
+    @pytest.mark.parametrize("text", ["1 ms^٢", "1 ms**٢", "1 s^²"])
+    def test_powers(self, text: str) -> None:
+        """Refuses a power written in other digits."""
+        with pytest.raises(ValidationError, match="unit names joined by"):
+            quantity(text)
+
+    def test_magnitude(self) -> None:
+        """Refuses a magnitude written in other digits."""
+        with pytest.raises(ValidationError, match="ASCII digits"):
+            quantity("١٢", "ms")
+
+
+class TestCalendarUnits:
+    """calendar_units() finds every unit of calendar length from the registry's definitions."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("1 GiB*eon", ("eon",)),
+            ("1 century", ("century",)),
+            ("1 millennium", ("millennium",)),
+            ("1 kiloyear", ("kiloyear",)),
+            ("1 myear", ("milliyear",)),
+            ("1 common_year", ("common_year",)),
+            ("1 lunar_month", ("synodic_month",)),
+            ("1 user*years", ("year",)),
+        ],
+    )
+    def test_calendar(self, text: str, expected: tuple[str, ...]) -> None:
+        """Names months, years, eons and their prefixed forms."""
+        assert expected == units.calendar_units(quantity(text))
+
+    @pytest.mark.parametrize("text", ["1 week", "1 fortnight", "1 day", "1 Gs", "1 GiB"])
+    def test_fixed(self, text: str) -> None:
+        """Leaves units of fixed length alone."""
+        assert units.calendar_units(quantity(text)) == ()
+
+
+class TestBoundedCaches:
+    """The caches of unit texts, names and factors never grow past CACHE_SIZE."""
+
+    def test_unknown_names(self) -> None:
+        """Remembers at most CACHE_SIZE unit names, however many unknown ones arrive."""
+        for index in range(units.CACHE_SIZE + 50):
+            with contextlib.suppress(ValidationError):
+                quantity(f"1 zz{index}")
+        sizes = [units._unit_of.cache_info(), units._factor.cache_info()]
+        assert all(info.maxsize == units.CACHE_SIZE for info in sizes)
+        assert units._unit_of.cache_info().currsize <= units.CACHE_SIZE
+        assert len(units._UNIT_CACHE) <= units.CACHE_SIZE
+
+
+class TestOtherRegistries:
+    """A quantity of another pint registry is refused, saying so."""
+
+    def test_refused(self) -> None:
+        """Refuses it in quantity(), fraction_in() and calendar_units() alike."""
+        other = pint.UnitRegistry().Quantity(1, "ms")
+        expected = [
+            (
+                "expected a quantity of cloudsms's registry (cloudsms.units.registry()); "
+                "rebuild it with cloudsms.units.quantity(magnitude, unit), got 1 millisecond "
+                "from another pint registry @ $"
+            )
+        ]
+        for call in (
+            lambda: quantity(other),
+            lambda: units.fraction_in(other, "s"),
+            lambda: units.calendar_units(other),
+        ):
+            with pytest.raises(ValidationError) as info:
+                call()
+            assert expected == info.value.errors
+
+    def test_conversions_ignore_the_callers_context(self) -> None:
+        """Converts exactly whatever precision the caller's decimal context has."""
+        with localcontext() as ctx:
+            ctx.prec = 2
+            assert Fraction(1609344) == units.fraction_in(quantity("1 mile"), "mm")
+            assert ctx.prec == 2

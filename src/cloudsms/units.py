@@ -187,8 +187,16 @@ def registry() -> pint.UnitRegistry[Any]:
     class Registry(pint.UnitRegistry):  # type: ignore[type-arg]
         Quantity = _frozen_quantity_class(pint.Quantity)  # type: ignore[assignment]
 
-    ureg: pint.UnitRegistry[Any] = Registry(None, non_int_type=Decimal, cache_folder=None)
-    ureg.load_definitions(_definitions(os.path.dirname(pint.__file__)))
+        def _get_root_units(self, *args: Any, **kwargs: Any) -> Any:
+            # Factors to root units are computed (and cached by pint) in our context,
+            # never the caller's: a first conversion made at a low precision must not
+            # round the factor every later conversion uses.
+            with localcontext(_FACTORS):
+                return super()._get_root_units(*args, **kwargs)
+
+    with localcontext(_FACTORS):  # definitions such as 1200/3937 m, computed once
+        ureg: pint.UnitRegistry[Any] = Registry(None, non_int_type=Decimal, cache_folder=None)
+        ureg.load_definitions(_definitions(os.path.dirname(pint.__file__)))
     # pint unpickles into its application registry, where our units do not exist and
     # quantities no longer compare or hash like the originals: pickle ours through
     # this registry instead (only this registry's Quantity class is affected).
