@@ -52,10 +52,12 @@ def reference_problems(value: dt.datetime) -> bool:
     offset = value.utcoffset()
     assert offset is not None
     wall = value.replace(tzinfo=None)
-    seconds = (wall - dt.datetime(1, 1, 1)).total_seconds() - offset.total_seconds()
-    low = (MIN_INSTANT.replace(tzinfo=None) - dt.datetime(1, 1, 1)).total_seconds()
-    high = (MAX_INSTANT.replace(tzinfo=None) - dt.datetime(1, 1, 1)).total_seconds()
-    return not low <= seconds < high
+    micro = dt.timedelta(microseconds=1)
+    origin = dt.datetime(1, 1, 1)
+    instant = (wall - origin) // micro - offset // micro
+    low = (MIN_INSTANT.replace(tzinfo=None) - origin) // micro
+    high = (MAX_INSTANT.replace(tzinfo=None) - origin) // micro
+    return not low <= instant < high
 
 
 class TestInstantProblems:
@@ -266,3 +268,20 @@ class TestRecordsCompareInstants:
         ):
             with pytest.raises(ValidationError, match="9000-01-01T00:00Z"):
                 build(dt.datetime(1, 1, 1, tzinfo=EAST))
+
+
+class TestZoneKinds:
+    """Only zones that are written and read back as themselves are accepted."""
+
+    def test_other_tzinfo_refused(self) -> None:
+        """Refuses a dateutil zone, which would read back as a fixed offset."""
+        from dateutil import tz  # noqa: PLC0415
+
+        when = dt.datetime(2026, 1, 1, tzinfo=tz.gettz("Europe/Berlin"))
+        assert [(p.path, p.expected, p.got) for p in instant_problems(when, "$.at")] == [
+            (
+                "$.at",
+                "a zoneinfo.ZoneInfo zone or a fixed offset (datetime.timezone)",
+                "a tzfile zone",
+            )
+        ]

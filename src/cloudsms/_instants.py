@@ -31,6 +31,7 @@ __all__ = [
     "MAX_ZONE_NAME",
     "MIN_INSTANT",
     "RANGE_TEXT",
+    "ZONE_KIND_TEXT",
     "ZONE_TEXT",
     "instant_key",
     "instant_problems",
@@ -49,6 +50,8 @@ MAX_ZONE_NAME = 64
 """The longest IANA zone name accepted."""
 AWARE_TEXT = "a datetime with a time zone"
 """What an instant must be, as error messages state it."""
+ZONE_KIND_TEXT = "a zoneinfo.ZoneInfo zone or a fixed offset (datetime.timezone)"
+"""What an instant's tzinfo must be, as error messages state it."""
 ZONE_TEXT = (
     f"an IANA time zone name of at most {MAX_ZONE_NAME} characters, such as 'Europe/Berlin'"
 )
@@ -168,6 +171,12 @@ def instant_problems(value: object, path: str) -> list[Problem]:
     return _checked(value, path)
 
 
+def _is_zoneinfo(zone: object) -> bool:
+    import zoneinfo  # noqa: PLC0415 - loaded by then: named zones come from it
+
+    return isinstance(zone, zoneinfo.ZoneInfo)
+
+
 def _checked(value: dt.datetime, path: str) -> list[Problem]:
     wall = value.replace(tzinfo=None, fold=0)
     try:
@@ -176,7 +185,12 @@ def _checked(value: dt.datetime, path: str) -> list[Problem]:
         offset = None
     if offset is None:
         return [Problem(path, AWARE_TEXT, f"a naive datetime {wall.isoformat()}")]
-    key = getattr(value.tzinfo, "key", None)
+    zone = value.tzinfo
+    if not isinstance(zone, dt.timezone) and not _is_zoneinfo(zone):
+        # Written as its offset alone, another kind of zone would read back as a
+        # fixed offset: an equal instant in another zone, which is not a round trip.
+        return [Problem(path, ZONE_KIND_TEXT, f"a {type(zone).__name__} zone")]
+    key = getattr(zone, "key", None)
     if isinstance(key, str) and not _zone_name_ok(key):
         return [Problem(path, ZONE_TEXT, describe(key))]
     try:
