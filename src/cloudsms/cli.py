@@ -394,8 +394,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _fail(lines: Sequence[str]) -> int:
     encoding = getattr(sys.stderr, "encoding", None)
-    for line in lines:
-        sys.stderr.write(f"cloudsms: {printable(line, encoding)}\n")
+    for line in lines:  # a line break inside a problem is escaped: one problem a line
+        sys.stderr.write(f"cloudsms: {printable(escape_text(line), encoding)}\n")
     return 2
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.reference._ids import clause_sort_key, suggest
 from cloudsms.reference._records import DEFAULT_EDITION
-from cloudsms.reference._schema import check_document
+from cloudsms.reference._schema import check_document, key_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -122,7 +122,7 @@ def plain(value: object, path: str = "$", depth: int = 0) -> object:
             path, f"at most {_MAX_DEPTH} levels of nesting", "more", subject="reference data"
         )
     if isinstance(value, Mapping):
-        return {k: plain(v, f"{path}.{k}", depth + 1) for k, v in value.items()}
+        return {k: plain(v, key_path(path, k), depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
     return value

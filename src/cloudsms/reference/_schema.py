@@ -23,6 +23,7 @@ such as ``$.citations[3].clause_number``; it never raises on bad input.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -31,7 +32,7 @@ from typing import Any, cast
 from cloudsms.errors import Problem, describe
 from cloudsms.reference._data import read_json
 
-__all__ = ["check", "check_document", "schema"]
+__all__ = ["check", "check_document", "key_path", "schema"]
 
 Schema = Mapping[str, Any]
 
@@ -60,6 +61,30 @@ def _pattern(source: str) -> re.Pattern[str]:
 
 # A ``$`` with an even number of backslashes before it (none, or escaped backslashes).
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)((?:\\\\)*)\$")
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def key_path(path: str, key: object) -> str:
+    r"""The path of ``key`` inside the object at ``path``: ``$.title``, or ``$["odd key"]``.
+
+    A key that is not a plain name is written in brackets as JSON text, so that a
+    path never holds a control character, a dot or a bracket of its own.
+
+    Examples:
+        >>> key_path("$.clauses[0]", "title"), key_path("$", "two words\n")
+        ('$.clauses[0].title', '$["two words\\n"]')
+    """
+    if isinstance(key, str) and _NAME.fullmatch(key):
+        return f"{path}.{key}"
+    shown = json.dumps(key) if isinstance(key, str) else repr(key)
+    return f"{path}[{shown}]"
+
+
+def _shown(key: object) -> str:
+    """A key as a message shows it: its repr, cut short like `describe` cuts values."""
+    return describe(key).rpartition(" (")[0] or repr(key)
 
 
 def check(instance: object, path: str = "$", node: Schema | None = None) -> list[Problem]:
@@ -193,7 +218,9 @@ def _check_object(
             _check(item, properties[key], f"{path}.{key}", root, out)
         elif node.get("additionalProperties", True) is False:
             allowed = ", ".join(properties)
-            out.append(Problem(f"{path}.{key}", f"one of the keys {allowed}", f"key {key!r}"))
+            out.append(
+                Problem(key_path(path, key), f"one of the keys {allowed}", f"key {_shown(key)}")
+            )
 
 
 def _check_one_of(
