@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -13,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import cloudsms.catalogue
 from cloudsms.catalogue import (
     Billing,
     BillingMethod,
@@ -23,6 +27,7 @@ from cloudsms.catalogue import (
     Offering,
     OfferingKind,
     Policy,
+    Release,
     ServiceLevel,
     Upgrade,
     UpgradeKind,
@@ -329,7 +334,7 @@ class TestSecondReview:
         """Comparisons and location queries name a wrong argument."""
         assert problems(lambda: RESPONSE.is_stricter_than("x")) == ["$.other"]  # type: ignore[arg-type]
         assert problems(lambda: entry().stores_data_in(None)) == ["$.code"]  # type: ignore[arg-type]
-        with pytest.raises(ValidationError, match=r"^catalogue query is invalid"):
+        with pytest.raises(ValidationError, match=r"^Catalogue query is invalid"):
             CATALOGUE.by_category("XaaS")
 
     def test_one_problem_per_bad_level(self) -> None:
@@ -385,13 +390,210 @@ class TestEntry:
         assert problems(lambda: entry(controls=(control, control))) == ["$.controls[1].id"]
         assert problems(
             lambda: entry(data_locations={"Germany"}, legal_notes=("ok", ""), offerings=())
-        ) == ["$.data_locations", "$.legal_notes[1]", "$.offerings"]
+        ) == ["$.data_locations[0]", "$.legal_notes[1]", "$.offerings"]
 
     def test_data_location(self) -> None:
         """A country matches its subdivisions, not the other way round."""
         assert STORE.stores_data_in("US")
         assert STORE.stores_data_in("US-CA")
         assert not entry().stores_data_in("DE-BY")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class TestLocations:
+    """Resource and data locations are known ISO 3166 codes (or EU), each checked alone."""
+
+    def test_unknown_codes_refused_at_their_index(self) -> None:
+        """Refuses codes ISO 3166 does not assign, each at its index in the sorted set."""
+        assert problems(
+            lambda: entry(data_locations={"XX", "ZZ", "DE-XX", "DE"}, resource_locations={"QQ"})
+        ) == [
+            "$.resource_locations[0]",
+            "$.data_locations[1]",
+            "$.data_locations[2]",
+            "$.data_locations[3]",
+        ]
+
+    def test_name_gets_its_code_suggested(self) -> None:
+        """Refuses a country's name and suggests its code."""
+        with pytest.raises(ValidationError) as info:
+            entry(data_locations={"DE", "Germany"})
+        assert info.value.errors == [
+            (
+                "expected an ISO 3166 code such as 'DE' or 'US-CA' (close matches: DE), "
+                "got 'Germany' (string) @ $.data_locations[1]"
+            )
+        ]
+
+    @pytest.mark.parametrize(
+        ("given", "closest"),
+        [
+            ("de", "DE"),
+            ("DEU", "DE"),
+            ("United Kingdom", "GB"),
+            ("california", "US-CA"),
+            ("DE-BYY", "DE-BY"),
+        ],
+    )
+    def test_closest_match_first(self, given: str, closest: str) -> None:
+        """Suggests first the code meant by a lower-case code, an alpha-3 code or a name."""
+        with pytest.raises(ValidationError) as info:
+            entry(data_locations={given})
+        (problem,) = info.value.problems
+        prefix = "an ISO 3166 code such as 'DE' or 'US-CA' (close matches: "
+        assert prefix + closest == problem.expected[: len(prefix) + len(closest)]
+
+    def test_no_close_match(self) -> None:
+        """Says only what was expected when nothing is close."""
+        with pytest.raises(ValidationError) as info:
+            entry(data_locations={"x" * 41})
+        (problem,) = info.value.problems
+        assert problem.expected == "an ISO 3166 code such as 'DE' or 'US-CA'"
+
+    def test_wrong_item_type(self) -> None:
+        """Refuses a location that is not text at its index."""
+        assert problems(lambda: entry(data_locations={"DE", 5})) == ["$.data_locations[0]"]
+
+    def test_eu_region(self) -> None:
+        """Accepts EU beside the countries; a query for EU matches only EU itself."""
+        eu = entry(data_locations={"EU"}, resource_locations={"EU", "DE"})
+        assert frozenset({"EU"}) == eu.data_locations
+        assert eu.stores_data_in("EU")
+        assert not eu.stores_data_in("DE")
+
+    def test_subdivisions(self) -> None:
+        """Accepts ISO 3166-2 subdivision codes of every shape."""
+        codes = {"US-CA", "GB-ENG", "FR-75C", "CZ-10", "SI-001"}
+        assert codes == entry(data_locations=codes).data_locations
+
+    def test_queries_check_the_code(self) -> None:
+        """Refuses a query for an unknown code instead of answering no."""
+        assert problems(lambda: CATALOGUE.by_data_location("XX")) == ["$.code"]
+        assert problems(lambda: entry().stores_data_in("Germany")) == ["$.code"]
+
+    def test_document_path(self) -> None:
+        """Reports a bad code of a document at its index."""
+        data = to_dict(entry())
+        data["data_locations"] = ["DE", "ZZ"]
+        with pytest.raises(ValidationError) as info:
+            from_dict(CatalogueEntry, data)
+        assert info.value.paths == ["$.data_locations[1]"]
+
+    @given(
+        st.frozensets(
+            st.sampled_from(
+                sorted(
+                    json.loads(
+                        (ROOT / "src" / "cloudsms" / "data" / "countries.json").read_text(
+                            encoding="utf-8"
+                        )
+                    )["subdivisions"]
+                )
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    def test_every_subdivision_accepted(self, codes: frozenset[str]) -> None:
+        """Accepts every subdivision code the data file lists."""
+        assert codes == entry(data_locations=codes).data_locations
+
+    def test_data_file_stamped(self) -> None:
+        """Finds the data file stamped with its source package and version."""
+        document = json.loads(
+            (ROOT / "src" / "cloudsms" / "data" / "countries.json").read_text(encoding="utf-8")
+        )
+        assert document["generated_from"]["package"] == "pycountry"
+        assert {"EU"} == set(document["regions"])
+        assert {"DE", "US", "GB"} <= set(document["countries"])
+
+    def test_generator_in_sync(self) -> None:
+        """Finds countries.json identical to what tasks/countries.py generates."""
+        pytest.importorskip("pycountry", reason="tasks/countries.py needs the dev extra")
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "tasks" / "countries.py"), "--check"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout
+
+    def test_data_read_lazily(self) -> None:
+        """Imports cloudsms.catalogue without reading the country data."""
+        code = (
+            "import cloudsms.catalogue, cloudsms._countries as c;"
+            "print(c._table.cache_info().currsize)"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert result.stdout.strip() == "0"
+
+
+def _fields(value: object) -> dict[str, Any]:
+    return {f.name: getattr(value, f.name) for f in attrs.fields(type(value)) if f.init}
+
+
+VALID: dict[type, dict[str, Any]] = {
+    ServiceLevel: _fields(AVAILABILITY),
+    Upgrade: _fields(HA),
+    Offering: _fields(offering("custom", OfferingKind.CUSTOMIZABLE)),
+    Policy: {"topic": "data retention", "statement": "35 days"},
+    Control: {"id": "c", "basis": ObligationKind.STATUTORY, "description": "d"},
+    Billing: {
+        "method": BillingMethod.SUBSCRIPTION,
+        "cycle": MONTH,
+        "currency": "EUR",
+        "accounting": "by cost centre",
+    },
+    CatalogueEntry: {**_fields(entry()), "description": "VMs"},
+    Catalogue: _fields(CATALOGUE),
+    Release: {
+        "instance": SERVICE_LIFECYCLE.begin(),
+        "service": GRAPH.services[0],
+        "catalogue": CATALOGUE,
+        "records": {},
+    },
+}
+WRONG = (5, [[]])  # a number, and a list holding an unhashable item
+
+
+def _wrong_fields() -> list[tuple[type, str, object]]:
+    return [
+        (kind, field.name, wrong)
+        for kind in VALID
+        for field in attrs.fields(kind)
+        if field.init
+        for wrong in WRONG
+    ]
+
+
+class TestFieldTypes:
+    """Every public class of cloudsms.catalogue refuses a wrong-typed field with its path."""
+
+    def test_every_class_is_covered(self) -> None:
+        """Lists every public class of the module."""
+        public = {
+            value
+            for value in (getattr(cloudsms.catalogue, name) for name in cloudsms.catalogue.__all__)
+            if isinstance(value, type) and attrs.has(value)
+        }
+        assert public == set(VALID)
+
+    @pytest.mark.parametrize(("kind", "name", "wrong"), _wrong_fields())
+    def test_wrong_type_refused_at_its_path(self, kind: type, name: str, wrong: object) -> None:
+        """Raises a ValidationError at the field's path, never a builtin error."""
+        kind(**VALID[kind])
+        with pytest.raises(ValidationError) as info:
+            kind(**{**VALID[kind], name: wrong})
+        assert info.value.subject == kind.__name__
+        assert info.value.paths
+        assert all(
+            p == f"$.{name}" or p.startswith((f"$.{name}[", f"$.{name}."))
+            for p in info.value.paths
+        ), info.value.paths
 
 
 class TestCatalogue:

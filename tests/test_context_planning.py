@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
+import attrs
 import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import cloudsms.context
 from cloudsms.context import Obligation, ObligationKind, ProviderProfile
 from cloudsms.errors import UnknownReference, ValidationError
 from cloudsms.planning import (
@@ -64,7 +67,7 @@ class TestProviderProfile:
         assert info.value.paths == [
             "$.name",
             "$.categories_offered",
-            "$.jurisdictions",
+            "$.jurisdictions[0]",
             "$.obligations",
             "$.governed_suppliers",
         ]
@@ -77,6 +80,95 @@ class TestProviderProfile:
         """Round-trips through JSON and the exported schema."""
         assert from_json(ProviderProfile, to_json(profile)) == profile
         jsonschema.validate(json.loads(to_json(profile)), json_schema(ProviderProfile))
+
+
+class TestJurisdictions:
+    """Jurisdictions are known ISO 3166 codes (or EU), each reported at its own index."""
+
+    def test_unknown_codes_at_their_index(self) -> None:
+        """Refuses unassigned codes and names, each at its index in the sorted set."""
+        with pytest.raises(ValidationError) as info:
+            ProviderProfile(
+                name="ACME",
+                categories_offered={ServiceCategory.SAAS},
+                jurisdictions={"DE", "XX", "France"},
+            )
+        assert info.value.errors == [
+            (
+                "expected an ISO 3166 code such as 'DE' or 'US-CA' (close matches: FR), "
+                "got 'France' (string) @ $.jurisdictions[1]"
+            ),
+            (
+                "expected an ISO 3166 code such as 'DE' or 'US-CA' (close matches: SX, MX, CX), "
+                "got 'XX' (string) @ $.jurisdictions[2]"
+            ),
+        ]
+        assert str(info.value).startswith("ProviderProfile is invalid (2 problems):")
+
+    def test_eu_and_subdivisions(self) -> None:
+        """Accepts the EU region and subdivision codes."""
+        profile = attrs.evolve(PROFILE, jurisdictions={"EU", "GB-SCT"})
+        assert profile.jurisdictions == frozenset({"EU", "GB-SCT"})
+        assert Obligation(kind=ObligationKind.STATUTORY, requirement="x", jurisdiction="EU")
+
+    def test_obligation_jurisdiction(self) -> None:
+        """Refuses an obligation in an unassigned subdivision."""
+        with pytest.raises(ValidationError) as info:
+            Obligation(kind=ObligationKind.STATUTORY, requirement="x", jurisdiction="US-XX")
+        assert info.value.paths == ["$.jurisdiction"]
+        assert info.value.subject == "Obligation"
+
+
+VALID: dict[type, dict[str, Any]] = {
+    Obligation: {
+        "kind": ObligationKind.STATUTORY,
+        "requirement": "Keep data in the EU",
+        "jurisdiction": "EU",
+        "source": "GDPR",
+    },
+    ProviderProfile: {
+        "name": "ACME",
+        "categories_offered": {ServiceCategory.SAAS},
+        "jurisdictions": {"DE"},
+        "obligations": (GDPR,),
+        "governed_suppliers": ("colo-1",),
+    },
+}
+WRONG = (5, [[]])  # a number, and a list holding an unhashable item
+
+
+class TestFieldTypes:
+    """Every public class of cloudsms.context refuses a wrong-typed field with its path."""
+
+    def test_every_class_is_covered(self) -> None:
+        """Lists every public class of the module."""
+        public = {
+            value
+            for value in (getattr(cloudsms.context, name) for name in cloudsms.context.__all__)
+            if isinstance(value, type) and attrs.has(value)
+        }
+        assert public == set(VALID)
+
+    @pytest.mark.parametrize(
+        ("kind", "name", "wrong"),
+        [
+            (kind, field.name, wrong)
+            for kind in VALID
+            for field in attrs.fields(kind)
+            for wrong in WRONG
+        ],
+    )
+    def test_wrong_type_refused_at_its_path(self, kind: type, name: str, wrong: object) -> None:
+        """Raises a ValidationError at the field's path, never a builtin error."""
+        kind(**VALID[kind])
+        with pytest.raises(ValidationError) as info:
+            kind(**{**VALID[kind], name: wrong})
+        assert info.value.subject == kind.__name__
+        assert info.value.paths
+        assert all(
+            p == f"$.{name}" or p.startswith((f"$.{name}[", f"$.{name}."))
+            for p in info.value.paths
+        ), info.value.paths
 
 
 D = dt.date

@@ -7,11 +7,13 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import cloudsms.services
 from cloudsms.errors import InvalidTransition, UnknownReference, ValidationError
 from cloudsms.lifecycle import Lifecycle, Transition
 from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, to_json
@@ -126,6 +128,80 @@ class TestValues:
             ServiceComponent(id="", name="", kind="gadget")  # type: ignore[arg-type]
         assert info.value.paths == ["$.id", "$.name", "$.kind"]
 
+    def test_component_description_is_text(self) -> None:
+        """Refuses a description that is not text."""
+        with pytest.raises(ValidationError) as info:
+            ServiceComponent(id="db", name="DB", kind=ComponentKind.HARDWARE, description=5)  # type: ignore[arg-type]
+        assert info.value.errors == ["expected a string, got 5 (integer) @ $.description"]
+
+
+VALID: dict[type, dict[str, Any]] = {
+    ServiceComponent: {"id": "db", "name": "DB", "kind": ComponentKind.HARDWARE},
+    CloudService: {
+        "id": "crm",
+        "name": "CRM",
+        "category": ServiceCategory.SAAS,
+        "deployment_models": PUBLIC,
+        "owner": "ops",
+    },
+    Dependency: {"dependant": "crm", "dependency": "db"},
+    ServiceGraph: {},
+    DesignReview: {
+        "capacity_requirement": "400 vcpu",
+        "availability_required": Decimal("99.9"),
+        "availability_designed": Decimal("99.95"),
+        "shared_resource_security": "reviewed",
+        "sla": SlaDecision.NEW,
+    },
+}
+WRONG = (5, [[]])  # a number, and a list holding an unhashable item
+
+
+def _wrong_fields() -> list[tuple[type, str, object]]:
+    return [
+        (kind, field.name, wrong)
+        for kind in VALID
+        for field in attrs.fields(kind)
+        if field.init
+        for wrong in WRONG
+    ]
+
+
+class TestFieldTypes:
+    """Every public class of cloudsms.services refuses a wrong-typed field with its path."""
+
+    def test_every_class_is_covered(self) -> None:
+        """Lists every public class of the module."""
+        public = {
+            value
+            for value in (getattr(cloudsms.services, name) for name in cloudsms.services.__all__)
+            if isinstance(value, type) and attrs.has(value)
+        }
+        assert public == set(VALID)
+
+    @pytest.mark.parametrize(("kind", "name", "wrong"), _wrong_fields())
+    def test_wrong_type_refused_at_its_path(self, kind: type, name: str, wrong: object) -> None:
+        """Raises a ValidationError at the field's path, never a builtin error."""
+        kind(**VALID[kind])
+        with pytest.raises(ValidationError) as info:
+            kind(**{**VALID[kind], name: wrong})
+        assert info.value.subject == kind.__name__
+        assert info.value.paths
+        assert all(
+            p == f"$.{name}" or p.startswith((f"$.{name}[", f"$.{name}."))
+            for p in info.value.paths
+        ), info.value.paths
+
+    def test_dependency_of_a_list(self) -> None:
+        """Refuses a dependency whose end is a list, before a graph sees it."""
+        with pytest.raises(ValidationError) as info:
+            Dependency(dependant=["x"], dependency="y")  # type: ignore[arg-type]
+        assert str(info.value) == (
+            "Dependency is invalid (1 problem):\n"
+            "  - expected an id of letters, digits and . _ : - (at most 64), "
+            "got ['x'] (array) @ $.dependant"
+        )
+
 
 class TestGraph:
     """Queries on a hand-built graph."""
@@ -160,6 +236,82 @@ class TestGraph:
             GRAPH.dependants_of(5)  # type: ignore[arg-type]
 
 
+class TestLookup:
+    """ServiceGraph.service and .component find a part by its id."""
+
+    def test_service_by_id(self) -> None:
+        """Returns the service with the id."""
+        assert GRAPH.service("mail") == service("mail", "db")
+
+    def test_component_by_id(self) -> None:
+        """Returns the component with the id."""
+        assert GRAPH.component("san") == component("san", ComponentKind.HARDWARE)
+
+    def test_unknown_service_suggests(self) -> None:
+        """Raises UnknownReference naming close service ids."""
+        with pytest.raises(UnknownReference) as info:
+            GRAPH.service("mial")
+        assert str(info.value) == "unknown service 'mial'; did you mean mail?"
+
+    def test_a_component_is_not_a_service(self) -> None:
+        """Refuses a component's id where a service is asked for, and the other way round."""
+        with pytest.raises(UnknownReference) as info:
+            GRAPH.service("db")
+        assert (info.value.kind, info.value.key) == ("service", "db")
+        with pytest.raises(UnknownReference) as info:
+            GRAPH.component("crm")
+        assert (info.value.kind, info.value.key) == ("component", "crm")
+
+    def test_wrong_type(self) -> None:
+        """Raises UnknownReference, not TypeError, for an id that is not text."""
+        with pytest.raises(UnknownReference) as info:
+            GRAPH.service(["crm"])  # type: ignore[arg-type]
+        assert info.value.suggestions == ()
+
+    @given(service_graphs())
+    def test_every_part_found(self, graph: ServiceGraph) -> None:
+        """Finds every service and component of a graph by its id."""
+        assert [graph.service(s.id) for s in graph.services] == list(graph.services)
+        assert [graph.component(c.id) for c in graph.components] == list(graph.components)
+
+
+CHAIN = 16_000
+
+
+def _chain(*, reverse: bool = False) -> tuple[tuple[CloudService, ...], tuple[Dependency, ...]]:
+    """A chain of services, each depending on the next."""
+    services = tuple(service(f"s{i}") for i in range(CHAIN))
+    edges = tuple(edge(f"s{i}", f"s{i + 1}") for i in range(CHAIN - 1))
+    return services, edges[::-1] if reverse else edges
+
+
+class TestLargeGraphs:
+    """Building and checking a graph takes time in proportion to its size."""
+
+    def test_long_chain_declared_backwards(self) -> None:
+        """Builds a 16,000-service chain whose dependencies are listed last first."""
+        services, edges = _chain(reverse=True)
+        graph = ServiceGraph(services=services, dependencies=edges)
+        assert len(graph.dependencies_of("s0", transitive=True)) == CHAIN - 1
+
+    def test_long_chain_closed_into_a_cycle(self) -> None:
+        """Names the cycle through 16,000 services at the dependency that closes it."""
+        services, edges = _chain(reverse=True)
+        closing = edge(f"s{CHAIN - 1}", "s0")
+        with pytest.raises(ValidationError) as info:
+            ServiceGraph(services=services, dependencies=(*edges, closing))
+        (problem,) = info.value.problems
+        assert f"$.dependencies[{CHAIN - 1}]" == problem.path
+        cycle = problem.got.split(" -> ")
+        assert [f"s{CHAIN - 1}", *(f"s{i}" for i in range(CHAIN))] == cycle
+
+    def test_long_chain_loads(self) -> None:
+        """Reads a 16,000-service chain back from JSON."""
+        services, edges = _chain()
+        graph = ServiceGraph(services=services, dependencies=edges)
+        assert graph == from_json(ServiceGraph, to_json(graph))
+
+
 class TestCycles:
     """A cycle is refused, named in full, and nothing is built."""
 
@@ -191,6 +343,39 @@ class TestCycles:
         with pytest.raises(ValidationError) as info:
             ServiceGraph(services=(service("a", "x"),), components=(component("a"),))
         assert info.value.paths == ["$.components[0].id", "$.services[0].components[0]"]
+
+    def test_one_cycle_per_group_in_order(self) -> None:
+        """Names one cycle for each group of parts that reach each other, in document order."""
+        with pytest.raises(ValidationError) as info:
+            ServiceGraph(
+                services=tuple(service(n) for n in "abcde"),
+                dependencies=(
+                    edge("a", "b"),
+                    edge("d", "e"),
+                    edge("b", "a"),
+                    edge("x", "a"),
+                    edge("b", "c"),
+                    edge("c", "a"),
+                    edge("e", "d"),
+                ),
+            )
+        assert [(p.path, p.got) for p in info.value.problems] == [
+            ("$.dependencies[3].dependant", "'x' (string)"),
+            ("$.dependencies[5]", "c -> a -> b -> c"),
+            ("$.dependencies[6]", "e -> d -> e"),
+        ]
+
+    def test_cycle_through_components(self) -> None:
+        """Names a cycle that a service's own components close."""
+        with pytest.raises(ValidationError) as info:
+            ServiceGraph(
+                services=(service("crm", "db"),),
+                components=(component("db"),),
+                dependencies=(edge("db", "crm"),),
+            )
+        assert info.value.errors == [
+            "expected a dependency that closes no cycle, got db -> crm -> db @ $.dependencies[0]"
+        ]
 
     @given(st.lists(st.tuples(st.sampled_from("abcdef"), st.sampled_from("abcdef")), max_size=12))
     def test_never_holds_a_cycle(self, pairs: list[tuple[str, str]]) -> None:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 
+from cloudsms import _countries
 from cloudsms.errors import Problem, ValidationError, describe
 
 __all__ = [
@@ -22,15 +23,16 @@ __all__ = [
     "instance_problems",
     "items_problems",
     "jurisdiction_problems",
+    "jurisdiction_set_problems",
     "member_of",
     "nested_problems",
     "optional_text_problems",
     "raise_problems",
+    "sorted_items",
     "text_list_problems",
     "text_problems",
 ]
 
-_JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
 _EPOCH = dt.datetime(2000, 1, 1)  # noqa: DTZ001 - calendar arithmetic only
 _RELATIVE = ("years", "months", "days", "hours", "minutes", "seconds", "microseconds")
 _ABSOLUTE = ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")
@@ -133,10 +135,43 @@ def id_list_problems(value: object, path: str) -> list[Problem]:
 
 
 def jurisdiction_problems(value: object, path: str) -> list[Problem]:
-    """``[]`` for an ISO 3166 country or subdivision code (``DE``, ``US-CA``)."""
-    if isinstance(value, str) and _JURISDICTION.fullmatch(value):
+    """``[]`` for a known ISO 3166 code, else the problem at ``path`` with close matches.
+
+    Known codes are the ISO 3166-1 alpha-2 countries (``DE``), the ISO 3166-2
+    subdivisions (``US-CA``) and the region ``EU`` (the European Union), as
+    ``cloudsms/data/countries.json`` lists them (S01 jurisdictions, S03 locations).
+
+    Examples:
+        >>> jurisdiction_problems("US-CA", "$.code")
+        []
+        >>> (problem,) = jurisdiction_problems("Germany", "$.code")
+        >>> problem.expected
+        "an ISO 3166 code such as 'DE' or 'US-CA' (close matches: DE)"
+    """
+    if _countries.is_known(value):
         return []
-    return [Problem(path, "an ISO 3166 code such as 'DE' or 'US-CA'", describe(value))]
+    close = _countries.close_codes(value)
+    hint = f" (close matches: {', '.join(close)})" if close else ""
+    return [Problem(path, f"an ISO 3166 code such as 'DE' or 'US-CA'{hint}", describe(value))]
+
+
+def jurisdiction_set_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for a non-empty frozenset of known ISO 3166 codes (see `jurisdiction_problems`).
+
+    Each bad code is reported at its own index in the sorted set
+    (``$.data_locations[2]``), so the path is the same however the set was built.
+    """
+    if not isinstance(value, frozenset) or not value:
+        return [Problem(path, "one or more ISO 3166 codes", describe(value))]
+    problems: list[Problem] = []
+    for index, code in enumerate(sorted_items(value)):
+        problems += jurisdiction_problems(code, f"{path}[{index}]")
+    return problems
+
+
+def sorted_items(values: frozenset[Any]) -> list[Any]:
+    """The items of a set in a stable order (by type, then text) to report them by index."""
+    return sorted(values, key=lambda item: (type(item).__name__, str(item)))
 
 
 def calendar_length_problems(value: object, path: str) -> list[Problem]:

@@ -38,11 +38,13 @@ from cloudsms._checks import (
     instance_problems,
     items_problems,
     jurisdiction_problems,
+    jurisdiction_set_problems,
     member_of,
     raise_problems,
     text_list_problems,
     text_problems,
 )
+from cloudsms._suggest import suggest
 from cloudsms._table import format_table
 from cloudsms.configuration import ConfigurationRecord
 from cloudsms.context import ObligationKind
@@ -103,15 +105,6 @@ def _distinct_ids(values: tuple[Any, ...], path: str) -> list[Problem]:
     return problems
 
 
-def _locations(value: object, path: str) -> list[Problem]:
-    if not isinstance(value, frozenset) or not value:
-        return [Problem(path, "one or more ISO 3166 codes", describe(value))]
-    problems: list[Problem] = []
-    for code in sorted(value, key=str):
-        problems += jurisdiction_problems(code, path)
-    return problems
-
-
 # --------------------------------------------------------------------- the parts
 class Bound(enum.StrEnum):
     """Which side of a service level's target is good."""
@@ -159,7 +152,7 @@ class ServiceLevel:
                     str(self.target),
                 )
             )
-        raise_problems(problems, "service level")
+        raise_problems(problems, "ServiceLevel")
 
     def is_stricter_than(self, other: ServiceLevel) -> bool:
         """Whether this level promises more than ``other`` on the same measure and bound.
@@ -172,7 +165,7 @@ class ServiceLevel:
         given: object = other
         if not isinstance(given, ServiceLevel):
             raise ValidationError.single(
-                "$.other", "a ServiceLevel", describe(given), subject="service level comparison"
+                "$.other", "a ServiceLevel", describe(given), subject="Service level comparison"
             )
         if (
             other.measure != self.measure
@@ -184,6 +177,7 @@ class ServiceLevel:
                 f"a level of {self.measure} {self.bound.value} a {_unit_text(self.target)} "
                 "quantity",
                 str(other),
+                subject="Service level comparison",
             )
         mine = magnitude_in(self.target, str(other.target.units))
         theirs = Decimal(other.target.magnitude)
@@ -209,11 +203,14 @@ class ServiceLevel:
                 "$.value",
                 "a quantity in units of fixed length (a calendar month or year varies)",
                 str(measured),
-                subject="service level check",
+                subject="Service level check",
             )
         if not same_dimension(measured, self.target):
             raise ValidationError.single(
-                "$.value", f"a quantity convertible to {unit}", str(measured)
+                "$.value",
+                f"a quantity convertible to {unit}",
+                str(measured),
+                subject="Service level check",
             )
         got = magnitude_in(measured, unit)
         target = Decimal(self.target.magnitude)
@@ -256,7 +253,7 @@ class Upgrade:
             )
         if kind is UpgradeKind.RESOURCE and level is not None:
             problems.append(Problem("$.level", "null for a resource upgrade", describe(level)))
-        raise_problems(problems, "upgrade")
+        raise_problems(problems, "Upgrade")
 
 
 class OfferingKind(enum.StrEnum):
@@ -320,7 +317,7 @@ class Offering:
                 problems += id_problems(upgrade, "$.upgrades")
         if self.sla is not None:
             problems += id_problems(self.sla, "$.sla")
-        raise_problems(problems, "offering")
+        raise_problems(problems, "Offering")
 
     def level(self, measure: str) -> ServiceLevel:
         """The level the offering commits to for ``measure``.
@@ -344,7 +341,7 @@ class Policy:
     def __attrs_post_init__(self) -> None:
         raise_problems(
             text_problems(self.topic, "$.topic") + text_problems(self.statement, "$.statement"),
-            "policy",
+            "Policy",
         )
 
 
@@ -363,7 +360,7 @@ class Control:
             problems.append(
                 Problem("$.basis", "'statutory', 'regulatory' or 'contractual'", describe(basis))
             )
-        raise_problems(problems, "control")
+        raise_problems(problems, "Control")
 
 
 class BillingMethod(enum.StrEnum):
@@ -402,7 +399,7 @@ class Billing:
             )
         if self.accounting is not None:
             problems += text_problems(self.accounting, "$.accounting")
-        raise_problems(problems, "billing")
+        raise_problems(problems, "Billing")
 
     def __hash__(self) -> int:
         return hash((self.method, self.currency, self.accounting, repr(self.cycle)))
@@ -463,15 +460,15 @@ class CatalogueEntry:
         problems += items_problems(self.controls, Control, "$.controls", "a list of Control")
         problems += text_problems(self.ordering_procedure, "$.ordering_procedure")
         problems += text_problems(self.provisioning_procedure, "$.provisioning_procedure")
-        problems += _locations(self.resource_locations, "$.resource_locations")
-        problems += _locations(self.data_locations, "$.data_locations")
+        problems += jurisdiction_set_problems(self.resource_locations, "$.resource_locations")
+        problems += jurisdiction_set_problems(self.data_locations, "$.data_locations")
         problems += text_list_problems(self.legal_notes, "$.legal_notes")
         problems += _offer_problems(self)
         problems += _term_problems(self)
         if not problems:
             problems += _distinct_ids(self.controls, "$.controls")
             problems += _currency_problems(self)
-        raise_problems(problems, "catalogue entry")
+        raise_problems(problems, "CatalogueEntry")
 
     def __hash__(self) -> int:
         return hash((self.id, self.service, self.offerings, self.upgrades))
@@ -508,12 +505,12 @@ class CatalogueEntry:
         Raises:
             ValidationError: ``basis`` is not ``statutory``, ``regulatory`` or ``contractual``.
         """
-        wanted = member_of(ObligationKind, basis, "$.basis", subject="catalogue query")
+        wanted = member_of(ObligationKind, basis, "$.basis", subject="Catalogue query")
         return tuple(c for c in self.controls if c.basis is wanted)
 
     def stores_data_in(self, code: str) -> bool:
         """Whether the entry keeps data in ``code`` or a part of it (``US-CA`` in ``US``)."""
-        raise_problems(jurisdiction_problems(code, "$.code"), "data location query")
+        raise_problems(jurisdiction_problems(code, "$.code"), "Data location query")
         return any(loc == code or loc.startswith(code + "-") for loc in self.data_locations)
 
 
@@ -665,7 +662,7 @@ class Catalogue:
             self.entries, CatalogueEntry, "$.entries", "a list of CatalogueEntry"
         )
         problems += instance_problems(self.graph, ServiceGraph, "$.graph")
-        raise_problems(problems, "catalogue")
+        raise_problems(problems, "Catalogue")
         services = {s.id: s for s in self.graph.services}
         problems += _distinct_ids(self.entries, "$.entries")
         for index, entry in enumerate(self.entries):
@@ -680,7 +677,7 @@ class Catalogue:
                 )
             else:
                 problems += _fits_service(entry, index, service)
-        raise_problems(problems, "catalogue")
+        raise_problems(problems, "Catalogue")
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
 
     def __hash__(self) -> int:
@@ -695,10 +692,7 @@ class Catalogue:
         key: object = entry_id
         found = self._by_id.get(key) if isinstance(key, str) else None
         if found is None:
-            from cloudsms.reference._ids import suggest  # noqa: PLC0415
-
-            close = suggest(key, self._by_id) if isinstance(key, str) else ()
-            raise UnknownReference("catalogue entry", str(key), suggestions=close)
+            raise UnknownReference("catalogue entry", key, suggestions=suggest(key, self._by_id))
         return found
 
     def by_category(self, category: ServiceCategory | str) -> tuple[CatalogueEntry, ...]:
@@ -707,7 +701,7 @@ class Catalogue:
         Raises:
             ValidationError: ``category`` is not one of ISO/IEC 17788's seven.
         """
-        wanted = member_of(ServiceCategory, category, "$.category", subject="catalogue query")
+        wanted = member_of(ServiceCategory, category, "$.category", subject="Catalogue query")
         return tuple(e for e in self.entries if e.category is wanted)
 
     def by_data_location(self, code: str) -> tuple[CatalogueEntry, ...]:
@@ -716,7 +710,7 @@ class Catalogue:
         Raises:
             ValidationError: ``code`` is not an ISO 3166 code.
         """
-        raise_problems(jurisdiction_problems(code, "$.code"), "data location query")
+        raise_problems(jurisdiction_problems(code, "$.code"), "Data location query")
         return tuple(e for e in self.entries if e.stores_data_in(code))
 
     def depending_on(self, node: str) -> tuple[CatalogueEntry, ...]:
@@ -743,7 +737,7 @@ class Catalogue:
             ValidationError: ``entry`` is not a `CatalogueEntry`, or does not fit the
                 catalogue (its service or category).
         """
-        raise_problems(instance_problems(entry, CatalogueEntry, "$.entry"), "catalogue entry")
+        raise_problems(instance_problems(entry, CatalogueEntry, "$.entry"), "Catalogue change")
         entries = [e for e in self.entries if e.id != entry.id]
         position = next((i for i, e in enumerate(self.entries) if e.id == entry.id), len(entries))
         entries.insert(position, entry)
@@ -827,12 +821,40 @@ def _fits_service(entry: CatalogueEntry, index: int, service: CloudService) -> l
 # ------------------------------------------------------------- release to live (S05)
 @attrs.frozen(kw_only=True)
 class Release:
-    """What `release_to_live` produced: each value new, the inputs unchanged."""
+    """What `release_to_live` produced: each value new, the inputs unchanged (S05).
+
+    Raises:
+        ValidationError: a field of the wrong type, with its path.
+    """
 
     instance: LifecycleInstance
     service: CloudService
     catalogue: Catalogue
     records: Mapping[str, ConfigurationRecord] = attrs.field(converter=as_frozen_mapping)
+
+    def __attrs_post_init__(self) -> None:
+        problems = instance_problems(self.instance, LifecycleInstance, "$.instance")
+        problems += instance_problems(self.service, CloudService, "$.service")
+        problems += instance_problems(self.catalogue, Catalogue, "$.catalogue")
+        problems += _records_problems(self.records)
+        raise_problems(problems, "Release")
+
+
+def _records_problems(records: object) -> list[Problem]:
+    """``[]`` for a mapping of configuration item ids to the records of those items."""
+    if not isinstance(records, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, ConfigurationRecord) for k, v in records.items()
+    ):
+        return [
+            Problem("$.records", "a mapping of item ids to ConfigurationRecord", describe(records))
+        ]
+    return [
+        Problem(
+            f"$.records.{key}", f"the record of item {key!r}", f"the record of {r.current.id!r}"
+        )
+        for key, r in records.items()
+        if r.current.id != key
+    ]
 
 
 def _release_arguments(
@@ -842,23 +864,8 @@ def _release_arguments(
     problems += instance_problems(service, CloudService, "$.service")
     problems += instance_problems(entry, CatalogueEntry, "$.entry")
     problems += instance_problems(catalogue, Catalogue, "$.catalogue")
-    if not isinstance(records, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, ConfigurationRecord) for k, v in records.items()
-    ):
-        problems.append(
-            Problem("$.records", "a mapping of item ids to ConfigurationRecord", describe(records))
-        )
-    else:
-        problems += [
-            Problem(
-                f"$.records.{key}",
-                f"the record of item {key!r}",
-                f"the record of {r.current.id!r}",
-            )
-            for key, r in records.items()
-            if r.current.id != key
-        ]
-    raise_problems(problems, "release")
+    problems += _records_problems(records)
+    raise_problems(problems, "Release to live")
 
 
 def release_to_live(
@@ -897,7 +904,7 @@ def release_to_live(
             "$.entry.service",
             f"{service.id!r}, the released service",
             describe(entry.service),
-            subject="release",
+            subject="Release to live",
         )
     same_id = next((e for e in catalogue.entries if e.id == entry.id), None)
     if same_id is not None and same_id.service != service.id:
@@ -905,7 +912,7 @@ def release_to_live(
             "$.entry.id",
             "an entry id not used by another service's entry",
             f"{entry.id!r}, the entry of service {same_id.service!r}",
-            subject="release",
+            subject="Release to live",
         )
     known = next((s for s in graph.services if s.id == service.id), None)
     if known is None:
@@ -913,14 +920,14 @@ def release_to_live(
             "$.service",
             "a service in the catalogue's graph",
             describe(service.id),
-            subject="release",
+            subject="Release to live",
         )
     if known != service:
         raise ValidationError.single(
             "$.service",
             f"the catalogue graph's own copy of service {service.id!r}",
             "a service with the same id and other fields",
-            subject="release",
+            subject="Release to live",
         )
     if instance.lifecycle != SERVICE_LIFECYCLE:
         with_state(service, instance)  # raises the lifecycle mismatch

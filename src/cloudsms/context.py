@@ -17,6 +17,7 @@ from cloudsms._checks import (
     as_tuple,
     id_problems,
     jurisdiction_problems,
+    jurisdiction_set_problems,
     optional_text_problems,
     text_problems,
 )
@@ -55,7 +56,7 @@ class Obligation:
             problems += jurisdiction_problems(self.jurisdiction, "$.jurisdiction")
         problems += optional_text_problems(self.source, "$.source")
         if problems:
-            raise ValidationError(problems, subject="obligation")
+            raise ValidationError(problems, subject="Obligation")
 
 
 @attrs.frozen(kw_only=True)
@@ -106,14 +107,7 @@ class ProviderProfile:
                     describe(categories),
                 )
             )
-        jurisdictions: object = self.jurisdictions
-        if not isinstance(jurisdictions, frozenset) or not jurisdictions:
-            problems.append(
-                Problem("$.jurisdictions", "one or more ISO 3166 codes", describe(jurisdictions))
-            )
-        else:
-            for code in sorted(jurisdictions, key=repr):
-                problems += jurisdiction_problems(code, "$.jurisdictions")
+        problems += jurisdiction_set_problems(self.jurisdictions, "$.jurisdictions")
         obligations: object = self.obligations
         if not isinstance(obligations, tuple) or not all(
             isinstance(o, Obligation) for o in obligations
@@ -127,14 +121,18 @@ class ProviderProfile:
                 Problem("$.governed_suppliers", "a list of supplier ids", describe(suppliers))
             )
         else:
-            for index, supplier in enumerate(suppliers):
-                problems += id_problems(supplier, f"$.governed_suppliers[{index}]")
-            if len(set(suppliers)) != len(suppliers):
+            bad = [
+                problem
+                for index, supplier in enumerate(suppliers)
+                for problem in id_problems(supplier, f"$.governed_suppliers[{index}]")
+            ]
+            problems += bad
+            if not bad and len(set(suppliers)) != len(suppliers):
                 problems.append(
                     Problem("$.governed_suppliers", "distinct supplier ids", describe(suppliers))
                 )
         if problems:
-            raise ValidationError(problems, subject="provider profile")
+            raise ValidationError(problems, subject="ProviderProfile")
 
     def offers(self, category: ServiceCategory) -> bool:
         """Whether the provider offers services of ``category``."""

@@ -21,12 +21,21 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from cloudsms._checks import as_frozenset, as_tuple, id_problems, raise_problems, text_problems
+from cloudsms._checks import (
+    as_frozenset,
+    as_tuple,
+    id_problems,
+    instance_problems,
+    optional_text_problems,
+    raise_problems,
+    text_problems,
+)
+from cloudsms._suggest import suggest
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
 __all__ = [
     "DESIGN_CHECKS",
@@ -132,7 +141,10 @@ class ServiceComponent:
         kind: object = self.kind
         if not isinstance(kind, ComponentKind):
             problems.append(Problem("$.kind", "a ComponentKind", describe(kind)))
-        raise_problems(problems, "service component")
+        description: object = self.description
+        if not isinstance(description, str):
+            problems.append(Problem("$.description", "a string", describe(description)))
+        raise_problems(problems, "ServiceComponent")
 
 
 @attrs.frozen(kw_only=True)
@@ -171,7 +183,8 @@ class CloudService:
                     "$.deployment_models", "one or more DeploymentModel values", describe(models)
                 )
             )
-        if self.lifecycle_state not in SERVICE_STATES:
+        state: object = self.lifecycle_state
+        if not isinstance(state, str) or state not in SERVICE_STATES:
             problems.append(
                 Problem(
                     "$.lifecycle_state",
@@ -185,21 +198,36 @@ class CloudService:
                 Problem("$.components", "a list of component ids", describe(components))
             )
         else:
-            for index, component in enumerate(components):
-                problems += id_problems(component, f"$.components[{index}]")
-            if len(set(components)) != len(components):
+            bad = [
+                problem
+                for index, component in enumerate(components)
+                for problem in id_problems(component, f"$.components[{index}]")
+            ]
+            problems += bad
+            if not bad and len(set(components)) != len(components):
                 problems.append(
                     Problem("$.components", "distinct component ids", describe(components))
                 )
-        raise_problems(problems, "cloud service")
+        raise_problems(problems, "CloudService")
 
 
 @attrs.frozen(kw_only=True)
 class Dependency:
-    """``dependant`` needs ``dependency`` (each the id of a service or a component)."""
+    """``dependant`` needs ``dependency`` (each the id of a service or a component).
+
+    Raises:
+        ValidationError: either end is not an id.
+    """
 
     dependant: str
     dependency: str
+
+    def __attrs_post_init__(self) -> None:
+        raise_problems(
+            id_problems(self.dependant, "$.dependant")
+            + id_problems(self.dependency, "$.dependency"),
+            "Dependency",
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -207,11 +235,14 @@ class ServiceGraph:
     """Services, components and their dependencies: a graph that never holds a cycle.
 
     Edges are the explicit ``dependencies`` plus each service's own ``components``.
+    `service` and `component` look a part up by its id. Building a graph and its
+    checks take time in proportion to its size (services, components and edges).
 
     Raises:
         ValidationError: a repeated id, a dependency on something unknown, a
             dependency on itself, or a cycle — named in full, at the dependency that
-            closes it.
+            closes it (the last one declared among those that form it; one cycle
+            is named for each group of parts that reach each other).
 
     Examples:
         >>> db = ServiceComponent(id="db", name="Database cluster", kind=ComponentKind.HARDWARE)
@@ -237,10 +268,16 @@ class ServiceGraph:
         ... )
         >>> [s.id for s in graph.impact_of("db")]
         ['crm', 'erp']
+        >>> graph.service("crm").owner
+        'sales-it'
+        >>> graph.service("cmr")
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.UnknownReference: unknown service 'cmr'; did you mean crm?
         >>> graph.with_dependency("crm", "erp")
         Traceback (most recent call last):
         ...
-        cloudsms.errors.ValidationError: service graph is invalid (1 problem):
+        cloudsms.errors.ValidationError: ServiceGraph is invalid (1 problem):
           - expected a dependency that closes no cycle, got crm -> erp -> crm @ $.dependencies[1]
     """
 
@@ -249,23 +286,49 @@ class ServiceGraph:
     dependencies: tuple[Dependency, ...] = attrs.field(default=(), converter=as_tuple)
     _forward: dict[str, tuple[str, ...]] = attrs.field(init=False, repr=False, eq=False)
     _backward: dict[str, tuple[str, ...]] = attrs.field(init=False, repr=False, eq=False)
+    _services: dict[str, CloudService] = attrs.field(init=False, repr=False, eq=False)
+    _components: dict[str, ServiceComponent] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         problems, forward = _graph_problems(self)
-        raise_problems(problems, "service graph")
+        raise_problems(problems, "ServiceGraph")
         backward: dict[str, list[str]] = {node: [] for node in forward}
         for node, targets in forward.items():
             for target in targets:
                 backward[target].append(node)
         object.__setattr__(self, "_forward", {k: tuple(sorted(v)) for k, v in forward.items()})
         object.__setattr__(self, "_backward", {k: tuple(sorted(v)) for k, v in backward.items()})
+        object.__setattr__(self, "_services", {s.id: s for s in self.services})
+        object.__setattr__(self, "_components", {c.id: c for c in self.components})
 
     # ------------------------------------------------------------------ queries
+    def service(self, service_id: str) -> CloudService:
+        """The service with this id (S03, S05).
+
+        Raises:
+            UnknownReference: the graph has no such service (with close matches).
+        """
+        key: object = service_id
+        found = self._services.get(key) if isinstance(key, str) else None
+        if found is None:
+            raise UnknownReference("service", key, suggestions=suggest(key, self._services))
+        return found
+
+    def component(self, component_id: str) -> ServiceComponent:
+        """The component with this id (S03, S05).
+
+        Raises:
+            UnknownReference: the graph has no such component (with close matches).
+        """
+        key: object = component_id
+        found = self._components.get(key) if isinstance(key, str) else None
+        if found is None:
+            raise UnknownReference("component", key, suggestions=suggest(key, self._components))
+        return found
+
     def _node(self, node: object) -> str:
         if not isinstance(node, str) or node not in self._forward:
-            from cloudsms.reference._ids import suggest  # noqa: PLC0415
-
-            close = suggest(node, self._forward) if isinstance(node, str) else ()
+            close = suggest(node, self._forward)
             raise UnknownReference("service or component", node, suggestions=close)
         return node
 
@@ -333,15 +396,28 @@ class ServiceGraph:
         return tuple(sorted(seen))
 
 
-def _graph_problems(graph: ServiceGraph) -> tuple[list[Problem], dict[str, list[str]]]:
-    forward: dict[str, list[str]] = {}
+_Edge = tuple[str, str, str]  # source, target, and the path of what declared it
+_Declared = tuple[_Edge | None, list[Problem]]  # an edge (None if refused) and its problems
+
+
+def _graph_problems(graph: ServiceGraph) -> tuple[list[Problem], dict[str, dict[str, None]]]:
+    """Every problem of the graph, in the order declared, and each node's targets, once.
+
+    Linear in the graph's size: the edges are gathered first, then one pass over
+    the strongly connected groups of nodes finds every cycle.
+    """
+    forward: dict[str, dict[str, None]] = {}
     problems = _type_problems(graph)
     if problems:
         return problems, forward
     problems += _node_problems(graph, forward)
-    problems += _component_edges(graph, forward)
-    problems += _dependency_edges(graph, forward)
-    return problems, forward
+    declared = _component_edges(graph) + _dependency_edges(forward, graph.dependencies)
+    edges = [(edge, position) for position, (edge, _) in enumerate(declared) if edge]
+    for (source, target, _), _ in edges:
+        forward[source][target] = None
+    for position, problem in _cycle_problems(forward, edges):
+        declared[position][1].append(problem)
+    return problems + [p for _, found in declared for p in found], forward
 
 
 def _type_problems(graph: ServiceGraph) -> list[Problem]:
@@ -357,7 +433,7 @@ def _type_problems(graph: ServiceGraph) -> list[Problem]:
     ]
 
 
-def _node_problems(graph: ServiceGraph, forward: dict[str, list[str]]) -> list[Problem]:
+def _node_problems(graph: ServiceGraph, forward: dict[str, dict[str, None]]) -> list[Problem]:
     problems: list[Problem] = []
     nodes = [("services", i, s.id) for i, s in enumerate(graph.services)]
     nodes += [("components", i, c.id) for i, c in enumerate(graph.components)]
@@ -366,28 +442,29 @@ def _node_problems(graph: ServiceGraph, forward: dict[str, list[str]]) -> list[P
             problems.append(
                 Problem(f"$.{name}[{index}].id", "an id used once in the graph", describe(node))
             )
-        forward.setdefault(node, [])
+        forward.setdefault(node, {})
     return problems
 
 
-def _component_edges(graph: ServiceGraph, forward: dict[str, list[str]]) -> list[Problem]:
-    problems: list[Problem] = []
+def _component_edges(graph: ServiceGraph) -> list[_Declared]:
     known = {c.id for c in graph.components}
+    declared: list[_Declared] = []
     for index, service in enumerate(graph.services):
         for position, component in enumerate(service.components):
             path = f"$.services[{index}].components[{position}]"
             if component in known:
-                problems += _add_edge(forward, service.id, component, path)
+                declared.append(((service.id, component, path), []))
             else:
-                problems.append(
-                    Problem(path, "the id of a component in the graph", describe(component))
-                )
-    return problems
+                expected = "the id of a component in the graph"
+                declared.append((None, [Problem(path, expected, describe(component))]))
+    return declared
 
 
-def _dependency_edges(graph: ServiceGraph, forward: dict[str, list[str]]) -> list[Problem]:
-    problems: list[Problem] = []
-    for index, edge in enumerate(graph.dependencies):
+def _dependency_edges(
+    forward: dict[str, dict[str, None]], dependencies: tuple[Dependency, ...]
+) -> list[_Declared]:
+    declared: list[_Declared] = []
+    for index, edge in enumerate(dependencies):
         path = f"$.dependencies[{index}]"
         ends = {"dependant": edge.dependant, "dependency": edge.dependency}
         unknown = [
@@ -397,37 +474,107 @@ def _dependency_edges(graph: ServiceGraph, forward: dict[str, list[str]]) -> lis
             for name, value in ends.items()
             if value not in forward
         ]
-        problems += unknown or _add_edge(forward, edge.dependant, edge.dependency, path)
+        declared.append(
+            (None, unknown) if unknown else ((edge.dependant, edge.dependency, path), [])
+        )
+    return declared
+
+
+def _cycle_problems(
+    forward: dict[str, dict[str, None]], edges: list[tuple[_Edge, int]]
+) -> list[tuple[int, Problem]]:
+    """One problem for each group of nodes that reach each other, at its last edge.
+
+    An edge whose ends lie in the same strongly connected group closes a cycle; the
+    last one declared is named with a shortest way back from its target to its
+    source inside the group. Returns each problem with the position of its edge.
+    """
+    group = _strong_groups(forward)
+    named: dict[int, tuple[_Edge, int]] = {}
+    for edge, position in reversed(edges):
+        source, target, _ = edge
+        if group[source] == group[target]:
+            named.setdefault(group[source], (edge, position))
+    problems: list[tuple[int, Problem]] = []
+    for number, ((source, target, path), position) in named.items():
+        route = _route_within(forward, target, source, group, number)
+        cycle = " -> ".join([source, *route])
+        problems.append((position, Problem(path, "a dependency that closes no cycle", cycle)))
     return problems
 
 
-def _add_edge(forward: dict[str, list[str]], source: str, target: str, path: str) -> list[Problem]:
-    """Add an edge unless it closes a cycle; return the problem naming the cycle if it does."""
-    route = _route(forward, target, source)
-    if route is not None:
-        cycle = " -> ".join([source, *route])
-        return [Problem(path, "a dependency that closes no cycle", cycle)]
-    if target not in forward[source]:
-        forward[source].append(target)
-    return []
+def _strong_groups(forward: dict[str, dict[str, None]]) -> dict[str, int]:
+    """Each node's strongly connected group, numbered (Tarjan's algorithm, without recursion)."""
+    search = _GroupSearch(forward)
+    for root in forward:
+        if root not in search.index:
+            search.run(root)
+    return search.group
 
 
-def _route(forward: dict[str, list[str]], start: str, goal: str) -> list[str] | None:
-    """A path of nodes from ``start`` to ``goal`` along the edges, or ``None``."""
+class _GroupSearch:
+    """The state of one Tarjan search: visit order, low links, the stack of open nodes."""
+
+    def __init__(self, forward: dict[str, dict[str, None]]) -> None:
+        self.forward = forward
+        self.index: dict[str, int] = {}
+        self.low: dict[str, int] = {}
+        self.stack: list[str] = []
+        self.on_stack: set[str] = set()
+        self.group: dict[str, int] = {}
+
+    def visit(self, node: str) -> tuple[str, Iterator[str]]:
+        self.index[node] = self.low[node] = len(self.index)
+        self.stack.append(node)
+        self.on_stack.add(node)
+        return node, iter(self.forward[node])
+
+    def run(self, root: str) -> None:
+        work = [self.visit(root)]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in self.index:
+                    work.append(self.visit(child))
+                    break
+                if child in self.on_stack:
+                    self.low[node] = min(self.low[node], self.index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    self.low[parent] = min(self.low[parent], self.low[node])
+                self.close(node)
+
+    def close(self, node: str) -> None:
+        """Number ``node``'s group, if ``node`` is the first of it the search met."""
+        if self.low[node] != self.index[node]:
+            return
+        member = ""
+        while member != node:
+            member = self.stack.pop()
+            self.on_stack.discard(member)
+            self.group[member] = self.index[node]
+
+
+def _route_within(
+    forward: dict[str, dict[str, None]], start: str, goal: str, group: dict[str, int], number: int
+) -> list[str]:
+    """A shortest path of nodes from ``start`` to ``goal`` inside one strongly connected group."""
     parents: dict[str, str | None] = {start: None}
     frontier = [start]
-    while frontier:
-        node = frontier.pop()
-        if node == goal:
-            path = [node]
-            while parents[path[-1]] is not None:
-                path.append(parents[path[-1]])  # type: ignore[arg-type]
-            return path[::-1]
-        for nxt in forward.get(node, ()):
-            if nxt not in parents:
-                parents[nxt] = node
-                frontier.append(nxt)
-    return None
+    while goal not in parents:
+        following: list[str] = []
+        for node in frontier:
+            for nxt in forward[node]:
+                if nxt not in parents and group[nxt] == number:
+                    parents[nxt] = node
+                    following.append(nxt)
+        frontier = following
+    path = [goal]
+    while (parent := parents[path[-1]]) is not None:
+        path.append(parent)
+    return path[::-1]
 
 
 # ---------------------------------------------------------------------- the lifecycle (S05)
@@ -455,6 +602,22 @@ class DesignReview:
     ``shared_resource_security`` says how the security of resources shared with
     other tenants was considered; ``sla`` whether an existing SLA is reused or a new
     one written. A field left ``None`` fails its check.
+
+    Raises:
+        ValidationError: every field of the wrong type or out of range, each with
+            its path (an empty text, a percentage that is not a `Decimal` from 0 to
+            100, an ``sla`` that is not a `SlaDecision`).
+
+    Examples:
+        >>> review = DesignReview(sla=SlaDecision.NEW, availability_required=Decimal("99.9"))
+        >>> review.failed_checks()[0]
+        'capacity requirement stated'
+        >>> DesignReview(sla="new", availability_designed=0.1)
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: DesignReview is invalid (2 problems):
+          - expected a percentage from 0 to 100 (a Decimal) or null, got 0.1 (number) @ $.avai...
+          - expected a SlaDecision or null, got 'new' (string) @ $.sla
     """
 
     capacity_requirement: str | None = None
@@ -463,21 +626,39 @@ class DesignReview:
     shared_resource_security: str | None = None
     sla: SlaDecision | None = None
 
+    def __attrs_post_init__(self) -> None:
+        problems = optional_text_problems(self.capacity_requirement, "$.capacity_requirement")
+        problems += _percentage_problems(self.availability_required, "$.availability_required")
+        problems += _percentage_problems(self.availability_designed, "$.availability_designed")
+        problems += optional_text_problems(
+            self.shared_resource_security, "$.shared_resource_security"
+        )
+        problems += instance_problems(self.sla, SlaDecision, "$.sla", optional=True)
+        raise_problems(problems, "DesignReview")
+
     def failed_checks(self) -> tuple[str, ...]:
         """The names of the checks this design does not pass, in `DESIGN_CHECKS` order."""
         passed = {
-            DESIGN_CHECKS[0]: bool(
-                self.capacity_requirement and self.capacity_requirement.strip()
-            ),
+            DESIGN_CHECKS[0]: self.capacity_requirement is not None,
             DESIGN_CHECKS[1]: self.availability_required is not None
             and self.availability_designed is not None
             and self.availability_designed >= self.availability_required,
-            DESIGN_CHECKS[2]: bool(
-                self.shared_resource_security and self.shared_resource_security.strip()
-            ),
+            DESIGN_CHECKS[2]: self.shared_resource_security is not None,
             DESIGN_CHECKS[3]: self.sla is not None,
         }
         return tuple(name for name in DESIGN_CHECKS if not passed[name])
+
+
+_HUNDRED = Decimal(100)
+
+
+def _percentage_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for ``None`` or a Decimal percentage from 0 to 100."""
+    if value is None or (
+        isinstance(value, Decimal) and value.is_finite() and 0 <= value <= _HUNDRED
+    ):
+        return []
+    return [Problem(path, "a percentage from 0 to 100 (a Decimal) or null", describe(value))]
 
 
 def _design_checks(_: LifecycleInstance, attempt: Attempt) -> str | None:
@@ -517,12 +698,17 @@ def with_state(service: CloudService, instance: LifecycleInstance) -> CloudServi
     """``service`` with the lifecycle state ``instance`` has reached.
 
     Raises:
-        ValidationError: ``instance`` is not of `SERVICE_LIFECYCLE`.
+        ValidationError: ``service`` is not a `CloudService`, or ``instance`` is not
+            an instance of `SERVICE_LIFECYCLE`.
     """
+    problems = instance_problems(service, CloudService, "$.service")
+    problems += instance_problems(instance, LifecycleInstance, "$.instance")
+    raise_problems(problems, "Service state")
     if instance.lifecycle != SERVICE_LIFECYCLE:
         raise ValidationError.single(
             "$.instance",
             "an instance of the cloud service lifecycle",
             f"an instance of {instance.lifecycle.name!r}",
+            subject="Service state",
         )
     return attrs.evolve(service, lifecycle_state=instance.state)

@@ -63,7 +63,7 @@ __all__ = [
 
 _IDS = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
 _TEXT = st.text(min_size=1, max_size=16).filter(str.strip)
-_LOCATIONS = st.sampled_from(("DE", "FR", "IE", "NL", "US", "US-CA", "JP", "SG", "BR-SP"))
+_COMMON_LOCATIONS = ("DE", "EU", "FR", "IE", "NL", "US", "US-CA", "JP", "SG", "BR-SP")
 _LEVELS: dict[str, tuple[Bound, str]] = {
     "availability": (Bound.AT_LEAST, "dimensionless"),
     "response time": (Bound.AT_MOST, "[time]"),
@@ -246,8 +246,15 @@ def _parts() -> dict[str, st.SearchStrategy[Any]]:
         "policies": st.lists(policies(), max_size=2),
         "texts": st.lists(_TEXT, max_size=2),
         "controls": st.lists(controls(), max_size=3, unique_by=lambda c: c.id),
-        "locations": st.frozensets(_LOCATIONS, min_size=1, max_size=3),
+        "locations": st.frozensets(_locations(), min_size=1, max_size=3),
     }
+
+
+def _locations() -> st.SearchStrategy[str]:
+    """ISO 3166 codes: often a common one, else any country, subdivision or ``EU``."""
+    from cloudsms._countries import codes  # noqa: PLC0415 - the data file is read when drawn
+
+    return st.sampled_from(_COMMON_LOCATIONS) | st.sampled_from(codes())
 
 
 @cache
