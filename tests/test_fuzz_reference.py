@@ -262,7 +262,7 @@ class TestValidDocuments:
 class TestMutatedOverlays:
     """Mutated overlays are refused with rooted paths, or accepted and round-trip."""
 
-    @seeded(300)
+    @seeded(400)
     @given(mutated_documents())
     def test_as_mappings(self, document: Any) -> None:
         """Refuses or round-trips each mutated document given as a mapping."""
@@ -294,7 +294,7 @@ class TestMutatedOverlays:
 class TestMutatedCliInput:
     """The command exits 0, 1 or 2 on any overlay file, writes no traceback, escapes tables."""
 
-    @seeded(120)
+    @seeded(160)
     @given(
         mutated_documents(),
         st.sampled_from(

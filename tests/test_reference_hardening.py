@@ -414,3 +414,22 @@ def test_problem_paths_start_at_the_root() -> None:
     with pytest.raises(ValidationError) as info:
         reference.load({"type": 5, "clauses": 3, "citations": [1, {"x": 1}]})
     assert all(isinstance(p, Problem) and p.path.startswith("$") for p in info.value.problems)
+
+
+class TestOddKeys:
+    """A key that is not a plain name is shown in brackets, so a problem stays one line."""
+
+    def test_line_break_in_a_key(self) -> None:
+        """Writes the path of a key holding a line break as JSON text."""
+        assert refusal(overlay(clauses=[{"number": "10", "title": "t", "a\nb": 1}])) == [
+            (
+                "expected one of the keys edition, number, title, parent, process_group,"
+                " is_process, provenance, replace, got key 'a\\nb' @ $.clauses[0][\"a\\nb\"]"
+            )
+        ]
+
+    def test_dotted_key(self) -> None:
+        """Writes a dotted key in brackets, not as two steps of the path."""
+        with pytest.raises(ValidationError) as info:
+            reference.load({**overlay(), "a.b": 1})
+        assert info.value.paths == ['$["a.b"]']
