@@ -98,7 +98,7 @@ def bounded_amount(value: Decimal) -> Decimal | None:
     if (
         exponent < -MAX_EXPONENT
         or len(digits) + exponent > MAX_EXPONENT + 1
-        or _significant(digits) > MAX_DIGITS
+        or (len(digits) > MAX_DIGITS and _significant(digits) > MAX_DIGITS)
     ):
         return None
     if exponent > 0:  # written as plain digits, so read back with exponent 0
@@ -122,7 +122,9 @@ def bounded_magnitude(value: Decimal) -> Decimal | None:
     if not any(digits):
         return value if -MAX_EXPONENT <= exponent <= 0 else _ZERO
     adjusted = len(digits) + exponent - 1
-    if abs(adjusted) > MAX_EXPONENT or _significant(digits) > MAX_DIGITS:
+    if abs(adjusted) > MAX_EXPONENT or (
+        len(digits) > MAX_DIGITS and _significant(digits) > MAX_DIGITS
+    ):
         return None
     return value
 

@@ -244,7 +244,8 @@ class Money:
     currency: str
 
     def __init__(self, amount: Decimal | int | str, currency: str) -> None:
-        amount = _amount(amount, "$.amount")
+        bounded = bounded_amount(amount) if type(amount) is Decimal else None
+        amount = _amount(amount, "$.amount") if bounded is None else bounded
         if type(currency) is not str or currency not in _CODES:
             _check_currency(currency)
         _set_amount(self, amount)
