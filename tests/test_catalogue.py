@@ -532,6 +532,22 @@ class TestLocations:
         assert result.stdout.strip() == "0"
 
 
+class TestLookups:
+    """Offerings and levels are found by id or measure, with close matches when not."""
+
+    def test_unknown_offering_suggests(self) -> None:
+        """Names the offering ids close to an unknown one."""
+        with pytest.raises(UnknownReference) as info:
+            entry().offering("basci")
+        assert str(info.value) == "unknown offering 'basci'; did you mean basic?"
+
+    def test_unknown_level_suggests(self) -> None:
+        """Names the measures close to an unknown one."""
+        with pytest.raises(UnknownReference) as info:
+            offering("business", levels=(AVAILABILITY, RESPONSE)).level("availabilty")
+        assert info.value.suggestions == ("availability",)
+
+
 def _fields(value: object) -> dict[str, Any]:
     return {f.name: getattr(value, f.name) for f in attrs.fields(type(value)) if f.init}
 

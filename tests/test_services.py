@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from decimal import Decimal
 from typing import Any
@@ -390,6 +391,27 @@ class TestCycles:
         for n in "abcdef":
             assert n not in graph.dependencies_of(n, transitive=True)
 
+    @given(st.lists(st.tuples(st.sampled_from("abcdef"), st.sampled_from("abcdef")), max_size=14))
+    def test_refused_exactly_when_cyclic(self, pairs: list[tuple[str, str]]) -> None:
+        """Refuses a graph exactly when its edges hold a cycle, and names cycles of real edges."""
+        nodes = tuple(service(n) for n in "abcdef")
+        reach = {(a, b) for a, b in pairs}
+        for middle in "abcdef":  # Floyd-Warshall closure
+            reach |= {(a, b) for a, m in reach if m == middle for m2, b in reach if m2 == middle}
+        cyclic = any((n, n) in reach for n in "abcdef")
+        try:
+            ServiceGraph(services=nodes, dependencies=tuple(edge(a, b) for a, b in pairs))
+        except ValidationError as exc:
+            assert cyclic
+            for problem in exc.problems:
+                cycle = problem.got.split(" -> ")
+                index = int(problem.path.removeprefix("$.dependencies[").removesuffix("]"))
+                assert (cycle[0], cycle[1]) == pairs[index]
+                assert cycle[0] == cycle[-1]
+                assert all(step in set(pairs) for step in itertools.pairwise(cycle))
+        else:
+            assert not cyclic
+
     @given(service_graphs())
     def test_impact_agrees_with_brute_force(self, graph: ServiceGraph) -> None:
         """Finds the same services as a brute-force reachability over the edges."""
@@ -458,6 +480,40 @@ GOOD_REVIEW = {
 }
 
 
+class TestDesignReview:
+    """A design review checks its fields when it is built."""
+
+    def test_wrong_types_from_the_issue(self) -> None:
+        """Refuses a plain string for the SLA decision and a float availability."""
+        with pytest.raises(ValidationError) as info:
+            DesignReview(sla="new", availability_required=0.1)  # type: ignore[arg-type]
+        assert info.value.errors == [
+            (
+                "expected a percentage from 0 to 100 (a Decimal) or null, got 0.1 (number) "
+                "@ $.availability_required"
+            ),
+            "expected a SlaDecision or null, got 'new' (string) @ $.sla",
+        ]
+
+    @pytest.mark.parametrize("value", ["-0.1", "100.01", "NaN", "Infinity"])
+    def test_percentage_range(self, value: str) -> None:
+        """Refuses an availability outside 0 to 100."""
+        with pytest.raises(ValidationError) as info:
+            DesignReview(availability_designed=Decimal(value))
+        assert info.value.paths == ["$.availability_designed"]
+
+    def test_empty_text(self) -> None:
+        """Refuses empty texts (None is how a review leaves a check unmet)."""
+        with pytest.raises(ValidationError) as info:
+            DesignReview(capacity_requirement=" ", shared_resource_security="")
+        assert info.value.paths == ["$.capacity_requirement", "$.shared_resource_security"]
+
+    def test_writes_what_it_holds(self) -> None:
+        """Writes a valid review as JSON."""
+        review = DesignReview(sla=SlaDecision.NEW, availability_required=Decimal(0))
+        assert json.loads(to_json(review))["sla"] == "new"
+
+
 class TestServiceLifecycle:
     """The S05 lifecycle: design checks block `designed`, and events go in order."""
 
@@ -468,7 +524,7 @@ class TestServiceLifecycle:
             planned.apply("design", who="architect", when=T0, data={"review": {}})
         assert info.value.reason == "design checks not met: " + ", ".join(DESIGN_CHECKS)
         weak = {**GOOD_REVIEW, "availability_designed": "99.5"}
-        assert planned.refusal("design", {"review": weak}) == (
+        assert planned.refusal("design", who="architect", when=T0, data={"review": weak}) == (
             "design checks not met: availability design meets the requirement"
         )
         assert planned.state == "planned"
@@ -498,7 +554,9 @@ class TestServiceLifecycle:
 
     def test_invalid_review(self) -> None:
         """Says why a malformed review is refused."""
-        reason = SERVICE_LIFECYCLE.begin().refusal("design", {"review": {"sla": "maybe"}})
+        reason = SERVICE_LIFECYCLE.begin().refusal(
+            "design", who="architect", when=T0, data={"review": {"sla": "maybe"}}
+        )
         assert reason is not None
         assert reason.startswith("the design review is not valid: expected one of 'reused'")
 

@@ -323,12 +323,13 @@ class Offering:
         """The level the offering commits to for ``measure``.
 
         Raises:
-            UnknownReference: the offering states no level for it.
+            UnknownReference: the offering states no level for it (with close matches).
         """
         for level in self.levels:
             if level.measure == measure:
                 return level
-        raise UnknownReference("service level", measure, suggestions=())
+        known = [level.measure for level in self.levels]
+        raise UnknownReference("service level", measure, suggestions=suggest(measure, known))
 
 
 @attrs.frozen(kw_only=True)
@@ -487,12 +488,13 @@ class CatalogueEntry:
         """The offering with this id.
 
         Raises:
-            UnknownReference: the entry has no such offering.
+            UnknownReference: the entry has no such offering (with close matches).
         """
         for offering in self.offerings:
             if offering.id == offering_id:
                 return offering
-        raise UnknownReference("offering", offering_id, suggestions=())
+        known = [offering.id for offering in self.offerings]
+        raise UnknownReference("offering", offering_id, suggestions=suggest(offering_id, known))
 
     def upgrades_for(self, offering_id: str) -> tuple[Upgrade, ...]:
         """The upgrades a customer of ``offering_id`` may buy (none for a fixed offering)."""
