@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import attrs
 
 from cloudsms._checks import FrozenMapping, as_tuple
-from cloudsms._instants import MAX_INSTANT, MIN_INSTANT, RANGE_TEXT, instant_key
+from cloudsms._instants import instant_key, instant_problems
 from cloudsms.errors import (
     InvalidDefinition,
     InvalidTransition,
@@ -33,7 +33,6 @@ from cloudsms.errors import (
     ValidationError,
     describe,
 )
-from cloudsms.periods import aware
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -95,18 +94,11 @@ class Transition:
 
 
 def _instant_problems(value: object, path: str) -> list[Problem]:
-    """Problems of an instant: aware, and inside the supported range (see `cloudsms._instants`)."""
-    try:
-        instant = aware(value, path)
-    except ValidationError as exc:
-        return list(exc.problems)
-    try:
-        utc: dt.datetime | None = instant.astimezone(dt.UTC)
-    except (OverflowError, ValueError):  # beyond the ends of Python's calendar
-        utc = None
-    if utc is None or not MIN_INSTANT <= utc < MAX_INSTANT:
-        return [Problem(path, RANGE_TEXT, instant.isoformat())]
-    return []
+    """Problems of an instant: aware, inside the supported range, a wall time that exists.
+
+    The one check of `cloudsms._instants`, shared with every other type holding an instant.
+    """
+    return instant_problems(value, path)
 
 
 def _text_problems(
