@@ -804,6 +804,21 @@ class TestInstantRange:
         assert expected == info.value.errors
         assert TOY.begin() == run
 
+    def test_wall_times_the_clocks_skip(self) -> None:
+        """Refuses an entry and an event at a wall time a DST gap skips, at $.when."""
+        skipped = dt.datetime(2026, 3, 29, 2, 30, tzinfo=BERLIN)
+        with pytest.raises(ValidationError) as info:
+            HistoryEntry(who="a", when=skipped, event="e", source="s", target="t")
+        assert info.value.paths == ["$.when"]
+        with pytest.raises(ValidationError) as info:
+            TOY.begin().apply("reject", who="a", when=skipped)
+        assert info.value.errors == [
+            (
+                "expected a wall time that exists in Europe/Berlin, "
+                "got 2026-03-29T02:30:00, which the clocks skip @ $.when"
+            )
+        ]
+
     def test_the_ends_of_the_range(self) -> None:
         """Accepts the first instant of the range and the last before its end."""
         first = dt.datetime(1899, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-1)))
