@@ -32,6 +32,7 @@ REDACTED = "<redacted>"
 """What a message shows instead of the value of a field marked sensitive."""
 
 _MAX_SHOWN = 60
+_DIGITS_PER_BIT = 0.30103  # log10(2): decimal digits per bit of an integer
 
 
 def describe(value: object, *, sensitive: bool = False) -> str:
@@ -48,12 +49,21 @@ def describe(value: object, *, sensitive: bool = False) -> str:
         "xxxxxx...' (string)"
         >>> describe("hunter2", sensitive=True)
         '<redacted> (string)'
+        >>> describe(10**5000)  # past Python's limit on int-to-text conversion
+        'an integer of about 5001 digits'
     """
     if value is None:
         return "null"
     if sensitive:
         return f"{REDACTED} ({_type_name(value)})"
-    shown = repr(value)
+    try:
+        shown = repr(value)
+    except ValueError:  # an integer past Python's limit on int-to-text conversion
+        if isinstance(value, int):
+            digits = int(abs(value).bit_length() * _DIGITS_PER_BIT) + 1
+            return f"an integer of about {digits} digits"
+        return f"a {_type_name(value)} that has no text"
+
     if len(shown) > _MAX_SHOWN:
         shown = shown[: _MAX_SHOWN - 4] + "..." + shown[-1]
     return f"{shown} ({_type_name(value)})"

@@ -50,7 +50,7 @@ import json
 import re
 import typing
 from decimal import Decimal, InvalidOperation
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
@@ -546,7 +546,7 @@ def _structure_timedelta(value: object, _: object) -> dt.timedelta:
 
 
 # ---------------------------------------------------------------------- unstructuring
-@cache
+@lru_cache(maxsize=units.CACHE_SIZE)
 def _unit_text(units_container: object) -> str:
     """The unit part of a quantity's text: ``TiB``, ``h*vcpu``, ``GiB/month``, ``/s``."""
     ureg = units.registry()
@@ -569,7 +569,7 @@ def _unstructure_quantity(value: units.Quantity) -> str:
 
 
 def _unstructure_money(value: Money) -> dict[str, str]:
-    return {"amount": str(value.amount), "currency": value.currency}
+    return {"amount": value.amount_text, "currency": value.currency}
 
 
 def _unstructure_period(value: Period) -> dict[str, str]:
