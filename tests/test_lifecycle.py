@@ -910,6 +910,12 @@ class TestFrozen:
             COMPLAINT_LIFECYCLE.guards["outcome_recorded"] = needs_approval  # type: ignore[index]
         assert TOY.begin().refusal("approve", who="a", when=T0) == "the change is not approved"
 
+    def test_guards_are_not_refilled(self) -> None:
+        """Keeps the shipped guards when someone calls the mapping's __init__ again."""
+        shipped = dict(COMPLAINT_LIFECYCLE.guards)
+        COMPLAINT_LIFECYCLE.guards.__init__({"outcome_recorded": needs_approval})  # type: ignore[misc]
+        assert shipped == dict(COMPLAINT_LIFECYCLE.guards)
+
     def test_guards_are_copied(self) -> None:
         """Keeps its own copy of the guards it was given."""
         given: dict[str, Any] = {"needs_approval": needs_approval}

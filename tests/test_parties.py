@@ -887,11 +887,11 @@ class TestComplaints:
         )
         assert received.history() == ()
         handled = received.apply("handle", who="desk", when=T0, data=HANDLE)
-        assert handled.refusal("close", {"outcome": "fixed"}) == (
+        assert handled.refusal("close", who="desk", when=T0, data={"outcome": "fixed"}) == (
             "no outcome recorded (the event's data needs an 'outcome': one of "
             "'resolved', 'rejected', 'withdrawn')"
         )
-        assert handled.refusal("reopen", {}) == (
+        assert handled.refusal("reopen", who="desk", when=T0, data={}) == (
             "no reason for reopening given (the event's data needs a non-empty 'reason')"
         )
         with pytest.raises(InvalidTransition) as info:

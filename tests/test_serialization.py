@@ -514,10 +514,13 @@ class TestReviewCases:
             finals=("closed",),
             transitions=(Transition(source="open", event="close", target="closed"),),
         )
-        done = ticket.begin().apply("close", who="a", when=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-        data = to_dict(done)
+        started = ticket.begin(context={"agreement_id": "a-1"})
+        done = started.apply("close", who="a", when=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        data = json.loads(to_json(done))
         assert (data["lifecycle"], data["state"], len(data["history"])) == ("ticket", "closed", 1)
-        assert ticket.resume(from_dict(list[HistoryEntry], data["history"])) == done
+        assert data["context"] == {"agreement_id": "a-1"}
+        history = from_dict(list[HistoryEntry], data["history"])
+        assert ticket.resume(history, context=data["context"]) == done
         with pytest.raises(ValidationError, match=r"lifecycle\.resume"):
             from_dict(LifecycleInstance, data)
 

@@ -221,9 +221,21 @@ class FrozenMapping(dict[K, V]):
         Traceback (most recent call last):
         ...
         TypeError: a FrozenMapping cannot be changed; build a new value instead
+        >>> m.__init__({"vcpus": "8"})  # a second __init__ refills nothing
+        >>> m
+        {'vcpus': '4'}
     """
 
     __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> FrozenMapping[K, V]:  # noqa: ANN401
+        # Filled here, once: dict's own __init__ fills again whenever it is called.
+        mapping = super().__new__(cls)
+        dict.__init__(mapping, *args, **kwargs)
+        return mapping
+
+    def __init__(self, *_: object, **__: object) -> None:
+        """Filled by ``__new__``; calling it again changes nothing."""
 
     def _refuse(self, *_: object, **__: object) -> NoReturn:
         msg = "a FrozenMapping cannot be changed; build a new value instead"

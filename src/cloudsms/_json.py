@@ -11,6 +11,7 @@ too.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from cloudsms.errors import Problem, ValidationError, describe
@@ -18,7 +19,25 @@ from cloudsms.errors import Problem, ValidationError, describe
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["loads"]
+__all__ = ["key_path", "loads"]
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def key_path(path: str, key: object) -> str:
+    r"""The path of ``key`` inside the object at ``path``: ``$.title``, or ``$["odd key"]``.
+
+    A key that is not a plain name is written in brackets as JSON text, so that a
+    path never holds a control character, a dot or a bracket of its own.
+
+    Examples:
+        >>> key_path("$.clauses[0]", "title"), key_path("$", "two words\n")
+        ('$.clauses[0].title', '$["two words\\n"]')
+    """
+    if isinstance(key, str) and _NAME.fullmatch(key):
+        return f"{path}.{key}"
+    shown = json.dumps(key) if isinstance(key, str) else repr(key)
+    return f"{path}[{shown}]"
 
 
 class _RepeatedKey(Exception):  # noqa: N818 - a signal inside this module, never raised out
@@ -61,10 +80,12 @@ def _repeated(data: object, path: str) -> Iterator[Problem]:
         for key, value in data.items():
             if isinstance(value, _Repeated):
                 yield Problem(
-                    f"{path}.{key}", "an object whose keys are distinct", f"{value.count} times"
+                    key_path(path, key),
+                    "an object whose keys are distinct",
+                    f"{value.count} times",
                 )
             else:
-                yield from _repeated(value, f"{path}.{key}")
+                yield from _repeated(value, key_path(path, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from _repeated(value, f"{path}[{index}]")

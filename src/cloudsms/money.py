@@ -144,7 +144,7 @@ def currency(code: str) -> Currency:
     try:
         return _table()[code]
     except (KeyError, TypeError):
-        from cloudsms.reference._ids import suggest  # noqa: PLC0415 - only for the message
+        from cloudsms._suggest import suggest  # noqa: PLC0415 - only for the message
 
         raise UnknownReference(
             "currency", str(code), suggestions=suggest(str(code).upper(), _table())
@@ -411,7 +411,7 @@ def _check_currency(code: object) -> None:
         _CODES[code] = table[code]
         return
     if isinstance(code, str):
-        from cloudsms.reference._ids import suggest  # noqa: PLC0415 - only for the message
+        from cloudsms._suggest import suggest  # noqa: PLC0415 - only for the message
 
         close = suggest(code.upper(), table)
         hint = f" (close matches: {', '.join(close)})" if close else ""

@@ -920,7 +920,7 @@ def _lookup(kind: str, key: object, known: Mapping[str, _T]) -> _T:
     """``known[key]``, or `UnknownReference` naming the closest known ids."""
     if isinstance(key, str) and key in known:
         return known[key]
-    from cloudsms.reference._ids import suggest  # noqa: PLC0415 - only an error needs it
+    from cloudsms._suggest import suggest  # noqa: PLC0415 - only an error needs it
 
     close = suggest(key, known) if isinstance(key, str) else ()
     raise UnknownReference(kind, key, suggestions=close)

@@ -285,7 +285,7 @@ class RequirementRegister:
         key: object = requirement_id
         found = self._by_id.get(key) if isinstance(key, str) else None
         if found is None:
-            from cloudsms.reference._ids import suggest  # noqa: PLC0415
+            from cloudsms._suggest import suggest  # noqa: PLC0415
 
             raise UnknownReference(
                 "service requirement",

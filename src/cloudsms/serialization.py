@@ -61,6 +61,7 @@ from dateutil.relativedelta import relativedelta
 from cloudsms import _json, units
 from cloudsms._exact import NUMBER_CHARACTERS
 from cloudsms._instants import instant_problems
+from cloudsms._json import key_path
 from cloudsms.errors import REDACTED, Problem, ValidationError, describe
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
 from cloudsms.money import Money, Price
@@ -419,10 +420,10 @@ def _fields(
         raise ValidationError.single("$", f"{kind} object", describe(value))
     known = names + optional
     problems = [
-        Problem(f"$.{n}", "a value (required)", "nothing") for n in names if n not in value
+        Problem(key_path("$", n), "a value (required)", "nothing") for n in names if n not in value
     ]
     problems += [
-        Problem(f"$.{k}", "one of the keys " + ", ".join(known), f"key {k!r}")
+        Problem(key_path("$", k), "one of the keys " + ", ".join(known), f"key {k!r}")
         for k in value
         if k not in known
     ]
@@ -443,7 +444,7 @@ def _collect(
         try:
             results[key] = build(raw[key])
         except ValidationError as exc:
-            found += _prefixed(exc.problems, f"$.{key}")
+            found += _prefixed(exc.problems, key_path("$", key))
     if found:
         raise ValidationError(found)
     return results
@@ -716,7 +717,7 @@ def _mapping_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
                 try:
                     result[key] = _structure(converter, item, value_type)
                 except ValidationError as exc:
-                    problems += _prefixed(exc.problems, f"$.{key}")
+                    problems += _prefixed(exc.problems, key_path("$", key))
             if problems:
                 raise ValidationError(problems)
             return result
@@ -838,8 +839,9 @@ def _not_a_document(kind: Any) -> Callable[[object, Any], Any]:
     def refuse(value: object, _: object) -> Any:
         raise ValidationError.single(
             "$",
-            f"no {kind.__name__}: read a list of HistoryEntry and pass it to "
-            "lifecycle.resume(), which knows the transition table",
+            f"no {kind.__name__}: read its history as a list of HistoryEntry and pass "
+            "it, with its context, to lifecycle.resume(history, context=...), which "
+            "knows the transition table and the guards",
             describe(value),
         )
 
@@ -850,6 +852,7 @@ def _unstructure_instance(value: LifecycleInstance) -> dict[str, Any]:
     return {
         "lifecycle": value.lifecycle.name,
         "state": value.state,
+        "context": dict(value.context),
         "history": [_unstructure_entry(e) for e in value.history()],
     }
 
@@ -1024,7 +1027,7 @@ def _problems(exc: BaseException, path: str, kind: object = None) -> list[Proble
     if isinstance(exc, ForbiddenExtraKeysError):
         known = ", ".join(a.name for a in attrs.fields(exc.cl)) if attrs.has(exc.cl) else ""
         return [
-            Problem(f"{path}.{key}", f"one of the keys {known}", f"key {key!r}")
+            Problem(key_path(path, key), f"one of the keys {known}", f"key {key!r}")
             for key in sorted(exc.extra_fields)
         ]
     if isinstance(exc, KeyError):

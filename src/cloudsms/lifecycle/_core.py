@@ -328,7 +328,9 @@ class Lifecycle:
         problems = _definition_problems(self)
         if problems:
             raise InvalidDefinition(f"lifecycle {self.name!r}", problems)
-        index = FrozenMapping({(t.source, t.event): t for t in self.transitions})
+        index: FrozenMapping[tuple[str, str], Transition] = FrozenMapping(
+            {(t.source, t.event): t for t in self.transitions}
+        )
         object.__setattr__(self, "_index", index)
 
     @property

@@ -7,10 +7,8 @@ expressions freely.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collections.abc import Iterable
+from cloudsms._suggest import suggest
 
 __all__ = ["clause_sort_key", "normalize_clause_number", "normalize_scenario_id", "suggest"]
 
@@ -55,12 +53,3 @@ def clause_sort_key(number: str) -> tuple[int, ...]:
     ['4.5.9', '4.5.10', '9.1', '10']
     """
     return tuple(int(p) for p in number.split("."))
-
-
-def suggest(key: str, known: Iterable[str], *, limit: int = 3) -> tuple[str, ...]:
-    """Return up to ``limit`` known identifiers close to ``key``, closest first."""
-    import difflib  # noqa: PLC0415 - only an error message needs it; keep imports cheap
-
-    if len(key) > _LONGEST:
-        return ()
-    return tuple(difflib.get_close_matches(key, list(known), n=limit, cutoff=0.5))

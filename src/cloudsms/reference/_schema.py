@@ -23,12 +23,12 @@ such as ``$.citations[3].clause_number``; it never raises on bad input.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, cast
 
+from cloudsms._json import key_path
 from cloudsms.errors import Problem, describe
 from cloudsms.reference._data import read_json
 
@@ -61,25 +61,6 @@ def _pattern(source: str) -> re.Pattern[str]:
 
 # A ``$`` with an even number of backslashes before it (none, or escaped backslashes).
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)((?:\\\\)*)\$")
-
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def key_path(path: str, key: object) -> str:
-    r"""The path of ``key`` inside the object at ``path``: ``$.title``, or ``$["odd key"]``.
-
-    A key that is not a plain name is written in brackets as JSON text, so that a
-    path never holds a control character, a dot or a bracket of its own.
-
-    Examples:
-        >>> key_path("$.clauses[0]", "title"), key_path("$", "two words\n")
-        ('$.clauses[0].title', '$["two words\\n"]')
-    """
-    if isinstance(key, str) and _NAME.fullmatch(key):
-        return f"{path}.{key}"
-    shown = json.dumps(key) if isinstance(key, str) else repr(key)
-    return f"{path}[{shown}]"
 
 
 def _shown(key: object) -> str:

@@ -21,7 +21,7 @@ Examples:
 # hypothesis first: loading it runs its entry points, whose hook (``_register``) imports
 # the strategy modules below; they must not be half-imported at that moment.
 try:
-    import hypothesis  # noqa: F401, I001
+    import hypothesis  # noqa: F401
 except ImportError as missing:  # pragma: no cover - the subprocess test runs this branch
     raise ImportError(
         "cloudsms.testing needs hypothesis, which is not installed: "
@@ -29,6 +29,19 @@ except ImportError as missing:  # pragma: no cover - the subprocess test runs th
         name="hypothesis",
     ) from missing
 
+from cloudsms.testing._catalogue import (
+    billings,
+    catalogue_entries,
+    catalogues,
+    controls,
+    offerings,
+    policies,
+    requirement_registers,
+    requirement_sources,
+    service_levels,
+    service_requirements,
+    upgrades,
+)
 from cloudsms.testing._parties import (
     acknowledgements,
     cloud_service_customers,
@@ -43,19 +56,6 @@ from cloudsms.testing._parties import (
     satisfaction_surveys,
     score_scales,
     suppliers,
-)
-from cloudsms.testing._catalogue import (
-    billings,
-    catalogue_entries,
-    catalogues,
-    controls,
-    offerings,
-    policies,
-    requirement_registers,
-    requirement_sources,
-    service_levels,
-    service_requirements,
-    upgrades,
 )
 from cloudsms.testing._stateful import lifecycle_machine
 from cloudsms.testing._strategies import (
