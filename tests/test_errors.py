@@ -32,7 +32,7 @@ class TestValidationError:
     def test_message_counts_problems(self) -> None:
         """Names the subject and the number of problems in its message."""
         err = ValidationError([Problem("$", "a", "b"), Problem("$.c", "d", "e")], subject="doc")
-        assert str(err).splitlines()[0] == "doc is invalid (2 problems):"
+        assert str(err).splitlines()[0] == "Doc is invalid (2 problems):"
 
     def test_pickles(self) -> None:
         """Survives a pickle round trip with its problems and subject."""

@@ -248,7 +248,7 @@ class TestRelationshipManager:
         with pytest.raises(ValidationError) as info:
             RelationshipManager.person("Dana")
         assert info.value.paths == ["$.contact"]
-        assert info.value.subject == "relationship manager"
+        assert info.value.subject == "RelationshipManager"
         with pytest.raises(ValidationError) as info:
             RelationshipManager.team("Desk", email="nope")
         assert info.value.paths == ["$.contact.email"]

@@ -90,6 +90,18 @@ class TestRequirement:
         other = requirement("R", capability=None, quality=QualityCharacteristic.PERFORMANCE)
         assert other.capability is None
 
+    def test_qualified_targets_of_the_longest_ids(self) -> None:
+        """Accepts a 64-character id after its kind, and refuses a bad target at its index."""
+        longest = "e" * 64
+        targets = (f"catalogue-entry:{longest}", f"offering:{longest}:{longest}", longest)
+        assert requirement("R", satisfied_by=targets).satisfied_by == targets
+        with pytest.raises(ValidationError) as info:
+            requirement("R", satisfied_by=("crm", "service: crm", "crm"))
+        assert info.value.errors == [
+            "expected a target: an id, ENTRY:OFFERING, or either after service:, component:, "
+            "catalogue-entry: or offering:, got 'service: crm' (string) @ $.satisfied_by[1]"
+        ]
+
     def test_refusals(self) -> None:
         """Names every bad field."""
         assert problems(
@@ -283,8 +295,12 @@ class TestRegister:
                 assert [link.id for link in trace.satisfied_by] == list(r.satisfied_by)
             else:
                 assert all(link.kind != "unresolved" for link in trace.satisfied_by)
-                for link in trace.satisfied_by:
-                    assert r in register.satisfied_by(link.id) or ":" in link.id
+                for link in trace.satisfied_by:  # named with its kind: never ambiguous
+                    assert r in register.satisfied_by(f"{PREFIXES[link.kind]}:{link.id}")
+
+
+PREFIXES = {"service": "service", "component": "component", "catalogue entry": "catalogue-entry"}
+PREFIXES["offering"] = "offering"
 
 
 class TestDocuments:

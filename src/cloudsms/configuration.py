@@ -69,7 +69,7 @@ class Relation:
         problems += id_problems(self.target, "$.target")
         problems += optional_text_problems(self.interface, "$.interface")
         if problems:
-            raise ValidationError(problems, subject="relation")
+            raise ValidationError(problems, subject="Relation")
 
 
 @attrs.frozen(kw_only=True)
@@ -97,7 +97,7 @@ class ConfigurationItem:
         problems += _attribute_problems(self.attributes)
         problems += _relation_problems(self.relations, self.id)
         if problems:
-            raise ValidationError(problems, subject="configuration item")
+            raise ValidationError(problems, subject="ConfigurationItem")
 
 
 def _attribute_problems(attributes: object) -> list[Problem]:
@@ -165,7 +165,7 @@ class ConfigurationVersion:
         if change is not None and (not isinstance(change, str) or not change.strip()):
             problems.append(Problem("$.change", "a change reference or null", describe(change)))
         if problems:
-            raise ValidationError(problems, subject="configuration version")
+            raise ValidationError(problems, subject="ConfigurationVersion")
 
 
 @attrs.frozen(kw_only=True)
@@ -208,7 +208,7 @@ class ConfigurationRecord:
                 "$.versions",
                 "one or more ConfigurationVersion values",
                 describe(versions),
-                subject="configuration record",
+                subject="ConfigurationRecord",
             )
         problems: list[Problem] = []
         first = self.versions[0].item.id
@@ -237,7 +237,7 @@ class ConfigurationRecord:
                     )
                 )
         if problems:
-            raise ValidationError(problems, subject="configuration record")
+            raise ValidationError(problems, subject="ConfigurationRecord")
 
     @classmethod
     def create(

@@ -121,7 +121,7 @@ class ValidationError(CloudSMSError, ValueError):
         ...     subject="reference overlay",
         ... )
         >>> print(err)
-        reference overlay is invalid (1 problem):
+        Reference overlay is invalid (1 problem):
           - expected one of 'plan', 'design', got 'later' (string) @ $.scenarios[1].phase
         >>> err.errors
         ["expected one of 'plan', 'design', got 'later' (string) @ $.scenarios[1].phase"]
@@ -142,7 +142,7 @@ class ValidationError(CloudSMSError, ValueError):
             >>> print(
             ...     ValidationError.single("$", "a JSON object", "[] (array)", subject="overlay")
             ... )
-            overlay is invalid (1 problem):
+            Overlay is invalid (1 problem):
               - expected a JSON object, got [] (array) @ $
         """
         return cls([Problem(path, expected, got)], subject=subject)
@@ -160,7 +160,8 @@ class ValidationError(CloudSMSError, ValueError):
     def __str__(self) -> str:
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"{self.subject} is invalid ({count} {noun}):"]
+        subject = self.subject[:1].upper() + self.subject[1:]  # one capitalisation
+        lines = [f"{subject} is invalid ({count} {noun}):"]
         lines.extend(f"  - {p}" for p in self.problems)
         return "\n".join(lines)
 

@@ -340,7 +340,7 @@ class Contact:
         >>> Contact(name="Dana", email="not an address")
         Traceback (most recent call last):
         ...
-        cloudsms.errors.ValidationError: contact is invalid (1 problem):
+        cloudsms.errors.ValidationError: Contact is invalid (1 problem):
           - expected an email address ..., got <redacted> (string) @ $.email
     """
 
@@ -356,7 +356,7 @@ class Contact:
             problems.append(
                 Problem("$", "an email address or a phone number to reach the contact", "neither")
             )
-        raise_problems(problems, "contact")
+        raise_problems(problems, "Contact")
 
 
 @attrs.frozen(kw_only=True)
@@ -393,7 +393,7 @@ class RelationshipManager:
         ... )
         Traceback (most recent call last):
         ...
-        cloudsms.errors.ValidationError: relationship manager is invalid (1 problem):
+        cloudsms.errors.ValidationError: RelationshipManager is invalid (1 problem):
           - expected no members (only a team has members), got ('Ana',) (array) @ $.members
     """
 
@@ -419,7 +419,7 @@ class RelationshipManager:
             names = all(isinstance(m, str) for m in members)  # else unhashable, maybe
             if names and len(set(members)) != len(members):
                 problems.append(Problem("$.members", "distinct names", describe(members)))
-        raise_problems(problems, "relationship manager")
+        raise_problems(problems, "RelationshipManager")
         # Checked in the order given (paths point at what the caller wrote), kept sorted.
         object.__setattr__(self, "members", tuple(sorted(self.members)))
 
@@ -489,7 +489,7 @@ def _manager(
         for problem in exc.problems:
             replaced = contact is None and problem.path == "$.contact"
             problems += nested if replaced else [problem]
-        raise ValidationError(problems, subject="relationship manager") from None
+        raise ValidationError(problems, subject="RelationshipManager") from None
 
 
 # ---------------------------------------------------------------------- the parties
@@ -521,7 +521,7 @@ class CloudServiceCustomer:
         )
         problems += _optional_id_problems(self.group_id, "$.group_id")
         problems += items_problems(self.contacts, Contact, "$.contacts")
-        raise_problems(problems, "cloud service customer")
+        raise_problems(problems, "CloudServiceCustomer")
 
 
 @attrs.frozen(kw_only=True)
@@ -546,7 +546,7 @@ class CloudServiceUser:
         problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
         problems += id_problems(self.customer_id, "$.customer_id")
         problems += instance_problems(self.contact, Contact, "$.contact", optional=True)
-        raise_problems(problems, "cloud service user")
+        raise_problems(problems, "CloudServiceUser")
 
 
 @attrs.frozen(kw_only=True)
@@ -583,7 +583,7 @@ class CloudServicePartner:
             problems.append(Problem("$.roles", "one or more PartnerRole values", describe(roles)))
         problems += _id_set_problems(self.customer_ids, "$.customer_ids", "customer")
         problems += instance_problems(self.contact, Contact, "$.contact", optional=True)
-        raise_problems(problems, "cloud service partner")
+        raise_problems(problems, "CloudServicePartner")
 
     def plays(self, role: PartnerRole) -> bool:
         """Whether the partner plays ``role``.
@@ -625,7 +625,7 @@ class Supplier:
         if not isinstance(provider, bool):
             problems.append(Problem("$.cloud_service_provider", "a boolean", describe(provider)))
         problems += instance_problems(self.contact, Contact, "$.contact", optional=True)
-        raise_problems(problems, "supplier")
+        raise_problems(problems, "Supplier")
 
 
 # ---------------------------------------------------------------------- groups
@@ -683,7 +683,7 @@ class CommunicationProcedure:
         automated: object = self.automated
         if not isinstance(automated, bool):
             problems.append(Problem("$.automated", "a boolean", describe(automated)))
-        raise_problems(problems, "communication procedure")
+        raise_problems(problems, "CommunicationProcedure")
 
     def next_review(self, after: dt.datetime) -> dt.datetime:
         """The review one interval after ``after``, on the calendar of ``after``'s zone.
@@ -759,7 +759,7 @@ class CustomerGroup:
         problems += instance_problems(self.procedure, CommunicationProcedure, "$.procedure")
         problems += _id_set_problems(self.members, "$.members", "customer")
         problems += optional_text_problems(self.description, "$.description")
-        raise_problems(problems, "customer group")
+        raise_problems(problems, "CustomerGroup")
 
 
 # ---------------------------------------------------------------------- the register
@@ -810,7 +810,7 @@ class RelationshipRegister:
         ... )
         Traceback (most recent call last):
         ...
-        cloudsms.errors.ValidationError: relationship register is invalid (1 problem):
+        cloudsms.errors.ValidationError: RelationshipRegister is invalid (1 problem):
           - expected the id of a customer ..., got 'acme-corp' (string) @ $.users[0].customer_id
     """
 
@@ -825,7 +825,7 @@ class RelationshipRegister:
         problems = _register_type_problems(self)
         if not problems:
             problems = _register_problems(self)
-        raise_problems(problems, "relationship register")
+        raise_problems(problems, "RelationshipRegister")
         parties: dict[str, Party] = {}
         for kind in (self.customers, self.users, self.partners, self.suppliers):
             parties.update((p.id, p) for p in kind)
@@ -1060,7 +1060,7 @@ class ScoreScale:
             problems.append(
                 Problem("$.high", f"a value above the low end {self.low}", describe(self.high))
             )
-        raise_problems(problems, "score scale")
+        raise_problems(problems, "ScoreScale")
 
     def contains(self, score: Decimal) -> bool:
         """Whether ``score`` lies on the scale, ends included.
@@ -1160,7 +1160,7 @@ class SatisfactionSurvey:
                     describe(self.group_id),
                 )
             )
-        raise_problems(problems, "satisfaction survey")
+        raise_problems(problems, "SatisfactionSurvey")
 
     def mean_score(self) -> Decimal:
         """The mean of the aspects' scores, each aspect weighing the same (28 digits)."""
@@ -1333,7 +1333,7 @@ class Complaint:
             problems.append(
                 Problem("$.state", "one of " + ", ".join(COMPLAINT_STATES), describe(self.state))
             )
-        raise_problems(problems, "complaint")
+        raise_problems(problems, "Complaint")
 
 
 def _text_given(field: str, what: str) -> Callable[[LifecycleInstance, Attempt], str | None]:
@@ -1497,7 +1497,7 @@ class Acknowledgement:
         if method is not None and not isinstance(method, AcceptanceMethod):
             problems.append(Problem("$.method", "an AcceptanceMethod or null", describe(method)))
         problems += optional_text_problems(self.evidence, "$.evidence")
-        raise_problems(problems, "acknowledgement")
+        raise_problems(problems, "Acknowledgement")
 
 
 def _records(acknowledgements: object) -> tuple[Acknowledgement, ...]:

@@ -60,7 +60,7 @@ class Objective:
         )
         problems += _date_problems(self.due, "$.due", optional=True)
         if problems:
-            raise ValidationError(problems, subject="objective")
+            raise ValidationError(problems, subject="Objective")
 
 
 @attrs.frozen(kw_only=True)
@@ -83,7 +83,7 @@ class Prerequisite:
         problems += text_problems(self.description, "$.description")
         problems += _date_problems(self.ready_on, "$.ready_on", optional=True)
         if problems:
-            raise ValidationError(problems, subject="prerequisite")
+            raise ValidationError(problems, subject="Prerequisite")
 
     def ready_by(self, day: dt.date) -> bool:
         """Whether it is ready on ``day``."""
@@ -113,7 +113,7 @@ class PlannedRelease:
             for index, item in enumerate(needed):
                 problems += id_problems(item, f"$.prerequisites[{index}]")
         if problems:
-            raise ValidationError(problems, subject="planned release")
+            raise ValidationError(problems, subject="PlannedRelease")
 
 
 @attrs.frozen(kw_only=True)
@@ -162,7 +162,7 @@ class ServicePlan:
                     if needed not in known
                 ]
         if problems:
-            raise ValidationError(problems, subject="service plan")
+            raise ValidationError(problems, subject="ServicePlan")
 
     def prerequisite(self, prerequisite_id: str) -> Prerequisite:
         """The prerequisite with this id.

@@ -18,13 +18,14 @@ that satisfy it, while `untraced()` lists the requirements that cannot be traced
 from __future__ import annotations
 
 import enum
+import re
 from typing import TYPE_CHECKING
 
 import attrs
 
 from cloudsms._checks import (
+    ID,
     as_tuple,
-    id_list_problems,
     id_problems,
     member_of,
     text_list_problems,
@@ -104,7 +105,7 @@ class RequirementSource:
         )
         problems += text_problems(self.reference, "$.reference")
         if problems:
-            raise ValidationError(problems, subject="requirement source")
+            raise ValidationError(problems, subject="RequirementSource")
 
     def __str__(self) -> str:
         return f"{self.kind.value}: {self.reference}"
@@ -163,9 +164,9 @@ class ServiceRequirement:
         problems += text_list_problems(
             self.acceptance_criteria, "$.acceptance_criteria", at_least_one=True
         )
-        problems += id_list_problems(self.satisfied_by, "$.satisfied_by")
+        problems += _target_list_problems(self.satisfied_by, "$.satisfied_by")
         if problems:
-            raise ValidationError(problems, subject="service requirement")
+            raise ValidationError(problems, subject="ServiceRequirement")
 
     @property
     def traced(self) -> bool:
@@ -252,7 +253,7 @@ class RequirementRegister:
         if catalogue is not None and not isinstance(catalogue, Catalogue):
             problems.append(Problem("$.catalogue", "a Catalogue or null", describe(catalogue)))
         if problems:
-            raise ValidationError(problems, subject="requirement register")
+            raise ValidationError(problems, subject="RequirementRegister")
         targets = None if self.catalogue is None else _Targets(self.catalogue)
         by_id: dict[str, ServiceRequirement] = {}
         for index, requirement in enumerate(self.requirements):
@@ -263,7 +264,7 @@ class RequirementRegister:
             if targets is not None:
                 problems += targets.requirement_problems(requirement, path)
         if problems:
-            raise ValidationError(problems, subject="requirement register")
+            raise ValidationError(problems, subject="RequirementRegister")
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "_targets", targets)
 
@@ -359,7 +360,7 @@ class RequirementRegister:
                 "$.requirement",
                 "a ServiceRequirement",
                 describe(given),
-                subject="requirement register",
+                subject="RequirementRegister",
             )
         kept = [r for r in self.requirements if r.id != requirement.id]
         position = next(
@@ -370,6 +371,30 @@ class RequirementRegister:
 
 
 _KINDS = {"service": "service", "component": "component", "catalogue-entry": "catalogue entry"}
+_TARGET = re.compile(rf"(?:(?:{'|'.join([*_KINDS, 'offering'])}):)?{ID.pattern}(?::{ID.pattern})?")
+
+
+def _target_list_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for distinct targets: an id, ``ENTRY:OFFERING``, either with its kind in front.
+
+    A target may name anything whose id is well formed in its qualified form
+    (``catalogue-entry:`` and a 64-character id), so targets are checked by shape,
+    not by the length of one id.
+    """
+    if not isinstance(value, tuple):
+        return [Problem(path, "a list of targets", describe(value))]
+    expected = (
+        "a target: an id, ENTRY:OFFERING, or either after service:, component:, "
+        "catalogue-entry: or offering:"
+    )
+    problems = [
+        Problem(f"{path}[{index}]", expected, describe(item))
+        for index, item in enumerate(value)
+        if not (isinstance(item, str) and _TARGET.fullmatch(item))
+    ]
+    if not problems and len(set(value)) != len(value):
+        problems.append(Problem(path, "distinct targets", describe(value)))
+    return problems
 
 
 def _raise_unless_id(target: object) -> None:

@@ -34,6 +34,7 @@ from cloudsms.requirements import (
 )
 from cloudsms.services import DeploymentModel, ServiceCategory
 from cloudsms.testing._strategies import (
+    _IDS,
     calendar_lengths,
     currency_codes,
     moneys,
@@ -61,7 +62,6 @@ __all__ = [
     "upgrades",
 ]
 
-_IDS = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
 _TEXT = st.text(min_size=1, max_size=16).filter(str.strip)
 _COMMON_LOCATIONS = ("DE", "EU", "FR", "IE", "NL", "US", "US-CA", "JP", "SG", "BR-SP")
 _LEVELS: dict[str, tuple[Bound, str]] = {

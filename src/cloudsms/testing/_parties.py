@@ -34,7 +34,7 @@ from cloudsms.parties import (
     ScoreScale,
     Supplier,
 )
-from cloudsms.testing._strategies import aware_datetimes, periods
+from cloudsms.testing._strategies import _IDS, _NAMES, aware_datetimes, periods
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,8 +56,6 @@ __all__ = [
     "suppliers",
 ]
 
-_IDS = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
-_NAMES = st.text(min_size=1, max_size=12).filter(str.strip)
 _EMAILS = st.from_regex(r"[a-z][a-z0-9._+-]{0,10}@[a-z][a-z0-9-]{0,8}\.[a-z]{2,6}", fullmatch=True)
 _PHONES = st.from_regex(r"\+[1-9][0-9]{1,3} [0-9]{3,5} [0-9]{3,6}", fullmatch=True)
 _ASPECTS = st.sampled_from(("overall", "support", "availability", "reporting", "billing"))

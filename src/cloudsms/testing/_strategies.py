@@ -451,7 +451,21 @@ def lifecycle_instances(
     return walk()
 
 
-_IDS = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
+_SHORT_IDS = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
+# Now and then an id of the longest form the model reads (64 characters, every
+# character class it allows), and names that are long or outside ASCII.
+_IDS = st.one_of(
+    _SHORT_IDS,
+    _SHORT_IDS,
+    _SHORT_IDS,
+    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:-]{62}[a-z]", fullmatch=True),
+)
+_NAMES = st.one_of(
+    st.text(min_size=1, max_size=12),
+    st.text(min_size=1, max_size=12),
+    st.text(min_size=1, max_size=12),
+    st.text(min_size=150, max_size=300),
+).filter(str.strip)
 
 
 def service_components(
@@ -461,7 +475,7 @@ def service_components(
     return st.builds(
         lambda i, name, kind: ServiceComponent(id=i, name=name, kind=kind),
         ids if ids is not None else _IDS,
-        st.text(min_size=1, max_size=12).filter(str.strip),
+        _NAMES,
         st.sampled_from(ComponentKind),
     )
 
@@ -482,7 +496,7 @@ def cloud_services(
             components=tuple(used),
         ),
         ids if ids is not None else _IDS,
-        st.text(min_size=1, max_size=12).filter(str.strip),
+        _NAMES,
         st.sampled_from(ServiceCategory),
         st.frozensets(st.sampled_from(DeploymentModel), min_size=1),
         st.sampled_from(("ops", "platform", "sales-it")),
@@ -491,7 +505,6 @@ def cloud_services(
     )
 
 
-_NAMES = st.text(min_size=1, max_size=12).filter(str.strip)
 _COMPONENT_KINDS = st.sampled_from(ComponentKind)
 _CATEGORIES = st.sampled_from(ServiceCategory)
 _MODEL_SETS = st.frozensets(st.sampled_from(DeploymentModel), min_size=1)
@@ -546,7 +559,7 @@ def configuration_items(
             relations=tuple(r for r in relations if r.target != i),
         ),
         item_ids,
-        st.text(min_size=1, max_size=12).filter(str.strip),
+        _NAMES,
         st.sampled_from(("virtual machine", "database", "network", "licence", "document")),
         st.dictionaries(
             st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), st.text(max_size=10), max_size=4
@@ -608,7 +621,7 @@ def provider_profiles() -> st.SearchStrategy[ProviderProfile]:
             obligations=tuple(duties),
             governed_suppliers=tuple(suppliers),
         ),
-        st.text(min_size=1, max_size=12).filter(str.strip),
+        _NAMES,
         st.frozensets(st.sampled_from(ServiceCategory), min_size=1),
         st.frozensets(codes, min_size=1),
         st.lists(obligations, max_size=4),
