@@ -32,39 +32,24 @@ MODULES = (
     "cloudsms.parties",
     "cloudsms.periods",
     "cloudsms.planning",
+    "cloudsms.reference",
     "cloudsms.requirements",
     "cloudsms.services",
 )
-# Exported attrs classes that are results and views, never read from a document.
-RESULTS = frozenset({"DesignReview", "Release", "Trace", "TraceLink"})
-# Parts read only inside the documents that hold them (ConfigurationRecord,
-# ProviderProfile, ServicePlan, ServiceGraph): they have no strategy of their own.
-PARTS = frozenset(
-    {
-        "ConfigurationVersion",
-        "Dependency",
-        "Objective",
-        "Obligation",
-        "PlannedRelease",
-        "Prerequisite",
-        "Relation",
-    }
-)
+# Exported attrs classes that are results of queries and procedures, never read from a
+# document: they have no strategy of their own (`Release` holds a LifecycleInstance, which
+# is read back only through its lifecycle's resume()).
+RESULTS = frozenset({"Release", "Trace", "TraceLink"})
 
 
-def wire_types(*, parts: bool = False) -> list[type]:
-    """Every attrs class the model modules export and read from JSON, by module and name.
-
-    With ``parts``, the classes read only inside another document are listed too.
-    """
+def wire_types() -> list[type]:
+    """Every attrs class the public modules export and read from JSON, by module and name."""
     found: list[type] = []
     for name in MODULES:
         module = importlib.import_module(name)
         for attr in module.__all__:
             value = getattr(module, attr)
-            if not (isinstance(value, type) and attrs.has(value)) or attr in RESULTS:
-                continue
-            if parts or attr not in PARTS:
+            if isinstance(value, type) and attrs.has(value) and attr not in RESULTS:
                 found.append(value)
     return sorted(found, key=lambda k: (k.__module__, k.__name__))
 

@@ -15,8 +15,7 @@ from cloudsms.serialization import from_dict, json_schema, to_dict
 
 from conftest import wire_types
 
-EVERY_TYPE = wire_types(parts=True)
-DRAWN_TYPES = wire_types()
+EVERY_TYPE = DRAWN_TYPES = wire_types()
 
 
 def defaults(kind: type) -> dict[str, Any]:

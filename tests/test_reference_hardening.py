@@ -19,6 +19,7 @@ from cloudsms.reference import (
     Provenance,
     ReferenceSet,
     Scenario,
+    _set,
 )
 from cloudsms.reference._schema import _pattern
 from cloudsms.serialization import from_dict
@@ -324,6 +325,26 @@ class TestUnreadableSources:
         """Reads an overlay given as bytes."""
         text = json.dumps(overlay(citations=[{"scenario_id": "S14", "clause_number": "9.2"}]))
         assert reference.load(text.encode()).matrix()["S14"] == ("9.2",)
+
+
+class TestOverlaySize:
+    """Overlay files are read up to a bound, so an endless file cannot exhaust memory."""
+
+    def test_larger_file_refused(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Refuses a file past the bound, having read no more than the bound and a byte."""
+        monkeypatch.setattr(_set, "MAX_OVERLAY_BYTES", 2**20)
+        big = tmp_path / "big.json"
+        big.write_bytes(b" " * (2**20 + 1))
+        assert refusal(str(big)) == [
+            "expected a JSON file of at most 1 MiB, got a larger file @ $"
+        ]
+
+    def test_endless_file_refused(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Refuses /dev/zero instead of reading it forever."""
+        monkeypatch.setattr(_set, "MAX_OVERLAY_BYTES", 2**20)
+        assert refusal("/dev/zero") == [
+            "expected a JSON file of at most 1 MiB, got a larger file @ $"
+        ]
 
 
 class TestRepeatedKeys:

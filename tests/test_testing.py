@@ -156,3 +156,20 @@ class TestWithoutHypothesis:
             "ImportError hypothesis cloudsms.testing needs hypothesis, which is not "
             "installed: pip install 'cloudsms[testing]'"
         )
+
+
+class TestMoneyEdges:
+    """moneys() reaches the bounds at any places, and refuses places it cannot draw."""
+
+    @given(testing.moneys(currency="EUR", places=30))
+    def test_thirty_places(self, money: Money) -> None:
+        """Draws valid amounts with 30 places, never more than 38 digits."""
+        assert money.amount.as_tuple().exponent >= -30
+        assert len(money.amount.normalize().as_tuple().digits) <= 38
+
+    def test_places_out_of_range(self) -> None:
+        """Refuses 31 places when the strategy is made."""
+        from hypothesis.errors import InvalidArgument  # noqa: PLC0415
+
+        with pytest.raises(InvalidArgument, match="from 0 to 30"):
+            testing.moneys(places=31)

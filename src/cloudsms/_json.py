@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from cloudsms.errors import Problem, ValidationError, describe
@@ -71,6 +72,17 @@ def _marking(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+_LONGEST_INT = 4300  # Python's default limit on int-to-text conversion, in digits
+
+
+def _integer(text: str) -> int | Decimal:
+    """An integer of the text; one too long for `int` as a `Decimal`, which every field refuses.
+
+    The reader must not fail on a valid JSON number, so the field it sits in reports it.
+    """
+    return int(text) if len(text) <= _LONGEST_INT else Decimal(text)
+
+
 def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number")
 
@@ -110,9 +122,13 @@ def loads(text: object, *, subject: str = "document") -> Any:  # noqa: ANN401 - 
             "$", "JSON text (str or bytes)", describe(text), subject=subject
         )
     try:
-        return json.loads(text, object_pairs_hook=_distinct, parse_constant=_no_constant)
+        return json.loads(
+            text, object_pairs_hook=_distinct, parse_constant=_no_constant, parse_int=_integer
+        )
     except _RepeatedKey:
-        marked = json.loads(text, object_pairs_hook=_marking, parse_constant=_no_constant)
+        marked = json.loads(
+            text, object_pairs_hook=_marking, parse_constant=_no_constant, parse_int=_integer
+        )
         raise ValidationError(list(_repeated(marked, "$")), subject=subject) from None
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError too
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)

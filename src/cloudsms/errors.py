@@ -51,6 +51,9 @@ def describe(value: object, *, sensitive: bool = False) -> str:
         '<redacted> (string)'
         >>> describe(10**5000)  # past Python's limit on int-to-text conversion
         'an integer of about 5001 digits'
+        >>> import functools
+        >>> describe(functools.reduce(lambda inner, _: [inner], range(5000), 1))
+        'an array nested too deeply to show'
     """
     if value is None:
         return "null"
@@ -58,15 +61,21 @@ def describe(value: object, *, sensitive: bool = False) -> str:
         return f"{REDACTED} ({_type_name(value)})"
     try:
         shown = repr(value)
+    except RecursionError:  # a value nested deeper than repr can walk
+        return f"{_a(_type_name(value))} nested too deeply to show"
     except ValueError:  # an integer past Python's limit on int-to-text conversion
         if isinstance(value, int):
             digits = int(abs(value).bit_length() * _DIGITS_PER_BIT) + 1
             return f"an integer of about {digits} digits"
-        return f"a {_type_name(value)} that has no text"
+        return f"{_a(_type_name(value))} that has no text"
 
     if len(shown) > _MAX_SHOWN:
         shown = shown[: _MAX_SHOWN - 4] + "..." + shown[-1]
     return f"{shown} ({_type_name(value)})"
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
 def _type_name(value: object) -> str:

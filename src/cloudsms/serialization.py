@@ -262,6 +262,33 @@ def _structure_int(value: object, _: object) -> int:
     raise ValidationError.single("$", "an integer (within 64 bits)", describe(value))
 
 
+def _format_decimal(value: Decimal) -> str:
+    """A Decimal as the text `_structure_decimal` reads back to the same value, or refused."""
+    text = str(value)
+    if len(text) <= _LONGEST_NUMBER and _DECIMAL.fullmatch(text):
+        return text
+    raise ValidationError.single(
+        "$",
+        "a decimal number the reader reads back: finite, at most 100 characters, "
+        "an exponent of at most 3 digits",
+        describe(value),
+    )
+
+
+def _format_float(value: float) -> float:
+    """A float as it is, if JSON can hold it: NaN and the infinities are not JSON."""
+    if value == value and abs(value) != float("inf"):  # noqa: PLR0124 - NaN is not itself
+        return value
+    raise ValidationError.single("$", "a finite number (JSON has no NaN or Infinity)", repr(value))
+
+
+def _format_int(value: int) -> int:
+    """An integer as it is, if the reader reads it back: within 64 bits."""
+    if _INT64[0] <= value <= _INT64[1] or isinstance(value, bool):
+        return value
+    raise ValidationError.single("$", "an integer (within 64 bits)", describe(value))
+
+
 def _structure_decimal(value: object, _: object) -> Decimal:
     if (
         isinstance(value, str)
@@ -940,7 +967,9 @@ def _configure(converter: cattrs.Converter, *, every_key_path: bool) -> None:
     # name the two classes so their members are written as plain values too.
     converter.register_unstructure_hook(enum.StrEnum, _enum_value)
     converter.register_unstructure_hook(enum.IntEnum, _enum_value)
-    converter.register_unstructure_hook(Decimal, str)
+    converter.register_unstructure_hook(Decimal, _format_decimal)
+    converter.register_unstructure_hook(float, _format_float)
+    converter.register_unstructure_hook(int, _format_int)
     converter.register_unstructure_hook(dt.datetime, _format_datetime)
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)
     converter.register_unstructure_hook(relativedelta, format_duration)
@@ -1025,7 +1054,9 @@ def _problems(exc: BaseException, path: str, kind: object = None) -> list[Proble
     if isinstance(exc, ClassValidationError):
         return _class_problems(exc, path, kind)
     if isinstance(exc, ForbiddenExtraKeysError):
-        known = ", ".join(a.name for a in attrs.fields(exc.cl)) if attrs.has(exc.cl) else ""
+        known = (
+            ", ".join(a.alias for a in attrs.fields(exc.cl) if a.init) if attrs.has(exc.cl) else ""
+        )
         return [
             Problem(key_path(path, key), f"one of the keys {known}", f"key {key!r}")
             for key in sorted(exc.extra_fields)
@@ -1093,6 +1124,13 @@ def to_dict(value: object, *, pause_gc: bool = True) -> Any:
             data = _converter().unstructure(value)
     except ValidationError as exc:  # a value that cannot be written, such as P999999Y
         raise ValidationError(exc.problems, subject=kind.__name__) from None
+    except RecursionError:
+        raise ValidationError.single(
+            "$",
+            "a value nested less deeply than Python can walk",
+            describe(value),
+            subject=kind.__name__,
+        ) from None
     if hasattr(kind, "__document_type__"):
         return {
             "type": getattr(kind, "__document_type__"),  # noqa: B009 - set by @document
@@ -1158,10 +1196,20 @@ def to_json(value: object, *, indent: int | None = None) -> str:
         else:
             try:
                 return orjson.dumps(data).decode()
-            except TypeError:  # integers beyond 64 bits: the standard library takes them
+            except TypeError:  # lone surrogates, deep nesting: the standard library takes them
                 pass
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(data, ensure_ascii=False, indent=indent)
+    separators = (",", ":") if indent is None else None
+    try:
+        return json.dumps(
+            data, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators
+        )
+    except (ValueError, RecursionError) as exc:  # what to_dict's hooks cannot see
+        raise ValidationError.single(
+            "$",
+            "a value JSON can hold",
+            f"{type(exc).__name__}: {exc}"[:120],
+            subject=type(value).__name__,
+        ) from None
 
 
 def from_json(kind: type[T], text: str | bytes, *, pause_gc: bool = True) -> T:

@@ -34,6 +34,10 @@ __all__ = ["ReferenceSet", "read_document"]
 Overlay = Mapping[str, Any] | str | os.PathLike[str] | bytes
 
 
+MAX_OVERLAY_BYTES = 64 * 2**20
+"""The largest overlay file read: the shipped data is about 200 kB; 64 MiB is generous."""
+
+
 def read_document(source: object) -> tuple[object, str]:
     """Return the document at ``source`` and a name for its origin.
 
@@ -60,7 +64,7 @@ def read_document(source: object) -> tuple[object, str]:
     subject = f"reference overlay {name}"
     try:
         with open(path, "rb") as f:
-            data = f.read()
+            data = f.read(MAX_OVERLAY_BYTES + 1)
     except ValueError:  # a NUL character: no file can have that name
         raise ValidationError.single(
             "$",
@@ -76,6 +80,13 @@ def read_document(source: object) -> tuple[object, str]:
         raise ValidationError.single(
             "$", expected, f"{describe(path)}: {reason}", subject=subject
         ) from exc
+    if len(data) > MAX_OVERLAY_BYTES:
+        raise ValidationError.single(
+            "$",
+            f"a JSON file of at most {MAX_OVERLAY_BYTES // 2**20} MiB",
+            "a larger file",
+            subject=subject,
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
 
 def _hypothesis_setup_hook() -> None:
     """Register a strategy for each cloudsms value type (called when hypothesis loads)."""
@@ -39,3 +44,55 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(ConfigurationRecord, lambda _: s.configuration_records())
     catalogue_strategies.register()
     parties_strategies.register()
+    _register_parts()
+    _register_reference()
+
+
+def _register_parts() -> None:
+    """The parts of documents and the other public value types, each on its own."""
+    from hypothesis import strategies as st  # noqa: PLC0415
+
+    from cloudsms.configuration import ConfigurationVersion, Relation  # noqa: PLC0415
+    from cloudsms.context import Obligation  # noqa: PLC0415
+    from cloudsms.money import Currency, currencies  # noqa: PLC0415
+    from cloudsms.planning import Objective, PlannedRelease, Prerequisite  # noqa: PLC0415
+    from cloudsms.services import Dependency, DesignReview  # noqa: PLC0415
+    from cloudsms.testing import _strategies as s  # noqa: PLC0415
+
+    st.register_type_strategy(Objective, lambda _: s._objectives())  # noqa: SLF001
+    st.register_type_strategy(Prerequisite, lambda _: s._prerequisites())  # noqa: SLF001
+    st.register_type_strategy(PlannedRelease, lambda _: s._planned_releases())  # noqa: SLF001
+    st.register_type_strategy(Obligation, lambda _: s._obligations())  # noqa: SLF001
+    st.register_type_strategy(Relation, lambda _: s._relations())  # noqa: SLF001
+    st.register_type_strategy(
+        ConfigurationVersion,
+        lambda _: s._configuration_versions(),  # noqa: SLF001
+    )
+    st.register_type_strategy(Dependency, lambda _: s._dependencies())  # noqa: SLF001
+    st.register_type_strategy(DesignReview, lambda _: s._design_reviews())  # noqa: SLF001
+    st.register_type_strategy(Currency, lambda _: st.sampled_from(currencies()))
+
+
+def _register_reference() -> None:
+    """The shipped reference records: clauses, scenarios, citations, coverage, sources."""
+    from hypothesis import strategies as st  # noqa: PLC0415
+
+    from cloudsms import reference  # noqa: PLC0415
+
+    def shipped(
+        pick: Callable[[reference.ReferenceSet], Sequence[object]],
+    ) -> st.SearchStrategy[object]:
+        return st.builds(reference.shipped).flatmap(lambda refs: st.sampled_from(pick(refs)))
+
+    st.register_type_strategy(reference.Clause, lambda _: shipped(lambda r: r.clauses()))
+    st.register_type_strategy(reference.Scenario, lambda _: shipped(lambda r: r.scenarios()))
+    st.register_type_strategy(reference.Citation, lambda _: shipped(lambda r: r.citations()))
+    st.register_type_strategy(
+        reference.Coverage,
+        lambda _: shipped(
+            lambda r: [c for clause in r.clauses() for c in r.coverage_of(clause.number)]
+        ),
+    )
+    st.register_type_strategy(
+        reference.Provenance, lambda _: shipped(lambda r: [c.provenance for c in r.clauses()])
+    )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from cloudsms.configuration import (
     ConfigurationItem,
@@ -241,15 +242,22 @@ def moneys(
 ) -> st.SearchStrategy[Money]:
     """Money in one currency (or any), with ``places`` decimals (default: the minor unit).
 
-    Most amounts lie within ``min_value`` and ``max_value`` (default ±10**9). With
-    ``edges`` (the default) some are the edge cases of the bounds instead, at the same
-    places: the smallest step, the largest size (31 integer digits), the longest digit
-    strings, both signs — within the limits when you set them. Pass ``edges=False``
-    for ordinary amounts only.
+    Most amounts lie within ``min_value`` and ``max_value`` (default ±10**9, narrower
+    where ``places`` leaves fewer than 38 digits). With ``edges`` (the default) some
+    are the edge cases of the bounds instead, at the same places: the smallest step,
+    the largest size (31 integer digits), the longest digit strings, both signs —
+    within the limits when you set them; ``places=30`` reaches 38-digit amounts and
+    1E-30. Pass ``edges=False`` for ordinary amounts only.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``places`` is not an integer from 0 to 30.
     """
+    from cloudsms._exact import MAX_DIGITS, MAX_EXPONENT  # noqa: PLC0415
+
+    if places is not None and places not in range(MAX_EXPONENT + 1):
+        msg = f"places must be an integer from 0 to {MAX_EXPONENT}, not {places!r}"
+        raise InvalidArgument(msg)
     codes = st.just(currency) if currency else currency_codes()
-    low = -(10**9) if min_value is None else min_value
-    high = 10**9 if max_value is None else max_value
 
     @st.composite
     def build(draw: st.DrawFn) -> Money:
@@ -258,10 +266,12 @@ def moneys(
         special = _edge_numbers(min_value, max_value, digits) if edges else ()
         if special and draw(st.integers(0, 9)) == 0:
             return Money(draw(st.sampled_from(special)), code)
+        # Ordinary amounts: at most MAX_DIGITS digits at these places.
+        widest = 10 ** min(9, MAX_DIGITS - digits)
         amount = draw(
             st.decimals(
-                min_value=low,
-                max_value=high,
+                min_value=-widest if min_value is None else min_value,
+                max_value=widest if max_value is None else max_value,
                 places=digits,
                 allow_nan=False,
                 allow_infinity=False,
@@ -604,15 +614,21 @@ def configuration_records(draw: st.DrawFn, *, max_versions: int = 5) -> Configur
     return record
 
 
-def provider_profiles() -> st.SearchStrategy[ProviderProfile]:
-    """Provider profiles with some categories, jurisdictions, obligations and suppliers."""
-    codes = st.sampled_from(("DE", "FR", "US", "US-CA", "JP", "BR"))
-    obligations = st.builds(
+_PROFILE_CODES = ("DE", "FR", "US", "US-CA", "JP", "BR")
+
+
+def _obligations() -> st.SearchStrategy[Obligation]:
+    return st.builds(
         lambda kind, text, where: Obligation(kind=kind, requirement=text, jurisdiction=where),
         st.sampled_from(ObligationKind),
-        st.text(min_size=1, max_size=20).filter(str.strip),
-        st.none() | codes,
+        _NAMES,
+        st.none() | st.sampled_from(_PROFILE_CODES),
     )
+
+
+def provider_profiles() -> st.SearchStrategy[ProviderProfile]:
+    """Provider profiles with some categories, jurisdictions, obligations and suppliers."""
+    codes = st.sampled_from(_PROFILE_CODES)
     return st.builds(
         lambda name, cats, where, duties, suppliers: ProviderProfile(
             name=name,
@@ -624,7 +640,7 @@ def provider_profiles() -> st.SearchStrategy[ProviderProfile]:
         _NAMES,
         st.frozensets(st.sampled_from(ServiceCategory), min_size=1),
         st.frozensets(codes, min_size=1),
-        st.lists(obligations, max_size=4),
+        st.lists(_obligations(), max_size=4),
         st.lists(_IDS, unique=True, max_size=3),
     )
 
@@ -658,3 +674,87 @@ def service_plans(draw: st.DrawFn) -> ServicePlan:
         for n in range(draw(st.integers(0, 2)))
     )
     return ServicePlan(objectives=objectives, prerequisites=prerequisites, releases=releases)
+
+
+# ------------------------------------------------- parts of documents, for st.from_type
+# Registered for ``st.from_type`` (see ``_register``), so that every public value type of
+# the model can be drawn on its own, not only inside the documents that hold it.
+_DATES = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2060, 12, 31))
+
+
+def _objectives() -> st.SearchStrategy[Objective]:
+    return st.builds(
+        lambda i, statement, measure, target, due: Objective(
+            id=i, statement=statement, measure=measure, target=target, due=due
+        ),
+        _IDS,
+        _NAMES,
+        _NAMES,
+        _NAMES,
+        st.none() | _DATES,
+    )
+
+
+def _prerequisites() -> st.SearchStrategy[Prerequisite]:
+    return st.builds(
+        lambda i, kind, description, ready_on: Prerequisite(
+            id=i, kind=kind, description=description, ready_on=ready_on
+        ),
+        _IDS,
+        st.sampled_from(PrerequisiteKind),
+        _NAMES,
+        st.none() | _DATES,
+    )
+
+
+def _planned_releases() -> st.SearchStrategy[PlannedRelease]:
+    return st.builds(
+        lambda i, service, name, when, needs: PlannedRelease(
+            id=i, service_id=service, name=name, planned_for=when, prerequisites=tuple(needs)
+        ),
+        _IDS,
+        _IDS,
+        _NAMES,
+        _DATES,
+        st.lists(_IDS, unique=True, max_size=3),
+    )
+
+
+def _relations() -> st.SearchStrategy[Relation]:
+    return st.builds(
+        lambda kind, target, interface: Relation(kind=kind, target=target, interface=interface),
+        st.sampled_from(RelationKind),
+        _IDS,
+        st.none() | st.sampled_from(("https", "sql", "nfs")),
+    )
+
+
+def _configuration_versions() -> st.SearchStrategy[Any]:
+    return configuration_records().map(lambda record: record.versions[-1])
+
+
+def _dependencies() -> st.SearchStrategy[Dependency]:
+    return st.builds(
+        lambda pair: Dependency(dependant=pair[0], dependency=pair[1]),
+        st.lists(_IDS, min_size=2, max_size=2, unique=True),
+    )
+
+
+def _design_reviews() -> st.SearchStrategy[Any]:
+    from cloudsms.services import DesignReview, SlaDecision  # noqa: PLC0415
+
+    percent = st.none() | st.decimals(min_value=0, max_value=100, places=3)
+    return st.builds(
+        lambda capacity, required, designed, security, sla: DesignReview(
+            capacity_requirement=capacity,
+            availability_required=required,
+            availability_designed=designed,
+            shared_resource_security=security,
+            sla=sla,
+        ),
+        st.none() | _NAMES,
+        percent,
+        percent,
+        st.none() | _NAMES,
+        st.none() | st.sampled_from(SlaDecision),
+    )
