@@ -19,6 +19,7 @@ wire the same way:
 | `DailyWindow` | ``"mon 09:00-17:00"`` |
 | `SupportHours` | ``{"timezone": "Europe/Berlin", "windows": [...], "holidays": [...]}`` |
 | `HistoryEntry` | ``{"who", "when", "event", "source", "target", "data": {...}}`` |
+| `LifecycleInstance` | ``{"lifecycle", "state", "context", "history"}`` (written only) |
 | enums | their value |
 | attrs classes | an object keyed by attribute name; unknown keys are refused |
 
