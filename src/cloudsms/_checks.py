@@ -211,7 +211,9 @@ class FrozenMapping(dict[K, V]):
 
     It is a dict — so ``json.dumps``, ``attrs.asdict`` and ``==`` treat it as one —
     whose every mutating method raises `TypeError`, so nobody can change it after
-    the value's checks have run.
+    the value's checks have run. Like an attrs frozen class, which
+    ``object.__setattr__`` still changes, it guards against mistakes, not against
+    code that calls ``dict``'s own methods on it on purpose.
 
     Examples:
         >>> m = FrozenMapping({"vcpus": "4"})
