@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import re
 import subprocess
 import sys
 from decimal import ROUND_UP, Decimal, getcontext, localcontext
 from fractions import Fraction
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cloudsms._exact import bounded_amount
+from cloudsms._exact import DECIMAL_TEXT, bounded_amount
 from cloudsms.errors import CurrencyMismatch, UnknownReference, ValidationError
 from cloudsms.money import (
     MAX_DIGITS,
@@ -28,7 +30,7 @@ from cloudsms.money import (
     total_cost,
 )
 from cloudsms.periods import Period
-from cloudsms.serialization import from_json, to_json
+from cloudsms.serialization import from_dict, from_json, json_schema, to_json
 from cloudsms.units import quantity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +76,7 @@ class TestCurrencies:
 class TestMoneyConstruction:
     """Money takes exact amounts and ISO 4217 codes only."""
 
-    @pytest.mark.parametrize("amount", ["12.00", 12, Decimal("12.00"), " 12.00 "])
+    @pytest.mark.parametrize("amount", ["12.00", 12, Decimal("12.00"), "+12.00", "1.2e1"])
     def test_exact_inputs(self, amount: object) -> None:
         """Accepts str, int and Decimal amounts."""
         assert Money(amount, "EUR").amount == Decimal(12)  # type: ignore[arg-type]
@@ -83,8 +85,8 @@ class TestMoneyConstruction:
         ("amount", "expected"),
         [
             (0.1, "a float cannot hold"),
-            ("NaN", "a finite amount"),
-            ("Infinity", "finite"),
+            ("NaN", "a decimal number"),
+            ("Infinity", "a decimal number"),
             ("ten", "a decimal number"),
             (None, "an amount"),
             (True, "an amount"),
@@ -174,11 +176,11 @@ class TestArithmetic:
     def test_never_rounds_silently(self) -> None:
         """Refuses a result beyond the amount bounds instead of rounding it."""
         with pytest.raises(ValidationError) as info:
-            _ = Money("1.1", "EUR") * Decimal("1." + "1" * 85)
+            _ = Money("1.1", "EUR") * Decimal("1." + "1" * 37)
         expected = (
             "expected a result of at most 38 significant digits and 30 decimal places, "
             "below 1E+31 in size (money is never rounded silently), got 1.1 times "
-            "1.1111111111111111111111111111111111111111111111111111111111...1 @ $"
+            "1.1111111111111111111111111111111111111 @ $"
         )
         assert [expected] == info.value.errors
 
@@ -465,7 +467,7 @@ class TestAmountBounds:
         ("amount", "got"),
         [
             ("1" * 150, "'1111111111111111111111111111111111111111111111111111111...' (string)"),
-            ("1e1000", "'1e1000' (string)"),
+            (Decimal("1e1000"), "Decimal('1E+1000') (Decimal)"),
             ("1e31", "'1e31' (string)"),
             ("1e-31", "'1e-31' (string)"),
             ("1." + "1" * 38, "'1.11111111111111111111111111111111111111' (string)"),
@@ -519,10 +521,6 @@ class TestAmountBounds:
                 lambda: Money("1e-30", "EUR") * Decimal("0.1"),
                 "0.000000000000000000000000000001 times 0.1",
             ),
-            (
-                lambda: Money("1", "EUR") * 10**5000,
-                "1 times an integer of about 5001 digits (integer)",
-            ),
         ],
     )
     def test_arithmetic_results(self, call: object, got: str) -> None:
@@ -554,15 +552,16 @@ class TestBoundedWork:
 
     def test_tiny_amount_refused_at_once(self) -> None:
         """Refuses 1e-99999 and 1e-999999999 before allocate could spin on them."""
-        for text in ("1e-99999", "1e-999999999"):
+        for amount in (Decimal("1e-99999"), Decimal("1e-999999999")):
             with pytest.raises(ValidationError, match="30 decimal places"):
-                allocate(Money(text, "EUR"), [1, 2])
+                allocate(Money(amount, "EUR"), [1, 2])
 
     @pytest.mark.parametrize(
         ("weight", "got"),
         [
-            (Decimal("1e-999999999"), "Decimal('1E-999999999') (Decimal)"),
-            (Decimal("1e31"), "Decimal('1E+31') (Decimal)"),
+            (Decimal("1e-999999999"), "1E-999999999 (Decimal)"),
+            (Decimal("1e31"), "1E+31 (Decimal)"),
+            (Decimal("1e-99999999999"), "1E-99999999999 (Decimal)"),
             pytest.param(10**5000, "an integer of about 5001 digits (integer)", id="huge-int"),
         ],
     )
@@ -710,3 +709,209 @@ class TestCalendarUnitsInPrices:
     def test_fixed_lengths_accepted(self, unit: str) -> None:
         """Accepts weeks, fortnights, days and gigaseconds: their lengths are fixed."""
         assert unit == Price(Money("1", "EUR"), unit).unit
+
+
+class TestMoneyFactors:
+    """Money * factor holds the factor to the magnitude bounds before any arithmetic."""
+
+    @pytest.mark.parametrize(
+        ("factor", "got"),
+        [
+            (Decimal("1e-9999999999"), "1E-9999999999 (Decimal)"),
+            (Decimal("1e-99999999999"), "1E-99999999999 (Decimal)"),
+            (Decimal("1e99999999999"), "1E+99999999999 (Decimal)"),
+            (Decimal("1e-999999999"), "1E-999999999 (Decimal)"),
+            (Decimal("1e-31"), "1E-31 (Decimal)"),
+            (Decimal("1." + "1" * 38), "1.111111111111111...E+0 (Decimal)"),
+            (10**31, "10000000000000000000000000000000 (integer)"),
+            pytest.param(10**5000, "an integer of about 5001 digits (integer)", id="huge-int"),
+        ],
+    )
+    def test_refused(self, factor: Decimal | int, got: str) -> None:
+        """Refuses a factor beyond the bounds, shown in exponent form."""
+        with pytest.raises(ValidationError) as info:
+            _ = Money("1", "EUR") * factor
+        expected = (
+            "expected a factor of at most 38 significant digits, zero or from 1E-30 up to "
+            f"(not including) 1E+31 in size, got {got} @ $"
+        )
+        assert [expected] == info.value.errors
+        assert info.value.subject == "Money"
+
+    def test_refused_on_the_right(self) -> None:
+        """Refuses an out-of-bounds factor written first too."""
+        with pytest.raises(ValidationError, match=r"got 1E\+99999999999 \(Decimal\)"):
+            _ = Decimal("1e99999999999") * Money("1", "EUR")
+
+    def test_edges_accepted(self) -> None:
+        """Accepts factors at the edges of the bounds."""
+        assert Money("1", "EUR") * Decimal("1e-30") == Money("1e-30", "EUR")
+        assert Money("0.001", "EUR") * Decimal("9" * 31) == Money("9" * 28 + ".999", "EUR")
+
+
+class TestMoneySign:
+    """-m and abs(m) are exact, whatever the caller's decimal context."""
+
+    LONG = "1234567890123456789012345678.9012345678"
+
+    def test_negation_exact(self) -> None:
+        """Negates a 38-digit amount without rounding it."""
+        assert Money("-" + self.LONG, "EUR") == -Money(self.LONG, "EUR")
+        assert repr(-Money(self.LONG, "EUR")) == "Money('-" + self.LONG + "', 'EUR')"
+
+    def test_absolute_value_exact(self) -> None:
+        """Takes the absolute value of a 38-digit amount without rounding it."""
+        assert repr(abs(Money("-" + self.LONG, "EUR"))) == "Money('" + self.LONG + "', 'EUR')"
+
+    def test_low_precision_context(self) -> None:
+        """Stays exact under a caller's context of 3 digits."""
+        with localcontext() as ctx:
+            ctx.prec = 3
+            assert Decimal("-12.345") == (-Money("12.345", "EUR")).amount
+            assert Decimal("12.345") == abs(Money("-12.345", "EUR")).amount
+
+    def test_negative_zero(self) -> None:
+        """Negates zero to zero, written without a sign."""
+        assert repr(-Money("0", "EUR")) == "Money('0', 'EUR')"
+
+
+class TestCurrencyChecks:
+    """Currency checks every field at construction."""
+
+    def test_wrong_types(self) -> None:
+        """Refuses wrong-typed fields, every problem at its path."""
+        with pytest.raises(ValidationError) as info:
+            Currency(code=5, number="x", name=None, minor_unit=1.5)  # type: ignore[arg-type]
+        assert info.value.errors == [
+            "expected three uppercase letters such as 'EUR', got 5 (integer) @ $.code",
+            "expected an ISO 4217 numeric code: an int from 0 to 999, got 'x' (string) @ $.number",
+            "expected a non-empty string, got null @ $.name",
+            "expected an int from 0 to 30 or None, got 1.5 (number) @ $.minor_unit",
+        ]
+        assert info.value.subject == "Currency"
+
+    def test_out_of_range(self) -> None:
+        """Refuses an empty code and name, a huge number and a negative minor unit."""
+        with pytest.raises(ValidationError) as info:
+            Currency(code="", number=2**63, name="", minor_unit=-1)
+        assert info.value.paths == ["$.code", "$.number", "$.name", "$.minor_unit"]
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"code": "EURO"},
+            {"code": "eur"},
+            {"code": "EU\u00c9"},
+            {"number": True},
+            {"number": 1000},
+            {"number": -5},
+            {"name": "  "},
+            {"minor_unit": 31},
+            {"minor_unit": False},
+        ],
+    )
+    def test_one_field_refused(self, fields: dict[str, object]) -> None:
+        """Refuses each bad field on its own, at its path."""
+        good: dict[str, object] = {"code": "EUR", "number": 978, "name": "Euro", "minor_unit": 2}
+        with pytest.raises(ValidationError) as info:
+            Currency(**(good | fields))  # type: ignore[arg-type]
+        assert [f"$.{next(iter(fields))}"] == info.value.paths
+
+    def test_table_accepted(self) -> None:
+        """Accepts every currency of the shipped table, and one without a minor unit."""
+        assert all(Currency(**attrs.asdict(c)) == c for c in currencies())
+        assert currency("XAU").minor_unit is None
+
+    def test_reader_refuses(self) -> None:
+        """Refuses a bad currency read from a document too."""
+        with pytest.raises(ValidationError) as info:
+            from_dict(Currency, {"code": "ZZZ", "number": -5, "name": "", "minor_unit": -3})
+        assert info.value.paths == ["$.number", "$.name", "$.minor_unit"]
+
+
+class TestAmountText:
+    """An amount written as text is the JSON Schema's decimal pattern exactly."""
+
+    @pytest.mark.parametrize(
+        "text", ["1.00\n", " 1.00", "1.00 ", "\u00a01.00", "1_000", "\u0661\u0662", "1e1000", ""]
+    )
+    def test_refused(self, text: str) -> None:
+        """Refuses whitespace around, Unicode digits and exponents past three digits."""
+        with pytest.raises(ValidationError) as info:
+            Money(text, "EUR")
+        expected = (
+            "expected a decimal number such as '12.30' (ASCII digits, no spaces around), "
+            f"got {text!r} (string) @ $.amount"
+        )
+        assert [expected] == info.value.errors
+
+    @pytest.mark.parametrize("text", ["1", "-1.5", "+.5", "5.", "1e3", "1E-030"])
+    def test_accepted(self, text: str) -> None:
+        """Accepts every form of the pattern."""
+        assert Decimal(text) == Money(text, "EUR").amount
+
+    @given(st.from_regex(DECIMAL_TEXT, fullmatch=True))
+    def test_pattern_is_the_schema_pattern(self, text: str) -> None:
+        """Reads exactly the texts the JSON Schema's amount pattern allows (or names the bound)."""
+        pattern = json_schema(Money)["properties"]["amount"]["pattern"]
+        assert re.fullmatch(pattern.removeprefix("^").removesuffix("$"), text)
+        amount = Decimal(text)
+        if bounded_amount(amount) is None:
+            with pytest.raises(ValidationError, match="at most 38 significant digits"):
+                Money(text, "EUR")
+        else:
+            assert amount == Money(text, "EUR").amount
+
+    @pytest.mark.xfail(
+        strict=True, reason="needs serialization._structure_decimal to stop stripping"
+    )
+    @pytest.mark.parametrize("text", ["1.00\n", " 1.00"])
+    def test_reader_refuses(self, text: str) -> None:
+        """Refuses an amount with whitespace around in a document as the constructor does."""
+        with pytest.raises(ValidationError):
+            from_dict(Money, {"amount": text, "currency": "EUR"})
+
+
+class TestMoneyFormat:
+    """format(m, spec) takes Decimal's format specs and refuses others with a path."""
+
+    @pytest.mark.parametrize("spec", ["d", "x", "s", ".2q", "1.2.3", ".999999999f", "999999999"])
+    def test_refused(self, spec: str) -> None:
+        """Refuses a spec Decimal cannot use, or one asking for a huge width or precision."""
+        with pytest.raises(ValidationError) as info:
+            format(Money("1", "EUR"), spec)
+        expected = (
+            "expected a format spec of Decimal such as '.2f' or ',.2f' (width and precision "
+            f"at most 100), got {spec!r} (string) @ $.format_spec"
+        )
+        assert [expected] == info.value.errors
+        assert info.value.subject == "Money format"
+
+    @pytest.mark.parametrize(
+        ("spec", "text"),
+        [
+            (".2f", "EUR 1.00"),
+            (">8.1f", "EUR      1.0"),
+            ("*^9,.2f", "EUR **1.00***"),
+            ("e", "EUR 1e+0"),
+        ],
+    )
+    def test_accepted(self, spec: str, text: str) -> None:
+        """Formats with fill, alignment, width, grouping, precision and type."""
+        assert text == format(Money("1", "EUR"), spec)
+
+
+class TestTotalCostArguments:
+    """total_cost refuses wrong-typed arguments with a path."""
+
+    @pytest.mark.parametrize("charges", [5, None, "abc", {"a": 1}])
+    def test_charges_not_a_list(self, charges: object) -> None:
+        """Refuses charges that are not a list of triples, at $.charges."""
+        with pytest.raises(ValidationError) as info:
+            total_cost(charges, "EUR")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.charges"]
+        assert info.value.subject == "total cost"
+
+    def test_empty_is_zero(self) -> None:
+        """Totals no charges as zero in the currency's minor unit."""
+        assert repr(total_cost([], "EUR")) == "Money('0.00', 'EUR')"

@@ -12,27 +12,40 @@ it writes (S03 prices, S07 charges, S10 measurements, S11 cost profiles):
 
 A zero is accepted whatever its exponent and normalised (``0E-40`` is ``0``). Every
 check here is by integer arithmetic on the number's digits, so no decimal context,
-the caller's or our own, is involved.
+the caller's or our own, is involved. A plain number that scales an amount or a
+quantity (a factor of ``Money * n``, a weight of ``allocate``, an operand of quantity
+arithmetic) is held to the magnitude bounds before any arithmetic (`bounded_factor`),
+so no operand can make the work or the message run away; a message shows a number
+beyond the bounds in exponent form (`scientific`), never as its plain digits.
+
+A number written as text (an amount, a magnitude) is `DECIMAL_PATTERN` exactly: ASCII
+digits, an optional sign, point and exponent of at most three digits, and no
+surrounding whitespace, in constructors and the reader alike (the JSON Schema pattern).
 """
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact
 from fractions import Fraction
 from typing import cast
 
 __all__ = [
     "AMOUNT_BOUNDS",
+    "DECIMAL_PATTERN",
+    "DECIMAL_TEXT",
     "MAGNITUDE_BOUNDS",
     "MAX_DIGITS",
     "MAX_EXPONENT",
     "NUMBER_CHARACTERS",
     "SIGNIFICANT_DIGITS",
     "bounded_amount",
+    "bounded_factor",
     "bounded_magnitude",
     "describe_number",
     "nearest_amount",
     "plain",
+    "scientific",
     "to_decimal",
 ]
 
@@ -51,6 +64,14 @@ MAGNITUDE_BOUNDS = (
     f"(not including) 1E+{MAX_EXPONENT + 1} in size"
 )
 """The magnitude bounds, as error messages state them."""
+
+DECIMAL_PATTERN = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
+"""A number written as text, as constructors, the reader and the JSON Schema take it.
+
+Anchor it (``^...$`` in a JSON Schema, `re.fullmatch` in Python): no whitespace around.
+"""
+DECIMAL_TEXT = re.compile(DECIMAL_PATTERN, re.ASCII)
+"""`DECIMAL_PATTERN` compiled; use ``DECIMAL_TEXT.fullmatch(text)``."""
 
 SIGNIFICANT_DIGITS = MAX_DIGITS
 """Digits kept when a fraction has no finite decimal expansion (1/3, 10/31)."""
@@ -117,6 +138,8 @@ def bounded_magnitude(value: Decimal) -> Decimal | None:
     """
     if not value.is_finite():
         return None
+    if value and abs(value.adjusted()) > MAX_EXPONENT:  # before the digits are unpacked
+        return None
     _, digits, exponent = value.as_tuple()
     exponent = cast("int", exponent)
     if not any(digits):
@@ -127,6 +150,63 @@ def bounded_magnitude(value: Decimal) -> Decimal | None:
     ):
         return None
     return value
+
+
+# An int within the magnitude bounds is below 1E+31, so it has at most this many bits.
+_MAX_FACTOR_BITS = (10 ** (MAX_EXPONENT + 1)).bit_length()
+
+
+def bounded_factor(value: object) -> Decimal | None:
+    """An int or Decimal that scales an amount or a quantity, held to the magnitude bounds.
+
+    None for anything else (a bool, a float, text) and for a number beyond the bounds;
+    the size is checked before the digits are read, so ``Decimal("1e-9999999999")`` or
+    ``10**10**6`` costs no work.
+
+    Examples:
+        >>> bounded_factor(3), bounded_factor(Decimal("0.5")), bounded_factor(1.5)
+        (Decimal('3'), Decimal('0.5'), None)
+        >>> bounded_factor(Decimal("1e-9999999999")) is None, bounded_factor(10**31) is None
+        (True, True)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return None if value.bit_length() > _MAX_FACTOR_BITS else bounded_magnitude(Decimal(value))
+    if isinstance(value, Decimal):
+        return bounded_magnitude(Decimal(value))  # a subclass as a plain Decimal
+    return None
+
+
+_SHOWN_DIGITS = 16
+_LONGEST_INT_BITS = 4096
+
+
+def scientific(value: Decimal | int) -> str:
+    """A number as a message shows it once it may be beyond the bounds: in exponent form.
+
+    At most 16 significant digits are shown (``...`` marks the rest); the work does
+    not depend on the exponent or on how many digits the number has.
+
+    Examples:
+        >>> scientific(Decimal("1e-9999999999")), scientific(Decimal("-12.5E+40"))
+        ('1E-9999999999', '-1.25E+41')
+        >>> scientific(10**100 + 1)
+        '1.000000000000000...E+100'
+    """
+    if isinstance(value, int):
+        if value.bit_length() > _LONGEST_INT_BITS:  # converting it would take a while
+            return describe_number(value)
+        value = Decimal(value)
+    if not value.is_finite():
+        return str(value)
+    sign, digits, _ = value.as_tuple()
+    more = "..." if any(digits[_SHOWN_DIGITS:]) else ""
+    shown = "".join(map(str, digits[:_SHOWN_DIGITS]))
+    shown = shown if more else shown.rstrip("0") or "0"
+    mantissa = shown[0] + ("." + shown[1:] if len(shown) > 1 else "") + more
+    exponent = value.adjusted() if any(digits) else 0
+    return f"{'-' if sign else ''}{mantissa}E{exponent:+d}"
 
 
 def describe_number(value: object) -> str:

@@ -31,7 +31,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Iterable as _Iterable
+from collections.abc import Mapping
 from decimal import (
     ROUND_HALF_EVEN,
     Context,
@@ -50,14 +52,16 @@ import attrs
 
 from cloudsms._exact import (
     AMOUNT_BOUNDS,
+    DECIMAL_TEXT,
     MAGNITUDE_BOUNDS,
     MAX_DIGITS,
     MAX_EXPONENT,
     bounded_amount,
-    bounded_magnitude,
+    bounded_factor,
     describe_number,
     nearest_amount,
     plain,
+    scientific,
     to_decimal,
 )
 from cloudsms._slots import slot_setter
@@ -99,6 +103,20 @@ class Currency:
 
     ``minor_unit`` is the number of decimal places of the currency's smallest unit
     (2 for EUR, 0 for JPY, 3 for BHD); ``None`` where ISO 4217 gives none (gold, XXX).
+
+    Raises:
+        ValidationError: ``code`` is not three uppercase ASCII letters, ``number`` not
+            an ISO 4217 numeric code (an int from 0 to 999), ``name`` not a non-empty
+            string, or ``minor_unit`` neither ``None`` nor an int from 0 to
+            `MAX_EXPONENT` (every problem, each at its path).
+
+    Examples:
+        >>> Currency(code="eur", number=978, name="Euro", minor_unit=-1)
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: Currency is invalid (2 problems):
+          - expected three uppercase letters such as 'EUR', got 'eur' (string) @ $.code
+          - expected an int from 0 to 30 or None, got -1 (integer) @ $.minor_unit
     """
 
     code: str
@@ -106,10 +124,46 @@ class Currency:
     name: str
     minor_unit: int | None
 
+    def __attrs_post_init__(self) -> None:
+        problems: list[Problem] = []
+        if not (isinstance(self.code, str) and _CURRENCY_CODE.fullmatch(self.code)):
+            problems.append(
+                Problem("$.code", "three uppercase letters such as 'EUR'", describe(self.code))
+            )
+        if not _is_int_within(self.number, _LARGEST_CURRENCY_NUMBER):
+            problems.append(
+                Problem(
+                    "$.number",
+                    f"an ISO 4217 numeric code: an int from 0 to {_LARGEST_CURRENCY_NUMBER}",
+                    describe_number(self.number),
+                )
+            )
+        if not (isinstance(self.name, str) and self.name.strip()):
+            problems.append(Problem("$.name", "a non-empty string", describe(self.name)))
+        if self.minor_unit is not None and not _is_int_within(self.minor_unit, MAX_EXPONENT):
+            problems.append(
+                Problem(
+                    "$.minor_unit",
+                    f"an int from 0 to {MAX_EXPONENT} or None",
+                    describe_number(self.minor_unit),
+                )
+            )
+        if problems:
+            raise ValidationError(problems, subject="Currency")
+
     @property
     def quantum(self) -> Decimal | None:
         """The smallest amount of the currency: ``Decimal('0.01')`` for EUR."""
         return None if self.minor_unit is None else Decimal(1).scaleb(-self.minor_unit, _EXACT)
+
+
+_CURRENCY_CODE = re.compile("[A-Z]{3}")
+_LARGEST_CURRENCY_NUMBER = 999
+
+
+def _is_int_within(value: object, largest: int) -> bool:
+    """Whether ``value`` is an int (not a bool) from 0 to ``largest``."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= largest
 
 
 @cache
@@ -188,14 +242,15 @@ def _amount(value: object, path: str) -> Decimal:
 
 
 def _parse_amount(value: str, path: str) -> Decimal:
-    # Decimal also reads "١٢" and "1_000"; a document amount is plain ASCII digits.
-    if value.isascii() and "_" not in value:
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:
-            pass
+    # Decimal also reads "١٢", "1_000", " 1" and "1\n"; an amount written as text is
+    # the JSON Schema's pattern exactly, here as in the reader.
+    if DECIMAL_TEXT.fullmatch(value):
+        return Decimal(value)
     raise ValidationError.single(
-        path, "a decimal number such as '12.30'", describe(value), subject="Money"
+        path,
+        "a decimal number such as '12.30' (ASCII digits, no spaces around)",
+        describe(value),
+        subject="Money",
     )
 
 
@@ -317,7 +372,16 @@ class Money:
         if isinstance(factor, Decimal) or (
             isinstance(factor, int) and not isinstance(factor, bool)
         ):
-            return _result(_EXACT.multiply, self.amount, factor, self.currency, "times")
+            # Held to the magnitude bounds before any arithmetic: the work stays small.
+            bounded = bounded_factor(factor)
+            if bounded is None:
+                raise ValidationError.single(
+                    "$",
+                    f"a factor of {MAGNITUDE_BOUNDS}",
+                    _number_shown(factor),
+                    subject="Money",
+                )
+            return _result(_EXACT.multiply, self.amount, bounded, self.currency, "times")
         if isinstance(factor, float):
             raise ValidationError.single(
                 "$",
@@ -330,13 +394,14 @@ class Money:
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        # copy_negate and copy_abs are exact: no decimal context rounds them.
+        return Money(self.amount.copy_negate(), self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return Money(self.amount.copy_abs(), self.currency)
 
     def __bool__(self) -> bool:
         return bool(self.amount)
@@ -364,11 +429,37 @@ class Money:
         return f"{self.currency} {plain(self.amount)}"
 
     def __format__(self, spec: str) -> str:
-        """The code, a space and the amount formatted by ``spec`` as `Decimal` would."""
+        """The code, a space and the amount formatted by ``spec`` as `Decimal` would.
+
+        Raises:
+            ValidationError: ``spec`` is not a format spec of `Decimal` (types ``e``,
+                ``E``, ``f``, ``F``, ``g``, ``G``, ``n``, ``%`` or none), or asks for
+                a width or precision above 100 (path ``$.format_spec``).
+        """
         if not spec:
             return str(self)
+        match = _FORMAT_SPEC.fullmatch(spec) if isinstance(spec, str) else None
+        if match is None or any(
+            int(size) > _LONGEST_FORMAT for size in match.group("width", "precision") if size
+        ):
+            raise ValidationError.single(
+                "$.format_spec",
+                "a format spec of Decimal such as '.2f' or ',.2f' (width and precision "
+                f"at most {_LONGEST_FORMAT})",
+                describe(spec),
+                subject="Money format",
+            )
         with localcontext(_FORMATTING):
             return f"{self.currency} {format(self.amount, spec)}"
+
+
+# The format spec mini-language, as Decimal takes it (types e E f F g G n %).
+_FORMAT_SPEC = re.compile(
+    r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>[0-9]+)?[,_]?(?:\.(?P<precision>[0-9]+))?"
+    r"[eEfFgGn%]?",
+    re.DOTALL,
+)
+_LONGEST_FORMAT = 100
 
 
 def _result(
@@ -394,15 +485,20 @@ def _result(
 
 
 def _operand(value: Decimal | int) -> str:
-    """An operand of arithmetic as a message shows it: plain digits, or a huge int's size."""
-    if isinstance(value, int) and value.bit_length() > _LONGEST_SHOWN_BITS:
+    """An operand of arithmetic as a message shows it.
+
+    Plain digits for a number within the bounds (every operand that reaches the
+    arithmetic is: factors are held to them first), else in exponent form.
+    """
+    bounded = bounded_factor(value)
+    return plain(bounded) if bounded is not None else scientific(value)
+
+
+def _number_shown(value: Decimal | int) -> str:
+    """A factor or weight as a message shows it: in exponent form, with its type."""
+    if isinstance(value, int):
         return describe_number(value)
-    text = plain(value) if isinstance(value, Decimal) and value.is_finite() else str(value)
-    return text if len(text) <= _LONGEST_SHOWN else text[: _LONGEST_SHOWN - 4] + "..." + text[-1]
-
-
-_LONGEST_SHOWN = 64  # characters of an operand shown in a message
-_LONGEST_SHOWN_BITS = 200  # an int of up to about 60 digits is written out
+    return f"{scientific(value)} (Decimal)"
 
 
 def _check_currency(code: object) -> None:
@@ -488,14 +584,14 @@ def _weights(weights: _Iterable[Decimal | int]) -> list[Fraction]:
             )
         if weight < 0:
             raise ValidationError.single(
-                path, "a weight of zero or more", describe_number(weight), subject="allocation"
+                path, "a weight of zero or more", _number_shown(weight), subject="allocation"
             )
-        bounded = bounded_magnitude(Decimal(weight))
+        bounded = bounded_factor(weight)  # before any arithmetic: the work stays small
         if bounded is None:
             raise ValidationError.single(
                 path,
                 f"a weight of {MAGNITUDE_BOUNDS}",
-                describe_number(weight),
+                _number_shown(weight),
                 subject="allocation",
             )
         shares.append(Fraction(bounded))
@@ -751,6 +847,13 @@ def total_cost(
     """
     if type(currency) is not str or currency not in _CODES:
         _check_currency(currency)
+    if isinstance(charges, str | bytes | Mapping) or not isinstance(charges, _Iterable):
+        raise ValidationError.single(
+            "$.charges",
+            "a list of (price, quantity, period) triples",
+            describe(charges),
+            subject="total cost",
+        )
     total = sum(
         (_charge_cost(index, charge, currency) for index, charge in enumerate(charges)),
         Fraction(0),
