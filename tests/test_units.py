@@ -38,7 +38,7 @@ class TestQuantity:
             ("3 seat", "user", Decimal(3)),
             ("1e3 txn/h", "transaction/hour", Decimal(1000)),
             ("5 s^2", "second**2", Decimal(5)),
-            ("  7   req  ", "request", Decimal(7)),
+            ("7 req", "request", Decimal(7)),
         ],
     )
     def test_parses_exactly(self, text: str, unit: str, expected: Decimal) -> None:
@@ -69,7 +69,7 @@ class TestQuantity:
             ("inf", "a number, then a unit"),
             ("5 __import__", "a unit the registry knows"),
             ("5 s s s s s s s", "at most 6 unit names"),
-            ("1 s / ", "unit names joined by"),
+            ("1 s / ", "single spaces inside only"),
             ("(1) s", "a number, then a unit"),
             ("1 s**2**3", "unit names joined by"),
             ("x" * 65, "at most 64 characters"),
@@ -308,7 +308,7 @@ class TestMagnitudeBounds:
         """Refuses 1e30 ms times 1000, naming the bound."""
         with pytest.raises(ValidationError) as info:
             _ = quantity("1e30 ms") * 1000
-        assert [f"expected a {self.bound}, got 1.000E+33 millisecond @ $"] == info.value.errors
+        assert [f"expected a {self.bound}, got 1E+33 millisecond @ $"] == info.value.errors
         assert info.value.subject == "Quantity"
 
     def test_conversion_result_refused(self) -> None:

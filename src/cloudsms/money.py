@@ -126,9 +126,10 @@ class Currency:
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
-        if not (isinstance(self.code, str) and _CURRENCY_CODE.fullmatch(self.code)):
+        code, name = cast("object", self.code), cast("object", self.name)
+        if not (isinstance(code, str) and _CURRENCY_CODE.fullmatch(code)):
             problems.append(
-                Problem("$.code", "three uppercase letters such as 'EUR'", describe(self.code))
+                Problem("$.code", "three uppercase letters such as 'EUR'", describe(code))
             )
         if not _is_int_within(self.number, _LARGEST_CURRENCY_NUMBER):
             problems.append(
@@ -138,8 +139,8 @@ class Currency:
                     describe_number(self.number),
                 )
             )
-        if not (isinstance(self.name, str) and self.name.strip()):
-            problems.append(Problem("$.name", "a non-empty string", describe(self.name)))
+        if not (isinstance(name, str) and name.strip()):
+            problems.append(Problem("$.name", "a non-empty string", describe(name)))
         if self.minor_unit is not None and not _is_int_within(self.minor_unit, MAX_EXPONENT):
             problems.append(
                 Problem(
@@ -438,7 +439,8 @@ class Money:
         """
         if not spec:
             return str(self)
-        match = _FORMAT_SPEC.fullmatch(spec) if isinstance(spec, str) else None
+        given: object = spec
+        match = _FORMAT_SPEC.fullmatch(spec) if isinstance(given, str) else None
         if match is None or any(
             int(size) > _LONGEST_FORMAT for size in match.group("width", "precision") if size
         ):

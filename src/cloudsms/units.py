@@ -46,21 +46,36 @@ import abc
 import copyreg
 import os
 import re
-from decimal import Context, Decimal, InvalidOperation, localcontext
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from fractions import Fraction
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from cloudsms._exact import (
+    DECIMAL_PATTERN,
+    DECIMAL_TEXT,
     MAGNITUDE_BOUNDS,
     MAX_DIGITS,
     MAX_EXPONENT,
     NUMBER_CHARACTERS,
+    bounded_factor,
     bounded_magnitude,
     describe_number,
+    scientific,
     to_decimal,
 )
-from cloudsms.errors import InvalidDefinition, ValidationError, describe
+from cloudsms.errors import InvalidDefinition, Problem, ValidationError, describe
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -72,6 +87,9 @@ __all__ = [
     "MAX_DIGITS",
     "MAX_EXPONENT",
     "MAX_LENGTH",
+    "MAX_POWER",
+    "MAX_UNIT_NAMES",
+    "TEXT_PATTERN",
     "Quantity",
     "calendar_units",
     "dimension",
@@ -79,6 +97,7 @@ __all__ = [
     "is_quantity",
     "magnitude_in",
     "quantity",
+    "quantity_problems",
     "registry",
     "same_dimension",
 ]
@@ -132,8 +151,18 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _BIT_IN_PINT = "bit = []"
 _BIT_HERE = "bit = [information]"
 
-_MAX_FACTORS = 6
-_MAX_POWER = 4
+MAX_UNIT_NAMES = 6
+"""The most unit names a quantity has (``GiB*h/vcpu`` has three), read or built."""
+MAX_POWER = 4
+"""Every unit of a quantity is at an integer power from ``-MAX_POWER`` to ``MAX_POWER``."""
+UNIT_SHAPE = (
+    f"at most {MAX_UNIT_NAMES} unit names, each at an integer power from "
+    f"-{MAX_POWER} to {MAX_POWER}"
+)
+"""The shape of a quantity's unit, as error messages state it."""
+
+_MAX_FACTORS = MAX_UNIT_NAMES
+_MAX_POWER = MAX_POWER
 _MAX_DECIMAL_EXPONENT = MAX_EXPONENT
 # Conversion factors are computed in this context, never the caller's: exact for
 # every factor pint's definitions hold, whatever precision the caller has set.
@@ -142,11 +171,20 @@ _FACTORS = Context(prec=200)
 # of 28 days (the shortest month) or longer.
 _SHORTEST_MONTH = 28 * 86400
 
-_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
+# Quantity text and unit text use single spaces only, inside: never at either end,
+# never two in a row, no other whitespace (tabs, line breaks, no-break spaces).
+_SPACING = re.compile(r"[^\s]+(?: [^\s]+)*")
+_NUMBER = DECIMAL_PATTERN
 _NAME = r"%|[A-Za-z_\u00b5\u03bc][A-Za-z0-9_]*"
-_FACTOR = re.compile(rf"({_NAME})(?:\s*(?:\^|\*\*)\s*([+-]?[0-9]+))?")
-_TEXT = re.compile(rf"\s*({_NUMBER})\s*(.*?)\s*", re.DOTALL)
-_SEPARATOR = re.compile(r"\s*([*/\u00b7])\s*|\s+")
+_FACTOR = re.compile(rf"({_NAME})(?: ?(?:\^|\*\*) ?([+-]?[0-9]+))?", re.ASCII)
+_TEXT = re.compile(rf"({_NUMBER}) ?(.*)", re.DOTALL)
+_SEPARATOR = re.compile(r" ?([*/\u00b7]) ?| ")
+
+TEXT_PATTERN = rf"^{_NUMBER}(?: ?[^\s]+(?: [^\s]+)*)?$"
+"""The JSON Schema pattern of quantity text: a number, then its unit, single spaces inside.
+
+The parser reads a quantity only if its text matches (and its unit names are known).
+"""
 
 
 def _read_lines(path: str) -> list[str]:
@@ -215,26 +253,156 @@ _IN_PLACE = (
 )
 
 
-def _frozen_quantity_class(base: Any) -> type:
-    """The registry's Quantity class: pint's, immutable and held to the magnitude bounds.
+# Quantity arithmetic and conversions run in this context, never the caller's: 38
+# significant digits (a magnitude's most), half to even, and exponents wide enough
+# that nothing underflows to zero or overflows before the magnitude bound is checked.
+_ARITHMETIC = Context(
+    prec=MAX_DIGITS,
+    rounding=ROUND_HALF_EVEN,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+_BINARY = (
+    "__add__",
+    "__radd__",
+    "__iadd__",
+    "__sub__",
+    "__rsub__",
+    "__isub__",
+    "__mul__",
+    "__rmul__",
+    "__imul__",
+    "__truediv__",
+    "__rtruediv__",
+    "__itruediv__",
+    "__floordiv__",
+    "__rfloordiv__",
+    "__mod__",
+    "__rmod__",
+    "__divmod__",
+    "__rdivmod__",
+    "__pow__",
+    "__ipow__",
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+)
+_UNARY = ("__neg__", "__pos__", "__abs__", "__hash__")
+_COMPARISONS = frozenset({"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"})
+
+
+def _shape_problem(units: Any) -> str | None:
+    """What is wrong with the shape of a quantity's units (a UnitsContainer), or None."""
+    if len(units) > MAX_UNIT_NAMES:
+        return f"{len(units)} unit names"
+    for name, power in units.items():
+        if power != int(power) or abs(power) > MAX_POWER:
+            return f"{name} at the power {power}"
+    return None
+
+
+def _operand_problem(name: str, other: object) -> tuple[str, str] | None:  # noqa: PLR0911
+    """(expected, got) when ``other`` may not take part in the operation ``name``."""
+    if name in _COMPARISONS:
+        return None  # a comparison builds nothing: q == 1.5 is just False
+    if isinstance(other, float | bool):
+        return "a Decimal or int operand (a float is inexact)", describe(other)
+    if name in {"__pow__", "__ipow__"}:
+        number = bounded_factor(other)
+        if number is not None and number == int(number) and abs(number) <= MAX_POWER:
+            return None
+        return f"an integer power from -{MAX_POWER} to {MAX_POWER}", _shown(other)
+    if isinstance(other, int | Decimal) and bounded_factor(other) is None:
+        return f"an operand of {MAGNITUDE_BOUNDS}", _shown(other)
+    if _is_foreign(other):
+        return "a quantity of cloudsms's registry", f"{other} from another pint registry"
+    return None
+
+
+def _shown(value: object) -> str:
+    """A number as a message shows it: in exponent form (it may be beyond the bounds)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return describe_number(value)
+    if isinstance(value, Decimal):
+        return f"{scientific(value)} (Decimal)"
+    return describe(value)
+
+
+def _is_foreign(value: object) -> bool:
+    """Whether ``value`` is a pint quantity or unit of another registry than ours."""
+    owner = getattr(type(value), "_REGISTRY", None)
+    return (
+        owner is not None
+        and type(value).__module__.partition(".")[0] == "pint"
+        and owner is not registry()
+    )
+
+
+def _frozen_quantity_class(base: Any) -> type:  # noqa: C901 - one class, built once
+    """The registry's Quantity class: pint's, immutable, bounded and in our context.
 
     Every quantity pint builds goes through ``__new__`` (arithmetic, ``to``, copies),
-    so the bound is checked in one place; the parser's shortcut checks the same
-    bound before it builds one. ``_magnitude`` and ``_units`` are set once.
+    so the magnitude bounds and the unit's shape (`UNIT_SHAPE`: what the parser
+    reads) are checked in one place; the parser's shortcut checks the same before it
+    builds one. ``_magnitude`` and ``_units`` are set once. Arithmetic, comparisons
+    and conversions check their plain-number operands first (bounded, not a float;
+    a power an integer within the shape) and run in one decimal context of our own.
     """
 
     def __new__(cls: type, value: Any, units: Any = None) -> Any:  # noqa: N807
         if type(value) is Decimal or (isinstance(value, int) and not isinstance(value, bool)):
             bounded = bounded_magnitude(Decimal(value))
             if bounded is None:
-                shown = describe_number(value) if isinstance(value, int) else str(value)
+                shown = describe_number(value) if isinstance(value, int) else scientific(value)
                 raise _refused(
                     "$",
                     f"a magnitude of {MAGNITUDE_BOUNDS}",
                     f"{shown} {units if units is not None else ''}".rstrip(),
                 )
             value = bounded if type(value) is Decimal else value
-        return base.__new__(cls, value, units)
+        built = base.__new__(cls, value, units)
+        shape = _shape_problem(built._units)  # noqa: SLF001 - pint's units container
+        if shape is not None:
+            raise _refused("$", f"a unit of {UNIT_SHAPE}", shape)
+        return built
+
+    def binary(name: str) -> Callable[..., Any]:
+        method = getattr(base, name)
+
+        def operate(self: Any, other: Any) -> Any:
+            problem = _operand_problem(name, other)
+            if problem is not None:
+                raise _refused("$.other", *problem, subject="Quantity arithmetic")
+            return _in_context(method, self, other)
+
+        operate.__name__ = name
+        return operate
+
+    def unary(name: str) -> Callable[..., Any]:
+        method = getattr(base, name)
+
+        def operate(self: Any) -> Any:
+            return _in_context(method, self)
+
+        operate.__name__ = name
+        return operate
+
+    def to(self: Any, other: Any = None, *contexts: Any, **ctx_kwargs: Any) -> Any:
+        unit = _target(other)
+        return _in_context(base.to, self, unit, *contexts, **ctx_kwargs)
+
+    def m_as(self: Any, units: Any) -> Any:
+        return to(self, units).magnitude
+
+    def is_compatible_with(self: Any, other: Any, *contexts: Any, **ctx_kwargs: Any) -> bool:
+        target = other if isinstance(other, int | Decimal) else _target(other)
+        return cast(
+            "bool", _in_context(base.is_compatible_with, self, target, *contexts, **ctx_kwargs)
+        )
 
     def __setattr__(self: Any, name: str, value: Any) -> None:  # noqa: N807
         if name in _SET_ONCE and name in self.__dict__:
@@ -251,12 +419,70 @@ def _frozen_quantity_class(base: Any) -> type:
     namespace: dict[str, Any] = {
         "__new__": __new__,
         "__setattr__": __setattr__,
-        "__ifloordiv__": base.__floordiv__,
-        "__imod__": base.__mod__,
+        "to": to,
+        "m_as": m_as,
+        "is_compatible_with": is_compatible_with,
         "__doc__": "A pint quantity of the cloudsms registry: immutable, magnitude bounded.",
     }
+    namespace.update({name: binary(name) for name in _BINARY if hasattr(base, name)})
+    namespace.update({name: unary(name) for name in _UNARY})
+    namespace["__ifloordiv__"] = namespace["__floordiv__"]
+    namespace["__imod__"] = namespace["__mod__"]
     namespace.update({name: refuse(name) for name in _IN_PLACE})
     return type("Quantity", (base,), namespace)
+
+
+def _in_context(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``method(*args, **kwargs)`` in our decimal context, pint's errors as ValidationError."""
+    try:
+        with localcontext(_ARITHMETIC):
+            return method(*args, **kwargs)
+    except _dimensionality_error() as exc:
+        raise _refused(
+            "$.other",
+            f"a quantity or unit of {_dimension_text(exc.dim1)}",
+            f"{exc.units2} ({_dimension_text(exc.dim2)})",
+            subject="Quantity arithmetic",
+        ) from None
+    except DivisionByZero:
+        raise _refused(
+            "$.other", "a divisor other than zero", "0", subject="Quantity arithmetic"
+        ) from None
+    except DecimalException as exc:  # pragma: no cover - operands are bounded first
+        raise _refused(
+            "$",
+            f"a result of {MAGNITUDE_BOUNDS}",
+            type(exc).__name__,
+            subject="Quantity arithmetic",
+        ) from None
+
+
+@cache
+def _dimensionality_error() -> type[pint.DimensionalityError]:
+    import pint  # noqa: PLC0415 - only once the registry is built
+
+    return pint.DimensionalityError
+
+
+def _dimension_text(dimensionality: Any) -> str:
+    """A dimensionality of pint (or a unit's name) as text: ``[time]``, ``dimensionless``."""
+    return str(dimensionality) or "dimensionless"
+
+
+def _target(unit: object) -> Any:
+    """The unit a conversion goes to: our parser for text, our registry's units as they are."""
+    if isinstance(unit, str):
+        return _unit_text(unit, "$.unit")
+    if _is_foreign(unit):
+        raise _refused(
+            "$.unit",
+            "a unit of cloudsms's registry",
+            f"{unit} from another pint registry",
+            subject="conversion",
+        )
+    if type(unit).__module__.partition(".")[0] == "pint":  # a Unit, Quantity or container
+        return unit
+    raise _refused("$.unit", "a unit such as 'ms'", describe(unit), subject="conversion")
 
 
 _SET_ONCE = frozenset({"_magnitude", "_units"})
@@ -300,7 +526,7 @@ def _unit_of(name: str) -> Any:
 
 def _magnitude(value: str | int | Decimal, original: object, path: str) -> Decimal:
     try:
-        magnitude = Decimal(value.strip() if isinstance(value, str) else value)
+        magnitude = Decimal(value)
     except InvalidOperation:  # pragma: no cover - the grammar only lets numbers through
         raise _refused(path, "a number", describe(original)) from None
     bounded = bounded_magnitude(magnitude)
@@ -409,6 +635,8 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
         raise _not_a_quantity(value, path)
     if len(value) > MAX_LENGTH:
         raise _refused(path, f"a quantity of at most {MAX_LENGTH} characters", describe(value))
+    if not _SPACING.fullmatch(value):
+        raise _refused(path, _SPACED, describe(value))
     match = _TEXT.fullmatch(value)
     if match is None:
         raise _refused(path, "a quantity such as '250 ms': a number, then a unit", describe(value))
@@ -424,14 +652,36 @@ def _from_magnitude(value: object, unit: object, path: str) -> Quantity:
             "an exact magnitude (Decimal, int or str; floats are inexact)",
             describe(value),
         )
-    if isinstance(value, str) and not value.strip().isascii():
-        raise _refused(path, "a number in ASCII digits", describe(value))
+    if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value):
+        raise _refused(
+            path,
+            "a number such as '12.5' (ASCII digits, no spaces around)",
+            describe(value),
+        )
     magnitude = _magnitude(value, value, path)
+    return _new(magnitude, _unit_text(unit, path))
+
+
+_SPACED = (
+    "a quantity such as '250 ms': a number, then a unit, with single spaces inside "
+    "only (none around, no tabs or line breaks)"
+)
+
+
+def _unit_text(unit: object, path: str) -> Any:
+    """The Unit of untrusted unit text: the length, spacing and grammar rules of `quantity`."""
     if not isinstance(unit, str):
         raise _refused(path, "a unit such as 'ms'", describe(unit))
     if len(unit) > MAX_LENGTH:
         raise _refused(path, f"a unit of at most {MAX_LENGTH} characters", describe(unit))
-    return _new(magnitude, _units_cached(unit.strip(), unit, path))
+    if unit and not _SPACING.fullmatch(unit):
+        raise _refused(
+            path,
+            "a unit such as 'vcpu*hour', with single spaces inside only (none around, "
+            "no tabs or line breaks)",
+            describe(unit),
+        )
+    return _units_cached(unit, unit, path)
 
 
 def _not_a_quantity(value: object, path: str) -> ValidationError:
@@ -548,6 +798,8 @@ def dimension(value: Quantity) -> str:
         >>> dimension(quantity("2 vcpu*hour"))
         '[time] * [vcpu]'
     """
+    if not is_quantity(value):
+        raise _not_a_quantity(value, "$")
     powers = dict(value.dimensionality.items())
     if not powers:
         return "dimensionless"
@@ -562,9 +814,57 @@ def _power(name: str, power: Any) -> str:
 
 
 def same_dimension(a: Quantity, b: Quantity | str) -> bool:
-    """Whether two quantities (or a quantity and a unit name) measure the same thing."""
-    other = registry().Unit(b) if isinstance(b, str) else b
+    """Whether two quantities (or a quantity and a unit text) measure the same thing.
+
+    Unit text is read by the parser of `quantity` (its length, spacing and grammar);
+    a unit of the registry is taken as it is.
+
+    Raises:
+        ValidationError: ``a`` is not a quantity of the registry (path ``$.a``), or
+            ``b`` is neither one nor unit text the parser reads (path ``$.b``).
+
+    Examples:
+        >>> same_dimension(quantity("1 ms"), "hour"), same_dimension(quantity("1 ms"), "GiB")
+        (True, False)
+        >>> same_dimension(quantity("1 ms"), "nope")
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: Quantity is invalid (1 problem):
+          - expected a unit the registry knows, got 'nope' in 'nope' (string) @ $.b
+    """
+    if not is_quantity(a):
+        raise _not_a_quantity(a, "$.a")
+    if isinstance(b, str):
+        other: Any = _unit_text(b, "$.b")
+    elif is_quantity(b) or (
+        type(b).__module__.partition(".")[0] == "pint"
+        and getattr(b, "_REGISTRY", None) is registry()
+    ):
+        other = b
+    else:
+        raise _not_a_quantity(b, "$.b")
     return bool(a.dimensionality == other.dimensionality)
+
+
+def quantity_problems(
+    value: object, path: str, *, example: str = "a quantity such as '250 ms'"
+) -> list[Problem]:
+    """The problem of a value that should be a quantity of the registry, or ``[]``.
+
+    The one check a model field holding a quantity goes through: a quantity of
+    another pint registry is named as such (rebuild it with `quantity`).
+
+    Examples:
+        >>> quantity_problems(quantity("99.9 %"), "$.target")
+        []
+        >>> quantity_problems(99.9, "$.target", example="a quantity such as '99.9 %'")
+        [Problem(path='$.target', expected="a quantity such as '99.9 %'", got='99.9 (number)')]
+    """
+    if is_quantity(value):
+        return []
+    if _is_foreign(value):
+        return list(_not_a_quantity(value, path).problems)
+    return [Problem(path, example, describe(value))]
 
 
 @lru_cache(maxsize=CACHE_SIZE)
