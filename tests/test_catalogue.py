@@ -966,3 +966,31 @@ class TestReleaseToLive:
                 by="rm",
                 at=T0,
             )
+
+
+class TestServiceLevelTargetRegistry:
+    """ServiceLevel's target check names a quantity of another pint registry."""
+
+    def test_other_registry_named(self) -> None:
+        """Refuses a target from another pint registry, saying so."""
+        from decimal import Decimal  # noqa: PLC0415 - as the other registry needs it
+
+        import pint  # noqa: PLC0415 - only this test builds a second registry
+
+        other = pint.UnitRegistry(non_int_type=Decimal).Quantity(Decimal(1), "ms")
+        with pytest.raises(ValidationError) as info:
+            ServiceLevel(measure="latency", bound=Bound.AT_MOST, target=other)
+        expected = (
+            "expected a quantity of cloudsms's registry (cloudsms.units.registry()); rebuild "
+            "it with cloudsms.units.quantity(magnitude, unit), got 1 millisecond from another "
+            "pint registry @ $.target"
+        )
+        assert [expected] == info.value.errors
+
+    def test_not_a_quantity(self) -> None:
+        """Refuses a plain number as before, with the example."""
+        with pytest.raises(ValidationError) as info:
+            ServiceLevel(measure="availability", bound=Bound.AT_LEAST, target=99.9)  # type: ignore[arg-type]
+        assert (info.value.errors) == [
+            "expected a quantity such as '99.9 %', got 99.9 (number) @ $.target"
+        ]

@@ -59,7 +59,7 @@ from cloudsms.services import (
     ServiceGraph,
     with_state,
 )
-from cloudsms.units import Quantity, calendar_units, is_quantity, same_dimension
+from cloudsms.units import Quantity, calendar_units, quantity_problems, same_dimension
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -138,10 +138,11 @@ class ServiceLevel:
         bound: object = self.bound
         if not isinstance(bound, Bound):
             problems.append(Problem("$.bound", "'at least' or 'at most'", describe(bound)))
-        if not is_quantity(self.target):
-            problems.append(
-                Problem("$.target", "a quantity such as '99.9 %'", describe(self.target))
-            )
+        target_problems = quantity_problems(
+            self.target, "$.target", example="a quantity such as '99.9 %'"
+        )
+        if target_problems:
+            problems += target_problems
         elif self.target.magnitude < 0:
             problems.append(Problem("$.target", "a quantity not below zero", str(self.target)))
         elif calendar_units(self.target):
