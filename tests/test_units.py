@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import pickle
+import re
 import subprocess
 import sys
 import time
@@ -436,3 +438,263 @@ class TestOtherRegistries:
             ctx.prec = 2
             assert Fraction(1609344) == units.fraction_in(quantity("1 mile"), "mm")
             assert ctx.prec == 2
+
+
+class TestUnitShape:
+    """Every quantity built has a unit the parser reads back: the one shape rule."""
+
+    @pytest.mark.parametrize(
+        ("build", "got"),
+        [
+            (
+                lambda: (
+                    quantity("2 ms")
+                    * quantity("3 ms")
+                    * quantity("1 ms")
+                    * quantity("1 ms")
+                    * quantity("1 ms")
+                ),
+                "millisecond at the power 5",
+            ),
+            (
+                lambda: (
+                    quantity("2 ms")
+                    * quantity("1 GiB")
+                    * quantity("1 vcpu")
+                    * quantity("1 request")
+                    * quantity("1 user")
+                    * quantity("1 licence")
+                    * quantity("1 transaction")
+                ),
+                "7 unit names",
+            ),
+            (lambda: units.registry().Quantity(Decimal(1), "ms**5"), "millisecond at the power 5"),
+        ],
+    )
+    def test_refused(self, build: object, got: str) -> None:
+        """Refuses a unit of more than 6 names or a power beyond 4, naming the bound."""
+        with pytest.raises(ValidationError) as info:
+            build()  # type: ignore[operator]
+        expected = (
+            "expected a unit of at most 6 unit names, each at an integer power from -4 to 4, "
+            f"got {got} @ $"
+        )
+        assert [expected] == info.value.errors
+
+    @pytest.mark.parametrize(
+        ("power", "got"),
+        [(5, "5 (integer)"), (Decimal("0.5"), "5E-1 (Decimal)"), (10**9, "1000000000 (integer)")],
+    )
+    def test_powers_refused(self, power: object, got: str) -> None:
+        """Refuses a power that is not an integer from -4 to 4, before any arithmetic."""
+        with pytest.raises(ValidationError) as info:
+            _ = quantity("2 ms") ** power
+        assert [f"expected an integer power from -4 to 4, got {got} @ $.other"] == (
+            info.value.errors
+        )
+
+    def test_six_names_read_back(self) -> None:
+        """Reads back a product of six names and a power of 4 that arithmetic builds."""
+        built = (
+            quantity("2 ms") ** 4
+            * quantity("1 GiB")
+            * quantity("1 vcpu")
+            * quantity("1 user")
+            * quantity("1 licence")
+            * quantity("1 instance")
+        )
+        assert built == from_json(units.Quantity, to_json(built))
+
+    @given(st.integers(-4, 4))
+    def test_powers_within_read_back(self, power: int) -> None:
+        """Reads back every power of a quantity within the bound."""
+        built = quantity("2 ms") ** power
+        assert built == from_json(units.Quantity, to_json(built))
+
+
+class TestArithmeticOperands:
+    """Plain numbers in quantity arithmetic are bounded, exact and never floats."""
+
+    @pytest.mark.parametrize(
+        ("operand", "got"),
+        [
+            (Decimal("1e999999999"), "1E+999999999 (Decimal)"),
+            (Decimal("1e-999999999"), "1E-999999999 (Decimal)"),
+            pytest.param(10**5000, "an integer of about 5001 digits (integer)", id="huge-int"),
+        ],
+    )
+    def test_out_of_bounds_refused(self, operand: object, got: str) -> None:
+        """Refuses an operand beyond the magnitude bounds (never an overflow or a zero)."""
+        with pytest.raises(ValidationError) as info:
+            _ = quantity("1 ms") * operand
+        expected = (
+            "expected an operand of at most 38 significant digits, zero or from 1E-30 up to "
+            f"(not including) 1E+31 in size, got {got} @ $.other"
+        )
+        assert [expected] == info.value.errors
+        assert info.value.subject == "Quantity arithmetic"
+
+    @pytest.mark.parametrize("operation", ["__mul__", "__rmul__", "__truediv__", "__add__"])
+    def test_float_refused(self, operation: str) -> None:
+        """Refuses a float operand with a ValidationError, as Money does."""
+        with pytest.raises(ValidationError) as info:
+            getattr(quantity("1 ms"), operation)(1.5)
+        assert (info.value.errors) == [
+            "expected a Decimal or int operand (a float is inexact), got 1.5 (number) @ $.other"
+        ]
+
+    def test_underflow_refused_not_zero(self) -> None:
+        """Refuses a result below the magnitude bound instead of giving 0."""
+        with pytest.raises(ValidationError, match="got 1E-31 millisecond"):
+            _ = quantity("1e-20 ms") * Decimal("1e-11")
+
+    def test_exact_in_any_context(self) -> None:
+        """Adds and negates 38-digit magnitudes exactly under a caller's 3-digit context."""
+        long = "1234567890123456789012345678.9012345678"
+        with localcontext() as ctx:
+            ctx.prec = 3
+            total = quantity(f"{long} ms") + quantity("0 ms")
+            negated = -quantity(f"{long} ms")
+        assert (Decimal(long), Decimal("-" + long)) == (total.magnitude, negated.magnitude)
+
+    def test_dimension_mismatch(self) -> None:
+        """Refuses adding quantities of different dimensions with a ValidationError."""
+        with pytest.raises(ValidationError) as info:
+            _ = quantity("1 ms") + quantity("1 GiB")
+        assert (info.value.errors) == [
+            "expected a quantity or unit of [time], got gibibyte ([information]) @ $.other"
+        ]
+
+    def test_division_by_zero(self) -> None:
+        """Refuses a division by zero with a ValidationError."""
+        with pytest.raises(ValidationError, match="a divisor other than zero"):
+            _ = quantity("1 ms") / 0
+
+    def test_comparisons_build_nothing(self) -> None:
+        """Compares with a float as unequal rather than refusing it."""
+        assert quantity("1 s") == quantity("1000 ms")
+        assert quantity("1 ms") != 1.5
+
+
+class TestUnitText:
+    """Methods taking unit text read it with the library's parser."""
+
+    @pytest.mark.parametrize(
+        ("unit", "expected"),
+        [
+            ("x", "expected a unit the registry knows, got 'x' in 'x' (string) @ $.unit"),
+            (None, "expected a unit such as 'ms', got null @ $.unit"),
+            ("s\n", "single spaces inside only"),
+        ],
+    )
+    def test_to_refused(self, unit: object, expected: str) -> None:
+        """Refuses unit text the parser would refuse in to() and m_as()."""
+        for call in (quantity("1 ms").to, quantity("1 ms").m_as):
+            with pytest.raises(ValidationError) as info:
+                call(unit)
+            assert expected in info.value.errors[0]
+
+    def test_to_a_quantity_text_refused(self) -> None:
+        """Refuses a quantity where a unit is meant."""
+        with pytest.raises(ValidationError, match="got '2 s'"):
+            quantity("1 ms").to("2 s")
+
+    def test_to_another_dimension(self) -> None:
+        """Refuses a conversion to another dimension with a ValidationError."""
+        with pytest.raises(ValidationError, match=r"of \[time\], got gibibyte"):
+            quantity("1 ms").to("GiB")
+
+    def test_units_of_the_registry_kept(self) -> None:
+        """Converts to text, to a Unit and to a quantity's units of our registry."""
+        q = quantity("1500 ms")
+        seconds = units.registry().Unit("second")
+        assert (Decimal("1.5"),) * 3 == (
+            q.to("s").magnitude,
+            q.to(seconds).magnitude,
+            q.m_as(quantity("1 s").units),
+        )
+
+    def test_other_registry_unit_refused(self) -> None:
+        """Refuses a unit of another pint registry, saying so."""
+        other = pint.UnitRegistry().Unit("second")
+        with pytest.raises(ValidationError, match="from another pint registry"):
+            quantity("1 ms").to(other)
+
+    @pytest.mark.parametrize(
+        ("unit", "expected"),
+        [
+            ("nope", "expected a unit the registry knows, got 'nope' in 'nope' (string) @ $.b"),
+            ("(s", "got '(s' (string) @ $.b"),
+            ("s**(9**9**9)", "@ $.b"),
+            (5, "expected a quantity such as '250 ms', got 5 (integer) @ $.b"),
+        ],
+    )
+    def test_same_dimension_refused(self, unit: object, expected: str) -> None:
+        """Refuses unit text or values that are not units, with a ValidationError at $.b."""
+        with pytest.raises(ValidationError) as info:
+            units.same_dimension(quantity("1 ms"), unit)  # type: ignore[arg-type]
+        assert expected in info.value.errors[0]
+
+    def test_same_dimension_of_a_non_quantity(self) -> None:
+        """Refuses a first argument that is not a quantity, at $.a."""
+        with pytest.raises(ValidationError) as info:
+            units.same_dimension("1 ms", "s")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.a"]
+
+
+class TestQuantitySpacing:
+    """Quantity text takes single spaces inside only, in the constructor and the reader."""
+
+    @pytest.mark.parametrize(
+        "text",
+        ["250 ms\n", "250\tms", " 250 ms", "250 ms ", "250  ms", "250\u00a0ms", "1 vcpu *  hour"],
+    )
+    def test_refused(self, text: str) -> None:
+        """Refuses whitespace around, runs of spaces and other whitespace, here and when read."""
+        for read in (quantity, lambda t: from_json(units.Quantity, to_json_text(t))):
+            with pytest.raises(ValidationError, match="single spaces inside only"):
+                read(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        ["250 ms", "250ms", "0.2 vcpu*hour", "0.2 vcpu * hour", "0.2 hour vcpu", "5 /s", "99.9%"],
+    )
+    def test_accepted(self, text: str) -> None:
+        """Accepts single spaces, or none, between the parts."""
+        assert re.fullmatch(units.TEXT_PATTERN, text)
+        assert units.is_quantity(quantity(text))
+
+    @pytest.mark.parametrize("unit", [" ms", "ms\n", "vcpu  *hour"])
+    def test_unit_text_refused(self, unit: str) -> None:
+        """Refuses spacing around or runs of spaces in a unit given apart."""
+        with pytest.raises(ValidationError, match="single spaces inside only"):
+            quantity(5, unit)
+
+    @pytest.mark.parametrize("magnitude", [" 5", "5\n", "\u0665"])
+    def test_magnitude_text_refused(self, magnitude: str) -> None:
+        """Refuses a magnitude given as text that is not the decimal pattern exactly."""
+        with pytest.raises(ValidationError, match="no spaces around"):
+            quantity(magnitude, "ms")
+
+
+class TestArgumentTypes:
+    """Functions taking a quantity refuse other values with a ValidationError and a path."""
+
+    @pytest.mark.parametrize("value", [5, None, "1 ms"])
+    def test_dimension(self, value: object) -> None:
+        """Refuses a value that is not a quantity in dimension()."""
+        with pytest.raises(ValidationError) as info:
+            dimension(value)  # type: ignore[arg-type]
+        assert info.value.paths == ["$"]
+
+    def test_quantity_problems(self) -> None:
+        """Names a quantity of another registry, and a plain value with the example."""
+        other = pint.UnitRegistry().Quantity(1, "ms")
+        assert [p.path for p in units.quantity_problems(other, "$.x")] == ["$.x"]
+        assert "from another pint registry" in units.quantity_problems(other, "$.x")[0].got
+        assert units.quantity_problems(quantity("1 ms"), "$.x") == []
+
+
+def to_json_text(text: str) -> str:
+    """A quantity's text as a JSON document, as a reader gets it."""
+    return json.dumps(text)
