@@ -26,6 +26,8 @@ from cloudsms._instants import (
 from cloudsms.configuration import ConfigurationItem, ConfigurationVersion
 from cloudsms.errors import Problem, ValidationError
 from cloudsms.parties import Acknowledgement, Complaint
+from cloudsms.periods import Period, SupportHours, timezone
+from cloudsms.serialization import from_dict, from_json, to_json
 
 UTC = dt.UTC
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -157,9 +159,9 @@ class TestLoadZone:
     """Zone names: only well-formed IANA names of at most 64 characters reach the database."""
 
     def test_loads_a_zone(self) -> None:
-        """Loads Europe/Berlin, and UTC as datetime.UTC."""
+        """Loads Europe/Berlin, and UTC as the IANA zone of that name."""
         assert load_zone("Europe/Berlin") == BERLIN
-        assert UTC is load_zone("UTC")
+        assert zoneinfo.ZoneInfo("UTC") is load_zone("UTC")
         assert zone_problems("America/Argentina/Buenos_Aires", "$.tz") == []
         assert zone_problems("Etc/GMT+5", "$.tz") == []
 
@@ -285,3 +287,121 @@ class TestZoneKinds:
                 "a tzfile zone",
             )
         ]
+
+
+def zone_file(name: str) -> bytes:
+    """A zone's TZif file, from the system database or the tzdata package."""
+    for root in zoneinfo.TZPATH:
+        path = pathlib.Path(root, name)
+        if path.is_file():
+            return path.read_bytes()
+    return importlib.resources.files("tzdata.zoneinfo").joinpath(name).read_bytes()
+
+
+class TestUtcZone:
+    """The IANA zone "UTC" is a zone like any other: it reads back as itself."""
+
+    at = dt.datetime(2026, 3, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
+
+    def test_timezone_gives_the_iana_zone(self) -> None:
+        """Returns ZoneInfo('UTC') for "UTC", the zone "[UTC]" is read as."""
+        assert zoneinfo.ZoneInfo("UTC") is timezone("UTC")
+        assert (
+            zoneinfo.ZoneInfo("UTC")
+            is from_dict(dt.datetime, "2026-03-01T00:00:00+00:00[UTC]").tzinfo
+        )
+
+    def test_complaint_round_trips(self) -> None:
+        """Reads a complaint received in ZoneInfo('UTC') back equal to itself."""
+        complaint = Complaint(id="c", customer_id="u", received_at=self.at, summary="s")
+        assert '"received_at":"2026-03-01T00:00:00+00:00[UTC]"' in to_json(complaint)
+        assert complaint == from_json(Complaint, to_json(complaint))
+
+    def test_periods_round_trip(self) -> None:
+        """Reads periods in the UTC zone back equal, from instants or calendar builders."""
+        for period in (
+            Period(self.at, self.at + dt.timedelta(days=1)),
+            Period.month(2026, 3, "UTC"),
+            Period.day(dt.date(2026, 3, 1), "UTC"),
+        ):
+            assert period == from_json(Period, to_json(period))
+        assert SupportHours.always() == from_json(SupportHours, to_json(SupportHours.always()))
+
+    def test_datetime_utc_stays_an_offset(self) -> None:
+        """Writes datetime.UTC as a bare offset and reads it back as that offset."""
+        period = Period(dt.datetime(2026, 3, 1, tzinfo=UTC), dt.datetime(2026, 3, 2, tzinfo=UTC))
+        assert (
+            to_json(period)
+            == '{"start":"2026-03-01T00:00:00+00:00","end":"2026-03-02T00:00:00+00:00"}'
+        )
+        assert period == from_json(Period, to_json(period))
+        assert period != Period.day(dt.date(2026, 3, 1), "UTC")  # another zone, as Berlin is
+
+
+class TestZonesThatRoundTrip:
+    """Only zones the JSON format writes and reads back as themselves are accepted."""
+
+    def test_offset_with_microseconds_refused(self) -> None:
+        """Refuses a fixed offset with a fraction of a second, in the range's middle too."""
+        odd = dt.timezone(dt.timedelta(microseconds=1))
+        with pytest.raises(ValidationError) as info:
+            Period(dt.datetime(2026, 1, 1, tzinfo=odd), dt.datetime(2026, 1, 2, tzinfo=odd))
+        assert str(info.value) == (
+            "Period is invalid (2 problems):\n"
+            "  - expected a fixed offset in whole seconds, such as +05:30,"
+            " got the offset +00:00:00.000001 @ $.start\n"
+            "  - expected a fixed offset in whole seconds, such as +05:30,"
+            " got the offset +00:00:00.000001 @ $.end"
+        )
+
+    @pytest.mark.parametrize("seconds", [1, 59, 5 * 3600 + 30 * 60 + 15, -(3 * 3600 + 7)])
+    def test_offset_in_seconds_round_trips(self, seconds: int) -> None:
+        """Accepts an offset of whole seconds and reads it back equal."""
+        zone = dt.timezone(dt.timedelta(seconds=seconds))
+        for year in (1900, 2026, 8999):
+            when = dt.datetime(year, 6, 1, tzinfo=zone)
+            assert instant_problems(when, "$") == []
+            complaint = Complaint(id="c", customer_id="u", received_at=when, summary="s")
+            assert complaint == from_json(Complaint, to_json(complaint))
+
+    def test_zone_without_a_key_refused(self) -> None:
+        """Refuses a ZoneInfo read from a file without a key: it would be written as an offset."""
+        keyless = zoneinfo.ZoneInfo.from_file(io.BytesIO(zone_file("Europe/Berlin")))
+        assert [
+            (p.path, p.expected, p.got)
+            for p in instant_problems(dt.datetime(2026, 1, 1, tzinfo=keyless), "$.received_at")
+        ] == [
+            (
+                "$.received_at",
+                "a zoneinfo.ZoneInfo zone with an IANA key, such as ZoneInfo('Europe/Berlin')",
+                "a ZoneInfo zone without a key",
+            )
+        ]
+
+    def test_zone_with_a_borrowed_key_refused(self) -> None:
+        """Refuses a zone from a file whose key names a zone with other offsets."""
+        fake = zoneinfo.ZoneInfo.from_file(
+            io.BytesIO(zone_file("Europe/Berlin")), key="America/New_York"
+        )
+        (problem,) = instant_problems(dt.datetime(2026, 1, 1, tzinfo=fake), "$")
+        assert problem.expected == (
+            "the offset the IANA zone America/New_York has at that instant"
+            " (2025-12-31T18:00:00-05:00)"
+        )
+        same = zoneinfo.ZoneInfo.from_file(
+            io.BytesIO(zone_file("Europe/Berlin")), key="Europe/Berlin"
+        )
+        assert instant_problems(dt.datetime(2026, 1, 1, tzinfo=same), "$") == []
+        assert (
+            instant_problems(
+                dt.datetime(2026, 1, 1, tzinfo=zoneinfo.ZoneInfo.no_cache("UTC")), "$"
+            )
+            == []
+        )
+
+    def test_zone_with_an_unknown_key_refused(self) -> None:
+        """Refuses a zone from a file whose key is no zone of the database."""
+        made_up = zoneinfo.ZoneInfo.from_file(io.BytesIO(zone_file("UTC")), key="Mars/Base")
+        assert [
+            p.expected for p in instant_problems(dt.datetime(2026, 1, 1, tzinfo=made_up), "$")
+        ] == [ZONE_TEXT]

@@ -13,16 +13,19 @@ from hypothesis import strategies as st
 
 from cloudsms.errors import ValidationError
 from cloudsms.periods import (
+    WINDOW_PATTERN,
     DailyWindow,
     Period,
     SupportHours,
     add_calendar,
     add_exact,
     aware,
+    calendar_length_problems,
     calendar_series,
     exact_seconds,
     timezone,
 )
+from cloudsms.serialization import from_dict
 from cloudsms.units import quantity
 
 UTC = dt.UTC
@@ -52,7 +55,6 @@ class TestAware:
         """Refuses an unknown IANA zone."""
         with pytest.raises(ValidationError, match="IANA time zone"):
             timezone("Mars/Olympus_Mons")
-        assert timezone("UTC") is UTC
 
 
 class TestPeriod:
@@ -213,7 +215,7 @@ class TestDailyWindow:
 
     def test_parse_and_text(self) -> None:
         """Reads and writes 'mon 09:00-17:00'."""
-        window = DailyWindow.parse("Mon 09:00-17:30")
+        window = DailyWindow.parse("mon 09:00-17:30")
         assert window == DailyWindow(0, 540, 1050)
         assert str(window) == "mon 09:00-17:30"
         assert str(DailyWindow.parse("sun 00:00-24:00")) == "sun 00:00-24:00"
@@ -228,12 +230,60 @@ class TestDailyWindow:
             "mon 09:00-24:01",
             "mon",
             5,
+            "mon \u0660\u0669:00-17:00",  # Arabic-Indic digits
+            "mon 09:00-17:00\n",
+            " mon 09:00-17:00",
+            "mon 09:00-17:00 ",
+            "Mon 09:00-17:00",
+            "MON 09:00-17:00",
+            "mon 9:00-17:00",
+            "mon  09:00-17:00",
+            "mon\t09:00-17:00",
+            "mon 09:00-17:00\x00",
+            "monday 09:00-17:00",
+            "mon 24:00-24:00",
+            "mon 09:00-25:00",
+            b"mon 09:00-17:00",
+            None,
         ],
     )
     def test_parse_refuses(self, bad: object) -> None:
-        """Refuses anything but a weekday and two times in order."""
-        with pytest.raises(ValidationError):
+        """Refuses anything but the one form: a weekday and two times in order."""
+        with pytest.raises(ValidationError) as info:
             DailyWindow.parse(bad)  # type: ignore[arg-type]
+        assert [(p.path, p.expected) for p in info.value.problems] == [
+            ("$", "a daily window such as 'mon 09:00-17:00'")
+        ]
+
+    def test_parse_refuses_bytes_with_a_message(self) -> None:
+        """Refuses bytes with a ValidationError, not a TypeError."""
+        with pytest.raises(ValidationError) as info:
+            DailyWindow.parse(b"mon 09:00-17:00")  # type: ignore[arg-type]
+        assert str(info.value) == (
+            "DailyWindow is invalid (1 problem):\n"
+            "  - expected a daily window such as 'mon 09:00-17:00',"
+            " got b'mon 09:00-17:00' (bytes) @ $"
+        )
+
+    @given(st.text(max_size=20))
+    def test_parse_is_the_pattern(self, text: str) -> None:
+        """Reads exactly the texts the whole pattern matches, and writes them back."""
+        import re  # noqa: PLC0415
+
+        matches = re.fullmatch(WINDOW_PATTERN, text) is not None
+        try:
+            window = DailyWindow.parse(text)
+        except ValidationError:
+            return
+        assert matches
+        assert text == str(window)
+
+    def test_reader_agrees(self) -> None:
+        """Refuses the JSON forms the schema pattern refuses, at the window's index."""
+        for bad in ("mon \u0660\u0669:00-17:00\n", " mon 09:00-17:00", "Mon 09:00-17:00"):
+            with pytest.raises(ValidationError) as info:
+                from_dict(SupportHours, {"timezone": "UTC", "windows": ["mon 09:00-10:00", bad]})
+            assert info.value.paths == ["$.windows[1]"]
 
     def test_validation(self) -> None:
         """Lists a bad weekday and bad hours together."""
@@ -728,3 +778,225 @@ class TestPeriodEquality:
         other = Period(at(2026, 10, 25, 1), self.second)
         assert one != other
         assert len({one, other}) == 2
+
+
+JAN = Period.month(2026, 1, BERLIN)
+FEB = Period.month(2026, 2, BERLIN)
+OFFICE = SupportHours.weekdays("09:00", "17:00", "Europe/Berlin")
+ONE_MONTH = relativedelta(months=1)
+
+# Every public callable of cloudsms.periods with arguments it accepts; the walk below
+# replaces each argument in turn with values of the wrong type.
+PUBLIC_CALLS: dict[str, tuple[object, tuple[object, ...], dict[str, object]]] = {
+    "timezone": (timezone, ("Europe/Berlin",), {}),
+    "aware": (aware, (at(2026, 1, 1),), {}),
+    "exact_seconds": (exact_seconds, (dt.timedelta(hours=1),), {}),
+    "add_calendar": (add_calendar, (at(2026, 1, 1), ONE_MONTH, 2), {}),
+    "calendar_series": (calendar_series, (at(2026, 1, 1), ONE_MONTH, 3), {}),
+    "add_exact": (add_exact, (at(2026, 1, 1), dt.timedelta(hours=1)), {}),
+    "calendar_length_problems": (calendar_length_problems, (ONE_MONTH,), {}),
+    "Period": (Period, (at(2026, 1, 1), at(2026, 2, 1)), {}),
+    "Period.day": (Period.day, (dt.date(2026, 1, 1), "UTC"), {}),
+    "Period.month": (Period.month, (2026, 1, "UTC"), {}),
+    "Period.quarter": (Period.quarter, (2026, 1, "UTC"), {}),
+    "Period.year": (Period.year, (2026, "UTC"), {}),
+    "Period.starting": (Period.starting, (at(2026, 1, 1), ONE_MONTH), {}),
+    "Period.overlaps": (JAN.overlaps, (FEB,), {}),
+    "Period.intersection": (JAN.intersection, (FEB,), {}),
+    "Period.split": (JAN.split, ("day",), {}),
+    "Period.calendar_count": (JAN.calendar_count, ("day",), {}),
+    "Period.enclosing": (JAN.enclosing, ("month",), {}),
+    "DailyWindow": (DailyWindow, (0, 540, 1020), {}),
+    "DailyWindow.parse": (DailyWindow.parse, ("mon 09:00-17:00",), {}),
+    "SupportHours": (
+        SupportHours,
+        (),
+        {"timezone": "UTC", "windows": (DailyWindow(0, 0, 60),), "holidays": ()},
+    ),
+    "SupportHours.weekdays": (
+        SupportHours.weekdays,
+        ("09:00", "17:00", "UTC"),
+        {"holidays": [dt.date(2026, 12, 25)]},
+    ),
+    "SupportHours.always": (SupportHours.always, ("UTC",), {}),
+    "SupportHours.elapsed": (OFFICE.elapsed, (at(2026, 1, 5), at(2026, 1, 6)), {}),
+    "SupportHours.deadline": (OFFICE.deadline, (at(2026, 1, 5), dt.timedelta(hours=1)), {}),
+    "SupportHours.is_open": (OFFICE.is_open, (at(2026, 1, 5),), {}),
+}
+WRONG = (None, True, 5, 1.5, "x", b"x", [], [[1]], {}, object(), dt.date(2026, 1, 1))
+
+
+def _wrong_calls() -> list[object]:
+    cases = []
+    for name, (call, args, kwargs) in PUBLIC_CALLS.items():
+        for index in range(len(args)):
+            cases += [
+                pytest.param(call, (*args[:index], bad, *args[index + 1 :]), kwargs, id=name)
+                for bad in WRONG
+            ]
+        for key in kwargs:
+            cases += [pytest.param(call, args, {**kwargs, key: bad}, id=name) for bad in WRONG]
+    return cases
+
+
+class TestWrongTypes:
+    """Every public callable refuses wrong-typed arguments with a ValidationError and a path."""
+
+    def test_every_public_callable_is_walked(self) -> None:
+        """Lists every public function, class and method of the module in the walk."""
+        import inspect  # noqa: PLC0415
+
+        from cloudsms import periods  # noqa: PLC0415
+
+        public = set()
+        for name in periods.__all__:
+            value = getattr(periods, name)
+            if inspect.isfunction(value):
+                public.add(name)
+            elif inspect.isclass(value):
+                public.add(name)
+                public |= {
+                    f"{name}.{member}"
+                    for member, attribute in vars(value).items()
+                    if not member.startswith("_")
+                    and (inspect.isfunction(attribute) or isinstance(attribute, classmethod))
+                }
+        assert public == set(PUBLIC_CALLS)
+
+    @pytest.mark.parametrize(("call", "args", "kwargs"), _wrong_calls())
+    def test_refused_with_a_path(
+        self, call: object, args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> None:
+        """Refuses a wrong-typed argument with a ValidationError, or answers normally."""
+        try:
+            call(*args, **kwargs)  # type: ignore[operator]
+        except ValidationError as exc:
+            problems = exc.problems
+        else:
+            return
+        assert problems
+        assert all(p.path.startswith("$") for p in problems)
+
+    def test_messages(self) -> None:
+        """Says what arrived where a Period was expected."""
+        with pytest.raises(ValidationError) as info:
+            JAN.overlaps(None)  # type: ignore[arg-type]
+        assert str(info.value) == (
+            "Period is invalid (1 problem):\n  - expected a Period, got null @ $.other"
+        )
+        with pytest.raises(ValidationError) as info:
+            Period.quarter([], 1, "UTC")  # type: ignore[arg-type]
+        assert info.value.paths == ["$"]
+        with pytest.raises(ValidationError) as info:
+            Period.quarter(2026, [], "UTC")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.quarter"]
+        with pytest.raises(ValidationError) as info:
+            SupportHours(timezone="UTC", windows=5, holidays=[[1]])  # type: ignore[arg-type]
+        assert [(p.path, p.expected) for p in info.value.problems] == [
+            ("$.windows", "a sequence of DailyWindow"),
+            ("$.holidays", "a collection of dates"),
+        ]
+
+    def test_weekdays_times(self) -> None:
+        """Refuses opening times not written as 'HH:MM', naming both."""
+        with pytest.raises(ValidationError) as info:
+            SupportHours.weekdays("9:00", "17:00", "UTC")
+        assert str(info.value) == (
+            "SupportHours is invalid (1 problem):\n"
+            "  - expected opening and closing times such as '09:00' and '17:00',"
+            " got '9:00' (string) and '17:00' (string) @ $"
+        )
+
+    def test_holidays_from_any_collection(self) -> None:
+        """Accepts holidays from a generator or a set, as before."""
+        days = [dt.date(2026, 12, 25), dt.date(2026, 12, 26)]
+        assert SupportHours.weekdays("09:00", "17:00", "UTC", holidays=iter(days)) == (
+            SupportHours.weekdays("09:00", "17:00", "UTC", holidays=set(days))
+        )
+
+
+ZONES = st.sampled_from(
+    [
+        UTC,
+        BERLIN,
+        timezone("UTC"),
+        timezone("America/Santiago"),
+        dt.timezone(-dt.timedelta(hours=5)),
+    ]
+)
+UNITS = st.sampled_from(["day", "month", "quarter", "year"])
+
+
+def reference_split(period: Period, unit: str) -> list[Period]:
+    """Pieces found one at a time: each ends at the end of the unit holding its start."""
+    pieces, current = [], period.start
+    while current.astimezone(UTC) < period.end.astimezone(UTC):
+        upper = Period(current, period.end).enclosing(unit).end  # type: ignore[arg-type]
+        if upper.astimezone(UTC) > period.end.astimezone(UTC):
+            upper = period.end
+        pieces.append(Period(current, upper))
+        current = upper
+    return pieces
+
+
+class TestCalendarCount:
+    """Period.calendar_count: whole units, and partial ones by their share, without a split."""
+
+    def test_hand_computed(self) -> None:
+        """Counts a month as one and a part by the share of its exact length."""
+        assert Fraction(1) == Period.month(2026, 2, "UTC").calendar_count("month")
+        assert Fraction(46, 31) == Period(
+            at(2026, 1, 17, tz=UTC), at(2026, 3, 1, tz=UTC)
+        ).calendar_count("month")
+        assert Fraction(3, 25) == Period(at(2026, 10, 25, 1), at(2026, 10, 25, 3)).calendar_count(
+            "day"
+        )  # 3 real hours of the 25-hour day the clocks go back
+        # 90 days less the hour the spring change skips, of a 365-day year
+        assert Fraction(90 * 24 - 1, 365 * 24) == Period.quarter(2026, 1, BERLIN).calendar_count(
+            "year"
+        )
+
+    def test_the_whole_range_at_once(self) -> None:
+        """Counts the days of nearly the whole range without building 2.6 million pieces."""
+        span = Period(dt.datetime(1900, 1, 1, tzinfo=UTC), dt.datetime(8999, 12, 1, tzinfo=UTC))
+        assert Fraction(2593191) == span.calendar_count("day")
+        assert Fraction(7100 * 12 - 1) == span.calendar_count("month")
+
+    def test_refuses_a_unit(self) -> None:
+        """Refuses a unit that is no calendar unit, at $.unit."""
+        with pytest.raises(ValidationError) as info:
+            JAN.calendar_count("week")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.unit"]
+
+    @given(
+        st.datetimes(
+            min_value=dt.datetime(1990, 1, 1),
+            max_value=dt.datetime(2040, 1, 1),
+            timezones=ZONES,
+            allow_imaginary=False,
+        ),
+        st.integers(1, 400 * 24 * 60),
+        UNITS,
+        st.booleans(),
+    )
+    def test_agrees_with_split(
+        self, start: dt.datetime, minutes: int, unit: str, end_in_utc: bool
+    ) -> None:
+        """Equals the sum of each piece's share of its unit; split equals the reference."""
+        end = add_exact(start, dt.timedelta(minutes=minutes))
+        period = Period(start, end.astimezone(UTC) if end_in_utc else end)
+        pieces = period.split(unit)  # type: ignore[arg-type]
+        shares = sum(
+            (p.seconds / p.enclosing(unit).seconds for p in pieces),  # type: ignore[arg-type]
+            Fraction(0),
+        )
+        assert shares == period.calendar_count(unit)  # type: ignore[arg-type]
+        assert reference_split(period, unit) == list(pieces)
+
+    def test_split_of_a_long_period(self) -> None:
+        """Splits a century into its days, each a whole day but the cut ends."""
+        century = Period(at(2000, 1, 1, 12), at(2100, 1, 1, 6))
+        days = century.split("day")
+        assert len(days) == 36525 + 1
+        assert all(day == day.enclosing("day") for day in days[1:-1])
+        assert (days[0].start, days[-1].end) == (century.start, century.end)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import re
 from collections.abc import Iterable, Mapping
@@ -33,9 +32,6 @@ __all__ = [
     "text_problems",
 ]
 
-_EPOCH = dt.datetime(2000, 1, 1)  # noqa: DTZ001 - calendar arithmetic only
-_RELATIVE = ("years", "months", "days", "hours", "minutes", "seconds", "microseconds")
-_ABSOLUTE = ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 """What an id looks like: letters, digits and . _ : - , at most 64, not starting with a sign."""
@@ -178,28 +174,12 @@ def calendar_length_problems(value: object, path: str) -> list[Problem]:
     """``[]`` for a positive calendar length in whole units (``relativedelta(months=12)``).
 
     Whole years, months, days, hours, minutes and seconds, none negative, at most
-    1000 years in all: what an ISO 8601 duration carries without loss.
+    1000 years in all: what an ISO 8601 duration carries without loss. The check is
+    `cloudsms.periods.calendar_length_problems`, the one the JSON reader runs too.
     """
-    from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - only where lengths are
+    from cloudsms.periods import calendar_length_problems as length_problems  # noqa: PLC0415
 
-    expected = "a positive calendar length in whole units, such as P1M"
-    if not isinstance(value, relativedelta):
-        return [Problem(path, expected, describe(value))]
-    parts = [getattr(value, name) for name in _RELATIVE]
-    absolute = any(getattr(value, name) is not None for name in _ABSOLUTE)
-    whole = all(type(part) is int for part in parts) and not value.microseconds
-    if absolute or value.leapdays or not whole or min(parts) < 0 or max(parts) <= 0:
-        return [Problem(path, expected, repr(value))]
-    if value.years < 999 and value.days < 3650:  # noqa: PLR2004 - well inside the limit
-        return []
-    start = _EPOCH
-    try:
-        end = start + value
-    except (OverflowError, ValueError):  # beyond the year 9999
-        end = None
-    if end is None or end > start.replace(year=start.year + 1000):
-        return [Problem(path, "a calendar length of at most 1000 years", repr(value))]
-    return []
+    return length_problems(value, path)
 
 
 K = TypeVar("K")

@@ -27,15 +27,18 @@ from cloudsms.errors import Problem, describe
 
 __all__ = [
     "AWARE_TEXT",
+    "KEYLESS_TEXT",
     "MAX_INSTANT",
     "MAX_ZONE_NAME",
     "MIN_INSTANT",
+    "OFFSET_TEXT",
     "RANGE_TEXT",
     "ZONE_KIND_TEXT",
     "ZONE_TEXT",
     "instant_key",
     "instant_problems",
     "load_zone",
+    "plain_offset",
     "zone_key",
     "zone_problems",
 ]
@@ -52,6 +55,10 @@ AWARE_TEXT = "a datetime with a time zone"
 """What an instant must be, as error messages state it."""
 ZONE_KIND_TEXT = "a zoneinfo.ZoneInfo zone or a fixed offset (datetime.timezone)"
 """What an instant's tzinfo must be, as error messages state it."""
+KEYLESS_TEXT = "a zoneinfo.ZoneInfo zone with an IANA key, such as ZoneInfo('Europe/Berlin')"
+"""What a ZoneInfo zone must have (a key), as error messages state it."""
+OFFSET_TEXT = "a fixed offset in whole seconds, such as +05:30"
+"""What a fixed offset must be, as error messages state it."""
 ZONE_TEXT = (
     f"an IANA time zone name of at most {MAX_ZONE_NAME} characters, such as 'Europe/Berlin'"
 )
@@ -107,9 +114,11 @@ def _zone_name_ok(name: str) -> bool:
 
 @cache
 def _zone(name: str) -> dt.tzinfo | None:
-    """The zone ``name`` names, or ``None``: only well-formed names are looked up."""
-    if name == "UTC":
-        return dt.UTC
+    """The zone ``name`` names, or ``None``: only well-formed names are looked up.
+
+    ``"UTC"`` is the IANA zone of that name, like any other: it is written with its key
+    (``...+00:00[UTC]``) and must read back as itself, not as `datetime.UTC`.
+    """
     import zoneinfo  # noqa: PLC0415 - loads the zone database only when a zone is named
 
     try:
@@ -121,7 +130,7 @@ def _zone(name: str) -> dt.tzinfo | None:
 
 
 def load_zone(name: object, path: str = "$") -> dt.tzinfo | list[Problem]:
-    """The IANA zone ``name`` (``"Europe/Berlin"``; UTC for ``"UTC"``), or its problems.
+    """The IANA zone ``name`` (``"Europe/Berlin"``, ``"UTC"``) as a ZoneInfo, or its problems.
 
     Only a well-formed name of at most `MAX_ZONE_NAME` characters reaches the zone
     database, so no name can make it read a path of its own choosing; whatever the
@@ -138,6 +147,15 @@ def zone_problems(value: object, path: str) -> list[Problem]:
     """``[]`` for the name of a zone the database holds, else the problem at ``path``."""
     found = load_zone(value, path)
     return found if isinstance(found, list) else []
+
+
+def plain_offset(zone: dt.tzinfo | None) -> bool:
+    """Whether ``zone`` is a fixed offset of whole seconds: one the wire format reads back.
+
+    Hot paths that skip `instant_problems` for fixed offsets (as read from text) ask
+    this first; a fraction of a second goes to the full check, which refuses it.
+    """
+    return type(zone) is dt.timezone and not zone.utcoffset(None).microseconds
 
 
 def instant_problems(value: object, path: str) -> list[Problem]:
@@ -165,16 +183,40 @@ def instant_problems(value: object, path: str) -> list[Problem]:
     """
     if not isinstance(value, dt.datetime):
         return [Problem(path, AWARE_TEXT, describe(value))]
-    # The hot path: a fixed offset (as read from text) well inside the range.
-    if type(value.tzinfo) is dt.timezone and _FIRST_SAFE_YEAR <= value.year <= _LAST_SAFE_YEAR:
+    # The hot path: a fixed offset of whole seconds (as read from text) well inside the range.
+    if _FIRST_SAFE_YEAR <= value.year <= _LAST_SAFE_YEAR and plain_offset(value.tzinfo):
         return []
     return _checked(value, path)
+
+
+def _offset_problems(zone: dt.timezone, path: str) -> list[Problem]:
+    """A fixed offset is written as text of whole seconds: a fraction would not read back."""
+    if zone.utcoffset(None).microseconds:
+        offset = dt.time(tzinfo=zone).isoformat()[len("00:00:00") :]
+        return [Problem(path, OFFSET_TEXT, f"the offset {offset}")]
+    return []
 
 
 def _is_zoneinfo(zone: object) -> bool:
     import zoneinfo  # noqa: PLC0415 - loaded by then: named zones come from it
 
     return isinstance(zone, zoneinfo.ZoneInfo)
+
+
+def _zone_kind_problems(zone: dt.tzinfo | None, path: str) -> list[Problem]:
+    """A zone is written as its offset or its key, and must read back as itself."""
+    if isinstance(zone, dt.timezone):
+        return _offset_problems(zone, path)
+    if not _is_zoneinfo(zone):
+        # Written as its offset alone, another kind of zone would read back as a
+        # fixed offset: an equal instant in another zone, which is not a round trip.
+        return [Problem(path, ZONE_KIND_TEXT, f"a {type(zone).__name__} zone")]
+    key = getattr(zone, "key", None)
+    if key is None:  # ZoneInfo.from_file without a key: written as a bare offset
+        return [Problem(path, KEYLESS_TEXT, "a ZoneInfo zone without a key")]
+    if not isinstance(key, str) or not _zone_name_ok(key) or _zone(key) is None:
+        return [Problem(path, ZONE_TEXT, describe(key))]
+    return []
 
 
 def _checked(value: dt.datetime, path: str) -> list[Problem]:
@@ -186,28 +228,42 @@ def _checked(value: dt.datetime, path: str) -> list[Problem]:
     if offset is None:
         return [Problem(path, AWARE_TEXT, f"a naive datetime {wall.isoformat()}")]
     zone = value.tzinfo
-    if not isinstance(zone, dt.timezone) and not _is_zoneinfo(zone):
-        # Written as its offset alone, another kind of zone would read back as a
-        # fixed offset: an equal instant in another zone, which is not a round trip.
-        return [Problem(path, ZONE_KIND_TEXT, f"a {type(zone).__name__} zone")]
-    key = getattr(zone, "key", None)
-    if isinstance(key, str) and not _zone_name_ok(key):
-        return [Problem(path, ZONE_TEXT, describe(key))]
+    problems = _zone_kind_problems(zone, path)
+    if problems:
+        return problems
     try:
         in_range = _MIN_WALL <= wall - offset < _MAX_WALL
     except OverflowError:  # such as 0001-01-01T00:00:00+05:00: no UTC time at all
         in_range = False
     if not in_range:
         return [Problem(path, RANGE_TEXT, value.isoformat())]
-    if type(value.tzinfo) is not dt.timezone:
-        back = value.astimezone(dt.UTC).astimezone(value.tzinfo)
-        if back.replace(tzinfo=None, fold=0) != wall:
-            name = zone_key(value.tzinfo)
+    if type(zone) is not dt.timezone:
+        return _wall_problems(value, wall, path)
+    return []
+
+
+def _wall_problems(value: dt.datetime, wall: dt.datetime, path: str) -> list[Problem]:
+    """A wall time of a named zone must exist there, with the offset the database gives it."""
+    zone = value.tzinfo
+    name = zone_key(zone)
+    back = value.astimezone(dt.UTC).astimezone(zone)
+    if back.replace(tzinfo=None, fold=0) != wall:
+        return [
+            Problem(
+                path,
+                f"a wall time that exists in {name}",
+                f"{wall.isoformat()}, which the clocks skip",
+            )
+        ]
+    known = _zone(name)
+    if known is not zone:  # such as ZoneInfo.from_file(..., key=...): its rules may differ
+        read = value.astimezone(known)
+        if read.utcoffset() != value.utcoffset():
             return [
                 Problem(
                     path,
-                    f"a wall time that exists in {name}",
-                    f"{wall.isoformat()}, which the clocks skip",
+                    f"the offset the IANA zone {name} has at that instant ({read.isoformat()})",
+                    value.isoformat(),
                 )
             ]
     return []

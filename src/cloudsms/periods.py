@@ -29,6 +29,8 @@ wall times an hour apart in the repeated hour of a DST change differ.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import abc
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal, TypeGuard, cast
 
@@ -41,6 +43,7 @@ from cloudsms._instants import (
     instant_key,
     instant_problems,
     load_zone,
+    plain_offset,
 )
 from cloudsms._slots import slot_setter
 from cloudsms.errors import Problem, ValidationError, describe
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "WEEKDAYS",
+    "WINDOW_PATTERN",
     "CalendarUnit",
     "DailyWindow",
     "Period",
@@ -62,6 +66,7 @@ __all__ = [
     "add_calendar",
     "add_exact",
     "aware",
+    "calendar_length_problems",
     "calendar_series",
     "exact_seconds",
     "timezone",
@@ -72,6 +77,9 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Weekday names as `DailyWindow` writes them, Monday first (``date.weekday()`` order)."""
 
 _DAY = 1440  # minutes
+WINDOW_PATTERN = r"(mon|tue|wed|thu|fri|sat|sun) ([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2})"
+"""The one form of a `DailyWindow` as text, matched whole: ASCII digits, one space."""
+_WINDOW = re.compile(WINDOW_PATTERN)
 
 CalendarUnit = Literal["day", "month", "quarter", "year"]
 """The calendar units a period splits at."""
@@ -84,6 +92,13 @@ _CALENDAR_SUBJECT = "Calendar arithmetic"
 _EXACT_SUBJECT = "Exact arithmetic"
 _FIRST_YEAR, _LAST_YEAR = 1900, 8999  # the calendar years the supported range touches
 _ABSOLUTE_FIELDS = ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")
+_RELATIVE_FIELDS = ("years", "months", "days", "hours", "minutes", "seconds", "microseconds")
+_EPOCH = dt.datetime(2000, 1, 1)  # noqa: DTZ001 - lengths are measured on a plain calendar
+_LONGEST = 1000  # years, either way
+_POSITIVE_TEXT = "a positive calendar length in whole units, such as P1M"
+_SIGNED_TEXT = "a calendar length in whole units of one sign, such as P1M or -P1M"
+_LIMIT_TEXT = f"a calendar length of at most {_LONGEST} years"
+_EITHER_WAY_TEXT = f"{_LIMIT_TEXT} either way"
 _MAX_SCAN_DAYS = 3660
 
 
@@ -207,7 +222,69 @@ def _calendar(length: object, path: str) -> relativedelta:
             f"a relativedelta that sets {', '.join(absolute) or 'leapdays'}",
             subject=_CALENDAR_SUBJECT,
         )
+    if not _within_limit(length):
+        raise ValidationError.single(
+            path, _EITHER_WAY_TEXT, repr(length), subject=_CALENDAR_SUBJECT
+        )
     return length
+
+
+def _within_limit(length: relativedelta) -> bool:
+    """Whether a relative length spans at most 1000 years either way (from 2000-01-01)."""
+    # relativedelta keeps months within 11 and hours within 23 (carried into years and
+    # days): 989 years, 11 months and 3649 days and a day more are under 1000 years.
+    if abs(length.years) < 990 and abs(length.days) < 3650:  # noqa: PLR2004 - see above
+        return True
+    try:
+        end = _EPOCH + length
+    except (OverflowError, ValueError):  # beyond Python's years 1-9999
+        return False
+    return (
+        _EPOCH.replace(year=_EPOCH.year - _LONGEST)
+        <= end
+        <= _EPOCH.replace(year=_EPOCH.year + _LONGEST)
+    )
+
+
+def calendar_length_problems(
+    value: object, path: str = "$", *, signed: bool = False
+) -> list[Problem]:
+    """``[]`` for a calendar length ISO 8601 writes without loss, else its problem at ``path``.
+
+    That is a `relativedelta` of relative fields only (years, months, days, hours,
+    minutes, seconds), each a whole number, at most 1000 years long (counted from
+    2000-01-01). By default the length must be positive, as a billing cycle, a minimum
+    term or a review interval is (S03, S06, S07); with ``signed=True`` it may also be
+    zero or negative, all its fields of one sign, as the JSON format writes ``-P1M``.
+    The JSON reader and writer check every calendar length with it.
+
+    Examples:
+        >>> calendar_length_problems(relativedelta(months=12))
+        []
+        >>> [p.expected for p in calendar_length_problems(relativedelta(years=5000))]
+        ['a calendar length of at most 1000 years']
+        >>> calendar_length_problems(relativedelta(months=-1), signed=True)
+        []
+        >>> [
+        ...     p.got
+        ...     for p in calendar_length_problems(relativedelta(months=1, days=-1), signed=True)
+        ... ]
+        ['relativedelta(months=+1, days=-1)']
+    """
+    expected = _SIGNED_TEXT if signed else _POSITIVE_TEXT
+    if not isinstance(value, relativedelta):
+        return [Problem(path, expected, describe(value))]
+    parts = [getattr(value, name) for name in _RELATIVE_FIELDS]
+    absolute = any(getattr(value, name) is not None for name in _ABSOLUTE_FIELDS)
+    whole = all(type(part) is int for part in parts) and not value.microseconds
+    if absolute or value.leapdays or not whole:
+        return [Problem(path, expected, repr(value))]
+    one_sign = min(parts) >= 0 or max(parts) <= 0
+    if not (one_sign if signed else min(parts) >= 0 and max(parts) > 0):
+        return [Problem(path, expected, repr(value))]
+    if not _within_limit(value):
+        return [Problem(path, _EITHER_WAY_TEXT if signed else _LIMIT_TEXT, repr(value))]
+    return []
 
 
 def _real(wall: dt.datetime) -> dt.datetime:
@@ -365,15 +442,15 @@ class Period:
     end: dt.datetime = attrs.field(eq=instant_key)
 
     def __init__(self, start: dt.datetime, end: dt.datetime) -> None:
-        # The hot path: fixed offsets (as read from ISO 8601 text) in years well
+        # The hot path: fixed offsets of whole seconds (as read from ISO 8601 text) in years well
         # inside the supported range, where comparing the datetimes compares instants.
         # Zones with DST and the edge years go through _check_period, which checks
         # every instant and compares in UTC: one zone's wall clock repeats an hour.
         if not (
             type(start) is dt.datetime
             and type(end) is dt.datetime
-            and type(start.tzinfo) is dt.timezone
-            and type(end.tzinfo) is dt.timezone
+            and plain_offset(start.tzinfo)
+            and plain_offset(end.tzinfo)
             and start < end
             and start.year > _FIRST_YEAR
             and end.year < _LAST_YEAR
@@ -406,7 +483,7 @@ class Period:
         Raises:
             ValidationError: ``quarter`` is not 1-4.
         """
-        if quarter not in {1, 2, 3, 4} or isinstance(quarter, bool):
+        if not _is_int(quarter) or quarter not in range(1, 5):
             raise ValidationError.single(
                 "$.quarter", "a quarter from 1 to 4", describe(quarter), subject="Period"
             )
@@ -456,11 +533,20 @@ class Period:
         return _utc(self.start) <= moment < _utc(self.end)
 
     def overlaps(self, other: Period) -> bool:
-        """Whether the two periods share any instant."""
+        """Whether the two periods share any instant.
+
+        Raises:
+            ValidationError: ``other`` is not a `Period` (at ``$.other``).
+        """
+        _period_or_raise(other)
         return _utc(self.start) < _utc(other.end) and _utc(other.start) < _utc(self.end)
 
     def intersection(self, other: Period) -> Period | None:
-        """The instants both periods hold, or ``None`` when they do not overlap."""
+        """The instants both periods hold, or ``None`` when they do not overlap.
+
+        Raises:
+            ValidationError: ``other`` is not a `Period` (at ``$.other``).
+        """
         if not self.overlaps(other):
             return None
         return Period(max(self.start, other.start, key=_utc), min(self.end, other.end, key=_utc))
@@ -486,19 +572,54 @@ class Period:
         return tuple(self._pieces(unit))
 
     def _pieces(self, unit: str) -> Iterator[Period]:
-        anchor, step = _boundary(self.start, unit)
-        index = 0
-        while True:
-            # Boundaries on the wall clock from the anchor (no drift), each the real
-            # instant; the end is before 9000-01-01Z, so none passes Python's year 9999.
-            lower = _real(anchor + step * index)
-            upper = _real(anchor + step * (index + 1))
-            index += 1
-            if _utc(upper) <= _utc(self.start):
-                continue
-            if _utc(lower) >= _utc(self.end):
-                return
-            yield Period(max(lower, self.start, key=_utc), min(upper, self.end, key=_utc))
+        zone = self.start.tzinfo
+        first, last = _unit_index(self.start, unit), _unit_index(self.end, unit, zone)
+        # The starts of units first..last+1, on the wall clock by index (no drift), each
+        # the real instant; the end is before 9000-01-01Z, so none passes the year 9999.
+        # Only the first and the last piece are cut: the others are whole units. The
+        # pieces lie inside this checked period and are built without a second check.
+        bounds = _unit_starts(first, last + 1, unit, zone)
+        head = bounds[0] if _utc(bounds[0]) == _utc(self.start) else self.start
+        if first == last:
+            yield _trusted(head, self.end)
+            return
+        yield _trusted(head, bounds[1])
+        yield from map(_trusted, bounds[1:-2], bounds[2:-1])
+        if _utc(bounds[-2]) < _utc(self.end):
+            yield _trusted(bounds[-2], self.end)
+
+    def calendar_count(self, unit: CalendarUnit) -> Fraction:
+        """How many calendar units (in the start's zone) the period spans, exactly.
+
+        A whole unit counts 1 and a partial one the share of its exact length the period
+        holds: the sum over `split` of each piece's seconds over its `enclosing` unit's,
+        computed from the two partial ends alone, however long the period. It is how a
+        price per calendar month is prorated by the actual length of each month (S11;
+        ISO/IEC 20000-1 6.4).
+
+        Raises:
+            ValidationError: ``unit`` is not one of day, month, quarter, year.
+
+        Examples:
+            >>> Period.month(2026, 2, "UTC").calendar_count("month")
+            Fraction(1, 1)
+            >>> utc = timezone("UTC")
+            >>> p = Period(
+            ...     dt.datetime(2026, 1, 17, tzinfo=utc), dt.datetime(2026, 3, 1, tzinfo=utc)
+            ... )
+            >>> p.calendar_count("month")  # 15 of January's 31 days, and all of February
+            Fraction(46, 31)
+        """
+        zone = self.start.tzinfo
+        first, last = _unit_index(self.start, unit), _unit_index(self.end, unit, zone)
+        start, end = _utc(self.start), _utc(self.end)
+        lower, upper = (_utc(_unit_start(i, unit, zone)) for i in (first, first + 1))
+        if first == last:
+            return _fraction(end - start) / _fraction(upper - lower)
+        head = _fraction(upper - start) / _fraction(upper - lower)
+        last_lower, last_upper = (_utc(_unit_start(i, unit, zone)) for i in (last, last + 1))
+        tail = _fraction(end - last_lower) / _fraction(last_upper - last_lower)
+        return head + (last - first - 1) + tail
 
     def enclosing(self, unit: CalendarUnit) -> Period:
         """The whole calendar ``unit`` (in the start's zone) that contains the start.
@@ -507,8 +628,9 @@ class Period:
             ValidationError: ``unit`` is not a calendar unit, or the whole unit leaves
                 the supported range (the year 1899 in Berlin starts before 1900 in UTC).
         """
-        anchor, step = _boundary(self.start, unit)
-        return _calendar_period(anchor, step)
+        index = _unit_index(self.start, unit)
+        zone = self.start.tzinfo
+        return Period(_unit_start(index, unit, zone), _unit_start(index + 1, unit, zone))
 
     def __str__(self) -> str:
         return f"[{self.start.isoformat()}, {self.end.isoformat()})"
@@ -552,24 +674,68 @@ def _calendar_period(wall_start: dt.datetime, step: relativedelta) -> Period:
     return Period(_real(wall_start), _real(wall_start + step))
 
 
-def _boundary(instant: dt.datetime, unit: str) -> tuple[dt.datetime, relativedelta]:
-    zone = instant.tzinfo
-    # The wall fields of the second pass of a repeated hour are those of the first;
-    # the calendar date is that of the real instant. The anchor returned is a wall
-    # time (its midnight may be one a DST change skips): callers take `_real` of it.
-    local = _utc(instant).astimezone(zone)
+_MONTHS_PER_UNIT = {"month": 1, "quarter": 3, "year": 12}
+_UNITS = ("day", "month", "quarter", "year")
+
+
+def _unit_index(instant: dt.datetime, unit: object, zone: dt.tzinfo | None = None) -> int:
+    """The number of the calendar ``unit`` holding ``instant`` in ``zone`` (its own zone).
+
+    Days count from 0001-01-01 and months, quarters and years from the year 0, so
+    consecutive units have consecutive numbers. The calendar date is that of the real
+    instant (the second pass of a repeated hour has the wall fields of the first).
+    """
+    if unit not in _UNITS:
+        raise ValidationError.single(
+            "$.unit", "one of 'day', 'month', 'quarter', 'year'", describe(unit), subject="Period"
+        )
+    local = _utc(instant).astimezone(zone or instant.tzinfo)
     if unit == "day":
-        return dt.datetime(local.year, local.month, local.day, tzinfo=zone), relativedelta(days=1)
-    if unit == "month":
-        return dt.datetime(local.year, local.month, 1, tzinfo=zone), relativedelta(months=1)
-    if unit == "quarter":
-        first = 3 * ((local.month - 1) // 3) + 1
-        return dt.datetime(local.year, first, 1, tzinfo=zone), relativedelta(months=3)
-    if unit == "year":
-        return dt.datetime(local.year, 1, 1, tzinfo=zone), relativedelta(years=1)
-    raise ValidationError.single(
-        "$.unit", "one of 'day', 'month', 'quarter', 'year'", describe(unit), subject="Period"
-    )
+        return local.toordinal()
+    return (12 * local.year + local.month - 1) // _MONTHS_PER_UNIT[unit]
+
+
+def _unit_start(index: int, unit: object, zone: dt.tzinfo | None) -> dt.datetime:
+    """The first instant of calendar ``unit`` number ``index`` in ``zone``.
+
+    That is its local midnight, or when a DST change skips that midnight, the instant
+    the clocks show after the jump.
+    """
+    if unit == "day":
+        day = dt.date.fromordinal(index)
+        return _real(dt.datetime(day.year, day.month, day.day, tzinfo=zone))
+    year, month = divmod(index * _MONTHS_PER_UNIT[cast("str", unit)], 12)
+    return _real(dt.datetime(year, month + 1, 1, tzinfo=zone))
+
+
+def _unit_starts(first: int, last: int, unit: object, zone: dt.tzinfo | None) -> list[dt.datetime]:
+    """The first instants of calendar units ``first`` to ``last`` (inclusive) in ``zone``."""
+    if unit != "day":
+        return [_unit_start(index, unit, zone) for index in range(first, last + 1)]
+    day = dt.date.fromordinal(first)
+    midnight = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
+    walls = [midnight + dt.timedelta(days=k) for k in range(last - first + 1)]
+    return walls if type(zone) is dt.timezone else [_real(wall) for wall in walls]
+
+
+def _fraction(length: dt.timedelta) -> Fraction:
+    return Fraction(length // _MICROSECOND, 10**6)
+
+
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _trusted(start: dt.datetime, end: dt.datetime) -> Period:
+    """A period of two instants already checked (a piece of a checked period)."""
+    piece = object.__new__(Period)
+    _set_start(piece, start)
+    _set_end(piece, end)
+    return piece
+
+
+def _period_or_raise(other: object) -> None:
+    if not isinstance(other, Period):
+        raise ValidationError.single("$.other", "a Period", describe(other), subject="Period")
 
 
 def _check_period(start: object, end: object) -> None:
@@ -627,20 +793,35 @@ class DailyWindow:
     def parse(cls, text: str) -> DailyWindow:
         """Read ``"mon 09:00-17:00"`` (``24:00`` is the end of the day).
 
+        One form only, the one `str` writes and the JSON Schema states
+        (`WINDOW_PATTERN`): a lower-case weekday, one space, two ASCII digits for each
+        hour and minute, and nothing around it.
+
         Raises:
-            ValidationError: the text does not read like that.
+            ValidationError: ``text`` is not a string of that form, or its hours are
+                not ``00:00 <= opens < closes <= 24:00``.
+
+        Examples:
+            >>> DailyWindow.parse("mon 09:00-17:00")
+            DailyWindow(weekday=0, opens=540, closes=1020)
+            >>> DailyWindow.parse("Mon 9:00-17:00")
+            Traceback (most recent call last):
+            ...
+            cloudsms.errors.ValidationError: DailyWindow is invalid (1 problem):
+              - expected a daily window such as 'mon 09:00-17:00',
+                got 'Mon 9:00-17:00' (string) @ $
         """
-        try:
-            day, hours = text.split()
-            opens, closes = hours.split("-")
-            return cls(WEEKDAYS.index(day.lower()), _minutes(opens), _minutes(closes))
-        except (ValueError, AttributeError):
-            raise ValidationError.single(
-                "$",
-                "a daily window such as 'mon 09:00-17:00'",
-                describe(text),
-                subject="DailyWindow",
-            ) from None
+        given: object = text  # typed str, yet a reader may pass anything
+        match = _WINDOW.fullmatch(given) if isinstance(given, str) else None
+        if match is not None:
+            day, *fields = match.groups()
+            opens_h, opens_m, closes_h, closes_m = (int(f) for f in fields)
+            opens, closes = opens_h * 60 + opens_m, closes_h * 60 + closes_m
+            if max(opens_m, closes_m) < 60 and 0 <= opens < closes <= _DAY:  # noqa: PLR2004
+                return cls(WEEKDAYS.index(day), opens, closes)
+        raise ValidationError.single(
+            "$", "a daily window such as 'mon 09:00-17:00'", describe(text), subject="DailyWindow"
+        )
 
     def __str__(self) -> str:
         return f"{WEEKDAYS[self.weekday]} {_hhmm(self.opens)}-{_hhmm(self.closes)}"
@@ -650,26 +831,32 @@ def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _minutes(text: str) -> int:
-    hours, minutes = text.split(":")
-    if len(minutes) != 2 or not (hours.isdigit() and minutes.isdigit()):  # noqa: PLR2004
-        raise ValueError(text)
-    value = int(hours) * 60 + int(minutes)
-    if int(minutes) >= 60 or value > _DAY:  # noqa: PLR2004 - minutes in an hour
-        raise ValueError(text)
-    return value
-
-
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _collection(value: object) -> TypeGuard[Iterable[object]]:
+    """Whether ``value`` is a collection of items (text is one value, not its letters)."""
+    return isinstance(value, abc.Iterable) and not isinstance(value, str | bytes | abc.Mapping)
+
+
 def _window_tuple(windows: Iterable[DailyWindow]) -> tuple[DailyWindow, ...]:
-    return tuple(windows)
+    """The windows as a tuple; anything else is kept for the check to refuse."""
+    given: object = windows
+    if _collection(given):
+        return tuple(cast("Iterable[DailyWindow]", given))
+    return windows  # type: ignore[return-value]
 
 
 def _date_set(dates: Iterable[dt.date]) -> frozenset[dt.date]:
-    return frozenset(dates)
+    """The dates as a frozenset; anything else is kept for the check to refuse."""
+    given: object = dates
+    if _collection(given):
+        try:
+            return frozenset(cast("Iterable[dt.date]", given))
+        except TypeError:  # an unhashable item: the check names it
+            pass
+    return dates  # type: ignore[return-value]
 
 
 @attrs.frozen(kw_only=True)
@@ -698,18 +885,24 @@ class SupportHours:
     def __attrs_post_init__(self) -> None:
         found = load_zone(self.timezone, "$.timezone")
         problems: list[Problem] = found if isinstance(found, list) else []
-        given: tuple[object, ...] = self.windows
-        problems += [
-            Problem(f"$.windows[{i}]", "a DailyWindow", describe(w))
-            for i, w in enumerate(given)
-            if not isinstance(w, DailyWindow)
-        ]
-        days: frozenset[object] = self.holidays
-        problems += [
-            Problem("$.holidays", "dates", describe(d))
-            for d in sorted(days, key=repr)
-            if type(d) is not dt.date
-        ]
+        given: object = self.windows
+        if isinstance(given, tuple):
+            problems += [
+                Problem(f"$.windows[{i}]", "a DailyWindow", describe(w))
+                for i, w in enumerate(given)
+                if not isinstance(w, DailyWindow)
+            ]
+        else:
+            problems.append(Problem("$.windows", "a sequence of DailyWindow", describe(given)))
+        days: object = self.holidays
+        if isinstance(days, frozenset):
+            problems += [
+                Problem("$.holidays", "dates", describe(d))
+                for d in sorted(days, key=repr)
+                if type(d) is not dt.date
+            ]
+        else:
+            problems.append(Problem("$.holidays", "a collection of dates", describe(days)))
         if problems:
             raise ValidationError(problems, subject=_HOURS_SUBJECT)
 
@@ -717,11 +910,27 @@ class SupportHours:
     def weekdays(
         cls, opens: str, closes: str, tz: str, *, holidays: Iterable[dt.date] = ()
     ) -> SupportHours:
-        """The same hours Monday to Friday, such as 09:00-17:00."""
+        """The same hours Monday to Friday, such as 09:00-17:00.
+
+        Raises:
+            ValidationError: ``opens`` or ``closes`` is not a time such as ``"09:00"``
+                (``"24:00"`` closes at midnight), ``opens`` is not before ``closes``,
+                or the zone or holidays are refused as by `SupportHours`.
+        """
+        times: tuple[object, object] = (opens, closes)
+        window = f"mon {opens}-{closes}" if all(isinstance(t, str) for t in times) else ""
+        if _WINDOW.fullmatch(window) is None:
+            raise ValidationError.single(
+                "$",
+                "opening and closing times such as '09:00' and '17:00'",
+                f"{describe(opens)} and {describe(closes)}",
+                subject=_HOURS_SUBJECT,
+            )
+        first = DailyWindow.parse(window)
         return cls(
             timezone=tz,
-            windows=tuple(DailyWindow.parse(f"{d} {opens}-{closes}") for d in WEEKDAYS[:5]),
-            holidays=frozenset(holidays),
+            windows=tuple(attrs.evolve(first, weekday=day) for day in range(5)),
+            holidays=holidays,
         )
 
     @classmethod
