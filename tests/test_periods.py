@@ -25,7 +25,7 @@ from cloudsms.periods import (
     exact_seconds,
     timezone,
 )
-from cloudsms.serialization import from_dict
+from cloudsms.serialization import from_dict, to_dict
 from cloudsms.units import quantity
 
 UTC = dt.UTC
@@ -1000,3 +1000,119 @@ class TestCalendarCount:
         assert len(days) == 36525 + 1
         assert all(day == day.enclosing("day") for day in days[1:-1])
         assert (days[0].start, days[-1].end) == (century.start, century.end)
+
+
+class TestCalendarLengthProblems:
+    """One check of a calendar length: relative, whole, one sign, at most 1000 years either way."""
+
+    @pytest.mark.parametrize(
+        "length",
+        [
+            relativedelta(months=1),
+            relativedelta(years=1000),
+            relativedelta(years=989, months=11, days=3649, hours=23),
+            relativedelta(days=365243),  # 2000-01-01 plus these days is 2999-12-31
+        ],
+    )
+    def test_accepts(self, length: relativedelta) -> None:
+        """Accepts positive whole lengths up to 1000 years, signed or not."""
+        assert calendar_length_problems(length) == []
+        assert calendar_length_problems(length, signed=True) == []
+        assert calendar_length_problems(-length, signed=True) == []
+
+    @pytest.mark.parametrize(
+        ("length", "expected"),
+        [
+            (relativedelta(years=1001), "a calendar length of at most 1000 years"),
+            (relativedelta(years=5000), "a calendar length of at most 1000 years"),
+            (
+                relativedelta(years=998, months=11, days=3649),
+                "a calendar length of at most 1000 years",
+            ),
+            (relativedelta(days=10**9), "a calendar length of at most 1000 years"),
+            (relativedelta(months=-1), "a positive calendar length in whole units, such as P1M"),
+            (relativedelta(), "a positive calendar length in whole units, such as P1M"),
+            (relativedelta(days=1.5), "a positive calendar length in whole units, such as P1M"),
+            (
+                relativedelta(seconds=1, microseconds=5),
+                "a positive calendar length in whole units, such as P1M",
+            ),
+            (relativedelta(day=31), "a positive calendar length in whole units, such as P1M"),
+            (dt.timedelta(days=1), "a positive calendar length in whole units, such as P1M"),
+        ],
+    )
+    def test_refuses_positive(self, length: object, expected: str) -> None:
+        """Refuses a length a model field cannot hold, saying what a length must be."""
+        assert [("$.cycle", expected)] == [
+            (p.path, p.expected) for p in calendar_length_problems(length, "$.cycle")
+        ]
+
+    @pytest.mark.parametrize(
+        ("length", "expected"),
+        [
+            (relativedelta(years=-1001), "a calendar length of at most 1000 years either way"),
+            (relativedelta(years=5000), "a calendar length of at most 1000 years either way"),
+            (
+                relativedelta(months=1, days=-1),
+                "a calendar length in whole units of one sign, such as P1M or -P1M",
+            ),
+            (
+                relativedelta(days=-1.5),
+                "a calendar length in whole units of one sign, such as P1M or -P1M",
+            ),
+        ],
+    )
+    def test_refuses_signed(self, length: relativedelta, expected: str) -> None:
+        """Refuses a length the JSON format cannot write, zero and negative ones aside."""
+        assert [expected] == [p.expected for p in calendar_length_problems(length, signed=True)]
+        assert calendar_length_problems(relativedelta(), signed=True) == []
+
+    def test_model_fields_share_it(self) -> None:
+        """Gives model records the same answer (a billing cycle, a review interval)."""
+        from cloudsms._checks import calendar_length_problems as field_check  # noqa: PLC0415
+
+        length = relativedelta(years=998, months=11, days=3649)
+        assert calendar_length_problems(length, "$.cycle") == field_check(length, "$.cycle")
+
+    @given(st.integers(0, 1100), st.integers(0, 11), st.integers(0, 4000), st.integers(0, 23))
+    def test_accepted_exactly_when_within_1000_years(
+        self, years: int, months: int, days: int, hours: int
+    ) -> None:
+        """Accepts a positive length exactly when 2000-01-01 plus it is at most 3000-01-01."""
+        length = relativedelta(years=years, months=months, days=days, hours=hours)
+        if not any((years, months, days, hours)):
+            return
+        within = dt.datetime(2000, 1, 1) + length <= dt.datetime(3000, 1, 1)
+        assert within == (calendar_length_problems(length) == [])
+
+
+class TestLengthsAtTheLimit:
+    """add_calendar and the JSON reader refuse lengths over 1000 years, saying so."""
+
+    def test_add_calendar_refuses_a_long_length(self) -> None:
+        """Refuses 5000 years even from 1900, where the result would be in the range."""
+        with pytest.raises(ValidationError) as info:
+            add_calendar(at(1901, 1, 1, tz=UTC), relativedelta(years=5000))
+        assert str(info.value) == (
+            "Calendar arithmetic is invalid (1 problem):\n"
+            "  - expected a calendar length of at most 1000 years either way,"
+            " got relativedelta(years=+5000) @ $.length"
+        )
+        assert add_calendar(at(1901, 1, 1, tz=UTC), relativedelta(years=1000), 5).year == 6901
+
+    @pytest.mark.parametrize("text", ["P5000Y", "P999999Y", "-P1001Y", "P365244D"])
+    def test_reader_refuses(self, text: str) -> None:
+        """Reads no calendar length over 1000 years, with a length's expectation."""
+        with pytest.raises(ValidationError) as info:
+            from_dict(relativedelta, text)
+        assert [p.expected for p in info.value.problems] == [
+            "a calendar length of at most 1000 years either way"
+        ]
+
+    def test_writer_refuses(self) -> None:
+        """Writes no calendar length over 1000 years."""
+        with pytest.raises(ValidationError) as info:
+            to_dict(relativedelta(years=5000))
+        assert [p.expected for p in info.value.problems] == [
+            "a calendar length of at most 1000 years either way"
+        ]

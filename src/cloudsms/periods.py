@@ -230,11 +230,17 @@ def _calendar(length: object, path: str) -> relativedelta:
 
 
 def _within_limit(length: relativedelta) -> bool:
-    """Whether a relative length spans at most 1000 years either way (from 2000-01-01)."""
+    """Whether a relative length spans at most 1000 years either way (from 2000-01-01).
+
+    A length of one sign is measured forwards; one of mixed signs (which only
+    arithmetic takes) must land within 1000 years of 2000-01-01 either way.
+    """
     # relativedelta keeps months within 11 and hours within 23 (carried into years and
     # days): 989 years, 11 months and 3649 days and a day more are under 1000 years.
     if abs(length.years) < 990 and abs(length.days) < 3650:  # noqa: PLR2004 - see above
         return True
+    if max(getattr(length, name) for name in _RELATIVE_FIELDS) <= 0:
+        length = -length  # a negative length is as long as its positive twin
     try:
         end = _EPOCH + length
     except (OverflowError, ValueError):  # beyond Python's years 1-9999
