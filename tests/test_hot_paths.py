@@ -214,13 +214,15 @@ class TestMoneyHotPath:
         assert money.amount == Decimal(amount)
         assert str(money.amount) == str(Decimal(amount))
 
-    @pytest.mark.parametrize("amount", ["1e3", "+4.50", " 2 "])
+    @pytest.mark.parametrize("amount", ["1e3", "+4.50"])
     def test_other_numbers_take_the_full_grammar(self, amount: str) -> None:
-        """Exponents, a plus sign and spaces are read by the full grammar, as before."""
+        """Exponents and a plus sign are read by the full grammar, as before."""
         money = from_dict(Money, {"amount": amount, "currency": "EUR"})
-        assert money.amount == Decimal(amount.strip())
+        assert money.amount == Decimal(amount)
 
-    @pytest.mark.parametrize("amount", ["1.2.3", "1-2", "-", ".", "", "1_000", "\u0661", "NaN"])
+    @pytest.mark.parametrize(
+        "amount", ["1.2.3", "1-2", "-", ".", "", "1_000", "\u0661", "NaN", " 2 ", "2\n"]
+    )
     def test_not_numbers(self, amount: str) -> None:
         """Text made of number characters that is no number fails with its path."""
         with pytest.raises(ValidationError) as info:

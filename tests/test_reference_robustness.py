@@ -85,7 +85,7 @@ class TestUnreadableFiles:
         ("content", "expected"),
         [
             (b'{"type": "cloudsms.reference-overlay", "origin": "caf\xe9"}', "not UTF-8"),
-            (b'{"schema_version": ' + HUGE.encode() + b"}", "invalid JSON"),
+            (b'{"schema_version": ' + HUGE.encode() + b"}", r"expected 1, got Decimal\("),
             (b"[" * 100_000 + b"]" * 100_000, "invalid JSON"),
             (b'{"type": ', "invalid JSON"),
         ],

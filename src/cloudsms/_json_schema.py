@@ -19,16 +19,14 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from cloudsms import units
+from cloudsms._exact import DECIMAL_PATTERN
 from cloudsms.lifecycle import HistoryEntry
 from cloudsms.money import CALENDAR_UNITS, Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours
 
 __all__ = ["build"]
 
-_DECIMAL = {
-    "type": "string",
-    "pattern": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$",
-}
+_DECIMAL = {"type": "string", "pattern": f"^{DECIMAL_PATTERN}$"}
 _DATETIME = {
     "type": "string",
     "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{5,15}(Z|[+-][0-9]{2}:[0-9]{2}(:[0-9]{2})?)"
@@ -61,14 +59,14 @@ _FIXED: dict[Any, dict[str, Any]] = {
     dt.timedelta: _DURATION,
     units.Quantity: {
         "oneOf": [
-            {"type": "string", "maxLength": units.MAX_LENGTH},
+            {"type": "string", "maxLength": units.MAX_LENGTH, "pattern": units.TEXT_PATTERN},
             {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["magnitude", "unit"],
                 "properties": {
                     "magnitude": {"oneOf": [_DECIMAL, {"type": "integer"}]},
-                    "unit": {"type": "string"},
+                    "unit": {"type": "string", "pattern": r"^([^\s]+( [^\s]+)*)?$"},
                 },
             },
         ]

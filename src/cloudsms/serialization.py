@@ -60,7 +60,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from dateutil.relativedelta import relativedelta
 
 from cloudsms import _json, units
-from cloudsms._exact import NUMBER_CHARACTERS
+from cloudsms._exact import DECIMAL_TEXT, NUMBER_CHARACTERS
 from cloudsms._instants import instant_problems
 from cloudsms._json import key_path
 from cloudsms.errors import REDACTED, Problem, ValidationError, describe
@@ -119,7 +119,7 @@ _DATETIME = re.compile(
     r"(?:\[!?([A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*)\])?"
     r"((?:\[!?[a-z_][a-z0-9_-]*=[A-Za-z0-9-]+\])*)"
 )
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_DECIMAL = DECIMAL_TEXT  # the JSON Schema's decimal pattern, ASCII digits only
 
 
 def document(type_name: str, *, version: int) -> Callable[[type[T]], type[T]]:
@@ -291,13 +291,9 @@ def _format_int(value: int) -> int:
 
 
 def _structure_decimal(value: object, _: object) -> Decimal:
-    if (
-        isinstance(value, str)
-        and len(value) <= _LONGEST_NUMBER
-        and _DECIMAL.fullmatch(value.strip())
-    ):
+    if isinstance(value, str) and len(value) <= _LONGEST_NUMBER and _DECIMAL.fullmatch(value):
         try:
-            return Decimal(value.strip())
+            return Decimal(value)
         except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
             pass
     raise ValidationError.single(
