@@ -98,8 +98,10 @@ class TestRequirement:
         with pytest.raises(ValidationError) as info:
             requirement("R", satisfied_by=("crm", "service: crm", "crm"))
         assert info.value.errors == [
-            "expected a target: an id, ENTRY:OFFERING, or either after service:, component:, "
-            "catalogue-entry: or offering:, got 'service: crm' (string) @ $.satisfied_by[1]"
+            (
+                "expected a target: an id, ENTRY:OFFERING, or either after service:, component:, "
+                "catalogue-entry: or offering:, got 'service: crm' (string) @ $.satisfied_by[1]"
+            )
         ]
 
     def test_refusals(self) -> None:
