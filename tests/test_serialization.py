@@ -392,8 +392,30 @@ class TestDurations:
         """Refuses a relativedelta that sets fields or mixes signs."""
         with pytest.raises(ValidationError, match="one sign"):
             format_duration(relativedelta(months=1, days=-1))
-        with pytest.raises(ValidationError, match="sets day"):
+        with pytest.raises(ValidationError, match=r"^Duration is invalid") as info:
             format_duration(relativedelta(day=1))
+        assert info.value.errors == [
+            (
+                "expected a calendar length in whole units of one sign, such as P1M or -P1M, "
+                "got relativedelta(day=1) @ $"
+            )
+        ]
+
+    def test_lengths_read_and_written_alike(self) -> None:
+        """Reads and writes lengths up to 1000 years either way; refuses what it cannot write."""
+        assert from_dict(relativedelta, "-P1000Y") == relativedelta(years=-1000)
+        assert to_dict(relativedelta(years=-1000)) == "-P1000Y"
+        for text in ("P1001Y", "-P1001Y", "P999999Y"):
+            with pytest.raises(ValidationError, match="at most 1000 years either way"):
+                from_dict(relativedelta, text)
+        for value in (relativedelta(days=1.5), relativedelta(seconds=1.5)):
+            with pytest.raises(ValidationError, match="whole units of one sign"):
+                to_dict(value)
+
+    def test_exact_durations_past_timedelta_refused(self) -> None:
+        """Refuses an exact duration longer than timedelta holds, naming the bound."""
+        with pytest.raises(ValidationError, match="at most 999999999 days"):
+            from_dict(dt.timedelta, "PT99999999999999H")
 
 
 class TestSchema:

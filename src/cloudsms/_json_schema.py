@@ -22,7 +22,7 @@ from cloudsms import units
 from cloudsms._exact import DECIMAL_PATTERN
 from cloudsms.lifecycle import HistoryEntry
 from cloudsms.money import CALENDAR_UNITS, Money, Price
-from cloudsms.periods import DailyWindow, Period, SupportHours
+from cloudsms.periods import WINDOW_PATTERN, DailyWindow, Period, SupportHours
 
 __all__ = ["build"]
 
@@ -45,7 +45,7 @@ _MONEY = {
 }
 _WINDOW = {
     "type": "string",
-    "pattern": r"^(mon|tue|wed|thu|fri|sat|sun) \d\d:\d\d-\d\d:\d\d$",
+    "pattern": f"^{WINDOW_PATTERN}$",
 }
 _FIXED: dict[Any, dict[str, Any]] = {
     str: {"type": "string"},

@@ -809,13 +809,8 @@ class Price:
                 subject="Price cost",
             )
         split_unit = cast("CalendarUnit", CALENDAR_UNITS[self.per][0])
-        share = sum(
-            (
-                piece.seconds / piece.enclosing(split_unit).seconds
-                for piece in period.split(split_unit)
-            ),
-            Fraction(0),
-        )
+        # Whole units plus each partial end's share of its unit, counted from the ends.
+        share = period.calendar_count(split_unit)
         return units.fraction_in(q, self.unit) * share
 
     def __str__(self) -> str:

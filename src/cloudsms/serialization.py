@@ -170,7 +170,10 @@ def format_duration(value: relativedelta | dt.timedelta) -> str:
     fields = [value.years, value.months, value.days, value.hours, value.minutes, value.seconds]
     if value.microseconds or (any(f > 0 for f in fields) and any(f < 0 for f in fields)):
         raise ValidationError.single(
-            "$", "a calendar length with whole units of one sign", describe(value)
+            "$",
+            "a calendar length with whole units of one sign",
+            describe(value),
+            subject="Duration",
         )
     sign = "-" if any(f < 0 for f in fields) else ""
     y, mo, d, h, mi, s = (abs(f) for f in fields)
@@ -198,7 +201,10 @@ def parse_duration(text: object, *, exact: bool = False) -> relativedelta | dt.t
     match = _DURATION.fullmatch(text) if isinstance(text, str) else None
     if match is None or not any(match.groups()[1:]):
         raise ValidationError.single(
-            "$", "an ISO 8601 duration such as 'P1M' or 'PT1H30M'", describe(text)
+            "$",
+            "an ISO 8601 duration such as 'P1M' or 'PT1H30M'",
+            describe(text),
+            subject="Duration",
         )
     sign, years, months, weeks, days, hours, minutes, seconds = match.groups()
     factor = -1 if sign else 1
@@ -210,16 +216,22 @@ def parse_duration(text: object, *, exact: bool = False) -> relativedelta | dt.t
                 "$",
                 "an exact duration (no years or months, which vary in length)",
                 describe(text),
+                subject="Duration",
             )
         try:
             total = dt.timedelta(weeks=n[2], days=n[3], hours=n[4], minutes=n[5])
             return (total + dt.timedelta(microseconds=int(second * 10**6))) * factor
         except OverflowError:
             raise ValidationError.single(
-                "$", "an exact duration of at most 999999999 days", describe(text)
+                "$",
+                "an exact duration of at most 999999999 days",
+                describe(text),
+                subject="Duration",
             ) from None
     if second != second.to_integral_value():
-        raise ValidationError.single("$", "whole seconds in a calendar length", describe(text))
+        raise ValidationError.single(
+            "$", "whole seconds in a calendar length", describe(text), subject="Duration"
+        )
     length = relativedelta(
         years=factor * n[0],
         months=factor * n[1],
@@ -235,16 +247,14 @@ def parse_duration(text: object, *, exact: bool = False) -> relativedelta | dt.t
 def _writable(length: relativedelta) -> None:
     """Refuse a calendar length that `format_duration` could not write back.
 
-    Both run this one check, so whatever is read is written back: a length must stay
-    within the supported range of instants when added to 2000-01-01 (``P999999Y``
-    does not), and hold relative fields only.
+    Both run this one check, so whatever is read is written back: relative fields
+    only, whole units of one sign, at most 1000 years either way (``P999999Y`` is not).
     """
-    from cloudsms.periods import add_calendar  # noqa: PLC0415 - reuses its checks
+    from cloudsms.periods import calendar_length_problems  # noqa: PLC0415
 
-    try:
-        add_calendar(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), length)
-    except ValidationError as exc:  # the length itself is what was read or written
-        raise ValidationError([p._replace(path="$") for p in exc.problems]) from None
+    problems = calendar_length_problems(length, "$", signed=True)
+    if problems:
+        raise ValidationError(problems, subject="Duration")
 
 
 # ---------------------------------------------------------------------- strict leaves
