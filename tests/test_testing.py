@@ -9,6 +9,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from cloudsms import testing
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance, Transition
@@ -58,8 +59,63 @@ class TestStrategies:
 
     def test_quantities_unknown_dimension(self) -> None:
         """Refuses a dimension it has no units for."""
-        with pytest.raises(ValueError, match="dimension must be one of"):
+        with pytest.raises(InvalidArgument, match="dimension must be one of"):
             testing.quantities(dimension="[charm]")
+
+    def test_quantities_argument_forms(self) -> None:
+        """Takes one unit text as one unit, and refuses places it cannot draw."""
+
+        @given(testing.quantities(units="ms"))
+        def one_unit(value: Quantity) -> None:
+            assert str(value.units) == "millisecond"
+
+        one_unit()
+        with pytest.raises(InvalidArgument, match="from 0 to 30"):
+            testing.quantities(places=31)
+
+    @given(testing.quantities(places=0, min_value=0, max_value=10))
+    def test_quantities_edges_keep_places(self, value: Quantity) -> None:
+        """Draws edge magnitudes at the asked places only."""
+        assert value.magnitude == value.magnitude.to_integral_value()
+
+    @given(
+        testing.periods(
+            min_duration=dt.timedelta(microseconds=1),
+            max_duration=dt.timedelta(milliseconds=1),
+        )
+    )
+    def test_periods_to_the_microsecond(self, period: Period) -> None:
+        """Honours sub-second bounds exactly."""
+        assert dt.timedelta(microseconds=1) <= period.duration <= dt.timedelta(milliseconds=1)
+
+    @given(testing.periods(max_duration=dt.timedelta(days=3000 * 365)))
+    def test_periods_as_long_as_allowed(self, period: Period) -> None:
+        """Draws periods of up to 3000 years anywhere in the range, never past it."""
+        assert period.duration <= dt.timedelta(days=3000 * 365)
+
+    @pytest.mark.parametrize(
+        ("low", "high"),
+        [
+            (dt.timedelta(0), dt.timedelta(days=1)),
+            (dt.timedelta(days=2), dt.timedelta(days=1)),
+            (dt.timedelta(days=1), dt.timedelta(days=3001 * 365)),
+        ],
+    )
+    def test_periods_bounds_refused(self, low: dt.timedelta, high: dt.timedelta) -> None:
+        """Refuses durations it cannot draw when the strategy is made."""
+        with pytest.raises(InvalidArgument, match="durations must satisfy"):
+            testing.periods(min_duration=low, max_duration=high)
+
+    @given(testing.aware_datetimes(timezones=st.just(dt.UTC)))
+    def test_aware_datetimes_in_given_zones(self, when: dt.datetime) -> None:
+        """Draws in the given zones without a warning about the strategy's truth value."""
+        assert when.tzinfo is dt.UTC
+
+    @given(testing.prices(edges=False), testing.periods(edges=False))
+    def test_edges_off(self, price: Price, period: Period) -> None:
+        """Takes edges=False in prices() and periods() too."""
+        assert price.amount.amount <= 10**9
+        assert period.start.year >= 1999
 
     @given(testing.periods(min_duration=dt.timedelta(hours=1), max_duration=dt.timedelta(days=2)))
     def test_periods(self, period: Period) -> None:

@@ -336,7 +336,7 @@ def complaints(
         _IDS,
         _ids_from(customer_ids),
         aware_datetimes(),
-        st.sampled_from(("Portal slow at month end", "Invoice wrong", "Outage not announced")),
+        _NAMES,
         st.none() | _IDS,
         st.none() | st.sampled_from(CommunicationChannel),
         st.sampled_from(tuple(states)),

@@ -119,7 +119,7 @@ def aware_datetimes(
     a DST gap — those within the bounds you set. ``edges=False`` draws ordinary
     instants only.
     """
-    zones = timezones or time_zones()
+    zones = time_zones() if timezones is None else timezones
     ordinary = st.datetimes(
         min_value=min_value or dt.datetime(2000, 1, 1),  # noqa: DTZ001 - naive bounds
         max_value=max_value or dt.datetime(2060, 12, 31),  # noqa: DTZ001
@@ -289,7 +289,7 @@ def _exponent(value: Decimal) -> int:
 def quantities(
     *,
     dimension: str | None = None,
-    units: Sequence[str] | None = None,
+    units: Sequence[str] | str | None = None,
     min_value: Decimal | int = 0,
     max_value: Decimal | int | None = None,
     places: int = 3,
@@ -299,15 +299,26 @@ def quantities(
 
     Most magnitudes lie within ``min_value`` and ``max_value`` (default 10**6) with
     ``places`` decimals. With ``edges`` (the default) some are the edge cases of the
-    magnitude bounds instead (1E-30, 38 digits, just below 1E+31) within the limits;
-    ``edges=False`` draws ordinary magnitudes only.
+    magnitude bounds instead (the smallest step at ``places``, 38 digits, just below
+    1E+31) within the limits; ``edges=False`` draws ordinary magnitudes only.
+    ``units`` may be one unit text or several.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: an unknown ``dimension``, or ``places`` not
+            an integer from 0 to 30.
     """
+    from cloudsms._exact import MAX_EXPONENT  # noqa: PLC0415
     from cloudsms.units import quantity  # noqa: PLC0415 - pint only when drawing
 
+    if places not in range(MAX_EXPONENT + 1):
+        msg = f"places must be an integer from 0 to {MAX_EXPONENT}, not {places!r}"
+        raise InvalidArgument(msg)
+    if isinstance(units, str):
+        units = (units,)
     if units is None:
         if dimension is not None and dimension not in DIMENSION_UNITS:
             msg = f"dimension must be one of {sorted(DIMENSION_UNITS)}, not {dimension!r}"
-            raise ValueError(msg)
+            raise InvalidArgument(msg)
         units = (
             DIMENSION_UNITS[dimension]
             if dimension
@@ -320,7 +331,7 @@ def quantities(
         allow_nan=False,
         allow_infinity=False,
     )
-    special = _edge_numbers(min_value, max_value) if edges else ()
+    special = _edge_numbers(min_value, max_value, places) if edges else ()
     if special:
         magnitudes = st.one_of(magnitudes, magnitudes, magnitudes, st.sampled_from(special))
     return st.builds(quantity, magnitudes, st.sampled_from(tuple(units)))
@@ -331,17 +342,37 @@ def periods(
     min_duration: dt.timedelta = dt.timedelta(seconds=1),
     max_duration: dt.timedelta = dt.timedelta(days=400),
     starts: st.SearchStrategy[dt.datetime] | None = None,
+    edges: bool = True,
 ) -> st.SearchStrategy[Period]:
-    """Half-open periods of aware instants, lasting between the two bounds."""
-    seconds = st.integers(int(min_duration.total_seconds()), int(max_duration.total_seconds()))
-    return st.builds(_period_at, starts or aware_datetimes(), seconds)
+    """Half-open periods of aware instants, lasting between the two bounds.
+
+    Durations are drawn to the microsecond. Starts come from ``starts`` or from
+    `aware_datetimes` (with its ``edges``); a period that would run past the last
+    supported instant ends at its drawn instant instead, so every period is valid.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``min_duration`` is not positive, or
+            ``max_duration`` is shorter than it or longer than 3000 years.
+    """
+    micro = dt.timedelta(microseconds=1)
+    if not micro <= min_duration <= max_duration <= _LONGEST_PERIOD:
+        msg = (
+            "durations must satisfy 1 microsecond <= min_duration <= max_duration <= "
+            f"3000 years, not {min_duration!r} and {max_duration!r}"
+        )
+        raise InvalidArgument(msg)
+    lengths = st.integers(min_duration // micro, max_duration // micro)
+    return st.builds(_period_at, starts or aware_datetimes(edges=edges), lengths)
 
 
-def _period_at(instant: dt.datetime, seconds: int) -> Period:
-    """A period of ``seconds`` starting at ``instant``, or ending there near the range's end."""
+_LONGEST_PERIOD = dt.timedelta(days=3000 * 365)  # under half the supported range
+
+
+def _period_at(instant: dt.datetime, microseconds: int) -> Period:
+    """A period of that length starting at ``instant``, or ending there near the range's end."""
     from cloudsms._instants import MAX_INSTANT  # noqa: PLC0415
 
-    length = dt.timedelta(seconds=seconds)
+    length = dt.timedelta(microseconds=microseconds)
     if instant.astimezone(dt.UTC) + length < MAX_INSTANT:
         return Period(instant, add_exact(instant, length))
     return Period(add_exact(instant, -length), instant)
@@ -356,16 +387,21 @@ def calendar_lengths(*, max_months: int = 36) -> st.SearchStrategy[relativedelta
     ).filter(lambda r: bool(r.months or r.days))
 
 
-def prices(*, currency: str | None = None) -> st.SearchStrategy[Price]:
-    """Prices per exact time (per vcpu-hour, per request) or per calendar period."""
+def prices(*, currency: str | None = None, edges: bool = True) -> st.SearchStrategy[Price]:
+    """Prices per exact time (per vcpu-hour, per request) or per calendar period.
+
+    Amounts are never negative, with four places; ``edges`` (the default) reaches the
+    largest and smallest amounts at those places, as `moneys` does.
+    """
+    amounts = moneys(currency=currency, min_value=0, places=4, edges=edges)
     exact = st.builds(
         Price,
-        moneys(currency=currency, min_value=0, max_value=1000, places=4),
+        amounts,
         st.sampled_from(("vcpu*hour", "user*hour", "request", "GiB", "transaction")),
     )
     calendar = st.builds(
         lambda amount, unit, per: Price(amount, unit, per=per),
-        moneys(currency=currency, min_value=0, max_value=1000, places=4),
+        amounts,
         st.sampled_from(("GiB", "user", "vcpu", "licence")),
         st.sampled_from(tuple(CALENDAR_UNITS)),
     )
