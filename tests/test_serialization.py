@@ -7,6 +7,7 @@ import datetime as dt
 import enum
 import json
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -400,6 +401,27 @@ class TestDurations:
                 "got relativedelta(day=1) @ $"
             )
         ]
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            float("nan"),
+            10**70,
+            b"x",
+            1j,
+            object(),
+            {(1, 2): "a"},
+            Fraction(1, 3),
+            Decimal("NaN"),
+            Decimal("1e999999"),
+        ],
+        ids=repr,
+    )
+    def test_to_json_refuses_what_json_cannot_hold(self, value: object) -> None:
+        """Refuses, as a ValidationError at $, what the reader could not read back."""
+        with pytest.raises(ValidationError) as info:
+            to_json(value)
+        assert info.value.paths == ["$"]
 
     def test_lengths_read_and_written_alike(self) -> None:
         """Reads and writes lengths up to 1000 years either way; refuses what it cannot write."""

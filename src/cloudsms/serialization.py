@@ -1123,6 +1123,9 @@ def _collector_paused(pause: bool) -> Iterator[None]:
 def to_dict(value: object, *, pause_gc: bool = True) -> Any:
     """``value`` as JSON-ready data (a document carries its type and schema version first).
 
+    cloudsms types are written as the module's table says; a value of another type is
+    passed through as it is, for `to_json` or the caller to write or refuse.
+
     ``pause_gc`` pauses the cyclic garbage collector while converting (see `from_dict`).
     """
     kind = type(value)
@@ -1136,6 +1139,13 @@ def to_dict(value: object, *, pause_gc: bool = True) -> Any:
             "$",
             "a value nested less deeply than Python can walk",
             describe(value),
+            subject=kind.__name__,
+        ) from None
+    except TypeError as exc:  # such as a mapping whose keys become lists
+        raise ValidationError.single(
+            "$",
+            "a value cloudsms can write",
+            f"{describe(value)}, which cannot be written ({exc})"[:160],
             subject=kind.__name__,
         ) from None
     if hasattr(kind, "__document_type__"):
@@ -1193,7 +1203,12 @@ def _unwrap(kind: object, data: object, subject: str) -> dict[str, Any]:
 
 
 def to_json(value: object, *, indent: int | None = None) -> str:
-    """``value`` as JSON text: compact by default; orjson is used when installed."""
+    """``value`` as JSON text: compact by default; orjson is used when installed.
+
+    Raises:
+        ValidationError: ``value`` holds something JSON cannot hold or the reader would
+            refuse (NaN, an integer past 64 bits, bytes, a Fraction, non-text keys).
+    """
     data = to_dict(value)
     if indent is None:
         try:
@@ -1210,11 +1225,11 @@ def to_json(value: object, *, indent: int | None = None) -> str:
         return json.dumps(
             data, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators
         )
-    except (ValueError, RecursionError) as exc:  # what to_dict's hooks cannot see
+    except (ValueError, TypeError, RecursionError) as exc:  # what to_dict's hooks cannot see
         raise ValidationError.single(
             "$",
-            "a value JSON can hold",
-            f"{type(exc).__name__}: {exc}"[:120],
+            "a value JSON can hold (cloudsms types, text, numbers, lists, string-keyed objects)",
+            f"{describe(value)}, which JSON cannot hold ({exc})"[:160],
             subject=type(value).__name__,
         ) from None
 
