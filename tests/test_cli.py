@@ -568,3 +568,33 @@ class TestDocsShowRealOutput:
             assert head, f"{page}: only '| head -N' is supported, got {pipe!r}"
             out = "".join(out.splitlines(keepends=True)[: int(head.group(1))])
         assert (0, shown) == (status, out)
+
+
+class TestOutputThatCannotBeWritten:
+    """A full disk or a closed standard output exits 1 with one line, never a traceback."""
+
+    @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+    def test_full_disk(self) -> None:
+        """Exits 1 naming the reason when standard output is full."""
+        with Path("/dev/full").open("w", encoding="utf-8") as full:
+            result = subprocess.run(
+                [sys.executable, "-m", "cloudsms", "matrix"],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,
+            )
+        assert result.returncode == 1
+        assert result.stderr == "cloudsms: cannot write the output: No space left on device\n"
+
+    def test_closed_output(self) -> None:
+        """Exits 1 when there is no standard output at all."""
+        code = (
+            "import sys; sys.stdout = None; from cloudsms.cli import main; "
+            "sys.exit(main(['matrix']))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 1
+        assert result.stderr == "cloudsms: cannot write the output: standard output is closed\n"

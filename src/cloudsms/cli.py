@@ -392,17 +392,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(lines: Sequence[str]) -> int:
+_OUTPUT_FAILED = 1  # the command worked; writing its output did not
+
+
+def _fail(lines: Sequence[str], status: int = 2) -> int:
+    if sys.stderr is None:  # nowhere to say it: the status alone tells
+        return status
     encoding = getattr(sys.stderr, "encoding", None)
-    for line in lines:  # a line break inside a problem is escaped: one problem a line
-        sys.stderr.write(f"cloudsms: {printable(escape_text(line), encoding)}\n")
-    return 2
+    try:
+        for line in lines:  # a line break inside a problem is escaped: one problem a line
+            sys.stderr.write(f"cloudsms: {printable(escape_text(line), encoding)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # standard error is full, closed or gone
+        pass
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``cloudsms`` command with ``argv`` (default: the process's arguments).
 
-    Returns the exit status: 0 on success, 2 for unknown identifiers, rejected
+    Returns the exit status: 0 on success, 1 when the output cannot be written (a
+    full disk, a closed standard output), 2 for unknown identifiers, rejected
     overlays and bad usage (argparse exits with 2 itself). Whatever cloudsms
     refuses is reported as its problems, never as a traceback.
     """
@@ -417,11 +427,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail([f"{exc.subject} is rejected:", *exc.errors])
     except CloudSMSError as exc:  # an unknown identifier, or anything else refused
         return _fail(str(exc).split("\n"))
+    if sys.stdout is None:
+        return _fail(["cannot write the output: standard output is closed"], _OUTPUT_FAILED)
     try:
         sys.stdout.write(view.render(args.format, getattr(sys.stdout, "encoding", None)))
         sys.stdout.flush()
     except BrokenPipeError:  # pragma: no cover - depends on the reader closing early
         sys.stderr.close()
+    except (OSError, ValueError) as exc:  # a full disk, a closed file
+        reason = getattr(exc, "strerror", None) or "the stream is closed"
+        return _fail([f"cannot write the output: {reason}"], _OUTPUT_FAILED)
     return 0
 
 
