@@ -423,6 +423,18 @@ class TestDurations:
             to_json(value)
         assert info.value.paths == ["$"]
 
+    def test_items_of_tuples_and_mappings_at_their_paths(self) -> None:
+        """Reports each bad item of a fixed tuple or a mapping at its index or key."""
+        with pytest.raises(ValidationError) as info:
+            from_dict(tuple[Money, int], [1, "x"])
+        assert info.value.paths == ["$[0]", "$[1]"]
+        assert str(info.value).startswith("Tuple[Money, int] is invalid")
+        with pytest.raises(ValidationError) as info:
+            from_dict(dict[int, Money], {"a": 1})
+        assert info.value.paths == ["$.a"]
+        with pytest.raises(ValidationError, match=r"^Money \| None is invalid"):
+            from_dict(Money | None, 5)
+
     def test_lengths_read_and_written_alike(self) -> None:
         """Reads and writes lengths up to 1000 years either way; refuses what it cannot write."""
         assert from_dict(relativedelta, "-P1000Y") == relativedelta(years=-1000)

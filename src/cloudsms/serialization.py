@@ -56,7 +56,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
 from dateutil.relativedelta import relativedelta
 
 from cloudsms import _json, units
@@ -1058,8 +1062,8 @@ def _problems(exc: BaseException, path: str, kind: object = None) -> list[Proble
     """Flatten cattrs' exception groups into our problems, each with its path."""
     if isinstance(exc, ValidationError):
         return _prefixed(exc.problems, path)
-    if isinstance(exc, ClassValidationError):
-        return _class_problems(exc, path, kind)
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        return _group_problems(exc, path, kind)
     if isinstance(exc, ForbiddenExtraKeysError):
         known = (
             ", ".join(a.alias for a in attrs.fields(exc.cl) if a.init) if attrs.has(exc.cl) else ""
@@ -1076,13 +1080,22 @@ def _problems(exc: BaseException, path: str, kind: object = None) -> list[Proble
     return [Problem(path, _type_name(kind), f"{exc.__class__.__name__}: {exc}")]
 
 
-def _class_problems(exc: ClassValidationError, path: str, kind: object) -> list[Problem]:
+def _group_problems(
+    exc: ClassValidationError | IterableValidationError, path: str, kind: object
+) -> list[Problem]:
+    """The problems of an object's fields, or of a tuple's or mapping's items, at their paths."""
     with_notes, without = exc.group_exceptions()
     secret = _sensitive_fields(getattr(exc, "cl", None))
     found: list[Problem] = []
     for inner, note in with_notes:
-        problems = _problems(inner, f"{path}.{note.name}", note.type)
-        if note.name in secret:
+        step = getattr(note, "name", None)
+        if step is None:  # an item: its index, or a mapping's key
+            index = getattr(note, "index", None)
+            where = key_path(path, index) if isinstance(index, str) else f"{path}[{index}]"
+        else:
+            where = f"{path}.{step}"
+        problems = _problems(inner, where, note.type)
+        if step in secret:
             problems = [p._replace(got=REDACTED) for p in problems]
         found += problems
     for inner in without:
@@ -1169,7 +1182,7 @@ def from_dict(kind: type[T], data: object, *, pause_gc: bool = True) -> T:
         ValidationError: every problem of the data, each with its path; nothing is built.
             A document of another type or an unknown schema version fails first.
     """
-    subject = getattr(kind, "__name__", str(kind))
+    subject = _kind_name(kind)
     if hasattr(kind, "__document_type__"):
         data = _unwrap(kind, data, subject)
     try:
@@ -1177,6 +1190,14 @@ def from_dict(kind: type[T], data: object, *, pause_gc: bool = True) -> T:
             return cast("T", _structure_reporting(data, kind))
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=subject) from None
+
+
+def _kind_name(kind: object) -> str:
+    """How a message names ``kind``: ``Money``, or ``Money | None`` without module paths."""
+    name = getattr(kind, "__name__", None)
+    if isinstance(name, str) and not typing.get_args(kind):
+        return name
+    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", str(kind))
 
 
 def _unwrap(kind: object, data: object, subject: str) -> dict[str, Any]:
@@ -1245,7 +1266,7 @@ def from_json(kind: type[T], text: str | bytes, *, pause_gc: bool = True) -> T:
         ValidationError: the text is not JSON, an object repeats a key, or the data
             does not fit ``kind``.
     """
-    subject = getattr(kind, "__name__", str(kind))
+    subject = _kind_name(kind)
     with _collector_paused(pause_gc):
         data = _json.loads(text, subject=subject)
     return from_dict(kind, data, pause_gc=pause_gc)
