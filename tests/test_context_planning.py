@@ -310,3 +310,56 @@ class TestPlanning:
     def test_round_trip(self, generated: ServicePlan) -> None:
         """Round-trips through JSON."""
         assert from_json(ServicePlan, to_json(generated)) == generated
+
+
+class TestQueryArguments:
+    """Query methods refuse wrong-typed arguments with a ValidationError and a path."""
+
+    def profile(self) -> ProviderProfile:
+        """A small profile."""
+        return ProviderProfile(
+            name="ACME", categories_offered={ServiceCategory.SAAS}, jurisdictions={"DE"}
+        )
+
+    def test_offers_refuses_a_list(self) -> None:
+        """Refuses an unhashable category instead of leaking TypeError."""
+        with pytest.raises(ValidationError) as info:
+            self.profile().offers([])  # type: ignore[arg-type]
+        assert str(info.value) == (
+            "ProviderProfile is invalid (1 problem):\n"
+            "  - expected a ServiceCategory, got [] (array) @ $.category"
+        )
+        assert self.profile().offers(ServiceCategory.SAAS) is True
+
+    def test_obligation_queries_refuse_wrong_types(self) -> None:
+        """Refuses a jurisdiction that is no text and a kind that is no ObligationKind."""
+        with pytest.raises(ValidationError) as info:
+            self.profile().obligations_in(["DE"])  # type: ignore[arg-type]
+        assert info.value.paths == ["$.jurisdiction"]
+        with pytest.raises(ValidationError) as info:
+            self.profile().obligations_of(None)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.kind"]
+
+    @pytest.mark.parametrize("day", [None, dt.datetime(2026, 5, 1, tzinfo=dt.UTC), "2026-05-01"])
+    def test_ready_by_refuses_what_is_no_date(self, day: object) -> None:
+        """Refuses None, a datetime and text instead of leaking TypeError."""
+        lease = Prerequisite(
+            id="dc-lease",
+            kind=PrerequisiteKind.SUPPLIER_AGREEMENT,
+            description="Colocation lease signed",
+            ready_on=D(2026, 5, 1),
+        )
+        with pytest.raises(ValidationError) as info:
+            lease.ready_by(day)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.day"]
+        assert "Prerequisite is invalid (1 problem)" in str(info.value)
+
+    def test_unmet_prerequisites_names_its_concern(self) -> None:
+        """Reports both wrong arguments at once, under its own subject."""
+        with pytest.raises(ValidationError) as info:
+            unmet_prerequisites("plan", None)  # type: ignore[arg-type]
+        assert str(info.value) == (
+            "Prerequisite check is invalid (2 problems):\n"
+            "  - expected a ServicePlan, got 'plan' (string) @ $.plan\n"
+            "  - expected a date, got null @ $.as_of"
+        )

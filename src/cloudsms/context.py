@@ -135,15 +135,46 @@ class ProviderProfile:
             raise ValidationError(problems, subject="ProviderProfile")
 
     def offers(self, category: ServiceCategory) -> bool:
-        """Whether the provider offers services of ``category``."""
+        """Whether the provider offers services of ``category``.
+
+        Raises:
+            ValidationError: ``category`` is not a `ServiceCategory` (at ``$.category``).
+
+        Examples:
+            >>> profile = ProviderProfile(
+            ...     name="ACME", categories_offered={ServiceCategory.SAAS}, jurisdictions={"DE"}
+            ... )
+            >>> profile.offers([])
+            Traceback (most recent call last):
+            ...
+            cloudsms.errors.ValidationError: ProviderProfile is invalid (1 problem):
+              - expected a ServiceCategory, got [] (array) @ $.category
+        """
+        _argument_or_raise(category, ServiceCategory, "a ServiceCategory", "$.category")
         return category in self.categories_offered
 
     def obligations_in(self, jurisdiction: str) -> tuple[Obligation, ...]:
-        """The obligations that apply in ``jurisdiction``: its own and those everywhere."""
+        """The obligations that apply in ``jurisdiction``: its own and those everywhere.
+
+        Raises:
+            ValidationError: ``jurisdiction`` is not text (at ``$.jurisdiction``).
+        """
+        _argument_or_raise(jurisdiction, str, "a jurisdiction code such as 'DE'", "$.jurisdiction")
         return tuple(
             o for o in self.obligations if o.jurisdiction is None or o.jurisdiction == jurisdiction
         )
 
     def obligations_of(self, kind: ObligationKind) -> tuple[Obligation, ...]:
-        """The obligations of one kind (statutory, regulatory or contractual)."""
+        """The obligations of one kind (statutory, regulatory or contractual).
+
+        Raises:
+            ValidationError: ``kind`` is not an `ObligationKind` (at ``$.kind``).
+        """
+        _argument_or_raise(kind, ObligationKind, "an ObligationKind", "$.kind")
         return tuple(o for o in self.obligations if o.kind is kind)
+
+
+def _argument_or_raise(value: object, kind: type, expected: str, path: str) -> None:
+    """Refuse a query argument of the wrong type (it would never match, or not hash)."""
+    if not isinstance(value, kind):
+        raise ValidationError.single(path, expected, describe(value), subject="ProviderProfile")

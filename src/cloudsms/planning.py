@@ -86,7 +86,29 @@ class Prerequisite:
             raise ValidationError(problems, subject="Prerequisite")
 
     def ready_by(self, day: dt.date) -> bool:
-        """Whether it is ready on ``day``."""
+        """Whether it is ready on ``day``.
+
+        Raises:
+            ValidationError: ``day`` is not a date (a datetime is not one: at ``$.day``).
+
+        Examples:
+            >>> lease = Prerequisite(
+            ...     id="dc-lease",
+            ...     kind=PrerequisiteKind.SUPPLIER_AGREEMENT,
+            ...     description="Colocation lease signed",
+            ...     ready_on=dt.date(2026, 5, 1),
+            ... )
+            >>> lease.ready_by(dt.date(2026, 5, 1))
+            True
+            >>> lease.ready_by(None)
+            Traceback (most recent call last):
+            ...
+            cloudsms.errors.ValidationError: Prerequisite is invalid (1 problem):
+              - expected a date, got null @ $.day
+        """
+        problems = _date_problems(day, "$.day", optional=False)
+        if problems:
+            raise ValidationError(problems, subject="Prerequisite")
         return self.ready_on is not None and self.ready_on <= day
 
 
@@ -219,11 +241,14 @@ def unmet_prerequisites(plan: ServicePlan, as_of: dt.date) -> dict[str, tuple[Pr
         ... }
         {'r1': ['l2-training']}
     """
-    if not isinstance(plan, ServicePlan):
-        raise ValidationError.single("$.plan", "a ServicePlan", describe(plan))
-    given: object = as_of
-    if type(given) is not dt.date:
-        raise ValidationError.single("$.as_of", "a date", describe(as_of))
+    problems = (
+        []
+        if isinstance(plan, ServicePlan)
+        else [Problem("$.plan", "a ServicePlan", describe(plan))]
+    )
+    problems += _date_problems(as_of, "$.as_of", optional=False)
+    if problems:
+        raise ValidationError(problems, subject="Prerequisite check")
     blocked: dict[str, tuple[Prerequisite, ...]] = {}
     for release in plan.releases:
         unmet = tuple(
