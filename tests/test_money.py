@@ -872,7 +872,9 @@ class TestAmountText:
 class TestMoneyFormat:
     """format(m, spec) takes Decimal's format specs and refuses others with a path."""
 
-    @pytest.mark.parametrize("spec", ["d", "x", "s", ".2q", "1.2.3", ".999999999f", "999999999"])
+    @pytest.mark.parametrize(
+        "spec", ["d", "x", "s", ".2q", "1.2.3", ".999999999f", "999999999", "_", "#.0f", "_.2f"]
+    )
     def test_refused(self, spec: str) -> None:
         """Refuses a spec Decimal cannot use, or one asking for a huge width or precision."""
         with pytest.raises(ValidationError) as info:
@@ -912,3 +914,74 @@ class TestTotalCostArguments:
     def test_empty_is_zero(self) -> None:
         """Totals no charges as zero in the currency's minor unit."""
         assert repr(total_cost([], "EUR")) == "Money('0.00', 'EUR')"
+
+
+class TestMoneyTimesFraction:
+    """Money * Fraction is exact or refused, never rounded, never a TypeError."""
+
+    def test_exact(self) -> None:
+        """Multiplies by a Fraction whose result has a finite decimal expansion."""
+        assert (Money("1", "EUR"), Money("0.25", "EUR")) == (
+            Money("3", "EUR") * Fraction(1, 3),
+            Fraction(1, 4) * Money("1", "EUR"),
+        )
+
+    def test_inexact_refused(self) -> None:
+        """Refuses a product with no finite decimal expansion rather than rounding it."""
+        with pytest.raises(ValidationError) as info:
+            _ = Money("1", "EUR") * Fraction(1, 3)
+        assert info.value.errors == [
+            (
+                "expected a result of at most 38 significant digits and 30 decimal places, "
+                "below 1E+31 in size (money is never rounded silently), got 1 times 1/3 @ $"
+            )
+        ]
+        assert info.value.subject == "Money"
+
+    def test_factor_beyond_bounds_refused(self) -> None:
+        """Refuses a Fraction factor beyond the magnitude bounds before any arithmetic."""
+        with pytest.raises(ValidationError, match="expected a factor of at most 38"):
+            _ = Money("1", "EUR") * Fraction(1, 10**31)
+
+
+_COUNTS_SOMETHING = (
+    "a unit that counts something, such as 'vcpu*hour' or 'GiB' (a price per a "
+    "dimensionless unit such as 'percent' or 'GiB/GiB' is per nothing)"
+)
+
+
+class TestPriceUnit:
+    """A price's unit is non-empty unit text naming a unit that is not dimensionless."""
+
+    @pytest.mark.parametrize(
+        ("unit", "expected"),
+        [
+            ("", "a unit such as 'vcpu*hour' (what the price is per)"),
+            (
+                "1/s",
+                (
+                    "a unit such as 'ms' or 'vcpu*hour' (at most 6 unit names joined by *, / or "
+                    "spaces)"
+                ),
+            ),
+            ("GiB/GiB", _COUNTS_SOMETHING),
+            ("percent", _COUNTS_SOMETHING),
+            ("dimensionless", _COUNTS_SOMETHING),
+        ],
+    )
+    def test_refused(self, unit: str, expected: str) -> None:
+        """Refuses an empty, malformed or dimensionless unit with a unit-shaped message."""
+        with pytest.raises(ValidationError) as info:
+            Price(Money("12", "EUR"), unit)
+        assert [f"expected {expected}, got {unit!r} (string) @ $.unit"] == info.value.errors
+        assert info.value.subject == "Price"
+
+    def test_reader_refuses_empty_unit(self) -> None:
+        """Refuses an empty unit in a document too."""
+        document = {"amount": {"amount": "12", "currency": "EUR"}, "unit": ""}
+        with pytest.raises(ValidationError, match=r"what the price is per.*@ \$\.unit"):
+            from_dict(Price, document)
+
+    def test_rate_accepted(self) -> None:
+        """Accepts a unit with only a divisor, such as a rate per second."""
+        assert str(Price(Money("12", "EUR"), "/s")) == "EUR 12 per /s"

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cloudsms import units
+from cloudsms import testing, units
 from cloudsms.errors import ValidationError
 from cloudsms.serialization import from_json, to_json
 from cloudsms.units import dimension, magnitude_in, quantity
@@ -562,7 +562,10 @@ class TestArithmeticOperands:
         with pytest.raises(ValidationError) as info:
             _ = quantity("1 ms") + quantity("1 GiB")
         assert (info.value.errors) == [
-            "expected a quantity or unit of [time], got gibibyte ([information]) @ $.other"
+            (
+                "expected a quantity of [time], as millisecond is, got 1 gibibyte ([information]) "
+                "@ $.other"
+            )
         ]
 
     def test_division_by_zero(self) -> None:
@@ -601,7 +604,7 @@ class TestUnitText:
 
     def test_to_another_dimension(self) -> None:
         """Refuses a conversion to another dimension with a ValidationError."""
-        with pytest.raises(ValidationError, match=r"of \[time\], got gibibyte"):
+        with pytest.raises(ValidationError, match=r"of \[time\], as millisecond is, got gibibyte"):
             quantity("1 ms").to("GiB")
 
     def test_units_of_the_registry_kept(self) -> None:
@@ -698,3 +701,221 @@ class TestArgumentTypes:
 def to_json_text(text: str) -> str:
     """A quantity's text as a JSON document, as a reader gets it."""
     return json.dumps(text)
+
+
+# Exact factors to root units, independent of the registry: seconds, bits, plain numbers.
+_EXACT_FACTORS = {
+    "ms": ("s", Fraction(1, 1000)),
+    "s": ("s", Fraction(1)),
+    "hour": ("s", Fraction(3600)),
+    "day": ("s", Fraction(86400)),
+    "byte": ("bit", Fraction(8)),
+    "kB": ("bit", Fraction(8000)),
+    "GiB": ("bit", Fraction(8 * 2**30)),
+    "percent": ("", Fraction(1, 100)),
+    "dimensionless": ("", Fraction(1)),
+}
+_EDGE_MAGNITUDES = st.sampled_from(
+    [
+        "0",
+        "1E-30",
+        "-1E-30",
+        "9999999999999999999999999999999",
+        "-9999999999999999999999999999999",
+        "1234567890123456789012345678.9012345678",
+        "0.001",
+        "1",
+        "1000",
+    ]
+)
+_EDGE_QUANTITIES = st.one_of(
+    st.tuples(_EDGE_MAGNITUDES, st.sampled_from(sorted(_EXACT_FACTORS))).map(
+        lambda pair: quantity(f"{pair[0]} {pair[1]}")
+    ),
+    testing.quantities(dimension="[time]"),
+    testing.quantities(dimension="[time]", places=30),
+)
+
+
+def _exact_value(q: units.Quantity) -> tuple[str, Fraction]:
+    """A quantity's root unit and exact value there, from the independent table."""
+    root, factor = _factor_of(q)
+    return root, Fraction(q.magnitude) * factor
+
+
+def _factor_of(q: units.Quantity) -> tuple[str, Fraction]:
+    for name, entry in _EXACT_FACTORS.items():
+        if q.units == quantity(f"1 {name}").units:
+            return entry
+    seconds = {"millisecond": Fraction(1, 1000), "second": Fraction(1), "minute": Fraction(60)}
+    seconds |= {"hour": Fraction(3600), "day": Fraction(86400), "week": Fraction(604800)}
+    seconds |= {"microsecond": Fraction(1, 10**6), "nanosecond": Fraction(1, 10**9)}
+    return "s", seconds[str(q.units)]
+
+
+class TestHashAndCompare:
+    """An accepted quantity always hashes and compares, exactly, whatever its units."""
+
+    @pytest.mark.parametrize(
+        "text", ["1E-30 ms", "1E-30 percent", "9999999999999999999999999999999 day"]
+    )
+    def test_hash_at_the_edges(self, text: str) -> None:
+        """Hashes a quantity whose value in root units lies beyond the magnitude bounds."""
+        q = quantity(text)
+        assert hash(q) == hash(quantity(text))
+
+    def test_order_across_units(self) -> None:
+        """Orders and sorts quantities of one dimension in different units."""
+        small, second, huge = (
+            quantity("1E-30 ms"),
+            quantity("1 s"),
+            quantity("9999999999999999999999999999999 day"),
+        )
+        assert (True, [small, second, huge]) == (small < second, sorted([huge, small, second]))
+
+    def test_equal_across_units_hash_alike(self) -> None:
+        """Hashes equal quantities in different units alike."""
+        assert (True, hash(quantity("1 s"))) == (
+            quantity("1000 ms") == quantity("1 s"),
+            hash(quantity("1000 ms")),
+        )
+
+    def test_values_holding_one(self) -> None:
+        """Puts a service level with a target at the edge of the bounds in a set."""
+        from cloudsms.catalogue import Bound, ServiceLevel  # noqa: PLC0415 - the model layer
+
+        level = ServiceLevel(measure="x", bound=Bound.AT_MOST, target=quantity("1E-30 ms"))
+        assert len({level, level}) == 1
+
+    def test_dimensionless_equals_and_hashes_as_its_number(self) -> None:
+        """Compares and hashes a dimensionless quantity as the number it equals."""
+        assert (True, hash(1), True) == (
+            quantity("100 percent") == 1,
+            hash(quantity("100 percent")),
+            quantity("50 percent") < Fraction(1, 1),
+        )
+
+    def test_order_with_a_number_refused(self) -> None:
+        """Refuses ordering a quantity with a unit against a plain number other than zero."""
+        with pytest.raises(ValidationError) as info:
+            _ = quantity("1 ms") < 1
+        assert info.value.errors == [
+            (
+                "expected a quantity of [time], as millisecond is, got 1 (a plain number, "
+                "dimensionless) @ $.other"
+            )
+        ]
+        assert (info.value.subject, True) == ("Quantity comparison", quantity("1 ms") > 0)
+
+    def test_order_across_dimensions_refused(self) -> None:
+        """Refuses ordering quantities of different dimensions; they are simply unequal."""
+        with pytest.raises(ValidationError, match=r"got 1 gibibyte \(\[information\]\)"):
+            _ = quantity("1 ms") < quantity("1 GiB")
+        assert quantity("1 ms") != quantity("1 GiB")
+
+    @given(_EDGE_QUANTITIES, _EDGE_QUANTITIES)
+    def test_agrees_with_exact_arithmetic(self, a: units.Quantity, b: units.Quantity) -> None:
+        """Hash, == and < never raise and agree with exact values in root units."""
+        (a_root, a_value), (b_root, b_value) = _exact_value(a), _exact_value(b)
+        hash(a)
+        if a_root != b_root:
+            assert (a == b, a != b) == (False, True)
+            return
+        assert (a_value == b_value, a_value < b_value, a_value >= b_value) == (
+            a == b,
+            a < b,
+            a >= b,
+        )
+        if a == b:
+            assert hash(a) == hash(b)
+
+
+class TestPlainNumbers:
+    """float(), int() and operands that are plain numbers."""
+
+    def test_float_of_a_unit_refused(self) -> None:
+        """Refuses float() of a quantity with a unit with a ValidationError."""
+        with pytest.raises(ValidationError) as info:
+            float(quantity("5 ms"))
+        assert info.value.errors == [
+            (
+                "expected a dimensionless quantity (float() of a quantity with a unit depends on "
+                "the unit: use q.m_as(unit) or magnitude_in), got 5 millisecond ([time]) @ $"
+            )
+        ]
+        assert info.value.subject == "Quantity conversion"
+
+    def test_dimensionless_converts(self) -> None:
+        """Converts a dimensionless quantity as pint does."""
+        assert (float(quantity("5 percent")), int(quantity("5 dimensionless"))) == (0.05, 5)
+
+    def test_add_a_number_refused(self) -> None:
+        """Says what the sum needs and what arrived when a number is added to a time."""
+        with pytest.raises(ValidationError) as info:
+            _ = quantity("1 ms") + 1
+        assert info.value.errors == [
+            (
+                "expected a quantity of [time], as millisecond is, got 1 (a plain number, "
+                "dimensionless) @ $.other"
+            )
+        ]
+
+
+class TestFractionOperands:
+    """A Fraction scales a quantity exactly, or is refused."""
+
+    def test_exact(self) -> None:
+        """Multiplies and divides by a Fraction when the result is exact."""
+        assert (quantity("1 ms"), quantity("0.25 s"), quantity("4 ms")) == (
+            quantity("3 ms") * Fraction(1, 3),
+            Fraction(1, 4) * quantity("1 s"),
+            quantity("1 ms") / Fraction(1, 4),
+        )
+
+    def test_inexact_refused(self) -> None:
+        """Refuses a product with no finite decimal expansion."""
+        with pytest.raises(ValidationError) as info:
+            _ = quantity("1 ms") * Fraction(1, 3)
+        assert info.value.errors == [
+            (
+                "expected an exact result of at most 38 significant digits, zero or from 1E-30 up "
+                "to (not including) 1E+31 in size (a Fraction scales a quantity only exactly), "
+                "got 1 millisecond times 1/3 @ $"
+            )
+        ]
+
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda: quantity("1 percent") + Fraction(1, 2),
+            lambda: quantity("1 ms") ** Fraction(1, 2),
+            lambda: quantity("1 ms") * Fraction(1, 10**31),
+        ],
+    )
+    def test_other_uses_refused(self, call: object) -> None:
+        """Refuses a Fraction that adds, raises to a power or lies beyond the bounds."""
+        with pytest.raises(ValidationError, match=r"or a Fraction factor or divisor"):
+            call()  # type: ignore[operator]
+
+
+class TestConversionMessages:
+    """Every refused conversion says 'Quantity conversion' at $.unit."""
+
+    @pytest.mark.parametrize(
+        ("unit", "expected"),
+        [
+            (
+                "",
+                (
+                    "expected a unit of [time], as millisecond is, got dimensionless "
+                    "(dimensionless) @ $.unit"
+                ),
+            ),
+            ("nope", "expected a unit the registry knows, got 'nope' in 'nope' (string) @ $.unit"),
+        ],
+    )
+    def test_one_subject(self, unit: str, expected: str) -> None:
+        """Refuses an empty and an unknown unit alike."""
+        with pytest.raises(ValidationError) as info:
+            quantity("1 ms").to(unit)
+        assert ("Quantity conversion", [expected]) == (info.value.subject, info.value.errors)

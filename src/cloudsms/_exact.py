@@ -41,8 +41,10 @@ __all__ = [
     "SIGNIFICANT_DIGITS",
     "bounded_amount",
     "bounded_factor",
+    "bounded_fraction",
     "bounded_magnitude",
     "describe_number",
+    "exact_decimal",
     "nearest_amount",
     "plain",
     "scientific",
@@ -178,6 +180,36 @@ def bounded_factor(value: object) -> Decimal | None:
     return None
 
 
+# A Fraction factor within the bounds needs no more bits than this in either part.
+_MAX_FRACTION_BITS = (10 ** (MAX_DIGITS + MAX_EXPONENT)).bit_length()
+_SMALLEST = Fraction(1, 10**MAX_EXPONENT)
+_TOO_LARGE = 10 ** (MAX_EXPONENT + 1)
+
+
+def bounded_fraction(value: object) -> Fraction | None:
+    """A `Fraction` that scales an amount or a quantity, held to the magnitude's size bounds.
+
+    None for anything else and for a fraction that is not zero or from ``1E-30`` up to
+    (not including) ``1E+31`` in size, or whose numerator or denominator is longer than
+    a bounded magnitude ever needs (so no operand makes the work run away). The
+    result of scaling by it must still be exact and within the bounds (`exact_decimal`).
+
+    Examples:
+        >>> bounded_fraction(Fraction(1, 3)), bounded_fraction(Fraction(1, 10**31))
+        (Fraction(1, 3), None)
+        >>> bounded_fraction(Fraction(10**99 + 1, 10**99)) is None, bounded_fraction(3)
+        (True, None)
+    """
+    if not isinstance(value, Fraction):
+        return None
+    if max(value.numerator.bit_length(), value.denominator.bit_length()) > _MAX_FRACTION_BITS:
+        return None
+    size = abs(value)
+    if size and not _SMALLEST <= size < _TOO_LARGE:
+        return None
+    return value
+
+
 _SHOWN_DIGITS = 16
 _LONGEST_INT_BITS = 4096
 
@@ -285,6 +317,30 @@ def _round_half_even(value: Fraction) -> int:
     return whole
 
 
+def exact_decimal(value: Fraction) -> Decimal | None:
+    """A fraction as a Decimal exactly, or None when its decimal expansion never ends.
+
+    Examples:
+        >>> exact_decimal(Fraction(1, 8)), exact_decimal(Fraction(1, 3))
+        (Decimal('0.125'), None)
+    """
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return None
+    # A terminating expansion: scale to an integer and place the point exactly.
+    places = max(twos, fives)
+    scaled = (value * 10**places).numerator
+    exact = Context(prec=max(len(str(abs(scaled))), 1), traps=[Inexact])
+    return Decimal(scaled).scaleb(-places, exact)
+
+
 def to_decimal(value: Fraction) -> Decimal:
     """A fraction as a Decimal: exact when its expansion ends, else to 38 significant digits.
 
@@ -297,18 +353,7 @@ def to_decimal(value: Fraction) -> Decimal:
         >>> str(to_decimal(Fraction(1, 3)))[:8]
         '0.333333'
     """
-    denominator = value.denominator
-    twos = fives = 0
-    while denominator % 2 == 0:
-        denominator //= 2
-        twos += 1
-    while denominator % 5 == 0:
-        denominator //= 5
-        fives += 1
-    if denominator == 1:
-        # A terminating expansion: scale to an integer and place the point exactly.
-        places = max(twos, fives)
-        scaled = (value * 10**places).numerator
-        exact = Context(prec=max(len(str(abs(scaled))), 1), traps=[Inexact])
-        return Decimal(scaled).scaleb(-places, exact)
+    exact = exact_decimal(value)
+    if exact is not None:
+        return exact
     return _APPROXIMATE.divide(Decimal(value.numerator), Decimal(value.denominator))

@@ -58,7 +58,9 @@ from cloudsms._exact import (
     MAX_EXPONENT,
     bounded_amount,
     bounded_factor,
+    bounded_fraction,
     describe_number,
+    exact_decimal,
     nearest_amount,
     plain,
     scientific,
@@ -383,6 +385,8 @@ class Money:
                     subject="Money",
                 )
             return _result(_EXACT.multiply, self.amount, bounded, self.currency, "times")
+        if isinstance(factor, Fraction):
+            return self._times_fraction(factor)
         if isinstance(factor, float):
             raise ValidationError.single(
                 "$",
@@ -393,6 +397,23 @@ class Money:
         return NotImplemented
 
     __rmul__ = __mul__
+
+    def _times_fraction(self, factor: Fraction) -> Money:
+        """Money times a Fraction: exact and within the amount bounds, or refused."""
+        if bounded_fraction(factor) is None:
+            raise ValidationError.single(
+                "$", f"a factor of {MAGNITUDE_BOUNDS}", describe(factor), subject="Money"
+            )
+        exact = exact_decimal(Fraction(self.amount) * factor)
+        value = bounded_amount(exact) if exact is not None else None
+        if value is None:
+            raise ValidationError.single(
+                "$",
+                f"a result of {AMOUNT_BOUNDS} (money is never rounded silently)",
+                f"{plain(self.amount)} times {factor}",
+                subject="Money",
+            )
+        return Money(value, self.currency)
 
     def __neg__(self) -> Money:
         # copy_negate and copy_abs are exact: no decimal context rounds them.
@@ -441,18 +462,21 @@ class Money:
             return str(self)
         given: object = spec
         match = _FORMAT_SPEC.fullmatch(spec) if isinstance(given, str) else None
-        if match is None or any(
-            int(size) > _LONGEST_FORMAT for size in match.group("width", "precision") if size
+        if match is not None and all(
+            int(size) <= _LONGEST_FORMAT for size in match.group("width", "precision") if size
         ):
-            raise ValidationError.single(
-                "$.format_spec",
-                "a format spec of Decimal such as '.2f' or ',.2f' (width and precision "
-                f"at most {_LONGEST_FORMAT})",
-                describe(spec),
-                subject="Money format",
-            )
-        with localcontext(_FORMATTING):
-            return f"{self.currency} {format(self.amount, spec)}"
+            try:
+                with localcontext(_FORMATTING):
+                    return f"{self.currency} {format(self.amount, spec)}"
+            except ValueError:  # a spec of the grammar Decimal does not take ('_', '#')
+                pass
+        raise ValidationError.single(
+            "$.format_spec",
+            "a format spec of Decimal such as '.2f' or ',.2f' (width and precision "
+            f"at most {_LONGEST_FORMAT})",
+            describe(spec),
+            subject="Money format",
+        )
 
 
 # The format spec mini-language, as Decimal takes it (types e E f F g G n %).
@@ -612,8 +636,10 @@ def _price_problems(amount: object, unit: object, per: object) -> list[Problem]:
     problems: list[Problem] = []
     if not isinstance(amount, Money):
         problems.append(Problem("$.amount", "a Money value", describe(amount)))
-    if not isinstance(unit, str):
-        problems.append(Problem("$.unit", "a unit such as 'vcpu*hour'", describe(unit)))
+    if not isinstance(unit, str) or not unit:
+        problems.append(
+            Problem("$.unit", "a unit such as 'vcpu*hour' (what the price is per)", describe(unit))
+        )
     else:
         problems += _unit_problems(unit)
     if per is not None and (not isinstance(per, str) or per not in CALENDAR_UNITS):
@@ -636,6 +662,15 @@ def _unit_problems(unit: str) -> tuple[Problem, ...]:
         priced = units.quantity(1, unit, path="$.unit")
     except ValidationError as exc:
         return tuple(exc.problems)
+    if units.dimension(priced) == "dimensionless":
+        return (
+            Problem(
+                "$.unit",
+                "a unit that counts something, such as 'vcpu*hour' or 'GiB' (a price per "
+                "a dimensionless unit such as 'percent' or 'GiB/GiB' is per nothing)",
+                describe(unit),
+            ),
+        )
     if units.calendar_units(priced):
         return (
             Problem(

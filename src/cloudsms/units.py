@@ -44,6 +44,8 @@ from __future__ import annotations
 
 import abc
 import copyreg
+import math
+import operator
 import os
 import re
 from decimal import (
@@ -70,8 +72,10 @@ from cloudsms._exact import (
     MAX_EXPONENT,
     NUMBER_CHARACTERS,
     bounded_factor,
+    bounded_fraction,
     bounded_magnitude,
     describe_number,
+    exact_decimal,
     scientific,
     to_decimal,
 )
@@ -284,15 +288,35 @@ _BINARY = (
     "__rdivmod__",
     "__pow__",
     "__ipow__",
-    "__eq__",
-    "__ne__",
-    "__lt__",
-    "__le__",
-    "__gt__",
-    "__ge__",
 )
-_UNARY = ("__neg__", "__pos__", "__abs__", "__hash__")
-_COMPARISONS = frozenset({"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"})
+_UNARY = ("__neg__", "__pos__", "__abs__")
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "__eq__": operator.eq,
+    "__ne__": operator.ne,
+    "__lt__": operator.lt,
+    "__le__": operator.le,
+    "__gt__": operator.gt,
+    "__ge__": operator.ge,
+}
+# The operations a Fraction may take part in: it scales a quantity, exactly.
+_SCALING = frozenset({"__mul__", "__rmul__", "__imul__", "__truediv__", "__itruediv__"})
+# The operations whose operands must measure the same thing.
+_SAME_DIMENSION = frozenset(
+    {
+        "__add__",
+        "__radd__",
+        "__iadd__",
+        "__sub__",
+        "__rsub__",
+        "__isub__",
+        "__floordiv__",
+        "__rfloordiv__",
+        "__mod__",
+        "__rmod__",
+        "__divmod__",
+        "__rdivmod__",
+    }
+)
 
 
 def _shape_problem(units: Any) -> str | None:
@@ -307,8 +331,13 @@ def _shape_problem(units: Any) -> str | None:
 
 def _operand_problem(name: str, other: object) -> tuple[str, str] | None:  # noqa: PLR0911
     """(expected, got) when ``other`` may not take part in the operation ``name``."""
-    if name in _COMPARISONS:
-        return None  # a comparison builds nothing: q == 1.5 is just False
+    if isinstance(other, Fraction):
+        if name in _SCALING and bounded_fraction(other) is not None:
+            return None
+        return (
+            f"a Decimal or int operand, or a Fraction factor or divisor of {MAGNITUDE_BOUNDS}",
+            describe(other),
+        )
     if isinstance(other, float | bool):
         return "a Decimal or int operand (a float is inexact)", describe(other)
     if name in {"__pow__", "__ipow__"}:
@@ -377,6 +406,10 @@ def _frozen_quantity_class(base: Any) -> type:  # noqa: C901 - one class, built 
             problem = _operand_problem(name, other)
             if problem is not None:
                 raise _refused("$.other", *problem, subject="Quantity arithmetic")
+            if isinstance(other, Fraction):
+                return _scaled(self, other, divide=name not in {"__mul__", "__rmul__", "__imul__"})
+            if name in _SAME_DIMENSION:
+                _check_same_dimension(self, other, "$.other", "Quantity arithmetic")
             return _in_context(method, self, other)
 
         operate.__name__ = name
@@ -393,6 +426,7 @@ def _frozen_quantity_class(base: Any) -> type:  # noqa: C901 - one class, built 
 
     def to(self: Any, other: Any = None, *contexts: Any, **ctx_kwargs: Any) -> Any:
         unit = _target(other)
+        _check_same_dimension(self, unit, "$.unit", _CONVERSION)
         return _in_context(base.to, self, unit, *contexts, **ctx_kwargs)
 
     def m_as(self: Any, units: Any) -> Any:
@@ -422,14 +456,182 @@ def _frozen_quantity_class(base: Any) -> type:  # noqa: C901 - one class, built 
         "to": to,
         "m_as": m_as,
         "is_compatible_with": is_compatible_with,
+        "__hash__": _hash,
         "__doc__": "A pint quantity of the cloudsms registry: immutable, magnitude bounded.",
     }
     namespace.update({name: binary(name) for name in _BINARY if hasattr(base, name)})
     namespace.update({name: unary(name) for name in _UNARY})
+    namespace.update({name: _comparison(name) for name in _COMPARISONS})
+    namespace.update(
+        {name: _number(base, name) for name in ("__float__", "__int__", "__complex__")}
+    )
     namespace["__ifloordiv__"] = namespace["__floordiv__"]
     namespace["__imod__"] = namespace["__mod__"]
     namespace.update({name: refuse(name) for name in _IN_PLACE})
     return type("Quantity", (base,), namespace)
+
+
+def _comparison(name: str) -> Callable[..., Any]:
+    """A comparison of exact values (`_compare`)."""
+    op = _COMPARISONS[name]
+
+    def operate(self: Any, other: Any) -> Any:
+        return _compare(self, other, op, ordering=name not in {"__eq__", "__ne__"})
+
+    operate.__name__ = name
+    return operate
+
+
+def _number(base: Any, name: str) -> Callable[..., Any]:
+    """``float``, ``int`` or ``complex`` of a quantity: of a dimensionless one only."""
+    method = getattr(base, name)
+
+    def convert(self: Any) -> Any:
+        if not self.dimensionless:
+            raise _refused(
+                "$",
+                f"a dimensionless quantity ({name.strip('_')}() of a quantity with a "
+                "unit depends on the unit: use q.m_as(unit) or magnitude_in)",
+                f"{self} ({dimension(self)})",
+                subject=_CONVERSION,
+            )
+        return _in_context(method, self)
+
+    convert.__name__ = name
+    return convert
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _root_factor(units: Any) -> tuple[Fraction, Any]:
+    """The exact factor from ``units`` (a UnitsContainer) to its root units, and those."""
+    ureg: Any = registry()
+    with localcontext(_FACTORS):
+        factor, root = ureg._get_root_units(units)  # noqa: SLF001 - factors only, no quantity
+    return Fraction(Decimal(factor)), root
+
+
+def _exact(value: Any) -> tuple[Fraction, Any]:
+    """A quantity as an exact fraction of its root units, and those units.
+
+    No quantity is built on the way, so a value beyond the magnitude bounds in root
+    units (1E-30 ms is 1E-33 s) is never refused: hashing and comparing a quantity
+    that was accepted always work, and agree with exact arithmetic.
+    """
+    factor, root = _root_factor(value._units)  # noqa: SLF001 - pint's units container
+    return Fraction(value._magnitude) * factor, root  # noqa: SLF001
+
+
+def _hash(self: Any) -> int:
+    """The hash of the exact value in root units: equal quantities hash alike.
+
+    A dimensionless quantity hashes as its value does, as it equals that number.
+    """
+    value, root = _exact(self)
+    return hash(value) if not root else hash((value, root))
+
+
+def _compare(self: Any, other: Any, op: Callable[[Any, Any], bool], *, ordering: bool) -> bool:
+    """``op(self, other)`` on exact values, never building a quantity.
+
+    Quantities of one dimension compare by their exact values; a plain number
+    compares with a dimensionless quantity, and zero with any quantity (as pint
+    does). Otherwise equality is False and an ordering is refused.
+    """
+    if is_quantity(other):
+        other = cast("Any", other)
+        if self._units == other._units:  # noqa: SLF001 - pint's units container
+            return op(self._magnitude, other._magnitude)  # noqa: SLF001
+        (a, a_root), (b, b_root) = _exact(self), _exact(other)
+        if a_root == b_root:
+            return op(a, b)
+    elif (number := _finite_number(other)) is not None:
+        a, a_root = _exact(self)
+        if not a_root:
+            return op(a, number)
+        if not number:
+            return op(a, 0)
+    if not ordering:
+        return op is operator.ne
+    raise _refused(
+        "$.other",
+        _same_dimension_expected(self),
+        _operand_shown(other),
+        subject="Quantity comparison",
+    )
+
+
+def _finite_number(value: object) -> Fraction | None:
+    """A finite plain number (int, Decimal, Fraction or float) as an exact fraction, or None."""
+    if isinstance(value, int | Fraction):
+        return Fraction(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        return Fraction(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return Fraction(value)
+    return None
+
+
+def _same_dimension_expected(value: Any) -> str:
+    """What an operand of ``value``'s arithmetic or comparison must be."""
+    return f"a quantity of {dimension(value)}, as {value.units} is"
+
+
+def _operand_shown(other: object) -> str:
+    """An operand of arithmetic, a comparison or a conversion, as a message shows it."""
+    if is_quantity(other):
+        return f"{other} ({dimension(other)})"
+    if _is_foreign(other):
+        return f"{other} from another pint registry"
+    if type(other).__module__.partition(".")[0] == "pint":  # a Unit of ours
+        units = cast("Any", other)
+        return f"{units} ({_dimension_text(units.dimensionality)})"
+    if isinstance(other, int | Decimal) and not isinstance(other, bool):
+        return f"{_number_text(other)} (a plain number, dimensionless)"
+    if isinstance(other, Fraction | float):
+        return f"{other!r} (a plain number, dimensionless)"
+    return describe(other)
+
+
+def _number_text(value: Decimal | int) -> str:
+    """A plain number as a message shows it: its digits within the bounds, else exponent form."""
+    bounded = bounded_factor(value)
+    return str(value) if bounded is not None else scientific(value)
+
+
+def _check_same_dimension(value: Any, other: Any, path: str, subject: str) -> None:
+    """Refuse an operand or a target unit that measures something else than ``value``."""
+    if is_quantity(other) or type(other).__module__.partition(".")[0] == "pint":
+        if _is_foreign(other):
+            return  # pint's own check names the registry
+        dims = getattr(other, "dimensionality", None)
+        if dims is None or dims == value.dimensionality:
+            return
+    elif isinstance(other, int | Decimal):
+        if value.dimensionless or not other:
+            return  # pint adds a plain number to a dimensionless quantity, and zero to any
+    else:
+        return  # not an operand pint takes: pint says so
+    expected = _same_dimension_expected(value)
+    if path == "$.unit":
+        expected = f"a unit of {dimension(value)}, as {value.units} is"
+    raise _refused(path, expected, _operand_shown(other), subject=subject)
+
+
+def _scaled(value: Any, factor: Fraction, *, divide: bool) -> Any:
+    """``value`` times (or divided by) a Fraction: exact and within the bounds, or refused."""
+    if divide and not factor:
+        raise _refused("$.other", "a divisor other than zero", "0", subject="Quantity arithmetic")
+    exact = Fraction(value._magnitude) * (1 / factor if divide else factor)  # noqa: SLF001
+    result = exact_decimal(exact)
+    bounded = bounded_magnitude(result) if result is not None else None
+    if bounded is None:
+        raise _refused(
+            "$",
+            f"an exact result of {MAGNITUDE_BOUNDS} (a Fraction scales a quantity only exactly)",
+            f"{value} {'divided by' if divide else 'times'} {factor}",
+            subject="Quantity arithmetic",
+        )
+    return type(value)(bounded, value._units)  # noqa: SLF001
 
 
 def _in_context(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -469,20 +671,27 @@ def _dimension_text(dimensionality: Any) -> str:
     return str(dimensionality) or "dimensionless"
 
 
+_CONVERSION = "Quantity conversion"
+"""The subject of every refused conversion (``to``, ``m_as``, `fraction_in`, ``float``)."""
+
+
 def _target(unit: object) -> Any:
     """The unit a conversion goes to: our parser for text, our registry's units as they are."""
     if isinstance(unit, str):
-        return _unit_text(unit, "$.unit")
+        try:
+            return _unit_text(unit, "$.unit")
+        except ValidationError as exc:
+            raise ValidationError(exc.problems, subject=_CONVERSION) from None
     if _is_foreign(unit):
         raise _refused(
             "$.unit",
             "a unit of cloudsms's registry",
             f"{unit} from another pint registry",
-            subject="conversion",
+            subject=_CONVERSION,
         )
     if type(unit).__module__.partition(".")[0] == "pint":  # a Unit, Quantity or container
         return unit
-    raise _refused("$.unit", "a unit such as 'ms'", describe(unit), subject="conversion")
+    raise _refused("$.unit", "a unit such as 'ms'", describe(unit), subject=_CONVERSION)
 
 
 _SET_ONCE = frozenset({"_magnitude", "_units"})
@@ -537,7 +746,7 @@ def _magnitude(value: str | int | Decimal, original: object, path: str) -> Decim
     return bounded
 
 
-def _units(text: str, original: object, path: str) -> Any:
+def _units(text: str, original: object, path: str, *, unit_text: bool = False) -> Any:
     """Build the unit of ``text`` from registry names, or raise ValidationError."""
     ureg = registry()
     unit = ureg.dimensionless
@@ -553,8 +762,12 @@ def _units(text: str, original: object, path: str) -> Any:
         if not match or factors == _MAX_FACTORS:
             raise _refused(
                 path,
-                f"a quantity such as '250 ms' or '0.2 vcpu*hour' (at most {_MAX_FACTORS} "
-                "unit names joined by *, / or spaces)",
+                (
+                    "a unit such as 'ms' or 'vcpu*hour'"
+                    if unit_text
+                    else "a quantity such as '250 ms' or '0.2 vcpu*hour'"
+                )
+                + f" (at most {_MAX_FACTORS} unit names joined by *, / or spaces)",
                 describe(original),
             )
         name, power_text = match.group(1), match.group(2)
@@ -681,7 +894,7 @@ def _unit_text(unit: object, path: str) -> Any:
             "no tabs or line breaks)",
             describe(unit),
         )
-    return _units_cached(unit, unit, path)
+    return _units_cached(unit, unit, path, unit_text=True)
 
 
 def _not_a_quantity(value: object, path: str) -> ValidationError:
@@ -771,11 +984,11 @@ _UNIT_CACHE_SIZE = CACHE_SIZE
 _new_object = object.__new__
 
 
-def _units_cached(text: str, original: object, path: str) -> Any:
+def _units_cached(text: str, original: object, path: str, *, unit_text: bool = False) -> Any:
     """`_units`, remembered for texts that parsed (untrusted text is never cached unchecked)."""
     unit = _UNIT_CACHE.get(text)
     if unit is None:
-        unit = _units(text, original, path)
+        unit = _units(text, original, path, unit_text=unit_text)
         if len(_UNIT_CACHE) < _UNIT_CACHE_SIZE:
             _UNIT_CACHE[text] = unit
             if _constructor() is not registry().Quantity:
@@ -871,7 +1084,7 @@ def quantity_problems(
 def _factor(units: Any, target: str) -> Fraction:
     """The exact ratio between two units, from their exact factors to base units."""
     ureg: Any = registry()
-    target_unit = _units_cached(target.strip(), target, "$.unit")
+    target_unit = _units_cached(target.strip(), target, "$.unit", unit_text=True)
     # Factors only, no quantity: a factor may lie beyond the magnitude bounds (a
     # quettabyte^4), and pint computes it in the current context: ours, not the caller's.
     with localcontext(_FACTORS):
@@ -882,7 +1095,7 @@ def _factor(units: Any, target: str) -> Fraction:
             "$",
             f"a quantity convertible to {target!r}",
             f"{units} ({dimension(cast('Quantity', ureg.Quantity(Decimal(1), units)))})",
-            subject="conversion",
+            subject=_CONVERSION,
         )
     return Fraction(Decimal(source_factor)) / Fraction(Decimal(goal_factor))
 
@@ -898,7 +1111,7 @@ def fraction_in(value: Quantity, unit: str) -> Fraction:
         Fraction(1, 6)
     """
     if not isinstance(unit, str):
-        raise _refused("$.unit", "a unit such as 'second'", describe(unit), subject="conversion")
+        raise _refused("$.unit", "a unit such as 'second'", describe(unit), subject=_CONVERSION)
     if not is_quantity(value):
         raise _not_a_quantity(value, "$")
     try:
@@ -910,7 +1123,7 @@ def fraction_in(value: Quantity, unit: str) -> Fraction:
             "$",
             f"a quantity convertible to {unit!r}",
             f"{value} ({dimension(value)})",
-            subject="conversion",
+            subject=_CONVERSION,
         ) from None
     return Fraction(Decimal(value.magnitude)) * factor
 
