@@ -21,6 +21,7 @@ from cloudsms._instants import (
     instant_key,
     instant_problems,
     load_zone,
+    zone_key,
     zone_problems,
 )
 from cloudsms.configuration import ConfigurationItem, ConfigurationVersion
@@ -405,3 +406,31 @@ class TestZonesThatRoundTrip:
         assert [
             p.expected for p in instant_problems(dt.datetime(2026, 1, 1, tzinfo=made_up), "$")
         ] == [ZONE_TEXT]
+
+
+class TestHostZoneNames:
+    """Names whose meaning depends on the host are not IANA location zones."""
+
+    @pytest.mark.parametrize(
+        "name", ["localtime", "posixrules", "Factory", "posix/Europe/Berlin", "right/UTC"]
+    )
+    def test_refused_by_name(self, name: str) -> None:
+        """Refuses the name with the zone-name expectation."""
+        with pytest.raises(ValidationError) as info:
+            timezone(name)
+        assert (
+            "Time zone is invalid (1 problem):\n"
+            "  - expected an IANA time zone name of at most 64 characters,"
+            f" such as 'Europe/Berlin', got '{name}' (string) @ $"
+        ) == str(info.value)
+
+    def test_refused_on_an_instant(self) -> None:
+        """Refuses an instant whose ZoneInfo zone has such a key."""
+        zone = zoneinfo.ZoneInfo("Factory")
+        problems = instant_problems(dt.datetime(2026, 1, 1, tzinfo=zone), "$.at")
+        assert [(p.path, p.got) for p in problems] == [("$.at", "'Factory' (string)")]
+
+    def test_location_zones_still_load(self) -> None:
+        """Loads ordinary location zones, UTC among them."""
+        assert zone_key(timezone("Europe/Berlin")) == "Europe/Berlin"
+        assert zone_key(timezone("UTC")) == "UTC"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -1116,3 +1117,151 @@ class TestLengthsAtTheLimit:
         assert [p.expected for p in info.value.problems] == [
             "a calendar length of at most 1000 years either way"
         ]
+
+
+class TestFractionalCalendarLengths:
+    """Calendar lengths in fractions of a unit are refused, never cut to whole units."""
+
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda: add_calendar(at(2026, 1, 1), relativedelta(days=0.5)),
+            lambda: calendar_series(at(2026, 1, 1), relativedelta(hours=1.5), 2),
+            lambda: add_calendar(at(2026, 1, 1), relativedelta(months=1, days=-1)),
+        ],
+    )
+    def test_arithmetic_refuses(self, call: Any) -> None:
+        """Refuses a fraction (or mixed signs) with the check the JSON writer runs."""
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert [(p.path, p.expected) for p in info.value.problems] == [
+            ("$.length", "a calendar length in whole units of one sign, such as P1M or -P1M")
+        ]
+
+    def test_period_starting_refuses(self) -> None:
+        """Refuses a period of one and a half calendar hours instead of giving one hour."""
+        with pytest.raises(ValidationError) as info:
+            Period.starting(at(2026, 1, 1), relativedelta(hours=1.5))
+        assert str(info.value) == (
+            "Period is invalid (1 problem):\n"
+            "  - expected a positive calendar length in whole units, such as P1M,"
+            " got relativedelta(hours=+1.5) @ $.length"
+        )
+
+    def test_negative_whole_lengths_still_add(self) -> None:
+        """Adds a negative whole length."""
+        assert at(2025, 12, 1) == add_calendar(at(2026, 1, 1), relativedelta(months=-1))
+
+
+class TestSubMicrosecondDurations:
+    """add_exact refuses durations a datetime cannot hold instead of rounding them."""
+
+    @pytest.mark.parametrize(
+        ("text", "got"),
+        [
+            ("1.5 us", "0.0000015 seconds"),
+            ("1 ns", "0.000000001 seconds"),
+            ("1E-30 s", "0.000000000000000000000000000001 seconds"),
+        ],
+    )
+    def test_refuses(self, text: str, got: str) -> None:
+        """Refuses a duration finer than a microsecond, naming that bound."""
+        with pytest.raises(ValidationError) as info:
+            add_exact(at(2026, 1, 1), quantity(text))
+        assert (
+            "Exact arithmetic is invalid (1 problem):\n"
+            "  - expected a whole number of microseconds (the finest step a datetime holds),"
+            f" got {got} @ $.duration"
+        ) == str(info.value)
+
+    def test_period_starting_refuses(self) -> None:
+        """Refuses a nanosecond period with the same reason."""
+        with pytest.raises(ValidationError, match="whole number of microseconds"):
+            Period.starting(at(2026, 1, 1), quantity("1 ns"))
+
+    def test_whole_microseconds_add(self) -> None:
+        """Adds whole microseconds exactly, negative ones too."""
+        start = at(2026, 1, 1)
+        assert start + dt.timedelta(microseconds=2) == add_exact(start, quantity("2 us"))
+        assert start - dt.timedelta(microseconds=1500) == add_exact(start, quantity("-1.5 ms"))
+
+
+def reference_elapsed(hours: SupportHours, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """The support-hours clock measured day by day, the straightforward way."""
+    zone = timezone(hours.timezone)
+    total = dt.timedelta()
+    day = start.astimezone(zone).date() - dt.timedelta(days=1)
+    while day <= end.astimezone(zone).date():
+        if day not in hours.holidays:
+            midnight = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
+            spans = []
+            for w in hours.windows:
+                if w.weekday == day.weekday():
+                    edges = [
+                        midnight + relativedelta(days=1)
+                        if m == 1440
+                        else midnight.replace(hour=m // 60, minute=m % 60)
+                        for m in (w.opens, w.closes)
+                    ]
+                    spans.append(tuple(e.astimezone(UTC) for e in edges))
+            reach = start.astimezone(UTC)  # what is counted already, or before the start
+            for opens, closes in sorted(spans):
+                lower, upper = max(opens, reach), min(closes, end.astimezone(UTC))
+                if lower < upper:
+                    total += upper - lower
+                if opens < closes:
+                    reach = max(reach, closes)
+        day += dt.timedelta(days=1)
+    return total
+
+
+_ZONES = ["Europe/Berlin", "Pacific/Apia", "Australia/Lord_Howe", "Africa/Casablanca", "UTC"]
+
+
+class TestElapsedIsBounded:
+    """SupportHours.elapsed counts whole weeks arithmetically and stays exact."""
+
+    def test_whole_range_24x7(self) -> None:
+        """Measures 7,100 years round the clock (22 s before), to the microsecond."""
+        start = dt.datetime(1900, 1, 1, tzinfo=UTC)
+        end = dt.datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+        assert end - start == SupportHours.always("Pacific/Kiritimati").elapsed(start, end)
+
+    def test_whole_range_office_hours(self) -> None:
+        """Measures 7,100 years of Berlin office hours (10 s before) with holidays."""
+        start = dt.datetime(1900, 1, 1, tzinfo=UTC)
+        end = dt.datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+        office = SupportHours.weekdays(
+            "09:00", "17:00", "Europe/Berlin", holidays={dt.date(2026, 12, 25)}
+        )
+        assert dt.timedelta(days=617434, hours=-8) == office.elapsed(start, end)
+
+    @given(
+        st.sampled_from(_ZONES),
+        st.lists(
+            st.builds(
+                lambda day, opens, width: DailyWindow(day, opens, min(opens + width, 1440)),
+                st.integers(0, 6),
+                st.integers(0, 1439),
+                st.integers(1, 1440),
+            ),
+            max_size=4,
+        ),
+        st.datetimes(min_value=dt.datetime(1901, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+        st.integers(0, 120 * 86400),
+        st.lists(st.integers(0, 120), max_size=3),
+    )
+    def test_matches_day_by_day(
+        self,
+        zone: str,
+        windows: list[DailyWindow],
+        naive: dt.datetime,
+        seconds: int,
+        holiday_offsets: list[int],
+    ) -> None:
+        """Gives what a day-by-day count gives, across DST changes and holidays."""
+        start = naive.replace(tzinfo=UTC)
+        end = start + dt.timedelta(seconds=seconds)
+        holidays = {start.date() + dt.timedelta(days=k) for k in holiday_offsets}
+        hours = SupportHours(timezone=zone, windows=tuple(windows), holidays=holidays)
+        assert reference_elapsed(hours, start, end) == hours.elapsed(start, end)

@@ -68,6 +68,12 @@ ZONE_TEXT = (
 # no dots (so no '..' and none of the database's own files such as 'zone.tab'), no
 # leading or trailing '/', no NUL, nothing the file system would read as a path.
 _ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
+# Names the database directory may hold that are not IANA location zones and read
+# differently from host to host: the host's own zone ('localtime', a link to it), the
+# rules file zic writes ('posixrules'), the 'Factory' placeholder, and the 'posix/' and
+# 'right/' trees (copies, the latter counting leap seconds) some systems add.
+_HOST_NAMES = frozenset({"localtime", "posixrules", "Factory"})
+_HOST_TREES = frozenset({"posix", "right"})
 _MIN_WALL = MIN_INSTANT.replace(tzinfo=None)
 _MAX_WALL = MAX_INSTANT.replace(tzinfo=None)
 _FIRST_SAFE_YEAR = 1901  # a whole year (and any offset) away from either bound
@@ -109,7 +115,13 @@ def instant_key(value: dt.datetime) -> tuple[dt.datetime, str]:
 
 
 def _zone_name_ok(name: str) -> bool:
-    return len(name) <= MAX_ZONE_NAME and _ZONE_NAME.fullmatch(name) is not None
+    """Whether ``name`` may reach the zone database: well formed, and no host's own file."""
+    return (
+        len(name) <= MAX_ZONE_NAME
+        and _ZONE_NAME.fullmatch(name) is not None
+        and name not in _HOST_NAMES
+        and name.partition("/")[0] not in _HOST_TREES
+    )
 
 
 @cache
@@ -134,7 +146,14 @@ def load_zone(name: object, path: str = "$") -> dt.tzinfo | list[Problem]:
 
     Only a well-formed name of at most `MAX_ZONE_NAME` characters reaches the zone
     database, so no name can make it read a path of its own choosing; whatever the
-    database answers for a name it does not hold becomes the same problem.
+    database answers for a name it does not hold becomes the same problem. Names of
+    files that differ from host to host (``localtime``, ``posixrules``, ``Factory``,
+    anything under ``posix/`` or ``right/``) are refused alike: a value written with
+    one would read back as another zone elsewhere.
+
+    Examples:
+        >>> [p.got for p in load_zone("localtime")]
+        ["'localtime' (string)"]
     """
     if isinstance(name, str) and _zone_name_ok(name):
         zone = _zone(name)

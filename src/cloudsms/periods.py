@@ -28,17 +28,21 @@ wall times an hour apart in the repeated hour of a DST change differ.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import importlib
 import re
 from collections import abc
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal, TypeGuard, cast
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard, cast
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from cloudsms._instants import (
     MAX_INSTANT,
+    MIN_INSTANT,
     RANGE_TEXT,
     instant_key,
     instant_problems,
@@ -222,10 +226,11 @@ def _calendar(length: object, path: str) -> relativedelta:
             f"a relativedelta that sets {', '.join(absolute) or 'leapdays'}",
             subject=_CALENDAR_SUBJECT,
         )
-    if not _within_limit(length):
-        raise ValidationError.single(
-            path, _EITHER_WAY_TEXT, repr(length), subject=_CALENDAR_SUBJECT
-        )
+    # The check the JSON writer runs: whole units of one sign, at most 1000 years. A
+    # fraction (hours=1.5) would otherwise be cut to whole units by relativedelta itself.
+    problems = calendar_length_problems(length, path, signed=True)
+    if problems:
+        raise ValidationError(problems, subject=_CALENDAR_SUBJECT)
     return length
 
 
@@ -387,25 +392,68 @@ def _seconds_text(seconds: Fraction) -> str:
     return f"{Decimal(seconds.numerator) / Decimal(seconds.denominator):.3g} seconds"
 
 
+_MICROSECONDS_TEXT = "a whole number of microseconds (the finest step a datetime holds)"
+
+
+def _microseconds(seconds: Fraction, path: str, subject: str) -> int:
+    """``seconds`` as whole microseconds; a finer duration is refused, never rounded."""
+    micro = seconds * 10**6
+    if micro.denominator != 1:
+        raise ValidationError.single(
+            path, _MICROSECONDS_TEXT, f"{_exact_text(seconds)} seconds", subject=subject
+        )
+    return micro.numerator
+
+
+def _exact_text(seconds: Fraction) -> str:
+    """``seconds`` in plain decimal text when it has one short enough, else as a fraction."""
+    from decimal import Decimal  # noqa: PLC0415 - only for this message
+
+    denominator = seconds.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator, twos = denominator // 2, twos + 1
+    while denominator % 5 == 0:
+        denominator, fives = denominator // 5, fives + 1
+    if denominator == 1 and max(twos, fives) <= 40:  # noqa: PLR2004 - a readable length
+        places = max(twos, fives)
+        return format(
+            Decimal(seconds.numerator * 10**places // seconds.denominator).scaleb(-places), "f"
+        )
+    return str(seconds)
+
+
 def add_exact(instant: dt.datetime, duration: ExactDuration) -> dt.datetime:
     """Add an exact duration on the absolute timeline; the result keeps ``instant``'s zone.
 
+    The duration must be a whole number of microseconds, the finest step a datetime
+    holds: ``1.5 us`` or ``1 ns`` is refused rather than rounded.
+
     Raises:
         ValidationError: ``instant`` is not a supported instant, ``duration`` is a
-            calendar length, or the result falls outside the supported range.
+            calendar length or not a whole number of microseconds, or the result falls
+            outside the supported range.
 
     Examples:
         >>> berlin = timezone("Europe/Berlin")
         >>> before = dt.datetime(2026, 10, 25, 1, 0, tzinfo=berlin)  # clocks go back at 3:00
         >>> add_exact(before, dt.timedelta(hours=3)).isoformat()
         '2026-10-25T03:00:00+01:00'
+        >>> from cloudsms.units import quantity
+        >>> add_exact(before, quantity("1.5 us"))
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: Exact arithmetic is invalid (1 problem):
+          - expected a whole number of microseconds (the finest step a datetime holds),
+            got 0.0000015 seconds @ $.duration
     """
     problems = instant_problems(instant, "$.instant")
     if problems:
         raise ValidationError(problems, subject=_EXACT_SUBJECT)
     seconds = exact_seconds(duration, "$.duration")
+    micro = _microseconds(seconds, "$.duration", _EXACT_SUBJECT)
     try:
-        delta = dt.timedelta(microseconds=round(seconds * 10**6))  # negative ones too
+        delta = dt.timedelta(microseconds=micro)  # negative ones too
         result: dt.datetime | None = (instant.astimezone(UTC) + delta).astimezone(instant.tzinfo)
     except OverflowError:
         result = None
@@ -507,8 +555,29 @@ class Period:
 
     @classmethod
     def starting(cls, start: dt.datetime, length: relativedelta | ExactDuration) -> Period:
-        """The period from ``start`` lasting a calendar length or an exact duration."""
+        """The period from ``start`` lasting a calendar length or an exact duration.
+
+        A calendar length is checked as a model field's is (`calendar_length_problems`:
+        positive, whole units); an exact duration as by `add_exact` (whole microseconds).
+
+        Raises:
+            ValidationError: ``start`` is not a supported instant, ``length`` is neither
+                such a calendar length nor such an exact duration, or the end leaves the
+                supported range.
+
+        Examples:
+            >>> from dateutil.relativedelta import relativedelta
+            >>> Period.starting(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), relativedelta(hours=1.5))
+            Traceback (most recent call last):
+            ...
+            cloudsms.errors.ValidationError: Period is invalid (1 problem):
+              - expected a positive calendar length in whole units, such as P1M,
+                got relativedelta(hours=+1.5) @ $.length
+        """
         if isinstance(length, relativedelta):
+            problems = calendar_length_problems(length, "$.length")
+            if problems:
+                raise ValidationError(problems, subject="Period")
             return cls(start, add_calendar(start, length))
         return cls(start, add_exact(start, length))
 
@@ -944,6 +1013,25 @@ class SupportHours:
         """Round the clock, every day (24x7)."""
         return cls(timezone=tz, windows=tuple(DailyWindow(d, 0, _DAY) for d in range(7)))
 
+    def _by_day(self) -> dict[int, list[DailyWindow]]:
+        by_day: dict[int, list[DailyWindow]] = {}
+        for window in self.windows:
+            by_day.setdefault(window.weekday, []).append(window)
+        return by_day
+
+    def _day_spans(
+        self, day: dt.date, zone: dt.tzinfo, by_day: dict[int, list[DailyWindow]]
+    ) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The open spans of the local ``day``, in UTC, merged (none on a holiday)."""
+        if day in self.holidays:
+            return []
+        midnight = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
+        spans = sorted(
+            (_utc(_wall(midnight, w.opens)), _utc(_wall(midnight, w.closes)))
+            for w in by_day.get(day.weekday(), ())
+        )
+        return list(_merged(spans))
+
     def _open_spans(
         self, first: dt.date, last: dt.date
     ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
@@ -954,22 +1042,55 @@ class SupportHours:
         windows of one day count once.
         """
         zone = timezone(self.timezone)
-        by_day: dict[int, list[DailyWindow]] = {}
-        for window in self.windows:
-            by_day.setdefault(window.weekday, []).append(window)
+        by_day = self._by_day()
         day = first
         while day <= last:
-            if day not in self.holidays:
-                midnight = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
-                spans = sorted(
-                    (_utc(_wall(midnight, w.opens)), _utc(_wall(midnight, w.closes)))
-                    for w in by_day.get(day.weekday(), ())
-                )
-                yield from _merged(spans)
+            yield from self._day_spans(day, zone, by_day)
             day += dt.timedelta(days=1)
+
+    def _clipped(
+        self, first: dt.date, last: dt.date, lower_bound: dt.datetime, upper_bound: dt.datetime
+    ) -> dt.timedelta:
+        """The open time of the local days first to last that lies between the bounds."""
+        total = dt.timedelta()
+        for opens, closes in self._open_spans(first, last):
+            lower, upper = max(opens, lower_bound), min(closes, upper_bound)
+            if lower < upper:
+                total += upper - lower
+        return total
+
+    def _whole_days(self, first: dt.date, last: dt.date) -> dt.timedelta:
+        """The open time of the local days first to last, each counted whole.
+
+        The week repeats on the wall clock, so a day whose UTC offset stays the same
+        all day opens for its weekday's nominal hours: those are counted by
+        multiplication. Only holidays and the days around a change of UTC offset
+        (read from the zone's own transitions) are measured one by one, so the work
+        grows with the holidays and offset changes in the span, not with its days.
+        """
+        zone = timezone(self.timezone)
+        by_day = self._by_day()
+        irregular = _transition_days(self.timezone, first, last)
+        if irregular is None:  # the zone's transitions are unreadable: measure each day
+            return self._clipped(first, last, _utc(MIN_INSTANT), _utc(MAX_INSTANT))
+        nominal = [_wall_open(by_day.get(weekday, ())) for weekday in range(7)]
+        weeks, rest = divmod((last - first).days + 1, 7)
+        total = sum(nominal, dt.timedelta()) * weeks
+        total += sum((nominal[(first.weekday() + i) % 7] for i in range(rest)), dt.timedelta())
+        irregular |= {day for day in self.holidays if first <= day <= last}
+        for day in irregular:
+            if first <= day <= last:
+                spans = self._day_spans(day, zone, by_day)
+                measured = sum((closes - opens for opens, closes in spans), dt.timedelta())
+                total += measured - nominal[day.weekday()]
+        return total
 
     def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Business time between two instants: the open hours the span covers.
+
+        The days at either end are measured against the two instants; the whole days
+        between are counted week by week, so a span of centuries costs as little as
+        its holidays and the zone's offset changes.
 
         Raises:
             ValidationError: an instant is not a supported instant (naive, outside
@@ -987,12 +1108,18 @@ class SupportHours:
         zone = timezone(self.timezone)
         first = start.astimezone(zone).date() - dt.timedelta(days=1)
         last = end.astimezone(zone).date()
-        total = dt.timedelta()
-        for opens, closes in self._open_spans(first, last):
-            lower, upper = max(opens, lower_bound), min(closes, upper_bound)
-            if lower < upper:
-                total += upper - lower
-        return total
+        # Days this far inside the span lie wholly between the instants, whatever the
+        # zone's offsets do (even a whole day skipped, as Samoa did in 2011).
+        margin = dt.timedelta(days=_EDGE_DAYS)
+        if (last - first) <= 2 * margin:
+            return self._clipped(first, last, lower_bound, upper_bound)
+        one = dt.timedelta(days=1)
+        head, tail = first + margin, last - margin
+        return (
+            self._clipped(first, head - one, lower_bound, upper_bound)
+            + self._whole_days(head, tail)
+            + self._clipped(tail + one, last, lower_bound, upper_bound)
+        )
 
     def deadline(self, start: dt.datetime, budget: ExactDuration) -> dt.datetime:
         """The instant when ``budget`` of business time has elapsed since ``start``.
@@ -1050,6 +1177,71 @@ class SupportHours:
         moment = _utc(instant)
         day = instant.astimezone(timezone(self.timezone)).date()
         return any(opens <= moment < closes for opens, closes in self._open_spans(day, day))
+
+
+_EDGE_DAYS = 4
+
+
+def _wall_open(windows: Iterable[DailyWindow]) -> dt.timedelta:
+    """The open time of a day's windows on the wall clock, overlaps counted once."""
+    total, reach = 0, 0
+    for window in sorted(windows, key=lambda w: (w.opens, w.closes)):
+        total += max(0, window.closes - max(window.opens, reach))
+        reach = max(reach, window.closes)
+    return dt.timedelta(minutes=total)
+
+
+def _transition_days(key: str, first: dt.date, last: dt.date) -> set[dt.date] | None:
+    """The local days from first to last near a change of the zone's UTC offset.
+
+    A superset: every day within two of a transition (offsets differ by at most a
+    day, so that covers the day on either side whatever the offset). ``None`` when
+    the zone's data cannot be read, so the caller measures every day instead.
+    """
+    data = _zone_transitions(key)
+    if data is None:
+        return None
+    explicit, rule = data
+    epoch = dt.date(1970, 1, 1)
+    near = dt.timedelta(days=2)
+    lo = ((first - epoch) - near).total_seconds()
+    hi = ((last - epoch) + near + dt.timedelta(days=1)).total_seconds()
+    # Explicit transitions are instants in UTC; the rule's are local wall times
+    # (as seconds since the epoch): either way within a day of the local date.
+    found = list(explicit[bisect.bisect_left(explicit, lo) : bisect.bisect_right(explicit, hi)])
+    if rule is not None:
+        after = dt.datetime.fromtimestamp(explicit[-1], UTC).year if explicit else first.year
+        for year in range(max(first.year - 1, after), min(last.year + 1, 9999) + 1):
+            found += [t for t in rule.transitions(year) if lo <= t <= hi]
+    days: set[dt.date] = set()
+    for seconds in found:
+        day = epoch + dt.timedelta(seconds=seconds)
+        days.update(day + dt.timedelta(days=k) for k in range(-2, 3))
+    return days
+
+
+@cache
+def _zone_transitions(key: str) -> tuple[tuple[int, ...], Any] | None:
+    """The zone's transitions (UTC seconds) and its rule for the years after them.
+
+    Read from the same file `zoneinfo` reads (the TZ path first, then the tzdata
+    package) with its own parser; ``None`` when that fails.
+    """
+    try:
+        common = importlib.import_module("zoneinfo._common")
+        tzpath = importlib.import_module("zoneinfo._tzpath")
+        parser = importlib.import_module("zoneinfo._zoneinfo")
+        path = tzpath.find_tzfile(key)
+        with open(path, "rb") if path else common.load_tzdata(key) as file:  # noqa: PTH123
+            _, explicit, _, _, _, text = common.load_data(file)
+        rule = parser._parse_tz_str(text.decode()) if text else None  # noqa: SLF001
+        if rule is not None and not hasattr(rule, "transitions"):
+            rule = None  # no daylight saving time: one offset after the last transition
+        return tuple(sorted(explicit)), rule
+    # The zone loaded already (it is the calendar's zone); any failure here is of the
+    # standard library's private parser, and the caller measures every day instead.
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _instants_or_raise(*pairs: tuple[object, str]) -> None:

@@ -241,9 +241,10 @@ def unmet_prerequisites(plan: ServicePlan, as_of: dt.date) -> dict[str, tuple[Pr
         ... }
         {'r1': ['l2-training']}
     """
+    given: object = plan  # typed ServicePlan, yet a caller may pass anything
     problems = (
         []
-        if isinstance(plan, ServicePlan)
+        if isinstance(given, ServicePlan)
         else [Problem("$.plan", "a ServicePlan", describe(plan))]
     )
     problems += _date_problems(as_of, "$.as_of", optional=False)
