@@ -84,7 +84,7 @@ _FIXED: dict[Any, dict[str, Any]] = {
         "required": ["amount", "unit"],
         "properties": {
             "amount": _MONEY,
-            "unit": {"type": "string"},
+            "unit": {"type": "string", "minLength": 1},
             "per": {"enum": [*CALENDAR_UNITS, None]},
         },
     },
