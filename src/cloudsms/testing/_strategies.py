@@ -373,7 +373,7 @@ def _period_at(instant: dt.datetime, microseconds: int) -> Period:
     from cloudsms._instants import MAX_INSTANT  # noqa: PLC0415
 
     length = dt.timedelta(microseconds=microseconds)
-    if instant.astimezone(dt.UTC) + length < MAX_INSTANT:
+    if length < MAX_INSTANT - instant.astimezone(dt.UTC):  # no sum past Python's year 9999
         return Period(instant, add_exact(instant, length))
     return Period(add_exact(instant, -length), instant)
 
