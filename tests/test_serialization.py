@@ -435,6 +435,18 @@ class TestDurations:
         with pytest.raises(ValidationError, match=r"^Money \| None is invalid"):
             from_dict(Money | None, 5)
 
+    @pytest.mark.parametrize(
+        ("kind", "got"),
+        [("Money", "'Money' (string), not a type"), (object, "the type object")],
+    )
+    def test_kinds_it_cannot_read(self, kind: Any, got: str) -> None:
+        """Says which types it reads when asked for one it does not, wrapping no exception."""
+        with pytest.raises(ValidationError) as info:
+            from_dict(kind, {"amount": "1", "currency": "EUR"})
+        (problem,) = info.value.problems
+        assert (problem.path, problem.got) == ("$", got)
+        assert problem.expected.startswith("a type cloudsms reads: a cloudsms value")
+
     def test_lengths_read_and_written_alike(self) -> None:
         """Reads and writes lengths up to 1000 years either way; refuses what it cannot write."""
         assert from_dict(relativedelta, "-P1000Y") == relativedelta(years=-1000)

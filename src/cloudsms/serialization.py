@@ -60,6 +60,7 @@ from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
+    StructureHandlerNotFoundError,
 )
 from dateutil.relativedelta import relativedelta
 
@@ -1072,12 +1073,22 @@ def _problems(exc: BaseException, path: str, kind: object = None) -> list[Proble
             Problem(key_path(path, key), f"one of the keys {known}", f"key {key!r}")
             for key in sorted(exc.extra_fields)
         ]
+    return [_leaf_problem(exc, path, kind)]
+
+
+def _leaf_problem(exc: BaseException, path: str, kind: object) -> Problem:
+    """One failure that is not a cloudsms refusal, said as well as it can be."""
     if isinstance(exc, KeyError):
-        return [Problem(path, "a value (required)", "nothing")]
+        return Problem(path, "a value (required)", "nothing")
+    if isinstance(exc, StructureHandlerNotFoundError):  # the caller asked for a type we lack
+        asked: object = exc.type_  # typed as a type, though any object can be asked for
+        is_type = isinstance(asked, type) or typing.get_origin(asked) is not None
+        shown = f"the type {_kind_name(asked)}" if is_type else f"{describe(asked)}, not a type"
+        return Problem(path, _READABLE, shown)
     if _sensitive_fields(kind):
         # A validator's message may quote a secret: say only what kind of failure it was.
-        return [Problem(path, _type_name(kind), f"{REDACTED} ({exc.__class__.__name__})")]
-    return [Problem(path, _type_name(kind), f"{exc.__class__.__name__}: {exc}")]
+        return Problem(path, _type_name(kind), f"{REDACTED} ({exc.__class__.__name__})")
+    return Problem(path, _type_name(kind), f"a value it refused ({exc})")
 
 
 def _group_problems(
@@ -1107,6 +1118,12 @@ def _sensitive_fields(kind: object) -> frozenset[str]:
     if not (isinstance(kind, type) and attrs.has(kind)):
         return frozenset()
     return frozenset(f.name for f in attrs.fields(kind) if f.metadata.get("sensitive"))
+
+
+_READABLE = (
+    "a type cloudsms reads: a cloudsms value or model class, str, int, bool, Decimal, "
+    "date, datetime, or a list, tuple, set or str-keyed dict of them"
+)
 
 
 def _type_name(kind: object) -> str:
