@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import operator
 import pickle
 import re
 import subprocess
 import sys
 import time
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 
 import pint
@@ -737,6 +738,23 @@ _EDGE_QUANTITIES = st.one_of(
 )
 
 
+_EDGE_OPERANDS = st.one_of(
+    _EDGE_QUANTITIES,
+    st.sampled_from([0, 1, Decimal("0E-40"), Decimal("0.01"), Fraction(1, 2), 0.0, 0.5, False]),
+)
+
+
+def _nearest(value: Fraction) -> Decimal:
+    """The nearest Decimal of 38 significant digits, half to even (an independent reference)."""
+    with localcontext() as ctx:
+        ctx.prec, ctx.rounding = 38, ROUND_HALF_EVEN
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _within_bounds(value: Decimal) -> bool:
+    return not value or Decimal("1E-30") <= abs(value) < Decimal("1E+31")
+
+
 def _exact_value(q: units.Quantity) -> tuple[str, Fraction]:
     """A quantity's root unit and exact value there, from the independent table."""
     root, factor = _factor_of(q)
@@ -813,6 +831,20 @@ class TestHashAndCompare:
             _ = quantity("1 ms") < quantity("1 GiB")
         assert quantity("1 ms") != quantity("1 GiB")
 
+    def test_zero_hashes_as_zero(self) -> None:
+        """Hashes a zero of any unit as 0, the number it equals."""
+        assert (True, hash(0), 1) == (
+            quantity("0 ms") == 0,
+            hash(quantity("0 ms")),
+            len({quantity("0 ms"), 0}),
+        )
+
+    @given(_EDGE_OPERANDS, _EDGE_OPERANDS)
+    def test_equal_values_hash_alike(self, a: object, b: object) -> None:
+        """Hashes any two equal values alike: quantities, zeros and plain numbers."""
+        if a == b:
+            assert hash(a) == hash(b)
+
     @given(_EDGE_QUANTITIES, _EDGE_QUANTITIES)
     def test_agrees_with_exact_arithmetic(self, a: units.Quantity, b: units.Quantity) -> None:
         """Hash, == and < never raise and agree with exact values in root units."""
@@ -848,6 +880,20 @@ class TestPlainNumbers:
     def test_dimensionless_converts(self) -> None:
         """Converts a dimensionless quantity as pint does."""
         assert (float(quantity("5 percent")), int(quantity("5 dimensionless"))) == (0.05, 5)
+
+    def test_tiny_dimensionless_converts(self) -> None:
+        """Converts 1E-30 percent, whose value 1E-32 lies beyond the magnitude bounds."""
+        tiny = quantity("1e-30 %")
+        assert (
+            float(tiny),
+            int(tiny),
+            complex(tiny),
+            tiny.dimensionless,
+        ) == (1e-32, 0, 0j + 1e-32, True)
+
+    def test_int_truncates_exactly(self) -> None:
+        """Truncates toward zero from the exact value, as int() of a Decimal does."""
+        assert (int(quantity("199.999 %")), int(quantity("-150 %"))) == (1, -1)
 
     def test_add_a_number_refused(self) -> None:
         """Says what the sum needs and what arrived when a number is added to a time."""
@@ -919,3 +965,116 @@ class TestConversionMessages:
         with pytest.raises(ValidationError) as info:
             quantity("1 ms").to(unit)
         assert ("Quantity conversion", [expected]) == (info.value.subject, info.value.errors)
+
+
+class TestExactArithmetic:
+    """+, -, //, % and divmod compute exactly and check only the final result."""
+
+    def test_order_of_operands_does_not_matter(self) -> None:
+        """Adds a tiny quantity to a second whichever side it is on."""
+        assert (
+            Decimal("1.000000000000000000000000000000001"),
+            Decimal("1000.000000000000000000000000000001"),
+        ) == (
+            (quantity("1 s") + quantity("1e-30 ms")).magnitude,
+            (quantity("1e-30 ms") + quantity("1 s")).magnitude,
+        )
+
+    def test_subtracts_a_tiny_quantity(self) -> None:
+        """Subtracts 1E-30 s from a minute, rounding once to 38 digits."""
+        difference = quantity("1 min") - quantity("1e-30 s")
+        assert (Decimal("0.99999999999999999999999999999998333333"), "minute") == (
+            difference.magnitude,
+            str(difference.units),
+        )
+
+    def test_remainder_rounds_once(self) -> None:
+        """Gives an hour modulo 7 minutes as 1/15 hour, correctly rounded, and 4 minutes."""
+        rest = quantity("1 h") % quantity("7 min")
+        assert (Decimal("0.066666666666666666666666666666666666667"), "4 minute") == (
+            rest.magnitude,
+            str(rest.to("min")),
+        )
+
+    def test_divmod_and_floor_division(self) -> None:
+        """Divides exactly, truncating toward zero as Decimal does."""
+        quotient, rest = divmod(quantity("1 h"), quantity("7 min"))
+        assert (Decimal(8), "4 minute", Decimal(-3), Decimal(-1)) == (
+            quotient.magnitude,
+            str(rest.to("min")),
+            (quantity("-7 s") // quantity("2 s")).magnitude,
+            (quantity("-7 s") % quantity("2 s")).magnitude,
+        )
+
+    def test_plain_numbers_as_pint_has_them(self) -> None:
+        """Adds a number to a dimensionless quantity and zero to any, in pint's units."""
+        assert (
+            str(quantity("50 %") + 1),
+            str(quantity("50 %") % 1),
+            str(0 + quantity("5 ms")),
+            str(0 - quantity("5 ms")),
+        ) == ("1.5 dimensionless", "50 percent", "5 millisecond", "-5 millisecond")
+
+    def test_final_result_checked(self) -> None:
+        """Refuses a sum beyond the bounds, naming the result."""
+        with pytest.raises(ValidationError) as info:
+            _ = quantity("9e30 s") + quantity("9e30 s")
+        assert info.value.errors == [
+            (
+                "expected a magnitude of at most 38 significant digits, zero or from 1E-30 up to "
+                "(not including) 1E+31 in size, got 1.8E+31 second @ $"
+            )
+        ]
+
+    def test_remainder_by_zero_refused(self) -> None:
+        """Refuses a remainder by a zero quantity."""
+        with pytest.raises(ValidationError, match="a divisor other than zero"):
+            _ = quantity("1 s") % quantity("0 ms")
+
+    @given(_EDGE_QUANTITIES, _EDGE_QUANTITIES, st.sampled_from(["add", "sub", "mod"]))
+    def test_rounds_the_exact_result_once(
+        self, a: units.Quantity, b: units.Quantity, operation: str
+    ) -> None:
+        """Gives the exact result rounded once in the left unit, or refuses only that result."""
+        (a_root, a_value), (b_root, b_value) = _exact_value(a), _exact_value(b)
+        if a_root != b_root or (operation == "mod" and not b_value):
+            return
+        if operation == "mod":
+            exact = a_value - b_value * int(a_value / b_value)
+        else:
+            exact = a_value + b_value if operation == "add" else a_value - b_value
+        expected = _nearest(exact / _factor_of(a)[1])
+        try:
+            result = getattr(operator, operation)(a, b)
+        except ValidationError:
+            assert not _within_bounds(expected)
+            return
+        assert (expected, a.units) == (result.magnitude, result.units)
+
+
+class TestExactConversion:
+    """to() converts exactly and rounds once, at the end."""
+
+    def test_terminating_factor(self) -> None:
+        """Converts a second to 1000 ms, written plainly."""
+        assert str(quantity("1 s").to("ms")) == "1000 millisecond"
+
+    def test_non_terminating_factor_rounds_once(self) -> None:
+        """Converts a second to minutes correctly rounded to 38 digits."""
+        assert Decimal("0.016666666666666666666666666666666666667") == (
+            quantity("1 s").to("min").magnitude
+        )
+
+    @given(_EDGE_QUANTITIES, st.sampled_from(["ms", "s", "hour", "day", "minute", "week"]))
+    def test_rounds_the_exact_value_once(self, q: units.Quantity, unit: str) -> None:
+        """Gives the exact value in the target unit rounded once, or refuses only that result."""
+        root, value = _exact_value(q)
+        if root != "s":
+            return
+        expected = _nearest(value / _factor_of(quantity(f"1 {unit}"))[1])
+        try:
+            result = q.to(unit)
+        except ValidationError:
+            assert not _within_bounds(expected)
+            return
+        assert expected == result.magnitude

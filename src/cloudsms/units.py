@@ -38,6 +38,15 @@ new quantity, and every quantity built, by the parser or by pint's arithmetic an
 conversions, has a magnitude within `MAX_DIGITS` significant digits and 1E±`MAX_EXPONENT`
 (zero allowed): ``quantity("1e30 ms") * 1000`` raises `ValidationError` naming the
 bound. A quantity of another pint registry is refused with a message that says so.
+
+Sums, differences, ``//``, ``%``, ``divmod``, conversions (``to``), ``float()`` and
+``int()`` work on exact values, never on a bounded intermediate: the right operand is
+taken at its exact value in the left operand's unit, the result is rounded once to
+`MAX_DIGITS` significant digits (half to even) when it has more or no finite decimal
+expansion, and only that result is checked against the bounds, so
+``quantity("1 s") + quantity("1e-30 ms")`` works whichever side the tiny one is on.
+Equal quantities hash alike; a zero of any unit equals and hashes as ``0``, as pint
+has it.
 """
 
 from __future__ import annotations
@@ -56,6 +65,7 @@ from decimal import (
     Decimal,
     DecimalException,
     DivisionByZero,
+    Inexact,
     InvalidOperation,
     Overflow,
     localcontext,
@@ -410,6 +420,8 @@ def _frozen_quantity_class(base: Any) -> type:  # noqa: C901 - one class, built 
                 return _scaled(self, other, divide=name not in {"__mul__", "__rmul__", "__imul__"})
             if name in _SAME_DIMENSION:
                 _check_same_dimension(self, other, "$.other", "Quantity arithmetic")
+                if is_quantity(other) or isinstance(other, int | Decimal):
+                    return _exact_operation(self, other, name)
             return _in_context(method, self, other)
 
         operate.__name__ = name
@@ -427,7 +439,9 @@ def _frozen_quantity_class(base: Any) -> type:  # noqa: C901 - one class, built 
     def to(self: Any, other: Any = None, *contexts: Any, **ctx_kwargs: Any) -> Any:
         unit = _target(other)
         _check_same_dimension(self, unit, "$.unit", _CONVERSION)
-        return _in_context(base.to, self, unit, *contexts, **ctx_kwargs)
+        if contexts or ctx_kwargs or _is_foreign(unit):  # pint's own paths and messages
+            return _in_context(base.to, self, unit, *contexts, **ctx_kwargs)
+        return _converted(self, _units_container(unit))
 
     def m_as(self: Any, units: Any) -> Any:
         return to(self, units).magnitude
@@ -456,15 +470,17 @@ def _frozen_quantity_class(base: Any) -> type:  # noqa: C901 - one class, built 
         "to": to,
         "m_as": m_as,
         "is_compatible_with": is_compatible_with,
+        # pint answers these by building the quantity in root units, a bounded
+        # intermediate (1E-30 percent is 1E-32): ours read the units only.
+        "dimensionless": property(lambda self: not self.dimensionality, doc="No dimension."),
+        "unitless": property(lambda self: not _root_factor(self._units)[1], doc="No root unit."),
         "__hash__": _hash,
         "__doc__": "A pint quantity of the cloudsms registry: immutable, magnitude bounded.",
     }
     namespace.update({name: binary(name) for name in _BINARY if hasattr(base, name)})
     namespace.update({name: unary(name) for name in _UNARY})
     namespace.update({name: _comparison(name) for name in _COMPARISONS})
-    namespace.update(
-        {name: _number(base, name) for name in ("__float__", "__int__", "__complex__")}
-    )
+    namespace.update({name: _number(name) for name in ("__float__", "__int__", "__complex__")})
     namespace["__ifloordiv__"] = namespace["__floordiv__"]
     namespace["__imod__"] = namespace["__mod__"]
     namespace.update({name: refuse(name) for name in _IN_PLACE})
@@ -482,9 +498,13 @@ def _comparison(name: str) -> Callable[..., Any]:
     return operate
 
 
-def _number(base: Any, name: str) -> Callable[..., Any]:
-    """``float``, ``int`` or ``complex`` of a quantity: of a dimensionless one only."""
-    method = getattr(base, name)
+def _number(name: str) -> Callable[..., Any]:
+    """``float``, ``int`` or ``complex`` of a quantity: of a dimensionless one only.
+
+    Converted from the exact value (``int`` truncates toward zero, ``float`` rounds
+    once), never through a bounded intermediate: 1E-30 percent is 1E-32.
+    """
+    number = {"__float__": float, "__int__": int, "__complex__": complex}[name]
 
     def convert(self: Any) -> Any:
         if not self.dimensionless:
@@ -495,7 +515,8 @@ def _number(base: Any, name: str) -> Callable[..., Any]:
                 f"{self} ({dimension(self)})",
                 subject=_CONVERSION,
             )
-        return _in_context(method, self)
+        value, _ = _exact(self)
+        return number(float(value)) if number is complex else number(value)
 
     convert.__name__ = name
     return convert
@@ -524,10 +545,11 @@ def _exact(value: Any) -> tuple[Fraction, Any]:
 def _hash(self: Any) -> int:
     """The hash of the exact value in root units: equal quantities hash alike.
 
-    A dimensionless quantity hashes as its value does, as it equals that number.
+    A dimensionless quantity hashes as its value does, as it equals that number, and
+    a zero of any unit hashes as ``0``, as it equals the number zero (as in pint).
     """
     value, root = _exact(self)
-    return hash(value) if not root else hash((value, root))
+    return hash(value) if not root or not value else hash((value, root))
 
 
 def _compare(self: Any, other: Any, op: Callable[[Any, Any], bool], *, ordering: bool) -> bool:
@@ -632,6 +654,137 @@ def _scaled(value: Any, factor: Fraction, *, divide: bool) -> Any:
             subject="Quantity arithmetic",
         )
     return type(value)(bounded, value._units)  # noqa: SLF001
+
+
+# Sums, remainders and conversions are first computed exactly in this context (wide
+# enough for any two bounded magnitudes in one unit); an inexact step falls back to
+# fractions. Either way the result is rounded once (`_ROUNDED`), then bounds-checked.
+_EXACT_STEP = Context(
+    prec=200,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    traps=[Inexact, InvalidOperation, DivisionByZero, Overflow],
+)
+_ROUNDED = Context(
+    prec=MAX_DIGITS, rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[]
+)
+_ONE = Decimal(1)
+_ADDING = frozenset({"__add__", "__radd__", "__iadd__", "__sub__", "__rsub__", "__isub__"})
+_REFLECTED = frozenset({"__radd__", "__rsub__", "__rfloordiv__", "__rmod__", "__rdivmod__"})
+
+
+def _exact_operation(value: Any, other: Any, name: str) -> Any:
+    """``+``, ``-``, ``//``, ``%`` or ``divmod`` of two operands of one dimension, exactly.
+
+    The right operand is never converted into a bounded quantity on the way (1 s plus
+    1E-30 ms needs 1E-33 s): both are taken at their exact values, the result is
+    computed exactly in the unit pint gives it (the left operand's, mostly), rounded
+    once to `MAX_DIGITS` significant digits, half to even, when it has more (or no
+    finite decimal expansion), and only then checked against the bounds. ``//`` and
+    ``%`` truncate toward zero, as `Decimal` does (the remainder has the sign of the
+    dividend).
+    """
+    number = not is_quantity(other)
+    plain_units = value.UnitsContainer({})
+    if number:
+        units = value._units if (not other or name in {"__mod__", "__divmod__"}) else plain_units  # noqa: SLF001
+        operand: tuple[Fraction, Any, Any] = (Fraction(other), other, plain_units)
+    else:
+        delta = value._get_delta_units() and not other._get_delta_units()  # noqa: SLF001
+        units = other._units if delta else value._units  # noqa: SLF001
+        operand = (_exact(other)[0], other._magnitude, other._units)  # noqa: SLF001
+    if name in _REFLECTED and number and value.dimensionless:
+        units = plain_units
+    mine = (_exact(value)[0], value._magnitude, value._units)  # noqa: SLF001
+    left, right = (operand, mine) if name in _REFLECTED else (mine, operand)
+    if name not in _ADDING and not right[0]:
+        raise _refused("$.other", "a divisor other than zero", "0", subject="Quantity arithmetic")
+    factor = _root_factor(units)[0]
+    kind = name.strip("_").removeprefix("r").removeprefix("i")
+    first, second = _in_units(left, units, factor), _in_units(right, units, factor)
+    result: Any = None
+    if first is not None and second is not None:
+        try:
+            result = _DECIMAL_OPERATIONS[kind](_EXACT_STEP, first, second)
+        except DecimalException:
+            result = None
+    if result is None:
+        result = _FRACTION_OPERATIONS[kind](left[0] / factor, right[0] / factor)
+    cls = type(value)
+    if kind == "divmod":
+        return cls(_rounded(result[0]), plain_units), cls(_rounded(result[1]), units)
+    return cls(_rounded(result), plain_units if kind == "floordiv" else units)
+
+
+def _in_units(operand: tuple[Fraction, Any, Any], units: Any, factor: Fraction) -> Decimal | None:
+    """An operand (exact value, magnitude, units) as a Decimal in ``units``, if exact."""
+    exact, magnitude, own = operand
+    if own == units:
+        return Decimal(magnitude)
+    return exact_decimal(exact / factor)
+
+
+def _truncated(a: Fraction, b: Fraction) -> tuple[Fraction, Fraction]:
+    """``divmod`` as Decimal has it: the quotient truncated toward zero."""
+    quotient = Fraction(int(a / b))
+    return quotient, a - b * quotient
+
+
+_DECIMAL_OPERATIONS: dict[str, Callable[[Context, Decimal, Decimal], Any]] = {
+    "add": Context.add,
+    "sub": Context.subtract,
+    "floordiv": Context.divide_int,
+    "mod": Context.remainder,
+    "divmod": Context.divmod,
+}
+_FRACTION_OPERATIONS: dict[str, Callable[[Fraction, Fraction], Any]] = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "floordiv": lambda a, b: _truncated(a, b)[0],
+    "mod": lambda a, b: _truncated(a, b)[1],
+    "divmod": _truncated,
+}
+
+
+def _rounded(value: Decimal | Fraction) -> Decimal:
+    """An exact result rounded once to `MAX_DIGITS` significant digits, half to even."""
+    if isinstance(value, Fraction):
+        exact = exact_decimal(value)
+        if exact is None:
+            return _ROUNDED.divide(Decimal(value.numerator), Decimal(value.denominator))
+        value = exact
+    if len(value.as_tuple().digits) <= MAX_DIGITS:
+        return value
+    # Rounded: trailing zeros are the rounding's, not the value's (4, not 4.000...0).
+    rounded = _ROUNDED.plus(value).normalize(_ROUNDED)
+    exponent = cast("int", rounded.as_tuple().exponent)
+    if exponent <= 0 or rounded.adjusted() > MAX_EXPONENT:  # beyond: refused as it is
+        return rounded
+    return rounded.quantize(_ONE, context=_ROUNDED)
+
+
+def _units_container(unit: Any) -> Any:
+    """The units (a UnitsContainer) of a target unit of our registry."""
+    from pint.util import to_units_container  # noqa: PLC0415 - only once the registry is built
+
+    return to_units_container(unit, registry())
+
+
+def _converted(value: Any, units: Any) -> Any:
+    """``value`` in ``units`` (of its dimension): exact, rounded once, then bounds-checked."""
+    if units == value._units:  # noqa: SLF001
+        return type(value)(value._magnitude, units)  # noqa: SLF001
+    ratio = _root_factor(value._units)[0] / _root_factor(units)[0]  # noqa: SLF001
+    factor = exact_decimal(ratio)
+    result: Any = None
+    if factor is not None:
+        try:
+            result = _EXACT_STEP.multiply(value._magnitude, factor)  # noqa: SLF001
+        except DecimalException:
+            result = None
+    if result is None:
+        result = Fraction(value._magnitude) * ratio  # noqa: SLF001
+    return type(value)(_rounded(result), units)
 
 
 def _in_context(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -1169,7 +1322,7 @@ def magnitude_in(value: Quantity, unit: str) -> Decimal:
     The conversion is exact: the factor between the two units is kept as a fraction
     (seconds to hours is 1/3600) and cached per (unit, target), so converting a
     million measurements costs one pint conversion and a million multiplications.
-    A result without a finite decimal expansion keeps 40 significant digits.
+    A result without a finite decimal expansion keeps 38 significant digits.
 
     Raises:
         ValidationError: the quantity cannot be expressed in ``unit``.
