@@ -1265,3 +1265,240 @@ class TestElapsedIsBounded:
         holidays = {start.date() + dt.timedelta(days=k) for k in holiday_offsets}
         hours = SupportHours(timezone=zone, windows=tuple(windows), holidays=holidays)
         assert reference_elapsed(hours, start, end) == hours.elapsed(start, end)
+
+
+APIA = timezone("Pacific/Apia")
+SANTIAGO = timezone("America/Santiago")
+
+
+def wall_open(hours: SupportHours, moment: dt.datetime) -> bool:
+    """The rule itself: the zone's wall clock at ``moment`` reads an open time."""
+    local = moment.astimezone(timezone(hours.timezone))
+    minute = local.hour * 60 + local.minute
+    return local.date() not in hours.holidays and any(
+        w.weekday == local.weekday() and w.opens <= minute < w.closes for w in hours.windows
+    )
+
+
+def minute_elapsed(hours: SupportHours, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """Open minutes between two whole-minute instants, read off the wall clock one by one."""
+    moment, total = start.astimezone(UTC), dt.timedelta()
+    while moment < end:
+        total += dt.timedelta(minutes=wall_open(hours, moment))
+        moment += dt.timedelta(minutes=1)
+    return total
+
+
+def minute_deadline(hours: SupportHours, start: dt.datetime, minutes: int) -> dt.datetime | None:
+    """The instant the ``minutes``-th open minute after ``start`` ends, within 8 days."""
+    moment = start.astimezone(UTC)
+    for _ in range(8 * 1440):
+        if wall_open(hours, moment):
+            minutes -= 1
+            if minutes == 0:
+                return moment + dt.timedelta(minutes=1)
+        moment += dt.timedelta(minutes=1)
+    return None
+
+
+class TestSkippedLocalDay:
+    """A local day the zone skips (Samoa's Friday 2011-12-30) has no open hours."""
+
+    office = SupportHours.weekdays("09:00", "17:00", "Pacific/Apia")
+    thursday_noon = dt.datetime(2011, 12, 29, 12, tzinfo=APIA)
+
+    def test_elapsed(self) -> None:
+        """Counts Thursday 12-17 only, not the skipped Friday's hours on Saturday."""
+        end = dt.datetime(2012, 1, 1, 0, tzinfo=APIA)
+        assert dt.timedelta(hours=5) == self.office.elapsed(self.thursday_noon, end)
+
+    def test_elapsed_by_whole_weeks(self) -> None:
+        """Counts 43 working days of 8 hours over two months, whole weeks included."""
+        start = dt.datetime(2011, 12, 1, tzinfo=APIA)
+        end = dt.datetime(2012, 2, 1, tzinfo=APIA)
+        assert dt.timedelta(hours=43 * 8) == self.office.elapsed(start, end)
+        assert minute_elapsed(self.office, start, end) == self.office.elapsed(start, end)
+
+    def test_deadline(self) -> None:
+        """Runs a six-hour budget on to Monday 10:00, past the skipped day and the weekend."""
+        expected = dt.datetime(2012, 1, 2, 10, tzinfo=APIA)
+        actual = self.office.deadline(self.thursday_noon, dt.timedelta(hours=6))
+        assert (expected, "+14:00") == (actual, actual.isoformat()[-6:])
+
+    def test_is_open(self) -> None:
+        """Keeps Saturday 10:00 closed."""
+        assert not self.office.is_open(dt.datetime(2011, 12, 31, 10, tzinfo=APIA))
+
+
+_REPEATED = [
+    ("Europe/Berlin", "sun 02:30-03:00", (2026, 10, 24, 12), (2026, 10, 26, 12), 60),
+    ("Europe/Berlin", "sun 00:00-02:30", (2026, 10, 24, 12), (2026, 10, 26, 12), 180),
+    ("Europe/Berlin", "sun 02:00-02:30", (2026, 10, 24, 12), (2026, 10, 26, 12), 60),
+    ("Europe/Berlin", "sun 02:15-02:45", (2026, 10, 24, 12), (2026, 10, 26, 12), 60),
+    ("America/Santiago", "sat 23:30-24:00", (2026, 4, 3, 12), (2026, 4, 7, 12), 60),
+    ("America/Santiago", "sat 22:00-23:30", (2026, 4, 3, 12), (2026, 4, 7, 12), 120),
+    ("Australia/Lord_Howe", "sun 01:45-02:15", (2026, 4, 3, 12), (2026, 4, 7, 12), 45),
+]
+
+
+class TestWindowEdgesInARepeatedHour:
+    """A window is open each time the wall clock reads it: twice in a repeated hour."""
+
+    @pytest.mark.parametrize(("zone", "window", "start", "end", "minutes"), _REPEATED)
+    def test_elapsed(
+        self,
+        zone: str,
+        window: str,
+        start: tuple[int, int, int, int],
+        end: tuple[int, int, int, int],
+        minutes: int,
+    ) -> None:
+        """Counts the wall times inside the window on both passes of the repeated hour."""
+        hours = SupportHours(timezone=zone, windows=(DailyWindow.parse(window),))
+        actual = hours.elapsed(at(*start, tz=UTC), at(*end, tz=UTC))
+        assert dt.timedelta(minutes=minutes) == actual
+
+    def test_is_open_on_the_second_pass(self) -> None:
+        """Keeps 02:15 of the second pass closed for a window that opens at 02:30."""
+        hours = SupportHours(
+            timezone="Europe/Berlin", windows=(DailyWindow.parse("sun 02:30-03:00"),)
+        )
+        expected = [False, True, False, True]
+        assert expected == [
+            hours.is_open(at(2026, 10, 25, 2, minute).replace(fold=fold))
+            for fold in (0, 1)
+            for minute in (15, 45)
+        ]
+
+    def test_deadline_on_the_second_pass(self) -> None:
+        """Spends the rest of a budget in the second pass of 02:30-03:00."""
+        hours = SupportHours(
+            timezone="Europe/Berlin", windows=(DailyWindow.parse("sun 02:30-03:00"),)
+        )
+        actual = hours.deadline(at(2026, 10, 24, 12), dt.timedelta(minutes=40))
+        assert at(2026, 10, 25, 2, 40).replace(fold=1).astimezone(UTC) == actual.astimezone(UTC)
+
+
+class TestDeadlineBudget:
+    """SupportHours.deadline takes a budget of zero or more whole microseconds."""
+
+    office = SupportHours.weekdays("09:00", "17:00", "Europe/Berlin")
+    monday = dt.datetime(2026, 11, 30, 10, tzinfo=UTC)
+
+    @pytest.mark.parametrize(
+        ("budget", "got"),
+        [
+            (quantity("0.5 us"), "0.0000005 seconds"),
+            (quantity("1.5 us"), "0.0000015 seconds"),
+            (quantity("1 s") / 3, "0.3333333333333333333333333333 seconds"),
+        ],
+    )
+    def test_refuses_sub_microseconds(self, budget: Any, got: str) -> None:
+        """Refuses a budget finer than a microsecond instead of rounding it."""
+        with pytest.raises(ValidationError) as info:
+            self.office.deadline(self.monday, budget)
+        expected = (
+            "SupportHours is invalid (1 problem):\n  - expected a whole number of "
+            f"microseconds (the finest step a datetime holds), got {got} @ $.budget"
+        )
+        assert expected == str(info.value)
+
+    def test_whole_microseconds(self) -> None:
+        """Adds a budget of whole microseconds exactly, without going through float."""
+        budget = quantity("1 s") / 3 * 3 + quantity("123457 us")
+        expected = self.monday + dt.timedelta(seconds=1, microseconds=123457)
+        assert expected == self.office.deadline(self.monday, budget)
+        huge = dt.timedelta(hours=8 * 1000, microseconds=1)  # beyond float's microseconds
+        assert dt.timedelta(hours=8 * 1000, microseconds=1) == self.office.elapsed(
+            self.monday, self.office.deadline(self.monday, huge)
+        )
+
+    @pytest.mark.parametrize(
+        ("budget", "got"),
+        [
+            (dt.timedelta(-1), "-86400"),
+            (quantity("-1 s"), "-1"),
+            (dt.timedelta(microseconds=-1), "-0.000001"),
+        ],
+    )
+    def test_refuses_negative(self, budget: Any, got: str) -> None:
+        """Refuses a negative budget at $.budget."""
+        with pytest.raises(ValidationError) as info:
+            self.office.deadline(self.monday, budget)
+        expected = (
+            "SupportHours is invalid (1 problem):\n"
+            f"  - expected a budget of zero or more, got {got} seconds @ $.budget"
+        )
+        assert expected == str(info.value)
+
+    def test_zero_is_the_start_in_the_calendars_zone(self) -> None:
+        """Gives the start itself, in the calendar's zone, for a zero budget."""
+        saturday = dt.datetime(2026, 11, 28, 12, tzinfo=UTC)
+        actual = self.office.deadline(saturday, quantity("0 s"))
+        expected = ("2026-11-28T13:00:00+01:00", "Europe/Berlin")
+        assert expected == (actual.isoformat(), str(actual.tzinfo))
+
+
+def _transitions(zone: str, *years: int) -> list[dt.datetime]:
+    """The hours (UTC) at which ``zone`` changes its offset in ``years``."""
+    tz, found = timezone(zone), []
+    for year in years:
+        moment = dt.datetime(year, 1, 1, tzinfo=UTC)
+        while moment.year == year:
+            if (
+                moment.astimezone(tz).utcoffset()
+                != (moment - dt.timedelta(hours=1)).astimezone(tz).utcoffset()
+            ):
+                found.append(moment)
+            moment += dt.timedelta(hours=1)
+    return found
+
+
+_AROUND = [
+    (zone, moment)
+    for zone in ("Europe/Berlin", "America/Santiago", "Australia/Lord_Howe", "Pacific/Apia")
+    for moment in _transitions(zone, 2011, 2026)
+]
+_EDGES = st.sampled_from([0, 30, 60, 90, 120, 135, 150, 180, 210, 1320, 1380, 1410, 1425, 1440])
+
+
+class TestTheWallClockRule:
+    """elapsed, deadline and is_open agree with a minute-by-minute read of the wall clock."""
+
+    @given(
+        st.sampled_from(_AROUND),
+        st.lists(
+            st.tuples(st.integers(0, 6), _EDGES, _EDGES)
+            .filter(lambda w: w[1] < w[2])
+            .map(lambda w: DailyWindow(*w)),
+            min_size=1,
+            max_size=4,
+        ),
+        st.tuples(st.integers(-3 * 1440, 1440), st.integers(0, 3 * 1440)),
+        st.integers(1, 600),
+        st.lists(st.integers(-3, 3), max_size=2),
+    )
+    def test_agree_minute_by_minute(
+        self,
+        around: tuple[str, dt.datetime],
+        windows: list[DailyWindow],
+        span: tuple[int, int],
+        budget: int,
+        holiday_offsets: list[int],
+    ) -> None:
+        """Counts, finds and answers what the wall clock reads, near the zone's changes."""
+        zone, moment = around
+        offset, length = span
+        start = moment + dt.timedelta(minutes=offset)
+        end = start + dt.timedelta(minutes=length)
+        local = moment.astimezone(timezone(zone)).date()
+        holidays = {local + dt.timedelta(days=k) for k in holiday_offsets}
+        hours = SupportHours(timezone=zone, windows=tuple(windows), holidays=holidays)
+        assert minute_elapsed(hours, start, end) == hours.elapsed(start, end)
+        assert wall_open(hours, start) == hours.is_open(start)
+        expected = minute_deadline(hours, start, budget)
+        if expected is not None:
+            actual = hours.deadline(start, dt.timedelta(minutes=budget))
+            assert expected == actual.astimezone(
+                UTC
+            )  # an instant of the fold equals no other zone's

@@ -1020,33 +1020,69 @@ class SupportHours:
         return by_day
 
     def _day_spans(
-        self, day: dt.date, zone: dt.tzinfo, by_day: dict[int, list[DailyWindow]]
+        self,
+        day: dt.date,
+        zone: dt.tzinfo,
+        by_day: dict[int, list[DailyWindow]],
+        *,
+        irregular: bool,
     ) -> list[tuple[dt.datetime, dt.datetime]]:
-        """The open spans of the local ``day``, in UTC, merged (none on a holiday)."""
-        if day in self.holidays:
+        """The instants, in UTC and merged, whose wall clock reads an open time of ``day``.
+
+        That is the rule of the support-hours clock: an instant is open exactly when
+        the wall clock of the zone, at that instant, reads a time inside a window of
+        its local weekday (and the day is no holiday). On an ``irregular`` day (near a
+        change of UTC offset) the instants are split into runs of one offset, and each
+        window is read on each run: a window in a repeated hour is open twice, one in
+        a skipped hour not at all, and a local day the zone skips (Samoa's 30 December
+        2011) has no instants at all. Any other day has one offset all day long.
+        """
+        windows = by_day.get(day.weekday(), ())
+        if day in self.holidays or not windows:
             return []
-        midnight = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
-        spans = sorted(
-            (_utc(_wall(midnight, w.opens)), _utc(_wall(midnight, w.closes)))
-            for w in by_day.get(day.weekday(), ())
-        )
-        return list(_merged(spans))
+        # The wall clock's midnight, written as if it were UTC: an instant t reads the
+        # wall time t + offset, so a wall time w is read at w - offset.
+        midnight = dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+        if irregular:
+            runs = _offset_runs(zone, midnight - _ONE_DAY_EXACT, midnight + 2 * _ONE_DAY_EXACT)
+        else:
+            noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=zone)
+            runs = [(midnight - _ONE_DAY_EXACT, midnight + 2 * _ONE_DAY_EXACT, _offset(noon))]
+        spans = [
+            (
+                max(lower, midnight + w.opens * _MINUTE - offset),
+                min(upper, midnight + w.closes * _MINUTE - offset),
+            )
+            for lower, upper, offset in runs
+            for w in windows
+        ]
+        return list(_merged(sorted(spans)))
 
     def _open_spans(
         self, first: dt.date, last: dt.date
     ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-        """The open spans of every local day from first to last, in UTC, merged.
+        """The open spans of the local days first to last, in UTC, merged, in order.
 
-        A window's wall-clock edges become instants in the zone; a window that a DST
-        gap swallows (02:30-03:00 on the spring change) is empty, and overlapping
-        windows of one day count once.
+        Spans of different days never overlap (an instant has one local date), yet a
+        clock put back over midnight lets a day's spans start before the previous
+        day's end: each day's spans wait until no later day can start before them.
         """
         zone = timezone(self.timezone)
         by_day = self._by_day()
+        near = _transition_days(self.timezone, first, last)
+        waiting: list[tuple[dt.datetime, dt.datetime]] = []
         day = first
         while day <= last:
-            yield from self._day_spans(day, zone, by_day)
-            day += dt.timedelta(days=1)
+            irregular = near is None or day in near
+            waiting = sorted(waiting + self._day_spans(day, zone, by_day, irregular=irregular))
+            # A later local day's instants read at least its midnight, so they come
+            # after this day's midnight read as UTC (offsets are under a day).
+            ready = dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+            cut = bisect.bisect_right(waiting, (ready, ready))
+            yield from waiting[:cut]
+            waiting = waiting[cut:]
+            day += _ONE_DAY_EXACT
+        yield from waiting
 
     def _clipped(
         self, first: dt.date, last: dt.date, lower_bound: dt.datetime, upper_bound: dt.datetime
@@ -1080,7 +1116,7 @@ class SupportHours:
         irregular |= {day for day in self.holidays if first <= day <= last}
         for day in irregular:
             if first <= day <= last:
-                spans = self._day_spans(day, zone, by_day)
+                spans = self._day_spans(day, zone, by_day, irregular=True)
                 measured = sum((closes - opens for opens, closes in spans), dt.timedelta())
                 total += measured - nominal[day.weekday()]
         return total
@@ -1106,8 +1142,10 @@ class SupportHours:
                 subject=_HOURS_SUBJECT,
             )
         zone = timezone(self.timezone)
+        # An instant's local date is within a day of the dates at the two ends (a
+        # clock put back over midnight reads the day before again).
         first = start.astimezone(zone).date() - dt.timedelta(days=1)
-        last = end.astimezone(zone).date()
+        last = end.astimezone(zone).date() + dt.timedelta(days=1)
         # Days this far inside the span lie wholly between the instants, whatever the
         # zone's offsets do (even a whole day skipped, as Samoa did in 2011).
         margin = dt.timedelta(days=_EDGE_DAYS)
@@ -1122,22 +1160,49 @@ class SupportHours:
         )
 
     def deadline(self, start: dt.datetime, budget: ExactDuration) -> dt.datetime:
-        """The instant when ``budget`` of business time has elapsed since ``start``.
+        """The first instant by which ``budget`` of business time has elapsed since ``start``.
 
-        ``budget`` is an exact duration (a timedelta or a time quantity). The result
-        is in the calendar's time zone.
+        ``budget`` is an exact duration (a timedelta or a time quantity) of zero or
+        more whole microseconds, the finest step a datetime holds: a finer one is
+        refused, never rounded. The result is the earliest instant ``t`` with
+        ``elapsed(start, t) == budget``, in the calendar's time zone: a zero budget
+        gives ``start`` itself (in that zone), and a budget that runs out as a window
+        closes gives the closing instant, not the next opening. It is the due time of
+        a response or resolution target on the support-hours clock (S09, S10;
+        ISO/IEC 20000-1 8.1).
 
         Raises:
             ValidationError: ``start`` is not a supported instant, ``budget`` is not an
-                exact duration, the calendar has no open hours within ten years, or the
-                deadline falls on or after 9000-01-01T00:00Z.
+                exact duration, is negative or is not a whole number of microseconds,
+                the calendar has no open hours within ten years, or the deadline
+                falls on or after 9000-01-01T00:00Z.
+
+        Examples:
+            >>> office = SupportHours.weekdays("09:00", "17:00", "Europe/Berlin")
+            >>> saturday = dt.datetime(2026, 11, 28, 12, tzinfo=UTC)
+            >>> office.deadline(saturday, dt.timedelta()).isoformat()
+            '2026-11-28T13:00:00+01:00'
+            >>> from cloudsms.units import quantity
+            >>> office.deadline(saturday, quantity("-1 s"))
+            Traceback (most recent call last):
+            ...
+            cloudsms.errors.ValidationError: SupportHours is invalid (1 problem):
+              - expected a budget of zero or more, got -1 seconds @ $.budget
         """
         _instants_or_raise((start, "$.start"))
         origin = _utc(start)
-        remaining = exact_seconds(budget, "$.budget")
+        seconds = exact_seconds(budget, "$.budget")
+        if seconds < 0:
+            raise ValidationError.single(
+                "$.budget",
+                "a budget of zero or more",
+                f"{_exact_text(seconds)} seconds",
+                subject=_HOURS_SUBJECT,
+            )
+        remaining = _microseconds(seconds, "$.budget", _HOURS_SUBJECT)
         zone = timezone(self.timezone)
-        if remaining <= 0:
-            return start
+        if remaining == 0:
+            return start.astimezone(zone)
         first = start.astimezone(zone).date() - dt.timedelta(days=1)
         last = first + dt.timedelta(days=_MAX_SCAN_DAYS)
         for opens, closes in self._open_spans(first, last):
@@ -1146,9 +1211,9 @@ class SupportHours:
                 continue
             if lower >= MAX_INSTANT:
                 break
-            available = exact_seconds(closes - lower)
+            available = (closes - lower) // _MICROSECOND
             if remaining <= available:
-                found = lower + dt.timedelta(seconds=float(remaining))
+                found = lower + dt.timedelta(microseconds=remaining)
                 if found < MAX_INSTANT:
                     return found.astimezone(zone)
                 break
@@ -1163,7 +1228,7 @@ class SupportHours:
         raise ValidationError.single(
             "$.budget",
             f"a budget whose deadline is {RANGE_TEXT}",
-            _seconds_text(exact_seconds(budget)),
+            _seconds_text(seconds),
             subject=_HOURS_SUBJECT,
         )
 
@@ -1175,11 +1240,62 @@ class SupportHours:
         """
         _instants_or_raise((instant, "$.instant"))
         moment = _utc(instant)
-        day = instant.astimezone(timezone(self.timezone)).date()
+        day = moment.astimezone(timezone(self.timezone)).date()
         return any(opens <= moment < closes for opens, closes in self._open_spans(day, day))
 
 
 _EDGE_DAYS = 4
+_ONE_DAY_EXACT = dt.timedelta(days=1)
+_MINUTE = dt.timedelta(minutes=1)
+_SECOND = dt.timedelta(seconds=1)
+_PROBE = dt.timedelta(minutes=30)  # closer than any two changes of a zone's offset
+
+
+def _offset(instant: dt.datetime) -> dt.timedelta:
+    """The UTC offset of an aware instant's zone at that instant."""
+    return cast("dt.timedelta", instant.utcoffset())
+
+
+def _offset_runs(
+    zone: dt.tzinfo, lower: dt.datetime, upper: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime, dt.timedelta]]:
+    """``[lower, upper)`` (UTC, whole seconds) cut into runs of one UTC offset of ``zone``.
+
+    The offset is read every half hour and, where it differs, the change is found
+    to the second by bisection (zones change their offsets on whole seconds).
+    """
+    probes = [lower]
+    while probes[-1] < upper:
+        probes.append(min(probes[-1] + _PROBE, upper))
+    offsets = [_offset(probe.astimezone(zone)) for probe in probes]
+    changes: list[tuple[dt.datetime, dt.timedelta]] = []
+    for i in range(len(probes) - 1):
+        changes += _changes(zone, probes[i], probes[i + 1], offsets[i], offsets[i + 1])
+    runs, start, offset = [], lower, offsets[0]
+    for instant, after in changes:
+        runs.append((start, instant, offset))
+        start, offset = instant, after
+    runs.append((start, upper, offset))
+    return runs
+
+
+def _changes(
+    zone: dt.tzinfo,
+    lower: dt.datetime,
+    upper: dt.datetime,
+    before: dt.timedelta,
+    after: dt.timedelta,
+) -> list[tuple[dt.datetime, dt.timedelta]]:
+    """The instants in ``(lower, upper]`` where the offset changes, with the new offset."""
+    if before == after:
+        return []
+    if upper - lower <= _SECOND:
+        return [(upper, after)]
+    middle = lower + (upper - lower) // _SECOND // 2 * _SECOND
+    between = _offset(middle.astimezone(zone))
+    return _changes(zone, lower, middle, before, between) + _changes(
+        zone, middle, upper, between, after
+    )
 
 
 def _wall_open(windows: Iterable[DailyWindow]) -> dt.timedelta:
@@ -1266,10 +1382,3 @@ def _merged(
         current = (opens, closes)
     if current is not None:
         yield current
-
-
-def _wall(midnight: dt.datetime, minutes: int) -> dt.datetime:
-    """Local wall-clock time ``minutes`` after ``midnight`` (1440 is the next midnight)."""
-    if minutes == _DAY:
-        return midnight + relativedelta(days=1)
-    return midnight.replace(hour=minutes // 60, minute=minutes % 60)
