@@ -1187,30 +1187,23 @@ class TestSubMicrosecondDurations:
 
 
 def reference_elapsed(hours: SupportHours, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
-    """The support-hours clock measured day by day, the straightforward way."""
+    """The support-hours clock summed over every local day, each read at all its offsets.
+
+    No shortcut: every day takes the careful path that the fast counting of whole weeks
+    skips where the offset stays put. (The rule itself is checked minute by minute in
+    TestTheWallClockRule.) Spans of different local days never overlap: an instant has
+    one local date.
+    """
     zone = timezone(hours.timezone)
+    by_day = hours._by_day()
+    lower_bound, upper_bound = start.astimezone(UTC), end.astimezone(UTC)
     total = dt.timedelta()
-    day = start.astimezone(zone).date() - dt.timedelta(days=1)
-    while day <= end.astimezone(zone).date():
-        if day not in hours.holidays:
-            midnight = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
-            spans = []
-            for w in hours.windows:
-                if w.weekday == day.weekday():
-                    edges = [
-                        midnight + relativedelta(days=1)
-                        if m == 1440
-                        else midnight.replace(hour=m // 60, minute=m % 60)
-                        for m in (w.opens, w.closes)
-                    ]
-                    spans.append(tuple(e.astimezone(UTC) for e in edges))
-            reach = start.astimezone(UTC)  # what is counted already, or before the start
-            for opens, closes in sorted(spans):
-                lower, upper = max(opens, reach), min(closes, end.astimezone(UTC))
-                if lower < upper:
-                    total += upper - lower
-                if opens < closes:
-                    reach = max(reach, closes)
+    day = start.astimezone(zone).date() - dt.timedelta(days=2)
+    while day <= end.astimezone(zone).date() + dt.timedelta(days=2):
+        for opens, closes in hours._day_spans(day, zone, by_day, irregular=True):
+            lower, upper = max(opens, lower_bound), min(closes, upper_bound)
+            if lower < upper:
+                total += upper - lower
         day += dt.timedelta(days=1)
     return total
 
