@@ -54,6 +54,42 @@ def wire_types() -> list[type]:
     return sorted(found, key=lambda k: (k.__module__, k.__name__))
 
 
+WRONG_VALUES = (5, [[]])  # a number, and a list holding an unhashable item
+
+
+def public_attrs_classes(module: Any) -> set[type]:
+    """The attrs classes a module exports."""
+    values = (getattr(module, name) for name in module.__all__)
+    return {v for v in values if isinstance(v, type) and attrs.has(v)}
+
+
+def wrong_fields(valid: dict[type, dict[str, Any]]) -> list[tuple[type, str, object]]:
+    """Each (class, field, wrong value) to try against the valid arguments of each class."""
+    return [
+        (kind, field.name, wrong)
+        for kind in valid
+        for field in attrs.fields(kind)
+        if field.init
+        for wrong in WRONG_VALUES
+    ]
+
+
+def assert_refused_at_field(
+    kind: type, arguments: dict[str, Any], name: str, wrong: object
+) -> None:
+    """Building ``kind`` with ``wrong`` in ``name`` raises a ValidationError under that field."""
+    from cloudsms.errors import ValidationError  # noqa: PLC0415
+
+    kind(**arguments)
+    with pytest.raises(ValidationError) as info:
+        kind(**{**arguments, name: wrong})
+    assert info.value.subject == kind.__name__
+    assert info.value.paths
+    assert all(
+        p == f"$.{name}" or p.startswith((f"$.{name}[", f"$.{name}.")) for p in info.value.paths
+    ), info.value.paths
+
+
 def overlay(**sections: Any) -> dict[str, Any]:
     """Build an overlay document holding ``sections`` (clauses, scenarios, citations)."""
     return {"type": "cloudsms.reference-overlay", "schema_version": 1, **sections}

@@ -51,6 +51,8 @@ from cloudsms.services import (
 from cloudsms.testing import catalogue_entries, catalogues, offerings, service_levels
 from cloudsms.units import quantity
 
+from conftest import assert_refused_at_field, public_attrs_classes, wrong_fields
+
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 MONTH = relativedelta(months=1)
 AVAILABILITY = ServiceLevel(
@@ -573,17 +575,6 @@ VALID: dict[type, dict[str, Any]] = {
         "records": {},
     },
 }
-WRONG = (5, [[]])  # a number, and a list holding an unhashable item
-
-
-def _wrong_fields() -> list[tuple[type, str, object]]:
-    return [
-        (kind, field.name, wrong)
-        for kind in VALID
-        for field in attrs.fields(kind)
-        if field.init
-        for wrong in WRONG
-    ]
 
 
 class TestFieldTypes:
@@ -591,25 +582,12 @@ class TestFieldTypes:
 
     def test_every_class_is_covered(self) -> None:
         """Lists every public class of the module."""
-        public = {
-            value
-            for value in (getattr(cloudsms.catalogue, name) for name in cloudsms.catalogue.__all__)
-            if isinstance(value, type) and attrs.has(value)
-        }
-        assert public == set(VALID)
+        assert public_attrs_classes(cloudsms.catalogue) == set(VALID)
 
-    @pytest.mark.parametrize(("kind", "name", "wrong"), _wrong_fields())
+    @pytest.mark.parametrize(("kind", "name", "wrong"), wrong_fields(VALID))
     def test_wrong_type_refused_at_its_path(self, kind: type, name: str, wrong: object) -> None:
         """Raises a ValidationError at the field's path, never a builtin error."""
-        kind(**VALID[kind])
-        with pytest.raises(ValidationError) as info:
-            kind(**{**VALID[kind], name: wrong})
-        assert info.value.subject == kind.__name__
-        assert info.value.paths
-        assert all(
-            p == f"$.{name}" or p.startswith((f"$.{name}[", f"$.{name}."))
-            for p in info.value.paths
-        ), info.value.paths
+        assert_refused_at_field(kind, VALID[kind], name, wrong)
 
 
 class TestCatalogue:

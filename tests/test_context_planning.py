@@ -27,6 +27,8 @@ from cloudsms.serialization import from_json, json_schema, to_json
 from cloudsms.services import ServiceCategory
 from cloudsms.testing import provider_profiles, service_plans
 
+from conftest import assert_refused_at_field, public_attrs_classes, wrong_fields
+
 GDPR = Obligation(
     kind=ObligationKind.STATUTORY,
     requirement="Keep personal data in the EU",
@@ -134,7 +136,6 @@ VALID: dict[type, dict[str, Any]] = {
         "governed_suppliers": ("colo-1",),
     },
 }
-WRONG = (5, [[]])  # a number, and a list holding an unhashable item
 
 
 class TestFieldTypes:
@@ -142,33 +143,12 @@ class TestFieldTypes:
 
     def test_every_class_is_covered(self) -> None:
         """Lists every public class of the module."""
-        public = {
-            value
-            for value in (getattr(cloudsms.context, name) for name in cloudsms.context.__all__)
-            if isinstance(value, type) and attrs.has(value)
-        }
-        assert public == set(VALID)
+        assert public_attrs_classes(cloudsms.context) == set(VALID)
 
-    @pytest.mark.parametrize(
-        ("kind", "name", "wrong"),
-        [
-            (kind, field.name, wrong)
-            for kind in VALID
-            for field in attrs.fields(kind)
-            for wrong in WRONG
-        ],
-    )
+    @pytest.mark.parametrize(("kind", "name", "wrong"), wrong_fields(VALID))
     def test_wrong_type_refused_at_its_path(self, kind: type, name: str, wrong: object) -> None:
         """Raises a ValidationError at the field's path, never a builtin error."""
-        kind(**VALID[kind])
-        with pytest.raises(ValidationError) as info:
-            kind(**{**VALID[kind], name: wrong})
-        assert info.value.subject == kind.__name__
-        assert info.value.paths
-        assert all(
-            p == f"$.{name}" or p.startswith((f"$.{name}[", f"$.{name}."))
-            for p in info.value.paths
-        ), info.value.paths
+        assert_refused_at_field(kind, VALID[kind], name, wrong)
 
 
 D = dt.date

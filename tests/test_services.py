@@ -8,7 +8,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-import attrs
 import jsonschema
 import pytest
 from hypothesis import given, settings
@@ -38,6 +37,8 @@ from cloudsms.testing import (
     service_components,
     service_graphs,
 )
+
+from conftest import assert_refused_at_field, public_attrs_classes, wrong_fields
 
 PUBLIC = frozenset({DeploymentModel.PUBLIC})
 
@@ -155,17 +156,6 @@ VALID: dict[type, dict[str, Any]] = {
         "sla": SlaDecision.NEW,
     },
 }
-WRONG = (5, [[]])  # a number, and a list holding an unhashable item
-
-
-def _wrong_fields() -> list[tuple[type, str, object]]:
-    return [
-        (kind, field.name, wrong)
-        for kind in VALID
-        for field in attrs.fields(kind)
-        if field.init
-        for wrong in WRONG
-    ]
 
 
 class TestFieldTypes:
@@ -173,25 +163,12 @@ class TestFieldTypes:
 
     def test_every_class_is_covered(self) -> None:
         """Lists every public class of the module."""
-        public = {
-            value
-            for value in (getattr(cloudsms.services, name) for name in cloudsms.services.__all__)
-            if isinstance(value, type) and attrs.has(value)
-        }
-        assert public == set(VALID)
+        assert public_attrs_classes(cloudsms.services) == set(VALID)
 
-    @pytest.mark.parametrize(("kind", "name", "wrong"), _wrong_fields())
+    @pytest.mark.parametrize(("kind", "name", "wrong"), wrong_fields(VALID))
     def test_wrong_type_refused_at_its_path(self, kind: type, name: str, wrong: object) -> None:
         """Raises a ValidationError at the field's path, never a builtin error."""
-        kind(**VALID[kind])
-        with pytest.raises(ValidationError) as info:
-            kind(**{**VALID[kind], name: wrong})
-        assert info.value.subject == kind.__name__
-        assert info.value.paths
-        assert all(
-            p == f"$.{name}" or p.startswith((f"$.{name}[", f"$.{name}."))
-            for p in info.value.paths
-        ), info.value.paths
+        assert_refused_at_field(kind, VALID[kind], name, wrong)
 
     def test_dependency_of_a_list(self) -> None:
         """Refuses a dependency whose end is a list, before a graph sees it."""
