@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
@@ -230,6 +230,17 @@ class Dependency:
         )
 
 
+V = TypeVar("V")
+
+
+def _look_up(kind: str, key: object, table: Mapping[str, V]) -> V:
+    """``table[key]``, or `UnknownReference` naming ``kind`` with close matches."""
+    found = table.get(key) if isinstance(key, str) else None
+    if found is None:
+        raise UnknownReference(kind, key, suggestions=suggest(key, table))
+    return found
+
+
 @attrs.frozen(kw_only=True)
 class ServiceGraph:
     """Services, components and their dependencies: a graph that never holds a cycle.
@@ -308,11 +319,7 @@ class ServiceGraph:
         Raises:
             UnknownReference: the graph has no such service (with close matches).
         """
-        key: object = service_id
-        found = self._services.get(key) if isinstance(key, str) else None
-        if found is None:
-            raise UnknownReference("service", key, suggestions=suggest(key, self._services))
-        return found
+        return _look_up("service", service_id, self._services)
 
     def component(self, component_id: str) -> ServiceComponent:
         """The component with this id (S03, S05).
@@ -320,11 +327,7 @@ class ServiceGraph:
         Raises:
             UnknownReference: the graph has no such component (with close matches).
         """
-        key: object = component_id
-        found = self._components.get(key) if isinstance(key, str) else None
-        if found is None:
-            raise UnknownReference("component", key, suggestions=suggest(key, self._components))
-        return found
+        return _look_up("component", component_id, self._components)
 
     def _node(self, node: object) -> str:
         if not isinstance(node, str) or node not in self._forward:
