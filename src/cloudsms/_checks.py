@@ -118,15 +118,16 @@ def text_list_problems(value: object, path: str, *, at_least_one: bool = False) 
     return problems
 
 
-def id_list_problems(value: object, path: str) -> list[Problem]:
-    """``[]`` for a tuple of distinct, well-formed ids."""
+def id_list_problems(value: object, path: str, *, of: str = "") -> list[Problem]:
+    """``[]`` for a tuple of distinct, well-formed ids (``of`` names them: ``"supplier"``)."""
+    ids = f"{of} ids" if of else "ids"
     if not isinstance(value, tuple):
-        return [Problem(path, "a list of ids", describe(value))]
+        return [Problem(path, f"a list of {ids}", describe(value))]
     problems: list[Problem] = []
     for index, item in enumerate(value):
         problems += id_problems(item, f"{path}[{index}]")
     if not problems and len(set(value)) != len(value):
-        problems.append(Problem(path, "distinct ids", describe(value)))
+        problems.append(Problem(path, f"distinct {ids}", describe(value)))
     return problems
 
 

@@ -15,7 +15,7 @@ import attrs
 from cloudsms._checks import (
     as_frozenset,
     as_tuple,
-    id_problems,
+    id_list_problems,
     jurisdiction_problems,
     jurisdiction_set_problems,
     optional_text_problems,
@@ -115,22 +115,9 @@ class ProviderProfile:
             problems.append(
                 Problem("$.obligations", "a list of Obligation", describe(obligations))
             )
-        suppliers: object = self.governed_suppliers
-        if not isinstance(suppliers, tuple):
-            problems.append(
-                Problem("$.governed_suppliers", "a list of supplier ids", describe(suppliers))
-            )
-        else:
-            bad = [
-                problem
-                for index, supplier in enumerate(suppliers)
-                for problem in id_problems(supplier, f"$.governed_suppliers[{index}]")
-            ]
-            problems += bad
-            if not bad and len(set(suppliers)) != len(suppliers):
-                problems.append(
-                    Problem("$.governed_suppliers", "distinct supplier ids", describe(suppliers))
-                )
+        problems += id_list_problems(
+            self.governed_suppliers, "$.governed_suppliers", of="supplier"
+        )
         if problems:
             raise ValidationError(problems, subject="ProviderProfile")
 

@@ -24,6 +24,7 @@ import attrs
 from cloudsms._checks import (
     as_frozenset,
     as_tuple,
+    id_list_problems,
     id_problems,
     instance_problems,
     optional_text_problems,
@@ -192,22 +193,7 @@ class CloudService:
                     describe(self.lifecycle_state),
                 )
             )
-        components: object = self.components
-        if not isinstance(components, tuple):
-            problems.append(
-                Problem("$.components", "a list of component ids", describe(components))
-            )
-        else:
-            bad = [
-                problem
-                for index, component in enumerate(components)
-                for problem in id_problems(component, f"$.components[{index}]")
-            ]
-            problems += bad
-            if not bad and len(set(components)) != len(components):
-                problems.append(
-                    Problem("$.components", "distinct component ids", describe(components))
-                )
+        problems += id_list_problems(self.components, "$.components", of="component")
         raise_problems(problems, "CloudService")
 
 
