@@ -525,7 +525,7 @@ class TestLocations:
     def test_data_read_lazily(self) -> None:
         """Imports cloudsms.catalogue without reading the country data."""
         code = (
-            "import cloudsms.catalogue, cloudsms._countries as c;"
+            "import cloudsms.catalogue, cloudsms._foundation.countries as c;"
             "print(c._table.cache_info().currsize)"
         )
         result = subprocess.run(

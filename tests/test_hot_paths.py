@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudsms import units
-from cloudsms._slots import slot_setter
+from cloudsms._foundation.slots import slot_setter
 from cloudsms.errors import ValidationError
 from cloudsms.money import Money
 from cloudsms.periods import Period

@@ -1,4 +1,4 @@
-"""cloudsms._instants: the one supported range of instants, zone names, and instant keys."""
+"""cloudsms._foundation.instants: the supported range of instants, zone names, instant keys."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cloudsms._instants import (
+from cloudsms._foundation.instants import (
     MAX_INSTANT,
     MAX_ZONE_NAME,
     MIN_INSTANT,

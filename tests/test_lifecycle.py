@@ -13,7 +13,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, run_state_machine_as_test
 
-from cloudsms._instants import RANGE_TEXT, instant_key
+from cloudsms._foundation.instants import RANGE_TEXT, instant_key
 from cloudsms.errors import InvalidDefinition, InvalidTransition, ValidationError, describe
 from cloudsms.lifecycle import Attempt, HistoryEntry, Lifecycle, LifecycleInstance, Transition
 from cloudsms.parties import COMPLAINT_LIFECYCLE, ComplaintOutcome, outcome_of

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cloudsms._exact import DECIMAL_TEXT, bounded_amount
+from cloudsms._foundation.exact import DECIMAL_TEXT, bounded_amount
 from cloudsms.errors import CurrencyMismatch, UnknownReference, ValidationError
 from cloudsms.money import (
     MAX_DIGITS,

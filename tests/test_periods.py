@@ -1070,7 +1070,7 @@ class TestCalendarLengthProblems:
 
     def test_model_fields_share_it(self) -> None:
         """Gives model records the same answer (a billing cycle, a review interval)."""
-        from cloudsms._checks import calendar_length_problems as field_check  # noqa: PLC0415
+        from cloudsms._kit.checks import calendar_length_problems as field_check  # noqa: PLC0415
 
         length = relativedelta(years=998, months=11, days=3649)
         assert calendar_length_problems(length, "$.cycle") == field_check(length, "$.cycle")

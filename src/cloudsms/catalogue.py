@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from cloudsms._checks import (
+from cloudsms._foundation.suggest import suggest
+from cloudsms._kit.checks import (
     as_frozen_mapping,
     as_frozenset,
     as_tuple,
@@ -44,13 +45,12 @@ from cloudsms._checks import (
     text_list_problems,
     text_problems,
 )
-from cloudsms._suggest import suggest
-from cloudsms._table import format_table
 from cloudsms.configuration import ConfigurationRecord
 from cloudsms.context import ObligationKind
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import LifecycleInstance
 from cloudsms.money import Money, Price, currency
+from cloudsms.reports._table import format_table
 from cloudsms.services import (
     SERVICE_LIFECYCLE,
     CloudService,

@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from cloudsms._table import escape_text, printable
 from cloudsms.errors import CloudSMSError, ValidationError
 from cloudsms.reference import DEFAULT_EDITION, ReferenceSet, shipped
 from cloudsms.reference._records import Citation, Clause, Coverage, Provenance, Scenario
+from cloudsms.reports._table import escape_text, printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

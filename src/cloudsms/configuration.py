@@ -21,14 +21,14 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from cloudsms._checks import (
+from cloudsms._foundation.instants import instant_key
+from cloudsms._kit.checks import (
     as_frozen_mapping,
     as_tuple,
     id_problems,
     optional_text_problems,
     text_problems,
 )
-from cloudsms._instants import instant_key
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.periods import aware
 

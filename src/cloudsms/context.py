@@ -12,7 +12,7 @@ import enum
 
 import attrs
 
-from cloudsms._checks import (
+from cloudsms._kit.checks import (
     as_frozenset,
     as_tuple,
     id_list_problems,

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, cast
 
 import attrs
 
-from cloudsms._exact import (
+from cloudsms._foundation.exact import (
     AMOUNT_BOUNDS,
     DECIMAL_TEXT,
     MAGNITUDE_BOUNDS,
@@ -66,7 +66,7 @@ from cloudsms._exact import (
     scientific,
     to_decimal,
 )
-from cloudsms._slots import slot_setter
+from cloudsms._foundation.slots import slot_setter
 from cloudsms.errors import (
     CurrencyMismatch,
     Problem,
@@ -201,7 +201,7 @@ def currency(code: str) -> Currency:
     try:
         return _table()[code]
     except (KeyError, TypeError):
-        from cloudsms._suggest import suggest  # noqa: PLC0415 - only for the message
+        from cloudsms._foundation.suggest import suggest  # noqa: PLC0415 - only for the message
 
         raise UnknownReference(
             "currency", str(code), suggestions=suggest(str(code).upper(), _table())
@@ -533,7 +533,7 @@ def _check_currency(code: object) -> None:
         _CODES[code] = table[code]
         return
     if isinstance(code, str):
-        from cloudsms._suggest import suggest  # noqa: PLC0415 - only for the message
+        from cloudsms._foundation.suggest import suggest  # noqa: PLC0415 - only for the message
 
         close = suggest(code.upper(), table)
         hint = f" (close matches: {', '.join(close)})" if close else ""

@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, TypeVar, cast
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from cloudsms._checks import (
+from cloudsms._foundation.instants import instant_key
+from cloudsms._kit.checks import (
     as_frozen_mapping,
     as_frozenset,
     as_tuple,
@@ -54,7 +55,6 @@ from cloudsms._checks import (
     raise_problems,
     text_problems,
 )
-from cloudsms._instants import instant_key
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
 from cloudsms.periods import Period, add_calendar, aware
@@ -920,7 +920,7 @@ def _lookup(kind: str, key: object, known: Mapping[str, _T]) -> _T:
     """``known[key]``, or `UnknownReference` naming the closest known ids."""
     if isinstance(key, str) and key in known:
         return known[key]
-    from cloudsms._suggest import suggest  # noqa: PLC0415 - only an error needs it
+    from cloudsms._foundation.suggest import suggest  # noqa: PLC0415 - only an error needs it
 
     close = suggest(key, known) if isinstance(key, str) else ()
     raise UnknownReference(kind, key, suggestions=close)

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeGuard, cast
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from cloudsms._instants import (
+from cloudsms._foundation.instants import (
     MAX_INSTANT,
     MIN_INSTANT,
     RANGE_TEXT,
@@ -49,7 +49,7 @@ from cloudsms._instants import (
     load_zone,
     plain_offset,
 )
-from cloudsms._slots import slot_setter
+from cloudsms._foundation.slots import slot_setter
 from cloudsms.errors import Problem, ValidationError, describe
 
 if TYPE_CHECKING:

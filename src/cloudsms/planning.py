@@ -14,7 +14,7 @@ import enum
 
 import attrs
 
-from cloudsms._checks import as_tuple, id_problems, text_problems
+from cloudsms._kit.checks import as_tuple, id_problems, text_problems
 from cloudsms.errors import Problem, ValidationError, describe
 
 __all__ = [

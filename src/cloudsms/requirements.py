@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from cloudsms._checks import (
+from cloudsms._kit.checks import (
     ID,
     as_tuple,
     id_problems,
@@ -286,7 +286,7 @@ class RequirementRegister:
         key: object = requirement_id
         found = self._by_id.get(key) if isinstance(key, str) else None
         if found is None:
-            from cloudsms._suggest import suggest  # noqa: PLC0415
+            from cloudsms._foundation.suggest import suggest  # noqa: PLC0415
 
             raise UnknownReference(
                 "service requirement",

@@ -64,10 +64,11 @@ from cattrs.errors import (
 )
 from dateutil.relativedelta import relativedelta
 
-from cloudsms import _json, units
-from cloudsms._exact import DECIMAL_TEXT, NUMBER_CHARACTERS
-from cloudsms._instants import instant_problems
-from cloudsms._json import key_path
+from cloudsms import units
+from cloudsms._foundation import strict_json as _json
+from cloudsms._foundation.exact import DECIMAL_TEXT, NUMBER_CHARACTERS
+from cloudsms._foundation.instants import instant_problems
+from cloudsms._foundation.strict_json import key_path
 from cloudsms.errors import REDACTED, Problem, ValidationError, describe
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
 from cloudsms.money import Money, Price
@@ -1296,6 +1297,6 @@ def json_schema(kind: object) -> dict[str, Any]:
         >>> json_schema(Money)["properties"]["currency"]
         {'type': 'string', 'pattern': '^[A-Z]{3}$'}
     """
-    from cloudsms._json_schema import build  # noqa: PLC0415 - only for schema export
+    from cloudsms._kit.json_schema import build  # noqa: PLC0415 - only for schema export
 
     return build(kind)

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
-from cloudsms._checks import (
+from cloudsms._foundation.suggest import suggest
+from cloudsms._kit.checks import (
     as_frozenset,
     as_tuple,
     id_list_problems,
@@ -31,7 +32,6 @@ from cloudsms._checks import (
     raise_problems,
     text_problems,
 )
-from cloudsms._suggest import suggest
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
 

@@ -74,7 +74,7 @@ from fractions import Fraction
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
-from cloudsms._exact import (
+from cloudsms._foundation.exact import (
     DECIMAL_PATTERN,
     DECIMAL_TEXT,
     MAGNITUDE_BOUNDS,

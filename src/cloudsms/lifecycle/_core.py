@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
-from cloudsms._checks import FrozenMapping, as_tuple
-from cloudsms._instants import instant_key, instant_problems
+from cloudsms._foundation.frozen import FrozenMapping, as_tuple
+from cloudsms._foundation.instants import instant_key, instant_problems
 from cloudsms.errors import (
     InvalidDefinition,
     InvalidTransition,
@@ -96,7 +96,8 @@ class Transition:
 def _instant_problems(value: object, path: str) -> list[Problem]:
     """Problems of an instant: aware, inside the supported range, a wall time that exists.
 
-    The one check of `cloudsms._instants`, shared with every other type holding an instant.
+    The one check of `cloudsms._foundation.instants`, shared with every other type
+    holding an instant.
     """
     return instant_problems(value, path)
 
@@ -209,7 +210,7 @@ class HistoryEntry:
     ``data`` is kept as canonical JSON text (`data_json`) so an entry is immutable,
     hashable and serialises to the same bytes every time: the basis of a verifiable
     audit trail. Two entries are equal when everything in them is, ``when`` compared
-    as its UTC instant and zone (`cloudsms._instants.instant_key`): two wall times an
+    as its UTC instant and zone (`cloudsms._foundation.instants.instant_key`): two wall times an
     hour apart in the DST fold are different entries.
 
     Raises:

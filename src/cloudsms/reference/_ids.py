@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from cloudsms._suggest import suggest
+from cloudsms._foundation.suggest import suggest
 
 __all__ = ["clause_sort_key", "normalize_clause_number", "normalize_scenario_id", "suggest"]
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, cast
 
-from cloudsms._json import key_path
+from cloudsms._foundation.strict_json import key_path
 from cloudsms.errors import Problem, describe
 from cloudsms.reference._data import read_json
 

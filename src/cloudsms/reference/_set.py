@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cloudsms import _json
+from cloudsms._foundation import strict_json as _json
 from cloudsms.errors import UnknownReference, ValidationError, describe
 from cloudsms.reference._build import (
     OVERLAY_TYPE,

@@ -252,7 +252,7 @@ def _parts() -> dict[str, st.SearchStrategy[Any]]:
 
 def _locations() -> st.SearchStrategy[str]:
     """ISO 3166 codes: often a common one, else any country, subdivision or ``EU``."""
-    from cloudsms._countries import codes  # noqa: PLC0415 - the data file is read when drawn
+    from cloudsms._foundation.countries import codes  # noqa: PLC0415 - the data file is read when drawn
 
     return st.sampled_from(_COMMON_LOCATIONS) | st.sampled_from(codes())
 

@@ -150,7 +150,7 @@ def aware_datetimes(
 
 
 def _range_ends() -> tuple[dt.datetime, ...]:
-    from cloudsms._instants import MAX_INSTANT, MIN_INSTANT  # noqa: PLC0415
+    from cloudsms._foundation.instants import MAX_INSTANT, MIN_INSTANT  # noqa: PLC0415
 
     return (MIN_INSTANT, MAX_INSTANT - dt.timedelta(microseconds=1))
 
@@ -210,7 +210,7 @@ def _edge_numbers(
     """
     from decimal import Decimal  # noqa: PLC0415 - at draw time only
 
-    from cloudsms._exact import MAX_DIGITS, MAX_EXPONENT  # noqa: PLC0415
+    from cloudsms._foundation.exact import MAX_DIGITS, MAX_EXPONENT  # noqa: PLC0415
 
     whole = MAX_EXPONENT + 1
     fine = MAX_EXPONENT if places is None else min(places, MAX_EXPONENT)
@@ -252,7 +252,7 @@ def moneys(
     Raises:
         hypothesis.errors.InvalidArgument: ``places`` is not an integer from 0 to 30.
     """
-    from cloudsms._exact import MAX_DIGITS, MAX_EXPONENT  # noqa: PLC0415
+    from cloudsms._foundation.exact import MAX_DIGITS, MAX_EXPONENT  # noqa: PLC0415
 
     if places is not None and places not in range(MAX_EXPONENT + 1):
         msg = f"places must be an integer from 0 to {MAX_EXPONENT}, not {places!r}"
@@ -307,7 +307,7 @@ def quantities(
         hypothesis.errors.InvalidArgument: an unknown ``dimension``, or ``places`` not
             an integer from 0 to 30.
     """
-    from cloudsms._exact import MAX_EXPONENT  # noqa: PLC0415
+    from cloudsms._foundation.exact import MAX_EXPONENT  # noqa: PLC0415
     from cloudsms.units import quantity  # noqa: PLC0415 - pint only when drawing
 
     if places not in range(MAX_EXPONENT + 1):
@@ -370,7 +370,7 @@ _LONGEST_PERIOD = dt.timedelta(days=3000 * 365)  # under half the supported rang
 
 def _period_at(instant: dt.datetime, microseconds: int) -> Period:
     """A period of that length starting at ``instant``, or ending there near the range's end."""
-    from cloudsms._instants import MAX_INSTANT  # noqa: PLC0415
+    from cloudsms._foundation.instants import MAX_INSTANT  # noqa: PLC0415
 
     length = dt.timedelta(microseconds=microseconds)
     if length < MAX_INSTANT - instant.astimezone(dt.UTC):  # no sum past Python's year 9999

@@ -19,7 +19,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from cloudsms import units
-from cloudsms._exact import DECIMAL_PATTERN
+from cloudsms._foundation.exact import DECIMAL_PATTERN
 from cloudsms.lifecycle import HistoryEntry
 from cloudsms.money import CALENDAR_UNITS, Money, Price
 from cloudsms.periods import WINDOW_PATTERN, DailyWindow, Period, SupportHours

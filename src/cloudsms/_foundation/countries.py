@@ -16,11 +16,15 @@ import re
 from functools import cache
 from typing import Any, NamedTuple
 
-from cloudsms._suggest import LONGEST, suggest
+from cloudsms._foundation.suggest import LONGEST, suggest
 
 __all__ = ["close_codes", "codes", "is_known"]
 
-_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "countries.json")  # noqa: PTH100, PTH118, PTH120
+_DATA = os.path.join(  # noqa: PTH118
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))),  # noqa: PTH100, PTH120
+    "data",
+    "countries.json",
+)
 
 
 _SHAPE = re.compile(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?")
