@@ -22,18 +22,12 @@ from hypothesis import strategies as st
 
 from cloudsms import units
 from cloudsms._foundation.slots import slot_setter
+from cloudsms._kit.converter import _fast_converter
+from cloudsms._kit.datetimes import _read_datetime, _structure_rfc9557, written_instant
 from cloudsms.errors import ValidationError
 from cloudsms.money import Money
 from cloudsms.periods import Period
-from cloudsms.serialization import (
-    _fast_converter,
-    _read_datetime,
-    _structure_rfc9557,
-    _written_instant,
-    configure_converter,
-    from_dict,
-    to_dict,
-)
+from cloudsms.serialization import configure_converter, from_dict, to_dict
 from cloudsms.testing import moneys, periods, quantities
 from cloudsms.units import quantity
 
@@ -320,7 +314,7 @@ class TestDateTimeHotPath:
     def test_written_forms_read_back(self, when: dt.datetime) -> None:
         """Every instant to_dict writes with a fixed offset is read by the hot path, exactly."""
         text = when.isoformat()
-        read = _written_instant(text)
+        read = written_instant(text)
         assert read == when
         assert read is not None
         assert read.utcoffset() == when.utcoffset()

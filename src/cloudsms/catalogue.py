@@ -757,7 +757,7 @@ class Catalogue:
 
     def rows(self) -> list[dict[str, str]]:
         """The catalogue as rows of text, one per entry, for tables, CSV or a DataFrame."""
-        from cloudsms.serialization import format_duration  # noqa: PLC0415
+        from cloudsms._kit.durations import format_duration  # noqa: PLC0415
 
         return [
             {

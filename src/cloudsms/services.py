@@ -652,7 +652,7 @@ def _percentage_problems(value: object, path: str) -> list[Problem]:
 
 def _design_checks(_: LifecycleInstance, attempt: Attempt) -> str | None:
     """The guard of ``design``: the event's ``review`` must pass every design check."""
-    from cloudsms.serialization import from_dict  # noqa: PLC0415 - cattrs only when used
+    from cloudsms._kit.converter import from_dict  # noqa: PLC0415 - cattrs only when used
 
     try:
         review = from_dict(DesignReview, attempt.data.get("review", {}))
