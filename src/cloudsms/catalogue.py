@@ -185,9 +185,9 @@ class ServiceLevel:
         return mine > theirs if self.bound is Bound.AT_LEAST else mine < theirs
 
     def __str__(self) -> str:
-        from cloudsms.serialization import to_dict  # noqa: PLC0415 - cattrs only when used
+        from cloudsms.units import format_quantity  # noqa: PLC0415
 
-        return f"{self.measure} {self.bound.value} {to_dict(self.target)}"
+        return f"{self.measure} {self.bound.value} {format_quantity(self.target)}"
 
     def is_met_by(self, value: Quantity | str) -> bool:
         """Whether a measured ``value`` meets this level.

@@ -107,8 +107,10 @@ __all__ = [
     "Quantity",
     "calendar_units",
     "dimension",
+    "format_quantity",
     "fraction_in",
     "is_quantity",
+    "known_quantity",
     "magnitude_in",
     "quantity",
     "quantity_problems",
@@ -992,7 +994,7 @@ def quantity(value: object, unit: str | None = None, *, path: str = "$") -> Quan
     if unit is not None:
         return _from_magnitude(value, unit, path)
     if type(value) is str:
-        known = _known_text(value, path)
+        known = known_quantity(value, path)
         if known is not None:
             return known
     if is_quantity(value):
@@ -1063,8 +1065,12 @@ def _not_a_quantity(value: object, path: str) -> ValidationError:
     return _refused(path, "a quantity such as '250 ms'", describe(value))
 
 
-def _known_text(text: str, path: str) -> Quantity | None:
-    """The hot path: a quantity whose unit part has been read before, or None."""
+def known_quantity(text: str, path: str = "$") -> Quantity | None:
+    """``text`` read as `quantity` reads it when its unit text was read before, else None.
+
+    The converter's hot path: one dictionary look-up for ``"250 ms"`` once ``ms`` has
+    been seen; anything else is left to `quantity`, which reports every problem.
+    """
     if len(text) > MAX_LENGTH:
         return None
     # Hottest: "250 ms", one space between a plain number and a unit text seen before,
@@ -1334,3 +1340,38 @@ def magnitude_in(value: Quantity, unit: str) -> Decimal:
         Decimal('96')
     """
     return to_decimal(fraction_in(value, unit))
+
+
+_ASCII_NAME = re.compile(r"%|[A-Za-z_][A-Za-z0-9_]*")
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _written_units(units_container: object) -> str:
+    """The unit part of a quantity's text: ``TiB``, ``h*vcpu``, ``GiB/month``, ``/s``."""
+    ureg = registry()
+    up: list[str] = []
+    down: list[str] = []
+    for name, power in sorted(cast("Any", units_container).items()):
+        symbol = ureg.get_symbol(name)
+        if not _ASCII_NAME.fullmatch(symbol):  # Ω, Å, °: write the name, which reads back
+            symbol = name
+        exponent = abs(power)
+        token = symbol if exponent == 1 else f"{symbol}^{exponent}"
+        (up if power > 0 else down).append(token)
+    return "*".join(up) + "".join(f"/{t}" for t in down)
+
+
+def format_quantity(value: Quantity) -> str:
+    """``value`` as the text `quantity` reads back to the same value: ``"250 ms"``.
+
+    Units are written by their ASCII symbols (``TiB``, ``h*vcpu``, ``GiB/month``);
+    a unit whose symbol is not ASCII (Ω, Å) is written by its name. This is the wire
+    form of a quantity (see `cloudsms.serialization`).
+
+    Examples:
+        >>> format_quantity(quantity("99.9 percent")), format_quantity(quantity("4 hour"))
+        ('99.9 %', '4 h')
+    """
+    text = _written_units(cast("Any", value)._units)  # noqa: SLF001 - pint's hashable units
+    magnitude = str(value.magnitude)
+    return f"{magnitude} {text}" if text else magnitude

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import typing
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache, partial
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cloudsms import units
@@ -31,15 +30,11 @@ from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.lifecycle import HistoryEntry, LifecycleInstance
 from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours
-from cloudsms.units import _known_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from dateutil.relativedelta import relativedelta
-
-
-_ASCII_NAME = re.compile(r"%|[A-Za-z_][A-Za-z0-9_]*")
 
 
 T = TypeVar("T")
@@ -101,7 +96,7 @@ def structure_decimal(value: object, _: object) -> Decimal:
 
 def structure_quantity(value: object, _: object) -> units.Quantity:
     if type(value) is str:
-        known = _known_text(value, "$")  # the hot path: a unit text read before
+        known = units.known_quantity(value, "$")  # the hot path: a unit text read before
         return known if known is not None else units.quantity(value)
     if isinstance(value, dict):
         extra = set(value) - {"magnitude", "unit"}
@@ -265,26 +260,8 @@ def structure_timedelta(value: object, _: object) -> dt.timedelta:
 
 
 # ---------------------------------------------------------------------- unstructuring
-@lru_cache(maxsize=units.CACHE_SIZE)
-def _unit_text(units_container: object) -> str:
-    """The unit part of a quantity's text: ``TiB``, ``h*vcpu``, ``GiB/month``, ``/s``."""
-    ureg = units.registry()
-    up: list[str] = []
-    down: list[str] = []
-    for name, power in sorted(cast("Any", units_container).items()):
-        symbol = ureg.get_symbol(name)
-        if not _ASCII_NAME.fullmatch(symbol):  # Ω, Å, °: write the name, which reads back
-            symbol = name
-        exponent = abs(power)
-        token = symbol if exponent == 1 else f"{symbol}^{exponent}"
-        (up if power > 0 else down).append(token)
-    return "*".join(up) + "".join(f"/{t}" for t in down)
-
-
 def unstructure_quantity(value: units.Quantity) -> str:
-    text = _unit_text(cast("Any", value)._units)  # noqa: SLF001 - pint's hashable units
-    magnitude = str(value.magnitude)
-    return f"{magnitude} {text}" if text else magnitude
+    return units.format_quantity(value)
 
 
 def unstructure_money(value: Money) -> dict[str, str]:
