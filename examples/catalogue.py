@@ -29,6 +29,7 @@ from cloudsms.catalogue import (
 )
 from cloudsms.context import ObligationKind
 from cloudsms.money import Money, Price
+from cloudsms.reports import catalogue_table, offerings_table
 from cloudsms.requirements import (
     CapabilityType,
     QualityCharacteristic,
@@ -237,8 +238,8 @@ def main(argv: list[str]) -> None:
     if "--json" in argv:
         print(document)
         return
-    print(catalogue.table(), end="\n\n")
-    print(catalogue.offerings_table(), end="\n\n")
+    print(catalogue_table(catalogue), end="\n\n")
+    print(offerings_table(catalogue), end="\n\n")
     print("managed-vms depends on:", ", ".join(catalogue.dependencies_of("managed-vms")))
     print("entries a SAN failure touches:", [e.id for e in catalogue.depending_on("san")])
     print("components shared by services:", catalogue.graph.shared_components(), end="\n\n")

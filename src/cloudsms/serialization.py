@@ -129,6 +129,7 @@ def json_schema(kind: object) -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) of ``kind``'s wire format, built from its attrs fields.
 
     Examples:
+        >>> from cloudsms.money import Money
         >>> json_schema(Money)["properties"]["currency"]
         {'type': 'string', 'pattern': '^[A-Z]{3}$'}
     """

@@ -1,4 +1,25 @@
-"""Reports for people: display tables of model values (DataFrames and plots later).
+"""Reports for people: the model's values as rows and plain-text tables.
 
-An edge of the package: the model returns data, a report formats it.
+An edge of the package: the model returns data, a report formats it. DataFrames
+and plots will join these as optional extras, imported only when asked for.
 """
+
+from __future__ import annotations
+
+from cloudsms.reports.catalogue import (
+    CATALOGUE_COLUMNS,
+    OFFERING_COLUMNS,
+    catalogue_rows,
+    catalogue_table,
+    offering_rows,
+    offerings_table,
+)
+
+__all__ = [
+    "CATALOGUE_COLUMNS",
+    "OFFERING_COLUMNS",
+    "catalogue_rows",
+    "catalogue_table",
+    "offering_rows",
+    "offerings_table",
+]
