@@ -61,8 +61,13 @@ class RelationshipRegister:
     Examples:
         >>> from dateutil.relativedelta import relativedelta
         >>> from cloudsms.parties import (
-        ...     CloudServiceCustomer, CloudServiceUser, CommunicationChannel,
-        ...     CommunicationProcedure, RelationshipManager, CustomerGroup, Contact,
+        ...     CloudServiceCustomer,
+        ...     CloudServiceUser,
+        ...     CommunicationChannel,
+        ...     CommunicationProcedure,
+        ...     RelationshipManager,
+        ...     CustomerGroup,
+        ...     Contact,
         ... )
         >>> desk = RelationshipManager.team("Customer Success", email="success@example.com")
         >>> online = CustomerGroup(
