@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import collections.abc
 import contextlib
-import datetime as dt
 import enum
 import gc
 import re
 import typing
-from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -26,43 +24,20 @@ from cattrs.errors import (
     IterableValidationError,
     StructureHandlerNotFoundError,
 )
-from dateutil.relativedelta import relativedelta
 
-from cloudsms import units
 from cloudsms._foundation.strict_json import key_path
-from cloudsms._kit.datetimes import format_datetime, structure_date, structure_datetime
 from cloudsms._kit.documents import unwrap
-from cloudsms._kit.durations import format_duration
 from cloudsms._kit.leaves import (
-    format_decimal,
     format_float,
     format_int,
     prefixed,
     sequence_of,
     strict,
-    structure_decimal,
-    structure_entry,
     structure_int,
-    structure_money,
-    structure_period,
-    structure_price,
-    structure_quantity,
-    structure_relativedelta,
-    structure_support_hours,
-    structure_timedelta,
-    structure_window,
-    unstructure_entry,
-    unstructure_instance,
-    unstructure_money,
-    unstructure_period,
-    unstructure_price,
-    unstructure_quantity,
-    unstructure_support_hours,
 )
+from cloudsms._kit.wire import WIRE_TYPES
 from cloudsms.errors import REDACTED, Problem, ValidationError, describe
-from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance
-from cloudsms.money import Money, Price
-from cloudsms.periods import DailyWindow, Period, SupportHours
+from cloudsms.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -156,7 +131,7 @@ def _attrs_factory(converter: cattrs.Converter, *, every_key_path: bool) -> Call
     from cattrs.gen import make_dict_structure_fn  # noqa: PLC0415
 
     def factory(kind: Any) -> Callable[[object, Any], Any]:
-        if kind in {Lifecycle, LifecycleInstance}:
+        if kind is Lifecycle:  # a transition table with guards is code, not data
             return _not_a_document(kind)
         generated = make_dict_structure_fn(
             kind,
@@ -322,22 +297,11 @@ def _configure(converter: cattrs.Converter, *, every_key_path: bool) -> None:
     library's own converters do; a user's converter may be set otherwise, so it keeps
     cattrs' functions.
     """
-    hooks: list[tuple[Any, Callable[[object, Any], Any]]] = [
-        (Decimal, structure_decimal),
-        (dt.datetime, structure_datetime),
-        (dt.date, structure_date),
-        (relativedelta, structure_relativedelta),
-        (dt.timedelta, structure_timedelta),
-        (units.Quantity, structure_quantity),
-        (Money, structure_money),
-        (Period, structure_period),
-        (Price, structure_price),
-        (DailyWindow, structure_window),
-        (SupportHours, structure_support_hours),
-        (HistoryEntry, structure_entry),
-    ]
-    for kind, hook in hooks:
-        converter.register_structure_hook(kind, hook)
+    for wire in WIRE_TYPES:  # every type with a wire form of its own: cloudsms._kit.wire
+        converter.register_structure_hook(wire.kind, wire.structure)
+        if wire.subclasses is not None:
+            converter.register_unstructure_hook_func(wire.subclasses, wire.unstructure)
+        converter.register_unstructure_hook(wire.kind, wire.unstructure)
     # A class registration also catches subclasses: StrEnum and IntEnum fields arrive
     # here too, and are handed to the enum hook.
     converter.register_structure_hook(str, _enums_aside(strict(str, "a string"), str))
@@ -355,22 +319,8 @@ def _configure(converter: cattrs.Converter, *, every_key_path: bool) -> None:
     # name the two classes so their members are written as plain values too.
     converter.register_unstructure_hook(enum.StrEnum, _enum_value)
     converter.register_unstructure_hook(enum.IntEnum, _enum_value)
-    converter.register_unstructure_hook(Decimal, format_decimal)
     converter.register_unstructure_hook(float, format_float)
     converter.register_unstructure_hook(int, format_int)
-    converter.register_unstructure_hook(dt.datetime, format_datetime)
-    converter.register_unstructure_hook(dt.date, dt.date.isoformat)
-    converter.register_unstructure_hook(relativedelta, format_duration)
-    converter.register_unstructure_hook(dt.timedelta, format_duration)
-    converter.register_unstructure_hook_func(units.is_quantity, unstructure_quantity)
-    converter.register_unstructure_hook(units.Quantity, unstructure_quantity)
-    converter.register_unstructure_hook(Money, unstructure_money)
-    converter.register_unstructure_hook(Period, unstructure_period)
-    converter.register_unstructure_hook(Price, unstructure_price)
-    converter.register_unstructure_hook(DailyWindow, str)
-    converter.register_unstructure_hook(SupportHours, unstructure_support_hours)
-    converter.register_unstructure_hook(HistoryEntry, unstructure_entry)
-    converter.register_unstructure_hook(LifecycleInstance, unstructure_instance)
 
 
 def _set_as_list(items: typing.Iterable[Any]) -> list[Any]:

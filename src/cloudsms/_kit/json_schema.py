@@ -8,110 +8,29 @@ field type to the JSON its converter hook writes and reads (see
 from __future__ import annotations
 
 import collections.abc
-import datetime as dt
 import enum
+import json
 import types
 import typing
-from decimal import Decimal
 from typing import Any
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
-from cloudsms import units
-from cloudsms._foundation.exact import DECIMAL_PATTERN
-from cloudsms.lifecycle import HistoryEntry
-from cloudsms.money import CALENDAR_UNITS, Money, Price
-from cloudsms.periods import WINDOW_PATTERN, DailyWindow, Period, SupportHours
+from cloudsms._kit.limits import INT64
+from cloudsms._kit.wire import WIRE_TYPES
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["build"]
 
-_DECIMAL = {"type": "string", "pattern": f"^{DECIMAL_PATTERN}$"}
-_DATETIME = {
-    "type": "string",
-    "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{5,15}(Z|[+-][0-9]{2}:[0-9]{2}(:[0-9]{2})?)"
-    r"(\[!?[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*\])?(\[!?[a-z_][a-z0-9_-]*=[A-Za-z0-9-]+\])*$",
-}
-_DURATION = {
-    "type": "string",
-    "pattern": r"^-?P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$",
-}
-_CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$"}
-_MONEY = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["amount", "currency"],
-    "properties": {"amount": _DECIMAL, "currency": _CURRENCY},
-}
-_WINDOW = {
-    "type": "string",
-    "pattern": f"^{WINDOW_PATTERN}$",
-}
-_FIXED: dict[Any, dict[str, Any]] = {
+# The plain JSON types; every other leaf is a wire type and brings its own schema.
+_FIXED: dict[Any, Mapping[str, Any]] = {
     str: {"type": "string"},
-    int: {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
+    int: {"type": "integer", "minimum": INT64[0], "maximum": INT64[1]},
     bool: {"type": "boolean"},
     float: {"type": "number"},
-    Decimal: _DECIMAL,
-    dt.datetime: _DATETIME,
-    dt.date: {"type": "string", "format": "date", "pattern": r"^\d{4}-\d\d-\d\d$"},
-    relativedelta: _DURATION,
-    dt.timedelta: _DURATION,
-    units.Quantity: {
-        "oneOf": [
-            {"type": "string", "maxLength": units.MAX_LENGTH, "pattern": units.TEXT_PATTERN},
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["magnitude", "unit"],
-                "properties": {
-                    "magnitude": {"oneOf": [_DECIMAL, {"type": "integer"}]},
-                    "unit": {"type": "string", "pattern": r"^([^\s]+( [^\s]+)*)?$"},
-                },
-            },
-        ]
-    },
-    Money: _MONEY,
-    Period: {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["start", "end"],
-        "properties": {"start": _DATETIME, "end": _DATETIME},
-    },
-    Price: {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["amount", "unit"],
-        "properties": {
-            "amount": _MONEY,
-            "unit": {"type": "string", "minLength": 1},
-            "per": {"enum": [*CALENDAR_UNITS, None]},
-        },
-    },
-    DailyWindow: _WINDOW,
-    SupportHours: {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["timezone", "windows"],
-        "properties": {
-            "timezone": {"type": "string"},
-            "windows": {"type": "array", "items": _WINDOW},
-            "holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
-        },
-    },
-    HistoryEntry: {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["who", "when", "event", "source", "target", "data"],
-        "properties": {
-            "who": {"type": "string"},
-            "when": _DATETIME,
-            "event": {"type": "string"},
-            "source": {"type": "string"},
-            "target": {"type": "string"},
-            "data": {"type": "object"},
-        },
-    },
+    **{wire.kind: wire.schema for wire in WIRE_TYPES},
 }
 
 
@@ -133,7 +52,7 @@ def build(kind: object) -> dict[str, Any]:
 
 def _schema(kind: Any, defs: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0911
     if kind in _FIXED:
-        return dict(_FIXED[kind])
+        return _thawed(_FIXED[kind])
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if origin in {typing.Union, types.UnionType}:
@@ -184,3 +103,8 @@ def _attrs_schema(kind: type, defs: dict[str, Any]) -> dict[str, Any]:
         if kind.__doc__:
             defs[name]["description"] = kind.__doc__.strip().splitlines()[0]
     return {"$ref": f"#/$defs/{name}"}
+
+
+def _thawed(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A plain-dict deep copy of a declared schema, for the caller to keep or change."""
+    return json.loads(json.dumps(schema))  # type: ignore[no-any-return]

@@ -351,3 +351,14 @@ def unstructure_instance(value: LifecycleInstance) -> dict[str, Any]:
         "context": dict(value.context),
         "history": [unstructure_entry(e) for e in value.history()],
     }
+
+
+def refuse_instance(value: object, _: object) -> LifecycleInstance:
+    """A lifecycle instance is not read on its own: its lifecycle's guards are code."""
+    raise ValidationError.single(
+        "$",
+        "no LifecycleInstance: read its history as a list of HistoryEntry and pass "
+        "it, with its context, to lifecycle.resume(history, context=...), which "
+        "knows the transition table and the guards",
+        describe(value),
+    )

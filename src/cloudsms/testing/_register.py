@@ -2,39 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from hypothesis.strategies import SearchStrategy
 
 
 def _hypothesis_setup_hook() -> None:
     """Register a strategy for each cloudsms value type (called when hypothesis loads)."""
     import datetime as dt  # noqa: F401, PLC0415 - kept local: runs inside hypothesis's import
 
-    from dateutil.relativedelta import relativedelta  # noqa: PLC0415
     from hypothesis import strategies as st  # noqa: PLC0415
 
     from cloudsms.configuration import ConfigurationItem, ConfigurationRecord  # noqa: PLC0415
     from cloudsms.context import ProviderProfile  # noqa: PLC0415
-    from cloudsms.lifecycle import HistoryEntry  # noqa: PLC0415
-    from cloudsms.money import Money, Price  # noqa: PLC0415
-    from cloudsms.periods import DailyWindow, Period, SupportHours  # noqa: PLC0415
     from cloudsms.planning import ServicePlan  # noqa: PLC0415
     from cloudsms.services import CloudService, ServiceComponent, ServiceGraph  # noqa: PLC0415
     from cloudsms.testing import _catalogue as catalogue_strategies  # noqa: PLC0415
     from cloudsms.testing import _parties as parties_strategies  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
-    from cloudsms.units import Quantity  # noqa: PLC0415
 
-    st.register_type_strategy(Money, lambda _: s.moneys())
-    st.register_type_strategy(Price, lambda _: s.prices())
-    st.register_type_strategy(Period, lambda _: s.periods())
-    st.register_type_strategy(DailyWindow, lambda _: s.daily_windows())
-    st.register_type_strategy(SupportHours, lambda _: s.support_hours())
-    st.register_type_strategy(Quantity, lambda _: s.quantities())
-    st.register_type_strategy(relativedelta, lambda _: s.calendar_lengths())
-    st.register_type_strategy(HistoryEntry, lambda _: s.history_entries())
+    _register_wire_types()
     st.register_type_strategy(ServiceComponent, lambda _: s.service_components())
     st.register_type_strategy(CloudService, lambda _: s.cloud_services())
     st.register_type_strategy(ServiceGraph, lambda _: s.service_graphs())
@@ -46,6 +36,31 @@ def _hypothesis_setup_hook() -> None:
     parties_strategies.register()
     _register_parts()
     _register_reference()
+
+
+def _register_wire_types() -> None:
+    """The strategy each wire type declares in `cloudsms._kit.wire`, by its dotted path."""
+    import importlib  # noqa: PLC0415
+
+    from hypothesis import strategies as st  # noqa: PLC0415
+
+    from cloudsms._kit.wire import WIRE_TYPES  # noqa: PLC0415
+
+    for wire in WIRE_TYPES:
+        if wire.strategy is None:
+            continue
+        module, _, name = wire.strategy.partition(":")
+        factory: Callable[[], st.SearchStrategy[Any]] = getattr(
+            importlib.import_module(module), name
+        )
+        st.register_type_strategy(wire.kind, _drawn_by(factory))
+
+
+def _drawn_by(
+    factory: Callable[[], SearchStrategy[Any]],
+) -> Callable[[type], SearchStrategy[Any]]:
+    """What ``register_type_strategy`` takes: the type asked for, then ``factory``'s strategy."""
+    return lambda _: factory()
 
 
 def _register_parts() -> None:
