@@ -30,8 +30,16 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from cloudsms.errors import CloudSMSError, ValidationError
-from cloudsms.reference import DEFAULT_EDITION, ReferenceSet, shipped
-from cloudsms.reference._records import Citation, Clause, Coverage, Provenance, Scenario
+from cloudsms.reference import (
+    DEFAULT_EDITION,
+    Citation,
+    Clause,
+    Coverage,
+    Provenance,
+    ReferenceSet,
+    Scenario,
+    shipped,
+)
 from cloudsms.reports._table import escape_text, printable
 
 if TYPE_CHECKING:
