@@ -8,14 +8,31 @@ import pickle
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, run_state_machine_as_test
 
 from cloudsms._foundation.instants import RANGE_TEXT, instant_key
-from cloudsms.errors import InvalidDefinition, InvalidTransition, ValidationError, describe
-from cloudsms.lifecycle import Attempt, HistoryEntry, Lifecycle, LifecycleInstance, Transition
+from cloudsms.errors import (
+    InvalidDefinition,
+    InvalidTransition,
+    UnknownReference,
+    ValidationError,
+    describe,
+)
+from cloudsms.lifecycle import (
+    Attempt,
+    HistoryEntry,
+    Lifecycle,
+    LifecycleInstance,
+    Transition,
+    advance,
+    lifecycle_named,
+    register_lifecycle,
+    registered_lifecycles,
+)
 from cloudsms.parties import COMPLAINT_LIFECYCLE, ComplaintOutcome, outcome_of
 from cloudsms.serialization import from_json, to_json
 from cloudsms.services import SERVICE_LIFECYCLE
@@ -1015,3 +1032,260 @@ class BillingRules(BillingMachine):  # type: ignore[misc,valid-type]
 
 BillingRules.TestCase.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
 TestBillingLifecycle = BillingRules.TestCase
+
+
+class TestOrigin:
+    """A recorded history may begin later than the initial state; nothing is invented before."""
+
+    def test_begin_at_an_origin(self) -> None:
+        """Starts in the origin with an empty history, and moves on from there."""
+        approved = TOY.begin(origin="approved")
+        assert (approved.state, approved.start, approved.origin) == (
+            "approved",
+            "approved",
+            "approved",
+        )
+        assert approved.history() == ()
+        done = approved.apply("implement", who="ops", when=T0)
+        assert (done.state, done.origin) == ("implemented", "approved")
+        assert [(e.source, e.target) for e in done.history()] == [("approved", "implemented")]
+
+    def test_the_initial_state_is_no_origin(self) -> None:
+        """An origin equal to the initial state is the same value as no origin."""
+        assert TOY.begin(origin="requested") == TOY.begin()
+        assert TOY.begin(origin="requested").origin is None
+        built = LifecycleInstance(lifecycle=TOY, state="requested", origin="requested")
+        assert built.origin is None
+        assert built == TOY.begin()
+        assert TOY.begin().start == "requested"
+
+    def test_an_origin_is_a_state(self) -> None:
+        """Refuses an origin that is not a state of the lifecycle, at $.origin."""
+        with pytest.raises(ValidationError) as info:
+            TOY.begin(origin="lost")
+        assert info.value.errors == [
+            (
+                "expected a state of the 'toy_change' lifecycle or null, got 'lost' (string) "
+                "@ $.origin"
+            )
+        ]
+        with pytest.raises(ValidationError) as info:
+            TOY.resume([], origin=5)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.origin"]
+        with pytest.raises(ValidationError) as info:
+            LifecycleInstance(lifecycle=TOY, state="lost", origin="lost")
+        assert info.value.paths == ["$.origin"]
+
+    def test_resume_replays_from_the_origin(self) -> None:
+        """Replays the history from the origin, through the guards, and names a wrong source."""
+        implemented = TOY.begin(origin="approved").apply("implement", who="ops", when=T0)
+        assert TOY.resume(implemented.history(), origin="approved") == implemented
+        with pytest.raises(ValidationError) as info:
+            TOY.resume(implemented.history())
+        assert info.value.errors == [
+            "expected 'requested', got 'approved' (string) @ $.history[0].source"
+        ]
+        direct = LifecycleInstance(
+            lifecycle=TOY, state="implemented", entries=implemented.history(), origin="approved"
+        )
+        assert direct == implemented
+
+    def test_a_final_origin(self) -> None:
+        """A record kept only as a final state begins there and allows nothing more."""
+        closed = TOY.begin(origin="closed")
+        assert closed.is_final
+        with pytest.raises(InvalidTransition) as info:
+            closed.apply("reopen", who="ops", when=T0)
+        assert info.value.allowed == ()
+
+
+@attrs.frozen(kw_only=True)
+class Ticket:
+    """A record of the tests' own that holds a toy lifecycle instance."""
+
+    title: str
+    lifecycle: LifecycleInstance = attrs.field(factory=TOY.begin)
+
+    def __attrs_post_init__(self) -> None:
+        problems = TOY.instance_problems(self.lifecycle)
+        if problems:
+            raise ValidationError(problems, subject="Ticket")
+
+
+@attrs.frozen
+class Untracked:
+    """An attrs record without a lifecycle."""
+
+    title: str
+
+
+class TestAdvance:
+    """advance() is the one way a record's lifecycle moves: a new record, or nothing."""
+
+    def test_moves_the_record(self) -> None:
+        """Returns a new record whose instance took the event; the old one is unchanged."""
+        ticket = Ticket(title="Rotate keys")
+        approved = advance(ticket, "approve", who="cab", when=T0, data={"approved": True})
+        assert approved.lifecycle.state == "approved"
+        assert approved.title == "Rotate keys"
+        assert approved.lifecycle == ticket.lifecycle.apply(
+            "approve", who="cab", when=T0, data={"approved": True}
+        )
+        assert ticket == Ticket(title="Rotate keys")
+
+    def test_refusals_are_those_of_apply(self) -> None:
+        """Raises exactly what apply raises for the same event, and changes nothing."""
+        ticket = Ticket(title="Rotate keys")
+        with pytest.raises(InvalidTransition) as expected:
+            ticket.lifecycle.apply("approve", who="cab", when=T0, data={"approved": False})
+        with pytest.raises(InvalidTransition) as info:
+            advance(ticket, "approve", who="cab", when=T0, data={"approved": False})
+        assert str(info.value) == str(expected.value)
+        assert (info.value.state, info.value.event, info.value.reason, info.value.allowed) == (
+            "requested",
+            "approve",
+            "the change is not approved",
+            ("approve", "reject"),
+        )
+        with pytest.raises(ValidationError) as info_who:
+            advance(ticket, "reject", who=" ", when=dt.datetime(2026, 1, 1))
+        assert info_who.value.paths == ["$.who", "$.when"]
+        assert ticket == Ticket(title="Rotate keys")
+
+    @pytest.mark.parametrize(
+        "record",
+        [
+            {"lifecycle": TOY.begin()},
+            Untracked("no lifecycle"),
+            Ticket,
+            None,
+        ],
+        ids=["a dict", "no field", "a class", "None"],
+    )
+    def test_a_record_without_a_lifecycle(self, record: object) -> None:
+        """Refuses anything but an attrs record holding an instance, at $.record."""
+        with pytest.raises(ValidationError) as info:
+            advance(record, "reject", who="cab", when=T0)
+        assert info.value.paths == ["$.record"]
+        assert info.value.problems[0].expected == (
+            "an attrs record with a 'lifecycle' field holding a LifecycleInstance"
+        )
+
+    def test_a_record_refuses_another_lifecycle(self) -> None:
+        """The record's own check refuses an instance of another lifecycle at $.lifecycle."""
+        with pytest.raises(ValidationError) as info:
+            Ticket(title="x", lifecycle=PAID.begin())
+        assert info.value.errors == [
+            (
+                "expected an instance of the 'toy_change' lifecycle, got an instance of "
+                "'billing' @ $.lifecycle"
+            )
+        ]
+        with pytest.raises(ValidationError) as info:
+            Ticket(title="x", lifecycle="requested")  # type: ignore[arg-type]
+        assert info.value.errors == [
+            (
+                "expected an instance of the 'toy_change' lifecycle, got 'requested' (string) "
+                "@ $.lifecycle"
+            )
+        ]
+
+    @given(st.lists(st.sampled_from(TOY.events), max_size=12), APPROVALS)
+    def test_state_follows_the_instance(self, events: list[str], data: dict[str, Any]) -> None:
+        """Each advance either moves the record as apply moves its instance, or changes nothing."""
+        ticket = Ticket(title="t")
+        for event in events:
+            before = ticket
+            try:
+                ticket = advance(ticket, event, who="ops", when=T0, data=data)
+            except InvalidTransition:
+                assert ticket == before
+            else:
+                assert ticket.lifecycle.history()[:-1] == before.lifecycle.history()
+
+
+class TestRegistry:
+    """Lifecycles are found by name; a name maps to a dotted path resolved on first use."""
+
+    def test_shipped_lifecycles(self) -> None:
+        """Finds the service and complaint lifecycles by their names."""
+        assert lifecycle_named("cloud_service") is SERVICE_LIFECYCLE
+        assert lifecycle_named("complaint") is COMPLAINT_LIFECYCLE
+        known = registered_lifecycles()
+        assert known["cloud_service"] == "cloudsms.services:SERVICE_LIFECYCLE"
+        assert known["complaint"] == "cloudsms.parties.complaints:COMPLAINT_LIFECYCLE"
+        assert list(known) == sorted(known)
+
+    def test_unknown_name_suggests(self) -> None:
+        """Refuses an unknown name with close names; a name that is not text too."""
+        with pytest.raises(UnknownReference) as info:
+            lifecycle_named("cloud_servce")
+        assert info.value.suggestions == ("cloud_service",)
+        assert str(info.value) == ("unknown lifecycle 'cloud_servce'; did you mean cloud_service?")
+        with pytest.raises(UnknownReference):
+            lifecycle_named(["complaint"])  # type: ignore[arg-type]
+
+    def test_a_users_own_lifecycle(self) -> None:
+        """Registers a lifecycle by its path, finds it by name; the same path again is fine."""
+        register_lifecycle("toy_change", f"{__name__}:TOY")
+        register_lifecycle("toy_change", f"{__name__}:TOY")
+        assert lifecycle_named("toy_change") is TOY
+        assert registered_lifecycles()["toy_change"] == f"{__name__}:TOY"
+        with pytest.raises(InvalidDefinition) as info:
+            register_lifecycle("toy_change", f"{__name__}:PAID")
+        assert info.value.problems == (
+            f"it is registered as '{__name__}:TOY', not '{__name__}:PAID'",
+        )
+
+    def test_bad_registrations(self) -> None:
+        """Refuses a name that is no identifier and a path without its attribute."""
+        with pytest.raises(InvalidDefinition) as info:
+            register_lifecycle("two words", "cloudsms.services")
+        assert info.value.problems == (
+            "the name must be an identifier, not 'two words' (string)",
+            "the path must be 'package.module:NAME', not 'cloudsms.services' (string)",
+        )
+        assert "two words" not in registered_lifecycles()
+
+    @pytest.mark.parametrize(
+        ("name", "path", "fault"),
+        [
+            (
+                "nowhere_lc",
+                "cloudsms.nowhere:X",
+                (
+                    "'cloudsms.nowhere:X' names a module that cannot be imported "
+                    "(No module named 'cloudsms.nowhere')"
+                ),
+            ),
+            (
+                "missing_lc",
+                "cloudsms.services:NO_SUCH",
+                (
+                    "'cloudsms.services:NO_SUCH' names nothing: cloudsms.services has no "
+                    "attribute 'NO_SUCH'"
+                ),
+            ),
+            (
+                "number_lc",
+                "cloudsms.lifecycle._core:_MAX_DEPTH",
+                "'cloudsms.lifecycle._core:_MAX_DEPTH' is 16 (integer), not a Lifecycle",
+            ),
+            (
+                "renamed_lc",
+                "cloudsms.services:SERVICE_LIFECYCLE",
+                (
+                    "'cloudsms.services:SERVICE_LIFECYCLE' is the lifecycle 'cloud_service', "
+                    "not 'renamed_lc'"
+                ),
+            ),
+        ],
+        ids=["no module", "no attribute", "not a lifecycle", "another name"],
+    )
+    def test_a_path_that_does_not_resolve(self, name: str, path: str, fault: str) -> None:
+        """Registers lazily; the look-up names what the path does not resolve to."""
+        register_lifecycle(name, path)
+        with pytest.raises(InvalidDefinition) as info:
+            lifecycle_named(name)
+        assert info.value.subject == f"lifecycle {name!r}"
+        assert info.value.problems == (fault,)

@@ -15,6 +15,21 @@ from cloudsms.lifecycle._core import (
     Lifecycle,
     LifecycleInstance,
     Transition,
+    advance,
+    lifecycle_named,
+    register_lifecycle,
+    registered_lifecycles,
 )
 
-__all__ = ["Attempt", "Guard", "HistoryEntry", "Lifecycle", "LifecycleInstance", "Transition"]
+__all__ = [
+    "Attempt",
+    "Guard",
+    "HistoryEntry",
+    "Lifecycle",
+    "LifecycleInstance",
+    "Transition",
+    "advance",
+    "lifecycle_named",
+    "register_lifecycle",
+    "registered_lifecycles",
+]

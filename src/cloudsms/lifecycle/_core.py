@@ -17,6 +17,7 @@ control of records; 9.2 and 9.3).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -26,10 +27,12 @@ import attrs
 
 from cloudsms._foundation.frozen import FrozenMapping, as_tuple
 from cloudsms._foundation.instants import instant_key, instant_problems
+from cloudsms._foundation.suggest import suggest
 from cloudsms.errors import (
     InvalidDefinition,
     InvalidTransition,
     Problem,
+    UnknownReference,
     ValidationError,
     describe,
 )
@@ -37,7 +40,18 @@ from cloudsms.errors import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-__all__ = ["Attempt", "Guard", "HistoryEntry", "Lifecycle", "LifecycleInstance", "Transition"]
+__all__ = [
+    "Attempt",
+    "Guard",
+    "HistoryEntry",
+    "Lifecycle",
+    "LifecycleInstance",
+    "Transition",
+    "advance",
+    "lifecycle_named",
+    "register_lifecycle",
+    "registered_lifecycles",
+]
 
 Guard = Callable[["LifecycleInstance", "Attempt"], "bool | str | None"]
 """A named condition on an event, called with the instance and the `Attempt`.
@@ -48,6 +62,7 @@ refuse it; any other result is a fault of the lifecycle's declaration."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MAX_DEPTH = 16
 _C = TypeVar("_C")
+_R = TypeVar("_R")
 
 
 def _trusted(kind: type[_C], **values: object) -> _C:
@@ -358,62 +373,88 @@ class Lifecycle:
         """The transition table as one dict per row (for tables and DataFrames)."""
         return [attrs.asdict(t) for t in self.transitions]
 
-    def begin(self, *, context: Mapping[str, Any] | None = None) -> LifecycleInstance:
-        """A new instance in the initial state, with an empty history.
+    def begin(
+        self, *, context: Mapping[str, Any] | None = None, origin: str | None = None
+    ) -> LifecycleInstance:
+        """A new instance with an empty history, in the initial state or in ``origin``.
 
         ``context`` is a small mapping of JSON values the instance keeps and persists
         for its guards to read (the agreement an exit procedure runs under, say).
+        ``origin`` is for a record whose earlier history was never recorded (a
+        service that was live before anyone kept its events, or a version-1 document
+        that stored only its state): the instance starts there, and its history
+        records what happens from then on. Nothing is invented for the time before.
 
         Raises:
-            ValidationError: ``context`` is not a mapping of JSON values.
+            ValidationError: ``context`` is not a mapping of JSON values, or
+                ``origin`` is not a state of the lifecycle (at ``$.origin``).
         """
-        context_json, problems = _mapping_json(context, "context")
-        if problems:
-            raise ValidationError(problems, subject="LifecycleInstance")
-        return _trusted(
-            LifecycleInstance,
-            lifecycle=self,
-            state=self.initial,
-            entries=(),
-            context_json=context_json,
-        )
+        return self.resume((), context=context, origin=origin)
 
     def resume(
-        self, history: Iterable[HistoryEntry], *, context: Mapping[str, Any] | None = None
+        self,
+        history: Iterable[HistoryEntry],
+        *,
+        context: Mapping[str, Any] | None = None,
+        origin: str | None = None,
     ) -> LifecycleInstance:
         """The instance a stored history leads to, replayed entry by entry through the guards.
 
         This is how a persisted instance is read back: its history (a list of
         `HistoryEntry`, as `cloudsms.serialization` reads them) and its ``context``
-        are replayed from the initial state, each entry checked as `LifecycleInstance.apply`
-        checked it (transition, time order, guard); the current state is where it ends.
+        are replayed from the initial state (or from ``origin``, where a record's
+        history begins later: see `begin`), each entry checked as
+        `LifecycleInstance.apply` checked it (transition, time order, guard); the
+        current state is where it ends.
 
         Raises:
-            ValidationError: an entry does not follow from the one before (wrong
-                source, no such transition, wrong target, time running backwards)
-                or its guard refuses it; each problem names the entry, as in
-                ``$.history[3]``. Nothing is built.
+            ValidationError: ``origin`` is not a state of the lifecycle, or an entry
+                does not follow from the one before (wrong source, no such
+                transition, wrong target, time running backwards) or its guard
+                refuses it; each problem names the entry, as in ``$.history[3]``.
+                Nothing is built.
             InvalidDefinition: a guard returns something other than ``None``,
                 ``True``, ``False`` or text.
         """
         context_json, problems = _mapping_json(context, "context")
+        problems += _origin_problems(self, origin)
         entries: object = history
         if isinstance(history, str | bytes | Mapping) or not hasattr(history, "__iter__"):
             problems.append(Problem("$.history", "a list of HistoryEntry", describe(history)))
         else:
             entries = tuple(history)
             if not problems:
-                problems += _replay_problems(self, None, entries, context_json, "$.history")
+                problems += _replay_problems(
+                    self, None, entries, context_json, "$.history", origin=origin
+                )
         if problems:
             raise ValidationError(problems, subject="LifecycleInstance")
         checked = cast("tuple[HistoryEntry, ...]", entries)
+        start = self.initial if origin is None else origin
         return _trusted(
             LifecycleInstance,
             lifecycle=self,
-            state=checked[-1].target if checked else self.initial,
+            state=checked[-1].target if checked else start,
             entries=checked,
             context_json=context_json,
+            origin=None if origin == self.initial else origin,
         )
+
+    def instance_problems(self, value: object, path: str = "$.lifecycle") -> list[Problem]:
+        """``[]`` when ``value`` is an instance of this lifecycle, else the problem at ``path``.
+
+        The check a record with a lifecycle makes of the instance it holds (a
+        `CloudService` of `SERVICE_LIFECYCLE`, a `Complaint` of
+        `COMPLAINT_LIFECYCLE`), so an instance of another lifecycle is refused
+        when the record is built.
+        """
+        if isinstance(value, LifecycleInstance):
+            if value.lifecycle is self or value.lifecycle == self:
+                return []
+            got = f"an instance of {value.lifecycle.name!r}"
+        else:
+            got = describe(value)
+        return [Problem(path, f"an instance of the {self.name!r} lifecycle", got)]
 
     def to_mermaid(self, current: str | None = None) -> str:
         """A Mermaid ``stateDiagram-v2`` of the lifecycle, with ``current`` marked.
@@ -570,18 +611,23 @@ class LifecycleInstance:
     Changes only through `apply`, which returns a new instance; this one never changes.
     ``context_json`` is the canonical JSON text of the instance's persisted context
     (`context`), set by `Lifecycle.begin` or `Lifecycle.resume` and read by guards.
-    Built directly, the history is replayed through the guards as `Lifecycle.resume`
-    replays it.
+    ``origin`` is the state the recorded history begins in when that is not the
+    initial state (see `Lifecycle.begin`); ``None`` means the initial state, and an
+    ``origin`` equal to the initial state is kept as ``None``, so the two spellings
+    are one value. Built directly, the history is replayed through the guards as
+    `Lifecycle.resume` replays it.
 
     Raises:
-        ValidationError: the history does not replay from the initial state to
-            ``state`` (problems at ``$.entries[i]``), or the context is not canonical JSON.
+        ValidationError: ``origin`` is not a state of the lifecycle, the history
+            does not replay from the origin to ``state`` (problems at
+            ``$.entries[i]``), or the context is not canonical JSON.
     """
 
     lifecycle: Lifecycle
     state: str
     entries: tuple[HistoryEntry, ...] = attrs.field(default=(), converter=as_tuple)
     context_json: str = "{}"
+    origin: str | None = None
 
     def __attrs_post_init__(self) -> None:
         lifecycle: object = self.lifecycle
@@ -589,12 +635,25 @@ class LifecycleInstance:
             problems = [Problem("$.lifecycle", "a Lifecycle", describe(lifecycle))]
         else:
             problems = _json_text_problems(self.context_json, "context")
+            problems += _origin_problems(lifecycle, self.origin)
             if not problems:
                 problems = _replay_problems(
-                    lifecycle, self.state, self.entries, self.context_json, "$.entries"
+                    lifecycle,
+                    self.state,
+                    self.entries,
+                    self.context_json,
+                    "$.entries",
+                    origin=self.origin,
                 )
         if problems:
             raise ValidationError(problems, subject="LifecycleInstance")
+        if self.origin == self.lifecycle.initial:  # one spelling of "from the initial state"
+            object.__setattr__(self, "origin", None)
+
+    @property
+    def start(self) -> str:
+        """The state the recorded history begins in: ``origin``, else the initial state."""
+        return self.lifecycle.initial if self.origin is None else self.origin
 
     @property
     def context(self) -> Mapping[str, Any]:
@@ -691,6 +750,7 @@ class LifecycleInstance:
             state=transition.target,
             entries=(*self.entries, entry),
             context_json=self.context_json,
+            origin=self.origin,
         )
 
     def _attempt(
@@ -730,10 +790,213 @@ class LifecycleInstance:
         return self.lifecycle.to_mermaid(current=self.state)
 
 
+def advance(
+    record: _R,
+    event: str,
+    *,
+    who: str,
+    when: dt.datetime,
+    data: Mapping[str, Any] | None = None,
+) -> _R:
+    """A new ``record`` whose lifecycle has taken ``event``: the one way a record's state moves.
+
+    ``record`` is any attrs record with a ``lifecycle`` field holding a
+    `LifecycleInstance`: a `cloudsms.services.CloudService`, a
+    `cloudsms.parties.Complaint`, or a record of your own. The new record's
+    ``lifecycle`` is ``record.lifecycle.apply(event, who=who, when=when,
+    data=data)`` and every other field is as it was; ``record`` never changes. The
+    state a record shows (``CloudService.lifecycle_state``, ``Complaint.state``) is
+    read from that instance, so it cannot drift from the history. Serves the
+    lifecycles of S05 and S06 (ISO/IEC 20000-1:2011 4.3.3, control of records).
+
+    Raises:
+        InvalidTransition: the event is not allowed now, or its guard refuses it,
+            exactly as `LifecycleInstance.apply` raises it.
+        ValidationError: ``who``, ``when`` or ``data`` is refused, as `apply`
+            refuses them; the record's own checks refuse the new instance (a
+            complaint handled before it was received); or ``record`` holds no
+            `LifecycleInstance` in a ``lifecycle`` field (at ``$.record``).
+        InvalidDefinition: a guard answers something other than ``None``, ``True``,
+            ``False`` or text.
+
+    In every case nothing is built and ``record`` is as it was.
+
+    Examples:
+        >>> import datetime as dt
+        >>> import attrs
+        >>> toy = Lifecycle(
+        ...     name="ticket",
+        ...     states=("open", "done"),
+        ...     initial="open",
+        ...     finals=("done",),
+        ...     transitions=(Transition(source="open", event="finish", target="done"),),
+        ... )
+        >>> @attrs.frozen(kw_only=True)
+        ... class Ticket:
+        ...     title: str
+        ...     lifecycle: LifecycleInstance = attrs.field(factory=toy.begin)
+        >>> ticket = Ticket(title="Renew the certificate")
+        >>> done = advance(
+        ...     ticket, "finish", who="ops", when=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+        ... )
+        >>> done.lifecycle.state, ticket.lifecycle.state
+        ('done', 'open')
+    """
+    instance = _held_instance(record)
+    moved = instance.apply(event, who=who, when=when, data=data)
+    return cast("_R", attrs.evolve(cast("Any", record), lifecycle=moved))
+
+
+def _held_instance(record: object) -> LifecycleInstance:
+    """The `LifecycleInstance` in ``record``'s ``lifecycle`` field, or a ValidationError."""
+    kind = type(record)
+    field = attrs.fields_dict(kind).get("lifecycle") if attrs.has(kind) else None
+    instance = getattr(record, "lifecycle", None) if field is not None and field.init else None
+    if not isinstance(instance, LifecycleInstance):
+        raise ValidationError.single(
+            "$.record",
+            "an attrs record with a 'lifecycle' field holding a LifecycleInstance",
+            describe(record),
+            subject="advance",
+        )
+    return instance
+
+
+# ---------------------------------------------------------------------- the registry
+_BUILT_IN: Mapping[str, str] = FrozenMapping(
+    {
+        "cloud_service": "cloudsms.services:SERVICE_LIFECYCLE",
+        "complaint": "cloudsms.parties.complaints:COMPLAINT_LIFECYCLE",
+    }
+)
+"""The lifecycles cloudsms declares, by name, each at the dotted path of its declaration."""
+
+_REGISTERED: dict[str, str] = dict(_BUILT_IN)
+_RESOLVED: dict[str, Lifecycle] = {}
+_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def register_lifecycle(name: str, path: str) -> None:
+    """Make the lifecycle declared at ``path`` known by ``name``, so its instances can be read.
+
+    ``path`` is ``"package.module:NAME"``, the module and the attribute that holds
+    the `Lifecycle`, whose own ``name`` must be ``name``. Nothing is imported now:
+    the path is resolved the first time the name is looked up (`lifecycle_named`),
+    so the converter, which reads a stored instance by the name it carries, never
+    imports the modules that declare lifecycles until a document needs one, and a
+    module may register its own lifecycle while it is being imported. Registering
+    a name again with the same path changes nothing.
+
+    Raises:
+        InvalidDefinition: ``name`` is not an identifier, ``path`` is not of the
+            form ``"module:attribute"``, or ``name`` is already registered with
+            another path (the lifecycles cloudsms ships included).
+
+    Examples:
+        >>> register_lifecycle("cloud_service", "cloudsms.services:SERVICE_LIFECYCLE")
+        >>> register_lifecycle("cloud_service", "mine:SERVICE")
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.InvalidDefinition: lifecycle 'cloud_service' is declared inconsistently:
+          - it is registered as 'cloudsms.services:SERVICE_LIFECYCLE', not 'mine:SERVICE'
+    """
+    given: tuple[object, object] = (name, path)
+    faults: list[str] = []
+    if not isinstance(given[0], str) or not _NAME.fullmatch(given[0]):
+        faults.append(f"the name must be an identifier, not {describe(name)}")
+    if not isinstance(given[1], str) or not _PATH.fullmatch(given[1]):
+        faults.append(f"the path must be 'package.module:NAME', not {describe(path)}")
+    subject = f"lifecycle {name!r}"
+    if faults:
+        raise InvalidDefinition(subject, faults)
+    known = _REGISTERED.setdefault(name, path)
+    if known != path:
+        raise InvalidDefinition(subject, [f"it is registered as {known!r}, not {path!r}"])
+
+
+def lifecycle_named(name: str) -> Lifecycle:
+    """The registered lifecycle called ``name``, imported from its path on first use.
+
+    Raises:
+        UnknownReference: no lifecycle of that name is registered (close names
+            suggested).
+        InvalidDefinition: its path names no module or attribute, or what it names
+            is not a `Lifecycle` called ``name``.
+
+    Examples:
+        >>> lifecycle_named("complaint").states
+        ('received', 'handled', 'closed')
+        >>> lifecycle_named("complain")
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.UnknownReference: unknown lifecycle 'complain'; did you mean complaint?
+    """
+    key: object = name
+    found = _RESOLVED.get(name) if isinstance(key, str) else None
+    if found is not None:
+        return found
+    path = _REGISTERED.get(name) if isinstance(key, str) else None
+    if path is None:
+        raise UnknownReference("lifecycle", name, suggestions=suggest(name, _REGISTERED))
+    resolved, fault = _resolve(path)
+    if isinstance(resolved, Lifecycle) and resolved.name == name:
+        _RESOLVED[name] = resolved
+        return resolved
+    if fault is None:
+        fault = (
+            f"{path!r} is the lifecycle {resolved.name!r}, not {name!r}"
+            if isinstance(resolved, Lifecycle)
+            else f"{path!r} is {describe(resolved)}, not a Lifecycle"
+        )
+    raise InvalidDefinition(f"lifecycle {name!r}", [fault])
+
+
+def registered_lifecycles() -> dict[str, str]:
+    """Every registered lifecycle's name with its dotted path, sorted by name (a copy).
+
+    Examples:
+        >>> registered_lifecycles()["complaint"]
+        'cloudsms.parties.complaints:COMPLAINT_LIFECYCLE'
+    """
+    return dict(sorted(_REGISTERED.items()))
+
+
+def _resolve(path: str) -> tuple[object, str | None]:
+    """The object at ``"module:attribute.attribute"``, or ``None`` and why it is not there."""
+    module_name, _, attributes = path.partition(":")
+    try:
+        found: object = importlib.import_module(module_name)
+    except ImportError as exc:
+        return None, f"{path!r} names a module that cannot be imported ({exc})"
+    where = module_name
+    for attribute in attributes.split("."):
+        if not hasattr(found, attribute):
+            return None, f"{path!r} names nothing: {where} has no attribute {attribute!r}"
+        found = getattr(found, attribute)
+        where = f"{where}.{attribute}"
+    return found, None
+
+
+def _origin_problems(lifecycle: Lifecycle, origin: object) -> list[Problem]:
+    """``[]`` for ``None`` or a state of ``lifecycle``: where a recorded history may begin."""
+    if origin is None or (isinstance(origin, str) and origin in lifecycle.states):
+        return []
+    expected = f"a state of the {lifecycle.name!r} lifecycle or null"
+    return [Problem("$.origin", expected, describe(origin))]
+
+
 def _replay_problems(
-    lifecycle: Lifecycle, state: object, entries: object, context_json: str, prefix: str
+    lifecycle: Lifecycle,
+    state: object,
+    entries: object,
+    context_json: str,
+    prefix: str,
+    *,
+    origin: str | None = None,
 ) -> list[Problem]:
-    """Problems of a history that does not replay from the initial state, as `apply` would.
+    """Problems of a history that does not replay from its origin, as `apply` would.
+
+    The origin is ``origin``, or the initial state when that is ``None``.
 
     Each entry must leave the state the one before reached, by a transition of the
     lifecycle, no earlier than the entry before (by the UTC instant), and with its
@@ -751,7 +1014,7 @@ def _replay_problems(
         return wrong
     checked = cast("tuple[HistoryEntry, ...]", entries)
     problems: list[Problem] = []
-    current = lifecycle.initial
+    current = lifecycle.initial if origin is None else origin
     previous: dt.datetime | None = None
     for index, entry in enumerate(checked):
         path = f"{prefix}[{index}]"
@@ -783,6 +1046,7 @@ def _replay_problems(
                 state=current,
                 entries=checked[:index],
                 context_json=context_json,
+                origin=None if origin == lifecycle.initial else origin,
             )
             attempt = _trusted(
                 Attempt,
