@@ -238,9 +238,9 @@ def _not_a_document(kind: Any) -> Callable[[object, Any], Any]:
     def refuse(value: object, _: object) -> Any:
         raise ValidationError.single(
             "$",
-            f"no {kind.__name__}: read its history as a list of HistoryEntry and pass "
-            "it, with its context, to lifecycle.resume(history, context=...), which "
-            "knows the transition table and the guards",
+            f"no {kind.__name__}: its guards are code, not data; read a LifecycleInstance, "
+            "whose lifecycle is found by the name it carries "
+            "(cloudsms.lifecycle.register_lifecycle)",
             describe(value),
         )
 

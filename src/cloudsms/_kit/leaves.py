@@ -27,7 +27,7 @@ from cloudsms._kit.datetimes import (
 from cloudsms._kit.durations import parse_duration
 from cloudsms._kit.limits import DECIMAL, INT64, LONGEST_NUMBER
 from cloudsms.errors import Problem, ValidationError, describe
-from cloudsms.lifecycle import HistoryEntry, LifecycleInstance
+from cloudsms.lifecycle import HistoryEntry
 from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours
 
@@ -342,23 +342,3 @@ def structure_entry(value: object, _: object) -> HistoryEntry:
     )
     data = json.dumps(parts.pop("data"), sort_keys=True, separators=(",", ":"))
     return HistoryEntry(**parts, data_json=data)
-
-
-def unstructure_instance(value: LifecycleInstance) -> dict[str, Any]:
-    return {
-        "lifecycle": value.lifecycle.name,
-        "state": value.state,
-        "context": dict(value.context),
-        "history": [unstructure_entry(e) for e in value.history()],
-    }
-
-
-def refuse_instance(value: object, _: object) -> LifecycleInstance:
-    """A lifecycle instance is not read on its own: its lifecycle's guards are code."""
-    raise ValidationError.single(
-        "$",
-        "no LifecycleInstance: read its history as a list of HistoryEntry and pass "
-        "it, with its context, to lifecycle.resume(history, context=...), which "
-        "knows the transition table and the guards",
-        describe(value),
-    )

@@ -27,7 +27,7 @@ from dateutil.relativedelta import relativedelta
 from cloudsms import units
 from cloudsms._foundation.exact import DECIMAL_PATTERN
 from cloudsms._foundation.frozen import FrozenMapping
-from cloudsms._kit import leaves
+from cloudsms._kit import leaves, lifecycles
 from cloudsms._kit.datetimes import format_datetime, structure_date, structure_datetime
 from cloudsms._kit.durations import format_duration
 from cloudsms.lifecycle import HistoryEntry, LifecycleInstance
@@ -216,19 +216,9 @@ WIRE_TYPES: tuple[WireType, ...] = (
     ),
     WireType(
         kind=LifecycleInstance,
-        structure=leaves.refuse_instance,
-        unstructure=leaves.unstructure_instance,
-        schema={
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["lifecycle", "state", "context", "history"],
-            "properties": {
-                "lifecycle": {"type": "string"},
-                "state": {"type": "string"},
-                "context": {"type": "object"},
-                "history": {"type": "array", "items": _HISTORY_ENTRY},
-            },
-        },
+        structure=lifecycles.structure_instance,
+        unstructure=lifecycles.unstructure_instance,
+        schema=lifecycles.instance_schema(_HISTORY_ENTRY),
     ),
 )
 """Every wire type, in the order the converter registers them."""

@@ -469,19 +469,23 @@ def lifecycle_instances(
     *,
     data: st.SearchStrategy[dict[str, Any]] | None = None,
     context: st.SearchStrategy[dict[str, Any]] | None = None,
+    origins: st.SearchStrategy[str | None] | None = None,
     max_steps: int = 12,
 ) -> st.SearchStrategy[LifecycleInstance]:
     """Instances of ``lifecycle`` reached by a random walk of events its guards allow.
 
     ``data`` draws each event's data and ``context`` the instance's persisted context
     (both empty by default); an event is applied only when its guard allows it.
+    ``origins`` draws the state a walk begins in (``None``, the initial state, by
+    default): a record whose recorded history begins later (`Lifecycle.begin`).
     """
     payloads = data if data is not None else st.just({})
     contexts = context if context is not None else st.just({})
+    starts = origins if origins is not None else st.none()
 
     @st.composite
     def walk(draw: st.DrawFn) -> LifecycleInstance:
-        instance = lifecycle.begin(context=draw(contexts))
+        instance = lifecycle.begin(context=draw(contexts), origin=draw(starts))
         when = draw(aware_datetimes(max_value=dt.datetime(2050, 1, 1)))  # noqa: DTZ001
         for _ in range(draw(st.integers(0, max_steps))):
             events = instance.allowed_events()
