@@ -11,12 +11,8 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 
-import attrs
-
-from cloudsms._kit.checks import (
-    raise_problems,
-    text_problems,
-)
+from cloudsms._kit.checks import text
+from cloudsms._kit.records import check, field, record
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.units import Quantity, calendar_units, quantity_problems, same_dimension
 
@@ -28,7 +24,26 @@ def _unit_text(value: Quantity) -> str:
     return str(value.units)
 
 
-# --------------------------------------------------------------------- the parts
+def _quantity(value: object, path: str) -> list[Problem]:
+    return quantity_problems(value, path, example="a quantity such as '99.9 %'")
+
+
+def _not_below_zero(target: Quantity, path: str) -> list[Problem]:
+    if target.magnitude < 0:
+        return [Problem(path, "a quantity not below zero", str(target))]
+    return []
+
+
+def _fixed_length(target: Quantity, path: str) -> list[Problem]:
+    if calendar_units(target):
+        expected = "a quantity in units of fixed length (a calendar month or year varies)"
+        return [Problem(path, expected, str(target))]
+    return []
+
+
+_TARGET = check(_quantity, total=True) & _not_below_zero & _fixed_length
+
+
 class Bound(enum.StrEnum):
     """Which side of a service level's target is good."""
 
@@ -36,7 +51,7 @@ class Bound(enum.StrEnum):
     AT_MOST = "at most"
 
 
-@attrs.frozen(kw_only=True)
+@record
 class ServiceLevel:
     """A level an offering commits to: availability at least 99.95 %, response at most 4 h.
 
@@ -52,31 +67,9 @@ class ServiceLevel:
         ('availability at least 99.9 %', True)
     """
 
-    measure: str
+    measure: str = field(check=text)
     bound: Bound
-    target: Quantity
-
-    def __attrs_post_init__(self) -> None:
-        problems = text_problems(self.measure, "$.measure")
-        bound: object = self.bound
-        if not isinstance(bound, Bound):
-            problems.append(Problem("$.bound", "'at least' or 'at most'", describe(bound)))
-        target_problems = quantity_problems(
-            self.target, "$.target", example="a quantity such as '99.9 %'"
-        )
-        if target_problems:
-            problems += target_problems
-        elif self.target.magnitude < 0:
-            problems.append(Problem("$.target", "a quantity not below zero", str(self.target)))
-        elif calendar_units(self.target):
-            problems.append(
-                Problem(
-                    "$.target",
-                    "a quantity in units of fixed length (a calendar month or year varies)",
-                    str(self.target),
-                )
-            )
-        raise_problems(problems, "ServiceLevel")
+    target: Quantity = field(check=_TARGET)
 
     def is_stricter_than(self, other: ServiceLevel) -> bool:
         """Whether this level promises more than ``other`` on the same measure and bound.

@@ -1305,8 +1305,13 @@ def calendar_units(value: Quantity) -> tuple[str, ...]:
     """
     if not is_quantity(value):
         raise _not_a_quantity(value, "$")
-    names = cast("Any", value)._units.keys()  # noqa: SLF001 - pint's units container
-    return tuple(name for name in names if _is_calendar(name))
+    return _calendar_names(cast("Any", value)._units)  # noqa: SLF001 - pint's units container
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _calendar_names(units: Any) -> tuple[str, ...]:  # noqa: ANN401 - pint's units container
+    """`calendar_units` of one units container, remembered: the same units recur."""
+    return tuple(name for name in units if _is_calendar(name))
 
 
 @lru_cache(maxsize=CACHE_SIZE)

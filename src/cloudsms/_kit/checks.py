@@ -13,6 +13,7 @@ from cloudsms._foundation.frozen import (
     as_frozenset,
     as_tuple,
 )
+from cloudsms._kit.records import Check
 from cloudsms.errors import Problem, ValidationError, describe
 
 if TYPE_CHECKING:
@@ -24,20 +25,27 @@ __all__ = [
     "as_frozen_mapping",
     "as_frozenset",
     "as_tuple",
+    "calendar_length",
     "calendar_length_problems",
     "id_list_problems",
     "id_problems",
+    "ident",
+    "ids",
     "instance_problems",
     "items_problems",
+    "jurisdiction",
     "jurisdiction_problems",
     "jurisdiction_set_problems",
+    "jurisdictions",
     "member_of",
     "nested_problems",
     "optional_text_problems",
     "raise_problems",
     "sorted_items",
+    "text",
     "text_list_problems",
     "text_problems",
+    "texts",
 ]
 
 
@@ -189,3 +197,37 @@ def calendar_length_problems(value: object, path: str) -> list[Problem]:
     from cloudsms.periods import calendar_length_problems as length_problems  # noqa: PLC0415
 
     return length_problems(value, path)
+
+
+# ---------------------------------------------------------------------- as record checks
+# The checks above as `cloudsms._kit.records.Check` values, for ``field(check=...)``.
+# Each is total: it says itself what a value of the wrong type lacks.
+ident = Check(
+    id_problems, expected="an id of letters, digits and . _ : - (at most 64)", total=True
+)
+"""A well-formed id (`ID`)."""
+
+text = Check(text_problems, expected="a non-empty string", total=True)
+"""A non-empty string."""
+
+jurisdiction = Check(jurisdiction_problems, total=True)
+"""A known ISO 3166 code (`jurisdiction_problems`)."""
+
+jurisdictions = Check(jurisdiction_set_problems, total=True)
+"""A non-empty set of known ISO 3166 codes, each bad one at its sorted index."""
+
+calendar_length = Check(calendar_length_problems, total=True)
+"""A calendar length (`relativedelta`) of relative, whole units of one sign."""
+
+
+def texts(*, at_least_one: bool = False) -> Check:
+    """A tuple of non-empty strings (at least one, if asked), each at its index."""
+    return Check(
+        lambda value, path: text_list_problems(value, path, at_least_one=at_least_one),
+        total=True,
+    )
+
+
+def ids(*, of: str = "") -> Check:
+    """A tuple of distinct, well-formed ids; ``of`` names them (``"supplier"``)."""
+    return Check(lambda value, path: id_list_problems(value, path, of=of), total=True)

@@ -1,0 +1,315 @@
+"""cloudsms._kit.records: records whose checks sit beside their fields, compiled once."""
+
+from __future__ import annotations
+
+import enum
+import linecache
+import threading
+import traceback
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any, Literal
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cloudsms._kit.checks import ident, text
+from cloudsms._kit.records import (
+    Check,
+    check,
+    checker_of,
+    each,
+    field,
+    one_or_more,
+    record,
+    unique,
+    unique_by,
+)
+from cloudsms.errors import InvalidDefinition, Problem, ValidationError
+
+
+class Colour(enum.StrEnum):
+    """A small enum for the annotation tests."""
+
+    RED = "red"
+    BLUE = "blue"
+
+
+def _positive(value: int, path: str) -> list[Problem]:
+    return [] if value > 0 else [Problem(path, "a positive number", str(value))]
+
+
+positive = Check(_positive, expected="a positive number")
+
+
+@record
+class Part:
+    """A nested record."""
+
+    id: str = field(check=ident)
+    weight: Decimal
+
+
+@record
+class Kit:
+    """A record using every supported annotation form."""
+
+    id: str = field(check=ident)
+    name: str | None = field(check=text, default=None)
+    count: int = field(check=positive, default=1)
+    colour: Colour = Colour.RED
+    size: Literal["s", "m"] = "s"
+    parts: tuple[Part, ...] = field(check=unique_by("id"), default=())
+    tags: frozenset[str] = field(check=each(text), default=frozenset())
+    notes: Mapping[str, int] = field(factory=dict)
+    extra: Any = None
+    token: str = field(default="x", metadata={"sensitive": True}, check=text)
+
+    def _rules(self) -> Iterator[Problem]:
+        if self.size == "s" and len(self.parts) > 2:
+            yield Problem("parts", "at most 2 parts in a small kit", str(len(self.parts)))
+
+
+def _problems(build: Any) -> list[Problem]:
+    with pytest.raises(ValidationError) as caught:
+        build()
+    return caught.value.problems
+
+
+class TestFields:
+    """Types from annotations, checks beside fields, every problem at its field's path."""
+
+    def test_a_good_record(self) -> None:
+        """A record built from lists and dicts keeps tuples, sets and read-only mappings."""
+        kit = Kit(id="k1", parts=[Part(id="a", weight=Decimal(1))], tags=["x"], notes={"n": 1})
+        assert kit.parts == (Part(id="a", weight=Decimal(1)),)
+        assert kit.tags == frozenset({"x"})
+        with pytest.raises(TypeError):
+            kit.notes["n"] = 2  # type: ignore[index]
+        assert attrs.evolve(kit, count=2).count == 2
+
+    def test_every_problem_at_its_path(self) -> None:
+        """Each wrong field is reported, with what it should be."""
+        problems = _problems(
+            lambda: Kit(
+                id="",
+                name=5,
+                count=True,
+                colour="green",
+                size="xl",
+                parts=[1],
+                tags=["ok", ""],
+                notes={"n": "1", 2: 3},
+            )
+        )
+        assert [str(p) for p in problems] == [
+            "expected an id of letters, digits and . _ : - (at most 64), got '' (string) @ $.id",
+            "expected a non-empty string, got 5 (integer) @ $.name",
+            "expected a positive number, got True (boolean) @ $.count",
+            "expected one of 'red', 'blue', got 'green' (string) @ $.colour",
+            "expected one of 's', 'm', got 'xl' (string) @ $.size",
+            "expected a Part, got 1 (integer) @ $.parts[0]",
+            "expected a non-empty string, got '' (string) @ $.tags[0]",
+            "expected an integer, got '1' (string) @ $.notes.n",
+            "expected text keys, got 2 (integer) @ $.notes",
+        ]
+
+    def test_the_check_runs_only_on_the_right_type(self) -> None:
+        """A non-total check is not called with a wrong type: the annotation speaks."""
+        (problem,) = _problems(lambda: Kit(id="k", count="many"))
+        assert str(problem) == "expected a positive number, got 'many' (string) @ $.count"
+        (problem,) = _problems(lambda: Kit(id="k", count=0))
+        assert str(problem) == "expected a positive number, got 0 @ $.count"
+
+    def test_optional_fields_take_none(self) -> None:
+        """``X | None`` takes None without running the check."""
+        assert Kit(id="k", name=None).name is None
+        (problem,) = _problems(lambda: Kit(id="k", name=" "))
+        assert problem.path == "$.name"
+
+    def test_not_a_list(self) -> None:
+        """A container field given something else says what it wanted."""
+        problems = _problems(lambda: Kit(id="k", parts=5, tags="abc"))
+        assert [str(p) for p in problems] == [
+            "expected a list of Part, got 5 (integer) @ $.parts",
+            "expected a list of non-empty string values, got 'abc' (string) @ $.tags",
+        ]
+
+    def test_sensitive_values_are_redacted(self) -> None:
+        """A sensitive field's value never appears in the message."""
+        (problem,) = _problems(lambda: Kit(id="k", token="  "))  # noqa: S106 - not a password
+        assert problem.got == "<redacted>"
+
+    def test_nested_records_check_themselves(self) -> None:
+        """A nested record refuses itself when built, with its own paths."""
+        (problem,) = _problems(lambda: Part(id="p", weight="1"))
+        assert str(problem) == "expected a Decimal, got '1' (string) @ $.weight"
+
+
+class TestRules:
+    """Cross-field rules: relative paths under ``$.``, run only when the fields are sound."""
+
+    def test_rule(self) -> None:
+        """The rule's problem is at the field it names."""
+        parts = [Part(id=i, weight=Decimal(1)) for i in "abc"]
+        (problem,) = _problems(lambda: Kit(id="k", parts=parts))
+        assert str(problem) == "expected at most 2 parts in a small kit, got 3 @ $.parts"
+        assert Kit(id="k", parts=parts, size="m").size == "m"
+
+    def test_rules_wait_for_sound_fields(self) -> None:
+        """A record with a bad field reports it, not the rules' view of it."""
+        parts = [Part(id=i, weight=Decimal(1)) for i in "abc"]
+        problems = _problems(lambda: Kit(id="", parts=parts))
+        assert [p.path for p in problems] == ["$.id"]
+
+    def test_a_rule_naming_no_field_is_a_definition_error(self) -> None:
+        """A path that does not start with a field (a renamed one) fails loudly."""
+
+        @record
+        class Broken:
+            a: int
+
+            def _rules(self) -> Iterator[Problem]:
+                yield Problem("b[0]", "something", "nothing")
+
+        with pytest.raises(InvalidDefinition, match=r"'b\[0\]', which is not a field"):
+            Broken(a=1)
+
+
+class TestCombinators:
+    """Checks combine with ``&``; the library's building blocks."""
+
+    def test_and_stops_at_the_first_problem(self) -> None:
+        """The second check runs only when the first found nothing."""
+        calls: list[str] = []
+
+        def second(_: object, path: str) -> list[Problem]:
+            calls.append(path)
+            return []
+
+        both = positive & second
+        assert both(0, "$.n") == [Problem("$.n", "a positive number", "0")]
+        assert calls == []
+        assert both(1, "$.n") == []
+        assert calls == ["$.n"]
+        assert both.expected == "a positive number"
+
+    def test_one_or_more_unique_unique_by(self) -> None:
+        """Hand-computed cases of the container checks."""
+        assert one_or_more((), "$.x") == [Problem("$.x", "one or more items", "() (array)")]
+        assert one_or_more((1,), "$.x") == []
+        assert unique((1, 2, 1), "$.x") == [Problem("$.x", "distinct items", "(1, 2, 1) (array)")]
+        assert unique(([1], [1]), "$.x")[0].expected == "distinct items"
+        parts = (Part(id="a", weight=Decimal(1)), Part(id="a", weight=Decimal(2)))
+        assert unique_by("id")(parts, "$.parts") == [
+            Problem("$.parts[1].id", "a id used once", "'a' (string)")
+        ]
+
+    def test_each_reports_items_of_a_set_in_sorted_order(self) -> None:
+        """A set's items are reported at their index in sorted order, stable across runs."""
+        found = each(text)(frozenset({"b", " ", ""}), "$.tags")
+        assert [p.path for p in found] == ["$.tags[0]", "$.tags[1]"]
+
+    def test_check_wraps_a_function(self) -> None:
+        """check() makes a combinable Check of a plain function."""
+        wrapped = check(_positive, expected="a positive number", total=False)
+        assert wrapped(-1, "$") == [Problem("$", "a positive number", "-1")]
+        assert "positive" in repr(wrapped)
+
+
+class TestCompiled:
+    """The checks of a class are compiled once, thread-safely, with their source shown."""
+
+    def test_source_in_linecache(self) -> None:
+        """A traceback through the compiled checks shows their source."""
+        checker = checker_of(Kit)
+        lines = linecache.getlines(checker.__code__.co_filename)
+        assert lines[0].startswith("def check_Kit(self):")
+        assert any("$.parts" in line for line in lines)
+        try:
+            Kit(id="")
+        except ValidationError as exc:
+            shown = "".join(traceback.format_tb(exc.__traceback__))
+        assert "raise ValidationError(problems, subject='Kit')" in shown
+
+    def test_compiled_once_under_threads(self) -> None:
+        """Many threads building the first values of a new class share one compiled check."""
+
+        @record
+        class Fresh:
+            a: int = field(check=positive)
+
+        barrier = threading.Barrier(8)
+        errors: list[BaseException] = []
+
+        def build() -> None:
+            barrier.wait()
+            try:
+                Fresh(a=1)
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+
+        threads = [threading.Thread(target=build) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert checker_of(Fresh) is checker_of(Fresh)
+        assert Fresh.__attrs_post_init__ is checker_of(Fresh)  # type: ignore[attr-defined]
+
+    def test_unsupported_annotation(self) -> None:
+        """An annotation the records cannot check is refused, naming the field."""
+
+        @record
+        class Odd:
+            a: list[int]
+
+        with pytest.raises(InvalidDefinition, match="field 'a'"):
+            Odd(a=[1])
+
+    def test_unresolvable_annotation(self) -> None:
+        """A name that does not resolve at run time is refused, saying so."""
+
+        @record
+        class Lost:
+            a: Missing  # type: ignore[name-defined]  # noqa: F821
+
+        with pytest.raises(InvalidDefinition, match="does not resolve at run time"):
+            Lost(a=1)
+
+    def test_post_init_is_refused(self) -> None:
+        """Rules go in _rules: a record with its own __attrs_post_init__ is refused."""
+        with pytest.raises(InvalidDefinition, match="_rules"):
+
+            @record
+            class Own:
+                a: int
+
+                def __attrs_post_init__(self) -> None:
+                    pass
+
+
+@given(
+    st.text(min_size=1, max_size=8),
+    st.integers(min_value=-3, max_value=3),
+    st.sampled_from(["s", "m", "l"]),
+)
+def test_accepts_exactly_the_valid_values(name: str, count: int, size: str) -> None:
+    """A value is accepted exactly when every field is sound; else every bad field is named."""
+    expected = set()
+    if not name.strip():
+        expected.add("$.name")
+    if count <= 0:
+        expected.add("$.count")
+    if size not in {"s", "m"}:
+        expected.add("$.size")
+    if expected:
+        with pytest.raises(ValidationError) as caught:
+            Kit(id="k", name=name, count=count, size=size)  # type: ignore[arg-type]
+        assert set(caught.value.paths) == expected
+    else:
+        kit = Kit(id="k", name=name, count=count, size=size)  # type: ignore[arg-type]
+        assert (kit.name, kit.count, kit.size) == (name, count, size)
