@@ -13,6 +13,7 @@ from cloudsms._foundation.frozen import (
     as_frozenset,
     as_tuple,
 )
+from cloudsms._foundation.instants import instant_problems
 from cloudsms._kit.records import Check
 from cloudsms.errors import Problem, ValidationError, describe
 
@@ -32,6 +33,7 @@ __all__ = [
     "ident",
     "ids",
     "instance_problems",
+    "instant",
     "items_problems",
     "jurisdiction",
     "jurisdiction_problems",
@@ -218,6 +220,9 @@ jurisdictions = Check(jurisdiction_set_problems, total=True)
 
 calendar_length = Check(calendar_length_problems, total=True)
 """A calendar length (`relativedelta`) of relative, whole units of one sign."""
+
+instant = Check(instant_problems, total=True)
+"""An aware instant in the supported range whose wall time exists in its zone."""
 
 
 def texts(*, at_least_one: bool = False) -> Check:
