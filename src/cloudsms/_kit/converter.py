@@ -26,7 +26,7 @@ from cattrs.errors import (
 )
 
 from cloudsms._foundation.strict_json import key_path
-from cloudsms._kit.documents import unwrap
+from cloudsms._kit.documents import read_versions, unwrap
 from cloudsms._kit.leaves import (
     format_float,
     format_int,
@@ -147,9 +147,12 @@ def _attrs_factory(converter: cattrs.Converter, *, every_key_path: bool) -> Call
                 )
             return generated(value, kind)
 
-        if not every_key_path:
-            return structure
-        return _every_key_path(kind, converter, structure)
+        def problems_of(exc: BaseException) -> list[Problem]:
+            return _problems(exc, "$", kind)
+
+        if every_key_path:  # older versions of a document are upgraded before either path
+            return read_versions(kind, _every_key_path(kind, converter, structure), problems_of)
+        return read_versions(kind, structure, problems_of)
 
     return factory
 
