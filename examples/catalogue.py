@@ -40,6 +40,7 @@ from cloudsms.requirements import (
 )
 from cloudsms.serialization import from_json, to_json
 from cloudsms.services import (
+    SERVICE_LIFECYCLE,
     CloudService,
     ComponentKind,
     Dependency,
@@ -57,7 +58,11 @@ def level(measure: str, bound: Bound, target: str) -> ServiceLevel:
 
 
 def graph() -> ServiceGraph:
-    """Managed VMs run on hypervisors and block storage, with a colocation contract."""
+    """Managed VMs run on hypervisors and block storage, with a colocation contract.
+
+    Both services were live before anyone recorded their lifecycle's events: each
+    instance begins at ``live`` with an empty history (its origin).
+    """
     components = (
         ServiceComponent(id="hv", name="Hypervisor cluster", kind=ComponentKind.HARDWARE),
         ServiceComponent(id="san", name="Storage area network", kind=ComponentKind.HARDWARE),
@@ -76,7 +81,7 @@ def graph() -> ServiceGraph:
             category=ServiceCategory.DSAAS,
             deployment_models={DeploymentModel.PUBLIC},
             owner="storage-team",
-            lifecycle_state="live",
+            lifecycle=SERVICE_LIFECYCLE.begin(origin="live"),
             components=("san", "colo"),
         ),
         CloudService(
@@ -85,7 +90,7 @@ def graph() -> ServiceGraph:
             category=ServiceCategory.IAAS,
             deployment_models={DeploymentModel.PUBLIC, DeploymentModel.PRIVATE},
             owner="compute-team",
-            lifecycle_state="live",
+            lifecycle=SERVICE_LIFECYCLE.begin(origin="live"),
             components=("hv", "desk", "runbook", "colo"),
         ),
     )

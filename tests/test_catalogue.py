@@ -34,6 +34,7 @@ from cloudsms.catalogue import (
 from cloudsms.configuration import ConfigurationItem, ConfigurationRecord, RelationKind
 from cloudsms.context import ObligationKind
 from cloudsms.errors import InvalidTransition, UnknownReference, ValidationError
+from cloudsms.lifecycle import LifecycleInstance, advance
 from cloudsms.money import Money, Price
 from cloudsms.procedures import release as release_module
 from cloudsms.procedures.release import Release, release_to_live
@@ -570,7 +571,6 @@ VALID: dict[type, dict[str, Any]] = {
     CatalogueEntry: {**_fields(entry()), "description": "VMs"},
     Catalogue: _fields(CATALOGUE),
     Release: {
-        "instance": SERVICE_LIFECYCLE.begin(),
         "service": GRAPH.services[0],
         "catalogue": CATALOGUE,
         "records": {},
@@ -755,48 +755,61 @@ class TestDocuments:
         assert "storage -> crm -> compute -> storage" in str(info.value)
 
 
-def at_tested() -> Any:
+REVIEW = {
+    "capacity_requirement": "400 vcpu",
+    "availability_required": "99.9",
+    "availability_designed": "99.95",
+    "shared_resource_security": "isolation reviewed",
+    "sla": "new",
+}
+
+
+def at_tested() -> LifecycleInstance:
     """A service lifecycle instance taken to ``tested``."""
-    review = {
-        "capacity_requirement": "400 vcpu",
-        "availability_required": "99.9",
-        "availability_designed": "99.95",
-        "shared_resource_security": "isolation reviewed",
-        "sla": "new",
-    }
     instance = SERVICE_LIFECYCLE.begin()
-    for event, data in (("design", {"review": review}), ("build", {}), ("test", {})):
+    for event, data in (("design", {"review": REVIEW}), ("build", {}), ("test", {})):
         instance = instance.apply(event, who="pm", when=T0, data=data)
     return instance
+
+
+def holding(instance: LifecycleInstance) -> Catalogue:
+    """A catalogue whose graph's compute service holds ``instance``."""
+    compute = attrs.evolve(GRAPH.services[0], lifecycle=instance)
+    return Catalogue(graph=attrs.evolve(GRAPH, services=(compute, *GRAPH.services[1:])))
+
+
+TESTED = holding(at_tested())
 
 
 class TestReleaseToLive:
     """S05: release moves the service live, publishes its entry and updates the records."""
 
     def test_release(self) -> None:
-        """Everything moves together; the inputs stay as they were."""
-        catalogue = Catalogue(graph=GRAPH)
+        """Everything moves together through the service's own instance; inputs stay as given."""
         san = ConfigurationRecord.create(
             ConfigurationItem(id="hv", name="Hypervisors", kind="hardware"), by="ops", at=T0
         )
         records = {"hv": san}
-        service = GRAPH.services[0]
+        service = TESTED.graph.services[0]
         at = T0 + dt.timedelta(days=1)
         result = release_to_live(
-            at_tested(),
             service=service,
             entry=entry(),
-            catalogue=catalogue,
+            catalogue=TESTED,
             records=records,
             by="release-manager",
             at=at,
             change="CHG-7",
         )
-        assert result.instance.state == "live"
+        assert result.service == advance(
+            service, "release", who="release-manager", when=at, data={"change": "CHG-7"}
+        )
+        assert result.instance is result.service.lifecycle
         assert result.instance.history()[-1].data == {"change": "CHG-7"}
         assert result.service.lifecycle_state == "live"
         assert result.catalogue.entry("vm") == entry()
-        assert result.catalogue.graph.services[0].lifecycle_state == "live"
+        assert result.catalogue.graph.services[0] == result.service
+        assert result.catalogue.graph.services[1:] == GRAPH.services[1:]
         assert sorted(result.records) == ["compute", "hv"]
         created = result.records["compute"]
         assert created.current.attributes == {"status": "live"}
@@ -808,58 +821,68 @@ class TestReleaseToLive:
         assert [v.version for v in updated.history()] == [1, 2]
         assert updated.current.attributes == {"status": "live"}
         assert updated.current_version.changed_at == at
-        assert catalogue.entries == ()
+        assert TESTED.entries == ()
         assert records == {"hv": san}
-        assert service.lifecycle_state == "planned"
+        assert service.lifecycle_state == "tested"
+        assert TESTED.graph.services[0] is service
 
     def test_refused_before_tested(self) -> None:
         """A service not yet tested cannot go live; nothing is produced."""
-        built = at_tested().history()
-        instance = SERVICE_LIFECYCLE.resume(built[:-1])
-        with pytest.raises(InvalidTransition):
+        built = SERVICE_LIFECYCLE.resume(at_tested().history()[:-1])
+        catalogue = holding(built)
+        with pytest.raises(InvalidTransition) as info:
             release_to_live(
-                instance,
-                service=GRAPH.services[0],
+                service=catalogue.graph.services[0],
                 entry=entry(),
-                catalogue=Catalogue(graph=GRAPH),
+                catalogue=catalogue,
                 records={},
                 by="rm",
                 at=T0,
             )
+        assert (info.value.state, info.value.event) == ("built", "release")
 
     def test_the_graph_copy_of_the_service(self) -> None:
         """A service that differs from the graph's own copy is refused, not published."""
-        stale = attrs.evolve(GRAPH.services[0], components=(), name="Old name")
-        with pytest.raises(ValidationError) as info:
-            release_to_live(
-                at_tested(),
-                service=stale,
-                entry=entry(),
-                catalogue=Catalogue(graph=GRAPH),
-                records={},
-                by="rm",
-                at=T0,
-            )
-        assert info.value.paths == ["$.service"]
+        stale = attrs.evolve(TESTED.graph.services[0], components=(), name="Old name")
+        planned = GRAPH.services[0]  # the same fields, but its lifecycle is still planned
+        for service in (stale, planned):
+            with pytest.raises(ValidationError) as info:
+                release_to_live(
+                    service=service,
+                    entry=entry(),
+                    catalogue=TESTED,
+                    records={},
+                    by="rm",
+                    at=T0,
+                )
+            assert info.value.paths == ["$.service"]
 
     def test_bad_arguments_and_a_frozen_result(self) -> None:
         """Wrong argument types are named; the result is hashable and cannot be changed."""
         with pytest.raises(ValidationError) as info:
             release_to_live(
-                at_tested(),
-                service=GRAPH.services[0],
+                service=TESTED.graph.services[0],
                 entry=entry(),
-                catalogue=Catalogue(graph=GRAPH),
+                catalogue=TESTED,
                 records=None,  # type: ignore[arg-type]
                 by="rm",
                 at=T0,
             )
         assert info.value.paths == ["$.records"]
+        with pytest.raises(ValidationError) as info:
+            release_to_live(
+                service=at_tested(),  # type: ignore[arg-type]
+                entry=entry(),
+                catalogue=TESTED,
+                records={},
+                by="rm",
+                at=T0,
+            )
+        assert info.value.paths == ["$.service"]
         result = release_to_live(
-            at_tested(),
-            service=GRAPH.services[0],
+            service=TESTED.graph.services[0],
             entry=entry(),
-            catalogue=Catalogue(graph=GRAPH),
+            catalogue=TESTED,
             records={},
             by="rm",
             at=T0,
@@ -870,6 +893,9 @@ class TestReleaseToLive:
         with pytest.raises(TypeError):
             result.records["compute"].current.attributes["status"] = "retired"  # type: ignore[index]
         assert result.records["compute"].versions[0].item.attributes == {"status": "live"}
+        with pytest.raises(ValidationError) as info:
+            Release(service=result.service, catalogue=None, records={})  # type: ignore[arg-type]
+        assert info.value.paths == ["$.catalogue"]
 
     def test_records_must_be_keyed_by_their_item(self) -> None:
         """A record filed under another item's id is refused."""
@@ -878,10 +904,9 @@ class TestReleaseToLive:
         )
         with pytest.raises(ValidationError) as info:
             release_to_live(
-                at_tested(),
-                service=GRAPH.services[0],
+                service=TESTED.graph.services[0],
                 entry=entry(),
-                catalogue=Catalogue(graph=GRAPH),
+                catalogue=TESTED,
                 records={"compute": hv},
                 by="rm",
                 at=T0,
@@ -899,10 +924,9 @@ class TestReleaseToLive:
         )
         with pytest.raises(ValidationError) as info:
             release_to_live(
-                at_tested(),
-                service=GRAPH.services[0],
+                service=TESTED.graph.services[0],
                 entry=entry(),
-                catalogue=Catalogue(entries=(theirs,), graph=GRAPH),
+                catalogue=attrs.evolve(TESTED, entries=(theirs,)),
                 records={},
                 by="rm",
                 at=T0,
@@ -911,23 +935,18 @@ class TestReleaseToLive:
 
     def test_entry_and_service_must_match(self) -> None:
         """The entry must describe the released service, which must be in the graph."""
-        kwargs: dict[str, Any] = {
-            "catalogue": Catalogue(graph=GRAPH),
-            "records": {},
-            "by": "rm",
-            "at": T0,
-        }
+        kwargs: dict[str, Any] = {"catalogue": TESTED, "records": {}, "by": "rm", "at": T0}
         with pytest.raises(ValidationError) as info:
-            release_to_live(at_tested(), service=GRAPH.services[1], entry=entry(), **kwargs)
+            release_to_live(service=TESTED.graph.services[1], entry=entry(), **kwargs)
         assert info.value.paths == ["$.entry.service"]
-        ghost = svc("ghost", ServiceCategory.IAAS)
+        ghost = attrs.evolve(svc("ghost", ServiceCategory.IAAS), lifecycle=at_tested())
         with pytest.raises(ValidationError) as info:
-            release_to_live(at_tested(), service=ghost, entry=entry(service="ghost"), **kwargs)
+            release_to_live(service=ghost, entry=entry(service="ghost"), **kwargs)
         assert info.value.paths == ["$.service"]
 
     @given(st.sampled_from(["planned", "designed", "built", "live", "retiring"]))
     def test_only_from_tested(self, state: str) -> None:
-        """Every state but tested refuses the release."""
+        """Every state but tested refuses the release, and nothing is produced."""
         history = at_tested().history()
         steps = {"planned": 0, "designed": 1, "built": 2}
         if state in steps:
@@ -936,16 +955,17 @@ class TestReleaseToLive:
             instance = at_tested().apply("release", who="rm", when=T0)
             if state == "retiring":
                 instance = instance.apply("retire", who="rm", when=T0)
-        with pytest.raises(InvalidTransition):
+        catalogue = holding(instance)
+        with pytest.raises(InvalidTransition) as info:
             release_to_live(
-                instance,
-                service=GRAPH.services[0],
+                service=catalogue.graph.services[0],
                 entry=entry(),
-                catalogue=Catalogue(graph=GRAPH),
+                catalogue=catalogue,
                 records={},
                 by="rm",
                 at=T0,
             )
+        assert info.value.state == state
 
 
 class TestServiceLevelTargetRegistry:

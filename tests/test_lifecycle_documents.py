@@ -6,17 +6,26 @@ import datetime as dt
 import json
 from typing import Any
 
+import attrs
 import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import invariant, run_state_machine_as_test
 
-from cloudsms.errors import ValidationError
-from cloudsms.lifecycle import LifecycleInstance
-from cloudsms.parties import COMPLAINT_LIFECYCLE
-from cloudsms.serialization import from_dict, json_schema, to_dict
-from cloudsms.services import SERVICE_LIFECYCLE
-from cloudsms.testing import lifecycle_instances
+from cloudsms.catalogue import Catalogue
+from cloudsms.errors import InvalidDefinition, Problem, ValidationError, describe
+from cloudsms.lifecycle import LifecycleInstance, advance, register_lifecycle
+from cloudsms.parties import COMPLAINT_LIFECYCLE, Complaint
+from cloudsms.serialization import document, from_dict, from_json, json_schema, to_dict, to_json
+from cloudsms.services import (
+    SERVICE_LIFECYCLE,
+    CloudService,
+    DeploymentModel,
+    ServiceCategory,
+    ServiceGraph,
+)
+from cloudsms.testing import cloud_services, complaints, lifecycle_instances, lifecycle_machine
 
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 RESPONSE = {"response": "We restored the export."}
@@ -192,3 +201,452 @@ class TestRead:
         assert info.value.errors == [
             "expected a lifecycle instance object, got 'handled' (string) @ $"
         ]
+
+
+# ---------------------------------------------------------------------- versioned records
+V1_SERVICE = {
+    "id": "crm",
+    "name": "CRM",
+    "category": "SaaS",
+    "deployment_models": ["public"],
+    "owner": "sales-it",
+    "lifecycle_state": "live",
+    "components": ["db"],
+}
+
+
+def v2_service_body(**lifecycle: Any) -> dict[str, Any]:
+    """The version-2 body ``V1_SERVICE`` becomes, with ``lifecycle`` as its instance."""
+    return {
+        "id": "crm",
+        "name": "CRM",
+        "category": "SaaS",
+        "deployment_models": ["public"],
+        "owner": "sales-it",
+        "lifecycle": lifecycle,
+        "components": ["db"],
+    }
+
+
+LIVE_UNRECORDED = {
+    "lifecycle": "cloud_service",
+    "origin": "live",
+    "state": "live",
+    "context": {},
+    "history": [],
+}
+
+
+class TestServiceVersions:
+    """CloudService documents are version 2; version-1 bodies still load, alone or nested."""
+
+    def test_version_1_alone(self) -> None:
+        """Reads a headerless version-1 service as an instance at its state, with no history."""
+        service = from_dict(CloudService, V1_SERVICE)
+        assert service.lifecycle_state == "live"
+        assert service.lifecycle.history() == ()
+        assert to_dict(service) == {
+            "type": "cloudsms.cloud-service",
+            "schema_version": 2,
+            **v2_service_body(**LIVE_UNRECORDED),
+        }
+        assert from_dict(CloudService, to_dict(service)) == service
+
+    def test_version_1_nested(self) -> None:
+        """Reads version-1 services inside a graph, each at its state, and writes version 2."""
+        planned = {k: v for k, v in V1_SERVICE.items() if k != "lifecycle_state"}
+        planned["id"], planned["components"] = "wiki", []
+        graph_v1 = {
+            "services": [V1_SERVICE, {**planned, "lifecycle_state": "planned"}, planned],
+            "components": [{"id": "db", "name": "Database", "kind": "software"}],
+        }
+        with pytest.raises(ValidationError) as info:  # the two wikis share an id
+            from_json(ServiceGraph, json.dumps(graph_v1))
+        assert info.value.paths == ["$.services[2].id"]
+        graph_v1["services"] = graph_v1["services"][:2]
+        graph = from_json(ServiceGraph, json.dumps(graph_v1))
+        wiki_planned = {
+            "lifecycle": "cloud_service",
+            "state": "planned",
+            "context": {},
+            "history": [],
+        }
+        assert to_dict(graph) == {
+            "services": [
+                v2_service_body(**LIVE_UNRECORDED),
+                {**v2_service_body(**wiki_planned), "id": "wiki", "components": []},
+            ],
+            "components": [
+                {"id": "db", "name": "Database", "kind": "software", "description": ""}
+            ],
+            "dependencies": [],
+        }
+        assert graph.service("wiki") == from_dict(CloudService, planned)
+        assert from_json(ServiceGraph, to_json(graph)) == graph
+
+    def test_version_1_inside_a_catalogue(self) -> None:
+        """Upgrades a service two levels down, where the catalogue's graph holds it."""
+        db = {"id": "db", "name": "Database", "kind": "software"}
+        graph = {"services": [V1_SERVICE], "components": [db]}
+        catalogue = from_dict(Catalogue, {"entries": [], "graph": graph})
+        assert catalogue.graph.service("crm").lifecycle.origin == "live"
+        assert to_dict(catalogue)["graph"]["services"][0]["lifecycle"] == LIVE_UNRECORDED
+
+    def test_version_1_problems_with_the_others(self) -> None:
+        """Names a bad version-1 state at its own key, with every other problem of the body."""
+        bad = {**V1_SERVICE, "lifecycle_state": "dreaming", "owner": " "}
+        with pytest.raises(ValidationError) as info:
+            from_dict(ServiceGraph, {"services": [bad, {**bad, "id": "erp", "colour": "red"}]})
+        assert info.value.errors == [
+            (
+                "expected one of planned, designed, built, tested, live, retiring, retired, "
+                "got 'dreaming' (string) @ $.services[0].lifecycle_state"
+            ),
+            "expected a non-empty string, got ' ' (string) @ $.services[0].owner",
+            (
+                "expected one of planned, designed, built, tested, live, retiring, retired, "
+                "got 'dreaming' (string) @ $.services[1].lifecycle_state"
+            ),
+            (
+                "expected one of the keys id, name, category, deployment_models, owner, "
+                "lifecycle, components, got key 'colour' @ $.services[1].colour"
+            ),
+        ]
+        with pytest.raises(ValidationError) as info:
+            from_dict(CloudService, {**V1_SERVICE, "lifecycle_state": 5})
+        assert info.value.paths == ["$.lifecycle_state"]
+        with pytest.raises(ValidationError) as info:
+            from_dict(CloudService, {**V1_SERVICE, "lifecycle_state": 5, "id": "no spaces"})
+        assert info.value.paths == ["$.lifecycle_state", "$.id"]
+
+    def test_a_version_1_header(self) -> None:
+        """Reads a version-1 body under a header that says so; refuses versions it lacks."""
+        marked = {"type": "cloudsms.cloud-service", "schema_version": 1, **V1_SERVICE}
+        assert from_dict(CloudService, marked) == from_dict(CloudService, V1_SERVICE)
+        with pytest.raises(ValidationError) as info:
+            from_dict(CloudService, {**marked, "schema_version": 3})
+        assert info.value.errors == [
+            (
+                "expected one of 1, 2 (the versions of cloudsms.cloud-service this cloudsms "
+                "reads), got 3 (integer) @ $.schema_version"
+            )
+        ]
+
+    def test_version_2_needs_its_header(self) -> None:
+        """Refuses a version-2 body without a header at the top, and a version-1 key in it."""
+        body = v2_service_body(**LIVE_UNRECORDED)
+        with pytest.raises(ValidationError) as info:
+            from_dict(CloudService, body)
+        assert info.value.errors == ["expected 'cloudsms.cloud-service', got nothing @ $.type"]
+        marked = {"type": "cloudsms.cloud-service", "schema_version": 2, **body}
+        with pytest.raises(ValidationError) as info:
+            from_dict(CloudService, {**marked, "lifecycle_state": "live"})
+        assert info.value.paths == ["$.lifecycle_state"]
+
+    @settings(max_examples=40, deadline=None)
+    @given(cloud_services())
+    def test_round_trip(self, service: CloudService) -> None:
+        """Reads back every service it writes, history and all, valid under the schema."""
+        text = to_json(service)
+        SERVICE_SCHEMA.validate(json.loads(text))
+        assert from_json(CloudService, text) == service
+        assert service.lifecycle_state == service.lifecycle.state
+
+    def test_strategy_draws_histories(self) -> None:
+        """Draws services whose instances hold real histories, the design guard passed."""
+        seen: set[str] = set()
+
+        @settings(max_examples=60, deadline=None, database=None)
+        @given(cloud_services())
+        def draw(service: CloudService) -> None:
+            seen.update(e.event for e in service.lifecycle.history())
+
+        draw()
+        assert "design" in seen
+
+
+V1_COMPLAINT = {
+    "id": "cmp-1",
+    "customer_id": "acme",
+    "received_at": "2026-03-02T09:00:00+00:00",
+    "summary": "Reports late",
+    "service_id": None,
+    "channel": "email",
+    "state": "handled",
+}
+
+
+class TestComplaintVersions:
+    """Complaint documents are version 2; version-1 bodies still load."""
+
+    def test_version_1(self) -> None:
+        """Reads a version-1 complaint as an instance at its state, and writes version 2."""
+        complaint = from_dict(Complaint, V1_COMPLAINT)
+        assert to_dict(complaint) == {
+            "type": "cloudsms.complaint",
+            "schema_version": 2,
+            "id": "cmp-1",
+            "customer_id": "acme",
+            "received_at": "2026-03-02T09:00:00+00:00",
+            "summary": "Reports late",
+            "service_id": None,
+            "channel": "email",
+            "lifecycle": {
+                "lifecycle": "complaint",
+                "origin": "handled",
+                "state": "handled",
+                "context": {},
+                "history": [],
+            },
+        }
+        closed = advance(complaint, "close", who="desk", when=T0, data={"outcome": "resolved"})
+        assert from_json(Complaint, to_json(closed)) == closed
+        received = {k: v for k, v in V1_COMPLAINT.items() if k != "state"}
+        assert from_dict(Complaint, received).lifecycle == COMPLAINT_LIFECYCLE.begin()
+
+    def test_version_1_bad_state(self) -> None:
+        """Names a bad version-1 state at $.state, with the other problems."""
+        with pytest.raises(ValidationError) as info:
+            from_dict(Complaint, {**V1_COMPLAINT, "state": "lost", "summary": ""})
+        assert info.value.errors == [
+            "expected one of received, handled, closed, got 'lost' (string) @ $.state",
+            "expected a non-empty string, got '' (string) @ $.summary",
+        ]
+
+    def test_history_checked_against_the_receipt(self) -> None:
+        """Refuses a stored history that begins before the complaint was received."""
+        complaint = advance(
+            from_dict(Complaint, {**V1_COMPLAINT, "state": "received"}),
+            "handle",
+            who="desk",
+            when=T0,
+            data=RESPONSE,
+        )
+        data = to_dict(complaint)
+        data["received_at"] = "2026-03-02T10:00:00+00:00"
+        with pytest.raises(ValidationError) as info:
+            from_dict(Complaint, data)
+        assert info.value.paths == ["$.lifecycle.history[0].when"]
+
+
+class TestDocumentDeclaration:
+    """document() checks its upgrades when declared, and runs them wherever a class is read."""
+
+    @pytest.mark.parametrize(
+        ("arguments", "faults"),
+        [
+            ({"version": 0}, ["the version must be a positive integer, not 0 (integer)"]),
+            (
+                {"version": 3, "upgrades": {1: dict}},
+                [
+                    "upgrades and version_of are given together, or neither",
+                    "no upgrade from version 2",
+                ],
+            ),
+            (
+                {"version": 3, "upgrades": {1: dict}, "version_of": len},
+                ["no upgrade from version 2"],
+            ),
+            (
+                {"version": 2, "upgrades": {2: dict, 1: "step"}, "version_of": 5},
+                [
+                    "version_of must be a function, not 5 (integer)",
+                    "2 (integer) is not an older version (1 to 1)",
+                    "the upgrade from 1 is not a function",
+                ],
+            ),
+        ],
+        ids=["version", "alone", "a gap", "wrong parts"],
+    )
+    def test_faults(self, arguments: dict[str, Any], faults: list[str]) -> None:
+        """Lists every fault of a declaration of versions."""
+        with pytest.raises(InvalidDefinition) as info:
+            document("cloudsms.example", **arguments)
+        assert list(info.value.problems) == faults
+
+    def test_two_steps_nested(self) -> None:
+        """Takes a nested version-1 body through two steps, and a version-2 one through one."""
+        assert from_dict(
+            Shelf, {"notes": [{"text": "a"}, {"words": "b"}, {"body": "c"}]}
+        ) == Shelf(notes=(Note(body="a"), Note(body="b"), Note(body="c")))
+        marked = {"type": "cloudsms.note", "schema_version": 2, "words": "b"}
+        assert from_dict(Note, marked) == Note(body="b")
+        with pytest.raises(ValidationError) as info:
+            from_dict(Shelf, {"notes": [{"text": 5}, {"type": "cloudsms.other", "body": "x"}]})
+        assert info.value.errors == [  # the text left out leaves the body without a value
+            "expected text, got 5 (integer) @ $.notes[0].text",
+            "expected a value (required), got nothing @ $.notes[0].body",
+            "expected 'cloudsms.note', got 'cloudsms.other' (string) @ $.notes[1].type",
+        ]
+
+
+def _text_to_words(body: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Version 1 to 2 of the test note: ``text`` became ``words``."""
+    rest = {k: v for k, v in body.items() if k != "text"}
+    if not isinstance(body.get("text"), str):
+        return rest, [Problem("$.text", "text", describe(body.get("text")))]
+    return {**rest, "words": body["text"]}, []
+
+
+def _words_to_body(body: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Version 2 to 3 of the test note: ``words`` became ``body``."""
+    if "words" not in body:
+        return body, []
+    rest = {k: v for k, v in body.items() if k != "words"}
+    return {**rest, "body": body["words"]}, []
+
+
+@document(
+    "cloudsms.note",
+    version=3,
+    upgrades={1: _text_to_words, 2: _words_to_body},
+    version_of=lambda body: 1 if "text" in body else 2 if "words" in body else 3,
+)
+@attrs.frozen
+class Note:
+    """A test document whose one field was renamed twice."""
+
+    body: str
+
+
+@attrs.frozen
+class Shelf:
+    """A test value holding notes, which carry no header there."""
+
+    notes: tuple[Note, ...] = ()
+
+
+SERVICE_SCHEMA = jsonschema.Draft202012Validator(json_schema(CloudService))
+REVIEW = {
+    "capacity_requirement": "400 vcpu",
+    "availability_required": "99.9",
+    "availability_designed": "99.95",
+    "shared_resource_security": "tenant isolation reviewed",
+    "sla": "new",
+}
+SERVICE_DATA = st.one_of(
+    st.just({}),
+    st.just({"review": REVIEW}),
+    st.just({"review": {**REVIEW, "sla": None}}),
+    st.just({"change": "CHG-1"}),
+)
+CRM = CloudService(
+    id="crm",
+    name="CRM",
+    category=ServiceCategory.SAAS,
+    deployment_models={DeploymentModel.PUBLIC},
+    owner="sales-it",
+)
+
+
+class ServiceRecordRules(lifecycle_machine(SERVICE_LIFECYCLE, data=SERVICE_DATA, record=CRM)):  # type: ignore[misc]
+    """A service moved by advance(): its state is its instance's, and its document reads back."""
+
+    @invariant()
+    def state_is_the_instances(self) -> None:
+        """lifecycle_state is always the state of the instance the service holds."""
+        assert self.record.lifecycle_state == self.record.lifecycle.state == self.instance.state
+
+    @invariant()
+    def document_reads_back(self) -> None:
+        """The written version-2 document reads back equal, through the guards."""
+        text = to_json(self.record)
+        assert json.loads(text)["schema_version"] == 2
+        assert from_json(CloudService, text) == self.record
+
+    @invariant()
+    def only_the_lifecycle_moves(self) -> None:
+        """Every field but the lifecycle is as the service began."""
+        assert attrs.evolve(self.record, lifecycle=CRM.lifecycle) == CRM
+
+
+ServiceRecordRules.TestCase.settings = settings(
+    max_examples=30, stateful_step_count=15, deadline=None
+)
+TestServiceRecordLifecycle = ServiceRecordRules.TestCase
+
+
+class TestRecordMachine:
+    """lifecycle_machine(record=...) needs a record holding an instance of its lifecycle."""
+
+    def test_refuses_a_record_of_another_lifecycle(self) -> None:
+        """Refuses, when the machine is made, a record without an instance of the lifecycle."""
+        complaint = from_dict(Complaint, V1_COMPLAINT)
+        with pytest.raises(ValidationError) as info:
+            lifecycle_machine(SERVICE_LIFECYCLE, record=complaint)
+        assert info.value.errors == [
+            (
+                "expected an instance of the 'cloud_service' lifecycle, got an instance of "
+                "'complaint' @ $.record.lifecycle"
+            )
+        ]
+        with pytest.raises(ValidationError) as info:
+            lifecycle_machine(SERVICE_LIFECYCLE, record={"lifecycle": CRM.lifecycle})
+        assert info.value.paths == ["$.record.lifecycle"]
+
+    def test_runs_from_a_record_with_a_history(self) -> None:
+        """Starts its clock after the record's last event, so every event it draws can apply."""
+        later = dt.datetime(2030, 6, 1, tzinfo=dt.UTC)
+        designed = advance(CRM, "design", who="pm", when=later, data={"review": REVIEW})
+        machine = lifecycle_machine(SERVICE_LIFECYCLE, data=SERVICE_DATA, record=designed)
+        moved: list[int] = []
+
+        class Counted(machine):  # type: ignore[misc,valid-type]
+            def teardown(self) -> None:
+                moved.append(len(self.record.lifecycle.history()))
+                assert self.clock >= later
+
+        run_state_machine_as_test(
+            Counted, settings=settings(max_examples=10, stateful_step_count=5, deadline=None)
+        )
+        assert max(moved) > 1
+
+
+class TestShapes:
+    """What is not an object where a document or an instance belongs is named at its path."""
+
+    def test_not_objects(self) -> None:
+        """Refuses a number as a service document, and as a service inside a graph."""
+        with pytest.raises(ValidationError) as info:
+            from_dict(CloudService, 5)
+        assert info.value.errors == ["expected a JSON object, got 5 (integer) @ $"]
+        with pytest.raises(ValidationError) as info:
+            from_dict(ServiceGraph, {"services": [5]})
+        assert info.value.errors == [
+            "expected an object (a CloudService), got 5 (integer) @ $.services[0]"
+        ]
+
+    def test_instance_without_its_lifecycle(self) -> None:
+        """Names a missing lifecycle, a name like no other, and a registration that is broken."""
+        data = to_dict(handled())
+        del data["lifecycle"]
+        with pytest.raises(ValidationError) as info:
+            from_dict(LifecycleInstance, data)
+        assert info.value.errors == ["expected a value (required), got nothing @ $.lifecycle"]
+        with pytest.raises(ValidationError) as info:
+            from_dict(LifecycleInstance, {**data, "lifecycle": "zzz"})
+        assert info.value.errors == [
+            "expected the name of a registered lifecycle, got 'zzz' (string) @ $.lifecycle"
+        ]
+        register_lifecycle("broken_for_reading", "cloudsms.nowhere:LIFECYCLE")
+        with pytest.raises(ValidationError) as info:
+            from_dict(LifecycleInstance, {**data, "lifecycle": "broken_for_reading"})
+        assert info.value.errors == [
+            (
+                "expected a registered lifecycle that loads, got 'broken_for_reading' (string), "
+                "whose registration is broken: 'cloudsms.nowhere:LIFECYCLE' names a module that "
+                "cannot be imported (No module named 'cloudsms.nowhere') @ $.lifecycle"
+            )
+        ]
+
+
+class TestComplaintStrategy:
+    """complaints() draws complaints with real histories, in the states asked for."""
+
+    @settings(max_examples=30, deadline=None)
+    @given(complaints(states=("closed",)))
+    def test_only_the_states_asked_for(self, complaint: Complaint) -> None:
+        """Draws only closed complaints when asked, none with an event before its receipt."""
+        assert complaint.state == "closed"
+        history = complaint.lifecycle.history()
+        assert all(e.when.astimezone(dt.UTC) >= complaint.received_at for e in history)

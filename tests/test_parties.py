@@ -21,7 +21,7 @@ from hypothesis.stateful import invariant
 
 from cloudsms import parties
 from cloudsms.errors import InvalidTransition, UnknownReference, ValidationError
-from cloudsms.lifecycle import HistoryEntry, Lifecycle, Transition
+from cloudsms.lifecycle import HistoryEntry, Lifecycle, Transition, advance
 from cloudsms.parties import (
     COMPLAINT_LIFECYCLE,
     COMPLAINT_STATES,
@@ -48,7 +48,6 @@ from cloudsms.parties import (
     pending_acknowledgements,
     score_changes,
     time_to_handle,
-    with_state,
 )
 from cloudsms.periods import Period, timezone
 from cloudsms.serialization import SENSITIVE, from_dict, from_json, json_schema, to_dict, to_json
@@ -852,7 +851,7 @@ class TestComplaints:
     """Complaints go received, handled, closed; refused events change nothing."""
 
     def test_complaint_problems(self) -> None:
-        """Refuses a naive receipt time, no summary, an unknown channel or state."""
+        """Refuses a naive receipt time, no summary, an unknown channel or lifecycle."""
         with pytest.raises(ValidationError) as info:
             Complaint(
                 id="c1",
@@ -860,9 +859,9 @@ class TestComplaints:
                 received_at=dt.datetime(2026, 3, 2, 9),
                 summary="",
                 channel="fax",  # type: ignore[arg-type]
-                state="lost",
+                lifecycle="lost",  # type: ignore[arg-type]
             )
-        assert info.value.paths == ["$.received_at", "$.summary", "$.channel", "$.state"]
+        assert info.value.paths == ["$.received_at", "$.summary", "$.channel", "$.lifecycle"]
         assert info.value.problems[0].got == "a naive datetime 2026-03-02T09:00:00"
 
     def test_table(self) -> None:
@@ -922,24 +921,34 @@ class TestComplaints:
             service_id="reports",
             channel=CommunicationChannel.PORTAL,
         )
-        run = COMPLAINT_LIFECYCLE.begin()
         first = dt.datetime(2026, 3, 2, 18, tzinfo=TOKYO)  # 10:00 in Berlin
-        run = run.apply("handle", who="desk", when=first, data=HANDLE)
-        assert time_to_handle(complaint, run) == dt.timedelta(0)
-        run = run.apply(
-            "reopen", who="acme", when=T0 + dt.timedelta(days=1), data={"reason": "still late"}
+        run = advance(complaint, "handle", who="desk", when=first, data=HANDLE)
+        assert time_to_handle(run) == dt.timedelta(0)
+        run = advance(
+            run,
+            "reopen",
+            who="acme",
+            when=T0 + dt.timedelta(days=1),
+            data={"reason": "still late"},
         )
         assert outcome_of(run) is None
-        assert with_state(complaint, run).state == "received"
-        run = run.apply("handle", who="desk", when=T0 + dt.timedelta(days=2), data=HANDLE)
-        run = run.apply(
-            "close", who="desk", when=T0 + dt.timedelta(days=3), data={"outcome": "resolved"}
+        assert run.state == "received"
+        run = advance(run, "handle", who="desk", when=T0 + dt.timedelta(days=2), data=HANDLE)
+        run = advance(
+            run, "close", who="desk", when=T0 + dt.timedelta(days=3), data={"outcome": "resolved"}
         )
         assert outcome_of(run) is ComplaintOutcome.RESOLVED
-        assert with_state(complaint, run).state == "closed"
+        assert outcome_of(run.lifecycle) is ComplaintOutcome.RESOLVED
+        assert run.state == run.lifecycle.state == "closed"
         assert complaint.state == "received"
-        assert time_to_handle(complaint, run) == dt.timedelta(0)
-        assert [e.event for e in run.history()] == ["handle", "reopen", "handle", "close"]
+        assert time_to_handle(run) == dt.timedelta(0)
+        assert [e.event for e in run.lifecycle.history()] == [
+            "handle",
+            "reopen",
+            "handle",
+            "close",
+        ]
+        assert attrs.evolve(run, lifecycle=complaint.lifecycle) == complaint
 
     def test_withdrawn(self) -> None:
         """Records a withdrawal as the withdrawn outcome, handled or not."""
@@ -951,24 +960,57 @@ class TestComplaints:
             is ComplaintOutcome.WITHDRAWN
         )
 
+    def test_closed_without_a_recorded_history(self) -> None:
+        """A complaint closed before its history was kept has no recorded outcome."""
+        closed = Complaint(
+            id="c1",
+            customer_id="acme",
+            received_at=T0,
+            summary="Slow",
+            lifecycle=COMPLAINT_LIFECYCLE.begin(origin="closed"),
+        )
+        assert closed.state == "closed"
+        assert outcome_of(closed) is None
+        assert time_to_handle(closed) is None
+
     def test_time_to_handle(self) -> None:
-        """Measures on the absolute timeline, is None before handling, refuses time travel."""
+        """Measures on the absolute timeline, is None before handling."""
         complaint = Complaint(id="c1", customer_id="acme", received_at=T0, summary="Slow")
-        received = COMPLAINT_LIFECYCLE.begin()
-        assert time_to_handle(complaint, received) is None
+        assert time_to_handle(complaint) is None
         # Berlin switches to summer time on 29 March 2026: 01:30 UTC to 04:30 local is 2 hours.
         night = attrs.evolve(complaint, received_at=dt.datetime(2026, 3, 29, 1, 30, tzinfo=BERLIN))
-        later = received.apply(
-            "handle", who="d", when=dt.datetime(2026, 3, 29, 4, 30, tzinfo=BERLIN), data=HANDLE
+        later = advance(
+            night,
+            "handle",
+            who="d",
+            when=dt.datetime(2026, 3, 29, 4, 30, tzinfo=BERLIN),
+            data=HANDLE,
         )
-        assert time_to_handle(night, later) == dt.timedelta(hours=2)
-        early = received.apply("handle", who="d", when=T0 - dt.timedelta(hours=1), data=HANDLE)
+        assert time_to_handle(later) == dt.timedelta(hours=2)
+
+    def test_no_event_before_the_receipt(self) -> None:
+        """Refuses a history that begins before the complaint was received; advance too."""
+        complaint = Complaint(id="c1", customer_id="acme", received_at=T0, summary="Slow")
+        early = T0 - dt.timedelta(hours=1)
         with pytest.raises(ValidationError) as info:
-            time_to_handle(complaint, early)
-        assert info.value.paths == ["$.instance"]
+            advance(complaint, "handle", who="d", when=early, data=HANDLE)
+        assert info.value.errors == [
+            (
+                "expected an event no earlier than the receipt at 2026-03-02T09:00:00+00:00, "
+                "got 2026-03-02T08:00:00+00:00 @ $.lifecycle.history[0].when"
+            )
+        ]
+        handled = COMPLAINT_LIFECYCLE.begin().apply("handle", who="d", when=early, data=HANDLE)
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(complaint, lifecycle=handled)
+        assert info.value.paths == ["$.lifecycle.history[0].when"]
+        same_instant = dt.datetime(2026, 3, 2, 18, tzinfo=TOKYO)
+        assert advance(complaint, "handle", who="d", when=same_instant, data=HANDLE).state == (
+            "handled"
+        )
 
     def test_instances_of_other_lifecycles_refused(self) -> None:
-        """Refuses an instance of another lifecycle, or no instance."""
+        """Refuses an instance of another lifecycle, in a complaint or asked about."""
         other = Lifecycle(
             name="other",
             states=("a", "b"),
@@ -976,21 +1018,32 @@ class TestComplaints:
             finals=("b",),
             transitions=(Transition(source="a", event="go", target="b"),),
         )
-        complaint = Complaint(id="c1", customer_id="acme", received_at=T0, summary="Slow")
-        with pytest.raises(ValidationError, match="an instance of 'other'"):
-            with_state(complaint, other.begin())
+        with pytest.raises(ValidationError) as info:
+            Complaint(
+                id="c1",
+                customer_id="acme",
+                received_at=T0,
+                summary="Slow",
+                lifecycle=other.begin(),
+            )
+        assert info.value.errors == [
+            (
+                "expected an instance of the 'complaint' lifecycle, got an instance of 'other' "
+                "@ $.lifecycle"
+            )
+        ]
+        with pytest.raises(ValidationError, match="an instance of 'other'") as info:
+            outcome_of(other.begin())
+        assert info.value.paths == ["$.complaint"]
         with pytest.raises(ValidationError) as info:
             outcome_of("closed")  # type: ignore[arg-type]
-        assert info.value.paths == ["$.instance"]
+        assert info.value.paths == ["$.complaint"]
 
     def test_complaint_arguments_checked(self) -> None:
         """Refuses something other than a complaint with its path, not an attrs error."""
         run = COMPLAINT_LIFECYCLE.begin().apply("handle", who="d", when=T0, data=HANDLE)
         with pytest.raises(ValidationError) as info:
-            with_state(None, run)  # type: ignore[arg-type]
-        assert info.value.paths == ["$.complaint"]
-        with pytest.raises(ValidationError) as info:
-            time_to_handle("c1", run)  # type: ignore[arg-type]
+            time_to_handle(run)  # type: ignore[arg-type]
         assert info.value.paths == ["$.complaint"]
 
     def test_time_to_handle_at_the_ends_of_the_calendar(self) -> None:
@@ -998,10 +1051,14 @@ class TestComplaints:
         east = dt.timezone(dt.timedelta(hours=5))
         start = dt.datetime(1900, 1, 1, 5, tzinfo=east)  # 1900-01-01T00:00Z
         complaint = Complaint(id="c1", customer_id="acme", received_at=start, summary="Old")
-        run = COMPLAINT_LIFECYCLE.begin().apply(
-            "handle", who="d", when=dt.datetime(1900, 1, 2, 3, tzinfo=dt.UTC), data=HANDLE
+        run = advance(
+            complaint,
+            "handle",
+            who="d",
+            when=dt.datetime(1900, 1, 2, 3, tzinfo=dt.UTC),
+            data=HANDLE,
         )
-        assert time_to_handle(complaint, run) == dt.timedelta(hours=27)
+        assert time_to_handle(run) == dt.timedelta(hours=27)
         with pytest.raises(ValidationError) as info:
             attrs.evolve(complaint, received_at=dt.datetime(1, 1, 1, 2, tzinfo=east))
         assert info.value.paths == ["$.received_at"]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import cloudsms.services
 from cloudsms.errors import InvalidTransition, UnknownReference, ValidationError
-from cloudsms.lifecycle import Lifecycle, Transition
+from cloudsms.lifecycle import Lifecycle, Transition, advance
 from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, to_json
 from cloudsms.services import (
     DESIGN_CHECKS,
@@ -29,7 +29,6 @@ from cloudsms.services import (
     ServiceComponent,
     ServiceGraph,
     SlaDecision,
-    with_state,
 )
 from cloudsms.testing import (
     cloud_services,
@@ -111,7 +110,7 @@ class TestValues:
                 category="SaaS",
                 deployment_models=(),  # type: ignore[arg-type]
                 owner=" ",
-                lifecycle_state="dreaming",
+                lifecycle="dreaming",  # type: ignore[arg-type]
                 components=("a", "a"),
             )
         assert info.value.paths == [
@@ -120,7 +119,7 @@ class TestValues:
             "$.owner",
             "$.category",
             "$.deployment_models",
-            "$.lifecycle_state",
+            "$.lifecycle",
             "$.components",
         ]
 
@@ -539,20 +538,46 @@ class TestServiceLifecycle:
 
     def test_to_live_and_retired(self) -> None:
         """Goes planned to retired, with a failed test sending it back to built."""
-        run = SERVICE_LIFECYCLE.begin().apply(
-            "design", who="a", when=T0, data={"review": GOOD_REVIEW}
-        )
+        crm = advance(service("crm"), "design", who="a", when=T0, data={"review": GOOD_REVIEW})
         for event in ("build", "test", "fail_test", "test", "release", "retire", "remove"):
-            run = run.apply(event, who="ops", when=T0)
-        assert run.state == "retired"
-        assert run.is_final
-        svc = with_state(service("crm"), run)
-        assert svc.lifecycle_state == "retired"
+            crm = advance(crm, event, who="ops", when=T0)
+            assert crm.lifecycle_state == crm.lifecycle.state
+        assert crm.lifecycle_state == "retired"
+        assert crm.lifecycle.is_final
+        assert [e.event for e in crm.lifecycle.history()][-2:] == ["retire", "remove"]
+        assert service("crm").lifecycle_state == "planned"
         with pytest.raises(InvalidTransition):
             SERVICE_LIFECYCLE.begin().apply("release", who="ops", when=T0)
 
-    def test_with_state_checks_the_lifecycle(self) -> None:
-        """Refuses an instance of another lifecycle."""
+    def test_advance_refused_changes_nothing(self) -> None:
+        """A refused event raises what apply raises; the service stays as it was."""
+        crm = service("crm")
+        with pytest.raises(InvalidTransition) as expected:
+            crm.lifecycle.apply("design", who="a", when=T0, data={"review": {}})
+        with pytest.raises(InvalidTransition) as info:
+            advance(crm, "design", who="a", when=T0, data={"review": {}})
+        assert str(info.value) == str(expected.value)
+        assert info.value.reason == "design checks not met: " + ", ".join(DESIGN_CHECKS)
+        assert crm == service("crm")
+        assert crm.lifecycle_state == "planned"
+
+    def test_state_is_read_only(self) -> None:
+        """The state is read from the instance; it cannot be set apart from it."""
+        crm = service("crm")
+        with pytest.raises(AttributeError):
+            crm.lifecycle_state = "live"  # type: ignore[misc]
+        with pytest.raises(TypeError):
+            CloudService(  # type: ignore[call-arg]
+                id="crm",
+                name="CRM",
+                category=ServiceCategory.SAAS,
+                deployment_models=PUBLIC,
+                owner="ops",
+                lifecycle_state="live",
+            )
+
+    def test_instances_of_other_lifecycles_refused(self) -> None:
+        """Refuses an instance of another lifecycle at $.lifecycle."""
         other = Lifecycle(
             name="x",
             states=("a", "b"),
@@ -560,8 +585,21 @@ class TestServiceLifecycle:
             finals=("b",),
             transitions=(Transition(source="a", event="go", target="b"),),
         )
-        with pytest.raises(ValidationError):
-            with_state(service("crm"), other.begin())
+        with pytest.raises(ValidationError) as info:
+            CloudService(
+                id="crm",
+                name="CRM",
+                category=ServiceCategory.SAAS,
+                deployment_models=PUBLIC,
+                owner="ops",
+                lifecycle=other.begin(),
+            )
+        assert info.value.errors == [
+            (
+                "expected an instance of the 'cloud_service' lifecycle, got an instance of 'x' "
+                "@ $.lifecycle"
+            )
+        ]
 
     def test_review_round_trip(self) -> None:
         """Reads and writes a design review as JSON."""

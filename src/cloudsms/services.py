@@ -10,14 +10,15 @@ service categories are those of ISO/IEC 17788.
 acyclic by construction — a dependency that would close a cycle is refused with the
 cycle named — and answers what depends on what, and which services a failing
 component affects. `SERVICE_LIFECYCLE` takes a service from planned to retired, and
-refuses to call it designed until a `DesignReview` passes every design check.
+refuses to call it designed until a `DesignReview` passes every design check; each
+`CloudService` holds its own instance of it, moved by `cloudsms.lifecycle.advance`.
 """
 
 from __future__ import annotations
 
 import enum
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -32,6 +33,7 @@ from cloudsms._kit.checks import (
     raise_problems,
     text_problems,
 )
+from cloudsms._kit.documents import document
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
 
@@ -51,7 +53,6 @@ __all__ = [
     "ServiceComponent",
     "ServiceGraph",
     "SlaDecision",
-    "with_state",
 ]
 
 
@@ -148,15 +149,59 @@ class ServiceComponent:
         raise_problems(problems, "ServiceComponent")
 
 
+def _state_as_instance(body: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Version 1 to 2: the plain ``lifecycle_state`` becomes a lifecycle instance at that state.
+
+    The instance begins there with an empty history (its ``origin``): version 1 kept
+    no events, and none is invented. A body without the key keeps the default.
+    """
+    if "lifecycle_state" not in body:
+        return body, []
+    upgraded = {k: v for k, v in body.items() if k != "lifecycle_state"}
+    state = body["lifecycle_state"]
+    if not isinstance(state, str) or state not in SERVICE_STATES:
+        expected = "one of " + ", ".join(SERVICE_STATES)
+        return upgraded, [Problem("$.lifecycle_state", expected, describe(state))]
+    from cloudsms._kit.lifecycles import unstructure_instance  # noqa: PLC0415 - reading only
+
+    upgraded["lifecycle"] = unstructure_instance(SERVICE_LIFECYCLE.begin(origin=state))
+    return upgraded, []
+
+
+def _service_version(body: dict[str, Any]) -> int:
+    """A service body's version by its shape: 2 holds a ``lifecycle``, 1 does not."""
+    return 2 if "lifecycle" in body else 1
+
+
+def _planned() -> LifecycleInstance:
+    return SERVICE_LIFECYCLE.begin()
+
+
+@document(
+    "cloudsms.cloud-service",
+    version=2,
+    upgrades={1: _state_as_instance},
+    version_of=_service_version,
+)
 @attrs.frozen(kw_only=True)
 class CloudService:
-    """A cloud service: its category, deployment models, lifecycle state, components, owner.
+    """A cloud service: its category, deployment models, lifecycle, components and owner.
 
-    ``components`` lists the ids of the `ServiceComponent` values it uses (distinct);
-    ``lifecycle_state`` is one of `SERVICE_STATES`.
+    ``lifecycle`` is the service's `SERVICE_LIFECYCLE` instance (planned, with an
+    empty history, by default): the one record of where the service stands and how
+    it got there. `lifecycle_state` reads its state; `cloudsms.lifecycle.advance`
+    moves it. ``components`` lists the ids of the `ServiceComponent` values it uses
+    (distinct).
+
+    A persisted document (``cloudsms.cloud-service``, schema version 2). A version-1
+    body, which kept a plain ``lifecycle_state`` and no history, is still read,
+    wherever it stands (alone or inside a `ServiceGraph`), as an instance at that
+    state with an empty history; it is written back as version 2. Serves S03 and S05
+    (ISO/IEC 20000-1:2011 5.3 to 5.5, 9.1).
 
     Raises:
-        ValidationError: every problem of the fields, each with its path.
+        ValidationError: every problem of the fields, each with its path; an
+            instance of another lifecycle is refused at ``$.lifecycle``.
     """
 
     id: str
@@ -164,7 +209,7 @@ class CloudService:
     category: ServiceCategory
     deployment_models: frozenset[DeploymentModel] = attrs.field(converter=as_frozenset)
     owner: str
-    lifecycle_state: str = "planned"
+    lifecycle: LifecycleInstance = attrs.field(factory=_planned)
     components: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
@@ -184,17 +229,14 @@ class CloudService:
                     "$.deployment_models", "one or more DeploymentModel values", describe(models)
                 )
             )
-        state: object = self.lifecycle_state
-        if not isinstance(state, str) or state not in SERVICE_STATES:
-            problems.append(
-                Problem(
-                    "$.lifecycle_state",
-                    "one of " + ", ".join(SERVICE_STATES),
-                    describe(self.lifecycle_state),
-                )
-            )
+        problems += SERVICE_LIFECYCLE.instance_problems(self.lifecycle)
         problems += id_list_problems(self.components, "$.components", of="component")
         raise_problems(problems, "CloudService")
+
+    @property
+    def lifecycle_state(self) -> str:
+        """Where the service stands in `SERVICE_LIFECYCLE`: its instance's state (read-only)."""
+        return self.lifecycle.state
 
 
 @attrs.frozen(kw_only=True)
@@ -681,23 +723,3 @@ SERVICE_LIFECYCLE = Lifecycle(
 """The lifecycle of a cloud service (S05): planned, designed, built, tested, live,
 retiring, retired. ``design`` is refused until the event's ``review`` (a
 `DesignReview` as JSON) passes every check of `DESIGN_CHECKS`, each failure named."""
-
-
-def with_state(service: CloudService, instance: LifecycleInstance) -> CloudService:
-    """``service`` with the lifecycle state ``instance`` has reached.
-
-    Raises:
-        ValidationError: ``service`` is not a `CloudService`, or ``instance`` is not
-            an instance of `SERVICE_LIFECYCLE`.
-    """
-    problems = instance_problems(service, CloudService, "$.service")
-    problems += instance_problems(instance, LifecycleInstance, "$.instance")
-    raise_problems(problems, "Service state")
-    if instance.lifecycle != SERVICE_LIFECYCLE:
-        raise ValidationError.single(
-            "$.instance",
-            "an instance of the cloud service lifecycle",
-            f"an instance of {instance.lifecycle.name!r}",
-            subject="Service state",
-        )
-    return attrs.evolve(service, lifecycle_state=instance.state)

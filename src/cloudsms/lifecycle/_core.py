@@ -857,7 +857,7 @@ def _held_instance(record: object) -> LifecycleInstance:
             "$.record",
             "an attrs record with a 'lifecycle' field holding a LifecycleInstance",
             describe(record),
-            subject="advance",
+            subject="record to advance",
         )
     return instance
 

@@ -47,7 +47,6 @@ from cloudsms.parties.complaints import (
     ComplaintOutcome,
     outcome_of,
     time_to_handle,
-    with_state,
 )
 from cloudsms.parties.contacts import Contact, ManagerKind, RelationshipManager
 from cloudsms.parties.groups import CommunicationChannel, CommunicationProcedure, CustomerGroup
@@ -89,5 +88,4 @@ __all__ = [
     "pending_acknowledgements",
     "score_changes",
     "time_to_handle",
-    "with_state",
 ]

@@ -1,10 +1,14 @@
-"""Complaints and their lifecycle: received, handled, closed (S06; 20000-1:2011 7.1)."""
+"""Complaints and their lifecycle: received, handled, closed (S06; 20000-1:2011 7.1).
+
+Each `Complaint` holds its own `COMPLAINT_LIFECYCLE` instance; `cloudsms.lifecycle.advance`
+moves it, and `outcome_of` and `time_to_handle` read it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -15,6 +19,7 @@ from cloudsms._kit.checks import (
     raise_problems,
     text_problems,
 )
+from cloudsms._kit.documents import document
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
 from cloudsms.parties._shared import aware_problems, on_timeline, optional_id_problems
@@ -30,7 +35,6 @@ __all__ = [
     "ComplaintOutcome",
     "outcome_of",
     "time_to_handle",
-    "with_state",
 ]
 
 
@@ -52,21 +56,62 @@ COMPLAINT_STATES: tuple[str, ...] = ("received", "handled", "closed")
 """The states of a complaint (S06), in order."""
 
 
+def _state_as_instance(body: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Version 1 to 2: the plain ``state`` becomes a lifecycle instance at that state.
+
+    The instance begins there with an empty history (its ``origin``): version 1 kept
+    no events, and none is invented. A body without the key keeps the default.
+    """
+    if "state" not in body:
+        return body, []
+    upgraded = {k: v for k, v in body.items() if k != "state"}
+    state = body["state"]
+    if not isinstance(state, str) or state not in COMPLAINT_STATES:
+        expected = "one of " + ", ".join(COMPLAINT_STATES)
+        return upgraded, [Problem("$.state", expected, describe(state))]
+    from cloudsms._kit.lifecycles import unstructure_instance  # noqa: PLC0415 - reading only
+
+    upgraded["lifecycle"] = unstructure_instance(COMPLAINT_LIFECYCLE.begin(origin=state))
+    return upgraded, []
+
+
+def _complaint_version(body: dict[str, Any]) -> int:
+    """A complaint body's version by its shape: 2 holds a ``lifecycle``, 1 does not."""
+    return 2 if "lifecycle" in body else 1
+
+
+def _received() -> LifecycleInstance:
+    return COMPLAINT_LIFECYCLE.begin()
+
+
+@document(
+    "cloudsms.complaint",
+    version=2,
+    upgrades={1: _state_as_instance},
+    version_of=_complaint_version,
+)
 @attrs.frozen(kw_only=True)
 class Complaint:
     """A complaint a customer made: when it arrived, what it is about, where it stands.
 
-    ``state`` is one of `COMPLAINT_STATES`; a complaint moves only through
-    `COMPLAINT_LIFECYCLE`, and `with_state` copies the state an instance reached.
-    ``service_id`` names the service complained about, ``channel`` how the complaint
-    arrived.
+    ``lifecycle`` is the complaint's `COMPLAINT_LIFECYCLE` instance (received, with
+    an empty history, by default): the one record of where it stands and who moved
+    it when. `state` reads its state; `cloudsms.lifecycle.advance` moves it. No
+    event of its history is earlier than ``received_at``. ``service_id`` names the
+    service complained about, ``channel`` how the complaint arrived.
+
+    A persisted document (``cloudsms.complaint``, schema version 2). A version-1
+    body, which kept a plain ``state`` and no history, is still read (alone or
+    inside another document) as an instance at that state with an empty history;
+    it is written back as version 2.
 
     Serves S06 (complaints managed per customer profile); ISO/IEC 20000-1:2011 7.1
     (complaints recorded, investigated, acted upon, reported and closed).
 
     Raises:
         ValidationError: every problem of the fields, each with its path; a naive
-            ``received_at`` is refused.
+            ``received_at`` is refused, and so is an instance of another lifecycle
+            (at ``$.lifecycle``) or an event before the receipt.
     """
 
     id: str
@@ -75,11 +120,12 @@ class Complaint:
     summary: str
     service_id: str | None = None
     channel: CommunicationChannel | None = None
-    state: str = "received"
+    lifecycle: LifecycleInstance = attrs.field(factory=_received)
 
     def __attrs_post_init__(self) -> None:
         problems = id_problems(self.id, "$.id") + id_problems(self.customer_id, "$.customer_id")
-        problems += aware_problems(self.received_at, "$.received_at")
+        received = aware_problems(self.received_at, "$.received_at")
+        problems += received
         problems += text_problems(self.summary, "$.summary")
         problems += optional_id_problems(self.service_id, "$.service_id")
         channel: object = self.channel
@@ -87,11 +133,24 @@ class Complaint:
             problems.append(
                 Problem("$.channel", "a CommunicationChannel or null", describe(channel))
             )
-        if self.state not in COMPLAINT_STATES:
-            problems.append(
-                Problem("$.state", "one of " + ", ".join(COMPLAINT_STATES), describe(self.state))
-            )
+        found = COMPLAINT_LIFECYCLE.instance_problems(self.lifecycle)
+        if not found and not received and self.lifecycle.entries:
+            found = _before_receipt(self.received_at, self.lifecycle.entries[0].when)
+        problems += found
         raise_problems(problems, "Complaint")
+
+    @property
+    def state(self) -> str:
+        """Where the complaint stands in `COMPLAINT_LIFECYCLE`: its instance's state."""
+        return self.lifecycle.state
+
+
+def _before_receipt(received_at: dt.datetime, first: dt.datetime) -> list[Problem]:
+    """The problem of a first event earlier than the receipt, on the absolute timeline."""
+    if on_timeline(first) >= on_timeline(received_at):
+        return []
+    expected = f"an event no earlier than the receipt at {received_at.isoformat()}"
+    return [Problem("$.lifecycle.history[0].when", expected, first.isoformat())]
 
 
 def _text_given(field: str, what: str) -> Callable[[LifecycleInstance, Attempt], str | None]:
@@ -143,51 +202,49 @@ satisfied with the response, and needs the reason (``{"reason": ...}``);
 final: a complaint about the same matter later is a new complaint."""
 
 
-def _check_instance(instance: object) -> LifecycleInstance:
-    if not isinstance(instance, LifecycleInstance) or instance.lifecycle != COMPLAINT_LIFECYCLE:
-        got = (
-            f"an instance of {instance.lifecycle.name!r}"
-            if isinstance(instance, LifecycleInstance)
-            else describe(instance)
-        )
-        raise ValidationError.single("$.instance", "an instance of the complaint lifecycle", got)
-    return instance
+def _instance_of(complaint: object) -> LifecycleInstance:
+    """The complaint lifecycle instance of ``complaint`` (a `Complaint`, or the instance)."""
+    instance = complaint.lifecycle if isinstance(complaint, Complaint) else complaint
+    if isinstance(instance, LifecycleInstance) and instance.lifecycle == COMPLAINT_LIFECYCLE:
+        return instance
+    got = (
+        f"an instance of {instance.lifecycle.name!r}"
+        if isinstance(instance, LifecycleInstance)
+        else describe(instance)
+    )
+    raise ValidationError.single(
+        "$.complaint",
+        "a Complaint or an instance of the complaint lifecycle",
+        got,
+        subject="complaint query",
+    )
 
 
-def with_state(complaint: Complaint, instance: LifecycleInstance) -> Complaint:
-    """``complaint`` with the state ``instance`` has reached.
-
-    Raises:
-        ValidationError: ``complaint`` is not a `Complaint`, or ``instance`` is not
-            of `COMPLAINT_LIFECYCLE`.
-    """
-    _check_complaint(complaint)
-    return attrs.evolve(complaint, state=_check_instance(instance).state)
-
-
-def _check_complaint(complaint: object) -> None:
-    raise_problems(instance_problems(complaint, Complaint, "$.complaint"), "complaint query")
-
-
-def outcome_of(instance: LifecycleInstance) -> ComplaintOutcome | None:
+def outcome_of(complaint: Complaint | LifecycleInstance) -> ComplaintOutcome | None:
     """How a closed complaint ended (``None`` while it is open).
 
+    Takes the `Complaint` or its lifecycle instance. A complaint that was already
+    closed when its history began (a version-1 document kept only its state) has no
+    recorded outcome: ``None`` too.
+
     Raises:
-        ValidationError: ``instance`` is not of `COMPLAINT_LIFECYCLE`.
+        ValidationError: ``complaint`` is neither a `Complaint` nor an instance of
+            `COMPLAINT_LIFECYCLE` (at ``$.complaint``).
 
     Examples:
         >>> import datetime as dt
+        >>> from cloudsms.lifecycle import advance
         >>> t0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
-        >>> done = (
-        ...     COMPLAINT_LIFECYCLE.begin()
-        ...     .apply("handle", who="desk", when=t0, data={"response": "Refunded the fee"})
-        ...     .apply("close", who="desk", when=t0, data={"outcome": "resolved"})
+        >>> complaint = Complaint(id="c1", customer_id="acme", received_at=t0, summary="Slow")
+        >>> handled = advance(
+        ...     complaint, "handle", who="desk", when=t0, data={"response": "Refunded the fee"}
         ... )
-        >>> outcome_of(done)
-        <ComplaintOutcome.RESOLVED: 'resolved'>
+        >>> done = advance(handled, "close", who="desk", when=t0, data={"outcome": "resolved"})
+        >>> outcome_of(done), outcome_of(complaint)
+        (<ComplaintOutcome.RESOLVED: 'resolved'>, None)
     """
-    checked = _check_instance(instance)
-    if not checked.is_final:
+    checked = _instance_of(complaint)
+    if not checked.is_final or not checked.history():
         return None
     last = checked.history()[-1]
     if last.event == "withdraw":
@@ -195,25 +252,18 @@ def outcome_of(instance: LifecycleInstance) -> ComplaintOutcome | None:
     return ComplaintOutcome(last.data["outcome"])
 
 
-def time_to_handle(complaint: Complaint, instance: LifecycleInstance) -> dt.timedelta | None:
+def time_to_handle(complaint: Complaint) -> dt.timedelta | None:
     """How long after its receipt the complaint was first handled (``None`` if never).
 
-    Measured on the absolute timeline, whatever the zones of the two instants.
+    Read from the complaint's own history, on the absolute timeline, whatever the
+    zones of the two instants; a complaint's checks refuse an event before its
+    receipt, so the result is never negative.
 
     Raises:
-        ValidationError: ``complaint`` is not a `Complaint`, ``instance`` is not of
-            `COMPLAINT_LIFECYCLE`, or it was handled before ``complaint.received_at``.
+        ValidationError: ``complaint`` is not a `Complaint` (at ``$.complaint``).
     """
-    _check_complaint(complaint)
-    checked = _check_instance(instance)
-    handled = next((e.when for e in checked.history() if e.event == "handle"), None)
+    raise_problems(instance_problems(complaint, Complaint, "$.complaint"), "complaint query")
+    handled = next((e.when for e in complaint.lifecycle.history() if e.event == "handle"), None)
     if handled is None:
         return None
-    elapsed = on_timeline(handled) - on_timeline(complaint.received_at)
-    if elapsed < dt.timedelta(0):
-        raise ValidationError.single(
-            "$.instance",
-            f"handling no earlier than the receipt at {complaint.received_at.isoformat()}",
-            handled.isoformat(),
-        )
-    return elapsed
+    return on_timeline(handled) - on_timeline(complaint.received_at)

@@ -1,7 +1,8 @@
 """Release to live (S05): a tested service goes live and its catalogue entry is published.
 
 One step moves several model objects together, so it is a procedure: the service's
-lifecycle moves from ``tested`` to ``live``, its catalogue entry is added or
+lifecycle instance, which the service holds, moves from ``tested`` to ``live``
+through `cloudsms.lifecycle.advance`, its catalogue entry is added or
 replaced, and each of its configuration records gets a new version. Every value
 returned is new; the inputs never change; when any check fails nothing is returned.
 Serves S05 (design and transition of a new or changed cloud service) and
@@ -24,12 +25,8 @@ from cloudsms.catalogue.collection import Catalogue
 from cloudsms.catalogue.entries import CatalogueEntry
 from cloudsms.configuration import ConfigurationRecord
 from cloudsms.errors import Problem, ValidationError, describe
-from cloudsms.lifecycle import LifecycleInstance
-from cloudsms.services import (
-    SERVICE_LIFECYCLE,
-    CloudService,
-    with_state,
-)
+from cloudsms.lifecycle import LifecycleInstance, advance
+from cloudsms.services import CloudService
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -42,21 +39,26 @@ __all__ = ["Release", "release_to_live"]
 class Release:
     """What `release_to_live` produced: each value new, the inputs unchanged (S05).
 
+    ``service`` is the live service, holding its lifecycle instance (`instance`).
+
     Raises:
         ValidationError: a field of the wrong type, with its path.
     """
 
-    instance: LifecycleInstance
     service: CloudService
     catalogue: Catalogue
     records: Mapping[str, ConfigurationRecord] = attrs.field(converter=as_frozen_mapping)
 
     def __attrs_post_init__(self) -> None:
-        problems = instance_problems(self.instance, LifecycleInstance, "$.instance")
-        problems += instance_problems(self.service, CloudService, "$.service")
+        problems = instance_problems(self.service, CloudService, "$.service")
         problems += instance_problems(self.catalogue, Catalogue, "$.catalogue")
         problems += _records_problems(self.records)
         raise_problems(problems, "Release")
+
+    @property
+    def instance(self) -> LifecycleInstance:
+        """The released service's lifecycle instance, now ``live`` (read from the service)."""
+        return self.service.lifecycle
 
 
 def _records_problems(records: object) -> list[Problem]:
@@ -76,11 +78,8 @@ def _records_problems(records: object) -> list[Problem]:
     ]
 
 
-def _release_arguments(
-    instance: object, service: object, entry: object, catalogue: object, records: object
-) -> None:
-    problems = instance_problems(instance, LifecycleInstance, "$.instance")
-    problems += instance_problems(service, CloudService, "$.service")
+def _release_arguments(service: object, entry: object, catalogue: object, records: object) -> None:
+    problems = instance_problems(service, CloudService, "$.service")
     problems += instance_problems(entry, CatalogueEntry, "$.entry")
     problems += instance_problems(catalogue, Catalogue, "$.catalogue")
     problems += _records_problems(records)
@@ -88,7 +87,6 @@ def _release_arguments(
 
 
 def release_to_live(
-    instance: LifecycleInstance,
     *,
     service: CloudService,
     entry: CatalogueEntry,
@@ -100,9 +98,10 @@ def release_to_live(
 ) -> Release:
     """Release a tested service to live and publish it (S05; 20000-1:2011 5.4, 9.1, 9.3).
 
-    In one step, or not at all: the ``release`` event takes ``instance`` (the
-    service's `SERVICE_LIFECYCLE` instance, in ``tested``) to ``live``; the service
-    in the catalogue's graph takes that state; ``entry`` (for ``service``) is added to
+    In one step, or not at all: the ``release`` event takes the lifecycle instance
+    ``service`` holds (in ``tested``) to ``live``, by `cloudsms.lifecycle.advance`,
+    with ``change`` in the event's data; the live service replaces its copy in the
+    catalogue's graph; ``entry`` (for ``service``) is added to
     the catalogue or replaces the entry with its id; and the configuration record of
     the service and of each of its components gets a version with ``status`` set to
     ``live`` (a record is created, with a ``uses`` relation from the service to each
@@ -111,12 +110,13 @@ def release_to_live(
 
     Raises:
         InvalidTransition: the service is not ``tested``.
-        ValidationError: ``entry`` describes another service, ``service`` is not in
-            the catalogue's graph, or a record cannot take the new version.
+        ValidationError: ``entry`` describes another service, ``service`` is not the
+            catalogue graph's own copy (the same service, lifecycle and history
+            included), or a record cannot take the new version.
     """
     from cloudsms.configuration import ConfigurationItem, Relation, RelationKind  # noqa: PLC0415
 
-    _release_arguments(instance, service, entry, catalogue, records)
+    _release_arguments(service, entry, catalogue, records)
     graph = catalogue.graph
     if entry.service != service.id:
         raise ValidationError.single(
@@ -148,12 +148,7 @@ def release_to_live(
             "a service with the same id and other fields",
             subject="Release to live",
         )
-    if instance.lifecycle != SERVICE_LIFECYCLE:
-        with_state(service, instance)  # raises the lifecycle mismatch
-    released = instance.apply(
-        "release", who=by, when=at, data={"change": change} if change else {}
-    )
-    live = with_state(service, released)
+    live = advance(service, "release", who=by, when=at, data={"change": change} if change else {})
     graph = attrs.evolve(
         graph, services=tuple(live if s.id == service.id else s for s in graph.services)
     )
@@ -177,4 +172,4 @@ def release_to_live(
         elif record.current.attributes.get("status") != "live":
             attributes = {**record.current.attributes, "status": "live"}
             updated[item_id] = record.update(by=by, at=at, attributes=attributes, change=change)
-    return Release(instance=released, service=live, catalogue=published, records=updated)
+    return Release(service=live, catalogue=published, records=updated)

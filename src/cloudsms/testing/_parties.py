@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
 from cloudsms.parties import (
+    COMPLAINT_LIFECYCLE,
     COMPLAINT_STATES,
     AcceptanceMethod,
     Acknowledgement,
@@ -24,6 +25,7 @@ from cloudsms.parties import (
     CommunicationChannel,
     CommunicationProcedure,
     Complaint,
+    ComplaintOutcome,
     Contact,
     CustomerGroup,
     ManagerKind,
@@ -34,6 +36,7 @@ from cloudsms.parties import (
     ScoreScale,
     Supplier,
 )
+from cloudsms.periods import add_exact
 from cloudsms.testing._strategies import _IDS, _NAMES, aware_datetimes, periods
 
 if TYPE_CHECKING:
@@ -319,28 +322,57 @@ def satisfaction_surveys(
     return build()
 
 
+# Event data for the complaint lifecycle: what each guard asks for, or nothing.
+_COMPLAINT_EVENT_DATA: st.SearchStrategy[dict[str, Any]] = st.one_of(
+    _NAMES.map(lambda response: {"response": response}),
+    _NAMES.map(lambda reason: {"reason": reason}),
+    st.sampled_from(ComplaintOutcome).map(lambda outcome: {"outcome": outcome.value}),
+    st.just({}),
+)
+
+
 def complaints(
-    *, customer_ids: Sequence[str] | None = None, states: Sequence[str] = COMPLAINT_STATES
+    *,
+    customer_ids: Sequence[str] | None = None,
+    states: Sequence[str] = COMPLAINT_STATES,
+    max_steps: int = 6,
 ) -> st.SearchStrategy[Complaint]:
-    """Complaints from ``customer_ids`` (any when not given), in one of ``states``."""
-    return st.builds(
-        lambda i, customer, received, summary, service, channel, state: Complaint(
-            id=i,
-            customer_id=customer,
+    """Complaints from ``customer_ids`` (any when not given), in one of ``states``.
+
+    Each complaint holds a `COMPLAINT_LIFECYCLE` instance with a real history: up to
+    ``max_steps`` events its guards allow, none before the receipt. A walk that ends
+    outside ``states`` is replaced by an instance that begins at one of them with
+    no recorded history (as a version-1 document reads).
+    """
+    wanted = tuple(states)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Complaint:
+        received = draw(aware_datetimes(max_value=dt.datetime(2050, 1, 1)))  # noqa: DTZ001
+        instance = COMPLAINT_LIFECYCLE.begin()
+        when = received
+        for _ in range(draw(st.integers(0, max_steps))):
+            events = instance.allowed_events()
+            if not events:
+                break
+            event = draw(st.sampled_from(events))
+            payload = draw(_COMPLAINT_EVENT_DATA)
+            when = add_exact(when, dt.timedelta(minutes=draw(st.integers(0, 10_000))))
+            if instance.refusal(event, who="desk", when=when, data=payload) is None:
+                instance = instance.apply(event, who="desk", when=when, data=payload)
+        if instance.state not in wanted:
+            instance = COMPLAINT_LIFECYCLE.begin(origin=draw(st.sampled_from(wanted)))
+        return Complaint(
+            id=draw(_IDS),
+            customer_id=draw(_ids_from(customer_ids)),
             received_at=received,
-            summary=summary,
-            service_id=service,
-            channel=channel,
-            state=state,
-        ),
-        _IDS,
-        _ids_from(customer_ids),
-        aware_datetimes(),
-        _NAMES,
-        st.none() | _IDS,
-        st.none() | st.sampled_from(CommunicationChannel),
-        st.sampled_from(tuple(states)),
-    )
+            summary=draw(_NAMES),
+            service_id=draw(st.none() | _IDS),
+            channel=draw(st.none() | st.sampled_from(CommunicationChannel)),
+            lifecycle=instance,
+        )
+
+    return build()
 
 
 def acknowledgements(

@@ -8,12 +8,14 @@ procedure (S13); ISO/IEC 20000-1:2011 4.3.3 (an append-only record of what happe
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from cloudsms.errors import InvalidTransition
+from cloudsms.errors import InvalidTransition, ValidationError, describe
+from cloudsms.lifecycle import advance
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -31,6 +33,7 @@ def lifecycle_machine(
     data: st.SearchStrategy[Mapping[str, Any]] | None = None,
     actors: st.SearchStrategy[str] | None = None,
     context: Mapping[str, Any] | None = None,
+    record: object = None,
 ) -> type[RuleBasedStateMachine]:
     """A `RuleBasedStateMachine` that applies every event of ``lifecycle`` in every state.
 
@@ -44,8 +47,17 @@ def lifecycle_machine(
     begins with ``context`` (the persisted context your guards read, if they do).
     Give ``data`` a strategy whose payloads sometimes satisfy
     your guards (the default draws small random objects, which rarely do), or the
-    machine will seldom get past a guarded event. Subclass it and add your own
-    ``@invariant`` methods, which can read ``self.instance``::
+    machine will seldom get past a guarded event.
+
+    Give ``record`` — a record holding an instance of ``lifecycle`` in its
+    ``lifecycle`` field (a `cloudsms.services.CloudService`, a
+    `cloudsms.parties.Complaint`, a record of your own) — and the machine moves that
+    record instead, with `cloudsms.lifecycle.advance`, keeping it as ``self.record``
+    (``self.instance`` is then its instance, and ``context`` is not used): a refused
+    event must leave the record equal to what it was, an allowed one must change
+    its lifecycle and nothing else. Events are drawn no earlier than the last one
+    the record's history holds. Subclass it and add your own ``@invariant``
+    methods, which can read ``self.instance`` and ``self.record``::
 
         class ExitRules(lifecycle_machine(EXIT)):
             @invariant()
@@ -53,6 +65,10 @@ def lifecycle_machine(
 
 
         TestExit = ExitRules.TestCase
+
+    Raises:
+        ValidationError: ``record`` holds no instance of ``lifecycle`` in its
+            ``lifecycle`` field (at ``$.record.lifecycle``).
     """
     payloads = (
         data
@@ -60,14 +76,18 @@ def lifecycle_machine(
         else st.dictionaries(st.text(min_size=1, max_size=6), _JSON_LEAVES, max_size=3)
     )
     who = actors if actors is not None else st.sampled_from(("customer", "provider", "system"))
+    held = None if record is None else _held(record, lifecycle)
 
     class LifecycleMachine(RuleBasedStateMachine):
         """Applies every event of the lifecycle, allowed or not, and checks the outcome."""
 
         def __init__(self) -> None:
             super().__init__()
-            self.instance: LifecycleInstance = lifecycle.begin(context=context)
-            self.clock = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            self.record: Any = record
+            self.instance: LifecycleInstance = (
+                lifecycle.begin(context=context) if held is None else held
+            )
+            self.clock = _clock_after(self.instance)
             self.refused = 0
 
         @rule(
@@ -84,10 +104,12 @@ def lifecycle_machine(
             when = self.clock + dt.timedelta(seconds=step)
             transition = lifecycle.transition(before.state, event)
             reason = before.refusal(event, who=actor, when=when, data=payload)
+            record = self.record
             try:
-                after = before.apply(event, who=actor, when=when, data=payload)
+                self.record, after = _step(self.record, before, event, actor, when, payload)
             except InvalidTransition as exc:
                 assert self.instance == before  # noqa: S101 - a refused event changes nothing
+                assert self.record is record  # noqa: S101 - nor the record that holds it
                 assert exc.state == before.state  # noqa: S101, PT017 - a hypothesis rule
                 assert transition is None or transition.guard is not None  # noqa: S101
                 assert reason is not None  # noqa: S101 - refusal() foretold it
@@ -103,14 +125,18 @@ def lifecycle_machine(
 
         @invariant()
         def history_replays_to_the_state(self) -> None:
-            """The history replays, through the guards, from the initial state to this one."""
-            state = lifecycle.initial
+            """The history replays, through the guards, from where it begins to this state."""
+            state = self.instance.start
             for entry in self.instance.history():
                 assert entry.source == state  # noqa: S101
                 assert lifecycle.transition(entry.source, entry.event) is not None  # noqa: S101
                 state = entry.target
             assert state == self.instance.state  # noqa: S101
-            resumed = lifecycle.resume(self.instance.history(), context=self.instance.context)
+            resumed = lifecycle.resume(
+                self.instance.history(),
+                context=self.instance.context,
+                origin=self.instance.origin,
+            )
             assert resumed == self.instance  # noqa: S101
 
         @invariant()
@@ -128,3 +154,45 @@ def lifecycle_machine(
     LifecycleMachine.__name__ = f"{lifecycle.name.title().replace('_', '')}Machine"
     LifecycleMachine.__qualname__ = LifecycleMachine.__name__
     return LifecycleMachine
+
+
+def _held(record: object, lifecycle: Lifecycle) -> LifecycleInstance:
+    """The instance of ``lifecycle`` ``record`` holds in its ``lifecycle`` field.
+
+    Raises:
+        ValidationError: ``record`` holds no instance of ``lifecycle`` there (at
+            ``$.record``), so the machine is refused when it is made, not in a run.
+    """
+    instance = getattr(record, "lifecycle", None) if attrs.has(type(record)) else None
+    problems = lifecycle.instance_problems(instance, "$.record.lifecycle")
+    if problems:
+        raise ValidationError(
+            [p._replace(got=describe(record)) if instance is None else p for p in problems],
+            subject="lifecycle machine",
+        )
+    return cast("LifecycleInstance", instance)
+
+
+def _clock_after(instance: LifecycleInstance) -> dt.datetime:
+    """Where a run's clock starts: 2026-01-01 UTC, or the last entry's instant if later."""
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    if instance.entries:
+        return max(start, instance.entries[-1].when.astimezone(dt.UTC))
+    return start
+
+
+def _step(  # noqa: PLR0917 - one event: where, what, who, when, with what
+    record: object,
+    instance: LifecycleInstance,
+    event: str,
+    actor: str,
+    when: dt.datetime,
+    payload: Mapping[str, Any],
+) -> tuple[object, LifecycleInstance]:
+    """Apply the event to ``instance``, or move ``record`` with `advance`; both, new."""
+    if record is None:
+        return None, instance.apply(event, who=actor, when=when, data=payload)
+    moved = advance(record, event, who=actor, when=when, data=payload)
+    kept = attrs.evolve(cast("Any", moved), lifecycle=instance)
+    assert kept == record  # noqa: S101 - only its lifecycle changed
+    return moved, cast("LifecycleInstance", cast("Any", moved).lifecycle)

@@ -29,6 +29,7 @@ from cloudsms.planning import (
     ServicePlan,
 )
 from cloudsms.services import (
+    SERVICE_LIFECYCLE,
     SERVICE_STATES,
     CloudService,
     ComponentKind,
@@ -530,19 +531,53 @@ def service_components(
     )
 
 
+_GOOD_REVIEW = {
+    "capacity_requirement": "400 vcpu at peak",
+    "availability_required": "99.9",
+    "availability_designed": "99.95",
+    "shared_resource_security": "tenant isolation reviewed",
+    "sla": "reused",
+}
+# Event data for the service lifecycle: empty, a passing design review (the design
+# guard needs one), or the change a release carries.
+_SERVICE_EVENT_DATA: st.SearchStrategy[dict[str, Any]] = st.one_of(
+    st.just({}),
+    st.just({"review": _GOOD_REVIEW}),
+    st.from_regex(r"CHG-[0-9]{1,4}", fullmatch=True).map(lambda change: {"change": change}),
+)
+
+
+def _service_lifecycles(*, max_steps: int = 6) -> st.SearchStrategy[LifecycleInstance]:
+    """`SERVICE_LIFECYCLE` instances with a real history: up to ``max_steps`` allowed events.
+
+    Most begin planned; some begin at a later state (a service whose earlier history
+    was never recorded, as a version-1 document reads).
+    """
+    return lifecycle_instances(
+        SERVICE_LIFECYCLE,
+        data=_SERVICE_EVENT_DATA,
+        origins=st.one_of(st.none(), st.none(), st.sampled_from(SERVICE_STATES)),
+        max_steps=max_steps,
+    )
+
+
 def cloud_services(
     *, ids: st.SearchStrategy[str] | None = None, component_ids: Sequence[str] = ()
 ) -> st.SearchStrategy[CloudService]:
-    """Cloud services using some of ``component_ids``."""
+    """Cloud services using some of ``component_ids``, each holding a lifecycle with a history.
+
+    Each service's `SERVICE_LIFECYCLE` instance is drawn by `_service_lifecycles`:
+    events its guards allow, the design review included.
+    """
     parts = st.lists(st.sampled_from(component_ids), unique=True) if component_ids else st.just([])
     return st.builds(
-        lambda i, name, category, models, owner, state, used: CloudService(
+        lambda i, name, category, models, owner, lifecycle, used: CloudService(
             id=i,
             name=name,
             category=category,
             deployment_models=models,
             owner=owner,
-            lifecycle_state=state,
+            lifecycle=lifecycle,
             components=tuple(used),
         ),
         ids if ids is not None else _IDS,
@@ -550,7 +585,7 @@ def cloud_services(
         st.sampled_from(ServiceCategory),
         st.frozensets(st.sampled_from(DeploymentModel), min_size=1),
         st.sampled_from(("ops", "platform", "sales-it")),
-        st.sampled_from(SERVICE_STATES),
+        _service_lifecycles(),
         parts,
     )
 
@@ -559,7 +594,6 @@ _COMPONENT_KINDS = st.sampled_from(ComponentKind)
 _CATEGORIES = st.sampled_from(ServiceCategory)
 _MODEL_SETS = st.frozensets(st.sampled_from(DeploymentModel), min_size=1)
 _OWNERS = st.sampled_from(("ops", "platform", "sales-it"))
-_STATES = st.sampled_from(SERVICE_STATES)
 
 
 @st.composite
@@ -580,7 +614,7 @@ def service_graphs(draw: st.DrawFn, *, max_nodes: int = 12) -> ServiceGraph:
             category=draw(_CATEGORIES),
             deployment_models=draw(_MODEL_SETS),
             owner=draw(_OWNERS),
-            lifecycle_state=draw(_STATES),
+            lifecycle=draw(_service_lifecycles(max_steps=4)),
             components=tuple(draw(parts)) if parts is not None else (),
         )
         for i in service_ids
