@@ -41,13 +41,26 @@ def build(kind: object) -> dict[str, Any]:
     schema: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
     if "$ref" in root and root["$ref"].startswith("#/$defs/"):
         name = root["$ref"].removeprefix("#/$defs/")
-        schema.update(defs.pop(name))
+        body = defs[name] if _referenced(name, defs) else defs.pop(name)
+        schema.update(json.loads(json.dumps(body)))
         schema["title"] = name
+        if hasattr(kind, "__document_type__"):  # the header is written at the root only
+            schema["properties"] = {
+                "type": {"const": getattr(kind, "__document_type__")},  # noqa: B009
+                "schema_version": {"const": getattr(kind, "__schema_version__")},  # noqa: B009
+                **schema["properties"],
+            }
+            schema["required"] = ["type", "schema_version", *schema["required"]]
     else:
         schema.update(root)
     if defs:
         schema["$defs"] = defs
     return schema
+
+
+def _referenced(name: str, defs: dict[str, Any]) -> bool:
+    """Whether another definition refers to ``name`` (a record nested in itself)."""
+    return f'"#/$defs/{name}"' in json.dumps(defs)
 
 
 def _schema(kind: Any, defs: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0911
@@ -84,10 +97,6 @@ def _attrs_schema(kind: type, defs: dict[str, Any]) -> dict[str, Any]:
         hints = typing.get_type_hints(kind)
         properties: dict[str, Any] = {}
         required: list[str] = []
-        if hasattr(kind, "__document_type__"):
-            properties["type"] = {"const": getattr(kind, "__document_type__")}  # noqa: B009
-            properties["schema_version"] = {"const": getattr(kind, "__schema_version__")}  # noqa: B009
-            required += ["type", "schema_version"]
         for field in attrs.fields(kind):
             if not field.init:
                 continue
