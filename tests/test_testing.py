@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from cloudsms import testing
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance, Transition
 from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours
+from cloudsms.serialization import from_dict, to_json
 from cloudsms.units import Quantity, dimension, quantity
 
 TICKETS = Lifecycle(
@@ -175,8 +177,8 @@ class TestModelStrategies:
 
     @given(testing.history_entries(), testing.exact_durations())
     def test_entries_and_durations(self, entry: HistoryEntry, duration: dt.timedelta) -> None:
-        """Draws valid entries and non-negative durations."""
-        assert entry.when.tzinfo is not None
+        """Draws entries that survive the wire exactly, and non-negative durations."""
+        assert from_dict(HistoryEntry, json.loads(to_json(entry))) == entry
         assert duration >= dt.timedelta(0)
 
     @given(testing.lifecycle_instances(TICKETS))

@@ -10,7 +10,6 @@ import pickle
 import re
 import subprocess
 import sys
-import time
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 
@@ -22,7 +21,7 @@ from hypothesis import strategies as st
 from cloudsms import testing, units
 from cloudsms.errors import ValidationError
 from cloudsms.serialization import from_json, to_json
-from cloudsms.units import dimension, magnitude_in, quantity
+from cloudsms.units import dimension, is_quantity, magnitude_in, quantity
 
 
 class TestQuantity:
@@ -107,12 +106,20 @@ class TestQuantity:
         assert info.value.paths == ["$.targets[2].threshold"]
 
     @given(st.text(max_size=200))
-    def test_any_text_is_parsed_or_refused_quickly(self, text: str) -> None:
-        """Parses or refuses any text within 20 ms, never raising anything else."""
-        started = time.perf_counter()
-        with contextlib.suppress(ValidationError):
-            quantity(text)
-        assert time.perf_counter() - started < 0.02
+    def test_any_text_is_parsed_or_refused(self, text: str) -> None:
+        """Parses or refuses any text, never raising anything but ValidationError.
+
+        How long the worst text takes is measured in benchmarks/core.py.
+        """
+        refused: list[ValidationError] = []
+        try:
+            parsed = quantity(text)
+        except ValidationError as exc:
+            refused.append(exc)
+        if refused:
+            assert refused[0].problems  # a refusal always says what is wrong
+        else:
+            assert is_quantity(parsed)
 
 
 class TestDimensions:
