@@ -70,9 +70,11 @@ class TestProviderProfile:
             "$.name",
             "$.categories_offered",
             "$.jurisdictions[0]",
-            "$.obligations",
+            "$.obligations[0]",
             "$.governed_suppliers",
         ]
+        wrong_item = "expected an Obligation, got 'x' (string) @ $.obligations[0]"
+        assert info.value.errors[3] == wrong_item
         with pytest.raises(ValidationError) as info:
             Obligation(kind="moral", requirement="", jurisdiction="de", source=" ")  # type: ignore[arg-type]
         assert info.value.paths == ["$.kind", "$.requirement", "$.jurisdiction", "$.source"]

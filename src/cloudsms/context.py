@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import enum
 
-import attrs
-
-from cloudsms._kit.checks import (
-    as_frozenset,
-    as_tuple,
-    id_list_problems,
-    jurisdiction_problems,
-    jurisdiction_set_problems,
-    optional_text_problems,
-    text_problems,
-)
+from cloudsms._kit.checks import ids, optional_text_problems, text
+from cloudsms._kit.checks import jurisdiction as iso_code
+from cloudsms._kit.checks import jurisdictions as iso_codes
+from cloudsms._kit.records import Check, field, one_or_more, record
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.services import ServiceCategory
 
 __all__ = ["Obligation", "ObligationKind", "ProviderProfile"]
+
+_optional_text = Check(optional_text_problems, expected="a non-empty string or null", total=True)
+"""Text or null: a blank string is told "a non-empty string or null", as null is allowed."""
+
+
+def _one_or_more(kind: type) -> Check:
+    """`one_or_more`, naming what the items are: "one or more ServiceCategory values"."""
+    said = f"one or more {kind.__name__} values"
+
+    def some(values: frozenset[object], path: str) -> list[Problem]:
+        return [p._replace(expected=said) for p in one_or_more(values, path)]
+
+    return Check(some, expected=said)
 
 
 class ObligationKind(enum.StrEnum):
@@ -35,31 +41,21 @@ class ObligationKind(enum.StrEnum):
     CONTRACTUAL = "contractual"
 
 
-@attrs.frozen(kw_only=True)
+@record
 class Obligation:
-    """Something the provider must do: its kind, what it requires, where, and its source."""
+    """Something the provider must do: its kind, what it requires, where, and its source.
+
+    ``jurisdiction`` is an ISO 3166 code, or ``None`` for an obligation that binds
+    everywhere (S01; ISO/IEC 20000-1:2011 4.1).
+    """
 
     kind: ObligationKind
-    requirement: str
-    jurisdiction: str | None = None
-    source: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        kind: object = self.kind
-        problems = (
-            []
-            if isinstance(kind, ObligationKind)
-            else [Problem("$.kind", "an ObligationKind", describe(kind))]
-        )
-        problems += text_problems(self.requirement, "$.requirement")
-        if self.jurisdiction is not None:
-            problems += jurisdiction_problems(self.jurisdiction, "$.jurisdiction")
-        problems += optional_text_problems(self.source, "$.source")
-        if problems:
-            raise ValidationError(problems, subject="Obligation")
+    requirement: str = field(check=text)
+    jurisdiction: str | None = field(check=iso_code, default=None)
+    source: str | None = field(check=_optional_text, default=None)
 
 
-@attrs.frozen(kw_only=True)
+@record
 class ProviderProfile:
     """A cloud service provider's context for its service management system (S01).
 
@@ -86,40 +82,11 @@ class ProviderProfile:
         ['GDPR']
     """
 
-    name: str
-    categories_offered: frozenset[ServiceCategory] = attrs.field(converter=as_frozenset)
-    jurisdictions: frozenset[str] = attrs.field(converter=as_frozenset)
-    obligations: tuple[Obligation, ...] = attrs.field(default=(), converter=as_tuple)
-    governed_suppliers: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
-
-    def __attrs_post_init__(self) -> None:
-        problems = text_problems(self.name, "$.name")
-        categories: object = self.categories_offered
-        if (
-            not isinstance(categories, frozenset)
-            or not categories
-            or not all(isinstance(c, ServiceCategory) for c in categories)
-        ):
-            problems.append(
-                Problem(
-                    "$.categories_offered",
-                    "one or more ServiceCategory values",
-                    describe(categories),
-                )
-            )
-        problems += jurisdiction_set_problems(self.jurisdictions, "$.jurisdictions")
-        obligations: object = self.obligations
-        if not isinstance(obligations, tuple) or not all(
-            isinstance(o, Obligation) for o in obligations
-        ):
-            problems.append(
-                Problem("$.obligations", "a list of Obligation", describe(obligations))
-            )
-        problems += id_list_problems(
-            self.governed_suppliers, "$.governed_suppliers", of="supplier"
-        )
-        if problems:
-            raise ValidationError(problems, subject="ProviderProfile")
+    name: str = field(check=text)
+    categories_offered: frozenset[ServiceCategory] = field(check=_one_or_more(ServiceCategory))
+    jurisdictions: frozenset[str] = field(check=iso_codes)
+    obligations: tuple[Obligation, ...] = ()
+    governed_suppliers: tuple[str, ...] = field(check=ids(of="supplier"), default=())
 
     def offers(self, category: ServiceCategory) -> bool:
         """Whether the provider offers services of ``category``.
