@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
-import attrs
-
-from cloudsms._kit.checks import as_tuple, id_problems, text_problems
+from cloudsms._kit.checks import ident, text
+from cloudsms._kit.records import Check, each, field, record, unique_by
 from cloudsms.errors import Problem, ValidationError, describe
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = [
     "Objective",
@@ -37,53 +40,54 @@ class PrerequisiteKind(enum.StrEnum):
     OTHER = "other"
 
 
-def _date_problems(value: object, path: str, *, optional: bool) -> list[Problem]:
-    if (value is None and optional) or (type(value) is dt.date):
-        return []
-    return [Problem(path, "a date" + (" or null" if optional else ""), describe(value))]
+def _date_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for a date; a datetime is not one (it would compare by its time too)."""
+    return [] if type(value) is dt.date else [Problem(path, "a date", describe(value))]
 
 
-@attrs.frozen(kw_only=True)
+_day = Check(_date_problems, expected="a date")
+"""A date, not a datetime (the annotation alone accepts a datetime, a subclass)."""
+
+_by_id = unique_by("id")
+
+
+def _ids_used_once(values: tuple[object, ...], path: str) -> list[Problem]:
+    """`unique_by` ("id"), told with its article: "an id used once"."""
+    return [p._replace(expected="an id used once") for p in _by_id(values, path)]
+
+
+_ids_once = Check(_ids_used_once)
+
+
+def _prerequisite_ids(value: object, path: str) -> list[Problem]:
+    """A list of ids, each bad one told at its index, whatever its type."""
+    if not isinstance(value, tuple):
+        return [Problem(path, "a list of prerequisite ids", describe(value))]
+    return each(ident)(value, path)
+
+
+@record
 class Objective:
-    """A service management objective: what, how it is measured, the target, by when."""
+    """A service management objective: what, how it is measured, the target, by when (S02)."""
 
-    id: str
-    statement: str
-    measure: str
-    target: str
-    due: dt.date | None = None
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.statement, "$.statement")
-        problems += text_problems(self.measure, "$.measure") + text_problems(
-            self.target, "$.target"
-        )
-        problems += _date_problems(self.due, "$.due", optional=True)
-        if problems:
-            raise ValidationError(problems, subject="Objective")
+    id: str = field(check=ident)
+    statement: str = field(check=text)
+    measure: str = field(check=text)
+    target: str = field(check=text)
+    due: dt.date | None = field(check=_day, default=None)
 
 
-@attrs.frozen(kw_only=True)
+@record
 class Prerequisite:
-    """Something a release needs first, and the day it is (or is expected) ready.
+    """Something a release needs first, and the day it is (or is expected) ready (S02).
 
     ``ready_on`` of ``None`` means nobody can yet say when it will be ready.
     """
 
-    id: str
+    id: str = field(check=ident)
     kind: PrerequisiteKind
-    description: str
-    ready_on: dt.date | None = None
-
-    def __attrs_post_init__(self) -> None:
-        kind: object = self.kind
-        problems = id_problems(self.id, "$.id")
-        if not isinstance(kind, PrerequisiteKind):
-            problems.append(Problem("$.kind", "a PrerequisiteKind", describe(kind)))
-        problems += text_problems(self.description, "$.description")
-        problems += _date_problems(self.ready_on, "$.ready_on", optional=True)
-        if problems:
-            raise ValidationError(problems, subject="Prerequisite")
+    description: str = field(check=text)
+    ready_on: dt.date | None = field(check=_day, default=None)
 
     def ready_by(self, day: dt.date) -> bool:
         """Whether it is ready on ``day``.
@@ -106,85 +110,46 @@ class Prerequisite:
             cloudsms.errors.ValidationError: Prerequisite is invalid (1 problem):
               - expected a date, got null @ $.day
         """
-        problems = _date_problems(day, "$.day", optional=False)
+        problems = _date_problems(day, "$.day")
         if problems:
             raise ValidationError(problems, subject="Prerequisite")
         return self.ready_on is not None and self.ready_on <= day
 
 
-@attrs.frozen(kw_only=True)
+@record
 class PlannedRelease:
-    """A planned release of a service: when, and the prerequisites it waits for (by id)."""
+    """A planned release of a service: when, and the prerequisites it waits for (by id; S02)."""
 
-    id: str
-    service_id: str
-    name: str
-    planned_for: dt.date
-    prerequisites: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + id_problems(self.service_id, "$.service_id")
-        problems += text_problems(self.name, "$.name")
-        problems += _date_problems(self.planned_for, "$.planned_for", optional=False)
-        needed: object = self.prerequisites
-        if not isinstance(needed, tuple):
-            problems.append(
-                Problem("$.prerequisites", "a list of prerequisite ids", describe(needed))
-            )
-        else:
-            for index, item in enumerate(needed):
-                problems += id_problems(item, f"$.prerequisites[{index}]")
-        if problems:
-            raise ValidationError(problems, subject="PlannedRelease")
+    id: str = field(check=ident)
+    service_id: str = field(check=ident)
+    name: str = field(check=text)
+    planned_for: dt.date = field(check=_day)
+    prerequisites: tuple[str, ...] = field(check=Check(_prerequisite_ids, total=True), default=())
 
 
-@attrs.frozen(kw_only=True)
+@record
 class ServicePlan:
-    """Objectives, prerequisites and planned releases, checked against each other.
+    """Objectives, prerequisites and planned releases, checked against each other (S02).
 
     Raises:
         ValidationError: a repeated id, or a release waiting for an unknown prerequisite.
     """
 
-    objectives: tuple[Objective, ...] = attrs.field(default=(), converter=as_tuple)
-    prerequisites: tuple[Prerequisite, ...] = attrs.field(default=(), converter=as_tuple)
-    releases: tuple[PlannedRelease, ...] = attrs.field(default=(), converter=as_tuple)
+    objectives: tuple[Objective, ...] = field(check=_ids_once, default=())
+    prerequisites: tuple[Prerequisite, ...] = field(check=_ids_once, default=())
+    releases: tuple[PlannedRelease, ...] = field(check=_ids_once, default=())
 
-    def __attrs_post_init__(self) -> None:
-        problems: list[Problem] = []
-        parts = {
-            "objectives": (self.objectives, Objective),
-            "prerequisites": (self.prerequisites, Prerequisite),
-            "releases": (self.releases, PlannedRelease),
-        }
-        for name, (values, kind) in parts.items():
-            given: object = values
-            if not isinstance(given, tuple) or not all(isinstance(v, kind) for v in given):
-                problems.append(
-                    Problem(f"$.{name}", f"a list of {kind.__name__}", describe(given))
-                )
-                continue
-            seen: set[str] = set()
-            for index, value in enumerate(given):
-                if value.id in seen:
-                    problems.append(
-                        Problem(f"$.{name}[{index}].id", "an id used once", describe(value.id))
-                    )
-                seen.add(value.id)
-        if not problems:
-            known = {p.id for p in self.prerequisites}
-            for index, release in enumerate(self.releases):
-                problems += [
-                    Problem(
-                        f"$.releases[{index}].prerequisites[{position}]",
+    def _rules(self) -> Iterator[Problem]:
+        """A release waits only for prerequisites the plan holds."""
+        known = {p.id for p in self.prerequisites}
+        for index, release in enumerate(self.releases):
+            for position, needed in enumerate(release.prerequisites):
+                if needed not in known:
+                    yield Problem(
+                        f"releases[{index}].prerequisites[{position}]",
                         "the id of a prerequisite in the plan",
                         describe(needed),
                     )
-                    for position, needed in enumerate(release.prerequisites)
-                    if needed not in known
-                ]
-        if problems:
-            raise ValidationError(problems, subject="ServicePlan")
 
     def prerequisite(self, prerequisite_id: str) -> Prerequisite:
         """The prerequisite with this id.
@@ -247,7 +212,7 @@ def unmet_prerequisites(plan: ServicePlan, as_of: dt.date) -> dict[str, tuple[Pr
         if isinstance(given, ServicePlan)
         else [Problem("$.plan", "a ServicePlan", describe(plan))]
     )
-    problems += _date_problems(as_of, "$.as_of", optional=False)
+    problems += _date_problems(as_of, "$.as_of")
     if problems:
         raise ValidationError(problems, subject="Prerequisite check")
     blocked: dict[str, tuple[Prerequisite, ...]] = {}
