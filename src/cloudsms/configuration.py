@@ -17,18 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterable, Mapping
-
-import attrs
+from collections.abc import Iterable, Iterator, Mapping
 
 from cloudsms._foundation.instants import instant_key
-from cloudsms._kit.checks import (
-    as_frozen_mapping,
-    as_tuple,
-    id_problems,
-    optional_text_problems,
-    text_problems,
-)
+from cloudsms._kit.checks import ident, instant, optional_text_problems, text
+from cloudsms._kit.records import Check, field, one_or_more, record
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.periods import aware
 
@@ -42,6 +35,9 @@ __all__ = [
 
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
+_optional_text = Check(optional_text_problems, expected="a non-empty string or null", total=True)
+"""Text or null: a blank string is told "a non-empty string or null", as null is allowed."""
+
 
 class RelationKind(enum.StrEnum):
     """How one configuration item relates to another."""
@@ -53,28 +49,43 @@ class RelationKind(enum.StrEnum):
     USES = "uses"
 
 
-@attrs.frozen(kw_only=True)
+@record
 class Relation:
-    """A relation to another item, with the interface it goes through, if any."""
+    """A relation to another item, with the interface it goes through, if any (S05, S11)."""
 
     kind: RelationKind
-    target: str
-    interface: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        problems: list[Problem] = []
-        kind: object = self.kind
-        if not isinstance(kind, RelationKind):
-            problems.append(Problem("$.kind", "a RelationKind", describe(kind)))
-        problems += id_problems(self.target, "$.target")
-        problems += optional_text_problems(self.interface, "$.interface")
-        if problems:
-            raise ValidationError(problems, subject="Relation")
+    target: str = field(check=ident)
+    interface: str | None = field(check=_optional_text, default=None)
 
 
-@attrs.frozen(kw_only=True)
+def _attribute_problems(attributes: object, path: str) -> list[Problem]:
+    """Lower-case keys (``vcpus``), each to text; every bad key and value is told."""
+    if not isinstance(attributes, Mapping):
+        return [Problem(path, "an object of text values", describe(attributes))]
+    problems: list[Problem] = []
+    for key, value in attributes.items():
+        if not isinstance(key, str) or not _KEY.fullmatch(key):
+            problems.append(Problem(path, "lower-case keys such as 'vcpus'", describe(key)))
+        elif not isinstance(value, str):
+            problems.append(Problem(f"{path}.{key}", "text", describe(value)))
+    return problems
+
+
+def _each_relation_once(relations: tuple[Relation, ...], path: str) -> list[Problem]:
+    """No relation of one kind to one item twice."""
+    problems: list[Problem] = []
+    seen: set[tuple[RelationKind, str]] = set()
+    for index, relation in enumerate(relations):
+        if (relation.kind, relation.target) in seen:
+            again = f"{relation.kind.value} {relation.target} again"
+            problems.append(Problem(f"{path}[{index}]", "each relation once", again))
+        seen.add((relation.kind, relation.target))
+    return problems
+
+
+@record
 class ConfigurationItem:
-    """One state of a configuration item: its kind, attributes and relations.
+    """One state of a configuration item: its kind, attributes and relations (S05, S11).
 
     ``attributes`` map lower-case keys to text (``{"vcpus": "8", "region": "eu-1"}``);
     ``relations`` go to other items by id, each at most once per kind.
@@ -83,94 +94,57 @@ class ConfigurationItem:
         ValidationError: every problem of the fields, each with its path.
     """
 
-    id: str
-    name: str
-    kind: str
-    attributes: Mapping[str, str] = attrs.field(factory=dict, converter=as_frozen_mapping)
-    relations: tuple[Relation, ...] = attrs.field(default=(), converter=as_tuple)
+    id: str = field(check=ident)
+    name: str = field(check=text)
+    kind: str = field(check=text)
+    attributes: Mapping[str, str] = field(
+        check=Check(_attribute_problems, total=True), factory=dict
+    )
+    relations: tuple[Relation, ...] = field(check=_each_relation_once, default=())
 
-    def __attrs_post_init__(self) -> None:
-        problems: list[Problem] = []
-        problems += id_problems(self.id, "$.id")
-        problems += text_problems(self.name, "$.name")
-        problems += text_problems(self.kind, "$.kind")
-        problems += _attribute_problems(self.attributes)
-        problems += _relation_problems(self.relations, self.id)
-        if problems:
-            raise ValidationError(problems, subject="ConfigurationItem")
-
-
-def _attribute_problems(attributes: object) -> list[Problem]:
-    if not isinstance(attributes, Mapping):
-        return [Problem("$.attributes", "an object of text values", describe(attributes))]
-    problems: list[Problem] = []
-    for key, value in attributes.items():
-        if not isinstance(key, str) or not _KEY.fullmatch(key):
-            problems.append(
-                Problem("$.attributes", "lower-case keys such as 'vcpus'", describe(key))
-            )
-        elif not isinstance(value, str):
-            problems.append(Problem(f"$.attributes.{key}", "text", describe(value)))
-    return problems
-
-
-def _relation_problems(relations: object, own_id: object) -> list[Problem]:
-    if not isinstance(relations, tuple) or not all(isinstance(r, Relation) for r in relations):
-        return [Problem("$.relations", "a list of Relation", describe(relations))]
-    problems: list[Problem] = []
-    seen: set[tuple[RelationKind, str]] = set()
-    for index, relation in enumerate(relations):
-        if relation.target == own_id:
-            problems.append(
-                Problem(f"$.relations[{index}].target", "another item", describe(relation.target))
-            )
-        if (relation.kind, relation.target) in seen:
-            problems.append(
-                Problem(
-                    f"$.relations[{index}]",
-                    "each relation once",
-                    f"{relation.kind.value} {relation.target} again",
+    def _rules(self) -> Iterator[Problem]:
+        """An item does not relate to itself."""
+        for index, relation in enumerate(self.relations):
+            if relation.target == self.id:
+                yield Problem(
+                    f"relations[{index}].target", "another item", describe(relation.target)
                 )
-            )
-        seen.add((relation.kind, relation.target))
-    return problems
 
 
-@attrs.frozen(kw_only=True)
+def _from_one(version: int, path: str) -> list[Problem]:
+    return [] if version >= 1 else [Problem(path, "an integer from 1", describe(version))]
+
+
+def _change_reference(change: str, path: str) -> list[Problem]:
+    return (
+        [] if change.strip() else [Problem(path, "a change reference or null", describe(change))]
+    )
+
+
+@record
 class ConfigurationVersion:
-    """One version of a record: the item as it was, and who changed it when, and why."""
+    """One version of a record: the item as it was, and who changed it when, and why.
 
-    version: int
+    ``change`` names the change under which the item changed (S11), if any.
+    """
+
+    version: int = field(check=Check(_from_one, expected="an integer from 1"))
     item: ConfigurationItem
-    changed_by: str
-    changed_at: dt.datetime = attrs.field(eq=instant_key)
-    change: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        problems: list[Problem] = []
-        version: object = self.version
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            problems.append(Problem("$.version", "an integer from 1", describe(version)))
-        item: object = self.item
-        if not isinstance(item, ConfigurationItem):
-            problems.append(Problem("$.item", "a ConfigurationItem", describe(item)))
-        who: object = self.changed_by
-        if not isinstance(who, str) or not who.strip():
-            problems.append(Problem("$.changed_by", "a non-empty string", describe(who)))
-        try:
-            aware(self.changed_at, "$.changed_at")
-        except ValidationError as exc:
-            problems += exc.problems
-        change: object = self.change
-        if change is not None and (not isinstance(change, str) or not change.strip()):
-            problems.append(Problem("$.change", "a change reference or null", describe(change)))
-        if problems:
-            raise ValidationError(problems, subject="ConfigurationVersion")
+    changed_by: str = field(check=text)
+    changed_at: dt.datetime = field(check=instant, eq=instant_key)
+    change: str | None = field(
+        check=Check(_change_reference, expected="a change reference"), default=None
+    )
 
 
-@attrs.frozen(kw_only=True)
+def _some_versions(versions: tuple[ConfigurationVersion, ...], path: str) -> list[Problem]:
+    said = "one or more ConfigurationVersion values"
+    return [p._replace(expected=said) for p in one_or_more(versions, path)]
+
+
+@record
 class ConfigurationRecord:
-    """Every version a configuration item has had, oldest first; never rewritten.
+    """Every version a configuration item has had, oldest first; never rewritten (S05, S11).
 
     Raises:
         ValidationError: no versions, versions not numbered 1, 2, 3..., a version of
@@ -195,49 +169,30 @@ class ConfigurationRecord:
         {'vcpus': '4'}
     """
 
-    versions: tuple[ConfigurationVersion, ...]
+    versions: tuple[ConfigurationVersion, ...] = field(
+        check=Check(_some_versions, expected="one or more ConfigurationVersion values")
+    )
 
-    def __attrs_post_init__(self) -> None:
-        versions: object = self.versions
-        if (
-            not isinstance(versions, tuple)
-            or not versions
-            or not all(isinstance(v, ConfigurationVersion) for v in versions)
-        ):
-            raise ValidationError.single(
-                "$.versions",
-                "one or more ConfigurationVersion values",
-                describe(versions),
-                subject="ConfigurationRecord",
-            )
-        problems: list[Problem] = []
+    def _rules(self) -> Iterator[Problem]:
+        """Versions are numbered 1, 2, 3..., all of one item, and time never runs backwards."""
         first = self.versions[0].item.id
+        before: dt.datetime | None = None
         for index, version in enumerate(self.versions):
-            path = f"$.versions[{index}]"
             if version.version != index + 1:
-                problems.append(
-                    Problem(f"{path}.version", str(index + 1), describe(version.version))
+                yield Problem(
+                    f"versions[{index}].version", str(index + 1), describe(version.version)
                 )
             if version.item.id != first:
-                problems.append(
-                    Problem(
-                        f"{path}.item.id",
-                        f"{first!r}, the record's item",
-                        describe(version.item.id),
-                    )
+                where, said = f"versions[{index}].item.id", f"{first!r}, the record's item"
+                yield Problem(where, said, describe(version.item.id))
+            at = version.changed_at.astimezone(dt.UTC)
+            if before is not None and at < before:
+                yield Problem(
+                    f"versions[{index}].changed_at",
+                    "an instant not before the version before",
+                    version.changed_at.isoformat(),
                 )
-            if index and version.changed_at.astimezone(dt.UTC) < self.versions[
-                index - 1
-            ].changed_at.astimezone(dt.UTC):
-                problems.append(
-                    Problem(
-                        f"{path}.changed_at",
-                        "an instant not before the version before",
-                        version.changed_at.isoformat(),
-                    )
-                )
-        if problems:
-            raise ValidationError(problems, subject="ConfigurationRecord")
+            before = at
 
     @classmethod
     def create(
@@ -289,11 +244,12 @@ class ConfigurationRecord:
                 version, or nothing would change. This record never changes.
         """
         current = self.current
-        item = attrs.evolve(
-            current,
+        item = ConfigurationItem(
+            id=current.id,
             name=current.name if name is None else name,
+            kind=current.kind,
             attributes=current.attributes if attributes is None else attributes,
-            relations=current.relations if relations is None else relations,
+            relations=current.relations if relations is None else tuple(relations),
         )
         if item == current:
             raise ValidationError.single(
