@@ -120,8 +120,8 @@ class TestRequirement:
             "$.id",
             "$.statement",
             "$.source",
-            "$.quality",
             "$.capability",
+            "$.quality",
             "$.acceptance_criteria",
             "$.satisfied_by",
         ]

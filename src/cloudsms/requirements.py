@@ -18,19 +18,12 @@ that satisfy it, while `untraced()` lists the requirements that cannot be traced
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from typing import TYPE_CHECKING
 
-import attrs
-
-from cloudsms._kit.checks import (
-    ID,
-    as_tuple,
-    id_problems,
-    member_of,
-    text_list_problems,
-    text_problems,
-)
+from cloudsms._kit.checks import ID, id_problems, ident, member_of, text, texts
+from cloudsms._kit.records import Check, field, record
 from cloudsms.catalogue import Catalogue
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 
@@ -85,33 +78,52 @@ class SourceKind(enum.StrEnum):
     CONTRACTUAL = "contractual"
 
 
-@attrs.frozen(kw_only=True)
+_KINDS = {"service": "service", "component": "component", "catalogue-entry": "catalogue entry"}
+_TARGET = re.compile(rf"(?:(?:{'|'.join([*_KINDS, 'offering'])}):)?{ID.pattern}(?::{ID.pattern})?")
+
+
+def _target_list_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for distinct targets: an id, ``ENTRY:OFFERING``, either with its kind in front.
+
+    A target may name anything whose id is well formed in its qualified form
+    (``catalogue-entry:`` and a 64-character id), so targets are checked by shape,
+    not by the length of one id.
+    """
+    if not isinstance(value, tuple):
+        return [Problem(path, "a list of targets", describe(value))]
+    expected = (
+        "a target: an id, ENTRY:OFFERING, or either after service:, component:, "
+        "catalogue-entry: or offering:"
+    )
+    problems = [
+        Problem(f"{path}[{index}]", expected, describe(item))
+        for index, item in enumerate(value)
+        if not (isinstance(item, str) and _TARGET.fullmatch(item))
+    ]
+    if not problems and len(set(value)) != len(value):
+        problems.append(Problem(path, "distinct targets", describe(value)))
+    return problems
+
+
+_target_list = Check(_target_list_problems, total=True)
+
+
+@record
 class RequirementSource:
-    """Where a requirement came from: the kind of source and a reference to it.
+    """Where a requirement came from: the kind of source and a reference to it (S04).
 
     ``reference`` names the party or the document (``"customer acme"``,
     ``"GDPR art. 32"``, ``"contract C-2026-14 §4"``).
     """
 
     kind: SourceKind
-    reference: str
-
-    def __attrs_post_init__(self) -> None:
-        kind: object = self.kind
-        problems = (
-            []
-            if isinstance(kind, SourceKind)
-            else [Problem("$.kind", "a SourceKind", describe(kind))]
-        )
-        problems += text_problems(self.reference, "$.reference")
-        if problems:
-            raise ValidationError(problems, subject="RequirementSource")
+    reference: str = field(check=text)
 
     def __str__(self) -> str:
         return f"{self.kind.value}: {self.reference}"
 
 
-@attrs.frozen(kw_only=True)
+@record
 class ServiceRequirement:
     """One requirement on the SMS or a cloud service (S04; 20000-1:2011 5.2, 6.1, 7.1).
 
@@ -138,35 +150,18 @@ class ServiceRequirement:
         True
     """
 
-    id: str
-    statement: str
+    id: str = field(check=ident)
+    statement: str = field(check=text)
     source: RequirementSource | None = None
     capability: CapabilityType | None = None
     quality: QualityCharacteristic
-    acceptance_criteria: tuple[str, ...] = attrs.field(converter=as_tuple)
-    satisfied_by: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    acceptance_criteria: tuple[str, ...] = field(check=texts(at_least_one=True))
+    satisfied_by: tuple[str, ...] = field(check=_target_list, default=())
 
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.statement, "$.statement")
-        source: object = self.source
-        if source is not None and not isinstance(source, RequirementSource):
-            problems.append(Problem("$.source", "a RequirementSource or null", describe(source)))
-        quality: object = self.quality
-        if not isinstance(quality, QualityCharacteristic):
-            problems.append(Problem("$.quality", "a QualityCharacteristic", describe(quality)))
-        capability: object = self.capability
-        if capability is None and quality is QualityCharacteristic.FUNCTIONALITY:
-            problems.append(
-                Problem("$.capability", "a capability type for a functional requirement", "null")
-            )
-        elif capability is not None and not isinstance(capability, CapabilityType):
-            problems.append(Problem("$.capability", "a CapabilityType", describe(capability)))
-        problems += text_list_problems(
-            self.acceptance_criteria, "$.acceptance_criteria", at_least_one=True
-        )
-        problems += _target_list_problems(self.satisfied_by, "$.satisfied_by")
-        if problems:
-            raise ValidationError(problems, subject="ServiceRequirement")
+    def _rules(self) -> Iterator[Problem]:
+        """A functional requirement names the capability layer it uses."""
+        if self.capability is None and self.quality is QualityCharacteristic.FUNCTIONALITY:
+            yield Problem("capability", "a capability type for a functional requirement", "null")
 
     @property
     def traced(self) -> bool:
@@ -174,7 +169,7 @@ class ServiceRequirement:
         return self.source is not None and bool(self.satisfied_by)
 
 
-@attrs.frozen(kw_only=True)
+@record
 class TraceLink:
     """One thing that satisfies a requirement: its id, what it is, its name."""
 
@@ -186,7 +181,7 @@ class TraceLink:
         return f"{self.id} ({self.kind}: {self.name})"
 
 
-@attrs.frozen(kw_only=True)
+@record
 class Trace:
     """A requirement followed from its source to what satisfies it (S04)."""
 
@@ -205,7 +200,7 @@ class Trace:
         return f"{start} -> {self.requirement.id} -> {end}"
 
 
-@attrs.frozen(kw_only=True)
+@record
 class RequirementRegister:
     """The service requirements, optionally checked against a catalogue (S04).
 
@@ -235,41 +230,30 @@ class RequirementRegister:
         no source -> REQ-2 -> nothing satisfies it
     """
 
-    requirements: tuple[ServiceRequirement, ...] = attrs.field(default=(), converter=as_tuple)
+    requirements: tuple[ServiceRequirement, ...] = ()
     catalogue: Catalogue | None = None
-    _by_id: dict[str, ServiceRequirement] = attrs.field(init=False, repr=False, eq=False)
-    _targets: _Targets | None = attrs.field(init=False, repr=False, eq=False)
 
-    def __attrs_post_init__(self) -> None:
-        requirements: object = self.requirements
-        catalogue: object = self.catalogue
-        problems: list[Problem] = []
-        if not isinstance(requirements, tuple) or not all(
-            isinstance(r, ServiceRequirement) for r in requirements
-        ):
-            problems.append(
-                Problem("$.requirements", "a list of ServiceRequirement", describe(requirements))
-            )
-        if catalogue is not None and not isinstance(catalogue, Catalogue):
-            problems.append(Problem("$.catalogue", "a Catalogue or null", describe(catalogue)))
-        if problems:
-            raise ValidationError(problems, subject="RequirementRegister")
-        targets = None if self.catalogue is None else _Targets(self.catalogue)
-        by_id: dict[str, ServiceRequirement] = {}
+    def _rules(self) -> Iterator[Problem]:
+        """Each requirement id is used once; with a catalogue, each target names one thing."""
+        seen: set[str] = set()
         for index, requirement in enumerate(self.requirements):
-            path = f"$.requirements[{index}]"
-            if requirement.id in by_id:
-                problems.append(Problem(f"{path}.id", "an id used once", requirement.id))
-            by_id[requirement.id] = requirement
-            if targets is not None:
-                problems += targets.requirement_problems(requirement, path)
-        if problems:
-            raise ValidationError(problems, subject="RequirementRegister")
-        object.__setattr__(self, "_by_id", by_id)
-        object.__setattr__(self, "_targets", targets)
+            if requirement.id in seen:
+                yield Problem(
+                    f"requirements[{index}].id", "an id used once", describe(requirement.id)
+                )
+            seen.add(requirement.id)
+            if self._targets is not None:
+                yield from self._targets.requirement_problems(
+                    requirement, f"requirements[{index}]"
+                )
 
-    def __hash__(self) -> int:
-        return hash((self.requirements, self.catalogue))
+    @functools.cached_property
+    def _by_id(self) -> dict[str, ServiceRequirement]:
+        return {r.id: r for r in self.requirements}
+
+    @functools.cached_property
+    def _targets(self) -> _Targets | None:
+        return None if self.catalogue is None else _Targets(self.catalogue)
 
     def __iter__(self) -> Iterator[ServiceRequirement]:
         return iter(self.requirements)
@@ -367,34 +351,7 @@ class RequirementRegister:
             (i for i, r in enumerate(self.requirements) if r.id == requirement.id), len(kept)
         )
         kept.insert(position, requirement)
-        return attrs.evolve(self, requirements=tuple(kept))
-
-
-_KINDS = {"service": "service", "component": "component", "catalogue-entry": "catalogue entry"}
-_TARGET = re.compile(rf"(?:(?:{'|'.join([*_KINDS, 'offering'])}):)?{ID.pattern}(?::{ID.pattern})?")
-
-
-def _target_list_problems(value: object, path: str) -> list[Problem]:
-    """``[]`` for distinct targets: an id, ``ENTRY:OFFERING``, either with its kind in front.
-
-    A target may name anything whose id is well formed in its qualified form
-    (``catalogue-entry:`` and a 64-character id), so targets are checked by shape,
-    not by the length of one id.
-    """
-    if not isinstance(value, tuple):
-        return [Problem(path, "a list of targets", describe(value))]
-    expected = (
-        "a target: an id, ENTRY:OFFERING, or either after service:, component:, "
-        "catalogue-entry: or offering:"
-    )
-    problems = [
-        Problem(f"{path}[{index}]", expected, describe(item))
-        for index, item in enumerate(value)
-        if not (isinstance(item, str) and _TARGET.fullmatch(item))
-    ]
-    if not problems and len(set(value)) != len(value):
-        problems.append(Problem(path, "distinct targets", describe(value)))
-    return problems
+        return RequirementRegister(requirements=tuple(kept), catalogue=self.catalogue)
 
 
 def _raise_unless_id(target: object) -> None:
@@ -418,10 +375,10 @@ class _Targets:
         things = [("service", s.id, s.name) for s in graph.services]
         things += [("component", c.id, c.name) for c in graph.components]
         things += [("catalogue-entry", e.id, e.name) for e in catalogue.entries]
-        for prefix, ident, name in things:
-            link = TraceLink(id=ident, kind=_KINDS[prefix], name=name)
-            self._add(f"{prefix}:{ident}", link)
-            self._add(ident, link)
+        for prefix, thing_id, name in things:
+            link = TraceLink(id=thing_id, kind=_KINDS[prefix], name=name)
+            self._add(f"{prefix}:{thing_id}", link)
+            self._add(thing_id, link)
         for entry in catalogue.entries:
             for offering in entry.offerings:
                 qualified = f"{entry.id}:{offering.id}"
