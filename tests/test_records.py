@@ -15,15 +15,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cloudsms._foundation.frozen import as_frozen_mapping, as_frozenset, as_tuple
 from cloudsms._kit.checks import ident, text
 from cloudsms._kit.records import (
     Check,
+    Record,
     check,
     checker_of,
     each,
-    field,
     one_or_more,
-    record,
     unique,
     unique_by,
 )
@@ -44,28 +44,32 @@ def _positive(value: int, path: str) -> list[Problem]:
 positive = Check(_positive, expected="a positive number")
 
 
-@record
-class Part:
+@attrs.frozen(kw_only=True)
+class Part(Record):
     """A nested record."""
 
-    id: str = field(check=ident)
+    id: str = attrs.field(validator=ident)
     weight: Decimal
 
 
-@record
-class Kit:
+@attrs.frozen(kw_only=True)
+class Kit(Record):
     """A record using every supported annotation form."""
 
-    id: str = field(check=ident)
-    name: str | None = field(check=text, default=None)
-    count: int = field(check=positive, default=1)
+    id: str = attrs.field(validator=ident)
+    name: str | None = attrs.field(validator=text, default=None)
+    count: int = attrs.field(validator=positive, default=1)
     colour: Colour = Colour.RED
     size: Literal["s", "m"] = "s"
-    parts: tuple[Part, ...] = field(check=unique_by("id"), default=())
-    tags: frozenset[str] = field(check=each(text), default=frozenset())
-    notes: Mapping[str, int] = field(factory=dict)
+    parts: tuple[Part, ...] = attrs.field(
+        validator=unique_by("id"), default=(), converter=as_tuple
+    )
+    tags: frozenset[str] = attrs.field(
+        validator=each(text), default=frozenset(), converter=as_frozenset
+    )
+    notes: Mapping[str, int] = attrs.field(factory=dict, converter=as_frozen_mapping)
     extra: Any = None
-    token: str = field(default="x", metadata={"sensitive": True}, check=text)
+    token: str = attrs.field(default="x", metadata={"sensitive": True}, validator=text)
 
     def _rules(self) -> Iterator[Problem]:
         if self.size == "s" and len(self.parts) > 2:
@@ -106,9 +110,9 @@ class TestFields:
         )
         assert [str(p) for p in problems] == [
             "expected an id of letters, digits and . _ : - (at most 64), got '' (string) @ $.id",
-            "expected a non-empty string, got 5 (integer) @ $.name",
+            "expected a non-empty string or null, got 5 (integer) @ $.name",
             "expected a positive number, got True (boolean) @ $.count",
-            "expected one of 'red', 'blue', got 'green' (string) @ $.colour",
+            "expected a Colour (one of 'red', 'blue'), got 'green' (string) @ $.colour",
             "expected one of 's', 'm', got 'xl' (string) @ $.size",
             "expected a Part, got 1 (integer) @ $.parts[0]",
             "expected a non-empty string, got '' (string) @ $.tags[0]",
@@ -134,7 +138,7 @@ class TestFields:
         problems = _problems(lambda: Kit(id="k", parts=5, tags="abc"))
         assert [str(p) for p in problems] == [
             "expected a list of Part, got 5 (integer) @ $.parts",
-            "expected a list of non-empty string values, got 'abc' (string) @ $.tags",
+            "expected a list, each item a non-empty string, got 'abc' (string) @ $.tags",
         ]
 
     def test_sensitive_values_are_redacted(self) -> None:
@@ -167,8 +171,8 @@ class TestRules:
     def test_a_rule_naming_no_field_is_a_definition_error(self) -> None:
         """A path that does not start with a field (a renamed one) fails loudly."""
 
-        @record
-        class Broken:
+        @attrs.frozen(kw_only=True)
+        class Broken(Record):
             a: int
 
             def _rules(self) -> Iterator[Problem]:
@@ -190,32 +194,38 @@ class TestCombinators:
             return []
 
         both = positive & second
-        assert both(0, "$.n") == [Problem("$.n", "a positive number", "0")]
+        assert both.problems(0, "$.n") == [Problem("$.n", "a positive number", "0")]
         assert calls == []
-        assert both(1, "$.n") == []
+        assert both.problems(1, "$.n") == []
         assert calls == ["$.n"]
         assert both.expected == "a positive number"
 
     def test_one_or_more_unique_unique_by(self) -> None:
         """Hand-computed cases of the container checks."""
-        assert one_or_more((), "$.x") == [Problem("$.x", "one or more items", "() (array)")]
-        assert one_or_more((1,), "$.x") == []
-        assert unique((1, 2, 1), "$.x") == [Problem("$.x", "distinct items", "(1, 2, 1) (array)")]
-        assert unique(([1], [1]), "$.x")[0].expected == "distinct items"
+        assert one_or_more().problems((), "$.x") == [
+            Problem("$.x", "one or more items", "() (array)")
+        ]
+        assert one_or_more(Part).problems((), "$.x")[0].expected == "one or more Part values"
+        assert one_or_more().problems((1,), "$.x") == []
+        assert unique.problems((1, 2, 1), "$.x") == [
+            Problem("$.x", "distinct items", "(1, 2, 1) (array)")
+        ]
+        assert unique.problems(([1], [1]), "$.x")[0].expected == "distinct items"
         parts = (Part(id="a", weight=Decimal(1)), Part(id="a", weight=Decimal(2)))
-        assert unique_by("id")(parts, "$.parts") == [
-            Problem("$.parts[1].id", "a id used once", "'a' (string)")
+        assert unique_by("id").problems(parts, "$.parts") == [
+            Problem("$.parts[1].id", "an id used once", "'a' (string)")
         ]
 
     def test_each_reports_items_of_a_set_in_sorted_order(self) -> None:
         """A set's items are reported at their index in sorted order, stable across runs."""
-        found = each(text)(frozenset({"b", " ", ""}), "$.tags")
+        found = each(text).problems(frozenset({"b", " ", ""}), "$.tags")
         assert [p.path for p in found] == ["$.tags[0]", "$.tags[1]"]
 
     def test_check_wraps_a_function(self) -> None:
         """check() makes a combinable Check of a plain function."""
         wrapped = check(_positive, expected="a positive number", total=False)
-        assert wrapped(-1, "$") == [Problem("$", "a positive number", "-1")]
+        assert wrapped.problems(-1, "$") == [Problem("$", "a positive number", "-1")]
+        assert wrapped(object(), None, -1) is None  # as an attrs validator: checked later
         assert "positive" in repr(wrapped)
 
 
@@ -237,9 +247,9 @@ class TestCompiled:
     def test_compiled_once_under_threads(self) -> None:
         """Many threads building the first values of a new class share one compiled check."""
 
-        @record
-        class Fresh:
-            a: int = field(check=positive)
+        @attrs.frozen(kw_only=True)
+        class Fresh(Record):
+            a: int = attrs.field(validator=positive)
 
         barrier = threading.Barrier(8)
         errors: list[BaseException] = []
@@ -258,13 +268,13 @@ class TestCompiled:
             thread.join()
         assert errors == []
         assert checker_of(Fresh) is checker_of(Fresh)
-        assert Fresh.__attrs_post_init__ is checker_of(Fresh)  # type: ignore[attr-defined]
+        assert Fresh.__attrs_post_init__ is checker_of(Fresh)
 
     def test_unsupported_annotation(self) -> None:
         """An annotation the records cannot check is refused, naming the field."""
 
-        @record
-        class Odd:
+        @attrs.frozen(kw_only=True)
+        class Odd(Record):
             a: list[int]
 
         with pytest.raises(InvalidDefinition, match="field 'a'"):
@@ -273,8 +283,8 @@ class TestCompiled:
     def test_unresolvable_annotation(self) -> None:
         """A name that does not resolve at run time is refused, saying so."""
 
-        @record
-        class Lost:
+        @attrs.frozen(kw_only=True)
+        class Lost(Record):
             a: Missing  # type: ignore[name-defined]  # noqa: F821
 
         with pytest.raises(InvalidDefinition, match="does not resolve at run time"):
@@ -282,14 +292,36 @@ class TestCompiled:
 
     def test_post_init_is_refused(self) -> None:
         """Rules go in _rules: a record with its own __attrs_post_init__ is refused."""
+
+        @attrs.frozen(kw_only=True)
+        class Own(Record):
+            a: int
+
+            def __attrs_post_init__(self) -> None:
+                checker_of(type(self))(self)
+
         with pytest.raises(InvalidDefinition, match="_rules"):
+            Own(a=1)
 
-            @record
-            class Own:
-                a: int
+    def test_a_record_is_an_attrs_class(self) -> None:
+        """checker_of refuses a class that is not an attrs record."""
 
-                def __attrs_post_init__(self) -> None:
-                    pass
+        class Plain(Record):
+            pass
+
+        with pytest.raises(InvalidDefinition, match="attrs class deriving from Record"):
+            checker_of(Plain)
+
+    def test_records_derive_from_records(self) -> None:
+        """A record derived from another checks its own fields and the inherited ones."""
+
+        @attrs.frozen(kw_only=True)
+        class Heavy(Part):
+            load: int = attrs.field(validator=positive)
+
+        Part(id="p", weight=Decimal(1))  # the base compiled and installed first
+        problems = _problems(lambda: Heavy(id="", weight=Decimal(1), load=0))
+        assert [p.path for p in problems] == ["$.id", "$.load"]
 
 
 @given(

@@ -19,9 +19,12 @@ import enum
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
+import attrs
+
+from cloudsms._foundation.frozen import as_frozen_mapping, as_tuple
 from cloudsms._foundation.instants import instant_key
 from cloudsms._kit.checks import ident, instant, optional_text_problems, text
-from cloudsms._kit.records import Check, field, one_or_more, record
+from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.periods import aware
 
@@ -49,13 +52,13 @@ class RelationKind(enum.StrEnum):
     USES = "uses"
 
 
-@record
-class Relation:
+@attrs.frozen(kw_only=True)
+class Relation(Record):
     """A relation to another item, with the interface it goes through, if any (S05, S11)."""
 
     kind: RelationKind
-    target: str = field(check=ident)
-    interface: str | None = field(check=_optional_text, default=None)
+    target: str = attrs.field(validator=ident)
+    interface: str | None = attrs.field(validator=_optional_text, default=None)
 
 
 def _attribute_problems(attributes: object, path: str) -> list[Problem]:
@@ -83,8 +86,8 @@ def _each_relation_once(relations: tuple[Relation, ...], path: str) -> list[Prob
     return problems
 
 
-@record
-class ConfigurationItem:
+@attrs.frozen(kw_only=True)
+class ConfigurationItem(Record):
     """One state of a configuration item: its kind, attributes and relations (S05, S11).
 
     ``attributes`` map lower-case keys to text (``{"vcpus": "8", "region": "eu-1"}``);
@@ -94,13 +97,17 @@ class ConfigurationItem:
         ValidationError: every problem of the fields, each with its path.
     """
 
-    id: str = field(check=ident)
-    name: str = field(check=text)
-    kind: str = field(check=text)
-    attributes: Mapping[str, str] = field(
-        check=Check(_attribute_problems, total=True), factory=dict
+    id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
+    kind: str = attrs.field(validator=text)
+    attributes: Mapping[str, str] = attrs.field(
+        validator=Check(_attribute_problems, total=True),
+        factory=dict,
+        converter=as_frozen_mapping,
     )
-    relations: tuple[Relation, ...] = field(check=_each_relation_once, default=())
+    relations: tuple[Relation, ...] = attrs.field(
+        validator=Check(_each_relation_once), default=(), converter=as_tuple
+    )
 
     def _rules(self) -> Iterator[Problem]:
         """An item does not relate to itself."""
@@ -121,29 +128,24 @@ def _change_reference(change: str, path: str) -> list[Problem]:
     )
 
 
-@record
-class ConfigurationVersion:
+@attrs.frozen(kw_only=True)
+class ConfigurationVersion(Record):
     """One version of a record: the item as it was, and who changed it when, and why.
 
     ``change`` names the change under which the item changed (S11), if any.
     """
 
-    version: int = field(check=Check(_from_one, expected="an integer from 1"))
+    version: int = attrs.field(validator=Check(_from_one, expected="an integer from 1"))
     item: ConfigurationItem
-    changed_by: str = field(check=text)
-    changed_at: dt.datetime = field(check=instant, eq=instant_key)
-    change: str | None = field(
-        check=Check(_change_reference, expected="a change reference"), default=None
+    changed_by: str = attrs.field(validator=text)
+    changed_at: dt.datetime = attrs.field(validator=instant, eq=instant_key)
+    change: str | None = attrs.field(
+        validator=Check(_change_reference, expected="a change reference"), default=None
     )
 
 
-def _some_versions(versions: tuple[ConfigurationVersion, ...], path: str) -> list[Problem]:
-    said = "one or more ConfigurationVersion values"
-    return [p._replace(expected=said) for p in one_or_more(versions, path)]
-
-
-@record
-class ConfigurationRecord:
+@attrs.frozen(kw_only=True)
+class ConfigurationRecord(Record):
     """Every version a configuration item has had, oldest first; never rewritten (S05, S11).
 
     Raises:
@@ -169,8 +171,9 @@ class ConfigurationRecord:
         {'vcpus': '4'}
     """
 
-    versions: tuple[ConfigurationVersion, ...] = field(
-        check=Check(_some_versions, expected="one or more ConfigurationVersion values")
+    versions: tuple[ConfigurationVersion, ...] = attrs.field(
+        validator=one_or_more(ConfigurationVersion),
+        converter=as_tuple,
     )
 
     def _rules(self) -> Iterator[Problem]:

@@ -10,27 +10,20 @@ from __future__ import annotations
 
 import enum
 
+import attrs
+
+from cloudsms._foundation.frozen import as_frozenset, as_tuple
 from cloudsms._kit.checks import ids, optional_text_problems, text
 from cloudsms._kit.checks import jurisdiction as iso_code
 from cloudsms._kit.checks import jurisdictions as iso_codes
-from cloudsms._kit.records import Check, field, one_or_more, record
-from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms._kit.records import Check, Record, one_or_more
+from cloudsms.errors import ValidationError, describe
 from cloudsms.services import ServiceCategory
 
 __all__ = ["Obligation", "ObligationKind", "ProviderProfile"]
 
 _optional_text = Check(optional_text_problems, expected="a non-empty string or null", total=True)
 """Text or null: a blank string is told "a non-empty string or null", as null is allowed."""
-
-
-def _one_or_more(kind: type) -> Check:
-    """`one_or_more`, naming what the items are: "one or more ServiceCategory values"."""
-    said = f"one or more {kind.__name__} values"
-
-    def some(values: frozenset[object], path: str) -> list[Problem]:
-        return [p._replace(expected=said) for p in one_or_more(values, path)]
-
-    return Check(some, expected=said)
 
 
 class ObligationKind(enum.StrEnum):
@@ -41,8 +34,8 @@ class ObligationKind(enum.StrEnum):
     CONTRACTUAL = "contractual"
 
 
-@record
-class Obligation:
+@attrs.frozen(kw_only=True)
+class Obligation(Record):
     """Something the provider must do: its kind, what it requires, where, and its source.
 
     ``jurisdiction`` is an ISO 3166 code, or ``None`` for an obligation that binds
@@ -50,13 +43,13 @@ class Obligation:
     """
 
     kind: ObligationKind
-    requirement: str = field(check=text)
-    jurisdiction: str | None = field(check=iso_code, default=None)
-    source: str | None = field(check=_optional_text, default=None)
+    requirement: str = attrs.field(validator=text)
+    jurisdiction: str | None = attrs.field(validator=iso_code, default=None)
+    source: str | None = attrs.field(validator=_optional_text, default=None)
 
 
-@record
-class ProviderProfile:
+@attrs.frozen(kw_only=True)
+class ProviderProfile(Record):
     """A cloud service provider's context for its service management system (S01).
 
     Raises:
@@ -82,11 +75,15 @@ class ProviderProfile:
         ['GDPR']
     """
 
-    name: str = field(check=text)
-    categories_offered: frozenset[ServiceCategory] = field(check=_one_or_more(ServiceCategory))
-    jurisdictions: frozenset[str] = field(check=iso_codes)
-    obligations: tuple[Obligation, ...] = ()
-    governed_suppliers: tuple[str, ...] = field(check=ids(of="supplier"), default=())
+    name: str = attrs.field(validator=text)
+    categories_offered: frozenset[ServiceCategory] = attrs.field(
+        validator=one_or_more(ServiceCategory), converter=as_frozenset
+    )
+    jurisdictions: frozenset[str] = attrs.field(validator=iso_codes, converter=as_frozenset)
+    obligations: tuple[Obligation, ...] = attrs.field(default=(), converter=as_tuple)
+    governed_suppliers: tuple[str, ...] = attrs.field(
+        validator=ids(of="supplier"), default=(), converter=as_tuple
+    )
 
     def offers(self, category: ServiceCategory) -> bool:
         """Whether the provider offers services of ``category``.

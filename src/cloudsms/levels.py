@@ -11,8 +11,10 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 
+import attrs
+
 from cloudsms._kit.checks import text
-from cloudsms._kit.records import check, field, record
+from cloudsms._kit.records import Record, check
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.units import Quantity, calendar_units, quantity_problems, same_dimension
 
@@ -51,8 +53,8 @@ class Bound(enum.StrEnum):
     AT_MOST = "at most"
 
 
-@record
-class ServiceLevel:
+@attrs.frozen(kw_only=True)
+class ServiceLevel(Record):
     """A level an offering commits to: availability at least 99.95 %, response at most 4 h.
 
     Serves S03 (offerings with fixed or customizable service levels) and S07, where an
@@ -67,9 +69,9 @@ class ServiceLevel:
         ('availability at least 99.9 %', True)
     """
 
-    measure: str = field(check=text)
+    measure: str = attrs.field(validator=text)
     bound: Bound
-    target: Quantity = field(check=_TARGET)
+    target: Quantity = attrs.field(validator=_TARGET)
 
     def is_stricter_than(self, other: ServiceLevel) -> bool:
         """Whether this level promises more than ``other`` on the same measure and bound.

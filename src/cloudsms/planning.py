@@ -13,8 +13,11 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
+import attrs
+
+from cloudsms._foundation.frozen import as_tuple
 from cloudsms._kit.checks import ident, text
-from cloudsms._kit.records import Check, each, field, record, unique_by
+from cloudsms._kit.records import Check, Record, each, unique_by
 from cloudsms.errors import Problem, ValidationError, describe
 
 if TYPE_CHECKING:
@@ -48,46 +51,38 @@ def _date_problems(value: object, path: str) -> list[Problem]:
 _day = Check(_date_problems, expected="a date")
 """A date, not a datetime (the annotation alone accepts a datetime, a subclass)."""
 
-_by_id = unique_by("id")
-
-
-def _ids_used_once(values: tuple[object, ...], path: str) -> list[Problem]:
-    """`unique_by` ("id"), told with its article: "an id used once"."""
-    return [p._replace(expected="an id used once") for p in _by_id(values, path)]
-
-
-_ids_once = Check(_ids_used_once)
+_ids_once = unique_by("id")
 
 
 def _prerequisite_ids(value: object, path: str) -> list[Problem]:
     """A list of ids, each bad one told at its index, whatever its type."""
     if not isinstance(value, tuple):
         return [Problem(path, "a list of prerequisite ids", describe(value))]
-    return each(ident)(value, path)
+    return each(ident).problems(value, path)
 
 
-@record
-class Objective:
+@attrs.frozen(kw_only=True)
+class Objective(Record):
     """A service management objective: what, how it is measured, the target, by when (S02)."""
 
-    id: str = field(check=ident)
-    statement: str = field(check=text)
-    measure: str = field(check=text)
-    target: str = field(check=text)
-    due: dt.date | None = field(check=_day, default=None)
+    id: str = attrs.field(validator=ident)
+    statement: str = attrs.field(validator=text)
+    measure: str = attrs.field(validator=text)
+    target: str = attrs.field(validator=text)
+    due: dt.date | None = attrs.field(validator=_day, default=None)
 
 
-@record
-class Prerequisite:
+@attrs.frozen(kw_only=True)
+class Prerequisite(Record):
     """Something a release needs first, and the day it is (or is expected) ready (S02).
 
     ``ready_on`` of ``None`` means nobody can yet say when it will be ready.
     """
 
-    id: str = field(check=ident)
+    id: str = attrs.field(validator=ident)
     kind: PrerequisiteKind
-    description: str = field(check=text)
-    ready_on: dt.date | None = field(check=_day, default=None)
+    description: str = attrs.field(validator=text)
+    ready_on: dt.date | None = attrs.field(validator=_day, default=None)
 
     def ready_by(self, day: dt.date) -> bool:
         """Whether it is ready on ``day``.
@@ -116,28 +111,36 @@ class Prerequisite:
         return self.ready_on is not None and self.ready_on <= day
 
 
-@record
-class PlannedRelease:
+@attrs.frozen(kw_only=True)
+class PlannedRelease(Record):
     """A planned release of a service: when, and the prerequisites it waits for (by id; S02)."""
 
-    id: str = field(check=ident)
-    service_id: str = field(check=ident)
-    name: str = field(check=text)
-    planned_for: dt.date = field(check=_day)
-    prerequisites: tuple[str, ...] = field(check=Check(_prerequisite_ids, total=True), default=())
+    id: str = attrs.field(validator=ident)
+    service_id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
+    planned_for: dt.date = attrs.field(validator=_day)
+    prerequisites: tuple[str, ...] = attrs.field(
+        validator=Check(_prerequisite_ids, total=True), default=(), converter=as_tuple
+    )
 
 
-@record
-class ServicePlan:
+@attrs.frozen(kw_only=True)
+class ServicePlan(Record):
     """Objectives, prerequisites and planned releases, checked against each other (S02).
 
     Raises:
         ValidationError: a repeated id, or a release waiting for an unknown prerequisite.
     """
 
-    objectives: tuple[Objective, ...] = field(check=_ids_once, default=())
-    prerequisites: tuple[Prerequisite, ...] = field(check=_ids_once, default=())
-    releases: tuple[PlannedRelease, ...] = field(check=_ids_once, default=())
+    objectives: tuple[Objective, ...] = attrs.field(
+        validator=_ids_once, default=(), converter=as_tuple
+    )
+    prerequisites: tuple[Prerequisite, ...] = attrs.field(
+        validator=_ids_once, default=(), converter=as_tuple
+    )
+    releases: tuple[PlannedRelease, ...] = attrs.field(
+        validator=_ids_once, default=(), converter=as_tuple
+    )
 
     def _rules(self) -> Iterator[Problem]:
         """A release waits only for prerequisites the plan holds."""

@@ -22,8 +22,11 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
+import attrs
+
+from cloudsms._foundation.frozen import as_tuple
 from cloudsms._kit.checks import ID, id_problems, ident, member_of, text, texts
-from cloudsms._kit.records import Check, field, record
+from cloudsms._kit.records import Check, Record
 from cloudsms.catalogue import Catalogue
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 
@@ -108,8 +111,8 @@ def _target_list_problems(value: object, path: str) -> list[Problem]:
 _target_list = Check(_target_list_problems, total=True)
 
 
-@record
-class RequirementSource:
+@attrs.frozen(kw_only=True)
+class RequirementSource(Record):
     """Where a requirement came from: the kind of source and a reference to it (S04).
 
     ``reference`` names the party or the document (``"customer acme"``,
@@ -117,14 +120,14 @@ class RequirementSource:
     """
 
     kind: SourceKind
-    reference: str = field(check=text)
+    reference: str = attrs.field(validator=text)
 
     def __str__(self) -> str:
         return f"{self.kind.value}: {self.reference}"
 
 
-@record
-class ServiceRequirement:
+@attrs.frozen(kw_only=True)
+class ServiceRequirement(Record):
     """One requirement on the SMS or a cloud service (S04; 20000-1:2011 5.2, 6.1, 7.1).
 
     ``source`` is ``None`` while nobody has recorded where it came from, and
@@ -150,13 +153,17 @@ class ServiceRequirement:
         True
     """
 
-    id: str = field(check=ident)
-    statement: str = field(check=text)
+    id: str = attrs.field(validator=ident)
+    statement: str = attrs.field(validator=text)
     source: RequirementSource | None = None
     capability: CapabilityType | None = None
     quality: QualityCharacteristic
-    acceptance_criteria: tuple[str, ...] = field(check=texts(at_least_one=True))
-    satisfied_by: tuple[str, ...] = field(check=_target_list, default=())
+    acceptance_criteria: tuple[str, ...] = attrs.field(
+        validator=texts(at_least_one=True), converter=as_tuple
+    )
+    satisfied_by: tuple[str, ...] = attrs.field(
+        validator=_target_list, default=(), converter=as_tuple
+    )
 
     def _rules(self) -> Iterator[Problem]:
         """A functional requirement names the capability layer it uses."""
@@ -169,8 +176,8 @@ class ServiceRequirement:
         return self.source is not None and bool(self.satisfied_by)
 
 
-@record
-class TraceLink:
+@attrs.frozen(kw_only=True)
+class TraceLink(Record):
     """One thing that satisfies a requirement: its id, what it is, its name."""
 
     id: str
@@ -181,13 +188,13 @@ class TraceLink:
         return f"{self.id} ({self.kind}: {self.name})"
 
 
-@record
-class Trace:
+@attrs.frozen(kw_only=True)
+class Trace(Record):
     """A requirement followed from its source to what satisfies it (S04)."""
 
     requirement: ServiceRequirement
     source: RequirementSource | None
-    satisfied_by: tuple[TraceLink, ...]
+    satisfied_by: tuple[TraceLink, ...] = attrs.field(converter=as_tuple)
 
     @property
     def complete(self) -> bool:
@@ -200,8 +207,8 @@ class Trace:
         return f"{start} -> {self.requirement.id} -> {end}"
 
 
-@record
-class RequirementRegister:
+@attrs.frozen(kw_only=True)
+class RequirementRegister(Record):
     """The service requirements, optionally checked against a catalogue (S04).
 
     With a ``catalogue``, every id in ``satisfied_by`` must be a catalogue entry,
@@ -230,7 +237,7 @@ class RequirementRegister:
         no source -> REQ-2 -> nothing satisfies it
     """
 
-    requirements: tuple[ServiceRequirement, ...] = ()
+    requirements: tuple[ServiceRequirement, ...] = attrs.field(default=(), converter=as_tuple)
     catalogue: Catalogue | None = None
 
     def _rules(self) -> Iterator[Problem]:

@@ -1,136 +1,139 @@
-"""The record decorator: model records whose checks sit beside their fields.
+"""Model records whose checks sit beside their fields, compiled once per class.
 
-A record is an attrs frozen class (keyword-only; `attrs.fields`, `attrs.evolve`,
-cattrs and ``st.from_type`` work on it as on any attrs class) whose every field is
-checked when a value is built, every problem collected and reported at once in one
-`ValidationError`, each at a path taken from the field's name::
+A record is a frozen, keyword-only attrs class that derives from `Record`; each
+field names its check as its attrs ``validator``::
 
-    @record
-    class ServiceLevel:
-        measure: str = field(check=text)
+    @attrs.frozen(kw_only=True)
+    class ServiceLevel(Record):
+        measure: str = attrs.field(validator=text)
         bound: Bound
-        target: Quantity = field(check=quantity_check & non_negative & fixed_length)
+        target: Quantity = attrs.field(validator=_TARGET)
 
         def _rules(
             self,
-        ) -> Iterator[
-            Problem
-        ]: ...  # cross-field rules, only reached when every field is well-formed
+        ) -> Iterator[Problem]: ...  # cross-field rules, reached only when every field is sound
+
+It stays a plain attrs class to every tool: mypy's attrs plugin types its
+``__init__`` (with its converters), ``attrs.fields``, ``attrs.evolve``, cattrs and
+``st.from_type`` work on it as on any attrs class. What `Record` adds is how it is
+checked: when a value is built, every field is checked and every problem collected
+into one `ValidationError`, each at a path taken from the field's name.
 
 Each field is checked in two steps. First its **type**, read from its annotation
 (resolved when the first value is built, so string annotations and names defined
 later in the module work; names imported only under ``TYPE_CHECKING`` do not).
-Then, for a value of the right type, its **check**: any callable
-``(value, path) -> list[Problem]``; wrap it in `Check` to combine checks with
-``&`` (the second runs only if the first found nothing). When the type is wrong the
-problem says what the check expects, if the check says (``Check(..., expected=)``),
-so a wrong-typed id reads "expected an id of letters, ..." rather than "a string".
+Then, for a value of that type, its **check**: a `Check` (build one with `check`,
+combine two with ``&``: the second runs only if the first found nothing). attrs
+calls a validator with each value in ``__init__``; a `Check` does nothing then,
+because the record checks all its fields together right after. A *total* check
+takes any value and says itself what a wrong one lacks (the shared checks of
+`cloudsms._kit.checks` do), so a wrong-typed id reads "expected an id of letters,
+..." rather than "a string"; for an optional field (``X | None``) a total check
+runs only on values other than ``None``, and its own problems say "or null".
 
-Supported annotations, and what a wrong value is told:
+Supported annotations, and what a value of the wrong type is told:
 
 | annotation | accepted | expected, when wrong |
 |---|---|---|
 | ``str``, ``bool``, ``Decimal``, a class | an instance | ``a string``, ``a Money`` |
 | ``int`` | an int, not a bool | ``an integer`` |
-| an enum class | a member | ``one of 'a', 'b'`` |
+| an enum class | a member | ``a Bound (one of 'at least', 'at most')`` |
 | ``X | None`` | ``None`` or an ``X`` | ``<X's text> or null`` |
-| ``tuple[X, ...]`` | a tuple of ``X`` (from any list) | ``a list of X``; items at ``[i]`` |
-| ``frozenset[X]`` | a frozenset of ``X`` (from any list) | ``a set of X``; items sorted |
-| ``Mapping[str, X]`` | a mapping of text to ``X`` (copied) | ``a mapping of text to X`` |
+| ``tuple[X, ...]`` | a tuple of ``X`` | ``a list of X``; a bad item at ``[i]`` |
+| ``frozenset[X]`` | a frozenset of ``X`` | ``a set of X``; items sorted |
+| ``Mapping[str, X]`` | a mapping of text to ``X`` | ``a mapping of text to X`` |
 | ``Literal[a, b]`` | one of the values | ``one of a, b`` |
 | ``Any``, ``object`` | anything | |
 
-``dict[str, X]`` reads as ``Mapping[str, X]``; the value kept is a read-only copy.
-
-Any other annotation is refused with `InvalidDefinition` when the checks are
-compiled, naming the class, the field and the annotation.
+``dict[str, X]`` reads as ``Mapping[str, X]``. Give container fields their attrs
+converter (``converter=as_tuple``, ``as_frozenset``, ``as_frozen_mapping`` from
+`cloudsms._foundation.frozen`) so they are built from any list or mapping and mypy
+knows it. Any other annotation is refused with `InvalidDefinition` when the checks
+are compiled, naming the class, the field and the annotation.
 
 Cross-field rules live in one method, ``_rules(self)``, which yields `Problem`
 values whose path is relative to the record and starts with a field name
 (``Problem("upgrades[2].id", ...)``); the record puts ``$.`` in front, and a path
 that does not start with a field of the record raises `InvalidDefinition`, so a
-renamed field cannot leave a rule pointing nowhere.
+renamed field cannot leave a rule pointing nowhere. Rules run once every field is
+sound, so they may rely on the types. A value derived from the fields (a look-up
+table) is a `functools.cached_property`, which works on these slotted classes.
 
-The checks of a class are compiled once, on first use, into one function (as attrs
-generates ``__init__``): its source is registered in `linecache`, so tracebacks and
-debuggers show it, and building it is thread-safe.
+The checks of a class are compiled once, when its first value is built, into one
+function (as attrs generates ``__init__``): its source is registered in
+`linecache`, so tracebacks and debuggers show it, and building it is thread-safe.
 """
 
 from __future__ import annotations
 
 import collections.abc
 import enum
-import inspect
 import linecache
 import threading
 import types
 import typing
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar, cast, dataclass_transform, overload
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import attrs
 
-from cloudsms._foundation.frozen import as_frozen_mapping, as_frozenset, as_tuple
 from cloudsms._foundation.strict_json import key_path
 from cloudsms.errors import InvalidDefinition, Problem, ValidationError, describe
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable
 
 __all__ = [
     "Check",
+    "Record",
     "check",
+    "checker_of",
     "each",
-    "field",
     "one_or_more",
-    "record",
     "unique",
     "unique_by",
 ]
 
-C = TypeVar("C", bound=type)
-
-_CHECK = "cloudsms.check"  # the metadata key a field's check is kept under
-_COUNTING: Any = type(attrs.field())  # what attrs.field returns before the class is made
-
 
 class Check:
-    """A field check: ``check(value, path)`` returns the problems of ``value`` at ``path``.
+    """A field check: ``check.problems(value, path)`` lists the problems of ``value``.
 
     ``expected`` is what the check wants, said as a problem says it ("an id of
     ...", "one or more ISO 3166 codes"); the record uses it when the value is not
     even of the annotated type. A ``total`` check takes any value and says itself
     what a wrong one lacks (the `cloudsms._kit.checks` functions do): the record
-    then reports its problems for a wrong type too. ``a & b`` runs ``b`` only when
-    ``a`` found nothing.
+    then asks it about a wrong type too. ``a & b`` runs ``b`` only when ``a`` found
+    nothing. As an attrs validator (``attrs.field(validator=check)``) it does
+    nothing: the record checks every field at once after ``__init__``.
 
     Examples:
         >>> positive = Check(
         ...     lambda v, p: [] if v > 0 else [Problem(p, "a positive number", str(v))],
         ...     expected="a positive number",
         ... )
-        >>> positive(0, "$.count")
+        >>> positive.problems(0, "$.count")
         [Problem(path='$.count', expected='a positive number', got='0')]
     """
 
-    __slots__ = ("expected", "function", "total")
+    __slots__ = ("expected", "problems", "total")
 
     def __init__(
         self,
-        function: Callable[[Any, str], list[Problem]],
+        problems: Callable[[Any, str], list[Problem]],
         *,
         expected: str = "",
         total: bool = False,
     ) -> None:
-        self.function = function
+        self.problems = problems
         self.expected = expected
         self.total = total
 
-    def __call__(self, value: Any, path: str) -> list[Problem]:
-        return self.function(value, path)
+    def __call__(self, instance: Any, attribute: Any, value: Any) -> None:
+        """Attrs' validator call in ``__init__``: nothing to do, the record checks later."""
 
-    def __and__(self, other: Callable[[Any, str], list[Problem]]) -> Check:
-        first, second = self.function, other
+    def __and__(self, other: Check | Callable[[Any, str], list[Problem]]) -> Check:
+        first = self.problems
+        second = other.problems if isinstance(other, Check) else other
 
         def both(value: Any, path: str) -> list[Problem]:
             return first(value, path) or second(value, path)
@@ -139,7 +142,7 @@ class Check:
         return Check(both, expected=said, total=self.total)
 
     def __repr__(self) -> str:
-        return f"Check({getattr(self.function, '__name__', self.function)!r})"
+        return f"Check({getattr(self.problems, '__name__', self.problems)!r})"
 
 
 def check(
@@ -149,36 +152,42 @@ def check(
     return Check(function, expected=expected, total=total)
 
 
-def each(item_check: Callable[[Any, str], list[Problem]]) -> Check:
+def each(item_check: Check) -> Check:
     """Check every item of a tuple or frozenset (a set's items in a stable sorted order).
 
-    Each item's problems are at its index: ``$.codes[2]``.
+    Each item's problems are at its index: ``$.codes[2]``. Total when ``item_check``
+    is: a value that is not a list is then refused as such.
     """
+    item = item_check.problems
+    said = f"a list, each item {item_check.expected}" if item_check.expected else ""
 
-    def check_items(values: Iterable[Any], path: str) -> list[Problem]:
-        items = _sorted_items(values) if isinstance(values, frozenset) else list(values)
+    def check_items(values: Any, path: str) -> list[Problem]:
+        if not isinstance(values, tuple | frozenset):
+            return [Problem(path, said or "a list", describe(values))]
+        items = _sorted_items(values) if isinstance(values, frozenset) else values
         problems: list[Problem] = []
-        for index, item in enumerate(items):
-            problems += item_check(item, f"{path}[{index}]")
+        for index, value in enumerate(items):
+            problems += item(value, f"{path}[{index}]")
         return problems
 
-    expected = getattr(item_check, "expected", "")
-    return Check(check_items, expected=f"a list of {_plural(expected)}" if expected else "")
+    return Check(check_items, expected=said, total=item_check.total)
 
 
-def _plural(expected: str) -> str:
-    for article in ("an ", "a "):
-        if expected.startswith(article):
-            return expected.removeprefix(article) + " values"
-    return expected
+def one_or_more(what: type | str = "items") -> Check:
+    """A tuple or set with at least one item; ``what`` names the items in the message.
 
+    Examples:
+        >>> from cloudsms.levels import ServiceLevel
+        >>> one_or_more(ServiceLevel).problems((), "$.levels")
+        [Problem(path='$.levels', expected='one or more ServiceLevel values', got='() (array)')]
+    """
+    name = what if isinstance(what, str) else f"{what.__name__} values"
+    said = f"one or more {name}"
 
-def _not_empty(values: Sequence[Any] | frozenset[Any], path: str) -> list[Problem]:
-    return [] if values else [Problem(path, "one or more items", describe(values))]
+    def not_empty(values: Any, path: str) -> list[Problem]:
+        return [] if values else [Problem(path, said, describe(values))]
 
-
-one_or_more = Check(_not_empty, expected="one or more items")
-"""A tuple or set with at least one item."""
+    return Check(not_empty, expected=said)
 
 
 def _distinct(values: Iterable[Any], path: str) -> list[Problem]:
@@ -205,7 +214,7 @@ def unique_by(attribute: str) -> Check:
             if key in seen:
                 problems.append(
                     Problem(
-                        f"{path}[{index}].{attribute}", f"a {attribute} used once", describe(key)
+                        f"{path}[{index}].{attribute}", f"{_a(attribute)} used once", describe(key)
                     )
                 )
             seen.add(key)
@@ -214,123 +223,61 @@ def unique_by(attribute: str) -> Check:
     return Check(check_unique)
 
 
-def field(
-    *,
-    check: Callable[[Any, str], list[Problem]] | None = None,
-    default: Any = attrs.NOTHING,
-    factory: Callable[[], Any] | None = None,
-    converter: Callable[[Any], Any] | None = None,
-    eq: bool | Callable[[Any], Any] = True,
-    metadata: dict[str, Any] | None = None,
-    repr: bool = True,  # noqa: A002 - attrs' own keyword
-) -> Any:
-    """An attrs field with its ``check`` beside it (see the module docs).
+class Record:
+    """The base of model records: build one and every field is checked (module docs).
 
-    ``default``, ``factory``, ``converter``, ``eq``, ``metadata`` and ``repr`` are
-    attrs'. Fields annotated with a tuple, a frozenset or a mapping get the
-    converter that builds one from any list or mapping unless ``converter`` is given.
-    """
-    meta = dict(metadata or {})
-    if check is not None:
-        meta[_CHECK] = check
-    return attrs.field(
-        default=default,
-        factory=factory,
-        converter=converter,
-        eq=eq,
-        metadata=meta,
-        repr=repr,
-    )
-
-
-@overload
-def record(cls: C) -> C: ...
-@overload
-def record(*, subject: str | None = None) -> Callable[[C], C]: ...
-
-
-@dataclass_transform(
-    frozen_default=True, kw_only_default=True, field_specifiers=(field, attrs.field)
-)
-def record(cls: C | None = None, *, subject: str | None = None) -> C | Callable[[C], C]:
-    """Make ``cls`` a frozen, keyword-only attrs class whose fields check themselves.
-
-    ``subject`` names the value in error messages (the class name by default).
+    Derive a frozen, keyword-only attrs class from it; do not define
+    ``__attrs_post_init__`` (cross-field rules go in ``_rules``). ``__record_subject__``
+    names the value in error messages (the class name by default).
     """
 
-    def make(kind: C) -> C:
-        if "__attrs_post_init__" in kind.__dict__:
-            raise InvalidDefinition(
-                f"record {kind.__name__}",
-                ["declare cross-field rules in _rules(self), not __attrs_post_init__"],
-            )
-        _add_converters(kind)
-        kind.__attrs_post_init__ = _first_check  # type: ignore[attr-defined]
-        built: C = attrs.frozen(kw_only=True)(kind)
-        built.__record_subject__ = subject or kind.__name__  # type: ignore[attr-defined]
-        return built
+    __slots__ = ()
+    __record_subject__: ClassVar[str | None] = None
 
-    return make(cls) if cls is not None else make
-
-
-# ---------------------------------------------------------------------- conversion
-_CONVERTERS = (
-    (("tuple[", "typing.Tuple[", "Tuple["), as_tuple),
-    (("frozenset[", "FrozenSet["), as_frozenset),
-    (("Mapping[", "dict[", "typing.Mapping[", "collections.abc.Mapping["), as_frozen_mapping),
-)
-
-
-def _add_converters(kind: type) -> None:
-    """Give container fields the converter that builds them from any list or mapping.
-
-    Decided from the annotation's text, which is known when the class is made (its
-    names may not resolve until later): ``tuple[...]`` gets `as_tuple`, and so on.
-    """
-    annotations = inspect.get_annotations(kind)
-    for name, annotation in annotations.items():
-        text = annotation if isinstance(annotation, str) else _annotation_text(annotation)
-        converter = next((c for prefixes, c in _CONVERTERS if text.startswith(prefixes)), None)
-        if converter is None:
-            continue
-        current = kind.__dict__.get(name, attrs.NOTHING)
-        if isinstance(current, _COUNTING):
-            if current.converter is None:
-                current.converter = converter
-        else:
-            setattr(kind, name, attrs.field(default=current, converter=converter))
-
-
-def _annotation_text(annotation: object) -> str:
-    text = getattr(annotation, "__name__", None) if not typing.get_args(annotation) else None
-    return text or str(annotation).removeprefix("typing.")
+    def __attrs_post_init__(self) -> None:
+        """Compile the class's checks on first use, install them, and run them."""
+        checker_of(type(self))(self)
 
 
 # ---------------------------------------------------------------------- compiling
 _LOCK = threading.Lock()
 
 
-def _first_check(self: Any) -> None:
-    """Compile the class's checks on first use, install them, and run them."""
-    kind = type(self)
-    with _LOCK:
-        checker = kind.__dict__.get("__record_checker__")
-        if checker is None:
-            checker = _compile(kind)
-            kind.__record_checker__ = checker
-            kind.__attrs_post_init__ = checker
-    checker(self)
-
-
 def checker_of(kind: type) -> Callable[[Any], None]:
-    """The compiled check function of a record class (compiled now if needed)."""
+    """The compiled check function of a record class, compiled now if it is not yet.
+
+    It is installed as the class's own ``__attrs_post_init__``, so later values call
+    it directly.
+
+    Raises:
+        InvalidDefinition: ``kind`` is not an attrs class deriving from `Record`, defines
+            its own ``__attrs_post_init__``, or has an annotation records cannot check.
+    """
+    checker = kind.__dict__.get("__record_checker__")
+    if checker is not None:
+        return cast("Callable[[Any], None]", checker)
     with _LOCK:
         checker = kind.__dict__.get("__record_checker__")
         if checker is None:
+            _definition_problems(kind)
             checker = _compile(kind)
             kind.__record_checker__ = checker  # type: ignore[attr-defined]
             kind.__attrs_post_init__ = checker  # type: ignore[attr-defined]
     return cast("Callable[[Any], None]", checker)
+
+
+def _definition_problems(kind: type) -> None:
+    faults = []
+    if not (attrs.has(kind) and issubclass(kind, Record)):
+        faults.append("a record is an attrs class deriving from Record")
+    for klass in kind.__mro__:
+        if klass is Record:
+            break
+        own = klass.__dict__.get("__attrs_post_init__")
+        if own is not None and own is not klass.__dict__.get("__record_checker__"):
+            faults.append("declare cross-field rules in _rules(self), not __attrs_post_init__")
+    if faults:
+        raise InvalidDefinition(f"record {kind.__name__}", faults)
 
 
 class _Source:
@@ -343,6 +290,7 @@ class _Source:
             "ValidationError": ValidationError,
             "describe": describe,
             "_rule_problems": _rule_problems,
+            "_or_null": _or_null,
         }
 
     def name(self, value: object, hint: str) -> str:
@@ -372,7 +320,11 @@ def _compile(kind: type) -> Callable[[Any], None]:
         ) from None
     source = _Source()
     source.add(f"def check_{kind.__name__}(self):", 0)
+    source.add("if self.__class__ is not _kind:  # a derived record: its own checks")
+    source.add("return _checker_of(self.__class__)(self)", 2)
     source.add("problems = []")
+    source.names["_kind"] = kind
+    source.names["_checker_of"] = checker_of
     for attribute in attrs.fields(kind):
         if not attribute.init:
             continue
@@ -383,7 +335,7 @@ def _compile(kind: type) -> Callable[[Any], None]:
         source.add("problems = _rule_problems(self, self._rules(), _fields)", 2)
         source.names["_fields"] = frozenset(a.name for a in attrs.fields(kind))
     source.add("if problems:")
-    subject = getattr(kind, "__record_subject__", kind.__name__)
+    subject = getattr(kind, "__record_subject__", None) or kind.__name__
     source.add(f"raise ValidationError(problems, subject={subject!r})", 2)
     text = "\n".join(source.lines) + "\n"
     filename = f"<cloudsms record {kind.__module__}.{kind.__qualname__} #{next(_COUNTER)}>"
@@ -398,7 +350,7 @@ def _field_lines(
 ) -> None:
     """The lines checking one field: its type, then its check on a value of that type."""
     path = f"$.{attribute.alias or attribute.name}"
-    user_check = attribute.metadata.get(_CHECK)
+    user_check = attribute.validator if isinstance(attribute.validator, Check) else None
     test, expected = _type_test(kind, attribute.name, hint)
     said = str(getattr(user_check, "expected", "")) if user_check is not None else ""
     if said:
@@ -410,7 +362,7 @@ def _field_lines(
         optional = test is not None and _optional(hint)
         if optional:
             source.add("if value is not None:")
-        _check_lines(source, user_check, path, sensitive, 2 if optional else 1)
+        _check_lines(source, user_check, path, sensitive, 2 if optional else 1, null=optional)
     elif test is not None:
         got = f"describe(value, sensitive={sensitive})"
         source.add(
@@ -427,14 +379,33 @@ def _field_lines(
 
 
 def _check_lines(
-    source: _Source, user_check: object, path: str, sensitive: bool, depth: int
+    source: _Source,
+    user_check: Check,
+    path: str,
+    sensitive: bool,
+    depth: int,
+    *,
+    null: bool = False,
 ) -> None:
-    name = source.name(user_check, "check")
-    if not sensitive:
+    name = source.name(user_check.problems, "check")
+    if not sensitive and not null:
         source.add(f"problems += {name}(value, {path!r})", depth)
         return
     source.add(f"found = {name}(value, {path!r})", depth)
-    source.add("problems += [p._replace(got='<redacted>') for p in found]", depth)
+    if null:  # an optional field: its own problems say that null is allowed too
+        source.add(f"found = _or_null(found, {path!r})", depth)
+    if sensitive:
+        source.add("found = [p._replace(got='<redacted>') for p in found]", depth)
+    source.add("problems += found", depth)
+
+
+def _or_null(found: list[Problem], path: str) -> list[Problem]:
+    return [
+        p._replace(expected=p.expected + " or null")
+        if p.path == path and not p.expected.endswith(" or null")
+        else p
+        for p in found
+    ]
 
 
 def _inline_test(hint: object, source: _Source) -> str | None:
@@ -525,7 +496,7 @@ def _class_test(hint: type) -> tuple[Callable[[Any], bool], str]:
         return (lambda v: isinstance(v, int) and not isinstance(v, bool)), "an integer"
     if issubclass(hint, enum.Enum):
         names = ", ".join(repr(m.value) for m in hint)
-        return (lambda v: isinstance(v, hint)), f"one of {names}"
+        return (lambda v: isinstance(v, hint)), f"{_a(hint.__name__)} (one of {names})"
     return (lambda v: isinstance(v, hint)), _a(_readable(hint))
 
 
