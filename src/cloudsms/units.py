@@ -1309,7 +1309,7 @@ def calendar_units(value: Quantity) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _calendar_names(units: Any) -> tuple[str, ...]:  # noqa: ANN401 - pint's units container
+def _calendar_names(units: Any) -> tuple[str, ...]:
     """`calendar_units` of one units container, remembered: the same units recur."""
     return tuple(name for name in units if _is_calendar(name))
 
