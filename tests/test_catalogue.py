@@ -208,7 +208,9 @@ class TestParts:
             "$.upgrades"
         ]
         assert problems(lambda: offering("c", levels=())) == ["$.levels"]
-        assert problems(lambda: offering("d", levels=(AVAILABILITY, AVAILABILITY))) == ["$.levels"]
+        assert problems(lambda: offering("d", levels=(AVAILABILITY, AVAILABILITY))) == [
+            "$.levels[1].measure"
+        ]
 
     def test_offering_level_lookup(self) -> None:
         """Finds a level by measure and names a missing one."""
@@ -342,8 +344,8 @@ class TestSecondReview:
             CATALOGUE.by_category("XaaS")
 
     def test_one_problem_per_bad_level(self) -> None:
-        """A level list of the wrong types is reported once, not twice."""
-        assert problems(lambda: offering("x", levels=("a", [1]))) == ["$.levels"]
+        """Each level of the wrong type is reported once, at its index, and nothing besides."""
+        assert problems(lambda: offering("x", levels=("a", [1]))) == ["$.levels[0]", "$.levels[1]"]
 
 
 class TestEntry:
@@ -377,6 +379,14 @@ class TestEntry:
             )
         )
         assert paths == ["$.offerings[0].price.amount", "$.early_termination_charge"]
+
+    def test_rules_reported_together(self) -> None:
+        """An unknown upgrade and a charge in another currency are reported at once."""
+        gbp = Money("5", "GBP")
+        assert problems(lambda: entry(upgrades=(HA,), early_termination_charge=gbp)) == [
+            "$.offerings[2].upgrades",
+            "$.early_termination_charge",
+        ]
 
     def test_charge_needs_a_term(self) -> None:
         """An early-termination charge needs a minimum term, and is not negative."""

@@ -7,30 +7,32 @@ services they describe, so it can say which entries depend on a component.
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 import attrs
 
+from cloudsms._foundation.frozen import as_tuple
 from cloudsms._foundation.suggest import suggest
 from cloudsms._kit.checks import (
-    as_tuple,
     instance_problems,
-    items_problems,
     jurisdiction_problems,
     member_of,
     raise_problems,
 )
-from cloudsms.catalogue.entries import CatalogueEntry, distinct_ids
+from cloudsms._kit.records import Record, unique_by
+from cloudsms.catalogue.entries import CatalogueEntry
 from cloudsms.errors import Problem, UnknownReference, describe
-from cloudsms.services import (
-    CloudService,
-    ServiceCategory,
-    ServiceGraph,
-)
+from cloudsms.services import ServiceCategory, ServiceGraph
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["Catalogue"]
 
 
 @attrs.frozen(kw_only=True)
-class Catalogue:
+class Catalogue(Record):
     """The catalogue: entries for the services of a `ServiceGraph` (S03, S05).
 
     Every entry describes a service of ``graph`` in that service's category, so the
@@ -46,32 +48,32 @@ class Catalogue:
         ((), ())
     """
 
-    entries: tuple[CatalogueEntry, ...] = attrs.field(default=(), converter=as_tuple)
+    entries: tuple[CatalogueEntry, ...] = attrs.field(
+        validator=unique_by("id"), default=(), converter=as_tuple
+    )
     graph: ServiceGraph = attrs.field(factory=ServiceGraph)
-    _by_id: dict[str, CatalogueEntry] = attrs.field(init=False, repr=False, eq=False)
 
-    def __attrs_post_init__(self) -> None:
-        problems = items_problems(
-            self.entries, CatalogueEntry, "$.entries", "a list of CatalogueEntry"
-        )
-        problems += instance_problems(self.graph, ServiceGraph, "$.graph")
-        raise_problems(problems, "Catalogue")
-        services = {s.id: s for s in self.graph.services}
-        problems += distinct_ids(self.entries, "$.entries")
+    def _rules(self) -> Iterator[Problem]:
+        """Each entry describes a service of the graph, in its category and deployment models."""
+        services = {service.id: service for service in self.graph.services}
         for index, entry in enumerate(self.entries):
             service = services.get(entry.service)
             if service is None:
-                problems.append(
-                    Problem(
-                        f"$.entries[{index}].service",
-                        "the id of a service in the catalogue's graph",
-                        describe(entry.service),
-                    )
-                )
-            else:
-                problems += _fits_service(entry, index, service)
-        raise_problems(problems, "Catalogue")
-        object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+                expected = "the id of a service in the catalogue's graph"
+                yield Problem(f"entries[{index}].service", expected, describe(entry.service))
+                continue
+            if entry.category is not service.category:
+                expected = f"{service.category.value}, the category of service {service.id!r}"
+                yield Problem(f"entries[{index}].category", expected, entry.category.value)
+            extra = sorted(m.value for m in entry.deployment_models - service.deployment_models)
+            if extra:
+                has = ", ".join(sorted(m.value for m in service.deployment_models))
+                expected = f"deployment models service {service.id!r} has ({has})"
+                yield Problem(f"entries[{index}].deployment_models", expected, ", ".join(extra))
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, CatalogueEntry]:
+        return {entry.id: entry for entry in self.entries}
 
     def __hash__(self) -> int:
         return hash((self.entries, self.graph))
@@ -144,26 +146,3 @@ class Catalogue:
         """
         self.entry(entry_id)
         return attrs.evolve(self, entries=tuple(e for e in self.entries if e.id != entry_id))
-
-
-def _fits_service(entry: CatalogueEntry, index: int, service: CloudService) -> list[Problem]:
-    problems: list[Problem] = []
-    if service.category is not entry.category:
-        problems.append(
-            Problem(
-                f"$.entries[{index}].category",
-                f"{service.category.value}, the category of service {service.id!r}",
-                entry.category.value,
-            )
-        )
-    extra = sorted(m.value for m in entry.deployment_models - service.deployment_models)
-    if extra:
-        problems.append(
-            Problem(
-                f"$.entries[{index}].deployment_models",
-                f"deployment models service {service.id!r} has "
-                f"({', '.join(sorted(m.value for m in service.deployment_models))})",
-                ", ".join(extra),
-            )
-        )
-    return problems

@@ -10,78 +10,73 @@ early; and its `Offering` values with their upgrades. ISO/IEC 20000-1:2011 4.3, 
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from cloudsms._foundation.frozen import as_frozenset, as_tuple
 from cloudsms._foundation.suggest import suggest
 from cloudsms._kit.checks import (
-    as_frozenset,
-    as_tuple,
-    calendar_length_problems,
-    id_problems,
-    instance_problems,
-    items_problems,
+    calendar_length,
+    ident,
     jurisdiction_problems,
-    jurisdiction_set_problems,
+    jurisdictions,
     member_of,
     raise_problems,
-    text_list_problems,
-    text_problems,
+    text,
+    texts,
 )
+from cloudsms._kit.records import Check, Record, one_or_more, unique_by
 from cloudsms.catalogue.offerings import Offering, OfferingKind, Upgrade
 from cloudsms.context import ObligationKind
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.money import Money, currency
-from cloudsms.services import (
-    DeploymentModel,
-    ServiceCategory,
-)
+from cloudsms.services import DeploymentModel, ServiceCategory
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from cloudsms.levels import ServiceLevel
 
 __all__ = ["Billing", "BillingMethod", "CatalogueEntry", "Control", "Policy"]
 
 
-def distinct_ids(values: tuple[Any, ...], path: str) -> list[Problem]:
-    seen: set[str] = set()
-    problems: list[Problem] = []
-    for index, value in enumerate(values):
-        if value.id in seen:
-            problems.append(Problem(f"{path}[{index}].id", "an id used once", describe(value.id)))
-        seen.add(value.id)
-    return problems
+def _iso_4217(code: str, path: str) -> list[Problem]:
+    try:
+        currency(code)
+    except UnknownReference:
+        return [Problem(path, "an ISO 4217 currency code", describe(code))]
+    return []
+
+
+_currency_code = Check(_iso_4217, expected="an ISO 4217 currency code")
+"""A currency code ISO 4217 assigns (``EUR``)."""
+
+
+def _not_below_zero(money: Money, path: str) -> list[Problem]:
+    return [Problem(path, "Money not below zero", describe(money))] if money.amount < 0 else []
+
+
+_charge = Check(_not_below_zero, expected="Money not below zero")
+"""A charge of zero or more."""
 
 
 @attrs.frozen(kw_only=True)
-class Policy:
+class Policy(Record):
     """A policy that applies to the service: its topic (``"data retention"``) and statement."""
 
-    topic: str
-    statement: str
-
-    def __attrs_post_init__(self) -> None:
-        raise_problems(
-            text_problems(self.topic, "$.topic") + text_problems(self.statement, "$.statement"),
-            "Policy",
-        )
+    topic: str = attrs.field(validator=text)
+    statement: str = attrs.field(validator=text)
 
 
 @attrs.frozen(kw_only=True)
-class Control:
+class Control(Record):
     """A control that supports compliance: statutory, regulatory or contractual (S03)."""
 
-    id: str
+    id: str = attrs.field(validator=ident)
     basis: ObligationKind
-    description: str
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.description, "$.description")
-        basis: object = self.basis
-        if not isinstance(basis, ObligationKind):
-            problems.append(
-                Problem("$.basis", "'statutory', 'regulatory' or 'contractual'", describe(basis))
-            )
-        raise_problems(problems, "Control")
+    description: str = attrs.field(validator=text)
 
 
 class BillingMethod(enum.StrEnum):
@@ -93,34 +88,16 @@ class BillingMethod(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class Billing:
+class Billing(Record):
     """How the entry is accounted for and billed: method, billing cycle, currency.
 
     Every price, upgrade and charge of the entry is in ``currency``.
     """
 
     method: BillingMethod
-    cycle: relativedelta
-    currency: str
-    accounting: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        method: object = self.method
-        problems = (
-            []
-            if isinstance(method, BillingMethod)
-            else [Problem("$.method", "a BillingMethod", describe(method))]
-        )
-        problems += calendar_length_problems(self.cycle, "$.cycle")
-        try:
-            currency(self.currency)
-        except (ValidationError, UnknownReference):
-            problems.append(
-                Problem("$.currency", "an ISO 4217 currency code", describe(self.currency))
-            )
-        if self.accounting is not None:
-            problems += text_problems(self.accounting, "$.accounting")
-        raise_problems(problems, "Billing")
+    cycle: relativedelta = attrs.field(validator=calendar_length)
+    currency: str = attrs.field(validator=_currency_code)
+    accounting: str | None = attrs.field(validator=text, default=None)
 
     def __hash__(self) -> int:
         return hash((self.method, self.currency, self.accounting, repr(self.cycle)))
@@ -128,7 +105,7 @@ class Billing:
 
 # -------------------------------------------------------------------- the entry
 @attrs.frozen(kw_only=True)
-class CatalogueEntry:
+class CatalogueEntry(Record):
     """One cloud service as the catalogue presents it to customers (S03).
 
     Carries every item the TR lists for a cloud catalogue entry: the category and
@@ -148,48 +125,76 @@ class CatalogueEntry:
             minimum term.
     """
 
-    id: str
-    name: str
-    service: str
+    id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
+    service: str = attrs.field(validator=ident)
     category: ServiceCategory
-    deployment_models: frozenset[DeploymentModel] = attrs.field(converter=as_frozenset)
-    description: str | None = None
+    deployment_models: frozenset[DeploymentModel] = attrs.field(
+        validator=one_or_more(DeploymentModel), converter=as_frozenset
+    )
+    description: str | None = attrs.field(validator=text, default=None)
     policies: tuple[Policy, ...] = attrs.field(default=(), converter=as_tuple)
-    technical_standards: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
-    security_policies: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
-    controls: tuple[Control, ...] = attrs.field(default=(), converter=as_tuple)
-    ordering_procedure: str
-    provisioning_procedure: str
+    technical_standards: tuple[str, ...] = attrs.field(
+        validator=texts(), default=(), converter=as_tuple
+    )
+    security_policies: tuple[str, ...] = attrs.field(
+        validator=texts(), default=(), converter=as_tuple
+    )
+    controls: tuple[Control, ...] = attrs.field(
+        validator=unique_by("id"), default=(), converter=as_tuple
+    )
+    ordering_procedure: str = attrs.field(validator=text)
+    provisioning_procedure: str = attrs.field(validator=text)
     billing: Billing
-    resource_locations: frozenset[str] = attrs.field(converter=as_frozenset)
-    data_locations: frozenset[str] = attrs.field(converter=as_frozenset)
-    legal_notes: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
-    offerings: tuple[Offering, ...] = attrs.field(converter=as_tuple)
-    upgrades: tuple[Upgrade, ...] = attrs.field(default=(), converter=as_tuple)
-    minimum_term: relativedelta | None = None
-    early_termination_charge: Money | None = None
+    resource_locations: frozenset[str] = attrs.field(
+        validator=jurisdictions, converter=as_frozenset
+    )
+    data_locations: frozenset[str] = attrs.field(validator=jurisdictions, converter=as_frozenset)
+    legal_notes: tuple[str, ...] = attrs.field(validator=texts(), default=(), converter=as_tuple)
+    offerings: tuple[Offering, ...] = attrs.field(
+        validator=one_or_more(Offering) & unique_by("id"), converter=as_tuple
+    )
+    upgrades: tuple[Upgrade, ...] = attrs.field(
+        validator=unique_by("id"), default=(), converter=as_tuple
+    )
+    minimum_term: relativedelta | None = attrs.field(validator=calendar_length, default=None)
+    early_termination_charge: Money | None = attrs.field(validator=_charge, default=None)
 
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        problems += id_problems(self.service, "$.service")
-        problems += _kind_problems(self)
-        if self.description is not None:
-            problems += text_problems(self.description, "$.description")
-        problems += items_problems(self.policies, Policy, "$.policies", "a list of Policy")
-        problems += text_list_problems(self.technical_standards, "$.technical_standards")
-        problems += text_list_problems(self.security_policies, "$.security_policies")
-        problems += items_problems(self.controls, Control, "$.controls", "a list of Control")
-        problems += text_problems(self.ordering_procedure, "$.ordering_procedure")
-        problems += text_problems(self.provisioning_procedure, "$.provisioning_procedure")
-        problems += jurisdiction_set_problems(self.resource_locations, "$.resource_locations")
-        problems += jurisdiction_set_problems(self.data_locations, "$.data_locations")
-        problems += text_list_problems(self.legal_notes, "$.legal_notes")
-        problems += _offer_problems(self)
-        problems += _term_problems(self)
-        if not problems:
-            problems += distinct_ids(self.controls, "$.controls")
-            problems += _currency_problems(self)
-        raise_problems(problems, "CatalogueEntry")
+    def _rules(self) -> Iterator[Problem]:
+        """The parts of an entry fit together.
+
+        An offering allows only the entry's own upgrades, and a service-level upgrade
+        it allows promises more than the offering on that measure; a charge for ending
+        early needs a minimum term; every price and charge is in the billing currency.
+        """
+        upgrades = {upgrade.id: upgrade for upgrade in self.upgrades}
+        for index, offering in enumerate(self.offerings):
+            allowed = f"offerings[{index}].upgrades"
+            unknown = sorted(offering.upgrades - upgrades.keys())
+            if unknown:
+                yield Problem(allowed, "ids of the entry's upgrades", ", ".join(unknown))
+                continue
+            for upgrade in (upgrades[u] for u in sorted(offering.upgrades)):
+                current = _offered_level(offering, upgrade)
+                if current is not None and not _promises_more(upgrade, current):
+                    expected = f"upgrades that raise the offering's level ({current})"
+                    yield Problem(allowed, expected, f"{upgrade.id}: {upgrade.level}")
+        if self.early_termination_charge is not None and self.minimum_term is None:
+            expected = "a minimum term, since the entry charges for early termination"
+            yield Problem("minimum_term", expected, "null")
+        code = self.billing.currency
+        for where, money in self._prices():
+            if money.currency != code:
+                yield Problem(where, f"an amount in {code}, the billing currency", money.currency)
+
+    def _prices(self) -> Iterator[tuple[str, Money]]:
+        """Every price and charge of the entry, with its path."""
+        for index, offering in enumerate(self.offerings):
+            yield f"offerings[{index}].price.amount", offering.price.amount
+        for index, upgrade in enumerate(self.upgrades):
+            yield f"upgrades[{index}].price.amount", upgrade.price.amount
+        if self.early_termination_charge is not None:
+            yield "early_termination_charge", self.early_termination_charge
 
     def __hash__(self) -> int:
         return hash((self.id, self.service, self.offerings, self.upgrades))
@@ -236,108 +241,16 @@ class CatalogueEntry:
         return any(loc == code or loc.startswith(code + "-") for loc in self.data_locations)
 
 
-def _kind_problems(entry: CatalogueEntry) -> list[Problem]:
-    problems: list[Problem] = []
-    category: object = entry.category
-    if not isinstance(category, ServiceCategory):
-        problems.append(Problem("$.category", "a ServiceCategory", describe(category)))
-    models: object = entry.deployment_models
-    if (
-        not isinstance(models, frozenset)
-        or not models
-        or not all(isinstance(m, DeploymentModel) for m in models)
-    ):
-        problems.append(
-            Problem("$.deployment_models", "one or more DeploymentModel values", describe(models))
-        )
-    return problems + instance_problems(entry.billing, Billing, "$.billing")
-
-
-def _offer_problems(entry: CatalogueEntry) -> list[Problem]:
-    offerings: object = entry.offerings
-    upgrades: object = entry.upgrades
-    problems = items_problems(upgrades, Upgrade, "$.upgrades", "a list of Upgrade")
-    if not isinstance(offerings, tuple) or not offerings:
-        return [*problems, Problem("$.offerings", "one or more Offering", describe(offerings))]
-    problems += items_problems(offerings, Offering, "$.offerings", "a list of Offering")
-    if problems:
-        return problems
-    problems += distinct_ids(entry.offerings, "$.offerings")
-    problems += distinct_ids(entry.upgrades, "$.upgrades")
-    known = {u.id: u for u in entry.upgrades}
-    for index, offering in enumerate(entry.offerings):
-        missing = sorted(offering.upgrades - set(known))
-        if missing:
-            problems.append(
-                Problem(
-                    f"$.offerings[{index}].upgrades",
-                    "ids of the entry's upgrades",
-                    ", ".join(missing),
-                )
-            )
-            continue
-        for upgrade_id in sorted(offering.upgrades):
-            problems += _raises_level(offering, index, known[upgrade_id])
-    return problems
-
-
-def _raises_level(offering: Offering, index: int, upgrade: Upgrade) -> list[Problem]:
-    """A service-level upgrade must promise more than the offering on the same measure."""
+def _offered_level(offering: Offering, upgrade: Upgrade) -> ServiceLevel | None:
+    """The offering's level on the measure a service-level upgrade raises, if it has one."""
     if upgrade.level is None:
-        return []
-    current = next((lv for lv in offering.levels if lv.measure == upgrade.level.measure), None)
-    if current is None:
-        return []  # the upgrade adds a commitment the offering does not make
+        return None
+    return next((lv for lv in offering.levels if lv.measure == upgrade.level.measure), None)
+
+
+def _promises_more(upgrade: Upgrade, current: ServiceLevel) -> bool:
+    """Whether the upgrade's level is stricter than ``current`` (another bound or unit is not)."""
     try:
-        stricter = upgrade.level.is_stricter_than(current)
+        return upgrade.level is not None and upgrade.level.is_stricter_than(current)
     except ValidationError:
-        stricter = False
-    if stricter:
-        return []
-    return [
-        Problem(
-            f"$.offerings[{index}].upgrades",
-            f"upgrades that raise the offering's level ({current})",
-            f"{upgrade.id}: {upgrade.level}",
-        )
-    ]
-
-
-def _term_problems(entry: CatalogueEntry) -> list[Problem]:
-    problems: list[Problem] = []
-    if entry.minimum_term is not None:
-        problems += calendar_length_problems(entry.minimum_term, "$.minimum_term")
-    charge: object = entry.early_termination_charge
-    if charge is None:
-        return problems
-    if not isinstance(charge, Money) or charge.amount < 0:
-        problems.append(
-            Problem("$.early_termination_charge", "Money not below zero", describe(charge))
-        )
-    elif entry.minimum_term is None:
-        problems.append(
-            Problem(
-                "$.minimum_term",
-                "a minimum term, since the entry charges for early termination",
-                "null",
-            )
-        )
-    return problems
-
-
-def _currency_problems(entry: CatalogueEntry) -> list[Problem]:
-    code = entry.billing.currency
-    expected = f"an amount in {code}, the billing currency"
-    problems: list[Problem] = []
-    priced: list[tuple[str, Money]] = [
-        (f"$.offerings[{i}].price.amount", o.price.amount) for i, o in enumerate(entry.offerings)
-    ]
-    priced += [
-        (f"$.upgrades[{i}].price.amount", u.price.amount) for i, u in enumerate(entry.upgrades)
-    ]
-    if entry.early_termination_charge is not None:
-        priced.append(("$.early_termination_charge", entry.early_termination_charge))
-    for path, money in priced:
-        if money.currency != code:
-            problems.append(Problem(path, expected, money.currency))
-    return problems
+        return False

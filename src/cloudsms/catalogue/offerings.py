@@ -8,31 +8,36 @@ ISO/IEC 20000-1:2011 6.1.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import attrs
 
+from cloudsms._foundation.frozen import as_frozenset, as_tuple
 from cloudsms._foundation.suggest import suggest
-from cloudsms._kit.checks import (
-    as_frozenset,
-    as_tuple,
-    id_problems,
-    items_problems,
-    raise_problems,
-    text_problems,
-)
+from cloudsms._kit.checks import ident, text
+from cloudsms._kit.records import Check, Record, each, one_or_more, unique_by
 from cloudsms.errors import Problem, UnknownReference, describe
 from cloudsms.levels import ServiceLevel
 from cloudsms.money import Price
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 __all__ = ["Offering", "OfferingKind", "Upgrade", "UpgradeKind"]
 
 
-def _price_problems(price: object) -> list[Problem]:
-    if not isinstance(price, Price):
-        return [Problem("$.price", "a Price", describe(price))]
-    if price.amount.amount < 0:
-        return [Problem("$.price.amount", "an amount not below zero", str(price.amount.amount))]
-    return []
+def _not_below_zero(price: Price, path: str) -> list[Problem]:
+    amount = price.amount.amount
+    return (
+        [Problem(f"{path}.amount", "an amount not below zero", str(amount))] if amount < 0 else []
+    )
+
+
+_price = Check(_not_below_zero)
+"""A price of zero (a free tier) or more."""
+
+_upgrade_ids = Check(each(ident).problems, expected="a list of upgrade ids")
+"""The ids of upgrades an offering allows, each at its sorted index."""
 
 
 class UpgradeKind(enum.StrEnum):
@@ -43,35 +48,25 @@ class UpgradeKind(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class Upgrade:
+class Upgrade(Record):
     """The price of a higher service level or of an extra resource (S03).
 
     A service-level upgrade names the `ServiceLevel` it raises to; a resource
     upgrade names none and is priced per unit of the resource.
     """
 
-    id: str
-    description: str
+    id: str = attrs.field(validator=ident)
+    description: str = attrs.field(validator=text)
     kind: UpgradeKind
-    price: Price
+    price: Price = attrs.field(validator=_price)
     level: ServiceLevel | None = None
 
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.description, "$.description")
-        kind: object = self.kind
-        if not isinstance(kind, UpgradeKind):
-            problems.append(Problem("$.kind", "'service level' or 'resource'", describe(kind)))
-        problems += _price_problems(self.price)
-        level: object = self.level
-        if kind is UpgradeKind.SERVICE_LEVEL and not isinstance(level, ServiceLevel):
-            problems.append(
-                Problem(
-                    "$.level", "the ServiceLevel a service-level upgrade gives", describe(level)
-                )
-            )
-        if kind is UpgradeKind.RESOURCE and level is not None:
-            problems.append(Problem("$.level", "null for a resource upgrade", describe(level)))
-        raise_problems(problems, "Upgrade")
+    def _rules(self) -> Iterator[Problem]:
+        """A service-level upgrade names the level it raises to; a resource upgrade, none."""
+        if self.kind is UpgradeKind.SERVICE_LEVEL and self.level is None:
+            yield Problem("level", "the ServiceLevel a service-level upgrade gives", "null")
+        if self.kind is UpgradeKind.RESOURCE and self.level is not None:
+            yield Problem("level", "null for a resource upgrade", describe(self.level))
 
 
 class OfferingKind(enum.StrEnum):
@@ -82,60 +77,35 @@ class OfferingKind(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class Offering:
+class Offering(Record):
     """One way to buy a catalogue entry: its service levels, its price, its upgrades.
 
     A fixed offering takes no upgrades; a customizable one names at least one of its
-    entry's `Upgrade` ids. ``sla`` is the id of the SLA template the offering uses
-    (S07), if there is one. Serves S03; ISO/IEC 20000-1:2011 6.1.
+    entry's `Upgrade` ids. Each measure has one level. ``sla`` is the id of the SLA
+    template the offering uses (S07), if there is one. Serves S03; ISO/IEC
+    20000-1:2011 6.1.
     """
 
-    id: str
-    name: str
+    id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
     kind: OfferingKind
-    levels: tuple[ServiceLevel, ...] = attrs.field(converter=as_tuple)
-    price: Price
-    upgrades: frozenset[str] = attrs.field(default=frozenset(), converter=as_frozenset)
-    sla: str | None = None
+    levels: tuple[ServiceLevel, ...] = attrs.field(
+        validator=one_or_more(ServiceLevel) & unique_by("measure"), converter=as_tuple
+    )
+    price: Price = attrs.field(validator=_price)
+    upgrades: frozenset[str] = attrs.field(
+        validator=_upgrade_ids, default=frozenset(), converter=as_frozenset
+    )
+    sla: str | None = attrs.field(validator=ident, default=None)
 
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        kind: object = self.kind
-        if not isinstance(kind, OfferingKind):
-            problems.append(Problem("$.kind", "'fixed' or 'customizable'", describe(kind)))
-        levels: object = self.levels
-        if not isinstance(levels, tuple) or not levels:
-            problems.append(Problem("$.levels", "one or more ServiceLevel", describe(levels)))
-        else:
-            typed = items_problems(levels, ServiceLevel, "$.levels", "a list of ServiceLevel")
-            problems += typed
-            measures = [level.measure for level in levels] if not typed else []
-            if len(set(measures)) != len(measures):
-                problems.append(
-                    Problem("$.levels", "each measure once", ", ".join(map(str, measures)))
-                )
-        problems += _price_problems(self.price)
-        upgrades: object = self.upgrades
-        if not isinstance(upgrades, frozenset):
-            problems.append(Problem("$.upgrades", "a list of upgrade ids", describe(upgrades)))
-        elif kind is OfferingKind.FIXED and upgrades:
-            problems.append(
-                Problem(
-                    "$.upgrades", "no upgrades for a fixed offering", describe(sorted(upgrades))
-                )
-            )
-        elif kind is OfferingKind.CUSTOMIZABLE and not upgrades:
-            problems.append(
-                Problem(
-                    "$.upgrades", "one or more upgrade ids for a customizable offering", "none"
-                )
-            )
-        else:
-            for upgrade in sorted(upgrades, key=str):
-                problems += id_problems(upgrade, "$.upgrades")
-        if self.sla is not None:
-            problems += id_problems(self.sla, "$.sla")
-        raise_problems(problems, "Offering")
+    def _rules(self) -> Iterator[Problem]:
+        """A fixed offering takes no upgrades; a customizable offering names one or more."""
+        if self.kind is OfferingKind.FIXED and self.upgrades:
+            expected = "no upgrades for a fixed offering"
+            yield Problem("upgrades", expected, describe(sorted(self.upgrades)))
+        if self.kind is OfferingKind.CUSTOMIZABLE and not self.upgrades:
+            expected = "one or more upgrade ids for a customizable offering"
+            yield Problem("upgrades", expected, "none")
 
     def level(self, measure: str) -> ServiceLevel:
         """The level the offering commits to for ``measure``.
