@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudsms._foundation.frozen import as_frozen_mapping, as_frozenset, as_tuple
-from cloudsms._kit.checks import ident, text
+from cloudsms._kit.checks import id_set, ident, text
 from cloudsms._kit.records import (
     Check,
     Record,
@@ -220,6 +220,15 @@ class TestCombinators:
         """A set's items are reported at their index in sorted order, stable across runs."""
         found = each(text).problems(frozenset({"b", " ", ""}), "$.tags")
         assert [p.path for p in found] == ["$.tags[0]", "$.tags[1]"]
+
+    def test_each_names_the_list_it_wants(self) -> None:
+        """A total each() refuses a non-list as its own expected text, items at indexes."""
+        names = each(ident, expected="a list of upgrade ids")
+        assert names.total
+        assert names.problems(5, "$.u") == [Problem("$.u", "a list of upgrade ids", "5 (integer)")]
+        assert [p.path for p in id_set(of="upgrade").problems(frozenset({"a", "b c"}), "$.u")] == [
+            "$.u[1]"
+        ]
 
     def test_check_wraps_a_function(self) -> None:
         """check() makes a combinable Check of a plain function."""

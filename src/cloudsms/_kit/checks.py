@@ -14,7 +14,7 @@ from cloudsms._foundation.frozen import (
     as_tuple,
 )
 from cloudsms._foundation.instants import instant_problems
-from cloudsms._kit.records import Check
+from cloudsms._kit.records import Check, each
 from cloudsms.errors import Problem, ValidationError, describe
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ __all__ = [
     "calendar_length_problems",
     "id_list_problems",
     "id_problems",
+    "id_set",
     "ident",
     "ids",
     "instance_problems",
@@ -231,6 +232,11 @@ def texts(*, at_least_one: bool = False) -> Check:
         lambda value, path: text_list_problems(value, path, at_least_one=at_least_one),
         total=True,
     )
+
+
+def id_set(*, of: str = "") -> Check:
+    """A frozenset of well-formed ids, each bad one at its sorted index; ``of`` names them."""
+    return each(ident, expected=f"a list of {of} ids" if of else "a list of ids")
 
 
 def ids(*, of: str = "") -> Check:

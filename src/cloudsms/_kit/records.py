@@ -152,14 +152,15 @@ def check(
     return Check(function, expected=expected, total=total)
 
 
-def each(item_check: Check) -> Check:
+def each(item_check: Check, *, expected: str = "") -> Check:
     """Check every item of a tuple or frozenset (a set's items in a stable sorted order).
 
     Each item's problems are at its index: ``$.codes[2]``. Total when ``item_check``
-    is: a value that is not a list is then refused as such.
+    is: a value that is not a list is then refused, told ``expected`` (by default
+    "a list, each item <what the item check expects>").
     """
     item = item_check.problems
-    said = f"a list, each item {item_check.expected}" if item_check.expected else ""
+    said = expected or (f"a list, each item {item_check.expected}" if item_check.expected else "")
 
     def check_items(values: Any, path: str) -> list[Problem]:
         if not isinstance(values, tuple | frozenset):
