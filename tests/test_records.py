@@ -112,7 +112,7 @@ class TestFields:
             "expected an id of letters, digits and . _ : - (at most 64), got '' (string) @ $.id",
             "expected a non-empty string or null, got 5 (integer) @ $.name",
             "expected a positive number, got True (boolean) @ $.count",
-            "expected a Colour (one of 'red', 'blue'), got 'green' (string) @ $.colour",
+            "expected a Colour (Colour.RED or Colour.BLUE), got 'green' (string) @ $.colour",
             "expected one of 's', 'm', got 'xl' (string) @ $.size",
             "expected a Part, got 1 (integer) @ $.parts[0]",
             "expected a non-empty string, got '' (string) @ $.tags[0]",

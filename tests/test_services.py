@@ -116,9 +116,9 @@ class TestValues:
         assert info.value.paths == [
             "$.id",
             "$.name",
-            "$.owner",
             "$.category",
             "$.deployment_models",
+            "$.owner",
             "$.lifecycle",
             "$.components",
         ]
@@ -468,7 +468,10 @@ class TestDesignReview:
                 "expected a percentage from 0 to 100 (a Decimal) or null, got 0.1 (number) "
                 "@ $.availability_required"
             ),
-            "expected a SlaDecision or null, got 'new' (string) @ $.sla",
+            (
+                "expected a SlaDecision (SlaDecision.REUSED or SlaDecision.NEW) or null, "
+                "got 'new' (string) @ $.sla"
+            ),
         ]
 
     @pytest.mark.parametrize("value", ["-0.1", "100.01", "NaN", "Infinity"])

@@ -18,22 +18,16 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from cloudsms._foundation.frozen import as_frozenset, as_tuple
 from cloudsms._foundation.suggest import suggest
-from cloudsms._kit.checks import (
-    as_frozenset,
-    as_tuple,
-    id_list_problems,
-    id_problems,
-    instance_problems,
-    optional_text_problems,
-    raise_problems,
-    text_problems,
-)
+from cloudsms._kit.checks import ident, ids, text
 from cloudsms._kit.documents import document
+from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
 
@@ -126,27 +120,17 @@ SERVICE_STATES: tuple[str, ...] = (
 
 
 @attrs.frozen(kw_only=True)
-class ServiceComponent:
+class ServiceComponent(Record):
     """Something a service needs to be delivered and managed: technical or not.
 
     Raises:
         ValidationError: a bad id, an empty name, or an unknown kind.
     """
 
-    id: str
-    name: str
+    id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
     kind: ComponentKind
     description: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        kind: object = self.kind
-        if not isinstance(kind, ComponentKind):
-            problems.append(Problem("$.kind", "a ComponentKind", describe(kind)))
-        description: object = self.description
-        if not isinstance(description, str):
-            problems.append(Problem("$.description", "a string", describe(description)))
-        raise_problems(problems, "ServiceComponent")
 
 
 def _state_as_instance(body: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
@@ -177,6 +161,15 @@ def _planned() -> LifecycleInstance:
     return SERVICE_LIFECYCLE.begin()
 
 
+def _service_instance_problems(value: object, path: str) -> list[Problem]:
+    """An instance of `SERVICE_LIFECYCLE` (declared below), whatever arrives."""
+    lifecycle: Lifecycle = SERVICE_LIFECYCLE
+    return lifecycle.instance_problems(value, path)
+
+
+_SERVICE_INSTANCE = Check(_service_instance_problems, total=True)
+
+
 @document(
     "cloudsms.cloud-service",
     version=2,
@@ -184,7 +177,7 @@ def _planned() -> LifecycleInstance:
     version_of=_service_version,
 )
 @attrs.frozen(kw_only=True)
-class CloudService:
+class CloudService(Record):
     """A cloud service: its category, deployment models, lifecycle, components and owner.
 
     ``lifecycle`` is the service's `SERVICE_LIFECYCLE` instance (planned, with an
@@ -204,34 +197,17 @@ class CloudService:
             instance of another lifecycle is refused at ``$.lifecycle``.
     """
 
-    id: str
-    name: str
+    id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
     category: ServiceCategory
-    deployment_models: frozenset[DeploymentModel] = attrs.field(converter=as_frozenset)
-    owner: str
-    lifecycle: LifecycleInstance = attrs.field(factory=_planned)
-    components: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        problems += text_problems(self.owner, "$.owner")
-        category: object = self.category
-        if not isinstance(category, ServiceCategory):
-            problems.append(Problem("$.category", "a ServiceCategory", describe(category)))
-        models: object = self.deployment_models
-        if (
-            not isinstance(models, frozenset)
-            or not models
-            or not all(isinstance(m, DeploymentModel) for m in models)
-        ):
-            problems.append(
-                Problem(
-                    "$.deployment_models", "one or more DeploymentModel values", describe(models)
-                )
-            )
-        problems += SERVICE_LIFECYCLE.instance_problems(self.lifecycle)
-        problems += id_list_problems(self.components, "$.components", of="component")
-        raise_problems(problems, "CloudService")
+    deployment_models: frozenset[DeploymentModel] = attrs.field(
+        validator=one_or_more(DeploymentModel), converter=as_frozenset
+    )
+    owner: str = attrs.field(validator=text)
+    lifecycle: LifecycleInstance = attrs.field(factory=_planned, validator=_SERVICE_INSTANCE)
+    components: tuple[str, ...] = attrs.field(
+        validator=ids(of="component"), default=(), converter=as_tuple
+    )
 
     @property
     def lifecycle_state(self) -> str:
@@ -240,22 +216,15 @@ class CloudService:
 
 
 @attrs.frozen(kw_only=True)
-class Dependency:
+class Dependency(Record):
     """``dependant`` needs ``dependency`` (each the id of a service or a component).
 
     Raises:
         ValidationError: either end is not an id.
     """
 
-    dependant: str
-    dependency: str
-
-    def __attrs_post_init__(self) -> None:
-        raise_problems(
-            id_problems(self.dependant, "$.dependant")
-            + id_problems(self.dependency, "$.dependency"),
-            "Dependency",
-        )
+    dependant: str = attrs.field(validator=ident)
+    dependency: str = attrs.field(validator=ident)
 
 
 V = TypeVar("V")
@@ -270,7 +239,7 @@ def _look_up(kind: str, key: object, table: Mapping[str, V]) -> V:
 
 
 @attrs.frozen(kw_only=True)
-class ServiceGraph:
+class ServiceGraph(Record):
     """Services, components and their dependencies: a graph that never holds a cycle.
 
     Edges are the explicit ``dependencies`` plus each service's own ``components``.
@@ -323,22 +292,35 @@ class ServiceGraph:
     services: tuple[CloudService, ...] = attrs.field(default=(), converter=as_tuple)
     components: tuple[ServiceComponent, ...] = attrs.field(default=(), converter=as_tuple)
     dependencies: tuple[Dependency, ...] = attrs.field(default=(), converter=as_tuple)
-    _forward: dict[str, tuple[str, ...]] = attrs.field(init=False, repr=False, eq=False)
-    _backward: dict[str, tuple[str, ...]] = attrs.field(init=False, repr=False, eq=False)
-    _services: dict[str, CloudService] = attrs.field(init=False, repr=False, eq=False)
-    _components: dict[str, ServiceComponent] = attrs.field(init=False, repr=False, eq=False)
 
-    def __attrs_post_init__(self) -> None:
-        problems, forward = _graph_problems(self)
-        raise_problems(problems, "ServiceGraph")
-        backward: dict[str, list[str]] = {node: [] for node in forward}
-        for node, targets in forward.items():
+    def _rules(self) -> Iterator[Problem]:
+        """Ids used once; every dependency between known parts, not on itself; no cycle."""
+        problems, _ = _graph_problems(self)
+        for problem in problems:
+            yield problem._replace(path=problem.path.removeprefix("$."))
+
+    @cached_property
+    def _forward(self) -> dict[str, tuple[str, ...]]:
+        """Each node's direct dependencies, sorted."""
+        _, forward = _graph_problems(self)
+        return {node: tuple(sorted(targets)) for node, targets in forward.items()}
+
+    @cached_property
+    def _backward(self) -> dict[str, tuple[str, ...]]:
+        """Each node's direct dependants, sorted."""
+        backward: dict[str, list[str]] = {node: [] for node in self._forward}
+        for node, targets in self._forward.items():
             for target in targets:
                 backward[target].append(node)
-        object.__setattr__(self, "_forward", {k: tuple(sorted(v)) for k, v in forward.items()})
-        object.__setattr__(self, "_backward", {k: tuple(sorted(v)) for k, v in backward.items()})
-        object.__setattr__(self, "_services", {s.id: s for s in self.services})
-        object.__setattr__(self, "_components", {c.id: c for c in self.components})
+        return {node: tuple(sorted(sources)) for node, sources in backward.items()}
+
+    @cached_property
+    def _services(self) -> dict[str, CloudService]:
+        return {s.id: s for s in self.services}
+
+    @cached_property
+    def _components(self) -> dict[str, ServiceComponent]:
+        return {c.id: c for c in self.components}
 
     # ------------------------------------------------------------------ queries
     def service(self, service_id: str) -> CloudService:
@@ -438,10 +420,7 @@ def _graph_problems(graph: ServiceGraph) -> tuple[list[Problem], dict[str, dict[
     the strongly connected groups of nodes finds every cycle.
     """
     forward: dict[str, dict[str, None]] = {}
-    problems = _type_problems(graph)
-    if problems:
-        return problems, forward
-    problems += _node_problems(graph, forward)
+    problems = _node_problems(graph, forward)
     declared = _component_edges(graph) + _dependency_edges(forward, graph.dependencies)
     edges = [(edge, position) for position, (edge, _) in enumerate(declared) if edge]
     for (source, target, _), _ in edges:
@@ -449,19 +428,6 @@ def _graph_problems(graph: ServiceGraph) -> tuple[list[Problem], dict[str, dict[
     for position, problem in _cycle_problems(forward, edges):
         declared[position][1].append(problem)
     return problems + [p for _, found in declared for p in found], forward
-
-
-def _type_problems(graph: ServiceGraph) -> list[Problem]:
-    parts: dict[str, tuple[object, type]] = {
-        "services": (graph.services, CloudService),
-        "components": (graph.components, ServiceComponent),
-        "dependencies": (graph.dependencies, Dependency),
-    }
-    return [
-        Problem(f"$.{name}", f"a list of {kind.__name__}", describe(values))
-        for name, (values, kind) in parts.items()
-        if not isinstance(values, tuple) or not all(isinstance(v, kind) for v in values)
-    ]
 
 
 def _node_problems(graph: ServiceGraph, forward: dict[str, dict[str, None]]) -> list[Problem]:
@@ -625,8 +591,21 @@ DESIGN_CHECKS: tuple[str, ...] = (
 """The checks a design must pass before a service is ``designed`` (S05), by name."""
 
 
+_HUNDRED = Decimal(100)
+
+
+def _percentage_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` for a Decimal percentage from 0 to 100."""
+    if isinstance(value, Decimal) and value.is_finite() and 0 <= value <= _HUNDRED:
+        return []
+    return [Problem(path, "a percentage from 0 to 100 (a Decimal)", describe(value))]
+
+
+_PERCENTAGE = Check(_percentage_problems, total=True)
+
+
 @attrs.frozen(kw_only=True)
-class DesignReview:
+class DesignReview(Record):
     """What a new service's design established, against the checks of `DESIGN_CHECKS`.
 
     ``availability_required`` and ``availability_designed`` are percentages;
@@ -648,24 +627,14 @@ class DesignReview:
         ...
         cloudsms.errors.ValidationError: DesignReview is invalid (2 problems):
           - expected a percentage from 0 to 100 (a Decimal) or null, got 0.1 (number) @ $.avai...
-          - expected a SlaDecision or null, got 'new' (string) @ $.sla
+          - expected a SlaDecision (SlaDecision.REUSED or SlaDecision.NEW) or null, got 'new'...
     """
 
-    capacity_requirement: str | None = None
-    availability_required: Decimal | None = None
-    availability_designed: Decimal | None = None
-    shared_resource_security: str | None = None
+    capacity_requirement: str | None = attrs.field(validator=text, default=None)
+    availability_required: Decimal | None = attrs.field(validator=_PERCENTAGE, default=None)
+    availability_designed: Decimal | None = attrs.field(validator=_PERCENTAGE, default=None)
+    shared_resource_security: str | None = attrs.field(validator=text, default=None)
     sla: SlaDecision | None = None
-
-    def __attrs_post_init__(self) -> None:
-        problems = optional_text_problems(self.capacity_requirement, "$.capacity_requirement")
-        problems += _percentage_problems(self.availability_required, "$.availability_required")
-        problems += _percentage_problems(self.availability_designed, "$.availability_designed")
-        problems += optional_text_problems(
-            self.shared_resource_security, "$.shared_resource_security"
-        )
-        problems += instance_problems(self.sla, SlaDecision, "$.sla", optional=True)
-        raise_problems(problems, "DesignReview")
 
     def failed_checks(self) -> tuple[str, ...]:
         """The names of the checks this design does not pass, in `DESIGN_CHECKS` order."""
@@ -678,18 +647,6 @@ class DesignReview:
             DESIGN_CHECKS[3]: self.sla is not None,
         }
         return tuple(name for name in DESIGN_CHECKS if not passed[name])
-
-
-_HUNDRED = Decimal(100)
-
-
-def _percentage_problems(value: object, path: str) -> list[Problem]:
-    """``[]`` for ``None`` or a Decimal percentage from 0 to 100."""
-    if value is None or (
-        isinstance(value, Decimal) and value.is_finite() and 0 <= value <= _HUNDRED
-    ):
-        return []
-    return [Problem(path, "a percentage from 0 to 100 (a Decimal) or null", describe(value))]
 
 
 def _design_checks(_: LifecycleInstance, attempt: Attempt) -> str | None:

@@ -37,7 +37,7 @@ Supported annotations, and what a value of the wrong type is told:
 |---|---|---|
 | ``str``, ``bool``, ``Decimal``, a class | an instance | ``a string``, ``a Money`` |
 | ``int`` | an int, not a bool | ``an integer`` |
-| an enum class | a member | ``a Bound (one of 'at least', 'at most')`` |
+| an enum class | a member | ``a Bound (Bound.AT_LEAST or Bound.AT_MOST)`` |
 | ``X | None`` | ``None`` or an ``X`` | ``<X's text> or null`` |
 | ``tuple[X, ...]`` | a tuple of ``X`` | ``a list of X``; a bad item at ``[i]`` |
 | ``frozenset[X]`` | a frozenset of ``X`` | ``a set of X``; items sorted |
@@ -496,9 +496,21 @@ def _class_test(hint: type) -> tuple[Callable[[Any], bool], str]:
     if hint is int:
         return (lambda v: isinstance(v, int) and not isinstance(v, bool)), "an integer"
     if issubclass(hint, enum.Enum):
-        names = ", ".join(repr(m.value) for m in hint)
-        return (lambda v: isinstance(v, hint)), f"{_a(hint.__name__)} (one of {names})"
+        return (lambda v: isinstance(v, hint)), _members(hint)
     return (lambda v: isinstance(v, hint)), _a(_readable(hint))
+
+
+def _members(kind: type[enum.Enum]) -> str:
+    """What an enum field wants, by member: "a Bound (Bound.AT_LEAST or Bound.AT_MOST)".
+
+    Members, not values: a constructor takes a member (``'new'`` is the wire form of
+    ``SlaDecision.NEW``, which the converter reads; the constructor does not).
+    """
+    members = [f"{kind.__name__}.{m.name}" for m in kind]
+    if len(members) > 6:  # noqa: PLR2004 - beyond six, the names crowd the message
+        return f"a {kind.__name__} member"
+    listed = ", ".join(members[:-1]) + " or " + members[-1] if len(members) > 1 else members[0]
+    return f"{_a(kind.__name__)} ({listed})"
 
 
 def _item_name(kind: type, name: str, hint: object) -> str:
