@@ -13,20 +13,16 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from cloudsms._foundation.instants import instant_key
-from cloudsms._kit.checks import (
-    id_problems,
-    instance_problems,
-    raise_problems,
-    text_problems,
-)
+from cloudsms._kit.checks import ident, instance_problems, raise_problems, text
 from cloudsms._kit.documents import document
+from cloudsms._kit.records import Check, Record
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
-from cloudsms.parties._shared import aware_problems, on_timeline, optional_id_problems
+from cloudsms.parties._shared import aware_problems, on_timeline
 from cloudsms.parties.groups import CommunicationChannel
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 __all__ = [
     "COMPLAINT_LIFECYCLE",
@@ -84,6 +80,16 @@ def _received() -> LifecycleInstance:
     return COMPLAINT_LIFECYCLE.begin()
 
 
+def _complaint_instance_problems(value: object, path: str) -> list[Problem]:
+    """An instance of `COMPLAINT_LIFECYCLE` (declared below), whatever arrives."""
+    lifecycle: Lifecycle = COMPLAINT_LIFECYCLE
+    return lifecycle.instance_problems(value, path)
+
+
+_COMPLAINT_INSTANCE = Check(_complaint_instance_problems, total=True)
+_AWARE = Check(aware_problems, total=True)
+
+
 @document(
     "cloudsms.complaint",
     version=2,
@@ -91,7 +97,7 @@ def _received() -> LifecycleInstance:
     version_of=_complaint_version,
 )
 @attrs.frozen(kw_only=True)
-class Complaint:
+class Complaint(Record):
     """A complaint a customer made: when it arrived, what it is about, where it stands.
 
     ``lifecycle`` is the complaint's `COMPLAINT_LIFECYCLE` instance (received, with
@@ -114,43 +120,28 @@ class Complaint:
             (at ``$.lifecycle``) or an event before the receipt.
     """
 
-    id: str
-    customer_id: str
-    received_at: dt.datetime = attrs.field(eq=instant_key)
-    summary: str
-    service_id: str | None = None
+    id: str = attrs.field(validator=ident)
+    customer_id: str = attrs.field(validator=ident)
+    received_at: dt.datetime = attrs.field(validator=_AWARE, eq=instant_key)
+    summary: str = attrs.field(validator=text)
+    service_id: str | None = attrs.field(validator=ident, default=None)
     channel: CommunicationChannel | None = None
-    lifecycle: LifecycleInstance = attrs.field(factory=_received)
+    lifecycle: LifecycleInstance = attrs.field(factory=_received, validator=_COMPLAINT_INSTANCE)
 
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + id_problems(self.customer_id, "$.customer_id")
-        received = aware_problems(self.received_at, "$.received_at")
-        problems += received
-        problems += text_problems(self.summary, "$.summary")
-        problems += optional_id_problems(self.service_id, "$.service_id")
-        channel: object = self.channel
-        if channel is not None and not isinstance(channel, CommunicationChannel):
-            problems.append(
-                Problem("$.channel", "a CommunicationChannel or null", describe(channel))
-            )
-        found = COMPLAINT_LIFECYCLE.instance_problems(self.lifecycle)
-        if not found and not received and self.lifecycle.entries:
-            found = _before_receipt(self.received_at, self.lifecycle.entries[0].when)
-        problems += found
-        raise_problems(problems, "Complaint")
+    def _rules(self) -> Iterator[Problem]:
+        """No event of the complaint's history is earlier than its receipt."""
+        if self.lifecycle.entries:
+            first = self.lifecycle.entries[0].when
+            if on_timeline(first) < on_timeline(self.received_at):
+                expected = (
+                    f"an event no earlier than the receipt at {self.received_at.isoformat()}"
+                )
+                yield Problem("lifecycle.history[0].when", expected, first.isoformat())
 
     @property
     def state(self) -> str:
         """Where the complaint stands in `COMPLAINT_LIFECYCLE`: its instance's state."""
         return self.lifecycle.state
-
-
-def _before_receipt(received_at: dt.datetime, first: dt.datetime) -> list[Problem]:
-    """The problem of a first event earlier than the receipt, on the absolute timeline."""
-    if on_timeline(first) >= on_timeline(received_at):
-        return []
-    expected = f"an event no earlier than the receipt at {received_at.isoformat()}"
-    return [Problem("$.lifecycle.history[0].when", expected, first.isoformat())]
 
 
 def _text_given(field: str, what: str) -> Callable[[LifecycleInstance, Attempt], str | None]:
