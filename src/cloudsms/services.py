@@ -296,8 +296,7 @@ class ServiceGraph(Record):
     def _rules(self) -> Iterator[Problem]:
         """Ids used once; every dependency between known parts, not on itself; no cycle."""
         problems, _ = _graph_problems(self)
-        for problem in problems:
-            yield problem._replace(path=problem.path.removeprefix("$."))
+        yield from problems
 
     @cached_property
     def _forward(self) -> dict[str, tuple[str, ...]]:
@@ -437,7 +436,7 @@ def _node_problems(graph: ServiceGraph, forward: dict[str, dict[str, None]]) -> 
     for name, index, node in nodes:
         if node in forward:
             problems.append(
-                Problem(f"$.{name}[{index}].id", "an id used once in the graph", describe(node))
+                Problem(f"{name}[{index}].id", "an id used once in the graph", describe(node))
             )
         forward.setdefault(node, {})
     return problems
@@ -448,7 +447,7 @@ def _component_edges(graph: ServiceGraph) -> list[_Declared]:
     declared: list[_Declared] = []
     for index, service in enumerate(graph.services):
         for position, component in enumerate(service.components):
-            path = f"$.services[{index}].components[{position}]"
+            path = f"services[{index}].components[{position}]"
             if component in known:
                 declared.append(((service.id, component, path), []))
             else:
@@ -462,7 +461,7 @@ def _dependency_edges(
 ) -> list[_Declared]:
     declared: list[_Declared] = []
     for index, edge in enumerate(dependencies):
-        path = f"$.dependencies[{index}]"
+        path = f"dependencies[{index}]"
         ends = {"dependant": edge.dependant, "dependency": edge.dependency}
         unknown = [
             Problem(
