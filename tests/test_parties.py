@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import json
 import pickle
 import types
@@ -15,8 +16,9 @@ import attrs
 import jsonschema
 import pytest
 from dateutil.relativedelta import relativedelta
-from hypothesis import given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample, ResolutionFailed
 from hypothesis.stateful import invariant
 
 from cloudsms import parties
@@ -149,6 +151,14 @@ def ack(party: str, version: str, when: dt.datetime, terms: str = "tos") -> Ackn
     return Acknowledgement(party_id=party, terms_id=terms, version=version, accepted_at=when)
 
 
+@functools.cache
+def schema_validator(kind: type) -> jsonschema.Draft202012Validator:
+    """The validator of ``kind``'s JSON Schema, the schema checked against its metaschema once."""
+    schema = json_schema(kind)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
 class TestContact:
     """A contact is someone reachable, and its personal data stays out of messages."""
 
@@ -160,11 +170,14 @@ class TestContact:
         assert (both.email, both.phone) == ("c@mail.example.org", "030 1234567")
 
     def test_unreachable_refused(self) -> None:
-        """Refuses a contact with no way to reach it, at the contact itself."""
+        """Refuses a contact with no way to reach it, at its email address."""
         with pytest.raises(ValidationError) as info:
             Contact(name="Nobody")
         assert info.value.errors == [
-            "expected an email address or a phone number to reach the contact, got neither @ $"
+            (
+                "expected an email address or a phone number to reach the contact, "
+                "got neither @ $.email"
+            )
         ]
 
     @pytest.mark.parametrize(
@@ -175,7 +188,7 @@ class TestContact:
         with pytest.raises(ValidationError) as info:
             Contact(name="X", email=email)
         assert info.value.paths == ["$.email"]
-        assert info.value.problems[0].got == "<redacted> (string)"
+        assert info.value.problems[0].got == "<redacted>"
         assert email not in str(info.value)
 
     @pytest.mark.parametrize("phone", ["1234", "+1 234 567 890 123 456", "call me", "12-34-"])
@@ -184,7 +197,7 @@ class TestContact:
         with pytest.raises(ValidationError) as info:
             Contact(name="X", phone=phone)
         assert info.value.paths == ["$.phone"]
-        assert info.value.problems[0].got == "<redacted> (string)"
+        assert info.value.problems[0].got == "<redacted>"
 
     def test_every_problem_at_once(self) -> None:
         """Lists a bad name, address and number together."""
@@ -246,7 +259,7 @@ class TestRelationshipManager:
         """Reports a factory's contact problems under $.contact."""
         with pytest.raises(ValidationError) as info:
             RelationshipManager.person("Dana")
-        assert info.value.paths == ["$.contact"]
+        assert info.value.paths == ["$.contact.email"]
         assert info.value.subject == "RelationshipManager"
         with pytest.raises(ValidationError) as info:
             RelationshipManager.team("Desk", email="nope")
@@ -262,7 +275,7 @@ class TestRelationshipManager:
         assert info.value.paths == ["$.name", "$.contact.email", "$.members"]
         with pytest.raises(ValidationError) as info:
             RelationshipManager.person(5)  # type: ignore[arg-type]
-        assert info.value.paths == ["$.name", "$.contact"]
+        assert info.value.paths == ["$.name", "$.contact.email"]
 
     @pytest.mark.parametrize("members", ["Ana", b"Ana", {"Ana": 1}, 5, [["Ana"]]])
     def test_team_members_not_split(self, members: object) -> None:
@@ -305,14 +318,14 @@ class TestParties:
                 name="",
                 relationship_manager=None,  # type: ignore[arg-type]
                 group_id="",
-                contacts=("hank@example.com",),  # type: ignore[arg-type]
+                contacts=("hank@example.com",),
             )
         assert info.value.paths == [
             "$.id",
             "$.name",
             "$.relationship_manager",
             "$.group_id",
-            "$.contacts",
+            "$.contacts[0]",
         ]
         assert info.value.problems[3].expected.endswith("or null")
 
@@ -327,10 +340,10 @@ class TestParties:
         """Needs one or more roles, and well-formed customer ids."""
         with pytest.raises(ValidationError) as info:
             CloudServicePartner(id="p", name="P", roles=set(), customer_ids={"ok", "not ok"})
-        assert info.value.paths == ["$.roles", "$.customer_ids"]
+        assert info.value.paths == ["$.roles", "$.customer_ids[0]"]
         with pytest.raises(ValidationError) as info:
-            CloudServicePartner(id="p", name="P", roles={"broker"}, customer_ids="acme")  # type: ignore[arg-type]
-        assert info.value.paths == ["$.roles", "$.customer_ids"]
+            CloudServicePartner(id="p", name="P", roles={"broker"}, customer_ids="acme")
+        assert info.value.paths == ["$.roles[0]", "$.customer_ids"]
 
     def test_supplier_problems(self) -> None:
         """Needs what is supplied and a contract; the provider flag is a boolean."""
@@ -434,7 +447,7 @@ class TestCommunicationProcedure:
         """Lists a group's bad id, missing procedure and bad member ids."""
         with pytest.raises(ValidationError) as info:
             CustomerGroup(id="", name="G", procedure=None, members={"ok", "no way"})  # type: ignore[arg-type]
-        assert info.value.paths == ["$.id", "$.procedure", "$.members"]
+        assert info.value.paths == ["$.id", "$.procedure", "$.members[0]"]
 
 
 class TestRegister:
@@ -494,7 +507,7 @@ class TestRegister:
     def test_unhashable_set_items_refused(self) -> None:
         """Reports a set field holding unhashable items at its path, not a TypeError."""
         with pytest.raises(ValidationError) as info:
-            CloudServicePartner(id="p", name="P", roles=[["broker"]], customer_ids=[{}])  # type: ignore[list-item]
+            CloudServicePartner(id="p", name="P", roles=[["broker"]], customer_ids=[{}])
         assert info.value.paths == ["$.roles", "$.customer_ids"]
         with pytest.raises(ValidationError) as info:
             attrs.evolve(KEY, members=[["globex"]])
@@ -572,22 +585,34 @@ class TestRegister:
     def test_wrong_types(self) -> None:
         """Reports each list holding something else, before looking further."""
         with pytest.raises(ValidationError) as info:
-            RelationshipRegister(customers=(DANA,), groups="key")  # type: ignore[arg-type]
-        assert info.value.paths == ["$.customers", "$.groups"]
+            RelationshipRegister(customers=(DANA,), groups="key")
+        assert info.value.paths == ["$.customers[0]", "$.groups"]
 
     @settings(max_examples=80)  # each example draws every kind of party
     @given(relationship_registers())
-    def test_drawn_registers_are_consistent(self, register: RelationshipRegister) -> None:
-        """Draws registers whose every reference resolves and whose groups agree."""
-        customers = {c.id for c in register.customers}
-        assert {u.customer_id for u in register.users} <= customers
-        for group in register.groups:
-            assert group.members == {c.id for c in register.customers if c.group_id == group.id}
+    def test_queries_on_drawn_registers(self, register: RelationshipRegister) -> None:
+        """Finds every party by id, and splits users, partners and managers by customer."""
+        parties: list[Any] = [*register.customers, *register.users]
+        parties += [*register.partners, *register.suppliers]
+        assert all(register.party(p.id) is p for p in parties)
+        ids = [c.id for c in register.customers]
+        by_customer = [u for c in ids for u in register.users_of(c)]
+        assert sorted(by_customer, key=register.users.index) == list(register.users)
+        for partner in register.partners:
+            assert {c for c in ids if partner in register.partners_of(c)} == partner.customer_ids
+        playing = {p.id for role in PartnerRole for p in register.partners_in(role)}
+        assert playing == {p.id for p in register.partners}
         for customer in register.customers:
-            assert register.party(customer.id) == customer
-            assert len(register.users_of(customer.id)) == sum(
-                u.customer_id == customer.id for u in register.users
-            )
+            group = register.group_of(customer.id)
+            assert (group is None) == (customer.group_id is None)
+            assert group is None or customer.id in group.members
+            procedure = register.procedure_for(customer.id)
+            assert procedure == (None if group is None else group.procedure)
+        load = register.customers_by_manager()
+        assert sorted(i for managed in load.values() for i in managed) == sorted(ids)
+        assert all(
+            register.customer(i).relationship_manager == m for m, c in load.items() for i in c
+        )
 
 
 class TestSatisfaction:
@@ -631,26 +656,31 @@ class TestSatisfaction:
             survey().aspects_below(4.5)  # type: ignore[arg-type]
 
     def test_survey_problems(self) -> None:
-        """Lists scores off the scale, bad aspect names, counts, and a double subject."""
+        """Lists bad aspect names and scores; once the fields are sound, the survey's rules."""
         with pytest.raises(ValidationError) as info:
             SatisfactionSurvey(
                 id="s",
                 period=Period(T0, T0 + dt.timedelta(days=1)),
                 scale=FIVE,
-                scores={"overall": Decimal("5.5"), "Support!": Decimal(3), "billing": 4},  # type: ignore[dict-item]
+                scores={"overall": Decimal("5.5"), "Support!": Decimal(3), "billing": 4},
+                responses=10,
+                invited=0,
+            )
+        assert info.value.paths == ["$.scores", "$.scores.billing", "$.invited"]
+        assert info.value.problems[2].expected == "an integer from 1 or null"
+        with pytest.raises(ValidationError) as info:
+            SatisfactionSurvey(
+                id="s",
+                period=Period(T0, T0 + dt.timedelta(days=1)),
+                scale=FIVE,
+                scores={"overall": Decimal("5.5"), "support": Decimal(3)},
                 responses=10,
                 invited=9,
                 customer_id="acme",
                 group_id="key-accounts",
             )
-        assert info.value.paths == [
-            "$.scores.overall",
-            "$.scores",
-            "$.scores.billing",
-            "$.invited",
-            "$.group_id",
-        ]
-        assert info.value.problems[3].expected == (
+        assert info.value.paths == ["$.scores.overall", "$.invited", "$.group_id"]
+        assert info.value.problems[1].expected == (
             "an integer from 10 (at least the respondents), or null"
         )
 
@@ -736,7 +766,7 @@ class TestSatisfaction:
         assert type(result.scores).__name__ == "FrozenMapping"
         text = to_json(result)
         assert from_json(SatisfactionSurvey, text) == result
-        jsonschema.validate(json.loads(text), json_schema(SatisfactionSurvey))
+        schema_validator(SatisfactionSurvey).validate(json.loads(text))
         assert pickle.loads(pickle.dumps(result)) == result
         proxy = types.MappingProxyType({"overall": Decimal("4.2"), "support": Decimal("3.0")})
         assert attrs.evolve(result, scores=proxy) == result
@@ -1233,6 +1263,17 @@ class TestAcknowledgements:
 
 STRATEGIES = strategy_pairs()
 KINDS = [kind for kind, _ in STRATEGIES]
+FIND = settings(max_examples=50, database=None, deadline=None, phases=(Phase.generate,))
+
+
+def sets_a_default(kind: type, value: object) -> bool:
+    """Whether ``value`` sets a defaulted field of ``kind`` (true of a kind without one)."""
+    defaults = {}
+    for field in attrs.fields(kind):
+        if field.init and field.default is not attrs.NOTHING:
+            factory = getattr(field.default, "factory", None)
+            defaults[field.name] = field.default if factory is None else factory()
+    return not defaults or any(getattr(value, name) != d for name, d in defaults.items())
 
 
 class TestDocuments:
@@ -1247,9 +1288,7 @@ class TestDocuments:
     @pytest.mark.parametrize(("kind", "strategy"), STRATEGIES, ids=[k.__name__ for k in KINDS])
     def test_round_trip_and_schema(self, kind: type, strategy: st.SearchStrategy[Any]) -> None:
         """Reads its own JSON back into an equal value that the exported schema accepts."""
-        schema = json_schema(kind)
-        jsonschema.Draft202012Validator.check_schema(schema)
-        validator = jsonschema.Draft202012Validator(schema)
+        validator = schema_validator(kind)
 
         @settings(max_examples=30, deadline=None)
         @given(strategy)
@@ -1263,14 +1302,20 @@ class TestDocuments:
 
     @pytest.mark.parametrize("kind", KINDS, ids=[k.__name__ for k in KINDS])
     def test_registered_for_from_type(self, kind: type) -> None:
-        """Draws each type through st.from_type once register() has run."""
+        """Draws through st.from_type values that hypothesis's own inference cannot give.
 
-        @settings(max_examples=5, deadline=None)
-        @given(st.from_type(kind))
-        def check(value: object) -> None:
-            assert isinstance(value, kind)
+        Inference draws each field from its type alone, so its values break the
+        records' checks, or (built from the required fields only) leave every
+        defaulted field at its default; the registered strategies draw valid values
+        that set defaulted fields too.
+        """
+        find(st.from_type(kind), functools.partial(sets_a_default, kind), settings=FIND)
 
-        check()
+    def test_inference_alone_fails_that_test(self) -> None:
+        """Hypothesis's own inference (st.builds) fails the test above: that test can fail."""
+        for kind in KINDS:
+            with pytest.raises((NoSuchExample, ResolutionFailed, ValidationError)):
+                find(st.builds(kind), functools.partial(sets_a_default, kind), settings=FIND)
 
     def test_hand_written_document(self) -> None:
         """Reads a customer written by hand, with a calendar-length review interval."""
@@ -1332,7 +1377,7 @@ class TestDocuments:
                 RelationshipManager,
                 {"name": "Dana", "kind": "person", "contact": {"name": "Dana"}, "members": []},
             )
-        assert info.value.paths == ["$.contact"]
+        assert info.value.paths == ["$.contact.email"]
         with pytest.raises(ValidationError) as info:
             from_dict(SatisfactionSurvey, {**to_dict(survey()), "scores": {"overall": 4}})
         assert info.value.paths == ["$.scores.overall"]

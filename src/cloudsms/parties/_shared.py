@@ -1,56 +1,22 @@
-"""Checks the party records share: enums, optional ids, counts, decimals, instants."""
+"""Checks the party records share: counts, decimals, flags, instants, query arguments."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from cloudsms._kit.checks import (
-    as_tuple,
-    id_problems,
-)
+from cloudsms._foundation.frozen import as_tuple
+from cloudsms._foundation.instants import instant_problems
 from cloudsms._kit.limits import DECIMAL, INT64, LONGEST_NUMBER
+from cloudsms._kit.records import Check
 from cloudsms.errors import Problem, ValidationError, describe
-from cloudsms.periods import aware
-
-if TYPE_CHECKING:
-    import enum
-
 
 # A value the converter would refuse to read back is refused when built: the wire limits.
 _INT64_MAX = INT64[1]
 QUERY = "acknowledgement query"  # the subject of errors in the arguments of a query
 
-
-# ---------------------------------------------------------------------- shared checks
-def enum_problems(value: object, kind: type[enum.Enum], path: str) -> list[Problem]:
-    if isinstance(value, kind):
-        return []
-    return [Problem(path, f"a {kind.__name__}", describe(value))]
-
-
-def optional_id_problems(value: object, path: str) -> list[Problem]:
-    if value is None:
-        return []
-    return [p._replace(expected=p.expected + " or null") for p in id_problems(value, path)]
-
-
-def id_set_problems(values: object, path: str, what: str) -> list[Problem]:
-    if not isinstance(values, frozenset):
-        return [Problem(path, f"a list of distinct {what} ids", describe(values))]
-    problems: list[Problem] = []
-    for value in sorted(values, key=repr):
-        problems += id_problems(value, path)
-    return problems
-
-
-def aware_problems(value: object, path: str) -> list[Problem]:
-    try:
-        aware(value, path)
-    except ValidationError as exc:
-        return list(exc.problems)
-    return []
+aware_problems = instant_problems
+"""``[]`` for an aware instant in the supported range (`cloudsms.periods.aware`)."""
 
 
 def count_problems(value: object, path: str, *, least: int, note: str = "") -> list[Problem]:
@@ -85,6 +51,20 @@ def decimal_problems(value: object, path: str) -> list[Problem]:
             describe(value),
         )
     ]
+
+
+json_decimal = Check(decimal_problems, total=True)
+"""A finite Decimal a JSON document carries and reads back (`decimal_problems`)."""
+
+boolean = Check(lambda _, __: [], expected="a boolean")
+"""A flag: the annotation ``bool`` checks the type; this names it as JSON does."""
+
+
+def count(*, least: int, note: str = "") -> Check:
+    """An integer from ``least`` that fits in 64 bits (`count_problems`)."""
+    return Check(
+        lambda value, path: count_problems(value, path, least=least, note=note), total=True
+    )
 
 
 _ORIGIN = dt.datetime(1, 1, 1)  # noqa: DTZ001 - naive on purpose: the timeline's zero in UTC

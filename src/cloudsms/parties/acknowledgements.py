@@ -11,17 +11,21 @@ import attrs
 from cloudsms._foundation.instants import instant_key
 from cloudsms._kit.checks import (
     id_problems,
+    ident,
     instance_problems,
-    optional_text_problems,
+    instant,
     raise_problems,
+    text,
     text_problems,
 )
-from cloudsms.errors import Problem, describe
-from cloudsms.parties._shared import QUERY, aware_problems, list_argument, on_timeline
+from cloudsms._kit.records import Record
+from cloudsms.parties._shared import QUERY, list_argument, on_timeline
 from cloudsms.periods import aware
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from cloudsms.errors import Problem
 
 __all__ = [
     "AcceptanceMethod",
@@ -43,7 +47,7 @@ class AcceptanceMethod(enum.StrEnum):
 
 # ---------------------------------------------------------------------- acknowledgements
 @attrs.frozen(kw_only=True)
-class Acknowledgement:
+class Acknowledgement(Record):
     """A record that a party accepted a version of some terms or an obligation, and when.
 
     ``party_id`` names who accepted (a customer, user, partner or supplier);
@@ -61,23 +65,12 @@ class Acknowledgement:
             ``accepted_at`` is refused.
     """
 
-    party_id: str
-    terms_id: str
-    version: str
-    accepted_at: dt.datetime = attrs.field(eq=instant_key)
+    party_id: str = attrs.field(validator=ident)
+    terms_id: str = attrs.field(validator=ident)
+    version: str = attrs.field(validator=text)
+    accepted_at: dt.datetime = attrs.field(validator=instant, eq=instant_key)
     method: AcceptanceMethod | None = None
-    evidence: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.party_id, "$.party_id")
-        problems += id_problems(self.terms_id, "$.terms_id")
-        problems += text_problems(self.version, "$.version")
-        problems += aware_problems(self.accepted_at, "$.accepted_at")
-        method: object = self.method
-        if method is not None and not isinstance(method, AcceptanceMethod):
-            problems.append(Problem("$.method", "an AcceptanceMethod or null", describe(method)))
-        problems += optional_text_problems(self.evidence, "$.evidence")
-        raise_problems(problems, "Acknowledgement")
+    evidence: str | None = attrs.field(validator=text, default=None)
 
 
 def _records(acknowledgements: object) -> tuple[Acknowledgement, ...]:

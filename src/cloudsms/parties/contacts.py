@@ -13,19 +13,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from cloudsms._kit.checks import (
-    as_tuple,
-    instance_problems,
-    nested_problems,
-    raise_problems,
-    text_problems,
-)
+from cloudsms._foundation.frozen import as_tuple
+from cloudsms._kit.checks import nested_problems, text, text_problems
 from cloudsms._kit.limits import SENSITIVE
+from cloudsms._kit.records import Check, Record
 from cloudsms.errors import Problem, ValidationError, describe
-from cloudsms.parties._shared import enum_problems
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 __all__ = ["Contact", "ManagerKind", "RelationshipManager"]
 
@@ -48,40 +43,53 @@ class ManagerKind(enum.StrEnum):
 
 # ---------------------------------------------------------------------- contacts
 def _email_problems(value: object, path: str) -> list[Problem]:
-    if value is None or (
-        isinstance(value, str) and len(value) <= _EMAIL_LONGEST and _EMAIL.fullmatch(value)
-    ):
+    if isinstance(value, str) and len(value) <= _EMAIL_LONGEST and _EMAIL.fullmatch(value):
         return []
-    return [
-        Problem(
-            path,
-            "an email address such as 'name@example.com', or null",
-            describe(value, sensitive=True),
-        )
-    ]
+    expected = "an email address such as 'name@example.com', or null"
+    return [Problem(path, expected, describe(value, sensitive=True))]
 
 
 def _phone_problems(value: object, path: str) -> list[Problem]:
-    if value is None:
-        return []
     if isinstance(value, str) and _PHONE.fullmatch(value):
         digits = sum(c.isdigit() for c in value)
         if _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1]:
             return []
-    return [
-        Problem(
-            path,
-            "a phone number of 5 to 15 digits such as '+49 30 1234567', or null",
-            describe(value, sensitive=True),
-        )
-    ]
+    expected = "a phone number of 5 to 15 digits such as '+49 30 1234567', or null"
+    return [Problem(path, expected, describe(value, sensitive=True))]
+
+
+_email = Check(_email_problems, total=True)
+_phone = Check(_phone_problems, total=True)
+
+
+def _member_problems(members: object, path: str) -> list[Problem]:
+    """A list of non-empty, distinct names, each bad one at its index."""
+    if not isinstance(members, tuple):
+        return [Problem(path, "a list of names", describe(members))]
+    problems: list[Problem] = []
+    for index, member in enumerate(members):
+        problems += text_problems(member, f"{path}[{index}]")
+    names = all(isinstance(m, str) for m in members)  # else unhashable, maybe
+    if names and len(set(members)) != len(members):
+        problems.append(Problem(path, "distinct names", describe(members)))
+    return problems
+
+
+def _sorted_members(members: Iterable[str]) -> tuple[str, ...]:
+    """Members as a tuple, sorted once they pass their check.
+
+    A list that fails keeps the order given, so its problems point at what was written.
+    """
+    names = as_tuple(members)
+    return names if _member_problems(names, "$") else tuple(sorted(names))
 
 
 @attrs.frozen(kw_only=True)
-class Contact:
+class Contact(Record):
     """Someone to reach, and how: a name with an email address, a phone number, or both.
 
-    A contact with no way to reach it is refused. The address and the number are
+    A contact with no way to reach it is refused (at ``$.email``, once its fields
+    are sound). The address and the number are
     personal data, so an error message names what was wrong with them but never
     shows them. Email addresses are checked for shape only (one ``@``, a dotted
     domain), not delivered to.
@@ -98,26 +106,22 @@ class Contact:
         Traceback (most recent call last):
         ...
         cloudsms.errors.ValidationError: Contact is invalid (1 problem):
-          - expected an email address ..., got <redacted> (string) @ $.email
+          - expected an email address ..., got <redacted> @ $.email
     """
 
-    name: str
-    email: str | None = attrs.field(default=None, metadata=SENSITIVE)
-    phone: str | None = attrs.field(default=None, metadata=SENSITIVE)
+    name: str = attrs.field(validator=text)
+    email: str | None = attrs.field(validator=_email, default=None, metadata=SENSITIVE)
+    phone: str | None = attrs.field(validator=_phone, default=None, metadata=SENSITIVE)
 
-    def __attrs_post_init__(self) -> None:
-        problems = text_problems(self.name, "$.name")
-        problems += _email_problems(self.email, "$.email")
-        problems += _phone_problems(self.phone, "$.phone")
+    def _rules(self) -> Iterator[Problem]:
+        """A contact can be reached: by email, by phone or both."""
         if self.email is None and self.phone is None:
-            problems.append(
-                Problem("$", "an email address or a phone number to reach the contact", "neither")
-            )
-        raise_problems(problems, "Contact")
+            expected = "an email address or a phone number to reach the contact"
+            yield Problem("email", expected, "neither")
 
 
 @attrs.frozen(kw_only=True)
-class RelationshipManager:
+class RelationshipManager(Record):
     """The person or team designated to look after a customer relationship and satisfaction.
 
     S06 asks the provider to name who answers for each customer relationship. Where a
@@ -154,31 +158,18 @@ class RelationshipManager:
           - expected no members (only a team has members), got ('Ana',) (array) @ $.members
     """
 
-    name: str
+    name: str = attrs.field(validator=text)
     kind: ManagerKind
     contact: Contact
-    members: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    members: tuple[str, ...] = attrs.field(
+        validator=Check(_member_problems, total=True), default=(), converter=_sorted_members
+    )
 
-    def __attrs_post_init__(self) -> None:
-        problems = text_problems(self.name, "$.name")
-        problems += enum_problems(self.kind, ManagerKind, "$.kind")
-        problems += instance_problems(self.contact, Contact, "$.contact")
-        members: object = self.members
-        if not isinstance(members, tuple):
-            problems.append(Problem("$.members", "a list of names", describe(members)))
-        elif members and self.kind is ManagerKind.PERSON:
-            problems.append(
-                Problem("$.members", "no members (only a team has members)", describe(members))
-            )
-        else:
-            for index, member in enumerate(members):
-                problems += text_problems(member, f"$.members[{index}]")
-            names = all(isinstance(m, str) for m in members)  # else unhashable, maybe
-            if names and len(set(members)) != len(members):
-                problems.append(Problem("$.members", "distinct names", describe(members)))
-        raise_problems(problems, "RelationshipManager")
-        # Checked in the order given (paths point at what the caller wrote), kept sorted.
-        object.__setattr__(self, "members", tuple(sorted(self.members)))
+    def _rules(self) -> Iterator[Problem]:
+        """Only a team has members."""
+        if self.members and self.kind is ManagerKind.PERSON:
+            expected = "no members (only a team has members)"
+            yield Problem("members", expected, describe(self.members))
 
     @classmethod
     def person(
@@ -231,19 +222,23 @@ def _manager(
     phone: str | None,
     members: Iterable[str],
 ) -> RelationshipManager:
-    """A manager whose contact carries its name, every problem at the caller's own path."""
+    """A manager whose contact carries its name, every problem at the caller's own path.
+
+    The manager reports a bad name; the contact is then checked under a stand-in
+    name, so its own problems are reported beside it, under ``$.contact``.
+    """
+    stand_in = "the manager" if text_problems(name, "$") else name
     contact: Contact | None = None
     nested: list[Problem] = []
+    at = f"$.{attrs.fields(RelationshipManager).contact.name}"
     try:
-        contact = Contact(name=name, email=email, phone=phone)
+        contact = Contact(name=stand_in, email=email, phone=phone)
     except ValidationError as exc:
-        # The contact's name is the manager's: the manager's own check reports it at $.name.
-        nested = nested_problems((p for p in exc.problems if p.path != "$.name"), "$.contact")
+        nested = nested_problems(exc.problems, at)
     try:
         return cls(name=name, kind=kind, contact=contact, members=members)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems: list[Problem] = []
         for problem in exc.problems:
-            replaced = contact is None and problem.path == "$.contact"
-            problems += nested if replaced else [problem]
+            problems += nested if contact is None and problem.path == at else [problem]
         raise ValidationError(problems, subject="RelationshipManager") from None

@@ -12,17 +12,11 @@ from typing import TYPE_CHECKING
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from cloudsms._kit.checks import (
-    as_frozenset,
-    calendar_length_problems,
-    id_problems,
-    instance_problems,
-    optional_text_problems,
-    raise_problems,
-    text_problems,
-)
-from cloudsms.errors import Problem, ValidationError, describe
-from cloudsms.parties._shared import count_problems, id_set_problems
+from cloudsms._foundation.frozen import as_frozenset
+from cloudsms._kit.checks import calendar_length, id_set, ident, raise_problems, text
+from cloudsms._kit.records import Record, one_or_more
+from cloudsms.errors import ValidationError, describe
+from cloudsms.parties._shared import boolean, count_problems
 from cloudsms.parties.contacts import Contact
 from cloudsms.periods import add_calendar, aware
 
@@ -50,7 +44,7 @@ class CommunicationChannel(enum.StrEnum):
 
 # ---------------------------------------------------------------------- groups
 @attrs.frozen(kw_only=True)
-class CommunicationProcedure:
+class CommunicationProcedure(Record):
     """How the provider communicates with the customers of one group, and how often.
 
     ``channels`` are the ways used (one or more); ``review_every`` is the calendar
@@ -78,32 +72,13 @@ class CommunicationProcedure:
         datetime.date(2027, 2, 28)
     """
 
-    channels: frozenset[CommunicationChannel] = attrs.field(converter=as_frozenset)
-    review_every: relativedelta
+    channels: frozenset[CommunicationChannel] = attrs.field(
+        validator=one_or_more(CommunicationChannel), converter=as_frozenset
+    )
+    review_every: relativedelta = attrs.field(validator=calendar_length)
     escalation: Contact | None = None
-    reporting: str | None = None
-    automated: bool = False
-
-    def __attrs_post_init__(self) -> None:
-        problems: list[Problem] = []
-        channels: object = self.channels
-        if (
-            not isinstance(channels, frozenset)
-            or not channels
-            or not all(isinstance(c, CommunicationChannel) for c in channels)
-        ):
-            problems.append(
-                Problem(
-                    "$.channels", "one or more CommunicationChannel values", describe(channels)
-                )
-            )
-        problems += calendar_length_problems(self.review_every, "$.review_every")
-        problems += instance_problems(self.escalation, Contact, "$.escalation", optional=True)
-        problems += optional_text_problems(self.reporting, "$.reporting")
-        automated: object = self.automated
-        if not isinstance(automated, bool):
-            problems.append(Problem("$.automated", "a boolean", describe(automated)))
-        raise_problems(problems, "CommunicationProcedure")
+    reporting: str | None = attrs.field(validator=text, default=None)
+    automated: bool = attrs.field(validator=boolean, default=False)
 
     def next_review(self, after: dt.datetime) -> dt.datetime:
         """The review one interval after ``after``, on the calendar of ``after``'s zone.
@@ -152,7 +127,7 @@ class CommunicationProcedure:
 
 
 @attrs.frozen(kw_only=True)
-class CustomerGroup:
+class CustomerGroup(Record):
     """A group of customers — a customer profile — served through one communication procedure.
 
     A provider defines groups by market, size or value (``description`` says who
@@ -168,15 +143,10 @@ class CustomerGroup:
         ValidationError: every problem of the fields, each with its path.
     """
 
-    id: str
-    name: str
+    id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
     procedure: CommunicationProcedure
-    members: frozenset[str] = attrs.field(factory=frozenset, converter=as_frozenset)
-    description: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        problems += instance_problems(self.procedure, CommunicationProcedure, "$.procedure")
-        problems += id_set_problems(self.members, "$.members", "customer")
-        problems += optional_text_problems(self.description, "$.description")
-        raise_problems(problems, "CustomerGroup")
+    members: frozenset[str] = attrs.field(
+        validator=id_set(of="customer"), factory=frozenset, converter=as_frozenset
+    )
+    description: str | None = attrs.field(validator=text, default=None)

@@ -12,17 +12,11 @@ import enum
 
 import attrs
 
-from cloudsms._kit.checks import (
-    as_frozenset,
-    as_tuple,
-    id_problems,
-    instance_problems,
-    items_problems,
-    raise_problems,
-    text_problems,
-)
-from cloudsms.errors import Problem, ValidationError, describe
-from cloudsms.parties._shared import id_set_problems, optional_id_problems
+from cloudsms._foundation.frozen import as_frozenset, as_tuple
+from cloudsms._kit.checks import id_set, ident, text
+from cloudsms._kit.records import Record, one_or_more
+from cloudsms.errors import ValidationError, describe
+from cloudsms.parties._shared import boolean
 from cloudsms.parties.contacts import Contact, RelationshipManager
 
 __all__ = [
@@ -69,7 +63,7 @@ _ROLES = frozenset(r.value for r in PartnerRole)
 
 # ---------------------------------------------------------------------- the parties
 @attrs.frozen(kw_only=True)
-class CloudServiceCustomer:
+class CloudServiceCustomer(Record):
     """A cloud service customer: who it is, who manages the relationship, which group.
 
     ``relationship_manager`` is required: every customer has someone designated to
@@ -83,24 +77,15 @@ class CloudServiceCustomer:
         ValidationError: every problem of the fields, each with its path.
     """
 
-    id: str
-    name: str
+    id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
     relationship_manager: RelationshipManager
-    group_id: str | None = None
+    group_id: str | None = attrs.field(validator=ident, default=None)
     contacts: tuple[Contact, ...] = attrs.field(default=(), converter=as_tuple)
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        problems += instance_problems(
-            self.relationship_manager, RelationshipManager, "$.relationship_manager"
-        )
-        problems += optional_id_problems(self.group_id, "$.group_id")
-        problems += items_problems(self.contacts, Contact, "$.contacts")
-        raise_problems(problems, "CloudServiceCustomer")
 
 
 @attrs.frozen(kw_only=True)
-class CloudServiceUser:
+class CloudServiceUser(Record):
     """A person (or a system acting for one) using cloud services on behalf of a customer.
 
     ``customer_id`` names the `CloudServiceCustomer` the user acts for.
@@ -112,20 +97,14 @@ class CloudServiceUser:
         ValidationError: every problem of the fields, each with its path.
     """
 
-    id: str
-    name: str
-    customer_id: str
+    id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
+    customer_id: str = attrs.field(validator=ident)
     contact: Contact | None = None
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        problems += id_problems(self.customer_id, "$.customer_id")
-        problems += instance_problems(self.contact, Contact, "$.contact", optional=True)
-        raise_problems(problems, "CloudServiceUser")
 
 
 @attrs.frozen(kw_only=True)
-class CloudServicePartner:
+class CloudServicePartner(Record):
     """An interested party supporting the provider or the customer in one or more roles.
 
     ``roles`` holds one or more `PartnerRole` values: a broker negotiates and buys
@@ -141,24 +120,15 @@ class CloudServicePartner:
         ValidationError: every problem of the fields, each with its path.
     """
 
-    id: str
-    name: str
-    roles: frozenset[PartnerRole] = attrs.field(converter=as_frozenset)
-    customer_ids: frozenset[str] = attrs.field(factory=frozenset, converter=as_frozenset)
+    id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
+    roles: frozenset[PartnerRole] = attrs.field(
+        validator=one_or_more(PartnerRole), converter=as_frozenset
+    )
+    customer_ids: frozenset[str] = attrs.field(
+        validator=id_set(of="customer"), factory=frozenset, converter=as_frozenset
+    )
     contact: Contact | None = None
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        roles: object = self.roles
-        if (
-            not isinstance(roles, frozenset)
-            or not roles
-            or not all(isinstance(r, PartnerRole) for r in roles)
-        ):
-            problems.append(Problem("$.roles", "one or more PartnerRole values", describe(roles)))
-        problems += id_set_problems(self.customer_ids, "$.customer_ids", "customer")
-        problems += instance_problems(self.contact, Contact, "$.contact", optional=True)
-        raise_problems(problems, "CloudServicePartner")
 
     def plays(self, role: PartnerRole) -> bool:
         """Whether the partner plays ``role``.
@@ -170,7 +140,7 @@ class CloudServicePartner:
 
 
 @attrs.frozen(kw_only=True)
-class Supplier:
+class Supplier(Record):
     """An external supplier the provider depends on, and the contract that governs it.
 
     ``supplies`` says what it provides (a data centre, a service desk, a component
@@ -185,19 +155,9 @@ class Supplier:
         ValidationError: every problem of the fields, each with its path.
     """
 
-    id: str
-    name: str
-    supplies: str
-    contract: str
-    cloud_service_provider: bool = False
+    id: str = attrs.field(validator=ident)
+    name: str = attrs.field(validator=text)
+    supplies: str = attrs.field(validator=text)
+    contract: str = attrs.field(validator=text)
+    cloud_service_provider: bool = attrs.field(validator=boolean, default=False)
     contact: Contact | None = None
-
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id") + text_problems(self.name, "$.name")
-        problems += text_problems(self.supplies, "$.supplies")
-        problems += text_problems(self.contract, "$.contract")
-        provider: object = self.cloud_service_provider
-        if not isinstance(provider, bool):
-            problems.append(Problem("$.cloud_service_provider", "a boolean", describe(provider)))
-        problems += instance_problems(self.contact, Contact, "$.contact", optional=True)
-        raise_problems(problems, "Supplier")

@@ -6,15 +6,13 @@ name it, and no two parties share an id.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
-from cloudsms._kit.checks import (
-    as_tuple,
-    items_problems,
-    raise_problems,
-)
+from cloudsms._foundation.frozen import as_tuple
+from cloudsms._kit.records import Record
 from cloudsms.errors import Problem, UnknownReference, describe
 from cloudsms.parties.groups import CommunicationProcedure, CustomerGroup
 from cloudsms.parties.kinds import (
@@ -27,7 +25,7 @@ from cloudsms.parties.kinds import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterator, Mapping
 
     from cloudsms.parties.contacts import RelationshipManager
 
@@ -42,7 +40,7 @@ Party = CloudServiceCustomer | CloudServiceUser | CloudServicePartner | Supplier
 
 
 @attrs.frozen(kw_only=True)
-class RelationshipRegister:
+class RelationshipRegister(Record):
     """The parties of the provider's relationships and its customer groups, kept consistent.
 
     The register refuses what would leave a reference dangling or two records
@@ -102,17 +100,90 @@ class RelationshipRegister:
     partners: tuple[CloudServicePartner, ...] = attrs.field(default=(), converter=as_tuple)
     suppliers: tuple[Supplier, ...] = attrs.field(default=(), converter=as_tuple)
     groups: tuple[CustomerGroup, ...] = attrs.field(default=(), converter=as_tuple)
-    _parties: dict[str, Party] = attrs.field(init=False, repr=False, eq=False)
 
-    def __attrs_post_init__(self) -> None:
-        problems = _register_type_problems(self)
-        if not problems:
-            problems = _register_problems(self)
-        raise_problems(problems, "RelationshipRegister")
-        parties: dict[str, Party] = {}
-        for kind in (self.customers, self.users, self.partners, self.suppliers):
-            parties.update((p.id, p) for p in kind)
-        object.__setattr__(self, "_parties", parties)
+    def _rules(self) -> Iterator[Problem]:
+        """No two parties or groups share an id, and every reference resolves and agrees."""
+        yield from self._repeated_ids()
+        yield from self._dangling_references()
+        yield from self._disagreeing_groups()
+
+    def _repeated_ids(self) -> Iterator[Problem]:
+        """A party id names one party of any kind; a group id one group."""
+        seen: set[str] = set()
+        for name, parties in self._parties_by_kind:
+            for index, party in enumerate(parties):
+                if party.id in seen:
+                    yield Problem(
+                        f"{name}[{index}].id", "an id no other party uses", describe(party.id)
+                    )
+                seen.add(party.id)
+        groups: set[str] = set()
+        for index, group in enumerate(self.groups):
+            if group.id in groups:
+                yield Problem(
+                    f"groups[{index}].id", "an id no other group uses", describe(group.id)
+                )
+            groups.add(group.id)
+
+    def _dangling_references(self) -> Iterator[Problem]:
+        """Users and partners act for customers of the register, in groups of the register."""
+        customers = {c.id for c in self.customers}
+        customer_ref = "the id of a customer in the register"
+        for index, user in enumerate(self.users):
+            if user.customer_id not in customers:
+                yield Problem(
+                    f"users[{index}].customer_id", customer_ref, describe(user.customer_id)
+                )
+        for index, partner in enumerate(self.partners):
+            for customer_id in sorted(partner.customer_ids - customers):
+                yield Problem(
+                    f"partners[{index}].customer_ids", customer_ref, describe(customer_id)
+                )
+        groups = {g.id for g in self.groups}
+        for index, customer in enumerate(self.customers):
+            if customer.group_id is not None and customer.group_id not in groups:
+                expected = "the id of a group in the register"
+                yield Problem(
+                    f"customers[{index}].group_id", expected, describe(customer.group_id)
+                )
+
+    def _disagreeing_groups(self) -> Iterator[Problem]:
+        """A group lists exactly the customers that name it as their group."""
+        customers = {c.id: c for c in self.customers}
+        listed: dict[str, set[str]] = {}
+        for index, group in enumerate(self.groups):
+            for member in sorted(group.members):
+                listed.setdefault(member, set()).add(group.id)
+                customer = customers.get(member)
+                path = f"groups[{index}].members"
+                if customer is None:
+                    yield Problem(path, "ids of customers in the register", repr(member))
+                elif customer.group_id != group.id:
+                    expected = f"customers whose group_id is {group.id!r}"
+                    got = f"{member!r}, whose group_id is {customer.group_id!r}"
+                    yield Problem(path, expected, got)
+        groups = {g.id for g in self.groups}
+        for index, customer in enumerate(self.customers):
+            if customer.group_id in groups and customer.group_id not in listed.get(
+                customer.id, set()
+            ):
+                expected = f"a group listing {customer.id!r} among its members"
+                yield Problem(
+                    f"customers[{index}].group_id", expected, describe(customer.group_id)
+                )
+
+    @property
+    def _parties_by_kind(self) -> tuple[tuple[str, tuple[Party, ...]], ...]:
+        return (
+            ("customers", self.customers),
+            ("users", self.users),
+            ("partners", self.partners),
+            ("suppliers", self.suppliers),
+        )
+
+    @functools.cached_property
+    def _parties(self) -> dict[str, Party]:
+        return {party.id: party for _, kind in self._parties_by_kind for party in kind}
 
     # ------------------------------------------------------------------ queries
     def party(self, party_id: str) -> Party:
@@ -207,107 +278,3 @@ def _lookup(kind: str, key: object, known: Mapping[str, _T]) -> _T:
 
     close = suggest(key, known) if isinstance(key, str) else ()
     raise UnknownReference(kind, key, suggestions=close)
-
-
-def _register_type_problems(register: RelationshipRegister) -> list[Problem]:
-    parts: dict[str, tuple[object, type]] = {
-        "customers": (register.customers, CloudServiceCustomer),
-        "users": (register.users, CloudServiceUser),
-        "partners": (register.partners, CloudServicePartner),
-        "suppliers": (register.suppliers, Supplier),
-        "groups": (register.groups, CustomerGroup),
-    }
-    problems: list[Problem] = []
-    for name, (values, kind) in parts.items():
-        problems += items_problems(values, kind, f"$.{name}")
-    return problems
-
-
-def _register_problems(register: RelationshipRegister) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    parties: list[tuple[str, Iterable[Party]]] = [
-        ("customers", register.customers),
-        ("users", register.users),
-        ("partners", register.partners),
-        ("suppliers", register.suppliers),
-    ]
-    for name, values in parties:
-        for index, party in enumerate(values):
-            if party.id in seen:
-                problems.append(
-                    Problem(
-                        f"$.{name}[{index}].id", "an id no other party uses", describe(party.id)
-                    )
-                )
-            seen.add(party.id)
-    groups: dict[str, CustomerGroup] = {}
-    for index, group in enumerate(register.groups):
-        if group.id in groups:
-            problems.append(
-                Problem(f"$.groups[{index}].id", "an id no other group uses", describe(group.id))
-            )
-        groups.setdefault(group.id, group)
-    customers = {c.id: c for c in register.customers}
-    problems += _reference_problems(register, customers, groups)
-    problems += _membership_problems(register, customers)
-    return problems
-
-
-def _reference_problems(
-    register: RelationshipRegister,
-    customers: Mapping[str, CloudServiceCustomer],
-    groups: Mapping[str, CustomerGroup],
-) -> list[Problem]:
-    problems: list[Problem] = []
-    customer_ref = "the id of a customer in the register"
-    for index, user in enumerate(register.users):
-        if user.customer_id not in customers:
-            path = f"$.users[{index}].customer_id"
-            problems.append(Problem(path, customer_ref, describe(user.customer_id)))
-    for index, partner in enumerate(register.partners):
-        problems += [
-            Problem(f"$.partners[{index}].customer_ids", customer_ref, describe(cid))
-            for cid in sorted(partner.customer_ids - customers.keys())
-        ]
-    for index, customer in enumerate(register.customers):
-        if customer.group_id is not None and customer.group_id not in groups:
-            path = f"$.customers[{index}].group_id"
-            problems.append(
-                Problem(path, "the id of a group in the register", describe(customer.group_id))
-            )
-    return problems
-
-
-def _membership_problems(
-    register: RelationshipRegister, customers: Mapping[str, CloudServiceCustomer]
-) -> list[Problem]:
-    problems: list[Problem] = []
-    listed: dict[str, set[str]] = {}
-    for index, group in enumerate(register.groups):
-        path = f"$.groups[{index}].members"
-        for member in sorted(group.members):
-            listed.setdefault(member, set()).add(group.id)
-            customer = customers.get(member)
-            if customer is None:
-                problems.append(Problem(path, "ids of customers in the register", repr(member)))
-            elif customer.group_id != group.id:
-                problems.append(
-                    Problem(
-                        path,
-                        f"customers whose group_id is {group.id!r}",
-                        f"{member!r}, whose group_id is {customer.group_id!r}",
-                    )
-                )
-    known = {g.id for g in register.groups}
-    for index, customer in enumerate(register.customers):
-        group_id = customer.group_id
-        if group_id in known and group_id not in listed.get(customer.id, set()):
-            problems.append(
-                Problem(
-                    f"$.customers[{index}].group_id",
-                    f"a group listing {customer.id!r} among its members",
-                    describe(group_id),
-                )
-            )
-    return problems

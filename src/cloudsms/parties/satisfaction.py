@@ -6,24 +6,19 @@ import decimal
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING
 
 import attrs
 
-from cloudsms._kit.checks import (
-    as_frozen_mapping,
-    id_problems,
-    instance_problems,
-    raise_problems,
-)
+from cloudsms._foundation.frozen import as_frozen_mapping
+from cloudsms._kit.checks import ident, instance_problems, raise_problems
+from cloudsms._kit.records import Check, Record
 from cloudsms.errors import Problem, describe
-from cloudsms.parties._shared import (
-    count_problems,
-    decimal_problems,
-    finite_problems,
-    optional_id_problems,
-)
+from cloudsms.parties._shared import count, decimal_problems, finite_problems, json_decimal
 from cloudsms.periods import Period
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["SatisfactionSurvey", "ScoreScale", "score_changes"]
 
@@ -42,9 +37,23 @@ _ARITHMETIC = decimal.Context(
 )
 
 
+def _score_problems(scores: object, path: str) -> list[Problem]:
+    """One or more scores, each a Decimal a document carries, under a lower-case aspect."""
+    if not isinstance(scores, Mapping) or not scores:
+        return [Problem(path, "an object of one or more aspect scores", describe(scores))]
+    problems: list[Problem] = []
+    for aspect, score in scores.items():
+        if not isinstance(aspect, str) or not _ASPECT.fullmatch(aspect):
+            expected = "lower-case aspect names such as 'overall'"
+            problems.append(Problem(path, expected, describe(aspect)))
+        else:
+            problems += decimal_problems(score, f"{path}.{aspect}")
+    return problems
+
+
 # ---------------------------------------------------------------------- satisfaction
 @attrs.frozen
-class ScoreScale:
+class ScoreScale(Record):
     """The range a survey's scores lie on, both ends included: ``ScoreScale(low, high)``.
 
     Each end is a finite Decimal a JSON document can carry (at most 100 characters,
@@ -63,16 +72,13 @@ class ScoreScale:
         (True, Decimal('0.75'))
     """
 
-    low: Decimal
-    high: Decimal
+    low: Decimal = attrs.field(validator=json_decimal)
+    high: Decimal = attrs.field(validator=json_decimal)
 
-    def __attrs_post_init__(self) -> None:
-        problems = decimal_problems(self.low, "$.low") + decimal_problems(self.high, "$.high")
-        if not problems and self.low >= self.high:
-            problems.append(
-                Problem("$.high", f"a value above the low end {self.low}", describe(self.high))
-            )
-        raise_problems(problems, "ScoreScale")
+    def _rules(self) -> Iterator[Problem]:
+        """The low end is below the high end."""
+        if self.low >= self.high:
+            yield Problem("high", f"a value above the low end {self.low}", describe(self.high))
 
     def contains(self, score: Decimal) -> bool:
         """Whether ``score`` lies on the scale, ends included.
@@ -95,7 +101,7 @@ class ScoreScale:
 
 
 @attrs.frozen(kw_only=True)
-class SatisfactionSurvey:
+class SatisfactionSurvey(Record):
     """The results of one customer satisfaction survey.
 
     ``scores`` gives, per aspect asked about (lower-case keys such as ``overall``,
@@ -135,44 +141,32 @@ class SatisfactionSurvey:
         (Decimal('3.8'), Decimal('0.35'), ('support',))
     """
 
-    id: str
+    id: str = attrs.field(validator=ident)
     period: Period
     scale: ScoreScale
-    scores: Mapping[str, Decimal] = attrs.field(converter=as_frozen_mapping)
-    responses: int
-    invited: int | None = None
-    customer_id: str | None = None
-    group_id: str | None = None
+    scores: Mapping[str, Decimal] = attrs.field(
+        validator=Check(_score_problems, total=True), converter=as_frozen_mapping
+    )
+    responses: int = attrs.field(validator=count(least=1))
+    invited: int | None = attrs.field(validator=count(least=1), default=None)
+    customer_id: str | None = attrs.field(validator=ident, default=None)
+    group_id: str | None = attrs.field(validator=ident, default=None)
 
-    def __attrs_post_init__(self) -> None:
-        problems = id_problems(self.id, "$.id")
-        problems += instance_problems(self.period, Period, "$.period")
-        problems += instance_problems(self.scale, ScoreScale, "$.scale")
-        problems += _score_problems(self.scores, self.scale)
-        problems += count_problems(self.responses, "$.responses", least=1)
-        invited: object = self.invited
-        if invited is not None:
-            responses: object = self.responses
-            counted = isinstance(responses, int) and not isinstance(responses, bool)
-            least = cast("int", responses) if counted else 1
-            problems += count_problems(
-                invited,
-                "$.invited",
-                least=max(least, 1),
-                note=" (at least the respondents), or null",
-            )
-        problems += optional_id_problems(self.customer_id, "$.customer_id")
-        problems += optional_id_problems(self.group_id, "$.group_id")
+    def _rules(self) -> Iterator[Problem]:
+        """Scores lie on the scale; no more respondents than invitations; one population."""
+        for aspect, score in self.scores.items():
+            if not self.scale.contains(score):
+                expected = f"a score on the scale {self.scale.low} to {self.scale.high}"
+                yield Problem(f"scores.{aspect}", expected, describe(score))
+        if self.invited is not None and self.invited < self.responses:
+            expected = f"an integer from {self.responses} (at least the respondents), or null"
+            yield Problem("invited", expected, describe(self.invited))
         if self.customer_id is not None and self.group_id is not None:
-            problems.append(
-                Problem(
-                    "$.group_id",
-                    "null when customer_id is set (a survey covers one customer, one group "
-                    "or all customers)",
-                    describe(self.group_id),
-                )
+            expected = (
+                "null when customer_id is set (a survey covers one customer, one group "
+                "or all customers)"
             )
-        raise_problems(problems, "SatisfactionSurvey")
+            yield Problem("group_id", expected, describe(self.group_id))
 
     def mean_score(self) -> Decimal:
         """The mean of the aspects' scores, each aspect weighing the same (28 digits)."""
@@ -208,26 +202,6 @@ class SatisfactionSurvey:
             )
         raise_problems(problems, "survey threshold")
         return tuple(sorted(a for a, s in self.scores.items() if s < threshold))
-
-
-def _score_problems(scores: object, scale: object) -> list[Problem]:
-    if not isinstance(scores, Mapping) or not scores:
-        return [Problem("$.scores", "an object of one or more aspect scores", describe(scores))]
-    problems: list[Problem] = []
-    for aspect, score in scores.items():
-        if not isinstance(aspect, str) or not _ASPECT.fullmatch(aspect):
-            problems.append(
-                Problem("$.scores", "lower-case aspect names such as 'overall'", describe(aspect))
-            )
-            continue
-        path = f"$.scores.{aspect}"
-        found = decimal_problems(score, path)
-        if not found and isinstance(scale, ScoreScale) and not scale.contains(score):
-            found = [
-                Problem(path, f"a score on the scale {scale.low} to {scale.high}", describe(score))
-            ]
-        problems += found
-    return problems
 
 
 def score_changes(earlier: SatisfactionSurvey, later: SatisfactionSurvey) -> dict[str, Decimal]:
