@@ -28,17 +28,19 @@ MODULES = (
     "cloudsms.catalogue",
     "cloudsms.configuration",
     "cloudsms.context",
+    "cloudsms.levels",
     "cloudsms.money",
     "cloudsms.parties",
     "cloudsms.periods",
     "cloudsms.planning",
+    "cloudsms.procedures.release",
     "cloudsms.reference",
     "cloudsms.requirements",
     "cloudsms.services",
 )
 # Exported attrs classes that are results of queries and procedures, never read from a
-# document: they have no strategy of their own (`Release` holds a LifecycleInstance, which
-# is read back only through its lifecycle's resume()).
+# document: they have no strategy of their own (`Release` is what release_to_live returns;
+# `Trace` and `TraceLink` are what a requirement register's trace() returns).
 RESULTS = frozenset({"Release", "Trace", "TraceLink"})
 
 
@@ -49,7 +51,12 @@ def wire_types() -> list[type]:
         module = importlib.import_module(name)
         for attr in module.__all__:
             value = getattr(module, attr)
-            if isinstance(value, type) and attrs.has(value) and attr not in RESULTS:
+            if (
+                isinstance(value, type)
+                and attrs.has(value)
+                and attr not in RESULTS
+                and value not in found
+            ):
                 found.append(value)
     return sorted(found, key=lambda k: (k.__module__, k.__name__))
 
