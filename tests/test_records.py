@@ -168,6 +168,24 @@ class TestRules:
         problems = _problems(lambda: Kit(id="", parts=parts))
         assert [p.path for p in problems] == ["$.id"]
 
+    def test_a_rule_about_the_whole_record(self) -> None:
+        """An empty path is the record itself: ``$``."""
+
+        @attrs.frozen(kw_only=True)
+        class Pair(Record):
+            a: int | None = None
+            b: int | None = None
+            flag: bool = False
+
+            def _rules(self) -> Iterator[Problem]:
+                if self.a is None and self.b is None:
+                    yield Problem("", "a or b", "neither")
+
+        (problem,) = _problems(Pair)
+        assert str(problem) == "expected a or b, got neither @ $"
+        (problem,) = _problems(lambda: Pair(a=1, flag="yes"))
+        assert str(problem) == "expected a boolean, got 'yes' (string) @ $.flag"
+
     def test_a_rule_naming_no_field_is_a_definition_error(self) -> None:
         """A path that does not start with a field (a renamed one) fails loudly."""
 

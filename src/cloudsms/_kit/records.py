@@ -53,9 +53,10 @@ are compiled, naming the class, the field and the annotation.
 
 Cross-field rules live in one method, ``_rules(self)``, which yields `Problem`
 values whose path is relative to the record and starts with a field name
-(``Problem("upgrades[2].id", ...)``); the record puts ``$.`` in front, and a path
-that does not start with a field of the record raises `InvalidDefinition`, so a
-renamed field cannot leave a rule pointing nowhere. Rules run once every field is
+(``Problem("upgrades[2].id", ...)``), or is empty for a problem of the record as a
+whole; the record puts ``$.`` in front, and a path that does not start with a field
+of the record raises `InvalidDefinition`, so a renamed field cannot leave a rule
+pointing nowhere. Rules run once every field is
 sound, so they may rely on the types. A value derived from the fields (a look-up
 table) is a `functools.cached_property`, which works on these slotted classes.
 
@@ -523,6 +524,8 @@ def _readable(hint: object) -> str:
         return "text"
     if hint is Decimal:
         return "Decimal"
+    if hint is bool:
+        return "boolean"
     return getattr(hint, "__name__", None) or str(hint)
 
 
@@ -601,6 +604,9 @@ def _rule_problems(
     problems: list[Problem] = []
     for problem in found:
         path = problem.path
+        if not path:  # a rule about the record as a whole
+            problems.append(problem._replace(path="$"))
+            continue
         head = path.split(".", 1)[0].split("[", 1)[0]
         if head not in fields:
             raise InvalidDefinition(
