@@ -78,7 +78,7 @@ _MOST_PERCENT_PLACES = 10
 
 # ---------------------------------------------------------------------- shared checks
 def _money_not_below_zero(money: Money, path: str) -> list[Problem]:
-    return [Problem(path, "Money not below zero", describe(money))] if money.amount < 0 else []
+    return [Problem(path, "Money not below zero", str(money))] if money.amount < 0 else []
 
 
 _charge_amount = Check(_money_not_below_zero, expected="Money not below zero")
