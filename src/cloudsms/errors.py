@@ -47,6 +47,8 @@ def describe(value: object, *, sensitive: bool = False) -> str:
         'null'
         >>> describe("x" * 1000)[-20:]  # long values are cut short
         "xxxxxx...' (string)"
+        >>> describe(frozenset({"b", "a"}))  # a set travels as an array
+        "['a', 'b'] (array)"
         >>> describe("hunter2", sensitive=True)
         '<redacted> (string)'
         >>> describe(10**5000)  # past Python's limit on int-to-text conversion
@@ -60,7 +62,7 @@ def describe(value: object, *, sensitive: bool = False) -> str:
     if sensitive:
         return f"{REDACTED} ({_type_name(value)})"
     try:
-        shown = repr(value)
+        shown = _set_text(value) if isinstance(value, set | frozenset) else repr(value)
     except RecursionError:  # a value nested deeper than repr can walk
         return f"{_a(_type_name(value))} nested too deeply to show"
     except ValueError:  # an integer past Python's limit on int-to-text conversion
@@ -78,6 +80,12 @@ def _a(noun: str) -> str:
     return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
+def _set_text(values: set[Any] | frozenset[Any]) -> str:
+    """A set as the JSON array it travels as, its items in a stable order."""
+    items = sorted(values, key=lambda item: (type(item).__name__, str(item)))
+    return "[" + ", ".join(map(repr, items)) + "]"
+
+
 def _type_name(value: object) -> str:
     names = {
         bool: "boolean",
@@ -86,6 +94,8 @@ def _type_name(value: object) -> str:
         str: "string",
         list: "array",
         tuple: "array",
+        set: "array",
+        frozenset: "array",
         dict: "object",
     }
     return names.get(type(value), type(value).__name__)

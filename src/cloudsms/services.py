@@ -27,6 +27,7 @@ from cloudsms._foundation.frozen import as_frozenset, as_tuple
 from cloudsms._foundation.suggest import suggest
 from cloudsms._kit.checks import ident, ids, text
 from cloudsms._kit.documents import document
+from cloudsms._kit.limits import DECIMAL, LONGEST_NUMBER
 from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
@@ -595,7 +596,13 @@ _HUNDRED = Decimal(100)
 
 def _percentage_problems(value: object, path: str) -> list[Problem]:
     """``[]`` for a Decimal percentage from 0 to 100."""
-    if isinstance(value, Decimal) and value.is_finite() and 0 <= value <= _HUNDRED:
+    if (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and 0 <= value <= _HUNDRED
+        and DECIMAL.fullmatch(text := str(value))
+        and len(text) <= LONGEST_NUMBER  # what the JSON writer can write and read back
+    ):
         return []
     return [Problem(path, "a percentage from 0 to 100 (a Decimal)", describe(value))]
 

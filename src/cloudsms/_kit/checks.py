@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cloudsms._foundation import countries as _countries
 from cloudsms._foundation.frozen import (
@@ -14,7 +14,7 @@ from cloudsms._foundation.frozen import (
     as_tuple,
 )
 from cloudsms._foundation.instants import instant_problems
-from cloudsms._kit.records import Check, each
+from cloudsms._kit.records import Check, each, sorted_items
 from cloudsms.errors import Problem, ValidationError, describe
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ __all__ = [
     "ids",
     "instance_problems",
     "instant",
-    "items_problems",
     "jurisdiction",
     "jurisdiction_problems",
     "jurisdiction_set_problems",
@@ -79,15 +78,6 @@ def instance_problems(
     return [
         Problem(path, f"a {kind.__name__}" + (" or null" if optional else ""), describe(value))
     ]
-
-
-def items_problems(
-    values: object, kind: type, path: str, expected: str | None = None
-) -> list[Problem]:
-    """``[]`` for a tuple whose every item is a ``kind``."""
-    if isinstance(values, tuple) and all(isinstance(v, kind) for v in values):
-        return []
-    return [Problem(path, expected or f"a list of {kind.__name__}", describe(values))]
 
 
 def member_of(kind: type[E], value: object, path: str, *, subject: str) -> E:
@@ -185,11 +175,6 @@ def jurisdiction_set_problems(value: object, path: str) -> list[Problem]:
     return problems
 
 
-def sorted_items(values: frozenset[Any]) -> list[Any]:
-    """The items of a set in a stable order (by type, then text) to report them by index."""
-    return sorted(values, key=lambda item: (type(item).__name__, str(item)))
-
-
 def calendar_length_problems(value: object, path: str) -> list[Problem]:
     """``[]`` for a positive calendar length in whole units (``relativedelta(months=12)``).
 
@@ -203,7 +188,7 @@ def calendar_length_problems(value: object, path: str) -> list[Problem]:
 
 
 # ---------------------------------------------------------------------- as record checks
-# The checks above as `cloudsms._kit.records.Check` values, for ``field(check=...)``.
+# The checks above as `cloudsms._kit.records.Check` values, for ``attrs.field(validator=...)``.
 # Each is total: it says itself what a value of the wrong type lacks.
 ident = Check(
     id_problems, expected="an id of letters, digits and . _ : - (at most 64)", total=True

@@ -39,11 +39,6 @@ __all__ = ["instance_schema", "structure_instance", "unstructure_instance"]
 
 _REQUIRED = ("lifecycle", "state", "context", "history")
 _KNOWN = ("lifecycle", "origin", "state", "context", "history")
-_SHAPES: dict[str, tuple[type, str]] = {
-    "context": (dict, "an object"),
-    "origin": (str, "the name of a state"),
-    "state": (str, "the name of a state"),
-}
 
 
 def unstructure_instance(value: LifecycleInstance) -> dict[str, Any]:

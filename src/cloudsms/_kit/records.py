@@ -79,6 +79,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 import attrs
 
 from cloudsms._foundation.strict_json import key_path
+from cloudsms._kit.limits import INT64
 from cloudsms.errors import InvalidDefinition, Problem, ValidationError, describe
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ __all__ = [
     "checker_of",
     "each",
     "one_or_more",
+    "sorted_items",
     "unique",
     "unique_by",
 ]
@@ -166,7 +168,7 @@ def each(item_check: Check, *, expected: str = "") -> Check:
     def check_items(values: Any, path: str) -> list[Problem]:
         if not isinstance(values, tuple | frozenset):
             return [Problem(path, said or "a list", describe(values))]
-        items = _sorted_items(values) if isinstance(values, frozenset) else values
+        items = sorted_items(values) if isinstance(values, frozenset) else values
         problems: list[Problem] = []
         for index, value in enumerate(items):
             problems += item(value, f"{path}[{index}]")
@@ -235,6 +237,16 @@ class Record:
 
     __slots__ = ()
     __record_subject__: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Refuse a record with its own ``__attrs_post_init__``: it would skip the checks."""
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("__attrs_post_init__")
+        if own is not None and own is not cls.__dict__.get("__record_checker__"):
+            raise InvalidDefinition(
+                f"record {cls.__name__}",
+                ["declare cross-field rules in _rules(self), not __attrs_post_init__"],
+            )
 
     def __attrs_post_init__(self) -> None:
         """Compile the class's checks on first use, install them, and run them."""
@@ -424,7 +436,11 @@ def _inline_test(hint: object, source: _Source) -> str | None:
     if not isinstance(hint, type) or hint is object:
         return None
     if hint is int:
-        return f"{nullable}(isinstance(value, int) and value.__class__ is not bool)"
+        low, high = INT64
+        return (
+            f"{nullable}(isinstance(value, int) and value.__class__ is not bool"
+            f" and {low} <= value <= {high})"
+        )
     return f"{nullable}isinstance(value, {source.name(hint, 'class')})"
 
 
@@ -495,7 +511,10 @@ def _generic_test(
 
 def _class_test(hint: type) -> tuple[Callable[[Any], bool], str]:
     if hint is int:
-        return (lambda v: isinstance(v, int) and not isinstance(v, bool)), "an integer"
+        low, high = INT64
+        return (
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+        ), "an integer (within 64 bits)"
     if issubclass(hint, enum.Enum):
         return (lambda v: isinstance(v, hint)), _members(hint)
     return (lambda v: isinstance(v, hint)), _a(_readable(hint))
@@ -558,7 +577,7 @@ def _items_test(item: object) -> Callable[[Any, str, list[Problem]], bool] | Non
     item_test = test
 
     def bad_items(values: Iterable[Any], path: str, problems: list[Problem]) -> bool:
-        items = _sorted_items(values) if isinstance(values, frozenset) else values
+        items = sorted_items(values) if isinstance(values, frozenset) else values
         found = False
         for index, value in enumerate(items):
             if not item_test(value):
@@ -588,7 +607,8 @@ def _entries_test(item: object) -> Callable[[Any, str, list[Problem]], bool]:
     return bad_entries
 
 
-def _sorted_items(values: Iterable[Any]) -> list[Any]:
+def sorted_items(values: Iterable[Any]) -> list[Any]:
+    """The items of a set in a stable order (by type, then text), to report them by index."""
     return sorted(values, key=lambda item: (type(item).__name__, str(item)))
 
 

@@ -283,10 +283,6 @@ def moneys(
     return build()
 
 
-def _exponent(value: Decimal) -> int:
-    return int(value.as_tuple().exponent)
-
-
 def quantities(
     *,
     dimension: str | None = None,
