@@ -529,11 +529,13 @@ class ServiceTarget(Record):
 
     def _extra_rules(self, metric: Metric) -> Iterator[Problem]:
         if metric.needs_percentile and self.percentile is None:
-            yield Problem("percentile", f"the percentile a {metric.value} is measured at", "null")
+            yield Problem(
+                "percentile", f"the percentile the {metric.value} is measured at", "null"
+            )
         if not metric.needs_percentile and self.percentile is not None:
             yield Problem("percentile", f"null for {metric.value}", describe(self.percentile))
         if metric.needs_priority and self.priority is None:
-            yield Problem("priority", f"the priority id a {metric.value} applies to", "null")
+            yield Problem("priority", f"the priority id the {metric.value} applies to", "null")
         if not metric.needs_priority and self.priority is not None:
             yield Problem("priority", f"null for {metric.value}", describe(self.priority))
 
