@@ -45,6 +45,7 @@ from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, t
 from cloudsms.testing._agreements_terms import (
     early_termination_charges,
     register,
+    responsibilities,
     strategy_pairs,
 )
 from cloudsms.units import quantity
@@ -629,6 +630,15 @@ class TestNotice:
             NoticePayload(kind="x", data=data)
         assert paths_of(error) == [path]
 
+    def test_a_payload_nested_too_deeply_is_refused(self) -> None:
+        """Refuses data nested more than 16 levels deep."""
+        deep: Any = "bottom"
+        for _ in range(17):
+            deep = [deep]
+        with pytest.raises(ValidationError) as error:
+            NoticePayload(kind="x", data={"deep": deep})
+        assert problems_of(error)[0].expected == "at most 16 levels of nesting"
+
     def test_a_payload_kind_is_an_id(self) -> None:
         """Refuses a kind that is not an id."""
         with pytest.raises(ValidationError) as error:
@@ -694,6 +704,13 @@ class TestDocuments:
             assert isinstance(value, kind)
 
         check()
+
+    @settings(max_examples=20, deadline=None)
+    @given(responsibilities(partners=["backup-co", "idp-co"]))
+    def test_responsibilities_draw_the_given_partners(self, held: Responsibilities) -> None:
+        """Draws holders among the two roles and the partners it is given."""
+        allowed = {"provider", "customer", "backup-co", "idp-co"}
+        assert all(r.holders <= allowed for r in held.assignments)
 
     def test_hand_written_document(self) -> None:
         """Reads termination terms written by hand, enums by value, lengths as ISO 8601."""
