@@ -637,3 +637,64 @@ class TestCreditProperties:
 def test_uptime_basis_values() -> None:
     """The uptime basis reads as agreements write it."""
     assert [b.value for b in UptimeBasis] == ["24x7", "service hours"]
+
+
+class TestEdges:
+    """Smaller rules: tier limits, negative caps, qualitative conversions, registration."""
+
+    @pytest.mark.parametrize("limit", ["-1 %", "1 month", "99.9"])
+    def test_tier_limit(self, limit: str) -> None:
+        """A tier limit is a quantity not below zero, of fixed length."""
+        if limit == "99.9":
+            with pytest.raises(ValidationError) as error:
+                CreditTier(worse_than=limit, credit=Decimal(1))  # type: ignore[arg-type]
+        else:
+            with pytest.raises(ValidationError) as error:
+                tier(limit, 1)
+        assert error.value.paths == ["$.worse_than"]
+
+    def test_negative_cap_amount(self) -> None:
+        """A cap amount below zero is refused at its amount."""
+        with pytest.raises(ValidationError) as error:
+            CreditTerms(tiers=UPTIME_TIERS, cap_amount=Money("-1.00", "EUR"))
+        assert error.value.paths == ["$.cap_amount.amount"]
+
+    def test_qualitative_has_no_number(self) -> None:
+        """A qualitative objective has no exact threshold and reads no achieved number."""
+        objective = ServiceTarget(id="q", predicate="p", description="d")
+        assert objective.exact_threshold() == 0
+        with pytest.raises(ValidationError) as error:
+            objective.achieved_fraction(Decimal(1))
+        assert error.value.paths == ["$.achieved"]
+
+    def test_a_predicate_is_callable(self) -> None:
+        """Registering something that cannot be called is refused."""
+        with pytest.raises(InvalidDefinition):
+            Predicates().register("p")(None)  # type: ignore[arg-type]
+
+    def test_registered_for_from_type(self) -> None:
+        """register() makes st.from_type draw valid targets and terms."""
+        from cloudsms.testing._agreements_targets import register  # noqa: PLC0415
+
+        register()
+
+        @given(st.from_type(ServiceTarget), st.from_type(CreditTerms))
+        def drawn(target: ServiceTarget, terms: CreditTerms) -> None:
+            assert isinstance(target, ServiceTarget)
+            assert terms.tiers
+
+        drawn()
+
+    def test_at_least_from_zero(self) -> None:
+        """A threshold of zero at least has the one tier it can have."""
+        target = ServiceTarget(
+            id="c",
+            level=level("capacity", Bound.AT_LEAST, "0 instance"),
+            credits=CreditTerms(tiers=[tier("0 instance", 5)]),
+        )
+        assert credit_for(target, 0, EUR_1000) == Money("0.00", "EUR")
+
+    @given(credit_terms(threshold=Decimal(0)))
+    def test_terms_from_zero(self, terms: CreditTerms) -> None:
+        """Terms drawn for a threshold of zero have a single tier at zero."""
+        assert [t.worse_than.magnitude for t in terms.tiers] == [0]
