@@ -3,7 +3,94 @@
 Serves S07 (establish a cloud service agreement) and ISO/IEC 20000-1:2011 6.1
 (service level management): what a provider and a customer agree, in a form a
 billing system, a monitoring job and an auditor read the same way. The parts live
-in submodules: `targets` (metrics, service targets and how they are judged),
-`credits` (credit tiers and the credit a breach earns) and `terms` (termination,
-exit, responsibilities, priorities, legal terms, resource limits, notices).
+in submodules, all re-exported here: `targets` (metrics, service targets and how
+they are judged), `credits` (credit tiers and the credit a breach earns) and
+`terms` (termination, exit, responsibilities, priorities, legal terms, resource
+limits, notices).
+
+Still to come (issue 12): the agreement itself (`CloudServiceAgreement` with its
+subscriptions, charges and `ServiceLevelAgreement` values), amendments with
+consent or notice, the checks across the model, `credit_due` and the CLI.
 """
+
+from __future__ import annotations
+
+from cloudsms.agreements.credits import (
+    ClaimMethod,
+    CreditTerms,
+    CreditTier,
+    credit_for,
+)
+from cloudsms.agreements.targets import (
+    MEASURES,
+    Exclusions,
+    Judgement,
+    MeasurementPeriod,
+    Metric,
+    OutageCause,
+    Predicates,
+    ServiceTarget,
+    UptimeBasis,
+    judge,
+    metric_for,
+)
+from cloudsms.agreements.terms import (
+    Activity,
+    BackupRetention,
+    ChargeKind,
+    EarlyTerminationCharge,
+    ExitTerms,
+    LegalTerm,
+    LegalTermKind,
+    Notice,
+    NoticePayload,
+    Priority,
+    PriorityScale,
+    ResourceLimit,
+    ResourceType,
+    Responsibilities,
+    Responsibility,
+    ResponsibleParty,
+    TerminatingParty,
+    TerminationReason,
+    TerminationTerms,
+    early_termination_due,
+)
+
+__all__ = [
+    "MEASURES",
+    "Activity",
+    "BackupRetention",
+    "ChargeKind",
+    "ClaimMethod",
+    "CreditTerms",
+    "CreditTier",
+    "EarlyTerminationCharge",
+    "Exclusions",
+    "ExitTerms",
+    "Judgement",
+    "LegalTerm",
+    "LegalTermKind",
+    "MeasurementPeriod",
+    "Metric",
+    "Notice",
+    "NoticePayload",
+    "OutageCause",
+    "Predicates",
+    "Priority",
+    "PriorityScale",
+    "ResourceLimit",
+    "ResourceType",
+    "Responsibilities",
+    "Responsibility",
+    "ResponsibleParty",
+    "ServiceTarget",
+    "TerminatingParty",
+    "TerminationReason",
+    "TerminationTerms",
+    "UptimeBasis",
+    "credit_for",
+    "early_termination_due",
+    "judge",
+    "metric_for",
+]
