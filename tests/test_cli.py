@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from cloudsms import reference
+from cloudsms._kit.documents import register_document
 from cloudsms.cli import main
 
 from conftest import overlay
@@ -531,6 +532,319 @@ class TestRefusedInput:
             "cloudsms: expected the path of a JSON file (without NUL characters),"
             " got 'a\\x00b' (string) @ $"
         )
+
+
+SERVICE_V2 = {
+    "type": "cloudsms.cloud-service",
+    "schema_version": 2,
+    "id": "crm",
+    "name": "CRM",
+    "category": "SaaS",
+    "deployment_models": ["public"],
+    "owner": "sales-it",
+    "lifecycle": {
+        "lifecycle": "cloud_service",
+        "origin": "live",
+        "state": "live",
+        "context": {},
+        "history": [],
+    },
+    "components": [],
+}
+SERVICE_V1 = {
+    "type": "cloudsms.cloud-service",
+    "schema_version": 1,
+    "id": "crm",
+    "name": "CRM",
+    "category": "SaaS",
+    "deployment_models": ["public"],
+    "owner": "sales-it",
+    "lifecycle_state": "live",
+}
+
+
+def written(folder: Path, name: str, content: object) -> Path:
+    """A file ``name`` in ``folder`` holding ``content``: JSON of it, or the text itself."""
+    path = folder / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content), "utf-8")
+    return path
+
+
+class TestDocumentValidate:
+    """``cloudsms document validate FILE``: 0 valid, 1 invalid with every problem, 2 usage."""
+
+    def test_valid_v2_service(self, tmp_path: Path) -> None:
+        """Exits 0 with one line: the file, the type, the version and the id."""
+        result = run("document", "validate", str(written(tmp_path, "crm.json", SERVICE_V2)))
+        assert (result.returncode, result.stderr) == (0, "")
+        assert (
+            result.stdout == "crm.json: valid cloudsms.cloud-service, schema version 2, id 'crm'\n"
+        )
+
+    def test_valid_v1_service_is_upgraded(self, tmp_path: Path) -> None:
+        """Accepts a version-1 service with its header and says it was read as version 2."""
+        result = run("document", "validate", str(written(tmp_path, "old.json", SERVICE_V1)))
+        assert result.returncode == 0, result.stdout
+        assert result.stdout == (
+            "old.json: valid cloudsms.cloud-service, schema version 1 (read as version 2),"
+            " id 'crm'\n"
+        )
+
+    def test_unknown_type_with_suggestion(self, tmp_path: Path) -> None:
+        """Exits 1 with the problem at $.type naming the close type names."""
+        path = written(tmp_path, "t.json", {**SERVICE_V2, "type": "cloudsms.cloud-servce"})
+        result = run("document", "validate", str(path))
+        assert result.returncode == 1
+        assert result.stdout.splitlines() == [
+            "t.json: invalid cloudsms.cloud-servce, schema version 2: 1 problem",
+            (
+                "  expected a document type cloudsms reads (did you mean"
+                " cloudsms.cloud-service or cloudsms.cloud-service-agreement?),"
+                " got 'cloudsms.cloud-servce' (string) @ $.type"
+            ),
+        ]
+
+    def test_missing_type_lists_the_types(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Lists every type cloudsms reads when the document declares none."""
+        path = written(tmp_path, "t.json", {"schema_version": 1})
+        status, out, _ = call(capsys, "document", "validate", str(path))
+        assert status == 1
+        problem = out.splitlines()[1]
+        assert problem.endswith("got nothing @ $.type")
+        assert "cloudsms.complaint, cloudsms.reference-overlay, cloudsms.reference-set" in problem
+
+    def test_wrong_version(self, tmp_path: Path) -> None:
+        """Exits 1 naming the versions of the type cloudsms reads."""
+        path = written(tmp_path, "v.json", {**SERVICE_V2, "schema_version": 7})
+        result = run("document", "validate", str(path))
+        assert result.returncode == 1
+        assert result.stdout.splitlines() == [
+            "v.json: invalid cloudsms.cloud-service, schema version 7: 1 problem",
+            (
+                "  expected one of 1, 2 (the versions of cloudsms.cloud-service this cloudsms"
+                " reads), got 7 (integer) @ $.schema_version"
+            ),
+        ]
+
+    def test_bad_fields_every_problem_with_its_path(self, tmp_path: Path) -> None:
+        """Prints every problem of the body, one a line, each with its path; never cut short."""
+        body = {**SERVICE_V2, "deployment_models": "public", "components": [1]}
+        del body["owner"]
+        result = run("document", "validate", str(written(tmp_path, "b.json", body)))
+        assert result.returncode == 1
+        lines = result.stdout.splitlines()
+        assert lines[0] == "b.json: invalid cloudsms.cloud-service, schema version 2: 3 problems"
+        assert [line.rsplit(" @ ", 1)[1] for line in lines[1:]] == [
+            "$.deployment_models",
+            "$.owner",
+            "$.components[0]",
+        ]
+
+    def test_repeated_key(self, tmp_path: Path) -> None:
+        """Refuses an object that repeats a key, at the key's path."""
+        text = json.dumps(SERVICE_V2)[:-1] + ', "owner": "someone-else"}'
+        result = run("document", "validate", str(written(tmp_path, "r.json", text)))
+        assert result.returncode == 1
+        assert result.stdout.splitlines()[1:] == [
+            "  expected an object whose keys are distinct, got 2 times @ $.owner"
+        ]
+
+    def test_nan_refused(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """Refuses NaN, which is not JSON."""
+        path = written(tmp_path, "n.json", '{"type": "cloudsms.complaint", "x": NaN}')
+        status, out, _ = call(capsys, "document", "validate", str(path))
+        assert status == 1
+        assert out.splitlines()[1] == (
+            "  expected a JSON document, got invalid JSON (NaN is not a JSON number) @ $"
+        )
+
+    def test_not_json(self, tmp_path: Path) -> None:
+        """Exits 1 for a file that is not JSON, reporting it at $."""
+        result = run("document", "validate", str(written(tmp_path, "x.json", "nope")))
+        assert result.returncode == 1
+        assert result.stdout.splitlines() == [
+            "x.json: invalid document: 1 problem",
+            (
+                "  expected a JSON document, got invalid JSON (Expecting value: line 1 column 1"
+                " (char 0)) @ $"
+            ),
+        ]
+
+    def test_not_an_object(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """Exits 1 for JSON that is not an object."""
+        status, out, _ = call(capsys, "document", "validate", str(written(tmp_path, "a", [])))
+        assert (status, out) == (
+            1,
+            "a: invalid document: 1 problem\n  expected a JSON object, got [] (array) @ $\n",
+        )
+
+    def test_missing_file_exits_2(self, tmp_path: Path) -> None:
+        """Exits 2 with one line on standard error when the file cannot be read."""
+        missing = tmp_path / "nope.json"
+        result = run("document", "validate", str(missing))
+        assert (result.returncode, result.stdout) == (2, "")
+        assert (
+            result.stderr == f"cloudsms: cannot read {str(missing)!r}: No such file or directory\n"
+        )
+
+    def test_directory_and_nul_exit_2(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Exits 2 for a directory and for a name holding a NUL character."""
+        status, _, err = call(capsys, "document", "validate", str(tmp_path))
+        assert status == 2
+        assert err.endswith(": Is a directory\n")
+        status, _, err = call(capsys, "document", "validate", "a\x00b")
+        assert status == 2
+        assert err.startswith("cloudsms: cannot read 'a\\x00b': ")
+
+    def test_usage_errors_exit_2(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Leaves a missing FILE, a missing verb and an unknown format to argparse (status 2)."""
+        for argv in (
+            ["document", "validate"],
+            ["document"],
+            ["document", "validate", "f", "--format", "xml"],
+        ):
+            with pytest.raises(SystemExit) as info:
+                main(argv)
+            assert info.value.code == 2
+        assert "usage: cloudsms document" in capsys.readouterr().err
+
+    def test_json_format(self, tmp_path: Path) -> None:
+        """Prints a machine-readable result, for a valid and an invalid document."""
+        result = run(
+            "document",
+            "validate",
+            str(written(tmp_path, "old.json", SERVICE_V1)),
+            "--format",
+            "json",
+        )
+        assert result.returncode == 0
+        assert json.loads(result.stdout) == {
+            "valid": True,
+            "type": "cloudsms.cloud-service",
+            "schema_version": 1,
+            "upgraded_to": 2,
+            "id": "crm",
+            "problems": [],
+        }
+        body = {**SERVICE_V2, "category": "Saas"}
+        result = run(
+            "document", "validate", str(written(tmp_path, "b.json", body)), "--format", "json"
+        )
+        assert result.returncode == 1
+        assert json.loads(result.stdout) == {
+            "valid": False,
+            "type": "cloudsms.cloud-service",
+            "schema_version": 2,
+            "upgraded_to": None,
+            "id": None,
+            "problems": [
+                {
+                    "path": "$.category",
+                    "expected": "one of 'CaaS', 'CompaaS', 'DSaaS', 'IaaS', 'NaaS', 'PaaS',"
+                    " 'SaaS'",
+                    "got": "'Saas' (string)",
+                }
+            ],
+        }
+
+    def test_json_format_of_unreadable_json(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Gives null type and version when the text is not JSON."""
+        path = written(tmp_path, "x.json", "{")
+        status, out, _ = call(capsys, "document", "validate", str(path), "--format", "json")
+        data = json.loads(out)
+        assert (status, data["valid"], data["type"], data["schema_version"]) == (
+            1,
+            False,
+            None,
+            None,
+        )
+        assert [p["path"] for p in data["problems"]] == ["$"]
+
+    def test_csv_format_lists_problems(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Lists the problems as CSV rows: path, expected, got."""
+        path = written(tmp_path, "b.json", {**SERVICE_V2, "name": 5})
+        status, out, _ = call(capsys, "document", "validate", str(path), "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert status == 1
+        assert [(r["path"], r["got"]) for r in rows] == [("$.name", "5 (integer)")]
+
+    def test_complaint(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """Reads another registered type, the complaint, by its declared type."""
+        body = {
+            "type": "cloudsms.complaint",
+            "schema_version": 1,
+            "id": "c-1",
+            "customer_id": "acme",
+            "received_at": "2026-03-02T09:00:00+00:00",
+            "summary": "Slow",
+            "state": "received",
+        }
+        status, out, _ = call(
+            capsys, "document", "validate", str(written(tmp_path, "c.json", body))
+        )
+        assert (status, out) == (
+            0,
+            "c.json: valid cloudsms.complaint, schema version 1 (read as version 2), id 'c-1'\n",
+        )
+
+    def test_reference_overlay(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """Checks a reference overlay by applying it to the shipped data."""
+        good = overlay(citations=[{"scenario_id": "S14", "clause_number": "9.2"}])
+        status, out, _ = call(
+            capsys, "document", "validate", str(written(tmp_path, "o.json", good))
+        )
+        assert (status, out) == (
+            0,
+            "o.json: valid cloudsms.reference-overlay, schema version 1, 1 citation\n",
+        )
+        bad = overlay(citations=[{"scenario_id": "S20", "clause_number": "9.2"}])
+        status, out, _ = call(
+            capsys, "document", "validate", str(written(tmp_path, "p.json", bad))
+        )
+        assert status == 1
+        assert out.splitlines()[1].endswith(" @ $.citations[0].scenario_id")
+
+    def test_registered_class_that_cannot_be_loaded(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """Reports a registered type whose class cannot be imported as a problem at $.type."""
+        register_document("tests.cli-nowhere", "tests_nowhere.module:Thing")
+        body = {"type": "tests.cli-nowhere", "schema_version": 1}
+        status, out, _ = call(
+            capsys, "document", "validate", str(written(tmp_path, "w.json", body))
+        )
+        assert status == 1
+        problem = out.splitlines()[1]
+        assert problem.startswith(
+            "  expected a document type this cloudsms can read, got 'tests.cli-nowhere' (string),"
+            " whose class cannot be loaded: 'tests_nowhere.module:Thing' names a module"
+        )
+        assert problem.endswith(" @ $.type")
+
+    def test_control_characters_escaped(self, tmp_path: Path) -> None:
+        """Shows control characters of the file name, the type and the keys as escapes."""
+        body = {**SERVICE_V2, "\x1b]0;t\x07": 1}
+        result = run("document", "validate", str(written(tmp_path, "e\x1b[31m.json", body)))
+        assert result.returncode == 1
+        assert result.stdout.splitlines() == [
+            "e\\x1b[31m.json: invalid cloudsms.cloud-service, schema version 2: 1 problem",
+            (
+                "  expected one of the keys id, name, category, deployment_models, owner,"
+                " lifecycle, components, got key '\\x1b]0;t\\x07' @ $[\"\\u001b]0;t\\u0007\"]"
+            ),
+        ]
+        body = {**SERVICE_V2, "type": "cloudsms.cloud-service\x1b[2J"}
+        result = run("document", "validate", str(written(tmp_path, "t.json", body)))
+        assert "\x1b" not in result.stdout
+        assert result.stdout.startswith("t.json: invalid cloudsms.cloud-service\\x1b[2J,")
 
 
 DOCS = Path(__file__).parent.parent / "docs"

@@ -13,6 +13,12 @@ JSON output stays exact JSON (what the encoding cannot write becomes JSON escape
 CSV output keeps control characters (it is data) and backslash-escapes only what the
 encoding cannot write.
 
+``cloudsms document validate FILE`` checks any cloudsms document by the ``type`` and
+``schema_version`` it declares (every scenario whose records are kept as documents,
+S03 to S13; ISO/IEC 20000-1:2011 4.3): it prints a one-line summary and exits 0, or
+prints every problem with its path, one a line, and exits 1; a file that cannot be
+read exits 2.
+
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
 """
@@ -25,11 +31,21 @@ import io
 import json
 import sys
 import textwrap
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from cloudsms.errors import CloudSMSError, ValidationError
+from cloudsms._foundation import strict_json
+from cloudsms._kit.documents import document_class, registered_documents, suggest_types
+from cloudsms.errors import (
+    CloudSMSError,
+    InvalidDefinition,
+    Problem,
+    UnknownReference,
+    ValidationError,
+    describe,
+)
 from cloudsms.reference import (
     DEFAULT_EDITION,
     Citation,
@@ -57,12 +73,21 @@ class _View:
     """What a command shows, in the three forms it can take."""
 
     def __init__(
-        self, *, table: str, data: object, rows: list[Row], columns: Sequence[str]
+        self,
+        *,
+        table: str,
+        data: object,
+        rows: list[Row],
+        columns: Sequence[str],
+        status: int = 0,
+        fit: bool = True,
     ) -> None:
         self.table = table
         self.data = data
         self.rows = rows
         self.columns = list(columns)
+        self.status = status  # 1 when what the command checked failed the check
+        self.fit = fit  # False: long lines are kept whole (a problem is never cut short)
 
     def render(self, fmt: str, encoding: str | None = None) -> str:
         """The view as ``fmt``, holding only what ``encoding`` can write (default UTF-8)."""
@@ -81,8 +106,9 @@ class _View:
             return text if _encodes(text, codec) else _backslashed(text, codec)
         # A last guard: records from overlays may be longer than any shipped one, and
         # any text a command did not escape itself is escaped here.
+        width = WIDTH if self.fit else sys.maxsize
         lines = [
-            _fit(printable(line, codec), WIDTH) for line in self.table.rstrip("\n").split("\n")
+            _fit(printable(line, codec), width) for line in self.table.rstrip("\n").split("\n")
         ]
         return "\n".join(lines) + "\n"
 
@@ -353,6 +379,131 @@ def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
     )
 
 
+# ---------------------------------------------------------------------- documents
+_REFERENCE_TYPES = ("cloudsms.reference-overlay", "cloudsms.reference-set")
+"""Documents read by `cloudsms.reference`, not by the converter: checked by applying them."""
+
+_PROBLEM_COLUMNS = ("path", "expected", "got")
+
+
+class _Unreadable(Exception):  # noqa: N818 - a signal inside this module, never raised out
+    """The file named on the command line cannot be read: a usage error (status 2)."""
+
+
+def _read_file(name: str) -> bytes:
+    try:
+        return Path(name).read_bytes()
+    except (OSError, ValueError) as exc:  # no such file, a directory, a NUL in the name
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise _Unreadable(f"cannot read {name!r}: {reason}") from None
+
+
+def _checked(data: object) -> tuple[object, list[Problem]]:
+    """What the document builds (``None`` on failure) and every problem found."""
+    try:
+        return _built(data), []
+    except ValidationError as exc:
+        return None, list(exc.problems)
+
+
+def _built(data: object) -> object:
+    """The value ``data`` declares itself to be, built by the reader of its type."""
+    if not isinstance(data, dict):
+        raise ValidationError.single("$", "a JSON object", describe(data))
+    declared = data.get("type")
+    if declared == _REFERENCE_TYPES[0]:
+        return shipped().overlay(data)
+    if declared == _REFERENCE_TYPES[1]:
+        return ReferenceSet.from_mapping(data)
+    kind: type | None = None
+    try:
+        kind = document_class(declared) if isinstance(declared, str) else None
+    except UnknownReference:
+        pass
+    except InvalidDefinition as exc:  # registered, but its class cannot be loaded
+        got = f"{describe(declared)}, whose class cannot be loaded: {'; '.join(exc.problems)}"
+        raise ValidationError.single(
+            "$.type", "a document type this cloudsms can read", got
+        ) from None
+    if kind is None:
+        raise ValidationError([_unknown_type(data)])
+    from cloudsms.serialization import from_dict  # noqa: PLC0415 - the converter is heavy
+
+    return from_dict(kind, data)
+
+
+def _unknown_type(data: dict[str, Any]) -> Problem:
+    known = [*registered_documents(), *_REFERENCE_TYPES]
+    close = suggest_types(data.get("type"), known)
+    if close:
+        options = f"{', '.join(close[:-1])} or {close[-1]}" if len(close) > 1 else close[0]
+        expected = f"a document type cloudsms reads (did you mean {options}?)"
+    else:
+        expected = f"a document type cloudsms reads (one of {', '.join(sorted(known))})"
+    return Problem("$.type", expected, describe(data["type"]) if "type" in data else "nothing")
+
+
+def _identity(value: object, data: dict[str, Any]) -> str:
+    """A short name for what was read: its id, or the records a reference document holds."""
+    if isinstance(value, ReferenceSet):
+        counts = [
+            f"{len(data[key])} {key if len(data[key]) != 1 else key[:-1]}"
+            for key in ("clauses", "scenarios", "citations")
+            if isinstance(data.get(key), list)
+        ]
+        return ", ".join(counts)
+    ident = getattr(value, "id", None)
+    return f"id {ident!r}" if isinstance(ident, str) else ""
+
+
+def _validate(args: argparse.Namespace) -> _View:
+    name = Path(args.file).name or args.file
+    text = _read_file(args.file)
+    value: object = None
+    data: object = None
+    try:
+        data = strict_json.loads(text, subject=name)
+    except ValidationError as exc:
+        problems = list(exc.problems)
+    else:
+        value, problems = _checked(data)
+    header = data if isinstance(data, dict) else {}
+    declared = header.get("type") if isinstance(header.get("type"), str) else None
+    version = header.get("schema_version")
+    version = version if type(version) is int else None
+    current = getattr(type(value), "__schema_version__", version)
+    upgraded = current if value is not None and current != version else None
+    ident = _identity(value, header) if value is not None else ""
+    rows: list[Row] = [p._asdict() for p in problems]
+    result = {
+        "valid": not problems,
+        "type": declared,
+        "schema_version": version,
+        "upgraded_to": upgraded,
+        "id": getattr(value, "id", None) if isinstance(getattr(value, "id", None), str) else None,
+        "problems": rows,
+    }
+    what = _show(declared) if declared is not None else "document"
+    if version is not None:
+        what += f", schema version {version}"
+        if upgraded is not None:
+            what += f" (read as version {upgraded})"
+    if not problems:
+        lines = [f"{_show(name)}: valid {what}" + (f", {_show(ident)}" if ident else "")]
+    else:
+        noun = "problem" if len(problems) == 1 else "problems"
+        lines = [f"{_show(name)}: invalid {what}: {len(problems)} {noun}"]
+        lines += [f"  {_show(str(p))}" for p in problems]
+    return _View(
+        table="\n".join(lines),
+        data=result,
+        rows=rows,
+        columns=_PROBLEM_COLUMNS,
+        status=1 if problems else 0,
+        fit=False,
+    )
+
+
 # ---------------------------------------------------------------------- parser
 def _parser() -> argparse.ArgumentParser:
     from cloudsms import __version__  # noqa: PLC0415 - the facade is light; avoid a cycle
@@ -397,6 +548,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--edition", default=DEFAULT_EDITION)
     sub.set_defaults(handler=_coverage)
+    noun = commands.add_parser("document", help="check cloudsms documents")
+    verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub = verbs.add_parser(
+        "validate",
+        help="check a document by its declared type and schema version",
+        description="Read FILE, a cloudsms document, by the type and schema version it "
+        "declares. Exit 0 when it is valid, 1 with every problem when it is not, 2 when "
+        "FILE cannot be read.",
+    )
+    sub.add_argument("file", metavar="FILE", help="the JSON document to check")
+    sub.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format (default: table); csv lists the problems",
+    )
+    sub.set_defaults(document_handler=_validate)
     return parser
 
 
@@ -419,33 +587,44 @@ def _fail(lines: Sequence[str], status: int = 2) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``cloudsms`` command with ``argv`` (default: the process's arguments).
 
-    Returns the exit status: 0 on success, 1 when the output cannot be written (a
-    full disk, a closed standard output), 2 for unknown identifiers, rejected
-    overlays and bad usage (argparse exits with 2 itself). Whatever cloudsms
+    Returns the exit status: 0 on success, 1 when a document checked is invalid or
+    the output cannot be written (a full disk, a closed standard output), 2 for
+    unknown identifiers, rejected overlays, a file that cannot be read and bad usage
+    (argparse exits with 2 itself). Whatever cloudsms
     refuses is reported as its problems, never as a traceback.
     """
     args = _parser().parse_args(argv)
-    handler: Callable[[ReferenceSet, argparse.Namespace], _View] = args.handler
     try:
-        refs = shipped()
-        for path in args.overlay:
-            refs = refs.overlay(path)
-        view = handler(refs, args)
+        if args.command == "document":
+            view = args.document_handler(args)
+        else:
+            handler: Callable[[ReferenceSet, argparse.Namespace], _View] = args.handler
+            refs = shipped()
+            for path in args.overlay:
+                refs = refs.overlay(path)
+            view = handler(refs, args)
+    except _Unreadable as exc:
+        return _fail([str(exc)])
     except ValidationError as exc:
         return _fail([f"{exc.subject} is rejected:", *exc.errors])
     except CloudSMSError as exc:  # an unknown identifier, or anything else refused
         return _fail(str(exc).split("\n"))
+    return _write(view, args.format)
+
+
+def _write(view: _View, fmt: str) -> int:
+    """Write ``view`` as ``fmt`` to standard output; its status, or 1 if it cannot be written."""
     if sys.stdout is None:
         return _fail(["cannot write the output: standard output is closed"], _OUTPUT_FAILED)
     try:
-        sys.stdout.write(view.render(args.format, getattr(sys.stdout, "encoding", None)))
+        sys.stdout.write(view.render(fmt, getattr(sys.stdout, "encoding", None)))
         sys.stdout.flush()
     except BrokenPipeError:  # pragma: no cover - depends on the reader closing early
         sys.stderr.close()
     except (OSError, ValueError) as exc:  # a full disk, a closed file
         reason = getattr(exc, "strerror", None) or "the stream is closed"
         return _fail([f"cannot write the output: {reason}"], _OUTPUT_FAILED)
-    return 0
+    return view.status
 
 
 if __name__ == "__main__":  # pragma: no cover

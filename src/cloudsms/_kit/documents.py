@@ -15,16 +15,32 @@ is present, its version is the body's version. Whatever is read is built as the
 current version, so it is written back in the current version. A step reports a field
 it cannot carry over as a `Problem` (with its path in the old body) and leaves it out;
 those problems are reported together with every other problem of the body.
+
+A registry finds a document class by its type name (`document_class`), so that a
+reader handed a document of any type (``cloudsms document validate``) can build it.
+Like the lifecycle registry, it maps each name to the dotted path of its class and
+imports that path only when the name is first looked up: this module never imports
+the model, and nothing is imported before a document needs it. The documents
+cloudsms ships are registered already; `register_document` adds others.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from cloudsms.errors import InvalidDefinition, Problem, ValidationError, describe
+from cloudsms._foundation.frozen import FrozenMapping
+from cloudsms._foundation.suggest import suggest
+from cloudsms.errors import (
+    InvalidDefinition,
+    Problem,
+    UnknownReference,
+    ValidationError,
+    describe,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from typing import TypeAlias
 
     Upgrade: TypeAlias = Callable[[dict[str, Any]], tuple[dict[str, Any], list[Problem]]]
@@ -32,7 +48,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["document"]
+__all__ = [
+    "document",
+    "document_class",
+    "register_document",
+    "registered_documents",
+    "suggest_types",
+]
 
 _HEADER = frozenset({"type", "schema_version"})
 
@@ -222,3 +244,146 @@ def read_versions(
         raise ValidationError(problems)
 
     return read
+
+
+# ---------------------------------------------------------------------- the registry
+_BUILT_IN: Mapping[str, str] = FrozenMapping(
+    {
+        "cloudsms.cloud-service": "cloudsms.services:CloudService",
+        "cloudsms.cloud-service-agreement": "cloudsms.agreements.agreement:CloudServiceAgreement",
+        "cloudsms.complaint": "cloudsms.parties.complaints:Complaint",
+    }
+)
+"""The documents cloudsms ships, by type name, each at the dotted path of its class."""
+
+_REGISTERED: dict[str, str] = dict(_BUILT_IN)
+_RESOLVED: dict[str, type] = {}
+_TYPE_NAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
+_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def register_document(type_name: str, path: str) -> None:
+    """Make the document class at ``path`` findable by its type name ``type_name``.
+
+    ``path`` is ``"package.module:Class"``: the module and the class marked with
+    `document` under ``type_name``. Nothing is imported now; the path is resolved
+    the first time the name is looked up (`document_class`), so a module may
+    register its own documents while it is being imported, and registering costs
+    nothing for documents never read. Registering a name again with the same path
+    changes nothing. Serves every scenario whose records are kept as documents
+    (S03, S06, S07 and later), under ISO/IEC 20000-1:2011 4.3.
+
+    Raises:
+        InvalidDefinition: ``type_name`` is not dotted words of letters, digits,
+            ``-`` and ``_``; ``path`` is not of the form ``"module:Class"``; or
+            ``type_name`` is already registered with another path (the documents
+            cloudsms ships included).
+
+    Examples:
+        >>> register_document("cloudsms.complaint", "cloudsms.parties.complaints:Complaint")
+        >>> try:
+        ...     register_document("cloudsms.complaint", "mine:Complaint")
+        ... except InvalidDefinition as exc:
+        ...     print(exc)
+        document 'cloudsms.complaint' is declared inconsistently:
+          - it is registered as 'cloudsms.parties.complaints:Complaint', not 'mine:Complaint'
+    """
+    given: tuple[object, object] = (type_name, path)
+    faults: list[str] = []
+    if not isinstance(given[0], str) or not _TYPE_NAME.fullmatch(given[0]):
+        faults.append(
+            "the type name must be dotted words of letters, digits, '-' and '_',"
+            f" not {describe(type_name)}"
+        )
+    if not isinstance(given[1], str) or not _PATH.fullmatch(given[1]):
+        faults.append(f"the path must be 'package.module:Class', not {describe(path)}")
+    subject = f"document {type_name!r}"
+    if faults:
+        raise InvalidDefinition(subject, faults)
+    known = _REGISTERED.setdefault(type_name, path)
+    if known != path:
+        raise InvalidDefinition(subject, [f"it is registered as {known!r}, not {path!r}"])
+
+
+def document_class(type_name: str) -> type:
+    """The registered document class of ``type_name``, imported from its path on first use.
+
+    Raises:
+        UnknownReference: no document of that type is registered (close names
+            suggested).
+        InvalidDefinition: its path names no module or attribute, or what it names
+            is not a class marked with `document` under ``type_name``.
+
+    Examples:
+        >>> document_class("cloudsms.complaint").__name__
+        'Complaint'
+        >>> try:
+        ...     document_class("cloudsms.complaints")
+        ... except UnknownReference as exc:
+        ...     print(exc)
+        unknown document type 'cloudsms.complaints'; did you mean cloudsms.complaint?
+    """
+    key: object = type_name
+    found = _RESOLVED.get(type_name) if isinstance(key, str) else None
+    if found is not None:
+        return found
+    path = _REGISTERED.get(type_name) if isinstance(key, str) else None
+    if path is None:
+        raise UnknownReference(
+            "document type", type_name, suggestions=suggest_types(type_name, _REGISTERED)
+        )
+    resolved, fault = _resolve(path)
+    declared = getattr(resolved, "__document_type__", None)
+    if isinstance(resolved, type) and declared == type_name:
+        _RESOLVED[type_name] = resolved
+        return resolved
+    if fault is None:
+        fault = (
+            f"{path!r} is the document {declared!r}, not {type_name!r}"
+            if isinstance(resolved, type) and isinstance(declared, str)
+            else f"{path!r} is {describe(resolved)}, not a class marked with @document"
+        )
+    raise InvalidDefinition(f"document {type_name!r}", [fault])
+
+
+def suggest_types(type_name: object, known: Iterable[str]) -> tuple[str, ...]:
+    """The known type names close to ``type_name``, closest first (at most three).
+
+    Type names share their ``cloudsms.`` prefix, so a match needs a closer likeness
+    than other identifiers do.
+
+    Examples:
+        >>> suggest_types("cloudsms.cloud-servce", registered_documents())
+        ('cloudsms.cloud-service', 'cloudsms.cloud-service-agreement')
+        >>> suggest_types("cloudsms.invoice", registered_documents())
+        ()
+    """
+    return suggest(type_name, known, cutoff=0.7)
+
+
+def registered_documents() -> dict[str, str]:
+    """Every registered document type with the dotted path of its class, sorted (a copy).
+
+    Examples:
+        >>> registered_documents()["cloudsms.cloud-service"]
+        'cloudsms.services:CloudService'
+    """
+    return dict(sorted(_REGISTERED.items()))
+
+
+def _resolve(path: str) -> tuple[object, str | None]:
+    """The object at ``"module:attribute.attribute"``, or ``None`` and why it is not there."""
+    import importlib  # noqa: PLC0415 - only a lookup needs it
+
+    module_name, _, attributes = path.partition(":")
+    try:
+        found: object = importlib.import_module(module_name)
+    except ImportError as exc:
+        return None, f"{path!r} names a module that cannot be imported ({exc})"
+    where = module_name
+    for attribute in attributes.split("."):
+        if not hasattr(found, attribute):
+            return None, f"{path!r} names nothing: {where} has no attribute {attribute!r}"
+        found = getattr(found, attribute)
+        where = f"{where}.{attribute}"
+    return found, None
