@@ -812,6 +812,17 @@ class TestDocumentValidate:
         assert status == 1
         assert out.splitlines()[1].endswith(" @ $.citations[0].scenario_id")
 
+    def test_reference_set(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """Checks a whole reference set (what reference.to_json writes) by building it alone."""
+        path = written(tmp_path, "set.json", reference.to_json())
+        status, out, _ = call(capsys, "document", "validate", str(path))
+        counts = (len(reference.clauses()), len(reference.scenarios()), len(reference.citations()))
+        assert status == 0
+        assert out == (
+            "set.json: valid cloudsms.reference-set, schema version 1, {} clauses,"
+            " {} scenarios, {} citations\n".format(*counts)
+        )
+
     def test_registered_class_that_cannot_be_loaded(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
     ) -> None:
