@@ -285,7 +285,7 @@ def _item_cost(
     if price.per is not None:
         held = committed if committed is not None else quantity(1, price.unit)
         if not same_dimension(held, price.unit):
-            expected = f"a quantity of {price.unit} (the price is per {price} )".replace(" )", ")")
+            expected = f"a quantity of {price.unit} (the price is {price})"
             return Fraction(0), [Problem(path, expected, format_quantity(held))]
         ratio = _periods_per_cycle(cycle, price.per)
         if ratio is None:
