@@ -20,6 +20,7 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.context import ProviderProfile  # noqa: PLC0415
     from cloudsms.planning import ServicePlan  # noqa: PLC0415
     from cloudsms.services import CloudService, ServiceComponent, ServiceGraph  # noqa: PLC0415
+    from cloudsms.testing import _agreements as agreements_records  # noqa: PLC0415
     from cloudsms.testing import _agreements_targets as agreements_targets  # noqa: PLC0415
     from cloudsms.testing import _agreements_terms as agreements_terms  # noqa: PLC0415
     from cloudsms.testing import _catalogue as catalogue_strategies  # noqa: PLC0415
@@ -36,6 +37,7 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(ConfigurationRecord, lambda _: s.configuration_records())
     catalogue_strategies.register()
     agreements_targets.register()
+    agreements_records.register()
     agreements_terms.register()
     parties_strategies.register()
     _register_parts()
