@@ -19,6 +19,12 @@ S03 to S13; ISO/IEC 20000-1:2011 4.3): it prints a one-line summary and exits 0,
 prints every problem with its path, one a line, and exits 1; a file that cannot be
 read exits 2.
 
+``cloudsms agreement show FILE`` reads a cloud service agreement as strictly (S07;
+ISO/IEC 20000-1:2011 6.1 and 7.1) and prints its parties, period, services, SLA
+targets with their exclusions and credits, charges, and termination and exit terms,
+as a table or as JSON (`cloudsms.reports.agreements`); an invalid agreement gets
+``document validate``'s problems and status 1.
+
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
 """
@@ -456,17 +462,35 @@ def _identity(value: object, data: dict[str, Any]) -> str:
     return f"id {ident!r}" if isinstance(ident, str) else ""
 
 
-def _validate(args: argparse.Namespace) -> _View:
-    name = Path(args.file).name or args.file
-    text = _read_file(args.file)
-    value: object = None
+def _read_document(
+    file: str, expected_type: str | None = None
+) -> tuple[str, object, object, list[Problem]]:
+    """The file's name, its JSON, what it builds (``None`` on failure) and every problem.
+
+    With ``expected_type``, a document declaring another type is not built: it gets
+    one problem at ``$.type``.
+    """
+    name = Path(file).name or file
+    text = _read_file(file)
     data: object = None
     try:
         data = strict_json.loads(text, subject=name)
     except ValidationError as exc:
-        problems = list(exc.problems)
-    else:
-        value, problems = _checked(data)
+        return name, data, None, list(exc.problems)
+    declared = data.get("type") if isinstance(data, dict) else None
+    if expected_type is not None and isinstance(data, dict) and declared != expected_type:
+        got = describe(declared) if "type" in data else "nothing"
+        return name, data, None, [Problem("$.type", f"a document of type {expected_type!r}", got)]
+    value, problems = _checked(data)
+    return name, data, value, problems
+
+
+def _validate(args: argparse.Namespace) -> _View:
+    return _validation_view(*_read_document(args.file))
+
+
+def _validation_view(name: str, data: object, value: object, problems: list[Problem]) -> _View:
+    """What `document validate` prints: a one-line summary, or every problem (status 1)."""
     header = data if isinstance(data, dict) else {}
     declared = header.get("type") if isinstance(header.get("type"), str) else None
     version = header.get("schema_version")
@@ -500,6 +524,29 @@ def _validate(args: argparse.Namespace) -> _View:
         rows=rows,
         columns=_PROBLEM_COLUMNS,
         status=1 if problems else 0,
+        fit=False,
+    )
+
+
+# ---------------------------------------------------------------------- agreements
+def _show_agreement(args: argparse.Namespace) -> _View:
+    """``agreement show``: the agreement for people or tools, or its problems (status 1)."""
+    from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
+    from cloudsms.reports.agreements import (  # noqa: PLC0415 - loaded only for this command
+        TARGET_COLUMNS,
+        agreement_report,
+        agreement_rows,
+        agreement_table,
+    )
+
+    name, data, value, problems = _read_document(args.file, AGREEMENT_DOCUMENT)
+    if problems or not isinstance(value, CloudServiceAgreement):
+        return _validation_view(name, data, value, problems)
+    return _View(
+        table=agreement_table(value),
+        data=agreement_report(value),
+        rows=agreement_rows(value),
+        columns=TARGET_COLUMNS,
         fit=False,
     )
 
@@ -565,6 +612,24 @@ def _parser() -> argparse.ArgumentParser:
         help="output format (default: table); csv lists the problems",
     )
     sub.set_defaults(document_handler=_validate)
+    noun = commands.add_parser("agreement", help="read cloud service agreements")
+    verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub = verbs.add_parser(
+        "show",
+        help="an agreement's parties, services, targets, credits and terms",
+        description="Read FILE, a cloudsms.cloud-service-agreement document, strictly and "
+        "print its parties, period, services, SLA targets, credits, charges, termination "
+        "and exit terms. Exit 0 when it is valid, 1 with every problem when it is not, 2 "
+        "when FILE cannot be read.",
+    )
+    sub.add_argument("file", metavar="FILE", help="the agreement's JSON document")
+    sub.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    sub.set_defaults(document_handler=_show_agreement)
     return parser
 
 
@@ -595,7 +660,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        if args.command == "document":
+        if args.command in ("document", "agreement"):
             view = args.document_handler(args)
         else:
             handler: Callable[[ReferenceSet, argparse.Namespace], _View] = args.handler

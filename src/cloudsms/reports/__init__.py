@@ -6,6 +6,12 @@ and plots will join these as optional extras, imported only when asked for.
 
 from __future__ import annotations
 
+from cloudsms.reports.agreements import (
+    TARGET_COLUMNS,
+    agreement_report,
+    agreement_rows,
+    agreement_table,
+)
 from cloudsms.reports.catalogue import (
     CATALOGUE_COLUMNS,
     OFFERING_COLUMNS,
@@ -18,6 +24,10 @@ from cloudsms.reports.catalogue import (
 __all__ = [
     "CATALOGUE_COLUMNS",
     "OFFERING_COLUMNS",
+    "TARGET_COLUMNS",
+    "agreement_report",
+    "agreement_rows",
+    "agreement_table",
     "catalogue_rows",
     "catalogue_table",
     "offering_rows",
