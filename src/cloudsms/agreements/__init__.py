@@ -31,6 +31,14 @@ from cloudsms.agreements.agreement import (
     credit_due,
     recurring_charges,
 )
+from cloudsms.agreements.amendments import (
+    Amendment,
+    AmendmentRule,
+    AppliedAmendment,
+    TermKind,
+    amend,
+    terms_on,
+)
 from cloudsms.agreements.credits import (
     ClaimMethod,
     CreditTerms,
@@ -77,6 +85,9 @@ __all__ = [
     "AGREEMENT_DOCUMENT",
     "MEASURES",
     "Activity",
+    "Amendment",
+    "AmendmentRule",
+    "AppliedAmendment",
     "BackupRetention",
     "ChargeKind",
     "ClaimMethod",
@@ -110,10 +121,12 @@ __all__ = [
     "ServiceLevelAgreement",
     "ServiceTarget",
     "Subscription",
+    "TermKind",
     "TerminatingParty",
     "TerminationReason",
     "TerminationTerms",
     "UptimeBasis",
+    "amend",
     "check_agreement",
     "check_data_location",
     "credit_due",
@@ -122,4 +135,5 @@ __all__ = [
     "judge",
     "metric_for",
     "recurring_charges",
+    "terms_on",
 ]

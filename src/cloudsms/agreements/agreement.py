@@ -49,6 +49,7 @@ from cloudsms._kit.checks import (
 from cloudsms._kit.documents import document
 from cloudsms._kit.durations import format_duration
 from cloudsms._kit.records import Check, Record, one_or_more, unique_by
+from cloudsms.agreements.amendments import AmendmentRule, AppliedAmendment
 from cloudsms.agreements.credits import credit_for
 from cloudsms.agreements.targets import MEASURES, ServiceTarget
 from cloudsms.agreements.terms import (
@@ -460,16 +461,22 @@ class CloudServiceAgreement(Record):
     differ: a service desk elsewhere), ``customer_wait_pauses_clocks`` (whether
     waiting on the customer pauses response and resolution clocks), ``priorities``
     (every incident target's priority is on it), ``termination`` and ``exit``.
-    ``version`` counts the amendments (1 for the agreement as first signed).
+    ``version`` counts the amendments (1 for the agreement as first signed);
+    ``amendment_rules`` name the terms the provider may change by notice alone, with
+    the least notice (`cloudsms.agreements.amendments.AmendmentRule`), and
+    ``amendments`` is the history of the changes made by
+    `cloudsms.agreements.amendments.amend` (one entry per version after the first,
+    in the order they take effect; `terms_on` rebuilds any earlier version from it).
 
     Optional, and why: ``end`` (most agreements run until terminated under their
     termination terms); ``one_off_charges`` (many have none); ``recurring_charges``
     (a record of the charges; an agreement read before they are derived still reads,
     and `check_agreement` compares them with the catalogue); ``resource_limits`` (a
     service may set none); ``legal_terms`` (a kind not agreed is absent rather than
-    an empty text). Everything else is required, the termination and exit terms too:
-    an agreement without them cannot be built, so `check_agreement` never finds them
-    missing.
+    an empty text); ``amendment_rules`` (without them, every change needs consent) and
+    ``amendments`` (an agreement never amended has none). Everything else is
+    required, the termination and exit terms too: an agreement without them cannot
+    be built, so `check_agreement` never finds them missing.
 
     A persisted document (``cloudsms.cloud-service-agreement``, schema version 1).
     Serves S07 (and S09, S10, S11, S13, which run on its terms); ISO/IEC 20000-1:2011
@@ -516,9 +523,14 @@ class CloudServiceAgreement(Record):
     priorities: PriorityScale
     termination: TerminationTerms
     exit: ExitTerms
+    amendment_rules: tuple[AmendmentRule, ...] = attrs.field(
+        validator=unique_by("term"), default=(), converter=as_tuple
+    )
+    amendments: tuple[AppliedAmendment, ...] = attrs.field(default=(), converter=as_tuple)
 
     def _rules(self) -> Iterator[Problem]:
         """End after start; SLAs and charges for subscribed services; priorities on the scale."""
+        yield from self._history_rules()
         if self.end is not None and self.end.astimezone(dt.UTC) <= self.effective_from.astimezone(
             dt.UTC
         ):
@@ -542,6 +554,28 @@ class CloudServiceAgreement(Record):
                 yield Problem(
                     f"recurring_charges[{index}].service_id", expected, charge.service_id
                 )
+
+    def _history_rules(self) -> Iterator[Problem]:
+        """The history ends at this version, one version per entry, each in effect in order."""
+        first = self.version - len(self.amendments) + 1
+        start = self.effective_from.astimezone(dt.UTC)
+        previous: dt.datetime | None = None
+        for index, applied in enumerate(self.amendments):
+            if applied.version != first + index:
+                expected = f"version {first + index} (the history ends at version {self.version})"
+                yield Problem(f"amendments[{index}].version", expected, str(applied.version))
+            at = applied.effective_at.astimezone(dt.UTC)
+            if at < start:
+                expected = f"no earlier than the start ({self.effective_from.isoformat()})"
+                yield Problem(
+                    f"amendments[{index}].effective_at", expected, applied.effective_at.isoformat()
+                )
+            if previous is not None and at < previous:
+                expected = f"no earlier than the amendment before ({previous.isoformat()})"
+                yield Problem(
+                    f"amendments[{index}].effective_at", expected, applied.effective_at.isoformat()
+                )
+            previous = at
 
     def __hash__(self) -> int:
         return hash((self.id, self.version, self.customer_id, self.subscriptions, self.slas))

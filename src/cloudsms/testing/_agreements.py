@@ -31,9 +31,11 @@ from cloudsms.agreements.agreement import (
     _periods_per_cycle,
 )
 from cloudsms.agreements.agreement import recurring_charges as _derived_charges
+from cloudsms.agreements.amendments import Amendment, AmendmentRule, TermKind, amend
 from cloudsms.agreements.targets import MEASURES, ServiceTarget
-from cloudsms.agreements.terms import EarlyTerminationCharge
+from cloudsms.agreements.terms import EarlyTerminationCharge, Notice
 from cloudsms.errors import ValidationError
+from cloudsms.parties.acknowledgements import Acknowledgement
 from cloudsms.periods import add_calendar
 from cloudsms.services import SERVICE_LIFECYCLE, CloudService, ServiceGraph
 from cloudsms.testing._agreements_targets import credit_terms, service_targets
@@ -64,6 +66,9 @@ if TYPE_CHECKING:
     from cloudsms.money import Price
 
 __all__ = [
+    "amended_agreements",
+    "amendment_rules",
+    "amendments",
     "catalogue_and_agreements",
     "cloud_service_agreements",
     "commitments",
@@ -403,6 +408,124 @@ def catalogue_and_agreements(draw: st.DrawFn) -> tuple[Catalogue, CloudServiceAg
     return catalogue, draw(_agreements(catalogue))
 
 
+# ---------------------------------------------------------------------- amendments
+_SIMPLE_TERMS = (
+    TermKind.RECORD_KEEPING,
+    TermKind.MONITORING_RETENTION,
+    TermKind.CUSTOMER_WAIT_PAUSES_CLOCKS,
+    TermKind.ONE_OFF_CHARGES,
+    TermKind.TIMEZONE,
+    TermKind.SUPPORT_HOURS,
+    TermKind.LEGAL_TERMS,
+    TermKind.AMENDMENT_RULES,
+)
+
+
+def amendment_rules(
+    *, terms: Sequence[TermKind] | None = None
+) -> st.SearchStrategy[AmendmentRule]:
+    """A rule letting the provider change a term (of ``terms``) by a calendar length of notice."""
+    chosen = st.sampled_from(tuple(TermKind) if terms is None else tuple(terms))
+    return st.builds(
+        lambda t, n: AmendmentRule(term=t, notice=n), chosen, calendar_lengths(max_months=12)
+    )
+
+
+def _unique_rules() -> st.SearchStrategy[tuple[AmendmentRule, ...]]:
+    return st.lists(amendment_rules(), max_size=3, unique_by=lambda r: r.term).map(tuple)
+
+
+def _term_values(term: TermKind) -> st.SearchStrategy[Any]:  # noqa: PLR0911 - one per term
+    """Valid new values of a term every agreement takes, whatever its other terms."""
+    match term:
+        case TermKind.RECORD_KEEPING | TermKind.MONITORING_RETENTION:
+            return calendar_lengths()
+        case TermKind.CUSTOMER_WAIT_PAUSES_CLOCKS:
+            return st.booleans()
+        case TermKind.ONE_OFF_CHARGES:
+            return st.lists(one_off_charges(), max_size=2).map(tuple)
+        case TermKind.TIMEZONE:
+            return st.sampled_from(TIME_ZONES)
+        case TermKind.SUPPORT_HOURS:
+            return support_hours()
+        case TermKind.LEGAL_TERMS:
+            return st.lists(legal_terms(), max_size=3, unique_by=lambda t: t.kind).map(tuple)
+        case _:
+            return _unique_rules()
+
+
+@st.composite
+def amendments(
+    draw: st.DrawFn,
+    *,
+    terms: Sequence[TermKind] | None = None,
+    proposed_at: dt.datetime | None = None,
+) -> Amendment:
+    """An amendment of one term that any agreement takes (or of one of ``terms``, of those).
+
+    The terms drawn are those whose new value fits every agreement: record keeping and
+    monitoring retention, whether waiting on the customer pauses the clocks, one-off
+    charges, the time zone, the support hours, legal terms and the amendment rules.
+    """
+    allowed = tuple(t for t in (terms or _SIMPLE_TERMS) if t in _SIMPLE_TERMS) or _SIMPLE_TERMS
+    term = draw(st.sampled_from(allowed))
+    when = proposed_at or draw(
+        st.datetimes(
+            min_value=dt.datetime(2020, 1, 1),  # noqa: DTZ001 - hypothesis takes naive bounds
+            max_value=dt.datetime(2035, 12, 31),  # noqa: DTZ001
+            timezones=st.just(dt.UTC),
+        )
+    )
+    return Amendment(
+        term=term, value=draw(_term_values(term)), proposed_at=when, proposed_by=draw(_IDS)
+    )
+
+
+@st.composite
+def amended_agreements(
+    draw: st.DrawFn, *, catalogue: Catalogue | None = None, max_amendments: int = 3
+) -> CloudServiceAgreement:
+    """An agreement (valid against ``catalogue`` or a drawn one), amended up to ``max_amendments``.
+
+    Each amendment is approved by the customer's consent, or, for a term the
+    agreement's rules name, by a notice of exactly the rule's length (the edge) or
+    longer; they take effect in order, some at the same instant.
+    """
+    from cloudsms.periods import add_calendar  # noqa: PLC0415
+
+    agreement = draw(_agreements(catalogue))
+    agreement = attrs.evolve(agreement, amendment_rules=draw(_unique_rules()))
+    when = agreement.effective_from
+    for _ in range(draw(st.integers(0, max_amendments))):
+        when = when + dt.timedelta(hours=draw(st.integers(0, 24 * 400)))
+        amendment = draw(amendments(proposed_at=when))
+        rule = next((r for r in agreement.amendment_rules if r.term is amendment.term), None)
+        if rule is not None and draw(st.booleans()):
+            effective = add_calendar(when, rule.notice) + dt.timedelta(
+                hours=draw(st.integers(0, 48))
+            )
+            notice = Notice(
+                sent_by=amendment.proposed_by
+                if amendment.proposed_by != agreement.customer_id
+                else amendment.proposed_by + "-provider",
+                sent_to={agreement.customer_id},
+                sent_at=when,
+                effective_at=effective,
+            )
+            amendment = attrs.evolve(amendment, proposed_by=notice.sent_by)
+            agreement = amend(agreement, amendment, notice=notice)
+            when = effective
+        else:
+            consent = Acknowledgement(
+                party_id=agreement.customer_id,
+                terms_id=agreement.id,
+                version=str(agreement.version + 1),
+                accepted_at=when,
+            )
+            agreement = amend(agreement, amendment, consent=consent)
+    return agreement
+
+
 def strategy_pairs() -> list[tuple[type, st.SearchStrategy[Any]]]:
     """Each value type of `cloudsms.agreements.agreement` with the strategy that draws it."""
     return [
@@ -416,7 +539,12 @@ def strategy_pairs() -> list[tuple[type, st.SearchStrategy[Any]]]:
     ]
 
 
+def amendment_strategy_pairs() -> list[tuple[type, st.SearchStrategy[Any]]]:
+    """Each value type of `cloudsms.agreements.amendments` drawn alone, with its strategy."""
+    return [(AmendmentRule, amendment_rules()), (Amendment, amendments())]
+
+
 def register() -> None:
-    """Register each type of `cloudsms.agreements.agreement` for ``st.from_type``."""
-    for kind, strategy in strategy_pairs():
+    """Register each type of the agreement and amendment modules for ``st.from_type``."""
+    for kind, strategy in [*strategy_pairs(), *amendment_strategy_pairs()]:
         st.register_type_strategy(kind, strategy)
