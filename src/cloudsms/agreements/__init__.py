@@ -5,13 +5,13 @@ Serves S07 (establish a cloud service agreement) and ISO/IEC 20000-1:2011 6.1
 billing system, a monitoring job and an auditor read the same way. The parts live
 in submodules, all re-exported here: `agreement` (the `CloudServiceAgreement` with
 its subscriptions, SLAs and charges; `credit_due`, `check_agreement`,
-`check_data_location`), `targets` (metrics, service targets and how they are
+`check_data_location`), `amendments` (`amend` with consent or notice, `terms_on`
+for the terms in force at an instant), `targets` (metrics, service targets and how they are
 judged), `credits` (credit tiers and the credit a breach earns) and `terms`
 (termination, exit, responsibilities, priorities, legal terms, resource limits,
 notices).
 
-Still to come (issue 12): amendments with consent or notice (`amend`,
-`terms_on`) and the `cloudsms agreement show` command.
+Still to come (issue 12): the `cloudsms agreement show` command.
 """
 
 from __future__ import annotations

@@ -30,6 +30,9 @@ except ImportError as missing:  # pragma: no cover - the subprocess test runs th
     ) from missing
 
 from cloudsms.testing._agreements import (
+    amended_agreements,
+    amendment_rules,
+    amendments,
     catalogue_and_agreements,
     cloud_service_agreements,
     commitments,
@@ -118,6 +121,9 @@ __all__ = [
     "DIMENSION_UNITS",
     "acknowledgements",
     "activity_responsibilities",
+    "amended_agreements",
+    "amendment_rules",
+    "amendments",
     "aware_datetimes",
     "billings",
     "calendar_lengths",
