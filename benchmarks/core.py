@@ -1,35 +1,36 @@
-"""Figures for the core building blocks: construction, parsing, conversion, the converter.
+"""Figures for the core building blocks: construction, parsing, the converter.
 
 Imported by benchmarks/run.py, which prints every figure beside its floor.
+Construction and parsing are timed in the runner's process with ``timeit`` (the
+best of several rounds, per call); the usage records' load and dump in fresh
+interpreters, one per side (benchmarks/fresh.py says how).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
-import json
 import random
 import statistics
 import time
 import timeit
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
+import fresh
+from cloudsms._foundation.frozen import as_frozenset, as_tuple
+from cloudsms.catalogue import Offering, OfferingKind, Policy
 from cloudsms.errors import ValidationError
-from cloudsms.money import Money
+from cloudsms.levels import Bound, ServiceLevel
+from cloudsms.money import Money, Price
 from cloudsms.periods import Period
-from cloudsms.serialization import from_dict, from_json, to_dict
 from cloudsms.units import Quantity, magnitude_in, quantity
+from fresh import Row
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    import pydantic
-
-RECORDS = 10_000
 
 
 @attrs.frozen
@@ -49,12 +50,45 @@ class PlainPeriod:
 
 
 @attrs.frozen(kw_only=True)
+class PlainLevel:
+    """ServiceLevel's fields without their checks."""
+
+    measure: str
+    bound: Bound
+    target: Quantity
+
+
+@attrs.frozen(kw_only=True)
+class PlainOffering:
+    """Offering's fields, with its converters, without their checks or rules."""
+
+    id: str
+    name: str
+    kind: OfferingKind
+    levels: tuple[ServiceLevel, ...] = attrs.field(converter=as_tuple)
+    price: Price
+    upgrades: frozenset[str] = attrs.field(default=frozenset(), converter=as_frozenset)
+    sla: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PlainPolicy:
+    """Policy's fields without their checks."""
+
+    topic: str
+    statement: str
+
+
+@attrs.frozen(kw_only=True)
 class Usage:
     """A record of the three value types the converter benchmark loads and dumps."""
 
     fee: Money
     latency: Quantity
     window: Period
+
+
+TIMEIT = "timeit in the runner, best of {rounds} rounds, per call"
 
 
 def per_call(fn: Callable[[], object], rounds: int) -> float:
@@ -64,24 +98,67 @@ def per_call(fn: Callable[[], object], rounds: int) -> float:
     return min(timer.repeat(repeat=rounds, number=number)) / number * 1e6
 
 
-def construction(rounds: int) -> list[tuple[str, float, float, str]]:
-    """Validated construction against the same class without validation (ratios)."""
+def _ratio(checked: Callable[[], object], plain: Callable[[], object], rounds: int) -> float:
+    return per_call(checked, rounds) / per_call(plain, rounds)
+
+
+def construction(rounds: int) -> list[Row]:
+    """Validated construction against a class of the same fields without checks (ratios)."""
     amount = Decimal("12.30")
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     end = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
-    money = per_call(lambda: Money(amount, "EUR"), rounds) / per_call(
-        lambda: PlainMoney(amount, "EUR"), rounds
+    target = quantity("99.95 %")
+    levels = (
+        ServiceLevel(measure="availability", bound=Bound.AT_LEAST, target=target),
+        ServiceLevel(measure="response time", bound=Bound.AT_MOST, target=quantity("4 h")),
     )
-    period = per_call(lambda: Period(start, end), rounds) / per_call(
-        lambda: PlainPeriod(start, end), rounds
-    )
+    price = Price(Money("0.0421", "EUR"), "vcpu*hour")
+    offering = {
+        "id": "gold",
+        "name": "Gold",
+        "kind": OfferingKind.CUSTOMIZABLE,
+        "levels": levels,
+        "price": price,
+        "upgrades": frozenset({"ha", "disk"}),
+        "sla": "sla-gold",
+    }
+    policy = {"topic": "data retention", "statement": "Backups are kept for 30 days."}
+    method = TIMEIT.format(rounds=rounds)
+    cases: list[tuple[str, Callable[[], object], Callable[[], object], float]] = [
+        (
+            "Money(Decimal, code)",
+            lambda: Money(amount, "EUR"),
+            lambda: PlainMoney(amount, "EUR"),
+            1.5,
+        ),
+        ("Period(start, end)", lambda: Period(start, end), lambda: PlainPeriod(start, end), 2.5),
+        (
+            "ServiceLevel(measure, bound, target)",
+            lambda: ServiceLevel(measure="availability", bound=Bound.AT_LEAST, target=target),
+            lambda: PlainLevel(measure="availability", bound=Bound.AT_LEAST, target=target),
+            2.5,
+        ),
+        (
+            "Offering(7 fields)",
+            lambda: Offering(**offering),
+            lambda: PlainOffering(**offering),
+            2.5,
+        ),
+        ("Policy(topic, statement)", lambda: Policy(**policy), lambda: PlainPolicy(**policy), 2.5),
+    ]
     return [
-        ("Money(Decimal, code) vs unvalidated attrs class", money, 1.5, "x"),
-        ("Period(start, end) vs unvalidated attrs class", period, 2.5, "x"),
+        Row(
+            f"{name} vs unvalidated attrs class",
+            _ratio(checked, plain, rounds),
+            floor,
+            "x",
+            method,
+        )
+        for name, checked, plain, floor in cases
     ]
 
 
-def parsing(rounds: int) -> list[tuple[str, float, float, str]]:
+def parsing(rounds: int) -> list[Row]:
     """quantity() on untrusted text, cold (a unit text never seen) and warm; one conversion."""
     quantity("1 s")  # build the registry outside the timing
     names = [
@@ -120,11 +197,24 @@ def parsing(rounds: int) -> list[tuple[str, float, float, str]]:
     _forget_units()
     cold_us = statistics.median(_timed(cold) for _ in range(300))
     worst_us = max(_refused_or_parsed(text) for text in _hostile_texts())
+    method = TIMEIT.format(rounds=rounds)
     return [
-        ("quantity(untrusted text), unit text never seen", cold_us, 150.0, "us"),
-        ("quantity(hostile text), slowest of 2,000", worst_us, 20000.0, "us"),
-        ("quantity(untrusted text), unit text seen before", warm, 150.0, "us"),
-        ("magnitude_in(quantity, 'second'), once", convert, 15.0, "us"),
+        Row(
+            "quantity(untrusted text), unit text never seen",
+            cold_us,
+            150.0,
+            "us",
+            "median of 300 calls, each on a new unit text",
+        ),
+        Row(
+            "quantity(hostile text), slowest of 2,000",
+            worst_us,
+            20000.0,
+            "us",
+            "the slowest of 2,000 calls, one per text",
+        ),
+        Row("quantity(untrusted text), unit text seen before", warm, 150.0, "us", method),
+        Row("magnitude_in(quantity, 'second'), once", convert, 15.0, "us", method),
     ]
 
 
@@ -160,150 +250,39 @@ def _timed(fn: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1e6
 
 
-def documents() -> list[dict[str, Any]]:
-    """10,000 usage records as plain dicts, varied so no cache sees the same value twice."""
-    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    units = ("ms", "s", "GiB", "vcpu*hour", "request/s")
-    return [
-        {
-            "fee": {"amount": f"{i % 5000}.{i % 100:02d}", "currency": ("EUR", "USD")[i % 2]},
-            "latency": f"{i % 977} {units[i % len(units)]}",
-            "window": {
-                "start": (base + dt.timedelta(minutes=i)).isoformat(),
-                "end": (base + dt.timedelta(minutes=i, days=30)).isoformat(),
-            },
-        }
-        for i in range(RECORDS)
-    ]
+def converter(runs: int, paused_runs: int) -> list[Row]:
+    """Load and dump 10,000 usage records, each side in a fresh interpreter (fresh.py).
 
-
-def converter(rounds: int) -> list[tuple[str, float, float, str]]:
-    """Load and dump 10,000 records through the converter, against orjson and json."""
-    import orjson  # noqa: PLC0415 - a bench dependency
-
-    data = documents()
-    raw = orjson.dumps(data)
-    kind = list[Usage]
-    records = from_dict(kind, data)
-
-    gc.collect()
-    # The load is from_json of the bytes: the strict parse (the standard library's,
-    # refusing repeated keys, which orjson cannot report) and the conversion, both
-    # with the cyclic collector paused, as a user of from_json gets them. The
-    # pipeline from_dict of orjson.loads (no check of repeated keys, the parse with
-    # the collector running), and the whole load with it running, are printed beside.
-    # A shared machine's speed drifts by half over seconds, and C code (orjson) and
-    # the interpreter drift differently: the loads are timed in blocks that take
-    # turns, three times, and each keeps its best, so both sides see the same states.
-    adapter = _pydantic()
-    models = adapter.validate_json(raw)
-    load_s, by_hand, unpaused, orjson_load, by_constructors, pydantic_load = _in_turns(
-        [
-            lambda: from_json(kind, raw),
-            lambda: from_dict(kind, orjson.loads(raw)),
-            lambda: from_json(kind, raw, pause_gc=False),
-            lambda: orjson.loads(raw),
-            lambda: _constructed(orjson.loads(raw)),  # the parse with the collector running
-            lambda: adapter.validate_json(raw),
-        ],
-        rounds,
-    )
-    dump_s, json_dump, orjson_dump, pydantic_dump = _in_turns(
-        [
-            lambda: to_dict(records),
-            lambda: json.dumps(data),
-            lambda: orjson.dumps(data),
-            lambda: adapter.dump_python(models, mode="json"),
-        ],
-        rounds,
-    )
-    figures = [
-        (
-            "converter load (from_json) of 10k records vs orjson.loads",
-            load_s / orjson_load,
-            5.0,
-            "x",
-        ),
-        ("converter dump of 10k records vs json.dumps", dump_s / json_dump, 4.0, "x"),
-    ]
-    info = [
-        ("  (load, ms)", load_s * 1e3),
-        ("  (from_dict(orjson.loads(bytes)), repeated keys unchecked, x)", by_hand / orjson_load),
-        (
-            "  (the same objects by their constructors, no converter, x)",
-            by_constructors / orjson_load,
-        ),
-        ("  (load with the collector not paused, x)", unpaused / orjson_load),
-        ("  (dump, ms)", dump_s * 1e3),
-        ("  (dump vs orjson.dumps, x)", dump_s / orjson_dump),
-        ("  (pydantic v2 load, ms)", pydantic_load * 1e3),
-        ("  (pydantic v2 dump, ms)", pydantic_dump * 1e3),
-        ("  (load vs pydantic load, x)", load_s / pydantic_load),
-        ("  (dump vs pydantic dump, x)", dump_s / pydantic_dump),
-    ]
-    return figures + [(name, value, float("nan"), "") for name, value in info]
-
-
-def _constructed(data: list[dict[str, Any]]) -> list[Usage]:
-    """The records built by hand, as a converter at its fastest could: no key or type checks.
-
-    The lower bound of any converter that builds these types: what is left is parsing
-    the amount, the quantity and the two instants, and constructing six objects. The
-    collector is paused, as the converter pauses it.
+    The load is ``from_json`` of the bytes with its default arguments (the strict
+    parse, refusing repeated keys, and the conversion) against pydantic v2's
+    ``validate_json`` of the same bytes; the dump is ``to_dict`` against ``json.dumps``
+    of the same data.
     """
-    instant = dt.datetime.fromisoformat
-    gc.disable()
-    try:
-        return [
-            Usage(
-                fee=Money(Decimal(record["fee"]["amount"]), record["fee"]["currency"]),
-                latency=quantity(record["latency"]),
-                window=Period(
-                    instant(record["window"]["start"]), instant(record["window"]["end"])
-                ),
-            )
-            for record in data
-        ]
-    finally:
-        gc.enable()
-
-
-def _in_turns(fns: list[Callable[[], object]], rounds: int, turns: int = 3) -> list[float]:
-    """The best time of each function: ``turns`` times, each times ``rounds`` runs in a row."""
-    best = [float("inf")] * len(fns)
-    for _ in range(turns):
-        for i, fn in enumerate(fns):
-            best[i] = min(best[i], _best(fn, rounds))
-    return best
-
-
-def _best(fn: Callable[[], object], rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
-def _pydantic() -> pydantic.TypeAdapter[Any]:
-    """An equivalent pydantic v2 model: decimal amount, text quantity, two aware datetimes."""
-    import pydantic  # noqa: PLC0415 - a bench dependency
-
-    class PMoney(pydantic.BaseModel):
-        model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
-        amount: Decimal
-        currency: str = pydantic.Field(pattern="^[A-Z]{3}$")
-
-    class PPeriod(pydantic.BaseModel):
-        model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
-        start: pydantic.AwareDatetime
-        end: pydantic.AwareDatetime
-
-    class PUsage(pydantic.BaseModel):
-        model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
-        fee: PMoney
-        latency: str
-        window: PPeriod
-
-    return pydantic.TypeAdapter(list[PUsage])
+    method = fresh.METHOD.format(runs=runs)
+    load, pydantic_load = (
+        fresh.time("usage-load-cloudsms", runs, paused_runs),
+        fresh.time("usage-load-pydantic", runs, paused_runs),
+    )
+    dump, json_dump, pydantic_dump = (
+        fresh.time(case, runs, paused_runs)
+        for case in ("usage-dump-cloudsms", "usage-dump-json", "usage-dump-pydantic")
+    )
+    return [
+        Row(
+            "load 10k usage records (from_json) vs pydantic validate_json",
+            load["on"] / pydantic_load["on"],
+            0.8,
+            "x",
+            method,
+        ),
+        fresh.beside("cloudsms", load, "pydantic", pydantic_load),
+        Row(
+            "dump 10k usage records (to_dict) vs json.dumps",
+            dump["on"] / json_dump["on"],
+            4.0,
+            "x",
+            method,
+        ),
+        fresh.beside("cloudsms", dump, "json.dumps", json_dump),
+        fresh.beside("cloudsms", dump, "pydantic dump_python(mode='json')", pydantic_dump),
+    ]

@@ -1,9 +1,10 @@
 """The converter's hot paths read exactly what its full readers read, to the same values.
 
-Loading a document takes shortcuts for the forms `to_dict` writes: a generated
-function per attrs class for an object with every field's key, plain numbers for
+Loading a document takes shortcuts for the forms `to_dict` writes: plain numbers for
 money and quantities, fixed-length date-times. Each test here pins a shortcut to the
 full reader: same value when both accept, a ValidationError with its path when not.
+Objects are read by cattrs' function for their class, with hooks chosen by type:
+the tests of `TestObjects` pin what it reads for every kind of field.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 
 from cloudsms import units
 from cloudsms._foundation.slots import slot_setter
-from cloudsms._kit.converter import _fast_converter
+from cloudsms._kit.converter import _converter
 from cloudsms._kit.datetimes import _read_datetime, _structure_rfc9557, written_instant
 from cloudsms.errors import ValidationError
 from cloudsms.money import Money
@@ -43,7 +44,7 @@ class Colour(enum.StrEnum):
 
 @attrs.frozen(kw_only=True)
 class Reading:
-    """Every kind of field the generated path treats differently."""
+    """Every kind of field: plain, enum, leaf types, a default."""
 
     label: str
     on: bool
@@ -65,7 +66,7 @@ class Node:
 
 @attrs.frozen
 class Box(Generic[T]):
-    """A generic class keeps cattrs' own function."""
+    """A generic class: cattrs maps its parameter."""
 
     item: T
 
@@ -96,8 +97,8 @@ def reading() -> dict[str, object]:
     }
 
 
-class TestGeneratedPath:
-    """The generated function per attrs class, and its fallbacks."""
+class TestObjects:
+    """An attrs class read by cattrs' function for it, with every kind of field."""
 
     def test_every_key_present(self) -> None:
         """An object with every field's key loads to the values the fields describe."""
@@ -109,7 +110,7 @@ class TestGeneratedPath:
         assert from_dict(Reading, to_dict(value)) == value
 
     def test_default_left_out(self) -> None:
-        """Fewer keys than fields: cattrs' function fills the default."""
+        """A key left out: its field's default."""
         data = reading()
         del data["note"]
         assert from_dict(Reading, data).note == "none"
@@ -132,7 +133,7 @@ class TestGeneratedPath:
         ],
     )
     def test_inline_fields_refuse_other_types(self, key: str, bad: object, expected: str) -> None:
-        """Fields of type str and bool, read inline, still refuse a value of another type."""
+        """Fields of type str, bool, enum and int refuse a value of another type."""
         data = reading()
         data[key] = bad
         with pytest.raises(ValidationError, match=expected) as info:
@@ -148,10 +149,10 @@ class TestGeneratedPath:
         assert info.value.paths == ["$.label"]
 
     def test_recursive_class(self) -> None:
-        """A class that holds itself in a collection loads at every depth, by the fast path."""
+        """A class that holds itself in a collection loads at every depth."""
         tree = Node("root", (Node("a", (Node("a1"),)), Node("b")))
         assert from_dict(Node, to_dict(tree)) == tree
-        assert _fast_converter().structure(to_dict(tree), Node) == tree  # no RecursionError
+        assert _converter().structure(to_dict(tree), Node) == tree  # no RecursionError
         with pytest.raises(ValidationError) as info:
             from_dict(Node, {"name": "root", "children": [{"name": 1, "children": []}]})
         assert info.value.paths == ["$.children[0].name"]
@@ -166,7 +167,7 @@ class TestGeneratedPath:
 
     def test_concrete_subclass_of_a_generic(self) -> None:
         """``class Meters(Box[int])``: the base's variable is int, as cattrs maps it."""
-        assert _fast_converter().structure({"item": 5}, Meters) == Meters(5)
+        assert _converter().structure({"item": 5}, Meters) == Meters(5)
         with pytest.raises(ValidationError) as info:
             from_dict(Meters, {"item": "5"})
         assert info.value.paths == ["$.item"]

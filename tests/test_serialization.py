@@ -499,8 +499,7 @@ class Inner:
 
 def _short(_instance: object, _attribute: object, value: str) -> None:
     if len(value) < 8:
-        msg = f"too short: {value}"
-        raise ValueError(msg)
+        raise ValidationError.single("$.token", "at least 8 characters", repr(value))
 
 
 @attrs.frozen
@@ -528,9 +527,10 @@ class TestReviewCases:
         assert info.value.errors == ["expected an object (a Inner), got [1, 2] (array) @ $.inner"]
 
     def test_validator_messages_are_redacted(self) -> None:
-        """Never quotes a sensitive value through a validator's message."""
+        """Never quotes a sensitive value through a validator's refusal."""
         with pytest.raises(ValidationError) as info:
             from_dict(Secret, {"token": "hunter2"})
+        assert info.value.errors == ["expected at least 8 characters, got <redacted> @ $.token"]
         assert "hunter2" not in str(info.value)
 
     def test_sets_refuse_repeats(self) -> None:
@@ -616,31 +616,55 @@ class TestReviewCases:
 
 
 class TestCollectorPause:
-    """Bulk conversions pause the cyclic collector and always put it back as it was."""
+    """The cyclic collector is left alone unless the caller asks for a pause."""
 
-    def test_paused_while_loading_and_resumed(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """The collector is off during the conversion, on after, even when it fails."""
+    @pytest.fixture
+    def seen(self, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+        """Whether the collector was on, each time a Money was built or written."""
         import gc  # noqa: PLC0415
 
-        seen: list[bool] = []
-        original = Money.__init__
+        states: list[bool] = []
+        built = Money.__init__
+        written = Money.amount_text
 
-        def spy(self: Money, *args: Any, **kwargs: Any) -> None:
-            seen.append(gc.isenabled())
-            original(self, *args, **kwargs)
+        def spy_init(self: Money, *args: Any, **kwargs: Any) -> None:
+            states.append(gc.isenabled())
+            built(self, *args, **kwargs)
 
-        expected = Money("1.00", "EUR")
-        monkeypatch.setattr(Money, "__init__", spy)
+        def spy_text(self: Money) -> str:
+            states.append(gc.isenabled())
+            text: str = getattr(written, "fget")(self)  # noqa: B009 - the original getter
+            return text
+
+        monkeypatch.setattr(Money, "__init__", spy_init)
+        monkeypatch.setattr(Money, "amount_text", property(spy_text))
+        return states
+
+    def test_left_on_by_default(self, seen: list[bool]) -> None:
+        """A default load, JSON load and dump never switch the collector off."""
+        import gc  # noqa: PLC0415
+
         assert gc.isenabled()
-        assert from_dict(Money, {"amount": "1.00", "currency": "EUR"}) == expected
-        assert seen == [False]
-        assert gc.isenabled()
+        money = from_dict(Money, {"amount": "1.00", "currency": "EUR"})
+        from_json(list[Money], '[{"amount": "2", "currency": "EUR"}]')
+        assert to_dict(money) == {"amount": "1.00", "currency": "EUR"}
         with pytest.raises(ValidationError):
             from_json(Money, '{"amount": "1.00", "currency": "EURO"}')
+        assert seen[:3] == [True, True, True]
+        assert all(seen)
         assert gc.isenabled()
-        from_dict(Money, {"amount": "2", "currency": "EUR"}, pause_gc=False)
-        assert seen[-1] is True
-        assert to_dict(expected) == {"amount": "1.00", "currency": "EUR"}
+
+    def test_paused_on_request_and_resumed(self, seen: list[bool]) -> None:
+        """pause_gc=True: off during the conversion, on after, even when it fails."""
+        import gc  # noqa: PLC0415
+
+        money = from_dict(Money, {"amount": "1.00", "currency": "EUR"}, pause_gc=True)
+        from_json(Money, '{"amount": "2", "currency": "EUR"}', pause_gc=True)
+        to_dict(money, pause_gc=True)
+        assert seen == [False, False, False]
+        assert gc.isenabled()
+        with pytest.raises(ValidationError):
+            from_json(Money, '{"amount": "1.00", "currency": "EURO"}', pause_gc=True)
         assert gc.isenabled()
 
     def test_a_disabled_collector_stays_disabled(self) -> None:
@@ -649,7 +673,7 @@ class TestCollectorPause:
 
         gc.disable()
         try:
-            from_dict(Money, {"amount": "1.00", "currency": "EUR"})
+            from_dict(Money, {"amount": "1.00", "currency": "EUR"}, pause_gc=True)
             assert not gc.isenabled()
         finally:
             gc.enable()

@@ -19,7 +19,8 @@ wire the same way:
 | `DailyWindow` | ``"mon 09:00-17:00"`` |
 | `SupportHours` | ``{"timezone": "Europe/Berlin", "windows": [...], "holidays": [...]}`` |
 | `HistoryEntry` | ``{"who", "when", "event", "source", "target", "data": {...}}`` |
-| `LifecycleInstance` | ``{"lifecycle", "state", "context", "history"}`` (written only) |
+| `LifecycleInstance` | ``{"lifecycle", "state", "context", "history"}``, read back by name |
+| `float` | a finite JSON number |
 | enums | their value |
 | attrs classes | an object keyed by attribute name; unknown keys are refused |
 
@@ -38,6 +39,12 @@ version fails clearly. Reading collects **every** problem of a document into one
 when there is any. `to_json` uses the standard library's json, or orjson when it is
 installed (the ``fast`` extra), with the same output; `from_json` reads with the
 standard library, refusing an object that repeats a key and the non-JSON ``NaN``.
+
+Only refusals become a `ValidationError`: what a reader or constructor refuses, and
+what the document's shape lacks. Any other exception raised while reading is a bug in
+a hook or constructor and propagates as itself. ``pause_gc=True`` pauses the cyclic
+garbage collector during one conversion (faster for large documents, but a
+process-wide switch, so it is off by default; see `from_dict`).
 """
 
 from __future__ import annotations
@@ -108,12 +115,18 @@ def to_json(value: object, *, indent: int | None = None) -> str:
         ) from None
 
 
-def from_json(kind: type[T], text: str | bytes, *, pause_gc: bool = True) -> T:
-    """Build a ``kind`` from JSON text (the collector is paused as in `from_dict`).
+def from_json(kind: type[T], text: str | bytes, *, pause_gc: bool = False) -> T:
+    """Build a ``kind`` from JSON text.
 
     The text is read strictly: an object that repeats a key is refused (a reader that
     kept the last one would turn ``"amount": "1.00", "amount": "1000000.00"`` into a
     million), and so are ``NaN`` and ``Infinity``, which are not JSON.
+
+    ``pause_gc=True`` pauses Python's cyclic garbage collector while the text is read
+    and converted, and resumes it afterwards, even on error. A large load allocates
+    many objects and no reference cycles, so pausing the collector can halve its
+    time; but the switch is process-wide (no thread's garbage is collected meanwhile),
+    so it is the caller's choice, and off by default (see `from_dict`).
 
     Raises:
         ValidationError: the text is not JSON, an object repeats a key, or the data

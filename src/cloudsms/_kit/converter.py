@@ -3,6 +3,18 @@
 Containers and attrs classes are read with every problem collected, each at its path;
 unknown keys are refused; the leaves are the wire types declared in
 `cloudsms._kit.wire`. The public entry points live in `cloudsms.serialization`.
+
+There is one converter, with cattrs' detailed validation: a good document and a bad
+one take the same path, and a bad one is reported whole. Hooks are chosen once per
+type, when cattrs first meets it, by predicates: ``str``, ``bool``, ``int`` and
+``float`` hooks see values of exactly their type, and enums (a ``StrEnum`` is also a
+``str``) go to the enum hook.
+
+What becomes a `ValidationError` with paths is a refusal: a cloudsms hook's or
+constructor's own `ValidationError`, or cattrs' account of the document's shape (an
+object's fields, a list's items, an unknown key, a missing key, a type the converter
+does not read). Any other exception raised while reading is a bug in a hook or a
+constructor, and propagates as itself, with cattrs' note of the field it was reading.
 """
 
 from __future__ import annotations
@@ -18,12 +30,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import cattrs
+from cattrs.dispatch import _DispatchNotFound
 from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
     StructureHandlerNotFoundError,
 )
+from cattrs.fns import identity
 
 from cloudsms._foundation.strict_json import key_path
 from cloudsms._kit.documents import read_versions, unwrap
@@ -31,8 +45,8 @@ from cloudsms._kit.leaves import (
     format_float,
     format_int,
     prefixed,
-    sequence_of,
     strict,
+    structure_float,
     structure_int,
 )
 from cloudsms._kit.wire import WIRE_TYPES
@@ -47,44 +61,110 @@ __all__ = ["configure_converter", "from_dict", "make_converter", "to_dict"]
 
 T = TypeVar("T")
 
+_REFUSALS = (
+    ValidationError,
+    ClassValidationError,
+    IterableValidationError,
+    ForbiddenExtraKeysError,
+    StructureHandlerNotFoundError,
+    KeyError,
+)
+"""What a hook may raise that can be a refusal; `_problems` tells a missing key from a bug."""
+
+
+# ---------------------------------------------------------------------- leaves
+def _exactly(kind: type) -> Callable[[Any], bool]:
+    """A predicate true for ``kind`` itself, not for its subclasses."""
+    return lambda t: t is kind
+
+
+def _is_enum(t: object) -> bool:
+    return isinstance(t, type) and issubclass(t, enum.Enum)
+
+
+def _enum_value(member: enum.Enum) -> Any:
+    return member.value
+
+
+@cache
+def _enum_factory(t: type[enum.Enum]) -> Callable[[object, Any], enum.Enum]:
+    """The member whose value is the value read, of the same type (``True`` is not ``1``)."""
+    members = {(type(member.value), member.value): member for member in t}
+    expected = "one of " + ", ".join(repr(value) for _, value in members)
+
+    def structure(value: object, _: object) -> enum.Enum:
+        try:
+            return members[type(value), value]
+        except (KeyError, TypeError):
+            raise ValidationError.single("$", expected, describe(value)) from None
+
+    return structure
+
+
+def _is_literal(t: object) -> bool:
+    return typing.get_origin(t) is typing.Literal
+
+
+def _literal_factory(t: Any) -> Callable[[object, Any], Any]:
+    """One of a ``Literal``'s values, of the same type (``True`` is not ``1``)."""
+    options: dict[tuple[type, object], object] = {}
+    for option in typing.get_args(t):
+        written = option.value if isinstance(option, enum.Enum) else option
+        options[type(written), written] = option
+    expected = "one of " + ", ".join(repr(written) for _, written in options)
+
+    def structure(value: object, _: object) -> Any:
+        try:
+            return options[type(value), value]
+        except (KeyError, TypeError):
+            raise ValidationError.single("$", expected, describe(value)) from None
+
+    return structure
+
 
 # ---------------------------------------------------------------------- containers
+_ARRAYS: dict[object, Callable[[Any], Any]] = {
+    list: list,
+    tuple: tuple,
+    set: set,
+    frozenset: frozenset,
+    collections.abc.Sequence: tuple,
+    collections.abc.Set: frozenset,
+}
+"""Each collection type a JSON array is read as, and what builds it from the items."""
+
+
 def _is_collection(t: object) -> bool:
-    origin = typing.get_origin(t)
-    return origin in {
-        list,
-        tuple,
-        set,
-        frozenset,
-        collections.abc.Sequence,
-        collections.abc.Set,
-    } and (origin is not tuple or _homogeneous(t))
-
-
-def _homogeneous(t: object) -> bool:
-    args = typing.get_args(t)
-    return len(args) == 2 and args[1] is Ellipsis  # noqa: PLR2004 - tuple[X, ...]
+    origin = typing.get_origin(t) or t
+    if origin is tuple:
+        args = typing.get_args(t)
+        return not args or (len(args) == 2 and args[1] is Ellipsis)  # noqa: PLR2004 - X, ...
+    try:
+        return origin in _ARRAYS
+    except TypeError:  # an unhashable type argument
+        return False
 
 
 def _collection_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
     def factory(t: Any) -> Callable[[object, Any], Any]:
-        origin = typing.get_origin(t)
-        item_type = typing.get_args(t)[0] if typing.get_args(t) else Any
-        build: Callable[[Any], Any] = {list: list, set: set, frozenset: frozenset}.get(
-            origin, tuple
-        )
-
+        args = typing.get_args(t)
+        item_type = args[0] if args else Any
+        build = _ARRAYS[typing.get_origin(t) or t]
         hook = converter.get_structure_hook(item_type)
         distinct = build in {set, frozenset}
 
         def structure(value: object, _: object) -> Any:
-            if isinstance(value, list | tuple):
-                try:  # the fast path: every item is fine
-                    items = [hook(v, item_type) for v in value]
-                except Exception:  # noqa: BLE001 - read again below to report every problem
-                    items = sequence_of(value, lambda v, _t: _structure(converter, v, item_type))
-            else:
-                items = sequence_of(value, lambda v, _t: _structure(converter, v, item_type))
+            if not isinstance(value, list | tuple):
+                raise ValidationError.single("$", "an array", describe(value))
+            items = []
+            problems: list[Problem] = []
+            for index, item in enumerate(value):
+                try:
+                    items.append(hook(item, item_type))
+                except _REFUSALS as exc:
+                    problems += _problems(exc, f"$[{index}]", item_type)
+            if problems:
+                raise ValidationError(problems)
             result = build(items)
             if distinct and len(result) != len(items):
                 raise ValidationError.single(
@@ -97,26 +177,59 @@ def _collection_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
     return factory
 
 
-def _is_string_mapping(t: object) -> bool:
-    origin = typing.get_origin(t)
-    args = typing.get_args(t)
-    return origin in {dict, collections.abc.Mapping} and bool(args) and args[0] is str
+def _is_fixed_tuple(t: object) -> bool:
+    return typing.get_origin(t) is tuple and not _is_collection(t)
+
+
+def _fixed_tuple_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    def factory(t: Any) -> Callable[[object, Any], Any]:
+        kinds = typing.get_args(t)
+        hooks = [converter.get_structure_hook(kind) for kind in kinds]
+        expected = f"an array of {len(kinds)} items"
+
+        def structure(value: object, _: object) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple):
+                raise ValidationError.single("$", expected, describe(value))
+            items = []
+            problems: list[Problem] = []
+            for index, (hook, kind, item) in enumerate(zip(hooks, kinds, value, strict=False)):
+                try:
+                    items.append(hook(item, kind))
+                except _REFUSALS as exc:
+                    problems += _problems(exc, f"$[{index}]", kind)
+            if len(value) != len(kinds):
+                problems.append(Problem("$", expected, f"{len(value)} items"))
+            if problems:
+                raise ValidationError(problems)
+            return tuple(items)
+
+        return structure
+
+    return factory
+
+
+def _is_mapping(t: object) -> bool:
+    origin = typing.get_origin(t) or t
+    return origin in {dict, collections.abc.Mapping}
 
 
 def _mapping_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
     def factory(t: Any) -> Callable[[object, Any], Any]:
-        value_type = typing.get_args(t)[1]
+        args = typing.get_args(t)
+        key_type, value_type = args if len(args) == 2 else (Any, Any)  # noqa: PLR2004
+        key_hook = converter.get_structure_hook(key_type)
+        value_hook = converter.get_structure_hook(value_type)
 
-        def structure(value: object, _: object) -> dict[str, Any]:
+        def structure(value: object, _: object) -> dict[Any, Any]:
             if not isinstance(value, dict):
                 raise ValidationError.single("$", "an object", describe(value))
-            result: dict[str, Any] = {}
+            result: dict[Any, Any] = {}
             problems: list[Problem] = []
             for key, item in value.items():
-                try:
-                    result[key] = _structure(converter, item, value_type)
-                except ValidationError as exc:
-                    problems += prefixed(exc.problems, key_path("$", key))
+                try:  # the value first; its key is read once the value is sound
+                    result[key_hook(key, key_type)] = value_hook(item, value_type)
+                except _REFUSALS as exc:
+                    problems += _problems(exc, key_path("$", key), value_type)
             if problems:
                 raise ValidationError(problems)
             return result
@@ -126,7 +239,8 @@ def _mapping_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
     return factory
 
 
-def _attrs_factory(converter: cattrs.Converter, *, every_key_path: bool) -> Callable[[Any], Any]:
+# ---------------------------------------------------------------------- attrs classes
+def _attrs_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
     """Cattrs' own function for an attrs class, after a check that an object arrived."""
     from cattrs.gen import make_dict_structure_fn  # noqa: PLC0415
 
@@ -150,91 +264,9 @@ def _attrs_factory(converter: cattrs.Converter, *, every_key_path: bool) -> Call
         def problems_of(exc: BaseException) -> list[Problem]:
             return _problems(exc, "$", kind)
 
-        if every_key_path:  # older versions of a document are upgraded before either path
-            return read_versions(kind, _every_key_path(kind, converter, structure), problems_of)
-        return read_versions(kind, structure, problems_of)
+        return read_versions(kind, structure, problems_of)  # older versions upgraded first
 
     return factory
-
-
-_PASSED_AS_IS = frozenset({str, bool})  # field types whose values are read as they arrive
-_BUILDING: set[Any] = set()  # classes whose hook is being made (recursive classes)
-
-
-def _every_key_path(
-    kind: Any, converter: cattrs.Converter, otherwise: Callable[[object, Any], Any]
-) -> Callable[[object, Any], Any]:
-    """A generated function for an object that has every field's key, else ``otherwise``.
-
-    A document written by `to_dict` has every key, so this is the path a load takes.
-    With as many keys as fields and each field's key found, the keys are exactly the
-    fields: no key is unknown and none is missing, and nothing else needs checking.
-    A missing key raises KeyError, which sends the whole document to the detailed
-    converter to be reported. Generic classes, and fields without a type, keep
-    cattrs' function.
-    """
-    if not isinstance(kind, type) or _generic(kind):
-        return otherwise
-    if any(isinstance(f.type, str) for f in attrs.fields(kind)):
-        attrs.resolve_types(kind)
-    fields = [f for f in attrs.fields(kind) if f.init]
-    if any(f.type is None for f in fields):
-        return otherwise
-    namespace: dict[str, Any] = {"kind": kind, "otherwise": otherwise}
-    arguments = []
-    building = kind not in _BUILDING
-    _BUILDING.add(kind)
-    try:
-        for i, field in enumerate(fields):
-            namespace[f"hook{i}"] = _field_hook(converter, field.type)
-            namespace[f"type{i}"] = field.type
-            item = f"value[{field.name!r}]"
-            if field.type in _PASSED_AS_IS:  # inline: a str is a str, no call needed
-                item = f"(v{i} if type(v{i} := {item}) is type{i} else hook{i}(v{i}, type{i}))"
-            else:
-                item = f"hook{i}({item}, type{i})"
-            arguments.append(f"{field.alias}={item}")
-    finally:
-        if building:
-            _BUILDING.discard(kind)
-    source = (
-        "def structure(value, _):\n"
-        f"    if type(value) is dict and len(value) == {len(fields)}:\n"
-        f"        return kind({', '.join(arguments)})\n"
-        "    return otherwise(value, _)\n"
-    )
-    exec(compile(source, f"<cloudsms structure {kind.__qualname__}>", "exec"), namespace)  # noqa: S102 - our own text, names from attrs
-    return cast("Callable[[object, Any], Any]", namespace["structure"])
-
-
-def _field_hook(converter: cattrs.Converter, kind: Any) -> Callable[[object, Any], Any]:
-    """The field type's hook; found when called if it holds a class whose hook is being made.
-
-    A class that holds itself, directly or in a collection (``children: tuple[Node,
-    ...]``), would otherwise ask for its own hook while that hook is being made.
-    """
-    if _mentions(kind, _BUILDING.__contains__):
-        return lambda value, t: converter.get_structure_hook(t)(value, t)
-    return cast("Callable[[object, Any], Any]", converter.get_structure_hook(kind))
-
-
-def _mentions(kind: Any, test: Callable[[Any], bool]) -> bool:
-    """Whether ``kind`` or any type argument inside it passes ``test``."""
-    try:
-        if test(kind):
-            return True
-    except TypeError:  # an unhashable type argument, such as a Literal's list
-        return False
-    return any(_mentions(arg, test) for arg in typing.get_args(kind))
-
-
-def _generic(kind: type) -> bool:
-    """Whether ``kind`` is generic, or subclasses a generic, by its ``__orig_bases__``.
-
-    ``class Box(Generic[T])`` and ``class Meters(Box[int])`` both: cattrs maps the
-    type variables to their arguments, the generated path does not.
-    """
-    return bool(getattr(kind, "__orig_bases__", ()))
 
 
 def _not_a_document(kind: Any) -> Callable[[object, Any], Any]:
@@ -250,80 +282,45 @@ def _not_a_document(kind: Any) -> Callable[[object, Any], Any]:
     return refuse
 
 
-def _enums_aside(
-    hook: Callable[[object, Any], Any], plain: type | None = None
-) -> Callable[[object, Any], Any]:
-    """``hook`` for ``plain`` values; enums (subclasses of str and int) to the enum hook."""
-
-    def structure(value: object, kind: Any) -> Any:
-        if kind is plain and type(value) is plain:  # the hot path: a well-typed str or bool
-            return value
-        if _is_enum(kind):
-            return _enum_factory(kind)(value, kind)
-        return hook(value, kind)
-
-    return structure
-
-
-def _enum_value(member: enum.Enum) -> Any:
-    return member.value
-
-
-def _is_enum(t: object) -> bool:
-    return isinstance(t, type) and issubclass(t, enum.Enum)
-
-
-@cache
-def _enum_factory(t: type[enum.Enum]) -> Callable[[object, Any], enum.Enum]:
-    values = {member.value: member for member in t}
-    expected = "one of " + ", ".join(repr(v) for v in values)
-
-    def structure(value: object, _: object) -> enum.Enum:
-        try:
-            return values[value]
-        except (KeyError, TypeError):
-            raise ValidationError.single("$", expected, describe(value)) from None
-
-    return structure
-
-
 # ---------------------------------------------------------------------- the converter
+_DECIDED_BY_PREDICATES = (str, int, float)
+"""Classes cattrs matches by class, with their subclasses, before it asks any predicate.
+
+cattrs registers ``str``, ``int`` and ``float`` in its class registries (which also
+match ``bool``, ``StrEnum``, ``IntEnum`` and an enum mixed into ``str``), and reads
+those registries before the predicates. Registering its own "no hook here" marker
+for them sends these types on to the predicates, in both directions, so the ``str``
+hooks never see an enum. tests/test_converter.py pins which hook each type gets.
+"""
+
+
 def configure_converter(converter: cattrs.Converter) -> None:
     """Teach ``converter`` the wire format of every cloudsms type (see the module docs)."""
-    _configure(converter, every_key_path=False)
-
-
-def _configure(converter: cattrs.Converter, *, every_key_path: bool) -> None:
-    """`configure_converter`; ``every_key_path`` adds the generated path of the fast converter.
-
-    The generated path reads keys by attribute name and ignores attrs converters, as the
-    library's own converters do; a user's converter may be set otherwise, so it keeps
-    cattrs' functions.
-    """
     for wire in WIRE_TYPES:  # every type with a wire form of its own: cloudsms._kit.wire
         converter.register_structure_hook(wire.kind, wire.structure)
         if wire.subclasses is not None:
             converter.register_unstructure_hook_func(wire.subclasses, wire.unstructure)
         converter.register_unstructure_hook(wire.kind, wire.unstructure)
-    # A class registration also catches subclasses: StrEnum and IntEnum fields arrive
-    # here too, and are handed to the enum hook.
-    converter.register_structure_hook(str, _enums_aside(strict(str, "a string"), str))
-    converter.register_structure_hook(bool, _enums_aside(strict(bool, "a boolean"), bool))
-    converter.register_structure_hook(int, _enums_aside(structure_int))
+    for kind in _DECIDED_BY_PREDICATES:  # cattrs' marker, never called: typed as a hook
+        converter.register_structure_hook(kind, cast("Any", _DispatchNotFound))
+    converter.register_structure_hook_func(_exactly(str), strict(str, "a string"))
+    converter.register_structure_hook_func(_exactly(bool), strict(bool, "a boolean"))
+    converter.register_structure_hook_func(_exactly(int), structure_int)
+    converter.register_structure_hook_func(_exactly(float), structure_float)
     converter.register_structure_hook_factory(_is_enum, _enum_factory)
-    converter.register_structure_hook_factory(
-        attrs.has, _attrs_factory(converter, every_key_path=every_key_path)
-    )
+    converter.register_structure_hook_factory(_is_literal, _literal_factory)
+    converter.register_structure_hook_factory(attrs.has, _attrs_factory(converter))
     converter.register_structure_hook_factory(_is_collection, _collection_factory(converter))
-    converter.register_structure_hook_factory(_is_string_mapping, _mapping_factory(converter))
+    converter.register_structure_hook_factory(_is_fixed_tuple, _fixed_tuple_factory(converter))
+    converter.register_structure_hook_factory(_is_mapping, _mapping_factory(converter))
 
+    for kind in _DECIDED_BY_PREDICATES:  # written the same way: an enum member as its value
+        converter.register_unstructure_hook(kind, cast("Any", _DispatchNotFound))
+    converter.register_unstructure_hook_func(_exactly(str), identity)
+    converter.register_unstructure_hook_func(_exactly(bool), identity)
+    converter.register_unstructure_hook_func(_exactly(int), format_int)
+    converter.register_unstructure_hook_func(_exactly(float), format_float)
     converter.register_unstructure_hook_func(_is_enum, _enum_value)
-    # StrEnum and IntEnum members are also str and int, whose hooks pass them through:
-    # name the two classes so their members are written as plain values too.
-    converter.register_unstructure_hook(enum.StrEnum, _enum_value)
-    converter.register_unstructure_hook(enum.IntEnum, _enum_value)
-    converter.register_unstructure_hook(float, format_float)
-    converter.register_unstructure_hook(int, format_int)
 
 
 def _set_as_list(items: typing.Iterable[Any]) -> list[Any]:
@@ -358,38 +355,26 @@ def _converter() -> cattrs.Converter:
     return make_converter()
 
 
-@cache
-def _fast_converter() -> cattrs.Converter:
-    """The same wire format without cattrs' detailed validation: tried first, for speed.
+def _structure(value: object, kind: Any) -> Any:
+    """Structure ``value`` as ``kind``: a refusal becomes a ValidationError with paths.
 
-    Only when it fails is the document read again by the detailed converter, which
-    collects every problem; so a good document pays nothing for error reporting.
+    Anything else the hooks raise propagates (module docs).
     """
-    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
-    _configure(converter, every_key_path=True)
-    return converter
-
-
-def _structure(converter: cattrs.Converter, value: object, kind: Any) -> Any:
-    """Structure ``value`` as ``kind``; any failure becomes a ValidationError with paths."""
     try:
-        return converter.structure(value, kind)
+        return _converter().structure(value, kind)
     except ValidationError:
         raise
-    except Exception as exc:  # noqa: BLE001 - every failure is reported, none leaks
+    except _REFUSALS as exc:
         raise ValidationError(_problems(exc, "$", kind)) from None
 
 
-def _structure_reporting(value: object, kind: Any) -> Any:
-    """Structure fast; on any failure, again in detail to report every problem."""
-    try:
-        return _fast_converter().structure(value, kind)
-    except Exception:  # noqa: BLE001 - the detailed pass says what is wrong
-        return _structure(_converter(), value, kind)
-
-
 def _problems(exc: BaseException, path: str, kind: object = None) -> list[Problem]:
-    """Flatten cattrs' exception groups into our problems, each with its path."""
+    """The problems of a refusal, each with its path; re-raises anything else as it is.
+
+    cattrs gathers what each field's hook raised into exception groups; a group's
+    member that is no refusal is a bug in a hook or constructor, so it is raised
+    again, with the note cattrs added of the field it was reading.
+    """
     if isinstance(exc, ValidationError):
         return prefixed(exc.problems, path)
     if isinstance(exc, ClassValidationError | IterableValidationError):
@@ -402,22 +387,27 @@ def _problems(exc: BaseException, path: str, kind: object = None) -> list[Proble
             Problem(key_path(path, key), f"one of the keys {known}", f"key {key!r}")
             for key in sorted(exc.extra_fields)
         ]
-    return [_leaf_problem(exc, path, kind)]
-
-
-def _leaf_problem(exc: BaseException, path: str, kind: object) -> Problem:
-    """One failure that is not a cloudsms refusal, said as well as it can be."""
-    if isinstance(exc, KeyError):
-        return Problem(path, "a value (required)", "nothing")
+    if _missing_key(exc):
+        return [Problem(path, "a value (required)", "nothing")]
     if isinstance(exc, StructureHandlerNotFoundError):  # the caller asked for a type we lack
         asked: object = exc.type_  # typed as a type, though any object can be asked for
         is_type = isinstance(asked, type) or typing.get_origin(asked) is not None
         shown = f"the type {kind_name(asked)}" if is_type else f"{describe(asked)}, not a type"
-        return Problem(path, _READABLE, shown)
-    if _sensitive_fields(kind):
-        # A validator's message may quote a secret: say only what kind of failure it was.
-        return Problem(path, _type_name(kind), f"{REDACTED} ({exc.__class__.__name__})")
-    return Problem(path, _type_name(kind), f"a value it refused ({exc})")
+        return [Problem(path, _READABLE, shown)]
+    exc.__suppress_context__ = True  # the group that carried it says nothing its notes do not
+    raise exc
+
+
+def _missing_key(exc: BaseException) -> bool:
+    """Whether ``exc`` is cattrs' KeyError for a key the object lacks, not a hook's.
+
+    cattrs reads a required field as ``o["name"]`` inside the function it generated for
+    the class, and catches what that raises in the same function: so the KeyError of
+    a missing key was raised in the one frame of its traceback, while a hook's own
+    KeyError passed through the hook's frame too.
+    """
+    traceback = exc.__traceback__
+    return type(exc) is KeyError and traceback is not None and traceback.tb_next is None
 
 
 def _group_problems(
@@ -438,9 +428,20 @@ def _group_problems(
         if step in secret:
             problems = [p._replace(got=REDACTED) for p in problems]
         found += problems
-    for inner in without:
-        found += _problems(inner, path, kind)
+    for inner in without:  # the constructor's own refusal: its paths may enter a secret
+        found += [
+            p._replace(got=REDACTED) if _within(p.path, path, secret) else p
+            for p in _problems(inner, path, kind)
+        ]
     return found
+
+
+def _within(where: str, path: str, fields: frozenset[str]) -> bool:
+    """Whether ``where`` is at or inside one of ``fields`` of the object at ``path``."""
+    if not fields or not where.startswith(f"{path}."):
+        return False
+    rest = where[len(path) + 1 :]
+    return any(rest == name or rest.startswith((f"{name}.", f"{name}[")) for name in fields)
 
 
 def _sensitive_fields(kind: object) -> frozenset[str]:
@@ -455,19 +456,13 @@ _READABLE = (
 )
 
 
-def _type_name(kind: object) -> str:
-    name = getattr(kind, "__name__", None) or str(kind)
-    return f"a valid {name}"
-
-
 # ---------------------------------------------------------------------- public API
 @contextlib.contextmanager
 def collector_paused(pause: bool) -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one bulk conversion, then resume it.
+    """Pause Python's cyclic garbage collector while the block runs, if ``pause``.
 
-    Converting a large document allocates many short-lived objects and no reference
-    cycles; with the collector running, its passes over every live object take about
-    half the time. It is resumed even on error, and left alone if it was already off.
+    The collector is resumed even on error, and left alone if it was already off;
+    with ``pause`` false nothing is touched.
     """
     if not pause or not gc.isenabled():
         yield
@@ -479,13 +474,14 @@ def collector_paused(pause: bool) -> Iterator[None]:
         gc.enable()
 
 
-def to_dict(value: object, *, pause_gc: bool = True) -> Any:
+def to_dict(value: object, *, pause_gc: bool = False) -> Any:
     """``value`` as JSON-ready data (a document carries its type and schema version first).
 
     cloudsms types are written as the module's table says; a value of another type is
     passed through as it is, for `to_json` or the caller to write or refuse.
 
-    ``pause_gc`` pauses the cyclic garbage collector while converting (see `from_dict`).
+    ``pause_gc=True`` pauses the cyclic garbage collector while converting (see
+    `from_dict` for the trade-off); by default it is left alone.
     """
     kind = type(value)
     try:
@@ -516,26 +512,36 @@ def to_dict(value: object, *, pause_gc: bool = True) -> Any:
     return data
 
 
-def from_dict(kind: type[T], data: object, *, pause_gc: bool = True) -> T:
+def from_dict(kind: type[T], data: object, *, pause_gc: bool = False) -> T:
     """Build a ``kind`` from JSON-like data, checking everything.
 
-    While it works, Python's cyclic garbage collector is paused (unless ``pause_gc``
-    is false) and then resumed, even on error: building many values allocates many
-    objects but no reference cycles, and the collector's passes would otherwise take
-    about half the time of a large load. A collector that was already off stays off.
+    ``pause_gc=True`` pauses Python's cyclic garbage collector while converting and
+    resumes it afterwards, even on error (a collector that was already off stays off).
+    A large load allocates many objects and no reference cycles, so the collector's
+    passes over them can take as long as the load itself: pausing it can halve the
+    time. It is off by default because the switch is process-wide: while it is
+    paused, no thread's garbage is collected, and a thread that switches the collector
+    off meanwhile finds it on again afterwards. Whether that trade is worth it is the
+    caller's choice.
 
     Raises:
         ValidationError: every problem of the data, each with its path; nothing is built.
-            A document of another type or an unknown schema version fails first.
+            A document of another type or an unknown schema version fails first. Data
+            nested more deeply than Python can walk is refused at ``$``. An exception
+            of another type is a bug in a hook or a constructor, raised as it is.
     """
     subject = kind_name(kind)
     if hasattr(kind, "__document_type__"):
         data = unwrap(kind, data, subject)
     try:
         with collector_paused(pause_gc):
-            return cast("T", _structure_reporting(data, kind))
+            return cast("T", _structure(data, kind))
     except ValidationError as exc:
         raise ValidationError(exc.problems, subject=subject) from None
+    except RecursionError:
+        raise ValidationError.single(
+            "$", "data nested less deeply than Python can walk", describe(data), subject=subject
+        ) from None
 
 
 def kind_name(kind: object) -> str:

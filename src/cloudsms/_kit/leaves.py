@@ -56,6 +56,15 @@ def structure_int(value: object, _: object) -> int:
     raise ValidationError.single("$", "an integer (within 64 bits)", describe(value))
 
 
+def structure_float(value: object, _: object) -> float:
+    """A finite JSON number (an integer too) as a float; text, booleans and NaN refused."""
+    if type(value) is float or (type(value) is int and INT64[0] <= value <= INT64[1]):
+        number = float(value)
+        if abs(number) != float("inf") and number == number:  # noqa: PLR0124 - NaN
+            return number
+    raise ValidationError.single("$", "a finite number", describe(value))
+
+
 def format_decimal(value: Decimal) -> str:
     """A Decimal as the text `structure_decimal` reads back to the same value, or refused."""
     text = str(value)
