@@ -5,12 +5,13 @@ document alone). It builds a catalogue entry with three SLA options for a hosted
 two fixed options and a customizable one whose availability a priced upgrade raises —
 agrees the customizable option with the upgrade, checks the agreement against the
 catalogue with `check_agreement`, computes the credit a breached month earns with
-`credit_due`, saves the agreement as JSON and reads it back, and prints what
+`credit_due`, amends one term with the customer's consent and shows the refusal
+without it, saves the agreement as JSON and reads it back, and prints what
 ``cloudsms agreement show`` prints for it.
 
 Serves S07 (establish a cloud service agreement) and S03 (the catalogue it is bought
-from); ISO/IEC 20000-1:2011 6.1 and 7.1. Amendments (changing a term with the
-customer's consent, and the refusal without it) are not shown yet.
+from); ISO/IEC 20000-1:2011 6.1, 7.1 and 9.2 (a change to an agreed term is
+controlled: it needs the customer's consent, or a notice the agreement allows).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dateutil.relativedelta import relativedelta
 
 from cloudsms.agreements import (
     Activity,
+    Amendment,
     CloudServiceAgreement,
     Commitment,
     CreditTerms,
@@ -46,9 +48,12 @@ from cloudsms.agreements import (
     TerminatingParty,
     TerminationReason,
     TerminationTerms,
+    TermKind,
+    amend,
     check_agreement,
     credit_due,
     recurring_charges,
+    terms_on,
 )
 from cloudsms.catalogue import (
     Billing,
@@ -62,7 +67,9 @@ from cloudsms.catalogue import (
     Upgrade,
     UpgradeKind,
 )
+from cloudsms.errors import ValidationError
 from cloudsms.money import Money, Price
+from cloudsms.parties import Acknowledgement
 from cloudsms.periods import SupportHours
 from cloudsms.reports import agreement_table
 from cloudsms.serialization import from_json, to_json
@@ -255,6 +262,30 @@ def main(argv: list[str]) -> None:
     achieved = Decimal("99.95")
     credit = credit_due(agreement, UPTIME, achieved, charge.amount)
     print(f"A month at {achieved} % availability on a charge of {charge.amount}: credit {credit}")
+    longer = Amendment(
+        term=TermKind.RECORD_KEEPING,
+        value=relativedelta(years=10),
+        proposed_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
+        proposed_by="provider",
+    )
+    try:
+        amend(agreement, longer)
+    except ValidationError as refused:
+        print("\nAmending record keeping without the customer's consent is refused:")
+        print("  " + "\n  ".join(refused.errors))
+    consent = Acknowledgement(
+        party_id=agreement.customer_id,
+        terms_id=agreement.id,
+        version=str(agreement.version + 1),
+        accepted_at=dt.datetime(2026, 6, 3, tzinfo=dt.UTC),
+    )
+    amended = amend(agreement, longer, consent=consent)
+    print(
+        f"With the customer's consent: version {amended.version}, record keeping "
+        f"{amended.record_keeping.years} years from {amended.amendments[0].effective_at:%Y-%m-%d}"
+        f" (version 1 still in force on 2026-06-02: "
+        f"{terms_on(amended, dt.datetime(2026, 6, 2, tzinfo=dt.UTC)).version})"
+    )
     reloaded = from_json(CloudServiceAgreement, document)
     print("Saved as JSON and read back unchanged:", reloaded == agreement)
     print("\n$ cloudsms agreement show csa-2026-001.json")

@@ -11,7 +11,7 @@ judged), `credits` (credit tiers and the credit a breach earns) and `terms`
 (termination, exit, responsibilities, priorities, legal terms, resource limits,
 notices).
 
-Still to come (issue 12): the `cloudsms agreement show` command.
+`cloudsms agreement show FILE` prints an agreement (`cloudsms.reports.agreement_table`).
 """
 
 from __future__ import annotations
