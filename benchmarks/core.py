@@ -259,14 +259,11 @@ def converter(runs: int, paused_runs: int) -> list[Row]:
     of the same data.
     """
     method = fresh.METHOD.format(runs=runs)
-    load, pydantic_load = (
-        fresh.time("usage-load-cloudsms", runs, paused_runs),
-        fresh.time("usage-load-pydantic", runs, paused_runs),
+    ours, pydantic, standard = (
+        fresh.time(f"usage-{side}", runs, paused_runs) for side in ("cloudsms", "pydantic", "json")
     )
-    dump, json_dump, pydantic_dump = (
-        fresh.time(case, runs, paused_runs)
-        for case in ("usage-dump-cloudsms", "usage-dump-json", "usage-dump-pydantic")
-    )
+    load, pydantic_load = ours["load"], pydantic["load"]
+    dump, pydantic_dump, json_dump = ours["dump"], pydantic["dump"], standard["dump"]
     return [
         Row(
             "load 10k usage records (from_json) vs pydantic validate_json",

@@ -65,12 +65,15 @@ def time(side: str, runs: int, paused_runs: int) -> dict[str, dict[str, float]]:
 
 def beside(name: str, ours: dict[str, float], other_name: str, other: dict[str, float]) -> Row:
     """An information line: both sides' times with the collector on and paused."""
-    paused = ours["paused"] / other["paused"]
-    text = (
-        f"  {name} {ours['on'] * 1e3:.0f} ms, {other_name} {other['on'] * 1e3:.0f} ms; "
-        f"collector paused: {ours['paused'] * 1e3:.0f} ms vs {other['paused'] * 1e3:.0f} ms"
-        f" ({paused:.2f}x)"
-    )
+    text = f"  {name} {ours['on'] * 1e3:.0f} ms, {other_name} {other['on'] * 1e3:.0f} ms; "
+    if ours["paused"] != ours["paused"]:  # NaN: --quick leaves the paused runs out
+        text += "collector paused: not measured (--quick)"
+    else:
+        paused = ours["paused"] / other["paused"]
+        text += (
+            f"collector paused: {ours['paused'] * 1e3:.0f} ms vs "
+            f"{other['paused'] * 1e3:.0f} ms ({paused:.2f}x)"
+        )
     return Row(text, float("nan"), float("nan"), "")
 
 
