@@ -15,7 +15,7 @@ from cloudsms import reference
 # `ci` is thorough and reproducible; `dev` is quick for the edit-test loop.
 settings.register_profile(
     "ci",
-    max_examples=200,
+    max_examples=100,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
