@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import importlib.util
+import math
 import statistics
 import subprocess
 import sys
@@ -161,6 +162,19 @@ def _line(row: Row, width: int) -> str:
     )
 
 
+def agreement_figures(rounds: int) -> list[Row]:
+    """S07's ``judge`` on the fast path (floor 2 us), with plain comparisons for information."""
+    import agreements  # noqa: PLC0415 - benchmarks/agreements.py, beside this runner
+
+    figures: list[Row] = []
+    for label, value, floor, unit in agreements.judge_rows(rounds):
+        if math.isnan(floor):  # for information, beside the floored figures
+            figures.append(Row(f"  ({label}: {value:.3f} {unit})", value, floor, unit, ""))
+        else:
+            figures.append(Row(label, value, floor, unit, "timeit, best of rounds, per call"))
+    return figures
+
+
 def main() -> int:
     """Run every benchmark, print the table, and with --check fail on a missed floor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -168,7 +182,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument(
         "--only",
-        choices=("reference", "core", "catalogue"),
+        choices=("reference", "core", "catalogue", "agreements"),
         help="run one group of benchmarks",
     )
     args = parser.parse_args()
@@ -195,6 +209,8 @@ def main() -> int:
         import catalogue  # noqa: PLC0415 - benchmarks/catalogue.py, beside this runner
 
         figures += catalogue.figures(loads, catalogue_paused)
+    if args.only in {None, "agreements"}:
+        figures += agreement_figures(rounds)
     width = max(len(f.name) for f in figures if not _informative(f))
     print(f"{'benchmark':<{width}}  {'figure':>11}  {'floor':>9}  {'ratio':>6}  {'':<6}  method")
     for f in figures:

@@ -87,6 +87,8 @@ def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     Anything else (text, a mapping, a number) is kept as given, so the class's own
     check reports it with its path instead of the converter failing without one.
     """
+    if type(value) is tuple or type(value) is list:  # the usual cases, without ABC checks
+        return tuple(value)
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]
     return tuple(value)
@@ -94,6 +96,8 @@ def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
 
 def as_frozenset(value: Iterable[Any]) -> frozenset[Any]:
     """An attrs converter: any list-like value as a frozenset (else kept, as `as_tuple`)."""
+    if type(value) is frozenset:  # the usual case, without ABC checks
+        return value
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]
     try:
