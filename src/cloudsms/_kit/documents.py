@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cloudsms._foundation.dotted import resolve
 from cloudsms._foundation.frozen import FrozenMapping
 from cloudsms._foundation.suggest import suggest
 from cloudsms.errors import (
@@ -332,7 +333,7 @@ def document_class(type_name: str) -> type:
         raise UnknownReference(
             "document type", type_name, suggestions=suggest_types(type_name, _REGISTERED)
         )
-    resolved, fault = _resolve(path)
+    resolved, fault = resolve(path)
     declared = getattr(resolved, "__document_type__", None)
     if isinstance(resolved, type) and declared == type_name:
         _RESOLVED[type_name] = resolved
@@ -369,21 +370,3 @@ def registered_documents() -> dict[str, str]:
         'cloudsms.services:CloudService'
     """
     return dict(sorted(_REGISTERED.items()))
-
-
-def _resolve(path: str) -> tuple[object, str | None]:
-    """The object at ``"module:attribute.attribute"``, or ``None`` and why it is not there."""
-    import importlib  # noqa: PLC0415 - only a lookup needs it
-
-    module_name, _, attributes = path.partition(":")
-    try:
-        found: object = importlib.import_module(module_name)
-    except ImportError as exc:
-        return None, f"{path!r} names a module that cannot be imported ({exc})"
-    where = module_name
-    for attribute in attributes.split("."):
-        if not hasattr(found, attribute):
-            return None, f"{path!r} names nothing: {where} has no attribute {attribute!r}"
-        found = getattr(found, attribute)
-        where = f"{where}.{attribute}"
-    return found, None

@@ -17,7 +17,6 @@ control of records; 9.2 and 9.3).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
+from cloudsms._foundation.dotted import resolve
 from cloudsms._foundation.frozen import FrozenMapping, as_tuple
 from cloudsms._foundation.instants import instant_key, instant_problems
 from cloudsms._foundation.suggest import suggest
@@ -938,7 +938,7 @@ def lifecycle_named(name: str) -> Lifecycle:
     path = _REGISTERED.get(name) if isinstance(key, str) else None
     if path is None:
         raise UnknownReference("lifecycle", name, suggestions=suggest(name, _REGISTERED))
-    resolved, fault = _resolve(path)
+    resolved, fault = resolve(path)
     if isinstance(resolved, Lifecycle) and resolved.name == name:
         _RESOLVED[name] = resolved
         return resolved
@@ -959,22 +959,6 @@ def registered_lifecycles() -> dict[str, str]:
         'cloudsms.parties.complaints:COMPLAINT_LIFECYCLE'
     """
     return dict(sorted(_REGISTERED.items()))
-
-
-def _resolve(path: str) -> tuple[object, str | None]:
-    """The object at ``"module:attribute.attribute"``, or ``None`` and why it is not there."""
-    module_name, _, attributes = path.partition(":")
-    try:
-        found: object = importlib.import_module(module_name)
-    except ImportError as exc:
-        return None, f"{path!r} names a module that cannot be imported ({exc})"
-    where = module_name
-    for attribute in attributes.split("."):
-        if not hasattr(found, attribute):
-            return None, f"{path!r} names nothing: {where} has no attribute {attribute!r}"
-        found = getattr(found, attribute)
-        where = f"{where}.{attribute}"
-    return found, None
 
 
 def _origin_problems(lifecycle: Lifecycle, origin: object) -> list[Problem]:
