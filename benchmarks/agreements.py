@@ -1,4 +1,8 @@
-"""Figures for agreements (S07): judging a service target, beside a plain float comparison.
+"""Figures for agreements (S07): judging a target, and loading a 12-target agreement.
+
+``judge`` is timed beside a plain float comparison; ``from_json`` of the 12-target
+agreement of agreement_data.py beside pydantic v2's ``validate_json`` of the same
+bytes into the mirror model of pydantic_agreement.py, in the same process and run.
 
 Rows are ``(label, figure, floor, unit)`` as benchmarks/core.py's are; a floor of NaN
 marks a figure printed for information. Run on its own with
@@ -25,6 +29,14 @@ if TYPE_CHECKING:
 
 JUDGE_FLOOR = 2.0
 """Judging a number already in the canonical unit takes at most this many microseconds."""
+
+LOAD_FLOOR = 3.0
+"""Loading the 12-target agreement takes at most this many times pydantic v2's load.
+
+Above the catalogue's 1.0: every target's threshold is parsed with its unit and
+converted to its metric's canonical unit, and the credit tiers, priorities, zones
+and responsibilities are checked against each other, which the mirror cannot declare.
+"""
 
 
 def per_call(fn: Callable[[], object], rounds: int) -> float:
@@ -90,9 +102,38 @@ def judge_rows(rounds: int) -> list[tuple[str, float, float, str]]:
     ]
 
 
+def load_rows(rounds: int) -> list[tuple[str, float, float, str]]:
+    """``from_json`` of the 12-target agreement against pydantic v2, then both times."""
+    import pydantic  # noqa: PLC0415 - a bench dependency
+
+    import agreement_data  # noqa: PLC0415 - beside this script
+    from cloudsms.agreements import CloudServiceAgreement  # noqa: PLC0415
+    from cloudsms.serialization import from_json  # noqa: PLC0415
+    from pydantic_agreement import PAgreement  # noqa: PLC0415 - beside this script
+
+    raw = agreement_data.payload()
+    adapter = pydantic.TypeAdapter(PAgreement)
+    if from_json(CloudServiceAgreement, raw) != agreement_data.agreement():
+        raise AssertionError("the benchmark's agreement does not round-trip")
+    if len(adapter.validate_json(raw).slas[0].targets) != 12:
+        raise AssertionError("the pydantic mirror did not read the 12 targets")
+    ours = per_call(lambda: from_json(CloudServiceAgreement, raw), rounds)
+    theirs = per_call(lambda: adapter.validate_json(raw), rounds)
+    return [
+        (
+            "load a 12-target agreement (from_json) vs pydantic validate_json",
+            ours / theirs,
+            LOAD_FLOOR,
+            "x",
+        ),
+        (f"cloudsms from_json, {len(raw):,} bytes", ours, math.nan, "us"),
+        ("pydantic v2 validate_json, the same bytes", theirs, math.nan, "us"),
+    ]
+
+
 def main() -> int:
     """Print the rows; exit 1 when a figure misses its floor."""
-    rows = judge_rows(7)
+    rows = [*judge_rows(7), *load_rows(7)]
     width = max(len(label) for label, *_ in rows)
     missed = 0
     for label, figure, floor, unit in rows:

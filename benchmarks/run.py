@@ -163,11 +163,18 @@ def _line(row: Row, width: int) -> str:
 
 
 def agreement_figures(rounds: int) -> list[Row]:
-    """S07's ``judge`` on the fast path (floor 2 us), with plain comparisons for information."""
+    """S07's figures: ``judge`` on the fast path, and a 12-target agreement's load.
+
+    ``judge`` against its 2 us floor, with plain comparisons for information; the load
+    against pydantic v2's of the same bytes (floor 3x), with both times.
+    """
     import agreements  # noqa: PLC0415 - benchmarks/agreements.py, beside this runner
 
     figures: list[Row] = []
-    for label, value, floor, unit in agreements.judge_rows(rounds):
+    for label, value, floor, unit in [
+        *agreements.judge_rows(rounds),
+        *agreements.load_rows(rounds),
+    ]:
         if math.isnan(floor):  # for information, beside the floored figures
             figures.append(Row(f"  ({label}: {value:.3f} {unit})", value, floor, unit, ""))
         else:

@@ -39,7 +39,7 @@ from cloudsms.testing._agreements_targets import (
     judgements,
     service_targets,
 )
-from cloudsms.units import Quantity, quantity
+from cloudsms.units import Quantity, calendar_units, magnitude_in, quantity
 
 
 def level(measure: str, bound: Bound, target: str) -> ServiceLevel:
@@ -193,6 +193,24 @@ class TestServiceTarget:
             target.unit,
             target.threshold,
         )
+
+    @given(service_targets())
+    def test_remembered_threshold_is_the_exact_conversion(self, target: ServiceTarget) -> None:
+        """Thresholds are remembered per magnitude and units; each is still the exact one."""
+        if target.level is None or not target.unit or calendar_units(target.level.target):
+            return
+        assert target.threshold == magnitude_in(target.level.target, target.unit)
+        again = ServiceTarget(
+            id="again", level=target.level, percentile=target.percentile, priority=target.priority
+        )
+        assert again.threshold == target.threshold
+
+    def test_equal_magnitudes_share_a_threshold(self) -> None:
+        """1 h and 1.0 h convert to the same threshold, whichever is built first."""
+        whole = ServiceTarget(id="a", level=level("RTO", Bound.AT_MOST, "1 h"))
+        point = ServiceTarget(id="b", level=level("RTO", Bound.AT_MOST, "1.0 h"))
+        minutes = ServiceTarget(id="c", level=level("RTO", Bound.AT_MOST, "90 min"))
+        assert (whole.threshold, point.threshold, minutes.threshold) == (3600, 3600, 5400)
 
     def test_capacity_in_bytes_or_instances(self) -> None:
         """Capacity takes a data size or a count of instances, each in its own unit."""

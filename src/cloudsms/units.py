@@ -1273,8 +1273,13 @@ def fraction_in(value: Quantity, unit: str) -> Fraction:
         raise _refused("$.unit", "a unit such as 'second'", describe(unit), subject=_CONVERSION)
     if not is_quantity(value):
         raise _not_a_quantity(value, "$")
+    return Fraction(Decimal(value.magnitude)) * _factor_or_refusal(value, unit)
+
+
+def _factor_or_refusal(value: Quantity, unit: str) -> Fraction:
+    """The factor from the quantity's units to ``unit``, or the refusal naming the quantity."""
     try:
-        factor = _factor(value.units, unit)
+        return _factor(value.units, unit)
     except ValidationError as exc:
         if exc.paths == ["$.unit"]:
             raise
@@ -1284,7 +1289,6 @@ def fraction_in(value: Quantity, unit: str) -> Fraction:
             f"{value} ({dimension(value)})",
             subject=_CONVERSION,
         ) from None
-    return Fraction(Decimal(value.magnitude)) * factor
 
 
 def calendar_units(value: Quantity) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ import datetime as dt
 import enum
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,7 @@ from cloudsms.units import (
     format_quantity,
     fraction_in,
     is_quantity,
+    magnitude_in,
     same_dimension,
 )
 
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
     from cloudsms.periods import Period
+    from cloudsms.units import Quantity
 
 __all__ = [
     "MEASURES",
@@ -223,6 +226,7 @@ are the names ITSM tools use (iTop's "time to own" and "time to resolve").
 """
 
 
+@lru_cache(maxsize=256)
 def _measure_key(measure: str) -> str:
     return " ".join(measure.split()).casefold()
 
@@ -391,10 +395,22 @@ def _unit_of(target: ServiceTarget) -> str:
     level: object = target.level
     if metric is None or not isinstance(level, ServiceLevel) or not is_quantity(level.target):
         return ""
-    for unit in metric.units:
-        if same_dimension(level.target, unit):
-            return unit
-    return ""
+    return _canonical_unit(metric, level.target)
+
+
+_CANONICAL: dict[tuple[Metric, object], str] = {}
+"""`_canonical_unit` remembered per metric and units: the same few units recur."""
+
+
+def _canonical_unit(metric: Metric, threshold: Quantity) -> str:
+    """The metric's canonical unit of the threshold's dimension ('' if none is)."""
+    key = (metric, threshold.units)
+    found = _CANONICAL.get(key)
+    if found is None:
+        found = next((unit for unit in metric.units if same_dimension(threshold, unit)), "")
+        if len(_CANONICAL) < 1024:  # noqa: PLR2004 - a bound on the memo, not a rule
+            _CANONICAL[key] = found
+    return found
 
 
 def _threshold_of(target: ServiceTarget) -> Decimal:
@@ -403,7 +419,21 @@ def _threshold_of(target: ServiceTarget) -> Decimal:
     level = target.level
     if not unit or level is None or calendar_units(level.target):
         return Decimal(0)
-    return to_decimal(fraction_in(level.target, unit))
+    threshold = level.target
+    key = (threshold.magnitude, threshold.units, unit)
+    found = _THRESHOLDS.get(key)
+    if found is None:
+        found = magnitude_in(threshold, unit)
+        if len(_THRESHOLDS) < 4096:  # noqa: PLR2004 - a bound on the memo, not a rule
+            _THRESHOLDS[key] = found
+    return found
+
+
+_THRESHOLDS: dict[tuple[object, object, str], Decimal] = {}
+"""Converted thresholds, remembered: a fleet of agreements repeats the same few levels.
+
+Equal magnitudes (1 and 1.0 of a unit) share an entry: they convert to the same Decimal.
+"""
 
 
 def _sign_of(target: ServiceTarget) -> int:
