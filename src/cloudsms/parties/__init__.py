@@ -40,6 +40,13 @@ from cloudsms.parties.acknowledgements import (
     latest_acknowledgement,
     pending_acknowledgements,
 )
+from cloudsms.parties.actors import (
+    ACTOR_ID,
+    Actor,
+    ActorDirectory,
+    actor_id_problems,
+    is_actor_id,
+)
 from cloudsms.parties.complaints import (
     COMPLAINT_LIFECYCLE,
     COMPLAINT_STATES,
@@ -61,10 +68,13 @@ from cloudsms.parties.register import Party, RelationshipRegister
 from cloudsms.parties.satisfaction import SatisfactionSurvey, ScoreScale, score_changes
 
 __all__ = [
+    "ACTOR_ID",
     "COMPLAINT_LIFECYCLE",
     "COMPLAINT_STATES",
     "AcceptanceMethod",
     "Acknowledgement",
+    "Actor",
+    "ActorDirectory",
     "CloudServiceCustomer",
     "CloudServicePartner",
     "CloudServiceUser",
@@ -83,6 +93,8 @@ __all__ = [
     "ScoreScale",
     "Supplier",
     "acknowledged",
+    "actor_id_problems",
+    "is_actor_id",
     "latest_acknowledgement",
     "outcome_of",
     "pending_acknowledgements",

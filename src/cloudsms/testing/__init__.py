@@ -79,6 +79,9 @@ from cloudsms.testing._catalogue import (
 )
 from cloudsms.testing._parties import (
     acknowledgements,
+    actor_directories,
+    actor_ids,
+    actors,
     cloud_service_customers,
     cloud_service_partners,
     cloud_service_users,
@@ -121,6 +124,9 @@ __all__ = [
     "DIMENSION_UNITS",
     "acknowledgements",
     "activity_responsibilities",
+    "actor_directories",
+    "actor_ids",
+    "actors",
     "amended_agreements",
     "amendment_rules",
     "amendments",

@@ -19,6 +19,8 @@ from cloudsms.parties import (
     COMPLAINT_STATES,
     AcceptanceMethod,
     Acknowledgement,
+    Actor,
+    ActorDirectory,
     CloudServiceCustomer,
     CloudServicePartner,
     CloudServiceUser,
@@ -44,6 +46,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "acknowledgements",
+    "actor_directories",
+    "actor_ids",
+    "actors",
     "cloud_service_customers",
     "cloud_service_partners",
     "cloud_service_users",
@@ -400,6 +405,54 @@ def acknowledgements(
     )
 
 
+_ROLES = st.sampled_from(("service desk agent", "customer administrator", "auditor", "billing"))
+
+
+def actor_ids() -> st.SearchStrategy[str]:
+    """Actor ids: ``actor:`` and an id, now and then of the longest form (70 characters)."""
+    return _IDS.map(lambda ident: f"actor:{ident}")
+
+
+def actors(
+    *, ids: st.SearchStrategy[str] | None = None, party_ids: Sequence[str] | None = None
+) -> st.SearchStrategy[Actor]:
+    """Actors with ids from ``ids`` (any actor ids), acting for one of ``party_ids`` (any).
+
+    Some carry a contact and a role, some neither (a scheduler, an integration).
+    """
+    return st.builds(
+        lambda i, party, contact, role: Actor(id=i, party_id=party, contact=contact, role=role),
+        ids if ids is not None else actor_ids(),
+        _ids_from(party_ids),
+        st.none() | contacts(),
+        st.none() | _ROLES,
+    )
+
+
+def actor_directories(
+    *, party_ids: Sequence[str] | None = None, max_size: int = 8
+) -> st.SearchStrategy[ActorDirectory]:
+    """Directories of up to ``max_size`` actors with distinct ids, of ``party_ids`` (any).
+
+    Without ``party_ids``, the actors share a few drawn party ids, so several actors
+    often map to one party (as a customer's administrators do).
+    """
+
+    @st.composite
+    def build(draw: st.DrawFn) -> ActorDirectory:
+        pool = (
+            tuple(party_ids)
+            if party_ids is not None
+            else tuple(draw(st.lists(_IDS, min_size=1, max_size=4, unique=True)))
+        )
+        ids = draw(st.lists(actor_ids(), unique=True, max_size=max_size if pool else 0))
+        return ActorDirectory(
+            actors=tuple(draw(actors(ids=st.just(i), party_ids=pool)) for i in ids)
+        )
+
+    return build()
+
+
 def strategy_pairs() -> list[tuple[type, st.SearchStrategy[Any]]]:
     """Each value type of `cloudsms.parties` with the strategy that draws it."""
     return [
@@ -416,6 +469,8 @@ def strategy_pairs() -> list[tuple[type, st.SearchStrategy[Any]]]:
         (SatisfactionSurvey, satisfaction_surveys()),
         (Complaint, complaints()),
         (Acknowledgement, acknowledgements()),
+        (Actor, actors()),
+        (ActorDirectory, actor_directories()),
     ]
 
 
