@@ -778,7 +778,7 @@ def at_tested() -> LifecycleInstance:
     """A service lifecycle instance taken to ``tested``."""
     instance = SERVICE_LIFECYCLE.begin()
     for event, data in (("design", {"review": REVIEW}), ("build", {}), ("test", {})):
-        instance = instance.apply(event, who="pm", when=T0, data=data)
+        instance = instance.apply(event, who="actor:pm", when=T0, data=data)
     return instance
 
 
@@ -812,7 +812,7 @@ class TestReleaseToLive:
             change="CHG-7",
         )
         assert result.service == advance(
-            service, "release", who="release-manager", when=at, data={"change": "CHG-7"}
+            service, "release", who="actor:release-manager", when=at, data={"change": "CHG-7"}
         )
         assert result.instance is result.service.lifecycle
         assert result.instance.history()[-1].data == {"change": "CHG-7"}
@@ -962,9 +962,9 @@ class TestReleaseToLive:
         if state in steps:
             instance = SERVICE_LIFECYCLE.resume(history[: steps[state]])
         else:
-            instance = at_tested().apply("release", who="rm", when=T0)
+            instance = at_tested().apply("release", who="actor:rm", when=T0)
             if state == "retiring":
-                instance = instance.apply("retire", who="rm", when=T0)
+                instance = instance.apply("retire", who="actor:rm", when=T0)
         catalogue = holding(instance)
         with pytest.raises(InvalidTransition) as info:
             release_to_live(

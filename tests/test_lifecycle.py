@@ -153,9 +153,9 @@ class TestApply:
     def test_happy_path(self) -> None:
         """Moves through its transitions, one history entry per event."""
         run = TOY.begin()
-        run = run.apply("approve", who="cab", when=T0, data={"approved": True, "ticket": 7})
-        run = run.apply("implement", who="ops", when=T0 + dt.timedelta(hours=1))
-        run = run.apply("close", who="ops", when=T0 + dt.timedelta(hours=2))
+        run = run.apply("approve", who="actor:cab", when=T0, data={"approved": True, "ticket": 7})
+        run = run.apply("implement", who="actor:ops", when=T0 + dt.timedelta(hours=1))
+        run = run.apply("close", who="actor:ops", when=T0 + dt.timedelta(hours=2))
         assert run.state == "closed"
         assert run.is_final
         assert run.allowed_events() == ()
@@ -170,7 +170,7 @@ class TestApply:
         """Refuses an event with no transition, naming the allowed ones."""
         run = TOY.begin()
         with pytest.raises(InvalidTransition) as info:
-            run.apply("close", who="ops", when=T0)
+            run.apply("close", who="actor:ops", when=T0)
         assert (info.value.state, info.value.event, info.value.reason) == (
             "requested",
             "close",
@@ -187,19 +187,19 @@ class TestApply:
         """Refuses an event its guard refuses, with the guard's reason."""
         run = TOY.begin()
         with pytest.raises(InvalidTransition, match="the change is not approved") as info:
-            run.apply("approve", who="cab", when=T0, data={"approved": False})
+            run.apply("approve", who="actor:cab", when=T0, data={"approved": False})
         assert info.value.reason == "the change is not approved"
-        assert run.refusal("approve", who="cab", when=T0) == "the change is not approved"
-        assert run.refusal("approve", who="cab", when=T0, data={"approved": True}) is None
-        assert run.refusal("reject", who="cab", when=T0) is None
-        assert run.refusal("close", who="cab", when=T0) == (
+        assert run.refusal("approve", who="actor:cab", when=T0) == "the change is not approved"
+        assert run.refusal("approve", who="actor:cab", when=T0, data={"approved": True}) is None
+        assert run.refusal("reject", who="actor:cab", when=T0) is None
+        assert run.refusal("close", who="actor:cab", when=T0) == (
             "no transition for 'close' out of 'requested' (allowed: approve, reject)"
         )
         assert run.history() == ()
 
     def test_bad_who_when_and_data(self) -> None:
         """Lists every problem of the event's who, when and data; nothing changes."""
-        run = TOY.begin().apply("reject", who="cab", when=T0)
+        run = TOY.begin().apply("reject", who="actor:cab", when=T0)
         with pytest.raises(ValidationError) as info:
             TOY.begin().apply(
                 "reject",
@@ -209,18 +209,18 @@ class TestApply:
             )  # type: ignore[dict-item]
         assert info.value.paths == ["$.who", "$.when", "$.data.x", "$.data.y[0]", "$.data"]
         with pytest.raises(ValidationError, match="not before the last entry"):
-            TOY.begin().apply("approve", who="a", when=T0, data={"approved": True}).apply(
-                "implement", who="b", when=T0 - dt.timedelta(seconds=1)
+            TOY.begin().apply("approve", who="actor:a", when=T0, data={"approved": True}).apply(
+                "implement", who="actor:b", when=T0 - dt.timedelta(seconds=1)
             )
         with pytest.raises(ValidationError, match="an object"):
-            TOY.begin().apply("reject", who="a", when=T0, data=[1])  # type: ignore[arg-type]
+            TOY.begin().apply("reject", who="actor:a", when=T0, data=[1])  # type: ignore[arg-type]
         deep: dict[str, Any] = {}
         node = deep
         for _ in range(20):
             node["x"] = {}
             node = node["x"]
         with pytest.raises(ValidationError, match="levels of nesting"):
-            TOY.begin().apply("reject", who="a", when=T0, data=deep)
+            TOY.begin().apply("reject", who="actor:a", when=T0, data=deep)
         assert run.state == "rejected"
 
     def test_entries_are_canonical_values(self) -> None:
@@ -229,12 +229,12 @@ class TestApply:
         a = (
             TOY.begin()
             .apply(
-                "reject", who="cab", when=T0.astimezone(berlin), data={"b": 1, "a": [True, None]}
+                "reject", who="actor:cab", when=T0.astimezone(berlin), data={"b": 1, "a": [True, None]}
             )
             .history()[0]
         )
         b = HistoryEntry(
-            who="cab",
+            who="actor:cab",
             when=T0,
             event="reject",
             source="requested",
@@ -307,10 +307,10 @@ class TestReviewCases:
 
     def test_resume_replays_and_refuses_forgeries(self) -> None:
         """Reads a stored history back, and refuses one that skips or invents a step."""
-        done = TOY.begin().apply("reject", who="cab", when=T0)
+        done = TOY.begin().apply("reject", who="actor:cab", when=T0)
         assert TOY.resume(done.history()) == done
         assert TOY.resume([]).state == "requested"
-        forged = HistoryEntry(who="x", when=T0, event="close", source="requested", target="closed")
+        forged = HistoryEntry(who="actor:x", when=T0, event="close", source="requested", target="closed")
         with pytest.raises(ValidationError) as info:
             TOY.resume([forged])
         assert info.value.paths == ["$.history[0]"]
@@ -318,7 +318,7 @@ class TestReviewCases:
             LifecycleInstance(lifecycle=TOY, state="zzz")
         assert info.value.paths == ["$.state"]
         late = HistoryEntry(
-            who="x",
+            who="actor:x",
             when=T0,
             event="approve",
             source="requested",
@@ -326,7 +326,7 @@ class TestReviewCases:
             data_json='{"approved":true}',
         )
         early = HistoryEntry(
-            who="x",
+            who="actor:x",
             when=T0 - dt.timedelta(1),
             event="implement",
             source="approved",
@@ -406,7 +406,7 @@ class TestReviewCases:
     def test_huge_integers_in_data(self) -> None:
         """Refuses integers beyond 64 bits in event data."""
         with pytest.raises(ValidationError, match="within 64 bits"):
-            TOY.begin().apply("reject", who="a", when=T0, data={"x": 10**30})
+            TOY.begin().apply("reject", who="actor:a", when=T0, data={"x": 10**30})
 
 
 # ---------------------------------------------------------------- issue 9 (hardening)
@@ -461,7 +461,7 @@ AGREEMENTS = st.fixed_dictionaries(
 def entry(event: str, source: str, target: str, when: dt.datetime, **data: Any) -> HistoryEntry:
     """A history entry, briefly."""
     return HistoryEntry(
-        who="desk",
+        who="actor:desk",
         when=when,
         event=event,
         source=source,
@@ -475,14 +475,14 @@ class TestGuardContract:
 
     def test_true_allows(self) -> None:
         """Applies an event whose boolean guard returns True."""
-        done = PAID.begin().apply("pay", who="billing", when=T0, data={"paid": True})
+        done = PAID.begin().apply("pay", who="actor:billing", when=T0, data={"paid": True})
         assert done.state == "paid"
 
     def test_false_refuses_naming_the_guard(self) -> None:
         """Refuses an event whose guard returns False, naming the guard; nothing changes."""
         run = PAID.begin()
         with pytest.raises(InvalidTransition) as info:
-            run.apply("pay", who="billing", when=T0, data={"paid": False})
+            run.apply("pay", who="actor:billing", when=T0, data={"paid": False})
         assert info.value.reason == "refused by guard 'paid'"
         assert (
             str(info.value)
@@ -502,14 +502,14 @@ class TestGuardContract:
     )
     def test_results_read_one_way(self, result: object, reason: str | None) -> None:
         """Reads None and True as allowing, text as the reason, blank text as a bare refusal."""
-        assert reason == returning(result).begin().refusal("go", who="x", when=T0)
+        assert reason == returning(result).begin().refusal("go", who="actor:x", when=T0)
 
     @pytest.mark.parametrize("result", [1, 0, [], b"yes", 1.0])
     def test_other_results_are_faults_of_the_declaration(self, result: object) -> None:
         """Raises InvalidDefinition naming the lifecycle and the guard for any other result."""
         run = returning(result).begin()
         with pytest.raises(InvalidDefinition) as info:
-            run.apply("go", who="x", when=T0)
+            run.apply("go", who="actor:x", when=T0)
         assert (
             "lifecycle 'billing' is declared inconsistently:\n"
             f"  - guard 'paid' returned {describe(result)}: a guard returns None or True to "
@@ -524,12 +524,12 @@ class TestGuardContract:
         lc = returning(result)
         go = entry("go", "a", "b", T0)
         if result is None or result is True:
-            assert lc.resume([go]) == lc.begin().apply("go", who="desk", when=T0)
+            assert lc.resume([go]) == lc.begin().apply("go", who="actor:desk", when=T0)
         elif result is False or isinstance(result, str):
             reason = result if isinstance(result, str) and result.strip() else None
             reason = reason or "refused by guard 'paid'"
             with pytest.raises(InvalidTransition) as refused:
-                lc.begin().apply("go", who="desk", when=T0)
+                lc.begin().apply("go", who="actor:desk", when=T0)
             assert refused.value.reason == reason
             with pytest.raises(ValidationError) as info:
                 lc.resume([go])
@@ -541,7 +541,7 @@ class TestGuardContract:
             ]
         else:
             with pytest.raises(InvalidDefinition):
-                lc.begin().apply("go", who="desk", when=T0)
+                lc.begin().apply("go", who="actor:desk", when=T0)
             with pytest.raises(InvalidDefinition):
                 lc.resume([go])
 
@@ -562,13 +562,13 @@ class TestGuardContract:
         )
         start = lc.begin(context={"agreement": "AG-1"})
         when = T0.astimezone(BERLIN)
-        start.apply("go", who="ops", when=when, data={"ticket": 7})
+        start.apply("go", who="actor:ops", when=when, data={"ticket": 7})
         instance, attempt = seen[0]
         assert start == instance
         assert (
             Attempt(
                 event="go",
-                who="ops",
+                who="actor:ops",
                 when=when,
                 data_json='{"ticket":7}',
                 context_json='{"agreement":"AG-1"}',
@@ -580,8 +580,8 @@ class TestGuardContract:
     def test_refusal_takes_what_apply_takes(self) -> None:
         """Foretells apply's answer with the same who, when and data; refuses bad ones the same."""
         run = PAID.begin()
-        assert run.refusal("pay", who="b", when=T0) == "refused by guard 'paid'"
-        assert None is run.refusal("pay", who="b", when=T0, data={"paid": True})
+        assert run.refusal("pay", who="actor:b", when=T0) == "refused by guard 'paid'"
+        assert None is run.refusal("pay", who="actor:b", when=T0, data={"paid": True})
         with pytest.raises(ValidationError) as info:
             run.refusal("pay", who="", when=dt.datetime(2026, 1, 1))
         assert info.value.paths == ["$.who", "$.when"]
@@ -589,13 +589,13 @@ class TestGuardContract:
     def test_attempt_is_checked(self) -> None:
         """Refuses an Attempt with an empty event, a naive time or data that is not canonical."""
         with pytest.raises(ValidationError) as info:
-            Attempt(event="", who="x", when=dt.datetime(2026, 1, 1), data_json='{"b":1, "a":2}')
+            Attempt(event="", who="actor:x", when=dt.datetime(2026, 1, 1), data_json='{"b":1, "a":2}')
         assert info.value.paths == ["$.event", "$.when", "$.data_json"]
         assert str(info.value).startswith("Attempt is invalid (3 problems):")
 
     def test_attempt_data_is_read_only(self) -> None:
         """Gives data and context as read-only mappings, fresh on every read."""
-        attempt = Attempt(event="go", who="x", when=T0, data_json='{"ids":[1]}')
+        attempt = Attempt(event="go", who="actor:x", when=T0, data_json='{"ids":[1]}')
         with pytest.raises(TypeError):
             attempt.data["ids"] = []  # type: ignore[index]
         attempt.data["ids"].append(2)
@@ -605,14 +605,14 @@ class TestGuardContract:
     def test_existing_guards_take_the_attempt(self) -> None:
         """Runs the shipped complaint and service guards with the new contract."""
         handled = COMPLAINT_LIFECYCLE.begin().apply(
-            "handle", who="desk", when=T0, data={"response": "Refunded"}
+            "handle", who="actor:desk", when=T0, data={"response": "Refunded"}
         )
-        assert handled.refusal("close", who="desk", when=T0, data={"outcome": "bribed"}) == (
+        assert handled.refusal("close", who="actor:desk", when=T0, data={"outcome": "bribed"}) == (
             "no outcome recorded (the event's data needs an 'outcome': one of "
             "'resolved', 'rejected', 'withdrawn')"
         )
-        assert None is handled.refusal("close", who="desk", when=T0, data={"outcome": "resolved"})
-        reason = SERVICE_LIFECYCLE.begin().refusal("design", who="arch", when=T0, data={})
+        assert None is handled.refusal("close", who="actor:desk", when=T0, data={"outcome": "resolved"})
+        reason = SERVICE_LIFECYCLE.begin().refusal("design", who="actor:arch", when=T0, data={})
         assert (reason or "").startswith("design checks not met: ")
 
 
@@ -622,12 +622,12 @@ class TestContext:
     def test_begin_with_a_context(self) -> None:
         """Keeps the context through every event; guards read it."""
         run = PAID.begin(context={"agreement": "AG-1"}).apply(
-            "pay", who="b", when=T0, data={"paid": True}
+            "pay", who="actor:b", when=T0, data={"paid": True}
         )
-        run = run.apply("change", who="b", when=T0, data={"agreement": "AG-1"})
+        run = run.apply("change", who="actor:b", when=T0, data={"agreement": "AG-1"})
         assert run.context == {"agreement": "AG-1"}
         with pytest.raises(InvalidTransition) as info:
-            run.apply("change", who="b", when=T0, data={"agreement": "AG-2"})
+            run.apply("change", who="actor:b", when=T0, data={"agreement": "AG-2"})
         assert info.value.reason == "not under agreement 'AG-1'"
         assert PAID.begin().context == {}
 
@@ -661,8 +661,8 @@ class TestContext:
         """Reads a stored history back with its context; without it, its guard refuses."""
         run = (
             PAID.begin(context={"agreement": "AG-1"})
-            .apply("pay", who="b", when=T0, data={"paid": True})
-            .apply("change", who="b", when=T0, data={"agreement": "AG-1"})
+            .apply("pay", who="actor:b", when=T0, data={"paid": True})
+            .apply("change", who="actor:b", when=T0, data={"agreement": "AG-1"})
         )
         stored, context = to_json(run.history()), to_json(dict(run.context))
         assert run == PAID.resume(
@@ -780,7 +780,7 @@ class TestResumeReplaysGuards:
         transition = PAID.transition(instance.state, event)
         if transition is None:
             return
-        reason = instance.refusal(event, who="x", when=when, data=data)
+        reason = instance.refusal(event, who="actor:x", when=when, data=data)
         longer = [
             *instance.history(),
             entry(event, instance.state, transition.target, when, **data),
@@ -791,7 +791,7 @@ class TestResumeReplaysGuards:
             assert reason is not None
         else:
             assert reason is None
-            assert instance.apply(event, who="desk", when=when, data=data) == resumed
+            assert instance.apply(event, who="actor:desk", when=when, data=data) == resumed
 
 
 class TestInstantRange:
@@ -810,14 +810,14 @@ class TestInstantRange:
         """Refuses an entry, an attempt and an event outside the range, at $.when."""
         expected = [f"expected {RANGE_TEXT}, got {when.isoformat()} @ $.when"]
         with pytest.raises(ValidationError) as info:
-            HistoryEntry(who="a", when=when, event="e", source="s", target="t")
+            HistoryEntry(who="actor:a", when=when, event="e", source="s", target="t")
         assert expected == info.value.errors
         with pytest.raises(ValidationError) as info:
-            Attempt(who="a", when=when, event="e")
+            Attempt(who="actor:a", when=when, event="e")
         assert expected == info.value.errors
         run = TOY.begin()
         with pytest.raises(ValidationError) as info:
-            run.apply("reject", who="a", when=when)
+            run.apply("reject", who="actor:a", when=when)
         assert expected == info.value.errors
         assert TOY.begin() == run
 
@@ -825,10 +825,10 @@ class TestInstantRange:
         """Refuses an entry and an event at a wall time a DST gap skips, at $.when."""
         skipped = dt.datetime(2026, 3, 29, 2, 30, tzinfo=BERLIN)
         with pytest.raises(ValidationError) as info:
-            HistoryEntry(who="a", when=skipped, event="e", source="s", target="t")
+            HistoryEntry(who="actor:a", when=skipped, event="e", source="s", target="t")
         assert info.value.paths == ["$.when"]
         with pytest.raises(ValidationError) as info:
-            TOY.begin().apply("reject", who="a", when=skipped)
+            TOY.begin().apply("reject", who="actor:a", when=skipped)
         assert info.value.errors == [
             (
                 "expected a wall time that exists in Europe/Berlin, "
@@ -840,8 +840,8 @@ class TestInstantRange:
         """Accepts the first instant of the range and the last before its end."""
         first = dt.datetime(1899, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-1)))
         last = dt.datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
-        run = TOY.begin().apply("approve", who="a", when=first, data={"approved": True})
-        run = run.apply("implement", who="a", when=last)
+        run = TOY.begin().apply("approve", who="actor:a", when=first, data={"approved": True})
+        run = run.apply("implement", who="actor:a", when=last)
         assert run == TOY.resume(run.history())
         assert b'"when":"1900-01-01T00:00:00+00:00"' in run.history()[0].canonical()
 
@@ -876,12 +876,12 @@ class TestFold:
         """Applies 02:15 fold=1 after 02:45 fold=0 (later by the clock), refuses the reverse."""
         early = dt.datetime(2026, 10, 25, 2, 45, tzinfo=BERLIN)
         later = dt.datetime(2026, 10, 25, 2, 15, fold=1, tzinfo=BERLIN)
-        run = TOY.begin().apply("approve", who="a", when=early, data={"approved": True})
-        run = run.apply("implement", who="a", when=later)
+        run = TOY.begin().apply("approve", who="actor:a", when=early, data={"approved": True})
+        run = run.apply("implement", who="actor:a", when=later)
         assert run == TOY.resume(run.history())
         with pytest.raises(ValidationError) as info:
-            TOY.begin().apply("approve", who="a", when=later, data={"approved": True}).apply(
-                "implement", who="a", when=early
+            TOY.begin().apply("approve", who="actor:a", when=later, data={"approved": True}).apply(
+                "implement", who="actor:a", when=early
             )
         assert info.value.errors == [
             (
@@ -925,7 +925,7 @@ class TestFrozen:
             TOY.guards.clear()  # type: ignore[attr-defined]
         with pytest.raises(TypeError):
             COMPLAINT_LIFECYCLE.guards["outcome_recorded"] = needs_approval  # type: ignore[index]
-        assert TOY.begin().refusal("approve", who="a", when=T0) == "the change is not approved"
+        assert TOY.begin().refusal("approve", who="actor:a", when=T0) == "the change is not approved"
 
     def test_guards_are_not_refilled(self) -> None:
         """Keeps the shipped guards when someone calls the mapping's __init__ again."""
@@ -949,16 +949,16 @@ class TestFrozen:
 
     def test_entry_data_is_a_copy(self) -> None:
         """Gives an entry's data as a fresh dict: changing it changes no entry."""
-        run = TOY.begin().apply("reject", who="a", when=T0, data={"ids": [1]})
+        run = TOY.begin().apply("reject", who="actor:a", when=T0, data={"ids": [1]})
         before = run.history()[0].canonical()
         run.history()[0].data["ids"].append(2)
         assert before == run.history()[0].canonical()
-        assert TOY.begin().apply("reject", who="a", when=T0, data={"ids": [1]}) == run
+        assert TOY.begin().apply("reject", who="actor:a", when=T0, data={"ids": [1]}) == run
 
     def test_data_given_is_copied(self) -> None:
         """Keeps what the event's data was when applied, whatever happens to it later."""
         data: dict[str, Any] = {"ids": [1]}
-        run = TOY.begin().apply("reject", who="a", when=T0, data=data)
+        run = TOY.begin().apply("reject", who="actor:a", when=T0, data=data)
         data["ids"].append(2)
         assert run.history()[0].data == {"ids": [1]}
 
@@ -989,7 +989,7 @@ class TestFrozen:
 
     def test_instances_take_a_list_of_entries(self) -> None:
         """Keeps a list of entries given to the constructor as a tuple; refuses anything else."""
-        done = TOY.begin().apply("reject", who="a", when=T0)
+        done = TOY.begin().apply("reject", who="actor:a", when=T0)
         assert done == LifecycleInstance(
             lifecycle=TOY,
             state="rejected",
@@ -1007,7 +1007,7 @@ class TestFrozen:
     def test_apply_refuses_an_event_that_is_not_text(self) -> None:
         """Refuses an event name that is not text, at $.event."""
         with pytest.raises(ValidationError) as info:
-            TOY.begin().apply(["reject"], who="a", when=T0)  # type: ignore[arg-type]
+            TOY.begin().apply(["reject"], who="actor:a", when=T0)  # type: ignore[arg-type]
         assert info.value.paths == ["$.event"]
 
 
@@ -1046,7 +1046,7 @@ class TestOrigin:
             "approved",
         )
         assert approved.history() == ()
-        done = approved.apply("implement", who="ops", when=T0)
+        done = approved.apply("implement", who="actor:ops", when=T0)
         assert (done.state, done.origin) == ("implemented", "approved")
         assert [(e.source, e.target) for e in done.history()] == [("approved", "implemented")]
 
@@ -1078,7 +1078,7 @@ class TestOrigin:
 
     def test_resume_replays_from_the_origin(self) -> None:
         """Replays the history from the origin, through the guards, and names a wrong source."""
-        implemented = TOY.begin(origin="approved").apply("implement", who="ops", when=T0)
+        implemented = TOY.begin(origin="approved").apply("implement", who="actor:ops", when=T0)
         assert TOY.resume(implemented.history(), origin="approved") == implemented
         with pytest.raises(ValidationError) as info:
             TOY.resume(implemented.history())
@@ -1095,7 +1095,7 @@ class TestOrigin:
         closed = TOY.begin(origin="closed")
         assert closed.is_final
         with pytest.raises(InvalidTransition) as info:
-            closed.apply("reopen", who="ops", when=T0)
+            closed.apply("reopen", who="actor:ops", when=T0)
         assert info.value.allowed == ()
 
 
@@ -1125,11 +1125,11 @@ class TestAdvance:
     def test_moves_the_record(self) -> None:
         """Returns a new record whose instance took the event; the old one is unchanged."""
         ticket = Ticket(title="Rotate keys")
-        approved = advance(ticket, "approve", who="cab", when=T0, data={"approved": True})
+        approved = advance(ticket, "approve", who="actor:cab", when=T0, data={"approved": True})
         assert approved.lifecycle.state == "approved"
         assert approved.title == "Rotate keys"
         assert approved.lifecycle == ticket.lifecycle.apply(
-            "approve", who="cab", when=T0, data={"approved": True}
+            "approve", who="actor:cab", when=T0, data={"approved": True}
         )
         assert ticket == Ticket(title="Rotate keys")
 
@@ -1137,9 +1137,9 @@ class TestAdvance:
         """Raises exactly what apply raises for the same event, and changes nothing."""
         ticket = Ticket(title="Rotate keys")
         with pytest.raises(InvalidTransition) as expected:
-            ticket.lifecycle.apply("approve", who="cab", when=T0, data={"approved": False})
+            ticket.lifecycle.apply("approve", who="actor:cab", when=T0, data={"approved": False})
         with pytest.raises(InvalidTransition) as info:
-            advance(ticket, "approve", who="cab", when=T0, data={"approved": False})
+            advance(ticket, "approve", who="actor:cab", when=T0, data={"approved": False})
         assert str(info.value) == str(expected.value)
         assert (info.value.state, info.value.event, info.value.reason, info.value.allowed) == (
             "requested",
@@ -1165,7 +1165,7 @@ class TestAdvance:
     def test_a_record_without_a_lifecycle(self, record: object) -> None:
         """Refuses anything but an attrs record holding an instance, at $.record."""
         with pytest.raises(ValidationError) as info:
-            advance(record, "reject", who="cab", when=T0)
+            advance(record, "reject", who="actor:cab", when=T0)
         assert info.value.paths == ["$.record"]
         assert info.value.problems[0].expected == (
             "an attrs record with a 'lifecycle' field holding a LifecycleInstance"
@@ -1197,7 +1197,7 @@ class TestAdvance:
         for event in events:
             before = ticket
             try:
-                ticket = advance(ticket, event, who="ops", when=T0, data=data)
+                ticket = advance(ticket, event, who="actor:ops", when=T0, data=data)
             except InvalidTransition:
                 assert ticket == before
             else:

@@ -34,7 +34,7 @@ INSTANCE_SCHEMA = jsonschema.Draft202012Validator(json_schema(LifecycleInstance)
 
 def handled() -> LifecycleInstance:
     """A complaint instance that was handled once."""
-    return COMPLAINT_LIFECYCLE.begin().apply("handle", who="desk", when=T0, data=RESPONSE)
+    return COMPLAINT_LIFECYCLE.begin().apply("handle", who="actor:desk", when=T0, data=RESPONSE)
 
 
 def written_entry(event: str, source: str, target: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +110,7 @@ class TestRead:
             "sla": "new",
         }
         designed = SERVICE_LIFECYCLE.begin().apply(
-            "design", who="desk", when=T0, data={"review": review}
+            "design", who="actor:desk", when=T0, data={"review": review}
         )
         assert from_dict(LifecycleInstance, to_dict(designed)) == designed
         data = to_dict(designed)
@@ -399,7 +399,7 @@ class TestComplaintVersions:
                 "history": [],
             },
         }
-        closed = advance(complaint, "close", who="desk", when=T0, data={"outcome": "resolved"})
+        closed = advance(complaint, "close", who="actor:desk", when=T0, data={"outcome": "resolved"})
         assert from_json(Complaint, to_json(closed)) == closed
         received = {k: v for k, v in V1_COMPLAINT.items() if k != "state"}
         assert from_dict(Complaint, received).lifecycle == COMPLAINT_LIFECYCLE.begin()
@@ -418,7 +418,7 @@ class TestComplaintVersions:
         complaint = advance(
             from_dict(Complaint, {**V1_COMPLAINT, "state": "received"}),
             "handle",
-            who="desk",
+            who="actor:desk",
             when=T0,
             data=RESPONSE,
         )
@@ -587,7 +587,7 @@ class TestRecordMachine:
     def test_runs_from_a_record_with_a_history(self) -> None:
         """Starts its clock after the record's last event, so every event it draws can apply."""
         later = dt.datetime(2030, 6, 1, tzinfo=dt.UTC)
-        designed = advance(CRM, "design", who="pm", when=later, data={"review": REVIEW})
+        designed = advance(CRM, "design", who="actor:pm", when=later, data={"review": REVIEW})
         machine = lifecycle_machine(SERVICE_LIFECYCLE, data=SERVICE_DATA, record=designed)
         moved: list[int] = []
 

@@ -910,21 +910,21 @@ class TestComplaints:
         """Refuses handle without a response, close without an outcome, reopen without a reason."""
         received = COMPLAINT_LIFECYCLE.begin()
         with pytest.raises(InvalidTransition) as info:
-            received.apply("handle", who="desk", when=T0, data={"response": "  "})
+            received.apply("handle", who="actor:desk", when=T0, data={"response": "  "})
         assert info.value.reason == (
             "no response to the customer given (the event's data needs a non-empty 'response')"
         )
         assert received.history() == ()
-        handled = received.apply("handle", who="desk", when=T0, data=HANDLE)
-        assert handled.refusal("close", who="desk", when=T0, data={"outcome": "fixed"}) == (
+        handled = received.apply("handle", who="actor:desk", when=T0, data=HANDLE)
+        assert handled.refusal("close", who="actor:desk", when=T0, data={"outcome": "fixed"}) == (
             "no outcome recorded (the event's data needs an 'outcome': one of "
             "'resolved', 'rejected', 'withdrawn')"
         )
-        assert handled.refusal("reopen", who="desk", when=T0, data={}) == (
+        assert handled.refusal("reopen", who="actor:desk", when=T0, data={}) == (
             "no reason for reopening given (the event's data needs a non-empty 'reason')"
         )
         with pytest.raises(InvalidTransition) as info:
-            handled.apply("close", who="desk", when=T0, data={"outcome": ["resolved"]})
+            handled.apply("close", who="actor:desk", when=T0, data={"outcome": ["resolved"]})
         assert handled.state == "handled"
         assert len(handled.history()) == 1
 
@@ -932,12 +932,12 @@ class TestComplaints:
         """Refuses closing a complaint nobody handled, and anything after closing."""
         received = COMPLAINT_LIFECYCLE.begin()
         with pytest.raises(InvalidTransition) as info:
-            received.apply("close", who="desk", when=T0, data={"outcome": "resolved"})
+            received.apply("close", who="actor:desk", when=T0, data={"outcome": "resolved"})
         assert info.value.allowed == ("handle", "withdraw")
         assert received == COMPLAINT_LIFECYCLE.begin()
-        closed = received.apply("withdraw", who="customer", when=T0)
+        closed = received.apply("withdraw", who="actor:customer", when=T0)
         with pytest.raises(InvalidTransition) as info:
-            closed.apply("reopen", who="customer", when=T0, data={"reason": "again"})
+            closed.apply("reopen", who="actor:customer", when=T0, data={"reason": "again"})
         assert info.value.allowed == ()
         assert closed.is_final
 
@@ -952,20 +952,20 @@ class TestComplaints:
             channel=CommunicationChannel.PORTAL,
         )
         first = dt.datetime(2026, 3, 2, 18, tzinfo=TOKYO)  # 10:00 in Berlin
-        run = advance(complaint, "handle", who="desk", when=first, data=HANDLE)
+        run = advance(complaint, "handle", who="actor:desk", when=first, data=HANDLE)
         assert time_to_handle(run) == dt.timedelta(0)
         run = advance(
             run,
             "reopen",
-            who="acme",
+            who="actor:acme",
             when=T0 + dt.timedelta(days=1),
             data={"reason": "still late"},
         )
         assert outcome_of(run) is None
         assert run.state == "received"
-        run = advance(run, "handle", who="desk", when=T0 + dt.timedelta(days=2), data=HANDLE)
+        run = advance(run, "handle", who="actor:desk", when=T0 + dt.timedelta(days=2), data=HANDLE)
         run = advance(
-            run, "close", who="desk", when=T0 + dt.timedelta(days=3), data={"outcome": "resolved"}
+            run, "close", who="actor:desk", when=T0 + dt.timedelta(days=3), data={"outcome": "resolved"}
         )
         assert outcome_of(run) is ComplaintOutcome.RESOLVED
         assert outcome_of(run.lifecycle) is ComplaintOutcome.RESOLVED
@@ -982,11 +982,11 @@ class TestComplaints:
 
     def test_withdrawn(self) -> None:
         """Records a withdrawal as the withdrawn outcome, handled or not."""
-        run = COMPLAINT_LIFECYCLE.begin().apply("withdraw", who="acme", when=T0)
+        run = COMPLAINT_LIFECYCLE.begin().apply("withdraw", who="actor:acme", when=T0)
         assert outcome_of(run) is ComplaintOutcome.WITHDRAWN
-        handled = COMPLAINT_LIFECYCLE.begin().apply("handle", who="d", when=T0, data=HANDLE)
+        handled = COMPLAINT_LIFECYCLE.begin().apply("handle", who="actor:d", when=T0, data=HANDLE)
         assert (
-            outcome_of(handled.apply("withdraw", who="acme", when=T0))
+            outcome_of(handled.apply("withdraw", who="actor:acme", when=T0))
             is ComplaintOutcome.WITHDRAWN
         )
 
@@ -1012,7 +1012,7 @@ class TestComplaints:
         later = advance(
             night,
             "handle",
-            who="d",
+            who="actor:d",
             when=dt.datetime(2026, 3, 29, 4, 30, tzinfo=BERLIN),
             data=HANDLE,
         )
@@ -1023,19 +1023,19 @@ class TestComplaints:
         complaint = Complaint(id="c1", customer_id="acme", received_at=T0, summary="Slow")
         early = T0 - dt.timedelta(hours=1)
         with pytest.raises(ValidationError) as info:
-            advance(complaint, "handle", who="d", when=early, data=HANDLE)
+            advance(complaint, "handle", who="actor:d", when=early, data=HANDLE)
         assert info.value.errors == [
             (
                 "expected an event no earlier than the receipt at 2026-03-02T09:00:00+00:00, "
                 "got 2026-03-02T08:00:00+00:00 @ $.lifecycle.history[0].when"
             )
         ]
-        handled = COMPLAINT_LIFECYCLE.begin().apply("handle", who="d", when=early, data=HANDLE)
+        handled = COMPLAINT_LIFECYCLE.begin().apply("handle", who="actor:d", when=early, data=HANDLE)
         with pytest.raises(ValidationError) as info:
             attrs.evolve(complaint, lifecycle=handled)
         assert info.value.paths == ["$.lifecycle.history[0].when"]
         same_instant = dt.datetime(2026, 3, 2, 18, tzinfo=TOKYO)
-        assert advance(complaint, "handle", who="d", when=same_instant, data=HANDLE).state == (
+        assert advance(complaint, "handle", who="actor:d", when=same_instant, data=HANDLE).state == (
             "handled"
         )
 
@@ -1071,7 +1071,7 @@ class TestComplaints:
 
     def test_complaint_arguments_checked(self) -> None:
         """Refuses something other than a complaint with its path, not an attrs error."""
-        run = COMPLAINT_LIFECYCLE.begin().apply("handle", who="d", when=T0, data=HANDLE)
+        run = COMPLAINT_LIFECYCLE.begin().apply("handle", who="actor:d", when=T0, data=HANDLE)
         with pytest.raises(ValidationError) as info:
             time_to_handle(run)  # type: ignore[arg-type]
         assert info.value.paths == ["$.complaint"]
@@ -1084,7 +1084,7 @@ class TestComplaints:
         run = advance(
             complaint,
             "handle",
-            who="d",
+            who="actor:d",
             when=dt.datetime(1900, 1, 2, 3, tzinfo=dt.UTC),
             data=HANDLE,
         )
@@ -1095,7 +1095,7 @@ class TestComplaints:
 
     def test_history_round_trip(self) -> None:
         """Stores the history as JSON and resumes the same instance from it."""
-        run = COMPLAINT_LIFECYCLE.begin().apply("handle", who="desk", when=T0, data=HANDLE)
+        run = COMPLAINT_LIFECYCLE.begin().apply("handle", who="actor:desk", when=T0, data=HANDLE)
         stored = to_json(run.history())
         resumed = COMPLAINT_LIFECYCLE.resume(from_json(tuple[HistoryEntry, ...], stored))
         assert resumed == run

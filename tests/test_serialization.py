@@ -172,7 +172,7 @@ class TestRoundTrips:
     def test_history_entries(self) -> None:
         """Round-trips a history entry with its data as an object."""
         entry = HistoryEntry(
-            who="a",
+            who="actor:a",
             when=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
             event="e",
             source="s",
@@ -583,7 +583,7 @@ class TestReviewCases:
             transitions=(Transition(source="open", event="close", target="closed"),),
         )
         started = ticket.begin(context={"agreement_id": "a-1"})
-        done = started.apply("close", who="a", when=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        done = started.apply("close", who="actor:a", when=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         data = json.loads(to_json(done))
         assert (data["lifecycle"], data["state"], len(data["history"])) == ("ticket", "closed", 1)
         assert data["context"] == {"agreement_id": "a-1"}

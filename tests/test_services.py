@@ -500,10 +500,10 @@ class TestServiceLifecycle:
         """Refuses `design` with every unmet check named, and nothing changes."""
         planned = SERVICE_LIFECYCLE.begin()
         with pytest.raises(InvalidTransition) as info:
-            planned.apply("design", who="architect", when=T0, data={"review": {}})
+            planned.apply("design", who="actor:architect", when=T0, data={"review": {}})
         assert info.value.reason == "design checks not met: " + ", ".join(DESIGN_CHECKS)
         weak = {**GOOD_REVIEW, "availability_designed": "99.5"}
-        assert planned.refusal("design", who="architect", when=T0, data={"review": weak}) == (
+        assert planned.refusal("design", who="actor:architect", when=T0, data={"review": weak}) == (
             "design checks not met: availability design meets the requirement"
         )
         assert planned.state == "planned"
@@ -534,31 +534,31 @@ class TestServiceLifecycle:
     def test_invalid_review(self) -> None:
         """Says why a malformed review is refused."""
         reason = SERVICE_LIFECYCLE.begin().refusal(
-            "design", who="architect", when=T0, data={"review": {"sla": "maybe"}}
+            "design", who="actor:architect", when=T0, data={"review": {"sla": "maybe"}}
         )
         assert reason is not None
         assert reason.startswith("the design review is not valid: expected one of 'reused'")
 
     def test_to_live_and_retired(self) -> None:
         """Goes planned to retired, with a failed test sending it back to built."""
-        crm = advance(service("crm"), "design", who="a", when=T0, data={"review": GOOD_REVIEW})
+        crm = advance(service("crm"), "design", who="actor:a", when=T0, data={"review": GOOD_REVIEW})
         for event in ("build", "test", "fail_test", "test", "release", "retire", "remove"):
-            crm = advance(crm, event, who="ops", when=T0)
+            crm = advance(crm, event, who="actor:ops", when=T0)
             assert crm.lifecycle_state == crm.lifecycle.state
         assert crm.lifecycle_state == "retired"
         assert crm.lifecycle.is_final
         assert [e.event for e in crm.lifecycle.history()][-2:] == ["retire", "remove"]
         assert service("crm").lifecycle_state == "planned"
         with pytest.raises(InvalidTransition):
-            SERVICE_LIFECYCLE.begin().apply("release", who="ops", when=T0)
+            SERVICE_LIFECYCLE.begin().apply("release", who="actor:ops", when=T0)
 
     def test_advance_refused_changes_nothing(self) -> None:
         """A refused event raises what apply raises; the service stays as it was."""
         crm = service("crm")
         with pytest.raises(InvalidTransition) as expected:
-            crm.lifecycle.apply("design", who="a", when=T0, data={"review": {}})
+            crm.lifecycle.apply("design", who="actor:a", when=T0, data={"review": {}})
         with pytest.raises(InvalidTransition) as info:
-            advance(crm, "design", who="a", when=T0, data={"review": {}})
+            advance(crm, "design", who="actor:a", when=T0, data={"review": {}})
         assert str(info.value) == str(expected.value)
         assert info.value.reason == "design checks not met: " + ", ".join(DESIGN_CHECKS)
         assert crm == service("crm")

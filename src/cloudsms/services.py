@@ -25,7 +25,7 @@ import attrs
 
 from cloudsms._foundation.frozen import as_frozenset, as_tuple
 from cloudsms._foundation.suggest import suggest
-from cloudsms._kit.checks import ident, ids, text
+from cloudsms._kit.checks import ident, ids, own_id, text
 from cloudsms._kit.documents import document
 from cloudsms._kit.limits import DECIMAL, LONGEST_NUMBER
 from cloudsms._kit.records import Check, Record, one_or_more
@@ -135,31 +135,28 @@ class ServiceComponent(Record):
 
 
 def _state_as_instance(body: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    """Version 1 to 2: the plain ``lifecycle_state`` becomes a lifecycle instance at that state.
+    """Version 1 to 2: the plain ``lifecycle_state`` becomes a lifecycle instance at that state."""
+    from cloudsms._kit.lifecycles import state_as_instance  # noqa: PLC0415 - reading only
 
-    The instance begins there with an empty history (its ``origin``): version 1 kept
-    no events, and none is invented. A body without the key keeps the default.
-    """
-    if "lifecycle_state" not in body:
-        return body, []
-    upgraded = {k: v for k, v in body.items() if k != "lifecycle_state"}
-    state = body["lifecycle_state"]
-    if not isinstance(state, str) or state not in SERVICE_STATES:
-        expected = "one of " + ", ".join(SERVICE_STATES)
-        return upgraded, [Problem("$.lifecycle_state", expected, describe(state))]
-    from cloudsms._kit.lifecycles import unstructure_instance  # noqa: PLC0415 - reading only
+    return state_as_instance(body, state_key="lifecycle_state", lifecycle=SERVICE_LIFECYCLE)
 
-    upgraded["lifecycle"] = unstructure_instance(SERVICE_LIFECYCLE.begin(origin=state))
-    return upgraded, []
+
+def _sealed(body: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Version 2 to 3: the instance is bound to the service's id and its history sealed."""
+    from cloudsms._kit.lifecycles import sealed_instance  # noqa: PLC0415 - reading only
+
+    return sealed_instance(body)
 
 
 def _service_version(body: dict[str, Any]) -> int:
-    """A service body's version by its shape: 2 holds a ``lifecycle``, 1 does not."""
-    return 2 if "lifecycle" in body else 1
+    """A service body's version by its shape: 1 no ``lifecycle``, 2 no chain, 3 chained."""
+    from cloudsms._kit.lifecycles import instance_version  # noqa: PLC0415 - reading only
+
+    return instance_version(body)
 
 
-def _planned() -> LifecycleInstance:
-    return SERVICE_LIFECYCLE.begin()
+def _planned(record: object) -> LifecycleInstance:
+    return SERVICE_LIFECYCLE.begin(id=own_id(record))
 
 
 def _service_instance_problems(value: object, path: str) -> list[Problem]:
@@ -173,8 +170,8 @@ _SERVICE_INSTANCE = Check(_service_instance_problems, total=True)
 
 @document(
     "cloudsms.cloud-service",
-    version=2,
-    upgrades={1: _state_as_instance},
+    version=3,
+    upgrades={1: _state_as_instance, 2: _sealed},
     version_of=_service_version,
 )
 @attrs.frozen(kw_only=True)
@@ -187,11 +184,14 @@ class CloudService(Record):
     moves it. ``components`` lists the ids of the `ServiceComponent` values it uses
     (distinct).
 
-    A persisted document (``cloudsms.cloud-service``, schema version 2). A version-1
-    body, which kept a plain ``lifecycle_state`` and no history, is still read,
-    wherever it stands (alone or inside a `ServiceGraph`), as an instance at that
-    state with an empty history; it is written back as version 2. Serves S03 and S05
-    (ISO/IEC 20000-1:2011 5.3 to 5.5, 9.1).
+    A persisted document (``cloudsms.cloud-service``, schema version 3: the instance
+    carries its id and a hash chain). Older bodies are still read, wherever they
+    stand (alone or inside a `ServiceGraph`): a version-1 body, which kept a plain
+    ``lifecycle_state`` and no history, as an instance at that state with an empty
+    history; a version-2 body, whose history had no chain, bound to the service's id
+    and sealed (`cloudsms._kit.lifecycles.sealed_instance`: each ``who`` becomes an
+    actor id). Both are written back as version 3. By default the instance is bound
+    to the service's id. Serves S03 and S05 (ISO/IEC 20000-1:2011 5.3 to 5.5, 9.1).
 
     Raises:
         ValidationError: every problem of the fields, each with its path; an
@@ -205,7 +205,9 @@ class CloudService(Record):
         validator=one_or_more(DeploymentModel), converter=as_frozenset
     )
     owner: str = attrs.field(validator=text)
-    lifecycle: LifecycleInstance = attrs.field(factory=_planned, validator=_SERVICE_INSTANCE)
+    lifecycle: LifecycleInstance = attrs.field(
+        default=attrs.Factory(_planned, takes_self=True), validator=_SERVICE_INSTANCE
+    )
     components: tuple[str, ...] = attrs.field(
         validator=ids(of="component"), default=(), converter=as_tuple
     )

@@ -42,6 +42,7 @@ __all__ = [
     "member_of",
     "nested_problems",
     "optional_text_problems",
+    "own_id",
     "raise_problems",
     "sorted_items",
     "text",
@@ -56,6 +57,17 @@ ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 
 E = TypeVar("E", bound=enum.Enum)
+
+
+def own_id(record: object) -> str | None:
+    """``record.id`` when it is an id, else ``None``: what a record binds its lifecycle to.
+
+    A record's default lifecycle instance (a service's, a complaint's) takes the
+    record's id; while that id is invalid the record's own check reports it, and the
+    instance takes a random id meanwhile.
+    """
+    given: object = getattr(record, "id", None)
+    return given if isinstance(given, str) and ID.fullmatch(given) else None
 
 
 def raise_problems(problems: list[Problem], subject: str) -> None:

@@ -330,11 +330,12 @@ def unstructure_entry(value: HistoryEntry) -> dict[str, Any]:
         "source": value.source,
         "target": value.target,
         "data": value.data,
+        "hash": value.hash,
     }
 
 
 def structure_entry(value: object, _: object) -> HistoryEntry:
-    names = ("who", "when", "event", "source", "target", "data")
+    names = ("who", "when", "event", "source", "target", "data", "hash")
     raw, problems = _fields(value, names, "a history entry")
     text = _leaf(strict(str, "a string"), str)
     parts = _collect(
@@ -346,6 +347,7 @@ def structure_entry(value: object, _: object) -> HistoryEntry:
             "source": text,
             "target": text,
             "data": _leaf(strict(dict, "an object"), dict),
+            "hash": text,
         },
         problems,
     )

@@ -2,20 +2,30 @@
 
 An instance is written as ::
 
-    {"lifecycle": "cloud_service", "state": "built", "context": {}, "history": [...]}
+    {"lifecycle": "cloud_service", "id": "crm", "chain": "sha256", "state": "built",
+     "context": {}, "history": [{..., "hash": "9f2c..."}]}
 
 ``lifecycle`` is the name under which its `Lifecycle` is registered
-(`cloudsms.lifecycle.register_lifecycle`), ``context`` the persisted context its
-guards read, ``history`` its entries oldest first. An instance whose recorded history
-begins later than the initial state (a version-1 document that kept only a plain state,
-a service imported when it was already live) also carries ``"origin"``, the state its
-history begins in; the key is written only then, so an instance that began at the
-initial state has exactly the four keys.
+(`cloudsms.lifecycle.register_lifecycle`), ``id`` the instance's id its chain is bound
+to, ``chain`` ``"sha256"`` or ``"hmac-sha256"`` (a keyed trail: the key is never
+written), ``context`` the persisted context its guards read, ``history`` its entries
+oldest first, each with its hash. An instance whose recorded history begins later than
+the initial state (a version-1 document that kept only a plain state, a service
+imported when it was already live) also carries ``"origin"``, the state its history
+begins in; the key is written only then.
 
 Reading looks the lifecycle up by that name, which imports the module declaring it
 on first use (so the kit never imports the model or the procedures), replays the
-history from the origin through the lifecycle's guards (`Lifecycle.resume`), and
-requires the stored ``state`` to be where the history leads. Every problem is
+history from the origin through the lifecycle's guards and checks its chain
+(`Lifecycle.resume`; a keyed chain is checked only by `cloudsms.lifecycle.verify`
+with its key), and requires the stored ``state`` to be where the history leads.
+Writing refuses an instance whose lifecycle is not the one registered under its
+name, since reading it back would find another lifecycle.
+
+Instances written before the chain (documents of schema version 2: no ``id``, no
+``chain``, no hashes, ``who`` as free text) are upgraded by `sealed_instance`: the
+record's id becomes the instance's, each ``who`` becomes an actor id, and the
+history is replayed and sealed (`Lifecycle.adopt`). Every problem is
 reported with its path: unknown or missing keys, an unregistered lifecycle (with
 close names), each refused entry at ``$.history[i]``, and a state the history does not
 reach at ``$.state``. Serves S05 and S06 and, through the lifecycle core, every
@@ -28,22 +38,60 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from cloudsms._foundation.strict_json import key_path
+from cloudsms._kit.checks import ID as _ID
 from cloudsms._kit.leaves import prefixed, sequence_of, structure_entry, unstructure_entry
 from cloudsms.errors import InvalidDefinition, Problem, UnknownReference, ValidationError, describe
-from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance, lifecycle_named
+from cloudsms.lifecycle import (
+    ACTOR_ID,
+    HistoryEntry,
+    Lifecycle,
+    LifecycleInstance,
+    lifecycle_named,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["instance_schema", "structure_instance", "unstructure_instance"]
+__all__ = [
+    "instance_schema",
+    "instance_version",
+    "sealed_instance",
+    "state_as_instance",
+    "structure_instance",
+    "unstructure_instance",
+]
 
-_REQUIRED = ("lifecycle", "state", "context", "history")
-_KNOWN = ("lifecycle", "origin", "state", "context", "history")
+_REQUIRED = ("lifecycle", "id", "chain", "state", "context", "history")
+_KNOWN = ("lifecycle", "id", "chain", "origin", "state", "context", "history")
+_CHAINS = {"sha256": False, "hmac-sha256": True}
 
 
 def unstructure_instance(value: LifecycleInstance) -> dict[str, Any]:
-    """The instance as JSON: lifecycle name, origin (when not initial), state, context, history."""
-    data: dict[str, Any] = {"lifecycle": value.lifecycle.name}
+    """The instance as JSON: lifecycle name, id, chain, origin (if not initial), state, ...
+
+    Raises:
+        ValidationError: the instance's lifecycle is not the one registered under its
+            name (or no lifecycle is): reading the document back would not find it.
+    """
+    name = value.lifecycle.name
+    try:
+        registered: Lifecycle | None = lifecycle_named(name)
+    except (UnknownReference, InvalidDefinition):
+        registered = None
+    if registered is not value.lifecycle and registered != value.lifecycle:
+        got = f"an instance of an unregistered lifecycle called {name!r}"
+        if registered is not None:
+            got = f"an instance of another lifecycle than the one registered as {name!r}"
+        raise ValidationError.single(
+            "$.lifecycle",
+            "an instance of a registered lifecycle (register_lifecycle), so it can be read back",
+            got,
+        )
+    data: dict[str, Any] = {
+        "lifecycle": name,
+        "id": value.id,
+        "chain": "hmac-sha256" if value.keyed else "sha256",
+    }
     if value.origin is not None:
         data["origin"] = value.origin
     data["state"] = value.state
@@ -67,7 +115,11 @@ def structure_instance(value: object, _: object) -> LifecycleInstance:
     if lifecycle is not None:
         try:
             instance = lifecycle.resume(
-                history, context=value.get("context"), origin=value.get("origin")
+                history,
+                id=value.get("id", ""),
+                context=value.get("context"),
+                origin=value.get("origin"),
+                keyed=_CHAINS.get(str(value.get("chain")), False),
             )
         except ValidationError as exc:
             problems += exc.problems
@@ -101,7 +153,13 @@ def _parts(value: dict[Any, Any]) -> tuple[Lifecycle | None, list[HistoryEntry],
         "context": (dict, "an object"),
         "origin": (str, "a state"),
         "state": (str, "a state"),
+        "id": (str, "the instance's id"),
     }
+    if "id" not in value or "chain" not in value:
+        lifecycle = None  # reported as missing keys; a chain cannot be checked without them
+    if "chain" in value and value["chain"] not in _CHAINS:
+        problems.append(Problem("$.chain", "'sha256' or 'hmac-sha256'", describe(value["chain"])))
+        lifecycle = None
     for key, (kind, expected) in shapes.items():
         if key in value and not isinstance(value[key], kind):
             problems.append(Problem(f"$.{key}", expected, describe(value[key])))
@@ -111,7 +169,7 @@ def _parts(value: dict[Any, Any]) -> tuple[Lifecycle | None, list[HistoryEntry],
 
 def _key_problems(value: dict[Any, Any]) -> list[Problem]:
     if len(value) == len(_REQUIRED) and all(key in value for key in _REQUIRED):
-        return []  # the usual case: exactly the four keys
+        return []  # the usual case: exactly the required keys
     problems = [
         Problem(key_path("$", key), "a value (required)", "nothing")
         for key in _REQUIRED
@@ -151,9 +209,104 @@ def instance_schema(entry: Mapping[str, Any]) -> dict[str, Any]:
         "required": list(_REQUIRED),
         "properties": {
             "lifecycle": name,
+            "id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"},
+            "chain": {"enum": sorted(_CHAINS)},
             "origin": name,
             "state": name,
             "context": {"type": "object"},
             "history": {"type": "array", "items": dict(entry)},
         },
     }
+
+
+# ------------------------------------------------------------------ older documents
+def instance_version(body: Mapping[str, Any], field: str = "lifecycle") -> int:
+    """A record body's version by the shape of its instance: 1 none, 2 no chain, 3 chained.
+
+    For the ``version_of`` of a document holding a lifecycle instance in ``field``.
+    """
+    instance = body.get(field)
+    if field not in body:
+        return 1
+    return 3 if isinstance(instance, dict) and "chain" in instance else 2
+
+
+def state_as_instance(
+    body: dict[str, Any], *, state_key: str, lifecycle: Lifecycle, field: str = "lifecycle"
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Version 1 to the current: a plain state at ``state_key`` becomes an instance there.
+
+    The instance begins at that state with an empty history (its ``origin``): the old
+    body kept no events, and none is invented. Its id is the record's ``id``. A body
+    without the key keeps the default.
+    """
+    if state_key not in body:
+        return body, []
+    upgraded = {k: v for k, v in body.items() if k != state_key}
+    state = body[state_key]
+    if not isinstance(state, str) or state not in lifecycle.states:
+        expected = "one of " + ", ".join(lifecycle.states)
+        return upgraded, [Problem(key_path("$", state_key), expected, describe(state))]
+    record_id = body.get("id")
+    instance_id = record_id if isinstance(record_id, str) and _ID.fullmatch(record_id) else None
+    upgraded[field] = unstructure_instance(lifecycle.begin(id=instance_id, origin=state))
+    return upgraded, []
+
+
+def sealed_instance(
+    body: dict[str, Any], *, field: str = "lifecycle"
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Version 2 to 3: the instance in ``field`` is bound to the record's id and sealed.
+
+    Each entry's ``who`` becomes an actor id: ``ops`` becomes ``actor:ops``, an actor id
+    stays as it is, and text that is no id (a name with spaces, an e-mail) is refused
+    at its path: map such people to actor ids (`cloudsms.parties.Actor`) before the
+    document is read. The history is then replayed through the guards and its chain
+    computed (`Lifecycle.adopt`). Whatever else is wrong is left for the reader to
+    report at its path.
+    """
+    instance = body.get(field)
+    if not isinstance(instance, dict) or "chain" in instance:
+        return body, []
+    prefix = key_path("$", field)
+    history = instance.get("history")
+    problems: list[Problem] = []
+    if isinstance(history, list):
+        history = [
+            _actor_entry(entry, f"{prefix}.history[{i}]", problems)
+            for i, entry in enumerate(history)
+        ]
+    if problems:
+        return body, problems
+    record_id = body.get("id")
+    lifecycle = _lifecycle(instance.get("lifecycle"))[0]
+    if lifecycle is None or not isinstance(record_id, str) or not isinstance(history, list):
+        return body, []  # the reader reports what is wrong
+    try:
+        entries = sequence_of(history, structure_entry)
+        adopted = lifecycle.adopt(
+            entries, id=record_id, context=instance.get("context"), origin=instance.get("origin")
+        )
+    except ValidationError as exc:
+        return body, prefixed(exc.problems, prefix)
+    return {**body, field: unstructure_instance(adopted)}, []
+
+
+def _actor_entry(entry: object, path: str, problems: list[Problem]) -> object:
+    """A version-2 entry with ``who`` as an actor id and an empty hash (see `sealed_instance`)."""
+    if not isinstance(entry, dict):
+        return entry
+    who = entry.get("who")
+    if isinstance(who, str) and not ACTOR_ID.fullmatch(who):
+        if _ID.fullmatch(who):
+            who = f"actor:{who}"
+        else:
+            problems.append(
+                Problem(
+                    f"{path}.who",
+                    "text that can become an actor id (letters, digits, '.', '_', ':' or "
+                    "'-'); map people to actor ids before upgrading",
+                    describe(who),
+                )
+            )
+    return {**entry, "who": who, "hash": ""}

@@ -100,14 +100,15 @@ _QUANTITY: dict[str, Any] = {
 _HISTORY_ENTRY: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["who", "when", "event", "source", "target", "data"],
+    "required": ["who", "when", "event", "source", "target", "data", "hash"],
     "properties": {
-        "who": {"type": "string"},
+        "who": {"type": "string", "pattern": "^actor:[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"},
         "when": DATETIME_SCHEMA,
         "event": {"type": "string"},
         "source": {"type": "string"},
         "target": {"type": "string"},
         "data": {"type": "object"},
+        "hash": {"type": "string", "pattern": "^([0-9a-f]{64})?$"},
     },
 }
 _STRATEGIES = "cloudsms.testing._strategies"

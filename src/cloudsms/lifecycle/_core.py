@@ -17,10 +17,13 @@ control of records; 9.2 and 9.3).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import threading
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import attrs
 
@@ -36,21 +39,35 @@ from cloudsms.errors import (
     ValidationError,
     describe,
 )
+from cloudsms.lifecycle._chain import (
+    HASH,
+    ChainBreak,
+    checked_key,
+    entry_bytes,
+    first_break,
+    genesis,
+    head_break,
+    key_problems,
+    link,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Iterator
 
 __all__ = [
+    "ACTOR_ID",
     "Attempt",
     "Guard",
     "HistoryEntry",
     "Lifecycle",
     "LifecycleInstance",
+    "Trail",
     "Transition",
     "advance",
     "lifecycle_named",
     "register_lifecycle",
     "registered_lifecycles",
+    "verify",
 ]
 
 Guard = Callable[["LifecycleInstance", "Attempt"], "bool | str | None"]
@@ -60,6 +77,16 @@ It returns ``None`` or ``True`` to allow the event, a reason (text) or ``False``
 refuse it; any other result is a fault of the lifecycle's declaration."""
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+ACTOR_ID = re.compile(r"actor:[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+"""Who acts in a lifecycle: ``actor:`` and an id (``actor:ops-7``), never a name or an e-mail.
+
+A trail cannot change, and personal data must be erasable, so a trail names people
+only by pseudonymous ids; `cloudsms.parties.Actor` maps an id to a party and a
+contact, outside the trail, where erasing a person removes the mapping."""
+
+_ACTOR_EXPECTED = "a pseudonymous actor id such as 'actor:ops-7' (not a name or an e-mail)"
 _MAX_DEPTH = 16
 _C = TypeVar("_C")
 _R = TypeVar("_R")
@@ -115,6 +142,13 @@ def _instant_problems(value: object, path: str) -> list[Problem]:
     holding an instant.
     """
     return instant_problems(value, path)
+
+
+def _actor_problems(who: object) -> list[Problem]:
+    """``[]`` when ``who`` is an actor id (`ACTOR_ID`), else the problem at ``$.who``."""
+    if isinstance(who, str) and ACTOR_ID.fullmatch(who):
+        return []
+    return [Problem("$.who", _ACTOR_EXPECTED, describe(who))]
 
 
 def _text_problems(
@@ -185,7 +219,7 @@ class Attempt:
         >>> import datetime as dt
         >>> attempt = Attempt(
         ...     event="pay",
-        ...     who="billing",
+        ...     who="actor:billing",
         ...     when=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
         ...     data_json='{"paid":true}',
         ... )
@@ -200,7 +234,8 @@ class Attempt:
     context_json: str = "{}"
 
     def __attrs_post_init__(self) -> None:
-        problems = _text_problems({"event": self.event, "who": self.who})
+        problems = _text_problems({"event": self.event})
+        problems += _actor_problems(self.who)
         problems += _instant_problems(self.when, "$.when")
         problems += _json_text_problems(self.data_json, "data")
         problems += _json_text_problems(self.context_json, "context")
@@ -222,16 +257,21 @@ class Attempt:
 class HistoryEntry:
     """One applied event: who applied it, when, from which state to which, with what data.
 
-    ``data`` is kept as canonical JSON text (`data_json`) so an entry is immutable,
-    hashable and serialises to the same bytes every time: the basis of a verifiable
-    audit trail. Two entries are equal when everything in them is, ``when`` compared
-    as its UTC instant and zone (`cloudsms._foundation.instants.instant_key`): two wall times an
-    hour apart in the DST fold are different entries.
+    ``who`` is a pseudonymous actor id (`ACTOR_ID`). ``data`` is kept as canonical
+    JSON text (`data_json`) so an entry is immutable, hashable and has the same
+    canonical bytes every time (`canonical`). ``hash`` links the entry to the one
+    before: SHA-256 (or HMAC-SHA-256 under the trail's key) of the previous hash and
+    the canonical bytes; `LifecycleInstance.apply` computes it, and an entry built by
+    hand for `Lifecycle.adopt` leaves it empty. Two entries are equal when everything
+    in them is, ``when`` compared as its UTC instant and zone
+    (`cloudsms._foundation.instants.instant_key`): two wall times an hour apart in the
+    DST fold are different entries.
 
     Raises:
-        ValidationError: a name is empty, ``when`` is naive or outside the supported
-            range (1900-01-01T00:00Z up to 9000-01-01T00:00Z), or the data is not an
-            object of JSON values in canonical text.
+        ValidationError: a name is empty, ``who`` is not an actor id, ``when`` is
+            naive or outside the supported range (1900-01-01T00:00Z up to
+            9000-01-01T00:00Z), the data is not an object of JSON values in canonical
+            text, or ``hash`` is neither empty nor 64 lower-case hexadecimal digits.
     """
 
     who: str
@@ -240,13 +280,20 @@ class HistoryEntry:
     source: str
     target: str
     data_json: str = "{}"
+    hash: str = ""
 
     def __attrs_post_init__(self) -> None:
-        problems = _text_problems(
-            {"who": self.who, "event": self.event, "source": self.source, "target": self.target}
+        problems = _actor_problems(self.who)
+        problems += _text_problems(
+            {"event": self.event, "source": self.source, "target": self.target}
         )
         problems += _instant_problems(self.when, "$.when")
         problems += _json_text_problems(self.data_json, "data")
+        sealed: object = self.hash
+        if not isinstance(sealed, str) or (sealed and not HASH.fullmatch(sealed)):
+            problems.append(
+                Problem("$.hash", "64 lower-case hexadecimal digits, or empty", describe(sealed))
+            )
         if problems:
             raise ValidationError(problems, subject="HistoryEntry")
 
@@ -257,16 +304,95 @@ class HistoryEntry:
         return loaded
 
     def canonical(self) -> bytes:
-        """The entry as canonical JSON bytes (sorted keys, no spaces, UTC instant)."""
-        record = {
-            "who": self.who,
-            "when": self.when.astimezone(dt.UTC).isoformat(),
-            "event": self.event,
-            "source": self.source,
-            "target": self.target,
-            "data": json.loads(self.data_json),
-        }
-        return _canonical(record).encode()
+        """The bytes the entry's hash covers: ASCII JSON, sorted keys, no spaces.
+
+        The instant is written in UTC with microseconds and the zone's key beside it,
+        so an edited zone changes the bytes (docs/lifecycles.md has test vectors).
+        """
+        return entry_bytes(
+            self.who, self.when, self.event, self.source, self.target, self.data_json
+        )
+
+
+_GROWING = threading.Lock()
+"""Held while a trail appends to the list it shares with the trails before it."""
+
+
+class Trail(Sequence[HistoryEntry]):
+    """A lifecycle instance's history: an immutable sequence of entries, oldest first.
+
+    Instances that follow one another share one list: an instance one event longer
+    appends to it and keeps its own length, so applying an event costs the same
+    whatever the history's length. An instance that branches from an older one (two
+    events applied to the same instance) copies what it keeps. Indexing, slicing
+    (a tuple), iteration, ``len`` and ``==`` (with another trail or a tuple) behave as
+    a tuple's.
+    """
+
+    __slots__ = ("_items", "_length")
+
+    def __init__(self, entries: Iterable[HistoryEntry] = ()) -> None:
+        items = list(entries)
+        self._items = items
+        self._length = len(items)
+
+    @classmethod
+    def _view(cls, items: list[HistoryEntry], length: int) -> Trail:
+        made = object.__new__(cls)
+        made._items = items
+        made._length = length
+        return made
+
+    def appended(self, entry: HistoryEntry) -> Trail:
+        """A trail one entry longer; this one is unchanged."""
+        items = self._items
+        with _GROWING:
+            if len(items) == self._length:
+                items.append(entry)
+                return Trail._view(items, self._length + 1)
+        branch = items[: self._length]
+        branch.append(entry)
+        return Trail._view(branch, self._length + 1)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> HistoryEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[HistoryEntry, ...]: ...
+    def __getitem__(self, index: int | slice) -> HistoryEntry | tuple[HistoryEntry, ...]:
+        if isinstance(index, slice):
+            return tuple(self._items[: self._length][index])
+        position = index + self._length if index < 0 else index
+        if not 0 <= position < self._length:
+            raise IndexError("trail index out of range")
+        return self._items[position]
+
+    def __iter__(self) -> Iterator[HistoryEntry]:
+        return itertools.islice(self._items, self._length)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Trail | tuple) or len(other) != self._length:
+            return NotImplemented if not isinstance(other, Trail | tuple) else False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash((self._length, self._items[self._length - 1] if self._length else None))
+
+    def __repr__(self) -> str:
+        return f"Trail({list(self)!r})"
+
+    def __reduce__(self) -> tuple[type[Trail], tuple[tuple[HistoryEntry, ...]]]:
+        return Trail, (tuple(self),)
+
+
+def _as_trail(entries: object) -> Trail:
+    """An attrs converter: a list-like value of entries as a `Trail` (else kept as given)."""
+    if isinstance(entries, Trail):
+        return entries
+    items: object = as_tuple(cast("Iterable[Any]", entries))
+    return Trail(cast("tuple[HistoryEntry, ...]", items)) if isinstance(items, tuple) else entries  # type: ignore[return-value]
 
 
 def _as_tuple(kind: type, what: str) -> Callable[[object], tuple[Any, ...]]:
@@ -374,70 +500,144 @@ class Lifecycle:
         return [attrs.asdict(t) for t in self.transitions]
 
     def begin(
-        self, *, context: Mapping[str, Any] | None = None, origin: str | None = None
+        self,
+        *,
+        id: str | None = None,  # noqa: A002 - the instance's id, as the record's field
+        context: Mapping[str, Any] | None = None,
+        origin: str | None = None,
+        keyed: bool = False,
     ) -> LifecycleInstance:
         """A new instance with an empty history, in the initial state or in ``origin``.
 
-        ``context`` is a small mapping of JSON values the instance keeps and persists
-        for its guards to read (the agreement an exit procedure runs under, say).
-        ``origin`` is for a record whose earlier history was never recorded (a
-        service that was live before anyone kept its events, or a version-1 document
-        that stored only its state): the instance starts there, and its history
-        records what happens from then on. Nothing is invented for the time before.
+        ``id`` names the instance: its trail's genesis binds the lifecycle's name and
+        this id, so entries cannot be moved to another instance. Give the id of the
+        record that holds the instance (a service's, a complaint's); without one, a
+        random id (a UUID's 32 hexadecimal digits) is drawn. ``context`` is a small
+        mapping of JSON values the instance keeps and persists for its guards to read
+        (the agreement an exit procedure runs under, say). ``origin`` is for a record
+        whose earlier history was never recorded (a service that was live before
+        anyone kept its events, or a version-1 document that stored only its state):
+        the instance starts there, and its history records what happens from then
+        on. Nothing is invented for the time before. ``keyed`` makes the trail an
+        HMAC-SHA-256 chain: every `LifecycleInstance.apply` then takes the key, which
+        the instance never holds.
 
         Raises:
-            ValidationError: ``context`` is not a mapping of JSON values, or
-                ``origin`` is not a state of the lifecycle (at ``$.origin``).
+            ValidationError: ``id`` is not an id, ``context`` is not a mapping of
+                JSON values, or ``origin`` is not a state of the lifecycle (at
+                ``$.origin``).
         """
-        return self.resume((), context=context, origin=origin)
+        chosen = uuid.uuid4().hex if id is None else id
+        return self.resume((), id=chosen, context=context, origin=origin, keyed=keyed)
 
     def resume(
         self,
         history: Iterable[HistoryEntry],
         *,
+        id: str,  # noqa: A002 - the instance's id, as the record's field
         context: Mapping[str, Any] | None = None,
         origin: str | None = None,
+        keyed: bool = False,
+        key: bytes | None = None,
     ) -> LifecycleInstance:
         """The instance a stored history leads to, replayed entry by entry through the guards.
 
         This is how a persisted instance is read back: its history (a list of
-        `HistoryEntry`, as `cloudsms.serialization` reads them) and its ``context``
-        are replayed from the initial state (or from ``origin``, where a record's
-        history begins later: see `begin`), each entry checked as
-        `LifecycleInstance.apply` checked it (transition, time order, guard); the
-        current state is where it ends.
+        `HistoryEntry`, as `cloudsms.serialization` reads them), its ``id`` and its
+        ``context`` are replayed from the initial state (or from ``origin``, where a
+        record's history begins later: see `begin`), each entry checked as
+        `LifecycleInstance.apply` checked it (transition, time order, guard) and its
+        hash checked against the chain from the genesis; the current state is where
+        it ends. A keyed trail (``keyed=True``) is checked with ``key``; without the
+        key its hashes cannot be checked, so they are kept as stored and only the
+        key's holder can confirm them (`verify`).
 
         Raises:
-            ValidationError: ``origin`` is not a state of the lifecycle, or an entry
-                does not follow from the one before (wrong source, no such
-                transition, wrong target, time running backwards) or its guard
-                refuses it; each problem names the entry, as in ``$.history[3]``.
-                Nothing is built.
+            ValidationError: ``id`` is not an id, ``origin`` is not a state of the
+                lifecycle, a key is given for an unkeyed trail (or is too short), or
+                an entry does not follow from the one before (wrong source, no such
+                transition, wrong target, time running backwards, a hash that does
+                not follow) or its guard refuses it; each problem names the entry,
+                as in ``$.history[3]``. Nothing is built. The key is never shown.
             InvalidDefinition: a guard returns something other than ``None``,
                 ``True``, ``False`` or text.
         """
+        return self._replayed(history, id, context, origin, keyed, key, sealed=True)
+
+    def adopt(
+        self,
+        history: Iterable[HistoryEntry],
+        *,
+        id: str,  # noqa: A002 - the instance's id, as the record's field
+        context: Mapping[str, Any] | None = None,
+        origin: str | None = None,
+        keyed: bool = False,
+        key: bytes | None = None,
+    ) -> LifecycleInstance:
+        """An instance from a history recorded without a chain, replayed and then sealed.
+
+        For histories kept before the trail existed (cloudsms documents of schema
+        version 2) or by another tool: every entry is replayed as `resume` replays
+        it, and the chain is computed for it from the genesis; a hash an entry
+        carries is ignored. What the chain proves from then on is that nothing
+        changed *after* the adoption. A ``keyed`` trail needs its ``key`` here.
+
+        Raises:
+            ValidationError: as `resume`, except for hashes; a keyed trail without
+                its key.
+        """
+        return self._replayed(history, id, context, origin, keyed, key, sealed=False)
+
+    def _replayed(  # noqa: PLR0917 - resume's and adopt's arguments
+        self,
+        history: Iterable[HistoryEntry],
+        instance_id: object,
+        context: Mapping[str, Any] | None,
+        origin: str | None,
+        keyed: object,
+        key: object,
+        *,
+        sealed: bool,
+    ) -> LifecycleInstance:
         context_json, problems = _mapping_json(context, "context")
         problems += _origin_problems(self, origin)
+        problems += _id_problems(instance_id, keyed)
+        if key is not None or (keyed and not sealed):
+            problems += key_problems(key, keyed=bool(keyed))
         entries: object = history
         if isinstance(history, str | bytes | Mapping) or not hasattr(history, "__iter__"):
             problems.append(Problem("$.history", "a list of HistoryEntry", describe(history)))
         else:
-            entries = tuple(history)
-            if not problems:
-                problems += _replay_problems(
-                    self, None, entries, context_json, "$.history", origin=origin
-                )
+            entries = Trail(history)
         if problems:
             raise ValidationError(problems, subject="LifecycleInstance")
-        checked = cast("tuple[HistoryEntry, ...]", entries)
-        start = self.initial if origin is None else origin
+        normal = None if origin == self.initial else origin
+        start = genesis(self.name, cast("str", instance_id), normal, context_json)
+        checked = cast("Trail", entries)
+        if not sealed:
+            checked = _sealed(checked, start, cast("bytes | None", key))
+        problems = _replay_problems(
+            self,
+            None,
+            checked,
+            context_json,
+            "$.history",
+            origin=origin,
+            chain=(start, cast("bytes | None", key), not keyed or key is not None),
+            identity=(cast("str", instance_id), bool(keyed)),
+        )
+        if problems:
+            raise ValidationError(problems, subject="LifecycleInstance")
         return _trusted(
             LifecycleInstance,
             lifecycle=self,
-            state=checked[-1].target if checked else start,
-            entries=checked,
+            state=checked[-1].target if checked else (origin or self.initial),
+            _trail=checked,
             context_json=context_json,
-            origin=None if origin == self.initial else origin,
+            origin=normal,
+            id=instance_id,
+            keyed=bool(keyed),
+            genesis=start,
         )
 
     def instance_problems(self, value: object, path: str = "$.lifecycle") -> list[Problem]:
@@ -604,30 +804,38 @@ def _verdict(
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class LifecycleInstance:
     """Where one thing stands in a lifecycle, how it got there, and the context it runs in.
 
     Changes only through `apply`, which returns a new instance; this one never changes.
-    ``context_json`` is the canonical JSON text of the instance's persisted context
-    (`context`), set by `Lifecycle.begin` or `Lifecycle.resume` and read by guards.
-    ``origin`` is the state the recorded history begins in when that is not the
-    initial state (see `Lifecycle.begin`); ``None`` means the initial state, and an
-    ``origin`` equal to the initial state is kept as ``None``, so the two spellings
-    are one value. Built directly, the history is replayed through the guards as
-    `Lifecycle.resume` replays it.
+    ``id`` names the instance (the id of the record holding it, or a random one: see
+    `Lifecycle.begin`). ``entries`` is its history, a `Trail`: every entry carries a
+    hash that chains it to the one before, from a genesis that binds the lifecycle's
+    name, the id, the origin and the context (`head` is the latest hash; `verify`
+    checks the chain). ``keyed`` says the chain is HMAC-SHA-256 under a key the
+    instance never holds. ``context_json`` is the canonical JSON text of the
+    instance's persisted context (`context`), set by `Lifecycle.begin` or
+    `Lifecycle.resume` and read by guards. ``origin`` is the state the recorded
+    history begins in when that is not the initial state (see `Lifecycle.begin`);
+    ``None`` means the initial state, and an ``origin`` equal to the initial state is
+    kept as ``None``, so the two spellings are one value. Built directly, the history
+    is replayed through the guards and its chain checked, as `Lifecycle.resume` does.
 
     Raises:
         ValidationError: ``origin`` is not a state of the lifecycle, the history
-            does not replay from the origin to ``state`` (problems at
-            ``$.entries[i]``), or the context is not canonical JSON.
+            does not replay from the origin to ``state`` or its chain does not hold
+            (problems at ``$.entries[i]``), or the context is not canonical JSON.
     """
 
     lifecycle: Lifecycle
     state: str
-    entries: tuple[HistoryEntry, ...] = attrs.field(default=(), converter=as_tuple)
+    _trail: Trail = attrs.field(alias="entries", factory=Trail, converter=_as_trail)
     context_json: str = "{}"
     origin: str | None = None
+    id: str = attrs.field(factory=lambda: uuid.uuid4().hex)
+    keyed: bool = False
+    genesis: str = attrs.field(init=False, eq=False, default="")
 
     def __attrs_post_init__(self) -> None:
         lifecycle: object = self.lifecycle
@@ -636,19 +844,45 @@ class LifecycleInstance:
         else:
             problems = _json_text_problems(self.context_json, "context")
             problems += _origin_problems(lifecycle, self.origin)
+            problems += _id_problems(self.id, self.keyed)
             if not problems:
+                normal = None if self.origin == lifecycle.initial else self.origin
+                start = genesis(lifecycle.name, self.id, normal, self.context_json)
+                object.__setattr__(self, "genesis", start)
                 problems = _replay_problems(
                     lifecycle,
                     self.state,
-                    self.entries,
+                    self._trail,
                     self.context_json,
                     "$.entries",
                     origin=self.origin,
+                    chain=(start, None, not self.keyed),
+                    identity=(self.id, self.keyed),
                 )
         if problems:
             raise ValidationError(problems, subject="LifecycleInstance")
         if self.origin == self.lifecycle.initial:  # one spelling of "from the initial state"
             object.__setattr__(self, "origin", None)
+
+    def __repr__(self) -> str:
+        return (
+            f"LifecycleInstance(lifecycle={self.lifecycle.name!r}, id={self.id!r}, "
+            f"state={self.state!r}, entries={len(self._trail)}, head={self.head[:12]!r})"
+        )
+
+    @property
+    def entries(self) -> Trail:
+        """The history, oldest first: an immutable sequence of `HistoryEntry`."""
+        return self._trail
+
+    @property
+    def head(self) -> str:
+        """The trail's latest hash (hex): the last entry's, or the genesis while empty.
+
+        Store it elsewhere (a ticket, a signed report) to detect later that entries
+        were removed from the end: `verify` with ``expected_head``.
+        """
+        return self._trail[-1].hash if self._trail else self.genesis
 
     @property
     def start(self) -> str:
@@ -661,8 +895,8 @@ class LifecycleInstance:
         return _frozen_json(self.context_json)
 
     def history(self) -> tuple[HistoryEntry, ...]:
-        """Every event applied so far, oldest first."""
-        return self.entries
+        """Every event applied so far, oldest first, as a tuple (a copy of `entries`)."""
+        return tuple(self._trail)
 
     @property
     def is_final(self) -> bool:
@@ -703,23 +937,30 @@ class LifecycleInstance:
         who: str,
         when: dt.datetime,
         data: Mapping[str, Any] | None = None,
+        key: bytes | None = None,
     ) -> LifecycleInstance:
         """Apply ``event`` and return the new instance, its history one entry longer.
 
-        ``data`` must be JSON-like (strings, integers, booleans, null, lists and
-        string-keyed objects; decimals as strings) so the entry stays canonical. The
-        transition's guard, if any, is called with this instance and the `Attempt`.
+        ``who`` is a pseudonymous actor id (`ACTOR_ID`). ``data`` must be JSON-like
+        (strings, integers, booleans, null, lists and string-keyed objects; decimals
+        as strings) so the entry stays canonical. The transition's guard, if any, is
+        called with this instance and the `Attempt`. The new entry's hash links it to
+        the head; a keyed trail takes its ``key`` (checked against the last entry),
+        which is used and forgotten. Only the new entry is checked, so applying an
+        event costs the same whatever the history's length.
 
         Raises:
             InvalidTransition: the event has no transition out of the current state,
                 or its guard refuses it (``reason`` says why). Nothing changes.
-            ValidationError: ``who`` is empty, ``when`` is naive, outside the
-                supported range or earlier than the last entry, or ``data`` is not
-                JSON-like. Nothing changes.
+            ValidationError: ``who`` is not an actor id, ``when`` is naive, outside
+                the supported range or earlier than the last entry, ``data`` is not
+                JSON-like, or the key is missing, wrong or not expected (never
+                shown). Nothing changes.
             InvalidDefinition: the guard returned something other than ``None``,
                 ``True``, ``False`` or text.
         """
         transition, attempt = self._attempt(event, who, when, data)
+        secret = self._key(key)
         subject = f"lifecycle {self.lifecycle.name!r}"
         if transition is None:
             raise InvalidTransition(
@@ -735,6 +976,8 @@ class LifecycleInstance:
                     allowed=self.allowed_events(),
                     subject=subject,
                 )
+        data_json = attempt.data_json
+        canonical = entry_bytes(who, when, event, self.state, transition.target, data_json)
         entry = _trusted(
             HistoryEntry,
             who=who,
@@ -742,26 +985,46 @@ class LifecycleInstance:
             event=event,
             source=self.state,
             target=transition.target,
-            data_json=attempt.data_json,
+            data_json=data_json,
+            hash=link(self.head, canonical, secret),
         )
         return _trusted(
             LifecycleInstance,
             lifecycle=self.lifecycle,
             state=transition.target,
-            entries=(*self.entries, entry),
+            _trail=self._trail.appended(entry),
             context_json=self.context_json,
             origin=self.origin,
+            id=self.id,
+            keyed=self.keyed,
+            genesis=self.genesis,
         )
+
+    def _key(self, key: object) -> bytes | None:
+        """The key for the next link: checked against the last entry in a keyed trail."""
+        secret = checked_key(key, keyed=self.keyed, subject="event")
+        if secret is None or not self._trail:
+            return secret
+        last = self._trail[-1]
+        before = self._trail[-2].hash if len(self._trail) > 1 else self.genesis
+        if first_break(before, (last,), secret) is not None:
+            raise ValidationError.single(
+                "$.key",
+                "the key this trail was written with",
+                "a key under which the last entry's hash does not follow (not shown)",
+                subject="event",
+            )
+        return secret
 
     def _attempt(
         self, event: object, who: object, when: object, data: object
     ) -> tuple[Transition | None, Attempt]:
         """Check an event's who, when and data; its transition (if any) and its `Attempt`."""
         problems = _text_problems({"event": event}, "an event name (text)")
-        problems += _text_problems({"who": who}, "a non-empty string naming who acts")
+        problems += _actor_problems(who)
         when_problems = _instant_problems(when, "$.when")
-        if not when_problems and self.entries:
-            last = self.entries[-1].when
+        if not when_problems and self._trail:
+            last = self._trail[-1].when
             instant = cast("dt.datetime", when)
             if instant.astimezone(dt.UTC) < last.astimezone(dt.UTC):
                 when_problems.append(
@@ -837,7 +1100,7 @@ def advance(
         ...     lifecycle: LifecycleInstance = attrs.field(factory=toy.begin)
         >>> ticket = Ticket(title="Renew the certificate")
         >>> done = advance(
-        ...     ticket, "finish", who="ops", when=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+        ...     ticket, "finish", who="actor:ops", when=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
         ... )
         >>> done.lifecycle.state, ticket.lifecycle.state
         ('done', 'open')
@@ -845,6 +1108,63 @@ def advance(
     instance = _held_instance(record)
     moved = instance.apply(event, who=who, when=when, data=data)
     return cast("_R", attrs.evolve(cast("Any", record), lifecycle=moved))
+
+
+def verify(
+    instance: LifecycleInstance,
+    *,
+    expected_head: str | None = None,
+    key: bytes | None = None,
+) -> ChainBreak | None:
+    """The first place ``instance``'s trail stops being verifiable, or ``None`` when it holds.
+
+    The chain is recomputed from the genesis (the lifecycle's name, the instance's
+    id, origin and context) through every entry: an entry edited, removed,
+    reordered, inserted or moved from another instance breaks it at the first
+    entry whose hash no longer follows. Removing entries from the *end* leaves a
+    shorter chain that holds; it is detected only against ``expected_head``, a head
+    (`LifecycleInstance.head`) stored elsewhere earlier: the trail must reach it
+    (it may have grown since). A keyed trail is checked with its ``key``; a wrong
+    key breaks it at entry 0. Costs one hash per entry. Serves every lifecycle's
+    audit (ISO/IEC 20000-1:2011 4.3.3 and 4.5.4.2).
+
+    Raises:
+        ValidationError: ``instance`` is not a `LifecycleInstance`, ``expected_head``
+            is not 64 hexadecimal digits, or the key is missing for a keyed trail,
+            given for an unkeyed one, or shorter than 16 bytes (never shown).
+
+    Examples:
+        >>> import datetime as dt
+        >>> from cloudsms.parties import COMPLAINT_LIFECYCLE
+        >>> handled = COMPLAINT_LIFECYCLE.begin(id="c-1").apply(
+        ...     "handle",
+        ...     who="actor:desk-1",
+        ...     when=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
+        ...     data={"outcome": "resolved"},
+        ... )
+        >>> verify(handled) is None, verify(handled, expected_head=handled.head) is None
+        (True, True)
+    """
+    given: object = instance
+    if not isinstance(given, LifecycleInstance):
+        raise ValidationError.single(
+            "$.instance", "a LifecycleInstance", describe(given), subject="trail"
+        )
+    problems: list[Problem] = []
+    head: object = expected_head
+    if head is not None and (not isinstance(head, str) or not HASH.fullmatch(head.lower())):
+        problems.append(Problem("$.expected_head", "64 hexadecimal digits", describe(head)))
+    problems += key_problems(key, keyed=instance.keyed)
+    if problems:
+        raise ValidationError(problems, subject="trail")
+    secret = None if key is None else bytes(key)
+    start = genesis(instance.lifecycle.name, instance.id, instance.origin, instance.context_json)
+    broken = first_break(start, instance.entries, secret)
+    if broken is not None or expected_head is None:
+        return broken
+    hashes = [entry.hash for entry in instance.entries]
+    last = hashes[-1] if hashes else start
+    return head_break(last, hashes, expected_head.lower(), start)
 
 
 def _held_instance(record: object) -> LifecycleInstance:
@@ -969,7 +1289,38 @@ def _origin_problems(lifecycle: Lifecycle, origin: object) -> list[Problem]:
     return [Problem("$.origin", expected, describe(origin))]
 
 
-def _replay_problems(
+def _id_problems(instance_id: object, keyed: object) -> list[Problem]:
+    problems: list[Problem] = []
+    if not isinstance(instance_id, str) or not _ID.fullmatch(instance_id):
+        expected = "an id: a letter or digit, then letters, digits, '.', '_', ':' or '-'"
+        problems.append(Problem("$.id", expected, describe(instance_id)))
+    if not isinstance(keyed, bool):
+        problems.append(Problem("$.keyed", "true or false", describe(keyed)))
+    return problems
+
+
+def _sealed(trail: Trail, start: str, key: bytes | None) -> Trail:
+    """The entries of ``trail`` with their hashes computed from ``start`` (for `adopt`)."""
+    sealed: list[HistoryEntry] = []
+    previous = start
+    for entry in trail:
+        previous = link(previous, entry.canonical(), key)
+        sealed.append(
+            _trusted(
+                HistoryEntry,
+                who=entry.who,
+                when=entry.when,
+                event=entry.event,
+                source=entry.source,
+                target=entry.target,
+                data_json=entry.data_json,
+                hash=previous,
+            )
+        )
+    return Trail(sealed)
+
+
+def _replay_problems(  # noqa: C901 - an instance's parts and its chain
     lifecycle: Lifecycle,
     state: object,
     entries: object,
@@ -977,6 +1328,8 @@ def _replay_problems(
     prefix: str,
     *,
     origin: str | None = None,
+    chain: tuple[str, bytes | None, bool] | None = None,
+    identity: tuple[str, bool] = ("replay", False),
 ) -> list[Problem]:
     """Problems of a history that does not replay from its origin, as `apply` would.
 
@@ -985,22 +1338,32 @@ def _replay_problems(
     Each entry must leave the state the one before reached, by a transition of the
     lifecycle, no earlier than the entry before (by the UTC instant), and with its
     guard allowing it; guards run only while the history so far is sound. ``state``,
-    unless ``None``, must be where the history leads.
+    unless ``None``, must be where the history leads. ``chain`` is the genesis, the
+    key and whether to check the hashes: the first entry whose hash does not follow
+    is reported at ``<prefix>[i].hash``.
     """
-    if not isinstance(entries, tuple):
+    if not isinstance(entries, Trail):
         return [Problem(prefix, "a list of HistoryEntry", describe(entries))]
+    given: list[object] = list(entries)
     wrong = [
         Problem(f"{prefix}[{index}]", "a HistoryEntry", describe(entry))
-        for index, entry in enumerate(entries)
+        for index, entry in enumerate(given)
         if not isinstance(entry, HistoryEntry)
     ]
     if wrong:
         return wrong
-    checked = cast("tuple[HistoryEntry, ...]", entries)
+    checked = entries
     problems: list[Problem] = []
+    if chain is not None and chain[2]:
+        broken = first_break(chain[0], checked, chain[1])
+        if broken is not None:
+            problems.append(
+                Problem(f"{prefix}[{broken.index}].hash", "a hash that follows", broken.problem)
+            )
     current = lifecycle.initial if origin is None else origin
     previous: dt.datetime | None = None
-    for index, entry in enumerate(checked):
+    items = cast("list[HistoryEntry]", given)
+    for index, entry in enumerate(items):
         path = f"{prefix}[{index}]"
         instant = entry.when.astimezone(dt.UTC)
         if previous is not None and instant < previous:
@@ -1028,9 +1391,12 @@ def _replay_problems(
                 LifecycleInstance,
                 lifecycle=lifecycle,
                 state=current,
-                entries=checked[:index],
+                _trail=Trail._view(items, index),  # noqa: SLF001 - the module's own class
                 context_json=context_json,
                 origin=None if origin == lifecycle.initial else origin,
+                id=identity[0],
+                keyed=identity[1],
+                genesis=chain[0] if chain is not None else "",
             )
             attempt = _trusted(
                 Attempt,

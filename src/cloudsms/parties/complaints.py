@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from cloudsms._foundation.instants import instant_key
-from cloudsms._kit.checks import ident, instance_problems, raise_problems, text
+from cloudsms._kit.checks import ident, instance_problems, own_id, raise_problems, text
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record
 from cloudsms.errors import Problem, ValidationError, describe
@@ -53,31 +53,28 @@ COMPLAINT_STATES: tuple[str, ...] = ("received", "handled", "closed")
 
 
 def _state_as_instance(body: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    """Version 1 to 2: the plain ``state`` becomes a lifecycle instance at that state.
+    """Version 1 to 2: the plain ``state`` becomes a lifecycle instance at that state."""
+    from cloudsms._kit.lifecycles import state_as_instance  # noqa: PLC0415 - reading only
 
-    The instance begins there with an empty history (its ``origin``): version 1 kept
-    no events, and none is invented. A body without the key keeps the default.
-    """
-    if "state" not in body:
-        return body, []
-    upgraded = {k: v for k, v in body.items() if k != "state"}
-    state = body["state"]
-    if not isinstance(state, str) or state not in COMPLAINT_STATES:
-        expected = "one of " + ", ".join(COMPLAINT_STATES)
-        return upgraded, [Problem("$.state", expected, describe(state))]
-    from cloudsms._kit.lifecycles import unstructure_instance  # noqa: PLC0415 - reading only
+    return state_as_instance(body, state_key="state", lifecycle=COMPLAINT_LIFECYCLE)
 
-    upgraded["lifecycle"] = unstructure_instance(COMPLAINT_LIFECYCLE.begin(origin=state))
-    return upgraded, []
+
+def _sealed(body: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Version 2 to 3: the instance is bound to the complaint's id and its history sealed."""
+    from cloudsms._kit.lifecycles import sealed_instance  # noqa: PLC0415 - reading only
+
+    return sealed_instance(body)
 
 
 def _complaint_version(body: dict[str, Any]) -> int:
-    """A complaint body's version by its shape: 2 holds a ``lifecycle``, 1 does not."""
-    return 2 if "lifecycle" in body else 1
+    """A complaint body's version by its shape: 1 no ``lifecycle``, 2 no chain, 3 chained."""
+    from cloudsms._kit.lifecycles import instance_version  # noqa: PLC0415 - reading only
+
+    return instance_version(body)
 
 
-def _received() -> LifecycleInstance:
-    return COMPLAINT_LIFECYCLE.begin()
+def _received(record: object) -> LifecycleInstance:
+    return COMPLAINT_LIFECYCLE.begin(id=own_id(record))
 
 
 def _complaint_instance_problems(value: object, path: str) -> list[Problem]:
@@ -92,8 +89,8 @@ _AWARE = Check(aware_problems, total=True)
 
 @document(
     "cloudsms.complaint",
-    version=2,
-    upgrades={1: _state_as_instance},
+    version=3,
+    upgrades={1: _state_as_instance, 2: _sealed},
     version_of=_complaint_version,
 )
 @attrs.frozen(kw_only=True)
@@ -106,10 +103,13 @@ class Complaint(Record):
     event of its history is earlier than ``received_at``. ``service_id`` names the
     service complained about, ``channel`` how the complaint arrived.
 
-    A persisted document (``cloudsms.complaint``, schema version 2). A version-1
-    body, which kept a plain ``state`` and no history, is still read (alone or
-    inside another document) as an instance at that state with an empty history;
-    it is written back as version 2.
+    A persisted document (``cloudsms.complaint``, schema version 3: the instance
+    carries its id and a hash chain). Older bodies are still read (alone or inside
+    another document): a version-1 body, which kept a plain ``state`` and no history,
+    as an instance at that state with an empty history; a version-2 body, whose
+    history had no chain, bound to the complaint's id and sealed (each ``who``
+    becomes an actor id). Both are written back as version 3. By default the
+    instance is bound to the complaint's id.
 
     Serves S06 (complaints managed per customer profile); ISO/IEC 20000-1:2011 7.1
     (complaints recorded, investigated, acted upon, reported and closed).
@@ -126,7 +126,9 @@ class Complaint(Record):
     summary: str = attrs.field(validator=text)
     service_id: str | None = attrs.field(validator=ident, default=None)
     channel: CommunicationChannel | None = None
-    lifecycle: LifecycleInstance = attrs.field(factory=_received, validator=_COMPLAINT_INSTANCE)
+    lifecycle: LifecycleInstance = attrs.field(
+        default=attrs.Factory(_received, takes_self=True), validator=_COMPLAINT_INSTANCE
+    )
 
     def _rules(self) -> Iterator[Problem]:
         """No event of the complaint's history is earlier than its receipt."""
@@ -228,9 +230,9 @@ def outcome_of(complaint: Complaint | LifecycleInstance) -> ComplaintOutcome | N
         >>> t0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
         >>> complaint = Complaint(id="c1", customer_id="acme", received_at=t0, summary="Slow")
         >>> handled = advance(
-        ...     complaint, "handle", who="desk", when=t0, data={"response": "Refunded the fee"}
+        ...     complaint, "handle", who="actor:desk", when=t0, data={"response": "Refunded the fee"}
         ... )
-        >>> done = advance(handled, "close", who="desk", when=t0, data={"outcome": "resolved"})
+        >>> done = advance(handled, "close", who="actor:desk", when=t0, data={"outcome": "resolved"})
         >>> outcome_of(done), outcome_of(complaint)
         (<ComplaintOutcome.RESOLVED: 'resolved'>, None)
     """

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from cloudsms.errors import InvalidTransition, ValidationError, describe
-from cloudsms.lifecycle import advance
+from cloudsms.lifecycle import advance, verify
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -27,7 +27,7 @@ __all__ = ["lifecycle_machine"]
 _JSON_LEAVES = st.none() | st.booleans() | st.integers(-1000, 1000) | st.text(max_size=8)
 
 
-def lifecycle_machine(
+def lifecycle_machine(  # noqa: C901 - the machine's rules and invariants
     lifecycle: Lifecycle,
     *,
     data: st.SearchStrategy[Mapping[str, Any]] | None = None,
@@ -75,7 +75,11 @@ def lifecycle_machine(
         if data is not None
         else st.dictionaries(st.text(min_size=1, max_size=6), _JSON_LEAVES, max_size=3)
     )
-    who = actors if actors is not None else st.sampled_from(("customer", "provider", "system"))
+    who = (
+        actors
+        if actors is not None
+        else st.sampled_from(("actor:customer", "actor:provider", "actor:system"))
+    )
     held = None if record is None else _held(record, lifecycle)
 
     class LifecycleMachine(RuleBasedStateMachine):
@@ -89,6 +93,7 @@ def lifecycle_machine(
             )
             self.clock = _clock_after(self.instance)
             self.refused = 0
+            self.heads = [self.instance.head]
 
         @rule(
             event=st.sampled_from(lifecycle.events),
@@ -121,7 +126,9 @@ def lifecycle_machine(
             assert after.state == transition.target  # noqa: S101
             assert after.history()[:-1] == before.history()  # noqa: S101
             assert after.history()[-1].event == event  # noqa: S101
+            assert after.entries[-1].hash == after.head != before.head  # noqa: S101
             self.instance, self.clock = after, when
+            self.heads.append(after.head)
 
         @invariant()
         def history_replays_to_the_state(self) -> None:
@@ -134,10 +141,19 @@ def lifecycle_machine(
             assert state == self.instance.state  # noqa: S101
             resumed = lifecycle.resume(
                 self.instance.history(),
+                id=self.instance.id,
                 context=self.instance.context,
                 origin=self.instance.origin,
             )
             assert resumed == self.instance  # noqa: S101
+            assert resumed.head == self.instance.head  # noqa: S101
+
+        @invariant()
+        def the_trail_verifies(self) -> None:
+            """The chain holds, and reaches the head every earlier step recorded."""
+            assert verify(self.instance) is None  # noqa: S101
+            for head in self.heads[-3:]:
+                assert verify(self.instance, expected_head=head) is None  # noqa: S101
 
         @invariant()
         def time_never_runs_backwards(self) -> None:

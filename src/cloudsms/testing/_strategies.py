@@ -439,25 +439,33 @@ def exact_durations(
 _JSON_LEAVES = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8)
 
 
+def actor_ids() -> st.SearchStrategy[str]:
+    """Pseudonymous actor ids (``actor:ops-7``), as lifecycle trails name who acts."""
+    return st.from_regex(r"actor:[a-z0-9][a-z0-9._-]{0,12}", fullmatch=True)
+
+
 def history_entries() -> st.SearchStrategy[HistoryEntry]:
-    """History entries with aware times and canonical JSON data."""
+    """History entries with actor ids, aware times, canonical JSON data, sealed or not."""
     names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
     data = st.dictionaries(st.text(min_size=1, max_size=6), _JSON_LEAVES, max_size=3)
+    hashes = st.one_of(st.just(""), st.from_regex(r"[0-9a-f]{64}", fullmatch=True))
     return st.builds(
-        lambda who, when, event, source, target, payload: HistoryEntry(
+        lambda who, when, event, source, target, payload, sealed: HistoryEntry(
             who=who,
             when=when,
             event=event,
             source=source,
             target=target,
             data_json=json.dumps(payload, sort_keys=True, separators=(",", ":")),
+            hash=sealed,
         ),
-        names,
+        actor_ids(),
         aware_datetimes(),
         names,
         names,
         names,
         data,
+        hashes,
     )
 
 
@@ -482,7 +490,11 @@ def lifecycle_instances(
 
     @st.composite
     def walk(draw: st.DrawFn) -> LifecycleInstance:
-        instance = lifecycle.begin(context=draw(contexts), origin=draw(starts))
+        instance = lifecycle.begin(
+            id=draw(st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True)),
+            context=draw(contexts),
+            origin=draw(starts),
+        )
         when = draw(aware_datetimes(max_value=dt.datetime(2050, 1, 1)))  # noqa: DTZ001
         for _ in range(draw(st.integers(0, max_steps))):
             events = instance.allowed_events()
@@ -490,8 +502,9 @@ def lifecycle_instances(
                 break
             event = draw(st.sampled_from(events))
             payload = draw(payloads)
-            if instance.refusal(event, who="test", when=when, data=payload) is None:
-                instance = instance.apply(event, who="test", when=when, data=payload)
+            who = draw(actor_ids())
+            if instance.refusal(event, who=who, when=when, data=payload) is None:
+                instance = instance.apply(event, who=who, when=when, data=payload)
             when = add_exact(when, dt.timedelta(minutes=draw(st.integers(0, 10_000))))
         return instance
 
