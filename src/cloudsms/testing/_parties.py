@@ -363,8 +363,8 @@ def complaints(
             event = draw(st.sampled_from(events))
             payload = draw(_COMPLAINT_EVENT_DATA)
             when = add_exact(when, dt.timedelta(minutes=draw(st.integers(0, 10_000))))
-            if instance.refusal(event, who="desk", when=when, data=payload) is None:
-                instance = instance.apply(event, who="desk", when=when, data=payload)
+            if instance.refusal(event, who="actor:desk", when=when, data=payload) is None:
+                instance = instance.apply(event, who="actor:desk", when=when, data=payload)
         if instance.state not in wanted:
             instance = COMPLAINT_LIFECYCLE.begin(origin=draw(st.sampled_from(wanted)))
         return Complaint(
