@@ -573,20 +573,34 @@ def written(folder: Path, name: str, content: object) -> Path:
 class TestDocumentValidate:
     """``cloudsms document validate FILE``: 0 valid, 1 invalid with every problem, 2 usage."""
 
-    def test_valid_v2_service(self, tmp_path: Path) -> None:
+    def test_valid_v3_service(self, tmp_path: Path) -> None:
         """Exits 0 with one line: the file, the type, the version and the id."""
-        result = run("document", "validate", str(written(tmp_path, "crm.json", SERVICE_V2)))
+        from cloudsms.serialization import from_json, to_json  # noqa: PLC0415 - this test only
+        from cloudsms.services import CloudService  # noqa: PLC0415 - this test only
+
+        current = to_json(from_json(CloudService, json.dumps(SERVICE_V2)))
+        assert json.loads(current)["schema_version"] == 3
+        result = run("document", "validate", str(written(tmp_path, "crm.json", current)))
         assert (result.returncode, result.stderr) == (0, "")
         assert (
-            result.stdout == "crm.json: valid cloudsms.cloud-service, schema version 2, id 'crm'\n"
+            result.stdout == "crm.json: valid cloudsms.cloud-service, schema version 3, id 'crm'\n"
+        )
+
+    def test_valid_v2_service_is_upgraded(self, tmp_path: Path) -> None:
+        """Accepts a version-2 service (no chain yet) and says it was read as version 3."""
+        result = run("document", "validate", str(written(tmp_path, "crm.json", SERVICE_V2)))
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout == (
+            "crm.json: valid cloudsms.cloud-service, schema version 2 (read as version 3),"
+            " id 'crm'\n"
         )
 
     def test_valid_v1_service_is_upgraded(self, tmp_path: Path) -> None:
-        """Accepts a version-1 service with its header and says it was read as version 2."""
+        """Accepts a version-1 service with its header and says it was read as version 3."""
         result = run("document", "validate", str(written(tmp_path, "old.json", SERVICE_V1)))
         assert result.returncode == 0, result.stdout
         assert result.stdout == (
-            "old.json: valid cloudsms.cloud-service, schema version 1 (read as version 2),"
+            "old.json: valid cloudsms.cloud-service, schema version 1 (read as version 3),"
             " id 'crm'\n"
         )
 
@@ -623,7 +637,7 @@ class TestDocumentValidate:
         assert result.stdout.splitlines() == [
             "v.json: invalid cloudsms.cloud-service, schema version 7: 1 problem",
             (
-                "  expected one of 1, 2 (the versions of cloudsms.cloud-service this cloudsms"
+                "  expected one of 1, 2, 3 (the versions of cloudsms.cloud-service this cloudsms"
                 " reads), got 7 (integer) @ $.schema_version"
             ),
         ]
@@ -726,7 +740,7 @@ class TestDocumentValidate:
             "valid": True,
             "type": "cloudsms.cloud-service",
             "schema_version": 1,
-            "upgraded_to": 2,
+            "upgraded_to": 3,
             "id": "crm",
             "problems": [],
         }
@@ -792,7 +806,7 @@ class TestDocumentValidate:
         )
         assert (status, out) == (
             0,
-            "c.json: valid cloudsms.complaint, schema version 1 (read as version 2), id 'c-1'\n",
+            "c.json: valid cloudsms.complaint, schema version 1 (read as version 3), id 'c-1'\n",
         )
 
     def test_reference_overlay(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
