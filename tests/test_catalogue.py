@@ -807,7 +807,7 @@ class TestReleaseToLive:
             entry=entry(),
             catalogue=TESTED,
             records=records,
-            by="release-manager",
+            by="actor:release-manager",
             at=at,
             change="CHG-7",
         )
@@ -838,7 +838,8 @@ class TestReleaseToLive:
 
     def test_refused_before_tested(self) -> None:
         """A service not yet tested cannot go live; nothing is produced."""
-        built = SERVICE_LIFECYCLE.resume(at_tested().history()[:-1])
+        tested = at_tested()
+        built = SERVICE_LIFECYCLE.resume(tested.history()[:-1], id=tested.id)
         catalogue = holding(built)
         with pytest.raises(InvalidTransition) as info:
             release_to_live(
@@ -846,7 +847,7 @@ class TestReleaseToLive:
                 entry=entry(),
                 catalogue=catalogue,
                 records={},
-                by="rm",
+                by="actor:rm",
                 at=T0,
             )
         assert (info.value.state, info.value.event) == ("built", "release")
@@ -862,7 +863,7 @@ class TestReleaseToLive:
                     entry=entry(),
                     catalogue=TESTED,
                     records={},
-                    by="rm",
+                    by="actor:rm",
                     at=T0,
                 )
             assert info.value.paths == ["$.service"]
@@ -875,7 +876,7 @@ class TestReleaseToLive:
                 entry=entry(),
                 catalogue=TESTED,
                 records=None,  # type: ignore[arg-type]
-                by="rm",
+                by="actor:rm",
                 at=T0,
             )
         assert info.value.paths == ["$.records"]
@@ -885,7 +886,7 @@ class TestReleaseToLive:
                 entry=entry(),
                 catalogue=TESTED,
                 records={},
-                by="rm",
+                by="actor:rm",
                 at=T0,
             )
         assert info.value.paths == ["$.service"]
@@ -894,7 +895,7 @@ class TestReleaseToLive:
             entry=entry(),
             catalogue=TESTED,
             records={},
-            by="rm",
+            by="actor:rm",
             at=T0,
         )
         assert hash(result) == hash(result)
@@ -918,7 +919,7 @@ class TestReleaseToLive:
                 entry=entry(),
                 catalogue=TESTED,
                 records={"compute": hv},
-                by="rm",
+                by="actor:rm",
                 at=T0,
             )
         assert info.value.paths == ["$.records.compute"]
@@ -938,14 +939,14 @@ class TestReleaseToLive:
                 entry=entry(),
                 catalogue=attrs.evolve(TESTED, entries=(theirs,)),
                 records={},
-                by="rm",
+                by="actor:rm",
                 at=T0,
             )
         assert info.value.paths == ["$.entry.id"]
 
     def test_entry_and_service_must_match(self) -> None:
         """The entry must describe the released service, which must be in the graph."""
-        kwargs: dict[str, Any] = {"catalogue": TESTED, "records": {}, "by": "rm", "at": T0}
+        kwargs: dict[str, Any] = {"catalogue": TESTED, "records": {}, "by": "actor:rm", "at": T0}
         with pytest.raises(ValidationError) as info:
             release_to_live(service=TESTED.graph.services[1], entry=entry(), **kwargs)
         assert info.value.paths == ["$.entry.service"]
@@ -957,12 +958,12 @@ class TestReleaseToLive:
     @given(st.sampled_from(["planned", "designed", "built", "live", "retiring"]))
     def test_only_from_tested(self, state: str) -> None:
         """Every state but tested refuses the release, and nothing is produced."""
-        history = at_tested().history()
+        tested = at_tested()
         steps = {"planned": 0, "designed": 1, "built": 2}
         if state in steps:
-            instance = SERVICE_LIFECYCLE.resume(history[: steps[state]])
+            instance = SERVICE_LIFECYCLE.resume(tested.history()[: steps[state]], id=tested.id)
         else:
-            instance = at_tested().apply("release", who="actor:rm", when=T0)
+            instance = tested.apply("release", who="actor:rm", when=T0)
             if state == "retiring":
                 instance = instance.apply("retire", who="actor:rm", when=T0)
         catalogue = holding(instance)
@@ -972,7 +973,7 @@ class TestReleaseToLive:
                 entry=entry(),
                 catalogue=catalogue,
                 records={},
-                by="rm",
+                by="actor:rm",
                 at=T0,
             )
         assert info.value.state == state
