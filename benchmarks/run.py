@@ -182,14 +182,27 @@ def agreement_figures(rounds: int) -> list[Row]:
     return figures
 
 
-def main() -> int:
+def lifecycle_figures(*, quick: bool) -> list[Row]:
+    """The audit trail: 100,000 events applied one by one (floor 25 us each); verify's speed."""
+    import lifecycle  # noqa: PLC0415 - benchmarks/lifecycle.py, beside this runner
+
+    figures: list[Row] = []
+    for label, value, floor, unit in lifecycle.rows(quick=quick):
+        if math.isnan(floor):
+            figures.append(Row(f"  ({label})", value, floor, unit, ""))
+        else:
+            figures.append(Row(label, value, floor, unit, "one instance, best of 2 (1 quick)"))
+    return figures
+
+
+def main() -> int:  # noqa: C901 - one branch per group of benchmarks
     """Run every benchmark, print the table, and with --check fail on a missed floor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a floor is missed")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument(
         "--only",
-        choices=("reference", "core", "catalogue", "agreements"),
+        choices=("reference", "core", "catalogue", "agreements", "lifecycle"),
         help="run one group of benchmarks",
     )
     args = parser.parse_args()
@@ -218,6 +231,8 @@ def main() -> int:
         figures += catalogue.figures(loads, catalogue_paused)
     if args.only in {None, "agreements"}:
         figures += agreement_figures(rounds)
+    if args.only in {None, "lifecycle"}:
+        figures += lifecycle_figures(quick=args.quick)
     width = max(len(f.name) for f in figures if not _informative(f))
     print(f"{'benchmark':<{width}}  {'figure':>11}  {'floor':>9}  {'ratio':>6}  {'':<6}  method")
     for f in figures:

@@ -167,7 +167,9 @@ def _canonical(value: Mapping[str, Any]) -> str:
 
 def _mapping_json(value: object, name: str) -> tuple[str, list[Problem]]:
     """A mapping of JSON values as canonical JSON text, or the problems found at ``$.<name>``."""
-    payload = {} if value is None else value
+    if value is None or (type(value) is dict and not value):
+        return "{}", []  # the usual event without data
+    payload = value
     if not isinstance(payload, Mapping):
         return "", [Problem(f"$.{name}", "an object (a mapping)", describe(payload))]
     problems = _json_problems(payload, f"$.{name}", 0)
