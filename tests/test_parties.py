@@ -930,11 +930,11 @@ class TestComplaints:
 
     def test_events_out_of_order_refused(self) -> None:
         """Refuses closing a complaint nobody handled, and anything after closing."""
-        received = COMPLAINT_LIFECYCLE.begin()
+        received = COMPLAINT_LIFECYCLE.begin(id="c-1")
         with pytest.raises(InvalidTransition) as info:
             received.apply("close", who="actor:desk", when=T0, data={"outcome": "resolved"})
         assert info.value.allowed == ("handle", "withdraw")
-        assert received == COMPLAINT_LIFECYCLE.begin()
+        assert received == COMPLAINT_LIFECYCLE.begin(id="c-1")
         closed = received.apply("withdraw", who="actor:customer", when=T0)
         with pytest.raises(InvalidTransition) as info:
             closed.apply("reopen", who="actor:customer", when=T0, data={"reason": "again"})
@@ -965,7 +965,11 @@ class TestComplaints:
         assert run.state == "received"
         run = advance(run, "handle", who="actor:desk", when=T0 + dt.timedelta(days=2), data=HANDLE)
         run = advance(
-            run, "close", who="actor:desk", when=T0 + dt.timedelta(days=3), data={"outcome": "resolved"}
+            run,
+            "close",
+            who="actor:desk",
+            when=T0 + dt.timedelta(days=3),
+            data={"outcome": "resolved"},
         )
         assert outcome_of(run) is ComplaintOutcome.RESOLVED
         assert outcome_of(run.lifecycle) is ComplaintOutcome.RESOLVED
@@ -1030,14 +1034,16 @@ class TestComplaints:
                 "got 2026-03-02T08:00:00+00:00 @ $.lifecycle.history[0].when"
             )
         ]
-        handled = COMPLAINT_LIFECYCLE.begin().apply("handle", who="actor:d", when=early, data=HANDLE)
+        handled = COMPLAINT_LIFECYCLE.begin().apply(
+            "handle", who="actor:d", when=early, data=HANDLE
+        )
         with pytest.raises(ValidationError) as info:
             attrs.evolve(complaint, lifecycle=handled)
         assert info.value.paths == ["$.lifecycle.history[0].when"]
         same_instant = dt.datetime(2026, 3, 2, 18, tzinfo=TOKYO)
-        assert advance(complaint, "handle", who="actor:d", when=same_instant, data=HANDLE).state == (
-            "handled"
-        )
+        assert advance(
+            complaint, "handle", who="actor:d", when=same_instant, data=HANDLE
+        ).state == ("handled")
 
     def test_instances_of_other_lifecycles_refused(self) -> None:
         """Refuses an instance of another lifecycle, in a complaint or asked about."""
@@ -1097,7 +1103,9 @@ class TestComplaints:
         """Stores the history as JSON and resumes the same instance from it."""
         run = COMPLAINT_LIFECYCLE.begin().apply("handle", who="actor:desk", when=T0, data=HANDLE)
         stored = to_json(run.history())
-        resumed = COMPLAINT_LIFECYCLE.resume(from_json(tuple[HistoryEntry, ...], stored))
+        resumed = COMPLAINT_LIFECYCLE.resume(
+            from_json(tuple[HistoryEntry, ...], stored), id=run.id
+        )
         assert resumed == run
         assert resumed.history()[0].data == HANDLE
 
@@ -1267,12 +1275,21 @@ FIND = settings(max_examples=50, database=None, deadline=None, phases=(Phase.gen
 
 
 def sets_a_default(kind: type, value: object) -> bool:
-    """Whether ``value`` sets a defaulted field of ``kind`` (true of a kind without one)."""
+    """Whether ``value`` sets a defaulted field of ``kind`` (true of a kind without one).
+
+    A default built from the record itself (``takes_self``, such as a complaint's
+    lifecycle bound to its id) is built from ``value``.
+    """
     defaults = {}
     for field in attrs.fields(kind):
         if field.init and field.default is not attrs.NOTHING:
             factory = getattr(field.default, "factory", None)
-            defaults[field.name] = field.default if factory is None else factory()
+            if factory is None:
+                defaults[field.name] = field.default
+            elif field.default.takes_self:
+                defaults[field.name] = factory(value)
+            else:
+                defaults[field.name] = factory()
     return not defaults or any(getattr(value, name) != d for name, d in defaults.items())
 
 
