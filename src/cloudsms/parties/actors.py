@@ -20,7 +20,6 @@ are kept identifiable, retrievable and protected, and disposed of under control)
 from __future__ import annotations
 
 import functools
-import re
 from typing import TYPE_CHECKING
 
 import attrs
@@ -29,6 +28,7 @@ from cloudsms._foundation.frozen import as_tuple
 from cloudsms._kit.checks import ID, id_problems, ident, raise_problems, text
 from cloudsms._kit.records import Check, Record, unique_by
 from cloudsms.errors import REDACTED, Problem, UnknownReference, describe
+from cloudsms.lifecycle import ACTOR_ID
 from cloudsms.parties._shared import list_argument
 from cloudsms.parties.contacts import Contact
 
@@ -44,14 +44,10 @@ __all__ = [
 ]
 
 _PREFIX = "actor:"
-ACTOR_ID = re.compile(re.escape(_PREFIX) + ID.pattern)
-"""What an actor id looks like: ``actor:`` and then an id (`cloudsms._kit.checks.ID`).
-
-At most 70 characters: the prefix and an id of letters, digits and . _ : - of at
-most 64, which starts with a letter or a digit. No ``@`` and no space can appear,
-so an e-mail address or a written name is refused; a name squeezed into the id
-grammar (``actor:dana.wolf``) is not, so choose opaque ids.
-"""
+# ACTOR_ID (from cloudsms.lifecycle) is what an actor id looks like: ``actor:`` and an
+# id (`cloudsms._kit.checks.ID`), at most 70 characters. No ``@`` and no space can
+# appear, so an e-mail address or a written name is refused; a name squeezed into the
+# id grammar (``actor:dana.wolf``) is not, so choose opaque ids.
 
 _EXPECTED = "an actor id: 'actor:' then an id of letters, digits and . _ : - (at most 64)"
 _QUERY = "actor query"  # the subject of errors in the arguments of a directory query

@@ -230,9 +230,11 @@ def outcome_of(complaint: Complaint | LifecycleInstance) -> ComplaintOutcome | N
         >>> t0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
         >>> complaint = Complaint(id="c1", customer_id="acme", received_at=t0, summary="Slow")
         >>> handled = advance(
-        ...     complaint, "handle", who="actor:desk", when=t0, data={"response": "Refunded the fee"}
+        ...     complaint, "handle", who="actor:desk", when=t0, data={"response": "Refunded"}
         ... )
-        >>> done = advance(handled, "close", who="actor:desk", when=t0, data={"outcome": "resolved"})
+        >>> done = advance(
+        ...     handled, "close", who="actor:desk", when=t0, data={"outcome": "resolved"}
+        ... )
         >>> outcome_of(done), outcome_of(complaint)
         (<ComplaintOutcome.RESOLVED: 'resolved'>, None)
     """

@@ -39,7 +39,7 @@ from cloudsms.parties import (
     Supplier,
 )
 from cloudsms.periods import add_exact
-from cloudsms.testing._strategies import _IDS, _NAMES, aware_datetimes, periods
+from cloudsms.testing._strategies import _IDS, _NAMES, actor_ids, aware_datetimes, periods
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -406,11 +406,6 @@ def acknowledgements(
 
 
 _ROLES = st.sampled_from(("service desk agent", "customer administrator", "auditor", "billing"))
-
-
-def actor_ids() -> st.SearchStrategy[str]:
-    """Actor ids: ``actor:`` and an id, now and then of the longest form (70 characters)."""
-    return _IDS.map(lambda ident: f"actor:{ident}")
 
 
 def actors(

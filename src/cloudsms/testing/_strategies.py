@@ -440,8 +440,11 @@ _JSON_LEAVES = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st
 
 
 def actor_ids() -> st.SearchStrategy[str]:
-    """Pseudonymous actor ids (``actor:ops-7``), as lifecycle trails name who acts."""
-    return st.from_regex(r"actor:[a-z0-9][a-z0-9._-]{0,12}", fullmatch=True)
+    """Actor ids: ``actor:`` and an id, now and then of the longest form (70 characters).
+
+    Pseudonymous ids, as lifecycle trails name who acts (`cloudsms.lifecycle.ACTOR_ID`).
+    """
+    return _IDS.map(lambda ident: f"actor:{ident}")
 
 
 def history_entries() -> st.SearchStrategy[HistoryEntry]:
