@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
 import json
 from typing import Any
 
@@ -15,7 +17,13 @@ from hypothesis.stateful import invariant, run_state_machine_as_test
 
 from cloudsms.catalogue import Catalogue
 from cloudsms.errors import InvalidDefinition, Problem, ValidationError, describe
-from cloudsms.lifecycle import LifecycleInstance, advance, register_lifecycle
+from cloudsms.lifecycle import (
+    HistoryEntry,
+    LifecycleInstance,
+    advance,
+    register_lifecycle,
+    verify,
+)
 from cloudsms.parties import COMPLAINT_LIFECYCLE, Complaint
 from cloudsms.serialization import document, from_dict, from_json, json_schema, to_dict, to_json
 from cloudsms.services import (
@@ -33,40 +41,80 @@ INSTANCE_SCHEMA = jsonschema.Draft202012Validator(json_schema(LifecycleInstance)
 
 
 def handled() -> LifecycleInstance:
-    """A complaint instance that was handled once."""
-    return COMPLAINT_LIFECYCLE.begin().apply("handle", who="actor:desk", when=T0, data=RESPONSE)
+    """A complaint instance (id ``cmp-1``) that was handled once."""
+    return COMPLAINT_LIFECYCLE.begin(id="cmp-1").apply(
+        "handle", who="actor:desk", when=T0, data=RESPONSE
+    )
 
 
-def written_entry(event: str, source: str, target: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A history entry as the converter writes it, by desk at T0."""
-    return {
-        "who": "desk",
+def written_entry(
+    event: str, source: str, target: str, data: dict[str, Any], *, after: str = ""
+) -> dict[str, Any]:
+    """A history entry as the converter writes it, by actor:desk at T0.
+
+    ``after`` is the hash before it (the genesis, or the previous entry's): the entry
+    then carries its own hash, recomputed here from the documented link (SHA-256 of
+    the previous hash's bytes and the entry's canonical bytes); without it, no hash.
+    """
+    written = {
+        "who": "actor:desk",
         "when": "2026-03-02T09:00:00+00:00",
         "event": event,
         "source": source,
         "target": target,
         "data": data,
+        "hash": "",
     }
+    if after:
+        canonical = from_dict(HistoryEntry, written).canonical()
+        written["hash"] = hashlib.sha256(bytes.fromhex(after) + canonical).hexdigest()
+    return written
+
+
+def v2_entry(
+    event: str, source: str, target: str, data: dict[str, Any], who: str = "desk"
+) -> dict[str, Any]:
+    """A history entry as a version-2 document kept it: free-text who, no hash."""
+    written = written_entry(event, source, target, data)
+    del written["hash"]
+    return {**written, "who": who}
 
 
 class TestWritten:
-    """The instance's JSON: its lifecycle's name, state, context and history."""
+    """The instance's JSON: its lifecycle's name, id, chain, state, context and history."""
 
     def test_hand_written(self) -> None:
-        """Writes exactly the four keys for an instance that began at the initial state."""
-        assert to_dict(handled()) == {
+        """Writes exactly the six keys for an instance that began at the initial state.
+
+        Each entry carries the hash that links it to the genesis; the head is the last.
+        """
+        instance = handled()
+        data = to_dict(instance)
+        assert data == {
             "lifecycle": "complaint",
+            "id": "cmp-1",
+            "chain": "sha256",
             "state": "handled",
             "context": {},
-            "history": [written_entry("handle", "received", "handled", RESPONSE)],
+            "history": [
+                written_entry("handle", "received", "handled", RESPONSE, after=instance.genesis)
+            ],
         }
+        assert list(data) == ["lifecycle", "id", "chain", "state", "context", "history"]
+        assert data["history"][0]["hash"] == instance.head
+        INSTANCE_SCHEMA.validate(data)
 
     def test_origin_written_only_when_not_initial(self) -> None:
-        """Writes the origin of a history that begins later, and reads it back."""
-        later = COMPLAINT_LIFECYCLE.begin(origin="handled")
+        """Writes the origin of a history that begins later, and reads it back.
+
+        An origin equal to the initial state is no origin: the key is left out.
+        """
+        later = COMPLAINT_LIFECYCLE.begin(id="cmp-1", origin="handled")
         data = to_dict(later)
         assert data == {
             "lifecycle": "complaint",
+            "id": "cmp-1",
+            "chain": "sha256",
             "origin": "handled",
             "state": "handled",
             "context": {},
@@ -74,6 +122,15 @@ class TestWritten:
         }
         assert from_dict(LifecycleInstance, data) == later
         INSTANCE_SCHEMA.validate(data)
+        initial = to_dict(COMPLAINT_LIFECYCLE.begin(id="cmp-1", origin="received"))
+        assert initial == {
+            "lifecycle": "complaint",
+            "id": "cmp-1",
+            "chain": "sha256",
+            "state": "received",
+            "context": {},
+            "history": [],
+        }
 
     @settings(max_examples=30, deadline=None)
     @given(
@@ -101,7 +158,11 @@ class TestRead:
     """Reading looks the lifecycle up by name and replays the history through its guards."""
 
     def test_reads_a_service_instance(self) -> None:
-        """Reads the service lifecycle's instance, whose design guard runs again."""
+        """Reads the service lifecycle's instance, whose design guard runs again.
+
+        An edited entry breaks the chain at its hash; re-sealed by someone who knows
+        the chain's rule (but not one with a key), the design guard still refuses it.
+        """
         review = {
             "capacity_requirement": "400 vcpu",
             "availability_required": "99.9",
@@ -109,12 +170,23 @@ class TestRead:
             "shared_resource_security": "isolation reviewed",
             "sla": "new",
         }
-        designed = SERVICE_LIFECYCLE.begin().apply(
+        designed = SERVICE_LIFECYCLE.begin(id="crm").apply(
             "design", who="actor:desk", when=T0, data={"review": review}
         )
         assert from_dict(LifecycleInstance, to_dict(designed)) == designed
         data = to_dict(designed)
         data["history"][0]["data"]["review"]["sla"] = None
+        with pytest.raises(ValidationError) as info:
+            from_dict(LifecycleInstance, data)
+        assert info.value.paths == ["$.history[0].hash"]
+        edited = {k: v for k, v in data["history"][0].items() if k != "hash"}
+        data["history"][0] = written_entry(
+            edited["event"],
+            edited["source"],
+            edited["target"],
+            edited["data"],
+            after=designed.genesis,
+        )
         with pytest.raises(ValidationError) as info:
             from_dict(LifecycleInstance, data)
         assert info.value.errors == [
@@ -146,7 +218,7 @@ class TestRead:
         ]
 
     def test_every_problem_with_its_path(self) -> None:
-        """Lists missing and unknown keys and wrong shapes together."""
+        """Lists missing and unknown keys and wrong shapes together (id and chain included)."""
         data = {
             "lifecycle": 7,
             "origin": ["handled"],
@@ -157,6 +229,8 @@ class TestRead:
         with pytest.raises(ValidationError) as info:
             from_dict(LifecycleInstance, data)
         assert info.value.paths == [
+            "$.id",
+            "$.chain",
             "$.state",
             "$.colour",
             "$.lifecycle",
@@ -165,15 +239,27 @@ class TestRead:
             "$.history[0].source",
             "$.history[0].target",
             "$.history[0].data",
+            "$.history[0].hash",
             "$.context",
             "$.origin",
         ]
+        with pytest.raises(ValidationError) as info:
+            from_dict(LifecycleInstance, {**to_dict(handled()), "id": "no spaces", "chain": "md5"})
+        assert info.value.paths == ["$.chain"]
+        with pytest.raises(ValidationError) as info:
+            from_dict(LifecycleInstance, {**to_dict(handled()), "id": "no spaces"})
+        assert info.value.paths == ["$.id"]
 
     def test_replay_problems_with_the_others(self) -> None:
         """Reports a refused entry, a bad origin and an unknown key in one error."""
-        entry = written_entry("close", "handled", "closed", {"outcome": "bribed"})
+        start = COMPLAINT_LIFECYCLE.begin(id="cmp-1", origin="handled", context={"x": 1})
+        entry = written_entry(
+            "close", "handled", "closed", {"outcome": "bribed"}, after=start.genesis
+        )
         data = {
             "lifecycle": "complaint",
+            "id": "cmp-1",
+            "chain": "sha256",
             "origin": "handled",
             "state": "closed",
             "context": {"x": 1},
@@ -215,8 +301,8 @@ V1_SERVICE = {
 }
 
 
-def v2_service_body(**lifecycle: Any) -> dict[str, Any]:
-    """The version-2 body ``V1_SERVICE`` becomes, with ``lifecycle`` as its instance."""
+def v3_service_body(**lifecycle: Any) -> dict[str, Any]:
+    """The version-3 body ``V1_SERVICE`` becomes, with ``lifecycle`` as its instance."""
     return {
         "id": "crm",
         "name": "CRM",
@@ -230,6 +316,8 @@ def v2_service_body(**lifecycle: Any) -> dict[str, Any]:
 
 LIVE_UNRECORDED = {
     "lifecycle": "cloud_service",
+    "id": "crm",
+    "chain": "sha256",
     "origin": "live",
     "state": "live",
     "context": {},
@@ -237,23 +325,38 @@ LIVE_UNRECORDED = {
 }
 
 
+V2_LIVE_UNRECORDED = {
+    "lifecycle": "cloud_service",
+    "origin": "live",
+    "state": "live",
+    "context": {},
+    "history": [],
+}
+"""The instance of ``V1_SERVICE`` as a version-2 document wrote it: no id, no chain."""
+
+
 class TestServiceVersions:
-    """CloudService documents are version 2; version-1 bodies still load, alone or nested."""
+    """CloudService documents are version 3; bodies of versions 1 and 2 still load, anywhere."""
 
     def test_version_1_alone(self) -> None:
-        """Reads a headerless version-1 service as an instance at its state, with no history."""
+        """Reads a headerless version-1 service as an instance at its state, with no history.
+
+        The instance is bound to the service's id, and written back as version 3.
+        """
         service = from_dict(CloudService, V1_SERVICE)
         assert service.lifecycle_state == "live"
         assert service.lifecycle.history() == ()
+        assert service.lifecycle.id == "crm"
+        assert verify(service.lifecycle) is None
         assert to_dict(service) == {
             "type": "cloudsms.cloud-service",
-            "schema_version": 2,
-            **v2_service_body(**LIVE_UNRECORDED),
+            "schema_version": 3,
+            **v3_service_body(**LIVE_UNRECORDED),
         }
         assert from_dict(CloudService, to_dict(service)) == service
 
     def test_version_1_nested(self) -> None:
-        """Reads version-1 services inside a graph, each at its state, and writes version 2."""
+        """Reads version-1 services inside a graph, each at its state, and writes version 3."""
         planned = {k: v for k, v in V1_SERVICE.items() if k != "lifecycle_state"}
         planned["id"], planned["components"] = "wiki", []
         graph_v1 = {
@@ -267,14 +370,16 @@ class TestServiceVersions:
         graph = from_json(ServiceGraph, json.dumps(graph_v1))
         wiki_planned = {
             "lifecycle": "cloud_service",
+            "id": "wiki",
+            "chain": "sha256",
             "state": "planned",
             "context": {},
             "history": [],
         }
         assert to_dict(graph) == {
             "services": [
-                v2_service_body(**LIVE_UNRECORDED),
-                {**v2_service_body(**wiki_planned), "id": "wiki", "components": []},
+                v3_service_body(**LIVE_UNRECORDED),
+                {**v3_service_body(**wiki_planned), "id": "wiki", "components": []},
             ],
             "components": [
                 {"id": "db", "name": "Database", "kind": "software", "description": ""}
@@ -324,24 +429,62 @@ class TestServiceVersions:
         marked = {"type": "cloudsms.cloud-service", "schema_version": 1, **V1_SERVICE}
         assert from_dict(CloudService, marked) == from_dict(CloudService, V1_SERVICE)
         with pytest.raises(ValidationError) as info:
-            from_dict(CloudService, {**marked, "schema_version": 3})
+            from_dict(CloudService, {**marked, "schema_version": 4})
         assert info.value.errors == [
             (
-                "expected one of 1, 2 (the versions of cloudsms.cloud-service this cloudsms "
-                "reads), got 3 (integer) @ $.schema_version"
+                "expected one of 1, 2, 3 (the versions of cloudsms.cloud-service this cloudsms "
+                "reads), got 4 (integer) @ $.schema_version"
             )
         ]
 
-    def test_version_2_needs_its_header(self) -> None:
-        """Refuses a version-2 body without a header at the top, and a version-1 key in it."""
-        body = v2_service_body(**LIVE_UNRECORDED)
+    def test_version_3_needs_its_header(self) -> None:
+        """Refuses a version-3 body without a header at the top, and a version-1 key in it."""
+        body = v3_service_body(**LIVE_UNRECORDED)
         with pytest.raises(ValidationError) as info:
             from_dict(CloudService, body)
         assert info.value.errors == ["expected 'cloudsms.cloud-service', got nothing @ $.type"]
-        marked = {"type": "cloudsms.cloud-service", "schema_version": 2, **body}
+        marked = {"type": "cloudsms.cloud-service", "schema_version": 3, **body}
+        assert from_dict(CloudService, marked) == from_dict(CloudService, V1_SERVICE)
         with pytest.raises(ValidationError) as info:
             from_dict(CloudService, {**marked, "lifecycle_state": "live"})
         assert info.value.paths == ["$.lifecycle_state"]
+        v2_marked = {**marked, "schema_version": 2, "lifecycle": V2_LIVE_UNRECORDED}
+        with pytest.raises(ValidationError) as info:
+            from_dict(CloudService, {**v2_marked, "lifecycle_state": "live"})
+        assert info.value.paths == ["$.lifecycle_state"]
+
+    def test_version_2(self) -> None:
+        """Reads a version-2 service: bound to its id, who made an actor id, sealed; writes 3.
+
+        The history (kept without id, chain or hashes, ``who`` as free text) is
+        replayed through the design guard and its chain computed on reading.
+        """
+        history = [v2_entry("design", "planned", "designed", {"review": REVIEW})]
+        v2 = {
+            "type": "cloudsms.cloud-service",
+            "schema_version": 2,
+            **v3_service_body(
+                lifecycle="cloud_service", state="designed", context={}, history=history
+            ),
+        }
+        service = from_dict(CloudService, v2)
+        assert service.lifecycle.id == "crm"
+        assert service.lifecycle_state == "designed"
+        assert [e.who for e in service.lifecycle.history()] == ["actor:desk"]
+        assert verify(service.lifecycle) is None
+        written = to_dict(service)
+        assert written["schema_version"] == 3
+        assert written["lifecycle"]["id"] == "crm"
+        assert written["lifecycle"]["chain"] == "sha256"
+        assert written["lifecycle"]["history"] == [
+            {
+                **written_entry("design", "planned", "designed", {"review": REVIEW}),
+                "hash": service.lifecycle.head,
+            }
+        ]
+        assert from_dict(CloudService, written) == service
+        applied = advance(CRM, "design", who="actor:desk", when=T0, data={"review": REVIEW})
+        assert service.lifecycle == applied.lifecycle
 
     @settings(max_examples=40, deadline=None)
     @given(cloud_services())
@@ -376,15 +519,33 @@ V1_COMPLAINT = {
 }
 
 
+def v2_complaint(who: str = "desk") -> dict[str, Any]:
+    """A version-2 complaint document, handled once by ``who`` (no id, chain or hashes)."""
+    body = {k: v for k, v in V1_COMPLAINT.items() if k != "state"}
+    return copy.deepcopy(
+        {
+            "type": "cloudsms.complaint",
+            "schema_version": 2,
+            **body,
+            "lifecycle": {
+                "lifecycle": "complaint",
+                "state": "handled",
+                "context": {},
+                "history": [v2_entry("handle", "received", "handled", RESPONSE, who=who)],
+            },
+        }
+    )
+
+
 class TestComplaintVersions:
-    """Complaint documents are version 2; version-1 bodies still load."""
+    """Complaint documents are version 3; version-1 and version-2 bodies still load."""
 
     def test_version_1(self) -> None:
-        """Reads a version-1 complaint as an instance at its state, and writes version 2."""
+        """Reads a version-1 complaint as an instance at its state, and writes version 3."""
         complaint = from_dict(Complaint, V1_COMPLAINT)
         assert to_dict(complaint) == {
             "type": "cloudsms.complaint",
-            "schema_version": 2,
+            "schema_version": 3,
             "id": "cmp-1",
             "customer_id": "acme",
             "received_at": "2026-03-02T09:00:00+00:00",
@@ -393,16 +554,83 @@ class TestComplaintVersions:
             "channel": "email",
             "lifecycle": {
                 "lifecycle": "complaint",
+                "id": "cmp-1",
+                "chain": "sha256",
                 "origin": "handled",
                 "state": "handled",
                 "context": {},
                 "history": [],
             },
         }
-        closed = advance(complaint, "close", who="actor:desk", when=T0, data={"outcome": "resolved"})
+        closed = advance(
+            complaint, "close", who="actor:desk", when=T0, data={"outcome": "resolved"}
+        )
         assert from_json(Complaint, to_json(closed)) == closed
         received = {k: v for k, v in V1_COMPLAINT.items() if k != "state"}
-        assert from_dict(Complaint, received).lifecycle == COMPLAINT_LIFECYCLE.begin()
+        assert from_dict(Complaint, received).lifecycle == COMPLAINT_LIFECYCLE.begin(id="cmp-1")
+
+    def test_version_2(self) -> None:
+        """Reads a version-2 complaint: bound to its id, ``desk`` made ``actor:desk``, sealed.
+
+        Its chain verifies, and it is written back as version 3 that reads back equal.
+        """
+        complaint = from_dict(Complaint, v2_complaint())
+        assert complaint.lifecycle.id == "cmp-1"
+        assert complaint.state == "handled"
+        assert [e.who for e in complaint.lifecycle.history()] == ["actor:desk"]
+        assert verify(complaint.lifecycle) is None
+        assert verify(complaint.lifecycle, expected_head=complaint.lifecycle.head) is None
+        assert complaint.lifecycle == handled()
+        written = to_dict(complaint)
+        assert written["schema_version"] == 3
+        assert written["lifecycle"] == to_dict(handled())
+        assert from_dict(Complaint, written) == complaint
+        headerless = {
+            k: v for k, v in v2_complaint().items() if k not in ("type", "schema_version")
+        }
+        assert from_dict(Complaint, headerless) == complaint  # read by its older shape
+
+    def test_version_2_actor_ids(self) -> None:
+        """Keeps a version-2 who that is already an actor id; refuses a name with spaces."""
+        kept = from_dict(Complaint, v2_complaint(who="actor:desk"))
+        assert kept == from_dict(Complaint, v2_complaint())
+        for who in ("Alice Smith", "alice@example.com"):
+            with pytest.raises(ValidationError) as info:
+                from_dict(Complaint, v2_complaint(who=who))
+            assert info.value.errors[0] == (
+                "expected text that can become an actor id (letters, digits, '.', '_', ':' or "
+                f"'-'); map people to actor ids before upgrading, got {who!r} (string) "
+                "@ $.lifecycle.history[0].who"
+            )
+            assert info.value.paths[0] == "$.lifecycle.history[0].who"
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason=(
+            "defect in _kit/lifecycles.sealed_instance: a refused version-2 entry leaves the "
+            "instance in the body, so the reader adds missing id, chain and hash problems"
+        ),
+    )
+    def test_version_2_refusal_names_only_the_who(self) -> None:
+        """Names the refused who alone, not the keys version 2 never had."""
+        with pytest.raises(ValidationError) as info:
+            from_dict(Complaint, v2_complaint(who="Alice Smith"))
+        assert info.value.paths == ["$.lifecycle.history[0].who"]
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason=(
+            "defect in _kit/lifecycles.sealed_instance: Lifecycle.adopt does not take the stored "
+            "state, and the sealed instance is written with the state its history leads to"
+        ),
+    )
+    def test_version_2_state_must_be_where_the_history_leads(self) -> None:
+        """Refuses a version-2 state its history does not reach, as version 3 does."""
+        stale = v2_complaint()
+        stale["lifecycle"]["state"] = "received"
+        with pytest.raises(ValidationError) as info:
+            from_dict(Complaint, stale)
+        assert info.value.paths == ["$.lifecycle.state"]
 
     def test_version_1_bad_state(self) -> None:
         """Names a bad version-1 state at $.state, with the other problems."""
@@ -549,10 +777,12 @@ class ServiceRecordRules(lifecycle_machine(SERVICE_LIFECYCLE, data=SERVICE_DATA,
 
     @invariant()
     def document_reads_back(self) -> None:
-        """The written version-2 document reads back equal, through the guards."""
+        """The written version-3 document reads back equal, through the guards and chain."""
         text = to_json(self.record)
-        assert json.loads(text)["schema_version"] == 2
+        assert json.loads(text)["schema_version"] == 3
         assert from_json(CloudService, text) == self.record
+        assert verify(self.record.lifecycle) is None
+        assert self.record.lifecycle.id == CRM.id
 
     @invariant()
     def only_the_lifecycle_moves(self) -> None:
