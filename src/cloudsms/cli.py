@@ -25,6 +25,15 @@ targets with their exclusions and credits, charges, and termination and exit ter
 as a table or as JSON (`cloudsms.reports.agreements`); an invalid agreement gets
 ``document validate``'s problems and status 1.
 
+``cloudsms audit verify DOCUMENT`` finds every lifecycle instance in a JSON document
+and recomputes its hash chain from the JSON itself, so that a broken trail is named
+even in a document that would not load (every lifecycle: S05, S06 and the
+procedures; ISO/IEC 20000-1:2011 4.3.3 control of records, 4.5.4.2 internal audit):
+exit 0 with each head, 1 at the first bad entry (or with the problems of a document
+that does not read once the chains hold), 2 when it cannot check. A key given with
+``--key-file`` is never written anywhere. ``cloudsms lifecycle list`` and ``cloudsms
+lifecycle diagram NAME`` show the registered lifecycles and their Mermaid diagrams.
+
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
 """
@@ -35,6 +44,7 @@ import argparse
 import csv
 import io
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -66,6 +76,8 @@ from cloudsms.reports._table import escape_text, printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from cloudsms.lifecycle import HistoryEntry
 
 __all__ = ["main"]
 
@@ -551,6 +563,316 @@ def _show_agreement(args: argparse.Namespace) -> _View:
     )
 
 
+# ---------------------------------------------------------------------- audit trails
+_CHAIN_KINDS = {"sha256": False, "hmac-sha256": True}
+"""The ``chain`` values of a lifecycle instance on the wire, and whether each is keyed."""
+
+_AUDIT_COLUMNS = ("path", "lifecycle", "id", "chain", "entries", "head", "broken")
+
+
+class _Refused(Exception):  # noqa: N818 - a signal inside this module, never raised out
+    """What the command line asks cannot be done as asked: a usage error (status 2)."""
+
+
+@attrs.frozen
+class _Break:
+    """Where a trail stops being verifiable: the entry's index (if any), its path, why."""
+
+    index: int | None
+    path: str
+    problem: str
+
+
+@attrs.frozen
+class _Trail:
+    """One lifecycle instance found in a document, and what checking its chain found."""
+
+    path: str
+    lifecycle: str
+    id: str
+    chain: str
+    entries: int
+    head: str | None  # None while the trail is broken: a stored head proves nothing then
+    broken: _Break | None
+
+    def data(self) -> Row:
+        broken = None if self.broken is None else attrs.asdict(self.broken)
+        return {**attrs.asdict(self, recurse=False), "broken": broken}
+
+
+def _is_instance(value: dict[Any, Any]) -> bool:
+    """Whether a JSON object is a lifecycle instance as written since the chain."""
+    text = ("lifecycle", "id", "chain")
+    return all(isinstance(value.get(key), str) for key in text) and isinstance(
+        value.get("history"), list
+    )
+
+
+def _found_instances(data: object) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+    """Every lifecycle instance in ``data`` with its JSON path, in document order.
+
+    Also the paths of instances written before the chain (a ``lifecycle`` name and a
+    ``history`` list, but no ``id`` or ``chain``), which hold no hashes to check.
+    """
+    found: list[tuple[str, dict[str, Any]]] = []
+    unsealed: list[str] = []
+    stack: list[tuple[str, object]] = [("$", data)]
+    while stack:
+        path, value = stack.pop()
+        children: list[tuple[str, object]] = []
+        if isinstance(value, dict):
+            if _is_instance(value):
+                found.append((path, value))
+                continue  # an entry's data is the event's, not another instance
+            if isinstance(value.get("lifecycle"), str) and isinstance(value.get("history"), list):
+                unsealed.append(path)
+                continue
+            children = [(strict_json.key_path(path, key), child) for key, child in value.items()]
+        elif isinstance(value, list):
+            children = [(f"{path}[{i}]", child) for i, child in enumerate(value)]
+        stack.extend(reversed(children))
+    return found, unsealed
+
+
+def _read_key(name: str | None) -> bytes | None:
+    """The raw bytes of the key file, never shown anywhere (its name may be)."""
+    from cloudsms.lifecycle import MIN_KEY_BYTES  # noqa: PLC0415 - loaded only for this command
+
+    if name is None:
+        return None
+    try:
+        key = _read_file(name)
+    except _Unreadable:
+        raise _Refused(f"cannot read the key file {name!r}") from None
+    if len(key) < MIN_KEY_BYTES:
+        raise _Refused(
+            f"the key file {name!r} holds {len(key)} bytes; an HMAC-SHA-256 trail's key "
+            f"has at least {MIN_KEY_BYTES}"
+        )
+    return key
+
+
+def _expected_head(given: str | None, count: int) -> str | None:
+    if given is None:
+        return None
+    if not re.fullmatch(r"[0-9a-f]{64}", given.lower()):
+        raise _Refused(f"--expected-head must be 64 hexadecimal digits, not {given!r}")
+    if count != 1:
+        raise _Refused(
+            f"--expected-head checks one trail, and the document holds {count}: "
+            "verify each instance from a document of its own"
+        )
+    return given.lower()
+
+
+def _key_fits(found: list[tuple[str, dict[str, Any]]], key: bytes | None) -> None:
+    """Refuse a key for a plain trail, and a keyed trail without its key (status 2)."""
+    for path, value in found:
+        keyed = _CHAIN_KINDS.get(value["chain"])
+        if keyed is False and key is not None:
+            raise _Refused(
+                f"the trail at {path} is a plain SHA-256 chain (chain 'sha256') and takes no "
+                "key: drop --key-file (if it was written keyed, it has been rewritten)"
+            )
+        if keyed is True and key is None:
+            raise _Refused(
+                f"the trail at {path} is keyed (chain 'hmac-sha256'): give its key with --key-file"
+            )
+
+
+def _checked_trail(
+    path: str, value: dict[str, Any], key: bytes | None, head: str | None
+) -> _Trail:
+    """Check the chain of the instance at ``path`` from its genesis to its head."""
+    from cloudsms.lifecycle._chain import (  # noqa: PLC0415 - loaded only for this command
+        first_break,
+        genesis,
+        head_break,
+    )
+
+    entries, malformed = _entries(path, value["history"])
+    origin, context = value.get("origin"), value.get("context", {})
+    last: str | None = None
+    broken: _Break | None
+    if value["chain"] not in _CHAIN_KINDS:
+        got = describe(value["chain"])
+        broken = _Break(None, f"{path}.chain", f"expected 'sha256' or 'hmac-sha256', got {got}")
+    elif origin is not None and not isinstance(origin, str):
+        broken = _Break(
+            None, f"{path}.origin", f"expected a state or null, got {describe(origin)}"
+        )
+    elif not isinstance(context, dict):
+        broken = _Break(None, f"{path}.context", f"expected an object, got {describe(context)}")
+    else:
+        context_json = json.dumps(context, sort_keys=True, separators=(",", ":"))
+        start = genesis(value["lifecycle"], value["id"], origin, context_json)
+        found = first_break(start, entries, key)
+        broken = malformed  # a bad hash before the malformed entry is reported first
+        if found is not None:
+            broken = _Break(found.index, f"{path}.history[{found.index}]", found.problem)
+        hashes = [entry.hash for entry in entries]
+        last = hashes[-1] if hashes else start
+        if broken is None and head is not None:
+            short = head_break(last, hashes, head, start)
+            if short is not None:
+                broken = _Break(short.index, f"{path}.history", short.problem)
+    return _Trail(
+        path=path,
+        lifecycle=value["lifecycle"],
+        id=value["id"],
+        chain=value["chain"],
+        entries=len(value["history"]),
+        head=last if broken is None else None,
+        broken=broken,
+    )
+
+
+def _entries(path: str, history: list[Any]) -> tuple[list[HistoryEntry], _Break | None]:
+    """The entries of a history up to the first malformed one, and where that one is."""
+    from cloudsms._kit.leaves import prefixed, structure_entry  # noqa: PLC0415 - only here
+
+    entries: list[HistoryEntry] = []
+    for index, raw in enumerate(history):
+        try:
+            entries.append(structure_entry(raw, None))
+        except ValidationError as exc:
+            first = prefixed(exc.problems, f"{path}.history[{index}]")[0]
+            return entries, _Break(
+                index, first.path, f"expected {first.expected}, got {first.got}"
+            )
+    return entries, None
+
+
+def _load_problems(data: object, found: list[tuple[str, dict[str, Any]]]) -> list[Problem]:
+    """What reading the document (or, without a known type, each instance) finds wrong.
+
+    Reading replays every history through its lifecycle's guards and checks each
+    stored state, which the chain alone does not.
+    """
+    declared = data.get("type") if isinstance(data, dict) else None
+    try:
+        known = isinstance(declared, str) and document_class(declared) is not None
+    except CloudSMSError:
+        known = False
+    if known:
+        return _checked(data)[1]
+    from cloudsms._kit.leaves import prefixed  # noqa: PLC0415 - loaded only for this command
+    from cloudsms._kit.lifecycles import structure_instance  # noqa: PLC0415
+
+    problems: list[Problem] = []
+    for path, value in found:
+        try:
+            structure_instance(value, None)
+        except ValidationError as exc:
+            problems += prefixed(exc.problems, path)
+    return problems
+
+
+def _audit_verify(args: argparse.Namespace) -> _View:
+    """``audit verify``: every lifecycle instance's chain in a document, then the document."""
+    name = Path(args.file).name or args.file
+    text = _read_file(args.file)
+    try:
+        data = strict_json.loads(text, subject=name)
+    except ValidationError as exc:
+        raise _Refused(f"{name} is not JSON cloudsms reads: {exc.errors[0]}") from None
+    found, unsealed = _found_instances(data)
+    if not found:
+        reason = f"{name} holds no lifecycle instance with a hash chain"
+        if unsealed:
+            reason += (
+                f" (the instance at {unsealed[0]} was written before the chain: read it "
+                "with cloudsms and write it again to seal it)"
+            )
+        raise _Refused(reason)
+    head = _expected_head(args.expected_head, len(found))
+    key = _read_key(args.key_file)
+    _key_fits(found, key)
+    trails = [_checked_trail(path, value, key, head) for path, value in found]
+    broken = [t for t in trails if t.broken is not None]
+    problems = [] if broken else _load_problems(data, found)
+    return _audit_view(name, trails, problems)
+
+
+def _audit_view(name: str, trails: list[_Trail], problems: list[Problem]) -> _View:
+    broken = sum(t.broken is not None for t in trails)
+    count = f"{len(trails)} lifecycle instance" + ("s" if len(trails) != 1 else "")
+    if broken:
+        lines = [f"{_show(name)}: {broken} of {len(trails)} trails broken"]
+    elif problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        summary = f"every trail holds ({count}), but the document does not load"
+        lines = [f"{_show(name)}: {summary}: {len(problems)} {noun}"]
+    else:
+        lines = [f"{_show(name)}: every trail holds ({count})"]
+    for t in trails:
+        entries = f"{t.entries} entr{'y' if t.entries == 1 else 'ies'}"
+        what = f"  {_show(t.path)}  {_show(t.lifecycle)} {_show(repr(t.id))}, {entries}"
+        if t.broken is None:
+            lines += [f"{what}, {_show(t.chain)}", f"    head {t.head}"]
+        else:
+            where = "" if t.broken.index is None else f" at entry {t.broken.index}"
+            lines += [f"{what}: broken{where}", f"    {_show(t.broken.path)}: {t.broken.problem}"]
+    lines += [f"  {_show(str(p))}" for p in problems]
+    data = {
+        "file": name,
+        "valid": not broken and not problems,
+        "trails": [t.data() for t in trails],
+        "problems": [p._asdict() for p in problems],
+    }
+    return _View(
+        table="\n".join(lines),
+        data=data,
+        rows=[t.data() for t in trails],
+        columns=_AUDIT_COLUMNS,
+        status=1 if broken or problems else 0,
+        fit=False,
+    )
+
+
+# ---------------------------------------------------------------------- lifecycles
+def _lifecycle_list(_args: argparse.Namespace) -> _View:
+    """``lifecycle list``: every registered lifecycle, its states and its events."""
+    from cloudsms.lifecycle import (  # noqa: PLC0415 - loaded only for this command
+        lifecycle_named,
+        registered_lifecycles,
+    )
+
+    data: list[Row] = []
+    lines = [f"{'NAME':<16}{'STATES':>6}  {'INITIAL':<10}EVENTS", "-" * WIDTH]
+    for name, path in registered_lifecycles().items():
+        try:
+            lc = lifecycle_named(name)
+        except InvalidDefinition as exc:
+            fault = "; ".join(exc.problems)
+            data.append({"name": name, "path": path, "error": fault})
+            lines += _wrap(f"{_show(name):<16}{'?':>6}  cannot be loaded: {_show(fault)}")
+            continue
+        data.append(
+            {
+                "name": name,
+                "path": path,
+                "states": list(lc.states),
+                "initial": lc.initial,
+                "finals": sorted(lc.finals),
+                "events": list(lc.events),
+            }
+        )
+        lead = f"{_show(name):<16}{len(lc.states):>6}  {lc.initial:<10}"
+        lines += textwrap.wrap(
+            ", ".join(lc.events), WIDTH, initial_indent=lead, subsequent_indent=" " * len(lead)
+        ) or [lead.rstrip()]
+    return _View(table="\n".join(lines), data=data, rows=data, columns=("name", "path"))
+
+
+def _lifecycle_diagram(args: argparse.Namespace) -> _View:
+    """``lifecycle diagram``: a registered lifecycle as a Mermaid state diagram."""
+    from cloudsms.lifecycle import lifecycle_named  # noqa: PLC0415 - loaded only for this command
+
+    diagram = lifecycle_named(args.name).to_mermaid()
+    return _View(table=diagram, data=diagram, rows=[], columns=(), fit=False)
+
+
 # ---------------------------------------------------------------------- parser
 def _parser() -> argparse.ArgumentParser:
     from cloudsms import __version__  # noqa: PLC0415 - the facade is light; avoid a cycle
@@ -630,6 +952,48 @@ def _parser() -> argparse.ArgumentParser:
         help="output format (default: table)",
     )
     sub.set_defaults(document_handler=_show_agreement)
+    noun = commands.add_parser("audit", help="check the audit trails of lifecycle instances")
+    verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub = verbs.add_parser(
+        "verify",
+        help="check every lifecycle instance's hash chain in a document",
+        description="Find every lifecycle instance in DOCUMENT (a cloudsms document or a "
+        "bare instance) and recompute its hash chain. Exit 0 printing each instance's head "
+        "hash, 1 naming the first bad entry (or the problems of a document that does not "
+        "load), 2 when DOCUMENT or the key file cannot be read or DOCUMENT holds no "
+        "instance.",
+    )
+    sub.add_argument("file", metavar="DOCUMENT", help="the JSON document to check")
+    sub.add_argument(
+        "--expected-head",
+        metavar="HEX",
+        help="a head stored earlier (64 hex digits) that the trail must reach; only this "
+        "detects entries removed from the end",
+    )
+    sub.add_argument(
+        "--key-file",
+        metavar="K",
+        help="a file holding the raw key of a keyed trail (chain 'hmac-sha256')",
+    )
+    sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    sub.set_defaults(document_handler=_audit_verify)
+    noun = commands.add_parser("lifecycle", help="the lifecycles cloudsms knows")
+    verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub = verbs.add_parser(
+        "list",
+        help="every registered lifecycle with its states and events",
+        description="List every registered lifecycle: its number of states, its initial "
+        "state and its events.",
+    )
+    sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    sub.set_defaults(document_handler=_lifecycle_list)
+    sub = verbs.add_parser(
+        "diagram",
+        help="a lifecycle as a Mermaid state diagram",
+        description="Print the registered lifecycle NAME as a Mermaid state diagram.",
+    )
+    sub.add_argument("name", metavar="NAME", help="a name from 'cloudsms lifecycle list'")
+    sub.set_defaults(document_handler=_lifecycle_diagram, format="table")
     return parser
 
 
@@ -660,7 +1024,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        if args.command in ("document", "agreement"):
+        if args.command in ("document", "agreement", "audit", "lifecycle"):
             view = args.document_handler(args)
         else:
             handler: Callable[[ReferenceSet, argparse.Namespace], _View] = args.handler
@@ -668,7 +1032,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for path in args.overlay:
                 refs = refs.overlay(path)
             view = handler(refs, args)
-    except _Unreadable as exc:
+    except (_Unreadable, _Refused) as exc:
         return _fail([str(exc)])
     except ValidationError as exc:
         return _fail([f"{exc.subject} is rejected:", *exc.errors])
