@@ -18,7 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cloudsms.errors import ValidationError
-from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance, Transition
+from cloudsms.lifecycle import (
+    HistoryEntry,
+    Lifecycle,
+    LifecycleInstance,
+    Transition,
+    register_lifecycle,
+)
 from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours
 from cloudsms.serialization import (
@@ -43,6 +49,21 @@ from cloudsms.testing import (
     support_hours,
 )
 from cloudsms.units import Quantity, quantity
+
+
+def ticket_lifecycle(name: str) -> Lifecycle:
+    """A two-state ticket lifecycle called ``name``."""
+    return Lifecycle(
+        name=name,
+        states=("open", "closed"),
+        initial="open",
+        finals=("closed",),
+        transitions=(Transition(source="open", event="close", target="closed"),),
+    )
+
+
+#: Registered (in the test that writes it) by this module's path, so it can be written.
+STORED_TICKET = ticket_lifecycle("stored_ticket")
 
 
 class Tier(enum.Enum):
@@ -574,25 +595,39 @@ class TestReviewCases:
         assert from_dict(dt.timedelta, to_dict(long)) == long
 
     def test_lifecycle_instances(self) -> None:
-        """Writes an instance with its history; reads one back only if its lifecycle is known."""
-        ticket = Lifecycle(
-            name="ticket",
-            states=("open", "closed"),
-            initial="open",
-            finals=("closed",),
-            transitions=(Transition(source="open", event="close", target="closed"),),
-        )
-        started = ticket.begin(context={"agreement_id": "a-1"})
-        done = started.apply("close", who="actor:a", when=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        """Writes an instance with its history and chain; only a registered lifecycle's.
+
+        An instance is written only when its lifecycle is the one registered under its
+        name, and read back only by a registered name.
+        """
+        when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        ticket = ticket_lifecycle("unregistered_sample")  # never registered by name
+        unknown = ticket.begin(id="t-1").apply("close", who="actor:a", when=when)
+        with pytest.raises(ValidationError) as caught:
+            to_json(unknown)
+        assert caught.value.paths == ["$.lifecycle"]
+        register_lifecycle("stored_ticket", f"{__name__}:STORED_TICKET")
+        started = STORED_TICKET.begin(id="t-1", context={"agreement_id": "a-1"})
+        done = started.apply("close", who="actor:a", when=when)
         data = json.loads(to_json(done))
-        assert (data["lifecycle"], data["state"], len(data["history"])) == ("ticket", "closed", 1)
+        assert (data["lifecycle"], data["state"], len(data["history"])) == (
+            "stored_ticket",
+            "closed",
+            1,
+        )
+        assert (data["id"], data["chain"]) == ("t-1", "sha256")
+        assert data["history"][0]["hash"] == done.head
         assert data["context"] == {"agreement_id": "a-1"}
         history = from_dict(list[HistoryEntry], data["history"])
-        assert ticket.resume(history, context=data["context"]) == done
+        assert STORED_TICKET.resume(history, id=data["id"], context=data["context"]) == done
+        assert from_dict(LifecycleInstance, data) == done
         with pytest.raises(ValidationError) as caught:
-            from_dict(LifecycleInstance, data)  # 'ticket' was never registered by name
+            from_dict(LifecycleInstance, {**data, "lifecycle": "unregistered_sample"})
         assert caught.value.errors == [
-            "expected the name of a registered lifecycle, got 'ticket' (string) @ $.lifecycle"
+            (
+                "expected the name of a registered lifecycle, got 'unregistered_sample'"
+                " (string) @ $.lifecycle"
+            )
         ]
 
     def test_entries_refuse_floats_and_empty_actors(self) -> None:
@@ -604,6 +639,7 @@ class TestReviewCases:
             "source": "s",
             "target": "t",
             "data": {"x": 1.5},
+            "hash": "",
         }
         with pytest.raises(ValidationError) as info:
             from_dict(HistoryEntry, entry)

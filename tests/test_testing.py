@@ -184,7 +184,7 @@ class TestModelStrategies:
     @given(testing.lifecycle_instances(TICKETS))
     def test_lifecycle_instances(self, instance: LifecycleInstance) -> None:
         """Draws instances whose history replays to their state."""
-        assert TICKETS.resume(instance.history()) == instance
+        assert TICKETS.resume(instance.history(), id=instance.id) == instance
 
     @given(st.from_type(HistoryEntry))
     def test_entries_registered(self, entry: HistoryEntry) -> None:
