@@ -306,7 +306,7 @@ def _actor_entry(entry: object, path: str, problems: list[Problem]) -> object:
                     f"{path}.who",
                     "text that can become an actor id (letters, digits, '.', '_', ':' or "
                     "'-'); map people to actor ids before upgrading",
-                    describe(who),
+                    describe(who, sensitive=True),
                 )
             )
     return {**entry, "who": who, "hash": ""}

@@ -147,8 +147,8 @@ def _instant_problems(value: object, path: str) -> list[Problem]:
 def _actor_problems(who: object) -> list[Problem]:
     """``[]`` when ``who`` is an actor id (`ACTOR_ID`), else the problem at ``$.who``."""
     if isinstance(who, str) and ACTOR_ID.fullmatch(who):
-        return []
-    return [Problem("$.who", _ACTOR_EXPECTED, describe(who))]
+        return []  # a refused who is likely a name or an e-mail: never shown
+    return [Problem("$.who", _ACTOR_EXPECTED, describe(who, sensitive=True))]
 
 
 def _text_problems(
