@@ -1142,7 +1142,7 @@ def verify(
         ...     "handle",
         ...     who="actor:desk-1",
         ...     when=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
-        ...     data={"outcome": "resolved"},
+        ...     data={"response": "Refunded the fee"},
         ... )
         >>> verify(handled) is None, verify(handled, expected_head=handled.head) is None
         (True, True)
