@@ -503,9 +503,9 @@ class TestServiceLifecycle:
             planned.apply("design", who="actor:architect", when=T0, data={"review": {}})
         assert info.value.reason == "design checks not met: " + ", ".join(DESIGN_CHECKS)
         weak = {**GOOD_REVIEW, "availability_designed": "99.5"}
-        assert planned.refusal("design", who="actor:architect", when=T0, data={"review": weak}) == (
-            "design checks not met: availability design meets the requirement"
-        )
+        assert planned.refusal(
+            "design", who="actor:architect", when=T0, data={"review": weak}
+        ) == ("design checks not met: availability design meets the requirement")
         assert planned.state == "planned"
         assert planned.history() == ()
 
@@ -541,7 +541,9 @@ class TestServiceLifecycle:
 
     def test_to_live_and_retired(self) -> None:
         """Goes planned to retired, with a failed test sending it back to built."""
-        crm = advance(service("crm"), "design", who="actor:a", when=T0, data={"review": GOOD_REVIEW})
+        crm = advance(
+            service("crm"), "design", who="actor:a", when=T0, data={"review": GOOD_REVIEW}
+        )
         for event in ("build", "test", "fail_test", "test", "release", "retire", "remove"):
             crm = advance(crm, event, who="actor:ops", when=T0)
             assert crm.lifecycle_state == crm.lifecycle.state
