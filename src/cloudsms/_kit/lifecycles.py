@@ -262,8 +262,9 @@ def sealed_instance(
     stays as it is, and text that is no id (a name with spaces, an e-mail) is refused
     at its path: map such people to actor ids (`cloudsms.parties.Actor`) before the
     document is read. The history is then replayed through the guards and its chain
-    computed (`Lifecycle.adopt`). Whatever else is wrong is left for the reader to
-    report at its path.
+    computed (`Lifecycle.adopt`). An instance that cannot be upgraded is left out of
+    the new body and its problems reported at their paths in the old one; whatever
+    else is wrong is left for the reader to report.
     """
     instance = body.get(field)
     if not isinstance(instance, dict) or "chain" in instance:
@@ -276,8 +277,9 @@ def sealed_instance(
             _actor_entry(entry, f"{prefix}.history[{i}]", problems)
             for i, entry in enumerate(history)
         ]
+    without = {k: v for k, v in body.items() if k != field}  # left out when refused
     if problems:
-        return body, problems
+        return without, problems
     record_id = body.get("id")
     lifecycle = _lifecycle(instance.get("lifecycle"))[0]
     if lifecycle is None or not isinstance(record_id, str) or not isinstance(history, list):
@@ -288,7 +290,7 @@ def sealed_instance(
             entries, id=record_id, context=instance.get("context"), origin=instance.get("origin")
         )
     except ValidationError as exc:
-        return body, prefixed(exc.problems, prefix)
+        return without, prefixed(exc.problems, prefix)
     return {**body, field: unstructure_instance(adopted)}, []
 
 
