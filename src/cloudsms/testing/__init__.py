@@ -77,6 +77,11 @@ from cloudsms.testing._catalogue import (
     service_requirements,
     upgrades,
 )
+from cloudsms.testing._operations import (
+    incidents,
+    maintenance_windows,
+    service_requests,
+)
 from cloudsms.testing._parties import (
     acknowledgements,
     actor_directories,
@@ -158,10 +163,12 @@ __all__ = [
     "exclusions",
     "exit_terms",
     "history_entries",
+    "incidents",
     "judgements",
     "legal_terms",
     "lifecycle_instances",
     "lifecycle_machine",
+    "maintenance_windows",
     "moneys",
     "notice_payloads",
     "notices",
@@ -189,6 +196,7 @@ __all__ = [
     "service_level_agreements",
     "service_levels",
     "service_plans",
+    "service_requests",
     "service_requirements",
     "service_targets",
     "subscriptions",
