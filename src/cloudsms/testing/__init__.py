@@ -82,6 +82,12 @@ from cloudsms.testing._operations import (
     maintenance_windows,
     service_requests,
 )
+from cloudsms.testing._operations_changes import (
+    changes,
+    known_errors,
+    problems,
+    releases,
+)
 from cloudsms.testing._parties import (
     acknowledgements,
     actor_directories,
@@ -141,6 +147,7 @@ __all__ = [
     "catalogue_and_agreements",
     "catalogue_entries",
     "catalogues",
+    "changes",
     "cloud_service_agreements",
     "cloud_service_customers",
     "cloud_service_partners",
@@ -165,6 +172,7 @@ __all__ = [
     "history_entries",
     "incidents",
     "judgements",
+    "known_errors",
     "legal_terms",
     "lifecycle_instances",
     "lifecycle_machine",
@@ -180,11 +188,13 @@ __all__ = [
     "prices",
     "priorities",
     "priority_scales",
+    "problems",
     "provider_profiles",
     "quantities",
     "recurring_charge_records",
     "relationship_managers",
     "relationship_registers",
+    "releases",
     "requirement_registers",
     "requirement_sources",
     "resource_limits",
