@@ -19,8 +19,22 @@ management: the targets these records are measured against).
 
 from __future__ import annotations
 
+from cloudsms.operations.changes import (
+    CHANGE_LIFECYCLE,
+    CHANGE_STATES,
+    Change,
+    ChangeKind,
+    ChangeOutcome,
+)
 from cloudsms.operations.incidents import INCIDENT_LIFECYCLE, INCIDENT_STATES, Incident
 from cloudsms.operations.maintenance import MaintenanceWindow
+from cloudsms.operations.problems import (
+    PROBLEM_LIFECYCLE,
+    PROBLEM_STATES,
+    KnownError,
+    Problem,
+)
+from cloudsms.operations.releases import RELEASE_LIFECYCLE, RELEASE_STATES, Release
 from cloudsms.operations.requests import (
     SERVICE_REQUEST_LIFECYCLE,
     SERVICE_REQUEST_STATES,
@@ -28,11 +42,23 @@ from cloudsms.operations.requests import (
 )
 
 __all__ = [
+    "CHANGE_LIFECYCLE",
+    "CHANGE_STATES",
     "INCIDENT_LIFECYCLE",
     "INCIDENT_STATES",
+    "PROBLEM_LIFECYCLE",
+    "PROBLEM_STATES",
+    "RELEASE_LIFECYCLE",
+    "RELEASE_STATES",
     "SERVICE_REQUEST_LIFECYCLE",
     "SERVICE_REQUEST_STATES",
+    "Change",
+    "ChangeKind",
+    "ChangeOutcome",
     "Incident",
+    "KnownError",
     "MaintenanceWindow",
+    "Problem",
+    "Release",
     "ServiceRequest",
 ]
