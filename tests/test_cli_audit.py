@@ -11,9 +11,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
+import shlex
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -28,9 +31,6 @@ from cloudsms.services import (
     ServiceCategory,
     ServiceGraph,
 )
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 REVIEW = {
@@ -458,8 +458,25 @@ class TestUsage:
         assert "64 hexadecimal digits" in result.stderr
 
 
+CONSOLE = re.compile(r"^```console\n\$ (cloudsms [^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+"""A sample of docs/cli.md run in a fresh process (what it prints depends on the process)."""
+
+
 class TestLifecycles:
     """lifecycle list and lifecycle diagram."""
+
+    def test_documented_list(self) -> None:
+        """docs/cli.md shows what `lifecycle list` prints from a shell.
+
+        The sample is not one of tests/test_cli.py's: those run in the test process,
+        where other test modules register lifecycles of their own.
+        """
+        page = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+        samples = dict(CONSOLE.findall(page))
+        assert "cloudsms lifecycle list" in samples
+        for command, shown in samples.items():
+            result = run(*shlex.split(command)[1:])
+            assert (result.returncode, result.stdout) == (0, shown), command
 
     def test_list(self) -> None:
         """Each shipped lifecycle with its number of states, initial state and events."""
