@@ -30,6 +30,7 @@ MODULES = (
     "cloudsms.context",
     "cloudsms.levels",
     "cloudsms.money",
+    "cloudsms.operations",
     "cloudsms.parties",
     "cloudsms.periods",
     "cloudsms.planning",
@@ -40,8 +41,15 @@ MODULES = (
 )
 # Exported attrs classes that are results of queries and procedures, never read from a
 # document: they have no strategy of their own (`Release` is what release_to_live returns;
-# `Trace` and `TraceLink` are what a requirement register's trace() returns).
-RESULTS = frozenset({"Release", "Trace", "TraceLink"})
+# `Trace` and `TraceLink` are what a requirement register's trace() returns). Named by
+# module and name: `cloudsms.operations.Release` is a record of its own.
+RESULTS = frozenset(
+    {
+        "cloudsms.procedures.release.Release",
+        "cloudsms.requirements.Trace",
+        "cloudsms.requirements.TraceLink",
+    }
+)
 
 
 def wire_types() -> list[type]:
@@ -54,7 +62,7 @@ def wire_types() -> list[type]:
             if (
                 isinstance(value, type)
                 and attrs.has(value)
-                and attr not in RESULTS
+                and f"{name}.{attr}" not in RESULTS
                 and value not in found
             ):
                 found.append(value)

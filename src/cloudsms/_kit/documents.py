@@ -253,6 +253,11 @@ _BUILT_IN: Mapping[str, str] = FrozenMapping(
         "cloudsms.cloud-service": "cloudsms.services:CloudService",
         "cloudsms.cloud-service-agreement": "cloudsms.agreements.agreement:CloudServiceAgreement",
         "cloudsms.complaint": "cloudsms.parties.complaints:Complaint",
+        "cloudsms.incident": "cloudsms.operations.incidents:Incident",
+        "cloudsms.service-request": "cloudsms.operations.requests:ServiceRequest",
+        "cloudsms.problem": "cloudsms.operations.problems:Problem",
+        "cloudsms.change": "cloudsms.operations.changes:Change",
+        "cloudsms.release": "cloudsms.operations.releases:Release",
     }
 )
 """The documents cloudsms ships, by type name, each at the dotted path of its class."""

@@ -291,6 +291,10 @@ def sealed_instance(
         )
     except ValidationError as exc:
         return without, prefixed(exc.problems, prefix)
+    state = instance.get("state")
+    if isinstance(state, str) and state != adopted.state:
+        expected = f"{adopted.state!r}, where the history leads"
+        return without, [Problem(f"{prefix}.state", expected, describe(state))]
     return {**body, field: unstructure_instance(adopted)}, []
 
 

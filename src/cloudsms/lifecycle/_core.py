@@ -616,7 +616,7 @@ class Lifecycle:
         normal = None if origin == self.initial else origin
         start = genesis(self.name, cast("str", instance_id), normal, context_json)
         checked = cast("Trail", entries)
-        if not sealed:
+        if not sealed and all(isinstance(entry, HistoryEntry) for entry in checked):
             checked = _sealed(checked, start, cast("bytes | None", key))
         problems = _replay_problems(
             self,
@@ -1189,6 +1189,11 @@ _BUILT_IN: Mapping[str, str] = FrozenMapping(
     {
         "cloud_service": "cloudsms.services:SERVICE_LIFECYCLE",
         "complaint": "cloudsms.parties.complaints:COMPLAINT_LIFECYCLE",
+        "incident": "cloudsms.operations.incidents:INCIDENT_LIFECYCLE",
+        "service_request": "cloudsms.operations.requests:SERVICE_REQUEST_LIFECYCLE",
+        "problem": "cloudsms.operations.problems:PROBLEM_LIFECYCLE",
+        "change": "cloudsms.operations.changes:CHANGE_LIFECYCLE",
+        "release": "cloudsms.operations.releases:RELEASE_LIFECYCLE",
     }
 )
 """The lifecycles cloudsms declares, by name, each at the dotted path of its declaration."""

@@ -266,3 +266,11 @@ def releases(
         )
 
     return build()
+
+
+def register() -> None:
+    """Register the strategies for `st.from_type` (called by the hypothesis setup hook)."""
+    st.register_type_strategy(KnownError, known_errors())
+    st.register_type_strategy(Problem, problems())
+    st.register_type_strategy(Change, changes())
+    st.register_type_strategy(Release, releases())

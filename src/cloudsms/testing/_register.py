@@ -24,6 +24,8 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.testing import _agreements_targets as agreements_targets  # noqa: PLC0415
     from cloudsms.testing import _agreements_terms as agreements_terms  # noqa: PLC0415
     from cloudsms.testing import _catalogue as catalogue_strategies  # noqa: PLC0415
+    from cloudsms.testing import _operations as operations_strategies  # noqa: PLC0415
+    from cloudsms.testing import _operations_changes as changes_strategies  # noqa: PLC0415
     from cloudsms.testing import _parties as parties_strategies  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
 
@@ -40,6 +42,8 @@ def _hypothesis_setup_hook() -> None:
     agreements_records.register()
     agreements_terms.register()
     parties_strategies.register()
+    operations_strategies.register()
+    changes_strategies.register()
     _register_parts()
     _register_reference()
 
