@@ -411,3 +411,60 @@ class TestActors:
                 "open", who=who, when=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
             )
         assert caught.value.paths == ["$.who"]
+
+
+class TestReviewFindings:
+    """Found by a review as a new user: each stays fixed."""
+
+    def test_an_unconfirmed_keyed_trail_still_needs_its_hashes(self) -> None:
+        """Read without its key, a keyed trail's entries must still carry a hash."""
+        entries = [rebuilt(entry, hash="") for entry in walk(keyed=True, key=KEY).entries]
+        with pytest.raises(ValidationError) as caught:
+            TICKET.resume(entries, id="T-1", context=CONTEXT, keyed=True)
+        assert caught.value.paths == [f"$.history[{i}].hash" for i in range(3)]
+
+    def test_a_relabelled_plain_trail_fails_for_the_key_holder(self) -> None:
+        """A plain trail read as keyed is unconfirmed; its key's holder finds it broken."""
+        relabelled = TICKET.resume(walk().entries, id="T-1", context=CONTEXT, keyed=True)
+        found = verify(relabelled, key=KEY)
+        assert found is not None
+        assert found.index == 0
+        assert "the key is not the one" in found.problem
+
+    def test_advance_takes_the_key(self) -> None:
+        """A record holding a keyed trail moves with advance(..., key=)."""
+        from cloudsms.lifecycle import advance  # noqa: PLC0415
+        from cloudsms.parties import Complaint  # noqa: PLC0415
+
+        when = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+        complaint = Complaint(
+            id="C-1",
+            customer_id="acme",
+            received_at=when,
+            summary="Slow",
+            lifecycle=COMPLAINT_LIFECYCLE.begin(id="C-1", keyed=True),
+        )
+        handled = advance(
+            complaint, "handle", who="actor:desk", when=when, data={"response": "ok"}, key=KEY
+        )
+        assert handled.state == "handled"
+        assert verify(handled.lifecycle, key=KEY) is None
+
+    def test_an_expected_head_is_never_shown(self) -> None:
+        """A key passed as the expected head by mistake does not appear in the message."""
+        with pytest.raises(ValidationError) as caught:
+            verify(walk(), expected_head=KEY.decode())
+        assert KEY.decode() not in str(caught.value)
+
+    def test_event_data_is_never_shown(self) -> None:
+        """Refused event data (which may hold personal data) is described, not shown."""
+        with pytest.raises(ValidationError) as caught:
+            HistoryEntry(
+                who="actor:a",
+                when=dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+                event="open",
+                source="new",
+                target="open",
+                data_json='{"name": "Jane Doe"}',
+            )
+        assert "Jane" not in str(caught.value)

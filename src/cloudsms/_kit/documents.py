@@ -355,16 +355,25 @@ def document_class(type_name: str) -> type:
 def suggest_types(type_name: object, known: Iterable[str]) -> tuple[str, ...]:
     """The known type names close to ``type_name``, closest first (at most three).
 
-    Type names share their ``cloudsms.`` prefix, so a match needs a closer likeness
-    than other identifiers do.
+    Type names share their ``cloudsms.`` prefix, which says nothing about which one
+    was meant, so names are compared without it (``complaints`` with ``complaint``,
+    not with ``change``).
 
     Examples:
         >>> suggest_types("cloudsms.cloud-servce", registered_documents())
         ('cloudsms.cloud-service', 'cloudsms.cloud-service-agreement')
+        >>> suggest_types("cloudsms.complaints", registered_documents())
+        ('cloudsms.complaint',)
         >>> suggest_types("cloudsms.invoice", registered_documents())
         ()
     """
-    return suggest(type_name, known, cutoff=0.7)
+    if not isinstance(type_name, str):
+        return ()
+    bare = {name.removeprefix(_SHARED): name for name in known}
+    return tuple(bare[name] for name in suggest(type_name.removeprefix(_SHARED), bare, cutoff=0.6))
+
+
+_SHARED = "cloudsms."
 
 
 def registered_documents() -> dict[str, str]:

@@ -12,7 +12,7 @@ written), ``context`` the persisted context its guards read, ``history`` its ent
 oldest first, each with its hash. An instance whose recorded history begins later than
 the initial state (a version-1 document that kept only a plain state, a service
 imported when it was already live) also carries ``"origin"``, the state its history
-begins in; the key is written only then.
+begins in; ``origin`` is written only then.
 
 Reading looks the lifecycle up by that name, which imports the module declaring it
 on first use (so the kit never imports the model or the procedures), replays the

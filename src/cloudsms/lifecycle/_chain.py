@@ -160,7 +160,10 @@ def first_break(
             key,
         )
         if not hmac.compare_digest(computed, entry.hash):
-            return ChainBreak(index, _mismatch(index, entry.hash))
+            problem = _mismatch(index, entry.hash)
+            if key is not None and entry.hash:
+                problem += "; or the key is not the one this trail was written with"
+            return ChainBreak(index, problem)
         previous = computed
     return None
 

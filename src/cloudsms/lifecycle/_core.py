@@ -180,17 +180,18 @@ def _json_text_problems(text: object, name: str) -> list[Problem]:
     """Problems of ``<name>_json``: canonical JSON text of an object of JSON values."""
     if not isinstance(text, str):
         return [Problem(f"$.{name}_json", "canonical JSON text", describe(text))]
+    # Event data may hold personal data: a refused text is described, never shown.
     try:
         value = json.loads(text, parse_float=_no_float, parse_constant=_no_float)
     except (ValueError, RecursionError):
-        return [Problem(f"$.{name}", "a JSON object without floats", describe(text))]
+        expected = "a JSON object without floats"
+        return [Problem(f"$.{name}", expected, describe(text, sensitive=True))]
     if not isinstance(value, dict):
-        return [Problem(f"$.{name}", "a JSON object", describe(value))]
+        return [Problem(f"$.{name}", "a JSON object", describe(value, sensitive=True))]
     problems = _json_problems(value, f"$.{name}", 0)
     if not problems and _canonical(value) != text:
-        problems.append(
-            Problem(f"$.{name}_json", "canonical JSON (sorted keys, no spaces)", describe(text))
-        )
+        expected = "canonical JSON (sorted keys, no spaces)"
+        problems.append(Problem(f"$.{name}_json", expected, describe(text, sensitive=True)))
     return problems
 
 
@@ -1062,6 +1063,7 @@ def advance(
     who: str,
     when: dt.datetime,
     data: Mapping[str, Any] | None = None,
+    key: bytes | None = None,
 ) -> _R:
     """A new ``record`` whose lifecycle has taken ``event``: the one way a record's state moves.
 
@@ -1069,9 +1071,10 @@ def advance(
     `LifecycleInstance`: a `cloudsms.services.CloudService`, a
     `cloudsms.parties.Complaint`, or a record of your own. The new record's
     ``lifecycle`` is ``record.lifecycle.apply(event, who=who, when=when,
-    data=data)`` and every other field is as it was; ``record`` never changes. The
-    state a record shows (``CloudService.lifecycle_state``, ``Complaint.state``) is
-    read from that instance, so it cannot drift from the history. Serves the
+    data=data, key=key)`` (``key`` for a keyed trail) and every other field is as it
+    was; ``record`` never changes. The state a record shows
+    (``CloudService.lifecycle_state``, ``Complaint.state``) is read from that
+    instance, so it cannot drift from the history. Serves the
     lifecycles of S05 and S06 (ISO/IEC 20000-1:2011 4.3.3, control of records).
 
     Raises:
@@ -1108,7 +1111,7 @@ def advance(
         ('done', 'open')
     """
     instance = _held_instance(record)
-    moved = instance.apply(event, who=who, when=when, data=data)
+    moved = instance.apply(event, who=who, when=when, data=data, key=key)
     return cast("_R", attrs.evolve(cast("Any", record), lifecycle=moved))
 
 
@@ -1155,7 +1158,8 @@ def verify(
     problems: list[Problem] = []
     head: object = expected_head
     if head is not None and (not isinstance(head, str) or not HASH.fullmatch(head.lower())):
-        problems.append(Problem("$.expected_head", "64 hexadecimal digits", describe(head)))
+        got = describe(head, sensitive=True)  # a key passed by mistake is not shown
+        problems.append(Problem("$.expected_head", "64 hexadecimal digits", got))
     problems += key_problems(key, keyed=instance.keyed)
     if problems:
         raise ValidationError(problems, subject="trail")
@@ -1361,6 +1365,12 @@ def _replay_problems(  # noqa: C901 - an instance's parts and its chain
         return wrong
     checked = entries
     problems: list[Problem] = []
+    if chain is not None and not chain[2]:  # unconfirmed (keyed, no key): still well formed
+        problems += [
+            Problem(f"{prefix}[{index}].hash", "a hash: 64 hexadecimal digits", "none")
+            for index, entry in enumerate(checked)
+            if not entry.hash
+        ]
     if chain is not None and chain[2]:
         broken = first_break(chain[0], checked, chain[1])
         if broken is not None:
