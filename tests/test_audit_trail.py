@@ -468,3 +468,70 @@ class TestReviewFindings:
                 data_json='{"name": "Jane Doe"}',
             )
         assert "Jane" not in str(caught.value)
+
+
+class TestVersionTwoUpgrade:
+    """A version-2 body is upgraded only when it is one: nothing dropped or laundered."""
+
+    @staticmethod
+    def body(**instance: object) -> dict[str, object]:
+        """A version-2 complaint whose instance holds ``instance``'s keys besides the usual."""
+        return {
+            "type": "cloudsms.complaint",
+            "schema_version": 2,
+            "id": "c-1",
+            "customer_id": "acme",
+            "received_at": "2026-03-02T09:00:00+00:00",
+            "summary": "Slow",
+            "lifecycle": {
+                "lifecycle": "complaint",
+                "state": "handled",
+                "context": {},
+                "history": [
+                    {
+                        "who": "desk",
+                        "when": "2026-03-02T10:00:00+00:00",
+                        "event": "handle",
+                        "source": "received",
+                        "target": "handled",
+                        "data": {"response": "Fixed"},
+                    }
+                ],
+                **instance,
+            },
+        }
+
+    def test_a_version_3_body_in_disguise_is_refused(self) -> None:
+        """A version-2 instance carrying an id is refused, not re-sealed over its edits."""
+        from cloudsms.parties import Complaint  # noqa: PLC0415
+
+        with pytest.raises(ValidationError) as caught:
+            from_dict_(Complaint, self.body(id="other"))
+        assert caught.value.paths == ["$.lifecycle.id"]
+
+    def test_unknown_keys_are_refused(self) -> None:
+        """An unknown key of the instance or of an entry is refused, not dropped."""
+        from cloudsms.parties import Complaint  # noqa: PLC0415
+
+        document = self.body(extra=1)
+        document["lifecycle"]["history"][0]["hash"] = "0" * 64  # type: ignore[index]
+        with pytest.raises(ValidationError) as caught:
+            from_dict_(Complaint, document)
+        assert sorted(caught.value.paths) == ["$.lifecycle.extra", "$.lifecycle.history[0].hash"]
+
+    def test_entry_problems_have_their_paths(self) -> None:
+        """A naive instant in a version-2 entry is reported at its entry."""
+        from cloudsms.parties import Complaint  # noqa: PLC0415
+
+        document = self.body()
+        document["lifecycle"]["history"][0]["when"] = "2026-03-02T10:00:00"  # type: ignore[index]
+        with pytest.raises(ValidationError) as caught:
+            from_dict_(Complaint, document)
+        assert caught.value.paths == ["$.lifecycle.history[0].when"]
+
+
+def from_dict_(kind: type, data: dict[str, object]) -> object:
+    """`cloudsms.serialization.from_dict`, imported where used."""
+    from cloudsms.serialization import from_dict  # noqa: PLC0415
+
+    return from_dict(kind, data)

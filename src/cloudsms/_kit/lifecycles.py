@@ -253,7 +253,7 @@ def state_as_instance(
     return upgraded, []
 
 
-def sealed_instance(
+def sealed_instance(  # noqa: PLR0911 - one return per way an upgrade ends
     body: dict[str, Any], *, field: str = "lifecycle"
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Version 2 to 3: the instance in ``field`` is bound to the record's id and sealed.
@@ -270,22 +270,36 @@ def sealed_instance(
     if not isinstance(instance, dict) or "chain" in instance:
         return body, []
     prefix = key_path("$", field)
+    without = {k: v for k, v in body.items() if k != field}  # left out when refused
+    problems = [
+        Problem(
+            key_path(prefix, key),
+            "the keys of a version-2 instance (" + ", ".join(_VERSION_2) + ")",
+            f"key {key!r}"
+            + (" (of version 3: this body is not a version-2 one)" if key in _KNOWN else ""),
+        )
+        for key in instance
+        if key not in _VERSION_2
+    ]
     history = instance.get("history")
-    problems: list[Problem] = []
     if isinstance(history, list):
         history = [
             _actor_entry(entry, f"{prefix}.history[{i}]", problems)
             for i, entry in enumerate(history)
         ]
-    without = {k: v for k, v in body.items() if k != field}  # left out when refused
-    if problems:
-        return without, problems
     record_id = body.get("id")
     lifecycle = _lifecycle(instance.get("lifecycle"))[0]
-    if lifecycle is None or not isinstance(record_id, str) or not isinstance(history, list):
+    if problems:
+        return without, problems
+    if not isinstance(record_id, str) or not _ID.fullmatch(record_id):
+        return without, []  # the record reports its id; the instance cannot be bound to it
+    if lifecycle is None or not isinstance(history, list):
         return body, []  # the reader reports what is wrong
     try:
         entries = sequence_of(history, structure_entry)
+    except ValidationError as exc:
+        return without, prefixed(exc.problems, f"{prefix}.history")
+    try:
         adopted = lifecycle.adopt(
             entries, id=record_id, context=instance.get("context"), origin=instance.get("origin")
         )
@@ -298,10 +312,23 @@ def sealed_instance(
     return {**body, field: unstructure_instance(adopted)}, []
 
 
+_VERSION_2 = ("lifecycle", "origin", "state", "context", "history")
+_ENTRY_2 = ("who", "when", "event", "source", "target", "data")
+
+
 def _actor_entry(entry: object, path: str, problems: list[Problem]) -> object:
     """A version-2 entry with ``who`` as an actor id and an empty hash (see `sealed_instance`)."""
     if not isinstance(entry, dict):
         return entry
+    problems += [
+        Problem(
+            key_path(path, key),
+            "the keys of a version-2 entry (" + ", ".join(_ENTRY_2) + ")",
+            f"key {key!r}",
+        )
+        for key in entry
+        if key not in _ENTRY_2
+    ]
     who = entry.get("who")
     if isinstance(who, str) and not ACTOR_ID.fullmatch(who):
         if _ID.fullmatch(who):
