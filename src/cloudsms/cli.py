@@ -34,6 +34,12 @@ that does not read once the chains hold), 2 when it cannot check. A key given wi
 ``--key-file`` is never written anywhere. ``cloudsms lifecycle list`` and ``cloudsms
 lifecycle diagram NAME`` show the registered lifecycles and their Mermaid diagrams.
 
+``cloudsms incident list AGREEMENT.json RECORDS.json --period YYYY-MM`` lists the
+incidents opened in a month with their response and resolution times on the
+agreement's clocks and whether each met its target (S09; ISO/IEC 20000-1:2011 6.1 and
+8.1), read as of the latest instant the records hold; exit 1 with every problem of an
+invalid agreement or records file, 2 when a file cannot be read.
+
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
 """
@@ -873,7 +879,161 @@ def _lifecycle_diagram(args: argparse.Namespace) -> _View:
     return _View(table=diagram, data=diagram, rows=[], columns=(), fit=False)
 
 
+# ---------------------------------------------------------------------- incidents
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _month(text: str) -> tuple[int, int]:
+    """``--period``: a month written ``YYYY-MM``."""
+    found = _MONTH.fullmatch(text)
+    if found is None or not 1 <= int(found.group(2)) <= 12:  # noqa: PLR2004 - months
+        message = f"expected a month such as 2026-10, got {text!r}"
+        raise argparse.ArgumentTypeError(message)
+    return int(found.group(1)), int(found.group(2))
+
+
+def _read_records(data: object) -> tuple[dict[str, list[Any]], list[Problem]]:
+    """The records a records file lists, built by kind, and every problem found."""
+    from cloudsms import operations  # noqa: PLC0415 - loaded only for this command
+    from cloudsms.serialization import from_dict  # noqa: PLC0415 - the converter is heavy
+
+    kinds: dict[str, type] = {
+        "incidents": operations.Incident,
+        "requests": operations.ServiceRequest,
+        "problems": operations.Problem,
+        "changes": operations.Change,
+        "releases": operations.Release,
+    }
+    built: dict[str, list[Any]] = {key: [] for key in kinds}
+    if not isinstance(data, dict):
+        return built, [Problem("$", "a JSON object of record lists", describe(data))]
+    problems = [
+        Problem(f"$.{key}", f"one of the keys {', '.join(kinds)}", "an unknown key")
+        for key in data
+        if key not in kinds
+    ]
+    for key, kind in kinds.items():
+        given = data.get(key, [])
+        if not isinstance(given, list):
+            problems.append(Problem(f"$.{key}", "an array of documents", describe(given)))
+            continue
+        for index, item in enumerate(given):
+            try:
+                built[key].append(from_dict(kind, item))
+            except ValidationError as exc:
+                prefix = f"$.{key}[{index}]"
+                problems += [p._replace(path=prefix + p.path[1:]) for p in exc.problems]
+    return built, problems
+
+
+def _latest_instant(records: dict[str, list[Any]]) -> Any:  # noqa: ANN401 - an instant or None
+    """The latest instant the records hold: their openings, requests and history entries."""
+    import datetime as dt  # noqa: PLC0415 - loaded only for this command
+
+    latest: dt.datetime | None = None
+    for items in records.values():
+        for record in items:
+            moments = [e.when for e in record.lifecycle.entries]
+            for name in ("opened_at", "requested_at"):
+                moment = getattr(record, name, None)
+                if moment is not None:
+                    moments.append(moment)
+            for moment in moments:
+                if latest is None or moment.astimezone(dt.UTC) > latest.astimezone(dt.UTC):
+                    latest = moment
+    return latest
+
+
+def _problems_view(name: str, what: str, problems: list[Problem]) -> _View:
+    noun = "problem" if len(problems) == 1 else "problems"
+    lines = [f"{_show(name)}: invalid {what}: {len(problems)} {noun}"]
+    lines += [f"  {_show(str(p))}" for p in problems]
+    rows: list[Row] = [p._asdict() for p in problems]
+    data = {"valid": False, "file": name, "problems": rows}
+    return _View(
+        table="\n".join(lines),
+        data=data,
+        rows=rows,
+        columns=_PROBLEM_COLUMNS,
+        status=1,
+        fit=False,
+    )
+
+
+def _incident_list(args: argparse.Namespace) -> _View:
+    """``incident list``: each incident opened in a month with its times and targets."""
+    from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
+    from cloudsms.operations import OperationsRegister  # noqa: PLC0415
+    from cloudsms.periods import Period  # noqa: PLC0415
+    from cloudsms.reports.operations import (  # noqa: PLC0415 - loaded only for this command
+        INCIDENT_COLUMNS,
+        incident_report,
+        incident_rows,
+        incident_table,
+    )
+
+    name, data, agreement, problems = _read_document(args.agreement, AGREEMENT_DOCUMENT)
+    if problems or not isinstance(agreement, CloudServiceAgreement):
+        return _validation_view(name, data, agreement, problems)
+    records_name = Path(args.records).name or args.records
+    text = _read_file(args.records)
+    try:
+        listed: object = strict_json.loads(text, subject=records_name)
+    except ValidationError as exc:
+        return _problems_view(records_name, "records", list(exc.problems))
+    records, problems = _read_records(listed)
+    if problems:
+        return _problems_view(records_name, "records", problems)
+    try:
+        register = OperationsRegister(agreement=agreement, **records)
+    except ValidationError as exc:
+        what = f"records for agreement {agreement.id!r}"
+        return _problems_view(records_name, what, list(exc.problems))
+    year, month = args.period
+    period = Period.month(year, month, agreement.timezone)
+    as_of = _latest_instant(records) or period.end
+    return _View(
+        table=incident_table(register, period, as_of),
+        data=incident_report(register, period, as_of),
+        rows=incident_rows(register, period, as_of),
+        columns=INCIDENT_COLUMNS,
+        fit=False,
+    )
+
+
 # ---------------------------------------------------------------------- parser
+def _with_incident(
+    parser: argparse.ArgumentParser,
+    commands: Any,  # noqa: ANN401 - argparse's private subparsers type
+) -> argparse.ArgumentParser:
+    """``parser`` with the ``incident`` commands added to its ``commands``."""
+    noun = commands.add_parser("incident", help="incidents and their times against the targets")
+    verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub = verbs.add_parser(
+        "list",
+        help="incidents opened in a month with their response and resolution times",
+        description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document) and "
+        "RECORDS.json (an object whose keys incidents, requests, problems, changes and "
+        "releases each list documents of that kind) and list every incident opened in the "
+        "month PERIOD (in the agreement's time zone) with its response and resolution times "
+        "on the agreement's clocks and whether each met its target. Exit 0, 1 with every "
+        "problem of an invalid agreement or records file, 2 when a file cannot be read.",
+    )
+    sub.add_argument("agreement", metavar="AGREEMENT.json", help="the agreement's document")
+    sub.add_argument("records", metavar="RECORDS.json", help="the records kept under it")
+    sub.add_argument(
+        "--period", type=_month, required=True, metavar="YYYY-MM", help="the month to list"
+    )
+    sub.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format (default: table)",
+    )
+    sub.set_defaults(document_handler=_incident_list)
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
     from cloudsms import __version__  # noqa: PLC0415 - the facade is light; avoid a cycle
 
@@ -994,7 +1154,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("name", metavar="NAME", help="a name from 'cloudsms lifecycle list'")
     sub.set_defaults(document_handler=_lifecycle_diagram, format="table")
-    return parser
+    return _with_incident(parser, commands)
 
 
 _OUTPUT_FAILED = 1  # the command worked; writing its output did not
@@ -1024,7 +1184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        if args.command in ("document", "agreement", "audit", "lifecycle"):
+        if args.command in ("document", "agreement", "audit", "lifecycle", "incident"):
             view = args.document_handler(args)
         else:
             handler: Callable[[ReferenceSet, argparse.Namespace], _View] = args.handler

@@ -26,6 +26,17 @@ from cloudsms.operations.changes import (
     ChangeKind,
     ChangeOutcome,
 )
+from cloudsms.operations.clocks import (
+    Timing,
+    business_time,
+    fulfilment_time,
+    judge_fulfilment,
+    judge_resolution,
+    judge_response,
+    resolution_time,
+    response_time,
+    target_for,
+)
 from cloudsms.operations.incidents import INCIDENT_LIFECYCLE, INCIDENT_STATES, Incident
 from cloudsms.operations.maintenance import MaintenanceWindow
 from cloudsms.operations.problems import (
@@ -34,6 +45,7 @@ from cloudsms.operations.problems import (
     KnownError,
     Problem,
 )
+from cloudsms.operations.register import Breach, IncidentTimes, OperationsRegister
 from cloudsms.operations.releases import RELEASE_LIFECYCLE, RELEASE_STATES, Release
 from cloudsms.operations.requests import (
     SERVICE_REQUEST_LIFECYCLE,
@@ -52,13 +64,25 @@ __all__ = [
     "RELEASE_STATES",
     "SERVICE_REQUEST_LIFECYCLE",
     "SERVICE_REQUEST_STATES",
+    "Breach",
     "Change",
     "ChangeKind",
     "ChangeOutcome",
     "Incident",
+    "IncidentTimes",
     "KnownError",
     "MaintenanceWindow",
+    "OperationsRegister",
     "Problem",
     "Release",
     "ServiceRequest",
+    "Timing",
+    "business_time",
+    "fulfilment_time",
+    "judge_fulfilment",
+    "judge_resolution",
+    "judge_response",
+    "resolution_time",
+    "response_time",
+    "target_for",
 ]

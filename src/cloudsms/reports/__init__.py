@@ -20,9 +20,17 @@ from cloudsms.reports.catalogue import (
     offering_rows,
     offerings_table,
 )
+from cloudsms.reports.operations import (
+    INCIDENT_COLUMNS,
+    format_elapsed,
+    incident_report,
+    incident_rows,
+    incident_table,
+)
 
 __all__ = [
     "CATALOGUE_COLUMNS",
+    "INCIDENT_COLUMNS",
     "OFFERING_COLUMNS",
     "TARGET_COLUMNS",
     "agreement_report",
@@ -30,6 +38,10 @@ __all__ = [
     "agreement_table",
     "catalogue_rows",
     "catalogue_table",
+    "format_elapsed",
+    "incident_report",
+    "incident_rows",
+    "incident_table",
     "offering_rows",
     "offerings_table",
 ]
