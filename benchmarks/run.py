@@ -195,6 +195,19 @@ def lifecycle_figures(*, quick: bool) -> list[Row]:
     return figures
 
 
+def operations_figures(*, quick: bool) -> list[Row]:
+    """S09's clocks: response and resolution times of 10,000 incidents (floor 0.5 s)."""
+    import operations  # noqa: PLC0415 - benchmarks/operations.py, beside this runner
+
+    figures: list[Row] = []
+    for label, value, floor, unit in operations.rows(quick=quick):
+        if math.isnan(floor):
+            figures.append(Row(f"  ({label})", value, floor, unit, ""))
+        else:
+            figures.append(Row(label, value, floor, unit, "10,000 incidents, best of 3 (1 quick)"))
+    return figures
+
+
 def main() -> int:  # noqa: C901 - one branch per group of benchmarks
     """Run every benchmark, print the table, and with --check fail on a missed floor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -202,7 +215,7 @@ def main() -> int:  # noqa: C901 - one branch per group of benchmarks
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument(
         "--only",
-        choices=("reference", "core", "catalogue", "agreements", "lifecycle"),
+        choices=("reference", "core", "catalogue", "agreements", "lifecycle", "operations"),
         help="run one group of benchmarks",
     )
     args = parser.parse_args()
@@ -233,6 +246,8 @@ def main() -> int:  # noqa: C901 - one branch per group of benchmarks
         figures += agreement_figures(rounds)
     if args.only in {None, "lifecycle"}:
         figures += lifecycle_figures(quick=args.quick)
+    if args.only in {None, "operations"}:
+        figures += operations_figures(quick=args.quick)
     width = max(len(f.name) for f in figures if not _informative(f))
     print(f"{'benchmark':<{width}}  {'figure':>11}  {'floor':>9}  {'ratio':>6}  {'':<6}  method")
     for f in figures:
