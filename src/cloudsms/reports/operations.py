@@ -92,7 +92,7 @@ def _verdict(timing: Timing | None) -> str:
     if timing is None:
         return "-"
     if timing.met:
-        return "met" if timing.final else "running"
+        return "met" if timing.final else "open"
     return "missed"
 
 
@@ -108,11 +108,6 @@ def _as_timedelta(seconds: Decimal) -> dt.timedelta:
     return dt.timedelta(microseconds=int(seconds * 1_000_000))
 
 
-def _instant(text: str) -> dt.datetime:
-    """An instant read back from its ISO 8601 text."""
-    return dt.datetime.fromisoformat(text)
-
-
 def incident_rows(
     register: OperationsRegister, period: Period, as_of: dt.datetime
 ) -> list[dict[str, str]]:
@@ -120,32 +115,31 @@ def incident_rows(
 
     ``response`` and ``resolution`` are the times on the agreement's clock (``+``
     after a clock still running at ``as_of``), ``*_target`` the thresholds and
-    ``*_met`` ``met``, ``missed``, ``running`` (within the target so far) or ``-``
+    ``*_met`` ``met``, ``missed``, ``open`` (running, within the target so far) or ``-``
     where no target applies or nothing was measured.
 
     Raises:
         ValidationError: ``register`` is not an `OperationsRegister`, or the
             register refuses ``period`` or ``as_of``.
     """
-    rows: list[dict[str, str]] = []
-    for times in _checked(register).incident_times(period, as_of):
-        response, response_target, response_met = _cells(times.response)
-        resolution, resolution_target, resolution_met = _cells(times.resolution)
-        rows.append(
-            {
-                "incident": times.incident.id,
-                "priority": times.incident.priority,
-                "opened": times.incident.opened_at.isoformat(),
-                "state": _state(times, as_of),
-                "response": response,
-                "response_target": response_target,
-                "response_met": response_met,
-                "resolution": resolution,
-                "resolution_target": resolution_target,
-                "resolution_met": resolution_met,
-            }
-        )
-    return rows
+    return [_row(times, as_of) for times in _checked(register).incident_times(period, as_of)]
+
+
+def _row(times: IncidentTimes, as_of: dt.datetime) -> dict[str, str]:
+    response, response_target, response_met = _cells(times.response)
+    resolution, resolution_target, resolution_met = _cells(times.resolution)
+    return {
+        "incident": times.incident.id,
+        "priority": times.incident.priority,
+        "opened": times.incident.opened_at.isoformat(),
+        "state": _state(times, as_of),
+        "response": response,
+        "response_target": response_target,
+        "response_met": response_met,
+        "resolution": resolution,
+        "resolution_target": resolution_target,
+        "resolution_met": resolution_met,
+    }
 
 
 def _state(times: IncidentTimes, as_of: dt.datetime) -> str:
@@ -208,45 +202,51 @@ def incident_report(
     }
 
 
-_HEADINGS = (
-    "INCIDENT",
-    "PRIO",
-    "OPENED",
-    "STATE",
-    "RESPONSE",
-    "TARGET",
-    "MET",
-    "RESOLUTION",
-    "TARGET",
-    "MET",
-)
+_HEADINGS = ("INCIDENT", "PRIO", "OPENED", "STATE", "RESPONSE", "MET", "RESOLUTION", "MET")
+_SHOWN: tuple[str, ...] = ("incident", "priority", "opened", "state", "response")
+_SHOWN += ("response_met", "resolution", "resolution_met")
 
 
 def incident_table(register: OperationsRegister, period: Period, as_of: dt.datetime) -> str:
-    """`incident_rows` as a plain-text table, openings to the minute in the agreement's zone.
+    """The incidents opened in ``period`` as a plain-text table that fits 80 columns.
+
+    Two lines name the agreement with its zone, then the period and ``as_of`` (in
+    that zone); one row per incident follows, its opening as month, day and time in the
+    agreement's zone, its times and verdicts as `incident_rows` has them; a last
+    line gives each target the rows were judged against, with its threshold.
 
     Raises:
         ValidationError: as `incident_rows`.
     """
-    rows = incident_rows(register, period, as_of)
-    zone = timezone(register.agreement.timezone)
-    cells = [
-        [
-            escape_text(row[c])
-            if c != "opened"
-            else _instant(row[c]).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            for c in INCIDENT_COLUMNS
-        ]
-        for row in rows
-    ]
+    checked = _checked(register)
+    listed = checked.incident_times(period, as_of)
+    zone = timezone(checked.agreement.timezone)
+
+    def local(instant: dt.datetime) -> str:
+        return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    cells = []
+    targets: dict[str, str] = {}
+    for times in listed:
+        row = _row(times, as_of)
+        row["opened"] = times.incident.opened_at.astimezone(zone).strftime("%m-%d %H:%M")
+        cells.append([escape_text(row[c]) for c in _SHOWN])
+        for timing in (times.response, times.resolution):
+            if timing is not None:
+                targets[timing.target.id] = format_elapsed(_as_timedelta(timing.target.threshold))
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(_HEADINGS)]
     lines = [
+        f"Agreement {escape_text(checked.agreement.id)} ({escape_text(str(zone))})",
+        f"Opened {local(period.start)} to {local(period.end)}; as of {local(as_of)}",
         "  ".join(h.ljust(w) for h, w in zip(_HEADINGS, widths, strict=True)).rstrip(),
         "  ".join("-" * w for w in widths),
     ]
     lines += [
         "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
     ]
-    if not rows:
+    if not cells:
         lines.append("(no incident opened in the period)")
+    if targets:
+        shown = ", ".join(f"{escape_text(t)} {limit}" for t, limit in sorted(targets.items()))
+        lines.append(f"targets: {shown}")
     return "\n".join(lines)
