@@ -76,10 +76,12 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def opened(when: str, *, priority: str = "P1", agreement_id: str | None = None) -> Incident:
+def opened(
+    when: str, *, priority: str = "P1", agreement_id: str | None = None, ident: str = "inc-1"
+) -> Incident:
     """A new incident on the CRM under the test agreement."""
     return Incident(
-        id="inc-1",
+        id=ident,
         agreement_id=agreement_id or AGREEMENT.id,
         priority=priority,
         summary="Logins fail",
@@ -424,8 +426,8 @@ class TestRegister:
     def test_refuses_what_does_not_belong(self) -> None:
         """Duplicate ids, another agreement, a priority off the scale, a wrong type."""
         first = friday_incident()
-        other = attrs.evolve(opened(FRIDAY, agreement_id="csa-other"), id="inc-2")
-        off = attrs.evolve(opened(FRIDAY, priority="P9"), id="inc-3")
+        other = opened(FRIDAY, agreement_id="csa-other", ident="inc-2")
+        off = opened(FRIDAY, priority="P9", ident="inc-3")
         request = attrs.evolve(a_request(), agreement_id="csa-other")
         with pytest.raises(ValidationError) as caught:
             OperationsRegister(
@@ -445,7 +447,7 @@ class TestRegister:
     def test_open_incidents_by_priority(self) -> None:
         """As of Monday 09:30 the Friday P1 is open; as of the month's end it is resolved."""
         p1 = friday_incident()
-        p2 = attrs.evolve(opened("2026-10-05T09:00:00+02:00", priority="P2"), id="inc-2")
+        p2 = opened("2026-10-05T09:00:00+02:00", priority="P2", ident="inc-2")
         register = OperationsRegister(agreement=AGREEMENT, incidents=(p1, p2))
         monday = at("2026-10-05T09:30:00+02:00")
         assert register.open_incidents_by_priority(monday) == {"P1": (p1,), "P2": (p2,)}
@@ -456,7 +458,7 @@ class TestRegister:
     def test_breaches(self) -> None:
         """A late acknowledgement is a breach; a running clock past its target is one too."""
         late = moved(
-            attrs.evolve(opened(FRIDAY), id="inc-late"),
+            opened(FRIDAY, ident="inc-late"),
             ("acknowledge", "2026-10-05T10:00:00+02:00"),
         )
         on_time = friday_incident()
@@ -475,7 +477,7 @@ class TestRegister:
         """On the wall clock: 64 h 30 min and 2 h average to 33 h 15 min."""
         weekend = friday_incident()
         quick = moved(
-            attrs.evolve(opened("2026-10-06T10:00:00+02:00"), id="inc-2"),
+            opened("2026-10-06T10:00:00+02:00", ident="inc-2"),
             ("acknowledge", "2026-10-06T10:00:00+02:00"),
             ("restore", "2026-10-06T12:00:00+02:00"),
         )

@@ -110,49 +110,67 @@ class _SupportClock:
     `SupportHours.elapsed` itself, which counts whole weeks.
     """
 
-    __slots__ = ("_closes", "_first", "_hours", "_last", "_opens", "_totals", "_zone")
+    __slots__ = ("_hours", "_table", "_zone")
 
     _MARGIN = dt.timedelta(days=31)
+    _WIDEST = 800  # days a table may span before a question far away replaces it
 
     def __init__(self, hours: SupportHours) -> None:
         self._hours = hours
         self._zone = timezone(hours.timezone)
-        self._first = dt.date.max
-        self._last = dt.date.min
-        self._opens: list[dt.datetime] = []
-        self._closes: list[dt.datetime] = []
-        self._totals: list[dt.timedelta] = []
+        self._table: _Table | None = None
 
-    def _load(self, first: dt.date, last: dt.date) -> None:
-        first = min(first, self._first) if self._opens else first
-        last = max(last, self._last) if self._opens else last
+    def _load(self, first: dt.date, last: dt.date) -> _Table:
+        table = self._table
+        if (
+            table is not None
+            and (max(last, table.last) - min(first, table.first)).days <= self._WIDEST
+        ):
+            first, last = min(first, table.first), max(last, table.last)
         first, last = first - self._MARGIN, last + self._MARGIN
         # The calendar's own open spans (SupportHours has no public reading of them).
         spans = list(self._hours._open_spans(first, last))  # noqa: SLF001
-        self._opens = [opens for opens, _ in spans]
-        self._closes = [closes for _, closes in spans]
         totals, running = [], _ZERO
         for opens, closes in spans:
             totals.append(running)
             running += closes - opens
-        self._totals = totals
-        self._first, self._last = first, last
-
-    def _reading(self, moment: dt.datetime) -> dt.timedelta:
-        index = bisect.bisect_right(self._opens, moment) - 1
-        if index < 0:
-            return _ZERO
-        return self._totals[index] + min(moment, self._closes[index]) - self._opens[index]
+        loaded = _Table(
+            first=first,
+            last=last,
+            opens=[opens for opens, _ in spans],
+            closes=[closes for _, closes in spans],
+            totals=totals,
+        )
+        self._table = loaded  # one assignment: a reader sees the old table or the new one
+        return loaded
 
     def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
-        lower, upper = start.astimezone(_UTC), end.astimezone(_UTC)
         first = start.astimezone(self._zone).date() - dt.timedelta(days=1)
         last = end.astimezone(self._zone).date() + dt.timedelta(days=1)
         if (last - first).days > 366:  # noqa: PLR2004 - a year: whole weeks are cheaper
             return self._hours.elapsed(start, end)
-        if first < self._first or last > self._last:
-            self._load(first, last)
-        return self._reading(upper) - self._reading(lower)
+        table = self._table
+        if table is None or first < table.first or last > table.last:
+            table = self._load(first, last)
+        return table.reading(end.astimezone(_UTC)) - table.reading(start.astimezone(_UTC))
+
+
+@attrs.frozen(kw_only=True)
+class _Table:
+    """The open spans of the local days ``first`` to ``last``, with running totals."""
+
+    first: dt.date
+    last: dt.date
+    opens: list[dt.datetime]
+    closes: list[dt.datetime]
+    totals: list[dt.timedelta]
+
+    def reading(self, moment: dt.datetime) -> dt.timedelta:
+        """The open time of the table's spans before ``moment`` (in UTC)."""
+        index = bisect.bisect_right(self.opens, moment) - 1
+        if index < 0:
+            return _ZERO
+        return self.totals[index] + min(moment, self.closes[index]) - self.opens[index]
 
 
 @lru_cache(maxsize=64)
