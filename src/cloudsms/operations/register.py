@@ -34,7 +34,7 @@ from cloudsms.operations.requests import ServiceRequest
 from cloudsms.periods import Period
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     from cloudsms.lifecycle import LifecycleInstance
 
@@ -116,7 +116,6 @@ def _within(period: Period, instant: dt.datetime | None) -> bool:
     return period.start.astimezone(_UTC) <= moment < period.end.astimezone(_UTC)
 
 
-@attrs.frozen(kw_only=True)
 class OperationsRegister:
     """The operations records kept under one agreement, checked to belong to it.
 
@@ -125,6 +124,10 @@ class OperationsRegister:
     on the agreement's scale. Problems, changes and releases name no agreement and
     are taken as given. Each question takes ``as_of``, an aware instant: history
     entries after it are ignored, and records opened after it do not exist yet.
+
+    A register is a view for questions, not a document: it is built from records
+    read on their own (``cloudsms incident list`` reads them from a records file),
+    and its fields are read-only.
 
     Serves S09 and S10; ISO/IEC 20000-1:2011 6.1, 8.1, 8.2, 9.2.
 
@@ -135,14 +138,64 @@ class OperationsRegister:
             off the scale (``$.incidents[0].priority``).
     """
 
-    agreement: CloudServiceAgreement
-    incidents: tuple[Incident, ...] = attrs.field(default=(), converter=as_tuple)
-    requests: tuple[ServiceRequest, ...] = attrs.field(default=(), converter=as_tuple)
-    problems: tuple[Problem, ...] = attrs.field(default=(), converter=as_tuple)
-    changes: tuple[Change, ...] = attrs.field(default=(), converter=as_tuple)
-    releases: tuple[Release, ...] = attrs.field(default=(), converter=as_tuple)
+    __slots__ = ("_agreement", "_changes", "_incidents", "_problems", "_releases", "_requests")
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        agreement: CloudServiceAgreement,
+        incidents: Iterable[Incident] = (),
+        requests: Iterable[ServiceRequest] = (),
+        problems: Iterable[Problem] = (),
+        changes: Iterable[Change] = (),
+        releases: Iterable[Release] = (),
+    ) -> None:
+        self._agreement = agreement
+        self._incidents: tuple[Incident, ...] = as_tuple(incidents)
+        self._requests: tuple[ServiceRequest, ...] = as_tuple(requests)
+        self._problems: tuple[Problem, ...] = as_tuple(problems)
+        self._changes: tuple[Change, ...] = as_tuple(changes)
+        self._releases: tuple[Release, ...] = as_tuple(releases)
+        self._check()
+
+    @property
+    def agreement(self) -> CloudServiceAgreement:
+        """The agreement the records are kept under."""
+        return self._agreement
+
+    @property
+    def incidents(self) -> tuple[Incident, ...]:
+        """The incidents, in the order given."""
+        return self._incidents
+
+    @property
+    def requests(self) -> tuple[ServiceRequest, ...]:
+        """The service requests, in the order given."""
+        return self._requests
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """The problems, in the order given."""
+        return self._problems
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """The changes, in the order given."""
+        return self._changes
+
+    @property
+    def releases(self) -> tuple[Release, ...]:
+        """The releases, in the order given."""
+        return self._releases
+
+    def __repr__(self) -> str:
+        counts = ", ".join(
+            f"{key}={len(getattr(self, key))}"
+            for key in ("incidents", "requests", "problems", "changes", "releases")
+        )
+        return f"OperationsRegister(agreement={self._agreement.id!r}, {counts})"
+
+    def _check(self) -> None:
         found = instance_problems(self.agreement, CloudServiceAgreement, "$.agreement")
         raise_problems(found, _SUBJECT)
         found += _ids_problems(self.incidents, Incident, "incidents")
