@@ -153,7 +153,7 @@ def catalogue() -> Catalogue:
         category=ServiceCategory.SAAS,
         deployment_models={DeploymentModel.PUBLIC},
         owner="Service owner",
-        lifecycle=SERVICE_LIFECYCLE.begin(origin="live"),
+        lifecycle=SERVICE_LIFECYCLE.begin(id="crm-service", origin="live"),
     )
     return Catalogue(entries=(crm,), graph=ServiceGraph(services=(service,)))
 

@@ -81,7 +81,7 @@ def graph() -> ServiceGraph:
             category=ServiceCategory.DSAAS,
             deployment_models={DeploymentModel.PUBLIC},
             owner="storage-team",
-            lifecycle=SERVICE_LIFECYCLE.begin(origin="live"),
+            lifecycle=SERVICE_LIFECYCLE.begin(id="block", origin="live"),
             components=("san", "colo"),
         ),
         CloudService(
@@ -90,7 +90,7 @@ def graph() -> ServiceGraph:
             category=ServiceCategory.IAAS,
             deployment_models={DeploymentModel.PUBLIC, DeploymentModel.PRIVATE},
             owner="compute-team",
-            lifecycle=SERVICE_LIFECYCLE.begin(origin="live"),
+            lifecycle=SERVICE_LIFECYCLE.begin(id="vms", origin="live"),
             components=("hv", "desk", "runbook", "colo"),
         ),
     )

@@ -151,7 +151,7 @@ def crm_service(state: str = "live") -> CloudService:
         category=ServiceCategory.SAAS,
         deployment_models={DeploymentModel.PUBLIC},
         owner="Service owner",
-        lifecycle=SERVICE_LIFECYCLE.begin(origin=state),
+        lifecycle=SERVICE_LIFECYCLE.begin(id="crm-service", origin=state),
     )
 
 

@@ -535,3 +535,28 @@ def from_dict_(kind: type, data: dict[str, object]) -> object:
     from cloudsms.serialization import from_dict  # noqa: PLC0415
 
     return from_dict(kind, data)
+
+
+class TestRecordsBindTheirTrails:
+    """A record refuses a trail bound to another id: trails cannot move between records."""
+
+    def test_a_complaint_refuses_another_complaints_trail(self) -> None:
+        """A trail moved from complaint c-7 into complaint c-8 is refused at lifecycle.id."""
+        from cloudsms.parties import Complaint  # noqa: PLC0415
+
+        when = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+        first = Complaint(id="c-7", customer_id="acme", received_at=when, summary="Slow")
+        assert first.lifecycle.id == "c-7"  # the default instance is bound to the record
+        document = json.loads(to_json(first))
+        document["id"] = "c-8"
+        with pytest.raises(ValidationError) as caught:
+            from_json(Complaint, json.dumps(document))
+        assert caught.value.paths == ["$.lifecycle.id"]
+        with pytest.raises(ValidationError):
+            Complaint(
+                id="c-8",
+                customer_id="acme",
+                received_at=when,
+                summary="Slow",
+                lifecycle=COMPLAINT_LIFECYCLE.begin(id="c-7"),
+            )

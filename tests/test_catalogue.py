@@ -774,9 +774,9 @@ REVIEW = {
 }
 
 
-def at_tested() -> LifecycleInstance:
-    """A service lifecycle instance taken to ``tested``."""
-    instance = SERVICE_LIFECYCLE.begin()
+def at_tested(service_id: str = "compute") -> LifecycleInstance:
+    """A service's lifecycle instance (the compute service's) taken to ``tested``."""
+    instance = SERVICE_LIFECYCLE.begin(id=service_id)
     for event, data in (("design", {"review": REVIEW}), ("build", {}), ("test", {})):
         instance = instance.apply(event, who="actor:pm", when=T0, data=data)
     return instance
@@ -950,7 +950,7 @@ class TestReleaseToLive:
         with pytest.raises(ValidationError) as info:
             release_to_live(service=TESTED.graph.services[1], entry=entry(), **kwargs)
         assert info.value.paths == ["$.entry.service"]
-        ghost = attrs.evolve(svc("ghost", ServiceCategory.IAAS), lifecycle=at_tested())
+        ghost = attrs.evolve(svc("ghost", ServiceCategory.IAAS), lifecycle=at_tested("ghost"))
         with pytest.raises(ValidationError) as info:
             release_to_live(service=ghost, entry=entry(service="ghost"), **kwargs)
         assert info.value.paths == ["$.service"]

@@ -1001,7 +1001,7 @@ class TestComplaints:
             customer_id="acme",
             received_at=T0,
             summary="Slow",
-            lifecycle=COMPLAINT_LIFECYCLE.begin(origin="closed"),
+            lifecycle=COMPLAINT_LIFECYCLE.begin(id="c1", origin="closed"),
         )
         assert closed.state == "closed"
         assert outcome_of(closed) is None
@@ -1034,7 +1034,7 @@ class TestComplaints:
                 "got 2026-03-02T08:00:00+00:00 @ $.lifecycle.history[0].when"
             )
         ]
-        handled = COMPLAINT_LIFECYCLE.begin().apply(
+        handled = COMPLAINT_LIFECYCLE.begin(id=complaint.id).apply(
             "handle", who="actor:d", when=early, data=HANDLE
         )
         with pytest.raises(ValidationError) as info:
@@ -1060,7 +1060,7 @@ class TestComplaints:
                 customer_id="acme",
                 received_at=T0,
                 summary="Slow",
-                lifecycle=other.begin(),
+                lifecycle=other.begin(id="c1"),
             )
         assert info.value.errors == [
             (

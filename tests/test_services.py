@@ -597,7 +597,7 @@ class TestServiceLifecycle:
                 category=ServiceCategory.SAAS,
                 deployment_models=PUBLIC,
                 owner="ops",
-                lifecycle=other.begin(),
+                lifecycle=other.begin(id="crm"),
             )
         assert info.value.errors == [
             (

@@ -25,7 +25,7 @@ import attrs
 
 from cloudsms._foundation.frozen import as_frozenset, as_tuple
 from cloudsms._foundation.suggest import suggest
-from cloudsms._kit.checks import ident, ids, own_id, text
+from cloudsms._kit.checks import binding_problems, ident, ids, own_id, text
 from cloudsms._kit.documents import document
 from cloudsms._kit.limits import DECIMAL, LONGEST_NUMBER
 from cloudsms._kit.records import Check, Record, one_or_more
@@ -206,8 +206,14 @@ class CloudService(Record):
     )
     owner: str = attrs.field(validator=text)
     lifecycle: LifecycleInstance = attrs.field(
-        default=attrs.Factory(_planned, takes_self=True), validator=_SERVICE_INSTANCE
+        default=attrs.Factory(_planned, takes_self=True),
+        validator=_SERVICE_INSTANCE,
     )
+
+    def _rules(self) -> Iterator[Problem]:
+        """The trail is bound to this record's id."""
+        yield from binding_problems(self)
+
     components: tuple[str, ...] = attrs.field(
         validator=ids(of="component"), default=(), converter=as_tuple
     )

@@ -16,6 +16,7 @@ from cloudsms._foundation.frozen import (
 from cloudsms._foundation.instants import instant_problems
 from cloudsms._kit.records import Check, each, sorted_items
 from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.lifecycle import LifecycleInstance
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -26,6 +27,7 @@ __all__ = [
     "as_frozen_mapping",
     "as_frozenset",
     "as_tuple",
+    "binding_problems",
     "calendar_length",
     "calendar_length_problems",
     "id_list_problems",
@@ -68,6 +70,24 @@ def own_id(record: object) -> str | None:
     """
     given: object = getattr(record, "id", None)
     return given if isinstance(given, str) and ID.fullmatch(given) else None
+
+
+def binding_problems(record: object) -> list[Problem]:
+    """``[lifecycle.id problem]`` when the record's trail is bound to another id, else ``[]``.
+
+    A trail's genesis binds the id it was begun with, so a record holding another
+    record's trail (moved in a document) is refused, at ``lifecycle.id`` relative to it.
+    Begin a record's instance with its id: ``SERVICE_LIFECYCLE.begin(id=service_id)``
+    (the records' default instances are).
+    """
+    instance: object = getattr(record, "lifecycle", None)
+    record_id = own_id(record)
+    if not isinstance(instance, LifecycleInstance) or record_id is None:
+        return []
+    if instance.id == record_id:
+        return []
+    expected = f"the record's id {record_id!r}: a trail is bound to the record holding it"
+    return [Problem("lifecycle.id", expected, describe(instance.id))]
 
 
 def raise_problems(problems: list[Problem], subject: str) -> None:

@@ -26,7 +26,14 @@ import attrs
 
 from cloudsms._foundation.frozen import as_frozenset, as_tuple
 from cloudsms._foundation.instants import instant_key
-from cloudsms._kit.checks import id_set, ident, instant, own_id, text
+from cloudsms._kit.checks import (
+    binding_problems,
+    id_set,
+    ident,
+    instant,
+    own_id,
+    text,
+)
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.agreements import Notice
@@ -286,6 +293,7 @@ class Change(Record):
 
     def _rules(self) -> Iterator[Finding]:
         """The change's history, kind, window, notices and outcome agree (class docs)."""
+        yield from binding_problems(self)
         yield from self._timeline()
         context_kind = self.lifecycle.context.get("kind")
         if context_kind != self.kind.value:

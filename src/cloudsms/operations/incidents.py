@@ -19,7 +19,15 @@ import attrs
 
 from cloudsms._foundation.frozen import as_frozenset
 from cloudsms._foundation.instants import instant_key, instant_problems
-from cloudsms._kit.checks import id_set, ident, instant, own_id, raise_problems, text
+from cloudsms._kit.checks import (
+    binding_problems,
+    id_set,
+    ident,
+    instant,
+    own_id,
+    raise_problems,
+    text,
+)
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.agreements import OutageCause
@@ -194,11 +202,13 @@ class Incident(Record):
     cause: OutageCause | None = None
     problem_id: str | None = attrs.field(validator=ident, default=None)
     lifecycle: LifecycleInstance = attrs.field(
-        default=attrs.Factory(_incident_begins, takes_self=True), validator=_INCIDENT_INSTANCE
+        default=attrs.Factory(_incident_begins, takes_self=True),
+        validator=_INCIDENT_INSTANCE,
     )
 
     def _rules(self) -> Iterator[Problem]:
         """No event of the incident's history is earlier than its opening."""
+        yield from binding_problems(self)
         yield from _events_after(self.lifecycle, self.opened_at, "the opening")
 
     @property

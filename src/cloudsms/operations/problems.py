@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from cloudsms._foundation.frozen import as_frozenset
-from cloudsms._kit.checks import ID, id_set, ident, optional_text_problems, own_id, text
+from cloudsms._kit.checks import (
+    ID,
+    binding_problems,
+    id_set,
+    ident,
+    optional_text_problems,
+    own_id,
+    text,
+)
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.errors import Problem as Finding
@@ -235,6 +243,7 @@ class Problem(Record):
 
     def _rules(self) -> Iterator[Finding]:
         """The known error and the resolving change are those the history records."""
+        yield from binding_problems(self)
         recorded = _latest(self.lifecycle, "record_known_error")
         if recorded is not None:
             index, entry = recorded

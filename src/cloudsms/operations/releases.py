@@ -26,13 +26,15 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cloudsms._foundation.frozen import as_frozenset
-from cloudsms._kit.checks import id_set, ident, own_id
+from cloudsms._kit.checks import binding_problems, id_set, ident, own_id
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.lifecycle import Lifecycle, LifecycleInstance, Transition
 from cloudsms.periods import Period
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cloudsms.errors import Problem as Finding
 
 __all__ = ["RELEASE_LIFECYCLE", "RELEASE_STATES", "Release"]
@@ -125,6 +127,10 @@ class Release(Record):
         default=attrs.Factory(_planned, takes_self=True),
         validator=Check(_release_instance_problems, total=True),
     )
+
+    def _rules(self) -> Iterator[Finding]:
+        """The trail is bound to this record's id."""
+        yield from binding_problems(self)
 
     @property
     def state(self) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cloudsms._foundation.instants import instant_key
-from cloudsms._kit.checks import ident, instant, own_id, text
+from cloudsms._kit.checks import binding_problems, ident, instant, own_id, text
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
@@ -151,11 +151,13 @@ class ServiceRequest(Record):
     standard_change: bool = False
     requested_at: dt.datetime = attrs.field(validator=instant, eq=instant_key)
     lifecycle: LifecycleInstance = attrs.field(
-        default=attrs.Factory(_request_begins, takes_self=True), validator=_REQUEST_INSTANCE
+        default=attrs.Factory(_request_begins, takes_self=True),
+        validator=_REQUEST_INSTANCE,
     )
 
     def _rules(self) -> Iterator[Problem]:
         """No event of the request's history is earlier than the request."""
+        yield from binding_problems(self)
         yield from _events_after(self.lifecycle, self.requested_at, "the request")
 
     @property

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from cloudsms._foundation.instants import instant_key
-from cloudsms._kit.checks import ident, instance_problems, own_id, raise_problems, text
+from cloudsms._kit.checks import (
+    binding_problems,
+    ident,
+    instance_problems,
+    own_id,
+    raise_problems,
+    text,
+)
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record
 from cloudsms.errors import Problem, ValidationError, describe
@@ -127,11 +134,13 @@ class Complaint(Record):
     service_id: str | None = attrs.field(validator=ident, default=None)
     channel: CommunicationChannel | None = None
     lifecycle: LifecycleInstance = attrs.field(
-        default=attrs.Factory(_received, takes_self=True), validator=_COMPLAINT_INSTANCE
+        default=attrs.Factory(_received, takes_self=True),
+        validator=_COMPLAINT_INSTANCE,
     )
 
     def _rules(self) -> Iterator[Problem]:
         """No event of the complaint's history is earlier than its receipt."""
+        yield from binding_problems(self)
         if self.lifecycle.entries:
             first = self.lifecycle.entries[0].when
             if on_timeline(first) < on_timeline(self.received_at):

@@ -181,7 +181,9 @@ def _catalogues(draw: st.DrawFn) -> Catalogue:
             category=e.category,
             deployment_models=e.deployment_models,
             owner="service owner",
-            lifecycle=SERVICE_LIFECYCLE.begin(origin=draw(st.sampled_from(_OPEN_STATES))),
+            lifecycle=SERVICE_LIFECYCLE.begin(
+                id=e.service, origin=draw(st.sampled_from(_OPEN_STATES))
+            ),
         )
         for e in fitted
     ]

@@ -354,7 +354,8 @@ def complaints(
     @st.composite
     def build(draw: st.DrawFn) -> Complaint:
         received = draw(aware_datetimes(max_value=dt.datetime(2050, 1, 1)))  # noqa: DTZ001
-        instance = COMPLAINT_LIFECYCLE.begin()
+        complaint_id = draw(_IDS)
+        instance = COMPLAINT_LIFECYCLE.begin(id=complaint_id)
         when = received
         for _ in range(draw(st.integers(0, max_steps))):
             events = instance.allowed_events()
@@ -366,9 +367,11 @@ def complaints(
             if instance.refusal(event, who="actor:desk", when=when, data=payload) is None:
                 instance = instance.apply(event, who="actor:desk", when=when, data=payload)
         if instance.state not in wanted:
-            instance = COMPLAINT_LIFECYCLE.begin(origin=draw(st.sampled_from(wanted)))
+            instance = COMPLAINT_LIFECYCLE.begin(
+                id=complaint_id, origin=draw(st.sampled_from(wanted))
+            )
         return Complaint(
-            id=draw(_IDS),
+            id=complaint_id,
             customer_id=draw(_ids_from(customer_ids)),
             received_at=received,
             summary=draw(_NAMES),

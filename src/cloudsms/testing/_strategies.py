@@ -472,6 +472,9 @@ def history_entries() -> st.SearchStrategy[HistoryEntry]:
     )
 
 
+_SHORT_IDS = st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True)
+
+
 def lifecycle_instances(
     lifecycle: Lifecycle,
     *,
@@ -479,6 +482,7 @@ def lifecycle_instances(
     context: st.SearchStrategy[dict[str, Any]] | None = None,
     origins: st.SearchStrategy[str | None] | None = None,
     max_steps: int = 12,
+    ids: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[LifecycleInstance]:
     """Instances of ``lifecycle`` reached by a random walk of events its guards allow.
 
@@ -486,6 +490,8 @@ def lifecycle_instances(
     (both empty by default); an event is applied only when its guard allows it.
     ``origins`` draws the state a walk begins in (``None``, the initial state, by
     default): a record whose recorded history begins later (`Lifecycle.begin`).
+    ``ids`` draws the instance's id (short ids by default): give the id of the record
+    that will hold the instance, since a record refuses a trail bound to another id.
     """
     payloads = data if data is not None else st.just({})
     contexts = context if context is not None else st.just({})
@@ -494,7 +500,7 @@ def lifecycle_instances(
     @st.composite
     def walk(draw: st.DrawFn) -> LifecycleInstance:
         instance = lifecycle.begin(
-            id=draw(st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True)),
+            id=draw(ids if ids is not None else _SHORT_IDS),
             context=draw(contexts),
             origin=draw(starts),
         )
@@ -559,8 +565,10 @@ _SERVICE_EVENT_DATA: st.SearchStrategy[dict[str, Any]] = st.one_of(
 )
 
 
-def _service_lifecycles(*, max_steps: int = 6) -> st.SearchStrategy[LifecycleInstance]:
-    """`SERVICE_LIFECYCLE` instances with a real history: up to ``max_steps`` allowed events.
+def _service_lifecycles(
+    service_id: str, *, max_steps: int = 6
+) -> st.SearchStrategy[LifecycleInstance]:
+    """One service's `SERVICE_LIFECYCLE` instances: up to ``max_steps`` allowed events.
 
     Most begin planned; some begin at a later state (a service whose earlier history
     was never recorded, as a version-1 document reads).
@@ -570,6 +578,7 @@ def _service_lifecycles(*, max_steps: int = 6) -> st.SearchStrategy[LifecycleIns
         data=_SERVICE_EVENT_DATA,
         origins=st.one_of(st.none(), st.none(), st.sampled_from(SERVICE_STATES)),
         max_steps=max_steps,
+        ids=st.just(service_id),
     )
 
 
@@ -582,24 +591,21 @@ def cloud_services(
     events its guards allow, the design review included.
     """
     parts = st.lists(st.sampled_from(component_ids), unique=True) if component_ids else st.just([])
-    return st.builds(
-        lambda i, name, category, models, owner, lifecycle, used: CloudService(
-            id=i,
-            name=name,
-            category=category,
-            deployment_models=models,
-            owner=owner,
-            lifecycle=lifecycle,
-            components=tuple(used),
-        ),
-        ids if ids is not None else _IDS,
-        _NAMES,
-        st.sampled_from(ServiceCategory),
-        st.frozensets(st.sampled_from(DeploymentModel), min_size=1),
-        st.sampled_from(("ops", "platform", "sales-it")),
-        _service_lifecycles(),
-        parts,
-    )
+
+    @st.composite
+    def build(draw: st.DrawFn) -> CloudService:
+        service_id = draw(ids if ids is not None else _IDS)
+        return CloudService(
+            id=service_id,
+            name=draw(_NAMES),
+            category=draw(st.sampled_from(ServiceCategory)),
+            deployment_models=draw(st.frozensets(st.sampled_from(DeploymentModel), min_size=1)),
+            owner=draw(st.sampled_from(("ops", "platform", "sales-it"))),
+            lifecycle=draw(_service_lifecycles(service_id)),
+            components=tuple(draw(parts)),
+        )
+
+    return build()
 
 
 _COMPONENT_KINDS = st.sampled_from(ComponentKind)
@@ -626,7 +632,7 @@ def service_graphs(draw: st.DrawFn, *, max_nodes: int = 12) -> ServiceGraph:
             category=draw(_CATEGORIES),
             deployment_models=draw(_MODEL_SETS),
             owner=draw(_OWNERS),
-            lifecycle=draw(_service_lifecycles(max_steps=4)),
+            lifecycle=draw(_service_lifecycles(i, max_steps=4)),
             components=tuple(draw(parts)) if parts is not None else (),
         )
         for i in service_ids
