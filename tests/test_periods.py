@@ -823,6 +823,11 @@ PUBLIC_CALLS: dict[str, tuple[object, tuple[object, ...], dict[str, object]]] = 
     "SupportHours.elapsed": (OFFICE.elapsed, (at(2026, 1, 5), at(2026, 1, 6)), {}),
     "SupportHours.deadline": (OFFICE.deadline, (at(2026, 1, 5), dt.timedelta(hours=1)), {}),
     "SupportHours.is_open": (OFFICE.is_open, (at(2026, 1, 5),), {}),
+    "SupportHours.open_spans": (
+        OFFICE.open_spans,
+        (dt.date(2026, 1, 5), dt.date(2026, 1, 6)),
+        {},
+    ),
 }
 WRONG = (None, True, 5, 1.5, "x", b"x", [], [[1]], {}, object(), dt.date(2026, 1, 1))
 

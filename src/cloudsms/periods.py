@@ -1058,6 +1058,37 @@ class SupportHours:
         ]
         return list(_merged(sorted(spans)))
 
+    def open_spans(
+        self, first: dt.date, last: dt.date
+    ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+        """The spans the support hours are open on the local days ``first`` to ``last``.
+
+        Each span is a pair of aware UTC instants (open, close), merged where they
+        touch and in order, holidays left out; a caller that measures many intervals
+        on one calendar keeps them and reads them by bisection (the S09 clocks do).
+        Serves S07 and S09 (support hours); ISO/IEC 20000-1:2011 6.1.
+
+        Raises:
+            ValidationError: ``first`` or ``last`` is not a date.
+
+        Examples:
+            >>> hours = SupportHours.weekdays("09:00", "18:00", "Europe/Berlin")
+            >>> friday, monday = dt.date(2026, 3, 6), dt.date(2026, 3, 9)
+            >>> for opens, closes in hours.open_spans(friday, monday):
+            ...     print(opens.isoformat(), closes.isoformat())
+            2026-03-06T08:00:00+00:00 2026-03-06T17:00:00+00:00
+            2026-03-09T08:00:00+00:00 2026-03-09T17:00:00+00:00
+        """
+        given: tuple[object, object] = (first, last)
+        wrong = [
+            Problem(f"$.{name}", "a date", describe(value))
+            for name, value in zip(("first", "last"), given, strict=True)
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime)
+        ]
+        if wrong:
+            raise ValidationError(wrong, subject="support hours")
+        return self._open_spans(first, last)
+
     def _open_spans(
         self, first: dt.date, last: dt.date
     ) -> Iterator[tuple[dt.datetime, dt.datetime]]:

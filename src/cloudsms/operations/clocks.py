@@ -129,7 +129,7 @@ class _SupportClock:
             first, last = min(first, table.first), max(last, table.last)
         first, last = first - self._MARGIN, last + self._MARGIN
         # The calendar's own open spans (SupportHours has no public reading of them).
-        spans = list(self._hours._open_spans(first, last))  # noqa: SLF001
+        spans = list(self._hours.open_spans(first, last))
         totals, running = [], _ZERO
         for opens, closes in spans:
             totals.append(running)
