@@ -440,9 +440,32 @@ class TestUsage:
     def test_instance_before_the_chain(self, tmp_path: Path, document: dict[str, Any]) -> None:
         """An instance written before the chain (schema version 2) is named as such."""
         del document["lifecycle"]["id"], document["lifecycle"]["chain"]
+        for entry in document["lifecycle"]["history"]:
+            del entry["hash"]
+        document["schema_version"] = 2
         result = run("audit", "verify", str(write(tmp_path, document)))
         assert result.returncode == 2
         assert "$.lifecycle was written before the chain" in result.stderr
+
+    def test_chain_keys_removed_is_a_break(self, tmp_path: Path, document: dict[str, Any]) -> None:
+        """A chained instance whose id and chain were deleted is broken, not passed over."""
+        del document["lifecycle"]["id"], document["lifecycle"]["chain"]
+        result = run("audit", "verify", str(write(tmp_path, document)))
+        assert result.returncode == 1
+        assert "$.lifecycle.chain" in result.stdout
+
+    def test_an_unchained_instance_beside_chained_ones(
+        self, tmp_path: Path, document: dict[str, Any]
+    ) -> None:
+        """An instance stripped of every trace of its chain, in a chained document, breaks."""
+        stripped = json.loads(json.dumps(document["lifecycle"]))
+        del stripped["id"], stripped["chain"]
+        for entry in stripped["history"]:
+            del entry["hash"]
+        both = {"first": document["lifecycle"], "second": stripped}
+        result = run("audit", "verify", str(write(tmp_path, both)))
+        assert result.returncode == 1
+        assert "$.second" in result.stdout
 
     def test_expected_head_of_several(self, tmp_path: Path) -> None:
         """--expected-head with more than one instance is refused."""
@@ -484,7 +507,7 @@ class TestLifecycles:
         assert result.returncode == 0, result.stderr
         lines = result.stdout.splitlines()
         assert lines[0].split() == ["NAME", "STATES", "INITIAL", "EVENTS"]
-        assert "complaint            3  received  handle, reopen, close, withdraw" in lines
+        assert "complaint            3  received   handle, reopen, close, withdraw" in lines
 
     def test_list_json(self) -> None:
         """--format json names each lifecycle's path, states, finals and events."""

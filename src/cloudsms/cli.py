@@ -607,21 +607,29 @@ class _Trail:
 
 
 def _is_instance(value: dict[Any, Any]) -> bool:
-    """Whether a JSON object is a lifecycle instance as written since the chain."""
-    text = ("lifecycle", "id", "chain")
-    return all(isinstance(value.get(key), str) for key in text) and isinstance(
-        value.get("history"), list
-    )
+    """Whether a JSON object is a lifecycle instance as written since the chain.
+
+    Any trace of the chain counts (an ``id``, a ``chain`` or an entry's ``hash``), so
+    an instance whose chain keys were deleted or spoilt is checked, and broken, rather
+    than passed over as one written before the chain.
+    """
+    history = value.get("history")
+    if not isinstance(value.get("lifecycle"), str) or not isinstance(history, list):
+        return False
+    hashed = any(isinstance(entry, dict) and "hash" in entry for entry in history)
+    return "id" in value or "chain" in value or hashed
 
 
-def _found_instances(data: object) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+def _found_instances(
+    data: object,
+) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, dict[str, Any]]]]:
     """Every lifecycle instance in ``data`` with its JSON path, in document order.
 
     Also the paths of instances written before the chain (a ``lifecycle`` name and a
     ``history`` list, but no ``id`` or ``chain``), which hold no hashes to check.
     """
     found: list[tuple[str, dict[str, Any]]] = []
-    unsealed: list[str] = []
+    unsealed: list[tuple[str, dict[str, Any]]] = []
     stack: list[tuple[str, object]] = [("$", data)]
     while stack:
         path, value = stack.pop()
@@ -631,7 +639,7 @@ def _found_instances(data: object) -> tuple[list[tuple[str, dict[str, Any]]], li
                 found.append((path, value))
                 continue  # an entry's data is the event's, not another instance
             if isinstance(value.get("lifecycle"), str) and isinstance(value.get("history"), list):
-                unsealed.append(path)
+                unsealed.append((path, value))
                 continue
             children = [(strict_json.key_path(path, key), child) for key, child in value.items()]
         elif isinstance(value, list):
@@ -674,7 +682,7 @@ def _expected_head(given: str | None, count: int) -> str | None:
 def _key_fits(found: list[tuple[str, dict[str, Any]]], key: bytes | None) -> None:
     """Refuse a key for a plain trail, and a keyed trail without its key (status 2)."""
     for path, value in found:
-        keyed = _CHAIN_KINDS.get(value["chain"])
+        keyed = _CHAIN_KINDS.get(str(value.get("chain")))
         if keyed is False and key is not None:
             raise _Refused(
                 f"the trail at {path} is a plain SHA-256 chain (chain 'sha256') and takes no "
@@ -697,12 +705,15 @@ def _checked_trail(
     )
 
     entries, malformed = _entries(path, value["history"])
-    origin, context = value.get("origin"), value.get("context", {})
+    origin, context = _normal_origin(value), value.get("context", {})
     last: str | None = None
     broken: _Break | None
-    if value["chain"] not in _CHAIN_KINDS:
-        got = describe(value["chain"])
+    if value.get("chain") not in _CHAIN_KINDS:
+        got = describe(value["chain"]) if "chain" in value else "nothing"
         broken = _Break(None, f"{path}.chain", f"expected 'sha256' or 'hmac-sha256', got {got}")
+    elif not isinstance(value.get("id"), str):
+        got = describe(value["id"]) if "id" in value else "nothing"
+        broken = _Break(None, f"{path}.id", f"expected the instance's id, got {got}")
     elif origin is not None and not isinstance(origin, str):
         broken = _Break(
             None, f"{path}.origin", f"expected a state or null, got {describe(origin)}"
@@ -725,12 +736,24 @@ def _checked_trail(
     return _Trail(
         path=path,
         lifecycle=value["lifecycle"],
-        id=value["id"],
-        chain=value["chain"],
+        id=str(value.get("id")),
+        chain=str(value.get("chain")),
         entries=len(value["history"]),
         head=last if broken is None else None,
         broken=broken,
     )
+
+
+def _normal_origin(value: dict[str, Any]) -> object:
+    """The instance's origin as its genesis binds it: the initial state reads as none."""
+    from cloudsms.lifecycle import lifecycle_named  # noqa: PLC0415 - loaded only for this command
+
+    origin = value.get("origin")
+    try:
+        initial = lifecycle_named(value["lifecycle"]).initial
+    except CloudSMSError:
+        return origin  # an unknown lifecycle: the reader reports it
+    return None if origin == initial else origin
 
 
 def _entries(path: str, history: list[Any]) -> tuple[list[HistoryEntry], _Break | None]:
@@ -774,6 +797,23 @@ def _load_problems(data: object, found: list[tuple[str, dict[str, Any]]]) -> lis
     return problems
 
 
+def _unchained(path: str, value: dict[str, Any]) -> _Trail:
+    """An instance without any chain in a document whose trails are chained: broken."""
+    problem = (
+        "expected a chained instance (an id, a chain and a hash on every entry), as in "
+        "the rest of the document; got an instance without them"
+    )
+    return _Trail(
+        path=path,
+        lifecycle=str(value.get("lifecycle")),
+        id="",
+        chain="none",
+        entries=len(value.get("history", [])),
+        head=None,
+        broken=_Break(None, path, problem),
+    )
+
+
 def _audit_verify(args: argparse.Namespace) -> _View:
     """``audit verify``: every lifecycle instance's chain in a document, then the document."""
     name = Path(args.file).name or args.file
@@ -783,18 +823,22 @@ def _audit_verify(args: argparse.Namespace) -> _View:
     except ValidationError as exc:
         raise _Refused(f"{name} is not JSON cloudsms reads: {exc.errors[0]}") from None
     found, unsealed = _found_instances(data)
-    if not found:
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    chained_document = bool(found) or (isinstance(version, int) and version >= 3)  # noqa: PLR2004
+    if not found and not (unsealed and chained_document):
         reason = f"{name} holds no lifecycle instance with a hash chain"
         if unsealed:
             reason += (
-                f" (the instance at {unsealed[0]} was written before the chain: read it "
-                "with cloudsms and write it again to seal it)"
+                f" (the instance at {unsealed[0][0]} was written before the chain, schema "
+                "version 2: it has no hashes to check, and sealing it when cloudsms writes "
+                "it again proves nothing about what happened before)"
             )
         raise _Refused(reason)
     head = _expected_head(args.expected_head, len(found))
     key = _read_key(args.key_file)
     _key_fits(found, key)
     trails = [_checked_trail(path, value, key, head) for path, value in found]
+    trails += [_unchained(path, value) for path, value in unsealed]
     broken = [t for t in trails if t.broken is not None]
     problems = [] if broken else _load_problems(data, found)
     return _audit_view(name, trails, problems)
@@ -845,7 +889,7 @@ def _lifecycle_list(_args: argparse.Namespace) -> _View:
     )
 
     data: list[Row] = []
-    lines = [f"{'NAME':<16}{'STATES':>6}  {'INITIAL':<10}EVENTS", "-" * WIDTH]
+    lines = [f"{'NAME':<16}{'STATES':>6}  {'INITIAL':<11}EVENTS", "-" * WIDTH]
     for name, path in registered_lifecycles().items():
         try:
             lc = lifecycle_named(name)
@@ -864,7 +908,7 @@ def _lifecycle_list(_args: argparse.Namespace) -> _View:
                 "events": list(lc.events),
             }
         )
-        lead = f"{_show(name):<16}{len(lc.states):>6}  {lc.initial:<10}"
+        lead = f"{_show(name):<16}{len(lc.states):>6}  {lc.initial + ' ':<11}"
         lines += textwrap.wrap(
             ", ".join(lc.events), WIDTH, initial_indent=lead, subsequent_indent=" " * len(lead)
         ) or [lead.rstrip()]
