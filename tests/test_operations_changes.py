@@ -650,3 +650,14 @@ class ReleaseRules(lifecycle_machine(RELEASE_LIFECYCLE, record=release())):  # t
 
 ReleaseRules.TestCase.settings = STATEFUL
 TestReleaseMachine = ReleaseRules.TestCase
+
+
+def test_a_change_is_implemented_inside_its_window() -> None:
+    """An implementation before or after the maintenance window is refused at its entry."""
+    planned = change(ChangeKind.STANDARD, window=window(at(10)))
+    inside = moved(planned, ("implement", 12, None))
+    assert isinstance(inside, Change)
+    for hours in (3, 40):
+        with pytest.raises(ValidationError) as caught:
+            moved(planned, ("implement", hours, None))
+        assert caught.value.paths == ["$.lifecycle.history[0].when"]

@@ -66,7 +66,11 @@ def _example() -> ModuleType:
 
 
 example = _example()
-AGREEMENT: CloudServiceAgreement = example.operations_agreement()
+# In force since 1900, so every drawn incident and the March DST weekend
+# fall under it: a record opened before its agreement takes effect is refused.
+AGREEMENT: CloudServiceAgreement = attrs.evolve(
+    example.operations_agreement(), effective_from=dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+)
 SERVICE = "crm-service"
 WHO = "actor:desk-1"
 
@@ -424,15 +428,16 @@ class TestRegister:
     """The register checks what it holds and answers as of an instant."""
 
     def test_refuses_what_does_not_belong(self) -> None:
-        """Duplicate ids, another agreement, a priority off the scale, a wrong type."""
+        """Duplicate ids, another agreement, a priority off the scale, services not subscribed."""
         first = friday_incident()
         other = opened(FRIDAY, agreement_id="csa-other", ident="inc-2")
         off = opened(FRIDAY, priority="P9", ident="inc-3")
+        elsewhere = attrs.evolve(opened(FRIDAY, ident="inc-4"), services={"erp"})
         request = attrs.evolve(a_request(), agreement_id="csa-other")
         with pytest.raises(ValidationError) as caught:
             OperationsRegister(
                 agreement=AGREEMENT,
-                incidents=(first, first, other, off),
+                incidents=(first, first, other, off, elsewhere),
                 requests=(request,),
                 changes=("chg-1",),  # type: ignore[arg-type]
             )
@@ -441,6 +446,7 @@ class TestRegister:
             "$.changes[0]",
             "$.incidents[2].agreement_id",
             "$.incidents[3].priority",
+            "$.incidents[4].services",
             "$.requests[0].agreement_id",
         ]
 
@@ -583,3 +589,69 @@ class TestProperties:
             assert before is not None
             assert after is not None
             assert before <= after
+
+
+class TestReviewFindings:
+    """Found by a review as a new user: each stays fixed."""
+
+    def test_opened_before_the_agreement(self) -> None:
+        """An incident opened before the agreement takes effect is refused at its opening."""
+        early = attrs.evolve(AGREEMENT, effective_from=dt.datetime(2026, 10, 3, tzinfo=dt.UTC))
+        with pytest.raises(ValidationError) as caught:
+            response_time(opened(FRIDAY), early)
+        assert [p.path for p in caught.value.problems] == ["$.incident.opened_at"]
+
+    def test_a_request_that_will_never_be_fulfilled(self) -> None:
+        """A rejected request has no fulfilment time, with or without as_of."""
+        from cloudsms.operations import ServiceRequest  # noqa: PLC0415
+
+        made = ServiceRequest(
+            id="req-1",
+            agreement_id=AGREEMENT.id,
+            customer_id="globex",
+            requested_by="globex-user",
+            kind="new-user",
+            summary="Add a user",
+            requested_at=at(FRIDAY),
+        )
+        rejected = advance(
+            made, "reject", who=WHO, when=at(FRIDAY), data={"reason": "Not entitled"}
+        )
+        later = at(FRIDAY) + dt.timedelta(days=9)
+        assert fulfilment_time(rejected, AGREEMENT) is None
+        assert fulfilment_time(rejected, AGREEMENT, as_of=later) is None
+
+    def test_an_incident_begun_past_its_stop_is_not_measured(self) -> None:
+        """An incident imported as resolved has no response or resolution time."""
+        from cloudsms.operations import INCIDENT_LIFECYCLE  # noqa: PLC0415
+
+        imported = attrs.evolve(
+            opened(FRIDAY),
+            lifecycle=INCIDENT_LIFECYCLE.begin(id="inc-1", origin="resolved"),
+        )
+        later = at(FRIDAY) + dt.timedelta(days=9)
+        assert response_time(imported, AGREEMENT, as_of=later) is None
+        assert resolution_time(imported, AGREEMENT, as_of=later) is None
+
+    def test_a_later_amendment_changes_no_earlier_figure(self) -> None:
+        """Support hours amended after an incident leave its figures as they were."""
+        from cloudsms.agreements import Amendment, TermKind, amend  # noqa: PLC0415
+        from cloudsms.parties import Acknowledgement  # noqa: PLC0415
+
+        incident = moved(opened(FRIDAY), ("acknowledge", "2026-10-05T09:10:00+02:00"))
+        before = response_time(incident, AGREEMENT)
+        always = Amendment(
+            term=TermKind.SUPPORT_HOURS,
+            value=SupportHours.always("Europe/Berlin"),
+            proposed_at=dt.datetime(2026, 10, 10, tzinfo=dt.UTC),
+            proposed_by="globex",
+        )
+        consent = Acknowledgement(
+            party_id=AGREEMENT.customer_id,
+            terms_id=AGREEMENT.id,
+            version=str(AGREEMENT.version + 1),
+            accepted_at=dt.datetime(2026, 10, 15, tzinfo=dt.UTC),
+        )
+        amended = amend(AGREEMENT, always, consent=consent)
+        assert amended.support_hours != AGREEMENT.support_hours
+        assert response_time(incident, amended) == before == dt.timedelta(minutes=40)

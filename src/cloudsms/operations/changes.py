@@ -304,9 +304,20 @@ class Change(Record):
             if missing:
                 expected = f"a window covering every service of the change (missing {missing})"
                 yield Finding("window.services", expected, describe(self.window.services))
+            yield from self._in_window(self.window)
         if self.affects_availability and self.state in _CARRIED_OUT:
             yield from self._notified()
         yield from self._outcome()
+
+    def _in_window(self, window: MaintenanceWindow) -> Iterator[Finding]:
+        """A change with a window is implemented inside it."""
+        for index, entry in enumerate(self.lifecycle.entries):
+            if entry.event == "implement" and not window.contains(entry.when):
+                expected = (
+                    f"an implementation inside the maintenance window "
+                    f"({window.start.isoformat()} to {window.end.isoformat()})"
+                )
+                yield Finding(f"lifecycle.history[{index}].when", expected, entry.when.isoformat())
 
     def _timeline(self) -> Iterator[Finding]:
         if self.lifecycle.entries:

@@ -44,6 +44,7 @@ from cloudsms.agreements import (
     Metric,
     ServiceTarget,
     judge,
+    terms_on,
 )
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.operations.incidents import Incident
@@ -60,6 +61,7 @@ __all__ = [
     "Timing",
     "business_time",
     "fulfilment_time",
+    "in_force",
     "judge_fulfilment",
     "judge_resolution",
     "judge_response",
@@ -245,6 +247,9 @@ def _incident_problems(incident: object, agreement: object) -> list[Problem]:
         problems.append(
             Problem("$.incident.agreement_id", expected, describe(incident.agreement_id))
         )
+    if incident.opened_at.astimezone(_UTC) < agreement.effective_from.astimezone(_UTC):
+        expected = f"an opening no earlier than the agreement's {agreement.effective_from}"
+        problems.append(Problem("$.incident.opened_at", expected, incident.opened_at.isoformat()))
     if incident.priority not in agreement.priorities.ids:
         expected = f"a priority of the agreement's scale ({', '.join(agreement.priorities.ids)})"
         problems.append(Problem("$.incident.priority", expected, describe(incident.priority)))
@@ -263,7 +268,36 @@ def _request_problems(request: object, agreement: object) -> list[Problem]:
         problems.append(
             Problem("$.request.agreement_id", expected, describe(request.agreement_id))
         )
+    if request.requested_at.astimezone(_UTC) < agreement.effective_from.astimezone(_UTC):
+        expected = f"a request no earlier than the agreement's {agreement.effective_from}"
+        problems.append(
+            Problem("$.request.requested_at", expected, request.requested_at.isoformat())
+        )
     return problems
+
+
+def in_force(agreement: CloudServiceAgreement, instant: dt.datetime) -> CloudServiceAgreement:
+    """The agreement's terms in force at ``instant`` (`cloudsms.agreements.terms_on`).
+
+    A record is measured and judged by the support hours, pauses and targets agreed
+    when it was opened: an amendment after that changes no earlier figure.
+    """
+    if not agreement.amendments:
+        return agreement
+    return terms_on(agreement, instant)
+
+
+_RUNNING = {
+    Metric.INCIDENT_RESPONSE_TIME: frozenset({"opened"}),
+    Metric.INCIDENT_RESOLUTION_TIME: frozenset({"opened", "acknowledged", "waiting", "restored"}),
+    Metric.REQUEST_FULFILMENT_TIME: frozenset({"submitted", "in_progress", "waiting"}),
+}
+"""The states in which each clock still runs: past them without its stop event (a
+request rejected, an instance begun at a later state) the figure was never measured."""
+
+
+def _state_then(instance: LifecycleInstance, entries: Sequence[HistoryEntry]) -> str:
+    return entries[-1].target if entries else instance.start
 
 
 def _on_clock(
@@ -310,9 +344,12 @@ def _incident_clock(
     as_of: dt.datetime | None,
 ) -> tuple[dt.timedelta, bool] | None:
     raise_problems(_incident_problems(incident, agreement) + _as_of_problems(as_of), _SUBJECT)
+    agreement = in_force(agreement, incident.opened_at)
     entries = _upto(incident.lifecycle, as_of)
     event = "acknowledge" if metric is Metric.INCIDENT_RESPONSE_TIME else "resolve"
     stopped = _first(entries, event)
+    if stopped is None and _state_then(incident.lifecycle, entries) not in _RUNNING[metric]:
+        return None
     waits = incident.waiting_periods(as_of=as_of if stopped is None else stopped)
     return _measured(
         agreement, metric, start=incident.opened_at, stopped=stopped, waits=waits, as_of=as_of
@@ -323,9 +360,13 @@ def _request_clock(
     request: ServiceRequest, agreement: CloudServiceAgreement, as_of: dt.datetime | None
 ) -> tuple[dt.timedelta, bool] | None:
     raise_problems(_request_problems(request, agreement) + _as_of_problems(as_of), _SUBJECT)
-    stopped = _first(_upto(request.lifecycle, as_of), "fulfil")
-    waits = request.waiting_periods(as_of=as_of if stopped is None else stopped)
+    agreement = in_force(agreement, request.requested_at)
     metric = Metric.REQUEST_FULFILMENT_TIME
+    entries = _upto(request.lifecycle, as_of)
+    stopped = _first(entries, "fulfil")
+    if stopped is None and _state_then(request.lifecycle, entries) not in _RUNNING[metric]:
+        return None
+    waits = request.waiting_periods(as_of=as_of if stopped is None else stopped)
     return _measured(
         agreement, metric, start=request.requested_at, stopped=stopped, waits=waits, as_of=as_of
     )
@@ -343,14 +384,18 @@ def response_time(
 
     Measured on ``agreement.support_hours`` (the incident response time metric runs
     on them), less the time waiting on the customer where the agreement pauses its
-    clocks. ``None`` while the incident is not acknowledged; with ``as_of``, the
-    incident as it stood then (the time so far while it was not yet acknowledged;
-    ``None`` before it was opened).
+    clocks. The agreement's terms are those in force when the incident was opened
+    (`in_force`): a later amendment changes no earlier figure. ``None`` while the
+    incident is not acknowledged, and where it passed acknowledgement without a
+    recorded one (an instance begun at a later state); with ``as_of``, the incident
+    as it stood then (the time so far while it was not yet acknowledged; ``None``
+    before it was opened).
 
     Raises:
         ValidationError: ``incident`` is not an `Incident`, it falls under another
             agreement (``$.incident.agreement_id``) or has a priority the agreement's
-            scale lacks (``$.incident.priority``), or ``as_of`` is not an aware
+            scale lacks (``$.incident.priority``), it was opened before the agreement
+            took effect (``$.incident.opened_at``), or ``as_of`` is not an aware
             instant (``$.as_of``).
 
     """
@@ -380,8 +425,10 @@ def fulfilment_time(
 
     The request fulfilment time metric runs on the wall clock, not the support hours
     (`cloudsms.agreements.Metric`); time waiting on the customer is taken off where
-    the agreement pauses its clocks. ``None`` while the request is not fulfilled (a
-    rejected request never is); ``as_of`` as in `response_time`.
+    the agreement pauses its clocks; the terms in force when it was made apply.
+    ``None`` while the request is not fulfilled, and for one that never will be (a
+    rejected or closed request), with or without ``as_of``; ``as_of`` as in
+    `response_time`.
 
     Raises:
         ValidationError: ``request`` is not a `ServiceRequest`, it falls under
@@ -449,7 +496,8 @@ def judge_response(
     """
     metric = Metric.INCIDENT_RESPONSE_TIME
     found = _incident_clock(incident, agreement, metric, as_of)
-    target = target_for(agreement, metric, incident.priority, services=incident.services)
+    agreed = in_force(agreement, incident.opened_at)
+    target = target_for(agreed, metric, incident.priority, services=incident.services)
     return _judged(metric, target, found)
 
 
@@ -465,7 +513,8 @@ def judge_resolution(
     """
     metric = Metric.INCIDENT_RESOLUTION_TIME
     found = _incident_clock(incident, agreement, metric, as_of)
-    target = target_for(agreement, metric, incident.priority, services=incident.services)
+    agreed = in_force(agreement, incident.opened_at)
+    target = target_for(agreed, metric, incident.priority, services=incident.services)
     return _judged(metric, target, found)
 
 
@@ -482,4 +531,5 @@ def judge_fulfilment(
     """
     metric = Metric.REQUEST_FULFILMENT_TIME
     found = _request_clock(request, agreement, as_of)
-    return _judged(metric, target_for(agreement, metric), found)
+    agreed = in_force(agreement, request.requested_at)
+    return _judged(metric, target_for(agreed, metric), found)

@@ -205,6 +205,7 @@ class OperationsRegister:
         found += _ids_problems(self.releases, Release, "releases")
         agreement_id = self.agreement.id
         scale = self.agreement.priorities.ids
+        subscribed = self.agreement.service_ids
         for key, records in (("incidents", self.incidents), ("requests", self.requests)):
             for index, record in enumerate(records):
                 if isinstance(record, Incident | ServiceRequest):
@@ -214,6 +215,16 @@ class OperationsRegister:
                                 f"$.{key}[{index}].agreement_id",
                                 f"the register's agreement {agreement_id!r}",
                                 describe(record.agreement_id),
+                            )
+                        )
+                    if isinstance(record, Incident) and not record.services <= subscribed:
+                        found.append(
+                            Finding(
+                                f"$.{key}[{index}].services",
+                                "services the agreement subscribes ("
+                                + ", ".join(sorted(subscribed))
+                                + ")",
+                                ", ".join(sorted(record.services - subscribed)),
                             )
                         )
                     if isinstance(record, Incident) and record.priority not in scale:

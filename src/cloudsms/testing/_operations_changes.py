@@ -142,9 +142,20 @@ def problems(
     return build()
 
 
-def _windows(draw: st.DrawFn, services: frozenset[str], after: dt.datetime) -> MaintenanceWindow:
-    start = add_exact(after, dt.timedelta(minutes=draw(st.integers(0, 20_000))))
-    end = add_exact(start, dt.timedelta(minutes=draw(st.integers(1, 600))))
+def _windows(
+    draw: st.DrawFn,
+    services: frozenset[str],
+    after: dt.datetime,
+    *,
+    around: dt.datetime | None = None,
+) -> MaintenanceWindow:
+    """A window after ``after``; or, given ``around`` (an implementation), one holding it."""
+    if around is None:
+        start = add_exact(after, dt.timedelta(minutes=draw(st.integers(0, 20_000))))
+        end = add_exact(start, dt.timedelta(minutes=draw(st.integers(1, 600))))
+    else:
+        start = add_exact(around, -dt.timedelta(minutes=draw(st.integers(0, 300))))
+        end = add_exact(around, dt.timedelta(minutes=draw(st.integers(1, 300))))
     announced = add_exact(start, -dt.timedelta(minutes=draw(st.integers(0, 20_000))))
     return MaintenanceWindow(
         start=start,
@@ -184,7 +195,19 @@ def changes(
         requested = draw(aware_datetimes(min_value=_EARLIEST, max_value=_LATEST))
         services = draw(_id_sets(service_ids, min_size=1, max_size=3))
         customers = draw(_id_sets(customer_ids, min_size=0, max_size=3))
-        window = _windows(draw, services, requested) if draw(st.booleans()) else None
+        instance = _walk(
+            draw,
+            CHANGE_LIFECYCLE,
+            start=requested,
+            payloads=payloads,
+            states=states,
+            max_steps=max_steps,
+            context={"kind": kind.value},
+        )
+        implemented = [e.when for e in instance.entries if e.event == "implement"]
+        window = None
+        if draw(st.booleans()):  # a window; one holding the implementation, if any
+            window = _windows(draw, services, requested, around=next(iter(implemented), None))
         affects = draw(st.booleans())
         notices: tuple[Notice, ...] = ()
         if affects and customers:
@@ -199,15 +222,6 @@ def changes(
                     payload=draw(st.none() | st.just(NoticePayload(kind="change"))),
                 ),
             )
-        instance = _walk(
-            draw,
-            CHANGE_LIFECYCLE,
-            start=requested,
-            payloads=payloads,
-            states=states,
-            max_steps=max_steps,
-            context={"kind": kind.value},
-        )
         closed = [e for e in instance.entries if e.event == "close"]
         if closed:
             outcome: ChangeOutcome | None = ChangeOutcome(closed[-1].data["outcome"])
