@@ -39,7 +39,8 @@ from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.agreements import Notice
 from cloudsms.errors import Problem as Finding
 from cloudsms.errors import describe
-from cloudsms.lifecycle import Attempt, HistoryEntry, Lifecycle, LifecycleInstance, Transition
+from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
+from cloudsms.operations._history import events_after, first_entry, utc
 from cloudsms.operations.maintenance import MaintenanceWindow
 
 if TYPE_CHECKING:
@@ -205,14 +206,6 @@ def _change_instance_problems(value: object, path: str) -> list[Finding]:
     return lifecycle.instance_problems(value, path)
 
 
-def _first(instance: LifecycleInstance, *events: str) -> HistoryEntry | None:
-    return next((entry for entry in instance.entries if entry.event in events), None)
-
-
-def _utc(instant: dt.datetime) -> dt.datetime:
-    return instant.astimezone(dt.UTC)
-
-
 _CARRIED_OUT = frozenset({"implemented", "reviewed", "closed"})
 
 
@@ -320,17 +313,11 @@ class Change(Record):
                 yield Finding(f"lifecycle.history[{index}].when", expected, entry.when.isoformat())
 
     def _timeline(self) -> Iterator[Finding]:
-        if self.lifecycle.entries:
-            first = self.lifecycle.entries[0].when
-            if _utc(first) < _utc(self.requested_at):
-                expected = (
-                    f"an event no earlier than the request at {self.requested_at.isoformat()}"
-                )
-                yield Finding("lifecycle.history[0].when", expected, first.isoformat())
+        yield from events_after(self.lifecycle, self.requested_at, "the request")
 
     def _notified(self) -> Iterator[Finding]:
         """Every affected customer is told before the change runs."""
-        implemented = _first(self.lifecycle, "implement")
+        implemented = first_entry(self.lifecycle, "implement")
         if self.window is not None:
             deadline: dt.datetime | None = self.window.start
             by = f"no later than the window's start ({self.window.start.isoformat()})"
@@ -342,7 +329,7 @@ class Change(Record):
         for customer in sorted(self.customers):
             if not any(
                 customer in notice.sent_to
-                and (deadline is None or _utc(notice.sent_at) <= _utc(deadline))
+                and (deadline is None or utc(notice.sent_at) <= utc(deadline))
                 for notice in self.notices
             ):
                 expected = (
@@ -357,7 +344,7 @@ class Change(Record):
             expected = "no outcome before the change is implemented"
             yield Finding("outcome", expected, describe(self.outcome))
             return
-        closed = _first(self.lifecycle, "close")
+        closed = first_entry(self.lifecycle, "close")
         if closed is not None:
             given = closed.data["outcome"]
             if self.outcome != given:
@@ -373,34 +360,34 @@ class Change(Record):
     @property
     def approved_by(self) -> str | None:
         """Who approved the change (an actor id), before or after it ran; ``None`` if nobody."""
-        approval = _first(self.lifecycle, *_APPROVALS)
+        approval = first_entry(self.lifecycle, *_APPROVALS)
         return None if approval is None else approval.who
 
     @property
     def approved_at(self) -> dt.datetime | None:
         """When the change was approved, before or after it ran; ``None`` if it was not."""
-        approval = _first(self.lifecycle, *_APPROVALS)
+        approval = first_entry(self.lifecycle, *_APPROVALS)
         return None if approval is None else approval.when
 
     @property
     def approved_retrospectively(self) -> bool:
         """Whether the change was approved only after it was implemented (emergencies)."""
-        return _first(self.lifecycle, "approve_retrospectively") is not None
+        return first_entry(self.lifecycle, "approve_retrospectively") is not None
 
     @property
     def implemented_at(self) -> dt.datetime | None:
         """When the change was implemented (``None`` if not yet)."""
-        entry = _first(self.lifecycle, "implement")
+        entry = first_entry(self.lifecycle, "implement")
         return None if entry is None else entry.when
 
     @property
     def reviewed_at(self) -> dt.datetime | None:
         """When the change was reviewed (``None`` if not yet)."""
-        entry = _first(self.lifecycle, "review")
+        entry = first_entry(self.lifecycle, "review")
         return None if entry is None else entry.when
 
     @property
     def closed_at(self) -> dt.datetime | None:
         """When the change was closed (``None`` while open, or rejected)."""
-        entry = _first(self.lifecycle, "close")
+        entry = first_entry(self.lifecycle, "close")
         return None if entry is None else entry.when

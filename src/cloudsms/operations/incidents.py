@@ -25,18 +25,19 @@ from cloudsms._kit.checks import (
     ident,
     instant,
     own_id,
-    raise_problems,
     text,
 )
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.agreements import OutageCause
-from cloudsms.errors import Problem
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
-from cloudsms.periods import Period
+from cloudsms.operations._history import events_after, first_at, utc, waiting_periods
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from cloudsms.errors import Problem
+    from cloudsms.periods import Period
 
 __all__ = [
     "INCIDENT_LIFECYCLE",
@@ -56,10 +57,6 @@ INCIDENT_STATES: tuple[str, ...] = (
 
 _EXPECTED_KEY = "expected_restoration"
 _EXAMPLE = "'2026-10-02T14:00:00+02:00'"
-
-
-def _utc(instant: dt.datetime) -> dt.datetime:
-    return instant.astimezone(dt.UTC)
 
 
 def _instant_from_text(value: object) -> dt.datetime | None:
@@ -84,7 +81,7 @@ def _restoration_expected(_: LifecycleInstance, attempt: Attempt) -> str | None:
             f"no expected restoration given (the event's data needs an {_EXPECTED_KEY!r}: "
             f"an RFC 3339 instant with its offset, such as {_EXAMPLE})"
         )
-    if _utc(expected) < _utc(attempt.when):
+    if utc(expected) < utc(attempt.when):
         return (
             f"the expected restoration {given} is before the estimate is made "
             f"({attempt.when.isoformat()})"
@@ -209,7 +206,7 @@ class Incident(Record):
     def _rules(self) -> Iterator[Problem]:
         """No event of the incident's history is earlier than its opening."""
         yield from binding_problems(self)
-        yield from _events_after(self.lifecycle, self.opened_at, "the opening")
+        yield from events_after(self.lifecycle, self.opened_at, "the opening")
 
     @property
     def state(self) -> str:
@@ -219,7 +216,7 @@ class Incident(Record):
     @property
     def acknowledged_at(self) -> dt.datetime | None:
         """When the incident was first acknowledged (``None`` while it is not)."""
-        return _first_at(self.lifecycle, "acknowledge")
+        return first_at(self.lifecycle, "acknowledge")
 
     @property
     def restored_at(self) -> dt.datetime | None:
@@ -228,17 +225,17 @@ class Incident(Record):
         A reopened incident keeps its first restoration here; the history has the
         later ones.
         """
-        return _first_at(self.lifecycle, "restore")
+        return first_at(self.lifecycle, "restore")
 
     @property
     def resolved_at(self) -> dt.datetime | None:
         """When the incident was first resolved (``None`` while it is not)."""
-        return _first_at(self.lifecycle, "resolve")
+        return first_at(self.lifecycle, "resolve")
 
     @property
     def closed_at(self) -> dt.datetime | None:
         """When the incident was closed (``None`` while it is open)."""
-        return _first_at(self.lifecycle, "close")
+        return first_at(self.lifecycle, "close")
 
     @property
     def expected_restorations(self) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
@@ -273,47 +270,4 @@ class Incident(Record):
             ValidationError: ``as_of`` is neither ``None`` nor an aware instant (at
                 ``$.as_of``).
         """
-        return _waiting_periods(self.lifecycle, as_of, subject=_AS_OF)
-
-
-# ---------------------------------------------------------------------- shared readings
-# Read by `cloudsms.operations.requests` too: one reading of a history for every record.
-def _first_at(instance: LifecycleInstance, event: str) -> dt.datetime | None:
-    """The instant of the first ``event`` in ``instance``'s history, or ``None``."""
-    return next((e.when for e in instance.entries if e.event == event), None)
-
-
-def _events_after(instance: LifecycleInstance, start: dt.datetime, what: str) -> Iterator[Problem]:
-    """The problem of a history whose first event is earlier than ``start`` (``what``)."""
-    if instance.entries and not instant_problems(start, "$"):
-        first = instance.entries[0].when
-        if _utc(first) < _utc(start):
-            expected = f"an event no earlier than {what} at {start.isoformat()}"
-            yield Problem("lifecycle.history[0].when", expected, first.isoformat())
-
-
-def _waiting_periods(
-    instance: LifecycleInstance,
-    as_of: dt.datetime | None,
-    *,
-    subject: str,
-    state: str = "waiting",
-) -> tuple[Period, ...]:
-    """The spans ``instance`` spent in ``state``, as `Incident.waiting_periods` describes."""
-    if as_of is not None:
-        raise_problems(instant_problems(as_of, "$.as_of"), subject)
-    limit = None if as_of is None else _utc(as_of)
-    found: list[Period] = []
-    began: dt.datetime | None = None
-    for entry in instance.entries:
-        if limit is not None and _utc(entry.when) > limit:
-            break
-        if entry.target == state and entry.source != state:
-            began = entry.when
-        elif entry.source == state and entry.target != state and began is not None:
-            if _utc(began) < _utc(entry.when):
-                found.append(Period(began, entry.when))
-            began = None
-    if began is not None and as_of is not None and _utc(began) < _utc(as_of):
-        found.append(Period(began, as_of))
-    return tuple(found)
+        return waiting_periods(self.lifecycle, as_of, subject=_AS_OF)

@@ -23,7 +23,7 @@ from cloudsms._kit.checks import binding_problems, ident, instant, own_id, text
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record
 from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition
-from cloudsms.operations.incidents import _events_after, _first_at, _waiting_periods
+from cloudsms.operations._history import events_after, first_at, waiting_periods
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -158,7 +158,7 @@ class ServiceRequest(Record):
     def _rules(self) -> Iterator[Problem]:
         """No event of the request's history is earlier than the request."""
         yield from binding_problems(self)
-        yield from _events_after(self.lifecycle, self.requested_at, "the request")
+        yield from events_after(self.lifecycle, self.requested_at, "the request")
 
     @property
     def state(self) -> str:
@@ -168,12 +168,12 @@ class ServiceRequest(Record):
     @property
     def fulfilled_at(self) -> dt.datetime | None:
         """When the request was fulfilled (``None`` while it is not)."""
-        return _first_at(self.lifecycle, "fulfil")
+        return first_at(self.lifecycle, "fulfil")
 
     @property
     def rejected_at(self) -> dt.datetime | None:
         """When the request was rejected (``None`` unless it was)."""
-        return _first_at(self.lifecycle, "reject")
+        return first_at(self.lifecycle, "reject")
 
     @property
     def rejection_reason(self) -> str | None:
@@ -195,4 +195,4 @@ class ServiceRequest(Record):
             ValidationError: ``as_of`` is neither ``None`` nor an aware instant (at
                 ``$.as_of``).
         """
-        return _waiting_periods(self.lifecycle, as_of, subject="service request query")
+        return waiting_periods(self.lifecycle, as_of, subject="service request query")
