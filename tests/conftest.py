@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, settings
 
 from cloudsms import reference
 
-# `ci` is thorough and reproducible; `dev` is quick for the edit-test loop.
+# `ci` is thorough and reproducible; `dev` is quick for the edit-test loop; `smoke` runs
+# every test with a few examples (CI's second run, which only looks for skipped tests).
 settings.register_profile(
     "ci",
     max_examples=100,
@@ -21,6 +22,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile(
+    "smoke",
+    max_examples=10,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 

@@ -655,3 +655,9 @@ class TestReviewFindings:
         amended = amend(AGREEMENT, always, consent=consent)
         assert amended.support_hours != AGREEMENT.support_hours
         assert response_time(incident, amended) == before == dt.timedelta(minutes=40)
+
+    def test_an_incident_is_named_with_its_article(self) -> None:
+        """What is not an incident is refused as 'an Incident' at $.incident."""
+        with pytest.raises(ValidationError) as caught:
+            response_time("inc-1", AGREEMENT)  # type: ignore[arg-type]
+        assert caught.value.errors == ["expected an Incident, got 'inc-1' (string) @ $.incident"]

@@ -107,9 +107,9 @@ def instance_problems(
     """``[]`` for an instance of ``kind`` (or ``None`` when ``optional``)."""
     if isinstance(value, kind) or (optional and value is None):
         return []
-    return [
-        Problem(path, f"a {kind.__name__}" + (" or null" if optional else ""), describe(value))
-    ]
+    name = kind.__name__
+    article = "an" if name[:1] in "AEIOU" else "a"
+    return [Problem(path, f"{article} {name}" + (" or null" if optional else ""), describe(value))]
 
 
 def member_of(kind: type[E], value: object, path: str, *, subject: str) -> E:
