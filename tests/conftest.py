@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from typing import Any
 
 import attrs
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, settings
 
 from cloudsms import reference
+from cloudsms.serialization import json_schema
 
 # `ci` is thorough and reproducible; `dev` is quick for the edit-test loop; `smoke` runs
 # every test with a few examples (CI's second run, which only looks for skipped tests).
@@ -125,3 +128,11 @@ def overlay(**sections: Any) -> dict[str, Any]:
 def refs() -> reference.ReferenceSet:
     """The shipped reference set."""
     return reference.shipped()
+
+
+@functools.cache
+def schema_validator(kind: type) -> jsonschema.Draft202012Validator:
+    """The validator of ``kind``'s JSON Schema, the schema checked against its metaschema once."""
+    schema = json_schema(kind)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from decimal import Decimal
 from typing import Any
 
 import attrs
-import jsonschema
 import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
@@ -41,7 +39,7 @@ from cloudsms.agreements.terms import (
 from cloudsms.errors import Problem, UnknownReference, ValidationError
 from cloudsms.money import Money
 from cloudsms.periods import timezone
-from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, to_json
+from cloudsms.serialization import from_dict, from_json, to_dict, to_json
 from cloudsms.testing._agreements_terms import (
     early_termination_charges,
     register,
@@ -49,6 +47,8 @@ from cloudsms.testing._agreements_terms import (
     strategy_pairs,
 )
 from cloudsms.units import quantity
+
+from conftest import schema_validator
 
 register()  # st.from_type for the types of cloudsms.agreements.terms
 
@@ -659,14 +659,6 @@ class TestNotice:
 # ---------------------------------------------------------------------- documents
 STRATEGIES = strategy_pairs()
 KINDS = [kind for kind, _ in STRATEGIES]
-
-
-@functools.cache
-def schema_validator(kind: type) -> jsonschema.Draft202012Validator:
-    """The validator of ``kind``'s JSON Schema, the schema checked against its metaschema once."""
-    schema = json_schema(kind)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
 
 
 class TestDocuments:

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-import jsonschema
 import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import Phase, find, given, settings
@@ -52,7 +51,7 @@ from cloudsms.parties import (
     time_to_handle,
 )
 from cloudsms.periods import Period, timezone
-from cloudsms.serialization import SENSITIVE, from_dict, from_json, json_schema, to_dict, to_json
+from cloudsms.serialization import SENSITIVE, from_dict, from_json, to_dict, to_json
 from cloudsms.testing import lifecycle_machine
 from cloudsms.testing._parties import (
     acknowledgements,
@@ -61,6 +60,8 @@ from cloudsms.testing._parties import (
     satisfaction_surveys,
     strategy_pairs,
 )
+
+from conftest import schema_validator
 
 register()  # st.from_type for the types of cloudsms.parties
 
@@ -149,14 +150,6 @@ def survey(
 def ack(party: str, version: str, when: dt.datetime, terms: str = "tos") -> Acknowledgement:
     """An acknowledgement, briefly."""
     return Acknowledgement(party_id=party, terms_id=terms, version=version, accepted_at=when)
-
-
-@functools.cache
-def schema_validator(kind: type) -> jsonschema.Draft202012Validator:
-    """The validator of ``kind``'s JSON Schema, the schema checked against its metaschema once."""
-    schema = json_schema(kind)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
 
 
 class TestContact:
