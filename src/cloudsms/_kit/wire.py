@@ -27,7 +27,7 @@ from dateutil.relativedelta import relativedelta
 from cloudsms import units
 from cloudsms._foundation.exact import DECIMAL_PATTERN
 from cloudsms._foundation.frozen import FrozenMapping
-from cloudsms._kit import leaves, lifecycles
+from cloudsms._kit import leaves, lifecycles, samples
 from cloudsms._kit.datetimes import format_datetime, structure_date, structure_datetime
 from cloudsms._kit.durations import format_duration
 from cloudsms.lifecycle import HistoryEntry, LifecycleInstance
@@ -207,6 +207,12 @@ WIRE_TYPES: tuple[WireType, ...] = (
             },
         },
         strategy=f"{_STRATEGIES}:support_hours",
+    ),
+    WireType(
+        kind=memoryview,
+        structure=samples.structure_samples,
+        unstructure=samples.unstructure_samples,
+        schema=samples.SAMPLES_SCHEMA,
     ),
     WireType(
         kind=HistoryEntry,

@@ -15,6 +15,7 @@ and availability management) and 6.5 (capacity management).
 
 from __future__ import annotations
 
+from cloudsms.monitoring.files import CSV_COLUMNS, read_observations, write_observations
 from cloudsms.monitoring.observations import (
     MISSING,
     Event,
@@ -27,6 +28,7 @@ from cloudsms.monitoring.observations import (
 )
 
 __all__ = [
+    "CSV_COLUMNS",
     "MISSING",
     "Event",
     "EventKind",
@@ -35,4 +37,6 @@ __all__ = [
     "Outage",
     "SampleSeries",
     "SeriesCounts",
+    "read_observations",
+    "write_observations",
 ]

@@ -30,6 +30,7 @@ from cloudsms._foundation.frozen import as_frozenset, as_tuple
 from cloudsms._foundation.instants import instant_key, instant_problems
 from cloudsms._kit.checks import id_problems, id_set, ident, instant, text
 from cloudsms._kit.records import Record, check
+from cloudsms._kit.samples import MISSING
 from cloudsms.agreements import Metric, OutageCause, metric_for
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.operations import Incident, MaintenanceWindow, ServiceRequest
@@ -57,8 +58,9 @@ _MINUTE = dt.timedelta(seconds=60)
 _NAN = float("nan")
 _INF = float("inf")
 
-MISSING = 255
-"""The byte an availability series holds for a step with no sample (1 is up, 0 is down)."""
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
 
 
 def _micros(instant: dt.datetime) -> int:
@@ -424,7 +426,7 @@ class SampleSeries:
             data, found = pack(values)
             problems += found
             if not found and not data:
-                problems.append(Problem("$.values", "one or more samples", describe(values)))
+                problems.append(Problem("$.values", "one or more samples", "no samples"))
         if not problems:
             steps = len(data) // array.array(_TYPECODES[kind]).itemsize  # type: ignore[index]
             problems += self._range_problems(start, step, steps)
@@ -498,8 +500,8 @@ class SampleSeries:
         if self.metric is not metric:
             raise ValidationError.single(
                 "$",
-                f"a {metric.value} series for {query}",
-                f"a {self.metric.value} series",
+                f"{_a(metric.value)} series for {query}",
+                f"{_a(self.metric.value)} series",
                 subject="SampleSeries query",
             )
 

@@ -24,6 +24,7 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.testing import _agreements_targets as agreements_targets  # noqa: PLC0415
     from cloudsms.testing import _agreements_terms as agreements_terms  # noqa: PLC0415
     from cloudsms.testing import _catalogue as catalogue_strategies  # noqa: PLC0415
+    from cloudsms.testing import _monitoring as monitoring_strategies  # noqa: PLC0415
     from cloudsms.testing import _operations as operations_strategies  # noqa: PLC0415
     from cloudsms.testing import _operations_changes as changes_strategies  # noqa: PLC0415
     from cloudsms.testing import _parties as parties_strategies  # noqa: PLC0415
@@ -44,6 +45,7 @@ def _hypothesis_setup_hook() -> None:
     parties_strategies.register()
     operations_strategies.register()
     changes_strategies.register()
+    monitoring_strategies.register()
     _register_parts()
     _register_reference()
 

@@ -1,0 +1,467 @@
+"""Observations kept as CSV files: one directory, one file per kind of record (S10).
+
+A monitoring job, a spreadsheet or another tool hands cloudsms what it observed as
+up to three CSV files in one directory; each file is optional (absent means no
+records of that kind), and the first line of each names its columns:
+
+- ``outages.csv``, columns ``service,start,end,cause`` and optionally ``id``: each
+  row an `Outage` of one service (an empty ``service`` means every service, an
+  empty ``cause`` means ``provider``);
+- ``maintenance.csv``, columns ``service,start,end,announced_at``: each row a
+  `cloudsms.operations.MaintenanceWindow` of one service;
+- ``measurements.csv``, columns ``service,metric,at,value,unit``: each row a
+  `Measurement`, ``metric`` a metric or measure name (``latency``), ``value`` a
+  decimal number and ``unit`` its unit (``ms``).
+
+Columns may come in any order. Rows are never merged: two rows with the same times
+and cause are two records, each of one service. Instants are RFC 3339 with an offset
+(``2026-10-07T09:12:00+02:00`` or ``...Z``), seconds included, at most six decimals;
+a zone name, a missing offset or a date alone is refused. Cells are trimmed of
+surrounding spaces; blank lines are skipped. Files are UTF-8 (a byte-order mark is
+allowed).
+
+Reading collects every problem of every file before it reports any: a bad cell is
+named by its file, line (the header is line 1) and column name, such as
+``outages.csv:4:start``, with the column's number in the message; a problem of a
+whole row (a wrong number of cells) is named by file and line; a header with a
+missing, unknown or repeated column is a problem too. Nothing is returned when
+anything is wrong: no evaluation ever reads a half-read directory.
+
+Serves S10 (monitoring data brought in from the provider's tools) and ISO/IEC
+20000-1:2011 6.1 and 6.2 (the data service reports are made of).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from cloudsms._foundation.instants import instant_problems
+from cloudsms._kit.checks import id_problems
+from cloudsms._kit.limits import DECIMAL
+from cloudsms.agreements import Metric, OutageCause, metric_for
+from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
+from cloudsms.monitoring.observations import Measurement, Observations, Outage
+from cloudsms.operations import MaintenanceWindow
+from cloudsms.units import Quantity, format_quantity, quantity
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+__all__ = ["CSV_COLUMNS", "read_observations", "write_observations"]
+
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "outages.csv": ("service", "start", "end", "cause"),
+    "maintenance.csv": ("service", "start", "end", "announced_at"),
+    "measurements.csv": ("service", "metric", "at", "value", "unit"),
+}
+"""The required columns of each file, in the order `write_observations` writes them."""
+
+_OPTIONAL: dict[str, tuple[str, ...]] = {"outages.csv": ("id",)}
+_SUBJECT = "observations directory"
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})", re.ASCII
+)
+_INSTANT = "an RFC 3339 instant with an offset, such as 2026-10-07T09:12:00+02:00"
+_CAUSES = ", ".join(cause.value for cause in OutageCause)
+# Model fields whose problems belong to a column of another name.
+_COLUMN_OF_FIELD = {"services": "service"}
+
+
+class _Row:
+    """One row of one file: its cells by column name, and where each cell sits."""
+
+    def __init__(
+        self, name: str, line: int, cells: dict[str, str], numbers: dict[str, int]
+    ) -> None:
+        self.name = name
+        self.line = line
+        self.cells = cells
+        self.numbers = numbers
+        self.problems: list[Problem] = []
+
+    def where(self, column: str | None = None) -> str:
+        """``outages.csv:4:start`` for a cell, ``outages.csv:4`` for the whole row."""
+        row = f"{self.name}:{self.line}"
+        return f"{row}:{column}" if column else row
+
+    def refuse(self, column: str | None, expected: str, got: str) -> None:
+        """Record a problem of a cell (with the column's number) or of the row."""
+        if column is not None and column in self.numbers:
+            expected = f"{expected} (column {self.numbers[column]})"
+        self.problems.append(Problem(self.where(column), expected, got))
+
+    def text(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+    def service(self, *, optional: bool = False) -> str | None:
+        """The ``service`` cell: an id, or None when empty and ``optional``."""
+        value = self.text("service")
+        if not value and optional:
+            return None
+        for problem in id_problems(value, "$"):
+            expected = problem.expected + (" or empty for every service" if optional else "")
+            self.refuse("service", expected, describe(value))
+            return None
+        return value
+
+    def instant(self, column: str) -> dt.datetime | None:
+        value = self.text(column)
+        if not _RFC3339.fullmatch(value):
+            self.refuse(column, _INSTANT, describe(value))
+            return None
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:  # a month 13, a 25th hour, an offset past 24 h
+            self.refuse(column, f"{_INSTANT} (a real date and time)", describe(value))
+            return None
+        for problem in instant_problems(parsed, "$"):
+            self.refuse(column, problem.expected, describe(value))
+            return None
+        return parsed
+
+    def model_problems(self, error: ValidationError) -> None:
+        """The problems a record's own checks found, each at its column (or the row)."""
+        for problem in error.problems:
+            field = problem.path.removeprefix("$").lstrip(".").split(".")[0].split("[")[0]
+            column = _COLUMN_OF_FIELD.get(field, field) or None
+            self.refuse(column if column in self.numbers else None, problem.expected, problem.got)
+
+
+# ---------------------------------------------------------------------- reading rows
+def _outage(row: _Row) -> Outage | None:
+    service = row.service(optional=True)
+    start, end = row.instant("start"), row.instant("end")
+    cause_text = row.text("cause")
+    cause = OutageCause.PROVIDER
+    if cause_text:
+        try:
+            cause = OutageCause(cause_text)
+        except ValueError:
+            row.refuse("cause", f"one of {_CAUSES}, or empty for provider", describe(cause_text))
+    ident = row.text("id") or None
+    if ident is not None:
+        for problem in id_problems(ident, "$"):
+            row.refuse("id", problem.expected + " or empty", describe(ident))
+    if row.problems or start is None or end is None:
+        return None
+    services = frozenset() if service is None else frozenset({service})
+    try:
+        return Outage(start, end, services=services, cause=cause, id=ident)
+    except ValidationError as refused:
+        row.model_problems(refused)
+        return None
+
+
+def _window(row: _Row) -> MaintenanceWindow | None:
+    service = row.service()
+    start, end, announced = (row.instant(c) for c in ("start", "end", "announced_at"))
+    if row.problems or service is None or start is None or end is None or announced is None:
+        return None
+    try:
+        return MaintenanceWindow(start=start, end=end, services={service}, announced_at=announced)
+    except ValidationError as refused:
+        row.model_problems(refused)
+        return None
+
+
+def _metric(row: _Row) -> Metric | None:
+    text = row.text("metric")
+    try:
+        return metric_for(text)
+    except UnknownReference as unknown:
+        close = (
+            f" (did you mean {' or '.join(unknown.suggestions)}?)" if unknown.suggestions else ""
+        )
+        row.refuse("metric", f"a metric or measure name such as latency{close}", describe(text))
+        return None
+
+
+def _value(row: _Row) -> Quantity | None:
+    text, unit = row.text("value"), row.text("unit")
+    magnitude: Decimal | None = None
+    if DECIMAL.fullmatch(text):
+        try:
+            magnitude = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+            magnitude = None
+    if magnitude is None:
+        row.refuse("value", "a decimal number such as 180 or 99.95", describe(text))
+    if not unit:
+        row.refuse("unit", "a unit such as ms, % or request/s", describe(unit))
+        return None
+    try:
+        quantity(1, unit)
+    except ValidationError as refused:
+        row.refuse("unit", refused.problems[0].expected, describe(unit))
+        return None
+    if magnitude is None:
+        return None
+    try:
+        return quantity(magnitude, unit)
+    except ValidationError as refused:
+        row.refuse("value", refused.problems[0].expected, describe(text))
+        return None
+
+
+def _measurement(row: _Row) -> Measurement | None:
+    service = row.service()
+    at = row.instant("at")
+    metric = _metric(row)
+    value = _value(row)
+    if row.problems or service is None or at is None or metric is None or value is None:
+        return None
+    try:
+        return Measurement(at=at, metric=metric, value=value, service=service)
+    except ValidationError as refused:
+        row.model_problems(refused)
+        return None
+
+
+_READERS: dict[str, Callable[[_Row], Any]] = {
+    "outages.csv": _outage,
+    "maintenance.csv": _window,
+    "measurements.csv": _measurement,
+}
+
+
+# ---------------------------------------------------------------------- reading files
+def _header_problems(name: str, header: list[str]) -> tuple[dict[str, int], list[Problem]]:
+    """The column numbers (1-based) by name, and what is wrong with the header."""
+    known = CSV_COLUMNS[name] + _OPTIONAL.get(name, ())
+    numbers: dict[str, int] = {}
+    problems: list[Problem] = []
+    listed = ", ".join(known)
+    for number, column in enumerate(header, start=1):
+        if column in numbers:
+            problems.append(
+                Problem(f"{name}:1:{column}", f"each column once (column {number})", column)
+            )
+        elif column not in known:
+            expected = f"a column of {listed} (column {number})"
+            problems.append(Problem(f"{name}:1:{column}", expected, describe(column)))
+        numbers.setdefault(column, number)
+    problems += [
+        Problem(f"{name}:1", f"a column named {column!r}", f"the columns {','.join(header)}")
+        for column in CSV_COLUMNS[name]
+        if column not in numbers
+    ]
+    return numbers, problems
+
+
+def _rows(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each record of a CSV text with the line it starts on (1 for the header).
+
+    Raises:
+        ValidationError: the text is not CSV (a quote left open), at the line it fails.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    try:
+        for record in reader:
+            yield line, record
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise ValidationError.single(
+            f"{name}:{reader.line_num or 1}", "well-formed CSV", str(exc), subject=_SUBJECT
+        ) from None
+
+
+def _read_file(name: str, text: str) -> tuple[list[Any], list[Problem]]:
+    records: list[Any] = []
+    problems: list[Problem] = []
+    numbers: dict[str, int] | None = None
+    width = 0
+    read = _READERS[name]
+    try:
+        for line, record in _rows(name, text):
+            cells = [cell.strip() for cell in record]
+            if numbers is None:
+                numbers, found = _header_problems(name, cells)
+                width = len(cells)
+                problems += found
+                if any(column not in numbers for column in CSV_COLUMNS[name]):
+                    return records, problems  # no row can be read without its columns
+                continue
+            if not any(cells):
+                continue  # a blank line
+            row = _Row(name, line, {}, numbers)
+            if len(cells) != width:
+                row.refuse(None, f"{width} cells, as the header has", f"{len(cells)} cells")
+            else:
+                row.cells = {column: cells[number - 1] for column, number in numbers.items()}
+                built = read(row)
+                if built is not None:
+                    records.append(built)
+            problems += row.problems
+    except ValidationError as malformed:
+        problems += malformed.problems
+    if numbers is None:
+        problems.append(
+            Problem(f"{name}:1", f"a header line: {','.join(CSV_COLUMNS[name])}", "an empty file")
+        )
+    return records, problems
+
+
+def _text_of(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+    try:
+        return path.read_text(encoding="utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        return None, [Problem(name, "UTF-8 text", f"an undecodable byte at offset {exc.start}")]
+    except OSError as exc:
+        return None, [Problem(name, "a readable file", exc.strerror or type(exc).__name__)]
+
+
+def read_observations(directory: str | os.PathLike[str]) -> Observations:
+    r"""The outages, maintenance windows and measurements kept in ``directory``'s CSV files.
+
+    Reads ``outages.csv``, ``maintenance.csv`` and ``measurements.csv`` (each optional;
+    the module docs give their columns and rules) and returns them as one
+    `Observations`, rows in file order. Other files are not read.
+
+    Raises:
+        ValidationError: ``directory`` is not a directory, or any file has any
+            problem: every problem of every file, each at ``file:line:column``
+            (``outages.csv:4:start``), in one error. Nothing is returned then.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "outages.csv").write_text(
+        ...     "service,start,end,cause\n"
+        ...     "crm,2026-10-07T09:12:00+02:00,2026-10-07T09:38:00+02:00,provider\n"
+        ...     "crm,2026-10-07 10:00,2026-10-07T09:38:00+02:00,someone\n"
+        ... )
+        >>> read_observations(folder).outages
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: Observations directory is invalid (2 problems):
+          - expected an RFC 3339 instant with an offset, such as 2026-10-07T09:12:00+02:00
+            (column 2), got '2026-10-07 10:00' (string) @ outages.csv:3:start
+          - expected one of provider, customer, third_party, force_majeure, maintenance,
+            security, or empty for provider (column 4), got 'someone' (string)
+            @ outages.csv:3:cause
+    """
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise ValidationError.single(
+            "$.directory", "a directory", describe(os.fspath(directory)), subject=_SUBJECT
+        )
+    found: dict[str, list[Any]] = {}
+    problems: list[Problem] = []
+    for name in CSV_COLUMNS:
+        path = folder / name
+        if not path.exists():
+            found[name] = []
+            continue
+        text, unreadable = _text_of(path, name)
+        problems += unreadable
+        if text is not None:
+            found[name], bad = _read_file(name, text)
+            problems += bad
+    if problems:
+        raise ValidationError(problems, subject=_SUBJECT)
+    return Observations(
+        outages=found["outages.csv"],
+        maintenance=found["maintenance.csv"],
+        measurements=found["measurements.csv"],
+    )
+
+
+# ---------------------------------------------------------------------- writing
+def _instant_text(instant: dt.datetime) -> str:
+    """RFC 3339 with the instant's offset; in UTC when the offset has seconds RFC 3339 lacks."""
+    offset = instant.utcoffset()
+    if offset is None or offset % dt.timedelta(minutes=1):
+        instant = instant.astimezone(dt.UTC)
+    text = instant.isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+
+
+def _outage_rows(outage: Outage) -> Iterator[list[str]]:
+    services: Iterable[str] = sorted(outage.services) or [""]
+    for service in services:
+        row = [service, _instant_text(outage.start), _instant_text(outage.end), outage.cause.value]
+        yield [*row, outage.id or ""]
+
+
+def _window_rows(window: MaintenanceWindow) -> Iterator[list[str]]:
+    times = (window.start, window.end, window.announced_at)
+    for service in sorted(window.services):
+        yield [service, *(_instant_text(t) for t in times)]
+
+
+def _measurement_rows(measurement: Measurement) -> Iterator[list[str]]:
+    magnitude, _, unit = format_quantity(measurement.value).partition(" ")
+    at = _instant_text(measurement.at)
+    yield [measurement.service, measurement.metric.value, at, magnitude, unit]
+
+
+def _csv_text(header: Iterable[str], rows: Iterable[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def write_observations(observations: Observations, directory: str | os.PathLike[str]) -> None:
+    """Write ``observations`` as the CSV files `read_observations` reads, into ``directory``.
+
+    Writes all three files (a kind with no records gets its header alone), creating
+    the directory if needed and replacing files of those names. A record of several
+    services becomes one row per service, so reading the files back gives one record
+    per service (and the same availability for each); an outage of every service is
+    one row with an empty ``service``. Instants keep their offset but not a zone
+    name (an offset with seconds, before 1900s' standard offsets, is written in
+    UTC); ``outages.csv`` has an ``id`` column only when some outage has an id.
+
+    Raises:
+        ValidationError: ``observations`` is not an `Observations`, or it holds
+            records no CSV file keeps (sample series, incidents, service requests,
+            events), each kind at its field (``$.series``); nothing is written then.
+    """
+    if not isinstance(observations, Observations):
+        raise ValidationError.single(
+            "$.observations", "an Observations", describe(observations), subject=_SUBJECT
+        )
+    kept = {"outages", "maintenance", "measurements"}
+    problems = [
+        Problem(
+            f"$.{field.name}",
+            "no records of a kind the CSV files do not keep (write them as JSON)",
+            f"{len(getattr(observations, field.name))} records",
+        )
+        for field in attrs.fields(Observations)
+        if field.name not in kept and getattr(observations, field.name)
+    ]
+    if problems:
+        raise ValidationError(problems, subject=_SUBJECT)
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    with_ids = any(outage.id for outage in observations.outages)
+    outage_rows = [row for o in observations.outages for row in _outage_rows(o)]
+    texts = {
+        "outages.csv": _csv_text(
+            CSV_COLUMNS["outages.csv"] + (("id",) if with_ids else ()),
+            (row if with_ids else row[:-1] for row in outage_rows),
+        ),
+        "maintenance.csv": _csv_text(
+            CSV_COLUMNS["maintenance.csv"],
+            (row for w in observations.maintenance for row in _window_rows(w)),
+        ),
+        "measurements.csv": _csv_text(
+            CSV_COLUMNS["measurements.csv"],
+            (row for m in observations.measurements for row in _measurement_rows(m)),
+        ),
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")

@@ -1,0 +1,406 @@
+"""Observations kept as CSV files: read with every problem located, written back (S10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cloudsms.agreements import Metric, OutageCause
+from cloudsms.errors import ValidationError
+from cloudsms.monitoring import (
+    CSV_COLUMNS,
+    Event,
+    EventKind,
+    Measurement,
+    Observations,
+    Outage,
+    SampleSeries,
+    read_observations,
+    write_observations,
+)
+from cloudsms.operations import MaintenanceWindow
+from cloudsms.periods import Period, timezone
+from cloudsms.testing import maintenance_windows
+
+# The public names land in cloudsms.testing with the package's facade; until then the
+# strategies are imported from their module.
+from cloudsms.testing._monitoring import measurements, outages
+from cloudsms.testing._strategies import aware_datetimes
+from cloudsms.units import quantity
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "data" / "sla"
+BERLIN = timezone("Europe/Berlin")
+CEST = dt.timezone(dt.timedelta(hours=2))
+CET = dt.timezone(dt.timedelta(hours=1))
+OUTAGES = "service,start,end,cause\n"
+WINDOWS = "service,start,end,announced_at\n"
+MEASURES = "service,metric,at,value,unit\n"
+A = "2026-10-07T09:00:00+02:00"
+B = "2026-10-07T10:00:00+02:00"
+
+
+def folder(tmp_path: Path, **files: str) -> Path:
+    """``tmp_path`` holding each file given (``outages="..."`` is outages.csv)."""
+    for name, text in files.items():
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def refusal(directory: Path) -> list[tuple[str, str]]:
+    """(path, expected) of every problem reading ``directory`` raises."""
+    with pytest.raises(ValidationError) as error:
+        read_observations(directory)
+    return [(p.path, p.expected) for p in error.value.problems]
+
+
+def paths(directory: Path) -> list[str]:
+    """The path of every problem reading ``directory`` raises."""
+    return [path for path, _ in refusal(directory)]
+
+
+class TestExampleData:
+    """examples/data/sla: October 2026 for the agreement examples/agreement.py builds."""
+
+    def test_reads_every_record(self) -> None:
+        """Reads five outages, two maintenance windows and thirteen measurements."""
+        seen = read_observations(EXAMPLES)
+        assert (len(seen.outages), len(seen.maintenance), len(seen.measurements)) == (5, 2, 13)
+
+    def test_outages_as_hand_read(self) -> None:
+        """Holds a provider and a customer outage, two overlapping and one across months."""
+        provider, customer, first, platform, boundary = read_observations(EXAMPLES).outages
+        assert provider == Outage(
+            dt.datetime(2026, 10, 7, 9, 12, tzinfo=CEST),
+            dt.datetime(2026, 10, 7, 9, 38, tzinfo=CEST),
+            services={"crm-service"},
+            id="inc-2026-1007",
+        )
+        assert customer.cause is OutageCause.CUSTOMER
+        assert first.period.overlaps(platform.period)
+        assert (platform.services, platform.cause) == (frozenset(), OutageCause.THIRD_PARTY)
+        october = Period.month(2026, 10, BERLIN)
+        assert boundary.period.intersection(october) == Period(
+            dt.datetime(2026, 10, 31, 23, 40, tzinfo=CET), october.end
+        )
+
+    def test_one_window_announced_in_time_and_one_too_late(self) -> None:
+        """The first window is announced 9 days ahead, the second 2 days 7 hours ahead."""
+        in_time, too_late = read_observations(EXAMPLES).maintenance
+        assert in_time.start - in_time.announced_at == dt.timedelta(days=9, hours=13)
+        assert too_late.start - too_late.announced_at == dt.timedelta(days=2, hours=7)
+        assert in_time.services == too_late.services == frozenset({"crm-service"})
+
+    def test_measurements_of_latency_and_throughput(self) -> None:
+        """Reads 'latency' rows as response times and throughput in requests per second."""
+        found = read_observations(EXAMPLES).measurements
+        metrics = {m.metric for m in found}
+        assert metrics == {Metric.RESPONSE_TIME, Metric.THROUGHPUT}
+        assert found[0].value == quantity("182 ms")
+        assert found[9].value == quantity(Decimal("512.5"), "request/s")
+
+    def test_services_exist_in_the_example_agreement(self) -> None:
+        """Names only services the example agreement's SLAs cover."""
+        seen = read_observations(EXAMPLES)
+        named = {s for o in seen.outages for s in o.services}
+        named |= {s for w in seen.maintenance for s in w.services}
+        named |= {m.service for m in seen.measurements}
+        assert named == {"crm-service"}
+
+
+class TestReading:
+    """read_observations: what a well-formed directory gives."""
+
+    def test_absent_files_mean_no_records(self, tmp_path: Path) -> None:
+        """Reads an empty directory as empty observations."""
+        assert read_observations(tmp_path) == Observations()
+
+    def test_header_only_files_mean_no_records(self, tmp_path: Path) -> None:
+        """Reads files with a header and no rows as no records."""
+        assert (
+            read_observations(
+                folder(tmp_path, outages=OUTAGES, maintenance=WINDOWS, measurements=MEASURES)
+            )
+            == Observations()
+        )
+
+    def test_rows_are_never_merged(self, tmp_path: Path) -> None:
+        """Reads two rows with the same times and cause as two outages of one service each."""
+        text = OUTAGES + f"crm,{A},{B},provider\nmail,{A},{B},provider\n"
+        seen = read_observations(folder(tmp_path, outages=text))
+        assert [o.services for o in seen.outages] == [frozenset({"crm"}), frozenset({"mail"})]
+
+    def test_empty_service_and_cause(self, tmp_path: Path) -> None:
+        """An empty service is every service; an empty cause is the provider's."""
+        (outage,) = read_observations(folder(tmp_path, outages=OUTAGES + f",{A},{B},\n")).outages
+        assert (outage.services, outage.cause, outage.id) == (
+            frozenset(),
+            OutageCause.PROVIDER,
+            None,
+        )
+
+    def test_columns_in_any_order_with_spaces_blank_lines_and_a_bom(self, tmp_path: Path) -> None:
+        """Reads columns by name, trims cells, skips blank lines and a byte-order mark."""
+        text = f"\ufeffcause , end,service,start,id\n\n customer,{B}, crm ,{A},t-1\n\n"
+        (outage,) = read_observations(folder(tmp_path, outages=text)).outages
+        assert outage == Outage(
+            dt.datetime.fromisoformat(A),
+            dt.datetime.fromisoformat(B),
+            services={"crm"},
+            cause=OutageCause.CUSTOMER,
+            id="t-1",
+        )
+
+    def test_instants_keep_their_offsets(self, tmp_path: Path) -> None:
+        """Reads Z as UTC and fractions of a second to the microsecond."""
+        text = OUTAGES + "crm,2026-10-07T07:00:00Z,2026-10-07T07:00:00.25+00:00,provider\n"
+        (outage,) = read_observations(folder(tmp_path, outages=text)).outages
+        assert outage.start.tzinfo is dt.UTC
+        assert outage.period.duration == dt.timedelta(milliseconds=250)
+
+    def test_measurement_units_and_measure_names(self, tmp_path: Path) -> None:
+        """Reads a measure name as its metric and the value in its unit."""
+        text = MEASURES + f"crm,Time to Resolve,{A},2.5,h\ncrm,uptime,{A},99.95,%\n"
+        resolve, uptime = read_observations(folder(tmp_path, measurements=text)).measurements
+        assert (resolve.metric, resolve.value) == (
+            Metric.INCIDENT_RESOLUTION_TIME,
+            quantity("2.5 h"),
+        )
+        assert (uptime.metric, uptime.value) == (Metric.AVAILABILITY, quantity("99.95 %"))
+
+
+class TestProblems:
+    """read_observations: every problem of every file, at file:line:column."""
+
+    @pytest.mark.parametrize(
+        "instant",
+        [
+            "2026-10-07T09:00:00",  # no offset
+            "2026-10-07",  # a date alone
+            "2026-10-07 09:00:00+02:00",  # a space for T
+            "2026-10-07T09:00+02:00",  # no seconds
+            "2026-10-07T09:00:00+02:00[Europe/Berlin]",  # a zone name
+            "2026-10-07T09:00:00.1234567+02:00",  # finer than microseconds
+            "2026-13-07T09:00:00+02:00",  # no such month
+        ],
+    )
+    def test_refuses_instants_that_are_not_rfc_3339_with_an_offset(
+        self, tmp_path: Path, instant: str
+    ) -> None:
+        """Refuses the instant at its cell, naming the column's number."""
+        text = OUTAGES + f"crm,{instant},{B},provider\n"
+        ((path, expected),) = refusal(folder(tmp_path, outages=text))
+        assert path == "outages.csv:2:start"
+        assert expected.startswith("an RFC 3339 instant with an offset")
+        assert expected.endswith("(column 2)")
+
+    def test_model_rules_land_on_their_column(self, tmp_path: Path) -> None:
+        """An end before the start is at end; an announcement after the start at announced_at."""
+        directory = folder(
+            tmp_path,
+            outages=OUTAGES + f"crm,{B},{A},provider\n",
+            maintenance=WINDOWS + f"crm,{A},{B},{B}\n",
+        )
+        assert refusal(directory) == [
+            ("outages.csv:2:end", f"an instant after the start ({B}) (column 3)"),
+            (
+                "maintenance.csv:2:announced_at",
+                f"an instant no later than the start ({A}) (column 4)",
+            ),
+        ]
+
+    def test_bad_cells_of_every_file_are_all_reported(self, tmp_path: Path) -> None:
+        """Collects every problem of every file before reporting any."""
+        directory = folder(
+            tmp_path,
+            outages=OUTAGES + f"crm,{A},{B},provider\ncrm x,{A},{B},weather\n",
+            maintenance=WINDOWS + f",{A},{B},{A}\n",
+            measurements=MEASURES
+            + f"crm,latncy,{A},12,ms\ncrm,latency,{A},twelve,wibble\ncrm,latency,{A},5,GB\n",
+        )
+        assert paths(directory) == [
+            "outages.csv:3:service",
+            "outages.csv:3:cause",
+            "maintenance.csv:2:service",
+            "measurements.csv:2:metric",
+            "measurements.csv:3:value",
+            "measurements.csv:3:unit",
+            "measurements.csv:4:value",
+        ]
+
+    def test_messages_say_what_was_expected(self, tmp_path: Path) -> None:
+        """Suggests close metric names and states what a value of the metric must be."""
+        text = MEASURES + f"crm,latncy,{A},12,ms\ncrm,latency,{A},5,GB\n"
+        assert refusal(folder(tmp_path, measurements=text)) == [
+            (
+                "measurements.csv:2:metric",
+                "a metric or measure name such as latency (did you mean latency?) (column 2)",
+            ),
+            ("measurements.csv:3:value", "a time quantity such as '4 h' (column 4)"),
+        ]
+
+    def test_a_row_of_the_wrong_width(self, tmp_path: Path) -> None:
+        """Refuses a row with too few or too many cells, at its line."""
+        text = OUTAGES + f"crm,{A},{B}\ncrm,{A},{B},provider,extra\n"
+        assert refusal(folder(tmp_path, outages=text)) == [
+            ("outages.csv:2", "4 cells, as the header has"),
+            ("outages.csv:3", "4 cells, as the header has"),
+        ]
+
+    def test_lines_count_the_header_and_blank_lines(self, tmp_path: Path) -> None:
+        """Numbers lines as an editor does: the header is 1, blank lines count."""
+        text = OUTAGES + f"\ncrm,{A},{B},provider\n\ncrm,{A},{B},nope\n"
+        assert paths(folder(tmp_path, outages=text)) == ["outages.csv:5:cause"]
+
+    def test_header_problems(self, tmp_path: Path) -> None:
+        """Refuses an unknown, a repeated and a missing column."""
+        directory = folder(
+            tmp_path,
+            outages="service,start,end,cause,duration\n",
+            maintenance="service,start,start,end,announced_at\n",
+            measurements="service,metric,at,value\n",
+        )
+        assert refusal(directory) == [
+            ("outages.csv:1:duration", "a column of service, start, end, cause, id (column 5)"),
+            ("maintenance.csv:1:start", "each column once (column 3)"),
+            ("measurements.csv:1", "a column named 'unit'"),
+        ]
+
+    def test_an_empty_file_lacks_its_header(self, tmp_path: Path) -> None:
+        """Refuses a file with no header line."""
+        assert refusal(folder(tmp_path, outages="")) == [
+            ("outages.csv:1", "a header line: service,start,end,cause")
+        ]
+
+    def test_malformed_csv_and_bytes(self, tmp_path: Path) -> None:
+        """Refuses a quote left open and bytes that are not UTF-8, naming the file."""
+        folder(tmp_path, outages=OUTAGES + 'crm,"2026\n')
+        (tmp_path / "maintenance.csv").write_bytes(b"service,start\xff\n")
+        assert refusal(tmp_path) == [
+            ("outages.csv:2", "well-formed CSV"),
+            ("maintenance.csv", "UTF-8 text"),
+        ]
+
+    def test_refuses_what_is_not_a_directory(self, tmp_path: Path) -> None:
+        """Refuses a missing directory or a file, at $.directory."""
+        assert refusal(tmp_path / "nowhere") == [("$.directory", "a directory")]
+        file = folder(tmp_path, outages=OUTAGES) / "outages.csv"
+        assert refusal(file) == [("$.directory", "a directory")]
+
+    def test_nothing_is_returned_from_a_half_read_directory(self, tmp_path: Path) -> None:
+        """A single bad row anywhere refuses the whole directory."""
+        good = OUTAGES + "".join(f"crm,{A},{B},provider\n" for _ in range(50))
+        directory = folder(tmp_path, outages=good, measurements=MEASURES + f"crm,latency,{A},1,\n")
+        assert paths(directory) == ["measurements.csv:2:unit"]
+
+
+def _fixed_offsets() -> st.SearchStrategy[dt.tzinfo]:
+    minutes = st.integers(-23 * 60 - 59, 23 * 60 + 59)
+    return st.one_of(st.just(dt.UTC), minutes.map(lambda m: dt.timezone(dt.timedelta(minutes=m))))
+
+
+_INSTANTS = aware_datetimes(
+    min_value=dt.datetime(1950, 1, 1),
+    max_value=dt.datetime(2050, 1, 1),
+    timezones=_fixed_offsets(),
+    edges=False,
+)
+
+
+@st.composite
+def _one_service_windows(draw: st.DrawFn) -> MaintenanceWindow:
+    window = draw(maintenance_windows(services=["crm", "mail"]))
+    start = draw(_INSTANTS)
+    return MaintenanceWindow(
+        start=start,
+        end=start + window.period.duration,
+        services={min(window.services)},
+        announced_at=start - dt.timedelta(hours=1),
+    )
+
+
+_CSV_OBSERVATIONS = st.builds(
+    Observations,
+    outages=st.lists(
+        outages(services=["crm", "mail"], starts=_INSTANTS).filter(lambda o: len(o.services) <= 1),
+        max_size=4,
+    ),
+    maintenance=st.lists(_one_service_windows(), max_size=3),
+    measurements=st.lists(
+        measurements(services=["crm", "mail"]).map(
+            lambda m: Measurement(
+                at=m.at.astimezone(dt.UTC), metric=m.metric, value=m.value, service=m.service
+            )
+        ),
+        max_size=4,
+    ),
+)
+
+
+class TestWriting:
+    """write_observations: the files read_observations reads back."""
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_CSV_OBSERVATIONS)
+    def test_round_trip(self, seen: Observations) -> None:
+        """Reads back equal what it wrote, for records of one service with fixed offsets."""
+        with tempfile.TemporaryDirectory() as directory:
+            write_observations(seen, directory)
+            assert read_observations(directory) == seen
+
+    def test_the_example_files_round_trip(self, tmp_path: Path) -> None:
+        """Writes the example directory back to the same observations."""
+        seen = read_observations(EXAMPLES)
+        write_observations(seen, tmp_path)
+        assert read_observations(tmp_path) == seen
+        assert (tmp_path / "maintenance.csv").read_text() == (
+            EXAMPLES / "maintenance.csv"
+        ).read_text()
+
+    def test_a_record_of_several_services_becomes_one_row_each(self, tmp_path: Path) -> None:
+        """Splits an outage of two services into two rows, and leaves out the id column."""
+        start = dt.datetime(2026, 10, 7, 9, tzinfo=BERLIN)
+        outage = Outage(start, start + dt.timedelta(hours=1), services={"mail", "crm"})
+        write_observations(Observations(outages=[outage]), tmp_path)
+        assert (tmp_path / "outages.csv").read_text() == (
+            OUTAGES
+            + "crm,2026-10-07T09:00:00+02:00,2026-10-07T10:00:00+02:00,provider\n"
+            + "mail,2026-10-07T09:00:00+02:00,2026-10-07T10:00:00+02:00,provider\n"
+        )
+        back = read_observations(tmp_path).outages
+        assert [o.services for o in back] == [frozenset({"crm"}), frozenset({"mail"})]
+        assert {o.period.duration for o in back} == {dt.timedelta(hours=1)}
+
+    def test_writes_every_file_with_its_header(self, tmp_path: Path) -> None:
+        """Writes all three files, a header alone where there are no records."""
+        write_observations(Observations(), tmp_path / "new")
+        assert {p.name: p.read_text() for p in (tmp_path / "new").iterdir()} == {
+            name: ",".join(columns) + "\n" for name, columns in CSV_COLUMNS.items()
+        }
+
+    def test_offsets_with_seconds_are_written_in_utc(self, tmp_path: Path) -> None:
+        """Writes an instant whose offset has seconds (Amsterdam, 1930) in UTC."""
+        amsterdam = timezone("Europe/Amsterdam")
+        start = dt.datetime(1930, 6, 1, 12, tzinfo=amsterdam)
+        write_observations(
+            Observations(outages=[Outage(start, start + dt.timedelta(hours=1))]), tmp_path
+        )
+        (outage,) = read_observations(tmp_path).outages
+        assert outage.start == start.astimezone(dt.UTC)
+
+    def test_refuses_records_csv_does_not_keep(self, tmp_path: Path) -> None:
+        """Refuses series and events, each at its field, and writes nothing."""
+        start = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+        seen = Observations(
+            series=[SampleSeries("crm", "availability", start, [1])],
+            events=[Event(at=start, kind=EventKind.SECURITY_INCIDENT, summary="x")],
+        )
+        with pytest.raises(ValidationError) as error:
+            write_observations(seen, tmp_path)
+        assert [p.path for p in error.value.problems] == ["$.series", "$.events"]
+        assert list(tmp_path.iterdir()) == []
