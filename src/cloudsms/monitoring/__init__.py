@@ -16,6 +16,16 @@ and availability management) and 6.5 (capacity management).
 from __future__ import annotations
 
 from cloudsms.monitoring.files import CSV_COLUMNS, read_observations, write_observations
+from cloudsms.monitoring.metrics import (
+    ErrorBudget,
+    Span,
+    availability,
+    availability_fraction,
+    downtime,
+    error_budget,
+    expected_uptime,
+    percentile,
+)
 from cloudsms.monitoring.observations import (
     MISSING,
     Event,
@@ -30,6 +40,7 @@ from cloudsms.monitoring.observations import (
 __all__ = [
     "CSV_COLUMNS",
     "MISSING",
+    "ErrorBudget",
     "Event",
     "EventKind",
     "Measurement",
@@ -37,6 +48,13 @@ __all__ = [
     "Outage",
     "SampleSeries",
     "SeriesCounts",
+    "Span",
+    "availability",
+    "availability_fraction",
+    "downtime",
+    "error_budget",
+    "expected_uptime",
+    "percentile",
     "read_observations",
     "write_observations",
 ]
