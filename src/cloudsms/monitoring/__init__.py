@@ -15,6 +15,16 @@ and availability management) and 6.5 (capacity management).
 
 from __future__ import annotations
 
+from cloudsms.monitoring.evaluation import (
+    EvidenceItem,
+    EvidenceKind,
+    ImmediateNotice,
+    ServiceLevelReport,
+    TargetResult,
+    evaluate,
+    expired_monitoring_data,
+    immediate_notices,
+)
 from cloudsms.monitoring.files import CSV_COLUMNS, read_observations, write_observations
 from cloudsms.monitoring.metrics import (
     ErrorBudget,
@@ -43,17 +53,25 @@ __all__ = [
     "ErrorBudget",
     "Event",
     "EventKind",
+    "EvidenceItem",
+    "EvidenceKind",
+    "ImmediateNotice",
     "Measurement",
     "Observations",
     "Outage",
     "SampleSeries",
     "SeriesCounts",
+    "ServiceLevelReport",
     "Span",
+    "TargetResult",
     "availability",
     "availability_fraction",
     "downtime",
     "error_budget",
+    "evaluate",
     "expected_uptime",
+    "expired_monitoring_data",
+    "immediate_notices",
     "percentile",
     "read_observations",
     "write_observations",

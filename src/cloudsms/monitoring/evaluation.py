@@ -1,0 +1,1386 @@
+"""Judging an agreement's targets over a period: the service level report (S10).
+
+`evaluate` reads one agreement, the `cloudsms.monitoring.Observations` of its
+services and a period, and returns a `ServiceLevelReport`: for every target of every
+SLA, and every service the SLA covers, a `TargetResult` with the achieved figure in
+the target's unit, the `cloudsms.agreements.Judgement` (met or breached, and by how
+much), the credit due, the time no samples cover, and the evidence behind the figure
+(`EvidenceItem`: each outage, maintenance window, sample gap, measurement, series,
+incident or request that counted or was left out, with the reason). The report also
+carries the events that call for immediate notice to the customer (`ImmediateNotice`,
+`immediate_notices`) and the monitoring data older than the agreement's retention
+(`expired_monitoring_data`).
+
+The rules, target by target (``P`` is the evaluated period, see `evaluate`):
+
+- **Availability** is uptime over expected uptime, exactly
+  (`cloudsms.monitoring.metrics.availability_fraction`)::
+
+      availability = 100 % x (E - D) / E
+      E = the time of P inside S, less X                       (expected uptime)
+      D = the time of the union of O, W and B inside P and S, less X   (downtime)
+
+  ``S`` is the whole period for a ``24x7`` target and the agreement's support hours
+  for a ``service hours`` one; ``O`` the service's outages whose cause the target does
+  not exclude (an outage naming no service hits every service); ``W`` the maintenance
+  windows covering the service that the target does not exclude, each counted as
+  downtime over its whole span (the provider declared the service could be down);
+  ``B`` the down steps of the service's up/down sample series; ``X`` what is left out
+  of both sides: the windows the target excludes (announced at least its
+  ``maintenance_notice`` before they start, by `Exclusions.excludes`) and the missing
+  steps of the series that nothing else covers (below). An outage whose cause the
+  target excludes (``customer``, ``force_majeure``, ...) is left out of the downtime
+  only: its span stays in the expected uptime, so a provider outage overlapping it
+  still counts in full. The percentage is exact when it has at most 38 significant
+  digits, else rounded half to even there (as `cloudsms.monitoring.metrics.availability`).
+- **Missing samples** are never uptime and never downtime. A step a series holds as
+  missing is left out of both sides where no counted outage, counted window, down
+  step or known step of another series of the service covers it; the time left out
+  inside the expected uptime is the result's ``coverage_gap`` and each such span is a
+  ``sample_gap`` item of the evidence. Time no series covers at all is judged from
+  the outages and windows alone (the service is up unless they say otherwise).
+- **Response time** is the nearest-rank percentile at ``target.percentile``
+  (`cloudsms.monitoring.metrics.percentile`: the value at rank ``ceil(p/100 x n)`` of
+  the ``n`` values sorted) of the service's response-time `Measurement` values and the
+  samples of its latency series (milliseconds), taken inside the period, inside the
+  support hours for a ``service hours`` target, and outside the windows the target
+  excludes. The figure is judged in seconds: a measurement converts exactly, and a
+  series sample (a binary float of milliseconds) is read as the shortest decimal
+  that names it (``Decimal(str(value))``), then divided by 1000 exactly.
+- **Throughput and capacity** (at least) are the smallest measurement in the
+  period, **recovery point and time objectives** (at most) the largest: the worst
+  measurement in the period, under the same hours and windows as response time. A
+  capacity target counts only measurements of its own dimension (bytes or instances).
+- **Incident response and resolution time** of a priority are read from the
+  incidents under the agreement on the service, of that priority, opened in the
+  period, on the agreement's support-hours clocks (`cloudsms.operations.response_time`,
+  `cloudsms.operations.resolution_time`, as of the report's ``as_of``: an incident
+  still open is measured up to ``as_of``); the achieved figure is the longest, so
+  the target is met exactly when every incident met it. **Request fulfilment time**
+  is the same over the service requests under the agreement made in the period
+  (`cloudsms.operations.fulfilment_time`, on the wall clock; a request names no
+  service, so each serves every service of the SLA). An incident whose cause the
+  target excludes is left out. No incident (or request): no figure, and the note
+  says so.
+- **Qualitative objectives** are judged by the caller's `Predicates` registry, given
+  the service's observations; without one (or without the predicate) there is no
+  judgement, and the note says so.
+- **Credits** (`cloudsms.agreements.credit_due`) are worked out only for a judged
+  target with credit terms, over a period that is the target's whole measurement
+  period (``target.period.containing(P.start, zone)``), for a service with a
+  recurring charge. The charge for ``P`` is the recurring amount scaled exactly by
+  ``P``'s calendar length over the charge's period: for a charge every ``k`` months,
+  ``amount x P.calendar_count("month") / k``; for one every ``k`` days, by
+  ``P.calendar_count("day") / k``. In every other case the credit is ``None`` and the
+  note says why.
+
+Serves S10 (monitor and report: measurements, outages and maintenance windows
+judged against each target, breaches, credits, events that demand immediate notice,
+retention of monitoring data) on the terms of S07; ISO/IEC 20000-1:2011 6.1 (service
+level management), 6.2 (service reporting), 6.3 (service continuity and availability
+management), 6.6 (information security: incidents the customer hears of at once) and
+4.3 (records kept for an agreed time).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import enum
+import math
+from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+from fractions import Fraction
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from cloudsms._foundation.exact import nearest_amount, to_decimal
+from cloudsms._foundation.instants import instant_problems
+from cloudsms._kit.checks import instance_problems, raise_problems
+from cloudsms.agreements import (
+    CloudServiceAgreement,
+    Judgement,
+    Metric,
+    OutageCause,
+    Predicates,
+    UptimeBasis,
+    credit_due,
+    judge,
+)
+from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.money import Money, currency
+from cloudsms.monitoring.metrics import availability_fraction, downtime, percentile
+from cloudsms.monitoring.observations import (
+    Event,
+    EventKind,
+    Measurement,
+    Observations,
+    Outage,
+    SampleSeries,
+)
+from cloudsms.operations import (
+    Incident,
+    MaintenanceWindow,
+    fulfilment_time,
+    resolution_time,
+    response_time,
+)
+from cloudsms.operations.clocks import in_force
+from cloudsms.periods import Period, add_calendar, timezone
+from cloudsms.units import Quantity, format_quantity, magnitude_in, quantity, same_dimension
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+    from dateutil.relativedelta import relativedelta
+
+    from cloudsms.agreements import ServiceLevelAgreement, ServiceTarget
+
+__all__ = [
+    "EvidenceItem",
+    "EvidenceKind",
+    "ImmediateNotice",
+    "ServiceLevelReport",
+    "TargetResult",
+    "evaluate",
+    "expired_monitoring_data",
+    "immediate_notices",
+]
+
+_SUBJECT = "Service level evaluation"
+_UTC = dt.UTC
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_ZERO = dt.timedelta()
+_HUNDRED = 100
+_PERCENT = Context(prec=38, rounding=ROUND_HALF_EVEN)
+"""Availability in percent: exact within 38 significant digits, else half to even there."""
+
+
+# ---------------------------------------------------------------------- results
+class EvidenceKind(enum.StrEnum):
+    """What an item of evidence is: the record or the span behind a figure (S10)."""
+
+    OUTAGE = "outage"
+    MAINTENANCE = "maintenance"
+    SAMPLE_GAP = "sample_gap"
+    MEASUREMENT = "measurement"
+    SERIES = "series"
+    INCIDENT = "incident"
+    REQUEST = "request"
+
+
+@attrs.frozen(kw_only=True)
+class EvidenceItem:
+    """One record or span behind a figure: whether it counted, and why (S10).
+
+    ``kind`` says what it is; ``reference`` names it (an outage's or an incident's
+    id, or a description where the record has none); ``start`` and ``end`` are its
+    own span (a measurement's instant twice: a point); ``counted`` says whether it
+    entered the figure, and ``reason`` why or why not, in words a customer reads
+    ("announced 2 days ahead; the SLA requires 5 days: counted as downtime"). A
+    result, built by `evaluate` and `expired_monitoring_data` only: it carries no
+    checks.
+    """
+
+    kind: EvidenceKind
+    reference: str
+    start: dt.datetime
+    end: dt.datetime
+    counted: bool
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class TargetResult:
+    """One target of one SLA judged for one service over the evaluated period (S10).
+
+    ``sla_id``, ``target_id``, ``service_id`` and ``metric`` say what was judged;
+    ``period`` the span evaluated, in the agreement's time zone (the requested period,
+    cut to the agreement's term). ``achieved`` is the figure in the target's
+    canonical unit (percent, seconds, bytes, ...), ``None`` when nothing was measured
+    or the objective is qualitative; ``judgement`` the `Judgement` (``None``: not
+    judged); ``credit`` the credit due (zero when the target was met; ``None`` when no
+    credit applies); ``coverage_gap`` the expected uptime no samples cover (zero for
+    targets read from records); ``evidence`` every item behind the figure, in time
+    order; ``note`` why there is no figure or no credit (``None`` when there is
+    nothing to explain). A result, built by `evaluate` only: it carries no checks.
+    """
+
+    sla_id: str
+    target_id: str
+    service_id: str
+    metric: Metric
+    period: Period
+    achieved: Quantity | None
+    judgement: Judgement | None
+    credit: Money | None
+    coverage_gap: dt.timedelta
+    evidence: tuple[EvidenceItem, ...]
+    note: str | None
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the target was met (``None``: it was not judged)."""
+        return None if self.judgement is None else self.judgement.met
+
+    @property
+    def breached(self) -> bool:
+        """Whether the target was judged and missed."""
+        return self.judgement is not None and not self.judgement.met
+
+    @property
+    def margin(self) -> Decimal | None:
+        """How far the figure is on the good side of the threshold (negative: breached)."""
+        return None if self.judgement is None else self.judgement.margin
+
+
+@attrs.frozen(kw_only=True)
+class ImmediateNotice:
+    """An event the affected customers must hear of at once, and whom to tell (S10).
+
+    ``event`` is the `cloudsms.monitoring.Event` (a security incident, the
+    continuity plan invoked, ...); for a security incident recorded as an `Incident`
+    it is an event built from it (its opening, services and summary) and
+    ``incident_id`` names the incident. ``customers`` are the ids of the customers to
+    notify. A result of `immediate_notices` and `evaluate`: it carries no checks.
+    """
+
+    event: Event
+    customers: frozenset[str]
+    incident_id: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ServiceLevelReport:
+    """How one agreement did over one period: every target judged, with evidence (S10).
+
+    ``agreement_id``, ``agreement_version`` (the version of the terms applied, those
+    in force at the start of the evaluated period) and ``customer_id`` say whose
+    report it is; ``period`` the period asked for and ``as_of`` the instant the
+    records were read at. ``results`` holds one `TargetResult` per target, SLA and
+    service, in the agreement's order (services by id); ``notices`` the events of the
+    period the customer must hear of at once; ``expired`` the monitoring data older
+    than the agreement's retention as of ``as_of`` (`expired_monitoring_data`). A
+    result, built by `evaluate` only: it carries no checks, pickles, and compares by
+    value.
+    """
+
+    agreement_id: str
+    agreement_version: int
+    customer_id: str
+    period: Period
+    as_of: dt.datetime
+    results: tuple[TargetResult, ...]
+    notices: tuple[ImmediateNotice, ...]
+    expired: tuple[EvidenceItem, ...]
+
+    @property
+    def breaches(self) -> tuple[TargetResult, ...]:
+        """The results judged and missed, in report order."""
+        return tuple(r for r in self.results if r.breached)
+
+    @property
+    def credits(self) -> dict[str, Money]:
+        """The credits due, added up per currency (a new dict, keyed by currency code).
+
+        Only results with a credit take part; a met target with credit terms adds
+        zero, so its currency appears with what the others add.
+        """
+        totals: dict[str, Money] = {}
+        for result in self.results:
+            credit = result.credit
+            if credit is not None:
+                held = totals.get(credit.currency)
+                totals[credit.currency] = credit if held is None else held + credit
+        return dict(sorted(totals.items()))
+
+    def for_service(self, service_id: str) -> tuple[TargetResult, ...]:
+        """The results for one service, in report order (empty for a service not judged)."""
+        return tuple(r for r in self.results if r.service_id == service_id)
+
+
+# ---------------------------------------------------------------------- spans in microseconds
+def _micros(instant: dt.datetime) -> int:
+    """An aware instant as whole microseconds since 1970-01-01T00:00Z."""
+    return (instant - _EPOCH) // _MICROSECOND
+
+
+def _instant(micros: int, zone: dt.tzinfo) -> dt.datetime:
+    return (_EPOCH + micros * _MICROSECOND).astimezone(zone)
+
+
+def _span(item: Any) -> tuple[int, int]:  # noqa: ANN401 - anything with .start and .end
+    return _micros(item.start), _micros(item.end)
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of ``spans``: sorted, overlapping or touching ones joined, empty ones dropped."""
+    union: list[tuple[int, int]] = []
+    for low, high in sorted(spans):
+        if high <= low:
+            continue
+        if union and low <= union[-1][1]:
+            if high > union[-1][1]:
+                union[-1] = (union[-1][0], high)
+        else:
+            union.append((low, high))
+    return union
+
+
+def _minus(spans: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of merged ``spans`` outside merged ``cuts``."""
+    left: list[tuple[int, int]] = []
+    index = 0
+    for low, high in spans:
+        start = low
+        while index < len(cuts) and cuts[index][1] <= start:
+            index += 1
+        probe = index
+        while probe < len(cuts) and cuts[probe][0] < high:
+            if cuts[probe][0] > start:
+                left.append((start, cuts[probe][0]))
+            start = max(start, cuts[probe][1])
+            probe += 1
+        if start < high:
+            left.append((start, high))
+    return left
+
+
+def _both(spans: list[tuple[int, int]], other: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts shared by merged ``spans`` and merged ``other``."""
+    shared: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(spans) and j < len(other):
+        low, high = max(spans[i][0], other[j][0]), min(spans[i][1], other[j][1])
+        if low < high:
+            shared.append((low, high))
+        if spans[i][1] < other[j][1]:
+            i += 1
+        else:
+            j += 1
+    return shared
+
+
+def _inside(spans: list[tuple[int, int]], point: int) -> bool:
+    """Whether ``point`` lies in one of merged ``spans`` (half-open)."""
+    index = bisect.bisect_right(spans, (point, math.inf)) - 1
+    return index >= 0 and spans[index][0] <= point < spans[index][1]
+
+
+# ---------------------------------------------------------------------- words
+def _spoken(length: dt.timedelta) -> str:
+    """An exact length as a reader says it: ``2 days 4 h``, ``43 min 12 s``, ``0.25 s``."""
+    micro = length // _MICROSECOND
+    sign, micro = ("-", -micro) if micro < 0 else ("", micro)
+    days, rest = divmod(micro, 86_400_000_000)
+    hours, rest = divmod(rest, 3_600_000_000)
+    minutes, rest = divmod(rest, 60_000_000)
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    if rest:
+        parts.append(f"{Decimal(rest).scaleb(-6).normalize():f} s")
+    return sign + (" ".join(parts) or "0 s")
+
+
+_CALENDAR_WORDS = (
+    ("years", "year"),
+    ("months", "month"),
+    ("days", "day"),
+    ("hours", "h"),
+    ("minutes", "min"),
+    ("seconds", "s"),
+)
+
+
+def _calendar_spoken(length: relativedelta) -> str:
+    """A calendar length as a reader says it: ``5 days``, ``1 month 2 days``."""
+    parts = []
+    for field, word in _CALENDAR_WORDS:
+        count = getattr(length, field)
+        if count:
+            plural = "s" if count != 1 and word in {"year", "month", "day"} else ""
+            parts.append(f"{count} {word}{plural}")
+    return " ".join(parts) or "no time"
+
+
+def _threshold_text(target: ServiceTarget) -> str:
+    level = target.level
+    return "" if level is None else format_quantity(level.target)
+
+
+# ---------------------------------------------------------------------- what one evaluation reads
+@attrs.frozen(kw_only=True)
+class _View:
+    """One service's observations that touch the evaluated period, each kind in time order."""
+
+    service_id: str
+    outages: tuple[Outage, ...]
+    windows: tuple[MaintenanceWindow, ...]
+    measurements: tuple[Measurement, ...]
+    series: tuple[SampleSeries, ...]
+    incidents: tuple[Incident, ...]
+
+
+class _Context:
+    """What every target of one evaluation shares: the terms, the period, the readings."""
+
+    __slots__ = (
+        "agreement",
+        "as_of",
+        "bounds",
+        "observations",
+        "period",
+        "predicates",
+        "terms",
+        "views",
+        "zone",
+    )
+
+    def __init__(
+        self,
+        *,
+        agreement: CloudServiceAgreement,
+        terms: CloudServiceAgreement,
+        observations: Observations,
+        period: Period,
+        as_of: dt.datetime,
+        predicates: Predicates | None,
+        zone: dt.tzinfo,
+    ) -> None:
+        self.agreement = agreement
+        self.terms = terms
+        self.observations = observations
+        self.period = period
+        self.bounds = _span(period)
+        self.as_of = as_of
+        self.predicates = predicates
+        self.zone = zone
+        self.views: dict[str, _View] = {}
+
+    def view(self, service_id: str) -> _View:
+        """The service's observations touching the period (built once per service)."""
+        found = self.views.get(service_id)
+        if found is None:
+            found = self.views[service_id] = self._view(service_id)
+        return found
+
+    def _view(self, service_id: str) -> _View:
+        low, high = self.bounds
+        seen = self.observations
+
+        def touches(item: Any) -> bool:  # noqa: ANN401 - anything with .start and .end
+            start, end = _span(item)
+            return start < high and end > low
+
+        return _View(
+            service_id=service_id,
+            outages=tuple(
+                sorted(
+                    (o for o in seen.outages if o.affects(service_id) and touches(o)),
+                    key=_span,
+                )
+            ),
+            windows=tuple(
+                sorted(
+                    (w for w in seen.maintenance if service_id in w.services and touches(w)),
+                    key=_span,
+                )
+            ),
+            measurements=tuple(
+                sorted(
+                    (
+                        m
+                        for m in seen.measurements
+                        if m.service == service_id and low <= _micros(m.at) < high
+                    ),
+                    key=lambda m: _micros(m.at),
+                )
+            ),
+            series=tuple(
+                sorted(
+                    (s for s in seen.series if s.service == service_id and touches(s.period)),
+                    key=lambda s: _micros(s.start),
+                )
+            ),
+            incidents=tuple(
+                sorted(
+                    (
+                        i
+                        for i in seen.incidents
+                        if service_id in i.services and low <= _micros(i.opened_at) < high
+                    ),
+                    key=lambda i: (_micros(i.opened_at), i.id),
+                )
+            ),
+        )
+
+
+class _Figure:
+    """What one metric's reading gives: a value in the canonical unit or a judgement."""
+
+    __slots__ = ("coverage_gap", "evidence", "judgement", "note", "value")
+
+    def __init__(
+        self,
+        evidence: list[EvidenceItem],
+        *,
+        value: Decimal | None = None,
+        judgement: Judgement | None = None,
+        coverage_gap: dt.timedelta = _ZERO,
+        note: str | None = None,
+    ) -> None:
+        self.evidence = evidence
+        self.value = value
+        self.judgement = judgement
+        self.coverage_gap = coverage_gap
+        self.note = note
+
+
+def _item(
+    kind: EvidenceKind,
+    reference: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    counted: bool,
+    reason: str,
+) -> EvidenceItem:
+    return EvidenceItem(
+        kind=kind, reference=reference, start=start, end=end, counted=counted, reason=reason
+    )
+
+
+def _outage_reference(outage: Outage) -> str:
+    if outage.id is not None:
+        return outage.id
+    return f"outage {outage.start.isoformat()}/{outage.end.isoformat()}"
+
+
+def _window_reference(window: MaintenanceWindow) -> str:
+    services = ",".join(sorted(window.services))
+    return f"maintenance of {services} {window.start.isoformat()}/{window.end.isoformat()}"
+
+
+def _measurement_reference(measurement: Measurement) -> str:
+    return f"{measurement.metric} of {measurement.service} at {measurement.at.isoformat()}"
+
+
+def _series_reference(series: SampleSeries) -> str:
+    return f"{series.metric} series of {series.service} from {series.start.isoformat()}"
+
+
+# ---------------------------------------------------------------------- maintenance windows
+def _window_verdicts(
+    target: ServiceTarget, windows: Iterable[MaintenanceWindow]
+) -> Iterator[tuple[MaintenanceWindow, bool, str]]:
+    """Each window, whether the target leaves it out, and how it was announced."""
+    rules = target.exclusions
+    for window in windows:
+        ahead = _spoken(window.start - window.announced_at)
+        if rules.maintenance_notice is None:
+            yield window, False, f"announced {ahead} ahead; the SLA excludes no maintenance"
+            continue
+        excluded = rules.excludes(
+            OutageCause.MAINTENANCE, announced_at=window.announced_at, starts_at=window.start
+        )
+        need = _calendar_spoken(rules.maintenance_notice)
+        yield window, excluded, f"announced {ahead} ahead; the SLA requires {need}"
+
+
+def _sample_rules(
+    ctx: _Context, target: ServiceTarget, view: _View
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[EvidenceItem]]:
+    """Where samples count for ``target``: the allowed spans, the excluded windows, evidence.
+
+    Samples count inside the period, inside the support hours for a ``service hours``
+    target, and outside the maintenance windows the target excludes.
+    """
+    excluded: list[tuple[int, int]] = []
+    evidence: list[EvidenceItem] = []
+    for window, left_out, text in _window_verdicts(target, view.windows):
+        if left_out:
+            excluded.append(_span(window))
+            evidence.append(
+                _item(
+                    EvidenceKind.MAINTENANCE,
+                    _window_reference(window),
+                    window.start,
+                    window.end,
+                    counted=False,
+                    reason=f"{text}: samples inside it left out",
+                )
+            )
+    allowed = [ctx.bounds]
+    if target.uptime is UptimeBasis.SERVICE_HOURS:
+        allowed = _both(allowed, _open_spans(ctx))
+    merged = _merged(excluded)
+    return _minus(allowed, merged), merged, evidence
+
+
+def _open_spans(ctx: _Context) -> list[tuple[int, int]]:
+    """The support hours' open spans over the period, in microseconds."""
+    hours = ctx.terms.support_hours
+    zone = timezone(hours.timezone)
+    first = ctx.period.start.astimezone(zone).date() - dt.timedelta(days=1)
+    last = ctx.period.end.astimezone(zone).date() + dt.timedelta(days=1)
+    return _merged((_micros(a), _micros(b)) for a, b in hours.open_spans(first, last))
+
+
+def _left_out_because(
+    allowed: list[tuple[int, int]], excluded: list[tuple[int, int]], point: int
+) -> str | None:
+    """Why a sample at ``point`` does not count (``None``: it counts)."""
+    if _inside(allowed, point):
+        return None
+    if _inside(excluded, point):
+        return "inside a maintenance window the target excludes: left out"
+    return "outside the service hours: left out"
+
+
+# ---------------------------------------------------------------------- availability
+def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
+    """Uptime over expected uptime (the module docs give the rule and its letters)."""
+    hours = ctx.terms.support_hours if target.uptime is UptimeBasis.SERVICE_HOURS else None
+    evidence: list[EvidenceItem] = []
+    down: list[Any] = []
+    for outage in view.outages:
+        left_out = target.exclusions.excludes(outage.cause)
+        if left_out:
+            reason = f"{outage.cause} outage: the target excludes this cause"
+        else:
+            down.append(outage)
+            part = _spoken(_clipped(ctx, outage))
+            reason = f"{outage.cause} outage: counted as downtime ({part} in the period)"
+        evidence.append(
+            _item(
+                EvidenceKind.OUTAGE,
+                _outage_reference(outage),
+                outage.start,
+                outage.end,
+                counted=not left_out,
+                reason=reason,
+            )
+        )
+    excluded: list[Period] = []
+    for window, left_out, text in _window_verdicts(target, view.windows):
+        if left_out:
+            excluded.append(window.period)
+            reason = f"{text}: left out of expected uptime and downtime"
+        else:
+            down.append(window)
+            reason = f"{text}: counted as downtime"
+        evidence.append(
+            _item(
+                EvidenceKind.MAINTENANCE,
+                _window_reference(window),
+                window.start,
+                window.end,
+                counted=not left_out,
+                reason=reason,
+            )
+        )
+    gaps, known = _up_down_series(ctx, view, down, evidence)
+    left = _sample_gaps(ctx, view, gaps, [*(_span(d) for d in down), *known], evidence)
+    coverage = (
+        downtime(left, ctx.period, exclusions=excluded, service_hours=hours) if left else _ZERO
+    )
+    fraction = availability_fraction(
+        down, ctx.period, exclusions=[*excluded, *left], service_hours=hours
+    )
+    if fraction is None:
+        basis = "the service hours in the period" if hours is not None else "the period"
+        note = f"no expected uptime: all of {basis} is left out (excluded windows, sample gaps)"
+        return _Figure(evidence, coverage_gap=coverage, note=note)
+    percent = fraction * _HUNDRED
+    value = _PERCENT.divide(Decimal(percent.numerator), Decimal(percent.denominator))
+    return _Figure(evidence, value=value, coverage_gap=coverage)
+
+
+def _clipped(ctx: _Context, item: Any) -> dt.timedelta:  # noqa: ANN401 - .start and .end
+    """The part of ``item`` inside the evaluated period."""
+    low, high = ctx.bounds
+    start, end = _span(item)
+    return max(min(end, high) - max(start, low), 0) * _MICROSECOND
+
+
+def _up_down_series(
+    ctx: _Context, view: _View, down: list[Any], evidence: list[EvidenceItem]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Read the service's up/down series: down spans into ``down``; the gaps and known spans."""
+    gaps: list[tuple[int, int]] = []
+    known: list[tuple[int, int]] = []
+    for series in view.series:
+        if series.metric is not Metric.AVAILABILITY:
+            continue
+        span = ctx.period.intersection(series.period)
+        if span is None:
+            continue
+        counts = series.counts(span)
+        down.extend(series.down_spans(span))
+        missing = _merged(_span(m) for m in series.missing_spans(span))
+        gaps.extend(missing)
+        known.extend(_minus([_span(span)], missing))
+        lost = _spoken(counts.down * series.step)
+        evidence.append(
+            _item(
+                EvidenceKind.SERIES,
+                _series_reference(series),
+                series.period.start,
+                series.period.end,
+                counted=True,
+                reason=(
+                    f"{counts.up} steps up, {counts.down} down ({lost} counted as downtime), "
+                    f"{counts.missing} missing in the period"
+                ),
+            )
+        )
+    return gaps, known
+
+
+def _sample_gaps(
+    ctx: _Context,
+    view: _View,
+    gaps: list[tuple[int, int]],
+    covered: list[tuple[int, int]],
+    evidence: list[EvidenceItem],
+) -> list[Period]:
+    """The missing steps nothing else covers, as periods left out of both sides."""
+    left: list[Period] = []
+    for start, end in _minus(_merged(gaps), _merged(covered)):
+        gap = Period(_instant(start, ctx.zone), _instant(end, ctx.zone))
+        left.append(gap)
+        evidence.append(
+            _item(
+                EvidenceKind.SAMPLE_GAP,
+                f"no samples of {view.service_id} {gap.start.isoformat()}/{gap.end.isoformat()}",
+                gap.start,
+                gap.end,
+                counted=False,
+                reason="no samples: left out of expected uptime and downtime",
+            )
+        )
+    return left
+
+
+# ---------------------------------------------------------------------- measured figures
+def _response_time(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
+    """The nearest-rank percentile of the response times that count, in seconds."""
+    allowed, excluded, evidence = _sample_rules(ctx, target, view)
+    exact: list[Decimal] = []
+    for measurement in view.measurements:
+        if measurement.metric is not Metric.RESPONSE_TIME:
+            continue
+        why = _left_out_because(allowed, excluded, _micros(measurement.at))
+        if why is None:
+            exact.append(magnitude_in(measurement.value, "millisecond"))
+        evidence.append(
+            _item(
+                EvidenceKind.MEASUREMENT,
+                _measurement_reference(measurement),
+                measurement.at,
+                measurement.at,
+                counted=why is None,
+                reason=why or f"{format_quantity(measurement.value)} counted",
+            )
+        )
+    sampled = _latency_samples(ctx, view, allowed, evidence)
+    if not exact and not sampled:
+        return _Figure(evidence, note="no response-time samples count in the period")
+    values: Sequence[Any] = sampled if not exact else [*sampled, *exact]
+    share = target.percentile
+    assert share is not None  # noqa: S101 - a response-time target states its percentile
+    ranked = percentile(values, share)
+    milliseconds = ranked if isinstance(ranked, Decimal) else Decimal(str(ranked))
+    return _Figure(evidence, value=to_decimal(Fraction(milliseconds) / 1000))
+
+
+def _latency_samples(
+    ctx: _Context, view: _View, allowed: list[tuple[int, int]], evidence: list[EvidenceItem]
+) -> Any:  # noqa: ANN401 - an array('d') of milliseconds
+    """The latency series' samples that count, in milliseconds (NaN, the missing, dropped)."""
+    from array import array  # noqa: PLC0415 - only latency series need it
+
+    taken = array("d")
+    for series in view.series:
+        if series.metric is not Metric.RESPONSE_TIME:
+            continue
+        span = ctx.period.intersection(series.period)
+        if span is None:
+            continue
+        before = len(taken)
+        for low, high in _both(allowed, [_span(span)]):
+            taken.extend(series.latencies(Period(_instant(low, _UTC), _instant(high, _UTC))))
+        counted = len(taken) - before
+        present = len(series.latencies(span))
+        evidence.append(
+            _item(
+                EvidenceKind.SERIES,
+                _series_reference(series),
+                series.period.start,
+                series.period.end,
+                counted=counted > 0,
+                reason=(
+                    f"{counted} samples counted; {present - counted} outside the service "
+                    "hours or inside excluded windows left out"
+                ),
+            )
+        )
+    return taken
+
+
+def _worst_measurement(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
+    """The worst measurement in the period: the smallest for at-least targets, else the largest."""
+    allowed, excluded, evidence = _sample_rules(ctx, target, view)
+    counted: list[tuple[Decimal, int]] = []
+    for measurement in view.measurements:
+        if measurement.metric is not target.metric:
+            continue
+        why: str | None
+        if not same_dimension(measurement.value, target.unit):
+            why = f"not a figure in {target.unit}: left out"
+        else:
+            why = _left_out_because(allowed, excluded, _micros(measurement.at))
+        if why is None:
+            counted.append((magnitude_in(measurement.value, target.unit), len(evidence)))
+        evidence.append(
+            _item(
+                EvidenceKind.MEASUREMENT,
+                _measurement_reference(measurement),
+                measurement.at,
+                measurement.at,
+                counted=why is None,
+                reason=why or f"{format_quantity(measurement.value)} counted",
+            )
+        )
+    if not counted:
+        return _Figure(evidence, note=f"no {target.metric} measurements count in the period")
+    pick = min if target.sign > 0 else max
+    value, where = pick(counted, key=lambda pair: pair[0])
+    evidence[where] = attrs.evolve(
+        evidence[where], reason=evidence[where].reason + ": the worst measurement in the period"
+    )
+    return _Figure(evidence, value=value)
+
+
+# ---------------------------------------------------------------------- records on the clocks
+def _seconds(length: dt.timedelta) -> Decimal:
+    return to_decimal(Fraction(length // _MICROSECOND, 1_000_000))
+
+
+def _incident_time(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
+    """The longest response or resolution time of the priority's incidents opened in the period."""
+    responding = target.metric is Metric.INCIDENT_RESPONSE_TIME
+    clock: Callable[..., dt.timedelta | None] = response_time if responding else resolution_time
+    chosen = [
+        i
+        for i in view.incidents
+        if i.agreement_id == ctx.agreement.id and i.priority == target.priority
+    ]
+    if not chosen:
+        return _Figure([], note=f"no incidents of priority {target.priority} in the period")
+    what = "response" if responding else "resolution"
+    return _timed(
+        ctx,
+        target,
+        [
+            _Timed(
+                kind=EvidenceKind.INCIDENT,
+                id=i.id,
+                start=i.opened_at,
+                stopped=i.acknowledged_at if responding else i.resolved_at,
+                cause=i.cause,
+                measure=partial(clock, i, ctx.agreement),
+            )
+            for i in chosen
+        ],
+        what=f"{what} time",
+        clock=" on the support hours",
+        none=f"no incident of priority {target.priority} in the period has a {what} time",
+    )
+
+
+def _fulfilment_time(ctx: _Context, target: ServiceTarget, _: _View) -> _Figure:
+    """The longest fulfilment time of the requests under the agreement made in the period."""
+    low, high = ctx.bounds
+    chosen = sorted(
+        (
+            r
+            for r in ctx.observations.requests
+            if r.agreement_id == ctx.agreement.id and low <= _micros(r.requested_at) < high
+        ),
+        key=lambda r: (_micros(r.requested_at), r.id),
+    )
+    if not chosen:
+        return _Figure([], note="no service requests in the period")
+    return _timed(
+        ctx,
+        target,
+        [
+            _Timed(
+                kind=EvidenceKind.REQUEST,
+                id=r.id,
+                start=r.requested_at,
+                stopped=r.fulfilled_at,
+                cause=None,
+                measure=partial(fulfilment_time, r, ctx.agreement),
+            )
+            for r in chosen
+        ],
+        what="fulfilment time",
+        clock="",
+        none="no service request in the period has a fulfilment time",
+    )
+
+
+@attrs.frozen(kw_only=True)
+class _Timed:
+    """A record on one of the agreement's clocks, as `_timed` reads it."""
+
+    kind: EvidenceKind
+    id: str
+    start: dt.datetime
+    stopped: dt.datetime | None
+    cause: OutageCause | None
+    measure: Callable[..., dt.timedelta | None]
+
+
+def _timed(
+    ctx: _Context,
+    target: ServiceTarget,
+    records: list[_Timed],
+    *,
+    what: str,
+    clock: str,
+    none: str,
+) -> _Figure:
+    """The longest time of ``records``, each record in the evidence with its figure."""
+    as_of = ctx.as_of
+    limit = _micros(as_of)
+    evidence: list[EvidenceItem] = []
+    longest: dt.timedelta | None = None
+    for record in records:
+        reason: str
+        end = record.start
+        counted = False
+        if _micros(record.start) > limit:
+            reason = f"begun after the report's as_of ({as_of.isoformat()}): not yet known"
+        elif record.cause is not None and record.cause in target.exclusions.causes:
+            reason = f"{record.cause} cause: the target excludes it"
+        else:
+            measured = record.measure(as_of=as_of)
+            final = record.stopped is not None and _micros(record.stopped) <= limit
+            if measured is None:
+                reason = f"no {what} to measure as of {as_of.isoformat()}"
+            else:
+                counted = True
+                end = record.stopped if final and record.stopped is not None else as_of
+                running = "" if final else f", still running at {as_of.isoformat()}"
+                reason = (
+                    f"{what} {_spoken(measured)}{clock}{running}; "
+                    f"the target is {_threshold_text(target)}"
+                )
+                longest = measured if longest is None else max(longest, measured)
+        evidence.append(
+            _item(record.kind, record.id, record.start, end, counted=counted, reason=reason)
+        )
+    if longest is None:
+        return _Figure(evidence, note=none)
+    return _Figure(evidence, value=_seconds(longest))
+
+
+# ---------------------------------------------------------------------- qualitative objectives
+def _qualitative(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
+    """The caller's predicate over the service's observations (no predicate: not judged)."""
+    name = target.predicate
+    if ctx.predicates is None:
+        return _Figure([], note="not judged: no predicates were given for qualitative objectives")
+    if name not in ctx.predicates.names():
+        return _Figure([], note=f"not judged: no predicate {name!r} among those given")
+    evidence = ctx.observations.for_service(view.service_id)
+    return _Figure([], judgement=judge(target, evidence, predicates=ctx.predicates))
+
+
+_READINGS: Mapping[Metric, Callable[[_Context, ServiceTarget, _View], _Figure]] = {
+    Metric.AVAILABILITY: _availability,
+    Metric.RESPONSE_TIME: _response_time,
+    Metric.INCIDENT_RESPONSE_TIME: _incident_time,
+    Metric.INCIDENT_RESOLUTION_TIME: _incident_time,
+    Metric.REQUEST_FULFILMENT_TIME: _fulfilment_time,
+    Metric.THROUGHPUT: _worst_measurement,
+    Metric.RECOVERY_POINT_OBJECTIVE: _worst_measurement,
+    Metric.RECOVERY_TIME_OBJECTIVE: _worst_measurement,
+    Metric.CAPACITY: _worst_measurement,
+    Metric.QUALITATIVE: _qualitative,
+}
+"""How each metric is read from the observations (the module docs give each rule)."""
+
+
+# ---------------------------------------------------------------------- credits
+def _period_charge(length: relativedelta, amount: Money, period: Period) -> Money | None:
+    """The charge for ``period``: ``amount`` (due every ``length``) scaled by calendar length.
+
+    A charge every ``k`` months is scaled by ``period.calendar_count("month") / k`` and
+    one every ``k`` days by ``period.calendar_count("day") / k`` (in the period's zone);
+    a length mixing months and days, or holding hours, has no such ratio (``None``).
+    The product is exact when it fits an amount, else the nearest amount.
+    """
+    months = length.years * 12 + length.months
+    days = length.days
+    if length.hours or length.minutes or length.seconds or length.microseconds:
+        return None
+    if months and not days:
+        ratio = period.calendar_count("month") / months
+    elif days and not months:
+        ratio = period.calendar_count("day") / days
+    else:
+        return None
+    return Money(nearest_amount(Fraction(amount.amount) * ratio), amount.currency)
+
+
+def _credit(
+    ctx: _Context,
+    target: ServiceTarget,
+    service_id: str,
+    judgement: Judgement | None,
+    value: Decimal | None,
+) -> tuple[Money | None, str | None]:
+    """The credit due for a judged target, or ``None`` and why none applies."""
+    if judgement is None or value is None:
+        return None, None  # the figure's note already says why
+    why = _outside_credit_terms(ctx, target)
+    if why is not None:
+        return None, why
+    charge, why = _charge_to_credit(ctx, target, service_id)
+    if charge is None:
+        return None, why
+    return credit_due(ctx.terms, target, value, charge), None
+
+
+def _outside_credit_terms(ctx: _Context, target: ServiceTarget) -> str | None:
+    """Why the target earns no credit over the evaluated period (``None``: it may)."""
+    if target.credits is None:
+        return "no credit: the target has no credit terms"
+    whole = target.period.containing(ctx.period.start, ctx.zone)
+    if _span(whole) != ctx.bounds:
+        return (
+            f"no credit: credits are due per whole {target.period} "
+            f"and {ctx.period} is not the {target.period} {whole}"
+        )
+    return None
+
+
+def _charge_to_credit(
+    ctx: _Context, target: ServiceTarget, service_id: str
+) -> tuple[Money | None, str | None]:
+    """The service's charge for the evaluated period, or ``None`` and why there is none."""
+    charge = ctx.terms.recurring_charge_for(service_id)
+    if charge is None:
+        return None, f"no credit: the agreement has no recurring charge for {service_id}"
+    code = charge.amount.currency
+    cap = None if target.credits is None else target.credits.cap_amount
+    if cap is not None and cap.currency != code:
+        return None, (
+            f"no credit: the cap is in {cap.currency} and the charge for {service_id} in {code}"
+        )
+    if currency(code).minor_unit is None:
+        return None, f"no credit: {code} has no minor unit to round a credit to"
+    amount = _period_charge(charge.period, charge.amount, ctx.period)
+    if amount is None:
+        return None, (
+            f"no credit: a charge every {_calendar_spoken(charge.period)} "
+            "does not scale to calendar months or days"
+        )
+    return amount, None
+
+
+def _result(
+    ctx: _Context, sla: ServiceLevelAgreement, target: ServiceTarget, service_id: str
+) -> TargetResult:
+    figure = _READINGS[target.metric](ctx, target, ctx.view(service_id))
+    judgement = figure.judgement
+    achieved: Quantity | None = None
+    if figure.value is not None:
+        achieved = quantity(figure.value, target.unit)
+        judgement = judge(target, figure.value)
+    credit, why = _credit(ctx, target, service_id, judgement, figure.value)
+    evidence = sorted(
+        figure.evidence, key=lambda e: (_micros(e.start), _micros(e.end), e.kind, e.reference)
+    )
+    return TargetResult(
+        sla_id=sla.id,
+        target_id=target.id,
+        service_id=service_id,
+        metric=target.metric,
+        period=ctx.period,
+        achieved=achieved,
+        judgement=judgement,
+        credit=credit,
+        coverage_gap=figure.coverage_gap,
+        evidence=tuple(evidence),
+        note=figure.note or why,
+    )
+
+
+# ---------------------------------------------------------------------- evaluate
+def _evaluated_period(agreement: CloudServiceAgreement, period: Period, zone: dt.tzinfo) -> Period:
+    """``period`` cut to the agreement's term, written in the agreement's zone."""
+    start = max(period.start, agreement.effective_from, key=_micros)
+    end = period.end if agreement.end is None else min(period.end, agreement.end, key=_micros)
+    if _micros(start) >= _micros(end):
+        term = f"from {agreement.effective_from.isoformat()}"
+        if agreement.end is not None:
+            term += f" until {agreement.end.isoformat()}"
+        raise ValidationError.single(
+            "$.period",
+            f"a period overlapping the agreement's term ({term})",
+            str(period),
+            subject=_SUBJECT,
+        )
+    return Period(start.astimezone(zone), end.astimezone(zone))
+
+
+def evaluate(
+    agreement: CloudServiceAgreement,
+    observations: Observations,
+    period: Period,
+    *,
+    as_of: dt.datetime | None = None,
+    predicates: Predicates | None = None,
+) -> ServiceLevelReport:
+    """Judge every target of ``agreement`` over ``period`` from ``observations`` (S10).
+
+    The evaluated period is ``period`` cut to the agreement's term (from
+    ``effective_from``, up to ``end`` when it has one) and written in the
+    agreement's time zone; it is every result's ``period``. The terms applied are
+    those in force at its start (`cloudsms.operations.clocks.in_force`): an amendment
+    counts from the first period that starts at or after it takes effect, and a
+    period already under way keeps the terms it began with. For every SLA, every
+    target and every service the SLA covers (in the agreement's order, services by
+    id) the report holds one `TargetResult`, read and judged as the module docs say,
+    metric by metric. ``as_of`` (default: the end of ``period``) is when the records
+    are read: incident and request clocks stop there, and the monitoring data past
+    the retention at ``as_of`` is listed in ``expired``. ``predicates`` judges the
+    qualitative objectives. ``notices`` holds the events of the evaluated period that
+    the customer must hear of at once (`immediate_notices`).
+
+    `evaluate` is pure: the same arguments give an equal report, it reads no clock
+    and changes nothing, and the report pickles.
+
+    Raises:
+        ValidationError: ``agreement`` is not a `CloudServiceAgreement`
+            (``$.agreement``), ``observations`` not `Observations`
+            (``$.observations``), ``period`` not a `Period` or outside the agreement's
+            term (``$.period``), ``as_of`` not an aware instant (``$.as_of``),
+            ``predicates`` not a `Predicates` registry (``$.predicates``).
+
+    Examples:
+        >>> from cloudsms.monitoring import Observations
+        >>> from cloudsms.periods import Period
+        >>> evaluate("csa-1", Observations(), Period.month(2026, 10, "UTC"))
+        Traceback (most recent call last):
+        ...
+        cloudsms.errors.ValidationError: Service level evaluation is invalid (1 problem):
+          - expected a CloudServiceAgreement, got 'csa-1' (string) @ $.agreement
+    """
+    problems = instance_problems(agreement, CloudServiceAgreement, "$.agreement")
+    problems += instance_problems(observations, Observations, "$.observations")
+    problems += instance_problems(period, Period, "$.period")
+    if as_of is not None:
+        problems += instant_problems(as_of, "$.as_of")
+    problems += instance_problems(predicates, Predicates, "$.predicates", optional=True)
+    raise_problems(problems, _SUBJECT)
+    zone = timezone(agreement.timezone)
+    evaluated = _evaluated_period(agreement, period, zone)
+    reading = period.end if as_of is None else as_of
+    terms = in_force(agreement, evaluated.start)
+    ctx = _Context(
+        agreement=agreement,
+        terms=terms,
+        observations=observations,
+        period=evaluated,
+        as_of=reading,
+        predicates=predicates,
+        zone=zone,
+    )
+    results = tuple(
+        _result(ctx, sla, target, service_id)
+        for sla, target in terms.targets()
+        for service_id in sorted(sla.service_ids)
+    )
+    notices = tuple(
+        notice
+        for notice in _notices(observations, (agreement,), evaluated)
+        if terms.customer_id in notice.customers
+    )
+    return ServiceLevelReport(
+        agreement_id=terms.id,
+        agreement_version=terms.version,
+        customer_id=terms.customer_id,
+        period=period,
+        as_of=reading,
+        results=results,
+        notices=notices,
+        expired=_expired(observations, terms, reading),
+    )
+
+
+# ---------------------------------------------------------------------- notices
+def _in_term(agreement: CloudServiceAgreement, at: int) -> bool:
+    if at < _micros(agreement.effective_from):
+        return False
+    return agreement.end is None or at < _micros(agreement.end)
+
+
+def _customers(
+    agreements: Sequence[CloudServiceAgreement], at: dt.datetime, services: frozenset[str]
+) -> frozenset[str]:
+    moment = _micros(at)
+    return frozenset(
+        a.customer_id
+        for a in agreements
+        if _in_term(a, moment) and (not services or services & a.service_ids)
+    )
+
+
+def _notices(
+    observations: Observations,
+    agreements: Sequence[CloudServiceAgreement],
+    period: Period | None,
+) -> tuple[ImmediateNotice, ...]:
+    low, high = (None, None) if period is None else _span(period)
+
+    def within(at: dt.datetime) -> bool:
+        return low is None or high is None or low <= _micros(at) < high
+
+    found: list[ImmediateNotice] = []
+    for event in observations.events:
+        if event.kind.immediate and within(event.at):
+            customers = _customers(agreements, event.at, event.services)
+            found.append(ImmediateNotice(event=event, customers=customers))
+    for incident in observations.incidents:
+        if incident.cause is OutageCause.SECURITY and within(incident.opened_at):
+            event = Event(
+                at=incident.opened_at,
+                kind=EventKind.SECURITY_INCIDENT,
+                services=incident.services,
+                summary=incident.summary,
+            )
+            customers = _customers(agreements, event.at, incident.services) | incident.customers
+            found.append(
+                ImmediateNotice(event=event, customers=customers, incident_id=incident.id)
+            )
+    found.sort(key=lambda n: (_micros(n.event.at), n.incident_id or "", n.event.summary))
+    return tuple(found)
+
+
+def immediate_notices(
+    observations: Observations, agreements: Iterable[CloudServiceAgreement]
+) -> tuple[ImmediateNotice, ...]:
+    """The events that demand immediate notice, each with the customers to notify (S10).
+
+    An event counts when its kind demands immediate notice to the affected customers
+    (`cloudsms.monitoring.EventKind`: a security incident, the continuity plan
+    invoked); so does every `Incident` whose cause is ``security`` (its notice names
+    the incident). The customers to notify are those of the ``agreements`` in force at
+    the event (from ``effective_from``, before ``end``) that subscribe a service it
+    affects (an event naming no service affects every service), and for an incident
+    also the customers it names. A notice nobody subscribes to is still listed, with
+    no customers: the provider's own record of it. In time order.
+
+    Serves S10 (conditions that call for immediate notification, such as an
+    intrusion detected or the continuity plan invoked); ISO/IEC 20000-1:2011 6.3
+    and 6.6.
+
+    Raises:
+        ValidationError: ``observations`` is not `Observations` (``$.observations``),
+            or an agreement is not a `CloudServiceAgreement` (``$.agreements[i]``).
+    """
+    problems = instance_problems(observations, Observations, "$.observations")
+    given: object = agreements
+    listed: list[Any] = []
+    if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__"):
+        problems.append(Problem("$.agreements", "an iterable of agreements", describe(given)))
+    else:
+        listed = list(agreements)
+        for index, agreement in enumerate(listed):
+            problems += instance_problems(
+                agreement, CloudServiceAgreement, f"$.agreements[{index}]"
+            )
+    raise_problems(problems, "Immediate notices")
+    return _notices(observations, listed, None)
+
+
+# ---------------------------------------------------------------------- retention
+def _monitoring_data(
+    observations: Observations, services: frozenset[str]
+) -> Iterator[tuple[EvidenceKind, str, dt.datetime, dt.datetime]]:
+    """The monitoring data of ``services``: each item's kind, reference and span."""
+    for outage in observations.outages:
+        if not outage.services or outage.services & services:
+            yield EvidenceKind.OUTAGE, _outage_reference(outage), outage.start, outage.end
+    for window in observations.maintenance:
+        if window.services & services:
+            yield EvidenceKind.MAINTENANCE, _window_reference(window), window.start, window.end
+    for measurement in observations.measurements:
+        if measurement.service in services:
+            reference = _measurement_reference(measurement)
+            yield EvidenceKind.MEASUREMENT, reference, measurement.at, measurement.at
+    for series in observations.series:
+        if series.service in services:
+            span = series.period
+            yield EvidenceKind.SERIES, _series_reference(series), span.start, span.end
+
+
+def _expired(
+    observations: Observations, agreement: CloudServiceAgreement, as_of: dt.datetime
+) -> tuple[EvidenceItem, ...]:
+    zone = timezone(agreement.timezone)
+    limit_at = add_calendar(as_of.astimezone(zone), agreement.monitoring_retention, -1)
+    limit = _micros(limit_at)
+    kept = _calendar_spoken(agreement.monitoring_retention)
+    reason = f"wholly before {limit_at.isoformat()} ({kept} before the as_of): past retention"
+    found = [
+        _item(kind, reference, start, end, counted=False, reason=reason)
+        for kind, reference, start, end in _monitoring_data(observations, agreement.service_ids)
+        # A span [start, end) that ends at the limit is wholly before it; a
+        # measurement taken at the limit is not.
+        if (_micros(end) < limit if kind is EvidenceKind.MEASUREMENT else _micros(end) <= limit)
+    ]
+    found.sort(key=lambda e: (_micros(e.end), _micros(e.start), e.kind, e.reference))
+    return tuple(found)
+
+
+def expired_monitoring_data(
+    observations: Observations, agreement: CloudServiceAgreement, as_of: dt.datetime
+) -> tuple[EvidenceItem, ...]:
+    """The monitoring data past the agreement's retention at ``as_of``, to delete (S10, S13).
+
+    The retention limit is ``as_of`` less ``agreement.monitoring_retention``, by
+    calendar arithmetic in the agreement's time zone (13 months before 15 November
+    2027 is 15 October 2026). Listed are the outages, maintenance windows,
+    measurements and sample series of the services the agreement subscribes (an
+    outage naming no service concerns every one) that lie wholly before the limit: a
+    span that ends at or before it, a measurement taken before it. Anything with an
+    instant at or after the limit is within retention and never listed, so a series
+    running across the limit is kept whole. Incidents and requests are records of
+    the agreement, kept for its ``record_keeping``, not monitoring data. Each item
+    says when retention ended; in order of their ends.
+
+    Serves S10 (monitoring data kept for an agreed time, then removed) and S13 (the
+    customer's monitoring data deleted at exit); ISO/IEC 20000-1:2011 4.3.
+
+    Raises:
+        ValidationError: ``observations`` is not `Observations` (``$.observations``),
+            ``agreement`` not a `CloudServiceAgreement` (``$.agreement``), ``as_of``
+            not an aware instant (``$.as_of``), or the limit falls before the
+            supported range.
+    """
+    problems = instance_problems(observations, Observations, "$.observations")
+    problems += instance_problems(agreement, CloudServiceAgreement, "$.agreement")
+    problems += instant_problems(as_of, "$.as_of")
+    raise_problems(problems, "Monitoring data retention")
+    return _expired(observations, agreement, as_of)
