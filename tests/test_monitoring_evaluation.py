@@ -525,14 +525,20 @@ class TestResponseTime:
         probe = SampleSeries(CRM, "latency", NOVEMBER.start, values)
         found = result(run(series=[probe]), "latency")
         assert quantity("0.096 s") == found.achieved
-        assert (reasons(found, EvidenceKind.SERIES)) == [
+        assert dt.timedelta(minutes=2) == found.coverage_gap
+        assert reasons(found, EvidenceKind.SERIES) == [
             (
                 True,
                 (
-                    "98 samples counted; "
+                    "98 samples counted, 2 missing; "
                     "0 outside the service hours or inside excluded windows left out"
                 ),
             )
+        ]
+        gaps = [(e.start, e.end) for e in found.evidence if e.kind is EvidenceKind.SAMPLE_GAP]
+        assert gaps == [
+            (at("2026-11-01T00:10:00"), at("2026-11-01T00:11:00")),
+            (at("2026-11-01T00:20:00"), at("2026-11-01T00:21:00")),
         ]
 
     def test_series_and_measurements_are_ranked_together(self) -> None:

@@ -38,7 +38,9 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
   step or known step of another series of the service covers it; the time left out
   inside the expected uptime is the result's ``coverage_gap`` and each such span is a
   ``sample_gap`` item of the evidence. Time no series covers at all is judged from
-  the outages and windows alone (the service is up unless they say otherwise).
+  the outages and windows alone (the service is up unless they say otherwise). A
+  missing sample of a latency series is not counted either: its time inside the
+  span a response-time target reads is that result's coverage gap.
 - **Response time** is the nearest-rank percentile at ``target.percentile``
   (`cloudsms.monitoring.metrics.percentile`: the value at rank ``ceil(p/100 x n)`` of
   the ``n`` values sorted) of the service's response-time `Measurement` values and the
@@ -787,33 +789,44 @@ def _response_time(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure
                 reason=why or f"{format_quantity(measurement.value)} counted",
             )
         )
-    sampled = _latency_samples(ctx, view, allowed, evidence)
+    sampled, coverage = _latency_samples(ctx, view, allowed, evidence)
     if not exact and not sampled:
-        return _Figure(evidence, note="no response-time samples count in the period")
+        note = "no response-time samples count in the period"
+        return _Figure(evidence, coverage_gap=coverage, note=note)
     values: Sequence[Any] = sampled if not exact else [*sampled, *exact]
     share = target.percentile
     assert share is not None  # noqa: S101 - a response-time target states its percentile
     ranked = percentile(values, share)
     milliseconds = ranked if isinstance(ranked, Decimal) else Decimal(str(ranked))
-    return _Figure(evidence, value=to_decimal(Fraction(milliseconds) / 1000))
+    value = to_decimal(Fraction(milliseconds) / 1000)
+    return _Figure(evidence, value=value, coverage_gap=coverage)
 
 
 def _latency_samples(
     ctx: _Context, view: _View, allowed: list[tuple[int, int]], evidence: list[EvidenceItem]
-) -> Any:  # noqa: ANN401 - an array('d') of milliseconds
-    """The latency series' samples that count, in milliseconds (NaN, the missing, dropped)."""
+) -> tuple[Any, dt.timedelta]:
+    """The latency series' samples that count (ms), and the time missing samples leave open.
+
+    A missing sample (NaN) in an allowed span is never counted: its step is a
+    ``sample_gap`` of the evidence and its time part of the coverage gap.
+    """
     from array import array  # noqa: PLC0415 - only latency series need it
 
     taken = array("d")
+    gaps: list[tuple[int, int]] = []
+    missing = _ZERO
     for series in view.series:
         if series.metric is not Metric.RESPONSE_TIME:
             continue
         span = ctx.period.intersection(series.period)
         if span is None:
             continue
-        before = len(taken)
+        before, lost = len(taken), missing
         for low, high in _both(allowed, [_span(span)]):
-            taken.extend(series.latencies(Period(_instant(low, _UTC), _instant(high, _UTC))))
+            piece = Period(_instant(low, _UTC), _instant(high, _UTC))
+            taken.extend(series.latencies(piece))
+            gaps.extend(_span(gap) for gap in series.missing_spans(piece))
+            missing += series.missing_time(piece)
         counted = len(taken) - before
         present = len(series.latencies(span))
         evidence.append(
@@ -824,12 +837,25 @@ def _latency_samples(
                 series.period.end,
                 counted=counted > 0,
                 reason=(
-                    f"{counted} samples counted; {present - counted} outside the service "
-                    "hours or inside excluded windows left out"
+                    f"{counted} samples counted, {(missing - lost) // series.step} missing; "
+                    f"{present - counted} outside the service hours or inside excluded "
+                    "windows left out"
                 ),
             )
         )
-    return taken
+    for start, end in _merged(gaps):
+        first, last = _instant(start, ctx.zone), _instant(end, ctx.zone)
+        evidence.append(
+            _item(
+                EvidenceKind.SAMPLE_GAP,
+                f"no samples of {view.service_id} {first.isoformat()}/{last.isoformat()}",
+                first,
+                last,
+                counted=False,
+                reason="no samples: nothing to count",
+            )
+        )
+    return taken, missing
 
 
 def _worst_measurement(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
@@ -1315,24 +1341,31 @@ def immediate_notices(
 
 
 # ---------------------------------------------------------------------- retention
+_REFERENCES: Mapping[EvidenceKind, Callable[[Any], str]] = {
+    EvidenceKind.OUTAGE: _outage_reference,
+    EvidenceKind.MAINTENANCE: _window_reference,
+    EvidenceKind.MEASUREMENT: _measurement_reference,
+    EvidenceKind.SERIES: _series_reference,
+}
+
+
 def _monitoring_data(
     observations: Observations, services: frozenset[str]
-) -> Iterator[tuple[EvidenceKind, str, dt.datetime, dt.datetime]]:
-    """The monitoring data of ``services``: each item's kind, reference and span."""
+) -> Iterator[tuple[EvidenceKind, Any, dt.datetime, dt.datetime]]:
+    """The monitoring data of ``services``: each item's kind, the item, and its span."""
     for outage in observations.outages:
         if not outage.services or outage.services & services:
-            yield EvidenceKind.OUTAGE, _outage_reference(outage), outage.start, outage.end
+            yield EvidenceKind.OUTAGE, outage, outage.start, outage.end
     for window in observations.maintenance:
         if window.services & services:
-            yield EvidenceKind.MAINTENANCE, _window_reference(window), window.start, window.end
+            yield EvidenceKind.MAINTENANCE, window, window.start, window.end
     for measurement in observations.measurements:
         if measurement.service in services:
-            reference = _measurement_reference(measurement)
-            yield EvidenceKind.MEASUREMENT, reference, measurement.at, measurement.at
+            yield EvidenceKind.MEASUREMENT, measurement, measurement.at, measurement.at
     for series in observations.series:
         if series.service in services:
             span = series.period
-            yield EvidenceKind.SERIES, _series_reference(series), span.start, span.end
+            yield EvidenceKind.SERIES, series, span.start, span.end
 
 
 def _expired(
@@ -1344,8 +1377,8 @@ def _expired(
     kept = _calendar_spoken(agreement.monitoring_retention)
     reason = f"wholly before {limit_at.isoformat()} ({kept} before the as_of): past retention"
     found = [
-        _item(kind, reference, start, end, counted=False, reason=reason)
-        for kind, reference, start, end in _monitoring_data(observations, agreement.service_ids)
+        _item(kind, _REFERENCES[kind](item), start, end, counted=False, reason=reason)
+        for kind, item, start, end in _monitoring_data(observations, agreement.service_ids)
         # A span [start, end) that ends at the limit is wholly before it; a
         # measurement taken at the limit is not.
         if (_micros(end) < limit if kind is EvidenceKind.MEASUREMENT else _micros(end) <= limit)
