@@ -26,6 +26,7 @@ from cloudsms.monitoring.evaluation import (
     immediate_notices,
 )
 from cloudsms.monitoring.files import CSV_COLUMNS, read_observations, write_observations
+from cloudsms.monitoring.fleet import FleetSummary, evaluate_many, summarise
 from cloudsms.monitoring.metrics import (
     ErrorBudget,
     Span,
@@ -55,6 +56,7 @@ __all__ = [
     "EventKind",
     "EvidenceItem",
     "EvidenceKind",
+    "FleetSummary",
     "ImmediateNotice",
     "Measurement",
     "Observations",
@@ -69,10 +71,12 @@ __all__ = [
     "downtime",
     "error_budget",
     "evaluate",
+    "evaluate_many",
     "expected_uptime",
     "expired_monitoring_data",
     "immediate_notices",
     "percentile",
     "read_observations",
+    "summarise",
     "write_observations",
 ]
