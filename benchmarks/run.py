@@ -208,6 +208,19 @@ def operations_figures(*, quick: bool) -> list[Row]:
     return figures
 
 
+def monitoring_figures(*, quick: bool) -> list[Row]:
+    """S10's measures beside their plain baselines, one agreement's month, and a fleet."""
+    import monitoring  # noqa: PLC0415 - benchmarks/monitoring.py, beside this runner
+
+    figures: list[Row] = []
+    for label, value, floor, unit in monitoring.rows(quick=quick):
+        if math.isnan(floor):
+            figures.append(Row(f"  ({label})", value, floor, unit, ""))
+        else:
+            figures.append(Row(label, value, floor, unit, "timeit, best of 7 rounds (1 quick)"))
+    return figures
+
+
 def main() -> int:  # noqa: C901 - one branch per group of benchmarks
     """Run every benchmark, print the table, and with --check fail on a missed floor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -215,7 +228,15 @@ def main() -> int:  # noqa: C901 - one branch per group of benchmarks
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument(
         "--only",
-        choices=("reference", "core", "catalogue", "agreements", "lifecycle", "operations"),
+        choices=(
+            "reference",
+            "core",
+            "catalogue",
+            "agreements",
+            "lifecycle",
+            "operations",
+            "monitoring",
+        ),
         help="run one group of benchmarks",
     )
     args = parser.parse_args()
@@ -248,6 +269,8 @@ def main() -> int:  # noqa: C901 - one branch per group of benchmarks
         figures += lifecycle_figures(quick=args.quick)
     if args.only in {None, "operations"}:
         figures += operations_figures(quick=args.quick)
+    if args.only in {None, "monitoring"}:
+        figures += monitoring_figures(quick=args.quick)
     width = max(len(f.name) for f in figures if not _informative(f))
     print(f"{'benchmark':<{width}}  {'figure':>11}  {'floor':>9}  {'ratio':>6}  {'':<6}  method")
     for f in figures:

@@ -266,6 +266,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=2, help="local cluster's processes")
     args = parser.parse_args(argv)
     count = args.count or (QUICK if args.quick else FULL)
+    if count < 1:
+        parser.error("--count takes a positive number of agreements")
     base = template()
 
     started = time.perf_counter()
