@@ -5,6 +5,8 @@ from __future__ import annotations
 import array
 import copy
 import datetime as dt
+import itertools
+import math
 import pickle
 import struct
 
@@ -294,6 +296,38 @@ class TestSampleSeriesSpans:
         assert problems_of(error) == [("$", "a response time series for latencies")]
 
 
+class TestSampleSeriesGaps:
+    """Missing steps found in C agree with a plain walk over the samples."""
+
+    @SLOW
+    @given(sample_series(), st.floats(0, 1), st.floats(0, 1))
+    def test_missing_spans_and_time_match_the_samples(
+        self, series: SampleSeries, left: float, right: float
+    ) -> None:
+        """Finds exactly the missing steps starting in the period, in merged runs."""
+        whole = series.period
+        start = whole.start + whole.duration * min(left, right)
+        end = whole.start + whole.duration * max(left, right)
+        if not start < end:
+            return
+        period = Period(start, end)
+        first = series.start.astimezone(UTC)
+        packed_by_bytes = series.metric is Metric.AVAILABILITY
+        gaps = [
+            k
+            for k, value in enumerate(series.values)
+            if first + k * series.step in period
+            and (value == MISSING if packed_by_bytes else math.isnan(value))
+        ]
+        assert series.missing_time(period) == len(gaps) * series.step
+        spans = series.missing_spans(period)
+        covered = sum((span.duration for span in spans), dt.timedelta(0))
+        assert covered == len(gaps) * series.step
+        assert all(
+            a.end.astimezone(UTC) < b.start.astimezone(UTC) for a, b in itertools.pairwise(spans)
+        )
+
+
 class TestSampleSeriesValues:
     """The samples: packed by metric, copied, read-only, checked."""
 
@@ -326,6 +360,16 @@ class TestSampleSeriesValues:
         first = SampleSeries("crm", "latency", T0, array.array("d", [odd_nan, -0.0]))
         second = SampleSeries("crm", "latency", T0, [None, 0.0])
         assert first == second
+
+    def test_a_plain_array_of_doubles_is_checked_too(self) -> None:
+        """Reads -0.0 in an array('d') as 0.0 and refuses negative or infinite samples."""
+        assert SampleSeries("crm", "latency", T0, array.array("d", [5.0, -0.0])) == (
+            SampleSeries("crm", "latency", T0, [5, 0])
+        )
+        for bad in (-2.0, float("inf")):
+            with pytest.raises(ValidationError) as error:
+                SampleSeries("crm", "latency", T0, array.array("d", [1.0, bad]))
+            assert [path for path, _ in problems_of(error)] == ["$.values[1]"]
 
     def test_refuses_bytes_other_than_up_down_missing(self) -> None:
         """Lists each bad byte at its index."""
