@@ -169,6 +169,19 @@ class TestSampleSeriesCounts:
         assert series.counts(Period(at(0.5), at(2.5))) == SeriesCounts(up=1, down=1, missing=0)
         assert series.steps_in(Period(at(0.5), at(2.5))) == 2
 
+    @pytest.mark.parametrize(
+        "samples",
+        [(0, 0, 0), (MISSING, MISSING), (1, 1), (0, MISSING, 0, MISSING, 1), (1, 0, 1, 1)],
+    )
+    def test_counts_whatever_the_mix(self, samples: tuple[int, ...]) -> None:
+        """Counts each value right, whichever values are rare or absent, over any slice."""
+        series = availability(*samples)
+        for low in range(len(samples)):
+            for high in range(low + 1, len(samples) + 1):
+                part = samples[low:high]
+                expected = SeriesCounts(part.count(1), part.count(0), part.count(MISSING))
+                assert series.counts(Period(at(low), at(high))) == expected
+
     def test_a_period_apart_from_the_series_counts_nothing(self) -> None:
         """Counts nothing before the first step or after the last."""
         series = availability(1, 0)
@@ -225,8 +238,9 @@ class TestSampleSeriesCounts:
             return
         counts = series.counts(period)
         first = series.start.astimezone(UTC)
-        inside = sum(1 for k in range(len(series)) if first + k * series.step in period)
-        assert counts.up + counts.down + counts.missing == inside == series.steps_in(period)
+        inside = [v for k, v in enumerate(series.values) if first + k * series.step in period]
+        assert counts.up + counts.down + counts.missing == len(inside) == series.steps_in(period)
+        assert counts == SeriesCounts(inside.count(1), inside.count(0), inside.count(MISSING))
 
     @SLOW
     @given(sample_series(metrics=[Metric.AVAILABILITY]), st.floats(0, 1), st.floats(0, 1))
