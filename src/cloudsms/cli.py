@@ -40,6 +40,15 @@ agreement's clocks and whether each met its target (S09; ISO/IEC 20000-1:2011 6.
 8.1), read as of the latest instant the records hold; exit 1 with every problem of an
 invalid agreement or records file, 2 when a file cannot be read.
 
+``cloudsms sla report AGREEMENT.json DATA_DIR --period YYYY-MM`` judges every target
+of the agreement over a month from the monitoring data kept as CSV files in DATA_DIR
+(`cloudsms.monitoring.read_observations`) and prints the customer's service report,
+as Markdown (the default) or JSON (`cloudsms.reports.monitoring`; S10; ISO/IEC
+20000-1:2011 6.1 and 6.2), read as of ``--as-of`` (default: the end of the month); a
+report with breached targets still exits 0. Exit 1 with every problem of an invalid
+agreement or data file (each CSV problem at ``file:line:column``), or a month outside
+the agreement's term; 2 when a file or the directory cannot be read.
+
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
 """
@@ -1045,7 +1054,104 @@ def _incident_list(args: argparse.Namespace) -> _View:
     )
 
 
+# ---------------------------------------------------------------------- service reports
+def _as_of(text: str) -> Any:  # noqa: ANN401 - an aware datetime, imported lazily
+    """``--as-of``: an RFC 3339 instant with its offset."""
+    import datetime as dt  # noqa: PLC0415 - loaded only for this command
+
+    from cloudsms._foundation.instants import instant_problems  # noqa: PLC0415
+
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None or instant_problems(instant, "$"):
+        message = (
+            f"expected an instant with its offset such as 2026-11-01T00:00:00+01:00, got {text!r}"
+        )
+        raise argparse.ArgumentTypeError(message)
+    return instant
+
+
+def _sla_report(args: argparse.Namespace) -> _View:
+    """``sla report``: the customer's service report for a month, from CSV monitoring data."""
+    from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
+    from cloudsms.monitoring.evaluation import evaluate  # noqa: PLC0415
+    from cloudsms.monitoring.files import read_observations  # noqa: PLC0415
+    from cloudsms.periods import Period  # noqa: PLC0415
+    from cloudsms.reports.monitoring import (  # noqa: PLC0415 - loaded only for this command
+        service_report_data,
+        service_report_markdown,
+    )
+
+    name, data, agreement, problems = _read_document(args.agreement, AGREEMENT_DOCUMENT)
+    if problems or not isinstance(agreement, CloudServiceAgreement):
+        return _validation_view(name, data, agreement, problems)
+    folder = Path(args.data)
+    if not folder.is_dir():
+        reason = "not a directory" if folder.exists() else "no such directory"
+        raise _Unreadable(f"cannot read {args.data!r}: {reason}")
+    try:
+        observations = read_observations(folder)
+    except ValidationError as exc:
+        return _problems_view(folder.name or args.data, "monitoring data", list(exc.problems))
+    year, month = args.period
+    period = Period.month(year, month, agreement.timezone)
+    try:
+        report = evaluate(agreement, observations, period, as_of=args.as_of)
+    except ValidationError as exc:
+        what = f"period for agreement {agreement.id!r}"
+        return _problems_view(name, what, list(exc.problems))
+    return _View(
+        table=service_report_markdown(report, agreement, observations),
+        data=service_report_data(report, agreement, observations),
+        rows=[],
+        columns=(),
+        fit=False,
+    )
+
+
 # ---------------------------------------------------------------------- parser
+def _with_sla(
+    parser: argparse.ArgumentParser,
+    commands: Any,  # noqa: ANN401 - argparse's private subparsers type
+) -> argparse.ArgumentParser:
+    """``parser`` with the ``sla`` commands added to its ``commands``."""
+    noun = commands.add_parser("sla", help="service levels judged against the agreement")
+    verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub = verbs.add_parser(
+        "report",
+        help="a customer's service report for a month, from monitoring data",
+        description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document) and "
+        "the monitoring data in DATA_DIR (outages.csv, maintenance.csv and measurements.csv, "
+        "each optional), judge every target of the agreement over the month PERIOD (in the "
+        "agreement's time zone) and print the customer's service report: each target's "
+        "figure, verdict, margin and credit with the evidence behind it. Exit 0 (breaches "
+        "included), 1 with every problem of an invalid agreement or data file, 2 when a "
+        "file or DATA_DIR cannot be read.",
+    )
+    sub.add_argument("agreement", metavar="AGREEMENT.json", help="the agreement's document")
+    sub.add_argument("data", metavar="DATA_DIR", help="the directory of monitoring CSV files")
+    sub.add_argument(
+        "--period", type=_month, required=True, metavar="YYYY-MM", help="the month to report"
+    )
+    sub.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="INSTANT",
+        help="read the records as of this RFC 3339 instant (default: the end of the month)",
+    )
+    sub.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="output format (default: markdown)",
+    )
+    sub.set_defaults(document_handler=_sla_report)
+    return parser
+
+
 def _with_incident(
     parser: argparse.ArgumentParser,
     commands: Any,  # noqa: ANN401 - argparse's private subparsers type
@@ -1198,7 +1304,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("name", metavar="NAME", help="a name from 'cloudsms lifecycle list'")
     sub.set_defaults(document_handler=_lifecycle_diagram, format="table")
-    return _with_incident(parser, commands)
+    return _with_sla(_with_incident(parser, commands), commands)
 
 
 _OUTPUT_FAILED = 1  # the command worked; writing its output did not
@@ -1228,7 +1334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        if args.command in ("document", "agreement", "audit", "lifecycle", "incident"):
+        if args.command in ("document", "agreement", "audit", "lifecycle", "incident", "sla"):
             view = args.document_handler(args)
         else:
             handler: Callable[[ReferenceSet, argparse.Namespace], _View] = args.handler

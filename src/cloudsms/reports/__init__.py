@@ -1,7 +1,10 @@
 """Reports for people: the model's values as rows and plain-text tables.
 
-An edge of the package: the model returns data, a report formats it. DataFrames
-and plots will join these as optional extras, imported only when asked for.
+An edge of the package: the model returns data, a report formats it. Service
+reports (S10: each customer's month judged against its agreement, and the
+provider's breaches, near misses and credits across customers) come as JSON-ready
+data and as Markdown, and as pandas DataFrames and a matplotlib chart from the
+optional extra ``analysis``, imported only when one of those is asked for.
 """
 
 from __future__ import annotations
@@ -20,6 +23,20 @@ from cloudsms.reports.catalogue import (
     offering_rows,
     offerings_table,
 )
+from cloudsms.reports.monitoring import (
+    EVIDENCE_FRAME_COLUMNS,
+    FRAME_COLUMNS,
+    ProviderFinding,
+    ProviderReport,
+    availability_chart,
+    evidence_frame,
+    provider_report,
+    provider_report_data,
+    provider_report_markdown,
+    service_report_data,
+    service_report_markdown,
+    to_frame,
+)
 from cloudsms.reports.operations import (
     INCIDENT_COLUMNS,
     format_elapsed,
@@ -30,18 +47,30 @@ from cloudsms.reports.operations import (
 
 __all__ = [
     "CATALOGUE_COLUMNS",
+    "EVIDENCE_FRAME_COLUMNS",
+    "FRAME_COLUMNS",
     "INCIDENT_COLUMNS",
     "OFFERING_COLUMNS",
     "TARGET_COLUMNS",
+    "ProviderFinding",
+    "ProviderReport",
     "agreement_report",
     "agreement_rows",
     "agreement_table",
+    "availability_chart",
     "catalogue_rows",
     "catalogue_table",
+    "evidence_frame",
     "format_elapsed",
     "incident_report",
     "incident_rows",
     "incident_table",
     "offering_rows",
     "offerings_table",
+    "provider_report",
+    "provider_report_data",
+    "provider_report_markdown",
+    "service_report_data",
+    "service_report_markdown",
+    "to_frame",
 ]

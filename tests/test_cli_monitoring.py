@@ -1,0 +1,191 @@
+"""cloudsms sla report (issue 15, section 5; S10): run as a user runs it, in a fresh process.
+
+The agreement is the one ``examples/agreement.py --json`` writes; the monitoring data
+is the example's October 2026 in ``examples/data/sla``. Its figures, worked by hand:
+October 2026 in Berlin lasts 745 hours (44,700 minutes). The target leaves out the
+maintenance announced nine days ahead (22:00-02:00 on 10-11 October, four hours, out of
+both sides: 44,460 minutes expected) and the customer's outage; it counts the provider
+outages of 7 October (26 minutes) and 31 October (20 minutes up to midnight), the
+overlapping provider and third-party outages of 20 October (11:00-11:50, 50 minutes)
+and the maintenance announced two days ahead (22:00-01:00 on 24-25 October, three
+hours): 276 minutes down, so 100 % x (44,460 - 276) / 44,460 = 99.379217...%, worse than
+99.9 %: a credit of 25 % of EUR 850.00.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Context, Decimal
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "examples" / "data" / "sla"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def agreement(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example agreement's JSON document, as ``examples/agreement.py --json`` writes it."""
+    written = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "agreement.py"), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    path = tmp_path_factory.mktemp("sla") / "agreement.json"
+    path.write_text(written.stdout, encoding="utf-8")
+    return path
+
+
+def report(agreement: Path, data: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """``cloudsms sla report`` of ``agreement`` and ``data`` for October 2026."""
+    return run("sla", "report", str(agreement), str(data), "--period", "2026-10", *extra)
+
+
+class TestReport:
+    """The example month, as Markdown and as JSON."""
+
+    def test_markdown(self, agreement: Path) -> None:
+        """Prints the report in Markdown by default, each target with its figure."""
+        result = report(agreement, DATA)
+        assert (result.returncode, result.stderr) == (0, "")
+        lines = result.stdout.splitlines()
+        assert lines[0] == "# Service report: globex, October 2026"
+        assert (
+            "| crm-sla | uptime | crm-service | availability | 99.3792 % | at least 99.99 % "
+            "| breached | -0.6108 % | EUR 212.50 |"
+        ) in lines
+        assert (
+            "| crm-sla | p1-resolution | crm-service | incident resolution time | - "
+            "| at most 28800 s | not judged | - | - |"
+        ) in lines
+        assert "1 target breached; credits due: EUR 212.50." in lines
+
+    def test_json(self, agreement: Path) -> None:
+        """Prints JSON with the documented keys and the exact figures."""
+        result = report(agreement, DATA, "--format", "json")
+        assert (result.returncode, result.stderr) == (0, "")
+        data = json.loads(result.stdout)
+        assert set(data) == {
+            "agreement",
+            "version",
+            "customer",
+            "period",
+            "as_of",
+            "targets",
+            "availability",
+            "incidents",
+            "requests",
+            "breaches",
+            "credits",
+            "notices",
+            "expired",
+        }
+        assert (data["agreement"], data["customer"], data["as_of"]) == (
+            "csa-2026-001",
+            "globex",
+            "2026-11-01T00:00:00+01:00",
+        )
+        uptime = data["targets"][0]
+        exact = Context(prec=38).divide(Decimal((44460 - 276) * 100), Decimal(44460))
+        assert uptime["achieved"] == str(exact)
+        assert (uptime["threshold"], uptime["unit"], uptime["met"]) == ("99.99", "percent", False)
+        assert uptime["credit"] == {"amount": "212.50", "currency": "EUR"}
+        counted = [
+            (e["reference"], e["counted"]) for e in uptime["evidence"] if e["kind"] == "outage"
+        ]
+        assert counted == [
+            ("inc-2026-1007", True),
+            ("inc-2026-1014", False),
+            ("inc-2026-1020", True),
+            ("net-2026-1020", True),
+            ("inc-2026-1031", True),
+        ]
+        assert data["credits"] == [{"amount": "212.50", "currency": "EUR"}]
+        assert data["incidents"]["by_priority"] == {"P1": 0, "P2": 0}
+
+    def test_as_of(self, agreement: Path) -> None:
+        """Reads the records as of the instant given."""
+        result = report(agreement, DATA, "--format", "json", "--as-of", "2026-11-05T12:00:00Z")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["as_of"] == "2026-11-05T12:00:00+00:00"
+
+
+class TestRefusals:
+    """Invalid input exits 1 with each problem; what cannot be read or asked exits 2."""
+
+    def test_a_malformed_row(self, agreement: Path, tmp_path: Path) -> None:
+        """Exits 1 naming the file, line and column of each bad cell."""
+        (tmp_path / "outages.csv").write_text(
+            "service,start,end,cause\n"
+            "crm-service,2026-10-07T09:12:00+02:00,2026-10-07T09:38:00+02:00,provider\n"
+            "crm-service,2026-10-07 10:00,2026-10-07T10:30:00+02:00,someone\n",
+            encoding="utf-8",
+        )
+        result = report(agreement, tmp_path)
+        assert result.returncode == 1
+        first, *problems = result.stdout.splitlines()
+        assert first == f"{tmp_path.name}: invalid monitoring data: 2 problems"
+        assert [p.rsplit(" @ ", 1)[1] for p in problems] == [
+            "outages.csv:3:start",
+            "outages.csv:3:cause",
+        ]
+        assert "(column 2)" in problems[0]
+
+    def test_a_missing_directory(self, agreement: Path, tmp_path: Path) -> None:
+        """Exits 2 when DATA_DIR does not exist."""
+        missing = tmp_path / "nowhere"
+        result = report(agreement, missing)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == f"cloudsms: cannot read {str(missing)!r}: no such directory\n"
+
+    def test_a_file_for_a_directory(self, agreement: Path) -> None:
+        """Exits 2 when DATA_DIR is a file."""
+        result = report(agreement, agreement)
+        assert result.returncode == 2
+        assert result.stderr.endswith(": not a directory\n")
+
+    def test_an_invalid_agreement(self, tmp_path: Path) -> None:
+        """Exits 1 with the agreement's problems."""
+        path = tmp_path / "agreement.json"
+        path.write_text('{"type": "cloudsms.cloud-service-agreement"}', encoding="utf-8")
+        result = report(path, DATA)
+        assert result.returncode == 1
+        assert result.stdout.startswith("agreement.json: invalid cloudsms.cloud-service-agreement")
+
+    def test_a_month_outside_the_term(self, agreement: Path) -> None:
+        """Exits 1 when the month is before the agreement takes effect."""
+        result = run("sla", "report", str(agreement), str(DATA), "--period", "2025-10")
+        assert result.returncode == 1
+        assert result.stdout.splitlines()[-1].endswith("@ $.period")
+
+    @pytest.mark.parametrize(
+        "extra",
+        [
+            ("--as-of", "2026-11-01T00:00"),
+            ("--as-of", "tomorrow"),
+            ("--format", "csv"),
+        ],
+        ids=["naive", "not-an-instant", "csv"],
+    )
+    def test_usage(self, agreement: Path, extra: tuple[str, str]) -> None:
+        """Exits 2 for an instant without its offset or a format the command lacks."""
+        result = report(agreement, DATA, *extra)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert "usage: cloudsms sla report" in result.stderr
+
+    def test_a_period_that_is_no_month(self, agreement: Path) -> None:
+        """Exits 2 for --period other than YYYY-MM."""
+        result = run("sla", "report", str(agreement), str(DATA), "--period", "2026-13")
+        assert result.returncode == 2
+        assert "expected a month such as 2026-10, got '2026-13'" in result.stderr
