@@ -913,10 +913,22 @@ class TestRetention:
 
     def test_only_the_agreement_s_services_are_listed(self) -> None:
         """Another service's old outage is not this agreement's to list; an outage of all is."""
-        theirs = outage("2025-01-01T00:00:00", "2025-01-01T01:00:00", services={"erp-service"})
+        erp = "erp-service"
+        theirs = outage("2025-01-01T00:00:00", "2025-01-01T01:00:00", services={erp})
         everyone = outage("2025-01-02T00:00:00", "2025-01-02T01:00:00", services=set(), id="ALL")
         expired = expired_monitoring_data(
-            Observations(outages=[theirs, everyone]), AGREEMENT, self.AS_OF
+            Observations(
+                outages=[theirs, everyone],
+                maintenance=[
+                    window(
+                        "2025-01-03T00:00:00", "2025-01-03T01:00:00", "2025-01-01T00:00:00", {erp}
+                    )
+                ],
+                measurements=[measured("2025-01-04T00:00:00", "rpo", "5 min", erp)],
+                series=[SampleSeries(erp, "availability", at("2025-01-05T00:00:00"), b"\x01")],
+            ),
+            AGREEMENT,
+            self.AS_OF,
         )
         assert [e.reference for e in expired] == ["ALL"]
 
@@ -1269,3 +1281,130 @@ class TestProperties:
         assert report == evaluate(agreement, observed, month)
         assert report == pickle.loads(pickle.dumps(report))
         assert hash(report.results) == hash(pickle.loads(pickle.dumps(report.results)))
+
+
+def with_targets(*targets: ServiceTarget, **changes: Any) -> CloudServiceAgreement:
+    """The test agreement whose CRM SLA holds ``targets`` only, with other ``changes``."""
+    sla = ServiceLevelAgreement(id="crm-sla", service_ids={CRM}, targets=targets)
+    return attrs.evolve(AGREEMENT, slas=(sla,), **changes)
+
+
+def late_window_in(month: int) -> MaintenanceWindow:
+    """A 216-minute CRM window announced two days ahead, in ``month`` of 2026."""
+    return window(
+        f"2026-{month:02d}-14T22:00:00",
+        f"2026-{month:02d}-15T01:36:00",
+        f"2026-{month:02d}-12T22:00:00",
+    )
+
+
+class TestEdges:
+    """Edges of the rules: hours, kinds of series, clocks read early, charges and caps."""
+
+    def test_a_service_hours_latency_target_reads_only_open_hours(self) -> None:
+        """A sample taken on a Saturday does not count for a service-hours latency target."""
+        office = attrs.evolve(LATENCY, id="office-latency", uptime=UptimeBasis.SERVICE_HOURS)
+        samples = [
+            measured("2026-11-10T10:00:00", "latency", "100 ms"),
+            measured("2026-11-14T10:00:00", "latency", "900 ms"),  # a Saturday
+        ]
+        report = evaluate(with_targets(office), Observations(measurements=samples), NOVEMBER)
+        found = result(report, "office-latency")
+        assert quantity("0.1 s") == found.achieved
+        assert reasons(found, EvidenceKind.MEASUREMENT) == [
+            (True, "100 ms counted"),
+            (False, "outside the service hours: left out"),
+        ]
+
+    def test_each_metric_reads_its_own_kind_of_series(self) -> None:
+        """An up/down series never feeds response time, nor a latency series availability."""
+        up_down = SampleSeries(CRM, "availability", NOVEMBER.start, array.array("B", [0] * 60))
+        latency = SampleSeries(CRM, "latency", NOVEMBER.start, array.array("d", [900.0] * 60))
+        report = run(series=[up_down, latency])
+        assert result(report, "latency").achieved == quantity("0.9 s")
+        uptime = result(report, "uptime")
+        assert [e.reference for e in uptime.evidence] == [
+            "availability series of crm-service from 2026-11-01T00:00:00+00:00"
+        ]
+
+    def test_an_incident_opened_after_as_of_is_not_yet_known(self) -> None:
+        """Read as of 2 November noon, an incident of 3 November has no figure yet."""
+        report = evaluate(
+            AGREEMENT,
+            Observations(incidents=[OVERNIGHT]),
+            NOVEMBER,
+            as_of=at("2026-11-02T12:00:00"),
+        )
+        found = result(report, "p1-response")
+        assert found.achieved is None
+        assert found.note == "no incident of priority P1 in the period has a response time"
+        assert [e.reason for e in found.evidence] == [
+            "begun after the report's as_of (2026-11-02T12:00:00+00:00): not yet known"
+        ]
+
+    def test_a_charge_every_30_days_is_scaled_by_the_month_s_days(self) -> None:
+        """EUR 1000 every 30 days is EUR 1033.33... for December: 10 % of it is EUR 103.33."""
+        charge = RecurringCharge(
+            service_id=CRM, amount=Money("1000.00", "EUR"), period=relativedelta(days=30)
+        )
+        agreement = attrs.evolve(AGREEMENT, recurring_charges=(charge,))
+        december = Period.month(2026, 12, "UTC")
+        report = evaluate(agreement, Observations(maintenance=[late_window_in(12)]), december)
+        assert Money("103.33", "EUR") == result(report, "uptime").credit
+
+    @pytest.mark.parametrize(
+        ("every", "said"),
+        [
+            (relativedelta(months=1, days=15), "1 month 15 days"),
+            (relativedelta(days=1, hours=1), "1 day 1 h"),
+        ],
+    )
+    def test_a_charge_of_mixed_units_gives_no_credit(
+        self, every: relativedelta, said: str
+    ) -> None:
+        """A charge every month and a half, or every 25 hours, has no exact ratio to a month."""
+        charge = RecurringCharge(service_id=CRM, amount=Money("1000.00", "EUR"), period=every)
+        agreement = attrs.evolve(AGREEMENT, recurring_charges=(charge,))
+        report = evaluate(agreement, Observations(maintenance=[late_window_in(11)]), NOVEMBER)
+        found = result(report, "uptime")
+        assert found.credit is None
+        assert found.note == (
+            f"no credit: a charge every {said} does not scale to calendar months or days"
+        )
+
+    def test_a_cap_in_another_currency_gives_no_credit(self) -> None:
+        """A cap in USD on a charge in EUR gives no credit, and the note says why."""
+        capped = attrs.evolve(
+            UPTIME,
+            credits=CreditTerms(
+                tiers=(CreditTier(worse_than=quantity("99.9 %"), credit=Decimal(10)),),
+                cap_amount=Money("50.00", "USD"),
+            ),
+        )
+        report = evaluate(
+            with_targets(capped), Observations(maintenance=[late_window_in(11)]), NOVEMBER
+        )
+        found = result(report, "uptime")
+        assert found.credit is None
+        assert found.note == "no credit: the cap is in USD and the charge for crm-service in EUR"
+
+    def test_a_charge_without_minor_units_gives_no_credit(self) -> None:
+        """A charge in gold (XAU) has no minor unit to round a credit to."""
+        charge = RecurringCharge(
+            service_id=CRM, amount=Money("2", "XAU"), period=relativedelta(months=1)
+        )
+        agreement = attrs.evolve(AGREEMENT, recurring_charges=(charge,))
+        report = evaluate(agreement, Observations(maintenance=[late_window_in(11)]), NOVEMBER)
+        assert result(report, "uptime").note == (
+            "no credit: XAU has no minor unit to round a credit to"
+        )
+
+    def test_a_period_after_the_agreement_ended_is_refused(self) -> None:
+        """An agreement that ended in October has nothing to judge in November."""
+        ended = attrs.evolve(AGREEMENT, end=at("2026-10-01T00:00:00"))
+        with pytest.raises(ValidationError) as caught:
+            evaluate(ended, Observations(), NOVEMBER)
+        assert caught.value.problems[0].expected == (
+            "a period overlapping the agreement's term "
+            "(from 2026-01-01T00:00:00+00:00 until 2026-10-01T00:00:00+00:00)"
+        )

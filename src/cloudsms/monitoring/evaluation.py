@@ -702,6 +702,13 @@ def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
     return _Figure(evidence, value=value, coverage_gap=coverage)
 
 
+def _part(ctx: _Context, period: Period) -> Period:
+    """The part of ``period`` in the evaluated period (the views hold only what touches it)."""
+    low, high = ctx.bounds
+    start, end = _span(period)
+    return Period(_instant(max(start, low), ctx.zone), _instant(min(end, high), ctx.zone))
+
+
 def _clipped(ctx: _Context, item: Any) -> dt.timedelta:  # noqa: ANN401 - .start and .end
     """The part of ``item`` inside the evaluated period."""
     low, high = ctx.bounds
@@ -718,9 +725,7 @@ def _up_down_series(
     for series in view.series:
         if series.metric is not Metric.AVAILABILITY:
             continue
-        span = ctx.period.intersection(series.period)
-        if span is None:
-            continue
+        span = _part(ctx, series.period)
         counts = series.counts(span)
         down.extend(series.down_spans(span))
         missing = _merged(_span(m) for m in series.missing_spans(span))
@@ -818,9 +823,7 @@ def _latency_samples(
     for series in view.series:
         if series.metric is not Metric.RESPONSE_TIME:
             continue
-        span = ctx.period.intersection(series.period)
-        if span is None:
-            continue
+        span = _part(ctx, series.period)
         before, lost = len(taken), missing
         for low, high in _both(allowed, [_span(span)]):
             piece = Period(_instant(low, _UTC), _instant(high, _UTC))
