@@ -41,6 +41,7 @@ MODULES = (
     "cloudsms.context",
     "cloudsms.levels",
     "cloudsms.money",
+    "cloudsms.monitoring",
     "cloudsms.operations",
     "cloudsms.parties",
     "cloudsms.periods",
@@ -56,6 +57,11 @@ MODULES = (
 # module and name: `cloudsms.operations.Release` is a record of its own.
 RESULTS = frozenset(
     {
+        "cloudsms.monitoring.ErrorBudget",
+        "cloudsms.monitoring.EvidenceItem",
+        "cloudsms.monitoring.FleetSummary",
+        "cloudsms.monitoring.ServiceLevelReport",
+        "cloudsms.monitoring.TargetResult",
         "cloudsms.operations.Breach",
         "cloudsms.operations.IncidentTimes",
         "cloudsms.operations.Timing",
