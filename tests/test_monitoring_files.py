@@ -26,11 +26,7 @@ from cloudsms.monitoring import (
 )
 from cloudsms.operations import MaintenanceWindow
 from cloudsms.periods import Period, timezone
-from cloudsms.testing import maintenance_windows
-
-# The public names land in cloudsms.testing with the package's facade; until then the
-# strategies are imported from their module.
-from cloudsms.testing._monitoring import measurements, outages
+from cloudsms.testing import maintenance_windows, measurements, outages
 from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import quantity
 

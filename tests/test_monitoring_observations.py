@@ -29,10 +29,7 @@ from cloudsms.monitoring import (
 from cloudsms.operations import MaintenanceWindow
 from cloudsms.periods import Period, timezone
 from cloudsms.serialization import from_json, json_schema, to_json
-
-# The public names land in cloudsms.testing with the package's facade; until then the
-# strategies are imported from their module.
-from cloudsms.testing._monitoring import observations, outages, sample_series
+from cloudsms.testing import observations, outages, sample_series
 from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import quantity
 

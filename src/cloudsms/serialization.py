@@ -21,6 +21,7 @@ wire the same way:
 | `HistoryEntry` | ``{"who", "when", "event", "source", "target", "data": {...}}`` |
 | `LifecycleInstance` | ``{"lifecycle", "state", "context", "history"}``, read back by name |
 | `float` | a finite JSON number |
+| `memoryview` | samples of a `SampleSeries`: a list of numbers, ``null`` where missing |
 | enums | their value |
 | attrs classes | an object keyed by attribute name; unknown keys are refused |
 
