@@ -9,12 +9,14 @@ ISO/IEC 20000-1:2011 6.1 (service level management: achievement measured against
 agreed targets) and 6.3 (service continuity and availability management: availability
 measured and recorded).
 
-Every function is pure and exact. Instants become whole microseconds since
-1970-01-01T00:00Z once, on entry: the absolute timeline, so a month in Europe/Berlin
-holding the autumn DST change lasts 745 hours. Spans are clipped, sorted and merged
-as integers, lengths are summed as integers, a ratio is a `fractions.Fraction`, and
-only the final figure becomes a pint quantity. Nothing is remembered between calls
-except the open spans of a few recent service-hours calendars (a bounded cache).
+Every function is pure and exact. Instants become their distance from
+1970-01-01T00:00Z once, on entry, as a `datetime.timedelta` (whole microseconds,
+compared and subtracted exactly in C): the absolute timeline, so a month in
+Europe/Berlin holding the autumn DST change lasts 745 hours. Spans are clipped,
+sorted and merged, lengths are summed exactly, a ratio is a `fractions.Fraction` of
+whole microseconds, and only the final figure becomes a pint quantity. Nothing is
+remembered between calls except the open spans of a few recent service-hours
+calendars (a bounded cache).
 
 The formulas, for a period ``P``, outages ``O``, excluded windows ``X`` and, when the
 target counts uptime in service hours only, the open spans ``H`` of those hours:
@@ -85,7 +87,9 @@ __all__ = [
 ]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_WALL_EPOCH = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - given each zone in turn: a wall reading
 _MICROSECOND = dt.timedelta(microseconds=1)
+_ZERO = dt.timedelta()
 _DAY = dt.timedelta(days=1)
 _START = operator.attrgetter("start")
 _END = operator.attrgetter("end")
@@ -101,7 +105,8 @@ _PERCENTILE = "percentile query"
 _BUDGET = "error budget query"
 _SPAN_TEXT = "a span with aware start and end instants (an Outage, a MaintenanceWindow, a Period)"
 
-_Micros = tuple[int, int]
+_Span = tuple[dt.timedelta, dt.timedelta]
+"""A span as its two ends' distances from the epoch (1970-01-01T00:00Z)."""
 _T = TypeVar("_T")
 
 
@@ -121,15 +126,20 @@ class Span(Protocol):
         """The first instant after the span."""
 
 
-# ---------------------------------------------------------------------- the integer core
-def _micros(instant: dt.datetime) -> int:
-    """An aware instant as whole microseconds since 1970-01-01T00:00Z."""
-    return (instant - _EPOCH) // _MICROSECOND
+# ---------------------------------------------------------------------- the exact core
+def _since_epoch(instant: dt.datetime) -> dt.timedelta:
+    """An aware instant as its distance from 1970-01-01T00:00Z."""
+    return instant - _EPOCH
 
 
-def _instant(micros: int, zone: dt.tzinfo | None) -> dt.datetime:
-    """Whole microseconds since 1970-01-01T00:00Z as an instant in ``zone``."""
-    return (_EPOCH + dt.timedelta(microseconds=micros)).astimezone(zone)
+def _micros(length: dt.timedelta) -> int:
+    """A length as whole microseconds."""
+    return length // _MICROSECOND
+
+
+def _instant(since_epoch: dt.timedelta, zone: dt.tzinfo | None) -> dt.datetime:
+    """The instant this far from 1970-01-01T00:00Z, in ``zone``."""
+    return (_EPOCH + since_epoch).astimezone(zone)
 
 
 def _is_collection(value: object) -> bool:
@@ -137,28 +147,27 @@ def _is_collection(value: object) -> bool:
     return isinstance(value, abc.Iterable) and not isinstance(value, str | bytes | abc.Mapping)
 
 
-def _all_micros(instants: list[Any]) -> list[int]:
-    """Aware instants as microseconds since the epoch, each ``(instant - epoch) // 1 us``.
+def _all_since_epoch(instants: list[Any]) -> list[dt.timedelta]:
+    """Aware instants as their distances from the epoch, the work done in C.
 
-    The work runs in C (``map`` over ``operator`` functions). Instants that all share
-    one fixed-offset zone are measured from the epoch written in that zone: Python
-    then subtracts without asking the zone for its offset, which is exact for a fixed
-    offset (and only for one: a zone with DST goes through its offsets).
+    Instants that share one zone (the usual case) are read on the wall clock: two
+    datetimes of the same tzinfo subtract as wall times, without asking the zone, and
+    the instant's own UTC offset then turns its wall reading into the instant (a
+    fixed offset needs no second step). That costs one offset look-up per instant,
+    where subtracting the UTC epoch from each would cost two, and it gives the same
+    result, DST folds included. Instants of mixed zones take that plain way.
     """
-    epoch = _EPOCH
-    zone = instants[0].tzinfo if instants else None
-    if (
-        type(zone) is dt.timezone
-        and zone is not dt.UTC
-        and all(map(operator.is_, map(_ZONE, instants), repeat(zone)))
-    ):
-        epoch = _EPOCH.astimezone(zone)
-    deltas = map(operator.sub, instants, repeat(epoch))
-    return list(map(operator.floordiv, deltas, repeat(_MICROSECOND)))
+    zone = instants[0].tzinfo
+    if not all(map(operator.is_, map(_ZONE, instants), repeat(zone))):
+        return list(map(operator.sub, instants, repeat(_EPOCH)))
+    if type(zone) is dt.timezone:
+        return list(map(operator.sub, instants, repeat(_EPOCH.astimezone(zone))))
+    walls = map(operator.sub, instants, repeat(_WALL_EPOCH.replace(tzinfo=zone)))
+    return list(map(operator.sub, walls, map(dt.datetime.utcoffset, instants)))
 
 
-def _spans(items: object, name: str, subject: str) -> list[_Micros]:
-    """The ``(start, end)`` microseconds of each span, checked: aware, end after start.
+def _spans(items: object, name: str, subject: str) -> list[_Span]:
+    """Each span as its ends' distances from the epoch, checked: aware, end after start.
 
     The fast path converts and compares without looking further; only when something
     fails are the items examined one by one, so every problem is reported with its path.
@@ -171,8 +180,8 @@ def _spans(items: object, name: str, subject: str) -> list[_Micros]:
     if not given:
         return []
     try:
-        starts = _all_micros(list(map(_START, given)))
-        ends = _all_micros(list(map(_END, given)))
+        starts = _all_since_epoch(list(map(_START, given)))
+        ends = _all_since_epoch(list(map(_END, given)))
     except (AttributeError, TypeError, OverflowError):
         starts = ends = []
     if len(starts) != len(given) or not all(map(operator.lt, starts, ends)):
@@ -192,20 +201,20 @@ def _span_problems(items: Sequence[object], name: str) -> list[Problem]:
         found = instant_problems(start, f"{path}.start") + instant_problems(end, f"{path}.end")
         if found:
             problems += found
-        elif _micros(end) <= _micros(start):
+        elif _since_epoch(end) <= _since_epoch(start):
             expected = f"an instant after the start ({start.isoformat()})"
             problems.append(Problem(f"{path}.end", expected, end.isoformat()))
     return problems or [Problem(f"$.{name}", _SPAN_TEXT, describe(items))]
 
 
-def _union_length(spans: list[_Micros], low: int, high: int) -> int:
+def _union_length(spans: list[_Span], low: dt.timedelta, high: dt.timedelta) -> dt.timedelta:
     """The length of the union of ``spans`` within ``[low, high)``: each instant once.
 
     In start order, each span adds what lies past ``reach`` (``low``, then the latest
     end so far), up to ``high``: the spans before it start no later, so together they
     cover up to ``reach`` already. One sort and one pass.
     """
-    total = 0
+    total = _ZERO
     reach = low
     for start, end in sorted(spans):
         if end > reach:
@@ -220,9 +229,9 @@ def _union_length(spans: list[_Micros], low: int, high: int) -> int:
     return total
 
 
-def _merged(spans: list[_Micros], low: int, high: int) -> list[_Micros]:
+def _merged(spans: list[_Span], low: dt.timedelta, high: dt.timedelta) -> list[_Span]:
     """``spans`` clipped to ``[low, high)``, in order, merged where they overlap or touch."""
-    merged: list[_Micros] = []
+    merged: list[_Span] = []
     for start, end in sorted(spans):
         start = max(start, low)  # noqa: PLW2901 - the span clipped in place
         end = min(end, high)  # noqa: PLW2901
@@ -236,9 +245,9 @@ def _merged(spans: list[_Micros], low: int, high: int) -> list[_Micros]:
     return merged
 
 
-def _minus(keep: list[_Micros], cut: list[_Micros]) -> list[_Micros]:
+def _minus(keep: list[_Span], cut: list[_Span]) -> list[_Span]:
     """The instants of ``keep`` outside ``cut`` (both in order and merged)."""
-    result: list[_Micros] = []
+    result: list[_Span] = []
     first, count = 0, len(cut)
     for start, end in keep:
         while first < count and cut[first][1] <= start:
@@ -255,9 +264,9 @@ def _minus(keep: list[_Micros], cut: list[_Micros]) -> list[_Micros]:
     return result
 
 
-def _common(left: list[_Micros], right: list[_Micros]) -> list[_Micros]:
+def _common(left: list[_Span], right: list[_Span]) -> list[_Span]:
     """The instants in both ``left`` and ``right`` (both in order and merged), in order."""
-    result: list[_Micros] = []
+    result: list[_Span] = []
     i = j = 0
     while i < len(left) and j < len(right):
         start = max(left[i][0], right[j][0])
@@ -271,25 +280,25 @@ def _common(left: list[_Micros], right: list[_Micros]) -> list[_Micros]:
     return result
 
 
-def _total(spans: list[_Micros]) -> int:
-    return sum(end - start for start, end in spans)
+def _total(spans: list[_Span]) -> dt.timedelta:
+    return sum((end - start for start, end in spans), _ZERO)
 
 
 @lru_cache(maxsize=64)
-def _open_micros(hours: SupportHours, first: dt.date, last: dt.date) -> tuple[_Micros, ...]:
-    """The open spans of ``hours`` on the local days ``first`` to ``last``, in microseconds.
+def _open_spans(hours: SupportHours, first: dt.date, last: dt.date) -> tuple[_Span, ...]:
+    """The open spans of ``hours`` on the local days ``first`` to ``last``, from the epoch.
 
     Bounded: a fleet evaluated month by month asks for the same few calendars again.
     """
     return tuple(
-        (_micros(opens), _micros(closes)) for opens, closes in hours.open_spans(first, last)
+        (opens - _EPOCH, closes - _EPOCH) for opens, closes in hours.open_spans(first, last)
     )
 
 
-def _bounds(period: object, subject: str) -> _Micros:
+def _bounds(period: object, subject: str) -> _Span:
     if not isinstance(period, Period):
         raise ValidationError.single("$.period", "a Period", describe(period), subject=subject)
-    return _micros(period.start), _micros(period.end)
+    return _since_epoch(period.start), _since_epoch(period.end)
 
 
 def _windows(
@@ -297,7 +306,7 @@ def _windows(
     exclusions: Iterable[Span],
     service_hours: SupportHours | None,
     subject: str,
-) -> tuple[int, int, list[_Micros]]:
+) -> tuple[dt.timedelta, dt.timedelta, list[_Span]]:
     r"""The period's bounds and its expected windows ``W = (P ∩ H) \ X``, in order."""
     low, high = _bounds(period, subject)
     if service_hours is None:
@@ -309,7 +318,7 @@ def _windows(
         last = period.end.astimezone(zone).date() + _DAY
         windows = [
             (max(opens, low), min(closes, high))
-            for opens, closes in _open_micros(service_hours, first, last)
+            for opens, closes in _open_spans(service_hours, first, last)
             if opens < high and closes > low
         ]
     else:
@@ -322,7 +331,7 @@ def _windows(
     return low, high, windows
 
 
-def _down(outages: Iterable[Span], windows: list[_Micros], subject: str) -> list[_Micros]:
+def _down(outages: Iterable[Span], windows: list[_Span], subject: str) -> list[_Span]:
     """The downtime spans ``union(O) ∩ W``, in order and merged."""
     spans = _spans(outages, "outages", subject)
     if not windows:
@@ -330,8 +339,8 @@ def _down(outages: Iterable[Span], windows: list[_Micros], subject: str) -> list
     return _common(_merged(spans, windows[0][0], windows[-1][1]), windows)
 
 
-def _down_length(outages: Iterable[Span], windows: list[_Micros], subject: str) -> int:
-    """``D = |union(O) ∩ W|`` in microseconds; one sort and one sweep round the clock."""
+def _down_length(outages: Iterable[Span], windows: list[_Span], subject: str) -> dt.timedelta:
+    """``D = |union(O) ∩ W|``; one sort and one sweep round the clock."""
     if len(windows) == 1:
         return _union_length(_spans(outages, "outages", subject), *windows[0])
     return _total(_down(outages, windows, subject))
@@ -358,8 +367,8 @@ def expected_uptime(
     The period itself round the clock, or only the open spans of ``service_hours``
     when the target counts uptime in service hours (`cloudsms.agreements.UptimeBasis`);
     either way without the ``exclusions`` (spans such as announced maintenance
-    windows). Exact to the microsecond, on the absolute timeline. It may be zero: check
-    it before asking for `availability`, which needs some expected uptime. Serves S10;
+    windows). Exact to the microsecond, on the absolute timeline. It may be zero, where
+    `availability_fraction` gives None and `availability` raises. Serves S10;
     ISO/IEC 20000-1:2011 6.1, 6.3.
 
     Raises:
@@ -378,7 +387,7 @@ def expected_uptime(
         168.0
     """
     _, _, windows = _windows(period, exclusions, service_hours, _EXPECTED)
-    return dt.timedelta(microseconds=_total(windows))
+    return _total(windows)
 
 
 def downtime(
@@ -410,7 +419,7 @@ def downtime(
         datetime.timedelta(seconds=5400)
     """
     _, _, windows = _windows(period, exclusions, service_hours, _DOWNTIME)
-    return dt.timedelta(microseconds=_down_length(outages, windows, _DOWNTIME))
+    return _down_length(outages, windows, _DOWNTIME)
 
 
 def availability_fraction(
@@ -441,8 +450,8 @@ def availability_fraction(
         None
     """
     _, _, windows = _windows(period, exclusions, service_hours, _AVAILABILITY)
-    down = _down_length(outages, windows, _AVAILABILITY)
-    expected = _total(windows)
+    down = _micros(_down_length(outages, windows, _AVAILABILITY))
+    expected = _micros(_total(windows))
     return Fraction(expected - down, expected) if expected else None
 
 
@@ -716,9 +725,7 @@ class ErrorBudget:
         budget_share = 1 - Fraction(self.threshold) / 100
         if not self.elapsed_uptime or not budget_share:
             return None
-        return Fraction(self.used // _MICROSECOND, self.elapsed_uptime // _MICROSECOND) / (
-            budget_share
-        )
+        return Fraction(_micros(self.used), _micros(self.elapsed_uptime)) / budget_share
 
 
 def _threshold(target: object) -> Decimal:
@@ -737,32 +744,33 @@ def _threshold(target: object) -> Decimal:
     )
 
 
+def _reaching(spans: list[_Span], amount: dt.timedelta) -> dt.timedelta:
+    """Where ``spans``, walked in order, have added up to ``amount`` (they add up to as much)."""
+    reached = list(accumulate(end - start for start, end in spans))
+    index = bisect.bisect_left(reached, amount)
+    return spans[index][1] - (reached[index] - amount)
+
+
 def _exhausted(
-    down: list[_Micros],
-    windows: list[_Micros],
+    down: list[_Span],
+    windows: list[_Span],
     *,
-    allowed: int,
-    used: int,
-    elapsed: int,
-    cut: int,
-) -> int | None:
-    """When the budget ran out or will at the burn rate so far, in microseconds, or None."""
+    allowed: dt.timedelta,
+    used: dt.timedelta,
+    elapsed: dt.timedelta,
+    cut: dt.timedelta,
+) -> dt.timedelta | None:
+    """When the budget ran out or will at the burn rate so far (from the epoch), or None."""
     if not used:
         return None
-    if used >= allowed:  # ran out: in the first span where the downtime so far reaches it
-        reached = list(accumulate(end - start for start, end in down))
-        index = bisect.bisect_left(reached, allowed)
-        return down[index][1] - (reached[index] - allowed)
+    if used >= allowed:  # ran out: where the downtime so far reached the allowance
+        return _reaching(down, allowed)
+    ahead = [(max(start, cut), end) for start, end in windows if end > cut]
     # The expected uptime after `cut` that burns the rest at used/elapsed per microsecond.
-    needed = math.ceil(Fraction((allowed - used) * elapsed, used))
-    for start, end in windows:
-        if end <= cut:
-            continue
-        start = max(start, cut)  # noqa: PLW2901 - the window from the cut on
-        if needed <= end - start:
-            return start + needed
-        needed -= end - start
-    return None
+    needed = math.ceil(Fraction(_micros(allowed - used) * _micros(elapsed), _micros(used)))
+    if needed > _micros(_total(ahead)):  # also keeps a huge figure out of timedelta
+        return None
+    return _reaching(ahead, dt.timedelta(microseconds=needed))
 
 
 def error_budget(
@@ -817,24 +825,25 @@ def error_budget(
         raise ValidationError(problems, subject=_BUDGET)
     low, high, windows = _windows(period, exclusions, service_hours, _BUDGET)
     expected = _total(windows)
-    cut = min(max(_micros(as_of), low), high)
+    cut = min(max(_since_epoch(as_of), low), high)
     down = [span for span in _down(outages, windows, _BUDGET) if span[0] < cut]
     if down and down[-1][1] > cut:
         down[-1] = (down[-1][0], cut)
     if not expected:
         raise _no_uptime(period, _BUDGET)
-    elapsed = _total(_common(windows, [(low, cut)])) if cut > low else 0
+    elapsed = _total(_common(windows, [(low, cut)])) if cut > low else _ZERO
     used = _total(down)
-    allowed = math.floor((1 - Fraction(threshold) / 100) * expected)
+    share = 1 - Fraction(threshold) / 100
+    allowed = dt.timedelta(microseconds=math.floor(share * _micros(expected)))
     when = _exhausted(down, windows, allowed=allowed, used=used, elapsed=elapsed, cut=cut)
     return ErrorBudget(
         threshold=threshold,
         period=period,
         as_of=as_of,
-        expected_uptime=dt.timedelta(microseconds=expected),
-        elapsed_uptime=dt.timedelta(microseconds=elapsed),
-        allowed=dt.timedelta(microseconds=allowed),
-        used=dt.timedelta(microseconds=used),
-        remaining=dt.timedelta(microseconds=allowed - used),
+        expected_uptime=expected,
+        elapsed_uptime=elapsed,
+        allowed=allowed,
+        used=used,
+        remaining=allowed - used,
         exhausted_at=None if when is None else _instant(when, period.start.tzinfo),
     )
