@@ -179,12 +179,15 @@ def _spans(items: object, name: str, subject: str) -> list[_Span]:
     given = items if isinstance(items, list | tuple) else list(cast("Iterable[Any]", items))
     if not given:
         return []
+    count = len(given)
     try:
-        starts = _all_since_epoch(list(map(_START, given)))
-        ends = _all_since_epoch(list(map(_END, given)))
+        instants = list(map(_START, given))
+        instants += map(_END, given)
+        ends = _all_since_epoch(instants)
     except (AttributeError, TypeError, OverflowError):
-        starts = ends = []
-    if len(starts) != len(given) or not all(map(operator.lt, starts, ends)):
+        ends = []
+    starts, ends = ends[:count], ends[count:]
+    if len(ends) != count or not all(map(operator.lt, starts, ends)):
         raise ValidationError(_span_problems(given, name), subject=subject)
     return list(zip(starts, ends, strict=True))
 
@@ -449,10 +452,21 @@ def availability_fraction(
         >>> print(availability_fraction([hour], october, exclusions=[october]))
         None
     """
+    up, expected = _uptime(outages, period, exclusions, service_hours)
+    return Fraction(up, expected) if expected else None
+
+
+def _uptime(
+    outages: Iterable[Span],
+    period: Period,
+    exclusions: Iterable[Span],
+    service_hours: SupportHours | None,
+) -> tuple[int, int]:
+    """``(E - D, E)`` in whole microseconds."""
     _, _, windows = _windows(period, exclusions, service_hours, _AVAILABILITY)
     down = _micros(_down_length(outages, windows, _AVAILABILITY))
     expected = _micros(_total(windows))
-    return Fraction(expected - down, expected) if expected else None
+    return expected - down, expected
 
 
 def availability(
@@ -484,14 +498,11 @@ def availability(
         cloudsms.errors.ValidationError: Availability query is invalid (1 problem):
           - expected SupportHours or None, got '24x7' (string) @ $.service_hours
     """
-    share = availability_fraction(
-        outages, period, exclusions=exclusions, service_hours=service_hours
-    )
-    if share is None:
+    up, expected = _uptime(outages, period, exclusions, service_hours)
+    if not expected:
         raise _no_uptime(period, _AVAILABILITY)
-    percent = share * 100
-    magnitude = _PERCENT_DIGITS.divide(Decimal(percent.numerator), Decimal(percent.denominator))
-    return quantity(magnitude, "percent")
+    # Decimal division is exact whenever the quotient fits the context's 38 digits.
+    return quantity(_PERCENT_DIGITS.divide(Decimal(up * 100), Decimal(expected)), "percent")
 
 
 # ---------------------------------------------------------------------- percentiles
