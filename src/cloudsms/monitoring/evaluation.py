@@ -86,12 +86,10 @@ management), 6.6 (information security: incidents the customer hears of at once)
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import enum
-import math
 from collections.abc import Callable
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -113,6 +111,20 @@ from cloudsms.agreements import (
 )
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.money import Money, currency
+from cloudsms.monitoring._spans import (
+    ZERO,
+    Interval,
+    common,
+    inside,
+    instant_at,
+    merged,
+    micros,
+    minus,
+    open_within,
+    percent,
+    since_epoch,
+    span_of,
+)
 from cloudsms.monitoring.metrics import availability_fraction, downtime, percentile
 from cloudsms.monitoring.observations import (
     Event,
@@ -125,6 +137,7 @@ from cloudsms.monitoring.observations import (
 from cloudsms.operations import (
     Incident,
     MaintenanceWindow,
+    ServiceRequest,
     fulfilment_time,
     resolution_time,
     response_time,
@@ -153,12 +166,6 @@ __all__ = [
 
 _SUBJECT = "Service level evaluation"
 _UTC = dt.UTC
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
-_ZERO = dt.timedelta()
-_HUNDRED = 100
-_PERCENT = Context(prec=38, rounding=ROUND_HALF_EVEN)
-"""Availability in percent: exact within 38 significant digits, else half to even there."""
 
 
 # ---------------------------------------------------------------------- results
@@ -304,78 +311,10 @@ class ServiceLevelReport:
         return tuple(r for r in self.results if r.service_id == service_id)
 
 
-# ---------------------------------------------------------------------- spans in microseconds
-def _micros(instant: dt.datetime) -> int:
-    """An aware instant as whole microseconds since 1970-01-01T00:00Z."""
-    return (instant - _EPOCH) // _MICROSECOND
-
-
-def _instant(micros: int, zone: dt.tzinfo) -> dt.datetime:
-    return (_EPOCH + micros * _MICROSECOND).astimezone(zone)
-
-
-def _span(item: Any) -> tuple[int, int]:  # noqa: ANN401 - anything with .start and .end
-    return _micros(item.start), _micros(item.end)
-
-
-def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The union of ``spans``: sorted, overlapping or touching ones joined, empty ones dropped."""
-    union: list[tuple[int, int]] = []
-    for low, high in sorted(spans):
-        if high <= low:
-            continue
-        if union and low <= union[-1][1]:
-            if high > union[-1][1]:
-                union[-1] = (union[-1][0], high)
-        else:
-            union.append((low, high))
-    return union
-
-
-def _minus(spans: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of merged ``spans`` outside merged ``cuts``."""
-    left: list[tuple[int, int]] = []
-    index = 0
-    for low, high in spans:
-        start = low
-        while index < len(cuts) and cuts[index][1] <= start:
-            index += 1
-        probe = index
-        while probe < len(cuts) and cuts[probe][0] < high:
-            if cuts[probe][0] > start:
-                left.append((start, cuts[probe][0]))
-            start = max(start, cuts[probe][1])
-            probe += 1
-        if start < high:
-            left.append((start, high))
-    return left
-
-
-def _both(spans: list[tuple[int, int]], other: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts shared by merged ``spans`` and merged ``other``."""
-    shared: list[tuple[int, int]] = []
-    i = j = 0
-    while i < len(spans) and j < len(other):
-        low, high = max(spans[i][0], other[j][0]), min(spans[i][1], other[j][1])
-        if low < high:
-            shared.append((low, high))
-        if spans[i][1] < other[j][1]:
-            i += 1
-        else:
-            j += 1
-    return shared
-
-
-def _inside(spans: list[tuple[int, int]], point: int) -> bool:
-    """Whether ``point`` lies in one of merged ``spans`` (half-open)."""
-    index = bisect.bisect_right(spans, (point, math.inf)) - 1
-    return index >= 0 and spans[index][0] <= point < spans[index][1]
-
-
 # ---------------------------------------------------------------------- words
 def _spoken(length: dt.timedelta) -> str:
     """An exact length as a reader says it: ``2 days 4 h``, ``43 min 12 s``, ``0.25 s``."""
-    micro = length // _MICROSECOND
+    micro = micros(length)
     sign, micro = ("-", -micro) if micro < 0 else ("", micro)
     days, rest = divmod(micro, 86_400_000_000)
     hours, rest = divmod(rest, 3_600_000_000)
@@ -457,7 +396,7 @@ class _Context:
         self.terms = terms
         self.observations = observations
         self.period = period
-        self.bounds = _span(period)
+        self.bounds = span_of(period)
         self.as_of = as_of
         self.predicates = predicates
         self.zone = zone
@@ -475,7 +414,7 @@ class _Context:
         seen = self.observations
 
         def touches(item: Any) -> bool:  # noqa: ANN401 - anything with .start and .end
-            start, end = _span(item)
+            start, end = span_of(item)
             return start < high and end > low
 
         return _View(
@@ -483,13 +422,13 @@ class _Context:
             outages=tuple(
                 sorted(
                     (o for o in seen.outages if o.affects(service_id) and touches(o)),
-                    key=_span,
+                    key=span_of,
                 )
             ),
             windows=tuple(
                 sorted(
                     (w for w in seen.maintenance if service_id in w.services and touches(w)),
-                    key=_span,
+                    key=span_of,
                 )
             ),
             measurements=tuple(
@@ -497,15 +436,15 @@ class _Context:
                     (
                         m
                         for m in seen.measurements
-                        if m.service == service_id and low <= _micros(m.at) < high
+                        if m.service == service_id and low <= since_epoch(m.at) < high
                     ),
-                    key=lambda m: _micros(m.at),
+                    key=lambda m: since_epoch(m.at),
                 )
             ),
             series=tuple(
                 sorted(
                     (s for s in seen.series if s.service == service_id and touches(s.period)),
-                    key=lambda s: _micros(s.start),
+                    key=lambda s: since_epoch(s.start),
                 )
             ),
             incidents=tuple(
@@ -513,9 +452,9 @@ class _Context:
                     (
                         i
                         for i in seen.incidents
-                        if service_id in i.services and low <= _micros(i.opened_at) < high
+                        if service_id in i.services and low <= since_epoch(i.opened_at) < high
                     ),
-                    key=lambda i: (_micros(i.opened_at), i.id),
+                    key=lambda i: (since_epoch(i.opened_at), i.id),
                 )
             ),
         )
@@ -532,7 +471,7 @@ class _Figure:
         *,
         value: Decimal | None = None,
         judgement: Judgement | None = None,
-        coverage_gap: dt.timedelta = _ZERO,
+        coverage_gap: dt.timedelta = ZERO,
         note: str | None = None,
     ) -> None:
         self.evidence = evidence
@@ -575,6 +514,35 @@ def _series_reference(series: SampleSeries) -> str:
     return f"{series.metric} series of {series.service} from {series.start.isoformat()}"
 
 
+_REFERENCES: Mapping[EvidenceKind, Callable[[Any], str]] = {
+    EvidenceKind.OUTAGE: _outage_reference,
+    EvidenceKind.MAINTENANCE: _window_reference,
+    EvidenceKind.MEASUREMENT: _measurement_reference,
+    EvidenceKind.SERIES: _series_reference,
+}
+
+
+def _record_item(
+    kind: EvidenceKind,
+    record: Any,  # noqa: ANN401 - an outage, a window, a measurement or a series
+    *,
+    counted: bool,
+    reason: str,
+) -> EvidenceItem:
+    """A monitoring record as evidence: its reference and its own span (a point, if measured)."""
+    if kind is EvidenceKind.MEASUREMENT:
+        start = end = record.at
+    else:
+        start, end = record.start, record.end
+    return _item(kind, _REFERENCES[kind](record), start, end, counted=counted, reason=reason)
+
+
+def _gap_item(service_id: str, start: dt.datetime, end: dt.datetime, reason: str) -> EvidenceItem:
+    """A span without samples of the service as evidence: never counted."""
+    reference = f"no samples of {service_id} {start.isoformat()}/{end.isoformat()}"
+    return _item(EvidenceKind.SAMPLE_GAP, reference, start, end, counted=False, reason=reason)
+
+
 # ---------------------------------------------------------------------- maintenance windows
 def _window_verdicts(
     target: ServiceTarget, windows: Iterable[MaintenanceWindow]
@@ -595,50 +563,39 @@ def _window_verdicts(
 
 def _sample_rules(
     ctx: _Context, target: ServiceTarget, view: _View
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[EvidenceItem]]:
+) -> tuple[list[Interval], list[Interval], list[EvidenceItem]]:
     """Where samples count for ``target``: the allowed spans, the excluded windows, evidence.
 
     Samples count inside the period, inside the support hours for a ``service hours``
     target, and outside the maintenance windows the target excludes.
     """
-    excluded: list[tuple[int, int]] = []
+    excluded: list[Interval] = []
     evidence: list[EvidenceItem] = []
     for window, left_out, text in _window_verdicts(target, view.windows):
         if left_out:
-            excluded.append(_span(window))
+            excluded.append(span_of(window))
             evidence.append(
-                _item(
+                _record_item(
                     EvidenceKind.MAINTENANCE,
-                    _window_reference(window),
-                    window.start,
-                    window.end,
+                    window,
                     counted=False,
                     reason=f"{text}: samples inside it left out",
                 )
             )
     allowed = [ctx.bounds]
     if target.uptime is UptimeBasis.SERVICE_HOURS:
-        allowed = _both(allowed, _open_spans(ctx))
-    merged = _merged(excluded)
-    return _minus(allowed, merged), merged, evidence
-
-
-def _open_spans(ctx: _Context) -> list[tuple[int, int]]:
-    """The support hours' open spans over the period, in microseconds."""
-    hours = ctx.terms.support_hours
-    zone = timezone(hours.timezone)
-    first = ctx.period.start.astimezone(zone).date() - dt.timedelta(days=1)
-    last = ctx.period.end.astimezone(zone).date() + dt.timedelta(days=1)
-    return _merged((_micros(a), _micros(b)) for a, b in hours.open_spans(first, last))
+        allowed = open_within(ctx.terms.support_hours, ctx.period)
+    cuts = merged(excluded)
+    return minus(allowed, cuts), cuts, evidence
 
 
 def _left_out_because(
-    allowed: list[tuple[int, int]], excluded: list[tuple[int, int]], point: int
+    allowed: list[Interval], excluded: list[Interval], point: dt.timedelta
 ) -> str | None:
     """Why a sample at ``point`` does not count (``None``: it counts)."""
-    if _inside(allowed, point):
+    if inside(allowed, point):
         return None
-    if _inside(excluded, point):
+    if inside(excluded, point):
         return "inside a maintenance window the target excludes: left out"
     return "outside the service hours: left out"
 
@@ -658,14 +615,7 @@ def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
             part = _spoken(_clipped(ctx, outage))
             reason = f"{outage.cause} outage: counted as downtime ({part} in the period)"
         evidence.append(
-            _item(
-                EvidenceKind.OUTAGE,
-                _outage_reference(outage),
-                outage.start,
-                outage.end,
-                counted=not left_out,
-                reason=reason,
-            )
+            _record_item(EvidenceKind.OUTAGE, outage, counted=not left_out, reason=reason)
         )
     excluded: list[Period] = []
     for window, left_out, text in _window_verdicts(target, view.windows):
@@ -676,19 +626,12 @@ def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
             down.append(window)
             reason = f"{text}: counted as downtime"
         evidence.append(
-            _item(
-                EvidenceKind.MAINTENANCE,
-                _window_reference(window),
-                window.start,
-                window.end,
-                counted=not left_out,
-                reason=reason,
-            )
+            _record_item(EvidenceKind.MAINTENANCE, window, counted=not left_out, reason=reason)
         )
     gaps, known = _up_down_series(ctx, view, down, evidence)
-    left = _sample_gaps(ctx, view, gaps, [*(_span(d) for d in down), *known], evidence)
+    left = _sample_gaps(ctx, view, gaps, [*(span_of(d) for d in down), *known], evidence)
     coverage = (
-        downtime(left, ctx.period, exclusions=excluded, service_hours=hours) if left else _ZERO
+        downtime(left, ctx.period, exclusions=excluded, service_hours=hours) if left else ZERO
     )
     fraction = availability_fraction(
         down, ctx.period, exclusions=[*excluded, *left], service_hours=hours
@@ -697,47 +640,44 @@ def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
         basis = "the service hours in the period" if hours is not None else "the period"
         note = f"no expected uptime: all of {basis} is left out (excluded windows, sample gaps)"
         return _Figure(evidence, coverage_gap=coverage, note=note)
-    percent = fraction * _HUNDRED
-    value = _PERCENT.divide(Decimal(percent.numerator), Decimal(percent.denominator))
+    value = percent(fraction.numerator, fraction.denominator)
     return _Figure(evidence, value=value, coverage_gap=coverage)
 
 
 def _part(ctx: _Context, period: Period) -> Period:
     """The part of ``period`` in the evaluated period (the views hold only what touches it)."""
     low, high = ctx.bounds
-    start, end = _span(period)
-    return Period(_instant(max(start, low), ctx.zone), _instant(min(end, high), ctx.zone))
+    start, end = span_of(period)
+    return Period(instant_at(max(start, low), ctx.zone), instant_at(min(end, high), ctx.zone))
 
 
 def _clipped(ctx: _Context, item: Any) -> dt.timedelta:  # noqa: ANN401 - .start and .end
     """The part of ``item`` inside the evaluated period."""
     low, high = ctx.bounds
-    start, end = _span(item)
-    return max(min(end, high) - max(start, low), 0) * _MICROSECOND
+    start, end = span_of(item)
+    return max(min(end, high) - max(start, low), ZERO)
 
 
 def _up_down_series(
     ctx: _Context, view: _View, down: list[Any], evidence: list[EvidenceItem]
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+) -> tuple[list[Interval], list[Interval]]:
     """Read the service's up/down series: down spans into ``down``; the gaps and known spans."""
-    gaps: list[tuple[int, int]] = []
-    known: list[tuple[int, int]] = []
+    gaps: list[Interval] = []
+    known: list[Interval] = []
     for series in view.series:
         if series.metric is not Metric.AVAILABILITY:
             continue
         span = _part(ctx, series.period)
         counts = series.counts(span)
         down.extend(series.down_spans(span))
-        missing = _merged(_span(m) for m in series.missing_spans(span))
+        missing = merged(span_of(m) for m in series.missing_spans(span))
         gaps.extend(missing)
-        known.extend(_minus([_span(span)], missing))
+        known.extend(minus([span_of(span)], missing))
         lost = _spoken(counts.down * series.step)
         evidence.append(
-            _item(
+            _record_item(
                 EvidenceKind.SERIES,
-                _series_reference(series),
-                series.period.start,
-                series.period.end,
+                series,
                 counted=True,
                 reason=(
                     f"{counts.up} steps up, {counts.down} down ({lost} counted as downtime), "
@@ -751,49 +691,58 @@ def _up_down_series(
 def _sample_gaps(
     ctx: _Context,
     view: _View,
-    gaps: list[tuple[int, int]],
-    covered: list[tuple[int, int]],
+    gaps: list[Interval],
+    covered: list[Interval],
     evidence: list[EvidenceItem],
 ) -> list[Period]:
     """The missing steps nothing else covers, as periods left out of both sides."""
     left: list[Period] = []
-    for start, end in _minus(_merged(gaps), _merged(covered)):
-        gap = Period(_instant(start, ctx.zone), _instant(end, ctx.zone))
+    for start, end in minus(merged(gaps), merged(covered)):
+        gap = Period(instant_at(start, ctx.zone), instant_at(end, ctx.zone))
         left.append(gap)
-        evidence.append(
-            _item(
-                EvidenceKind.SAMPLE_GAP,
-                f"no samples of {view.service_id} {gap.start.isoformat()}/{gap.end.isoformat()}",
-                gap.start,
-                gap.end,
-                counted=False,
-                reason="no samples: left out of expected uptime and downtime",
-            )
-        )
+        reason = "no samples: left out of expected uptime and downtime"
+        evidence.append(_gap_item(view.service_id, gap.start, gap.end, reason))
     return left
 
 
 # ---------------------------------------------------------------------- measured figures
-def _response_time(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
-    """The nearest-rank percentile of the response times that count, in seconds."""
+def _counted_measurements(
+    ctx: _Context, target: ServiceTarget, view: _View, unit: str
+) -> tuple[list[Interval], list[tuple[Decimal, int]], list[EvidenceItem]]:
+    """The measurements of the target's metric that count, in ``unit``, with their evidence.
+
+    Every measurement of the metric is an item of the evidence, counted or left out
+    and why: of another dimension than ``unit``, outside the spans `_sample_rules`
+    allows. Returned: the allowed spans, each counted value with the index of its
+    item in the evidence, and the evidence (the excluded windows first).
+    """
     allowed, excluded, evidence = _sample_rules(ctx, target, view)
-    exact: list[Decimal] = []
+    counted: list[tuple[Decimal, int]] = []
     for measurement in view.measurements:
-        if measurement.metric is not Metric.RESPONSE_TIME:
+        if measurement.metric is not target.metric:
             continue
-        why = _left_out_because(allowed, excluded, _micros(measurement.at))
+        why: str | None
+        if not same_dimension(measurement.value, unit):
+            why = f"not a figure in {unit}: left out"
+        else:
+            why = _left_out_because(allowed, excluded, since_epoch(measurement.at))
         if why is None:
-            exact.append(magnitude_in(measurement.value, "millisecond"))
+            counted.append((magnitude_in(measurement.value, unit), len(evidence)))
         evidence.append(
-            _item(
+            _record_item(
                 EvidenceKind.MEASUREMENT,
-                _measurement_reference(measurement),
-                measurement.at,
-                measurement.at,
+                measurement,
                 counted=why is None,
                 reason=why or f"{format_quantity(measurement.value)} counted",
             )
         )
+    return allowed, counted, evidence
+
+
+def _response_time(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
+    """The nearest-rank percentile of the response times that count, in seconds."""
+    allowed, counted, evidence = _counted_measurements(ctx, target, view, "millisecond")
+    exact = [value for value, _ in counted]
     sampled, coverage = _latency_samples(ctx, view, allowed, evidence)
     if not exact and not sampled:
         note = "no response-time samples count in the period"
@@ -808,7 +757,7 @@ def _response_time(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure
 
 
 def _latency_samples(
-    ctx: _Context, view: _View, allowed: list[tuple[int, int]], evidence: list[EvidenceItem]
+    ctx: _Context, view: _View, allowed: list[Interval], evidence: list[EvidenceItem]
 ) -> tuple[Any, dt.timedelta]:
     """The latency series' samples that count (ms), and the time missing samples leave open.
 
@@ -818,26 +767,24 @@ def _latency_samples(
     from array import array  # noqa: PLC0415 - only latency series need it
 
     taken = array("d")
-    gaps: list[tuple[int, int]] = []
-    missing = _ZERO
+    gaps: list[Interval] = []
+    missing = ZERO
     for series in view.series:
         if series.metric is not Metric.RESPONSE_TIME:
             continue
         span = _part(ctx, series.period)
         before, lost = len(taken), missing
-        for low, high in _both(allowed, [_span(span)]):
-            piece = Period(_instant(low, _UTC), _instant(high, _UTC))
+        for low, high in common(allowed, [span_of(span)]):
+            piece = Period(instant_at(low, _UTC), instant_at(high, _UTC))
             taken.extend(series.latencies(piece))
-            gaps.extend(_span(gap) for gap in series.missing_spans(piece))
+            gaps.extend(span_of(gap) for gap in series.missing_spans(piece))
             missing += series.missing_time(piece)
         counted = len(taken) - before
         present = len(series.latencies(span))
         evidence.append(
-            _item(
+            _record_item(
                 EvidenceKind.SERIES,
-                _series_reference(series),
-                series.period.start,
-                series.period.end,
+                series,
                 counted=counted > 0,
                 reason=(
                     f"{counted} samples counted, {(missing - lost) // series.step} missing; "
@@ -846,45 +793,15 @@ def _latency_samples(
                 ),
             )
         )
-    for start, end in _merged(gaps):
-        first, last = _instant(start, ctx.zone), _instant(end, ctx.zone)
-        evidence.append(
-            _item(
-                EvidenceKind.SAMPLE_GAP,
-                f"no samples of {view.service_id} {first.isoformat()}/{last.isoformat()}",
-                first,
-                last,
-                counted=False,
-                reason="no samples: nothing to count",
-            )
-        )
+    for start, end in merged(gaps):
+        first, last = instant_at(start, ctx.zone), instant_at(end, ctx.zone)
+        evidence.append(_gap_item(view.service_id, first, last, "no samples: nothing to count"))
     return taken, missing
 
 
 def _worst_measurement(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
     """The worst measurement in the period: the smallest for at-least targets, else the largest."""
-    allowed, excluded, evidence = _sample_rules(ctx, target, view)
-    counted: list[tuple[Decimal, int]] = []
-    for measurement in view.measurements:
-        if measurement.metric is not target.metric:
-            continue
-        why: str | None
-        if not same_dimension(measurement.value, target.unit):
-            why = f"not a figure in {target.unit}: left out"
-        else:
-            why = _left_out_because(allowed, excluded, _micros(measurement.at))
-        if why is None:
-            counted.append((magnitude_in(measurement.value, target.unit), len(evidence)))
-        evidence.append(
-            _item(
-                EvidenceKind.MEASUREMENT,
-                _measurement_reference(measurement),
-                measurement.at,
-                measurement.at,
-                counted=why is None,
-                reason=why or f"{format_quantity(measurement.value)} counted",
-            )
-        )
+    _, counted, evidence = _counted_measurements(ctx, target, view, target.unit)
     if not counted:
         return _Figure(evidence, note=f"no {target.metric} measurements count in the period")
     pick = min if target.sign > 0 else max
@@ -897,13 +814,12 @@ def _worst_measurement(ctx: _Context, target: ServiceTarget, view: _View) -> _Fi
 
 # ---------------------------------------------------------------------- records on the clocks
 def _seconds(length: dt.timedelta) -> Decimal:
-    return to_decimal(Fraction(length // _MICROSECOND, 1_000_000))
+    return to_decimal(Fraction(micros(length), 1_000_000))
 
 
 def _incident_time(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
     """The longest response or resolution time of the priority's incidents opened in the period."""
     responding = target.metric is Metric.INCIDENT_RESPONSE_TIME
-    clock: Callable[..., dt.timedelta | None] = response_time if responding else resolution_time
     chosen = [
         i
         for i in view.incidents
@@ -915,17 +831,7 @@ def _incident_time(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure
     return _timed(
         ctx,
         target,
-        [
-            _Timed(
-                kind=EvidenceKind.INCIDENT,
-                id=i.id,
-                start=i.opened_at,
-                stopped=i.acknowledged_at if responding else i.resolved_at,
-                cause=i.cause,
-                measure=partial(clock, i, ctx.agreement),
-            )
-            for i in chosen
-        ],
+        [_incident_clock(ctx, i, responding=responding) for i in chosen],
         what=f"{what} time",
         clock=" on the support hours",
         none=f"no incident of priority {target.priority} in the period has a {what} time",
@@ -939,26 +845,16 @@ def _fulfilment_time(ctx: _Context, target: ServiceTarget, _: _View) -> _Figure:
         (
             r
             for r in ctx.observations.requests
-            if r.agreement_id == ctx.agreement.id and low <= _micros(r.requested_at) < high
+            if r.agreement_id == ctx.agreement.id and low <= since_epoch(r.requested_at) < high
         ),
-        key=lambda r: (_micros(r.requested_at), r.id),
+        key=lambda r: (since_epoch(r.requested_at), r.id),
     )
     if not chosen:
         return _Figure([], note="no service requests in the period")
     return _timed(
         ctx,
         target,
-        [
-            _Timed(
-                kind=EvidenceKind.REQUEST,
-                id=r.id,
-                start=r.requested_at,
-                stopped=r.fulfilled_at,
-                cause=None,
-                measure=partial(fulfilment_time, r, ctx.agreement),
-            )
-            for r in chosen
-        ],
+        [_request_clock(ctx, r) for r in chosen],
         what="fulfilment time",
         clock="",
         none="no service request in the period has a fulfilment time",
@@ -977,6 +873,30 @@ class _Timed:
     measure: Callable[..., dt.timedelta | None]
 
 
+def _incident_clock(ctx: _Context, incident: Incident, *, responding: bool) -> _Timed:
+    """An incident on its response clock (``responding``) or its resolution clock."""
+    return _Timed(
+        kind=EvidenceKind.INCIDENT,
+        id=incident.id,
+        start=incident.opened_at,
+        stopped=incident.acknowledged_at if responding else incident.resolved_at,
+        cause=incident.cause,
+        measure=partial(response_time if responding else resolution_time, incident, ctx.agreement),
+    )
+
+
+def _request_clock(ctx: _Context, request: ServiceRequest) -> _Timed:
+    """A service request on its fulfilment clock."""
+    return _Timed(
+        kind=EvidenceKind.REQUEST,
+        id=request.id,
+        start=request.requested_at,
+        stopped=request.fulfilled_at,
+        cause=None,
+        measure=partial(fulfilment_time, request, ctx.agreement),
+    )
+
+
 def _timed(
     ctx: _Context,
     target: ServiceTarget,
@@ -988,20 +908,20 @@ def _timed(
 ) -> _Figure:
     """The longest time of ``records``, each record in the evidence with its figure."""
     as_of = ctx.as_of
-    limit = _micros(as_of)
+    limit = since_epoch(as_of)
     evidence: list[EvidenceItem] = []
     longest: dt.timedelta | None = None
     for record in records:
         reason: str
         end = record.start
         counted = False
-        if _micros(record.start) > limit:
+        if since_epoch(record.start) > limit:
             reason = f"begun after the report's as_of ({as_of.isoformat()}): not yet known"
         elif record.cause is not None and record.cause in target.exclusions.causes:
             reason = f"{record.cause} cause: the target excludes it"
         else:
             measured = record.measure(as_of=as_of)
-            final = record.stopped is not None and _micros(record.stopped) <= limit
+            final = record.stopped is not None and since_epoch(record.stopped) <= limit
             if measured is None:
                 reason = f"no {what} to measure as of {as_of.isoformat()}"
             else:
@@ -1094,7 +1014,7 @@ def _outside_credit_terms(ctx: _Context, target: ServiceTarget) -> str | None:
     if target.credits is None:
         return "no credit: the target has no credit terms"
     whole = target.period.containing(ctx.period.start, ctx.zone)
-    if _span(whole) != ctx.bounds:
+    if span_of(whole) != ctx.bounds:
         return (
             f"no credit: credits are due per whole {target.period} "
             f"and {ctx.period} is not the {target.period} {whole}"
@@ -1137,7 +1057,8 @@ def _result(
         judgement = judge(target, figure.value)
     credit, why = _credit(ctx, target, service_id, judgement, figure.value)
     evidence = sorted(
-        figure.evidence, key=lambda e: (_micros(e.start), _micros(e.end), e.kind, e.reference)
+        figure.evidence,
+        key=lambda e: (since_epoch(e.start), since_epoch(e.end), e.kind, e.reference),
     )
     return TargetResult(
         sla_id=sla.id,
@@ -1157,9 +1078,9 @@ def _result(
 # ---------------------------------------------------------------------- evaluate
 def _evaluated_period(agreement: CloudServiceAgreement, period: Period, zone: dt.tzinfo) -> Period:
     """``period`` cut to the agreement's term, written in the agreement's zone."""
-    start = max(period.start, agreement.effective_from, key=_micros)
-    end = period.end if agreement.end is None else min(period.end, agreement.end, key=_micros)
-    if _micros(start) >= _micros(end):
+    start = max(period.start, agreement.effective_from, key=since_epoch)
+    end = period.end if agreement.end is None else min(period.end, agreement.end, key=since_epoch)
+    if since_epoch(start) >= since_epoch(end):
         term = f"from {agreement.effective_from.isoformat()}"
         if agreement.end is not None:
             term += f" until {agreement.end.isoformat()}"
@@ -1258,16 +1179,16 @@ def evaluate(
 
 
 # ---------------------------------------------------------------------- notices
-def _in_term(agreement: CloudServiceAgreement, at: int) -> bool:
-    if at < _micros(agreement.effective_from):
+def _in_term(agreement: CloudServiceAgreement, at: dt.timedelta) -> bool:
+    if at < since_epoch(agreement.effective_from):
         return False
-    return agreement.end is None or at < _micros(agreement.end)
+    return agreement.end is None or at < since_epoch(agreement.end)
 
 
 def _customers(
     agreements: Sequence[CloudServiceAgreement], at: dt.datetime, services: frozenset[str]
 ) -> frozenset[str]:
-    moment = _micros(at)
+    moment = since_epoch(at)
     return frozenset(
         a.customer_id
         for a in agreements
@@ -1280,10 +1201,10 @@ def _notices(
     agreements: Sequence[CloudServiceAgreement],
     period: Period | None,
 ) -> tuple[ImmediateNotice, ...]:
-    low, high = (None, None) if period is None else _span(period)
+    low, high = (None, None) if period is None else span_of(period)
 
     def within(at: dt.datetime) -> bool:
-        return low is None or high is None or low <= _micros(at) < high
+        return low is None or high is None or low <= since_epoch(at) < high
 
     found: list[ImmediateNotice] = []
     for event in observations.events:
@@ -1302,7 +1223,7 @@ def _notices(
             found.append(
                 ImmediateNotice(event=event, customers=customers, incident_id=incident.id)
             )
-    found.sort(key=lambda n: (_micros(n.event.at), n.incident_id or "", n.event.summary))
+    found.sort(key=lambda n: (since_epoch(n.event.at), n.incident_id or "", n.event.summary))
     return tuple(found)
 
 
@@ -1344,14 +1265,6 @@ def immediate_notices(
 
 
 # ---------------------------------------------------------------------- retention
-_REFERENCES: Mapping[EvidenceKind, Callable[[Any], str]] = {
-    EvidenceKind.OUTAGE: _outage_reference,
-    EvidenceKind.MAINTENANCE: _window_reference,
-    EvidenceKind.MEASUREMENT: _measurement_reference,
-    EvidenceKind.SERIES: _series_reference,
-}
-
-
 def _monitoring_data(
     observations: Observations, services: frozenset[str]
 ) -> Iterator[tuple[EvidenceKind, Any, dt.datetime, dt.datetime]]:
@@ -1376,17 +1289,21 @@ def _expired(
 ) -> tuple[EvidenceItem, ...]:
     zone = timezone(agreement.timezone)
     limit_at = add_calendar(as_of.astimezone(zone), agreement.monitoring_retention, -1)
-    limit = _micros(limit_at)
+    limit = since_epoch(limit_at)
     kept = _calendar_spoken(agreement.monitoring_retention)
     reason = f"wholly before {limit_at.isoformat()} ({kept} before the as_of): past retention"
     found = [
-        _item(kind, _REFERENCES[kind](item), start, end, counted=False, reason=reason)
+        _record_item(kind, item, counted=False, reason=reason)
         for kind, item, start, end in _monitoring_data(observations, agreement.service_ids)
         # A span [start, end) that ends at the limit is wholly before it; a
         # measurement taken at the limit is not.
-        if (_micros(end) < limit if kind is EvidenceKind.MEASUREMENT else _micros(end) <= limit)
+        if (
+            since_epoch(end) < limit
+            if kind is EvidenceKind.MEASUREMENT
+            else since_epoch(end) <= limit
+        )
     ]
-    found.sort(key=lambda e: (_micros(e.end), _micros(e.start), e.kind, e.reference))
+    found.sort(key=lambda e: (since_epoch(e.end), since_epoch(e.start), e.kind, e.reference))
     return tuple(found)
 
 

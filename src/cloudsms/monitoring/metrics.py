@@ -13,7 +13,8 @@ Every function is pure and exact. Instants become their distance from
 1970-01-01T00:00Z once, on entry, as a `datetime.timedelta` (whole microseconds,
 compared and subtracted exactly in C): the absolute timeline, so a month in
 Europe/Berlin holding the autumn DST change lasts 745 hours. Spans are clipped,
-sorted and merged, lengths are summed exactly, a ratio is a `fractions.Fraction` of
+sorted and merged by the package's one interval algebra (``_spans``, which the
+evaluation shares), lengths are summed exactly, a ratio is a `fractions.Fraction` of
 whole microseconds, and only the final figure becomes a pint quantity. Nothing is
 remembered between calls except the open spans of a few recent service-hours
 calendars (a bounded cache).
@@ -50,16 +51,13 @@ Worked example: 43.2 minutes down in November 2026 (UTC, 30 days, 43,200 minutes
 from __future__ import annotations
 
 import array
-import bisect
 import datetime as dt
 import heapq
 import math
 import operator
 from collections import abc
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
-from itertools import accumulate, repeat
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import attrs
@@ -67,7 +65,24 @@ import attrs
 from cloudsms._foundation.instants import instant_problems
 from cloudsms.agreements import Metric, ServiceTarget
 from cloudsms.errors import Problem, ValidationError, describe
-from cloudsms.periods import Period, SupportHours, timezone
+from cloudsms.monitoring._spans import (
+    ZERO,
+    Interval,
+    all_since_epoch,
+    common,
+    instant_at,
+    merged,
+    micros,
+    minus,
+    open_within,
+    percent,
+    reaching,
+    since_epoch,
+    span_of,
+    total,
+    union_length,
+)
+from cloudsms.periods import Period, SupportHours
 from cloudsms.units import fraction_in, is_quantity, magnitude_in, quantity, same_dimension
 
 if TYPE_CHECKING:
@@ -86,16 +101,8 @@ __all__ = [
     "percentile",
 ]
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_WALL_EPOCH = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - given each zone in turn: a wall reading
-_MICROSECOND = dt.timedelta(microseconds=1)
-_ZERO = dt.timedelta()
-_DAY = dt.timedelta(days=1)
 _START = operator.attrgetter("start")
 _END = operator.attrgetter("end")
-_ZONE = operator.attrgetter("tzinfo")
-_PERCENT_DIGITS = Context(prec=38, rounding=ROUND_HALF_EVEN)
-"""38 significant digits, half to even: as many as a quantity's magnitude holds."""
 _HEAP_SHARE = 32
 """A rank this close to either end (within n/32 values) is found with a heap, not a sort."""
 _AVAILABILITY = "availability query"
@@ -105,8 +112,6 @@ _PERCENTILE = "percentile query"
 _BUDGET = "error budget query"
 _SPAN_TEXT = "a span with aware start and end instants (an Outage, a MaintenanceWindow, a Period)"
 
-_Span = tuple[dt.timedelta, dt.timedelta]
-"""A span as its two ends' distances from the epoch (1970-01-01T00:00Z)."""
 _T = TypeVar("_T")
 
 
@@ -127,46 +132,12 @@ class Span(Protocol):
 
 
 # ---------------------------------------------------------------------- the exact core
-def _since_epoch(instant: dt.datetime) -> dt.timedelta:
-    """An aware instant as its distance from 1970-01-01T00:00Z."""
-    return instant - _EPOCH
-
-
-def _micros(length: dt.timedelta) -> int:
-    """A length as whole microseconds."""
-    return length // _MICROSECOND
-
-
-def _instant(since_epoch: dt.timedelta, zone: dt.tzinfo | None) -> dt.datetime:
-    """The instant this far from 1970-01-01T00:00Z, in ``zone``."""
-    return (_EPOCH + since_epoch).astimezone(zone)
-
-
 def _is_collection(value: object) -> bool:
     """Whether ``value`` is a collection of items (text and mappings are not)."""
     return isinstance(value, abc.Iterable) and not isinstance(value, str | bytes | abc.Mapping)
 
 
-def _all_since_epoch(instants: list[Any]) -> list[dt.timedelta]:
-    """Aware instants as their distances from the epoch, the work done in C.
-
-    Instants that share one zone (the usual case) are read on the wall clock: two
-    datetimes of the same tzinfo subtract as wall times, without asking the zone, and
-    the instant's own UTC offset then turns its wall reading into the instant (a
-    fixed offset needs no second step). That costs one offset look-up per instant,
-    where subtracting the UTC epoch from each would cost two, and it gives the same
-    result, DST folds included. Instants of mixed zones take that plain way.
-    """
-    zone = instants[0].tzinfo
-    if not all(map(operator.is_, map(_ZONE, instants), repeat(zone))):
-        return list(map(operator.sub, instants, repeat(_EPOCH)))
-    if type(zone) is dt.timezone:
-        return list(map(operator.sub, instants, repeat(_EPOCH.astimezone(zone))))
-    walls = map(operator.sub, instants, repeat(_WALL_EPOCH.replace(tzinfo=zone)))
-    return list(map(operator.sub, walls, map(dt.datetime.utcoffset, instants)))
-
-
-def _spans(items: object, name: str, subject: str) -> list[_Span]:
+def _spans(items: object, name: str, subject: str) -> list[Interval]:
     """Each span as its ends' distances from the epoch, checked: aware, end after start.
 
     The fast path converts and compares without looking further; only when something
@@ -183,7 +154,7 @@ def _spans(items: object, name: str, subject: str) -> list[_Span]:
     try:
         instants = list(map(_START, given))
         instants += map(_END, given)
-        ends = _all_since_epoch(instants)
+        ends = all_since_epoch(instants)
     except (AttributeError, TypeError, OverflowError):
         ends = []
     starts, ends = ends[:count], ends[count:]
@@ -204,104 +175,10 @@ def _span_problems(items: Sequence[object], name: str) -> list[Problem]:
         found = instant_problems(start, f"{path}.start") + instant_problems(end, f"{path}.end")
         if found:
             problems += found
-        elif _since_epoch(end) <= _since_epoch(start):
+        elif since_epoch(end) <= since_epoch(start):
             expected = f"an instant after the start ({start.isoformat()})"
             problems.append(Problem(f"{path}.end", expected, end.isoformat()))
     return problems or [Problem(f"$.{name}", _SPAN_TEXT, describe(items))]
-
-
-def _union_length(spans: list[_Span], low: dt.timedelta, high: dt.timedelta) -> dt.timedelta:
-    """The length of the union of ``spans`` within ``[low, high)``: each instant once.
-
-    In start order, each span adds what lies past ``reach`` (``low``, then the latest
-    end so far), up to ``high``: the spans before it start no later, so together they
-    cover up to ``reach`` already. One sort and one pass.
-    """
-    total = _ZERO
-    reach = low
-    for start, end in sorted(spans):
-        if end > reach:
-            if start > reach:  # noqa: PLR1730 - cheaper than calling max() in the hot loop
-                reach = start
-            if end > high:
-                end = high  # noqa: PLW2901 - the span clipped to the window
-                if reach >= end:
-                    break
-            total += end - reach
-            reach = end
-    return total
-
-
-def _merged(spans: list[_Span], low: dt.timedelta, high: dt.timedelta) -> list[_Span]:
-    """``spans`` clipped to ``[low, high)``, in order, merged where they overlap or touch."""
-    merged: list[_Span] = []
-    for start, end in sorted(spans):
-        start = max(start, low)  # noqa: PLW2901 - the span clipped in place
-        end = min(end, high)  # noqa: PLW2901
-        if start >= end:
-            continue
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _minus(keep: list[_Span], cut: list[_Span]) -> list[_Span]:
-    """The instants of ``keep`` outside ``cut`` (both in order and merged)."""
-    result: list[_Span] = []
-    first, count = 0, len(cut)
-    for start, end in keep:
-        while first < count and cut[first][1] <= start:
-            first += 1
-        lower, k = start, first
-        while k < count and lower < end and cut[k][0] < end:
-            cut_start, cut_end = cut[k]
-            if cut_start > lower:
-                result.append((lower, cut_start))
-            lower = max(lower, cut_end)
-            k += 1
-        if lower < end:
-            result.append((lower, end))
-    return result
-
-
-def _common(left: list[_Span], right: list[_Span]) -> list[_Span]:
-    """The instants in both ``left`` and ``right`` (both in order and merged), in order."""
-    result: list[_Span] = []
-    i = j = 0
-    while i < len(left) and j < len(right):
-        start = max(left[i][0], right[j][0])
-        end = min(left[i][1], right[j][1])
-        if start < end:
-            result.append((start, end))
-        if left[i][1] < right[j][1]:
-            i += 1
-        else:
-            j += 1
-    return result
-
-
-def _total(spans: list[_Span]) -> dt.timedelta:
-    return sum((end - start for start, end in spans), _ZERO)
-
-
-@lru_cache(maxsize=64)
-def _open_spans(hours: SupportHours, first: dt.date, last: dt.date) -> tuple[_Span, ...]:
-    """The open spans of ``hours`` on the local days ``first`` to ``last``, from the epoch.
-
-    Bounded: a fleet evaluated month by month asks for the same few calendars again.
-    """
-    return tuple(
-        (opens - _EPOCH, closes - _EPOCH) for opens, closes in hours.open_spans(first, last)
-    )
-
-
-def _bounds(period: object, subject: str) -> _Span:
-    if not isinstance(period, Period):
-        raise ValidationError.single("$.period", "a Period", describe(period), subject=subject)
-    return _since_epoch(period.start), _since_epoch(period.end)
 
 
 def _windows(
@@ -309,44 +186,38 @@ def _windows(
     exclusions: Iterable[Span],
     service_hours: SupportHours | None,
     subject: str,
-) -> tuple[dt.timedelta, dt.timedelta, list[_Span]]:
+) -> tuple[dt.timedelta, dt.timedelta, list[Interval]]:
     r"""The period's bounds and its expected windows ``W = (P ∩ H) \ X``, in order."""
-    low, high = _bounds(period, subject)
+    if not isinstance(period, Period):
+        raise ValidationError.single("$.period", "a Period", describe(period), subject=subject)
+    low, high = span_of(period)
     if service_hours is None:
         windows = [(low, high)]
     elif isinstance(service_hours, SupportHours):
-        zone = timezone(service_hours.timezone)
-        # A clock put back over midnight reads a local date again: a day's margin each side.
-        first = period.start.astimezone(zone).date() - _DAY
-        last = period.end.astimezone(zone).date() + _DAY
-        windows = [
-            (max(opens, low), min(closes, high))
-            for opens, closes in _open_spans(service_hours, first, last)
-            if opens < high and closes > low
-        ]
+        windows = open_within(service_hours, period)
     else:
         raise ValidationError.single(
             "$.service_hours", "SupportHours or None", describe(service_hours), subject=subject
         )
     cut = _spans(exclusions, "exclusions", subject)
     if cut:
-        windows = _minus(windows, _merged(cut, low, high))
+        windows = minus(windows, merged(cut))
     return low, high, windows
 
 
-def _down(outages: Iterable[Span], windows: list[_Span], subject: str) -> list[_Span]:
+def _down(outages: Iterable[Span], windows: list[Interval], subject: str) -> list[Interval]:
     """The downtime spans ``union(O) ∩ W``, in order and merged."""
     spans = _spans(outages, "outages", subject)
     if not windows:
         return []
-    return _common(_merged(spans, windows[0][0], windows[-1][1]), windows)
+    return common(merged(spans), windows)
 
 
-def _down_length(outages: Iterable[Span], windows: list[_Span], subject: str) -> dt.timedelta:
+def _down_length(outages: Iterable[Span], windows: list[Interval], subject: str) -> dt.timedelta:
     """``D = |union(O) ∩ W|``; one sort and one sweep round the clock."""
     if len(windows) == 1:
-        return _union_length(_spans(outages, "outages", subject), *windows[0])
-    return _total(_down(outages, windows, subject))
+        return union_length(_spans(outages, "outages", subject), *windows[0])
+    return total(_down(outages, windows, subject))
 
 
 def _no_uptime(period: Period, subject: str) -> ValidationError:
@@ -390,7 +261,7 @@ def expected_uptime(
         168.0
     """
     _, _, windows = _windows(period, exclusions, service_hours, _EXPECTED)
-    return _total(windows)
+    return total(windows)
 
 
 def downtime(
@@ -464,8 +335,8 @@ def _uptime(
 ) -> tuple[int, int]:
     """``(E - D, E)`` in whole microseconds."""
     _, _, windows = _windows(period, exclusions, service_hours, _AVAILABILITY)
-    down = _micros(_down_length(outages, windows, _AVAILABILITY))
-    expected = _micros(_total(windows))
+    down = micros(_down_length(outages, windows, _AVAILABILITY))
+    expected = micros(total(windows))
     return expected - down, expected
 
 
@@ -502,7 +373,7 @@ def availability(
     if not expected:
         raise _no_uptime(period, _AVAILABILITY)
     # Decimal division is exact whenever the quotient fits the context's 38 digits.
-    return quantity(_PERCENT_DIGITS.divide(Decimal(up * 100), Decimal(expected)), "percent")
+    return quantity(percent(up, expected), "percent")
 
 
 # ---------------------------------------------------------------------- percentiles
@@ -736,7 +607,7 @@ class ErrorBudget:
         budget_share = 1 - Fraction(self.threshold) / 100
         if not self.elapsed_uptime or not budget_share:
             return None
-        return Fraction(_micros(self.used), _micros(self.elapsed_uptime)) / budget_share
+        return Fraction(micros(self.used), micros(self.elapsed_uptime)) / budget_share
 
 
 def _threshold(target: object) -> Decimal:
@@ -755,16 +626,9 @@ def _threshold(target: object) -> Decimal:
     )
 
 
-def _reaching(spans: list[_Span], amount: dt.timedelta) -> dt.timedelta:
-    """Where ``spans``, walked in order, have added up to ``amount`` (they add up to as much)."""
-    reached = list(accumulate(end - start for start, end in spans))
-    index = bisect.bisect_left(reached, amount)
-    return spans[index][1] - (reached[index] - amount)
-
-
 def _exhausted(
-    down: list[_Span],
-    windows: list[_Span],
+    down: list[Interval],
+    windows: list[Interval],
     *,
     allowed: dt.timedelta,
     used: dt.timedelta,
@@ -775,13 +639,13 @@ def _exhausted(
     if not used:
         return None
     if used >= allowed:  # ran out: where the downtime so far reached the allowance
-        return _reaching(down, allowed)
+        return reaching(down, allowed)
     ahead = [(max(start, cut), end) for start, end in windows if end > cut]
     # The expected uptime after `cut` that burns the rest at used/elapsed per microsecond.
-    needed = math.ceil(Fraction(_micros(allowed - used) * _micros(elapsed), _micros(used)))
-    if needed > _micros(_total(ahead)):  # also keeps a huge figure out of timedelta
+    needed = math.ceil(Fraction(micros(allowed - used) * micros(elapsed), micros(used)))
+    if needed > micros(total(ahead)):  # also keeps a huge figure out of timedelta
         return None
-    return _reaching(ahead, dt.timedelta(microseconds=needed))
+    return reaching(ahead, dt.timedelta(microseconds=needed))
 
 
 def error_budget(
@@ -835,17 +699,17 @@ def error_budget(
     if problems:
         raise ValidationError(problems, subject=_BUDGET)
     low, high, windows = _windows(period, exclusions, service_hours, _BUDGET)
-    expected = _total(windows)
-    cut = min(max(_since_epoch(as_of), low), high)
+    expected = total(windows)
+    cut = min(max(since_epoch(as_of), low), high)
     down = [span for span in _down(outages, windows, _BUDGET) if span[0] < cut]
     if down and down[-1][1] > cut:
         down[-1] = (down[-1][0], cut)
     if not expected:
         raise _no_uptime(period, _BUDGET)
-    elapsed = _total(_common(windows, [(low, cut)])) if cut > low else _ZERO
-    used = _total(down)
+    elapsed = total(common(windows, [(low, cut)])) if cut > low else ZERO
+    used = total(down)
     share = 1 - Fraction(threshold) / 100
-    allowed = dt.timedelta(microseconds=math.floor(share * _micros(expected)))
+    allowed = dt.timedelta(microseconds=math.floor(share * micros(expected)))
     when = _exhausted(down, windows, allowed=allowed, used=used, elapsed=elapsed, cut=cut)
     return ErrorBudget(
         threshold=threshold,
@@ -856,5 +720,5 @@ def error_budget(
         allowed=allowed,
         used=used,
         remaining=allowed - used,
-        exhausted_at=None if when is None else _instant(when, period.start.tzinfo),
+        exhausted_at=None if when is None else instant_at(when, period.start.tzinfo),
     )

@@ -33,6 +33,7 @@ from cloudsms._kit.records import Record, check
 from cloudsms._kit.samples import MISSING
 from cloudsms.agreements import Metric, OutageCause, metric_for
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
+from cloudsms.monitoring._spans import instant_at, since_epoch
 from cloudsms.operations import Incident, MaintenanceWindow, ServiceRequest
 from cloudsms.periods import Period
 from cloudsms.units import Quantity, format_quantity, quantity_problems, same_dimension
@@ -52,8 +53,6 @@ __all__ = [
 ]
 
 _UTC = dt.UTC
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
 _MINUTE = dt.timedelta(seconds=60)
 _NAN = float("nan")
 _INF = float("inf")
@@ -61,11 +60,6 @@ _INF = float("inf")
 
 def _a(word: str) -> str:
     return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
-
-
-def _micros(instant: dt.datetime) -> int:
-    """An aware instant as integer microseconds since the Unix epoch (UTC)."""
-    return (instant - _EPOCH) // _MICROSECOND
 
 
 # ---------------------------------------------------------------------- outages
@@ -440,8 +434,7 @@ class SampleSeries:
     _gaps: bytes = attrs.field(init=False, eq=False, repr=False)
     _totals: tuple[int, int, int] = attrs.field(init=False, eq=False, repr=False)
     _rarity: tuple[int, int, int] = attrs.field(init=False, eq=False, repr=False)
-    _origin: int = attrs.field(init=False, eq=False, repr=False)
-    _step_us: int = attrs.field(init=False, eq=False, repr=False)
+    _origin: dt.timedelta = attrs.field(init=False, eq=False, repr=False)
 
     def __init__(
         self,
@@ -486,8 +479,7 @@ class SampleSeries:
         set_field(self, "_totals", totals)
         set_field(self, "_rarity", tuple(sorted(range(3), key=totals.__getitem__)))
         set_field(self, "step", step)
-        set_field(self, "_origin", _micros(start))
-        set_field(self, "_step_us", step // _MICROSECOND)
+        set_field(self, "_origin", since_epoch(start))
 
     @staticmethod
     def _range_problems(start: dt.datetime, step: dt.timedelta, steps: int) -> list[Problem]:
@@ -527,8 +519,7 @@ class SampleSeries:
 
     def _instant(self, index: int) -> dt.datetime:
         """The start of step ``index``, in the start's zone."""
-        moment = _EPOCH + dt.timedelta(microseconds=self._origin + index * self._step_us)
-        return moment.astimezone(self.start.tzinfo)
+        return instant_at(self._origin + index * self.step, self.start.tzinfo)
 
     def _steps(self, period: Period) -> tuple[int, int]:
         """The first and past-the-last index of the steps whose start falls in ``period``."""
@@ -536,9 +527,10 @@ class SampleSeries:
             raise ValidationError.single(
                 "$.period", "a Period", describe(period), subject="SampleSeries query"
             )
-        step = self._step_us
-        low = -((self._origin - _micros(period.start)) // step)  # ceil((p.start - origin) / step)
-        high = -((self._origin - _micros(period.end)) // step)
+        step = self.step
+        # ceil((p.start - origin) / step), and likewise for the end
+        low = -((self._origin - since_epoch(period.start)) // step)
+        high = -((self._origin - since_epoch(period.end)) // step)
         size = len(self.values)
         return min(max(low, 0), size), min(max(high, 0), size)
 
