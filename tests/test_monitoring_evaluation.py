@@ -22,38 +22,29 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import _monitoring_fixtures as fixtures
+from _monitoring_fixtures import at, example_agreement
 from cloudsms.agreements import (
-    Activity,
     Amendment,
     CloudServiceAgreement,
     CreditTerms,
     CreditTier,
-    EarlyTerminationCharge,
     Exclusions,
-    ExitTerms,
     Judgement,
     MeasurementPeriod,
     Metric,
     OutageCause,
     Predicates,
-    Priority,
-    PriorityScale,
     RecurringCharge,
-    Responsibilities,
-    Responsibility,
     ServiceLevelAgreement,
     ServiceTarget,
     Subscription,
-    TerminatingParty,
-    TerminationReason,
-    TerminationTerms,
     TermKind,
     UptimeBasis,
     amend,
 )
 from cloudsms.errors import ValidationError
 from cloudsms.levels import Bound, ServiceLevel
-from cloudsms.lifecycle import advance
 from cloudsms.money import Money
 from cloudsms.monitoring import (
     Event,
@@ -80,15 +71,8 @@ from cloudsms.units import quantity
 
 CRM = "crm-service"
 MAIL = "mail-service"
-WHO = "actor:desk-1"
 NOVEMBER = Period.month(2026, 11, "UTC")
 MINUTE = dt.timedelta(minutes=1)
-
-
-def at(text: str) -> dt.datetime:
-    """An instant from ISO 8601 text; UTC where the text has no offset."""
-    parsed = dt.datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
 def level(measure: str, bound: Bound, target: str) -> ServiceLevel:
@@ -164,10 +148,9 @@ def subscription(service_id: str) -> Subscription:
     return Subscription(entry_id=service_id, offering_id="standard", service_id=service_id)
 
 
-AGREEMENT = CloudServiceAgreement(
+AGREEMENT = attrs.evolve(
+    example_agreement(),
     id="csa-1",
-    provider="ACME Cloud",
-    customer_id="globex",
     effective_from=at("2026-01-01T00:00:00"),
     subscriptions=(subscription(CRM), subscription(MAIL)),
     slas=(
@@ -179,35 +162,14 @@ AGREEMENT = CloudServiceAgreement(
             service_id=CRM, amount=Money("1000.00", "EUR"), period=relativedelta(months=1)
         ),
     ),
-    responsibilities=Responsibilities(
-        assignments=[Responsibility(activity=a, holders={"provider"}) for a in Activity]
-    ),
-    data_locations={"DE"},
-    resource_locations={"DE"},
-    monitoring_retention=relativedelta(months=13),
-    record_keeping=relativedelta(years=6),
     timezone="UTC",
     support_hours=SupportHours.weekdays("09:00", "17:00", "UTC"),
-    customer_wait_pauses_clocks=True,
-    priorities=PriorityScale(
-        priorities=(
-            Priority(id="P1", name="Critical", description="The service is down"),
-            Priority(id="P2", name="High", description="A major function fails"),
-        )
-    ),
-    termination=TerminationTerms(
-        terminable_by=TerminatingParty.EITHER,
-        provider_reasons={TerminationReason.NON_PAYMENT},
-        notice_period=relativedelta(months=1),
-        minimum_term=relativedelta(months=12),
-        early_termination_charge=EarlyTerminationCharge.fixed(Money("500", "EUR")),
-    ),
-    exit=ExitTerms(
-        retrieval_window=relativedelta(days=30),
-        export_formats=("CSV",),
-        retention_window=relativedelta(days=90),
-    ),
 )
+"""The example agreement (``examples/agreement.py``) in UTC from 2026, for a CRM and a
+mail service: the CRM's SLA holds every target above, the mail service's the uptime
+target; EUR 1,000.00 a month for the CRM; support hours 09:00-17:00 on weekdays. Its
+other terms (priorities P1 and P2, 13 months of monitoring data, the customer's waits
+pausing the clocks) are the example's."""
 
 
 def outage(
@@ -609,19 +571,11 @@ class TestWorstMeasurement:
 
 
 def incident(ident: str, opened: str, *steps: tuple[str, str], **fields: Any) -> Incident:
-    """A P1 incident on the CRM opened at ``opened``, after each ``(event, instant)``."""
-    made = Incident(
-        id=ident,
-        agreement_id=fields.pop("agreement_id", AGREEMENT.id),
-        priority=fields.pop("priority", "P1"),
-        summary=fields.pop("summary", "Logins fail"),
-        services=fields.pop("services", {CRM}),
-        opened_at=at(opened),
-        **fields,
-    )
-    for event, when in steps:
-        made = advance(made, event, who=WHO, when=at(when))
-    return made
+    """A P1 incident on the CRM opened at ``opened``, after each ``(event, instant)``.
+
+    Under the test agreement unless ``fields`` name another ``agreement_id``.
+    """
+    return fixtures.incident(ident, opened, *steps, **{"agreement_id": AGREEMENT.id, **fields})
 
 
 QUICK = incident(
@@ -702,18 +656,7 @@ def request(
     ident: str, asked: str, *steps: tuple[str, str, dict[str, str] | None]
 ) -> ServiceRequest:
     """A service request under the agreement made at ``asked``, after each step."""
-    made = ServiceRequest(
-        id=ident,
-        agreement_id=AGREEMENT.id,
-        customer_id="globex",
-        requested_by="globex-ana",
-        kind="new-user",
-        summary="Access for a new colleague",
-        requested_at=at(asked),
-    )
-    for event, when, data in steps:
-        made = advance(made, event, who=WHO, when=at(when), data=data)
-    return made
+    return fixtures.service_request(ident, asked, *steps, agreement_id=AGREEMENT.id)
 
 
 class TestRequests:

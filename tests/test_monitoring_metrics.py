@@ -9,6 +9,7 @@ budget, and last hypothesis properties checked against a minute-by-minute model.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import pickle
 from array import array
@@ -34,6 +35,7 @@ from cloudsms.monitoring import (
     expected_uptime,
     percentile,
 )
+from cloudsms.monitoring import _spans as _spans_module
 from cloudsms.operations import MaintenanceWindow
 from cloudsms.periods import Period, SupportHours
 from cloudsms.units import quantity
@@ -727,3 +729,77 @@ class TestProperties:
             assert budget.allowed == downtime(outages, spent)
         if not budget.used:
             assert budget.exhausted_at is None
+
+
+# ---------------------------------------------------------------------- the interval algebra
+def _deltas(pairs: list[tuple[int, int]]) -> list[tuple[dt.timedelta, dt.timedelta]]:
+    """Spans in minutes as the algebra's spans (distances in whole minutes)."""
+    return [(start * MINUTE, end * MINUTE) for start, end in pairs]
+
+
+def _points(spans: list[tuple[dt.timedelta, dt.timedelta]]) -> set[int]:
+    """The minutes the spans cover."""
+    return {m for start, end in spans for m in range(start // MINUTE, end // MINUTE)}
+
+
+class TestIntervalAlgebra:
+    """monitoring/_spans.py, which the measures, evaluate and sample series share."""
+
+    @given(_spans(), _spans())
+    def test_set_operations_agree_with_sets_of_minutes(self, left, right):
+        """Merged is the union, in order and apart; common, minus and total are what sets say."""
+        a, b = _spans_module.merged(_deltas(left)), _spans_module.merged(_deltas(right))
+        assert _points(a) == _points(_deltas(left))
+        assert all(x[1] < y[0] for x, y in itertools.pairwise(a))  # apart: not even touching
+        assert all(start < end for start, end in a)
+        assert _points(_spans_module.common(a, b)) == _points(a) & _points(b)
+        assert _points(_spans_module.minus(a, b)) == _points(a) - _points(b)
+        assert _spans_module.total(a) == len(_points(a)) * MINUTE
+
+    @given(_spans(), st.integers(-600, WEEK_MINUTES + 600), st.integers(0, 3000))
+    def test_union_length_and_inside(self, pairs, low, length):
+        """union_length counts each minute once inside the window; inside finds each minute."""
+        raw = _deltas(pairs)
+        window = set(range(low, low + length))
+        found = _spans_module.union_length(raw, low * MINUTE, (low + length) * MINUTE)
+        assert found == len(_points(raw) & window) * MINUTE
+        a = _spans_module.merged(raw)
+        for minute in range(low, low + min(length, 90)):
+            assert _spans_module.inside(a, minute * MINUTE) is (minute in _points(a))
+
+    @given(_spans(), st.data())
+    def test_reaching_walks_the_spans(self, pairs, data):
+        """Where the spans have added up to an amount, they cover that much before it."""
+        a = _spans_module.merged(_deltas(pairs))
+        assume(a)
+        amount = data.draw(st.integers(1, _spans_module.total(a) // MINUTE)) * MINUTE
+        reached = _spans_module.reaching(a, amount)
+        assert _spans_module.union_length(a, a[0][0], reached) == amount
+        assert _spans_module.inside(a, reached - MINUTE)
+
+    @given(st.lists(st.integers(-3 * 60, WEEK_MINUTES + 3 * 60), min_size=1), ZONES, ZONES)
+    def test_instants_read_as_the_plain_way_does(self, minutes, zone, other):
+        """all_since_epoch agrees with subtracting the epoch, with DST folds and mixed zones."""
+        instants = [_at(m, zone) for m in minutes]
+        instants[-1] = instants[-1].astimezone(other)
+        epoch = dt.datetime(1970, 1, 1, tzinfo=UTC)
+        assert _spans_module.all_since_epoch(instants) == [t - epoch for t in instants]
+        for instant in instants:
+            back = _spans_module.instant_at(_spans_module.since_epoch(instant), zone)
+            assert back == instant
+            assert back.utcoffset() == instant.astimezone(zone).utcoffset()
+
+    def test_open_within_cuts_the_calendar_to_the_period(self):
+        """The week's open hours: weekdays 08:00-18:00 in Berlin, cut to the week."""
+        opened = _spans_module.open_within(WEEK_HOURS, WEEK)
+        origin = _spans_module.since_epoch(WEEK.start)
+        assert _points([(s - origin, e - origin) for s, e in opened]) == OPEN_MINUTES & set(
+            range(WEEK_MINUTES)
+        )
+
+    def test_percent_is_exact_or_rounded_at_38_digits(self):
+        """999/1000 is exactly 99.9; 744/745 is rounded half to even at the 38th digit."""
+        assert _spans_module.percent(999, 1000) == Decimal("99.9")
+        assert _spans_module.percent(744, 745) == Decimal(
+            "99.865771812080536912751677852348993289"
+        )

@@ -10,18 +10,23 @@ checked everywhere by hiding the packages from ``sys.modules``.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import pickle
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
 
+from _monitoring_fixtures import (
+    REPORT_KEYS,
+    at,
+    example_agreement,
+    incident,
+    service_request,
+)
 from cloudsms.agreements import (
     Judgement,
     Metric,
@@ -30,7 +35,6 @@ from cloudsms.agreements import (
 )
 from cloudsms.errors import ValidationError
 from cloudsms.levels import Bound, ServiceLevel
-from cloudsms.lifecycle import advance
 from cloudsms.money import Money
 from cloudsms.monitoring import Event, EventKind, Observations, Outage
 from cloudsms.monitoring.evaluation import (
@@ -41,7 +45,6 @@ from cloudsms.monitoring.evaluation import (
     TargetResult,
     evaluate,
 )
-from cloudsms.operations import Incident, ServiceRequest
 from cloudsms.periods import Period
 from cloudsms.reports import (
     EVIDENCE_FRAME_COLUMNS,
@@ -59,25 +62,11 @@ from cloudsms.reports import (
 from cloudsms.units import quantity
 
 if TYPE_CHECKING:
-    from types import ModuleType
+    from pathlib import Path
 
-    from cloudsms.agreements import CloudServiceAgreement
+    from cloudsms.operations import Incident, ServiceRequest
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "agreement.py"
-
-
-def _example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("reports_monitoring_example", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["reports_monitoring_example"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-example = _example()
-BASE: CloudServiceAgreement = example.agree(example.catalogue())
+BASE = example_agreement()
 LATENCY = ServiceTarget(
     id="latency",
     level=ServiceLevel(measure="response time", bound=Bound.AT_MOST, target=quantity("250 ms")),
@@ -108,11 +97,6 @@ objective added."""
 OCTOBER = Period.month(2026, 10, "Europe/Berlin")
 END = OCTOBER.end
 SERVICE = "crm-service"
-
-
-def at(text: str) -> dt.datetime:
-    """An instant from ISO 8601 text with its offset."""
-    return dt.datetime.fromisoformat(text)
 
 
 def result(
@@ -230,36 +214,29 @@ def report(*results: TargetResult, customer: str = "globex", **changes: Any) -> 
 
 def p1_incident(ident: str, opened: str, restored: str | None, priority: str = "P1") -> Incident:
     """An incident on the CRM opened at ``opened`` and restored (and resolved) at ``restored``."""
-    incident = Incident(
-        id=ident,
+    moves = () if restored is None else ("acknowledge", "restore", "resolve")
+    return incident(
+        ident,
+        opened,
+        *((event, restored) for event in moves if restored is not None),
         agreement_id=AGREEMENT.id,
         priority=priority,
         summary="The CRM does not answer",
-        services={SERVICE},
         customers={"globex"},
-        opened_at=at(opened),
     )
-    if restored is not None:
-        for event in ("acknowledge", "restore", "resolve"):
-            incident = advance(incident, event, who="actor:desk-1", when=at(restored))
-    return incident
 
 
 def request(ident: str, asked: str, fulfilled: str | None) -> ServiceRequest:
     """A service request made at ``asked``, started and fulfilled at ``fulfilled`` (if given)."""
-    made = ServiceRequest(
-        id=ident,
+    moves = () if fulfilled is None else ("start", "fulfil")
+    return service_request(
+        ident,
+        asked,
+        *((event, fulfilled) for event in moves if fulfilled is not None),
         agreement_id=AGREEMENT.id,
-        customer_id="globex",
         requested_by="user-1",
-        kind="new-user",
         summary="Add a user",
-        requested_at=at(asked),
     )
-    if fulfilled is not None:
-        for event in ("start", "fulfil"):
-            made = advance(made, event, who="actor:desk-1", when=at(fulfilled))
-    return made
 
 
 OPERATIONS = Observations(
@@ -293,21 +270,7 @@ class TestServiceReportData:
     def test_keys(self) -> None:
         """Has the documented keys, in order, whatever the figures."""
         data = service_report_data(report(), AGREEMENT)
-        assert list(data) == [
-            "agreement",
-            "version",
-            "customer",
-            "period",
-            "as_of",
-            "targets",
-            "availability",
-            "incidents",
-            "requests",
-            "breaches",
-            "credits",
-            "notices",
-            "expired",
-        ]
+        assert list(data) == list(REPORT_KEYS)
         assert list(data["targets"][0]) == [
             "sla",
             "target",
