@@ -45,9 +45,12 @@ of the agreement over a month from the monitoring data kept as CSV files in DATA
 (`cloudsms.monitoring.read_observations`) and prints the customer's service report,
 as Markdown (the default) or JSON (`cloudsms.reports.monitoring`; S10; ISO/IEC
 20000-1:2011 6.1 and 6.2), read as of ``--as-of`` (default: the end of the month); a
-report with breached targets still exits 0. Exit 1 with every problem of an invalid
-agreement or data file (each CSV problem at ``file:line:column``), or a month outside
-the agreement's term; 2 when a file or the directory cannot be read.
+report with breached targets still exits 0. ``--records RECORDS.json`` (the file
+``incident list`` reads) adds the incidents and service requests kept under the
+agreement, so the report has its incident and request figures (S09's records judged in
+S10). Exit 1 with every problem of an invalid agreement, data or records file (each CSV
+problem at ``file:line:column``), or a month outside the agreement's term; 2 when a
+file or the directory cannot be read.
 
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
@@ -979,12 +982,19 @@ def _read_records(data: object) -> tuple[dict[str, list[Any]], list[Problem]]:
     return built, problems
 
 
-def _latest_instant(records: dict[str, list[Any]]) -> Any:  # noqa: ANN401 - an instant or None
+def _latest_instant(register: Any) -> Any:  # noqa: ANN401 - an OperationsRegister; an instant
     """The latest instant the records hold: their openings, requests and history entries."""
     import datetime as dt  # noqa: PLC0415 - loaded only for this command
 
     latest: dt.datetime | None = None
-    for items in records.values():
+    kinds = (
+        register.incidents,
+        register.requests,
+        register.problems,
+        register.changes,
+        register.releases,
+    )
+    for items in kinds:
         for record in items:
             moments = [e.when for e in record.lifecycle.entries]
             for name in ("opened_at", "requested_at"):
@@ -1013,10 +1023,36 @@ def _problems_view(name: str, what: str, problems: list[Problem]) -> _View:
     )
 
 
+def _read_register(path: str, agreement: Any) -> tuple[Any, _View | None]:  # noqa: ANN401
+    """The records file at ``path`` as an `OperationsRegister` of ``agreement``, or its problems.
+
+    The file is read strictly as JSON, its records built kind by kind
+    (`_read_records`) and checked against the agreement (ids unique per kind, every
+    record under it, every priority on its scale). Gives the register and ``None``, or
+    ``None`` and the view of every problem (exit 1); a file that cannot be read raises
+    `_Unreadable` (exit 2). Shared by ``incident list`` and ``sla report --records``.
+    """
+    from cloudsms.operations import OperationsRegister  # noqa: PLC0415 - loaded on use
+
+    name = Path(path).name or path
+    text = _read_file(path)
+    try:
+        listed: object = strict_json.loads(text, subject=name)
+    except ValidationError as exc:
+        return None, _problems_view(name, "records", list(exc.problems))
+    records, problems = _read_records(listed)
+    if problems:
+        return None, _problems_view(name, "records", problems)
+    try:
+        return OperationsRegister(agreement=agreement, **records), None
+    except ValidationError as exc:
+        what = f"records for agreement {agreement.id!r}"
+        return None, _problems_view(name, what, list(exc.problems))
+
+
 def _incident_list(args: argparse.Namespace) -> _View:
     """``incident list``: each incident opened in a month with its times and targets."""
     from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
-    from cloudsms.operations import OperationsRegister  # noqa: PLC0415
     from cloudsms.periods import Period  # noqa: PLC0415
     from cloudsms.reports.operations import (  # noqa: PLC0415 - loaded only for this command
         INCIDENT_COLUMNS,
@@ -1028,23 +1064,12 @@ def _incident_list(args: argparse.Namespace) -> _View:
     name, data, agreement, problems = _read_document(args.agreement, AGREEMENT_DOCUMENT)
     if problems or not isinstance(agreement, CloudServiceAgreement):
         return _validation_view(name, data, agreement, problems)
-    records_name = Path(args.records).name or args.records
-    text = _read_file(args.records)
-    try:
-        listed: object = strict_json.loads(text, subject=records_name)
-    except ValidationError as exc:
-        return _problems_view(records_name, "records", list(exc.problems))
-    records, problems = _read_records(listed)
-    if problems:
-        return _problems_view(records_name, "records", problems)
-    try:
-        register = OperationsRegister(agreement=agreement, **records)
-    except ValidationError as exc:
-        what = f"records for agreement {agreement.id!r}"
-        return _problems_view(records_name, what, list(exc.problems))
+    register, refused = _read_register(args.records, agreement)
+    if refused is not None:
+        return refused
     year, month = args.period
     period = Period.month(year, month, agreement.timezone)
-    as_of = _latest_instant(records) or period.end
+    as_of = _latest_instant(register) or period.end
     return _View(
         table=incident_table(register, period, as_of),
         data=incident_report(register, period, as_of),
@@ -1074,8 +1099,13 @@ def _as_of(text: str) -> Any:  # noqa: ANN401 - an aware datetime, imported lazi
 
 
 def _sla_report(args: argparse.Namespace) -> _View:
-    """``sla report``: the customer's service report for a month, from CSV monitoring data."""
+    """``sla report``: the customer's service report for a month, from CSV monitoring data.
+
+    With ``--records``, the incidents and service requests of the records file join
+    the observations (its problems, changes and releases are checked, not reported).
+    """
     from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
+    from cloudsms.monitoring import Observations  # noqa: PLC0415
     from cloudsms.monitoring.evaluation import evaluate  # noqa: PLC0415
     from cloudsms.monitoring.files import read_observations  # noqa: PLC0415
     from cloudsms.periods import Period  # noqa: PLC0415
@@ -1091,8 +1121,14 @@ def _sla_report(args: argparse.Namespace) -> _View:
     if not folder.is_dir():
         reason = "not a directory" if folder.exists() else "no such directory"
         raise _Unreadable(f"cannot read {args.data!r}: {reason}")
+    kept = Observations()
+    if args.records is not None:
+        register, refused = _read_register(args.records, agreement)
+        if refused is not None:
+            return refused
+        kept = Observations(incidents=register.incidents, requests=register.requests)
     try:
-        observations = read_observations(folder)
+        observations = read_observations(folder).merged(kept)
     except ValidationError as exc:
         return _problems_view(folder.name or args.data, "monitoring data", list(exc.problems))
     year, month = args.period
@@ -1112,6 +1148,38 @@ def _sla_report(args: argparse.Namespace) -> _View:
 
 
 # ---------------------------------------------------------------------- parser
+def _month_command(
+    verbs: Any,  # noqa: ANN401 - argparse's private subparsers type
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    second: tuple[str, str, str],
+    period_help: str,
+) -> argparse.ArgumentParser:
+    """A command reading ``AGREEMENT.json`` and a second input over ``--period YYYY-MM``.
+
+    ``second`` is the second positional argument's destination, metavar and help;
+    the caller adds its own options, then `_format_option`.
+    """
+    sub: argparse.ArgumentParser = verbs.add_parser(name, help=summary, description=description)
+    sub.add_argument("agreement", metavar="AGREEMENT.json", help="the agreement's document")
+    dest, metavar, text = second
+    sub.add_argument(dest, metavar=metavar, help=text)
+    sub.add_argument("--period", type=_month, required=True, metavar="YYYY-MM", help=period_help)
+    return sub
+
+
+def _format_option(sub: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    """``--format``, one of ``formats``, the first by default."""
+    sub.add_argument(
+        "--format",
+        choices=formats,
+        default=formats[0],
+        help=f"output format (default: {formats[0]})",
+    )
+
+
 def _with_sla(
     parser: argparse.ArgumentParser,
     commands: Any,  # noqa: ANN401 - argparse's private subparsers type
@@ -1119,21 +1187,20 @@ def _with_sla(
     """``parser`` with the ``sla`` commands added to its ``commands``."""
     noun = commands.add_parser("sla", help="service levels judged against the agreement")
     verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
-    sub = verbs.add_parser(
+    sub = _month_command(
+        verbs,
         "report",
-        help="a customer's service report for a month, from monitoring data",
+        summary="a customer's service report for a month, from monitoring data",
         description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document) and "
         "the monitoring data in DATA_DIR (outages.csv, maintenance.csv and measurements.csv, "
-        "each optional), judge every target of the agreement over the month PERIOD (in the "
-        "agreement's time zone) and print the customer's service report: each target's "
-        "figure, verdict, margin and credit with the evidence behind it. Exit 0 (breaches "
-        "included), 1 with every problem of an invalid agreement or data file, 2 when a "
-        "file or DATA_DIR cannot be read.",
-    )
-    sub.add_argument("agreement", metavar="AGREEMENT.json", help="the agreement's document")
-    sub.add_argument("data", metavar="DATA_DIR", help="the directory of monitoring CSV files")
-    sub.add_argument(
-        "--period", type=_month, required=True, metavar="YYYY-MM", help="the month to report"
+        "each optional), and with --records the incidents and service requests of "
+        "RECORDS.json (the file incident list reads), judge every target of the agreement "
+        "over the month PERIOD (in the agreement's time zone) and print the customer's "
+        "service report: each target's figure, verdict, margin and credit with the evidence "
+        "behind it. Exit 0 (breaches included), 1 with every problem of an invalid "
+        "agreement, data or records file, 2 when a file or DATA_DIR cannot be read.",
+        second=("data", "DATA_DIR", "the directory of monitoring CSV files"),
+        period_help="the month to report",
     )
     sub.add_argument(
         "--as-of",
@@ -1143,11 +1210,13 @@ def _with_sla(
         help="read the records as of this RFC 3339 instant (default: the end of the month)",
     )
     sub.add_argument(
-        "--format",
-        choices=("markdown", "json"),
-        default="markdown",
-        help="output format (default: markdown)",
+        "--records",
+        default=None,
+        metavar="RECORDS.json",
+        help="the incidents and service requests kept under the agreement, as incident "
+        "list reads them (default: none)",
     )
+    _format_option(sub, ("markdown", "json"))
     sub.set_defaults(document_handler=_sla_report)
     return parser
 
@@ -1159,27 +1228,20 @@ def _with_incident(
     """``parser`` with the ``incident`` commands added to its ``commands``."""
     noun = commands.add_parser("incident", help="incidents and their times against the targets")
     verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
-    sub = verbs.add_parser(
+    sub = _month_command(
+        verbs,
         "list",
-        help="incidents opened in a month with their response and resolution times",
+        summary="incidents opened in a month with their response and resolution times",
         description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document) and "
         "RECORDS.json (an object whose keys incidents, requests, problems, changes and "
         "releases each list documents of that kind) and list every incident opened in the "
         "month PERIOD (in the agreement's time zone) with its response and resolution times "
         "on the agreement's clocks and whether each met its target. Exit 0, 1 with every "
         "problem of an invalid agreement or records file, 2 when a file cannot be read.",
+        second=("records", "RECORDS.json", "the records kept under it"),
+        period_help="the month to list",
     )
-    sub.add_argument("agreement", metavar="AGREEMENT.json", help="the agreement's document")
-    sub.add_argument("records", metavar="RECORDS.json", help="the records kept under it")
-    sub.add_argument(
-        "--period", type=_month, required=True, metavar="YYYY-MM", help="the month to list"
-    )
-    sub.add_argument(
-        "--format",
-        choices=("table", "json", "csv"),
-        default="table",
-        help="output format (default: table)",
-    )
+    _format_option(sub, ("table", "json", "csv"))
     sub.set_defaults(document_handler=_incident_list)
     return parser
 
