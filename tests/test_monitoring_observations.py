@@ -437,6 +437,42 @@ class TestSampleSeriesValues:
             SampleSeries("crm", "availability", late, [1, 1])
         assert [path for path, _ in problems_of(error)] == ["$.values"]
 
+    @pytest.mark.parametrize(
+        ("metric", "values", "got"),
+        [
+            ("availability", array.array("i", [1, 0, 255]), "array('i')"),
+            ("availability", array.array("q", [1, 0, 1]), "array('q')"),
+            ("availability", array.array("d", [1.0, 0.0]), "array('d')"),
+            ("availability", memoryview(array.array("i", [1, 0])), "a memoryview of format 'i'"),
+            ("latency", array.array("B", [200, 255, 100]), "array('B')"),
+            ("latency", array.array("f", [1.5, 2.5]), "array('f')"),
+            ("latency", array.array("q", [200, 100]), "array('q')"),
+            ("latency", memoryview(array.array("B", [200, 255])), "a memoryview of format 'B'"),
+            ("latency", b"\xc8\xff", "bytes"),
+        ],
+    )
+    def test_refuses_an_array_of_another_packing(
+        self, metric: str, values: object, got: str
+    ) -> None:
+        """Refuses at $.values, naming the typecode the metric packs its samples in."""
+        with pytest.raises(ValidationError) as error:
+            SampleSeries("crm", metric, T0, values)
+        ((path, expected),) = problems_of(error)
+        assert path == "$.values"
+        assert expected.startswith("array('B')" if metric == "availability" else "array('d')")
+        assert error.value.problems[0].got == got
+
+    def test_a_list_and_a_view_of_doubles_as_json_reads_it_stay_accepted(self) -> None:
+        """Reads lists with None for both metrics, and a 'd' view of 0/1/NaN as availability."""
+        assert SampleSeries("crm", "latency", T0, [200, None, 100]).latencies(
+            Period(T0, at(3))
+        ) == array.array("d", [200.0, 100.0])
+        doubles = memoryview(array.array("d", [1.0, float("nan"), 0.0]))
+        assert SampleSeries("crm", "availability", T0, doubles) == availability(1, MISSING, 0)
+        with pytest.raises(ValidationError) as error:
+            SampleSeries("crm", "availability", T0, memoryview(array.array("d", [255.0])))
+        assert [path for path, _ in problems_of(error)] == ["$.values[0]"]
+
     def test_refuses_what_is_no_sequence(self) -> None:
         """Refuses values that are not an array or a list."""
         with pytest.raises(ValidationError) as error:

@@ -228,6 +228,43 @@ def _series_metric(value: object) -> Metric | None:
     return metric if isinstance(metric, Metric) and metric in _TYPECODES else None
 
 
+_PACKING = {
+    Metric.AVAILABILITY: "array('B') (1 up, 0 down, 255 missing) for an availability series",
+    Metric.RESPONSE_TIME: "array('d') (milliseconds, NaN missing) for a response-time series",
+}
+
+
+def _buffer_kind(values: object) -> tuple[str, str] | None:
+    """The item code of a packed buffer (``'B'`` for bytes) and how to name it; else None."""
+    if isinstance(values, bytes | bytearray):
+        return "B", type(values).__name__
+    if isinstance(values, array.array):
+        return values.typecode, f"array({values.typecode!r})"
+    if isinstance(values, memoryview):
+        return values.format, f"a memoryview of format {values.format!r}"
+    return None
+
+
+def _packing_problems(values: object, metric: Metric) -> list[Problem]:
+    """A packed buffer of another item code than the metric's own, refused at ``$.values``.
+
+    An ``array('i')`` of up/down samples or an ``array('B')`` of latencies is refused
+    rather than read item by item: in another packing 255 no longer means "missing"
+    (an ``array('B')`` of latencies would read it as 255 ms), so the packing must say
+    what the samples are. A list is not packed and is read item by item. One
+    exception: an availability series also reads a ``memoryview`` of doubles, the
+    form `cloudsms.serialization` hands a JSON list over in; its samples are checked
+    one by one as a list's are (0.0, 1.0 or NaN).
+    """
+    kind = _buffer_kind(values)
+    if kind is None or kind[0] == _TYPECODES[metric]:
+        return []
+    code, named = kind
+    if metric is Metric.AVAILABILITY and code == "d" and isinstance(values, memoryview):
+        return []
+    return [Problem("$.values", f"{_PACKING[metric]}, or a list with null for missing", named)]
+
+
 def _bytes_view(values: object) -> bytes | None:
     """The bytes of a one-byte-per-item buffer (array 'B', bytes, memoryview 'B'), or None."""
     if isinstance(values, bytes | bytearray):
@@ -321,9 +358,7 @@ def _packed_latencies(values: object) -> tuple[bytes, bytes, list[Problem]]:
     items = _items(values)
     if items is None:
         return b"", b"", [Problem("$.values", _SAMPLES, describe(values))]
-    if isinstance(values, array.array | memoryview) and getattr(
-        values, "typecode", getattr(values, "format", "")
-    ) in {"d", "f"}:
+    if isinstance(values, array.array | memoryview):  # doubles: the packing was checked
         canonical = [_NAN if isnan(x) else x + 0.0 for x in items]  # floats only: no type checks
     else:
         canonical = [
@@ -384,10 +419,14 @@ class SampleSeries:
     | response time | ``array('d')``, a float a step | milliseconds, finite, not negative | NaN |
 
     ``values`` may be given as such an array (or a ``memoryview`` or ``bytes`` of
-    one), or as any list of numbers with ``None`` for a missing step; it is
-    **copied** on construction, and ``series.values`` is a **read-only**
-    ``memoryview`` of the copy (format ``'B'`` or ``'d'``), so nothing outside
-    changes a series. A missing step counts as neither up nor down: evaluations
+    one) **of the metric's own packing**, or as any list of numbers with ``None``
+    for a missing step. An array or view of another typecode is refused at
+    ``$.values`` (an ``array('i')`` of up/down samples, an ``array('B')`` of
+    latencies whose 255 would read as 255 ms), except that an availability series
+    also reads a ``memoryview`` of doubles (0.0, 1.0, NaN), the form JSON is read
+    in. The samples are **copied** on construction, and ``series.values`` is a
+    **read-only** ``memoryview`` of the copy (format ``'B'`` or ``'d'``), so
+    nothing outside changes a series. A missing step counts as neither up nor down: evaluations
     report it as a coverage gap (S10).
 
     On the wire (`cloudsms.serialization`) ``values`` is a list of numbers with
@@ -409,9 +448,10 @@ class SampleSeries:
         ValidationError: every problem, each with its path: a malformed service id
             (``$.service``), a metric other than availability or response time
             (``$.metric``), a naive start (``$.start``), a step that is not a positive
-            duration (``$.step``), no values or a value the packing refuses
-            (``$.values[3]``; at most 20 are listed), a series ending past the
-            supported range.
+            duration (``$.step``), no values, an array of another packing than the
+            metric's (``$.values``, naming the typecode expected), a value the
+            packing refuses (``$.values[3]``; at most 20 are listed), a series
+            ending past the supported range.
 
     Examples:
         >>> import array, datetime as dt
@@ -455,8 +495,10 @@ class SampleSeries:
             problems.append(Problem("$.step", "a positive duration", describe(step)))
         data = gaps = b""
         if kind is not None:
-            pack = _packed_availability if kind is Metric.AVAILABILITY else _packed_latencies
-            data, gaps, found = pack(values)
+            found = _packing_problems(values, kind)
+            if not found:
+                pack = _packed_availability if kind is Metric.AVAILABILITY else _packed_latencies
+                data, gaps, found = pack(values)
             problems += found
             if not found and not data:
                 problems.append(Problem("$.values", "one or more samples", "no samples"))
