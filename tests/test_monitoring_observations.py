@@ -135,6 +135,20 @@ class TestMeasurement:
             Measurement(at=at(0), metric=metric, value=quantity(value), service="crm")
         assert problems_of(error) == [("$.value", expected)]
 
+    def test_positional_form_of_the_issue(self) -> None:
+        """Measurement(at, metric, value, service) equals the keyword form."""
+        positional = Measurement(at(0), "latency", quantity("180 ms"), "crm")
+        assert positional == Measurement(
+            at=at(0), metric=Metric.RESPONSE_TIME, value=quantity("180 ms"), service="crm"
+        )
+        assert (positional.metric, positional.service) == (Metric.RESPONSE_TIME, "crm")
+
+    def test_a_positional_call_is_checked_like_a_keyword_one(self) -> None:
+        """Refuses bad positional arguments with a ValidationError at each field's path."""
+        with pytest.raises(ValidationError) as error:
+            Measurement(dt.datetime(2026, 10, 1), "speed", quantity("1 ms"), "")
+        assert [path for path, _ in problems_of(error)] == ["$.at", "$.metric", "$.service"]
+
     def test_refuses_an_unknown_metric(self) -> None:
         """Names what a metric may be when the name is unknown."""
         with pytest.raises(ValidationError) as error:

@@ -144,9 +144,12 @@ def _measured_quantity(value: object, path: str) -> list[Problem]:
     return quantity_problems(value, path, example="a quantity such as '180 ms'")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen
 class Measurement(Record):
     """One measured value of one metric of one service, at one instant.
+
+    Built as ``Measurement(at, metric, value, service)``, positionally (the issue's
+    form) or by keyword.
 
     ``metric`` is a `cloudsms.agreements.Metric`; a catalogue measure name is
     read as its metric (``"latency"`` is ``Metric.RESPONSE_TIME``, by
@@ -166,13 +169,12 @@ class Measurement(Record):
         >>> import datetime as dt
         >>> from cloudsms.units import quantity
         >>> m = Measurement(
-        ...     at=dt.datetime(2026, 10, 7, 9, tzinfo=dt.UTC),
-        ...     metric="latency",
-        ...     value=quantity("180 ms"),
-        ...     service="crm",
+        ...     dt.datetime(2026, 10, 7, 9, tzinfo=dt.UTC), "latency", quantity("180 ms"), "crm"
         ... )
         >>> m.metric
         <Metric.RESPONSE_TIME: 'response time'>
+        >>> m == Measurement(at=m.at, metric=m.metric, value=m.value, service="crm")
+        True
     """
 
     at: dt.datetime = attrs.field(validator=instant, eq=instant_key)
