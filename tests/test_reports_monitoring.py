@@ -947,6 +947,56 @@ class TestAvailabilityChart:
             "threshold 99.99 %",
         ]
 
+    def test_points_at_the_local_start_of_each_month(self) -> None:
+        """Puts each month at its first day in its own zone and labels it once, in order.
+
+        Berlin's September starts at 2026-08-31T22:00Z: drawn there, it sat in August
+        and the month labels repeated (2026-09, 2026-09, 2026-10, 2026-11, 2026-11).
+        """
+        pytest.importorskip("matplotlib")
+        from matplotlib.dates import date2num  # noqa: PLC0415 - the extra, imported when present
+
+        autumn = [monthly(11, "99.999"), monthly(9, "99.995"), monthly(10, "99.9")]
+        (ax,) = availability_chart(autumn, SERVICE).axes
+        firsts = [dt.datetime(2026, month, 1, tzinfo=dt.UTC) for month in (9, 10, 11)]
+        service = ax.get_lines()[0]
+        assert list(service.get_xdata()) == list(date2num(firsts))
+        assert list(ax.get_xticks()) == list(date2num(firsts))
+        assert [label.get_text() for label in ax.get_xticklabels()] == [
+            "2026-09",
+            "2026-10",
+            "2026-11",
+        ]
+
+    def test_months_of_different_zones_line_up(self) -> None:
+        """Draws October in New York and in Berlin at one point of the axis, with one tick."""
+        pytest.importorskip("matplotlib")
+        new_york = Period.month(2026, 10, "America/New_York")
+        there = attrs.evolve(
+            MONTHS[1],
+            customer_id="initech",
+            period=new_york,
+            results=(attrs.evolve(MONTHS[1].results[0], period=new_york),),
+        )
+        (ax,) = availability_chart([MONTHS[1], there], SERVICE).axes
+        globex, initech = ax.get_lines()[:2]
+        assert list(globex.get_xdata()) == list(initech.get_xdata())
+        assert [label.get_text() for label in ax.get_xticklabels()] == ["2026-10"]
+
+    def test_periods_shorter_than_a_month_are_named_by_day(self) -> None:
+        """Labels weekly periods by their first day, so no two ticks read alike."""
+        pytest.importorskip("matplotlib")
+        weeks = []
+        for day in (5, 12):
+            start = at(f"2026-10-{day:02}T00:00:00+02:00")
+            week = Period(start, start + dt.timedelta(days=7))
+            weeks.append(report(attrs.evolve(UPTIME, period=week), period=week))
+        (ax,) = availability_chart(weeks, SERVICE).axes
+        assert [label.get_text() for label in ax.get_xticklabels()] == [
+            "2026-10-05",
+            "2026-10-12",
+        ]
+
     def test_draws_into_the_axes_given(self) -> None:
         """Draws into ``ax`` and returns its figure."""
         pytest.importorskip("matplotlib")

@@ -1085,10 +1085,42 @@ def evidence_frame(report: ServiceLevelReport) -> DataFrame:
 
 @attrs.frozen
 class _Line:
-    """One availability line of the chart: its label and its points in time order."""
+    """One availability line of the chart: its label and its points in time order.
+
+    A point's x is the wall time its period starts at, in the period's own zone, as
+    a naive datetime (`_wall`).
+    """
 
     label: str
     points: tuple[tuple[dt.datetime, float], ...]
+
+
+def _wall(instant: dt.datetime) -> dt.datetime:
+    """The wall time of ``instant`` in its own zone, naive (Berlin's 1 September: 09-01 00:00).
+
+    The chart's time axis is the calendar: a month drawn at its UTC start would sit
+    on the last day of the month before in every zone east of UTC, and months of
+    customers in different zones would not line up.
+    """
+    return instant.replace(tzinfo=None)
+
+
+def _ticks(lines: list[_Line]) -> tuple[list[dt.datetime], list[str]]:
+    """One tick per period start drawn: ``YYYY-MM``, or ``YYYY-MM-DD`` when two share a month."""
+    starts = sorted({x for line in lines for x, _ in line.points})
+    months = [f"{x:%Y-%m}" for x in starts]
+    if len(set(months)) < len(months):  # periods shorter than a month: name the day
+        return starts, [f"{x:%Y-%m-%d}" for x in starts]
+    return starts, months
+
+
+def _numbers(dates: Any, walls: list[dt.datetime]) -> Any:  # noqa: ANN401 - matplotlib's
+    """Wall times as matplotlib date numbers, read as they are.
+
+    Each is labelled UTC before conversion, so matplotlib neither shifts it nor
+    consults its ``timezone`` setting.
+    """
+    return dates.date2num([wall.replace(tzinfo=dt.UTC) for wall in walls])
 
 
 def _chart_lines(
@@ -1105,7 +1137,7 @@ def _chart_lines(
                 continue
             key = (report.customer_id, result.service_id, result.sla_id, result.target_id)
             points.setdefault(key, []).append(
-                (result.period.start, float(Decimal(result.achieved.magnitude)))
+                (_wall(result.period.start), float(Decimal(result.achieved.magnitude)))
             )
             threshold = _derived_threshold(result)
             if threshold is not None:
@@ -1122,7 +1154,7 @@ def _chart_lines(
             label += f" {sla}/{target}"
         if len(customers) > 1:
             label = f"{customer}: {label}"
-        ordered = sorted(found, key=lambda point: _utc(point[0]))
+        ordered = sorted(found, key=lambda point: point[0])
         lines.append(_Line(label, tuple(ordered)))
     return lines, sorted(thresholds)
 
@@ -1136,9 +1168,13 @@ def availability_chart(
     """Availability month by month against its threshold, as a matplotlib figure.
 
     One line per service (and per customer and availability target, where the
-    reports hold several) with a point per report, at the start of its period, and
-    one dashed horizontal line per distinct threshold. ``service_id`` keeps one
-    service (``None``: every service with an availability figure). Draws into
+    reports hold several) with a point per report and one dashed horizontal line
+    per distinct threshold. A point sits at the wall time its period starts at in
+    the period's own zone (Berlin's September at 1 September 00:00, not at its UTC
+    start on 31 August), so months of customers in different zones line up; the time
+    axis has one tick per period drawn, labelled ``YYYY-MM`` from that local start
+    (``YYYY-MM-DD`` when periods shorter than a month share a month). ``service_id``
+    keeps one service (``None``: every service with an availability figure). Draws into
     ``ax`` when given (and returns its figure); otherwise into a new
     `matplotlib.figure.Figure`, made without pyplot: no global state is touched and
     no window opens, so it works on any backend (``figure.savefig("a.png")``).
@@ -1164,14 +1200,15 @@ def availability_chart(
         figure = figure_module.Figure(figsize=(8, 4))
         ax = figure.add_subplot()
     for line in lines:
-        xs = dates.date2num([x for x, _ in line.points])
+        xs = _numbers(dates, [x for x, _ in line.points])
         ys = [y for _, y in line.points]
         ax.plot(xs, ys, marker="o", label=line.label)
     for threshold in thresholds:
         ax.axhline(
             float(threshold), linestyle="--", color="grey", label=f"threshold {plain(threshold)} %"
         )
-    ax.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m", tz=dt.UTC))
+    starts, labels = _ticks(lines)
+    ax.set_xticks(_numbers(dates, starts), labels=labels)
     ax.set_ylabel("availability (%)")
     ax.set_title("Availability" + ("" if service_id is None else f" of {service_id}"))
     ax.legend()
