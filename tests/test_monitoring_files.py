@@ -226,7 +226,7 @@ class TestProblems:
             "measurements.csv:2:metric",
             "measurements.csv:3:value",
             "measurements.csv:3:unit",
-            "measurements.csv:4:value",
+            "measurements.csv:4:unit",
         ]
 
     def test_messages_say_what_was_expected(self, tmp_path: Path) -> None:
@@ -237,7 +237,27 @@ class TestProblems:
                 "measurements.csv:2:metric",
                 "a metric or measure name such as latency (did you mean latency?) (column 2)",
             ),
-            ("measurements.csv:3:value", "a time quantity such as '4 h' (column 4)"),
+            (
+                "measurements.csv:3:unit",
+                "a unit for response time, as in a time quantity such as '4 h' (column 5)",
+            ),
+        ]
+
+    def test_a_unit_of_another_dimension_is_the_unit_cells_fault(self, tmp_path: Path) -> None:
+        """Reports a unit the metric does not measure in at the unit column, not the value."""
+        text = MEASURES + f"crm,throughput,{A},500,ms\ncrm,uptime,{A},99.9,request/s\n"
+        problems = refusal(folder(tmp_path, measurements=text))
+        assert [path for path, _ in problems] == [
+            "measurements.csv:2:unit",
+            "measurements.csv:3:unit",
+        ]
+        assert all(expected.endswith("(column 5)") for _, expected in problems)
+
+    def test_a_negative_value_is_the_value_cells_fault(self, tmp_path: Path) -> None:
+        """Reports a value below zero in the right unit at the value column."""
+        text = MEASURES + f"crm,latency,{A},-5,ms\n"
+        assert refusal(folder(tmp_path, measurements=text)) == [
+            ("measurements.csv:2:value", "a quantity not below zero (column 4)")
         ]
 
     def test_a_row_of_the_wrong_width(self, tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ from cloudsms.agreements import Metric, OutageCause, metric_for
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.monitoring.observations import Measurement, Observations, Outage
 from cloudsms.operations import MaintenanceWindow
-from cloudsms.units import Quantity, format_quantity, quantity
+from cloudsms.units import Quantity, format_quantity, quantity, same_dimension
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -212,11 +212,20 @@ def _value(row: _Row) -> Quantity | None:
         return None
 
 
+def _another_dimension(metric: Metric, value: Quantity) -> bool:
+    """Whether ``value`` is of no dimension ``metric`` measures in (a qualitative one aside)."""
+    return bool(metric.units) and not any(same_dimension(value, unit) for unit in metric.units)
+
+
 def _measurement(row: _Row) -> Measurement | None:
     service = row.service()
     at = row.instant("at")
     metric = _metric(row)
     value = _value(row)
+    if metric is not None and value is not None and _another_dimension(metric, value):
+        # the number may be right; the unit says it measures something else
+        expected = f"a unit for {metric.value}, as in {metric.what}"
+        row.refuse("unit", expected, describe(row.text("unit")))
     if row.problems or service is None or at is None or metric is None or value is None:
         return None
     try:
