@@ -125,11 +125,26 @@ class TestReading:
             == Observations()
         )
 
-    def test_rows_are_never_merged(self, tmp_path: Path) -> None:
+    def test_rows_without_an_id_are_never_merged(self, tmp_path: Path) -> None:
         """Reads two rows with the same times and cause as two outages of one service each."""
         text = OUTAGES + f"crm,{A},{B},provider\nmail,{A},{B},provider\n"
         seen = read_observations(folder(tmp_path, outages=text))
         assert [o.services for o in seen.outages] == [frozenset({"crm"}), frozenset({"mail"})]
+
+    def test_rows_sharing_an_id_are_one_outage_of_their_services(self, tmp_path: Path) -> None:
+        """Reads rows alike but for the service, with one id, as one outage where the first was."""
+        text = OUTAGES.replace("\n", ",id\n") + (
+            f"crm,{A},{B},provider,inc-1\n,{A},{B},customer,\nmail,{A},{B},provider,inc-1\n"
+            f"erp,{A},{B},provider,inc-1\n"
+        )
+        shared, everywhere = read_observations(folder(tmp_path, outages=text)).outages
+        assert shared == Outage(
+            dt.datetime.fromisoformat(A),
+            dt.datetime.fromisoformat(B),
+            services={"crm", "mail", "erp"},
+            id="inc-1",
+        )
+        assert (everywhere.services, everywhere.id) == (frozenset(), None)
 
     def test_empty_service_and_cause(self, tmp_path: Path) -> None:
         """An empty service is every service; an empty cause is the provider's."""
@@ -260,6 +275,33 @@ class TestProblems:
             ("measurements.csv:2:value", "a quantity not below zero (column 4)")
         ]
 
+    def test_an_id_repeated_for_another_outage(self, tmp_path: Path) -> None:
+        """Refuses a repeated id unless the rows differ in their service alone, naming line 2."""
+        later = "2026-10-07T11:00:00+02:00"
+        text = OUTAGES.replace("\n", ",id\n") + (
+            f"crm,{A},{B},provider,a\n"  # line 2
+            f"mail,{A},{later},provider,a\n"  # another end
+            f"mail,{A},{B},customer,a\n"  # another cause
+            f"erp,2026-10-07T07:00:00Z,{B},provider,a\n"  # the same start at another offset
+            f"crm,{A},{B},provider,a\n"  # crm again
+            f",{A},{B},provider,a\n"  # every service
+            f"mail,{A},{B},provider,a\n"  # fine: mail joins line 2's outage
+        )
+        problems = refusal(folder(tmp_path, outages=text))
+        assert [path for path, _ in problems] == [f"outages.csv:{n}:id" for n in (3, 4, 5, 6, 7)]
+        assert all(
+            expected.startswith("an id of its own: line 2 has it") and "(column 5)" in expected
+            for _, expected in problems
+        )
+        assert "same start, end and cause" in problems[0][1]
+        assert "the same outage of the same service" in problems[3][1]
+        assert "every service" in problems[4][1]
+
+    def test_an_outage_of_every_service_keeps_its_id_alone(self, tmp_path: Path) -> None:
+        """Refuses a named service joining an id first given to an outage of every service."""
+        text = OUTAGES.replace("\n", ",id\n") + f",{A},{B},provider,a\ncrm,{A},{B},provider,a\n"
+        assert paths(folder(tmp_path, outages=text)) == ["outages.csv:3:id"]
+
     def test_a_row_of_the_wrong_width(self, tmp_path: Path) -> None:
         """Refuses a row with too few or too many cells, at its line."""
         text = OUTAGES + f"crm,{A},{B}\ncrm,{A},{B},provider,extra\n"
@@ -343,8 +385,11 @@ def _one_service_windows(draw: st.DrawFn) -> MaintenanceWindow:
 _CSV_OBSERVATIONS = st.builds(
     Observations,
     outages=st.lists(
-        outages(services=["crm", "mail"], starts=_INSTANTS).filter(lambda o: len(o.services) <= 1),
+        outages(services=["crm", "mail", "erp"], starts=_INSTANTS).filter(
+            lambda o: o.id is not None or len(o.services) <= 1
+        ),
         max_size=4,
+        unique_by=lambda o: o.id or o,
     ),
     maintenance=st.lists(_one_service_windows(), max_size=3),
     measurements=st.lists(
@@ -364,7 +409,7 @@ class TestWriting:
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(_CSV_OBSERVATIONS)
     def test_round_trip(self, seen: Observations) -> None:
-        """Reads back equal what it wrote, for records of one service with fixed offsets."""
+        """Reads back equal what it wrote: fixed offsets, outages of several services with ids."""
         with tempfile.TemporaryDirectory() as directory:
             write_observations(seen, directory)
             assert read_observations(directory) == seen
@@ -391,6 +436,34 @@ class TestWriting:
         back = read_observations(tmp_path).outages
         assert [o.services for o in back] == [frozenset({"crm"}), frozenset({"mail"})]
         assert {o.period.duration for o in back} == {dt.timedelta(hours=1)}
+
+    def test_an_outage_of_several_services_with_an_id_reads_back_as_itself(
+        self, tmp_path: Path
+    ) -> None:
+        """Writes one row per service with the id, and reads them back as the one outage."""
+        start = dt.datetime(2026, 10, 7, 9, tzinfo=CEST)
+        outage = Outage(start, start + dt.timedelta(hours=1), services={"a", "b"}, id="inc-7")
+        other = Outage(start, start + dt.timedelta(hours=2), services={"a"}, id="inc-8")
+        seen = Observations(outages=[outage, other])
+        write_observations(seen, tmp_path)
+        assert (tmp_path / "outages.csv").read_text().splitlines()[1:] == [
+            "a,2026-10-07T09:00:00+02:00,2026-10-07T10:00:00+02:00,provider,inc-7",
+            "b,2026-10-07T09:00:00+02:00,2026-10-07T10:00:00+02:00,provider,inc-7",
+            "a,2026-10-07T09:00:00+02:00,2026-10-07T11:00:00+02:00,provider,inc-8",
+        ]
+        assert read_observations(tmp_path) == seen
+
+    def test_refuses_two_outages_sharing_an_id(self, tmp_path: Path) -> None:
+        """Refuses at the later outage's id, naming the first, and writes nothing."""
+        start = dt.datetime(2026, 10, 7, 9, tzinfo=CEST)
+        first = Outage(start, start + dt.timedelta(hours=1), services={"a"}, id="x")
+        second = Outage(start, start + dt.timedelta(hours=1), services={"b"}, id="x")
+        with pytest.raises(ValidationError) as error:
+            write_observations(Observations(outages=[first, second]), tmp_path)
+        assert [(p.path, p.expected) for p in error.value.problems] == [
+            ("$.outages[1].id", "an id no other record of outages has (outages[0] has it)")
+        ]
+        assert list(tmp_path.iterdir()) == []
 
     def test_writes_every_file_with_its_header(self, tmp_path: Path) -> None:
         """Writes all three files, a header alone where there are no records."""

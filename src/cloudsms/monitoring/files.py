@@ -13,8 +13,14 @@ records of that kind), and the first line of each names its columns:
   `Measurement`, ``metric`` a metric or measure name (``latency``), ``value`` a
   decimal number and ``unit`` its unit (``ms``).
 
-Columns may come in any order. Rows are never merged: two rows with the same times
-and cause are two records, each of one service. Instants are RFC 3339 with an offset
+Columns may come in any order. Rows are merged by id only. Rows of ``outages.csv``
+that share an ``id`` are one outage of several services: they must be identical but
+for the service (the same start, end and cause as instants and values, each row
+naming a service of its own, none empty), and they are read as one `Outage` of all
+their services in the place of the first. Any other repeat of an id is refused at
+the later row's ``id`` cell, naming the first row's line. Rows without an id are
+never merged: two rows with the same times and cause are two outages, each of one
+service. Instants are RFC 3339 with an offset
 (``2026-10-07T09:12:00+02:00`` or ``...Z``), seconds included, at most six decimals;
 a zone name, a missing offset or a date alone is refused. Cells are trimmed of
 surrounding spaces; blank lines are skipped. Files are UTF-8 (a byte-order mark is
@@ -26,6 +32,22 @@ named by its file, line (the header is line 1) and column name, such as
 whole row (a wrong number of cells) is named by file and line; a header with a
 missing, unknown or repeated column is a problem too. Nothing is returned when
 anything is wrong: no evaluation ever reads a half-read directory.
+
+`write_observations` writes a record of several services as one row per service,
+each carrying the record's id, and refuses two outages sharing an id. Reading the
+files back gives observations equal to those written
+(``read_observations(d) == x`` after ``write_observations(x, d)``) when:
+
+- every outage of more than one service has an id (without one it reads back as one
+  outage per service: the same downtime for each service, but not an equal value);
+- every instant has a fixed offset of whole minutes, such as ``dt.UTC`` or
+  ``dt.timezone(dt.timedelta(hours=2))``: a zone name is not written, so an instant
+  in ``Europe/Berlin`` reads back as the same instant with the offset ``+02:00``,
+  which compares unequal; an offset with seconds is written in UTC;
+- the observations hold only the kinds the files keep (outages, maintenance windows
+  and measurements; `write_observations` refuses the others);
+- every maintenance window names one service (a window of several reads back as
+  one window per service, as it carries no id).
 
 Serves S10 (monitoring data brought in from the provider's tools) and ISO/IEC
 20000-1:2011 6.1 and 6.2 (the data service reports are made of).
@@ -235,6 +257,57 @@ def _measurement(row: _Row) -> Measurement | None:
         return None
 
 
+_Shared = Outage  # the records whose rows may share an id
+
+
+class _SharedIds:
+    """Rows of one file that share an id: one record of several services, or a mistake.
+
+    A row whose id an earlier row has is merged into that row's record (its service
+    added) when the two are the same record but for the service: equal once their
+    services are set aside, each naming a service of its own. Anything else is
+    refused at the later row's ``id`` cell, naming the earlier row's line. Rows
+    without an id are never merged.
+    """
+
+    def __init__(self, what: str, same: str) -> None:
+        self.what = what  # "outage"
+        self.same = same  # "start, end and cause"
+        self.first: dict[str, tuple[int, int]] = {}  # id -> (line, index in the records)
+
+    def add(self, row: _Row, record: _Shared, records: list[Any]) -> None:
+        """Append ``record`` to ``records``, or merge it into the record of its id."""
+        ident = record.id
+        if ident is None or ident not in self.first:
+            if ident is not None:
+                self.first[ident] = (row.line, len(records))
+            records.append(record)
+            return
+        line, index = self.first[ident]
+        earlier: _Shared = records[index]
+        why = self._conflict(earlier, record)
+        if why is not None:
+            row.refuse("id", f"an id of its own: line {line} has it {why}", describe(ident))
+            return
+        records[index] = attrs.evolve(earlier, services=earlier.services | record.services)
+
+    def _conflict(self, earlier: _Shared, record: _Shared) -> str | None:
+        """Why ``record`` cannot join ``earlier`` as the same record of another service."""
+        if attrs.evolve(earlier, services=frozenset()) != attrs.evolve(
+            record, services=frozenset()
+        ):
+            return f"for another {self.what} (rows sharing an id have the same {self.same})"
+        if not earlier.services or not record.services:
+            return f"and an {self.what} of every service (an empty service) is one row alone"
+        if record.services <= earlier.services:
+            return f"for the same {self.what} of the same service"
+        return None
+
+
+_SHARED_IDS: dict[str, Callable[[], _SharedIds]] = {
+    "outages.csv": lambda: _SharedIds("outage", "start, end and cause"),
+}
+
 _READERS: dict[str, Callable[[_Row], Any]] = {
     "outages.csv": _outage,
     "maintenance.csv": _window,
@@ -290,6 +363,7 @@ def _read_file(name: str, text: str) -> tuple[list[Any], list[Problem]]:
     numbers: dict[str, int] | None = None
     width = 0
     read = _READERS[name]
+    shared = _SHARED_IDS[name]() if name in _SHARED_IDS else None
     try:
         for line, record in _rows(name, text):
             cells = [cell.strip() for cell in record]
@@ -308,7 +382,9 @@ def _read_file(name: str, text: str) -> tuple[list[Any], list[Problem]]:
             else:
                 row.cells = {column: cells[number - 1] for column, number in numbers.items()}
                 built = read(row)
-                if built is not None:
+                if built is not None and shared is not None:
+                    shared.add(row, built, records)
+                elif built is not None:
                     records.append(built)
             problems += row.problems
     except ValidationError as malformed:
@@ -414,6 +490,20 @@ def _measurement_rows(measurement: Measurement) -> Iterator[list[str]]:
     yield [measurement.service, measurement.metric.value, at, magnitude, unit]
 
 
+def _shared_id_problems(field: str, records: Iterable[_Shared]) -> list[Problem]:
+    """Two records of one kind with one id: their rows would read back as one, or be refused."""
+    first: dict[str, int] = {}
+    problems: list[Problem] = []
+    for index, record in enumerate(records):
+        if record.id is None:
+            continue
+        if record.id in first:
+            expected = f"an id no other record of {field} has ({field}[{first[record.id]}] has it)"
+            problems.append(Problem(f"$.{field}[{index}].id", expected, describe(record.id)))
+        first.setdefault(record.id, index)
+    return problems
+
+
 def _csv_text(header: Iterable[str], rows: Iterable[list[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -427,16 +517,18 @@ def write_observations(observations: Observations, directory: str | os.PathLike[
 
     Writes all three files (a kind with no records gets its header alone), creating
     the directory if needed and replacing files of those names. A record of several
-    services becomes one row per service, so reading the files back gives one record
-    per service (and the same availability for each); an outage of every service is
-    one row with an empty ``service``. Instants keep their offset but not a zone
-    name (an offset with seconds, before 1900s' standard offsets, is written in
-    UTC); ``outages.csv`` has an ``id`` column only when some outage has an id.
+    services becomes one row per service (services sorted), each row carrying the
+    record's id; an outage of every service is one row with an empty ``service``.
+    Instants keep their offset but not a zone name (an offset with seconds, before
+    1900s' standard offsets, is written in UTC); ``outages.csv`` has an ``id``
+    column only when some outage has an id. The module docs say when reading the
+    files back gives the same observations.
 
     Raises:
-        ValidationError: ``observations`` is not an `Observations`, or it holds
-            records no CSV file keeps (sample series, incidents, service requests,
-            events), each kind at its field (``$.series``); nothing is written then.
+        ValidationError: ``observations`` is not an `Observations`; it holds records
+            no CSV file keeps (sample series, incidents, service requests, events),
+            each kind at its field (``$.series``); or two outages share an id (at the
+            later one's, ``$.outages[3].id``). Nothing is written then.
     """
     if not isinstance(observations, Observations):
         raise ValidationError.single(
@@ -452,6 +544,7 @@ def write_observations(observations: Observations, directory: str | os.PathLike[
         for field in attrs.fields(Observations)
         if field.name not in kept and getattr(observations, field.name)
     ]
+    problems += _shared_id_problems("outages", observations.outages)
     if problems:
         raise ValidationError(problems, subject=_SUBJECT)
     folder = Path(directory)
