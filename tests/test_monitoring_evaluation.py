@@ -1351,3 +1351,128 @@ class TestEdges:
             "a period overlapping the agreement's term "
             "(from 2026-01-01T00:00:00+00:00 until 2026-10-01T00:00:00+00:00)"
         )
+
+
+class TestUnmatched:
+    """Observations naming only services the agreement does not subscribe are listed."""
+
+    def test_an_outage_of_a_misspelt_service_is_listed_not_silently_dropped(self) -> None:
+        """An outage of ``crm`` leaves the CRM at 100 %, but the report lists it, with a hint."""
+        down = outage("2026-11-09T03:00:00", "2026-11-09T05:00:00", services={"crm"}, id="ALR-1")
+        report = run(outages=[down])
+        assert quantity("100 %") == result(report, "uptime").achieved
+        assert report.unmatched == (
+            EvidenceItem(
+                kind=EvidenceKind.OUTAGE,
+                reference="ALR-1",
+                start=down.start,
+                end=down.end,
+                counted=False,
+                reason=(
+                    "not counted: crm is not a service of the agreement "
+                    "(crm-service, mail-service); did you mean crm-service?"
+                ),
+            ),
+        )
+
+    def test_every_kind_of_observation_is_matched(self) -> None:
+        """Windows, measurements, series and events of unknown services are listed too."""
+        erp = "erp"
+        report = run(
+            maintenance=[
+                window("2026-11-14T22:00:00", "2026-11-15T01:00:00", "2026-11-01T00:00:00", {erp})
+            ],
+            measurements=[measured("2026-11-03T10:00:00", "latency", "120 ms", erp)],
+            series=[SampleSeries(erp, "availability", NOVEMBER.start, b"\x01\x00")],
+            events=[event("2026-11-05T03:00:00", EventKind.CAPACITY_THRESHOLD, {erp, "billing"})],
+        )
+        assert [(e.kind, e.counted) for e in report.unmatched] == [
+            (EvidenceKind.SERIES, False),
+            (EvidenceKind.MEASUREMENT, False),
+            (EvidenceKind.EVENT, False),
+            (EvidenceKind.MAINTENANCE, False),
+        ]
+        assert report.unmatched[2].reason == (
+            "not counted: billing, erp are not services of the agreement "
+            "(crm-service, mail-service)"
+        )
+
+    def test_observations_of_a_subscribed_service_or_of_every_service_are_matched(self) -> None:
+        """Naming one subscribed service among others, or none at all, is a match."""
+        report = run(
+            outages=[
+                outage("2026-11-09T03:00:00", "2026-11-09T04:00:00", services={CRM, "erp"}),
+                outage("2026-11-10T03:00:00", "2026-11-10T04:00:00", services=set()),
+            ],
+            events=[event("2026-11-05T03:00:00", EventKind.CAPACITY_THRESHOLD, set())],
+        )
+        assert report.unmatched == ()
+
+    def test_only_the_evaluated_period_is_read(self) -> None:
+        """An unknown service's outage in October is not November's concern."""
+        report = run(
+            outages=[outage("2026-10-09T03:00:00", "2026-10-09T04:00:00", services={"x"})]
+        )
+        assert report.unmatched == ()
+
+    def test_the_report_with_unmatched_items_pickles_and_goes_over_the_wire(self) -> None:
+        """`unmatched` survives pickling and `to_json`/`from_json` unchanged."""
+        report = run(
+            outages=[outage("2026-11-09T03:00:00", "2026-11-09T04:00:00", services={"crm"})],
+            events=[event("2026-11-05T03:00:00", EventKind.CAPACITY_THRESHOLD, {"crm"})],
+        )
+        assert len(report.unmatched) == 2
+        assert report == pickle.loads(pickle.dumps(report))
+        assert report == from_json(ServiceLevelReport, to_json(report))
+
+
+class TestErrorBudgets:
+    """Each availability result carries its error budget, from the figure's own inputs."""
+
+    def test_the_budget_of_a_month_with_20_minutes_down(self) -> None:
+        """99.9 % of November allows 43.2 minutes; 20 used leave 23.2, as of the month's end."""
+        found = result(
+            run(outages=[outage("2026-11-03T04:00:00", "2026-11-03T04:20:00")]), "uptime"
+        )
+        budget = found.error_budget
+        assert budget is not None
+        assert (budget.allowed, budget.used, budget.remaining) == (
+            dt.timedelta(minutes=43, seconds=12),
+            20 * MINUTE,
+            dt.timedelta(minutes=23, seconds=12),
+        )
+        assert (budget.period, budget.as_of) == (NOVEMBER, NOVEMBER.end)
+
+    def test_the_budget_leaves_out_what_the_figure_leaves_out(self) -> None:
+        """A timely 12 h window and a 20 h sample gap leave the expected uptime; causes too."""
+        values = array.array("B", [1] * 43_200)
+        values[5000:6200] = array.array("B", [255] * 1200)
+        probe = SampleSeries(CRM, "availability", NOVEMBER.start, values)
+        report = run(
+            series=[probe],
+            maintenance=[TIMELY],
+            outages=[
+                outage("2026-11-20T10:00:00", "2026-11-20T12:00:00", cause=OutageCause.CUSTOMER),
+                outage("2026-11-21T10:00:00", "2026-11-21T10:30:00"),
+            ],
+        )
+        budget = result(report, "uptime").error_budget
+        assert budget is not None
+        assert budget.expected_uptime == dt.timedelta(days=30, hours=-32)
+        assert budget.used == 30 * MINUTE
+        # quarterly-uptime excludes nothing: the customer's 2 h and the 12 h window count
+        quarterly = result(report, "quarterly-uptime").error_budget
+        assert quarterly is not None
+        assert quarterly.used == dt.timedelta(hours=14, minutes=30)
+
+    def test_the_budget_runs_on_the_service_hours_clock(self) -> None:
+        """An office-hours target's budget covers November's 168 open hours only."""
+        budget = result(run(), "office-uptime").error_budget
+        assert budget is not None
+        assert budget.expected_uptime == dt.timedelta(hours=168)
+
+    def test_other_metrics_and_no_expected_uptime_have_no_budget(self) -> None:
+        """Response time has no error budget, nor has a month wholly excluded."""
+        assert result(run(), "latency").error_budget is None
+        everything = window("2026-11-01T00:00:00", "2026-12-01T00:00:00", "2026-10-01T00:00:00")
+        assert result(run(maintenance=[everything]), "uptime").error_budget is None

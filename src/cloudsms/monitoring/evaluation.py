@@ -33,6 +33,12 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
   only: its span stays in the expected uptime, so a provider outage overlapping it
   still counts in full. The percentage is exact when it has at most 38 significant
   digits, else rounded half to even there (as `cloudsms.monitoring.metrics.availability`).
+- **Error budget**: every availability result carries the target's `ErrorBudget`
+  (`cloudsms.monitoring.metrics.error_budget`) over the evaluated period as of the
+  report's ``as_of``, computed from exactly the ``O``, ``W`` and ``B`` that counted
+  as downtime, the ``X`` left out (excluded windows and sample gaps) and the hours
+  ``S`` of the figure: allowed ``(1 - threshold/100) x E``, used, remaining, and
+  when it runs out. None where there is no expected uptime.
 - **Missing samples** are never uptime and never downtime. A step a series holds as
   missing is left out of both sides where no counted outage, counted window, down
   step or known step of another series of the service covers it; the time left out
@@ -76,6 +82,14 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
   ``P.calendar_count("day") / k``. In every other case the credit is ``None`` and the
   note says why.
 
+**Unmatched observations**: an outage, maintenance window, measurement, series or
+event of the evaluated period that names services, none of them subscribed by the
+agreement (in the terms in force), counts for no target; rather than vanish it is
+listed in the report's ``unmatched``, uncounted, its reason naming the unknown
+services, the agreement's services and the close matches (``crm`` for
+``crm-service``). An observation naming no service concerns every service, so it
+always matches.
+
 Serves S10 (monitor and report: measurements, outages and maintenance windows
 judged against each target, breaches, credits, events that demand immediate notice,
 retention of monitoring data) on the terms of S07; ISO/IEC 20000-1:2011 6.1 (service
@@ -98,6 +112,7 @@ import attrs
 
 from cloudsms._foundation.exact import nearest_amount, to_decimal
 from cloudsms._foundation.instants import instant_problems
+from cloudsms._foundation.suggest import suggest
 from cloudsms._kit.checks import instance_problems, raise_problems
 from cloudsms.agreements import (
     CloudServiceAgreement,
@@ -125,7 +140,13 @@ from cloudsms.monitoring._spans import (
     since_epoch,
     span_of,
 )
-from cloudsms.monitoring.metrics import availability_fraction, downtime, percentile
+from cloudsms.monitoring.metrics import (
+    ErrorBudget,
+    availability_fraction,
+    downtime,
+    error_budget,
+    percentile,
+)
 from cloudsms.monitoring.observations import (
     Event,
     EventKind,
@@ -179,6 +200,7 @@ class EvidenceKind(enum.StrEnum):
     SERIES = "series"
     INCIDENT = "incident"
     REQUEST = "request"
+    EVENT = "event"
 
 
 @attrs.frozen(kw_only=True)
@@ -215,7 +237,11 @@ class TargetResult:
     credit applies); ``coverage_gap`` the expected uptime no samples cover (zero for
     targets read from records); ``evidence`` every item behind the figure, in time
     order; ``note`` why there is no figure or no credit (``None`` when there is
-    nothing to explain). A result, built by `evaluate` only: it carries no checks.
+    nothing to explain). ``error_budget`` is the `ErrorBudget` of an availability
+    target over the evaluated period as of the report's ``as_of``, worked out from
+    the very downtime, exclusions, sample gaps and service hours the figure used
+    (``None`` for other metrics and where there is no expected uptime). A result,
+    built by `evaluate` only: it carries no checks.
     """
 
     sla_id: str
@@ -229,6 +255,7 @@ class TargetResult:
     coverage_gap: dt.timedelta
     evidence: tuple[EvidenceItem, ...]
     note: str | None
+    error_budget: ErrorBudget | None = None
 
     @property
     def met(self) -> bool | None:
@@ -272,9 +299,13 @@ class ServiceLevelReport:
     records were read at. ``results`` holds one `TargetResult` per target, SLA and
     service, in the agreement's order (services by id); ``notices`` the events of the
     period the customer must hear of at once; ``expired`` the monitoring data older
-    than the agreement's retention as of ``as_of`` (`expired_monitoring_data`). A
-    result, built by `evaluate` only: it carries no checks, pickles, and compares by
-    value.
+    than the agreement's retention as of ``as_of`` (`expired_monitoring_data`);
+    ``unmatched`` the observations of the evaluated period that name only services
+    the agreement does not subscribe (outages, maintenance windows, measurements,
+    series and events), each uncounted, its reason naming the unknown services, the
+    agreement's services and any close match: a misspelt service id shows here
+    instead of vanishing into a perfect figure. A result, built by `evaluate` only:
+    it carries no checks, pickles, and compares by value.
     """
 
     agreement_id: str
@@ -285,6 +316,7 @@ class ServiceLevelReport:
     results: tuple[TargetResult, ...]
     notices: tuple[ImmediateNotice, ...]
     expired: tuple[EvidenceItem, ...]
+    unmatched: tuple[EvidenceItem, ...] = ()
 
     @property
     def breaches(self) -> tuple[TargetResult, ...]:
@@ -463,7 +495,7 @@ class _Context:
 class _Figure:
     """What one metric's reading gives: a value in the canonical unit or a judgement."""
 
-    __slots__ = ("coverage_gap", "evidence", "judgement", "note", "value")
+    __slots__ = ("budget", "coverage_gap", "evidence", "judgement", "note", "value")
 
     def __init__(
         self,
@@ -473,12 +505,14 @@ class _Figure:
         judgement: Judgement | None = None,
         coverage_gap: dt.timedelta = ZERO,
         note: str | None = None,
+        budget: ErrorBudget | None = None,
     ) -> None:
         self.evidence = evidence
         self.value = value
         self.judgement = judgement
         self.coverage_gap = coverage_gap
         self.note = note
+        self.budget = budget
 
 
 def _item(
@@ -514,11 +548,18 @@ def _series_reference(series: SampleSeries) -> str:
     return f"{series.metric} series of {series.service} from {series.start.isoformat()}"
 
 
+def _event_reference(event: Event) -> str:
+    if event.id is not None:
+        return event.id
+    return f"{event.kind} at {event.at.isoformat()}"
+
+
 _REFERENCES: Mapping[EvidenceKind, Callable[[Any], str]] = {
     EvidenceKind.OUTAGE: _outage_reference,
     EvidenceKind.MAINTENANCE: _window_reference,
     EvidenceKind.MEASUREMENT: _measurement_reference,
     EvidenceKind.SERIES: _series_reference,
+    EvidenceKind.EVENT: _event_reference,
 }
 
 
@@ -530,7 +571,7 @@ def _record_item(
     reason: str,
 ) -> EvidenceItem:
     """A monitoring record as evidence: its reference and its own span (a point, if measured)."""
-    if kind is EvidenceKind.MEASUREMENT:
+    if kind in {EvidenceKind.MEASUREMENT, EvidenceKind.EVENT}:
         start = end = record.at
     else:
         start, end = record.start, record.end
@@ -641,7 +682,10 @@ def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
         note = f"no expected uptime: all of {basis} is left out (excluded windows, sample gaps)"
         return _Figure(evidence, coverage_gap=coverage, note=note)
     value = percent(fraction.numerator, fraction.denominator)
-    return _Figure(evidence, value=value, coverage_gap=coverage)
+    budget = error_budget(
+        target, down, ctx.period, ctx.as_of, exclusions=[*excluded, *left], service_hours=hours
+    )
+    return _Figure(evidence, value=value, coverage_gap=coverage, budget=budget)
 
 
 def _part(ctx: _Context, period: Period) -> Period:
@@ -1072,7 +1116,76 @@ def _result(
         coverage_gap=figure.coverage_gap,
         evidence=tuple(evidence),
         note=figure.note or why,
+        error_budget=figure.budget,
     )
+
+
+# ---------------------------------------------------------------------- unmatched
+def _close_to(name: str, known: Sequence[str]) -> tuple[str, ...]:
+    """The agreement's services a reader may have meant by ``name``, closest first.
+
+    A known id holding ``name`` or held in it (``crm`` for ``crm-service``) comes
+    first, then the close spellings `suggest` finds.
+    """
+    folded = name.casefold()
+    near = [k for k in known if folded in k.casefold() or k.casefold() in folded]
+    near += [k for k in suggest(name, known, cutoff=0.6) if k not in near]
+    return tuple(near[:3])
+
+
+def _unknown_services(named: frozenset[str], known: Sequence[str]) -> str:
+    """Why an observation naming only ``named`` matches none of the ``known`` services."""
+    unknown = sorted(named)
+    hints = [hint for name in unknown for hint in _close_to(name, known)]
+    meant = list(dict.fromkeys(hints))
+    said = ", ".join(unknown)
+    what = "is not a service" if len(unknown) == 1 else "are not services"
+    text = f"not counted: {said} {what} of the agreement ({', '.join(known) or 'none'})"
+    return text + (f"; did you mean {' or '.join(meant)}?" if meant else "")
+
+
+def _unmatched(ctx: _Context) -> tuple[EvidenceItem, ...]:
+    """The period's observations that name only services the agreement does not subscribe."""
+    services = ctx.terms.service_ids
+    known = sorted(services)
+    low, high = ctx.bounds
+    seen = ctx.observations
+
+    def foreign(named: frozenset[str]) -> bool:
+        return bool(named) and not named & services
+
+    def touches(item: Any) -> bool:  # noqa: ANN401 - anything with .start and .end
+        start, end = span_of(item)
+        return start < high and end > low
+
+    def at_in(instant: dt.datetime) -> bool:
+        return low <= since_epoch(instant) < high
+
+    found: list[EvidenceItem] = []
+    for kind, records, named, within in (
+        (EvidenceKind.OUTAGE, seen.outages, lambda o: o.services, touches),
+        (EvidenceKind.MAINTENANCE, seen.maintenance, lambda w: w.services, touches),
+        (
+            EvidenceKind.MEASUREMENT,
+            seen.measurements,
+            lambda m: frozenset({m.service}),
+            lambda m: at_in(m.at),
+        ),
+        (
+            EvidenceKind.SERIES,
+            seen.series,
+            lambda s: frozenset({s.service}),
+            lambda s: touches(s.period),
+        ),
+        (EvidenceKind.EVENT, seen.events, lambda e: e.services, lambda e: at_in(e.at)),
+    ):
+        for record in records:
+            names = named(record)
+            if foreign(names) and within(record):
+                reason = _unknown_services(names, known)
+                found.append(_record_item(kind, record, counted=False, reason=reason))
+    found.sort(key=lambda e: (since_epoch(e.start), since_epoch(e.end), e.kind, e.reference))
+    return tuple(found)
 
 
 # ---------------------------------------------------------------------- evaluate
@@ -1175,6 +1288,7 @@ def evaluate(
         results=results,
         notices=notices,
         expired=_expired(observations, terms, reading),
+        unmatched=_unmatched(ctx),
     )
 
 

@@ -63,7 +63,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 import attrs
 
 from cloudsms._foundation.instants import instant_problems
-from cloudsms.agreements import Metric, ServiceTarget
+from cloudsms.agreements import Metric, OutageCause, ServiceTarget
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.monitoring._spans import (
     ZERO,
@@ -648,6 +648,24 @@ def _exhausted(
     return reaching(ahead, dt.timedelta(microseconds=needed))
 
 
+def _not_excluded(target: ServiceTarget, outages: Iterable[Span]) -> list[Span]:
+    """The outages whose cause (where they state one) ``target`` does not exclude.
+
+    Anything that is not a collection is passed on whole, for `_spans` to refuse.
+    """
+    if not _is_collection(outages):
+        return cast("list[Span]", outages)
+    causes = target.exclusions.causes
+    given = list(outages)
+    if not causes:
+        return given
+    return [o for o in given if not _excluded_cause(getattr(o, "cause", None), causes)]
+
+
+def _excluded_cause(cause: object, causes: frozenset[OutageCause]) -> bool:
+    return isinstance(cause, OutageCause) and cause in causes
+
+
 def error_budget(
     target: ServiceTarget | Quantity,
     outages: Iterable[Span],
@@ -674,8 +692,14 @@ def error_budget(
       microsecond; on the service-hours clock when ``service_hours`` is given and
       skipping the exclusions; None when ``U = 0`` or that instant is not in the period.
 
-    ``as_of`` before the period uses nothing; after it, the whole period. Serves S10
-    (error budgets of availability targets); ISO/IEC 20000-1:2011 6.1, 6.3.
+    Given a `cloudsms.agreements.ServiceTarget`, the outages whose ``cause`` the
+    target's exclusions leave out (``customer``, ``force_majeure``, ... in
+    ``target.exclusions.causes``) use none of the budget; an outage (or span) without
+    a ``cause`` always counts, and so does every outage given with a bare percent.
+    Maintenance windows are not read from the target: pass the windows it excludes
+    (announced in time) as ``exclusions``, and a window announced too late as an
+    outage. ``as_of`` before the period uses nothing; after it, the whole period.
+    Serves S10 (error budgets of availability targets); ISO/IEC 20000-1:2011 6.1, 6.3.
 
     Raises:
         ValidationError: ``target`` is neither (at ``$.target``), ``as_of`` is not an
@@ -698,6 +722,8 @@ def error_budget(
     problems = instant_problems(as_of, "$.as_of")
     if problems:
         raise ValidationError(problems, subject=_BUDGET)
+    if isinstance(target, ServiceTarget):
+        outages = _not_excluded(target, outages)
     low, high, windows = _windows(period, exclusions, service_hours, _BUDGET)
     expected = total(windows)
     cut = min(max(since_epoch(as_of), low), high)
