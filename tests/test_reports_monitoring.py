@@ -22,6 +22,7 @@ import pytest
 
 from _monitoring_fixtures import (
     REPORT_KEYS,
+    ROOT,
     at,
     example_agreement,
     incident,
@@ -59,6 +60,7 @@ from cloudsms.reports import (
     service_report_markdown,
     to_frame,
 )
+from cloudsms.reports import monitoring as reports_monitoring
 from cloudsms.units import quantity
 
 if TYPE_CHECKING:
@@ -317,8 +319,8 @@ class TestServiceReportData:
             ],
         }
 
-    def test_figures_keep_every_digit(self) -> None:
-        """Writes 38 significant digits as they are, never in exponent notation."""
+    def test_figures_are_written_as_given(self) -> None:
+        """Writes the model's 38 significant digits as they are, never in exponent notation."""
         figure = "99.97311827956989247311827956989247312"
         exact = result("uptime", Metric.AVAILABILITY, figure, "percent", margin="-0.01", met=False)
         (target,) = service_report_data(report(exact), AGREEMENT)["targets"]
@@ -404,6 +406,36 @@ class TestServiceReportData:
         # which does not terminate: kept to 38 significant digits.
         assert uptime["achieved"] == "99.941834451901565995525727069351230425"
         assert uptime["credit"] == {"amount": "85.00", "currency": "EUR"}
+
+    @pytest.mark.parametrize(
+        "where",
+        [
+            "module",
+            "service_report_data",
+            "provider_report_data",
+            "to_frame",
+            "docs/cli.md",
+        ],
+    )
+    def test_the_docs_say_where_figures_are_rounded(self, where: str) -> None:
+        """Says a ratio that does not end is rounded half to even at 38 digits; no 'every digit'.
+
+        An availability such as 100 x 44674/44700 % is the model's figure rounded at
+        its 38th significant digit: the data cannot keep digits the model never had.
+        """
+        if where == "docs/cli.md":
+            text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+            text = text[text.index("## Service reports") :]
+        elif where == "module":
+            text = reports_monitoring.__doc__ or ""
+        else:
+            text = getattr(reports_monitoring, where).__doc__ or ""
+        words = " ".join(text.split())
+        assert "every digit" not in words
+        assert "exact decimal" not in words
+        assert "exact strings" not in words
+        assert "38 significant digits" in words
+        assert "half to even" in words
 
     def test_refuses_values_of_the_wrong_type(self) -> None:
         """Names each value of the wrong type by its path."""

@@ -20,13 +20,18 @@ such reports into what people and tools read:
   ``analysis`` (``pip install 'cloudsms[analysis]'``), imported only when one of
   these functions is called; without the extra they raise `ImportError` naming it.
 
-Figures in the data are exact: decimals are strings (``"99.9"``, never a float),
-money is ``{"amount": "12.50", "currency": "EUR"}``, lengths of time are seconds
-as decimal strings, instants are RFC 3339 text with their offset. Markdown is for
-people: a figure with more than four decimal places (more, if the threshold has
-more) is cut to that many towards the worse side of its target (an ``at least``
-figure down, an ``at most`` one up, a margin down), so a rounded figure never looks
-better than the exact one; the JSON keeps every digit.
+Figures in the data are the model's own, written in full: decimals are strings
+(``"99.9"``, never a float), money is ``{"amount": "12.50", "currency": "EUR"}``,
+lengths of time are seconds as decimal strings, instants are RFC 3339 text with
+their offset. A figure is exact where the model's is: an availability whose ratio
+does not end in decimals (26 minutes down in a Berlin October: 100 x 44,674/44,700
+%) is rounded half to even at 38 significant digits by
+`cloudsms.monitoring.availability`, and its margin is taken from that rounded
+figure; the data writes those 38 digits as they are and rounds nothing further.
+Markdown is for people: a figure with more than four decimal places (more, if the
+threshold has more) is cut to that many towards the worse side of its target (an
+``at least`` figure down, an ``at most`` one up, a margin down), so a shortened
+figure never looks better than the one in the data.
 
 Serves S10 (service reports to each customer and to the provider itself: targets
 judged, breaches, credits, immediate notices, retention of monitoring data) and
@@ -432,9 +437,12 @@ def service_report_data(
       (``start``, ``end``), ``as_of``;
     - ``targets``: one per result, in report order, with ``sla``, ``target``,
       ``service``, ``metric``, ``bound`` (``"at least"``, ``"at most"``, ``null`` for
-      a qualitative objective), ``achieved``, ``threshold`` and ``margin`` (exact
-      decimal strings in ``unit``, the metric's canonical unit such as ``percent`` or
-      ``second``; ``null`` when there is none), ``met`` (``null``: not judged),
+      a qualitative objective), ``achieved``, ``threshold`` and ``margin`` (decimal
+      strings in ``unit``, the metric's canonical unit such as ``percent`` or
+      ``second``, written as the model gives them: exact, except an availability
+      whose ratio does not end in decimals, which the model rounds half to even at
+      38 significant digits, and the margin taken from it; ``null`` when there is
+      none), ``met`` (``null``: not judged),
       ``credit`` (money or ``null``), ``coverage_gap_seconds``, ``note`` and
       ``evidence`` (``kind``, ``reference``, ``start``, ``end``, ``counted``,
       ``reason``);
@@ -867,7 +875,9 @@ def provider_report_data(provider: ProviderReport) -> dict[str, Any]:
     ``near_miss`` (per metric, the margin as quantity text such as ``"0.05 %"``),
     ``breaches`` and ``near_misses`` (each with ``customer``, ``agreement``,
     ``period``, ``sla``, ``target``, ``service``, ``metric``, ``achieved``,
-    ``threshold``, ``unit``, ``margin`` and ``credit``, decimals as exact strings)
+    ``threshold``, ``unit``, ``margin`` and ``credit``, decimals as strings written
+    as the results give them: exact, except an availability whose ratio does not
+    end in decimals, rounded half to even at 38 significant digits by the model)
     and ``credits`` (a list of ``service``, ``amount`` and ``currency``, by service
     and currency).
 
@@ -1035,9 +1045,11 @@ def to_frame(report_or_reports: ServiceLevelReport | Iterable[ServiceLevelReport
     Columns are `FRAME_COLUMNS`: whose report (``customer``, ``agreement``,
     ``version``), the result's period (``period_start``, ``period_end``, in UTC),
     what was judged (``sla``, ``target``, ``service``, ``metric``), the figures as
-    exact `Decimal` values in ``unit`` (``achieved``, ``threshold``, ``margin``;
-    ``None`` where there is none: the threshold is the figure less its margin, so
-    only judged results have one), ``met`` (``True``, ``False`` or ``None``), the
+    the model's `Decimal` values in ``unit`` (``achieved``, ``threshold``,
+    ``margin``: exact, except an availability whose ratio does not end in
+    decimals, rounded half to even at 38 significant digits; ``None`` where there
+    is none: the threshold is the figure less its margin, so only judged results
+    have one), ``met`` (``True``, ``False`` or ``None``), the
     credit's ``credit`` amount and ``currency``, the ``coverage_gap`` as a
     timedelta and the ``note``. Decimal columns have the object dtype; convert them
     (``frame["achieved"].astype(float)``) to plot or average.
