@@ -113,8 +113,20 @@ class TestReading:
     """read_observations: what a well-formed directory gives."""
 
     def test_absent_files_mean_no_records(self, tmp_path: Path) -> None:
-        """Reads an empty directory as empty observations."""
-        assert read_observations(tmp_path) == Observations()
+        """Reads a directory with none of the files as empty observations, which say so."""
+        (tmp_path / "README.md").write_text("October's exports\n", encoding="utf-8")
+        seen = read_observations(tmp_path)
+        assert seen == Observations()
+        assert seen.is_empty
+
+    def test_files_of_other_kinds_are_left_alone(self, tmp_path: Path) -> None:
+        """Reads past a README, a spreadsheet and a folder whose name ends in .csv."""
+        (tmp_path / "README").write_text("notes\n", encoding="utf-8")
+        (tmp_path / "outages.xlsx").write_bytes(b"PK")
+        (tmp_path / "old.csv").mkdir()
+        seen = read_observations(folder(tmp_path, outages=OUTAGES + f"crm,{A},{B},provider\n"))
+        assert len(seen.outages) == 1
+        assert not seen.is_empty
 
     def test_header_only_files_mean_no_records(self, tmp_path: Path) -> None:
         """Reads files with a header and no rows as no records."""
@@ -343,6 +355,23 @@ class TestProblems:
             ("outages.csv:2", "well-formed CSV"),
             ("maintenance.csv", "UTF-8 text"),
         ]
+
+    def test_refuses_a_csv_file_of_another_name(self, tmp_path: Path) -> None:
+        """Refuses outage.csv (and any unknown .csv) at its name, suggesting the close names."""
+        (tmp_path / "outage.csv").write_text(OUTAGES + f"crm,{A},{B},provider\n")
+        (tmp_path / "MEASUREMENTS.CSV").write_text(MEASURES)
+        (tmp_path / "sales.csv").write_text("a,b\n")
+        (tmp_path / "README.md").write_text("notes\n")
+        problems = refusal(folder(tmp_path, maintenance=WINDOWS + f"crm,{A},{B},{B}\n"))
+        assert [path for path, _ in problems] == [
+            "MEASUREMENTS.CSV",
+            "outage.csv",
+            "sales.csv",
+            "maintenance.csv:2:announced_at",
+        ]
+        assert problems[0][1].endswith("(did you mean measurements.csv?)")
+        assert problems[1][1].endswith("(did you mean outages.csv?)")
+        assert "did you mean" not in problems[2][1]
 
     def test_refuses_what_is_not_a_directory(self, tmp_path: Path) -> None:
         """Refuses a missing directory or a file, at $.directory."""

@@ -610,6 +610,20 @@ class TestObservations:
         assert seen.for_service("web").outages == (everywhere,)
         assert seen.for_service("web").maintenance == ()
 
+    def test_is_empty_when_no_record_of_any_kind_is_held(self) -> None:
+        """Says empty for no records, and not empty for one record of any kind."""
+        assert Observations().is_empty
+        day = dt.datetime(2026, 10, 7, tzinfo=UTC)
+        event = Event(at=day, kind=EventKind.CAPACITY_THRESHOLD, summary="Disk at 80 %")
+        assert not Observations(events=[event]).is_empty
+        assert not Observations(outages=[Outage(day, at(9_000))]).is_empty
+
+    @SLOW
+    @given(observations())
+    def test_is_empty_means_equal_to_no_observations(self, seen: Observations) -> None:
+        """Is empty exactly when equal to Observations()."""
+        assert seen.is_empty == (seen == Observations())
+
     def test_merged_keeps_order_and_duplicates(self) -> None:
         """Puts the other observations after these, kind by kind."""
         first = Observations(outages=[Outage(at(0), at(1))])

@@ -67,6 +67,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from cloudsms._foundation.instants import instant_problems
+from cloudsms._foundation.suggest import suggest
 from cloudsms._kit.checks import id_problems
 from cloudsms._kit.limits import DECIMAL
 from cloudsms.agreements import Metric, OutageCause, metric_for
@@ -405,15 +406,45 @@ def _text_of(path: Path, name: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(name, "a readable file", exc.strerror or type(exc).__name__)]
 
 
+def _unknown_files(folder: Path) -> list[Problem]:
+    """A problem for each CSV file of ``folder`` no reader reads (a misspelt name), by name.
+
+    Left alone, ``outage.csv`` would be read as no outages at all and the month
+    judged without its downtime; files of other kinds (a README) are not looked at.
+    """
+    try:
+        names = sorted(path.name for path in folder.iterdir() if path.is_file())
+    except OSError as exc:
+        return [Problem("$.directory", "a readable directory", exc.strerror or str(exc))]
+    listed = ", ".join(CSV_COLUMNS)
+    stems = [known.removesuffix(".csv") for known in CSV_COLUMNS]  # compared without .csv
+    problems: list[Problem] = []
+    for name in names:
+        if name in CSV_COLUMNS or not name.lower().endswith(".csv"):
+            continue
+        close = suggest(name.lower().removesuffix(".csv"), stems, limit=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}.csv?)" if close else ""
+        expected = f"a CSV file of a name read here: {listed}{hint}"
+        problems.append(Problem(name, expected, "a CSV file of another name, left unread"))
+    return problems
+
+
 def read_observations(directory: str | os.PathLike[str]) -> Observations:
     r"""The outages, maintenance windows and measurements kept in ``directory``'s CSV files.
 
     Reads ``outages.csv``, ``maintenance.csv`` and ``measurements.csv`` (each optional;
     the module docs give their columns and rules) and returns them as one
-    `Observations`, rows in file order. Other files are not read.
+    `Observations`, rows in file order. Any other ``*.csv`` file (``outage.csv``,
+    ``Outages.CSV``) is refused, at its name with the close names suggested, rather
+    than left unread; files of other kinds (a ``README.md``) are not looked at.
+
+    A directory holding none of the files gives an empty `Observations` (a month
+    with nothing recorded is a result, not an error); a caller that expects data,
+    such as a command judging a month, refuses it by `Observations.is_empty`.
 
     Raises:
-        ValidationError: ``directory`` is not a directory, or any file has any
+        ValidationError: ``directory`` is not a directory, it holds a CSV file of
+            another name (at that name, ``outage.csv``), or any file has any
             problem: every problem of every file, each at ``file:line:column``
             (``outages.csv:4:start``), in one error. Nothing is returned then.
 
@@ -441,7 +472,7 @@ def read_observations(directory: str | os.PathLike[str]) -> Observations:
             "$.directory", "a directory", describe(os.fspath(directory)), subject=_SUBJECT
         )
     found: dict[str, list[Any]] = {}
-    problems: list[Problem] = []
+    problems = _unknown_files(folder)
     for name in CSV_COLUMNS:
         path = folder / name
         if not path.exists():

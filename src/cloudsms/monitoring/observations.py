@@ -777,6 +777,17 @@ class Observations(Record):
     requests: tuple[ServiceRequest, ...] = attrs.field(converter=as_tuple, default=())
     events: tuple[Event, ...] = attrs.field(converter=as_tuple, default=())
 
+    @property
+    def is_empty(self) -> bool:
+        """Whether no record of any kind is held.
+
+        `cloudsms.monitoring.read_observations` reads a directory with none of its
+        files as empty observations; a caller that must have data to judge (a
+        monthly report) refuses those by this property rather than report every
+        target as met for lack of downtime.
+        """
+        return not any(getattr(self, field.name) for field in attrs.fields(Observations))
+
     def for_service(self, service_id: str) -> Observations:
         """What concerns ``service_id``: records naming it, and those naming no service.
 
