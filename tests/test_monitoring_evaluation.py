@@ -377,18 +377,44 @@ class TestAvailability:
         assert quantity("99 %") == found.achieved
         assert found.met
 
-    def test_a_quarterly_target_in_a_monthly_period_gets_no_credit(self) -> None:
-        """A quarterly target judged over November is judged, but no credit: the note says why."""
-        found = result(
-            run(outages=[outage("2026-11-09T00:00:00", "2026-11-09T12:00:00")]), "quarterly-uptime"
+    def test_a_quarterly_target_in_a_monthly_period_is_not_judged(self) -> None:
+        """November's 98.33 % is stated, but a quarterly target is judged on its quarter only."""
+        report = run(outages=[outage("2026-11-09T00:00:00", "2026-11-09T12:00:00")])
+        found = result(report, "quarterly-uptime")
+        assert found.achieved is not None
+        assert round(found.achieved.magnitude, 4) == Decimal("98.3333")  # 12 h of 720
+        assert (found.judgement, found.met, found.breached, found.credit) == (
+            None,
+            None,
+            False,
+            None,
         )
-        assert found.breached
-        assert found.credit is None
         assert found.note == (
-            "no credit: credits are due per whole quarter and "
-            "[2026-11-01T00:00:00+00:00, 2026-12-01T00:00:00+00:00) is not the quarter "
-            "[2026-10-01T00:00:00+00:00, 2027-01-01T00:00:00+00:00)"
+            "not judged: the target is judged over its whole quarter "
+            "[2026-10-01T00:00:00+00:00, 2027-01-01T00:00:00+00:00); this figure covers only "
+            "[2026-11-01T00:00:00+00:00, 2026-12-01T00:00:00+00:00)"
         )
+        assert ("quarterly-uptime", CRM) not in [
+            (r.target_id, r.service_id) for r in report.breaches
+        ]
+        assert ("uptime", CRM) in [(r.target_id, r.service_id) for r in report.breaches]
+
+    def test_a_monthly_target_in_a_quarterly_period_is_not_judged(self) -> None:
+        """Over the fourth quarter a monthly target states its figure, unjudged and uncredited."""
+        quarter = Period.quarter(2026, 4, "UTC")
+        report = run(
+            period=quarter, outages=[outage("2026-11-01T00:00:00", "2026-11-20T00:00:00")]
+        )
+        found = result(report, "uptime")
+        assert found.achieved is not None
+        assert (found.judgement, found.credit) == (None, None)
+        assert found.note is not None
+        assert found.note.startswith(
+            "not judged: the target is judged over its whole month "
+            "[2026-10-01T00:00:00+00:00, 2026-11-01T00:00:00+00:00)"
+        )
+        assert result(report, "quarterly-uptime").breached
+        assert {"EUR": Money("150.00", "EUR")} == report.credits
 
     def test_a_quarterly_target_over_its_quarter_gets_its_credit(self) -> None:
         """Over the whole fourth quarter the monthly charge counts three times: 5 % of EUR 3000."""
@@ -936,7 +962,7 @@ class TestEvaluate:
             "2026-11-14T22:00:00", "2026-11-15T01:36:00", "2026-11-12T22:00:00", {CRM, MAIL}
         )
         report = run(maintenance=[late])
-        assert result(report, "quarterly-uptime").met  # exactly 99.5 %: met
+        assert result(report, "quarterly-uptime").met is None  # judged on its quarter only
         assert [(r.target_id, r.service_id) for r in report.breaches] == [
             ("uptime", CRM),
             ("uptime", MAIL),
@@ -947,7 +973,7 @@ class TestEvaluate:
         assert mail.note == "no credit: the agreement has no recurring charge for mail-service"
 
     def test_a_period_is_cut_to_the_agreement_s_term(self) -> None:
-        """An agreement starting on 16 November is judged from then: no credit for half a month."""
+        """An agreement from 16 November is measured from then; half a month is not judged."""
         late_start = attrs.evolve(AGREEMENT, effective_from=at("2026-11-16T00:00:00"))
         down = outage("2026-11-20T00:00:00", "2026-11-20T00:21:36")  # 21.6 of 21,600 minutes
         report = evaluate(late_start, Observations(outages=[down]), NOVEMBER)
@@ -955,9 +981,9 @@ class TestEvaluate:
         zone = NOVEMBER.start.tzinfo  # the agreement's zone, ZoneInfo("UTC")
         assert Period(dt.datetime(2026, 11, 16, tzinfo=zone), NOVEMBER.end) == found.period
         assert quantity("99.9 %") == found.achieved
-        assert found.credit is None
+        assert (found.judgement, found.credit) == (None, None)
         assert found.note is not None
-        assert found.note.startswith("no credit: credits are due per whole month")
+        assert found.note.startswith("not judged: the target is judged over its whole month")
         assert report.period == NOVEMBER
 
     def test_a_period_outside_the_term_is_refused(self) -> None:

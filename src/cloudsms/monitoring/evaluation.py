@@ -73,10 +73,18 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
 - **Qualitative objectives** are judged by the caller's `Predicates` registry, given
   the service's observations; without one (or without the predicate) there is no
   judgement, and the note says so.
+- **Whole measurement periods**: a target is judged (met or breached, margin,
+  credit) only over its whole measurement period: the evaluated period must be
+  the calendar month, quarter or year of the target (``target.period``) that holds
+  its start, in the agreement's zone (``target.period.containing(P.start, zone)``
+  equals ``P``). Otherwise the result still carries the figure achieved over
+  ``P`` (and its evidence and error budget), but no judgement and no credit, and
+  the note says the target is judged over its whole quarter (month, year) and the
+  figure covers only ``P``: a quarterly target in a monthly report, a monthly
+  target in a quarterly one, a month cut short by the agreement's term.
 - **Credits** (`cloudsms.agreements.credit_due`) are worked out only for a judged
-  target with credit terms, over a period that is the target's whole measurement
-  period (``target.period.containing(P.start, zone)``), for a service with a
-  recurring charge. The charge for ``P`` is the recurring amount scaled exactly by
+  target (so over its whole measurement period) with credit terms, for a service
+  with a recurring charge. The charge for ``P`` is the recurring amount scaled exactly by
   ``P``'s calendar length over the charge's period: for a charge every ``k`` months,
   ``amount x P.calendar_count("month") / k``; for one every ``k`` days, by
   ``P.calendar_count("day") / k``. In every other case the credit is ``None`` and the
@@ -233,7 +241,8 @@ class TargetResult:
     cut to the agreement's term). ``achieved`` is the figure in the target's
     canonical unit (percent, seconds, bytes, ...), ``None`` when nothing was measured
     or the objective is qualitative; ``judgement`` the `Judgement` (``None``: not
-    judged); ``credit`` the credit due (zero when the target was met; ``None`` when no
+    judged, as over any period but the target's whole measurement period);
+    ``credit`` the credit due (zero when the target was met; ``None`` when no
     credit applies); ``coverage_gap`` the expected uptime no samples cover (zero for
     targets read from records); ``evidence`` every item behind the figure, in time
     order; ``note`` why there is no figure or no credit (``None`` when there is
@@ -1044,24 +1053,26 @@ def _credit(
     """The credit due for a judged target, or ``None`` and why none applies."""
     if judgement is None or value is None:
         return None, None  # the figure's note already says why
-    why = _outside_credit_terms(ctx, target)
-    if why is not None:
-        return None, why
+    if target.credits is None:
+        return None, "no credit: the target has no credit terms"
     charge, why = _charge_to_credit(ctx, target, service_id)
     if charge is None:
         return None, why
     return credit_due(ctx.terms, target, value, charge), None
 
 
-def _outside_credit_terms(ctx: _Context, target: ServiceTarget) -> str | None:
-    """Why the target earns no credit over the evaluated period (``None``: it may)."""
-    if target.credits is None:
-        return "no credit: the target has no credit terms"
+def _not_judged_here(ctx: _Context, target: ServiceTarget) -> str | None:
+    """Why the target is not judged over the evaluated period (``None``: it is).
+
+    A target is judged over its whole measurement period only: the calendar month,
+    quarter or year in the agreement's zone that holds the period's start must be
+    the evaluated period itself.
+    """
     whole = target.period.containing(ctx.period.start, ctx.zone)
     if span_of(whole) != ctx.bounds:
         return (
-            f"no credit: credits are due per whole {target.period} "
-            f"and {ctx.period} is not the {target.period} {whole}"
+            f"not judged: the target is judged over its whole {target.period} {whole}; "
+            f"this figure covers only {ctx.period}"
         )
     return None
 
@@ -1099,6 +1110,10 @@ def _result(
     if figure.value is not None:
         achieved = quantity(figure.value, target.unit)
         judgement = judge(target, figure.value)
+    unjudged = _not_judged_here(ctx, target)
+    if unjudged is not None:
+        judgement = None
+        figure.note = unjudged if figure.note is None else f"{figure.note}; {unjudged}"
     credit, why = _credit(ctx, target, service_id, judgement, figure.value)
     evidence = sorted(
         figure.evidence,
@@ -1224,7 +1239,10 @@ def evaluate(
     period already under way keeps the terms it began with. For every SLA, every
     target and every service the SLA covers (in the agreement's order, services by
     id) the report holds one `TargetResult`, read and judged as the module docs say,
-    metric by metric. ``as_of`` (default: the end of ``period``) is when the records
+    metric by metric; a target is judged and credited only when the evaluated period
+    is its whole measurement period (its calendar month, quarter or year), else its
+    result holds the figure with a note instead. ``as_of`` (default: the end of
+    ``period``) is when the records
     are read: incident and request clocks stop there, and the monitoring data past
     the retention at ``as_of`` is listed in ``expired``. ``predicates`` judges the
     qualitative objectives. ``notices`` holds the events of the evaluated period that
