@@ -47,6 +47,7 @@ REPORT_KEYS = (
     "credits",
     "notices",
     "expired",
+    "unmatched",
 )
 """The keys of `cloudsms.reports.service_report_data` and ``sla report --format json``."""
 

@@ -115,6 +115,52 @@ class TestReport:
         ]
         assert data["credits"] == [{"amount": "212.50", "currency": "EUR"}]
         assert data["incidents"]["by_priority"] == {"P1": 0, "P2": 0}
+        assert data["unmatched"] == []
+
+    def test_error_budget(self, agreement: Path) -> None:
+        """Gives the availability target's error budget, worked by hand.
+
+        99.99 % of the 44,460 expected minutes allows 4.446 minutes (266.76 s); 276
+        minutes (16,560 s) were used, so it is overspent by 16,293.24 s, and it ran
+        out 266.76 s into the first counted outage, at 09:12 on 7 October.
+        """
+        result = report(agreement, DATA, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        uptime, resolution = json.loads(result.stdout)["targets"]
+        assert uptime["error_budget"] == {
+            "allowed_seconds": "266.76",
+            "used_seconds": "16560",
+            "remaining_seconds": "-16293.24",
+            "exhausted_at": "2026-10-07T09:16:26.760000+02:00",
+        }
+        assert resolution["error_budget"] is None
+        lines = report(agreement, DATA).stdout.splitlines()
+        assert (
+            "  - error budget: 0:04:26.76 allowed, 4:36:00 used, 4:31:33.24 overspent; "
+            "ran out at 2026-10-07T09:16:26.760000+02:00"
+        ) in lines
+
+    def test_a_service_the_agreement_lacks(self, agreement: Path, tmp_path: Path) -> None:
+        """Warns of a row naming a service the agreement does not subscribe, counted nowhere."""
+        (tmp_path / "outages.csv").write_text(
+            "service,start,end,cause\n"
+            "crm,2026-10-07T09:12:00+02:00,2026-10-07T09:38:00+02:00,provider\n",
+            encoding="utf-8",
+        )
+        result = report(agreement, tmp_path)
+        assert (result.returncode, result.stderr) == (0, "")
+        lines = result.stdout.splitlines()
+        assert lines.index("## Observations this agreement does not cover") < lines.index(
+            "## Targets"
+        )
+        data = json.loads(report(agreement, tmp_path, "--format", "json").stdout)
+        (item,) = data["unmatched"]
+        assert (item["kind"], item["counted"]) == ("outage", False)
+        assert item["reason"] == (
+            "not counted: crm is not a service of the agreement (crm-service); "
+            "did you mean crm-service?"
+        )
+        assert data["targets"][0]["achieved"] == "100"
 
     def test_as_of(self, agreement: Path) -> None:
         """Reads the records as of the instant given."""

@@ -46,6 +46,7 @@ from cloudsms.monitoring.evaluation import (
     TargetResult,
     evaluate,
 )
+from cloudsms.monitoring.metrics import error_budget
 from cloudsms.periods import Period
 from cloudsms.reports import (
     EVIDENCE_FRAME_COLUMNS,
@@ -286,6 +287,7 @@ class TestServiceReportData:
             "margin",
             "credit",
             "coverage_gap_seconds",
+            "error_budget",
             "note",
             "evidence",
         ]
@@ -306,6 +308,7 @@ class TestServiceReportData:
             "margin": "-0.09",
             "credit": {"amount": "85.00", "currency": "EUR"},
             "coverage_gap_seconds": "0",
+            "error_budget": None,
             "note": None,
             "evidence": [
                 {
@@ -359,6 +362,7 @@ class TestServiceReportData:
                 "achieved": "99.9",
                 "threshold": "99.99",
                 "met": False,
+                "error_budget": None,
             }
         ]
         assert data["breaches"] == 2
@@ -436,6 +440,42 @@ class TestServiceReportData:
         assert "exact strings" not in words
         assert "38 significant digits" in words
         assert "half to even" in words
+
+    def test_error_budget(self) -> None:
+        """Gives each availability target's budget: allowed, used, remaining, when it ran out.
+
+        October 2026 in Berlin lasts 745 hours (2,682,000 s): 99.99 % allows 268.2 s.
+        The 26-minute outage from 09:12 on 7 October used 1,560 s, so the budget is
+        overspent by 1,291.8 s and ran out 268.2 s into the outage, at 09:16:28.2.
+        """
+        data = service_report_data(evaluated(), AGREEMENT, OPERATIONS)
+        budget = {
+            "allowed_seconds": "268.2",
+            "used_seconds": "1560",
+            "remaining_seconds": "-1291.8",
+            "exhausted_at": "2026-10-07T09:16:28.200000+02:00",
+        }
+        uptime, *others = data["targets"]
+        assert uptime["error_budget"] == budget
+        assert [target["error_budget"] for target in others] == [None] * len(others)
+        assert [entry["error_budget"] for entry in data["availability"]] == [budget]
+
+    def test_unmatched_observations(self) -> None:
+        """Lists the observations naming only services the agreement lacks, uncounted."""
+        typo = Outage(
+            at("2026-10-09T10:00:00+02:00"), at("2026-10-09T11:00:00+02:00"), services={"crm"}
+        )
+        seen = OPERATIONS.merged(Observations(outages=[typo]))
+        data = service_report_data(evaluate(AGREEMENT, seen, OCTOBER), AGREEMENT, seen)
+        (item,) = data["unmatched"]
+        assert (item["kind"], item["start"], item["end"], item["counted"]) == (
+            "outage",
+            "2026-10-09T10:00:00+02:00",
+            "2026-10-09T11:00:00+02:00",
+            False,
+        )
+        assert "crm is not a service of the agreement" in item["reason"]
+        assert service_report_data(evaluated(), AGREEMENT, OPERATIONS)["unmatched"] == []
 
     def test_refuses_values_of_the_wrong_type(self) -> None:
         """Names each value of the wrong type by its path."""
@@ -557,6 +597,84 @@ class TestServiceReportMarkdown:
             ),
         ):
             assert line in lines
+
+    def test_an_overspent_error_budget(self) -> None:
+        """Shows the budget under its availability line: allowed, used, overspent, ran out."""
+        lines = service_report_markdown(evaluated(), AGREEMENT, OPERATIONS).splitlines()
+        at_line = lines.index(
+            "- crm-service: 99.9418 % against at least 99.99 % (uptime): breached"
+        )
+        assert lines[at_line + 1] == (
+            "  - error budget: 0:04:28.2 allowed, 0:26:00 used, 0:21:31.8 overspent; "
+            "ran out at 2026-10-07T09:16:28.200000+02:00"
+        )
+
+    @pytest.mark.parametrize(
+        ("down", "as_of", "line"),
+        [
+            # 20 minutes of 44 min 42 s used in the first 10 days: the rest lasts
+            # 12 days 8.4 hours more at that pace.
+            (
+                True,
+                "2026-10-11T00:00:00+02:00",
+                (
+                    "  - error budget: 0:44:42 allowed, 0:20:00 used, 0:24:42 left; at the "
+                    "burn rate so far it runs out at 2026-10-23T08:24:00+02:00"
+                ),
+            ),
+            (
+                True,
+                "2026-10-31T00:00:00+01:00",
+                (
+                    "  - error budget: 0:44:42 allowed, 0:20:00 used, 0:24:42 left; at the "
+                    "burn rate so far it lasts the period"
+                ),
+            ),
+            (
+                False,
+                "2026-10-11T00:00:00+02:00",
+                "  - error budget: 0:44:42 allowed, 0:00:00 used, 0:44:42 left; none used",
+            ),
+        ],
+        ids=["runs-out", "lasts", "unused"],
+    )
+    def test_an_error_budget_left(self, down: bool, as_of: str, line: str) -> None:
+        """Says when a budget with some left runs out at the burn rate so far, if it does."""
+        outages = [Period(at("2026-10-03T04:00:00+02:00"), at("2026-10-03T04:20:00+02:00"))]
+        budget = error_budget(quantity("99.9 %"), outages if down else [], OCTOBER, at(as_of))
+        met = result("uptime", Metric.AVAILABILITY, "99.95", "percent", margin="0.05", met=True)
+        text = service_report_markdown(report(attrs.evolve(met, error_budget=budget)), BASE)
+        assert line in text.splitlines()
+
+    def test_unmatched_observations_are_a_warning(self) -> None:
+        """Warns of observations naming only services the agreement lacks, before the targets."""
+        typos = [
+            Outage(at("2026-10-09T10:00:00+02:00"), at("2026-10-09T11:00:00+02:00"), services={s})
+            for s in ("crm", "CRM-service")
+        ]
+        seen = Observations(outages=typos)
+        lines = service_report_markdown(
+            evaluate(AGREEMENT, seen, OCTOBER), AGREEMENT, seen
+        ).splitlines()
+        start = lines.index("## Observations this agreement does not cover")
+        assert start < lines.index("## Targets")
+        assert lines[start + 2] == (
+            "Warning: 2 observations name only services the agreement does not subscribe, "
+            "so no figure in this report counts them. A misspelt service id in the monitoring "
+            "data shows here: correct it and report again."
+        )
+        rows = [line for line in lines[start:] if line.startswith("| no | outage |")]
+        assert len(rows) == 2
+        assert "crm is not a service of the agreement" in rows[0] + rows[1]
+        # The figure is untouched by them: nothing was down.
+        assert "| crm-sla | uptime | crm-service | availability | 100 % | at least 99.99 % " in (
+            "\n".join(lines)
+        )
+
+    def test_no_warning_when_every_observation_is_covered(self) -> None:
+        """Has no warning section when every observation names a service of the agreement."""
+        text = service_report_markdown(evaluated(), AGREEMENT, OPERATIONS)
+        assert "Observations this agreement does not cover" not in text
 
     def test_an_evaluated_month(self) -> None:
         """Shows the month's incidents, mean time to restore and requests in time."""

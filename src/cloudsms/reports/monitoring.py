@@ -73,6 +73,7 @@ if TYPE_CHECKING:
 
     from cloudsms.agreements import ServiceTarget
     from cloudsms.monitoring.evaluation import EvidenceItem, ImmediateNotice
+    from cloudsms.monitoring.metrics import ErrorBudget
 
 __all__ = [
     "EVIDENCE_FRAME_COLUMNS",
@@ -388,6 +389,19 @@ def _evidence_data(item: EvidenceItem) -> dict[str, Any]:
     }
 
 
+def _budget_data(budget: ErrorBudget | None) -> dict[str, Any] | None:
+    """An availability target's error budget: lengths as seconds, the instant it runs out."""
+    if budget is None:
+        return None
+    exhausted = budget.exhausted_at
+    return {
+        "allowed_seconds": _seconds(budget.allowed),
+        "used_seconds": _seconds(budget.used),
+        "remaining_seconds": _seconds(budget.remaining),
+        "exhausted_at": None if exhausted is None else _instant(exhausted),
+    }
+
+
 def _result_data(result: TargetResult, target: ServiceTarget | None) -> dict[str, Any]:
     bound = _bound(result)
     return {
@@ -403,6 +417,7 @@ def _result_data(result: TargetResult, target: ServiceTarget | None) -> dict[str
         "margin": _number(result.margin),
         "credit": _money(result.credit),
         "coverage_gap_seconds": _seconds(result.coverage_gap),
+        "error_budget": _budget_data(result.error_budget),
         "note": result.note,
         "evidence": [_evidence_data(item) for item in result.evidence],
     }
@@ -443,12 +458,19 @@ def service_report_data(
       whose ratio does not end in decimals, which the model rounds half to even at
       38 significant digits, and the margin taken from it; ``null`` when there is
       none), ``met`` (``null``: not judged),
-      ``credit`` (money or ``null``), ``coverage_gap_seconds``, ``note`` and
-      ``evidence`` (``kind``, ``reference``, ``start``, ``end``, ``counted``,
-      ``reason``);
+      ``credit`` (money or ``null``), ``coverage_gap_seconds``, ``error_budget``,
+      ``note`` and ``evidence`` (``kind``, ``reference``, ``start``, ``end``,
+      ``counted``, ``reason``);
+    - ``error_budget`` (``null`` but for an availability target with expected
+      uptime): the downtime the target allows over the period
+      (``allowed_seconds``), the downtime used by ``as_of`` (``used_seconds``),
+      what is left (``remaining_seconds``, negative once overspent) and
+      ``exhausted_at``: the instant the budget ran out, or the instant it runs out
+      at the burn rate so far, ``null`` when nothing is used yet or it lasts the
+      period (`cloudsms.monitoring.ErrorBudget`);
     - ``availability``: the availability results again, one per service and target
-      (``service``, ``sla``, ``target``, ``achieved``, ``threshold``, ``met``), by
-      service;
+      (``service``, ``sla``, ``target``, ``achieved``, ``threshold``, ``met``,
+      ``error_budget``), by service;
     - ``incidents``: ``opened`` (the number opened in the period by ``as_of``),
       ``by_priority`` (every priority of the agreement's scale, in its order, with
       the number opened) and ``mean_time_to_restore_seconds`` (``null`` when none
@@ -464,7 +486,11 @@ def service_report_data(
       ``services``, ``summary``, ``customers``, ``incident``);
     - ``expired``: the monitoring data past the agreement's retention as of
       ``as_of``, to delete (``kind``, ``reference``, ``start``, ``end``,
-      ``counted``, ``reason``).
+      ``counted``, ``reason``);
+    - ``unmatched``: the period's observations that name only services the
+      agreement does not subscribe, counted in no figure (the same keys; the
+      reason names the unknown services and any close match), so a misspelt
+      service id is seen rather than read as a perfect month.
 
     Raises:
         ValidationError: a value of the wrong type (``$.report``, ``$.agreement``,
@@ -492,6 +518,7 @@ def service_report_data(
                 "achieved": _number(_achieved(r)),
                 "threshold": _number(_threshold(r, target)),
                 "met": r.met,
+                "error_budget": _budget_data(r.error_budget),
             }
             for r, target in _availability(judged)
         ],
@@ -509,6 +536,7 @@ def service_report_data(
         "credits": [_money(m) for m in report.credits.values()],
         "notices": [_notice_data(n) for n in report.notices],
         "expired": [_evidence_data(item) for item in report.expired],
+        "unmatched": [_evidence_data(item) for item in report.unmatched],
     }
 
 
@@ -572,6 +600,25 @@ def _target_section(judged: _Judged) -> list[str]:
     return [*lines, "", *notes, *([""] if notes else [])]
 
 
+def _budget_line(budget: ErrorBudget) -> str:
+    """An error budget in words: allowed, used, left or overspent, and when it runs out."""
+    used, allowed, remaining = budget.used, budget.allowed, budget.remaining
+    left = (
+        f"{format_elapsed(-remaining)} overspent"
+        if remaining < dt.timedelta()
+        else f"{format_elapsed(remaining)} left"
+    )
+    line = f"error budget: {format_elapsed(allowed)} allowed, {format_elapsed(used)} used, {left}"
+    when = budget.exhausted_at
+    if when is not None and used >= allowed:
+        return f"{line}; ran out at {_instant(when)}"
+    if when is not None:
+        return f"{line}; at the burn rate so far it runs out at {_instant(when)}"
+    if not used:
+        return f"{line}; none used"
+    return f"{line}; at the burn rate so far it lasts the period"
+
+
 def _availability_section(judged: _Judged) -> list[str]:
     found = _availability(judged)
     lines = ["## Availability", ""]
@@ -583,7 +630,31 @@ def _availability_section(judged: _Judged) -> list[str]:
             f"- {_md(result.service_id)}: {shown.achieved} against {shown.threshold} "
             f"({_md(result.target_id)}): {_verdict(result)}"
         )
+        if result.error_budget is not None:
+            lines.append(f"  - {_budget_line(result.error_budget)}")
     return [*lines, ""]
+
+
+def _unmatched_section(report: ServiceLevelReport) -> list[str]:
+    """A warning listing the observations no target read (none: no section)."""
+    items = report.unmatched
+    if not items:
+        return []
+    count = len(items)
+    which = "observation names" if count == 1 else "observations name"
+    return [
+        "## Observations this agreement does not cover",
+        "",
+        (
+            f"Warning: {count} {which} only services the agreement does not subscribe, "
+            "so no figure in this report counts "
+            f"{'it' if count == 1 else 'them'}. A misspelt service id in the monitoring "
+            "data shows here: correct it and report again."
+        ),
+        "",
+        *_evidence_table(items),
+        "",
+    ]
 
 
 def _operations_section(operations: _Operations) -> list[str]:
@@ -632,12 +703,16 @@ def service_report_markdown(
     """One customer's service report for ``report``'s period as a Markdown document.
 
     The same content as `service_report_data`: a heading naming the customer, the
-    agreement and the period (``October 2026`` for a calendar month); a table of
-    every target (SLA, target, service, metric, achieved, threshold, result, margin,
-    credit), each figure with its unit and cut as the module docs say, then the
-    notes of targets without a figure and the time without samples; availability
-    per service; incidents opened per priority, the mean time to restore and the
-    service requests fulfilled within their target; the credits due; the immediate
+    agreement and the period (``October 2026`` for a calendar month); a warning
+    section, "Observations this agreement does not cover", listing the observations
+    that name only services the agreement lacks (only when there are some); a table
+    of every target (SLA, target, service, metric, achieved, threshold, result,
+    margin, credit), each figure with its unit and cut as the module docs say, then
+    the notes of targets without a figure and the time without samples;
+    availability per service, each availability target with its error budget
+    (allowed, used, left or overspent, and when it ran or runs out); incidents
+    opened per priority, the mean time to restore and the service requests
+    fulfilled within their target; the credits due; the immediate
     notices; the monitoring data past retention; and the evidence behind each target.
     Every text from a record is escaped (control characters and Markdown's marks).
 
@@ -657,6 +732,7 @@ def service_report_markdown(
         ),
         "",
     ]
+    lines += _unmatched_section(report)
     lines += _target_section(judged)
     lines += _availability_section(judged)
     lines += _operations_section(_operations(report, agreement, seen))
