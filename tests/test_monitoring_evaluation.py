@@ -227,7 +227,7 @@ class TestAvailability:
                 start=at("2026-11-09T03:00:00"),
                 end=at("2026-11-09T03:43:12"),
                 counted=True,
-                reason="provider outage: counted as downtime (43 min 12 s in the period)",
+                reason="provider outage: counted as downtime: 43 min 12 s",
             )
         ] == list(found.evidence)
 
@@ -238,7 +238,7 @@ class TestAvailability:
         )
         assert quantity("99.9 %") == found.achieved
         assert (reasons(found, EvidenceKind.OUTAGE)) == [
-            (True, "provider outage: counted as downtime (43 min 12 s in the period)")
+            (True, "provider outage: counted as downtime: 43 min 12 s (1 h outside the period)")
         ]
 
     def test_overlapping_outages_are_not_counted_twice(self) -> None:
@@ -269,7 +269,7 @@ class TestAvailability:
         )
         assert quantity("99.9 %") == found.achieved
         assert reasons(found, EvidenceKind.OUTAGE) == [
-            (True, "provider outage: counted as downtime (43 min 12 s in the period)"),
+            (True, "provider outage: counted as downtime: 43 min 12 s"),
             (False, "customer outage: the target excludes this cause"),
         ]
 
@@ -297,7 +297,10 @@ class TestAvailability:
         assert found.breached
         assert Money("100.00", "EUR") == found.credit  # 10 % of EUR 1000.00
         assert reasons(found, EvidenceKind.MAINTENANCE) == [
-            (True, "announced 2 days ahead; the SLA requires 5 days: counted as downtime")
+            (
+                True,
+                "announced 2 days ahead; the SLA requires 5 days: counted as downtime: 3 h 36 min",
+            )
         ]
 
     def test_a_window_announced_in_time_leaves_expected_uptime_and_downtime(self) -> None:
@@ -328,7 +331,13 @@ class TestAvailability:
         found = result(run(maintenance=[early]), "quarterly-uptime")
         assert quantity("99.5 %") == found.achieved
         assert reasons(found, EvidenceKind.MAINTENANCE) == [
-            (True, "announced 31 days ahead; the SLA excludes no maintenance: counted as downtime")
+            (
+                True,
+                (
+                    "announced 31 days ahead; the SLA excludes no maintenance: "
+                    "counted as downtime: 3 h 36 min"
+                ),
+            )
         ]
 
     def test_missing_samples_are_reported_not_counted(self) -> None:
@@ -344,11 +353,14 @@ class TestAvailability:
         assert [(at("2026-11-04T11:20:00"), at("2026-11-05T07:20:00"), False)] == [
             (e.start, e.end, e.counted) for e in gaps
         ]
-        assert gaps[0].reason == "no samples: left out of expected uptime and downtime"
+        assert gaps[0].reason == "no samples for 20 h: left out of expected uptime and downtime"
         assert reasons(found, EvidenceKind.SERIES) == [
             (
                 True,
-                "41958 steps up, 42 down (42 min counted as downtime), 1200 missing in the period",
+                (
+                    "41958 steps up, 42 down, 1200 missing in the period: "
+                    "counted as downtime: 42 min"
+                ),
             )
         ]
 
@@ -1502,3 +1514,136 @@ class TestErrorBudgets:
         assert result(run(), "latency").error_budget is None
         everything = window("2026-11-01T00:00:00", "2026-12-01T00:00:00", "2026-10-01T00:00:00")
         assert result(run(maintenance=[everything]), "uptime").error_budget is None
+
+
+_SPOKEN_UNITS = {"day": 86_400, "days": 86_400, "h": 3_600, "min": 60, "s": 1}
+
+
+def spoken_length(text: str) -> dt.timedelta:
+    """A length as the evidence says it (``1 day 2 h 3 min 4.5 s``) back as a timedelta."""
+    words = text.split()
+    seconds = sum(
+        (Decimal(words[i]) * _SPOKEN_UNITS[words[i + 1]] for i in range(0, len(words), 2)),
+        Decimal(0),
+    )
+    return dt.timedelta(microseconds=int(seconds * 1_000_000))
+
+
+def added_downtime(found: TargetResult) -> dt.timedelta:
+    """The downtime the counted items of an availability result say they add, summed."""
+    total = dt.timedelta()
+    for item in found.evidence:
+        if item.counted and "counted as downtime: " in item.reason:
+            said = item.reason.split("counted as downtime: ", 1)[1].split(" (", 1)[0]
+            total += spoken_length(said)
+    return total
+
+
+class TestEvidenceAddsUp:
+    """Each counted item says the downtime it adds; the items sum to the downtime."""
+
+    def test_an_overlapping_outage_adds_only_what_is_new(self) -> None:
+        """30 min, then 33.2 min sharing 20 min with it: the second adds 13.2 min."""
+        found = result(
+            run(
+                outages=[
+                    outage("2026-11-09T03:00:00", "2026-11-09T03:30:00"),
+                    outage("2026-11-09T03:10:00", "2026-11-09T03:43:12"),
+                ]
+            ),
+            "uptime",
+        )
+        assert reasons(found, EvidenceKind.OUTAGE) == [
+            (True, "provider outage: counted as downtime: 30 min"),
+            (
+                True,
+                (
+                    "provider outage: counted as downtime: 13 min 12 s "
+                    "(20 min already counted by an earlier outage)"
+                ),
+            ),
+        ]
+        assert added_downtime(found) == dt.timedelta(minutes=43, seconds=12)
+
+    def test_an_outage_in_an_excluded_window_adds_nothing_there(self) -> None:
+        """An outage half inside a window announced in time adds only its other half."""
+        found = result(
+            run(
+                maintenance=[TIMELY],
+                outages=[outage("2026-11-15T07:00:00", "2026-11-15T09:00:00")],
+            ),
+            "uptime",
+        )
+        assert reasons(found, EvidenceKind.OUTAGE) == [
+            (True, "provider outage: counted as downtime: 1 h (1 h inside excluded windows)")
+        ]
+
+    def test_later_items_name_what_counted_before_them(self) -> None:
+        """A late window, an outage and a series down step over the same hour add it once."""
+        values = array.array("B", [1] * 43_200)
+        values[10 * 60 : 10 * 60 + 30] = array.array("B", [0] * 30)  # 1 November 10:00-10:30
+        probe = SampleSeries(CRM, "availability", NOVEMBER.start, values)
+        late = window("2026-11-01T10:00:00", "2026-11-01T11:00:00", "2026-10-31T10:00:00")
+        found = result(
+            run(
+                series=[probe],
+                maintenance=[late],
+                outages=[outage("2026-11-01T10:15:00", "2026-11-01T11:15:00")],
+            ),
+            "uptime",
+        )
+        assert [e.reason for e in found.evidence] == [
+            ("43170 steps up, 30 down, 0 missing in the period: counted as downtime: 30 min"),
+            (
+                "announced 1 day ahead; the SLA requires 5 days: counted as downtime: 30 min "
+                "(30 min already counted by an earlier series)"
+            ),
+            (
+                "provider outage: counted as downtime: 15 min "
+                "(45 min already counted by 2 earlier items (maintenance windows, series))"
+            ),
+        ]
+        assert added_downtime(found) == 75 * MINUTE
+        assert found.error_budget is not None
+        assert found.error_budget.used == 75 * MINUTE
+
+    def test_a_service_hours_target_counts_open_hours_and_lists_gaps_inside_them(self) -> None:
+        """A 4 h gap from 16:00 on a weekday is 1 h of coverage gap; the item says just that."""
+        values = array.array("B", [1] * 43_200)
+        start = (9 * 24 + 16) * 60  # Tuesday 10 November, 16:00
+        values[start : start + 240] = array.array("B", [255] * 240)
+        probe = SampleSeries(CRM, "availability", NOVEMBER.start, values)
+        found = result(
+            run(series=[probe], outages=[outage("2026-11-10T08:00:00", "2026-11-10T10:00:00")]),
+            "office-uptime",
+        )
+        assert dt.timedelta(hours=1) == found.coverage_gap
+        gaps = [e for e in found.evidence if e.kind is EvidenceKind.SAMPLE_GAP]
+        assert [(e.start, e.end, e.reason) for e in gaps] == [
+            (
+                at("2026-11-10T16:00:00"),
+                at("2026-11-10T17:00:00"),
+                "no samples for 1 h: left out of expected uptime and downtime",
+            )
+        ]
+        assert reasons(found, EvidenceKind.OUTAGE) == [
+            (
+                True,
+                (
+                    "provider outage: counted as downtime: 1 h "
+                    "(1 h outside the service hours or inside excluded windows)"
+                ),
+            )
+        ]
+
+    @settings(max_examples=40)
+    @given(observed=month_observations(NOVEMBER, (CRM, MAIL)))
+    def test_the_counted_items_sum_to_the_downtime(self, observed: Observations) -> None:
+        """Over generated outages and windows the additions sum to the downtime used."""
+        report = evaluate(AGREEMENT, observed, NOVEMBER)
+        for found in report.results:
+            budget = found.error_budget
+            if found.metric is Metric.AVAILABILITY and budget is not None:
+                assert added_downtime(found) == budget.used
+                gaps = [e for e in found.evidence if e.kind is EvidenceKind.SAMPLE_GAP]
+                assert sum((e.end - e.start for e in gaps), dt.timedelta()) == found.coverage_gap

@@ -33,6 +33,13 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
   only: its span stays in the expected uptime, so a provider outage overlapping it
   still counts in full. The percentage is exact when it has at most 38 significant
   digits, else rounded half to even there (as `cloudsms.monitoring.metrics.availability`).
+- **Availability evidence adds up**: each counted outage, window and up/down series
+  says in its reason the downtime it adds: its part of ``E``'s windows (``P`` inside
+  ``S``, less ``X``) that no counted item before it, in the evidence's order (by
+  start), already covered, so the counted items' additions sum to ``D`` exactly. The
+  reason also says how much of it earlier items had counted (and which kind), and
+  how much lies outside the service hours or inside excluded windows, or outside the
+  period.
 - **Error budget**: every availability result carries the target's `ErrorBudget`
   (`cloudsms.monitoring.metrics.error_budget`) over the evaluated period as of the
   report's ``as_of``, computed from exactly the ``O``, ``W`` and ``B`` that counted
@@ -42,8 +49,9 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
 - **Missing samples** are never uptime and never downtime. A step a series holds as
   missing is left out of both sides where no counted outage, counted window, down
   step or known step of another series of the service covers it; the time left out
-  inside the expected uptime is the result's ``coverage_gap`` and each such span is a
-  ``sample_gap`` item of the evidence. Time no series covers at all is judged from
+  inside the expected uptime is the result's ``coverage_gap``, and each span of it
+  (only what lies inside the expected uptime) is a ``sample_gap`` item of the
+  evidence, so the items add up to the coverage gap. Time no series covers at all is judged from
   the outages and windows alone (the service is up unless they say otherwise). A
   missing sample of a latency series is not counted either: its time inside the
   span a response-time target reads is that result's coverage gap.
@@ -108,6 +116,7 @@ management), 6.6 (information security: incidents the customer hears of at once)
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
 from collections.abc import Callable
@@ -147,11 +156,11 @@ from cloudsms.monitoring._spans import (
     percent,
     since_epoch,
     span_of,
+    total,
 )
 from cloudsms.monitoring.metrics import (
     ErrorBudget,
     availability_fraction,
-    downtime,
     error_budget,
     percentile,
 )
@@ -651,10 +660,41 @@ def _left_out_because(
 
 
 # ---------------------------------------------------------------------- availability
+class _Claim:
+    """A counted item of availability evidence: its place, its downtime spans, its words."""
+
+    __slots__ = ("index", "kind", "lead", "length", "spans", "within")
+
+    def __init__(
+        self,
+        index: int,
+        kind: EvidenceKind,
+        spans: list[Interval],
+        lead: str,
+        *,
+        length: dt.timedelta,
+        within: dt.timedelta,
+    ) -> None:
+        self.index = index  # where its item is in the evidence
+        self.kind = kind
+        self.spans = spans  # its downtime, in order and merged
+        self.lead = lead  # the reason's words before "counted as downtime"
+        self.length = length  # all the time it names
+        self.within = within  # the part of it in the evaluated period
+
+
+_CLAIMANTS = {
+    EvidenceKind.OUTAGE: ("outage", "outages"),
+    EvidenceKind.MAINTENANCE: ("maintenance window", "maintenance windows"),
+    EvidenceKind.SERIES: ("series", "series"),
+}
+
+
 def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
     """Uptime over expected uptime (the module docs give the rule and its letters)."""
     hours = ctx.terms.support_hours if target.uptime is UptimeBasis.SERVICE_HOURS else None
     evidence: list[EvidenceItem] = []
+    claims: list[_Claim] = []
     down: list[Any] = []
     for outage in view.outages:
         left_out = target.exclusions.excludes(outage.cause)
@@ -662,8 +702,8 @@ def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
             reason = f"{outage.cause} outage: the target excludes this cause"
         else:
             down.append(outage)
-            part = _spoken(_clipped(ctx, outage))
-            reason = f"{outage.cause} outage: counted as downtime ({part} in the period)"
+            reason = f"{outage.cause} outage"
+            claims.append(_span_claim(ctx, len(evidence), EvidenceKind.OUTAGE, outage, reason))
         evidence.append(
             _record_item(EvidenceKind.OUTAGE, outage, counted=not left_out, reason=reason)
         )
@@ -674,27 +714,115 @@ def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
             reason = f"{text}: left out of expected uptime and downtime"
         else:
             down.append(window)
-            reason = f"{text}: counted as downtime"
+            reason = text
+            claims.append(_span_claim(ctx, len(evidence), EvidenceKind.MAINTENANCE, window, text))
         evidence.append(
             _record_item(EvidenceKind.MAINTENANCE, window, counted=not left_out, reason=reason)
         )
-    gaps, known = _up_down_series(ctx, view, down, evidence)
-    left = _sample_gaps(ctx, view, gaps, [*(span_of(d) for d in down), *known], evidence)
-    coverage = (
-        downtime(left, ctx.period, exclusions=excluded, service_hours=hours) if left else ZERO
-    )
+    gaps, known = _up_down_series(ctx, view, down, evidence, claims)
+    covered = [*(span_of(d) for d in down), *known]
+    left = minus(merged(gaps), merged(covered))
+    expected = [ctx.bounds] if hours is None else open_within(hours, ctx.period)
+    if excluded:
+        expected = minus(expected, merged(span_of(e) for e in excluded))
+    missing = common(left, expected)
+    for start, end in missing:
+        first, last = instant_at(start, ctx.zone), instant_at(end, ctx.zone)
+        reason = f"no samples for {_spoken(end - start)}: left out of expected uptime and downtime"
+        evidence.append(_gap_item(view.service_id, first, last, reason))
+    _count_downtime(evidence, claims, minus(expected, left), hours=hours is not None)
+    gap_periods = [Period(instant_at(s, _UTC), instant_at(e, _UTC)) for s, e in left]
     fraction = availability_fraction(
-        down, ctx.period, exclusions=[*excluded, *left], service_hours=hours
+        down, ctx.period, exclusions=[*excluded, *gap_periods], service_hours=hours
     )
+    coverage = total(missing)
     if fraction is None:
         basis = "the service hours in the period" if hours is not None else "the period"
         note = f"no expected uptime: all of {basis} is left out (excluded windows, sample gaps)"
         return _Figure(evidence, coverage_gap=coverage, note=note)
     value = percent(fraction.numerator, fraction.denominator)
     budget = error_budget(
-        target, down, ctx.period, ctx.as_of, exclusions=[*excluded, *left], service_hours=hours
+        target,
+        down,
+        ctx.period,
+        ctx.as_of,
+        exclusions=[*excluded, *gap_periods],
+        service_hours=hours,
     )
     return _Figure(evidence, value=value, coverage_gap=coverage, budget=budget)
+
+
+def _span_claim(
+    ctx: _Context,
+    index: int,
+    kind: EvidenceKind,
+    item: Any,  # noqa: ANN401 - an outage or a window
+    lead: str,
+) -> _Claim:
+    """An outage or a window counted as downtime, over its whole span."""
+    start, end = span = span_of(item)
+    return _Claim(index, kind, [span], lead, length=end - start, within=_clipped(ctx, item))
+
+
+def _count_downtime(
+    evidence: list[EvidenceItem], claims: list[_Claim], windows: list[Interval], *, hours: bool
+) -> None:
+    """Say in each counted item's reason the downtime it adds to what earlier items counted.
+
+    The items are taken in the evidence's order (by start); each adds the part of its
+    spans inside ``windows`` (the expected uptime less everything left out) that no
+    earlier one covered, so the counted items' additions sum to the downtime exactly.
+    The reason also says how much was counted already, and by what, and how much of
+    the item lies outside the expected uptime.
+    """
+    owners: list[tuple[dt.timedelta, dt.timedelta, int, EvidenceKind]] = []  # disjoint
+
+    def key(claim: _Claim) -> tuple[Any, ...]:
+        item = evidence[claim.index]
+        return since_epoch(item.start), since_epoch(item.end), item.kind, item.reference
+
+    for claim in sorted(claims, key=key):
+        own = common(claim.spans, windows)
+        fresh = minus(own, [(start, end) for start, end, _, _ in owners])
+        added = total(fresh)
+        counted = total(own)
+        parts = []
+        if counted > added:
+            parts.append(f"{_spoken(counted - added)} already counted by {_earlier(owners, own)}")
+        if claim.within > counted:
+            where = (
+                "outside the service hours or inside excluded windows"
+                if hours
+                else ("inside excluded windows")
+            )
+            parts.append(f"{_spoken(claim.within - counted)} {where}")
+        if claim.length > claim.within:
+            parts.append(f"{_spoken(claim.length - claim.within)} outside the period")
+        detail = f" ({'; '.join(parts)})" if parts else ""
+        reason = f"{claim.lead}: counted as downtime: {_spoken(added)}{detail}"
+        evidence[claim.index] = attrs.evolve(evidence[claim.index], reason=reason)
+        if fresh:
+            owners = sorted([*owners, *((s, e, claim.index, claim.kind) for s, e in fresh)])
+
+
+def _earlier(
+    owners: list[tuple[dt.timedelta, dt.timedelta, int, EvidenceKind]], spans: list[Interval]
+) -> str:
+    """The earlier items whose downtime ``spans`` meet: "an earlier outage", "2 earlier ..."."""
+    met: dict[int, EvidenceKind] = {}
+    ends = [end for _, end, _, _ in owners]
+    for start, end in spans:
+        k = bisect.bisect_right(ends, start)
+        while k < len(owners) and owners[k][0] < end:
+            met[owners[k][2]] = owners[k][3]
+            k += 1
+    kinds = sorted(set(met.values()))
+    count = len(met)
+    if count == 1:
+        return f"an earlier {_CLAIMANTS[kinds[0]][0]}"
+    if len(kinds) == 1:
+        return f"{count} earlier {_CLAIMANTS[kinds[0]][1]}"
+    return f"{count} earlier items ({', '.join(_CLAIMANTS[k][1] for k in kinds)})"
 
 
 def _part(ctx: _Context, period: Period) -> Period:
@@ -712,9 +840,16 @@ def _clipped(ctx: _Context, item: Any) -> dt.timedelta:  # noqa: ANN401 - .start
 
 
 def _up_down_series(
-    ctx: _Context, view: _View, down: list[Any], evidence: list[EvidenceItem]
+    ctx: _Context,
+    view: _View,
+    down: list[Any],
+    evidence: list[EvidenceItem],
+    claims: list[_Claim],
 ) -> tuple[list[Interval], list[Interval]]:
-    """Read the service's up/down series: down spans into ``down``; the gaps and known spans."""
+    """Read the service's up/down series: their gaps and known spans.
+
+    Each series' down spans go into ``down`` and, as one claim, into ``claims``.
+    """
     gaps: list[Interval] = []
     known: list[Interval] = []
     for series in view.series:
@@ -722,40 +857,19 @@ def _up_down_series(
             continue
         span = _part(ctx, series.period)
         counts = series.counts(span)
-        down.extend(series.down_spans(span))
+        lows = series.down_spans(span)
+        down.extend(lows)
         missing = merged(span_of(m) for m in series.missing_spans(span))
         gaps.extend(missing)
         known.extend(minus([span_of(span)], missing))
-        lost = _spoken(counts.down * series.step)
-        evidence.append(
-            _record_item(
-                EvidenceKind.SERIES,
-                series,
-                counted=True,
-                reason=(
-                    f"{counts.up} steps up, {counts.down} down ({lost} counted as downtime), "
-                    f"{counts.missing} missing in the period"
-                ),
-            )
+        lead = f"{counts.up} steps up, {counts.down} down, {counts.missing} missing in the period"
+        lost = counts.down * series.step
+        spans = merged(span_of(low) for low in lows)
+        claims.append(
+            _Claim(len(evidence), EvidenceKind.SERIES, spans, lead, length=lost, within=lost)
         )
+        evidence.append(_record_item(EvidenceKind.SERIES, series, counted=True, reason=lead))
     return gaps, known
-
-
-def _sample_gaps(
-    ctx: _Context,
-    view: _View,
-    gaps: list[Interval],
-    covered: list[Interval],
-    evidence: list[EvidenceItem],
-) -> list[Period]:
-    """The missing steps nothing else covers, as periods left out of both sides."""
-    left: list[Period] = []
-    for start, end in minus(merged(gaps), merged(covered)):
-        gap = Period(instant_at(start, ctx.zone), instant_at(end, ctx.zone))
-        left.append(gap)
-        reason = "no samples: left out of expected uptime and downtime"
-        evidence.append(_gap_item(view.service_id, gap.start, gap.end, reason))
-    return left
 
 
 # ---------------------------------------------------------------------- measured figures
