@@ -24,9 +24,9 @@ from cloudsms.monitoring import (
     read_observations,
     write_observations,
 )
-from cloudsms.operations import MaintenanceWindow
+from cloudsms.operations import Incident, MaintenanceWindow
 from cloudsms.periods import Period, timezone
-from cloudsms.testing import maintenance_windows, measurements, outages
+from cloudsms.testing import events, maintenance_windows, measurements, outages
 from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import quantity
 
@@ -37,6 +37,7 @@ CET = dt.timezone(dt.timedelta(hours=1))
 OUTAGES = "service,start,end,cause\n"
 WINDOWS = "service,start,end,announced_at\n"
 MEASURES = "service,metric,at,value,unit\n"
+EVENTS = "service,at,kind,summary,id\n"
 A = "2026-10-07T09:00:00+02:00"
 B = "2026-10-07T10:00:00+02:00"
 
@@ -64,9 +65,22 @@ class TestExampleData:
     """examples/data/sla: October 2026 for the agreement examples/agreement.py builds."""
 
     def test_reads_every_record(self) -> None:
-        """Reads five outages, two maintenance windows and thirteen measurements."""
+        """Reads five outages, two maintenance windows, thirteen measurements and one event."""
         seen = read_observations(EXAMPLES)
         assert (len(seen.outages), len(seen.maintenance), len(seen.measurements)) == (5, 2, 13)
+        assert len(seen.events) == 1
+
+    def test_a_capacity_event_that_needs_no_immediate_notice(self) -> None:
+        """Holds a capacity threshold crossed on 16 October, which customers hear of in time."""
+        (event,) = read_observations(EXAMPLES).events
+        assert event == Event(
+            at=dt.datetime(2026, 10, 16, 14, 30, tzinfo=CEST),
+            kind=EventKind.CAPACITY_THRESHOLD,
+            services={"crm-service"},
+            summary="CRM storage passed 80 % of the capacity plan",
+            id="cap-2026-1016",
+        )
+        assert not event.kind.immediate
 
     def test_outages_as_hand_read(self) -> None:
         """Holds a provider and a customer outage, two overlapping and one across months."""
@@ -106,6 +120,7 @@ class TestExampleData:
         named = {s for o in seen.outages for s in o.services}
         named |= {s for w in seen.maintenance for s in w.services}
         named |= {m.service for m in seen.measurements}
+        named |= {s for e in seen.events for s in e.services}
         assert named == {"crm-service"}
 
 
@@ -195,6 +210,84 @@ class TestReading:
             quantity("2.5 h"),
         )
         assert (uptime.metric, uptime.value) == (Metric.AVAILABILITY, quantity("99.95 %"))
+
+
+class TestEvents:
+    """events.csv: events of one service or every service, merged by id only."""
+
+    def test_reads_events_of_a_service_and_of_every_service(self, tmp_path: Path) -> None:
+        """Reads each row as an Event; an empty service is every service, an empty id none."""
+        text = EVENTS + (
+            f"crm,{A},capacity_threshold,Storage at 80 % of the plan,cap-1\n"
+            f',{B},security_incident,"Keys rotated, access reviewed",\n'
+        )
+        capacity, security = read_observations(folder(tmp_path, events=text)).events
+        assert capacity == Event(
+            at=dt.datetime.fromisoformat(A),
+            kind=EventKind.CAPACITY_THRESHOLD,
+            services={"crm"},
+            summary="Storage at 80 % of the plan",
+            id="cap-1",
+        )
+        assert (security.services, security.summary, security.id) == (
+            frozenset(),
+            "Keys rotated, access reviewed",
+            None,
+        )
+        assert security.kind.immediate
+        assert not capacity.kind.immediate
+
+    def test_the_id_column_is_optional(self, tmp_path: Path) -> None:
+        """Reads a file of the four required columns."""
+        text = f"summary,kind,at,service\nFailed over,continuity_invoked,{A},crm\n"
+        (event,) = read_observations(folder(tmp_path, events=text)).events
+        assert (event.kind, event.id) == (EventKind.CONTINUITY_INVOKED, None)
+
+    def test_rows_sharing_an_id_are_one_event(self, tmp_path: Path) -> None:
+        """Reads rows alike but for the service as one event of both services."""
+        row = f"{A},continuity_invoked,Failed over,dr-1\n"
+        text = EVENTS + f"crm,{row}mail,{row}crm,{A},continuity_invoked,Failed over,\n"
+        shared, alone = read_observations(folder(tmp_path, events=text)).events
+        assert (shared.services, shared.id) == (frozenset({"crm", "mail"}), "dr-1")
+        assert (alone.services, alone.id) == (frozenset({"crm"}), None)
+
+    def test_problems_at_their_cells(self, tmp_path: Path) -> None:
+        """Refuses a kind with the close one suggested, a blank summary and a repeated id."""
+        text = EVENTS + (
+            f"crm,{A},security_incidnet,Keys leaked,\n"
+            f"crm,{A},capacity_threshold, ,\n"
+            f"crm x,2026-10-07,capacity_threshold,Disk,\n"
+            f"crm,{A},capacity_threshold,Disk,e-1\n"
+            f"mail,{B},capacity_threshold,Disk,e-1\n"
+        )
+        assert refusal(folder(tmp_path, events=text)) == [
+            (
+                "events.csv:2:kind",
+                (
+                    "one of security_incident, continuity_invoked, capacity_threshold"
+                    " (did you mean security_incident?) (column 3)"
+                ),
+            ),
+            ("events.csv:3:summary", "a non-empty string (column 4)"),
+            (
+                "events.csv:4:service",
+                (
+                    "an id of letters, digits and . _ : - (at most 64)"
+                    " or empty for every service (column 1)"
+                ),
+            ),
+            (
+                "events.csv:4:at",
+                "an RFC 3339 instant with an offset, such as 2026-10-07T09:12:00+02:00 (column 2)",
+            ),
+            (
+                "events.csv:6:id",
+                (
+                    "an id of its own: line 5 has it for another event"
+                    " (rows sharing an id have the same at, kind and summary) (column 5)"
+                ),
+            ),
+        ]
 
 
 class TestProblems:
@@ -429,6 +522,16 @@ _CSV_OBSERVATIONS = st.builds(
         ),
         max_size=4,
     ),
+    events=st.lists(
+        events(
+            services=["crm", "mail", "erp"],
+            instants=_INSTANTS,
+        ).filter(
+            lambda e: (e.id is not None or len(e.services) <= 1) and e.summary.strip() == e.summary
+        ),
+        max_size=3,
+        unique_by=lambda e: e.id or e,
+    ),
 )
 
 
@@ -438,7 +541,7 @@ class TestWriting:
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(_CSV_OBSERVATIONS)
     def test_round_trip(self, seen: Observations) -> None:
-        """Reads back equal what it wrote: fixed offsets, outages of several services with ids."""
+        """Reads back equal what it wrote: fixed offsets, records of several services with ids."""
         with tempfile.TemporaryDirectory() as directory:
             write_observations(seen, directory)
             assert read_observations(directory) == seen
@@ -512,13 +615,58 @@ class TestWriting:
         assert outage.start == start.astimezone(dt.UTC)
 
     def test_refuses_records_csv_does_not_keep(self, tmp_path: Path) -> None:
-        """Refuses series and events, each at its field, and writes nothing."""
+        """Refuses series and incidents, each at its field, and writes nothing."""
         start = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+        opened = Incident(
+            id="inc-1",
+            agreement_id="csa-1",
+            priority="P1",
+            summary="The CRM does not answer",
+            services={"crm"},
+            customers={"acme"},
+            opened_at=start,
+        )
         seen = Observations(
             series=[SampleSeries("crm", "availability", start, [1])],
+            incidents=[opened],
             events=[Event(at=start, kind=EventKind.SECURITY_INCIDENT, summary="x")],
         )
         with pytest.raises(ValidationError) as error:
             write_observations(seen, tmp_path)
-        assert [p.path for p in error.value.problems] == ["$.series", "$.events"]
+        assert [p.path for p in error.value.problems] == ["$.series", "$.incidents"]
+        assert list(tmp_path.iterdir()) == []
+
+    def test_writes_events_one_row_a_service_with_the_id(self, tmp_path: Path) -> None:
+        """Writes events.csv, an event of two services as two rows, and reads it back."""
+        at = dt.datetime(2026, 10, 12, 3, tzinfo=dt.UTC)
+        failover = Event(
+            at=at,
+            kind=EventKind.CONTINUITY_INVOKED,
+            services={"mail", "crm"},
+            summary='Failed over to "DC2", then\r\nback',
+            id="dr-1",
+        )
+        everywhere = Event(at=at, kind=EventKind.CAPACITY_THRESHOLD, summary="Disk at 80 %")
+        seen = Observations(events=[failover, everywhere])
+        write_observations(seen, tmp_path)
+        assert (tmp_path / "events.csv").read_bytes() == (
+            b"service,at,kind,summary,id\n"
+            b'"crm","2026-10-12T03:00:00Z","continuity_invoked","Failed over to ""DC2"", then\r\n'
+            b'back","dr-1"\n'
+            b'"mail","2026-10-12T03:00:00Z","continuity_invoked","Failed over to ""DC2"", then\r\n'
+            b'back","dr-1"\n'
+            b",2026-10-12T03:00:00Z,capacity_threshold,Disk at 80 %,\n"
+        )
+        assert read_observations(tmp_path) == seen
+
+    def test_refuses_two_events_sharing_an_id(self, tmp_path: Path) -> None:
+        """Refuses at the later event's id, and writes nothing."""
+        at = dt.datetime(2026, 10, 12, 3, tzinfo=dt.UTC)
+        first, second = (
+            Event(at=at, kind=EventKind.CAPACITY_THRESHOLD, summary=text, id="e")
+            for text in ("Disk at 80 %", "Disk at 90 %")
+        )
+        with pytest.raises(ValidationError) as error:
+            write_observations(Observations(events=[first, second]), tmp_path)
+        assert [p.path for p in error.value.problems] == ["$.events[1].id"]
         assert list(tmp_path.iterdir()) == []

@@ -1,7 +1,7 @@
 """Observations kept as CSV files: one directory, one file per kind of record (S10).
 
 A monitoring job, a spreadsheet or another tool hands cloudsms what it observed as
-up to three CSV files in one directory; each file is optional (absent means no
+up to four CSV files in one directory; each file is optional (absent means no
 records of that kind), and the first line of each names its columns:
 
 - ``outages.csv``, columns ``service,start,end,cause`` and optionally ``id``: each
@@ -11,16 +11,25 @@ records of that kind), and the first line of each names its columns:
   `cloudsms.operations.MaintenanceWindow` of one service;
 - ``measurements.csv``, columns ``service,metric,at,value,unit``: each row a
   `Measurement`, ``metric`` a metric or measure name (``latency``), ``value`` a
-  decimal number and ``unit`` its unit (``ms``).
+  decimal number and ``unit`` its unit (``ms``);
+- ``events.csv``, columns ``service,at,kind,summary`` and optionally ``id``: each
+  row an `Event` of one service (an empty ``service`` means every service),
+  ``kind`` one of ``security_incident``, ``continuity_invoked`` and
+  ``capacity_threshold`` (`EventKind`), ``summary`` a line of text.
+
+Any other ``*.csv`` file in the directory is refused at its name, with the close
+name suggested, so a misspelt ``outage.csv`` is never read as a month without
+outages; files of other kinds (a README) are left alone.
 
 Columns may come in any order. Rows are merged by id only. Rows of ``outages.csv``
 that share an ``id`` are one outage of several services: they must be identical but
 for the service (the same start, end and cause as instants and values, each row
 naming a service of its own, none empty), and they are read as one `Outage` of all
-their services in the place of the first. Any other repeat of an id is refused at
-the later row's ``id`` cell, naming the first row's line. Rows without an id are
-never merged: two rows with the same times and cause are two outages, each of one
-service. Instants are RFC 3339 with an offset
+their services in the place of the first. Rows of ``events.csv`` sharing an ``id``
+are one `Event` in the same way (the same at, kind and summary). Any other repeat of
+an id is refused at the later row's ``id`` cell, naming the first row's line. Rows
+without an id are never merged: two rows with the same times and cause are two
+outages, each of one service. Instants are RFC 3339 with an offset
 (``2026-10-07T09:12:00+02:00`` or ``...Z``), seconds included, at most six decimals;
 a zone name, a missing offset or a date alone is refused. Cells are trimmed of
 surrounding spaces; blank lines are skipped. Files are UTF-8 (a byte-order mark is
@@ -33,19 +42,23 @@ whole row (a wrong number of cells) is named by file and line; a header with a
 missing, unknown or repeated column is a problem too. Nothing is returned when
 anything is wrong: no evaluation ever reads a half-read directory.
 
-`write_observations` writes a record of several services as one row per service,
-each carrying the record's id, and refuses two outages sharing an id. Reading the
-files back gives observations equal to those written
-(``read_observations(d) == x`` after ``write_observations(x, d)``) when:
+`write_observations` writes an outage or an event of several services as one row
+per service, each carrying the record's id, and refuses two outages (or two
+events) sharing an id. Reading the files back gives observations equal to those
+written (``read_observations(d) == x`` after ``write_observations(x, d)``) when:
 
-- every outage of more than one service has an id (without one it reads back as one
-  outage per service: the same downtime for each service, but not an equal value);
+- every outage and every event of more than one service has an id (without one it
+  reads back as one record per service: the same downtime for each service, but
+  not an equal value);
 - every instant has a fixed offset of whole minutes, such as ``dt.UTC`` or
   ``dt.timezone(dt.timedelta(hours=2))``: a zone name is not written, so an instant
   in ``Europe/Berlin`` reads back as the same instant with the offset ``+02:00``,
   which compares unequal; an offset with seconds is written in UTC;
-- the observations hold only the kinds the files keep (outages, maintenance windows
-  and measurements; `write_observations` refuses the others);
+- every event's summary has no spaces, tabs or line breaks at either end (cells are
+  trimmed when read);
+- the observations hold only the kinds the files keep (outages, maintenance
+  windows, measurements and events; `write_observations` refuses sample series,
+  incidents and service requests);
 - every maintenance window names one service (a window of several reads back as
   one window per service, as it carries no id).
 
@@ -72,29 +85,35 @@ from cloudsms._kit.checks import id_problems
 from cloudsms._kit.limits import DECIMAL
 from cloudsms.agreements import Metric, OutageCause, metric_for
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
-from cloudsms.monitoring.observations import Measurement, Observations, Outage
+from cloudsms.monitoring.observations import Event, EventKind, Measurement, Observations, Outage
 from cloudsms.operations import MaintenanceWindow
 from cloudsms.units import Quantity, format_quantity, quantity, same_dimension
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-__all__ = ["CSV_COLUMNS", "read_observations", "write_observations"]
+__all__ = ["CSV_COLUMNS", "OPTIONAL_COLUMNS", "read_observations", "write_observations"]
 
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "outages.csv": ("service", "start", "end", "cause"),
     "maintenance.csv": ("service", "start", "end", "announced_at"),
     "measurements.csv": ("service", "metric", "at", "value", "unit"),
+    "events.csv": ("service", "at", "kind", "summary"),
 }
-"""The required columns of each file, in the order `write_observations` writes them."""
+"""The required columns of each file, in the order `write_observations` writes them.
 
-_OPTIONAL: dict[str, tuple[str, ...]] = {"outages.csv": ("id",)}
+``outages.csv`` and ``events.csv`` also take an optional ``id`` column (`OPTIONAL_COLUMNS`).
+"""
+
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"outages.csv": ("id",), "events.csv": ("id",)}
+"""The columns a file may have beside its required ones; written last, when some record has one."""
 _SUBJECT = "observations directory"
 _RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})", re.ASCII
 )
 _INSTANT = "an RFC 3339 instant with an offset, such as 2026-10-07T09:12:00+02:00"
 _CAUSES = ", ".join(cause.value for cause in OutageCause)
+_KINDS = ", ".join(kind.value for kind in EventKind)
 # Model fields whose problems belong to a column of another name.
 _COLUMN_OF_FIELD = {"services": "service"}
 
@@ -136,6 +155,14 @@ class _Row:
             return None
         return value
 
+    def ident(self) -> str | None:
+        """The optional ``id`` cell: an id, or None when empty or absent."""
+        value = self.text("id") or None
+        if value is not None:
+            for problem in id_problems(value, "$"):
+                self.refuse("id", problem.expected + " or empty", describe(value))
+        return value
+
     def instant(self, column: str) -> dt.datetime | None:
         value = self.text(column)
         if not _RFC3339.fullmatch(value):
@@ -170,10 +197,7 @@ def _outage(row: _Row) -> Outage | None:
             cause = OutageCause(cause_text)
         except ValueError:
             row.refuse("cause", f"one of {_CAUSES}, or empty for provider", describe(cause_text))
-    ident = row.text("id") or None
-    if ident is not None:
-        for problem in id_problems(ident, "$"):
-            row.refuse("id", problem.expected + " or empty", describe(ident))
+    ident = row.ident()
     if row.problems or start is None or end is None:
         return None
     services = frozenset() if service is None else frozenset({service})
@@ -258,7 +282,7 @@ def _measurement(row: _Row) -> Measurement | None:
         return None
 
 
-_Shared = Outage  # the records whose rows may share an id
+_Shared = Outage | Event  # the records whose rows may share an id
 
 
 class _SharedIds:
@@ -299,7 +323,8 @@ class _SharedIds:
         ):
             return f"for another {self.what} (rows sharing an id have the same {self.same})"
         if not earlier.services or not record.services:
-            return f"and an {self.what} of every service (an empty service) is one row alone"
+            every = f"an {self.what}" if self.what[0] in "aeiou" else f"a {self.what}"
+            return f"and {every} of every service (an empty service) is one row alone"
         if record.services <= earlier.services:
             return f"for the same {self.what} of the same service"
         return None
@@ -307,19 +332,49 @@ class _SharedIds:
 
 _SHARED_IDS: dict[str, Callable[[], _SharedIds]] = {
     "outages.csv": lambda: _SharedIds("outage", "start, end and cause"),
+    "events.csv": lambda: _SharedIds("event", "at, kind and summary"),
 }
+
+
+def _event(row: _Row) -> Event | None:
+    service = row.service(optional=True)
+    at = row.instant("at")
+    kind_text = row.text("kind")
+    kind: EventKind | None = None
+    try:
+        kind = EventKind(kind_text)
+    except ValueError:
+        close = suggest(kind_text, [k.value for k in EventKind], limit=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        row.refuse("kind", f"one of {_KINDS}{hint}", describe(kind_text))
+    ident = row.ident()
+    if row.problems or at is None or kind is None:
+        return None
+    try:
+        return Event(
+            at=at,
+            kind=kind,
+            services=frozenset() if service is None else frozenset({service}),
+            summary=row.text("summary"),
+            id=ident,
+        )
+    except ValidationError as refused:
+        row.model_problems(refused)
+        return None
+
 
 _READERS: dict[str, Callable[[_Row], Any]] = {
     "outages.csv": _outage,
     "maintenance.csv": _window,
     "measurements.csv": _measurement,
+    "events.csv": _event,
 }
 
 
 # ---------------------------------------------------------------------- reading files
 def _header_problems(name: str, header: list[str]) -> tuple[dict[str, int], list[Problem]]:
     """The column numbers (1-based) by name, and what is wrong with the header."""
-    known = CSV_COLUMNS[name] + _OPTIONAL.get(name, ())
+    known = CSV_COLUMNS[name] + OPTIONAL_COLUMNS.get(name, ())
     numbers: dict[str, int] = {}
     problems: list[Problem] = []
     listed = ", ".join(known)
@@ -398,8 +453,10 @@ def _read_file(name: str, text: str) -> tuple[list[Any], list[Problem]]:
 
 
 def _text_of(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+    """The file's text with its line breaks as written (the CSV reader reads them)."""
     try:
-        return path.read_text(encoding="utf-8-sig"), []
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            return file.read(), []
     except UnicodeDecodeError as exc:
         return None, [Problem(name, "UTF-8 text", f"an undecodable byte at offset {exc.start}")]
     except OSError as exc:
@@ -430,10 +487,10 @@ def _unknown_files(folder: Path) -> list[Problem]:
 
 
 def read_observations(directory: str | os.PathLike[str]) -> Observations:
-    r"""The outages, maintenance windows and measurements kept in ``directory``'s CSV files.
+    r"""The outages, maintenance windows, measurements and events in ``directory``'s CSV files.
 
-    Reads ``outages.csv``, ``maintenance.csv`` and ``measurements.csv`` (each optional;
-    the module docs give their columns and rules) and returns them as one
+    Reads ``outages.csv``, ``maintenance.csv``, ``measurements.csv`` and ``events.csv``
+    (each optional; the module docs give their columns and rules) and returns them as one
     `Observations`, rows in file order. Any other ``*.csv`` file (``outage.csv``,
     ``Outages.CSV``) is refused, at its name with the close names suggested, rather
     than left unread; files of other kinds (a ``README.md``) are not looked at.
@@ -489,6 +546,7 @@ def read_observations(directory: str | os.PathLike[str]) -> Observations:
         outages=found["outages.csv"],
         maintenance=found["maintenance.csv"],
         measurements=found["measurements.csv"],
+        events=found["events.csv"],
     )
 
 
@@ -507,6 +565,12 @@ def _outage_rows(outage: Outage) -> Iterator[list[str]]:
     for service in services:
         row = [service, _instant_text(outage.start), _instant_text(outage.end), outage.cause.value]
         yield [*row, outage.id or ""]
+
+
+def _event_rows(event: Event) -> Iterator[list[str]]:
+    services: Iterable[str] = sorted(event.services) or [""]
+    for service in services:
+        yield [service, _instant_text(event.at), event.kind.value, event.summary, event.id or ""]
 
 
 def _window_rows(window: MaintenanceWindow) -> Iterator[list[str]]:
@@ -535,37 +599,51 @@ def _shared_id_problems(field: str, records: Iterable[_Shared]) -> list[Problem]
     return problems
 
 
+def _with_ids(name: str, records: Iterable[_Shared], rows: list[list[str]]) -> str:
+    """The text of a file whose rows end with an id: the column kept when some record has one."""
+    if any(record.id for record in records):
+        return _csv_text(CSV_COLUMNS[name] + OPTIONAL_COLUMNS[name], rows)
+    return _csv_text(CSV_COLUMNS[name], (row[:-1] for row in rows))
+
+
 def _csv_text(header: Iterable[str], rows: Iterable[list[str]]) -> str:
-    out = io.StringIO()
+    r"""CSV text with ``\n`` line ends; a row with a carriage return in a cell fully quoted.
+
+    The writer quotes a cell holding the line end it writes (``\n``) but not a lone
+    ``\r``, which a reader takes for a line end: such rows are quoted whole.
+    """
+    out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(header)
-    writer.writerows(rows)
+    for row in rows:
+        (quoted if any("\r" in cell for cell in row) else writer).writerow(row)
     return out.getvalue()
 
 
 def write_observations(observations: Observations, directory: str | os.PathLike[str]) -> None:
     """Write ``observations`` as the CSV files `read_observations` reads, into ``directory``.
 
-    Writes all three files (a kind with no records gets its header alone), creating
+    Writes all four files (a kind with no records gets its header alone), creating
     the directory if needed and replacing files of those names. A record of several
     services becomes one row per service (services sorted), each row carrying the
-    record's id; an outage of every service is one row with an empty ``service``.
-    Instants keep their offset but not a zone name (an offset with seconds, before
-    1900s' standard offsets, is written in UTC); ``outages.csv`` has an ``id``
-    column only when some outage has an id. The module docs say when reading the
-    files back gives the same observations.
+    record's id; an outage or event of every service is one row with an empty
+    ``service``. Instants keep their offset but not a zone name (an offset with
+    seconds, before 1900s' standard offsets, is written in UTC); ``outages.csv``
+    and ``events.csv`` have an ``id`` column only when some record of theirs has an
+    id. The module docs say when reading the files back gives the same observations.
 
     Raises:
         ValidationError: ``observations`` is not an `Observations`; it holds records
-            no CSV file keeps (sample series, incidents, service requests, events),
-            each kind at its field (``$.series``); or two outages share an id (at the
-            later one's, ``$.outages[3].id``). Nothing is written then.
+            no CSV file keeps (sample series, incidents, service requests), each kind
+            at its field (``$.series``); or two outages, or two events, share an id
+            (at the later one's, ``$.outages[3].id``). Nothing is written then.
     """
     if not isinstance(observations, Observations):
         raise ValidationError.single(
             "$.observations", "an Observations", describe(observations), subject=_SUBJECT
         )
-    kept = {"outages", "maintenance", "measurements"}
+    kept = {"outages", "maintenance", "measurements", "events"}
     problems = [
         Problem(
             f"$.{field.name}",
@@ -576,16 +654,16 @@ def write_observations(observations: Observations, directory: str | os.PathLike[
         if field.name not in kept and getattr(observations, field.name)
     ]
     problems += _shared_id_problems("outages", observations.outages)
+    problems += _shared_id_problems("events", observations.events)
     if problems:
         raise ValidationError(problems, subject=_SUBJECT)
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    with_ids = any(outage.id for outage in observations.outages)
-    outage_rows = [row for o in observations.outages for row in _outage_rows(o)]
     texts = {
-        "outages.csv": _csv_text(
-            CSV_COLUMNS["outages.csv"] + (("id",) if with_ids else ()),
-            (row if with_ids else row[:-1] for row in outage_rows),
+        "outages.csv": _with_ids(
+            "outages.csv",
+            observations.outages,
+            [r for o in observations.outages for r in _outage_rows(o)],
         ),
         "maintenance.csv": _csv_text(
             CSV_COLUMNS["maintenance.csv"],
@@ -595,6 +673,11 @@ def write_observations(observations: Observations, directory: str | os.PathLike[
             CSV_COLUMNS["measurements.csv"],
             (row for m in observations.measurements for row in _measurement_rows(m)),
         ),
+        "events.csv": _with_ids(
+            "events.csv",
+            observations.events,
+            [r for e in observations.events for r in _event_rows(e)],
+        ),
     }
     for name, text in texts.items():
-        (folder / name).write_text(text, encoding="utf-8")
+        (folder / name).write_text(text, encoding="utf-8", newline="")

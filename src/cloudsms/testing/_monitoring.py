@@ -184,11 +184,15 @@ def events(
     *,
     services: Sequence[str] | None = None,
     kinds: Sequence[EventKind] | None = None,
+    instants: st.SearchStrategy[dt.datetime] | None = None,
 ) -> st.SearchStrategy[Event]:
-    """Events of one of ``kinds`` (every `EventKind` when not given) on none to three services."""
+    """Events of one of ``kinds`` (every `EventKind` when not given) on none to three services.
+
+    Instants come from ``instants``, or from every testing zone (DST changes included).
+    """
     return st.builds(
         Event,
-        at=_instants(),
+        at=instants if instants is not None else _instants(),
         kind=st.sampled_from(tuple(kinds) if kinds is not None else tuple(EventKind)),
         services=_service_sets(services),
         summary=_NAMES,
