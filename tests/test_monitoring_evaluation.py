@@ -825,6 +825,41 @@ class TestNotices:
         )
         assert frozenset({"globex", "hooli"}) == notice.customers
 
+    def test_a_security_outage_is_a_security_incident_notice(self) -> None:
+        """An outage caused by a security incident is noticed at once, to the CRM's customer."""
+        breach = outage(
+            "2026-11-05T03:00:00", "2026-11-05T04:00:00", cause=OutageCause.SECURITY, id="ALR-9"
+        )
+        provider = outage("2026-11-06T03:00:00", "2026-11-06T04:00:00")
+        (notice,) = immediate_notices(Observations(outages=[provider, breach]), [AGREEMENT, OTHER])
+        assert notice == ImmediateNotice(
+            event=Event(
+                at=breach.start,
+                kind=EventKind.SECURITY_INCIDENT,
+                services={CRM},
+                summary=(
+                    "Outage caused by a security incident: crm-service down from "
+                    "2026-11-05T03:00:00+00:00 to 2026-11-05T04:00:00+00:00"
+                ),
+                id="ALR-9",
+            ),
+            customers=frozenset({"globex"}),
+        )
+        report = run(outages=[provider, breach])
+        assert [n.event.id for n in report.notices] == ["ALR-9"]
+
+    def test_a_security_outage_of_every_service_reaches_every_subscriber(self) -> None:
+        """A security outage naming no service concerns both customers."""
+        breach = outage(
+            "2026-11-05T03:00:00",
+            "2026-11-05T04:00:00",
+            cause=OutageCause.SECURITY,
+            services=set(),
+        )
+        (notice,) = immediate_notices(Observations(outages=[breach]), [AGREEMENT, OTHER])
+        assert frozenset({"globex", "initech"}) == notice.customers
+        assert "every service down" in notice.event.summary
+
     def test_an_agreement_not_in_force_is_not_notified(self) -> None:
         """An event before an agreement took effect is not its customer's to hear."""
         early = event("2025-11-05T03:00:00", EventKind.SECURITY_INCIDENT)

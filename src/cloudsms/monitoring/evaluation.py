@@ -98,6 +98,12 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
   ``P.calendar_count("day") / k``. In every other case the credit is ``None`` and the
   note says why.
 
+**Immediate notices**: an `Event` of a kind that demands immediate notice, an
+`Incident` whose cause is ``security``, and an `Outage` whose cause is ``security``
+(a security incident that took services down) each raise an `ImmediateNotice` of
+the customers subscribing an affected service, in the report when it falls in the
+evaluated period and concerns the agreement's customer (`immediate_notices`).
+
 **Unmatched observations**: an outage, maintenance window, measurement, series or
 event of the evaluated period that names services, none of them subscribed by the
 agreement (in the terms in force), counts for no target; rather than vanish it is
@@ -298,7 +304,9 @@ class ImmediateNotice:
     ``event`` is the `cloudsms.monitoring.Event` (a security incident, the
     continuity plan invoked, ...); for a security incident recorded as an `Incident`
     it is an event built from it (its opening, services and summary) and
-    ``incident_id`` names the incident. ``customers`` are the ids of the customers to
+    ``incident_id`` names the incident; for an `Outage` whose cause is ``security``
+    it is a ``security_incident`` event at the outage's start, on its services, with
+    the outage's ``id``. ``customers`` are the ids of the customers to
     notify. A result of `immediate_notices` and `evaluate`: it carries no checks.
     """
 
@@ -1442,6 +1450,15 @@ def _customers(
     )
 
 
+def _security_summary(outage: Outage) -> str:
+    """What a notice of an outage caused by a security incident says happened."""
+    services = ", ".join(sorted(outage.services)) or "every service"
+    return (
+        f"Outage caused by a security incident: {services} down from "
+        f"{outage.start.isoformat()} to {outage.end.isoformat()}"
+    )
+
+
 def _notices(
     observations: Observations,
     agreements: Sequence[CloudServiceAgreement],
@@ -1469,6 +1486,17 @@ def _notices(
             found.append(
                 ImmediateNotice(event=event, customers=customers, incident_id=incident.id)
             )
+    for outage in observations.outages:
+        if outage.cause is OutageCause.SECURITY and within(outage.start):
+            event = Event(
+                at=outage.start,
+                kind=EventKind.SECURITY_INCIDENT,
+                services=outage.services,
+                summary=_security_summary(outage),
+                id=outage.id,
+            )
+            customers = _customers(agreements, event.at, outage.services)
+            found.append(ImmediateNotice(event=event, customers=customers))
     found.sort(key=lambda n: (since_epoch(n.event.at), n.incident_id or "", n.event.summary))
     return tuple(found)
 
@@ -1481,10 +1509,13 @@ def immediate_notices(
     An event counts when its kind demands immediate notice to the affected customers
     (`cloudsms.monitoring.EventKind`: a security incident, the continuity plan
     invoked); so does every `Incident` whose cause is ``security`` (its notice names
-    the incident). The customers to notify are those of the ``agreements`` in force at
+    the incident), and every `Outage` whose cause is ``security``: a security
+    incident that took services down, noticed as a ``security_incident`` event at the
+    outage's start, on its services, carrying its ``id``, its summary saying what was
+    down and when. The customers to notify are those of the ``agreements`` in force at
     the event (from ``effective_from``, before ``end``) that subscribe a service it
-    affects (an event naming no service affects every service), and for an incident
-    also the customers it names. A notice nobody subscribes to is still listed, with
+    affects (an event or outage naming no service affects every service), and for an
+    incident also the customers it names. A notice nobody subscribes to is still listed, with
     no customers: the provider's own record of it. In time order.
 
     Serves S10 (conditions that call for immediate notification, such as an
