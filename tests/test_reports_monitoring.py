@@ -266,6 +266,15 @@ def evaluated() -> ServiceLevelReport:
     return evaluate(AGREEMENT, OPERATIONS, OCTOBER)
 
 
+HALF = Period(OCTOBER.start, at("2026-10-16T00:00:00+02:00"))
+"""The first half of October: no monthly target is judged over it."""
+
+
+def half_month() -> ServiceLevelReport:
+    """The first half of October 2026 evaluated from `OPERATIONS`: figures, no verdicts."""
+    return evaluate(AGREEMENT, OPERATIONS, HALF)
+
+
 # ---------------------------------------------------------------------- monthly report: data
 class TestServiceReportData:
     """service_report_data: a fixed shape, exact figures, the operations records."""
@@ -676,6 +685,29 @@ class TestServiceReportMarkdown:
         text = service_report_markdown(evaluated(), AGREEMENT, OPERATIONS)
         assert "Observations this agreement does not cover" not in text
 
+    def test_targets_not_judged(self) -> None:
+        """Shows a figure over part of its period as not judged, with its note; no breach.
+
+        The uptime over the first half of October (26 minutes down) is 99.8796 %,
+        below 99.99 %, but the target is judged per whole month: no verdict, no
+        margin, no credit, and the credits line does not claim no terms apply.
+        """
+        lines = service_report_markdown(half_month(), AGREEMENT, OPERATIONS).splitlines()
+        assert (
+            "| crm-sla | uptime | crm-service | availability | 99.8796 % | at least 99.99 % "
+            "| not judged | - | - |"
+        ) in lines
+        assert (
+            "- crm-sla/uptime (crm-service): not judged: the target is judged over its whole "
+            "month \\[2026-10-01T00:00:00+02:00, 2026-11-01T00:00:00+01:00); this figure "
+            "covers only \\[2026-10-01T00:00:00+02:00, 2026-10-16T00:00:00+02:00)"
+        ) in lines
+        assert "- crm-service: 99.8796 % against at least 99.99 % (uptime): not judged" in lines
+        assert (
+            "0 targets breached; no credit is due: the target with credit terms was not "
+            "judged (see the notes)."
+        ) in lines
+
     def test_an_evaluated_month(self) -> None:
         """Shows the month's incidents, mean time to restore and requests in time."""
         lines = service_report_markdown(evaluated(), AGREEMENT, OPERATIONS).splitlines()
@@ -905,7 +937,24 @@ class TestProviderReport:
         text = provider_report_markdown(found)
         assert "0 reports of 0 customers: 0 breached, 0 near misses." in text
         assert text.count("None.") == 2
-        assert text.endswith("No credit terms apply.\n")
+        assert text.endswith("No credit is due.\n")
+
+    def test_targets_not_judged_are_neither_breaches_nor_near_misses(self) -> None:
+        """Lists no result without a verdict, whatever its figure against the threshold."""
+        note = "not judged: the target is judged over its whole month"
+        below = result(
+            "uptime", Metric.AVAILABILITY, "99.5", "percent", margin=None, met=None, note=note
+        )
+        on = result(
+            "uptime", Metric.AVAILABILITY, "99.99", "percent", margin=None, met=None, note=note
+        )
+        found = provider_report(
+            [report(below, on), half_month()], near_miss={"availability": "0.05 %"}
+        )
+        assert (found.breaches, found.near_misses) == ((), ())
+        assert "2 reports of 1 customer: 0 breached, 0 near misses." in (
+            provider_report_markdown(found).splitlines()
+        )
 
     @pytest.mark.parametrize(
         ("near_miss", "error"),
@@ -991,6 +1040,46 @@ class TestFrames:
             "fulfil",
             "in-eu",
         ]
+
+    def test_thresholds_match_the_json(self) -> None:
+        """Gives every result the threshold and unit the JSON gives it, judged or not."""
+        pandas = pytest.importorskip("pandas")
+        for judged in (evaluated(), half_month()):
+            frame = to_frame(judged, agreements=AGREEMENT)
+            data = service_report_data(judged, AGREEMENT, OPERATIONS)["targets"]
+            assert [None if t is None else str(t) for t in frame["threshold"]] == [
+                target["threshold"] for target in data
+            ]
+            # pandas keeps a column of text with a missing value as NaN.
+            units = [None if pandas.isna(unit) else unit for unit in frame["unit"]]
+            assert units == [target["unit"] for target in data]
+        half = to_frame(half_month(), agreements=[AGREEMENT])
+        assert list(half["threshold"][:2]) == [Decimal("99.99"), Decimal(28800)]
+        assert list(half["met"][:2]) == [None, None]
+
+    def test_thresholds_without_the_agreement(self) -> None:
+        """Takes a result not judged its error budget's threshold; others have none."""
+        pytest.importorskip("pandas")
+        frame = to_frame(half_month())
+        assert list(frame["threshold"][:2]) == [Decimal("99.99"), None]
+        assert list(to_frame(evaluated())["threshold"][:1]) == [Decimal("99.99")]
+
+    def test_refuses_what_is_not_an_agreement(self) -> None:
+        """Names an agreement of the wrong type, or a second one with an id, by its index."""
+        with pytest.raises(ValidationError) as info:
+            to_frame(report(), agreements=[AGREEMENT, "csa"])  # type: ignore[list-item]
+        assert [p.path for p in info.value.problems] == ["$.agreements[1]"]
+        with pytest.raises(ValidationError) as info:
+            to_frame(report(), agreements=[AGREEMENT, BASE])
+        assert info.value.errors == [
+            (
+                "expected one agreement per id, got a second agreement 'csa-2026-001' "
+                "@ $.agreements[1]"
+            )
+        ]
+        with pytest.raises(ValidationError) as info:
+            to_frame(report(), agreements="csa")  # type: ignore[arg-type]
+        assert [p.path for p in info.value.problems] == ["$.agreements"]
 
     def test_evidence_frame(self) -> None:
         """Gives one row per item of evidence, with the result it supports."""

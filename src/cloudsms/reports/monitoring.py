@@ -211,14 +211,24 @@ def _unit(result: TargetResult, target: ServiceTarget | None) -> str | None:
         return target.unit
     achieved = result.achieved
     if achieved is None:
-        return None
+        return "percent" if result.error_budget is not None else None
     named = (u for u in result.metric.units if same_dimension(achieved, u))
     return next(named, str(achieved.units))
 
 
 def _threshold(result: TargetResult, target: ServiceTarget | None) -> Decimal | None:
+    """The threshold every rendering shows for ``result``: one source for all of them.
+
+    The target's own threshold when the agreement's terms hold the target (judged or
+    not); else an availability result's error budget threshold; else the figure less
+    its margin (judged results only). The JSON, the Markdown, `to_frame` (given the
+    agreements), the provider report and the chart all read it here.
+    """
     if target is not None and target.unit:
         return target.threshold
+    budget = result.error_budget
+    if budget is not None:
+        return budget.threshold
     return _derived_threshold(result)
 
 
@@ -687,6 +697,30 @@ def _operations_section(operations: _Operations) -> list[str]:
     return [*lines, ""]
 
 
+def _credits_line(report: ServiceLevelReport, judged: _Judged) -> str:
+    """The breaches counted and the credits due, or why there are none.
+
+    A target not judged is not a breach, and earns no credit: with credit terms
+    but not judged, the line says so rather than that no credit terms apply.
+    """
+    breaches = len(report.breaches)
+    summary = f"{breaches} target{'s' if breaches != 1 else ''} breached"
+    due = report.credits
+    if due:
+        return f"{summary}; credits due: {', '.join(str(m) for m in due.values())}."
+    termed = [r for r, target in judged if target is not None and target.credits is not None]
+    if not termed:
+        return f"{summary}; no credit terms apply."
+    if all(r.judgement is None for r in termed):
+        unjudged = (
+            "target with credit terms was"
+            if len(termed) == 1
+            else "targets with credit terms were"
+        )
+        return f"{summary}; no credit is due: the {unjudged} not judged (see the notes)."
+    return f"{summary}; no credit is due (see the notes)."
+
+
 def _notice_line(notice: ImmediateNotice) -> str:
     event = notice.event
     services = ", ".join(_md(s) for s in sorted(event.services)) or "every service"
@@ -736,14 +770,7 @@ def service_report_markdown(
     lines += _target_section(judged)
     lines += _availability_section(judged)
     lines += _operations_section(_operations(report, agreement, seen))
-    lines += ["## Credits due", ""]
-    due = report.credits
-    breaches = len(report.breaches)
-    summary = f"{breaches} target{'s' if breaches != 1 else ''} breached"
-    if due:
-        lines.append(f"{summary}; credits due: {', '.join(str(m) for m in due.values())}.")
-    else:
-        lines.append(f"{summary}; no credit terms apply.")
+    lines += ["## Credits due", "", _credits_line(report, judged)]
     lines += ["", "## Immediate notices", ""]
     lines += [_notice_line(n) for n in report.notices] or ["None in the period."]
     lines += ["", "## Monitoring data past retention", ""]
@@ -895,7 +922,7 @@ def provider_report(
     due: dict[str, dict[str, Money]] = {}
     for report in listed:
         for result in report.results:
-            threshold = _derived_threshold(result)
+            threshold = _threshold(result, None)
             if threshold is not None and (result.breached or _near(result, rule)):
                 finding = ProviderFinding(
                     customer_id=report.customer_id,
@@ -1048,7 +1075,7 @@ def provider_report_markdown(provider: ProviderReport) -> str:
         [_md(service), ", ".join(str(m) for m in held.values())]
         for service, held in provider.credits.items()
     ]
-    lines += _table(("service", "credits due"), rows) if rows else ["No credit terms apply."]
+    lines += _table(("service", "credits due"), rows) if rows else ["No credit is due."]
     return "\n".join(lines) + "\n"
 
 
@@ -1085,10 +1112,45 @@ def _utc(instant: dt.datetime) -> dt.datetime:
     return instant.astimezone(dt.UTC)
 
 
-def _frame_rows(reports: Iterable[ServiceLevelReport]) -> list[tuple[Any, ...]]:
+def _agreements(given: object) -> dict[str, CloudServiceAgreement]:
+    """One agreement or an iterable of them, by id; anything else refused at its path."""
+    listed = [given] if isinstance(given, CloudServiceAgreement) else given
+    if not isinstance(listed, Iterable) or isinstance(listed, str | bytes | Mapping):
+        raise ValidationError.single(
+            "$.agreements",
+            "a CloudServiceAgreement or an iterable of them",
+            describe(given),
+            subject=_SUBJECT,
+        )
+    found: dict[str, CloudServiceAgreement] = {}
+    problems: list[Problem] = []
+    for index, agreement in enumerate(listed):
+        path = f"$.agreements[{index}]"
+        wrong = instance_problems(agreement, CloudServiceAgreement, path)
+        if wrong:
+            problems += wrong
+        elif agreement.id in found:
+            problems.append(
+                Problem(path, "one agreement per id", f"a second agreement {agreement.id!r}")
+            )
+        else:
+            found[agreement.id] = agreement
+    raise_problems(problems, _SUBJECT)
+    return found
+
+
+def _frame_rows(
+    reports: Iterable[ServiceLevelReport], agreements: Mapping[str, CloudServiceAgreement]
+) -> list[tuple[Any, ...]]:
     rows = []
     for report in reports:
-        for result in report.results:
+        agreement = agreements.get(report.agreement_id)
+        judged = (
+            _targets(agreement, report.results)
+            if agreement is not None
+            else [(result, None) for result in report.results]
+        )
+        for result, target in judged:
             credit = result.credit
             rows.append(
                 (
@@ -1102,8 +1164,8 @@ def _frame_rows(reports: Iterable[ServiceLevelReport]) -> list[tuple[Any, ...]]:
                     result.service_id,
                     str(result.metric),
                     _achieved(result),
-                    _derived_threshold(result),
-                    _unit(result, None),
+                    _threshold(result, target),
+                    _unit(result, target),
                     result.met,
                     result.margin,
                     None if credit is None else credit.amount,
@@ -1115,7 +1177,11 @@ def _frame_rows(reports: Iterable[ServiceLevelReport]) -> list[tuple[Any, ...]]:
     return rows
 
 
-def to_frame(report_or_reports: ServiceLevelReport | Iterable[ServiceLevelReport]) -> DataFrame:
+def to_frame(
+    report_or_reports: ServiceLevelReport | Iterable[ServiceLevelReport],
+    *,
+    agreements: CloudServiceAgreement | Iterable[CloudServiceAgreement] = (),
+) -> DataFrame:
     """One report, or many, as a pandas DataFrame: one row per target result.
 
     Columns are `FRAME_COLUMNS`: whose report (``customer``, ``agreement``,
@@ -1124,19 +1190,29 @@ def to_frame(report_or_reports: ServiceLevelReport | Iterable[ServiceLevelReport
     the model's `Decimal` values in ``unit`` (``achieved``, ``threshold``,
     ``margin``: exact, except an availability whose ratio does not end in
     decimals, rounded half to even at 38 significant digits; ``None`` where there
-    is none: the threshold is the figure less its margin, so only judged results
-    have one), ``met`` (``True``, ``False`` or ``None``), the
-    credit's ``credit`` amount and ``currency``, the ``coverage_gap`` as a
-    timedelta and the ``note``. Decimal columns have the object dtype; convert them
+    is none), ``met`` (``True``, ``False`` or ``None``: not judged), the credit's
+    ``credit`` amount and ``currency``, the ``coverage_gap`` as a timedelta and
+    the ``note``. Decimal columns have the object dtype; convert them
     (``frame["achieved"].astype(float)``) to plot or average.
+
+    ``threshold`` and ``unit`` come from the same place as in
+    `service_report_data`: give the ``agreements`` the reports judged (one, or an
+    iterable; matched by id, their terms in force at each result's period) and
+    every result has its target's threshold, judged or not, as the JSON report
+    shows it. A report whose agreement is not given has, for a result not judged,
+    the threshold of its error budget (availability) or ``None``; a judged result
+    has its figure less its margin, which is the target's threshold.
 
     Raises:
         ImportError: pandas is not installed (``pip install 'cloudsms[analysis]'``).
-        ValidationError: a value that is not a `ServiceLevelReport` (``$.reports[1]``).
+        ValidationError: a value that is not a `ServiceLevelReport` (``$.reports[1]``)
+            or not a `CloudServiceAgreement` (``$.agreements[0]``), or two
+            agreements with one id.
     """
     reports = _reports(report_or_reports)
+    by_id = _agreements(agreements)
     pandas = _extra("pandas", "to_frame")
-    return pandas.DataFrame(_frame_rows(reports), columns=list(FRAME_COLUMNS))
+    return pandas.DataFrame(_frame_rows(reports, by_id), columns=list(FRAME_COLUMNS))
 
 
 def evidence_frame(report: ServiceLevelReport) -> DataFrame:
@@ -1227,7 +1303,7 @@ def _chart_lines(
             points.setdefault(key, []).append(
                 (_wall(result.period.start), float(Decimal(result.achieved.magnitude)))
             )
-            threshold = _derived_threshold(result)
+            threshold = _threshold(result, None)
             if threshold is not None:
                 thresholds.add(threshold)
     customers = {key[0] for key in points}
