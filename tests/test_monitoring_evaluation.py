@@ -957,10 +957,11 @@ class TestRetention:
         )
         assert later.as_of == at("2026-11-02T00:00:00")
         assert tuple(e.reference for e in later.expired) == ("OLD",)
-        early = evaluate(
-            AGREEMENT, Observations(outages=[old]), NOVEMBER, as_of=at("2026-10-15T00:00:00")
-        )
-        assert early.expired == ()
+        with pytest.raises(ValidationError) as caught:
+            evaluate(
+                AGREEMENT, Observations(outages=[old]), NOVEMBER, as_of=at("2026-10-15T00:00:00")
+            )
+        assert caught.value.paths == ["$.as_of"]
 
     def test_refusals_name_the_argument(self) -> None:
         """Each argument that is not what it should be is named with its path."""
@@ -1353,10 +1354,9 @@ class TestEdges:
         )
         found = result(report, "p1-response")
         assert found.achieved is None
-        assert found.note == "no incident of priority P1 in the period has a response time"
-        assert [e.reason for e in found.evidence] == [
-            "begun after the report's as_of (2026-11-02T12:00:00+00:00): not yet known"
-        ]
+        assert found.note is not None
+        assert found.note.startswith("no incidents of priority P1 in the period; not judged:")
+        assert found.evidence == ()
 
     def test_a_charge_every_30_days_is_scaled_by_the_month_s_days(self) -> None:
         """EUR 1000 every 30 days is EUR 1033.33... for December: 10 % of it is EUR 103.33."""
@@ -1682,3 +1682,91 @@ class TestEvidenceAddsUp:
                 assert added_downtime(found) == budget.used
                 gaps = [e for e in found.evidence if e.kind is EvidenceKind.SAMPLE_GAP]
                 assert sum((e.end - e.start for e in gaps), dt.timedelta()) == found.coverage_gap
+
+
+class TestAsOf:
+    """as_of: after the period's start; inside the period, only what was known by then."""
+
+    AS_OF = at("2026-11-09T04:00:00")  # 8 days 4 hours into November
+
+    def report(self, **observed: Any) -> ServiceLevelReport:
+        """The test agreement read over November as of 9 November 04:00."""
+        return evaluate(AGREEMENT, Observations(**observed), NOVEMBER, as_of=self.AS_OF)
+
+    @pytest.mark.parametrize("when", ["2026-10-15T00:00:00", "2026-11-01T00:00:00"])
+    def test_an_as_of_at_or_before_the_start_is_refused(self, when: str) -> None:
+        """Nothing of November is known as of 15 October, nor at its very start."""
+        with pytest.raises(ValidationError) as caught:
+            evaluate(AGREEMENT, Observations(), NOVEMBER, as_of=at(when))
+        assert caught.value.paths == ["$.as_of"]
+        assert caught.value.problems[0].expected == (
+            "an instant after the start of the evaluated period (2026-11-01T00:00:00+00:00)"
+        )
+
+    def test_inside_the_period_the_figures_cover_up_to_as_of_and_nothing_is_judged(self) -> None:
+        """An outage running at as_of counts its first hour; a later one is not yet known."""
+        report = self.report(
+            outages=[
+                outage("2026-11-09T03:00:00", "2026-11-09T05:00:00"),
+                outage("2026-11-20T00:00:00", "2026-11-20T10:00:00"),
+            ],
+        )
+        found = result(report, "uptime")
+        so_far = Period(NOVEMBER.start, self.AS_OF.astimezone(NOVEMBER.start.tzinfo))
+        assert found.period == so_far
+        assert found.achieved is not None
+        exact = Fraction(100 * 195, 196)  # 1 h down of 196
+        assert abs(Fraction(found.achieved.magnitude) - exact) < Fraction(1, 10**35)
+        assert (found.judgement, found.credit) == (None, None)
+        assert found.note == (
+            "not judged: the period [2026-11-01T00:00:00+00:00, 2026-12-01T00:00:00+00:00) "
+            "has not ended as of 2026-11-09T04:00:00+00:00; the figures cover only "
+            "[2026-11-01T00:00:00+00:00, 2026-11-09T04:00:00+00:00)"
+        )
+        assert reasons(found, EvidenceKind.OUTAGE) == [
+            (True, "provider outage: counted as downtime: 1 h (1 h outside the period)")
+        ]
+        assert report.note == "not final: " + found.note.removeprefix("not judged: ")
+        assert report.breaches == ()
+        assert report.credits == {}
+        assert all(r.judgement is None for r in report.results)
+
+    def test_the_error_budget_still_covers_the_whole_period(self) -> None:
+        """An hour used as of 9 November overspends November's 43.2 minutes."""
+        budget = result(
+            self.report(outages=[outage("2026-11-09T03:00:00", "2026-11-09T05:00:00")]), "uptime"
+        ).error_budget
+        assert budget is not None
+        assert (budget.period, budget.as_of) == (NOVEMBER, self.AS_OF)
+        assert budget.used == dt.timedelta(hours=1)
+        assert budget.exhausted_at == at("2026-11-09T03:43:12")
+
+    def test_later_events_and_records_are_not_yet_known(self) -> None:
+        """Notices, unmatched items and measurements after as_of are left to a later reading."""
+        report = self.report(
+            events=[
+                event("2026-11-05T03:00:00", EventKind.SECURITY_INCIDENT),
+                event("2026-11-10T03:00:00", EventKind.SECURITY_INCIDENT),
+            ],
+            outages=[
+                outage("2026-11-05T03:00:00", "2026-11-05T04:00:00", services={"crm"}),
+                outage("2026-11-10T03:00:00", "2026-11-10T04:00:00", services={"crm"}),
+            ],
+            measurements=[
+                measured("2026-11-03T10:00:00", "throughput", "600 request/s"),
+                measured("2026-11-12T10:00:00", "throughput", "100 request/s"),
+            ],
+        )
+        assert [n.event.at for n in report.notices] == [at("2026-11-05T03:00:00")]
+        assert [e.start for e in report.unmatched] == [at("2026-11-05T03:00:00")]
+        assert quantity("600 request/s") == result(report, "throughput").achieved
+
+    def test_at_or_after_the_end_the_whole_period_is_judged(self) -> None:
+        """Read a week after November ended, the month is judged as at its end."""
+        down = [outage("2026-11-09T03:00:00", "2026-11-09T03:43:12")]
+        late = evaluate(
+            AGREEMENT, Observations(outages=down), NOVEMBER, as_of=at("2026-12-08T00:00:00")
+        )
+        assert late.note is None
+        found = result(late, "uptime")
+        assert (found.period, found.met, found.credit) == (NOVEMBER, True, Money("0.00", "EUR"))

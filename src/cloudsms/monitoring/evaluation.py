@@ -98,6 +98,14 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
   ``P.calendar_count("day") / k``. In every other case the credit is ``None`` and the
   note says why.
 
+**As of an instant**: ``as_of`` must fall after the evaluated period's start. At
+or after its end the whole period is read and judged. Inside it the period is
+still under way: ``P`` becomes ``[start, as_of)`` for every rule above (outages,
+windows, measurements, series, incidents, requests, events starting at or after
+``as_of`` are not yet known; spans running past it count up to it), no target is
+judged or credited, each result's note and the report's ``note`` say the period
+has not ended, and the error budgets alone cover the whole period as of ``as_of``.
+
 **Immediate notices**: an `Event` of a kind that demands immediate notice, an
 `Incident` whose cause is ``security``, and an `Outage` whose cause is ``security``
 (a security incident that took services down) each raise an `ImmediateNotice` of
@@ -330,8 +338,11 @@ class ServiceLevelReport:
     the agreement does not subscribe (outages, maintenance windows, measurements,
     series and events), each uncounted, its reason naming the unknown services, the
     agreement's services and any close match: a misspelt service id shows here
-    instead of vanishing into a perfect figure. A result, built by `evaluate` only:
-    it carries no checks, pickles, and compares by value.
+    instead of vanishing into a perfect figure. ``note`` is ``None`` for a period
+    read to its end; read ``as_of`` an instant inside it, it says the period has not
+    ended and the figures cover only its start up to ``as_of`` (nothing is judged).
+    A result, built by `evaluate` only: it carries no checks, pickles, and compares
+    by value.
     """
 
     agreement_id: str
@@ -343,6 +354,7 @@ class ServiceLevelReport:
     notices: tuple[ImmediateNotice, ...]
     expired: tuple[EvidenceItem, ...]
     unmatched: tuple[EvidenceItem, ...] = ()
+    note: str | None = None
 
     @property
     def breaches(self) -> tuple[TargetResult, ...]:
@@ -436,6 +448,7 @@ class _Context:
         "predicates",
         "terms",
         "views",
+        "whole",
         "zone",
     )
 
@@ -453,8 +466,11 @@ class _Context:
         self.agreement = agreement
         self.terms = terms
         self.observations = observations
+        self.whole = period
         self.period = period
-        self.bounds = span_of(period)
+        if since_epoch(as_of) < since_epoch(period.end):
+            self.period = Period(period.start, as_of.astimezone(zone))
+        self.bounds = span_of(self.period)
         self.as_of = as_of
         self.predicates = predicates
         self.zone = zone
@@ -752,7 +768,7 @@ def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
     budget = error_budget(
         target,
         down,
-        ctx.period,
+        ctx.whole,
         ctx.as_of,
         exclusions=[*excluded, *gap_periods],
         service_hours=hours,
@@ -1090,9 +1106,8 @@ def _timed(
         reason: str
         end = record.start
         counted = False
-        if since_epoch(record.start) > limit:
-            reason = f"begun after the report's as_of ({as_of.isoformat()}): not yet known"
-        elif record.cause is not None and record.cause in target.exclusions.causes:
+        # Every record began before as_of: the period read ends at as_of at the latest.
+        if record.cause is not None and record.cause in target.exclusions.causes:
             reason = f"{record.cause} cause: the target excludes it"
         else:
             measured = record.measure(as_of=as_of)
@@ -1186,10 +1201,12 @@ def _credit(
 def _not_judged_here(ctx: _Context, target: ServiceTarget) -> str | None:
     """Why the target is not judged over the evaluated period (``None``: it is).
 
-    A target is judged over its whole measurement period only: the calendar month,
-    quarter or year in the agreement's zone that holds the period's start must be
-    the evaluated period itself.
+    A target is judged over its whole measurement period only, once it has ended: the
+    calendar month, quarter or year in the agreement's zone that holds the period's
+    start must be the evaluated period itself, and ``as_of`` at or after its end.
     """
+    if ctx.period is not ctx.whole:
+        return f"not judged: {_unfinished(ctx)}"
     whole = target.period.containing(ctx.period.start, ctx.zone)
     if span_of(whole) != ctx.bounds:
         return (
@@ -1325,6 +1342,14 @@ def _unmatched(ctx: _Context) -> tuple[EvidenceItem, ...]:
     return tuple(found)
 
 
+def _unfinished(ctx: _Context) -> str:
+    """What an evaluation read before its period ended covers."""
+    return (
+        f"the period {ctx.whole} has not ended as of {ctx.as_of.isoformat()}; "
+        f"the figures cover only {ctx.period}"
+    )
+
+
 # ---------------------------------------------------------------------- evaluate
 def _evaluated_period(agreement: CloudServiceAgreement, period: Period, zone: dt.tzinfo) -> Period:
     """``period`` cut to the agreement's term, written in the agreement's zone."""
@@ -1355,7 +1380,8 @@ def evaluate(
 
     The evaluated period is ``period`` cut to the agreement's term (from
     ``effective_from``, up to ``end`` when it has one) and written in the
-    agreement's time zone; it is every result's ``period``. The terms applied are
+    agreement's time zone; it is every result's ``period``, unless ``as_of`` falls
+    before its end (below). The terms applied are
     those in force at its start (`cloudsms.operations.clocks.in_force`): an amendment
     counts from the first period that starts at or after it takes effect, and a
     period already under way keeps the terms it began with. For every SLA, every
@@ -1363,12 +1389,20 @@ def evaluate(
     id) the report holds one `TargetResult`, read and judged as the module docs say,
     metric by metric; a target is judged and credited only when the evaluated period
     is its whole measurement period (its calendar month, quarter or year), else its
-    result holds the figure with a note instead. ``as_of`` (default: the end of
-    ``period``) is when the records
-    are read: incident and request clocks stop there, and the monitoring data past
-    the retention at ``as_of`` is listed in ``expired``. ``predicates`` judges the
+    result holds the figure with a note instead. ``predicates`` judges the
     qualitative objectives. ``notices`` holds the events of the evaluated period that
-    the customer must hear of at once (`immediate_notices`).
+    the customer must hear of at once (`immediate_notices`); ``unmatched`` the
+    observations of it that name no service of the agreement.
+
+    ``as_of`` (default: the end of ``period``) is when the records are read, after
+    the evaluated period's start: incident and request clocks stop there, each
+    error budget is worked out as of then, and the monitoring data past the
+    retention at ``as_of`` is listed in ``expired``. At or after the evaluated
+    period's end the whole period is read. Before it, the period is still under way:
+    only ``[start, as_of)`` is read (the results' ``period``), observations starting
+    at or after ``as_of`` are not yet known, spans running past it count up to it,
+    nothing is judged or credited (each result's note says the period has not ended),
+    and the report's ``note`` says so; the error budgets still cover the whole period.
 
     `evaluate` is pure: the same arguments give an equal report, it reads no clock
     and changes nothing, and the report pickles.
@@ -1377,8 +1411,9 @@ def evaluate(
         ValidationError: ``agreement`` is not a `CloudServiceAgreement`
             (``$.agreement``), ``observations`` not `Observations`
             (``$.observations``), ``period`` not a `Period` or outside the agreement's
-            term (``$.period``), ``as_of`` not an aware instant (``$.as_of``),
-            ``predicates`` not a `Predicates` registry (``$.predicates``).
+            term (``$.period``), ``as_of`` not an aware instant after the evaluated
+            period's start (``$.as_of``), ``predicates`` not a `Predicates` registry
+            (``$.predicates``).
 
     Examples:
         >>> from cloudsms.monitoring import Observations
@@ -1399,6 +1434,13 @@ def evaluate(
     zone = timezone(agreement.timezone)
     evaluated = _evaluated_period(agreement, period, zone)
     reading = period.end if as_of is None else as_of
+    if since_epoch(reading) <= since_epoch(evaluated.start):
+        raise ValidationError.single(
+            "$.as_of",
+            f"an instant after the start of the evaluated period ({evaluated.start.isoformat()})",
+            reading.isoformat(),
+            subject=_SUBJECT,
+        )
     terms = in_force(agreement, evaluated.start)
     ctx = _Context(
         agreement=agreement,
@@ -1416,7 +1458,7 @@ def evaluate(
     )
     notices = tuple(
         notice
-        for notice in _notices(observations, (agreement,), evaluated)
+        for notice in _notices(observations, (agreement,), ctx.period)
         if terms.customer_id in notice.customers
     )
     return ServiceLevelReport(
@@ -1429,6 +1471,7 @@ def evaluate(
         notices=notices,
         expired=_expired(observations, terms, reading),
         unmatched=_unmatched(ctx),
+        note=None if ctx.period is ctx.whole else f"not final: {_unfinished(ctx)}",
     )
 
 
