@@ -284,8 +284,69 @@ class TestRecords:
         assert result.stderr.startswith(f"cloudsms: cannot read {str(missing)!r}: ")
 
 
+def notices(result: subprocess.CompletedProcess[str]) -> str:
+    """The first line of the Markdown report's immediate notices."""
+    lines = result.stdout.splitlines()
+    return lines[lines.index("## Immediate notices") + 2]
+
+
+class TestEvents:
+    """The notices section says whether events were read at all."""
+
+    def test_events_read_from_events_csv(self, agreement: Path) -> None:
+        """Reads the example's events.csv (a capacity threshold, no notice): none among them."""
+        result = report(agreement, DATA)
+        assert result.returncode == 0, result.stderr
+        assert notices(result) == "None among the events read."
+
+    def test_no_events_csv(self, agreement: Path, tmp_path: Path) -> None:
+        """Says no events were read when DATA_DIR has no events.csv and no records are given."""
+        (tmp_path / "outages.csv").write_text(
+            "service,start,end,cause\n"
+            "crm-service,2026-10-07T09:12:00+02:00,2026-10-07T09:38:00+02:00,provider\n",
+            encoding="utf-8",
+        )
+        assert notices(report(agreement, tmp_path)) == "No events were read (events.csv absent)."
+        (tmp_path / "events.csv").write_text("service,at,kind,summary\n", encoding="utf-8")
+        assert notices(report(agreement, tmp_path)) == "None among the events read."
+
+    def test_records_are_events_read(self, agreement: Path, tmp_path: Path) -> None:
+        """Counts incident records as events read (a security incident is a notice)."""
+        data = tmp_path / "data"
+        data.mkdir()
+        records = written(tmp_path, "records.json", october_records())
+        result = report(agreement, data, "--records", str(records))
+        assert result.returncode == 0, result.stderr
+        assert notices(result) == "None among the events read."
+
+
 class TestRefusals:
     """Invalid input exits 1 with each problem; what cannot be read or asked exits 2."""
+
+    def test_no_monitoring_data(self, agreement: Path, tmp_path: Path) -> None:
+        """Exits 1 for a DATA_DIR without data and no --records, naming the files expected."""
+        result = report(agreement, tmp_path)
+        assert (result.returncode, result.stderr) == (1, "")
+        assert result.stdout.splitlines() == [
+            f"{tmp_path.name}: invalid monitoring data: 1 problem",
+            (
+                "  expected monitoring data to judge the month: rows in outages.csv, "
+                "maintenance.csv, measurements.csv or events.csv, or --records RECORDS.json, "
+                f"got none of these files @ {tmp_path}"
+            ),
+        ]
+
+    def test_headers_only(self, agreement: Path, tmp_path: Path) -> None:
+        """Exits 1 for files with a header and no row, naming them."""
+        (tmp_path / "outages.csv").write_text("service,start,end,cause\n", encoding="utf-8")
+        (tmp_path / "events.csv").write_text("service,at,kind,summary\n", encoding="utf-8")
+        result = report(agreement, tmp_path, "--format", "json")
+        assert result.returncode == 1
+        (problem,) = json.loads(result.stdout)["problems"]
+        assert (problem["path"], problem["got"]) == (
+            str(tmp_path),
+            "only the header of outages.csv, events.csv",
+        )
 
     def test_a_malformed_row(self, agreement: Path, tmp_path: Path) -> None:
         """Exits 1 naming the file, line and column of each bad cell."""

@@ -708,6 +708,35 @@ class TestServiceReportMarkdown:
             "judged (see the notes)."
         ) in lines
 
+    def test_notices_say_whether_events_were_read(self) -> None:
+        """Says none among the events read only when events (or incidents) were read."""
+        quiet = report(notices=())
+
+        def notices(text: str) -> str:
+            lines = text.splitlines()
+            return lines[lines.index("## Immediate notices") + 2]
+
+        assert notices(service_report_markdown(quiet, AGREEMENT)) == (
+            "No events were read (events.csv absent)."
+        )
+        assert notices(service_report_markdown(quiet, AGREEMENT, Observations())) == (
+            "No events were read (events.csv absent)."
+        )
+        # Read, even if there were none: events.csv with a header only.
+        assert notices(service_report_markdown(quiet, AGREEMENT, events_read=True)) == (
+            "None among the events read."
+        )
+        for seen in (
+            Observations(events=[attrs.evolve(CONTINUITY, kind=EventKind.CAPACITY_THRESHOLD)]),
+            Observations(incidents=OPERATIONS.incidents),
+        ):
+            assert notices(service_report_markdown(quiet, AGREEMENT, seen)) == (
+                "None among the events read."
+            )
+        with pytest.raises(ValidationError) as info:
+            service_report_markdown(quiet, AGREEMENT, events_read="yes")  # type: ignore[arg-type]
+        assert [p.path for p in info.value.problems] == ["$.events_read"]
+
     def test_an_evaluated_month(self) -> None:
         """Shows the month's incidents, mean time to restore and requests in time."""
         lines = service_report_markdown(evaluated(), AGREEMENT, OPERATIONS).splitlines()
@@ -770,7 +799,7 @@ class TestServiceReportMarkdown:
             "The agreement sets no target for the period.",
             "No availability target.",
             "0 targets breached; no credit terms apply.",
-            "None in the period.",
+            "No events were read (events.csv absent).",
             "None: all monitoring data is within the agreed retention.",
         ):
             assert line in lines

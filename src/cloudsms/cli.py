@@ -42,15 +42,17 @@ invalid agreement or records file, 2 when a file cannot be read.
 
 ``cloudsms sla report AGREEMENT.json DATA_DIR --period YYYY-MM`` judges every target
 of the agreement over a month from the monitoring data kept as CSV files in DATA_DIR
-(`cloudsms.monitoring.read_observations`) and prints the customer's service report,
+(outages, maintenance windows, measurements and events;
+`cloudsms.monitoring.read_observations`) and prints the customer's service report,
 as Markdown (the default) or JSON (`cloudsms.reports.monitoring`; S10; ISO/IEC
 20000-1:2011 6.1 and 6.2), read as of ``--as-of`` (default: the end of the month); a
 report with breached targets still exits 0. ``--records RECORDS.json`` (the file
 ``incident list`` reads) adds the incidents and service requests kept under the
 agreement, so the report has its incident and request figures (S09's records judged in
 S10). Exit 1 with every problem of an invalid agreement, data or records file (each CSV
-problem at ``file:line:column``), or a month outside the agreement's term; 2 when a
-file or the directory cannot be read.
+problem at ``file:line:column``), a DATA_DIR without a row of data and no
+``--records`` (judged from nothing, every availability would read 100 %), or a month
+outside the agreement's term; 2 when a file or the directory cannot be read.
 
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
@@ -1098,11 +1100,31 @@ def _as_of(text: str) -> Any:  # noqa: ANN401 - an aware datetime, imported lazi
     return instant
 
 
+def _no_monitoring_data(folder: Path, shown: str) -> _View:
+    """The refusal of a DATA_DIR without a row of monitoring data (and no ``--records``).
+
+    Judged from nothing, every availability target would be met at 100 %: the data
+    is far more likely missing (a wrong directory, files not yet exported).
+    """
+    from cloudsms.monitoring.files import CSV_COLUMNS  # noqa: PLC0415 - loaded on use
+
+    names = list(CSV_COLUMNS)
+    found = [name for name in names if (folder / name).is_file()]
+    got = f"only the header of {', '.join(found)}" if found else "none of these files"
+    expected = (
+        f"monitoring data to judge the month: rows in {', '.join(names[:-1])} or "
+        f"{names[-1]}, or --records RECORDS.json"
+    )
+    return _problems_view(folder.name or shown, "monitoring data", [Problem(shown, expected, got)])
+
+
 def _sla_report(args: argparse.Namespace) -> _View:
     """``sla report``: the customer's service report for a month, from CSV monitoring data.
 
     With ``--records``, the incidents and service requests of the records file join
     the observations (its problems, changes and releases are checked, not reported).
+    A DATA_DIR with no row of data, without ``--records``, is refused (exit 1) rather
+    than judged as a month without downtime.
     """
     from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
     from cloudsms.monitoring import Observations  # noqa: PLC0415
@@ -1131,6 +1153,11 @@ def _sla_report(args: argparse.Namespace) -> _View:
         observations = read_observations(folder).merged(kept)
     except ValidationError as exc:
         return _problems_view(folder.name or args.data, "monitoring data", list(exc.problems))
+    if args.records is None and observations.is_empty:
+        return _no_monitoring_data(folder, args.data)
+    # Events were read when events.csv was (even with a header only) or incident records
+    # were: only then does an empty list of notices mean there was none to give.
+    events_read = (folder / "events.csv").is_file() or args.records is not None
     year, month = args.period
     period = Period.month(year, month, agreement.timezone)
     try:
@@ -1139,7 +1166,7 @@ def _sla_report(args: argparse.Namespace) -> _View:
         what = f"period for agreement {agreement.id!r}"
         return _problems_view(name, what, list(exc.problems))
     return _View(
-        table=service_report_markdown(report, agreement, observations),
+        table=service_report_markdown(report, agreement, observations, events_read=events_read),
         data=service_report_data(report, agreement, observations),
         rows=[],
         columns=(),
@@ -1192,13 +1219,15 @@ def _with_sla(
         "report",
         summary="a customer's service report for a month, from monitoring data",
         description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document) and "
-        "the monitoring data in DATA_DIR (outages.csv, maintenance.csv and measurements.csv, "
-        "each optional), and with --records the incidents and service requests of "
-        "RECORDS.json (the file incident list reads), judge every target of the agreement "
-        "over the month PERIOD (in the agreement's time zone) and print the customer's "
-        "service report: each target's figure, verdict, margin and credit with the evidence "
-        "behind it. Exit 0 (breaches included), 1 with every problem of an invalid "
-        "agreement, data or records file, 2 when a file or DATA_DIR cannot be read.",
+        "the monitoring data in DATA_DIR (outages.csv, maintenance.csv, measurements.csv "
+        "and events.csv, each optional, but some row needed without --records), and with "
+        "--records the incidents and service requests of RECORDS.json (the file incident "
+        "list reads), judge every target of the agreement over the month PERIOD (in the "
+        "agreement's time zone) and print the customer's service report: each target's "
+        "figure, verdict, margin and credit with the evidence behind it. Exit 0 (breaches "
+        "included), 1 with every problem of an invalid agreement, data or records file or "
+        "when DATA_DIR holds no data and no --records is given, 2 when a file or DATA_DIR "
+        "cannot be read.",
         second=("data", "DATA_DIR", "the directory of monitoring CSV files"),
         period_help="the month to report",
     )

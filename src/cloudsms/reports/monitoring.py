@@ -733,6 +733,8 @@ def service_report_markdown(
     report: ServiceLevelReport,
     agreement: CloudServiceAgreement,
     observations: Observations | None = None,
+    *,
+    events_read: bool | None = None,
 ) -> str:
     """One customer's service report for ``report``'s period as a Markdown document.
 
@@ -750,10 +752,25 @@ def service_report_markdown(
     notices; the monitoring data past retention; and the evidence behind each target.
     Every text from a record is escaped (control characters and Markdown's marks).
 
+    An empty list of notices means little if no events were read, so the notices
+    section says which it is: "None among the events read." when events were read
+    (``events.csv`` of the monitoring data, or incident records, since a security
+    incident is such an event), else "No events were read (events.csv absent)."
+    ``events_read`` says whether they were; ``None`` (the default) takes the
+    ``observations`` holding any event or incident as the answer, which cannot tell
+    an ``events.csv`` with a header only from none: `cloudsms sla report` says.
+
     Raises:
-        ValidationError: as `service_report_data`.
+        ValidationError: as `service_report_data`, or ``events_read`` is not a bool
+            or ``None`` (``$.events_read``).
     """
     report, agreement, seen = _checked(report, agreement, observations)
+    if events_read is not None and not isinstance(events_read, bool):
+        raise ValidationError.single(
+            "$.events_read", "true, false or None", describe(events_read), subject=_SUBJECT
+        )
+    if events_read is None:
+        events_read = bool(seen.events or seen.incidents)
     judged = _targets(agreement, report.results)
     title = _period_title(report.period, timezone(agreement.timezone))
     lines = [
@@ -772,7 +789,12 @@ def service_report_markdown(
     lines += _operations_section(_operations(report, agreement, seen))
     lines += ["## Credits due", "", _credits_line(report, judged)]
     lines += ["", "## Immediate notices", ""]
-    lines += [_notice_line(n) for n in report.notices] or ["None in the period."]
+    if report.notices:
+        lines += [_notice_line(n) for n in report.notices]
+    elif events_read:
+        lines.append("None among the events read.")
+    else:
+        lines.append("No events were read (events.csv absent).")
     lines += ["", "## Monitoring data past retention", ""]
     if report.expired:
         lines.append("To be deleted: kept longer than the agreed retention.")
