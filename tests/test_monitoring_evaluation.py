@@ -1770,3 +1770,49 @@ class TestAsOf:
         assert late.note is None
         found = result(late, "uptime")
         assert (found.period, found.met, found.credit) == (NOVEMBER, True, Money("0.00", "EUR"))
+
+
+class TestNoticeOnTheAgreementsCalendar:
+    """A maintenance notice is counted in calendar days of the agreement's zone."""
+
+    BERLIN = with_targets(UPTIME, timezone="Europe/Berlin")
+    OCTOBER = Period.month(2026, 10, "Europe/Berlin")  # the clocks go back on 25 October
+
+    def verdict(self, announced: str, start: str, end: str) -> list[tuple[bool, str]]:
+        """How the uptime target reads a window written with fixed offsets."""
+        late = MaintenanceWindow(
+            start=dt.datetime.fromisoformat(start),
+            end=dt.datetime.fromisoformat(end),
+            services={CRM},
+            announced_at=dt.datetime.fromisoformat(announced),
+        )
+        report = evaluate(self.BERLIN, Observations(maintenance=[late]), self.OCTOBER)
+        return reasons(result(report, "uptime"), EvidenceKind.MAINTENANCE)
+
+    def test_five_days_across_the_autumn_change_are_121_hours(self) -> None:
+        """120.5 hours before a Sunday 09:30 is 10:00 five days before on Berlin's clock."""
+        assert self.verdict(
+            "2026-10-20T10:00:00+02:00", "2026-10-25T09:30:00+01:00", "2026-10-25T10:30:00+01:00"
+        ) == [
+            (
+                True,
+                (
+                    "announced 4 days 23 h 30 min ahead; the SLA requires 5 days: "
+                    "counted as downtime: 1 h"
+                ),
+            )
+        ]
+
+    def test_five_calendar_days_ahead_are_enough(self) -> None:
+        """Announced at 10:00 on the 20th for 10:00 on the 25th: five days on that clock."""
+        assert self.verdict(
+            "2026-10-20T10:00:00+02:00", "2026-10-25T10:00:00+01:00", "2026-10-25T11:00:00+01:00"
+        ) == [
+            (
+                False,
+                (
+                    "announced 5 days ahead; the SLA requires 5 days: "
+                    "left out of expected uptime and downtime"
+                ),
+            )
+        ]

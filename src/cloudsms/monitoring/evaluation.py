@@ -28,10 +28,13 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
   ``B`` the down steps of the service's up/down sample series; ``X`` what is left out
   of both sides: the windows the target excludes (announced at least its
   ``maintenance_notice`` before they start, by `Exclusions.excludes`) and the missing
-  steps of the series that nothing else covers (below). An outage whose cause the
-  target excludes (``customer``, ``force_majeure``, ...) is left out of the downtime
-  only: its span stays in the expected uptime, so a provider outage overlapping it
-  still counts in full. The percentage is exact when it has at most 38 significant
+  steps of the series that nothing else covers (below). The notice is counted on
+  the agreement's calendar: announcement and start are read in its zone, so five
+  days' notice across a change of the clocks is five calendar days there (119 or
+  121 hours), whatever offsets the instants were written with. An outage whose
+  cause the target excludes (``customer``, ``force_majeure``, ...) is left out of
+  the downtime only: its span stays in the expected uptime, so a provider outage
+  overlapping it still counts in full. The percentage is exact when it has at most 38 significant
   digits, else rounded half to even there (as `cloudsms.monitoring.metrics.availability`).
 - **Availability evidence adds up**: each counted outage, window and up/down series
   says in its reason the downtime it adds: its part of ``E``'s windows (``P`` inside
@@ -628,17 +631,25 @@ def _gap_item(service_id: str, start: dt.datetime, end: dt.datetime, reason: str
 
 # ---------------------------------------------------------------------- maintenance windows
 def _window_verdicts(
-    target: ServiceTarget, windows: Iterable[MaintenanceWindow]
+    ctx: _Context, target: ServiceTarget, windows: Iterable[MaintenanceWindow]
 ) -> Iterator[tuple[MaintenanceWindow, bool, str]]:
-    """Each window, whether the target leaves it out, and how it was announced."""
+    """Each window, whether the target leaves it out, and how it was announced.
+
+    The notice is calendar time in the agreement's zone: the announcement and the
+    start are both read there (whatever offsets they were written with), so five
+    days across a change of the clocks are five days of the agreement's calendar,
+    119 or 121 hours; the reason states the notice given on that wall clock.
+    """
     rules = target.exclusions
     for window in windows:
-        ahead = _spoken(window.start - window.announced_at)
+        announced = window.announced_at.astimezone(ctx.zone)
+        starts = window.start.astimezone(ctx.zone)
+        ahead = _spoken(starts.replace(tzinfo=None) - announced.replace(tzinfo=None))
         if rules.maintenance_notice is None:
             yield window, False, f"announced {ahead} ahead; the SLA excludes no maintenance"
             continue
         excluded = rules.excludes(
-            OutageCause.MAINTENANCE, announced_at=window.announced_at, starts_at=window.start
+            OutageCause.MAINTENANCE, announced_at=announced, starts_at=starts
         )
         need = _calendar_spoken(rules.maintenance_notice)
         yield window, excluded, f"announced {ahead} ahead; the SLA requires {need}"
@@ -654,7 +665,7 @@ def _sample_rules(
     """
     excluded: list[Interval] = []
     evidence: list[EvidenceItem] = []
-    for window, left_out, text in _window_verdicts(target, view.windows):
+    for window, left_out, text in _window_verdicts(ctx, target, view.windows):
         if left_out:
             excluded.append(span_of(window))
             evidence.append(
@@ -732,7 +743,7 @@ def _availability(ctx: _Context, target: ServiceTarget, view: _View) -> _Figure:
             _record_item(EvidenceKind.OUTAGE, outage, counted=not left_out, reason=reason)
         )
     excluded: list[Period] = []
-    for window, left_out, text in _window_verdicts(target, view.windows):
+    for window, left_out, text in _window_verdicts(ctx, target, view.windows):
         if left_out:
             excluded.append(window.period)
             reason = f"{text}: left out of expected uptime and downtime"
