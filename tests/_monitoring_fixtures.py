@@ -39,6 +39,7 @@ REPORT_KEYS = (
     "customer",
     "period",
     "as_of",
+    "note",
     "targets",
     "availability",
     "incidents",

@@ -168,6 +168,16 @@ class TestReport:
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["as_of"] == "2026-11-05T12:00:00+00:00"
 
+    def test_as_of_inside_the_month(self, agreement: Path) -> None:
+        """Gives a provisional report: a note under the heading, no verdict, no credit."""
+        early = ("--as-of", "2026-10-15T00:00:00+02:00")
+        data = json.loads(report(agreement, DATA, "--format", "json", *early).stdout)
+        assert data["note"].startswith("not final: the period ")
+        assert (data["breaches"], data["credits"]) == (0, [])
+        assert [target["met"] for target in data["targets"]] == [None, None]
+        lines = report(agreement, DATA, *early).stdout.splitlines()
+        assert lines[4].startswith("Not final: the period ")
+
 
 def written(folder: Path, name: str, content: Any) -> Path:
     """``content`` written as JSON to ``folder / name``."""

@@ -737,6 +737,29 @@ class TestServiceReportMarkdown:
             service_report_markdown(quiet, AGREEMENT, events_read="yes")  # type: ignore[arg-type]
         assert [p.path for p in info.value.problems] == ["$.events_read"]
 
+    def test_a_period_not_yet_ended(self) -> None:
+        """Says under the heading that the month has not ended; judges and credits nothing."""
+        early = evaluate(AGREEMENT, OPERATIONS, OCTOBER, as_of=at("2026-10-15T00:00:00+02:00"))
+        lines = service_report_markdown(early, AGREEMENT, OPERATIONS).splitlines()
+        assert lines[4] == (
+            "Not final: the period \\[2026-10-01T00:00:00+02:00, 2026-11-01T00:00:00+01:00) "
+            "has not ended as of 2026-10-15T00:00:00+02:00; the figures cover only "
+            "\\[2026-10-01T00:00:00+02:00, 2026-10-15T00:00:00+02:00)."
+        )
+        assert (
+            "| crm-sla | uptime | crm-service | availability | 99.8710 % | at least 99.99 % "
+            "| not judged | - | - |"
+        ) in lines
+        assert (
+            "0 targets breached; no credit is due: the target with credit terms was not "
+            "judged (see the notes)."
+        ) in lines
+        data = service_report_data(early, AGREEMENT, OPERATIONS)
+        assert data["note"] == early.note
+        assert (data["breaches"], data["credits"]) == (0, [])
+        assert service_report_data(evaluated(), AGREEMENT, OPERATIONS)["note"] is None
+        assert "Not final" not in service_report_markdown(evaluated(), AGREEMENT, OPERATIONS)
+
     def test_an_evaluated_month(self) -> None:
         """Shows the month's incidents, mean time to restore and requests in time."""
         lines = service_report_markdown(evaluated(), AGREEMENT, OPERATIONS).splitlines()

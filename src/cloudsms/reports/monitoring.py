@@ -459,7 +459,8 @@ def service_report_data(
     (none given: no incidents, no requests). Keys, always present:
 
     - ``agreement``, ``version`` (of the terms applied), ``customer``, ``period``
-      (``start``, ``end``), ``as_of``;
+      (``start``, ``end``), ``as_of``, ``note`` (``null`` for a period read to its
+      end; read ``as_of`` an instant inside it, why nothing is judged yet);
     - ``targets``: one per result, in report order, with ``sla``, ``target``,
       ``service``, ``metric``, ``bound`` (``"at least"``, ``"at most"``, ``null`` for
       a qualitative objective), ``achieved``, ``threshold`` and ``margin`` (decimal
@@ -519,6 +520,7 @@ def service_report_data(
         "customer": report.customer_id,
         "period": _period(report.period),
         "as_of": _instant(report.as_of),
+        "note": report.note,
         "targets": [_result_data(r, target) for r, target in judged],
         "availability": [
             {
@@ -739,7 +741,8 @@ def service_report_markdown(
     """One customer's service report for ``report``'s period as a Markdown document.
 
     The same content as `service_report_data`: a heading naming the customer, the
-    agreement and the period (``October 2026`` for a calendar month); a warning
+    agreement and the period (``October 2026`` for a calendar month), with the
+    report's note when the period had not ended as of ``as_of``; a warning
     section, "Observations this agreement does not cover", listing the observations
     that name only services the agreement lacks (only when there are some); a table
     of every target (SLA, target, service, metric, achieved, threshold, result,
@@ -783,6 +786,9 @@ def service_report_markdown(
         ),
         "",
     ]
+    if report.note is not None:  # a period read before its end: say so before any figure
+        note = _md(report.note)
+        lines += [f"{note[:1].upper()}{note[1:]}{'' if note.endswith('.') else '.'}", ""]
     lines += _unmatched_section(report)
     lines += _target_section(judged)
     lines += _availability_section(judged)
