@@ -1,14 +1,18 @@
 """A month of monitoring judged against the agreement: the customer's service report (S10).
 
-Run it with ``python examples/sla_report.py`` from the repository's root. It takes the
-agreement of ``examples/agreement.py`` (a CRM service at 99.99 % availability with
-credits, and an 8-hour resolution target for P1 incidents), reads October 2026's
-monitoring data from ``examples/data/sla/`` (outages, maintenance windows and
-measurements kept as CSV files) with `read_observations`, adds the P1 incident the
-service desk recorded for the first outage, judges every target with `evaluate`,
-and prints the customer's monthly service report in Markdown (the report ``cloudsms
-sla report`` prints from the CSV files alone, here with the incident as well),
-followed by the provider's report of breaches, near misses and credits.
+Run it with ``python examples/sla_report.py`` from the repository's root (it takes
+about a second). It takes the agreement of ``examples/agreement.py`` (a CRM service at
+99.99 % availability with credits, and an 8-hour resolution target for P1 incidents),
+reads October 2026's monitoring data from ``examples/data/sla/`` (outages, maintenance
+windows, measurements and events kept as CSV files) with `read_observations`, adds the
+P1 incident the service desk recorded for the first outage, built here in Python,
+judges every target with `evaluate`, and prints the customer's monthly service report
+in Markdown, followed by the provider's report of breaches, near misses and credits.
+
+From a shell, ``cloudsms sla report AGREEMENT.json examples/data/sla --period 2026-10``
+prints the same customer report once the incident is in a records file given with
+``--records RECORDS.json`` (the file ``cloudsms incident list`` reads); without it the
+report has no incidents, and the P1 resolution target is not judged.
 
 Serves S10 (monitor and report the cloud services) on the terms of S07 and the
 records of S09; ISO/IEC 20000-1:2011 6.1, 6.2, 6.3 and 8.1.

@@ -18,6 +18,8 @@ so a mean time to restore of 38 minutes (2,280 s) and a P1 resolution well insid
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
 import subprocess
 import sys
@@ -30,6 +32,7 @@ from _monitoring_fixtures import (
     REPORT_KEYS,
     ROOT,
     SLA_DATA,
+    example_agreement,
     incident,
     records_document,
     service_request,
@@ -328,6 +331,41 @@ class TestEvents:
         result = report(agreement, data, "--records", str(records))
         assert result.returncode == 0, result.stderr
         assert notices(result) == "None among the events read."
+
+
+class TestExample:
+    """examples/sla_report.py: the month from Python, as sla report prints it with records."""
+
+    SCRIPT = ROOT / "examples" / "sla_report.py"
+
+    def test_says_what_the_command_needs(self) -> None:
+        """Says the command takes the incidents from --records, not from the CSV files alone."""
+        text = ast.get_docstring(ast.parse(self.SCRIPT.read_text(encoding="utf-8"))) or ""
+        words = " ".join(text.split())
+        assert "alone" not in words
+        assert "--records RECORDS.json" in words
+
+    def test_prints_what_the_command_prints_with_records(
+        self, agreement: Path, tmp_path: Path
+    ) -> None:
+        """Prints the customer report sla report prints with the incident in a records file."""
+        spec = importlib.util.spec_from_file_location("sla_report_example", self.SCRIPT)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        shown = subprocess.run(
+            [sys.executable, str(self.SCRIPT)], capture_output=True, text=True, check=False
+        )
+        assert (shown.returncode, shown.stderr) == (0, "")
+        customer, provider = shown.stdout.split("# Provider report")
+        made = module.incident(example_agreement())
+        records = written(tmp_path, "records.json", records_document([made]))
+        result = report(agreement, DATA, "--records", str(records))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.rstrip("\n") == customer.rstrip("\n")
+        assert "| P1 Critical | 1 |" in customer.splitlines()
+        assert provider.startswith("\n\n1 report of 1 customer: 1 breached, 0 near misses.")
 
 
 class TestRefusals:
