@@ -206,7 +206,7 @@ if TYPE_CHECKING:
 
     from dateutil.relativedelta import relativedelta
 
-    from cloudsms.agreements import ServiceLevelAgreement, ServiceTarget
+    from cloudsms.agreements import MeasurementPeriod, ServiceLevelAgreement, ServiceTarget
 
 __all__ = [
     "EvidenceItem",
@@ -446,6 +446,7 @@ class _Context:
         "agreement",
         "as_of",
         "bounds",
+        "measurement_periods",
         "observations",
         "period",
         "predicates",
@@ -478,6 +479,7 @@ class _Context:
         self.predicates = predicates
         self.zone = zone
         self.views: dict[str, _View] = {}
+        self.measurement_periods: dict[MeasurementPeriod, Period] = {}
 
     def view(self, service_id: str) -> _View:
         """The service's observations touching the period (built once per service)."""
@@ -810,54 +812,90 @@ def _count_downtime(
     The reason also says how much was counted already, and by what, and how much of
     the item lies outside the expected uptime.
     """
-    owners: list[tuple[dt.timedelta, dt.timedelta, int, EvidenceKind]] = []  # disjoint
+    covered = _Covered()
 
     def key(claim: _Claim) -> tuple[Any, ...]:
         item = evidence[claim.index]
         return since_epoch(item.start), since_epoch(item.end), item.kind, item.reference
 
+    where = (
+        "outside the service hours or inside excluded windows"
+        if hours
+        else ("inside excluded windows")
+    )
     for claim in sorted(claims, key=key):
         own = common(claim.spans, windows)
-        fresh = minus(own, [(start, end) for start, end, _, _ in owners])
+        fresh = covered.fresh(own)
         added = total(fresh)
         counted = total(own)
         parts = []
         if counted > added:
-            parts.append(f"{_spoken(counted - added)} already counted by {_earlier(owners, own)}")
+            parts.append(f"{_spoken(counted - added)} already counted by {covered.owners(own)}")
         if claim.within > counted:
-            where = (
-                "outside the service hours or inside excluded windows"
-                if hours
-                else ("inside excluded windows")
-            )
             parts.append(f"{_spoken(claim.within - counted)} {where}")
         if claim.length > claim.within:
             parts.append(f"{_spoken(claim.length - claim.within)} outside the period")
         detail = f" ({'; '.join(parts)})" if parts else ""
-        reason = f"{claim.lead}: counted as downtime: {_spoken(added)}{detail}"
-        evidence[claim.index] = attrs.evolve(evidence[claim.index], reason=reason)
-        if fresh:
-            owners = sorted([*owners, *((s, e, claim.index, claim.kind) for s, e in fresh)])
+        was = evidence[claim.index]
+        evidence[claim.index] = _item(
+            was.kind,
+            was.reference,
+            was.start,
+            was.end,
+            counted=True,
+            reason=f"{claim.lead}: counted as downtime: {_spoken(added)}{detail}",
+        )
+        covered.add(fresh, claim.index, claim.kind)
 
 
-def _earlier(
-    owners: list[tuple[dt.timedelta, dt.timedelta, int, EvidenceKind]], spans: list[Interval]
-) -> str:
-    """The earlier items whose downtime ``spans`` meet: "an earlier outage", "2 earlier ..."."""
-    met: dict[int, EvidenceKind] = {}
-    ends = [end for _, end, _, _ in owners]
-    for start, end in spans:
-        k = bisect.bisect_right(ends, start)
-        while k < len(owners) and owners[k][0] < end:
-            met[owners[k][2]] = owners[k][3]
-            k += 1
-    kinds = sorted(set(met.values()))
-    count = len(met)
-    if count == 1:
-        return f"an earlier {_CLAIMANTS[kinds[0]][0]}"
-    if len(kinds) == 1:
-        return f"{count} earlier {_CLAIMANTS[kinds[0]][1]}"
-    return f"{count} earlier items ({', '.join(_CLAIMANTS[k][1] for k in kinds)})"
+class _Covered:
+    """The downtime counted so far: disjoint spans in order, each with the item it came from."""
+
+    __slots__ = ("ends", "items", "kinds", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[dt.timedelta] = []
+        self.ends: list[dt.timedelta] = []
+        self.items: list[int] = []
+        self.kinds: list[EvidenceKind] = []
+
+    def _around(self, spans: list[Interval]) -> tuple[int, int]:
+        """The index range of the covered spans that may meet ``spans`` (in order)."""
+        first = bisect.bisect_right(self.ends, spans[0][0])
+        last = bisect.bisect_left(self.starts, spans[-1][1], lo=first)
+        return first, last
+
+    def fresh(self, spans: list[Interval]) -> list[Interval]:
+        """The part of ``spans`` (in order and merged) not covered yet."""
+        if not spans or not self.starts:
+            return spans
+        first, last = self._around(spans)
+        return minus(spans, list(zip(self.starts[first:last], self.ends[first:last], strict=True)))
+
+    def add(self, spans: list[Interval], item: int, kind: EvidenceKind) -> None:
+        """Cover ``spans`` (in order, not covered yet) for ``item``."""
+        for start, end in spans:
+            at = bisect.bisect_left(self.starts, start)
+            self.starts.insert(at, start)
+            self.ends.insert(at, end)
+            self.items.insert(at, item)
+            self.kinds.insert(at, kind)
+
+    def owners(self, spans: list[Interval]) -> str:
+        """The earlier items that covered some of ``spans``: "an earlier outage", ..."""
+        met: dict[int, EvidenceKind] = {}
+        for start, end in spans:
+            k = bisect.bisect_right(self.ends, start)
+            while k < len(self.starts) and self.starts[k] < end:
+                met[self.items[k]] = self.kinds[k]
+                k += 1
+        kinds = sorted(set(met.values()))
+        count = len(met)
+        if count == 1:
+            return f"an earlier {_CLAIMANTS[kinds[0]][0]}"
+        if len(kinds) == 1:
+            return f"{count} earlier {_CLAIMANTS[kinds[0]][1]}"
+        return f"{count} earlier items ({', '.join(_CLAIMANTS[k][1] for k in kinds)})"
 
 
 def _part(ctx: _Context, period: Period) -> Period:
@@ -1218,7 +1256,11 @@ def _not_judged_here(ctx: _Context, target: ServiceTarget) -> str | None:
     """
     if ctx.period is not ctx.whole:
         return f"not judged: {_unfinished(ctx)}"
-    whole = target.period.containing(ctx.period.start, ctx.zone)
+    whole = ctx.measurement_periods.get(target.period)
+    if whole is None:
+        whole = ctx.measurement_periods[target.period] = target.period.containing(
+            ctx.period.start, ctx.zone
+        )
     if span_of(whole) != ctx.bounds:
         return (
             f"not judged: the target is judged over its whole {target.period} {whole}; "
