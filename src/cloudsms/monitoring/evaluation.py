@@ -8,8 +8,9 @@ much), the credit due, the time no samples cover, and the evidence behind the fi
 (`EvidenceItem`: each outage, maintenance window, sample gap, measurement, series,
 incident or request that counted or was left out, with the reason). The report also
 carries the events that call for immediate notice to the customer (`ImmediateNotice`,
-`immediate_notices`) and the monitoring data older than the agreement's retention
-(`expired_monitoring_data`).
+`immediate_notices`), the monitoring data older than the agreement's retention
+(`expired_monitoring_data`), the observations that match none of the agreement's
+services, and a note when the period had not ended as of the reading.
 
 The rules, target by target (``P`` is the evaluated period, see `evaluate`):
 
@@ -34,8 +35,9 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
   121 hours), whatever offsets the instants were written with. An outage whose
   cause the target excludes (``customer``, ``force_majeure``, ...) is left out of
   the downtime only: its span stays in the expected uptime, so a provider outage
-  overlapping it still counts in full. The percentage is exact when it has at most 38 significant
-  digits, else rounded half to even there (as `cloudsms.monitoring.metrics.availability`).
+  overlapping it still counts in full. The percentage is exact when it has at most
+  38 significant digits, else rounded half to even there (as
+  `cloudsms.monitoring.metrics.availability`).
 - **Availability evidence adds up**: each counted outage, window and up/down series
   says in its reason the downtime it adds: its part of ``E``'s windows (``P`` inside
   ``S``, less ``X``) that no counted item before it, in the evidence's order (by
@@ -44,18 +46,20 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
   how much lies outside the service hours or inside excluded windows, or outside the
   period.
 - **Error budget**: every availability result carries the target's `ErrorBudget`
-  (`cloudsms.monitoring.metrics.error_budget`) over the evaluated period as of the
-  report's ``as_of``, computed from exactly the ``O``, ``W`` and ``B`` that counted
-  as downtime, the ``X`` left out (excluded windows and sample gaps) and the hours
-  ``S`` of the figure: allowed ``(1 - threshold/100) x E``, used, remaining, and
-  when it runs out. None where there is no expected uptime.
+  (`cloudsms.monitoring.metrics.error_budget`) over the whole evaluated period
+  (also when read before its end) as of the report's ``as_of``, computed from
+  exactly the ``O``, ``W`` and ``B`` that counted as downtime, the ``X`` left out
+  (excluded windows and sample gaps) and the hours ``S`` of the figure: allowed
+  ``(1 - threshold/100) x E``, used, remaining, and when it runs out. None where
+  there is no expected uptime.
 - **Missing samples** are never uptime and never downtime. A step a series holds as
   missing is left out of both sides where no counted outage, counted window, down
   step or known step of another series of the service covers it; the time left out
   inside the expected uptime is the result's ``coverage_gap``, and each span of it
   (only what lies inside the expected uptime) is a ``sample_gap`` item of the
-  evidence, so the items add up to the coverage gap. Time no series covers at all is judged from
-  the outages and windows alone (the service is up unless they say otherwise). A
+  evidence, so the items add up to the coverage gap. Time no series covers at all
+  is judged from the outages and windows alone (the service is up unless they say
+  otherwise). A
   missing sample of a latency series is not counted either: its time inside the
   span a response-time target reads is that result's coverage gap.
 - **Response time** is the nearest-rank percentile at ``target.percentile``
@@ -95,11 +99,11 @@ The rules, target by target (``P`` is the evaluated period, see `evaluate`):
   target in a quarterly one, a month cut short by the agreement's term.
 - **Credits** (`cloudsms.agreements.credit_due`) are worked out only for a judged
   target (so over its whole measurement period) with credit terms, for a service
-  with a recurring charge. The charge for ``P`` is the recurring amount scaled exactly by
-  ``P``'s calendar length over the charge's period: for a charge every ``k`` months,
-  ``amount x P.calendar_count("month") / k``; for one every ``k`` days, by
-  ``P.calendar_count("day") / k``. In every other case the credit is ``None`` and the
-  note says why.
+  with a recurring charge. The charge for ``P`` is the recurring amount scaled
+  exactly by ``P``'s calendar length over the charge's period: for a charge every
+  ``k`` months, ``amount x P.calendar_count("month") / k``; for one every ``k``
+  days, by ``P.calendar_count("day") / k``. In every other case the credit is
+  ``None`` and the note says why.
 
 **As of an instant**: ``as_of`` must fall after the evaluated period's start. At
 or after its end the whole period is read and judged. Inside it the period is
