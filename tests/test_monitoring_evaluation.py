@@ -364,6 +364,14 @@ class TestAvailability:
             )
         ]
 
+    def test_one_step_up_is_said_in_the_singular(self) -> None:
+        """A series of one up minute and one down minute says '1 step up', not '1 steps'."""
+        probe = SampleSeries(CRM, "availability", NOVEMBER.start, array.array("B", [1, 0]))
+        found = result(run(series=[probe]), "uptime")
+        assert reasons(found, EvidenceKind.SERIES) == [
+            (True, "1 step up, 1 down, 0 missing in the period: counted as downtime: 1 min")
+        ]
+
     def test_a_gap_an_outage_covers_is_not_left_out(self) -> None:
         """A 1,230-minute gap whose last 30 minutes an outage covers leaves out only 1,200."""
         values = array.array("B", [1] * 43_200)

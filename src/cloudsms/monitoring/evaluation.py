@@ -414,6 +414,11 @@ _CALENDAR_WORDS = (
 )
 
 
+def _count(number: int, noun: str) -> str:
+    """``number`` and ``noun``, plural unless it is one: '1 step', '3 steps'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _calendar_spoken(length: relativedelta) -> str:
     """A calendar length as a reader says it: ``5 days``, ``1 month 2 days``."""
     parts = []
@@ -939,7 +944,10 @@ def _up_down_series(
         missing = merged(span_of(m) for m in series.missing_spans(span))
         gaps.extend(missing)
         known.extend(minus([span_of(span)], missing))
-        lead = f"{counts.up} steps up, {counts.down} down, {counts.missing} missing in the period"
+        lead = (
+            f"{_count(counts.up, 'step')} up, {counts.down} down, "
+            f"{counts.missing} missing in the period"
+        )
         lost = counts.down * series.step
         spans = merged(span_of(low) for low in lows)
         claims.append(
@@ -1031,7 +1039,8 @@ def _latency_samples(
                 series,
                 counted=counted > 0,
                 reason=(
-                    f"{counted} samples counted, {(missing - lost) // series.step} missing; "
+                    f"{_count(counted, 'sample')} counted, "
+                    f"{(missing - lost) // series.step} missing; "
                     f"{present - counted} outside the service hours or inside excluded "
                     "windows left out"
                 ),
