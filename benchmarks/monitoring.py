@@ -20,8 +20,11 @@ and the fleet's times. Run on its own with ``python benchmarks/monitoring.py [--
   times and the speed-up are printed, with no floor: they depend on the machine's
   cores, and a pool's start (two fresh interpreters importing cloudsms) is part of
   its time, which a quick run's small fleet does not earn back (the full run also
-  times a pool started for two agreements: the start-up alone). Dask is left to the
-  example, to keep ``--quick`` fast.
+  times a pool started for two agreements: the start-up alone).
+- The same fleet on a local Dask cluster of two processes: examples/fleet_dask.py run
+  as a program (1,000 agreements, 200 with ``--quick``), its one-process and Dask
+  times read from what it prints, with the speed-up; the cluster's start is not
+  counted, and the example fails when the two runs' totals differ.
 
 Per-call figures are ``timeit``'s best of 7 rounds (1 with ``--quick``, so that the
 section takes a few seconds); the fleet's are one run each.
@@ -34,6 +37,8 @@ import datetime as dt
 import importlib.util
 import math
 import random
+import re
+import subprocess
 import sys
 import time
 import timeit
@@ -205,7 +210,7 @@ def fleet_rows(*, quick: bool) -> list[Row]:
         f"evaluate_many(workers=2) {double:.2f} s, speed-up {single / double:.2f}x "
         "(the pool's start included)"
     )
-    figures: list[Row] = [(label, double, math.nan, "s")]
+    figures: list[Row] = [(label, double, math.nan, "s"), dask_row(quick=quick)]
     if not quick:  # a second pool costs another start: the full run only
         started = time.perf_counter()
         evaluate_many(pairs[:2], example.PERIOD, workers=2)
@@ -216,6 +221,45 @@ def fleet_rows(*, quick: bool) -> list[Row]:
         )
         figures.append((alone_label, start_up, math.nan, "s"))
     return figures
+
+
+DASK_FLEET, QUICK_DASK_FLEET = 1_000, 200
+"""Agreements examples/fleet_dask.py judges for the Dask figure (and with --quick)."""
+
+
+def _seconds(what: str, printed: str) -> float:
+    """The seconds the example printed after ``what``."""
+    found = re.search(re.escape(what) + r"\s+([\d.]+) s", printed)
+    if found is None:
+        raise AssertionError(f"examples/fleet_dask.py printed no {what!r} time:\n{printed}")
+    return float(found.group(1))
+
+
+def dask_row(*, quick: bool) -> Row:
+    """examples/fleet_dask.py run as its own program: one process against a Dask cluster.
+
+    Dask's local cluster spawns its worker processes from a program's main module, so
+    the example runs as a program here (as it would on a real cluster's client) and
+    its two timings are read from what it prints; it exits 1 when the totals differ.
+    """
+    example = Path(__file__).resolve().parents[1] / "examples" / "fleet_dask.py"
+    count = QUICK_DASK_FLEET if quick else DASK_FLEET
+    done = subprocess.run(
+        [sys.executable, str(example), "--count", str(count)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"examples/fleet_dask.py failed:\n{done.stdout}{done.stderr}")
+    single, spread = (_seconds(what, done.stdout) for what in ("one process:", "on Dask:"))
+    label = (
+        f"fleet of {count:,} agreements on a local Dask cluster of 2 processes: {spread:.2f} s "
+        f"against {single:.2f} s in one process, speed-up {single / spread:.2f}x "
+        "(the cluster's start not included; totals checked equal)"
+    )
+    return (label, spread, math.nan, "s")
 
 
 def rows(*, quick: bool) -> list[Row]:
