@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 from fresh import Row
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 
 def _wall(code: str) -> float:
@@ -182,43 +182,39 @@ def agreement_figures(rounds: int) -> list[Row]:
     return figures
 
 
+def section_figures(rows: Iterable[tuple[str, float, float, str]], method: str) -> list[Row]:
+    """A section module's ``(label, figure, floor, unit)`` rows as the runner's rows.
+
+    A NaN floor marks a figure printed for information: it is shown indented, in
+    parentheses, with no method.
+    """
+    return [
+        Row(f"  ({label})", value, floor, unit, "")
+        if math.isnan(floor)
+        else Row(label, value, floor, unit, method)
+        for label, value, floor, unit in rows
+    ]
+
+
 def lifecycle_figures(*, quick: bool) -> list[Row]:
     """The audit trail: 100,000 events applied one by one (floor 25 us each); verify's speed."""
     import lifecycle  # noqa: PLC0415 - benchmarks/lifecycle.py, beside this runner
 
-    figures: list[Row] = []
-    for label, value, floor, unit in lifecycle.rows(quick=quick):
-        if math.isnan(floor):
-            figures.append(Row(f"  ({label})", value, floor, unit, ""))
-        else:
-            figures.append(Row(label, value, floor, unit, "one instance, best of 2 (1 quick)"))
-    return figures
+    return section_figures(lifecycle.rows(quick=quick), "one instance, best of 2 (1 quick)")
 
 
 def operations_figures(*, quick: bool) -> list[Row]:
     """S09's clocks: response and resolution times of 10,000 incidents (floor 0.5 s)."""
     import operations  # noqa: PLC0415 - benchmarks/operations.py, beside this runner
 
-    figures: list[Row] = []
-    for label, value, floor, unit in operations.rows(quick=quick):
-        if math.isnan(floor):
-            figures.append(Row(f"  ({label})", value, floor, unit, ""))
-        else:
-            figures.append(Row(label, value, floor, unit, "10,000 incidents, best of 3 (1 quick)"))
-    return figures
+    return section_figures(operations.rows(quick=quick), "10,000 incidents, best of 3 (1 quick)")
 
 
 def monitoring_figures(*, quick: bool) -> list[Row]:
     """S10's measures beside their plain baselines, one agreement's month, and a fleet."""
     import monitoring  # noqa: PLC0415 - benchmarks/monitoring.py, beside this runner
 
-    figures: list[Row] = []
-    for label, value, floor, unit in monitoring.rows(quick=quick):
-        if math.isnan(floor):
-            figures.append(Row(f"  ({label})", value, floor, unit, ""))
-        else:
-            figures.append(Row(label, value, floor, unit, "timeit, best of 7 rounds (1 quick)"))
-    return figures
+    return section_figures(monitoring.rows(quick=quick), "timeit, best of 7 rounds (1 quick)")
 
 
 def main() -> int:  # noqa: C901 - one branch per group of benchmarks
