@@ -38,6 +38,7 @@ from importlib import resources as _package_data
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from cloudsms import agreements
 from cloudsms._foundation.exact import to_decimal
@@ -49,7 +50,7 @@ from cloudsms._kit.checks import ident, instant, raise_problems, text
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Record, check, unique_by
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
-from cloudsms.periods import Period
+from cloudsms.periods import Period, add_calendar
 from cloudsms.units import (
     Quantity,
     calendar_units,
@@ -69,13 +70,17 @@ __all__ = [
     "FocusServiceCategory",
     "MeteringKind",
     "PoolCapacity",
+    "ReclaimCandidate",
     "ResourcePool",
     "ResourceRequest",
     "ResourceRequestKind",
     "ResourceType",
     "Usage",
+    "Utilisation",
+    "reclaim_candidates",
     "resource_type",
     "resource_types",
+    "utilisation",
 ]
 
 _UTC = dt.UTC
@@ -998,3 +1003,339 @@ class ResourceRequest(Record):
             cost_centre=self.cost_centre,
             location=self.location,
         )
+
+
+# ---------------------------------------------------------------------- reclaiming
+def _whole_days(start: dt.datetime, end: dt.datetime) -> int:
+    """The whole calendar days from ``start`` to ``end`` on ``end``'s wall clock (0 or more)."""
+    local = start.astimezone(end.tzinfo)
+    days = max((end.date() - local.date()).days, 0)
+    while days > 0 and _utc(add_calendar(local, relativedelta(days=days))) > _utc(end):
+        days -= 1
+    return days
+
+
+@attrs.frozen
+class ReclaimCandidate(Record):
+    """A holding left unused long enough to be reclaimed: ``ReclaimCandidate(allocation, ...)``.
+
+    ``unused_since`` is when it was last used (the end of its last usage above
+    zero, or its ``since`` when it never was) and ``days_unused`` the whole
+    calendar days from then to the instant it was judged at. A candidate is a
+    suggestion: the holding is released only by a release request carried out
+    (`release_request`).
+
+    Serves S11 (unused capacity recovered or surrendered) and ISO/IEC
+    20000-1:2011 6.5.
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path; a
+            ``days_unused`` below zero (``$.days_unused``).
+    """
+
+    allocation: Allocation
+    unused_since: dt.datetime = attrs.field(validator=instant, eq=instant_key)
+    days_unused: int
+
+    def _rules(self) -> Iterator[Problem]:
+        """Days are counted from zero up."""
+        if self.days_unused < 0:
+            yield Problem(
+                "days_unused", "a whole number of days not below zero", str(self.days_unused)
+            )
+
+    def release_request(
+        self,
+        *,
+        id: str,  # noqa: A002 - the request's own field name
+        requested_at: dt.datetime,
+        requested_by: str,
+        effective_at: dt.datetime | None = None,
+    ) -> ResourceRequest:
+        """A request to release the holding, to be carried out like any other request.
+
+        The request names the holding's customer, agreement, service, type and
+        resource id; a holding without a resource id is told apart from others of
+        its type only when it is the customer's one holding of that type for the
+        service (else `ResourceRequest.apply` refuses it as ambiguous).
+
+        Raises:
+            ValidationError: a field of the request is invalid (each at its path).
+        """
+        held = self.allocation
+        return ResourceRequest(
+            id=id,
+            kind=ResourceRequestKind.RELEASE,
+            customer=held.customer,
+            agreement=held.agreement,
+            service=held.service,
+            resource_type=held.resource_type,
+            resource_id=held.resource_id,
+            requested_at=requested_at,
+            effective_at=effective_at,
+            requested_by=requested_by,
+        )
+
+
+def _check_usage(usage: Iterable[Usage], subject: str) -> tuple[Usage, ...]:
+    used: tuple[object, ...] = tuple(usage)
+    problems = [
+        Problem(f"$.usage[{index}]", "a Usage", describe(item))
+        for index, item in enumerate(used)
+        if not isinstance(item, Usage)
+    ]
+    raise_problems(problems, subject)
+    return cast("tuple[Usage, ...]", used)
+
+
+def reclaim_candidates(
+    allocations: Iterable[Allocation],
+    usage: Iterable[Usage],
+    *,
+    unused_for: int,
+    as_of: dt.datetime,
+) -> tuple[ReclaimCandidate, ...]:
+    """The holdings left unused for at least ``unused_for`` days as of ``as_of`` (S11).
+
+    A holding is a candidate when it is held at ``as_of`` and its last use lies
+    at least ``unused_for`` whole calendar days (on ``as_of``'s calendar) before
+    ``as_of``: its last use is the end of the latest usage above zero of it that
+    began before ``as_of`` (cut at ``as_of``), or its ``since`` when there is none
+    or that usage ended before it began. A usage is of a holding when it has its
+    key, or the same key without a resource id (`Usage.covers`). So a holding
+    younger than ``unused_for`` days is never a candidate, and usage recorded as
+    zero counts as no use. Candidates come in the order of ``allocations``.
+
+    Nothing is released: each candidate makes its own release request
+    (`ReclaimCandidate.release_request`), carried out as any other.
+
+    Raises:
+        ValidationError: ``unused_for`` is not an integer of 1 or more
+            (``$.unused_for``), ``as_of`` is not an aware instant (``$.as_of``),
+            or an item is not an `Allocation` or a `Usage` (``$.allocations[i]``,
+            ``$.usage[i]``).
+
+    Examples:
+        >>> import datetime as dt
+        >>> from cloudsms.units import quantity
+        >>> sep1, oct1 = (dt.datetime(2026, m, 1, tzinfo=dt.UTC) for m in (9, 10))
+        >>> idle = Allocation("acme", "agr-1", "vm", "vcpu", quantity("4 vcpu"), sep1)
+        >>> used = Usage(
+        ...     "acme", "agr-1", "vm", "vcpu", quantity("2 vcpu*hour"), sep1, sep1.replace(day=2)
+        ... )
+        >>> (candidate,) = reclaim_candidates([idle], [used], unused_for=14, as_of=oct1)
+        >>> candidate.unused_since.day, candidate.days_unused
+        (2, 29)
+    """
+    problems: list[Problem] = []
+    given: object = unused_for
+    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+        problems.append(
+            Problem("$.unused_for", "a whole number of days, 1 or more", describe(unused_for))
+        )
+    problems += instant_problems(as_of, "$.as_of")
+    raise_problems(problems, "reclaim query")
+    held = _check_allocations(allocations, "reclaim query")
+    used = _check_usage(usage, "reclaim query")
+    moment = _utc(as_of)
+    last_use: dict[tuple[str, str, str, str], list[tuple[str | None, dt.datetime]]] = {}
+    for item in used:
+        if item.quantity.magnitude > 0 and _utc(item.start) < moment:
+            ended = min(_utc(item.end), moment)
+            last_use.setdefault(item.key[:4], []).append((item.resource_id, ended))
+    found: list[ReclaimCandidate] = []
+    for allocation in held:
+        if not allocation.held_at(as_of):
+            continue
+        since = _utc(allocation.since)
+        ends = [
+            ended
+            for resource_id, ended in last_use.get(allocation.key[:4], ())
+            if resource_id is None or resource_id == allocation.resource_id
+        ]
+        unused_since = max([since, *ends])
+        days = _whole_days(unused_since, as_of)
+        if days >= unused_for:
+            shown = (
+                allocation.since
+                if unused_since == since
+                else unused_since.astimezone(as_of.tzinfo)
+            )
+            found.append(ReclaimCandidate(allocation, shown, days))
+    return tuple(found)
+
+
+# ---------------------------------------------------------------------- utilisation
+def _used_problems(value: object, path: str) -> list[Problem]:
+    return _not_negative_problems(value, path)
+
+
+@attrs.frozen(kw_only=True)
+class Utilisation(Record):
+    """How much of a resource type was used of what was held over a period (S11).
+
+    ``allocated`` is the sum over the holdings of the type of quantity times the
+    time held within ``period``, in the type's unit times hours (``2980 h*vcpu``);
+    ``used`` the usage recorded within the period in the same dimension (a usage
+    reaching past the period counts in proportion to the time inside it).
+    `ratio` is used over allocated. Magnitudes are exact where their decimal
+    expansion ends (whole seconds held of a whole quantity are), else 38
+    significant digits.
+
+    Serves S11 (service utilisation reported to the customer) and ISO/IEC
+    20000-1:2011 6.2 and 6.5.
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path: a
+            quantity below zero, or a ``used`` of another dimension than
+            ``allocated`` (``$.used``).
+    """
+
+    resource_type: str = attrs.field(validator=ident)
+    period: Period
+    allocated: Quantity = attrs.field(validator=_NOT_NEGATIVE)
+    used: Quantity = attrs.field(
+        validator=check(_used_problems, expected="a quantity not below zero", total=True)
+    )
+
+    def _rules(self) -> Iterator[Problem]:
+        """What was used is measured as what was held."""
+        if not same_dimension(self.used, self.allocated):
+            expected = f"a quantity of the dimension of allocated ({dimension(self.allocated)})"
+            yield Problem("used", expected, format_quantity(self.used))
+
+    @property
+    def ratio(self) -> Fraction | None:
+        """Used over allocated, exactly (``None`` when nothing was held in the period)."""
+        allocated = Fraction(self.allocated.magnitude)
+        if not allocated:
+            return None
+        return fraction_in(self.used, _unit_text(self.allocated)) / allocated
+
+
+def _time_unit(unit: str) -> str:
+    return f"{unit}*hour"
+
+
+_ZERO = Fraction(0)
+
+
+class _Sums:
+    """Held and used amounts per allocated type, in the type's unit times hours, exactly."""
+
+    def __init__(self, table: dict[str, ResourceType]) -> None:
+        self.table = table
+        self.allocated: dict[str, Fraction] = {}
+        self.used: dict[str, Fraction] = {}
+        self.problems: list[Problem] = []
+
+    def _kind(self, type_id: str, path: str) -> ResourceType | None:
+        kind = self.table.get(type_id)
+        if kind is None:
+            close = suggest(type_id, self.table)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            expected = f"a resource type of the table{hint}"
+            self.problems.append(Problem(path, expected, describe(type_id)))
+        return kind
+
+    def _amount(self, value: Quantity, unit: str, path: str, what: str) -> Fraction | None:
+        try:
+            return fraction_in(value, unit)
+        except ValidationError:
+            expected = f"a quantity convertible to {unit} ({what})"
+            self.problems.append(Problem(path, expected, format_quantity(value)))
+            return None
+
+    def add_allocation(self, allocation: Allocation, period: Period, path: str) -> None:
+        kind = self._kind(allocation.resource_type, f"{path}.resource_type")
+        if kind is None:
+            return
+        if kind.kind is not MeteringKind.ALLOCATED:
+            expected = f"an allocated resource type ({kind.id} is metered: record its usage)"
+            self.problems.append(Problem(f"{path}.resource_type", expected, describe(kind.id)))
+            return
+        what = f"the unit of {kind.id}"
+        amount = self._amount(allocation.quantity, kind.unit, f"{path}.quantity", what)
+        if amount is not None:
+            hours = allocation.held_seconds(period) / 3600
+            self.allocated[kind.id] = self.allocated.get(kind.id, _ZERO) + amount * hours
+
+    def add_usage(self, item: Usage, period: Period, path: str) -> None:
+        kind = self._kind(item.resource_type, f"{path}.resource_type")
+        if kind is None or kind.kind is not MeteringKind.ALLOCATED:
+            return
+        what = f"the use of {kind.id} held"
+        amount = self._amount(item.quantity, _time_unit(kind.unit), f"{path}.quantity", what)
+        if amount is not None:
+            inside = period.intersection(item.period)
+            share = _ZERO if inside is None else inside.seconds / item.period.seconds
+            self.used[kind.id] = self.used.get(kind.id, _ZERO) + amount * share
+
+
+def utilisation(
+    allocations: Iterable[Allocation],
+    usage: Iterable[Usage],
+    period: Period,
+    *,
+    types: Iterable[ResourceType] | None = None,
+) -> tuple[Utilisation, ...]:
+    """Used against allocated over ``period``, per allocated resource type (S11).
+
+    One `Utilisation` per allocated type (`MeteringKind.ALLOCATED`) that
+    ``allocations`` or ``usage`` name, in the order of the type table (``types``,
+    or the built-in table): what was held, quantity times the exact time held
+    within the period (so a DST month counts its 743 or 745 hours), and what was
+    used, in the type's unit times hours. A usage counts in proportion to the
+    part of its interval inside the period. Usage of metered types is left out
+    (it is not held, so there is no ratio to take). Nothing is filtered by
+    customer or agreement: pass the allocations and usage to report on.
+
+    Raises:
+        ValidationError: ``period`` is not a `Period` (``$.period``), an item is
+            not an `Allocation` or a `Usage`; every problem of the items at once:
+            an unknown type (``$.allocations[i].resource_type``, close ids
+            suggested), an allocation of a metered type, a quantity not convertible
+            to the type's unit (``$.allocations[i].quantity``) or a usage of an
+            allocated type not in its unit times time (``$.usage[i].quantity``).
+
+    Examples:
+        >>> from cloudsms.units import quantity
+        >>> october = Period.month(2026, 10, "Europe/Berlin")
+        >>> held = Allocation(
+        ...     "acme", "agr-1", "vm", "vcpu", quantity("4 vcpu"), october.start, october.end
+        ... )
+        >>> used = Usage(
+        ...     "acme",
+        ...     "agr-1",
+        ...     "vm",
+        ...     "vcpu",
+        ...     quantity("745 vcpu*hour"),
+        ...     october.start,
+        ...     october.end,
+        ... )
+        >>> (vcpu,) = utilisation([held], [used], october)
+        >>> format_quantity(vcpu.allocated), vcpu.ratio
+        ('2980 h*vcpu', Fraction(1, 4))
+    """
+    if not isinstance(period, Period):
+        raise ValidationError.single(
+            "$.period", "a Period", describe(period), subject="utilisation"
+        )
+    sums = _Sums(_table(types))
+    for index, allocation in enumerate(_check_allocations(allocations, "utilisation")):
+        sums.add_allocation(allocation, period, f"$.allocations[{index}]")
+    for index, item in enumerate(_check_usage(usage, "utilisation")):
+        sums.add_usage(item, period, f"$.usage[{index}]")
+    raise_problems(sums.problems, "utilisation")
+    return tuple(
+        Utilisation(
+            resource_type=kind.id,
+            period=period,
+            allocated=quantity(
+                to_decimal(sums.allocated.get(kind.id, _ZERO)), _time_unit(kind.unit)
+            ),
+            used=quantity(to_decimal(sums.used.get(kind.id, _ZERO)), _time_unit(kind.unit)),
+        )
+        for kind in sums.table.values()
+        if kind.id in sums.allocated or kind.id in sums.used
+    )
