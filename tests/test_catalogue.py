@@ -201,6 +201,33 @@ class TestParts:
         assert problems(lambda: attrs.evolve(HA, level=None)) == ["$.level"]
         assert problems(lambda: attrs.evolve(DISK, level=AVAILABILITY)) == ["$.level"]
 
+    def test_upgrade_resource_type(self) -> None:
+        """A resource upgrade may name its resource type; a service-level upgrade names none."""
+        assert DISK.resource_type is None
+        assert attrs.evolve(DISK, resource_type="storage").resource_type == "storage"
+        with pytest.raises(ValidationError) as refused:
+            attrs.evolve(HA, resource_type="vcpu")
+        expected = (
+            "expected null for a service-level upgrade (only a resource upgrade adds a "
+            "resource), got 'vcpu' (string) @ $.resource_type"
+        )
+        assert [str(p) for p in refused.value.problems] == [expected]
+        assert problems(lambda: attrs.evolve(DISK, resource_type="no such id")) == [
+            "$.resource_type"
+        ]
+
+    def test_upgrade_resource_type_round_trips(self) -> None:
+        """The resource type goes over the wire and back; an upgrade without one omits nothing."""
+        named = attrs.evolve(DISK, resource_type="storage")
+        data = to_dict(named)
+        assert data["resource_type"] == "storage"
+        assert from_dict(Upgrade, data) == named
+        assert to_dict(DISK)["resource_type"] is None
+        assert (
+            from_dict(Upgrade, {k: v for k, v in to_dict(DISK).items() if k != "resource_type"})
+            == DISK
+        )
+
     def test_offering_kinds(self) -> None:
         """Fixed offerings take no upgrades; customizable ones take one or more."""
         assert problems(lambda: offering("a", upgrades={"ha"})) == ["$.upgrades"]

@@ -52,7 +52,13 @@ class Upgrade(Record):
     """The price of a higher service level or of an extra resource (S03).
 
     A service-level upgrade names the `ServiceLevel` it raises to; a resource
-    upgrade names none and is priced per unit of the resource.
+    upgrade names none and is priced per unit of the resource. A resource upgrade may
+    name the kind of resource it adds, ``resource_type``: the id of a
+    `cloudsms.resources.ResourceType` (``"vcpu"``, ``"storage"``), so that
+    `cloudsms.resources.RateCard.for_agreement` can price the allocations and usage of
+    that type at the upgrade's price (S11). The id is checked for its form here and
+    against the resource types where a rate card is built from it; a service-level
+    upgrade names no resource type.
     """
 
     id: str = attrs.field(validator=ident)
@@ -60,11 +66,18 @@ class Upgrade(Record):
     kind: UpgradeKind
     price: Price = attrs.field(validator=_price)
     level: ServiceLevel | None = None
+    resource_type: str | None = attrs.field(validator=ident, default=None)
 
     def _rules(self) -> Iterator[Problem]:
-        """A service-level upgrade names the level it raises to; a resource upgrade, none."""
+        """Service-level upgrades name a level and no resource type; resource ones no level."""
         if self.kind is UpgradeKind.SERVICE_LEVEL and self.level is None:
             yield Problem("level", "the ServiceLevel a service-level upgrade gives", "null")
+        if self.kind is UpgradeKind.SERVICE_LEVEL and self.resource_type is not None:
+            yield Problem(
+                "resource_type",
+                "null for a service-level upgrade (only a resource upgrade adds a resource)",
+                describe(self.resource_type),
+            )
         if self.kind is UpgradeKind.RESOURCE and self.level is not None:
             yield Problem("level", "null for a resource upgrade", describe(self.level))
 
