@@ -49,6 +49,7 @@ MODULES = (
     "cloudsms.procedures.release",
     "cloudsms.reference",
     "cloudsms.requirements",
+    "cloudsms.resources",
     "cloudsms.services",
 )
 # Exported attrs classes that are results of queries and procedures, never read from a

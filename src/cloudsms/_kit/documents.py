@@ -258,6 +258,9 @@ _BUILT_IN: Mapping[str, str] = FrozenMapping(
         "cloudsms.problem": "cloudsms.operations.problems:Problem",
         "cloudsms.change": "cloudsms.operations.changes:Change",
         "cloudsms.release": "cloudsms.operations.releases:Release",
+        "cloudsms.resource-pool": "cloudsms.resources.types:ResourcePool",
+        "cloudsms.resource-request": "cloudsms.resources.types:ResourceRequest",
+        "cloudsms.rate-card": "cloudsms.resources.pricing:RateCard",
     }
 )
 """The documents cloudsms ships, by type name, each at the dotted path of its class."""

@@ -113,6 +113,16 @@ from cloudsms.testing._parties import (
     score_scales,
     suppliers,
 )
+from cloudsms.testing._resources import (
+    allocations,
+    pool_capacities,
+    reclaim_candidates,
+    resource_pools,
+    resource_requests,
+    resource_types,
+    usages,
+    utilisations,
+)
 from cloudsms.testing._stateful import lifecycle_machine
 from cloudsms.testing._strategies import (
     DIMENSION_UNITS,
@@ -145,6 +155,7 @@ __all__ = [
     "actor_directories",
     "actor_ids",
     "actors",
+    "allocations",
     "amended_agreements",
     "amendment_rules",
     "amendments",
@@ -196,12 +207,14 @@ __all__ = [
     "periods",
     "placements",
     "policies",
+    "pool_capacities",
     "prices",
     "priorities",
     "priority_scales",
     "problems",
     "provider_profiles",
     "quantities",
+    "reclaim_candidates",
     "recurring_charge_records",
     "relationship_managers",
     "relationship_registers",
@@ -209,6 +222,9 @@ __all__ = [
     "requirement_registers",
     "requirement_sources",
     "resource_limits",
+    "resource_pools",
+    "resource_requests",
+    "resource_types",
     "responsibilities",
     "sample_series",
     "satisfaction_surveys",
@@ -227,4 +243,6 @@ __all__ = [
     "termination_terms",
     "time_zones",
     "upgrades",
+    "usages",
+    "utilisations",
 ]

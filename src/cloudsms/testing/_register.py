@@ -28,6 +28,7 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.testing import _operations as operations_strategies  # noqa: PLC0415
     from cloudsms.testing import _operations_changes as changes_strategies  # noqa: PLC0415
     from cloudsms.testing import _parties as parties_strategies  # noqa: PLC0415
+    from cloudsms.testing import _resources as resources_strategies  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
 
     _register_wire_types()
@@ -46,6 +47,7 @@ def _hypothesis_setup_hook() -> None:
     operations_strategies.register()
     changes_strategies.register()
     monitoring_strategies.register()
+    resources_strategies.register()
     _register_parts()
     _register_reference()
 
