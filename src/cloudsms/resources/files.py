@@ -193,6 +193,7 @@ class _Reader:
         table = _table(types)
         self.table = table
         self.units: dict[str, Quantity | ValidationError] = {}
+        self.fitting: dict[tuple[str, str], bool] = {}
 
     def resource_type(self, row: _Row) -> ResourceType | None:
         type_id = row.ident("resource_type")
@@ -216,6 +217,13 @@ class _Reader:
                 found = refused
             self.units[unit] = found
         return found
+
+    def _fits(self, unit: str, one: Quantity, wanted: str) -> bool:
+        """Whether ``unit`` measures what ``wanted`` does (asked once per pair of units)."""
+        fits = self.fitting.get((unit, wanted))
+        if fits is None:
+            fits = self.fitting[unit, wanted] = same_dimension(one, wanted)
+        return fits
 
     def quantity(
         self, row: _Row, kind: ResourceType | None, *, allow_zero: bool, time_held: bool
@@ -247,7 +255,7 @@ class _Reader:
             return None
         if kind is not None:
             wanted = f"{kind.unit}*hour" if time_held else kind.unit
-            if not same_dimension(one, wanted):
+            if not self._fits(unit, one, wanted):
                 what = f"the use of {kind.id} held, such as {wanted}" if time_held else kind.id
                 row.refuse("unit", f"a unit of {what} (convertible to {wanted})", describe(unit))
                 return None
@@ -277,22 +285,24 @@ def _allocation(reader: _Reader, row: _Row) -> Allocation | None:
         or since is None
     ):
         return None
-    try:
-        return Allocation(
-            customer,
-            agreement,
-            service,
-            kind.id,
-            held,
-            since,
-            until,
-            resource_id=resource_id,
-            cost_centre=row.optional_text("cost_centre"),
-            location=row.optional_text("location"),
-        )
-    except ValidationError as refused:
-        row.model_problems(refused)
+    if until is not None and until.astimezone(dt.UTC) <= since.astimezone(dt.UTC):
+        row.refuse("until", f"an instant after since ({since.isoformat()})", until.isoformat())
         return None
+    # Every cell has passed the checks the constructor makes (ids, a quantity above zero of
+    # the type's dimension, which holds no time, supported instants, until after since,
+    # trimmed non-empty text): the hot path of large files builds without checking again.
+    return Allocation.trusted(
+        customer,
+        agreement,
+        service,
+        kind.id,
+        held,
+        since,
+        until,
+        resource_id=resource_id,
+        cost_centre=row.optional_text("cost_centre"),
+        location=row.optional_text("location"),
+    )
 
 
 def _usage(reader: _Reader, row: _Row) -> Usage | None:
