@@ -1,0 +1,1343 @@
+"""Cost profiles: what an agreement's resources cost over a period, exact to the cent (S11).
+
+`CostProfile.build` prices the allocations and usage of one agreement over a period
+with a `cloudsms.resources.RateCard`, one `CostLine` per allocation or usage (and per
+tier a usage reaches, and per minimum commitment not reached):
+
+- an allocation is prorated by the time it was held inside the period, on the
+  absolute timeline (October 2026 has 745 hours in Berlin, since the clocks go back
+  once): a price per unit and exact time (EUR 0.042 per ``vcpu*hour``) is charged
+  for the exact seconds held; a price per calendar period (EUR 0.021 per ``GiB`` per
+  month) for the share of each calendar period held, counted in the period's time
+  zone, so half of February and half of March cost half a month each;
+- a usage of a metered resource is charged in full in the period its interval
+  starts in, at its rate's price, or split over the tiers it reaches when the rate is
+  graduated (tiers count from zero at the start of each billing period of the rate
+  card's cycle, anchored on the agreement's start, and usage of the same billing
+  period before the profile's period counts towards them). A usage of an allocated
+  resource records the use made of what is held (`cloudsms.resources.utilisation`):
+  it is never charged, since the holding is;
+- a `cloudsms.resources.MinimumCommitment` whose scope costs less than its minimum
+  over the period adds the shortfall as a line of its own.
+
+Every line's exact amount is the exact cost `cloudsms.money.Price.exact_cost` gives
+for its quantity and time held; the total is the exact sum of the lines, rounded once,
+half to even, to the currency's minor unit, and every split of it
+(`CostProfile.split`: by day, service, cost centre or resource type) is handed out by
+`cloudsms.money.allocate`, so the parts add up to the total exactly.
+
+`revise` prices a resource request: the profile of the rest of the billing period
+and the next one, before and after the request, and the `cloudsms.agreements.Notice`
+that tells the customer (payload `CostChange`).
+
+Building is fast: the time each allocation is held is counted in whole microseconds,
+the exact amounts are summed as integers scaled by one exact factor per price and
+unit (units are converted once per distinct unit, never per line), and a line keeps
+what it was computed from, so its exact fraction, its money and its period are built
+only when asked for.
+
+Serves S11 (the revised cost profile and the notification of the customer);
+ISO/IEC 20000-1:2011 6.4 (budgeting and accounting for services), 6.5 and 7.1.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import math
+import re
+from collections import defaultdict
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import attrs
+
+from cloudsms._foundation.exact import MAX_EXPONENT, bounded_factor, nearest_amount
+from cloudsms._foundation.instants import instant_key, instant_problems
+from cloudsms._kit.checks import ID, instant, raise_problems
+from cloudsms._kit.datetimes import format_datetime, structure_datetime
+from cloudsms._kit.records import Record
+from cloudsms.agreements import CloudServiceAgreement, Notice, NoticePayload
+from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.money import Money, Price, allocate, currency
+from cloudsms.periods import Period, _offset_runs, add_calendar, timezone
+from cloudsms.resources.pricing import MinimumCommitment, Rate, RateCard, _price_basis
+from cloudsms.resources.types import (
+    Allocation,
+    MeteringKind,
+    ResourceRequest,
+    ResourceType,
+    Usage,
+    resource_types,
+)
+from cloudsms.units import Quantity, format_quantity, fraction_in, quantity, registry
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from dateutil.relativedelta import relativedelta
+
+__all__ = [
+    "COST_CHANGE",
+    "CostChange",
+    "CostLine",
+    "CostProfile",
+    "CostRevision",
+    "LineKind",
+    "SplitBy",
+    "revise",
+]
+
+LineKind = Literal["allocation", "usage", "commitment"]
+"""What a cost line prices: an allocation held, a usage, or a commitment's shortfall."""
+
+SplitBy = Literal["day", "service", "cost_centre", "resource_type"]
+"""How `CostProfile.split` divides a total."""
+
+COST_CHANGE = "cost-change"
+"""The kind of the `cloudsms.agreements.NoticePayload` of a `CostChange`."""
+
+_SUBJECT = "cost profile"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_PER_SECOND = 10**6
+# Sums of exact products: no digit is ever dropped (any that would be raises Inexact).
+_SUMS = Context(
+    prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, InvalidOperation, Overflow]
+)
+_MAX_ROW_PROBLEMS = 50
+_SHIFT_DAYS = 400
+_SPLITS = ("day", "service", "cost_centre", "resource_type")
+
+
+def _micros(instant: dt.datetime) -> int:
+    """An aware instant as whole microseconds since 1970-01-01T00:00Z."""
+    return (instant - _EPOCH) // _MICROSECOND
+
+
+def _instant(micros: int, zone: dt.tzinfo | None) -> dt.datetime:
+    return (_EPOCH + dt.timedelta(microseconds=micros)).astimezone(zone)
+
+
+# ---------------------------------------------------------------------- what lines share
+class _Frame:
+    """The period a profile prices, as the hot loop reads it.
+
+    ``shifts`` lets the loop read an instant of the period's own zone without
+    converting it: for a wall time inside the period (not in a repeated hour's second
+    pass), its microseconds are the period start's plus the wall-clock difference,
+    less the change of UTC offset since the start, which changes only at the zone's
+    transitions (``(first wall time with the new offset, its correction)``).
+    ``None`` for a period longer than `_SHIFT_DAYS` days or starting in a second
+    pass: the loop converts every instant then.
+    """
+
+    __slots__ = ("currency", "end", "end_us", "period", "shifts", "start", "start_us", "zone")
+
+    def __init__(self, period: Period, code: str) -> None:
+        self.period = period
+        self.zone = period.start.tzinfo
+        self.start = period.start
+        self.end = period.end.astimezone(self.zone)
+        self.start_us = _micros(period.start)
+        self.end_us = _micros(period.end)
+        self.currency = code
+        self.shifts = self._shifts()
+
+    def _shifts(self) -> tuple[tuple[dt.datetime, int], ...] | None:
+        if self.start.fold or self.end_us - self.start_us > _SHIFT_DAYS * 86_400 * _PER_SECOND:
+            return None
+        second = dt.timedelta(seconds=1)
+        lower = _EPOCH + dt.timedelta(seconds=self.start_us // _PER_SECOND)
+        upper = _EPOCH + dt.timedelta(seconds=-(-self.end_us // _PER_SECOND))
+        runs = _offset_runs(cast("dt.tzinfo", self.zone), lower, max(upper, lower + second))
+        first = runs[0][2]
+        shifts = []
+        for (_, _, before), (changed, _, after) in itertools.pairwise(runs):
+            wall = (changed + before).replace(tzinfo=self.zone)
+            shifts.append((wall, (first - after) // _MICROSECOND))
+        return tuple(shifts)
+
+    def held(self, start_us: int, end_us: int) -> Period:
+        """The period of ``[start_us, end_us)`` written in the profile period's zone."""
+        start = self.start if start_us == self.start_us else _instant(start_us, self.zone)
+        end = self.end if end_us == self.end_us else _instant(end_us, self.zone)
+        return Period(start, end)
+
+
+def _shift(wall: dt.datetime, shifts: tuple[tuple[dt.datetime, int], ...]) -> int:
+    """The correction of a wall time of the period's zone for the offset changes before it."""
+    found = 0
+    for threshold, correction in shifts:
+        if wall < threshold:
+            break
+        found = correction
+    return found
+
+
+class _Calendar:
+    """The calendar units of one kind (months, ...) a period touches, in its zone.
+
+    Each unit's share of a span is its overlap over the unit's length; the shares
+    are counted as integers scaled by ``scale`` (a common multiple of the lengths).
+    """
+
+    __slots__ = ("bounds", "full", "scale", "weights")
+
+    def __init__(self, frame: _Frame, unit: str) -> None:
+        pieces = frame.period.split(unit)  # type: ignore[arg-type]
+        first = pieces[0].enclosing(unit)  # type: ignore[arg-type]
+        last = pieces[-1].enclosing(unit)  # type: ignore[arg-type]
+        walls = [first.start, *(piece.start for piece in pieces[1:]), last.end]
+        self.bounds = [_micros(wall) for wall in walls]
+        lengths = [b - a for a, b in itertools.pairwise(self.bounds)]
+        self.scale = math.lcm(*lengths)
+        self.weights = [self.scale // length for length in lengths]
+        self.full = self.share(frame.start_us, frame.end_us)
+
+    def share(self, start: int, end: int) -> int:
+        """The calendar units ``[start, end)`` spans, times ``scale``."""
+        bounds, weights = self.bounds, self.weights
+        index = bisect.bisect_right(bounds, start) - 1
+        total = 0
+        while True:
+            upper = bounds[index + 1]
+            if end <= upper:
+                return total + (end - start) * weights[index]
+            total += (upper - start) * weights[index]
+            start = upper
+            index += 1
+
+
+class _Bucket:
+    """The allocations of one service, resource type and unit priced at one price.
+
+    An allocation's scaled amount is its quantity's magnitude times the microseconds
+    it was held (a price per exact time) or times its calendar share scaled to an
+    integer (a price per calendar period); ``factor`` turns a scaled amount into money.
+    ``full`` sums the magnitudes held through the whole period and ``partial`` the
+    scaled amounts of the others, exactly.
+    """
+
+    __slots__ = (
+        "calendar",
+        "factor",
+        "frame",
+        "full",
+        "partial",
+        "price",
+        "resource_type",
+        "service",
+        "span",
+        "units",
+    )
+    kind: LineKind = "allocation"
+
+    def __init__(
+        self,
+        frame: _Frame,
+        *,
+        service: str,
+        resource_type: str,
+        price: Price,
+        factor: Fraction,
+        calendar: _Calendar | None,
+        units: object,
+    ) -> None:
+        self.frame = frame
+        self.units = units
+        self.service = service
+        self.resource_type = resource_type
+        self.price = price
+        self.factor = factor
+        self.calendar = calendar
+        self.span = frame.end_us - frame.start_us if calendar is None else calendar.full
+        self.full = Decimal(0)
+        self.partial = Decimal(0)
+
+    @property
+    def currency(self) -> str:
+        return self.frame.currency
+
+    def scaled(self, magnitude: Decimal, start: int, end: int) -> Decimal:
+        """The scaled amount of ``magnitude`` held over ``[start, end)``, exactly."""
+        calendar = self.calendar
+        with localcontext(_SUMS):
+            if calendar is None:
+                return magnitude * (end - start)
+            return magnitude * calendar.share(start, end)
+
+    def exact(self) -> Fraction:
+        """The exact cost of every allocation of the bucket."""
+        return (Fraction(self.full) * self.span + Fraction(self.partial)) * self.factor
+
+
+class _UsageBasis:
+    __slots__ = ("currency", "price")
+    kind: LineKind = "usage"
+
+    def __init__(self, price: Price, code: str) -> None:
+        self.price = price
+        self.currency = code
+
+
+class _CommitmentBasis:
+    __slots__ = ("currency",)
+    kind: LineKind = "commitment"
+    price = None
+
+    def __init__(self, code: str) -> None:
+        self.currency = code
+
+
+_Basis = _Bucket | _UsageBasis | _CommitmentBasis
+
+
+# ---------------------------------------------------------------------- lines
+class CostLine:
+    """One line of a `CostProfile`: a holding, a usage or a commitment's shortfall, priced.
+
+    Lines are made by `CostProfile.build` and read through these attributes:
+
+    - ``kind``: ``"allocation"``, ``"usage"`` or ``"commitment"`` (`LineKind`);
+    - ``service``, ``resource_type``, ``resource_id``, ``cost_centre``: those of the
+      allocation or usage; a commitment's line has its scope's service and type
+      (``None`` for every one) and no resource id or cost centre;
+    - ``quantity``: the quantity held, or used (the part inside one tier, for a
+      graduated rate); ``None`` for a commitment;
+    - ``price``: the `cloudsms.money.Price` charged; ``None`` for a commitment;
+    - ``held``: the time the allocation was held inside the period, written in the
+      period's zone; ``None`` for a usage or a commitment;
+    - ``exact``: the exact amount, a `Fraction` of the currency: for an allocation or
+      a usage, ``price.exact_cost(quantity, held)``; for a commitment, the minimum
+      over the period less what its scope cost;
+    - ``amount``: ``exact`` as `cloudsms.money.Money`, exact where it fits the amount
+      bounds, else to 38 significant digits half to even: never rounded to the cent
+      (the profile rounds once, at its total);
+    - ``source``: the `cloudsms.resources.Allocation`, `cloudsms.resources.Usage` or
+      `cloudsms.resources.MinimumCommitment` the line prices.
+
+    Lines compare equal when these attributes are (``source`` aside). Serves S11;
+    ISO/IEC 20000-1:2011 6.4.
+    """
+
+    __slots__ = ("_row",)
+
+    # What the line shares with others and what it prices, then: for an allocation
+    # (since, until) held in microseconds; for a usage (exact, quantity); for a
+    # commitment's shortfall (exact, minimum, spent).
+    _row: tuple[Any, ...]
+
+    def __init__(self) -> None:
+        raise TypeError("cost lines are made by CostProfile.build")
+
+    @property
+    def kind(self) -> LineKind:
+        """What the line prices: an allocation, a usage or a commitment's shortfall."""
+        return cast("_Basis", self._row[0]).kind
+
+    @property
+    def source(self) -> Allocation | Usage | MinimumCommitment:
+        """The allocation, usage or minimum commitment the line prices."""
+        return cast("Allocation | Usage | MinimumCommitment", self._row[1])
+
+    @property
+    def service(self) -> str | None:
+        """The service of the allocation or usage; a commitment's (``None``: every service)."""
+        return self.source.service
+
+    @property
+    def resource_type(self) -> str | None:
+        """The resource type id; a commitment's (``None``: every type)."""
+        return self.source.resource_type
+
+    @property
+    def resource_id(self) -> str | None:
+        """The configuration item holding the resource, when the source names one."""
+        return getattr(self._row[1], "resource_id", None)
+
+    @property
+    def cost_centre(self) -> str | None:
+        """The customer's cost centre the cost is booked to, when the source names one."""
+        return getattr(self._row[1], "cost_centre", None)
+
+    @property
+    def quantity(self) -> Quantity | None:
+        """The quantity held or used (the tier's part of a usage); ``None`` for a commitment."""
+        kind = self.kind
+        if kind == "allocation":
+            return cast("Allocation", self._row[1]).quantity
+        if kind == "usage":
+            return cast("Quantity", self._row[3])
+        return None
+
+    @property
+    def price(self) -> Price | None:
+        """The price charged; ``None`` for a commitment's shortfall."""
+        return cast("_Basis", self._row[0]).price
+
+    @property
+    def held(self) -> Period | None:
+        """The time held inside the period (in its zone), for an allocation; else ``None``."""
+        basis, _, start, end = self._row[:4]
+        if isinstance(basis, _Bucket):
+            return basis.frame.held(start, end)
+        return None
+
+    @property
+    def exact(self) -> Fraction:
+        """The exact amount, in the profile's currency."""
+        basis = self._row[0]
+        if isinstance(basis, _Bucket):
+            _, held, start, end = self._row
+            return Fraction(basis.scaled(held.quantity.magnitude, start, end)) * basis.factor
+        return cast("Fraction", self._row[2])
+
+    @property
+    def amount(self) -> Money:
+        """The exact amount as Money: exact where it fits, else to 38 significant digits."""
+        return _money(self.exact, cast("_Basis", self._row[0]).currency)
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.kind,
+            self.service,
+            self.resource_type,
+            self.resource_id,
+            self.cost_centre,
+            self.quantity,
+            self.price,
+            None if self.held is None else instant_key(self.held.start),
+            None if self.held is None else instant_key(self.held.end),
+            self.exact,
+            cast("_Basis", self._row[0]).currency,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CostLine):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        what = "" if self.quantity is None else f" {format_quantity(self.quantity)}"
+        return (
+            f"<CostLine {self.kind} {self.service or '*'}/{self.resource_type or '*'}"
+            f"{what}: {self.amount}>"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restored, (self._row,))
+
+
+_new = object.__new__
+
+
+def _line(row: tuple[Any, ...]) -> CostLine:
+    """A line of values already computed: the trusted constructor (the hot loop inlines it)."""
+    line = _new(CostLine)
+    line._row = row  # noqa: SLF001 - set once, on a new line
+    return line
+
+
+def _restored(row: tuple[Any, ...]) -> CostLine:
+    return _line(row)
+
+
+def _money(exact: Fraction, code: str) -> Money:
+    try:
+        return Money(nearest_amount(exact), code)
+    except OverflowError:
+        raise ValidationError.single(
+            "$", "an amount below 1E+31", f"about {float(exact):.3E} {code}", subject=_SUBJECT
+        ) from None
+
+
+def _rounded(exact: Fraction, code: str) -> Money:
+    """``exact`` rounded once, half to even, to the currency's minor unit (kept exact without one).
+
+    The rounding `cloudsms.money.total_cost` applies to its total.
+    """
+    found = currency(code)
+    if found.minor_unit is None:
+        return _money(exact, code)
+    whole = round(exact * 10**found.minor_unit)  # a Fraction rounds half to even
+    if abs(whole) >= 10 ** (MAX_EXPONENT + 1 + found.minor_unit):
+        raise ValidationError.single(
+            "$", "a total below 1E+31", f"about {float(exact):.3E} {code}", subject=_SUBJECT
+        )
+    return Money(Decimal(whole).scaleb(-found.minor_unit, _SUMS), code)
+
+
+# ---------------------------------------------------------------------- building
+class _Builder:
+    """One build of a cost profile: the inputs, the buckets, the lines and the problems."""
+
+    def __init__(
+        self,
+        agreement: CloudServiceAgreement,
+        period: Period,
+        rates: RateCard,
+        types: dict[str, ResourceType],
+    ) -> None:
+        self.agreement = agreement
+        self.rates = rates
+        self.types = types
+        self.frame = _Frame(period, rates.currency)
+        self.services = agreement.service_ids
+        self.problems: list[Problem] = []
+        self.more = 0
+        self.buckets: list[_Bucket] = []
+        self.calendars: dict[str, _Calendar] = {}
+        self.lines: list[CostLine] = []
+        self.usage_totals: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
+        self.factors: dict[tuple[Any, str, bool], Fraction] = {}
+
+    # -------------------------------------------------------------- problems
+    def refuse(self, path: str, expected: str, got: str) -> None:
+        if len(self.problems) < _MAX_ROW_PROBLEMS:
+            self.problems.append(Problem(path, expected, got))
+        else:
+            self.more += 1
+
+    def raise_problems(self) -> None:
+        problems = list(self.problems)
+        if self.more:
+            problems.append(
+                Problem("$", "every row priced", f"{self.more} more rows with problems")
+            )
+        raise_problems(problems, _SUBJECT)
+
+    def _service_problem(self, row: Allocation | Usage) -> tuple[str, str, str] | None:
+        """A row for a service the agreement does not subscribe, as (field, expected, got)."""
+        if row.service in self.services:
+            return None
+        subscribed = ", ".join(sorted(self.services))
+        return ("service", f"a service the agreement subscribes ({subscribed})", row.service)
+
+    def _customer_problem(self, path: str, row: Allocation | Usage) -> bool:
+        """Refuse a row of the agreement that names another customer."""
+        if row.customer == self.agreement.customer_id:
+            return False
+        self.refuse(
+            f"{path}.customer",
+            f"the agreement's customer ({self.agreement.customer_id})",
+            describe(row.customer),
+        )
+        return True
+
+    def _rate(self, row: Allocation | Usage) -> Rate | tuple[str, str, str]:
+        """The rate of a row's service and type, or why there is none (field, expected, got)."""
+        refused = self._service_problem(row)
+        if refused is not None:
+            return refused
+        if row.resource_type not in self.types:
+            known = ", ".join(sorted(self.types))
+            return ("resource_type", f"a known resource type ({known})", row.resource_type)
+        rate = self.rates.rate_for(row.service, row.resource_type)
+        if rate is None:
+            known = ", ".join(self.rates.known) or "none"
+            expected = f"a service and resource type the rate card prices (it prices {known})"
+            return ("resource_type", expected, f"{row.service}/{row.resource_type}")
+        return rate
+
+    # -------------------------------------------------------------- units
+    def _factor(self, value: Quantity, price: Price, *, timed: bool) -> Fraction:
+        """One of ``value``'s unit (times a second, if ``timed``) in the price's unit, exactly."""
+        units = cast("Any", value)._units  # noqa: SLF001 - pint's hashable units, the cache key
+        key = (units, price.unit, timed)
+        found = self.factors.get(key)
+        if found is None:
+            one: Any = registry().Quantity(Decimal(1), units)
+            if timed:
+                one = one * registry().Unit("second")
+            found = fraction_in(one, price.unit)
+            self.factors[key] = found
+        return found
+
+    # -------------------------------------------------------------- allocations
+    def bucket(self, held: Allocation) -> _Bucket | tuple[str, str, str]:
+        """The bucket of an allocation's service, type and unit, or why it cannot be priced."""
+        rate = self._rate(held)
+        if isinstance(rate, tuple):
+            return rate
+        kind = self.types[held.resource_type]
+        if kind.kind is not MeteringKind.ALLOCATED or rate.price is None:
+            expected = "an allocated resource type, priced by the time held"
+            return ("resource_type", expected, f"{held.resource_type} ({kind.kind.value})")
+        price = rate.price
+        timed = _price_basis(price.unit, price.per is not None, kind.unit) == "time"
+        try:
+            unit = self._factor(held.quantity, price, timed=timed)
+        except ValidationError:
+            expected = f"a quantity of {kind.unit}, which the price {price} charges"
+            return ("quantity", expected, str(held.quantity))
+        amount = Fraction(price.amount.amount)
+        calendar: _Calendar | None = None
+        if timed:
+            factor = amount * unit / _PER_SECOND
+        else:
+            per = cast("str", price.per)
+            calendar = self.calendars.get(per)
+            if calendar is None:
+                calendar = self.calendars[per] = _Calendar(self.frame, per)
+            factor = amount * unit / calendar.scale
+        return _Bucket(
+            self.frame,
+            service=held.service,
+            resource_type=held.resource_type,
+            price=price,
+            factor=factor,
+            calendar=calendar,
+            units=cast("Any", held.quantity)._units,  # noqa: SLF001
+        )
+
+    def allocations(self, allocations: Iterable[object]) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop
+        """A line per allocation of the agreement held inside the period."""
+        frame = self.frame
+        agreement_id = self.agreement.id
+        customer = self.agreement.customer_id
+        zone, first, last = frame.zone, frame.start, frame.period.end
+        start_us, end_us, shifts = frame.start_us, frame.end_us, frame.shifts
+        # Wall times of the period's own zone, neither in a repeated hour's second
+        # pass, compare as their instants do and convert by the frame's shifts; with
+        # one change of offset in the period (a DST change), its shift is inlined.
+        fast = shifts is not None
+        fast_end = fast and last.tzinfo is zone and not last.fold
+        one = shifts is not None and len(shifts) == 1
+        change, shifted = shifts[0] if shifts and one else (last, 0)
+        many = bool(shifts) and not one
+        buckets: dict[tuple[str, str, Any], _Bucket | tuple[str, str, str]] = {}
+        latest: dict[str, _Bucket] = {}  # per type, the bucket of the row before
+        append = self.lines.append
+        new, line_class, allocation_class = _new, CostLine, Allocation
+        microsecond = _MICROSECOND
+        with localcontext(_SUMS):
+            for index, held in enumerate(allocations):
+                if type(held) is not allocation_class and not isinstance(held, Allocation):
+                    self.refuse(f"$.allocations[{index}]", "an Allocation", describe(held))
+                    continue
+                if held.agreement != agreement_id:
+                    continue
+                since = held.since
+                if fast and since.tzinfo is zone and not since.fold:
+                    if since <= first:
+                        s = start_us
+                    elif fast_end and since >= last:
+                        continue
+                    else:
+                        s = start_us + (since - first) // microsecond
+                        if one:
+                            if since >= change:
+                                s += shifted
+                        elif many:
+                            s += _shift(since, shifts)  # type: ignore[arg-type]
+                else:
+                    s = max(_micros(since), start_us)
+                until = held.until
+                if until is None:
+                    e = end_us
+                elif fast_end and until.tzinfo is zone and not until.fold:
+                    if until >= last:
+                        e = end_us
+                    elif until <= first:
+                        continue
+                    else:
+                        e = start_us + (until - first) // microsecond
+                        if one:
+                            if until >= change:
+                                e += shifted
+                        elif many:
+                            e += _shift(until, shifts)  # type: ignore[arg-type]
+                else:
+                    e = min(_micros(until), end_us)
+                if e <= s:
+                    continue
+                if held.customer != customer:
+                    self._customer_problem(f"$.allocations[{index}]", held)
+                    continue
+                value: Any = held.quantity  # pint's own fields are read below
+                units = value._units  # noqa: SLF001
+                bucket = latest.get(held.resource_type)
+                if bucket is None or bucket.units is not units or bucket.service != held.service:
+                    key = (held.service, held.resource_type, units)
+                    found = buckets.get(key)
+                    if found is None:
+                        found = buckets[key] = self.bucket(held)
+                    if isinstance(found, tuple):
+                        field, expected, got = found
+                        self.refuse(f"$.allocations[{index}].{field}", expected, describe(got))
+                        continue
+                    bucket = latest[held.resource_type] = found
+                if s == start_us and e == end_us:
+                    bucket.full += value._magnitude  # noqa: SLF001
+                elif bucket.calendar is None:
+                    bucket.partial += value._magnitude * (e - s)  # noqa: SLF001
+                else:
+                    bucket.partial += value._magnitude * bucket.calendar.share(s, e)  # noqa: SLF001
+                line = new(line_class)
+                line._row = (bucket, held, s, e)  # noqa: SLF001 - set once, on a new line
+                append(line)
+        self.buckets = [b for b in buckets.values() if isinstance(b, _Bucket)]
+
+    # -------------------------------------------------------------- usage
+    def usage(self, usage: Iterable[object]) -> None:
+        """A line per usage of a metered type starting in the period (per tier reached)."""
+        tiered: dict[tuple[str, str], list[tuple[int, int, Usage, Rate]]] = defaultdict(list)
+        made: dict[int, list[CostLine]] = {}
+        earliest = self._tier_start()
+        for index, used in enumerate(usage):
+            row = self._usage_row(index, used, earliest)
+            if row is None:
+                continue
+            start, rate = row
+            used = cast("Usage", used)
+            if rate.tiers:
+                tiered[(used.service, used.resource_type)].append((start, index, used, rate))
+                continue
+            line = self._usage_line(f"$.usage[{index}]", used, used.quantity, rate.prices[0])
+            if line is not None:
+                made[index] = [line]
+        for rows in tiered.values():
+            rows.sort(key=lambda row: (row[0], row[1]))
+            self._tiers(rows, made)
+        for index in sorted(made):
+            self.lines += made[index]
+
+    def _usage_row(  # noqa: PLR0911 - each way a usage goes unpriced, said once
+        self, index: int, used: object, earliest: int
+    ) -> tuple[int, Rate] | None:
+        """When a usage is priced, its start and rate; ``None`` when it is not (or refused).
+
+        A usage of the billing period before the profile's period is kept only for a
+        graduated rate, whose tiers it counts towards (it is not charged).
+        """
+        path = f"$.usage[{index}]"
+        if not isinstance(used, Usage):
+            self.refuse(path, "a Usage", describe(used))
+            return None
+        if used.agreement != self.agreement.id:
+            return None
+        start = _micros(used.start)
+        if not earliest <= start < self.frame.end_us:
+            return None
+        kind = self.types.get(used.resource_type)
+        if kind is not None and kind.kind is MeteringKind.ALLOCATED:
+            return None  # the use made of a holding: the holding is charged
+        if start < self.frame.start_us:
+            before = self.rates.rate_for(used.service, used.resource_type)
+            return (start, before) if before is not None and before.tiers else None
+        if self._customer_problem(path, used):
+            return None
+        rate = self._rate(used)
+        if isinstance(rate, tuple):
+            field, expected, got = rate
+            self.refuse(f"{path}.{field}", expected, describe(got))
+            return None
+        return start, rate
+
+    def _usage_line(
+        self, path: str, used: Usage, amount: Quantity, price: Price
+    ) -> CostLine | None:
+        try:
+            unit = self._factor(amount, price, timed=False)
+        except ValidationError:
+            self.refuse(
+                f"{path}.quantity", f"a quantity that the price {price} charges", str(amount)
+            )
+            return None
+        exact = Fraction(amount.magnitude) * unit * Fraction(price.amount.amount)
+        self.usage_totals[(used.service, used.resource_type)] += exact
+        return _line((_UsageBasis(price, self.frame.currency), used, exact, amount))
+
+    def _tier_start(self) -> int:
+        """Where tier counting starts: the start of the billing period holding the period's."""
+        if not any(rate.tiers for rate in self.rates.rates):
+            return self.frame.start_us
+        billing = billing_period(self.agreement, self.rates.billing_cycle, self.frame.start)
+        return min(_micros(billing.start), self.frame.start_us)
+
+    def _tiers(
+        self, rows: list[tuple[int, int, Usage, Rate]], made: dict[int, list[CostLine]]
+    ) -> None:
+        """Split each usage over the tiers it reaches, counted from each billing period's start."""
+        cycle = self.rates.billing_cycle
+        period_end: int | None = None
+        reached = Fraction(0)
+        for start, index, used, rate in rows:
+            if period_end is None or start >= period_end:
+                billing = billing_period(self.agreement, cycle, _instant(start, self.frame.zone))
+                period_end = _micros(billing.end)
+                reached = Fraction(0)
+            first = rate.tiers[0].price
+            try:
+                amount = fraction_in(used.quantity, first.unit)
+            except ValidationError:
+                if start >= self.frame.start_us:
+                    self.refuse(
+                        f"$.usage[{index}].quantity",
+                        f"a quantity that the tiers charge (of {first.unit})",
+                        str(used.quantity),
+                    )
+                continue
+            parts = _tier_parts(rate, reached, amount)
+            reached += amount
+            if start < self.frame.start_us:
+                continue
+            lines = []
+            for tier_price, part in parts:
+                ratio = _unit_ratio(first.unit, tier_price.unit)
+                value = quantity(nearest_amount(part * ratio), tier_price.unit)
+                line = self._usage_line(f"$.usage[{index}]", used, value, tier_price)
+                if line is not None:
+                    lines.append(line)
+            made[index] = lines
+
+    # -------------------------------------------------------------- commitments
+    def commitments(self) -> None:
+        """A line per minimum commitment whose scope costs less than its minimum."""
+        basis = _CommitmentBasis(self.frame.currency)
+        totals: dict[tuple[str, str], Fraction] = defaultdict(Fraction, self.usage_totals)
+        for bucket in self.buckets:
+            totals[(bucket.service, bucket.resource_type)] += bucket.exact()
+        for commitment in self.rates.commitments:
+            least = commitment.minimum(self.frame.period)
+            spent = sum(
+                (
+                    cost
+                    for (service, kind), cost in totals.items()
+                    if commitment.covers(service, kind)
+                ),
+                Fraction(0),
+            )
+            if spent < least:
+                self.lines.append(_line((basis, commitment, least - spent, least, spent)))
+
+
+def _tier_parts(rate: Rate, reached: Fraction, amount: Fraction) -> list[tuple[Price, Fraction]]:
+    """How much of ``amount``, used after ``reached``, falls in each tier (in the first's unit).
+
+    A usage of nothing is one part of nothing, in the tier it would have started in.
+    """
+    unit = rate.tiers[0].price.unit
+    low, high = reached, reached + amount
+    parts: list[tuple[Price, Fraction]] = []
+    lower = Fraction(0)
+    for tier in rate.tiers:
+        upper = None if tier.up_to is None else fraction_in(tier.up_to, unit)
+        top = high if upper is None else min(high, upper)
+        bottom = max(low, lower)
+        if top > bottom or (not amount and (upper is None or low < upper)):
+            parts.append((tier.price, top - bottom))
+        if upper is None or upper >= high:
+            break
+        lower = upper
+    return parts
+
+
+def _unit_ratio(source: str, target: str) -> Fraction:
+    """One ``source`` in ``target``, exactly (tiers of one dimension, maybe other units)."""
+    return fraction_in(quantity(1, source), target)
+
+
+# ---------------------------------------------------------------------- the profile
+def _check_inputs(
+    agreement: object, period: object, rates: object, types: object
+) -> dict[str, ResourceType]:
+    problems: list[Problem] = []
+    if not isinstance(agreement, CloudServiceAgreement):
+        problems.append(Problem("$.agreement", "a CloudServiceAgreement", describe(agreement)))
+    if not isinstance(period, Period):
+        problems.append(Problem("$.period", "a Period", describe(period)))
+    if not isinstance(rates, RateCard):
+        problems.append(Problem("$.rates", "a RateCard", describe(rates)))
+    table: dict[str, ResourceType] = {}
+    chosen = resource_types() if types is None else types
+    if isinstance(chosen, str) or not hasattr(chosen, "__iter__"):
+        problems.append(Problem("$.types", "a list of ResourceType values", describe(types)))
+    else:
+        for index, kind in enumerate(cast("Iterable[object]", chosen)):
+            if not isinstance(kind, ResourceType):
+                problems.append(Problem(f"$.types[{index}]", "a ResourceType", describe(kind)))
+            else:
+                table.setdefault(kind.id, kind)
+    raise_problems(problems, _SUBJECT)
+    cast("RateCard", rates).check(table.values())
+    return table
+
+
+def _rows(value: object, path: str) -> tuple[Any, ...]:
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        raise ValidationError.single(path, "a list", describe(value), subject=_SUBJECT)
+    return tuple(cast("Iterable[Any]", value))
+
+
+@attrs.frozen(init=False)
+class CostProfile:
+    """What an agreement's resources cost over a period, line by line (S11).
+
+    Build one with `build`. ``lines`` holds the `CostLine` values: the allocations
+    in the order given, then the usage in the order given (a usage split over tiers
+    gives a line per tier, in tier order), then the commitments' shortfalls.
+    ``exact_total`` is the exact sum of the lines' exact amounts and ``total`` that
+    sum rounded once, half to even, to the currency's minor unit. The profile keeps
+    what it was built from (``agreement``, ``allocations``, ``usage``, ``period``,
+    ``rates``, ``types``), so `revise` can build it again with a request applied.
+
+    Serves S11 (the cost profile of a service's resources) and ISO/IEC 20000-1:2011
+    6.4.
+    """
+
+    agreement: CloudServiceAgreement
+    period: Period
+    rates: RateCard
+    allocations: tuple[Allocation, ...]
+    usage: tuple[Usage, ...]
+    types: tuple[ResourceType, ...] | None
+    lines: tuple[CostLine, ...]
+    exact_total: Fraction
+    total: Money
+
+    @classmethod
+    def build(
+        cls,
+        agreement: CloudServiceAgreement,
+        allocations: Iterable[Allocation],
+        usage: Iterable[Usage],
+        period: Period,
+        *,
+        rates: RateCard,
+        types: Iterable[ResourceType] | None = None,
+    ) -> CostProfile:
+        """The cost profile of ``agreement`` over ``period``, priced with ``rates``.
+
+        Allocations and usage of other agreements are left out, as are those that
+        do not overlap the period (a usage counts in the period its interval starts
+        in). ``types`` is the table of resource types (the built-in one by default);
+        the rate card is checked against it first (`RateCard.check`).
+
+        Raises:
+            ValidationError: wrong-typed arguments; a rate that does not suit its
+                type; a row of the agreement that names another customer, a service
+                the agreement does not subscribe, an unknown resource type, or a
+                service and type the rate card does not price (naming the rates it
+                knows), or a quantity its price does not charge — each at its row
+                (``$.allocations[3].resource_type``; the first 50, then a count).
+
+        Examples:
+            The worked example of the docs: 4 vcpu held all of October 2026 at EUR
+            0.042 per vcpu-hour is 744 hours in UTC, EUR 124.992, billed EUR 124.99.
+        """
+        table = _check_inputs(agreement, period, rates, types)
+        held = _rows(allocations, "$.allocations")
+        used = _rows(usage, "$.usage")
+        builder = _Builder(agreement, period, rates, table)
+        builder.allocations(held)
+        builder.usage(used)
+        builder.raise_problems()
+        builder.commitments()
+        exact = sum((bucket.exact() for bucket in builder.buckets), Fraction(0))
+        exact += sum(
+            (line.exact for line in builder.lines if not isinstance(line._row[0], _Bucket)),  # noqa: SLF001
+            Fraction(0),
+        )
+        profile = _new(cls)
+        values = {
+            "agreement": agreement,
+            "period": period,
+            "rates": rates,
+            "allocations": held,
+            "usage": used,
+            "types": None if types is None else tuple(table.values()),
+            "lines": tuple(builder.lines),
+            "exact_total": exact,
+            "total": _rounded(exact, rates.currency),
+        }
+        for name, value in values.items():
+            object.__setattr__(profile, name, value)
+        return profile
+
+    @property
+    def currency(self) -> str:
+        """The currency of every amount of the profile (the rate card's)."""
+        return self.rates.currency
+
+    def split(self, by: SplitBy) -> dict[str, Money]:
+        """The total divided by ``by``, the parts adding up to it exactly.
+
+        ``"service"``, ``"cost_centre"`` or ``"resource_type"``: the lines' exact
+        amounts summed per value (lines without one, such as a commitment for every
+        service, under ``""``); ``"day"``: each line's cost inside each calendar day of
+        the period in its zone (keys ``"2026-10-01"``: an allocation by its share of
+        time or of the calendar period held in the day, a usage on the day it starts,
+        a commitment's shortfall by each day's share of the period's time). The
+        total is then handed out in proportion to these exact weights by
+        `cloudsms.money.allocate` (largest remainder), keys in sorted order.
+
+        Raises:
+            ValidationError: ``by`` is not one of the four (``$.by``).
+        """
+        if by not in _SPLITS:
+            raise ValidationError.single(
+                "$.by", "one of " + ", ".join(map(repr, _SPLITS)), describe(by), subject=_SUBJECT
+            )
+        weights = self._day_weights() if by == "day" else self._key_weights(by)
+        keys = sorted(weights)
+        return dict(zip(keys, _split(self.total, [weights[k] for k in keys]), strict=True))
+
+    def _key_weights(self, by: str) -> dict[str, Fraction]:
+        scaled: dict[tuple[str, _Bucket], Decimal] = defaultdict(Decimal)
+        weights: dict[str, Fraction] = defaultdict(Fraction)
+        with localcontext(_SUMS):
+            for line in self.lines:
+                key = getattr(line, by) or ""
+                basis, held, start, end = line._row[:4]  # noqa: SLF001
+                if isinstance(basis, _Bucket):
+                    scaled[(key, basis)] += basis.scaled(held.quantity.magnitude, start, end)
+                else:
+                    weights[key] += line.exact
+        for (key, bucket), total in scaled.items():
+            weights[key] += Fraction(total) * bucket.factor
+        return weights
+
+    def _day_weights(self) -> dict[str, Fraction]:
+        days = self.period.split("day")
+        bounds = [_micros(day.start) for day in days] + [_micros(self.period.end)]
+        keys = [day.start.date().isoformat() for day in days]
+        weights: dict[str, Fraction] = dict.fromkeys(keys, Fraction(0))
+        length = bounds[-1] - bounds[0]
+        for line in self.lines:
+            basis = line._row[0]  # noqa: SLF001
+            if isinstance(basis, _Bucket):
+                _, _, start, end = line._row  # noqa: SLF001
+                magnitude = Fraction(cast("Allocation", line.source).quantity.magnitude)
+                index = bisect.bisect_right(bounds, start) - 1
+                while index < len(keys) and bounds[index] < end:
+                    low, high = max(start, bounds[index]), min(end, bounds[index + 1])
+                    share = (
+                        high - low if basis.calendar is None else basis.calendar.share(low, high)
+                    )
+                    weights[keys[index]] += magnitude * share * basis.factor
+                    index += 1
+            elif basis.kind == "usage":
+                at = _micros(cast("Usage", line.source).start)
+                index = max(bisect.bisect_right(bounds, at) - 1, 0)
+                weights[keys[index]] += line.exact
+            else:
+                exact = line.exact
+                for index, key in enumerate(keys):
+                    weights[key] += exact * (bounds[index + 1] - bounds[index]) / length
+        return weights
+
+
+def _split(total: Money, weights: list[Fraction]) -> tuple[Money, ...]:
+    """``total`` handed out in proportion to exact weights, by `allocate`'s rule."""
+    if not weights:
+        return ()
+    if not total or not any(weights):
+        return tuple(Money.zero(total.currency) for _ in weights)
+    scale = math.lcm(*(w.denominator for w in weights))
+    whole = [w.numerator * (scale // w.denominator) for w in weights]
+    common = math.gcd(*whole)
+    whole = [w // common for w in whole]
+    if all(bounded_factor(w) is not None for w in whole):
+        return allocate(total, whole)
+    return _largest_remainder(total, weights)
+
+
+def _largest_remainder(total: Money, weights: list[Fraction]) -> tuple[Money, ...]:
+    """`allocate`'s rule, on exact weights too large for it.
+
+    Each share is floored to the smallest unit in play, then the units left over go
+    one each to the largest remainders, earlier parts first on a tie.
+    """
+    minor = total.minor_unit if total.minor_unit is not None else 0
+    places = max(minor, -cast("int", total.amount.as_tuple().exponent))
+    units = math.floor(abs(Fraction(total.amount)) * 10**places)
+    whole = sum(weights)
+    exact = [units * w / whole for w in weights]
+    parts = [math.floor(x) for x in exact]
+    order = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[: units - sum(parts)]:
+        parts[i] += 1
+    sign = -1 if total.amount < 0 else 1
+    return tuple(Money(Decimal(sign * p).scaleb(-places, _SUMS), total.currency) for p in parts)
+
+
+# ---------------------------------------------------------------------- billing periods
+def billing_period(
+    agreement: CloudServiceAgreement, cycle: relativedelta, at: dt.datetime
+) -> Period:
+    """The billing period of ``agreement`` that holds the instant ``at``.
+
+    Billing periods follow one another every ``cycle`` (a calendar length, such as
+    a `RateCard.billing_cycle`) from the agreement's ``effective_from``, counted on
+    the wall clock of the agreement's time zone, each computed from that start so
+    the series never drifts (a cycle of a month from 31 January ends on 28 February,
+    then 31 March).
+
+    Raises:
+        ValidationError: ``at`` is not an aware instant, ``cycle`` is not a positive
+            calendar length, or a period falls outside the supported range.
+    """
+    raise_problems(instant_problems(at, "$.at"), _SUBJECT)
+    zone = timezone(agreement.timezone)
+    anchor = agreement.effective_from.astimezone(zone)
+    moment = _micros(at)
+    first = add_calendar(anchor, cycle)
+    length = max(_micros(first) - _micros(anchor), 1)
+    count = (moment - _micros(anchor)) // length
+    while _micros(add_calendar(anchor, cycle, count)) > moment:
+        count -= 1
+    while _micros(add_calendar(anchor, cycle, count + 1)) <= moment:
+        count += 1
+    return Period(add_calendar(anchor, cycle, count), add_calendar(anchor, cycle, count + 1))
+
+
+# ---------------------------------------------------------------------- changes
+def _money_text(
+    data: dict[str, Any], name: str, code: str, problems: list[Problem]
+) -> Money | None:
+    value = data.get(name)
+    try:
+        return Money(value, code)  # type: ignore[arg-type]
+    except ValidationError as refused:
+        problems.extend(problem._replace(path=f"$.data.{name}") for problem in refused.problems)
+    return None
+
+
+@attrs.frozen(kw_only=True)
+class CostChange(Record):
+    """How a change alters what the customer pays, from an instant on (S11).
+
+    ``before`` and ``after`` are the costs of the same span without and with the
+    change, ``difference`` is ``after - before`` (negative when the customer pays
+    less), and ``effective`` is when the change takes effect. It travels in a
+    `cloudsms.agreements.Notice` as a `cloudsms.agreements.NoticePayload` of kind
+    ``"cost-change"`` (`to_payload`, `from_payload`), its amounts as decimal text.
+
+    Serves S11 (notification of the revised cost profile) and ISO/IEC 20000-1:2011
+    6.4 and 7.1.
+
+    Raises:
+        ValidationError: every problem, each with its path: amounts of several
+            currencies (``$.after``, ``$.difference``), a difference other than
+            after less before (``$.difference``), a naive instant.
+
+    Examples:
+        >>> import datetime as dt
+        >>> change = CostChange(
+        ...     before=Money("62.50", "EUR"),
+        ...     after=Money("93.75", "EUR"),
+        ...     difference=Money("31.25", "EUR"),
+        ...     effective=dt.datetime(2026, 10, 17, 12, tzinfo=dt.UTC),
+        ... )
+        >>> dict(change.to_payload().data)["difference"]
+        '31.25'
+        >>> CostChange.from_payload(change.to_payload()) == change
+        True
+    """
+
+    before: Money
+    after: Money
+    difference: Money
+    effective: dt.datetime = attrs.field(validator=instant, eq=instant_key)
+
+    def _rules(self) -> Iterator[Problem]:
+        """One currency; the difference is after less before."""
+        code = self.before.currency
+        for name in ("after", "difference"):
+            money: Money = getattr(self, name)
+            if money.currency != code:
+                yield Problem(name, f"an amount in {code} (as before)", str(money))
+        if self.after.currency == code == self.difference.currency:
+            expected = self.after - self.before
+            if self.difference != expected:
+                yield Problem(
+                    "difference", f"after less before ({expected})", str(self.difference)
+                )
+
+    def to_payload(self) -> NoticePayload:
+        """The change as the payload of a notice: kind ``"cost-change"``, amounts as text."""
+        return NoticePayload(
+            kind=COST_CHANGE,
+            data={
+                "currency": self.before.currency,
+                "before": self.before.amount_text,
+                "after": self.after.amount_text,
+                "difference": self.difference.amount_text,
+                "effective": format_datetime(self.effective),
+            },
+        )
+
+    @classmethod
+    def from_payload(cls, payload: NoticePayload) -> CostChange:
+        """Read a change back from a notice's payload.
+
+        Raises:
+            ValidationError: not a payload of kind ``"cost-change"``, or data missing
+                or malformed, each at its path (``$.data.before``).
+        """
+        if not isinstance(payload, NoticePayload):
+            raise ValidationError.single(
+                "$", "a NoticePayload", describe(payload), subject="cost change"
+            )
+        if payload.kind != COST_CHANGE:
+            raise ValidationError.single(
+                "$.kind", repr(COST_CHANGE), describe(payload.kind), subject="cost change"
+            )
+        data = dict(payload.data)
+        problems: list[Problem] = []
+        code = data.get("currency")
+        if not isinstance(code, str):
+            raise ValidationError.single(
+                "$.data.currency", "an ISO 4217 code", describe(code), subject="cost change"
+            )
+        amounts = {
+            name: _money_text(data, name, code, problems)
+            for name in ("before", "after", "difference")
+        }
+        effective: dt.datetime | None = None
+        try:
+            effective = structure_datetime(data.get("effective"), dt.datetime)
+        except ValidationError as refused:
+            problems += [p._replace(path="$.data.effective") for p in refused.problems]
+        raise_problems(problems, "cost change")
+        return cls(
+            before=cast("Money", amounts["before"]),
+            after=cast("Money", amounts["after"]),
+            difference=cast("Money", amounts["difference"]),
+            effective=cast("dt.datetime", effective),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class CostRevision:
+    """What `revise` returns: the revised profile, the change and the notice to the customer."""
+
+    profile: CostProfile
+    change: CostChange
+    notice: Notice
+
+
+_NOT_ID = re.compile(r"[^A-Za-z0-9._:-]+")
+
+
+def _party_id(name: str) -> str | None:
+    """A provider's name as a party id: other characters as ``-``, at most 64 characters."""
+    if ID.fullmatch(name):
+        return name
+    slug = _NOT_ID.sub("-", name).strip("-._:")[:64].rstrip("-._:")
+    return slug if slug and ID.fullmatch(slug) else None
+
+
+def revise(
+    profile: CostProfile,
+    request: ResourceRequest,
+    *,
+    as_of: dt.datetime,
+    sent_by: str | None = None,
+) -> CostRevision:
+    """The cost of a resource request, and the notice that tells the customer (S11).
+
+    The request takes effect at its ``effective_at`` (or ``as_of``, when it names
+    none). The span priced runs from then to the end of the billing period after the
+    one holding ``as_of`` (billing periods of the rate card's cycle, from the
+    agreement's start in its zone: `billing_period`): the rest of this period and
+    the next whole one. The span is priced twice from what ``profile`` was built
+    from: with its allocations as they are (``before``) and as the request leaves
+    them (`cloudsms.resources.ResourceRequest.apply`, ``after``). The result holds
+    the profile after the request, the `CostChange` (``difference`` is ``after -
+    before``) and a `cloudsms.agreements.Notice` from the provider to the customer,
+    sent at ``as_of`` and effective when the request is. ``sent_by`` is the
+    provider's party id; by default the agreement's provider name, made into an id
+    where it is not one (``"ACME Cloud"`` gives ``"ACME-Cloud"``).
+
+    Raises:
+        ValidationError: the request is of another agreement or customer
+            (``$.request``), takes effect before ``as_of`` or after the span's end
+            (``$.request.effective_at``), ``as_of`` is not an aware instant, no party
+            id can be made of the provider's name (``$.sent_by``), or the request
+            cannot be applied (as `cloudsms.resources.ResourceRequest.apply`).
+    """
+    if not isinstance(profile, CostProfile):
+        raise ValidationError.single(
+            "$.profile", "a CostProfile", describe(profile), subject=_SUBJECT
+        )
+    if not isinstance(request, ResourceRequest):
+        raise ValidationError.single(
+            "$.request", "a ResourceRequest", describe(request), subject=_SUBJECT
+        )
+    raise_problems(instant_problems(as_of, "$.as_of"), _SUBJECT)
+    agreement = profile.agreement
+    if request.agreement != agreement.id or request.customer != agreement.customer_id:
+        raise ValidationError.single(
+            "$.request",
+            f"a request of the profile's agreement {agreement.id} and customer "
+            f"{agreement.customer_id}",
+            f"{request.agreement} for {request.customer}",
+            subject=_SUBJECT,
+        )
+    effective = request.effective_at if request.effective_at is not None else as_of
+    if _micros(effective) < _micros(as_of):
+        raise ValidationError.single(
+            "$.request.effective_at",
+            f"an instant not before as_of ({as_of.isoformat()})",
+            effective.isoformat(),
+            subject=_SUBJECT,
+        )
+    zone = timezone(agreement.timezone)
+    current = billing_period(agreement, profile.rates.billing_cycle, as_of)
+    end = billing_period(agreement, profile.rates.billing_cycle, current.end).end
+    if _micros(effective) >= _micros(end):
+        raise ValidationError.single(
+            "$.request.effective_at",
+            f"an instant before the end of the next billing period ({end.isoformat()})",
+            effective.isoformat(),
+            subject=_SUBJECT,
+        )
+    sender = sent_by if sent_by is not None else _party_id(agreement.provider)
+    if sender is None:
+        raise ValidationError.single(
+            "$.sent_by",
+            "the provider's party id (its name makes none)",
+            describe(agreement.provider),
+            subject=_SUBJECT,
+        )
+    span = Period(effective.astimezone(zone), end)
+    types = profile.types
+    before = CostProfile.build(
+        agreement, profile.allocations, profile.usage, span, rates=profile.rates, types=types
+    )
+    changed = request.apply(profile.allocations, effective)
+    after = CostProfile.build(
+        agreement, changed, profile.usage, span, rates=profile.rates, types=types
+    )
+    change = CostChange(
+        before=before.total,
+        after=after.total,
+        difference=after.total - before.total,
+        effective=effective,
+    )
+    notice = Notice(
+        sent_by=sender,
+        sent_to={agreement.customer_id},
+        sent_at=as_of,
+        effective_at=effective,
+        payload=change.to_payload(),
+    )
+    return CostRevision(profile=after, change=change, notice=notice)

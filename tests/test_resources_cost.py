@@ -1,0 +1,788 @@
+"""Cost profiles (S11): lines prorated by the time held, totals exact to the cent, notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from cloudsms.agreements import (
+    Activity,
+    CloudServiceAgreement,
+    ExitTerms,
+    NoticePayload,
+    Priority,
+    PriorityScale,
+    Responsibilities,
+    Responsibility,
+    ServiceLevelAgreement,
+    ServiceTarget,
+    Subscription,
+    TerminatingParty,
+    TerminationReason,
+    TerminationTerms,
+)
+from cloudsms.errors import ValidationError
+from cloudsms.levels import Bound, ServiceLevel
+from cloudsms.money import Money, Price, total_cost
+from cloudsms.periods import Period, SupportHours, timezone
+from cloudsms.resources import (
+    Allocation,
+    ResourceRequest,
+    ResourceRequestKind,
+    Usage,
+    resource_type,
+)
+from cloudsms.resources.cost import (
+    CostChange,
+    CostLine,
+    CostProfile,
+    billing_period,
+    revise,
+)
+from cloudsms.resources.pricing import MinimumCommitment, Rate, RateCard, Tier
+from cloudsms.serialization import from_dict, to_dict
+from cloudsms.testing import allocations as drawn_allocations
+from cloudsms.testing._costs import cost_changes
+from cloudsms.testing._strategies import aware_datetimes
+from cloudsms.units import quantity
+
+EUR = "EUR"
+CUSTOMER, AGREEMENT, SERVICE = "acme", "agr-1", "vm"
+VCPU_HOUR = Price(Money("0.042", EUR), "vcpu*hour")
+GIB_MONTH = Price(Money("0.021", EUR), "GiB", per="month")
+TB_DAY = Price(Money("0.5", EUR), "TB", per="day")
+UTC = dt.UTC
+BERLIN = timezone("Europe/Berlin")
+OCTOBER_UTC = Period.month(2026, 10, "UTC")
+OCTOBER_BERLIN = Period.month(2026, 10, "Europe/Berlin")
+
+
+def agreement(
+    zone: str = "UTC",
+    *,
+    subscriptions: list[Subscription] | None = None,
+    services: tuple[str, ...] = (SERVICE,),
+    **changes: Any,
+) -> CloudServiceAgreement:
+    """A small agreement of ACME Cloud with customer acme, from 1 January 2026 in ``zone``."""
+    subscribed = subscriptions or [
+        Subscription(entry_id="vm", offering_id="basic", service_id=service)
+        for service in services
+    ]
+    fields: dict[str, Any] = {
+        "id": AGREEMENT,
+        "provider": "ACME Cloud",
+        "customer_id": CUSTOMER,
+        "effective_from": dt.datetime(2026, 1, 1, tzinfo=timezone(zone)),
+        "subscriptions": subscribed,
+        "slas": [
+            ServiceLevelAgreement(
+                id="sla",
+                service_ids={subscribed[0].service_id},
+                targets=[
+                    ServiceTarget(
+                        id="uptime",
+                        level=ServiceLevel(
+                            measure="availability", bound=Bound.AT_LEAST, target=quantity("99.9 %")
+                        ),
+                    )
+                ],
+            )
+        ],
+        "responsibilities": Responsibilities(
+            assignments=[Responsibility(activity=a, holders={"provider"}) for a in Activity]
+        ),
+        "data_locations": {"DE"},
+        "resource_locations": {"DE"},
+        "monitoring_retention": relativedelta(months=13),
+        "record_keeping": relativedelta(years=6),
+        "timezone": zone,
+        "support_hours": SupportHours.weekdays("08:00", "18:00", zone),
+        "customer_wait_pauses_clocks": True,
+        "priorities": PriorityScale(
+            priorities=[Priority(id="P1", name="Critical", description="Down")]
+        ),
+        "termination": TerminationTerms(
+            terminable_by=TerminatingParty.EITHER,
+            provider_reasons={TerminationReason.MISUSE},
+            notice_period=relativedelta(months=1),
+        ),
+        "exit": ExitTerms(
+            retrieval_window=relativedelta(days=30),
+            export_formats=("CSV",),
+            retention_window=relativedelta(days=90),
+        ),
+    }
+    return CloudServiceAgreement(**{**fields, **changes})
+
+
+def held(
+    amount: str,
+    since: dt.datetime,
+    until: dt.datetime | None = None,
+    kind: str = "vcpu",
+    **changes: Any,
+) -> Allocation:
+    """An allocation of acme's agreement for the vm service."""
+    return Allocation(
+        CUSTOMER, AGREEMENT, SERVICE, kind, quantity(amount), since, until, **changes
+    )
+
+
+def used(amount: str, start: dt.datetime, kind: str = "requests", **changes: Any) -> Usage:
+    """A day's usage of acme's agreement for the vm service."""
+    end = start + dt.timedelta(days=1)
+    return Usage(CUSTOMER, AGREEMENT, SERVICE, kind, quantity(amount), start, end, **changes)
+
+
+def rates(*extra: Rate, **changes: Any) -> RateCard:
+    """EUR 0.042 per vcpu-hour, EUR 0.021 per GiB of memory per month, EUR 0.5 per TB-day."""
+    base = [
+        Rate("vcpu", price=VCPU_HOUR),
+        Rate("memory", price=GIB_MONTH),
+        Rate("storage", price=TB_DAY),
+    ]
+    return RateCard(EUR, [*base, *extra], **changes)
+
+
+def build(
+    allocations: list[Allocation],
+    period: Period = OCTOBER_UTC,
+    usage: list[Usage] | None = None,
+    card: RateCard | None = None,
+    zone: str = "UTC",
+) -> CostProfile:
+    """The profile of acme's agreement (in ``zone``) over ``period``."""
+    return CostProfile.build(
+        agreement(zone), allocations, usage or [], period, rates=card or rates()
+    )
+
+
+def sept(zone: dt.tzinfo = UTC) -> dt.datetime:
+    """1 September 2026, midnight, in ``zone``: before every October."""
+    return dt.datetime(2026, 9, 1, tzinfo=zone)
+
+
+class TestHandComputed:
+    """The issue's cases, worked out by hand."""
+
+    def test_a_month_of_four_vcpu_in_utc(self) -> None:
+        """744 hours: EUR 124.992 exactly, EUR 124.99 billed."""
+        profile = build([held("4 vcpu", sept())])
+        (line,) = profile.lines
+        assert line.held == OCTOBER_UTC
+        assert line.held is not None
+        assert line.held.hours == 744
+        assert line.exact == Fraction("124.992")
+        assert line.amount == Money("124.992", EUR)
+        assert profile.exact_total == Fraction("124.992")
+        assert profile.total == Money("124.99", EUR)
+        assert str(profile.total) == "EUR 124.99"
+
+    def test_a_month_of_four_vcpu_in_berlin(self) -> None:
+        """745 hours (the clocks go back once): EUR 125.16."""
+        profile = build([held("4 vcpu", sept(BERLIN))], OCTOBER_BERLIN, zone="Europe/Berlin")
+        (line,) = profile.lines
+        assert line.held is not None
+        assert line.held.hours == 745
+        assert line.held.start.tzinfo is BERLIN
+        assert profile.exact_total == Fraction("125.16")
+        assert profile.total == Money("125.16", EUR)
+
+    def test_the_same_instants_written_in_utc_cost_the_same(self) -> None:
+        """An allocation written in another zone than the period is converted exactly."""
+        since = dt.datetime(2026, 10, 17, 12, tzinfo=BERLIN).astimezone(UTC)
+        profile = build([held("4 vcpu", since)], OCTOBER_BERLIN, zone="Europe/Berlin")
+        # 17 Oct 12:00 (+02:00) to 1 Nov 00:00 (+01:00): 349 hours.
+        assert profile.exact_total == 4 * 349 * Fraction("0.042")
+        (line,) = profile.lines
+        assert line.held is not None
+        assert line.held.start == dt.datetime(2026, 10, 17, 12, tzinfo=BERLIN)
+
+    def test_a_resize_on_the_17th_at_noon(self) -> None:
+        """4 vcpu for 396 hours, then 8 vcpu for 349 (Berlin): two lines, exact amounts."""
+        noon = dt.datetime(2026, 10, 17, 12, tzinfo=BERLIN)
+        resize = ResourceRequest(
+            id="rr-1",
+            kind=ResourceRequestKind.RESIZE,
+            customer=CUSTOMER,
+            agreement=AGREEMENT,
+            service=SERVICE,
+            resource_type="vcpu",
+            quantity=quantity("8 vcpu"),
+            requested_at=noon,
+            requested_by="ana",
+        )
+        after = resize.apply([held("4 vcpu", sept(BERLIN))], noon)
+        profile = build(list(after), OCTOBER_BERLIN, zone="Europe/Berlin")
+        before, now = profile.lines
+        assert (before.quantity, now.quantity) == (quantity("4 vcpu"), quantity("8 vcpu"))
+        assert before.held is not None
+        assert now.held is not None
+        assert (before.held.hours, now.held.hours) == (396, 349)
+        assert before.exact == Fraction("66.528")  # 4 x 396 x 0.042
+        assert now.exact == Fraction("117.264")  # 8 x 349 x 0.042
+        assert profile.total == Money("183.79", EUR)  # 183.792, half to even
+
+    def test_per_gib_per_month_over_february_and_march(self) -> None:
+        """Half of February (14 of 28 days) and of March (15.5 of 31): half a month each."""
+        february = Period.month(2026, 2, "UTC")
+        march = Period.month(2026, 3, "UTC")
+        first_half = held(
+            "100 GiB",
+            dt.datetime(2026, 2, 15, tzinfo=UTC),
+            dt.datetime(2026, 3, 16, 12, tzinfo=UTC),
+            kind="memory",
+        )
+        in_feb = build([first_half], february)
+        in_march = build([first_half], march)
+        assert in_feb.exact_total == Fraction("1.05")  # 100 x 0.021 x 14/28
+        assert in_march.exact_total == Fraction("1.05")  # 100 x 0.021 x 15.5/31
+        both = build([first_half], Period(february.start, march.end))
+        assert both.exact_total == Fraction("2.1")
+        whole = held("100 GiB", dt.datetime(2026, 1, 1, tzinfo=UTC), kind="memory")
+        assert build([whole], february).total == build([whole], march).total == Money("2.10", EUR)
+
+    def test_a_volume_tier_boundary(self) -> None:
+        """The first million requests at EUR 0.40 a million, the rest at EUR 0.20: graduated."""
+        tiered = rates(
+            Rate(
+                "requests",
+                tiers=(
+                    Tier(quantity("1000000 request"), Price(Money("0.0000004", EUR), "request")),
+                    Tier(None, Price(Money("0.0000002", EUR), "request")),
+                ),
+            )
+        )
+        usage = [
+            used("800000 request", dt.datetime(2026, 10, 3, tzinfo=UTC)),
+            used("500000 request", dt.datetime(2026, 10, 10, tzinfo=UTC)),
+        ]
+        profile = build([], usage=usage, card=tiered)
+        assert [(str(line.quantity), line.exact) for line in profile.lines] == [
+            ("800000 request", Fraction("0.32")),
+            ("200000 request", Fraction("0.08")),
+            ("300000 request", Fraction("0.06")),
+        ]
+        assert [line.price for line in profile.lines][1:] == [
+            tiered.rates[3].tiers[0].price,
+            tiered.rates[3].tiers[1].price,
+        ]
+        assert profile.total == Money("0.46", EUR)
+
+    def test_a_tier_reached_exactly_and_usage_before_the_period(self) -> None:
+        """Usage earlier in the billing period counts towards the tiers but is not charged."""
+        tiered = rates(
+            Rate(
+                "requests",
+                tiers=(
+                    Tier(quantity("1000000 request"), Price(Money("0.0000004", EUR), "request")),
+                    Tier(None, Price(Money("0.0000002", EUR), "request")),
+                ),
+            )
+        )
+        first_half = Period(
+            dt.datetime(2026, 10, 1, tzinfo=UTC), dt.datetime(2026, 10, 16, tzinfo=UTC)
+        )
+        second_half = Period(first_half.end, OCTOBER_UTC.end)
+        usage = [
+            used("1000000 request", dt.datetime(2026, 10, 3, tzinfo=UTC)),
+            used("100000 request", dt.datetime(2026, 10, 20, tzinfo=UTC)),
+        ]
+        early = build([], first_half, usage=usage, card=tiered)
+        assert [str(line.quantity) for line in early.lines] == ["1000000 request"]
+        late = build([], second_half, usage=usage, card=tiered)
+        assert [(str(line.quantity), line.exact) for line in late.lines] == [
+            ("100000 request", Fraction("0.02"))
+        ]
+        november = build(
+            [],
+            Period.month(2026, 11, "UTC"),
+            usage=[used("100000 request", dt.datetime(2026, 11, 2, tzinfo=UTC))],
+            card=tiered,
+        )
+        assert november.lines[0].exact == Fraction("0.04")  # the tiers start again
+
+    def test_a_minimum_commitment_not_reached(self) -> None:
+        """EUR 200 a month committed on vcpu: a line of the EUR 75.008 shortfall."""
+        floor = MinimumCommitment(Money("200", EUR), resource_type="vcpu", service=SERVICE)
+        profile = build([held("4 vcpu", sept())], card=rates(commitments=[floor]))
+        allocation, shortfall = profile.lines
+        assert shortfall.kind == "commitment"
+        assert shortfall.source == floor
+        assert shortfall.exact == Fraction("75.008")
+        assert (shortfall.price, shortfall.quantity, shortfall.held) == (None, None, None)
+        assert (shortfall.service, shortfall.resource_type) == (SERVICE, "vcpu")
+        assert profile.exact_total == 200
+        assert profile.total == Money("200.00", EUR)
+        assert allocation.kind == "allocation"
+
+    def test_a_minimum_commitment_reached_or_out_of_scope(self) -> None:
+        """No line when the scope costs the minimum or more; other types do not count."""
+        reached = MinimumCommitment(Money("100", EUR), resource_type="vcpu")
+        other = MinimumCommitment(Money("10", EUR), resource_type="memory")
+        profile = build([held("4 vcpu", sept())], card=rates(commitments=[reached, other]))
+        assert [line.kind for line in profile.lines] == ["allocation", "commitment"]
+        assert profile.lines[1].exact == 10
+
+
+class TestWhatCounts:
+    """Which rows become lines."""
+
+    def test_other_agreements_and_periods_are_left_out(self) -> None:
+        """Rows of another agreement, or not held in the period, give no line."""
+        theirs = Allocation("zeta", "agr-9", "other", "vcpu", quantity("4 vcpu"), sept())
+        before = held("4 vcpu", sept(), dt.datetime(2026, 9, 30, tzinfo=UTC))
+        after = held("4 vcpu", dt.datetime(2026, 11, 1, tzinfo=UTC))
+        assert build([theirs, before, after]).lines == ()
+        assert build([theirs, before, after]).total == Money("0.00", EUR)
+
+    def test_usage_of_an_allocated_type_is_not_charged(self) -> None:
+        """The use made of a holding feeds utilisation; the holding is what is charged."""
+        profile = build(
+            [held("4 vcpu", sept())],
+            usage=[used("100 vcpu*hour", dt.datetime(2026, 10, 2, tzinfo=UTC), kind="vcpu")],
+        )
+        assert [line.kind for line in profile.lines] == ["allocation"]
+
+    def test_usage_is_charged_in_the_period_it_starts_in(self) -> None:
+        """A usage starting on the last day counts whole, in this period only."""
+        card = rates(Rate("requests", price=Price(Money("0.001", EUR), "request")))
+        late = used("1000 request", dt.datetime(2026, 10, 31, 12, tzinfo=UTC))
+        assert build([], usage=[late], card=card).total == Money("1.00", EUR)
+        november = Period.month(2026, 11, "UTC")
+        assert build([], november, usage=[late], card=card).lines == ()
+
+    def test_line_attributes(self) -> None:
+        """A line carries its source's service, type, resource id and cost centre."""
+        one = held("2 vcpu", sept(), resource_id="vm-7", cost_centre="R&D")
+        (line,) = build([one]).lines
+        assert (line.service, line.resource_type, line.resource_id, line.cost_centre) == (
+            SERVICE,
+            "vcpu",
+            "vm-7",
+            "R&D",
+        )
+        assert line.source is one
+        assert line.price == VCPU_HOUR
+        assert repr(line) == "<CostLine allocation vm/vcpu 2 vcpu: EUR 62.496>"
+
+    def test_lines_are_values(self) -> None:
+        """Lines compare by value, hash, pickle, and cannot be made directly."""
+        (line,) = build([held("2 vcpu", sept())]).lines
+        (again,) = build([held("2 vcpu", sept())]).lines
+        assert line == again
+        assert hash(line) == hash(again)
+        assert pickle.loads(pickle.dumps(line)) == line
+        with pytest.raises(TypeError):
+            CostLine()
+
+
+class TestRefusals:
+    """Bad input raises a ValidationError naming the row and what was expected."""
+
+    def test_missing_rate_names_the_row_and_the_rates_known(self) -> None:
+        """A service and type the card does not price is refused at the allocation."""
+        only_vcpu = RateCard(EUR, [Rate("vcpu", price=VCPU_HOUR)])
+        rows = [held("4 vcpu", sept()), held("8 GiB", sept(), kind="memory")]
+        with pytest.raises(ValidationError) as refused:
+            build(rows, card=only_vcpu)
+        expected = (
+            "expected a service and resource type the rate card prices (it prices */vcpu), "
+            "got 'vm/memory' (string) @ $.allocations[1].resource_type"
+        )
+        assert [str(p) for p in refused.value.problems] == [expected]
+
+    def test_every_refused_row_is_named(self) -> None:
+        """Each row is reported at its index; another customer and service too."""
+        only_vcpu = RateCard(EUR, [Rate("vcpu", price=VCPU_HOUR)])
+        stranger = Allocation("zeta", AGREEMENT, SERVICE, "vcpu", quantity("1 vcpu"), sept())
+        elsewhere = Allocation(CUSTOMER, AGREEMENT, "crm", "vcpu", quantity("1 vcpu"), sept())
+        rows = [
+            held("8 GiB", sept(), kind="memory"),
+            held("8 GiB", sept(), kind="memory"),
+            stranger,
+            elsewhere,
+        ]
+        with pytest.raises(ValidationError) as refused:
+            build(rows, card=only_vcpu)
+        assert refused.value.paths == [
+            "$.allocations[0].resource_type",
+            "$.allocations[1].resource_type",
+            "$.allocations[2].customer",
+            "$.allocations[3].service",
+        ]
+
+    def test_a_quantity_the_price_does_not_charge(self) -> None:
+        """A vcpu allocation counted in GiB is refused at its quantity."""
+        with pytest.raises(ValidationError) as refused:
+            build([held("4 GiB", sept())])
+        assert refused.value.paths == ["$.allocations[0].quantity"]
+
+    def test_wrong_arguments(self) -> None:
+        """Every wrong argument is named."""
+        with pytest.raises(ValidationError) as refused:
+            CostProfile.build("agr", [], [], "2026-10", rates="EUR")  # type: ignore[arg-type]
+        assert refused.value.paths == ["$.agreement", "$.period", "$.rates"]
+        with pytest.raises(ValidationError) as refused:
+            CostProfile.build(agreement(), [5], [], OCTOBER_UTC, rates=rates())  # type: ignore[list-item]
+        assert refused.value.paths == ["$.allocations[0]"]
+        with pytest.raises(ValidationError) as refused:
+            CostProfile.build(agreement(), "rows", [], OCTOBER_UTC, rates=rates())  # type: ignore[arg-type]
+        assert refused.value.paths == ["$.allocations"]
+
+    def test_the_rate_card_is_checked_against_the_types(self) -> None:
+        """A card that does not suit its types is refused before any row is read."""
+        flat = RateCard(EUR, [Rate("vcpu", price=Price(Money("3", EUR), "vcpu"))])
+        with pytest.raises(ValidationError) as refused:
+            build([], card=flat)
+        assert refused.value.paths == ["$.rates[0].price"]
+
+
+class TestSplit:
+    """Splits hand out the rounded total; the parts add up to it exactly."""
+
+    def test_by_service_and_cost_centre(self) -> None:
+        """Lines without a value go under the empty key."""
+        rows = [
+            held("4 vcpu", sept(), cost_centre="sales"),
+            held("2 vcpu", sept()),
+        ]
+        profile = build(rows)
+        assert profile.split("service") == {SERVICE: Money("187.49", EUR)}
+        assert profile.split("cost_centre") == {
+            "": Money("62.50", EUR),
+            "sales": Money("124.99", EUR),
+        }
+        assert sum(profile.split("resource_type").values(), Money.zero(EUR)) == profile.total
+
+    def test_by_day_in_berlin(self) -> None:
+        """Thirty-one days; the day the clocks go back holds 25 hours of cost."""
+        profile = build([held("4 vcpu", sept(BERLIN))], OCTOBER_BERLIN, zone="Europe/Berlin")
+        days = profile.split("day")
+        assert len(days) == 31
+        assert days["2026-10-24"] == Money("4.03", EUR)  # 24 h: 4.032
+        assert days["2026-10-25"] == Money("4.20", EUR)  # 25 h: 4.2
+        assert sum(days.values(), Money.zero(EUR)) == profile.total == Money("125.16", EUR)
+
+    def test_by_day_with_usage_and_commitments(self) -> None:
+        """Usage counts on its first day; a shortfall is spread by each day's time."""
+        card = rates(
+            Rate("requests", price=Price(Money("0.001", EUR), "request")),
+            commitments=[MinimumCommitment(Money("31", EUR), resource_type="requests")],
+        )
+        profile = build(
+            [], usage=[used("1000 request", dt.datetime(2026, 10, 5, tzinfo=UTC))], card=card
+        )
+        days = profile.split("day")
+        assert days["2026-10-05"] == Money("1.97", EUR)  # 1 + 30/31
+        assert days["2026-10-06"] == Money("0.97", EUR)
+        assert sum(days.values(), Money.zero(EUR)) == Money("31.00", EUR)
+
+    def test_an_empty_profile_splits_into_zeros(self) -> None:
+        """No cost: every day is zero."""
+        days = build([]).split("day")
+        assert set(days.values()) == {Money("0.00", EUR)}
+
+    def test_unknown_split(self) -> None:
+        """Refuses a split it does not know."""
+        with pytest.raises(ValidationError) as refused:
+            build([]).split("week")  # type: ignore[arg-type]
+        assert refused.value.paths == ["$.by"]
+
+
+class TestRevise:
+    """A request is priced for the rest of the billing period and the next one."""
+
+    def resize(self, at: dt.datetime, **changes: Any) -> ResourceRequest:
+        fields: dict[str, Any] = {
+            "id": "rr-1",
+            "kind": ResourceRequestKind.RESIZE,
+            "customer": CUSTOMER,
+            "agreement": AGREEMENT,
+            "service": SERVICE,
+            "resource_type": "vcpu",
+            "quantity": quantity("8 vcpu"),
+            "requested_at": at,
+            "requested_by": "ana",
+        }
+        return ResourceRequest(**{**fields, **changes})
+
+    def test_resize_and_notice(self) -> None:
+        """From 17 Oct noon to the end of November: 1068 hours, before and after."""
+        noon = dt.datetime(2026, 10, 17, 12, tzinfo=UTC)
+        profile = build([held("4 vcpu", sept())])
+        revision = revise(profile, self.resize(noon), as_of=noon)
+        span = revision.profile.period
+        assert (span.start, span.end) == (noon, dt.datetime(2026, 12, 1, tzinfo=UTC))
+        assert span.start.tzinfo is timezone("UTC")  # the agreement's zone
+        change = revision.change
+        assert change.before == Money("179.42", EUR)  # 4 x 1068 x 0.042 = 179.424
+        assert change.after == Money("358.85", EUR)  # 8 x 1068 x 0.042 = 358.848
+        assert change.difference == Money("179.43", EUR)
+        assert change.effective == noon
+        notice = revision.notice
+        assert notice.sent_by == "ACME-Cloud"
+        assert notice.sent_to == frozenset({CUSTOMER})
+        assert (notice.sent_at, notice.effective_at) == (noon, noon)
+        assert notice.payload is not None
+        assert CostChange.from_payload(notice.payload) == change
+
+    def test_a_later_effective_instant_and_sender(self) -> None:
+        """A request effective later prices from then; the sender may be named."""
+        as_of = dt.datetime(2026, 10, 10, tzinfo=UTC)
+        later = dt.datetime(2026, 11, 1, tzinfo=UTC)
+        request = self.resize(as_of, effective_at=later)
+        revision = revise(
+            build([held("4 vcpu", sept())]), request, as_of=as_of, sent_by="acme-cloud"
+        )
+        assert revision.profile.period.start == later
+        assert revision.change.difference == Money("120.96", EUR)  # 4 x 720 x 0.042
+        assert revision.notice.sent_by == "acme-cloud"
+
+    def test_refusals(self) -> None:
+        """Another agreement's request, an effect before as_of or after the span, are refused."""
+        noon = dt.datetime(2026, 10, 17, 12, tzinfo=UTC)
+        profile = build([held("4 vcpu", sept())])
+        with pytest.raises(ValidationError) as refused:
+            revise(profile, self.resize(noon, agreement="agr-9"), as_of=noon)
+        assert refused.value.paths == ["$.request"]
+        with pytest.raises(ValidationError) as refused:
+            revise(
+                profile, self.resize(noon, effective_at=noon), as_of=noon + dt.timedelta(hours=1)
+            )
+        assert refused.value.paths == ["$.request.effective_at"]
+        far = self.resize(noon, effective_at=dt.datetime(2027, 1, 5, tzinfo=UTC))
+        with pytest.raises(ValidationError) as refused:
+            revise(profile, far, as_of=noon)
+        assert refused.value.paths == ["$.request.effective_at"]
+        nothing = self.resize(noon, kind=ResourceRequestKind.RELEASE, quantity=None)
+        with pytest.raises(ValidationError):
+            revise(build([]), nothing, as_of=noon)
+
+
+class TestBillingPeriods:
+    """Billing periods run from the agreement's start, on its wall clock."""
+
+    def test_monthly_from_the_start(self) -> None:
+        """A month from 31 January ends on 28 February, then 31 March."""
+        terms = agreement(effective_from=dt.datetime(2026, 1, 31, tzinfo=UTC))
+        month = relativedelta(months=1)
+        feb = billing_period(terms, month, dt.datetime(2026, 3, 1, tzinfo=UTC))
+        assert (feb.start.date(), feb.end.date()) == (dt.date(2026, 2, 28), dt.date(2026, 3, 31))
+        before = billing_period(terms, month, dt.datetime(2025, 12, 31, tzinfo=UTC))
+        assert before.end.date() == dt.date(2026, 1, 31)
+
+    def test_in_the_agreement_zone(self) -> None:
+        """A Berlin agreement's months start at Berlin midnight."""
+        terms = agreement("Europe/Berlin")
+        october = billing_period(
+            terms, relativedelta(months=1), dt.datetime(2026, 10, 31, 23, 30, tzinfo=UTC)
+        )
+        assert october == Period.month(2026, 11, "Europe/Berlin")
+
+
+class TestCostChange:
+    """A cost change is one currency, its difference after less before."""
+
+    def test_rules(self) -> None:
+        """A wrong difference or mixed currencies are refused at their paths."""
+        at = dt.datetime(2026, 10, 1, tzinfo=UTC)
+        one, two = Money("1", EUR), Money("2", EUR)
+        with pytest.raises(ValidationError) as refused:
+            CostChange(before=one, after=two, difference=two, effective=at)
+        assert [str(p) for p in refused.value.problems] == [
+            "expected after less before (EUR 1), got EUR 2 @ $.difference"
+        ]
+        with pytest.raises(ValidationError) as refused:
+            CostChange(before=one, after=Money("2", "USD"), difference=one, effective=at)
+        assert refused.value.paths == ["$.after"]
+
+    def test_payload_refusals(self) -> None:
+        """A payload of another kind, or with broken data, is refused at its path."""
+        with pytest.raises(ValidationError) as refused:
+            CostChange.from_payload(NoticePayload(kind="amendment"))
+        assert refused.value.paths == ["$.kind"]
+        broken = NoticePayload(
+            kind="cost-change",
+            data={
+                "currency": EUR,
+                "before": "1.0",
+                "after": "x",
+                "difference": "1",
+                "effective": "soon",
+            },
+        )
+        with pytest.raises(ValidationError) as refused:
+            CostChange.from_payload(broken)
+        assert refused.value.paths == ["$.data.after", "$.data.effective"]
+
+    @given(cost_changes())
+    def test_round_trips(self, change: CostChange) -> None:
+        """Through the wire format and through a notice's payload."""
+        assert from_dict(CostChange, to_dict(change)) == change
+        assert CostChange.from_payload(change.to_payload()) == change
+        assert change.difference == change.after - change.before
+
+
+# ---------------------------------------------------------------------- properties
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe")
+TYPES = [resource_type("vcpu"), resource_type("memory"), resource_type("storage")]
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[str, Period, list[Allocation]]:
+    """A zone, October 2026 in it, and allocations held around it."""
+    zone = draw(st.sampled_from(ZONES))
+    instants = aware_datetimes(
+        min_value=dt.datetime(2026, 9, 20),
+        max_value=dt.datetime(2026, 11, 10),
+        edges=False,
+    )
+    rows = draw(
+        st.lists(
+            drawn_allocations(
+                customers=[CUSTOMER],
+                agreements=[AGREEMENT],
+                services=[SERVICE],
+                types=TYPES,
+                instants=instants,
+                max_days=40,
+            ),
+            max_size=6,
+        )
+    )
+    return zone, Period.month(2026, 10, zone), rows
+
+
+def _within(draw: st.DrawFn, period: Period) -> dt.datetime:
+    micros = draw(st.integers(1, int(period.seconds * 10**6) - 1))
+    return (period.start.astimezone(UTC) + dt.timedelta(microseconds=micros)).astimezone(
+        period.start.tzinfo
+    )
+
+
+class TestProperties:
+    """What holds of every profile."""
+
+    @given(scenarios())
+    def test_never_negative_and_each_line_its_exact_cost(self, drawn: Any) -> None:
+        """Every line costs what Price.exact_cost says for its quantity and time held."""
+        zone, period, rows = drawn
+        profile = build(rows, period, zone=zone)
+        assert profile.exact_total >= 0
+        assert profile.total.amount >= 0
+        for line in profile.lines:
+            assert line.exact >= 0
+            assert line.price is not None
+            assert line.exact == line.price.exact_cost(line.quantity, line.held)
+
+    @given(scenarios())
+    def test_total_is_the_exact_sum_rounded_once(self, drawn: Any) -> None:
+        """The total is total_cost of the priced lines: their exact sum, rounded once."""
+        zone, period, rows = drawn
+        profile = build(rows, period, zone=zone)
+        charges = [(line.price, line.quantity, line.held) for line in profile.lines]
+        assert profile.total == total_cost(charges, EUR)  # type: ignore[arg-type]
+        assert profile.exact_total == sum((line.exact for line in profile.lines), Fraction(0))
+
+    @given(scenarios(), st.data())
+    def test_proration_is_additive(self, drawn: Any, data: st.DataObject) -> None:
+        """Cut the period anywhere: the two parts' exact totals add up to the whole's."""
+        zone, period, rows = drawn
+        cut = _within(data.draw, period)
+        whole = build(rows, period, zone=zone)
+        head = build(rows, Period(period.start, cut), zone=zone)
+        tail = build(rows, Period(cut, period.end), zone=zone)
+        assert head.exact_total + tail.exact_total == whole.exact_total
+
+    @given(scenarios(), st.data())
+    def test_releasing_never_raises_the_cost(self, drawn: Any, data: st.DataObject) -> None:
+        """An allocation released earlier costs no more."""
+        zone, period, rows = drawn
+        assume(rows)
+        index = data.draw(st.integers(0, len(rows) - 1))
+        at = _within(data.draw, period)
+        chosen = rows[index]
+        assume(chosen.since.astimezone(UTC) < at.astimezone(UTC))
+        assume(chosen.until is None or at.astimezone(UTC) < chosen.until.astimezone(UTC))
+        released = [*rows[:index], chosen.released(at), *rows[index + 1 :]]
+        before = build(rows, period, zone=zone)
+        after = build(released, period, zone=zone)
+        assert after.exact_total <= before.exact_total
+
+    @given(scenarios())
+    def test_split_parts_add_up(self, drawn: Any) -> None:
+        """Every split's parts add up to the total exactly."""
+        zone, period, rows = drawn
+        profile = build(rows, period, zone=zone)
+        for by in ("day", "service", "cost_centre", "resource_type"):
+            parts = profile.split(by)  # type: ignore[arg-type]
+            assert sum(parts.values(), Money.zero(EUR)) == profile.total
+
+    @given(scenarios(), st.data())
+    def test_a_notice_says_after_less_before(self, drawn: Any, data: st.DataObject) -> None:
+        """The notice's difference is after less before, and reads back from the payload."""
+        zone, period, rows = drawn
+        profile = build(rows, period, zone=zone)
+        at = _within(data.draw, period)
+        request = ResourceRequest(
+            id="rr-9",
+            kind=ResourceRequestKind.ALLOCATE,
+            customer=CUSTOMER,
+            agreement=AGREEMENT,
+            service=SERVICE,
+            resource_type="vcpu",
+            quantity=quantity(data.draw(st.integers(1, 64)), "vcpu"),
+            requested_at=at,
+            requested_by="ana",
+        )
+        revision = revise(profile, request, as_of=at)
+        change = revision.change
+        assert change.difference == change.after - change.before
+        assert change.difference.amount >= 0
+        assert revision.notice.payload is not None
+        assert CostChange.from_payload(revision.notice.payload) == change
+        assert revision.profile.total == change.after
+
+
+def test_profiles_compare_as_values() -> None:
+    """Two builds of the same inputs are equal."""
+    rows = [held("4 vcpu", sept())]
+    assert build(rows) == build(rows)
+    assert build(rows) != build([*rows, *rows])
+
+
+def test_the_example_files() -> None:
+    """examples/data/resources: October in Berlin costs EUR 401.21, by hand.
+
+    vcpu 4 x 745 h + 2 x 396 h + 8 x 349 h at 0.042 (275.688), memory 16 x 745 h at
+    0.005 (59.6), an IP address 745 h at 0.004 (2.98), 2 TB at 20 a month (40),
+    requests 1,000,000 at 0.0000004 and 200,000 at 0.0000002 (0.44), data transfer 100
+    GiB free and 250 at 0.09 (22.5); the EUR 150 vcpu commitment is reached.
+    """
+    from cloudsms.resources.files import read_allocations, read_usage  # noqa: PLC0415
+    from cloudsms.serialization import from_json  # noqa: PLC0415
+
+    data = Path(__file__).parents[1] / "examples" / "data" / "resources"
+    terms = from_json(CloudServiceAgreement, (data / "agreement.json").read_text("utf-8"))
+    card = from_json(RateCard, (data / "rates.json").read_text("utf-8"))
+    profile = CostProfile.build(
+        terms,
+        read_allocations(data / "allocations.csv"),
+        read_usage(data / "usage.csv"),
+        OCTOBER_BERLIN,
+        rates=card,
+    )
+    assert profile.exact_total == Fraction("401.208")
+    assert profile.total == Money("401.21", EUR)
+    assert [line.kind for line in profile.lines].count("usage") == 4
+    assert sum(profile.split("cost_centre").values(), Money.zero(EUR)) == profile.total
