@@ -217,7 +217,16 @@ def monitoring_figures(*, quick: bool) -> list[Row]:
     return section_figures(monitoring.rows(quick=quick), "timeit, best of 7 rounds (1 quick)")
 
 
-def main() -> int:  # noqa: C901 - one branch per group of benchmarks
+def resources_figures(*, quick: bool) -> list[Row]:
+    """S11's cost profile of 100,000 allocations over a plain Decimal loop's time (floor 2x)."""
+    import resources  # noqa: PLC0415 - benchmarks/resources.py, beside this runner
+
+    return section_figures(
+        resources.rows(quick=quick), "best of 7 runs in turn (2 quick), rows frozen out of gc"
+    )
+
+
+def main() -> int:  # noqa: C901, PLR0912 - one branch per group of benchmarks
     """Run every benchmark, print the table, and with --check fail on a missed floor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a floor is missed")
@@ -232,6 +241,7 @@ def main() -> int:  # noqa: C901 - one branch per group of benchmarks
             "lifecycle",
             "operations",
             "monitoring",
+            "resources",
         ),
         help="run one group of benchmarks",
     )
@@ -267,6 +277,8 @@ def main() -> int:  # noqa: C901 - one branch per group of benchmarks
         figures += operations_figures(quick=args.quick)
     if args.only in {None, "monitoring"}:
         figures += monitoring_figures(quick=args.quick)
+    if args.only in {None, "resources"}:
+        figures += resources_figures(quick=args.quick)
     width = max(len(f.name) for f in figures if not _informative(f))
     print(f"{'benchmark':<{width}}  {'figure':>11}  {'floor':>9}  {'ratio':>6}  {'':<6}  method")
     for f in figures:
