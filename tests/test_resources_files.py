@@ -193,6 +193,30 @@ class TestReadAllocations:
         ]
         assert str(info.value).startswith("Allocations file is invalid (9 problems):")
 
+    def test_instants_and_magnitudes_out_of_bounds(self) -> None:
+        """Refuses a date that does not exist, an instant out of range, a magnitude too large."""
+        path = write(
+            "\n".join(
+                [
+                    HEADER,
+                    row(**{"from": "2026-13-01T00:00:00Z"}),
+                    row(**{"from": "1850-01-01T00:00:00Z"}),
+                    row(quantity="1e40"),
+                    row(resource_type=""),
+                ]
+            )
+            + "\n"
+        )
+        with pytest.raises(ValidationError) as info:
+            read_allocations(path)
+        assert [p for p, _ in problems_of(info)] == [
+            "allocations.csv:2:from",
+            "allocations.csv:3:from",
+            "allocations.csv:4:quantity",
+            "allocations.csv:5:resource_type",
+        ]
+        assert problems_of(info)[0][1].endswith("(a real date and time) (column 7)")
+
     def test_nothing_from_a_half_read_file(self) -> None:
         """Returns nothing when any row is bad, however many are good."""
         path = write("\n".join([HEADER, row(), row(), row(quantity="-4")]) + "\n")

@@ -168,6 +168,12 @@ class TestResourceTypes:
         with pytest.raises(UnknownReference):
             resource_type("vcpu", types=[gpu])
 
+    def test_refuses_a_table_holding_something_else(self) -> None:
+        """Refuses a table item that is not a ResourceType, at its index."""
+        with pytest.raises(ValidationError) as info:
+            resource_type("gpu", types=[own_type(), "vcpu"])  # type: ignore[list-item]
+        assert problems_of(info) == [("$.types[1]", "a ResourceType")]
+
     def test_refuses_a_table_repeating_an_id(self) -> None:
         """Refuses a table with two types of one id, at the second."""
         with pytest.raises(ValidationError) as info:
@@ -317,6 +323,17 @@ class TestAllocation:
             Allocation("acme", "agr-1", "vm", "vcpu", quantity("4 vcpu*month"), OCT1)
         assert [p for p, _ in problems_of(info)] == ["$.quantity"]
 
+    def test_refuses_a_quantity_that_is_not_one(self) -> None:
+        """Refuses a number where a quantity belongs, saying what is wanted."""
+        with pytest.raises(ValidationError) as info:
+            Allocation("acme", "agr-1", "vm", "vcpu", 4, OCT1)  # type: ignore[arg-type]
+        assert problems_of(info) == [("$.quantity", "a quantity above zero, such as '4 vcpu'")]
+
+    def test_period(self) -> None:
+        """Is a Period once released, and None while held."""
+        assert vcpus(4, day(3), until=day(9)).period == Period(day(3), day(9))
+        assert vcpus(4, day(3)).period is None
+
     def test_trusted_equals_the_checked_constructor(self) -> None:
         """Builds, unchecked, the value the constructor builds."""
         fields = ("acme", "agr-1", "vm", "vcpu", quantity("4 vcpu"), day(3), day(9))
@@ -349,6 +366,18 @@ class TestUsage:
         with pytest.raises(ValidationError) as info:
             used("1 vcpu*hour", day(2), day(2))
         assert [p for p, _ in problems_of(info)] == ["$.end"]
+
+    def test_refuses_a_calendar_quantity_or_none(self) -> None:
+        """Refuses use counted in months, and a number that is not a quantity."""
+        with pytest.raises(ValidationError) as info:
+            used("3 vcpu*month", day(1), day(2))
+        assert [p for p, _ in problems_of(info)] == ["$.quantity"]
+        with pytest.raises(ValidationError) as info:
+            Usage("acme", "agr-1", "vm", "vcpu", 3, day(1), day(2))  # type: ignore[arg-type]
+        assert problems_of(info) == [
+            ("$.quantity", "a quantity not below zero, such as '350 GiB'")
+        ]
+        assert used("1 vcpu*hour", day(1), day(2)).period == Period(day(1), day(2))
 
     def test_covers(self) -> None:
         """Is of its own holding, and of every holding of the type when it names none."""
@@ -424,6 +453,26 @@ class TestResourcePool:
         assert problems_of(info) == [
             ("$.allocations[1].quantity", "a quantity convertible to vcpu")
         ]
+
+    def test_refuses_a_capacity_below_zero(self) -> None:
+        """Refuses a negative capacity, and a capacity that is not a quantity."""
+        with pytest.raises(ValidationError) as info:
+            PoolCapacity("vcpu", quantity("-1 vcpu"))
+        assert problems_of(info) == [("$.capacity", "a quantity not below zero")]
+        with pytest.raises(ValidationError) as info:
+            PoolCapacity("vcpu", 512)  # type: ignore[arg-type]
+        assert problems_of(info) == [
+            ("$.capacity", "a quantity not below zero, such as '512 vcpu'")
+        ]
+
+    def test_free_refuses_what_is_not_an_allocation(self) -> None:
+        """Refuses an item that is not an Allocation, and a naive instant."""
+        with pytest.raises(ValidationError) as info:
+            self.pool().free([vcpus(1), "vm-1"], "vcpu", day(2))  # type: ignore[list-item]
+        assert problems_of(info) == [("$.allocations[1]", "an Allocation")]
+        with pytest.raises(ValidationError) as info:
+            self.pool().free([], "vcpu", dt.datetime(2026, 10, 2))
+        assert [p for p, _ in problems_of(info)] == ["$.at"]
 
     def test_refuses_a_type_twice(self) -> None:
         """Refuses two capacities of one type, at the second."""

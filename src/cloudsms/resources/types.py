@@ -84,15 +84,10 @@ __all__ = [
 ]
 
 _UTC = dt.UTC
-_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 def _utc(instant: dt.datetime) -> dt.datetime:
     return instant.astimezone(_UTC)
-
-
-def _seconds(length: dt.timedelta) -> Fraction:
-    return Fraction(length // _MICROSECOND, 10**6)
 
 
 def _unit_text(value: Quantity) -> str:
