@@ -197,6 +197,19 @@ class TestHandComputed:
         assert profile.exact_total == Fraction("125.16")
         assert profile.total == Money("125.16", EUR)
 
+    def test_the_repeated_hour_is_told_apart(self) -> None:
+        """02:30 on 25 October in Berlin happens twice: the second pass holds an hour less."""
+        first = dt.datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN)
+        second = first.replace(fold=1)
+        one = build([held("1 vcpu", first)], OCTOBER_BERLIN, zone="Europe/Berlin")
+        two = build([held("1 vcpu", second)], OCTOBER_BERLIN, zone="Europe/Berlin")
+        hours = [p.lines[0].held.hours for p in (one, two)]  # type: ignore[union-attr]
+        assert hours == [Fraction(333, 2), Fraction(331, 2)]  # 166.5 h and 165.5 h
+        released = held("1 vcpu", sept(BERLIN), second)
+        (line,) = build([released], OCTOBER_BERLIN, zone="Europe/Berlin").lines
+        assert line.held is not None
+        assert line.held.hours == 24 * 24 + Fraction(7, 2)  # to 01:30Z on the 25th
+
     def test_the_same_instants_written_in_utc_cost_the_same(self) -> None:
         """An allocation written in another zone than the period is converted exactly."""
         since = dt.datetime(2026, 10, 17, 12, tzinfo=BERLIN).astimezone(UTC)
@@ -755,10 +768,16 @@ class TestProperties:
 
 
 def test_profiles_compare_as_values() -> None:
-    """Two builds of the same inputs are equal."""
+    """Two builds of the same inputs are equal, pickle, and show their total."""
     rows = [held("4 vcpu", sept())]
-    assert build(rows) == build(rows)
-    assert build(rows) != build([*rows, *rows])
+    profile = build(rows)
+    assert profile == build(rows)
+    assert profile != build([*rows, *rows])
+    assert pickle.loads(pickle.dumps(profile)) == profile
+    assert repr(profile) == (
+        "<CostProfile of agr-1 over [2026-10-01T00:00:00+00:00, 2026-11-01T00:00:00+00:00): "
+        "1 line, EUR 124.99>"
+    )
 
 
 def test_the_example_files() -> None:

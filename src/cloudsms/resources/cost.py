@@ -97,6 +97,7 @@ __all__ = [
     "CostRevision",
     "LineKind",
     "SplitBy",
+    "billing_period",
     "revise",
 ]
 
@@ -886,7 +887,7 @@ def _rows(value: object, path: str) -> tuple[Any, ...]:
     return tuple(cast("Iterable[Any]", value))
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, repr=False)
 class CostProfile:
     """What an agreement's resources cost over a period, line by line (S11).
 
@@ -975,6 +976,13 @@ class CostProfile:
     def currency(self) -> str:
         """The currency of every amount of the profile (the rate card's)."""
         return self.rates.currency
+
+    def __repr__(self) -> str:
+        count = len(self.lines)
+        return (
+            f"<CostProfile of {self.agreement.id} over {self.period}: {count} "
+            f"line{'' if count == 1 else 's'}, {self.total}>"
+        )
 
     def split(self, by: SplitBy) -> dict[str, Money]:
         """The total divided by ``by``, the parts adding up to it exactly.
