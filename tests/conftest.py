@@ -67,6 +67,8 @@ RESULTS = frozenset(
         "cloudsms.operations.IncidentTimes",
         "cloudsms.operations.Timing",
         "cloudsms.procedures.release.Release",
+        "cloudsms.resources.CostProfile",
+        "cloudsms.resources.CostRevision",
         "cloudsms.requirements.Trace",
         "cloudsms.requirements.TraceLink",
     }

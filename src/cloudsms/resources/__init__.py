@@ -7,8 +7,14 @@ customer what the service costs from then on. This package holds the model of
 that: resource types (`ResourceType`, with the built-in table `resource_types`),
 what customers hold (`Allocation`) and use (`Usage`), the provider's pools
 (`ResourcePool`), requests (`ResourceRequest`), the holdings left unused
-(`reclaim_candidates`), what was used of what was held (`utilisation`), and the
-CSV files allocations and usage are kept in (`read_allocations`, `read_usage`).
+(`reclaim_candidates`), what was used of what was held (`utilisation`), the
+CSV files allocations and usage are kept in (`read_allocations`, `read_usage`),
+the prices (`RateCard` of `Rate`s, graduated `Tier`s and `MinimumCommitment`s,
+built from the catalogue with `RateCard.for_agreement`) and what it all costs
+(`CostProfile.build`, exact to the cent, split with `CostProfile.split`; `revise`
+for the `CostChange` a request makes, with its `Notice`). Carrying a request out
+moves several objects, so it is a procedure:
+`cloudsms.procedures.resource_change.carry_out`.
 
 Serves S11 (manage resources for cloud services) and ISO/IEC 20000-1:2011 4.4
 (resource management), 6.4 (budgeting and accounting for services), 6.5
@@ -18,6 +24,17 @@ management).
 
 from __future__ import annotations
 
+from cloudsms.resources.cost import (
+    COST_CHANGE,
+    CostChange,
+    CostLine,
+    CostProfile,
+    CostRevision,
+    LineKind,
+    SplitBy,
+    billing_period,
+    revise,
+)
 from cloudsms.resources.files import (
     ALLOCATION_COLUMNS,
     OPTIONAL_ALLOCATION_COLUMNS,
@@ -28,6 +45,7 @@ from cloudsms.resources.files import (
     write_allocations,
     write_usage,
 )
+from cloudsms.resources.pricing import MinimumCommitment, Rate, RateCard, Tier
 from cloudsms.resources.types import (
     Allocation,
     FocusServiceCategory,
@@ -48,25 +66,38 @@ from cloudsms.resources.types import (
 
 __all__ = [
     "ALLOCATION_COLUMNS",
+    "COST_CHANGE",
     "OPTIONAL_ALLOCATION_COLUMNS",
     "OPTIONAL_USAGE_COLUMNS",
     "USAGE_COLUMNS",
     "Allocation",
+    "CostChange",
+    "CostLine",
+    "CostProfile",
+    "CostRevision",
     "FocusServiceCategory",
+    "LineKind",
     "MeteringKind",
+    "MinimumCommitment",
     "PoolCapacity",
+    "Rate",
+    "RateCard",
     "ReclaimCandidate",
     "ResourcePool",
     "ResourceRequest",
     "ResourceRequestKind",
     "ResourceType",
+    "SplitBy",
+    "Tier",
     "Usage",
     "Utilisation",
+    "billing_period",
     "read_allocations",
     "read_usage",
     "reclaim_candidates",
     "resource_type",
     "resource_types",
+    "revise",
     "utilisation",
     "write_allocations",
     "write_usage",

@@ -77,6 +77,13 @@ from cloudsms.testing._catalogue import (
     service_requirements,
     upgrades,
 )
+from cloudsms.testing._costs import (
+    cost_changes,
+    minimum_commitments,
+    rate_cards,
+    rates,
+    tiers,
+)
 from cloudsms.testing._monitoring import (
     events,
     measurements,
@@ -178,6 +185,7 @@ __all__ = [
     "configuration_records",
     "contacts",
     "controls",
+    "cost_changes",
     "credit_terms",
     "credit_tiers",
     "currency_codes",
@@ -197,6 +205,7 @@ __all__ = [
     "lifecycle_machine",
     "maintenance_windows",
     "measurements",
+    "minimum_commitments",
     "moneys",
     "notice_payloads",
     "notices",
@@ -214,6 +223,8 @@ __all__ = [
     "problems",
     "provider_profiles",
     "quantities",
+    "rate_cards",
+    "rates",
     "reclaim_candidates",
     "recurring_charge_records",
     "relationship_managers",
@@ -241,6 +252,7 @@ __all__ = [
     "suppliers",
     "support_hours",
     "termination_terms",
+    "tiers",
     "time_zones",
     "upgrades",
     "usages",

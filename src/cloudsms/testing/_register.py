@@ -24,6 +24,7 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.testing import _agreements_targets as agreements_targets  # noqa: PLC0415
     from cloudsms.testing import _agreements_terms as agreements_terms  # noqa: PLC0415
     from cloudsms.testing import _catalogue as catalogue_strategies  # noqa: PLC0415
+    from cloudsms.testing import _costs as costs_strategies  # noqa: PLC0415
     from cloudsms.testing import _monitoring as monitoring_strategies  # noqa: PLC0415
     from cloudsms.testing import _operations as operations_strategies  # noqa: PLC0415
     from cloudsms.testing import _operations_changes as changes_strategies  # noqa: PLC0415
@@ -48,6 +49,7 @@ def _hypothesis_setup_hook() -> None:
     changes_strategies.register()
     monitoring_strategies.register()
     resources_strategies.register()
+    costs_strategies.register()
     _register_parts()
     _register_reference()
 
