@@ -4,7 +4,10 @@ An edge of the package: the model returns data, a report formats it. Service
 reports (S10: each customer's month judged against its agreement, and the
 provider's breaches, near misses and credits across customers) come as JSON-ready
 data and as Markdown, and as pandas DataFrames and a matplotlib chart from the
-optional extra ``analysis``, imported only when one of those is asked for.
+optional extra ``analysis``, imported only when one of those is asked for. Cost
+profiles (S11: what an agreement's resources cost over a period, line by line, and the
+total rounded once) come as JSON-ready data, CSV rows and a plain-text table, and with
+utilisation figures as DataFrames.
 """
 
 from __future__ import annotations
@@ -44,14 +47,28 @@ from cloudsms.reports.operations import (
     incident_rows,
     incident_table,
 )
+from cloudsms.reports.resources import (
+    COST_COLUMNS,
+    COST_FRAME_COLUMNS,
+    UTILISATION_FRAME_COLUMNS,
+    cost_frame,
+    cost_profile_csv,
+    cost_profile_data,
+    cost_profile_rows,
+    cost_profile_table,
+    utilisation_frame,
+)
 
 __all__ = [
     "CATALOGUE_COLUMNS",
+    "COST_COLUMNS",
+    "COST_FRAME_COLUMNS",
     "EVIDENCE_FRAME_COLUMNS",
     "FRAME_COLUMNS",
     "INCIDENT_COLUMNS",
     "OFFERING_COLUMNS",
     "TARGET_COLUMNS",
+    "UTILISATION_FRAME_COLUMNS",
     "ProviderFinding",
     "ProviderReport",
     "agreement_report",
@@ -60,6 +77,11 @@ __all__ = [
     "availability_chart",
     "catalogue_rows",
     "catalogue_table",
+    "cost_frame",
+    "cost_profile_csv",
+    "cost_profile_data",
+    "cost_profile_rows",
+    "cost_profile_table",
     "evidence_frame",
     "format_elapsed",
     "incident_report",
@@ -73,4 +95,5 @@ __all__ = [
     "service_report_data",
     "service_report_markdown",
     "to_frame",
+    "utilisation_frame",
 ]
