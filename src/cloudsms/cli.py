@@ -54,6 +54,18 @@ problem at ``file:line:column``), a DATA_DIR without a row of data and no
 ``--records`` (judged from nothing, every availability would read 100 %), or a month
 outside the agreement's term; 2 when a file or the directory cannot be read.
 
+``cloudsms cost profile AGREEMENT.json ALLOCATIONS.csv --period YYYY-MM (--rates
+RATES.json | --catalogue CATALOGUE.json) [--usage USAGE.csv]`` prices what the
+customer held (and, with ``--usage``, used) under the agreement over a month of its
+time zone and prints the cost profile: every line with its exact amount, and the
+total rounded once, half to even, to the currency's minor unit
+(`cloudsms.reports.resources`; S11; ISO/IEC 20000-1:2011 6.4). The prices come from a
+rate card document (``--rates``) or from the catalogue the agreement subscribes to
+(``--catalogue``). Exit 1 with every problem of an invalid agreement, rate card,
+catalogue or CSV file (each CSV problem at ``file:line:column``; nothing is priced
+from a half-read file) or of a row the rates cannot price; 2 when a file cannot be read
+or neither ``--rates`` nor ``--catalogue`` is given.
+
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
 """
@@ -1174,6 +1186,133 @@ def _sla_report(args: argparse.Namespace) -> _View:
     )
 
 
+# ---------------------------------------------------------------------- cost profiles
+_ROW_PATH = re.compile(r"\$\.(allocations|usage)\[(\d+)\](?:\.(\w+))?(.*)")
+_CSV_COLUMN = {"since": "from"}  # an allocation's field the CSV file names otherwise
+
+
+def _readable(name: str) -> None:
+    """Refuse (status 2) a file that cannot be opened; its problems are the reader's."""
+    try:
+        with Path(name).open("rb"):
+            pass
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise _Unreadable(f"cannot read {name!r}: {reason}") from None
+
+
+def _data_lines(path: str) -> list[int]:
+    """The line each data row of a CSV file starts on, as the resources reader counts rows.
+
+    The header is line 1; rows of blank cells are skipped, as the reader skips them.
+    """
+    text = Path(path).read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    lines: list[int] = []
+    line = 1
+    for index, record in enumerate(reader):
+        if index and any(cell.strip() for cell in record):
+            lines.append(line)
+        line = reader.line_num + 1
+    return lines
+
+
+def _located(problems: Sequence[Problem], files: dict[str, str]) -> list[Problem]:
+    """Problems of rows (``$.allocations[3].since``) at their ``file:line:column``."""
+    lines = {kind: _data_lines(path) for kind, path in files.items()}
+    located: list[Problem] = []
+    for problem in problems:
+        found = _ROW_PATH.fullmatch(problem.path)
+        kind = found.group(1) if found else ""
+        if found is None or kind not in lines or int(found.group(2)) >= len(lines[kind]):
+            located.append(problem)
+            continue
+        name = Path(files[kind]).name or files[kind]
+        where = f"{name}:{lines[kind][int(found.group(2))]}"
+        field = found.group(3)
+        if field:
+            where += f":{_CSV_COLUMN.get(field, field)}{found.group(4)}"
+        located.append(problem._replace(path=where))
+    return located
+
+
+def _rate_card(args: argparse.Namespace, agreement: Any) -> tuple[Any, _View | None]:  # noqa: ANN401
+    """The rate card of ``--rates``, or built from ``--catalogue``; or the view of its problems."""
+    from cloudsms.catalogue import Catalogue  # noqa: PLC0415 - loaded only for this command
+    from cloudsms.resources import RateCard  # noqa: PLC0415
+    from cloudsms.serialization import from_dict  # noqa: PLC0415 - the converter is heavy
+
+    if args.rates is not None:
+        name, data, card, problems = _read_document(args.rates, "cloudsms.rate-card")
+        if problems or not isinstance(card, RateCard):
+            return None, _validation_view(name, data, card, problems)
+        return card, None
+    name = Path(args.catalogue).name or args.catalogue
+    text = _read_file(args.catalogue)
+    try:
+        catalogue = from_dict(Catalogue, strict_json.loads(text, subject=name))
+    except ValidationError as exc:
+        return None, _problems_view(name, "catalogue", list(exc.problems))
+    try:
+        return RateCard.for_agreement(agreement, catalogue), None
+    except ValidationError as exc:
+        what = f"rate card for agreement {agreement.id!r}"
+        return None, _problems_view(name, what, list(exc.problems))
+
+
+def _cost_profile(args: argparse.Namespace) -> _View:
+    """``cost profile``: what the agreement's resources cost over a month, line by line.
+
+    Every file is read before anything is priced, and a file with any problem is
+    refused whole: nothing is computed from a half-read file.
+    """
+    from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
+    from cloudsms.periods import Period  # noqa: PLC0415
+    from cloudsms.reports.resources import (  # noqa: PLC0415 - loaded only for this command
+        COST_COLUMNS,
+        cost_profile_data,
+        cost_profile_rows,
+        cost_profile_table,
+    )
+    from cloudsms.resources import CostProfile, read_allocations, read_usage  # noqa: PLC0415
+
+    name, data, agreement, problems = _read_document(args.agreement, AGREEMENT_DOCUMENT)
+    if problems or not isinstance(agreement, CloudServiceAgreement):
+        return _validation_view(name, data, agreement, problems)
+    rates, refused = _rate_card(args, agreement)
+    if refused is not None:
+        return refused
+    files = {"allocations": args.allocations}
+    if args.usage is not None:
+        files["usage"] = args.usage
+    for path in files.values():
+        _readable(path)
+    try:
+        allocations = read_allocations(args.allocations)
+    except ValidationError as exc:
+        shown = Path(args.allocations).name or args.allocations
+        return _problems_view(shown, "allocations file", list(exc.problems))
+    try:
+        usage = read_usage(args.usage) if args.usage is not None else ()
+    except ValidationError as exc:
+        shown = Path(args.usage).name or args.usage
+        return _problems_view(shown, "usage file", list(exc.problems))
+    year, month = args.period
+    period = Period.month(year, month, agreement.timezone)
+    try:
+        profile = CostProfile.build(agreement, allocations, usage, period, rates=rates)
+    except ValidationError as exc:
+        what = f"cost profile of agreement {agreement.id!r} for {year}-{month:02d}"
+        return _problems_view(name, what, _located(exc.problems, files))
+    return _View(
+        table=cost_profile_table(profile),
+        data=cost_profile_data(profile),
+        rows=cost_profile_rows(profile),
+        columns=COST_COLUMNS,
+        fit=False,
+    )
+
+
 # ---------------------------------------------------------------------- parser
 def _month_command(
     verbs: Any,  # noqa: ANN401 - argparse's private subparsers type
@@ -1272,6 +1411,54 @@ def _with_incident(
     )
     _format_option(sub, ("table", "json", "csv"))
     sub.set_defaults(document_handler=_incident_list)
+    return parser
+
+
+def _with_cost(
+    parser: argparse.ArgumentParser,
+    commands: Any,  # noqa: ANN401 - argparse's private subparsers type
+) -> argparse.ArgumentParser:
+    """``parser`` with the ``cost`` commands added to its ``commands``."""
+    noun = commands.add_parser("cost", help="what the resources held and used cost")
+    verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub = _month_command(
+        verbs,
+        "profile",
+        summary="the cost profile of an agreement's resources over a month",
+        description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document), "
+        "the allocations in ALLOCATIONS.csv (customer,agreement,service,resource_type,"
+        "quantity,unit,from,until and optionally resource_id,cost_centre,location) and, "
+        "with --usage, the usage in USAGE.csv, price them with the rate card of --rates "
+        "or the prices of the catalogue of --catalogue over the month PERIOD (in the "
+        "agreement's time zone), and print every line with its exact amount and the "
+        "total, rounded once, half to even, to the currency's minor unit. Exit 0, 1 "
+        "with every problem of an invalid file (a CSV cell at file:line:column; "
+        "nothing is priced from a half-read file) or of a row the rates cannot price, "
+        "2 when a file cannot be read.",
+        second=("allocations", "ALLOCATIONS.csv", "the allocations held, as CSV"),
+        period_help="the month to price",
+    )
+    prices = sub.add_mutually_exclusive_group(required=True)
+    prices.add_argument(
+        "--rates",
+        metavar="RATES.json",
+        help="a rate card document (cloudsms.rate-card)",
+    )
+    prices.add_argument(
+        "--catalogue",
+        metavar="CATALOGUE.json",
+        help="the catalogue the agreement subscribes to: its resource upgrades' prices "
+        "and the agreement's commitments make the rate card",
+    )
+    sub.add_argument(
+        "--usage",
+        default=None,
+        metavar="USAGE.csv",
+        help="the usage recorded, as CSV (customer,agreement,service,resource_type,"
+        "quantity,unit,start,end; default: none)",
+    )
+    _format_option(sub, ("table", "json", "csv"))
+    sub.set_defaults(document_handler=_cost_profile)
     return parser
 
 
@@ -1395,7 +1582,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("name", metavar="NAME", help="a name from 'cloudsms lifecycle list'")
     sub.set_defaults(document_handler=_lifecycle_diagram, format="table")
-    return _with_sla(_with_incident(parser, commands), commands)
+    return _with_cost(_with_sla(_with_incident(parser, commands), commands), commands)
 
 
 _OUTPUT_FAILED = 1  # the command worked; writing its output did not
@@ -1425,7 +1612,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        if args.command in ("document", "agreement", "audit", "lifecycle", "incident", "sla"):
+        if args.command in (
+            "document",
+            "agreement",
+            "audit",
+            "lifecycle",
+            "incident",
+            "sla",
+            "cost",
+        ):
             view = args.document_handler(args)
         else:
             handler: Callable[[ReferenceSet, argparse.Namespace], _View] = args.handler

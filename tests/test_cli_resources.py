@@ -1,0 +1,291 @@
+"""cloudsms cost profile (issue 16, section 3; S11): run as a user runs it, in a fresh process."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cloudsms.resources import RateCard
+from cloudsms.serialization import to_json
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "examples" / "data" / "resources"
+EXAMPLE = ROOT / "examples" / "resize_and_bill.py"
+
+
+def _example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("cli_resources_example", EXAMPLE)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["cli_resources_example"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+example = _example()
+SHOP = example.catalogue()
+AGREEMENT = example.agree(SHOP)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
+    )
+
+
+class Files:
+    """The agreement, its rate card and catalogue, and the month's allocations and usage."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.agreement = folder / "agreement.json"
+        self.agreement.write_text(to_json(AGREEMENT), encoding="utf-8")
+        self.rates = folder / "rates.json"
+        self.rates.write_text(to_json(RateCard.for_agreement(AGREEMENT, SHOP)), encoding="utf-8")
+        self.catalogue = folder / "catalogue.json"
+        self.catalogue.write_text(to_json(SHOP), encoding="utf-8")
+        self.allocations = folder / "allocations.csv"
+        shutil.copy(DATA / "allocations.csv", self.allocations)
+        self.usage = folder / "usage.csv"
+        shutil.copy(DATA / "usage.csv", self.usage)
+
+    def profile(self, *extra: str, allocations: Path | None = None) -> list[str]:
+        """The arguments of ``cost profile`` for October 2026 with the rate card."""
+        held = allocations or self.allocations
+        return [
+            "cost",
+            "profile",
+            str(self.agreement),
+            str(held),
+            "--period",
+            "2026-10",
+            "--rates",
+            str(self.rates),
+            *extra,
+        ]
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Files:
+    """The example's files in a folder of their own."""
+    return Files(tmp_path)
+
+
+class TestTheExampleData:
+    """The agreement document of examples/data/resources is the example's agreement."""
+
+    def test_agreement_json(self) -> None:
+        """The file holds what ``python examples/resize_and_bill.py --json`` writes."""
+        written = (DATA / "agreement.json").read_text(encoding="utf-8")
+        assert written == to_json(AGREEMENT, indent=2) + "\n"
+
+
+class TestProfile:
+    """The three formats of October 2026."""
+
+    def test_table(self, files: Files) -> None:
+        """The heading, each service with its lines, the total rounded once."""
+        result = run(*files.profile("--usage", str(files.usage)))
+        assert (result.returncode, result.stderr) == (0, "")
+        lines = result.stdout.splitlines()
+        assert lines[:2] == [
+            "Cost profile of agreement csa-2026-011 (customer globex), in EUR",
+            "2026-10-01 00:00 to 2026-11-01 00:00 Europe/Berlin (745 h)",
+        ]
+        assert "iaas-compute: EUR 362.95" in lines
+        assert (
+            "vcpu           vm-web-1       4 vcpu           0.042/vcpu*hour        745 h    125.16"
+            in lines
+        )
+        assert lines[-2] == (
+            "Total EUR 460.74: the exact sum of the lines, 460.741870334625244140625, rounded"
+            " once, half to even"
+        )
+
+    def test_json(self, files: Files) -> None:
+        """Exact lines, the rounded total, splits adding up to it."""
+        result = run(*files.profile("--usage", str(files.usage), "--format", "json"))
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert (data["agreement"], data["total"]) == (
+            "csa-2026-011",
+            {"amount": "460.74", "currency": "EUR"},
+        )
+        assert sum(Fraction(line["exact"]) for line in data["lines"]) == Fraction(
+            data["exact_total_fraction"]
+        )
+        for parts in data["splits"].values():
+            assert sum(Decimal(part) for part in parts.values()) == Decimal("460.74")
+        kinds = [line["kind"] for line in data["lines"]]
+        assert kinds.count("usage") == 2
+        assert kinds[-1] == "commitment"
+
+    def test_csv(self, files: Files) -> None:
+        """One row per line and a total row; the lines' exact amounts add up to its exact sum."""
+        result = run(*files.profile("--format", "csv"))
+        assert result.returncode == 0, result.stderr
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert rows[-1]["kind"] == "total"
+        assert sum(Fraction(row["exact"]) for row in rows[:-1]) == Fraction(rows[-1]["exact"])
+        assert [row["kind"] for row in rows[:-1]].count("usage") == 0
+
+    def test_catalogue_gives_the_rate_card(self, files: Files) -> None:
+        """--catalogue builds the same rates as the rate card written from it."""
+        with_rates = run(*files.profile("--format", "json"))
+        arguments = files.profile("--format", "json")
+        place = arguments.index("--rates")
+        arguments[place : place + 2] = ["--catalogue", str(files.catalogue)]
+        with_catalogue = run(*arguments)
+        assert with_catalogue.returncode == 0, with_catalogue.stderr
+        assert json.loads(with_catalogue.stdout) == json.loads(with_rates.stdout)
+
+    def test_another_month(self, files: Files) -> None:
+        """September: the holdings of that month only."""
+        arguments = files.profile("--format", "json")
+        arguments[arguments.index("2026-10")] = "2026-09"
+        data = json.loads(run(*arguments).stdout)
+        assert data["period"]["start"] == "2026-09-01T00:00:00+02:00"
+        assert {line["resource_id"] for line in data["lines"]} == {
+            "vm-batch-1",
+            "vol-archive-1",
+            None,
+        }
+
+
+class TestBadInput:
+    """Status 1 with the problems for bad files, nothing computed; 2 for usage errors."""
+
+    def test_a_bad_row(self, files: Files) -> None:
+        """The cell is named at file:line:column and no total is printed."""
+        bad = files.folder / "allocations.csv"
+        rows = (DATA / "allocations.csv").read_text(encoding="utf-8").splitlines()
+        rows[3] = rows[3].replace(",2,vcpu,", ",2,GiB,")
+        bad.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        result = run(*files.profile())
+        assert result.returncode == 1
+        assert result.stdout.splitlines() == [
+            "allocations.csv: invalid allocations file: 1 problem",
+            (
+                "  expected a unit of vcpu (convertible to vcpu) (column 6), got 'GiB' (string)"
+                " @ allocations.csv:4:unit"
+            ),
+        ]
+        assert "Total" not in result.stdout
+
+    def test_a_bad_usage_row(self, files: Files) -> None:
+        """Usage is read as strictly."""
+        files.usage.write_text(
+            "customer,agreement,service,resource_type,quantity,unit,start,end\n"
+            "globex,csa-2026-011,iaas-compute,requests,-5,request,"
+            "2026-10-01T00:00:00+02:00,2026-11-01T00:00:00+01:00\n",
+            encoding="utf-8",
+        )
+        result = run(*files.profile("--usage", str(files.usage)))
+        assert result.returncode == 1
+        assert result.stdout.startswith("usage.csv: invalid usage file: 1 problem")
+        assert result.stdout.rstrip().endswith("@ usage.csv:2:quantity")
+
+    def test_a_row_the_rates_do_not_price(self, files: Files) -> None:
+        """A service the agreement lacks is named at its row, after a blank line."""
+        text = (DATA / "allocations.csv").read_text(encoding="utf-8")
+        odd = "globex,csa-2026-011,iaas-gpu,vcpu,1,vcpu,2026-10-01T00:00:00+02:00,,,,\n"
+        files.allocations.write_text(text + "\n" + odd, encoding="utf-8")
+        result = run(*files.profile())
+        assert result.returncode == 1
+        lines = result.stdout.splitlines()
+        assert lines[0] == (
+            "agreement.json: invalid cost profile of agreement 'csa-2026-011' for 2026-10:"
+            " 1 problem"
+        )
+        assert lines[1].endswith("@ allocations.csv:9:service")
+
+    def test_an_invalid_rate_card(self, files: Files) -> None:
+        """Its problems, as document validate prints them."""
+        data = json.loads(files.rates.read_text(encoding="utf-8"))
+        data["currency"] = "EURO"
+        files.rates.write_text(json.dumps(data), encoding="utf-8")
+        result = run(*files.profile())
+        assert result.returncode == 1
+        assert result.stdout.startswith("rates.json: invalid cloudsms.rate-card")
+        assert "@ $.currency" in result.stdout
+
+    def test_an_invalid_agreement(self, files: Files) -> None:
+        """The agreement's problems, as document validate prints them."""
+        data = json.loads(files.agreement.read_text(encoding="utf-8"))
+        del data["priorities"]
+        files.agreement.write_text(json.dumps(data), encoding="utf-8")
+        result = run(*files.profile())
+        assert result.returncode == 1
+        assert "expected a value (required), got nothing @ $.priorities" in result.stdout
+
+    def test_a_catalogue_without_the_entries(self, files: Files) -> None:
+        """A catalogue that is not the agreement's names the subscriptions it cannot price."""
+        catalogue = json.loads(files.catalogue.read_text(encoding="utf-8"))
+        catalogue["entries"] = catalogue["entries"][:1]
+        catalogue["graph"]["services"] = catalogue["graph"]["services"][:1]
+        files.catalogue.write_text(json.dumps(catalogue), encoding="utf-8")
+        arguments = files.profile()
+        place = arguments.index("--rates")
+        arguments[place : place + 2] = ["--catalogue", str(files.catalogue)]
+        result = run(*arguments)
+        assert result.returncode == 1
+        assert result.stdout.startswith(
+            "catalogue.json: invalid rate card for agreement 'csa-2026-011': 1 problem"
+        )
+        assert "@ $.subscriptions[1].entry_id" in result.stdout
+
+    @pytest.mark.parametrize(
+        ("remove", "add"),
+        [
+            (["--rates"], []),
+            ([], ["--catalogue", "catalogue.json"]),
+        ],
+    )
+    def test_rates_or_catalogue(self, files: Files, remove: list[str], add: list[str]) -> None:
+        """One of --rates and --catalogue is needed, and not both: status 2."""
+        arguments = files.profile(*add)
+        for option in remove:
+            place = arguments.index(option)
+            del arguments[place : place + 2]
+        result = run(*arguments)
+        assert result.returncode == 2
+        assert result.stdout == ""
+        expected = (
+            "one of the arguments --rates --catalogue is required"
+            if remove
+            else "argument --catalogue: not allowed with argument --rates"
+        )
+        assert expected in result.stderr
+
+    def test_a_missing_file(self, files: Files) -> None:
+        """Status 2, one line on standard error."""
+        result = run(*files.profile(allocations=files.folder / "nowhere.csv"))
+        assert result.returncode == 2
+        assert result.stdout == ""
+        assert result.stderr.startswith("cloudsms: cannot read ")
+        assert result.stderr.count("\n") == 1
+
+    @pytest.mark.parametrize("period", ["2026-13", "October"])
+    def test_a_bad_period(self, files: Files, period: str) -> None:
+        """Bad usage: status 2 naming the expected form."""
+        arguments = files.profile()
+        arguments[arguments.index("2026-10")] = period
+        result = run(*arguments)
+        assert result.returncode == 2
+        assert "expected a month such as 2026-10" in result.stderr
