@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from cloudsms import cli
+from cloudsms.cli import main
+from cloudsms.errors import Problem
 from cloudsms.resources import RateCard
 from cloudsms.serialization import to_json
 
@@ -289,3 +292,108 @@ class TestBadInput:
         result = run(*arguments)
         assert result.returncode == 2
         assert "expected a month such as 2026-10" in result.stderr
+
+
+class TestInProcess:
+    """The same command run in this process (what coverage measures), one path each."""
+
+    @staticmethod
+    def call(capsys: pytest.CaptureFixture[str], arguments: list[str]) -> tuple[int, str]:
+        """Run ``main`` with ``arguments``; its status and standard output."""
+        status = main(arguments)
+        return status, capsys.readouterr().out
+
+    def test_catalogue_and_usage(self, files: Files, capsys: pytest.CaptureFixture[str]) -> None:
+        """Rates from the catalogue, usage read: the example's October total."""
+        arguments = files.profile("--usage", str(files.usage), "--format", "json")
+        place = arguments.index("--rates")
+        arguments[place : place + 2] = ["--catalogue", str(files.catalogue)]
+        status, out = self.call(capsys, arguments)
+        assert status == 0
+        assert json.loads(out)["total"] == {"amount": "460.74", "currency": "EUR"}
+
+    def test_a_catalogue_that_is_not_one(
+        self, files: Files, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A catalogue file that does not read is named with its problems."""
+        files.catalogue.write_text('{"entries": 3}', encoding="utf-8")
+        arguments = files.profile()
+        place = arguments.index("--rates")
+        arguments[place : place + 2] = ["--catalogue", str(files.catalogue)]
+        status, out = self.call(capsys, arguments)
+        assert status == 1
+        assert out.startswith("catalogue.json: invalid catalogue:")
+
+    def test_a_catalogue_without_the_entries(
+        self, files: Files, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A catalogue lacking an entry the agreement subscribes to cannot make its rates."""
+        catalogue = json.loads(files.catalogue.read_text(encoding="utf-8"))
+        catalogue["entries"] = catalogue["entries"][:1]
+        files.catalogue.write_text(json.dumps(catalogue), encoding="utf-8")
+        arguments = files.profile()
+        place = arguments.index("--rates")
+        arguments[place : place + 2] = ["--catalogue", str(files.catalogue)]
+        status, out = self.call(capsys, arguments)
+        assert status == 1
+        assert "@ $.subscriptions[1].entry_id" in out
+
+    def test_a_rate_card_of_another_type(
+        self, files: Files, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--rates must name a rate card document."""
+        files.rates.write_text(files.agreement.read_text(encoding="utf-8"), encoding="utf-8")
+        status, out = self.call(capsys, files.profile())
+        assert status == 1
+        assert "expected a document of type 'cloudsms.rate-card'" in out
+
+    def test_a_bad_usage_file(self, files: Files, capsys: pytest.CaptureFixture[str]) -> None:
+        """A usage file with a problem is refused whole."""
+        files.usage.write_text("customer\n", encoding="utf-8")
+        status, out = self.call(capsys, files.profile("--usage", str(files.usage)))
+        assert status == 1
+        assert out.startswith("usage.csv: invalid usage file:")
+
+    def test_a_problem_of_the_rates(
+        self, files: Files, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A rate that cannot price its type keeps its path in the rate card."""
+        data = json.loads(files.rates.read_text(encoding="utf-8"))
+        data["rates"][0]["price"]["unit"] = "request"
+        data["rates"][0]["price"]["per"] = None
+        files.rates.write_text(json.dumps(data), encoding="utf-8")
+        status, out = self.call(capsys, files.profile())
+        assert status == 1
+        assert "@ $.rates[0].price" in out
+
+    def test_an_invalid_agreement(self, files: Files, capsys: pytest.CaptureFixture[str]) -> None:
+        """The agreement's problems, as document validate prints them."""
+        files.agreement.write_text("{}", encoding="utf-8")
+        status, out = self.call(capsys, files.profile())
+        assert status == 1
+        assert out.startswith("agreement.json: invalid document")
+
+    def test_a_missing_file(self, files: Files, capsys: pytest.CaptureFixture[str]) -> None:
+        """A file that cannot be opened is a usage error, on standard error."""
+        status = main(files.profile(allocations=files.folder / "nowhere.csv"))
+        captured = capsys.readouterr()
+        assert (status, captured.out) == (2, "")
+        assert captured.err.startswith("cloudsms: cannot read ")
+
+    def test_rows_are_located(self, tmp_path: Path) -> None:
+        """A row's problem is moved to its line (and column); one the file lacks is left."""
+        rows = tmp_path / "rows.csv"
+        rows.write_text("customer,from\nglobex,x\n\nglobex,y\n", encoding="utf-8")
+        problems = [
+            Problem("$.allocations[1].since", "an instant", "'y' (string)"),
+            Problem("$.allocations[0]", "a row", "'x' (string)"),
+            Problem("$.allocations[4].service", "a service", "'x' (string)"),
+            Problem("$.usage[0]", "a usage", "'x' (string)"),
+        ]
+        located = cli._located(problems, {"allocations": str(rows)})
+        assert [p.path for p in located] == [
+            "rows.csv:4:from",
+            "rows.csv:2",
+            "$.allocations[4].service",
+            "$.usage[0]",
+        ]

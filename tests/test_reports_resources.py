@@ -245,6 +245,12 @@ class TestData:
         assert list(splits["day"])[:2] == ["2026-10-01", "2026-10-02"]
         assert len(splits["day"]) == 31
 
+    def test_a_month_with_nothing(self) -> None:
+        """No lines: a zero total, exact, and no parts to split."""
+        data = cost_profile_data(october(rates=ONLY_VCPU))
+        assert (data["lines"], data["exact_total"], data["exact_total_fraction"]) == ([], "0", "0")
+        assert data["total"] == {"amount": "0.00", "currency": "EUR"}
+
     def test_round_trips_through_json(self) -> None:
         """json.dumps writes it and json.loads reads it back equal."""
         data = cost_profile_data(FULL)

@@ -697,6 +697,29 @@ class TestBadInput:
             run(ask(RESIZE, "8 vcpu"), [held("4 vcpu")], types=["vcpu"])
         assert error.value.paths == ["$.types[0]"]
 
+    def test_allocations_and_types_that_are_not_lists(self) -> None:
+        """Text is not a list of allocations; a type table names each id once."""
+        with pytest.raises(ValidationError) as error:
+            run(ask(RESIZE, "8 vcpu"), "vm-1")  # type: ignore[arg-type]
+        assert error.value.paths == ["$.allocations"]
+        twice = (*resource_types(), resource_types()[0])
+        with pytest.raises(ValidationError) as error:
+            run(ask(RESIZE, "8 vcpu"), [held("4 vcpu")], types=twice)
+        assert error.value.paths == [f"$.types[{len(twice) - 1}].id"]
+
+    def test_before_the_agreement(self) -> None:
+        """An effect before the agreement's start is outside its term."""
+        early = dt.datetime(2026, 3, 1, tzinfo=UTC)
+        request = ask(ALLOCATE, "2 vcpu", requested_at=early)
+        with pytest.raises(ValidationError) as error:
+            run(request, [], as_of=early)
+        assert refused_with(error) == [
+            (
+                "expected an instant within the agreement's term (from"
+                " 2026-04-01T00:00:00+00:00), got 2026-03-01T00:00:00+00:00 @ $.as_of"
+            )
+        ]
+
     def test_a_holding_of_an_unknown_type(self) -> None:
         """The agreement's holdings must be of known types: limits are reckoned by type."""
         odd = held("2 vcpu", "vm-3", resource_type="gpu")

@@ -343,14 +343,12 @@ def _amount_cell(value: Fraction) -> str:
 
 def _price_cell(line: CostLine) -> str:
     price = line.price
-    if price is not None:
-        per = f"/{price.per}" if price.per else ""
-        return f"{price.amount.amount_text}/{price.unit}{per}"
-    if line.kind != "commitment":
-        return ""
-    commitment = cast("MinimumCommitment", line.source)
-    least = _amount_cell(Fraction(commitment.amount.amount))
-    return f"min {least}/{commitment.per}"
+    if price is None:  # a commitment's shortfall: the least it makes the scope up to
+        commitment = cast("MinimumCommitment", line.source)
+        least = _amount_cell(Fraction(commitment.amount.amount))
+        return f"min {least}/{commitment.per}"
+    per = f"/{price.per}" if price.per else ""
+    return f"{price.amount.amount_text}/{price.unit}{per}"
 
 
 def _cells(line: CostLine) -> list[str]:
