@@ -64,7 +64,6 @@ from cloudsms._foundation.exact import (
     nearest_amount,
     plain,
     scientific,
-    to_decimal,
 )
 from cloudsms._foundation.slots import slot_setter
 from cloudsms.errors import (
@@ -586,7 +585,8 @@ def allocate(money: Money, weights: _Iterable[Decimal | int]) -> tuple[Money, ..
     for i in order[:leftover]:
         parts[i] += 1
     sign = -1 if money.amount < 0 else 1
-    return tuple(Money(to_decimal(Fraction(sign * p, 10**places)), money.currency) for p in parts)
+    # Each part keeps every place in play (17.50, not 17.5): scaleb only moves the point.
+    return tuple(Money(Decimal(sign * p).scaleb(-places, _EXACT), money.currency) for p in parts)
 
 
 def _weights(weights: _Iterable[Decimal | int]) -> list[Fraction]:
