@@ -31,7 +31,7 @@ from cloudsms.agreements import (
 )
 from cloudsms.errors import ValidationError
 from cloudsms.levels import Bound, ServiceLevel
-from cloudsms.money import Money, Price, total_cost
+from cloudsms.money import Money, Price, allocate, total_cost
 from cloudsms.periods import Period, SupportHours, timezone
 from cloudsms.resources import (
     Allocation,
@@ -196,6 +196,10 @@ class TestHandComputed:
         assert line.held.start.tzinfo is BERLIN
         assert profile.exact_total == Fraction("125.16")
         assert profile.total == Money("125.16", EUR)
+        released = held("4 vcpu", sept(BERLIN), dt.datetime(2026, 10, 30, tzinfo=BERLIN))
+        (line,) = build([released], OCTOBER_BERLIN, zone="Europe/Berlin").lines
+        assert line.held is not None
+        assert line.held.hours == 29 * 24 + 1  # the hour the clocks go back is held too
 
     def test_the_repeated_hour_is_told_apart(self) -> None:
         """02:30 on 25 October in Berlin happens twice: the second pass holds an hour less."""
@@ -593,6 +597,11 @@ class TestBillingPeriods:
         assert (feb.start.date(), feb.end.date()) == (dt.date(2026, 2, 28), dt.date(2026, 3, 31))
         before = billing_period(terms, month, dt.datetime(2025, 12, 31, tzinfo=UTC))
         assert before.end.date() == dt.date(2026, 1, 31)
+        december = billing_period(terms, month, dt.datetime(2026, 12, 15, tzinfo=UTC))
+        assert (december.start.date(), december.end.date()) == (
+            dt.date(2026, 11, 30),
+            dt.date(2026, 12, 31),
+        )
 
     def test_in_the_agreement_zone(self) -> None:
         """A Berlin agreement's months start at Berlin midnight."""
@@ -805,3 +814,202 @@ def test_the_example_files() -> None:
     assert profile.total == Money("401.21", EUR)
     assert [line.kind for line in profile.lines].count("usage") == 4
     assert sum(profile.split("cost_centre").values(), Money.zero(EUR)) == profile.total
+
+
+class TestEdges:
+    """Long periods, large amounts, currencies without cents, and every refused usage."""
+
+    def test_a_year_in_berlin_crosses_two_changes(self) -> None:
+        """A year holds both DST changes: 8760 hours, the instants converted exactly."""
+        year = Period.year(2026, "Europe/Berlin")
+        march = dt.datetime(2026, 3, 29, 12, tzinfo=BERLIN)
+        november = dt.datetime(2026, 11, 2, tzinfo=BERLIN)
+        rows = [held("1 vcpu", march, november), held("1 vcpu", november)]
+        profile = build(rows, year, zone="Europe/Berlin")
+        spans = [line.held for line in profile.lines]
+        assert [span.start for span in spans if span] == [march, november]
+        hours = (year.end.astimezone(UTC) - march.astimezone(UTC)) / dt.timedelta(hours=1)
+        assert hours == 6661  # from 10:00Z on 29 March to 23:00Z on 31 December
+        assert profile.exact_total == 6661 * Fraction("0.042")
+
+    def test_a_period_of_years(self) -> None:
+        """Past 400 days every instant is converted on its own; the sums do not change."""
+        long = Period(
+            dt.datetime(2025, 1, 1, tzinfo=BERLIN), dt.datetime(2027, 1, 1, tzinfo=BERLIN)
+        )
+        profile = build([held("1 vcpu", sept(BERLIN))], long, zone="Europe/Berlin")
+        (line,) = profile.lines
+        assert line.held is not None
+        assert line.exact == line.held.hours * Fraction("0.042")
+
+    def test_currencies_without_cents(self) -> None:
+        """JPY rounds to the yen; a currency without a minor unit keeps the exact total."""
+        yen = RateCard("JPY", [Rate("vcpu", price=Price(Money("6.5", "JPY"), "vcpu*hour"))])
+        assert build([held("1 vcpu", sept())], card=yen).total == Money("4836", "JPY")
+        gold = RateCard("XAU", [Rate("vcpu", price=Price(Money("0.0001", "XAU"), "vcpu*hour"))])
+        assert build([held("1 vcpu", sept())], card=gold).total == Money("0.0744", "XAU")
+
+    def test_a_total_too_large(self) -> None:
+        """A total of 1E+31 or more is refused; a line says so when its amount is asked."""
+        dear = RateCard(EUR, [Rate("vcpu", price=Price(Money("1e25", EUR), "vcpu*hour"))])
+        with pytest.raises(ValidationError) as refused:
+            build([held("1000000 vcpu", sept())], card=dear)
+        assert refused.value.paths == ["$"]
+        gold = RateCard("XAU", [Rate("vcpu", price=Price(Money("1e25", "XAU"), "vcpu*hour"))])
+        with pytest.raises(ValidationError) as refused:
+            build([held("1000000 vcpu", sept())], card=gold)
+        assert refused.value.paths == ["$"]
+
+    def test_fifty_problems_then_a_count(self) -> None:
+        """A file of bad rows is reported by its first fifty and a count of the rest."""
+        rows = [held("1 GiB", sept(), kind="ip_address")] * 60
+        with pytest.raises(ValidationError) as refused:
+            build(rows)
+        assert len(refused.value.problems) == 51
+        assert refused.value.problems[-1].got == "10 more rows with problems"
+
+    def test_an_unknown_type_and_a_metered_allocation(self) -> None:
+        """An allocation of a type nobody knows, or of a metered type, is refused."""
+        card = rates(Rate("requests", price=Price(Money("0.001", EUR), "request")))
+        rows = [held("1 vcpu", sept(), kind="gpu"), held("5 request", sept(), kind="requests")]
+        with pytest.raises(ValidationError) as refused:
+            build(rows, card=card)
+        assert refused.value.paths == [
+            "$.allocations[0].resource_type",
+            "$.allocations[1].resource_type",
+        ]
+        assert refused.value.problems[1].got == "'requests (metered)' (string)"
+
+    def test_refused_usage(self) -> None:
+        """Usage is refused at its row: not a Usage, another customer, no rate, a wrong unit."""
+        card = RateCard(EUR, [Rate("requests", price=Price(Money("0.001", EUR), "request"))])
+        day = dt.datetime(2026, 10, 3, tzinfo=UTC)
+        stranger = Usage(
+            "zeta",
+            AGREEMENT,
+            SERVICE,
+            "requests",
+            quantity("1 request"),
+            day,
+            day + dt.timedelta(hours=1),
+        )
+        theirs = Usage(
+            "zeta",
+            "agr-9",
+            SERVICE,
+            "requests",
+            quantity("1 request"),
+            day,
+            day + dt.timedelta(hours=1),
+        )
+        rows: list[Any] = [
+            5,
+            stranger,
+            theirs,
+            used("1 GiB", day, kind="data_transfer"),
+            used("1 GiB", day),
+        ]
+        with pytest.raises(ValidationError) as refused:
+            build([], usage=rows, card=card)
+        assert refused.value.paths == [
+            "$.usage[0]",
+            "$.usage[1].customer",
+            "$.usage[3].resource_type",
+            "$.usage[4].quantity",
+        ]
+
+    def test_refused_tiered_usage(self) -> None:
+        """A usage the tiers cannot count is refused at its quantity."""
+        tiered = RateCard(
+            EUR,
+            [
+                Rate(
+                    "requests",
+                    tiers=(
+                        Tier(quantity("10 request"), Price(Money("1", EUR), "request")),
+                        Tier(None, Price(Money("0.5", EUR), "request")),
+                    ),
+                )
+            ],
+        )
+        with pytest.raises(ValidationError) as refused:
+            build([], usage=[used("1 GiB", dt.datetime(2026, 10, 3, tzinfo=UTC))], card=tiered)
+        assert refused.value.paths == ["$.usage[0].quantity"]
+        nothing = build(
+            [], usage=[used("0 request", dt.datetime(2026, 10, 3, tzinfo=UTC))], card=tiered
+        )
+        assert [(str(line.quantity), line.exact) for line in nothing.lines] == [("0 request", 0)]
+
+    def test_wrong_types_table(self) -> None:
+        """A types table that is not a list of ResourceType values is refused."""
+        with pytest.raises(ValidationError) as refused:
+            CostProfile.build(agreement(), [], [], OCTOBER_UTC, rates=rates(), types=5)  # type: ignore[arg-type]
+        assert refused.value.paths == ["$.types"]
+        with pytest.raises(ValidationError) as refused:
+            CostProfile.build(agreement(), [], [], OCTOBER_UTC, rates=rates(), types=[5])  # type: ignore[list-item]
+        assert refused.value.paths == ["$.types[0]"]
+        own = CostProfile.build(
+            agreement(), [held("1 vcpu", sept())], [], OCTOBER_UTC, rates=rates(), types=TYPES
+        )
+        assert own.types == tuple(TYPES)
+
+    def test_lines_are_not_other_things(self) -> None:
+        """A line never equals a value of another type; a profile names its currency."""
+        profile = build([held("1 vcpu", sept())])
+        (line,) = profile.lines
+        assert line != "line"
+        assert profile.currency == EUR
+
+    def test_one_calendar_for_prices_of_one_period(self) -> None:
+        """Memory in GiB and in MiB: two buckets, one calendar of months, exact shares."""
+        rows = [held("1 GiB", sept(), kind="memory"), held("1024 MiB", sept(), kind="memory")]
+        profile = build(rows)
+        assert [line.exact for line in profile.lines] == [Fraction("0.021")] * 2
+
+    def test_large_split_weights(self) -> None:
+        """Weights too large for allocate are handed out by the same rule."""
+        from cloudsms.resources.cost import _split  # noqa: PLC0415
+
+        weights = [Fraction(10**40 + 1), Fraction(2 * 10**40 + 1)]
+        assert _split(Money("0.05", EUR), weights) == allocate(Money("0.05", EUR), [1, 2])
+        thirds = [Fraction(10**40 + 1, 3), Fraction(10**40 + 2, 3), Fraction(10**40 + 4, 3)]
+        assert _split(Money("10.00", EUR), thirds) == (
+            Money("3.33", EUR),
+            Money("3.33", EUR),
+            Money("3.34", EUR),
+        )
+
+
+class TestReviseRefusals:
+    """revise refuses what is not a profile or a request, and a provider with no id."""
+
+    def test_wrong_arguments_and_sender(self) -> None:
+        """Names the argument; a provider name that makes no id asks for sent_by."""
+        noon = dt.datetime(2026, 10, 17, 12, tzinfo=UTC)
+        request = TestRevise().resize(noon)
+        with pytest.raises(ValidationError) as refused:
+            revise("profile", request, as_of=noon)  # type: ignore[arg-type]
+        assert refused.value.paths == ["$.profile"]
+        profile = build([held("4 vcpu", sept())])
+        with pytest.raises(ValidationError) as refused:
+            revise(profile, "request", as_of=noon)  # type: ignore[arg-type]
+        assert refused.value.paths == ["$.request"]
+        odd = CostProfile.build(
+            agreement(provider="!!!"), profile.allocations, (), OCTOBER_UTC, rates=rates()
+        )
+        with pytest.raises(ValidationError) as refused:
+            revise(odd, request, as_of=noon)
+        assert refused.value.paths == ["$.sent_by"]
+        plain = CostProfile.build(
+            agreement(provider="acme-cloud"), profile.allocations, (), OCTOBER_UTC, rates=rates()
+        )
+        assert revise(plain, request, as_of=noon).notice.sent_by == "acme-cloud"
+
+    def test_payload_of_the_wrong_shape(self) -> None:
+        """A payload that is not one, or names no currency, is refused."""
+        with pytest.raises(ValidationError) as refused:
+            CostChange.from_payload("payload")  # type: ignore[arg-type]
+        assert refused.value.paths == ["$"]
+        with pytest.raises(ValidationError) as refused:
+            CostChange.from_payload(NoticePayload(kind="cost-change", data={"currency": 5}))
+        assert refused.value.paths == ["$.data.currency"]

@@ -410,6 +410,23 @@ class TestFromCatalogue:
             ),
         )
 
+    def test_two_services_of_one_entry(self) -> None:
+        """Two subscriptions of one entry give each service its own rates."""
+        terms = agreement(
+            subscriptions=[
+                self.subscription(),
+                self.subscription(service_id="batch", commitments=()),
+            ],
+            services=("compute", "batch"),
+        )
+        built = RateCard.for_agreement(terms, self.catalogue())
+        assert built.known == (
+            "compute/vcpu",
+            "compute/storage",
+            "batch/vcpu",
+            "batch/storage",
+        )
+
     def test_offering_commitment_covers_the_service(self) -> None:
         """A commitment to the offering itself is a minimum over every type of the service."""
         subscription = self.subscription(
@@ -492,3 +509,114 @@ class TestStrategies:
         """A drawn card passes the check against the built-in types."""
         drawn.check()
         assert all(isinstance(rate.currency, str) for rate in drawn.rates)
+
+
+class TestFromCatalogueRefusals:
+    """Every problem of the catalogue terms is named at its path."""
+
+    CPU = TestFromCatalogue.CPU
+    DISK = TestFromCatalogue.DISK
+
+    def subscription(self, **changes: Any) -> Subscription:
+        return TestFromCatalogue().subscription(**changes)
+
+    def test_entries_of_another_currency(self) -> None:
+        """A rate card has one currency and cycle: a second entry in USD is refused."""
+        euros = _catalogue(self.CPU, self.DISK)
+        (vm,) = euros.entries
+        dollars = attrs.evolve(
+            vm,
+            id="vm-us",
+            billing=Billing(
+                method=BillingMethod.PAY_AS_YOU_GO, cycle=relativedelta(months=1), currency="USD"
+            ),
+            upgrades=(),
+            offerings=(
+                attrs.evolve(
+                    vm.offerings[0],
+                    upgrades=frozenset(),
+                    kind=OfferingKind.FIXED,
+                    price=Price(Money("0.05", "USD"), "vcpu*hour"),
+                ),
+            ),
+            early_termination_charge=None,
+        )
+        catalogue = Catalogue(entries=(vm, dollars), graph=euros.graph)
+        terms = agreement(
+            subscriptions=[
+                self.subscription(),
+                Subscription(entry_id="vm-us", offering_id="custom", service_id="batch"),
+            ],
+            services=("compute", "batch"),
+        )
+        expected = (
+            "expected an entry billed in EUR every P1M, as the entry of $.subscriptions[0] is "
+            "(a rate card has one currency and cycle), got USD every P1M (entry 'vm-us') "
+            "@ $.subscriptions[1].entry_id"
+        )
+        assert messages(lambda: RateCard.for_agreement(terms, catalogue)) == [expected]
+
+    def test_unknown_offering_and_upgrade(self) -> None:
+        """An offering or upgrade the entry lacks is refused with the close ones."""
+        terms = agreement(
+            subscriptions=[self.subscription(offering_id="custon", commitments=())],
+            services=("compute",),
+        )
+        assert problems(
+            lambda: RateCard.for_agreement(terms, _catalogue(self.CPU, self.DISK))
+        ) == ["$.subscriptions[0].offering_id"]
+        odd = self.subscription(
+            upgrade_ids={"cpu", "gpu"},
+            commitments=(Commitment(item_id="gpu", quantity=quantity("1 vcpu*hour")),),
+        )
+        terms = agreement(subscriptions=[odd], services=("compute",))
+        assert problems(
+            lambda: RateCard.for_agreement(terms, _catalogue(self.CPU, self.DISK))
+        ) == ["$.subscriptions[0].upgrade_ids[1]"]
+
+    def test_usage_commitments_and_cycles(self) -> None:
+        """A weekly cycle states usage per day; a cycle of months and days states none."""
+        usage = (Commitment(item_id="cpu", quantity=quantity("70 vcpu*hour")),)
+        terms = agreement(
+            subscriptions=[self.subscription(commitments=usage)], services=("compute",)
+        )
+        weekly = _catalogue(
+            self.CPU,
+            self.DISK,
+            billing=Billing(
+                method=BillingMethod.PAY_AS_YOU_GO, cycle=relativedelta(days=7), currency=EUR
+            ),
+        )
+        (floor,) = RateCard.for_agreement(terms, weekly).commitments
+        assert (floor.amount, floor.per) == (Money("0.42", EUR), "day")  # 70 x 0.042 / 7
+        for cycle in (relativedelta(months=1, days=1), relativedelta(hours=12)):
+            odd = _catalogue(
+                self.CPU,
+                self.DISK,
+                billing=Billing(method=BillingMethod.PAY_AS_YOU_GO, cycle=cycle, currency=EUR),
+            )
+            assert problems(lambda odd=odd: RateCard.for_agreement(terms, odd)) == [
+                "$.subscriptions[0].commitments[0].quantity"
+            ]
+
+    def test_usage_commitment_of_another_dimension_and_too_large(self) -> None:
+        """A usage commitment in GiB, or one worth 1E+31 or more, is refused."""
+        gib = (Commitment(item_id="cpu", quantity=quantity("5 GiB")),)
+        terms = agreement(
+            subscriptions=[self.subscription(commitments=gib)], services=("compute",)
+        )
+        assert problems(
+            lambda: RateCard.for_agreement(terms, _catalogue(self.CPU, self.DISK))
+        ) == ["$.subscriptions[0].commitments[0].quantity"]
+        dear = attrs.evolve(self.CPU, price=Price(Money("1e29", EUR), "vcpu*hour"))
+        huge = (Commitment(item_id="cpu", quantity=quantity("9e30 vcpu*hour")),)
+        terms = agreement(
+            subscriptions=[self.subscription(commitments=huge)], services=("compute",)
+        )
+        expected = (
+            "expected a commitment worth less than 1E+31, got more "
+            "@ $.subscriptions[0].commitments[0].quantity"
+        )
+        assert messages(lambda: RateCard.for_agreement(terms, _catalogue(dear, self.DISK))) == [
+            expected
+        ]
