@@ -81,8 +81,9 @@ def _schema(kind: Any, defs: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0911
         return schema
     if origin in {dict, collections.abc.Mapping}:
         return {"type": "object", "additionalProperties": _schema(args[1], defs)}
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return {"enum": [member.value for member in kind]}
+    choices = _choices(kind)
+    if choices is not None:
+        return {"enum": choices}
     if attrs.has(kind):
         return _attrs_schema(kind, defs)
     if kind is Any:
@@ -112,6 +113,27 @@ def _attrs_schema(kind: type, defs: dict[str, Any]) -> dict[str, Any]:
         if kind.__doc__:
             defs[name]["description"] = kind.__doc__.strip().splitlines()[0]
     return {"$ref": f"#/$defs/{name}"}
+
+
+def _choices(kind: Any) -> list[Any] | None:
+    """The values an enum class or a ``Literal`` is written as; None for any other type.
+
+    An enum member, alone or among a ``Literal``'s options, is written as its value
+    (as the converter's enum and ``Literal`` hooks read it); a value written twice that
+    way (``Literal[Shade.LIGHT, "light"]``) is listed once.
+    """
+    if typing.get_origin(kind) is typing.Literal:
+        options: tuple[Any, ...] = typing.get_args(kind)
+    elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+        options = tuple(kind)
+    else:
+        return None
+    written: list[Any] = []
+    for option in options:
+        value = option.value if isinstance(option, enum.Enum) else option
+        if not any(type(value) is type(seen) and value == seen for seen in written):
+            written.append(value)
+    return written
 
 
 def _thawed(schema: Mapping[str, Any]) -> dict[str, Any]:

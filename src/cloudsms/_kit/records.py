@@ -42,7 +42,7 @@ Supported annotations, and what a value of the wrong type is told:
 | ``tuple[X, ...]`` | a tuple of ``X`` | ``a list of X``; a bad item at ``[i]`` |
 | ``frozenset[X]`` | a frozenset of ``X`` | ``a set of X``; items sorted |
 | ``Mapping[str, X]`` | a mapping of text to ``X`` | ``a mapping of text to X`` |
-| ``Literal[a, b]`` | one of the values | ``one of a, b`` |
+| ``Literal[a, b]`` | one of the values, of its type | ``one of a, b`` |
 | ``Any``, ``object`` | anything | |
 
 ``dict[str, X]`` reads as ``Mapping[str, X]``. Give container fields their attrs
@@ -492,8 +492,7 @@ def _generic_test(
     kind: type, name: str, origin: object, args: tuple[Any, ...]
 ) -> tuple[Callable[[Any], bool], str]:
     if origin is typing.Literal:
-        allowed = frozenset(args)
-        return (lambda v: v in allowed), "one of " + ", ".join(map(repr, args))
+        return _literal_test(args)
     if origin is tuple:
         item = _item_name(kind, name, args[0] if args else Any)
         return (lambda v: isinstance(v, tuple)), f"a list of {item}"
@@ -507,6 +506,30 @@ def _generic_test(
         f"record {kind.__name__}",
         [f"field {name!r}: cloudsms records do not check the annotation {origin!r}{list(args)}"],
     )
+
+
+def _literal_test(args: tuple[Any, ...]) -> tuple[Callable[[Any], bool], str]:
+    """The test of a ``Literal`` field: one of its values, of the same type.
+
+    A value is compared with the allowed ones by its type and its value together, as
+    the converter reads a ``Literal`` (`cloudsms._kit.converter`): ``True`` is not
+    ``1`` and ``1.0`` is not ``1``. A value that cannot be hashed (a list, a dict) is
+    simply not one of them: the record reports it at the field's path, expected the
+    allowed values, rather than letting ``TypeError`` escape from the look-up.
+    """
+    allowed = frozenset((type(option), option) for option in args)
+
+    def test(value: Any) -> bool:
+        try:
+            return (type(value), value) in allowed
+        except TypeError:  # unhashable: never one of the (hashable) allowed values
+            return False
+
+    said = ", ".join(
+        f"{type(option).__name__}.{option.name}" if isinstance(option, enum.Enum) else repr(option)
+        for option in args
+    )
+    return test, f"one of {said}"
 
 
 def _class_test(hint: type) -> tuple[Callable[[Any], bool], str]:
