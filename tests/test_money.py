@@ -27,6 +27,7 @@ from cloudsms.money import (
     allocate,
     currencies,
     currency,
+    round_to_minor,
     total_cost,
 )
 from cloudsms.periods import Period
@@ -985,3 +986,171 @@ class TestPriceUnit:
     def test_rate_accepted(self) -> None:
         """Accepts a unit with only a divisor, such as a rate per second."""
         assert str(Price(Money("12", "EUR"), "/s")) == "EUR 12 per /s"
+
+
+class TestRoundToMinor:
+    """round_to_minor: an exact amount rounded once, half to even, to the minor unit.
+
+    The one rounding of S11 cost profiles and of `total_cost` (20000-1 6.4): what is
+    charged is the exact sum rounded once, never a sum of rounded parts.
+    """
+
+    @pytest.mark.parametrize(
+        ("exact", "code", "text"),
+        [
+            (Fraction(124992, 1000), "EUR", "124.99"),
+            (Fraction(5, 1000), "EUR", "0.00"),  # a tie goes to the even cent
+            (Fraction(15, 1000), "EUR", "0.02"),
+            (Fraction(25, 1000), "EUR", "0.02"),
+            (Fraction(-25, 1000), "EUR", "-0.02"),
+            (Fraction(-5, 1000), "EUR", "0.00"),
+            (Fraction(1, 10), "EUR", "0.10"),  # every minor digit written
+            (Fraction(0), "EUR", "0.00"),
+            (Fraction(5, 2), "JPY", "2"),
+            (Fraction(7, 2), "JPY", "4"),
+            (Fraction(12345, 10000), "BHD", "1.234"),  # three places, tie to even
+            (Fraction(1, 3), "XAU", "0.333333333333333333333333333333"),
+            (Fraction(1, 8), "XAU", "0.125"),  # no minor unit: exact where it ends
+            (3, "EUR", "3.00"),
+        ],
+    )
+    def test_rounds_half_to_even(self, exact: Fraction, code: str, text: str) -> None:
+        """Rounds ties to the even neighbour and writes every minor digit."""
+        money = round_to_minor(exact, code)
+        assert (money.currency, money.amount_text) == (code, text)
+
+    @given(st.fractions(min_value=-(10**12), max_value=10**12, max_denominator=10**9))
+    def test_is_money_rounded_once(self, exact: Fraction) -> None:
+        """Agrees with Python's half-even round of the cents; never more than half a cent off."""
+        money = round_to_minor(exact, "EUR")
+        assert Fraction(money.amount) == Fraction(round(exact * 100), 100)
+        assert abs(Fraction(money.amount) - exact) <= Fraction(1, 200)
+        assert money.amount.as_tuple().exponent == -2
+
+    def test_largest_amounts(self) -> None:
+        """Takes an amount just below 1E+31 that stays below; refuses one rounding up to it."""
+        below = Fraction(10**33 - 1, 100)
+        assert round_to_minor(below, "EUR").amount_text == "9" * 31 + ".99"
+        for too_large in (Fraction(10**34 - 1, 1000), Fraction(10**31), Fraction(-(10**400))):
+            with pytest.raises(ValidationError) as info:
+                round_to_minor(too_large, "EUR")
+            assert info.value.paths == ["$.exact"]
+            assert info.value.subject == "amount to round"
+        with pytest.raises(ValidationError) as info:
+            round_to_minor(Fraction(10**400, 3), "XAU")
+        assert info.value.errors == [
+            (
+                "expected an amount of at most 38 significant digits and 30 decimal places, "
+                "below 1E+31 in size, got 3.333333E+399 @ $.exact"
+            )
+        ]
+
+    @pytest.mark.parametrize(
+        ("exact", "code", "path"),
+        [
+            (0.5, "EUR", "$.exact"),
+            (Decimal("0.5"), "EUR", "$.exact"),
+            (True, "EUR", "$.exact"),
+            ("1/2", "EUR", "$.exact"),
+            (Fraction(1, 2), "EURO", "$.currency"),
+            (Fraction(1, 2), None, "$.currency"),
+        ],
+    )
+    def test_bad_input(self, exact: object, code: object, path: str) -> None:
+        """Refuses what is not an exact amount, or not a currency code, at its path."""
+        with pytest.raises(ValidationError) as info:
+            round_to_minor(exact, code)  # type: ignore[arg-type]
+        assert info.value.paths == [path]
+        assert info.value.subject == "amount to round"
+
+    def test_every_bad_argument_reported(self) -> None:
+        """Reports a bad amount and a bad currency together."""
+        with pytest.raises(ValidationError) as info:
+            round_to_minor(0.5, "EURO")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.exact", "$.currency"]
+
+    def test_total_cost_rounds_with_it(self) -> None:
+        """total_cost gives round_to_minor of the exact sum, and names its total when too large."""
+        storage = Price(Money("0.021", "EUR"), "GiB", per="month")
+        day = Period.day(dt.date(2026, 3, 2), "UTC")
+        charges = [(storage, "100 GiB", day), (storage, "7 GiB", day)]
+        exact = sum((storage.exact_cost(q, p) for _, q, p in charges), Fraction(0))
+        assert total_cost(charges, "EUR") == round_to_minor(exact, "EUR")
+        huge = Price(Money("1e30", "EUR"), "request")
+        with pytest.raises(ValidationError) as info:
+            total_cost([(huge, "10 request", None)], "EUR")
+        assert info.value.errors == [
+            (
+                "expected a total of at most 38 significant digits and 30 decimal places, "
+                "below 1E+31 in size, got 1.000000E+31 @ $"
+            )
+        ]
+        assert info.value.subject == "total cost"
+
+
+class TestAllocateFractions:
+    """allocate takes exact Fraction weights (S11 splits follow exact costs), held to bounds."""
+
+    def test_fraction_weights(self) -> None:
+        """Splits in the exact proportion, mixing Fractions with ints and Decimals."""
+        parts = allocate(Money("1.00", "EUR"), [Fraction(1, 3), Fraction(2, 3)])
+        assert parts == (Money("0.33", "EUR"), Money("0.67", "EUR"))
+        mixed = allocate(Money("100", "EUR"), [Fraction(1, 3), 1, Decimal("0.5")])
+        assert [p.amount_text for p in mixed] == ["18.18", "54.55", "27.27"]
+        assert sum(mixed, Money.zero("EUR")) == Money("100", "EUR")
+
+    def test_same_parts_as_equal_decimals(self) -> None:
+        """A Fraction weight splits as the Decimal of the same value does."""
+        money = Money("10.01", "EUR")
+        assert allocate(money, [Fraction(3, 20), Fraction(7, 10)]) == allocate(
+            money, [Decimal("0.15"), Decimal("0.7")]
+        )
+
+    @pytest.mark.parametrize(
+        ("weight", "expected"),
+        [
+            (Fraction(-1, 3), "a weight of zero or more"),
+            (Fraction(1, 10**31), "a Fraction weight"),
+            (Fraction(10**31), "a Fraction weight"),
+            (Fraction(10**68 + 1, 10**67), "a Fraction weight"),  # size fine, terms too long
+            (Fraction(10**67 + 1, 10**68), "a Fraction weight"),
+            (Fraction(10**4000 + 1, 10**4000), "a Fraction weight"),
+        ],
+    )
+    def test_fraction_weights_bounded(self, weight: Fraction, expected: str) -> None:
+        """Refuses a negative Fraction or one beyond the bounds at its index, never reduced."""
+        with pytest.raises(ValidationError) as info:
+            allocate(Money("1", "EUR"), [2, weight])
+        assert info.value.paths == ["$.weights[1]"]
+        assert info.value.errors[0].startswith(f"expected {expected}")
+        assert info.value.subject == "allocation"
+
+    def test_longest_terms_taken(self) -> None:
+        """Takes a Fraction whose numerator and denominator are just below 1E+68."""
+        weight = Fraction(10**68 - 1, 10**68 - 3)
+        parts = allocate(Money("1.00", "EUR"), [weight, weight])
+        assert parts == (Money("0.50", "EUR"), Money("0.50", "EUR"))
+
+    def test_all_zero_fractions(self) -> None:
+        """Refuses weights that are all zero, Fractions too."""
+        with pytest.raises(ValidationError) as info:
+            allocate(Money("1", "EUR"), [Fraction(0), Fraction(0)])
+        assert info.value.paths == ["$.weights"]
+
+    @given(
+        st.decimals(min_value=-(10**9), max_value=10**9, places=2).map(lambda a: Money(a, "EUR")),
+        st.lists(
+            st.fractions(min_value=0, max_value=10**6, max_denominator=10**6),
+            min_size=1,
+            max_size=12,
+        ).filter(any),
+    )
+    def test_parts_sum_to_the_whole(self, money: Money, weights: list[Fraction]) -> None:
+        """Parts add up exactly, each within a cent of its exact share, written to the cent."""
+        parts = allocate(money, weights)
+        assert sum(parts, Money.zero("EUR")) == money
+        total = sum(weights)
+        for part, weight in zip(parts, weights, strict=True):
+            share = Fraction(money.amount) * weight / total
+            assert abs(Fraction(part.amount) - share) < Fraction(1, 100)
+            assert part.amount.as_tuple().exponent == -2
