@@ -24,6 +24,7 @@ from cloudsms.periods import (
     calendar_length_problems,
     calendar_series,
     exact_seconds,
+    offset_changes,
     timezone,
 )
 from cloudsms.serialization import from_dict, to_dict
@@ -796,6 +797,7 @@ PUBLIC_CALLS: dict[str, tuple[object, tuple[object, ...], dict[str, object]]] = 
     "calendar_series": (calendar_series, (at(2026, 1, 1), ONE_MONTH, 3), {}),
     "add_exact": (add_exact, (at(2026, 1, 1), dt.timedelta(hours=1)), {}),
     "calendar_length_problems": (calendar_length_problems, (ONE_MONTH,), {}),
+    "offset_changes": (offset_changes, (JAN,), {}),
     "Period": (Period, (at(2026, 1, 1), at(2026, 2, 1)), {}),
     "Period.day": (Period.day, (dt.date(2026, 1, 1), "UTC"), {}),
     "Period.month": (Period.month, (2026, 1, "UTC"), {}),

@@ -73,6 +73,7 @@ __all__ = [
     "calendar_length_problems",
     "calendar_series",
     "exact_seconds",
+    "offset_changes",
     "timezone",
 ]
 
@@ -828,6 +829,90 @@ def _check_period(start: object, end: object) -> None:
         )
 
 
+# ---------------------------------------------------------------------- offset changes
+def offset_changes(period: Period) -> tuple[tuple[dt.datetime, dt.timedelta], ...]:
+    """The changes of UTC offset of the period's zone while the period runs.
+
+    The period's zone is its start's (as for `Period.split`). Each change is a pair:
+    the first instant with the new offset, written in that zone, and the new offset.
+    Only changes strictly inside the period count (``start < instant < end``): the
+    offset in force at the start is ``period.start.utcoffset()``, and a change at the
+    end belongs to what follows. A zone's DST changes are the usual ones; a zone that
+    changes its standard offset (Samoa at the end of 2011) is listed too, and a change
+    of the zone's name or DST flag alone, which leaves the offset as it was, is not.
+    A fixed offset (`datetime.timezone`) never changes.
+
+    It is how an exact duration and a wall-clock reading part (S11: a vcpu held over
+    October in Berlin is held 745 hours, one more than the wall clock's 31 days; the
+    support-hours clock of S09 and S10 reads the repeated hour twice): between two
+    changes, wall-clock differences are exact. For an IANA zone the work grows with
+    the zone's transitions in the period, not with its length (each change is found
+    to the second near the transitions the zone's own data lists).
+
+    Raises:
+        ValidationError: ``period`` is not a `Period` (path ``$.period``).
+
+    Examples:
+        >>> october = Period.month(2026, 10, "Europe/Berlin")  # the clocks go back on the 25th
+        >>> [(t.isoformat(), o) for t, o in offset_changes(october)]
+        [('2026-10-25T02:00:00+01:00', datetime.timedelta(seconds=3600))]
+        >>> [t.isoformat() for t, _ in offset_changes(Period.year(2026, "Europe/Berlin"))]
+        ['2026-03-29T03:00:00+02:00', '2026-10-25T02:00:00+01:00']
+        >>> offset_changes(Period.month(2026, 11, "Europe/Berlin"))
+        ()
+        >>> offset_changes(Period.month(2026, 10, "UTC"))
+        ()
+    """
+    given: object = period
+    if not isinstance(given, Period):
+        raise ValidationError.single("$.period", "a Period", describe(given), subject="Period")
+    zone = cast("dt.tzinfo", period.start.tzinfo)
+    start, end = _utc(period.start), _utc(period.end)
+    if plain_offset(zone):
+        return ()
+    changes: list[tuple[dt.datetime, dt.timedelta]] = []
+    for lower, upper in _change_windows(zone, start, end):
+        runs = _offset_runs(zone, lower, upper)
+        changes += [(at, offset) for at, _, offset in runs[1:] if start < at < end]
+    return tuple((at.astimezone(zone), offset) for at, offset in changes)
+
+
+_NEAR_CHANGE = dt.timedelta(days=2)  # a transition of a zone's data is within a day of it
+
+
+def _change_windows(
+    zone: dt.tzinfo, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Spans in UTC (whole seconds, sorted, apart) holding every offset change in ``[start, end]``.
+
+    Two days either side of each transition the zone's data lists, cut to the period
+    and joined where they meet; the whole period when the data cannot be read (the
+    offset is then read every half hour across it).
+    """
+    lower = start.replace(microsecond=0)
+    upper = end if not end.microsecond else end.replace(microsecond=0) + _SECOND
+    key = getattr(zone, "key", None)
+    epoch = dt.datetime(1970, 1, 1, tzinfo=UTC)
+    lo = (lower - _NEAR_CHANGE - epoch).total_seconds()
+    hi = (upper + _NEAR_CHANGE - epoch).total_seconds()
+    found = None
+    if isinstance(key, str):
+        found = _transition_seconds(key, lo, hi, lower.year, upper.year)
+    if found is None:
+        return [(lower, upper)]
+    windows: list[tuple[dt.datetime, dt.datetime]] = []
+    for seconds in sorted(found):
+        near = epoch + dt.timedelta(seconds=seconds)
+        low, high = max(lower, near - _NEAR_CHANGE), min(upper, near + _NEAR_CHANGE)
+        if low >= high:
+            continue
+        if windows and low <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], high))
+        else:
+            windows.append((low, high))
+    return windows
+
+
 # ---------------------------------------------------------------------- support hours
 _set_start = slot_setter(Period, "start")
 _set_end = slot_setter(Period, "end")
@@ -1345,26 +1430,41 @@ def _transition_days(key: str, first: dt.date, last: dt.date) -> set[dt.date] | 
     day, so that covers the day on either side whatever the offset). ``None`` when
     the zone's data cannot be read, so the caller measures every day instead.
     """
-    data = _zone_transitions(key)
-    if data is None:
-        return None
-    explicit, rule = data
     epoch = dt.date(1970, 1, 1)
     near = dt.timedelta(days=2)
     lo = ((first - epoch) - near).total_seconds()
     hi = ((last - epoch) + near + dt.timedelta(days=1)).total_seconds()
-    # Explicit transitions are instants in UTC; the rule's are local wall times
-    # (as seconds since the epoch): either way within a day of the local date.
-    found = list(explicit[bisect.bisect_left(explicit, lo) : bisect.bisect_right(explicit, hi)])
-    if rule is not None:
-        after = dt.datetime.fromtimestamp(explicit[-1], UTC).year if explicit else first.year
-        for year in range(max(first.year - 1, after), min(last.year + 1, 9999) + 1):
-            found += [t for t in rule.transitions(year) if lo <= t <= hi]
+    found = _transition_seconds(key, lo, hi, first.year, last.year)
+    if found is None:
+        return None
     days: set[dt.date] = set()
     for seconds in found:
         day = epoch + dt.timedelta(seconds=seconds)
         days.update(day + dt.timedelta(days=k) for k in range(-2, 3))
     return days
+
+
+def _transition_seconds(
+    key: str, lo: float, hi: float, first_year: int, last_year: int
+) -> list[int] | None:
+    """The zone's transitions from ``lo`` to ``hi`` (seconds since the epoch), each within a day.
+
+    Explicit transitions are instants in UTC; the rule's (for the years after them,
+    ``first_year - 1`` to ``last_year + 1``) are local wall times as seconds since the
+    epoch: either way within a day of the instant the offset changes. A transition may
+    change only the zone's name or its DST flag, not its offset. ``None`` when the
+    zone's data cannot be read.
+    """
+    data = _zone_transitions(key)
+    if data is None:
+        return None
+    explicit, rule = data
+    found = list(explicit[bisect.bisect_left(explicit, lo) : bisect.bisect_right(explicit, hi)])
+    if rule is not None:
+        after = dt.datetime.fromtimestamp(explicit[-1], UTC).year if explicit else first_year
+        for year in range(max(first_year - 1, after), min(last_year + 1, 9999) + 1):
+            found += [t for t in rule.transitions(year) if lo <= t <= hi]
+    return found
 
 
 @cache
