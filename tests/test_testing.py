@@ -8,15 +8,17 @@ from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from hypothesis import given
+from hypothesis import find, given
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from cloudsms import testing
+from cloudsms.catalogue import Upgrade, UpgradeKind
 from cloudsms.lifecycle import HistoryEntry, Lifecycle, LifecycleInstance, Transition
 from cloudsms.money import Money, Price
 from cloudsms.periods import DailyWindow, Period, SupportHours
-from cloudsms.serialization import from_dict, to_json
+from cloudsms.resources import Rate, RateCard, resource_types
+from cloudsms.serialization import from_dict, from_json, to_json
 from cloudsms.units import Quantity, dimension, quantity
 
 TICKETS = Lifecycle(
@@ -231,3 +233,48 @@ class TestMoneyEdges:
 
         with pytest.raises(InvalidArgument, match="from 0 to 30"):
             testing.moneys(places=31)
+
+
+class TestUpgradeResourceTypes:
+    """upgrades() sometimes names the resource type a resource upgrade adds (S11).
+
+    The rule of `Upgrade.resource_type`: only a resource upgrade names one, the id of a
+    resource type; drawn with a price a rate card accepts for that type, so drawn
+    catalogues can be turned into rate cards.
+    """
+
+    @given(testing.upgrades(currency="EUR"))
+    def test_named_only_for_resources_and_priced_to_suit(self, upgrade: Upgrade) -> None:
+        """A named type is a built-in id on a resource upgrade, and a rate card takes its price."""
+        if upgrade.resource_type is None:
+            return
+        assert upgrade.kind is UpgradeKind.RESOURCE
+        assert upgrade.resource_type in {kind.id for kind in resource_types()}
+        assert upgrade.price.amount.currency == "EUR"
+        card = RateCard(currency="EUR", rates=(Rate(upgrade.resource_type, price=upgrade.price),))
+        assert card.problems() == []
+
+    @given(testing.upgrades())
+    def test_round_trip(self, upgrade: Upgrade) -> None:
+        """Every drawn upgrade, a resource type or not, reads back from its JSON."""
+        assert from_json(Upgrade, to_json(upgrade)) == upgrade
+
+    def test_both_forms_are_drawn(self) -> None:
+        """Resource upgrades are drawn with a type and without one, metered types per unit."""
+        named = find(testing.upgrades(), lambda u: u.resource_type is not None)
+        assert named.kind is UpgradeKind.RESOURCE
+        unnamed = find(
+            testing.upgrades(),
+            lambda u: u.kind is UpgradeKind.RESOURCE and u.resource_type is None,
+        )
+        assert unnamed.resource_type is None
+        metered = find(testing.upgrades(), lambda u: u.resource_type == "requests")
+        assert metered.price.per is None
+
+    def test_catalogues_exercise_it(self) -> None:
+        """A drawn catalogue can hold an upgrade naming a resource type."""
+        catalogue = find(
+            testing.catalogues(),
+            lambda c: any(u.resource_type for e in c.entries for u in e.upgrades),
+        )
+        assert any(u.resource_type for e in catalogue.entries for u in e.upgrades)

@@ -108,7 +108,15 @@ def _service_levels(measure: str | None) -> st.SearchStrategy[ServiceLevel]:
 def upgrades(
     *, currency: str | None = None, ids: st.SearchStrategy[str] | None = None
 ) -> st.SearchStrategy[Upgrade]:
-    """Priced upgrades: higher service levels (with their level) and extra resources."""
+    """Priced upgrades: higher service levels (with their level) and extra resources.
+
+    A resource upgrade sometimes names the resource type it adds (``resource_type``,
+    one of the built-in `cloudsms.resources.resource_types` ids), and then is priced
+    as a rate card prices that type (S11): an allocated type per its unit and hour or
+    per its unit and calendar period, a metered type per its unit. So a drawn
+    catalogue can be turned into rate cards (`cloudsms.resources.RateCard.for_agreement`).
+    A service-level upgrade never names one.
+    """
     _warm_units()
     return _upgrades(currency, ids)
 
@@ -117,18 +125,51 @@ def upgrades(
 def _upgrades(
     currency: str | None, ids: st.SearchStrategy[str] | None
 ) -> st.SearchStrategy[Upgrade]:
+    resources = _resource_prices(currency)
+
     @st.composite
     def build(draw: st.DrawFn) -> Upgrade:
         kind = draw(st.sampled_from(UpgradeKind))
+        if kind is UpgradeKind.RESOURCE:
+            resource_type, price = draw(resources)
+        else:
+            resource_type, price = None, draw(_prices(currency))
         return Upgrade(
             id=draw(ids if ids is not None else _IDS),
             description=draw(_TEXT),
             kind=kind,
-            price=draw(_prices(currency)),
+            price=price,
             level=draw(_service_levels(None)) if kind is UpgradeKind.SERVICE_LEVEL else None,
+            resource_type=resource_type,
         )
 
     return build()
+
+
+@cache
+def _resource_prices(currency: str | None) -> st.SearchStrategy[tuple[str | None, Price]]:
+    """A resource upgrade's type (or none) with a price that suits it.
+
+    Without a type, any price; with one of the built-in resource types, a price a
+    rate card accepts for it (`cloudsms.resources.RateCard.check`).
+    """
+    from cloudsms.money import CALENDAR_UNITS, Price  # noqa: PLC0415
+    from cloudsms.resources import MeteringKind, ResourceType, resource_types  # noqa: PLC0415
+
+    amounts = moneys(currency=currency, min_value=0, places=4)
+    periods = st.sampled_from(tuple(CALENDAR_UNITS))
+
+    def priced(kind: ResourceType) -> st.SearchStrategy[tuple[str | None, Price]]:
+        if kind.kind is MeteringKind.ALLOCATED:
+            suiting = st.builds(lambda a: Price(a, f"{kind.unit}*hour"), amounts) | st.builds(
+                lambda a, per: Price(a, kind.unit, per=per), amounts, periods
+            )
+        else:
+            suiting = st.builds(lambda a: Price(a, kind.unit), amounts)
+        return suiting.map(lambda price: (kind.id, price))
+
+    unnamed = _prices(currency).map(lambda price: (None, price))
+    return unnamed | st.one_of([priced(kind) for kind in resource_types()])
 
 
 def offerings(
