@@ -1036,6 +1036,9 @@ class TestRoundToMinor:
                 round_to_minor(too_large, "EUR")
             assert info.value.paths == ["$.exact"]
             assert info.value.subject == "amount to round"
+        with pytest.raises(ValidationError) as info:  # 38 digits round it up to 1E+31
+            round_to_minor(Fraction(10**31) - Fraction(1, 10**10), "XAU")
+        assert info.value.paths == ["$.exact"]
         with pytest.raises(ValidationError) as info:
             round_to_minor(Fraction(10**400, 3), "XAU")
         assert info.value.errors == [

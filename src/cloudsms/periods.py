@@ -891,21 +891,17 @@ def _change_windows(
     """
     lower = start.replace(microsecond=0)
     upper = end if not end.microsecond else end.replace(microsecond=0) + _SECOND
-    key = getattr(zone, "key", None)
+    key = str(getattr(zone, "key", None) or "")  # a Period's zone has an IANA key
     epoch = dt.datetime(1970, 1, 1, tzinfo=UTC)
     lo = (lower - _NEAR_CHANGE - epoch).total_seconds()
     hi = (upper + _NEAR_CHANGE - epoch).total_seconds()
-    found = None
-    if isinstance(key, str):
-        found = _transition_seconds(key, lo, hi, lower.year, upper.year)
+    found = _transition_seconds(key, lo, hi, lower.year, upper.year) if key else None
     if found is None:
         return [(lower, upper)]
     windows: list[tuple[dt.datetime, dt.datetime]] = []
-    for seconds in sorted(found):
+    for seconds in sorted(found):  # each within [lo, hi], so low <= high
         near = epoch + dt.timedelta(seconds=seconds)
         low, high = max(lower, near - _NEAR_CHANGE), min(upper, near + _NEAR_CHANGE)
-        if low >= high:
-            continue
         if windows and low <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(windows[-1][1], high))
         else:
