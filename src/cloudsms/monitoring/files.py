@@ -68,21 +68,22 @@ Serves S10 (monitoring data brought in from the provider's tools) and ISO/IEC
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import os
-import re
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from cloudsms._foundation.instants import instant_problems
 from cloudsms._foundation.suggest import suggest
 from cloudsms._kit.checks import id_problems
-from cloudsms._kit.limits import DECIMAL
+from cloudsms._kit.csv_files import (
+    CsvRow,
+    csv_text,
+    decimal_cell,
+    file_text,
+    instant_text,
+    read_rows,
+)
 from cloudsms.agreements import Metric, OutageCause, metric_for
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.monitoring.observations import Event, EventKind, Measurement, Observations, Outage
@@ -90,7 +91,7 @@ from cloudsms.operations import MaintenanceWindow
 from cloudsms.units import Quantity, format_quantity, quantity, same_dimension
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
 __all__ = ["CSV_COLUMNS", "OPTIONAL_COLUMNS", "read_observations", "write_observations"]
 
@@ -108,41 +109,16 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"outages.csv": ("id",), "events.csv": ("id",)}
 """The columns a file may have beside its required ones; written last, when some record has one."""
 _SUBJECT = "observations directory"
-_RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})", re.ASCII
-)
-_INSTANT = "an RFC 3339 instant with an offset, such as 2026-10-07T09:12:00+02:00"
 _CAUSES = ", ".join(cause.value for cause in OutageCause)
 _KINDS = ", ".join(kind.value for kind in EventKind)
-# Model fields whose problems belong to a column of another name.
-_COLUMN_OF_FIELD = {"services": "service"}
 
 
-class _Row:
+class _Row(CsvRow):
     """One row of one file: its cells by column name, and where each cell sits."""
 
-    def __init__(
-        self, name: str, line: int, cells: dict[str, str], numbers: dict[str, int]
-    ) -> None:
-        self.name = name
-        self.line = line
-        self.cells = cells
-        self.numbers = numbers
-        self.problems: list[Problem] = []
-
-    def where(self, column: str | None = None) -> str:
-        """``outages.csv:4:start`` for a cell, ``outages.csv:4`` for the whole row."""
-        row = f"{self.name}:{self.line}"
-        return f"{row}:{column}" if column else row
-
-    def refuse(self, column: str | None, expected: str, got: str) -> None:
-        """Record a problem of a cell (with the column's number) or of the row."""
-        if column is not None and column in self.numbers:
-            expected = f"{expected} (column {self.numbers[column]})"
-        self.problems.append(Problem(self.where(column), expected, got))
-
-    def text(self, column: str) -> str:
-        return self.cells.get(column, "")
+    instant_expected = "an RFC 3339 instant with an offset, such as 2026-10-07T09:12:00+02:00"
+    # Model fields whose problems belong to a column of another name.
+    column_of_field: ClassVar[Mapping[str, str]] = {"services": "service"}
 
     def service(self, *, optional: bool = False) -> str | None:
         """The ``service`` cell: an id, or None when empty and ``optional``."""
@@ -162,28 +138,6 @@ class _Row:
             for problem in id_problems(value, "$"):
                 self.refuse("id", problem.expected + " or empty", describe(value))
         return value
-
-    def instant(self, column: str) -> dt.datetime | None:
-        value = self.text(column)
-        if not _RFC3339.fullmatch(value):
-            self.refuse(column, _INSTANT, describe(value))
-            return None
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:  # a month 13, a 25th hour, an offset past 24 h
-            self.refuse(column, f"{_INSTANT} (a real date and time)", describe(value))
-            return None
-        for problem in instant_problems(parsed, "$"):
-            self.refuse(column, problem.expected, describe(value))
-            return None
-        return parsed
-
-    def model_problems(self, error: ValidationError) -> None:
-        """The problems a record's own checks found, each at its column (or the row)."""
-        for problem in error.problems:
-            field = problem.path.removeprefix("$").lstrip(".").split(".")[0].split("[")[0]
-            column = _COLUMN_OF_FIELD.get(field, field) or None
-            self.refuse(column if column in self.numbers else None, problem.expected, problem.got)
 
 
 # ---------------------------------------------------------------------- reading rows
@@ -234,12 +188,7 @@ def _metric(row: _Row) -> Metric | None:
 
 def _value(row: _Row) -> Quantity | None:
     text, unit = row.text("value"), row.text("unit")
-    magnitude: Decimal | None = None
-    if DECIMAL.fullmatch(text):
-        try:
-            magnitude = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-            magnitude = None
+    magnitude = decimal_cell(text)
     if magnitude is None:
         row.refuse("value", "a decimal number such as 180 or 99.95", describe(text))
     if not unit:
@@ -250,13 +199,7 @@ def _value(row: _Row) -> Quantity | None:
     except ValidationError as refused:
         row.refuse("unit", refused.problems[0].expected, describe(unit))
         return None
-    if magnitude is None:
-        return None
-    try:
-        return quantity(magnitude, unit)
-    except ValidationError as refused:
-        row.refuse("value", refused.problems[0].expected, describe(text))
-        return None
+    return row.quantity("value", magnitude, unit)
 
 
 def _another_dimension(metric: Metric, value: Quantity) -> bool:
@@ -372,95 +315,17 @@ _READERS: dict[str, Callable[[_Row], Any]] = {
 
 
 # ---------------------------------------------------------------------- reading files
-def _header_problems(name: str, header: list[str]) -> tuple[dict[str, int], list[Problem]]:
-    """The column numbers (1-based) by name, and what is wrong with the header."""
-    known = CSV_COLUMNS[name] + OPTIONAL_COLUMNS.get(name, ())
-    numbers: dict[str, int] = {}
-    problems: list[Problem] = []
-    listed = ", ".join(known)
-    for number, column in enumerate(header, start=1):
-        if column in numbers:
-            problems.append(
-                Problem(f"{name}:1:{column}", f"each column once (column {number})", column)
-            )
-        elif column not in known:
-            expected = f"a column of {listed} (column {number})"
-            problems.append(Problem(f"{name}:1:{column}", expected, describe(column)))
-        numbers.setdefault(column, number)
-    problems += [
-        Problem(f"{name}:1", f"a column named {column!r}", f"the columns {','.join(header)}")
-        for column in CSV_COLUMNS[name]
-        if column not in numbers
-    ]
-    return numbers, problems
-
-
-def _rows(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
-    """Each record of a CSV text with the line it starts on (1 for the header).
-
-    Raises:
-        ValidationError: the text is not CSV (a quote left open), at the line it fails.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    try:
-        for record in reader:
-            yield line, record
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise ValidationError.single(
-            f"{name}:{reader.line_num or 1}", "well-formed CSV", str(exc), subject=_SUBJECT
-        ) from None
-
-
 def _read_file(name: str, text: str) -> tuple[list[Any], list[Problem]]:
-    records: list[Any] = []
-    problems: list[Problem] = []
-    numbers: dict[str, int] | None = None
-    width = 0
-    read = _READERS[name]
     shared = _SHARED_IDS[name]() if name in _SHARED_IDS else None
-    try:
-        for line, record in _rows(name, text):
-            cells = [cell.strip() for cell in record]
-            if numbers is None:
-                numbers, found = _header_problems(name, cells)
-                width = len(cells)
-                problems += found
-                if any(column not in numbers for column in CSV_COLUMNS[name]):
-                    return records, problems  # no row can be read without its columns
-                continue
-            if not any(cells):
-                continue  # a blank line
-            row = _Row(name, line, {}, numbers)
-            if len(cells) != width:
-                row.refuse(None, f"{width} cells, as the header has", f"{len(cells)} cells")
-            else:
-                row.cells = {column: cells[number - 1] for column, number in numbers.items()}
-                built = read(row)
-                if built is not None and shared is not None:
-                    shared.add(row, built, records)
-                elif built is not None:
-                    records.append(built)
-            problems += row.problems
-    except ValidationError as malformed:
-        problems += malformed.problems
-    if numbers is None:
-        problems.append(
-            Problem(f"{name}:1", f"a header line: {','.join(CSV_COLUMNS[name])}", "an empty file")
-        )
-    return records, problems
-
-
-def _text_of(path: Path, name: str) -> tuple[str | None, list[Problem]]:
-    """The file's text with its line breaks as written (the CSV reader reads them)."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as file:
-            return file.read(), []
-    except UnicodeDecodeError as exc:
-        return None, [Problem(name, "UTF-8 text", f"an undecodable byte at offset {exc.start}")]
-    except OSError as exc:
-        return None, [Problem(name, "a readable file", exc.strerror or type(exc).__name__)]
+    return read_rows(
+        name,
+        text,
+        _READERS[name],
+        row=_Row,
+        required=CSV_COLUMNS[name],
+        optional=OPTIONAL_COLUMNS.get(name, ()),
+        keep=None if shared is None else shared.add,
+    )
 
 
 def _unknown_files(folder: Path) -> list[Problem]:
@@ -535,7 +400,7 @@ def read_observations(directory: str | os.PathLike[str]) -> Observations:
         if not path.exists():
             found[name] = []
             continue
-        text, unreadable = _text_of(path, name)
+        text, unreadable = file_text(path, name)
         problems += unreadable
         if text is not None:
             found[name], bad = _read_file(name, text)
@@ -551,37 +416,28 @@ def read_observations(directory: str | os.PathLike[str]) -> Observations:
 
 
 # ---------------------------------------------------------------------- writing
-def _instant_text(instant: dt.datetime) -> str:
-    """RFC 3339 with the instant's offset; in UTC when the offset has seconds RFC 3339 lacks."""
-    offset = instant.utcoffset()
-    if offset is None or offset % dt.timedelta(minutes=1):
-        instant = instant.astimezone(dt.UTC)
-    text = instant.isoformat()
-    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
-
-
 def _outage_rows(outage: Outage) -> Iterator[list[str]]:
     services: Iterable[str] = sorted(outage.services) or [""]
     for service in services:
-        row = [service, _instant_text(outage.start), _instant_text(outage.end), outage.cause.value]
+        row = [service, instant_text(outage.start), instant_text(outage.end), outage.cause.value]
         yield [*row, outage.id or ""]
 
 
 def _event_rows(event: Event) -> Iterator[list[str]]:
     services: Iterable[str] = sorted(event.services) or [""]
     for service in services:
-        yield [service, _instant_text(event.at), event.kind.value, event.summary, event.id or ""]
+        yield [service, instant_text(event.at), event.kind.value, event.summary, event.id or ""]
 
 
 def _window_rows(window: MaintenanceWindow) -> Iterator[list[str]]:
     times = (window.start, window.end, window.announced_at)
     for service in sorted(window.services):
-        yield [service, *(_instant_text(t) for t in times)]
+        yield [service, *(instant_text(t) for t in times)]
 
 
 def _measurement_rows(measurement: Measurement) -> Iterator[list[str]]:
     magnitude, _, unit = format_quantity(measurement.value).partition(" ")
-    at = _instant_text(measurement.at)
+    at = instant_text(measurement.at)
     yield [measurement.service, measurement.metric.value, at, magnitude, unit]
 
 
@@ -602,23 +458,8 @@ def _shared_id_problems(field: str, records: Iterable[_Shared]) -> list[Problem]
 def _with_ids(name: str, records: Iterable[_Shared], rows: list[list[str]]) -> str:
     """The text of a file whose rows end with an id: the column kept when some record has one."""
     if any(record.id for record in records):
-        return _csv_text(CSV_COLUMNS[name] + OPTIONAL_COLUMNS[name], rows)
-    return _csv_text(CSV_COLUMNS[name], (row[:-1] for row in rows))
-
-
-def _csv_text(header: Iterable[str], rows: Iterable[list[str]]) -> str:
-    r"""CSV text with ``\n`` line ends; a row with a carriage return in a cell fully quoted.
-
-    The writer quotes a cell holding the line end it writes (``\n``) but not a lone
-    ``\r``, which a reader takes for a line end: such rows are quoted whole.
-    """
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(header)
-    for row in rows:
-        (quoted if any("\r" in cell for cell in row) else writer).writerow(row)
-    return out.getvalue()
+        return csv_text(CSV_COLUMNS[name] + OPTIONAL_COLUMNS[name], rows)
+    return csv_text(CSV_COLUMNS[name], (row[:-1] for row in rows))
 
 
 def write_observations(observations: Observations, directory: str | os.PathLike[str]) -> None:
@@ -665,11 +506,11 @@ def write_observations(observations: Observations, directory: str | os.PathLike[
             observations.outages,
             [r for o in observations.outages for r in _outage_rows(o)],
         ),
-        "maintenance.csv": _csv_text(
+        "maintenance.csv": csv_text(
             CSV_COLUMNS["maintenance.csv"],
             (row for w in observations.maintenance for row in _window_rows(w)),
         ),
-        "measurements.csv": _csv_text(
+        "measurements.csv": csv_text(
             CSV_COLUMNS["measurements.csv"],
             (row for m in observations.measurements for row in _measurement_rows(m)),
         ),

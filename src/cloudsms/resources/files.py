@@ -43,23 +43,26 @@ Serves S11 (resource allocations and consumption brought in from the provider's
 tools) and ISO/IEC 20000-1:2011 6.4 (the records costs are computed from) and 6.5.
 
 The row machinery (cells located by file, line and column; RFC 3339 instants; the
-header's checks; the CSV text written) follows `cloudsms.monitoring.files`.
+header's checks; the CSV text written) is the one `cloudsms.monitoring.files` reads
+observations with.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from cloudsms._foundation.instants import instant_problems
 from cloudsms._foundation.suggest import suggest
 from cloudsms._kit.checks import id_problems
-from cloudsms._kit.limits import DECIMAL
+from cloudsms._kit.csv_files import (
+    CsvRow,
+    csv_text,
+    decimal_cell,
+    file_text,
+    instant_text,
+    read_rows,
+)
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.resources.types import (
     Allocation,
@@ -72,7 +75,7 @@ from cloudsms.units import Quantity, format_quantity, quantity, same_dimension
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Mapping
 
 __all__ = [
     "ALLOCATION_COLUMNS",
@@ -115,37 +118,12 @@ USAGE_COLUMNS: tuple[str, ...] = (
 OPTIONAL_USAGE_COLUMNS: tuple[str, ...] = ("resource_id", "cost_centre")
 """The columns a usage file may have beside its required ones (written last)."""
 
-_RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})", re.ASCII
-)
-_INSTANT = "an RFC 3339 instant with an offset, such as 2026-10-01T00:00:00+02:00"
-# Model fields whose problems belong to a column of another name.
-_COLUMN_OF_FIELD = {"since": "from"}
 
-
-class _Row:
+class _Row(CsvRow):
     """One row of a file: its cells by column name, and where each cell sits."""
 
-    def __init__(self, name: str, line: int, numbers: dict[str, int]) -> None:
-        self.name = name
-        self.line = line
-        self.cells: dict[str, str] = {}
-        self.numbers = numbers
-        self.problems: list[Problem] = []
-
-    def where(self, column: str | None = None) -> str:
-        """``allocations.csv:4:from`` for a cell, ``allocations.csv:4`` for the whole row."""
-        row = f"{self.name}:{self.line}"
-        return f"{row}:{column}" if column else row
-
-    def refuse(self, column: str | None, expected: str, got: str) -> None:
-        """Record a problem of a cell (with the column's number) or of the row."""
-        if column is not None and column in self.numbers:
-            expected = f"{expected} (column {self.numbers[column]})"
-        self.problems.append(Problem(self.where(column), expected, got))
-
-    def text(self, column: str) -> str:
-        return self.cells.get(column, "")
+    # Model fields whose problems belong to a column of another name.
+    column_of_field: ClassVar[Mapping[str, str]] = {"since": "from"}
 
     def ident(self, column: str, *, optional: bool = False) -> str | None:
         """An id cell; None when empty and ``optional`` (or when refused)."""
@@ -160,30 +138,6 @@ class _Row:
 
     def optional_text(self, column: str) -> str | None:
         return self.text(column) or None
-
-    def instant(self, column: str, *, optional: bool = False) -> dt.datetime | None:
-        value = self.text(column)
-        if not value and optional:
-            return None
-        if not _RFC3339.fullmatch(value):
-            self.refuse(column, _INSTANT + (", or empty" if optional else ""), describe(value))
-            return None
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:  # a month 13, a 25th hour, an offset past 24 h
-            self.refuse(column, f"{_INSTANT} (a real date and time)", describe(value))
-            return None
-        for problem in instant_problems(parsed, "$"):
-            self.refuse(column, problem.expected, describe(value))
-            return None
-        return parsed
-
-    def model_problems(self, error: ValidationError) -> None:
-        """The problems a record's own checks found, each at its column (or the row)."""
-        for problem in error.problems:
-            field = problem.path.removeprefix("$").lstrip(".").split(".")[0].split("[")[0]
-            column = _COLUMN_OF_FIELD.get(field, field) or None
-            self.refuse(column if column in self.numbers else None, problem.expected, problem.got)
 
 
 class _Reader:
@@ -234,12 +188,7 @@ class _Reader:
         allocated resource); else the type's unit itself.
         """
         text, unit = row.text("quantity"), row.text("unit")
-        magnitude: Decimal | None = None
-        if DECIMAL.fullmatch(text):
-            try:
-                magnitude = Decimal(text)
-            except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-                magnitude = None
+        magnitude = decimal_cell(text)
         least = "not below zero" if allow_zero else "above zero"
         if magnitude is None:
             row.refuse("quantity", f"a decimal number {least}, such as 4 or 0.5", describe(text))
@@ -259,13 +208,7 @@ class _Reader:
                 what = f"the use of {kind.id} held, such as {wanted}" if time_held else kind.id
                 row.refuse("unit", f"a unit of {what} (convertible to {wanted})", describe(unit))
                 return None
-        if magnitude is None:
-            return None
-        try:
-            return quantity(magnitude, unit)
-        except ValidationError as refused:
-            row.refuse("quantity", refused.problems[0].expected, describe(text))
-            return None
+        return row.quantity("quantity", magnitude, unit)
 
 
 def _allocation(reader: _Reader, row: _Row) -> Allocation | None:
@@ -341,51 +284,6 @@ def _usage(reader: _Reader, row: _Row) -> Usage | None:
 
 
 # ---------------------------------------------------------------------- reading files
-def _header_problems(
-    name: str, header: list[str], required: tuple[str, ...], optional: tuple[str, ...]
-) -> tuple[dict[str, int], list[Problem]]:
-    """The column numbers (1-based) by name, and what is wrong with the header."""
-    known = required + optional
-    numbers: dict[str, int] = {}
-    problems: list[Problem] = []
-    listed = ", ".join(known)
-    for number, column in enumerate(header, start=1):
-        if column in numbers:
-            problems.append(
-                Problem(f"{name}:1:{column}", f"each column once (column {number})", column)
-            )
-        elif column not in known:
-            close = suggest(column, known, limit=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            expected = f"a column of {listed} (column {number}{hint})"
-            problems.append(Problem(f"{name}:1:{column}", expected, describe(column)))
-        numbers.setdefault(column, number)
-    problems += [
-        Problem(f"{name}:1", f"a column named {column!r}", f"the columns {','.join(header)}")
-        for column in required
-        if column not in numbers
-    ]
-    return numbers, problems
-
-
-def _rows(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
-    """Each record of a CSV text with the line it starts on (1 for the header).
-
-    Raises:
-        ValidationError: the text is not CSV (a quote left open), at the line it fails.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    try:
-        for record in reader:
-            yield line, record
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise ValidationError.single(
-            f"{name}:{reader.line_num or 1}", "well-formed CSV", str(exc), subject="CSV file"
-        ) from None
-
-
 class _Format:
     """One kind of file: its columns, its records and how a row becomes one."""
 
@@ -407,66 +305,26 @@ class _Format:
         self.cells = cells
 
 
-def _text_of(path: str | os.PathLike[str], subject: str) -> tuple[str, str]:
-    """The file's name and its text with its line breaks as written."""
-    file = Path(path)
-    name = file.name
-    try:
-        with file.open(encoding="utf-8-sig", newline="") as stream:
-            return name, stream.read()
-    except UnicodeDecodeError as exc:
-        raise ValidationError.single(
-            name, "UTF-8 text", f"an undecodable byte at offset {exc.start}", subject=subject
-        ) from None
-    except OSError as exc:
-        raise ValidationError.single(
-            name, "a readable file", exc.strerror or type(exc).__name__, subject=subject
-        ) from None
-
-
 def _read(
     path: str | os.PathLike[str], form: _Format, read_row: Callable[[_Row], Any]
 ) -> tuple[Any, ...]:
     """Every record of the file at ``path``, or one ValidationError with every problem."""
-    name, text = _text_of(path, form.subject)
-    records: list[Any] = []
-    problems: list[Problem] = []
-    numbers: dict[str, int] | None = None
-    width = 0
-    try:
-        for line, record in _rows(name, text):
-            cells = [cell.strip() for cell in record]
-            if numbers is None:
-                numbers, found = _header_problems(name, cells, form.required, form.optional)
-                width = len(cells)
-                problems += found
-                if any(column not in numbers for column in form.required):
-                    break  # no row can be read without its columns
-                continue
-            if any(cells):  # else a blank line
-                problems += _read_row(_Row(name, line, numbers), cells, width, read_row, records)
-    except ValidationError as malformed:
-        problems += malformed.problems
-    if numbers is None:
-        expected = f"a header line: {','.join(form.required)}"
-        problems.append(Problem(f"{name}:1", expected, "an empty file"))
+    file = Path(path)
+    text, unreadable = file_text(file, file.name)
+    if text is None:
+        raise ValidationError(unreadable, subject=form.subject)
+    records, problems = read_rows(
+        file.name,
+        text,
+        read_row,
+        row=_Row,
+        required=form.required,
+        optional=form.optional,
+        hint=True,
+    )
     if problems:
         raise ValidationError(problems, subject=form.subject)
     return tuple(records)
-
-
-def _read_row(
-    row: _Row, cells: list[str], width: int, read_row: Callable[[_Row], Any], records: list[Any]
-) -> list[Problem]:
-    """Read one row into ``records``; its problems."""
-    if len(cells) != width:
-        row.refuse(None, f"{width} cells, as the header has", f"{len(cells)} cells")
-        return row.problems
-    row.cells = {column: cells[number - 1] for column, number in row.numbers.items()}
-    built = read_row(row)
-    if built is not None:
-        records.append(built)
-    return row.problems
 
 
 def read_allocations(
@@ -523,29 +381,9 @@ def read_usage(
 
 
 # ---------------------------------------------------------------------- writing
-def _instant_text(instant: dt.datetime) -> str:
-    """RFC 3339 with the instant's offset; in UTC when the offset has seconds RFC 3339 lacks."""
-    offset = instant.utcoffset()
-    if offset is None or offset % dt.timedelta(minutes=1):
-        instant = instant.astimezone(dt.UTC)
-    text = instant.isoformat()
-    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
-
-
 def _quantity_cells(value: Quantity) -> list[str]:
     magnitude, _, unit = format_quantity(value).partition(" ")
     return [magnitude, unit]
-
-
-def _csv_text(header: Iterable[str], rows: Iterable[list[str]]) -> str:
-    r"""CSV text with ``\n`` line ends; a row with a carriage return in a cell fully quoted."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(header)
-    for row in rows:
-        (quoted if any("\r" in cell for cell in row) else writer).writerow(row)
-    return out.getvalue()
 
 
 def _write(path: str | os.PathLike[str], items: Iterable[Any], form: _Format) -> None:
@@ -560,19 +398,19 @@ def _write(path: str | os.PathLike[str], items: Iterable[Any], form: _Format) ->
         raise ValidationError(problems, subject=form.subject)
     kept = [c for c in form.optional if any(getattr(v, c) is not None for v in values)]
     rows = ([*form.cells(v), *(getattr(v, c) or "" for c in kept)] for v in values)
-    text = _csv_text((*form.required, *kept), rows)
+    text = csv_text((*form.required, *kept), rows)
     Path(path).write_text(text, encoding="utf-8", newline="")
 
 
 def _allocation_cells(allocation: Allocation) -> list[str]:
-    until = "" if allocation.until is None else _instant_text(allocation.until)
+    until = "" if allocation.until is None else instant_text(allocation.until)
     return [
         allocation.customer,
         allocation.agreement,
         allocation.service,
         allocation.resource_type,
         *_quantity_cells(allocation.quantity),
-        _instant_text(allocation.since),
+        instant_text(allocation.since),
         until,
     ]
 
@@ -584,8 +422,8 @@ def _usage_cells(usage: Usage) -> list[str]:
         usage.service,
         usage.resource_type,
         *_quantity_cells(usage.quantity),
-        _instant_text(usage.start),
-        _instant_text(usage.end),
+        instant_text(usage.start),
+        instant_text(usage.end),
     ]
 
 
