@@ -61,8 +61,8 @@ from cloudsms.resources import (
     ResourceRequest,
     ResourceRequestKind,
     ResourceType,
-    resource_types,
 )
+from cloudsms.resources.types import _table
 from cloudsms.units import Quantity, format_quantity, fraction_in, quantity
 
 if TYPE_CHECKING:
@@ -208,21 +208,6 @@ def _allocations(allocations: object) -> tuple[Allocation, ...]:
         _SUBJECT,
     )
     return held
-
-
-def _type_table(types: Iterable[ResourceType] | None) -> dict[str, ResourceType]:
-    chosen: tuple[object, ...] = resource_types() if types is None else tuple(types)
-    table: dict[str, ResourceType] = {}
-    problems: list[Problem] = []
-    for index, kind in enumerate(chosen):
-        if not isinstance(kind, ResourceType):
-            problems.append(Problem(f"$.types[{index}]", "a ResourceType", describe(kind)))
-        elif kind.id in table:
-            problems.append(Problem(f"$.types[{index}].id", "an id used once", describe(kind.id)))
-        else:
-            table[kind.id] = kind
-    raise_problems(problems, _SUBJECT)
-    return table
 
 
 def _unit_of(value: Quantity) -> str:
@@ -706,7 +691,7 @@ def carry_out(
     problems = _argument_problems(request, agreement, pool, records, as_of, by)
     raise_problems(problems, _SUBJECT)
     held = _allocations(allocations)
-    table = _type_table(types)
+    table = _table(types, subject=_SUBJECT)
     checked = _Checked(
         request,
         agreement=agreement,

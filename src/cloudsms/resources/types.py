@@ -283,8 +283,16 @@ def resource_types() -> tuple[ResourceType, ...]:
     return _built_in()
 
 
-def _table(types: Iterable[ResourceType] | None) -> dict[str, ResourceType]:
-    """A lookup table by id: the built-in types, or the caller's own."""
+def _table(
+    types: Iterable[ResourceType] | None, *, subject: str = "resource types"
+) -> dict[str, ResourceType]:
+    """A lookup table by id: the built-in types, or the caller's own.
+
+    The one check of a ``types=`` argument, wherever one is taken (the model's
+    functions, the CSV readers, `cloudsms.procedures.resource_change`): an item
+    that is not a `ResourceType` (``$.types[i]``) or an id listed twice
+    (``$.types[i].id``) is refused, every problem at once, under ``subject``.
+    """
     chosen: tuple[object, ...] = _built_in() if types is None else tuple(types)
     table: dict[str, ResourceType] = {}
     problems: list[Problem] = []
@@ -295,7 +303,7 @@ def _table(types: Iterable[ResourceType] | None) -> dict[str, ResourceType]:
             problems.append(Problem(f"$.types[{index}].id", "an id used once", describe(kind.id)))
         else:
             table[kind.id] = kind
-    raise_problems(problems, "resource types")
+    raise_problems(problems, subject)
     return table
 
 
