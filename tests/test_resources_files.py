@@ -182,7 +182,10 @@ class TestReadAllocations:
             ),
             (
                 "allocations.csv:7:until",
-                "an instant after since (2026-10-01T00:00:00+02:00) (column 8)",
+                (
+                    "an instant after from (2026-10-01T00:00:00+02:00), or empty while held"
+                    " (column 8)"
+                ),
             ),
             (
                 "allocations.csv:8:customer",

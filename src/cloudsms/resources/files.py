@@ -229,7 +229,8 @@ def _allocation(reader: _Reader, row: _Row) -> Allocation | None:
     ):
         return None
     if until is not None and until.astimezone(dt.UTC) <= since.astimezone(dt.UTC):
-        row.refuse("until", f"an instant after since ({since.isoformat()})", until.isoformat())
+        expected = f"an instant after from ({since.isoformat()}), or empty while held"
+        row.refuse("until", expected, until.isoformat())
         return None
     # Every cell has passed the checks the constructor makes (ids, a quantity above zero of
     # the type's dimension, which holds no time, supported instants, until after since,
