@@ -813,6 +813,25 @@ class TestUtilisation:
         )
         assert memory.ratio == Fraction(1, 372)
 
+    def test_the_ratio_is_exact_where_the_sums_never_end(self) -> None:
+        """Divides the exact sums: a third of an hour used of 4 held is 1/12, not 38 digits."""
+        hour = Period(day(2), day(2, 1))
+        third = used("1 vcpu*hour", day(2), day(2, 3))
+        (vcpu,) = utilisation([vcpus(4)], [third], hour)
+        assert vcpu.used == quantity("0.33333333333333333333333333333333333333 vcpu*hour")
+        assert vcpu.ratio == Fraction(1, 12)
+        assert pickle.loads(pickle.dumps(vcpu)).ratio == Fraction(1, 12)
+
+    def test_the_ratio_of_figures_written_out(self) -> None:
+        """Figures read back from JSON divide the magnitudes written (the exact sums stay home)."""
+        hour = Period(day(2), day(2, 1))
+        (vcpu,) = utilisation([vcpus(4)], [used("1 vcpu*hour", day(2), day(2, 3))], hour)
+        back = from_json(Utilisation, to_json(vcpu))
+        assert back == vcpu
+        assert "exact" not in to_json(vcpu)
+        assert back.ratio == Fraction(vcpu.used.magnitude) / 4
+        assert back.ratio != Fraction(1, 12)
+
     def test_metered_usage_left_out_and_nothing_held(self) -> None:
         """Leaves metered usage out, and gives no ratio where nothing was held."""
         october = Period.month(2026, 10, UTC)

@@ -1181,9 +1181,11 @@ class Utilisation(Record):
     time held within ``period``, in the type's unit times hours (``2980 h*vcpu``);
     ``used`` the usage recorded within the period in the same dimension (a usage
     reaching past the period counts in proportion to the time inside it).
-    `ratio` is used over allocated. Magnitudes are exact where their decimal
-    expansion ends (whole seconds held of a whole quantity are), else 38
-    significant digits.
+    Magnitudes are exact where their decimal expansion ends (whole seconds held
+    of a whole quantity are), else 38 significant digits. `ratio` is used over
+    allocated: exact when `utilisation` made the figures (it keeps the exact sums
+    beside the quantities it writes); a `Utilisation` built from its quantities,
+    or read back from JSON, divides its magnitudes as written.
 
     Serves S11 (service utilisation reported to the customer) and ISO/IEC
     20000-1:2011 6.2 and 6.5.
@@ -1200,6 +1202,10 @@ class Utilisation(Record):
     used: Quantity = attrs.field(
         validator=check(_used_problems, expected="a quantity not below zero", total=True)
     )
+    # (allocated, used) as exact fractions of the type's unit times hours, when known.
+    _exact: tuple[Fraction, Fraction] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
 
     def _rules(self) -> Iterator[Problem]:
         """What was used is measured as what was held."""
@@ -1209,11 +1215,21 @@ class Utilisation(Record):
 
     @property
     def ratio(self) -> Fraction | None:
-        """Used over allocated, exactly (``None`` when nothing was held in the period)."""
+        """Used over allocated (``None`` when nothing was held in the period).
+
+        Exact when `utilisation` made the figures: the quotient of the exact
+        sums, not of the 38-digit magnitudes a sum that never ends is written in.
+        """
+        if self._exact is not None:
+            allocated, used = self._exact
+            return used / allocated if allocated else None
         allocated = Fraction(self.allocated.magnitude)
         if not allocated:
             return None
         return fraction_in(self.used, _unit_text(self.allocated)) / allocated
+
+
+_set_exact = slot_setter(Utilisation, "_exact")
 
 
 def _time_unit(unit: str) -> str:
@@ -1330,15 +1346,18 @@ def utilisation(
     for index, item in enumerate(_check_usage(usage, "utilisation")):
         sums.add_usage(item, period, f"$.usage[{index}]")
     raise_problems(sums.problems, "utilisation")
-    return tuple(
-        Utilisation(
+    found: list[Utilisation] = []
+    for kind in sums.table.values():
+        if kind.id not in sums.allocated and kind.id not in sums.used:
+            continue
+        allocated, used = sums.allocated.get(kind.id, _ZERO), sums.used.get(kind.id, _ZERO)
+        unit = _time_unit(kind.unit)
+        figures = Utilisation(
             resource_type=kind.id,
             period=period,
-            allocated=quantity(
-                to_decimal(sums.allocated.get(kind.id, _ZERO)), _time_unit(kind.unit)
-            ),
-            used=quantity(to_decimal(sums.used.get(kind.id, _ZERO)), _time_unit(kind.unit)),
+            allocated=quantity(to_decimal(allocated), unit),
+            used=quantity(to_decimal(used), unit),
         )
-        for kind in sums.table.values()
-        if kind.id in sums.allocated or kind.id in sums.used
-    )
+        _set_exact(figures, (allocated, used))
+        found.append(figures)
+    return tuple(found)
