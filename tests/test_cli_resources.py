@@ -293,6 +293,85 @@ class TestBadInput:
         assert result.returncode == 2
         assert "expected a month such as 2026-10" in result.stderr
 
+    @pytest.mark.parametrize(
+        ("period", "expected"),
+        [
+            ("1899-01", "expected a month from 1900-01 to 8999-12, got '1899-01'"),
+            ("9999-12", "expected a month from 1900-01 to 8999-12, got '9999-12'"),
+            (
+                "1900-01",
+                (
+                    "expected a month that begins and ends, in the agreement's time zone "
+                    "(Europe/Berlin), from 1900-01-01T00:00Z up to 9000-01-01T00:00Z, got "
+                    "'1900-01'"
+                ),
+            ),
+        ],
+    )
+    def test_a_month_no_period_holds(self, files: Files, period: str, expected: str) -> None:
+        """A month outside the instants a period holds is bad usage, said as argparse says it.
+
+        1900-01 is a month of the calendar, but in Berlin it begins an hour before
+        1900-01-01T00:00Z: the command's usage and the argument's error, status 2,
+        never a raw 'Period is rejected'.
+        """
+        arguments = files.profile()
+        arguments[arguments.index("2026-10")] = period
+        result = run(*arguments)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr.startswith("usage: cloudsms cost profile")
+        last = result.stderr.splitlines()[-1]
+        assert last == f"cloudsms cost profile: error: argument --period: {expected}"
+
+    def test_every_problem_of_the_rate_card_at_once(self, files: Files) -> None:
+        """A rate card's problems come in one run, under its own name, before any pricing.
+
+        The document's own problems (a negative price, tiers out of order) come with
+        those of the rates that read: another currency than the card's, an unknown
+        resource type, a price that cannot price its type; none is blamed on the
+        agreement.
+        """
+        vcpu = {"amount": {"amount": "0.042", "currency": "USD"}, "unit": "vcpu"}
+        card = {
+            "type": "cloudsms.rate-card",
+            "schema_version": 1,
+            "currency": "EUR",
+            "rates": [
+                {"resource_type": "vcpu", "price": vcpu},
+                {
+                    "resource_type": "memory",
+                    "price": {"amount": {"amount": "-1", "currency": "EUR"}, "unit": "GiB*hour"},
+                },
+                {
+                    "resource_type": "vpcu",
+                    "price": {"amount": {"amount": "1", "currency": "EUR"}, "unit": "vcpu*hour"},
+                },
+            ],
+        }
+        files.rates.write_text(json.dumps(card), encoding="utf-8")
+        result = run(*files.profile())
+        assert result.returncode == 1
+        lines = result.stdout.splitlines()
+        assert lines[0] == "rates.json: invalid cloudsms.rate-card, schema version 1: 4 problems"
+        assert [line.rpartition(" @ ")[2] for line in lines[1:]] == [
+            "$.rates[1].price.amount",
+            "$.rates[0].price.amount.currency",
+            "$.rates[0].price",
+            "$.rates[2].resource_type",
+        ]
+        assert "close matches: vcpu" in lines[4]
+
+    def test_a_rate_card_that_reads_but_cannot_price(self, files: Files) -> None:
+        """A card that reads, with a rate that cannot price its type: the card is named."""
+        data = json.loads(files.rates.read_text(encoding="utf-8"))
+        data["rates"][0]["price"]["unit"] = "vcpu"
+        files.rates.write_text(json.dumps(data), encoding="utf-8")
+        result = run(*files.profile())
+        assert result.returncode == 1
+        lines = result.stdout.splitlines()
+        assert lines[0] == "rates.json: invalid cloudsms.rate-card, schema version 1: 1 problem"
+        assert lines[1].endswith("@ $.rates[0].price")
+
 
 class TestInProcess:
     """The same command run in this process (what coverage measures), one path each."""

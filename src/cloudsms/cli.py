@@ -61,10 +61,12 @@ time zone and prints the cost profile: every line with its exact amount, and the
 total rounded once, half to even, to the currency's minor unit
 (`cloudsms.reports.resources`; S11; ISO/IEC 20000-1:2011 6.4). The prices come from a
 rate card document (``--rates``) or from the catalogue the agreement subscribes to
-(``--catalogue``). Exit 1 with every problem of an invalid agreement, rate card,
-catalogue or CSV file (each CSV problem at ``file:line:column``; nothing is priced
-from a half-read file) or of a row the rates cannot price; 2 when a file cannot be read
-or neither ``--rates`` nor ``--catalogue`` is given.
+(``--catalogue``). Exit 1 with every problem of an invalid agreement, rate card (its
+own problems and those of rates that cannot price their resource types, at once, under
+its name), catalogue or CSV file (each CSV problem at ``file:line:column``; nothing is
+priced from a half-read file) or of a row the rates cannot price; 2 when a file cannot
+be read, neither ``--rates`` nor ``--catalogue`` is given, or ``--period`` is not a
+month a period can hold in the agreement's time zone (as argparse reports bad usage).
 
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
@@ -953,13 +955,57 @@ def _lifecycle_diagram(args: argparse.Namespace) -> _View:
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
+_YEARS = (1900, 8999)  # the years a `cloudsms.periods.Period` can hold
+
+
 def _month(text: str) -> tuple[int, int]:
-    """``--period``: a month written ``YYYY-MM``."""
+    """``--period``: a month written ``YYYY-MM``, in the years a period can hold."""
     found = _MONTH.fullmatch(text)
     if found is None or not 1 <= int(found.group(2)) <= 12:  # noqa: PLR2004 - months
         message = f"expected a month such as 2026-10, got {text!r}"
         raise argparse.ArgumentTypeError(message)
+    first, last = _YEARS
+    if not first <= int(found.group(1)) <= last:
+        message = f"expected a month from {first}-01 to {last}-12, got {text!r}"
+        raise argparse.ArgumentTypeError(message)
     return int(found.group(1)), int(found.group(2))
+
+
+def _agreement_of(args: argparse.Namespace) -> tuple[str, Any, _View | None]:
+    """``AGREEMENT.json``'s file name and agreement, or ``None`` and the view of its problems.
+
+    Shared by the commands over a month of an agreement (``incident list``, ``sla
+    report``, ``cost profile``): an invalid agreement gets ``document validate``'s
+    problems (status 1).
+    """
+    from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
+
+    name, data, agreement, problems = _read_document(args.agreement, AGREEMENT_DOCUMENT)
+    if problems or not isinstance(agreement, CloudServiceAgreement):
+        return name, None, _validation_view(name, data, agreement, problems)
+    return name, agreement, None
+
+
+def _period_of(args: argparse.Namespace, agreement: Any) -> Any:  # noqa: ANN401 - lazy types
+    """The month of ``--period`` in the agreement's time zone, as a `cloudsms.periods.Period`.
+
+    A month whose start or end in that zone falls outside the instants a period
+    can hold (1900-01 in Berlin begins on 31 December 1899 in UTC) is bad usage:
+    the command's usage and an ``argument --period`` error on standard error,
+    status 2, as argparse reports the other bad months.
+    """
+    from cloudsms.periods import Period  # noqa: PLC0415 - loaded only for these commands
+
+    year, month = args.period
+    try:
+        return Period.month(year, month, agreement.timezone)
+    except ValidationError:
+        args.usage_error(
+            f"argument --period: expected a month that begins and ends, in the agreement's "
+            f"time zone ({agreement.timezone}), from 1900-01-01T00:00Z up to 9000-01-01T00:00Z,"
+            f" got '{year:04d}-{month:02d}'"
+        )
+        raise  # pragma: no cover - usage_error exits
 
 
 def _read_records(data: object) -> tuple[dict[str, list[Any]], list[Problem]]:
@@ -1066,8 +1112,6 @@ def _read_register(path: str, agreement: Any) -> tuple[Any, _View | None]:  # no
 
 def _incident_list(args: argparse.Namespace) -> _View:
     """``incident list``: each incident opened in a month with its times and targets."""
-    from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
-    from cloudsms.periods import Period  # noqa: PLC0415
     from cloudsms.reports.operations import (  # noqa: PLC0415 - loaded only for this command
         INCIDENT_COLUMNS,
         incident_report,
@@ -1075,14 +1119,13 @@ def _incident_list(args: argparse.Namespace) -> _View:
         incident_table,
     )
 
-    name, data, agreement, problems = _read_document(args.agreement, AGREEMENT_DOCUMENT)
-    if problems or not isinstance(agreement, CloudServiceAgreement):
-        return _validation_view(name, data, agreement, problems)
+    _, agreement, refused = _agreement_of(args)
+    if refused is not None:
+        return refused
     register, refused = _read_register(args.records, agreement)
     if refused is not None:
         return refused
-    year, month = args.period
-    period = Period.month(year, month, agreement.timezone)
+    period = _period_of(args, agreement)
     as_of = _latest_instant(register) or period.end
     return _View(
         table=incident_table(register, period, as_of),
@@ -1138,19 +1181,17 @@ def _sla_report(args: argparse.Namespace) -> _View:
     A DATA_DIR with no row of data, without ``--records``, is refused (exit 1) rather
     than judged as a month without downtime.
     """
-    from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
     from cloudsms.monitoring import Observations  # noqa: PLC0415
     from cloudsms.monitoring.evaluation import evaluate  # noqa: PLC0415
     from cloudsms.monitoring.files import read_observations  # noqa: PLC0415
-    from cloudsms.periods import Period  # noqa: PLC0415
     from cloudsms.reports.monitoring import (  # noqa: PLC0415 - loaded only for this command
         service_report_data,
         service_report_markdown,
     )
 
-    name, data, agreement, problems = _read_document(args.agreement, AGREEMENT_DOCUMENT)
-    if problems or not isinstance(agreement, CloudServiceAgreement):
-        return _validation_view(name, data, agreement, problems)
+    name, agreement, refused = _agreement_of(args)
+    if refused is not None:
+        return refused
     folder = Path(args.data)
     if not folder.is_dir():
         reason = "not a directory" if folder.exists() else "no such directory"
@@ -1170,8 +1211,7 @@ def _sla_report(args: argparse.Namespace) -> _View:
     # Events were read when events.csv was (even with a header only) or incident records
     # were: only then does an empty list of notices mean there was none to give.
     events_read = (folder / "events.csv").is_file() or args.records is not None
-    year, month = args.period
-    period = Period.month(year, month, agreement.timezone)
+    period = _period_of(args, agreement)
     try:
         report = evaluate(agreement, observations, period, as_of=args.as_of)
     except ValidationError as exc:
@@ -1236,14 +1276,52 @@ def _located(problems: Sequence[Problem], files: dict[str, str]) -> list[Problem
     return located
 
 
+def _rate_problems(data: object) -> list[Problem]:
+    """What keeps each rate of a rate card's JSON from pricing its resource type.
+
+    Each rate that reads on its own is checked against the card's currency and the
+    built-in resource types (`cloudsms.resources.RateCard.problems`), whether or
+    not the card as a whole reads, so one run names every problem of the file at
+    its path (``$.rates[1].resource_type``).
+    """
+    from cloudsms.resources import Rate, RateCard  # noqa: PLC0415 - loaded only for this command
+    from cloudsms.serialization import from_dict  # noqa: PLC0415 - the converter is heavy
+
+    listed = data.get("rates") if isinstance(data, dict) else None
+    code = data.get("currency") if isinstance(data, dict) else None
+    problems: list[Problem] = []
+    for index, item in enumerate(listed if isinstance(listed, list) else []):
+        found: list[Problem] = []
+        try:
+            rate = from_dict(Rate, item)
+            try:
+                alone = RateCard(code if isinstance(code, str) else rate.currency, [rate])
+            except ValidationError as exc:  # another currency: the card's own code is read aside
+                found += [p for p in exc.problems if p.path.startswith("$.rates[0]")]
+                alone = RateCard(rate.currency, [rate])
+        except ValidationError:  # the rate's own problems are the document's
+            continue
+        problems += [
+            p._replace(path=f"$.rates[{index}]{p.path.removeprefix('$.rates[0]')}")
+            for p in [*found, *alone.problems()]
+        ]
+    return problems
+
+
 def _rate_card(args: argparse.Namespace, agreement: Any) -> tuple[Any, _View | None]:  # noqa: ANN401
-    """The rate card of ``--rates``, or built from ``--catalogue``; or the view of its problems."""
+    """The rate card of ``--rates``, or built from ``--catalogue``; or the view of its problems.
+
+    A rate card file is checked against the resource types as it is read: its
+    problems, of the document and of its rates, are reported together under its
+    name (status 1), before anything is priced.
+    """
     from cloudsms.catalogue import Catalogue  # noqa: PLC0415 - loaded only for this command
     from cloudsms.resources import RateCard  # noqa: PLC0415
     from cloudsms.serialization import from_dict  # noqa: PLC0415 - the converter is heavy
 
     if args.rates is not None:
         name, data, card, problems = _read_document(args.rates, "cloudsms.rate-card")
+        problems += [p for p in _rate_problems(data) if p not in problems]
         if problems or not isinstance(card, RateCard):
             return None, _validation_view(name, data, card, problems)
         return card, None
@@ -1260,25 +1338,35 @@ def _rate_card(args: argparse.Namespace, agreement: Any) -> tuple[Any, _View | N
         return None, _problems_view(name, what, list(exc.problems))
 
 
+def _read_rows(path: str, what: str) -> tuple[tuple[Any, ...], _View | None]:
+    """The allocations or usage of a CSV file, or ``()`` and the view of every problem."""
+    from cloudsms.resources import read_allocations, read_usage  # noqa: PLC0415
+
+    reader = read_allocations if what == "allocations" else read_usage
+    try:
+        return reader(path), None
+    except ValidationError as exc:
+        shown = Path(path).name or path
+        return (), _problems_view(shown, f"{what} file", list(exc.problems))
+
+
 def _cost_profile(args: argparse.Namespace) -> _View:
     """``cost profile``: what the agreement's resources cost over a month, line by line.
 
     Every file is read before anything is priced, and a file with any problem is
     refused whole: nothing is computed from a half-read file.
     """
-    from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
-    from cloudsms.periods import Period  # noqa: PLC0415
     from cloudsms.reports.resources import (  # noqa: PLC0415 - loaded only for this command
         COST_COLUMNS,
         cost_profile_data,
         cost_profile_rows,
         cost_profile_table,
     )
-    from cloudsms.resources import CostProfile, read_allocations, read_usage  # noqa: PLC0415
+    from cloudsms.resources import CostProfile  # noqa: PLC0415
 
-    name, data, agreement, problems = _read_document(args.agreement, AGREEMENT_DOCUMENT)
-    if problems or not isinstance(agreement, CloudServiceAgreement):
-        return _validation_view(name, data, agreement, problems)
+    name, agreement, refused = _agreement_of(args)
+    if refused is not None:
+        return refused
     rates, refused = _rate_card(args, agreement)
     if refused is not None:
         return refused
@@ -1287,21 +1375,18 @@ def _cost_profile(args: argparse.Namespace) -> _View:
         files["usage"] = args.usage
     for path in files.values():
         _readable(path)
+    read: dict[str, tuple[Any, ...]] = {"usage": ()}
+    for what, path in files.items():
+        read[what], refused = _read_rows(path, what)
+        if refused is not None:
+            return refused
+    period = _period_of(args, agreement)
     try:
-        allocations = read_allocations(args.allocations)
+        profile = CostProfile.build(
+            agreement, read["allocations"], read["usage"], period, rates=rates
+        )
     except ValidationError as exc:
-        shown = Path(args.allocations).name or args.allocations
-        return _problems_view(shown, "allocations file", list(exc.problems))
-    try:
-        usage = read_usage(args.usage) if args.usage is not None else ()
-    except ValidationError as exc:
-        shown = Path(args.usage).name or args.usage
-        return _problems_view(shown, "usage file", list(exc.problems))
-    year, month = args.period
-    period = Period.month(year, month, agreement.timezone)
-    try:
-        profile = CostProfile.build(agreement, allocations, usage, period, rates=rates)
-    except ValidationError as exc:
+        year, month = args.period
         what = f"cost profile of agreement {agreement.id!r} for {year}-{month:02d}"
         return _problems_view(name, what, _located(exc.problems, files))
     return _View(
@@ -1315,48 +1400,51 @@ def _cost_profile(args: argparse.Namespace) -> _View:
 
 # ---------------------------------------------------------------------- parser
 def _month_command(
-    verbs: Any,  # noqa: ANN401 - argparse's private subparsers type
-    name: str,
+    commands: Any,  # noqa: ANN401 - argparse's private subparsers type
+    noun: tuple[str, str],
+    verb: tuple[str, str],
     *,
-    summary: str,
     description: str,
     second: tuple[str, str, str],
     period_help: str,
+    formats: tuple[str, ...],
+    handler: Callable[[argparse.Namespace], _View],
 ) -> argparse.ArgumentParser:
-    """A command reading ``AGREEMENT.json`` and a second input over ``--period YYYY-MM``.
+    """The command ``NOUN VERB AGREEMENT.json SECOND --period YYYY-MM [--format ...]``.
 
-    ``second`` is the second positional argument's destination, metavar and help;
-    the caller adds its own options, then `_format_option`.
+    ``noun`` and ``verb`` are each a name and its help; ``second`` is the second
+    positional argument's destination, metavar and help; ``formats`` the choices of
+    ``--format``, the first by default. The handler runs with the arguments, which
+    carry ``usage_error`` (the command's own argparse error, status 2) for a month
+    the agreement's zone cannot hold (`_period_of`). The caller adds its own
+    options.
     """
+    name, summary = noun
+    verbs = commands.add_parser(name, help=summary).add_subparsers(
+        dest="verb", required=True, metavar="VERB"
+    )
+    name, summary = verb
     sub: argparse.ArgumentParser = verbs.add_parser(name, help=summary, description=description)
     sub.add_argument("agreement", metavar="AGREEMENT.json", help="the agreement's document")
     dest, metavar, text = second
     sub.add_argument(dest, metavar=metavar, help=text)
     sub.add_argument("--period", type=_month, required=True, metavar="YYYY-MM", help=period_help)
-    return sub
-
-
-def _format_option(sub: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
-    """``--format``, one of ``formats``, the first by default."""
     sub.add_argument(
         "--format",
         choices=formats,
         default=formats[0],
         help=f"output format (default: {formats[0]})",
     )
+    sub.set_defaults(document_handler=handler, usage_error=sub.error)
+    return sub
 
 
-def _with_sla(
-    parser: argparse.ArgumentParser,
-    commands: Any,  # noqa: ANN401 - argparse's private subparsers type
-) -> argparse.ArgumentParser:
-    """``parser`` with the ``sla`` commands added to its ``commands``."""
-    noun = commands.add_parser("sla", help="service levels judged against the agreement")
-    verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
+def _with_sla(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    """The ``sla report`` command, added to ``commands``."""
     sub = _month_command(
-        verbs,
-        "report",
-        summary="a customer's service report for a month, from monitoring data",
+        commands,
+        ("sla", "service levels judged against the agreement"),
+        ("report", "a customer's service report for a month, from monitoring data"),
         description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document) and "
         "the monitoring data in DATA_DIR (outages.csv, maintenance.csv, measurements.csv "
         "and events.csv, each optional, but some row needed without --records), and with "
@@ -1369,6 +1457,8 @@ def _with_sla(
         "cannot be read.",
         second=("data", "DATA_DIR", "the directory of monitoring CSV files"),
         period_help="the month to report",
+        formats=("markdown", "json"),
+        handler=_sla_report,
     )
     sub.add_argument(
         "--as-of",
@@ -1384,22 +1474,14 @@ def _with_sla(
         help="the incidents and service requests kept under the agreement, as incident "
         "list reads them (default: none)",
     )
-    _format_option(sub, ("markdown", "json"))
-    sub.set_defaults(document_handler=_sla_report)
-    return parser
 
 
-def _with_incident(
-    parser: argparse.ArgumentParser,
-    commands: Any,  # noqa: ANN401 - argparse's private subparsers type
-) -> argparse.ArgumentParser:
-    """``parser`` with the ``incident`` commands added to its ``commands``."""
-    noun = commands.add_parser("incident", help="incidents and their times against the targets")
-    verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
-    sub = _month_command(
-        verbs,
-        "list",
-        summary="incidents opened in a month with their response and resolution times",
+def _with_incident(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    """The ``incident list`` command, added to ``commands``."""
+    _month_command(
+        commands,
+        ("incident", "incidents and their times against the targets"),
+        ("list", "incidents opened in a month with their response and resolution times"),
         description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document) and "
         "RECORDS.json (an object whose keys incidents, requests, problems, changes and "
         "releases each list documents of that kind) and list every incident opened in the "
@@ -1408,23 +1490,17 @@ def _with_incident(
         "problem of an invalid agreement or records file, 2 when a file cannot be read.",
         second=("records", "RECORDS.json", "the records kept under it"),
         period_help="the month to list",
+        formats=("table", "json", "csv"),
+        handler=_incident_list,
     )
-    _format_option(sub, ("table", "json", "csv"))
-    sub.set_defaults(document_handler=_incident_list)
-    return parser
 
 
-def _with_cost(
-    parser: argparse.ArgumentParser,
-    commands: Any,  # noqa: ANN401 - argparse's private subparsers type
-) -> argparse.ArgumentParser:
-    """``parser`` with the ``cost`` commands added to its ``commands``."""
-    noun = commands.add_parser("cost", help="what the resources held and used cost")
-    verbs = noun.add_subparsers(dest="verb", required=True, metavar="VERB")
+def _with_cost(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    """The ``cost profile`` command, added to ``commands``."""
     sub = _month_command(
-        verbs,
-        "profile",
-        summary="the cost profile of an agreement's resources over a month",
+        commands,
+        ("cost", "what the resources held and used cost"),
+        ("profile", "the cost profile of an agreement's resources over a month"),
         description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document), "
         "the allocations in ALLOCATIONS.csv (customer,agreement,service,resource_type,"
         "quantity,unit,from,until and optionally resource_id,cost_centre,location) and, "
@@ -1432,11 +1508,14 @@ def _with_cost(
         "or the prices of the catalogue of --catalogue over the month PERIOD (in the "
         "agreement's time zone), and print every line with its exact amount and the "
         "total, rounded once, half to even, to the currency's minor unit. Exit 0, 1 "
-        "with every problem of an invalid file (a CSV cell at file:line:column; "
-        "nothing is priced from a half-read file) or of a row the rates cannot price, "
-        "2 when a file cannot be read.",
+        "with every problem of an invalid file (a CSV cell at file:line:column; nothing "
+        "is priced from a half-read file; a rate card's problems all at once, under its "
+        "name) or of a row the rates cannot price, 2 when a file cannot be read or "
+        "PERIOD is not a month such as 2026-10.",
         second=("allocations", "ALLOCATIONS.csv", "the allocations held, as CSV"),
         period_help="the month to price",
+        formats=("table", "json", "csv"),
+        handler=_cost_profile,
     )
     prices = sub.add_mutually_exclusive_group(required=True)
     prices.add_argument(
@@ -1457,8 +1536,15 @@ def _with_cost(
         help="the usage recorded, as CSV (customer,agreement,service,resource_type,"
         "quantity,unit,start,end; default: none)",
     )
-    _format_option(sub, ("table", "json", "csv"))
-    sub.set_defaults(document_handler=_cost_profile)
+
+
+def _with_month_commands(
+    parser: argparse.ArgumentParser,
+    commands: Any,  # noqa: ANN401 - argparse's private subparsers type
+) -> argparse.ArgumentParser:
+    """``parser`` with the commands over a month of an agreement added to its ``commands``."""
+    for add in (_with_incident, _with_sla, _with_cost):
+        add(commands)
     return parser
 
 
@@ -1582,7 +1668,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("name", metavar="NAME", help="a name from 'cloudsms lifecycle list'")
     sub.set_defaults(document_handler=_lifecycle_diagram, format="table")
-    return _with_cost(_with_sla(_with_incident(parser, commands), commands), commands)
+    return _with_month_commands(parser, commands)
 
 
 _OUTPUT_FAILED = 1  # the command worked; writing its output did not
