@@ -147,19 +147,6 @@ def _money(value: Money) -> dict[str, str]:
     return {"amount": value.amount_text, "currency": value.currency}
 
 
-def _part_text(part: Money) -> str:
-    """A part of a split written to the currency's minor unit: ``17.50``, not ``17.5``.
-
-    `cloudsms.money.allocate` hands out whole minor units of the rounded total but
-    drops trailing zeros; writing them back changes no value.
-    """
-    places = part.minor_unit
-    exponent = part.amount.as_tuple().exponent
-    if places is None or not isinstance(exponent, int) or -exponent >= places:
-        return part.amount_text
-    return plain(part.amount.quantize(Decimal(1).scaleb(-places), context=_WIDE))
-
-
 def _instant(value: dt.datetime) -> str:
     return value.isoformat()
 
@@ -246,7 +233,7 @@ def cost_profile_data(profile: CostProfile) -> dict[str, Any]:
         "exact_total_fraction": _fraction_text(checked.exact_total),
         "total": _money(checked.total),
         "splits": {
-            by: {key: _part_text(part) for key, part in checked.split(by).items()}
+            by: {key: part.amount_text for key, part in checked.split(by).items()}
             for by in _SPLITS
         },
     }
@@ -383,7 +370,7 @@ def _local(instant: dt.datetime, zone: dt.tzinfo) -> str:
 
 def _shares(parts: Mapping[str, Money]) -> str:
     return ", ".join(
-        f"{escape_text(key or '(none)')} {_part_text(part)}" for key, part in parts.items()
+        f"{escape_text(key or '(none)')} {part.amount_text}" for key, part in parts.items()
     )
 
 
@@ -432,7 +419,7 @@ def cost_profile_table(profile: CostProfile) -> str:
     for service in order:
         share = by_service.get(service)
         name = escape_text(service) if service else "(every service)"
-        shown = "" if share is None else f": {currency} {_part_text(share)}"
+        shown = "" if share is None else f": {currency} {share.amount_text}"
         lines += ["", f"{name}{shown}", heading, rule, *_lines_of(groups[service], widths)]
     if not checked.lines:
         lines += ["", "(nothing held or used in the period)"]
