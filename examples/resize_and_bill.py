@@ -2,7 +2,8 @@
 
 Run it with ``python examples/resize_and_bill.py`` from the repository's root (it
 takes a second or two; add ``--json`` for the agreement's JSON document alone, the
-file ``examples/data/resources/agreement.json`` holds). It builds an IaaS catalogue
+file ``examples/data/resources/agreement.json`` holds, or ``--catalogue-json`` for the
+catalogue's, which ``catalogue.json`` beside it holds). It builds an IaaS catalogue
 (compute and storage, each extra resource a priced upgrade naming its resource type)
 and an agreement under it that limits the customer to 16 virtual CPUs, reads what
 the customer holds and used from ``examples/data/resources/`` (``allocations.csv``,
@@ -19,13 +20,11 @@ the customer holds and used from ``examples/data/resources/`` (``allocations.csv
 4. prints October's cost profile after the change, as ``cloudsms cost profile``
    prints it (`cloudsms.reports.cost_profile_table`), and its split by cost centre.
 
-From a shell, ``cloudsms cost profile examples/data/resources/agreement.json
-examples/data/resources/allocations.csv --period 2026-10 --catalogue CATALOGUE.json
---usage examples/data/resources/usage.csv`` prints the profile of the allocations as
-they were before the change, given the catalogue as JSON
-(``cloudsms.serialization.to_json(catalogue())``); ``--rates
-examples/data/resources/rates.json`` prices them with another rate card, one with
-graduated tiers for requests and data transferred.
+From a shell, in ``examples/data/resources``, ``cloudsms cost profile agreement.json
+allocations.csv --period 2026-10 --catalogue catalogue.json --usage usage.csv`` prints
+the profile of the allocations as they were before the change, priced from the
+catalogue as this program prices them; ``--rates rates.json`` instead prices them with
+another rate card, one with graduated tiers for requests and data transferred.
 
 Serves S11 (manage resources for cloud services: requests checked against the
 agreement and the pool, configuration records updated, the revised cost profile and
@@ -136,12 +135,52 @@ def _upgrade(upgrade_id: str, description: str, price: Price, resource_type: str
     )
 
 
-def catalogue() -> Catalogue:
-    """Compute and storage, pay as you go, every resource a priced upgrade naming its type."""
-    example = _agreement_example()
-    billing = Billing(
-        method=BillingMethod.PAY_AS_YOU_GO, cycle=relativedelta(months=1), currency="EUR"
+def _entry(
+    entry_id: str,
+    name: str,
+    service: str,
+    *,
+    offering: Offering,
+    upgrades: tuple[Upgrade, ...],
+    ordering: str,
+) -> CatalogueEntry:
+    """An IaaS entry of the public cloud in Germany, billed monthly, pay as you go, in EUR."""
+    return CatalogueEntry(
+        id=entry_id,
+        name=name,
+        service=service,
+        category=ServiceCategory.IAAS,
+        deployment_models={DeploymentModel.PUBLIC},
+        ordering_procedure=ordering,
+        provisioning_procedure="Ready within minutes",
+        billing=Billing(
+            method=BillingMethod.PAY_AS_YOU_GO, cycle=relativedelta(months=1), currency="EUR"
+        ),
+        resource_locations={"DE"},
+        data_locations={"DE"},
+        offerings=(offering,),
+        upgrades=upgrades,
     )
+
+
+def _offering(offering_id: str, name: str, price: Price, upgrades: set[str]) -> Offering:
+    """A customisable offering at 99.99 % availability, priced by its upgrades."""
+    return Offering(
+        id=offering_id,
+        name=name,
+        kind=OfferingKind.CUSTOMIZABLE,
+        levels=(_agreement_example().availability("99.99 %"),),
+        price=price,
+        upgrades=upgrades,
+    )
+
+
+def catalogue() -> Catalogue:
+    """Compute and storage, pay as you go, every resource a priced upgrade naming its type.
+
+    ``examples/data/resources/catalogue.json`` holds it as JSON (``--catalogue-json``),
+    the file ``cloudsms cost profile --catalogue`` reads.
+    """
     compute_upgrades = (
         _upgrade("vcpu", "A virtual CPU", eur("0.042", "vcpu*hour"), "vcpu"),
         _upgrade("memory", "Memory", eur("0.0055", "GiB*hour"), "memory"),
@@ -149,54 +188,28 @@ def catalogue() -> Catalogue:
         _upgrade("requests", "API requests served", eur("0.0000004", "request"), "requests"),
         _upgrade("egress", "Data transferred out", eur("0.05", "GiB"), "data_transfer"),
     )
-    compute = CatalogueEntry(
-        id="compute",
-        name="Compute",
-        service="iaas-compute",
-        category=ServiceCategory.IAAS,
-        deployment_models={DeploymentModel.PUBLIC},
-        ordering_procedure="Order in the portal or through the API",
-        provisioning_procedure="Ready within minutes",
-        billing=billing,
-        resource_locations={"DE"},
-        data_locations={"DE"},
-        offerings=(
-            Offering(
-                id="flex",
-                name="Flexible",
-                kind=OfferingKind.CUSTOMIZABLE,
-                levels=(example.availability("99.99 %"),),
-                price=eur("0", "instance", per="month"),
-                upgrades={u.id for u in compute_upgrades},
-            ),
-        ),
-        upgrades=compute_upgrades,
+    flexible = _offering(
+        "flex", "Flexible", eur("0", "instance", per="month"), {u.id for u in compute_upgrades}
     )
+    archive = _offering("archive", "Archive", eur("0", "TB", per="month"), {"tb"})
     storage_upgrade = _upgrade(
         "tb", "Archive storage", eur("0.021", "GiB", per="month"), "storage"
     )
-    storage = CatalogueEntry(
-        id="storage",
-        name="Archive storage",
-        service="iaas-storage",
-        category=ServiceCategory.IAAS,
-        deployment_models={DeploymentModel.PUBLIC},
-        ordering_procedure="Order in the portal",
-        provisioning_procedure="Ready within minutes",
-        billing=billing,
-        resource_locations={"DE"},
-        data_locations={"DE"},
-        offerings=(
-            Offering(
-                id="archive",
-                name="Archive",
-                kind=OfferingKind.CUSTOMIZABLE,
-                levels=(example.availability("99.99 %"),),
-                price=eur("0", "TB", per="month"),
-                upgrades={"tb"},
-            ),
-        ),
+    compute = _entry(
+        "compute",
+        "Compute",
+        "iaas-compute",
+        offering=flexible,
+        upgrades=compute_upgrades,
+        ordering="Order in the portal or through the API",
+    )
+    storage = _entry(
+        "storage",
+        "Archive storage",
+        "iaas-storage",
+        offering=archive,
         upgrades=(storage_upgrade,),
+        ordering="Order in the portal",
     )
     services = tuple(
         CloudService(
@@ -315,11 +328,15 @@ def resize(request_id: str, vcpus: int, *, requested_at: dt.datetime) -> Resourc
 
 
 def main(argv: list[str]) -> None:
-    """Refuse one resize, carry out another, price it and print the profile (``--json``)."""
+    """Refuse one resize, carry out another, price it and print the profile.
+
+    ``--json`` prints the agreement's JSON document instead, ``--catalogue-json`` the
+    catalogue's (the files of ``examples/data/resources``).
+    """
     shop = catalogue()
     agreement = agree(shop)
-    if "--json" in argv:
-        print(to_json(agreement, indent=2))
+    if "--json" in argv or "--catalogue-json" in argv:
+        print(to_json(agreement if "--json" in argv else shop, indent=2))
         return
     held = read_allocations(DATA / "allocations.csv")
     used = read_usage(DATA / "usage.csv")

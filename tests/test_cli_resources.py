@@ -6,6 +6,8 @@ import csv
 import importlib.util
 import io
 import json
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,10 +19,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cloudsms import cli
+from cloudsms.catalogue import Catalogue
 from cloudsms.cli import main
 from cloudsms.errors import Problem
-from cloudsms.resources import RateCard
-from cloudsms.serialization import to_json
+from cloudsms.periods import Period
+from cloudsms.reports import cost_profile_data
+from cloudsms.resources import CostProfile, RateCard, read_allocations, read_usage
+from cloudsms.serialization import from_json, to_json
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -28,6 +33,11 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "examples" / "data" / "resources"
 EXAMPLE = ROOT / "examples" / "resize_and_bill.py"
+IN_THE_FOLDER = re.compile(
+    r"^```console\n\$ cd examples/data/resources\n\$ (cloudsms [^\n]*)\n(.*?)^```$",
+    re.MULTILINE | re.DOTALL,
+)
+"""docs/cli.md's sample run in the example's data folder: its command and what it prints."""
 
 
 def _example() -> ModuleType:
@@ -91,12 +101,59 @@ def files(tmp_path: Path) -> Files:
 
 
 class TestTheExampleData:
-    """The agreement document of examples/data/resources is the example's agreement."""
+    """The documents of examples/data/resources are the example's agreement and catalogue."""
 
     def test_agreement_json(self) -> None:
         """The file holds what ``python examples/resize_and_bill.py --json`` writes."""
         written = (DATA / "agreement.json").read_text(encoding="utf-8")
         assert written == to_json(AGREEMENT, indent=2) + "\n"
+
+    def test_catalogue_json(self) -> None:
+        """The file holds what ``python examples/resize_and_bill.py --catalogue-json`` writes."""
+        written = (DATA / "catalogue.json").read_text(encoding="utf-8")
+        assert written == to_json(SHOP, indent=2) + "\n"
+        assert from_json(Catalogue, written) == SHOP
+
+    def test_the_example_files_priced_from_the_catalogue(self) -> None:
+        """``--catalogue catalogue.json`` in the folder prices October as the example does."""
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cloudsms",
+                *("cost", "profile", "agreement.json", "allocations.csv"),
+                *("--period", "2026-10", "--catalogue", "catalogue.json"),
+                *("--usage", "usage.csv", "--format", "json"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=DATA,
+        )
+        assert (result.returncode, result.stderr) == (0, "")
+        profile = CostProfile.build(
+            AGREEMENT,
+            read_allocations(DATA / "allocations.csv"),
+            read_usage(DATA / "usage.csv"),
+            Period.month(2026, 10, AGREEMENT.timezone),
+            rates=RateCard.for_agreement(AGREEMENT, SHOP),
+        )
+        assert json.loads(result.stdout) == cost_profile_data(profile)
+
+    def test_the_docs_sample_run_in_the_folder(self) -> None:
+        """docs/cli.md's sample, run in examples/data/resources, prints what it shows."""
+        page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+        (command, shown), *others = IN_THE_FOLDER.findall(page)
+        assert others == []
+        assert "--catalogue catalogue.json" in command
+        result = subprocess.run(
+            [sys.executable, "-m", "cloudsms", *shlex.split(command)[1:]],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=DATA,
+        )
+        assert (result.returncode, result.stderr, result.stdout) == (0, "", shown)
 
 
 class TestProfile:
