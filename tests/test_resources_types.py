@@ -588,6 +588,30 @@ class TestResourceRequest:
             ("$.quantity", "a quantity of the holding's dimension ([vcpu])")
         ]
 
+    @pytest.mark.parametrize("amount", ["4 vcpu", "4.000 vcpu"])
+    def test_resize_refuses_the_amount_held(self, amount: str) -> None:
+        """Refuses to resize 4 vcpu to 4 vcpu, however written: nothing to change."""
+        resize = request(ResourceRequestKind.RESIZE, quantity=quantity(amount))
+        with pytest.raises(ValidationError) as info:
+            resize.apply([vcpus(4)], day(5))
+        assert problems_of(info) == [
+            ("$.quantity", "a new total other than the 4 vcpu held (nothing to change)")
+        ]
+
+    def test_resize_refuses_the_amount_held_in_another_unit(self) -> None:
+        """Refuses to resize 512 MiB of memory to 0.5 GiB, the same amount."""
+        held = Allocation("acme", "agr-1", "vm", "memory", quantity("512 MiB"), OCT1)
+        resize = request(
+            ResourceRequestKind.RESIZE, resource_type="memory", quantity=quantity("0.5 GiB")
+        )
+        with pytest.raises(ValidationError) as info:
+            resize.apply([held], day(5))
+        assert problems_of(info) == [
+            ("$.quantity", "a new total other than the 512 MiB held (nothing to change)")
+        ]
+        grown = attrs.evolve(resize, quantity=quantity("0.75 GiB"))
+        assert grown.apply([held], day(5))[-1].quantity == quantity("0.75 GiB")
+
     def test_apply_refuses_what_is_not_an_allocation(self) -> None:
         """Refuses an item that is not an Allocation, at its index."""
         with pytest.raises(ValidationError) as info:

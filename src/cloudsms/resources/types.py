@@ -794,7 +794,8 @@ class ResourceRequest(Record):
     ``kind`` is what is asked (`ResourceRequestKind`); ``customer``, ``agreement``,
     ``service`` and ``resource_type`` name the holding as `Allocation` does.
     ``quantity`` is the amount added by an allocation, the new total of the
-    holding for a resize (above zero: to give everything back is a release), and
+    holding for a resize (above zero: to give everything back is a release; and
+    other than what it holds, which `apply` refuses as nothing to change), and
     ``None`` for a release. ``resource_id`` names which holding a release or a
     resize acts on (needed when the customer holds several of the type for the
     service) and the configuration item a new allocation is held by.
@@ -942,7 +943,8 @@ class ResourceRequest(Record):
                 several holdings and no resource id to choose one
                 (``$.resource_id``); a new allocation's resource id is already held
                 (``$.resource_id``); a resize to a quantity of another dimension
-                than the holding's (``$.quantity``).
+                than the holding's, or to the amount it holds, in any unit
+                (``$.quantity``: nothing to change).
         """
         raise_problems(instant_problems(at, "$.at"), "resource request")
         held = _check_allocations(allocations, "resource request")
@@ -970,6 +972,12 @@ class ResourceRequest(Record):
         new_quantity = cast("Quantity", self.quantity)  # a resize has one: checked
         if not same_dimension(new_quantity, old.quantity):
             expected = f"a quantity of the holding's dimension ({dimension(old.quantity)})"
+            raise ValidationError.single(
+                "$.quantity", expected, format_quantity(new_quantity), subject="resource request"
+            )
+        if fraction_in(new_quantity, _unit_text(old.quantity)) == Fraction(old.quantity.magnitude):
+            held_now = format_quantity(old.quantity)
+            expected = f"a new total other than the {held_now} held (nothing to change)"
             raise ValidationError.single(
                 "$.quantity", expected, format_quantity(new_quantity), subject="resource request"
             )
