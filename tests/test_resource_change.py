@@ -280,19 +280,55 @@ class TestAccepted:
         assert run(ask(RELEASE), [held("4 vcpu")]).records == {}
 
     def test_an_unchanged_item_gets_no_version(self) -> None:
-        """Resizing to the same amount changes the allocations, not the record."""
-        given = record(vcpu="4 vcpu")
-        result = run(ask(RESIZE, "4 vcpu"), [held("4 vcpu")], {"vm-1": given})
+        """A record already showing the new amount changes not: the allocations do."""
+        given = record(vcpu="8 vcpu")
+        result = run(ask(RESIZE, "8 vcpu"), [held("4 vcpu")], {"vm-1": given})
         assert result.accepted
         assert result.records["vm-1"] is given
+        assert format_quantity(result.allocations[-1].quantity) == "8 vcpu"
 
     def test_a_later_effect(self) -> None:
-        """The allocations change from effective_at; the change and record at as_of."""
+        """A scheduled request is recorded as carried out when it takes effect, not at as_of."""
         later = dt.datetime(2026, 10, 20, 9, tzinfo=UTC)
-        result = run(ask(RESIZE, "8 vcpu", effective_at=later), [held("4 vcpu")])
+        given = record(vcpu="4 vcpu")
+        result = run(ask(RESIZE, "8 vcpu", effective_at=later), [held("4 vcpu")], {"vm-1": given})
         assert result.effective_at == later
         assert result.allocations[-1].since == later
-        assert result.change.implemented_at == NOON_17
+        assert result.change.implemented_at == later
+        assert result.change.lifecycle.entries[-1].when == later
+        updated = result.records["vm-1"]
+        assert updated.current_version.changed_at == later
+        assert dict(updated.as_of(NOON_17).attributes) == {"vcpu": "4 vcpu"}
+        assert dict(updated.as_of(later).attributes) == {"vcpu": "8 vcpu"}
+
+    def test_a_later_allocation_creates_its_record_when_it_takes_effect(self) -> None:
+        """The record of a new item begins when the item begins to hold."""
+        later = dt.datetime(2026, 11, 1, tzinfo=UTC)
+        result = run(ask(ALLOCATE, "2 vcpu", "vm-9", effective_at=later), [held("4 vcpu")])
+        created = result.records["vm-9"]
+        assert created.current_version.changed_at == later
+        assert created.as_of(NOON_17) is None
+
+    def test_requests_on_one_item_in_the_order_they_take_effect(self) -> None:
+        """After one scheduled for the 20th, a request taking effect on the 25th follows it."""
+        on_20th = dt.datetime(2026, 10, 20, tzinfo=UTC)
+        on_25th = dt.datetime(2026, 10, 25, tzinfo=UTC)
+        first = run(
+            ask(RESIZE, "8 vcpu", effective_at=on_20th),
+            [held("4 vcpu")],
+            {"vm-1": record(vcpu="4 vcpu")},
+        )
+        second = run(
+            ask(RESIZE, "6 vcpu", id="rr-2", effective_at=on_25th),
+            first.allocations,
+            first.records,
+        )
+        versions = second.records["vm-1"].versions
+        assert [(v.changed_at, v.item.attributes["vcpu"]) for v in versions] == [
+            (OCT1, "4 vcpu"),
+            (on_20th, "8 vcpu"),
+            (on_25th, "6 vcpu"),
+        ]
 
     def test_by_names_the_actor(self) -> None:
         """A request made by a name is carried out by the actor given."""
@@ -353,6 +389,13 @@ class TestRefused:
         assert (entry.event, entry.when, entry.who) == ("reject", NOON_17, "actor:globex-ops")
         (reason,) = entry.data["refusals"]
         assert reason.startswith("agreement limit: agreement csa-2026-001 limits vcpu")
+
+    def test_a_scheduled_request_is_refused_when_judged(self) -> None:
+        """A request to take effect on the 20th, refused on the 17th, is rejected on the 17th."""
+        later = dt.datetime(2026, 10, 20, tzinfo=UTC)
+        asked = ask(RESIZE, "12 vcpu", effective_at=later)
+        result = run(asked, [held("4 vcpu"), held("8 vcpu", "vm-2")])
+        assert (result.effective_at, result.change.lifecycle.entries[-1].when) == (later, NOON_17)
 
     def test_the_pool_capacity(self) -> None:
         """Another customer holds 18 of the pool's 24 vcpu: 6 are free, 8 are asked."""
@@ -663,8 +706,8 @@ class TestBadInput:
             run(ask(RESIZE, "8 vcpu"), [held("4 vcpu", location="us-east")])
         assert error.value.paths == ["$.pool"]
 
-    def test_a_record_changed_after_as_of(self) -> None:
-        """Its history cannot run backwards."""
+    def test_a_record_changed_after_the_effect(self) -> None:
+        """Its history cannot run backwards: a version of the 30th, an effect on the 17th."""
         later = ConfigurationRecord.create(
             ConfigurationItem(id="vm-1", name="VM", kind="virtual machine"),
             by="provisioning",
@@ -672,7 +715,46 @@ class TestBadInput:
         )
         with pytest.raises(ValidationError) as error:
             run(ask(RESIZE, "8 vcpu"), [held("4 vcpu")], {"vm-1": later})
+        assert refused_with(error) == [
+            (
+                "expected a record whose latest version is no later than the request takes"
+                " effect (2026-10-17T12:00:00+00:00), got a version of 2026-10-30T00:00:00+00:00"
+                " @ $.records.vm-1"
+            )
+        ]
+        on_31st = dt.datetime(2026, 10, 31, tzinfo=UTC)
+        result = run(
+            ask(RESIZE, "8 vcpu", effective_at=on_31st), [held("4 vcpu")], {"vm-1": later}
+        )
+        assert result.records["vm-1"].current_version.changed_at == on_31st
+
+    def test_a_request_before_one_scheduled_on_the_item(self) -> None:
+        """Once a resize for the 20th is recorded, a release on the 18th is an error."""
+        on_18th = dt.datetime(2026, 10, 18, tzinfo=UTC)
+        on_20th = dt.datetime(2026, 10, 20, tzinfo=UTC)
+        first = run(
+            ask(RESIZE, "8 vcpu", effective_at=on_20th),
+            [held("4 vcpu")],
+            {"vm-1": record(vcpu="4 vcpu")},
+        )
+        with pytest.raises(ValidationError) as error:
+            run(
+                ask(RELEASE, id="rr-2", effective_at=on_18th),
+                first.allocations,
+                first.records,
+            )
         assert error.value.paths == ["$.records.vm-1"]
+
+    def test_a_resize_to_the_amount_held(self) -> None:
+        """Resizing 4 vcpu to 4 vcpu has nothing to change: an error, no change made."""
+        with pytest.raises(ValidationError) as error:
+            run(ask(RESIZE, "4 vcpu"), [held("4 vcpu")], {"vm-1": record(vcpu="4 vcpu")})
+        assert refused_with(error) == [
+            (
+                "expected a new total other than the 4 vcpu held (nothing to change),"
+                " got 4 vcpu @ $.request.quantity"
+            )
+        ]
 
     def test_a_request_id_too_long_for_its_change(self) -> None:
         """The change's id is 'chg-' and the request's: at most 64 characters."""
@@ -696,6 +778,7 @@ class TestBadInput:
         with pytest.raises(ValidationError) as error:
             run(ask(RESIZE, "8 vcpu"), [held("4 vcpu")], types=["vcpu"])
         assert error.value.paths == ["$.types[0]"]
+        assert str(error.value).startswith("Resource change is invalid (1 problem):")
 
     def test_allocations_and_types_that_are_not_lists(self) -> None:
         """Text is not a list of allocations; a type table names each id once."""
@@ -824,8 +907,22 @@ class PoolRequests(RuleBasedStateMachine):
         )
 
     def holdings(self, later: int) -> list[Allocation]:
+        """What is held ``later`` hours on by an item whose record can take a version then.
+
+        A request on an item whose record has a version later than the request
+        takes effect (a request scheduled after it, already carried out) is an
+        error, not a request to draw.
+        """
         at = self.now + dt.timedelta(hours=later)
-        return [a for a in self.allocations if a.resource_id is not None and a.held_at(at)]
+        return [
+            a
+            for a in self.allocations
+            if a.resource_id is not None and a.held_at(at) and self.recordable(a.resource_id, at)
+        ]
+
+    def recordable(self, item_id: str, at: dt.datetime) -> bool:
+        kept = self.records.get(item_id)
+        return kept is None or kept.current_version.changed_at <= at
 
     @initialize()
     def begin(self) -> None:
@@ -859,6 +956,8 @@ class PoolRequests(RuleBasedStateMachine):
         if not choices:
             return
         target = data.draw(st.sampled_from(choices))
+        if fraction_in(target.quantity, UNITS[target.resource_type]) == amount:
+            return  # nothing to change: an error, not a request to draw
         request = self.request(
             ResourceRequestKind.RESIZE,
             customer=target.customer,

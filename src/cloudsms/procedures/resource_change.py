@@ -9,17 +9,18 @@ against the free capacity of the pool it draws from, and then either
 - carries it out: the allocations as the request leaves them
   (`ResourceRequest.apply`), the configuration record of the resource's item with
   a new version under the change (relations to other items kept), and a standard
-  `cloudsms.operations.Change` implemented at once (standard changes are approved
-  in advance, as a class); or
+  `cloudsms.operations.Change` implemented without a separate approval (standard
+  changes are approved in advance, as a class), both recorded at the instant the
+  request takes effect; or
 - refuses it: every limit it would break, each a `Refusal` saying which limit
   and how much is free, the change rejected, and the allocations and records
   returned as they were given (the same objects).
 
 Releasing, and resizing down, take nothing: they are never refused. Input that
 cannot describe a request of this agreement at all (another customer, an
-unsubscribed service, an unknown or metered resource type, nothing to resize, an
-instant before ``as_of``) is an error, not a refusal: a `ValidationError` naming
-every problem at its path, and nothing is built.
+unsubscribed service, an unknown or metered resource type, nothing to resize or a
+resize to what is held, an instant before ``as_of``) is an error, not a refusal:
+a `ValidationError` naming every problem at its path, and nothing is built.
 
 Serves S11 (manage resources for cloud services: requests checked against the
 agreement, configuration updated, changes controlled) and ISO/IEC 20000-1:2011 4.4
@@ -123,10 +124,11 @@ class ResourceChange(Record):
 
     ``request`` is the request, ``effective_at`` the instant it takes (or would
     have taken) effect and ``change`` the standard `cloudsms.operations.Change`
-    it ran as: ``implemented`` when it was carried out, ``rejected`` when it was
-    refused. ``allocations`` and ``records`` are the allocations and the
-    configuration records (by item id) after the request: new ones when it was
-    carried out, the ones given (the same objects) when it was refused.
+    it ran as: ``implemented`` (at ``effective_at``) when it was carried out,
+    ``rejected`` (when it was judged) when it was refused. ``allocations`` and
+    ``records`` are the allocations and the configuration records (by item id)
+    after the request: new ones when it was carried out, the ones given (the same
+    objects) when it was refused.
     ``refusals`` lists every limit the request would break; `accepted` is true
     when there is none.
 
@@ -565,15 +567,23 @@ def _held_by(
 
 
 def _record_problems(
-    records: Mapping[str, ConfigurationRecord], resource_id: str | None, as_of: dt.datetime
+    records: Mapping[str, ConfigurationRecord], resource_id: str | None, effective: dt.datetime
 ) -> list[Problem]:
+    """The item's record can take a version at ``effective``: none of its versions is later.
+
+    A version already recorded for later (a request scheduled after this one, carried
+    out before it) would have the record run backwards.
+    """
     record = None if resource_id is None else records.get(resource_id)
     if record is None:
         return []
     latest = record.current_version.changed_at
-    if _utc(latest) <= _utc(as_of):
+    if _utc(latest) <= _utc(effective):
         return []
-    expected = f"a record whose latest version is no later than as_of ({as_of.isoformat()})"
+    expected = (
+        "a record whose latest version is no later than the request takes effect"
+        f" ({effective.isoformat()})"
+    )
     return [Problem(f"$.records.{resource_id}", expected, f"a version of {latest.isoformat()}")]
 
 
@@ -611,7 +621,7 @@ def _updated_records(
             relations=relations,
         )
         updated[resource_id] = ConfigurationRecord.create(
-            item, by=checked.actor, at=checked.as_of, change=change_id
+            item, by=checked.actor, at=checked.effective, change=change_id
         )
         return updated
     attributes = dict(record.current.attributes)
@@ -621,7 +631,7 @@ def _updated_records(
         attributes.pop(key, None)
     if attributes != dict(record.current.attributes):
         updated[resource_id] = record.update(
-            by=checked.actor, at=checked.as_of, attributes=attributes, change=change_id
+            by=checked.actor, at=checked.effective, attributes=attributes, change=change_id
         )
     return updated
 
@@ -667,12 +677,21 @@ def carry_out(
     messages in its history, and the allocations and records are the ones given.
     Carried out: the allocations are ``request.apply(allocations, effective)``; the
     configuration item of the resource (the request's ``resource_id``, or the
-    holding's) gets a new version at ``as_of`` under the change whose attribute
-    named after the type (`attribute_key`: ``vcpu``) is the amount it then holds
-    (``"8 vcpu"``; the attribute is removed once it holds none), its relations kept;
-    an item without a record gets one, ``part of`` the service; and the change is
-    ``implemented`` at ``as_of`` (a standard change needs no approval of its own).
-    Everything returned is new; nothing given is changed.
+    holding's) gets a new version under the change whose attribute named after the
+    type (`attribute_key`: ``vcpu``) is the amount it then holds (``"8 vcpu"``; the
+    attribute is removed once it holds none), its relations kept; an item without a
+    record gets one, ``part of`` the service; and the change is ``implemented`` (a
+    standard change needs no approval of its own). Everything returned is new;
+    nothing given is changed.
+
+    A request is recorded as carried out when it takes effect: the record's new
+    version and the change's implementation are stamped with the effective
+    instant, which is ``as_of`` for a request that names no ``effective_at`` and
+    later for a scheduled one, so the record never claims an amount before it is
+    held. A refusal is decided, and stamped, at ``as_of``. So requests on one item
+    are carried out in the order they take effect: once a request scheduled for
+    later is recorded, one taking effect before it is an error (its record would
+    run backwards).
 
     Raises:
         ValidationError: every problem of the input at its path, nothing built: an
@@ -682,8 +701,10 @@ def carry_out(
             ``as_of`` before the request was made, an ``effective_at`` before
             ``as_of`` or outside the agreement's term; a location other than the
             pool's; nothing to resize or release, or several holdings to choose from
-            (``$.request.resource_id``); no actor id to name (``$.by``); a record
-            changed after ``as_of`` (``$.records.<id>``).
+            (``$.request.resource_id``); a resize to the amount already held
+            (``$.request.quantity``: nothing to change); no actor id to name
+            (``$.by``); a record with a version later than the request takes effect
+            (``$.records.<id>``).
 
     ``docs/resources.md`` and ``examples/resize_and_bill.py`` show a refused and an
     accepted resize of a customer's virtual CPUs.
@@ -714,7 +735,7 @@ def carry_out(
             "$.pool", expected, f"pool {pool.id!r} at {pool.location!r}", subject=_SUBJECT
         )
     resource_id = target.resource_id if target is not None else request.resource_id
-    raise_problems(_record_problems(records, resource_id, as_of), _SUBJECT)
+    raise_problems(_record_problems(records, resource_id, checked.effective), _SUBJECT)
     added = _added(request, kind, target)
     refusals = _Limits(checked, kind, held, after, added).refusals() if added > 0 else []
     change = Change(
@@ -742,7 +763,7 @@ def carry_out(
         change,
         "implement",
         who=checked.actor,
-        when=as_of,
+        when=checked.effective,
         data={"request": request.id, "effective_at": checked.effective.isoformat()},
     )
     updated = _updated_records(
