@@ -6,7 +6,7 @@ import datetime as dt
 import pickle
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -44,6 +44,7 @@ from cloudsms.resources.cost import (
     CostChange,
     CostLine,
     CostProfile,
+    LeftOut,
     billing_period,
     revise,
 )
@@ -60,6 +61,7 @@ VCPU_HOUR = Price(Money("0.042", EUR), "vcpu*hour")
 GIB_MONTH = Price(Money("0.021", EUR), "GiB", per="month")
 TB_DAY = Price(Money("0.5", EUR), "TB", per="day")
 UTC = dt.UTC
+ZONED_UTC = timezone("UTC")  # how a UTC agreement's instants are written
 BERLIN = timezone("Europe/Berlin")
 OCTOBER_UTC = Period.month(2026, 10, "UTC")
 OCTOBER_BERLIN = Period.month(2026, 10, "Europe/Berlin")
@@ -403,6 +405,213 @@ class TestWhatCounts:
             CostLine()
 
 
+class TestTerm:
+    """Nothing is charged outside the agreement's term (from effective_from to end)."""
+
+    def floor(self) -> RateCard:
+        """EUR 100 a month committed on vcpu."""
+        return rates(commitments=[MinimumCommitment(Money("100", EUR), resource_type="vcpu")])
+
+    def test_no_minimum_before_the_start_or_after_the_end(self) -> None:
+        """A month before the term or after it owes nothing; the last month is cut."""
+        terms = agreement(end=dt.datetime(2026, 10, 16, tzinfo=UTC))
+
+        def owed(period: Period) -> Fraction:
+            return CostProfile.build(terms, [], [], period, rates=self.floor()).exact_total
+
+        assert owed(Period.month(2025, 12, "UTC")) == 0  # the term starts on 1 January 2026
+        assert owed(Period.month(2026, 12, "UTC")) == 0  # it ended on 16 October
+        assert owed(OCTOBER_UTC) == Fraction(100 * 15, 31)  # 15 of October's 31 days
+        (line,) = CostProfile.build(terms, [], [], OCTOBER_UTC, rates=self.floor()).lines
+        assert line.during == Period(
+            OCTOBER_UTC.start, dt.datetime(2026, 10, 16, tzinfo=ZONED_UTC)
+        )
+
+    def test_a_term_from_the_15th_owes_part_of_the_month(self) -> None:
+        """An agreement from 15 April owes 16 of April's 30 days, not the whole month."""
+        terms = agreement(effective_from=dt.datetime(2026, 4, 15, tzinfo=UTC))
+        april = Period.month(2026, 4, "UTC")
+        profile = CostProfile.build(terms, [], [], april, rates=self.floor())
+        assert profile.exact_total == Fraction(160, 3)
+        assert profile.total == Money("53.33", EUR)
+        march = CostProfile.build(terms, [], [], Period.month(2026, 3, "UTC"), rates=self.floor())
+        assert march.lines == ()
+
+    def test_allocations_and_usage_cost_only_inside_the_term(self) -> None:
+        """A holding from September costs from the start of the term; rows only before, nothing."""
+        terms = agreement(effective_from=dt.datetime(2026, 10, 11, tzinfo=UTC))
+        card = rates(Rate("requests", price=Price(Money("0.001", EUR), "request")))
+        early = held("4 vcpu", sept())
+        gone = held("4 vcpu", sept(), dt.datetime(2026, 10, 5, tzinfo=UTC))
+        usage = [
+            used("1000 request", dt.datetime(2026, 10, 3, tzinfo=UTC)),
+            used("2000 request", dt.datetime(2026, 10, 20, tzinfo=UTC)),
+        ]
+        profile = CostProfile.build(terms, [early, gone], usage, OCTOBER_UTC, rates=card)
+        allocation, usage_line = profile.lines
+        assert allocation.held == Period(
+            dt.datetime(2026, 10, 11, tzinfo=ZONED_UTC), OCTOBER_UTC.end
+        )
+        assert allocation.exact == 4 * 21 * 24 * Fraction("0.042")
+        assert allocation.exact == VCPU_HOUR.exact_cost(allocation.quantity, allocation.held)
+        assert usage_line.exact == 2
+        assert profile.left_out == LeftOut(
+            agreement=AGREEMENT, outside_term=2, allocations=1, usage=1
+        )
+
+    def test_rows_written_in_the_agreement_zone(self) -> None:
+        """Berlin rows of a term from 10 to 20 October: those only outside it are counted."""
+        terms = agreement(
+            "Europe/Berlin",
+            effective_from=dt.datetime(2026, 10, 10, tzinfo=BERLIN),
+            end=dt.datetime(2026, 10, 20, tzinfo=BERLIN),
+        )
+        rows = [
+            held("1 vcpu", sept(BERLIN), dt.datetime(2026, 10, 5, tzinfo=BERLIN)),
+            held("1 vcpu", dt.datetime(2026, 10, 25, tzinfo=BERLIN)),
+            held("1 vcpu", dt.datetime(2026, 10, 15, tzinfo=BERLIN)),
+            held("1 vcpu", dt.datetime(2026, 11, 2, tzinfo=BERLIN)),  # another period's
+        ]
+        profile = CostProfile.build(terms, rows, [], OCTOBER_BERLIN, rates=rates())
+        (line,) = profile.lines
+        assert line.held is not None
+        assert line.held.hours == 5 * 24
+        assert profile.left_out.outside_term == 2
+
+    def test_a_period_wholly_outside_the_term(self) -> None:
+        """Every row of the period is left out; the days split nothing."""
+        terms = agreement(effective_from=dt.datetime(2027, 1, 1, tzinfo=UTC))
+        card = rates(
+            Rate("requests", price=Price(Money("0.001", EUR), "request")),
+            commitments=[MinimumCommitment(Money("100", EUR))],
+        )
+        usage = [used("1000 request", dt.datetime(2026, 10, 3, tzinfo=UTC))]
+        profile = CostProfile.build(
+            terms, [held("4 vcpu", sept())], usage, OCTOBER_UTC, rates=card
+        )
+        assert profile.lines == ()
+        assert profile.left_out.outside_term == 2
+        assert set(profile.split("day").values()) == {Money("0.00", EUR)}
+
+
+class TestCommitmentsPerCalendarPeriod:
+    """A minimum is reckoned per calendar period: one month never makes up for another."""
+
+    def test_two_months_owe_what_each_month_owes(self) -> None:
+        """10 vcpu in October, none in November: November's EUR 100 is owed all the same."""
+        card = rates(commitments=[MinimumCommitment(Money("100", EUR), resource_type="vcpu")])
+        ten = held("10 vcpu", sept(), dt.datetime(2026, 11, 1, tzinfo=UTC))
+        november = Period.month(2026, 11, "UTC")
+        both = build([ten], Period(OCTOBER_UTC.start, november.end), card=card)
+        allocation, shortfall = both.lines
+        assert allocation.exact == 10 * 744 * Fraction("0.042")
+        assert (shortfall.exact, shortfall.during) == (100, november)
+        assert both.total == Money("412.48", EUR)
+        apart = build([ten], card=card).exact_total + build([ten], november, card=card).exact_total
+        assert both.exact_total == apart
+        assert repr(shortfall) == (
+            "<CostLine commitment */vcpu [2026-11-01T00:00:00+00:00, "
+            "2026-12-01T00:00:00+00:00): EUR 100>"
+        )
+
+    def test_per_day_over_a_month_is_the_sum_of_the_days(self) -> None:
+        """EUR 1 a day on vcpu and EUR 0.50 a day on memory, held in part: each day apart."""
+        card = rates(
+            Rate("requests", price=Price(Money("0.0005", EUR), "request")),
+            commitments=[
+                MinimumCommitment(Money("1", EUR), per="day", resource_type="vcpu"),
+                MinimumCommitment(Money("0.5", EUR), per="day", resource_type="memory"),
+                MinimumCommitment(Money("2", EUR), per="day", service=SERVICE),
+            ],
+        )
+        rows = [
+            held("1 vcpu", dt.datetime(2026, 10, 10, 12, tzinfo=BERLIN)),
+            held("1 vcpu", sept(BERLIN), dt.datetime(2026, 10, 20, 6, tzinfo=BERLIN)),
+            held("2 vcpu", dt.datetime(2026, 10, 25, 1, tzinfo=BERLIN)),
+            held("700 GiB", sept(BERLIN), dt.datetime(2026, 10, 12, tzinfo=BERLIN), kind="memory"),
+            held("900 GiB", dt.datetime(2026, 10, 28, 18, tzinfo=BERLIN), kind="memory"),
+        ]
+        usage = [used("3000 request", dt.datetime(2026, 10, 21, 20, tzinfo=BERLIN))]
+        month = build(rows, OCTOBER_BERLIN, usage=usage, card=card, zone="Europe/Berlin")
+        days = [
+            build(rows, day, usage=usage, card=card, zone="Europe/Berlin")
+            for day in OCTOBER_BERLIN.split("day")
+        ]
+        assert month.exact_total == sum((day.exact_total for day in days), Fraction(0))
+        shortfalls = [line for line in month.lines if line.kind == "commitment"]
+        assert sorted(line.exact for line in shortfalls) == sorted(
+            line.exact for day in days for line in day.lines if line.kind == "commitment"
+        )
+        assert all(line.during is not None for line in shortfalls)
+        assert [line.during for line in month.lines if line.kind != "commitment"] == [None] * 6
+
+
+class TestLeftOut:
+    """A profile counts the rows it left out, so a slip in an agreement id shows."""
+
+    def test_rows_of_other_agreements_are_counted_per_id(self) -> None:
+        """Per other id, allocations and usage together; an id differing only by case is named."""
+        card = rates(Rate("requests", price=Price(Money("0.001", EUR), "request")))
+        day = dt.datetime(2026, 10, 3, tzinfo=UTC)
+        slip = Allocation(CUSTOMER, "AGR-1", SERVICE, "vcpu", quantity("4 vcpu"), sept())
+        theirs = Allocation("zeta", "agr-9", "other", "vcpu", quantity("4 vcpu"), sept())
+        their_use = Usage(
+            "zeta", "agr-9", SERVICE, "requests", quantity("5 request"), day, day + dt.timedelta(1)
+        )
+        profile = build([slip, theirs, slip], usage=[their_use], card=card)
+        assert profile.total == Money("0.00", EUR)
+        left = profile.left_out
+        assert left.other_agreements == (("AGR-1", 2), ("agr-9", 2))
+        assert (left.allocations, left.usage, left.rows, left.outside_term) == (3, 1, 4, 0)
+        assert left.case_only == ("AGR-1",)
+        assert left
+
+    def test_nothing_left_out(self) -> None:
+        """Rows of the agreement only, or rows of other periods: nothing to report."""
+        after = held("4 vcpu", dt.datetime(2026, 11, 1, tzinfo=UTC))
+        left = build([held("4 vcpu", sept()), after]).left_out
+        assert left == LeftOut(agreement=AGREEMENT)
+        assert not left
+        assert (left.rows, left.case_only) == (0, ())
+
+
+class TestAgreementZone:
+    """Calendar periods are counted in the agreement's zone, however the period is written."""
+
+    def test_october_written_at_a_fixed_offset(self) -> None:
+        """Berlin's October written at +02:00 is still one month of Berlin, held in Berlin."""
+        fixed = dt.timezone(dt.timedelta(hours=2))
+        written = Period(OCTOBER_BERLIN.start.astimezone(fixed), OCTOBER_BERLIN.end)
+        card = rates(commitments=[MinimumCommitment(Money("10", EUR), resource_type="memory")])
+        rows = [held("100 GiB", sept(BERLIN), kind="memory")]
+        profile = build(rows, written, card=card, zone="Europe/Berlin")
+        (line, shortfall) = profile.lines
+        assert line.exact == Fraction("2.1")  # one month at EUR 0.021 a GiB
+        assert line.held is not None
+        assert line.held.start.tzinfo is BERLIN
+        assert line.exact == GIB_MONTH.exact_cost(line.quantity, line.held)  # type: ignore[arg-type]
+        assert shortfall.exact == Fraction("7.9")
+        assert profile == build(rows, written, card=card, zone="Europe/Berlin")
+        assert (
+            profile.exact_total
+            == build(rows, OCTOBER_BERLIN, card=card, zone="Europe/Berlin").exact_total
+        )
+        days = profile.split("day")
+        assert (min(days), max(days), len(days)) == ("2026-10-01", "2026-10-31", 31)
+
+    def test_cut_at_an_instant_written_in_utc(self) -> None:
+        """The two parts of a month cut at a UTC instant add up to the month."""
+        cut = dt.datetime(2026, 10, 17, 12, tzinfo=UTC)
+        rows = [held("100 GiB", sept(BERLIN), kind="memory")]
+        head = build(rows, Period(OCTOBER_BERLIN.start, cut), zone="Europe/Berlin")
+        tail = build(rows, Period(cut, OCTOBER_BERLIN.end), zone="Europe/Berlin")
+        assert head.exact_total + tail.exact_total == Fraction("2.1")
+        (line,) = tail.lines
+        assert line.held is not None
+        assert line.held.start == cut
+        assert line.held.start.tzinfo is BERLIN
+
+
 class TestRefusals:
     """Bad input raises a ValidationError naming the row and what was expected."""
 
@@ -725,6 +934,30 @@ class TestProperties:
         head = build(rows, Period(period.start, cut), zone=zone)
         tail = build(rows, Period(cut, period.end), zone=zone)
         assert head.exact_total + tail.exact_total == whole.exact_total
+
+    @given(scenarios())
+    def test_commitments_add_up_over_calendar_periods(self, drawn: Any) -> None:
+        """October and November priced together cost what each priced alone costs.
+
+        Commitments per month and per day are reckoned per calendar period, so a
+        period cut at their boundaries splits their shortfalls too.
+        """
+        zone, october, rows = drawn
+        november = Period.month(2026, 11, zone)
+        card = rates(
+            commitments=[
+                MinimumCommitment(Money("150", EUR), resource_type="vcpu"),
+                MinimumCommitment(Money("2", EUR), per="day", resource_type="memory"),
+            ]
+        )
+        both = build(rows, Period(october.start, november.end), card=card, zone=zone)
+        apart = [build(rows, month, card=card, zone=zone) for month in (october, november)]
+        assert both.exact_total == apart[0].exact_total + apart[1].exact_total
+        for line in both.lines:
+            if line.kind == "commitment":  # each owed for a part of one month, or of one day
+                assert line.during is not None
+                per = cast("MinimumCommitment", line.source).per
+                assert line.during.calendar_count(per) <= 1  # type: ignore[arg-type]
 
     @given(scenarios(), st.data())
     def test_releasing_never_raises_the_cost(self, drawn: Any, data: st.DataObject) -> None:

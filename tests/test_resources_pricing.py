@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -26,7 +27,7 @@ from cloudsms.catalogue import (
 from cloudsms.errors import ValidationError
 from cloudsms.levels import Bound, ServiceLevel
 from cloudsms.money import Money, Price
-from cloudsms.periods import Period
+from cloudsms.periods import Period, timezone
 from cloudsms.resources import MeteringKind, ResourceType, resource_type
 from cloudsms.resources.pricing import MinimumCommitment, Rate, RateCard, Tier
 from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, to_json
@@ -177,6 +178,39 @@ class TestMinimumCommitment:
         assert problems(lambda: MinimumCommitment(Money("1", EUR)).minimum("2026-10")) == [  # type: ignore[arg-type]
             "$.period"
         ]
+        october = Period.month(2026, 10, "UTC")
+        floor = MinimumCommitment(Money("1", EUR))
+        assert problems(lambda: floor.owed(october, zone="Mars/Olympus")) == ["$.zone"]
+        assert problems(lambda: floor.owed(october, zone=2)) == ["$.zone"]  # type: ignore[arg-type]
+
+    def test_owed_per_calendar_period(self) -> None:
+        """Each month a span touches owes on its own: half of February and half of March."""
+        floor = MinimumCommitment(Money("31", EUR), per="month")
+        span = Period(
+            dt.datetime(2026, 2, 15, tzinfo=dt.UTC), dt.datetime(2026, 3, 16, 12, tzinfo=dt.UTC)
+        )
+        owed = floor.owed(span)
+        assert [(part.start.day, part.end.month, part.end.day) for part, _ in owed] == [
+            (15, 3, 1),
+            (1, 3, 16),
+        ]
+        assert [amount for _, amount in owed] == [Fraction(31, 2), Fraction(31, 2)]
+
+    def test_counted_in_the_zone_given(self) -> None:
+        """October in Berlin, its bounds written at a fixed offset, is one month in Berlin.
+
+        Counted at the fixed offset of its start (+02:00), the period would end an
+        hour into November and owe a little more than one month.
+        """
+        fixed = dt.timezone(dt.timedelta(hours=2))
+        berlin = Period.month(2026, 10, "Europe/Berlin")
+        written = Period(berlin.start.astimezone(fixed), berlin.end.astimezone(fixed))
+        floor = MinimumCommitment(Money("100", EUR))
+        assert floor.minimum(written, zone="Europe/Berlin") == 100
+        assert floor.minimum(written, zone=timezone("Europe/Berlin")) == 100
+        assert floor.minimum(written) == 100 + Fraction(100, 720)
+        ((part, _),) = floor.owed(written, zone="Europe/Berlin")
+        assert part.start.tzinfo is timezone("Europe/Berlin")
 
 
 def card(*extra: Rate, **changes: Any) -> RateCard:

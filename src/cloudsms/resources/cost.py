@@ -72,7 +72,7 @@ from cloudsms._kit.records import Record
 from cloudsms.agreements import CloudServiceAgreement, Notice, NoticePayload
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.money import Money, Price, allocate, currency
-from cloudsms.periods import Period, _offset_runs, add_calendar, timezone
+from cloudsms.periods import Period, add_calendar, offset_changes, timezone
 from cloudsms.resources.pricing import MinimumCommitment, Rate, RateCard, _price_basis
 from cloudsms.resources.types import (
     Allocation,
@@ -95,6 +95,7 @@ __all__ = [
     "CostLine",
     "CostProfile",
     "CostRevision",
+    "LeftOut",
     "LineKind",
     "SplitBy",
     "billing_period",
@@ -134,48 +135,96 @@ def _instant(micros: int, zone: dt.tzinfo | None) -> dt.datetime:
 
 # ---------------------------------------------------------------------- what lines share
 class _Frame:
-    """The period a profile prices, as the hot loop reads it.
+    """The part of a profile's period that is priced, as the hot loop reads it.
 
-    ``shifts`` lets the loop read an instant of the period's own zone without
-    converting it: for a wall time inside the period (not in a repeated hour's second
-    pass), its microseconds are the period start's plus the wall-clock difference,
+    That part is the period cut to the agreement's term (from its ``effective_from``
+    to its ``end``: nothing is charged outside it), written in the agreement's time
+    zone, whatever zone the period's bounds are written in: calendar periods (months
+    of a price per month, days of a split) are counted there. ``start_us`` and
+    ``end_us`` bound it in microseconds (equal when the term and the period do not
+    meet: ``empty``); ``clipped`` tells whether the term cut the period.
+
+    ``shifts`` lets the loop read an instant of the agreement's zone without
+    converting it: for a wall time inside the part priced (not in a repeated hour's
+    second pass), its microseconds are the start's plus the wall-clock difference,
     less the change of UTC offset since the start, which changes only at the zone's
     transitions (``(first wall time with the new offset, its correction)``).
-    ``None`` for a period longer than `_SHIFT_DAYS` days or starting in a second
-    pass: the loop converts every instant then.
+    ``None`` for a part longer than `_SHIFT_DAYS` days, starting in a second pass or
+    empty: the loop converts every instant then.
     """
 
-    __slots__ = ("currency", "end", "end_us", "period", "shifts", "start", "start_us", "zone")
+    __slots__ = (
+        "clipped",
+        "currency",
+        "empty",
+        "end",
+        "end_us",
+        "period",
+        "period_end_us",
+        "period_start_us",
+        "shifts",
+        "start",
+        "start_us",
+        "window",
+        "zone",
+    )
 
-    def __init__(self, period: Period, code: str) -> None:
+    def __init__(self, period: Period, code: str, agreement: CloudServiceAgreement) -> None:
         self.period = period
-        self.zone = period.start.tzinfo
-        self.start = period.start
-        self.end = period.end.astimezone(self.zone)
-        self.start_us = _micros(period.start)
-        self.end_us = _micros(period.end)
         self.currency = code
+        self.zone = zone = timezone(agreement.timezone)
+        self.period_start_us = _micros(period.start)
+        self.period_end_us = _micros(period.end)
+        begin, finish = _term_window(agreement, self.period_start_us, self.period_end_us)
+        self.clipped = (begin, finish) != (self.period_start_us, self.period_end_us)
+        self.empty = finish <= begin
+        self.start_us = begin
+        self.end_us = max(begin, finish)
+        same = begin == self.period_start_us
+        self.start = period.start.astimezone(zone) if same else _instant(begin, zone)
+        self.end = _instant(self.end_us, zone)
+        if self.end_us == self.period_end_us:
+            self.end = period.end.astimezone(zone)
+        self.window = None if self.empty else Period(self.start, self.end)
         self.shifts = self._shifts()
 
     def _shifts(self) -> tuple[tuple[dt.datetime, int], ...] | None:
-        if self.start.fold or self.end_us - self.start_us > _SHIFT_DAYS * 86_400 * _PER_SECOND:
+        if (
+            self.window is None
+            or self.start.fold
+            or self.end_us - self.start_us > _SHIFT_DAYS * 86_400 * _PER_SECOND
+        ):
             return None
-        second = dt.timedelta(seconds=1)
-        lower = _EPOCH + dt.timedelta(seconds=self.start_us // _PER_SECOND)
-        upper = _EPOCH + dt.timedelta(seconds=-(-self.end_us // _PER_SECOND))
-        runs = _offset_runs(cast("dt.tzinfo", self.zone), lower, max(upper, lower + second))
-        first = runs[0][2]
+        first = cast("dt.timedelta", self.start.utcoffset())
+        before = first
         shifts = []
-        for (_, _, before), (changed, _, after) in itertools.pairwise(runs):
-            wall = (changed + before).replace(tzinfo=self.zone)
+        for changed, after in offset_changes(self.window):
+            # The first wall time with the new offset, read on the clock before it.
+            wall = (changed.astimezone(dt.UTC).replace(tzinfo=None) + before).replace(
+                tzinfo=self.zone
+            )
             shifts.append((wall, (first - after) // _MICROSECOND))
+            before = after
         return tuple(shifts)
 
     def held(self, start_us: int, end_us: int) -> Period:
-        """The period of ``[start_us, end_us)`` written in the profile period's zone."""
+        """The period of ``[start_us, end_us)`` written in the agreement's zone."""
         start = self.start if start_us == self.start_us else _instant(start_us, self.zone)
         end = self.end if end_us == self.end_us else _instant(end_us, self.zone)
         return Period(start, end)
+
+    def in_period(self, since: dt.datetime, until: dt.datetime | None) -> bool:
+        """Whether ``[since, until)`` overlaps the profile's whole period (term aside)."""
+        return _micros(since) < self.period_end_us and (
+            until is None or _micros(until) > self.period_start_us
+        )
+
+
+def _term_window(agreement: CloudServiceAgreement, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` (microseconds) cut to the agreement's term; maybe empty."""
+    begin = max(start, _micros(agreement.effective_from))
+    finish = end if agreement.end is None else min(end, _micros(agreement.end))
+    return begin, finish
 
 
 def _shift(wall: dt.datetime, shifts: tuple[tuple[dt.datetime, int], ...]) -> int:
@@ -189,7 +238,7 @@ def _shift(wall: dt.datetime, shifts: tuple[tuple[dt.datetime, int], ...]) -> in
 
 
 class _Calendar:
-    """The calendar units of one kind (months, ...) a period touches, in its zone.
+    """The calendar units of one kind (months, ...) the part priced touches, in its zone.
 
     Each unit's share of a span is its overlap over the unit's length; the shares
     are counted as integers scaled by ``scale`` (a common multiple of the lengths).
@@ -198,7 +247,7 @@ class _Calendar:
     __slots__ = ("bounds", "full", "scale", "weights")
 
     def __init__(self, frame: _Frame, unit: str) -> None:
-        pieces = frame.period.split(unit)  # type: ignore[arg-type]
+        pieces = cast("Period", frame.window).split(unit)  # type: ignore[arg-type]
         first = pieces[0].enclosing(unit)  # type: ignore[arg-type]
         last = pieces[-1].enclosing(unit)  # type: ignore[arg-type]
         walls = [first.start, *(piece.start for piece in pieces[1:]), last.end]
@@ -295,12 +344,13 @@ class _UsageBasis:
 
 
 class _CommitmentBasis:
-    __slots__ = ("currency",)
+    __slots__ = ("currency", "zone")
     kind: LineKind = "commitment"
     price = None
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, zone: dt.tzinfo) -> None:
         self.currency = code
+        self.zone = zone
 
 
 _Basis = _Bucket | _UsageBasis | _CommitmentBasis
@@ -319,11 +369,16 @@ class CostLine:
     - ``quantity``: the quantity held, or used (the part inside one tier, for a
       graduated rate); ``None`` for a commitment;
     - ``price``: the `cloudsms.money.Price` charged; ``None`` for a commitment;
-    - ``held``: the time the allocation was held inside the period, written in the
-      period's zone; ``None`` for a usage or a commitment;
+    - ``held``: the time the allocation was held inside the period (and the
+      agreement's term), written in the agreement's time zone; ``None`` for a usage
+      or a commitment;
+    - ``during``: for a commitment's shortfall, the part of one calendar period of
+      the commitment's ``per`` (a month) it is owed for, inside the profile's period
+      and the agreement's term, written in the agreement's zone; ``None`` for an
+      allocation or a usage;
     - ``exact``: the exact amount, a `Fraction` of the currency: for an allocation or
       a usage, ``price.exact_cost(quantity, held)``; for a commitment, the minimum
-      over the period less what its scope cost;
+      owed ``during`` its part of a calendar period less what its scope cost then;
     - ``amount``: ``exact`` as `cloudsms.money.Money`, exact where it fits the amount
       bounds, else to 38 significant digits half to even: never rounded to the cent
       (the profile rounds once, at its total);
@@ -338,7 +393,7 @@ class CostLine:
 
     # What the line shares with others and what it prices, then: for an allocation
     # (since, until) held in microseconds; for a usage (exact, quantity); for a
-    # commitment's shortfall (exact, minimum, spent).
+    # commitment's shortfall (exact, minimum, spent, start, end of its part).
     _row: tuple[Any, ...]
 
     def __init__(self) -> None:
@@ -398,6 +453,15 @@ class CostLine:
         return None
 
     @property
+    def during(self) -> Period | None:
+        """For a commitment's shortfall, the part of a calendar period it is owed for."""
+        basis = self._row[0]
+        if isinstance(basis, _CommitmentBasis):
+            start, end = self._row[5:7]
+            return Period(_instant(start, basis.zone), _instant(end, basis.zone))
+        return None
+
+    @property
     def exact(self) -> Fraction:
         """The exact amount, in the profile's currency."""
         basis = self._row[0]
@@ -422,6 +486,7 @@ class CostLine:
             self.price,
             None if self.held is None else instant_key(self.held.start),
             None if self.held is None else instant_key(self.held.end),
+            None if self.kind != "commitment" else self._row[5:7],
             self.exact,
             cast("_Basis", self._row[0]).currency,
         )
@@ -436,6 +501,9 @@ class CostLine:
 
     def __repr__(self) -> str:
         what = "" if self.quantity is None else f" {format_quantity(self.quantity)}"
+        during = self.during
+        if during is not None:
+            what = f" {during}"
         return (
             f"<CostLine {self.kind} {self.service or '*'}/{self.resource_type or '*'}"
             f"{what}: {self.amount}>"
@@ -498,15 +566,31 @@ class _Builder:
         self.agreement = agreement
         self.rates = rates
         self.types = types
-        self.frame = _Frame(period, rates.currency)
+        self.frame = _Frame(period, rates.currency, agreement)
         self.services = agreement.service_ids
         self.problems: list[Problem] = []
         self.more = 0
         self.buckets: list[_Bucket] = []
         self.calendars: dict[str, _Calendar] = {}
         self.lines: list[CostLine] = []
-        self.usage_totals: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
+        # What each usage line charged: (its start in microseconds, service, type, exact).
+        self.usage_costs: list[tuple[int, str, str, Fraction]] = []
         self.factors: dict[tuple[Any, str, bool], Fraction] = {}
+        # What was left out: rows per other agreement, and rows outside the term.
+        self.others: dict[str, int] = {}
+        self.outside_term = 0
+        self.left_allocations = 0
+        self.left_usage = 0
+
+    def left_out(self) -> LeftOut:
+        """What the build left out, counted."""
+        return LeftOut(
+            agreement=self.agreement.id,
+            other_agreements=tuple(sorted(self.others.items())),
+            outside_term=self.outside_term,
+            allocations=self.left_allocations,
+            usage=self.left_usage,
+        )
 
     # -------------------------------------------------------------- problems
     def refuse(self, path: str, expected: str, got: str) -> None:
@@ -608,17 +692,23 @@ class _Builder:
         )
 
     def allocations(self, allocations: Iterable[object]) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop
-        """A line per allocation of the agreement held inside the period."""
+        """A line per allocation of the agreement held inside the period and the term.
+
+        Allocations of other agreements are counted per agreement, and those of the
+        agreement held in the period only outside its term are counted too.
+        """
         frame = self.frame
         agreement_id = self.agreement.id
         customer = self.agreement.customer_id
-        zone, first, last = frame.zone, frame.start, frame.period.end
+        zone, first, last = frame.zone, frame.start, frame.end
         start_us, end_us, shifts = frame.start_us, frame.end_us, frame.shifts
-        # Wall times of the period's own zone, neither in a repeated hour's second
+        clipped, others = frame.clipped, self.others
+        outside = 0
+        # Wall times of the agreement's zone, neither in a repeated hour's second
         # pass, compare as their instants do and convert by the frame's shifts; with
         # one change of offset in the period (a DST change), its shift is inlined.
         fast = shifts is not None
-        fast_end = fast and last.tzinfo is zone and not last.fold
+        fast_end = fast and not last.fold
         one = shifts is not None and len(shifts) == 1
         change, shifted = shifts[0] if shifts and one else (last, 0)
         many = bool(shifts) and not one
@@ -633,12 +723,16 @@ class _Builder:
                     self.refuse(f"$.allocations[{index}]", "an Allocation", describe(held))
                     continue
                 if held.agreement != agreement_id:
+                    others[held.agreement] = others.get(held.agreement, 0) + 1
                     continue
                 since = held.since
+                until = held.until
                 if fast and since.tzinfo is zone and not since.fold:
                     if since <= first:
                         s = start_us
                     elif fast_end and since >= last:
+                        if clipped and frame.in_period(since, until):
+                            outside += 1
                         continue
                     else:
                         s = start_us + (since - first) // microsecond
@@ -649,13 +743,14 @@ class _Builder:
                             s += _shift(since, shifts)  # type: ignore[arg-type]
                 else:
                     s = max(_micros(since), start_us)
-                until = held.until
                 if until is None:
                     e = end_us
                 elif fast_end and until.tzinfo is zone and not until.fold:
                     if until >= last:
                         e = end_us
                     elif until <= first:
+                        if clipped and frame.in_period(since, until):
+                            outside += 1
                         continue
                     else:
                         e = start_us + (until - first) // microsecond
@@ -667,6 +762,8 @@ class _Builder:
                 else:
                     e = min(_micros(until), end_us)
                 if e <= s:
+                    if clipped and frame.in_period(since, until):
+                        outside += 1
                     continue
                 if held.customer != customer:
                     self._customer_problem(f"$.allocations[{index}]", held)
@@ -694,6 +791,8 @@ class _Builder:
                 line._row = (bucket, held, s, e)  # noqa: SLF001 - set once, on a new line
                 append(line)
         self.buckets = [b for b in buckets.values() if isinstance(b, _Bucket)]
+        self.outside_term += outside
+        self.left_allocations += outside + sum(others.values())
 
     # -------------------------------------------------------------- usage
     def usage(self, usage: Iterable[object]) -> None:
@@ -732,13 +831,19 @@ class _Builder:
             self.refuse(path, "a Usage", describe(used))
             return None
         if used.agreement != self.agreement.id:
+            self.others[used.agreement] = self.others.get(used.agreement, 0) + 1
+            self.left_usage += 1
             return None
         start = _micros(used.start)
-        if not earliest <= start < self.frame.end_us:
-            return None
+        frame = self.frame
         kind = self.types.get(used.resource_type)
         if kind is not None and kind.kind is MeteringKind.ALLOCATED:
             return None  # the use made of a holding: the holding is charged
+        if not earliest <= start < frame.end_us:
+            if frame.clipped and frame.period_start_us <= start < frame.period_end_us:
+                self.outside_term += 1  # in the period, outside the agreement's term
+                self.left_usage += 1
+            return None
         if start < self.frame.start_us:
             before = self.rates.rate_for(used.service, used.resource_type)
             return (start, before) if before is not None and before.tiers else None
@@ -762,7 +867,7 @@ class _Builder:
             )
             return None
         exact = Fraction(amount.magnitude) * unit * Fraction(price.amount.amount)
-        self.usage_totals[(used.service, used.resource_type)] += exact
+        self.usage_costs.append((_micros(used.start), used.service, used.resource_type, exact))
         return _line((_UsageBasis(price, self.frame.currency), used, exact, amount))
 
     def _tier_start(self) -> int:
@@ -810,23 +915,88 @@ class _Builder:
 
     # -------------------------------------------------------------- commitments
     def commitments(self) -> None:
-        """A line per minimum commitment whose scope costs less than its minimum."""
-        basis = _CommitmentBasis(self.frame.currency)
-        totals: dict[tuple[str, str], Fraction] = defaultdict(Fraction, self.usage_totals)
-        for bucket in self.buckets:
-            totals[(bucket.service, bucket.resource_type)] += bucket.exact()
+        """A line per minimum commitment and calendar period whose scope cost less than owed.
+
+        Each calendar period of the commitment's ``per`` (in the agreement's zone) is
+        reckoned on its own, over its part inside the period and the agreement's term
+        (`MinimumCommitment.owed`): an allocation's cost counts in the calendar
+        periods it was held in (by the time, or calendar share, held in each), a
+        usage's in the one it starts in, as a profile of that period alone would
+        count them.
+        """
+        window = self.frame.window
+        if window is None or not self.rates.commitments:
+            return
+        basis = _CommitmentBasis(self.frame.currency, self.frame.zone)
+        spent_by_per: dict[str, dict[tuple[str, str], list[Fraction]]] = {}
         for commitment in self.rates.commitments:
-            least = commitment.minimum(self.frame.period)
-            spent = sum(
-                (
-                    cost
-                    for (service, kind), cost in totals.items()
-                    if commitment.covers(service, kind)
-                ),
-                Fraction(0),
-            )
-            if spent < least:
-                self.lines.append(_line((basis, commitment, least - spent, least, spent)))
+            owed = commitment.owed(window)
+            bounds = [_micros(part.start) for part, _ in owed] + [self.frame.end_us]
+            costs = spent_by_per.get(commitment.per)
+            if costs is None:
+                costs = spent_by_per[commitment.per] = self._costs_within(bounds)
+            for index, (_, least) in enumerate(owed):
+                spent = sum(
+                    (
+                        cost[index]
+                        for (service, kind), cost in costs.items()
+                        if commitment.covers(service, kind)
+                    ),
+                    Fraction(0),
+                )
+                if spent < least:
+                    row = (basis, commitment, least - spent, least, spent)
+                    self.lines.append(_line((*row, bounds[index], bounds[index + 1])))
+
+    def _costs_within(self, bounds: list[int]) -> dict[tuple[str, str], list[Fraction]]:
+        """What each service and type cost inside each ``[bounds[i], bounds[i + 1])``, exactly."""
+        count = len(bounds) - 1
+        costs: dict[tuple[str, str], list[Fraction]] = defaultdict(lambda: [Fraction(0)] * count)
+        partial: dict[int, list[tuple[int, int, Decimal]]] = defaultdict(list)
+        if count > 1:
+            for line in self.lines:
+                bucket, held, start, end = line._row[:4]  # noqa: SLF001
+                if isinstance(bucket, _Bucket) and (start, end) != (bounds[0], bounds[-1]):
+                    partial[id(bucket)].append((start, end, held.quantity.magnitude))
+        for bucket in self.buckets:
+            key = (bucket.service, bucket.resource_type)
+            if count == 1:
+                costs[key][0] += bucket.exact()
+                continue
+            for index, cost in enumerate(_bucket_costs(bucket, partial[id(bucket)], bounds)):
+                costs[key][index] += cost
+        for at, service, kind, exact in self.usage_costs:  # each starts inside the bounds
+            costs[(service, kind)][bisect.bisect_right(bounds, at) - 1] += exact
+        return costs
+
+
+def _bucket_costs(
+    bucket: _Bucket, partial: list[tuple[int, int, Decimal]], bounds: list[int]
+) -> list[Fraction]:
+    """What a bucket's allocations cost inside each ``[bounds[i], bounds[i + 1])``, exactly.
+
+    ``partial`` lists the allocations not held over the whole part priced, as (start,
+    end, magnitude); the others are the bucket's ``full``. The magnitude held is a
+    step function of time, summed over the pieces between its steps and the bounds:
+    the work grows with the allocations held in part and the bounds, not with their
+    product.
+    """
+    with localcontext(_SUMS):
+        steps: dict[int, Decimal] = defaultdict(Decimal)
+        for start, end, magnitude in partial:
+            steps[start] += magnitude
+            steps[end] -= magnitude
+        cuts = sorted({*steps, *bounds})
+        sums = [Decimal(0)] * (len(bounds) - 1)
+        level = bucket.full
+        index = 0
+        for low, high in itertools.pairwise(cuts):
+            level += steps.get(low, 0)
+            while bounds[index + 1] <= low:
+                index += 1
+            if level:
+                sums[index] += bucket.scaled(level, low, high)
+    return [Fraction(total) * bucket.factor for total in sums]
 
 
 def _tier_parts(rate: Rate, reached: Fraction, amount: Fraction) -> list[tuple[Price, Fraction]]:
@@ -887,17 +1057,72 @@ def _rows(value: object, path: str) -> tuple[Any, ...]:
     return tuple(cast("Iterable[Any]", value))
 
 
+@attrs.frozen(kw_only=True)
+class LeftOut:
+    """What `CostProfile.build` left out of a profile, counted (S11).
+
+    A row left out costs nothing and gives no line, so a typing slip in an
+    agreement id would otherwise show only as a total of nothing. ``left_out`` of a
+    profile says what was set aside:
+
+    - ``agreement``: the id of the profile's agreement;
+    - ``other_agreements``: each other agreement id the rows named, with how many
+      rows (allocations and usage together) named it, as ``(id, rows)`` pairs
+      sorted by id;
+    - ``outside_term``: rows of the agreement that fall in the period only outside
+      the agreement's term (an allocation held in the period only before its
+      ``effective_from`` or from its ``end`` on; a usage starting in the period
+      outside the term);
+    - ``allocations`` and ``usage``: how many allocations and how many usage rows
+      were left out, for either reason (they add up to ``rows``).
+
+    Rows of the agreement that do not meet the period at all are not counted:
+    they belong to other periods. `case_only` lists the other ids that differ from
+    the agreement's only by upper and lower case, the likeliest slips.
+
+    Serves S11 (the cost profile says what it priced) and ISO/IEC 20000-1:2011 6.4.
+    """
+
+    agreement: str
+    other_agreements: tuple[tuple[str, int], ...] = ()
+    outside_term: int = 0
+    allocations: int = 0
+    usage: int = 0
+
+    @property
+    def rows(self) -> int:
+        """How many rows were left out, for either reason."""
+        return self.allocations + self.usage
+
+    @property
+    def case_only(self) -> tuple[str, ...]:
+        """The other agreement ids that differ from the agreement's only by case."""
+        folded = self.agreement.casefold()
+        return tuple(
+            other
+            for other, _ in self.other_agreements
+            if other != self.agreement and other.casefold() == folded
+        )
+
+    def __bool__(self) -> bool:
+        """Whether anything was left out."""
+        return self.rows > 0
+
+
 @attrs.frozen(init=False, repr=False)
 class CostProfile:
     """What an agreement's resources cost over a period, line by line (S11).
 
     Build one with `build`. ``lines`` holds the `CostLine` values: the allocations
     in the order given, then the usage in the order given (a usage split over tiers
-    gives a line per tier, in tier order), then the commitments' shortfalls.
-    ``exact_total`` is the exact sum of the lines' exact amounts and ``total`` that
-    sum rounded once, half to even, to the currency's minor unit. The profile keeps
-    what it was built from (``agreement``, ``allocations``, ``usage``, ``period``,
-    ``rates``, ``types``), so `revise` can build it again with a request applied.
+    gives a line per tier, in tier order), then the commitments' shortfalls (per
+    commitment, one per calendar period, in time order). ``exact_total`` is the
+    exact sum of the lines' exact amounts and ``total`` that sum rounded once, half
+    to even, to the currency's minor unit.
+    ``left_out`` (a `LeftOut`) counts the rows of other agreements and those outside
+    the agreement's term that the profile set aside. The profile keeps what it was
+    built from (``agreement``, ``allocations``, ``usage``, ``period``, ``rates``,
+    ``types``), so `revise` can build it again with a request applied.
 
     Serves S11 (the cost profile of a service's resources) and ISO/IEC 20000-1:2011
     6.4.
@@ -912,6 +1137,7 @@ class CostProfile:
     lines: tuple[CostLine, ...]
     exact_total: Fraction
     total: Money
+    left_out: LeftOut
 
     @classmethod
     def build(
@@ -926,10 +1152,18 @@ class CostProfile:
     ) -> CostProfile:
         """The cost profile of ``agreement`` over ``period``, priced with ``rates``.
 
-        Allocations and usage of other agreements are left out, as are those that
-        do not overlap the period (a usage counts in the period its interval starts
-        in). ``types`` is the table of resource types (the built-in one by default);
-        the rate card is checked against it first (`RateCard.check`).
+        Only the part of the period inside the agreement's term (from its
+        ``effective_from`` to its ``end``) is priced: an allocation costs the time it
+        was held inside both, a usage counts when it starts inside both (in the
+        period its interval starts in, whole), and a minimum commitment owes only
+        for that part. Calendar periods (the months of a price per month or of a
+        commitment, the days of `split`) are counted in the agreement's time zone,
+        whatever zone the period's bounds are written in, and each line's ``held``
+        is written in that zone. Allocations and usage of other agreements are left
+        out, as are those that do not overlap the period; ``left_out`` counts the
+        rows of other agreements and those in the period only outside the term.
+        ``types`` is the table of resource types (the built-in one by default); the
+        rate card is checked against it first (`RateCard.check`).
 
         Raises:
             ValidationError: wrong-typed arguments; a rate that does not suit its
@@ -967,6 +1201,7 @@ class CostProfile:
             "lines": tuple(builder.lines),
             "exact_total": exact,
             "total": _rounded(exact, rates.currency),
+            "left_out": builder.left_out(),
         }
         for name, value in values.items():
             object.__setattr__(profile, name, value)
@@ -990,11 +1225,12 @@ class CostProfile:
         ``"service"``, ``"cost_centre"`` or ``"resource_type"``: the lines' exact
         amounts summed per value (lines without one, such as a commitment for every
         service, under ``""``); ``"day"``: each line's cost inside each calendar day of
-        the period in its zone (keys ``"2026-10-01"``: an allocation by its share of
-        time or of the calendar period held in the day, a usage on the day it starts,
-        a commitment's shortfall by each day's share of the period's time). The
-        total is then handed out in proportion to these exact weights by
-        `cloudsms.money.allocate` (largest remainder), keys in sorted order.
+        the period, days counted in the agreement's time zone (keys ``"2026-10-01"``:
+        an allocation by its share of time or of the calendar period held in the
+        day; a usage on the day it starts; a commitment's shortfall by each day's
+        share of the time it is owed for, its ``during``). The total is then handed
+        out in proportion to these exact weights by `cloudsms.money.allocate`
+        (largest remainder), keys in sorted order.
 
         Raises:
             ValidationError: ``by`` is not one of the four (``$.by``).
@@ -1023,11 +1259,21 @@ class CostProfile:
         return weights
 
     def _day_weights(self) -> dict[str, Fraction]:
-        days = self.period.split("day")
-        bounds = [_micros(day.start) for day in days] + [_micros(self.period.end)]
+        zone = timezone(self.agreement.timezone)
+        period = self.period
+        days = Period(period.start.astimezone(zone), period.end.astimezone(zone)).split("day")
+        bounds = [_micros(day.start) for day in days] + [_micros(period.end)]
         keys = [day.start.date().isoformat() for day in days]
         weights: dict[str, Fraction] = dict.fromkeys(keys, Fraction(0))
-        length = bounds[-1] - bounds[0]
+
+        def spread(exact: Fraction, start: int, end: int) -> None:
+            """``exact`` over the days of ``[start, end)``, by the time each holds."""
+            index = bisect.bisect_right(bounds, start) - 1
+            while index < len(keys) and bounds[index] < end:
+                low, high = max(start, bounds[index]), min(end, bounds[index + 1])
+                weights[keys[index]] += exact * (high - low) / (end - start)
+                index += 1
+
         for line in self.lines:
             basis = line._row[0]  # noqa: SLF001
             if isinstance(basis, _Bucket):
@@ -1046,9 +1292,8 @@ class CostProfile:
                 index = max(bisect.bisect_right(bounds, at) - 1, 0)
                 weights[keys[index]] += line.exact
             else:
-                exact = line.exact
-                for index, key in enumerate(keys):
-                    weights[key] += exact * (bounds[index + 1] - bounds[index]) / length
+                start, end = line._row[5:7]  # noqa: SLF001
+                spread(line.exact, start, end)
         return weights
 
 

@@ -31,6 +31,7 @@ services) and 6.5.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -293,11 +294,18 @@ class MinimumCommitment(Record):
 
     Built as ``MinimumCommitment(amount, *, per="month", resource_type=None,
     service=None)``: ``amount`` is charged at least per calendar ``per`` (day, month,
-    quarter or year), prorated by the share of each calendar period a cost profile
-    spans (`cloudsms.periods.Period.calendar_count`, in the profile period's zone).
-    The scope is the lines of ``resource_type`` (every type when ``None``) for
-    ``service`` (every service when ``None``); when they cost less than the minimum,
-    the cost profile adds the shortfall as a line of its own.
+    quarter or year). The scope is the lines of ``resource_type`` (every type when
+    ``None``) for ``service`` (every service when ``None``).
+
+    A cost profile reckons it one calendar period at a time, in the agreement's time
+    zone (`owed`): each month (or day, quarter, year) the profile's period touches
+    owes the amount times the share of that month inside both the period and the
+    agreement's term (from its ``effective_from`` to its ``end``), so an agreement
+    that starts on 15 April owes half of April's minimum and nothing for March, and
+    the last month is cut at the agreement's end. When the scope's lines of one month
+    cost less than that month's minimum, the profile adds the shortfall as a line of
+    its own; what one month costs never makes up for another, so a profile of
+    October and November together owes what the two monthly profiles owe.
 
     Serves S11 (commitments of the cost profile) and S07 (the quantities committed
     to); ISO/IEC 20000-1:2011 6.4.
@@ -317,6 +325,8 @@ class MinimumCommitment(Record):
         ... )
         >>> floor.minimum(half)  # 14 of February's 28 days
         Fraction(50, 1)
+        >>> [(str(part), owed) for part, owed in floor.owed(half)]
+        [('[2026-02-15T00:00:00+00:00, 2026-03-01T00:00:00+00:00)', Fraction(50, 1))]
     """
 
     amount: Money = attrs.field(validator=Check(_money_not_below_zero, expected="a Money"))
@@ -330,22 +340,62 @@ class MinimumCommitment(Record):
             self.resource_type is None or self.resource_type == resource_type
         )
 
-    def minimum(self, period: Period) -> Fraction:
-        """The least charged over ``period``, exactly.
+    def owed(
+        self, period: Period, *, zone: str | dt.tzinfo | None = None
+    ) -> tuple[tuple[Period, Fraction], ...]:
+        """The minimum owed for each calendar ``per`` that ``period`` touches, exactly (S11).
 
-        That is the amount per calendar ``per`` times the calendar periods ``period``
-        spans, counted in the zone of its start.
+        ``period`` is cut at the calendar boundaries of ``per`` (months, ...) counted
+        in ``zone`` (an IANA name or a tzinfo; by default the zone of the period's
+        start): each piece, written in that zone, comes with the amount times the
+        share of its calendar period it holds (`cloudsms.periods.Period.calendar_count`).
+        A cost profile passes the part of its period inside the agreement's term and
+        the agreement's zone, and reckons a shortfall per piece.
 
         Raises:
-            ValidationError: ``period`` is not a `cloudsms.periods.Period` (``$.period``).
+            ValidationError: ``period`` is not a `cloudsms.periods.Period`
+                (``$.period``), or ``zone`` is not a time zone (``$.zone``).
         """
-        from cloudsms.periods import Period  # noqa: PLC0415
+        pieces = _in_zone(period, zone).split(cast("CalendarPer", self.per))
+        amount = Fraction(self.amount.amount)
+        unit = cast("CalendarPer", self.per)
+        return tuple((piece, amount * piece.calendar_count(unit)) for piece in pieces)
 
-        if not isinstance(period, Period):
-            raise ValidationError.single(
-                "$.period", "a Period", describe(period), subject="minimum commitment"
-            )
-        return Fraction(self.amount.amount) * period.calendar_count(cast("CalendarPer", self.per))
+    def minimum(self, period: Period, *, zone: str | dt.tzinfo | None = None) -> Fraction:
+        """The least charged over ``period``, exactly: the sum of what `owed` lists.
+
+        That is the amount per calendar ``per`` times the calendar periods ``period``
+        spans, counted in ``zone`` (by default the zone of the period's start).
+
+        Raises:
+            ValidationError: ``period`` is not a `cloudsms.periods.Period`
+                (``$.period``), or ``zone`` is not a time zone (``$.zone``).
+        """
+        return sum((owed for _, owed in self.owed(period, zone=zone)), Fraction(0))
+
+
+def _in_zone(period: object, zone: object) -> Period:
+    """``period`` written in ``zone`` (its start's when ``None``), or a ValidationError."""
+    from cloudsms.periods import Period, timezone  # noqa: PLC0415
+
+    if not isinstance(period, Period):
+        raise ValidationError.single(
+            "$.period", "a Period", describe(period), subject="minimum commitment"
+        )
+    if zone is None:
+        return period
+    if isinstance(zone, str):
+        found = timezone(zone, path="$.zone")
+    elif isinstance(zone, dt.tzinfo):
+        found = zone
+    else:
+        raise ValidationError.single(
+            "$.zone",
+            "an IANA time zone name or a tzinfo",
+            describe(zone),
+            subject="minimum commitment",
+        )
+    return Period(period.start.astimezone(found), period.end.astimezone(found))
 
 
 # ---------------------------------------------------------------------- the rate card
