@@ -63,7 +63,7 @@ from cloudsms.resources import (
     ResourceRequestKind,
     ResourceType,
 )
-from cloudsms.resources.types import _table
+from cloudsms.resources.types import _check_allocations, _peak, _table
 from cloudsms.units import Quantity, format_quantity, fraction_in, quantity
 
 if TYPE_CHECKING:
@@ -200,16 +200,7 @@ def _allocations(allocations: object) -> tuple[Allocation, ...]:
         raise ValidationError.single(
             "$.allocations", "a list of Allocation", describe(allocations), subject=_SUBJECT
         )
-    held = tuple(allocations)
-    raise_problems(
-        [
-            Problem(f"$.allocations[{index}]", "an Allocation", describe(item))
-            for index, item in enumerate(held)
-            if not isinstance(item, Allocation)
-        ],
-        _SUBJECT,
-    )
-    return held
+    return _check_allocations(allocations, _SUBJECT)
 
 
 def _unit_of(value: Quantity) -> str:
@@ -365,7 +356,7 @@ def _most_held(
     """
     moment = _utc(at)
     factors: dict[Any, Fraction] = {}
-    changes: list[tuple[dt.datetime, int, Fraction]] = []
+    intervals: list[tuple[dt.datetime, dt.datetime | None, Fraction]] = []
     for allocation in allocations:
         if not keep(allocation):
             continue
@@ -377,16 +368,8 @@ def _most_held(
         factor = factors.get(held.units)
         if factor is None:
             factor = factors[held.units] = fraction_in(held, unit) / magnitude
-        amount = magnitude * factor
-        changes.append((max(_utc(allocation.since), moment), 1, amount))
-        if until is not None:
-            changes.append((until, 0, -amount))  # at one instant, ends come before starts
-    changes.sort(key=lambda change: (change[0], change[1]))
-    held_now = most = Fraction(0)
-    for _, _, amount in changes:
-        held_now += amount
-        most = max(most, held_now)
-    return most
+        intervals.append((max(_utc(allocation.since), moment), until, magnitude * factor))
+    return _peak(intervals)
 
 
 class _Limits:

@@ -35,7 +35,7 @@ import functools
 import json
 from fractions import Fraction
 from importlib import resources as _package_data
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -84,6 +84,7 @@ __all__ = [
 ]
 
 _UTC = dt.UTC
+_Item = TypeVar("_Item")
 
 
 def _utc(instant: dt.datetime) -> dt.datetime:
@@ -775,15 +776,27 @@ class ResourcePool(Record):
 
 
 # ---------------------------------------------------------------------- requests
-def _check_allocations(allocations: Iterable[Allocation], subject: str) -> tuple[Allocation, ...]:
-    held: tuple[object, ...] = tuple(allocations)
+def _all_of(
+    items: Iterable[_Item], kind: type[_Item], where: tuple[str, str], subject: str
+) -> tuple[_Item, ...]:
+    """``items`` as a tuple, each of them a ``kind``, else every other refused.
+
+    ``where`` is the field the items are at and what each is expected to be:
+    ``("allocations", "an Allocation")`` refuses at ``$.allocations[i]``.
+    """
+    given: tuple[object, ...] = tuple(items)
+    field, expected = where
     problems = [
-        Problem(f"$.allocations[{index}]", "an Allocation", describe(item))
-        for index, item in enumerate(held)
-        if not isinstance(item, Allocation)
+        Problem(f"$.{field}[{index}]", expected, describe(item))
+        for index, item in enumerate(given)
+        if not isinstance(item, kind)
     ]
     raise_problems(problems, subject)
-    return cast("tuple[Allocation, ...]", held)
+    return cast("tuple[_Item, ...]", given)
+
+
+def _check_allocations(allocations: Iterable[Allocation], subject: str) -> tuple[Allocation, ...]:
+    return _all_of(allocations, Allocation, ("allocations", "an Allocation"), subject)
 
 
 @document("cloudsms.resource-request", version=1)
@@ -1089,14 +1102,7 @@ class ReclaimCandidate(Record):
 
 
 def _check_usage(usage: Iterable[Usage], subject: str) -> tuple[Usage, ...]:
-    used: tuple[object, ...] = tuple(usage)
-    problems = [
-        Problem(f"$.usage[{index}]", "a Usage", describe(item))
-        for index, item in enumerate(used)
-        if not isinstance(item, Usage)
-    ]
-    raise_problems(problems, subject)
-    return cast("tuple[Usage, ...]", used)
+    return _all_of(usage, Usage, ("usage", "a Usage"), subject)
 
 
 def reclaim_candidates(
