@@ -713,6 +713,29 @@ class TestSplit:
         assert days["2026-10-06"] == Money("0.97", EUR)
         assert sum(days.values(), Money.zero(EUR)) == Money("31.00", EUR)
 
+    def test_by_day_spreads_a_usage_over_its_interval(self) -> None:
+        """A usage is spread over the days of its interval (those inside the period)."""
+        card = rates(Rate("requests", price=Price(Money("0.001", EUR), "request")))
+        start = dt.datetime(2026, 10, 5, 12, tzinfo=UTC)
+        two_days = Usage(
+            CUSTOMER,
+            AGREEMENT,
+            SERVICE,
+            "requests",
+            quantity("1000 request"),
+            start,
+            start + dt.timedelta(days=2),
+        )
+        late = used("3000 request", dt.datetime(2026, 10, 31, 18, tzinfo=UTC))  # to 1 Nov 18:00
+        days = build([], usage=[two_days, late], card=card).split("day")
+        assert (days["2026-10-05"], days["2026-10-06"], days["2026-10-07"]) == (
+            Money("0.25", EUR),
+            Money("0.50", EUR),
+            Money("0.25", EUR),
+        )
+        assert days["2026-10-31"] == Money("3.00", EUR)  # charged whole in October
+        assert sum(days.values(), Money.zero(EUR)) == Money("4.00", EUR)
+
     def test_an_empty_profile_splits_into_zeros(self) -> None:
         """No cost: every day is zero."""
         days = build([]).split("day")

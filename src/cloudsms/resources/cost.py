@@ -1227,10 +1227,13 @@ class CostProfile:
         service, under ``""``); ``"day"``: each line's cost inside each calendar day of
         the period, days counted in the agreement's time zone (keys ``"2026-10-01"``:
         an allocation by its share of time or of the calendar period held in the
-        day; a usage on the day it starts; a commitment's shortfall by each day's
-        share of the time it is owed for, its ``during``). The total is then handed
-        out in proportion to these exact weights by `cloudsms.money.allocate`
-        (largest remainder), keys in sorted order.
+        day; a usage spread over its interval, each day getting the share of the
+        interval it holds, exactly (a usage running past the period's end, charged
+        whole in the period it starts in, is spread over its days inside the period
+        and the agreement's term); a commitment's shortfall by each day's share of
+        the time it is owed for, its ``during``). The total is then handed out in
+        proportion to these exact weights by `cloudsms.money.allocate` (largest
+        remainder), keys in sorted order.
 
         Raises:
             ValidationError: ``by`` is not one of the four (``$.by``).
@@ -1265,6 +1268,7 @@ class CostProfile:
         bounds = [_micros(day.start) for day in days] + [_micros(period.end)]
         keys = [day.start.date().isoformat() for day in days]
         weights: dict[str, Fraction] = dict.fromkeys(keys, Fraction(0))
+        lowest, highest = _term_window(self.agreement, bounds[0], bounds[-1])
 
         def spread(exact: Fraction, start: int, end: int) -> None:
             """``exact`` over the days of ``[start, end)``, by the time each holds."""
@@ -1288,9 +1292,9 @@ class CostProfile:
                     weights[keys[index]] += magnitude * share * basis.factor
                     index += 1
             elif basis.kind == "usage":
-                at = _micros(cast("Usage", line.source).start)
-                index = max(bisect.bisect_right(bounds, at) - 1, 0)
-                weights[keys[index]] += line.exact
+                used = cast("Usage", line.source)
+                start = max(_micros(used.start), lowest)
+                spread(line.exact, start, min(_micros(used.end), highest))
             else:
                 start, end = line._row[5:7]  # noqa: SLF001
                 spread(line.exact, start, end)
