@@ -814,8 +814,44 @@ class TestRevise:
             revise(profile, far, as_of=noon)
         assert refused.value.paths == ["$.request.effective_at"]
         nothing = self.resize(noon, kind=ResourceRequestKind.RELEASE, quantity=None)
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as refused:
             revise(build([]), nothing, as_of=noon)
+        assert refused.value.paths == ["$.request.resource_id"]
+
+    def test_what_a_request_asks_for_is_refused_at_its_paths(self) -> None:
+        """A type or quantity the card cannot price is the request's, not a row's."""
+        noon = dt.datetime(2026, 10, 17, 12, tzinfo=UTC)
+        only_vcpu = RateCard(EUR, [Rate("vcpu", price=VCPU_HOUR)])
+        rows = [held("4 vcpu", sept(), resource_id="vm-1"), held("2 vcpu", sept())]
+        profile = build(rows, card=only_vcpu)
+        memory = self.resize(
+            noon,
+            kind=ResourceRequestKind.ALLOCATE,
+            resource_type="memory",
+            quantity=quantity("8 GiB"),
+        )
+        wrong_unit = self.resize(
+            noon, kind=ResourceRequestKind.ALLOCATE, resource_id="vm-2", quantity=quantity("8 GiB")
+        )
+        for request, path in [
+            (memory, "$.request.resource_type"),
+            (wrong_unit, "$.request.quantity"),
+        ]:
+            with pytest.raises(ValidationError) as refused:
+                revise(profile, request, as_of=noon)
+            assert refused.value.paths == [path]
+        dear = RateCard(EUR, [Rate("vcpu", price=Price(Money("1e20", EUR), "vcpu*hour"))])
+        huge = self.resize(noon, quantity=quantity("100000000 vcpu"), resource_id="vm-1")
+        with pytest.raises(ValidationError) as refused:  # the total after it is too large
+            revise(build(rows, card=dear), huge, as_of=noon)
+        assert refused.value.paths == ["$"]
+        stranger = Allocation("zeta", AGREEMENT, SERVICE, "vcpu", quantity("1 vcpu"), noon)
+        later = CostProfile.build(
+            agreement(), [*rows, stranger], [], Period.month(2026, 9, "UTC"), rates=only_vcpu
+        )
+        with pytest.raises(ValidationError) as refused:  # a row the profile was given
+            revise(later, self.resize(noon, resource_id="vm-1"), as_of=noon)
+        assert refused.value.paths == ["$.allocations[2].customer"]
 
 
 class TestBillingPeriods:

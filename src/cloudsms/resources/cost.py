@@ -1492,6 +1492,36 @@ class CostRevision:
 
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9._:-]+")
+_ROW_PATH = re.compile(r"\$\.allocations\[(\d+)\]")
+
+
+def _in_request(problems: Iterable[Problem]) -> ValidationError:
+    """Problems of what a request asks for, at the request's paths (``$.request.quantity``)."""
+    moved = [p._replace(path="$.request" + p.path[1:]) for p in problems]
+    return ValidationError(moved, subject=_SUBJECT)
+
+
+def _as_built(
+    refused: ValidationError, given: tuple[Allocation, ...], changed: tuple[Allocation, ...]
+) -> ValidationError:
+    """A refused profile after a request, each problem at a path the caller built.
+
+    A problem of an allocation the request made is the request's (``$.allocations[4]
+    .resource_type`` becomes ``$.request.resource_type``); one of an allocation the
+    profile was given is at its place among those (``$.allocations[i]``).
+    """
+    places = {id(row): index for index, row in enumerate(given)}
+    moved = []
+    for problem in refused.problems:
+        found = _ROW_PATH.match(problem.path)
+        if found is None:
+            moved.append(problem)
+            continue
+        rest = problem.path[found.end() :]
+        place = places.get(id(changed[int(found.group(1))]))
+        path = f"$.allocations[{place}]{rest}" if place is not None else f"$.request{rest}"
+        moved.append(problem._replace(path=path))
+    return ValidationError(moved, subject=_SUBJECT)
 
 
 def _party_id(name: str) -> str | None:
@@ -1528,8 +1558,12 @@ def revise(
         ValidationError: the request is of another agreement or customer
             (``$.request``), takes effect before ``as_of`` or after the span's end
             (``$.request.effective_at``), ``as_of`` is not an aware instant, no party
-            id can be made of the provider's name (``$.sent_by``), or the request
-            cannot be applied (as `cloudsms.resources.ResourceRequest.apply`).
+            id can be made of the provider's name (``$.sent_by``), the request
+            cannot be applied (as `cloudsms.resources.ResourceRequest.apply`, at
+            ``$.request.resource_id`` and the like), or what it asks for cannot be
+            priced: a resource type the rate card does not price or a quantity its
+            price does not charge, at the request's own paths
+            (``$.request.resource_type``, ``$.request.quantity``).
     """
     if not isinstance(profile, CostProfile):
         raise ValidationError.single(
@@ -1580,10 +1614,16 @@ def revise(
     before = CostProfile.build(
         agreement, profile.allocations, profile.usage, span, rates=profile.rates, types=types
     )
-    changed = request.apply(profile.allocations, effective)
-    after = CostProfile.build(
-        agreement, changed, profile.usage, span, rates=profile.rates, types=types
-    )
+    try:
+        changed = request.apply(profile.allocations, effective)
+    except ValidationError as refused:
+        raise _in_request(refused.problems) from None
+    try:
+        after = CostProfile.build(
+            agreement, changed, profile.usage, span, rates=profile.rates, types=types
+        )
+    except ValidationError as refused:
+        raise _as_built(refused, profile.allocations, changed) from None
     change = CostChange(
         before=before.total,
         after=after.total,
