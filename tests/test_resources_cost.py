@@ -1264,6 +1264,14 @@ class TestEdges:
 
         weights = [Fraction(10**40 + 1), Fraction(2 * 10**40 + 1)]
         assert _split(Money("0.05", EUR), weights) == allocate(Money("0.05", EUR), [1, 2])
+        tiny = [Fraction(1), Fraction(10**31), Fraction(10**31 - 1)]  # 1E-31 of the largest
+        assert _split(Money("0.05", EUR), tiny) == (
+            Money("0.00", EUR),
+            Money("0.03", EUR),
+            Money("0.02", EUR),
+        )
+        long = [Fraction(10**70 + 1, 10**70), Fraction(1)]  # terms of 71 digits
+        assert _split(Money("0.05", EUR), long) == (Money("0.03", EUR), Money("0.02", EUR))
         thirds = [Fraction(10**40 + 1, 3), Fraction(10**40 + 2, 3), Fraction(10**40 + 4, 3)]
         assert _split(Money("10.00", EUR), thirds) == (
             Money("3.33", EUR),

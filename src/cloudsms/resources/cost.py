@@ -64,14 +64,19 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
-from cloudsms._foundation.exact import MAX_EXPONENT, bounded_factor, nearest_amount
+from cloudsms._foundation.exact import (
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    bounded_fraction,
+    nearest_amount,
+)
 from cloudsms._foundation.instants import instant_key, instant_problems
 from cloudsms._kit.checks import ID, instant, raise_problems
 from cloudsms._kit.datetimes import format_datetime, structure_datetime
 from cloudsms._kit.records import Record
 from cloudsms.agreements import CloudServiceAgreement, Notice, NoticePayload
 from cloudsms.errors import Problem, ValidationError, describe
-from cloudsms.money import Money, Price, allocate, currency
+from cloudsms.money import Money, Price, allocate, round_to_minor
 from cloudsms.periods import Period, add_calendar, offset_changes, timezone
 from cloudsms.resources.pricing import MinimumCommitment, Rate, RateCard, _price_basis
 from cloudsms.resources.types import (
@@ -537,19 +542,13 @@ def _money(exact: Fraction, code: str) -> Money:
 
 
 def _rounded(exact: Fraction, code: str) -> Money:
-    """``exact`` rounded once, half to even, to the currency's minor unit (kept exact without one).
-
-    The rounding `cloudsms.money.total_cost` applies to its total.
-    """
-    found = currency(code)
-    if found.minor_unit is None:
-        return _money(exact, code)
-    whole = round(exact * 10**found.minor_unit)  # a Fraction rounds half to even
-    if abs(whole) >= 10 ** (MAX_EXPONENT + 1 + found.minor_unit):
+    """``exact`` rounded once, half to even, to the currency's minor unit (`round_to_minor`)."""
+    try:
+        return round_to_minor(exact, code)
+    except ValidationError:  # only the size can be wrong: the code is the rate card's
         raise ValidationError.single(
             "$", "a total below 1E+31", f"about {float(exact):.3E} {code}", subject=_SUBJECT
-        )
-    return Money(Decimal(whole).scaleb(-found.minor_unit, _SUMS), code)
+        ) from None
 
 
 # ---------------------------------------------------------------------- building
@@ -1118,7 +1117,7 @@ class CostProfile:
     gives a line per tier, in tier order), then the commitments' shortfalls (per
     commitment, one per calendar period, in time order). ``exact_total`` is the
     exact sum of the lines' exact amounts and ``total`` that sum rounded once, half
-    to even, to the currency's minor unit.
+    to even, to the currency's minor unit (`cloudsms.money.round_to_minor`).
     ``left_out`` (a `LeftOut`) counts the rows of other agreements and those outside
     the agreement's term that the profile set aside. The profile keeps what it was
     built from (``agreement``, ``allocations``, ``usage``, ``period``, ``rates``,
@@ -1302,22 +1301,34 @@ class CostProfile:
 
 
 def _split(total: Money, weights: list[Fraction]) -> tuple[Money, ...]:
-    """``total`` handed out in proportion to exact weights, by `allocate`'s rule."""
+    """``total`` handed out in proportion to exact weights, by `allocate`'s rule.
+
+    The weights go to `cloudsms.money.allocate` as Fractions, each divided by the
+    largest (the parts depend only on the weights' ratios), so weights of any size
+    whose ratios `allocate` can hold are handed out by it. Ratios beyond its
+    bounds (a weight below 1E-30 of the largest, or terms of 68 digits or more) are
+    handed out by the same rule here, exactly.
+    """
     if not weights:
         return ()
     if not total or not any(weights):
         return tuple(Money.zero(total.currency) for _ in weights)
-    scale = math.lcm(*(w.denominator for w in weights))
-    whole = [w.numerator * (scale // w.denominator) for w in weights]
-    common = math.gcd(*whole)
-    whole = [w // common for w in whole]
-    if all(bounded_factor(w) is not None for w in whole):
-        return allocate(total, whole)
+    largest = max(weights)
+    ratios = [weight / largest for weight in weights]
+    if all(_fits(ratio) for ratio in ratios):
+        return allocate(total, ratios)
     return _largest_remainder(total, weights)
 
 
+def _fits(ratio: Fraction) -> bool:
+    """Whether `allocate` takes ``ratio`` as a weight (its bounds on a Fraction weight)."""
+    return bounded_fraction(ratio) is not None and max(
+        ratio.numerator, ratio.denominator
+    ) < 10 ** (MAX_DIGITS + MAX_EXPONENT)
+
+
 def _largest_remainder(total: Money, weights: list[Fraction]) -> tuple[Money, ...]:
-    """`allocate`'s rule, on exact weights too large for it.
+    """`allocate`'s rule, on exact weights whose ratios are beyond its bounds.
 
     Each share is floored to the smallest unit in play, then the units left over go
     one each to the largest remainders, earlier parts first on a tie.
