@@ -23,7 +23,7 @@ from cloudsms.catalogue import Catalogue
 from cloudsms.cli import main
 from cloudsms.errors import Problem
 from cloudsms.periods import Period
-from cloudsms.reports import cost_profile_data
+from cloudsms.reports import COST_COLUMNS, cost_profile_data
 from cloudsms.resources import CostProfile, RateCard, read_allocations, read_usage
 from cloudsms.serialization import from_json, to_json
 
@@ -226,6 +226,64 @@ class TestProfile:
             "vol-archive-1",
             None,
         }
+
+
+class TestLeftOut:
+    """Rows of other agreements are left out and said (review of issue 16, defect 7).
+
+    A typing slip in the agreement column gives no line and no problem: the note
+    says how many rows were set aside and, for an id that differs only by case,
+    which was meant, under the table or on standard error beside JSON and CSV.
+    """
+
+    NOTE = (
+        "Left out: 2 rows (2 allocations): 1 of agreement CSA-2026-011 (did you mean"
+        " csa-2026-011? the ids differ only by case), 1 of agreement csa-2026-11"
+    )
+
+    @staticmethod
+    def slipped(files: Files) -> Files:
+        """The example's allocations with two rows whose agreement id is typed wrong."""
+        text = (DATA / "allocations.csv").read_text(encoding="utf-8")
+        slips = (
+            "globex,csa-2026-11,iaas-compute,vcpu,4,vcpu,2026-10-01T00:00:00+02:00,,,,\n"
+            "globex,CSA-2026-011,iaas-compute,vcpu,4,vcpu,2026-10-01T00:00:00+02:00,,,,\n"
+        )
+        files.allocations.write_text(text + slips, encoding="utf-8")
+        return files
+
+    def test_table(self, files: Files) -> None:
+        """The note is the table's last line; the profile is printed, status 0."""
+        result = run(*self.slipped(files).profile())
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout.splitlines()[-1] == self.NOTE
+
+    def test_json(self, files: Files) -> None:
+        """The data carries what was left out; the note goes to standard error."""
+        result = run(*self.slipped(files).profile("--format", "json"))
+        assert result.returncode == 0
+        assert json.loads(result.stdout)["left_out"] == {
+            "rows": 2,
+            "allocations": 2,
+            "usage": 0,
+            "other_agreements": {"CSA-2026-011": 1, "csa-2026-11": 1},
+            "case_only": ["CSA-2026-011"],
+            "outside_term": 0,
+        }
+        assert result.stderr == f"cloudsms: note: {self.NOTE}\n"
+
+    def test_csv(self, files: Files, capsys: pytest.CaptureFixture[str]) -> None:
+        """CSV stays rows of data; the note goes to standard error (run in this process)."""
+        status = main(self.slipped(files).profile("--format", "csv"))
+        captured = capsys.readouterr()
+        assert status == 0
+        assert captured.out.splitlines()[0] == ",".join(COST_COLUMNS)
+        assert captured.err == f"cloudsms: note: {self.NOTE}\n"
+
+    def test_nothing_left_out(self, files: Files) -> None:
+        """The example's own files name only its agreement: no note anywhere."""
+        result = run(*files.profile("--format", "csv"))
+        assert (result.returncode, result.stderr) == (0, "")
 
 
 class TestBadInput:

@@ -34,6 +34,7 @@ from cloudsms.reports import (
     cost_profile_table,
     utilisation_frame,
 )
+from cloudsms.reports.resources import left_out_note
 from cloudsms.resources import (
     Allocation,
     CostProfile,
@@ -183,6 +184,7 @@ class TestData:
             "exact_total_fraction",
             "total",
             "splits",
+            "left_out",
         ]
         assert (data["agreement"], data["customer"], data["currency"]) == (
             "csa-2026-001",
@@ -220,7 +222,11 @@ class TestData:
         assert (second["quantity"], second["amount"]) == ("200000 request", "0.04")
         assert first["held"] is None
         assert made_up["price"] is None
-        assert made_up["minimum"] == {"amount": "100", "per": "month"}
+        assert made_up["minimum"] == {
+            "amount": "100",
+            "per": "month",
+            "during": {"start": "2026-10-01T00:00:00+02:00", "end": "2026-11-01T00:00:00+01:00"},
+        }
         assert Fraction(made_up["exact"]) + Fraction(lines[3]["exact"]) == 100
 
     def test_exact_total(self) -> None:
@@ -263,6 +269,68 @@ class TestData:
         assert error.value.paths == ["$.profile"]
 
 
+class TestLeftOut:
+    """What a profile left out is carried as data and said in a note (review of issue 16).
+
+    A row of another agreement costs nothing in the profile: without a word, an
+    agreement id typed wrong shows only as a smaller total.
+    """
+
+    @staticmethod
+    def slipped() -> CostProfile:
+        """October with rows of other agreements and one outside the agreement's term.
+
+        One other id differs from the agreement's only by case; the row of the
+        agreement is held in October only before a term that starts on the 15th.
+        """
+        late = attrs.evolve(AGREEMENT, effective_from=at("2026-10-15T00:00:00+02:00"))
+        early = holding("1 vcpu", "2026-10-01T00:00:00+02:00", "2026-10-10T00:00:00+02:00")
+        typo = attrs.evolve(WEB, agreement=AGREEMENT.id.upper())
+        other = attrs.evolve(SMALL, agreement="csa-2026-9")
+        return CostProfile.build(late, [WEB, typo, other, early], [], OCTOBER, rates=ONLY_VCPU)
+
+    def test_nothing_left_out(self) -> None:
+        """A profile that set nothing aside: zeros in the data, no note."""
+        assert cost_profile_data(FULL)["left_out"] == {
+            "rows": 0,
+            "allocations": 0,
+            "usage": 0,
+            "other_agreements": {},
+            "case_only": [],
+            "outside_term": 0,
+        }
+        assert left_out_note(FULL) == ""
+        assert "Left out" not in cost_profile_table(FULL)
+
+    def test_data(self) -> None:
+        """Every other agreement id with its rows, the one that differs by case, the term."""
+        assert cost_profile_data(self.slipped())["left_out"] == {
+            "rows": 3,
+            "allocations": 3,
+            "usage": 0,
+            "other_agreements": {"CSA-2026-001": 1, "csa-2026-9": 1},
+            "case_only": ["CSA-2026-001"],
+            "outside_term": 1,
+        }
+
+    def test_note(self) -> None:
+        """One line under the table's total, with a 'did you mean' for the case slip."""
+        note = (
+            "Left out: 3 rows (3 allocations): 1 of agreement CSA-2026-001 (did you mean"
+            " csa-2026-001? the ids differ only by case), 1 of agreement csa-2026-9, 1"
+            " outside the agreement's term"
+        )
+        profile = self.slipped()
+        assert left_out_note(profile) == note
+        assert cost_profile_table(profile).splitlines()[-1] == note
+
+    def test_refuses_what_is_not_a_profile(self) -> None:
+        """Anything else is refused at $.profile."""
+        with pytest.raises(ValidationError) as error:
+            left_out_note(None)  # type: ignore[arg-type]
+        assert error.value.paths == ["$.profile"]
+
+
 class TestRowsAndCsv:
     """One row per line and a total row."""
 
@@ -283,6 +351,8 @@ class TestRowsAndCsv:
             "held_start": "2026-10-01T00:00:00+02:00",
             "held_end": "2026-11-01T00:00:00+01:00",
             "held_hours": "745",
+            "during_start": "",
+            "during_end": "",
             "amount": "125.16",
             "exact": "3129/25",
             "currency": "EUR",
@@ -293,6 +363,11 @@ class TestRowsAndCsv:
             "",
             "month",
         )
+        assert (rows[-2]["during_start"], rows[-2]["during_end"]) == (
+            "2026-10-01T00:00:00+02:00",
+            "2026-11-01T00:00:00+01:00",
+        )
+        assert rows[0]["during_start"] == rows[-2]["held_start"] == ""
         total = rows[-1]
         assert (total["kind"], total["amount"], total["currency"]) == ("total", "376.13", "EUR")
         assert sum(Fraction(row["exact"]) for row in rows[:-1]) == Fraction(total["exact"])

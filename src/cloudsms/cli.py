@@ -58,8 +58,10 @@ outside the agreement's term; 2 when a file or the directory cannot be read.
 RATES.json | --catalogue CATALOGUE.json) [--usage USAGE.csv]`` prices what the
 customer held (and, with ``--usage``, used) under the agreement over a month of its
 time zone and prints the cost profile: every line with its exact amount, and the
-total rounded once, half to even, to the currency's minor unit
-(`cloudsms.reports.resources`; S11; ISO/IEC 20000-1:2011 6.4). The prices come from a
+total rounded once, half to even, to the currency's minor unit, with a note of the
+rows left out: of other agreements (a "did you mean" for an id that differs only by
+case) or outside the agreement's term, under the table, or on standard error beside
+JSON and CSV (`cloudsms.reports.resources`; S11; ISO/IEC 20000-1:2011 6.4). The prices come from a
 rate card document (``--rates``) or from the catalogue the agreement subscribes to
 (``--catalogue``). Exit 1 with every problem of an invalid agreement, rate card (its
 own problems and those of rates that cannot price their resource types, at once, under
@@ -133,6 +135,7 @@ class _View:
         columns: Sequence[str],
         status: int = 0,
         fit: bool = True,
+        notes: Sequence[str] = (),
     ) -> None:
         self.table = table
         self.data = data
@@ -140,6 +143,9 @@ class _View:
         self.columns = list(columns)
         self.status = status  # 1 when what the command checked failed the check
         self.fit = fit  # False: long lines are kept whole (a problem is never cut short)
+        # What the table says beside its data, said on standard error with json and
+        # csv (the data carries it as data; the output stays data only).
+        self.notes = list(notes)
 
     def render(self, fmt: str, encoding: str | None = None) -> str:
         """The view as ``fmt``, holding only what ``encoding`` can write (default UTF-8)."""
@@ -1361,6 +1367,7 @@ def _cost_profile(args: argparse.Namespace) -> _View:
         cost_profile_data,
         cost_profile_rows,
         cost_profile_table,
+        left_out_note,
     )
     from cloudsms.resources import CostProfile  # noqa: PLC0415
 
@@ -1389,12 +1396,14 @@ def _cost_profile(args: argparse.Namespace) -> _View:
         year, month = args.period
         what = f"cost profile of agreement {agreement.id!r} for {year}-{month:02d}"
         return _problems_view(name, what, _located(exc.problems, files))
+    note = left_out_note(profile)
     return _View(
         table=cost_profile_table(profile),
         data=cost_profile_data(profile),
         rows=cost_profile_rows(profile),
         columns=COST_COLUMNS,
         fit=False,
+        notes=[note] if note else [],
     )
 
 
@@ -1507,7 +1516,9 @@ def _with_cost(commands: Any) -> None:  # noqa: ANN401 - argparse's private subp
         "with --usage, the usage in USAGE.csv, price them with the rate card of --rates "
         "or the prices of the catalogue of --catalogue over the month PERIOD (in the "
         "agreement's time zone), and print every line with its exact amount and the "
-        "total, rounded once, half to even, to the currency's minor unit. Exit 0, 1 "
+        "total, rounded once, half to even, to the currency's minor unit, with a note "
+        "of the rows left out (of other agreements, or outside the agreement's term; on "
+        "standard error with json and csv). Exit 0, 1 "
         "with every problem of an invalid file (a CSV cell at file:line:column; nothing "
         "is priced from a half-read file; a rate card's problems all at once, under its "
         "name) or of a row the rates cannot price, 2 when a file cannot be read or "
@@ -1675,6 +1686,7 @@ _OUTPUT_FAILED = 1  # the command worked; writing its output did not
 
 
 def _fail(lines: Sequence[str], status: int = 2) -> int:
+    """Say ``lines`` on standard error, each after ``cloudsms: ``; give ``status``."""
     if sys.stderr is None:  # nowhere to say it: the status alone tells
         return status
     encoding = getattr(sys.stderr, "encoding", None)
@@ -1735,6 +1747,8 @@ def _write(view: _View, fmt: str) -> int:
     except (OSError, ValueError) as exc:  # a full disk, a closed file
         reason = getattr(exc, "strerror", None) or "the stream is closed"
         return _fail([f"cannot write the output: {reason}"], _OUTPUT_FAILED)
+    if fmt != "table" and view.notes:
+        return _fail([f"note: {note}" for note in view.notes], view.status)
     return view.status
 
 

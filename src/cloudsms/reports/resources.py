@@ -11,7 +11,12 @@ analyst loads:
 - `cost_profile_rows` and `cost_profile_csv`: one row per line (keyed by
   `COST_COLUMNS`), then a row for the total;
 - `cost_profile_table`: the lines grouped by service, as a plain-text table for
-  people, every cell escaped;
+  people, every cell escaped, with `left_out_note` under the total when rows were
+  left out;
+- `left_out_note`: one line saying which rows the profile left out (of other
+  agreements, with a "did you mean" for an id that differs only by case, or
+  outside the agreement's term), so an agreement id typed wrong never passes as a
+  month of nothing;
 - `cost_frame` and `utilisation_frame`: pandas DataFrames, from the optional extra
   ``analysis``, imported only when asked for.
 
@@ -54,6 +59,7 @@ if TYPE_CHECKING:
     from cloudsms.money import Money, Price
     from cloudsms.periods import Period
     from cloudsms.resources import CostLine, MinimumCommitment, SplitBy
+    from cloudsms.resources.cost import LeftOut
 
 __all__ = [
     "COST_COLUMNS",
@@ -64,6 +70,7 @@ __all__ = [
     "cost_profile_data",
     "cost_profile_rows",
     "cost_profile_table",
+    "left_out_note",
     "utilisation_frame",
 ]
 
@@ -80,6 +87,8 @@ COST_COLUMNS: Sequence[str] = (
     "held_start",
     "held_end",
     "held_hours",
+    "during_start",
+    "during_end",
     "amount",
     "exact",
     "currency",
@@ -154,11 +163,7 @@ def _instant(value: dt.datetime) -> str:
 def _held(held: Period | None) -> dict[str, str] | None:
     if held is None:
         return None
-    return {
-        "start": _instant(held.start),
-        "end": _instant(held.end),
-        "hours": _decimal_text(held.hours),
-    }
+    return {**_span(held), "hours": _decimal_text(held.hours)}
 
 
 def _price(price: Price | None) -> dict[str, str | None] | None:
@@ -167,12 +172,32 @@ def _price(price: Price | None) -> dict[str, str | None] | None:
     return {"amount": price.amount.amount_text, "unit": price.unit, "per": price.per}
 
 
-def _minimum(line: CostLine) -> dict[str, str] | None:
-    """The minimum a commitment's line makes up to: its amount and calendar period."""
+def _minimum(line: CostLine) -> dict[str, Any] | None:
+    """The minimum a commitment's line makes up to: its amount, calendar period and part."""
     if line.kind != "commitment":
         return None
     commitment = cast("MinimumCommitment", line.source)
-    return {"amount": commitment.amount.amount_text, "per": commitment.per}
+    during = line.during
+    return {
+        "amount": commitment.amount.amount_text,
+        "per": commitment.per,
+        "during": None if during is None else _span(during),
+    }
+
+
+def _span(period: Period) -> dict[str, str]:
+    return {"start": _instant(period.start), "end": _instant(period.end)}
+
+
+def _left_out_data(left: LeftOut) -> dict[str, Any]:
+    return {
+        "rows": left.rows,
+        "allocations": left.allocations,
+        "usage": left.usage,
+        "other_agreements": dict(left.other_agreements),
+        "case_only": list(left.case_only),
+        "outside_term": left.outside_term,
+    }
 
 
 def _line_data(line: CostLine) -> dict[str, Any]:
@@ -201,8 +226,10 @@ def cost_profile_data(profile: CostProfile) -> dict[str, Any]:
     and ``cost_centre`` (``null`` where the line has none), ``quantity`` (wire
     text, ``"4 vcpu"``; ``null`` for a commitment), ``price`` (``amount``,
     ``unit``, ``per``; ``null`` for a commitment), ``minimum`` (a commitment's
-    ``amount`` and ``per``; else ``null``), ``held`` (``start``, ``end`` and
-    ``hours`` held inside the period, for an allocation; else ``null``),
+    ``amount`` and ``per``, and ``during``, the ``start`` and ``end`` of the part
+    of one calendar period the shortfall is owed for; else ``null``), ``held``
+    (``start``, ``end`` and ``hours`` held inside the period, for an allocation;
+    else ``null``),
     ``amount`` (decimal text: exact where its decimals end, else 38 significant
     digits, half to even) and ``exact`` (the exact amount as a fraction,
     ``"15624/125"``); ``exact_total`` (decimal text as ``amount``) and
@@ -210,7 +237,12 @@ def cost_profile_data(profile: CostProfile) -> dict[str, Any]:
     the currency's minor unit, and ``currency``); and ``splits``: for each of
     ``service``, ``cost_centre``, ``resource_type`` and ``day``, the total handed out
     by key (``""`` for lines without one), the parts adding up to it exactly
-    (`cloudsms.resources.CostProfile.split`).
+    (`cloudsms.resources.CostProfile.split`); and ``left_out``, the rows the profile
+    set aside (`cloudsms.resources.CostProfile.left_out`): ``rows``,
+    ``allocations`` and ``usage`` (how many), ``other_agreements`` (each other
+    agreement id named, with its rows), ``case_only`` (those of them that differ
+    from the agreement's id only by case) and ``outside_term`` (rows of the
+    agreement in the period only outside its term).
 
     Raises:
         ValidationError: ``profile`` is not a `cloudsms.resources.CostProfile`
@@ -236,12 +268,13 @@ def cost_profile_data(profile: CostProfile) -> dict[str, Any]:
             by: {key: part.amount_text for key, part in checked.split(by).items()}
             for by in _SPLITS
         },
+        "left_out": _left_out_data(checked.left_out),
     }
 
 
 # ---------------------------------------------------------------------- rows and CSV
 def _row(line: CostLine, currency: str) -> dict[str, str]:
-    price, held = line.price, line.held
+    price, held, during = line.price, line.held, line.during
     minimum = _minimum(line)
     return {
         "kind": line.kind,
@@ -256,6 +289,8 @@ def _row(line: CostLine, currency: str) -> dict[str, str]:
         "held_start": "" if held is None else _instant(held.start),
         "held_end": "" if held is None else _instant(held.end),
         "held_hours": "" if held is None else _decimal_text(held.hours),
+        "during_start": "" if during is None else _instant(during.start),
+        "during_end": "" if during is None else _instant(during.end),
         "amount": line.amount.amount_text,
         "exact": _fraction_text(line.exact),
         "currency": currency,
@@ -269,10 +304,12 @@ def cost_profile_rows(profile: CostProfile) -> list[dict[str, str]]:
     and quantity; its price (``price``, ``price_unit``, ``price_per``; for a
     commitment's shortfall only ``price_per``, the commitment's period); the time
     held inside the period (``held_start``, ``held_end``, ``held_hours``: an
-    allocation's); its ``amount`` (decimal text, exact where the decimals end) and
-    ``exact`` fraction; and the ``currency``. Cells that do not apply are empty.
-    The last row, of kind ``total``, holds the total rounded once to the minor unit
-    in ``amount`` and the exact sum of the lines in ``exact``: leave it out when
+    allocation's); the part of a calendar period a commitment's shortfall is owed
+    for (``during_start``, ``during_end``); its ``amount`` (decimal text, exact
+    where the decimals end) and ``exact`` fraction; and the ``currency``. Cells that
+    do not apply are empty. The last row, of kind ``total``, holds the total rounded
+    once to the minor unit in ``amount`` and the exact sum of the lines in
+    ``exact``: leave it out when
     adding the lines up.
 
     Raises:
@@ -374,6 +411,51 @@ def _shares(parts: Mapping[str, Money]) -> str:
     )
 
 
+def _rows(count: int, noun: str = "row") -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def left_out_note(profile: CostProfile) -> str:
+    """One line saying which rows ``profile`` left out, or ``""`` when it left none out.
+
+    A row of another agreement costs nothing in this profile, so an agreement id
+    typed wrong in a CSV file would otherwise show only as a smaller total (or
+    EUR 0.00). The note counts the rows left out (allocations and usage), each
+    other agreement id named with its rows, a "did you mean" for an id that differs
+    from the agreement's only by upper and lower case, and the rows of the
+    agreement that fall in the period only outside its term, every id escaped::
+
+        Left out: 2 rows (2 allocations): 1 of agreement CSA-2026-011 (did you
+        mean csa-2026-011? the ids differ only by case), 1 of agreement csa-2026-11
+
+    (one line). ``cloudsms cost profile`` prints it under the table's total, and
+    on standard error with ``--format json`` or ``csv``. Serves S11 (the customer
+    sees what was priced, and what was not) and ISO/IEC 20000-1:2011 6.4.
+
+    Raises:
+        ValidationError: ``profile`` is not a `cloudsms.resources.CostProfile`.
+    """
+    left = _checked(profile).left_out
+    if not left:
+        return ""
+    reasons: list[str] = []
+    for other, rows in left.other_agreements:
+        hint = (
+            f" (did you mean {escape_text(left.agreement)}? the ids differ only by case)"
+            if other in left.case_only
+            else ""
+        )
+        reasons.append(f"{rows} of agreement {escape_text(other)}{hint}")
+    if left.outside_term:
+        reasons.append(f"{left.outside_term} outside the agreement's term")
+    kinds = [
+        _rows(count, noun)
+        for count, noun in ((left.allocations, "allocation"), (left.usage, "usage row"))
+        if count
+    ]
+    return f"Left out: {_rows(left.rows)} ({', '.join(kinds)}): {', '.join(reasons)}"
+
+
 def cost_profile_table(profile: CostProfile) -> str:
     """The profile as a plain-text table for people, its lines grouped by service.
 
@@ -386,8 +468,8 @@ def cost_profile_table(profile: CostProfile) -> str:
     exact amount, shown to at most four decimals (``~`` marks an amount cut
     there; ``--format json`` gives each exactly). Lines that name no service (a
     commitment on every service) come last. The total follows, rounded once, half
-    to even, beside the exact sum it was rounded from, and the split by cost
-    centre. Every cell is escaped.
+    to even, beside the exact sum it was rounded from, the split by cost centre
+    and, when rows were left out, `left_out_note`. Every cell is escaped.
 
     Raises:
         ValidationError: ``profile`` is not a `cloudsms.resources.CostProfile`.
@@ -432,6 +514,9 @@ def cost_profile_table(profile: CostProfile) -> str:
     ]
     if checked.lines:
         lines.append(f"By cost centre: {_shares(checked.split('cost_centre'))}")
+    note = left_out_note(checked)
+    if note:
+        lines.append(note)
     return "\n".join(lines)
 
 
