@@ -72,6 +72,7 @@ RESULTS = frozenset(
         "cloudsms.procedures.resource_change.ResourceChange",
         "cloudsms.resources.CostProfile",
         "cloudsms.resources.CostRevision",
+        "cloudsms.resources.LeftOut",
         "cloudsms.requirements.Trace",
         "cloudsms.requirements.TraceLink",
     }
