@@ -330,6 +330,46 @@ class TestHandComputed:
         )
         assert november.lines[0].exact == Fraction("0.04")  # the tiers start again
 
+    def test_a_rate_for_every_service_counts_their_usage_together(self) -> None:
+        """A tier is reached by the usage of every service its rate prices, not per service.
+
+        600,000 requests of vm then 600,000 of db under one rate for every service:
+        the second reaches the second tier at 400,000. A service with a rate of its
+        own counts apart: its 600,000 neither reach nor are reached.
+        """
+        tiers = (
+            Tier(quantity("1000000 request"), Price(Money("0.0000004", EUR), "request")),
+            Tier(None, Price(Money("0.0000002", EUR), "request")),
+        )
+        card = rates(Rate("requests", tiers=tiers))
+        usage = [
+            used("600000 request", dt.datetime(2026, 10, 2, tzinfo=UTC)),
+            Usage(
+                CUSTOMER,
+                AGREEMENT,
+                "db",
+                "requests",
+                quantity("600000 request"),
+                dt.datetime(2026, 10, 3, tzinfo=UTC),
+                dt.datetime(2026, 10, 4, tzinfo=UTC),
+            ),
+        ]
+        both = agreement(services=(SERVICE, "db"))
+        profile = CostProfile.build(both, [], usage, OCTOBER_UTC, rates=card)
+        assert [(line.service, str(line.quantity), line.exact) for line in profile.lines] == [
+            (SERVICE, "600000 request", Fraction("0.24")),
+            ("db", "400000 request", Fraction("0.16")),
+            ("db", "200000 request", Fraction("0.04")),
+        ]
+        assert profile.exact_total == Fraction("0.44")
+        own = rates(Rate("requests", tiers=tiers), Rate("requests", tiers=tiers, service="db"))
+        apart = CostProfile.build(both, [], usage, OCTOBER_UTC, rates=own)
+        assert [(line.service, str(line.quantity)) for line in apart.lines] == [
+            (SERVICE, "600000 request"),
+            ("db", "600000 request"),
+        ]
+        assert apart.exact_total == Fraction("0.48")
+
     def test_a_minimum_commitment_not_reached(self) -> None:
         """EUR 200 a month committed on vcpu: a line of the EUR 75.008 shortfall."""
         floor = MinimumCommitment(Money("200", EUR), resource_type="vcpu", service=SERVICE)

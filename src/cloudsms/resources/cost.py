@@ -14,7 +14,9 @@ tier a usage reaches, and per minimum commitment not reached):
   starts in, at its rate's price, or split over the tiers it reaches when the rate is
   graduated (tiers count from zero at the start of each billing period of the rate
   card's cycle, anchored on the agreement's start, and usage of the same billing
-  period before the profile's period counts towards them). A usage of an allocated
+  period before the profile's period counts towards them; a rate for every service
+  counts the usage of all the services it prices together, a service's own rate
+  that service's alone). A usage of an allocated
   resource records the use made of what is held (`cloudsms.resources.utilisation`):
   it is never charged, since the holding is;
 - a `cloudsms.resources.MinimumCommitment` whose scope costs less than its minimum
@@ -795,8 +797,14 @@ class _Builder:
 
     # -------------------------------------------------------------- usage
     def usage(self, usage: Iterable[object]) -> None:
-        """A line per usage of a metered type starting in the period (per tier reached)."""
-        tiered: dict[tuple[str, str], list[tuple[int, int, Usage, Rate]]] = defaultdict(list)
+        """A line per usage of a metered type starting in the period (per tier reached).
+
+        A graduated rate counts towards its tiers every usage it prices: a rate for
+        every service (``service`` ``None``) counts the usage of all the services it
+        prices together, a service's own rate that service's alone.
+        """
+        tiered: dict[tuple[str | None, str], list[tuple[int, int, Usage, Rate]]]
+        tiered = defaultdict(list)
         made: dict[int, list[CostLine]] = {}
         earliest = self._tier_start()
         for index, used in enumerate(usage):
@@ -806,7 +814,7 @@ class _Builder:
             start, rate = row
             used = cast("Usage", used)
             if rate.tiers:
-                tiered[(used.service, used.resource_type)].append((start, index, used, rate))
+                tiered[(rate.service, rate.resource_type)].append((start, index, used, rate))
                 continue
             line = self._usage_line(f"$.usage[{index}]", used, used.quantity, rate.prices[0])
             if line is not None:

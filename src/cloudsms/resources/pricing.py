@@ -237,6 +237,11 @@ class Rate(Record):
     allocated type, per unit used for a metered one, tiers only for a metered one —
     is checked against the types by `RateCard.check`.
 
+    The tiers of a rate count every usage the rate prices in a billing period: a
+    rate for every service counts the usage of all the services it prices (those
+    without a rate of their own) together, so their total reaches the tiers, and a
+    rate of one service counts that service's usage alone.
+
     Serves S11 and S03; ISO/IEC 20000-1:2011 6.4.
 
     Raises:
