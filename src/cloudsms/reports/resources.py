@@ -58,8 +58,7 @@ if TYPE_CHECKING:
 
     from cloudsms.money import Money, Price
     from cloudsms.periods import Period
-    from cloudsms.resources import CostLine, MinimumCommitment, SplitBy
-    from cloudsms.resources.cost import LeftOut
+    from cloudsms.resources import CostLine, LeftOut, MinimumCommitment, SplitBy
 
 __all__ = [
     "COST_COLUMNS",
