@@ -56,6 +56,7 @@ from cloudsms.reports.resources import (
     cost_profile_data,
     cost_profile_rows,
     cost_profile_table,
+    left_out_note,
     utilisation_frame,
 )
 
@@ -87,6 +88,7 @@ __all__ = [
     "incident_report",
     "incident_rows",
     "incident_table",
+    "left_out_note",
     "offering_rows",
     "offerings_table",
     "provider_report",
