@@ -586,6 +586,84 @@ class TestCommitmentsPerCalendarPeriod:
         assert [line.during for line in month.lines if line.kind != "commitment"] == [None] * 6
 
 
+class TestOverlappingCommitments:
+    """Commitments are reckoned narrow to wide: a narrower shortfall counts in the wider scope."""
+
+    def test_a_type_minimum_inside_a_service_minimum(self) -> None:
+        """EUR 100 on the service's vcpu and EUR 150 on the service: EUR 150 in all, not 218.
+
+        1 vcpu all October costs EUR 31.248; the vcpu minimum is short EUR 68.752,
+        which counts as spent on the service, so its minimum is short EUR 50 only.
+        The lines keep the rate card's order, the wider first here.
+        """
+        wide = MinimumCommitment(Money("150", EUR), service=SERVICE)
+        narrow = MinimumCommitment(Money("100", EUR), resource_type="vcpu", service=SERVICE)
+        card = rates(commitments=[wide, narrow])
+        profile = build([held("1 vcpu", sept())], card=card)
+        assert [(line.source, line.exact) for line in profile.lines[1:]] == [
+            (wide, Fraction(50)),
+            (narrow, Fraction("68.752")),
+        ]
+        assert profile.total == Money("150.00", EUR)
+        alone = build([held("1 vcpu", sept())], card=rates(commitments=[wide]))
+        assert alone.total == Money("150.00", EUR)
+
+    def test_scopes_that_do_not_hold_each_other_each_owe(self) -> None:
+        """A memory minimum's shortfall is not spent on vcpu, nor one of every type on a type."""
+        vcpu = MinimumCommitment(Money("100", EUR), resource_type="vcpu")
+        memory = MinimumCommitment(Money("10", EUR), resource_type="memory")
+        service = MinimumCommitment(Money("20", EUR), service=SERVICE)
+        profile = build([], card=rates(commitments=[vcpu, memory, service]))
+        assert [line.exact for line in profile.lines] == [100, 10, 20]
+        everything = MinimumCommitment(Money("120", EUR))
+        profile = build([], card=rates(commitments=[everything, vcpu, memory]))
+        assert [line.exact for line in profile.lines] == [10, 100, 10]
+        assert profile.total == Money("120.00", EUR)
+
+    def test_a_daily_minimum_inside_a_monthly_one(self) -> None:
+        """EUR 1 a day on vcpu inside EUR 40 a month on everything: 31 + 9 = EUR 40.
+
+        Nothing is held: each day's shortfall of EUR 1 counts in October, the month
+        holding it, so the month's minimum is short EUR 9.
+        """
+        daily = MinimumCommitment(Money("1", EUR), per="day", resource_type="vcpu")
+        monthly = MinimumCommitment(Money("40", EUR))
+        profile = build([], card=rates(commitments=[monthly, daily]))
+        assert profile.lines[0].exact == 9
+        assert [line.exact for line in profile.lines[1:]] == [1] * 31
+        assert profile.total == Money("40.00", EUR)
+
+    def test_shortfalls_spanning_part_of_a_wider_period(self) -> None:
+        """A monthly shortfall counts in a daily scope by the share of its time in the day.
+
+        EUR 31 a month on the service's vcpu, nothing held: a shortfall of EUR 31 over
+        October's 31 equal days counts EUR 1 in each day of the EUR 2 a day minimum.
+        """
+        monthly = MinimumCommitment(Money("31", EUR), resource_type="vcpu", service=SERVICE)
+        daily = MinimumCommitment(Money("2", EUR), per="day")
+        profile = build([], card=rates(commitments=[daily, monthly]))
+        days = profile.lines[:-1]
+        assert [line.exact for line in days] == [1] * 31
+        assert profile.lines[-1].exact == 31
+        assert profile.total == Money("62.00", EUR)
+
+    def test_for_agreement_commitments_on_the_offering_and_an_upgrade(self) -> None:
+        """The scopes RateCard.for_agreement makes: the service's, and an upgrade's type in it."""
+        card = rates(
+            commitments=[
+                MinimumCommitment(Money("60", EUR), service=SERVICE),
+                MinimumCommitment(Money("50", EUR), resource_type="vcpu", service=SERVICE),
+            ]
+        )
+        profile = build([held("1 vcpu", sept()), held("10 GiB", sept(), kind="memory")], card=card)
+        memory = Fraction("0.21")
+        assert [line.exact for line in profile.lines[2:]] == [
+            60 - 50 - memory,
+            50 - Fraction("31.248"),
+        ]
+        assert profile.exact_total == 60
+
+
 class TestLeftOut:
     """A profile counts the rows it left out, so a slip in an agreement id shows."""
 

@@ -20,7 +20,10 @@ tier a usage reaches, and per minimum commitment not reached):
   resource records the use made of what is held (`cloudsms.resources.utilisation`):
   it is never charged, since the holding is;
 - a `cloudsms.resources.MinimumCommitment` whose scope costs less than its minimum
-  over the period adds the shortfall as a line of its own.
+  over the period adds the shortfall as a line of its own; commitments are
+  reckoned from the narrowest scope to the widest, and a narrower one's shortfall
+  counts as spent in the wider scopes holding it, so overlapping minimums are not
+  charged twice.
 
 Every line's exact amount is the exact cost `cloudsms.money.Price.exact_cost` gives
 for its quantity and time held; the total is the exact sum of the lines, rounded once,
@@ -385,7 +388,8 @@ class CostLine:
       allocation or a usage;
     - ``exact``: the exact amount, a `Fraction` of the currency: for an allocation or
       a usage, ``price.exact_cost(quantity, held)``; for a commitment, the minimum
-      owed ``during`` its part of a calendar period less what its scope cost then;
+      owed ``during`` its part of a calendar period less what its scope cost then
+      (the shortfalls of narrower commitments inside its scope included);
     - ``amount``: ``exact`` as `cloudsms.money.Money`, exact where it fits the amount
       bounds, else to 38 significant digits half to even: never rounded to the cent
       (the profile rounds once, at its total);
@@ -930,19 +934,39 @@ class _Builder:
         periods it was held in (by the time, or calendar share, held in each), a
         usage's in the one it starts in, as a profile of that period alone would
         count them.
+
+        Commitments whose scopes overlap are reckoned from the narrowest to the
+        widest (`_reckoning_order`), and the shortfall of one counts as spent in the
+        scope of each commitment reckoned after it whose scope holds its own: the
+        customer pays a vcpu minimum of a service and the service's minimum, not
+        both shortfalls in full. A shortfall counts in a calendar period of the
+        wider commitment by the share of its ``during`` that falls in it (all of
+        it when both are per month). The lines stay in the rate card's order.
         """
         window = self.frame.window
         if window is None or not self.rates.commitments:
             return
         basis = _CommitmentBasis(self.frame.currency, self.frame.zone)
         spent_by_per: dict[str, dict[tuple[str, str], list[Fraction]]] = {}
-        for commitment in self.rates.commitments:
+        commitments = self.rates.commitments
+        made: dict[int, list[CostLine]] = {}
+        # The shortfalls reckoned so far: (commitment, start, end, exact).
+        reckoned: list[tuple[MinimumCommitment, int, int, Fraction]] = []
+        for place in _reckoning_order(commitments):
+            commitment = commitments[place]
             owed = commitment.owed(window)
             bounds = [_micros(part.start) for part, _ in owed] + [self.frame.end_us]
             costs = spent_by_per.get(commitment.per)
             if costs is None:
                 costs = spent_by_per[commitment.per] = self._costs_within(bounds)
+            narrower = [
+                (start, end, exact)
+                for earlier, start, end, exact in reckoned
+                if commitment.covers(earlier.service, earlier.resource_type)
+            ]
+            lines = made[place] = []
             for index, (_, least) in enumerate(owed):
+                low, high = bounds[index], bounds[index + 1]
                 spent = sum(
                     (
                         cost[index]
@@ -951,9 +975,16 @@ class _Builder:
                     ),
                     Fraction(0),
                 )
+                for start, end, exact in narrower:
+                    overlap = min(end, high) - max(start, low)
+                    if overlap > 0:
+                        spent += exact * overlap / (end - start)
                 if spent < least:
-                    row = (basis, commitment, least - spent, least, spent)
-                    self.lines.append(_line((*row, bounds[index], bounds[index + 1])))
+                    row = (basis, commitment, least - spent, least, spent, low, high)
+                    lines.append(_line(row))
+            reckoned += [(commitment, *line._row[5:7], line._row[2]) for line in lines]  # noqa: SLF001
+        for place in range(len(commitments)):
+            self.lines += made[place]
 
     def _costs_within(self, bounds: list[int]) -> dict[tuple[str, str], list[Fraction]]:
         """What each service and type cost inside each ``[bounds[i], bounds[i + 1])``, exactly."""
@@ -975,6 +1006,32 @@ class _Builder:
         for at, service, kind, exact in self.usage_costs:  # each starts inside the bounds
             costs[(service, kind)][bisect.bisect_right(bounds, at) - 1] += exact
         return costs
+
+
+_PER_ORDER = {"day": 0, "month": 1, "quarter": 2, "year": 3}
+
+
+def _reckoning_order(commitments: tuple[MinimumCommitment, ...]) -> list[int]:
+    """The places of ``commitments`` in the order they are reckoned: narrowest scope first.
+
+    A scope of one service and one type comes before one of a service or a type,
+    which comes before one of everything, so each commitment comes after every
+    commitment whose scope its own strictly holds. Among commitments of one width,
+    the shorter calendar period comes first (a day before a month), then the rate
+    card's order.
+    """
+
+    def width(commitment: MinimumCommitment) -> int:
+        return (commitment.service is None) + (commitment.resource_type is None)
+
+    return sorted(
+        range(len(commitments)),
+        key=lambda place: (
+            width(commitments[place]),
+            _PER_ORDER.get(commitments[place].per, len(_PER_ORDER)),
+            place,
+        ),
+    )
 
 
 def _bucket_costs(

@@ -312,6 +312,17 @@ class MinimumCommitment(Record):
     its own; what one month costs never makes up for another, so a profile of
     October and November together owes what the two monthly profiles owe.
 
+    Commitments may overlap (`RateCard.for_agreement` gives a service's offering
+    a minimum and each committed upgrade of it another). A profile reckons them
+    from the narrowest scope to the widest (one service and type, then a service
+    or a type, then everything; the shorter ``per`` first among scopes of one
+    width), and the shortfall of a commitment counts as spent in the scope of every
+    commitment reckoned later whose scope holds its own, for the part of its time
+    inside each of that commitment's calendar periods. So a vcpu minimum of EUR 100
+    inside a service minimum of EUR 150 charges EUR 150 at most, not both
+    shortfalls. Scopes that do not hold each other (a service's, and a type's
+    across services) each owe their own.
+
     Serves S11 (commitments of the cost profile) and S07 (the quantities committed
     to); ISO/IEC 20000-1:2011 6.4.
 
