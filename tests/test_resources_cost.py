@@ -330,6 +330,23 @@ class TestHandComputed:
         )
         assert november.lines[0].exact == Fraction("0.04")  # the tiers start again
 
+    def test_usage_in_another_unit_of_its_dimension(self) -> None:
+        """350 GiB transferred at EUR 0.05 per GB: 375.809638 GB, EUR 18.7904819 exactly.
+
+        A GiB is 1.073741824 GB, so the usage is charged in the price's unit, not
+        taken as 350 of it (EUR 17.50).
+        """
+        card = rates(Rate("data_transfer", price=Price(Money("0.05", EUR), "GB")))
+        usage = [used("350 GiB", dt.datetime(2026, 10, 5, tzinfo=UTC), kind="data_transfer")]
+        profile = build([], usage=usage, card=card)
+        (line,) = profile.lines
+        assert str(line.quantity) == "350 gibibyte"
+        assert line.exact == Fraction("18.79048192")
+        assert line.price is not None
+        assert line.quantity is not None
+        assert line.exact == line.price.exact_cost(line.quantity)
+        assert profile.total == Money("18.79", EUR)
+
     def test_a_rate_for_every_service_counts_their_usage_together(self) -> None:
         """A tier is reached by the usage of every service its rate prices, not per service.
 
@@ -913,7 +930,10 @@ class TestRevise:
         )
         assert revision.profile.period.start == later
         assert revision.change.difference == Money("120.96", EUR)  # 4 x 720 x 0.042
-        assert revision.notice.sent_by == "acme-cloud"
+        notice = revision.notice
+        assert notice.sent_by == "acme-cloud"
+        # Sent when the change is priced, effective when it takes effect.
+        assert (notice.sent_at, notice.effective_at) == (as_of, later)
 
     def test_refusals(self) -> None:
         """Another agreement's request, an effect before as_of or after the span, are refused."""
