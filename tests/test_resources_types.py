@@ -540,7 +540,89 @@ class TestResourceRequest:
                 [vcpus(4, resource_id="vm-1")], day(5)
             )
         assert problems_of(info) == [
-            ("$.resource_id", "a resource id not already held (resize the holding instead)")
+            (
+                "$.resource_id",
+                (
+                    "a resource id not held at 2026-10-05T00:00:00+00:00 or later (it is held"
+                    " from 2026-10-01T00:00:00+00:00: resize or release that holding instead)"
+                ),
+            )
+        ]
+
+    def test_allocate_refuses_a_resource_id_held_later(self) -> None:
+        """A holding of the id scheduled from the 20th overlaps an allocation from the 5th."""
+        scheduled = vcpus(4, day(20), resource_id="vm-2")
+        asked = request(ResourceRequestKind.ALLOCATE, 2, resource_id="vm-2")
+        with pytest.raises(ValidationError) as info:
+            asked.apply([scheduled], day(5))
+        assert problems_of(info) == [
+            (
+                "$.resource_id",
+                (
+                    "a resource id not held at 2026-10-05T00:00:00+00:00 or later (it is held"
+                    " from 2026-10-20T00:00:00+00:00: resize or release that holding instead)"
+                ),
+            )
+        ]
+        released = vcpus(4, OCT1, until=day(5), resource_id="vm-2")
+        assert asked.apply([released], day(5))[-1] == vcpus(2, day(5), resource_id="vm-2")
+
+    def test_release_before_a_scheduled_resize(self) -> None:
+        """4 vcpu, resized to 8 from the 20th, released on the 5th: nothing held from the 5th."""
+        scheduled = request(ResourceRequestKind.RESIZE, 8, resource_id="vm-1").apply(
+            [vcpus(4, resource_id="vm-1")], day(20)
+        )
+        after = request(ResourceRequestKind.RELEASE, resource_id="vm-1").apply(scheduled, day(5))
+        assert after == (vcpus(4, until=day(5), resource_id="vm-1"),)
+
+    def test_resize_before_a_scheduled_resize(self) -> None:
+        """A resize to 2 on the 10th sets 2 vcpu from then on, the 8 of the 20th replaced."""
+        scheduled = request(ResourceRequestKind.RESIZE, 8).apply(
+            [vcpus(4, until=day(28))], day(20)
+        )
+        after = request(ResourceRequestKind.RESIZE, 2).apply(scheduled, day(10))
+        assert after == (vcpus(4, until=day(10)), vcpus(2, day(10), until=day(28)))
+        undone = request(ResourceRequestKind.RESIZE, 4).apply(scheduled, day(10))
+        assert undone == (vcpus(4, until=day(28)),)
+
+    def test_a_holding_allocated_afresh_later_is_another_holding(self) -> None:
+        """A release on the 3rd leaves vm-1 allocated again from the 25th (not a continuation)."""
+        first = vcpus(4, until=day(5), resource_id="vm-1")
+        again = vcpus(2, day(25), resource_id="vm-1")
+        after = request(ResourceRequestKind.RELEASE, resource_id="vm-1").apply(
+            [first, again], day(3)
+        )
+        assert after == (vcpus(4, until=day(3), resource_id="vm-1"), again)
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        changes=st.lists(
+            st.tuples(st.integers(2, 27), st.sampled_from([None, 1, 2, 3, 6, 8])),
+            min_size=1,
+            max_size=5,
+        ),
+        release_on=st.integers(2, 27),
+    )
+    def test_nothing_is_held_after_a_release(
+        self, changes: list[tuple[int, int | None]], release_on: int
+    ) -> None:
+        """Whatever was scheduled (resizes, a release), a release at t leaves nothing from t."""
+        held: tuple[Allocation, ...] = (vcpus(4, resource_id="vm-1"),)
+        for when, amount in changes:
+            kind = ResourceRequestKind.RELEASE if amount is None else ResourceRequestKind.RESIZE
+            try:
+                held = request(kind, amount, resource_id="vm-1").apply(held, day(when))
+            except ValidationError:
+                continue  # not held then, or the amount held: nothing scheduled
+        t = day(release_on)
+        try:
+            after = request(ResourceRequestKind.RELEASE, resource_id="vm-1").apply(held, t)
+        except ValidationError:
+            assert not any(a.held_at(t) for a in held)
+            return
+        assert not any(a.until is None or a.until > t for a in after)
+        assert [a.held(Period(OCT1, t)) for a in after] == [
+            a.held(Period(OCT1, t)) for a in held if a.held(Period(OCT1, t)) is not None
         ]
 
     def test_nothing_to_release(self) -> None:

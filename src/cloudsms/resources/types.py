@@ -564,6 +564,46 @@ def _until(allocation: Allocation, until: dt.datetime | None) -> Allocation:
     )
 
 
+def _later_links(held: tuple[Allocation, ...], index: int) -> list[int]:
+    """The holdings that continue ``held[index]``: its scheduled resizes, in order.
+
+    Each has the holding's key and starts when the one before it ends (as a
+    resize scheduled for later leaves them), so together they are one holding
+    whose amount changes over time.
+    """
+    found: list[int] = []
+    current = held[index]
+    while current.until is not None:
+        end, key = _utc(current.until), current.key
+        following = next(
+            (
+                i
+                for i, other in enumerate(held)
+                if i != index and i not in found and other.key == key and _utc(other.since) == end
+            ),
+            None,
+        )
+        if following is None:
+            break
+        found.append(following)
+        current = held[following]
+    return found
+
+
+def _replaced(
+    held: tuple[Allocation, ...], index: int, dropped: set[int], by: Allocation | None
+) -> tuple[Allocation, ...]:
+    """``held`` with ``held[index]`` replaced by ``by`` (or left out) and ``dropped`` left out."""
+    kept: list[Allocation] = []
+    for i, allocation in enumerate(held):
+        if i == index:
+            if by is not None:
+                kept.append(by)
+        elif i not in dropped:
+            kept.append(allocation)
+    return tuple(kept)
+
+
 # ---------------------------------------------------------------------- usage
 @attrs.frozen
 class Usage(Record):
@@ -942,8 +982,19 @@ class ResourceRequest(Record):
           the request's);
         - resize: the holding (`target`) released at ``at``, and a new holding of
           the same key, cost centre and location with the new quantity from
-          ``at`` (and the old ``until``, if a release was already scheduled);
-        - release: the holding released at ``at``.
+          ``at`` until the holding was to end (``None``, or the release already
+          scheduled);
+        - release: the holding released at ``at``: nothing of it is held from
+          ``at`` on.
+
+        A holding may already have changes scheduled after ``at``: a resize
+        carried out earlier but taking effect later leaves holdings of the same
+        key, each starting when the one before ends. Those are the same holding
+        later on, so a release at ``at`` drops them, and a resize at ``at`` sets
+        the amount from ``at`` to the end of the last of them in their place (a
+        resize to the amount held at ``at`` then undoes the scheduled changes).
+        A holding of the key that starts later without continuing it (allocated
+        afresh after a release) is another holding and is left as it is.
 
         Other allocations are returned as they are, in their order, with a new
         holding last; a holding that began at ``at`` itself is replaced rather
@@ -954,10 +1005,11 @@ class ResourceRequest(Record):
             ValidationError: ``at`` is not an aware instant (``$.at``); an item is
                 not an `Allocation`; nothing to resize or release at ``at``, or
                 several holdings and no resource id to choose one
-                (``$.resource_id``); a new allocation's resource id is already held
-                (``$.resource_id``); a resize to a quantity of another dimension
-                than the holding's, or to the amount it holds, in any unit
-                (``$.quantity``: nothing to change).
+                (``$.resource_id``); a new allocation's resource id is held at
+                ``at`` or later, scheduled included (``$.resource_id``, naming
+                when it is held); a resize to a quantity of another dimension than
+                the holding's, or to the amount it holds when nothing is scheduled
+                after ``at`` (``$.quantity``: nothing to change).
         """
         raise_problems(instant_problems(at, "$.at"), "resource request")
         held = _check_allocations(allocations, "resource request")
@@ -974,14 +1026,12 @@ class ResourceRequest(Record):
                 "$.resource_id", expected, "none held", subject="resource request"
             )
         old = held[index]
-        kept: list[Allocation] = list(held)
+        links = _later_links(held, index)
+        last = old.until if not links else held[links[-1]].until
+        dropped = set(links)
         starts_now = _utc(old.since) == _utc(at)
-        if starts_now:
-            del kept[index]
-        else:
-            kept[index] = _until(old, at)
         if self.kind is ResourceRequestKind.RELEASE:
-            return tuple(kept)
+            return _replaced(held, index, dropped, None if starts_now else _until(old, at))
         new_quantity = cast("Quantity", self.quantity)  # a resize has one: checked
         if not same_dimension(new_quantity, old.quantity):
             expected = f"a quantity of the holding's dimension ({dimension(old.quantity)})"
@@ -989,6 +1039,8 @@ class ResourceRequest(Record):
                 "$.quantity", expected, format_quantity(new_quantity), subject="resource request"
             )
         if fraction_in(new_quantity, _unit_text(old.quantity)) == Fraction(old.quantity.magnitude):
+            if links:  # the amount held now, kept: the later changes scheduled are undone
+                return _replaced(held, index, dropped, _until(old, last))
             held_now = format_quantity(old.quantity)
             expected = f"a new total other than the {held_now} held (nothing to change)"
             raise ValidationError.single(
@@ -1001,21 +1053,32 @@ class ResourceRequest(Record):
             old.resource_type,
             new_quantity,
             at,
-            old.until,
+            last,
             resource_id=old.resource_id,
             cost_centre=old.cost_centre,
             location=old.location,
         )
+        kept = _replaced(held, index, dropped, None if starts_now else _until(old, at))
         return (*kept, resized)
 
     def _allocation_at(self, at: dt.datetime, held: tuple[Allocation, ...]) -> Allocation:
-        if self.resource_id is not None and any(self._matches(a) and a.held_at(at) for a in held):
-            raise ValidationError.single(
-                "$.resource_id",
-                "a resource id not already held (resize the holding instead)",
-                describe(self.resource_id),
-                subject="resource request",
-            )
+        if self.resource_id is not None:
+            moment = _utc(at)
+            for other in held:
+                if self._matches(other) and (other.until is None or _utc(other.until) > moment):
+                    span = f"from {other.since.isoformat()}" + (
+                        "" if other.until is None else f" until {other.until.isoformat()}"
+                    )
+                    expected = (
+                        f"a resource id not held at {at.isoformat()} or later (it is held"
+                        f" {span}: resize or release that holding instead)"
+                    )
+                    raise ValidationError.single(
+                        "$.resource_id",
+                        expected,
+                        describe(self.resource_id),
+                        subject="resource request",
+                    )
         return Allocation(
             self.customer,
             self.agreement,
