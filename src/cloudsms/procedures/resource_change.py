@@ -45,10 +45,11 @@ from cloudsms._foundation.instants import instant_key, instant_problems
 from cloudsms._foundation.suggest import suggest
 from cloudsms._kit.checks import ident, instance_problems, instant, raise_problems, text
 from cloudsms._kit.records import Record
-from cloudsms.agreements import CloudServiceAgreement, terms_on
+from cloudsms.agreements import CloudServiceAgreement, TermKind, terms_on
 from cloudsms.configuration import (
     ConfigurationItem,
     ConfigurationRecord,
+    ConfigurationVersion,
     Relation,
     RelationKind,
 )
@@ -348,13 +349,16 @@ def _most_held(
     keep: Callable[[Allocation], bool],
     unit: str,
     at: dt.datetime,
+    to: dt.datetime | None = None,
 ) -> Fraction:
     """The most the kept allocations hold at one instant from ``at`` on, in ``unit``.
 
     A holding starting later counts from its start, one released at or before
-    ``at`` not at all; each distinct unit is converted once.
+    ``at`` not at all; each distinct unit is converted once. With ``to``, only
+    the instants before it count.
     """
     moment = _utc(at)
+    stop = None if to is None else _utc(to)
     factors: dict[Any, Fraction] = {}
     intervals: list[tuple[dt.datetime, dt.datetime | None, Fraction]] = []
     for allocation in allocations:
@@ -363,6 +367,10 @@ def _most_held(
         until = None if allocation.until is None else _utc(allocation.until)
         if until is not None and until <= moment:
             continue
+        if stop is not None:
+            if _utc(allocation.since) >= stop:
+                continue
+            until = stop if until is None else min(until, stop)
         held = allocation.quantity
         magnitude = Fraction(held.magnitude)
         factor = factors.get(held.units)
@@ -402,17 +410,43 @@ class _Limits:
         factor = fraction_in(quantity(1, unit), self.kind.unit)
         return quantity(to_decimal(max(amount, Fraction(0)) * factor), self.kind.unit)
 
-    def _limit(self) -> ResourceLimit | None:
+    def _windows(self) -> list[tuple[dt.datetime, dt.datetime | None]]:
+        """The spans from the effect on in each of which one set of resource limits is in force.
+
+        The first starts when the request takes effect; each amendment of the
+        resource limits taking effect later starts another.
+        """
         checked = self.checked
-        terms = terms_on(checked.agreement, checked.effective)
-        return next(
-            (x for x in terms.resource_limits if x.resource_type == self.kind.limited_by), None
-        )
+        moment = _utc(checked.effective)
+        starts = [checked.effective] + [
+            applied.effective_at
+            for applied in checked.agreement.amendments
+            if applied.amendment.term is TermKind.RESOURCE_LIMITS
+            and _utc(applied.effective_at) > moment
+        ]
+        starts.sort(key=_utc)
+        return [
+            (start, starts[i + 1] if i + 1 < len(starts) else None)
+            for i, start in enumerate(starts)
+        ]
 
     def _agreement(self) -> Refusal | None:
-        limit = self._limit()
-        if limit is None:
-            return None
+        """The first span in which the customer would hold more than the limit then in force."""
+        for start, end in self._windows():
+            terms = terms_on(self.checked.agreement, start)
+            limit = next(
+                (x for x in terms.resource_limits if x.resource_type == self.kind.limited_by),
+                None,
+            )
+            if limit is not None:
+                refusal = self._over(limit, start, end)
+                if refusal is not None:
+                    return refusal
+        return None
+
+    def _over(
+        self, limit: ResourceLimit, start: dt.datetime, end: dt.datetime | None
+    ) -> Refusal | None:
         checked, table = self.checked, self.checked.table
         request = checked.request
 
@@ -427,16 +461,21 @@ class _Limits:
 
         unit = _unit_of(limit.at_most)
         at_most = Fraction(limit.at_most.magnitude)
-        most_after = _most_held(self.after, counted, unit, checked.effective)
+        most_after = _most_held(self.after, counted, unit, start, end)
         if most_after <= at_most:
             return None
-        most_before = _most_held(self.before, counted, unit, checked.effective)
+        most_before = _most_held(self.before, counted, unit, start, end)
         free = self._in_type_unit(at_most - most_before, unit)
         requested = self._requested()
+        amended = (
+            ""
+            if _utc(start) == _utc(checked.effective)
+            else f" (as amended from {start.isoformat()}, after the request takes effect)"
+        )
         message = (
             f"agreement {checked.agreement.id} limits {limit.resource_type.value} to"
-            f" {format_quantity(limit.at_most)}: {format_quantity(free)} free from"
-            f" {checked.effective.isoformat()} ({_shown(most_before, unit)} held), and the"
+            f" {format_quantity(limit.at_most)}{amended}: {format_quantity(free)} free from"
+            f" {start.isoformat()} ({_shown(most_before, unit)} held), and the"
             f" request adds {format_quantity(requested)}"
         )
         return Refusal(
@@ -489,6 +528,25 @@ def _added(request: ResourceRequest, kind: ResourceType, target: Allocation | No
         return -old
     new = _amount(request.quantity, kind.unit)
     return new if request.kind is ResourceRequestKind.ALLOCATE else new - old
+
+
+def _placed(
+    after: tuple[Allocation, ...], held: tuple[Allocation, ...], pool: ResourcePool
+) -> tuple[Allocation, ...]:
+    """``after`` with the holdings the request made or changed in ``pool``'s location.
+
+    A new holding of a request that names no location (and of a resize of a
+    holding that named none) is in the pool's location, so it counts against that
+    pool alone (`cloudsms.resources.ResourcePool.free` counts a holding without a
+    location in every pool).
+    """
+    given = {id(allocation) for allocation in held}
+    return tuple(
+        allocation
+        if id(allocation) in given or allocation.location is not None
+        else attrs.evolve(allocation, location=pool.location)
+        for allocation in after
+    )
 
 
 def _in_request(error: ValidationError) -> ValidationError:
@@ -549,25 +607,35 @@ def _held_by(
     )
 
 
-def _record_problems(
-    records: Mapping[str, ConfigurationRecord], resource_id: str | None, effective: dt.datetime
-) -> list[Problem]:
-    """The item's record can take a version at ``effective``: none of its versions is later.
-
-    A version already recorded for later (a request scheduled after this one, carried
-    out before it) would have the record run backwards.
-    """
-    record = None if resource_id is None else records.get(resource_id)
-    if record is None:
-        return []
-    latest = record.current_version.changed_at
-    if _utc(latest) <= _utc(effective):
-        return []
-    expected = (
-        "a record whose latest version is no later than the request takes effect"
-        f" ({effective.isoformat()})"
+def _version_item(
+    base: ConfigurationItem, attributes: dict[str, str], key: str, total: Fraction, unit: str
+) -> ConfigurationItem:
+    """``base`` with the resource's attribute showing ``total`` (removed when zero)."""
+    shown = dict(attributes)
+    if total:
+        shown[key] = _shown(total, unit)
+    else:
+        shown.pop(key, None)
+    return ConfigurationItem(
+        id=base.id, name=base.name, kind=base.kind, attributes=shown, relations=base.relations
     )
-    return [Problem(f"$.records.{resource_id}", expected, f"a version of {latest.isoformat()}")]
+
+
+def _appended(
+    record: ConfigurationRecord | None,
+    item: ConfigurationItem,
+    *,
+    by: str,
+    at: dt.datetime,
+    change: str | None,
+) -> ConfigurationRecord:
+    """``record`` with ``item`` as a new version (a new record when there is none)."""
+    if record is None:
+        return ConfigurationRecord.create(item, by=by, at=at, change=change)
+    version = ConfigurationVersion(
+        version=len(record.versions) + 1, item=item, changed_by=by, changed_at=at, change=change
+    )
+    return ConfigurationRecord(versions=(*record.versions, version))
 
 
 def _updated_records(
@@ -579,43 +647,71 @@ def _updated_records(
     resource_id: str | None,
     change_id: str,
 ) -> dict[str, ConfigurationRecord]:
-    """``records`` with the resource's item showing what it holds from the change on."""
+    """``records`` with the resource's item showing what it holds from the change on.
+
+    Versions of the item recorded for after the change (requests taking effect
+    later, carried out before this one) are superseded: the record keeps its
+    versions up to the change, takes the change's version, and then each later
+    version again with the resource's attribute as the allocations now hold it
+    at that version's instant (a version that then changes nothing is dropped).
+    They never took effect, so no history is rewritten.
+    """
     updated = dict(records)
     if resource_id is None:
         return updated
-    request = checked.request
+    request, effective = checked.request, checked.effective
     key = attribute_key(kind.id)
-    total = _held_by(after, resource_id, kind, checked.effective)
-    shown = _shown(total, kind.unit)
     record = records.get(resource_id)
-    if record is None:
-        if not total:
-            return updated
-        relations = (
-            ()
-            if resource_id == request.service
-            else (Relation(kind=RelationKind.PART_OF, target=request.service),)
-        )
-        item = ConfigurationItem(
-            id=resource_id,
-            name=resource_id,
-            kind="resource",
-            attributes={key: shown},
-            relations=relations,
-        )
-        updated[resource_id] = ConfigurationRecord.create(
-            item, by=checked.actor, at=checked.effective, change=change_id
-        )
-        return updated
-    attributes = dict(record.current.attributes)
-    if total:
-        attributes[key] = shown
+    moment = _utc(effective)
+    earlier = (
+        [] if record is None else [v for v in record.versions if _utc(v.changed_at) <= moment]
+    )
+    later = [] if record is None else [v for v in record.versions if _utc(v.changed_at) > moment]
+    rebuilt = ConfigurationRecord(versions=earlier) if earlier else None
+    total = _held_by(after, resource_id, kind, effective)
+    if rebuilt is None:
+        if total:
+            relations = (
+                ()
+                if resource_id == request.service
+                else (Relation(kind=RelationKind.PART_OF, target=request.service),)
+            )
+            base = (
+                later[0].item  # the item as first recorded, for later: its name, kind, relations
+                if later
+                else ConfigurationItem(
+                    id=resource_id, name=resource_id, kind="resource", relations=relations
+                )
+            )
+            rebuilt = _appended(
+                None,
+                _version_item(base, {}, key, total, kind.unit),
+                by=checked.actor,
+                at=effective,
+                change=change_id,
+            )
     else:
-        attributes.pop(key, None)
-    if attributes != dict(record.current.attributes):
-        updated[resource_id] = record.update(
-            by=checked.actor, at=checked.effective, attributes=attributes, change=change_id
-        )
+        current = rebuilt.current
+        item = _version_item(current, dict(current.attributes), key, total, kind.unit)
+        if item != current:
+            rebuilt = _appended(rebuilt, item, by=checked.actor, at=effective, change=change_id)
+    for version in later:
+        then = _held_by(after, resource_id, kind, version.changed_at)
+        item = _version_item(version.item, dict(version.item.attributes), key, then, kind.unit)
+        if rebuilt is None and not item.attributes:
+            continue  # the record was there for this resource alone, which is not held
+        if rebuilt is None or item != rebuilt.current:
+            rebuilt = _appended(
+                rebuilt,
+                item,
+                by=version.changed_by,
+                at=version.changed_at,
+                change=version.change,
+            )
+    if rebuilt is None:
+        updated.pop(resource_id, None)
+    elif rebuilt != record:
+        updated[resource_id] = rebuilt
     return updated
 
 
@@ -632,11 +728,14 @@ def carry_out(
 ) -> ResourceChange:
     """Check a resource request and carry it out as a standard change, or refuse it (S11).
 
-    ``allocations`` are the pool's allocations, of every customer (the pool's free
-    capacity is reckoned from all of them, the agreement's limit from the
-    customer's under ``agreement``); ``records`` maps configuration item ids to
-    their records. The request takes effect at its ``effective_at``, or at
-    ``as_of`` (when it is carried out) when it names none; ``types`` is the
+    ``allocations`` must hold every allocation of the customer under
+    ``agreement``, in every pool (the agreement's limit is reckoned from all of
+    them), and every allocation of ``pool``, of every customer (its free capacity
+    is reckoned from those: ones of another location are left out of it, and one
+    without a location counts in every pool); a holding left out is taken as not
+    held. ``records`` maps configuration item ids to their records. The request
+    takes effect at its ``effective_at``, or at ``as_of`` (when it is carried out)
+    when it names none; ``types`` is the
     resource type table (default: the built-in one, `cloudsms.resources.resource_types`).
     ``by`` is the actor id (``actor:ops-7``) that carries the change out and updates
     the records; by default the request's ``requested_by``, which must then be an
@@ -645,11 +744,14 @@ def carry_out(
     A request that adds something (an allocation; a resize up, by its increase)
     is refused for each limit it would break, from the instant it takes effect:
 
-    - **agreement limit**: when the type has a limit kind (`ResourceType.limited_by`)
-      and the terms in force then (`cloudsms.agreements.terms_on`) limit it, the most
-      the customer would hold of that kind under the agreement at any one instant
-      from then on (every type of that kind, converted to the limit's unit) must
-      not exceed the limit's ``at_most``;
+    - **agreement limit**: when the type has a limit kind (`ResourceType.limited_by`),
+      the most the customer would hold of that kind under the agreement at any
+      one instant (every type of that kind, converted to the limit's unit) must
+      not exceed the ``at_most`` of the terms in force at that instant
+      (`cloudsms.agreements.terms_on`): from the effect to the next amendment of
+      the resource limits against the terms then, and from each later amendment
+      on against the terms it brings, so a limit lowered later refuses a request
+      that would hold too much from then on (the refusal names the instant);
     - **pool capacity**: the pool must have a capacity of the type, and the most
       held of it at any one instant from then on must not exceed it
       (`cloudsms.resources.ResourcePool.free` of the allocations after the request
@@ -658,7 +760,8 @@ def carry_out(
     Refused: `ResourceChange.refusals` lists each, with what is free, the change
     (``chg-`` and the request's id) is ``rejected`` at ``as_of`` with the refusals'
     messages in its history, and the allocations and records are the ones given.
-    Carried out: the allocations are ``request.apply(allocations, effective)``; the
+    Carried out: the allocations are ``request.apply(allocations, effective)``, the
+    holdings it makes or changes given the pool's location where they name none; the
     configuration item of the resource (the request's ``resource_id``, or the
     holding's) gets a new version under the change whose attribute named after the
     type (`attribute_key`: ``vcpu``) is the amount it then holds (``"8 vcpu"``; the
@@ -671,10 +774,14 @@ def carry_out(
     version and the change's implementation are stamped with the effective
     instant, which is ``as_of`` for a request that names no ``effective_at`` and
     later for a scheduled one, so the record never claims an amount before it is
-    held. A refusal is decided, and stamped, at ``as_of``. So requests on one item
-    are carried out in the order they take effect: once a request scheduled for
-    later is recorded, one taking effect before it is an error (its record would
-    run backwards).
+    held. A refusal is decided, and stamped, at ``as_of``. A request taking effect
+    before changes already scheduled on its holding supersedes them
+    (`ResourceRequest.apply`: a release ends the holding and what was scheduled
+    for it, a resize sets the amount from its effect on), and the item's record
+    too: its versions after the effect, which never took effect, are recorded
+    again after the new one with the resource's attribute as it is then held (a
+    version that then changes nothing is left out; the other attributes are
+    kept; a record only those versions made, for this resource alone, is dropped).
 
     Raises:
         ValidationError: every problem of the input at its path, nothing built: an
@@ -686,8 +793,7 @@ def carry_out(
             pool's; nothing to resize or release, or several holdings to choose from
             (``$.request.resource_id``); a resize to the amount already held
             (``$.request.quantity``: nothing to change); no actor id to name
-            (``$.by``); a record with a version later than the request takes effect
-            (``$.records.<id>``).
+            (``$.by``).
 
     ``docs/resources.md`` and ``examples/resize_and_bill.py`` show a refused and an
     accepted resize of a customer's virtual CPUs.
@@ -709,7 +815,7 @@ def carry_out(
     assert kind is not None  # noqa: S101 - an unknown type is a problem raised above
     try:
         target = request.target(held, checked.effective)
-        after = request.apply(held, checked.effective)
+        after = _placed(request.apply(held, checked.effective), held, pool)
     except ValidationError as error:
         raise _in_request(error) from None
     if target is not None and target.location not in {None, pool.location}:
@@ -718,7 +824,6 @@ def carry_out(
             "$.pool", expected, f"pool {pool.id!r} at {pool.location!r}", subject=_SUBJECT
         )
     resource_id = target.resource_id if target is not None else request.resource_id
-    raise_problems(_record_problems(records, resource_id, checked.effective), _SUBJECT)
     added = _added(request, kind, target)
     refusals = _Limits(checked, kind, held, after, added).refusals() if added > 0 else []
     change = Change(
