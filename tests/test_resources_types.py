@@ -825,6 +825,30 @@ class TestReclaimCandidates:
         gone = vcpus(4, day(1, month=8), until=day(14))
         assert reclaim_candidates([young, gone], [], unused_for=30, as_of=day(15)) == ()
 
+    def test_a_resize_does_not_reset_the_clock(self) -> None:
+        """Held unused since 1 August, resized on 10 October: 75 days unused on the 15th."""
+        first = vcpus(4, day(1, month=8), resource_id="vm-1")
+        resized = request(ResourceRequestKind.RESIZE, 2, resource_id="vm-1").apply(
+            [first], day(10)
+        )
+        (candidate,) = reclaim_candidates(resized, [], unused_for=30, as_of=day(15))
+        assert candidate.allocation == vcpus(2, day(10), resource_id="vm-1")
+        assert (candidate.unused_since, candidate.days_unused) == (day(1, month=8), 75)
+        twice = request(ResourceRequestKind.RESIZE, 6, resource_id="vm-1").apply(resized, day(12))
+        (again,) = reclaim_candidates(twice, [], unused_for=30, as_of=day(15))
+        assert again.unused_since == day(1, month=8)
+        apart = [vcpus(4, day(1, month=8), until=day(9), resource_id="vm-1"), resized[-1]]
+        assert reclaim_candidates(apart, [], unused_for=30, as_of=day(15)) == ()
+
+    def test_days_counted_by_the_time_of_day(self) -> None:
+        """Held from noon on the 1st: at 11:00 on the 15th it is 13 whole days, at noon 14."""
+        held = vcpus(4, day(1, 12))
+        assert reclaim_candidates([held], [], unused_for=14, as_of=day(15, 11)) == ()
+        (candidate,) = reclaim_candidates([held], [], unused_for=13, as_of=day(15, 11))
+        assert candidate.days_unused == 13
+        (at_noon,) = reclaim_candidates([held], [], unused_for=14, as_of=day(15, 12))
+        assert at_noon.days_unused == 14
+
     def test_days_on_the_calendar_of_as_of(self) -> None:
         """Counts calendar days on as_of's calendar: October in Berlin is 31 days of 745 hours."""
         october = Period.month(2026, 10, BERLIN)

@@ -1107,7 +1107,7 @@ class ReclaimCandidate(Record):
     """A holding left unused long enough to be reclaimed: ``ReclaimCandidate(allocation, ...)``.
 
     ``unused_since`` is when it was last used (the end of its last usage above
-    zero, or its ``since`` when it never was) and ``days_unused`` the whole
+    zero, or when it began, before any resize, when it never was) and ``days_unused`` the whole
     calendar days from then to the instant it was judged at. A candidate is a
     suggestion: the holding is released only by a release request carried out
     (`release_request`).
@@ -1180,9 +1180,12 @@ def reclaim_candidates(
     A holding is a candidate when it is held at ``as_of`` and its last use lies
     at least ``unused_for`` whole calendar days (on ``as_of``'s calendar) before
     ``as_of``: its last use is the end of the latest usage above zero of it that
-    began before ``as_of`` (cut at ``as_of``), or its ``since`` when there is none
-    or that usage ended before it began. A usage is of a holding when it has its
-    key, or the same key without a resource id (`Usage.covers`). So a holding
+    began before ``as_of`` (cut at ``as_of``), or when it began when there is none
+    or that usage ended before it began. A holding begins with the first of the
+    unbroken run of holdings of its key that a resize leaves (each starting when
+    the one before ends), so a resize does not reset the count. A usage is of a
+    holding when it has its key, or the same key without a resource id
+    (`Usage.covers`). So a holding
     younger than ``unused_for`` days is never a candidate, and usage recorded as
     zero counts as no use. Candidates come in the order of ``allocations``.
 
@@ -1223,11 +1226,19 @@ def reclaim_candidates(
         if item.quantity.magnitude > 0 and _utc(item.start) < moment:
             ended = min(_utc(item.end), moment)
             last_use.setdefault(item.key[:4], []).append((item.resource_id, ended))
+    ending: dict[tuple[tuple[str, str, str, str, str | None], dt.datetime], Allocation] = {
+        (allocation.key, _utc(allocation.until)): allocation
+        for allocation in held
+        if allocation.until is not None
+    }
     found: list[ReclaimCandidate] = []
     for allocation in held:
         if not allocation.held_at(as_of):
             continue
-        since = _utc(allocation.since)
+        first = allocation  # a resize leaves one holding in several: count from its first
+        while (earlier := ending.get((first.key, _utc(first.since)))) is not None:
+            first = earlier
+        since = _utc(first.since)
         ends = [
             ended
             for resource_id, ended in last_use.get(allocation.key[:4], ())
@@ -1236,11 +1247,7 @@ def reclaim_candidates(
         unused_since = max([since, *ends])
         days = _whole_days(unused_since, as_of)
         if days >= unused_for:
-            shown = (
-                allocation.since
-                if unused_since == since
-                else unused_since.astimezone(as_of.tzinfo)
-            )
+            shown = first.since if unused_since == since else unused_since.astimezone(as_of.tzinfo)
             found.append(ReclaimCandidate(allocation, shown, days))
     return tuple(found)
 
