@@ -298,6 +298,21 @@ class TestReadUsage:
         assert [u.quantity for u in used[:2]] == [quantity("1200000 request"), quantity("350 GiB")]
         assert used[-1].quantity == quantity("0 TB*hour")
 
+    def test_a_calendar_unit_is_refused_at_the_unit(self) -> None:
+        """vcpu*month is of the right dimension, but a month has no fixed length: the unit cell."""
+        monthly = "acme,agr-1,vm,vcpu,1,vcpu*month,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z"
+        with pytest.raises(ValidationError) as info:
+            read_usage(write(f"{USAGE_HEADER}\n{monthly}\n", "usage.csv"))
+        assert problems_of(info) == [
+            (
+                "usage.csv:2:unit",
+                (
+                    "a unit without calendar units (months and years have no fixed length)"
+                    " (column 6)"
+                ),
+            )
+        ]
+
     def test_units_by_metering_kind(self) -> None:
         """Wants a metered type in its unit and an allocated one in its unit times time."""
         good = "acme,agr-1,vm,vcpu,2.5,vcpu*min,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z"

@@ -71,7 +71,13 @@ from cloudsms.resources.types import (
     Usage,
     _table,
 )
-from cloudsms.units import Quantity, format_quantity, quantity, same_dimension
+from cloudsms.units import (
+    Quantity,
+    calendar_units,
+    format_quantity,
+    quantity,
+    same_dimension,
+)
 
 if TYPE_CHECKING:
     import os
@@ -200,6 +206,10 @@ class _Reader:
             expected = (
                 one.problems[0].expected if one is not None else "a unit such as vcpu or GiB"
             )
+            row.refuse("unit", expected, describe(unit))
+            return None
+        if calendar_units(one):
+            expected = "a unit without calendar units (months and years have no fixed length)"
             row.refuse("unit", expected, describe(unit))
             return None
         if kind is not None:
