@@ -132,6 +132,15 @@ class TestReadAllocations:
             Allocation("acme", "agr-1", "vm", "vcpu", quantity("4 vcpu"), OCT1),
         )
 
+    def test_a_row_of_separators_only_is_a_row_not_a_blank_line(self) -> None:
+        """A line of commas alone is read as a row, so its empty cells are reported."""
+        path = write(f"{HEADER}\n{row()}\n{',' * (len(ALLOCATION_COLUMNS) - 1)}\n")
+        with pytest.raises(ValidationError) as error:
+            read_allocations(path)
+        paths = [path for path, _ in problems_of(error)]
+        assert "allocations.csv:3:customer" in paths
+        assert "allocations.csv:3:quantity" in paths
+
     def test_an_empty_optional_cell_is_no_value(self) -> None:
         """Reads empty optional cells as no resource id, cost centre or location."""
         path = write(

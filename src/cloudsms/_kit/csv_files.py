@@ -227,8 +227,8 @@ def read_rows(
                 if any(column not in numbers for column in required):
                     return records, problems  # no row can be read without its columns
                 continue
-            if not any(cells):
-                continue  # a blank line
+            if len(cells) <= 1 and not any(cells):
+                continue  # a blank line (a row of separators only is a row, and is read)
             made = row(name, line, numbers)
             if len(cells) != width:
                 made.refuse(None, f"{width} cells, as the header has", f"{len(cells)} cells")
