@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import agreement_data
+import section
 from cloudsms.monitoring import (
     Observations,
     Outage,
@@ -57,6 +58,7 @@ from cloudsms.monitoring import (
     percentile,
 )
 from cloudsms.periods import Period
+from section import Row
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -77,7 +79,6 @@ FLEET, QUICK_FLEET = 1_000, 40
 BERLIN = ZoneInfo("Europe/Berlin")
 OCTOBER = Period.month(2026, 10, "Europe/Berlin")
 SERVICE = "crm-service"
-Row = tuple[str, float, float, str]
 
 
 def per_call(fn: Callable[[], object], rounds: int) -> float:
@@ -268,18 +269,5 @@ def rows(*, quick: bool) -> list[Row]:
     return [*measure_rows(rounds), *evaluate_rows(rounds), *fleet_rows(quick=quick)]
 
 
-def main() -> int:
-    """Print the figures; exit 1 when a floor is missed."""
-    missed = False
-    for label, value, floor, unit in rows(quick="--quick" in sys.argv[1:]):
-        if math.isnan(floor):
-            print(f"  ({label})")
-            continue
-        mark = "ok" if value <= floor else "MISSED"
-        missed |= value > floor
-        print(f"{label}: {value:.3f} {unit} (floor {floor} {unit}, {value / floor:.2f}) {mark}")
-    return 1 if missed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(section.main(rows))

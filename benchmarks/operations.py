@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+import section
 from cloudsms.operations import INCIDENT_LIFECYCLE, Incident, resolution_time, response_time
 from cloudsms.periods import SupportHours
 
@@ -106,18 +107,5 @@ def rows(*, quick: bool) -> list[tuple[str, float, float, str]]:
     ]
 
 
-def main() -> int:
-    """Print the figures; exit 1 when the floor is missed."""
-    missed = False
-    for label, value, floor, unit in rows(quick="--quick" in sys.argv[1:]):
-        if math.isnan(floor):
-            print(f"  ({label})")
-            continue
-        mark = "ok" if value <= floor else "MISSED"
-        missed |= value > floor
-        print(f"{label}: {value:.3f} {unit} (floor {floor} {unit}) {mark}")
-    return 1 if missed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(section.main(rows))

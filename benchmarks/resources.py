@@ -33,12 +33,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import agreement_data
+import section
 from cloudsms.money import Money, Price
 from cloudsms.periods import Period, timezone
 from cloudsms.resources import Allocation
 from cloudsms.resources.cost import CostProfile
 from cloudsms.resources.pricing import Rate, RateCard
 from cloudsms.units import quantity
+from section import Row
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,7 +60,6 @@ SIZES = {
     "memory": ("4 GiB", "16 GiB"),
 }
 HOUR = Decimal(3600)
-Row = tuple[str, float, float, str]
 
 
 def rates() -> RateCard:
@@ -170,18 +171,5 @@ def rows(*, quick: bool) -> list[Row]:
     ]
 
 
-def main() -> int:
-    """Print the figures; exit 1 when a floor is missed."""
-    missed = False
-    for label, value, floor, unit in rows(quick="--quick" in sys.argv[1:]):
-        if math.isnan(floor):
-            print(f"  ({label})")
-            continue
-        mark = "ok" if value <= floor else "MISSED"
-        missed |= value > floor
-        print(f"{label}: {value:.2f}{unit} (floor {floor}{unit}) {mark}")
-    return 1 if missed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(section.main(rows))
