@@ -962,6 +962,19 @@ class TestUtilisation:
         assert back.ratio == Fraction(vcpu.used.magnitude) / 4
         assert back.ratio != Fraction(1, 12)
 
+    def test_the_ratio_of_figures_built_from_quantities(self) -> None:
+        """Figures built by hand divide their magnitudes; none held gives no ratio."""
+        october = Period.month(2026, 10, UTC)
+        built = Utilisation(
+            resource_type="vcpu",
+            period=october,
+            allocated=quantity("2976 vcpu*hour"),
+            used=quantity("744 vcpu*hour"),
+        )
+        assert built.ratio == Fraction(1, 4)
+        idle = attrs.evolve(built, allocated=quantity("0 vcpu*hour"))
+        assert idle.ratio is None
+
     def test_metered_usage_left_out_and_nothing_held(self) -> None:
         """Leaves metered usage out, and gives no ratio where nothing was held."""
         october = Period.month(2026, 10, UTC)
