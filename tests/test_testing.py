@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from hypothesis import find, given
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -259,16 +259,30 @@ class TestUpgradeResourceTypes:
         """Every drawn upgrade, a resource type or not, reads back from its JSON."""
         assert from_json(Upgrade, to_json(upgrade)) == upgrade
 
+    # Found, not shrunk: shrinking a whole catalogue to the smallest one that holds
+    # such an upgrade took minutes and proves nothing more.
+    FOUND = settings(
+        phases=[Phase.generate],
+        max_examples=500,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
     def test_both_forms_are_drawn(self) -> None:
         """Resource upgrades are drawn with a type and without one, metered types per unit."""
-        named = find(testing.upgrades(), lambda u: u.resource_type is not None)
+        named = find(
+            testing.upgrades(), lambda u: u.resource_type is not None, settings=self.FOUND
+        )
         assert named.kind is UpgradeKind.RESOURCE
         unnamed = find(
             testing.upgrades(),
             lambda u: u.kind is UpgradeKind.RESOURCE and u.resource_type is None,
+            settings=self.FOUND,
         )
         assert unnamed.resource_type is None
-        metered = find(testing.upgrades(), lambda u: u.resource_type == "requests")
+        metered = find(
+            testing.upgrades(), lambda u: u.resource_type == "requests", settings=self.FOUND
+        )
         assert metered.price.per is None
 
     def test_catalogues_exercise_it(self) -> None:
@@ -276,5 +290,6 @@ class TestUpgradeResourceTypes:
         catalogue = find(
             testing.catalogues(),
             lambda c: any(u.resource_type for e in c.entries for u in e.upgrades),
+            settings=self.FOUND,
         )
         assert any(u.resource_type for e in catalogue.entries for u in e.upgrades)
