@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from cloudsms.agreements import CloudServiceAgreement, Subscription
-    from cloudsms.catalogue import Catalogue, CatalogueEntry
+    from cloudsms.catalogue import Catalogue, CatalogueEntry, Offering
     from cloudsms.periods import Period
     from cloudsms.resources.types import ResourceType
 
@@ -139,6 +139,33 @@ def _price_basis(price_unit: str, calendar: bool, resource_unit: str) -> str | N
     if same_dimension(one * registry().Unit("second"), price_unit):
         return "time"
     return None
+
+
+def _suits(kind: ResourceType, price: Price, path: str) -> list[Problem]:
+    """Whether ``price`` can price ``kind``, as a rate's price must; its problem if not.
+
+    An allocated type is priced by the time held: per its unit and exact time, or
+    per its unit and calendar period; a metered type per amount used. Shared by
+    `RateCard.check` and the provider's own unit costs
+    (`cloudsms.resources.PoolCost.check`), which price resources the same way.
+    """
+    from cloudsms.resources.types import MeteringKind  # noqa: PLC0415
+
+    basis = _price_basis(price.unit, price.per is not None, kind.unit)
+    if kind.kind is MeteringKind.ALLOCATED and basis not in {"time", "calendar"}:
+        expected = (
+            f"a price of {kind.id} by the time held: per {kind.unit} and exact "
+            f"time (such as '{kind.unit}*hour'), or per {kind.unit} with per="
+            "'month' (or day, quarter, year)"
+        )
+        return [Problem(path, expected, str(price))]
+    if kind.kind is not MeteringKind.ALLOCATED and basis != "unit":
+        expected = (
+            f"a price of {kind.id} per amount used: per {kind.unit} (or a unit of "
+            "its dimension), with no time and no calendar period"
+        )
+        return [Problem(path, expected, str(price))]
+    return []
 
 
 # ---------------------------------------------------------------------- tiers
@@ -556,20 +583,7 @@ class RateCard(Record):
                 ]
             )
             for path, price in priced:
-                basis = _price_basis(price.unit, price.per is not None, kind.unit)
-                if allocated and basis not in {"time", "calendar"}:
-                    expected = (
-                        f"a price of {kind.id} by the time held: per {kind.unit} and exact "
-                        f"time (such as '{kind.unit}*hour'), or per {kind.unit} with per="
-                        "'month' (or day, quarter, year)"
-                    )
-                    problems.append(Problem(path, expected, str(price)))
-                elif not allocated and basis != "unit":
-                    expected = (
-                        f"a price of {kind.id} per amount used: per {kind.unit} (or a unit of "
-                        "its dimension), with no time and no calendar period"
-                    )
-                    problems.append(Problem(path, expected, str(price)))
+                problems += _suits(kind, price, path)
         return problems
 
     def check(self, types: Iterable[ResourceType] | None = None) -> None:
@@ -684,23 +698,9 @@ def _subscription_terms(
             )
         )
         return [], [], problems
-    rates: list[Rate] = []
-    for place, upgrade_id in enumerate(sorted(subscription.upgrade_ids)):
-        upgrade = upgrades.get(upgrade_id)
-        if upgrade is None:
-            close = suggest(upgrade_id, upgrades)
-            hint = f" (close matches: {', '.join(close)})" if close else ""
-            problems.append(
-                Problem(
-                    f"{path}.upgrade_ids[{place}]",
-                    f"an upgrade of entry {entry.id!r}{hint}",
-                    describe(upgrade_id),
-                )
-            )
-        elif upgrade.resource_type is not None:
-            rates.append(
-                Rate(upgrade.resource_type, price=upgrade.price, service=subscription.service_id)
-            )
+    rates, problems = _upgrade_rates(
+        entry, subscription.upgrade_ids, subscription.service_id, f"{path}.upgrade_ids"
+    )
     commitments: list[MinimumCommitment] = []
     for place, commitment in enumerate(subscription.commitments):
         where = f"{path}.commitments[{place}].quantity"
@@ -725,6 +725,73 @@ def _subscription_terms(
             )
         )
     return rates, commitments, problems
+
+
+def _upgrade_rates(
+    entry: CatalogueEntry, upgrade_ids: Iterable[str], service: str, path: str
+) -> tuple[list[Rate], list[Problem]]:
+    """The rates the chosen upgrades of ``entry`` bring to a card for ``service``, or problems.
+
+    Each resource upgrade naming its resource type becomes a `Rate` of that type for
+    the service at the upgrade's price; an id the entry lacks is a problem at
+    ``path[i]`` (the ids in sorted order). Shared by `RateCard.for_agreement` and the
+    cards of offerings compared (`cloudsms.resources.compare_offerings`).
+    """
+    upgrades = {upgrade.id: upgrade for upgrade in entry.upgrades}
+    rates: list[Rate] = []
+    problems: list[Problem] = []
+    for place, upgrade_id in enumerate(sorted(upgrade_ids)):
+        upgrade = upgrades.get(upgrade_id)
+        if upgrade is None:
+            close = suggest(upgrade_id, upgrades)
+            hint = f" (close matches: {', '.join(close)})" if close else ""
+            problems.append(
+                Problem(
+                    f"{path}[{place}]",
+                    f"an upgrade of entry {entry.id!r}{hint}",
+                    describe(upgrade_id),
+                )
+            )
+        elif upgrade.resource_type is not None:
+            rates.append(Rate(upgrade.resource_type, price=upgrade.price, service=service))
+    return rates, problems
+
+
+def _offering_card(
+    entry: CatalogueEntry,
+    offering: Offering,
+    *,
+    path: str,
+    types: Iterable[ResourceType] | None = None,
+) -> RateCard:
+    """The rate card of a subscription to ``offering`` that takes every upgrade it allows.
+
+    Built as `RateCard.for_agreement` builds a subscription's rates
+    (`_upgrade_rates`), for the entry's service, in the entry's currency and billing
+    cycle, with no commitments; checked against ``types``. Problems are reported
+    under ``path`` (``$.offering_b``).
+
+    Raises:
+        ValidationError: two upgrades the offering allows price one resource type
+            (``path.upgrades``), or a rate does not suit its type.
+    """
+    rates, problems = _upgrade_rates(entry, offering.upgrades, entry.service, f"{path}.upgrades")
+    seen: dict[str, str] = {}
+    for place, upgrade_id in enumerate(sorted(offering.upgrades)):
+        upgrade = next((u for u in entry.upgrades if u.id == upgrade_id), None)
+        if upgrade is None or upgrade.resource_type is None:
+            continue
+        other = seen.setdefault(upgrade.resource_type, upgrade_id)
+        if other != upgrade_id:
+            expected = (
+                f"one upgrade per resource type ({other} prices {upgrade.resource_type} "
+                "already), so the offering's card has one rate for it"
+            )
+            problems.append(Problem(f"{path}.upgrades[{place}]", expected, upgrade_id))
+    raise_problems(problems, _SUBJECT)
+    card = RateCard(entry.billing.currency, rates, billing_cycle=entry.billing.cycle)
+    card.check(types)
+    return card
 
 
 def _cycle_unit(cycle: relativedelta) -> tuple[CalendarPer, int] | None:
