@@ -92,10 +92,17 @@ from cloudsms.resources.types import (
     Usage,
     resource_types,
 )
-from cloudsms.units import Quantity, format_quantity, fraction_in, quantity, registry
+from cloudsms.units import (
+    Quantity,
+    format_quantity,
+    fraction_in,
+    is_quantity,
+    quantity,
+    registry,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
     from dateutil.relativedelta import relativedelta
 
@@ -363,7 +370,19 @@ class _CommitmentBasis:
         self.zone = zone
 
 
-_Basis = _Bucket | _UsageBasis | _CommitmentBasis
+class _HeldBasis:
+    """An allocation line made by `CostLine.of`: its price and the time it was held."""
+
+    __slots__ = ("currency", "held", "price")
+    kind: LineKind = "allocation"
+
+    def __init__(self, price: Price, code: str, held: Period) -> None:
+        self.price = price
+        self.currency = code
+        self.held = held
+
+
+_Basis = _Bucket | _UsageBasis | _CommitmentBasis | _HeldBasis
 
 
 # ---------------------------------------------------------------------- lines
@@ -408,7 +427,53 @@ class CostLine:
     _row: tuple[Any, ...]
 
     def __init__(self) -> None:
-        raise TypeError("cost lines are made by CostProfile.build")
+        raise TypeError("cost lines are made by CostProfile.build or CostLine.of")
+
+    @classmethod
+    def of(
+        cls,
+        source: Allocation | Usage | MinimumCommitment,
+        *,
+        exact: Fraction,
+        currency: str,
+        price: Price | None = None,
+        quantity: Quantity | None = None,
+        held: Period | None = None,
+        during: Period | None = None,
+    ) -> CostLine:
+        """A line of values priced elsewhere, such as a line read back from a file.
+
+        Nothing is priced again: ``exact`` is taken as the line's exact amount, in
+        ``currency``. The line's kind follows from ``source``: an `Allocation` takes
+        the ``price`` charged and the time ``held`` (its quantity is the
+        allocation's); a `Usage` takes the ``price`` and the ``quantity`` charged at
+        it (for a graduated rate, the part inside one tier); a `MinimumCommitment`
+        takes the part of a calendar period its shortfall is owed for, ``during``,
+        and neither price nor quantity. A line made so equals (``==``) the line
+        `CostProfile.build` made when every value is the same. Serves S11 (cost
+        profiles exchanged with other tools, `cloudsms.reports.focus`).
+
+        Raises:
+            ValidationError: every problem, each at its argument (``$.source``,
+                ``$.exact``, ``$.currency``, ``$.price``, ``$.quantity``, ``$.held``,
+                ``$.during``): a value of the wrong type, a price in another
+                currency, a value the kind needs missing or one it does not take
+                given, a quantity other than the allocation's.
+        """
+        problems = _given_problems(source, exact, currency, price, quantity)
+        given = {"price": price, "quantity": quantity, "held": held, "during": during}
+        problems += _kind_problems(source, given)
+        raise_problems(problems, _SUBJECT)
+        fraction = Fraction(exact)
+        if isinstance(source, Usage):
+            return _line((_UsageBasis(cast("Price", price), currency), source, fraction, quantity))
+        span = cast("Period", held if isinstance(source, Allocation) else during)
+        start, end = _micros(span.start), _micros(span.end)
+        if isinstance(source, Allocation):
+            basis: _Basis = _HeldBasis(cast("Price", price), currency, span)
+        else:
+            basis = _CommitmentBasis(currency, cast("dt.tzinfo", span.start.tzinfo))
+        return _line((basis, source, fraction, None, None, start, end))
 
     @property
     def kind(self) -> LineKind:
@@ -461,6 +526,8 @@ class CostLine:
         basis, _, start, end = self._row[:4]
         if isinstance(basis, _Bucket):
             return basis.frame.held(start, end)
+        if isinstance(basis, _HeldBasis):
+            return basis.held
         return None
 
     @property
@@ -536,6 +603,62 @@ def _line(row: tuple[Any, ...]) -> CostLine:
 
 def _restored(row: tuple[Any, ...]) -> CostLine:
     return _line(row)
+
+
+# What each kind of line made by CostLine.of needs (the others must be null); an
+# allocation's quantity may be given too, as the allocation's.
+_NEEDED: dict[type, tuple[str, tuple[str, ...]]] = {
+    Allocation: ("allocation", ("price", "held")),
+    Usage: ("usage", ("price", "quantity")),
+    MinimumCommitment: ("commitment", ("during",)),
+}
+
+
+def _kind_problems(source: object, given: Mapping[str, object]) -> list[Problem]:
+    """The values `CostLine.of` needs for the kind of ``source`` and got, or got but takes none."""
+    problems = [
+        Problem(f"$.{name}", "a Period", describe(given[name]))
+        for name in ("held", "during")
+        if given[name] is not None and not isinstance(given[name], Period)
+    ]
+    found = _NEEDED.get(type(source))
+    if found is None:
+        return problems
+    kind, needed = found
+    taken = (*needed, "quantity") if kind == "allocation" else needed
+    for name, value in given.items():
+        if name in needed and value is None:
+            problems.append(Problem(f"$.{name}", f"a {name} for a line of {kind}", "null"))
+        elif name not in taken and value is not None:
+            problems.append(Problem(f"$.{name}", f"null for a line of {kind}", describe(value)))
+    return problems
+
+
+def _given_problems(
+    source: object, exact: object, currency: object, price: object, amount: object
+) -> list[Problem]:
+    """What is wrong with the values `CostLine.of` takes whatever the line's kind."""
+    problems: list[Problem] = []
+    if not isinstance(source, Allocation | Usage | MinimumCommitment):
+        expected = "an Allocation, a Usage or a MinimumCommitment"
+        problems.append(Problem("$.source", expected, describe(source)))
+    if type(exact) not in (Fraction, int):
+        problems.append(Problem("$.exact", "an exact amount (a Fraction)", describe(exact)))
+    try:
+        Money.zero(currency)  # type: ignore[arg-type]
+    except ValidationError:
+        problems.append(Problem("$.currency", "an ISO 4217 code", describe(currency)))
+    if price is not None and not isinstance(price, Price):
+        problems.append(Problem("$.price", "a Price", describe(price)))
+    elif isinstance(price, Price) and price.amount.currency != currency:
+        expected = f"a price in the line's currency ({currency})"
+        problems.append(Problem("$.price", expected, str(price)))
+    if amount is not None and not is_quantity(amount):
+        problems.append(Problem("$.quantity", "a Quantity", describe(amount)))
+    elif isinstance(source, Allocation) and amount is not None and amount != source.quantity:
+        expected = f"the allocation's quantity ({format_quantity(source.quantity)})"
+        problems.append(Problem("$.quantity", expected, str(amount)))
+    return problems
 
 
 def _money(exact: Fraction, code: str) -> Money:

@@ -1,0 +1,1024 @@
+"""FinOps FOCUS 1.0: a cost profile as the cost and usage rows FinOps tools read, and back (S11).
+
+The FinOps Open Cost and Usage Specification (FOCUS) 1.0 names 43 columns a
+provider's billing data carries, so one tool reads every provider's bills alike.
+This module writes a `cloudsms.resources.CostProfile` in that form, one row per
+`cloudsms.resources.CostLine`:
+
+- `focus_rows` gives the rows as dicts of text: the 43 columns of `FOCUS_COLUMNS`
+  in their order, then the ``x_`` columns of `FOCUS_EXTRA_COLUMNS` (FOCUS leaves
+  names prefixed ``x_`` to providers) that carry what reading the lines back needs;
+  a null is an empty cell. `write_focus` writes them as CSV;
+- `read_focus` reads such a file back into lines equal (``==``) to the profile's,
+  in order;
+- `check_focus` checks rows against the column rules: nullability, type, allowed
+  values and the conditional rules of FOCUS 1.0;
+- `focus_columns` gives those rules as `FocusColumn` values, read once from the
+  package's data file ``cloudsms/data/focus_1_0.json`` (made by
+  ``tasks/focus_columns.py`` from the rule files of the ``focus-validator`` package
+  and the FOCUS 1.0 specification). Each column's ``source`` says what cloudsms
+  fills it from; ``docs/focus.md`` lists them all.
+
+Money stays exact on the way out: ListCost, ContractedCost and EffectiveCost hold
+the line's exact amount (38 significant digits where its decimals do not end, as
+`cloudsms.resources.CostLine.amount` has it, the exact fraction then in
+``x_ExactCost``), and BilledCost holds the line's share of the profile's total,
+which is rounded once: the total handed out in proportion to the exact amounts by
+largest remainder, so BilledCost sums to ``profile.total`` exactly. Date-times are
+UTC, ``2026-10-01T00:00:00Z``, whole seconds as FOCUS writes them (a charge period
+widened outwards to whole seconds; the exact instants in ``x_ChargePeriodStart``
+and ``x_ChargePeriodEnd``).
+
+Serves S11 (the cost profile reported in a form the customer's own tools read) and
+ISO/IEC 20000-1:2011 6.4 (budgeting and accounting for services) and 6.2 (service
+reporting).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import importlib.resources as _package_data
+import json
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation, localcontext
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
+
+import attrs
+
+from cloudsms._foundation.exact import nearest_amount, plain, to_decimal
+from cloudsms._kit.checks import instance_problems, raise_problems
+from cloudsms._kit.csv_files import CsvRow, decimal_cell, file_text, read_rows
+from cloudsms._kit.datetimes import format_datetime, structure_datetime
+from cloudsms.context import ProviderProfile
+from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.money import Money, Price
+from cloudsms.periods import Period
+from cloudsms.resources import (
+    Allocation,
+    CostLine,
+    CostProfile,
+    MinimumCommitment,
+    ResourceType,
+    Usage,
+    resource_types,
+)
+from cloudsms.resources.cost import _split
+from cloudsms.serialization import from_json, to_json
+from cloudsms.units import Quantity, format_quantity, quantity
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+
+__all__ = [
+    "FOCUS_COLUMNS",
+    "FOCUS_EXTRA_COLUMNS",
+    "FocusColumn",
+    "FocusCondition",
+    "FocusTest",
+    "check_focus",
+    "focus_columns",
+    "focus_rows",
+    "read_focus",
+    "write_focus",
+]
+
+FOCUS_COLUMNS: Sequence[str] = (
+    "AvailabilityZone",
+    "BilledCost",
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingCurrency",
+    "BillingPeriodEnd",
+    "BillingPeriodStart",
+    "ChargeCategory",
+    "ChargeClass",
+    "ChargeDescription",
+    "ChargeFrequency",
+    "ChargePeriodEnd",
+    "ChargePeriodStart",
+    "CommitmentDiscountCategory",
+    "CommitmentDiscountId",
+    "CommitmentDiscountName",
+    "CommitmentDiscountStatus",
+    "CommitmentDiscountType",
+    "ConsumedQuantity",
+    "ConsumedUnit",
+    "ContractedCost",
+    "ContractedUnitPrice",
+    "EffectiveCost",
+    "InvoiceIssuerName",
+    "ListCost",
+    "ListUnitPrice",
+    "PricingCategory",
+    "PricingQuantity",
+    "PricingUnit",
+    "ProviderName",
+    "PublisherName",
+    "RegionId",
+    "RegionName",
+    "ResourceId",
+    "ResourceName",
+    "ResourceType",
+    "ServiceCategory",
+    "ServiceName",
+    "SkuId",
+    "SkuPriceId",
+    "SubAccountId",
+    "SubAccountName",
+    "Tags",
+)
+"""The 43 columns of FOCUS 1.0, in the order `focus_rows` writes them."""
+
+FOCUS_EXTRA_COLUMNS: Sequence[str] = (
+    "x_LineKind",
+    "x_Source",
+    "x_Quantity",
+    "x_PriceUnit",
+    "x_PricePer",
+    "x_ChargePeriodStart",
+    "x_ChargePeriodEnd",
+    "x_ExactCost",
+)
+"""The columns `focus_rows` writes after FOCUS's, carrying what `read_focus` needs.
+
+- ``x_LineKind``: ``allocation``, ``usage`` or ``commitment`` (`cloudsms.resources.LineKind`);
+- ``x_Source``: the allocation, usage or minimum commitment the line prices, as
+  compact JSON (`cloudsms.serialization.to_json`);
+- ``x_Quantity``: a usage line's quantity charged (``"350 GiB"``; for a graduated
+  rate, the part inside the tier); empty otherwise (an allocation's is its source's);
+- ``x_PriceUnit`` and ``x_PricePer``: the unit and calendar period of the price
+  (its amount is ListUnitPrice); empty for a commitment's shortfall;
+- ``x_ChargePeriodStart`` and ``x_ChargePeriodEnd``: the exact time held (an
+  allocation) or owed for (a shortfall), with the offset and zone of the
+  agreement (RFC 9557); empty for a usage, whose interval is in its source;
+- ``x_ExactCost``: the exact amount as a fraction (``"1/3"``) when EffectiveCost
+  could not hold it; else empty.
+"""
+
+_SUBJECT = "FOCUS export"
+_READ_SUBJECT = "FOCUS file"
+_DATA_FILE = "focus_1_0.json"
+_INDEX = {name: place for place, name in enumerate((*FOCUS_COLUMNS, *FOCUS_EXTRA_COLUMNS))}
+_WIDTH = len(_INDEX)
+_UTC = dt.UTC
+_SECOND = dt.timedelta(seconds=1)
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[Ee][-+]?[0-9]+)?")
+_FOCUS_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_FRACTION = re.compile(r"-?[0-9]{1,400}(?:/[1-9][0-9]{0,399})?")
+_KINDS: dict[str, type[Allocation | Usage | MinimumCommitment]] = {
+    "allocation": Allocation,
+    "usage": Usage,
+    "commitment": MinimumCommitment,
+}
+
+
+# ---------------------------------------------------------------------- the column rules
+FocusType = Literal["string", "decimal", "datetime", "currency-code", "json-object"]
+"""The data types of FOCUS 1.0 columns, as the column data names them."""
+
+TestOp = Literal["null", "present", "in", "not_in", "min", "product"]
+
+
+@attrs.frozen
+class FocusTest:
+    """One test of a cell in a column rule: ``op`` and what it takes.
+
+    ``null`` (the cell is empty), ``present`` (it is not), ``in`` (one of
+    ``values``; an empty cell is none of them), ``not_in`` (none of ``values``; an
+    empty cell passes), ``min`` (a number at least ``values[0]``) and ``product``
+    (the product of the columns ``values[0]`` and ``values[1]``, up to the rounding
+    of the numbers written).
+    """
+
+    op: TestOp
+    values: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        shown = ", ".join(self.values)
+        return {
+            "null": "an empty cell",
+            "present": "a value",
+            "in": f"one of {shown}",
+            "not_in": f"none of {shown}",
+            "min": f"a number of at least {shown}",
+            "product": " times ".join(self.values),
+        }[self.op]
+
+
+@attrs.frozen
+class FocusCondition:
+    """A conditional rule of a column: when every test of ``when`` holds, ``then`` must.
+
+    ``when`` pairs other columns with the `FocusTest` their cells must pass;
+    ``then`` tests the column's own cell; ``says`` puts the rule in words.
+    """
+
+    when: tuple[tuple[str, FocusTest], ...]
+    then: FocusTest
+    says: str
+
+
+@attrs.frozen
+class FocusColumn:
+    """One column of FOCUS 1.0 and the rules its cells keep (S11).
+
+    ``name`` is the column id; ``type`` its data type (`FocusType`); ``nullable``
+    whether a cell may be empty; ``allowed`` the values a cell may take (``None``:
+    any of its type); ``conditions`` its conditional rules (`FocusCondition`);
+    ``source`` what `focus_rows` fills it from in cloudsms's model; ``description``
+    what the column means; ``origin`` where its rules come from (the
+    ``focus-validator`` rule files, then the specification's file).
+    """
+
+    name: str
+    type: FocusType
+    nullable: bool
+    allowed: tuple[str, ...] | None
+    conditions: tuple[FocusCondition, ...]
+    source: str
+    description: str
+    origin: tuple[str, ...]
+
+
+_TYPES = frozenset({"string", "decimal", "datetime", "currency-code", "json-object"})
+
+
+def _test(value: object, path: str, problems: list[Problem]) -> FocusTest | None:
+    """A test as the data file writes it: ``"null"``, ``"present"`` or ``{op: values}``."""
+    if value == "null" or value == "present":  # noqa: PLR1714 - narrows the type
+        return FocusTest(value)
+    if isinstance(value, dict) and len(value) == 1:
+        ((op, arguments),) = value.items()
+        listed = isinstance(arguments, list) and all(isinstance(a, str) for a in arguments)
+        if op in ("in", "not_in", "product") and listed:
+            return FocusTest(op, tuple(arguments))
+        if op == "min" and isinstance(arguments, str) and _NUMBER.fullmatch(arguments):
+            return FocusTest("min", (arguments,))
+    expected = "'null', 'present' or one of {'in'|'not_in'|'product': [...]}, {'min': '0'}"
+    problems.append(Problem(path, expected, describe(value)))
+    return None
+
+
+def _shape_problems(entry: dict[str, Any], path: str) -> list[Problem]:
+    """What is wrong with a column's name, type, nullability and allowed values."""
+    problems = []
+    name, kind, nullable, allowed = (entry.get(k) for k in ("name", "type", "nullable", "allowed"))
+    if not isinstance(name, str) or name not in _INDEX or name.startswith("x_"):
+        problems.append(Problem(f"{path}.name", "a FOCUS 1.0 column name", describe(name)))
+    if kind not in _TYPES:
+        problems.append(Problem(f"{path}.type", "a FOCUS data type", describe(kind)))
+    if not isinstance(nullable, bool):
+        problems.append(Problem(f"{path}.nullable", "true or false", describe(nullable)))
+    if allowed is not None and not (
+        isinstance(allowed, list) and allowed and all(isinstance(a, str) for a in allowed)
+    ):
+        problems.append(Problem(f"{path}.allowed", "a list of values or null", describe(allowed)))
+    return problems
+
+
+def _conditions(rules: object, path: str, problems: list[Problem]) -> tuple[FocusCondition, ...]:
+    """The conditions of a column as the data file writes them, each test checked."""
+    if not isinstance(rules, list):
+        problems.append(Problem(path, "a list of conditions", describe(rules)))
+        return ()
+    made = []
+    for index, rule in enumerate(rules):
+        where = f"{path}[{index}]"
+        tests = rule.get("when") if isinstance(rule, dict) else None
+        if not isinstance(tests, dict):
+            problems.append(Problem(f"{where}.when", "an object of tests", describe(tests)))
+            continue
+        when = []
+        for column, test in tests.items():
+            if column not in _INDEX:
+                problems.append(Problem(f"{where}.when", "a FOCUS 1.0 column", describe(column)))
+            found = _test(test, f"{where}.when.{column}", problems)
+            if found is not None:
+                when.append((column, found))
+        then = _test(rule.get("then"), f"{where}.then", problems)
+        if then is not None:
+            made.append(FocusCondition(tuple(when), then, str(rule.get("says", ""))))
+    return tuple(made)
+
+
+def _column(entry: object, path: str, problems: list[Problem]) -> FocusColumn | None:
+    """One column of the data file, or ``None`` with its problems recorded."""
+    if not isinstance(entry, dict):
+        problems.append(Problem(path, "a column object", describe(entry)))
+        return None
+    found = _shape_problems(entry, path)
+    conditions = _conditions(entry.get("conditions", []), f"{path}.conditions", found)
+    problems += found
+    if found:
+        return None
+    origin = entry.get("origin", {})
+    files = [rule.get("file", "") for rule in origin.get("validator", [])]
+    allowed = entry["allowed"]
+    return FocusColumn(
+        name=entry["name"],
+        type=entry["type"],
+        nullable=entry["nullable"],
+        allowed=None if allowed is None else tuple(allowed),
+        conditions=conditions,
+        source=str(entry.get("source", "")),
+        description=str(entry.get("description", "")),
+        origin=(
+            *(f"focus-validator rules/version_sets/1.0/{file}" for file in files),
+            f"FOCUS 1.0 {origin.get('specification', '')}",
+        ),
+    )
+
+
+def _columns_of(document: Any) -> tuple[FocusColumn, ...]:  # noqa: ANN401 - JSON
+    """The columns of a FOCUS column document, checked: all 43, in order, rules sound.
+
+    Raises:
+        ValidationError: every problem, each at its path (``$.columns[3].type``).
+    """
+    problems: list[Problem] = []
+    entries = document.get("columns") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise ValidationError.single(
+            "$.columns", "a list of columns", describe(entries), subject="FOCUS column data"
+        )
+    columns = [_column(entry, f"$.columns[{i}]", problems) for i, entry in enumerate(entries)]
+    names = [column.name if column else None for column in columns]
+    if not problems and names != list(FOCUS_COLUMNS):
+        expected = "the 43 FOCUS 1.0 columns in order: " + ", ".join(FOCUS_COLUMNS)
+        problems.append(Problem("$.columns", expected, ", ".join(map(str, names))))
+    raise_problems(problems, "FOCUS column data")
+    return tuple(cast("list[FocusColumn]", columns))
+
+
+@functools.cache
+def focus_columns() -> tuple[FocusColumn, ...]:
+    """The 43 columns of FOCUS 1.0 and their rules, in `FOCUS_COLUMNS` order.
+
+    Read once, on first use, from ``cloudsms/data/focus_1_0.json`` and checked then:
+    each column's type, nullability and allowed values come from the rule files of
+    ``focus-validator`` 1.0.0 (its rules for 1.0, four of them filed under the
+    names the validator still uses from before 1.0), completed from the FOCUS 1.0
+    specification where the validator says nothing (``ChargeCategory``'s values,
+    ``SkuPriceId``'s nullability); the conditional rules come from the
+    specification. ``tasks/focus_columns.py`` makes the file.
+
+    Examples:
+        >>> billed = focus_columns()[1]
+        >>> billed.name, billed.type, billed.nullable
+        ('BilledCost', 'decimal', False)
+        >>> [c.name for c in focus_columns() if c.allowed and "Adjustment" in c.allowed]
+        ['ChargeCategory']
+    """
+    raw = _package_data.files("cloudsms").joinpath("data", _DATA_FILE).read_text("utf-8")
+    return _columns_of(json.loads(raw))
+
+
+# ---------------------------------------------------------------------- writing
+def _utc_text(instant: dt.datetime, *, up: bool) -> str:
+    """``instant`` in UTC to the whole second (down, or ``up``), as FOCUS writes date-times."""
+    utc = instant.astimezone(_UTC)
+    if utc.microsecond:
+        utc = utc.replace(microsecond=0) + (_SECOND if up else dt.timedelta(0))
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _decimal_text(value: Fraction) -> str:
+    """Exact decimal text where the decimals end, else 38 significant digits."""
+    return plain(to_decimal(value))
+
+
+def _fraction_text(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _unit_of(amount: Quantity) -> str:
+    """The unit of a quantity as its wire text writes it (``vcpu``, ``GiB``)."""
+    return format_quantity(amount).partition(" ")[2]
+
+
+class _Writer:
+    """One export: the profile's constant cells, and what lines share, cached."""
+
+    def __init__(
+        self,
+        profile: CostProfile,
+        provider: str,
+        customer_name: str | None,
+        types: dict[str, ResourceType],
+    ) -> None:
+        self.profile = profile
+        self.types = types
+        agreement = profile.agreement
+        self.currency = profile.currency
+        template = [""] * _WIDTH
+        for name, value in {
+            "BillingAccountId": agreement.customer_id,
+            "BillingAccountName": customer_name or "",
+            "BillingCurrency": profile.currency,
+            "BillingPeriodStart": _utc_text(profile.period.start, up=False),
+            "BillingPeriodEnd": _utc_text(profile.period.end, up=True),
+            "InvoiceIssuerName": provider,
+            "ProviderName": provider,
+            "PublisherName": provider,
+            "SubAccountId": agreement.id,
+        }.items():
+            template[_INDEX[name]] = value
+        self.template = template
+        self.every_service = ", ".join(sorted(agreement.service_ids))
+        self.priced: dict[tuple[Any, ...], list[tuple[int, str]]] = {}
+        self.instants: dict[tuple[dt.datetime, Any, int, bool], str] = {}
+        self.exact_instants: dict[tuple[dt.datetime, Any, int], str] = {}
+        self.sources: dict[int, str] = {}
+        self.tags: dict[str, str] = {}
+        self.units: dict[str, str] = {}
+        self.period_start = profile.period.start
+        self.period_end = profile.period.end
+
+    def utc(self, instant: dt.datetime, *, up: bool) -> str:
+        key = (instant, instant.tzinfo, instant.fold, up)
+        found = self.instants.get(key)
+        if found is None:
+            found = self.instants[key] = _utc_text(instant, up=up)
+        return found
+
+    def exact(self, instant: dt.datetime) -> str:
+        key = (instant, instant.tzinfo, instant.fold)
+        found = self.exact_instants.get(key)
+        if found is None:
+            found = self.exact_instants[key] = format_datetime(instant)
+        return found
+
+    def source(self, line: CostLine) -> str:
+        source = line.source
+        found = self.sources.get(id(source))
+        if found is None:
+            found = self.sources[id(source)] = to_json(source)
+        return found
+
+    def unit(self, amount: Quantity) -> str:
+        text = str(amount.units)
+        found = self.units.get(text)
+        if found is None:
+            found = self.units[text] = _unit_of(amount)
+        return found
+
+    def kind(self, type_id: str | None, path: str) -> ResourceType | None:
+        if type_id is None:
+            return None
+        found = self.types.get(type_id)
+        if found is None:
+            known = ", ".join(sorted(self.types)) or "none"
+            raise ValidationError.single(
+                path, f"a resource type of the types given ({known})", type_id, subject=_SUBJECT
+            )
+        return found
+
+    def priced_cells(self, line: CostLine, path: str) -> list[tuple[int, str]]:
+        """The cells every line of one kind, service, type and price shares."""
+        key = (line.kind, line.service, line.resource_type, line.price)
+        found = self.priced.get(key)
+        if found is not None:
+            return found
+        kind = self.kind(line.resource_type, f"{path}.resource_type")
+        category = "Other" if kind is None else kind.focus_category.value
+        cells = {"ServiceCategory": category, "x_LineKind": line.kind}
+        price = line.price
+        if price is None:
+            cells.update(
+                ChargeCategory="Adjustment",
+                ChargeFrequency="Recurring",
+                ServiceName=line.service or self.every_service,
+                SkuId=line.resource_type or "",
+            )
+        else:
+            rate = self.profile.rates.rate_for(
+                cast("str", line.service), cast("str", line.resource_type)
+            )
+            rate_service = "*" if rate is None or rate.service is None else rate.service
+            unit = price.unit if price.per is None else f"{price.unit}*{price.per}"
+            amount = price.amount.amount_text
+            cells.update(
+                ChargeCategory="Usage",
+                ChargeFrequency="Recurring" if price.per else "Usage-Based",
+                ServiceName=cast("str", line.service),
+                SkuId=cast("str", line.resource_type),
+                SkuPriceId=f"{rate_service}:{line.resource_type}:{self.currency}{amount}/{unit}",
+                ListUnitPrice=amount,
+                ContractedUnitPrice=amount,
+                PricingCategory="Standard",
+                PricingUnit=unit,
+                x_PriceUnit=price.unit,
+                x_PricePer=price.per or "",
+            )
+        found = self.priced[key] = [(_INDEX[name], value) for name, value in cells.items()]
+        return found
+
+    def described(self, line: CostLine) -> str:
+        """ChargeDescription: what the line charges, in a sentence."""
+        kind = self.types.get(line.resource_type or "")
+        what = kind.name if kind is not None else "every resource type"
+        if line.price is not None:
+            amount = format_quantity(cast("Quantity", line.quantity))
+            return f"{amount} of {what} for {line.service} at {line.price}"
+        commitment = cast("MinimumCommitment", line.source)
+        scope = f"{what} of {line.service}" if line.service else f"{what} of every service"
+        return (
+            f"Shortfall under the minimum of {commitment.amount} per {commitment.per} for {scope}"
+        )
+
+    def row(self, line: CostLine, exact: Fraction, billed: Money, path: str) -> list[str]:
+        cells = self.template[:]
+        for place, value in self.priced_cells(line, path):
+            cells[place] = value
+        amount = nearest_amount(exact)
+        amount_text = plain(amount)
+        cells[_INDEX["BilledCost"]] = billed.amount_text
+        cells[_INDEX["EffectiveCost"]] = amount_text
+        cells[_INDEX["ListCost"]] = amount_text
+        cells[_INDEX["ContractedCost"]] = amount_text
+        if Fraction(amount) != exact:
+            cells[_INDEX["x_ExactCost"]] = _fraction_text(exact)
+        cells[_INDEX["ChargeDescription"]] = self.described(line)
+        cells[_INDEX["x_Source"]] = self.source(line)
+        kind = line.kind
+        price = line.price
+        if kind == "usage":
+            used = cast("Usage", line.source)
+            amount_used = cast("Quantity", line.quantity)
+            start = max(self.period_start, used.start)
+            end = min(self.period_end, used.end)
+            cells[_INDEX["ChargePeriodStart"]] = self.utc(start, up=False)
+            cells[_INDEX["ChargePeriodEnd"]] = self.utc(max(start, end), up=True)
+            quantity_text = format_quantity(amount_used)
+            cells[_INDEX["x_Quantity"]] = quantity_text
+            cells[_INDEX["ConsumedQuantity"]] = str(amount_used.magnitude)
+            cells[_INDEX["ConsumedUnit"]] = self.unit(amount_used)
+        else:
+            span = cast("Period", line.held if kind == "allocation" else line.during)
+            cells[_INDEX["ChargePeriodStart"]] = self.utc(span.start, up=False)
+            cells[_INDEX["ChargePeriodEnd"]] = self.utc(span.end, up=True)
+            cells[_INDEX["x_ChargePeriodStart"]] = self.exact(span.start)
+            cells[_INDEX["x_ChargePeriodEnd"]] = self.exact(span.end)
+            if kind == "allocation":
+                held = cast("Allocation", line.source)
+                consumed = Fraction(held.quantity.magnitude) * span.hours
+                cells[_INDEX["ConsumedQuantity"]] = _decimal_text(consumed)
+                cells[_INDEX["ConsumedUnit"]] = self.unit(held.quantity) + "*hour"
+                cells[_INDEX["RegionId"]] = cells[_INDEX["RegionName"]] = held.location or ""
+        if price is not None:
+            cells[_INDEX["PricingQuantity"]] = _decimal_text(_pricing_quantity(line, exact))
+        resource = line.resource_id
+        if resource is not None:
+            cells[_INDEX["ResourceId"]] = resource
+            cells[_INDEX["ResourceType"]] = cast(
+                "ResourceType", self.kind(line.resource_type, f"{path}.resource_type")
+            ).name
+        centre = line.cost_centre
+        if centre is not None:
+            tags = self.tags.get(centre)
+            if tags is None:
+                tags = self.tags[centre] = json.dumps(
+                    {"cost_centre": centre}, ensure_ascii=False, separators=(",", ":")
+                )
+            cells[_INDEX["Tags"]] = tags
+        return cells
+
+
+def _pricing_quantity(line: CostLine, exact: Fraction) -> Fraction:
+    """How many of the price's units (times its period) the exact amount is the price of."""
+    price = cast("Price", line.price)
+    amount = Fraction(price.amount.amount)
+    if amount:
+        return exact / amount
+    unit_price = Price(Money(1, price.amount.currency), price.unit, per=price.per)
+    return unit_price.exact_cost(cast("Quantity", line.quantity), line.held)
+
+
+def _checked_inputs(
+    profile: object, provider: object, customer_name: object, types: object
+) -> tuple[CostProfile, str, dict[str, ResourceType]]:
+    problems = instance_problems(profile, CostProfile, "$.profile")
+    if provider is not None and not isinstance(provider, ProviderProfile | str):
+        problems.append(
+            Problem("$.provider", "a ProviderProfile, a name or null", describe(provider))
+        )
+    elif isinstance(provider, str) and not provider.strip():
+        problems.append(Problem("$.provider", "a provider's name", describe(provider)))
+    if customer_name is not None and (
+        not isinstance(customer_name, str) or not customer_name.strip()
+    ):
+        problems.append(Problem("$.customer_name", "a name or null", describe(customer_name)))
+    table: dict[str, ResourceType] = {}
+    if types is not None:
+        if isinstance(types, str) or not hasattr(types, "__iter__"):
+            problems.append(Problem("$.types", "a list of ResourceType values", describe(types)))
+        else:
+            for index, kind in enumerate(cast("Iterable[object]", types)):
+                if isinstance(kind, ResourceType):
+                    table.setdefault(kind.id, kind)
+                else:
+                    problems.append(Problem(f"$.types[{index}]", "a ResourceType", describe(kind)))
+    raise_problems(problems, _SUBJECT)
+    checked = cast("CostProfile", profile)
+    if types is None:
+        chosen = checked.types if checked.types is not None else resource_types()
+        table = {kind.id: kind for kind in chosen}
+    if isinstance(provider, ProviderProfile):
+        return checked, provider.name, table
+    return checked, str(provider or checked.agreement.provider), table
+
+
+def _cells(
+    profile: object,
+    provider: object,
+    customer_name: object,
+    types: object,
+) -> Iterator[list[str]]:
+    """The export's rows as lists of cells: `FOCUS_COLUMNS`, then `FOCUS_EXTRA_COLUMNS`."""
+    checked, name, table = _checked_inputs(profile, provider, customer_name, types)
+    writer = _Writer(checked, name, cast("str | None", customer_name), table)
+    lines = checked.lines
+    exacts = [line.exact for line in lines]
+    shares = _split(checked.total, exacts)
+    for index, line in enumerate(lines):
+        yield writer.row(line, exacts[index], shares[index], f"$.profile.lines[{index}]")
+
+
+def focus_rows(
+    profile: CostProfile,
+    *,
+    provider: ProviderProfile | str | None = None,
+    customer_name: str | None = None,
+    types: Iterable[ResourceType] | None = None,
+) -> list[dict[str, str]]:
+    """The profile as FOCUS 1.0 rows: one per line, each a dict of text, nulls empty.
+
+    The keys are `FOCUS_COLUMNS` then `FOCUS_EXTRA_COLUMNS`, in that order; what
+    fills each column is its `FocusColumn.source` (``docs/focus.md`` lists them).
+    ``provider`` names the provider in ProviderName, PublisherName and
+    InvoiceIssuerName (a `cloudsms.context.ProviderProfile`'s name, or a name; the
+    agreement's ``provider`` when not given); ``customer_name`` fills
+    BillingAccountName; ``types`` is the resource type table read for the types'
+    names and FOCUS service categories (the profile's, else the built-in one).
+
+    Raises:
+        ValidationError: ``profile`` is not a `cloudsms.resources.CostProfile`, the
+            provider or customer name is not a name, ``types`` is not a list of
+            `cloudsms.resources.ResourceType` values, or a line's resource type is
+            not in it (``$.profile.lines[3].resource_type``).
+    """
+    names = (*FOCUS_COLUMNS, *FOCUS_EXTRA_COLUMNS)
+    return [
+        dict(zip(names, cells, strict=True))
+        for cells in _cells(profile, provider, customer_name, types)
+    ]
+
+
+def write_focus(
+    path: str | os.PathLike[str],
+    profile: CostProfile,
+    *,
+    provider: ProviderProfile | str | None = None,
+    customer_name: str | None = None,
+    types: Iterable[ResourceType] | None = None,
+) -> int:
+    r"""Write the profile's FOCUS 1.0 rows (`focus_rows`) to the CSV file at ``path``.
+
+    UTF-8, a header of `FOCUS_COLUMNS` then `FOCUS_EXTRA_COLUMNS`, ``\n`` line ends;
+    a row with a carriage return in a cell is quoted whole. The file is written
+    only once every row is made, so a refused profile leaves no file behind.
+
+    Returns:
+        The number of rows written (the profile's lines).
+
+    Raises:
+        ValidationError: as `focus_rows`.
+        OSError: the file cannot be written.
+    """
+    rows = list(_cells(profile, provider, customer_name, types))
+    with Path(path).open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer.writerow((*FOCUS_COLUMNS, *FOCUS_EXTRA_COLUMNS))
+        for cells in rows:
+            (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
+    return len(rows)
+
+
+# ---------------------------------------------------------------------- reading
+class _FocusRow(CsvRow):
+    """A row of a FOCUS file written by `write_focus`, read back into a line."""
+
+    instant_expected: ClassVar[str] = (
+        "an RFC 9557 instant with an offset, such as 2026-10-01T00:00:00+02:00[Europe/Berlin]"
+    )
+
+    def exact(self) -> Fraction | None:
+        written = self.text("x_ExactCost")
+        cost = decimal_cell(self.text("EffectiveCost"))
+        if cost is None:
+            self.refuse("EffectiveCost", "a decimal amount", describe(self.text("EffectiveCost")))
+            return None
+        if not written:
+            return Fraction(cost)
+        if not _FRACTION.fullmatch(written):
+            self.refuse(
+                "x_ExactCost", "an exact fraction such as 1/3, or empty", describe(written)
+            )
+            return None
+        exact = Fraction(written)
+        if nearest_amount(exact) != cost:
+            expected = f"the exact amount EffectiveCost rounds ({plain(nearest_amount(exact))})"
+            self.refuse("x_ExactCost", expected, describe(written))
+            return None
+        return exact
+
+    def source(self, kind: str) -> Allocation | Usage | MinimumCommitment | None:
+        try:
+            return from_json(_KINDS[kind], self.text("x_Source"))
+        except ValidationError as refused:
+            for problem in refused.problems:
+                expected = f"the JSON of a {_KINDS[kind].__name__}: {problem.expected}"
+                self.refuse("x_Source", expected, f"{problem.got} @ {problem.path}")
+            return None
+
+    def instant_rfc9557(self, column: str) -> dt.datetime | None:
+        value = self.text(column)
+        try:
+            return structure_datetime(value, dt.datetime)
+        except ValidationError:
+            self.refuse(column, self.instant_expected, describe(value))
+            return None
+
+    def span(self) -> Period | None:
+        start = self.instant_rfc9557("x_ChargePeriodStart")
+        end = self.instant_rfc9557("x_ChargePeriodEnd")
+        if start is None or end is None:
+            return None
+        try:
+            return Period(start, end)
+        except ValidationError as refused:
+            self.refuse(
+                "x_ChargePeriodEnd",
+                refused.problems[0].expected,
+                describe(self.text("x_ChargePeriodEnd")),
+            )
+            return None
+
+    def price(self, currency: str) -> Price | None:
+        amount = decimal_cell(self.text("ListUnitPrice"))
+        if amount is None:
+            self.refuse("ListUnitPrice", "a decimal amount", describe(self.text("ListUnitPrice")))
+            return None
+        try:
+            return Price(
+                Money(amount, currency),
+                self.text("x_PriceUnit"),
+                per=self.text("x_PricePer") or None,
+            )
+        except ValidationError as refused:
+            for problem in refused.problems:
+                column = {"$.unit": "x_PriceUnit", "$.per": "x_PricePer"}.get(problem.path)
+                self.refuse(column or "ListUnitPrice", problem.expected, problem.got)
+            return None
+
+    def amount(self) -> Quantity | None:
+        value = self.text("x_Quantity")
+        try:
+            return quantity(value)
+        except ValidationError as refused:
+            self.refuse("x_Quantity", refused.problems[0].expected, describe(value))
+            return None
+
+
+def _read_line(row: _FocusRow) -> CostLine | None:
+    kind = row.text("x_LineKind")
+    if kind not in _KINDS:
+        row.refuse("x_LineKind", "one of allocation, usage, commitment", describe(kind))
+        return None
+    currency = row.text("BillingCurrency")
+    source, exact = row.source(kind), row.exact()
+    values: dict[str, Any] = {}
+    if kind == "commitment":
+        values["during"] = row.span()
+    else:
+        values["price"] = row.price(currency)
+        if kind == "allocation":
+            values["held"] = row.span()
+        else:
+            values["quantity"] = row.amount()
+    if row.problems or source is None or exact is None or None in values.values():
+        return None
+    try:
+        return CostLine.of(source, exact=exact, currency=currency, **values)
+    except ValidationError as refused:
+        columns = {
+            "$.currency": "BillingCurrency",
+            "$.price": "ListUnitPrice",
+            "$.quantity": "x_Quantity",
+            "$.held": "x_ChargePeriodEnd",
+            "$.during": "x_ChargePeriodEnd",
+            "$.exact": "EffectiveCost",
+            "$.source": "x_Source",
+        }
+        for problem in refused.problems:
+            row.refuse(columns.get(problem.path), problem.expected, problem.got)
+        return None
+
+
+def read_focus(path: str | os.PathLike[str]) -> tuple[CostLine, ...]:
+    """The cost lines of a FOCUS 1.0 file `write_focus` wrote, in the order of its rows.
+
+    Each line is rebuilt (`cloudsms.resources.CostLine.of`) from its row's ``x_``
+    columns and the FOCUS columns they complete (BillingCurrency, ListUnitPrice,
+    EffectiveCost), so the lines equal (``==``) those of the profile written, and
+    keep their sources. Other custom columns (named ``x_``) are let be; every FOCUS
+    1.0 column and every column of `FOCUS_EXTRA_COLUMNS` must be there.
+
+    Raises:
+        ValidationError: the file cannot be read, or has any problem: every problem
+            of the file, each at ``file:line:column`` (``focus.csv:4:x_Source``), in
+            one error. Nothing is returned then.
+    """
+    file = Path(path)
+    text, unreadable = file_text(file, file.name)
+    if text is None:
+        raise ValidationError(unreadable, subject=_READ_SUBJECT)
+    header = next(csv.reader(text.splitlines()[:1]), [])
+    required = (*FOCUS_COLUMNS, *FOCUS_EXTRA_COLUMNS)
+    custom = tuple(
+        dict.fromkeys(
+            c.strip() for c in header if c.strip().startswith("x_") and c.strip() not in required
+        )
+    )
+    lines, problems = read_rows(
+        file.name,
+        text,
+        _read_line,
+        row=_FocusRow,
+        required=required,
+        optional=custom,
+        hint=True,
+    )
+    if problems:
+        raise ValidationError(problems, subject=_READ_SUBJECT)
+    return tuple(lines)
+
+
+# ---------------------------------------------------------------------- checking
+def _is_instant(cell: str) -> bool:
+    if not _FOCUS_INSTANT.fullmatch(cell):
+        return False
+    try:
+        dt.datetime.fromisoformat(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_currency(cell: str) -> bool:
+    try:
+        Money.zero(cell)
+    except ValidationError:
+        return False
+    return True
+
+
+def _is_object(cell: str) -> bool:
+    try:
+        value = json.loads(cell)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and not any(isinstance(v, dict | list) for v in value.values())
+
+
+# Per type: whether a non-empty cell is of it, and what it should be when it is not.
+_TYPE_CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
+    "decimal": (lambda cell: bool(_NUMBER.fullmatch(cell)), "a decimal number such as 12.5"),
+    "datetime": (_is_instant, "a UTC date-time such as 2026-10-01T00:00:00Z"),
+    "currency-code": (_is_currency, "an ISO 4217 currency code such as EUR"),
+    "json-object": (_is_object, "a JSON object of keys and plain values"),
+    "string": (lambda _: True, "text"),
+}
+
+
+def _decimal(cell: str) -> Decimal | None:
+    if not _NUMBER.fullmatch(cell):
+        return None
+    try:
+        return Decimal(cell)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        return None
+
+
+def _last_place(value: Decimal) -> Decimal:
+    """One unit in the last place ``value`` is written to."""
+    return Decimal(1).scaleb(cast("int", value.as_tuple().exponent))
+
+
+def _product(test: FocusTest, cell: str, row: Mapping[str, object]) -> bool:
+    """Whether ``cell`` is the product of the two columns, up to the rounding of all three."""
+    number = _decimal(cell)
+    a, b = (_decimal(str(row.get(name, ""))) for name in test.values)
+    if number is None or a is None or b is None:
+        return True  # an empty or malformed cell is for its own rules to report
+    with localcontext() as exact:
+        exact.prec = 400
+        slack = (abs(a) * _last_place(b) + _last_place(number)) / 2
+        return abs(a * b - number) <= slack
+
+
+def _at_least(test: FocusTest, cell: str, _: Mapping[str, object]) -> bool:
+    number = _decimal(cell)
+    return number is None or number >= Decimal(test.values[0])
+
+
+_TESTS: dict[str, Callable[[FocusTest, str, Mapping[str, object]], bool]] = {
+    "null": lambda _, cell, __: not cell,
+    "present": lambda _, cell, __: bool(cell),
+    "in": lambda test, cell, _: cell in test.values,
+    "not_in": lambda test, cell, _: cell not in test.values,
+    "min": _at_least,
+    "product": _product,
+}
+
+
+def _passes(test: FocusTest, cell: str, row: Mapping[str, object]) -> bool:
+    return _TESTS[test.op](test, cell, row)
+
+
+def _cell_problems(
+    path: str, column: FocusColumn, cell: str, row: Mapping[str, object]
+) -> Iterator[Problem]:
+    """What is wrong with one cell: nullability, type, allowed values, conditions."""
+    if not cell and not column.nullable:
+        yield Problem(path, "a value (the column may not be null)", "an empty cell")
+    elif cell:
+        check, expected = _TYPE_CHECKS[column.type]
+        if not check(cell):
+            yield Problem(path, expected, describe(cell))
+            return
+        if column.allowed is not None and cell not in column.allowed:
+            yield Problem(path, "one of " + ", ".join(column.allowed), describe(cell))
+    for rule in column.conditions:
+        holds = all(_passes(test, str(row.get(other, "")), row) for other, test in rule.when)
+        if holds and not _passes(rule.then, cell, row):
+            got = describe(cell) if cell else "an empty cell"
+            yield Problem(path, f"{rule.then} ({rule.says})", got)
+
+
+def _row_problems(index: int, row: object, columns: tuple[FocusColumn, ...]) -> Iterator[Problem]:
+    where = f"$[{index}]"
+    if not isinstance(row, Mapping):
+        yield Problem(where, "a mapping of column names to text", describe(row))
+        return
+    cells = cast("Mapping[object, object]", row)
+    for name, value in cells.items():
+        if not isinstance(name, str) or (name not in _INDEX and not name.startswith("x_")):
+            expected = "a FOCUS 1.0 column, or a custom one named x_..."
+            yield Problem(f"{where}.{name}", expected, "an unknown column")
+        elif not isinstance(value, str):
+            yield Problem(f"{where}.{name}", "text (an empty string for null)", describe(value))
+    for column in columns:
+        path = f"{where}.{column.name}"
+        cell = cells.get(column.name)
+        if cell is None:
+            yield Problem(path, "the column, present in every row", "no such column")
+        elif isinstance(cell, str):
+            yield from _cell_problems(path, column, cell, cast("Mapping[str, object]", cells))
+
+
+def check_focus(rows: Iterable[Mapping[str, str]]) -> tuple[Problem, ...]:
+    """Every way the rows break the rules of FOCUS 1.0's columns (`focus_columns`).
+
+    Each row is a mapping of column names to text, an empty string standing for
+    null (as `focus_rows` gives and a CSV reader reads). A problem's path is
+    ``$[row].Column``; it names a FOCUS column missing from a row, a column neither
+    of FOCUS nor custom (``x_``), a null where the column takes none, a cell not of
+    the column's type (decimals as 12.5, date-times as ``2026-10-01T00:00:00Z``,
+    ISO 4217 codes, JSON objects of plain values) or not among its allowed values,
+    and a conditional rule broken (say ConsumedQuantity left empty on a usage row).
+    A product rule (ListCost is ListUnitPrice times PricingQuantity) holds when the
+    product differs from the cost by no more than the rounding of the numbers
+    written allows. An empty tuple means the rows keep every rule checked.
+
+    Raises:
+        ValidationError: ``rows`` is not a list of rows (``$``).
+    """
+    given: object = rows
+    if isinstance(given, str | bytes) or not hasattr(given, "__iter__"):
+        raise ValidationError.single("$", "a list of rows", describe(given), subject="FOCUS rows")
+    columns = focus_columns()
+    return tuple(
+        problem
+        for index, row in enumerate(cast("Iterable[object]", given))
+        for problem in _row_problems(index, row, columns)
+    )
