@@ -228,6 +228,90 @@ class TestParts:
             == DISK
         )
 
+    def test_upgrade_quantity(self) -> None:
+        """A resource upgrade may add a fixed quantity of its type, of what its price counts."""
+        standby = attrs.evolve(
+            DISK,
+            price=Price(Money("0.03", "EUR"), "instance*hour"),
+            resource_type="instance",
+            quantity=quantity("1 instance"),
+        )
+        assert standby.quantity == quantity("1 instance")
+        monthly = attrs.evolve(standby, price=Price(Money("25", "EUR"), "instance", per="month"))
+        assert monthly.quantity == quantity("1 instance")
+        assert DISK.quantity is None
+
+    def test_upgrade_quantity_refusals(self) -> None:
+        """Refuses a quantity without a resource type, of another dimension, zero or by month."""
+        with pytest.raises(ValidationError) as refused:
+            attrs.evolve(DISK, quantity=quantity("100 GiB"))
+        assert [str(p) for p in refused.value.problems] == [
+            (
+                "expected null, or a resource_type beside it (the quantity is an amount of that "
+                "type), got 100 GiB @ $.quantity"
+            )
+        ]
+        storage = attrs.evolve(DISK, resource_type="storage")
+        with pytest.raises(ValidationError) as refused:
+            attrs.evolve(storage, quantity=quantity("2 instance"))
+        assert [str(p) for p in refused.value.problems] == [
+            (
+                "expected a quantity of what the price counts (GiB), or of that per unit of "
+                "time, got 2 instance @ $.quantity"
+            )
+        ]
+        assert problems(lambda: attrs.evolve(storage, quantity=quantity("0 GiB"))) == [
+            "$.quantity"
+        ]
+        assert problems(lambda: attrs.evolve(storage, quantity=quantity("1 GiB*month"))) == [
+            "$.quantity"
+        ]
+        assert problems(lambda: attrs.evolve(storage, quantity="1 GiB")) == ["$.quantity"]
+
+    def test_offering_requires(self) -> None:
+        """An offering requires only upgrades it allows; a fixed one requires none."""
+        custom = offering("c", OfferingKind.CUSTOMIZABLE, requires={"disk"})
+        assert custom.requires == frozenset({"disk"})
+        assert offering("a").requires == frozenset()
+        with pytest.raises(ValidationError) as refused:
+            offering("b", OfferingKind.CUSTOMIZABLE, requires={"disk", "standby"})
+        assert [str(p) for p in refused.value.problems] == [
+            "expected ids of upgrades the offering allows (disk, ha), got standby @ $.requires"
+        ]
+        assert problems(lambda: offering("d", requires={"ha"})) == ["$.requires"]
+        assert problems(lambda: offering("e", OfferingKind.CUSTOMIZABLE, requires={" "})) == [
+            "$.requires[0]"
+        ]
+
+    def test_new_fields_round_trip(self) -> None:
+        """The quantity and the required upgrades go over the wire; documents without them load."""
+        standby = attrs.evolve(
+            DISK,
+            price=Price(Money("0.03", "EUR"), "instance*hour"),
+            resource_type="instance",
+            quantity=quantity("1 instance"),
+        )
+        data = to_dict(standby)
+        assert data["quantity"] == "1 instance"
+        assert from_dict(Upgrade, data) == standby
+        assert from_dict(Upgrade, {k: v for k, v in to_dict(DISK).items() if k != "quantity"}) == (
+            DISK
+        )
+        custom = offering("c", OfferingKind.CUSTOMIZABLE, requires={"disk"})
+        assert to_dict(custom)["requires"] == ["disk"]
+        assert from_dict(Offering, to_dict(custom)) == custom
+        plain = offering("a")
+        assert from_dict(
+            Offering, {k: v for k, v in to_dict(plain).items() if k != "requires"}
+        ) == (plain)
+
+    def test_example_catalogue_loads_unchanged(self) -> None:
+        """The example catalogue, written before the new fields, reads with their defaults."""
+        path = Path(__file__).parent.parent / "examples" / "data" / "resources" / "catalogue.json"
+        read = from_json(Catalogue, path.read_text(encoding="utf-8"))
+        assert all(u.quantity is None for e in read.entries for u in e.upgrades)
+        assert all(not o.requires for e in read.entries for o in e.offerings)
+
     def test_offering_kinds(self) -> None:
         """Fixed offerings take no upgrades; customizable ones take one or more."""
         assert problems(lambda: offering("a", upgrades={"ha"})) == ["$.upgrades"]

@@ -6,8 +6,11 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any
 
+import attrs
 import pytest
 from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cloudsms.agreements import (
     Activity,
@@ -24,19 +27,42 @@ from cloudsms.agreements import (
     TerminationReason,
     TerminationTerms,
 )
-from cloudsms.errors import ValidationError
+from cloudsms.catalogue import (
+    Billing,
+    BillingMethod,
+    CatalogueEntry,
+    Offering,
+    OfferingKind,
+    Upgrade,
+    UpgradeKind,
+)
+from cloudsms.errors import CurrencyMismatch, ValidationError
 from cloudsms.levels import Bound, ServiceLevel
-from cloudsms.money import Money, Price
+from cloudsms.money import Money, Price, round_to_minor
 from cloudsms.periods import Period, SupportHours, timezone
-from cloudsms.resources import Allocation, PoolCapacity, RateCard, ResourcePool, Usage
+from cloudsms.resources import (
+    Allocation,
+    MeteringKind,
+    PoolCapacity,
+    RateCard,
+    ResourcePool,
+    Usage,
+    resource_types,
+)
 from cloudsms.resources.pricing import Rate
 from cloudsms.resources.provider_cost import (
     CostKind,
     PoolCost,
     UnitCost,
+    compare_offerings,
     cost_to_serve,
     margin,
 )
+from cloudsms.serialization import from_dict, from_json, to_dict, to_json
+from cloudsms.services import DeploymentModel, ServiceCategory
+from cloudsms.testing import allocations as drawn_allocations
+from cloudsms.testing._provider_cost import pool_costs, unit_costs
+from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import quantity
 
 EUR = "EUR"
@@ -260,3 +286,526 @@ class TestPoolCost:
             "ams-1",
             Fraction("1.5"),
         )
+
+
+# ---------------------------------------------------------------------- offerings
+AVAILABILITY = "availability"
+
+
+def level(target: str) -> ServiceLevel:
+    """Availability at least ``target``."""
+    return ServiceLevel(measure=AVAILABILITY, bound=Bound.AT_LEAST, target=quantity(target))
+
+
+VCPU_UPGRADE = Upgrade(
+    id="vcpu",
+    description="A virtual CPU",
+    kind=UpgradeKind.RESOURCE,
+    price=eur("0.042", "vcpu*hour"),
+    resource_type="vcpu",
+)
+MEMORY_UPGRADE = Upgrade(
+    id="memory",
+    description="Memory",
+    kind=UpgradeKind.RESOURCE,
+    price=eur("2.00", "GiB", "month"),
+    resource_type="memory",
+)
+STANDBY = Upgrade(
+    id="standby",
+    description="A standby instance that takes over within a minute",
+    kind=UpgradeKind.RESOURCE,
+    price=eur("0.03", "instance*hour"),
+    resource_type="instance",
+    quantity=quantity("1 instance"),
+)
+STANDARD = Offering(
+    id="standard",
+    name="Standard, 99.5 %",
+    kind=OfferingKind.CUSTOMIZABLE,
+    levels=[level("99.5 %")],
+    price=eur("0", "instance", "month"),
+    upgrades={"vcpu", "memory"},
+)
+HIGH = Offering(
+    id="high",
+    name="High availability, 99.9 %",
+    kind=OfferingKind.CUSTOMIZABLE,
+    levels=[level("99.9 %")],
+    price=eur("0", "instance", "month"),
+    upgrades={"vcpu", "memory", "standby"},
+    requires={"standby"},
+)
+COMPUTE = CatalogueEntry(
+    id="compute",
+    name="Compute",
+    service=SERVICE,
+    category=ServiceCategory.IAAS,
+    deployment_models={DeploymentModel.PUBLIC},
+    ordering_procedure="Order in the portal",
+    provisioning_procedure="Ready within minutes",
+    billing=Billing(
+        method=BillingMethod.PAY_AS_YOU_GO, cycle=relativedelta(months=1), currency=EUR
+    ),
+    resource_locations={"DE"},
+    data_locations={"DE"},
+    offerings=[STANDARD, HIGH],
+    upgrades=[VCPU_UPGRADE, MEMORY_UPGRADE, STANDBY],
+)
+FRA_WITH_INSTANCES = PoolCost(
+    "fra-1",
+    "eu-central",
+    EUR,
+    [
+        *FRA.costs[:3],
+        UnitCost("instance", HARDWARE, eur("25", "instance", "month")),
+        UnitCost("instance", ENERGY, eur("0.01", "instance*hour")),
+    ],
+)
+WORKLOAD = (held("4 vcpu"), held("16 GiB", kind="memory"))
+
+
+class TestCompareOfferings:
+    """compare_offerings: one workload under two offerings, the stricter adding a standby."""
+
+    def test_99_9_against_99_5(self) -> None:
+        """Adds the standby the stricter offering requires, and charges and costs it.
+
+        October 2026 in UTC, 744 hours; 4 vcpu and 16 GiB held all month in fra-1.
+        99.5 %: charge 4 x 744 x 0.042 = 124.992 plus 16 x 2.00 = 32: 156.992 -> 156.99;
+          cost 4 x 744 x (0.011 + 0.004) = 44.64 plus 16 x 0.5 = 8: 52.64; margin 104.35.
+        99.9 %: one standby instance more, all month: charge 744 x 0.03 = 22.32 more,
+          179.312 -> 179.31; cost 25 (a month of hardware) + 744 x 0.01 = 7.44 more:
+          85.08; margin 94.23.
+        The stricter level is charged 22.32 more, costs 32.44 more, and earns 10.12 less.
+        """
+        compared = compare_offerings(
+            COMPUTE, "standard", HIGH, WORKLOAD, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+        )
+        assert (compared.a.offering, compared.b.offering) == (STANDARD, HIGH)
+        assert (compared.a.charge, compared.a.cost_to_serve, compared.a.margin) == (
+            Money("156.99", EUR),
+            Money("52.64", EUR),
+            Money("104.35", EUR),
+        )
+        assert (compared.b.charge, compared.b.cost_to_serve, compared.b.margin) == (
+            Money("179.31", EUR),
+            Money("85.08", EUR),
+            Money("94.23", EUR),
+        )
+        assert compared.charge_difference == Money("22.32", EUR)
+        assert compared.cost_difference == Money("32.44", EUR)
+        assert compared.margin_difference == Money("-10.12", EUR)
+        assert compared.a.added == ()
+        standby = Allocation(
+            CUSTOMER,
+            AGREEMENT,
+            SERVICE,
+            "instance",
+            quantity("1 instance"),
+            OCTOBER.start,
+            OCTOBER.end,
+            resource_id="standby",
+            location="eu-central",
+        )
+        assert compared.b.added == (standby,)
+
+    def test_offerings_by_id_or_record(self) -> None:
+        """Takes either offering by its id or as the entry's record; the same answer."""
+        by_id = compare_offerings(
+            COMPUTE, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+        )
+        by_record = compare_offerings(
+            COMPUTE, STANDARD, HIGH, WORKLOAD, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+        )
+        assert by_id == by_record
+
+    def test_refusals(self) -> None:
+        """Names the offering, the allocation or the location that keeps it from comparing."""
+        other = attrs.evolve(STANDARD, id="other")
+        assert problems(
+            lambda: compare_offerings(
+                COMPUTE, other, "hgih", WORKLOAD, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+            )
+        ) == [
+            (
+                "expected an offering of entry 'compute' (standard, high), got offering 'other', "
+                "not the entry's @ $.offering_a"
+            ),
+            (
+                "expected an offering of entry 'compute' or its id (standard, high), got 'hgih' "
+                "(string) @ $.offering_b"
+            ),
+        ]
+        elsewhere = attrs.evolve(WORKLOAD[1], service="db", agreement="agr-2")
+        assert problems(
+            lambda: compare_offerings(
+                COMPUTE,
+                "standard",
+                "high",
+                [WORKLOAD[0], elsewhere],
+                OCTOBER,
+                pool_costs=[FRA_WITH_INSTANCES, AMS],
+            )
+        ) == [
+            (
+                "expected agr-1 (the agreement of the first allocation: one workload), "
+                "got 'agr-2' (string) @ $.allocations[1].agreement"
+            ),
+            "expected the entry's service (vm), got 'db' (string) @ $.allocations[1].service",
+            (
+                "expected a location, since several pool costs serve (eu-central, eu-west), got "
+                "null @ $.location"
+            ),
+        ]
+        assert problems(
+            lambda: compare_offerings(
+                COMPUTE, "standard", "high", [], OCTOBER, pool_costs=[FRA], location="mars"
+            )
+        ) == [
+            "expected one or more allocations, got none @ $.allocations",
+            "expected the location of a pool cost (eu-central), got 'mars' (string) @ $.location",
+        ]
+
+    def test_a_required_resource_no_pool_prices(self) -> None:
+        """Refuses a standby the pool costs do not price, at the offering's requirement."""
+        assert problems(
+            lambda: compare_offerings(
+                COMPUTE, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[FRA]
+            )
+        ) == [
+            (
+                "expected a resource type pool cost fra-1 prices (vcpu, memory), got 'instance' "
+                "(string) @ $.offering_b.requires[0].resource_type"
+            )
+        ]
+
+    def test_a_required_metered_resource(self) -> None:
+        """Refuses a required upgrade adding a metered type: a usage cannot be held."""
+        requests = Upgrade(
+            id="burst",
+            description="A million requests a month",
+            kind=UpgradeKind.RESOURCE,
+            price=eur("0.0000004", "request"),
+            resource_type="requests",
+            quantity=quantity("1000000 request"),
+        )
+        entry = attrs.evolve(
+            COMPUTE,
+            upgrades=[*COMPUTE.upgrades, requests],
+            offerings=[
+                STANDARD,
+                attrs.evolve(HIGH, upgrades={"vcpu", "burst"}, requires={"burst"}),
+            ],
+        )
+        assert problems(
+            lambda: compare_offerings(
+                entry, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[FRA]
+            )
+        ) == [
+            (
+                "expected an upgrade adding an allocated resource type, held over the period "
+                "(burst adds requests, metered), got burst @ $.offering_b.requires[0]"
+            )
+        ]
+
+    def test_two_upgrades_of_one_type(self) -> None:
+        """Refuses an offering allowing two upgrades of one type: its card would price it twice."""
+        more = attrs.evolve(VCPU_UPGRADE, id="vcpu-fast", price=eur("0.05", "vcpu*hour"))
+        entry = attrs.evolve(
+            COMPUTE,
+            upgrades=[*COMPUTE.upgrades, more],
+            offerings=[STANDARD, attrs.evolve(HIGH, upgrades={*HIGH.upgrades, "vcpu-fast"})],
+        )
+        assert problems(
+            lambda: compare_offerings(
+                entry, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[FRA]
+            )
+        ) == [
+            (
+                "expected one upgrade per resource type (vcpu prices vcpu already), so the "
+                "offering's card has one rate for it, got vcpu-fast @ $.offering_b.upgrades[3]"
+            )
+        ]
+
+    def test_currencies_must_agree(self) -> None:
+        """Refuses pool costs in another currency than the entry's."""
+        dollars = PoolCost(
+            "fra-1",
+            "eu-central",
+            "USD",
+            [UnitCost("vcpu", HARDWARE, Price(Money("1", "USD"), "vcpu*hour"))],
+        )
+        with pytest.raises(CurrencyMismatch):
+            compare_offerings(COMPUTE, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[dollars])
+
+
+# ---------------------------------------------------------------------- refusals
+class TestRefusals:
+    """Every input error is a ValidationError naming the field path."""
+
+    def test_the_pool_of_an_allocation(self) -> None:
+        """Names the allocation whose location no pool cost serves, and the locations known."""
+        nowhere = held("2 vcpu")
+        mars = held("2 vcpu", location="mars")
+        assert problems(lambda: cost_to_serve(AGREED, [nowhere, mars], [FRA, AMS], OCTOBER)) == [
+            (
+                "expected a location, since several pool costs serve (eu-central, eu-west), got "
+                "null @ $.allocations[0].location"
+            ),
+            (
+                "expected the location of a pool cost (eu-central, eu-west), got 'mars' (string) "
+                "@ $.allocations[1].location"
+            ),
+        ]
+
+    def test_one_pool_serves_what_names_no_location(self) -> None:
+        """Serves a holding without a location by the only pool cost, not one elsewhere."""
+        served = cost_to_serve(AGREED, [held("2 vcpu")], [FRA], OCTOBER)
+        assert {line.pool for line in served.lines} == {"fra-1"}
+        assert problems(
+            lambda: cost_to_serve(AGREED, [held("2 vcpu", location="eu-west")], [FRA], OCTOBER)
+        ) == [
+            (
+                "expected the location of a pool cost (eu-central), got 'eu-west' (string) "
+                "@ $.allocations[0].location"
+            )
+        ]
+
+    def test_a_type_the_pool_does_not_price(self) -> None:
+        """Names the allocation and the types its pool cost prices."""
+        disk = held("2 TB", kind="storage", location="eu-west")
+        assert problems(lambda: cost_to_serve(AGREED, [disk], [FRA, AMS], OCTOBER)) == [
+            (
+                "expected a resource type pool cost ams-1 prices (vcpu, memory), got 'storage' "
+                "(string) @ $.allocations[0].resource_type"
+            )
+        ]
+
+    def test_the_pool_costs(self) -> None:
+        """Refuses none, two of one location or pool, several currencies, unsuiting prices."""
+        assert problems(lambda: cost_to_serve(AGREED, [], [], OCTOBER)) == [
+            "expected one or more pool costs, got none @ $.pool_costs"
+        ]
+        twin = attrs.evolve(AMS, location="eu-central")
+        dollars = PoolCost("fra-1", "us-east", "USD", [])
+        wrong = PoolCost("lon-1", "uk-south", EUR, [UnitCost("vcpu", HARDWARE, eur("1", "vcpu"))])
+        assert problems(
+            lambda: cost_to_serve(AGREED, [], [FRA, twin, dollars, wrong], OCTOBER)
+        ) == [
+            (
+                "expected one pool cost per location (pool cost fra-1 serves eu-central already), "
+                "got 'eu-central' (string) @ $.pool_costs[1].location"
+            ),
+            (
+                "expected EUR (the currency of the first pool cost, fra-1), got 'USD' (string) "
+                "@ $.pool_costs[2].currency"
+            ),
+            (
+                "expected one pool cost per pool (fra-1 is pool_costs[0]), got 'fra-1' (string) "
+                "@ $.pool_costs[2].pool"
+            ),
+            (
+                "expected a price of vcpu by the time held: per vcpu and exact time (such as "
+                "'vcpu*hour'), or per vcpu with per='month' (or day, quarter, year), got EUR 1 "
+                "per vcpu @ $.pool_costs[3].costs[0].price"
+            ),
+        ]
+
+    def test_rows_of_the_agreement(self) -> None:
+        """Refuses a row of the agreement naming another customer or an unsubscribed service."""
+        theirs = attrs.evolve(held("2 vcpu"), customer="globex")
+        unsubscribed = attrs.evolve(held("2 vcpu"), service="db")
+        assert problems(
+            lambda: cost_to_serve(AGREED, [theirs, unsubscribed, 5], [FRA], OCTOBER)
+        ) == [
+            (
+                "expected the agreement's customer (acme), got 'globex' (string) "
+                "@ $.allocations[0].customer"
+            ),
+            (
+                "expected a service the agreement subscribes (vm), got 'db' (string) "
+                "@ $.allocations[1].service"
+            ),
+            "expected an Allocation, got 5 (integer) @ $.allocations[2]",
+        ]
+
+    def test_wrong_arguments(self) -> None:
+        """Names each argument of the wrong type."""
+        assert problems(lambda: cost_to_serve("agr-1", "rows", [FRA], "October", types=5)) == [  # type: ignore[arg-type]
+            "expected a CloudServiceAgreement, got 'agr-1' (string) @ $.agreement",
+            "expected a Period, got 'October' (string) @ $.period",
+            "expected a list of ResourceType values, got 5 (integer) @ $.types",
+            "expected a list, got 'rows' (string) @ $.allocations",
+        ]
+
+    def test_unit_costs(self) -> None:
+        """Refuses a unit cost below zero, a price in another currency, a type and kind twice."""
+        assert problems(lambda: UnitCost("vcpu", HARDWARE, eur("-1", "vcpu*hour"))) == [
+            "expected an amount not below zero, got -1 @ $.price.amount"
+        ]
+        dollar = UnitCost("vcpu", ENERGY, Price(Money("1", "USD"), "vcpu*hour"))
+        assert problems(lambda: PoolCost("p", "x", EUR, [*FRA.costs, FRA.costs[0], dollar])) == [
+            (
+                "expected one unit cost per resource type and kind (vcpu/hardware is costs[0] "
+                "already), got vcpu/hardware @ $.costs[4]"
+            ),
+            (
+                "expected EUR (the pool cost's currency), got 'USD' (string) "
+                "@ $.costs[5].price.amount.currency"
+            ),
+            (
+                "expected one unit cost per resource type and kind (vcpu/energy is costs[1] "
+                "already), got vcpu/energy @ $.costs[5]"
+            ),
+        ]
+        assert problems(lambda: PoolCost.for_pool("fra-1", EUR, [])) == [  # type: ignore[arg-type]
+            "expected a ResourcePool, got 'fra-1' (string) @ $.pool"
+        ]
+
+    def test_margin_needs_one_card(self) -> None:
+        """Takes exactly one of rates and catalogue, and one currency for charge and cost."""
+        assert problems(lambda: margin(AGREED, TWO_POOLS, [FRA, AMS], OCTOBER)) == [
+            "expected exactly one of rates and catalogue, got neither @ $.rates"
+        ]
+        dollars = RateCard("USD", [Rate("vcpu", price=Price(Money("1", "USD"), "vcpu*hour"))])
+        with pytest.raises(CurrencyMismatch):
+            margin(AGREED, [held("2 vcpu")], [FRA], OCTOBER, rates=dollars)
+
+
+class TestWindow:
+    """The window is the cost profile's: the period cut to the agreement's term."""
+
+    def test_term_cuts_the_period(self) -> None:
+        """Costs nothing before the agreement takes effect, and leaves other agreements out."""
+        late = agreement(effective_from=OCT16)
+        other = attrs.evolve(held("8 vcpu"), agreement="agr-2")
+        served = cost_to_serve(late, [held("2 vcpu"), other], [FRA], OCTOBER)
+        # 2 vcpu x 384 h x (0.011 + 0.004) = 11.52
+        assert served.total == Money("11.52", EUR)
+        assert all(line.source.agreement == AGREEMENT for line in served.lines)
+
+
+# ---------------------------------------------------------------------- properties
+LOCATIONS = ("eu-central", "eu-west")
+ALLOCATED = tuple(t for t in resource_types() if t.kind is MeteringKind.ALLOCATED)
+AUTUMN = aware_datetimes(
+    min_value=dt.datetime(2026, 9, 1),
+    max_value=dt.datetime(2026, 11, 1),
+)
+
+
+@st.composite
+def two_pools(draw: st.DrawFn) -> tuple[list[PoolCost], tuple[Allocation, ...], RateCard]:
+    """Two pool costs in EUR, acme's allocations of the types both price, and a rate card."""
+    used = draw(st.lists(st.sampled_from(ALLOCATED), min_size=1, max_size=3, unique=True))
+    pools = []
+    for pool, location in zip(("fra-1", "ams-1"), LOCATIONS, strict=True):
+        costs = [
+            cost
+            for kind in used
+            for cost in draw(
+                st.lists(
+                    unit_costs(types=[kind], currency=EUR),
+                    min_size=1,
+                    max_size=2,
+                    unique_by=lambda cost: cost.kind,
+                )
+            )
+        ]
+        pools.append(PoolCost(pool, location, EUR, costs))
+    rows = draw(
+        st.lists(
+            drawn_allocations(
+                customers=[CUSTOMER],
+                agreements=[AGREEMENT],
+                services=[SERVICE],
+                types=used,
+                instants=AUTUMN,
+                texts=st.sampled_from(LOCATIONS),
+                max_days=40,
+            ),
+            max_size=6,
+        )
+    )
+    held_rows = tuple(attrs.evolve(row, location=row.location or LOCATIONS[0]) for row in rows)
+    rates = [
+        Rate(kind.id, price=draw(unit_costs(types=[kind], currency=EUR)).price) for kind in used
+    ]
+    return pools, held_rows, RateCard(EUR, rates)
+
+
+class TestProperties:
+    """What holds of every cost to serve and margin."""
+
+    @given(two_pools(), st.sampled_from(["UTC", "Europe/Berlin"]))
+    def test_totals_and_splits(
+        self, drawn: tuple[list[PoolCost], tuple[Allocation, ...], RateCard], zone: str
+    ) -> None:
+        """The total is the exact sum rounded once; splits add up; margin is charge less cost."""
+        pools, rows, rates = drawn
+        agreed = agreement(zone)
+        month = Period.month(2026, 10, zone)
+        earned = margin(agreed, rows, pools, month, rates=rates)
+        served = earned.serving
+        exact = sum((line.exact for line in served.lines), Fraction(0))
+        assert served.exact_total == exact
+        assert served.total == round_to_minor(exact, EUR)
+        assert sum(served.by_pool().values(), Money.zero(EUR)) == served.total
+        assert sum(served.by_kind().values(), Money.zero(EUR)) == served.total
+        assert earned.margin == earned.charge - earned.cost_to_serve
+        assert earned.charge == earned.profile.total
+
+    @given(two_pools(), st.sampled_from(["UTC", "Europe/Berlin"]))
+    def test_costs_at_the_rates_are_the_charge(
+        self, drawn: tuple[list[PoolCost], tuple[Allocation, ...], RateCard], zone: str
+    ) -> None:
+        """Costed at unit costs equal to the rates, the exact cost is the exact charge."""
+        _, rows, rates = drawn
+        pool = PoolCost(
+            "fra-1",
+            "eu-central",
+            EUR,
+            [UnitCost(r.resource_type, CostKind.OTHER, r.price) for r in rates.rates if r.price],
+        )
+        rows = tuple(attrs.evolve(row, location=None) for row in rows)
+        agreed = agreement(zone, effective_from=dt.datetime(2026, 10, 9, 13, tzinfo=UTC))
+        month = Period.month(2026, 10, zone)
+        earned = margin(agreed, rows, [pool], month, rates=rates)
+        assert earned.serving.exact_total == earned.profile.exact_total
+
+    @given(pool_costs())
+    def test_pool_costs_round_trip(self, pool: PoolCost) -> None:
+        """A pool cost reads back from its JSON equal, and passes its own type check."""
+        assert from_json(PoolCost, to_json(pool)) == pool
+        assert [from_dict(UnitCost, to_dict(cost)) for cost in pool.costs] == list(pool.costs)
+        pool.check()
+
+    @given(
+        st.lists(
+            drawn_allocations(
+                customers=[CUSTOMER],
+                agreements=[AGREEMENT],
+                services=[SERVICE],
+                types=[t for t in ALLOCATED if t.id in {"vcpu", "memory"}],
+                instants=AUTUMN,
+                texts=st.just("eu-central"),
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    def test_comparing_offerings(self, rows: list[Allocation]) -> None:
+        """An offering against itself differs by nothing; the differences are b less a."""
+        same = compare_offerings(
+            COMPUTE, "high", "high", rows, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+        )
+        assert same.charge_difference == same.cost_difference == Money("0.00", EUR)
+        compared = compare_offerings(
+            COMPUTE, "standard", "high", rows, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+        )
+        assert compared.margin_difference == compared.b.margin - compared.a.margin
+        assert compared.a.margin == compared.a.charge - compared.a.cost_to_serve
+        # The standby adds 22.32 to the charge and 32.44 to the cost (TestCompareOfferings).
+        assert compared.charge_difference == Money("22.32", EUR)
+        assert compared.cost_difference == Money("32.44", EUR)

@@ -517,18 +517,21 @@ class _Pricer:
 
 
 # ---------------------------------------------------------------------- checking inputs
-def _table(types: object, problems: list[Problem]) -> dict[str, ResourceType]:
+def _table(types: object, problems: list[Problem]) -> dict[str, ResourceType] | None:
+    """The table of types by id, or ``None`` (and its problems) when ``types`` is not one."""
     chosen = resource_types() if types is None else types
-    table: dict[str, ResourceType] = {}
     if isinstance(chosen, str) or not hasattr(chosen, "__iter__"):
         problems.append(Problem("$.types", "a list of ResourceType values", describe(types)))
-        return table
+        return None
+    table: dict[str, ResourceType] = {}
+    wrong: list[Problem] = []
     for index, kind in enumerate(cast("Iterable[object]", chosen)):
         if isinstance(kind, ResourceType):
             table.setdefault(kind.id, kind)
         else:
-            problems.append(Problem(f"$.types[{index}]", "a ResourceType", describe(kind)))
-    return table
+            wrong.append(Problem(f"$.types[{index}]", "a ResourceType", describe(kind)))
+    problems += wrong
+    return None if wrong else table
 
 
 def _listed(value: object, path: str, problems: list[Problem]) -> tuple[Any, ...]:
@@ -539,7 +542,7 @@ def _listed(value: object, path: str, problems: list[Problem]) -> tuple[Any, ...
 
 
 def _pool_costs(
-    given: tuple[Any, ...], table: dict[str, ResourceType], problems: list[Problem]
+    given: tuple[Any, ...], table: dict[str, ResourceType] | None, problems: list[Problem]
 ) -> dict[str, PoolCost]:
     """The pool costs by location: one currency, one per location and pool, prices suiting."""
     if not given:
@@ -568,7 +571,9 @@ def _pool_costs(
             problems.append(Problem(f"{path}.pool", expected, describe(pool.pool)))
         pools.setdefault(pool.pool, index)
         by_location.setdefault(pool.location, pool)
-        problems += [p._replace(path=path + p.path[1:]) for p in pool.problems(table.values())]
+        if table is not None:  # else the types are the problem
+            found = pool.problems(table.values())
+            problems += [p._replace(path=path + p.path[1:]) for p in found]
     return by_location
 
 
@@ -765,7 +770,7 @@ def cost_to_serve(
     raise_problems(problems, _SUBJECT)
     code = next(iter(pools.values())).currency
     frame = _Frame(period, code, agreement)
-    serving = _Serving(pools, table, _Pricer())
+    serving = _Serving(pools, cast("dict[str, ResourceType]", table), _Pricer())
     found = _Problems()
     lines: list[ServingLine] = []
     mine: list[Allocation] = []
@@ -979,7 +984,7 @@ def compare_offerings(
         raise CurrencyMismatch("compare", entry.billing.currency, code)
     zone = period.start.tzinfo
     window = Period(period.start, period.end.astimezone(zone))
-    serving = _Serving(pools, table, _Pricer())
+    serving = _Serving(pools, cast("dict[str, ResourceType]", table), _Pricer())
     costs = [
         _offering_cost(entry, offering, path, held, window, where, serving)
         for offering, path in (

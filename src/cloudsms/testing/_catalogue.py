@@ -42,6 +42,7 @@ from cloudsms.testing._strategies import (
     quantities,
     service_graphs,
 )
+from cloudsms.units import quantity
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -115,7 +116,9 @@ def upgrades(
     as a rate card prices that type (S11): an allocated type per its unit and hour or
     per its unit and calendar period, a metered type per its unit. So a drawn
     catalogue can be turned into rate cards (`cloudsms.resources.RateCard.for_agreement`).
-    A service-level upgrade never names one.
+    An upgrade naming a type sometimes adds a fixed ``quantity`` of it (one to eight
+    of the type's unit, as a standby instance does). A service-level upgrade never
+    names one.
     """
     _warm_units()
     return _upgrades(currency, ids)
@@ -130,8 +133,11 @@ def _upgrades(
     @st.composite
     def build(draw: st.DrawFn) -> Upgrade:
         kind = draw(st.sampled_from(UpgradeKind))
+        added = None
         if kind is UpgradeKind.RESOURCE:
-            resource_type, price = draw(resources)
+            resource_type, price, unit = draw(resources)
+            if unit is not None and draw(st.booleans()):
+                added = quantity(draw(st.integers(1, 8)), unit)
         else:
             resource_type, price = None, draw(_prices(currency))
         return Upgrade(
@@ -141,14 +147,17 @@ def _upgrades(
             price=price,
             level=draw(_service_levels(None)) if kind is UpgradeKind.SERVICE_LEVEL else None,
             resource_type=resource_type,
+            quantity=added,
         )
 
     return build()
 
 
 @cache
-def _resource_prices(currency: str | None) -> st.SearchStrategy[tuple[str | None, Price]]:
-    """A resource upgrade's type (or none) with a price that suits it.
+def _resource_prices(
+    currency: str | None,
+) -> st.SearchStrategy[tuple[str | None, Price, str | None]]:
+    """A resource upgrade's type (or none) with a price that suits it, and the type's unit.
 
     Without a type, any price; with one of the built-in resource types, a price a
     rate card accepts for it (`cloudsms.resources.RateCard.check`).
@@ -159,16 +168,16 @@ def _resource_prices(currency: str | None) -> st.SearchStrategy[tuple[str | None
     amounts = moneys(currency=currency, min_value=0, places=4)
     periods = st.sampled_from(tuple(CALENDAR_UNITS))
 
-    def priced(kind: ResourceType) -> st.SearchStrategy[tuple[str | None, Price]]:
+    def priced(kind: ResourceType) -> st.SearchStrategy[tuple[str | None, Price, str | None]]:
         if kind.kind is MeteringKind.ALLOCATED:
             suiting = st.builds(lambda a: Price(a, f"{kind.unit}*hour"), amounts) | st.builds(
                 lambda a, per: Price(a, kind.unit, per=per), amounts, periods
             )
         else:
             suiting = st.builds(lambda a: Price(a, kind.unit), amounts)
-        return suiting.map(lambda price: (kind.id, price))
+        return suiting.map(lambda price: (kind.id, price, kind.unit))
 
-    unnamed = _prices(currency).map(lambda price: (None, price))
+    unnamed = _prices(currency).map(lambda price: (None, price, None))
     return unnamed | st.one_of([priced(kind) for kind in resource_types()])
 
 
@@ -181,7 +190,8 @@ def offerings(
 ) -> st.SearchStrategy[Offering]:
     """Offerings: fixed ones, and customizable ones naming some of ``upgrade_ids``.
 
-    With no ``upgrade_ids`` only fixed offerings can be drawn.
+    A customizable offering sometimes requires some of the upgrades it allows
+    (``requires``). With no ``upgrade_ids`` only fixed offerings can be drawn.
     """
     if kind is OfferingKind.CUSTOMIZABLE and not upgrade_ids:
         msg = "offerings(kind=CUSTOMIZABLE) needs upgrade_ids to choose the upgrades from"
@@ -217,6 +227,7 @@ def _offerings(
             else frozenset()
         )
         measures = draw(measure_lists)
+        required = draw(st.sets(st.sampled_from(sorted(allowed)))) if allowed else set()
         return Offering(
             id=draw(ids if ids is not None else _IDS),
             name=draw(_TEXT),
@@ -225,6 +236,7 @@ def _offerings(
             price=draw(_prices(currency)),
             upgrades=allowed,
             sla=draw(st.none() | _IDS),
+            requires=frozenset(required),
         )
 
     return build()
@@ -350,7 +362,10 @@ def _entry(
 
 
 def _with_fitting_upgrades(offering: Offering, extras: Sequence[Upgrade]) -> Offering:
-    """``offering`` keeping only the upgrades that raise its levels (fixed if none is left)."""
+    """``offering`` keeping only the upgrades that raise its levels (fixed if none is left).
+
+    The upgrades it requires are kept among those it keeps.
+    """
     if offering.kind is OfferingKind.FIXED:
         return offering
     levels = {level.measure: level for level in offering.levels}
@@ -362,8 +377,10 @@ def _with_fitting_upgrades(offering: Offering, extras: Sequence[Upgrade]) -> Off
         if current is None or _stricter(upgrade.level, current):
             kept.add(upgrade.id)
     if not kept:
-        return attrs.evolve(offering, kind=OfferingKind.FIXED, upgrades=frozenset())
-    return attrs.evolve(offering, upgrades=frozenset(kept))
+        return attrs.evolve(
+            offering, kind=OfferingKind.FIXED, upgrades=frozenset(), requires=frozenset()
+        )
+    return attrs.evolve(offering, upgrades=frozenset(kept), requires=offering.requires & kept)
 
 
 def _stricter(level: ServiceLevel | None, current: ServiceLevel) -> bool:
