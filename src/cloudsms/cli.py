@@ -70,6 +70,16 @@ priced from a half-read file) or of a row the rates cannot price; 2 when a file 
 be read, neither ``--rates`` nor ``--catalogue`` is given, or ``--period`` is not a
 month a period can hold in the agreement's time zone (as argparse reports bad usage).
 
+``cloudsms capacity show POOL.json ALLOCATIONS.csv [--as-of DATE] [--usage USAGE.csv]
+[--unused-for DAYS] [--warn FRACTION] [--act FRACTION]`` prints the capacity plan of a
+resource pool (S11; ISO/IEC 20000-1:2011 6.5): per resource type what is held of the
+capacity at ``--as-of`` (a date, read as 00:00 UTC, or an instant; default: now), the
+growth projection (linear or seasonal) with its fit, the date the warn and act
+thresholds and the whole capacity are reached, and, with ``--usage``, the capacity held
+by holdings unused for ``--unused-for`` days (`cloudsms.reports.capacity`). Exit 1 with
+every problem of an invalid pool or CSV file (each CSV problem at ``file:line:column``),
+2 when a file cannot be read or an option is not valid (as argparse reports bad usage).
+
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
 """
@@ -1407,6 +1417,167 @@ def _cost_profile(args: argparse.Namespace) -> _View:
     )
 
 
+# ---------------------------------------------------------------------- capacity
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _capacity_as_of(text: str) -> Any:  # noqa: ANN401 - an aware datetime, imported lazily
+    """``--as-of``: a date (00:00 UTC of that day) or an RFC 3339 instant with its offset."""
+    import datetime as dt  # noqa: PLC0415 - loaded only for this command
+
+    if _DATE.fullmatch(text):
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            message = (
+                f"expected a date such as 2026-11-01 or an instant with its offset, got {text!r}"
+            )
+            raise argparse.ArgumentTypeError(message) from None
+        return _as_of(f"{day.isoformat()}T00:00:00+00:00")
+    return _as_of(text)
+
+
+def _days(text: str) -> int:
+    """``--unused-for``: a whole number of days, 1 or more."""
+    if not re.fullmatch(r"[0-9]{1,6}", text) or int(text) < 1:
+        message = f"expected a whole number of days, 1 or more, got {text!r}"
+        raise argparse.ArgumentTypeError(message)
+    return int(text)
+
+
+def _capacity_thresholds(args: argparse.Namespace) -> Any:  # noqa: ANN401 - a Thresholds
+    """The thresholds of ``--warn`` and ``--act``; bad usage (status 2) when they do not hold."""
+    from cloudsms.resources.capacity import Thresholds  # noqa: PLC0415 - loaded on use
+
+    try:
+        return Thresholds(warn=args.warn, act=args.act)
+    except ValidationError as exc:
+        problem = exc.problems[0]
+        option = "--warn" if problem.path == "$.warn" else "--act"
+        args.usage_error(f"argument {option}: expected {problem.expected}, got {problem.got}")
+        raise  # pragma: no cover - usage_error exits
+
+
+def _capacity_show(args: argparse.Namespace) -> _View:
+    """``capacity show``: a pool's capacity plan, from its allocations (and usage).
+
+    Every file is read before anything is computed, and a file with any problem is
+    refused whole (status 1).
+    """
+    import datetime as dt  # noqa: PLC0415 - loaded only for this command
+
+    from cloudsms.reports.capacity import (  # noqa: PLC0415 - loaded only for this command
+        capacity_plan_data,
+        capacity_plan_table,
+    )
+    from cloudsms.resources import ResourcePool  # noqa: PLC0415
+    from cloudsms.resources.capacity import CapacityPlan  # noqa: PLC0415
+
+    thresholds = _capacity_thresholds(args)
+    name, data, pool, problems = _read_document(args.pool, "cloudsms.resource-pool")
+    if problems or not isinstance(pool, ResourcePool):
+        return _validation_view(name, data, pool, problems)
+    files = {"allocations": args.allocations}
+    if args.usage is not None:
+        files["usage"] = args.usage
+    for path in files.values():
+        _readable(path)
+    read: dict[str, tuple[Any, ...] | None] = {"usage": None}
+    for what, path in files.items():
+        read[what], refused = _read_rows(path, what)
+        if refused is not None:
+            return refused
+    as_of = args.as_of
+    if as_of is None:  # the caller's clock, read here at the edge and shown in the output
+        as_of = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        plan = CapacityPlan.build(
+            pool,
+            read["allocations"] or (),
+            as_of=as_of,
+            thresholds=thresholds,
+            usage=read["usage"],
+            unused_for=args.unused_for,
+        )
+    except ValidationError as exc:
+        what = f"capacity plan of pool {pool.id!r}"
+        return _problems_view(name, what, _located(exc.problems, files))
+    return _View(
+        table=capacity_plan_table(plan),
+        data=capacity_plan_data(plan),
+        rows=[],
+        columns=(),
+        fit=False,
+    )
+
+
+def _with_capacity(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    """The ``capacity show`` command, added to ``commands``."""
+    verbs = commands.add_parser(
+        "capacity", help="how full a resource pool is and will be"
+    ).add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub: argparse.ArgumentParser = verbs.add_parser(
+        "show",
+        help="a pool's capacity plan: utilisation, projection, threshold dates",
+        description="Read POOL.json (a cloudsms.resource-pool document) and the "
+        "allocations of every customer in ALLOCATIONS.csv (customer,agreement,service,"
+        "resource_type,quantity,unit,from,until and optionally resource_id,cost_centre,"
+        "location; those of the pool's location or of none count) and print, per "
+        "resource type of the pool, what is held of its capacity at --as-of, the growth "
+        "projection fitted to the history (linear, or seasonal from 24 whole months on) "
+        "with its fit, and the date the warn and act thresholds and the whole capacity "
+        "are reached within three years; with --usage, the capacity held by holdings "
+        "unused for --unused-for days. Exit 0, 1 with every problem of an invalid pool or "
+        "CSV file (a CSV cell at file:line:column), 2 when a file cannot be read or an "
+        "option is not valid.",
+    )
+    sub.add_argument("pool", metavar="POOL.json", help="the pool's document")
+    sub.add_argument(
+        "allocations", metavar="ALLOCATIONS.csv", help="the allocations of every customer, as CSV"
+    )
+    sub.add_argument(
+        "--as-of",
+        type=_capacity_as_of,
+        default=None,
+        metavar="DATE",
+        help="judge the pool at 00:00 UTC of this date, or at this RFC 3339 instant "
+        "(default: now)",
+    )
+    sub.add_argument(
+        "--usage",
+        default=None,
+        metavar="USAGE.csv",
+        help="the usage recorded, as CSV, to find the holdings left unused (default: none, "
+        "and nothing is judged unused)",
+    )
+    sub.add_argument(
+        "--unused-for",
+        type=_days,
+        default=30,
+        metavar="DAYS",
+        help="the days a holding must be unused to be reclaimable (default: 30)",
+    )
+    sub.add_argument(
+        "--warn",
+        default="0.75",
+        metavar="FRACTION",
+        help="the share of each capacity that warns, such as 0.75 or 3/4 (default: 0.75)",
+    )
+    sub.add_argument(
+        "--act",
+        default="0.9",
+        metavar="FRACTION",
+        help="the share of each capacity at which to act, above --warn (default: 0.9)",
+    )
+    sub.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    sub.set_defaults(document_handler=_capacity_show, usage_error=sub.error)
+
+
 # ---------------------------------------------------------------------- parser
 def _month_command(
     commands: Any,  # noqa: ANN401 - argparse's private subparsers type
@@ -1553,8 +1724,11 @@ def _with_month_commands(
     parser: argparse.ArgumentParser,
     commands: Any,  # noqa: ANN401 - argparse's private subparsers type
 ) -> argparse.ArgumentParser:
-    """``parser`` with the commands over a month of an agreement added to its ``commands``."""
-    for add in (_with_incident, _with_sla, _with_cost):
+    """``parser`` with the commands over record files added to its ``commands``.
+
+    Those over a month of an agreement, and ``capacity show`` over a pool's allocations.
+    """
+    for add in (_with_incident, _with_sla, _with_cost, _with_capacity):
         add(commands)
     return parser
 
@@ -1718,6 +1892,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "incident",
             "sla",
             "cost",
+            "capacity",
         ):
             view = args.document_handler(args)
         else:

@@ -188,7 +188,9 @@ def _signed(value: Fraction, unit: str, per: str) -> str:
     if not value:
         return "flat"
     sign = "+" if value > 0 else "-"
-    return f"{sign}{_cut(abs(value), _SLOPE_PLACES)} {unit} a {per}"
+    shown = _cut(abs(value), _SLOPE_PLACES)
+    cut, digits = ("~", shown[1:]) if shown.startswith("~") else ("", shown)
+    return f"{cut}{sign}{digits} {unit} a {per}"
 
 
 def _projection_text(line: CapacityLine) -> str:
