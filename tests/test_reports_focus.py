@@ -6,15 +6,20 @@ import csv
 import datetime as dt
 import io
 import json
+import tempfile
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cloudsms.context import ProviderProfile
-from cloudsms.errors import ValidationError
+from cloudsms.errors import Problem, ValidationError
 from cloudsms.money import Money, Price
+from cloudsms.periods import Period
 from cloudsms.reports.focus import (
     FOCUS_COLUMNS,
     FOCUS_EXTRA_COLUMNS,
@@ -27,10 +32,16 @@ from cloudsms.reports.focus import (
     write_focus,
 )
 from cloudsms.resources import (
+    Allocation,
+    CostLine,
     CostProfile,
+    Usage,
+    resource_type,
 )
 from cloudsms.resources.pricing import MinimumCommitment, Rate, RateCard, Tier
 from cloudsms.services import ServiceCategory
+from cloudsms.testing import allocations, rate_cards, usages
+from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import quantity
 from test_resources_cost import (
     AGREEMENT,
@@ -344,8 +355,8 @@ class TestFocusRows:
         acme = ProviderProfile(
             name="ACME Europe", categories_offered={ServiceCategory.IAAS}, jurisdictions={"DE"}
         )
-        for given, name in ((acme, "ACME Europe"), ("ACME Resale", "ACME Resale")):
-            row = focus_rows(rich_profile(), provider=given)[0]
+        for named, name in ((acme, "ACME Europe"), ("ACME Resale", "ACME Resale")):
+            row = focus_rows(rich_profile(), provider=named)[0]
             assert {row[c] for c in ("ProviderName", "PublisherName", "InvoiceIssuerName")} == {
                 name
             }
@@ -379,3 +390,447 @@ class TestFocusFile:
         assert b"\r\n" not in raw
         read = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
         assert read == focus_rows(profile)
+
+    def test_a_quoted_carriage_return(self, tmp_path: Path) -> None:
+        """A cost centre holding a carriage return is quoted and read back whole."""
+        odd = held("1 vcpu", dt.datetime(2026, 10, 2, tzinfo=UTC), cost_centre="ops\rnight")
+        profile = CostProfile.build(agreement(), [odd], [], OCTOBER_UTC, rates=rich_card())
+        path = tmp_path / "focus.csv"
+        write_focus(path, profile)
+        assert read_focus(path) == profile.lines
+        assert read_focus(path)[0].cost_centre == "ops\rnight"
+
+    def test_other_custom_columns_are_let_be(self, tmp_path: Path) -> None:
+        """A column of another tool named x_ does not stop the file being read."""
+        profile = rich_profile()
+        rows = focus_rows(profile)
+        path = tmp_path / "focus.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, [*rows[0], "x_Team"])
+            writer.writeheader()
+            writer.writerows({**row, "x_Team": "blue"} for row in rows)
+        assert read_focus(path) == profile.lines
+
+    def test_an_empty_profile_writes_a_header(self, tmp_path: Path) -> None:
+        """No lines: a header alone, read back as no lines."""
+        profile = CostProfile.build(agreement(), [], [], OCTOBER_UTC, rates=card_of())
+        path = tmp_path / "focus.csv"
+        assert write_focus(path, profile) == 0
+        assert path.read_text(encoding="utf-8").count("\n") == 1
+        assert read_focus(path) == ()
+
+
+def _written(tmp_path: Path, change: dict[str, str], line: int = 0) -> Path:
+    """The rich profile's file with cells of one row changed."""
+    rows = focus_rows(rich_profile())
+    rows[line].update(change)
+    path = tmp_path / "focus.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _refusal(path: Path) -> list[tuple[str, str]]:
+    with pytest.raises(ValidationError) as refused:
+        read_focus(path)
+    return [(problem.path, problem.expected) for problem in refused.value.problems]
+
+
+class TestReadFocusRefusals:
+    """A malformed file is refused whole, each problem at file:line:column."""
+
+    def test_a_line_kind_unknown(self, tmp_path: Path) -> None:
+        """An unknown kind is named at its cell."""
+        found = _refusal(_written(tmp_path, {"x_LineKind": "tax"}, line=2))
+        assert found == [
+            ("focus.csv:4:x_LineKind", "one of allocation, usage, commitment (column 44)")
+        ]
+
+    def test_a_source_that_is_not_its_kind(self, tmp_path: Path) -> None:
+        """The JSON of a usage where an allocation's should be is refused at x_Source."""
+        usage_source = focus_rows(rich_profile())[3]["x_Source"]
+        found = _refusal(_written(tmp_path, {"x_Source": usage_source}))
+        assert {path for path, _ in found} == {"focus.csv:2:x_Source"}
+        assert found[0][1].startswith("the JSON of a Allocation")
+
+    def test_an_exact_cost_that_disagrees(self, tmp_path: Path) -> None:
+        """x_ExactCost must be what EffectiveCost rounds; a malformed one is named too."""
+        found = _refusal(_written(tmp_path, {"x_ExactCost": "1/3"}, line=1))
+        assert found == [
+            (
+                "focus.csv:3:x_ExactCost",
+                (
+                    "the exact amount EffectiveCost rounds (0.333333333333333333333333333333)"
+                    " (column 51)"
+                ),
+            )
+        ]
+        found = _refusal(_written(tmp_path, {"x_ExactCost": "a third"}, line=1))
+        assert found == [
+            ("focus.csv:3:x_ExactCost", "an exact fraction such as 1/3, or empty (column 51)")
+        ]
+
+    def test_cells_of_a_price_and_a_period(self, tmp_path: Path) -> None:
+        """A price unit, an amount and an instant that cannot be read are each named."""
+        found = _refusal(
+            _written(
+                tmp_path,
+                {
+                    "x_PriceUnit": "furlong_per_week",
+                    "x_ChargePeriodStart": "yesterday",
+                    "EffectiveCost": "lots",
+                },
+            )
+        )
+        assert [path for path, _ in found] == [
+            "focus.csv:2:EffectiveCost",
+            "focus.csv:2:x_PriceUnit",
+            "focus.csv:2:x_ChargePeriodStart",
+        ]
+
+    def test_a_quantity_and_an_end_before_its_start(self, tmp_path: Path) -> None:
+        """A usage's quantity and a period ending before it starts are refused."""
+        found = _refusal(_written(tmp_path, {"x_Quantity": "many"}, line=3))
+        assert [path for path, _ in found] == ["focus.csv:5:x_Quantity"]
+        found = _refusal(
+            _written(tmp_path, {"x_ChargePeriodEnd": "2026-09-01T00:00:00+00:00[UTC]"})
+        )
+        assert [path for path, _ in found] == ["focus.csv:2:x_ChargePeriodEnd"]
+
+    def test_a_line_the_model_refuses(self, tmp_path: Path) -> None:
+        """A currency that is no ISO 4217 code is refused where it is written."""
+        found = _refusal(_written(tmp_path, {"BillingCurrency": "XYZ"}, line=6))
+        assert found == [("focus.csv:8:BillingCurrency", "an ISO 4217 code (column 5)")]
+        found = _refusal(_written(tmp_path, {"BillingCurrency": "XYZ"}))
+        assert [path for path, _ in found] == ["focus.csv:2:ListUnitPrice"]
+
+    def test_a_missing_column_and_an_unknown_one(self, tmp_path: Path) -> None:
+        """The header must hold every FOCUS and x_ column; others than x_ are refused."""
+        path = tmp_path / "focus.csv"
+        header = [c for c in (*FOCUS_COLUMNS, *FOCUS_EXTRA_COLUMNS) if c != "x_Source"]
+        path.write_text(",".join([*header, "Cost"]) + "\n", encoding="utf-8")
+        found = _refusal(path)
+        assert [p for p, _ in found] == ["focus.csv:1:Cost", "focus.csv:1"]
+
+    def test_not_a_file(self, tmp_path: Path) -> None:
+        """A file that cannot be read is refused at its name."""
+        assert [p for p, _ in _refusal(tmp_path / "nothing.csv")] == ["nothing.csv"]
+
+
+# ---------------------------------------------------------------------- refusals
+class TestFocusRowsRefusals:
+    """What focus_rows refuses, each at its path."""
+
+    def test_wrong_arguments(self) -> None:
+        """Every wrong argument is named at once."""
+        with pytest.raises(ValidationError) as refused:
+            focus_rows("profile", provider=3, customer_name=" ", types="vcpu")  # type: ignore[arg-type]
+        assert [p.path for p in refused.value.problems] == [
+            "$.profile",
+            "$.provider",
+            "$.customer_name",
+            "$.types",
+        ]
+        with pytest.raises(ValidationError) as refused:
+            focus_rows(rich_profile(), provider="  ", types=[resource_type("vcpu"), "memory"])  # type: ignore[list-item]
+        assert [p.path for p in refused.value.problems] == ["$.provider", "$.types[1]"]
+
+    def test_a_type_missing_from_the_table(self) -> None:
+        """A line's type the table given lacks is refused at the line."""
+        with pytest.raises(ValidationError) as refused:
+            focus_rows(rich_profile(), types=[resource_type("vcpu")])
+        problem = refused.value.problems[0]
+        assert problem == Problem(
+            "$.profile.lines[1].resource_type",
+            "a resource type of the types given (vcpu)",
+            "memory",
+        )
+
+    def test_nothing_written_when_refused(self, tmp_path: Path) -> None:
+        """A refused export leaves no file behind."""
+        path = tmp_path / "focus.csv"
+        with pytest.raises(ValidationError):
+            write_focus(path, rich_profile(), types=[])
+        assert not path.exists()
+
+
+class TestCostLineOf:
+    """CostLine.of: a line of given values, equal to the one built."""
+
+    def test_equal_to_the_lines_built(self) -> None:
+        """Each kind of line made from its values equals the built one."""
+        profile = rich_profile()
+        for line in profile.lines:
+            made = CostLine.of(
+                line.source,
+                exact=line.exact,
+                currency=EUR,
+                price=line.price,
+                quantity=line.quantity if line.kind == "usage" else None,
+                held=line.held,
+                during=line.during,
+            )
+            assert made == line
+            assert hash(made) == hash(line)
+            assert (made.kind, made.amount, made.held, made.during) == (
+                line.kind,
+                line.amount,
+                line.held,
+                line.during,
+            )
+
+    def test_an_allocation_may_name_its_own_quantity(self) -> None:
+        """An allocation's line takes its quantity, when it is the allocation's."""
+        line = rich_profile().lines[0]
+        made = CostLine.of(
+            line.source,
+            exact=line.exact,
+            currency=EUR,
+            price=line.price,
+            quantity=line.quantity,
+            held=line.held,
+        )
+        assert made == line
+        with pytest.raises(ValidationError) as refused:
+            CostLine.of(
+                line.source,
+                exact=line.exact,
+                currency=EUR,
+                price=line.price,
+                quantity=quantity("5 vcpu"),
+                held=line.held,
+            )
+        assert refused.value.problems[0] == Problem(
+            "$.quantity", "the allocation's quantity (4 vcpu)", "5 vcpu"
+        )
+
+    def test_refusals(self) -> None:
+        """Wrong values and values the kind does not take are each named."""
+        commitment = MinimumCommitment(Money("5", EUR))
+        with pytest.raises(ValidationError) as refused:
+            CostLine.of(
+                commitment,
+                exact=0.5,  # type: ignore[arg-type]
+                currency="XXY",
+                price=Price(Money("1", "USD"), "vcpu*hour"),
+                held="October",  # type: ignore[arg-type]
+            )
+        assert [p.path for p in refused.value.problems] == [
+            "$.exact",
+            "$.currency",
+            "$.price",
+            "$.held",
+            "$.price",
+            "$.held",
+            "$.during",
+        ]
+        with pytest.raises(ValidationError) as refused:
+            CostLine.of("usage", exact=Fraction(1), currency=EUR, quantity="4 vcpu")  # type: ignore[arg-type]
+        assert [p.path for p in refused.value.problems] == ["$.source", "$.quantity"]
+        with pytest.raises(TypeError, match=r"CostLine\.of"):
+            CostLine()
+
+
+# ---------------------------------------------------------------------- check_focus
+class TestCheckFocus:
+    """check_focus names every rule a row breaks."""
+
+    def row(self, **changes: Any) -> dict[str, Any]:
+        return {**focus_rows(rich_profile())[0], **changes}
+
+    def problems(self, row: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(p.path, p.expected) for p in check_focus([row])]
+
+    def test_nulls_types_and_values(self) -> None:
+        """A null, a malformed cell of each type and a value not allowed."""
+        found = self.problems(
+            self.row(
+                BillingAccountId="",
+                BilledCost="1,5",
+                ChargePeriodStart="2026-10-01T00:00:00+02:00",
+                BillingCurrency="EURO",
+                Tags='{"team": {"name": "ops"}}',
+                ChargeCategory="Fee",
+            )
+        )
+        assert found == [
+            ("$[0].BilledCost", "a decimal number such as 12.5"),
+            ("$[0].BillingAccountId", "a value (the column may not be null)"),
+            ("$[0].BillingCurrency", "an ISO 4217 currency code such as EUR"),
+            ("$[0].ChargeCategory", "one of Usage, Purchase, Tax, Credit, Adjustment"),
+            ("$[0].ChargePeriodStart", "a UTC date-time such as 2026-10-01T00:00:00Z"),
+            ("$[0].ConsumedQuantity", "an empty cell (only usage states an amount consumed)"),
+            ("$[0].ConsumedUnit", "an empty cell (only usage states a unit consumed)"),
+            ("$[0].Tags", "a JSON object of keys and plain values"),
+        ]
+
+    def test_a_date_that_does_not_exist(self) -> None:
+        """The 31st of November is not a date-time."""
+        found = self.problems(self.row(ChargePeriodEnd="2026-11-31T00:00:00Z"))
+        assert found == [("$[0].ChargePeriodEnd", "a UTC date-time such as 2026-10-01T00:00:00Z")]
+
+    def test_conditional_rules(self) -> None:
+        """Usage without a consumed quantity, a tax with a price, a cost that is no product."""
+        found = self.problems(self.row(ConsumedQuantity=""))
+        assert found == [
+            (
+                "$[0].ConsumedQuantity",
+                "a value (usage that corrects nothing states how much was consumed)",
+            )
+        ]
+        found = self.problems(self.row(ListCost="124.9"))
+        assert found == [
+            (
+                "$[0].ListCost",
+                (
+                    "ListUnitPrice times PricingQuantity (the cost is ListUnitPrice times "
+                    "PricingQuantity, corrections aside)"
+                ),
+            )
+        ]
+        found = self.problems(self.row(ChargeCategory="Tax", ConsumedQuantity="", ConsumedUnit=""))
+        assert [path for path, _ in found] == [
+            "$[0].ContractedUnitPrice",
+            "$[0].ListUnitPrice",
+            "$[0].PricingCategory",
+            "$[0].PricingQuantity",
+            "$[0].PricingUnit",
+            "$[0].SkuId",
+            "$[0].SkuPriceId",
+        ]
+        found = self.problems(
+            self.row(ResourceType="", ListUnitPrice="-1", ContractedUnitPrice="-1")
+        )
+        assert [path for path, _ in found] == [
+            "$[0].ContractedCost",
+            "$[0].ContractedUnitPrice",
+            "$[0].ListCost",
+            "$[0].ListUnitPrice",
+            "$[0].ResourceType",
+        ]
+
+    def test_commitment_discount_columns(self) -> None:
+        """A commitment discount id asks for its category, type, status and pricing category."""
+        found = self.problems(self.row(CommitmentDiscountId="cd-1", CommitmentDiscountName="x"))
+        assert [path for path, _ in found] == [
+            "$[0].CommitmentDiscountCategory",
+            "$[0].CommitmentDiscountStatus",
+            "$[0].CommitmentDiscountType",
+            "$[0].PricingCategory",
+        ]
+        found = self.problems(self.row(CommitmentDiscountName="x"))
+        assert found == [
+            (
+                "$[0].CommitmentDiscountName",
+                "an empty cell (no commitment discount name without a commitment discount)",
+            )
+        ]
+
+    def test_columns_missing_unknown_and_not_text(self) -> None:
+        """A missing column, one neither FOCUS's nor custom, a cell that is not text."""
+        row: dict[str, Any] = self.row(Cost="1", x_Team="blue", ResourceName=None)
+        del row["Tags"]
+        found = self.problems(row)
+        assert found == [
+            ("$[0].ResourceName", "text (an empty string for null)"),
+            ("$[0].Cost", "a FOCUS 1.0 column, or a custom one named x_..."),
+            ("$[0].Tags", "the column, present in every row"),
+        ]
+
+    def test_not_rows(self) -> None:
+        """A row that is no mapping, and rows that are no list."""
+        assert check_focus(["row"]) == (  # type: ignore[list-item]
+            Problem("$[0]", "a mapping of column names to text", "'row' (string)"),
+        )
+        with pytest.raises(ValidationError):
+            check_focus("rows")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------- properties
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe")
+TYPES = [
+    resource_type(kind) for kind in ("vcpu", "memory", "storage", "requests", "data_transfer")
+]
+
+
+@st.composite
+def profiles(draw: st.DrawFn) -> CostProfile:
+    """Profiles of October 2026 in a zone: a drawn rate card, holdings and usage it prices."""
+    zone = draw(st.sampled_from(ZONES))
+    card = draw(rate_cards(types=TYPES, services=[SERVICE], max_rates=5))
+    priced = [kind for kind in TYPES if card.rate_for(SERVICE, kind.id) is not None]
+    instants = aware_datetimes(
+        min_value=dt.datetime(2026, 9, 25),
+        max_value=dt.datetime(2026, 11, 5),
+        edges=False,
+    )
+    held_types = [kind for kind in priced if kind.kind.value == "allocated"]
+    used_types = [kind for kind in priced if kind.kind.value == "metered"]
+    rows: list[Allocation] = []
+    usage: list[Usage] = []
+    if held_types:
+        rows = draw(
+            st.lists(
+                allocations(
+                    customers=[CUSTOMER],
+                    agreements=[AGREEMENT],
+                    services=[SERVICE],
+                    types=held_types,
+                    instants=instants,
+                    max_days=20,
+                ),
+                max_size=4,
+            )
+        )
+    if used_types:
+        usage = draw(
+            st.lists(
+                usages(
+                    customers=[CUSTOMER],
+                    agreements=[AGREEMENT],
+                    services=[SERVICE],
+                    types=used_types,
+                    instants=instants,
+                    max_days=3,
+                ),
+                max_size=4,
+            )
+        )
+    return CostProfile.build(
+        agreement(zone), rows, usage, Period.month(2026, 10, zone), rates=card
+    )
+
+
+class TestProperties:
+    """What holds of the export of every profile."""
+
+    @given(profiles())
+    @settings(suppress_health_check=[HealthCheck.too_slow])
+    def test_billed_cost_sums_to_the_total(self, profile: CostProfile) -> None:
+        """BilledCost adds up to the profile's total, exactly; one row per line."""
+        rows = focus_rows(profile)
+        assert len(rows) == len(profile.lines)
+        billed = sum(
+            (Money(row["BilledCost"], profile.currency) for row in rows),
+            Money.zero(profile.currency),
+        )
+        assert billed == profile.total
+
+    @given(profiles())
+    @settings(suppress_health_check=[HealthCheck.too_slow])
+    def test_a_round_trip_gives_the_same_lines(self, profile: CostProfile) -> None:
+        """The lines read back from the file equal the profile's, sources and all."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "focus.csv"
+            write_focus(path, profile)
+            lines = read_focus(path)
+        assert lines == profile.lines
+        assert [line.source for line in lines] == [line.source for line in profile.lines]
+
+    @given(profiles())
+    @settings(suppress_health_check=[HealthCheck.too_slow])
+    def test_the_rows_keep_every_rule(self, profile: CostProfile) -> None:
+        """check_focus finds nothing wrong with the rows of any profile."""
+        assert check_focus(focus_rows(profile)) == ()

@@ -990,7 +990,7 @@ def _row_problems(index: int, row: object, columns: tuple[FocusColumn, ...]) -> 
     for column in columns:
         path = f"{where}.{column.name}"
         cell = cells.get(column.name)
-        if cell is None:
+        if column.name not in cells:
             yield Problem(path, "the column, present in every row", "no such column")
         elif isinstance(cell, str):
             yield from _cell_problems(path, column, cell, cast("Mapping[str, object]", cells))
