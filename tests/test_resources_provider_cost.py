@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 import pytest
 from dateutil.relativedelta import relativedelta
-from hypothesis import given
+from hypothesis import find, given
 from hypothesis import strategies as st
 
 from cloudsms.agreements import (
@@ -30,6 +30,7 @@ from cloudsms.agreements import (
 from cloudsms.catalogue import (
     Billing,
     BillingMethod,
+    Catalogue,
     CatalogueEntry,
     Offering,
     OfferingKind,
@@ -59,9 +60,9 @@ from cloudsms.resources.provider_cost import (
     margin,
 )
 from cloudsms.serialization import from_dict, from_json, to_dict, to_json
-from cloudsms.services import DeploymentModel, ServiceCategory
+from cloudsms.services import CloudService, DeploymentModel, ServiceCategory, ServiceGraph
 from cloudsms.testing import allocations as drawn_allocations
-from cloudsms.testing._provider_cost import pool_costs, unit_costs
+from cloudsms.testing._provider_cost import pool_costs, register, strategy_pairs, unit_costs
 from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import quantity
 
@@ -685,6 +686,21 @@ class TestWindow:
         assert served.total == Money("11.52", EUR)
         assert all(line.source.agreement == AGREEMENT for line in served.lines)
 
+    def test_term_outside_the_period(self) -> None:
+        """Costs nothing over a period the agreement's term does not meet."""
+        later = agreement(effective_from=dt.datetime(2027, 1, 1, tzinfo=UTC))
+        used = Usage(
+            CUSTOMER,
+            AGREEMENT,
+            SERVICE,
+            "requests",
+            quantity("5 request"),
+            OCT16,
+            OCT16 + dt.timedelta(hours=1),
+        )
+        served = cost_to_serve(later, [held("2 vcpu")], [FRA], OCTOBER, usage=[used])
+        assert (served.lines, served.total) == ((), Money("0.00", EUR))
+
 
 # ---------------------------------------------------------------------- properties
 LOCATIONS = ("eu-central", "eu-west")
@@ -809,3 +825,234 @@ class TestProperties:
         # The standby adds 22.32 to the charge and 32.44 to the cost (TestCompareOfferings).
         assert compared.charge_difference == Money("22.32", EUR)
         assert compared.cost_difference == Money("32.44", EUR)
+
+
+class TestEdges:
+    """The rarer inputs: odd rows, usage, huge amounts, many problems."""
+
+    def test_lines_read_their_source(self) -> None:
+        """A line reads service, type and quantity from what it serves; results show a summary."""
+        served = cost_to_serve(AGREED, TWO_POOLS[:1], [FRA], OCTOBER)
+        line = served.lines[0]
+        assert (line.service, line.resource_type, line.quantity) == (
+            SERVICE,
+            "vcpu",
+            quantity("4 vcpu"),
+        )
+        assert repr(served) == (
+            "<CostToServe of agr-1 over [2026-10-01T00:00:00+00:00, 2026-11-01T00:00:00+00:00): "
+            "2 lines, EUR 44.64>"
+        )
+        assert hash(FRA) == hash(PoolCost(FRA.pool, FRA.location, EUR, list(FRA.costs)))
+
+    def test_unknown_and_metered_holdings(self) -> None:
+        """Refuses a holding of an unknown or metered type, or of a unit its cost cannot charge."""
+        rows = [
+            held("2 vcpu", kind="gpu"),
+            held("2 request", kind="requests"),
+            held("2 GiB"),  # a vcpu holding counted in GiB
+        ]
+        assert problems(lambda: cost_to_serve(AGREED, rows, [FRA], OCTOBER)) == [
+            (
+                "expected a known resource type (bandwidth, data_transfer, instance, ip_address, "
+                "licence, memory, requests, seat, storage, vcpu), got 'gpu' (string) "
+                "@ $.allocations[0].resource_type"
+            ),
+            (
+                "expected an allocated resource type, costed by the time held, got requests "
+                "(metered) @ $.allocations[1].resource_type"
+            ),
+            (
+                "expected a quantity of vcpu, which the unit cost EUR 0.011 per vcpu*hour "
+                "charges, got 2 GiB @ $.allocations[2].quantity"
+            ),
+        ]
+
+    def test_usage_rules(self) -> None:
+        """Costs only metered usage of the agreement in the window that a pool prices."""
+
+        def use(kind: str, amount: str, start: dt.datetime = OCT16, **changes: Any) -> Usage:
+            return Usage(
+                CUSTOMER,
+                AGREEMENT,
+                SERVICE,
+                kind,
+                quantity(amount),
+                start,
+                start + dt.timedelta(hours=1),
+                **changes,
+            )
+
+        network = attrs.evolve(
+            FRA, costs=[*FRA.costs, UnitCost("data_transfer", NETWORK, eur("0.01", "GiB"))]
+        )
+        ignored = [
+            use("vcpu", "3 vcpu*hour"),  # the use of a holding: the holding is costed
+            use("requests", "1000 request"),  # no pool prices requests
+            use("data_transfer", "5 GiB", OCT1 - dt.timedelta(days=3)),  # before the period
+            attrs.evolve(use("data_transfer", "5 GiB"), agreement="agr-2"),
+        ]
+        served = cost_to_serve(AGREED, [], [network], OCTOBER, usage=ignored)
+        assert served.lines == ()
+        assert problems(
+            lambda: cost_to_serve(
+                AGREED,
+                [],
+                [network, AMS],
+                OCTOBER,
+                usage=[
+                    use("data_transfer", "5 GiB"),
+                    attrs.evolve(use("data_transfer", "5 GiB"), customer="globex"),
+                    "a usage",
+                ],
+            )
+        ) == [
+            (
+                "expected a location, since several pool costs serve (eu-central, eu-west), "
+                "got null @ $.usage[0].location"
+            ),
+            (
+                "expected the agreement's customer (acme), got 'globex' (string) "
+                "@ $.usage[1].customer"
+            ),
+            "expected a Usage, got 'a usage' (string) @ $.usage[2]",
+        ]
+        assert problems(
+            lambda: cost_to_serve(
+                AGREED, [], [network], OCTOBER, usage=[use("data_transfer", "5 request")]
+            )
+        ) == [
+            (
+                "expected a quantity that the unit cost EUR 0.01 per GiB charges, got 5 request "
+                "@ $.usage[0].quantity"
+            )
+        ]
+
+    def test_many_problems(self) -> None:
+        """Reports the first fifty problems, then how many more rows had one."""
+        rows = [held("1 vcpu", location="mars")] * 53
+        with pytest.raises(ValidationError) as refused:
+            cost_to_serve(AGREED, rows, [FRA], OCTOBER)
+        assert len(refused.value.problems) == 51
+        assert str(refused.value.problems[-1]) == (
+            "expected every row costed, got 3 more rows with problems @ $"
+        )
+
+    def test_amounts_beyond_the_bounds(self) -> None:
+        """Refuses a total of 1E+31 or more, naming its size."""
+        dear = PoolCost(
+            "fra-1", "eu-central", EUR, [UnitCost("vcpu", HARDWARE, eur("1E+6", "vcpu*s"))]
+        )
+        with pytest.raises(ValidationError) as refused:
+            cost_to_serve(AGREED, [held("1E+25 vcpu")], [dear], OCTOBER)
+        assert [str(p) for p in refused.value.problems] == [
+            "expected a total below 1E+31, got about 2.678E+37 EUR @ $"
+        ]
+        line = attrs.evolve(
+            cost_to_serve(AGREED, [held("1 vcpu")], [FRA], OCTOBER).lines[0],
+            exact=Fraction(10**32),
+        )
+        with pytest.raises(ValidationError) as refused:
+            _ = line.amount
+        assert refused.value.paths == ["$"]
+
+    def test_wrong_items(self) -> None:
+        """Names a type or pool cost that is not one."""
+        assert problems(lambda: cost_to_serve(AGREED, [], [FRA, "ams"], OCTOBER, types=[5])) == [  # type: ignore[list-item]
+            "expected a ResourceType, got 5 (integer) @ $.types[0]",
+            "expected a PoolCost, got 'ams' (string) @ $.pool_costs[1]",
+        ]
+        gpu = PoolCost(
+            "fra-1", "eu-central", EUR, [UnitCost("gpu", HARDWARE, eur("1", "vcpu*hour"))]
+        )
+        with pytest.raises(ValidationError) as refused:
+            gpu.check()
+        assert refused.value.paths == ["$.costs[0].resource_type"]
+
+    def test_margin_from_the_catalogue(self) -> None:
+        """Builds the rate card from the catalogue when given one."""
+        service = CloudService(
+            id=SERVICE,
+            name="Virtual machines",
+            category=ServiceCategory.IAAS,
+            deployment_models={DeploymentModel.PUBLIC},
+            owner="ops",
+        )
+        catalogue = Catalogue(
+            entries=[attrs.evolve(COMPUTE, id="vm")], graph=ServiceGraph(services=[service])
+        )
+        subscribed = agreement(
+            subscriptions=[
+                Subscription(
+                    entry_id="vm",
+                    offering_id="standard",
+                    service_id=SERVICE,
+                    upgrade_ids={"vcpu", "memory"},
+                )
+            ]
+        )
+        earned = margin(subscribed, WORKLOAD, [FRA], OCTOBER, catalogue=catalogue)
+        # 156.99 charged (TestCompareOfferings); 44.64 + 8 + 16 x 744 x 0.0002 = 2.3808 cost.
+        assert (earned.charge, earned.cost_to_serve) == (Money("156.99", EUR), Money("55.02", EUR))
+        assert problems(
+            lambda: margin(AGREED, WORKLOAD, [FRA], OCTOBER, rates=RATES, catalogue=catalogue)
+        ) == ["expected exactly one of rates and catalogue, got both @ $.rates"]
+
+    def test_comparison_edges(self) -> None:
+        """Takes a location among several; skips requirements adding nothing; refuses odd rows."""
+        higher = Upgrade(
+            id="higher",
+            description="Availability raised to 99.99 %",
+            kind=UpgradeKind.SERVICE_LEVEL,
+            price=eur("40", "instance", "month"),
+            level=level("99.99 %"),
+        )
+        high = attrs.evolve(
+            HIGH, upgrades={*HIGH.upgrades, "higher"}, requires={"standby", "vcpu"}
+        )
+        entry = attrs.evolve(
+            COMPUTE, offerings=[STANDARD, high], upgrades=[*COMPUTE.upgrades, higher]
+        )
+        compared = compare_offerings(
+            entry,
+            "standard",
+            "high",
+            WORKLOAD,
+            OCTOBER,
+            pool_costs=[FRA_WITH_INSTANCES],
+            location="eu-central",
+        )
+        assert [a.resource_id for a in compared.b.added] == ["standby"]
+        assert compared.charge_difference == Money("22.32", EUR)  # a level upgrade is no rate
+        disk = held("2 TB", kind="storage")
+        wrong_unit = held("2 GiB")
+        assert problems(
+            lambda: compare_offerings(
+                COMPUTE, "standard", "high", [disk, wrong_unit], OCTOBER, pool_costs=[FRA]
+            )
+        ) == [
+            (
+                "expected a resource type offering standard prices (it prices vm/memory, "
+                "vm/vcpu), got 'storage' (string) @ $.allocations[0].resource_type"
+            ),
+            (
+                "expected a quantity of vcpu, which the price EUR 0.042 per vcpu*hour charges, "
+                "got 2 GiB @ $.allocations[1].quantity"
+            ),
+        ]
+        assert problems(
+            lambda: compare_offerings(COMPUTE, "standard", "high", [7], OCTOBER, pool_costs=[])
+        ) == [
+            "expected an Allocation, got 7 (integer) @ $.allocations[0]",
+            "expected one or more pool costs, got none @ $.pool_costs",
+        ]
+
+
+class TestStrategies:
+    """The strategies draw valid values and are registered for st.from_type."""
+
+    def test_registered(self) -> None:
+        """Draws a pool cost and a unit cost by their types once registered."""
+        register()
+        assert [kind for kind, _ in strategy_pairs()] == [UnitCost, PoolCost]
+        assert isinstance(find(st.from_type(PoolCost), lambda pool: len(pool.costs) > 1), PoolCost)

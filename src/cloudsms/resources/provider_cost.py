@@ -67,7 +67,7 @@ from cloudsms.resources.types import (
     Usage,
     resource_types,
 )
-from cloudsms.units import Quantity, fraction_in, registry
+from cloudsms.units import Quantity, format_quantity, fraction_in, registry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -657,7 +657,7 @@ class _Serving:
                 problems.add(
                     f"{path}.quantity",
                     f"a quantity of {kind.unit}, which the unit cost {cost.price} charges",
-                    str(held.quantity),
+                    format_quantity(held.quantity),
                 )
                 return []
             lines.append(
@@ -694,7 +694,7 @@ class _Serving:
                 problems.add(
                     f"{path}.quantity",
                     f"a quantity that the unit cost {cost.price} charges",
-                    str(used.quantity),
+                    format_quantity(used.quantity),
                 )
                 return []
             lines.append(
@@ -1105,7 +1105,7 @@ def _offering_cost(  # noqa: PLR0917 - the parts one side is computed from
             found.add(
                 f"{where_from}.quantity",
                 f"a quantity of {kind.unit}, which the price {rate.price} charges",
-                str(allocation.quantity),
+                format_quantity(allocation.quantity),
             )
             continue
         lines = serving.allocation(allocation, window, where_from, found)
