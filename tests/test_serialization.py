@@ -432,7 +432,7 @@ class TestDurations:
             1j,
             object(),
             {(1, 2): "a"},
-            Fraction(1, 3),
+            Fraction(10**120, 3),
             Decimal("NaN"),
             Decimal("1e999999"),
         ],
@@ -445,6 +445,33 @@ class TestDurations:
         with pytest.raises(ValidationError) as info:
             to_json(value)
         assert info.value.paths == ["$"]
+
+    @pytest.mark.parametrize(
+        ("value", "text"),
+        [
+            (Fraction(3, 4), '"0.75"'),
+            (Fraction(-1, 8), '"-0.125"'),
+            (Fraction(5), '"5"'),
+            (Fraction(1, 3), '"1/3"'),
+            (Fraction(-22, 7), '"-22/7"'),
+        ],
+    )
+    def test_fractions_as_exact_text(self, value: Fraction, text: str) -> None:
+        """A fraction is written as a decimal where it ends, else p/q, and read back equal."""
+        assert to_json(value) == text
+        assert from_json(Fraction, text) == value
+
+    @pytest.mark.parametrize("data", ['"1/0"', '"0.5/2"', "0.5", '"1 / 3"', '"one"'])
+    def test_fractions_refused(self, data: str) -> None:
+        """Only a decimal or numerator/denominator text is a fraction, at $."""
+        with pytest.raises(ValidationError) as info:
+            from_json(Fraction, data)
+        assert info.value.paths == ["$"]
+
+    @given(st.fractions())
+    def test_fractions_round_trip(self, value: Fraction) -> None:
+        """Every fraction reads back as itself."""
+        assert from_json(Fraction, to_json(value)) == value
 
     def test_items_of_tuples_and_mappings_at_their_paths(self) -> None:
         """Reports each bad item of a fixed tuple or a mapping at its index or key."""

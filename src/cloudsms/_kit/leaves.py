@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import typing
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -100,6 +102,52 @@ def structure_decimal(value: object, _: object) -> Decimal:
             pass
     raise ValidationError.single(
         "$", "a decimal number as a string, such as '12.30'", describe(value)
+    )
+
+
+RATIO = re.compile(r"[+-]?[0-9]+/[1-9][0-9]*")
+"""A fraction written as ``numerator/denominator`` (``"1/3"``), as the reader takes it."""
+
+
+def _terminates(denominator: int) -> bool:
+    """Whether 1/denominator has a finite decimal expansion (its only prime factors: 2, 5)."""
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+def format_fraction(value: Fraction) -> str:
+    """An exact fraction as text: a decimal where it ends (``"0.75"``), else ``"1/3"``.
+
+    `structure_fraction` reads either back to the same value; nothing is rounded.
+    """
+    if _terminates(value.denominator):
+        places = 0
+        while (value * 10**places).denominator != 1:
+            places += 1
+        text = format_decimal(
+            Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)
+        )
+        if len(text) <= LONGEST_NUMBER:
+            return text
+    text = f"{value.numerator}/{value.denominator}"
+    if len(text) <= LONGEST_NUMBER:
+        return text
+    raise ValidationError.single(
+        "$", "a fraction the reader reads back: at most 100 characters", describe(value)
+    )
+
+
+def structure_fraction(value: object, _: object) -> Fraction:
+    """An exact fraction from text: a decimal (``"0.75"``) or ``"numerator/denominator"``."""
+    if isinstance(value, str) and len(value) <= LONGEST_NUMBER:
+        if DECIMAL.fullmatch(value):
+            return Fraction(Decimal(value))
+        if RATIO.fullmatch(value):
+            return Fraction(value)
+    raise ValidationError.single(
+        "$", "an exact fraction as a string, such as '0.75' or '1/3'", describe(value)
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -119,6 +120,12 @@ WIRE_TYPES: tuple[WireType, ...] = (
         structure=leaves.structure_decimal,
         unstructure=leaves.format_decimal,
         schema=DECIMAL_SCHEMA,
+    ),
+    WireType(
+        kind=Fraction,
+        structure=leaves.structure_fraction,
+        unstructure=leaves.format_fraction,
+        schema={"type": "string", "pattern": f"^({DECIMAL_PATTERN}|[+-]?[0-9]+/[1-9][0-9]*)$"},
     ),
     WireType(
         kind=dt.datetime,
