@@ -261,6 +261,7 @@ _BUILT_IN: Mapping[str, str] = FrozenMapping(
         "cloudsms.resource-pool": "cloudsms.resources.types:ResourcePool",
         "cloudsms.resource-request": "cloudsms.resources.types:ResourceRequest",
         "cloudsms.rate-card": "cloudsms.resources.pricing:RateCard",
+        "cloudsms.pool-cost": "cloudsms.resources.provider_cost:PoolCost",
     }
 )
 """The documents cloudsms ships, by type name, each at the dotted path of its class."""

@@ -7,7 +7,9 @@ data and as Markdown, and as pandas DataFrames and a matplotlib chart from the
 optional extra ``analysis``, imported only when one of those is asked for. Cost
 profiles (S11: what an agreement's resources cost over a period, line by line, and the
 total rounded once) come as JSON-ready data, CSV rows and a plain-text table, and with
-utilisation figures as DataFrames.
+utilisation figures as DataFrames. Capacity plans (S11: when a pool reaches its
+thresholds) come as data, a table and a chart; cost profiles as FinOps FOCUS 1.0
+rows, written and read back exactly (`write_focus`, `read_focus`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from cloudsms.reports.agreements import (
     agreement_rows,
     agreement_table,
 )
+from cloudsms.reports.capacity import capacity_chart, capacity_plan_data, capacity_plan_table
 from cloudsms.reports.catalogue import (
     CATALOGUE_COLUMNS,
     OFFERING_COLUMNS,
@@ -25,6 +28,18 @@ from cloudsms.reports.catalogue import (
     catalogue_table,
     offering_rows,
     offerings_table,
+)
+from cloudsms.reports.focus import (
+    FOCUS_COLUMNS,
+    FOCUS_EXTRA_COLUMNS,
+    FocusColumn,
+    FocusCondition,
+    FocusTest,
+    check_focus,
+    focus_columns,
+    focus_rows,
+    read_focus,
+    write_focus,
 )
 from cloudsms.reports.monitoring import (
     EVIDENCE_FRAME_COLUMNS,
@@ -65,25 +80,36 @@ __all__ = [
     "COST_COLUMNS",
     "COST_FRAME_COLUMNS",
     "EVIDENCE_FRAME_COLUMNS",
+    "FOCUS_COLUMNS",
+    "FOCUS_EXTRA_COLUMNS",
     "FRAME_COLUMNS",
     "INCIDENT_COLUMNS",
     "OFFERING_COLUMNS",
     "TARGET_COLUMNS",
     "UTILISATION_FRAME_COLUMNS",
+    "FocusColumn",
+    "FocusCondition",
+    "FocusTest",
     "ProviderFinding",
     "ProviderReport",
     "agreement_report",
     "agreement_rows",
     "agreement_table",
     "availability_chart",
+    "capacity_chart",
+    "capacity_plan_data",
+    "capacity_plan_table",
     "catalogue_rows",
     "catalogue_table",
+    "check_focus",
     "cost_frame",
     "cost_profile_csv",
     "cost_profile_data",
     "cost_profile_rows",
     "cost_profile_table",
     "evidence_frame",
+    "focus_columns",
+    "focus_rows",
     "format_elapsed",
     "incident_report",
     "incident_rows",
@@ -94,8 +120,10 @@ __all__ = [
     "provider_report",
     "provider_report_data",
     "provider_report_markdown",
+    "read_focus",
     "service_report_data",
     "service_report_markdown",
     "to_frame",
     "utilisation_frame",
+    "write_focus",
 ]

@@ -12,7 +12,11 @@ CSV files allocations and usage are kept in (`read_allocations`, `read_usage`),
 the prices (`RateCard` of `Rate`s, graduated `Tier`s and `MinimumCommitment`s,
 built from the catalogue with `RateCard.for_agreement`) and what it all costs
 (`CostProfile.build`, exact to the cent, split with `CostProfile.split`; `revise`
-for the `CostChange` a request makes, with its `Notice`). Carrying a request out
+for the `CostChange` a request makes, with its `Notice`). For the provider's own
+view: when a pool reaches its thresholds (`CapacityPlan.build`, from a least-squares
+or seasonal projection of what its holdings have been), what serving an agreement
+costs it (`PoolCost`, `cost_to_serve`), the margin left (`margin`) and what a
+stricter offering would change (`compare_offerings`). Carrying a request out
 moves several objects, so it is a procedure:
 `cloudsms.procedures.resource_change.carry_out`.
 
@@ -24,6 +28,14 @@ management).
 
 from __future__ import annotations
 
+from cloudsms.resources.capacity import (
+    CapacityLine,
+    CapacityPlan,
+    CapacitySample,
+    Projection,
+    ThresholdDate,
+    Thresholds,
+)
 from cloudsms.resources.cost import (
     COST_CHANGE,
     CostChange,
@@ -47,6 +59,19 @@ from cloudsms.resources.files import (
     write_usage,
 )
 from cloudsms.resources.pricing import MinimumCommitment, Rate, RateCard, Tier
+from cloudsms.resources.provider_cost import (
+    CostKind,
+    CostToServe,
+    Margin,
+    OfferingComparison,
+    OfferingCost,
+    PoolCost,
+    ServingLine,
+    UnitCost,
+    compare_offerings,
+    cost_to_serve,
+    margin,
+)
 from cloudsms.resources.types import (
     Allocation,
     FocusServiceCategory,
@@ -72,16 +97,26 @@ __all__ = [
     "OPTIONAL_USAGE_COLUMNS",
     "USAGE_COLUMNS",
     "Allocation",
+    "CapacityLine",
+    "CapacityPlan",
+    "CapacitySample",
     "CostChange",
+    "CostKind",
     "CostLine",
     "CostProfile",
     "CostRevision",
+    "CostToServe",
     "FocusServiceCategory",
     "LeftOut",
     "LineKind",
+    "Margin",
     "MeteringKind",
     "MinimumCommitment",
+    "OfferingComparison",
+    "OfferingCost",
     "PoolCapacity",
+    "PoolCost",
+    "Projection",
     "Rate",
     "RateCard",
     "ReclaimCandidate",
@@ -89,11 +124,18 @@ __all__ = [
     "ResourceRequest",
     "ResourceRequestKind",
     "ResourceType",
+    "ServingLine",
     "SplitBy",
+    "ThresholdDate",
+    "Thresholds",
     "Tier",
+    "UnitCost",
     "Usage",
     "Utilisation",
     "billing_period",
+    "compare_offerings",
+    "cost_to_serve",
+    "margin",
     "read_allocations",
     "read_usage",
     "reclaim_candidates",

@@ -64,6 +64,7 @@ from cloudsms.testing._agreements_terms import (
     responsibilities,
     termination_terms,
 )
+from cloudsms.testing._capacity import thresholds
 from cloudsms.testing._catalogue import (
     billings,
     catalogue_entries,
@@ -120,6 +121,7 @@ from cloudsms.testing._parties import (
     score_scales,
     suppliers,
 )
+from cloudsms.testing._provider_cost import pool_costs, unit_costs
 from cloudsms.testing._resources import (
     allocations,
     pool_capacities,
@@ -217,6 +219,7 @@ __all__ = [
     "placements",
     "policies",
     "pool_capacities",
+    "pool_costs",
     "prices",
     "priorities",
     "priority_scales",
@@ -252,8 +255,10 @@ __all__ = [
     "suppliers",
     "support_hours",
     "termination_terms",
+    "thresholds",
     "tiers",
     "time_zones",
+    "unit_costs",
     "upgrades",
     "usages",
     "utilisations",

@@ -23,12 +23,14 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.testing import _agreements as agreements_records  # noqa: PLC0415
     from cloudsms.testing import _agreements_targets as agreements_targets  # noqa: PLC0415
     from cloudsms.testing import _agreements_terms as agreements_terms  # noqa: PLC0415
+    from cloudsms.testing import _capacity as capacity_strategies  # noqa: PLC0415
     from cloudsms.testing import _catalogue as catalogue_strategies  # noqa: PLC0415
     from cloudsms.testing import _costs as costs_strategies  # noqa: PLC0415
     from cloudsms.testing import _monitoring as monitoring_strategies  # noqa: PLC0415
     from cloudsms.testing import _operations as operations_strategies  # noqa: PLC0415
     from cloudsms.testing import _operations_changes as changes_strategies  # noqa: PLC0415
     from cloudsms.testing import _parties as parties_strategies  # noqa: PLC0415
+    from cloudsms.testing import _provider_cost as provider_cost_strategies  # noqa: PLC0415
     from cloudsms.testing import _resources as resources_strategies  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
 
@@ -50,6 +52,8 @@ def _hypothesis_setup_hook() -> None:
     monitoring_strategies.register()
     resources_strategies.register()
     costs_strategies.register()
+    capacity_strategies.register()
+    provider_cost_strategies.register()
     _register_parts()
     _register_reference()
 
