@@ -894,11 +894,18 @@ class TestEdges:
         ]
         served = cost_to_serve(AGREED, [], [network], OCTOBER, usage=ignored)
         assert served.lines == ()
+        west = attrs.evolve(
+            AMS, costs=[*AMS.costs, UnitCost("data_transfer", NETWORK, eur("0.02", "GiB"))]
+        )
+        served = cost_to_serve(
+            AGREED, [], [network, AMS], OCTOBER, usage=[use("data_transfer", "5 GiB")]
+        )
+        assert [(line.pool, line.exact) for line in served.lines] == [("fra-1", Fraction("0.05"))]
         assert problems(
             lambda: cost_to_serve(
                 AGREED,
                 [],
-                [network, AMS],
+                [network, west],
                 OCTOBER,
                 usage=[
                     use("data_transfer", "5 GiB"),
@@ -908,8 +915,9 @@ class TestEdges:
             )
         ) == [
             (
-                "expected a location, since several pool costs serve (eu-central, eu-west), "
-                "got null @ $.usage[0].location"
+                "expected the resource id of holdings in one location, since several pool "
+                "costs price data_transfer (eu-central, eu-west), got null "
+                "@ $.usage[0].resource_id"
             ),
             (
                 "expected the agreement's customer (acme), got 'globex' (string) "

@@ -674,16 +674,40 @@ class _Serving:
             )
         return lines
 
+    def pool_of_usage(
+        self, used: Usage, location: str | None, path: str, problems: _Problems
+    ) -> PoolCost | None:
+        """The pool cost of ``location`` if one serves it, else the only one pricing the type.
+
+        ``None`` when no pool cost prices the type (the usage is not costed), or, with
+        a problem, when several do and ``location`` names none of them.
+        """
+        pool = None if location is None else self.pools.get(location)
+        if pool is not None:
+            return pool
+        pricing = [pool for pool in self.pools.values() if pool.costs_of(used.resource_type)]
+        if len(pricing) > 1:
+            known = ", ".join(sorted(pool.location for pool in pricing))
+            expected = (
+                "the resource id of holdings in one location, since several pool costs "
+                f"price {used.resource_type} ({known})"
+            )
+            problems.add(f"{path}.resource_id", expected, describe(used.resource_id))
+            return None
+        return pricing[0] if pricing else None
+
     def usage(
         self, used: Usage, location: str | None, path: str, problems: _Problems
     ) -> list[ServingLine]:
-        """The lines of one usage of a metered type that a pool cost prices."""
+        """The lines of one usage of a metered type that a pool cost prices.
+
+        The pool is that of ``location`` (where the holdings of the usage's resource
+        id are) when a pool cost serves it, else the only pool cost pricing the type.
+        """
         kind = self.table.get(used.resource_type)
         if kind is None or kind.kind is MeteringKind.ALLOCATED:
             return []  # unknown types are the profile's to refuse; a holding's use is free
-        if not any(pool.costs_of(used.resource_type) for pool in self.pools.values()):
-            return []
-        pool = self.pool_of(location, path, problems)
+        pool = self.pool_of_usage(used, location, path, problems)
         if pool is None:
             return []
         lines = []
@@ -744,9 +768,10 @@ def cost_to_serve(
 
     The pool cost serving an allocation is the one whose ``location`` is the
     allocation's; an allocation without a location is served by the only pool cost
-    when exactly one is given. A usage names no location: it is served by the only
-    pool cost, else by the pool of the holdings of its ``resource_id`` (when those
-    name one location).
+    when exactly one is given. A usage names no location: it is served by the pool
+    cost of the location the agreement's holdings of its ``resource_id`` are in (when
+    they are all in one that a pool cost serves), else by the only pool cost pricing
+    its type.
 
     Raises:
         ValidationError: wrong-typed arguments; no pool cost, pool costs of several
@@ -757,8 +782,9 @@ def cost_to_serve(
             subscribe; an allocation whose location no pool cost serves, or without
             one when several do (the locations known named), of an unknown or
             metered type, of a type its pool cost does not price (the types it
-            prices named), or of a quantity its price does not charge — each at its
-            row (``$.allocations[3].location``; the first 50, then a count).
+            prices named), or of a quantity its price does not charge; a usage
+            that several pool costs could serve (``$.usage[0].resource_id``) — each
+            at its row (``$.allocations[3].location``; the first 50, then a count).
     """
     problems = _arguments(
         ("agreement", agreement, CloudServiceAgreement), ("period", period, Period)
