@@ -212,6 +212,13 @@ class TestCapacityPlanTable:
         )
         assert first == shown
 
+    def test_a_pool_without_capacity(self) -> None:
+        """Says so of a pool with no capacity at all."""
+        bare = ResourcePool("p", "P", "eu", [])
+        assert capacity_plan_table(CapacityPlan.build(bare, [], as_of=MAR1)).splitlines()[-1] == (
+            "(the pool has no capacity)"
+        )
+
     def test_the_horizon(self) -> None:
         """Names the horizon chosen."""
         text = capacity_plan_table(
@@ -237,6 +244,20 @@ class TestCapacityChart:
         held = vcpus.get_lines()[0]
         assert list(held.get_ydata())[:2] == [1.0, 2.0]
         assert list(held.get_ydata())[-1] == 59.0
+
+    def test_seasonal_steps_and_no_history(self) -> None:
+        """Draws a seasonal projection in monthly steps, and a type with no history."""
+        pytest.importorskip("matplotlib")
+        history = [
+            vcpu(
+                80, dt.datetime(2024, 1, 1, tzinfo=UTC), until=dt.datetime(2025, 6, 1, tzinfo=UTC)
+            ),
+            vcpu(90, dt.datetime(2025, 6, 1, tzinfo=UTC)),
+        ]
+        vcpus, memory = capacity_chart(CapacityPlan.build(POOL, history, as_of=MAR1)).axes
+        held, projection = vcpus.get_lines()[:2]
+        assert (len(held.get_xdata()), projection.get_drawstyle()) == (26, "steps-post")
+        assert memory.get_lines()[0].get_label() == "projection (none)"
 
     def test_one_type(self) -> None:
         """Draws only the type asked for."""

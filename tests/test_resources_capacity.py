@@ -232,6 +232,13 @@ class TestLinearProjection:
         ).line("vcpu")
         assert [dt.date(2026, 3, 17), dt.date(2026, 4, 1), None] == [d.on for d in line.dates]
 
+    def test_a_horizon_shorter_than_a_day(self) -> None:
+        """Looks for no day when the horizon ends before the next day begins."""
+        line = CapacityPlan.build(
+            pool("vcpu 100 vcpu"), daily(59), as_of=MAR1, horizon=relativedelta(hours=1)
+        ).line("vcpu")
+        assert [d.on for d in line.dates] == [None, None, None]
+
     def test_a_flat_history_reaches_nothing(self) -> None:
         """Gives no date and no r² for a history that never changes."""
         line = CapacityPlan.build(pool("vcpu 100 vcpu"), [held("40 vcpu", JAN1)], as_of=MAR1).line(
@@ -483,6 +490,22 @@ class TestProjectionRecord:
                 season=(Fraction(0),),
             )
         assert info.value.paths == ["$.origin", "$.points", "$.season"]
+
+    def test_lists_of_the_right_items(self) -> None:
+        """Refuses points, indices and lines that are not lists of their records."""
+        with pytest.raises(ValidationError) as info:
+            Projection(method="none", points=5, season=[0.5])  # type: ignore[arg-type]
+        assert info.value.paths == ["$.points", "$.season[0]"]
+        with pytest.raises(ValidationError) as info:
+            Projection(method="none", points=["x"], season=5)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.points[0]", "$.season"]
+        the_pool = pool("vcpu 1 vcpu")
+        with pytest.raises(ValidationError) as info:
+            CapacityPlan(pool=the_pool, as_of=MAR1, horizon=relativedelta(years=1), lines=5)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.lines"]
+        with pytest.raises(ValidationError) as info:
+            CapacityPlan(pool=the_pool, as_of=MAR1, horizon=relativedelta(years=1), lines=[5])  # type: ignore[list-item]
+        assert info.value.paths == ["$.lines[0]"]
 
     def test_r_squared_within_zero_and_one(self) -> None:
         """Refuses an r² above 1."""
