@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -48,6 +50,8 @@ from cloudsms.resources import (
     RateCard,
     ResourcePool,
     Usage,
+    read_allocations,
+    read_usage,
     resource_types,
 )
 from cloudsms.resources.pricing import Rate
@@ -1064,3 +1068,41 @@ class TestStrategies:
         register()
         assert [kind for kind, _ in strategy_pairs()] == [UnitCost, PoolCost]
         assert isinstance(find(st.from_type(PoolCost), lambda pool: len(pool.costs) > 1), PoolCost)
+
+
+class TestExampleData:
+    """examples/data/resources/pool_costs.json prices the example month."""
+
+    def test_the_example_month(self) -> None:
+        """Reads both pool costs and costs Globex's October in Frankfurt, network included.
+
+        Every example holding is in eu-central, so Frankfurt serves it all; the 350 GiB
+        sent cost 350 x 0.008 = EUR 2.80 of network; the requests no pool prices.
+        """
+        folder = Path(__file__).parent.parent / "examples" / "data" / "resources"
+        pools = [
+            from_dict(PoolCost, item)
+            for item in json.loads((folder / "pool_costs.json").read_text(encoding="utf-8"))
+        ]
+        assert [(pool.pool, pool.location) for pool in pools] == [
+            ("fra-1", "eu-central"),
+            ("ams-1", "eu-west"),
+        ]
+        for pool in pools:
+            pool.check()
+        example = from_json(
+            CloudServiceAgreement, (folder / "agreement.json").read_text(encoding="utf-8")
+        )
+        catalogue = from_json(Catalogue, (folder / "catalogue.json").read_text(encoding="utf-8"))
+        earned = margin(
+            example,
+            read_allocations(folder / "allocations.csv"),
+            pools,
+            Period.month(2026, 10, "Europe/Berlin"),
+            catalogue=catalogue,
+            usage=read_usage(folder / "usage.csv"),
+        )
+        assert list(earned.serving.by_pool()) == ["fra-1"]
+        assert earned.serving.by_kind()[NETWORK] == Money("2.80", EUR)
+        assert earned.margin == earned.charge - earned.cost_to_serve
+        assert earned.margin > Money.zero(EUR)
