@@ -32,6 +32,7 @@ services: costs attributed to services), 6.5 (capacity management) and 6.1
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections import defaultdict
 from decimal import Decimal
@@ -471,29 +472,62 @@ class _Pricer:
     """Exact costs of quantities at prices, each unit converted once per distinct unit.
 
     The cost of a quantity held over a period is the one `cloudsms.money.Price.
-    exact_cost` gives (the exact seconds held times a price per unit and time, or the
-    calendar periods held, counted in the held period's zone, times a price per
-    calendar period), computed from the quantity's magnitude and a factor remembered
-    per unit and price unit, so pint converts each unit once.
+    exact_cost` gives: the exact seconds held times a price per unit and time, or the
+    calendar periods held (counted in the held period's zone) times a price per
+    calendar period. It is computed as the quantity's magnitude times a rate
+    remembered per unit and price (the price's amount times one of the unit in the
+    price's unit) times the share held, which is remembered for the whole window and
+    for the last period asked about: pint converts each unit once, and each holding's
+    time is counted once whatever the number of its unit costs.
     """
 
-    def __init__(self) -> None:
-        self.factors: dict[tuple[Any, str, bool], Fraction] = {}
+    def __init__(self, window: Period) -> None:
+        self.window = window
+        self.rates: dict[tuple[Any, int, bool], tuple[Fraction, str | None]] = {}
+        self.shares: dict[str | None, Fraction] = {}
+        self.last: tuple[Period | None, dict[str | None, Fraction]] = (None, {})
 
-    def factor(self, value: Quantity, unit: str, *, timed: bool) -> Fraction:
-        """One of ``value``'s unit (times a second, if ``timed``) in ``unit``, exactly.
+    def rate(
+        self, value: Quantity, price: Price, kind: ResourceType | None
+    ) -> tuple[Fraction, str | None]:
+        """Money per unit of ``value``'s magnitude, per second or calendar unit held.
+
+        ``kind`` is the type held, for a price by the time held (the second item then
+        names the calendar unit of a price per calendar period, ``None`` for exact
+        seconds); ``None`` for a price per amount used.
 
         Raises:
-            ValidationError: the units measure different things.
+            ValidationError: ``value`` is not of what the price counts.
         """
         units = cast("Any", value)._units  # noqa: SLF001 - pint's hashable units, the cache key
-        key = (units, unit, timed)
-        found = self.factors.get(key)
+        key = (units, id(price), kind is not None)
+        found = self.rates.get(key)
         if found is None:
+            timed = (
+                kind is not None
+                and _price_basis(price.unit, price.per is not None, kind.unit) == "time"
+            )
             one: Any = registry().Quantity(Decimal(1), units)
             if timed:
                 one = one * registry().Unit("second")
-            found = self.factors[key] = fraction_in(one, unit)
+            split = None if kind is None or timed else CALENDAR_UNITS[cast("str", price.per)][0]
+            amount = Fraction(price.amount.amount)
+            found = self.rates[key] = (amount * fraction_in(one, price.unit), split)
+        return found
+
+    def share(self, held: Period, split: str | None) -> Fraction:
+        """The seconds (``split`` ``None``) or the calendar units of ``split`` in ``held``."""
+        if held is self.window:
+            shares = self.shares
+        else:
+            last, shares = self.last
+            if last is not held:
+                shares = {}
+                self.last = (held, shares)
+        found = shares.get(split)
+        if found is None:
+            unit = cast("Any", split)  # one of CalendarUnit
+            found = shares[split] = held.seconds if split is None else held.calendar_count(unit)
         return found
 
     def held(self, value: Quantity, price: Price, kind: ResourceType, held: Period) -> Fraction:
@@ -502,18 +536,22 @@ class _Pricer:
         Raises:
             ValidationError: ``value`` is not of what the price counts.
         """
-        amount = Fraction(price.amount.amount)
-        magnitude = Fraction(value.magnitude)
-        if _price_basis(price.unit, price.per is not None, kind.unit) == "time":
-            return amount * magnitude * self.factor(value, price.unit, timed=True) * held.seconds
-        split = CALENDAR_UNITS[cast("str", price.per)][0]
-        share = held.calendar_count(split)  # type: ignore[arg-type] # one of CalendarUnit
-        return amount * magnitude * self.factor(value, price.unit, timed=False) * share
+        rate, split = self.rate(value, price, kind)
+        return Fraction(value.magnitude) * rate * self.share(held, split)
 
     def used(self, value: Quantity, price: Price) -> Fraction:
         """The exact cost of ``value`` used at ``price`` (a price per amount used)."""
-        amount = Fraction(price.amount.amount)
-        return amount * Fraction(value.magnitude) * self.factor(value, price.unit, timed=False)
+        rate, _ = self.rate(value, price, None)
+        return Fraction(value.magnitude) * rate
+
+    def part(self, held: Allocation) -> Period | None:
+        """The part of the window in which ``held`` is held: the window itself when all of it."""
+        window = self.window
+        if held.since.astimezone(dt.UTC) <= window.start.astimezone(dt.UTC) and (
+            held.until is None or held.until.astimezone(dt.UTC) >= window.end.astimezone(dt.UTC)
+        ):
+            return window
+        return held.held(window)
 
 
 # ---------------------------------------------------------------------- checking inputs
@@ -629,11 +667,9 @@ class _Serving:
             return None
         return kind
 
-    def allocation(
-        self, held: Allocation, window: Period, path: str, problems: _Problems
-    ) -> list[ServingLine]:
-        """The lines of one allocation held inside ``window`` (none when it is not)."""
-        part = held.held(window)
+    def allocation(self, held: Allocation, path: str, problems: _Problems) -> list[ServingLine]:
+        """The lines of one allocation held inside the window (none when it is not)."""
+        part = self.pricer.part(held)
         if part is None:
             return []
         kind = self.allocated(held, path, problems)
@@ -796,7 +832,9 @@ def cost_to_serve(
     raise_problems(problems, _SUBJECT)
     code = next(iter(pools.values())).currency
     frame = _Frame(period, code, agreement)
-    serving = _Serving(pools, cast("dict[str, ResourceType]", table), _Pricer())
+    # With no window (the term misses the period) nothing is priced: the pricer idles.
+    pricer = _Pricer(period if frame.window is None else frame.window)
+    serving = _Serving(pools, cast("dict[str, ResourceType]", table), pricer)
     found = _Problems()
     lines: list[ServingLine] = []
     mine: list[Allocation] = []
@@ -810,7 +848,7 @@ def cost_to_serve(
         mine.append(allocation)
         if frame.window is None or not _of_agreement(agreement, allocation, path, found):
             continue
-        lines += serving.allocation(allocation, frame.window, path, found)
+        lines += serving.allocation(allocation, path, found)
     if frame.window is not None:
         lines += _usage_lines(agreement, used, tuple(mine), frame.window, serving, found)
     found.raise_any()
@@ -1010,7 +1048,7 @@ def compare_offerings(
         raise CurrencyMismatch("compare", entry.billing.currency, code)
     zone = period.start.tzinfo
     window = Period(period.start, period.end.astimezone(zone))
-    serving = _Serving(pools, cast("dict[str, ResourceType]", table), _Pricer())
+    serving = _Serving(pools, cast("dict[str, ResourceType]", table), _Pricer(window))
     costs = [
         _offering_cost(entry, offering, path, held, window, where, serving)
         for offering, path in (
@@ -1112,7 +1150,7 @@ def _offering_cost(  # noqa: PLR0917 - the parts one side is computed from
     rows = [(f"$.allocations[{i}]", a) for i, a in enumerate(held)]
     rows += [(f"{path}.requires[{place}]", a) for place, a in places]
     for where_from, allocation in rows:
-        part = allocation.held(window)
+        part = serving.pricer.part(allocation)
         if part is None:
             continue
         rate = card.rate_for(allocation.service, allocation.resource_type)
@@ -1134,7 +1172,7 @@ def _offering_cost(  # noqa: PLR0917 - the parts one side is computed from
                 format_quantity(allocation.quantity),
             )
             continue
-        lines = serving.allocation(allocation, window, where_from, found)
+        lines = serving.allocation(allocation, where_from, found)
         cost += sum((line.exact for line in lines), Fraction(0))
     found.raise_any("offering comparison")
     charge = _rounded(charged, card.currency)
