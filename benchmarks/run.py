@@ -226,6 +226,15 @@ def resources_figures(*, quick: bool) -> list[Row]:
     )
 
 
+def focus_figures(*, quick: bool) -> list[Row]:
+    """S11's FOCUS export of 100,000 lines over csv.DictWriter writing the same rows (floor 3x)."""
+    import focus  # noqa: PLC0415 - benchmarks/focus.py, beside this runner
+
+    return section_figures(
+        focus.rows(quick=quick), "best of 5 runs in turn (2 quick), rows frozen out of gc"
+    )
+
+
 def main() -> int:  # noqa: C901, PLR0912 - one branch per group of benchmarks
     """Run every benchmark, print the table, and with --check fail on a missed floor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -242,6 +251,7 @@ def main() -> int:  # noqa: C901, PLR0912 - one branch per group of benchmarks
             "operations",
             "monitoring",
             "resources",
+            "focus",
         ),
         help="run one group of benchmarks",
     )
@@ -279,6 +289,8 @@ def main() -> int:  # noqa: C901, PLR0912 - one branch per group of benchmarks
         figures += monitoring_figures(quick=args.quick)
     if args.only in {None, "resources"}:
         figures += resources_figures(quick=args.quick)
+    if args.only in {None, "focus"}:
+        figures += focus_figures(quick=args.quick)
     width = max(len(f.name) for f in figures if not _informative(f))
     print(f"{'benchmark':<{width}}  {'figure':>11}  {'floor':>9}  {'ratio':>6}  {'':<6}  method")
     for f in figures:

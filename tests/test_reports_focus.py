@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cloudsms._foundation.exact import nearest_amount, plain, to_decimal
 from cloudsms.context import ProviderProfile
 from cloudsms.errors import Problem, ValidationError
 from cloudsms.money import Money, Price
@@ -24,7 +25,11 @@ from cloudsms.reports.focus import (
     FOCUS_COLUMNS,
     FOCUS_EXTRA_COLUMNS,
     FocusTest,
+    _billed,
     _columns_of,
+    _money_text,
+    _quantity_text,
+    _Writer,
     check_focus,
     focus_columns,
     focus_rows,
@@ -38,7 +43,9 @@ from cloudsms.resources import (
     Usage,
     resource_type,
 )
+from cloudsms.resources.cost import _split
 from cloudsms.resources.pricing import MinimumCommitment, Rate, RateCard, Tier
+from cloudsms.serialization import to_json
 from cloudsms.services import ServiceCategory
 from cloudsms.testing import allocations, rate_cards, usages
 from cloudsms.testing._strategies import aware_datetimes
@@ -834,3 +841,59 @@ class TestProperties:
     def test_the_rows_keep_every_rule(self, profile: CostProfile) -> None:
         """check_focus finds nothing wrong with the rows of any profile."""
         assert check_focus(focus_rows(profile)) == ()
+
+
+class TestFastPaths:
+    """The export's integer arithmetic gives what the model's own functions give."""
+
+    @given(
+        st.fractions(min_value=0, max_value=Fraction(10**31) - 1, max_denominator=10**40)
+        | st.integers(0, 10**9).map(lambda n: Fraction(n, 2**40))
+    )
+    def test_amounts_as_cost_lines_write_them(self, value: Fraction) -> None:
+        """Money text is nearest_amount's, exact or to 38 digits and 30 places."""
+        text, exact = _money_text(value.numerator, value.denominator)
+        assert text == plain(nearest_amount(value))
+        assert exact == (Fraction(Decimal(text)) == value)
+
+    def test_an_amount_too_large(self) -> None:
+        """An amount of 1E+31 or more is refused, as Money refuses it."""
+        with pytest.raises(OverflowError):
+            _money_text(10**31, 1)
+        with pytest.raises(OverflowError):  # rounds up to 1E+31
+            _money_text(10**40 - 1, 10**9)
+
+    @given(st.fractions(min_value=0, max_value=10**12, max_denominator=10**30))
+    def test_quantities_as_to_decimal_writes_them(self, value: Fraction) -> None:
+        """Quantity text is to_decimal's: exact where the decimals end, else 38 digits."""
+        assert _quantity_text(value.numerator * 7, value.denominator * 7) == plain(
+            to_decimal(value)
+        )
+
+    @given(
+        st.sampled_from(["EUR", "JPY", "BHD"]),
+        st.decimals(min_value=0, max_value=10**9, places=3),
+        st.lists(st.fractions(min_value=0, max_value=10**6, max_denominator=10**12), min_size=1),
+    )
+    def test_billed_cost_is_allocate(
+        self, code: str, amount: Decimal, weights: list[Fraction]
+    ) -> None:
+        """The shares are those the profile's splits hand out (allocate's rule)."""
+        total = Money(amount, code)
+        assert _billed(total, weights) == [part.amount_text for part in _split(total, weights)]
+
+    def test_billed_cost_ties_go_to_earlier_lines(self) -> None:
+        """Equal remainders: the earlier line gets the cent, as allocate gives it."""
+        total = Money("1.00", EUR)
+        weights = [Fraction(1), Fraction(1), Fraction(1)]
+        assert _billed(total, weights) == ["0.34", "0.33", "0.33"]
+        assert _billed(Money.zero(EUR), weights) == ["0", "0", "0"]
+
+    @given(
+        allocations(instants=aware_datetimes(edges=False))
+        | usages(instants=aware_datetimes(edges=False))
+    )
+    def test_sources_as_to_json_writes_them(self, record: Allocation | Usage) -> None:
+        """x_Source holds the record's JSON as cloudsms.serialization writes it."""
+        writer = _Writer(rich_profile(), "ACME", None, {})
+        assert writer.source(record) == to_json(record)

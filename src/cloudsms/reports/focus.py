@@ -41,23 +41,25 @@ import datetime as dt
 import functools
 import importlib.resources as _package_data
 import json
+import math
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 import attrs
 
-from cloudsms._foundation.exact import nearest_amount, plain, to_decimal
+from cloudsms._foundation.exact import nearest_amount, plain
 from cloudsms._kit.checks import instance_problems, raise_problems
 from cloudsms._kit.csv_files import CsvRow, decimal_cell, file_text, read_rows
-from cloudsms._kit.datetimes import format_datetime, structure_datetime
+from cloudsms._kit.datetimes import structure_datetime
 from cloudsms.context import ProviderProfile
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.money import Money, Price
-from cloudsms.periods import Period
+from cloudsms.periods import Period, timezone
 from cloudsms.resources import (
     Allocation,
     CostLine,
@@ -67,7 +69,6 @@ from cloudsms.resources import (
     Usage,
     resource_types,
 )
-from cloudsms.resources.cost import _split
 from cloudsms.serialization import from_json, to_json
 from cloudsms.units import Quantity, format_quantity, quantity
 
@@ -166,8 +167,32 @@ _READ_SUBJECT = "FOCUS file"
 _DATA_FILE = "focus_1_0.json"
 _INDEX = {name: place for place, name in enumerate((*FOCUS_COLUMNS, *FOCUS_EXTRA_COLUMNS))}
 _WIDTH = len(_INDEX)
+# The places of the cells the writer fills row by row.
+_BILLED, _EFFECTIVE, _LIST, _CONTRACTED = (
+    _INDEX[name] for name in ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
+)
+_START, _END, _EXACT_START, _EXACT_END = (
+    _INDEX[name]
+    for name in (
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+        "x_ChargePeriodStart",
+        "x_ChargePeriodEnd",
+    )
+)
+_CONSUMED, _CONSUMED_UNIT, _PRICING_QUANTITY, _QUANTITY = (
+    _INDEX[name] for name in ("ConsumedQuantity", "ConsumedUnit", "PricingQuantity", "x_Quantity")
+)
+_SOURCE, _EXACT, _DESCRIPTION, _TAGS = (
+    _INDEX[name] for name in ("x_Source", "x_ExactCost", "ChargeDescription", "Tags")
+)
+_RESOURCE_ID, _REGION_ID, _REGION_NAME = (
+    _INDEX[name] for name in ("ResourceId", "RegionId", "RegionName")
+)
 _UTC = dt.UTC
 _SECOND = dt.timedelta(seconds=1)
+_NO_TIME = dt.timedelta(0)
+_MICROSECOND = dt.timedelta(microseconds=1)
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[Ee][-+]?[0-9]+)?")
 _FOCUS_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _FRACTION = re.compile(r"-?[0-9]{1,400}(?:/[1-9][0-9]{0,399})?")
@@ -379,29 +404,163 @@ def focus_columns() -> tuple[FocusColumn, ...]:
     return _columns_of(json.loads(raw))
 
 
+# ---------------------------------------------------------------------- numbers as text
+# The export writes a few numbers per row, 100,000 rows at a time: they are worked out
+# on integers here, to the same digits the model's own functions give
+# (`cloudsms._foundation.exact.nearest_amount` and `to_decimal`), which the tests check.
+_MAX_DIGITS = 38
+_MAX_PLACES = 30
+_LARGEST = 10 ** (_MAX_PLACES + 1)
+_APPROXIMATE = Context(prec=_MAX_DIGITS, rounding=ROUND_HALF_EVEN)
+
+
+def _adjusted(numerator: int, denominator: int) -> int:
+    """The power of ten of the leading digit of ``numerator / denominator`` (both above 0)."""
+    guess = len(str(numerator)) - len(str(denominator))
+    if guess >= 0:
+        return guess if numerator >= denominator * 10**guess else guess - 1
+    return guess if numerator * 10**-guess >= denominator else guess - 1
+
+
+def _units(numerator: int, denominator: int, exponent: int) -> tuple[int, bool]:
+    """``numerator / denominator`` in units of ``10**exponent``, half to even; and if exact."""
+    if exponent <= 0:
+        whole, rest = divmod(numerator * 10**-exponent, denominator)
+        scale = denominator
+    else:
+        scale = denominator * 10**exponent
+        whole, rest = divmod(numerator, scale)
+    twice = 2 * rest
+    if twice > scale or (twice == scale and whole % 2):
+        whole += 1
+    return whole, not rest
+
+
+def _plain(units: int, exponent: int) -> str:
+    """``units * 10**exponent`` as plain decimal text (``units`` at least 0)."""
+    digits = str(units)
+    if exponent >= 0:
+        return digits + "0" * exponent if units else "0"
+    places = -exponent
+    if len(digits) <= places:
+        return "0." + "0" * (places - len(digits)) + digits
+    return f"{digits[:-places]}.{digits[-places:]}"
+
+
+def _money_text(numerator: int, denominator: int) -> tuple[str, bool]:
+    """An amount of money as `cloudsms.resources.CostLine.amount` writes it, and if exact.
+
+    38 significant digits or 30 places, whichever is coarser, half to even; an exact
+    amount keeps its own digits (``124.992``). Raises OverflowError at 1E+31 or more.
+    """
+    if not numerator:
+        return "0", True
+    if numerator >= denominator * _LARGEST:
+        raise OverflowError(numerator / denominator)
+    places = _places(denominator)
+    if places is not None and places <= _MAX_PLACES:  # its decimals end: exact if it fits
+        units = numerator * 10**places // denominator
+        if units < 10**_MAX_DIGITS:
+            return _plain(units, -places), True
+    exponent = max(-_MAX_PLACES, _adjusted(numerator, denominator) - _MAX_DIGITS + 1)
+    units, exact = _units(numerator, denominator, exponent)
+    if units >= 10**_MAX_DIGITS:  # 9.99... rounded up to a digit more: one place coarser
+        exponent += 1
+        units, exact = _units(numerator, denominator, exponent)
+    if units >= 10 ** (_MAX_PLACES + 1 - exponent):
+        raise OverflowError(numerator / denominator)
+    while exponent < 0 and units % 10 == 0:
+        units //= 10
+        exponent += 1
+    return _plain(units, exponent), exact
+
+
+def _places(denominator: int) -> int | None:
+    """The decimal places a fraction of this (lowest) denominator needs, or None if endless."""
+    twos = (denominator & -denominator).bit_length() - 1
+    rest = denominator >> twos
+    fives = 0
+    while not rest % 5:
+        rest //= 5
+        fives += 1
+    return max(twos, fives) if rest == 1 else None
+
+
+def _quantity_text(numerator: int, denominator: int) -> str:
+    """A quantity as plain decimal text: exact where its decimals end, else 38 digits."""
+    divisor = math.gcd(numerator, denominator)
+    numerator, denominator = numerator // divisor, denominator // divisor
+    places = _places(denominator)
+    if places is None:
+        return plain(_APPROXIMATE.divide(Decimal(numerator), Decimal(denominator)))
+    return _plain(numerator * 10**places // denominator, -places)
+
+
+def _billed(total: Money, exacts: list[Fraction]) -> list[str]:
+    """``total`` handed out in proportion to ``exacts``, as `cloudsms.money.allocate` does.
+
+    Each part gets its share rounded down to the smallest unit in play, and the units
+    left over go one each to the largest remainders, earlier parts first on a tie:
+    `allocate`'s rule, on integers. The remainders are ranked by their floats, which
+    order them as they are except among equal floats; parts whose float equals the
+    last one taken are ranked exactly.
+    """
+    if not total or not any(exacts):
+        return [total.zero(total.currency).amount_text] * len(exacts)
+    amount = total.amount
+    minor = total.minor_unit if total.minor_unit is not None else 0
+    places = max(minor, -cast("int", amount.as_tuple().exponent))
+    places = min(places, _MAX_DIGITS - 1 - amount.adjusted())
+    numerator, denominator = amount.as_integer_ratio()
+    units = numerator * 10**places // denominator
+    whole = sum(exacts, Fraction(0))
+    parts, remainders = [], []
+    for exact in exacts:
+        top = units * exact.numerator * whole.denominator
+        bottom = exact.denominator * whole.numerator
+        part, rest = divmod(top, bottom)
+        parts.append(part)
+        remainders.append((rest, bottom))
+    leftover = units - sum(parts)
+    if leftover:
+        keys = [rest / bottom for rest, bottom in remainders]
+        order = sorted(range(len(parts)), key=lambda i: -keys[i])
+        last = keys[order[leftover - 1]]
+        taken = [i for i in order[:leftover] if keys[i] > last]
+        tied = [i for i in order if keys[i] == last]
+        tied.sort(key=lambda i: (-Fraction(*remainders[i]), i))
+        for i in taken + tied[: leftover - len(taken)]:
+            parts[i] += 1
+    return [_plain(part, -places) for part in parts]
+
+
 # ---------------------------------------------------------------------- writing
 def _utc_text(instant: dt.datetime, *, up: bool) -> str:
     """``instant`` in UTC to the whole second (down, or ``up``), as FOCUS writes date-times."""
     utc = instant.astimezone(_UTC)
     if utc.microsecond:
-        utc = utc.replace(microsecond=0) + (_SECOND if up else dt.timedelta(0))
-    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+        utc = utc.replace(microsecond=0) + (_SECOND if up else _NO_TIME)
+    return utc.isoformat()[:19] + "Z"
 
 
-def _decimal_text(value: Fraction) -> str:
-    """Exact decimal text where the decimals end, else 38 significant digits."""
-    return plain(to_decimal(value))
+def _exact_text(instant: dt.datetime) -> str:
+    """An instant as the wire writes it: offset, and its zone in brackets (RFC 9557)."""
+    key = getattr(instant.tzinfo, "key", None)
+    return f"{instant.isoformat()}[{key}]" if key else instant.isoformat()
+
+
+_string = encode_basestring
+"""A text as a JSON string, as ``json.dumps(..., ensure_ascii=False)`` writes it."""
+
+
+def _optional(value: str | None) -> str:
+    return "null" if value is None else _string(value)
 
 
 def _fraction_text(value: Fraction) -> str:
     if value.denominator == 1:
         return str(value.numerator)
     return f"{value.numerator}/{value.denominator}"
-
-
-def _unit_of(amount: Quantity) -> str:
-    """The unit of a quantity as its wire text writes it (``vcpu``, ``GiB``)."""
-    return format_quantity(amount).partition(" ")[2]
 
 
 class _Writer:
@@ -433,42 +592,73 @@ class _Writer:
             template[_INDEX[name]] = value
         self.template = template
         self.every_service = ", ".join(sorted(agreement.service_ids))
-        self.priced: dict[tuple[Any, ...], list[tuple[int, str]]] = {}
-        self.instants: dict[tuple[dt.datetime, Any, int, bool], str] = {}
-        self.exact_instants: dict[tuple[dt.datetime, Any, int], str] = {}
-        self.sources: dict[int, str] = {}
+        # What the profile prices: its period cut to the agreement's term, in UTC.
+        start = profile.period.start.astimezone(_UTC)
+        end = profile.period.end.astimezone(_UTC)
+        self.zone = zone = timezone(agreement.timezone)
+        # Instants are compared in UTC: a zone's wall times compare wrongly in a repeated hour.
+        self.first_utc = max(start, agreement.effective_from.astimezone(_UTC))
+        self.last_utc = end if agreement.end is None else min(end, agreement.end.astimezone(_UTC))
+        self.first, self.last = self.first_utc.astimezone(zone), self.last_utc.astimezone(zone)
+        self.first_texts = (_utc_text(self.first, up=False), _exact_text(self.first))
+        self.last_texts = (_utc_text(self.last, up=True), _exact_text(self.last))
+        self.period_start, self.period_end = start, end
+        self.priced: dict[tuple[object, ...], list[tuple[int, str]]] = {}
+        self.units: dict[object, str] = {}
         self.tags: dict[str, str] = {}
-        self.units: dict[str, str] = {}
-        self.period_start = profile.period.start
-        self.period_end = profile.period.end
-
-    def utc(self, instant: dt.datetime, *, up: bool) -> str:
-        key = (instant, instant.tzinfo, instant.fold, up)
-        found = self.instants.get(key)
-        if found is None:
-            found = self.instants[key] = _utc_text(instant, up=up)
-        return found
-
-    def exact(self, instant: dt.datetime) -> str:
-        key = (instant, instant.tzinfo, instant.fold)
-        found = self.exact_instants.get(key)
-        if found is None:
-            found = self.exact_instants[key] = format_datetime(instant)
-        return found
-
-    def source(self, line: CostLine) -> str:
-        source = line.source
-        found = self.sources.get(id(source))
-        if found is None:
-            found = self.sources[id(source)] = to_json(source)
-        return found
+        self.descriptions: dict[tuple[object, ...], str] = {}
+        self.memo: list[tuple[dt.datetime, str]] = []
+        self.fields: dict[type, tuple[str, ...]] = {}
 
     def unit(self, amount: Quantity) -> str:
-        text = str(amount.units)
-        found = self.units.get(text)
+        """The unit of a quantity as its wire text writes it (``vcpu``, ``GiB``)."""
+        key = cast("Any", amount)._units  # noqa: SLF001 - pint's hashable units, the cache key
+        found = self.units.get(key)
         if found is None:
-            found = self.units[text] = _unit_of(amount)
+            found = self.units[key] = format_quantity(amount).partition(" ")[2]
         return found
+
+    def quantity_text(self, amount: Quantity) -> str:
+        """A quantity as its wire text (`cloudsms.units.format_quantity`): ``4 vcpu``."""
+        unit = self.unit(amount)
+        return f"{amount.magnitude} {unit}" if unit else str(amount.magnitude)
+
+    def source(self, record: Allocation | Usage | MinimumCommitment) -> str:
+        """The record as `cloudsms.serialization.to_json` writes it.
+
+        Allocations and usage, a row each, are written here field by field (ids,
+        texts as JSON strings, instants as RFC 9557, quantities as their wire text),
+        which the tests check against `to_json`; a commitment goes through `to_json`.
+        """
+        kind = type(record)
+        if kind is Allocation:
+            held = cast("Allocation", record)
+            return (
+                f'{{"customer":{_string(held.customer)},"agreement":{_string(held.agreement)},'
+                f'"service":{_string(held.service)},'
+                f'"resource_type":{_string(held.resource_type)},'
+                f'"quantity":{_string(self.quantity_text(held.quantity))},'
+                f'"since":"{self.exact_text(held.since)}",'
+                f'"until":{self.instant_json(held.until)},'
+                f'"resource_id":{_optional(held.resource_id)},'
+                f'"cost_centre":{_optional(held.cost_centre)},'
+                f'"location":{_optional(held.location)}}}'
+            )
+        if kind is Usage:
+            used = cast("Usage", record)
+            return (
+                f'{{"customer":{_string(used.customer)},"agreement":{_string(used.agreement)},'
+                f'"service":{_string(used.service)},'
+                f'"resource_type":{_string(used.resource_type)},'
+                f'"quantity":{_string(self.quantity_text(used.quantity))},'
+                f'"start":"{_exact_text(used.start)}","end":"{_exact_text(used.end)}",'
+                f'"resource_id":{_optional(used.resource_id)},'
+                f'"cost_centre":{_optional(used.cost_centre)}}}'
+            )
+        return to_json(record)
+
+    def instant_json(self, value: dt.datetime | None) -> str:
+        return "null" if value is None else f'"{self.exact_text(value)}"'
 
     def kind(self, type_id: str | None, path: str) -> ResourceType | None:
         if type_id is None:
@@ -481,27 +671,29 @@ class _Writer:
             )
         return found
 
-    def priced_cells(self, line: CostLine, path: str) -> list[tuple[int, str]]:
-        """The cells every line of one kind, service, type and price shares."""
-        key = (line.kind, line.service, line.resource_type, line.price)
+    def priced_cells(
+        self, line: CostLine, price: Price | None, path: str
+    ) -> list[tuple[int, str]]:
+        """The cells every line of one kind, service, type, resource and price shares."""
+        kind_id, resource = line.resource_type, line.resource_id
+        key = (line.kind, line.service, kind_id, id(price), resource is None)
         found = self.priced.get(key)
         if found is not None:
             return found
-        kind = self.kind(line.resource_type, f"{path}.resource_type")
+        kind = self.kind(kind_id, f"{path}.resource_type")
         category = "Other" if kind is None else kind.focus_category.value
         cells = {"ServiceCategory": category, "x_LineKind": line.kind}
-        price = line.price
+        if resource is not None and kind is not None:
+            cells["ResourceType"] = kind.name
         if price is None:
             cells.update(
                 ChargeCategory="Adjustment",
                 ChargeFrequency="Recurring",
                 ServiceName=line.service or self.every_service,
-                SkuId=line.resource_type or "",
+                SkuId=kind_id or "",
             )
         else:
-            rate = self.profile.rates.rate_for(
-                cast("str", line.service), cast("str", line.resource_type)
-            )
+            rate = self.profile.rates.rate_for(cast("str", line.service), cast("str", kind_id))
             rate_service = "*" if rate is None or rate.service is None else rate.service
             unit = price.unit if price.per is None else f"{price.unit}*{price.per}"
             amount = price.amount.amount_text
@@ -509,8 +701,8 @@ class _Writer:
                 ChargeCategory="Usage",
                 ChargeFrequency="Recurring" if price.per else "Usage-Based",
                 ServiceName=cast("str", line.service),
-                SkuId=cast("str", line.resource_type),
-                SkuPriceId=f"{rate_service}:{line.resource_type}:{self.currency}{amount}/{unit}",
+                SkuId=cast("str", kind_id),
+                SkuPriceId=f"{rate_service}:{kind_id}:{self.currency}{amount}/{unit}",
                 ListUnitPrice=amount,
                 ContractedUnitPrice=amount,
                 PricingCategory="Standard",
@@ -521,66 +713,94 @@ class _Writer:
         found = self.priced[key] = [(_INDEX[name], value) for name, value in cells.items()]
         return found
 
-    def described(self, line: CostLine) -> str:
+    def described(self, line: CostLine, price: Price | None, amount: Quantity | None) -> str:
         """ChargeDescription: what the line charges, in a sentence."""
+        if price is not None:
+            key = (line.service, line.resource_type, id(price))
+            rest = self.descriptions.get(key)
+            if rest is None:
+                kind = self.types.get(line.resource_type or "")
+                what = kind.name if kind is not None else line.resource_type
+                rest = self.descriptions[key] = f"of {what} for {line.service} at {price}"
+            return f"{self.quantity_text(cast('Quantity', amount))} {rest}"
+        commitment = cast("MinimumCommitment", line.source)
         kind = self.types.get(line.resource_type or "")
         what = kind.name if kind is not None else "every resource type"
-        if line.price is not None:
-            amount = format_quantity(cast("Quantity", line.quantity))
-            return f"{amount} of {what} for {line.service} at {line.price}"
-        commitment = cast("MinimumCommitment", line.source)
         scope = f"{what} of {line.service}" if line.service else f"{what} of every service"
-        return (
-            f"Shortfall under the minimum of {commitment.amount} per {commitment.per} for {scope}"
-        )
+        minimum = f"{commitment.amount} per {commitment.per}"
+        return f"Shortfall under the minimum of {minimum} for {scope}"
 
-    def row(self, line: CostLine, exact: Fraction, billed: Money, path: str) -> list[str]:
+    def span(self, line: CostLine, source: object) -> tuple[dt.datetime, dt.datetime]:
+        """The time an allocation was held (cut to what is priced) or a shortfall owed.
+
+        In the agreement's zone, as `cloudsms.resources.CostLine.held` has it.
+        """
+        if type(source) is Allocation:
+            # Aware instants of two zones compare as instants (first_utc is in UTC).
+            since, until, zone = source.since, source.until, self.zone
+            start = since.astimezone(zone) if since > self.first_utc else self.first
+            if until is None or until >= self.last_utc:
+                return start, self.last
+            return start, until.astimezone(zone)
+        during = cast("Period", line.during)
+        return during.start, during.end
+
+    def texts(self, instant: dt.datetime, *, up: bool) -> tuple[str, str]:
+        """An instant as FOCUS writes it (UTC, whole seconds) and exactly (RFC 9557)."""
+        if instant is self.first:
+            return self.first_texts
+        if instant is self.last:
+            return self.last_texts
+        return _utc_text(instant, up=up), self.exact_text(instant)
+
+    def exact_text(self, instant: dt.datetime) -> str:
+        """`_exact_text`, remembering the last two: a row writes its instants twice."""
+        memo = self.memo
+        for seen, text in memo:
+            if seen is instant:
+                return text
+        text = _exact_text(instant)
+        memo.append((instant, text))
+        del memo[:-2]
+        return text
+
+    def row(self, line: CostLine, exact: Fraction, billed: str, path: str) -> list[str]:
         cells = self.template[:]
-        for place, value in self.priced_cells(line, path):
-            cells[place] = value
-        amount = nearest_amount(exact)
-        amount_text = plain(amount)
-        cells[_INDEX["BilledCost"]] = billed.amount_text
-        cells[_INDEX["EffectiveCost"]] = amount_text
-        cells[_INDEX["ListCost"]] = amount_text
-        cells[_INDEX["ContractedCost"]] = amount_text
-        if Fraction(amount) != exact:
-            cells[_INDEX["x_ExactCost"]] = _fraction_text(exact)
-        cells[_INDEX["ChargeDescription"]] = self.described(line)
-        cells[_INDEX["x_Source"]] = self.source(line)
-        kind = line.kind
+        source = line.source
         price = line.price
-        if kind == "usage":
-            used = cast("Usage", line.source)
-            amount_used = cast("Quantity", line.quantity)
-            start = max(self.period_start, used.start)
-            end = min(self.period_end, used.end)
-            cells[_INDEX["ChargePeriodStart"]] = self.utc(start, up=False)
-            cells[_INDEX["ChargePeriodEnd"]] = self.utc(max(start, end), up=True)
-            quantity_text = format_quantity(amount_used)
-            cells[_INDEX["x_Quantity"]] = quantity_text
-            cells[_INDEX["ConsumedQuantity"]] = str(amount_used.magnitude)
-            cells[_INDEX["ConsumedUnit"]] = self.unit(amount_used)
+        for place, value in self.priced_cells(line, price, path):
+            cells[place] = value
+        try:
+            amount_text, exactly = _money_text(exact.numerator, exact.denominator)
+        except OverflowError:
+            raise ValidationError.single(
+                path, "an amount below 1E+31", f"about {float(exact):.3E}", subject=_SUBJECT
+            ) from None
+        cells[_BILLED] = billed
+        cells[_EFFECTIVE] = cells[_LIST] = cells[_CONTRACTED] = amount_text
+        if not exactly:
+            cells[_EXACT] = _fraction_text(exact)
+        amount = line.quantity
+        cells[_DESCRIPTION] = self.described(line, price, amount)
+        if type(source) is Usage:
+            self.usage_cells(cells, source, cast("Quantity", amount))
         else:
-            span = cast("Period", line.held if kind == "allocation" else line.during)
-            cells[_INDEX["ChargePeriodStart"]] = self.utc(span.start, up=False)
-            cells[_INDEX["ChargePeriodEnd"]] = self.utc(span.end, up=True)
-            cells[_INDEX["x_ChargePeriodStart"]] = self.exact(span.start)
-            cells[_INDEX["x_ChargePeriodEnd"]] = self.exact(span.end)
-            if kind == "allocation":
-                held = cast("Allocation", line.source)
-                consumed = Fraction(held.quantity.magnitude) * span.hours
-                cells[_INDEX["ConsumedQuantity"]] = _decimal_text(consumed)
-                cells[_INDEX["ConsumedUnit"]] = self.unit(held.quantity) + "*hour"
-                cells[_INDEX["RegionId"]] = cells[_INDEX["RegionName"]] = held.location or ""
+            start, end = self.span(line, source)
+            cells[_START], cells[_EXACT_START] = self.texts(start, up=False)
+            cells[_END], cells[_EXACT_END] = self.texts(end, up=True)
+            if type(source) is Allocation:
+                held = source.quantity
+                micros = (end - start) // _MICROSECOND
+                top, bottom = cast("Decimal", held.magnitude).as_integer_ratio()
+                cells[_CONSUMED] = _quantity_text(top * micros, bottom * 3_600_000_000)
+                cells[_CONSUMED_UNIT] = self.unit(held) + "*hour"
+                cells[_REGION_ID] = cells[_REGION_NAME] = source.location or ""
+        cells[_SOURCE] = self.source(source)
         if price is not None:
-            cells[_INDEX["PricingQuantity"]] = _decimal_text(_pricing_quantity(line, exact))
+            cells[_PRICING_QUANTITY] = _pricing_quantity(line, price, exact)
         resource = line.resource_id
         if resource is not None:
-            cells[_INDEX["ResourceId"]] = resource
-            cells[_INDEX["ResourceType"]] = cast(
-                "ResourceType", self.kind(line.resource_type, f"{path}.resource_type")
-            ).name
+            cells[_RESOURCE_ID] = resource
         centre = line.cost_centre
         if centre is not None:
             tags = self.tags.get(centre)
@@ -588,18 +808,29 @@ class _Writer:
                 tags = self.tags[centre] = json.dumps(
                     {"cost_centre": centre}, ensure_ascii=False, separators=(",", ":")
                 )
-            cells[_INDEX["Tags"]] = tags
+            cells[_TAGS] = tags
         return cells
 
+    def usage_cells(self, cells: list[str], used: Usage, amount: Quantity) -> None:
+        """A usage's charge period (its interval cut to the period) and quantities."""
+        first, last = used.start, used.end
+        start = first if first.astimezone(_UTC) > self.period_start else self.period_start
+        end = last if last.astimezone(_UTC) < self.period_end else self.period_end
+        cells[_START] = _utc_text(start, up=False)
+        cells[_END] = _utc_text(end, up=True)
+        cells[_QUANTITY] = self.quantity_text(amount)
+        cells[_CONSUMED] = str(amount.magnitude)
+        cells[_CONSUMED_UNIT] = self.unit(amount)
 
-def _pricing_quantity(line: CostLine, exact: Fraction) -> Fraction:
+
+def _pricing_quantity(line: CostLine, price: Price, exact: Fraction) -> str:
     """How many of the price's units (times its period) the exact amount is the price of."""
-    price = cast("Price", line.price)
-    amount = Fraction(price.amount.amount)
-    if amount:
-        return exact / amount
+    top, bottom = price.amount.amount.as_integer_ratio()
+    if top:
+        return _quantity_text(exact.numerator * bottom, exact.denominator * top)
     unit_price = Price(Money(1, price.amount.currency), price.unit, per=price.per)
-    return unit_price.exact_cost(cast("Quantity", line.quantity), line.held)
+    count = unit_price.exact_cost(cast("Quantity", line.quantity), line.held)
+    return _quantity_text(count.numerator, count.denominator)
 
 
 def _checked_inputs(
@@ -647,9 +878,9 @@ def _cells(
     writer = _Writer(checked, name, cast("str | None", customer_name), table)
     lines = checked.lines
     exacts = [line.exact for line in lines]
-    shares = _split(checked.total, exacts)
+    billed = _billed(checked.total, exacts)
     for index, line in enumerate(lines):
-        yield writer.row(line, exacts[index], shares[index], f"$.profile.lines[{index}]")
+        yield writer.row(line, exacts[index], billed[index], f"$.profile.lines[{index}]")
 
 
 def focus_rows(
@@ -709,7 +940,7 @@ def write_focus(
         quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow((*FOCUS_COLUMNS, *FOCUS_EXTRA_COLUMNS))
         for cells in rows:
-            (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
+            (quoted if "\r" in "".join(cells) else writer).writerow(cells)
     return len(rows)
 
 
