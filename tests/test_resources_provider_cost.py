@@ -673,6 +673,9 @@ class TestRefusals:
         assert problems(lambda: margin(AGREED, TWO_POOLS, [FRA, AMS], OCTOBER)) == [
             "expected exactly one of rates and catalogue, got neither @ $.rates"
         ]
+        assert problems(lambda: margin("agr-1", [], [FRA], OCTOBER, rates=RATES)) == [  # type: ignore[arg-type]
+            "expected a CloudServiceAgreement, got 'agr-1' (string) @ $.agreement"
+        ]
         dollars = RateCard("USD", [Rate("vcpu", price=Price(Money("1", "USD"), "vcpu*hour"))])
         with pytest.raises(CurrencyMismatch):
             margin(AGREED, [held("2 vcpu")], [FRA], OCTOBER, rates=dollars)
@@ -1058,6 +1061,11 @@ class TestEdges:
             "expected an Allocation, got 7 (integer) @ $.allocations[0]",
             "expected one or more pool costs, got none @ $.pool_costs",
         ]
+        assert problems(
+            lambda: compare_offerings(
+                COMPUTE, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[FRA], location=["x"]
+            )
+        ) == ["expected the location of a pool cost (eu-central), got ['x'] (array) @ $.location"]
 
 
 class TestStrategies:

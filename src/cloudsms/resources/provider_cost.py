@@ -950,15 +950,14 @@ def margin(
         CurrencyMismatch: the rate card and the pool costs are in different
             currencies.
     """
+    problems = _arguments(("agreement", agreement, CloudServiceAgreement))
     if (rates is None) == (catalogue is None):
         got = "neither" if rates is None else "both"
-        raise ValidationError.single(
-            "$.rates", "exactly one of rates and catalogue", got, subject="margin"
-        )
+        problems.append(Problem("$.rates", "exactly one of rates and catalogue", got))
+    raise_problems(problems, "margin")
     if rates is None:
         rates = RateCard.for_agreement(agreement, cast("Catalogue", catalogue), types=types)
     chosen = None if types is None else tuple(types)
-    problems: list[Problem] = []
     held = _listed(allocations, "$.allocations", problems)
     used = _listed(usage, "$.usage", problems)
     pools = _listed(pool_costs, "$.pool_costs", problems)
@@ -1111,9 +1110,7 @@ def _workload(
     return tuple(held)
 
 
-def _location(
-    location: str | None, pools: dict[str, PoolCost], problems: list[Problem]
-) -> str | None:
+def _location(location: object, pools: dict[str, PoolCost], problems: list[Problem]) -> str | None:
     """Where the added allocations are held: ``location``, or the only pool cost's."""
     known = ", ".join(sorted(pools))
     if location is None:
@@ -1123,7 +1120,7 @@ def _location(
             expected = f"a location, since several pool costs serve ({known})"
             problems.append(Problem("$.location", expected, "null"))
         return None
-    if location not in pools:
+    if not isinstance(location, str) or location not in pools:
         expected = f"the location of a pool cost ({known})"
         problems.append(Problem("$.location", expected, describe(location)))
         return None
