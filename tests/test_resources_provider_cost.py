@@ -264,7 +264,10 @@ class TestPoolCost:
         pool = ResourcePool(
             "fra-1", "Frankfurt 1", "eu-central", [PoolCapacity("vcpu", quantity("64 vcpu"))]
         )
-        assert PoolCost.for_pool(pool, EUR, FRA.costs) == FRA
+        assert PoolCost.for_pool(pool, EUR, iter(FRA.costs)) == FRA
+        assert problems(lambda: PoolCost.for_pool(pool, EUR, 5)) == [  # type: ignore[arg-type]
+            "expected a list of UnitCost, got 5 (integer) @ $.costs"
+        ]
 
     def test_usage_of_a_metered_type(self) -> None:
         """Costs a metered usage in full, at the pool of the holdings of its resource id."""

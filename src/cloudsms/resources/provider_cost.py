@@ -254,7 +254,7 @@ class PoolCost(Record):
             raise ValidationError.single(
                 "$.pool", "a ResourcePool", describe(pool), subject="pool cost"
             )
-        return cls(pool.id, pool.location, currency, tuple(costs))
+        return cls(pool.id, pool.location, currency, costs)
 
 
 def _cost_key(cost: UnitCost) -> str:
