@@ -268,6 +268,26 @@ class TestFocusRows:
             "x_ChargePeriodEnd": "2026-11-01T00:00:00+00:00[UTC]",
         }
 
+    def test_october_in_berlin_has_745_hours(self) -> None:
+        """Held all of October in Berlin: 745 hours consumed and priced, the hour back counted."""
+        all_month = held("4 vcpu", dt.datetime(2026, 9, 1, tzinfo=UTC))
+        profile = CostProfile.build(
+            agreement("Europe/Berlin"),
+            [all_month],
+            [],
+            Period.month(2026, 10, "Europe/Berlin"),
+            rates=card_of(),
+        )
+        row = focus_rows(profile)[0]
+        assert (row["ConsumedQuantity"], row["PricingQuantity"]) == ("2980", "2980")
+        assert (row["ChargePeriodStart"], row["ChargePeriodEnd"]) == (
+            "2026-09-30T22:00:00Z",
+            "2026-10-31T23:00:00Z",
+        )
+        assert row["x_ChargePeriodStart"] == "2026-10-01T00:00:00+02:00[Europe/Berlin]"
+        assert row["x_ChargePeriodEnd"] == "2026-11-01T00:00:00+01:00[Europe/Berlin]"
+        assert row["EffectiveCost"] == "125.16"  # 4 x 745 x 0.042
+
     def test_a_price_per_month_held_half_of_it(self) -> None:
         """16 GiB from the 17th at noon: 14.5/31 of a month, 609/3875 EUR, recurring."""
         row = focus_rows(rich_profile())[1]
@@ -897,3 +917,16 @@ class TestFastPaths:
         """x_Source holds the record's JSON as cloudsms.serialization writes it."""
         writer = _Writer(rich_profile(), "ACME", None, {})
         assert writer.source(record) == to_json(record)
+
+    @given(profiles())
+    @settings(suppress_health_check=[HealthCheck.too_slow])
+    def test_quantities_consumed_and_priced(self, profile: CostProfile) -> None:
+        """An allocation consumes its quantity times the hours held; a price counts its own."""
+        for line, row in zip(profile.lines, focus_rows(profile), strict=True):
+            if line.kind == "allocation":
+                assert line.held is not None
+                hours = Fraction(line.quantity.magnitude) * line.held.hours  # type: ignore[union-attr]
+                assert row["ConsumedQuantity"] == plain(to_decimal(hours))
+            if line.price is not None and line.price.amount.amount:
+                priced = line.exact / Fraction(line.price.amount.amount)
+                assert row["PricingQuantity"] == plain(to_decimal(priced))

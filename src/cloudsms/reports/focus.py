@@ -790,7 +790,7 @@ class _Writer:
             cells[_END], cells[_EXACT_END] = self.texts(end, up=True)
             if type(source) is Allocation:
                 held = source.quantity
-                micros = (end - start) // _MICROSECOND
+                micros = (end.astimezone(_UTC) - start.astimezone(_UTC)) // _MICROSECOND
                 top, bottom = cast("Decimal", held.magnitude).as_integer_ratio()
                 cells[_CONSUMED] = _quantity_text(top * micros, bottom * 3_600_000_000)
                 cells[_CONSUMED_UNIT] = self.unit(held) + "*hour"
