@@ -185,18 +185,51 @@ class TestFocusColumns:
             assert column.source
             assert column.description
 
+    def test_the_docs_table_is_the_data(self) -> None:
+        """docs/focus.md lists every column with the data's type, nullability and source."""
+        page = (DATA.parents[3] / "docs" / "focus.md").read_text(encoding="utf-8")
+        listed = {
+            cells[0].strip("` "): [cell.strip() for cell in cells[1:4]]
+            for line in page.splitlines()
+            if line.startswith("| `") and len(cells := line.strip("|").split(" | ")) == 5
+        }
+        assert listed == {
+            column.name: [
+                column.type,
+                "yes" if column.nullable else "no",
+                column.source.replace("|", "\\|"),
+            ]
+            for column in focus_columns()
+        }
+
     def test_broken_data_is_refused_at_its_path(self) -> None:
         """A damaged data file names each problem's place."""
         document = json.loads(DATA.read_text(encoding="utf-8"))
-        document["columns"][1]["type"] = "money"
-        document["columns"][2]["conditions"] = [{"when": {"Nope": "null"}, "then": "maybe"}]
+        columns = document["columns"]
+        columns[1]["type"] = "money"
+        columns[2]["conditions"] = [
+            {"when": {"Nope": "null", "ChargeClass": "maybe"}, "then": "maybe"},
+            {"then": "null"},
+            {"when": {}, "then": {"min": "zero"}},
+        ]
+        columns[3].update(name="x_Cost", nullable="yes", allowed=[])
+        columns[4]["conditions"] = "none"
+        columns[5] = "BillingPeriodEnd"
         with pytest.raises(ValidationError) as refused:
             _columns_of(document)
         paths = [problem.path for problem in refused.value.problems]
         assert paths == [
             "$.columns[1].type",
             "$.columns[2].conditions[0].when",
+            "$.columns[2].conditions[0].when.ChargeClass",
             "$.columns[2].conditions[0].then",
+            "$.columns[2].conditions[1].when",
+            "$.columns[2].conditions[2].then",
+            "$.columns[3].name",
+            "$.columns[3].nullable",
+            "$.columns[3].allowed",
+            "$.columns[4].conditions",
+            "$.columns[5]",
         ]
 
     def test_columns_out_of_order_are_refused(self) -> None:
@@ -519,6 +552,8 @@ class TestReadFocusRefusals:
 
     def test_a_quantity_and_an_end_before_its_start(self, tmp_path: Path) -> None:
         """A usage's quantity and a period ending before it starts are refused."""
+        found = _refusal(_written(tmp_path, {"ListUnitPrice": "cheap"}, line=3))
+        assert found == [("focus.csv:5:ListUnitPrice", "a decimal amount (column 26)")]
         found = _refusal(_written(tmp_path, {"x_Quantity": "many"}, line=3))
         assert [path for path, _ in found] == ["focus.csv:5:x_Quantity"]
         found = _refusal(
@@ -736,6 +771,18 @@ class TestCheckFocus:
             "$[0].ListCost",
             "$[0].ListUnitPrice",
             "$[0].ResourceType",
+        ]
+
+    def test_a_product_of_cells_not_there(self) -> None:
+        """A product rule leaves empty and malformed factors to their own rules."""
+        assert self.problems(self.row(ListCost="")) == [
+            ("$[0].ListCost", "a value (the column may not be null)")
+        ]
+        assert self.problems(self.row(ListUnitPrice="cheap")) == [
+            ("$[0].ListUnitPrice", "a decimal number such as 12.5")
+        ]
+        assert self.problems(self.row(Tags="{")) == [
+            ("$[0].Tags", "a JSON object of keys and plain values")
         ]
 
     def test_commitment_discount_columns(self) -> None:

@@ -423,15 +423,14 @@ def _adjusted(numerator: int, denominator: int) -> int:
 
 
 def _units(numerator: int, denominator: int, exponent: int) -> tuple[int, bool]:
-    """``numerator / denominator`` in units of ``10**exponent``, half to even; and if exact."""
-    if exponent <= 0:
-        whole, rest = divmod(numerator * 10**-exponent, denominator)
-        scale = denominator
-    else:
-        scale = denominator * 10**exponent
-        whole, rest = divmod(numerator, scale)
+    """``numerator / denominator`` in units of ``10**exponent`` (at most 0), half to even.
+
+    And whether that is exact. An amount below 1E+31 has its 38th digit at 1E-7 or
+    finer, so the exponent is never above 0.
+    """
+    whole, rest = divmod(numerator * 10**-exponent, denominator)
     twice = 2 * rest
-    if twice > scale or (twice == scale and whole % 2):
+    if twice > denominator or (twice == denominator and whole % 2):
         whole += 1
     return whole, not rest
 
@@ -558,8 +557,7 @@ def _optional(value: str | None) -> str:
 
 
 def _fraction_text(value: Fraction) -> str:
-    if value.denominator == 1:
-        return str(value.numerator)
+    """A fraction no decimal within the bounds holds (so never whole): ``609/3875``."""
     return f"{value.numerator}/{value.denominator}"
 
 
@@ -772,7 +770,7 @@ class _Writer:
             cells[place] = value
         try:
             amount_text, exactly = _money_text(exact.numerator, exact.denominator)
-        except OverflowError:
+        except OverflowError:  # pragma: no cover - the profile's total bounds every line
             raise ValidationError.single(
                 path, "an amount below 1E+31", f"about {float(exact):.3E}", subject=_SUBJECT
             ) from None
