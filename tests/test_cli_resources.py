@@ -23,7 +23,7 @@ from cloudsms.catalogue import Catalogue
 from cloudsms.cli import main
 from cloudsms.errors import Problem
 from cloudsms.periods import Period
-from cloudsms.reports import COST_COLUMNS, cost_profile_data
+from cloudsms.reports import COST_COLUMNS, cost_profile_data, read_focus
 from cloudsms.resources import CostProfile, RateCard, read_allocations, read_usage
 from cloudsms.serialization import from_json, to_json
 
@@ -591,3 +591,46 @@ class TestInProcess:
             "$.allocations[4].service",
             "$.usage[0]",
         ]
+
+
+class TestFocus:
+    """``--focus FOCUS.csv`` writes the profile's FOCUS 1.0 rows beside the usual output."""
+
+    def test_rows_written_and_read_back(self, files: Files) -> None:
+        """A subprocess run: the table says where the rows went; they read back as the lines."""
+        out = files.folder / "focus.csv"
+        result = run(*files.profile("--usage", str(files.usage), "--focus", str(out)))
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout.splitlines()[-1] == f"wrote 9 FOCUS 1.0 rows to {out}"
+        usage = read_usage(DATA / "usage.csv")
+        held = read_allocations(DATA / "allocations.csv")
+        october = Period.month(2026, 10, AGREEMENT.timezone)
+        rates = RateCard.for_agreement(AGREEMENT, SHOP)
+        profile = CostProfile.build(AGREEMENT, held, usage, october, rates=rates)
+        assert read_focus(out) == profile.lines
+        with out.open(encoding="utf-8", newline="") as opened:
+            billed = [Decimal(row["BilledCost"]) for row in csv.DictReader(opened)]
+        assert sum(billed) == Decimal("460.74")
+
+    def test_json_output_notes_on_standard_error(
+        self, files: Files, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """With --format json the output stays data; the note goes to standard error."""
+        out = files.folder / "focus.csv"
+        status = main(files.profile("--format", "json", "--focus", str(out)))
+        captured = capsys.readouterr()
+        assert status == 0
+        assert json.loads(captured.out)["agreement"] == "csa-2026-011"
+        assert captured.err == f"cloudsms: note: wrote 9 FOCUS 1.0 rows to {out}\n"
+        assert len(read_focus(out)) == 9
+
+    def test_a_file_that_cannot_be_written(
+        self, files: Files, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Status 2, the reason said, nothing printed on standard output."""
+        out = files.folder / "missing" / "focus.csv"
+        status = main(files.profile("--focus", str(out)))
+        captured = capsys.readouterr()
+        assert (status, captured.out) == (2, "")
+        assert f"cannot write {str(out)!r}" in captured.err
+        assert not out.exists()

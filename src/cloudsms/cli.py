@@ -1406,15 +1406,41 @@ def _cost_profile(args: argparse.Namespace) -> _View:
         year, month = args.period
         what = f"cost profile of agreement {agreement.id!r} for {year}-{month:02d}"
         return _problems_view(name, what, _located(exc.problems, files))
-    note = left_out_note(profile)
+    notes = [note] if (note := left_out_note(profile)) else []
+    table = cost_profile_table(profile)  # says the left-out note itself
+    if args.focus is not None:
+        written = _write_focus(args.focus, profile, name)
+        if isinstance(written, _View):
+            return written
+        notes.append(written)
+        table = table.rstrip("\n") + f"\n{written}\n"
     return _View(
-        table=cost_profile_table(profile),
+        table=table,
         data=cost_profile_data(profile),
         rows=cost_profile_rows(profile),
         columns=COST_COLUMNS,
         fit=False,
-        notes=[note] if note else [],
+        notes=notes,
     )
+
+
+def _write_focus(path: str, profile: Any, name: str) -> str | _View:  # noqa: ANN401
+    """Write ``profile``'s FinOps FOCUS 1.0 rows to ``path``: the note saying so.
+
+    A file that cannot be written is status 2 (`_Unreadable`), said with its reason;
+    a profile the export refuses is the view of its problems (status 1), under the
+    agreement's file name. Nothing is written then.
+    """
+    from cloudsms.reports.focus import write_focus  # noqa: PLC0415 - loaded only for --focus
+
+    try:
+        written = write_focus(path, profile)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise _Unreadable(f"cannot write {path!r}: {reason}") from None
+    except ValidationError as exc:
+        return _problems_view(name, "FOCUS export", list(exc.problems))
+    return f"wrote {written} FOCUS 1.0 row{'' if written == 1 else 's'} to {path}"
 
 
 # ---------------------------------------------------------------------- capacity
@@ -1717,6 +1743,13 @@ def _with_cost(commands: Any) -> None:  # noqa: ANN401 - argparse's private subp
         metavar="USAGE.csv",
         help="the usage recorded, as CSV (customer,agreement,service,resource_type,"
         "quantity,unit,start,end; default: none)",
+    )
+    sub.add_argument(
+        "--focus",
+        default=None,
+        metavar="FOCUS.csv",
+        help="also write the profile's lines as FinOps FOCUS 1.0 rows to FOCUS.csv (every "
+        "FOCUS column, then the x_ columns cloudsms reads back; see docs/focus.md)",
     )
 
 
