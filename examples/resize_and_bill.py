@@ -18,25 +18,39 @@ the customer holds and used from ``examples/data/resources/`` (``allocations.csv
 3. prices the change with `cloudsms.resources.revise`: the cost notice
    (`CostChange`) for the rest of October and November, sent to the customer;
 4. prints October's cost profile after the change, as ``cloudsms cost profile``
-   prints it (`cloudsms.reports.cost_profile_table`), and its split by cost centre.
+   prints it (`cloudsms.reports.cost_profile_table`), and its split by cost centre;
+5. writes that profile's lines as FinOps FOCUS 1.0 rows (`cloudsms.reports.write_focus`,
+   to ``--focus FILE`` or a temporary file) and reads them back unchanged;
+6. prints the Frankfurt pool's capacity plan (`cloudsms.resources.CapacityPlan`): the
+   pool's history (``pool_history.csv``, other tenants since 2025, with Globex's
+   holdings) projected to the dates the warn and act thresholds and the whole
+   capacity are reached, as ``cloudsms capacity show`` prints them;
+7. prints October's margin (`cloudsms.resources.margin`): the charge less what
+   serving the agreement costs the provider at the pool's own unit costs
+   (``pool_costs.json``: hardware and energy per vcpu-hour, GiB-hour, ...).
 
 From a shell, in ``examples/data/resources``, ``cloudsms cost profile agreement.json
-allocations.csv --period 2026-10 --catalogue catalogue.json --usage usage.csv`` prints
+allocations.csv --period 2026-10 --catalogue catalogue.json --usage usage.csv`` (add
+``--focus focus.csv`` for the FOCUS rows) prints
 the profile of the allocations as they were before the change, priced from the
 catalogue as this program prices them; ``--rates rates.json`` instead prices them with
-another rate card, one with graduated tiers for requests and data transferred.
+another rate card, one with graduated tiers for requests and data transferred;
+``cloudsms capacity show pool.json pool_history.csv --as-of 2026-10-20`` prints the
+pool's plan from the other tenants' holdings alone.
 
 Serves S11 (manage resources for cloud services: requests checked against the
 agreement and the pool, configuration records updated, the revised cost profile and
-the customer's notification) on the terms of S07; ISO/IEC 20000-1:2011 4.4, 6.4,
-6.5, 9.1 and 9.2.
+the customer's notification; capacity planned ahead; the provider's cost and margin)
+on the terms of S07; ISO/IEC 20000-1:2011 4.4, 6.4, 6.5, 9.1 and 9.2.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,18 +85,23 @@ from cloudsms.configuration import (
 from cloudsms.money import Money, Price
 from cloudsms.periods import Period, timezone
 from cloudsms.procedures.resource_change import carry_out
-from cloudsms.reports import cost_profile_table
+from cloudsms.reports import capacity_plan_table, cost_profile_table, read_focus, write_focus
 from cloudsms.resources import (
+    Allocation,
+    CapacityPlan,
     CostProfile,
+    PoolCost,
     RateCard,
     ResourcePool,
     ResourceRequest,
     ResourceRequestKind,
+    Usage,
+    margin,
     read_allocations,
     read_usage,
     revise,
 )
-from cloudsms.serialization import from_json, to_json
+from cloudsms.serialization import from_dict, from_json, to_json
 from cloudsms.services import (
     SERVICE_LIFECYCLE,
     CloudService,
@@ -296,6 +315,12 @@ def pool() -> ResourcePool:
     return from_json(ResourcePool, (DATA / "pool.json").read_text(encoding="utf-8"))
 
 
+def pool_costs() -> tuple[PoolCost, ...]:
+    """What a unit of each resource costs the provider in each pool (``pool_costs.json``)."""
+    listed = json.loads((DATA / "pool_costs.json").read_text(encoding="utf-8"))
+    return tuple(from_dict(PoolCost, item) for item in listed)
+
+
 def web_server_record() -> ConfigurationRecord:
     """The configuration record of the web server as provisioned on 1 October: 4 vcpu, 16 GiB."""
     item = ConfigurationItem(
@@ -331,7 +356,8 @@ def main(argv: list[str]) -> None:
     """Refuse one resize, carry out another, price it and print the profile.
 
     ``--json`` prints the agreement's JSON document instead, ``--catalogue-json`` the
-    catalogue's (the files of ``examples/data/resources``).
+    catalogue's (the files of ``examples/data/resources``); ``--focus FILE`` keeps the
+    FOCUS rows in FILE (else they go to a temporary file, removed at the end).
     """
     shop = catalogue()
     agreement = agree(shop)
@@ -401,6 +427,53 @@ def main(argv: list[str]) -> None:
     print(cost_profile_table(after))
     by_type = ", ".join(f"{k} {v:.2f}" for k, v in after.split("resource_type").items())
     print(f"By resource type: {by_type}")
+
+    _provider_side(
+        argv,
+        agreement=agreement,
+        after=after,
+        held=done.allocations,
+        used=used,
+        rates=rates,
+        frankfurt=frankfurt,
+        as_of=as_of,
+    )
+
+
+def _provider_side(
+    argv: list[str],
+    *,
+    agreement: CloudServiceAgreement,
+    after: CostProfile,
+    held: tuple[Allocation, ...],
+    used: tuple[Usage, ...],
+    rates: RateCard,
+    frankfurt: ResourcePool,
+    as_of: dt.datetime,
+) -> None:
+    """Steps 5 to 7: the FOCUS rows, the pool's capacity plan and October's margin."""
+    october = after.period
+    print("\n5. October's lines as FinOps FOCUS 1.0 rows:")
+    with tempfile.TemporaryDirectory() as folder:
+        given = argv[argv.index("--focus") + 1] if "--focus" in argv[:-1] else None
+        path = Path(given) if given else Path(folder) / "focus.csv"
+        written = write_focus(path, after)
+        same = read_focus(path) == after.lines
+        print(f"   {written} rows written to {path.name}; read back as the same lines: {same}")
+
+    print("\n6. The Frankfurt pool's plan: other tenants' holdings and Globex's after the change")
+    history = read_allocations(DATA / "pool_history.csv") + held
+    plan = CapacityPlan.build(frankfurt, history, as_of=as_of)
+    print(capacity_plan_table(plan).split("\n\nstorage")[0])  # vcpu and memory
+
+    print("\n7. October's margin on the agreement, at the pool's own unit costs:")
+    earned = margin(agreement, held, pool_costs(), october, rates=rates, usage=used)
+    print(
+        f"   charge {earned.charge} - cost to serve {earned.cost_to_serve} = {earned.margin}"
+        f" ({float(earned.ratio or 0):.1%} of the charge)"
+    )
+    by_kind = ", ".join(f"{k} {v:.2f}" for k, v in earned.serving.by_kind().items())
+    print(f"   cost to serve by kind: {by_kind}")
 
 
 if __name__ == "__main__":

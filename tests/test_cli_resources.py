@@ -114,6 +114,27 @@ class TestTheExampleData:
         assert written == to_json(SHOP, indent=2) + "\n"
         assert from_json(Catalogue, written) == SHOP
 
+    def test_the_provider_side_of_the_example(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Steps 5 to 7: FOCUS rows read back, the pool's threshold dates, the margin.
+
+        The pool's vcpu history grows by 0.4615 a day (the least-squares slope of 658
+        days); 316 of 512 vcpu are held on 20 October 2026, and the fitted line, which
+        runs below that, reaches 75 % (384 vcpu) on 6 April 2027.
+        """
+        kept = tmp_path / "focus.csv"
+        example.main(["--focus", str(kept)])
+        out = capsys.readouterr().out
+        assert "   10 rows written to focus.csv; read back as the same lines: True" in out
+        assert len(read_focus(kept)) == 10
+        assert "vcpu: 316 vcpu held of 512 vcpu (~61.72 %)" in out
+        assert "  warn at 75 %: 2027-04-06" in out
+        found = re.search(r"charge EUR ([\d.]+) - cost to serve EUR ([\d.]+) = EUR ([\d.]+)", out)
+        assert found is not None
+        charge, cost, earned = (Decimal(found.group(i)) for i in (1, 2, 3))
+        assert (charge, charge - cost) == (Decimal("507.28"), earned)
+
     def test_the_example_files_priced_from_the_catalogue(self) -> None:
         """``--catalogue catalogue.json`` in the folder prices October as the example does."""
         result = subprocess.run(
