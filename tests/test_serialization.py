@@ -454,6 +454,9 @@ class TestDurations:
             (Fraction(5), '"5"'),
             (Fraction(1, 3), '"1/3"'),
             (Fraction(-22, 7), '"-22/7"'),
+            (Fraction(10**28 + 1), '"10000000000000000000000000001"'),
+            (Fraction(-3, 1000), '"-0.003"'),
+            (Fraction(1, 2**200), f'"1/{2**200}"'),  # its decimal: 200 places
         ],
     )
     def test_fractions_as_exact_text(self, value: Fraction, text: str) -> None:

@@ -120,18 +120,19 @@ def _terminates(denominator: int) -> bool:
 def format_fraction(value: Fraction) -> str:
     """An exact fraction as text: a decimal where it ends (``"0.75"``), else ``"1/3"``.
 
-    `structure_fraction` reads either back to the same value; nothing is rounded.
+    `structure_fraction` reads either back to the same value; nothing is rounded (the
+    digits are worked out on integers, never in a decimal context).
     """
     if _terminates(value.denominator):
         places = 0
         while (value * 10**places).denominator != 1:
             places += 1
-        text = format_decimal(
-            Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)
-        )
+        digits = str(abs(value.numerator) * 10**places // value.denominator).rjust(places + 1, "0")
+        sign = "-" if value < 0 else ""
+        text = f"{sign}{digits[:-places]}.{digits[-places:]}" if places else f"{sign}{digits}"
         if len(text) <= LONGEST_NUMBER:
             return text
-    text = f"{value.numerator}/{value.denominator}"
+    text = f"{value.numerator}/{value.denominator}"  # also a decimal too long to write
     if len(text) <= LONGEST_NUMBER:
         return text
     raise ValidationError.single(
