@@ -689,8 +689,14 @@ class TestCostLineOf:
             "$.during",
         ]
         with pytest.raises(ValidationError) as refused:
-            CostLine.of("usage", exact=Fraction(1), currency=EUR, quantity="4 vcpu")  # type: ignore[arg-type]
-        assert [p.path for p in refused.value.problems] == ["$.source", "$.quantity"]
+            CostLine.of(
+                "usage",  # type: ignore[arg-type]
+                exact=Fraction(1),
+                currency=EUR,
+                price="EUR 1",  # type: ignore[arg-type]
+                quantity="4 vcpu",  # type: ignore[arg-type]
+            )
+        assert [p.path for p in refused.value.problems] == ["$.source", "$.price", "$.quantity"]
         with pytest.raises(TypeError, match=r"CostLine\.of"):
             CostLine()
 
