@@ -40,6 +40,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cloudsms.reports.focus import FOCUS_COLUMNS
+
 from _datafile import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,52 +49,9 @@ TARGET = ROOT / "src" / "cloudsms" / "data" / "focus_1_0.json"
 VERSION_SET = "1.0"
 SPEC = "FinOps-Open-Cost-and-Usage-Spec/FOCUS_Spec, tag v1.0"
 
-# The 43 columns of FOCUS 1.0, in the order the export writes them.
-COLUMNS = (
-    "AvailabilityZone",
-    "BilledCost",
-    "BillingAccountId",
-    "BillingAccountName",
-    "BillingCurrency",
-    "BillingPeriodEnd",
-    "BillingPeriodStart",
-    "ChargeCategory",
-    "ChargeClass",
-    "ChargeDescription",
-    "ChargeFrequency",
-    "ChargePeriodEnd",
-    "ChargePeriodStart",
-    "CommitmentDiscountCategory",
-    "CommitmentDiscountId",
-    "CommitmentDiscountName",
-    "CommitmentDiscountStatus",
-    "CommitmentDiscountType",
-    "ConsumedQuantity",
-    "ConsumedUnit",
-    "ContractedCost",
-    "ContractedUnitPrice",
-    "EffectiveCost",
-    "InvoiceIssuerName",
-    "ListCost",
-    "ListUnitPrice",
-    "PricingCategory",
-    "PricingQuantity",
-    "PricingUnit",
-    "ProviderName",
-    "PublisherName",
-    "RegionId",
-    "RegionName",
-    "ResourceId",
-    "ResourceName",
-    "ResourceType",
-    "ServiceCategory",
-    "ServiceName",
-    "SkuId",
-    "SkuPriceId",
-    "SubAccountId",
-    "SubAccountName",
-    "Tags",
-)
+# The 43 columns of FOCUS 1.0, in the order the export writes them (one list, the
+# export's).
+COLUMNS = tuple(FOCUS_COLUMNS)
 
 # The validator's names from before 1.0, and the 1.0 names they stand for.
 RENAMED = {
