@@ -603,6 +603,22 @@ class TestCheckAgreement:
             in found
         )
 
+    def test_an_upgrade_the_offering_requires_left_out(self) -> None:
+        """An offering that requires an upgrade is not bought without it (Offering.requires)."""
+        strict = attrs.evolve(CRM.offerings[2], requires={"four-nines"})
+        entry = attrs.evolve(CRM, offerings=(*CRM.offerings[:2], strict))
+        catalogue = attrs.evolve(CATALOGUE, entries=(entry,))
+        without = attrs.evolve(PREMIUM, upgrade_ids=(), commitments=PREMIUM.commitments[:1])
+        assert check_agreement(with_subscription(without), catalogue)[0] == Problem(
+            "$.subscriptions[0].upgrade_ids",
+            "upgrade ids including four-nines, which offering 'premium' requires",
+            "[] (array)",
+        )
+        with pytest.raises(ValidationError) as info:
+            recurring_charges(catalogue, [without])
+        assert info.value.paths == ["$.subscriptions[0].upgrade_ids"]
+        assert check_agreement(with_subscription(PREMIUM), catalogue) == []
+
     def test_a_service_other_than_the_entry_s(self) -> None:
         """The subscription's service must be the entry's."""
         found = check_agreement(

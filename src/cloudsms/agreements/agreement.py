@@ -349,6 +349,14 @@ def _charge_of(
             )
             continue
         items.append((upgrade_id, upgrade.price))
+    missing = sorted(offering.requires - subscription.upgrade_ids)
+    if missing:  # every subscription to the offering includes them (Offering.requires)
+        expected = (
+            f"upgrade ids including {', '.join(missing)}, which offering {offering.id!r} requires"
+        )
+        problems.append(
+            Problem(f"{path}.upgrade_ids", expected, describe(sorted(subscription.upgrade_ids)))
+        )
     cycle = entry.billing.cycle
     total = Fraction(0)
     for item_id, price in items:
@@ -411,7 +419,8 @@ def recurring_charges(
 
     Raises:
         ValidationError: an unknown entry, offering or upgrade (close matches named),
-            an upgrade the offering does not allow, a missing or mismatched commitment,
+            an upgrade the offering does not allow or one it requires left out (at
+            ``upgrade_ids``), a missing or mismatched commitment,
             or a cycle with no exact ratio to a price — each at its path
             (``$.subscriptions[0].commitments[1].quantity``).
     """
@@ -646,7 +655,9 @@ def check_agreement(agreement: CloudServiceAgreement, catalogue: Catalogue) -> l
     For each subscription (``$.subscriptions[i]``):
 
     - an unknown entry, offering or upgrade id (close matches named), an upgrade the
-      offering does not allow, a ``service_id`` other than the entry's service;
+      offering does not allow, an upgrade the offering requires left out
+      (`cloudsms.catalogue.Offering.requires`, at ``upgrade_ids``), a ``service_id``
+      other than the entry's service;
     - an entry whose service is retiring or retired in the catalogue's graph;
     - a recurring charge other than the one `recurring_charges` derives, or none;
     - a minimum term shorter than the entry's (from ``effective_from``), or none

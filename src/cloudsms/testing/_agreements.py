@@ -61,7 +61,7 @@ from cloudsms.testing._strategies import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from cloudsms.catalogue import Catalogue, CatalogueEntry
+    from cloudsms.catalogue import Catalogue, CatalogueEntry, Offering
     from cloudsms.levels import ServiceLevel
     from cloudsms.money import Price
 
@@ -204,9 +204,15 @@ def _usable(catalogue: Catalogue) -> list[CatalogueEntry]:
     return [
         e
         for e in catalogue.entries
-        if states.get(e.service) in _OPEN_STATES
-        and any(_fits(o.price, e.billing.cycle) for o in e.offerings)
+        if states.get(e.service) in _OPEN_STATES and any(_buyable(e, o) for o in e.offerings)
     ]
+
+
+def _buyable(entry: CatalogueEntry, offering: Offering) -> bool:
+    """Whether the offering's price, and those of the upgrades it requires, fit the cycle."""
+    cycle = entry.billing.cycle
+    priced = {u.id: u.price for u in entry.upgrades}
+    return _fits(offering.price, cycle) and all(_fits(priced[u], cycle) for u in offering.requires)
 
 
 def _compatible(chosen: list[CatalogueEntry], entry: CatalogueEntry) -> bool:
@@ -224,10 +230,13 @@ def _compatible(chosen: list[CatalogueEntry], entry: CatalogueEntry) -> bool:
 @st.composite
 def _subscription_to(draw: st.DrawFn, entry: CatalogueEntry) -> Subscription:
     cycle = entry.billing.cycle
-    offering = draw(st.sampled_from([o for o in entry.offerings if _fits(o.price, cycle)]))
-    prices = {u.id: u.price for u in entry.upgrades if u.id in offering.upgrades}
+    priced = {u.id: u.price for u in entry.upgrades}
+    # An offering is bought with every upgrade it requires (Offering.requires).
+    offering = draw(st.sampled_from([o for o in entry.offerings if _buyable(entry, o)]))
+    prices = {u: p for u, p in priced.items() if u in offering.upgrades}
     fitting = sorted(u for u, p in prices.items() if _fits(p, cycle))
-    upgrades = draw(st.frozensets(st.sampled_from(fitting), max_size=3)) if fitting else set()
+    drawn = draw(st.frozensets(st.sampled_from(fitting), max_size=3)) if fitting else set()
+    upgrades = frozenset(drawn) | offering.requires
     committed = []
     for item_id, price in [(offering.id, offering.price), *((u, prices[u]) for u in upgrades)]:
         if price.per is None or draw(st.booleans()):
