@@ -661,22 +661,29 @@ def _given_problems(
     return problems
 
 
-def _money(exact: Fraction, code: str) -> Money:
+def _money(exact: Fraction, code: str, *, subject: str = _SUBJECT) -> Money:
+    """``exact`` as Money: exact where it fits, else to 38 significant digits.
+
+    Shared with `cloudsms.resources.provider_cost`, which names its own ``subject``.
+    """
     try:
         return Money(nearest_amount(exact), code)
     except OverflowError:
         raise ValidationError.single(
-            "$", "an amount below 1E+31", f"about {float(exact):.3E} {code}", subject=_SUBJECT
+            "$", "an amount below 1E+31", f"about {float(exact):.3E} {code}", subject=subject
         ) from None
 
 
-def _rounded(exact: Fraction, code: str) -> Money:
-    """``exact`` rounded once, half to even, to the currency's minor unit (`round_to_minor`)."""
+def _rounded(exact: Fraction, code: str, *, subject: str = _SUBJECT) -> Money:
+    """``exact`` rounded once, half to even, to the currency's minor unit (`round_to_minor`).
+
+    ``code`` is a currency checked already, so only the size can be refused.
+    """
     try:
         return round_to_minor(exact, code)
-    except ValidationError:  # only the size can be wrong: the code is the rate card's
+    except ValidationError:  # only the size can be wrong: the caller checked the code
         raise ValidationError.single(
-            "$", "a total below 1E+31", f"about {float(exact):.3E} {code}", subject=_SUBJECT
+            "$", "a total below 1E+31", f"about {float(exact):.3E} {code}", subject=subject
         ) from None
 
 
