@@ -484,6 +484,62 @@ class TestResourcePool:
             ResourcePool("fra-1", "Frankfurt 1", "eu", twice)
         assert [p for p, _ in problems_of(info)] == ["$.capacities[1].resource_type"]
 
+    def test_checked_against_the_resource_types(self) -> None:
+        """Finds nothing wrong with a pool of built-in types in their units (GiB as MiB too)."""
+        pool = self.pool()
+        assert pool.problems() == []
+        pool.check()
+        odd = ResourcePool("p", "P", "eu", [PoolCapacity("memory", quantity("512 MiB"))])
+        assert odd.problems() == []
+
+    def test_check_names_a_type_typed_wrong(self) -> None:
+        """Names an unknown type at its capacity, with the close ids, or all of them if none is."""
+        pool = ResourcePool(
+            "fra-1",
+            "Frankfurt 1",
+            "eu",
+            [
+                PoolCapacity("vpcu", quantity("64 vcpu")),
+                PoolCapacity("quantum", quantity("8 instance")),
+            ],
+        )
+        with pytest.raises(ValidationError) as info:
+            pool.check()
+        assert info.value.subject == "resource pool"
+        known = ", ".join(sorted(t.id for t in resource_types()))
+        assert problems_of(info) == [
+            ("$.capacities[0].resource_type", "a known resource type (did you mean vcpu?)"),
+            ("$.capacities[1].resource_type", f"a known resource type (one of {known})"),
+        ]
+
+    def test_check_names_a_capacity_in_another_dimension(self) -> None:
+        """Names a capacity its type's unit cannot count (512 GiB of vcpu), with what it got."""
+        pool = ResourcePool(
+            "fra-1",
+            "Frankfurt 1",
+            "eu",
+            [
+                PoolCapacity("vcpu", quantity("512 GiB")),
+                PoolCapacity("memory", quantity("1 TB")),
+            ],
+        )
+        assert [(p.path, p.expected, p.got) for p in pool.problems()] == [
+            (
+                "$.capacities[0].capacity",
+                "a quantity convertible to vcpu, the unit of vcpu",
+                "512 GiB",
+            )
+        ]
+
+    def test_check_against_ones_own_types(self) -> None:
+        """Reads the types from ``types`` when given, and refuses a table that is not one."""
+        pool = ResourcePool("p", "P", "eu", [PoolCapacity("gpu", quantity("8 instance"))])
+        assert pool.problems([own_type()]) == []
+        assert [p.path for p in pool.problems()] == ["$.capacities[0].resource_type"]
+        with pytest.raises(ValidationError) as info:
+            pool.check([own_type(), "vcpu"])  # type: ignore[list-item]
+        assert [p for p, _ in problems_of(info)] == ["$.types[1]"]
+
     def test_is_a_document(self) -> None:
         """Writes its type and schema version, and reads back equal."""
         text = to_json(self.pool())

@@ -754,6 +754,64 @@ class ResourcePool(Record):
         converter=as_tuple, validator=unique_by("resource_type")
     )
 
+    def problems(self, types: Iterable[ResourceType] | None = None) -> list[Problem]:
+        """What keeps the capacities from counting their types (see `check`), or ``[]``."""
+        table = _table(types)
+        problems: list[Problem] = []
+        for index, entry in enumerate(self.capacities):
+            path = f"$.capacities[{index}]"
+            kind = table.get(entry.resource_type)
+            if kind is None:
+                close = suggest(entry.resource_type, table)
+                expected = (
+                    f"a known resource type (did you mean {' or '.join(close)}?)"
+                    if close
+                    else f"a known resource type (one of {', '.join(sorted(table))})"
+                )
+                problems.append(
+                    Problem(f"{path}.resource_type", expected, describe(entry.resource_type))
+                )
+            elif not same_dimension(entry.capacity, kind.unit):
+                expected = f"a quantity convertible to {kind.unit}, the unit of {kind.id}"
+                problems.append(
+                    Problem(f"{path}.capacity", expected, format_quantity(entry.capacity))
+                )
+        return problems
+
+    def check(self, types: Iterable[ResourceType] | None = None) -> None:
+        """Check that every capacity counts a known resource type, in its unit's dimension.
+
+        The types are ``types`` or the built-in table (`resource_types`). A pool read
+        from a document is checked as a record when it is built (its fields, a type
+        listed twice), but not against the resource types, which the document does
+        not carry: a type id typed wrong (``vpcu``) would be a capacity nothing is
+        ever counted against, and a capacity in another dimension (``512 GiB`` of
+        vcpu) one no allocation converts to. `cloudsms.resources.capacity.CapacityPlan.build`
+        and ``cloudsms capacity show`` call this first. Serves S11 and ISO/IEC
+        20000-1:2011 6.5.
+
+        Raises:
+            ValidationError: each capacity of an unknown type, with close ids suggested
+                (``$.capacities[i].resource_type``), or of a quantity not convertible
+                to its type's unit (``$.capacities[i].capacity``); ``types`` holding
+                something that is not a `ResourceType` or an id twice (``$.types[i]``).
+
+        Examples:
+            >>> from cloudsms.units import quantity
+            >>> ResourcePool(
+            ...     "fra-1",
+            ...     "Frankfurt 1",
+            ...     "eu-central",
+            ...     [PoolCapacity("vpcu", quantity("64 vcpu"))],
+            ... ).check()
+            Traceback (most recent call last):
+            ...
+            cloudsms.errors.ValidationError: Resource pool is invalid (1 problem):
+              - expected a known resource type (did you mean vcpu?), got 'vpcu' (string)
+                @ $.capacities[0].resource_type
+        """
+        raise_problems(self.problems(types), "resource pool")
+
     def capacity_of(self, type_id: str) -> Quantity | None:
         """The pool's capacity of the resource type ``type_id``, or ``None`` when it has none."""
         for entry in self.capacities:
