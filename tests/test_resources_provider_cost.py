@@ -39,7 +39,7 @@ from cloudsms.catalogue import (
     Upgrade,
     UpgradeKind,
 )
-from cloudsms.errors import CurrencyMismatch, ValidationError
+from cloudsms.errors import ValidationError
 from cloudsms.levels import Bound, ServiceLevel
 from cloudsms.money import Money, Price, round_to_minor
 from cloudsms.periods import Period, SupportHours, timezone
@@ -254,6 +254,72 @@ class TestMargin:
         assert earned.ratio == Fraction(12542, 19751)
         assert earned.profile.total == earned.charge
         assert earned.serving.total == earned.cost_to_serve
+
+
+class TestUnpriced:
+    """Usage no pool cost prices is kept in sight, not counted as free."""
+
+    @staticmethod
+    def use(kind: str, amount: str, **changes: Any) -> Usage:
+        """A usage of acme's agreement on 16 October."""
+        return Usage(
+            CUSTOMER,
+            AGREEMENT,
+            SERVICE,
+            kind,
+            quantity(amount),
+            OCT16,
+            OCT16 + dt.timedelta(hours=1),
+            **changes,
+        )
+
+    def test_a_type_no_pool_prices(self) -> None:
+        """Lists the usage of a metered type no pool cost prices, counted by type."""
+        rows = [
+            self.use("requests", "1000 request"),
+            self.use("data_transfer", "5 GiB"),
+            self.use("requests", "2000 request"),
+            self.use("gpu_seconds", "5 s"),  # a type no table knows: nothing can price it
+        ]
+        served = cost_to_serve(AGREED, [held("2 vcpu")], [FRA], OCTOBER, usage=rows)
+        assert served.unpriced == tuple(rows)
+        assert served.unpriced_types() == {"data_transfer": 1, "gpu_seconds": 1, "requests": 2}
+        assert served.total == Money("22.32", EUR)  # 2 vcpu x 744 h x (0.011 + 0.004)
+        assert repr(served) == (
+            "<CostToServe of agr-1 over [2026-10-01T00:00:00+00:00, 2026-11-01T00:00:00+00:00): "
+            "2 lines, EUR 22.32, 4 usage rows unpriced>"
+        )
+
+    def test_the_pool_serving_it_does_not_price_it(self) -> None:
+        """Lists a usage whose resource is held where the pool cost does not price its type.
+
+        Frankfurt prices data sent; Amsterdam, where vm-2 is held, does not: Frankfurt's
+        price is not borrowed for it.
+        """
+        network = attrs.evolve(
+            FRA, costs=[*FRA.costs, UnitCost("data_transfer", NETWORK, eur("0.01", "GiB"))]
+        )
+        vm = held("2 vcpu", OCT16, location="eu-west", resource_id="vm-2")
+        sent = self.use("data_transfer", "150 GiB", resource_id="vm-2")
+        served = cost_to_serve(AGREED, [vm], [network, AMS], OCTOBER, usage=[sent])
+        assert [line.line_kind for line in served.lines] == ["allocation", "allocation"]
+        assert served.unpriced == (sent,)
+
+    def test_the_margin_keeps_them_in_sight(self) -> None:
+        """Charges the usage the card prices, and lists it under serving when no pool does.
+
+        Charge: 2 vcpu x 744 h x 0.042 = 62.496 and 1000 requests x 0.0004 = 0.40:
+        62.896 -> 62.90. Cost: 22.32, the requests unpriced. Margin 40.58.
+        """
+        rates = RateCard(EUR, [*RATES.rates, Rate("requests", price=eur("0.0004", "request"))])
+        requests = self.use("requests", "1000 request")
+        earned = margin(AGREED, [held("2 vcpu")], [FRA], OCTOBER, rates=rates, usage=[requests])
+        assert (earned.charge, earned.cost_to_serve, earned.margin) == (
+            Money("62.90", EUR),
+            Money("22.32", EUR),
+            Money("40.58", EUR),
+        )
+        assert earned.serving.unpriced == (requests,)
 
 
 class TestPoolCost:
@@ -476,17 +542,74 @@ class TestCompareOfferings:
         ]
 
     def test_a_required_resource_no_pool_prices(self) -> None:
-        """Refuses a standby the pool costs do not price, at the offering's requirement."""
+        """Refuses a standby the pool costs do not price, naming the required upgrade."""
         assert problems(
             lambda: compare_offerings(
                 COMPUTE, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[FRA]
             )
         ) == [
             (
-                "expected a resource type pool cost fra-1 prices (vcpu, memory), got 'instance' "
-                "(string) @ $.offering_b.requires[0].resource_type"
+                "expected an upgrade adding a resource type that pool cost fra-1 prices (vcpu, "
+                "memory), got standby (adds instance) @ $.offering_b.requires"
             )
         ]
+
+    def test_a_required_resource_without_quantity(self) -> None:
+        """Refuses a required resource upgrade that would add nothing: no silent zero.
+
+        Without a quantity the standby adds no holding, so 99.9 % would seem to cost
+        the provider nothing more than 99.5 %.
+        """
+        vague = attrs.evolve(STANDBY, quantity=None)
+        entry = attrs.evolve(COMPUTE, upgrades=[VCPU_UPGRADE, MEMORY_UPGRADE, vague])
+        assert problems(
+            lambda: compare_offerings(
+                entry, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+            )
+        ) == [
+            (
+                "expected a required resource upgrade with a quantity, to say what it adds to "
+                "each subscription (without one it only prices what the workload holds), got "
+                "standby (no quantity; the workload holds no instance) @ $.offering_b.requires"
+            )
+        ]
+        untyped = Upgrade(
+            id="standby",
+            description="A standby",
+            kind=UpgradeKind.RESOURCE,
+            price=eur("20", "instance", "month"),
+        )
+        entry = attrs.evolve(COMPUTE, upgrades=[VCPU_UPGRADE, MEMORY_UPGRADE, untyped])
+        assert problems(
+            lambda: compare_offerings(
+                entry, "high", "standard", WORKLOAD, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+            )
+        ) == [
+            (
+                "expected a required resource upgrade with a resource type and a quantity, to "
+                "say what it adds to each subscription (without them it adds nothing), got "
+                "standby (no resource type, no quantity) @ $.offering_a.requires"
+            )
+        ]
+
+    def test_a_required_rate_of_what_is_held(self) -> None:
+        """Takes a required upgrade without a quantity as the rate of a type the workload holds.
+
+        The stricter offering requires its own vcpu rate, EUR 0.05 an hour: 4 vcpu over
+        744 hours are charged 148.80 instead of 124.992 (23.808 more: 23.81); the cost
+        of serving them is the same, and nothing is added.
+        """
+        dearer = attrs.evolve(VCPU_UPGRADE, id="vcpu-ha", price=eur("0.05", "vcpu*hour"))
+        high = attrs.evolve(HIGH, upgrades={"vcpu-ha", "memory"}, requires={"vcpu-ha"})
+        entry = attrs.evolve(
+            COMPUTE, upgrades=[*COMPUTE.upgrades, dearer], offerings=[STANDARD, high]
+        )
+        compared = compare_offerings(
+            entry, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+        )
+        assert compared.b.added == ()
+        assert compared.charge_difference == Money("23.81", EUR)
+        assert compared.cost_difference == Money("0.00", EUR)
 
     def test_a_required_metered_resource(self) -> None:
         """Refuses a required upgrade adding a metered type: a usage cannot be held."""
@@ -512,13 +635,13 @@ class TestCompareOfferings:
             )
         ) == [
             (
-                "expected an upgrade adding an allocated resource type, held over the period "
-                "(burst adds requests, metered), got burst @ $.offering_b.requires[0]"
+                "expected an upgrade adding an allocated resource type, held over the period, "
+                "got burst (adds requests, metered) @ $.offering_b.requires"
             )
         ]
 
     def test_two_upgrades_of_one_type(self) -> None:
-        """Refuses an offering allowing two upgrades of one type: its card would price it twice."""
+        """Refuses an offering allowing two upgrades of one type, naming both upgrades."""
         more = attrs.evolve(VCPU_UPGRADE, id="vcpu-fast", price=eur("0.05", "vcpu*hour"))
         entry = attrs.evolve(
             COMPUTE,
@@ -531,21 +654,74 @@ class TestCompareOfferings:
             )
         ) == [
             (
-                "expected one upgrade per resource type (vcpu prices vcpu already), so the "
-                "offering's card has one rate for it, got vcpu-fast @ $.offering_b.upgrades[3]"
+                "expected one upgrade per resource type, so the offering's card has one rate "
+                "for vcpu, got vcpu and vcpu-fast, each pricing vcpu @ $.offering_b.upgrades"
             )
         ]
 
+    def test_upgrades_that_make_no_rate(self) -> None:
+        """Names an allowed upgrade of an unknown type, or priced unlike its type, by its id."""
+        flat = attrs.evolve(VCPU_UPGRADE, price=eur("0.05", "vcpu"))
+        gpu = attrs.evolve(STANDBY, resource_type="gpu", quantity=None)
+        entry = attrs.evolve(COMPUTE, upgrades=[flat, MEMORY_UPGRADE, gpu])
+        assert problems(
+            lambda: compare_offerings(
+                entry, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+            )
+        ) == [
+            (
+                "expected a price of vcpu by the time held: per vcpu and exact time (such as "
+                "'vcpu*hour'), or per vcpu with per='month' (or day, quarter, year), got vcpu "
+                "(priced EUR 0.05 per vcpu) @ $.offering_a.upgrades"
+            ),
+            (
+                "expected upgrades of known resource types (bandwidth, data_transfer, instance, "
+                "ip_address, licence, memory, requests, seat, storage, vcpu), got standby (of "
+                "gpu) @ $.offering_b.upgrades"
+            ),
+            (
+                "expected a price of vcpu by the time held: per vcpu and exact time (such as "
+                "'vcpu*hour'), or per vcpu with per='month' (or day, quarter, year), got vcpu "
+                "(priced EUR 0.05 per vcpu) @ $.offering_b.upgrades"
+            ),
+        ]
+
     def test_currencies_must_agree(self) -> None:
-        """Refuses pool costs in another currency than the entry's."""
+        """Refuses pool costs in another currency than the entry's, at their currency."""
         dollars = PoolCost(
             "fra-1",
             "eu-central",
             "USD",
             [UnitCost("vcpu", HARDWARE, Price(Money("1", "USD"), "vcpu*hour"))],
         )
-        with pytest.raises(CurrencyMismatch):
-            compare_offerings(COMPUTE, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[dollars])
+        assert problems(
+            lambda: compare_offerings(
+                COMPUTE, "standard", "high", WORKLOAD, OCTOBER, pool_costs=[dollars]
+            )
+        ) == [
+            (
+                "expected EUR (the entry's billing currency), got 'USD' (string) "
+                "@ $.pool_costs[0].currency"
+            )
+        ]
+
+    def test_one_pool_cost_not_in_a_list(self) -> None:
+        """Refuses a pool cost given alone with one problem: it is not a list."""
+        assert problems(
+            lambda: compare_offerings(
+                COMPUTE,
+                "standard",
+                "high",
+                WORKLOAD,
+                OCTOBER,
+                pool_costs=FRA_WITH_INSTANCES,  # type: ignore[arg-type]
+            )
+        ) == [
+            (
+                "expected a list, got PoolCost(pool='fra-1', location='eu-central', "
+                "currency='...) (PoolCost) @ $.pool_costs"
+            )
+        ]
 
 
 # ---------------------------------------------------------------------- refusals
@@ -594,6 +770,12 @@ class TestRefusals:
         """Refuses none, two of one location or pool, several currencies, unsuiting prices."""
         assert problems(lambda: cost_to_serve(AGREED, [], [], OCTOBER)) == [
             "expected one or more pool costs, got none @ $.pool_costs"
+        ]
+        assert problems(lambda: cost_to_serve(AGREED, TWO_POOLS, FRA, OCTOBER)) == [  # type: ignore[arg-type]
+            (
+                "expected a list, got PoolCost(pool='fra-1', location='eu-central', "
+                "currency='...) (PoolCost) @ $.pool_costs"
+            )
         ]
         twin = attrs.evolve(AMS, location="eu-central")
         dollars = PoolCost("fra-1", "us-east", "USD", [])
@@ -679,9 +861,32 @@ class TestRefusals:
         assert problems(lambda: margin("agr-1", [], [FRA], OCTOBER, rates=RATES)) == [  # type: ignore[arg-type]
             "expected a CloudServiceAgreement, got 'agr-1' (string) @ $.agreement"
         ]
-        dollars = RateCard("USD", [Rate("vcpu", price=Price(Money("1", "USD"), "vcpu*hour"))])
-        with pytest.raises(CurrencyMismatch):
-            margin(AGREED, [held("2 vcpu")], [FRA], OCTOBER, rates=dollars)
+        dollars = PoolCost(
+            "lon-1",
+            "uk-south",
+            "USD",
+            [UnitCost("vcpu", HARDWARE, Price(Money("1", "USD"), "vcpu*hour"))],
+        )
+        assert problems(
+            lambda: margin(AGREED, [held("2 vcpu")], [dollars, FRA], OCTOBER, rates=RATES)
+        ) == [
+            (
+                "expected EUR (the rate card's currency), got 'USD' (string) "
+                "@ $.pool_costs[0].currency"
+            )
+        ]
+        assert problems(lambda: margin(AGREED, [], [FRA], OCTOBER, rates=5)) == [  # type: ignore[arg-type]
+            "expected a RateCard, got 5 (integer) @ $.rates"
+        ]
+        assert problems(
+            lambda: margin(AGREED, [held("2 vcpu")], FRA, OCTOBER, rates=RATES, types=5)  # type: ignore[arg-type]
+        ) == [
+            "expected a list, got 5 (integer) @ $.types",
+            (
+                "expected a list, got PoolCost(pool='fra-1', location='eu-central', "
+                "currency='...) (PoolCost) @ $.pool_costs"
+            ),
+        ]
 
 
 class TestWindow:
@@ -776,6 +981,9 @@ class TestProperties:
         served = earned.serving
         exact = sum((line.exact for line in served.lines), Fraction(0))
         assert served.exact_total == exact
+        assert all(
+            line.exact == line.price.exact_cost(line.quantity, line.held) for line in served.lines
+        )
         assert served.total == round_to_minor(exact, EUR)
         assert sum(served.by_pool().values(), Money.zero(EUR)) == served.total
         assert sum(served.by_kind().values(), Money.zero(EUR)) == served.total
@@ -904,6 +1112,7 @@ class TestEdges:
         ]
         served = cost_to_serve(AGREED, [], [network], OCTOBER, usage=ignored)
         assert served.lines == ()
+        assert served.unpriced == (ignored[1],)  # the others are not costs left out
         west = attrs.evolve(
             AMS, costs=[*AMS.costs, UnitCost("data_transfer", NETWORK, eur("0.02", "GiB"))]
         )
@@ -1026,7 +1235,7 @@ class TestEdges:
             level=level("99.99 %"),
         )
         high = attrs.evolve(
-            HIGH, upgrades={*HIGH.upgrades, "higher"}, requires={"standby", "vcpu"}
+            HIGH, upgrades={*HIGH.upgrades, "higher"}, requires={"higher", "standby", "vcpu"}
         )
         entry = attrs.evolve(
             COMPUTE, offerings=[STANDARD, high], upgrades=[*COMPUTE.upgrades, higher]
@@ -1046,7 +1255,12 @@ class TestEdges:
         wrong_unit = held("2 GiB")
         assert problems(
             lambda: compare_offerings(
-                COMPUTE, "standard", "high", [disk, wrong_unit], OCTOBER, pool_costs=[FRA]
+                COMPUTE,
+                "standard",
+                "high",
+                [disk, wrong_unit],
+                OCTOBER,
+                pool_costs=[FRA_WITH_INSTANCES],
             )
         ) == [
             (
@@ -1058,6 +1272,9 @@ class TestEdges:
                 "got 2 GiB @ $.allocations[1].quantity"
             ),
         ]
+        assert problems(
+            lambda: compare_offerings(COMPUTE, "standard", "high", 7, OCTOBER, pool_costs=[FRA])  # type: ignore[arg-type]
+        ) == ["expected a list, got 7 (integer) @ $.allocations"]
         assert problems(
             lambda: compare_offerings(COMPUTE, "standard", "high", [7], OCTOBER, pool_costs=[])
         ) == [
@@ -1115,5 +1332,6 @@ class TestExampleData:
         )
         assert list(earned.serving.by_pool()) == ["fra-1"]
         assert earned.serving.by_kind()[NETWORK] == Money("2.80", EUR)
+        assert list(earned.serving.unpriced_types()) == ["requests"]
         assert earned.margin == earned.charge - earned.cost_to_serve
         assert earned.margin > Money.zero(EUR)

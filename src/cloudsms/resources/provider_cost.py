@@ -32,7 +32,6 @@ services: costs attributed to services), 6.5 (capacity management) and 6.1
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from collections import defaultdict
 from decimal import Decimal
@@ -41,17 +40,26 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
-from cloudsms._foundation.exact import nearest_amount
 from cloudsms._foundation.frozen import as_tuple
 from cloudsms._kit.checks import ident, raise_problems, text
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Record
 from cloudsms.agreements import CloudServiceAgreement
-from cloudsms.catalogue import CatalogueEntry, Offering
-from cloudsms.errors import CurrencyMismatch, Problem, ValidationError, describe
-from cloudsms.money import CALENDAR_UNITS, Money, Price, round_to_minor
-from cloudsms.periods import Period
-from cloudsms.resources.cost import CostProfile, _Frame, _split
+from cloudsms.catalogue import CatalogueEntry, Offering, Upgrade, UpgradeKind
+from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.money import Money, Price
+from cloudsms.periods import Period, _trusted
+from cloudsms.resources.cost import (
+    _PER_SECOND,
+    CostProfile,
+    _Calendar,
+    _Frame,
+    _instant,
+    _micros,
+    _money,
+    _rounded,
+    _split,
+)
 from cloudsms.resources.pricing import (
     _CURRENCY,
     _PRICE,
@@ -90,6 +98,7 @@ __all__ = [
 ]
 
 _SUBJECT = "cost to serve"
+_COMPARISON = "offering comparison"
 _MAX_PROBLEMS = 50
 
 
@@ -311,26 +320,7 @@ class ServingLine:
     @property
     def amount(self) -> Money:
         """``exact`` as Money: exact where it fits, else to 38 significant digits."""
-        return _money(self.exact, self.currency)
-
-
-def _money(exact: Fraction, code: str) -> Money:
-    try:
-        return Money(nearest_amount(exact), code)
-    except OverflowError:
-        raise ValidationError.single(
-            "$", "an amount below 1E+31", f"about {float(exact):.3E} {code}", subject=_SUBJECT
-        ) from None
-
-
-def _rounded(exact: Fraction, code: str) -> Money:
-    """``exact`` rounded once, half to even, to the currency's minor unit."""
-    try:
-        return round_to_minor(exact, code)
-    except ValidationError:  # only the size can be wrong: the code was checked
-        raise ValidationError.single(
-            "$", "a total below 1E+31", f"about {float(exact):.3E} {code}", subject=_SUBJECT
-        ) from None
+        return _money(self.exact, self.currency, subject=_SUBJECT)
 
 
 # ---------------------------------------------------------------------- results
@@ -347,6 +337,15 @@ class CostToServe:
     lines cover its part inside the agreement's term) and ``currency`` the pool
     costs' currency.
 
+    ``unpriced`` holds the usage rows of the agreement starting in the window that
+    no pool cost prices: of a metered type that the pool cost serving the row has no
+    unit cost for, or that no pool cost prices at all (an unknown type among them).
+    They cost nothing in the total, so a cost to serve, and the margin made from it,
+    is only as complete as the pool costs: a row here is a cost the provider has
+    not priced, kept in sight rather than counted as free (`unpriced_types` counts
+    them by type). An allocation of a type its pool cost does not price is refused
+    instead: a holding is what the pool is for.
+
     Serves S11 and ISO/IEC 20000-1:2011 6.4.
     """
 
@@ -356,6 +355,14 @@ class CostToServe:
     lines: tuple[ServingLine, ...]
     exact_total: Fraction
     total: Money
+    unpriced: tuple[Usage, ...] = ()
+
+    def unpriced_types(self) -> dict[str, int]:
+        """How many ``unpriced`` usage rows each resource type has, by type id (sorted)."""
+        counts: dict[str, int] = defaultdict(int)
+        for row in self.unpriced:
+            counts[row.resource_type] += 1
+        return dict(sorted(counts.items()))
 
     def by_pool(self) -> dict[str, Money]:
         """The total split by pool id (sorted), the parts adding up to it exactly.
@@ -379,9 +386,11 @@ class CostToServe:
 
     def __repr__(self) -> str:
         count = len(self.lines)
+        left = len(self.unpriced)
+        unpriced = f", {left} usage row{'' if left == 1 else 's'} unpriced" if left else ""
         return (
             f"<CostToServe of {self.agreement.id} over {self.period}: {count} "
-            f"line{'' if count == 1 else 's'}, {self.total}>"
+            f"line{'' if count == 1 else 's'}, {self.total}{unpriced}>"
         )
 
 
@@ -395,7 +404,8 @@ class Margin:
     three figures shown side by side always add up. ``ratio`` is ``margin / charge``
     as an exact `Fraction` (``None`` when nothing was charged). ``profile`` (the
     `cloudsms.resources.CostProfile`) and ``serving`` (the `CostToServe`) hold the
-    lines behind the figures.
+    lines behind the figures; ``serving.unpriced`` lists the usage charged for that
+    no pool cost prices, which the margin does not take off.
 
     Serves S11 and ISO/IEC 20000-1:2011 6.4.
     """
@@ -459,6 +469,11 @@ class _Problems:
         else:
             self.more += 1
 
+    @property
+    def count(self) -> int:
+        """How many problems were found, kept or counted."""
+        return len(self.found) + self.more
+
     def raise_any(self, subject: str = _SUBJECT) -> None:
         problems = list(self.found)
         if self.more:
@@ -469,32 +484,38 @@ class _Problems:
 
 
 class _Pricer:
-    """Exact costs of quantities at prices, each unit converted once per distinct unit.
+    """Exact costs of quantities at prices, by the arithmetic of a cost profile.
 
-    The cost of a quantity held over a period is the one `cloudsms.money.Price.
-    exact_cost` gives: the exact seconds held times a price per unit and time, or the
-    calendar periods held (counted in the held period's zone) times a price per
-    calendar period. It is computed as the quantity's magnitude times a rate
-    remembered per unit and price (the price's amount times one of the unit in the
-    price's unit) times the share held, which is remembered for the whole window and
-    for the last period asked about: pint converts each unit once, and each holding's
-    time is counted once whatever the number of its unit costs.
+    The cost of a quantity held over a part of the window is the one `cloudsms.money.
+    Price.exact_cost` gives: the exact time held times a price per unit and time, or
+    the calendar periods held (counted in the window's zone) times a price per
+    calendar period. It is worked out as a cost profile works it out: the time held
+    as whole microseconds, a calendar period's share as an integer scaled by the
+    lengths of the periods the window touches (the cost profile's own calendar),
+    and a rate remembered per unit and price (the price's amount times one of the
+    unit in the price's unit, over the microseconds of a second or the scale), so
+    pint converts each unit once and each line costs one product of integers.
     """
 
     def __init__(self, window: Period) -> None:
         self.window = window
-        self.rates: dict[tuple[Any, int, bool], tuple[Fraction, str | None]] = {}
-        self.shares: dict[str | None, Fraction] = {}
-        self.last: tuple[Period | None, dict[str | None, Fraction]] = (None, {})
+        self.zone = window.start.tzinfo
+        self.start_us = _micros(window.start)
+        self.end_us = _micros(window.end)
+        self.rates: dict[tuple[Any, int, bool], tuple[int, int, _Calendar | None]] = {}
+        # The prices keyed by id above, kept alive so that no other price takes an id.
+        self.prices: list[Price] = []
+        self.calendars: dict[str, _Calendar] = {}
 
     def rate(
         self, value: Quantity, price: Price, kind: ResourceType | None
-    ) -> tuple[Fraction, str | None]:
-        """Money per unit of ``value``'s magnitude, per second or calendar unit held.
+    ) -> tuple[int, int, _Calendar | None]:
+        """Money per unit of ``value``'s magnitude and per microsecond or calendar share held.
 
-        ``kind`` is the type held, for a price by the time held (the second item then
-        names the calendar unit of a price per calendar period, ``None`` for exact
-        seconds); ``None`` for a price per amount used.
+        Given as a numerator, a denominator and the calendar of a price per calendar
+        period (``None`` for a price by exact time, or per amount used). ``kind`` is
+        the type held, for a price by the time held; ``None`` for a price per amount
+        used.
 
         Raises:
             ValidationError: ``value`` is not of what the price counts.
@@ -510,48 +531,60 @@ class _Pricer:
             one: Any = registry().Quantity(Decimal(1), units)
             if timed:
                 one = one * registry().Unit("second")
-            split = None if kind is None or timed else CALENDAR_UNITS[cast("str", price.per)][0]
-            amount = Fraction(price.amount.amount)
-            found = self.rates[key] = (amount * fraction_in(one, price.unit), split)
+            rate = Fraction(price.amount.amount) * fraction_in(one, price.unit)
+            calendar = None
+            if timed:
+                rate /= _PER_SECOND
+            elif kind is not None:
+                per = cast("str", price.per)
+                calendar = self.calendars.get(per)
+                if calendar is None:  # it reads window, start_us and end_us, as of a frame
+                    calendar = self.calendars[per] = _Calendar(cast("_Frame", self), per)
+                rate /= calendar.scale
+            found = self.rates[key] = (rate.numerator, rate.denominator, calendar)
+            self.prices.append(price)
         return found
 
-    def share(self, held: Period, split: str | None) -> Fraction:
-        """The seconds (``split`` ``None``) or the calendar units of ``split`` in ``held``."""
-        if held is self.window:
-            shares = self.shares
-        else:
-            last, shares = self.last
-            if last is not held:
-                shares = {}
-                self.last = (held, shares)
-        found = shares.get(split)
-        if found is None:
-            unit = cast("Any", split)  # one of CalendarUnit
-            found = shares[split] = held.seconds if split is None else held.calendar_count(unit)
-        return found
+    def span(self, held: Allocation) -> tuple[int, int] | None:
+        """The microseconds of the window ``held`` is held in, or ``None`` when none."""
+        since = _micros(held.since)
+        start = max(self.start_us, since)
+        end = self.end_us
+        if held.until is not None:
+            end = min(end, _micros(held.until))
+        return (start, end) if start < end else None
 
-    def held(self, value: Quantity, price: Price, kind: ResourceType, held: Period) -> Fraction:
-        """The exact cost of ``value`` held over ``held`` at ``price`` (a price by time held).
+    def period(self, start: int, end: int) -> Period:
+        """The part ``[start, end)`` of the window, written in the window's zone.
+
+        The window itself when it is all of it; else a piece of the checked window,
+        built without a second check.
+        """
+        window = self.window
+        first = window.start if start == self.start_us else _instant(start, self.zone)
+        last = window.end if end == self.end_us else _instant(end, self.zone)
+        if first is window.start and last is window.end:
+            return window
+        return _trusted(first, last)
+
+    def held(
+        self, value: Quantity, price: Price, kind: ResourceType, start: int, end: int
+    ) -> Fraction:
+        """The exact cost of ``value`` held over ``[start, end)`` at ``price``, by time held.
 
         Raises:
             ValidationError: ``value`` is not of what the price counts.
         """
-        rate, split = self.rate(value, price, kind)
-        return Fraction(value.magnitude) * rate * self.share(held, split)
+        numerator, denominator, calendar = self.rate(value, price, kind)
+        share = end - start if calendar is None else calendar.share(start, end)
+        top, bottom = cast("Any", value)._magnitude.as_integer_ratio()  # noqa: SLF001
+        return Fraction(top * share * numerator, bottom * denominator)
 
     def used(self, value: Quantity, price: Price) -> Fraction:
         """The exact cost of ``value`` used at ``price`` (a price per amount used)."""
-        rate, _ = self.rate(value, price, None)
-        return Fraction(value.magnitude) * rate
-
-    def part(self, held: Allocation) -> Period | None:
-        """The part of the window in which ``held`` is held: the window itself when all of it."""
-        window = self.window
-        if held.since.astimezone(dt.UTC) <= window.start.astimezone(dt.UTC) and (
-            held.until is None or held.until.astimezone(dt.UTC) >= window.end.astimezone(dt.UTC)
-        ):
-            return window
-        return held.held(window)
+        numerator, denominator, _ = self.rate(value, price, None)
+        top, bottom = cast("Any", value)._magnitude.as_integer_ratio()  # noqa: SLF001
+        return Fraction(top * numerator, bottom * denominator)
 
 
 # ---------------------------------------------------------------------- checking inputs
@@ -572,19 +605,53 @@ def _table(types: object, problems: list[Problem]) -> dict[str, ResourceType] | 
     return None if wrong else table
 
 
-def _listed(value: object, path: str, problems: list[Problem]) -> tuple[Any, ...]:
+def _listed(value: object, path: str, problems: list[Problem]) -> tuple[Any, ...] | None:
+    """``value`` as a tuple, or ``None`` (and a problem at ``path``) when it is no list."""
     if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
         problems.append(Problem(path, "a list", describe(value)))
-        return ()
+        return None
     return tuple(cast("Iterable[Any]", value))
 
 
+def _in_currency(given: tuple[Any, ...], code: str, whose: str) -> list[Problem]:
+    """A problem for each pool cost of ``given`` not in ``code`` (``whose`` currency)."""
+    expected = f"{code} ({whose} currency)"
+    return [
+        Problem(f"$.pool_costs[{index}].currency", expected, describe(pool.currency))
+        for index, pool in enumerate(given)
+        if isinstance(pool, PoolCost) and pool.currency != code
+    ]
+
+
 def _pool_costs(
-    given: tuple[Any, ...], table: dict[str, ResourceType] | None, problems: list[Problem]
+    value: object,
+    table: dict[str, ResourceType] | None,
+    problems: list[Problem],
+    currency: tuple[str, str] | None = None,
 ) -> dict[str, PoolCost]:
-    """The pool costs by location: one currency, one per location and pool, prices suiting."""
+    """The pool costs by location: one currency, one per location and pool, prices suiting.
+
+    ``value`` is the list given: one or more pool costs. Their currency is
+    ``currency`` when given (``(code, whose it is)``), else the first one's.
+    """
+    given = _listed(value, "$.pool_costs", problems)
+    if given is None:
+        return {}
     if not given:
         problems.append(Problem("$.pool_costs", "one or more pool costs", "none"))
+    if currency is not None:
+        problems += _in_currency(given, *currency)
+    return _by_location(given, table, problems, same_currency=currency is None)
+
+
+def _by_location(
+    given: tuple[Any, ...],
+    table: dict[str, ResourceType] | None,
+    problems: list[Problem],
+    *,
+    same_currency: bool,
+) -> dict[str, PoolCost]:
+    """The pool costs by location, with the problems of each (the first one's currency)."""
     by_location: dict[str, PoolCost] = {}
     pools: dict[str, int] = {}
     first: PoolCost | None = None
@@ -595,7 +662,7 @@ def _pool_costs(
             continue
         if first is None:
             first = pool
-        elif pool.currency != first.currency:
+        elif same_currency and pool.currency != first.currency:
             expected = f"{first.currency} (the currency of the first pool cost, {first.pool})"
             problems.append(Problem(f"{path}.currency", expected, describe(pool.currency)))
         if pool.location in by_location:
@@ -615,6 +682,10 @@ def _pool_costs(
     return by_location
 
 
+_Plan = tuple[PoolCost, tuple[tuple[UnitCost, int, int, _Calendar | None], ...]]
+"""The pool cost serving holdings of one location, type and unit, and its unit costs' rates."""
+
+
 class _Serving:
     """Which pool cost serves a holding or a usage, and at what unit costs."""
 
@@ -626,6 +697,8 @@ class _Serving:
         self.table = table
         self.pricer = pricer
         self.known = ", ".join(sorted(pools))
+        # Per location, type and unit held: the pool cost and each unit cost's rate.
+        self.plans: dict[tuple[str | None, str, Any], _Plan] = {}
 
     def pool_of(self, location: str | None, path: str, problems: _Problems) -> PoolCost | None:
         """The pool cost of ``location``; the only one for none; else a problem at ``path``."""
@@ -667,15 +740,21 @@ class _Serving:
             return None
         return kind
 
-    def allocation(self, held: Allocation, path: str, problems: _Problems) -> list[ServingLine]:
-        """The lines of one allocation held inside the window (none when it is not)."""
-        part = self.pricer.part(held)
-        if part is None:
-            return []
+    def plan(self, held: Allocation, path: str, problems: _Problems) -> _Plan | None:
+        """The pool cost serving a holding and the rates of its unit costs, or a problem.
+
+        What it finds depends only on the holding's location, type and unit, so it
+        is remembered for them; a problem is found again for each row that has it.
+        """
+        units = cast("Any", held.quantity)._units  # noqa: SLF001 - pint's hashable units
+        key = (held.location, held.resource_type, units)
+        found = self.plans.get(key)
+        if found is not None:
+            return found
         kind = self.allocated(held, path, problems)
         pool = None if kind is None else self.pool_of(held.location, path, problems)
         if kind is None or pool is None:
-            return []
+            return None
         costs = pool.costs_of(held.resource_type)
         if not costs:
             priced = ", ".join(pool.priced) or "none"
@@ -684,31 +763,54 @@ class _Serving:
                 f"a resource type pool cost {pool.pool} prices ({priced})",
                 describe(held.resource_type),
             )
-            return []
-        lines = []
+            return None
+        rates = []
         for cost in costs:
             try:
-                exact = self.pricer.held(held.quantity, cost.price, kind, part)
+                rates.append((cost, *self.pricer.rate(held.quantity, cost.price, kind)))
             except ValidationError:
                 problems.add(
                     f"{path}.quantity",
                     f"a quantity of {kind.unit}, which the unit cost {cost.price} charges",
                     format_quantity(held.quantity),
                 )
-                return []
-            lines.append(
-                ServingLine(
-                    source=held,
-                    pool=pool.pool,
-                    location=pool.location,
-                    kind=cost.kind,
-                    price=cost.price,
-                    held=part,
-                    exact=exact,
-                    currency=pool.currency,
-                )
+                return None
+        found = self.plans[key] = (pool, tuple(rates))
+        return found
+
+    def allocation(self, held: Allocation, path: str, problems: _Problems) -> list[ServingLine]:
+        """The lines of one allocation held inside the window (none when it is not).
+
+        Each line's exact cost is the quantity's magnitude times the microseconds (or
+        the scaled calendar share) held times its unit cost's rate, as one fraction.
+        """
+        span = self.pricer.span(held)
+        if span is None:
+            return []
+        plan = self.plan(held, path, problems)
+        if plan is None:
+            return []
+        pool, rates = plan
+        start, end = span
+        part = self.pricer.period(start, end)
+        magnitude: Decimal = cast("Any", held.quantity)._magnitude  # noqa: SLF001
+        top, bottom = magnitude.as_integer_ratio()
+        return [
+            ServingLine(
+                source=held,
+                pool=pool.pool,
+                location=pool.location,
+                kind=cost.kind,
+                price=cost.price,
+                held=part,
+                exact=Fraction(
+                    top * (end - start if calendar is None else calendar.share(start, end)) * num,
+                    bottom * den,
+                ),
+                currency=pool.currency,
             )
-        return lines
+            for cost, num, den, calendar in rates
+        ]
 
     def pool_of_usage(
         self, used: Usage, location: str | None, path: str, problems: _Problems
@@ -734,20 +836,27 @@ class _Serving:
 
     def usage(
         self, used: Usage, location: str | None, path: str, problems: _Problems
-    ) -> list[ServingLine]:
-        """The lines of one usage of a metered type that a pool cost prices.
+    ) -> list[ServingLine] | None:
+        """The lines of one usage of a metered type, or ``None`` when no pool cost prices it.
 
         The pool is that of ``location`` (where the holdings of the usage's resource
         id are) when a pool cost serves it, else the only pool cost pricing the type.
+        The use made of an allocated type gives no line (its holding is costed); a
+        usage of a type the serving pool cost does not price, or that no pool cost
+        prices (an unknown type among them), is unpriced: ``None``.
         """
         kind = self.table.get(used.resource_type)
-        if kind is None or kind.kind is MeteringKind.ALLOCATED:
-            return []  # unknown types are the profile's to refuse; a holding's use is free
+        if kind is not None and kind.kind is MeteringKind.ALLOCATED:
+            return []  # the holding is costed; its use costs nothing more
+        before = problems.count
         pool = self.pool_of_usage(used, location, path, problems)
-        if pool is None:
-            return []
+        if problems.count > before:
+            return []  # several pool costs could serve it: refused
+        costs = () if pool is None else pool.costs_of(used.resource_type)
+        if pool is None or not costs:
+            return None
         lines = []
-        for cost in pool.costs_of(used.resource_type):
+        for cost in costs:
             try:
                 exact = self.pricer.used(used.quantity, cost.price)
             except ValidationError:
@@ -799,8 +908,10 @@ def cost_to_serve(
     its type in the pool cost serving it prices that time exactly (one `ServingLine`
     per unit cost). A usage of a metered type starting in the window is costed in
     full, as a profile charges it, when a pool cost prices its type; the use made of
-    an allocated type is not (its holding is). Rows of other agreements, and those
-    not in the window, are left out.
+    an allocated type is not (its holding is). A usage that no pool cost prices is
+    not costed but kept in `CostToServe.unpriced`, so what the total leaves out
+    stays in sight. Rows of other agreements, and those not in the window, are left
+    out.
 
     The pool cost serving an allocation is the one whose ``location`` is the
     allocation's; an allocation without a location is served by the only pool cost
@@ -810,8 +921,9 @@ def cost_to_serve(
     its type.
 
     Raises:
-        ValidationError: wrong-typed arguments; no pool cost, pool costs of several
-            currencies, two of one location or one pool
+        ValidationError: wrong-typed arguments (``pool_costs`` is a list, even of
+            one); no pool cost, pool costs of several currencies, two of one
+            location or one pool
             (``$.pool_costs[1].location``), or a unit cost whose price does not suit
             its type (``$.pool_costs[0].costs[2].price``); a row of the agreement
             that names another customer or a service the agreement does not
@@ -826,9 +938,9 @@ def cost_to_serve(
         ("agreement", agreement, CloudServiceAgreement), ("period", period, Period)
     )
     table = _table(types, problems)
-    held = _listed(allocations, "$.allocations", problems)
-    used = _listed(usage, "$.usage", problems)
-    pools = _pool_costs(_listed(pool_costs, "$.pool_costs", problems), table, problems)
+    held = _listed(allocations, "$.allocations", problems) or ()
+    used = _listed(usage, "$.usage", problems) or ()
+    pools = _pool_costs(pool_costs, table, problems)
     raise_problems(problems, _SUBJECT)
     code = next(iter(pools.values())).currency
     frame = _Frame(period, code, agreement)
@@ -838,6 +950,8 @@ def cost_to_serve(
     found = _Problems()
     lines: list[ServingLine] = []
     mine: list[Allocation] = []
+    unpriced: list[Usage] = []
+    services = agreement.service_ids
     for index, allocation in enumerate(held):
         path = f"$.allocations[{index}]"
         if not isinstance(allocation, Allocation):
@@ -846,30 +960,49 @@ def cost_to_serve(
         if allocation.agreement != agreement.id:
             continue
         mine.append(allocation)
-        if frame.window is None or not _of_agreement(agreement, allocation, path, found):
+        if frame.window is None or not _of_agreement(agreement, services, allocation, path, found):
             continue
         lines += serving.allocation(allocation, path, found)
-    if frame.window is not None:
-        lines += _usage_lines(agreement, used, tuple(mine), frame.window, serving, found)
+    if frame.window is not None and used:
+        lines += _usage_lines(
+            agreement, used, tuple(mine), frame.window, serving, (found, unpriced)
+        )
     found.raise_any()
-    exact = sum((line.exact for line in lines), Fraction(0))
+    exact = _sum_exact(lines)
     return CostToServe(
         agreement=agreement,
         period=period,
         currency=code,
         lines=tuple(lines),
         exact_total=exact,
-        total=_rounded(exact, code),
+        total=_rounded(exact, code, subject=_SUBJECT),
+        unpriced=tuple(unpriced),
+    )
+
+
+def _sum_exact(lines: Iterable[ServingLine]) -> Fraction:
+    """The exact sum of the lines, adding the numerators over each denominator first."""
+    numerators: dict[int, int] = defaultdict(int)
+    for line in lines:
+        numerators[line.exact.denominator] += line.exact.numerator
+    return sum(
+        (Fraction(numerator, denominator) for denominator, numerator in numerators.items()),
+        Fraction(0),
     )
 
 
 def _arguments(*given: tuple[str, object, type]) -> list[Problem]:
     """A problem for each argument, named, that is not of its type."""
     return [
-        Problem(f"$.{name}", f"a {kind.__name__}", describe(value))
+        Problem(f"$.{name}", _a(kind.__name__), describe(value))
         for name, value, kind in given
         if not isinstance(value, kind)
     ]
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "an Allocation", "a Period"."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 def _usage_lines(  # noqa: PLR0917 - what a usage is costed from
@@ -878,10 +1011,16 @@ def _usage_lines(  # noqa: PLR0917 - what a usage is costed from
     held: tuple[Allocation, ...],
     window: Period,
     serving: _Serving,
-    problems: _Problems,
+    found: tuple[_Problems, list[Usage]],
 ) -> list[ServingLine]:
-    """The lines of the agreement's usage starting in ``window``, of types a pool prices."""
+    """The lines of the agreement's usage starting in ``window``, of types a pool prices.
+
+    ``found`` gathers the problems, and the rows of the agreement in the window that
+    no pool cost prices.
+    """
+    problems, unpriced = found
     located = _usage_locations(held)
+    services = agreement.service_ids
     lines: list[ServingLine] = []
     for index, row in enumerate(used):
         path = f"$.usage[{index}]"
@@ -890,18 +1029,29 @@ def _usage_lines(  # noqa: PLR0917 - what a usage is costed from
             continue
         if row.agreement != agreement.id or row.start not in window:
             continue
-        if not _of_agreement(agreement, row, path, problems):
+        if not _of_agreement(agreement, services, row, path, problems):
             continue
         places = located.get(row.resource_id or "", set())
         where = next(iter(places)) if len(places) == 1 else None
-        lines += serving.usage(row, where, path, problems)
+        costed = serving.usage(row, where, path, problems)
+        if costed is None:
+            unpriced.append(row)
+        else:
+            lines += costed
     return lines
 
 
 def _of_agreement(
-    agreement: CloudServiceAgreement, row: Allocation | Usage, path: str, problems: _Problems
+    agreement: CloudServiceAgreement,
+    services: frozenset[str],
+    row: Allocation | Usage,
+    path: str,
+    problems: _Problems,
 ) -> bool:
-    """Whether a row of the agreement names its customer and a service it subscribes."""
+    """Whether a row of the agreement names its customer and a service it subscribes.
+
+    ``services`` are the agreement's `service_ids`, read once by the caller.
+    """
     if row.customer != agreement.customer_id:
         problems.add(
             f"{path}.customer",
@@ -909,8 +1059,8 @@ def _of_agreement(
             describe(row.customer),
         )
         return False
-    if row.service not in agreement.service_ids:
-        subscribed = ", ".join(sorted(agreement.service_ids))
+    if row.service not in services:
+        subscribed = ", ".join(sorted(services))
         problems.add(
             f"{path}.service",
             f"a service the agreement subscribes ({subscribed})",
@@ -943,29 +1093,34 @@ def margin(
     (so a margin can differ from the rounded difference of the exact amounts by a
     minor unit).
 
+    The charge covers every usage the card prices; the cost only the usage the pool
+    costs price. Usage no pool cost prices is listed in ``serving.unpriced``
+    (`CostToServe.unpriced`): while it is not empty, the margin is larger than the
+    provider's costs justify by what that usage costs it.
+
     Raises:
         ValidationError: both or neither of ``rates`` and ``catalogue``
-            (``$.rates``); anything `cloudsms.resources.CostProfile.build`,
+            (``$.rates``); a pool cost in another currency than the rate card's
+            (``$.pool_costs[1].currency``); anything
+            `cloudsms.resources.CostProfile.build`,
             `cloudsms.resources.RateCard.for_agreement` or `cost_to_serve` refuses.
-        CurrencyMismatch: the rate card and the pool costs are in different
-            currencies.
     """
     problems = _arguments(("agreement", agreement, CloudServiceAgreement))
     if (rates is None) == (catalogue is None):
         got = "neither" if rates is None else "both"
         problems.append(Problem("$.rates", "exactly one of rates and catalogue", got))
+    chosen = None if types is None else _listed(types, "$.types", problems)
+    held = _listed(allocations, "$.allocations", problems) or ()
+    used = _listed(usage, "$.usage", problems) or ()
+    pools = _listed(pool_costs, "$.pool_costs", problems) or ()
     raise_problems(problems, "margin")
     if rates is None:
-        rates = RateCard.for_agreement(agreement, cast("Catalogue", catalogue), types=types)
-    chosen = None if types is None else tuple(types)
-    held = _listed(allocations, "$.allocations", problems)
-    used = _listed(usage, "$.usage", problems)
-    pools = _listed(pool_costs, "$.pool_costs", problems)
-    raise_problems(problems, "margin")
+        rates = RateCard.for_agreement(agreement, cast("Catalogue", catalogue), types=chosen)
+    if isinstance(rates, RateCard):  # else the profile refuses it
+        found = _in_currency(pools, rates.currency, "the rate card's")
+        raise_problems(found, "margin")
     profile = CostProfile.build(agreement, held, used, period, rates=rates, types=chosen)
     serving = cost_to_serve(agreement, held, pools, period, usage=used, types=chosen)
-    if profile.currency != serving.currency:
-        raise CurrencyMismatch("subtract", profile.currency, serving.currency)
     charge, cost = profile.total, serving.total
     earned = charge - cost
     ratio = Fraction(earned.amount) / Fraction(charge.amount) if charge.amount else None
@@ -1001,22 +1156,31 @@ def compare_offerings(
       for_agreement` builds one: each resource upgrade naming a resource type
       becomes the rate of that type for the entry's service, in the entry's
       currency (no commitments);
-    - the workload is ``allocations`` plus, for each upgrade the offering requires
-      (`cloudsms.catalogue.Offering.requires`) that has a quantity
-      (`cloudsms.catalogue.Upgrade.quantity`), an allocation of that quantity of its
-      type held over the whole period, its ``resource_id`` the upgrade's id, in
-      ``location`` (by default the only pool cost's), charged at the upgrade's price;
+    - the workload is ``allocations`` plus, for each resource upgrade the offering
+      requires (`cloudsms.catalogue.Offering.requires`), an allocation of its
+      quantity (`cloudsms.catalogue.Upgrade.quantity`) of its type held over the
+      whole period, its ``resource_id`` the upgrade's id, in ``location`` (by
+      default the only pool cost's), charged at the upgrade's price;
     - the charge is what the rate card charges the workload's holdings over the
       period, and the cost to serve what the pool costs make of them (as
       `cost_to_serve` does), each rounded once to the minor unit.
+
+    A required resource upgrade must say what it adds: a quantity of its type. One
+    without a quantity is taken only as the rate of a type the workload holds in the
+    period (the customer's own holdings are charged at its price and add the
+    resources); otherwise it would add nothing, and a stricter level would seem to
+    cost nothing more, so it is refused. Required service-level upgrades add no
+    resources and are priced per subscription.
 
     Comparing the two assumes the same allocations under both: the customer holds
     the same resources whatever level it buys, over the whole period asked for
     (there is no agreement, so no term cuts it; calendar periods are counted in the
     zone of the period's start), and a stricter level differs only by the resources
-    its required upgrades add and by the prices its upgrades set. The offering's own
-    price, a recurring charge of the agreement (S07), is not part of the charge, as
-    it is not part of a cost profile; nor is usage. The allocations are one
+    its required upgrades add and by the prices its upgrades set. What a
+    subscription is charged per billing cycle, a recurring charge of the agreement
+    (S07), is not part of the charge, as it is not part of a cost profile: the
+    offering's own price, and the price of a required service-level upgrade (or of
+    a resource upgrade naming no type); nor is usage. The allocations are one
     customer's under one agreement, for the entry's service.
 
     Serves S11 and ISO/IEC 20000-1:2011 6.1 (the cost of a level of service), 6.4
@@ -1024,38 +1188,50 @@ def compare_offerings(
 
     Raises:
         ValidationError: wrong-typed arguments; an offering the entry lacks
-            (``$.offering_b``); two upgrades an offering allows pricing one type
-            (``$.offering_a.upgrades[1]``); a required upgrade adding a type that is
-            unknown, metered or priced by no pool cost (``$.offering_b.requires[0]``);
+            (``$.offering_b``); an upgrade an offering allows of an unknown type,
+            priced in a way that does not suit its type, or pricing a type another
+            upgrade prices too (``$.offering_a.upgrades``, the ids named); a
+            required resource upgrade that adds nothing (no quantity, and a type the
+            workload does not hold), or adds a type that is unknown, metered or
+            priced by no pool cost (``$.offering_b.requires``, the upgrade named);
             no allocation, or allocations of several customers or agreements or of
-            another service than the entry's (``$.allocations[2].service``); a
-            location no pool cost serves, or none when several do (``$.location``);
-            a holding no rate or pool cost prices (as `cost_to_serve`).
-        CurrencyMismatch: the entry's currency is not the pool costs'.
+            another service than the entry's (``$.allocations[2].service``); pool
+            costs in another currency than the entry's
+            (``$.pool_costs[0].currency``); a location no pool cost serves, or none
+            when several do (``$.location``); a holding no rate or pool cost prices
+            (as `cost_to_serve`).
     """
-    raise_problems(_arguments(("entry", entry, CatalogueEntry)), "offering comparison")
+    raise_problems(_arguments(("entry", entry, CatalogueEntry)), _COMPARISON)
     problems = _arguments(("period", period, Period))
-    first = _offering(entry, offering_a, "$.offering_a", problems)
-    second = _offering(entry, offering_b, "$.offering_b", problems)
+    sides = [
+        (_offering(entry, given, path, problems), path)
+        for given, path in ((offering_a, "$.offering_a"), (offering_b, "$.offering_b"))
+    ]
     table = _table(types, problems)
     held = _workload(entry, _listed(allocations, "$.allocations", problems), problems)
-    pools = _pool_costs(_listed(pool_costs, "$.pool_costs", problems), table, problems)
+    billed = (entry.billing.currency, "the entry's billing")
+    pools = _pool_costs(pool_costs, table, problems, currency=billed)
     where = _location(location, pools, problems)
-    raise_problems(problems, "offering comparison")
-    code = next(iter(pools.values())).currency
-    if code != entry.billing.currency:
-        raise CurrencyMismatch("compare", entry.billing.currency, code)
+    for offering, path in sides:
+        if offering is not None and table is not None:
+            problems += _card_problems(entry, offering, path, table)
+    raise_problems(problems, _COMPARISON)
     zone = period.start.tzinfo
     window = Period(period.start, period.end.astimezone(zone))
     serving = _Serving(pools, cast("dict[str, ResourceType]", table), _Pricer(window))
-    costs = [
-        _offering_cost(entry, offering, path, held, window, where, serving)
-        for offering, path in (
-            (cast("Offering", first), "$.offering_a"),
-            (cast("Offering", second), "$.offering_b"),
+    holding = {a.resource_type for a in held if serving.pricer.span(a) is not None}
+    added = []
+    for offering, path in sides:
+        found, more = _added(
+            entry, cast("Offering", offering), path, held[0], holding, (serving, where)
         )
-    ]
-    a, b = costs
+        added.append(found)
+        problems += more
+    raise_problems(problems, _COMPARISON)
+    a, b = (
+        _offering_cost(entry, cast("Offering", offering), path, held, extra, serving)
+        for (offering, path), extra in zip(sides, added, strict=True)
+    )
     return OfferingComparison(
         a=a,
         b=b,
@@ -1083,10 +1259,52 @@ def _offering(
     return found
 
 
+def _card_problems(
+    entry: CatalogueEntry, offering: Offering, path: str, table: dict[str, ResourceType]
+) -> list[Problem]:
+    """What keeps the upgrades the offering allows from making its rate card.
+
+    Each upgrade naming a resource type becomes that type's rate, so the type must
+    be known, the upgrade's price must suit it as a rate's does, and no two upgrades
+    may price one type (the card has one rate for each). Each problem is at
+    ``path.upgrades`` and names the upgrades.
+    """
+    upgrades = {upgrade.id: upgrade for upgrade in entry.upgrades}
+    pricing: dict[str, list[str]] = defaultdict(list)
+    problems: list[Problem] = []
+    where = f"{path}.upgrades"
+    for upgrade_id in sorted(offering.upgrades):
+        upgrade = upgrades.get(upgrade_id)
+        if upgrade is None or upgrade.resource_type is None:
+            continue
+        kind = table.get(upgrade.resource_type)
+        if kind is None:
+            expected = f"upgrades of known resource types ({', '.join(sorted(table))})"
+            problems.append(Problem(where, expected, f"{upgrade_id} (of {upgrade.resource_type})"))
+            continue
+        problems += [
+            Problem(where, found.expected, f"{upgrade_id} (priced {found.got})")
+            for found in _suits(kind, upgrade.price, where)
+        ]
+        pricing[upgrade.resource_type].append(upgrade_id)
+    problems += [
+        Problem(
+            where,
+            f"one upgrade per resource type, so the offering's card has one rate for {type_id}",
+            f"{' and '.join(ids)}, each pricing {type_id}",
+        )
+        for type_id, ids in sorted(pricing.items())
+        if len(ids) > 1
+    ]
+    return problems
+
+
 def _workload(
-    entry: CatalogueEntry, given: tuple[Any, ...], problems: list[Problem]
+    entry: CatalogueEntry, given: tuple[Any, ...] | None, problems: list[Problem]
 ) -> tuple[Allocation, ...]:
     """The allocations compared: one or more, of one customer and agreement, for the service."""
+    if given is None:
+        return ()
     if not given:
         problems.append(Problem("$.allocations", "one or more allocations", "none"))
         return ()
@@ -1132,23 +1350,19 @@ def _offering_cost(  # noqa: PLR0917 - the parts one side is computed from
     offering: Offering,
     path: str,
     held: tuple[Allocation, ...],
-    window: Period,
-    where: str | None,
+    added: tuple[Allocation, ...],
     serving: _Serving,
 ) -> OfferingCost:
-    """One offering's side: its card, the allocations its requirements add, charge and cost."""
+    """One offering's side: its card, charge and cost of the workload and what it adds."""
     card = _offering_card(entry, offering, path=path, types=serving.table.values())
-    places, problems = _added(entry, offering, path, held[0], window, where, serving)
-    raise_problems(problems, "offering comparison")
-    added = tuple(allocation for _, allocation in places)
     found = _Problems()
     charged = Fraction(0)
     cost = Fraction(0)
     rows = [(f"$.allocations[{i}]", a) for i, a in enumerate(held)]
-    rows += [(f"{path}.requires[{place}]", a) for place, a in places]
+    rows += [(f"{path}.requires", a) for a in added]
     for where_from, allocation in rows:
-        part = serving.pricer.part(allocation)
-        if part is None:
+        span = serving.pricer.span(allocation)
+        if span is None:
             continue
         rate = card.rate_for(allocation.service, allocation.resource_type)
         kind = serving.table.get(allocation.resource_type)
@@ -1161,7 +1375,7 @@ def _offering_cost(  # noqa: PLR0917 - the parts one side is computed from
             )
             continue
         try:
-            charged += serving.pricer.held(allocation.quantity, rate.price, kind, part)
+            charged += serving.pricer.held(allocation.quantity, rate.price, kind, *span)
         except ValidationError:
             found.add(
                 f"{where_from}.quantity",
@@ -1171,9 +1385,9 @@ def _offering_cost(  # noqa: PLR0917 - the parts one side is computed from
             continue
         lines = serving.allocation(allocation, where_from, found)
         cost += sum((line.exact for line in lines), Fraction(0))
-    found.raise_any("offering comparison")
-    charge = _rounded(charged, card.currency)
-    served = _rounded(cost, card.currency)
+    found.raise_any(_COMPARISON)
+    charge = _rounded(charged, card.currency, subject=_COMPARISON)
+    served = _rounded(cost, card.currency, subject=_COMPARISON)
     return OfferingCost(
         offering=offering,
         charge=charge,
@@ -1188,41 +1402,82 @@ def _added(  # noqa: PLR0917 - the parts an added holding is made of
     offering: Offering,
     path: str,
     sample: Allocation,
-    window: Period,
-    where: str | None,
-    serving: _Serving,
-) -> tuple[list[tuple[int, Allocation]], list[Problem]]:
-    """The allocations the required upgrades with a quantity add (by place), or problems."""
+    holding: set[str],
+    served: tuple[_Serving, str | None],
+) -> tuple[tuple[Allocation, ...], list[Problem]]:
+    """The allocations the offering's required resource upgrades add, or problems.
+
+    ``holding`` names the types the workload holds in the window: a required resource
+    upgrade without a quantity is the rate of one of them, else it adds nothing and
+    is refused. ``served`` is how holdings are served and where the added ones are
+    held: the location chosen (``location`` of `compare_offerings`, or the only pool
+    cost's); they are held over the whole window.
+    """
+    serving, where = served
     upgrades = {upgrade.id: upgrade for upgrade in entry.upgrades}
-    added: list[tuple[int, Allocation]] = []
+    window = serving.pricer.window
+    added: list[Allocation] = []
     problems: list[Problem] = []
-    for place, upgrade_id in enumerate(sorted(offering.requires)):
+    for upgrade_id in sorted(offering.requires):
         upgrade = upgrades[upgrade_id]  # the entry checks an offering's upgrades are its own
-        if upgrade.quantity is None or upgrade.resource_type is None:
+        if upgrade.kind is not UpgradeKind.RESOURCE:
+            continue  # a level is priced per subscription and adds no resources
+        refused = _adds_nothing(upgrade, holding)
+        if refused is None and upgrade.quantity is not None:
+            refused = _adds_unserved(upgrade, serving, cast("str", where))
+        if refused is not None:
+            problems.append(Problem(f"{path}.requires", *refused))
             continue
-        kind = serving.table.get(upgrade.resource_type)
-        if kind is None or kind.kind is not MeteringKind.ALLOCATED:
-            what = "unknown" if kind is None else kind.kind.value
-            expected = (
-                "an upgrade adding an allocated resource type, held over the period "
-                f"({upgrade.id} adds {upgrade.resource_type}, {what})"
-            )
-            problems.append(Problem(f"{path}.requires[{place}]", expected, upgrade_id))
-            continue
+        if upgrade.quantity is None:
+            continue  # the rate of a type the workload holds
         added.append(
-            (
-                place,
-                Allocation(
-                    sample.customer,
-                    sample.agreement,
-                    entry.service,
-                    upgrade.resource_type,
-                    upgrade.quantity,
-                    window.start,
-                    window.end,
-                    resource_id=upgrade.id,
-                    location=where,
-                ),
+            Allocation(
+                sample.customer,
+                sample.agreement,
+                entry.service,
+                cast("str", upgrade.resource_type),
+                upgrade.quantity,
+                window.start,
+                window.end,
+                resource_id=upgrade.id,
+                location=where,
             )
         )
-    return added, problems
+    return tuple(added), problems
+
+
+def _adds_nothing(upgrade: Upgrade, holding: set[str]) -> tuple[str, str] | None:
+    """Why a required resource upgrade adds nothing (as expected, got), or ``None``."""
+    if upgrade.quantity is not None:
+        return None
+    if upgrade.resource_type is None:
+        expected = (
+            "a required resource upgrade with a resource type and a quantity, to say what "
+            "it adds to each subscription (without them it adds nothing)"
+        )
+        return expected, f"{upgrade.id} (no resource type, no quantity)"
+    if upgrade.resource_type in holding:
+        return None
+    expected = (
+        "a required resource upgrade with a quantity, to say what it adds to each "
+        "subscription (without one it only prices what the workload holds)"
+    )
+    return expected, f"{upgrade.id} (no quantity; the workload holds no {upgrade.resource_type})"
+
+
+def _adds_unserved(upgrade: Upgrade, serving: _Serving, where: str) -> tuple[str, str] | None:
+    """Why the holding a required upgrade adds in ``where`` cannot be costed, or ``None``."""
+    type_id = cast("str", upgrade.resource_type)
+    kind = serving.table.get(type_id)
+    if kind is None or kind.kind is not MeteringKind.ALLOCATED:
+        what = "unknown" if kind is None else kind.kind.value
+        expected = "an upgrade adding an allocated resource type, held over the period"
+        return expected, f"{upgrade.id} (adds {type_id}, {what})"
+    pool = serving.pools[where]
+    if not pool.costs_of(type_id):
+        priced = ", ".join(pool.priced) or "none"
+        expected = (
+            f"an upgrade adding a resource type that pool cost {pool.pool} prices ({priced})"
+        )
+        return expected, f"{upgrade.id} (adds {type_id})"
+    return None
