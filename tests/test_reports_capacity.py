@@ -15,7 +15,12 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from cloudsms.errors import ValidationError
-from cloudsms.reports.capacity import capacity_chart, capacity_plan_data, capacity_plan_table
+from cloudsms.reports.capacity import (
+    capacity_chart,
+    capacity_left_out_note,
+    capacity_plan_data,
+    capacity_plan_table,
+)
 from cloudsms.resources import Allocation, PoolCapacity, ResourcePool, Usage
 from cloudsms.resources.capacity import CapacityPlan, Thresholds
 from cloudsms.units import quantity
@@ -82,13 +87,32 @@ class TestCapacityPlanData:
                 "season": [],
             },
             "dates": [
-                {"name": "warn", "fraction": "0.75", "on": "2026-03-17", "already": False},
-                {"name": "act", "fraction": "0.9", "on": "2026-04-01", "already": False},
-                {"name": "full", "fraction": "1", "on": "2026-04-11", "already": False},
+                {
+                    "name": "warn",
+                    "fraction": "0.75",
+                    "on": "2026-03-17",
+                    "already": False,
+                    "by": "projection",
+                },
+                {
+                    "name": "act",
+                    "fraction": "0.9",
+                    "on": "2026-04-01",
+                    "already": False,
+                    "by": "projection",
+                },
+                {
+                    "name": "full",
+                    "fraction": "1",
+                    "on": "2026-04-11",
+                    "already": False,
+                    "by": "projection",
+                },
             ],
             "reclaimable": None,
             "candidates": [],
         }
+        assert data["left_out"] == {"allocations": 0, "other_locations": [], "other_types": []}
 
     def test_fractions_that_never_end(self) -> None:
         """Writes a fraction whose decimals never end to 38 significant digits."""
@@ -100,8 +124,36 @@ class TestCapacityPlanData:
             "fraction": "0.33333333333333333333333333333333333333",
             "on": "2026-03-01",
             "already": True,
+            "by": "held",
         }
         assert line["projection"]["r_squared"] is None
+
+    def test_scheduled_dates_and_what_was_left_out(self) -> None:
+        """Says which dates the bookings decided, and counts the allocations not the pool's.
+
+        4 vcpu held, 95 booked from 11 March: warn and act that day, by the booking;
+        the line through a flat history reaches nothing. One allocation of eu-centrl
+        (a slip for eu-central) and one of storage, which the pool has none of.
+        """
+        holdings = [
+            vcpu(4, JAN1),
+            vcpu(95, MAR1 + dt.timedelta(days=10)),
+            vcpu(7, JAN1, location="eu-centrl"),
+            Allocation("acme", "agr-1", "vm", "storage", quantity("1 TB"), JAN1),
+        ]
+        data = capacity_plan_data(CapacityPlan.build(POOL, holdings, as_of=MAR1))
+        assert [(d["on"], d["by"]) for d in data["lines"][0]["dates"]] == [
+            ("2026-03-11", "scheduled"),
+            ("2026-03-11", "scheduled"),
+            (None, None),
+        ]
+        assert data["left_out"] == {
+            "allocations": 2,
+            "other_locations": [
+                {"location": "eu-centrl", "allocations": 1, "close": ["eu-central"]}
+            ],
+            "other_types": [{"resource_type": "storage", "allocations": 1, "close": []}],
+        }
 
     def test_candidates(self) -> None:
         """Lists each holding that could be reclaimed, with its quantity and days unused."""
@@ -159,9 +211,9 @@ class TestCapacityPlanTable:
                 " included"
             ),
             "  projection: linear over 59 days from 2026-01-02, r² 1, +1 vcpu a day",
-            "  warn at 75 %: 2026-03-17",
-            "  act at 90 %:  2026-04-01",
-            "  full:         2026-04-11",
+            "  warn at 75 %: 2026-03-17 (projected)",
+            "  act at 90 %:  2026-04-01 (projected)",
+            "  full:         2026-04-11 (projected)",
             "  reclaimable: 1 vcpu in 1 holding",
             "    vm-1: 1 vcpu of acme under agr-1, unused 58 days",
             "",
@@ -175,6 +227,62 @@ class TestCapacityPlanTable:
             "  full:         not reached by 2029-03-01",
             "  reclaimable: 0 GiB in 0 holdings",
         ]
+
+    def test_scheduled_and_left_out(self) -> None:
+        """Marks a date the bookings decided, and ends with the note of what was left out."""
+        holdings = [
+            vcpu(4, JAN1),
+            vcpu(95, MAR1 + dt.timedelta(days=10)),
+            vcpu(7, JAN1, location="eu-centrl"),
+            vcpu(7, JAN1, location="eu-centrl"),
+            vcpu(1, JAN1, location="us-east"),
+            Allocation("acme", "agr-1", "vm", "storage", quantity("1 TB"), JAN1),
+        ]
+        plan_ = CapacityPlan.build(POOL, holdings, as_of=MAR1)
+        lines = capacity_plan_table(plan_).splitlines()
+        assert lines[3:8] == [
+            (
+                "vcpu: 4 vcpu held of 100 vcpu (4 %); at most 99 vcpu from then on, scheduled"
+                " included"
+            ),
+            "  projection: linear over 60 days from 2026-01-01, r² -, flat",
+            "  warn at 75 %: 2026-03-11 (scheduled)",
+            "  act at 90 %:  2026-03-11 (scheduled)",
+            "  full:         not reached by 2029-03-01",
+        ]
+        note = (
+            "Left out: 4 allocations: 2 of location eu-centrl (did you mean eu-central?),"
+            " 1 of location us-east, 1 of type storage, which the pool has no capacity for"
+        )
+        assert lines[-2:] == ["", note]
+        assert capacity_left_out_note(plan_) == note
+
+    def test_no_note_when_nothing_is_left_out(self) -> None:
+        """Gives no note, and no last line, when every allocation is the pool's."""
+        whole = plan()
+        assert capacity_left_out_note(whole) == ""
+        assert capacity_plan_table(whole).splitlines()[-1].startswith("  reclaimable:")
+
+    def test_the_note_escapes_and_suggests_types(self) -> None:
+        """Escapes a location's control characters, and names a pool type close to one left out."""
+        holdings = [
+            vcpu(1, JAN1, location="eu\x1b[2J"),
+            Allocation("acme", "agr-1", "vm", "vpcu", quantity("1 vcpu"), JAN1),
+        ]
+        note = capacity_left_out_note(CapacityPlan.build(POOL, holdings, as_of=MAR1))
+        assert note == (
+            "Left out: 2 allocations: 1 of location eu\\x1b[2J, 1 of type vpcu, which the pool"
+            " has no capacity for (did you mean vcpu?)"
+        )
+        assert capacity_left_out_note(
+            CapacityPlan.build(POOL, holdings[:1], as_of=MAR1)
+        ).startswith("Left out: 1 allocation: ")
+
+    def test_the_note_refuses_what_is_not_a_plan(self) -> None:
+        """Refuses a value that is not a CapacityPlan, at $.plan."""
+        with pytest.raises(ValidationError) as info:
+            capacity_left_out_note("plan")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.plan"]
 
     def test_without_usage_and_without_history(self) -> None:
         """Says why there is no projection and that nothing was judged unused without usage."""

@@ -20,6 +20,7 @@ from cloudsms.errors import UnknownReference, ValidationError
 from cloudsms.periods import timezone
 from cloudsms.resources import Allocation, PoolCapacity, ResourcePool, Usage, resource_type
 from cloudsms.resources.capacity import (
+    CapacityLeftOut,
     CapacityLine,
     CapacityPlan,
     CapacitySample,
@@ -466,6 +467,189 @@ class TestCapacityLine:
             plan.line("vcpu").date_of("wran")  # type: ignore[arg-type]
 
 
+class TestScheduledHoldings:
+    """A threshold date is the earlier of the booked holdings' day and the projection's."""
+
+    def test_a_booking_reaches_what_the_history_does_not(self) -> None:
+        """Dates warn and act on the day 95 vcpu booked for later join the 4 held.
+
+        By hand: 4 vcpu held since 1 January, flat, so the projection reaches nothing.
+        From 11 March (as_of + 10 days) 99 of 100 vcpu are held: past 75 and 90 that
+        day, never 100.
+        """
+        booked = MAR1 + dt.timedelta(days=10)
+        line = CapacityPlan.build(
+            pool("vcpu 100 vcpu"), [held("4 vcpu", JAN1), held("95 vcpu", booked)], as_of=MAR1
+        ).line("vcpu")
+        assert (str(line.held), str(line.scheduled_peak)) == ("4 vcpu", "99 vcpu")
+        assert line.projection.slope == 0
+        assert [(d.name, d.on, d.by) for d in line.dates] == [
+            ("warn", dt.date(2026, 3, 11), "scheduled"),
+            ("act", dt.date(2026, 3, 11), "scheduled"),
+            ("full", None, None),
+        ]
+
+    def test_each_date_from_whichever_comes_first(self) -> None:
+        """Takes the booking for warn (5 March, before the line's 17 March), the line for the rest.
+
+        59 vcpu on 1 March and one more a day (the hand case above); 20 vcpu booked
+        from noon on 5 March make 79 (the booked holdings add nothing after 1 March
+        but these 20), past 75 but not 90.
+        """
+        booking = held("20 vcpu", dt.datetime(2026, 3, 5, 12, tzinfo=UTC))
+        line = CapacityPlan.build(pool("vcpu 100 vcpu"), [*daily(59), booking], as_of=MAR1).line(
+            "vcpu"
+        )
+        assert [(d.name, d.on, d.by) for d in line.dates] == [
+            ("warn", dt.date(2026, 3, 5), "scheduled"),
+            ("act", dt.date(2026, 4, 1), "projection"),
+            ("full", dt.date(2026, 4, 11), "projection"),
+        ]
+
+    def test_a_booking_on_the_projections_day_decides(self) -> None:
+        """Says "scheduled" when the booking and the projection reach a level the same day."""
+        booking = held("16 vcpu", dt.datetime(2026, 3, 17, 6, tzinfo=UTC))  # 59 + 16 = 75
+        warn = (
+            CapacityPlan.build(pool("vcpu 100 vcpu"), [*daily(59), booking], as_of=MAR1)
+            .line("vcpu")
+            .date_of("warn")
+        )
+        assert (warn.on, warn.by) == (dt.date(2026, 3, 17), "scheduled")
+
+    def test_a_booking_of_an_hour_counts(self) -> None:
+        """Dates a level a booking reaches for an hour only, not held at any midnight."""
+        hour = dt.datetime(2026, 3, 3, 10, tzinfo=UTC)
+        line = CapacityPlan.build(
+            pool("vcpu 100 vcpu"),
+            [held("50 vcpu", JAN1), held("30 vcpu", hour, hour + dt.timedelta(hours=1))],
+            as_of=MAR1,
+        ).line("vcpu")
+        assert [(d.on, d.by) for d in line.dates] == [
+            (dt.date(2026, 3, 3), "scheduled"),
+            (None, None),
+            (None, None),
+        ]
+
+    def test_a_booking_past_the_horizon(self) -> None:
+        """Leaves out a booking that starts after the horizon ends, and counts it once inside."""
+        holdings = [held("4 vcpu", JAN1), held("95 vcpu", dt.datetime(2027, 3, 11, tzinfo=UTC))]
+        short, long = (
+            CapacityPlan.build(
+                pool("vcpu 100 vcpu"), holdings, as_of=MAR1, horizon=relativedelta(years=years)
+            ).line("vcpu")
+            for years in (1, 2)
+        )
+        assert [d.on for d in short.dates] == [None, None, None]
+        assert [d.on for d in long.dates] == [dt.date(2027, 3, 11), dt.date(2027, 3, 11), None]
+
+    def test_not_before_as_ofs_own_date(self) -> None:
+        """Gives as_of's own date to a booking made later that UTC day, the day before it.
+
+        as_of is 00:30 on 1 March in Berlin, 23:30 on 28 February in UTC; the booking
+        starts at 23:45 UTC, so in UTC it falls on 28 February, before as_of's date.
+        """
+        as_of = dt.datetime(2026, 3, 1, 0, 30, tzinfo=BERLIN)
+        late = held("95 vcpu", dt.datetime(2026, 2, 28, 23, 45, tzinfo=UTC))
+        warn = (
+            CapacityPlan.build(pool("vcpu 100 vcpu"), [held("4 vcpu", JAN1), late], as_of=as_of)
+            .line("vcpu")
+            .date_of("warn")
+        )
+        assert (warn.on, warn.already, warn.by) == (dt.date(2026, 3, 1), False, "scheduled")
+
+    def test_held_already_says_so(self) -> None:
+        """Says "held" of a level held at as_of."""
+        line = CapacityPlan.build(pool("vcpu 100 vcpu"), [held("80 vcpu", JAN1)], as_of=MAR1)
+        assert [d.by for d in line.line("vcpu").dates] == ["held", None, None]
+
+
+class TestPoolCheck:
+    """The pool is checked against the resource types before any allocation is counted."""
+
+    def test_a_type_typed_wrong(self) -> None:
+        """Refuses a capacity of an unknown type at $.pool.capacities[i], suggesting one."""
+        with pytest.raises(ValidationError) as info:
+            CapacityPlan.build(pool("vpcu 100 vcpu"), [held("4 vcpu", JAN1)], as_of=MAR1)
+        assert info.value.errors == [
+            (
+                "expected a known resource type (did you mean vcpu?), got 'vpcu' (string)"
+                " @ $.pool.capacities[0].resource_type"
+            )
+        ]
+
+    def test_a_capacity_in_another_unit_is_the_pools_problem(self) -> None:
+        """Names the pool's capacity in GiB for vcpu, not the allocations it cannot count."""
+        with pytest.raises(ValidationError) as info:
+            CapacityPlan.build(
+                pool("vcpu 512 GiB"), [held("4 vcpu", JAN1), held("2 vcpu", JAN1)], as_of=MAR1
+            )
+        assert info.value.errors == [
+            (
+                "expected a quantity convertible to vcpu, the unit of vcpu, got 512 GiB"
+                " @ $.pool.capacities[0].capacity"
+            )
+        ]
+
+    def test_against_ones_own_types(self) -> None:
+        """Checks the pool against ``types`` when given: memory is unknown to a vcpu-only table."""
+        only_vcpu = (resource_type("vcpu"),)
+        CapacityPlan.build(pool("vcpu 8 vcpu"), [], as_of=MAR1, types=only_vcpu)
+        with pytest.raises(ValidationError) as info:
+            CapacityPlan.build(pool("memory 8 GiB"), [], as_of=MAR1, types=only_vcpu)
+        assert info.value.errors == [
+            (
+                "expected a known resource type (one of vcpu), got 'memory' (string)"
+                " @ $.pool.capacities[0].resource_type"
+            )
+        ]
+
+
+class TestLeftOut:
+    """What the plan did not count as the pool's, counted by reason."""
+
+    def test_counts_other_locations_and_types(self) -> None:
+        """Counts allocations of other locations (of any type), and of types the pool lacks.
+
+        eu-centrl is a slip for the pool's eu-central, and EU-Central differs from it
+        only by case; vpcu is a slip for vcpu. The two allocations the pool counts are
+        not counted here.
+        """
+        holdings = [
+            held("4 vcpu", JAN1, location="eu-central"),
+            held("2 vcpu", JAN1),
+            held("1 vcpu", JAN1, location="eu-centrl"),
+            held("1 vcpu", JAN1, location="eu-centrl"),
+            held("1 vcpu", JAN1, location="EU-Central"),
+            held("8 GiB", JAN1, location="us-east"),
+            held("8 GiB", JAN1, location="eu-central"),
+            held("1 vcpu", JAN1, resource_type="vpcu"),
+        ]
+        plan = CapacityPlan.build(pool("vcpu 100 vcpu"), holdings, as_of=MAR1)
+        left = plan.left_out
+        assert str(plan.line("vcpu").held) == "6 vcpu"
+        assert [(g.name, g.allocations, g.close) for g in left.other_locations] == [
+            ("EU-Central", 1, ("eu-central",)),
+            ("eu-centrl", 2, ("eu-central",)),
+            ("us-east", 1, ()),
+        ]
+        assert [(g.name, g.allocations, g.close) for g in left.other_types] == [
+            ("memory", 1, ()),
+            ("vpcu", 1, ("vcpu",)),
+        ]
+        assert (left.allocations, bool(left)) == (6, True)
+
+    def test_nothing_left_out(self) -> None:
+        """Has an empty account when every allocation is the pool's."""
+        left = CapacityPlan.build(pool("vcpu 100 vcpu"), daily(3), as_of=MAR1).left_out
+        assert (left, left.allocations, bool(left)) == (CapacityLeftOut(), 0, False)
+
+    def test_the_records_refuse_what_they_do_not_hold(self) -> None:
+        """Refuses groups that are not LeftOutGroup values, at their index."""
+        with pytest.raises(ValidationError) as info:
+            CapacityLeftOut(other_locations=[("us-east", 1)], other_types=5)  # type: ignore[list-item,arg-type]
+        assert info.value.paths == ["$.other_locations[0]", "$.other_types"]
+
+
 class TestProjectionRecord:
     """Projection, ThresholdDate and CapacitySample as records."""
 
@@ -516,8 +700,24 @@ class TestProjectionRecord:
     def test_a_date_reached_already_has_a_day(self) -> None:
         """Refuses a threshold reached already without its day."""
         with pytest.raises(ValidationError) as info:
-            ThresholdDate("warn", Fraction(3, 4), None, True)  # noqa: FBT003 - the record's field
+            ThresholdDate("warn", Fraction(3, 4), None, True, "held")  # noqa: FBT003 - a field
         assert info.value.paths == ["$.on"]
+
+    @pytest.mark.parametrize(
+        ("on", "already", "by"),
+        [
+            (MAR1.date(), True, "scheduled"),
+            (MAR1.date(), True, None),
+            (MAR1.date(), False, "held"),
+            (MAR1.date(), False, None),
+            (None, False, "projection"),
+        ],
+    )
+    def test_by_fits_the_date(self, on: dt.date | None, already: bool, by: str | None) -> None:
+        """Refuses a ``by`` that does not say what decided the date, at $.by."""
+        with pytest.raises(ValidationError) as info:
+            ThresholdDate("warn", Fraction(3, 4), on, already, by)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.by"]
 
 
 class TestErrors:
@@ -641,6 +841,29 @@ class TestProperties:
             if higher.already:
                 assert lower.already
         assert len(days) == 3
+
+    @SLOW
+    @given(CAPACITIES, HISTORIES, WINDOW, thresholds())
+    def test_each_date_is_what_decided_it(
+        self, capacity: Any, history: list[Allocation], as_of: dt.datetime, levels: Thresholds
+    ) -> None:
+        """Backs each date by what it says decided it, and dates every level the bookings reach.
+
+        The drawn holdings all start before mid-2026, well inside the three years
+        looked at, so a level the scheduled peak reaches has a date.
+        """
+        line = plan_of(capacity, history, as_of, thresholds=levels)
+        whole = Fraction(capacity.magnitude)
+        peak = Fraction(line.scheduled_peak.magnitude)
+        for found in line.dates:
+            level = found.fraction * whole
+            if found.by == "projection":
+                assert found.on is not None
+                assert line.projection.at(found.on) >= level
+            if found.by == "scheduled":
+                assert peak >= level
+            if peak >= level:
+                assert found.on is not None
 
     @SLOW
     @given(CAPACITIES, HISTORIES, WINDOW)

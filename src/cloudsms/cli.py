@@ -75,10 +75,16 @@ month a period can hold in the agreement's time zone (as argparse reports bad us
 resource pool (S11; ISO/IEC 20000-1:2011 6.5): per resource type what is held of the
 capacity at ``--as-of`` (a date, read as 00:00 UTC, or an instant; default: now), the
 growth projection (linear or seasonal) with its fit, the date the warn and act
-thresholds and the whole capacity are reached, and, with ``--usage``, the capacity held
-by holdings unused for ``--unused-for`` days (`cloudsms.reports.capacity`). Exit 1 with
-every problem of an invalid pool or CSV file (each CSV problem at ``file:line:column``),
-2 when a file cannot be read or an option is not valid (as argparse reports bad usage).
+thresholds and the whole capacity are reached (by the holdings already scheduled or by
+the projection, whichever is first, and which it was), and, with ``--usage``, the
+capacity held by holdings unused for ``--unused-for`` days (`cloudsms.reports.capacity`);
+a note counts the allocations left out, of other locations or of types the pool has no
+capacity for, under the table or on standard error beside JSON. Exit 1 with every
+problem of an invalid pool (a capacity of an unknown resource type or of another
+dimension than its type's unit included) or CSV file (each CSV problem at
+``file:line:column``), 2 when a file cannot be read or an option is not valid (an
+``--as-of`` outside the supported range, or too late for three years of dates after
+it, included; as argparse reports bad usage).
 
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
@@ -1445,22 +1451,59 @@ def _write_focus(path: str, profile: Any, name: str) -> str | _View:  # noqa: AN
 
 # ---------------------------------------------------------------------- capacity
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CAPACITY_YEARS = 3  # how far ahead capacity show looks for threshold dates
 
 
 def _capacity_as_of(text: str) -> Any:  # noqa: ANN401 - an aware datetime, imported lazily
-    """``--as-of``: a date (00:00 UTC of that day) or an RFC 3339 instant with its offset."""
+    """``--as-of``: a date (00:00 UTC of that day) or an RFC 3339 instant with its offset.
+
+    It must be a supported instant whose horizon (`_CAPACITY_YEARS` ahead, on its own
+    clock) is one too: the range is said, with the text given, not what it was read as.
+    """
     import datetime as dt  # noqa: PLC0415 - loaded only for this command
+
+    from dateutil.relativedelta import relativedelta  # noqa: PLC0415
+
+    from cloudsms._foundation.instants import RANGE_TEXT, instant_problems  # noqa: PLC0415
+    from cloudsms.periods import add_calendar  # noqa: PLC0415
 
     if _DATE.fullmatch(text):
         try:
-            day = dt.date.fromisoformat(text)
+            instant = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), dt.UTC)
         except ValueError:
             message = (
                 f"expected a date such as 2026-11-01 or an instant with its offset, got {text!r}"
             )
             raise argparse.ArgumentTypeError(message) from None
-        return _as_of(f"{day.isoformat()}T00:00:00+00:00")
-    return _as_of(text)
+    else:
+        try:
+            parsed: dt.datetime | None = dt.datetime.fromisoformat(text)
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            message = (
+                "expected an instant with its offset such as 2026-11-01T00:00:00+01:00,"
+                f" got {text!r}"
+            )
+            raise argparse.ArgumentTypeError(message)
+        instant = parsed
+    found = instant_problems(instant, "$")
+    if found:
+        wanted = found[0].expected
+        if wanted == RANGE_TEXT:
+            wanted = f"a date or an instant {RANGE_TEXT.removeprefix('an instant ')}"
+        raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
+    try:
+        add_calendar(instant, relativedelta(years=_CAPACITY_YEARS))
+    except ValidationError:
+        years = _CAPACITY_YEARS
+        message = (
+            f"expected a date or an instant at least {years} years before 9000-01-01T00:00Z,"
+            f" where the supported range ends, as threshold dates are looked for {years}"
+            f" years ahead (a date up to {8999 - years}-12-31), got {text!r}"
+        )
+        raise argparse.ArgumentTypeError(message) from None
+    return instant
 
 
 def _days(text: str) -> int:
@@ -1492,7 +1535,10 @@ def _capacity_show(args: argparse.Namespace) -> _View:
     """
     import datetime as dt  # noqa: PLC0415 - loaded only for this command
 
+    from dateutil.relativedelta import relativedelta  # noqa: PLC0415
+
     from cloudsms.reports.capacity import (  # noqa: PLC0415 - loaded only for this command
+        capacity_left_out_note,
         capacity_plan_data,
         capacity_plan_table,
     )
@@ -1501,6 +1547,8 @@ def _capacity_show(args: argparse.Namespace) -> _View:
 
     thresholds = _capacity_thresholds(args)
     name, data, pool, problems = _read_document(args.pool, "cloudsms.resource-pool")
+    if isinstance(pool, ResourcePool):  # a capacity of an unknown type or another dimension
+        problems += pool.problems()
     if problems or not isinstance(pool, ResourcePool):
         return _validation_view(name, data, pool, problems)
     files = {"allocations": args.allocations}
@@ -1524,16 +1572,19 @@ def _capacity_show(args: argparse.Namespace) -> _View:
             thresholds=thresholds,
             usage=read["usage"],
             unused_for=args.unused_for,
+            horizon=relativedelta(years=_CAPACITY_YEARS),
         )
     except ValidationError as exc:
         what = f"capacity plan of pool {pool.id!r}"
         return _problems_view(name, what, _located(exc.problems, files))
+    note = capacity_left_out_note(plan)
     return _View(
-        table=capacity_plan_table(plan),
+        table=capacity_plan_table(plan),  # ends with the note itself
         data=capacity_plan_data(plan),
         rows=[],
         columns=(),
         fit=False,
+        notes=[note] if note else [],
     )
 
 
@@ -1552,10 +1603,14 @@ def _with_capacity(commands: Any) -> None:  # noqa: ANN401 - argparse's private 
         "resource type of the pool, what is held of its capacity at --as-of, the growth "
         "projection fitted to the history (linear, or seasonal from 24 whole months on) "
         "with its fit, and the date the warn and act thresholds and the whole capacity "
-        "are reached within three years; with --usage, the capacity held by holdings "
-        "unused for --unused-for days. Exit 0, 1 with every problem of an invalid pool or "
-        "CSV file (a CSV cell at file:line:column), 2 when a file cannot be read or an "
-        "option is not valid.",
+        "are reached within three years, by the holdings already scheduled or by the "
+        "projection, whichever comes first; with --usage, the capacity held by holdings "
+        "unused for --unused-for days. A last line counts the allocations left out (of "
+        "other locations, or of types the pool has no capacity for; on standard error "
+        "with --format json). Exit 0, 1 with every problem of an invalid pool (a capacity "
+        "of an unknown resource type or in another unit's dimension included) or CSV "
+        "file (a CSV cell at file:line:column), 2 when a file cannot be read or an option "
+        "is not valid.",
     )
     sub.add_argument("pool", metavar="POOL.json", help="the pool's document")
     sub.add_argument(
@@ -1566,8 +1621,8 @@ def _with_capacity(commands: Any) -> None:  # noqa: ANN401 - argparse's private 
         type=_capacity_as_of,
         default=None,
         metavar="DATE",
-        help="judge the pool at 00:00 UTC of this date, or at this RFC 3339 instant "
-        "(default: now)",
+        help="judge the pool at 00:00 UTC of this date, or at this RFC 3339 instant, "
+        f"from 1900-01-01 up to {8999 - _CAPACITY_YEARS}-12-31 (default: now)",
     )
     sub.add_argument(
         "--usage",

@@ -10,7 +10,8 @@ looks at:
   every exact fraction as decimal text (exact where its decimals end, else 38
   significant digits), dates as ISO 8601;
 - `capacity_plan_table`: the plan for people, one block per resource type, every
-  text from the pool escaped;
+  text from the pool escaped, and `capacity_left_out_note`, the line saying which
+  allocations were not the pool's;
 - `capacity_chart`: a matplotlib figure of utilisation over time and its projection
   against the warn and act levels, one axes per type, from the optional extra
   ``analysis``, imported only when asked for.
@@ -34,7 +35,13 @@ from cloudsms._kit.durations import format_duration
 from cloudsms.errors import ValidationError, describe
 from cloudsms.periods import add_calendar
 from cloudsms.reports._table import escape_text
-from cloudsms.resources.capacity import CapacityLine, CapacityPlan, Projection, ThresholdDate
+from cloudsms.resources.capacity import (
+    CapacityLeftOut,
+    CapacityLine,
+    CapacityPlan,
+    Projection,
+    ThresholdDate,
+)
 from cloudsms.units import format_quantity
 
 if TYPE_CHECKING:
@@ -43,7 +50,12 @@ if TYPE_CHECKING:
 
     from cloudsms.resources import ReclaimCandidate
 
-__all__ = ["capacity_chart", "capacity_plan_data", "capacity_plan_table"]
+__all__ = [
+    "capacity_chart",
+    "capacity_left_out_note",
+    "capacity_plan_data",
+    "capacity_plan_table",
+]
 
 _SUBJECT = "Capacity plan report"
 _EXTRA = "pip install 'cloudsms[analysis]'"
@@ -105,6 +117,21 @@ def _date_data(found: ThresholdDate) -> dict[str, Any]:
         "fraction": _decimal(found.fraction),
         "on": None if found.on is None else found.on.isoformat(),
         "already": found.already,
+        "by": found.by,
+    }
+
+
+def _left_out_data(left: CapacityLeftOut) -> dict[str, Any]:
+    return {
+        "allocations": left.allocations,
+        "other_locations": [
+            {"location": g.name, "allocations": g.allocations, "close": list(g.close)}
+            for g in left.other_locations
+        ],
+        "other_types": [
+            {"resource_type": g.name, "allocations": g.allocations, "close": list(g.close)}
+            for g in left.other_types
+        ],
     }
 
 
@@ -156,14 +183,21 @@ def capacity_plan_data(plan: CapacityPlan) -> dict[str, Any]:
     day, or per month for a seasonal fit) and ``season``, the twelve monthly indices
     of a seasonal fit, January first), ``dates`` (per threshold ``warn``, ``act``
     and ``full``: its ``name``, ``fraction``, ``on``, an ISO date or ``null`` when
-    not reached within the horizon, and ``already``), ``reclaimable`` (wire text, or
-    ``null`` when no usage was given) and ``candidates`` (each holding that could be
-    reclaimed: ``customer``, ``agreement``, ``service``, ``resource_id``,
-    ``quantity``, ``since``, ``unused_since``, ``days_unused``).
+    not reached within the horizon, ``already``, and ``by``, what decided the date:
+    ``held`` when reached already, ``scheduled`` when the holdings already booked
+    reach it first, ``projection`` when the projection does, ``null`` without a
+    date), ``reclaimable`` (wire text, or ``null`` when no usage was given) and
+    ``candidates`` (each holding that could be reclaimed: ``customer``,
+    ``agreement``, ``service``, ``resource_id``, ``quantity``, ``since``,
+    ``unused_since``, ``days_unused``); then ``left_out``, the allocations that are
+    not the pool's: ``allocations`` (their number), ``other_locations`` (each with
+    ``location``, ``allocations`` and ``close``, the pool's location when the two are
+    close) and ``other_types`` (each with ``resource_type``, ``allocations`` and
+    ``close``, the pool's types close to it).
 
     Every fraction is decimal text: exact where its decimals end, else 38
-    significant digits, half to even. Counts (``samples``, ``days_unused``) are
-    JSON integers.
+    significant digits, half to even. Counts (``samples``, ``days_unused``,
+    ``allocations``) are JSON integers.
 
     Raises:
         ValidationError: ``plan`` is not a `cloudsms.resources.capacity.CapacityPlan`
@@ -180,6 +214,7 @@ def capacity_plan_data(plan: CapacityPlan) -> dict[str, Any]:
         "horizon": format_duration(checked.horizon),
         "horizon_end": add_calendar(checked.as_of, checked.horizon).isoformat(),
         "lines": [_line_data(line) for line in checked.lines],
+        "left_out": _left_out_data(checked.left_out),
     }
 
 
@@ -215,7 +250,8 @@ def _date_text(found: ThresholdDate, until: dt.datetime) -> str:
         return f"reached already ({found.on})"
     if found.on is None:
         return f"not reached by {until.date().isoformat()}"
-    return found.on.isoformat()
+    decided = "scheduled" if found.by == "scheduled" else "projected"
+    return f"{found.on.isoformat()} ({decided})"
 
 
 def _candidate_text(candidate: ReclaimCandidate) -> str:
@@ -258,6 +294,49 @@ def _block(line: CapacityLine, until: dt.datetime) -> list[str]:
     return lines
 
 
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _hint(close: tuple[str, ...]) -> str:
+    return f" (did you mean {' or '.join(escape_text(c) for c in close)}?)" if close else ""
+
+
+def capacity_left_out_note(plan: CapacityPlan) -> str:
+    """One line saying which allocations ``plan`` left out, or ``""`` when none.
+
+    An allocation of another location, or of a type the pool has no capacity for,
+    counts nowhere in the plan, so a location or a type id typed wrong in a CSV file
+    would otherwise show only as a pool emptier than it is. The note counts them by
+    location and by type, with a "did you mean" for a location close to the pool's
+    (or equal to it but for case) and a type close to one of the pool's, every name
+    escaped::
+
+        Left out: 3 allocations: 2 of location eu-centrl (did you mean eu-central?),
+        1 of type vpcu, which the pool has no capacity for (did you mean vcpu?)
+
+    (one line). `capacity_plan_table` ends with it, and ``cloudsms capacity show``
+    prints it on standard error with ``--format json``. Serves S11 (demand kept
+    within capacity: every holding accounted for) and ISO/IEC 20000-1:2011 6.5.
+
+    Raises:
+        ValidationError: ``plan`` is not a `cloudsms.resources.capacity.CapacityPlan`.
+    """
+    left = _checked(plan).left_out
+    if not left:
+        return ""
+    reasons = [
+        f"{group.allocations} of location {escape_text(group.name)}{_hint(group.close)}"
+        for group in left.other_locations
+    ]
+    reasons += [
+        f"{group.allocations} of type {escape_text(group.name)}, which the pool has no"
+        f" capacity for{_hint(group.close)}"
+        for group in left.other_types
+    ]
+    return f"Left out: {_count(left.allocations, 'allocation')}: {', '.join(reasons)}"
+
+
 def capacity_plan_table(plan: CapacityPlan) -> str:
     """The plan as plain text for people: a block per resource type.
 
@@ -265,10 +344,12 @@ def capacity_plan_table(plan: CapacityPlan) -> str:
     follows: what is held of the capacity and its share (two decimals at most, ``~``
     marking one cut there), the most held from ``as_of`` on with scheduled holdings;
     the projection (its method, samples, r² and slope, or why there is none); the
-    date of each threshold (``reached already``, a date, or ``not reached by`` the
-    horizon's end); and the capacity that could be reclaimed, each candidate holding
-    named (or ``not judged`` when no usage was given). Every text from the pool and
-    the allocations is escaped.
+    date of each threshold (``reached already``; a date followed by ``(scheduled)``
+    when the holdings already booked reach it first, or by ``(projected)`` when the
+    projection does; or ``not reached by`` the horizon's end); and the capacity that
+    could be reclaimed, each candidate holding named (or ``not judged`` when no usage
+    was given). When allocations were left out, `capacity_left_out_note` is the last
+    line. Every text from the pool and the allocations is escaped.
 
     Raises:
         ValidationError: ``plan`` is not a `cloudsms.resources.capacity.CapacityPlan`.
@@ -289,6 +370,8 @@ def capacity_plan_table(plan: CapacityPlan) -> str:
         lines += ["", *_block(line, until)]
     if not checked.lines:
         lines += ["", "(the pool has no capacity)"]
+    if note := capacity_left_out_note(checked):
+        lines += ["", note]
     return "\n".join(lines)
 
 

@@ -17,12 +17,17 @@ resource type the pool has capacity for:
 - the date each threshold is reached (`ThresholdDate`): ``warn`` and ``act`` of the
   type's `Thresholds` (fractions of the capacity; by default 3/4 and 9/10, cloudsms's
   choice) and ``full``, the whole capacity: reached already, reached on a date within
-  the horizon, or not reached within it;
+  the horizon, or not reached within it. A date is the earlier of the day the
+  holdings already booked reach the level and the day the projection does, and the
+  plan says which decided it;
 - beside them, the holdings left unused long enough to be reclaimed
   (`reclaim_candidates`) and the capacity they would give back, when usage is known.
 
 Which allocations are the pool's is decided as `ResourcePool.free` decides it: those
-of the type whose ``location`` is the pool's or is not set. Everything is exact:
+of the type whose ``location`` is the pool's or is not set; the plan counts the
+others, by location and by type (`CapacityLeftOut`), so a location or a type typed
+wrong shows. The pool itself is checked against the resource types first
+(`ResourcePool.check`). Everything is exact:
 amounts are fractions of the capacity's unit, the fits are computed on fractions,
 and a date is a whole calendar day (UTC) on which the projection, evaluated exactly,
 reaches the level.
@@ -65,6 +70,7 @@ from cloudsms.resources.types import (
     Allocation,
     ReclaimCandidate,
     ResourcePool,
+    ResourceType,
     Usage,
     reclaim_candidates,
 )
@@ -74,9 +80,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 __all__ = [
+    "CapacityLeftOut",
     "CapacityLine",
     "CapacityPlan",
     "CapacitySample",
+    "LeftOutGroup",
     "Projection",
     "ThresholdDate",
     "Thresholds",
@@ -98,6 +106,7 @@ _INT_BITS = 64  # an int threshold is 0 or 1; a longer one is refused before any
 
 Method = Literal["linear", "seasonal", "none"]
 ThresholdName = Literal["warn", "act", "full"]
+DecidedBy = Literal["held", "scheduled", "projection"]
 
 
 def _micros(instant_: dt.datetime) -> int:
@@ -413,29 +422,51 @@ class Projection(Record):
 
 @attrs.frozen
 class ThresholdDate(Record):
-    """When a threshold of a capacity is reached: ``ThresholdDate(name, fraction, on, already)``.
+    """When a threshold is reached: ``ThresholdDate(name, fraction, on, already, by)``.
 
     ``name`` is ``"warn"``, ``"act"`` or ``"full"`` and ``fraction`` its share of the
-    capacity. ``already`` is true when what is held at ``as_of`` is at or above it;
-    ``on`` is then ``as_of``'s date. Otherwise ``on`` is the first day (UTC) after
-    ``as_of`` on which the projection reaches the fraction of the capacity, within
-    the plan's horizon, or ``None`` when it does not (a flat or falling projection,
-    or one that gets there only later).
+    capacity. ``by`` says what decided ``on``:
+
+    - ``"held"``: what is held at ``as_of`` is at or above the level already
+      (``already`` is then true) and ``on`` is ``as_of``'s own date;
+    - ``"scheduled"``: the holdings already booked reach the level at an instant
+      after ``as_of`` (a holding that starts later counts from its start, one that
+      ends stops counting): ``on`` is the UTC day of the first such instant (or
+      ``as_of``'s own date, should that be later), within the horizon;
+    - ``"projection"``: the projection reaches the level first: ``on`` is the first
+      day (UTC) after ``as_of`` on which it does, within the horizon;
+    - ``None``: neither gets there within the plan's horizon (a flat or falling
+      projection and no booking that high, or only later): ``on`` is ``None``.
+
+    When both the booked holdings and the projection reach the level, the earlier
+    day wins; on the same day, ``"scheduled"``: a booking is known, a projection only
+    expected.
 
     Raises:
         ValidationError: every problem of the fields; reached ``already`` but no
-            ``on`` (``$.on``).
+            ``on`` (``$.on``); a ``by`` that does not fit ``already`` and ``on``
+            (``$.by``).
     """
 
     name: ThresholdName
     fraction: Fraction
     on: dt.date | None
     already: bool
+    by: DecidedBy | None = None
 
     def _rules(self) -> Iterator[Problem]:
-        """A threshold already reached was reached on a day."""
+        """A threshold already reached was reached on a day; ``by`` fits the rest."""
         if self.already and self.on is None:
             yield Problem("on", "the date of as_of when already reached", "null")
+        if self.already:
+            wanted: tuple[DecidedBy | None, ...] = ("held",)
+        elif self.on is None:
+            wanted = (None,)
+        else:
+            wanted = ("scheduled", "projection")
+        if self.by not in wanted:
+            shown = " or ".join("null" if w is None else repr(w) for w in wanted)
+            yield Problem("by", shown, "null" if self.by is None else repr(self.by))
 
 
 @attrs.frozen(kw_only=True)
@@ -526,6 +557,16 @@ class _Held:
         """The most held at any instant from ``time`` on."""
         later = self.levels[bisect_right(self.times, time) :]
         return max([self.at(time), *later])
+
+    def first_reaching(self, time: int, amount: Fraction) -> int | None:
+        """The first instant after ``time`` at which ``amount`` (scaled) or more is held.
+
+        ``None`` when no later change of the holdings gets there.
+        """
+        for index in range(bisect_right(self.times, time), len(self.times)):
+            if self.levels[index] >= amount:
+                return self.times[index]
+        return None
 
     def integral(self, start: int, end: int) -> int:
         """The amount held times the microseconds held, over ``[start, end)``."""
@@ -769,11 +810,21 @@ class _Line:
             level = fraction * capacity
             if now >= level:
                 dates.append(
-                    ThresholdDate(name=name, fraction=fraction, on=as_of.date(), already=True)
+                    ThresholdDate(
+                        name=name, fraction=fraction, on=as_of.date(), already=True, by="held"
+                    )
                 )
-            else:
-                day = projection.first_day(level, first_day, last_day)
-                dates.append(ThresholdDate(name=name, fraction=fraction, on=day, already=False))
+                continue
+            projected = projection.first_day(level, first_day, last_day)
+            booked = held.first_reaching(moment, level * held.scale)
+            on: dt.date | None = None
+            by: DecidedBy | None = None
+            if booked is not None and booked <= horizon_end:  # the booking's UTC day
+                on = max((_EPOCH + dt.timedelta(microseconds=booked)).date(), as_of.date())
+                by = "scheduled"
+            if projected is not None and (on is None or projected < on):
+                on, by = projected, "projection"
+            dates.append(ThresholdDate(name=name, fraction=fraction, on=on, already=False, by=by))
         reclaimable = None
         if candidates is not None:
             reclaimable = self.quantity(
@@ -796,14 +847,102 @@ class _Line:
         )
 
 
+@attrs.frozen
+class LeftOutGroup(Record):
+    """Allocations a capacity plan left out that share one location or one type (S11).
+
+    ``LeftOutGroup(name, allocations, close)``: ``name`` is the location, or the
+    resource type id, the allocations named; ``allocations`` how many did; ``close``
+    what of the pool's the name may be a slip for (the pool's location, or the ids
+    of its types; the likeliest first), ``()`` when nothing is close.
+    """
+
+    name: str
+    allocations: int
+    close: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+
+
+def _groups_problems(value: object, path: str) -> list[Problem]:
+    if not isinstance(value, tuple):
+        return [Problem(path, "a list of LeftOutGroup", describe(value))]
+    return [
+        Problem(f"{path}[{index}]", "a LeftOutGroup", describe(item))
+        for index, item in enumerate(value)
+        if not isinstance(item, LeftOutGroup)
+    ]
+
+
+_GROUPS = check(_groups_problems, expected="a list of LeftOutGroup", total=True)
+
+
+@attrs.frozen(kw_only=True)
+class CapacityLeftOut(Record):
+    """The allocations `CapacityPlan.build` did not count as the pool's, by reason (S11).
+
+    An allocation that is not the pool's counts nowhere in the plan, so a location or
+    a type id typed wrong in a file (``eu-centrl``, ``vpcu``) would otherwise show only
+    as a pool emptier than it is. The plan says what it set aside:
+
+    - ``other_locations``: allocations whose ``location`` is set to another than the
+      pool's, one `LeftOutGroup` per location, sorted by it; ``close`` holds the
+      pool's location when the two differ only by case or are close;
+    - ``other_types``: allocations of the pool's location (or of none) of a type the
+      pool has no capacity for, one group per type id, sorted; ``close`` holds the
+      pool's types close to it.
+
+    An allocation of another location is counted there whatever its type.
+
+    Serves S11 (demand kept within capacity: every holding accounted for) and ISO/IEC
+    20000-1:2011 6.5.
+    """
+
+    other_locations: tuple[LeftOutGroup, ...] = attrs.field(
+        default=(), converter=as_tuple, validator=_GROUPS
+    )
+    other_types: tuple[LeftOutGroup, ...] = attrs.field(
+        default=(), converter=as_tuple, validator=_GROUPS
+    )
+
+    @property
+    def allocations(self) -> int:
+        """How many allocations were left out, for either reason."""
+        return sum(g.allocations for g in (*self.other_locations, *self.other_types))
+
+    def __bool__(self) -> bool:
+        """Whether any allocation was left out."""
+        return self.allocations > 0
+
+
+def _close(name: str, known: list[str]) -> tuple[str, ...]:
+    """The known names ``name`` may be a slip for: same but for case first, then close ones."""
+    folded = [k for k in known if k.casefold() == name.casefold()]
+    return tuple(dict.fromkeys([*folded, *suggest(name, known)]))
+
+
+def _left_out(
+    locations: dict[str, int], types: dict[str, int], pool: ResourcePool
+) -> CapacityLeftOut:
+    ids = [capacity.resource_type for capacity in pool.capacities]
+    return CapacityLeftOut(
+        other_locations=[
+            LeftOutGroup(name, count, _close(name, [pool.location]))
+            for name, count in sorted(locations.items())
+        ],
+        other_types=[
+            LeftOutGroup(name, count, _close(name, ids)) for name, count in sorted(types.items())
+        ],
+    )
+
+
 @attrs.frozen(kw_only=True)
 class CapacityPlan(Record):
     """A pool's capacity plan as of an instant: one `CapacityLine` per resource type (S11).
 
     Build one with `build`. ``pool`` is the `ResourcePool` planned, ``as_of`` the
     instant it was judged at, ``horizon`` how far ahead threshold dates are looked
-    for and ``lines`` one `CapacityLine` per capacity of the pool, in the pool's
-    order.
+    for, ``lines`` one `CapacityLine` per capacity of the pool, in the pool's
+    order, and ``left_out`` the allocations given that were not the pool's, counted
+    by location and by type (`CapacityLeftOut`).
 
     Serves S11 (a capacity plan with thresholds and a growth projection, reclaimable
     capacity beside it) and ISO/IEC 20000-1:2011 6.5 (capacity management).
@@ -816,6 +955,7 @@ class CapacityPlan(Record):
         converter=as_tuple,
         validator=check(_lines_problems, expected="a list of CapacityLine", total=True),
     )
+    left_out: CapacityLeftOut = attrs.field(factory=CapacityLeftOut)
 
     def line(self, type_id: str) -> CapacityLine:
         """The line of the resource type ``type_id``.
@@ -844,35 +984,48 @@ class CapacityPlan(Record):
         usage: Iterable[Usage] | None = None,
         unused_for: int = 30,
         horizon: relativedelta = _DEFAULT_HORIZON,
+        types: Iterable[ResourceType] | None = None,
     ) -> CapacityPlan:
         """The capacity plan of ``pool`` as of ``as_of``, from every customer's ``allocations``.
 
+        ``pool`` is first checked against the resource types (`ResourcePool.check`,
+        with ``types`` or the built-in table): a capacity of an unknown type or in
+        another dimension than its type's unit is the pool's problem, named at
+        ``$.pool.capacities[i]``, not one of every allocation that fails to convert.
+
         ``allocations`` may hold those of other pools and types: the pool's are those
         of a type it has capacity for whose ``location`` is the pool's or is not set,
-        as `ResourcePool.free` counts them. A holding counts from its ``since`` up to
-        (not including) its ``until``, in the capacity's unit; holdings that start
-        after ``as_of`` count in ``scheduled_peak`` but not in the history the
-        projection is fitted to, which ends at ``as_of``.
+        as `ResourcePool.free` counts them; the others are counted, by reason, in the
+        plan's ``left_out`` (`CapacityLeftOut`). A holding counts from its ``since`` up
+        to (not including) its ``until``, in the capacity's unit; holdings that start
+        after ``as_of`` count in ``scheduled_peak`` and in the threshold dates but not
+        in the history the projection is fitted to, which ends at ``as_of``.
 
         ``thresholds`` is one `Thresholds` for every type, or a mapping from type ids
-        to `Thresholds` (a type left out gets the defaults). A threshold date is
-        looked for from the first day after ``as_of`` up to ``as_of + horizon``
-        (three years by default). ``usage`` (the customers' `Usage` of the pool's
-        holdings) lets the plan list the holdings unused for ``unused_for`` days or
-        more (`reclaim_candidates`) and the capacity they hold; without it nothing
-        can be judged unused, and ``reclaimable`` is ``None``.
+        to `Thresholds` (a type left out gets the defaults). Each threshold's date
+        is the earlier of two (`ThresholdDate`): the day the holdings already booked
+        reach it after ``as_of``, and the first day after ``as_of`` the projection
+        does; either is looked for up to ``as_of + horizon`` (three years by default).
+        ``usage`` (the customers' `Usage` of the pool's holdings) lets the plan list
+        the holdings unused for ``unused_for`` days or more (`reclaim_candidates`)
+        and the capacity they hold; without it nothing can be judged unused, and
+        ``reclaimable`` is ``None``.
 
         Raises:
             ValidationError: every problem at once, each at its path: ``pool`` not a
-                `ResourcePool`; ``as_of`` not an aware instant; an item of
-                ``allocations`` or ``usage`` of the wrong type (``$.allocations[3]``);
-                a quantity of the pool's type not convertible to the capacity's unit
+                `ResourcePool`, or one with a capacity of an unknown type or of
+                another dimension than its type's unit
+                (``$.pool.capacities[0].resource_type``, ``$.pool.capacities[0].capacity``);
+                ``as_of`` not an aware instant; an item of ``allocations`` or
+                ``usage`` of the wrong type (``$.allocations[3]``); a quantity of the
+                pool's type not convertible to the capacity's unit
                 (``$.allocations[3].quantity``); ``thresholds`` neither `Thresholds`
                 nor a mapping of them, or naming a type the pool has no capacity for
                 (``$.thresholds.vpcu``, close ids suggested); ``unused_for`` not a
                 whole number of days of 1 or more; ``horizon`` not a positive
                 calendar length, or one that ends past the supported range
-                (``$.horizon``).
+                (``$.horizon``); ``types`` holding something that is not a
+                `ResourceType` (``$.types[i]``).
 
         Examples:
             >>> from cloudsms.resources import PoolCapacity
@@ -907,23 +1060,29 @@ class CapacityPlan(Record):
         held_items = _items(allocations, "allocations", Allocation, problems)
         used_items = None if usage is None else _items(usage, "usage", Usage, problems)
         raise_problems(problems, _SUBJECT)
+        problems += [p._replace(path=f"$.pool{p.path[1:]}") for p in pool.problems(types)]
         horizon_end = _horizon_end(as_of, horizon, problems)
-        types = [capacity.resource_type for capacity in pool.capacities]
-        chosen = _thresholds_of(thresholds, types, problems)
+        type_ids = [capacity.resource_type for capacity in pool.capacities]
+        chosen = _thresholds_of(thresholds, type_ids, problems)
+        raise_problems(problems, _SUBJECT)  # a pool in error would blame its allocations
         lines = {c.resource_type: _Line(c.resource_type, c.capacity) for c in pool.capacities}
         mine: list[Allocation] = []
+        elsewhere: dict[str, int] = {}
+        untyped: dict[str, int] = {}
         for index, allocation in enumerate(cast("tuple[Allocation, ...]", held_items)):
+            if allocation.location is not None and allocation.location != pool.location:
+                elsewhere[allocation.location] = elsewhere.get(allocation.location, 0) + 1
+                continue
             line = lines.get(allocation.resource_type)
-            if line is None or (
-                allocation.location is not None and allocation.location != pool.location
-            ):
+            if line is None:
+                untyped[allocation.resource_type] = untyped.get(allocation.resource_type, 0) + 1
                 continue
             line.add(allocation, f"$.allocations[{index}]", problems)
             mine.append(allocation)
         raise_problems(problems, _SUBJECT)
         by_type: dict[str, list[ReclaimCandidate]] | None = None
         if used_items is not None:
-            by_type = {type_id: [] for type_id in types}
+            by_type = {type_id: [] for type_id in type_ids}
             found = reclaim_candidates(
                 mine, cast("tuple[Usage, ...]", used_items), unused_for=unused_for, as_of=as_of
             )
@@ -942,4 +1101,5 @@ class CapacityPlan(Record):
                 )
                 for type_id, line in lines.items()
             ],
+            left_out=_left_out(elsewhere, untyped, pool),
         )
