@@ -23,7 +23,9 @@ Usage (from the project root)::
     python tasks/focus_columns.py --rules PATH/focus_validator/rules [--check]
     python tasks/focus_columns.py --check
 
-``--rules`` names the ``rules`` folder of an installed ``focus-validator``. With
+``--rules`` names the ``rules`` folder of an installed ``focus-validator``; reading
+its YAML needs PyYAML (the ``dev`` extra brings it, through mkdocs): without it, or
+without a rule set in that folder, the script says so and exits 2. With
 ``--check`` the script exits 1 when the committed file differs from what it would
 write: from the rule files when ``--rules`` is given, else from the validator facts
 the committed file records (so CI without the validator still catches a hand edit
@@ -565,6 +567,20 @@ def build(facts: dict[str, list[dict[str, Any]]], stamp: dict[str, Any]) -> str:
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
+def _rules_problem(rules: Path) -> str | None:
+    """Why ``--rules`` cannot be read here, or None: PyYAML missing, or no rule set there."""
+    try:
+        import yaml  # noqa: PLC0415, F401 - only whether it is there
+    except ModuleNotFoundError:
+        return (
+            "--rules needs PyYAML to read the validator's rule files; the dev extra brings"
+            " it (through mkdocs): pip install -e '.[dev]', or pip install pyyaml"
+        )
+    if not (rules / "version_sets.yaml").is_file():
+        return f"{rules} holds no version_sets.yaml: name the rules folder of focus-validator"
+    return None
+
+
 def main() -> int:
     """Write (or with ``--check`` compare) the FOCUS column file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -572,6 +588,10 @@ def main() -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     if args.rules is not None:
+        unusable = _rules_problem(args.rules)
+        if unusable:
+            print(f"focus_columns.py: {unusable}", file=sys.stderr)
+            return 2
         facts, stamp = read_validator(args.rules)
         source = f"the rules of focus-validator {stamp['version']} and tasks/focus_columns.py"
     elif args.check:

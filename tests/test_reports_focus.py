@@ -6,6 +6,9 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 import tempfile
 from decimal import Decimal
 from fractions import Fraction
@@ -49,7 +52,7 @@ from cloudsms.serialization import to_json
 from cloudsms.services import ServiceCategory
 from cloudsms.testing import allocations, rate_cards, usages
 from cloudsms.testing._strategies import aware_datetimes
-from cloudsms.units import quantity
+from cloudsms.units import format_quantity, fraction_in, quantity
 from test_resources_cost import (
     AGREEMENT,
     CUSTOMER,
@@ -243,6 +246,47 @@ class TestFocusColumns:
             _columns_of({"columns": "none"})
 
 
+class TestColumnsScript:
+    """tasks/focus_columns.py says what it lacks instead of failing with a traceback."""
+
+    SCRIPT = DATA.parents[3] / "tasks" / "focus_columns.py"
+
+    def run(self, *args: str, path: str = "") -> subprocess.CompletedProcess[str]:
+        environment = dict(os.environ)
+        if path:  # first on the path, before what the environment names
+            environment["PYTHONPATH"] = os.pathsep.join(
+                filter(None, (path, environment.get("PYTHONPATH")))
+            )
+        return subprocess.run(
+            [sys.executable, str(self.SCRIPT), *args],
+            capture_output=True,
+            text=True,
+            env=environment,
+            check=False,
+        )
+
+    def test_rules_without_pyyaml(self, tmp_path: Path) -> None:
+        """--rules needs PyYAML: without it, a sentence naming it and the dev extra, status 2."""
+        blocked = tmp_path / "no-yaml"
+        blocked.mkdir()
+        (blocked / "yaml.py").write_text(
+            "raise ModuleNotFoundError(\"No module named 'yaml'\", name='yaml')\n",
+            encoding="utf-8",
+        )
+        done = self.run("--check", "--rules", str(tmp_path), path=str(blocked))
+        assert done.returncode == 2
+        assert "--rules needs PyYAML" in done.stderr
+        assert "dev" in done.stderr
+        assert "Traceback" not in done.stderr
+
+    def test_rules_folder_without_a_rule_set(self, tmp_path: Path) -> None:
+        """A folder that holds no version_sets.yaml is named, status 2."""
+        pytest.importorskip("yaml")
+        done = self.run("--check", "--rules", str(tmp_path))
+        assert done.returncode == 2
+        assert "holds no version_sets.yaml" in done.stderr
+
+
 # ---------------------------------------------------------------------- rows
 class TestFocusRows:
     """One FOCUS row per cost line, the 43 columns then the x_ ones."""
@@ -299,6 +343,7 @@ class TestFocusRows:
             "x_PriceUnit": "vcpu*hour",
             "x_ChargePeriodStart": "2026-10-01T00:00:00+00:00[UTC]",
             "x_ChargePeriodEnd": "2026-11-01T00:00:00+00:00[UTC]",
+            "x_Position": "1/7",
         }
 
     def test_october_in_berlin_has_745_hours(self) -> None:
@@ -460,6 +505,15 @@ class TestFocusFile:
         assert read_focus(path) == profile.lines
         assert read_focus(path)[0].cost_centre == "ops\rnight"
 
+    def test_spaces_at_the_ends_of_a_location(self, tmp_path: Path) -> None:
+        """A location ending in a space: RegionId is read trimmed, x_Source keeps it whole."""
+        spaced = held("1 vcpu", dt.datetime(2026, 10, 2, tzinfo=UTC), location="fra ")
+        profile = CostProfile.build(agreement(), [spaced], [], OCTOBER_UTC, rates=card_of())
+        path = tmp_path / "focus.csv"
+        write_focus(path, profile)
+        (line,) = read_focus(path)
+        assert line.source.location == "fra "  # type: ignore[union-attr]
+
     def test_other_custom_columns_are_let_be(self, tmp_path: Path) -> None:
         """A column of another tool named x_ does not stop the file being read."""
         profile = rich_profile()
@@ -513,7 +567,7 @@ class TestReadFocusRefusals:
         usage_source = focus_rows(rich_profile())[3]["x_Source"]
         found = _refusal(_written(tmp_path, {"x_Source": usage_source}))
         assert {path for path, _ in found} == {"focus.csv:2:x_Source"}
-        assert found[0][1].startswith("the JSON of a Allocation")
+        assert found[0][1].startswith("the JSON of an Allocation: ")
 
     def test_an_exact_cost_that_disagrees(self, tmp_path: Path) -> None:
         """x_ExactCost must be what EffectiveCost rounds; a malformed one is named too."""
@@ -553,7 +607,9 @@ class TestReadFocusRefusals:
     def test_a_quantity_and_an_end_before_its_start(self, tmp_path: Path) -> None:
         """A usage's quantity and a period ending before it starts are refused."""
         found = _refusal(_written(tmp_path, {"ListUnitPrice": "cheap"}, line=3))
-        assert found == [("focus.csv:5:ListUnitPrice", "a decimal amount (column 26)")]
+        assert found == [
+            ("focus.csv:5:ListUnitPrice", "a decimal number such as 12.5 (column 26)")
+        ]
         found = _refusal(_written(tmp_path, {"x_Quantity": "many"}, line=3))
         assert [path for path, _ in found] == ["focus.csv:5:x_Quantity"]
         found = _refusal(
@@ -564,9 +620,11 @@ class TestReadFocusRefusals:
     def test_a_line_the_model_refuses(self, tmp_path: Path) -> None:
         """A currency that is no ISO 4217 code is refused where it is written."""
         found = _refusal(_written(tmp_path, {"BillingCurrency": "XYZ"}, line=6))
-        assert found == [("focus.csv:8:BillingCurrency", "an ISO 4217 code (column 5)")]
+        assert found == [
+            ("focus.csv:8:BillingCurrency", "an ISO 4217 currency code such as EUR (column 5)")
+        ]
         found = _refusal(_written(tmp_path, {"BillingCurrency": "XYZ"}))
-        assert [path for path, _ in found] == ["focus.csv:2:ListUnitPrice"]
+        assert [path for path, _ in found] == ["focus.csv:2:BillingCurrency"]
 
     def test_a_missing_column_and_an_unknown_one(self, tmp_path: Path) -> None:
         """The header must hold every FOCUS and x_ column; others than x_ are refused."""
@@ -974,7 +1032,10 @@ class TestFastPaths:
     @given(profiles())
     @settings(suppress_health_check=[HealthCheck.too_slow])
     def test_quantities_consumed_and_priced(self, profile: CostProfile) -> None:
-        """An allocation consumes its quantity times the hours held; a price counts its own."""
+        """An allocation consumes its quantity times the hours held; a price counts its own.
+
+        A usage's row consumes its part of the usage, in the usage's own unit.
+        """
         for line, row in zip(profile.lines, focus_rows(profile), strict=True):
             if line.kind == "allocation":
                 assert line.held is not None
@@ -983,3 +1044,410 @@ class TestFastPaths:
             if line.price is not None and line.price.amount.amount:
                 priced = line.exact / Fraction(line.price.amount.amount)
                 assert row["PricingQuantity"] == plain(to_decimal(priced))
+            if line.kind == "usage":  # its part, in the unit the usage was measured in
+                measured = line.source.quantity
+                part = fraction_in(line.quantity, format_quantity(measured).partition(" ")[2])  # type: ignore[arg-type]
+                assert row["ConsumedQuantity"] == plain(to_decimal(part))
+
+
+# ---------------------------------------------------------------------- edited files
+def _rows_written(tmp_path: Path, rows: list[dict[str, str]], name: str = "focus.csv") -> Path:
+    """Rows as a FOCUS file, header first."""
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _paths(path: Path) -> list[str]:
+    return [where for where, _ in _refusal(path)]
+
+
+class TestReadFocusRefusesEdits:
+    """read_focus refuses a file whose rows disagree with themselves or each other.
+
+    Each file here was written by write_focus and then edited; every edit leaves
+    the x_ columns able to rebuild a line, so only the cross-checks find it.
+    """
+
+    def test_a_row_check_focus_flags(self, tmp_path: Path) -> None:
+        """A rule of FOCUS broken (a charge category not allowed) is refused at its cell."""
+        found = _refusal(_written(tmp_path, {"ChargeCategory": "Fee"}))
+        assert found == [
+            (
+                "focus.csv:2:ChargeCategory",
+                "one of Usage, Purchase, Tax, Credit, Adjustment (column 8)",
+            ),
+            (
+                "focus.csv:2:ConsumedQuantity",
+                "an empty cell (only usage states an amount consumed) (column 19)",
+            ),
+            (
+                "focus.csv:2:ConsumedUnit",
+                "an empty cell (only usage states a unit consumed) (column 20)",
+            ),
+        ]
+
+    def test_more_than_one_currency(self, tmp_path: Path) -> None:
+        """A file is one profile's: a second BillingCurrency is refused where it appears."""
+        found = _refusal(_written(tmp_path, {"BillingCurrency": "USD"}, line=3))
+        assert found == [
+            (  # the rate's id names its price, in EUR
+                "focus.csv:5:SkuPriceId",
+                "*:requests:USD0.01/request, as the resource type and the price (column 40)",
+            ),
+            (
+                "focus.csv:5:BillingCurrency",
+                (
+                    "EUR, the BillingCurrency of the file's other rows: a file holds one profile"
+                    " (column 5)"
+                ),
+            ),
+        ]
+
+    def test_the_profile_columns_are_one_in_every_row(self, tmp_path: Path) -> None:
+        """Billing period, account and provider are the same in every row."""
+        found = _paths(
+            _written(
+                tmp_path,
+                {"BillingPeriodEnd": "2026-12-01T00:00:00Z", "ProviderName": "Other Cloud"},
+                line=6,
+            )
+        )
+        assert found == ["focus.csv:8:BillingPeriodEnd", "focus.csv:8:ProviderName"]
+
+    def test_an_amount_that_is_not_the_price_of_what_was_held(self, tmp_path: Path) -> None:
+        """All four costs edited alike: the price of 4 vcpu for 744 hours is still 124.992."""
+        edit = dict.fromkeys(("EffectiveCost", "ListCost", "ContractedCost"), "125")
+        found = _refusal(_written(tmp_path, {**edit, "BilledCost": "125.00"}))
+        assert (
+            "focus.csv:2:EffectiveCost",
+            "124.992, the price's cost of the quantity for the time held (column 23)",
+        ) in found
+
+    def test_a_usage_amount_that_is_not_its_price(self, tmp_path: Path) -> None:
+        """A tier's row: 500 requests at 0.005 are 2.5, not 3."""
+        edit = dict.fromkeys(("EffectiveCost", "ListCost", "ContractedCost"), "3")
+        found = _paths(_written(tmp_path, edit, line=4))
+        assert "focus.csv:6:EffectiveCost" in found
+
+    def test_costs_that_differ(self, tmp_path: Path) -> None:
+        """ListCost and ContractedCost are EffectiveCost (the same number spelt otherwise is)."""
+        found = _paths(_written(tmp_path, {"ListCost": "124.99", "ContractedCost": "125"}))
+        assert found == ["focus.csv:2:ContractedCost", "focus.csv:2:ListCost"]
+        assert len(read_focus(_written(tmp_path, {"ListCost": "124.9920"}))) == 7
+
+    @pytest.mark.parametrize(
+        ("line", "column", "value"),
+        [
+            (0, "ResourceId", "vm-2"),
+            (1, "ResourceId", "vm-1"),
+            (0, "BillingAccountId", "globex"),
+            (0, "SubAccountId", "agr-other"),
+            (0, "ServiceName", "dbaas"),
+            (0, "PricingUnit", "vcpu*minute"),
+            (0, "ContractedUnitPrice", "0.04"),
+            (0, "SkuId", "memory"),
+            (0, "SkuPriceId", "*:vcpu:EUR0.05/vcpu*hour"),
+            (0, "ChargePeriodStart", "2026-10-02T00:00:00Z"),
+            (0, "ChargePeriodEnd", "2026-10-31T00:00:00Z"),
+            (3, "ChargePeriodStart", "2026-10-05T01:00:00Z"),
+            (5, "ChargePeriodEnd", "2026-11-01T12:00:00Z"),
+            (0, "ConsumedQuantity", "2975"),
+            (0, "PricingQuantity", "2975"),
+            (5, "ConsumedQuantity", "351"),
+            (5, "ConsumedUnit", "GB"),
+            (0, "ConsumedUnit", "vcpu*minute"),
+            (0, "ChargeFrequency", "Recurring"),
+            (0, "RegionId", "ams"),
+            (0, "Tags", '{"cost_centre":"dev"}'),
+            (1, "Tags", '{"cost_centre":"dev"}'),
+            (6, "SkuId", "memory"),
+            (6, "x_PriceUnit", "vcpu*hour"),
+            (3, "x_ChargePeriodStart", "2026-10-05T00:00:00+00:00[UTC]"),
+            (0, "x_Quantity", "4 vcpu"),
+        ],
+    )
+    def test_a_column_that_disagrees_with_what_it_duplicates(
+        self, tmp_path: Path, line: int, column: str, value: str
+    ) -> None:
+        """A FOCUS column edited away from the x_ column (or record) it repeats is refused."""
+        found = _paths(_written(tmp_path, {column: value}, line=line))
+        assert f"focus.csv:{line + 2}:{column}" in found
+
+    def test_billed_cost_moved_between_rows(self, tmp_path: Path) -> None:
+        """A cent moved from one row to another keeps the sum, not the shares."""
+        rows = focus_rows(rich_profile())
+        rows[0]["BilledCost"], rows[1]["BilledCost"] = "124.98", "0.17"
+        found = _refusal(_rows_written(tmp_path, rows))
+        assert [where for where, _ in found] == [
+            "focus.csv:2:BilledCost",
+            "focus.csv:3:BilledCost",
+        ]
+        assert found[0][1] == (
+            "124.99, the line's share of the total 531.45 (the total of the exact amounts"
+            " rounded once, handed out in proportion to them) (column 2)"
+        )
+
+    def test_amounts_no_profile_could_total(self, tmp_path: Path) -> None:
+        """Two rows of EUR 6.2496E+30 each: no profile's total reaches 1E+31."""
+        huge = held("200000000000000000000000000000 vcpu", dt.datetime(2026, 9, 1, tzinfo=UTC))
+        profile = CostProfile.build(agreement(), [huge], [], OCTOBER_UTC, rates=card_of())
+        rows = focus_rows(profile) * 2
+        rows = [{**row, "x_Position": f"{place}/2"} for place, row in enumerate(rows, start=1)]
+        assert _paths(_rows_written(tmp_path, rows)) == ["focus.csv:3:BilledCost"]
+
+    def test_a_row_dropped(self, tmp_path: Path) -> None:
+        """Without the memory row, the rounded total and so the shares change."""
+        rows = focus_rows(rich_profile())
+        del rows[1]
+        assert _refusal(_rows_written(tmp_path, rows)) == [
+            (
+                "focus.csv:2:x_Position",
+                (
+                    "1/6, the row's place among the file's 6 rows (a row dropped, repeated or"
+                    " moved before it changes it) (column 52)"
+                ),
+            )
+        ]
+
+    def test_a_row_repeated_or_moved(self, tmp_path: Path) -> None:
+        """Rows out of their order, or twice, are found at the first row out of place."""
+        rows = focus_rows(rich_profile())
+        rows[1], rows[2] = rows[2], rows[1]
+        assert _paths(_rows_written(tmp_path, rows)) == ["focus.csv:3:x_Position"]
+        rows = focus_rows(rich_profile())
+        assert "focus.csv:2:x_Position" in _paths(_rows_written(tmp_path, [*rows, rows[6]]))
+
+    def test_a_row_dropped_with_the_places_renumbered(self, tmp_path: Path) -> None:
+        """What reading cannot tell: a whole line removed and every place renumbered.
+
+        Without the memory line (0.157... EUR, billed 0.16) the exact total is
+        531.290..., rounded 531.29, and every other line's share is its own amount
+        rounded, as before: the six rows left say one consistent profile, and are
+        read as one (docs/focus.md says so).
+        """
+        rows = focus_rows(rich_profile())
+        del rows[1]
+        for place, row in enumerate(rows, start=1):
+            row["x_Position"] = f"{place}/6"
+        assert len(read_focus(_rows_written(tmp_path, rows))) == 6
+
+    def test_a_tier_dropped(self, tmp_path: Path) -> None:
+        """The 500 requests of the second tier gone: the usage's parts no longer add up."""
+        rows = focus_rows(rich_profile())
+        del rows[4]
+        found = _paths(_rows_written(tmp_path, rows))
+        assert "focus.csv:5:x_Quantity" in found
+
+    def test_a_tier_larger_than_its_usage(self, tmp_path: Path) -> None:
+        """A part of a usage above the usage itself is refused."""
+        rows = focus_rows(rich_profile())
+        rows[3].update(
+            x_Quantity="2000 request",
+            ConsumedQuantity="2000",
+            PricingQuantity="2000",
+            EffectiveCost="20",
+            ListCost="20",
+            ContractedCost="20",
+        )
+        assert "focus.csv:5:x_Quantity" in _paths(_rows_written(tmp_path, rows))
+
+    def test_a_shortfall_above_its_minimum(self, tmp_path: Path) -> None:
+        """A shortfall is at most the minimum owed over its part of the month: EUR 500."""
+        edit = dict.fromkeys(("EffectiveCost", "ListCost", "ContractedCost"), "600")
+        found = _refusal(_written(tmp_path, {**edit, "x_ExactCost": ""}, line=6))
+        assert (
+            "focus.csv:8:EffectiveCost",
+            (
+                "an amount above 0 and at most 500, the minimum owed over the part of the"
+                " calendar month it is owed for (column 23)"
+            ),
+        ) in found
+
+    def test_a_shortfall_over_two_months(self, tmp_path: Path) -> None:
+        """A shortfall is owed for a part of one calendar month."""
+        found = _paths(
+            _written(tmp_path, {"x_ChargePeriodEnd": "2026-11-02T00:00:00+00:00[UTC]"}, line=6)
+        )
+        assert "focus.csv:8:x_ChargePeriodEnd" in found
+
+    def test_a_pandas_round_trip_is_refused(self, tmp_path: Path) -> None:
+        """Amounts read as floats and written back lose digits: the file is refused."""
+        pd = pytest.importorskip("pandas")
+        long_digits = held("1.23456789012345678 vcpu", dt.datetime(2026, 9, 1, tzinfo=UTC))
+        profile = CostProfile.build(agreement(), [long_digits], [], OCTOBER_UTC, rates=card_of())
+        written = tmp_path / "focus.csv"
+        write_focus(written, profile)
+        assert focus_rows(profile)[0]["x_ExactCost"] == ""  # its decimals end: no fraction
+        assert read_focus(written) == profile.lines
+        again, indexed = tmp_path / "again.csv", tmp_path / "indexed.csv"
+        pd.read_csv(written).to_csv(again, index=False)
+        pd.read_csv(written).to_csv(indexed)
+        assert "again.csv:2:EffectiveCost" in _paths(again)
+        assert "indexed.csv:2:EffectiveCost" in _paths(indexed)
+        rich = tmp_path / "rich.csv"
+        write_focus(rich, rich_profile())
+        pd.read_csv(rich).to_csv(again, index=False)
+        assert "again.csv:3:x_ExactCost" in _paths(again)
+
+    def test_a_price_or_a_part_that_cannot_charge_its_quantity(self, tmp_path: Path) -> None:
+        """A price of GiB-hours for vcpu held; a part of a usage of requests in GiB."""
+        found = _paths(_written(tmp_path, {"x_PriceUnit": "GiB*hour"}))
+        assert "focus.csv:2:x_PriceUnit" in found
+        found = _paths(_written(tmp_path, {"x_Quantity": "1000 GiB"}, line=3))
+        assert "focus.csv:5:x_Quantity" in found
+
+    def test_a_charge_period_outside_the_billing_period(self, tmp_path: Path) -> None:
+        """The time held moved before October, both columns alike: outside the billing period."""
+        found = _paths(
+            _written(
+                tmp_path,
+                {
+                    "x_ChargePeriodStart": "2026-09-30T00:00:00+00:00[UTC]",
+                    "ChargePeriodStart": "2026-09-30T00:00:00Z",
+                    "x_ChargePeriodEnd": "2026-11-02T00:00:00+00:00[UTC]",
+                    "ChargePeriodEnd": "2026-11-02T00:00:00Z",
+                },
+                line=2,
+            )
+        )
+        assert {"focus.csv:4:ChargePeriodStart", "focus.csv:4:ChargePeriodEnd"} <= set(found)
+
+    def test_a_billing_period_that_is_no_date(self, tmp_path: Path) -> None:
+        """A usage row's billing period unreadable: refused there, once."""
+        found = _paths(_written(tmp_path, {"BillingPeriodStart": "October"}, line=3))
+        assert found == ["focus.csv:5:BillingPeriodStart"]
+
+    def test_tags_are_compared_as_json(self, tmp_path: Path) -> None:
+        """Tags spaced otherwise are the same tags; a broken object is refused once."""
+        path = _written(tmp_path, {"Tags": '{ "cost_centre" : "ops" }'})
+        assert read_focus(path) == rich_profile().lines
+        assert _paths(_written(tmp_path, {"Tags": "{"})) == ["focus.csv:2:Tags"]
+
+    def test_a_commitment_in_another_currency(self, tmp_path: Path) -> None:
+        """A shortfall's minimum in USD in a file of EUR."""
+        source = focus_rows(rich_profile())[6]["x_Source"].replace("EUR", "USD")
+        found = _refusal(_written(tmp_path, {"x_Source": source}, line=6))
+        assert found == [
+            ("focus.csv:8:x_Source", "a commitment in the file's currency (EUR) (column 45)")
+        ]
+
+    def test_a_row_cut_short(self, tmp_path: Path) -> None:
+        """A row of too few cells is refused whole; the rows after it are not called misplaced."""
+        path = _written(tmp_path, {})
+        text = path.read_text(encoding="utf-8").splitlines()
+        text[2] = text[2].rsplit(",", 1)[0]
+        path.write_text("\n".join(text) + "\n", encoding="utf-8")
+        assert _paths(path) == ["focus.csv:3"]
+
+    def test_numbers_written_otherwise_are_read(self, tmp_path: Path) -> None:
+        """2976.0 is 2976: a number written with other digits of the same value is kept."""
+        path = _written(tmp_path, {"ConsumedQuantity": "2976.0", "PricingQuantity": "2976.00"})
+        assert read_focus(path) == rich_profile().lines
+
+
+class TestReadFocusLocations:
+    """Each problem at the column that holds it, said once."""
+
+    def test_a_currency_that_is_no_code(self, tmp_path: Path) -> None:
+        """EURO is refused at BillingCurrency, not at the price built from it."""
+        assert _paths(_written(tmp_path, {"BillingCurrency": "EURO"})) == [
+            "focus.csv:2:BillingCurrency"
+        ]
+
+    def test_a_source_that_is_not_json(self, tmp_path: Path) -> None:
+        """Invalid JSON in x_Source is said with one path, the cell's."""
+        with pytest.raises(ValidationError) as refused:
+            read_focus(_written(tmp_path, {"x_Source": "{"}))
+        (problem,) = refused.value.problems
+        assert problem.path == "focus.csv:2:x_Source"
+        assert "@" not in problem.got
+        assert str(refused.value).count("@") == 1
+        found = _refusal(_written(tmp_path, {"x_Source": '{"customer": 1}'}))
+        assert found[0] == (
+            "focus.csv:2:x_Source",
+            "the JSON of an Allocation: a string for customer (column 45)",
+        )
+
+    def test_a_path_that_is_not_one(self) -> None:
+        """read_focus and write_focus refuse a path of the wrong type at $.path."""
+        with pytest.raises(ValidationError) as refused:
+            read_focus(123)  # type: ignore[arg-type]
+        assert refused.value.problems == (
+            Problem("$.path", "a file path (a str or os.PathLike)", "123 (integer)"),
+        )
+        with pytest.raises(ValidationError) as refused:
+            write_focus(123, rich_profile())  # type: ignore[arg-type]
+        assert [p.path for p in refused.value.problems] == ["$.path"]
+
+    def test_a_path_like_giving_bytes(self) -> None:
+        """A path-like whose path is bytes is no path here."""
+
+        class Bytes:
+            def __fspath__(self) -> bytes:
+                return b"focus.csv"
+
+        with pytest.raises(ValidationError) as refused:
+            read_focus(Bytes())  # type: ignore[arg-type]
+        assert [p.path for p in refused.value.problems] == ["$.path"]
+
+    def test_a_folder_that_does_not_exist(self, tmp_path: Path) -> None:
+        """A missing folder: OSError (the CLI's status 2), and nothing written."""
+        path = tmp_path / "missing" / "focus.csv"
+        with pytest.raises(FileNotFoundError):
+            write_focus(path, rich_profile())
+        assert not path.parent.exists()
+
+
+class TestConsumedQuantity:
+    """A usage's ConsumedQuantity is its part in the row's tier, in the unit it was measured in."""
+
+    @staticmethod
+    def tiered(amount: str) -> CostProfile:
+        card = card_of(
+            Rate(
+                "data_transfer",
+                tiers=[
+                    Tier(quantity("100 GiB"), Price(Money("0.05", EUR), "GiB")),
+                    Tier(None, Price(Money("0.04", EUR), "GB")),
+                ],
+            )
+        )
+        usage = [used(amount, dt.datetime(2026, 10, 5, tzinfo=UTC), kind="data_transfer")]
+        return CostProfile.build(agreement(), [], usage, OCTOBER_UTC, rates=card)
+
+    def test_two_tiers_in_two_units(self) -> None:
+        """350 GiB: 100 GiB in the first tier, 268.435456 GB (250 GiB) in the second."""
+        first, second = focus_rows(self.tiered("350 GiB"))
+        assert (first["x_Quantity"], first["PricingQuantity"], first["PricingUnit"]) == (
+            "100 GiB",
+            "100",
+            "GiB",
+        )
+        assert (second["x_Quantity"], second["PricingQuantity"], second["PricingUnit"]) == (
+            "268.435456 GB",
+            "268.435456",
+            "GB",
+        )
+        assert (first["ConsumedQuantity"], first["ConsumedUnit"]) == ("100", "GiB")
+        assert (second["ConsumedQuantity"], second["ConsumedUnit"]) == ("250", "GiB")
+
+    def test_a_usage_measured_in_another_unit(self) -> None:
+        """0.3333 TiB: the tiers' parts in the price's units, consumed in TiB, adding up."""
+        rows = focus_rows(self.tiered("0.3333 TiB"))
+        assert [row["ConsumedUnit"] for row in rows] == ["TiB", "TiB"]
+        # 100 GiB = 100/1024 TiB = 0.09765625 TiB; the rest, 0.23564375 TiB, is priced in GB
+        assert [row["ConsumedQuantity"] for row in rows] == ["0.09765625", "0.23564375"]
+        # 0.3333 TiB = 366.46722553774... GB, less 100 GiB = 107.3741824 GB
+        assert rows[1]["x_Quantity"] == "259.0930431377408 GB"
+        assert sum(Decimal(row["ConsumedQuantity"]) for row in rows) == Decimal("0.3333")
+
+    def test_read_back(self, tmp_path: Path) -> None:
+        """Both files read back into their lines: the consumed quantities agree with the parts."""
+        for amount in ("350 GiB", "0.3333 TiB"):
+            profile = self.tiered(amount)
+            write_focus(tmp_path / "focus.csv", profile)
+            assert read_focus(tmp_path / "focus.csv") == profile.lines

@@ -10,7 +10,9 @@ This module writes a `cloudsms.resources.CostProfile` in that form, one row per
   names prefixed ``x_`` to providers) that carry what reading the lines back needs;
   a null is an empty cell. `write_focus` writes them as CSV;
 - `read_focus` reads such a file back into lines equal (``==``) to the profile's,
-  in order;
+  in order, and refuses a file that does not say one thing throughout (a FOCUS
+  column that disagrees with the ``x_`` column it repeats, an amount that is not
+  its price's, a BilledCost that is not the line's share, a row missing);
 - `check_focus` checks rows against the column rules: nullability, type, allowed
   values and the conditional rules of FOCUS 1.0;
 - `focus_columns` gives those rules as `FocusColumn` values, read once from the
@@ -42,7 +44,9 @@ import functools
 import importlib.resources as _package_data
 import json
 import math
+import os
 import re
+from collections import Counter
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
@@ -58,7 +62,7 @@ from cloudsms._kit.csv_files import CsvRow, decimal_cell, file_text, read_rows
 from cloudsms._kit.datetimes import structure_datetime
 from cloudsms.context import ProviderProfile
 from cloudsms.errors import Problem, ValidationError, describe
-from cloudsms.money import Money, Price
+from cloudsms.money import Money, Price, round_to_minor
 from cloudsms.periods import Period, timezone
 from cloudsms.resources import (
     Allocation,
@@ -70,10 +74,9 @@ from cloudsms.resources import (
     resource_types,
 )
 from cloudsms.serialization import from_json, to_json
-from cloudsms.units import Quantity, format_quantity, quantity
+from cloudsms.units import Quantity, format_quantity, fraction_in, quantity
 
 if TYPE_CHECKING:
-    import os
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
 __all__ = [
@@ -145,6 +148,7 @@ FOCUS_EXTRA_COLUMNS: Sequence[str] = (
     "x_ChargePeriodStart",
     "x_ChargePeriodEnd",
     "x_ExactCost",
+    "x_Position",
 )
 """The columns `focus_rows` writes after FOCUS's, carrying what `read_focus` needs.
 
@@ -159,7 +163,9 @@ FOCUS_EXTRA_COLUMNS: Sequence[str] = (
   allocation) or owed for (a shortfall), with the offset and zone of the
   agreement (RFC 9557); empty for a usage, whose interval is in its source;
 - ``x_ExactCost``: the exact amount as a fraction (``"1/3"``) when EffectiveCost
-  could not hold it; else empty.
+  could not hold it; else empty;
+- ``x_Position``: the line's place among the profile's lines and their number
+  (``"3/7"``), so a row dropped, repeated or moved is found.
 """
 
 _SUBJECT = "FOCUS export"
@@ -186,6 +192,7 @@ _CONSUMED, _CONSUMED_UNIT, _PRICING_QUANTITY, _QUANTITY = (
 _SOURCE, _EXACT, _DESCRIPTION, _TAGS = (
     _INDEX[name] for name in ("x_Source", "x_ExactCost", "ChargeDescription", "Tags")
 )
+_POSITION = _INDEX["x_Position"]
 _RESOURCE_ID, _REGION_ID, _REGION_NAME = (
     _INDEX[name] for name in ("ResourceId", "RegionId", "RegionName")
 )
@@ -533,6 +540,60 @@ def _billed(total: Money, exacts: list[Fraction]) -> list[str]:
     return [_plain(part, -places) for part in parts]
 
 
+# ---------------------------------------------------------------------- units and quantities
+class _Units:
+    """Unit texts and conversion ratios, each worked out once per distinct unit.
+
+    pint is slow; an export or a read meets few distinct units, so each is turned
+    into text (`cloudsms.units.format_quantity`'s) and converted once.
+    """
+
+    __slots__ = ("ratios", "texts")
+
+    def __init__(self) -> None:
+        self.texts: dict[object, str] = {}
+        self.ratios: dict[tuple[object, object], Fraction] = {}
+
+    def text(self, amount: Quantity) -> str:
+        """The unit of a quantity as its wire text writes it (``vcpu``, ``GiB``)."""
+        key = cast("Any", amount)._units  # noqa: SLF001 - pint's hashable units, the cache key
+        found = self.texts.get(key)
+        if found is None:
+            found = self.texts[key] = format_quantity(amount).partition(" ")[2]
+        return found
+
+    def ratio(self, amount: Quantity, target: Quantity) -> Fraction:
+        """One unit of ``amount``'s in ``target``'s unit, exactly (1 GB is 0.931... GiB).
+
+        Raises:
+            ValidationError: the two measure different things.
+        """
+        key = (cast("Any", amount)._units, cast("Any", target)._units)  # noqa: SLF001
+        found = self.ratios.get(key)
+        if found is None:
+            same = key[0] == key[1]
+            one = quantity(1, self.text(amount))
+            found = self.ratios[key] = Fraction(1) if same else fraction_in(one, self.text(target))
+        return found
+
+    def consumed(self, measured: Quantity, part: Quantity) -> str:
+        """ConsumedQuantity of a usage row: ``part`` (in a price's unit) in ``measured``'s unit.
+
+        A graduated rate charges a usage in parts, one per tier, each in its tier
+        price's unit; the row states its part in the unit the usage was measured in.
+        """
+        top, bottom = cast("Decimal", part.magnitude).as_integer_ratio()
+        ratio = self.ratio(part, measured)
+        return _quantity_text(top * ratio.numerator, bottom * ratio.denominator)
+
+
+def _consumed_held(held: Quantity, start: dt.datetime, end: dt.datetime) -> str:
+    """ConsumedQuantity of an allocation: the quantity held times the hours held, exactly."""
+    micros = (end.astimezone(_UTC) - start.astimezone(_UTC)) // _MICROSECOND
+    top, bottom = cast("Decimal", held.magnitude).as_integer_ratio()
+    return _quantity_text(top * micros, bottom * 3_600_000_000)
+
+
 # ---------------------------------------------------------------------- writing
 def _utc_text(instant: dt.datetime, *, up: bool) -> str:
     """``instant`` in UTC to the whole second (down, or ``up``), as FOCUS writes date-times."""
@@ -602,7 +663,7 @@ class _Writer:
         self.last_texts = (_utc_text(self.last, up=True), _exact_text(self.last))
         self.period_start, self.period_end = start, end
         self.priced: dict[tuple[object, ...], list[tuple[int, str]]] = {}
-        self.units: dict[object, str] = {}
+        self.units = _Units()
         self.tags: dict[str, str] = {}
         self.descriptions: dict[tuple[object, ...], str] = {}
         self.memo: list[tuple[dt.datetime, str]] = []
@@ -610,11 +671,7 @@ class _Writer:
 
     def unit(self, amount: Quantity) -> str:
         """The unit of a quantity as its wire text writes it (``vcpu``, ``GiB``)."""
-        key = cast("Any", amount)._units  # noqa: SLF001 - pint's hashable units, the cache key
-        found = self.units.get(key)
-        if found is None:
-            found = self.units[key] = format_quantity(amount).partition(" ")[2]
-        return found
+        return self.units.text(amount)
 
     def quantity_text(self, amount: Quantity) -> str:
         """A quantity as its wire text (`cloudsms.units.format_quantity`): ``4 vcpu``."""
@@ -788,9 +845,7 @@ class _Writer:
             cells[_END], cells[_EXACT_END] = self.texts(end, up=True)
             if type(source) is Allocation:
                 held = source.quantity
-                micros = (end.astimezone(_UTC) - start.astimezone(_UTC)) // _MICROSECOND
-                top, bottom = cast("Decimal", held.magnitude).as_integer_ratio()
-                cells[_CONSUMED] = _quantity_text(top * micros, bottom * 3_600_000_000)
+                cells[_CONSUMED] = _consumed_held(held, start, end)
                 cells[_CONSUMED_UNIT] = self.unit(held) + "*hour"
                 cells[_REGION_ID] = cells[_REGION_NAME] = source.location or ""
         cells[_SOURCE] = self.source(source)
@@ -803,9 +858,7 @@ class _Writer:
         if centre is not None:
             tags = self.tags.get(centre)
             if tags is None:
-                tags = self.tags[centre] = json.dumps(
-                    {"cost_centre": centre}, ensure_ascii=False, separators=(",", ":")
-                )
+                tags = self.tags[centre] = _tags(centre)
             cells[_TAGS] = tags
         return cells
 
@@ -817,8 +870,9 @@ class _Writer:
         cells[_START] = _utc_text(start, up=False)
         cells[_END] = _utc_text(end, up=True)
         cells[_QUANTITY] = self.quantity_text(amount)
-        cells[_CONSUMED] = str(amount.magnitude)
-        cells[_CONSUMED_UNIT] = self.unit(amount)
+        measured = used.quantity
+        cells[_CONSUMED] = self.units.consumed(measured, amount)
+        cells[_CONSUMED_UNIT] = self.unit(measured)
 
 
 def _pricing_quantity(line: CostLine, price: Price, exact: Fraction) -> str:
@@ -877,8 +931,11 @@ def _cells(
     lines = checked.lines
     exacts = [line.exact for line in lines]
     billed = _billed(checked.total, exacts)
+    count = len(lines)
     for index, line in enumerate(lines):
-        yield writer.row(line, exacts[index], billed[index], f"$.profile.lines[{index}]")
+        cells = writer.row(line, exacts[index], billed[index], f"$.profile.lines[{index}]")
+        cells[_POSITION] = f"{index + 1}/{count}"
+        yield cells
 
 
 def focus_rows(
@@ -929,11 +986,16 @@ def write_focus(
         The number of rows written (the profile's lines).
 
     Raises:
-        ValidationError: as `focus_rows`.
-        OSError: the file cannot be written.
+        ValidationError: ``path`` is not a path (``$.path``), or as `focus_rows`.
+        OSError: the file cannot be written: its folder does not exist
+            (`FileNotFoundError`), it is a folder, or writing is not allowed. That
+            is the file system's answer, not the input's fault, so it is left as
+            the operating system gives it; ``cloudsms cost profile --focus`` says
+            it and exits with status 2. Nothing is written then.
     """
+    target = _path(path, _SUBJECT)
     rows = list(_cells(profile, provider, customer_name, types))
-    with Path(path).open("w", encoding="utf-8", newline="") as out:
+    with target.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow((*FOCUS_COLUMNS, *FOCUS_EXTRA_COLUMNS))
@@ -943,12 +1005,76 @@ def write_focus(
 
 
 # ---------------------------------------------------------------------- reading
+# The columns write_focus fills from the profile as a whole: one value in a file.
+_PROFILE_COLUMNS = (
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingCurrency",
+    "BillingPeriodEnd",
+    "BillingPeriodStart",
+    "InvoiceIssuerName",
+    "ProviderName",
+    "PublisherName",
+    "SubAccountId",
+)
+# The columns a line read back fixes, compared as numbers (2976.0 is 2976).
+_NUMBERS = frozenset({"ConsumedQuantity", "ContractedUnitPrice", "PricingQuantity"})
+# What a shortfall's row leaves empty.
+_NO_PRICE = dict.fromkeys(
+    (
+        "ConsumedQuantity",
+        "ConsumedUnit",
+        "ContractedUnitPrice",
+        "ListUnitPrice",
+        "PricingCategory",
+        "PricingQuantity",
+        "PricingUnit",
+        "RegionId",
+        "RegionName",
+        "ResourceId",
+        "SkuPriceId",
+        "Tags",
+        "x_PricePer",
+        "x_PriceUnit",
+        "x_Quantity",
+    ),
+    "",
+)
+_ONE_SECOND = Period(
+    dt.datetime(1970, 1, 1, tzinfo=_UTC), dt.datetime(1970, 1, 1, 0, 0, 1, tzinfo=_UTC)
+)
+_KIND_NAMES = {
+    "allocation": "an Allocation",
+    "usage": "a Usage",
+    "commitment": "a MinimumCommitment",
+}
+
+
 class _FocusRow(CsvRow):
-    """A row of a FOCUS file written by `write_focus`, read back into a line."""
+    """A row of a FOCUS file written by `write_focus`, read back into a line.
+
+    A cell is refused once: the first problem found in it is the one said.
+    """
 
     instant_expected: ClassVar[str] = (
         "an RFC 9557 instant with an offset, such as 2026-10-01T00:00:00+02:00[Europe/Berlin]"
     )
+
+    def __init__(self, name: str, line: int, numbers: dict[str, int]) -> None:
+        super().__init__(name, line, numbers)
+        self.refused: set[str] = set()
+
+    def refuse(self, column: str | None, expected: str, got: str) -> None:
+        if column is not None:
+            if column in self.refused:
+                return
+            self.refused.add(column)
+        super().refuse(column, expected, got)
+
+    def shown(self, column: str) -> str:
+        """A cell as a message shows it."""
+        value = self.text(column)
+        return describe(value) if value else "an empty cell"
 
     def exact(self) -> Fraction | None:
         written = self.text("x_ExactCost")
@@ -974,9 +1100,11 @@ class _FocusRow(CsvRow):
         try:
             return from_json(_KINDS[kind], self.text("x_Source"))
         except ValidationError as refused:
+            what = f"the JSON of {_KIND_NAMES[kind]}"
             for problem in refused.problems:
-                expected = f"the JSON of a {_KINDS[kind].__name__}: {problem.expected}"
-                self.refuse("x_Source", expected, f"{problem.got} @ {problem.path}")
+                field = problem.path.removeprefix("$").removeprefix(".")
+                place = f" for {field}" if field else ""
+                self.refuse("x_Source", f"{what}: {problem.expected}{place}", problem.got)
             return None
 
     def instant_rfc9557(self, column: str) -> dt.datetime | None:
@@ -986,6 +1114,11 @@ class _FocusRow(CsvRow):
         except ValidationError:
             self.refuse(column, self.instant_expected, describe(value))
             return None
+
+    def instant_utc(self, column: str) -> dt.datetime | None:
+        """A FOCUS date-time cell (``2026-10-01T00:00:00Z``); None when it is not one."""
+        value = self.text(column)
+        return dt.datetime.fromisoformat(value) if _is_instant(value) else None
 
     def span(self) -> Period | None:
         start = self.instant_rfc9557("x_ChargePeriodStart")
@@ -1029,22 +1162,25 @@ class _FocusRow(CsvRow):
 
 
 def _read_line(row: _FocusRow) -> CostLine | None:
+    """The line a row's x_ columns (and the FOCUS columns they complete) rebuild."""
     kind = row.text("x_LineKind")
     if kind not in _KINDS:
         row.refuse("x_LineKind", "one of allocation, usage, commitment", describe(kind))
         return None
     currency = row.text("BillingCurrency")
+    if not _is_currency(currency):
+        row.refuse("BillingCurrency", "an ISO 4217 code", describe(currency))
     source, exact = row.source(kind), row.exact()
     values: dict[str, Any] = {}
     if kind == "commitment":
         values["during"] = row.span()
     else:
-        values["price"] = row.price(currency)
+        values["price"] = row.price(currency) if "BillingCurrency" not in row.refused else None
         if kind == "allocation":
             values["held"] = row.span()
         else:
             values["quantity"] = row.amount()
-    if row.problems or source is None or exact is None or None in values.values():
+    if source is None or exact is None or None in values.values():
         return None
     try:
         return CostLine.of(source, exact=exact, currency=currency, **values)
@@ -1063,6 +1199,401 @@ def _read_line(row: _FocusRow) -> CostLine | None:
         return None
 
 
+class _Part:
+    """A usage row's part of its usage, in the usage's own unit, with its rounding."""
+
+    __slots__ = ("row", "slack", "text", "value", "whole")
+
+    def __init__(self, row: _FocusRow, whole: Fraction, value: Fraction, slack: Fraction) -> None:
+        self.row = row
+        self.text = row.text("x_Source")
+        self.whole = whole
+        self.value = value
+        self.slack = slack
+
+
+class _Reader:
+    """One read of a FOCUS file: each row checked and read, then what the rows share.
+
+    Every check here compares what a row (or the file) says twice: a FOCUS
+    column against the x_ column or the source record it repeats, an amount against
+    the price of what was held or used, BilledCost against the share the profile's
+    rounded total gives the line.
+    """
+
+    def __init__(self) -> None:
+        self.columns = focus_columns()
+        self.rows: list[_FocusRow] = []
+        self.lines: list[tuple[_FocusRow, CostLine]] = []
+        self.parts: list[_Part] = []
+        self.unread = 0
+        self.odd_parts = False
+        self.found: list[Problem] = []
+        self.units = _Units()
+        self.factors: dict[tuple[object, ...], Fraction] = {}
+
+    def __call__(self, row: _FocusRow) -> CostLine | None:
+        cells = row.cells  # every column there, every cell text: the header is checked
+        for column in self.columns:
+            for problem in _cell_problems(column.name, column, cells[column.name], cells):
+                row.refuse(column.name, problem.expected, problem.got)
+        self.rows.append(row)
+        line = _read_line(row)
+        if line is None:
+            self.unread += 1
+        else:
+            self.lines.append((row, line))
+            self.agree(row, line)
+        numbers = row.numbers
+        row.problems.sort(key=lambda problem: numbers.get(problem.path.rpartition(":")[2], 0))
+        return None if row.problems else line
+
+    # -------------------------------------------------------------- the file
+    def one_profile(self) -> None:
+        """The columns of the profile as a whole hold one value: the one most rows hold."""
+        for column in _PROFILE_COLUMNS:
+            counts = Counter(row.text(column) for row in self.rows)
+            if len(counts) < 2:  # noqa: PLR2004 - one value, or none
+                continue
+            ((value, _),) = counts.most_common(1)  # the earliest of the commonest
+            expected = (
+                f"{value or 'an empty cell'}, the {column} of the file's other rows:"
+                " a file holds one profile"
+            )
+            for row in self.rows:
+                if row.text(column) != value:
+                    self.late(row, column, expected)
+
+    def positions(self) -> None:
+        """Each row's x_Position is its place among the file's rows: none lost or moved."""
+        count = len(self.rows)
+        for place, row in enumerate(self.rows, start=1):
+            expected = f"{place}/{count}"
+            if row.text("x_Position") != expected:
+                said = (
+                    f"{expected}, the row's place among the file's {count} rows (a row"
+                    " dropped, repeated or moved before it changes it)"
+                )
+                self.late(row, "x_Position", said)
+                return  # the rows after it are out of place for the same reason
+
+    def file_problems(self, *, whole: bool) -> list[Problem]:
+        """What only the rows together show: the profile's columns, places, sums.
+
+        Places are checked when every row was handed over (``whole``: none was cut
+        short or long); the shares of BilledCost and the parts of a usage when
+        every row could be read into a line too. Else the file is refused already,
+        and those checks would only repeat it.
+        """
+        self.one_profile()
+        if not whole:
+            return self.found
+        self.positions()
+        if not self.unread and self.lines:
+            if not self.odd_parts:
+                self.usage_parts()
+            self.billed()
+        return self.found
+
+    def billed(self) -> None:
+        """BilledCost: the total of the exact amounts rounded once, shared by largest remainder."""
+        currency = self.lines[0][0].text("BillingCurrency")
+        exacts = [line.exact for _, line in self.lines]
+        try:
+            total = round_to_minor(sum(exacts, Fraction(0)), currency)
+        except ValidationError:  # CostProfile.build refuses such a total too
+            expected = "a share of a total below 1E+31 (the amounts add up to more)"
+            self.late(self.lines[-1][0], "BilledCost", expected)
+            return
+        for (row, _), share in zip(self.lines, _billed(total, exacts), strict=True):
+            if decimal_cell(row.text("BilledCost")) != Decimal(share):
+                expected = (
+                    f"{share}, the line's share of the total {total.amount_text} (the total of"
+                    " the exact amounts rounded once, handed out in proportion to them)"
+                )
+                self.late(row, "BilledCost", expected)
+
+    def usage_parts(self) -> None:
+        """The rows of one usage (one row per tier it reached) add up to its quantity."""
+        parts = self.parts
+        index = 0
+        while index < len(parts):
+            first = parts[index]
+            reached, slack = Fraction(0), Fraction(0)
+            while index < len(parts) and parts[index].text == first.text:
+                part = parts[index]
+                reached += part.value
+                slack += part.slack
+                index += 1
+                if reached > first.whole + slack:
+                    self.late(part.row, "x_Quantity", "no more than the rest of its usage")
+                    break
+                if reached >= first.whole - slack:
+                    break
+            else:
+                last = parts[index - 1].row
+                self.late(last, "x_Quantity", "the rest of its usage: its rows add up to it")
+
+    def late(self, row: _FocusRow, column: str, expected: str) -> None:
+        """A problem found once every row is read, at its row's cell."""
+        before = len(row.problems)
+        row.refuse(column, expected, row.shown(column))
+        self.found += row.problems[before:]
+
+    # -------------------------------------------------------------- one row
+    def priced(self, line: CostLine) -> Fraction:
+        """What the price charges for the line's quantity (and time held): `Price.exact_cost`.
+
+        A price per unit (and exact time) is linear in the magnitude and the seconds,
+        so its cost of one unit (for one second) is worked out once per price and unit.
+
+        Raises:
+            ValidationError: the price cannot charge the quantity.
+        """
+        price = cast("Price", line.price)
+        amount = cast("Quantity", line.quantity)
+        held = line.held
+        if price.per is not None:
+            return price.exact_cost(amount, held)
+        key = (price, cast("Any", amount)._units, held is None)  # noqa: SLF001 - hashable units
+        factor = self.factors.get(key)
+        if factor is None:
+            one = quantity(1, self.units.text(amount))
+            factor = self.factors[key] = price.exact_cost(
+                one, None if held is None else _ONE_SECOND
+            )
+        value = factor * Fraction(cast("Decimal", amount.magnitude))
+        return value if held is None else value * held.seconds
+
+    def agree(self, row: _FocusRow, line: CostLine) -> None:
+        """The row's FOCUS columns say what its line says, and its amount is its price's."""
+        effective = decimal_cell(row.text("EffectiveCost"))
+        for column in ("ContractedCost", "ListCost"):
+            value = decimal_cell(row.text(column))
+            if value != effective and effective is not None:
+                expected = f"{plain(effective)}, the EffectiveCost (nothing is discounted)"
+                row.refuse(column, expected, row.shown(column))
+        cost_column = "x_ExactCost" if row.text("x_ExactCost") else "EffectiveCost"
+        source = line.source
+        if isinstance(source, MinimumCommitment):
+            during = cast("Period", line.during)
+            self.shortfall(row, source, during, line.exact, cost_column)
+            self.compare(row, _shortfall_cells(source))
+            self.charge_period(row, during)
+            return
+        try:
+            wanted = self.priced(line)
+        except ValidationError as refused:
+            column = "x_PriceUnit" if line.kind == "allocation" else "x_Quantity"
+            row.refuse(column, refused.problems[0].expected, row.shown(column))
+        else:
+            if wanted != line.exact:
+                what = "for the time held" if line.kind == "allocation" else "used"
+                expected = (
+                    f"{plain(nearest_amount(wanted))}, the price's cost of the quantity {what}"
+                )
+                row.refuse(cost_column, expected, row.shown(cost_column))
+        self.compare(row, self.cells(row, line, source))
+        if isinstance(source, Allocation):
+            self.charge_period(row, cast("Period", line.held))
+        else:
+            self.usage_period(row, source)
+
+    def cells(self, row: _FocusRow, line: CostLine, source: Allocation | Usage) -> dict[str, str]:
+        """The cells write_focus fills from what the line says (of a held or used line)."""
+        price = cast("Price", line.price)
+        unit = price.unit if price.per is None else f"{price.unit}*{price.per}"
+        amount = price.amount.amount_text
+        centre = source.cost_centre
+        cells = {
+            "BillingAccountId": source.customer,
+            "ChargeCategory": "Usage",
+            "ChargeFrequency": "Recurring" if price.per else "Usage-Based",
+            "ContractedUnitPrice": amount,
+            "PricingCategory": "Standard",
+            "PricingQuantity": _pricing_quantity(line, price, line.exact),
+            "PricingUnit": unit,
+            "ResourceId": source.resource_id or "",
+            "ServiceName": source.service,
+            "SkuId": source.resource_type,
+            "SubAccountId": source.agreement,
+            "Tags": "" if centre is None else _tags(centre),
+        }
+        rate = f":{source.resource_type}:{price.amount.currency}{amount}/{unit}"
+        if row.text("SkuPriceId") not in (f"*{rate}", f"{source.service}{rate}"):
+            cells["SkuPriceId"] = f"*{rate}"
+        if isinstance(source, Allocation):
+            held = cast("Period", line.held)
+            cells["ConsumedQuantity"] = _consumed_held(source.quantity, held.start, held.end)
+            cells["ConsumedUnit"] = self.units.text(source.quantity) + "*hour"
+            cells["RegionId"] = cells["RegionName"] = source.location or ""
+            cells["x_Quantity"] = ""
+        else:
+            part = cast("Quantity", line.quantity)
+            self.part(row, source, part)
+            if "x_Quantity" not in row.refused:
+                cells["ConsumedQuantity"] = self.units.consumed(source.quantity, part)
+            cells["ConsumedUnit"] = self.units.text(source.quantity)
+            cells["RegionId"] = cells["RegionName"] = ""
+            cells["x_ChargePeriodStart"] = cells["x_ChargePeriodEnd"] = ""
+        return cells
+
+    def part(self, row: _FocusRow, source: Usage, part: Quantity) -> None:
+        """Remember a usage row's part of its usage, refused when it measures something else."""
+        measured = source.quantity
+        try:
+            ratio = self.units.ratio(part, measured)
+        except ValidationError:
+            expected = f"a quantity of what its usage measures ({self.units.text(measured)})"
+            row.refuse("x_Quantity", expected, row.shown("x_Quantity"))
+            self.odd_parts = True
+            return
+        magnitude = cast("Decimal", part.magnitude)
+        half_place = Fraction(_last_place(magnitude)) / 2
+        whole = Fraction(cast("Decimal", measured.magnitude))
+        self.parts.append(_Part(row, whole, Fraction(magnitude) * ratio, half_place * ratio))
+
+    def compare(self, row: _FocusRow, expected: Mapping[str, str]) -> None:
+        """Refuse each cell that is not what the line says (numbers compared as numbers).
+
+        Cells are read trimmed, so what the line says is trimmed too: a location
+        ending in a space is written whole in x_Source, and trimmed in RegionId.
+        """
+        for column, said in expected.items():
+            cell, wanted = row.text(column), said.strip()
+            if cell == wanted:
+                continue
+            if column == "Tags" and cell and wanted and _json_equal(cell, wanted):
+                continue
+            if column in _NUMBERS and cell and wanted and _decimal(cell) == Decimal(wanted):
+                continue
+            row.refuse(
+                column, f"{wanted or 'an empty cell'}, as {_SAYS[column]}", row.shown(column)
+            )
+
+    def charge_period(self, row: _FocusRow, span: Period) -> None:
+        """ChargePeriodStart and End: the exact span widened to whole seconds, in the period."""
+        self.compare(
+            row,
+            {
+                "ChargePeriodStart": _utc_text(span.start, up=False),
+                "ChargePeriodEnd": _utc_text(span.end, up=True),
+            },
+        )
+        self.inside(row)
+
+    def usage_period(self, row: _FocusRow, used: Usage) -> None:
+        """A usage's charge period: its interval cut to the billing period."""
+        start, end = row.instant_utc("BillingPeriodStart"), row.instant_utc("BillingPeriodEnd")
+        if start is None or end is None:
+            return
+        first, last = max(start, used.start), min(end, used.end)
+        self.compare(
+            row,
+            {
+                "ChargePeriodStart": _utc_text(first, up=False),
+                "ChargePeriodEnd": _utc_text(last, up=True),
+            },
+        )
+        self.inside(row)
+
+    def inside(self, row: _FocusRow) -> None:
+        """The charge period lies inside the billing period."""
+        first, last = row.instant_utc("BillingPeriodStart"), row.instant_utc("BillingPeriodEnd")
+        start, end = row.instant_utc("ChargePeriodStart"), row.instant_utc("ChargePeriodEnd")
+        if first is not None and start is not None and start < first:
+            row.refuse(
+                "ChargePeriodStart",
+                "a start inside the billing period",
+                row.shown("ChargePeriodStart"),
+            )
+        if last is not None and end is not None and end > last:
+            row.refuse(
+                "ChargePeriodEnd", "an end inside the billing period", row.shown("ChargePeriodEnd")
+            )
+
+    def shortfall(
+        self,
+        row: _FocusRow,
+        commitment: MinimumCommitment,
+        during: Period,
+        exact: Fraction,
+        column: str,
+    ) -> None:
+        """A shortfall: in the file's currency, owed for a part of one calendar period.
+
+        And above zero, at most the minimum owed over that part: what the other
+        lines spent is not reckoned again.
+        """
+        currency = row.text("BillingCurrency")
+        if commitment.amount.currency != currency:
+            expected = f"a commitment in the file's currency ({currency})"
+            row.refuse("x_Source", expected, str(commitment.amount))
+            return
+        owed = commitment.owed(during)
+        per = commitment.per
+        if len(owed) != 1:
+            expected = f"an end in the calendar {per} of its start: a shortfall is owed per {per}"
+            row.refuse("x_ChargePeriodEnd", expected, row.shown("x_ChargePeriodEnd"))
+            return
+        least = owed[0][1]
+        if not 0 < exact <= least:
+            expected = (
+                f"an amount above 0 and at most {plain(nearest_amount(least))}, the minimum owed"
+                f" over the part of the calendar {per} it is owed for"
+            )
+            row.refuse(column, expected, row.shown(column))
+
+
+_SAYS = {
+    "BillingAccountId": "x_Source's customer",
+    "ChargeCategory": "x_LineKind says",
+    "ChargeFrequency": "the price's period (x_PricePer) says",
+    "ChargePeriodEnd": "the end held (x_ChargePeriodEnd) or used (x_Source), in UTC",
+    "ChargePeriodStart": "the start held (x_ChargePeriodStart) or used (x_Source), in UTC",
+    "ConsumedQuantity": "x_Source's quantity and the time held, or the usage's part in x_Quantity",
+    "ConsumedUnit": "x_Source's unit",
+    "ContractedUnitPrice": "the price (ListUnitPrice)",
+    "PricingCategory": "x_LineKind says",
+    "PricingQuantity": "the amount over the unit price",
+    "PricingUnit": "x_PriceUnit and x_PricePer",
+    "RegionId": "x_Source's location",
+    "RegionName": "x_Source's location",
+    "ResourceId": "x_Source's resource_id",
+    "ServiceName": "x_Source's service",
+    "SkuId": "x_Source's resource_type",
+    "SkuPriceId": "the resource type and the price",
+    "SubAccountId": "x_Source's agreement",
+    "Tags": "x_Source's cost_centre",
+    **dict.fromkeys(
+        ("ListUnitPrice", "x_PricePer", "x_PriceUnit", "x_Quantity"), "x_LineKind says"
+    ),
+    "x_ChargePeriodEnd": "x_LineKind says",
+    "x_ChargePeriodStart": "x_LineKind says",
+}
+
+
+def _shortfall_cells(commitment: MinimumCommitment) -> dict[str, str]:
+    """The cells write_focus fills from a shortfall's commitment (and leaves empty)."""
+    cells = {**_NO_PRICE, "ChargeCategory": "Adjustment", "ChargeFrequency": "Recurring"}
+    cells["SkuId"] = commitment.resource_type or ""
+    if commitment.service is not None:  # else every service: the agreement's, not in the file
+        cells["ServiceName"] = commitment.service
+    return cells
+
+
+def _json_equal(cell: str, wanted: str) -> bool:
+    try:
+        return bool(json.loads(cell) == json.loads(wanted))
+    except ValueError:
+        return False
+
+
+def _tags(centre: str) -> str:
+    """Tags of a line booked to a cost centre: ``{"cost_centre":"CC-100"}``."""
+    return json.dumps({"cost_centre": centre}, ensure_ascii=False, separators=(",", ":"))
+
+
 def read_focus(path: str | os.PathLike[str]) -> tuple[CostLine, ...]:
     """The cost lines of a FOCUS 1.0 file `write_focus` wrote, in the order of its rows.
 
@@ -1072,12 +1603,27 @@ def read_focus(path: str | os.PathLike[str]) -> tuple[CostLine, ...]:
     keep their sources. Other custom columns (named ``x_``) are let be; every FOCUS
     1.0 column and every column of `FOCUS_EXTRA_COLUMNS` must be there.
 
+    A file is read only when it says one thing throughout, as `write_focus` writes
+    it: every row keeps the rules `check_focus` checks; the columns of the profile
+    as a whole (BillingCurrency, the billing period, the account, the provider)
+    hold one value in the file; each amount is what its price charges for the
+    quantity held and the time held, or used (`cloudsms.money.Price.exact_cost`),
+    and a shortfall is above zero and at most the minimum owed over its part of a
+    calendar period; ListCost and ContractedCost equal EffectiveCost; every FOCUS
+    column that repeats what a line says (its source record's customer, agreement,
+    service, resource and cost centre, the price, the time held, the quantities
+    consumed and priced) says the same; the rows of a usage add up to it; and
+    BilledCost is each line's share of the total of the exact amounts rounded once
+    (`cloudsms.money.allocate`). ``docs/focus.md`` lists what this catches and
+    what it cannot. Serves S11 and ISO/IEC 20000-1:2011 6.4.
+
     Raises:
-        ValidationError: the file cannot be read, or has any problem: every problem
-            of the file, each at ``file:line:column`` (``focus.csv:4:x_Source``), in
-            one error. Nothing is returned then.
+        ValidationError: ``path`` is not a path (``$.path``); the file cannot be
+            read, or has any problem: every problem of the file, each at
+            ``file:line:column`` (``focus.csv:4:x_Source``), in one error. Nothing
+            is returned then.
     """
-    file = Path(path)
+    file = _path(path, _READ_SUBJECT)
     text, unreadable = file_text(file, file.name)
     if text is None:
         raise ValidationError(unreadable, subject=_READ_SUBJECT)
@@ -1088,18 +1634,33 @@ def read_focus(path: str | os.PathLike[str]) -> tuple[CostLine, ...]:
             c.strip() for c in header if c.strip().startswith("x_") and c.strip() not in required
         )
     )
+    reader = _Reader()
     lines, problems = read_rows(
         file.name,
         text,
-        _read_line,
+        reader,
         row=_FocusRow,
         required=required,
         optional=custom,
         hint=True,
     )
+    whole = all(problem.path.rpartition(":")[0] != file.name for problem in problems)
+    problems += reader.file_problems(whole=whole)
     if problems:
         raise ValidationError(problems, subject=_READ_SUBJECT)
     return tuple(lines)
+
+
+def _path(path: object, subject: str) -> Path:
+    """``path`` as a `pathlib.Path`, or a ValidationError at ``$.path``."""
+    if isinstance(path, str | os.PathLike):
+        try:
+            return Path(path)
+        except TypeError:  # a path-like giving bytes
+            pass
+    raise ValidationError.single(
+        "$.path", "a file path (a str or os.PathLike)", describe(path), subject=subject
+    )
 
 
 # ---------------------------------------------------------------------- checking
