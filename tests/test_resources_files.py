@@ -389,6 +389,9 @@ class TestWrite:
             write_usage(path, ["x"])  # type: ignore[list-item]
         assert problems_of(info) == [("$.usage[0]", "a Usage")]
         assert not path.exists()
+        with pytest.raises(ValidationError) as info:
+            write_allocations(path.with_name("allocations.csv"), [5])  # type: ignore[list-item]
+        assert problems_of(info) == [("$.allocations[0]", "an Allocation")]
 
     @SLOW
     @given(st.lists(allocations(instants=FIXED, texts=CELL_TEXT), max_size=5))

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cloudsms._foundation.suggest import suggest
-from cloudsms._kit.checks import id_problems
+from cloudsms._kit.checks import id_problems, instance_problems
 from cloudsms._kit.csv_files import (
     CsvRow,
     csv_text,
@@ -63,7 +63,7 @@ from cloudsms._kit.csv_files import (
     instant_text,
     read_rows,
 )
-from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.errors import ValidationError, describe
 from cloudsms.resources.types import (
     Allocation,
     MeteringKind,
@@ -401,9 +401,9 @@ def _write(path: str | os.PathLike[str], items: Iterable[Any], form: _Format) ->
     """Write ``items`` as a file of ``form``, optional columns only when some item has one."""
     values: list[object] = list(items)
     problems = [
-        Problem(f"$.{form.field}[{index}]", f"a {form.kind.__name__}", describe(item))
+        problem
         for index, item in enumerate(values)
-        if not isinstance(item, form.kind)
+        for problem in instance_problems(item, form.kind, f"$.{form.field}[{index}]")
     ]
     if problems:
         raise ValidationError(problems, subject=form.subject)
