@@ -101,6 +101,9 @@ def nested_problems(problems: Iterable[Problem], prefix: str) -> list[Problem]:
     return [p._replace(path=prefix + p.path[1:]) for p in problems]
 
 
+_YOU = re.compile(r"U[^AEIOUaeiou][aeiou]")
+
+
 def instance_problems(
     value: object, kind: type, path: str, *, optional: bool = False
 ) -> list[Problem]:
@@ -108,8 +111,21 @@ def instance_problems(
     if isinstance(value, kind) or (optional and value is None):
         return []
     name = kind.__name__
-    article = "an" if name[:1] in "AEIOU" else "a"
-    return [Problem(path, f"{article} {name}" + (" or null" if optional else ""), describe(value))]
+    return [
+        Problem(
+            path, f"{_article(name)} {name}" + (" or null" if optional else ""), describe(value)
+        )
+    ]
+
+
+def _article(name: str) -> str:
+    """The article before a class name: "an Allocation", "an Upgrade", but "a Usage".
+
+    A U said as "you" (one consonant, then a vowel: Usage, UnitCost) takes "a".
+    """
+    if _YOU.match(name):
+        return "a"
+    return "an" if name[:1] in "AEIOUaeiou" else "a"
 
 
 def member_of(kind: type[E], value: object, path: str, *, subject: str) -> E:
