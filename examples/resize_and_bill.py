@@ -474,6 +474,9 @@ def _provider_side(
     )
     by_kind = ", ".join(f"{k} {v:.2f}" for k, v in earned.serving.by_kind().items())
     print(f"   cost to serve by kind: {by_kind}")
+    unpriced = ", ".join(f"{n} {t}" for t, n in earned.serving.unpriced_types().items())
+    if unpriced:  # usage no pool cost prices: not taken off the margin
+        print(f"   usage rows no pool cost prices (not in the cost): {unpriced}")
 
 
 if __name__ == "__main__":
