@@ -403,17 +403,39 @@ class TestCapacityLine:
         assert line.utilisation is None
         assert [d.already for d in line.dates] == [True, True, True]
 
-    def test_already_reached_on_as_ofs_date(self) -> None:
-        """Marks a level held at as_of as reached already, on as_of's own date."""
+    def test_already_reached_on_as_ofs_utc_date(self) -> None:
+        """Marks a level held at as_of as reached already, on as_of's UTC date."""
         as_of = dt.datetime(2026, 3, 1, 0, 30, tzinfo=BERLIN)  # still 28 February in UTC
         line = CapacityPlan.build(
             pool("vcpu 100 vcpu"), [held("80 vcpu", JAN1)], as_of=as_of
         ).line("vcpu")
         assert [
-            ("warn", dt.date(2026, 3, 1), True),
+            ("warn", dt.date(2026, 2, 28), True),
             ("act", None, False),
             ("full", None, False),
         ] == dates(line)
+
+    def test_one_convention_for_every_date(self) -> None:
+        """Dates a level held already and one reached later by the same UTC days.
+
+        as_of is 2024-03-01T00:30+01:00, 2024-02-29T23:30 UTC. 80 of 100 vcpu are held
+        (warn, 75, already: on 29 February, as_of's UTC date); 15 more are booked from
+        2024-02-29T23:45 UTC (act, 90, reached then: 29 February too) and 5 more from
+        2024-03-01T00:10 UTC (full: 1 March). Were the first date as_of's local date
+        (1 March), an earlier level would be dated after a later one.
+        """
+        as_of = dt.datetime(2024, 3, 1, 0, 30, tzinfo=BERLIN)
+        holdings = [
+            held("80 vcpu", dt.datetime(2024, 1, 1, tzinfo=UTC)),
+            held("15 vcpu", dt.datetime(2024, 2, 29, 23, 45, tzinfo=UTC)),
+            held("5 vcpu", dt.datetime(2024, 3, 1, 0, 10, tzinfo=UTC)),
+        ]
+        line = CapacityPlan.build(pool("vcpu 100 vcpu"), holdings, as_of=as_of).line("vcpu")
+        assert [(d.name, d.on, d.already, d.by) for d in line.dates] == [
+            ("warn", dt.date(2024, 2, 29), True, "held"),
+            ("act", dt.date(2024, 2, 29), False, "scheduled"),
+            ("full", dt.date(2024, 3, 1), False, "scheduled"),
+        ]
 
     def test_thresholds_per_type(self) -> None:
         """Takes thresholds per type; a type left out gets the defaults."""
@@ -542,11 +564,11 @@ class TestScheduledHoldings:
         assert [d.on for d in short.dates] == [None, None, None]
         assert [d.on for d in long.dates] == [dt.date(2027, 3, 11), dt.date(2027, 3, 11), None]
 
-    def test_not_before_as_ofs_own_date(self) -> None:
-        """Gives as_of's own date to a booking made later that UTC day, the day before it.
+    def test_a_booking_later_on_as_ofs_utc_day(self) -> None:
+        """Dates a booking made later on as_of's UTC day by that day, as_of's UTC date.
 
         as_of is 00:30 on 1 March in Berlin, 23:30 on 28 February in UTC; the booking
-        starts at 23:45 UTC, so in UTC it falls on 28 February, before as_of's date.
+        starts at 23:45 UTC, so it falls on 28 February, as a level held already would.
         """
         as_of = dt.datetime(2026, 3, 1, 0, 30, tzinfo=BERLIN)
         late = held("95 vcpu", dt.datetime(2026, 2, 28, 23, 45, tzinfo=UTC))
@@ -555,7 +577,7 @@ class TestScheduledHoldings:
             .line("vcpu")
             .date_of("warn")
         )
-        assert (warn.on, warn.already, warn.by) == (dt.date(2026, 3, 1), False, "scheduled")
+        assert (warn.on, warn.already, warn.by) == (dt.date(2026, 2, 28), False, "scheduled")
 
     def test_held_already_says_so(self) -> None:
         """Says "held" of a level held at as_of."""

@@ -425,14 +425,16 @@ class ThresholdDate(Record):
     """When a threshold is reached: ``ThresholdDate(name, fraction, on, already, by)``.
 
     ``name`` is ``"warn"``, ``"act"`` or ``"full"`` and ``fraction`` its share of the
-    capacity. ``by`` says what decided ``on``:
+    capacity. Every ``on`` is a UTC calendar day, whatever the offset ``as_of`` was
+    given in, so the dates of one plan compare as days. ``by`` says what decided ``on``:
 
     - ``"held"``: what is held at ``as_of`` is at or above the level already
-      (``already`` is then true) and ``on`` is ``as_of``'s own date;
+      (``already`` is then true) and ``on`` is ``as_of``'s date in UTC (2024-02-29
+      for an ``as_of`` of 2024-03-01T00:30+01:00);
     - ``"scheduled"``: the holdings already booked reach the level at an instant
       after ``as_of`` (a holding that starts later counts from its start, one that
-      ends stops counting): ``on`` is the UTC day of the first such instant (or
-      ``as_of``'s own date, should that be later), within the horizon;
+      ends stops counting): ``on`` is the UTC day of the first such instant, within
+      the horizon (never before ``as_of``'s UTC date);
     - ``"projection"``: the projection reaches the level first: ``on`` is the first
       day (UTC) after ``as_of`` on which it does, within the horizon;
     - ``None``: neither gets there within the plan's horizon (a flat or falling
@@ -457,7 +459,7 @@ class ThresholdDate(Record):
     def _rules(self) -> Iterator[Problem]:
         """A threshold already reached was reached on a day; ``by`` fits the rest."""
         if self.already and self.on is None:
-            yield Problem("on", "the date of as_of when already reached", "null")
+            yield Problem("on", "the UTC date of as_of when already reached", "null")
         if self.already:
             wanted: tuple[DecidedBy | None, ...] = ("held",)
         elif self.on is None:
@@ -811,7 +813,7 @@ class _Line:
             if now >= level:
                 dates.append(
                     ThresholdDate(
-                        name=name, fraction=fraction, on=as_of.date(), already=True, by="held"
+                        name=name, fraction=fraction, on=utc.date(), already=True, by="held"
                     )
                 )
                 continue
@@ -820,7 +822,7 @@ class _Line:
             on: dt.date | None = None
             by: DecidedBy | None = None
             if booked is not None and booked <= horizon_end:  # the booking's UTC day
-                on = max((_EPOCH + dt.timedelta(microseconds=booked)).date(), as_of.date())
+                on = (_EPOCH + dt.timedelta(microseconds=booked)).date()  # not before utc.date()
                 by = "scheduled"
             if projected is not None and (on is None or projected < on):
                 on, by = projected, "projection"
