@@ -270,6 +270,40 @@ class TestLinearProjection:
         assert str(line.held) == "0 vcpu"
         assert ("warn", dt.date(2026, 3, 2), False) == dates(line)[0]
 
+    def test_never_before_the_first_day_after_as_of(self) -> None:
+        """Dates a level the rising line passed before as_of by the first day after as_of.
+
+        10 vcpu more from each of 1 to 4 January (00:00 UTC), all released at 06:00 on
+        4 January; as_of is 12:00 that day. The samples at 00:00 of 1 to 4 January are
+        10, 20, 30, 40: the line 10 + 10x (x = days since 1 January), r² 1. Nothing is
+        held at as_of. Of 40 vcpu, warn (30) is on the line from x = 2 (3 January), act
+        (36) from x = 3 (4 January), full (40) from x = 3: all before as_of's day is
+        over, so each is dated 5 January (x = 4), the first day whose 00:00 UTC is
+        after as_of, never a day already past.
+        """
+        release = dt.datetime(2026, 1, 4, 6, tzinfo=UTC)
+        holdings = [
+            held("10 vcpu", JAN1 + dt.timedelta(days=n), release, resource_id=f"vm-{n}")
+            for n in range(4)
+        ]
+        line = CapacityPlan.build(
+            pool("vcpu 40 vcpu"), holdings, as_of=dt.datetime(2026, 1, 4, 12, tzinfo=UTC)
+        ).line("vcpu")
+        projection = line.projection
+        assert ("linear", 4, Fraction(1), Fraction(10), Fraction(10)) == (
+            projection.method,
+            projection.samples,
+            projection.r_squared,
+            projection.intercept,
+            projection.slope,
+        )
+        assert str(line.held) == "0 vcpu"
+        assert [(d.name, d.on, d.already, d.by) for d in line.dates] == [
+            ("warn", dt.date(2026, 1, 5), False, "projection"),
+            ("act", dt.date(2026, 1, 5), False, "projection"),
+            ("full", dt.date(2026, 1, 5), False, "projection"),
+        ]
+
 
 class TestSeasonalProjection:
     """A trend over the months plus an index per month of the year, from two years on."""
@@ -321,6 +355,37 @@ class TestSeasonalProjection:
             second.line("vcpu").projection.method,
         ) == ("linear", "seasonal")
         assert second.line("vcpu").projection.samples == 24
+
+    def test_a_partial_first_month_is_left_out(self) -> None:
+        """Leaves out the first month when the history starts after its first instant.
+
+        The same 36 months, but January 2023's holding starts one second late: January
+        2023 is not whole, so on 1 January 2025 only 23 whole months (February 2023 to
+        December 2024) lie behind as_of and the fit is a line; on 1 February 2025 there
+        are 24, from February 2023, and the fit is seasonal.
+        """
+        history = seasonal_history()
+        first = history[0]
+        history[0] = held(
+            format_quantity(first.quantity),
+            first.since + dt.timedelta(seconds=1),
+            first.until,
+            resource_id="m0",
+        )
+        at = {
+            month: CapacityPlan.build(
+                pool("vcpu 250 vcpu"), history, as_of=dt.datetime(2025, month, 1, tzinfo=UTC)
+            )
+            .line("vcpu")
+            .projection
+            for month in (1, 2)
+        }
+        assert at[1].method == "linear"
+        assert (at[2].method, at[2].samples, at[2].points[0].on) == (
+            "seasonal",
+            24,
+            dt.date(2023, 2, 1),
+        )
 
     def test_the_month_of_as_of_counts_from_the_next_day(self) -> None:
         """Gives the day after as_of when the month of as_of is projected above the level."""
@@ -509,6 +574,30 @@ class TestScheduledHoldings:
             ("warn", dt.date(2026, 3, 11), "scheduled"),
             ("act", dt.date(2026, 3, 11), "scheduled"),
             ("full", None, None),
+        ]
+
+    def test_the_only_holding_booked_for_later(self) -> None:
+        """Dates warn and act by a booking when nothing is held yet and there is no history.
+
+        The only holding, 95 of 100 vcpu, starts on 1 January 2025; as_of is 1 March
+        2024. With no history before as_of there is nothing to fit ("none", 0 held
+        carried forward), yet from 1 January 2025 95 vcpu are held: past 75 and 90
+        that day, never 100.
+        """
+        line = CapacityPlan.build(
+            pool("vcpu 100 vcpu"),
+            [held("95 vcpu", dt.datetime(2025, 1, 1, tzinfo=UTC))],
+            as_of=dt.datetime(2024, 3, 1, tzinfo=UTC),
+        ).line("vcpu")
+        assert (str(line.held), str(line.scheduled_peak), line.projection.method) == (
+            "0 vcpu",
+            "95 vcpu",
+            "none",
+        )
+        assert [(d.name, d.on, d.already, d.by) for d in line.dates] == [
+            ("warn", dt.date(2025, 1, 1), False, "scheduled"),
+            ("act", dt.date(2025, 1, 1), False, "scheduled"),
+            ("full", None, False, None),
         ]
 
     def test_each_date_from_whichever_comes_first(self) -> None:
