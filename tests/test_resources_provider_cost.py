@@ -361,6 +361,49 @@ class TestPoolCost:
             Fraction("1.5"),
         )
 
+    def test_usage_served_where_its_resource_is_held(self) -> None:
+        """Costs a usage at the pool of its resource's location when several pools price it.
+
+        Both pools price data_transfer: fra-1 at 0.02 a GiB, ams-1 at 0.01. vm-1 is held
+        in eu-central (fra-1), vm-2 in eu-west (ams-1). 100 GiB sent by vm-1 cost
+        100 x 0.02 = 2.00 at fra-1; 150 GiB sent by vm-2 cost 150 x 0.01 = 1.50 at
+        ams-1, not 3.00 at fra-1's price.
+        """
+        fra = PoolCost(
+            "fra-1",
+            "eu-central",
+            EUR,
+            [*FRA.costs, UnitCost("data_transfer", NETWORK, eur("0.02", "GiB"))],
+        )
+        ams = PoolCost(
+            "ams-1",
+            "eu-west",
+            EUR,
+            [*AMS.costs, UnitCost("data_transfer", NETWORK, eur("0.01", "GiB"))],
+        )
+        sent = [
+            Usage(
+                CUSTOMER,
+                AGREEMENT,
+                SERVICE,
+                "data_transfer",
+                quantity(amount),
+                OCT16,
+                OCT16 + dt.timedelta(days=1),
+                resource_id=vm,
+            )
+            for amount, vm in (("100 GiB", "vm-1"), ("150 GiB", "vm-2"))
+        ]
+        vms = [
+            held("2 vcpu", OCT16, location="eu-central", resource_id="vm-1"),
+            held("2 vcpu", OCT16, location="eu-west", resource_id="vm-2"),
+        ]
+        served = cost_to_serve(AGREED, vms, [fra, ams], OCTOBER, usage=sent)
+        assert [(line.pool, line.exact) for line in served.lines if line.line_kind == "usage"] == [
+            ("fra-1", Fraction(2)),
+            ("ams-1", Fraction("1.5")),
+        ]
+
 
 # ---------------------------------------------------------------------- offerings
 AVAILABILITY = "availability"
@@ -483,6 +526,28 @@ class TestCompareOfferings:
             location="eu-central",
         )
         assert compared.b.added == (standby,)
+
+    def test_only_the_time_held_in_the_period(self) -> None:
+        """Charges and costs a holding only for the part of the period it is held.
+
+        October 2026 in UTC, 744 hours. 4 vcpu from the 16th (384 hours) and 16 GiB
+        until the 16th (15 of 31 days, 360 hours), both in fra-1.
+        99.5 %: charge 4 x 384 x 0.042 = 64.512 plus 16 x 2.00 x 15/31 = 480/31
+          (15.4838...): 79.9958... -> 80.00; cost 4 x 384 x (0.011 + 0.004) = 23.04
+          plus 16 x 0.5 x 15/31 = 120/31 (3.8709...): 26.9109... -> 26.91; margin 53.09.
+        99.9 %: the standby is held all month: charge 22.32 more, 102.3158... ->
+          102.32; cost 25 + 7.44 = 32.44 more, 59.3509... -> 59.35; margin 42.97.
+        """
+        part = (held("4 vcpu", OCT16), held("16 GiB", OCT1, OCT16, kind="memory"))
+        compared = compare_offerings(
+            COMPUTE, STANDARD, HIGH, part, OCTOBER, pool_costs=[FRA_WITH_INSTANCES]
+        )
+        assert [
+            (side.charge, side.cost_to_serve, side.margin) for side in (compared.a, compared.b)
+        ] == [
+            (Money("80.00", EUR), Money("26.91", EUR), Money("53.09", EUR)),
+            (Money("102.32", EUR), Money("59.35", EUR), Money("42.97", EUR)),
+        ]
 
     def test_offerings_by_id_or_record(self) -> None:
         """Takes either offering by its id or as the entry's record; the same answer."""
