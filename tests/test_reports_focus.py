@@ -390,6 +390,85 @@ class TestFocusRows:
         assert row["x_ChargePeriodStart"] == "2026-10-03T07:13:05.123456+00:00[UTC]"
         assert Fraction(row["x_ExactCost"]) == Fraction(26928938561, 2343750000)
 
+    def test_an_end_within_a_second_widens_to_the_next(self) -> None:
+        """A holding until 12:00:00.25 ends at 12:00:01Z: the charge period is never cut short."""
+        until = dt.datetime(2026, 10, 9, 12, 0, 0, 250000, tzinfo=UTC)
+        holding = held("2 vcpu", dt.datetime(2026, 10, 3, tzinfo=UTC), until)
+        profile = CostProfile.build(agreement(), [holding], [], OCTOBER_UTC, rates=card_of())
+        row = focus_rows(profile)[0]
+        assert row["ChargePeriodStart"] == "2026-10-03T00:00:00Z"
+        assert row["ChargePeriodEnd"] == "2026-10-09T12:00:01Z"
+        assert row["x_ChargePeriodEnd"] == "2026-10-09T12:00:00.250000+00:00[UTC]"
+
+    def test_the_term_start_cuts_the_charge_period(self) -> None:
+        """An agreement from 10 October 06:30: a holding since September is charged from then.
+
+        4 vcpu from 10 October 06:30 to 1 November: 21 days 17.5 hours = 521.5 h, 2086
+        vcpu-hours, 87.612 EUR. Billing periods run from the 10th at 06:30, so October
+        lies in two of them: BillingPeriodStart/End are the profile's period.
+        """
+        start = dt.datetime(2026, 10, 10, 6, 30, tzinfo=UTC)
+        since_september = held("4 vcpu", dt.datetime(2026, 9, 1, tzinfo=UTC))
+        profile = CostProfile.build(
+            agreement(effective_from=start), [since_september], [], OCTOBER_UTC, rates=card_of()
+        )
+        row = focus_rows(profile)[0]
+        assert (row["ChargePeriodStart"], row["ChargePeriodEnd"]) == (
+            "2026-10-10T06:30:00Z",
+            "2026-11-01T00:00:00Z",
+        )
+        assert row["x_ChargePeriodStart"] == "2026-10-10T06:30:00+00:00[UTC]"
+        assert (row["ConsumedQuantity"], row["EffectiveCost"]) == ("2086", "87.612")
+        assert (row["BillingPeriodStart"], row["BillingPeriodEnd"]) == (
+            "2026-10-01T00:00:00Z",
+            "2026-11-01T00:00:00Z",
+        )
+
+    def test_the_billing_period_holding_part_of_it(self) -> None:
+        """A profile of 10 to 20 October is billed in October: the whole month is written.
+
+        A usage from the 19th at noon for three days is cut at the billing period's
+        end, not the profile's; the file reads back to the same lines.
+        """
+        part = Period(dt.datetime(2026, 10, 10, tzinfo=UTC), dt.datetime(2026, 10, 20, tzinfo=UTC))
+        holding = held("4 vcpu", dt.datetime(2026, 9, 1, tzinfo=UTC))
+        usage = Usage(
+            CUSTOMER,
+            AGREEMENT,
+            SERVICE,
+            "requests",
+            quantity("10 request"),
+            dt.datetime(2026, 10, 19, 12, tzinfo=UTC),
+            dt.datetime(2026, 10, 22, 12, tzinfo=UTC),
+        )
+        profile = CostProfile.build(agreement(), [holding], [usage], part, rates=rich_card())
+        rows = focus_rows(profile)
+        assert {(row["BillingPeriodStart"], row["BillingPeriodEnd"]) for row in rows} == {
+            ("2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z")
+        }
+        assert (rows[0]["ChargePeriodStart"], rows[0]["ChargePeriodEnd"]) == (
+            "2026-10-10T00:00:00Z",
+            "2026-10-20T00:00:00Z",
+        )
+        assert rows[1]["ChargePeriodEnd"] == "2026-10-22T12:00:00Z"
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "focus.csv"
+            write_focus(path, profile)
+            assert read_focus(path) == profile.lines
+
+    def test_a_profile_over_two_billing_periods_writes_its_own(self) -> None:
+        """October and November, or October in Berlin for a UTC agreement: the profile's period."""
+        two = Period(dt.datetime(2026, 10, 1, tzinfo=UTC), dt.datetime(2026, 12, 1, tzinfo=UTC))
+        holding = held("4 vcpu", dt.datetime(2026, 9, 1, tzinfo=UTC))
+        berlin = Period.month(2026, 10, "Europe/Berlin")
+        for period, start, end in (
+            (two, "2026-10-01T00:00:00Z", "2026-12-01T00:00:00Z"),
+            (berlin, "2026-09-30T22:00:00Z", "2026-10-31T23:00:00Z"),
+        ):
+            profile = CostProfile.build(agreement(), [holding], [], period, rates=card_of())
+            row = focus_rows(profile)[0]
+            assert (row["BillingPeriodStart"], row["BillingPeriodEnd"]) == (start, end)
+
     def test_usage_over_two_tiers(self) -> None:
         """1500 requests: a row per tier, each with its price and the part charged at it."""
         rows = focus_rows(rich_profile())
@@ -1011,14 +1090,27 @@ class TestFastPaths:
     ) -> None:
         """The shares are those the profile's splits hand out (allocate's rule)."""
         total = Money(amount, code)
-        assert _billed(total, weights) == [part.amount_text for part in _split(total, weights)]
+        shares = _billed(total, weights)
+        if not total or not any(weights):  # zero shares, to the currency's minor places
+            zero = {"EUR": "0.00", "JPY": "0", "BHD": "0.000"}[code]
+            assert shares == [zero] * len(weights)
+        else:
+            assert shares == [part.amount_text for part in _split(total, weights)]
 
     def test_billed_cost_ties_go_to_earlier_lines(self) -> None:
         """Equal remainders: the earlier line gets the cent, as allocate gives it."""
         total = Money("1.00", EUR)
         weights = [Fraction(1), Fraction(1), Fraction(1)]
         assert _billed(total, weights) == ["0.34", "0.33", "0.33"]
-        assert _billed(Money.zero(EUR), weights) == ["0", "0", "0"]
+
+    def test_a_zero_total_has_the_currencys_places(self) -> None:
+        """A zero total is billed 0.00 (EUR), 0 (JPY), 0.000 (BHD): as other zero shares."""
+        weights = [Fraction(1), Fraction(0)]
+        assert _billed(Money("1.00", EUR), weights) == ["1.00", "0.00"]
+        assert _billed(Money.zero(EUR), weights) == ["0.00", "0.00"]
+        assert _billed(Money.zero("JPY"), weights) == ["0", "0"]
+        assert _billed(Money.zero("BHD"), weights) == ["0.000", "0.000"]
+        assert _billed(Money("0.004", EUR), [Fraction(0)]) == ["0.00"]
 
     @given(
         allocations(instants=aware_datetimes(edges=False))

@@ -71,6 +71,7 @@ from cloudsms.resources import (
     MinimumCommitment,
     ResourceType,
     Usage,
+    billing_period,
     resource_types,
 )
 from cloudsms.serialization import from_json, to_json
@@ -511,10 +512,10 @@ def _billed(total: Money, exacts: list[Fraction]) -> list[str]:
     order them as they are except among equal floats; parts whose float equals the
     last one taken are ranked exactly.
     """
-    if not total or not any(exacts):
-        return [total.zero(total.currency).amount_text] * len(exacts)
-    amount = total.amount
     minor = total.minor_unit if total.minor_unit is not None else 0
+    if not total or not any(exacts):  # zero shares, to the currency's minor places
+        return [_plain(0, -minor)] * len(exacts)
+    amount = total.amount
     places = max(minor, -cast("int", amount.as_tuple().exponent))
     places = min(places, _MAX_DIGITS - 1 - amount.adjusted())
     numerator, denominator = amount.as_integer_ratio()
@@ -622,6 +623,23 @@ def _fraction_text(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
+def _billing_period(profile: CostProfile) -> Period:
+    """BillingPeriodStart/End: the billing period that holds the profile's period.
+
+    The billing period is the rate card's cycle counted from the agreement's start in
+    its zone (`cloudsms.resources.billing_period`): the one a charge of the profile
+    is invoiced in. A profile of part of a billing period (half a month) writes the
+    whole billing period. A profile whose period does not lie in one billing period
+    (two months, or a month in another zone than the agreement's) writes its own
+    period: its charges are invoiced in more than one, and a row names one.
+    """
+    period = profile.period
+    billing = billing_period(profile.agreement, profile.rates.billing_cycle, period.start)
+    if billing.start <= period.start and period.end <= billing.end:
+        return billing
+    return period
+
+
 class _Writer:
     """One export: the profile's constant cells, and what lines share, cached."""
 
@@ -636,13 +654,14 @@ class _Writer:
         self.types = types
         agreement = profile.agreement
         self.currency = profile.currency
+        billing = _billing_period(profile)
         template = [""] * _WIDTH
         for name, value in {
             "BillingAccountId": agreement.customer_id,
             "BillingAccountName": customer_name or "",
             "BillingCurrency": profile.currency,
-            "BillingPeriodStart": _utc_text(profile.period.start, up=False),
-            "BillingPeriodEnd": _utc_text(profile.period.end, up=True),
+            "BillingPeriodStart": _utc_text(billing.start, up=False),
+            "BillingPeriodEnd": _utc_text(billing.end, up=True),
             "InvoiceIssuerName": provider,
             "ProviderName": provider,
             "PublisherName": provider,
@@ -661,7 +680,9 @@ class _Writer:
         self.first, self.last = self.first_utc.astimezone(zone), self.last_utc.astimezone(zone)
         self.first_texts = (_utc_text(self.first, up=False), _exact_text(self.first))
         self.last_texts = (_utc_text(self.last, up=True), _exact_text(self.last))
-        self.period_start, self.period_end = start, end
+        # A usage's charge period is its interval cut to the billing period.
+        self.period_start = billing.start.astimezone(_UTC)
+        self.period_end = billing.end.astimezone(_UTC)
         self.priced: dict[tuple[object, ...], list[tuple[int, str]]] = {}
         self.units = _Units()
         self.tags: dict[str, str] = {}
