@@ -1511,6 +1511,29 @@ class TestConsumedQuantity:
         usage = [used(amount, dt.datetime(2026, 10, 5, tzinfo=UTC), kind="data_transfer")]
         return CostProfile.build(agreement(), [], usage, OCTOBER_UTC, rates=card)
 
+    def test_a_usage_of_nothing_is_a_usage_of_zero(self, tmp_path: Path) -> None:
+        """A usage of 0 requests: a Usage row that consumed 0, not a row without a quantity.
+
+        FOCUS 1.0 wants ConsumedQuantity on every Usage row that corrects nothing and
+        allows any decimal there (only a correction may go below zero): the usage was
+        measured and came to nothing, so its row says 0, costs 0, and reads back.
+        """
+        nothing = used("0 request", dt.datetime(2026, 10, 5, tzinfo=UTC))
+        profile = CostProfile.build(agreement(), [], [nothing], OCTOBER_UTC, rates=rich_card())
+        rows = focus_rows(profile)
+        row = rows[0]
+        assert (row["ChargeCategory"], row["x_LineKind"]) == ("Usage", "usage")
+        assert (row["ConsumedQuantity"], row["ConsumedUnit"]) == ("0", "request")
+        assert (row["PricingQuantity"], row["EffectiveCost"], row["BilledCost"]) == (
+            "0",
+            "0",
+            "0.00",
+        )
+        assert check_focus(rows) == ()
+        path = tmp_path / "focus.csv"
+        write_focus(path, profile)
+        assert read_focus(path) == profile.lines
+
     def test_two_tiers_in_two_units(self) -> None:
         """350 GiB: 100 GiB in the first tier, 268.435456 GB (250 GiB) in the second."""
         first, second = focus_rows(self.tiered("350 GiB"))

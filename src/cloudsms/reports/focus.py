@@ -1611,7 +1611,12 @@ def _json_equal(cell: str, wanted: str) -> bool:
 
 
 def _tags(centre: str) -> str:
-    """Tags of a line booked to a cost centre: ``{"cost_centre":"CC-100"}``."""
+    """Tags of a line booked to a cost centre: ``{"cost_centre":"CC-100"}``.
+
+    The cost centre is a user-defined tag (the customer's, set on its records) and
+    cloudsms's only tag scheme, so its key goes unprefixed, as FOCUS 1.0's Tags
+    column asks of a provider's one user-defined scheme (docs/focus.md).
+    """
     return json.dumps({"cost_centre": centre}, ensure_ascii=False, separators=(",", ":"))
 
 
