@@ -29,9 +29,11 @@ management).
 from __future__ import annotations
 
 from cloudsms.resources.capacity import (
+    CapacityLeftOut,
     CapacityLine,
     CapacityPlan,
     CapacitySample,
+    LeftOutGroup,
     Projection,
     ThresholdDate,
     Thresholds,
@@ -97,6 +99,7 @@ __all__ = [
     "OPTIONAL_USAGE_COLUMNS",
     "USAGE_COLUMNS",
     "Allocation",
+    "CapacityLeftOut",
     "CapacityLine",
     "CapacityPlan",
     "CapacitySample",
@@ -108,6 +111,7 @@ __all__ = [
     "CostToServe",
     "FocusServiceCategory",
     "LeftOut",
+    "LeftOutGroup",
     "LineKind",
     "Margin",
     "MeteringKind",
