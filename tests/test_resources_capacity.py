@@ -910,6 +910,11 @@ class TestErrors:
         with pytest.raises(ValidationError) as info:
             CapacityPlan.build(pool("vcpu 64 vcpu"), 5, as_of=MAR1)  # type: ignore[arg-type]
         assert info.value.paths == ["$.allocations"]
+        with pytest.raises(ValidationError) as info:
+            CapacityPlan.build(pool("vcpu 64 vcpu"), [5], as_of=MAR1)  # type: ignore[list-item]
+        assert [(p.path, p.expected) for p in info.value.problems] == [
+            ("$.allocations[0]", "an Allocation")
+        ]
 
 
 # ---------------------------------------------------------------------- properties

@@ -62,7 +62,13 @@ from cloudsms._foundation.frozen import as_tuple
 from cloudsms._foundation.instants import instant_key, instant_problems
 from cloudsms._foundation.strict_json import key_path
 from cloudsms._foundation.suggest import suggest
-from cloudsms._kit.checks import calendar_length, ident, instant, raise_problems
+from cloudsms._kit.checks import (
+    calendar_length,
+    ident,
+    instance_problems,
+    instant,
+    raise_problems,
+)
 from cloudsms._kit.records import Record, check
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.periods import add_calendar, calendar_length_problems
@@ -734,9 +740,9 @@ def _items(given: object, field: str, kind: type, problems: list[Problem]) -> tu
         return ()
     items = tuple(given)
     problems += [
-        Problem(f"$.{field}[{index}]", f"a {kind.__name__}", describe(item))
+        problem
         for index, item in enumerate(items)
-        if not isinstance(item, kind)
+        for problem in instance_problems(item, kind, f"$.{field}[{index}]")
     ]
     return items
 
