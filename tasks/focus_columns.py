@@ -176,11 +176,13 @@ TABLE: dict[str, dict[str, Any]] = {
         "description": "The ISO 4217 code of the currency the charge is billed in.",
     },
     "BillingPeriodEnd": {
-        "source": "the end of the profile's period, in UTC",
+        "source": "the end of the billing period holding the profile's period (the"
+        " profile's own when it spans several), in UTC",
         "description": "Where the billing period ends (the instant itself not included).",
     },
     "BillingPeriodStart": {
-        "source": "the start of the profile's period, in UTC",
+        "source": "the start of the billing period holding the profile's period (the"
+        " profile's own when it spans several), in UTC",
         "description": "Where the billing period starts (included).",
     },
     "ChargeCategory": {
