@@ -2,9 +2,11 @@ r"""The ``cloudsms`` command: the reference data from a shell, as tables, JSON o
 
 Serves analysts and other tools for every scenario (S01-S15): which clauses of
 ISO/IEC 20000-1:2011 a scenario cites, which scenarios cover a clause or a process,
-and the whole scenario-by-clause matrix. Every command takes ``--format
-table|json|csv`` and ``--overlay FILE`` (repeatable, applied in order). Unknown
-identifiers and rejected overlays exit with status 2 and print one problem a line.
+and the whole scenario-by-clause matrix. The commands on the reference data take
+``--format table|json|csv`` and ``--overlay FILE`` (repeatable, applied in order);
+the others take the formats their help lists (``agreement show`` and ``capacity
+show`` table and json, ``sla report`` markdown and json). Unknown identifiers and
+rejected overlays exit with status 2 and print one problem a line.
 
 Text from overlays reaches the terminal only escaped: in tables and messages every
 control character, bidirectional control and lone surrogate is shown as its escape

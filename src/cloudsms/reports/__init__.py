@@ -20,7 +20,12 @@ from cloudsms.reports.agreements import (
     agreement_rows,
     agreement_table,
 )
-from cloudsms.reports.capacity import capacity_chart, capacity_plan_data, capacity_plan_table
+from cloudsms.reports.capacity import (
+    capacity_chart,
+    capacity_left_out_note,
+    capacity_plan_data,
+    capacity_plan_table,
+)
 from cloudsms.reports.catalogue import (
     CATALOGUE_COLUMNS,
     OFFERING_COLUMNS,
@@ -97,6 +102,7 @@ __all__ = [
     "agreement_table",
     "availability_chart",
     "capacity_chart",
+    "capacity_left_out_note",
     "capacity_plan_data",
     "capacity_plan_table",
     "catalogue_rows",
