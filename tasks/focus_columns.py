@@ -268,7 +268,8 @@ TABLE: dict[str, dict[str, Any]] = {
             },
         ],
         "source": "an allocation: the quantity held times the hours held; a usage: the "
-        "quantity charged; a shortfall: empty",
+        "part the row charges (a graduated rate's tier part) in the unit the usage was "
+        "measured in; a shortfall: empty",
         "description": "How much of the resource was consumed, in ConsumedUnit.",
     },
     "ConsumedUnit": {
@@ -284,8 +285,8 @@ TABLE: dict[str, dict[str, Any]] = {
                 "says": "only usage states a unit consumed",
             },
         ],
-        "source": "an allocation: its unit times hour (vcpu*hour); a usage: the unit of "
-        "the quantity charged; a shortfall: empty",
+        "source": "an allocation: its unit times hour (vcpu*hour); a usage: the unit the "
+        "usage was measured in; a shortfall: empty",
         "description": "The unit ConsumedQuantity counts in.",
     },
     "ContractedCost": {
