@@ -15,13 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from cloudsms.agreements import (
+    Amendment,
+    BackupRetention,
     ExitTerms,
     TerminationReason,
+    TermKind,
+    amend,
 )
 from cloudsms.errors import InvalidTransition, ValidationError
 from cloudsms.lifecycle import register_lifecycle, verify
+from cloudsms.parties import Acknowledgement
 from cloudsms.procedures.termination import (
     EXIT_LIFECYCLE,
     DataCategory,
@@ -333,3 +339,429 @@ class TestFullWalk:
         )
         assert error.state == "retrieval"
         assert error.reason is None
+
+
+def raw(
+    procedure: ExitProcedure, event: str, data: dict[str, Any] | None, when: dt.datetime
+) -> str:
+    """The reason the procedure's lifecycle refuses ``event`` with ``data`` (raw, as stored)."""
+    error = refused(lambda: procedure.apply(event, who=OPS, when=when, data=data), procedure)
+    assert error.event == event
+    assert error.reason is not None
+    return error.reason
+
+
+class TestGuards:
+    """Each guard's refusal names its reason and leaves the procedure as it was."""
+
+    def test_a_notice_other_than_the_plans(self) -> None:
+        """Refuses a notice by another party, for another reason or at another instant."""
+        context = dict(noticed().lifecycle.context)
+        fresh = ExitProcedure(
+            id="exit-x", lifecycle=EXIT_LIFECYCLE.begin(id="exit-x", context=context)
+        )
+        at = dt.datetime(2027, 5, 3, tzinfo=BERLIN)
+        by_provider = {"by": "provider", "reason": None}
+        assert "given by the customer, not by 'provider'" in raw(
+            fresh, "give_notice", by_provider, at
+        )
+        with_reason = {"by": "customer", "reason": "misuse"}
+        assert "gives no reason, not 'misuse' (string)" in raw(
+            fresh, "give_notice", with_reason, at
+        )
+        plain = {"by": "customer", "reason": None}
+        assert "given at 2027-05-03T00:00:00+02:00" in raw(fresh, "give_notice", plain, at + DAY)
+        assert "exactly 'by', 'reason'" in raw(fresh, "give_notice", {"by": "customer"}, at)
+
+    def test_a_context_without_a_plan(self) -> None:
+        """Refuses every event of an instance whose context holds no plan."""
+        bare = EXIT_LIFECYCLE.begin(id="exit-y")
+        reason = bare.refusal(
+            "give_notice",
+            who=OPS,
+            when=EFFECTIVE,
+            data={"by": "customer", "reason": None},
+        )
+        assert reason is not None
+        assert reason.startswith("the instance's context holds no valid exit plan")
+
+    def test_withdrawal_where_the_terms_do_not_allow_it(self) -> None:
+        """Refuses a withdrawal the termination terms do not allow."""
+        procedure = noticed()
+        error = refused(lambda: procedure.withdraw(who=CUSTOMER, when=EFFECTIVE - DAY), procedure)
+        assert error.reason == (
+            "the agreement's termination terms do not allow a notice to be withdrawn"
+        )
+
+    def test_withdrawal_before_the_effective_date(self) -> None:
+        """Withdraws a notice before it takes effect, where the terms allow: final."""
+        procedure = noticed(agreement(withdrawable=True))
+        withdrawn = procedure.withdraw(who=CUSTOMER, when=EFFECTIVE - dt.timedelta(seconds=1))
+        assert withdrawn.state == "withdrawn"
+        assert withdrawn.is_withdrawn
+        assert withdrawn.lifecycle.allowed_events() == ()
+        error = refused(lambda: withdrawn.take_effect(who=OPS, when=EFFECTIVE), withdrawn)
+        assert error.reason is None
+
+    def test_withdrawal_on_the_effective_date(self) -> None:
+        """Refuses a withdrawal once the termination takes effect."""
+        procedure = noticed(agreement(withdrawable=True))
+        error = refused(lambda: procedure.withdraw(who=CUSTOMER, when=EFFECTIVE), procedure)
+        assert error.reason == (
+            "a notice may be withdrawn only before the termination takes effect"
+            " (2027-06-03T00:00:00+02:00)"
+        )
+
+    def test_taking_effect_early(self) -> None:
+        """Refuses the effect a second before the effective date."""
+        procedure = noticed()
+        error = refused(
+            lambda: procedure.take_effect(who=OPS, when=EFFECTIVE - dt.timedelta(seconds=1)),
+            procedure,
+        )
+        assert (
+            error.reason == "the termination takes effect at 2027-06-03T00:00:00+02:00, not before"
+        )
+
+    def test_a_format_not_agreed(self) -> None:
+        """Refuses a retrieval in a format the exit terms do not list."""
+        procedure = retrieving()
+        error = refused(
+            lambda: procedure.record_retrieval("XML", who=CUSTOMER, when=EFFECTIVE), procedure
+        )
+        assert (
+            error.reason
+            == "the data is exported in an agreed format ('CSV', 'JSON'), not 'XML' (string)"
+        )
+
+    def test_a_retrieval_after_the_window(self) -> None:
+        """Refuses a retrieval once the retrieval window is over."""
+        procedure = retrieving()
+        error = refused(
+            lambda: procedure.record_retrieval("CSV", who=CUSTOMER, when=RETRIEVAL_ENDS),
+            procedure,
+        )
+        assert error.reason == (
+            "the retrieval window runs from 2027-06-03T00:00:00+02:00 up to"
+            " 2027-07-03T00:00:00+02:00"
+        )
+
+    def test_a_confirmation_by_the_provider(self) -> None:
+        """Refuses a confirmation the customer did not give."""
+        procedure = retrieving()
+        reason = raw(procedure, "confirm_not_needed", {"by": "provider"}, EFFECTIVE)
+        assert (
+            reason
+            == "only the customer confirms its data is no longer needed, not 'provider' (string)"
+        )
+        assert "exactly 'by'" in raw(procedure, "confirm_not_needed", None, EFFECTIVE)
+
+    def test_the_retention_window_not_over(self) -> None:
+        """Refuses the end of retention before the window is over."""
+        procedure = retrieving()
+        error = refused(
+            lambda: procedure.end_retention(
+                who=OPS, when=RETENTION_ENDS - dt.timedelta(seconds=1)
+            ),
+            procedure,
+        )
+        assert error.reason == "the retention window ends at 2027-09-01T00:00:00+02:00, not before"
+
+    def test_something_still_held(self) -> None:
+        """Refuses the release while the customer still holds something."""
+        procedure = releasing()
+        error = refused(
+            lambda: procedure.record_release(
+                ["rr-1"], remaining=1, who=OPS, when=EFFECTIVE + 7 * DAY
+            ),
+            procedure,
+        )
+        assert error.reason == "the customer still holds 1 allocation(s) under the agreement"
+        when = EFFECTIVE + 7 * DAY
+        bad_list = {"requests": "rr-1", "remaining": 0}
+        assert raw(procedure, "release_resources", bad_list, when).startswith(
+            "'requests' must be a list of request ids"
+        )
+        bad_count = {"requests": [], "remaining": "0"}
+        assert raw(procedure, "release_resources", bad_count, when).startswith(
+            "'remaining' must be a count of holdings"
+        )
+
+    def test_a_category_decided_twice(self) -> None:
+        """Refuses a second decision on one category, deleted or held."""
+        when = EFFECTIVE + 8 * DAY
+        procedure = deleting().delete("logs", who=OPS, when=when)
+        error = refused(lambda: procedure.delete("logs", who=OPS, when=when), procedure)
+        assert error.reason == "'logs' is deleted already: each category is decided once"
+        held = procedure.hold(
+            "backups", basis=HOLD_BASIS, review_on=dt.date(2028, 1, 1), who=OPS, when=when
+        )
+        error = refused(lambda: held.delete("backups", who=OPS, when=when), held)
+        assert (
+            error.reason
+            == "'backups' is kept under a legal hold already: each category is decided once"
+        )
+
+    def test_a_deletion_malformed_in_the_trail(self) -> None:
+        """Refuses an unknown category or an empty method in a stored deletion."""
+        procedure = deleting()
+        when = EFFECTIVE + 8 * DAY
+        unknown = {"category": "mail", "method": None}
+        assert raw(procedure, "delete", unknown, when).startswith(
+            "the category must be one of 'customer data'"
+        )
+        empty = {"category": "logs", "method": " "}
+        assert raw(procedure, "delete", empty, when).startswith("'method' must be text")
+
+    def test_a_hold_without_its_basis_or_a_later_review(self) -> None:
+        """Refuses a hold without a basis, or reviewed on the day it is recorded or before."""
+        procedure = deleting()
+        when = dt.datetime(2027, 6, 11, 23, 30, tzinfo=BERLIN)
+        error = refused(
+            lambda: procedure.hold(
+                "logs", basis=" ", review_on=dt.date(2028, 1, 1), who=OPS, when=when
+            ),
+            procedure,
+        )
+        assert error.reason == "a legal hold names its basis (the law or order), not ' ' (string)"
+        error = refused(
+            lambda: procedure.hold(
+                "logs", basis=HOLD_BASIS, review_on=dt.date(2027, 6, 11), who=OPS, when=when
+            ),
+            procedure,
+        )
+        assert error.reason == (
+            "the hold's review date must be after the day it is recorded (2027-06-11)"
+        )
+        later = procedure.hold(
+            "logs", basis=HOLD_BASIS, review_on=dt.date(2027, 6, 12), who=OPS, when=when
+        )
+        assert later.decisions[DataCategory.LOGS] == LegalHold(
+            category=DataCategory.LOGS, basis=HOLD_BASIS, review_on=dt.date(2027, 6, 12)
+        )
+        for text in ("2028-1-1", "2028-02-30", 20280101):
+            data = {"category": "logs", "basis": HOLD_BASIS, "review_on": text}
+            assert raw(procedure, "hold", data, when).startswith("'review_on' must be a date")
+
+    def test_records_before_every_category_is_decided(self) -> None:
+        """Refuses the records update while a category is open, or a kind not named."""
+        procedure = deleting().delete("logs", who=OPS, when=EFFECTIVE + 8 * DAY)
+        error = refused(lambda: updated(procedure), procedure)
+        assert error.reason == (
+            "every category is deleted or held first (still open: customer data, derived data,"
+            " monitoring data, backups, configuration data)"
+        )
+        done = decided(deleting())
+        error = refused(
+            lambda: done.update_records(
+                configuration=["cmdb:1"],
+                capacity=[],
+                financial=["inv:1"],
+                who=OPS,
+                when=EFFECTIVE + 9 * DAY,
+            ),
+            done,
+        )
+        assert (
+            error.reason
+            == "the capacity records updated are named (one or more references), not [] (array)"
+        )
+
+    def test_a_confirmation_with_data_or_too_early(self) -> None:
+        """Refuses a confirmation event carrying data, and one before the records update."""
+        ready = updated(decided(deleting()))
+        when = EFFECTIVE + 9 * DAY
+        assert raw(ready, "issue_confirmation", {"note": "x"}, when) == (
+            "the confirmation's event carries no data"
+        )
+        early = decided(deleting())
+        error = refused(lambda: early.issue_confirmation(who=OPS, when=when), early)
+        assert (error.state, error.reason) == ("deleting", None)
+
+    def test_an_unknown_event(self) -> None:
+        """Refuses an event the lifecycle does not know, listing what the state allows."""
+        procedure = retrieving()
+        error = refused(lambda: procedure.apply("erase", who=OPS, when=EFFECTIVE), procedure)
+        assert error.allowed == ("record_retrieval", "confirm_not_needed", "end_retention")
+
+    def test_time_never_runs_backwards(self) -> None:
+        """Refuses an event earlier than the last entry."""
+        procedure = retrieving()
+        with pytest.raises(ValidationError) as error:
+            procedure.record_retrieval("CSV", who=CUSTOMER, when=EFFECTIVE - DAY)
+        assert "$.when" in str(error.value)
+
+
+class TestArguments:
+    """A malformed argument is a ValidationError naming it; nothing changes."""
+
+    @pytest.mark.parametrize(
+        ("step", "path"),
+        [
+            (lambda p: p.delete("mail", who=OPS, when=EFFECTIVE + 8 * DAY), "$.category"),
+            (lambda p: p.delete("logs", "", who=OPS, when=EFFECTIVE + 8 * DAY), "$.method"),
+            (
+                lambda p: p.hold(
+                    "logs",
+                    basis=HOLD_BASIS,
+                    review_on=dt.datetime(2028, 1, 1, tzinfo=BERLIN),
+                    who=OPS,
+                    when=EFFECTIVE + 8 * DAY,
+                ),
+                "$.review_on",
+            ),
+            (
+                lambda p: p.hold(
+                    "logs", basis=7, review_on=dt.date(2028, 1, 1), who=OPS, when=EFFECTIVE
+                ),
+                "$.basis",
+            ),
+            (
+                lambda p: p.update_records(
+                    configuration="cmdb:1",
+                    capacity=["c"],
+                    financial=["f"],
+                    who=OPS,
+                    when=EFFECTIVE,
+                ),
+                "$.configuration",
+            ),
+            (
+                lambda p: p.update_records(
+                    configuration=["cmdb:1"],
+                    capacity=[""],
+                    financial=["f"],
+                    who=OPS,
+                    when=EFFECTIVE,
+                ),
+                "$.capacity[0]",
+            ),
+            (lambda p: p.record_release([3], who=OPS, when=EFFECTIVE), "$.requests[0]"),
+            (lambda p: p.record_retrieval(7, who=OPS, when=EFFECTIVE), "$.format"),
+            (lambda p: p.delete("logs", who="Jane Doe", when=EFFECTIVE + 8 * DAY), "$.who"),
+        ],
+    )
+    def test_refused_at_its_path(self, step: Callable[[ExitProcedure], object], path: str) -> None:
+        """Names the argument's path."""
+        procedure = deleting()
+        with pytest.raises(ValidationError) as error:
+            step(procedure)
+        assert path in [p.path for p in error.value.problems]
+
+    def test_an_instance_of_another_id_or_lifecycle(self) -> None:
+        """Refuses a trail bound to another id, or of another lifecycle."""
+        instance = noticed().lifecycle
+        with pytest.raises(ValidationError) as error:
+            ExitProcedure(id="exit-other", lifecycle=instance)
+        assert [p.path for p in error.value.problems] == ["$.lifecycle.id"]
+        from cloudsms.parties import COMPLAINT_LIFECYCLE  # noqa: PLC0415
+
+        with pytest.raises(ValidationError) as error:
+            ExitProcedure(id="c-1", lifecycle=COMPLAINT_LIFECYCLE.begin(id="c-1"))
+        assert [p.path for p in error.value.problems] == ["$.lifecycle"]
+
+    def test_a_context_without_a_valid_plan(self) -> None:
+        """Refuses an instance whose context holds no plan, or a broken one, at its path."""
+        with pytest.raises(ValidationError) as error:
+            ExitProcedure(id="exit-z", lifecycle=EXIT_LIFECYCLE.begin(id="exit-z"))
+        (problem,) = error.value.problems
+        assert (problem.path, problem.got) == ("$.lifecycle.context", "an empty object")
+        context = dict(noticed().lifecycle.context)
+        plan = dict(context["plan"])
+        plan["agreement_id"] = ""
+        broken = EXIT_LIFECYCLE.begin(id="exit-z", context={"plan": plan})
+        with pytest.raises(ValidationError) as error:
+            ExitProcedure(id="exit-z", lifecycle=broken)
+        assert [p.path for p in error.value.problems] == ["$.lifecycle.context.plan.agreement_id"]
+
+
+class TestTermsAtNotice:
+    """The guards use the terms in force when notice was given, whatever comes after."""
+
+    def amended(self) -> CloudServiceAgreement:
+        """The agreement with 60 days to retrieve and 120 kept, agreed on 20 May 2027."""
+        longer = ExitTerms(
+            retrieval_window=relativedelta(days=60),
+            export_formats=("CSV", "JSON", "Parquet"),
+            retention_window=relativedelta(days=120),
+        )
+        accepted = dt.datetime(2027, 5, 20, tzinfo=dt.UTC)
+        amendment = Amendment(
+            term=TermKind.EXIT, value=longer, proposed_at=accepted, proposed_by="globex"
+        )
+        consent = Acknowledgement(
+            party_id="globex", terms_id="csa-2026-001", version="2", accepted_at=accepted
+        )
+        changed: CloudServiceAgreement = amend(AGREEMENT, amendment, consent=consent)
+        return changed
+
+    def test_the_plan_is_the_one_of_the_notice(self) -> None:
+        """Plans a notice given before the amendment on the terms then in force."""
+        later = self.amended()
+        assert later.version == 2
+        assert noticed(later).plan == noticed().plan
+        assert noticed(later).plan.retrieval_ends == RETRIEVAL_ENDS
+
+    def test_the_guards_keep_the_old_windows(self) -> None:
+        """Refuses a retrieval after the old window, and a format added later."""
+        procedure = noticed(self.amended()).take_effect(who=OPS, when=EFFECTIVE)
+        error = refused(
+            lambda: procedure.record_retrieval("CSV", who=CUSTOMER, when=EFFECTIVE + 45 * DAY),
+            procedure,
+        )
+        assert error.reason is not None
+        assert "up to 2027-07-03T00:00:00+02:00" in error.reason
+        refused(
+            lambda: procedure.record_retrieval("Parquet", who=CUSTOMER, when=EFFECTIVE),
+            procedure,
+        )
+        ended = procedure.end_retention(who=OPS, when=RETENTION_ENDS)  # 90 days, not 120
+        assert ended.state == "releasing"
+
+    def test_a_notice_after_the_amendment_gets_the_new_terms(self) -> None:
+        """Plans a notice given after the amendment on the amended terms."""
+        procedure = ExitProcedure.initiate(
+            self.amended(), notice=dt.date(2027, 6, 1), who=CUSTOMER
+        )
+        assert procedure.plan.export_formats == ("CSV", "JSON", "Parquet")
+        assert procedure.plan.retrieval_ends == dt.datetime(2027, 8, 30, tzinfo=BERLIN)
+
+
+class TestBackups:
+    """The backup lives until the confirmation or the retention window's end, as agreed."""
+
+    def test_until_confirmation(self) -> None:
+        """Deletes the backup after the customer's confirmation."""
+        procedure = deleting().delete("backups", who=OPS, when=EFFECTIVE + 8 * DAY)
+        assert not procedure.backup_kept
+
+    def test_until_retention_ends(self) -> None:
+        """Keeps the backup to the end of the retention window despite a confirmation."""
+        terms = agreement(backup_retention=BackupRetention.UNTIL_RETENTION_ENDS)
+        procedure = deleting(terms)
+        error = refused(
+            lambda: procedure.delete(
+                "backups", who=OPS, when=RETENTION_ENDS - dt.timedelta(seconds=1)
+            ),
+            procedure,
+        )
+        assert error.reason == (
+            "the terms keep the backup until the retention window ends (2027-09-01T00:00:00+02:00)"
+        )
+        assert procedure.backup_kept
+        others = procedure.delete("customer data", who=OPS, when=EFFECTIVE + 8 * DAY)
+        gone = others.delete("backups", who=OPS, when=RETENTION_ENDS)
+        assert not gone.backup_kept
+
+    def test_a_held_backup_is_kept(self) -> None:
+        """Keeps the backup under a legal hold, whatever the retention rule."""
+        terms = agreement(backup_retention=BackupRetention.UNTIL_RETENTION_ENDS)
+        procedure = deleting(terms).hold(
+            "backups",
+            basis=HOLD_BASIS,
+            review_on=dt.date(2030, 1, 1),
+            who=OPS,
+            when=EFFECTIVE + 8 * DAY,
+        )
+        assert procedure.backup_kept
+        assert DataCategory.BACKUPS not in procedure.undecided

@@ -315,7 +315,8 @@ def _notice_on_terms(_: LifecycleInstance, attempt: Attempt) -> str | None:
     if data["by"] != frame.by:
         return f"the plan's notice is given by the {frame.by}, not by {describe(data['by'])}"
     if data["reason"] != frame.reason:
-        return f"the plan's reason is {describe(frame.reason)}, not {describe(data['reason'])}"
+        planned = "no reason" if frame.reason is None else f"the reason {frame.reason!r}"
+        return f"the plan's notice gives {planned}, not {describe(data['reason'])}"
     if _utc(attempt.when) != frame.notice:
         return f"the plan's notice is given at {_at(frame.notice, frame)}"
     return None
