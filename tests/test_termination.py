@@ -28,6 +28,7 @@ from cloudsms.agreements import (
 from cloudsms.errors import InvalidTransition, ValidationError
 from cloudsms.lifecycle import register_lifecycle, verify
 from cloudsms.parties import Acknowledgement
+from cloudsms.procedures import termination
 from cloudsms.procedures.termination import (
     EXIT_LIFECYCLE,
     DataCategory,
@@ -765,3 +766,89 @@ class TestBackups:
         )
         assert procedure.backup_kept
         assert DataCategory.BACKUPS not in procedure.undecided
+
+
+def begun(origin: str) -> ExitProcedure:
+    """A bare lifecycle instance (not a procedure) begun in ``origin`` with the plan."""
+    instance = EXIT_LIFECYCLE.begin(
+        id="exit-o", context=dict(noticed().lifecycle.context), origin=origin
+    )
+    made = object.__new__(ExitProcedure)  # a procedure refuses an origin: see below
+    object.__setattr__(made, "id", "exit-o")
+    object.__setattr__(made, "lifecycle", instance)
+    return made
+
+
+class TestGuardsWithoutTheStates:
+    """The guards hold on their own, for an instance begun later in the lifecycle."""
+
+    def test_a_confirmation_before_the_effect(self) -> None:
+        """Refuses a confirmation before the effective date."""
+        reason = raw(begun("retrieval"), "confirm_not_needed", {"by": "customer"}, EFFECTIVE - DAY)
+        assert reason == "the termination takes effect at 2027-06-03T00:00:00+02:00, not before"
+
+    def test_a_deletion_without_a_release(self) -> None:
+        """Refuses a deletion when the trail records neither confirmation nor retention end."""
+        data = {"category": "logs", "method": None}
+        reason = raw(begun("deleting"), "delete", data, EFFECTIVE + DAY)
+        assert reason == (
+            "nothing is deleted before the customer's confirmation or the retention window's end"
+        )
+
+    def test_a_confirmation_with_categories_open(self) -> None:
+        """Refuses the written confirmation while a category is open."""
+        reason = raw(begun("records_updated"), "issue_confirmation", None, EFFECTIVE + DAY)
+        assert reason.startswith("every category is deleted or held first (still open: customer")
+
+    def test_a_procedure_refuses_an_origin(self) -> None:
+        """Refuses a procedure whose trail does not begin at the notice."""
+        with pytest.raises(ValidationError) as error:
+            ExitProcedure(id="exit-o", lifecycle=begun("deleting").lifecycle)
+        assert [p.path for p in error.value.problems] == ["$.lifecycle.origin"]
+
+    @pytest.mark.parametrize(
+        ("build", "event"),
+        [
+            (retrieving, "record_retrieval"),
+            (releasing, "release_resources"),
+            (deleting, "delete"),
+            (deleting, "hold"),
+            (lambda: decided(deleting()), "update_records"),
+        ],
+    )
+    def test_data_of_another_shape(self, build: Callable[[], ExitProcedure], event: str) -> None:
+        """Refuses an event whose data lacks a key or holds another."""
+        reason = raw(build(), event, {"note": "x"}, EFFECTIVE + 9 * DAY)
+        assert reason.startswith("the event's data must hold exactly ")
+        assert reason.endswith("(it holds 'note')")
+
+    def test_the_refusal_says_why_without_applying(self) -> None:
+        """Says why a step would be refused, and None for one that would be applied."""
+        procedure = retrieving()
+        assert procedure.refusal("end_retention", who=OPS, when=RETENTION_ENDS) is None
+        assert procedure.refusal("end_retention", who=OPS, when=EFFECTIVE) == (
+            "the retention window ends at 2027-09-01T00:00:00+02:00, not before"
+        )
+
+
+class TestPlanCache:
+    """The plan is parsed once per context text; the cache never decides anything."""
+
+    def test_a_plan_parsed_afresh(self) -> None:
+        """Reads the plan from the context when the cache has forgotten it."""
+        procedure = noticed()
+        termination._FRAMES.clear()
+        assert procedure.take_effect(who=OPS, when=EFFECTIVE).state == "retrieval"
+        termination._FRAMES.clear()
+        assert procedure.plan.effective_at == EFFECTIVE
+
+    def test_a_full_cache_forgets_the_oldest_half(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Drops the oldest plans when full, and parses them again when asked."""
+        monkeypatch.setattr(termination, "_FRAMES_HELD", 2)
+        termination._FRAMES.clear()
+        first = noticed()
+        noticed(agreement(withdrawable=True))
+        third = noticed(by="provider", reason="misuse")
+        assert first.lifecycle.context_json not in termination._FRAMES
+        assert third.lifecycle.context_json in termination._FRAMES
+        assert first.plan == noticed().plan

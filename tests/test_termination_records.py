@@ -22,6 +22,7 @@ from cloudsms.periods import Period
 from cloudsms.procedures.termination import (
     EXIT_LIFECYCLE,
     DataCategory,
+    Evidence,
     ExitConfirmation,
     ExitCriterion,
     ExitCriterionKind,
@@ -472,3 +473,42 @@ class TestDocuments:
         (problem,) = error.value.problems
         assert problem.path == f"$.history[{len(entries) - 1}]"
         assert "the terms keep the backup until the retention window ends" in problem.got
+
+
+class TestConfirmationFields:
+    """A confirmation's own fields are checked, and compared field by field."""
+
+    def test_a_hash_and_an_index_of_the_wrong_form(self) -> None:
+        """Refuses a hash that is not 64 hexadecimal digits, and a negative index."""
+        with pytest.raises(ValidationError) as error:
+            Evidence(event="delete", when=EFFECTIVE, index=-1, hash="ABC")
+        assert [p.path for p in error.value.problems] == ["$.index", "$.hash"]
+
+    def test_every_field_compared(self) -> None:
+        """Names each field that differs from what the procedure records."""
+        procedure = closed()
+        honest = ExitConfirmation.of(procedure)
+        forged = attrs.evolve(
+            honest, initiated_by=TerminatingParty.PROVIDER, legal_holds=(), provider="Other"
+        )
+        problems = forged.problems(procedure)
+        assert [(p.path, p.got) for p in problems] == [
+            ("$.provider", "'Other'"),
+            ("$.initiated_by", "'provider'"),
+            ("$.legal_holds", "0 item(s)"),
+        ]
+        assert problems[1].expected == "what the procedure records ('customer')"
+
+    def test_a_pool_list_holding_something_else(self) -> None:
+        """Names an item of the pools that is not a pool."""
+        with pytest.raises(ValidationError) as error:
+            release_resources(
+                releasing(),
+                AGREEMENT,
+                [FRANKFURT, None],
+                [],
+                {},
+                who=OPS,
+                when=EFFECTIVE + 7 * DAY,
+            )
+        assert [p.path for p in error.value.problems] == ["$.pools[1]"]

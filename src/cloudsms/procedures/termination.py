@@ -63,9 +63,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
@@ -87,7 +88,14 @@ from cloudsms.agreements import CloudServiceAgreement, TerminatingParty, Termina
 from cloudsms.agreements.terms import BackupRetention
 from cloudsms.configuration import ConfigurationRecord
 from cloudsms.errors import InvalidTransition, Problem, ValidationError, describe
-from cloudsms.lifecycle import Attempt, Lifecycle, LifecycleInstance, Transition, verify
+from cloudsms.lifecycle import (
+    Attempt,
+    Guard,
+    Lifecycle,
+    LifecycleInstance,
+    Transition,
+    verify,
+)
 from cloudsms.periods import timezone
 from cloudsms.procedures._exit_plan import ExitPlan, ExitStep, ExitStepName, plan_exit
 from cloudsms.procedures.resource_change import ResourceChange, carry_out
@@ -252,10 +260,9 @@ def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
     frame = _FRAMES.get(context_json)
     if frame is not None:
         return frame, []
-    context: object = json.loads(context_json)
-    if not isinstance(context, dict) or set(context) != {"plan"}:
-        keys = sorted(context) if isinstance(context, dict) else []
-        got = f"an object with keys {keys}" if keys else "an empty object"
+    context: dict[str, Any] = json.loads(context_json)  # an object: the core checks it
+    if set(context) != {"plan"}:
+        got = f"an object with keys {sorted(context)}" if context else "an empty object"
         return None, [Problem("$", "an object holding only the exit plan ('plan')", got)]
     try:
         plan = from_dict(ExitPlan, context["plan"])
@@ -264,22 +271,29 @@ def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
     return _remember(context_json, _Frame.of(plan)), []
 
 
-def _frame(attempt: Attempt) -> _Frame | str:
-    """The plan the attempt's context holds, or the reason a guard refuses without one."""
-    frame = _FRAMES.get(attempt.context_json)
-    if frame is not None:
-        return frame
-    found, problems = _plan_problems(attempt.context_json)
-    if found is None:
-        return f"the instance's context holds no valid exit plan ({problems[0]})"
-    return found
-
-
 def _context_of(plan: ExitPlan) -> dict[str, Any]:
     return {"plan": to_dict(plan)}
 
 
 # ---------------------------------------------------------------------- the guards
+_Check = Callable[[LifecycleInstance, Attempt, "_Frame"], "str | None"]
+
+
+def _planned(check: _Check) -> Guard:
+    """``check`` as a guard: given the plan of the attempt's context, refused without one."""
+
+    @functools.wraps(check)
+    def guard(instance: LifecycleInstance, attempt: Attempt) -> str | None:
+        frame = _FRAMES.get(attempt.context_json)
+        if frame is None:
+            frame, problems = _plan_problems(attempt.context_json)
+            if frame is None:
+                return f"the instance's context holds no valid exit plan ({problems[0]})"
+        return check(instance, attempt, frame)
+
+    return guard
+
+
 def _data(attempt: Attempt) -> dict[str, Any]:
     """The event's data, parsed once by the guard (`Attempt.data` builds a frozen copy)."""
     loaded: dict[str, Any] = json.loads(attempt.data_json)
@@ -303,11 +317,9 @@ def _at(instant: dt.datetime, frame: _Frame) -> str:
 _NOTICE_KEYS: Final = frozenset({"by", "reason"})
 
 
-def _notice_on_terms(_: LifecycleInstance, attempt: Attempt) -> str | None:
+@_planned
+def _notice_on_terms(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
     """``give_notice``: the party, the reason and the instant are the plan's."""
-    frame = _frame(attempt)
-    if isinstance(frame, str):
-        return frame
     data = _data(attempt)
     wrong = _keys(data, _NOTICE_KEYS)
     if wrong is not None:
@@ -322,11 +334,9 @@ def _notice_on_terms(_: LifecycleInstance, attempt: Attempt) -> str | None:
     return None
 
 
-def _withdrawal_allowed(_: LifecycleInstance, attempt: Attempt) -> str | None:
+@_planned
+def _withdrawal_allowed(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
     """``withdraw``: the terms allow it, and the termination has not taken effect."""
-    frame = _frame(attempt)
-    if isinstance(frame, str):
-        return frame
     if not frame.plan.withdrawable:
         return "the agreement's termination terms do not allow a notice to be withdrawn"
     if _utc(attempt.when) >= frame.effective:
@@ -337,24 +347,24 @@ def _withdrawal_allowed(_: LifecycleInstance, attempt: Attempt) -> str | None:
     return None
 
 
-def _effective_reached(_: LifecycleInstance, attempt: Attempt) -> str | None:
-    """``take_effect``: on or after the effective date of the plan."""
-    frame = _frame(attempt)
-    if isinstance(frame, str):
-        return frame
+def _not_yet_effective(attempt: Attempt, frame: _Frame) -> str | None:
     if _utc(attempt.when) < frame.effective:
         return f"the termination takes effect at {_at(frame.effective, frame)}, not before"
     return None
 
 
+@_planned
+def _effective_reached(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
+    """``take_effect``: on or after the effective date of the plan."""
+    return _not_yet_effective(attempt, frame)
+
+
 _FORMAT_KEYS: Final = frozenset({"format"})
 
 
-def _retrieval_open(_: LifecycleInstance, attempt: Attempt) -> str | None:
+@_planned
+def _retrieval_open(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
     """``record_retrieval``: an agreed format, while the retrieval window is open."""
-    frame = _frame(attempt)
-    if isinstance(frame, str):
-        return frame
     data = _data(attempt)
     wrong = _keys(data, _FORMAT_KEYS)
     if wrong is not None:
@@ -376,11 +386,9 @@ def _retrieval_open(_: LifecycleInstance, attempt: Attempt) -> str | None:
 _CONFIRM_KEYS: Final = frozenset({"by"})
 
 
-def _after_effect(_: LifecycleInstance, attempt: Attempt) -> str | None:
+@_planned
+def _after_effect(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
     """``confirm_not_needed``: the customer's confirmation, once the termination is effective."""
-    frame = _frame(attempt)
-    if isinstance(frame, str):
-        return frame
     data = _data(attempt)
     wrong = _keys(data, _CONFIRM_KEYS)
     if wrong is not None:
@@ -389,16 +397,12 @@ def _after_effect(_: LifecycleInstance, attempt: Attempt) -> str | None:
         return (
             f"only the customer confirms its data is no longer needed, not {describe(data['by'])}"
         )
-    if _utc(attempt.when) < frame.effective:
-        return f"the termination takes effect at {_at(frame.effective, frame)}, not before"
-    return None
+    return _not_yet_effective(attempt, frame)
 
 
-def _retention_over(_: LifecycleInstance, attempt: Attempt) -> str | None:
+@_planned
+def _retention_over(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
     """``end_retention``: the retention window is over."""
-    frame = _frame(attempt)
-    if isinstance(frame, str):
-        return frame
     if _utc(attempt.when) < frame.retention_ends:
         return f"the retention window ends at {_at(frame.retention_ends, frame)}, not before"
     return None
@@ -407,7 +411,8 @@ def _retention_over(_: LifecycleInstance, attempt: Attempt) -> str | None:
 _RELEASE_KEYS: Final = frozenset({"requests", "remaining"})
 
 
-def _all_released(_: LifecycleInstance, attempt: Attempt) -> str | None:
+@_planned
+def _all_released(_: LifecycleInstance, attempt: Attempt, __: _Frame) -> str | None:
     """``release_resources``: the release requests' ids, and nothing left held."""
     data = _data(attempt)
     wrong = _keys(data, _RELEASE_KEYS)
@@ -422,18 +427,14 @@ def _all_released(_: LifecycleInstance, attempt: Attempt) -> str | None:
         return f"'remaining' must be a count of holdings, not {describe(remaining)}"
     if remaining:
         return f"the customer still holds {remaining} allocation(s) under the agreement"
-    return _not_ended(attempt)
-
-
-def _not_ended(attempt: Attempt) -> str | None:
-    """Whether the data may be touched: checked in the context's plan only."""
-    frame = _frame(attempt)
-    return frame if isinstance(frame, str) else None
+    return None
 
 
 _CATEGORY_IN: Final = re.compile(r'"category":"([a-z ]+)"')
 """A category in an entry's canonical data: a quote inside a text is escaped there, so
 only the key itself matches, and the guards let only `DataCategory` values in."""
+
+_DECIDING: Final = frozenset({"delete", "hold"})
 
 
 def _decided(instance: LifecycleInstance) -> dict[str, str]:
@@ -441,9 +442,7 @@ def _decided(instance: LifecycleInstance) -> dict[str, str]:
     found: dict[str, str] = {}
     for entry in instance.entries:
         if entry.event in _DECIDING:
-            match = _CATEGORY_IN.search(entry.data_json)
-            if match is not None:
-                found[match.group(1)] = entry.event
+            found.update(dict.fromkeys(_CATEGORY_IN.findall(entry.data_json), entry.event))
     return found
 
 
@@ -458,15 +457,12 @@ def _undecided_reason(instance: LifecycleInstance, category: object) -> str | No
     return None
 
 
-_DECIDING: Final = frozenset({"delete", "hold"})
 _DELETE_KEYS: Final = frozenset({"category", "method"})
 
 
-def _deletable(instance: LifecycleInstance, attempt: Attempt) -> str | None:
+@_planned
+def _deletable(instance: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
     """``delete``: an undecided category; the backups not before their retention allows."""
-    frame = _frame(attempt)
-    if isinstance(frame, str):
-        return frame
     data = _data(attempt)
     wrong = _keys(data, _DELETE_KEYS)
     if wrong is not None:
@@ -478,8 +474,12 @@ def _deletable(instance: LifecycleInstance, attempt: Attempt) -> str | None:
 
 
 def _deletable_now(instance: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
-    """Data is deleted only once released; the backup, maybe only after the retention window."""
-    if not any(e.event in {"confirm_not_needed", "end_retention"} for e in instance.entries):
+    """Data is deleted only once released; the backup, maybe only after the retention window.
+
+    The states already put the release first; the trail is checked too, for an
+    instance begun in ``deleting`` (an ``origin``) whose release was never recorded.
+    """
+    if not any(e.event in _RELEASING for e in instance.entries):
         return (
             "nothing is deleted before the customer's confirmation or the retention window's end"
         )
@@ -495,14 +495,13 @@ def _deletable_now(instance: LifecycleInstance, attempt: Attempt, frame: _Frame)
     return None
 
 
+_RELEASING: Final = frozenset({"confirm_not_needed", "end_retention"})
 _HOLD_KEYS: Final = frozenset({"category", "basis", "review_on"})
 
 
-def _hold_recorded(instance: LifecycleInstance, attempt: Attempt) -> str | None:
+@_planned
+def _hold_recorded(instance: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
     """``hold``: an undecided category, its basis, and a review after the day it is recorded."""
-    frame = _frame(attempt)
-    if isinstance(frame, str):
-        return frame
     data = _data(attempt)
     wrong = _keys(data, _HOLD_KEYS)
     if wrong is not None:
@@ -537,16 +536,22 @@ _RECORD_KINDS: Final = ("configuration", "capacity", "financial")
 _RECORD_KEYS: Final = frozenset(_RECORD_KINDS)
 
 
-def _undecided_names(instance: LifecycleInstance) -> list[str]:
+def _still_open(instance: LifecycleInstance) -> str | None:
     decided = _decided(instance)
-    return [c.value for c in _CATEGORIES if c.value not in decided]
-
-
-def _every_category_decided(instance: LifecycleInstance, attempt: Attempt) -> str | None:
-    """``update_records``: every category decided; the three kinds of records referenced."""
-    open_ = _undecided_names(instance)
+    open_ = [c.value for c in _CATEGORIES if c.value not in decided]
     if open_:
         return f"every category is deleted or held first (still open: {', '.join(open_)})"
+    return None
+
+
+@_planned
+def _every_category_decided(
+    instance: LifecycleInstance, attempt: Attempt, _: _Frame
+) -> str | None:
+    """``update_records``: every category decided; the three kinds of records referenced."""
+    open_ = _still_open(instance)
+    if open_ is not None:
+        return open_
     data = _data(attempt)
     wrong = _keys(data, _RECORD_KEYS)
     if wrong is not None:
@@ -562,17 +567,18 @@ def _every_category_decided(instance: LifecycleInstance, attempt: Attempt) -> st
                 f"the {kind} records updated are named (one or more references),"
                 f" not {describe(refs)}"
             )
-    return _not_ended(attempt)
+    return None
 
 
-def _records_given(instance: LifecycleInstance, attempt: Attempt) -> str | None:
-    """``issue_confirmation``: every category decided (the states already prove the rest)."""
-    open_ = _undecided_names(instance)
-    if open_:
-        return f"every category is deleted or held first (still open: {', '.join(open_)})"
+@_planned
+def _records_given(instance: LifecycleInstance, attempt: Attempt, _: _Frame) -> str | None:
+    """``issue_confirmation``: every category decided (the states already prove the rest).
+
+    Checked again for an instance begun in ``records_updated`` (an ``origin``).
+    """
     if attempt.data_json != "{}":
         return "the confirmation's event carries no data"
-    return _not_ended(attempt)
+    return _still_open(instance)
 
 
 EXIT_LIFECYCLE = Lifecycle(
@@ -729,8 +735,11 @@ class ExitProcedure(Record):
     )
 
     def _rules(self) -> Iterator[Problem]:
-        """The trail is bound to the procedure's id, and its context holds a valid plan."""
+        """The trail is bound to the id, begins at the notice, and holds a valid plan."""
         yield from binding_problems(self)
+        if self.lifecycle.origin is not None:
+            expected = "a trail recorded from the notice on (no origin)"
+            yield Problem("lifecycle.origin", expected, repr(self.lifecycle.origin))
         _, problems = _plan_problems(self.lifecycle.context_json)
         for problem in problems:
             yield problem._replace(path="lifecycle.context" + problem.path[1:])
@@ -1202,16 +1211,11 @@ def release_resources(
         _SUBJECT,
     )
     held = cast("tuple[Allocation, ...]", given)
-    refused = procedure.lifecycle.refusal(
+    # who and when are checked before anything is carried out (the guard itself
+    # refuses only a count other than 0, which this function never records)
+    procedure.lifecycle.refusal(
         "release_resources", who=who, when=when, data={"requests": [], "remaining": 0}
     )
-    if refused is not None:
-        raise InvalidTransition(
-            procedure.state,
-            "release_resources",
-            reason=refused,
-            allowed=procedure.lifecycle.allowed_events(),
-        )
     moment = _utc(when)
     targets = _holdings(held, plan, moment)
     placed = [(i, _pool_for(held[i], i, chosen)) for i in targets]
@@ -1222,10 +1226,8 @@ def release_resources(
     changes: list[ResourceChange] = []
     current, kept = held, dict(records)
     prefix = procedure.id[:52]
-    for _ in range(len(targets) * 2 + 1):
-        left = _holdings(current, plan, moment)
-        if not left:
-            break
+    left = targets
+    while left:  # each release ends its holding at `when`, or removes one not yet begun
         target = min((current[i] for i in left), key=lambda a: _utc(a.since))
         pool = cast("ResourcePool", _pool_for(target, 0, chosen))
         effective = when if target.held_at(when) else target.since
@@ -1244,8 +1246,8 @@ def release_resources(
         change = carry_out(request, terms, pool, current, kept, as_of=when, types=types, by=who)
         changes.append(change)
         current, kept = change.allocations, dict(change.records)
-    remaining = len(_holdings(current, plan, moment))
-    data = {"requests": [c.request.id for c in changes], "remaining": remaining}
+        left = _holdings(current, plan, moment)
+    data = {"requests": [c.request.id for c in changes], "remaining": len(left)}
     moved = procedure.apply("release_resources", who=who, when=when, data=data, key=key)
     return ExitRelease(procedure=moved, changes=changes, allocations=current, records=kept)
 
