@@ -505,7 +505,7 @@ class TestConfirmationFields:
             release_resources(
                 releasing(),
                 AGREEMENT,
-                [FRANKFURT, None],
+                [FRANKFURT, None],  # type: ignore[list-item]
                 [],
                 {},
                 who=OPS,
