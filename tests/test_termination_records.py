@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -62,6 +64,7 @@ from test_termination import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
 
 PERIODIC = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
@@ -512,3 +515,39 @@ class TestConfirmationFields:
                 when=EFFECTIVE + 7 * DAY,
             )
         assert [p.path for p in error.value.problems] == ["$.pools[1]"]
+
+
+def cloudsms(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
+    )
+
+
+class TestCommandLine:
+    """A saved procedure is checked by the CLI as a user checks it."""
+
+    def test_a_tampered_entry_is_detected(self, tmp_path: Path) -> None:
+        """Exits 1 at the entry whose data was edited (the method of a deletion)."""
+        data = json.loads(to_json(closed()))
+        history = data["lifecycle"]["history"]
+        index = next(i for i, e in enumerate(history) if e["event"] == "delete")
+        history[index]["data"]["method"] = "overwrite"
+        saved = tmp_path / "exit.json"
+        saved.write_text(json.dumps(data), encoding="utf-8")
+        result = cloudsms("audit", "verify", str(saved))
+        assert result.returncode == 1
+        assert f"broken at entry {index}" in result.stdout
+        assert f"$.lifecycle.history[{index}]" in result.stdout
+
+    def test_a_removed_entry_is_detected(self, tmp_path: Path) -> None:
+        """Exits 1 when the last entries are cut and the confirmation's head is expected."""
+        procedure = closed()
+        head = ExitConfirmation.of(procedure).head
+        data = json.loads(to_json(procedure))
+        data["lifecycle"]["history"] = data["lifecycle"]["history"][:-2]
+        saved = tmp_path / "exit.json"
+        saved.write_text(json.dumps(data), encoding="utf-8")
+        result = cloudsms("audit", "verify", str(saved), "--expected-head", head)
+        assert result.returncode == 1
+        assert "broken" in result.stdout
