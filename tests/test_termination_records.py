@@ -551,3 +551,24 @@ class TestCommandLine:
         result = cloudsms("audit", "verify", str(saved), "--expected-head", head)
         assert result.returncode == 1
         assert "broken" in result.stdout
+
+
+class TestConfirmationIsChecked:
+    """The confirmation `of` builds from the trail passes every check of its records."""
+
+    def test_built_again_with_checks(self) -> None:
+        """Equals the same confirmation built through the checked constructors."""
+        confirmation = ExitConfirmation.of(closed())
+        criteria = tuple(
+            ExitCriterion(
+                criterion=c.criterion,
+                category=c.category,
+                detail=c.detail,
+                evidence=tuple(Evidence(**attrs.asdict(e)) for e in c.evidence),
+            )
+            for c in confirmation.criteria
+        )
+        holds = tuple(LegalHold(**attrs.asdict(h)) for h in confirmation.legal_holds)
+        fields = attrs.asdict(confirmation, recurse=False)
+        checked = ExitConfirmation(**{**fields, "criteria": criteria, "legal_holds": holds})
+        assert checked == confirmation

@@ -67,7 +67,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import attrs
 
@@ -134,6 +134,22 @@ _SUBJECT = "exit procedure"
 
 def _utc(instant: dt.datetime) -> dt.datetime:
     return instant.astimezone(_UTC)
+
+
+_R = TypeVar("_R")
+
+
+def _made(kind: type[_R], **values: object) -> _R:
+    """A record of ``kind`` from values read off a checked trail, built without checks again.
+
+    Only for what this module reads from an `ExitProcedure`'s entries, which the
+    guards and the chain have checked: the decisions and the written confirmation
+    (a confirmation of a long trail is built many times faster so).
+    """
+    made = object.__new__(kind)
+    for name, value in values.items():
+        object.__setattr__(made, name, value)
+    return made
 
 
 # ---------------------------------------------------------------------- data and decisions
@@ -815,11 +831,14 @@ class ExitProcedure(Record):
             if entry.event == "delete":
                 data = entry.data
                 category = DataCategory(data["category"])
-                found[category] = Deletion(category=category, at=entry.when, method=data["method"])
+                found[category] = _made(
+                    Deletion, category=category, at=entry.when, method=data["method"]
+                )
             elif entry.event == "hold":
                 data = entry.data
                 category = DataCategory(data["category"])
-                found[category] = LegalHold(
+                found[category] = _made(
+                    LegalHold,
                     category=category,
                     basis=data["basis"],
                     review_on=dt.date.fromisoformat(data["review_on"]),
@@ -1327,9 +1346,21 @@ class ExitCriterion(Record):
 
 def _evidence(procedure: ExitProcedure, *events: str) -> tuple[Evidence, ...]:
     return tuple(
-        Evidence(event=entry.event, when=entry.when, index=index, hash=entry.hash)
+        _made(Evidence, event=entry.event, when=entry.when, index=index, hash=entry.hash)
         for index, entry in enumerate(procedure.lifecycle.entries)
         if entry.event in events
+    )
+
+
+def _criterion(
+    *,
+    kind: ExitCriterionKind,
+    detail: str,
+    evidence: tuple[Evidence, ...],
+    category: DataCategory | None = None,
+) -> ExitCriterion:
+    return _made(
+        ExitCriterion, criterion=kind, category=category, detail=detail, evidence=evidence
     )
 
 
@@ -1347,23 +1378,23 @@ def _criteria(procedure: ExitProcedure) -> tuple[ExitCriterion, ...]:
         else "; the customer recorded no retrieval"
     )
     criteria = [
-        ExitCriterion(
-            criterion=ExitCriterionKind.NOTICE_GIVEN,
+        _criterion(
+            kind=ExitCriterionKind.NOTICE_GIVEN,
             detail=(
                 f"notice given by the {plan.initiated_by.value} on {notice.when.isoformat()}"
                 + ("" if plan.reason is None else f" for {plan.reason.value}")
             ),
             evidence=_evidence(procedure, "give_notice"),
         ),
-        ExitCriterion(
-            criterion=ExitCriterionKind.TERMINATION_EFFECTIVE,
+        _criterion(
+            kind=ExitCriterionKind.TERMINATION_EFFECTIVE,
             detail=(
                 f"effective on {plan.effective_at.isoformat()}, recorded {effect.when.isoformat()}"
             ),
             evidence=_evidence(procedure, "take_effect"),
         ),
-        ExitCriterion(
-            criterion=ExitCriterionKind.DATA_RETRIEVAL_OFFERED,
+        _criterion(
+            kind=ExitCriterionKind.DATA_RETRIEVAL_OFFERED,
             detail=(
                 f"retrieval window from {plan.effective_at.isoformat()} up to"
                 f" {plan.retrieval_ends.isoformat()} in {formats}{retrieved}"
@@ -1373,8 +1404,8 @@ def _criteria(procedure: ExitProcedure) -> tuple[ExitCriterion, ...]:
     ]
     confirmed = any(e.event == "confirm_not_needed" for e in entries)
     criteria.append(
-        ExitCriterion(
-            criterion=ExitCriterionKind.DATA_NO_LONGER_NEEDED,
+        _criterion(
+            kind=ExitCriterionKind.DATA_NO_LONGER_NEEDED,
             detail=(
                 "the customer confirmed its data is no longer needed"
                 if confirmed
@@ -1386,8 +1417,8 @@ def _criteria(procedure: ExitProcedure) -> tuple[ExitCriterion, ...]:
     release = next(e for e in entries if e.event == "release_resources")
     ids = release.data["requests"]
     criteria.append(
-        ExitCriterion(
-            criterion=ExitCriterionKind.RESOURCES_RELEASED,
+        _criterion(
+            kind=ExitCriterionKind.RESOURCES_RELEASED,
             detail=(
                 f"every holding released ({len(ids)} release request(s): {', '.join(ids)})"
                 if ids
@@ -1414,20 +1445,22 @@ def _criteria(procedure: ExitProcedure) -> tuple[ExitCriterion, ...]:
             )
         entry = entries[index]
         criteria.append(
-            ExitCriterion(
-                criterion=ExitCriterionKind.DATA_CATEGORY_CLOSED,
+            _criterion(
+                kind=ExitCriterionKind.DATA_CATEGORY_CLOSED,
                 category=category,
                 detail=detail,
                 evidence=(
-                    Evidence(event=entry.event, when=entry.when, index=index, hash=entry.hash),
+                    _made(
+                        Evidence, event=entry.event, when=entry.when, index=index, hash=entry.hash
+                    ),
                 ),
             )
         )
     update = next(e for e in entries if e.event == "update_records")
     refs = update.data
     criteria.append(
-        ExitCriterion(
-            criterion=ExitCriterionKind.RECORDS_UPDATED,
+        _criterion(
+            kind=ExitCriterionKind.RECORDS_UPDATED,
             detail="; ".join(f"{kind}: {', '.join(refs[kind])}" for kind in _RECORD_KINDS),
             evidence=_evidence(procedure, "update_records"),
         )
@@ -1491,7 +1524,8 @@ class ExitConfirmation(Record):
         plan = procedure.plan
         issued = procedure.lifecycle.entries[-1]
         holds = tuple(d for d in procedure.decisions.values() if isinstance(d, LegalHold))
-        return cls(
+        return _made(
+            cls,
             procedure_id=procedure.id,
             agreement_id=plan.agreement_id,
             agreement_version=plan.agreement_version,
