@@ -57,6 +57,12 @@ security management: deletion and legal holds), 7.1 (business relationship
 management), 7.2 (supplier management), 9.1 (configuration management), 9.2
 (change management: releases run as standard changes) and 9.3 (release and
 deployment management).
+
+Examples:
+    >>> EXIT_LIFECYCLE.allowed_events("deleting")
+    ('delete', 'hold', 'update_records')
+    >>> EXIT_LIFECYCLE.transition("retrieval", "delete") is None  # nothing deleted yet
+    True
 """
 
 from __future__ import annotations
@@ -1549,6 +1555,10 @@ class ExitConfirmation(Record):
         (`cloudsms.lifecycle.verify`, with ``key`` for a keyed trail); and every
         other field must be what `of` reads from the procedure. Paths are the
         confirmation's (``$.criteria[2].evidence[0].hash``), or ``$.procedure``.
+
+        Raises:
+            ValidationError: the procedure's trail is keyed and ``key`` is missing
+                (or too short), or a key is given for an unkeyed trail.
         """
         given: object = procedure
         if not isinstance(given, ExitProcedure):
