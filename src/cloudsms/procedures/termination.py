@@ -747,8 +747,8 @@ class ExitProcedure(Record):
     Raises:
         ValidationError: every problem of the fields, each with its path: an
             instance of another lifecycle (``$.lifecycle``), bound to another id
-            (``$.lifecycle.id``), or whose context holds no valid plan
-            (``$.lifecycle.context...``).
+            (``$.lifecycle.id``), begun after the notice (``$.lifecycle.origin``),
+            or whose context holds no valid plan (``$.lifecycle.context...``).
     """
 
     id: str = attrs.field(validator=ident)
