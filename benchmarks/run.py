@@ -235,7 +235,14 @@ def focus_figures(*, quick: bool) -> list[Row]:
     )
 
 
-def main() -> int:  # noqa: C901, PLR0912 - one branch per group of benchmarks
+def exit_figures(*, quick: bool) -> list[Row]:
+    """S13's exits: 10,000 procedures from notice to confirmation (floor 33.3 us an event)."""
+    import exit as exits  # noqa: PLC0415 - benchmarks/exit.py, beside this runner
+
+    return section_figures(exits.rows(quick=quick), "10,000 exits, best of 2 (1,000 quick, 1)")
+
+
+def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one branch per group of benchmarks
     """Run every benchmark, print the table, and with --check fail on a missed floor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a floor is missed")
@@ -252,6 +259,7 @@ def main() -> int:  # noqa: C901, PLR0912 - one branch per group of benchmarks
             "monitoring",
             "resources",
             "focus",
+            "exit",
         ),
         help="run one group of benchmarks",
     )
@@ -291,6 +299,8 @@ def main() -> int:  # noqa: C901, PLR0912 - one branch per group of benchmarks
         figures += resources_figures(quick=args.quick)
     if args.only in {None, "focus"}:
         figures += focus_figures(quick=args.quick)
+    if args.only in {None, "exit"}:
+        figures += exit_figures(quick=args.quick)
     width = max(len(f.name) for f in figures if not _informative(f))
     print(f"{'benchmark':<{width}}  {'figure':>11}  {'floor':>9}  {'ratio':>6}  {'':<6}  method")
     for f in figures:

@@ -1,0 +1,229 @@
+"""Figures for the exit procedure (issue 18, S13): exits driven from notice to confirmation.
+
+Rows are ``(label, figure, floor, unit)`` as benchmarks/agreements.py's are; a floor
+of NaN marks a figure printed for information. Run on its own with
+``python benchmarks/exit.py [--quick]``.
+
+- Driving: 10,000 exit procedures (1,000 with ``--quick``) on the agreement of
+  ``examples/exit_procedure.py``, each from `ExitProcedure.initiate` (the plan from
+  the agreement's terms in force at the notice, its calendar arithmetic and charge
+  included) to `ExitProcedure.issue_confirmation` (the written confirmation built
+  from the trail): notice, effect, two retrievals, the customer's confirmation, the
+  release recorded with its request ids (the holdings already released), five
+  deletions and a legal hold, the records updated and the confirmation issued — 14
+  events each, every guard run, the chain on. Notices fall on 365 different days,
+  so there are 365 different plans. The figure is microseconds per event against 33.3
+  (at least 30,000 events a second); best of 2 runs (1 with ``--quick``).
+- Releasing through `release_resources`: 200 procedures (20 with ``--quick``) whose
+  three holdings in two pools are released by resource requests carried out with
+  `cloudsms.procedures.resource_change.carry_out`, then deleted and confirmed as
+  above; printed beside, for information: events a second and milliseconds per
+  release.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import datetime as dt
+import importlib.util
+import math
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import section
+from cloudsms.lifecycle import verify
+from cloudsms.periods import add_exact
+from cloudsms.procedures.termination import DataCategory, ExitProcedure, release_resources
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cloudsms.agreements import CloudServiceAgreement
+
+FLOOR = 33.3
+"""Microseconds per event: at least 30,000 events a second (33.3 us, rounded down)."""
+
+COUNT = 10_000
+QUICK_COUNT = 1_000
+RELEASES = 200
+QUICK_RELEASES = 20
+FIRST_NOTICE = dt.date(2026, 4, 1)
+CUSTOMER = "actor:globex-it"
+OPS = "actor:nimbus-ops"
+HOLD = "Tax law: booking records of the service are kept for ten years"
+HOUR = dt.timedelta(hours=1)
+DELETED = (
+    DataCategory.CUSTOMER_DATA,
+    DataCategory.DERIVED_DATA,
+    DataCategory.MONITORING_DATA,
+    DataCategory.CONFIGURATION_DATA,
+    DataCategory.BACKUPS,  # last: kept until the retention window ends
+)
+
+
+def example() -> Any:  # noqa: ANN401 - the example module
+    """The exit example (examples/exit_procedure.py), for its agreement, pools and holdings."""
+    path = Path(__file__).resolve().parents[1] / "examples" / "exit_procedure.py"
+    spec = importlib.util.spec_from_file_location("cloudsms_exit_example", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _after_release(procedure: ExitProcedure, when: dt.datetime) -> ExitProcedure:
+    """Deletions, a hold, the records and the confirmation, from ``when`` on."""
+    plan = procedure.plan
+    for category in DELETED:
+        at = max(when, plan.retention_ends) if category is DataCategory.BACKUPS else when
+        procedure = procedure.delete(category, "crypto-shred", who=OPS, when=at)
+    procedure = procedure.hold(
+        DataCategory.LOGS,
+        basis=HOLD,
+        review_on=plan.retention_ends.date() + dt.timedelta(days=365),
+        who=OPS,
+        when=plan.retention_ends,
+    )
+    procedure = procedure.update_records(
+        configuration=["cmdb: environment retired"],
+        capacity=["capacity plan fra-1"],
+        financial=["final invoice"],
+        who=OPS,
+        when=add_exact(plan.retention_ends, HOUR),
+    )
+    closed, _ = procedure.issue_confirmation(
+        who=OPS, when=add_exact(plan.retention_ends, 2 * HOUR)
+    )
+    return closed
+
+
+def _until_release(
+    agreement: CloudServiceAgreement, index: int
+) -> tuple[ExitProcedure, dt.datetime]:
+    """A procedure from its notice to ``releasing``, and the instant of its last event."""
+    notice = FIRST_NOTICE + dt.timedelta(days=index % 365)
+    procedure = ExitProcedure.initiate(agreement, notice=notice, who=CUSTOMER, id=f"exit-{index}")
+    plan = procedure.plan
+    start = plan.effective_at
+    procedure = procedure.take_effect(who=OPS, when=start)
+    procedure = procedure.record_retrieval("CSV", who=CUSTOMER, when=add_exact(start, HOUR))
+    procedure = procedure.record_retrieval(
+        "Parquet", who=CUSTOMER, when=add_exact(start, 2 * HOUR)
+    )
+    done = add_exact(start, 3 * HOUR)
+    return procedure.confirm_not_needed(who=CUSTOMER, when=done), done
+
+
+def drive(agreement: CloudServiceAgreement, count: int) -> tuple[list[ExitProcedure], float]:
+    """``count`` closed procedures (the release recorded), and the seconds they took."""
+    closed: list[ExitProcedure] = []
+    started = time.perf_counter()
+    for index in range(count):
+        procedure, when = _until_release(agreement, index)
+        procedure = procedure.record_release(
+            [f"rel-{index}-1", f"rel-{index}-2"], who=OPS, when=when
+        )
+        closed.append(_after_release(procedure, when))
+    return closed, time.perf_counter() - started
+
+
+def drive_releasing(module: Any, count: int) -> tuple[int, float, float]:  # noqa: ANN401
+    """``count`` exits released by release_resources: events, seconds, seconds releasing."""
+    agreement = module.agreement()
+    events, releasing = 0, 0.0
+    started = time.perf_counter()
+    for index in range(count):
+        procedure, when = _until_release(agreement, index)
+        held = module.holdings(agreement)
+        before = time.perf_counter()
+        released = release_resources(
+            procedure, agreement, module.POOLS, held, {}, who=OPS, when=when
+        )
+        releasing += time.perf_counter() - before
+        closed = _after_release(released.procedure, when)
+        events += len(closed.lifecycle.entries)
+    return events, time.perf_counter() - started, releasing
+
+
+_PARTS = (
+    ("plan_exit", "_exit_plan.py", "plan_exit"),
+    ("LifecycleInstance.apply (guards, chain)", "_core.py", "apply"),
+    ("ExitConfirmation.of", "termination.py", "of"),
+)
+
+
+def shares(run: Callable[[], object]) -> str:
+    """The share of ``run``'s time spent inside each of `_PARTS` (cumulative, profiled)."""
+    profile = cProfile.Profile()
+    profile.enable()
+    run()
+    profile.disable()
+    stats: dict[Any, Any] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    total = max(own[3] for own in stats.values()) or 1.0
+    found = []
+    for label, file, name in _PARTS:
+        spent = sum(
+            own[3]
+            for (path, _, func), own in stats.items()
+            if func == name and path.endswith(file)
+        )
+        found.append(f"{label} {100 * spent / total:.0f}%")
+    return ", ".join(found)
+
+
+def rows(*, quick: bool) -> list[tuple[str, float, float, str]]:
+    """Exits from notice to confirmation (best of 2, 1 quick), then some through carry_out."""
+    module = example()
+    agreement = module.agreement()
+    count = QUICK_COUNT if quick else COUNT
+    runs = [drive(agreement, count) for _ in range(1 if quick else 2)]
+    closed, best = min(runs, key=lambda run: run[1])
+    events = sum(len(p.lifecycle.entries) for p in closed)
+    if not all(p.is_closed and verify(p.lifecycle) is None for p in closed[:100]):
+        raise AssertionError("the benchmark's own procedures do not close with a sound trail")
+    released = QUICK_RELEASES if quick else RELEASES
+    carried, seconds, releasing = drive_releasing(module, released)
+    per_second = (
+        f"events a second: {events / best:,.0f} (floor 30,000; {events:,} events,"
+        f" {events // count} an exit)"
+    )
+    through = (
+        f"with the release through release_resources/carry_out ({released:,} exits, 3"
+        f" holdings in 2 pools each): {carried / seconds:,.0f} events a second,"
+        f" {releasing / released * 1e3:.2f} ms a release"
+    )
+    return [
+        (
+            f"drive {count:,} exits from notice to confirmation, chain on (us per event)",
+            best / events * 1e6,
+            FLOOR,
+            "us",
+        ),
+        (
+            per_second,
+            events / best,
+            math.nan,
+            "/s",
+        ),
+        (
+            through,
+            carried / seconds,
+            math.nan,
+            "/s",
+        ),
+        (
+            f"where driving's time goes: {shares(lambda: drive(agreement, 500))}",
+            math.nan,
+            math.nan,
+            "",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    sys.exit(section.main(rows))
