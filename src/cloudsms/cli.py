@@ -4,8 +4,9 @@ Serves analysts and other tools for every scenario (S01-S15): which clauses of
 ISO/IEC 20000-1:2011 a scenario cites, which scenarios cover a clause or a process,
 and the whole scenario-by-clause matrix. The commands on the reference data take
 ``--format table|json|csv`` and ``--overlay FILE`` (repeatable, applied in order);
-the others take the formats their help lists (``agreement show`` and ``capacity
-show`` table and json, ``sla report`` markdown and json). Unknown identifiers and
+the others take the formats their help lists (``agreement show``, ``capacity
+show`` and ``exit plan`` table and json, ``sla report`` and ``exit confirmation``
+markdown and json). Unknown identifiers and
 rejected overlays exit with status 2 and print one problem a line.
 
 Text from overlays reaches the terminal only escaped: in tables and messages every
@@ -87,6 +88,22 @@ dimension than its type's unit included) or CSV file (each CSV problem at
 ``file:line:column``), 2 when a file cannot be read or an option is not valid (an
 ``--as-of`` outside the supported range, or too late for three years of dates after
 it, included; as argparse reports bad usage).
+
+``cloudsms exit plan AGREEMENT.json --notice-date YYYY-MM-DD [--by customer|provider]
+[--reason R]`` prints what a notice of termination given at the start of that day (in
+the agreement's time zone) would set in motion, on the terms in force that day (S13;
+ISO/IEC 20000-1:2011 6.1 and 7.1): the effective date, the end of the minimum term and
+the early-termination charge owed, the retrieval and retention windows, and each step
+of the exit with its owner and deadline (`cloudsms.reports.termination`), as a table or
+as JSON. Exit 1 with every problem of an invalid agreement, or of a termination its
+terms refuse, each at the option it concerns (a provider's reason the agreement does
+not list names the reasons it lists); 2 when the file cannot be read, the date is not
+one, or ``--by`` names neither party. ``cloudsms exit confirmation PROCEDURE.json
+[--key-file K]`` prints the written confirmation of a closed exit procedure, as
+Markdown or as the ``cloudsms.exit-confirmation`` document (json), after replaying its
+trail and recomputing its chain; exit 1 when the document is invalid, the chain does
+not verify or the procedure is not closed, 2 when a file cannot be read or a keyed
+trail has no key (or a plain one is given one).
 
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
@@ -1661,6 +1678,184 @@ def _with_capacity(commands: Any) -> None:  # noqa: ANN401 - argparse's private 
     sub.set_defaults(document_handler=_capacity_show, usage_error=sub.error)
 
 
+# ---------------------------------------------------------------------- exit procedure
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_EXIT_OPTIONS = {"$.notice": "--notice-date", "$.by": "--by", "$.reason": "--reason"}
+"""The options standing for `plan_exit`'s arguments, named in its problems instead."""
+
+
+def _notice_date(text: str) -> Any:  # noqa: ANN401 - a datetime.date, imported lazily
+    """``--notice-date``: a calendar date written ``YYYY-MM-DD``, in the years 1900-8999."""
+    import datetime as dt  # noqa: PLC0415 - loaded only for this command
+
+    first, last = _YEARS
+    try:
+        day = dt.date.fromisoformat(text) if _DATE_TEXT.fullmatch(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise argparse.ArgumentTypeError(f"expected a date such as 2026-12-01, got {text!r}")
+    if not first <= day.year <= last:
+        message = f"expected a date from {first}-01-01 to {last}-12-31, got {text!r}"
+        raise argparse.ArgumentTypeError(message)
+    return day
+
+
+def _exit_plan(args: argparse.Namespace) -> _View:
+    """``exit plan``: the dates, charge and steps of a notice of termination, or its refusal.
+
+    An invalid agreement gets ``document validate``'s problems (status 1); a
+    termination the agreement's terms refuse (a provider without a listed reason, a
+    party the terms do not allow, a notice outside the agreement's term) gets its
+    problems, each at the option it concerns, also with status 1.
+    """
+    from cloudsms.procedures.termination import plan_exit  # noqa: PLC0415
+    from cloudsms.reports.termination import (  # noqa: PLC0415 - loaded only for this command
+        exit_plan_data,
+        exit_plan_table,
+    )
+
+    name, agreement, refused = _agreement_of(args)
+    if refused is not None:
+        return refused
+    try:
+        plan = plan_exit(agreement, notice=args.notice_date, by=args.by, reason=args.reason)
+    except ValidationError as exc:
+        problems = [p._replace(path=_EXIT_OPTIONS.get(p.path, p.path)) for p in exc.problems]
+        noun = "problem" if len(problems) == 1 else "problems"
+        head = f"{_show(name)}: the terms of agreement {_show(agreement.id)} refuse this "
+        lines = [f"{head}termination: {len(problems)} {noun}"]
+        lines += [f"  {_show(str(p))}" for p in problems]
+        rows: list[Row] = [p._asdict() for p in problems]
+        data = {"refused": True, "file": name, "agreement": agreement.id, "problems": rows}
+        return _View(
+            table="\n".join(lines),
+            data=data,
+            rows=rows,
+            columns=_PROBLEM_COLUMNS,
+            status=1,
+            fit=False,
+        )
+    return _View(
+        table=exit_plan_table(plan), data=exit_plan_data(plan), rows=[], columns=(), fit=False
+    )
+
+
+def _exit_confirmation(args: argparse.Namespace) -> _View:
+    """``exit confirmation``: the written confirmation of a closed exit procedure.
+
+    The procedure document is read strictly (its trail replayed through the
+    lifecycle's guards), its hash chain recomputed (`cloudsms.lifecycle.verify`, with
+    the key of ``--key-file`` for a keyed trail), and the confirmation built from
+    the trail and checked against it. Status 1 for an invalid document, a trail that
+    does not verify, or a procedure that is not closed.
+    """
+    from cloudsms.lifecycle import verify  # noqa: PLC0415
+    from cloudsms.procedures.termination import (  # noqa: PLC0415 - loaded only for this command
+        ExitConfirmation,
+        ExitProcedure,
+    )
+    from cloudsms.reports.termination import confirmation_markdown  # noqa: PLC0415
+    from cloudsms.serialization import to_dict  # noqa: PLC0415
+
+    key = _read_key(args.key_file)
+    name, data, procedure, problems = _read_document(args.file, "cloudsms.exit-procedure")
+    if problems or not isinstance(procedure, ExitProcedure):
+        return _validation_view(name, data, procedure, problems)
+    if procedure.lifecycle.keyed != (key is not None):
+        wanted = "needs its key (--key-file)" if key is None else "takes no key"
+        raise _Refused(f"the trail of exit procedure {procedure.id!r} {wanted}")
+    broken = verify(procedure.lifecycle, key=key)
+    if broken is not None:
+        what = f"trail of exit procedure {procedure.id!r}"
+        problem = Problem(
+            f"$.lifecycle.history[{broken.index}]", "an entry the chain verifies", broken.problem
+        )
+        return _problems_view(name, what, [problem])
+    if not procedure.is_closed:
+        problem = Problem(
+            "$.lifecycle.state",
+            "a closed exit procedure (its confirmation issued)",
+            repr(procedure.state),
+        )
+        return _problems_view(name, f"exit procedure {procedure.id!r}", [problem])
+    confirmation = ExitConfirmation.of(procedure)
+    return _View(
+        table=confirmation_markdown(confirmation),
+        data=to_dict(confirmation),
+        rows=[],
+        columns=(),
+        fit=False,
+    )
+
+
+def _with_exit(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    """The ``exit plan`` and ``exit confirmation`` commands, added to ``commands``."""
+    verbs = commands.add_parser(
+        "exit", help="terminate an agreement: the exit plan and its written confirmation"
+    ).add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub: argparse.ArgumentParser = verbs.add_parser(
+        "plan",
+        help="the effective date, charge and steps of a notice of termination",
+        description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document) and "
+        "print what a notice of termination given at the start of --notice-date (in the "
+        "agreement's time zone) by --by would set in motion, on the terms in force that "
+        "day: the effective date, the end of the minimum term and the early-termination "
+        "charge owed, the retrieval and retention windows, and each step of the exit with "
+        "its owner and deadline. The provider must give one of the reasons the agreement "
+        "lists (--reason). Exit 0, 1 with every problem of an invalid agreement or of a "
+        "termination its terms refuse (the reasons it lists named), 2 when the file "
+        "cannot be read or an option is not valid.",
+    )
+    sub.add_argument("agreement", metavar="AGREEMENT.json", help="the agreement's document")
+    sub.add_argument(
+        "--notice-date",
+        type=_notice_date,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the day notice is given; it starts at 00:00 in the agreement's time zone",
+    )
+    sub.add_argument(
+        "--by",
+        choices=("customer", "provider"),
+        default="customer",
+        help="the party giving notice (default: customer)",
+    )
+    sub.add_argument(
+        "--reason",
+        default=None,
+        metavar="R",
+        help="the reason for terminating: required of the provider, one the agreement lists "
+        "(such as misuse or non-payment); optional for the customer",
+    )
+    sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    sub.set_defaults(document_handler=_exit_plan)
+    sub = verbs.add_parser(
+        "confirmation",
+        help="the written confirmation of a closed exit procedure",
+        description="Read PROCEDURE.json (a cloudsms.exit-procedure document), check its "
+        "trail and print the written confirmation that every exit criterion is met: each "
+        "criterion with the trail entries that prove it (event, time, index and hash) and "
+        "each category of data kept under a legal hold with its basis and review date, as "
+        "Markdown or as a cloudsms.exit-confirmation document (json). Exit 0, 1 when the "
+        "document is invalid, its trail does not verify or the procedure is not closed, 2 "
+        "when a file cannot be read or a key is missing or not wanted.",
+    )
+    sub.add_argument("file", metavar="PROCEDURE.json", help="the exit procedure's document")
+    sub.add_argument(
+        "--key-file",
+        metavar="K",
+        help="a file holding the raw key of a keyed trail (chain 'hmac-sha256')",
+    )
+    sub.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="output format (default: markdown)",
+    )
+    sub.set_defaults(document_handler=_exit_confirmation)
+
+
 # ---------------------------------------------------------------------- parser
 def _month_command(
     commands: Any,  # noqa: ANN401 - argparse's private subparsers type
@@ -1816,9 +2011,10 @@ def _with_month_commands(
 ) -> argparse.ArgumentParser:
     """``parser`` with the commands over record files added to its ``commands``.
 
-    Those over a month of an agreement, and ``capacity show`` over a pool's allocations.
+    Those over a month of an agreement, ``capacity show`` over a pool's allocations, and
+    ``exit plan`` and ``exit confirmation`` over an agreement and an exit procedure.
     """
-    for add in (_with_incident, _with_sla, _with_cost, _with_capacity):
+    for add in (_with_incident, _with_sla, _with_cost, _with_capacity, _with_exit):
         add(commands)
     return parser
 
@@ -1983,6 +2179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sla",
             "cost",
             "capacity",
+            "exit",
         ):
             view = args.document_handler(args)
         else:
