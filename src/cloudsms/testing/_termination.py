@@ -96,7 +96,6 @@ _CUSTOMER_ACTOR = "actor:globex-it"
 _PROVIDER_ACTOR = "actor:nimbus-ops"
 _FIRST_DAY = dt.date(2000, 1, 1)
 _LAST_DAY = dt.date(2040, 12, 31)
-_SECOND = dt.timedelta(seconds=1)
 _DAY = dt.timedelta(days=1)
 _BASES = st.sampled_from(
     (
@@ -598,7 +597,6 @@ class ExitProcedureMachine(RuleBasedStateMachine):
             if isinstance(refused, InvalidTransition):
                 assert refused.state == before.state  # noqa: S101, PT017 - a hypothesis rule
             assert self.procedure is before  # noqa: S101 - a refused step changes nothing
-            assert to_json(before) == to_json(self.procedure)  # noqa: S101
             self.refused += 1
             return False
         assert after.lifecycle.history()[:-1] == before.lifecycle.history()  # noqa: S101
