@@ -97,6 +97,7 @@ from cloudsms.errors import InvalidTransition, Problem, ValidationError, describ
 from cloudsms.lifecycle import (
     Attempt,
     Guard,
+    HistoryEntry,
     Lifecycle,
     LifecycleInstance,
     Transition,
@@ -492,10 +493,14 @@ def _deletable(instance: LifecycleInstance, attempt: Attempt, frame: _Frame) -> 
     category, method = data["category"], data["method"]
     if method is not None and not (isinstance(method, str) and method.strip()):
         return f"'method' must be text saying how, or null, not {describe(method)}"
-    return _undecided_reason(instance, category) or _deletable_now(instance, attempt, frame)
+    return _undecided_reason(instance, category) or _deletable_now(
+        instance, attempt, frame, category
+    )
 
 
-def _deletable_now(instance: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
+def _deletable_now(
+    instance: LifecycleInstance, attempt: Attempt, frame: _Frame, category: str
+) -> str | None:
     """Data is deleted only once released; the backup, maybe only after the retention window.
 
     The states already put the release first; the trail is checked too, for an
@@ -506,7 +511,7 @@ def _deletable_now(instance: LifecycleInstance, attempt: Attempt, frame: _Frame)
             "nothing is deleted before the customer's confirmation or the retention window's end"
         )
     if (
-        _data(attempt)["category"] == DataCategory.BACKUPS
+        category == DataCategory.BACKUPS
         and frame.backups_wait
         and _utc(attempt.when) < frame.retention_ends
     ):
@@ -1350,12 +1355,29 @@ class ExitCriterion(Record):
             )
 
 
-def _evidence(procedure: ExitProcedure, *events: str) -> tuple[Evidence, ...]:
-    return tuple(
-        _made(Evidence, event=entry.event, when=entry.when, index=index, hash=entry.hash)
-        for index, entry in enumerate(procedure.lifecycle.entries)
-        if entry.event in events
-    )
+class _TrailIndex:
+    """Where each kind of entry sits in a closed procedure's trail, found in one pass."""
+
+    def __init__(self, procedure: ExitProcedure) -> None:
+        self.entries = procedure.lifecycle.entries
+        self.at: dict[str, list[int]] = {}
+        self.decided: dict[str, int] = {}
+        for index, entry in enumerate(self.entries):
+            self.at.setdefault(entry.event, []).append(index)
+            if entry.event in _DECIDING:
+                self.decided.update(dict.fromkeys(_CATEGORY_IN.findall(entry.data_json), index))
+
+    def proof(self, *events: str) -> tuple[Evidence, ...]:
+        """The evidence of every entry of ``events``, in trail order."""
+        indexes = sorted(i for event in events for i in self.at.get(event, ()))
+        return tuple(self.evidence(i) for i in indexes)
+
+    def evidence(self, index: int) -> Evidence:
+        entry = self.entries[index]
+        return _made(Evidence, event=entry.event, when=entry.when, index=index, hash=entry.hash)
+
+    def first(self, event: str) -> HistoryEntry:
+        return self.entries[self.at[event][0]]
 
 
 def _criterion(
@@ -1370,19 +1392,21 @@ def _criterion(
     )
 
 
-def _criteria(procedure: ExitProcedure) -> tuple[ExitCriterion, ...]:
+def _criteria(
+    procedure: ExitProcedure,
+) -> tuple[tuple[ExitCriterion, ...], tuple[LegalHold, ...]]:
+    """The criteria a closed procedure's trail proves, and its legal holds."""
     plan = procedure.plan
-    entries = procedure.lifecycle.entries
-    notice = next(e for e in entries if e.event == "give_notice")
-    effect = next(e for e in entries if e.event == "take_effect")
-    formats = ", ".join(plan.export_formats)
-    taken = procedure.retrievals
+    trail = _TrailIndex(procedure)
+    notice, effect = trail.first("give_notice"), trail.first("take_effect")
+    taken = [trail.entries[i].data["format"] for i in trail.at.get("record_retrieval", ())]
     retrieved = (
         f"; the customer retrieved its data {len(taken)} time(s)"
-        f" ({', '.join(dict.fromkeys(f for f, _ in taken))})"
+        f" ({', '.join(dict.fromkeys(taken))})"
         if taken
         else "; the customer recorded no retrieval"
     )
+    ids = trail.first("release_resources").data["requests"]
     criteria = [
         _criterion(
             kind=ExitCriterionKind.NOTICE_GIVEN,
@@ -1390,39 +1414,33 @@ def _criteria(procedure: ExitProcedure) -> tuple[ExitCriterion, ...]:
                 f"notice given by the {plan.initiated_by.value} on {notice.when.isoformat()}"
                 + ("" if plan.reason is None else f" for {plan.reason.value}")
             ),
-            evidence=_evidence(procedure, "give_notice"),
+            evidence=trail.proof("give_notice"),
         ),
         _criterion(
             kind=ExitCriterionKind.TERMINATION_EFFECTIVE,
             detail=(
                 f"effective on {plan.effective_at.isoformat()}, recorded {effect.when.isoformat()}"
             ),
-            evidence=_evidence(procedure, "take_effect"),
+            evidence=trail.proof("take_effect"),
         ),
         _criterion(
             kind=ExitCriterionKind.DATA_RETRIEVAL_OFFERED,
             detail=(
                 f"retrieval window from {plan.effective_at.isoformat()} up to"
-                f" {plan.retrieval_ends.isoformat()} in {formats}{retrieved}"
+                f" {plan.retrieval_ends.isoformat()} in {', '.join(plan.export_formats)}"
+                f"{retrieved}"
             ),
-            evidence=_evidence(procedure, "take_effect", "record_retrieval"),
+            evidence=trail.proof("take_effect", "record_retrieval"),
         ),
-    ]
-    confirmed = any(e.event == "confirm_not_needed" for e in entries)
-    criteria.append(
         _criterion(
             kind=ExitCriterionKind.DATA_NO_LONGER_NEEDED,
             detail=(
                 "the customer confirmed its data is no longer needed"
-                if confirmed
+                if "confirm_not_needed" in trail.at
                 else f"the retention window ended on {plan.retention_ends.isoformat()}"
             ),
-            evidence=_evidence(procedure, "confirm_not_needed", "end_retention"),
-        )
-    )
-    release = next(e for e in entries if e.event == "release_resources")
-    ids = release.data["requests"]
-    criteria.append(
+            evidence=trail.proof("confirm_not_needed", "end_retention"),
+        ),
         _criterion(
             kind=ExitCriterionKind.RESOURCES_RELEASED,
             detail=(
@@ -1430,48 +1448,40 @@ def _criteria(procedure: ExitProcedure) -> tuple[ExitCriterion, ...]:
                 if ids
                 else "nothing was held: no release needed"
             ),
-            evidence=_evidence(procedure, "release_resources"),
-        )
-    )
-    decisions = procedure.decisions
+            evidence=trail.proof("release_resources"),
+        ),
+    ]
+    holds: list[LegalHold] = []
     for category in _CATEGORIES:
-        decision = decisions[category]
-        index = next(
-            i
-            for i, e in enumerate(entries)
-            if e.event in {"delete", "hold"} and e.data["category"] == category.value
-        )
-        if isinstance(decision, Deletion):
-            how = "" if decision.method is None else f" by {decision.method}"
-            detail = f"deleted on {decision.at.isoformat()}{how}"
+        index = trail.decided[category.value]
+        entry = trail.entries[index]
+        data = entry.data
+        if entry.event == "delete":
+            how = "" if data["method"] is None else f" by {data['method']}"
+            detail = f"deleted on {entry.when.isoformat()}{how}"
         else:
-            detail = (
-                f"kept under a legal hold ({decision.basis}), reviewed on"
-                f" {decision.review_on.isoformat()}"
+            review = dt.date.fromisoformat(data["review_on"])
+            holds.append(
+                _made(LegalHold, category=category, basis=data["basis"], review_on=review)
             )
-        entry = entries[index]
+            detail = f"kept under a legal hold ({data['basis']}), reviewed on {review.isoformat()}"
         criteria.append(
             _criterion(
                 kind=ExitCriterionKind.DATA_CATEGORY_CLOSED,
                 category=category,
                 detail=detail,
-                evidence=(
-                    _made(
-                        Evidence, event=entry.event, when=entry.when, index=index, hash=entry.hash
-                    ),
-                ),
+                evidence=(trail.evidence(index),),
             )
         )
-    update = next(e for e in entries if e.event == "update_records")
-    refs = update.data
+    refs = trail.first("update_records").data
     criteria.append(
         _criterion(
             kind=ExitCriterionKind.RECORDS_UPDATED,
             detail="; ".join(f"{kind}: {', '.join(refs[kind])}" for kind in _RECORD_KINDS),
-            evidence=_evidence(procedure, "update_records"),
+            evidence=trail.proof("update_records"),
         )
     )
-    return tuple(criteria)
+    return tuple(criteria), tuple(holds)
 
 
 @document("cloudsms.exit-confirmation", version=1)
@@ -1529,7 +1539,7 @@ class ExitConfirmation(Record):
             )
         plan = procedure.plan
         issued = procedure.lifecycle.entries[-1]
-        holds = tuple(d for d in procedure.decisions.values() if isinstance(d, LegalHold))
+        criteria, holds = _criteria(procedure)
         return _made(
             cls,
             procedure_id=procedure.id,
@@ -1542,7 +1552,7 @@ class ExitConfirmation(Record):
             notice_at=plan.notice_at,
             effective_at=plan.effective_at,
             issued_at=issued.when,
-            criteria=_criteria(procedure),
+            criteria=criteria,
             legal_holds=holds,
             head=procedure.lifecycle.head,
         )
