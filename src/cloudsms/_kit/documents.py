@@ -262,6 +262,8 @@ _BUILT_IN: Mapping[str, str] = FrozenMapping(
         "cloudsms.resource-request": "cloudsms.resources.types:ResourceRequest",
         "cloudsms.rate-card": "cloudsms.resources.pricing:RateCard",
         "cloudsms.pool-cost": "cloudsms.resources.provider_cost:PoolCost",
+        "cloudsms.exit-procedure": "cloudsms.procedures.termination:ExitProcedure",
+        "cloudsms.exit-confirmation": "cloudsms.procedures.termination:ExitConfirmation",
     }
 )
 """The documents cloudsms ships, by type name, each at the dotted path of its class."""

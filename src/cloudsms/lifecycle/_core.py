@@ -1198,6 +1198,7 @@ _BUILT_IN: Mapping[str, str] = FrozenMapping(
         "problem": "cloudsms.operations.problems:PROBLEM_LIFECYCLE",
         "change": "cloudsms.operations.changes:CHANGE_LIFECYCLE",
         "release": "cloudsms.operations.releases:RELEASE_LIFECYCLE",
+        "exit_procedure": "cloudsms.procedures.termination:EXIT_LIFECYCLE",
     }
 )
 """The lifecycles cloudsms declares, by name, each at the dotted path of its declaration."""

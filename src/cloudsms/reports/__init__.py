@@ -9,7 +9,9 @@ profiles (S11: what an agreement's resources cost over a period, line by line, a
 total rounded once) come as JSON-ready data, CSV rows and a plain-text table, and with
 utilisation figures as DataFrames. Capacity plans (S11: when a pool reaches its
 thresholds) come as data, a table and a chart; cost profiles as FinOps FOCUS 1.0
-rows, written and read back exactly (`write_focus`, `read_focus`).
+rows, written and read back exactly (`write_focus`, `read_focus`). Exit plans (S13:
+the effective date, each step with its deadline, the charge) come as data and a table,
+and the written confirmation of a closed exit as Markdown.
 """
 
 from __future__ import annotations
@@ -79,6 +81,11 @@ from cloudsms.reports.resources import (
     left_out_note,
     utilisation_frame,
 )
+from cloudsms.reports.termination import (
+    confirmation_markdown,
+    exit_plan_data,
+    exit_plan_table,
+)
 
 __all__ = [
     "CATALOGUE_COLUMNS",
@@ -108,12 +115,15 @@ __all__ = [
     "catalogue_rows",
     "catalogue_table",
     "check_focus",
+    "confirmation_markdown",
     "cost_frame",
     "cost_profile_csv",
     "cost_profile_data",
     "cost_profile_rows",
     "cost_profile_table",
     "evidence_frame",
+    "exit_plan_data",
+    "exit_plan_table",
     "focus_columns",
     "focus_rows",
     "format_elapsed",

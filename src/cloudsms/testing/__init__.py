@@ -7,7 +7,8 @@ Strategies are named as plurals, take keyword-only arguments and return
 ``SearchStrategy[T]``; they are also registered for ``st.from_type`` through
 hypothesis's entry point, so ``st.from_type(Money)`` works once cloudsms is
 installed. `lifecycle_machine` turns any declared `cloudsms.lifecycle.Lifecycle`
-into a `RuleBasedStateMachine` to subclass with your own invariants.
+into a `RuleBasedStateMachine` to subclass with your own invariants;
+`ExitProcedureMachine` drives the exit procedure (S13) with its invariants built in.
 
 Examples:
     >>> from hypothesis import given
@@ -156,9 +157,21 @@ from cloudsms.testing._strategies import (
     support_hours,
     time_zones,
 )
+from cloudsms.testing._termination import (
+    EXIT_STATES,
+    ExitProcedureMachine,
+    data_categories,
+    deletions,
+    exit_confirmations,
+    exit_plans,
+    exit_procedures,
+    legal_holds,
+)
 
 __all__ = [
     "DIMENSION_UNITS",
+    "EXIT_STATES",
+    "ExitProcedureMachine",
     "acknowledgements",
     "activity_responsibilities",
     "actor_directories",
@@ -193,15 +206,21 @@ __all__ = [
     "currency_codes",
     "customer_groups",
     "daily_windows",
+    "data_categories",
+    "deletions",
     "early_termination_charges",
     "events",
     "exact_durations",
     "exclusions",
+    "exit_confirmations",
+    "exit_plans",
+    "exit_procedures",
     "exit_terms",
     "history_entries",
     "incidents",
     "judgements",
     "known_errors",
+    "legal_holds",
     "legal_terms",
     "lifecycle_instances",
     "lifecycle_machine",

@@ -33,6 +33,7 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.testing import _provider_cost as provider_cost_strategies  # noqa: PLC0415
     from cloudsms.testing import _resources as resources_strategies  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
+    from cloudsms.testing import _termination as termination_strategies  # noqa: PLC0415
 
     _register_wire_types()
     st.register_type_strategy(ServiceComponent, lambda _: s.service_components())
@@ -54,6 +55,7 @@ def _hypothesis_setup_hook() -> None:
     costs_strategies.register()
     capacity_strategies.register()
     provider_cost_strategies.register()
+    termination_strategies.register()
     _register_parts()
     _register_reference()
 
