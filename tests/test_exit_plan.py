@@ -31,6 +31,7 @@ from cloudsms.agreements import (
 from cloudsms.errors import Problem, ValidationError
 from cloudsms.money import Money
 from cloudsms.parties import Acknowledgement
+from cloudsms.periods import add_calendar
 from cloudsms.procedures._exit_plan import ExitPlan, ExitStep, ExitStepName, plan_exit
 from cloudsms.serialization import from_json, to_json
 
@@ -484,11 +485,21 @@ class TestExitPlanRecord:
             attrs.evolve(self.PLAN, reason=None)
         assert [p.path for p in error.value.problems] == ["$.reason"]
 
-    def test_windows_that_do_not_follow_from_the_terms_are_refused(self) -> None:
-        """retrieval_ends and retention_ends are the terms' windows from the effective date."""
+    def test_windows_out_of_order_are_refused(self) -> None:
+        """Retrieval ends after the effect; retention ends no earlier than retrieval."""
         with pytest.raises(ValidationError) as error:
-            attrs.evolve(self.PLAN, retention_ends=self.PLAN.retrieval_ends)
-        assert [p.path for p in error.value.problems] == ["$.retention_ends", "$.steps[3].due"]
+            attrs.evolve(self.PLAN, retention_ends=berlin(2026, 10, 1))
+        assert error.value.problems == (
+            Problem(
+                "$.retention_ends",
+                "an instant no earlier than the retrieval window's end "
+                "(2026-10-15T00:00:00+02:00)",
+                "2026-10-01T00:00:00+02:00",
+            ),
+        )
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(self.PLAN, retrieval_ends=self.PLAN.effective_at)
+        assert [p.path for p in error.value.problems] == ["$.retrieval_ends"]
 
     def test_an_early_flag_against_the_dates_is_refused(self) -> None:
         """The early flag follows from the dates, and a charge needs it."""
@@ -502,19 +513,10 @@ class TestExitPlanRecord:
             attrs.evolve(self.PLAN, notice_at=self.PLAN.notice_at.astimezone(dt.UTC))
         assert error.value.problems[0].path == "$.notice_at"
 
-    def test_steps_out_of_order_are_refused(self) -> None:
-        """One step of each name, in the order of ExitStepName."""
-        with pytest.raises(ValidationError) as error:
-            attrs.evolve(self.PLAN, steps=self.PLAN.steps[::-1])
-        assert [p.path for p in error.value.problems] == ["$.steps"]
-
-    def test_a_step_with_another_deadline_is_refused(self) -> None:
-        """A step's dates follow from the plan's."""
-        moved = attrs.evolve(self.PLAN.steps[2], due=self.PLAN.retention_ends)
-        steps = (*self.PLAN.steps[:2], moved, *self.PLAN.steps[3:])
-        with pytest.raises(ValidationError) as error:
-            attrs.evolve(self.PLAN, steps=steps)
-        assert [p.path for p in error.value.problems] == ["$.steps[2].due"]
+    def test_steps_are_derived_not_stored(self) -> None:
+        """The JSON holds no steps; the plan read back derives the same ones."""
+        assert "steps" not in to_dict(self.PLAN)
+        assert from_json(ExitPlan, to_json(self.PLAN)).steps == self.PLAN.steps
 
     def test_a_deadline_before_the_step_opens_is_refused(self) -> None:
         """An ExitStep's due is no earlier than its opening."""
@@ -591,3 +593,36 @@ class TestProperties:
         defined = made.termination.early_termination_charge is not None
         assert (plan.charge is not None) == (plan.early and defined)
         assert to_json(from_json(ExitPlan, to_json(plan))) == to_json(plan)
+
+    @given(
+        st.sampled_from([MONTH, relativedelta(months=3), relativedelta(days=10), YEAR]),
+        st.integers(0, 500),
+        st.sampled_from(["Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata"]),
+    )
+    @settings(max_examples=40, deadline=None)
+    def test_the_remaining_charges_count_whole_periods(
+        self, period: relativedelta, days: int, zone: str
+    ) -> None:
+        """The charge is 100.00 EUR for each whole period inside [effective, minimum term end)."""
+        start = dt.datetime(2026, 1, 31, tzinfo=ZoneInfo(zone))
+        made = attrs.evolve(
+            AGREEMENT,
+            timezone=zone,
+            effective_from=start,
+            recurring_charges=(attrs.evolve(CHARGES[0], period=period),),
+            termination=attrs.evolve(TERMINATION, minimum_term=relativedelta(months=18)),
+        )
+        plan = plan_exit(made, notice=dt.date(2026, 1, 31) + dt.timedelta(days=days))
+        ends = plan.minimum_term_ends
+        assert ends is not None
+        whole, index = 0, 0
+        while utc(add_calendar(start, period, index)) < utc(ends):
+            begins, finish = (
+                add_calendar(start, period, index),
+                add_calendar(start, period, index + 1),
+            )
+            if utc(begins) >= utc(plan.effective_at) and utc(finish) <= utc(ends):
+                whole += 1
+            index += 1
+        expected = Money("100.00", "EUR") * whole if plan.early else None
+        assert expected == plan.charge

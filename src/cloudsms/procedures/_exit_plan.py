@@ -19,11 +19,15 @@ accounting: the early-termination charge).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
+import functools
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from cloudsms._foundation.frozen import as_tuple
 from cloudsms._foundation.instants import instant_key, load_zone, zone_key
@@ -46,8 +50,6 @@ from cloudsms.periods import add_calendar, aware, timezone
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-    from dateutil.relativedelta import relativedelta
 
 __all__ = ["ExitPlan", "ExitStep", "ExitStepName", "plan_exit"]
 
@@ -156,6 +158,7 @@ class ExitPlan(Record):
     on the remaining recurring charges of an agreement without any). ``withdrawable``
     says the notice may be taken back before ``effective_at``. ``reason`` is the
     provider's listed reason, or the reason a customer chose to give, or ``None``.
+    `steps` are derived from these fields when first read, not stored.
 
     The plan round-trips through JSON exactly (`cloudsms.serialization`): the exit
     procedure stores it in its lifecycle's context, where the audit trail's genesis
@@ -166,9 +169,8 @@ class ExitPlan(Record):
             an effect before the notice, a retention window ending before the
             retrieval window, an initiating party the terms do not allow (or
             ``either``), a provider's reason missing or not listed, an ``early``
-            flag or charge that does not follow from the dates, an instant outside
-            the agreement's zone, and steps not one per `ExitStepName` in order with
-            the dates above.
+            flag or charge that does not follow from the dates, windows that do not
+            follow from the terms, and an instant outside the agreement's zone.
     """
 
     agreement_id: str = attrs.field(validator=ident)
@@ -190,7 +192,6 @@ class ExitPlan(Record):
     export_formats: tuple[str, ...] = attrs.field(converter=as_tuple)
     termination: TerminationTerms
     exit: ExitTerms
-    steps: tuple[ExitStep, ...] = attrs.field(converter=as_tuple)
 
     def _rules(self) -> Iterator[Problem]:
         """The dates in order and in the zone, the party and reason allowed, the rest derived."""
@@ -198,7 +199,6 @@ class ExitPlan(Record):
         yield from self._party_rules()
         yield from self._date_rules()
         yield from self._copy_rules()
-        yield from self._step_rules()
 
     def _zone_rules(self) -> Iterator[Problem]:
         for name in _INSTANT_FIELDS:
@@ -221,13 +221,15 @@ class ExitPlan(Record):
         if effective < notice:
             expected = f"an instant no earlier than the notice ({self.notice_at.isoformat()})"
             yield Problem("effective_at", expected, self.effective_at.isoformat())
-        retrieval = add_calendar(self.effective_at, self.exit.retrieval_window)
-        if _utc(self.retrieval_ends) != _utc(retrieval):
-            expected = f"the effective date plus the retrieval window ({retrieval.isoformat()})"
+        retrieval, retention = _utc(self.retrieval_ends), _utc(self.retention_ends)
+        if retrieval <= effective:
+            expected = f"an instant after the effective date ({self.effective_at.isoformat()})"
             yield Problem("retrieval_ends", expected, self.retrieval_ends.isoformat())
-        retention = add_calendar(self.effective_at, self.exit.retention_window)
-        if _utc(self.retention_ends) != _utc(retention):
-            expected = f"the effective date plus the retention window ({retention.isoformat()})"
+        if retention < retrieval:
+            expected = (
+                f"an instant no earlier than the retrieval window's end "
+                f"({self.retrieval_ends.isoformat()})"
+            )
             yield Problem("retention_ends", expected, self.retention_ends.isoformat())
         if (self.minimum_term_ends is None) != (self.termination.minimum_term is None):
             expected = (
@@ -263,30 +265,23 @@ class ExitPlan(Record):
             expected = f"{self.exit.backup_retention.value!r}, as the terms say"
             yield Problem("backup_retention", expected, repr(self.backup_retention.value))
 
-    def _step_rules(self) -> Iterator[Problem]:
-        wanted = _step_dates(
+    @cached_property
+    def steps(self) -> tuple[ExitStep, ...]:
+        """The steps of the exit in `ExitStepName` order, each with its owner and dates.
+
+        Derived from the plan's dates and terms when first read, so they cannot
+        disagree with them and the stored plan stays small.
+        """
+        return _steps(
             self.initiated_by,
-            self.notice_at,
-            self.effective_at,
-            self.retrieval_ends,
-            self.retention_ends,
+            self.reason,
+            self.termination,
+            self.exit,
+            notice_at=self.notice_at,
+            effective_at=self.effective_at,
+            retrieval_ends=self.retrieval_ends,
+            retention_ends=self.retention_ends,
         )
-        names = [s.step for s in self.steps]
-        if names != list(ExitStepName):
-            expected = f"one step of each name, in order ({', '.join(ExitStepName)})"
-            yield Problem("steps", expected, ", ".join(names) or "none")
-            return
-        for index, (step, (owner, opens, due)) in enumerate(zip(self.steps, wanted, strict=True)):
-            if step.owner != owner:
-                yield Problem(f"steps[{index}].owner", repr(owner), repr(step.owner))
-            for name, value, expected_value in (
-                ("opens", step.opens, opens),
-                ("due", step.due, due),
-            ):
-                if _optional_key(value) != _optional_key(expected_value):
-                    expected = "null" if expected_value is None else expected_value.isoformat()
-                    got = "null" if value is None else value.isoformat()
-                    yield Problem(f"steps[{index}].{name}", expected, got)
 
 
 _CUSTOMER_MAY_NOT = "a party the terms allow to terminate (only the provider may)"
@@ -423,13 +418,6 @@ def _plan(
     )
     retrieval_ends = add_calendar(effective, exit_terms.retrieval_window)
     retention_ends = add_calendar(effective, exit_terms.retention_window)
-    fields = {
-        "notice_at": notice_at,
-        "effective_at": effective,
-        "retrieval_ends": retrieval_ends,
-        "retention_ends": retention_ends,
-    }
-    plan_steps = _steps(party, why, termination, exit_terms, **fields)
     return ExitPlan(
         agreement_id=terms.id,
         agreement_version=terms.version,
@@ -446,8 +434,10 @@ def _plan(
         export_formats=exit_terms.export_formats,
         termination=termination,
         exit=exit_terms,
-        steps=plan_steps,
-        **fields,
+        notice_at=notice_at,
+        effective_at=effective,
+        retrieval_ends=retrieval_ends,
+        retention_ends=retention_ends,
     )
 
 
@@ -536,16 +526,49 @@ def _charge_due(
 def _whole_periods(
     start: dt.datetime, period: relativedelta, first: dt.datetime, last: dt.datetime
 ) -> int:
-    """How many billing periods from ``start`` lie wholly inside [``first``, ``last``)."""
-    first_utc, last_utc = _utc(first), _utc(last)
-    count, index = 0, 0
-    begins = start
-    while _utc(begins) < last_utc:
-        ends = add_calendar(start, period, index + 1)
-        if _utc(begins) >= first_utc and _utc(ends) <= last_utc:
-            count += 1
-        begins, index = ends, index + 1
-    return count
+    """How many billing periods from ``start`` lie wholly inside [``first``, ``last``).
+
+    ``start`` is in the agreement's zone (an IANA zone), whose wall clock the periods
+    follow.
+    """
+    fields = tuple(getattr(period, name) for name in _LENGTH_FIELDS)
+    bounds = _period_bounds(_utc(start), zone_key(start.tzinfo), fields, _utc(last))
+    begins = bisect.bisect_left(bounds, _utc(first))  # the first period starting then or later
+    return max(0, len(bounds) - 1 - begins)
+
+
+_LENGTH_FIELDS = ("years", "months", "days", "hours", "minutes", "seconds", "microseconds")
+"""The fields of a calendar length (a relativedelta keeps weeks as days)."""
+
+
+@functools.lru_cache(maxsize=256)
+def _period_bounds(
+    start: dt.datetime, zone: str, period: tuple[int, ...], last: dt.datetime
+) -> tuple[dt.datetime, ...]:
+    """The UTC instants that start each period from ``start``, up to one no later than ``last``.
+
+    The periods follow ``zone``'s wall clock from ``start``, one ``period`` (the
+    values of `_LENGTH_FIELDS`) after another. Every exit from one agreement counts
+    the same series, so it is computed once for each set of arguments, which alone
+    decide it.
+    """
+    local = start.astimezone(timezone(zone))
+    years, months, days, hours, minutes, seconds, microseconds = period
+    length = relativedelta(
+        years=years,
+        months=months,
+        days=days,
+        hours=hours,
+        minutes=minutes,
+        seconds=seconds,
+        microseconds=microseconds,
+    )
+    bounds = [start]
+    while True:
+        ends = _utc(add_calendar(local, length, len(bounds)))
+        if ends > last:
+            return tuple(bounds)
+        bounds.append(ends)
 
 
 def _steps(
