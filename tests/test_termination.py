@@ -26,7 +26,7 @@ from cloudsms.agreements import (
     amend,
 )
 from cloudsms.errors import InvalidTransition, ValidationError
-from cloudsms.lifecycle import register_lifecycle, verify
+from cloudsms.lifecycle import verify
 from cloudsms.parties import Acknowledgement
 from cloudsms.procedures import termination
 from cloudsms.procedures.termination import (
@@ -43,8 +43,6 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from cloudsms.agreements import CloudServiceAgreement
-
-register_lifecycle("exit_procedure", "cloudsms.procedures.termination:EXIT_LIFECYCLE")
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "agreement.py"
 

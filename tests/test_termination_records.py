@@ -572,3 +572,38 @@ class TestConfirmationIsChecked:
         fields = attrs.asdict(confirmation, recurse=False)
         checked = ExitConfirmation(**{**fields, "criteria": criteria, "legal_holds": holds})
         assert checked == confirmation
+
+
+class TestRegisteredDocuments:
+    """The CLI knows both documents and the lifecycle by name, in a fresh interpreter."""
+
+    def test_an_untouched_procedure_verifies(self, tmp_path: Path) -> None:
+        """Exits 0 for a saved procedure, printing the head its confirmation holds."""
+        procedure = closed()
+        saved = tmp_path / "exit.json"
+        saved.write_text(to_json(procedure), encoding="utf-8")
+        head = ExitConfirmation.of(procedure).head
+        result = cloudsms("audit", "verify", str(saved), "--expected-head", head)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"head {head}" in result.stdout
+
+    @pytest.mark.parametrize("kind", ["procedure", "confirmation"])
+    def test_document_validate_reads_both(self, tmp_path: Path, kind: str) -> None:
+        """Exits 0 for the saved procedure and for its written confirmation."""
+        procedure = closed()
+        document = procedure if kind == "procedure" else ExitConfirmation.of(procedure)
+        saved = tmp_path / f"{kind}.json"
+        saved.write_text(to_json(document), encoding="utf-8")
+        result = cloudsms("document", "validate", str(saved))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"cloudsms.exit-{kind}" in result.stdout
+
+    def test_document_validate_refuses_an_edited_entry(self, tmp_path: Path) -> None:
+        """Exits 1 for a saved procedure whose edited deletion no longer follows its chain."""
+        data = json.loads(to_json(closed()))
+        data["lifecycle"]["history"][5]["data"]["category"] = "logs"
+        saved = tmp_path / "exit.json"
+        saved.write_text(json.dumps(data), encoding="utf-8")
+        result = cloudsms("document", "validate", str(saved))
+        assert result.returncode == 1
+        assert "$.lifecycle.history[5].hash" in result.stdout
