@@ -850,3 +850,16 @@ class TestPlanCache:
         assert first.lifecycle.context_json not in termination._FRAMES
         assert third.lifecycle.context_json in termination._FRAMES
         assert first.plan == noticed().plan
+
+    def test_a_full_data_cache_starts_afresh(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Forgets the parsed event data when full, and the guards still read it right."""
+        monkeypatch.setattr(termination, "_FRAMES_HELD", 1)
+        termination._PARSED.clear()
+        procedure = retrieving().record_retrieval("CSV", who=CUSTOMER, when=EFFECTIVE)
+        assert len(termination._PARSED) == 1
+        error = refused(
+            lambda: procedure.record_retrieval("XML", who=CUSTOMER, when=EFFECTIVE), procedure
+        )
+        assert error.reason is not None
+        assert error.reason.endswith("not 'XML' (string)")
+        assert list(termination._PARSED) == ['{"format":"XML"}']

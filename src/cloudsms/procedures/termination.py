@@ -317,10 +317,22 @@ def _planned(check: _Check) -> Guard:
     return guard
 
 
-def _data(attempt: Attempt) -> dict[str, Any]:
-    """The event's data, parsed once by the guard (`Attempt.data` builds a frozen copy)."""
-    loaded: dict[str, Any] = json.loads(attempt.data_json)
-    return loaded
+_PARSED: dict[str, Mapping[str, Any]] = {}
+"""Event data by its canonical text, parsed once: a cache like `_FRAMES`, never a state.
+
+The guards only read what they get; the texts of one kind of step repeat (a
+deletion's category and method), so most events are parsed once per process."""
+
+
+def _data(attempt: Attempt) -> Mapping[str, Any]:
+    """The event's data, parsed once per distinct text (`Attempt.data` parses every time)."""
+    text = attempt.data_json
+    found = _PARSED.get(text)
+    if found is None:
+        if len(_PARSED) >= _FRAMES_HELD:
+            _PARSED.clear()
+        found = _PARSED[text] = json.loads(text)
+    return found
 
 
 def _keys(data: Mapping[str, Any], wanted: frozenset[str]) -> str | None:
