@@ -267,7 +267,8 @@ The text decides the plan, so a cached frame is exactly what parsing it again
 would give; the cache only saves the work. It is bounded: when full, the oldest
 half is dropped."""
 
-_FRAMES_HELD: Final = 4096
+_FRAMES_HELD: Final = 1024
+"""How many plans, and how many event data texts, each cache holds at most."""
 
 
 def _remember(context_json: str, frame: _Frame) -> _Frame:
