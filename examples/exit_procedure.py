@@ -67,7 +67,7 @@ from cloudsms.agreements import (
 from cloudsms.cli import main as cli
 from cloudsms.errors import InvalidTransition, ValidationError
 from cloudsms.levels import Bound, ServiceLevel
-from cloudsms.lifecycle import register_lifecycle, verify
+from cloudsms.lifecycle import verify
 from cloudsms.money import Money, Price
 from cloudsms.periods import Period, SupportHours, timezone
 from cloudsms.procedures.termination import (
@@ -82,9 +82,6 @@ from cloudsms.resources import Allocation, CostProfile, PoolCapacity, ResourcePo
 from cloudsms.resources.pricing import Rate, RateCard
 from cloudsms.serialization import from_json, to_json
 from cloudsms.units import quantity
-
-# Known by name, so a saved procedure can be read back (a no-op once cloudsms ships it).
-register_lifecycle("exit_procedure", "cloudsms.procedures.termination:EXIT_LIFECYCLE")
 
 BERLIN = timezone("Europe/Berlin")
 CUSTOMER = "actor:globex-it"

@@ -24,7 +24,6 @@ from hypothesis.stateful import invariant, run_state_machine_as_test
 
 from cloudsms.agreements import BackupRetention, ExitTerms, TerminatingParty, TerminationTerms
 from cloudsms.errors import InvalidTransition
-from cloudsms.lifecycle import register_lifecycle
 from cloudsms.periods import add_exact
 from cloudsms.procedures.termination import EXIT_LIFECYCLE, DataCategory, ExitProcedure
 from cloudsms.serialization import to_json
@@ -35,8 +34,6 @@ from cloudsms.testing._termination import (
     _agreement,
     exit_procedures,
 )
-
-register_lifecycle("exit_procedure", "cloudsms.procedures.termination:EXIT_LIFECYCLE")
 
 
 def _capped(examples: int, steps: int) -> settings:

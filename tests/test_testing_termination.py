@@ -9,7 +9,7 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from cloudsms.errors import ValidationError
-from cloudsms.lifecycle import register_lifecycle, verify
+from cloudsms.lifecycle import verify
 from cloudsms.procedures.termination import (
     EXIT_LIFECYCLE,
     DataCategory,
@@ -31,11 +31,7 @@ from cloudsms.testing._termination import (
     exit_plans,
     exit_procedures,
     legal_holds,
-    register,
 )
-
-register_lifecycle("exit_procedure", "cloudsms.procedures.termination:EXIT_LIFECYCLE")
-register()
 
 FEW = settings(max_examples=min(20, settings.default.max_examples), deadline=None)
 
@@ -155,7 +151,7 @@ class TestParts:
 
 
 class TestFromType:
-    """register() makes every record type of the exit drawable with st.from_type."""
+    """The entry point's hook registers every record type of the exit for st.from_type."""
 
     @pytest.mark.parametrize(
         "kind",
