@@ -33,10 +33,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 import section
 from cloudsms.lifecycle import verify
 from cloudsms.periods import add_exact
-from cloudsms.procedures.termination import DataCategory, ExitProcedure, release_resources
+from cloudsms.procedures.termination import (
+    DataCategory,
+    ExitProcedure,
+    plan_exit,
+    release_resources,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -76,76 +83,103 @@ def example() -> Any:  # noqa: ANN401 - the example module
     return module
 
 
-def _after_release(procedure: ExitProcedure, when: dt.datetime) -> ExitProcedure:
-    """Deletions, a hold, the records and the confirmation, from ``when`` on."""
-    plan = procedure.plan
+@attrs.frozen
+class Times:
+    """When each step of one exit happens: computed before the clock starts."""
+
+    notice: dt.date
+    effective: dt.datetime
+    retrievals: tuple[dt.datetime, dt.datetime]
+    confirmed: dt.datetime
+    backups: dt.datetime
+    records: dt.datetime
+    issued: dt.datetime
+    review: dt.date
+
+
+def timetable(agreement: CloudServiceAgreement) -> list[Times]:
+    """The instants of an exit for a notice on each of 365 days from `FIRST_NOTICE`."""
+    found = []
+    for day in range(365):
+        notice = FIRST_NOTICE + dt.timedelta(days=day)
+        plan = plan_exit(agreement, notice=notice)
+        start, ends = plan.effective_at, plan.retention_ends
+        found.append(
+            Times(
+                notice=notice,
+                effective=start,
+                retrievals=(add_exact(start, HOUR), add_exact(start, 2 * HOUR)),
+                confirmed=add_exact(start, 3 * HOUR),
+                backups=ends,
+                records=add_exact(ends, HOUR),
+                issued=add_exact(ends, 2 * HOUR),
+                review=ends.date() + dt.timedelta(days=365),
+            )
+        )
+    return found
+
+
+def _after_release(procedure: ExitProcedure, times: Times) -> ExitProcedure:
+    """Deletions (the backups once the retention window is over), a hold, records, confirmation."""
     for category in DELETED:
-        at = max(when, plan.retention_ends) if category is DataCategory.BACKUPS else when
+        at = times.backups if category is DataCategory.BACKUPS else times.confirmed
         procedure = procedure.delete(category, "crypto-shred", who=OPS, when=at)
     procedure = procedure.hold(
-        DataCategory.LOGS,
-        basis=HOLD,
-        review_on=plan.retention_ends.date() + dt.timedelta(days=365),
-        who=OPS,
-        when=plan.retention_ends,
+        DataCategory.LOGS, basis=HOLD, review_on=times.review, who=OPS, when=times.backups
     )
     procedure = procedure.update_records(
         configuration=["cmdb: environment retired"],
         capacity=["capacity plan fra-1"],
         financial=["final invoice"],
         who=OPS,
-        when=add_exact(plan.retention_ends, HOUR),
+        when=times.records,
     )
-    closed, _ = procedure.issue_confirmation(
-        who=OPS, when=add_exact(plan.retention_ends, 2 * HOUR)
-    )
+    closed, _ = procedure.issue_confirmation(who=OPS, when=times.issued)
     return closed
 
 
-def _until_release(
-    agreement: CloudServiceAgreement, index: int
-) -> tuple[ExitProcedure, dt.datetime]:
-    """A procedure from its notice to ``releasing``, and the instant of its last event."""
-    notice = FIRST_NOTICE + dt.timedelta(days=index % 365)
-    procedure = ExitProcedure.initiate(agreement, notice=notice, who=CUSTOMER, id=f"exit-{index}")
-    plan = procedure.plan
-    start = plan.effective_at
-    procedure = procedure.take_effect(who=OPS, when=start)
-    procedure = procedure.record_retrieval("CSV", who=CUSTOMER, when=add_exact(start, HOUR))
-    procedure = procedure.record_retrieval(
-        "Parquet", who=CUSTOMER, when=add_exact(start, 2 * HOUR)
+def _until_release(agreement: CloudServiceAgreement, index: int, times: Times) -> ExitProcedure:
+    """A procedure from its notice to ``releasing``."""
+    procedure = ExitProcedure.initiate(
+        agreement, notice=times.notice, who=CUSTOMER, id=f"exit-{index}"
     )
-    done = add_exact(start, 3 * HOUR)
-    return procedure.confirm_not_needed(who=CUSTOMER, when=done), done
+    procedure = procedure.take_effect(who=OPS, when=times.effective)
+    procedure = procedure.record_retrieval("CSV", who=CUSTOMER, when=times.retrievals[0])
+    procedure = procedure.record_retrieval("Parquet", who=CUSTOMER, when=times.retrievals[1])
+    return procedure.confirm_not_needed(who=CUSTOMER, when=times.confirmed)
 
 
-def drive(agreement: CloudServiceAgreement, count: int) -> tuple[list[ExitProcedure], float]:
+def drive(
+    agreement: CloudServiceAgreement, count: int, table: list[Times]
+) -> tuple[list[ExitProcedure], float]:
     """``count`` closed procedures (the release recorded), and the seconds they took."""
     closed: list[ExitProcedure] = []
     started = time.perf_counter()
     for index in range(count):
-        procedure, when = _until_release(agreement, index)
+        times = table[index % len(table)]
+        procedure = _until_release(agreement, index, times)
         procedure = procedure.record_release(
-            [f"rel-{index}-1", f"rel-{index}-2"], who=OPS, when=when
+            [f"rel-{index}-1", f"rel-{index}-2"], who=OPS, when=times.confirmed
         )
-        closed.append(_after_release(procedure, when))
+        closed.append(_after_release(procedure, times))
     return closed, time.perf_counter() - started
 
 
-def drive_releasing(module: Any, count: int) -> tuple[int, float, float]:  # noqa: ANN401
+def drive_releasing(module: Any, count: int, table: list[Times]) -> tuple[int, float, float]:  # noqa: ANN401
     """``count`` exits released by release_resources: events, seconds, seconds releasing."""
     agreement = module.agreement()
     events, releasing = 0, 0.0
     started = time.perf_counter()
     for index in range(count):
-        procedure, when = _until_release(agreement, index)
+        times = table[index % len(table)]
+        procedure = _until_release(agreement, index, times)
         held = module.holdings(agreement)
         before = time.perf_counter()
         released = release_resources(
-            procedure, agreement, module.POOLS, held, {}, who=OPS, when=when
+            procedure, agreement, module.POOLS, held, {}, who=OPS, when=times.confirmed
         )
         releasing += time.perf_counter() - before
-        closed = _after_release(released.procedure, when)
+        closed = _after_release(released.procedure, times)
         events += len(closed.lifecycle.entries)
     return events, time.perf_counter() - started, releasing
 
@@ -181,13 +215,14 @@ def rows(*, quick: bool) -> list[tuple[str, float, float, str]]:
     module = example()
     agreement = module.agreement()
     count = QUICK_COUNT if quick else COUNT
-    runs = [drive(agreement, count) for _ in range(1 if quick else 2)]
+    table = timetable(agreement)
+    runs = [drive(agreement, count, table) for _ in range(1 if quick else 2)]
     closed, best = min(runs, key=lambda run: run[1])
     events = sum(len(p.lifecycle.entries) for p in closed)
     if not all(p.is_closed and verify(p.lifecycle) is None for p in closed[:100]):
         raise AssertionError("the benchmark's own procedures do not close with a sound trail")
     released = QUICK_RELEASES if quick else RELEASES
-    carried, seconds, releasing = drive_releasing(module, released)
+    carried, seconds, releasing = drive_releasing(module, released, table)
     per_second = (
         f"events a second: {events / best:,.0f} (floor 30,000; {events:,} events,"
         f" {events // count} an exit)"
@@ -217,7 +252,7 @@ def rows(*, quick: bool) -> list[tuple[str, float, float, str]]:
             "/s",
         ),
         (
-            f"where driving's time goes: {shares(lambda: drive(agreement, 500))}",
+            f"where driving's time goes: {shares(lambda: drive(agreement, 500, table))}",
             math.nan,
             math.nan,
             "",
