@@ -1,20 +1,24 @@
-"""cloudsms exit plan (S13): run as a user runs it, in a fresh process."""
+"""cloudsms exit plan and exit confirmation (S13): run as a user runs them, in a fresh process."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shlex
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 
 from cloudsms.agreements import CloudServiceAgreement, EarlyTerminationCharge, TerminatingParty
+from cloudsms.procedures.termination import DataCategory, ExitConfirmation, ExitProcedure
 from cloudsms.serialization import from_json, to_json
 
+BERLIN = ZoneInfo("Europe/Berlin")
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "data" / "resources" / "agreement.json"
 PAGE = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
@@ -25,6 +29,8 @@ SAMPLES = re.findall(
 EXCERPTS = re.findall(r"^```markdown\n(.*?)^```$", SECTION, re.MULTILINE | re.DOTALL)
 REFUSALS = re.findall(r"^```text\n(.*?)^```$", SECTION, re.MULTILINE | re.DOTALL)
 AGREEMENT = from_json(CloudServiceAgreement, EXAMPLE.read_text(encoding="utf-8"))
+WHO = "actor:exit-desk"
+KEY = b"0123456789abcdef0123456789abcdef"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -44,6 +50,47 @@ def write(folder: Path, name: str, value: object) -> str:
     text = json.dumps(value) if isinstance(value, dict) else to_json(value)
     path.write_text(text, encoding="utf-8")
     return str(path)
+
+
+def at(month: int, day: int) -> dt.datetime:
+    """Midnight in Berlin on a day of 2027."""
+    return dt.datetime(2027, month, day, tzinfo=BERLIN)
+
+
+def walked(*, until: str = "closed", keyed: bool = False) -> ExitProcedure:
+    """The example customer's exit from notice on 2026-12-01, up to ``until``."""
+    key = KEY if keyed else None
+    p = ExitProcedure.initiate(
+        AGREEMENT, notice=dt.date(2026, 12, 1), who=WHO, keyed=keyed, key=key
+    )
+    p = p.take_effect(who=WHO, when=at(1, 1), key=key)
+    p = p.record_retrieval("JSON", who=WHO, when=at(1, 4), key=key)
+    if until == "retrieval":
+        return p
+    p = p.confirm_not_needed(who=WHO, when=at(1, 8), key=key)
+    p = p.record_release(["rr-7"], who=WHO, when=at(1, 9), key=key)
+    for category in DataCategory:
+        if category is DataCategory.LOGS:
+            p = p.hold(
+                category,
+                basis="Commercial code, s. 257",
+                review_on=dt.date(2033, 1, 1),
+                who=WHO,
+                when=at(1, 10),
+                key=key,
+            )
+        else:
+            p = p.delete(category, "overwrite", who=WHO, when=at(1, 10), key=key)
+    p = p.update_records(
+        configuration=["ci-globex"],
+        capacity=["cap-2027-01"],
+        financial=["credit-note-12"],
+        who=WHO,
+        when=at(1, 11),
+        key=key,
+    )
+    closed, _ = p.issue_confirmation(who=WHO, when=at(1, 12), key=key)
+    return closed
 
 
 class TestExitPlan:
@@ -214,6 +261,87 @@ class TestExitPlan:
         assert "cannot read" in result.stderr
 
 
+class TestExitConfirmation:
+    """cloudsms exit confirmation PROCEDURE.json."""
+
+    def test_markdown_of_a_closed_procedure(self, tmp_path: Path) -> None:
+        """Every criterion with its evidence hashes, and the legal hold with its basis."""
+        procedure = walked()
+        result = run("exit", "confirmation", write(tmp_path, "exit.json", procedure))
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0] == "# Exit confirmation: globex, agreement csa-2026-011"
+        for index, entry in enumerate(procedure.lifecycle.entries[:-1]):
+            assert f"| {entry.event} | {entry.when.isoformat()} | {index} | `{entry.hash}` |" in (
+                lines
+            )
+        assert "| logs | Commercial code, s. 257 | 2033-01-01 |" in lines
+
+    def test_json_is_the_confirmation_document(self, tmp_path: Path) -> None:
+        """The JSON reads back as the ExitConfirmation of the procedure, and validates."""
+        procedure = walked()
+        path = write(tmp_path, "exit.json", procedure)
+        result = run("exit", "confirmation", path, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        confirmation = from_json(ExitConfirmation, result.stdout)
+        assert confirmation == ExitConfirmation.of(procedure)
+        assert confirmation.problems(procedure) == []
+        saved = tmp_path / "confirmation.json"
+        saved.write_text(result.stdout, encoding="utf-8")
+        checked = run("document", "validate", str(saved))
+        assert checked.returncode == 0, checked.stdout
+        assert checked.stdout.startswith("confirmation.json: valid cloudsms.exit-confirmation")
+
+    def test_a_procedure_not_closed_exits_1(self, tmp_path: Path) -> None:
+        """No written confirmation before the procedure is closed."""
+        path = write(tmp_path, "exit.json", walked(until="retrieval"))
+        result = run("exit", "confirmation", path)
+        assert result.returncode == 1
+        assert result.stdout.splitlines() == [
+            "exit.json: invalid exit procedure 'exit-csa-2026-011': 1 problem",
+            (
+                "  expected a closed exit procedure (its confirmation issued), "
+                "got 'retrieval' @ $.lifecycle.state"
+            ),
+        ]
+
+    def test_a_tampered_trail_exits_1(self, tmp_path: Path) -> None:
+        """An entry edited after the fact breaks the chain: no confirmation is written."""
+        data = json.loads(to_json(walked()))
+        data["lifecycle"]["history"][6]["when"] = "2026-12-15T00:00:00+01:00[Europe/Berlin]"
+        result = run("exit", "confirmation", write(tmp_path, "exit.json", data))
+        assert result.returncode == 1
+        assert "# Exit confirmation" not in result.stdout
+        assert "$.lifecycle" in result.stdout
+
+    def test_a_keyed_trail_with_its_key(self, tmp_path: Path) -> None:
+        """A keyed trail is verified with --key-file; without it the command refuses (2)."""
+        path = write(tmp_path, "exit.json", walked(keyed=True))
+        key_file = tmp_path / "key"
+        key_file.write_bytes(KEY)
+        result = run("exit", "confirmation", path, "--key-file", str(key_file))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("# Exit confirmation")
+        missing = run("exit", "confirmation", path)
+        assert missing.returncode == 2
+        assert "needs its key (--key-file)" in missing.stderr
+
+    def test_a_wrong_key_exits_1(self, tmp_path: Path) -> None:
+        """A key other than the trail's breaks it at its first entry."""
+        path = write(tmp_path, "exit.json", walked(keyed=True))
+        key_file = tmp_path / "key"
+        key_file.write_bytes(b"x" * 32)
+        result = run("exit", "confirmation", path, "--key-file", str(key_file))
+        assert result.returncode == 1
+        assert "@ $.lifecycle.history[0]" in result.stdout
+
+    def test_another_document_type_exits_1(self) -> None:
+        """An agreement is not an exit procedure."""
+        result = run("exit", "confirmation", str(EXAMPLE))
+        assert result.returncode == 1
+        assert "expected a document of type 'cloudsms.exit-procedure'" in result.stdout
+
+
 def test_the_exit_command_lists_its_verbs() -> None:
     """The help of cloudsms exit names plan and confirmation."""
     result = run("exit", "--help")
@@ -241,3 +369,11 @@ class TestTheDocs:
         words = [*shlex.split(command)[1:], "--by", "provider", "--reason", "insolvency"]
         result = run(*words)
         assert (result.returncode, result.stderr, result.stdout) == (1, "", REFUSALS[0])
+
+    def test_the_confirmation_excerpts_are_real(self, tmp_path: Path) -> None:
+        """The Markdown excerpts are the beginning and the end of walked()'s confirmation."""
+        result = run("exit", "confirmation", write(tmp_path, "exit.json", walked()))
+        assert result.returncode == 0, result.stderr
+        first, last = EXCERPTS
+        assert result.stdout.startswith(first)
+        assert result.stdout.endswith(last)
