@@ -250,6 +250,13 @@ class TestRead:
             from_dict(LifecycleInstance, {**to_dict(handled()), "id": "no spaces"})
         assert info.value.paths == ["$.id"]
 
+    @pytest.mark.parametrize("chain", [["sha256"], {"kind": "sha256"}, 256, None])
+    def test_a_chain_that_is_not_text(self, chain: object) -> None:
+        """A chain of another JSON type is a problem at $.chain, not a TypeError."""
+        with pytest.raises(ValidationError) as info:
+            from_dict(LifecycleInstance, {**to_dict(handled()), "chain": chain})
+        assert "$.chain" in info.value.paths
+
     def test_replay_problems_with_the_others(self) -> None:
         """Reports a refused entry, a bad origin and an unknown key in one error."""
         start = COMPLAINT_LIFECYCLE.begin(id="cmp-1", origin="handled", context={"x": 1})

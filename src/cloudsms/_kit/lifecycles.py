@@ -157,7 +157,7 @@ def _parts(value: dict[Any, Any]) -> tuple[Lifecycle | None, list[HistoryEntry],
     }
     if "id" not in value or "chain" not in value:
         lifecycle = None  # reported as missing keys; a chain cannot be checked without them
-    if "chain" in value and value["chain"] not in _CHAINS:
+    if "chain" in value and (not isinstance(value["chain"], str) or value["chain"] not in _CHAINS):
         problems.append(Problem("$.chain", "'sha256' or 'hmac-sha256'", describe(value["chain"])))
         lifecycle = None
     for key, (kind, expected) in shapes.items():
