@@ -5,8 +5,9 @@ or not, at instants around the last event and the plan's dates, and checks the r
 after each: nothing deleted before the confirmation or the retention window's end,
 the backup kept until then, the confirmation issued only when everything is done, no
 holding and no cost after the release, a trail that verifies and replays, time in
-order, and a refused step that changes nothing. `lifecycle_machine` then applies every
-event of `EXIT_LIFECYCLE` in every state with data that sometimes satisfies the guards.
+order, and a refused step that changes nothing. `lifecycle_machine` applies every event
+of `EXIT_LIFECYCLE` to a procedure held as a record, and a property tries every event
+in every state a procedure can be in, with data that sometimes satisfies the guards.
 ISO/IEC 20000-1:2011 4.3.3 (the trail), 4.4 and 6.5 (the release), 6.6 (deletion) and
 7.1 (the exit on the agreement's terms).
 """
@@ -177,14 +178,14 @@ class TestSubclassing:
     def test_an_added_invariant_that_fails_is_reported(self) -> None:
         """Reports a failing invariant of a subclass: the machine really checks it."""
 
-        class NeverDecided(ExitProcedureMachine):
+        class NeverReleased(ExitProcedureMachine):
             @invariant()
-            def nothing_is_ever_deleted(self) -> None:
+            def never_past_the_release(self) -> None:
                 assert self.procedure.state not in {"deleting", "records_updated", "closed"}
 
         with pytest.raises(AssertionError):
             run_state_machine_as_test(
-                NeverDecided,
+                NeverReleased,
                 settings=settings(
                     max_examples=100,
                     stateful_step_count=40,
@@ -193,6 +194,19 @@ class TestSubclassing:
                     phases=[Phase.generate],  # the first failure is enough: no shrinking
                 ),
             )
+
+    def test_a_built_in_invariant_can_be_extended(self) -> None:
+        """Runs a built-in invariant a subclass overrides (decorated again) and extends."""
+        checked: list[str] = []
+
+        class Extended(ExitProcedureMachine):
+            @invariant()
+            def backup_lives_until_then(self) -> None:
+                super().backup_lives_until_then()
+                checked.append(self.procedure.state)
+
+        run_state_machine_as_test(Extended, settings=_capped(5, 10))
+        assert "notice_period" in checked or "withdrawn" in checked
 
     def test_the_built_in_invariants_are_named_methods(self) -> None:
         """Names each rule S13 must never break as a method a subclass can keep or override."""

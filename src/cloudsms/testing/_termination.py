@@ -534,7 +534,9 @@ class ExitProcedureMachine(RuleBasedStateMachine):
     State kept for subclasses: ``agreement``, ``pools``, ``allocations``,
     ``records``, ``procedure`` (the latest), ``plan`` (taken at initiation),
     ``clock`` (the last entry's instant) and ``refused`` (how many steps were).
-    Each invariant is a method of its own; add yours with ``@invariant()``.
+    Each invariant is a method of its own; add yours with ``@invariant()``. To
+    extend a built-in one, override it under ``@invariant()`` again and call
+    ``super()``: an override without the decorator is no longer run at all.
     """
 
     def __init__(self) -> None:
