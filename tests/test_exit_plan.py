@@ -503,9 +503,22 @@ class TestExitPlanRecord:
 
     def test_an_early_flag_against_the_dates_is_refused(self) -> None:
         """The early flag follows from the dates, and a charge needs it."""
+        customers = plan_exit(AGREEMENT, notice=dt.date(2026, 8, 15))
+        assert customers.charge is not None
         with pytest.raises(ValidationError) as error:
-            attrs.evolve(self.PLAN, early=False)
+            attrs.evolve(customers, early=False)
         assert [p.path for p in error.value.problems] == ["$.early", "$.charge"]
+
+    def test_a_providers_early_termination_owes_no_charge(self) -> None:
+        """The early-termination charge is the customer's: a provider's plan has none."""
+        customers = plan_exit(AGREEMENT, notice=dt.date(2026, 8, 15))
+        assert self.PLAN.early
+        assert customers.early
+        assert self.PLAN.charge is None
+        assert customers.charge is not None
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(self.PLAN, charge=customers.charge)
+        assert [p.path for p in error.value.problems] == ["$.charge"]
 
     def test_an_instant_in_another_zone_is_refused(self) -> None:
         """Every instant is in the agreement's zone."""

@@ -214,6 +214,13 @@ class TestExitPlanTable:
         table = exit_plan_table(plan_exit(agreement, notice=notice))
         assert f"  charge              {said}" in table.splitlines()
 
+    def test_a_providers_early_termination_says_the_charge_is_the_customers(self) -> None:
+        """A provider ending early on charged terms: no charge, and the table says why."""
+        plan = plan_exit(charged(), notice=dt.date(2026, 12, 1), by="provider", reason="misuse")
+        assert plan.early
+        said = "none: the provider ends it (the charge is the customer's)"
+        assert f"  charge              {said}" in exit_plan_table(plan).splitlines()
+
     def test_seconds_are_shown_when_there_are_any(self) -> None:
         """A notice at 09:30:15 UTC is 10:30:15 in Berlin."""
         notice = dt.datetime(2026, 12, 1, 9, 30, 15, tzinfo=dt.UTC)

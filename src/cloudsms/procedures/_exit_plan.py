@@ -153,9 +153,13 @@ class ExitPlan(Record):
     follows from them and the agreement's start, end and recurring charges, and the
     record checks that they agree. Every instant is aware and in the agreement's
     zone (``timezone``). ``early`` says the termination takes effect before the
-    minimum term ends; ``charge`` is then the early-termination charge due, or
-    ``None`` when the terms define none or there is nothing to base it on (a charge
-    on the remaining recurring charges of an agreement without any). ``withdrawable``
+    minimum term ends; ``charge`` is then the early-termination charge the customer
+    owes for ending early, or ``None`` when the terms define none, when there is
+    nothing to base it on (a charge on the remaining recurring charges of an
+    agreement without any), or when the provider ends the agreement (the charge is
+    the customer's term for leaving early: what a provider's termination costs the
+    customer, for misuse say, is a matter of the agreement's legal terms, which
+    cloudsms does not compute). ``withdrawable``
     says the notice may be taken back before ``effective_at``. ``reason`` is the
     provider's listed reason, or the reason a customer chose to give, or ``None``.
     `steps` are derived from these fields when first read, not stored.
@@ -248,6 +252,9 @@ class ExitPlan(Record):
             yield Problem("early", expected, str(self.early).lower())
         if self.charge is not None and not self.early:
             yield Problem("charge", "null, since the termination is not early", str(self.charge))
+        elif self.charge is not None and self.initiated_by is TerminatingParty.PROVIDER:
+            expected = "null, since the provider ends the agreement (the charge is the customer's)"
+            yield Problem("charge", expected, str(self.charge))
         elif self.charge is not None and self.termination.early_termination_charge is None:
             expected = "null, since the terms define no early-termination charge"
             yield Problem("charge", expected, str(self.charge))
@@ -348,10 +355,11 @@ def plan_exit(
       takes effect on 28 February); if the agreement ends before then, it takes
       effect at that end, since the agreement ends anyway;
     - the minimum term runs from the agreement's start; a termination taking effect
-      before it ends is early, and owes the early-termination charge the terms
-      define: a fixed amount, or (all or a share of) the recurring charges of every
-      whole billing period left between the effective date and the end of the
-      minimum term. Each charge's periods run from the agreement's start, one
+      before it ends is early, and a customer's early termination owes the
+      early-termination charge the terms define (a provider's owes none here): a
+      fixed amount, or (all or a share of) the recurring charges of every whole
+      billing period left between the effective date and the end of the minimum
+      term. Each charge's periods run from the agreement's start, one
       ``period`` after another on the wall clock; a period the effective date cuts
       does not count. The total is exact until it is rounded once. An agreement
       without recurring charges gives such a charge nothing to base it on: the
@@ -413,7 +421,7 @@ def _plan(
     early = minimum_ends is not None and _utc(effective) < _utc(minimum_ends)
     charge = (
         _charge_due(terms, start, effective, minimum_ends)
-        if early and minimum_ends is not None
+        if early and minimum_ends is not None and party is TerminatingParty.CUSTOMER
         else None
     )
     retrieval_ends = add_calendar(effective, exit_terms.retrieval_window)

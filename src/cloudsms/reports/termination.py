@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from cloudsms._foundation.exact import plain
 from cloudsms._kit.checks import instance_problems, raise_problems
 from cloudsms._kit.durations import format_duration
+from cloudsms.agreements import TerminatingParty
 from cloudsms.procedures.termination import ExitConfirmation, ExitPlan
 from cloudsms.reports._table import escape_text, format_table
 
@@ -158,6 +159,8 @@ def _charge_text(plan: ExitPlan) -> str:
         return "none: the termination is not early"
     if plan.termination.early_termination_charge is None:
         return "none: the terms define no early-termination charge"
+    if plan.initiated_by is TerminatingParty.PROVIDER:
+        return "none: the provider ends it (the charge is the customer's)"
     return "none: the agreement has no recurring charges to base it on"
 
 
