@@ -161,8 +161,44 @@ def _text_problems(
     ]
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+"""What `json.dumps` builds for `_canonical`'s arguments on every call, built once."""
+
+
 def _canonical(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(value)
+
+
+def _plain(value: object, depth: int) -> bool:
+    """Whether ``value`` is surely JSON `_json_problems` accepts, by exact types alone.
+
+    The hot path of `_mapping_json`: ``True`` only for dicts, lists and tuples of exact
+    ``str``, ``bool``, ``None`` and 64-bit ``int`` values within `_MAX_DEPTH` levels,
+    where `_json_problems` finds nothing. ``False`` means "walk it": subclasses (an
+    enum member), other mappings and every refusal go to the full check, which alone
+    words the problems.
+    """
+    if depth >= _MAX_DEPTH:  # its items would be too deep (or nearly): the full check says
+        return False
+    kind = type(value)
+    if kind is dict:
+        items: Iterable[object] = cast("dict[object, object]", value).values()
+        if not all(type(key) is str for key in cast("dict[object, object]", value)):
+            return False
+    elif kind is list or kind is tuple:
+        items = cast("Iterable[object]", value)
+    else:
+        return False
+    for item in items:
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if kind is int:
+            if not -(2**63) <= cast("int", item) < 2**63:
+                return False
+        elif not _plain(item, depth + 1):
+            return False
+    return True
 
 
 def _mapping_json(value: object, name: str) -> tuple[str, list[Problem]]:
@@ -170,6 +206,8 @@ def _mapping_json(value: object, name: str) -> tuple[str, list[Problem]]:
     if value is None or (type(value) is dict and not value):
         return "{}", []  # the usual event without data
     payload = value
+    if type(payload) is dict and _plain(payload, 0):
+        return _canonical(payload), []
     if not isinstance(payload, Mapping):
         return "", [Problem(f"$.{name}", "an object (a mapping)", describe(payload))]
     problems = _json_problems(payload, f"$.{name}", 0)

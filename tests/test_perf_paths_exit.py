@@ -1,0 +1,79 @@
+"""The exit procedure's hot paths (issue 18, S13) give what the full checks give.
+
+Each fast path added for the benchmark of 10,000 exits is checked here against the
+slow path it short-cuts, on drawn values, so a speed-up can never change a result.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cloudsms.lifecycle._core import _MAX_DEPTH, _json_problems, _mapping_json, _plain
+
+
+class _Colour(enum.StrEnum):
+    RED = "red"
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.text(max_size=8),
+    st.just(_Colour.RED),  # a str subclass: the full check's business
+    st.floats(allow_nan=False, max_value=1e6, min_value=-1e6),  # refused
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=4).map(tuple),
+        st.dictionaries(st.one_of(st.text(max_size=4), st.integers(0, 3)), inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+def _slow(value: dict[str, Any]) -> tuple[str, list[Any]]:
+    """What `_mapping_json` gave before its fast path: the walk, then the JSON."""
+    problems = _json_problems(value, "$.data", 0)
+    text = "" if problems else json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return text, problems
+
+
+@given(st.dictionaries(st.text(max_size=6), _VALUES, max_size=6))
+def test_mapping_json_fast_path_agrees_with_the_full_walk(value: dict[str, Any]) -> None:
+    """Drawn data, good and bad: the same text and the same problems as the walk gives."""
+    assert _mapping_json(value, "data") == _slow(value)
+    if _plain(value, 0):  # the fast path only ever says yes where the walk finds nothing
+        assert _json_problems(value, "$.data", 0) == []
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": 1}
+    for _ in range(depth):
+        value = {"next": value}
+    return value
+
+
+def test_mapping_json_depth_limit_is_the_full_walks() -> None:
+    """Around the nesting limit the fast path defers to the walk, which words the refusal."""
+    for depth in range(_MAX_DEPTH - 2, _MAX_DEPTH + 3):
+        value = _nested(depth)
+        assert _mapping_json(value, "data") == _slow(value)
+    assert _mapping_json(_nested(_MAX_DEPTH + 2), "data")[1]  # refused, with its problem
+
+
+def test_mapping_json_integer_bounds_and_subclasses() -> None:
+    """64-bit bounds, an enum member and a non-text key give what the walk gives."""
+    for number in (2**63 - 1, 2**63, -(2**63), -(2**63) - 1):
+        assert _mapping_json({"n": number}, "data") == _slow({"n": number})
+        assert _mapping_json({"n": [number]}, "data") == _slow({"n": [number]})
+    assert not _plain({"c": _Colour.RED}, 0)
+    assert _mapping_json({"c": _Colour.RED}, "data") == ('{"c":"red"}', [])
+    assert _mapping_json({1: "x"}, "data") == _slow({1: "x"})  # type: ignore[dict-item]
