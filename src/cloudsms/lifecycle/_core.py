@@ -92,6 +92,11 @@ _C = TypeVar("_C")
 _R = TypeVar("_R")
 
 
+_NEW = object.__new__
+_SET = object.__setattr__
+"""How `_trusted` and the hot path of `LifecycleInstance.apply` build a frozen instance."""
+
+
 def _trusted(kind: type[_C], **values: object) -> _C:
     """An instance of the frozen class ``kind`` from values already checked (no checks run).
 
@@ -1002,10 +1007,12 @@ class LifecycleInstance:
         """
         transition, attempt = self._attempt(event, who, when, data)
         secret = self._key(key)
-        subject = f"lifecycle {self.lifecycle.name!r}"
         if transition is None:
             raise InvalidTransition(
-                self.state, event, allowed=self.allowed_events(), subject=subject
+                self.state,
+                event,
+                allowed=self.allowed_events(),
+                subject=f"lifecycle {self.lifecycle.name!r}",
             )
         if transition.guard is not None:
             reason = _verdict(self.lifecycle, transition.guard, self, attempt)
@@ -1015,31 +1022,31 @@ class LifecycleInstance:
                     event,
                     reason=reason,
                     allowed=self.allowed_events(),
-                    subject=subject,
+                    subject=f"lifecycle {self.lifecycle.name!r}",
                 )
+        # The hot path: built field by field from values just checked (as `_trusted`
+        # does, without its keyword dict), the new entry then the new instance.
         data_json = attempt.data_json
-        canonical = entry_bytes(who, when, event, self.state, transition.target, data_json)
-        entry = _trusted(
-            HistoryEntry,
-            who=who,
-            when=when,
-            event=event,
-            source=self.state,
-            target=transition.target,
-            data_json=data_json,
-            hash=link(self.head, canonical, secret),
-        )
-        return _trusted(
-            LifecycleInstance,
-            lifecycle=self.lifecycle,
-            state=transition.target,
-            _trail=self._trail.appended(entry),
-            context_json=self.context_json,
-            origin=self.origin,
-            id=self.id,
-            keyed=self.keyed,
-            genesis=self.genesis,
-        )
+        source, target = self.state, transition.target
+        entry = _NEW(HistoryEntry)
+        _SET(entry, "who", who)
+        _SET(entry, "when", when)
+        _SET(entry, "event", event)
+        _SET(entry, "source", source)
+        _SET(entry, "target", target)
+        _SET(entry, "data_json", data_json)
+        canonical = entry_bytes(who, when, event, source, target, data_json)
+        _SET(entry, "hash", link(self.head, canonical, secret))
+        made = _NEW(LifecycleInstance)
+        _SET(made, "lifecycle", self.lifecycle)
+        _SET(made, "state", target)
+        _SET(made, "_trail", self._trail.appended(entry))
+        _SET(made, "context_json", self.context_json)
+        _SET(made, "origin", self.origin)
+        _SET(made, "id", self.id)
+        _SET(made, "keyed", self.keyed)
+        _SET(made, "genesis", self.genesis)
+        return made
 
     def _key(self, key: object) -> bytes | None:
         """The key for the next link: checked against the last entry in a keyed trail."""
@@ -1061,7 +1068,10 @@ class LifecycleInstance:
         self, event: object, who: object, when: object, data: object
     ) -> tuple[Transition | None, Attempt]:
         """Check an event's who, when and data; its transition (if any) and its `Attempt`."""
-        problems = _text_problems({"event": event}, "an event name (text)")
+        if type(event) is str and event.strip():  # the usual case, without the dict
+            problems: list[Problem] = []
+        else:
+            problems = _text_problems({"event": event}, "an event name (text)")
         problems += _actor_problems(who)
         when_problems = _instant_problems(when, "$.when")
         if not when_problems and self._trail:
@@ -1079,14 +1089,12 @@ class LifecycleInstance:
         problems += when_problems + data_problems
         if problems:
             raise ValidationError(problems, subject="event")
-        attempt = _trusted(
-            Attempt,
-            event=event,
-            who=who,
-            when=when,
-            data_json=data_json,
-            context_json=self.context_json,
-        )
+        attempt = _NEW(Attempt)
+        _SET(attempt, "event", event)
+        _SET(attempt, "who", who)
+        _SET(attempt, "when", when)
+        _SET(attempt, "data_json", data_json)
+        _SET(attempt, "context_json", self.context_json)
         return self.lifecycle.transition(self.state, cast("str", event)), attempt
 
     def to_mermaid(self) -> str:
