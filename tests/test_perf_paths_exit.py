@@ -6,13 +6,18 @@ slow path it short-cuts, on drawn values, so a speed-up can never change a resul
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cloudsms.errors import ValidationError
+from cloudsms.lifecycle import Lifecycle, Transition
 from cloudsms.lifecycle._core import _MAX_DEPTH, _json_problems, _mapping_json, _plain
 
 
@@ -77,3 +82,34 @@ def test_mapping_json_integer_bounds_and_subclasses() -> None:
     assert not _plain({"c": _Colour.RED}, 0)
     assert _mapping_json({"c": _Colour.RED}, "data") == ('{"c":"red"}', [])
     assert _mapping_json({1: "x"}, "data") == _slow({1: "x"})  # type: ignore[dict-item]
+
+
+_TOY = Lifecycle(
+    name="toy",
+    states=("open", "done"),
+    initial="open",
+    finals=("done",),
+    transitions=(
+        Transition(source="open", event="note", target="open"),
+        Transition(source="open", event="finish", target="done"),
+    ),
+)
+
+
+def test_the_last_entrys_own_instant_is_taken_without_a_second_check() -> None:
+    """The same datetime object again is accepted; an equal copy and a naive one as before."""
+    at = dt.datetime(2026, 10, 25, 2, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    first = _TOY.begin(id="t-1").apply("note", who="actor:a", when=at)
+    again = first.apply("note", who="actor:a", when=at)
+    copy = first.apply("note", who="actor:a", when=at.replace())
+    assert again.entries[-1].hash == copy.entries[-1].hash
+    assert again.entries[-1].when is at
+    with pytest.raises(ValidationError) as refused:
+        first.apply("note", who="actor:a", when=at.replace(tzinfo=None))
+    assert [p.path for p in refused.value.problems] == ["$.when"]
+    with pytest.raises(ValidationError) as empty:
+        _TOY.begin(id="t-2").apply("note", who="actor:a", when=None)  # type: ignore[arg-type]
+    assert [p.path for p in empty.value.problems] == ["$.when"]
+    earlier = at - dt.timedelta(hours=1)
+    with pytest.raises(ValidationError, match="not before the last entry"):
+        first.apply("note", who="actor:a", when=earlier)

@@ -1073,9 +1073,14 @@ class LifecycleInstance:
         else:
             problems = _text_problems({"event": event}, "an event name (text)")
         problems += _actor_problems(who)
-        when_problems = _instant_problems(when, "$.when")
-        if not when_problems and self._trail:
-            last = self._trail[-1].when
+        last = self._trail[-1].when if self._trail else None
+        if last is not None and when is last:
+            # The very instant object of the last entry (a batch of steps recorded at
+            # one instant): a datetime never changes, and that one was checked.
+            when_problems: list[Problem] = []
+        else:
+            when_problems = _instant_problems(when, "$.when")
+        if not when_problems and last is not None and when is not last:
             instant = cast("dt.datetime", when)
             if instant.astimezone(dt.UTC) < last.astimezone(dt.UTC):
                 when_problems.append(
