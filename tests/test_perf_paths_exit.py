@@ -13,12 +13,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudsms.errors import ValidationError
 from cloudsms.lifecycle import Lifecycle, Transition
 from cloudsms.lifecycle._core import _MAX_DEPTH, _json_problems, _mapping_json, _plain
+from cloudsms.periods import add_calendar
+from cloudsms.procedures._exit_plan import _later
 
 
 class _Colour(enum.StrEnum):
@@ -113,3 +116,41 @@ def test_the_last_entrys_own_instant_is_taken_without_a_second_check() -> None:
     earlier = at - dt.timedelta(hours=1)
     with pytest.raises(ValidationError, match="not before the last entry"):
         first.apply("note", who="actor:a", when=earlier)
+
+
+_ZONES = st.sampled_from(
+    [ZoneInfo("Europe/Berlin"), ZoneInfo("America/Sao_Paulo"), ZoneInfo("UTC"), dt.UTC]
+)
+_LENGTHS = st.builds(
+    relativedelta,
+    years=st.integers(0, 3),
+    months=st.integers(0, 14),
+    days=st.integers(0, 40),
+    hours=st.integers(0, 30),
+).filter(bool)
+
+
+@given(
+    st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+    _ZONES,
+    _LENGTHS,
+)
+def test_plan_calendar_step_is_add_calendar(
+    wall: dt.datetime, zone: dt.tzinfo, length: relativedelta
+) -> None:
+    """The exit plan's step from a checked instant gives what `add_calendar` gives."""
+    start = wall.replace(tzinfo=dt.UTC).astimezone(zone)  # a real instant in the zone
+    expected = add_calendar(start, length)
+    got = _later(start, length)
+    assert (got, got.utcoffset(), got.tzinfo) == (expected, expected.utcoffset(), expected.tzinfo)
+
+
+def test_plan_calendar_step_refuses_as_add_calendar_does() -> None:
+    """A result past the supported range is refused with `add_calendar`'s own problem."""
+    late = dt.datetime(8999, 6, 1, tzinfo=ZoneInfo("Europe/Berlin"))
+    for length in (relativedelta(years=1), relativedelta(years=990)):
+        with pytest.raises(ValidationError) as expected:
+            add_calendar(late, length)
+        with pytest.raises(ValidationError) as got:
+            _later(late, length)
+        assert got.value.problems == expected.value.problems

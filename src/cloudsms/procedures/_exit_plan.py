@@ -30,7 +30,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from cloudsms._foundation.frozen import as_tuple
-from cloudsms._foundation.instants import instant_key, load_zone, zone_key
+from cloudsms._foundation.instants import instant_key, instant_problems, load_zone, zone_key
 from cloudsms._kit.checks import ident, instance_problems, instant, raise_problems, text
 from cloudsms._kit.records import Check, Record
 from cloudsms.agreements import (
@@ -46,7 +46,7 @@ from cloudsms.agreements import (
 )
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.money import Money
-from cloudsms.periods import add_calendar, aware, timezone
+from cloudsms.periods import _real, add_calendar, aware, timezone
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -412,11 +412,11 @@ def _plan(
 ) -> ExitPlan:
     """The plan on ``terms``; every instant given is already in the agreement's zone."""
     termination, exit_terms = terms.termination, terms.exit
-    effective = add_calendar(notice_at, termination.notice_period)
+    effective = _later(notice_at, termination.notice_period)
     if end is not None and _utc(end) < _utc(effective):
         effective = end
     minimum_ends = (
-        None if termination.minimum_term is None else add_calendar(start, termination.minimum_term)
+        None if termination.minimum_term is None else _later(start, termination.minimum_term)
     )
     early = minimum_ends is not None and _utc(effective) < _utc(minimum_ends)
     charge = (
@@ -424,8 +424,8 @@ def _plan(
         if early and minimum_ends is not None and party is TerminatingParty.CUSTOMER
         else None
     )
-    retrieval_ends = add_calendar(effective, exit_terms.retrieval_window)
-    retention_ends = add_calendar(effective, exit_terms.retention_window)
+    retrieval_ends = _later(effective, exit_terms.retrieval_window)
+    retention_ends = _later(effective, exit_terms.retention_window)
     return ExitPlan(
         agreement_id=terms.id,
         agreement_version=terms.version,
@@ -447,6 +447,24 @@ def _plan(
         retrieval_ends=retrieval_ends,
         retention_ends=retention_ends,
     )
+
+
+def _later(start: dt.datetime, length: relativedelta) -> dt.datetime:
+    """`add_calendar` of one ``length`` after ``start``, both already checked.
+
+    `plan_exit`'s instants come from `aware`, from a checked instant put in the
+    agreement's zone, or from an earlier step; its lengths from the terms, whose
+    records accept only positive calendar lengths (stricter than `add_calendar`).
+    So only the result is checked here, as `add_calendar` checks it; a result that
+    fails goes to `add_calendar` itself, which refuses it in its own words.
+    """
+    try:
+        result = _real(start + length)
+    except (OverflowError, ValueError):  # beyond Python's years 1-9999
+        return add_calendar(start, length)
+    if instant_problems(result, "$"):
+        return add_calendar(start, length)
+    return result
 
 
 def _party(by: object) -> tuple[TerminatingParty, list[Problem]]:
