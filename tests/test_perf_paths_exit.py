@@ -12,16 +12,19 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from dateutil.relativedelta import relativedelta
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cloudsms._kit.converter import to_dict
 from cloudsms.errors import ValidationError
 from cloudsms.lifecycle import Lifecycle, Transition
 from cloudsms.lifecycle._core import _MAX_DEPTH, _json_problems, _mapping_json, _plain
 from cloudsms.periods import add_calendar
-from cloudsms.procedures._exit_plan import _later
+from cloudsms.procedures._exit_plan import ExitPlan, _checked_plan, _later
+from cloudsms.testing import exit_plans
 
 
 class _Colour(enum.StrEnum):
@@ -154,3 +157,32 @@ def test_plan_calendar_step_refuses_as_add_calendar_does() -> None:
         with pytest.raises(ValidationError) as got:
             _later(late, length)
         assert got.value.problems == expected.value.problems
+
+
+@given(exit_plans())
+@settings(max_examples=40, deadline=None)
+def test_a_plan_from_plan_exit_is_the_fully_checked_plan(plan: ExitPlan) -> None:
+    """plan_exit's plan (rules run, fields not checked again) passes every check as built."""
+    rebuilt = attrs.evolve(plan)  # every field check and rule
+    assert rebuilt == plan
+    assert to_dict(rebuilt) == to_dict(plan)
+    assert rebuilt.steps == plan.steps
+
+
+@given(exit_plans(), st.sampled_from(["early", "withdrawable", "effective_at"]))
+@settings(max_examples=30, deadline=None)
+def test_a_plan_breaking_a_rule_is_refused_as_the_record_refuses_it(
+    plan: ExitPlan, wrong: str
+) -> None:
+    """Values breaking a rule are refused with the record's own problems."""
+    values = {f.name: getattr(plan, f.name) for f in attrs.fields(ExitPlan)}
+    if wrong == "effective_at":
+        values[wrong] = plan.notice_at - dt.timedelta(days=1)
+    else:
+        values[wrong] = not values[wrong]
+    with pytest.raises(ValidationError) as expected:
+        ExitPlan(**values)
+    with pytest.raises(ValidationError) as got:
+        _checked_plan(**values)
+    assert got.value.problems == expected.value.problems
+    assert str(got.value) == str(expected.value)

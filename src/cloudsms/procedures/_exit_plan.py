@@ -426,7 +426,7 @@ def _plan(
     )
     retrieval_ends = _later(effective, exit_terms.retrieval_window)
     retention_ends = _later(effective, exit_terms.retention_window)
-    return ExitPlan(
+    return _checked_plan(
         agreement_id=terms.id,
         agreement_version=terms.version,
         customer_id=terms.customer_id,
@@ -447,6 +447,24 @@ def _plan(
         retrieval_ends=retrieval_ends,
         retention_ends=retention_ends,
     )
+
+
+def _checked_plan(**values: object) -> ExitPlan:
+    """The plan `_plan` computed, its cross-field rules run but not its field checks again.
+
+    Every field is a checked value already: the agreement's own fields (whose
+    records check them as `ExitPlan` would), the terms' records, and the instants
+    and charge `plan_exit` has just computed and checked. So only the plan's rules
+    (`ExitPlan._rules`) run here; should one find a problem, the plan is built with
+    every check, which refuses it in the record's own words. A plan read from JSON is
+    always built with every check.
+    """
+    plan = object.__new__(ExitPlan)
+    for name, value in values.items():
+        object.__setattr__(plan, name, value)
+    if next(plan._rules(), None) is not None:
+        return ExitPlan(**values)  # type: ignore[arg-type] # raises, in the record's words
+    return plan
 
 
 def _later(start: dt.datetime, length: relativedelta) -> dt.datetime:
