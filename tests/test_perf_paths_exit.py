@@ -24,6 +24,7 @@ from cloudsms.lifecycle import Lifecycle, Transition
 from cloudsms.lifecycle._core import _MAX_DEPTH, _json_problems, _mapping_json, _plain
 from cloudsms.periods import add_calendar
 from cloudsms.procedures._exit_plan import ExitPlan, _checked_plan, _later
+from cloudsms.procedures.termination import _plan_data
 from cloudsms.testing import exit_plans
 
 
@@ -186,3 +187,13 @@ def test_a_plan_breaking_a_rule_is_refused_as_the_record_refuses_it(
         _checked_plan(**values)
     assert got.value.problems == expected.value.problems
     assert str(got.value) == str(expected.value)
+
+
+@given(exit_plans())
+@settings(max_examples=40, deadline=None)
+def test_the_plans_context_data_is_to_dict(plan: ExitPlan) -> None:
+    """The exit procedure's context data of a plan is `to_dict`'s, key for key."""
+    fast = _plan_data(plan)
+    assert fast == to_dict(plan)
+    assert list(fast) == [f.name for f in attrs.fields(ExitPlan)]
+    assert json.dumps(fast, sort_keys=True) == json.dumps(to_dict(plan), sort_keys=True)

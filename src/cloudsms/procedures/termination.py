@@ -296,7 +296,44 @@ def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
 
 
 def _context_of(plan: ExitPlan) -> dict[str, Any]:
-    return {"plan": to_dict(plan)}
+    return {"plan": _plan_data(plan)}
+
+
+def _instant_text(value: dt.datetime | None) -> str | None:
+    """An instant as `to_dict` writes it (its zone's key in brackets), for a checked one."""
+    if value is None:
+        return None
+    key = getattr(value.tzinfo, "key", None)
+    return f"{value.isoformat()}[{key}]" if key else value.isoformat()
+
+
+def _plan_data(plan: ExitPlan) -> dict[str, Any]:
+    """``to_dict(plan)`` for a plan `plan_exit` has just built, its instants not checked again.
+
+    The same data field for field (a test compares the two on drawn plans); the
+    terms and the charge go through `to_dict` as they are.
+    """
+    return {
+        "agreement_id": plan.agreement_id,
+        "agreement_version": plan.agreement_version,
+        "customer_id": plan.customer_id,
+        "provider": plan.provider,
+        "timezone": plan.timezone,
+        "initiated_by": plan.initiated_by.value,
+        "reason": None if plan.reason is None else plan.reason.value,
+        "notice_at": _instant_text(plan.notice_at),
+        "effective_at": _instant_text(plan.effective_at),
+        "minimum_term_ends": _instant_text(plan.minimum_term_ends),
+        "early": plan.early,
+        "charge": None if plan.charge is None else to_dict(plan.charge),
+        "retrieval_ends": _instant_text(plan.retrieval_ends),
+        "retention_ends": _instant_text(plan.retention_ends),
+        "backup_retention": plan.backup_retention.value,
+        "withdrawable": plan.withdrawable,
+        "export_formats": list(plan.export_formats),
+        "termination": to_dict(plan.termination),
+        "exit": to_dict(plan.exit),
+    }
 
 
 # ---------------------------------------------------------------------- the guards
@@ -327,7 +364,15 @@ deletion's category and method), so most events are parsed once per process."""
 
 def _data(attempt: Attempt) -> Mapping[str, Any]:
     """The event's data, parsed once per distinct text (`Attempt.data` parses every time)."""
-    text = attempt.data_json
+    return _parsed(attempt.data_json)
+
+
+def _parsed(text: str) -> Mapping[str, Any]:
+    """Canonical data text parsed, once per distinct text (`_PARSED`); read it, never change it.
+
+    The guards read an event's data through it, and the written confirmation reads
+    the same entries' data back the same way, so most are not parsed a second time.
+    """
     found = _PARSED.get(text)
     if found is None:
         if len(_PARSED) >= _FRAMES_HELD:
@@ -1412,14 +1457,16 @@ def _criteria(
     plan = procedure.plan
     trail = _TrailIndex(procedure)
     notice, effect = trail.first("give_notice"), trail.first("take_effect")
-    taken = [trail.entries[i].data["format"] for i in trail.at.get("record_retrieval", ())]
+    taken = [
+        _parsed(trail.entries[i].data_json)["format"] for i in trail.at.get("record_retrieval", ())
+    ]
     retrieved = (
         f"; the customer retrieved its data {len(taken)} time(s)"
         f" ({', '.join(dict.fromkeys(taken))})"
         if taken
         else "; the customer recorded no retrieval"
     )
-    ids = trail.first("release_resources").data["requests"]
+    ids = _parsed(trail.first("release_resources").data_json)["requests"]
     criteria = [
         _criterion(
             kind=ExitCriterionKind.NOTICE_GIVEN,
@@ -1468,7 +1515,7 @@ def _criteria(
     for category in _CATEGORIES:
         index = trail.decided[category.value]
         entry = trail.entries[index]
-        data = entry.data
+        data = _parsed(entry.data_json)
         if entry.event == "delete":
             how = "" if data["method"] is None else f" by {data['method']}"
             detail = f"deleted on {entry.when.isoformat()}{how}"
@@ -1486,7 +1533,7 @@ def _criteria(
                 evidence=(trail.evidence(index),),
             )
         )
-    refs = trail.first("update_records").data
+    refs = _parsed(trail.first("update_records").data_json)
     criteria.append(
         _criterion(
             kind=ExitCriterionKind.RECORDS_UPDATED,
