@@ -188,12 +188,18 @@ def _plain(value: object, depth: int) -> bool:
     kind = type(value)
     if kind is dict:
         items: Iterable[object] = cast("dict[object, object]", value).values()
-        if not all(type(key) is str for key in cast("dict[object, object]", value)):
-            return False
+        for key in cast("dict[object, object]", value):
+            if type(key) is not str:
+                return False
     elif kind is list or kind is tuple:
         items = cast("Iterable[object]", value)
     else:
         return False
+    return _plain_items(items, depth)
+
+
+def _plain_items(items: Iterable[object], depth: int) -> bool:
+    """Whether every item of a container at ``depth`` is plain (see `_plain`)."""
     for item in items:
         kind = type(item)
         if kind is str or item is None or kind is bool:
@@ -1050,6 +1056,8 @@ class LifecycleInstance:
 
     def _key(self, key: object) -> bytes | None:
         """The key for the next link: checked against the last entry in a keyed trail."""
+        if key is None and not self.keyed:  # a plain chain, as nearly every trail is
+            return None
         secret = checked_key(key, keyed=self.keyed, subject="event")
         if secret is None or not self._trail:
             return secret
