@@ -144,6 +144,8 @@ def _utc(instant: dt.datetime) -> dt.datetime:
 
 
 _R = TypeVar("_R")
+_NEW = object.__new__
+_SET = object.__setattr__
 
 
 def _made(kind: type[_R], **values: object) -> _R:
@@ -1417,7 +1419,7 @@ class _TrailIndex:
     """Where each kind of entry sits in a closed procedure's trail, found in one pass."""
 
     def __init__(self, procedure: ExitProcedure) -> None:
-        self.entries = procedure.lifecycle.entries
+        self.entries = list(procedure.lifecycle.entries)  # a list indexes faster than a Trail
         self.at: dict[str, list[int]] = {}
         self.decided: dict[str, int] = {}
         for index, entry in enumerate(self.entries):
@@ -1432,7 +1434,12 @@ class _TrailIndex:
 
     def evidence(self, index: int) -> Evidence:
         entry = self.entries[index]
-        return _made(Evidence, event=entry.event, when=entry.when, index=index, hash=entry.hash)
+        made = _NEW(Evidence)  # as `_made` builds it, without its keyword dict
+        _SET(made, "event", entry.event)
+        _SET(made, "when", entry.when)
+        _SET(made, "index", index)
+        _SET(made, "hash", entry.hash)
+        return made
 
     def first(self, event: str) -> HistoryEntry:
         return self.entries[self.at[event][0]]
@@ -1445,9 +1452,12 @@ def _criterion(
     evidence: tuple[Evidence, ...],
     category: DataCategory | None = None,
 ) -> ExitCriterion:
-    return _made(
-        ExitCriterion, criterion=kind, category=category, detail=detail, evidence=evidence
-    )
+    made = _NEW(ExitCriterion)  # as `_made` builds it, without its keyword dict
+    _SET(made, "criterion", kind)
+    _SET(made, "category", category)
+    _SET(made, "detail", detail)
+    _SET(made, "evidence", evidence)
+    return made
 
 
 def _criteria(
