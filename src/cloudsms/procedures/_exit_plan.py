@@ -24,7 +24,7 @@ import datetime as dt
 import enum
 import functools
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -32,6 +32,7 @@ from dateutil.relativedelta import relativedelta
 from cloudsms._foundation.frozen import as_tuple
 from cloudsms._foundation.instants import instant_key, instant_problems, load_zone, zone_key
 from cloudsms._kit.checks import ident, instance_problems, instant, raise_problems, text
+from cloudsms._kit.converter import to_dict
 from cloudsms._kit.records import Check, Record
 from cloudsms.agreements import (
     BackupRetention,
@@ -289,6 +290,46 @@ class ExitPlan(Record):
             retrieval_ends=self.retrieval_ends,
             retention_ends=self.retention_ends,
         )
+
+
+def _instant_text(value: dt.datetime | None) -> str | None:
+    """An instant as `to_dict` writes it (its zone's key in brackets), for a checked one."""
+    if value is None:
+        return None
+    key = getattr(value.tzinfo, "key", None)
+    return f"{value.isoformat()}[{key}]" if key else value.isoformat()
+
+
+def _plan_data(plan: ExitPlan) -> dict[str, Any]:
+    """``to_dict(plan)`` for a plan `plan_exit` has just built, its instants not checked again.
+
+    The exit procedure writes its lifecycle's context with it (S13); it lives beside
+    `ExitPlan` so a field added to the plan is added here too.
+
+    The same data field for field (a test compares the two on drawn plans); the
+    terms and the charge go through `to_dict` as they are.
+    """
+    return {
+        "agreement_id": plan.agreement_id,
+        "agreement_version": plan.agreement_version,
+        "customer_id": plan.customer_id,
+        "provider": plan.provider,
+        "timezone": plan.timezone,
+        "initiated_by": plan.initiated_by.value,
+        "reason": None if plan.reason is None else plan.reason.value,
+        "notice_at": _instant_text(plan.notice_at),
+        "effective_at": _instant_text(plan.effective_at),
+        "minimum_term_ends": _instant_text(plan.minimum_term_ends),
+        "early": plan.early,
+        "charge": None if plan.charge is None else to_dict(plan.charge),
+        "retrieval_ends": _instant_text(plan.retrieval_ends),
+        "retention_ends": _instant_text(plan.retention_ends),
+        "backup_retention": plan.backup_retention.value,
+        "withdrawable": plan.withdrawable,
+        "export_formats": list(plan.export_formats),
+        "termination": to_dict(plan.termination),
+        "exit": to_dict(plan.exit),
+    }
 
 
 _CUSTOMER_MAY_NOT = "a party the terms allow to terminate (only the provider may)"

@@ -87,7 +87,7 @@ from cloudsms._kit.checks import (
     raise_problems,
     text,
 )
-from cloudsms._kit.converter import from_dict, to_dict
+from cloudsms._kit.converter import from_dict
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.agreements import CloudServiceAgreement, TerminatingParty, TerminationReason
@@ -104,7 +104,13 @@ from cloudsms.lifecycle import (
     verify,
 )
 from cloudsms.periods import timezone
-from cloudsms.procedures._exit_plan import ExitPlan, ExitStep, ExitStepName, plan_exit
+from cloudsms.procedures._exit_plan import (
+    ExitPlan,
+    ExitStep,
+    ExitStepName,
+    _plan_data,
+    plan_exit,
+)
 from cloudsms.procedures.resource_change import ResourceChange, carry_out
 from cloudsms.resources import (
     Allocation,
@@ -299,43 +305,6 @@ def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
 
 def _context_of(plan: ExitPlan) -> dict[str, Any]:
     return {"plan": _plan_data(plan)}
-
-
-def _instant_text(value: dt.datetime | None) -> str | None:
-    """An instant as `to_dict` writes it (its zone's key in brackets), for a checked one."""
-    if value is None:
-        return None
-    key = getattr(value.tzinfo, "key", None)
-    return f"{value.isoformat()}[{key}]" if key else value.isoformat()
-
-
-def _plan_data(plan: ExitPlan) -> dict[str, Any]:
-    """``to_dict(plan)`` for a plan `plan_exit` has just built, its instants not checked again.
-
-    The same data field for field (a test compares the two on drawn plans); the
-    terms and the charge go through `to_dict` as they are.
-    """
-    return {
-        "agreement_id": plan.agreement_id,
-        "agreement_version": plan.agreement_version,
-        "customer_id": plan.customer_id,
-        "provider": plan.provider,
-        "timezone": plan.timezone,
-        "initiated_by": plan.initiated_by.value,
-        "reason": None if plan.reason is None else plan.reason.value,
-        "notice_at": _instant_text(plan.notice_at),
-        "effective_at": _instant_text(plan.effective_at),
-        "minimum_term_ends": _instant_text(plan.minimum_term_ends),
-        "early": plan.early,
-        "charge": None if plan.charge is None else to_dict(plan.charge),
-        "retrieval_ends": _instant_text(plan.retrieval_ends),
-        "retention_ends": _instant_text(plan.retention_ends),
-        "backup_retention": plan.backup_retention.value,
-        "withdrawable": plan.withdrawable,
-        "export_formats": list(plan.export_formats),
-        "termination": to_dict(plan.termination),
-        "exit": to_dict(plan.exit),
-    }
 
 
 # ---------------------------------------------------------------------- the guards
