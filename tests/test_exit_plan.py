@@ -411,6 +411,18 @@ class TestNotice:
             )
         ]
 
+    def test_a_notice_whose_dates_pass_the_range_is_refused_at_the_notice(self) -> None:
+        """A notice on 8999-12-31 would take effect in 9000: refused at $.notice (finding 5)."""
+        assert refusal(AGREEMENT, notice=dt.date(8999, 12, 31)) == [
+            Problem(
+                "$.notice",
+                "a notice whose exit dates stay within the supported range (before 9000-01-01)",
+                "8999-12-31T00:00:00+01:00",
+            )
+        ]
+        # a notice whose retention window alone passes the range is refused alike
+        assert [p.path for p in refusal(AGREEMENT, notice=dt.date(8999, 11, 1))] == ["$.notice"]
+
     def test_every_argument_problem_at_once(self) -> None:
         """A bad party, reason and notice are reported together."""
         problems = refusal(AGREEMENT, notice=None, by="nobody", reason=3)
@@ -496,10 +508,92 @@ class TestExitPlanRecord:
                 "(2026-10-15T00:00:00+02:00)",
                 "2026-10-01T00:00:00+02:00",
             ),
+            Problem(
+                "$.retention_ends",
+                "2026-12-14T00:00:00+01:00 (the retention window after the effective date)",
+                "2026-10-01T00:00:00+02:00",
+            ),
         )
         with pytest.raises(ValidationError) as error:
             attrs.evolve(self.PLAN, retrieval_ends=self.PLAN.effective_at)
-        assert [p.path for p in error.value.problems] == ["$.retrieval_ends"]
+        assert [p.path for p in error.value.problems] == ["$.retrieval_ends"] * 2
+
+    def test_the_start_and_end_are_kept(self) -> None:
+        """The plan keeps the agreement's start and its end at notice, in the zone."""
+        assert self.PLAN.agreement_start.isoformat() == "2026-03-15T00:00:00+01:00"
+        assert self.PLAN.agreement_end is None
+        ending = attrs.evolve(AGREEMENT, end=berlin(2026, 9, 1))
+        plan = plan_exit(ending, notice=dt.date(2026, 8, 15))
+        assert plan.agreement_end == berlin(2026, 9, 1)
+        assert from_json(ExitPlan, to_json(plan)) == plan
+
+    def test_a_retention_end_moved_onto_the_retrieval_end_is_refused(self) -> None:
+        """Both windows are in order yet not the terms' window: refused (finding 1)."""
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(self.PLAN, retention_ends=self.PLAN.retrieval_ends)
+        assert error.value.problems == (
+            Problem(
+                "$.retention_ends",
+                "2026-12-14T00:00:00+01:00 (the retention window after the effective date)",
+                "2026-10-15T00:00:00+02:00",
+            ),
+        )
+
+    def test_an_effect_an_hour_after_the_notice_is_refused(self) -> None:
+        """The effective date is the notice period after the notice, not any later instant."""
+        effect = self.PLAN.notice_at + dt.timedelta(hours=1)
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(
+                self.PLAN,
+                effective_at=effect,
+                retrieval_ends=add_calendar(effect, EXIT.retrieval_window),
+                retention_ends=add_calendar(effect, EXIT.retention_window),
+            )
+        assert error.value.problems == (
+            Problem(
+                "$.effective_at",
+                "2026-09-15T00:00:00+02:00 (one notice period after the notice on the "
+                "agreement's wall clock, or the agreement's end if that comes first)",
+                "2026-08-15T01:00:00+02:00",
+            ),
+        )
+
+    def test_a_minimum_term_end_moved_to_the_notice_is_refused(self) -> None:
+        """The minimum term's end follows from the start, so early=False cannot hide it."""
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(self.PLAN, minimum_term_ends=self.PLAN.notice_at, early=False)
+        assert error.value.problems == (
+            Problem(
+                "$.minimum_term_ends",
+                "2027-03-15T00:00:00+01:00 (the minimum term after the agreement's start)",
+                "2026-08-15T00:00:00+02:00",
+            ),
+        )
+
+    def test_a_moved_start_or_end_is_refused_through_the_dates(self) -> None:
+        """A start after the notice, or an end before the effect, contradicts the plan."""
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(self.PLAN, agreement_start=berlin(2026, 9, 1))
+        assert [p.path for p in error.value.problems] == ["$.notice_at", "$.minimum_term_ends"]
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(self.PLAN, agreement_end=berlin(2026, 9, 1))
+        assert [p.path for p in error.value.problems] == ["$.effective_at"]
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(self.PLAN, agreement_end=self.PLAN.notice_at)
+        assert [p.path for p in error.value.problems] == ["$.notice_at", "$.effective_at"]
+
+    def test_a_fixed_charge_other_than_the_terms_is_refused(self) -> None:
+        """A customer's early exit under a fixed charge owes exactly that amount."""
+        fixed = agreement(
+            early_termination_charge=EarlyTerminationCharge.fixed(Money("500.00", "EUR"))
+        )
+        plan = plan_exit(fixed, notice=dt.date(2026, 8, 15))
+        assert plan.charge == Money("500.00", "EUR")
+        for wrong in (Money("1.00", "EUR"), None):
+            with pytest.raises(ValidationError) as error:
+                attrs.evolve(plan, charge=wrong)
+            assert [p.path for p in error.value.problems] == ["$.charge"]
+            assert "EUR 500.00" in error.value.problems[0].expected
 
     def test_an_early_flag_against_the_dates_is_refused(self) -> None:
         """The early flag follows from the dates, and a charge needs it."""

@@ -137,6 +137,8 @@ def _positive_version(value: int, path: str) -> list[Problem]:
 _version = Check(_positive_version, expected="a version number (an integer of 1 or more)")
 
 _INSTANT_FIELDS = (
+    "agreement_start",
+    "agreement_end",
     "notice_at",
     "effective_at",
     "minimum_term_ends",
@@ -150,9 +152,16 @@ class ExitPlan(Record):
     """The dates, charge and steps of one termination, on the terms in force at notice (S13).
 
     Built by `plan_exit`. ``termination`` and ``exit`` are the agreement's terms as
-    they stood at ``notice_at`` (amendments after it undone); every other field
-    follows from them and the agreement's start, end and recurring charges, and the
-    record checks that they agree. Every instant is aware and in the agreement's
+    they stood at ``notice_at`` (amendments after it undone), ``agreement_start`` the
+    agreement's start and ``agreement_end`` its end then (``None`` for an open-ended
+    one); every other field follows from them and the agreement's recurring charges,
+    and the record checks that it does: the notice lies in the agreement's term, the
+    effective date is one notice period after the notice on the zone's wall clock (or
+    the agreement's end if that comes first), the minimum term's end, the two window
+    ends, ``early`` and a fixed charge are exactly what the terms give. A charge on
+    the remaining recurring charges needs those charges, which the plan does not
+    keep: of it the record checks only that it is absent unless the customer ends
+    early, and never below zero. Every instant is aware and in the agreement's
     zone (``timezone``). ``early`` says the termination takes effect before the
     minimum term ends; ``charge`` is then the early-termination charge the customer
     owes for ending early, or ``None`` when the terms define none, when there is
@@ -174,8 +183,10 @@ class ExitPlan(Record):
             an effect before the notice, a retention window ending before the
             retrieval window, an initiating party the terms do not allow (or
             ``either``), a provider's reason missing or not listed, an ``early``
-            flag or charge that does not follow from the dates, windows that do not
-            follow from the terms, and an instant outside the agreement's zone.
+            flag or charge that does not follow from the dates, an effective date,
+            minimum-term end or window end that is not the one the terms give, a
+            notice outside the agreement's term, and an instant outside the
+            agreement's zone.
     """
 
     agreement_id: str = attrs.field(validator=ident)
@@ -183,6 +194,8 @@ class ExitPlan(Record):
     customer_id: str = attrs.field(validator=ident)
     provider: str = attrs.field(validator=text)
     timezone: str = attrs.field(validator=_zone)
+    agreement_start: dt.datetime = attrs.field(validator=instant, eq=instant_key)
+    agreement_end: dt.datetime | None = attrs.field(validator=instant, eq=_optional_key)
     initiated_by: TerminatingParty
     reason: TerminationReason | None = None
     notice_at: dt.datetime = attrs.field(validator=instant, eq=instant_key)
@@ -203,6 +216,7 @@ class ExitPlan(Record):
         yield from self._zone_rules()
         yield from self._party_rules()
         yield from self._date_rules()
+        yield from self._term_rules()
         yield from self._copy_rules()
 
     def _zone_rules(self) -> Iterator[Problem]:
@@ -262,6 +276,76 @@ class ExitPlan(Record):
         elif self.charge is not None and self.charge.amount < 0:
             yield Problem("charge", "Money not below zero", str(self.charge))
 
+    def _term_rules(self) -> Iterator[Problem]:
+        """Every date follows from the terms, and a fixed charge is the terms' amount.
+
+        Cheap enough for `plan_exit`'s fast path: a few calendar steps and instant
+        comparisons, nothing parsed.
+        """
+        notice, start = _utc(self.notice_at), _utc(self.agreement_start)
+        if notice < start:
+            expected = (
+                f"an instant no earlier than the agreement's start "
+                f"({self.agreement_start.isoformat()})"
+            )
+            yield Problem("notice_at", expected, self.notice_at.isoformat())
+        end = self.agreement_end
+        if end is not None and notice >= _utc(end):
+            expected = f"an instant before the agreement's end ({end.isoformat()})"
+            yield Problem("notice_at", expected, self.notice_at.isoformat())
+        effective = _follows(self.notice_at, self.termination.notice_period)
+        if effective is not None and end is not None and _utc(end) < _utc(effective):
+            effective = end
+        yield from _derived(
+            "effective_at",
+            self.effective_at,
+            effective,
+            "one notice period after the notice on the agreement's wall clock, "
+            "or the agreement's end if that comes first",
+        )
+        if self.termination.minimum_term is not None and self.minimum_term_ends is not None:
+            yield from _derived(
+                "minimum_term_ends",
+                self.minimum_term_ends,
+                _follows(self.agreement_start, self.termination.minimum_term),
+                "the minimum term after the agreement's start",
+            )
+        for name, window in (
+            ("retrieval_ends", self.exit.retrieval_window),
+            ("retention_ends", self.exit.retention_window),
+        ):
+            yield from _derived(
+                name,
+                getattr(self, name),
+                _follows(self.effective_at, window),
+                f"the {name.partition('_')[0]} window after the effective date",
+            )
+        yield from self._fixed_charge_rules()
+
+    def _fixed_charge_rules(self) -> Iterator[Problem]:
+        """A customer's early exit under a fixed charge owes exactly that charge.
+
+        A charge on the remaining recurring charges depends on those charges, which
+        the plan does not keep: for it only what the other rules check holds (none
+        unless early and the customer's; never below zero). It may be ``None`` when
+        the agreement has no recurring charges to base it on.
+        """
+        terms = self.termination.early_termination_charge
+        if (
+            terms is None
+            or terms.kind is not ChargeKind.FIXED
+            or not self.early
+            or self.initiated_by is not TerminatingParty.CUSTOMER
+        ):
+            return
+        assert terms.amount is not None  # noqa: S101 - a fixed charge carries its amount
+        due = early_termination_due(
+            terms, recurring=Money.zero(terms.amount.currency), periods_remaining=0
+        )
+        if self.charge != due:
+            expected = f"{due}, the fixed early-termination charge the terms set"
+            yield Problem("charge", expected, "null" if self.charge is None else str(self.charge))
+
     def _copy_rules(self) -> Iterator[Problem]:
         if self.withdrawable != self.termination.withdrawable:
             expected = f"{str(self.termination.withdrawable).lower()}, as the terms say"
@@ -315,6 +399,8 @@ def _plan_data(plan: ExitPlan) -> dict[str, Any]:
         "customer_id": plan.customer_id,
         "provider": plan.provider,
         "timezone": plan.timezone,
+        "agreement_start": _instant_text(plan.agreement_start),
+        "agreement_end": _instant_text(plan.agreement_end),
         "initiated_by": plan.initiated_by.value,
         "reason": None if plan.reason is None else plan.reason.value,
         "notice_at": _instant_text(plan.notice_at),
@@ -330,6 +416,25 @@ def _plan_data(plan: ExitPlan) -> dict[str, Any]:
         "termination": to_dict(plan.termination),
         "exit": to_dict(plan.exit),
     }
+
+
+def _follows(start: dt.datetime, length: relativedelta) -> dt.datetime | None:
+    """One ``length`` after ``start`` on its zone's wall clock, or None past the range."""
+    try:
+        result = _real(start + length)
+    except (OverflowError, ValueError):  # beyond Python's years 1-9999
+        return None
+    return None if instant_problems(result, "$") else result
+
+
+def _derived(
+    name: str, got: dt.datetime, expected: dt.datetime | None, how: str
+) -> Iterator[Problem]:
+    """A problem at ``name`` unless ``got`` is the instant ``expected`` (``how`` says why)."""
+    if expected is None:
+        yield Problem(name, f"{how}, within the supported range", got.isoformat())
+    elif _utc(got) != _utc(expected):
+        yield Problem(name, f"{expected.isoformat()} ({how})", got.isoformat())
 
 
 _CUSTOMER_MAY_NOT = "a party the terms allow to terminate (only the provider may)"
@@ -410,7 +515,8 @@ def plan_exit(
     Raises:
         ValidationError: ``agreement`` is not a `CloudServiceAgreement`
             (``$.agreement``); ``notice`` is not a date or an aware datetime, is
-            before the agreement's start or at or after its end (``$.notice``);
+            before the agreement's start or at or after its end, or so late that
+            an exit date would pass the supported range, 9000-01-01 (``$.notice``);
             ``by`` is not ``customer`` or ``provider``, or names a party the terms do
             not allow to terminate (``$.by``); the provider gives no reason or one the
             terms do not list, or ``reason`` is not a `TerminationReason` (``$.reason``;
@@ -453,26 +559,33 @@ def _plan(
 ) -> ExitPlan:
     """The plan on ``terms``; every instant given is already in the agreement's zone."""
     termination, exit_terms = terms.termination, terms.exit
-    effective = _later(notice_at, termination.notice_period)
-    if end is not None and _utc(end) < _utc(effective):
-        effective = end
     minimum_ends = (
         None if termination.minimum_term is None else _later(start, termination.minimum_term)
     )
+    try:
+        effective = _later(notice_at, termination.notice_period)
+        if end is not None and _utc(end) < _utc(effective):
+            effective = end
+        retrieval_ends = _later(effective, exit_terms.retrieval_window)
+        retention_ends = _later(effective, exit_terms.retention_window)
+    except ValidationError:
+        raise ValidationError.single(
+            "$.notice", _IN_RANGE, notice_at.isoformat(), subject=_SUBJECT
+        ) from None
     early = minimum_ends is not None and _utc(effective) < _utc(minimum_ends)
     charge = (
         _charge_due(terms, start, effective, minimum_ends)
         if early and minimum_ends is not None and party is TerminatingParty.CUSTOMER
         else None
     )
-    retrieval_ends = _later(effective, exit_terms.retrieval_window)
-    retention_ends = _later(effective, exit_terms.retention_window)
     return _checked_plan(
         agreement_id=terms.id,
         agreement_version=terms.version,
         customer_id=terms.customer_id,
         provider=terms.provider,
         timezone=terms.timezone,
+        agreement_start=start,
+        agreement_end=end,
         initiated_by=party,
         reason=why,
         minimum_term_ends=minimum_ends,
@@ -488,6 +601,9 @@ def _plan(
         retrieval_ends=retrieval_ends,
         retention_ends=retention_ends,
     )
+
+
+_IN_RANGE = "a notice whose exit dates stay within the supported range (before 9000-01-01)"
 
 
 def _checked_plan(**values: object) -> ExitPlan:
