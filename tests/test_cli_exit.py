@@ -167,7 +167,7 @@ class TestExitPlan:
             ),
             (
                 "  expected one of the reasons the agreement lists: 'misuse', 'non-payment', "
-                "got null @ --reason"
+                "got no --reason @ --reason"
             ),
         ]
 
@@ -245,6 +245,10 @@ class TestExitPlan:
             (("--notice-date", "1.12.2026"), "expected a date such as 2026-12-01"),
             (("--notice-date", "1899-12-31"), "expected a date from 1900-01-01 to 8999-12-31"),
             (("--notice-date", "2026-12-01", "--by", "either"), "invalid choice: 'either'"),
+            (
+                ("--notice-date", "2026-12-01", "--by", "provider", "--reason", "whim"),
+                "expected a termination reason ('misuse', 'non-payment', 'insolvency', ",
+            ),
         ],
     )
     def test_bad_usage_exits_2(self, option: tuple[str, ...], said: str) -> None:
@@ -253,6 +257,15 @@ class TestExitPlan:
         assert result.returncode == 2
         assert result.stdout == ""
         assert said in result.stderr
+
+    def test_a_notice_whose_dates_pass_the_range_exits_1_at_the_notice_date(self) -> None:
+        """8999-12-31 would take effect in 9000: refused at --notice-date, not at a length."""
+        result = run("exit", "plan", str(EXAMPLE), "--notice-date", "8999-12-31")
+        assert result.returncode == 1
+        assert result.stdout.splitlines()[1] == (
+            "  expected a notice whose exit dates stay within the supported range "
+            "(before 9000-01-01), got 8999-12-31T00:00:00+01:00 @ --notice-date"
+        )
 
     def test_a_missing_file_exits_2(self, tmp_path: Path) -> None:
         """A file that cannot be read is bad usage."""
@@ -291,6 +304,53 @@ class TestExitConfirmation:
         checked = run("document", "validate", str(saved))
         assert checked.returncode == 0, checked.stdout
         assert checked.stdout.startswith("confirmation.json: valid cloudsms.exit-confirmation")
+
+    def test_check_a_matching_confirmation_exits_0(self, tmp_path: Path) -> None:
+        """--check: the confirmation the procedure gives matches it (finding 11)."""
+        procedure = walked()
+        path = write(tmp_path, "exit.json", procedure)
+        confirmation = write(tmp_path, "confirmation.json", ExitConfirmation.of(procedure))
+        result = run("exit", "confirmation", path, "--check", confirmation)
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout == (
+            "confirmation.json matches exit.json: exit procedure 'exit-csa-2026-011'\n"
+        )
+        data = run("exit", "confirmation", path, "--check", confirmation, "--format", "json")
+        assert json.loads(data.stdout) == {
+            "valid": True,
+            "file": "confirmation.json",
+            "procedure": "exit-csa-2026-011",
+            "problems": [],
+        }
+
+    def test_check_a_confirmation_with_other_evidence_exits_1(self, tmp_path: Path) -> None:
+        """--check: evidence naming another entry's hash is reported at its path."""
+        procedure = walked()
+        data = json.loads(to_json(ExitConfirmation.of(procedure)))
+        other = procedure.lifecycle.entries[1].hash
+        data["criteria"][0]["evidence"][0]["hash"] = other
+        path = write(tmp_path, "exit.json", procedure)
+        result = run(
+            "exit", "confirmation", path, "--check", write(tmp_path, "confirmation.json", data)
+        )
+        assert result.returncode == 1
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith(
+            "confirmation.json: invalid exit confirmation for exit.json "
+            "(procedure 'exit-csa-2026-011'): "
+        )
+        assert any(
+            line.endswith("@ $.criteria[0].evidence[0].hash") and other in line
+            for line in lines[1:]
+        )
+
+    def test_check_an_invalid_confirmation_document_exits_1(self, tmp_path: Path) -> None:
+        """--check: a file that is no exit confirmation gets its document problems."""
+        path = write(tmp_path, "exit.json", walked())
+        other = write(tmp_path, "other.json", walked())
+        result = run("exit", "confirmation", path, "--check", other)
+        assert result.returncode == 1
+        assert "expected a document of type 'cloudsms.exit-confirmation'" in result.stdout
 
     def test_a_procedure_not_closed_exits_1(self, tmp_path: Path) -> None:
         """No written confirmation before the procedure is closed."""

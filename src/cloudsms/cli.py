@@ -1701,6 +1701,28 @@ def _notice_date(text: str) -> Any:  # noqa: ANN401 - a datetime.date, imported 
     return day
 
 
+def _termination_reason(text: str) -> str:
+    """``--reason``: one of the termination reasons cloudsms knows (S13), else bad usage.
+
+    Whether the agreement lists it is the terms' question, answered by `plan_exit`.
+    """
+    from cloudsms.agreements import TerminationReason  # noqa: PLC0415 - only for this command
+
+    known = [r.value for r in TerminationReason]
+    if text not in known:
+        words = ", ".join(repr(word) for word in known)
+        raise argparse.ArgumentTypeError(f"expected a termination reason ({words}), got {text!r}")
+    return text
+
+
+def _exit_problem(problem: Problem) -> Problem:
+    """A problem of `plan_exit` at the option standing for its argument, in its words."""
+    path = _EXIT_OPTIONS.get(problem.path, problem.path)
+    if path == "--reason" and problem.got == "null":
+        return problem._replace(path=path, got="no --reason")
+    return problem._replace(path=path)
+
+
 def _exit_plan(args: argparse.Namespace) -> _View:
     """``exit plan``: the dates, charge and steps of a notice of termination, or its refusal.
 
@@ -1721,7 +1743,7 @@ def _exit_plan(args: argparse.Namespace) -> _View:
     try:
         plan = plan_exit(agreement, notice=args.notice_date, by=args.by, reason=args.reason)
     except ValidationError as exc:
-        problems = [p._replace(path=_EXIT_OPTIONS.get(p.path, p.path)) for p in exc.problems]
+        problems = [_exit_problem(p) for p in exc.problems]
         noun = "problem" if len(problems) == 1 else "problems"
         head = f"{_show(name)}: the terms of agreement {_show(agreement.id)} refuse this "
         lines = [f"{head}termination: {len(problems)} {noun}"]
@@ -1779,6 +1801,8 @@ def _exit_confirmation(args: argparse.Namespace) -> _View:
             repr(procedure.state),
         )
         return _problems_view(name, f"exit procedure {procedure.id!r}", [problem])
+    if args.check is not None:
+        return _exit_check(args.check, name, procedure, key)
     confirmation = ExitConfirmation.of(procedure)
     return _View(
         table=confirmation_markdown(confirmation),
@@ -1787,6 +1811,29 @@ def _exit_confirmation(args: argparse.Namespace) -> _View:
         columns=(),
         fit=False,
     )
+
+
+def _exit_check(file: str, procedure_name: str, procedure: Any, key: bytes | None) -> _View:  # noqa: ANN401
+    """``exit confirmation --check``: a received confirmation against its procedure (S13).
+
+    For an auditor holding both documents: the confirmation is read strictly as a
+    ``cloudsms.exit-confirmation`` document and checked with
+    `ExitConfirmation.problems` (each evidence the trail's entry at its index, the
+    chain holding up to its head, every other field what the procedure gives).
+    Status 0 when it matches, 1 with each problem, or with the document's own.
+    """
+    from cloudsms.procedures.termination import ExitConfirmation  # noqa: PLC0415
+
+    name, data, confirmation, problems = _read_document(file, "cloudsms.exit-confirmation")
+    if problems or not isinstance(confirmation, ExitConfirmation):
+        return _validation_view(name, data, confirmation, problems)
+    found = confirmation.problems(procedure, key=key)
+    if found:
+        what = f"exit confirmation for {procedure_name} (procedure {procedure.id!r})"
+        return _problems_view(name, what, found)
+    message = f"{_show(name)} matches {_show(procedure_name)}: exit procedure {procedure.id!r}"
+    result = {"valid": True, "file": name, "procedure": procedure.id, "problems": []}
+    return _View(table=message, data=result, rows=[], columns=(), fit=False)
 
 
 def _with_exit(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
@@ -1805,7 +1852,8 @@ def _with_exit(commands: Any) -> None:  # noqa: ANN401 - argparse's private subp
         "its owner and deadline. The provider must give one of the reasons the agreement "
         "lists (--reason). Exit 0, 1 with every problem of an invalid agreement or of a "
         "termination its terms refuse (the reasons it lists named), 2 when the file "
-        "cannot be read or an option is not valid.",
+        "cannot be read or an option is not valid (a --reason that is no termination "
+        "reason among them).",
     )
     sub.add_argument("agreement", metavar="AGREEMENT.json", help="the agreement's document")
     sub.add_argument(
@@ -1823,6 +1871,7 @@ def _with_exit(commands: Any) -> None:  # noqa: ANN401 - argparse's private subp
     )
     sub.add_argument(
         "--reason",
+        type=_termination_reason,
         default=None,
         metavar="R",
         help="the reason for terminating: required of the provider, one the agreement lists "
@@ -1837,15 +1886,24 @@ def _with_exit(commands: Any) -> None:  # noqa: ANN401 - argparse's private subp
         "trail and print the written confirmation that every exit criterion is met: each "
         "criterion with the trail entries that prove it (event, time, index and hash) and "
         "each category of data kept under a legal hold with its basis and review date, as "
-        "Markdown or as a cloudsms.exit-confirmation document (json). Exit 0, 1 when the "
-        "document is invalid, its trail does not verify or the procedure is not closed, 2 "
-        "when a file cannot be read or a key is missing or not wanted.",
+        "Markdown or as a cloudsms.exit-confirmation document (json); with --check, check "
+        "a received confirmation against the procedure instead. Exit 0, 1 when a "
+        "document is invalid, its trail does not verify, the procedure is not closed or "
+        "the checked confirmation does not match it, 2 when a file cannot be read or a "
+        "key is missing or not wanted.",
     )
     sub.add_argument("file", metavar="PROCEDURE.json", help="the exit procedure's document")
     sub.add_argument(
         "--key-file",
         metavar="K",
         help="a file holding the raw key of a keyed trail (chain 'hmac-sha256')",
+    )
+    sub.add_argument(
+        "--check",
+        metavar="CONFIRMATION.json",
+        help="instead of writing the confirmation, check this received one "
+        "(a cloudsms.exit-confirmation document) against the procedure: exit 0 when it "
+        "matches, 1 with each problem",
     )
     sub.add_argument(
         "--format",
