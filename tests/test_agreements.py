@@ -68,7 +68,12 @@ from cloudsms.services import (
     ServiceCategory,
     ServiceGraph,
 )
-from cloudsms.testing._agreements import catalogue_and_agreements, register, strategy_pairs
+from cloudsms.testing._agreements import (
+    catalogue_and_agreements,
+    cloud_service_agreements,
+    register,
+    strategy_pairs,
+)
 from cloudsms.units import quantity
 
 from conftest import schema_validator
@@ -156,6 +161,40 @@ def crm_service(state: str = "live") -> CloudService:
 
 
 CATALOGUE = Catalogue(entries=(CRM,), graph=ServiceGraph(services=(crm_service(),)))
+UNLIKE_LEVELS = Catalogue(
+    entries=(
+        CRM,
+        attrs.evolve(
+            CRM,
+            id="crm-gold",
+            service="crm-gold",
+            offerings=(
+                Offering(
+                    id="gold",
+                    name="Gold",
+                    kind=OfferingKind.FIXED,
+                    levels=(
+                        availability("99.95 %"),
+                        attrs.evolve(RESOLUTION, target=quantity("2 h")),
+                    ),
+                    price=per_user("20"),
+                ),
+            ),
+            upgrades=(),
+        ),
+    ),
+    graph=ServiceGraph(
+        services=(
+            crm_service(),
+            attrs.evolve(
+                crm_service(),
+                id="crm-gold",
+                lifecycle=SERVICE_LIFECYCLE.begin(id="crm-gold", origin="live"),
+            ),
+        )
+    ),
+)
+"""Two entries of two services whose levels differ: one SLA over both fits the looser."""
 PREMIUM = Subscription(
     entry_id="crm",
     offering_id="premium",
@@ -878,6 +917,20 @@ class TestDocuments:
         catalogue, agreement = pair
         assert check_agreement(agreement, catalogue) == []
         assert recurring_charges(catalogue, agreement.subscriptions) == agreement.recurring_charges
+
+    @settings(max_examples=40, deadline=None)
+    @given(cloud_service_agreements(catalogue=UNLIKE_LEVELS))
+    def test_one_sla_over_entries_of_unlike_levels_fits_each(
+        self, agreement: CloudServiceAgreement
+    ) -> None:
+        """Regression: one SLA over both entries kept Gold's targets (2 h, 99.95 %).
+
+        Those are stricter than what the CRM entry commits to (8 h, 99.5 %), so the
+        drawn agreement failed `check_agreement`: an SLA's targets must fit every
+        subscription it covers.
+        """
+        assert check_agreement(agreement, UNLIKE_LEVELS) == []
+        assert {s.entry_id for s in agreement.subscriptions} <= {"crm", "crm-gold"}
 
     def test_the_example_as_a_document(self) -> None:
         """The header comes first; the schema accepts the example; it reads back equal."""

@@ -363,27 +363,66 @@ def _slas(
     subs: list[Subscription],
     priority_ids: Sequence[str],
 ) -> list[ServiceLevelAgreement]:
-    """One SLA for all the services or one per service, with targets at committed levels."""
+    """One SLA for all the services or one per service, with targets at committed levels.
+
+    An SLA's target is held to every subscription of a service the SLA covers, so
+    one SLA for all the services keeps only the targets no stricter than a level of
+    their metric that each subscription commits to (a target at one entry's edge is
+    often stricter than another entry's level of the same metric); a service
+    subscribed more than once is treated alike.
+    """
     per_service: list[tuple[str, list[ServiceTarget]]] = []
+    committed: dict[str, list[list[ServiceLevel]]] = {}
     counter = 0
     for entry, subscription in zip(chosen, subs, strict=True):
         targets: list[ServiceTarget] = []
-        for level in _committed(entry, subscription):
+        levels = _committed(entry, subscription)
+        committed.setdefault(subscription.service_id, []).append(levels)
+        for level in levels:
             counter += 1
             target = _target_for(draw, level, f"t{counter}", priority_ids)
             if target is not None:
                 targets.append(target)
         per_service.append((subscription.service_id, targets))
+
+    def fitting(services: set[str], targets: list[ServiceTarget]) -> list[ServiceTarget]:
+        held = [levels for s in services for levels in committed[s]]
+        kept = [t for t in targets if all(_within(t, levels) for levels in held)]
+        return kept or [_qualitative("t0")]
+
     if draw(st.booleans()):
-        everything = [t for _, ts in per_service for t in ts] or [_qualitative("t0")]
         services = {s for s, _ in per_service}
-        return [ServiceLevelAgreement(id="sla", service_ids=services, targets=everything)]
+        everything = [t for _, ts in per_service for t in ts]
+        return [
+            ServiceLevelAgreement(
+                id="sla", service_ids=services, targets=fitting(services, everything)
+            )
+        ]
     return [
         ServiceLevelAgreement(
-            id=f"sla-{index}", service_ids={service}, targets=targets or [_qualitative("t0")]
+            id=f"sla-{index}", service_ids={service}, targets=fitting({service}, targets)
         )
         for index, (service, targets) in enumerate(per_service)
     ]
+
+
+def _within(target: ServiceTarget, levels: list[ServiceLevel]) -> bool:
+    """Whether ``target`` is no stricter than one of ``levels`` of its own metric.
+
+    The rule `check_agreement` applies to each subscription an SLA covers.
+    """
+    level = target.level
+    if level is None:
+        return True
+    for committed in levels:
+        if MEASURES.get(" ".join(committed.measure.split()).casefold()) is not target.metric:
+            continue
+        try:
+            if not attrs.evolve(level, measure=committed.measure).is_stricter_than(committed):
+                return True
+        except ValidationError:
+            continue
+    return False
 
 
 def _termination(draw: st.DrawFn, chosen: list[CatalogueEntry], start: dt.datetime) -> Any:  # noqa: ANN401
