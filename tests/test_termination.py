@@ -411,6 +411,40 @@ class TestGuards:
             " (2027-06-03T00:00:00+02:00)"
         )
 
+    def test_a_withdrawal_by_the_party_that_gave_notice(self) -> None:
+        """Withdraws a provider's notice only by the provider, and records which party did."""
+        procedure = noticed(agreement(withdrawable=True), by="provider", reason="misuse")
+        when = EFFECTIVE - DAY
+        error = refused(lambda: procedure.withdraw(who=CUSTOMER, when=when), procedure)
+        assert error.reason == (
+            "only the party that gave notice withdraws it (the provider), not 'customer' (string)"
+        )
+        withdrawn = procedure.withdraw(by="provider", who=OPS, when=when)
+        assert withdrawn.is_withdrawn
+        assert withdrawn.lifecycle.entries[-1].data == {"by": "provider"}
+        assert raw(procedure, "withdraw", None, when) == (
+            "the event's data must hold exactly 'by' (it holds nothing)"
+        )
+
+    @pytest.mark.parametrize("party", ["either", "nobody", None])
+    def test_a_withdrawal_by_no_party(self, party: object) -> None:
+        """Refuses a withdrawal ``by`` something other than the customer or the provider."""
+        procedure = noticed(agreement(withdrawable=True))
+        with pytest.raises(ValidationError) as error:
+            procedure.withdraw(by=party, who=CUSTOMER, when=EFFECTIVE - DAY)  # type: ignore[arg-type]
+        assert [p.path for p in error.value.problems] == ["$.by"]
+
+    def test_taking_effect_after_the_retrieval_window(self) -> None:
+        """Refuses an effect recorded once the retrieval window is over: no retrieval is left."""
+        procedure = noticed()
+        error = refused(lambda: procedure.take_effect(who=OPS, when=RETRIEVAL_ENDS), procedure)
+        assert error.reason == (
+            "the effect is recorded before the retrieval window ends"
+            " (2027-07-03T00:00:00+02:00): later, the customer could not retrieve its data"
+        )
+        last = RETRIEVAL_ENDS - dt.timedelta(seconds=1)
+        assert procedure.take_effect(who=OPS, when=last).state == "retrieval"
+
     def test_taking_effect_early(self) -> None:
         """Refuses the effect a second before the effective date."""
         procedure = noticed()
@@ -516,13 +550,10 @@ class TestGuards:
         """Refuses a hold without a basis, or reviewed on the day it is recorded or before."""
         procedure = deleting()
         when = dt.datetime(2027, 6, 11, 23, 30, tzinfo=BERLIN)
-        error = refused(
-            lambda: procedure.hold(
-                "logs", basis=" ", review_on=dt.date(2028, 1, 1), who=OPS, when=when
-            ),
-            procedure,
+        blank = {"category": "logs", "basis": " ", "review_on": "2028-01-01"}
+        assert raw(procedure, "hold", blank, when) == (
+            "a legal hold names its basis (the law or order), not ' ' (string)"
         )
-        assert error.reason == "a legal hold names its basis (the law or order), not ' ' (string)"
         error = refused(
             lambda: procedure.hold(
                 "logs", basis=HOLD_BASIS, review_on=dt.date(2027, 6, 11), who=OPS, when=when
@@ -551,19 +582,9 @@ class TestGuards:
             " monitoring data, backups, configuration data)"
         )
         done = decided(deleting())
-        error = refused(
-            lambda: done.update_records(
-                configuration=["cmdb:1"],
-                capacity=[],
-                financial=["inv:1"],
-                who=OPS,
-                when=EFFECTIVE + 9 * DAY,
-            ),
-            done,
-        )
-        assert (
-            error.reason
-            == "the capacity records updated are named (one or more references), not [] (array)"
+        empty = {"configuration": ["cmdb:1"], "capacity": [], "financial": ["inv:1"]}
+        assert raw(done, "update_records", empty, EFFECTIVE + 9 * DAY) == (
+            "the capacity records updated are named (one or more references), not [] (array)"
         )
 
     def test_a_confirmation_with_data_or_too_early(self) -> None:
@@ -646,6 +667,70 @@ class TestArguments:
         with pytest.raises(ValidationError) as error:
             step(procedure)
         assert path in [p.path for p in error.value.problems]
+
+    @pytest.mark.parametrize(
+        ("step", "path"),
+        [
+            (
+                lambda p: p.hold(
+                    "logs",
+                    basis="",
+                    review_on=dt.date(2028, 1, 1),
+                    who=OPS,
+                    when=p.lifecycle.entries[-1].when,
+                ),
+                "$.basis",
+            ),
+            (
+                lambda p: p.update_records(
+                    configuration=[],
+                    capacity=["c"],
+                    financial=["f"],
+                    who=OPS,
+                    when=p.lifecycle.entries[-1].when,
+                ),
+                "$.configuration",
+            ),
+            (
+                lambda p: p.record_release(
+                    ["r"], remaining="0", who=OPS, when=p.lifecycle.entries[-1].when
+                ),
+                "$.remaining",
+            ),
+            (
+                lambda p: p.record_release(
+                    ["r"], remaining=True, who=OPS, when=p.lifecycle.entries[-1].when
+                ),
+                "$.remaining",
+            ),
+            (
+                lambda p: p.record_release(
+                    ["r"], remaining=-1, who=OPS, when=p.lifecycle.entries[-1].when
+                ),
+                "$.remaining",
+            ),
+        ],
+    )
+    @pytest.mark.parametrize("build", [noticed, releasing, deleting])
+    def test_malformed_in_every_state(
+        self,
+        step: Callable[[ExitProcedure], object],
+        path: str,
+        build: Callable[[], ExitProcedure],
+    ) -> None:
+        """Refuses malformed step data at its path whatever the state, before the guard."""
+        procedure = build()
+        before = procedure.lifecycle.head
+        with pytest.raises(ValidationError) as error:
+            step(procedure)
+        assert [p.path for p in error.value.problems] == [path]
+        assert procedure.lifecycle.head == before
+
+    def test_every_malformed_argument_at_once(self) -> None:
+        """Names every malformed argument of one step, not only the first."""
+        with pytest.raises(ValidationError) as error:
+            deleting().hold("mail", basis=" ", review_on="2028-01-01", who=OPS, when=EFFECTIVE)  # type: ignore[arg-type]
+        assert [p.path for p in error.value.problems] == ["$.category", "$.basis", "$.review_on"]
 
     def test_an_instance_of_another_id_or_lifecycle(self) -> None:
         """Refuses a trail bound to another id, or of another lifecycle."""

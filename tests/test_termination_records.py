@@ -46,6 +46,7 @@ from cloudsms.units import quantity
 from test_termination import (
     AGREEMENT,
     BERLIN,
+    CUSTOMER,
     DAY,
     EFFECTIVE,
     HOLD_BASIS,
@@ -229,6 +230,9 @@ class TestRelease:
                 "$.agreement.id",
             ),
             ({"procedure": None}, "$.procedure"),
+            ({"records": None}, "$.records"),
+            ({"records": "x"}, "$.records"),
+            ({"records": {"vm-1": "a record"}}, "$.records"),
         ],
     )
     def test_a_wrong_argument(self, change: dict[str, Any], path: str) -> None:
@@ -401,6 +405,7 @@ class TestConfirmation:
         assert paths == [
             "$.criteria[0].evidence[0].hash",
             "$.criteria[0].evidence[0].event",
+            "$.criteria[0].evidence[0].who",
             "$.criteria[0].evidence[0].when",
             "$.criteria[1].evidence[0].index",
             "$.effective_at",
@@ -484,8 +489,36 @@ class TestConfirmationFields:
     def test_a_hash_and_an_index_of_the_wrong_form(self) -> None:
         """Refuses a hash that is not 64 hexadecimal digits, and a negative index."""
         with pytest.raises(ValidationError) as error:
-            Evidence(event="delete", when=EFFECTIVE, index=-1, hash="ABC")
-        assert [p.path for p in error.value.problems] == ["$.index", "$.hash"]
+            Evidence(event="delete", who="Jane Doe", when=EFFECTIVE, index=-1, hash="ABC")
+        problems = error.value.problems
+        assert [p.path for p in problems] == ["$.who", "$.index", "$.hash"]
+        assert "Jane" not in problems[0].got  # a refused actor id may be a name: never shown
+
+    def test_each_evidence_names_its_actor(self) -> None:
+        """Gives each evidence the actor id of its entry, in the JSON document too."""
+        procedure = closed()
+        confirmation = ExitConfirmation.of(procedure)
+        entries = procedure.lifecycle.entries
+        for criterion in confirmation.criteria:
+            for proof in criterion.evidence:
+                assert proof.who == entries[proof.index].who
+        assert confirmation.criteria[0].evidence[0].who == CUSTOMER
+        assert confirmation.criteria[-1].evidence[0].who == OPS
+        document = json.loads(to_json(confirmation))
+        assert document["criteria"][0]["evidence"][0]["who"] == CUSTOMER
+
+    def test_an_evidence_of_another_actor(self) -> None:
+        """Finds an evidence whose actor is not the entry's, at its path."""
+        procedure = closed()
+        honest = ExitConfirmation.of(procedure)
+        first = honest.criteria[0]
+        moved = attrs.evolve(first.evidence[0], who=OPS)
+        forged = attrs.evolve(
+            honest, criteria=(attrs.evolve(first, evidence=(moved,)), *honest.criteria[1:])
+        )
+        assert forged.problems(procedure) == [
+            Problem("$.criteria[0].evidence[0].who", repr(CUSTOMER), repr(OPS))
+        ]
 
     def test_every_field_compared(self) -> None:
         """Names each field that differs from what the procedure records."""

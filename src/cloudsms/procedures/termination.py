@@ -95,6 +95,7 @@ from cloudsms.agreements.terms import BackupRetention
 from cloudsms.configuration import ConfigurationRecord
 from cloudsms.errors import InvalidTransition, Problem, ValidationError, describe
 from cloudsms.lifecycle import (
+    ACTOR_ID,
     Attempt,
     Guard,
     HistoryEntry,
@@ -308,22 +309,40 @@ def _context_of(plan: ExitPlan) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- the guards
-_Check = Callable[[LifecycleInstance, Attempt, "_Frame"], "str | None"]
+_Check = Callable[[LifecycleInstance, Attempt, "_Frame", "Mapping[str, Any]"], "str | None"]
+
+_NO_DATA: Final[Mapping[str, Any]] = FrozenMapping({})
 
 
-def _planned(check: _Check) -> Guard:
-    """``check`` as a guard: given the plan of the attempt's context, refused without one."""
+def _planned(keys: frozenset[str] | None = None) -> Callable[[_Check], Guard]:
+    """A check as a guard: given the plan of the attempt's context and the event's data.
 
-    @functools.wraps(check)
-    def guard(instance: LifecycleInstance, attempt: Attempt) -> str | None:
-        frame = _FRAMES.get(attempt.context_json)
-        if frame is None:
-            frame, problems = _plan_problems(attempt.context_json)
+    Refused without a valid plan in the context. With ``keys``, the event's data
+    must hold exactly those keys (refused otherwise, before the check runs) and
+    the check gets it parsed (`_parsed`); without, the check gets no data (the
+    event carries none it reads).
+    """
+    wanted = ", ".join(repr(k) for k in sorted(keys or ()))
+
+    def wrap(check: _Check) -> Guard:
+        @functools.wraps(check)
+        def guard(instance: LifecycleInstance, attempt: Attempt) -> str | None:
+            frame = _FRAMES.get(attempt.context_json)
             if frame is None:
-                return f"the instance's context holds no valid exit plan ({problems[0]})"
-        return check(instance, attempt, frame)
+                frame, problems = _plan_problems(attempt.context_json)
+                if frame is None:
+                    return f"the instance's context holds no valid exit plan ({problems[0]})"
+            if keys is None:
+                return check(instance, attempt, frame, _NO_DATA)
+            data = _parsed(attempt.data_json)
+            if data.keys() != keys:
+                held = ", ".join(repr(k) for k in sorted(data)) or "nothing"
+                return f"the event's data must hold exactly {wanted} (it holds {held})"
+            return check(instance, attempt, frame, data)
 
-    return guard
+        return guard
+
+    return wrap
 
 
 _PARSED: dict[str, Mapping[str, Any]] = {}
@@ -333,16 +352,12 @@ The guards only read what they get; the texts of one kind of step repeat (a
 deletion's category and method), so most events are parsed once per process."""
 
 
-def _data(attempt: Attempt) -> Mapping[str, Any]:
-    """The event's data, parsed once per distinct text (`Attempt.data` parses every time)."""
-    return _parsed(attempt.data_json)
-
-
 def _parsed(text: str) -> Mapping[str, Any]:
     """Canonical data text parsed, once per distinct text (`_PARSED`); read it, never change it.
 
-    The guards read an event's data through it, and the written confirmation reads
-    the same entries' data back the same way, so most are not parsed a second time.
+    The guards read an event's data through it (`Attempt.data` parses every time),
+    and the written confirmation reads the same entries' data back the same way, so
+    most are not parsed a second time.
     """
     found = _PARSED.get(text)
     if found is None:
@@ -352,30 +367,16 @@ def _parsed(text: str) -> Mapping[str, Any]:
     return found
 
 
-def _keys(data: Mapping[str, Any], wanted: frozenset[str]) -> str | None:
-    if set(data) == wanted:
-        return None
-    return (
-        f"the event's data must hold exactly {', '.join(repr(k) for k in sorted(wanted))}"
-        f" (it holds {', '.join(repr(k) for k in sorted(data)) or 'nothing'})"
-    )
-
-
 def _at(instant: dt.datetime, frame: _Frame) -> str:
     """An instant as the plan's zone shows it, for a reason."""
     return instant.astimezone(frame.zone).isoformat()
 
 
-_NOTICE_KEYS: Final = frozenset({"by", "reason"})
-
-
-@_planned
-def _notice_on_terms(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
+@_planned(frozenset({"by", "reason"}))
+def _notice_on_terms(
+    _: LifecycleInstance, attempt: Attempt, frame: _Frame, data: Mapping[str, Any]
+) -> str | None:
     """``give_notice``: the party, the reason and the instant are the plan's."""
-    data = _data(attempt)
-    wrong = _keys(data, _NOTICE_KEYS)
-    if wrong is not None:
-        return wrong
     if data["by"] != frame.by:
         return f"the plan's notice is given by the {frame.by}, not by {describe(data['by'])}"
     if data["reason"] != frame.reason:
@@ -386,11 +387,18 @@ def _notice_on_terms(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> s
     return None
 
 
-@_planned
-def _withdrawal_allowed(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
-    """``withdraw``: the terms allow it, and the termination has not taken effect."""
+@_planned(frozenset({"by"}))
+def _withdrawal_allowed(
+    _: LifecycleInstance, attempt: Attempt, frame: _Frame, data: Mapping[str, Any]
+) -> str | None:
+    """``withdraw``: by the party that gave notice, where the terms allow it, before the effect."""
     if not frame.plan.withdrawable:
         return "the agreement's termination terms do not allow a notice to be withdrawn"
+    if data["by"] != frame.by:
+        return (
+            f"only the party that gave notice withdraws it (the {frame.by}),"
+            f" not {describe(data['by'])}"
+        )
     if _utc(attempt.when) >= frame.effective:
         return (
             f"a notice may be withdrawn only before the termination takes effect"
@@ -405,22 +413,30 @@ def _not_yet_effective(attempt: Attempt, frame: _Frame) -> str | None:
     return None
 
 
-@_planned
-def _effective_reached(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
-    """``take_effect``: on or after the effective date of the plan."""
+@_planned()
+def _effective_reached(
+    _: LifecycleInstance, attempt: Attempt, frame: _Frame, __: Mapping[str, Any]
+) -> str | None:
+    """``take_effect``: on or after the effective date, before the retrieval window ends.
+
+    Recorded at or after the window's end, the effect would open a retrieval the
+    customer could no longer make, and the written confirmation would still say
+    it was offered: such an effect is refused.
+    """
+    if _utc(attempt.when) >= frame.retrieval_ends:
+        return (
+            "the effect is recorded before the retrieval window ends"
+            f" ({_at(frame.retrieval_ends, frame)}): later, the customer could not retrieve"
+            " its data"
+        )
     return _not_yet_effective(attempt, frame)
 
 
-_FORMAT_KEYS: Final = frozenset({"format"})
-
-
-@_planned
-def _retrieval_open(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
+@_planned(frozenset({"format"}))
+def _retrieval_open(
+    _: LifecycleInstance, attempt: Attempt, frame: _Frame, data: Mapping[str, Any]
+) -> str | None:
     """``record_retrieval``: an agreed format, while the retrieval window is open."""
-    data = _data(attempt)
-    wrong = _keys(data, _FORMAT_KEYS)
-    if wrong is not None:
-        return wrong
     if data["format"] not in frame.formats:
         agreed = ", ".join(repr(f) for f in frame.plan.export_formats)
         return (
@@ -435,16 +451,11 @@ def _retrieval_open(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> st
     return None
 
 
-_CONFIRM_KEYS: Final = frozenset({"by"})
-
-
-@_planned
-def _after_effect(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
+@_planned(frozenset({"by"}))
+def _after_effect(
+    _: LifecycleInstance, attempt: Attempt, frame: _Frame, data: Mapping[str, Any]
+) -> str | None:
     """``confirm_not_needed``: the customer's confirmation, once the termination is effective."""
-    data = _data(attempt)
-    wrong = _keys(data, _CONFIRM_KEYS)
-    if wrong is not None:
-        return wrong
     if data["by"] != TerminatingParty.CUSTOMER.value:
         return (
             f"only the customer confirms its data is no longer needed, not {describe(data['by'])}"
@@ -452,31 +463,43 @@ def _after_effect(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str 
     return _not_yet_effective(attempt, frame)
 
 
-@_planned
-def _retention_over(_: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
+@_planned()
+def _retention_over(
+    _: LifecycleInstance, attempt: Attempt, frame: _Frame, __: Mapping[str, Any]
+) -> str | None:
     """``end_retention``: the retention window is over."""
     if _utc(attempt.when) < frame.retention_ends:
         return f"the retention window ends at {_at(frame.retention_ends, frame)}, not before"
     return None
 
 
-_RELEASE_KEYS: Final = frozenset({"requests", "remaining"})
+def _requests_reason(requests: object) -> str | None:
+    if isinstance(requests, list) and all(isinstance(r, str) and r.strip() for r in requests):
+        return None
+    return f"'requests' must be a list of request ids, not {describe(requests)}"
 
 
-@_planned
-def _all_released(_: LifecycleInstance, attempt: Attempt, __: _Frame) -> str | None:
-    """``release_resources``: the release requests' ids, and nothing left held."""
-    data = _data(attempt)
-    wrong = _keys(data, _RELEASE_KEYS)
+def _remaining_reason(remaining: object) -> str | None:
+    if type(remaining) is int and remaining >= 0:
+        return None
+    return f"'remaining' must be a count of holdings, not {describe(remaining)}"
+
+
+@_planned(frozenset({"requests", "remaining"}))
+def _all_released(
+    _: LifecycleInstance, __: Attempt, ___: _Frame, data: Mapping[str, Any]
+) -> str | None:
+    """``release_resources``: the ids of the release requests made, and nothing left held.
+
+    The list is empty only where the customer held nothing to release. The guard
+    reads what the event says: `release_resources` makes it true (it carries the
+    releases out and counts what is left), `ExitProcedure.record_release` records
+    the caller's word for a release made by other means.
+    """
+    requests, remaining = data["requests"], data["remaining"]
+    wrong = _requests_reason(requests) or _remaining_reason(remaining)
     if wrong is not None:
         return wrong
-    requests, remaining = data["requests"], data["remaining"]
-    if not isinstance(requests, list) or not all(
-        isinstance(r, str) and r.strip() for r in requests
-    ):
-        return f"'requests' must be a list of request ids, not {describe(requests)}"
-    if type(remaining) is not int or remaining < 0:
-        return f"'remaining' must be a count of holdings, not {describe(remaining)}"
     if remaining:
         return f"the customer still holds {remaining} allocation(s) under the agreement"
     return None
@@ -509,21 +532,22 @@ def _undecided_reason(instance: LifecycleInstance, category: object) -> str | No
     return None
 
 
-_DELETE_KEYS: Final = frozenset({"category", "method"})
+def _method_reason(method: object) -> str | None:
+    if method is None or (isinstance(method, str) and method.strip()):
+        return None
+    return f"'method' must be text saying how, or null, not {describe(method)}"
 
 
-@_planned
-def _deletable(instance: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
+@_planned(frozenset({"category", "method"}))
+def _deletable(
+    instance: LifecycleInstance, attempt: Attempt, frame: _Frame, data: Mapping[str, Any]
+) -> str | None:
     """``delete``: an undecided category; the backups not before their retention allows."""
-    data = _data(attempt)
-    wrong = _keys(data, _DELETE_KEYS)
-    if wrong is not None:
-        return wrong
-    category, method = data["category"], data["method"]
-    if method is not None and not (isinstance(method, str) and method.strip()):
-        return f"'method' must be text saying how, or null, not {describe(method)}"
-    return _undecided_reason(instance, category) or _deletable_now(
-        instance, attempt, frame, category
+    category = data["category"]
+    return (
+        _method_reason(data["method"])
+        or _undecided_reason(instance, category)
+        or _deletable_now(instance, attempt, frame, category)
     )
 
 
@@ -552,24 +576,28 @@ def _deletable_now(
 
 
 _RELEASING: Final = frozenset({"confirm_not_needed", "end_retention"})
-_HOLD_KEYS: Final = frozenset({"category", "basis", "review_on"})
 
 
-@_planned
-def _hold_recorded(instance: LifecycleInstance, attempt: Attempt, frame: _Frame) -> str | None:
+@_planned(frozenset({"category", "basis", "review_on"}))
+def _hold_recorded(
+    instance: LifecycleInstance, attempt: Attempt, frame: _Frame, data: Mapping[str, Any]
+) -> str | None:
     """``hold``: an undecided category, its basis, and a review after the day it is recorded."""
-    data = _data(attempt)
-    wrong = _keys(data, _HOLD_KEYS)
-    if wrong is not None:
-        return wrong
     return _undecided_reason(instance, data["category"]) or _hold_problem(data, attempt, frame)
+
+
+def _basis_reason(basis: object) -> str | None:
+    if isinstance(basis, str) and basis.strip():
+        return None
+    return f"a legal hold names its basis (the law or order), not {describe(basis)}"
 
 
 def _hold_problem(data: Mapping[str, Any], attempt: Attempt, frame: _Frame) -> str | None:
     """A hold's basis is given and its review comes after the day it is recorded."""
-    basis, review_on = data["basis"], data["review_on"]
-    if not isinstance(basis, str) or not basis.strip():
-        return f"a legal hold names its basis (the law or order), not {describe(basis)}"
+    wrong = _basis_reason(data["basis"])
+    if wrong is not None:
+        return wrong
+    review_on = data["review_on"]
     review = _iso_date(review_on)
     if review is None:
         return f"'review_on' must be a date as YYYY-MM-DD, not {describe(review_on)}"
@@ -589,7 +617,6 @@ def _iso_date(value: object) -> dt.date | None:
 
 
 _RECORD_KINDS: Final = ("configuration", "capacity", "financial")
-_RECORD_KEYS: Final = frozenset(_RECORD_KINDS)
 
 
 def _still_open(instance: LifecycleInstance) -> str | None:
@@ -600,34 +627,31 @@ def _still_open(instance: LifecycleInstance) -> str | None:
     return None
 
 
-@_planned
+def _references_reason(kind: str, refs: object) -> str | None:
+    if isinstance(refs, list) and refs and all(isinstance(r, str) and r.strip() for r in refs):
+        return None
+    return f"the {kind} records updated are named (one or more references), not {describe(refs)}"
+
+
+@_planned(frozenset(_RECORD_KINDS))
 def _every_category_decided(
-    instance: LifecycleInstance, attempt: Attempt, _: _Frame
+    instance: LifecycleInstance, _: Attempt, __: _Frame, data: Mapping[str, Any]
 ) -> str | None:
     """``update_records``: every category decided; the three kinds of records referenced."""
     open_ = _still_open(instance)
     if open_ is not None:
         return open_
-    data = _data(attempt)
-    wrong = _keys(data, _RECORD_KEYS)
-    if wrong is not None:
-        return wrong
     for kind in _RECORD_KINDS:
-        refs = data[kind]
-        if (
-            not isinstance(refs, list)
-            or not refs
-            or not all(isinstance(r, str) and r.strip() for r in refs)
-        ):
-            return (
-                f"the {kind} records updated are named (one or more references),"
-                f" not {describe(refs)}"
-            )
+        wrong = _references_reason(kind, data[kind])
+        if wrong is not None:
+            return wrong
     return None
 
 
-@_planned
-def _records_given(instance: LifecycleInstance, attempt: Attempt, _: _Frame) -> str | None:
+@_planned()
+def _records_given(
+    instance: LifecycleInstance, attempt: Attempt, _: _Frame, __: Mapping[str, Any]
+) -> str | None:
     """``issue_confirmation``: every category decided (the states already prove the rest).
 
     Checked again for an instance begun in ``records_updated`` (an ``origin``).
@@ -731,31 +755,44 @@ def _exit_instance_problems(value: object, path: str) -> list[Problem]:
     return lifecycle.instance_problems(value, path)
 
 
-def _category(value: object, path: str) -> DataCategory:
-    if isinstance(value, DataCategory):
-        return value
-    if isinstance(value, str) and value in _CATEGORY_VALUES:
-        return DataCategory(value)
+def _category_problems(value: object, path: str) -> list[Problem]:
+    if isinstance(value, str) and value in _CATEGORY_VALUES:  # a DataCategory is a str
+        return []
     known = ", ".join(repr(c.value) for c in DataCategory)
-    raise ValidationError.single(
-        path, f"a data category: one of {known}", describe(value), subject=_SUBJECT
-    )
+    return [Problem(path, f"a data category: one of {known}", describe(value))]
 
 
-def _texts(value: object, path: str) -> list[str]:
-    """A list of text references, or a ValidationError at ``path``."""
+_PARTIES: Final = frozenset({TerminatingParty.CUSTOMER.value, TerminatingParty.PROVIDER.value})
+
+
+def _party_problems(value: object, path: str) -> list[Problem]:
+    if isinstance(value, str) and value in _PARTIES:
+        return []
+    return [Problem(path, "a party: 'customer' or 'provider'", describe(value))]
+
+
+def _text_problems(value: object, path: str, expected: str) -> list[Problem]:
+    if isinstance(value, str) and value.strip():
+        return []
+    return [Problem(path, expected, describe(value))]
+
+
+def _references(
+    value: object, path: str, *, at_least_one: bool
+) -> tuple[list[str], list[Problem]]:
+    """``value`` as a list of text references, with the problems that keep it from one."""
+    expected = "one or more references (text)" if at_least_one else "a list of references (text)"
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise ValidationError.single(
-            path, "a list of references (text)", describe(value), subject=_SUBJECT
-        )
+        return [], [Problem(path, expected, describe(value))]
     items = list(cast("Iterable[object]", value))
+    if at_least_one and not items:
+        return [], [Problem(path, expected, describe(items))]
     problems = [
         Problem(f"{path}[{i}]", "a non-empty string", describe(item))
         for i, item in enumerate(items)
         if not isinstance(item, str) or not item.strip()
     ]
-    raise_problems(problems, _SUBJECT)
-    return cast("list[str]", items)
+    return cast("list[str]", items), problems
 
 
 @document("cloudsms.exit-procedure", version=1)
@@ -967,14 +1004,41 @@ class ExitProcedure(Record):
         """Why ``event`` would be refused now (``None`` when it would be applied)."""
         return self.lifecycle.refusal(event, who=who, when=when, data=data)
 
-    def withdraw(self, *, who: str, when: dt.datetime, key: bytes | None = None) -> ExitProcedure:
-        """Take the notice back, where the terms allow it, before the termination takes effect."""
-        return self.apply("withdraw", who=who, when=when, key=key)
+    def withdraw(
+        self,
+        *,
+        by: TerminatingParty | str = TerminatingParty.CUSTOMER,
+        who: str,
+        when: dt.datetime,
+        key: bytes | None = None,
+    ) -> ExitProcedure:
+        """Take the notice back: ``by`` the party that gave it, before the termination's effect.
+
+        Only where the terms allow a withdrawal. The entry records ``by``
+        (``{"by": party}``), so the trail says which party took its notice back.
+
+        Raises:
+            ValidationError: ``by`` is neither ``"customer"`` nor ``"provider"``.
+            InvalidTransition: not in ``notice_period``, the terms allow no
+                withdrawal, ``by`` is not the party that gave notice, or the
+                termination has taken effect.
+        """
+        raise_problems(_party_problems(by, "$.by"), _SUBJECT)
+        data = {"by": TerminatingParty(by).value}
+        return self.apply("withdraw", who=who, when=when, data=data, key=key)
 
     def take_effect(
         self, *, who: str, when: dt.datetime, key: bytes | None = None
     ) -> ExitProcedure:
-        """The termination takes effect (on or after its effective date): retrieval opens."""
+        """The termination takes effect (on or after its effective date): retrieval opens.
+
+        Recorded before the retrieval window ends (a later effect would open a
+        retrieval the customer could no longer make).
+
+        Raises:
+            InvalidTransition: not in ``notice_period``, before the effective date,
+                or at or after the end of the retrieval window.
+        """
         return self.apply("take_effect", who=who, when=when, key=key)
 
     def record_retrieval(
@@ -991,9 +1055,10 @@ class ExitProcedure(Record):
             ValidationError: ``format`` is not text.
             InvalidTransition: not an agreed format, or outside the retrieval window.
         """
-        if not isinstance(format, str):
-            raise ValidationError.single(
-                "$.format", "an export format (text)", describe(format), subject=_SUBJECT
+        given: object = format
+        if not isinstance(given, str):
+            raise_problems(
+                [Problem("$.format", "an export format (text)", describe(given))], _SUBJECT
             )
         return self.apply("record_retrieval", who=who, when=when, data={"format": format}, key=key)
 
@@ -1020,17 +1085,24 @@ class ExitProcedure(Record):
         when: dt.datetime,
         key: bytes | None = None,
     ) -> ExitProcedure:
-        """Record a release carried out elsewhere: its request ids and what is still held.
+        """Record a release made by other means: its request ids and how much is still held.
 
-        `release_resources` carries the releases out and records them; this only
-        records them (for releases made by other means). ``remaining`` other than 0
-        is refused.
+        This records the caller's word: nothing here checks the ids or the count
+        against the allocations. `release_resources` is the proof: it carries the
+        releases out and counts what is left. ``requests`` is empty only where the
+        customer held nothing to release; ``remaining`` other than 0 is refused.
 
         Raises:
-            ValidationError: ``requests`` is not a list of text.
+            ValidationError: ``requests`` is not a list of text, or ``remaining``
+                is not a count (an int, 0 or more).
             InvalidTransition: not in ``releasing``, or something is still held.
         """
-        ids = _texts(requests, "$.requests")
+        ids, problems = _references(requests, "$.requests", at_least_one=False)
+        if _remaining_reason(remaining) is not None:
+            problems.append(
+                Problem("$.remaining", "a count of holdings (0 or more)", describe(remaining))
+            )
+        raise_problems(problems, _SUBJECT)
         data = {"requests": ids, "remaining": remaining}
         return self.apply("release_resources", who=who, when=when, data=data, key=key)
 
@@ -1047,17 +1119,15 @@ class ExitProcedure(Record):
 
         Raises:
             ValidationError: ``category`` is not a `DataCategory`; ``method`` is
-                neither text nor ``None``.
+                neither non-empty text nor ``None``.
             InvalidTransition: not in ``deleting``, the category is decided already,
                 or the terms keep the backup until the retention window ends.
         """
-        chosen = _category(category, "$.category")
-        how: object = method
-        if how is not None and not (isinstance(how, str) and how.strip()):
-            raise ValidationError.single(
-                "$.method", "a non-empty string or null", describe(method), subject=_SUBJECT
-            )
-        data = {"category": chosen.value, "method": method}
+        problems = _category_problems(category, "$.category")
+        if method is not None:
+            problems += _text_problems(method, "$.method", "a non-empty string or null")
+        raise_problems(problems, _SUBJECT)
+        data = {"category": DataCategory(category).value, "method": method}
         return self.apply("delete", who=who, when=when, data=data, key=key)
 
     def hold(
@@ -1074,16 +1144,21 @@ class ExitProcedure(Record):
 
         Raises:
             ValidationError: ``category`` is not a `DataCategory`, ``basis`` is not
-                text, ``review_on`` is not a date.
+                non-empty text, ``review_on`` is not a date.
             InvalidTransition: not in ``deleting``, the category is decided already,
-                an empty basis, or a review date not after the day of ``when``.
+                or a review date not after the day of ``when``.
         """
-        chosen = _category(category, "$.category")
-        given: object = basis
-        problems = [] if isinstance(given, str) else [Problem("$.basis", "text", describe(basis))]
+        problems = _category_problems(category, "$.category")
+        problems += _text_problems(
+            basis, "$.basis", "the law or order that requires the hold (text)"
+        )
         problems += _date_problems(review_on, "$.review_on")
         raise_problems(problems, _SUBJECT)
-        data = {"category": chosen.value, "basis": basis, "review_on": review_on.isoformat()}
+        data = {
+            "category": DataCategory(category).value,
+            "basis": basis,
+            "review_on": review_on.isoformat(),
+        }
         return self.apply("hold", who=who, when=when, data=data, key=key)
 
     def update_records(
@@ -1099,14 +1174,15 @@ class ExitProcedure(Record):
         """Record the configuration, capacity and financial records updated (their references).
 
         Raises:
-            ValidationError: a list that is not of text.
-            InvalidTransition: a category still undecided, or an empty list.
+            ValidationError: a list that is empty or not of non-empty text.
+            InvalidTransition: not in ``deleting``, or a category still undecided.
         """
-        data = {
-            "configuration": _texts(configuration, "$.configuration"),
-            "capacity": _texts(capacity, "$.capacity"),
-            "financial": _texts(financial, "$.financial"),
-        }
+        data: dict[str, list[str]] = {}
+        problems: list[Problem] = []
+        for kind, refs in zip(_RECORD_KINDS, (configuration, capacity, financial), strict=True):
+            data[kind], found = _references(refs, f"$.{kind}", at_least_one=True)
+            problems += found
+        raise_problems(problems, _SUBJECT)
         return self.apply("update_records", who=who, when=when, data=data, key=key)
 
     def issue_confirmation(
@@ -1199,6 +1275,16 @@ def _pool_for(
     return Problem(f"$.allocations[{index}].location", expected, repr(allocation.location))
 
 
+def _records_problems(records: object) -> list[Problem]:
+    """``[]`` for a mapping of item ids to configuration records, as `carry_out` takes it."""
+    if isinstance(records, Mapping) and all(
+        isinstance(k, str) and isinstance(v, ConfigurationRecord) for k, v in records.items()
+    ):
+        return []
+    expected = "a mapping of item ids to ConfigurationRecord"
+    return [Problem("$.records", expected, describe(records))]
+
+
 def release_resources(
     procedure: ExitProcedure,
     agreement: CloudServiceAgreement,
@@ -1233,13 +1319,15 @@ def release_resources(
 
     Raises:
         InvalidTransition: the procedure is not in ``releasing``; nothing is done.
-        ValidationError: wrong-typed arguments; an agreement other than the
+        ValidationError: wrong-typed arguments (``records`` not a mapping of
+            configuration records: ``$.records``); an agreement other than the
             procedure's (``$.agreement.id``); two pools of one location; a holding no
             pool serves (``$.allocations[i].location``); what carry_out refuses.
             Nothing is built and nothing given changes.
     """
     problems = instance_problems(procedure, ExitProcedure, "$.procedure")
     problems += instance_problems(agreement, CloudServiceAgreement, "$.agreement")
+    problems += _records_problems(records)
     raise_problems(problems, _SUBJECT)
     if procedure.state != "releasing":
         raise InvalidTransition(
@@ -1344,15 +1432,26 @@ def _index_problems(value: object, path: str) -> list[Problem]:
     return [Problem(path, "an entry index (0 or more)", describe(value))]
 
 
+def _who_problems(value: object, path: str) -> list[Problem]:
+    if isinstance(value, str) and ACTOR_ID.fullmatch(value):
+        return []
+    return [
+        Problem(path, "an actor id ('actor:' and a pseudonym)", describe(value, sensitive=True))
+    ]
+
+
 @attrs.frozen(kw_only=True)
 class Evidence(Record):
-    """A trail entry that proves a criterion: its event, time, index in the trail and hash.
+    """A trail entry that proves a criterion: its event, who applied it, when, its index and hash.
 
-    Anyone holding the procedure checks it: the entry at ``index`` has this event,
-    time and hash, and the chain holds (`ExitConfirmation.problems`).
+    ``who`` is the entry's actor id (pseudonymous, as the trail records it), so a
+    reader sees which actor took each step. Anyone holding the procedure checks
+    it: the entry at ``index`` has this event, actor, time and hash, and the chain
+    holds (`ExitConfirmation.problems`).
     """
 
     event: str = attrs.field(validator=text)
+    who: str = attrs.field(validator=Check(_who_problems, total=True))
     when: dt.datetime = attrs.field(validator=instant, eq=instant_key)
     index: int = attrs.field(validator=Check(_index_problems, total=True))
     hash: str = attrs.field(validator=_HASH)
@@ -1405,6 +1504,7 @@ class _TrailIndex:
         entry = self.entries[index]
         made = _NEW(Evidence)  # as `_made` builds it, without its keyword dict
         _SET(made, "event", entry.event)
+        _SET(made, "who", entry.who)
         _SET(made, "when", entry.when)
         _SET(made, "index", index)
         _SET(made, "hash", entry.hash)
@@ -1599,7 +1699,7 @@ class ExitConfirmation(Record):
     def problems(self, procedure: ExitProcedure, *, key: bytes | None = None) -> list[Problem]:
         """Where this confirmation and ``procedure`` disagree; ``[]`` when it confirms it.
 
-        Each evidence must be the entry at its index (event, time and hash); the
+        Each evidence must be the entry at its index (event, actor, time and hash); the
         procedure's chain must hold up to this confirmation's ``head``
         (`cloudsms.lifecycle.verify`, with ``key`` for a keyed trail); and every
         other field must be what `of` reads from the procedure. Paths are the
@@ -1643,7 +1743,7 @@ class ExitConfirmation(Record):
 def _evidence_problems(
     criteria: tuple[ExitCriterion, ...], procedure: ExitProcedure
 ) -> list[Problem]:
-    """Each evidence that is not the entry at its index: its event, time and hash."""
+    """Each evidence that is not the entry at its index: its event, actor, time and hash."""
     found: list[Problem] = []
     entries = procedure.lifecycle.entries
     for c, criterion in enumerate(criteria):
@@ -1658,6 +1758,8 @@ def _evidence_problems(
                 found.append(Problem(f"{path}.hash", entry.hash, proof.hash))
             if entry.event != proof.event:
                 found.append(Problem(f"{path}.event", repr(entry.event), repr(proof.event)))
+            if entry.who != proof.who:
+                found.append(Problem(f"{path}.who", repr(entry.who), repr(proof.who)))
             if instant_key(entry.when) != instant_key(proof.when):
                 found.append(
                     Problem(f"{path}.when", entry.when.isoformat(), proof.when.isoformat())
