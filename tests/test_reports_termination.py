@@ -108,7 +108,12 @@ class TestExitPlanData:
             "terms",
             "steps",
         ]
-        assert data["agreement"] == {"id": "csa-2026-011", "version": 1}
+        assert data["agreement"] == {
+            "id": "csa-2026-011",
+            "version": 1,
+            "start": "2026-04-01T00:00:00+02:00",
+            "end": None,
+        }
         assert data["parties"] == {"provider": "ACME Cloud", "customer": "globex"}
         assert data["notice_at"] == "2026-12-01T00:00:00+01:00"
         assert data["effective_at"] == "2027-01-01T00:00:00+01:00"

@@ -91,7 +91,9 @@ def _step_data(step: ExitStep) -> dict[str, Any]:
 def exit_plan_data(plan: ExitPlan) -> dict[str, Any]:
     """The plan as JSON-ready data with a fixed shape (the keys never depend on values).
 
-    Keys, in order: ``agreement`` (``id``, ``version``), ``parties`` (``provider``,
+    Keys, in order: ``agreement`` (``id``, ``version``, and ``start`` and ``end``:
+    the term the dates are counted from, ``end`` ``null`` for an open-ended
+    agreement), ``parties`` (``provider``,
     ``customer``), ``timezone``, ``initiated_by``, ``reason``, ``notice_at``,
     ``effective_at``, ``minimum_term_ends``, ``early``, ``charge``,
     ``withdrawable``, ``retrieval_ends``, ``retention_ends``, ``export_formats``,
@@ -107,7 +109,12 @@ def exit_plan_data(plan: ExitPlan) -> dict[str, Any]:
     """
     p = _checked_plan(plan)
     return {
-        "agreement": {"id": p.agreement_id, "version": p.agreement_version},
+        "agreement": {
+            "id": p.agreement_id,
+            "version": p.agreement_version,
+            "start": _instant(p.agreement_start),
+            "end": _instant(p.agreement_end),
+        },
         "parties": {"provider": p.provider, "customer": p.customer_id},
         "timezone": p.timezone,
         "initiated_by": p.initiated_by.value,
