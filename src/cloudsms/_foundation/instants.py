@@ -202,10 +202,37 @@ def instant_problems(value: object, path: str) -> list[Problem]:
     """
     if not isinstance(value, dt.datetime):
         return [Problem(path, AWARE_TEXT, describe(value))]
-    # The hot path: a fixed offset of whole seconds (as read from text) well inside the range.
-    if _FIRST_SAFE_YEAR <= value.year <= _LAST_SAFE_YEAR and plain_offset(value.tzinfo):
-        return []
+    if _FIRST_SAFE_YEAR <= value.year <= _LAST_SAFE_YEAR:
+        zone = value.tzinfo
+        # The hot paths: a fixed offset of whole seconds (as read from text), or a
+        # zone already found sound whose wall time is neither skipped nor repeated
+        # (both offsets agree), well inside the range.
+        if zone is not None and _SOUND_ZONES.get(id(zone)) is zone and type(value) is dt.datetime:
+            if value.utcoffset() == value.replace(fold=1 - value.fold).utcoffset():
+                return []
+        elif plain_offset(zone):
+            return []
     return _checked(value, path)
+
+
+# The ZoneInfo zones whose kind, key and rules `_checked` has found sound, by id (a
+# tzinfo of the caller's own making is never hashed): what it found about a zone does
+# not change, so only the checks of the wall time itself run again. At most
+# `_SOUND_LIMIT` zones, more than the database holds; later ones take the full check.
+_SOUND_ZONES: dict[int, dt.tzinfo] = {}
+_SOUND_LIMIT = 1024
+
+
+def _remember_sound(zone: dt.tzinfo | None) -> None:
+    """Note ``zone`` as sound: an exact ZoneInfo, the one `load_zone` gives for its key."""
+    import zoneinfo  # noqa: PLC0415 - loaded by then: the zone is one
+
+    if (
+        type(zone) is zoneinfo.ZoneInfo
+        and len(_SOUND_ZONES) < _SOUND_LIMIT
+        and _zone(zone_key(zone)) is zone
+    ):
+        _SOUND_ZONES[id(zone)] = zone
 
 
 def _offset_problems(zone: dt.timezone, path: str) -> list[Problem]:
@@ -257,6 +284,7 @@ def _checked(value: dt.datetime, path: str) -> list[Problem]:
     if not in_range:
         return [Problem(path, RANGE_TEXT, value.isoformat())]
     if type(zone) is not dt.timezone:
+        _remember_sound(zone)
         return _wall_problems(value, wall, path)
     return []
 

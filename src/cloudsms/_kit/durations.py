@@ -21,6 +21,12 @@ _DURATION = re.compile(
     r"(?:T(?:([0-9]{1,14})H)?(?:([0-9]{1,14})M)?(?:([0-9]{1,16}(?:\.[0-9]{1,6})?)S)?)?"
 )
 
+# Under these bounds a one-signed length stays inside the 1000-year limit, whatever its
+# months and hours (which relativedelta keeps under a year and a day): see
+# cloudsms.periods._within_limit, which takes the same shortcut.
+_PLAIN_YEARS = 990
+_PLAIN_DAYS = 3650
+
 
 # ---------------------------------------------------------------------- durations
 def format_duration(value: relativedelta | dt.timedelta) -> str:
@@ -46,6 +52,10 @@ def format_duration(value: relativedelta | dt.timedelta) -> str:
         if secs or fraction:
             text += f"{secs}.{fraction:06d}".rstrip("0").rstrip(".") + "S"
         return f"{sign}PT{text or '0S'}"
+    if type(value) is relativedelta:
+        plain = _plain_text(value)
+        if plain is not None:
+            return plain
     _writable(value)
     fields = [value.years, value.months, value.days, value.hours, value.minutes, value.seconds]
     if value.microseconds or (any(f > 0 for f in fields) and any(f < 0 for f in fields)):
@@ -61,6 +71,52 @@ def format_duration(value: relativedelta | dt.timedelta) -> str:
     time = "".join(f"{n}{u}" for u, n in (("H", h), ("M", mi), ("S", s)) if n)
     text = date + (f"T{time}" if time else "")
     return f"{sign}P{text or '0D'}"
+
+
+def _plain_text(value: relativedelta) -> str | None:
+    """``value`` written, when it is plainly writable; ``None`` sends it to the full check.
+
+    Plainly writable: relative fields of exact type `int` only, all of one sign, no
+    microseconds or leap days, and short enough (under 990 years and 3650 days) that
+    the 1000-year limit cannot be reached. Anything else, refusals included, goes
+    through `_writable`, so this path only saves time: the property test in
+    tests/test_perf_paths_foundation.py compares both on drawn lengths.
+    """
+    y, mo, d = value.years, value.months, value.days
+    h, mi, s = value.hours, value.minutes, value.seconds
+    if not (
+        type(y) is int
+        and type(mo) is int
+        and type(d) is int
+        and type(h) is int
+        and type(mi) is int
+        and type(s) is int
+        and type(value.microseconds) is int
+        and not value.microseconds
+        and not value.leapdays
+        and -_PLAIN_YEARS < y < _PLAIN_YEARS
+        and -_PLAIN_DAYS < d < _PLAIN_DAYS
+        and value.year is None
+        and value.month is None
+        and value.day is None
+        and value.weekday is None
+        and value.hour is None
+        and value.minute is None
+        and value.second is None
+        and value.microsecond is None
+    ):
+        return None
+    if y >= 0 and mo >= 0 and d >= 0 and h >= 0 and mi >= 0 and s >= 0:
+        sign = ""
+    elif y <= 0 and mo <= 0 and d <= 0 and h <= 0 and mi <= 0 and s <= 0:
+        sign, y, mo, d, h, mi, s = "-", -y, -mo, -d, -h, -mi, -s
+    else:
+        return None
+    date = (f"{y}Y" if y else "") + (f"{mo}M" if mo else "") + (f"{d}D" if d else "")
+    time = (f"{h}H" if h else "") + (f"{mi}M" if mi else "") + (f"{s}S" if s else "")
+    if time:
+        return f"{sign}P{date}T{time}"
+    return f"{sign}P{date or '0D'}"
 
 
 def parse_duration(text: object, *, exact: bool = False) -> relativedelta | dt.timedelta:
