@@ -285,9 +285,11 @@ class TestExitConfirmation:
         lines = result.stdout.splitlines()
         assert lines[0] == "# Exit confirmation: globex, agreement csa-2026-011"
         for index, entry in enumerate(procedure.lifecycle.entries[:-1]):
-            assert f"| {entry.event} | {entry.when.isoformat()} | {index} | `{entry.hash}` |" in (
-                lines
+            row = (
+                f"| {entry.event} | {entry.who} | {entry.when.isoformat()} | {index} "
+                f"| `{entry.hash}` |"
             )
+            assert row in lines
         assert "| logs | Commercial code, s. 257 | 2033-01-01 |" in lines
 
     def test_json_is_the_confirmation_document(self, tmp_path: Path) -> None:

@@ -265,7 +265,10 @@ class TestConfirmationMarkdown:
         assert "### 1. Notice given" in lines
         assert "### 6. Customer data: deleted or held" in lines
         for index, entry in enumerate(procedure.lifecycle.entries[:-1]):
-            row = f"| {entry.event} | {entry.when.isoformat()} | {index} | `{entry.hash}` |"
+            row = (
+                f"| {entry.event} | {entry.who} | {entry.when.isoformat()} | {index} "
+                f"| `{entry.hash}` |"
+            )
             assert row in lines
         titles = [line for line in lines if line.startswith("### ")]
         assert len(titles) == len(confirmation.criteria)

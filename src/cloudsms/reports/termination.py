@@ -252,11 +252,11 @@ def _criterion_lines(number: int, criterion: ExitCriterion) -> list[str]:
         "",
         f"{detail[:1].upper()}{detail[1:]}{'' if detail.endswith('.') else '.'}",
         "",
-        "| event | when | entry | hash |",
-        "|---|---|---:|---|",
+        "| event | who | when | entry | hash |",
+        "|---|---|---|---:|---|",
     ]
     lines += [
-        f"| {_md(e.event)} | {e.when.isoformat()} | {e.index} | `{e.hash}` |"
+        f"| {_md(e.event)} | {_md(e.who)} | {e.when.isoformat()} | {e.index} | `{e.hash}` |"
         for e in criterion.evidence
     ]
     return [*lines, ""]
@@ -268,9 +268,10 @@ def confirmation_markdown(confirmation: ExitConfirmation) -> str:
     A heading naming the customer and the agreement; the parties, who gave notice
     (and the reason), the notice, effective and issue dates and the trail's head
     hash; one section per exit criterion, in order, with its detail and a table of
-    the trail entries that prove it (event, time, entry index and full hash, so a
-    reader can check each against the procedure's trail); then the legal holds,
-    each category with its basis and review date, or a line saying there are none.
+    the trail entries that prove it (event, the actor who recorded it, time, entry
+    index and full hash, so a reader can check each against the procedure's
+    trail); then the legal holds, each category with its basis and review date, or
+    a line saying there are none.
     Every text from a record is escaped (control characters and Markdown's marks).
 
     Raises:
