@@ -419,7 +419,22 @@ def _plan_data(plan: ExitPlan) -> dict[str, Any]:
 
 
 def _follows(start: dt.datetime, length: relativedelta) -> dt.datetime | None:
-    """One ``length`` after ``start`` on its zone's wall clock, or None past the range."""
+    """One ``length`` after ``start`` on its zone's wall clock, or None past the range.
+
+    ``start`` is a checked aware instant and ``length`` a calendar length. The
+    result is remembered by the wall time, fold and zone of ``start`` (which
+    together fix the instant, where an equality of datetimes in one zone would
+    ignore the fold) and by ``length``: `plan_exit` computes each date once with
+    it and the plan's rules find the same one again without the calendar step.
+    """
+    return _follows_wall(start.replace(tzinfo=None), start.fold, start.tzinfo, length)
+
+
+@functools.lru_cache(maxsize=1024)
+def _follows_wall(
+    wall: dt.datetime, fold: int, zone: dt.tzinfo | None, length: relativedelta
+) -> dt.datetime | None:
+    start = wall.replace(tzinfo=zone, fold=fold)
     try:
         result = _real(start + length)
     except (OverflowError, ValueError):  # beyond Python's years 1-9999
@@ -633,13 +648,8 @@ def _later(start: dt.datetime, length: relativedelta) -> dt.datetime:
     So only the result is checked here, as `add_calendar` checks it; a result that
     fails goes to `add_calendar` itself, which refuses it in its own words.
     """
-    try:
-        result = _real(start + length)
-    except (OverflowError, ValueError):  # beyond Python's years 1-9999
-        return add_calendar(start, length)
-    if instant_problems(result, "$"):
-        return add_calendar(start, length)
-    return result
+    result = _follows(start, length)
+    return add_calendar(start, length) if result is None else result
 
 
 def _party(by: object) -> tuple[TerminatingParty, list[Problem]]:
