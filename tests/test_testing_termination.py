@@ -106,6 +106,16 @@ class TestExitProcedures:
         assert "notice_period" in str(caught.value)
         assert "'opened'" in str(caught.value)
 
+    def test_one_state_as_text_is_refused(self) -> None:
+        """Refuses ``states="closed"`` at $.states (not seven states 'c', 'l', ...), saying how."""
+        with pytest.raises(ValidationError) as caught:
+            exit_procedures(states="closed")
+        assert caught.value.paths == ["$.states"]
+        message = str(caught.value)
+        assert message.startswith("The exit procedure strategy is invalid (1 problem):")
+        assert "('closed',)" in message
+        assert "'c'" not in message
+
 
 class TestExitConfirmations:
     """exit_confirmations() draws the written confirmations of closed procedures."""

@@ -97,6 +97,8 @@ _PROVIDER_ACTOR = "actor:nimbus-ops"
 _FIRST_DAY = dt.date(2000, 1, 1)
 _LAST_DAY = dt.date(2040, 12, 31)
 _DAY = dt.timedelta(days=1)
+_SECOND = dt.timedelta(seconds=1)
+_STRATEGY = "the exit procedure strategy"
 _BASES = st.sampled_from(
     (
         "Commercial code: trading records are kept for six years",
@@ -289,6 +291,11 @@ def exit_plans(draw: st.DrawFn) -> ExitPlan:
 
 
 # ---------------------------------------------------------------------- procedures
+def _actor(party: str) -> str:
+    """The actor who speaks for ``party`` (``customer`` or ``provider``)."""
+    return _CUSTOMER_ACTOR if party == "customer" else _PROVIDER_ACTOR
+
+
 def _later(draw: st.DrawFn, after: dt.datetime, *, most: int = 20 * 86_400) -> dt.datetime:
     """An instant from ``after`` up to ``most`` seconds later (``after`` itself now and then)."""
     seconds = draw(st.one_of(st.just(0), st.integers(0, most)))
@@ -311,7 +318,7 @@ def _walk(  # noqa: C901, PLR0911, PLR0912 - one branch per step of the exit
     if target == "withdrawn":
         room = max(0, _seconds(plan.notice_at, plan.effective_at) - 1)
         when = add_exact(clock, dt.timedelta(seconds=draw(st.integers(0, room))))
-        return procedure.withdraw(who=_CUSTOMER_ACTOR, when=when)
+        return procedure.withdraw(by=plan.initiated_by, who=_actor(plan.initiated_by), when=when)
     clock = _later(draw, plan.effective_at, most=3600)
     procedure = procedure.take_effect(who=_PROVIDER_ACTOR, when=clock)
     for _ in range(draw(st.integers(0, 3))):
@@ -378,16 +385,26 @@ def exit_procedures(*, states: Sequence[str] | None = None) -> st.SearchStrategy
     updated and the confirmation issued, as far as the state drawn needs.
 
     Raises:
-        ValidationError: a state that is not one of `EXIT_STATES` (at ``$.states``).
+        ValidationError: ``states`` is one text rather than a sequence of them
+            (``states="closed"`` is refused: write ``states=("closed",)``), is empty,
+            or holds a state that is not one of `EXIT_STATES` (at ``$.states``).
     """
+    expected = f"a sequence of states an exit procedure can be in ({', '.join(EXIT_STATES)})"
+    if isinstance(states, str):
+        raise ValidationError.single(
+            "$.states",
+            expected,
+            f"the text {states!r} (write ({states!r},) for one state)",
+            subject=_STRATEGY,
+        )
     chosen = EXIT_STATES if states is None else tuple(states)
     unknown = [s for s in chosen if s not in EXIT_STATES]
     if unknown or not chosen:
         raise ValidationError.single(
             "$.states",
-            f"states an exit procedure can be in ({', '.join(EXIT_STATES)})",
+            expected,
             ", ".join(map(repr, unknown)) or "none",
-            subject="exit_procedures",
+            subject=_STRATEGY,
         )
 
     @st.composite
@@ -504,12 +521,14 @@ def _scenarios(
             exit=agreement.exit,
             charges=[c.amount for c in agreement.recurring_charges],
         )
-    if agreement.termination.withdrawable and draw(st.integers(0, 3)):
-        # Withdrawn is final: most runs go on to the exit's later steps instead.
+    # One run in three may withdraw (and `proceed` then does so three times in four);
+    # the others cannot: withdrawn is final, and the exit's later steps need runs too.
+    withdrawable = draw(st.integers(0, 2)) == 0
+    if agreement.termination.withdrawable is not withdrawable:
         agreement = _agreement(
             zone=agreement.timezone,
             start=agreement.effective_from,
-            termination=_withdrawable(agreement.termination, withdrawable=False),
+            termination=_withdrawable(agreement.termination, withdrawable=withdrawable),
             exit=agreement.exit,
             charges=[c.amount for c in agreement.recurring_charges],
         )
@@ -608,10 +627,16 @@ class ExitProcedureMachine(RuleBasedStateMachine):
         return True
 
     # ------------------------------------------------------------------ rules
-    @rule(moment=_MOMENTS)
-    def withdraw(self, moment: tuple[str, int]) -> None:
-        """Try to withdraw the notice."""
-        self.attempt(lambda p, w: p.withdraw(who=_CUSTOMER_ACTOR, when=w), self.moment(*moment))
+    @rule(other=st.integers(0, 3), moment=_MOMENTS)
+    def withdraw(self, other: int, moment: tuple[str, int]) -> None:
+        """Try to withdraw the notice: by the party that gave it, or now and then by the other."""
+        party = self.plan.initiated_by.value
+        if other == 0:
+            party = "provider" if party == "customer" else "customer"
+        applied = self.attempt(
+            lambda p, w: p.withdraw(by=party, who=_actor(party), when=w), self.moment(*moment)
+        )
+        assert not applied or party == self.plan.initiated_by  # noqa: S101 - only the notifier
 
     @rule(moment=_MOMENTS)
     def take_effect(self, moment: tuple[str, int]) -> None:
@@ -756,10 +781,7 @@ class ExitProcedureMachine(RuleBasedStateMachine):
         plan, state = self.plan, self.procedure.state
         later = add_exact(self.clock, dt.timedelta(seconds=data.draw(st.integers(0, 86_400))))
         if state == "notice_period":
-            return (
-                lambda p, w: p.take_effect(who=_PROVIDER_ACTOR, when=w),
-                max(later, plan.effective_at),
-            )
+            return self._withdrawal_or_effect(data, later)
         if state == "retrieval":
             if later < plan.retrieval_ends and data.draw(st.booleans()):
                 chosen = data.draw(st.sampled_from(plan.export_formats))
@@ -786,6 +808,20 @@ class ExitProcedureMachine(RuleBasedStateMachine):
                 later,
             )
         return None
+
+    def _withdrawal_or_effect(
+        self, data: st.DataObject, later: dt.datetime
+    ) -> tuple[Callable[[ExitProcedure, dt.datetime], ExitProcedure], dt.datetime]:
+        """Withdraw (three times in four, where the terms allow it) or take effect in time."""
+        plan = self.plan
+        room = _seconds(self.clock, plan.effective_at) - 1
+        if plan.withdrawable and room >= 0 and data.draw(st.integers(0, 3)):
+            party = plan.initiated_by.value
+            when = add_exact(self.clock, dt.timedelta(seconds=data.draw(st.integers(0, room))))
+            return (lambda p, w: p.withdraw(by=party, who=_actor(party), when=w), when)
+        # Before the retrieval window ends: a later effect is refused (nothing to retrieve).
+        when = min(max(later, plan.effective_at), add_exact(plan.retrieval_ends, -_SECOND))
+        return (lambda p, w: p.take_effect(who=_PROVIDER_ACTOR, when=w), when)
 
     def _release_step(self) -> Callable[[ExitProcedure, dt.datetime], ExitProcedure]:
         def step(procedure: ExitProcedure, when: dt.datetime) -> ExitProcedure:
