@@ -17,7 +17,8 @@ notice given on 15 August 2026. The program
 3. the customer confirms it no longer needs the data; `release_resources` releases
    its three virtual machines in two pools (Frankfurt and Berlin) as resource
    requests carried out as standard changes, after which October's cost profile of
-   the agreement from the release on is zero;
+   the agreement from the release on is zero (until the release the holdings are
+   charged as before: the exit does not end the charges, the release does);
 4. the provider deletes four categories of data on 13 October; deleting the backups
    then is REFUSED (the terms keep them until the retention window ends on 14
    December 2026); the logs are kept under a legal hold (its basis and review date
@@ -25,7 +26,10 @@ notice given on 15 August 2026. The program
    confirmation issued, printed as Markdown
    (`cloudsms.reports.termination.confirmation_markdown`, its JSON saved beside it)
    and checked against the trail (`ExitConfirmation.problems`);
-5. tampers with the saved procedure (one deletion moved a week earlier in its JSON):
+5. saves the closed procedure and checks the saved confirmation against it, as an
+   auditor would with ``cloudsms exit confirmation exit.json --check
+   confirmation.json`` (run here in-process): it matches;
+6. tampers with the saved procedure (one deletion moved a week earlier in its JSON):
    reading it back is refused, and ``cloudsms audit verify`` (run here in-process, as
    ``cloudsms audit verify exit.json`` would from a shell) names the entry whose hash no
    longer follows and exits 1.
@@ -227,6 +231,10 @@ def run() -> tuple[ExitProcedure, ExitConfirmation]:
     october = Period(at("2026-10-12T08:00+02:00"), at("2026-11-01T00:00+01:00"))
     profile = CostProfile.build(terms, released.allocations, [], october, rates=RATES)
     print(f"cost of the agreement from the release to the end of October: {profile.total}")
+    # The exit gives the agreement no end: charges run until the release, not the effect.
+    running = Period(plan.effective_at, at("2026-10-12T08:00+02:00"))
+    before = CostProfile.build(terms, allocations, [], running, rates=RATES)
+    print(f"cost from the effective date to the release (still charged): {before.total}")
 
     when = at("2026-10-13T09:00+02:00")
     for category in (
@@ -309,6 +317,11 @@ def main(argv: list[str]) -> None:
         f"{len(again.legal_holds)} legal hold) is {document}; it reads back unchanged: "
         f"{again == confirmation}"
     )
+    issued = folder / "exit-issued.json"
+    issued.write_text(to_json(procedure))
+    print(f"$ cloudsms exit confirmation {issued.name} --check {document.name}")
+    status = cli(["exit", "confirmation", str(issued), "--check", str(document)])
+    print(f"(exit status {status})")
     tamper(procedure, folder)
 
 
