@@ -204,13 +204,17 @@ def instant_problems(value: object, path: str) -> list[Problem]:
         return [Problem(path, AWARE_TEXT, describe(value))]
     if _FIRST_SAFE_YEAR <= value.year <= _LAST_SAFE_YEAR:
         zone = value.tzinfo
-        # The hot paths: a fixed offset of whole seconds (as read from text), or a
-        # zone already found sound whose wall time is neither skipped nor repeated
-        # (both offsets agree), well inside the range.
-        if zone is not None and _SOUND_ZONES.get(id(zone)) is zone and type(value) is dt.datetime:
-            if value.utcoffset() == value.replace(fold=1 - value.fold).utcoffset():
-                return []
-        elif plain_offset(zone):
+        # The hot paths, well inside the range: a fixed offset of whole seconds (as
+        # read from text), or a zone already found sound whose wall time is neither
+        # skipped nor repeated (both folds give one offset).
+        if plain_offset(zone):
+            return []
+        if (
+            zone is not None
+            and _SOUND_ZONES.get(id(zone)) is zone
+            and type(value) is dt.datetime
+            and value.utcoffset() == value.replace(fold=1 - value.fold).utcoffset()
+        ):
             return []
     return _checked(value, path)
 
