@@ -545,6 +545,11 @@ class TestGuards:
         )
         empty = {"category": "logs", "method": " "}
         assert raw(procedure, "delete", empty, when).startswith("'method' must be text")
+        listed = {"category": ["logs"], "method": None}  # unhashable: refused, not a TypeError
+        assert raw(procedure, "delete", listed, when).startswith(
+            "the category must be one of 'customer data'"
+        )
+        assert raw(procedure, "hold", {**listed, "basis": "x", "review_on": "2028-01-01"}, when)
 
     def test_a_hold_without_its_basis_or_a_later_review(self) -> None:
         """Refuses a hold without a basis, or reviewed on the day it is recorded or before."""

@@ -372,6 +372,59 @@ def _at(instant: dt.datetime, frame: _Frame) -> str:
     return instant.astimezone(frame.zone).isoformat()
 
 
+@attrs.frozen(slots=True)
+class _Rule:
+    """A rule on one value of a step's data, which the step method and the guard share.
+
+    The method refuses a value that breaks it with a `ValidationError` at the
+    argument's path (``expected``, in every state); the guard, given the same value
+    raw through ``apply`` or a stored trail, refuses the event with ``reason``
+    (``{}`` is the value described). One predicate, so the two never disagree.
+    """
+
+    ok: Callable[[object], bool]
+    expected: str
+    reason: str
+
+    def problems(self, value: object, path: str) -> list[Problem]:
+        return [] if self.ok(value) else [Problem(path, self.expected, describe(value))]
+
+    def refusal(self, value: object) -> str | None:
+        return None if self.ok(value) else self.reason.format(describe(value))
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+_KNOWN_CATEGORIES: Final = ", ".join(repr(c.value) for c in DataCategory)
+_CATEGORY: Final = _Rule(
+    ok=lambda v: isinstance(v, str) and v in _CATEGORY_VALUES,  # a DataCategory is a str
+    expected=f"a data category: one of {_KNOWN_CATEGORIES}",
+    reason=f"the category must be one of {_KNOWN_CATEGORIES}, not {{}}",
+)
+_METHOD: Final = _Rule(
+    ok=lambda v: v is None or _is_text(v),
+    expected="a non-empty string or null",
+    reason="'method' must be text saying how, or null, not {}",
+)
+_BASIS: Final = _Rule(
+    ok=_is_text,
+    expected="the law or order that requires the hold (text)",
+    reason="a legal hold names its basis (the law or order), not {}",
+)
+_REMAINING: Final = _Rule(
+    ok=lambda v: type(v) is int and v >= 0,
+    expected="a count of holdings (0 or more)",
+    reason="'remaining' must be a count of holdings, not {}",
+)
+_REQUESTS: Final = _Rule(
+    ok=lambda v: isinstance(v, list) and all(map(_is_text, v)),
+    expected="a list of request ids (text)",
+    reason="'requests' must be a list of request ids, not {}",
+)
+
+
 @_planned(frozenset({"by", "reason"}))
 def _notice_on_terms(
     _: LifecycleInstance, attempt: Attempt, frame: _Frame, data: Mapping[str, Any]
@@ -473,18 +526,6 @@ def _retention_over(
     return None
 
 
-def _requests_reason(requests: object) -> str | None:
-    if isinstance(requests, list) and all(isinstance(r, str) and r.strip() for r in requests):
-        return None
-    return f"'requests' must be a list of request ids, not {describe(requests)}"
-
-
-def _remaining_reason(remaining: object) -> str | None:
-    if type(remaining) is int and remaining >= 0:
-        return None
-    return f"'remaining' must be a count of holdings, not {describe(remaining)}"
-
-
 @_planned(frozenset({"requests", "remaining"}))
 def _all_released(
     _: LifecycleInstance, __: Attempt, ___: _Frame, data: Mapping[str, Any]
@@ -497,7 +538,7 @@ def _all_released(
     the caller's word for a release made by other means.
     """
     requests, remaining = data["requests"], data["remaining"]
-    wrong = _requests_reason(requests) or _remaining_reason(remaining)
+    wrong = _REQUESTS.refusal(requests) or _REMAINING.refusal(remaining)
     if wrong is not None:
         return wrong
     if remaining:
@@ -522,20 +563,14 @@ def _decided(instance: LifecycleInstance) -> dict[str, str]:
 
 
 def _undecided_reason(instance: LifecycleInstance, category: object) -> str | None:
-    if category not in _CATEGORY_VALUES:
-        known = ", ".join(repr(c.value) for c in DataCategory)
-        return f"the category must be one of {known}, not {describe(category)}"
-    decided = _decided(instance).get(category)
+    wrong = _CATEGORY.refusal(category)
+    if wrong is not None:
+        return wrong
+    decided = _decided(instance).get(cast("str", category))
     if decided is not None:
         done = "deleted" if decided == "delete" else "kept under a legal hold"
         return f"{category!r} is {done} already: each category is decided once"
     return None
-
-
-def _method_reason(method: object) -> str | None:
-    if method is None or (isinstance(method, str) and method.strip()):
-        return None
-    return f"'method' must be text saying how, or null, not {describe(method)}"
 
 
 @_planned(frozenset({"category", "method"}))
@@ -545,7 +580,7 @@ def _deletable(
     """``delete``: an undecided category; the backups not before their retention allows."""
     category = data["category"]
     return (
-        _method_reason(data["method"])
+        _METHOD.refusal(data["method"])
         or _undecided_reason(instance, category)
         or _deletable_now(instance, attempt, frame, category)
     )
@@ -586,15 +621,9 @@ def _hold_recorded(
     return _undecided_reason(instance, data["category"]) or _hold_problem(data, attempt, frame)
 
 
-def _basis_reason(basis: object) -> str | None:
-    if isinstance(basis, str) and basis.strip():
-        return None
-    return f"a legal hold names its basis (the law or order), not {describe(basis)}"
-
-
 def _hold_problem(data: Mapping[str, Any], attempt: Attempt, frame: _Frame) -> str | None:
     """A hold's basis is given and its review comes after the day it is recorded."""
-    wrong = _basis_reason(data["basis"])
+    wrong = _BASIS.refusal(data["basis"])
     if wrong is not None:
         return wrong
     review_on = data["review_on"]
@@ -755,11 +784,9 @@ def _exit_instance_problems(value: object, path: str) -> list[Problem]:
     return lifecycle.instance_problems(value, path)
 
 
-def _category_problems(value: object, path: str) -> list[Problem]:
-    if isinstance(value, str) and value in _CATEGORY_VALUES:  # a DataCategory is a str
-        return []
-    known = ", ".join(repr(c.value) for c in DataCategory)
-    return [Problem(path, f"a data category: one of {known}", describe(value))]
+def _category_value(category: DataCategory | str) -> str:
+    """A checked category's value, as exact ``str`` (the core checks those fastest)."""
+    return category.value if isinstance(category, DataCategory) else category
 
 
 _PARTIES: Final = frozenset({TerminatingParty.CUSTOMER.value, TerminatingParty.PROVIDER.value})
@@ -771,10 +798,22 @@ def _party_problems(value: object, path: str) -> list[Problem]:
     return [Problem(path, "a party: 'customer' or 'provider'", describe(value))]
 
 
-def _text_problems(value: object, path: str, expected: str) -> list[Problem]:
-    if isinstance(value, str) and value.strip():
-        return []
-    return [Problem(path, expected, describe(value))]
+def _listed(
+    value: object, path: str, expected: str, item: Callable[[object], bool], item_expected: str
+) -> tuple[tuple[object, ...], list[Problem]]:
+    """``value``'s items; a problem at ``path`` if it is no list, at ``path[i]`` per bad item.
+
+    Text and mappings are not lists here, though Python iterates over them.
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return (), [Problem(path, expected, describe(value))]
+    items = tuple(cast("Iterable[object]", value))
+    bad = [
+        Problem(f"{path}[{i}]", item_expected, describe(x))
+        for i, x in enumerate(items)
+        if not item(x)
+    ]
+    return items, bad
 
 
 def _references(
@@ -782,17 +821,10 @@ def _references(
 ) -> tuple[list[str], list[Problem]]:
     """``value`` as a list of text references, with the problems that keep it from one."""
     expected = "one or more references (text)" if at_least_one else "a list of references (text)"
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        return [], [Problem(path, expected, describe(value))]
-    items = list(cast("Iterable[object]", value))
-    if at_least_one and not items:
-        return [], [Problem(path, expected, describe(items))]
-    problems = [
-        Problem(f"{path}[{i}]", "a non-empty string", describe(item))
-        for i, item in enumerate(items)
-        if not isinstance(item, str) or not item.strip()
-    ]
-    return cast("list[str]", items), problems
+    items, problems = _listed(value, path, expected, _is_text, "a non-empty string")
+    if at_least_one and not items and not problems:
+        problems.append(Problem(path, expected, describe([])))
+    return cast("list[str]", list(items)), problems
 
 
 @document("cloudsms.exit-procedure", version=1)
@@ -1098,10 +1130,7 @@ class ExitProcedure(Record):
             InvalidTransition: not in ``releasing``, or something is still held.
         """
         ids, problems = _references(requests, "$.requests", at_least_one=False)
-        if _remaining_reason(remaining) is not None:
-            problems.append(
-                Problem("$.remaining", "a count of holdings (0 or more)", describe(remaining))
-            )
+        problems += _REMAINING.problems(remaining, "$.remaining")
         raise_problems(problems, _SUBJECT)
         data = {"requests": ids, "remaining": remaining}
         return self.apply("release_resources", who=who, when=when, data=data, key=key)
@@ -1123,11 +1152,10 @@ class ExitProcedure(Record):
             InvalidTransition: not in ``deleting``, the category is decided already,
                 or the terms keep the backup until the retention window ends.
         """
-        problems = _category_problems(category, "$.category")
-        if method is not None:
-            problems += _text_problems(method, "$.method", "a non-empty string or null")
+        problems = _CATEGORY.problems(category, "$.category")
+        problems += _METHOD.problems(method, "$.method")
         raise_problems(problems, _SUBJECT)
-        data = {"category": DataCategory(category).value, "method": method}
+        data = {"category": _category_value(category), "method": method}
         return self.apply("delete", who=who, when=when, data=data, key=key)
 
     def hold(
@@ -1148,14 +1176,12 @@ class ExitProcedure(Record):
             InvalidTransition: not in ``deleting``, the category is decided already,
                 or a review date not after the day of ``when``.
         """
-        problems = _category_problems(category, "$.category")
-        problems += _text_problems(
-            basis, "$.basis", "the law or order that requires the hold (text)"
-        )
+        problems = _CATEGORY.problems(category, "$.category")
+        problems += _BASIS.problems(basis, "$.basis")
         problems += _date_problems(review_on, "$.review_on")
         raise_problems(problems, _SUBJECT)
         data = {
-            "category": DataCategory(category).value,
+            "category": _category_value(category),
             "basis": basis,
             "review_on": review_on.isoformat(),
         }
@@ -1217,21 +1243,14 @@ class ExitRelease(Record):
 
 
 def _pools(pools: object) -> tuple[ResourcePool, ...]:
-    given: tuple[object, ...]
-    if isinstance(pools, ResourcePool):
-        given = (pools,)
-    elif isinstance(pools, str | bytes | Mapping) or not isinstance(pools, Iterable):
-        raise ValidationError.single(
-            "$.pools", "a ResourcePool or a list of them", describe(pools), subject=_SUBJECT
-        )
-    else:
-        given = tuple(cast("Iterable[object]", pools))
-    problems = [
-        Problem(f"$.pools[{i}]", "a ResourcePool", describe(p))
-        for i, p in enumerate(given)
-        if not isinstance(p, ResourcePool)
-    ]
-    if not given:
+    given, problems = _listed(
+        (pools,) if isinstance(pools, ResourcePool) else pools,
+        "$.pools",
+        "a ResourcePool or a list of them",
+        lambda p: isinstance(p, ResourcePool),
+        "a ResourcePool",
+    )
+    if not given and not problems:
         problems.append(Problem("$.pools", "one or more ResourcePool", "none"))
     seen: dict[str, int] = {}
     for index, pool in enumerate(given):
@@ -1344,19 +1363,14 @@ def release_resources(
         got = f"{agreement.id!r} of {agreement.customer_id!r}"
         raise ValidationError.single("$.agreement.id", expected, got, subject=_SUBJECT)
     chosen = _pools(pools)
-    if isinstance(allocations, str | bytes | Mapping) or not isinstance(allocations, Iterable):
-        raise ValidationError.single(
-            "$.allocations", "a list of Allocation", describe(allocations), subject=_SUBJECT
-        )
-    given: tuple[object, ...] = tuple(allocations)
-    raise_problems(
-        [
-            Problem(f"$.allocations[{i}]", "an Allocation", describe(a))
-            for i, a in enumerate(given)
-            if not isinstance(a, Allocation)
-        ],
-        _SUBJECT,
+    given, problems = _listed(
+        allocations,
+        "$.allocations",
+        "a list of Allocation",
+        lambda a: isinstance(a, Allocation),
+        "an Allocation",
     )
+    raise_problems(problems, _SUBJECT)
     held = cast("tuple[Allocation, ...]", given)
     # who and when are checked before anything is carried out (the guard itself
     # refuses only a count other than 0, which this function never records)
