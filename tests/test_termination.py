@@ -33,6 +33,7 @@ from cloudsms.procedures.termination import (
     EXIT_LIFECYCLE,
     DataCategory,
     Deletion,
+    ExitCriterionKind,
     ExitPlan,
     ExitProcedure,
     LegalHold,
@@ -435,15 +436,31 @@ class TestGuards:
         assert [p.path for p in error.value.problems] == ["$.by"]
 
     def test_taking_effect_after_the_retrieval_window(self) -> None:
-        """Refuses an effect recorded once the retrieval window is over: no retrieval is left."""
-        procedure = noticed()
-        error = refused(lambda: procedure.take_effect(who=OPS, when=RETRIEVAL_ENDS), procedure)
-        assert error.reason == (
-            "the effect is recorded before the retrieval window ends"
-            " (2027-07-03T00:00:00+02:00): later, the customer could not retrieve its data"
+        """A late effect is accepted, and the confirmation says it came after the window.
+
+        Nothing sticks in notice_period; a retrieval is then refused.
+        """
+        late = noticed().take_effect(who=OPS, when=RETRIEVAL_ENDS)
+        assert late.state == "retrieval"
+        refused(lambda: late.record_retrieval("CSV", who=CUSTOMER, when=RETRIEVAL_ENDS), late)
+        ended = late.end_retention(who=OPS, when=RETRIEVAL_ENDS + 200 * DAY)
+        released = ended.record_release([], who=OPS, when=RETRIEVAL_ENDS + 201 * DAY)
+        later = RETRIEVAL_ENDS + 202 * DAY
+        for category in DataCategory:
+            released = released.delete(category, who=OPS, when=later)
+        done = released.update_records(
+            configuration=["ci-1"], capacity=["pool-1"], financial=["inv-1"], who=OPS, when=later
         )
-        last = RETRIEVAL_ENDS - dt.timedelta(seconds=1)
-        assert procedure.take_effect(who=OPS, when=last).state == "retrieval"
+        _, confirmation = done.issue_confirmation(who=OPS, when=later)
+        offered = next(
+            c
+            for c in confirmation.criteria
+            if c.criterion is ExitCriterionKind.DATA_RETRIEVAL_OFFERED
+        )
+        assert offered.detail.endswith(
+            "; the effect was recorded only on 2027-07-03T00:00:00+02:00,"
+            " after the retrieval window had closed"
+        )
 
     def test_taking_effect_early(self) -> None:
         """Refuses the effect a second before the effective date."""
@@ -551,6 +568,23 @@ class TestGuards:
         )
         assert raw(procedure, "hold", {**listed, "basis": "x", "review_on": "2028-01-01"}, when)
 
+    def test_a_review_date_that_is_not_a_plain_day(self) -> None:
+        """Refuses an ISO week date for a hold's review, though Python could read it."""
+        procedure = deleting()
+        when = EFFECTIVE + 8 * DAY
+        week = {"category": "logs", "basis": "x", "review_on": "2028-W01-1"}
+        assert raw(procedure, "hold", week, when)
+        day = {**week, "review_on": "2028-01-03"}
+        assert procedure.apply("hold", who=OPS, when=when, data=day).state == "deleting"
+
+    def test_an_event_without_data_carries_none(self) -> None:
+        """An event the procedure reads no data of refuses data sent through raw apply."""
+        procedure = noticed()
+        assert raw(procedure, "take_effect", {"anything": ["goes"]}, EFFECTIVE) == (
+            "the event carries no data (it holds 'anything')"
+        )
+        assert procedure.apply("take_effect", who=OPS, when=EFFECTIVE).state == "retrieval"
+
     def test_a_hold_without_its_basis_or_a_later_review(self) -> None:
         """Refuses a hold without a basis, or reviewed on the day it is recorded or before."""
         procedure = deleting()
@@ -597,7 +631,7 @@ class TestGuards:
         ready = updated(decided(deleting()))
         when = EFFECTIVE + 9 * DAY
         assert raw(ready, "issue_confirmation", {"note": "x"}, when) == (
-            "the confirmation's event carries no data"
+            "the event carries no data (it holds 'note')"
         )
         early = decided(deleting())
         error = refused(lambda: early.issue_confirmation(who=OPS, when=when), early)

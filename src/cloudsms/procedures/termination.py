@@ -42,10 +42,19 @@ the stateful tests of `cloudsms.testing`:
 - the written confirmation is issued only once every category is deleted or held,
   the resources are released and the records updated;
 - after the release the customer holds no allocation under the agreement, so no
-  cost accrues (`release_resources` carries the releases out as resource requests);
+  cost accrues — proved when the release goes through `release_resources`, which
+  carries the releases out as resource requests; `record_release` (and raw
+  ``apply``) take the caller's word for it, since a lifecycle cannot see
+  allocations;
 - an event that is not allowed, or that its guard refuses, raises
   `InvalidTransition` and changes nothing; the trail is append-only and verifiable
   (`cloudsms.lifecycle.verify`, ``cloudsms audit verify``).
+
+Which party acts is data, not identity: ``who`` is a pseudonymous actor id the
+procedure records but does not bind to a party, so the customer's confirmation
+(``{"by": "customer"}``) and a party's notice or withdrawal are what the caller
+says they are. Bind actors to parties (`cloudsms.parties.Actor`) in your own
+system before you call the steps.
 
 Serves S13 (terminate a cloud service contract) and the clauses of ISO/IEC
 20000-1:2011 that S13 lists: 4.3 (documentation management: the trail and the
@@ -319,8 +328,8 @@ def _planned(keys: frozenset[str] | None = None) -> Callable[[_Check], Guard]:
 
     Refused without a valid plan in the context. With ``keys``, the event's data
     must hold exactly those keys (refused otherwise, before the check runs) and
-    the check gets it parsed (`_parsed`); without, the check gets no data (the
-    event carries none it reads).
+    the check gets it parsed (`_parsed`); without, the event must carry no data
+    (refused otherwise, so nothing unread is written into the trail).
     """
     wanted = ", ".join(repr(k) for k in sorted(keys or ()))
 
@@ -333,6 +342,9 @@ def _planned(keys: frozenset[str] | None = None) -> Callable[[_Check], Guard]:
                 if frame is None:
                     return f"the instance's context holds no valid exit plan ({problems[0]})"
             if keys is None:
+                if attempt.data_json != "{}":
+                    held = ", ".join(repr(k) for k in sorted(_parsed(attempt.data_json)))
+                    return f"the event carries no data (it holds {held})"
                 return check(instance, attempt, frame, _NO_DATA)
             data = _parsed(attempt.data_json)
             if data.keys() != keys:
@@ -470,18 +482,13 @@ def _not_yet_effective(attempt: Attempt, frame: _Frame) -> str | None:
 def _effective_reached(
     _: LifecycleInstance, attempt: Attempt, frame: _Frame, __: Mapping[str, Any]
 ) -> str | None:
-    """``take_effect``: on or after the effective date, before the retrieval window ends.
+    """``take_effect``: on or after the effective date.
 
-    Recorded at or after the window's end, the effect would open a retrieval the
-    customer could no longer make, and the written confirmation would still say
-    it was offered: such an effect is refused.
+    The retrieval window runs from the effective date, not from when the effect is
+    recorded. An effect recorded late (even after the window has closed) is still
+    accepted, so a procedure never sticks in ``notice_period``; the written
+    confirmation then says the effect was recorded after the window closed.
     """
-    if _utc(attempt.when) >= frame.retrieval_ends:
-        return (
-            "the effect is recorded before the retrieval window ends"
-            f" ({_at(frame.retrieval_ends, frame)}): later, the customer could not retrieve"
-            " its data"
-        )
     return _not_yet_effective(attempt, frame)
 
 
@@ -636,8 +643,12 @@ def _hold_problem(data: Mapping[str, Any], attempt: Attempt, frame: _Frame) -> s
     return None
 
 
+_DAY_TEXT: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _iso_date(value: object) -> dt.date | None:
-    if not isinstance(value, str) or len(value) != len("2026-01-31"):
+    """A ``YYYY-MM-DD`` day, or None (an ISO week date such as ``2027-W01-1`` is not one)."""
+    if not isinstance(value, str) or not _DAY_TEXT.fullmatch(value):
         return None
     try:
         return dt.date.fromisoformat(value)
@@ -679,14 +690,12 @@ def _every_category_decided(
 
 @_planned()
 def _records_given(
-    instance: LifecycleInstance, attempt: Attempt, _: _Frame, __: Mapping[str, Any]
+    instance: LifecycleInstance, _: Attempt, __: _Frame, ___: Mapping[str, Any]
 ) -> str | None:
     """``issue_confirmation``: every category decided (the states already prove the rest).
 
     Checked again for an instance begun in ``records_updated`` (an ``origin``).
     """
-    if attempt.data_json != "{}":
-        return "the confirmation's event carries no data"
     return _still_open(instance)
 
 
@@ -1064,12 +1073,13 @@ class ExitProcedure(Record):
     ) -> ExitProcedure:
         """The termination takes effect (on or after its effective date): retrieval opens.
 
-        Recorded before the retrieval window ends (a later effect would open a
-        retrieval the customer could no longer make).
+        Record it when it happens: the retrieval window runs from the effective
+        date whenever the effect is recorded, and an effect recorded after the
+        window has closed is accepted (the procedure must be able to go on) but
+        named as such in the written confirmation.
 
         Raises:
-            InvalidTransition: not in ``notice_period``, before the effective date,
-                or at or after the end of the retrieval window.
+            InvalidTransition: not in ``notice_period``, or before the effective date.
         """
         return self.apply("take_effect", who=who, when=when, key=key)
 
@@ -1559,6 +1569,12 @@ def _criteria(
         if taken
         else "; the customer recorded no retrieval"
     )
+    effect_at = trail.first("take_effect").when
+    if _utc(effect_at) >= _utc(plan.retrieval_ends):
+        retrieved += (
+            f"; the effect was recorded only on {effect_at.isoformat()},"
+            " after the retrieval window had closed"
+        )
     ids = _parsed(trail.first("release_resources").data_json)["requests"]
     criteria = [
         _criterion(

@@ -819,7 +819,7 @@ class ExitProcedureMachine(RuleBasedStateMachine):
             party = plan.initiated_by.value
             when = add_exact(self.clock, dt.timedelta(seconds=data.draw(st.integers(0, room))))
             return (lambda p, w: p.withdraw(by=party, who=_actor(party), when=w), when)
-        # Before the retrieval window ends: a later effect is refused (nothing to retrieve).
+        # Before the retrieval window ends, so that the walk can record a retrieval.
         when = min(max(later, plan.effective_at), add_exact(plan.retrieval_ends, -_SECOND))
         return (lambda p, w: p.take_effect(who=_PROVIDER_ACTOR, when=w), when)
 
