@@ -461,6 +461,41 @@ class TestNotice:
         assert after.agreement_version == 2
         assert berlin(2026, 12, 1) == after.effective_at
 
+    def test_a_time_zone_amended_after_the_notice(self) -> None:
+        """The zone in force at the notice dates the plan, not one amended in later."""
+        accepted = berlin(2026, 9, 1)
+        amended = amend(
+            AGREEMENT,
+            Amendment(
+                term=TermKind.TIMEZONE,
+                value="Asia/Kolkata",
+                proposed_at=accepted,
+                proposed_by=AGREEMENT.customer_id,
+            ),
+            consent=Acknowledgement(
+                party_id=AGREEMENT.customer_id,
+                terms_id=AGREEMENT.id,
+                version="2",
+                accepted_at=accepted,
+            ),
+        )
+        plan = plan_exit(amended, notice=dt.date(2026, 6, 1))
+        assert plan.timezone == "Europe/Berlin"
+        assert plan == plan_exit(AGREEMENT, notice=dt.date(2026, 6, 1))
+        assert berlin(2026, 7, 1) == plan.effective_at
+
+    def test_an_effect_at_the_agreements_own_end_is_not_early(self) -> None:
+        """Capped at an end before the minimum term's: not early, and nothing charged."""
+        ending = attrs.evolve(AGREEMENT, end=berlin(2026, 12, 31))
+        plan = plan_exit(ending, notice=dt.date(2026, 12, 15))
+        assert berlin(2026, 12, 31) == plan.effective_at
+        assert berlin(2027, 3, 15) == plan.minimum_term_ends
+        assert not plan.early
+        assert plan.charge is None
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(plan, early=True)
+        assert "$.early" in error.value.paths
+
 
 class TestExitPlanRecord:
     """ExitPlan checks its own consistency and round-trips through JSON."""
@@ -577,10 +612,12 @@ class TestExitPlanRecord:
         assert [p.path for p in error.value.problems] == ["$.notice_at", "$.minimum_term_ends"]
         with pytest.raises(ValidationError) as error:
             attrs.evolve(self.PLAN, agreement_end=berlin(2026, 9, 1))
-        assert [p.path for p in error.value.problems] == ["$.effective_at"]
+        # An effect at or after the end is not early either: the flag no longer follows.
+        assert [p.path for p in error.value.problems] == ["$.early", "$.effective_at"]
         with pytest.raises(ValidationError) as error:
             attrs.evolve(self.PLAN, agreement_end=self.PLAN.notice_at)
-        assert [p.path for p in error.value.problems] == ["$.notice_at", "$.effective_at"]
+        paths = [p.path for p in error.value.problems]
+        assert paths == ["$.early", "$.notice_at", "$.effective_at"]
 
     def test_a_fixed_charge_other_than_the_terms_is_refused(self) -> None:
         """A customer's early exit under a fixed charge owes exactly that amount."""

@@ -257,12 +257,18 @@ class ExitPlan(Record):
                 else "the end of the minimum term the terms set"
             )
             yield Problem("minimum_term_ends", expected, describe(self.minimum_term_ends))
-        early = self.minimum_term_ends is not None and effective < _utc(self.minimum_term_ends)
+        at_end = self.agreement_end is not None and effective >= _utc(self.agreement_end)
+        early = (
+            self.minimum_term_ends is not None
+            and effective < _utc(self.minimum_term_ends)
+            and not at_end
+        )
         if self.early != early:
             expected = (
                 "true, since the termination takes effect before the minimum term ends"
                 if early
                 else "false, since the termination takes effect after any minimum term"
+                " or at the agreement's own end"
             )
             yield Problem("early", expected, str(self.early).lower())
         if self.charge is not None and not self.early:
@@ -504,8 +510,9 @@ def plan_exit(
 ) -> ExitPlan:
     """The exit plan of a notice of termination given on ``notice`` by ``by`` (S13).
 
-    ``notice`` is an aware datetime (converted to the agreement's zone) or a `date`,
-    which means the start of that day in the agreement's zone (or the first instant
+    The agreement's zone is the one in force at the notice (a zone amended in later
+    does not move the plan). ``notice`` is an aware datetime (converted to that
+    zone) or a `date`, which means the start of that day in that zone (or the first instant
     after it, where a DST change skips midnight). The terms are those in force at
     that instant (`terms_on`), whatever amendments come later:
 
@@ -516,7 +523,8 @@ def plan_exit(
       takes effect on 28 February); if the agreement ends before then, it takes
       effect at that end, since the agreement ends anyway;
     - the minimum term runs from the agreement's start; a termination taking effect
-      before it ends is early, and a customer's early termination owes the
+      before it ends is early (one that takes effect at the agreement's own end,
+      which comes first, is not), and a customer's early termination owes the
       early-termination charge the terms define (a provider's owes none here): a
       fixed amount, or (all or a share of) the recurring charges of every whole
       billing period left between the effective date and the end of the minimum
@@ -554,6 +562,19 @@ def plan_exit(
     raise_problems(problems, _SUBJECT)
     assert notice_at is not None  # noqa: S101 - every way to None appended a problem
     terms = terms_on(agreement, notice_at)
+    if terms.timezone != agreement.timezone:
+        # The zone in force at the notice (amended later) decides its day and the plan's.
+        zone = timezone(terms.timezone)
+        notice_at, found = _notice_instant(notice, zone)
+        raise_problems(found, _SUBJECT)
+        assert notice_at is not None  # noqa: S101 - refused above otherwise
+        start = agreement.effective_from.astimezone(zone)
+        if _utc(notice_at) < _utc(start):
+            expected = f"an instant no earlier than the agreement's start ({start.isoformat()})"
+            raise ValidationError.single(
+                "$.notice", expected, notice_at.isoformat(), subject=_SUBJECT
+            )
+        terms = terms_on(agreement, notice_at)
     end = None if terms.end is None else terms.end.astimezone(zone)
     if end is not None and _utc(notice_at) >= _utc(end):
         expected = f"an instant before the agreement's end ({end.isoformat()})"
@@ -587,7 +608,9 @@ def _plan(
         raise ValidationError.single(
             "$.notice", _IN_RANGE, notice_at.isoformat(), subject=_SUBJECT
         ) from None
-    early = minimum_ends is not None and _utc(effective) < _utc(minimum_ends)
+    # A termination taking effect at the agreement's own end ends nothing early.
+    at_end = end is not None and _utc(effective) >= _utc(end)
+    early = minimum_ends is not None and _utc(effective) < _utc(minimum_ends) and not at_end
     charge = (
         _charge_due(terms, start, effective, minimum_ends)
         if early and minimum_ends is not None and party is TerminatingParty.CUSTOMER
