@@ -133,7 +133,7 @@ class TestCommands:
         _, out, _ = call(capsys, "scenarios", "--format", "csv")
         rows = list(csv.DictReader(io.StringIO(out)))
         assert len(rows) == 15
-        assert list(rows[0])[:8] == [
+        assert list(rows[0])[:9] == [
             "id",
             "section",
             "title",
@@ -141,6 +141,7 @@ class TestCommands:
             "summary",
             "outcomes",
             "citations_known",
+            "designed_by_cloudsms",
             "implemented_by",
         ]
         assert rows[6]["id"] == "S07"

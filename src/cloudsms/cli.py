@@ -299,6 +299,15 @@ def _scenario(refs: ReferenceSet, args: argparse.Namespace) -> _View:
         f"section {s.section} of {_source(p)}, phase: {s.phase.value}",
         "",
     ]
+    if s.designed_by_cloudsms:
+        lines += [
+            *_wrap(
+                "Designed by cloudsms: the source gives this scenario's title only, so the "
+                "procedure cloudsms implements for it is the project's own design, not the "
+                "TR's guidance."
+            ),
+            "",
+        ]
     if s.summary:
         lines += [*_wrap(_show(s.summary)), ""]
     if s.outcomes:

@@ -261,6 +261,7 @@ class _Merger:
             "summary": _field(raw, old, "summary", default=""),
             "outcomes": list(_field(raw, old, "outcomes", default=[])),
             "citations_known": _field(raw, old, "citations_known", default=False),
+            "designed_by_cloudsms": _field(raw, old, "designed_by_cloudsms", default=False),
             "implemented_by": list(_field(raw, old, "implemented_by", default=[])),
             "provenance": _provenance(raw, old, {"document": origin, "section": section}, origin),
         }

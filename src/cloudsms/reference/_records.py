@@ -177,8 +177,11 @@ class Scenario:
     """One of the TR's scenarios (S01-S15) with our own summary of it.
 
     ``citations_known`` is false where the source gives no clause list (S14 and
-    S15 in the shipped data); ``implemented_by`` names, as dotted paths, the
-    public cloudsms objects that let a user carry the scenario out.
+    S15 in the shipped data); ``designed_by_cloudsms`` is true where the source
+    gives the scenario's title only, so what cloudsms implements for it is the
+    project's own design rather than the TR's guidance (S14 and S15 in the shipped
+    data); ``implemented_by`` names, as dotted paths, the public cloudsms objects
+    that let a user carry the scenario out.
     """
 
     id: str
@@ -188,6 +191,7 @@ class Scenario:
     summary: str = ""
     outcomes: tuple[str, ...] = ()
     citations_known: bool = True
+    designed_by_cloudsms: bool = False
     implemented_by: tuple[str, ...] = ()
     provenance: Provenance
 

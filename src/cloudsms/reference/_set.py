@@ -237,6 +237,7 @@ class ReferenceSet:
                 summary=raw["summary"],
                 outcomes=tuple(raw["outcomes"]),
                 citations_known=raw["citations_known"],
+                designed_by_cloudsms=raw["designed_by_cloudsms"],
                 implemented_by=tuple(raw["implemented_by"]),
                 provenance=Provenance(**raw["provenance"]),
             )
