@@ -20,6 +20,7 @@ from cloudsms._kit.documents import register_document
 from cloudsms.agreements import CloudServiceAgreement
 from cloudsms.errors import InvalidTransition, ValidationError
 from cloudsms.lifecycle import register_lifecycle, verify
+from cloudsms.procedures import transfer
 from cloudsms.procedures.termination import DataCategory, ExitConfirmation, ExitProcedure
 from cloudsms.procedures.transfer import (
     TRANSFER_LIFECYCLE,
@@ -456,6 +457,12 @@ class TestNoExitBeforeAcceptance:
             accepted().start_exit(other, notice=dt.date(2026, 12, 15), who=WHO)
         assert [p.path for p in caught.value.problems] == ["$.agreement.id"]
 
+    def test_refuses_something_else(self) -> None:
+        """Refuses something that is no agreement, at $.agreement."""
+        with pytest.raises(ValidationError) as caught:
+            accepted().start_exit("csa-2026-011", notice=dt.date(2026, 12, 15), who=WHO)  # type: ignore[arg-type]
+        assert [p.path for p in caught.value.problems] == ["$.agreement"]
+
     def test_refuses_another_customer(self) -> None:
         """Refuses an agreement of the same id held by another customer."""
         other = attrs.evolve(AGREEMENT, customer_id="initech")
@@ -490,6 +497,33 @@ class TestNoExitBeforeAcceptance:
         assert leaving.plan.reason is not None
         assert leaving.plan.reason.value == "material breach"
         assert verify(leaving.lifecycle, key=KEY) is None
+
+
+class TestReading:
+    """What a procedure tells: the agreement, the parties, the acceptance, why a step fails."""
+
+    def test_before_acceptance(self) -> None:
+        """Names the agreement, customer and receiver; no acceptance and no exit yet."""
+        p = exported()
+        assert (p.agreement_id, p.customer_id, p.receiver) == (
+            "csa-2026-011",
+            "globex",
+            "Stratus Cloud",
+        )
+        assert not p.accepted
+        assert p.accepted_at is None
+        assert p.acceptance == {}
+        assert p.exit_id is None
+        assert p.plan is None
+        assert not p.is_cancelled
+
+    def test_refusal_foretells(self) -> None:
+        """Says why a step would be refused, and None for one that would be applied."""
+        p = exported()
+        assert p.refusal("finish_export", who=WHO, when=at(12, 3)) == (
+            "no transition for 'finish_export' out of 'exported' (allowed: plan, cancel)"
+        )
+        assert p.refusal("cancel", who=WHO, when=at(12, 3), data={"reason": "no"}) is None
 
 
 class TestSteps:
@@ -766,6 +800,23 @@ class TestRawEvents:
             opened().apply("cancel", who=WHO, when=at(12, 2), data={"reason": None})
         assert caught.value.reason == "a cancellation says why, not null"
 
+    def test_no_plan_in_force(self) -> None:
+        """Refuses a cut-over or parallel run of a trail begun at ``planned`` without a plan."""
+        context = opened().lifecycle.context
+        instance = TRANSFER_LIFECYCLE.begin(id="t-3", context=context, origin="planned")
+        for event in ("cut_over", "start_parallel_run"):
+            with pytest.raises(InvalidTransition) as caught:
+                instance.apply(event, who=WHO, when=at(12, 13))
+            assert caught.value.reason == "no transition plan is in force"
+
+    def test_no_export_standing(self) -> None:
+        """Refuses an acceptance of a trail begun at ``cut_over`` without exports."""
+        context = opened().lifecycle.context
+        instance = TRANSFER_LIFECYCLE.begin(id="t-4", context=context, origin="cut_over")
+        with pytest.raises(InvalidTransition) as caught:
+            instance.apply("accept", who=WHO, when=at(12, 13), data={"checksums": sums()})
+        assert caught.value.reason == "'customer data' has no export standing"
+
     def test_a_context_without_scope(self) -> None:
         """Refuses every event of an instance whose context holds no scope."""
         instance = TRANSFER_LIFECYCLE.begin(id="transfer-x", context={"plan": {}})
@@ -787,6 +838,15 @@ class TestDocument:
         assert back == p
         assert to_json(back) == text
         assert text.startswith('{"type":"cloudsms.transfer-procedure","schema_version":1,')
+
+    def test_read_with_a_cold_cache(self) -> None:
+        """Reads a procedure back when no scope was parsed before (a fresh process)."""
+        p = exported()
+        text = to_json(p)
+        transfer._FRAMES.clear()
+        back = from_json(TransferProcedure, text)
+        assert back.scope == p.scope
+        assert back.finish_export is not None
 
     def test_round_trip_keyed(self) -> None:
         """Reads back a keyed trail and verifies it with its key."""
