@@ -1,4 +1,4 @@
-"""Removing a service from the catalogue (S15): who is told, from when, and when it may go.
+"""Removing a service from the catalogue (S15): who is told, when it may go, and how.
 
 Designed by cloudsms; the TR's guidance for this scenario is not in our source (S15
 is a title only there), so no clause is cited for it. What follows is how cloudsms
@@ -8,49 +8,86 @@ of S05.
 `plan_removal` answers the question a provider asks before it announces a removal:
 which agreements subscribe to the service, how much notice each of them is owed, and
 so the earliest day the service may be removed. For every agreement in force at the
-day the notices go out (``as_of``) with a subscription to one of the service's
-catalogue entries, a `Subscriber` says how its subscription ends:
+instant the notices go out (``as_of``) with a subscription to one of the service's
+catalogue entries, a `Subscriber` says how its subscription ends (`RemovalEnd`):
 
 - ``notice``: the agreement lets the provider terminate for
   `TerminationReason.SERVICE_RETIREMENT`; the subscription ends one notice period
   (of the terms in force at ``as_of``) after the notice, on the agreement's wall
   clock;
-- ``agreement end``: the agreement ends anyway before that (or the provider may not
-  end it by notice, and it has an end): it ends then;
+- ``agreement end``: the agreement ends on its own before that (or the provider may
+  not end it by notice, and it has an end): it ends then;
 - ``consent or transfer``: the provider may not end it by notice and it runs with no
-  end: only the customer's consent (its own termination) or a transfer ends it. The
-  plan lists it among its ``blockers`` and has no earliest removal date.
+  end: only the customer's own termination or a transfer ends it. The plan lists it
+  among its ``blockers`` and has no earliest removal date.
 
 The earliest removal date is the latest of the subscribers' ends (``as_of`` itself
-when nobody subscribes). A `RemovalPlan` holds all of this and writes the
-`Notice` of each subscriber (`RemovalPlan.notices`).
+when nobody subscribes). A `RemovalPlan` holds all of this and writes each
+subscriber's `Notice` (`RemovalPlan.notices`).
+
+`RemovalProcedure` runs the removal on the lifecycle core (`REMOVAL_LIFECYCLE`) with
+its audit trail; the plan sits in the instance's context, covered by the genesis
+hash. The states, in words::
+
+    opened --announce--> retiring (with `announce_removal`: the catalogue's service
+        goes live -> retiring, so `check_agreement` refuses new subscriptions)
+    retiring --notify--> retiring (one per subscriber of the plan, once, not before
+        its notice goes out)
+    retiring --close_subscription--> retiring (a notified subscriber, once:
+        terminated by an exit procedure or transferred by a transfer procedure)
+    retiring --release_resources--> retiring (once, after every subscription is
+        closed: `release_service_resources` carries the releases out)
+    retiring --update_records--> retiring (once, after the release: catalogue and
+        configuration records, and what is kept archived with its basis)
+    retiring --retire--> retired (final; with `retire_service`: the service goes
+        retiring -> retired and its entries leave the catalogue)
+
+Invariants, each enforced by a guard and checked by the stateful tests of
+`cloudsms.testing`:
+
+- the service is never retired while a subscription to it is open, nor before the
+  earliest removal date (for a plan with blockers: the latest end notice gives the
+  others, once the blockers are closed by consent or transfer); the procedure holds
+  this rule, so the service model needs no knowledge of agreements;
+- only subscribers of the plan are notified, each once; a subscription closes only
+  after its notice, and once;
+- an event that is not allowed, or that its guard refuses, raises
+  `InvalidTransition` and changes nothing; the trail is append-only and verifiable.
 
 Serves S15 (remove a cloud service: stop new subscriptions, notify subscribers with
 notice, end every subscription, release resources, update the catalogue and the
-configuration records, archive) on the termination terms S07 agreed; designed by
-cloudsms.
+configuration records, archive) on the termination terms S07 agreed, with the exit
+procedure of S13 and the transfer of S14 closing the subscriptions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from cloudsms._foundation.frozen import as_tuple
+from cloudsms._foundation.frozen import FrozenMapping, as_frozen_mapping, as_tuple
 from cloudsms._foundation.instants import instant_key, instant_problems
 from cloudsms._kit.checks import (
+    ID,
+    binding_problems,
     calendar_length,
     ident,
     instance_problems,
     instant,
     raise_problems,
+    text,
 )
+from cloudsms._kit.converter import from_dict, to_dict
+from cloudsms._kit.documents import document
 from cloudsms._kit.durations import format_duration
 from cloudsms._kit.records import Check, Record
 from cloudsms.agreements import (
@@ -62,19 +99,44 @@ from cloudsms.agreements import (
     terms_on,
 )
 from cloudsms.catalogue import Catalogue
+from cloudsms.configuration import ConfigurationRecord
 from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.lifecycle import (
+    Attempt,
+    Guard,
+    Lifecycle,
+    LifecycleInstance,
+    Transition,
+    advance,
+)
 from cloudsms.periods import timezone
 from cloudsms.procedures._exit_plan import _follows
+from cloudsms.procedures.resource_change import ResourceChange, carry_out
+from cloudsms.procedures.termination import ExitProcedure
+from cloudsms.resources import (
+    Allocation,
+    ResourcePool,
+    ResourceRequest,
+    ResourceRequestKind,
+    ResourceType,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 __all__ = [
     "NOTICE_KIND",
+    "REMOVAL_LIFECYCLE",
+    "ArchivedRecord",
     "RemovalEnd",
     "RemovalPlan",
+    "RemovalProcedure",
+    "RemovalRelease",
     "Subscriber",
+    "announce_removal",
     "plan_removal",
+    "release_service_resources",
+    "retire_service",
 ]
 
 _SUBJECT = "Removal plan"
@@ -619,3 +681,945 @@ def _checked_plan(**values: object) -> RemovalPlan:
     if next(plan._rules(), None) is not None:  # noqa: SLF001 - its own rules, on a value built here
         return RemovalPlan(**values)  # type: ignore[arg-type] # raises, in the record's words
     return plan
+
+
+# ---------------------------------------------------------------------- the plan, parsed once
+@attrs.frozen(slots=True)
+class _Frame:
+    """What the guards need of a removal plan, computed once per distinct context text."""
+
+    plan: RemovalPlan
+    notice_at: Mapping[str, dt.datetime]
+    removal: dt.datetime
+    removal_utc: dt.datetime
+
+    @classmethod
+    def of(cls, plan: RemovalPlan) -> _Frame:
+        removal = _removal_date(plan)
+        return cls(
+            plan=plan,
+            notice_at={s.agreement_id: s.notice_at for s in plan.subscribers},
+            removal=removal,
+            removal_utc=_utc(removal),
+        )
+
+
+def _removal_date(plan: RemovalPlan) -> dt.datetime:
+    """The earliest instant the service may go once every subscription is closed.
+
+    The plan's earliest removal date; for a plan with blockers (which have none),
+    the latest end notice gives the others, or the plan's own instant: a blocker
+    counts once its subscription is closed, by consent or transfer.
+    """
+    if plan.earliest_removal is not None:
+        return plan.earliest_removal
+    ends = [s.notice_ends for s in plan.subscribers if s.notice_ends is not None]
+    if ends:
+        return max(ends, key=_utc)
+    return plan._own_instant  # noqa: SLF001 - the plan's own fallback, one module
+
+
+_FRAMES: dict[str, _Frame] = {}
+"""Parsed plans by the canonical context text that holds them: a cache, never a state.
+
+The text decides the plan, so a cached frame is exactly what parsing it again would
+give. It is bounded: when full, the oldest half is dropped."""
+
+_FRAMES_HELD: Final = 256
+
+
+def _remember(context_json: str, frame: _Frame) -> _Frame:
+    if len(_FRAMES) >= _FRAMES_HELD:
+        for stale in list(_FRAMES)[: _FRAMES_HELD // 2]:
+            _FRAMES.pop(stale, None)
+    _FRAMES[context_json] = frame
+    return frame
+
+
+def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
+    """The frame of the plan ``context_json`` holds, or the problems that keep it from one."""
+    frame = _FRAMES.get(context_json)
+    if frame is not None:
+        return frame, []
+    context: dict[str, Any] = json.loads(context_json)  # an object: the core checks it
+    if set(context) != {"plan"}:
+        got = f"an object with keys {sorted(context)}" if context else "an empty object"
+        return None, [Problem("$", "an object holding only the removal plan ('plan')", got)]
+    try:
+        plan = from_dict(RemovalPlan, context["plan"])
+    except ValidationError as error:
+        return None, [p._replace(path="$.plan" + p.path[1:]) for p in error.problems]
+    return _remember(context_json, _Frame.of(plan)), []
+
+
+# ---------------------------------------------------------------------- the guards
+_Check = Callable[[LifecycleInstance, Attempt, _Frame, Mapping[str, Any]], "str | None"]
+_NO_DATA: Final[Mapping[str, Any]] = FrozenMapping({})
+
+
+def _planned(keys: frozenset[str] | None = None) -> Callable[[_Check], Guard]:
+    """A check as a guard: given the plan of the attempt's context and the event's data.
+
+    Refused without a valid plan in the context. With ``keys``, the event's data
+    must hold exactly those keys; without, the event carries no data.
+    """
+    wanted = ", ".join(repr(k) for k in sorted(keys or ()))
+
+    def wrap(check: _Check) -> Guard:
+        @functools.wraps(check)
+        def guard(instance: LifecycleInstance, attempt: Attempt) -> str | None:
+            frame, problems = _plan_problems(attempt.context_json)
+            if frame is None:
+                return f"the instance's context holds no valid removal plan ({problems[0]})"
+            if keys is None:
+                if attempt.data_json != "{}":
+                    held = ", ".join(repr(k) for k in sorted(json.loads(attempt.data_json)))
+                    return f"the event carries no data (it holds {held})"
+                return check(instance, attempt, frame, _NO_DATA)
+            data: Mapping[str, Any] = json.loads(attempt.data_json)
+            if data.keys() != keys:
+                held = ", ".join(repr(k) for k in sorted(data)) or "nothing"
+                return f"the event's data must hold exactly {wanted} (it holds {held})"
+            return check(instance, attempt, frame, data)
+
+        return guard
+
+    return wrap
+
+
+_AGREEMENT_IN: Final = re.compile(r'"agreement_id":"((?:[^"\\]|\\.)*)"')
+"""An agreement id in an entry's canonical data (ids hold no quote or backslash)."""
+
+
+def _named(instance: LifecycleInstance, event: str) -> dict[str, int]:
+    """The agreements an ``event`` of the trail names, each with the index of its entry."""
+    found: dict[str, int] = {}
+    for index, entry in enumerate(instance.entries):
+        if entry.event == event:
+            match = _AGREEMENT_IN.search(entry.data_json)
+            if match is not None:
+                found.setdefault(match.group(1), index)
+    return found
+
+
+def _subscriber_reason(value: object, frame: _Frame) -> str | None:
+    if not isinstance(value, str) or value not in frame.notice_at:
+        listed = ", ".join(frame.plan.agreement_ids) or "none"
+        return f"only a subscriber in the plan ({listed}), not {describe(value)}"
+    return None
+
+
+def _at(instant: dt.datetime) -> str:
+    return instant.isoformat()
+
+
+@_planned()
+def _announced(
+    _: LifecycleInstance, __: Attempt, ___: _Frame, ____: Mapping[str, Any]
+) -> str | None:
+    """``announce``: the plan is there (new subscriptions stop; see `announce_removal`)."""
+    return None
+
+
+@_planned(frozenset({"agreement_id"}))
+def _notifiable(
+    instance: LifecycleInstance, attempt: Attempt, frame: _Frame, data: Mapping[str, Any]
+) -> str | None:
+    """``notify``: a subscriber of the plan, told once, not before its notice goes out."""
+    agreement_id = data["agreement_id"]
+    wrong = _subscriber_reason(agreement_id, frame)
+    if wrong is not None:
+        return wrong
+    if agreement_id in _named(instance, "notify"):
+        return f"{agreement_id!r} is notified already: each subscriber is told once"
+    notice_at = frame.notice_at[agreement_id]
+    if _utc(attempt.when) < _utc(notice_at):
+        return f"the plan's notice to {agreement_id!r} goes out at {_at(notice_at)}, not before"
+    return None
+
+
+_HOW: Final = ("terminated", "transferred")
+
+
+@_planned(frozenset({"agreement_id", "how", "procedure_id"}))
+def _closable(
+    instance: LifecycleInstance, _: Attempt, frame: _Frame, data: Mapping[str, Any]
+) -> str | None:
+    """``close_subscription``: a notified subscriber, closed once, by a named procedure."""
+    agreement_id = data["agreement_id"]
+    wrong = _subscriber_reason(agreement_id, frame)
+    if wrong is not None:
+        return wrong
+    if data["how"] not in _HOW:
+        return f"'how' must be 'terminated' or 'transferred', not {describe(data['how'])}"
+    procedure_id = data["procedure_id"]
+    if not isinstance(procedure_id, str) or not ID.fullmatch(procedure_id):
+        return (
+            "'procedure_id' must name the exit or transfer procedure,"
+            f" not {describe(procedure_id)}"
+        )
+    if agreement_id not in _named(instance, "notify"):
+        return f"{agreement_id!r} is closed only after its notice (not notified yet)"
+    if agreement_id in _named(instance, "close_subscription"):
+        return f"{agreement_id!r} is closed already"
+    return None
+
+
+def _open(instance: LifecycleInstance, frame: _Frame) -> list[str]:
+    closed = _named(instance, "close_subscription")
+    return [a for a in frame.plan.agreement_ids if a not in closed]
+
+
+@_planned(frozenset({"requests", "remaining"}))
+def _released(
+    instance: LifecycleInstance, _: Attempt, frame: _Frame, data: Mapping[str, Any]
+) -> str | None:
+    """``release_resources``: every subscription closed first, and nothing of the service held."""
+    requests, remaining = data["requests"], data["remaining"]
+    if not isinstance(requests, list) or not all(_is_text(r) for r in requests):
+        return f"'requests' must be a list of request ids, not {describe(requests)}"
+    if type(remaining) is not int or remaining < 0:
+        return f"'remaining' must be a count of holdings, not {describe(remaining)}"
+    open_ = _open(instance, frame)
+    if open_:
+        return f"every subscription is closed first (still open: {', '.join(open_)})"
+    if remaining:
+        return f"{remaining} holding(s) of the service are still held"
+    if any(e.event == "release_resources" for e in instance.entries):
+        return "the service's resources are released already"
+    return None
+
+
+_RECORD_KINDS: Final = ("catalogue", "configuration")
+
+
+def _archive_reason(value: object) -> str | None:
+    if not isinstance(value, list):
+        return f"'archive' must be a list of {{'what', 'basis'}} objects, not {describe(value)}"
+    for index, item in enumerate(value):
+        if (
+            not isinstance(item, Mapping)
+            or set(item) != {"what", "basis"}
+            or not all(_is_text(v) for v in item.values())
+        ):
+            return (
+                f"archive[{index}] must say what is kept and its basis"
+                f" ({{'what', 'basis'}} as text), not {describe(item)}"
+            )
+    return None
+
+
+@_planned(frozenset({*_RECORD_KINDS, "archive"}))
+def _recorded(
+    instance: LifecycleInstance, _: Attempt, __: _Frame, data: Mapping[str, Any]
+) -> str | None:
+    """``update_records``: after the release, once; the references and the archive given."""
+    if not any(e.event == "release_resources" for e in instance.entries):
+        return "the records are updated once the service's resources are released"
+    if any(e.event == "update_records" for e in instance.entries):
+        return "the records are updated already"
+    for kind in _RECORD_KINDS:
+        refs = data[kind]
+        if not isinstance(refs, list) or not refs or not all(_is_text(r) for r in refs):
+            return (
+                f"the {kind} records updated are named (one or more references),"
+                f" not {describe(refs)}"
+            )
+    return _archive_reason(data["archive"])
+
+
+@_planned()
+def _retirable(
+    instance: LifecycleInstance, attempt: Attempt, frame: _Frame, _: Mapping[str, Any]
+) -> str | None:
+    """``retire``: every subscription closed, not before the earliest removal, records done.
+
+    The rule S15 puts on the service, held here rather than in the service model: a
+    service is never retired while a subscription to it is open.
+    """
+    missing: list[str] = []
+    open_ = _open(instance, frame)
+    if open_:
+        missing.append(f"subscriptions still open: {', '.join(open_)}")
+    if _utc(attempt.when) < frame.removal_utc:
+        missing.append(f"the earliest removal date is {_at(frame.removal)}")
+    events = {e.event for e in instance.entries}
+    if "release_resources" not in events:
+        missing.append("the service's resources are not released")
+    if "update_records" not in events:
+        missing.append("the records are not updated")
+    return "; ".join(missing) if missing else None
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+REMOVAL_LIFECYCLE = Lifecycle(
+    name="service_removal",
+    states=("opened", "retiring", "retired"),
+    initial="opened",
+    finals=("retired",),
+    transitions=(
+        Transition(source="opened", event="announce", target="retiring", guard="announced"),
+        Transition(source="retiring", event="notify", target="retiring", guard="notifiable"),
+        Transition(
+            source="retiring", event="close_subscription", target="retiring", guard="closable"
+        ),
+        Transition(
+            source="retiring", event="release_resources", target="retiring", guard="released"
+        ),
+        Transition(source="retiring", event="update_records", target="retiring", guard="recorded"),
+        Transition(source="retiring", event="retire", target="retired", guard="retirable"),
+    ),
+    guards={
+        "announced": _announced,
+        "notifiable": _notifiable,
+        "closable": _closable,
+        "released": _released,
+        "recorded": _recorded,
+        "retirable": _retirable,
+    },
+)
+"""The lifecycle of a service's removal (S15, designed by cloudsms); the module draws it.
+
+The instance's context is ``{"plan": <the RemovalPlan as JSON>}``. Each event's
+data: ``notify`` ``{"agreement_id"}``; ``close_subscription`` ``{"agreement_id",
+"how": "terminated" | "transferred", "procedure_id"}``; ``release_resources``
+``{"requests": [ids], "remaining": 0}``; ``update_records`` ``{"catalogue": [refs],
+"configuration": [refs], "archive": [{"what", "basis"}, ...]}``; the others none."""
+
+
+# ---------------------------------------------------------------------- the procedure
+def _removal_instance_problems(value: object, path: str) -> list[Problem]:
+    lifecycle: Lifecycle = REMOVAL_LIFECYCLE
+    return lifecycle.instance_problems(value, path)
+
+
+_EFFECTIVE_EXIT_STATES: Final = frozenset(
+    {"retrieval", "releasing", "deleting", "records_updated", "closed"}
+)
+"""The exit procedure's states once its termination has taken effect."""
+
+
+def _refs(value: object, path: str, *, at_least_one: bool) -> tuple[list[str], list[Problem]]:
+    expected = "one or more references (text)" if at_least_one else "a list of references (text)"
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return [], [Problem(path, expected, describe(value))]
+    items = list(cast("Iterable[object]", value))
+    problems = [
+        Problem(f"{path}[{i}]", "a non-empty string", describe(x))
+        for i, x in enumerate(items)
+        if not _is_text(x)
+    ]
+    if at_least_one and not items:
+        problems.append(Problem(path, expected, describe([])))
+    return cast("list[str]", items), problems
+
+
+@attrs.frozen(kw_only=True)
+class ArchivedRecord(Record):
+    """Something kept after a service is removed, and why (S15): ``what`` and its ``basis``.
+
+    ``basis`` names the obligation that keeps it: a statute, a contract's record
+    keeping term, an auditor's request.
+    """
+
+    what: str = attrs.field(validator=text)
+    basis: str = attrs.field(validator=text)
+
+
+@document("cloudsms.removal-procedure", version=1)
+@attrs.frozen(kw_only=True)
+class RemovalProcedure(Record):
+    """A service's removal from the catalogue, step by step, on its audit trail (S15).
+
+    ``id`` names the procedure (``removal-`` and the service's id, by default) and
+    ``lifecycle`` is its `REMOVAL_LIFECYCLE` instance, bound to that id, whose
+    context holds the `RemovalPlan`. That instance is the one source of truth:
+    the state, who was notified and which subscriptions are closed are all read
+    from it. Start one with `initiate`; each step is a method returning a new
+    procedure (this one never changes); an event that is not allowed raises
+    `InvalidTransition` and a malformed argument `ValidationError`, and nothing
+    changes either way. `announce_removal` and `retire_service` move the
+    catalogue's service with the procedure, both or neither.
+
+    A persisted document (``cloudsms.removal-procedure``, schema version 1):
+    reading it replays every entry through the guards and checks the chain.
+
+    Designed by cloudsms (S15; the TR's guidance for it is not in our source).
+
+    Raises:
+        ValidationError: every problem of the fields, each with its path: an
+            instance of another lifecycle (``$.lifecycle``), bound to another id
+            (``$.lifecycle.id``), begun part-way (``$.lifecycle.origin``), or whose
+            context holds no valid plan (``$.lifecycle.context...``).
+    """
+
+    id: str = attrs.field(validator=ident)
+    lifecycle: LifecycleInstance = attrs.field(
+        validator=Check(_removal_instance_problems, total=True)
+    )
+
+    def _rules(self) -> Iterator[Problem]:
+        """The trail is bound to the id, begins at the start, and holds a valid plan."""
+        yield from binding_problems(self)
+        if self.lifecycle.origin is not None:
+            expected = "a trail recorded from the start (no origin)"
+            yield Problem("lifecycle.origin", expected, repr(self.lifecycle.origin))
+        _, problems = _plan_problems(self.lifecycle.context_json)
+        for problem in problems:
+            yield problem._replace(path="lifecycle.context" + problem.path[1:])
+
+    # ------------------------------------------------------------------ starting
+    @classmethod
+    def initiate(
+        cls,
+        catalogue: Catalogue,
+        service_id: str,
+        agreements: Iterable[CloudServiceAgreement],
+        *,
+        as_of: dt.date | dt.datetime,
+        id: str | None = None,  # noqa: A002 - the procedure's id, as its field
+        keyed: bool = False,
+    ) -> RemovalProcedure:
+        """Plan the removal (`plan_removal`): a procedure in ``opened``, its trail empty.
+
+        The plan goes into the trail's context, which the genesis hash covers.
+        ``id`` defaults to ``removal-`` and the service's id. ``keyed`` makes the
+        trail an HMAC-SHA-256 chain (every step then needs the key). The first
+        step is `announce_removal`, which moves the catalogue's service too.
+
+        Raises:
+            ValidationError: what `plan_removal` refuses; an id that is not one (a
+                service id over 56 characters needs an explicit ``id``).
+        """
+        plan = plan_removal(catalogue, service_id, agreements, as_of=as_of)
+        chosen = f"removal-{service_id}" if id is None else id
+        instance = REMOVAL_LIFECYCLE.begin(id=chosen, context={"plan": to_dict(plan)}, keyed=keyed)
+        if instance.context_json not in _FRAMES:
+            _remember(instance.context_json, _Frame.of(plan))
+        return cls(id=chosen, lifecycle=instance)
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def plan(self) -> RemovalPlan:
+        """The removal plan the procedure runs on."""
+        frame, _ = _plan_problems(self.lifecycle.context_json)
+        return cast("_Frame", frame).plan
+
+    @property
+    def state(self) -> str:
+        """Where the procedure stands in `REMOVAL_LIFECYCLE`."""
+        return self.lifecycle.state
+
+    @property
+    def service_id(self) -> str:
+        """The id of the service being removed."""
+        return self.plan.service_id
+
+    @property
+    def notified(self) -> tuple[str, ...]:
+        """The agreements whose customers have been notified, in trail order."""
+        return tuple(_named(self.lifecycle, "notify"))
+
+    @property
+    def unnotified(self) -> tuple[str, ...]:
+        """The subscribers not notified yet, in agreement order."""
+        told = _named(self.lifecycle, "notify")
+        return tuple(a for a in self.plan.agreement_ids if a not in told)
+
+    @property
+    def closed(self) -> Mapping[str, tuple[str, str]]:
+        """Each closed subscription: its agreement id, with how and by which procedure.
+
+        How is ``terminated`` or ``transferred``; in trail order.
+        """
+        found: dict[str, tuple[str, str]] = {}
+        for entry in self.lifecycle.entries:
+            if entry.event == "close_subscription":
+                data = entry.data
+                found[data["agreement_id"]] = (data["how"], data["procedure_id"])
+        return FrozenMapping(found)
+
+    @property
+    def open_subscriptions(self) -> tuple[str, ...]:
+        """The subscriptions not closed yet, in agreement order."""
+        frame, _ = _plan_problems(self.lifecycle.context_json)
+        return tuple(_open(self.lifecycle, cast("_Frame", frame)))
+
+    @property
+    def resources_released(self) -> bool:
+        """Whether the service's resources are released."""
+        return any(e.event == "release_resources" for e in self.lifecycle.entries)
+
+    @property
+    def archive(self) -> tuple[ArchivedRecord, ...]:
+        """What is kept after the removal, with its basis (once the records are updated)."""
+        for entry in self.lifecycle.entries:
+            if entry.event == "update_records":
+                return tuple(
+                    ArchivedRecord(what=item["what"], basis=item["basis"])
+                    for item in entry.data["archive"]
+                )
+        return ()
+
+    @property
+    def removal_date(self) -> dt.datetime:
+        """The earliest instant `retire` is allowed, once everything else is done."""
+        return _removal_date(self.plan)
+
+    @property
+    def is_retired(self) -> bool:
+        """Whether the service is retired."""
+        return self.lifecycle.state == "retired"
+
+    # ------------------------------------------------------------------ stepping
+    def _moved(self, instance: LifecycleInstance) -> RemovalProcedure:
+        """This procedure holding ``instance``, one event further (checked by `apply`)."""
+        made = _NEW(RemovalProcedure)
+        _SET(made, "id", self.id)
+        _SET(made, "lifecycle", instance)
+        return made
+
+    def apply(
+        self,
+        event: str,
+        *,
+        who: str,
+        when: dt.datetime,
+        data: Mapping[str, Any] | None = None,
+        key: bytes | None = None,
+    ) -> RemovalProcedure:
+        """Apply any event of `REMOVAL_LIFECYCLE` with its raw data; the named steps are simpler.
+
+        Use `announce_removal` and `retire_service` for ``announce`` and
+        ``retire``: they move the catalogue's service too.
+
+        Raises:
+            InvalidTransition: the event is not allowed now, or its guard refuses it.
+            ValidationError: a bad ``who``, ``when``, ``data`` or key.
+        """
+        return self._moved(self.lifecycle.apply(event, who=who, when=when, data=data, key=key))
+
+    def refusal(
+        self,
+        event: str,
+        *,
+        who: str,
+        when: dt.datetime,
+        data: Mapping[str, Any] | None = None,
+    ) -> str | None:
+        """Why ``event`` would be refused now (``None`` when it would be applied)."""
+        return self.lifecycle.refusal(event, who=who, when=when, data=data)
+
+    def notify(
+        self, agreement_id: str, *, who: str, when: dt.datetime, key: bytes | None = None
+    ) -> RemovalProcedure:
+        """Record that the subscriber ``agreement_id`` was sent its notice (`RemovalPlan.notices`).
+
+        Record it when the notice goes out: not before the plan's instant for that
+        subscriber. A notice recorded later does not move the earliest removal date;
+        the subscription must still be closed, through its own exit or transfer
+        procedure, before the service goes.
+
+        Raises:
+            ValidationError: ``agreement_id`` is not an id.
+            InvalidTransition: not announced yet, not a subscriber of the plan,
+                notified already, or before its notice goes out.
+        """
+        raise_problems(ident.problems(agreement_id, "$.agreement_id"), _PROCEDURE)
+        data = {"agreement_id": agreement_id}
+        return self.apply("notify", who=who, when=when, data=data, key=key)
+
+    def close_subscription(
+        self,
+        agreement_id: str,
+        *,
+        how: str,
+        procedure_id: str,
+        who: str,
+        when: dt.datetime,
+        key: bytes | None = None,
+    ) -> RemovalProcedure:
+        """Record that the subscription of ``agreement_id`` is closed by another procedure.
+
+        ``how`` is ``terminated`` (an exit procedure ended the agreement) or
+        ``transferred`` (a transfer moved the service elsewhere); ``procedure_id``
+        names that procedure. This records the caller's word; `close_by_exit` checks
+        the exit procedure itself.
+
+        Raises:
+            ValidationError: ``agreement_id`` or ``procedure_id`` is not an id, or
+                ``how`` is neither word.
+            InvalidTransition: not a subscriber, not notified yet, or closed already.
+        """
+        problems = ident.problems(agreement_id, "$.agreement_id")
+        if how not in _HOW:
+            problems.append(Problem("$.how", "'terminated' or 'transferred'", describe(how)))
+        problems += ident.problems(procedure_id, "$.procedure_id")
+        raise_problems(problems, _PROCEDURE)
+        data = {"agreement_id": agreement_id, "how": how, "procedure_id": procedure_id}
+        return self.apply("close_subscription", who=who, when=when, data=data, key=key)
+
+    def close_by_exit(
+        self,
+        exit_procedure: ExitProcedure,
+        *,
+        who: str,
+        when: dt.datetime,
+        key: bytes | None = None,
+    ) -> RemovalProcedure:
+        """Close a subscription through the exit procedure that ended its agreement (S13).
+
+        The exit must be for a subscriber of the plan and its termination must have
+        taken effect (the exit procedure has reached ``retrieval`` or later).
+
+        Raises:
+            ValidationError: ``exit_procedure`` is not an `ExitProcedure`
+                (``$.exit_procedure``), its agreement is no subscriber's
+                (``$.exit_procedure.agreement_id``), or its termination has not taken
+                effect (``$.exit_procedure.state``).
+            InvalidTransition: as `close_subscription`.
+        """
+        raise_problems(
+            instance_problems(exit_procedure, ExitProcedure, "$.exit_procedure"), _PROCEDURE
+        )
+        agreement_id = exit_procedure.agreement_id
+        if self.plan.subscriber(agreement_id) is None:
+            listed = ", ".join(self.plan.agreement_ids) or "none"
+            raise ValidationError.single(
+                "$.exit_procedure.agreement_id",
+                f"the agreement of a subscriber in the plan ({listed})",
+                repr(agreement_id),
+                subject=_PROCEDURE,
+            )
+        if exit_procedure.state not in _EFFECTIVE_EXIT_STATES:
+            raise ValidationError.single(
+                "$.exit_procedure.state",
+                "an exit whose termination has taken effect (retrieval or later)",
+                repr(exit_procedure.state),
+                subject=_PROCEDURE,
+            )
+        return self.close_subscription(
+            agreement_id,
+            how="terminated",
+            procedure_id=exit_procedure.id,
+            who=who,
+            when=when,
+            key=key,
+        )
+
+    def record_release(
+        self,
+        requests: Iterable[str] = (),
+        *,
+        who: str,
+        when: dt.datetime,
+        key: bytes | None = None,
+    ) -> RemovalProcedure:
+        """Record that the service's resources were released by other means (the request ids).
+
+        This takes the caller's word; `release_service_resources` is the proof.
+
+        Raises:
+            ValidationError: ``requests`` is not a list of text.
+            InvalidTransition: a subscription is still open, or released already.
+        """
+        ids, problems = _refs(requests, "$.requests", at_least_one=False)
+        raise_problems(problems, _PROCEDURE)
+        data = {"requests": ids, "remaining": 0}
+        return self.apply("release_resources", who=who, when=when, data=data, key=key)
+
+    def update_records(
+        self,
+        *,
+        catalogue: Iterable[str],
+        configuration: Iterable[str],
+        archive: Iterable[ArchivedRecord] = (),
+        who: str,
+        when: dt.datetime,
+        key: bytes | None = None,
+    ) -> RemovalProcedure:
+        """Record the catalogue and configuration records updated, and what is kept archived.
+
+        ``catalogue`` and ``configuration`` name the records changed (one or more
+        references each); ``archive`` lists what is kept, each with its basis
+        (`ArchivedRecord`; none when nothing is kept).
+
+        Raises:
+            ValidationError: an empty list or one not of text; an archive item that
+                is not an `ArchivedRecord`.
+            InvalidTransition: the resources are not released yet, or the records
+                are updated already.
+        """
+        data: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for kind, refs in (("catalogue", catalogue), ("configuration", configuration)):
+            data[kind], found = _refs(refs, f"$.{kind}", at_least_one=True)
+            problems += found
+        given: object = archive
+        kept: list[dict[str, str]] = []
+        if isinstance(given, str | bytes | Mapping) or not isinstance(given, Iterable):
+            problems.append(Problem("$.archive", "a list of ArchivedRecord", describe(given)))
+        else:
+            for index, item in enumerate(cast("Iterable[object]", given)):
+                if isinstance(item, ArchivedRecord):
+                    kept.append({"what": item.what, "basis": item.basis})
+                else:
+                    problems.append(
+                        Problem(f"$.archive[{index}]", "an ArchivedRecord", describe(item))
+                    )
+        raise_problems(problems, _PROCEDURE)
+        data["archive"] = kept
+        return self.apply("update_records", who=who, when=when, data=data, key=key)
+
+
+_PROCEDURE = "removal procedure"
+
+
+# ---------------------------------------------------------------------- with the catalogue
+def _service_moved(
+    catalogue: Catalogue,
+    service_id: str,
+    event: str,
+    *,
+    who: str,
+    when: dt.datetime,
+) -> Catalogue:
+    """The catalogue with its service ``service_id`` one ``event`` further (S05's lifecycle)."""
+    graph = catalogue.graph
+    service = graph.service(service_id)
+    moved = advance(service, event, who=who, when=when)
+    services = tuple(moved if s.id == service_id else s for s in graph.services)
+    return attrs.evolve(catalogue, graph=attrs.evolve(graph, services=services))
+
+
+def _checked_pair(procedure: object, catalogue: object) -> None:
+    problems = instance_problems(procedure, RemovalProcedure, "$.procedure")
+    problems += instance_problems(catalogue, Catalogue, "$.catalogue")
+    raise_problems(problems, _PROCEDURE)
+
+
+def announce_removal(
+    procedure: RemovalProcedure,
+    catalogue: Catalogue,
+    *,
+    who: str,
+    when: dt.datetime,
+    key: bytes | None = None,
+) -> tuple[RemovalProcedure, Catalogue]:
+    """Announce the removal: the procedure's ``announce`` and the service's ``retire``, together.
+
+    The service goes from ``live`` to ``retiring`` in the catalogue's graph, so
+    `cloudsms.agreements.check_agreement` refuses any new subscription to its
+    entries from then on, and the procedure moves to ``retiring``, where the
+    notices are recorded. Either both happen or neither: nothing is returned
+    until both have been checked.
+
+    Raises:
+        ValidationError: ``procedure`` or ``catalogue`` is of the wrong type; a bad
+            ``who`` or ``when``.
+        UnknownReference: the catalogue's graph has no service of the plan.
+        InvalidTransition: the procedure is not ``opened``, or the service is not
+            ``live``.
+    """
+    _checked_pair(procedure, catalogue)
+    announced = procedure.apply("announce", who=who, when=when, key=key)
+    moved = _service_moved(catalogue, procedure.service_id, "retire", who=who, when=when)
+    return announced, moved
+
+
+def retire_service(
+    procedure: RemovalProcedure,
+    catalogue: Catalogue,
+    *,
+    who: str,
+    when: dt.datetime,
+    key: bytes | None = None,
+) -> tuple[RemovalProcedure, Catalogue]:
+    """Retire the service: the procedure's ``retire`` and the service's ``remove``, together.
+
+    The procedure's guard decides (every subscription closed, not before the
+    earliest removal date, resources released, records updated); then the service
+    goes from ``retiring`` to ``retired`` in the catalogue's graph and its entries
+    leave the catalogue, so nothing offers it any more (the graph keeps the retired
+    service and its trail). Either both happen or neither.
+
+    Raises:
+        ValidationError: ``procedure`` or ``catalogue`` is of the wrong type; a bad
+            ``who`` or ``when``.
+        UnknownReference: the catalogue's graph has no service of the plan.
+        InvalidTransition: the procedure's guard refuses (naming every open
+            subscription and what else is missing), or the service is not
+            ``retiring``.
+    """
+    _checked_pair(procedure, catalogue)
+    retired = procedure.apply("retire", who=who, when=when, key=key)
+    moved = _service_moved(catalogue, procedure.service_id, "remove", who=who, when=when)
+    service_id = procedure.service_id
+    kept = tuple(e for e in moved.entries if e.service != service_id)
+    return retired, attrs.evolve(moved, entries=kept)
+
+
+# ---------------------------------------------------------------------- the release
+@attrs.frozen(kw_only=True)
+class RemovalRelease(Record):
+    """What `release_service_resources` did: the procedure moved on, each release carried out.
+
+    ``changes`` holds one `ResourceChange` per release request, in the order
+    carried out; ``allocations`` and ``records`` are the allocations and
+    configuration records after them all. Designed by cloudsms (S15).
+    """
+
+    procedure: RemovalProcedure
+    changes: tuple[ResourceChange, ...] = attrs.field(converter=as_tuple)
+    allocations: tuple[Allocation, ...] = attrs.field(converter=as_tuple)
+    records: Mapping[str, ConfigurationRecord] = attrs.field(converter=as_frozen_mapping)
+
+
+def _service_holdings(
+    allocations: tuple[Allocation, ...], service_id: str, moment: dt.datetime
+) -> list[int]:
+    """The indexes of the holdings of ``service_id`` still held at or after ``moment``."""
+    return [
+        index
+        for index, a in enumerate(allocations)
+        if a.service == service_id and (a.until is None or _utc(a.until) > moment)
+    ]
+
+
+def _listed_of(value: object, path: str, kind: type) -> tuple[tuple[Any, ...], list[Problem]]:
+    name = kind.__name__
+    if isinstance(value, kind):
+        return (value,), []
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return (), [Problem(path, f"a list of {name}", describe(value))]
+    items = tuple(cast("Iterable[object]", value))
+    problems = [
+        Problem(f"{path}[{i}]", f"a {name}", describe(x))
+        for i, x in enumerate(items)
+        if not isinstance(x, kind)
+    ]
+    return items, problems
+
+
+def release_service_resources(
+    procedure: RemovalProcedure,
+    agreements: Iterable[CloudServiceAgreement],
+    pools: ResourcePool | Iterable[ResourcePool],
+    allocations: Iterable[Allocation],
+    records: Mapping[str, ConfigurationRecord],
+    *,
+    who: str,
+    when: dt.datetime,
+    types: Iterable[ResourceType] | None = None,
+    key: bytes | None = None,
+) -> RemovalRelease:
+    """Release everything still held for the service, then record it (S15).
+
+    Every subscription must be closed first (the guard of ``release_resources``
+    refuses otherwise, before anything is carried out). Each holding of the
+    service still held at or after ``when`` (an exit procedure's own release has
+    usually ended most) is released by a `ResourceRequest` carried out with
+    `cloudsms.procedures.resource_change.carry_out`, on the terms of its agreement
+    (from ``agreements``, by id; one that has ended is released as if it had not,
+    as the exit procedure does) against the pool of its location. Then the
+    ``release_resources`` event records the requests' ids and that nothing is held.
+
+    Raises:
+        InvalidTransition: the procedure is not ``retiring``, a subscription is still
+            open, or the resources are released already; nothing is done.
+        ValidationError: wrong-typed arguments; a holding whose agreement is not
+            given (``$.allocations[i].agreement``) or whose location no pool serves
+            (``$.allocations[i].location``); what carry_out refuses.
+    """
+    problems = instance_problems(procedure, RemovalProcedure, "$.procedure")
+    given_agreements, found = _listed_of(agreements, "$.agreements", CloudServiceAgreement)
+    problems += found
+    chosen, found = _listed_of(pools, "$.pools", ResourcePool)
+    problems += found
+    held, found = _listed_of(allocations, "$.allocations", Allocation)
+    problems += found
+    given_records: object = records
+    if not (
+        isinstance(given_records, Mapping)
+        and all(isinstance(v, ConfigurationRecord) for v in given_records.values())
+    ):
+        problems.append(
+            Problem("$.records", "a mapping of item ids to ConfigurationRecord", describe(records))
+        )
+    raise_problems(problems, _PROCEDURE)
+    refused = procedure.refusal(
+        "release_resources", who=who, when=when, data={"requests": [], "remaining": 0}
+    )
+    if refused is not None:
+        procedure.apply(  # raises InvalidTransition in the core's words
+            "release_resources", who=who, when=when, data={"requests": [], "remaining": 0}, key=key
+        )
+    terms = {a.id: a for a in given_agreements}
+    moment = _utc(when)
+    service_id = procedure.service_id
+    by_location = {p.location: p for p in chosen}
+    for index in _service_holdings(held, service_id, moment):
+        holding = held[index]
+        if holding.agreement not in terms:
+            expected = "the id of an agreement given in 'agreements'"
+            problems.append(
+                Problem(f"$.allocations[{index}].agreement", expected, repr(holding.agreement))
+            )
+        if _pool_of(holding, chosen, by_location) is None:
+            expected = "the location of one of the pools given"
+            problems.append(
+                Problem(f"$.allocations[{index}].location", expected, describe(holding.location))
+            )
+    raise_problems(problems, _PROCEDURE)
+    changes: list[ResourceChange] = []
+    current: tuple[Allocation, ...] = held
+    kept = dict(records)
+    prefix = procedure.id[:52]
+    left = _service_holdings(current, service_id, moment)
+    while left:
+        target = min((current[i] for i in left), key=lambda a: _utc(a.since))
+        pool = cast("ResourcePool", _pool_of(target, chosen, by_location))
+        agreement = terms[target.agreement]
+        if agreement.end is not None and _utc(agreement.end) <= moment:
+            agreement = attrs.evolve(agreement, end=None)
+        request = ResourceRequest(
+            id=f"{prefix}.rel{len(changes) + 1}",
+            kind=ResourceRequestKind.RELEASE,
+            customer=target.customer,
+            agreement=target.agreement,
+            service=target.service,
+            resource_type=target.resource_type,
+            resource_id=target.resource_id,
+            requested_at=when,
+            effective_at=when if target.held_at(when) else target.since,
+            requested_by=who,
+        )
+        change = carry_out(
+            request, agreement, pool, current, kept, as_of=when, types=types, by=who
+        )
+        if change.refusals:
+            raise ValidationError.single(
+                "$.allocations",
+                "holdings the service's release can end",
+                "; ".join(str(r) for r in change.refusals),
+                subject=_PROCEDURE,
+            )
+        changes.append(change)
+        current, kept = change.allocations, dict(change.records)
+        left = _service_holdings(current, service_id, moment)
+    data = {"requests": [c.request.id for c in changes], "remaining": 0}
+    moved = procedure.apply("release_resources", who=who, when=when, data=data, key=key)
+    return RemovalRelease(procedure=moved, changes=changes, allocations=current, records=kept)
+
+
+def _pool_of(
+    holding: Allocation,
+    pools: tuple[ResourcePool, ...],
+    by_location: Mapping[str, ResourcePool],
+) -> ResourcePool | None:
+    if holding.location is None:
+        return pools[0] if len(pools) == 1 else None
+    return by_location.get(holding.location)
