@@ -315,17 +315,26 @@ class RemovalPlan(Record):
         entries = frozenset(self.entry_ids)
         blockers: list[str] = []
         latest: dt.datetime | None = None
+        latest_utc: dt.datetime | None = None
+        starts: dict[dt.tzinfo | None, dt.datetime] = {}
         for index, subscriber in enumerate(self.subscribers):
-            extra = [e for e in subscriber.entry_ids if e not in entries]
-            if extra:
+            if not entries.issuperset(subscriber.entry_ids):
+                extra = [e for e in subscriber.entry_ids if e not in entries]
                 expected = f"entries of service {self.service_id!r} ({', '.join(self.entry_ids)})"
                 yield Problem(f"subscribers[{index}].entry_ids", expected, ", ".join(extra))
-            yield from self._notice_rules(index, subscriber)
+            at = subscriber.notice_at
+            start = starts.get(at.tzinfo)
+            if start is None:
+                start = starts[at.tzinfo] = self._notice_start(at.tzinfo)
+            if at is not start and _utc(at) != _utc(start):
+                yield self._notice_problem(index, at, start)
             ends = subscriber.notice_ends
             if ends is None:
                 blockers.append(subscriber.agreement_id)
-            elif latest is None or _utc(ends) > _utc(latest):
-                latest = ends
+                continue
+            ends_utc = _utc(ends)
+            if latest_utc is None or ends_utc > latest_utc:
+                latest, latest_utc = ends, ends_utc
         if list(self.blockers) != blockers:
             expected = (
                 f"the subscribers notice cannot end ({', '.join(blockers)})"
@@ -348,20 +357,19 @@ class RemovalPlan(Record):
         got = "null" if self.earliest_removal is None else self.earliest_removal.isoformat()
         yield Problem("earliest_removal", why, got)
 
-    def _notice_rules(self, index: int, subscriber: Subscriber) -> Iterator[Problem]:
-        at = subscriber.notice_at
-        expected_at = (
-            self.as_of_instant
+    def _notice_start(self, zone: dt.tzinfo | None) -> dt.datetime:
+        """When the notices go out in ``zone``: the plan's instant, or its day's start there."""
+        if self.as_of_instant is not None:
+            return self.as_of_instant.astimezone(zone)
+        return _day_start(self.as_of, zone)
+
+    def _notice_problem(self, index: int, at: dt.datetime, start: dt.datetime) -> Problem:
+        expected = (
+            f"{start.isoformat()}, the plan's instant"
             if self.as_of_instant is not None
-            else _day_start(self.as_of, at.tzinfo)
+            else f"{start.isoformat()}, the start of the plan's day in the zone"
         )
-        if _utc(at) != _utc(expected_at):
-            expected = (
-                f"{expected_at.isoformat()}, the plan's instant"
-                if self.as_of_instant is not None
-                else f"{expected_at.isoformat()}, the start of the plan's day in the zone"
-            )
-            yield Problem(f"subscribers[{index}].notice_at", expected, at.isoformat())
+        return Problem(f"subscribers[{index}].notice_at", expected, at.isoformat())
 
     def _expected_removal(
         self, blockers: list[str], latest: dt.datetime | None
@@ -431,6 +439,8 @@ def _notice(service_id: str, subscriber: Subscriber, sent_by: str) -> Notice:
 
 # ---------------------------------------------------------------------- plan_removal
 _RETIREMENT: Final = TerminationReason.SERVICE_RETIREMENT
+_NEW = object.__new__
+_SET = object.__setattr__
 
 
 def _as_of(as_of: object) -> tuple[dt.date, dt.datetime | None, list[Problem]]:
@@ -444,22 +454,24 @@ def _as_of(as_of: object) -> tuple[dt.date, dt.datetime | None, list[Problem]]:
 
 
 class _Days:
-    """The instant each zone's day starts, found once per zone for one plan."""
+    """The instant the notices go out in each zone (and in UTC), found once per zone."""
 
     def __init__(self, day: dt.date, instant: dt.datetime | None) -> None:
         self.day = day
         self.instant = instant
-        self.found: dict[str, dt.datetime] = {}
+        self.found: dict[str, tuple[dt.datetime, dt.datetime]] = {}
 
-    def at(self, zone_name: str) -> dt.datetime:
+    def at(self, zone_name: str) -> tuple[dt.datetime, dt.datetime]:
+        """The instant in the zone ``zone_name``, and the same instant in UTC."""
         found = self.found.get(zone_name)
         if found is None:
             zone = timezone(zone_name)
-            if self.instant is not None:
-                found = self.instant.astimezone(zone)
-            else:
-                found = _day_start(self.day, zone)
-            self.found[zone_name] = found
+            local = (
+                self.instant.astimezone(zone)
+                if self.instant is not None
+                else _day_start(self.day, zone)
+            )
+            found = self.found[zone_name] = (local, _utc(local))
         return found
 
 
@@ -469,47 +481,77 @@ def _day_start(day: dt.date, zone: dt.tzinfo | None) -> dt.datetime:
     return wall.astimezone(_UTC).astimezone(zone)
 
 
-def _in_force(terms: CloudServiceAgreement, at: dt.datetime) -> bool:
-    if _utc(terms.effective_from) > _utc(at):
+def _in_force(terms: CloudServiceAgreement, at_utc: dt.datetime) -> bool:
+    """Whether ``terms`` are in force at ``at_utc`` (aware in UTC: compared exactly)."""
+    if terms.effective_from > at_utc:
         return False
-    return terms.end is None or _utc(at) < _utc(terms.end)
+    return terms.end is None or at_utc < terms.end
 
 
 def _terms_at(
     agreement: CloudServiceAgreement, days: _Days
-) -> tuple[CloudServiceAgreement, dt.datetime] | None:
-    """The terms in force at the notice and its instant; ``None`` before the agreement starts.
+) -> tuple[CloudServiceAgreement, dt.datetime, dt.datetime] | None:
+    """The terms in force at the notice, and its instant (local and UTC).
 
-    Only an amended agreement needs `terms_on`; its zone is the one in force then.
+    ``None`` before the agreement starts. Only an amended agreement needs
+    `terms_on`; its zone is the one in force then.
     """
-    at = days.at(agreement.timezone)
+    at, at_utc = days.at(agreement.timezone)
     if not agreement.amendments:
-        return agreement, at
-    if _utc(at) < _utc(agreement.effective_from):
+        return agreement, at, at_utc
+    if at_utc < agreement.effective_from:
         return None
     terms = terms_on(agreement, at)
     if terms.timezone != agreement.timezone:
         # The zone in force at the notice (amended later) decides its day.
-        at = days.at(terms.timezone)
-        if _utc(at) < _utc(agreement.effective_from):
+        at, at_utc = days.at(terms.timezone)
+        if at_utc < agreement.effective_from:
             return None
         terms = terms_on(agreement, at)
-    return terms, at
+    return terms, at, at_utc
+
+
+_Ends = dict[tuple[object, ...], "dt.datetime | None"]
+
+
+def _period_key(zone: str, period: relativedelta) -> tuple[object, ...]:
+    """What decides one notice period's end from one start: the zone and the length's fields.
+
+    A checked calendar length holds relative fields only, so these fields are all of
+    it; keying on them spares a relativedelta's own (slow) hash and equality.
+    """
+    return (
+        zone,
+        period.years,
+        period.months,
+        period.days,
+        period.leapdays,
+        period.hours,
+        period.minutes,
+        period.seconds,
+        period.microseconds,
+    )
 
 
 def _subscriber(
-    agreement: CloudServiceAgreement, entries: frozenset[str], days: _Days
+    agreement: CloudServiceAgreement, entries: frozenset[str], days: _Days, ends_by: _Ends
 ) -> Subscriber | Problem | None:
-    """The agreement as a subscriber, ``None`` when it does not subscribe then, or a problem."""
+    """The agreement as a subscriber, ``None`` when it does not subscribe then, or a problem.
+
+    ``ends_by`` remembers each notice period's end by zone and length, for one plan
+    (whose notices all go out at one instant a zone).
+    """
     found = _terms_at(agreement, days)
     if found is None:
         return None
-    terms, at = found
-    if not _in_force(terms, at):
+    terms, at, at_utc = found
+    if not _in_force(terms, at_utc):
         return None
-    chosen = sorted({s.entry_id for s in terms.subscriptions if s.entry_id in entries})
+    chosen = [s.entry_id for s in terms.subscriptions if s.entry_id in entries]
     if not chosen:
         return None
+    if len(chosen) > 1:
+        chosen = sorted(set(chosen))
     termination = terms.termination
     end = terms.end
     period: relativedelta | None = None
@@ -518,7 +560,11 @@ def _subscriber(
         _RETIREMENT in termination.provider_reasons
     ):
         period = termination.notice_period
-        ends = _follows(at, period)
+        key = _period_key(terms.timezone, period)
+        if key in ends_by:
+            ends = ends_by[key]
+        else:
+            ends = ends_by[key] = _follows(at, period)
         if ends is None:
             expected = "an agreement whose notice ends within the supported range"
             return Problem("$.as_of", expected, at.isoformat())
@@ -529,32 +575,15 @@ def _subscriber(
         ends, how = end.astimezone(at.tzinfo), RemovalEnd.AGREEMENT_END
     else:
         ends, how = None, RemovalEnd.CONSENT_OR_TRANSFER
-    return _made_subscriber(
-        agreement_id=terms.id,
-        agreement_version=terms.version,
-        customer_id=terms.customer_id,
-        entry_ids=tuple(chosen),
-        notice_at=at,
-        notice_period=period,
-        notice_ends=ends,
-        ends_by=how,
-    )
-
-
-_NEW = object.__new__
-_SET = object.__setattr__
-
-
-def _made_subscriber(**values: object) -> Subscriber:
-    """A subscriber from values `plan_removal` has just derived from checked records.
-
-    Every value comes from a checked agreement or from a calendar step that
-    `_follows` has checked, so the field checks are not run again; the plan's
-    rules (`RemovalPlan._rules`) still check how they fit together.
-    """
     made = _NEW(Subscriber)
-    for name, value in values.items():
-        _SET(made, name, value)
+    _SET(made, "agreement_id", terms.id)
+    _SET(made, "agreement_version", terms.version)
+    _SET(made, "customer_id", terms.customer_id)
+    _SET(made, "entry_ids", tuple(chosen))
+    _SET(made, "notice_at", at)
+    _SET(made, "notice_period", period)
+    _SET(made, "notice_ends", ends)
+    _SET(made, "ends_by", how)
     return made
 
 
@@ -626,9 +655,13 @@ def plan_removal(
     raise_problems(problems, _SUBJECT)
     entries = frozenset(found)
     days = _Days(day, instant_given)
+    ends_by: _Ends = {}
     subscribers: list[Subscriber] = []
     for agreement in listed:
-        made = _subscriber(agreement, entries, days)
+        # Every value of a subscriber comes from a checked agreement or from a calendar
+        # step `_follows` checked, so it is built without its field checks; the plan's
+        # rules (`RemovalPlan._rules`) still check how the values fit together.
+        made = _subscriber(agreement, entries, days, ends_by)
         if isinstance(made, Problem):
             raise ValidationError([made], subject=_SUBJECT)
         if made is not None:
@@ -655,12 +688,14 @@ def _earliest(
     subscribers: list[Subscriber], day: dt.date, instant_given: dt.datetime | None
 ) -> dt.datetime | None:
     latest: dt.datetime | None = None
+    latest_utc: dt.datetime | None = None
     for subscriber in subscribers:
         ends = subscriber.notice_ends
         if ends is None:
             return None
-        if latest is None or _utc(ends) > _utc(latest):
-            latest = ends
+        ends_utc = _utc(ends)
+        if latest_utc is None or ends_utc > latest_utc:
+            latest, latest_utc = ends, ends_utc
     if latest is not None:
         return latest
     if instant_given is not None:
