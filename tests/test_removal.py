@@ -28,10 +28,13 @@ from cloudsms.procedures.removal import (
     ArchivedRecord,
     RemovalProcedure,
     announce_removal,
+    release_service_resources,
     retire_service,
 )
 from cloudsms.procedures.termination import ExitProcedure
+from cloudsms.resources import Allocation, PoolCapacity, ResourcePool
 from cloudsms.serialization import from_json, to_json
+from cloudsms.units import quantity
 
 register_lifecycle("service_removal", "cloudsms.procedures.removal:REMOVAL_LIFECYCLE")
 register_document("cloudsms.removal-procedure", "cloudsms.procedures.removal:RemovalProcedure")
@@ -453,3 +456,98 @@ class TestDocument:
         drawn = REMOVAL_LIFECYCLE.to_mermaid()
         for event in REMOVAL_LIFECYCLE.events:
             assert event in drawn
+
+
+class TestReleaseServiceResources:
+    """release_service_resources releases what is still held for the service, then records it."""
+
+    POOL = ResourcePool(
+        id="fra-1",
+        name="Frankfurt 1",
+        location="eu-central",
+        capacities=[PoolCapacity(resource_type="vcpu", capacity=quantity("512 vcpu"))],
+    )
+
+    def holdings(self) -> tuple[Allocation, ...]:
+        """cust-3's machine still running on the service, and a storage holding left alone."""
+        since = berlin(2026, 5, 1)
+        return (
+            Allocation(
+                "cust-3",
+                "csa-3",
+                SERVICE,
+                "vcpu",
+                quantity("8 vcpu"),
+                since,
+                resource_id="vm-1",
+                location="eu-central",
+            ),
+            Allocation(
+                "cust-3",
+                "csa-3",
+                "iaas-storage",
+                "vcpu",
+                quantity("2 vcpu"),
+                since,
+                resource_id="vm-2",
+                location="eu-central",
+            ),
+        )
+
+    def test_the_service_holdings_are_released_and_recorded(self) -> None:
+        """The compute holding ends at the release; the storage holding is untouched."""
+        when = berlin(2027, 6, 15, 1)
+        done = release_service_resources(
+            all_closed(), THREE, self.POOL, self.holdings(), {}, who=WHO, when=when
+        )
+        assert done.procedure.resources_released
+        assert [c.request.id for c in done.changes] == ["removal-iaas-compute.rel1"]
+        compute, storage = sorted(done.allocations, key=lambda a: a.service)
+        assert compute.until == when
+        assert storage.until is None
+        entry = done.procedure.lifecycle.entries[-1]
+        assert (entry.event, entry.data) == (
+            "release_resources",
+            {"requests": ["removal-iaas-compute.rel1"], "remaining": 0},
+        )
+
+    def test_refused_while_a_subscription_is_open_and_nothing_is_released(self) -> None:
+        """With subscriptions open the release is refused before anything is carried out."""
+        with pytest.raises(InvalidTransition) as error:
+            release_service_resources(
+                notified(), THREE, self.POOL, self.holdings(), {}, who=WHO, when=AS_OF_AT
+            )
+        assert "still open" in str(error.value)
+
+    def test_a_holding_whose_agreement_is_not_given_is_refused(self) -> None:
+        """The terms of each holding's agreement are needed to carry the release out."""
+        with pytest.raises(ValidationError) as error:
+            release_service_resources(
+                all_closed(),
+                THREE[:2],
+                [self.POOL],
+                self.holdings(),
+                {},
+                who=WHO,
+                when=berlin(2027, 6, 15, 1),
+            )
+        assert [p.path for p in error.value.problems] == ["$.allocations[0].agreement"]
+
+    def test_wrong_types_are_refused_at_their_paths(self) -> None:
+        """Every argument is checked before anything happens."""
+        with pytest.raises(ValidationError) as error:
+            release_service_resources(
+                all_closed(),
+                ["csa-1"],
+                "pool",
+                [1],
+                [],  # type: ignore[arg-type]
+                who=WHO,
+                when=berlin(2027, 6, 15, 1),
+            )
+        assert [p.path for p in error.value.problems] == [
+            "$.agreements[0]",
+            "$.pools",
+            "$.allocations[0]",
+            "$.records",
+        ]
