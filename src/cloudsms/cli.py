@@ -105,6 +105,25 @@ trail and recomputing its chain; exit 1 when the document is invalid, the chain 
 not verify or the procedure is not closed, 2 when a file cannot be read or a keyed
 trail has no key (or a plain one is given one).
 
+``cloudsms onboarding plan AGREEMENT.json CATALOGUE.json --start YYYY-MM-DD
+[--deployment-model M] [--requirements REQUIREMENTS.json]`` prints the customer's
+onboarding plan from the template of the deployment model (S08; ISO/IEC 20000-1:2011
+6.1, 7.1 and 9.2): each activity grouped by owner, with its deadline counted from the
+start of that day in the agreement's zone and what it waits for
+(`cloudsms.reports.onboarding`), as a table or as JSON. Exit 1 with every problem of an
+invalid agreement, catalogue or requirement register, or of an onboarding refused (an
+agreement the catalogue contradicts, a deployment model to choose or not offered, the
+choices named); 2 when a file cannot be read or an option is not valid.
+
+``cloudsms removal plan CATALOGUE.json SERVICE_ID AGREEMENTS_DIR [--as-of YYYY-MM-DD]``
+prints the subscribers of a service to retire, read from the agreement documents of
+the directory, with how and when each subscription can end and the earliest removal
+date (S15, designed by cloudsms: the TR's guidance for this scenario is not in our
+source; `cloudsms.reports.removal`). ``--as-of`` defaults to today's date in UTC, read
+at this edge. Exit 1 with every problem of an invalid catalogue or agreement (each
+under its file name) or an unknown service; 2 when a file or the directory cannot be
+read or an option is not valid.
+
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
 """
@@ -1923,6 +1942,246 @@ def _with_exit(commands: Any) -> None:  # noqa: ANN401 - argparse's private subp
     sub.set_defaults(document_handler=_exit_confirmation)
 
 
+# ---------------------------------------------------------------------- onboarding and removal
+_ONBOARDING_OPTIONS = {"$.start": "--start", "$.deployment_model": "--deployment-model"}
+"""The options standing for `plan_onboarding`'s arguments, named in its problems instead."""
+
+_DEPLOYMENT_MODELS = ("public", "private", "community", "hybrid")
+
+
+def _refusal_view(name: str, head: str, problems: Sequence[Problem], **data: object) -> _View:
+    """The problems of a plan its inputs refuse, one a line under ``head`` (status 1)."""
+    noun = "problem" if len(problems) == 1 else "problems"
+    lines = [f"{_show(name)}: {head}: {len(problems)} {noun}"]
+    lines += [f"  {_show(str(p))}" for p in problems]
+    rows: list[Row] = [p._asdict() for p in problems]
+    return _View(
+        table="\n".join(lines),
+        data={"refused": True, "file": name, **data, "problems": rows},
+        rows=rows,
+        columns=_PROBLEM_COLUMNS,
+        status=1,
+        fit=False,
+    )
+
+
+def _read_value(file: str, kind: type, what: str) -> tuple[str, Any, _View | None]:
+    """``file``'s name and the ``kind`` it holds (read strictly), or the view of its problems."""
+    from cloudsms.serialization import from_dict  # noqa: PLC0415 - the converter is heavy
+
+    name = Path(file).name or file
+    text = _read_file(file)
+    try:
+        return name, from_dict(kind, strict_json.loads(text, subject=name)), None
+    except ValidationError as exc:
+        return name, None, _problems_view(name, what, list(exc.problems))
+
+
+def _onboarding_plan(args: argparse.Namespace) -> _View:
+    """``onboarding plan``: the activities of a customer's onboarding by owner, or the refusal.
+
+    An invalid agreement gets ``document validate``'s problems, an invalid catalogue
+    or requirements file its problems (status 1); an onboarding `plan_onboarding`
+    refuses (an agreement the catalogue contradicts, a deployment model to choose or
+    not offered) gets its problems, each at the option it concerns, also status 1.
+    """
+    from cloudsms.catalogue import Catalogue  # noqa: PLC0415 - loaded only for this command
+    from cloudsms.procedures.onboarding import plan_onboarding  # noqa: PLC0415
+    from cloudsms.reports.onboarding import (  # noqa: PLC0415
+        onboarding_plan_data,
+        onboarding_plan_table,
+    )
+    from cloudsms.requirements import RequirementRegister  # noqa: PLC0415
+
+    name, agreement, refused = _agreement_of(args)
+    if refused is not None:
+        return refused
+    _, catalogue, refused = _read_value(args.catalogue, Catalogue, "catalogue")
+    if refused is not None:
+        return refused
+    register = None
+    if args.requirements is not None:
+        _, register, refused = _read_value(
+            args.requirements, RequirementRegister, "requirement register"
+        )
+        if refused is not None:
+            return refused
+    try:
+        plan = plan_onboarding(
+            agreement,
+            catalogue,
+            start=args.start,
+            requirements=register,
+            deployment_model=args.deployment_model,
+        )
+    except ValidationError as exc:
+        problems = [p._replace(path=_ONBOARDING_OPTIONS.get(p.path, p.path)) for p in exc.problems]
+        head = f"agreement {_show(agreement.id)} cannot be onboarded as asked"
+        return _refusal_view(name, head, problems, agreement=agreement.id)
+    return _View(
+        table=onboarding_plan_table(plan),
+        data=onboarding_plan_data(plan),
+        rows=[],
+        columns=(),
+        fit=False,
+    )
+
+
+def _with_onboarding(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    """The ``onboarding plan`` command, added to ``commands``."""
+    verbs = commands.add_parser(
+        "onboarding", help="onboard a customer: who does what by when (S08)"
+    ).add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub: argparse.ArgumentParser = verbs.add_parser(
+        "plan",
+        help="the onboarding activities of an agreement's customer, by owner, with deadlines",
+        description="Read AGREEMENT.json (a cloudsms.cloud-service-agreement document) and "
+        "CATALOGUE.json (the catalogue it subscribes to) and print the customer's onboarding "
+        "plan from the template of the deployment model: each activity grouped by owner "
+        "(provider, customer, both), with its deadline counted from the start of --start "
+        "(in the agreement's time zone) and the activities it waits for. With "
+        "--requirements, the requirements traced to the agreement are the ones the "
+        "verification checks. Exit 0, 1 with every problem of an invalid agreement, "
+        "catalogue or requirements file, or of an onboarding refused (an agreement the "
+        "catalogue contradicts, a deployment model to choose or not offered: the choices "
+        "named), 2 when a file cannot be read or an option is not valid.",
+    )
+    sub.add_argument("agreement", metavar="AGREEMENT.json", help="the agreement's document")
+    sub.add_argument("catalogue", metavar="CATALOGUE.json", help="the catalogue's JSON")
+    sub.add_argument(
+        "--start",
+        type=_notice_date,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the day onboarding starts, at 00:00 in the agreement's time zone",
+    )
+    sub.add_argument(
+        "--deployment-model",
+        choices=_DEPLOYMENT_MODELS,
+        default=None,
+        help="the deployment model to onboard (default: the one every subscribed entry "
+        "offers, when there is exactly one)",
+    )
+    sub.add_argument(
+        "--requirements",
+        default=None,
+        metavar="REQUIREMENTS.json",
+        help="a requirement register (JSON with 'requirements'): those traced to the "
+        "agreement are verified before delivery",
+    )
+    sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    sub.set_defaults(document_handler=_onboarding_plan)
+
+
+def _agreements_in(directory: str) -> tuple[list[Any], _View | None]:
+    """Every agreement document (``*.json``) of ``directory``, by file name, or their problems.
+
+    JSON that does not declare itself an agreement document (a catalogue, a pool
+    kept beside the agreements) is passed over; a file that is not JSON, or an
+    agreement document that is not valid, is a problem.
+    A directory that cannot be listed is bad usage (`_Unreadable`, status 2); every
+    problem of every invalid file is reported, each under its file name (status 1).
+    """
+    from cloudsms.agreements import AGREEMENT_DOCUMENT, CloudServiceAgreement  # noqa: PLC0415
+
+    folder = Path(directory)
+    try:
+        files = sorted(p for p in folder.iterdir() if p.suffix == ".json" and p.is_file())
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise _Unreadable(f"cannot read the directory {directory!r}: {reason}") from None
+    agreements: list[Any] = []
+    problems: list[Problem] = []
+    for path in files:
+        name, data, agreement, found = _read_document(str(path), AGREEMENT_DOCUMENT)
+        declared = data.get("type") if isinstance(data, dict) else None
+        if data is not None and declared != AGREEMENT_DOCUMENT:
+            continue  # JSON of another kind (a catalogue, a pool) kept beside them
+        if found or not isinstance(agreement, CloudServiceAgreement):
+            problems += [p._replace(path=f"{name}:{p.path}") for p in found]
+        else:
+            agreements.append(agreement)
+    if problems:
+        return [], _problems_view(folder.name or directory, "agreements", problems)
+    return agreements, None
+
+
+def _removal_plan(args: argparse.Namespace) -> _View:
+    """``removal plan``: the subscribers of a service to retire and the earliest removal date.
+
+    An invalid catalogue or agreement file gets its problems (status 1); a removal
+    `plan_removal` refuses (an unknown service, the known ones named) gets its
+    problems, also status 1.
+    """
+    import datetime as dt  # noqa: PLC0415 - loaded only for this command
+
+    from cloudsms.catalogue import Catalogue  # noqa: PLC0415
+    from cloudsms.procedures.removal import plan_removal  # noqa: PLC0415
+    from cloudsms.reports.removal import removal_plan_data, removal_plan_table  # noqa: PLC0415
+
+    name, catalogue, refused = _read_value(args.catalogue, Catalogue, "catalogue")
+    if refused is not None:
+        return refused
+    agreements, refused = _agreements_in(args.agreements)
+    if refused is not None:
+        return refused
+    as_of = args.as_of
+    if as_of is None:  # the caller's clock, read here at the edge and shown in the output
+        as_of = dt.datetime.now(dt.UTC).date()
+    try:
+        plan = plan_removal(catalogue, args.service_id, agreements, as_of=as_of)
+    except ValidationError as exc:
+        options = {"$.service_id": "SERVICE_ID", "$.as_of": "--as-of"}
+        problems = [p._replace(path=options.get(p.path, p.path)) for p in exc.problems]
+        head = f"the removal of service {_show(args.service_id)} cannot be planned"
+        return _refusal_view(name, head, problems, service_id=args.service_id)
+    return _View(
+        table=removal_plan_table(plan),
+        data=removal_plan_data(plan),
+        rows=[],
+        columns=(),
+        fit=False,
+    )
+
+
+def _with_removal(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    """The ``removal plan`` command, added to ``commands``."""
+    verbs = commands.add_parser(
+        "removal", help="remove a service from the catalogue: subscribers and dates (S15)"
+    ).add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub: argparse.ArgumentParser = verbs.add_parser(
+        "plan",
+        help="the subscribers of a service to retire, their notice end dates and the "
+        "earliest removal date",
+        description="Read CATALOGUE.json and every agreement document in AGREEMENTS_DIR "
+        "(*.json files of type cloudsms.cloud-service-agreement; other JSON is passed over) "
+        "and print what retiring SERVICE_ID with notices sent at the start "
+        "of --as-of (in each agreement's time zone) sets in motion: each agreement in force "
+        "then that subscribes to an entry of the service, how and when its subscription "
+        "can end (by notice, at the agreement's end, or only with the customer's consent "
+        "or a transfer: a blocker), and the earliest removal date, the latest of those "
+        "ends. Designed by cloudsms: the TR's guidance for this scenario is not in our "
+        "source. Exit 0, 1 with every problem of an invalid catalogue or agreement (each "
+        "under its file name) or of a removal refused (an unknown service: the known ones "
+        "named), 2 when a file or the directory cannot be read or an option is not valid.",
+    )
+    sub.add_argument("catalogue", metavar="CATALOGUE.json", help="the catalogue's JSON")
+    sub.add_argument("service_id", metavar="SERVICE_ID", help="the service to retire")
+    sub.add_argument(
+        "agreements", metavar="AGREEMENTS_DIR", help="a directory of agreement documents"
+    )
+    sub.add_argument(
+        "--as-of",
+        type=_notice_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day the notices go out, at 00:00 in each agreement's time zone "
+        "(default: today in UTC)",
+    )
+    sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    sub.set_defaults(document_handler=_removal_plan)
+
+
 # ---------------------------------------------------------------------- parser
 def _month_command(
     commands: Any,  # noqa: ANN401 - argparse's private subparsers type
@@ -2081,7 +2340,15 @@ def _with_month_commands(
     Those over a month of an agreement, ``capacity show`` over a pool's allocations, and
     ``exit plan`` and ``exit confirmation`` over an agreement and an exit procedure.
     """
-    for add in (_with_incident, _with_sla, _with_cost, _with_capacity, _with_exit):
+    for add in (
+        _with_incident,
+        _with_sla,
+        _with_cost,
+        _with_capacity,
+        _with_exit,
+        _with_onboarding,
+        _with_removal,
+    ):
         add(commands)
     return parser
 
@@ -2247,6 +2514,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cost",
             "capacity",
             "exit",
+            "onboarding",
+            "removal",
         ):
             view = args.document_handler(args)
         else:

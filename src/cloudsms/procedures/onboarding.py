@@ -639,7 +639,8 @@ def _model_of(
     if model not in shared:
         lacking = sorted(e for e, models in offered.items() if model not in models)
         expected = f"a model every subscribed entry offers (choices: {choices})"
-        got = f"{model.value!r}, which {', '.join(repr(e) for e in lacking)} does not offer"
+        verb = "does not offer" if len(lacking) == 1 else "do not offer"
+        got = f"{model.value!r}, which {', '.join(repr(e) for e in lacking)} {verb}"
         return None, [Problem("$.deployment_model", expected, got)]
     return model, []
 

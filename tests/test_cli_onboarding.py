@@ -1,0 +1,170 @@
+"""cloudsms onboarding plan (S08): run as a user runs it, in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "examples" / "data" / "resources"
+AGREEMENT = str(DATA / "agreement.json")
+CATALOGUE = str(DATA / "catalogue.json")
+PAGE = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+SECTION = PAGE[PAGE.index("\n## Onboarding\n") : PAGE.index("\n## Removal\n")]
+SAMPLES = re.findall(
+    r"^```console\n\$ (cloudsms onboarding [^\n]*)\n(.*?)^```$", SECTION, re.MULTILINE | re.DOTALL
+)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter, from the repository."""
+    return subprocess.run(
+        [sys.executable, "-m", "cloudsms", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def plan(*more: str) -> subprocess.CompletedProcess[str]:
+    """``onboarding plan`` of the example agreement from 2026-12-01, with ``more`` options."""
+    return run("onboarding", "plan", AGREEMENT, CATALOGUE, "--start", "2026-12-01", *more)
+
+
+def register(folder: Path) -> str:
+    """A requirement register with one requirement on the compute entry, one elsewhere."""
+    data = {
+        "requirements": [
+            {
+                "id": "REQ-VM",
+                "statement": "A virtual machine starts within five minutes",
+                "quality": "performance",
+                "acceptance_criteria": ["a start is timed under five minutes"],
+                "satisfied_by": ["compute"],
+            },
+            {
+                "id": "REQ-CRM",
+                "statement": "The CRM exports its data",
+                "quality": "portability",
+                "acceptance_criteria": ["an export opens"],
+                "satisfied_by": ["crm"],
+            },
+        ]
+    }
+    path = folder / "requirements.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+class TestOnboardingPlan:
+    """cloudsms onboarding plan: the activities by owner, with deadlines."""
+
+    def test_table(self) -> None:
+        """Prints the plan, grouped by owner, with deadlines from the start (exit 0)."""
+        result = plan()
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout.startswith("Onboarding plan for agreement csa-2026-011, version 1\n")
+        assert "\nCustomer\n" in result.stdout
+        assert "  move-components      customer workload    2026-12-11 00:00+01:00\n" in (
+            result.stdout
+        )
+
+    def test_json(self) -> None:
+        """Prints the plan's data; an IaaS agreement moves components, configures no app."""
+        result = plan("--format", "json")
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert (data["deployment_model"], data["tenancy"]) == ("public", "multi-tenant")
+        keys = [a["key"] for a in data["activities"]]
+        assert "move-components" in keys
+        assert "configure-application" not in keys
+        assert data["requirements"] == []
+
+    def test_requirements(self, tmp_path: Path) -> None:
+        """With --requirements, the traced requirements are the ones verified."""
+        result = plan("--requirements", register(tmp_path), "--format", "json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["requirements"] == ["REQ-VM"]
+
+    def test_model_not_offered(self) -> None:
+        """Refuses a model the entries do not offer, at the option, naming them (exit 1)."""
+        result = plan("--deployment-model", "private")
+        assert (result.returncode, result.stderr) == (1, "")
+        assert result.stdout == (
+            "agreement.json: agreement csa-2026-011 cannot be onboarded as asked: 1 problem\n"
+            "  expected a model every subscribed entry offers (choices: 'public'), got"
+            " 'private', which 'compute', 'storage' do not offer @ --deployment-model\n"
+        )
+
+    def test_refusal_as_json(self) -> None:
+        """The refusal as JSON names the problems."""
+        result = plan("--deployment-model", "hybrid", "--format", "json")
+        assert result.returncode == 1
+        data = json.loads(result.stdout)
+        assert data["refused"] is True
+        assert data["problems"][0]["path"] == "--deployment-model"
+
+    def test_bad_requirements(self, tmp_path: Path) -> None:
+        """Refuses an invalid requirement register with its problems (exit 1)."""
+        path = tmp_path / "requirements.json"
+        path.write_text('{"requirements": [{"id": "REQ-1"}]}', encoding="utf-8")
+        result = plan("--requirements", str(path))
+        assert result.returncode == 1
+        assert result.stdout.startswith("requirements.json: invalid requirement register: ")
+
+    def test_bad_catalogue(self, tmp_path: Path) -> None:
+        """Refuses a catalogue that is not one (exit 1)."""
+        path = tmp_path / "catalogue.json"
+        path.write_text('{"entries": 3}', encoding="utf-8")
+        result = run("onboarding", "plan", AGREEMENT, str(path), "--start", "2026-12-01")
+        assert result.returncode == 1
+        assert result.stdout.startswith("catalogue.json: invalid catalogue: ")
+
+    def test_invalid_agreement(self) -> None:
+        """An agreement file that is not an agreement gets document validate's problems."""
+        result = run("onboarding", "plan", CATALOGUE, CATALOGUE, "--start", "2026-12-01")
+        assert result.returncode == 1
+        assert result.stdout.startswith("catalogue.json: invalid document")
+
+    @pytest.mark.parametrize(
+        "words",
+        [
+            ("--start", "2026-13-01"),
+            ("--start", "2026-12-01", "--deployment-model", "edge"),
+            ("--start", "2026-12-01", "--format", "csv"),
+            (),
+        ],
+    )
+    def test_bad_usage(self, words: tuple[str, ...]) -> None:
+        """A bad date, model or format, or no --start, is bad usage (exit 2)."""
+        result = run("onboarding", "plan", AGREEMENT, CATALOGUE, *words)
+        assert result.returncode == 2
+        assert result.stdout == ""
+
+    def test_unreadable(self) -> None:
+        """A file that cannot be read is bad usage (exit 2)."""
+        result = run("onboarding", "plan", "nowhere.json", CATALOGUE, "--start", "2026-12-01")
+        assert result.returncode == 2
+        assert "cannot read 'nowhere.json'" in result.stderr
+
+
+class TestDocs:
+    """docs/cli.md's Onboarding section shows what the command prints."""
+
+    def test_there_are_samples(self) -> None:
+        """A run of onboarding plan and its refusal for a private model."""
+        assert [shlex.split(c)[-1] for c, _ in SAMPLES] == ["2026-12-01", "private"]
+
+    @pytest.mark.parametrize("index", [0, 1])
+    def test_each_sample_prints_what_it_shows(self, index: int) -> None:
+        """Run from the repository's root, each command prints exactly its sample."""
+        command, shown = SAMPLES[index]
+        result = run(*shlex.split(command)[1:])
+        assert (result.returncode, result.stderr, result.stdout) == (index, "", shown)
