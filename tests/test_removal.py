@@ -31,7 +31,13 @@ from cloudsms.procedures.removal import (
     release_service_resources,
     retire_service,
 )
-from cloudsms.procedures.termination import ExitProcedure
+from cloudsms.procedures.termination import DataCategory, ExitProcedure
+from cloudsms.procedures.transfer import (
+    DataExport,
+    ReceiverKind,
+    TransferProcedure,
+    TransitionPlan,
+)
 from cloudsms.resources import Allocation, PoolCapacity, ResourcePool
 from cloudsms.serialization import from_json, to_json
 from cloudsms.units import quantity
@@ -551,3 +557,70 @@ class TestReleaseServiceResources:
             "$.allocations[0]",
             "$.records",
         ]
+
+
+def accepted_transfer(agreement: CloudServiceAgreement) -> TransferProcedure:
+    """``agreement``'s service moved to Stratus Cloud, accepted on 2027-01-20 at 09:00."""
+    transfer = TransferProcedure.initiate(
+        agreement,
+        receiver="Stratus Cloud",
+        receiver_kind=ReceiverKind.PROVIDER,
+        who=WHO,
+        when=berlin(2027, 1, 4, 9),
+    )
+    for hour, category in enumerate(DataCategory, start=10):
+        data = f"{category.value} of {agreement.customer_id}".encode()
+        export = DataExport.of(
+            category, data, format="CSV", location=f"s3://x/{hour}", at=berlin(2027, 1, 5, hour)
+        )
+        transfer = transfer.record_export(export, who=WHO)
+    transfer = transfer.finish_export(who=WHO, when=berlin(2027, 1, 5, 17))
+    plan = TransitionPlan(
+        cut_over_start=berlin(2027, 1, 18, 22),
+        cut_over_end=berlin(2027, 1, 19, 4),
+        parallel_run_until=None,
+        rollback="Point DNS back",
+    )
+    transfer = transfer.plan_transition(plan, who=WHO, when=berlin(2027, 1, 6, 9))
+    transfer = transfer.cut_over(who=WHO, when=berlin(2027, 1, 18, 23))
+    checksums = {c: e.sha256 for c, e in transfer.exports.items()}
+    return transfer.accept(checksums, who=WHO, when=berlin(2027, 1, 20, 9))
+
+
+class TestCloseByTransfer:
+    """A subscription closes through the transfer its receiver accepted."""
+
+    def test_an_accepted_transfer_closes_it(self) -> None:
+        """csa-3 moves to another provider: closed as transferred, by the transfer's id."""
+        transfer = accepted_transfer(THREE[2])
+        closed = notified().close_by_transfer(transfer, who=WHO, when=berlin(2027, 1, 20, 10))
+        assert closed.closed == {"csa-3": ("transferred", "transfer-csa-3")}
+
+    def test_a_transfer_not_yet_accepted_is_refused(self) -> None:
+        """Before the receiver accepts, the subscription stays open."""
+        transfer = TransferProcedure.initiate(
+            THREE[2],
+            receiver="Stratus Cloud",
+            receiver_kind="in-house",
+            who=WHO,
+            when=berlin(2027, 1, 4, 9),
+        )
+        with pytest.raises(ValidationError) as error:
+            notified().close_by_transfer(transfer, who=WHO, when=berlin(2027, 1, 20, 10))
+        assert error.value.problems == (
+            Problem(
+                "$.transfer.state",
+                "a transfer its receiver has accepted (accepted or exit_started)",
+                "'exporting'",
+            ),
+        )
+
+    def test_a_transfer_of_another_agreement_or_type_is_refused(self) -> None:
+        """The transfer must be one of a subscriber's agreement."""
+        other = accepted_transfer(agreement(8, 1))
+        with pytest.raises(ValidationError) as error:
+            notified().close_by_transfer(other, who=WHO, when=berlin(2027, 1, 20, 10))
+        assert [p.path for p in error.value.problems] == ["$.transfer.agreement_id"]
+        with pytest.raises(ValidationError) as error:
+            notified().close_by_transfer("t", who=WHO, when=berlin(2027, 1, 20))  # type: ignore[arg-type]
+        assert [p.path for p in error.value.problems] == ["$.transfer"]

@@ -113,6 +113,7 @@ from cloudsms.periods import timezone
 from cloudsms.procedures._exit_plan import _follows
 from cloudsms.procedures.resource_change import ResourceChange, carry_out
 from cloudsms.procedures.termination import ExitProcedure
+from cloudsms.procedures.transfer import TransferProcedure
 from cloudsms.resources import (
     Allocation,
     ResourcePool,
@@ -1036,6 +1037,9 @@ _EFFECTIVE_EXIT_STATES: Final = frozenset(
 )
 """The exit procedure's states once its termination has taken effect."""
 
+_ACCEPTED_TRANSFER_STATES: Final = frozenset({"accepted", "exit_started"})
+"""The transfer's states once its receiver has accepted (and it was not cancelled)."""
+
 
 def _refs(value: object, path: str, *, at_least_one: bool) -> tuple[list[str], list[Problem]]:
     expected = "one or more references (text)" if at_least_one else "a list of references (text)"
@@ -1281,8 +1285,8 @@ class RemovalProcedure(Record):
 
         ``how`` is ``terminated`` (an exit procedure ended the agreement) or
         ``transferred`` (a transfer moved the service elsewhere); ``procedure_id``
-        names that procedure. This records the caller's word; `close_by_exit` checks
-        the exit procedure itself.
+        names that procedure. This records the caller's word; `close_by_exit` and
+        `close_by_transfer` check the procedure itself.
 
         Raises:
             ValidationError: ``agreement_id`` or ``procedure_id`` is not an id, or
@@ -1321,14 +1325,7 @@ class RemovalProcedure(Record):
             instance_problems(exit_procedure, ExitProcedure, "$.exit_procedure"), _PROCEDURE
         )
         agreement_id = exit_procedure.agreement_id
-        if self.plan.subscriber(agreement_id) is None:
-            listed = ", ".join(self.plan.agreement_ids) or "none"
-            raise ValidationError.single(
-                "$.exit_procedure.agreement_id",
-                f"the agreement of a subscriber in the plan ({listed})",
-                repr(agreement_id),
-                subject=_PROCEDURE,
-            )
+        self._subscriber_named(agreement_id, "$.exit_procedure.agreement_id")
         if exit_procedure.state not in _EFFECTIVE_EXIT_STATES:
             raise ValidationError.single(
                 "$.exit_procedure.state",
@@ -1344,6 +1341,55 @@ class RemovalProcedure(Record):
             when=when,
             key=key,
         )
+
+    def close_by_transfer(
+        self,
+        transfer: TransferProcedure,
+        *,
+        who: str,
+        when: dt.datetime,
+        key: bytes | None = None,
+    ) -> RemovalProcedure:
+        """Close a subscription through the transfer that moved its service elsewhere (S14).
+
+        The transfer must be for a subscriber of the plan and its receiver must have
+        accepted it (the transfer is ``accepted``, or its source's exit has started),
+        not cancelled.
+
+        Raises:
+            ValidationError: ``transfer`` is not a `TransferProcedure` (``$.transfer``),
+                its agreement is no subscriber's (``$.transfer.agreement_id``), or it
+                is not accepted (``$.transfer.state``).
+            InvalidTransition: as `close_subscription`.
+        """
+        raise_problems(instance_problems(transfer, TransferProcedure, "$.transfer"), _PROCEDURE)
+        agreement_id = transfer.agreement_id
+        self._subscriber_named(agreement_id, "$.transfer.agreement_id")
+        if transfer.state not in _ACCEPTED_TRANSFER_STATES:
+            raise ValidationError.single(
+                "$.transfer.state",
+                "a transfer its receiver has accepted (accepted or exit_started)",
+                repr(transfer.state),
+                subject=_PROCEDURE,
+            )
+        return self.close_subscription(
+            agreement_id,
+            how="transferred",
+            procedure_id=transfer.id,
+            who=who,
+            when=when,
+            key=key,
+        )
+
+    def _subscriber_named(self, agreement_id: str, path: str) -> None:
+        if self.plan.subscriber(agreement_id) is None:
+            listed = ", ".join(self.plan.agreement_ids) or "none"
+            raise ValidationError.single(
+                path,
+                f"the agreement of a subscriber in the plan ({listed})",
+                repr(agreement_id),
+                subject=_PROCEDURE,
+            )
 
     def record_release(
         self,
