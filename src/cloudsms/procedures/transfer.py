@@ -224,7 +224,7 @@ class DataExport(Record):
             category=category,
             format=format,
             sha256=checksum,
-            size=len(memoryview(data).cast("B")),
+            size=memoryview(data).nbytes,
             location=location,
             at=at,
         )
