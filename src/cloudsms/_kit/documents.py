@@ -264,6 +264,9 @@ _BUILT_IN: Mapping[str, str] = FrozenMapping(
         "cloudsms.pool-cost": "cloudsms.resources.provider_cost:PoolCost",
         "cloudsms.exit-procedure": "cloudsms.procedures.termination:ExitProcedure",
         "cloudsms.exit-confirmation": "cloudsms.procedures.termination:ExitConfirmation",
+        "cloudsms.onboarding-procedure": "cloudsms.procedures.onboarding:OnboardingProcedure",
+        "cloudsms.transfer-procedure": "cloudsms.procedures.transfer:TransferProcedure",
+        "cloudsms.removal-procedure": "cloudsms.procedures.removal:RemovalProcedure",
     }
 )
 """The documents cloudsms ships, by type name, each at the dotted path of its class."""

@@ -1258,6 +1258,9 @@ _BUILT_IN: Mapping[str, str] = FrozenMapping(
         "change": "cloudsms.operations.changes:CHANGE_LIFECYCLE",
         "release": "cloudsms.operations.releases:RELEASE_LIFECYCLE",
         "exit_procedure": "cloudsms.procedures.termination:EXIT_LIFECYCLE",
+        "onboarding": "cloudsms.procedures.onboarding:ONBOARDING_LIFECYCLE",
+        "transfer": "cloudsms.procedures.transfer:TRANSFER_LIFECYCLE",
+        "service_removal": "cloudsms.procedures.removal:REMOVAL_LIFECYCLE",
     }
 )
 """The lifecycles cloudsms declares, by name, each at the dotted path of its declaration."""
