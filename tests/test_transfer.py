@@ -10,6 +10,8 @@ an accepted transfer.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -898,3 +900,53 @@ class TestDocument:
         with pytest.raises(ValidationError) as caught:
             TransferProcedure(id=leaving.id, lifecycle=leaving.lifecycle)
         assert [p.path for p in caught.value.problems] == ["$.lifecycle"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter, from the repository."""
+    return subprocess.run(
+        [sys.executable, "-m", "cloudsms", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+class TestCommandLine:
+    """The commands that read any lifecycle or document read a transfer, in a fresh process."""
+
+    def test_lifecycle_diagram(self) -> None:
+        """``cloudsms lifecycle diagram transfer`` prints the lifecycle's Mermaid diagram."""
+        done = run("lifecycle", "diagram", "transfer")
+        assert (done.returncode, done.stderr) == (0, "")
+        assert done.stdout == TRANSFER_LIFECYCLE.to_mermaid() + "\n"
+
+    def test_audit_verify_and_document_validate(self, tmp_path: Path) -> None:
+        """``audit verify`` finds the trail whole and ``document validate`` reads the document."""
+        path = tmp_path / "transfer.json"
+        p, _ = accepted().start_exit(AGREEMENT, notice=dt.date(2026, 12, 15), who=WHO)
+        path.write_text(to_json(p), encoding="utf-8")
+        verified = run("audit", "verify", str(path))
+        assert (verified.returncode, verified.stderr) == (0, "")
+        assert verified.stdout.startswith(
+            "transfer.json: every trail holds (1 lifecycle instance)"
+        )
+        assert f"transfer 'transfer-csa-2026-011', {len(p.lifecycle.entries)} entries" in (
+            verified.stdout
+        )
+        validated = run("document", "validate", str(path))
+        assert (validated.returncode, validated.stderr) == (0, "")
+        assert validated.stdout == (
+            "transfer.json: valid cloudsms.transfer-procedure, schema version 1,"
+            " id 'transfer-csa-2026-011'\n"
+        )
+
+    def test_audit_verify_finds_a_changed_checksum(self, tmp_path: Path) -> None:
+        """``audit verify`` exits 1 on a trail whose export checksum was changed afterwards."""
+        path = tmp_path / "transfer.json"
+        old = export_checksum(PAYLOADS[DataCategory.LOGS])
+        path.write_text(to_json(exported()).replace(old, "0" * 64), encoding="utf-8")
+        done = run("audit", "verify", str(path))
+        assert done.returncode == 1
+        assert "transfer 'transfer-csa-2026-011', 8 entries: broken at entry 3" in done.stdout
