@@ -624,3 +624,26 @@ class TestCloseByTransfer:
         with pytest.raises(ValidationError) as error:
             notified().close_by_transfer("t", who=WHO, when=berlin(2027, 1, 20))  # type: ignore[arg-type]
         assert [p.path for p in error.value.problems] == ["$.transfer"]
+
+
+class TestKeyedTrail:
+    """A removal on an HMAC-keyed trail runs the same way, every step with the key."""
+
+    KEY = b"0123456789abcdef0123456789abcdef"
+
+    def test_each_step_takes_the_key_and_the_guards_still_count(self) -> None:
+        """Notified once, closed after the notice; the keyed chain verifies with its key."""
+        procedure = RemovalProcedure.initiate(CATALOGUE, SERVICE, THREE, as_of=AS_OF, keyed=True)
+        procedure, _ = announce_removal(
+            procedure, CATALOGUE, who=WHO, when=berlin(2026, 12, 14), key=self.KEY
+        )
+        procedure = procedure.notify("csa-1", who=WHO, when=berlin(2026, 12, 15), key=self.KEY)
+        with pytest.raises(InvalidTransition) as error:
+            procedure.notify("csa-1", who=WHO, when=berlin(2026, 12, 16), key=self.KEY)
+        assert "notified already" in str(error.value)
+        procedure = procedure.close_subscription(
+            "csa-1", how="transferred", procedure_id="t-1", who=WHO,
+            when=berlin(2026, 12, 20), key=self.KEY,
+        )  # fmt: skip
+        assert procedure.open_subscriptions == ("csa-2", "csa-3")
+        assert verify(procedure.lifecycle, key=self.KEY) is None

@@ -104,6 +104,7 @@ from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.lifecycle import (
     Attempt,
     Guard,
+    HistoryEntry,
     Lifecycle,
     LifecycleInstance,
     Transition,
@@ -838,6 +839,78 @@ def _named(instance: LifecycleInstance, event: str) -> dict[str, int]:
     return found
 
 
+@attrs.frozen(slots=True)
+class _Tally:
+    """What a trail has recorded so far: who was notified and closed, release and records."""
+
+    notified: frozenset[str] = frozenset()
+    closed: frozenset[str] = frozenset()
+    released: bool = False
+    recorded: bool = False
+
+    def after(self, entry: HistoryEntry) -> _Tally:
+        """The tally once ``entry`` is recorded too."""
+        event = entry.event
+        if event in _NAMING:
+            match = _AGREEMENT_IN.search(entry.data_json)
+            if match is not None:
+                named = match.group(1)
+                if event == "notify":
+                    return attrs.evolve(self, notified=self.notified | {named})
+                return attrs.evolve(self, closed=self.closed | {named})
+        if event == "release_resources":
+            return attrs.evolve(self, released=True)
+        if event == "update_records":
+            return attrs.evolve(self, recorded=True)
+        return self
+
+
+_NAMING: Final = frozenset({"notify", "close_subscription"})
+_EMPTY: Final = _Tally()
+_TALLIES: dict[str, _Tally] = {}
+"""Tallies by the hash of the last entry they count: a cache, never a state.
+
+A trail's hash decides every entry before it, so a remembered tally is exactly what
+counting the trail again would give; each guard then counts one entry more instead
+of the whole trail, and a removal with thousands of subscribers is recorded in time
+proportional to its length. Bounded like `_FRAMES` (at most 4,096, the oldest half
+dropped when full)."""
+
+_TALLIES_HELD: Final = 4096
+
+
+def _tally(instance: LifecycleInstance) -> _Tally:
+    """What ``instance``'s trail has recorded, counted from the latest tally remembered.
+
+    Only an unkeyed trail's hashes are known to follow from its entries whenever a
+    guard sees them (the core checks them as it goes); a keyed trail read without
+    its key keeps the hashes it was given, so its entries are always counted anew.
+    """
+    entries = instance.entries
+    if not entries:
+        return _EMPTY
+    if instance.keyed:
+        tally = _EMPTY
+        for entry in entries:
+            tally = tally.after(entry)
+        return tally
+    last = entries[-1].hash
+    found = _TALLIES.get(last)
+    if found is not None:
+        return found
+    index = len(entries) - 1
+    while index >= 0 and entries[index].hash not in _TALLIES:
+        index -= 1
+    tally = _TALLIES[entries[index].hash] if index >= 0 else _EMPTY
+    for entry in entries[index + 1 :]:
+        tally = tally.after(entry)
+    if len(_TALLIES) >= _TALLIES_HELD:
+        for stale in list(_TALLIES)[: _TALLIES_HELD // 2]:
+            _TALLIES.pop(stale, None)
+    _TALLIES[last] = tally
+    return tally
+
+
 def _subscriber_reason(value: object, frame: _Frame) -> str | None:
     if not isinstance(value, str) or value not in frame.notice_at:
         listed = ", ".join(frame.plan.agreement_ids) or "none"
@@ -866,7 +939,7 @@ def _notifiable(
     wrong = _subscriber_reason(agreement_id, frame)
     if wrong is not None:
         return wrong
-    if agreement_id in _named(instance, "notify"):
+    if agreement_id in _tally(instance).notified:
         return f"{agreement_id!r} is notified already: each subscriber is told once"
     notice_at = frame.notice_at[agreement_id]
     if _utc(attempt.when) < _utc(notice_at):
@@ -894,15 +967,16 @@ def _closable(
             "'procedure_id' must name the exit or transfer procedure,"
             f" not {describe(procedure_id)}"
         )
-    if agreement_id not in _named(instance, "notify"):
+    tally = _tally(instance)
+    if agreement_id not in tally.notified:
         return f"{agreement_id!r} is closed only after its notice (not notified yet)"
-    if agreement_id in _named(instance, "close_subscription"):
+    if agreement_id in tally.closed:
         return f"{agreement_id!r} is closed already"
     return None
 
 
 def _open(instance: LifecycleInstance, frame: _Frame) -> list[str]:
-    closed = _named(instance, "close_subscription")
+    closed = _tally(instance).closed
     return [a for a in frame.plan.agreement_ids if a not in closed]
 
 
@@ -921,7 +995,7 @@ def _released(
         return f"every subscription is closed first (still open: {', '.join(open_)})"
     if remaining:
         return f"{remaining} holding(s) of the service are still held"
-    if any(e.event == "release_resources" for e in instance.entries):
+    if _tally(instance).released:
         return "the service's resources are released already"
     return None
 
@@ -950,9 +1024,10 @@ def _recorded(
     instance: LifecycleInstance, _: Attempt, __: _Frame, data: Mapping[str, Any]
 ) -> str | None:
     """``update_records``: after the release, once; the references and the archive given."""
-    if not any(e.event == "release_resources" for e in instance.entries):
+    tally = _tally(instance)
+    if not tally.released:
         return "the records are updated once the service's resources are released"
-    if any(e.event == "update_records" for e in instance.entries):
+    if tally.recorded:
         return "the records are updated already"
     for kind in _RECORD_KINDS:
         refs = data[kind]
@@ -979,10 +1054,10 @@ def _retirable(
         missing.append(f"subscriptions still open: {', '.join(open_)}")
     if _utc(attempt.when) < frame.removal_utc:
         missing.append(f"the earliest removal date is {_at(frame.removal)}")
-    events = {e.event for e in instance.entries}
-    if "release_resources" not in events:
+    tally = _tally(instance)
+    if not tally.released:
         missing.append("the service's resources are not released")
-    if "update_records" not in events:
+    if not tally.recorded:
         missing.append("the records are not updated")
     return "; ".join(missing) if missing else None
 
@@ -1190,7 +1265,7 @@ class RemovalProcedure(Record):
     @property
     def resources_released(self) -> bool:
         """Whether the service's resources are released."""
-        return any(e.event == "release_resources" for e in self.lifecycle.entries)
+        return _tally(self.lifecycle).released
 
     @property
     def archive(self) -> tuple[ArchivedRecord, ...]:
