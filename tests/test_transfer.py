@@ -18,10 +18,9 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from cloudsms._kit.documents import register_document
 from cloudsms.agreements import CloudServiceAgreement
 from cloudsms.errors import InvalidTransition, ValidationError
-from cloudsms.lifecycle import register_lifecycle, verify
+from cloudsms.lifecycle import verify
 from cloudsms.procedures import transfer
 from cloudsms.procedures.termination import DataCategory, ExitConfirmation, ExitProcedure
 from cloudsms.procedures.transfer import (
@@ -34,11 +33,6 @@ from cloudsms.procedures.transfer import (
     export_checksum,
 )
 from cloudsms.serialization import from_json, to_json
-
-# The project's own tests register the lifecycles and documents they read (the same
-# paths as the built-in registries, so registering again changes nothing).
-register_lifecycle("transfer", "cloudsms.procedures.transfer:TRANSFER_LIFECYCLE")
-register_document("cloudsms.transfer-procedure", "cloudsms.procedures.transfer:TransferProcedure")
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,9 +21,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, run_state_machine_as_test
 
-from cloudsms._kit.documents import register_document
 from cloudsms.errors import InvalidTransition, ValidationError
-from cloudsms.lifecycle import register_lifecycle, verify
+from cloudsms.lifecycle import verify
 from cloudsms.procedures.termination import DataCategory
 from cloudsms.procedures.transfer import (
     TRANSFER_LIFECYCLE,
@@ -44,9 +43,6 @@ from cloudsms.testing._transfer import (
     transfer_procedures,
     transition_plans,
 )
-
-register_lifecycle("transfer", "cloudsms.procedures.transfer:TRANSFER_LIFECYCLE")
-register_document("cloudsms.transfer-procedure", "cloudsms.procedures.transfer:TransferProcedure")
 
 
 def _capped(examples: int, steps: int) -> settings:
