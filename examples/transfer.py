@@ -25,7 +25,9 @@ program
    termination takes effect on 22 January 2027, the customer confirms it no longer
    needs its data, its holdings in the Frankfurt pool are released
    (`release_resources`), every category is deleted, the records updated, and the
-   confirmation issued and checked against the exit's trail.
+   confirmation issued and checked against the exit's trail;
+6. saves the transfer as JSON and checks its trail as ``cloudsms audit verify
+   transfer.json`` would from a shell (run here in-process): every entry holds.
 
 Serves S14 (transfer a cloud service) and, for the source's exit, S13.
 """
@@ -33,9 +35,11 @@ Serves S14 (transfer a cloud service) and, for the source's exit, S13.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 from cloudsms.agreements import CloudServiceAgreement
+from cloudsms.cli import main as cli
 from cloudsms.errors import InvalidTransition
 from cloudsms.lifecycle import verify
 from cloudsms.periods import timezone
@@ -51,7 +55,7 @@ from cloudsms.reports.termination import confirmation_markdown
 from cloudsms.reports.transfer import transfer_summary_markdown
 from cloudsms.resources import ResourcePool
 from cloudsms.resources.files import read_allocations
-from cloudsms.serialization import from_json
+from cloudsms.serialization import from_json, to_json
 
 DATA = Path(__file__).resolve().parent / "data" / "resources"
 BERLIN = timezone("Europe/Berlin")
@@ -164,7 +168,7 @@ def transfer(agreement: CloudServiceAgreement) -> TransferProcedure:
     return p
 
 
-def leave(p: TransferProcedure, agreement: CloudServiceAgreement) -> None:
+def leave(p: TransferProcedure, agreement: CloudServiceAgreement) -> TransferProcedure:
     """Step 5: the source's exit, started from the transfer, to its written confirmation."""
     p, leaving = p.start_exit(agreement, notice=dt.date(2026, 12, 22), who=CUSTOMER)
     print(f"{p.state}: exit procedure {p.exit_id} in {leaving.state},")
@@ -201,6 +205,7 @@ def leave(p: TransferProcedure, agreement: CloudServiceAgreement) -> None:
     print(f"{closed.state}: the confirmation checks against the trail: {problems}")
     print()
     print(confirmation_markdown(confirmation))
+    return p
 
 
 def main() -> None:
@@ -211,7 +216,13 @@ def main() -> None:
     moved = transfer(agreement)
     print()
     print(transfer_summary_markdown(moved))
-    leave(moved, agreement)
+    ended = leave(moved, agreement)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "transfer.json"
+        path.write_text(to_json(ended), encoding="utf-8")
+        print(f"$ cloudsms audit verify {path.name}")
+        status = cli(["audit", "verify", str(path)])
+        print(f"(exit status {status})")
 
 
 if __name__ == "__main__":
