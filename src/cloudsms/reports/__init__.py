@@ -11,7 +11,10 @@ utilisation figures as DataFrames. Capacity plans (S11: when a pool reaches its
 thresholds) come as data, a table and a chart; cost profiles as FinOps FOCUS 1.0
 rows, written and read back exactly (`write_focus`, `read_focus`). Exit plans (S13:
 the effective date, each step with its deadline, the charge) come as data and a table,
-and the written confirmation of a closed exit as Markdown.
+and the written confirmation of a closed exit as Markdown. Onboarding plans (S08: the
+activities by owner with their deadlines) and removal plans (S15: the subscribers,
+their notice end dates and the earliest removal date) come as data and a table; a
+transfer (S14) as a summary in data and Markdown.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from cloudsms.reports.monitoring import (
     service_report_markdown,
     to_frame,
 )
+from cloudsms.reports.onboarding import onboarding_plan_data, onboarding_plan_table
 from cloudsms.reports.operations import (
     INCIDENT_COLUMNS,
     format_elapsed,
@@ -69,6 +73,7 @@ from cloudsms.reports.operations import (
     incident_rows,
     incident_table,
 )
+from cloudsms.reports.removal import removal_plan_data, removal_plan_table
 from cloudsms.reports.resources import (
     COST_COLUMNS,
     COST_FRAME_COLUMNS,
@@ -86,6 +91,7 @@ from cloudsms.reports.termination import (
     exit_plan_data,
     exit_plan_table,
 )
+from cloudsms.reports.transfer import transfer_summary_data, transfer_summary_markdown
 
 __all__ = [
     "CATALOGUE_COLUMNS",
@@ -133,13 +139,19 @@ __all__ = [
     "left_out_note",
     "offering_rows",
     "offerings_table",
+    "onboarding_plan_data",
+    "onboarding_plan_table",
     "provider_report",
     "provider_report_data",
     "provider_report_markdown",
     "read_focus",
+    "removal_plan_data",
+    "removal_plan_table",
     "service_report_data",
     "service_report_markdown",
     "to_frame",
+    "transfer_summary_data",
+    "transfer_summary_markdown",
     "utilisation_frame",
     "write_focus",
 ]

@@ -8,7 +8,9 @@ Strategies are named as plurals, take keyword-only arguments and return
 hypothesis's entry point, so ``st.from_type(Money)`` works once cloudsms is
 installed. `lifecycle_machine` turns any declared `cloudsms.lifecycle.Lifecycle`
 into a `RuleBasedStateMachine` to subclass with your own invariants;
-`ExitProcedureMachine` drives the exit procedure (S13) with its invariants built in.
+`ExitProcedureMachine` drives the exit procedure (S13) with its invariants built in,
+and `OnboardingMachine`, `TransferMachine` and `RemovalMachine` drive onboarding (S08),
+transfer (S14) and removal (S15).
 
 Examples:
     >>> from hypothesis import given
@@ -93,6 +95,13 @@ from cloudsms.testing._monitoring import (
     outages,
     sample_series,
 )
+from cloudsms.testing._onboarding import (
+    ONBOARDING_STATES,
+    OnboardingMachine,
+    onboarding_plans,
+    onboarding_procedures,
+    verification_checks,
+)
 from cloudsms.testing._operations import (
     incidents,
     maintenance_windows,
@@ -123,6 +132,12 @@ from cloudsms.testing._parties import (
     suppliers,
 )
 from cloudsms.testing._provider_cost import pool_costs, unit_costs
+from cloudsms.testing._removal import (
+    REMOVAL_STATES,
+    RemovalMachine,
+    removal_plans,
+    removal_procedures,
+)
 from cloudsms.testing._resources import (
     allocations,
     pool_capacities,
@@ -167,11 +182,24 @@ from cloudsms.testing._termination import (
     exit_procedures,
     legal_holds,
 )
+from cloudsms.testing._transfer import (
+    TRANSFER_STATES,
+    TransferMachine,
+    data_exports,
+    transfer_procedures,
+    transition_plans,
+)
 
 __all__ = [
     "DIMENSION_UNITS",
     "EXIT_STATES",
+    "ONBOARDING_STATES",
+    "REMOVAL_STATES",
+    "TRANSFER_STATES",
     "ExitProcedureMachine",
+    "OnboardingMachine",
+    "RemovalMachine",
+    "TransferMachine",
     "acknowledgements",
     "activity_responsibilities",
     "actor_directories",
@@ -207,6 +235,7 @@ __all__ = [
     "customer_groups",
     "daily_windows",
     "data_categories",
+    "data_exports",
     "deletions",
     "early_termination_charges",
     "events",
@@ -232,6 +261,8 @@ __all__ = [
     "notices",
     "observations",
     "offerings",
+    "onboarding_plans",
+    "onboarding_procedures",
     "one_off_charges",
     "outages",
     "periods",
@@ -252,6 +283,8 @@ __all__ = [
     "relationship_managers",
     "relationship_registers",
     "releases",
+    "removal_plans",
+    "removal_procedures",
     "requirement_registers",
     "requirement_sources",
     "resource_limits",
@@ -277,8 +310,11 @@ __all__ = [
     "thresholds",
     "tiers",
     "time_zones",
+    "transfer_procedures",
+    "transition_plans",
     "unit_costs",
     "upgrades",
     "usages",
     "utilisations",
+    "verification_checks",
 ]

@@ -27,13 +27,16 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.testing import _catalogue as catalogue_strategies  # noqa: PLC0415
     from cloudsms.testing import _costs as costs_strategies  # noqa: PLC0415
     from cloudsms.testing import _monitoring as monitoring_strategies  # noqa: PLC0415
+    from cloudsms.testing import _onboarding as onboarding_strategies  # noqa: PLC0415
     from cloudsms.testing import _operations as operations_strategies  # noqa: PLC0415
     from cloudsms.testing import _operations_changes as changes_strategies  # noqa: PLC0415
     from cloudsms.testing import _parties as parties_strategies  # noqa: PLC0415
     from cloudsms.testing import _provider_cost as provider_cost_strategies  # noqa: PLC0415
+    from cloudsms.testing import _removal as removal_strategies  # noqa: PLC0415
     from cloudsms.testing import _resources as resources_strategies  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
     from cloudsms.testing import _termination as termination_strategies  # noqa: PLC0415
+    from cloudsms.testing import _transfer as transfer_strategies  # noqa: PLC0415
 
     _register_wire_types()
     st.register_type_strategy(ServiceComponent, lambda _: s.service_components())
@@ -56,6 +59,9 @@ def _hypothesis_setup_hook() -> None:
     capacity_strategies.register()
     provider_cost_strategies.register()
     termination_strategies.register()
+    onboarding_strategies.register()
+    transfer_strategies.register()
+    removal_strategies.register()
     _register_parts()
     _register_reference()
 
