@@ -1,9 +1,9 @@
 """Strategies and a state machine for a service's removal (S15, `cloudsms.procedures.removal`).
 
-For test authors whose code runs on a removal: `removal_plans` and
+For test authors whose code runs on a removal: `removal_plans`,
 `removal_procedures` (driven through `RemovalProcedure`'s own steps into any state,
-or the states asked for) draw valid values only; `register` makes each type drawable
-with ``st.from_type``.
+or the states asked for) and `archived_records` draw valid values only; `register`
+makes each type drawable with ``st.from_type``.
 
 `RemovalMachine` is a `RuleBasedStateMachine` over one service's removal: its rules
 try every step at any time, allowed or not, and its invariants are the rules the
@@ -66,7 +66,7 @@ from cloudsms.services import (
     ServiceCategory,
     ServiceGraph,
 )
-from cloudsms.testing._strategies import TIME_ZONES
+from cloudsms.testing._strategies import _NAMES, TIME_ZONES
 from cloudsms.testing._termination import _agreement
 from cloudsms.units import quantity
 
@@ -76,6 +76,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REMOVAL_STATES",
     "RemovalMachine",
+    "archived_records",
     "register",
     "removal_plans",
     "removal_procedures",
@@ -245,6 +246,27 @@ def removal_plans(*, max_agreements: int = 5) -> st.SearchStrategy[RemovalPlan]:
     return build()
 
 
+_KEPT = st.sampled_from(
+    ("billing records", "the service's audit trail", "configuration history", "incident records")
+)
+_BASES = st.sampled_from(
+    (
+        "Tax law: booking records are kept for ten years",
+        "Commercial code: trading records are kept for six years",
+        "The agreements' record keeping term",
+    )
+)
+
+
+def archived_records() -> st.SearchStrategy[ArchivedRecord]:
+    """Things kept after a removal, each with the basis that keeps it (any text too)."""
+    return st.builds(
+        lambda what, basis: ArchivedRecord(what=what, basis=basis),
+        st.one_of(_KEPT, _NAMES),
+        st.one_of(_BASES, _NAMES),
+    )
+
+
 # ---------------------------------------------------------------------- procedures
 def _later(draw: st.DrawFn, after: dt.datetime, *, most: int = 10 * 86_400) -> dt.datetime:
     seconds = draw(st.one_of(st.just(0), st.integers(0, most)))
@@ -291,7 +313,7 @@ def _walk(
     procedure = procedure.update_records(
         catalogue=[f"catalogue:{plan.service_id}"],
         configuration=[f"ci:{plan.service_id}"],
-        archive=[ArchivedRecord(what="billing records", basis="tax law: ten years")],
+        archive=draw(st.lists(archived_records(), max_size=2)),
         who=_OPS,
         when=clock,
     )
@@ -350,6 +372,7 @@ def removal_procedures(
 def register() -> None:
     """Register a strategy for each record type of the removal with ``st.from_type``."""
     pairs: list[tuple[type, Callable[[], st.SearchStrategy[Any]]]] = [
+        (ArchivedRecord, archived_records),
         (RemovalPlan, removal_plans),
         (Subscriber, lambda: removal_plans().filter(_subscribed).flatmap(_one_subscriber)),
         (RemovalProcedure, removal_procedures),
