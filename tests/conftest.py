@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, settings
 from cloudsms import reference
 from cloudsms.serialization import json_schema
 
+SMOKE_EXAMPLES = 10
+
 # `ci` is thorough and reproducible; `dev` is quick for the edit-test loop; `smoke` runs
 # every test with a few examples (CI's second run, which only looks for skipped tests).
 settings.register_profile(
@@ -27,12 +29,24 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
     "smoke",
-    max_examples=10,
+    max_examples=SMOKE_EXAMPLES,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
+settings.load_profile(PROFILE)
+
+
+def examples(count: int) -> int:
+    """``count`` examples for a property test that sets its own number, few under smoke.
+
+    A test that sets ``max_examples`` overrides the loaded profile; under the smoke
+    profile (CI's second run, which looks for skips) such a test runs the profile's few
+    examples like every other, and under ci and dev exactly ``count``. Tests that must
+    find something (``find``, a machine expected to fail) keep their own number.
+    """
+    return min(count, SMOKE_EXAMPLES) if PROFILE == "smoke" else count
 
 
 MODULES = (

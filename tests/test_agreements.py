@@ -76,7 +76,7 @@ from cloudsms.testing._agreements import (
 )
 from cloudsms.units import quantity
 
-from conftest import schema_validator
+from conftest import examples, schema_validator
 
 register()  # st.from_type for the types of cloudsms.agreements.agreement
 
@@ -886,7 +886,7 @@ class TestDocuments:
         """Reads its own JSON back into an equal value that the exported schema accepts."""
         validator = schema_validator(kind)
 
-        @settings(max_examples=20, deadline=None)
+        @settings(max_examples=examples(20), deadline=None)
         @given(strategy)
         def check(value: Any) -> None:
             text = to_json(value)
@@ -908,7 +908,7 @@ class TestDocuments:
 
         check()
 
-    @settings(max_examples=25, deadline=None)
+    @settings(max_examples=examples(25), deadline=None)
     @given(catalogue_and_agreements())
     def test_drawn_agreements_fit_their_catalogue(
         self, pair: tuple[Catalogue, CloudServiceAgreement]
@@ -918,7 +918,7 @@ class TestDocuments:
         assert check_agreement(agreement, catalogue) == []
         assert recurring_charges(catalogue, agreement.subscriptions) == agreement.recurring_charges
 
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=examples(40), deadline=None)
     @given(cloud_service_agreements(catalogue=UNLIKE_LEVELS))
     def test_one_sla_over_entries_of_unlike_levels_fits_each(
         self, agreement: CloudServiceAgreement

@@ -37,6 +37,8 @@ from cloudsms.testing._agreements import (
 )
 from test_agreements import AGREEMENT, CHARGE, START
 
+from conftest import examples
+
 DAY = dt.timedelta(days=1)
 PROPOSED = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 TEN_YEARS = relativedelta(years=10)
@@ -405,7 +407,7 @@ class TestHistoryRules:
 class TestProperties:
     """Laws over drawn agreements and amendments."""
 
-    @settings(max_examples=25, deadline=None)
+    @settings(max_examples=examples(25), deadline=None)
     @given(cloud_service_agreements(), amendments(), st.integers(0, 10_000))
     def test_terms_before_an_amendment_are_the_old_terms(
         self, agreement: CloudServiceAgreement, amendment: Amendment, hours: int
@@ -421,7 +423,7 @@ class TestProperties:
             assert terms_on(amended, at - dt.timedelta(microseconds=1)) == agreement
         assert terms_on(amended, at) == amended
 
-    @settings(max_examples=25, deadline=None)
+    @settings(max_examples=examples(25), deadline=None)
     @given(amended_agreements())
     def test_amended_agreements_round_trip_and_rebuild(
         self, agreement: CloudServiceAgreement
@@ -437,7 +439,7 @@ class TestProperties:
             assert now.version >= applied.version
             assert from_json(CloudServiceAgreement, to_json(now)) == now
 
-    @settings(max_examples=25, deadline=None)
+    @settings(max_examples=examples(25), deadline=None)
     @given(st.one_of(amendments(), amendment_rules()))
     def test_records_round_trip(self, value: Amendment | AmendmentRule) -> None:
         assert from_json(type(value), to_json(value)) == value

@@ -48,7 +48,7 @@ from cloudsms.testing._agreements_terms import (
 )
 from cloudsms.units import quantity
 
-from conftest import schema_validator
+from conftest import examples, schema_validator
 
 register()  # st.from_type for the types of cloudsms.agreements.terms
 
@@ -675,7 +675,7 @@ class TestDocuments:
         """Reads its own JSON back into an equal value that the exported schema accepts."""
         validator = schema_validator(kind)
 
-        @settings(max_examples=30, deadline=None)
+        @settings(max_examples=examples(30), deadline=None)
         @given(strategy)
         def check(value: Any) -> None:
             text = to_json(value)
@@ -697,7 +697,7 @@ class TestDocuments:
 
         check()
 
-    @settings(max_examples=20, deadline=None)
+    @settings(max_examples=examples(20), deadline=None)
     @given(responsibilities(partners=["backup-co", "idp-co"]))
     def test_responsibilities_draw_the_given_partners(self, held: Responsibilities) -> None:
         """Draws holders among the two roles and the partners it is given."""

@@ -53,7 +53,7 @@ from cloudsms.services import (
 from cloudsms.testing import catalogue_entries, catalogues, offerings, service_levels
 from cloudsms.units import quantity
 
-from conftest import assert_refused_at_field, public_attrs_classes, wrong_fields
+from conftest import assert_refused_at_field, examples, public_attrs_classes, wrong_fields
 
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 MONTH = relativedelta(months=1)
@@ -792,7 +792,7 @@ class TestCatalogue:
         assert lines[0].split() == ["offering", "kind", "levels", "price", "upgrades"]
         assert len(lines) == 2 + len(rows) == 2 + 7
 
-    @settings(max_examples=30)  # each example draws a graph and up to five entries
+    @settings(max_examples=examples(30))  # each example draws a graph and up to five entries
     @given(catalogues())
     def test_queries_agree_with_brute_force(self, catalogue: Catalogue) -> None:
         """Entries depend on a node exactly when their service reaches it; categories partition."""
@@ -824,13 +824,13 @@ class TestCatalogue:
 class TestDocuments:
     """JSON round trips, the schema and bad documents."""
 
-    @settings(max_examples=40)
+    @settings(max_examples=examples(40))
     @given(catalogue_entries())
     def test_entry_round_trip(self, value: CatalogueEntry) -> None:
         """Reads its JSON back into an equal entry."""
         assert from_json(CatalogueEntry, to_json(value)) == value
 
-    @settings(max_examples=25)
+    @settings(max_examples=examples(25))
     @given(catalogues())
     def test_catalogue_round_trip(self, value: Catalogue) -> None:
         """Reads its JSON back into an equal catalogue."""

@@ -22,6 +22,8 @@ from cloudsms.errors import ValidationError
 from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, to_json
 from cloudsms.testing import configuration_items, configuration_records
 
+from conftest import examples
+
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 VM = ConfigurationItem(
@@ -154,7 +156,7 @@ class TestRecord:
 class TestDocuments:
     """Items and records round-trip through JSON and the exported schema."""
 
-    @settings(max_examples=80)  # records of several versions are costly to draw
+    @settings(max_examples=examples(80))  # records of several versions are costly to draw
     @given(configuration_records())
     def test_round_trip(self, record: ConfigurationRecord) -> None:
         """Reads its JSON back into an equal record that the schema accepts."""

@@ -35,6 +35,8 @@ from cloudsms.periods import add_calendar
 from cloudsms.procedures._exit_plan import ExitPlan, ExitStep, ExitStepName, plan_exit
 from cloudsms.serialization import from_json, to_json
 
+from conftest import examples
+
 BERLIN = ZoneInfo("Europe/Berlin")
 EXAMPLE = (
     Path(__file__).resolve().parents[1] / "examples" / "data" / "resources" / "agreement.json"
@@ -723,7 +725,7 @@ class TestProperties:
     """What holds for every plan."""
 
     @given(terms_and_notices())
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     def test_dates_in_order_and_early_exactly_inside_the_minimum_term(
         self, case: tuple[CloudServiceAgreement, dt.date]
     ) -> None:
@@ -743,7 +745,7 @@ class TestProperties:
         st.integers(0, 500),
         st.sampled_from(["Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata"]),
     )
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=examples(40), deadline=None)
     def test_the_remaining_charges_count_whole_periods(
         self, period: relativedelta, days: int, zone: str
     ) -> None:

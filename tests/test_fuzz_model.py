@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from cloudsms import errors
 from cloudsms.serialization import from_dict, from_json, to_dict, to_json
 
-from conftest import wire_types
+from conftest import examples, wire_types
 
 TYPES = wire_types()
 
@@ -131,7 +131,7 @@ def check(kind: type, data: Any) -> None:
 
 
 FUZZ = settings(
-    max_examples=25,
+    max_examples=examples(25),
     derandomize=True,
     deadline=None,
     database=None,

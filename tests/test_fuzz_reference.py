@@ -31,11 +31,13 @@ from cloudsms.cli import main
 from cloudsms.errors import CloudSMSError, ValidationError
 from cloudsms.reference import ReferenceSet
 
+from conftest import examples
 
-def seeded(examples: int) -> settings:
-    """Reproducible settings: derandomized, no example database, ``examples`` runs."""
+
+def seeded(count: int) -> settings:
+    """Reproducible settings: derandomized, no example database, ``count`` runs (few: smoke)."""
     return settings(
-        max_examples=examples,
+        max_examples=examples(count),
         derandomize=True,
         deadline=None,
         database=None,
@@ -189,13 +191,27 @@ def with_repeated_key(document: Any, where: tuple[Any, ...], value: Any) -> str:
     return dump(document, ())
 
 
+def _is_json(value: Any) -> bool:
+    """Whether ``value`` writes as JSON text (an infinite float writes as ``Infinity``)."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        return False
+    return True
+
+
+# The repeated key's value is JSON: text holding ``Infinity`` is refused as no JSON
+# number at its root before any key is looked at (the smoke profile's draws found one).
+REPEATED_VALUES = JSON_VALUES.filter(_is_json)
+
+
 @st.composite
 def texts_with_repeated_keys(draw: st.DrawFn) -> tuple[str, tuple[Any, ...]]:
     """The JSON text of a valid overlay in which one object repeats a key, and that object."""
     document = draw(st.sampled_from(VALID))
     objects = [w for w in locations(document) if isinstance(at(document, w), dict)]
     where = draw(st.sampled_from(objects))
-    return with_repeated_key(document, where, draw(JSON_VALUES)), where
+    return with_repeated_key(document, where, draw(REPEATED_VALUES)), where
 
 
 def path_of(where: tuple[Any, ...]) -> str:

@@ -40,6 +40,8 @@ from cloudsms.serialization import from_json, to_json
 from cloudsms.services import SERVICE_LIFECYCLE
 from cloudsms.testing import aware_datetimes, lifecycle_instances, lifecycle_machine
 
+from conftest import examples
+
 T0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
 ID = "run-1"
 """The id the tests give an instance whenever two instances are compared (ids are random else)."""
@@ -301,7 +303,9 @@ class ToyRules(lifecycle_machine(TOY, data=APPROVALS)):  # type: ignore[misc]
             assert "implement" not in events[events.index("reject") :]
 
 
-ToyRules.TestCase.settings = settings(max_examples=50, stateful_step_count=30, deadline=None)
+ToyRules.TestCase.settings = settings(
+    max_examples=examples(50), stateful_step_count=30, deadline=None
+)
 TestToyLifecycle = ToyRules.TestCase
 
 
@@ -578,7 +582,7 @@ class TestGuardContract:
         assert run.history() == ()
 
     @given(result=st.none() | st.booleans() | st.text() | st.integers() | st.lists(st.none()))
-    @settings(max_examples=100, deadline=None)
+    @settings(max_examples=examples(100), deadline=None)
     def test_live_and_replayed_read_alike(self, result: object) -> None:
         """Reads every guard result one way, whether the event is applied or replayed.
 
@@ -885,7 +889,7 @@ class TestResumeReplaysGuards:
         event=st.sampled_from(PAID.events),
         data=AGREEMENTS,
     )
-    @settings(max_examples=80, deadline=None)
+    @settings(max_examples=examples(80), deadline=None)
     def test_resume_refuses_exactly_what_apply_refuses(
         self, instance: LifecycleInstance, event: str, data: dict[str, Any]
     ) -> None:
@@ -1026,7 +1030,7 @@ class TestFold:
         assert entries == from_json(list[HistoryEntry], to_json(entries))
 
     @given(first=aware_datetimes(), second=aware_datetimes())
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     def test_equal_exactly_when_instant_and_zone_are(
         self, first: dt.datetime, second: dt.datetime
     ) -> None:
@@ -1157,7 +1161,9 @@ class BillingRules(BillingMachine):  # type: ignore[misc,valid-type]
         assert all(p["paid"] is True for p in pays)
 
 
-BillingRules.TestCase.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
+BillingRules.TestCase.settings = settings(
+    max_examples=examples(40), stateful_step_count=20, deadline=None
+)
 TestBillingLifecycle = BillingRules.TestCase
 
 

@@ -35,6 +35,8 @@ from cloudsms.services import (
 )
 from cloudsms.testing import cloud_services, complaints, lifecycle_instances, lifecycle_machine
 
+from conftest import examples
+
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 RESPONSE = {"response": "We restored the export."}
 INSTANCE_SCHEMA = jsonschema.Draft202012Validator(json_schema(LifecycleInstance))
@@ -132,7 +134,7 @@ class TestWritten:
             "history": [],
         }
 
-    @settings(max_examples=30, deadline=None)
+    @settings(max_examples=examples(30), deadline=None)
     @given(
         lifecycle_instances(
             COMPLAINT_LIFECYCLE,
@@ -493,7 +495,7 @@ class TestServiceVersions:
         applied = advance(CRM, "design", who="actor:desk", when=T0, data={"review": REVIEW})
         assert service.lifecycle == applied.lifecycle
 
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=examples(40), deadline=None)
     @given(cloud_services())
     def test_round_trip(self, service: CloudService) -> None:
         """Reads back every service it writes, history and all, valid under the schema."""
@@ -783,7 +785,7 @@ class ServiceRecordRules(lifecycle_machine(SERVICE_LIFECYCLE, data=SERVICE_DATA,
 
 
 ServiceRecordRules.TestCase.settings = settings(
-    max_examples=30, stateful_step_count=15, deadline=None
+    max_examples=examples(30), stateful_step_count=15, deadline=None
 )
 TestServiceRecordLifecycle = ServiceRecordRules.TestCase
 
@@ -865,7 +867,7 @@ class TestShapes:
 class TestComplaintStrategy:
     """complaints() draws complaints with real histories, in the states asked for."""
 
-    @settings(max_examples=30, deadline=None)
+    @settings(max_examples=examples(30), deadline=None)
     @given(complaints(states=("closed",)))
     def test_only_the_states_asked_for(self, complaint: Complaint) -> None:
         """Draws only closed complaints when asked, none with an event before its receipt."""

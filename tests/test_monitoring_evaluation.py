@@ -69,6 +69,8 @@ from cloudsms.serialization import from_json, to_json
 from cloudsms.testing import cloud_service_agreements
 from cloudsms.units import quantity
 
+from conftest import examples
+
 CRM = "crm-service"
 MAIL = "mail-service"
 NOVEMBER = Period.month(2026, 11, "UTC")
@@ -1231,7 +1233,7 @@ def charge_bound(
 class TestProperties:
     """Properties over generated agreements and observations."""
 
-    @settings(max_examples=25)  # drawing an agreement takes a tenth of a second
+    @settings(max_examples=examples(25))  # drawing an agreement takes a tenth of a second
     @given(data=st.data())
     def test_credits_are_never_negative_nor_above_their_cap(self, data: st.DataObject) -> None:
         """Over generated agreements and outages every credit lies between zero and its cap."""
@@ -1257,7 +1259,7 @@ class TestProperties:
             if found.met:
                 assert found.credit.amount == 0
 
-    @settings(max_examples=40)
+    @settings(max_examples=examples(40))
     @given(observed=month_observations(NOVEMBER, (CRM, MAIL)))
     def test_the_uptime_credit_follows_its_tiers(self, observed: Observations) -> None:
         """The CRM's uptime pays nothing at 99.9 % or more, 10 % below it, 25 % below 99 %."""
@@ -1274,7 +1276,7 @@ class TestProperties:
         )
         assert Money(expected, "EUR") == found.credit
 
-    @settings(max_examples=30)
+    @settings(max_examples=examples(30))
     @given(
         observed=month_observations(NOVEMBER, (CRM, MAIL)),
         start=st.integers(0, 29 * 24),
@@ -1292,7 +1294,7 @@ class TestProperties:
         if before is not None and after is not None:
             assert after <= before
 
-    @settings(max_examples=12)
+    @settings(max_examples=examples(12))
     @given(data=st.data())
     def test_evaluate_is_deterministic_and_its_report_pickles(self, data: st.DataObject) -> None:
         """The same inputs give equal reports, and a report pickles both ways unchanged."""
@@ -1679,7 +1681,7 @@ class TestEvidenceAddsUp:
             )
         ]
 
-    @settings(max_examples=40)
+    @settings(max_examples=examples(40))
     @given(observed=month_observations(NOVEMBER, (CRM, MAIL)))
     def test_the_counted_items_sum_to_the_downtime(self, observed: Observations) -> None:
         """Over generated outages and windows the additions sum to the downtime used."""

@@ -30,6 +30,8 @@ from cloudsms.testing import events, maintenance_windows, measurements, outages
 from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import quantity
 
+from conftest import examples
+
 EXAMPLES = Path(__file__).parent.parent / "examples" / "data" / "sla"
 BERLIN = timezone("Europe/Berlin")
 CEST = dt.timezone(dt.timedelta(hours=2))
@@ -538,7 +540,7 @@ _CSV_OBSERVATIONS = st.builds(
 class TestWriting:
     """write_observations: the files read_observations reads back."""
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
     @given(_CSV_OBSERVATIONS)
     def test_round_trip(self, seen: Observations) -> None:
         """Reads back equal what it wrote: fixed offsets, records of several services with ids."""

@@ -33,11 +33,15 @@ from cloudsms.testing import observations, outages, sample_series
 from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import quantity
 
+from conftest import examples
+
 UTC = dt.UTC
 BERLIN = timezone("Europe/Berlin")
 T0 = dt.datetime(2026, 10, 1, tzinfo=UTC)
 MINUTE = dt.timedelta(minutes=1)
-SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def at(minutes: float) -> dt.datetime:
@@ -645,7 +649,7 @@ class TestObservations:
             Observations(outages=[Outage(at(0), at(1)), WINDOW])
         assert problems_of(error) == [("$.outages[1]", "an Outage")]
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
     @given(observations())
     def test_round_trips(self, seen: Observations) -> None:
         """Reads back equal from JSON and from a pickle."""

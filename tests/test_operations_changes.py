@@ -32,6 +32,8 @@ from cloudsms.testing import (
     releases,
 )
 
+from conftest import examples
+
 # Until the lead adds them to the built-in table, the tests register the lifecycles
 # (the same paths: registering again changes nothing).
 register_lifecycle("problem", "cloudsms.operations.problems:PROBLEM_LIFECYCLE")
@@ -254,7 +256,7 @@ class TestProblem:
         made = problem(known_error=POOL, change_id="chg-9")
         assert made.state == "logged"
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(problems())
     def test_round_trip(self, value: Problem) -> None:
         """Writes any problem as a cloudsms.problem document and reads it back equal."""
@@ -466,7 +468,7 @@ class TestChange:
         )
         assert (closed.state, closed.closed_at, closed.outcome) == ("closed", at(3), "failed")
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(changes())
     def test_round_trip(self, value: Change) -> None:
         """Writes any change as a cloudsms.change document and reads it back equal."""
@@ -474,7 +476,7 @@ class TestChange:
         assert text.startswith('{"type":"cloudsms.change","schema_version":1')
         assert from_json(Change, text) == value
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(changes(kinds=[ChangeKind.NORMAL]))
     def test_normal_changes_approved_before_implementation(self, value: Change) -> None:
         """Every implemented normal change in the history was approved first."""
@@ -531,7 +533,7 @@ class TestRelease:
         with pytest.raises(InvalidTransition):
             advance(deployed, "cancel", who=OPS, when=at(14))
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(releases())
     def test_round_trip(self, value: Release) -> None:
         """Writes any release as a cloudsms.release document and reads it back equal."""
@@ -541,7 +543,7 @@ class TestRelease:
 
 
 # ---------------------------------------------------------------------- stateful
-STATEFUL = settings(max_examples=40, stateful_step_count=20, deadline=None)
+STATEFUL = settings(max_examples=examples(40), stateful_step_count=20, deadline=None)
 
 PROBLEM_DATA = st.fixed_dictionaries(
     {

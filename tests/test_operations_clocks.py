@@ -49,6 +49,8 @@ from cloudsms.periods import Period, SupportHours, add_exact
 from cloudsms.testing import aware_datetimes, incidents
 from cloudsms.units import quantity
 
+from conftest import examples
+
 if TYPE_CHECKING:
     from types import ModuleType
 
@@ -539,7 +541,7 @@ INSTANTS = aware_datetimes(
 class TestProperties:
     """What holds for every incident and every calendar."""
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(CALENDARS, INSTANTS, st.integers(0, 3 * 366 * 86_400))
     def test_business_time_is_elapsed(
         self, hours: SupportHours, start: dt.datetime, seconds: int
@@ -548,7 +550,7 @@ class TestProperties:
         end = add_exact(start, dt.timedelta(seconds=seconds))
         assert business_time(hours, start, end) == hours.elapsed(start, end)
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(
         incidents(agreement_ids=[AGREEMENT.id], priorities=("P1", "P2"), services=[SERVICE]),
         st.booleans(),
@@ -573,7 +575,7 @@ class TestProperties:
             assert unpaused is not None
             assert found <= unpaused
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(
         incidents(agreement_ids=[AGREEMENT.id], priorities=("P1", "P2"), services=[SERVICE]),
         st.integers(0, 30 * 86_400),

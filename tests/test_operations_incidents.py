@@ -33,6 +33,8 @@ from cloudsms.testing import (
     service_requests,
 )
 
+from conftest import examples
+
 # Until the lead adds them to the built-in table, the lifecycles are registered here so
 # that their instances can be written and read (registering the same path is a no-op).
 register_lifecycle("incident", "cloudsms.operations.incidents:INCIDENT_LIFECYCLE")
@@ -402,7 +404,7 @@ class TestIncident:
             from_json(Incident, json.dumps(body))
         assert info.value.paths == ["$.lifecycle.history[0].hash"]
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(incidents())
     def test_drawn_incidents(self, incident: Incident) -> None:
         """Instants follow the lifecycle's order; estimates are never in their own past."""
@@ -540,7 +542,7 @@ class TestServiceRequest:
         assert (body["type"], body["schema_version"]) == ("cloudsms.service-request", 1)
         assert from_json(ServiceRequest, text) == done
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(service_requests())
     def test_drawn_requests(self, request: ServiceRequest) -> None:
         """Fulfilled and rejected exclude each other; a rejection keeps its reason."""
@@ -619,7 +621,9 @@ class IncidentRules(
         assert from_json(Incident, to_json(self.record)) == self.record
 
 
-IncidentRules.TestCase.settings = settings(max_examples=30, stateful_step_count=20, deadline=None)
+IncidentRules.TestCase.settings = settings(
+    max_examples=examples(30), stateful_step_count=20, deadline=None
+)
 TestIncidentLifecycle = IncidentRules.TestCase
 
 REQUEST_DATA = st.fixed_dictionaries({"reason": st.sampled_from(["Out of scope", "", None])})
@@ -653,6 +657,6 @@ class ServiceRequestRules(
 
 
 ServiceRequestRules.TestCase.settings = settings(
-    max_examples=30, stateful_step_count=20, deadline=None
+    max_examples=examples(30), stateful_step_count=20, deadline=None
 )
 TestServiceRequestLifecycle = ServiceRequestRules.TestCase

@@ -61,7 +61,7 @@ from cloudsms.testing._parties import (
     strategy_pairs,
 )
 
-from conftest import schema_validator
+from conftest import examples, schema_validator
 
 register()  # st.from_type for the types of cloudsms.parties
 
@@ -581,7 +581,7 @@ class TestRegister:
             RelationshipRegister(customers=(DANA,), groups="key")
         assert info.value.paths == ["$.customers[0]", "$.groups"]
 
-    @settings(max_examples=80)  # each example draws every kind of party
+    @settings(max_examples=examples(80))  # each example draws every kind of party
     @given(relationship_registers())
     def test_queries_on_drawn_registers(self, register: RelationshipRegister) -> None:
         """Finds every party by id, and splits users, partners and managers by customer."""
@@ -1138,7 +1138,9 @@ class ComplaintRules(lifecycle_machine(COMPLAINT_LIFECYCLE, data=COMPLAINT_DATA)
             assert history[-1].event == "withdraw" or history[-1].source == "handled"
 
 
-ComplaintRules.TestCase.settings = settings(max_examples=50, stateful_step_count=20, deadline=None)
+ComplaintRules.TestCase.settings = settings(
+    max_examples=examples(50), stateful_step_count=20, deadline=None
+)
 TestComplaintLifecycle = ComplaintRules.TestCase
 
 
@@ -1300,7 +1302,7 @@ class TestDocuments:
         """Reads its own JSON back into an equal value that the exported schema accepts."""
         validator = schema_validator(kind)
 
-        @settings(max_examples=30, deadline=None)
+        @settings(max_examples=examples(30), deadline=None)
         @given(strategy)
         def check(value: Any) -> None:
             text = to_json(value)

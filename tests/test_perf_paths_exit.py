@@ -27,6 +27,8 @@ from cloudsms.procedures._exit_plan import ExitPlan, _checked_plan, _later
 from cloudsms.procedures.termination import _plan_data
 from cloudsms.testing import exit_plans
 
+from conftest import examples
+
 
 class _Colour(enum.StrEnum):
     RED = "red"
@@ -161,7 +163,7 @@ def test_plan_calendar_step_refuses_as_add_calendar_does() -> None:
 
 
 @given(exit_plans())
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 def test_a_plan_from_plan_exit_is_the_fully_checked_plan(plan: ExitPlan) -> None:
     """plan_exit's plan (rules run, fields not checked again) passes every check as built."""
     rebuilt = attrs.evolve(plan)  # every field check and rule
@@ -171,7 +173,7 @@ def test_a_plan_from_plan_exit_is_the_fully_checked_plan(plan: ExitPlan) -> None
 
 
 @given(exit_plans(), st.sampled_from(["early", "withdrawable", "effective_at"]))
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 def test_a_plan_breaking_a_rule_is_refused_as_the_record_refuses_it(
     plan: ExitPlan, wrong: str
 ) -> None:
@@ -190,7 +192,7 @@ def test_a_plan_breaking_a_rule_is_refused_as_the_record_refuses_it(
 
 
 @given(exit_plans())
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 def test_the_plans_context_data_is_to_dict(plan: ExitPlan) -> None:
     """The exit procedure's context data of a plan is `to_dict`'s, key for key."""
     fast = _plan_data(plan)

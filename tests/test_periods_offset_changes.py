@@ -18,6 +18,8 @@ from cloudsms import periods
 from cloudsms.errors import ValidationError
 from cloudsms.periods import Period, _offset_runs, offset_changes, timezone
 
+from conftest import examples
+
 UTC = dt.UTC
 BERLIN = timezone("Europe/Berlin")
 HOUR = dt.timedelta(hours=1)
@@ -172,7 +174,7 @@ ZONES = [
 ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.sampled_from(ZONES),
     st.integers(0, (2030 - 1900) * 365 * 86400),

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from cloudsms import reference
 from cloudsms.reference import ReferenceSet
 
+from conftest import examples
+
 SHIPPED = reference.shipped()
 CLAUSES = SHIPPED.to_mapping()["clauses"]
 SCENARIOS = SHIPPED.to_mapping()["scenarios"]
@@ -126,7 +128,9 @@ class TestRoundTrip:
         assert back.to_json() == text
         assert back.citations() == refs.citations()
 
-    @settings(max_examples=25)  # jsonschema is slow; the shape varies little between sets
+    @settings(
+        max_examples=examples(25)
+    )  # jsonschema is slow; the shape varies little between sets
     @given(reference_sets())
     def test_json_is_schema_valid(self, refs: ReferenceSet) -> None:
         """Writes a document the published JSON Schema accepts."""

@@ -36,6 +36,7 @@ from cloudsms.serialization import from_dict, from_json, json_schema, to_dict, t
 from cloudsms.services import ServiceCategory, ServiceGraph
 from cloudsms.testing import requirement_registers, service_requirements
 
+from conftest import examples
 from test_catalogue import CATALOGUE, entry, offering, svc
 
 ACME = RequirementSource(kind=SourceKind.CUSTOMER, reference="acme")
@@ -283,7 +284,7 @@ class TestRegister:
         with pytest.raises(UnknownReference, match="R1"):
             REGISTER.trace("R11")
 
-    @settings(max_examples=60)  # each example draws a whole catalogue
+    @settings(max_examples=examples(60))  # each example draws a whole catalogue
     @given(requirement_registers())
     def test_untraced_is_what_trace_calls_incomplete(self, register: RequirementRegister) -> None:
         """untraced() holds exactly the requirements whose trace is not complete."""
@@ -313,7 +314,7 @@ class TestDocuments:
         """Reads its JSON back into an equal requirement."""
         assert from_json(ServiceRequirement, to_json(value)) == value
 
-    @settings(max_examples=40)
+    @settings(max_examples=examples(40))
     @given(requirement_registers())
     def test_register_round_trip(self, value: RequirementRegister) -> None:
         """Reads its JSON back into an equal register."""
@@ -361,7 +362,7 @@ MODEL_TYPES = [
 
 
 @pytest.mark.parametrize("kind", MODEL_TYPES, ids=lambda k: k.__name__)
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(data=st.data())
 def test_every_type_round_trips_and_fits_its_schema(kind: type, data: st.DataObject) -> None:
     """st.from_type works for every S03/S04 type; JSON is lossless and fits the schema."""

@@ -55,6 +55,8 @@ from cloudsms.resources import (
 )
 from cloudsms.units import format_quantity, fraction_in, quantity
 
+from conftest import examples
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from types import ModuleType
@@ -1111,7 +1113,7 @@ class PoolRequests(RuleBasedStateMachine):
 
 
 PoolRequests.TestCase.settings = settings(
-    max_examples=60,
+    max_examples=examples(60),
     stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

@@ -33,11 +33,15 @@ from cloudsms.testing._resources import allocations
 from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import format_quantity, quantity
 
+from conftest import examples
+
 UTC = dt.UTC
 BERLIN = timezone("Europe/Berlin")
 JAN1 = dt.datetime(2026, 1, 1, tzinfo=UTC)
 MAR1 = dt.datetime(2026, 3, 1, tzinfo=UTC)
-SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def pool(*capacities: str, location: str = "eu-central") -> ResourcePool:

@@ -33,11 +33,15 @@ from cloudsms.testing._resources import allocations, usages
 from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import quantity
 
+from conftest import examples
+
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples" / "data" / "resources"
 HEADER = "customer,agreement,service,resource_type,quantity,unit,from,until"
 USAGE_HEADER = "customer,agreement,service,resource_type,quantity,unit,start,end"
 OCT1 = dt.datetime(2026, 10, 1, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 # Instants a CSV file keeps exactly: fixed offsets of whole minutes.
 FIXED = aware_datetimes(
     min_value=dt.datetime(1950, 1, 1),

@@ -41,10 +41,14 @@ from cloudsms.testing._resources import allocations, strategy_pairs
 from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import format_quantity, quantity
 
+from conftest import examples
+
 UTC = dt.UTC
 BERLIN = timezone("Europe/Berlin")
 OCT1 = dt.datetime(2026, 10, 1, tzinfo=UTC)
-SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def day(n: int, hour: int = 0, month: int = 10) -> dt.datetime:
@@ -650,7 +654,7 @@ class TestResourceRequest:
         )
         assert after == (vcpus(4, until=day(3), resource_id="vm-1"), again)
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(
         changes=st.lists(
             st.tuples(st.integers(2, 27), st.sampled_from([None, 1, 2, 3, 6, 8])),

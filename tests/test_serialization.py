@@ -50,6 +50,8 @@ from cloudsms.testing import (
 )
 from cloudsms.units import Quantity, quantity
 
+from conftest import examples
+
 
 def ticket_lifecycle(name: str) -> Lifecycle:
     """A two-state ticket lifecycle called ``name``."""
@@ -140,7 +142,7 @@ def valid() -> dict[str, Any]:
 class TestRoundTrips:
     """to_dict/from_dict and to_json/from_json give back what went in."""
 
-    @settings(max_examples=60)
+    @settings(max_examples=examples(60))
     @given(records)
     def test_documents(self, record: Record) -> None:
         """Round-trips a document of every field kind through dicts and JSON."""
@@ -150,7 +152,7 @@ class TestRoundTrips:
         assert from_json(Record, to_json(record)) == record
         assert from_json(Record, to_json(record, indent=2)) == record
 
-    @settings(max_examples=60)
+    @settings(max_examples=examples(60))
     @given(records)
     def test_schema_accepts_what_is_written(self, record: Record) -> None:
         """Writes documents that the exported JSON Schema accepts."""
@@ -174,7 +176,7 @@ class TestRoundTrips:
     def test_values(self, strategy: st.SearchStrategy[Any], kind: type) -> None:
         """Round-trips each value type on its own."""
 
-        @settings(max_examples=30)
+        @settings(max_examples=examples(30))
         @given(strategy)
         def check(value: Any) -> None:
             assert from_json(kind, to_json(value)) == value

@@ -37,7 +37,7 @@ from cloudsms.testing import (
     service_graphs,
 )
 
-from conftest import assert_refused_at_field, public_attrs_classes, wrong_fields
+from conftest import assert_refused_at_field, examples, public_attrs_classes, wrong_fields
 
 PUBLIC = frozenset({DeploymentModel.PUBLIC})
 
@@ -622,4 +622,4 @@ REVIEWS = st.fixed_dictionaries(
 )
 ServiceLifecycleMachine = lifecycle_machine(SERVICE_LIFECYCLE, data=REVIEWS)
 TestServiceLifecycleStateful = ServiceLifecycleMachine.TestCase
-TestServiceLifecycleStateful.settings = settings(max_examples=60, deadline=None)
+TestServiceLifecycleStateful.settings = settings(max_examples=examples(60), deadline=None)

@@ -18,6 +18,8 @@ from cloudsms.lifecycle import LifecycleInstance
 from cloudsms.money import Money
 from cloudsms.serialization import from_dict, json_schema, to_dict
 
+from conftest import examples
+
 DRAWN = [w for w in WIRE_TYPES if w.strategy is not None]
 
 
@@ -81,7 +83,7 @@ class TestEveryReaderUsesTheTable:
         converter = make_converter()
         validator = jsonschema.Draft202012Validator(json_schema(wire.kind))
 
-        @settings(max_examples=25, deadline=None)
+        @settings(max_examples=examples(25), deadline=None)
         @given(_strategy(wire))
         def round_trip(value: object) -> None:
             written = to_dict(value)
