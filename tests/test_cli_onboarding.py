@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from cloudsms.serialization import to_json
+from test_onboarding import working
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "examples" / "data" / "resources"
 AGREEMENT = str(DATA / "agreement.json")
@@ -154,6 +157,23 @@ class TestOnboardingPlan:
         result = run("onboarding", "plan", "nowhere.json", CATALOGUE, "--start", "2026-12-01")
         assert result.returncode == 2
         assert "cannot read 'nowhere.json'" in result.stderr
+
+
+class TestProcedureDocuments:
+    """An onboarding procedure saved as JSON is read by the document commands."""
+
+    def test_validate_and_verify(self, tmp_path: Path) -> None:
+        """`document validate` reads it and `audit verify` checks its trail (exit 0 both)."""
+        path = tmp_path / "onboarding.json"
+        path.write_text(to_json(working()), encoding="utf-8")
+        result = run("document", "validate", str(path))
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout == (
+            "onboarding.json: valid cloudsms.onboarding-procedure, schema version 1,"
+            " id 'onboard-csa-2026-001'\n"
+        )
+        result = run("audit", "verify", str(path))
+        assert (result.returncode, result.stderr) == (0, ""), result.stdout
 
 
 class TestDocs:

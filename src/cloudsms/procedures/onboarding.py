@@ -101,7 +101,6 @@ from cloudsms.lifecycle import (
     Lifecycle,
     LifecycleInstance,
     Transition,
-    register_lifecycle,
 )
 from cloudsms.operations.changes import Change, ChangeKind, ChangeOutcome
 from cloudsms.periods import add_calendar, aware, timezone
@@ -1083,8 +1082,6 @@ as JSON>}``. Each event's data: ``complete`` ``{"activity"}`` (a resource
 allocation adds ``"requests"`` and ``"holdings"``, an integration ``"changes"``);
 ``verify`` ``{"requirement", "result", "evidence"}``; ``cancel`` ``{"reason"}``; the
 others none."""
-
-register_lifecycle("onboarding", "cloudsms.procedures.onboarding:ONBOARDING_LIFECYCLE")
 
 
 # ---------------------------------------------------------------------- the procedure
