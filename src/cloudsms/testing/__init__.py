@@ -135,6 +135,7 @@ from cloudsms.testing._provider_cost import pool_costs, unit_costs
 from cloudsms.testing._removal import (
     REMOVAL_STATES,
     RemovalMachine,
+    archived_records,
     removal_plans,
     removal_procedures,
 )
@@ -209,6 +210,7 @@ __all__ = [
     "amended_agreements",
     "amendment_rules",
     "amendments",
+    "archived_records",
     "aware_datetimes",
     "billings",
     "calendar_lengths",
