@@ -1,4 +1,8 @@
-"""cloudsms exit plan and exit confirmation (S13): run as a user runs them, in a fresh process."""
+"""cloudsms exit plan and exit confirmation (S13): run as a user runs them.
+
+Each verb's first test and the verb list run ``python -m cloudsms`` in a
+fresh interpreter; the others call the command in this process (tests/_cli_run.py).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,20 @@ import datetime as dt
 import json
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 
+from _cli_run import fresh, in_process
 from cloudsms.agreements import CloudServiceAgreement, EarlyTerminationCharge, TerminatingParty
 from cloudsms.procedures.termination import DataCategory, ExitConfirmation, ExitProcedure
 from cloudsms.serialization import from_json, to_json
+
+if TYPE_CHECKING:
+    import subprocess
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,14 +41,13 @@ KEY = b"0123456789abcdef0123456789abcdef"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``cloudsms`` with ``args`` in this process, from the repository (tests/_cli_run.py)."""
+    return in_process(*args, cwd=ROOT)
+
+
+def run_fresh(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter, from the repository."""
-    return subprocess.run(
-        [sys.executable, "-m", "cloudsms", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
+    return fresh(*args, cwd=ROOT)
 
 
 def write(folder: Path, name: str, value: object) -> str:
@@ -98,7 +104,7 @@ class TestExitPlan:
 
     def test_the_table(self) -> None:
         """The effective date, each step with its deadline, and the charge (none here)."""
-        result = run("exit", "plan", str(EXAMPLE), "--notice-date", "2026-12-01")
+        result = run_fresh("exit", "plan", str(EXAMPLE), "--notice-date", "2026-12-01")
         assert result.returncode == 0, result.stderr
         assert result.stderr == ""
         lines = result.stdout.splitlines()
@@ -280,7 +286,7 @@ class TestExitConfirmation:
     def test_markdown_of_a_closed_procedure(self, tmp_path: Path) -> None:
         """Every criterion with its evidence hashes, and the legal hold with its basis."""
         procedure = walked()
-        result = run("exit", "confirmation", write(tmp_path, "exit.json", procedure))
+        result = run_fresh("exit", "confirmation", write(tmp_path, "exit.json", procedure))
         assert result.returncode == 0, result.stderr
         lines = result.stdout.splitlines()
         assert lines[0] == "# Exit confirmation: globex, agreement csa-2026-011"
@@ -406,7 +412,7 @@ class TestExitConfirmation:
 
 def test_the_exit_command_lists_its_verbs() -> None:
     """The help of cloudsms exit names plan and confirmation."""
-    result = run("exit", "--help")
+    result = run_fresh("exit", "--help")
     assert result.returncode == 0
     assert "plan" in result.stdout
     assert "confirmation" in result.stdout
