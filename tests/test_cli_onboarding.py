@@ -1,7 +1,9 @@
-"""cloudsms onboarding plan (S08): run as a user runs it, in a fresh process."""
+"""cloudsms onboarding plan (S08): run as a user runs it (in this process, and from a shell)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import shlex
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cloudsms.cli import main
 from cloudsms.serialization import to_json
 from test_onboarding import working
 
@@ -27,6 +30,21 @@ REFUSALS = re.findall(r"^```text\n(.*?)^```$", SECTION, re.MULTILINE | re.DOTALL
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``cloudsms`` with ``args`` in this process, from the repository's root.
+
+    What it prints and its status, as a fresh process would give them; a usage error
+    (argparse's exit) is status 2. The tests that need a fresh process use `spawn`.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(list(args))
+        except SystemExit as stop:
+            status = stop.code if isinstance(stop.code, int) else 2
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
+
+
+def spawn(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter, from the repository."""
     return subprocess.run(
         [sys.executable, "-m", "cloudsms", *args],
@@ -160,13 +178,13 @@ class TestOnboardingPlan:
 
 
 class TestProcedureDocuments:
-    """An onboarding procedure saved as JSON is read by the document commands."""
+    """An onboarding procedure saved as JSON is read by the document commands, from a shell."""
 
     def test_validate_and_verify(self, tmp_path: Path) -> None:
         """`document validate` reads it and `audit verify` checks its trail (exit 0 both)."""
         path = tmp_path / "onboarding.json"
         path.write_text(to_json(working()), encoding="utf-8")
-        result = run("document", "validate", str(path))
+        result = spawn("document", "validate", str(path))
         assert (result.returncode, result.stderr) == (0, "")
         assert result.stdout == (
             "onboarding.json: valid cloudsms.onboarding-procedure, schema version 1,"
@@ -186,7 +204,7 @@ class TestDocs:
     def test_the_sample_prints_what_it_shows(self) -> None:
         """Run from the repository's root, the command prints exactly its sample."""
         ((command, shown),) = SAMPLES
-        result = run(*shlex.split(command)[1:])
+        result = spawn(*shlex.split(command)[1:])
         assert (result.returncode, result.stderr, result.stdout) == (0, "", shown)
 
     def test_the_refusal_is_real(self) -> None:

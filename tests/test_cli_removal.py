@@ -1,7 +1,9 @@
-"""cloudsms removal plan (S15, designed by cloudsms): run as a user runs it, in a fresh process."""
+"""cloudsms removal plan (S15, designed by cloudsms): run as a user runs it."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import shlex
@@ -11,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from cloudsms.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "examples" / "data" / "resources"
@@ -24,6 +28,21 @@ REFUSALS = re.findall(r"^```text\n(.*?)^```$", SECTION, re.MULTILINE | re.DOTALL
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``cloudsms`` with ``args`` in this process, from the repository's root.
+
+    What it prints and its status, as a fresh process would give them; a usage error
+    (argparse's exit) is status 2. The tests that need a fresh process use `spawn`.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(list(args))
+        except SystemExit as stop:
+            status = stop.code if isinstance(stop.code, int) else 2
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
+
+
+def spawn(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter, from the repository."""
     return subprocess.run(
         [sys.executable, "-m", "cloudsms", *args],
@@ -148,7 +167,7 @@ class TestDocs:
     def test_the_sample_prints_what_it_shows(self) -> None:
         """Run from the repository's root, the command prints exactly its sample."""
         ((command, shown),) = SAMPLES
-        result = run(*shlex.split(command)[1:])
+        result = spawn(*shlex.split(command)[1:])
         assert (result.returncode, result.stderr, result.stdout) == (0, "", shown)
 
     def test_the_refusal_is_real(self) -> None:
