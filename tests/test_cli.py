@@ -1,4 +1,9 @@
-"""The cloudsms command, run as a user runs it (subprocess) and in-process for the details."""
+"""The cloudsms command, run as a user runs it and in this process for the details.
+
+Fresh interpreters run the installed script, a clause on an ASCII terminal, a full disk and a
+closed standard output; the other tests call the command in this process
+(tests/_cli_run.py or main), its output and status as ``python -m cloudsms`` gives them.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from _cli_run import in_process
 from cloudsms import reference
 from cloudsms._kit.documents import register_document
 from cloudsms.cli import main
 
 from conftest import overlay
 
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
-    return subprocess.run(
-        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
-    )
+run = in_process  # the command in this process, as python -m cloudsms runs it
 
 
 def call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -1,4 +1,8 @@
-"""cloudsms agreement show (S07): the agreement as a table and as JSON, run as a user runs it."""
+"""cloudsms agreement show (S07): the agreement as a table and as JSON, run as a user runs it.
+
+The first table runs ``python -m cloudsms`` in a fresh interpreter; the other tests call
+the same command in this process (tests/_cli_run.py), its output and status alike.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import attrs
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from _cli_run import fresh, in_process
 from cloudsms.agreements import (
     ClaimMethod,
     CloudServiceAgreement,
@@ -47,11 +52,7 @@ def _example() -> ModuleType:
 example = _example()
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
-    return subprocess.run(
-        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
-    )
+run = in_process  # the command in this process, as python -m cloudsms runs it
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,7 @@ class TestTable:
 
     def test_shows_every_part(self, tmp_path: Path, agreement: CloudServiceAgreement) -> None:
         """Parties, period, services, targets with exclusions and credits, charges, terms."""
-        result = run("agreement", "show", str(write(tmp_path, "csa.json", agreement)))
+        result = fresh("agreement", "show", str(write(tmp_path, "csa.json", agreement)))
         assert result.returncode == 0, result.stderr
         assert result.stderr == ""
         out = result.stdout

@@ -3,7 +3,9 @@
 The trail of every lifecycle (S05 services, S06 complaints; ISO/IEC 20000-1:2011 4.3.3
 and 4.5.4.2): a document whose chain holds exits 0 with its head; each kind of
 tampering exits 1 at the right entry; a keyed trail needs its key, which never
-appears in any output.
+appears in any output. A holding trail and docs/cli.md's samples run ``python -m
+cloudsms`` in a fresh interpreter; the other tests call the same command in this process
+(tests/_cli_run.py), its output and status alike.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 import attrs
 import pytest
 
+from _cli_run import fresh, in_process
 from cloudsms.lifecycle import HistoryEntry, advance, lifecycle_named
 from cloudsms.lifecycle._chain import entry_bytes, genesis, link
 from cloudsms.serialization import to_json
@@ -45,11 +48,7 @@ KEY = b"Zq7-distinctive-KEY-material-!x9"
 """A key no output could hold by chance: the tests assert it never appears."""
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
-    return subprocess.run(
-        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
-    )
+run = in_process  # the command in this process, as python -m cloudsms runs it
 
 
 def service(service_id: str = "crm", *, keyed: bool = False) -> CloudService:
@@ -111,7 +110,7 @@ class TestHolds:
 
     def test_service(self, tmp_path: Path, crm: CloudService) -> None:
         """Prints the path, lifecycle, id, entry count, chain and the head hash."""
-        result = run("audit", "verify", str(write(tmp_path, crm)))
+        result = fresh("audit", "verify", str(write(tmp_path, crm)))
         assert result.returncode == 0, result.stderr
         assert result.stderr == ""
         assert result.stdout == (
@@ -498,7 +497,7 @@ class TestLifecycles:
         samples = dict(CONSOLE.findall(page))
         assert "cloudsms lifecycle list" in samples
         for command, shown in samples.items():
-            result = run(*shlex.split(command)[1:])
+            result = fresh(*shlex.split(command)[1:])
             assert (result.returncode, result.stdout) == (0, shown), command
 
     def test_list(self) -> None:

@@ -1,15 +1,18 @@
-"""cloudsms capacity show (issue 17, section 1; S11): run as a user runs it, in a fresh process."""
+"""cloudsms capacity show (issue 17, section 1; S11): run as a user runs it.
+
+The table runs ``python -m cloudsms`` in a fresh interpreter; the other tests call the
+same command in this process (tests/_cli_run.py or main), its output and status alike.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from typing import TYPE_CHECKING
 
 import pytest
 
+from _cli_run import fresh, in_process
 from cloudsms.cli import main
 
 if TYPE_CHECKING:
@@ -30,11 +33,7 @@ POOL = {
 JAN1 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
-    return subprocess.run(
-        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
-    )
+run = in_process  # the command in this process, as python -m cloudsms runs it
 
 
 def growing() -> str:
@@ -76,7 +75,7 @@ class TestCapacityShow:
         75 on 17 March, 90 on 1 April, 100 on 11 April, all by the projection. The 50
         vcpu of us-east are another pool's, and the last line says they were left out.
         """
-        result = run(
+        result = fresh(
             "capacity", "show", files["pool"], files["allocations"], "--as-of", "2026-03-01"
         )
         assert (result.returncode, result.stderr) == (0, "")

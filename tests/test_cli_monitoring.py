@@ -1,4 +1,7 @@
-"""cloudsms sla report (issue 15, section 5; S10): run as a user runs it, in a fresh process.
+"""cloudsms sla report (issue 15, section 5; S10): run as a user runs it.
+
+The Markdown report runs ``python -m cloudsms`` in a fresh interpreter; the other tests
+call the same command in this process (tests/_cli_run.py), its output and status alike.
 
 The agreement is the one ``examples/agreement.py --json`` writes; the monitoring data
 is the example's October 2026 in ``examples/data/sla``. Its figures, worked by hand:
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from _cli_run import fresh, in_process
 from _monitoring_fixtures import (
     REPORT_KEYS,
     ROOT,
@@ -45,11 +49,7 @@ DATA = SLA_DATA
 AGREEMENT_ID = "csa-2026-001"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
-    return subprocess.run(
-        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
-    )
+run = in_process  # the command in this process, as python -m cloudsms runs it
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ class TestReport:
 
     def test_markdown(self, agreement: Path) -> None:
         """Prints the report in Markdown by default, each target with its figure."""
-        result = report(agreement, DATA)
+        result = fresh("sla", "report", str(agreement), str(DATA), "--period", "2026-10")
         assert (result.returncode, result.stderr) == (0, "")
         lines = result.stdout.splitlines()
         assert lines[0] == "# Service report: globex, October 2026"

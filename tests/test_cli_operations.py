@@ -1,4 +1,8 @@
-"""cloudsms incident list (issue 14, section 3; S09): run as a user runs it, in a fresh process."""
+"""cloudsms incident list (issue 14, section 3; S09): run as a user runs it.
+
+The table runs ``python -m cloudsms`` in a fresh interpreter; the other tests call the
+same command in this process (tests/_cli_run.py), its output and status alike.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import csv
 import importlib.util
 import io
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pytest
 
+from _cli_run import fresh, in_process
 from cloudsms.lifecycle import advance
 from cloudsms.operations import INCIDENT_LIFECYCLE
 from cloudsms.serialization import to_dict, to_json
 
 if TYPE_CHECKING:
+    import subprocess
     from types import ModuleType
 
     from cloudsms.agreements import CloudServiceAgreement
@@ -61,11 +66,7 @@ def listing(files: tuple[Path, Path], *extra: str) -> subprocess.CompletedProces
     return run("incident", "list", *map(str, files), "--period", "2026-10", *extra)
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
-    return subprocess.run(
-        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
-    )
+run = in_process  # the command in this process, as python -m cloudsms runs it
 
 
 @pytest.fixture
@@ -96,7 +97,7 @@ class TestListing:
 
     def test_table(self, files: tuple[Path, Path]) -> None:
         """A heading, one line per incident with times on the clock, the targets at the end."""
-        result = listing(files)
+        result = fresh("incident", "list", *map(str, files), "--period", "2026-10")
         assert (result.returncode, result.stderr) == (0, "")
         # Read as of the latest instant the records hold (the change closed 8 October 10:30),
         # the late incident's resolution clock has run 9 h Tuesday, 9 h Wednesday and 1 h 30

@@ -1,4 +1,9 @@
-"""cloudsms cost profile (issue 16, section 3; S11): run as a user runs it, in a fresh process."""
+"""cloudsms cost profile (issue 16, section 3; S11): run as a user runs it.
+
+The example's files, run in their folder as docs/cli.md shows, go through ``python -m
+cloudsms`` in a fresh interpreter; the other tests call the same command in this process
+(tests/_cli_run.py), its output and status alike.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from _cli_run import in_process
 from cloudsms import cli
 from cloudsms.catalogue import Catalogue
 from cloudsms.cli import main
@@ -55,11 +61,7 @@ SHOP = example.catalogue()
 AGREEMENT = example.agree(SHOP)
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter."""
-    return subprocess.run(
-        [sys.executable, "-m", "cloudsms", *args], capture_output=True, text=True, check=False
-    )
+run = in_process  # the command in this process, as python -m cloudsms runs it
 
 
 class Files:
