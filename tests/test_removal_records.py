@@ -231,6 +231,41 @@ class TestPlanEdges:
         later = plan_removal(CATALOGUE, SERVICE, [amended], as_of=dt.date(2027, 2, 1))
         assert later.subscribers[0].notice_at.isoformat() == "2027-02-01T00:00:00+09:00"
 
+    def test_later_amendments_of_other_terms_only_move_the_version(self) -> None:
+        """Termination amended on 2027-01-01, record keeping on 2027-02-01: each notice's terms."""
+        first, second = berlin(2027, 1, 1), berlin(2027, 2, 1)
+        amended = amend(
+            AGREEMENT,
+            Amendment(
+                term=TermKind.TERMINATION,
+                value=to_dict(retirable(12)),
+                proposed_at=first,
+                proposed_by="cust-1",
+            ),
+            consent=Acknowledgement(
+                party_id="cust-1", terms_id="csa-1", version="2", accepted_at=first
+            ),
+        )
+        amended = amend(
+            amended,
+            Amendment(
+                term=TermKind.RECORD_KEEPING, value="P7Y", proposed_at=second, proposed_by="cust-1"
+            ),
+            consent=Acknowledgement(
+                party_id="cust-1", terms_id="csa-1", version="3", accepted_at=second
+            ),
+        )
+        found = {
+            day: plan_removal(CATALOGUE, SERVICE, [amended], as_of=day).subscribers[0]
+            for day in (AS_OF, dt.date(2027, 1, 15), dt.date(2027, 3, 1))
+        }
+        assert [(s.agreement_version, s.notice_period) for s in found.values()] == [
+            (1, MONTH),
+            (2, relativedelta(months=12)),
+            (3, relativedelta(months=12)),
+        ]
+        assert found[AS_OF].notice_ends == berlin(2027, 1, 15)
+
     def test_an_amended_agreement_not_yet_started_is_left_out(self) -> None:
         """An amended agreement starting after the notice is not a subscriber."""
         start = berlin(2027, 3, 1)

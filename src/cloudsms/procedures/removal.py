@@ -96,8 +96,11 @@ from cloudsms.agreements import (
     NoticePayload,
     TerminatingParty,
     TerminationReason,
+    TerminationTerms,
+    TermKind,
     terms_on,
 )
+from cloudsms.agreements.amendments import _thawed
 from cloudsms.catalogue import Catalogue
 from cloudsms.configuration import ConfigurationRecord
 from cloudsms.errors import Problem, ValidationError, describe
@@ -490,19 +493,53 @@ def _in_force(terms: CloudServiceAgreement, at_utc: dt.datetime) -> bool:
     return terms.end is None or at_utc < terms.end
 
 
-def _terms_at(
-    agreement: CloudServiceAgreement, days: _Days
-) -> tuple[CloudServiceAgreement, dt.datetime, dt.datetime] | None:
-    """The terms in force at the notice, and its instant (local and UTC).
+@attrs.frozen(slots=True)
+class _InForce:
+    """What a subscriber is read from: the terms in force at the notice, and its instant.
 
-    ``None`` before the agreement starts. Only an amended agreement needs
-    `terms_on`; its zone is the one in force then.
+    ``terms`` holds the agreement's id, customer, start, end, zone and subscriptions
+    as they stood then; ``version`` and ``termination`` are the version and the
+    termination terms in force then (which may differ from ``terms``'s own, where
+    only the termination terms were amended later: see `_terms_at`).
+    """
+
+    terms: CloudServiceAgreement
+    version: int
+    termination: TerminationTerms
+    at: dt.datetime
+    at_utc: dt.datetime
+
+
+_REBUILT: Final = frozenset({TermKind.END, TermKind.SUBSCRIPTIONS, TermKind.TIMEZONE})
+"""Terms a subscriber is read from that only `terms_on` puts back as they stood."""
+
+
+def _terms_at(agreement: CloudServiceAgreement, days: _Days) -> _InForce | None:
+    """The terms in force at the notice, and its instant; ``None`` before the agreement starts.
+
+    Only an amended agreement needs more than its own fields, and only when an
+    amendment takes effect after the notice. Where those later amendments change
+    nothing a subscriber is read from but the termination terms, the terms in force
+    are the agreement's own with the termination terms the first of them replaced
+    (its ``previous`` value) and the version before it: what `terms_on` would give
+    for those fields, without rebuilding the whole agreement. Otherwise `terms_on`
+    gives them, its zone being the one in force at the notice.
     """
     at, at_utc = days.at(agreement.timezone)
-    if not agreement.amendments:
-        return agreement, at, at_utc
+    amendments = agreement.amendments
+    if not amendments:
+        return _InForce(agreement, agreement.version, agreement.termination, at, at_utc)
     if at_utc < agreement.effective_from:
         return None
+    undone = [a for a in amendments if a.effective_at > at_utc]
+    if not undone:
+        return _InForce(agreement, agreement.version, agreement.termination, at, at_utc)
+    if not any(a.amendment.term in _REBUILT for a in undone):
+        termination = agreement.termination
+        first = next((a for a in undone if a.amendment.term is TermKind.TERMINATION), None)
+        if first is not None:
+            termination = from_dict(TerminationTerms, _thawed(first.previous))
+        return _InForce(agreement, undone[0].version - 1, termination, at, at_utc)
     terms = terms_on(agreement, at)
     if terms.timezone != agreement.timezone:
         # The zone in force at the notice (amended later) decides its day.
@@ -510,7 +547,7 @@ def _terms_at(
         if at_utc < agreement.effective_from:
             return None
         terms = terms_on(agreement, at)
-    return terms, at, at_utc
+    return _InForce(terms, terms.version, terms.termination, at, at_utc)
 
 
 _Ends = dict[tuple[object, ...], "dt.datetime | None"]
@@ -546,15 +583,15 @@ def _subscriber(
     found = _terms_at(agreement, days)
     if found is None:
         return None
-    terms, at, at_utc = found
-    if not _in_force(terms, at_utc):
+    terms, at = found.terms, found.at
+    if not _in_force(terms, found.at_utc):
         return None
     chosen = [s.entry_id for s in terms.subscriptions if s.entry_id in entries]
     if not chosen:
         return None
     if len(chosen) > 1:
         chosen = sorted(set(chosen))
-    termination = terms.termination
+    termination = found.termination
     end = terms.end
     period: relativedelta | None = None
     ends: dt.datetime | None
@@ -579,7 +616,7 @@ def _subscriber(
         ends, how = None, RemovalEnd.CONSENT_OR_TRANSFER
     made = _NEW(Subscriber)
     _SET(made, "agreement_id", terms.id)
-    _SET(made, "agreement_version", terms.version)
+    _SET(made, "agreement_version", found.version)
     _SET(made, "customer_id", terms.customer_id)
     _SET(made, "entry_ids", tuple(chosen))
     _SET(made, "notice_at", at)
