@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cloudsms.agreements import (
@@ -54,6 +54,8 @@ from cloudsms.testing import allocations as drawn_allocations
 from cloudsms.testing._costs import cost_changes
 from cloudsms.testing._strategies import aware_datetimes
 from cloudsms.units import quantity
+
+from conftest import examples
 
 EUR = "EUR"
 CUSTOMER, AGREEMENT, SERVICE = "acme", "agr-1", "vm"
@@ -1132,6 +1134,9 @@ class TestProperties:
         tail = build(rows, Period(cut, period.end), zone=zone)
         assert head.exact_total + tail.exact_total == whole.exact_total
 
+    # Each example prices a drawn scenario twice or more (a tenth of a second or more under
+    # coverage): the ci profile runs 50 of them, not 100; dev runs 50, smoke 10.
+    @settings(max_examples=examples(50))
     @given(scenarios())
     def test_commitments_add_up_over_calendar_periods(self, drawn: Any) -> None:
         """October and November priced together cost what each priced alone costs.
@@ -1156,6 +1161,9 @@ class TestProperties:
                 per = cast("MinimumCommitment", line.source).per
                 assert line.during.calendar_count(per) <= 1  # type: ignore[arg-type]
 
+    # Each example prices a drawn scenario twice or more (a tenth of a second or more under
+    # coverage): the ci profile runs 50 of them, not 100; dev runs 50, smoke 10.
+    @settings(max_examples=examples(50))
     @given(scenarios(), st.data())
     def test_releasing_never_raises_the_cost(self, drawn: Any, data: st.DataObject) -> None:
         """An allocation released earlier costs no more."""
