@@ -22,7 +22,7 @@ and the fleet's times. Run on its own with ``python benchmarks/monitoring.py [--
   its time, which a quick run's small fleet does not earn back (the full run also
   times a pool started for two agreements: the start-up alone).
 - The same fleet on a local Dask cluster of two processes: examples/fleet_dask.py run
-  as a program (1,000 agreements, 200 with ``--quick``), its one-process and Dask
+  as a program (1,000 agreements, 50 with ``--quick``), its one-process and Dask
   times read from what it prints, with the speed-up; the cluster's start is not
   counted, and the example fails when the two runs' totals differ.
 
@@ -224,7 +224,7 @@ def fleet_rows(*, quick: bool) -> list[Row]:
     return figures
 
 
-DASK_FLEET, QUICK_DASK_FLEET = 1_000, 200
+DASK_FLEET, QUICK_DASK_FLEET = 1_000, 50
 """Agreements examples/fleet_dask.py judges for the Dask figure (and with --quick)."""
 
 
