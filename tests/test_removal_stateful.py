@@ -42,7 +42,7 @@ def _capped(examples: int, steps: int) -> settings:
     )
 
 
-RemovalMachine.TestCase.settings = _capped(40, 30)
+RemovalMachine.TestCase.settings = _capped(30, 30)
 TestRemoval = RemovalMachine.TestCase
 
 
