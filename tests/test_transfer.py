@@ -10,14 +10,14 @@ an accepted transfer.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 
+from _cli_run import fresh, in_process
 from cloudsms.agreements import CloudServiceAgreement
 from cloudsms.errors import InvalidTransition, ValidationError
 from cloudsms.lifecycle import verify
@@ -33,6 +33,9 @@ from cloudsms.procedures.transfer import (
     export_checksum,
 )
 from cloudsms.serialization import from_json, to_json
+
+if TYPE_CHECKING:
+    import subprocess
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ROOT = Path(__file__).resolve().parents[1]
@@ -897,18 +900,16 @@ class TestDocument:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m cloudsms`` with ``args`` in a fresh interpreter, from the repository."""
-    return subprocess.run(
-        [sys.executable, "-m", "cloudsms", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
+    """Run ``cloudsms`` with ``args`` in this process, from the repository (tests/_cli_run.py)."""
+    return in_process(*args, cwd=ROOT)
 
 
 class TestCommandLine:
-    """The commands that read any lifecycle or document read a transfer, in a fresh process."""
+    """The commands that read any lifecycle or document read a transfer.
+
+    Reading a saved transfer runs in a fresh interpreter, where nothing has imported
+    the procedure yet and the registries find it by name; the others in this process.
+    """
 
     def test_lifecycle_diagram(self) -> None:
         """``cloudsms lifecycle diagram transfer`` prints the lifecycle's Mermaid diagram."""
@@ -921,7 +922,7 @@ class TestCommandLine:
         path = tmp_path / "transfer.json"
         p, _ = accepted().start_exit(AGREEMENT, notice=dt.date(2026, 12, 15), who=WHO)
         path.write_text(to_json(p), encoding="utf-8")
-        verified = run("audit", "verify", str(path))
+        verified = fresh("audit", "verify", str(path), cwd=ROOT)
         assert (verified.returncode, verified.stderr) == (0, "")
         assert verified.stdout.startswith(
             "transfer.json: every trail holds (1 lifecycle instance)"
@@ -929,7 +930,7 @@ class TestCommandLine:
         assert f"transfer 'transfer-csa-2026-011', {len(p.lifecycle.entries)} entries" in (
             verified.stdout
         )
-        validated = run("document", "validate", str(path))
+        validated = fresh("document", "validate", str(path), cwd=ROOT)
         assert (validated.returncode, validated.stderr) == (0, "")
         assert validated.stdout == (
             "transfer.json: valid cloudsms.transfer-procedure, schema version 1,"
