@@ -279,6 +279,20 @@ class TestCloseSubscription:
             ),
         )
 
+    def test_not_before_the_exit_took_effect(self) -> None:
+        """The exit took effect on 2027-01-15: closing it on 2026-12-20 is refused."""
+        exit_ = effective_exit(THREE[0])
+        with pytest.raises(ValidationError) as error:
+            notified().close_by_exit(exit_, who=WHO, when=berlin(2026, 12, 20))
+        assert error.value.problems == (
+            Problem(
+                "$.when",
+                "an instant no earlier than the exit's termination took effect"
+                " (2027-01-15T00:00:00+01:00)",
+                "2026-12-20T00:00:00+01:00",
+            ),
+        )
+
     def test_an_exit_of_another_agreement_is_refused(self) -> None:
         """The exit must end a subscriber's agreement."""
         other = effective_exit(agreement(7, 1))
@@ -587,43 +601,138 @@ def accepted_transfer(agreement: CloudServiceAgreement) -> TransferProcedure:
     return transfer.accept(checksums, who=WHO, when=berlin(2027, 1, 20, 9))
 
 
-class TestCloseByTransfer:
-    """A subscription closes through the transfer its receiver accepted."""
+def transferred(agreement: CloudServiceAgreement) -> tuple[TransferProcedure, ExitProcedure]:
+    """The accepted transfer with its source's exit started on 2027-01-21 (not yet effective)."""
+    return accepted_transfer(agreement).start_exit(agreement, notice=dt.date(2027, 1, 21), who=WHO)
 
-    def test_an_accepted_transfer_closes_it(self) -> None:
-        """csa-3 moves to another provider: closed as transferred, by the transfer's id."""
-        transfer = accepted_transfer(THREE[2])
-        closed = notified().close_by_transfer(transfer, who=WHO, when=berlin(2027, 1, 20, 10))
+
+class TestCloseByTransfer:
+    """A subscription closes through a transfer once the exit it started has taken effect."""
+
+    def test_a_transfer_whose_exit_took_effect_closes_it(self) -> None:
+        """csa-3 moved to another provider: closed as transferred when the source ended."""
+        transfer, exit_ = transferred(THREE[2])
+        effective = exit_.plan.effective_at
+        exit_ = exit_.take_effect(who=WHO, when=effective)
+        closed = notified().close_by_transfer(transfer, exit_, who=WHO, when=effective)
         assert closed.closed == {"csa-3": ("transferred", "transfer-csa-3")}
 
-    def test_a_transfer_not_yet_accepted_is_refused(self) -> None:
-        """Before the receiver accepts, the subscription stays open."""
-        transfer = TransferProcedure.initiate(
-            THREE[2],
-            receiver="Stratus Cloud",
-            receiver_kind="in-house",
-            who=WHO,
-            when=berlin(2027, 1, 4, 9),
-        )
+    def test_an_accepted_transfer_is_refused_since_it_can_still_be_cancelled(self) -> None:
+        """Accepted, its exit not started: the transfer may still be called off."""
+        transfer = accepted_transfer(THREE[2])
+        _, exit_ = transferred(THREE[2])
+        exit_ = exit_.take_effect(who=WHO, when=exit_.plan.effective_at)
+        cancelled = transfer.cancel("kept after all", who=WHO, when=berlin(2027, 1, 20, 10))
+        for unstarted in (transfer, cancelled):
+            with pytest.raises(ValidationError) as error:
+                notified().close_by_transfer(unstarted, exit_, who=WHO, when=berlin(2027, 9, 1))
+            assert [p.path for p in error.value.problems] == ["$.transfer.state"]
+            assert error.value.problems[0].got == repr(unstarted.state)
+
+    def test_the_exit_must_have_taken_effect_before_when(self) -> None:
+        """Until the source agreement's exit takes effect it still runs: not closed yet."""
+        transfer, exit_ = transferred(THREE[2])
         with pytest.raises(ValidationError) as error:
-            notified().close_by_transfer(transfer, who=WHO, when=berlin(2027, 1, 20, 10))
+            notified().close_by_transfer(transfer, exit_, who=WHO, when=berlin(2027, 9, 1))
         assert error.value.problems == (
             Problem(
-                "$.transfer.state",
-                "a transfer its receiver has accepted (accepted or exit_started)",
-                "'exporting'",
+                "$.exit_procedure.state",
+                "an exit whose termination has taken effect (retrieval or later)",
+                "'notice_period'",
             ),
         )
+        effective = exit_.plan.effective_at
+        exit_ = exit_.take_effect(who=WHO, when=effective)
+        with pytest.raises(ValidationError) as error:
+            notified().close_by_transfer(
+                transfer, exit_, who=WHO, when=effective - dt.timedelta(days=1)
+            )
+        assert [p.path for p in error.value.problems] == ["$.when"]
+        assert effective.isoformat() in error.value.problems[0].expected
+
+    def test_the_exit_must_be_the_one_the_transfer_started(self) -> None:
+        """Another exit of the same agreement is not the transfer's."""
+        transfer, _ = transferred(THREE[2])
+        other = ExitProcedure.initiate(
+            THREE[2], notice=AS_OF, by="provider", reason="service retirement", who=WHO,
+            id="exit-csa-3-other",
+        )  # fmt: skip
+        other = other.take_effect(who=WHO, when=other.plan.effective_at)
+        with pytest.raises(ValidationError) as error:
+            notified().close_by_transfer(transfer, other, who=WHO, when=berlin(2027, 9, 1))
+        assert [p.path for p in error.value.problems] == ["$.exit_procedure.id"]
 
     def test_a_transfer_of_another_agreement_or_type_is_refused(self) -> None:
         """The transfer must be one of a subscriber's agreement."""
-        other = accepted_transfer(agreement(8, 1))
+        other, exit_ = transferred(agreement(8, 1))
         with pytest.raises(ValidationError) as error:
-            notified().close_by_transfer(other, who=WHO, when=berlin(2027, 1, 20, 10))
+            notified().close_by_transfer(other, exit_, who=WHO, when=berlin(2027, 9, 1))
         assert [p.path for p in error.value.problems] == ["$.transfer.agreement_id"]
         with pytest.raises(ValidationError) as error:
-            notified().close_by_transfer("t", who=WHO, when=berlin(2027, 1, 20))  # type: ignore[arg-type]
-        assert [p.path for p in error.value.problems] == ["$.transfer"]
+            notified().close_by_transfer("t", "e", who=WHO, when=berlin(2027, 1, 20))  # type: ignore[arg-type]
+        assert [p.path for p in error.value.problems] == ["$.transfer", "$.exit_procedure"]
+
+
+class TestCloseByExpiry:
+    """A subscription whose agreement simply runs out is closed as ``expired``."""
+
+    def expiring(self) -> tuple[RemovalProcedure, CloudServiceAgreement]:
+        """csa-5 (no retirement by notice) ends on 2027-02-01, before csa-1..3's notices."""
+        ending = attrs.evolve(agreement(5, None), end=berlin(2027, 2, 1))
+        procedure = notified((*THREE, ending))
+        assert procedure.plan.subscriber("csa-5").ends_by.value == "agreement end"  # type: ignore[union-attr]
+        return procedure, ending
+
+    def test_at_its_end_it_closes_naming_no_procedure(self) -> None:
+        """On 2027-02-01 csa-5 is closed as expired."""
+        procedure, ending = self.expiring()
+        closed = procedure.close_by_expiry(ending, who=WHO, when=berlin(2027, 2, 1))
+        assert closed.closed == {"csa-5": ("expired", None)}
+        assert closed.open_subscriptions == ("csa-1", "csa-2", "csa-3")
+        assert from_json(RemovalProcedure, to_json(closed)) == closed
+
+    def test_not_before_its_end(self) -> None:
+        """A day early is refused, by the method and by the guard on raw data."""
+        procedure, ending = self.expiring()
+        with pytest.raises(ValidationError) as error:
+            procedure.close_by_expiry(ending, who=WHO, when=berlin(2027, 1, 31))
+        assert [p.path for p in error.value.problems] == ["$.when"]
+        data = {"agreement_id": "csa-5", "how": "expired", "procedure_id": None}
+        refused = procedure.refusal(
+            "close_subscription", who=WHO, when=berlin(2027, 1, 31), data=data
+        )
+        assert refused is not None
+        assert "expires at its agreement's end" in refused
+
+    def test_a_subscriber_ended_by_notice_does_not_expire(self) -> None:
+        """csa-1 ends by notice: it is closed through its exit, not as expired."""
+        procedure, _ = self.expiring()
+        with_end = attrs.evolve(THREE[0], end=berlin(2027, 12, 1))
+        with pytest.raises(InvalidTransition) as refused:
+            procedure.close_by_expiry(with_end, who=WHO, when=berlin(2027, 12, 1))
+        assert "does not end at its agreement's end in the plan" in str(refused.value)
+        with pytest.raises(ValidationError) as error:
+            procedure.close_by_expiry(THREE[0], who=WHO, when=berlin(2027, 12, 1))
+        assert [p.path for p in error.value.problems] == ["$.agreement.end"]
+
+    def test_an_end_moved_later_by_an_amendment_is_waited_for(self) -> None:
+        """The agreement as given now ends on 2027-03-01: not expired on 2027-02-01."""
+        procedure, ending = self.expiring()
+        extended = attrs.evolve(ending, end=berlin(2027, 3, 1))
+        with pytest.raises(ValidationError) as error:
+            procedure.close_by_expiry(extended, who=WHO, when=berlin(2027, 2, 1))
+        assert [p.path for p in error.value.problems] == ["$.when"]
+
+    def test_a_non_agreement_or_stranger_is_refused(self) -> None:
+        """The agreement must be a subscriber's."""
+        procedure, _ = self.expiring()
+        with pytest.raises(ValidationError) as error:
+            procedure.close_by_expiry("csa-5", who=WHO, when=berlin(2027, 2, 1))  # type: ignore[arg-type]
+        assert [p.path for p in error.value.problems] == ["$.agreement"]
+        stranger = attrs.evolve(agreement(9, None), end=berlin(2027, 2, 1))
+        with pytest.raises(ValidationError) as error:
+            procedure.close_by_expiry(stranger, who=WHO, when=berlin(2027, 2, 1))
+        assert [p.path for p in error.value.problems] == ["$.agreement.id"]
 
 
 class TestKeyedTrail:

@@ -41,6 +41,7 @@ BASE = from_json(CloudServiceAgreement, (DATA / "agreement.json").read_text(enco
 CATALOGUE = from_json(Catalogue, (DATA / "catalogue.json").read_text(encoding="utf-8"))
 SERVICE = "iaas-compute"
 AS_OF = dt.date(2026, 12, 15)
+NOTICE = RemovalEnd.NOTICE
 
 
 def berlin(year: int, month: int, day: int, hour: int = 0) -> dt.datetime:
@@ -168,10 +169,42 @@ class TestHowSubscriptionsEnd:
 class TestWhoSubscribes:
     """Only agreements in force at the notice, subscribing to an entry of the service."""
 
-    def test_an_agreement_starting_later_is_left_out(self) -> None:
-        """An agreement that starts on 2027-01-01 is not told on 2026-12-15."""
+    def test_an_agreement_starting_later_subscribes_from_its_start(self) -> None:
+        """Starting on 2027-01-01 it is told on 2026-12-15; P1M ends on 2027-01-15."""
         later = agreement(5, 1, effective_from=berlin(2027, 1, 1))
-        assert plan_removal(CATALOGUE, SERVICE, [later], as_of=AS_OF).subscribers == ()
+        plan = plan_removal(CATALOGUE, SERVICE, [later], as_of=AS_OF)
+        (subscriber,) = plan.subscribers
+        assert subscriber.notice_at == berlin(2026, 12, 15)
+        assert subscriber.starts_at == berlin(2027, 1, 1)
+        assert (subscriber.notice_ends, subscriber.ends_by) == (
+            berlin(2027, 1, 15),
+            RemovalEnd.NOTICE,
+        )
+        assert plan.earliest_removal == berlin(2027, 1, 15)
+        assert from_json(RemovalPlan, to_json(plan)) == plan
+
+    def test_a_notice_that_runs_out_before_the_start_ends_at_the_start(self) -> None:
+        """Starting on 2027-03-01, P1M from 2026-12-15 has run out: it ends at its start."""
+        later = agreement(5, 1, effective_from=berlin(2027, 3, 1))
+        (subscriber,) = plan_removal(CATALOGUE, SERVICE, [later], as_of=AS_OF).subscribers
+        assert (subscriber.notice_ends, subscriber.ends_by) == (
+            berlin(2027, 3, 1),
+            RemovalEnd.NOTICE,
+        )
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(subscriber, notice_ends=berlin(2027, 1, 15))
+        assert [p.path for p in error.value.problems] == ["$.notice_ends"]
+        with pytest.raises(ValidationError) as error:
+            attrs.evolve(subscriber, starts_at=berlin(2026, 12, 1))
+        assert [p.path for p in error.value.problems] == ["$.starts_at"]
+
+    def test_a_day_outside_the_supported_range_is_refused(self) -> None:
+        """0001-01-01 and 9999-12-31 are refused at $.as_of, with or without agreements."""
+        for day in (dt.date(1, 1, 1), dt.date(9999, 12, 31)):
+            for given in ([], [agreement(5, 1)]):
+                with pytest.raises(ValidationError) as error:
+                    plan_removal(CATALOGUE, SERVICE, given, as_of=day)
+                assert [p.path for p in error.value.problems] == ["$.as_of"]
 
     def test_an_agreement_ended_by_then_is_left_out(self) -> None:
         """An agreement that ended on 2026-12-01 (or ends at the notice) has nothing to end."""

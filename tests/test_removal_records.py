@@ -267,7 +267,11 @@ class TestPlanEdges:
         assert found[AS_OF].notice_ends == berlin(2027, 1, 15)
 
     def test_an_amended_agreement_not_yet_started_is_left_out(self) -> None:
-        """An amended agreement starting after the notice is not a subscriber."""
+        """An amended agreement starting after the notice is read as it stands at its start.
+
+        The amendment in force from its start gives two months' notice: from
+        2026-12-15 they run out on 2027-02-15, before its start, so it ends then.
+        """
         start = berlin(2027, 3, 1)
         amended = amend(
             attrs.evolve(AGREEMENT, effective_from=start),
@@ -281,7 +285,10 @@ class TestPlanEdges:
                 party_id="cust-1", terms_id="csa-1", version="2", accepted_at=start
             ),
         )
-        assert plan_removal(CATALOGUE, SERVICE, [amended], as_of=AS_OF).subscribers == ()
+        (subscriber,) = plan_removal(CATALOGUE, SERVICE, [amended], as_of=AS_OF).subscribers
+        assert subscriber.agreement_version == 2
+        assert subscriber.notice_period == relativedelta(months=2)
+        assert (subscriber.notice_ends, subscriber.starts_at) == (start, start)
 
     def test_a_notice_ending_past_the_range_is_refused(self) -> None:
         """A notice on 8999-12-01 with a month's notice would end past 9000-01-01."""
@@ -325,11 +332,13 @@ class TestGuardsOnRawData:
         """'how' is one of two words and the procedure is named by an id."""
         procedure = announced().notify("csa-1", who=WHO, when=berlin(2026, 12, 15))
         data = {"agreement_id": "csa-1", "how": "lost", "procedure_id": "t-1"}
-        assert "'how' must be 'terminated' or 'transferred'" in refusal(
+        assert "'how' must be 'terminated', 'transferred' or 'expired'" in refusal(
             procedure, "close_subscription", data
         )
         data = {"agreement_id": "csa-1", "how": "terminated", "procedure_id": 7}
         assert "'procedure_id' must name" in refusal(procedure, "close_subscription", data)
+        data = {"agreement_id": "csa-1", "how": "expired", "procedure_id": "t-1"}
+        assert "must be null for 'expired'" in refusal(procedure, "close_subscription", data)
 
     def test_a_release_is_checked(self) -> None:
         """Requests as a list of ids, a count, nothing left held."""

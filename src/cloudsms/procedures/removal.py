@@ -7,9 +7,13 @@ of S05.
 
 `plan_removal` answers the question a provider asks before it announces a removal:
 which agreements subscribe to the service, how much notice each of them is owed, and
-so the earliest day the service may be removed. For every agreement in force at the
+so the earliest day the service may be removed. For every agreement not ended at the
 instant the notices go out (``as_of``) with a subscription to one of the service's
-catalogue entries, a `Subscriber` says how its subscription ends (`RemovalEnd`):
+catalogue entries, a `Subscriber` says how its subscription ends (`RemovalEnd`). That
+includes an agreement signed for a later start: its customer is told at ``as_of`` too,
+its terms are read as they stand at its start, and since a termination cannot take
+effect before the agreement starts, its notice ends at the later of one notice period
+after ``as_of`` and its start (`Subscriber.starts_at`):
 
 - ``notice``: the agreement lets the provider terminate for
   `TerminationReason.SERVICE_RETIREMENT`; the subscription ends one notice period
@@ -34,7 +38,9 @@ hash. The states, in words::
     retiring --notify--> retiring (one per subscriber of the plan, once, not before
         its notice goes out)
     retiring --close_subscription--> retiring (a notified subscriber, once:
-        terminated by an exit procedure or transferred by a transfer procedure)
+        terminated by an exit procedure whose termination has taken effect,
+        transferred by a transfer whose source's exit has taken effect, or
+        expired at the agreement's end)
     retiring --release_resources--> retiring (once, after every subscription is
         closed: `release_service_resources` carries the releases out)
     retiring --update_records--> retiring (once, after the release: catalogue and
@@ -204,7 +210,10 @@ class Subscriber(Record):
     (``None`` where they do not let it end the agreement so), and ``notice_ends`` is
     when the subscription ends: one notice period after ``notice_at`` on the
     agreement's wall clock, or the agreement's end if that comes first (``None``
-    for ``consent or transfer``).
+    for ``consent or transfer``). ``starts_at`` is the agreement's start when it
+    comes after the notice (an agreement signed for a later start still subscribes,
+    and is told at once), else ``None``: its subscription cannot end before it
+    starts, so a notice period that would run out sooner ends at ``starts_at``.
 
     Raises:
         ValidationError: every problem of the fields, each with its path — among them
@@ -223,11 +232,17 @@ class Subscriber(Record):
     notice_period: relativedelta | None = attrs.field(validator=calendar_length)
     notice_ends: dt.datetime | None = attrs.field(validator=instant, eq=_optional_key)
     ends_by: RemovalEnd
+    starts_at: dt.datetime | None = attrs.field(default=None, validator=instant, eq=_optional_key)
 
     def _rules(self) -> Iterator[Problem]:
-        """The end follows from the notice and the period, as ``ends_by`` says."""
+        """The end follows from the notice, the period and a later start, as ``ends_by`` says."""
         if not self.entry_ids:
             yield Problem("entry_ids", "one or more catalogue entry ids", "none")
+        starts = self.starts_at
+        if starts is not None and _utc(starts) <= _utc(self.notice_at):
+            expected = f"null, or a start after the notice ({self.notice_at.isoformat()})"
+            yield Problem("starts_at", expected, starts.isoformat())
+            return
         ends, period = self.notice_ends, self.notice_period
         if self.ends_by is RemovalEnd.CONSENT_OR_TRANSFER:
             if ends is not None:
@@ -254,9 +269,13 @@ class Subscriber(Record):
         if full is None:
             expected = "a notice period whose end stays in the supported range"
             yield Problem("notice_period", expected, format_duration(period))
-        elif self.ends_by is RemovalEnd.NOTICE and _utc(ends) != _utc(full):
-            expected = f"{full.isoformat()}, one notice period after the notice"
-            yield Problem("notice_ends", expected, ends.isoformat())
+            return
+        how = "one notice period after the notice"
+        starts = self.starts_at
+        if starts is not None and _utc(starts) > _utc(full):
+            full, how = starts, "the agreement's start, after the notice period ran out"
+        if self.ends_by is RemovalEnd.NOTICE and _utc(ends) != _utc(full):
+            yield Problem("notice_ends", f"{full.isoformat()}, {how}", ends.isoformat())
         elif self.ends_by is RemovalEnd.AGREEMENT_END and _utc(ends) > _utc(full):
             expected = f"an agreement end before the notice would end it ({full.isoformat()})"
             yield Problem("notice_ends", expected, ends.isoformat())
@@ -276,8 +295,9 @@ class RemovalPlan(Record):
     Built by `plan_removal`. ``service_id`` is the service, ``entry_ids`` its
     catalogue entries (sorted). ``as_of`` is the day the notices go out and
     ``as_of_instant`` the instant, when one was given (``None``: the start of that
-    day in each agreement's own zone). ``subscribers`` lists the agreements in force
-    then that subscribe to an entry of the service, sorted by agreement id;
+    day in each agreement's own zone). ``subscribers`` lists the agreements not
+    ended then (in force, or starting later) that subscribe to an entry of the
+    service, sorted by agreement id;
     ``blockers`` the ids of those notice cannot end (`RemovalEnd.CONSENT_OR_TRANSFER`).
     ``earliest_removal`` is the latest of the subscribers' ends, ``None`` while a
     blocker remains, and the plan's own instant when nobody subscribes (the start of
@@ -448,11 +468,22 @@ _NEW = object.__new__
 _SET = object.__setattr__
 
 
+_FIRST_DAY: Final = dt.date(1900, 1, 2)
+_LAST_DAY: Final = dt.date(8999, 12, 30)
+"""The days whose start is a supported instant (1900 up to 9000, UTC) in every zone."""
+
+
 def _as_of(as_of: object) -> tuple[dt.date, dt.datetime | None, list[Problem]]:
     if isinstance(as_of, dt.datetime):
         problems = instant_problems(as_of, "$.as_of")
         return as_of.date(), (None if problems else as_of), problems
     if isinstance(as_of, dt.date):
+        if not _FIRST_DAY <= as_of <= _LAST_DAY:
+            expected = (
+                f"a day from {_FIRST_DAY.isoformat()} up to {_LAST_DAY.isoformat()}"
+                " (its start is an instant of the supported range in every zone)"
+            )
+            return _FIRST_DAY, None, [Problem("$.as_of", expected, as_of.isoformat())]
         return as_of, None, []
     expected = "a date, or a datetime with a time zone"
     return dt.date(1970, 1, 1), None, [Problem("$.as_of", expected, describe(as_of))]
@@ -486,10 +517,8 @@ def _day_start(day: dt.date, zone: dt.tzinfo | None) -> dt.datetime:
     return wall.astimezone(_UTC).astimezone(zone)
 
 
-def _in_force(terms: CloudServiceAgreement, at_utc: dt.datetime) -> bool:
-    """Whether ``terms`` are in force at ``at_utc`` (aware in UTC: compared exactly)."""
-    if terms.effective_from > at_utc:
-        return False
+def _not_ended(terms: CloudServiceAgreement, at_utc: dt.datetime) -> bool:
+    """Whether ``terms`` have not ended at ``at_utc``: in force then, or starting later."""
     return terms.end is None or at_utc < terms.end
 
 
@@ -498,9 +527,11 @@ class _InForce:
     """What a subscriber is read from: the terms in force at the notice, and its instant.
 
     ``terms`` holds the agreement's id, customer, start, end, zone and subscriptions
-    as they stood then; ``version`` and ``termination`` are the version and the
-    termination terms in force then (which may differ from ``terms``'s own, where
-    only the termination terms were amended later: see `_terms_at`).
+    as they stood then (at its start, for one that starts after the notice);
+    ``version`` and ``termination`` are the version and the termination terms in
+    force then (which may differ from ``terms``'s own, where only the termination
+    terms were amended later: see `_terms_at`). ``starts`` is the agreement's start
+    when it comes after the notice, else ``None``.
     """
 
     terms: CloudServiceAgreement
@@ -508,46 +539,48 @@ class _InForce:
     termination: TerminationTerms
     at: dt.datetime
     at_utc: dt.datetime
+    starts: dt.datetime | None = None
 
 
 _REBUILT: Final = frozenset({TermKind.END, TermKind.SUBSCRIPTIONS, TermKind.TIMEZONE})
 """Terms a subscriber is read from that only `terms_on` puts back as they stood."""
 
 
-def _terms_at(agreement: CloudServiceAgreement, days: _Days) -> _InForce | None:
-    """The terms in force at the notice, and its instant; ``None`` before the agreement starts.
+def _terms_at(agreement: CloudServiceAgreement, days: _Days) -> _InForce:
+    """The terms in force at the notice (or at the agreement's start, if later), and its instant.
 
     Only an amended agreement needs more than its own fields, and only when an
-    amendment takes effect after the notice. Where those later amendments change
-    nothing a subscriber is read from but the termination terms, the terms in force
-    are the agreement's own with the termination terms the first of them replaced
-    (its ``previous`` value) and the version before it: what `terms_on` would give
-    for those fields, without rebuilding the whole agreement. Otherwise `terms_on`
-    gives them, its zone being the one in force at the notice.
+    amendment takes effect after the moment read (the notice, or the agreement's
+    start when that comes later). Where those later amendments change nothing a
+    subscriber is read from but the termination terms, the terms in force are the
+    agreement's own with the termination terms the first of them replaced (its
+    ``previous`` value) and the version before it: what `terms_on` would give for
+    those fields, without rebuilding the whole agreement. Otherwise `terms_on`
+    gives them, its zone being the one in force then.
     """
     at, at_utc = days.at(agreement.timezone)
+    start = agreement.effective_from
+    starts = None if at_utc >= start else start.astimezone(at.tzinfo)
     amendments = agreement.amendments
     if not amendments:
-        return _InForce(agreement, agreement.version, agreement.termination, at, at_utc)
-    if at_utc < agreement.effective_from:
-        return None
-    undone = [a for a in amendments if a.effective_at > at_utc]
+        return _InForce(agreement, agreement.version, agreement.termination, at, at_utc, starts)
+    read_utc = at_utc if starts is None else _utc(start)
+    undone = [a for a in amendments if a.effective_at > read_utc]
     if not undone:
-        return _InForce(agreement, agreement.version, agreement.termination, at, at_utc)
+        return _InForce(agreement, agreement.version, agreement.termination, at, at_utc, starts)
     if not any(a.amendment.term in _REBUILT for a in undone):
         termination = agreement.termination
         first = next((a for a in undone if a.amendment.term is TermKind.TERMINATION), None)
         if first is not None:
             termination = from_dict(TerminationTerms, _thawed(first.previous))
-        return _InForce(agreement, undone[0].version - 1, termination, at, at_utc)
-    terms = terms_on(agreement, at)
+        return _InForce(agreement, undone[0].version - 1, termination, at, at_utc, starts)
+    terms = terms_on(agreement, at if starts is None else start)
     if terms.timezone != agreement.timezone:
         # The zone in force at the notice (amended later) decides its day.
         at, at_utc = days.at(terms.timezone)
-        if at_utc < agreement.effective_from:
-            return None
-        terms = terms_on(agreement, at)
-    return _InForce(terms, terms.version, terms.termination, at, at_utc)
+        starts = None if at_utc >= start else start.astimezone(at.tzinfo)
+        terms = terms_on(agreement, at if starts is None else start)
+    return _InForce(terms, terms.version, terms.termination, at, at_utc, starts)
 
 
 _Ends = dict[tuple[object, ...], "dt.datetime | None"]
@@ -581,10 +614,8 @@ def _subscriber(
     (whose notices all go out at one instant a zone).
     """
     found = _terms_at(agreement, days)
-    if found is None:
-        return None
     terms, at = found.terms, found.at
-    if not _in_force(terms, found.at_utc):
+    if not _not_ended(terms, found.at_utc):
         return None
     chosen = [s.entry_id for s in terms.subscriptions if s.entry_id in entries]
     if not chosen:
@@ -607,6 +638,9 @@ def _subscriber(
         if ends is None:
             expected = "an agreement whose notice ends within the supported range"
             return Problem("$.as_of", expected, at.isoformat())
+        starts = found.starts
+        if starts is not None and _utc(starts) > _utc(ends):
+            ends = starts
         how = RemovalEnd.NOTICE
         if end is not None and _utc(end) < _utc(ends):
             ends, how = end.astimezone(at.tzinfo), RemovalEnd.AGREEMENT_END
@@ -623,6 +657,7 @@ def _subscriber(
     _SET(made, "notice_period", period)
     _SET(made, "notice_ends", ends)
     _SET(made, "ends_by", how)
+    _SET(made, "starts_at", found.starts)
     return made
 
 
@@ -647,23 +682,25 @@ def plan_removal(
 
     ``as_of`` is a `date` (the start of that day in each agreement's zone, or the
     first instant after it where a DST change skips midnight) or an aware datetime.
-    The subscribers are the ``agreements`` in force then (started, not ended) with a
-    subscription to an entry of the service in ``catalogue``; for each, the terms in
-    force then (`terms_on`, consulted only for an amended agreement; its zone is the
-    one in force then) decide how its subscription ends (`RemovalEnd`): by the
-    notice period the termination terms give, when they let the provider terminate
-    for `TerminationReason.SERVICE_RETIREMENT` (cut short by the agreement's end),
-    else at the agreement's end, else only with the customer's consent or a
-    transfer. The plan's earliest removal date is the latest of the ends.
+    The subscribers are the ``agreements`` not ended then (in force, or signed for
+    a later start) with a subscription to an entry of the service in ``catalogue``;
+    for each, the terms in force then, or at its start if later (`terms_on`,
+    consulted only for an amended agreement; its zone is the one in force then),
+    decide how its subscription ends (`RemovalEnd`): by the notice period the
+    termination terms give, when they let the provider terminate for
+    `TerminationReason.SERVICE_RETIREMENT` (never before the agreement starts, and
+    cut short by its end), else at the agreement's end, else only with the
+    customer's consent or a transfer. The plan's earliest removal date is the
+    latest of the ends.
 
     Raises:
         ValidationError: ``catalogue`` is not a `Catalogue` (``$.catalogue``);
             ``service_id`` is no service of the catalogue's graph (``$.service_id``,
             naming the known ones); ``agreements`` is not a collection of
             `CloudServiceAgreement` (``$.agreements`` or ``$.agreements[i]``), or two
-            share an id (``$.agreements[i].id``); ``as_of`` is not a date or an aware
-            datetime (``$.as_of``), or a notice period would end past the supported
-            range.
+            share an id (``$.agreements[i].id``); ``as_of`` is not a date from
+            1900-01-02 up to 8999-12-30 or an aware datetime of the supported range
+            (``$.as_of``), or a notice period would end past the supported range.
     """
     problems = instance_problems(catalogue, Catalogue, "$.catalogue")
     raise_problems(problems, _SUBJECT)
@@ -985,25 +1022,59 @@ def _notifiable(
 
 
 _HOW: Final = ("terminated", "transferred")
+_EXPIRED: Final = "expired"
 
 
-@_planned(frozenset({"agreement_id", "how", "procedure_id"}))
-def _closable(
-    instance: LifecycleInstance, _: Attempt, frame: _Frame, data: Mapping[str, Any]
-) -> str | None:
-    """``close_subscription``: a notified subscriber, closed once, by a named procedure."""
-    agreement_id = data["agreement_id"]
-    wrong = _subscriber_reason(agreement_id, frame)
-    if wrong is not None:
-        return wrong
-    if data["how"] not in _HOW:
-        return f"'how' must be 'terminated' or 'transferred', not {describe(data['how'])}"
-    procedure_id = data["procedure_id"]
+def _expiry_reason(attempt: Attempt, subscriber: Subscriber, procedure_id: object) -> str | None:
+    """Why an ``expired`` closing is refused: no procedure, an agreement end, reached."""
+    if procedure_id is not None:
+        return f"'procedure_id' must be null for 'expired', not {describe(procedure_id)}"
+    ends = subscriber.notice_ends
+    if subscriber.ends_by is not RemovalEnd.AGREEMENT_END or ends is None:
+        return (
+            f"{subscriber.agreement_id!r} does not end at its agreement's end in the plan"
+            f" (it ends by {subscriber.ends_by.value}): it expires only if it does"
+        )
+    if _utc(attempt.when) < _utc(ends):
+        return (
+            f"{subscriber.agreement_id!r} expires at its agreement's end, {_at(ends)}, not before"
+        )
+    return None
+
+
+def _how_reason(attempt: Attempt, frame: _Frame, data: Mapping[str, Any]) -> str | None:
+    """Why the closing's ``how`` and ``procedure_id`` are refused, or ``None``."""
+    how, procedure_id = data["how"], data["procedure_id"]
+    if how == _EXPIRED:
+        subscriber = cast("Subscriber", frame.plan.subscriber(data["agreement_id"]))
+        return _expiry_reason(attempt, subscriber, procedure_id)
+    if how not in _HOW:
+        return f"'how' must be 'terminated', 'transferred' or 'expired', not {describe(how)}"
     if not isinstance(procedure_id, str) or not ID.fullmatch(procedure_id):
         return (
             "'procedure_id' must name the exit or transfer procedure,"
             f" not {describe(procedure_id)}"
         )
+    return None
+
+
+@_planned(frozenset({"agreement_id", "how", "procedure_id"}))
+def _closable(
+    instance: LifecycleInstance, attempt: Attempt, frame: _Frame, data: Mapping[str, Any]
+) -> str | None:
+    """``close_subscription``: a notified subscriber, closed once, by a procedure or its end.
+
+    ``terminated`` and ``transferred`` name the exit or transfer procedure that ended
+    it; ``expired`` names none (``procedure_id`` null) and is allowed only for a
+    subscriber the plan ends at its agreement's end, once that end has come.
+    """
+    agreement_id = data["agreement_id"]
+    wrong = _subscriber_reason(agreement_id, frame)
+    if wrong is not None:
+        return wrong
+    wrong = _how_reason(attempt, frame, data)
+    if wrong is not None:
+        return wrong
     tally = _tally(instance)
     if agreement_id not in tally.notified:
         return f"{agreement_id!r} is closed only after its notice (not notified yet)"
@@ -1133,7 +1204,8 @@ REMOVAL_LIFECYCLE = Lifecycle(
 
 The instance's context is ``{"plan": <the RemovalPlan as JSON>}``. Each event's
 data: ``notify`` ``{"agreement_id"}``; ``close_subscription`` ``{"agreement_id",
-"how": "terminated" | "transferred", "procedure_id"}``; ``release_resources``
+"how": "terminated" | "transferred" | "expired", "procedure_id"}`` (``null`` for
+``expired``); ``release_resources``
 ``{"requests": [ids], "remaining": 0}``; ``update_records`` ``{"catalogue": [refs],
 "configuration": [refs], "archive": [{"what", "basis"}, ...]}``; the others none."""
 
@@ -1149,8 +1221,37 @@ _EFFECTIVE_EXIT_STATES: Final = frozenset(
 )
 """The exit procedure's states once its termination has taken effect."""
 
-_ACCEPTED_TRANSFER_STATES: Final = frozenset({"accepted", "exit_started"})
-"""The transfer's states once its receiver has accepted (and it was not cancelled)."""
+
+def _is_instant(value: object) -> bool:
+    """Whether ``value`` is an aware datetime of the supported range (else `apply` refuses)."""
+    return isinstance(value, dt.datetime) and not instant_problems(value, "$.when")
+
+
+def _took_effect(exit_procedure: ExitProcedure) -> dt.datetime | None:
+    """When the exit's ``take_effect`` was recorded (``None`` before it was)."""
+    for entry in exit_procedure.lifecycle.entries:
+        if entry.event == "take_effect":
+            return entry.when
+    return None
+
+
+def _effect_problems(exit_procedure: ExitProcedure, path: str, when: object) -> list[Problem]:
+    """Problems unless the exit's termination took effect, no later than ``when``."""
+    effect = _took_effect(exit_procedure)
+    if exit_procedure.state not in _EFFECTIVE_EXIT_STATES or effect is None:
+        return [
+            Problem(
+                f"{path}.state",
+                "an exit whose termination has taken effect (retrieval or later)",
+                repr(exit_procedure.state),
+            )
+        ]
+    if _is_instant(when) and _utc(cast("dt.datetime", when)) < _utc(effect):
+        expected = (
+            f"an instant no earlier than the exit's termination took effect ({effect.isoformat()})"
+        )
+        return [Problem("$.when", expected, cast("dt.datetime", when).isoformat())]
+    return []
 
 
 def _refs(value: object, path: str, *, at_least_one: bool) -> tuple[list[str], list[Problem]]:
@@ -1281,12 +1382,13 @@ class RemovalProcedure(Record):
         return tuple(a for a in self.plan.agreement_ids if a not in told)
 
     @property
-    def closed(self) -> Mapping[str, tuple[str, str]]:
+    def closed(self) -> Mapping[str, tuple[str, str | None]]:
         """Each closed subscription: its agreement id, with how and by which procedure.
 
-        How is ``terminated`` or ``transferred``; in trail order.
+        How is ``terminated`` or ``transferred`` (with the procedure's id), or
+        ``expired`` (``None``: the agreement ran out); in trail order.
         """
-        found: dict[str, tuple[str, str]] = {}
+        found: dict[str, tuple[str, str | None]] = {}
         for entry in self.lifecycle.entries:
             if entry.event == "close_subscription":
                 data = entry.data
@@ -1424,13 +1526,15 @@ class RemovalProcedure(Record):
         """Close a subscription through the exit procedure that ended its agreement (S13).
 
         The exit must be for a subscriber of the plan and its termination must have
-        taken effect (the exit procedure has reached ``retrieval`` or later).
+        taken effect (the exit procedure has reached ``retrieval`` or later), no
+        later than ``when``: a subscription is recorded closed only once it is.
 
         Raises:
             ValidationError: ``exit_procedure`` is not an `ExitProcedure`
                 (``$.exit_procedure``), its agreement is no subscriber's
-                (``$.exit_procedure.agreement_id``), or its termination has not taken
-                effect (``$.exit_procedure.state``).
+                (``$.exit_procedure.agreement_id``), its termination has not taken
+                effect (``$.exit_procedure.state``), or ``when`` is before it did
+                (``$.when``).
             InvalidTransition: as `close_subscription`.
         """
         raise_problems(
@@ -1438,13 +1542,7 @@ class RemovalProcedure(Record):
         )
         agreement_id = exit_procedure.agreement_id
         self._subscriber_named(agreement_id, "$.exit_procedure.agreement_id")
-        if exit_procedure.state not in _EFFECTIVE_EXIT_STATES:
-            raise ValidationError.single(
-                "$.exit_procedure.state",
-                "an exit whose termination has taken effect (retrieval or later)",
-                repr(exit_procedure.state),
-                subject=_PROCEDURE,
-            )
+        raise_problems(_effect_problems(exit_procedure, "$.exit_procedure", when), _PROCEDURE)
         return self.close_subscription(
             agreement_id,
             how="terminated",
@@ -1457,6 +1555,7 @@ class RemovalProcedure(Record):
     def close_by_transfer(
         self,
         transfer: TransferProcedure,
+        exit_procedure: ExitProcedure,
         *,
         who: str,
         when: dt.datetime,
@@ -1464,26 +1563,45 @@ class RemovalProcedure(Record):
     ) -> RemovalProcedure:
         """Close a subscription through the transfer that moved its service elsewhere (S14).
 
-        The transfer must be for a subscriber of the plan and its receiver must have
-        accepted it (the transfer is ``accepted``, or its source's exit has started),
-        not cancelled.
+        A transfer can still be cancelled until its source's exit starts, and the
+        source agreement runs until that exit's termination takes effect; so the
+        transfer must be for a subscriber of the plan and in ``exit_started``, and
+        ``exit_procedure`` must be the exit it started (its id is the transfer's
+        ``exit_id``) with its termination taken effect no later than ``when`` (the
+        same rule as `close_by_exit`). The trail names the transfer. The removal's
+        ``retire`` therefore waits for the source agreement's end too.
 
         Raises:
-            ValidationError: ``transfer`` is not a `TransferProcedure` (``$.transfer``),
-                its agreement is no subscriber's (``$.transfer.agreement_id``), or it
-                is not accepted (``$.transfer.state``).
+            ValidationError: ``transfer`` is not a `TransferProcedure` (``$.transfer``)
+                or ``exit_procedure`` not an `ExitProcedure` (``$.exit_procedure``);
+                the transfer's agreement is no subscriber's (``$.transfer.agreement_id``);
+                the transfer has not started its source's exit (``$.transfer.state``);
+                the exit is not the one it started (``$.exit_procedure.id``); the exit's
+                termination has not taken effect (``$.exit_procedure.state``), or
+                ``when`` is before it did (``$.when``).
             InvalidTransition: as `close_subscription`.
         """
-        raise_problems(instance_problems(transfer, TransferProcedure, "$.transfer"), _PROCEDURE)
+        problems = instance_problems(transfer, TransferProcedure, "$.transfer")
+        problems += instance_problems(exit_procedure, ExitProcedure, "$.exit_procedure")
+        raise_problems(problems, _PROCEDURE)
         agreement_id = transfer.agreement_id
         self._subscriber_named(agreement_id, "$.transfer.agreement_id")
-        if transfer.state not in _ACCEPTED_TRANSFER_STATES:
+        if transfer.state != "exit_started":
             raise ValidationError.single(
                 "$.transfer.state",
-                "a transfer its receiver has accepted (accepted or exit_started)",
+                "a transfer that has started its source's exit (exit_started;"
+                " until then it can still be cancelled)",
                 repr(transfer.state),
                 subject=_PROCEDURE,
             )
+        if exit_procedure.id != transfer.exit_id:
+            raise ValidationError.single(
+                "$.exit_procedure.id",
+                f"the exit the transfer started ({transfer.exit_id!r})",
+                repr(exit_procedure.id),
+                subject=_PROCEDURE,
+            )
+        raise_problems(_effect_problems(exit_procedure, "$.exit_procedure", when), _PROCEDURE)
         return self.close_subscription(
             agreement_id,
             how="transferred",
@@ -1492,6 +1610,50 @@ class RemovalProcedure(Record):
             when=when,
             key=key,
         )
+
+    def close_by_expiry(
+        self,
+        agreement: CloudServiceAgreement,
+        *,
+        who: str,
+        when: dt.datetime,
+        key: bytes | None = None,
+    ) -> RemovalProcedure:
+        """Close the subscription of an agreement that has simply run out (``expired``).
+
+        For a subscriber the plan ends at its agreement's end (`RemovalEnd`
+        ``agreement end``): once ``when`` reaches that end, both as the plan has it
+        and as ``agreement`` has it now (an amendment may have moved it later), the
+        subscription is closed with ``how`` ``expired`` and no procedure named.
+
+        Raises:
+            ValidationError: ``agreement`` is not a `CloudServiceAgreement`
+                (``$.agreement``), is no subscriber's (``$.agreement.id``), has no
+                end (``$.agreement.end``), or ``when`` is before its end (``$.when``).
+            InvalidTransition: not notified yet, closed already, the plan does not
+                end it at its agreement's end, or ``when`` is before the plan's end.
+        """
+        raise_problems(
+            instance_problems(agreement, CloudServiceAgreement, "$.agreement"), _PROCEDURE
+        )
+        self._subscriber_named(agreement.id, "$.agreement.id")
+        end = agreement.end
+        if end is None:
+            raise ValidationError.single(
+                "$.agreement.end",
+                "an agreement with an end (one without runs until it is terminated)",
+                "null",
+                subject=_PROCEDURE,
+            )
+        if _is_instant(when) and _utc(when) < _utc(end):
+            raise ValidationError.single(
+                "$.when",
+                f"an instant no earlier than the agreement's end ({end.isoformat()})",
+                when.isoformat(),
+                subject=_PROCEDURE,
+            )
+        data = {"agreement_id": agreement.id, "how": _EXPIRED, "procedure_id": None}
+        return self.apply("close_subscription", who=who, when=when, data=data, key=key)
 
     def _subscriber_named(self, agreement_id: str, path: str) -> None:
         if self.plan.subscriber(agreement_id) is None:
