@@ -73,6 +73,7 @@ class TestRemovalPlanData:
             "notice_period": "P1M",
             "notice_ends": "2027-01-15T00:00:00+01:00",
             "ends_by": "notice",
+            "starts_at": None,
         }
         assert [s["notice_period"] for s in data["subscribers"]] == ["P1M", "P3M", "P6M"]
         assert json.loads(json.dumps(data)) == data
@@ -126,6 +127,23 @@ class TestRemovalPlanTable:
             "  csa-4"
         )
         assert max(len(line) for line in table.split("\n")) <= 84
+
+    def test_an_agreement_starting_later_is_listed_below_the_rows(self) -> None:
+        """csa-5 starts on 2027-01-01: told now, named with its start; data gives it too."""
+        later = attrs.evolve(
+            agreement(5, 1),
+            effective_from=dt.datetime(2027, 1, 1, tzinfo=BASE.effective_from.tzinfo),
+        )
+        plan = plan_removal(CATALOGUE, "iaas-compute", [*THREE, later], as_of=AS_OF)
+        table = removal_plan_table(plan).split("\n")
+        assert "  csa-5      cust-5    compute  P1M     2027-01-15 00:00+01:00  notice" in table
+        assert table[-4:-2] == [
+            "  Starting after the notice (told now; none ends before its start):",
+            "    csa-5 starts 2027-01-01 00:00+01:00",
+        ]
+        assert "Starting after" not in removal_plan_table(PLAN)
+        data = removal_plan_data(plan)
+        assert data["subscribers"][-1]["starts_at"] == "2027-01-01T00:00:00+01:00"
 
     def test_an_instant_and_nobody_subscribing(self) -> None:
         """With an instant the header shows it; with no subscriber a sentence says so."""

@@ -55,6 +55,7 @@ def _subscriber_data(subscriber: Subscriber) -> dict[str, Any]:
         "notice_period": None if period is None else format_duration(period),
         "notice_ends": _instant(subscriber.notice_ends),
         "ends_by": subscriber.ends_by.value,
+        "starts_at": _instant(subscriber.starts_at),
     }
 
 
@@ -67,7 +68,8 @@ def removal_plan_data(plan: RemovalPlan) -> dict[str, Any]:
     ``subscribers`` (sorted by agreement id, each with ``agreement_id``,
     ``agreement_version``, ``customer_id``, ``entry_ids``, ``notice_at``,
     ``notice_period`` (an ISO 8601 duration, or ``null`` where notice cannot end
-    the agreement), ``notice_ends`` and ``ends_by``), ``earliest_removal``
+    the agreement), ``notice_ends``, ``ends_by`` and ``starts_at`` (the agreement's
+    start when it comes after the notice, else ``null``)), ``earliest_removal``
     (``null`` while a blocker remains) and ``blockers`` (agreement ids). Instants
     are ISO 8601 text with the agreement's offset. Serves S15.
 
@@ -103,7 +105,8 @@ def removal_plan_table(plan: RemovalPlan) -> str:
     The header names the service, its entries and when the notices go out; the
     table gives each subscriber's agreement, customer, entries, notice period
     (``none`` where notice cannot end it), the instant its subscription ends and
-    how (`RemovalEnd`); then the earliest removal date, or the blockers that
+    how (`RemovalEnd`), and below it the agreements that start after the notice
+    (only when there are any); then the earliest removal date, or the blockers that
     keep the service from being removed until their customers consent or
     transfer. Every text from a record is escaped (`escape_text`). Serves S15.
 
@@ -137,6 +140,12 @@ def removal_plan_table(plan: RemovalPlan) -> str:
             for s in p.subscribers
         ]
         lines += ["  " + line for line in format_table(_COLUMNS, rows).split("\n")]
+        later = [s for s in p.subscribers if s.starts_at is not None]
+        if later:
+            lines += ["", "  Starting after the notice (told now; none ends before its start):"]
+            lines += [
+                f"    {escape_text(s.agreement_id)} starts {_when(s.starts_at, '')}" for s in later
+            ]
     else:
         lines.append("  Nobody subscribes to the service.")
     lines.append("")
