@@ -15,17 +15,23 @@ it for a service retirement, with one, three and six months' notice. The program
    agreement for it; then sends the three notices and records them;
 3. closes each subscription through its own procedure: the first and second
    through exit procedures the provider starts for the retirement (closed once
-   their terminations take effect, on 15 January and 15 March), the third through a
-   transfer of the customer's service to another provider, accepted by the receiver
-   on 20 January (the source's exit then starts from the transfer); in between, on
-   1 February, an attempt to retire the service is REFUSED, naming the subscription
-   still open, the earliest removal date and what else is missing;
-4. releases what is still held for the service (the third customer's virtual
-   machine, through `release_service_resources`), updates the catalogue and
-   configuration records and says what is archived, with its basis;
-5. tries to retire the service on 14 June 2027: REFUSED (the earliest removal date is
-   the next day); retires it on 15 June 2027 (`retire_service`): the service is
-   retired in the catalogue's graph and its entry leaves the catalogue;
+   their terminations take effect, on 15 January and 15 March); the third customer
+   moves its service to another provider instead: the receiver accepts on 20
+   January and the transfer starts the source's exit (the customer's six months'
+   notice), so the source agreement runs until 20 July 2027; in between, on
+   1 February, an attempt to retire the service is REFUSED, naming the
+   subscriptions still open, the earliest removal date and what else is missing;
+4. tries to retire the service on 15 June 2027, the plan's earliest removal date:
+   REFUSED, since the third subscription is still open (a transfer closes it only
+   once the exit it started has taken effect: until then the transfer could still
+   be called off and the source agreement still runs);
+5. on 20 July 2027 the source's exit takes effect and the transfer closes the third
+   subscription (`close_by_transfer`, with that exit); then the program releases
+   what is still held for the service (the third customer's virtual machine,
+   through `release_service_resources`), updates the catalogue and configuration
+   records, says what is archived with its basis, and retires the service
+   (`retire_service`): it is retired in the catalogue's graph and its entry leaves
+   the catalogue;
 6. saves the procedure as JSON, reads it back (every entry replayed through the
    guards) and verifies its trail.
 
@@ -193,10 +199,9 @@ def run() -> RemovalProcedure:
     procedure = procedure.close_by_exit(first, who=OPS, when=first.plan.effective_at)
     print(f"closed csa-1: exit {first.id} took effect {first.plan.effective_at}")
     transfer = transferred(agreements[2])
-    procedure = procedure.close_by_transfer(transfer, who=OPS, when=at(2027, 1, 20, 10))
     transfer, source_exit = transfer.start_exit(agreements[2], notice=at(2027, 1, 20, 12), who=OPS)
     print(
-        f"closed csa-3: transfer {transfer.id} accepted by the receiver;"
+        f"csa-3: transfer {transfer.id} accepted by the receiver;"
         f" the source's exit {source_exit.id} takes effect {source_exit.plan.effective_at}"
     )
     try:
@@ -207,18 +212,27 @@ def run() -> RemovalProcedure:
     procedure = procedure.close_by_exit(second, who=OPS, when=second.plan.effective_at)
     print(f"closed csa-2: exit {second.id} took effect {second.plan.effective_at}")
 
+    try:
+        retire_service(procedure, catalogue, who=OPS, when=at(2027, 6, 15, 9))
+    except InvalidTransition as error:
+        refused("retiring the service on 15 June 2027", error)
+    ended = source_exit.plan.effective_at
+    source_exit = source_exit.take_effect(who=OPS, when=ended)
+    procedure = procedure.close_by_transfer(transfer, source_exit, who=OPS, when=ended)
+    print(f"closed csa-3: transfer {transfer.id}, its source's exit took effect {ended}")
+
     machine = Allocation(
         "customer-3", "csa-3", SERVICE, "vcpu", quantity("8 vcpu"), at(2026, 5, 1),
         resource_id="vm-customer-3", location="eu-central",
     )  # fmt: skip
     released = release_service_resources(
-        procedure, agreements, POOL, [machine], {}, who=OPS, when=at(2027, 6, 1, 9)
+        procedure, agreements, POOL, [machine], {}, who=OPS, when=at(2027, 7, 20, 13)
     )
     procedure = released.procedure
     for change in released.changes:
         print(f"released {change.request.resource_id} ({change.request.id})")
     procedure = procedure.update_records(
-        catalogue=["catalogue v2027.06: entry 'compute' withdrawn"],
+        catalogue=["catalogue v2027.07: entry 'compute' withdrawn"],
         configuration=["cmdb: iaas-compute and its components retired"],
         archive=[
             ArchivedRecord(
@@ -227,13 +241,9 @@ def run() -> RemovalProcedure:
             )
         ],
         who=OPS,
-        when=at(2027, 6, 1, 10),
+        when=at(2027, 7, 20, 14),
     )
-    try:
-        retire_service(procedure, catalogue, who=OPS, when=at(2027, 6, 14, 9))
-    except InvalidTransition as error:
-        refused("retiring the service on 14 June 2027", error)
-    procedure, catalogue = retire_service(procedure, catalogue, who=OPS, when=at(2027, 6, 15, 9))
+    procedure, catalogue = retire_service(procedure, catalogue, who=OPS, when=at(2027, 7, 20, 15))
     state = catalogue.graph.service(SERVICE).lifecycle_state
     entries = ", ".join(e.id for e in catalogue.entries)
     print(f"{procedure.state}: the service is {state}; the catalogue offers {entries}")
