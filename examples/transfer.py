@@ -12,7 +12,8 @@ program
    JSON only);
 2. plans the cut-over (a window from 22:00 on 12 December to 04:00 the next day, a
    parallel run from 5 December until 02:00 in the window, DNS as the way back),
-   starts the parallel run and cuts over at 23:00;
+   starts the parallel run and cuts over at 23:00, while both still run: the source
+   stays up beside the receiver until 02:00, for the way back;
 3. the receiver checks what it received: the customer data arrived one byte short,
    so its checksum differs and the acceptance is REFUSED; starting the source's exit
    now is REFUSED too (nothing may be deleted before the receiver accepts); the
@@ -121,7 +122,7 @@ def transfer(agreement: CloudServiceAgreement) -> TransferProcedure:
         cut_over_start=at(2026, 12, 12, 22),
         cut_over_end=at(2026, 12, 13, 4),
         parallel_run_until=at(2026, 12, 13, 2),
-        rollback="Point DNS back to ACME Cloud; the source keeps running until its exit",
+        rollback="Point DNS back to ACME Cloud, which runs beside Stratus until 02:00",
     )
     p = p.plan_transition(plan, who=SOURCE, when=at(2026, 12, 3, 9))
     p = p.start_parallel_run(who=SOURCE, when=at(2026, 12, 5, 9))

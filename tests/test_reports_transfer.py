@@ -55,7 +55,7 @@ class TestTransferSummaryData:
             "cut_over_start": "2026-12-12T22:00:00+01:00",
             "cut_over_end": "2026-12-13T04:00:00+01:00",
             "parallel_run_until": "2026-12-13T02:00:00+01:00",
-            "rollback": "Point DNS back to ACME Cloud; the source keeps running until the exit",
+            "rollback": "Point DNS back to ACME Cloud, which runs beside Stratus until 02:00",
         }
         assert data["parallel_run_started"] == "2026-12-05T09:00:00+01:00"
         assert data["cut_over_at"] == "2026-12-12T23:00:00+01:00"

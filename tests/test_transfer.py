@@ -101,7 +101,7 @@ FIRST_PLAN = TransitionPlan(
     cut_over_start=at(12, 12, 22),
     cut_over_end=at(12, 13, 4),
     parallel_run_until=at(12, 13, 2),
-    rollback="Point DNS back to ACME Cloud; the source keeps running until the exit",
+    rollback="Point DNS back to ACME Cloud, which runs beside Stratus until 02:00",
 )
 
 
@@ -178,9 +178,14 @@ class TestDataExport:
                 at=at(12, 2),
             )
         assert [p.path for p in caught.value.problems] == ["$.sha256", "$.size", "$.location"]
-        assert caught.value.problems[0].expected == (
-            "a SHA-256 checksum: 64 lower-case hexadecimal digits"
-        )
+        assert caught.value.problems[0].expected == "a SHA-256 checksum: 64 hexadecimal digits"
+
+    def test_upper_case_checksum_is_kept_in_lower_case(self) -> None:
+        """Takes a checksum printed in upper case, and keeps it as export_checksum writes it."""
+        checksum = export_checksum(PAYLOADS[DataCategory.LOGS])
+        made = attrs.evolve(export(DataCategory.LOGS, at(12, 2)), sha256=checksum.upper())
+        assert made.sha256 == checksum
+        assert from_json(DataExport, to_json(made)) == made
 
     def test_refuses_a_naive_instant(self) -> None:
         """Refuses an export made at a naive instant."""
@@ -480,6 +485,37 @@ class TestNoExitBeforeAcceptance:
         )
         assert p.state == "accepted"
 
+    @pytest.mark.parametrize("notice", [dt.date(1, 1, 1), dt.date(1900, 1, 1)])
+    def test_refuses_a_notice_years_before_the_acceptance(self, notice: dt.date) -> None:
+        """Refuses a notice dated in year 1 or 1900 at $.notice (no OverflowError)."""
+        p = accepted()
+        with pytest.raises(ValidationError) as caught:
+            p.start_exit(AGREEMENT, notice=notice, who=WHO)
+        assert [(q.path, q.got) for q in caught.value.problems] == [
+            ("$.notice", notice.isoformat())
+        ]
+        assert p.state == "accepted"
+
+    @pytest.mark.parametrize(
+        ("given", "path"),
+        [
+            ({"exit_id": 5}, "$.exit_id"),
+            ({"exit_id": "Exit Globex"}, "$.exit_id"),
+            ({"exit_keyed": "yes"}, "$.exit_keyed"),
+            ({"exit_keyed": True, "exit_key": "a key"}, "$.exit_key"),
+            ({"exit_keyed": True}, "$.exit_key"),
+        ],
+    )
+    def test_exit_options_refused_at_their_own_names(
+        self, given: dict[str, object], path: str
+    ) -> None:
+        """Refuses a bad exit id, keyed flag or key at the parameter's name, not the exit's."""
+        p = accepted()
+        with pytest.raises(ValidationError) as caught:
+            p.start_exit(AGREEMENT, notice=at(12, 15), who=WHO, **given)  # type: ignore[arg-type]
+        assert [q.path for q in caught.value.problems] == [path]
+        assert p.state == "accepted"
+
     def test_exit_options_pass_through(self) -> None:
         """Gives the exit its id, a keyed trail and the customer's reason."""
         _, leaving = accepted().start_exit(
@@ -615,6 +651,25 @@ class TestSteps:
             " 2026-12-13T04:00:00+01:00"
         )
 
+    def test_cut_over_after_the_parallel_run_ended_is_refused(self) -> None:
+        """Refuses a cut-over, inside the window, once the parallel run under way has ended.
+
+        The parallel run straddles the switch: the source runs beside the receiver up
+        to the cut-over and stays up after it, to the run's end, for the rollback.
+        """
+        p = exported().plan_transition(FIRST_PLAN, who=WHO, when=at(12, 3))
+        running = p.start_parallel_run(who=WHO, when=at(12, 5, 9))
+        late = dt.datetime(2026, 12, 13, 2, 0, 1, tzinfo=BERLIN)
+        with pytest.raises(InvalidTransition) as caught:
+            running.cut_over(who=WHO, when=late)
+        assert caught.value.reason == (
+            "the parallel run ended at 2026-12-13T02:00:00+01:00: the cut-over comes while"
+            " both sides still run (call the transfer off and open it again)"
+        )
+        assert running.state == "parallel_run"
+        assert running.cut_over(who=WHO, when=at(12, 13, 2)).state == "cut_over"  # at its end
+        assert p.cut_over(who=WHO, when=late).state == "cut_over"  # no parallel run begun
+
     def test_cut_over_at_the_window_start(self) -> None:
         """Cuts over at the very start of the window, without a parallel run."""
         p = exported().plan_transition(FIRST_PLAN, who=WHO, when=at(12, 3))
@@ -638,6 +693,28 @@ class TestSteps:
             "$.checksums['source code']",
             "$.checksums['logs']",
         ]
+
+    def test_accept_paths_name_the_category_as_text(self) -> None:
+        """Names a category given as a member by its value in the path, never by its repr."""
+        given: dict[DataCategory, str] = {**sums(), DataCategory.BACKUPS: "x" * 64}
+        with pytest.raises(ValidationError) as caught:
+            cut().accept(given, who=RECEIVER, when=at(12, 14))
+        assert [p.path for p in caught.value.problems] == ["$.checksums['backups']"]
+        assert "DataCategory" not in str(caught.value)
+
+    def test_accept_refuses_keys_that_are_not_text(self) -> None:
+        """Refuses a key that is not text at ``$.checksums``, whatever it is."""
+        with pytest.raises(ValidationError) as caught:
+            cut().accept({None: "0" * 64, ("logs",): "0" * 64}, who=RECEIVER, when=at(12, 14))  # type: ignore[dict-item]
+        assert [p.path for p in caught.value.problems] == ["$.checksums", "$.checksums"]
+        assert [p.got for p in caught.value.problems] == ["null", "('logs',) (array)"]
+
+    def test_accept_upper_case_checksums(self) -> None:
+        """Accepts checksums in upper-case hex; the trail keeps them in lower case."""
+        p = cut().accept({c: s.upper() for c, s in sums().items()}, who=RECEIVER, when=at(12, 14))
+        assert p.state == "accepted"
+        assert dict(p.acceptance) == sums()
+        assert from_json(TransferProcedure, to_json(p)) == p
 
     def test_accept_refuses_a_list(self) -> None:
         """Refuses checksums given as a list."""
@@ -728,6 +805,25 @@ class TestRawEvents:
             opened().apply("record_export", who=WHO, when=at(12, 2), data=data)
         assert caught.value.reason is not None
         assert caught.value.reason.startswith(reason)
+
+    @pytest.mark.parametrize("value", [["CSV"], {"CSV": 1}])
+    def test_export_format_that_is_not_text(self, value: object) -> None:
+        """Refuses a raw format that is a list or an object (no TypeError from the look-up)."""
+        data = {
+            "category": "logs",
+            "format": value,
+            "sha256": "0" * 64,
+            "size": 1,
+            "location": "x",
+        }
+        p = opened()
+        with pytest.raises(InvalidTransition) as caught:
+            p.apply("record_export", who=WHO, when=at(12, 2), data=data)
+        assert caught.value.reason is not None
+        assert caught.value.reason.startswith("the data is exported in an agreed format")
+        assert p.refusal("record_export", who=WHO, when=at(12, 2), data=data) == (
+            caught.value.reason
+        )
 
     def test_a_plan_that_is_not_one(self) -> None:
         """Refuses a raw plan whose window ends before it starts."""

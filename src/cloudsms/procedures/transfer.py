@@ -32,7 +32,8 @@ it. The states, in words::
     planned --start_parallel_run--> parallel_run (where the plan has one, before
         it ends)
     planned --cut_over--> cut_over, parallel_run --cut_over--> cut_over (inside
-        the plan's window)
+        the plan's window; from a parallel run, no later than its end, so the
+        source still runs beside the receiver when the switch comes)
     cut_over --accept--> accepted (every checksum the receiver computed equals
         the export's)
     cut_over --reject--> exporting (the categories named must be exported again)
@@ -167,10 +168,21 @@ def export_checksum(data: bytes | bytearray | memoryview) -> str:
     return hashlib.sha256(given).hexdigest()
 
 
+def _lowered(value: object) -> object:
+    """A checksum written in upper-case hexadecimal digits, in lower case; anything else as is.
+
+    The trail keeps checksums in lower case (`export_checksum`'s form); a receiver's
+    tool that prints them in upper case means the same checksum.
+    """
+    if isinstance(value, str) and value.isascii() and _HEX.fullmatch(value.lower()):
+        return value.lower()
+    return value
+
+
 def _sha_problems(value: object, path: str) -> list[Problem]:
     if _is_sha256(value):
         return []
-    return [Problem(path, "a SHA-256 checksum: 64 lower-case hexadecimal digits", describe(value))]
+    return [Problem(path, "a SHA-256 checksum: 64 hexadecimal digits", describe(value))]
 
 
 def _size_problems(value: object, path: str) -> list[Problem]:
@@ -199,7 +211,7 @@ class DataExport(Record):
 
     category: DataCategory
     format: str = attrs.field(validator=text)
-    sha256: str = attrs.field(validator=_SHA256)
+    sha256: str = attrs.field(converter=_lowered, validator=_SHA256)
     size: int = attrs.field(validator=_SIZE)
     location: str = attrs.field(validator=text)
     at: dt.datetime = attrs.field(validator=instant, eq=instant_key)
@@ -235,12 +247,16 @@ class TransitionPlan(Record):
     """How the service moves over (S14): the cut-over window, a parallel run, the way back.
 
     The service is cut over inside ``cut_over_start`` up to (not including)
-    ``cut_over_end``. ``parallel_run_until``, when given, is how long source and
-    receiver run side by side: it reaches into the window, so both run up to the
-    switch, and ends no later than the window's end, so the source carries no live
-    work once the window has closed (it keeps its data until the exit, but serves
-    no more). ``rollback`` says in words how to go back to the source if the
-    cut-over fails. Designed by cloudsms.
+    ``cut_over_end``. ``parallel_run_until``, when given, is when a parallel run
+    ends: started before the window, it keeps source and receiver running side by
+    side, and it straddles the switch. Before the cut-over the receiver runs beside
+    the live source; the cut-over then comes while both still run (no later than
+    ``parallel_run_until``: the procedure refuses a later one), and after it the
+    source stays up beside the receiver until the run ends, so that the rollback
+    has a running source to return to. The run ends inside the window, so the
+    source carries no live work once the window has closed (it keeps its data until
+    the exit, but serves no more). ``rollback`` says in words how to go back to the
+    source if the cut-over fails. Designed by cloudsms.
 
     Raises:
         ValidationError: every problem of the fields, each with its path — among
@@ -517,7 +533,7 @@ def _export_on_terms(
     wrong = _in_scope(data["category"], frame)
     if wrong is not None:
         return wrong
-    if data["format"] not in frame.formats:
+    if not isinstance(data["format"], str) or data["format"] not in frame.formats:
         agreed = ", ".join(repr(f) for f in frame.scope.export_formats)
         return (
             f"the data is exported in an agreed format ({agreed}), not {describe(data['format'])}"
@@ -585,7 +601,12 @@ def _parallel_run_planned(
 def _within_window(
     instance: LifecycleInstance, attempt: Attempt, _: _Frame, __: Mapping[str, Any]
 ) -> str | None:
-    """``cut_over``: inside the plan's cut-over window."""
+    """``cut_over``: inside the plan's cut-over window, and inside a parallel run under way.
+
+    A parallel run straddles the switch: the cut-over comes while both sides still
+    run (no later than ``parallel_run_until``), so the source stays up beside the
+    receiver after it, to the run's end, for the rollback.
+    """
     plan = _current_plan(instance)
     if plan is None:  # the states put a plan first; kept for a forged raw trail
         return "no transition plan is in force"
@@ -594,6 +615,12 @@ def _within_window(
         return (
             f"the cut-over window runs from {plan.cut_over_start.isoformat()} up to"
             f" {plan.cut_over_end.isoformat()}"
+        )
+    until = plan.parallel_run_until
+    if instance.state == "parallel_run" and until is not None and moment > _utc(until):
+        return (
+            f"the parallel run ended at {until.isoformat()}: the cut-over comes while both"
+            " sides still run (call the transfer off and open it again)"
         )
     return None
 
@@ -777,6 +804,22 @@ def _categories(value: object, path: str) -> tuple[tuple[DataCategory, ...], lis
     if problems:
         return (), problems
     return tuple(c for c in _CATEGORIES if c.value in seen), []
+
+
+_EXIT_PARAMETERS: Final = {"$.id": "$.exit_id", "$.keyed": "$.exit_keyed", "$.key": "$.exit_key"}
+"""`ExitProcedure.initiate`'s parameters as `TransferProcedure.start_exit` names them."""
+
+
+def _exit_named_problems(error: ValidationError) -> ValidationError:
+    """``error`` of `ExitProcedure.initiate`, its problems at the paths of `start_exit`'s names.
+
+    The exit's ``id``, ``keyed`` and ``key`` are ``exit_id``, ``exit_keyed`` and
+    ``exit_key`` there; the other parameters keep their names.
+    """
+    if not any(p.path in _EXIT_PARAMETERS for p in error.problems):
+        return error
+    problems = [p._replace(path=_EXIT_PARAMETERS.get(p.path, p.path)) for p in error.problems]
+    return ValidationError(problems, subject=_SUBJECT)
 
 
 def _text_problem(value: object, path: str, expected: str) -> list[Problem]:
@@ -1153,9 +1196,13 @@ class TransferProcedure(Record):
     ) -> TransferProcedure:
         """Switch the service to the receiver, inside the plan's window.
 
+        After `start_parallel_run`, the switch comes no later than the plan's
+        ``parallel_run_until``: the source keeps running beside the receiver from
+        the cut-over to the run's end, ready for the rollback.
+
         Raises:
-            InvalidTransition: not in ``planned`` or ``parallel_run``, or outside
-                the window.
+            InvalidTransition: not in ``planned`` or ``parallel_run``, outside the
+                window, or after the parallel run under way has ended.
         """
         return self.apply("cut_over", who=who, when=when, key=key)
 
@@ -1177,7 +1224,7 @@ class TransferProcedure(Record):
                 `reject` instead).
         """
         problems: list[Problem] = []
-        sums: dict[str, str] = {}
+        sums: dict[str, object] = {}
         given: object = checksums
         if not isinstance(given, Mapping):
             problems.append(
@@ -1187,13 +1234,17 @@ class TransferProcedure(Record):
             )
         else:
             for category, checksum in given.items():
-                path = f"$.checksums[{category!r}]"
-                if not (isinstance(category, str) and category in _CATEGORY_VALUES):
-                    problems.append(
-                        Problem(path, "a data category as the key", describe(category))
-                    )
-                problems += _sha_problems(checksum, path)
-                sums[str(category)] = checksum
+                if not isinstance(category, str):
+                    expected = "data categories (text) as the keys"
+                    problems.append(Problem("$.checksums", expected, describe(category)))
+                    continue
+                name = str(category)  # a DataCategory member reads as its value
+                path = f"$.checksums[{name!r}]"
+                if name not in _CATEGORY_VALUES:
+                    problems.append(Problem(path, "a data category as the key", repr(name)))
+                sum_ = _lowered(checksum)
+                problems += _sha_problems(sum_, path)
+                sums[name] = sum_
         raise_problems(problems, _SUBJECT)
         return self.apply("accept", who=who, when=when, data={"checksums": sums}, key=key)
 
@@ -1283,25 +1334,34 @@ class TransferProcedure(Record):
                 problems.append(
                     Problem("$.agreement.customer_id", expected, repr(agreement.customer_id))
                 )
-        raise_problems(problems, _SUBJECT)
-        leaving = ExitProcedure.initiate(
-            agreement,
-            notice=notice,
-            by="customer",
-            reason=reason,
-            who=who,
-            id=exit_id,
-            keyed=exit_keyed,
-            key=exit_key,
-        )
-        noticed = leaving.plan.notice_at
         last = self.lifecycle.entries[-1].when
+        too_early = f"a notice no earlier than the receiver's acceptance ({last.isoformat()})"
+        given: object = notice
+        if (
+            not problems
+            and isinstance(given, dt.date)
+            and not isinstance(given, dt.datetime)
+            and given < last.astimezone(timezone(self.scope.timezone)).date()
+        ):  # a day before the acceptance's: refused here, whatever its year
+            problems.append(Problem("$.notice", too_early, given.isoformat()))
+        raise_problems(problems, _SUBJECT)
+        try:
+            leaving = ExitProcedure.initiate(
+                agreement,
+                notice=notice,
+                by="customer",
+                reason=reason,
+                who=who,
+                id=exit_id,
+                keyed=exit_keyed,
+                key=exit_key,
+            )
+        except ValidationError as error:
+            raise _exit_named_problems(error) from None
+        noticed = leaving.plan.notice_at
         if _utc(noticed) < _utc(last):
             raise ValidationError.single(
-                "$.notice",
-                f"a notice no earlier than the receiver's acceptance ({last.isoformat()})",
-                noticed.isoformat(),
-                subject=_SUBJECT,
+                "$.notice", too_early, noticed.isoformat(), subject=_SUBJECT
             )
         moved = self.apply(
             "start_exit", who=who, when=noticed, data={"exit_id": leaving.id}, key=key

@@ -243,14 +243,16 @@ def _walk(  # noqa: C901, PLR0911 - one branch per stage of the transfer
         if target == "planned":
             return procedure
         until = plan.parallel_run_until
+        closes = _utc(add_exact(plan.cut_over_end, -_SECOND))  # the window's last second
         if until is not None and (target == "parallel_run" or draw(st.booleans())):
             room = _seconds(clock, until) - 1  # the plan opens its window at or after clock
             clock = add_exact(clock, dt.timedelta(seconds=draw(st.integers(0, room))))
             procedure = procedure.start_parallel_run(who=_SOURCE_ACTOR, when=clock)
             if target == "parallel_run":
                 return procedure
+            closes = min(closes, _utc(until))  # the cut-over comes while both still run
         opens = max(clock, _utc(plan.cut_over_start))
-        room = _seconds(opens, plan.cut_over_end) - 1
+        room = _seconds(opens, closes)
         clock = add_exact(opens, dt.timedelta(seconds=draw(st.integers(0, room))))
         procedure = procedure.cut_over(who=_SOURCE_ACTOR, when=clock)
         if target == "cut_over":
@@ -658,6 +660,8 @@ class TransferMachine(RuleBasedStateMachine):
         if state == "planned" and until is not None and later < _utc(until) and data.draw(_MOSTLY):
             return (lambda p, w: p.start_parallel_run(who=_SOURCE_ACTOR, when=w), later)
         last = _utc(add_exact(plan.cut_over_end, -_SECOND))
+        if state == "parallel_run" and until is not None:
+            last = min(last, _utc(until))  # the cut-over comes while both sides still run
         when = min(max(later, _utc(plan.cut_over_start)), last)
         if when >= self.clock:
             return (lambda p, w: p.cut_over(who=_SOURCE_ACTOR, when=w), when)
