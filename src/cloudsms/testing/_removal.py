@@ -51,6 +51,7 @@ from cloudsms.periods import add_exact, timezone
 from cloudsms.procedures.removal import (
     REMOVAL_LIFECYCLE,
     ArchivedRecord,
+    RemovalEnd,
     RemovalPlan,
     RemovalProcedure,
     Subscriber,
@@ -178,9 +179,12 @@ def _terms(draw: st.DrawFn) -> TerminationTerms:
 
 @st.composite
 def _subscribers(draw: st.DrawFn, number: int, as_of: dt.datetime) -> CloudServiceAgreement:
-    """Agreement ``csa-<number>``, mostly in force at ``as_of``, on drawn terms and zone."""
+    """Agreement ``csa-<number>``, mostly in force at ``as_of`` (one in five starts later)."""
     zone = draw(st.sampled_from(TIME_ZONES))
-    started = add_exact(as_of, -draw(st.integers(-10, 3000)) * _DAY)
+    # One in five starts after the notice (a subscriber too, told before its start).
+    later = draw(st.integers(0, 4)) == 0
+    days = -draw(st.integers(1, 400)) if later else draw(st.integers(-10, 3000))
+    started = add_exact(as_of, -days * _DAY)
     start = started.astimezone(timezone(zone)).replace(microsecond=0)
     end = None
     if draw(st.booleans()):
@@ -232,7 +236,7 @@ def removal_plans(*, max_agreements: int = 5) -> st.SearchStrategy[RemovalPlan]:
     """Plans of one of two services over up to ``max_agreements`` agreements.
 
     The notices go out on a drawn day (the start of it in each agreement's zone) or
-    at a drawn instant; the agreements start before it (now and then after), some
+    at a drawn instant; the agreements start before it (one in five after it), some
     end, some subscribe to one service only, and their terms let the provider end
     them for a retirement three times in four (with one to 24 months' or one to
     400 days' notice); the others end at their own end or are blockers.
@@ -296,7 +300,15 @@ def _walk(
     close = tell if target == "retired" else draw(st.integers(0, tell))
     for subscriber in told[:close]:
         clock = _later(draw, _latest(clock, subscriber.notice_ends or clock))
-        how = draw(st.sampled_from(("terminated", "transferred")))
+        hows: tuple[str, ...] = ("terminated", "transferred")
+        if subscriber.ends_by is RemovalEnd.AGREEMENT_END:
+            hows += ("expired",)
+        how = draw(st.sampled_from(hows))
+        if how == "expired":
+            procedure = procedure.apply(
+                "close_subscription", who=_OPS, when=clock, data=_expiry(subscriber.agreement_id)
+            )
+            continue
         kind = "exit" if how == "terminated" else "transfer"
         procedure = procedure.close_subscription(
             subscriber.agreement_id,
@@ -326,6 +338,11 @@ def _utc(instant: dt.datetime) -> dt.datetime:
     return instant.astimezone(dt.UTC)
 
 
+def _expiry(agreement_id: str) -> dict[str, Any]:
+    """The data of a ``close_subscription`` for an agreement that ran out (no procedure)."""
+    return {"agreement_id": agreement_id, "how": "expired", "procedure_id": None}
+
+
 def removal_procedures(
     *, states: Sequence[str] | None = None
 ) -> st.SearchStrategy[RemovalProcedure]:
@@ -335,8 +352,9 @@ def removal_procedures(
     and is driven only through its own steps and `announce_removal` and
     `retire_service` with the fixed catalogue, so its trail verifies and replays:
     some subscribers notified (all, on the way to ``retired``), some of those closed
-    (each after its notice, terminated or transferred), then the release, the
-    records and the retirement.
+    (each after its notice, terminated or transferred, or expired at its
+    agreement's end where the plan ends it so), then the release, the records and
+    the retirement.
 
     Raises:
         ValidationError: ``states`` is one text rather than a sequence of them, is
@@ -530,6 +548,18 @@ class RemovalMachine(RuleBasedStateMachine):
             self.moment(*moment),
         )
 
+    @rule(pick=st.integers(0, 5), moment=_MOMENTS)
+    def expire(self, pick: int, moment: tuple[str, int]) -> None:
+        """Try to close a subscription as expired (its agreement ran out), raw data."""
+        chosen = self._agreement(pick)
+        self.attempt(
+            lambda p, c, w: (
+                p.apply("close_subscription", who=_OPS, when=w, data=_expiry(chosen)),
+                c,
+            ),
+            self.moment(*moment),
+        )
+
     @rule(moment=_MOMENTS)
     def release(self, moment: tuple[str, int]) -> None:
         """Try to record the release of the service's resources."""
@@ -584,6 +614,16 @@ class RemovalMachine(RuleBasedStateMachine):
             return (lambda p, c, w: (p.notify(chosen, who=_OPS, when=w), c)), when
         if procedure.open_subscriptions:
             chosen = data.draw(st.sampled_from(procedure.open_subscriptions))
+            subscriber = self.plan.subscriber(chosen)
+            assert subscriber is not None  # noqa: S101
+            ends = subscriber.notice_ends
+            if subscriber.ends_by is RemovalEnd.AGREEMENT_END and ends is not None:
+                return (
+                    lambda p, c, w: (
+                        p.apply("close_subscription", who=_OPS, when=w, data=_expiry(chosen)),
+                        c,
+                    )
+                ), _latest(later, ends)
             return (
                 lambda p, c, w: (
                     p.close_subscription(
@@ -652,6 +692,18 @@ class RemovalMachine(RuleBasedStateMachine):
         for index, agreement_id in closed:
             assert agreement_id in told  # noqa: S101
             assert told[agreement_id] < index  # noqa: S101
+
+    @invariant()
+    def expired_only_at_the_agreement_end(self) -> None:
+        """An ``expired`` closing is for a subscriber ending at its agreement's end, not before."""
+        for _, entry in self._entries("close_subscription"):
+            if entry.data["how"] != "expired":
+                continue
+            subscriber = self.plan.subscriber(entry.data["agreement_id"])
+            assert subscriber is not None  # noqa: S101
+            assert subscriber.ends_by is RemovalEnd.AGREEMENT_END  # noqa: S101
+            assert subscriber.notice_ends is not None  # noqa: S101
+            assert _utc(entry.when) >= _utc(subscriber.notice_ends)  # noqa: S101
 
     @invariant()
     def catalogue_moves_with_the_procedure(self) -> None:
