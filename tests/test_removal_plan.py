@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
+import sys
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -419,3 +421,31 @@ class TestNotices:
         with pytest.raises(ValidationError) as error:
             plan.notices("ACME Cloud")
         assert [p.path for p in error.value.problems] == ["$.sent_by"]
+
+
+class TestTheBenchmarkAndDocs:
+    """The benchmark plans for as many subscribers as it says; the docs use public names."""
+
+    def test_the_benchmark_plans_exactly_its_count_of_subscribers(self) -> None:
+        """benchmarks/removal.py's load(100): 100 subscribers among 110 agreements."""
+        folder = Path(__file__).resolve().parents[1] / "benchmarks"
+        sys.path.insert(0, str(folder))
+        try:
+            spec = importlib.util.spec_from_file_location("_removal_bench", folder / "removal.py")
+            assert spec is not None
+            assert spec.loader is not None
+            bench = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(bench)
+        finally:
+            sys.path.remove(str(folder))
+        catalogue, agreements = bench.load(100)
+        plan = plan_removal(catalogue, bench.SERVICE, agreements, as_of=bench.AS_OF)
+        assert (len(agreements), len(plan.subscribers)) == (110, 100)
+        assert any(s.starts_at is not None for s in plan.subscribers)
+        plain, earliest = bench.plain_loop(catalogue, agreements, bench.AS_OF)
+        assert bench._agree(plan, plain, earliest)
+
+    def test_the_removal_page_imports_no_private_module(self) -> None:
+        """docs/removal.md takes the machine from cloudsms.testing, not its private module."""
+        page = Path(__file__).resolve().parents[1] / "docs" / "removal.md"
+        assert "cloudsms.testing._" not in page.read_text(encoding="utf-8")
