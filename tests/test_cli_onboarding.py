@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "examples" / "data" / "resources"
 AGREEMENT = str(DATA / "agreement.json")
 CATALOGUE = str(DATA / "catalogue.json")
+TEMPLATES = ROOT / "src" / "cloudsms" / "procedures" / "onboarding_templates.json"
 PAGE = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 SECTION = PAGE[PAGE.index("\n## Onboarding\n") : PAGE.index("\n## Removal\n")]
 SAMPLES = re.findall(
@@ -94,9 +95,13 @@ class TestOnboardingPlan:
         assert (result.returncode, result.stderr) == (0, "")
         assert result.stdout.startswith("Onboarding plan for agreement csa-2026-011, version 1\n")
         assert "\nCustomer\n" in result.stdout
-        assert "  move-components      customer workload    2026-12-11 00:00+01:00\n" in (
-            result.stdout
+        assert "  move-components  customer workload  2026-12-11 00:00+01:00\n" in result.stdout
+        # the example agreement gives the provider data migration: the template's owner yields
+        assert (
+            "  data-migration        data migration        2026-12-11 00:00+01:00\n"
+            in (result.stdout.split("\nCustomer\n")[0])
         )
+        assert "    owner: as the agreement assigns data migration\n" in result.stdout
 
     def test_json(self) -> None:
         """Prints the plan's data; an IaaS agreement moves components, configures no app."""
@@ -170,6 +175,49 @@ class TestOnboardingPlan:
         assert result.returncode == 2
         assert result.stdout == ""
 
+    def test_templates_of_your_own(self, tmp_path: Path) -> None:
+        """--templates plans from a file of your own: here every deadline twice as far."""
+        data = json.loads(TEMPLATES.read_text("utf-8"))
+        for activity in data["templates"]["public"]["activities"]:
+            activity["due"] = f"P{2 * int(activity['due'][1:-1])}D"
+        path = tmp_path / "mine.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        result = plan("--templates", str(path), "--format", "json")
+        assert (result.returncode, result.stderr) == (0, "")
+        due = {a["key"]: a["due"] for a in json.loads(result.stdout)["activities"]}
+        assert due["verification"] == "2026-12-29T00:00:00+01:00"
+
+    def test_bad_templates(self, tmp_path: Path) -> None:
+        """An invalid templates file gets its problems (exit 1); an unreadable one exit 2."""
+        data = json.loads(TEMPLATES.read_text("utf-8"))
+        data["version"] = 2
+        path = tmp_path / "mine.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        result = plan("--templates", str(path))
+        assert (result.returncode, result.stderr) == (1, "")
+        assert result.stdout == (
+            "mine.json: invalid onboarding templates: 1 problem\n"
+            "  expected the version of the template syntax cloudsms reads (1), got 2 (integer)"
+            " @ $.version\n"
+        )
+        result = plan("--templates", str(tmp_path / "none.json"))
+        assert (result.returncode, result.stdout) == (2, "")
+
+    def test_owner_from_agreement_as_json(self) -> None:
+        """The JSON says which owners the agreement set, and through which of its activities."""
+        result = plan("--format", "json")
+        rows = {a["key"]: a for a in json.loads(result.stdout)["activities"]}
+        assert (
+            rows["identity-and-access"]["owner"],
+            rows["identity-and-access"]["owner_from"],
+            rows["identity-and-access"]["agreement_activity"],
+        ) == ("provider", "agreement", "user administration")
+        assert (
+            rows["network-links"]["owner"],
+            rows["network-links"]["owner_from"],
+            rows["network-links"]["agreement_activity"],
+        ) == ("customer", "template", None)
+
     def test_unreadable(self) -> None:
         """A file that cannot be read is bad usage (exit 2)."""
         result = run("onboarding", "plan", "nowhere.json", CATALOGUE, "--start", "2026-12-01")
@@ -192,6 +240,19 @@ class TestProcedureDocuments:
         )
         result = run("audit", "verify", str(path))
         assert (result.returncode, result.stderr) == (0, ""), result.stdout
+
+    def test_verify_a_malformed_history(self, tmp_path: Path) -> None:
+        """`audit verify` of a procedure whose history is no list names the path (exit 1)."""
+        data = json.loads(to_json(working()))
+        data["lifecycle"]["history"] = 5
+        path = tmp_path / "onboarding.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        result = run("audit", "verify", str(path))
+        assert (result.returncode, result.stderr) == (1, "")
+        assert result.stdout == (
+            "onboarding.json: no trail to check: the document does not load: 1 problem\n"
+            "  expected an array, got 5 (integer) @ $.lifecycle.history\n"
+        )
 
 
 class TestDocs:

@@ -126,6 +126,54 @@ class TestRemovalPlan:
         assert any("@ bad.json:$.timezone" in line for line in lines)
         assert any("broken.json:$" in line for line in lines)
 
+    def test_says_how_many_were_read(self, tmp_path: Path) -> None:
+        """The table ends with how many agreement documents were read, the JSON counts them."""
+        words = (
+            "removal",
+            "plan",
+            CATALOGUE,
+            "iaas-compute",
+            folder(tmp_path),
+            "--as-of",
+            "2026-12-15",
+        )
+        result = run(*words)
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout.endswith(
+            f"\n\nRead 3 agreement documents from {tmp_path} (1 other JSON file passed over).\n"
+        )
+        assert json.loads(run(*words, "--format", "json").stdout)["agreement_files"] == 3
+
+    @pytest.mark.parametrize("fmt", ["table", "json"])
+    def test_no_agreements_warns(self, tmp_path: Path, fmt: str) -> None:
+        """A directory without agreement documents gives the plan and a warning (exit 0)."""
+        result = run(
+            "removal", "plan", CATALOGUE, "iaas-compute", str(tmp_path),
+            "--as-of", "2026-12-15", "--format", fmt,
+        )  # fmt: skip
+        assert result.returncode == 0
+        assert result.stderr == (
+            f"cloudsms: warning: no agreement documents in {tmp_path}: the plan counts no"
+            " subscriber because none was read, not because none exists\n"
+        )
+        if fmt == "table":
+            assert result.stdout.endswith(f"Read 0 agreement documents from {tmp_path}.\n")
+        else:
+            assert json.loads(result.stdout)["agreement_files"] == 0
+
+    def test_duplicate_ids_name_both_files(self, tmp_path: Path) -> None:
+        """Two files holding one agreement id are refused, each file named (exit 1)."""
+        for name in ("first.json", "second.json"):
+            path = tmp_path / name
+            path.write_text(json.dumps(agreement("csa-same", "P1M")), encoding="utf-8")
+        result = run("removal", "plan", CATALOGUE, "iaas-compute", str(tmp_path))
+        assert (result.returncode, result.stderr) == (1, "")
+        assert result.stdout == (
+            f"{tmp_path.name}: invalid agreements: 1 problem\n"
+            "  expected an agreement id no other file uses (first.json holds it), got"
+            " 'csa-same' @ second.json:$.id\n"
+        )
+
     def test_unknown_service(self, tmp_path: Path) -> None:
         """A service the catalogue does not hold is refused at SERVICE_ID (exit 1)."""
         result = run("removal", "plan", CATALOGUE, "crm", folder(tmp_path), "--format", "json")

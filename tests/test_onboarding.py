@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pytest
 
+from cloudsms.agreements import Activity, Responsibilities, Responsibility
 from cloudsms.errors import InvalidTransition, ValidationError
 from cloudsms.lifecycle import advance, verify
 from cloudsms.operations.changes import Change, ChangeKind, ChangeOutcome
@@ -25,6 +26,7 @@ from cloudsms.procedures.onboarding import (
     OnboardingActivityKind,
     OnboardingPlan,
     OnboardingProcedure,
+    OnboardingTemplate,
     Tenancy,
     VerificationCheck,
     VerificationResult,
@@ -66,6 +68,26 @@ example = _example()
 SHOP: Catalogue = example.catalogue()
 AGREEMENT: CloudServiceAgreement = example.agree(SHOP)
 """globex's agreement csa-2026-001 for the hosted CRM (SaaS, public), Europe/Berlin."""
+
+
+def holding(**holders: set[str]) -> CloudServiceAgreement:
+    """AGREEMENT with the activities named (by their Activity's name) held by ``holders``.
+
+    Every other activity stays with the provider, as in the example.
+    """
+    wanted = {Activity[name.upper()]: held for name, held in holders.items()}
+    assignments = [
+        Responsibility(activity=a, holders=wanted.get(a, {"provider"})) for a in Activity
+    ]
+    return attrs.evolve(AGREEMENT, responsibilities=Responsibilities(assignments=assignments))
+
+
+SELF_SERVICE = holding(
+    user_administration={"customer"},
+    access_management={"customer"},
+    data_migration={"customer"},
+)
+"""AGREEMENT with the customer holding user administration, access management, data migration."""
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))  # winter time, every instant below
 START = dt.date(2026, 12, 1)
@@ -298,6 +320,49 @@ class TestTemplates:
             ),
         ]
 
+    def test_version_checked(self, tmp_path: Path) -> None:
+        """Refuses a file of another syntax version, or none, at $.version."""
+        for version in (2, "1", True, None):
+
+            def change(data: dict[str, Any], version: object = version) -> None:
+                if version is None:
+                    del data["version"]
+                else:
+                    data["version"] = version
+
+            (line,) = self.refused(self.broken(tmp_path, change))
+            assert line.startswith(
+                "$.version: the version of the template syntax cloudsms reads (1) / "
+            ), line
+
+    def test_negative_due_shown_as_iso(self, tmp_path: Path) -> None:
+        """A negative or zero length is shown as ISO 8601 text, not as a Python repr."""
+
+        def change(data: dict[str, Any]) -> None:
+            data["templates"]["public"]["activities"][0]["due"] = "-P1D"
+            data["templates"]["public"]["activities"][1]["due"] = "P0D"
+
+        problems = self.refused(self.broken(tmp_path, change))
+        assert problems[:2] == [
+            (
+                "$.templates.public.activities[0].due: a positive calendar length in whole"
+                " units, such as P1M / '-P1D'"
+            ),
+            (
+                "$.templates.public.activities[1].due: a positive calendar length in whole"
+                " units, such as P1M / 'P0D'"
+            ),
+        ]
+
+    def test_unknown_agreement_activity(self, tmp_path: Path) -> None:
+        """Refuses an agreement activity that is none, at its path."""
+
+        def change(data: dict[str, Any]) -> None:
+            data["templates"]["community"]["activities"][3]["agreement_activity"] = "cooking"
+
+        paths = [line.split(":")[0] for line in self.refused(self.broken(tmp_path, change))]
+        assert paths == ["$.templates.community.activities[3].agreement_activity"]
+
     def test_not_json(self, tmp_path: Path) -> None:
         """Refuses a file that is not JSON at $."""
         path = tmp_path / "templates.json"
@@ -310,8 +375,11 @@ class TestPlan:
     """plan_onboarding: the activities by owner, with deadlines from the start."""
 
     def test_public_plan_by_hand(self) -> None:
-        """The public SaaS plan from 1 December 2026: owners and deadlines as computed by hand."""
-        plan = plan_onboarding(AGREEMENT, SHOP, start=START)
+        """The public SaaS plan from 1 December 2026: owners and deadlines as computed by hand.
+
+        The agreement leaves users, access and data to the customer (self-service).
+        """
+        plan = plan_onboarding(SELF_SERVICE, SHOP, start=START)
         assert (plan.deployment_model, plan.tenancy) == (
             DeploymentModel.PUBLIC,
             Tenancy.MULTI_TENANT,
@@ -335,9 +403,18 @@ class TestPlan:
             ("verification", "both", "2026-12-15"),
         ]
         assert all(a.due.utcoffset() == dt.timedelta(hours=1) for a in plan.activities)
+        sources = {a.key: (a.owner_from, a.agreement_activity) for a in plan.activities}
+        assert sources["identity-and-access"] == ("agreement", Activity.USER_ADMINISTRATION)
+        assert sources["access-channel"] == ("agreement", Activity.ACCESS_MANAGEMENT)
+        assert sources["data-migration"] == ("agreement", Activity.DATA_MIGRATION)
+        assert sources["network-links"] == ("template", None)
 
     def test_private_plan_by_hand(self) -> None:
-        """The private plan: a dedicated environment, the provider does most, later deadlines."""
+        """The private plan: a dedicated environment, the provider does most, later deadlines.
+
+        The example agreement gives the provider every activity, data migration too
+        (the private template shares it with the customer).
+        """
         plan = plan_onboarding(AGREEMENT, private_shop(), start=START, deployment_model="private")
         assert plan.tenancy is Tenancy.DEDICATED
         owners = {owner: [a.key for a in group] for owner, group in plan.by_owner().items()}
@@ -352,10 +429,11 @@ class TestPlan:
                 "monitoring-access",
                 "documentation",
                 "training",
+                "data-migration",
                 "integration",
             ],
             "customer": ["configure-application"],
-            "both": ["network-links", "data-migration", "verification"],
+            "both": ["network-links", "verification"],
         }
         due = {a.key: a.due.date().isoformat() for a in plan.activities}
         assert (due["tenancy"], due["data-migration"], due["verification"]) == (
@@ -367,7 +445,7 @@ class TestPlan:
     def test_public_by_owner(self) -> None:
         """The public plan leaves identity, channel, links, data, integration to the customer."""
         customer = [
-            a.key for a in plan_onboarding(AGREEMENT, SHOP, start=START).by_owner()["customer"]
+            a.key for a in plan_onboarding(SELF_SERVICE, SHOP, start=START).by_owner()["customer"]
         ]
         assert customer == [
             "identity-and-access",
@@ -377,6 +455,50 @@ class TestPlan:
             "integration",
             "configure-application",
         ]
+
+    def test_the_agreement_names_the_owner(self) -> None:
+        """The agreement's responsibilities override the template's owner, and the plan says so.
+
+        The example agreement gives the provider users, access, data migration and
+        training: the public template's self-service activities become the provider's;
+        activities the agreement does not speak of keep the template's owner.
+        """
+        plan = plan_onboarding(AGREEMENT, SHOP, start=START)
+        rows = {a.key: (a.owner, a.owner_from) for a in plan.activities}
+        assert rows["identity-and-access"] == ("provider", "agreement")
+        assert rows["access-channel"] == ("provider", "agreement")
+        assert rows["data-migration"] == ("provider", "agreement")
+        assert rows["monitoring-access"] == ("provider", "agreement")
+        assert rows["training"] == ("provider", "agreement")
+        assert rows["network-links"] == ("customer", "template")
+        assert rows["integration"] == ("customer", "template")
+        assert rows["tenancy"] == ("provider", "template")
+        template = {
+            a.key: a.owner for a in onboarding_templates()[DeploymentModel.PUBLIC].activities
+        }
+        assert template["identity-and-access"] == "customer"  # what the agreement overrode
+
+    def test_both_parties_or_partners_only(self) -> None:
+        """Both parties holding an activity make it 'both'; partners alone leave the template's."""
+        agreement = holding(
+            user_administration={"provider", "customer"},
+            data_migration={"migrate-co"},
+            training={"customer", "learn-co"},
+        )
+        plan = plan_onboarding(agreement, SHOP, start=START)
+        rows = {a.key: (a.owner, a.owner_from) for a in plan.activities}
+        assert rows["identity-and-access"] == ("both", "agreement")
+        assert rows["data-migration"] == ("customer", "template")
+        assert rows["training"] == ("customer", "agreement")
+
+    def test_owner_from_agreement_names_the_activity(self) -> None:
+        """A plan activity whose owner came from the agreement must name the agreement activity."""
+        plan = plan_onboarding(AGREEMENT, SHOP, start=START)
+        data = json.loads(to_json(plan))
+        data["activities"][3]["agreement_activity"] = None
+        with pytest.raises(ValidationError) as caught:
+            from_json(OnboardingPlan, json.dumps(data))
+        assert [p.path for p in caught.value.problems] == ["$.activities[3].agreement_activity"]
 
     def test_categories_filter(self) -> None:
         """A SaaS agreement gets the application's configuration, not the components' move."""
@@ -450,6 +572,104 @@ class TestPlan:
             with pytest.raises(ValidationError) as caught:
                 plan_onboarding(AGREEMENT, SHOP, start=start)  # type: ignore[arg-type]
             assert [p.path for p in caught.value.problems] == ["$.start"]
+
+    def test_start_out_of_range(self) -> None:
+        """A start outside the supported instants, or too late for a deadline: at $.start."""
+        starts: tuple[dt.date, ...] = (
+            dt.date(1, 1, 1),
+            dt.date(1899, 12, 31),
+            dt.date(9999, 12, 31),
+            dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+            dt.date(8999, 12, 20),  # the start holds; the verification's deadline does not
+        )
+        for start in starts:
+            with pytest.raises(ValidationError) as caught:
+                plan_onboarding(AGREEMENT, SHOP, start=start)
+            assert [p.path for p in caught.value.problems] == ["$.start"], start
+        assert caught.value.problems[0].expected == (
+            "a start from which every deadline is an instant from 1900-01-01T00:00Z up to"
+            " (not including) 9000-01-01T00:00Z ('verification' is due P14D after it)"
+        )
+
+    def test_templates_of_your_own(self) -> None:
+        """plan_onboarding and initiate take templates of your own."""
+        shipped = onboarding_templates()
+        public = shipped[DeploymentModel.PUBLIC]
+        slower = attrs.evolve(
+            public,
+            activities=[attrs.evolve(a, due=a.due * 2) for a in public.activities],
+        )
+        mine = {**shipped, DeploymentModel.PUBLIC: slower}
+        plan = plan_onboarding(AGREEMENT, SHOP, start=START, templates=mine)
+        assert plan.activity("verification").due.date() == dt.date(2026, 12, 29)
+        procedure = OnboardingProcedure.initiate(
+            AGREEMENT, SHOP, start=START, templates={"public": slower}, who=OPS
+        )
+        assert procedure.plan == plan
+
+    def test_bad_templates(self) -> None:
+        """Templates that are not ones are refused at $.templates, never with a crash."""
+        public = onboarding_templates()[DeploymentModel.PUBLIC]
+        private = onboarding_templates()[DeploymentModel.PRIVATE]
+        cases: list[tuple[object, list[tuple[str, str, str]]]] = [
+            (
+                {},
+                [
+                    (
+                        "$.templates",
+                        "a template for the public deployment model",
+                        "templates for none",
+                    )
+                ],
+            ),
+            (
+                "x",
+                [
+                    (
+                        "$.templates",
+                        (
+                            "a mapping of deployment models to OnboardingTemplate"
+                            " (load_onboarding_templates)"
+                        ),
+                        "'x' (string)",
+                    )
+                ],
+            ),
+            ({"public": 5}, [("$.templates.public", "an OnboardingTemplate", "5 (integer)")]),
+            (
+                {"public": private},
+                [
+                    (
+                        "$.templates.public.deployment_model",
+                        "'public', the model the template is given for",
+                        "'private'",
+                    )
+                ],
+            ),
+            (
+                {"lunar": public, "public": public},
+                [
+                    (
+                        "$.templates",
+                        "deployment models as keys: 'public', 'private', 'community', 'hybrid'",
+                        "'lunar' (string)",
+                    )
+                ],
+            ),
+        ]
+        for templates, wanted in cases:
+            with pytest.raises(ValidationError) as caught:
+                plan_onboarding(AGREEMENT, SHOP, start=START, templates=templates)  # type: ignore[arg-type]
+            assert [(p.path, p.expected, p.got) for p in caught.value.problems] == wanted
+            with pytest.raises(ValidationError):
+                OnboardingProcedure.initiate(
+                    AGREEMENT,
+                    SHOP,
+                    start=START,
+                    templates=templates,
+                    who=OPS,  # type: ignore[arg-type]
+                )
+        assert isinstance(public, OnboardingTemplate)
 
     def test_round_trip(self) -> None:
         """Round-trips through JSON exactly."""

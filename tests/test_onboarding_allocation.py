@@ -158,6 +158,29 @@ class TestAllocateResources:
             allocated(requests=big)
         (problem,) = caught.value.problems
         assert problem.path == "$.requests[0]"
+        assert problem.got.startswith("pool fra-1")  # the refusal's message, not its repr
+        assert "Refusal(" not in problem.got
+        assert "<LimitKind" not in problem.got
+
+    def test_carry_out_problems_at_our_paths(self) -> None:
+        """An unsubscribed service is refused at its request's index, not at $.request."""
+        stray = attrs.evolve(REQUESTS[0], service="erp-service")
+        with pytest.raises(ValidationError) as caught:
+            allocated(requests=(REQUESTS[1], stray))
+        assert caught.value.subject == "onboarding"
+        assert [p.path for p in caught.value.problems] == ["$.requests[1].service"]
+
+    def test_request_after_the_allocation(self) -> None:
+        """A request made after ``when`` is refused at its requested_at, naming $.when."""
+        late = attrs.evolve(REQUESTS[0], requested_at=WHEN + HOUR)
+        with pytest.raises(ValidationError) as caught:
+            allocated(requests=(late,))
+        (problem,) = caught.value.problems
+        assert problem.path == "$.requests[0].requested_at"
+        assert problem.expected == (
+            "a request made no later than the allocation ($.when, 2026-12-01T01:00:00+00:00)"
+        )
+        assert problem.got == "2026-12-01T03:00:00+01:00"
 
     def test_no_pool_for_location(self) -> None:
         """Refuses a request whose location no pool serves."""

@@ -106,12 +106,14 @@ not verify or the procedure is not closed, 2 when a file cannot be read or a key
 trail has no key (or a plain one is given one).
 
 ``cloudsms onboarding plan AGREEMENT.json CATALOGUE.json --start YYYY-MM-DD
-[--deployment-model M] [--requirements REQUIREMENTS.json]`` prints the customer's
-onboarding plan from the template of the deployment model (S08; ISO/IEC 20000-1:2011
-6.1, 7.1 and 9.2): each activity grouped by owner, with its deadline counted from the
-start of that day in the agreement's zone and what it waits for
+[--deployment-model M] [--requirements REQUIREMENTS.json] [--templates TEMPLATES.json]``
+prints the customer's onboarding plan from the template of the deployment model (S08;
+ISO/IEC 20000-1:2011 6.1, 7.1 and 9.2): each activity grouped by owner (the party the
+agreement's responsibilities name for it, else the template's), with its deadline
+counted from the start of that day in the agreement's zone and what it waits for
 (`cloudsms.reports.onboarding`), as a table or as JSON. Exit 1 with every problem of an
-invalid agreement, catalogue or requirement register, or of an onboarding refused (an
+invalid agreement, catalogue, requirement register or templates file, or of an
+onboarding refused (an
 agreement the catalogue contradicts, a deployment model to choose or not offered, the
 choices named); 2 when a file cannot be read or an option is not valid.
 
@@ -190,6 +192,7 @@ class _View:
         status: int = 0,
         fit: bool = True,
         notes: Sequence[str] = (),
+        warnings: Sequence[str] = (),
     ) -> None:
         self.table = table
         self.data = data
@@ -200,6 +203,9 @@ class _View:
         # What the table says beside its data, said on standard error with json and
         # csv (the data carries it as data; the output stays data only).
         self.notes = list(notes)
+        # What the reader must not miss whatever the format (an input that reads as
+        # nothing): said on standard error after the output; the status is kept.
+        self.warnings = list(warnings)
 
     def render(self, fmt: str, encoding: str | None = None) -> str:
         """The view as ``fmt``, holding only what ``encoding`` can write (default UTF-8)."""
@@ -923,6 +929,9 @@ def _audit_verify(args: argparse.Namespace) -> _View:
     version = data.get("schema_version") if isinstance(data, dict) else None
     chained_document = bool(found) or (isinstance(version, int) and version >= 3)  # noqa: PLR2004
     if not found and not (unsealed and chained_document):
+        problems = [] if unsealed else _load_problems(data, found)
+        if problems:  # a document of a known type whose instance is malformed, not absent
+            return _audit_view(name, [], problems)
         reason = f"{name} holds no lifecycle instance with a hash chain"
         if unsealed:
             reason += (
@@ -946,6 +955,10 @@ def _audit_view(name: str, trails: list[_Trail], problems: list[Problem]) -> _Vi
     count = f"{len(trails)} lifecycle instance" + ("s" if len(trails) != 1 else "")
     if broken:
         lines = [f"{_show(name)}: {broken} of {len(trails)} trails broken"]
+    elif problems and not trails:
+        noun = "problem" if len(problems) == 1 else "problems"
+        summary = "no trail to check: the document does not load"
+        lines = [f"{_show(name)}: {summary}: {len(problems)} {noun}"]
     elif problems:
         noun = "problem" if len(problems) == 1 else "problems"
         summary = f"every trail holds ({count}), but the document does not load"
@@ -1943,7 +1956,11 @@ def _with_exit(commands: Any) -> None:  # noqa: ANN401 - argparse's private subp
 
 
 # ---------------------------------------------------------------------- onboarding and removal
-_ONBOARDING_OPTIONS = {"$.start": "--start", "$.deployment_model": "--deployment-model"}
+_ONBOARDING_OPTIONS = {
+    "$.start": "--start",
+    "$.deployment_model": "--deployment-model",
+    "$.templates": "--templates",
+}
 """The options standing for `plan_onboarding`'s arguments, named in its problems instead."""
 
 _DEPLOYMENT_MODELS = ("public", "private", "community", "hybrid")
@@ -1980,13 +1997,16 @@ def _read_value(file: str, kind: type, what: str) -> tuple[str, Any, _View | Non
 def _onboarding_plan(args: argparse.Namespace) -> _View:
     """``onboarding plan``: the activities of a customer's onboarding by owner, or the refusal.
 
-    An invalid agreement gets ``document validate``'s problems, an invalid catalogue
-    or requirements file its problems (status 1); an onboarding `plan_onboarding`
+    An invalid agreement gets ``document validate``'s problems, an invalid catalogue,
+    requirements or templates file its problems (status 1); an onboarding `plan_onboarding`
     refuses (an agreement the catalogue contradicts, a deployment model to choose or
     not offered) gets its problems, each at the option it concerns, also status 1.
     """
     from cloudsms.catalogue import Catalogue  # noqa: PLC0415 - loaded only for this command
-    from cloudsms.procedures.onboarding import plan_onboarding  # noqa: PLC0415
+    from cloudsms.procedures.onboarding import (  # noqa: PLC0415
+        load_onboarding_templates,
+        plan_onboarding,
+    )
     from cloudsms.reports.onboarding import (  # noqa: PLC0415
         onboarding_plan_data,
         onboarding_plan_table,
@@ -2006,6 +2026,14 @@ def _onboarding_plan(args: argparse.Namespace) -> _View:
         )
         if refused is not None:
             return refused
+    templates = None
+    if args.templates is not None:
+        _read_file(args.templates)  # unreadable: bad usage (status 2), as every file here
+        try:
+            templates = load_onboarding_templates(args.templates)
+        except ValidationError as exc:
+            where = Path(args.templates).name or args.templates
+            return _problems_view(where, "onboarding templates", list(exc.problems))
     try:
         plan = plan_onboarding(
             agreement,
@@ -2013,6 +2041,7 @@ def _onboarding_plan(args: argparse.Namespace) -> _View:
             start=args.start,
             requirements=register,
             deployment_model=args.deployment_model,
+            templates=templates,
         )
     except ValidationError as exc:
         problems = [p._replace(path=_ONBOARDING_OPTIONS.get(p.path, p.path)) for p in exc.problems]
@@ -2041,8 +2070,10 @@ def _with_onboarding(commands: Any) -> None:  # noqa: ANN401 - argparse's privat
         "(provider, customer, both), with its deadline counted from the start of --start "
         "(in the agreement's time zone) and the activities it waits for. With "
         "--requirements, the requirements traced to the agreement are the ones the "
-        "verification checks. Exit 0, 1 with every problem of an invalid agreement, "
-        "catalogue or requirements file, or of an onboarding refused (an agreement the "
+        "verification checks; with --templates, the templates come from that file. Where "
+        "the agreement's responsibilities name who does an activity, that party owns it. "
+        "Exit 0, 1 with every problem of an invalid agreement, "
+        "catalogue, requirements or templates file, or of an onboarding refused (an agreement the "
         "catalogue contradicts, a deployment model to choose or not offered: the choices "
         "named), 2 when a file cannot be read or an option is not valid.",
     )
@@ -2069,16 +2100,24 @@ def _with_onboarding(commands: Any) -> None:  # noqa: ANN401 - argparse's privat
         help="a requirement register (JSON with 'requirements'): those traced to the "
         "agreement are verified before delivery",
     )
+    sub.add_argument(
+        "--templates",
+        default=None,
+        metavar="TEMPLATES.json",
+        help="onboarding templates of your own, in the shape of the file cloudsms ships "
+        "(default: the shipped ones)",
+    )
     sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     sub.set_defaults(document_handler=_onboarding_plan)
 
 
-def _agreements_in(directory: str) -> tuple[list[Any], _View | None]:
+def _agreements_in(directory: str) -> tuple[list[Any], int, _View | None]:
     """Every agreement document (``*.json``) of ``directory``, by file name, or their problems.
 
-    JSON that does not declare itself an agreement document (a catalogue, a pool
-    kept beside the agreements) is passed over; a file that is not JSON, or an
-    agreement document that is not valid, is a problem.
+    Also how many other JSON files were passed over. JSON that does not declare
+    itself an agreement document (a catalogue, a pool kept beside the agreements) is
+    passed over; a file that is not JSON, an agreement document that is not valid,
+    or one whose id another file of the directory uses already, is a problem.
     A directory that cannot be listed is bad usage (`_Unreadable`, status 2); every
     problem of every invalid file is reported, each under its file name (status 1).
     """
@@ -2092,18 +2131,25 @@ def _agreements_in(directory: str) -> tuple[list[Any], _View | None]:
         raise _Unreadable(f"cannot read the directory {directory!r}: {reason}") from None
     agreements: list[Any] = []
     problems: list[Problem] = []
+    first: dict[str, str] = {}  # each agreement id, with the file that holds it first
+    passed_over = 0
     for path in files:
         name, data, agreement, found = _read_document(str(path), AGREEMENT_DOCUMENT)
         declared = data.get("type") if isinstance(data, dict) else None
         if data is not None and declared != AGREEMENT_DOCUMENT:
-            continue  # JSON of another kind (a catalogue, a pool) kept beside them
+            passed_over += 1  # JSON of another kind (a catalogue, a pool) kept beside them
+            continue
         if found or not isinstance(agreement, CloudServiceAgreement):
             problems += [p._replace(path=f"{name}:{p.path}") for p in found]
+        elif agreement.id in first:
+            expected = f"an agreement id no other file uses ({first[agreement.id]} holds it)"
+            problems.append(Problem(f"{name}:$.id", expected, repr(agreement.id)))
         else:
+            first[agreement.id] = name
             agreements.append(agreement)
     if problems:
-        return [], _problems_view(folder.name or directory, "agreements", problems)
-    return agreements, None
+        return [], passed_over, _problems_view(folder.name or directory, "agreements", problems)
+    return agreements, passed_over, None
 
 
 def _removal_plan(args: argparse.Namespace) -> _View:
@@ -2122,7 +2168,7 @@ def _removal_plan(args: argparse.Namespace) -> _View:
     name, catalogue, refused = _read_value(args.catalogue, Catalogue, "catalogue")
     if refused is not None:
         return refused
-    agreements, refused = _agreements_in(args.agreements)
+    agreements, passed_over, refused = _agreements_in(args.agreements)
     if refused is not None:
         return refused
     as_of = args.as_of
@@ -2135,13 +2181,31 @@ def _removal_plan(args: argparse.Namespace) -> _View:
         problems = [p._replace(path=options.get(p.path, p.path)) for p in exc.problems]
         head = f"the removal of service {_show(args.service_id)} cannot be planned"
         return _refusal_view(name, head, problems, service_id=args.service_id)
+    folder = args.agreements
+    read = _counted(len(agreements), "agreement document")
+    said = f"Read {read} from {folder}"
+    if passed_over:
+        said += f" ({_counted(passed_over, 'other JSON file')} passed over)"
+    warnings = []
+    if not agreements:
+        warnings.append(
+            f"no agreement documents in {folder}: the plan counts no subscriber because "
+            "none was read, not because none exists"
+        )
+    data = {**removal_plan_data(plan), "agreement_files": len(agreements)}
     return _View(
-        table=removal_plan_table(plan),
-        data=removal_plan_data(plan),
+        table=removal_plan_table(plan).rstrip("\n") + f"\n\n{_show(said)}.\n",
+        data=data,
         rows=[],
         columns=(),
         fit=False,
+        warnings=warnings,
     )
+
+
+def _counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless one: "1 agreement document", "0 ... documents"."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _with_removal(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
@@ -2545,8 +2609,11 @@ def _write(view: _View, fmt: str) -> int:
     except (OSError, ValueError) as exc:  # a full disk, a closed file
         reason = getattr(exc, "strerror", None) or "the stream is closed"
         return _fail([f"cannot write the output: {reason}"], _OUTPUT_FAILED)
-    if fmt != "table" and view.notes:
-        return _fail([f"note: {note}" for note in view.notes], view.status)
+    said = [f"warning: {warning}" for warning in view.warnings]
+    if fmt != "table":
+        said += [f"note: {note}" for note in view.notes]
+    if said:
+        return _fail(said, view.status)
     return view.status
 
 

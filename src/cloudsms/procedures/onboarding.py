@@ -78,10 +78,10 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from cloudsms._foundation.frozen import FrozenMapping, as_frozen_mapping, as_frozenset, as_tuple
-from cloudsms._foundation.instants import instant_key, load_zone, zone_key
+from cloudsms._foundation.instants import RANGE_TEXT, instant_key, load_zone, zone_key
 from cloudsms._kit.checks import (
     binding_problems,
-    calendar_length,
+    calendar_length_problems,
     ident,
     instance_problems,
     instant,
@@ -92,7 +92,7 @@ from cloudsms._kit.converter import from_dict, to_dict
 from cloudsms._kit.documents import document
 from cloudsms._kit.durations import format_duration
 from cloudsms._kit.records import Check, Record
-from cloudsms.agreements import CloudServiceAgreement, check_agreement
+from cloudsms.agreements import Activity, CloudServiceAgreement, ResponsibleParty, check_agreement
 from cloudsms.catalogue import Catalogue
 from cloudsms.configuration import ConfigurationRecord
 from cloudsms.errors import InvalidTransition, Problem, ValidationError, describe
@@ -120,6 +120,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ONBOARDING_LIFECYCLE",
+    "TEMPLATES_VERSION",
     "OnboardingActivity",
     "OnboardingActivityKind",
     "OnboardingAllocation",
@@ -140,10 +141,18 @@ _SUBJECT = "onboarding"
 _PLAN_SUBJECT = "Onboarding plan"
 _TEMPLATE_SUBJECT = "Onboarding templates"
 
+TEMPLATES_VERSION: Final = 1
+"""The version of the templates file's syntax cloudsms reads (its ``version`` key)."""
+
 Owner = Literal["provider", "customer", "both"]
 """Which party carries out an activity."""
 
 _OWNERS: Final = ("provider", "customer", "both")
+
+OwnerSource = Literal["template", "agreement"]
+"""Where a plan activity's owner comes from: its template, or the agreement's responsibilities."""
+
+_OWNER_SOURCES: Final = ("template", "agreement")
 
 
 def _utc(instant_: dt.datetime) -> dt.datetime:
@@ -222,6 +231,17 @@ def _owner_problems(value: object, path: str) -> list[Problem]:
 _owner = Check(_owner_problems, total=True)
 
 
+def _owner_source_problems(value: object, path: str) -> list[Problem]:
+    if isinstance(value, str) and value in _OWNER_SOURCES:
+        return []
+    return [
+        Problem(path, "where the owner comes from: 'template' or 'agreement'", describe(value))
+    ]
+
+
+_owner_source = Check(_owner_source_problems, total=True)
+
+
 def _key_list_problems(value: object, path: str) -> list[Problem]:
     return [
         Problem(f"{path}[{i}]", "an activity key", describe(key))
@@ -233,13 +253,32 @@ def _key_list_problems(value: object, path: str) -> list[Problem]:
 _keys = Check(_key_list_problems)
 
 
+def _due_problems(value: object, path: str) -> list[Problem]:
+    """`calendar_length`, the length shown as ISO 8601 text (``-P1D``) when it has one."""
+    found = calendar_length_problems(value, path)
+    if found and isinstance(value, relativedelta):
+        try:
+            shown = repr(format_duration(value))
+        except ValidationError:
+            return found
+        found = [p._replace(got=shown) for p in found]
+    return found
+
+
+_due = Check(_due_problems, total=True)
+
+
 @attrs.frozen(kw_only=True)
 class TemplateActivity(Record):
     """One activity of an onboarding template, before it is dated for a customer (S08).
 
     ``due`` is a calendar length counted from the plan's start; ``categories`` the
     service categories it applies to (empty: every category); ``prerequisites`` the
-    keys of the activities of its template that come first.
+    keys of the activities of its template that come first. ``agreement_activity``,
+    when given, is the activity of an agreement's responsibilities (S07,
+    `cloudsms.agreements.Activity`) that this one carries out: a plan takes its owner
+    from whoever the agreement names for it, ``owner`` standing only where the
+    agreement names no party (see `plan_onboarding`).
 
     Raises:
         ValidationError: every problem of the fields, each with its path.
@@ -248,12 +287,13 @@ class TemplateActivity(Record):
     key: str = attrs.field(validator=ident)
     kind: OnboardingActivityKind
     owner: Owner = attrs.field(validator=_owner)
-    due: relativedelta = attrs.field(validator=calendar_length)
+    due: relativedelta = attrs.field(validator=_due)
     prerequisites: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_keys)
     categories: frozenset[ServiceCategory] = attrs.field(
         default=frozenset(), converter=as_frozenset
     )
     what: str = attrs.field(validator=text)
+    agreement_activity: Activity | None = None
 
     def applies_to(self, categories: Iterable[ServiceCategory]) -> bool:
         """Whether the activity applies to a service of one of ``categories``."""
@@ -362,6 +402,11 @@ def _template_problems(
 ) -> tuple[dict[DeploymentModel, OnboardingTemplate], list[Problem]]:
     if not isinstance(data, Mapping):
         return {}, [Problem("$", "an object with 'templates'", describe(data))]
+    version = data.get("version")
+    if type(version) is not int or version != TEMPLATES_VERSION:
+        got = "none" if "version" not in data else describe(version)
+        expected = f"the version of the template syntax cloudsms reads ({TEMPLATES_VERSION})"
+        return {}, [Problem("$.version", expected, got)]
     templates = data.get("templates")
     if not isinstance(templates, Mapping):
         return {}, [
@@ -449,10 +494,14 @@ class OnboardingActivity(Record):
 
     ``due`` is its deadline, aware and in the agreement's zone; ``prerequisites``
     the keys of the plan's activities that must be complete first; ``services`` the
-    subscribed services it concerns.
+    subscribed services it concerns. ``agreement_activity`` is the activity of the
+    agreement's responsibilities it carries out (S07), if its template names one;
+    ``owner_from`` says where ``owner`` comes from: ``"agreement"`` (the parties the
+    agreement names for ``agreement_activity``) or ``"template"``.
 
     Raises:
-        ValidationError: every problem of the fields, each with its path.
+        ValidationError: every problem of the fields, each with its path — among
+            them an owner taken from the agreement without the agreement activity.
     """
 
     key: str = attrs.field(validator=ident)
@@ -462,6 +511,17 @@ class OnboardingActivity(Record):
     prerequisites: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_keys)
     what: str = attrs.field(validator=text)
     services: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    agreement_activity: Activity | None = None
+    owner_from: OwnerSource = attrs.field(default="template", validator=_owner_source)
+
+    def _rules(self) -> Iterator[Problem]:
+        """An owner from the agreement names the agreement activity it comes from."""
+        if self.owner_from == "agreement" and self.agreement_activity is None:
+            yield Problem(
+                "agreement_activity",
+                "the agreement activity the owner was taken from (owner_from is 'agreement')",
+                "null",
+            )
 
 
 def _zone_problems(value: object, path: str) -> list[Problem]:
@@ -604,7 +664,12 @@ def _start_instant(start: object, zone: dt.tzinfo) -> tuple[dt.datetime | None, 
             return None, list(error.problems)
     if isinstance(start, dt.date):
         wall = dt.datetime(start.year, start.month, start.day, tzinfo=zone)
-        real = wall.astimezone(dt.UTC).astimezone(zone)  # midnight skipped: the instant after
+        try:
+            real = wall.astimezone(dt.UTC).astimezone(zone)  # midnight skipped: the instant after
+        except (OverflowError, ValueError):  # beyond Python's years 1-9999 in UTC
+            return None, [
+                Problem("$.start", f"a date whose start is {RANGE_TEXT}", start.isoformat())
+            ]
         try:
             return aware(real, "$.start"), []
         except ValidationError as error:
@@ -669,6 +734,74 @@ def _plan_prerequisites(
     return result
 
 
+def _given_templates(
+    value: object,
+) -> tuple[Mapping[DeploymentModel, OnboardingTemplate], list[Problem]]:
+    """The templates to plan from (the shipped ones for None), or what is wrong with them."""
+    if value is None:
+        return onboarding_templates(), []
+    if not isinstance(value, Mapping):
+        expected = (
+            "a mapping of deployment models to OnboardingTemplate (load_onboarding_templates)"
+        )
+        return {}, [Problem("$.templates", expected, describe(value))]
+    models = {m.value: m for m in DeploymentModel}
+    found: dict[DeploymentModel, OnboardingTemplate] = {}
+    problems: list[Problem] = []
+    for name, template in cast("Mapping[object, object]", value).items():
+        model = models.get(name) if isinstance(name, str) else None
+        if model is None:
+            known = ", ".join(repr(m) for m in models)
+            problems.append(
+                Problem("$.templates", f"deployment models as keys: {known}", describe(name))
+            )
+            continue
+        path = f"$.templates.{model.value}"
+        if not isinstance(template, OnboardingTemplate):
+            problems.append(Problem(path, "an OnboardingTemplate", describe(template)))
+        elif template.deployment_model is not model:
+            expected = f"{model.value!r}, the model the template is given for"
+            got = repr(template.deployment_model.value)
+            problems.append(Problem(f"{path}.deployment_model", expected, got))
+        else:
+            found[model] = template
+    return found, problems
+
+
+def _agreed_owner(agreement: CloudServiceAgreement, activity: Activity | None) -> Owner | None:
+    """The owner the agreement's responsibilities give ``activity``, or None if they name no party.
+
+    Holders who are partners (S06) act for one of the parties and say nothing of
+    which: with no party among the holders, the template's owner stands.
+    """
+    if activity is None:
+        return None
+    holders = agreement.responsibilities.holders_of(activity)
+    provider = ResponsibleParty.PROVIDER.value in holders
+    customer = ResponsibleParty.CUSTOMER.value in holders
+    if provider and customer:
+        return "both"
+    if provider:
+        return "provider"
+    if customer:
+        return "customer"
+    return None
+
+
+def _deadline(start: dt.datetime, activity: TemplateActivity) -> dt.datetime:
+    """The activity's deadline, or the start refused (``$.start``) when it falls out of range."""
+    try:
+        return add_calendar(start, activity.due)
+    except ValidationError:
+        expected = (
+            f"a start from which every deadline is {RANGE_TEXT}"
+            f" ({activity.key!r} is due {format_duration(activity.due)} after it)"
+        )
+        raise ValidationError.single(
+            "$.start", expected, start.isoformat(), subject=_PLAN_SUBJECT
+        ) from None
+
+
 def plan_onboarding(
     agreement: CloudServiceAgreement,
     catalogue: Catalogue,
@@ -694,18 +827,33 @@ def plan_onboarding(
     service (by any of the names `cloudsms.requirements.RequirementRegister`
     accepts).
 
+    The agreement has the last word on who does what (S07, S08): where a template
+    activity names the agreement activity it carries out (``agreement_activity``:
+    the shipped templates map identity and access to user administration, the
+    access channel to access management, monitoring access to monitoring, data
+    migration and training to themselves), its owner is the parties the agreement's
+    responsibilities name for that activity (the provider, the customer, or both),
+    and the plan's activity says so (``owner_from="agreement"``). Where the
+    agreement names only partners, or the template maps no agreement activity, the
+    template's owner stands (``owner_from="template"``).
+
     Raises:
         ValidationError: ``agreement``, ``catalogue`` or ``requirements`` of the
-            wrong type; the agreement's problems against the catalogue (under
-            ``$.agreement``); ``start`` not a date or aware datetime (``$.start``);
-            no model given where the entries share none or several, or a model not
-            every subscribed entry offers (``$.deployment_model``, naming the
-            choices); a deadline beyond the supported range.
+            wrong type; ``templates`` not a mapping of deployment models to
+            `OnboardingTemplate`, each given for its own model, or lacking the
+            chosen model (``$.templates``); the agreement's problems against the
+            catalogue (under ``$.agreement``); ``start`` not a date or aware
+            datetime, outside the supported range, or so late that a deadline
+            falls beyond it (``$.start``); no model given where the entries share
+            none or several, or a model not every subscribed entry offers
+            (``$.deployment_model``, naming the choices).
     """
     problems = instance_problems(agreement, CloudServiceAgreement, "$.agreement")
     problems += instance_problems(catalogue, Catalogue, "$.catalogue")
     if requirements is not None:
         problems += instance_problems(requirements, RequirementRegister, "$.requirements")
+    given, found = _given_templates(templates)
+    problems += found
     raise_problems(problems, _PLAN_SUBJECT)
     problems = [
         p._replace(path="$.agreement" + p.path[1:]) for p in check_agreement(agreement, catalogue)
@@ -717,10 +865,14 @@ def plan_onboarding(
     offered = {e.id: e.deployment_models for e in entries.values()}
     model, found = _model_of(deployment_model, offered)
     problems += found
+    if model is not None and model not in given:
+        held = ", ".join(repr(m.value) for m in DeploymentModel if m in given) or "none"
+        expected = f"a template for the {model.value} deployment model"
+        problems.append(Problem("$.templates", expected, f"templates for {held}"))
     raise_problems(problems, _PLAN_SUBJECT)
     assert moment is not None  # noqa: S101 - refused above otherwise
     assert model is not None  # noqa: S101 - refused above otherwise
-    template = (onboarding_templates() if templates is None else templates)[model]
+    template = given[model]
     categories = {e.category for e in entries.values()}
     services_of: dict[ServiceCategory, set[str]] = {}
     for entry in entries.values():
@@ -737,15 +889,18 @@ def plan_onboarding(
             if activity.categories
             else all_services
         )
+        agreed = _agreed_owner(agreement, activity.agreement_activity)
         activities.append(
             OnboardingActivity(
                 key=activity.key,
                 kind=activity.kind,
-                owner=activity.owner,
-                due=add_calendar(moment, activity.due),
+                owner=activity.owner if agreed is None else agreed,
+                due=_deadline(moment, activity),
                 prerequisites=prerequisites[activity.key],
                 what=activity.what,
                 services=services,
+                agreement_activity=activity.agreement_activity,
+                owner_from="template" if agreed is None else "agreement",
             )
         )
     traced: list[str] = []
@@ -1141,6 +1296,7 @@ class OnboardingProcedure(Record):
         start: dt.date | dt.datetime,
         requirements: RequirementRegister | None = None,
         deployment_model: DeploymentModel | str | None = None,
+        templates: Mapping[DeploymentModel, OnboardingTemplate] | None = None,
         who: str,
         id: str | None = None,  # noqa: A002 - the procedure's id, as its field
         keyed: bool = False,
@@ -1148,8 +1304,10 @@ class OnboardingProcedure(Record):
     ) -> OnboardingProcedure:
         """Plan the onboarding (`plan_onboarding`) and begin the work at the plan's start.
 
-        The plan goes into the trail's context; the ``begin_work`` entry is
-        recorded at the start by ``who``. ``id`` defaults to ``onboard-`` and the
+        ``templates`` are the ones to plan from (default: the shipped ones;
+        `load_onboarding_templates` reads a file of your own). The plan goes into
+        the trail's context; the ``begin_work`` entry is recorded at the start by
+        ``who``. ``id`` defaults to ``onboard-`` and the
         agreement's id. ``keyed`` makes the trail an HMAC-SHA-256 chain under
         ``key``.
 
@@ -1164,6 +1322,7 @@ class OnboardingProcedure(Record):
             start=start,
             requirements=requirements,
             deployment_model=deployment_model,
+            templates=templates,
         )
         chosen = f"onboard-{agreement.id}" if id is None else id
         instance = ONBOARDING_LIFECYCLE.begin(id=chosen, context=_context_of(plan), keyed=keyed)
@@ -1490,9 +1649,16 @@ def _pool_of(
     )
 
 
-def _request_problems(request: ResourceRequest, index: int, plan: OnboardingPlan) -> list[Problem]:
+def _request_problems(
+    request: ResourceRequest, index: int, plan: OnboardingPlan, moment: dt.datetime
+) -> list[Problem]:
     path = f"$.requests[{index}]"
     problems = []
+    if _utc(request.requested_at) > moment:
+        expected = f"a request made no later than the allocation ($.when, {moment.isoformat()})"
+        problems.append(
+            Problem(f"{path}.requested_at", expected, request.requested_at.isoformat())
+        )
     if request.kind is not ResourceRequestKind.ALLOCATE:
         problems.append(
             Problem(f"{path}.kind", "an allocation ('allocate')", repr(request.kind.value))
@@ -1504,6 +1670,56 @@ def _request_problems(request: ResourceRequest, index: int, plan: OnboardingPlan
         expected = f"the onboarding agreement ({plan.agreement_id!r})"
         problems.append(Problem(f"{path}.agreement", expected, repr(request.agreement)))
     return problems
+
+
+_CARRY_OUT_PATHS: Final = {"$.as_of": "$.when", "$.by": "$.who"}
+"""`carry_out`'s parameters under the names `allocate_resources` takes them."""
+
+
+def _carried_problem(problem: Problem, index: int, pool: int) -> Problem:
+    """A problem `carry_out` found, at the path of `allocate_resources`' own arguments.
+
+    ``index`` is the request's place in ``requests``, ``pool`` its pool's in ``pools``.
+    """
+    path = problem.path
+    problem = problem._replace(expected=problem.expected.replace("as_of (", "$.when ("))
+    paths = {"$.request": f"$.requests[{index}]", "$.pool": f"$.pools[{pool}]"}
+    for given, ours in {**paths, **_CARRY_OUT_PATHS}.items():
+        if path == given or path.startswith((given + ".", given + "[")):
+            return problem._replace(path=ours + path[len(given) :])
+    return problem
+
+
+def _carried_out(
+    placed: list[tuple[ResourceRequest, ResourcePool]],
+    agreement: CloudServiceAgreement,
+    state: tuple[tuple[Allocation, ...], dict[str, ConfigurationRecord]],
+    pools: tuple[ResourcePool, ...],
+    *,
+    when: dt.datetime,
+    types: Iterable[ResourceType] | None,
+    who: str,
+) -> tuple[list[ResourceChange], tuple[Allocation, ...], dict[str, ConfigurationRecord]]:
+    """Each request carried out in turn, or the first refusal at its ``$.requests[i]``."""
+    current, kept = state
+    changes: list[ResourceChange] = []
+    for index, (request, pool) in enumerate(placed):
+        try:
+            change = carry_out(
+                request, agreement, pool, current, kept, as_of=when, types=types, by=who
+            )
+        except ValidationError as error:
+            at = pools.index(pool)
+            raise ValidationError(
+                [_carried_problem(p, index, at) for p in error.problems], subject=_SUBJECT
+            ) from None
+        if change.refusals:
+            expected = "a request the agreement's limits and the pool's capacity allow"
+            got = "; ".join(r.message for r in change.refusals)
+            raise ValidationError.single(f"$.requests[{index}]", expected, got, subject=_SUBJECT)
+        changes.append(change)
+        current, kept = change.allocations, dict(change.records)
+    return changes, current, kept
 
 
 def allocate_resources(  # noqa: PLR0917 - the inputs carry_out takes, as release_resources
@@ -1595,26 +1811,22 @@ def allocate_resources(  # noqa: PLR0917 - the inputs carry_out takes, as releas
     problems = []
     placed: list[tuple[ResourceRequest, ResourcePool]] = []
     for index, request in enumerate(cast("tuple[ResourceRequest, ...]", asked)):
-        problems += _request_problems(request, index, plan)
+        problems += _request_problems(request, index, plan, moment)
         pool = _pool_of(request, index, cast("tuple[ResourcePool, ...]", chosen))
         if isinstance(pool, Problem):
             problems.append(pool)
         else:
             placed.append((request, pool))
     raise_problems(problems, _SUBJECT)
-    current: tuple[Allocation, ...] = cast("tuple[Allocation, ...]", held)
-    kept = dict(records)
-    changes: list[ResourceChange] = []
-    for index, (request, pool) in enumerate(placed):
-        change = carry_out(
-            request, agreement, pool, current, kept, as_of=when, types=types, by=who
-        )
-        if change.refusals:
-            expected = "a request the agreement's limits and the pool's capacity allow"
-            got = "; ".join(str(r) for r in change.refusals)
-            raise ValidationError.single(f"$.requests[{index}]", expected, got, subject=_SUBJECT)
-        changes.append(change)
-        current, kept = change.allocations, dict(change.records)
+    changes, current, kept = _carried_out(
+        placed,
+        agreement,
+        (cast("tuple[Allocation, ...]", held), dict(records)),
+        cast("tuple[ResourcePool, ...]", chosen),
+        when=when,
+        types=types,
+        who=who,
+    )
     holdings = sum(
         1
         for a in current

@@ -51,6 +51,10 @@ def _activity_data(activity: OnboardingActivity) -> dict[str, Any]:
         "key": activity.key,
         "kind": activity.kind.value,
         "owner": activity.owner,
+        "owner_from": activity.owner_from,
+        "agreement_activity": (
+            None if activity.agreement_activity is None else activity.agreement_activity.value
+        ),
         "due": activity.due.isoformat(),
         "prerequisites": list(activity.prerequisites),
         "services": list(activity.services),
@@ -65,8 +69,10 @@ def onboarding_plan_data(plan: OnboardingPlan) -> dict[str, Any]:
     (``provider``, ``customer``), ``timezone``, ``deployment_model``, ``tenancy``,
     ``start``, ``services``, ``requirements`` (the traced requirement ids the gate
     checks) and ``activities`` (in plan order: ``key``, ``kind``, ``owner``,
-    ``due``, ``prerequisites``, ``services``, ``what``). Instants are ISO 8601 text
-    with the agreement's offset. Serves S08.
+    ``owner_from`` (``"agreement"`` or ``"template"``), ``agreement_activity`` (the
+    agreement activity it carries out, or null), ``due``, ``prerequisites``,
+    ``services``, ``what``). Instants are ISO 8601 text with the agreement's
+    offset. Serves S08.
 
     Raises:
         ValidationError: ``plan`` is not an `OnboardingPlan` (``$.plan``).
@@ -106,8 +112,9 @@ def onboarding_plan_table(plan: OnboardingPlan) -> str:
     services and the traced requirements. Then one table per owner (the provider,
     the customer, both together; an owner without activities is left out) with
     each activity's key, kind and deadline (to the minute, with the offset),
-    followed by a sentence per activity saying what it is and the keys it waits
-    for. Every text from the agreement is escaped (`escape_text`); no line is
+    followed by a sentence per activity saying what it is, whose responsibility
+    in the agreement set its owner (when the agreement did), and the keys it
+    waits for. Every text from the agreement is escaped (`escape_text`); no line is
     longer than 80 characters but a table row holding a long id. Serves S08.
 
     Raises:
@@ -147,6 +154,9 @@ def onboarding_plan_table(plan: OnboardingPlan) -> str:
             initial_indent=f"  {escape_text(activity.key)}: ",
             subsequent_indent="    ",
         )
+        if activity.owner_from == "agreement" and activity.agreement_activity is not None:
+            agreed = activity.agreement_activity.value
+            lines.append(f"    owner: as the agreement assigns {agreed}")
         if activity.prerequisites:
             lines += textwrap.wrap(
                 ", ".join(escape_text(k) for k in activity.prerequisites),
