@@ -3,7 +3,9 @@
 Run it with ``python examples/onboarding.py`` from the repository's root. It reads
 Globex's IaaS agreement and the catalogue it subscribes to
 (``examples/data/resources``), plans the onboarding from 1 December 2026 with
-`plan_onboarding` and prints it by owner, then runs it as an `OnboardingProcedure`:
+`plan_onboarding` and prints it by owner (the agreement gives the provider users,
+access, data migration and training, so those template activities are the
+provider's: the plan says so), then runs it as an `OnboardingProcedure`:
 the tenancy first, the resources allocated through resource requests with
 `allocate_resources` (so the cost profile starts: the first week's cost is printed),
 the customer's own activities, the integration as a closed standard change, and the

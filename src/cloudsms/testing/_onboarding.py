@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -87,7 +87,7 @@ from cloudsms.testing._strategies import TIME_ZONES
 from cloudsms.units import quantity
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from cloudsms.configuration import ConfigurationRecord
     from cloudsms.resources import Allocation
@@ -189,8 +189,26 @@ def _catalogue(
     return Catalogue(entries=entries, graph=ServiceGraph(services=services))
 
 
-def _agreement(shop: Catalogue, zone: str, start: dt.datetime) -> CloudServiceAgreement:
-    """Globex's agreement for 20 users of every entry of ``shop``, from ``start``."""
+_HOLDERS: Final = (
+    frozenset({"provider"}),
+    frozenset({"customer"}),
+    frozenset({"provider", "customer"}),
+    frozenset({"partner-co"}),
+)
+"""Who may hold an agreement activity: so a plan's owners come from the agreement or not."""
+
+
+def _agreement(
+    shop: Catalogue,
+    zone: str,
+    start: dt.datetime,
+    holders: Mapping[Activity, frozenset[str]] | None = None,
+) -> CloudServiceAgreement:
+    """Globex's agreement for 20 users of every entry of ``shop``, from ``start``.
+
+    ``holders`` gives who holds each activity (default: the provider, every one).
+    """
+    held = holders or {}
     subscriptions = [
         Subscription(
             entry_id=entry.id,
@@ -215,7 +233,9 @@ def _agreement(shop: Catalogue, zone: str, start: dt.datetime) -> CloudServiceAg
         ],
         recurring_charges=recurring_charges(shop, subscriptions),
         responsibilities=Responsibilities(
-            assignments=[Responsibility(activity=a, holders={"provider"}) for a in Activity]
+            assignments=[
+                Responsibility(activity=a, holders=held.get(a, {"provider"})) for a in Activity
+            ]
         ),
         data_locations={"DE"},
         resource_locations={"DE"},
@@ -276,9 +296,10 @@ def _scenarios(draw: st.DrawFn) -> _Scenario:
     count: int | None = draw(st.integers(-1, 3))  # no register one time in five
     if count == -1:
         count = None
+    holders = {a: draw(st.sampled_from(_HOLDERS)) for a in Activity}
     return _Scenario(
         catalogue=shop,
-        agreement=_agreement(shop, zone, start),
+        agreement=_agreement(shop, zone, start, holders),
         requirements=None if count is None else _register(shop, count),
         model=model,
         start=start + dt.timedelta(days=draw(st.integers(0, 60))),
