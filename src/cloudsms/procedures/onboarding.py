@@ -8,6 +8,9 @@ deadline counted from the start of onboarding on the agreement's calendar, and t
 activities that must be complete before it. In a public offering the customer does
 more itself (users, access channel, data, workload through self-service); in a
 private one the provider does most, in an environment dedicated to the customer.
+The agreement has the last word on owners: a template activity that names the
+activity of the agreement's responsibilities it carries out (S07) goes to the
+parties the agreement names for it, and the plan records where each owner came from.
 The activities cover what S08 lists: the tenancy (dedicated or multi-tenant), the
 resource allocations, users, roles and permissions, the access channel, management
 and monitoring access for the customer's administrators, the information security
@@ -444,13 +447,15 @@ def load_onboarding_templates(
     """Read and check onboarding templates from a JSON file (``source``: a path).
 
     The file has the shape of the one cloudsms ships (``onboarding_templates.json``
-    beside this module, whose ``description`` documents the syntax): a template for
-    every `DeploymentModel` under ``templates``. Serves S08.
+    beside this module, whose ``description`` documents the syntax): ``version``
+    `TEMPLATES_VERSION` and a template for every `DeploymentModel` under
+    ``templates``. Serves S08.
 
     Raises:
-        ValidationError: the file cannot be read or is not JSON (at ``$``); a
-            template is missing or unknown, or breaks a rule of `OnboardingTemplate`
-            (each problem at its path, such as
+        ValidationError: the file cannot be read or is not JSON (at ``$``); another
+            ``version``, or none (at ``$.version``); a template is missing or
+            unknown, or breaks a rule of `OnboardingTemplate` (each problem at its
+            path, such as
             ``$.templates.public.activities[3].prerequisites[0]``).
     """
     try:
