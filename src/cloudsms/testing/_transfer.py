@@ -81,7 +81,7 @@ _LOCATIONS = st.sampled_from(
 )
 _ROLLBACKS = st.sampled_from(
     (
-        "Point DNS back to the source; the source keeps running until the exit",
+        "Point DNS back to the source, still running beside the receiver",
         "Restore the load balancer's old pool and replay the queue from the source",
     )
 )
@@ -719,6 +719,23 @@ class TransferMachine(RuleBasedStateMachine):
                 assert DataCategory(category) not in self.procedure.exports  # noqa: S101
         if self.procedure.rejections and self.procedure.state == "exporting":
             assert self.procedure.plan is None  # noqa: S101 - the plan is void after a rejection
+
+    @invariant()
+    def cut_over_while_the_parallel_run_lasts(self) -> None:
+        """A cut-over after `start_parallel_run` comes no later than the run's planned end."""
+        until: str | None = None
+        running = False
+        for entry in self.procedure.lifecycle.entries:
+            if entry.event == "plan":
+                until, running = entry.data["parallel_run_until"], False
+            elif entry.event == "reject":
+                until, running = None, False
+            elif entry.event == "start_parallel_run":
+                running = True
+            elif entry.event == "cut_over" and running:
+                assert until is not None  # noqa: S101 - a run starts only under a plan with one
+                ends = dt.datetime.fromisoformat(until).astimezone(dt.UTC)
+                assert entry.when.astimezone(dt.UTC) <= ends  # noqa: S101
 
     @invariant()
     def trail_verifies_and_replays(self) -> None:
