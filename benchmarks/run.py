@@ -245,6 +245,15 @@ def exit_figures(*, quick: bool) -> list[Row]:
     )
 
 
+def removal_figures(*, quick: bool) -> list[Row]:
+    """S15's removal plan: 10,000 subscribers, agreements loaded first (floor 0.2 s)."""
+    import removal  # noqa: PLC0415 - benchmarks/removal.py, beside this runner
+
+    return section_figures(
+        removal.rows(quick=quick), "10,000 subscribers, best of 3 wall (1,000 quick, 1)"
+    )
+
+
 def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one branch per group of benchmarks
     """Run every benchmark, print the table, and with --check fail on a missed floor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -263,6 +272,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one branch per group of ben
             "resources",
             "focus",
             "exit",
+            "removal",
         ),
         help="run one group of benchmarks",
     )
@@ -304,6 +314,8 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one branch per group of ben
         figures += focus_figures(quick=args.quick)
     if args.only in {None, "exit"}:
         figures += exit_figures(quick=args.quick)
+    if args.only in {None, "removal"}:
+        figures += removal_figures(quick=args.quick)
     width = max(len(f.name) for f in figures if not _informative(f))
     print(f"{'benchmark':<{width}}  {'figure':>11}  {'floor':>9}  {'ratio':>6}  {'':<6}  method")
     for f in figures:
