@@ -121,10 +121,11 @@ choices named); 2 when a file cannot be read or an option is not valid.
 prints the subscribers of a service to retire, read from the agreement documents of
 the directory, with how and when each subscription can end and the earliest removal
 date (S15, designed by cloudsms: the TR's guidance for this scenario is not in our
-source; `cloudsms.reports.removal`). ``--as-of`` defaults to today's date in UTC, read
+source; `cloudsms.reports.removal`), and how many agreement documents were read (none
+read: a warning on standard error). ``--as-of`` defaults to today's date in UTC, read
 at this edge. Exit 1 with every problem of an invalid catalogue or agreement (each
-under its file name) or an unknown service; 2 when a file or the directory cannot be
-read or an option is not valid.
+under its file name; two files holding one agreement id) or an unknown service; 2
+when a file or the directory cannot be read or an option is not valid.
 
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
@@ -2217,17 +2218,21 @@ def _with_removal(commands: Any) -> None:  # noqa: ANN401 - argparse's private s
         "plan",
         help="the subscribers of a service to retire, their notice end dates and the "
         "earliest removal date",
-        description="Read CATALOGUE.json and every agreement document in AGREEMENTS_DIR "
-        "(*.json files of type cloudsms.cloud-service-agreement; other JSON is passed over) "
-        "and print what retiring SERVICE_ID with notices sent at the start "
-        "of --as-of (in each agreement's time zone) sets in motion: each agreement in force "
-        "then that subscribes to an entry of the service, how and when its subscription "
-        "can end (by notice, at the agreement's end, or only with the customer's consent "
-        "or a transfer: a blocker), and the earliest removal date, the latest of those "
-        "ends. Designed by cloudsms: the TR's guidance for this scenario is not in our "
-        "source. Exit 0, 1 with every problem of an invalid catalogue or agreement (each "
-        "under its file name) or of a removal refused (an unknown service: the known ones "
-        "named), 2 when a file or the directory cannot be read or an option is not valid.",
+        description="Read CATALOGUE.json and every agreement document in AGREEMENTS_DIR (*.json "
+        "files of type cloudsms.cloud-service-agreement; other JSON is passed over) "
+        "and print what retiring SERVICE_ID with notices sent at the start of --as-of "
+        "(in each agreement's time zone) sets in motion: each agreement not ended "
+        "then (in force, or starting later) that subscribes to an entry of the "
+        "service, how and when its subscription can end (by notice, at the "
+        "agreement's end, or only with the customer's consent or a transfer: a "
+        "blocker; never before the agreement starts), and the earliest removal date, "
+        "the latest of those ends. Designed by cloudsms: the TR's guidance for this "
+        "scenario is not in our source. The last line says how many agreement "
+        "documents were read; none read is warned of on standard error. Exit 0, 1 "
+        "with every problem of an invalid catalogue or agreement (each under its file "
+        "name; two files holding one agreement id) or of a removal refused (an "
+        "unknown service: the known ones named), 2 when a file or the directory "
+        "cannot be read or an option is not valid.",
     )
     sub.add_argument("catalogue", metavar="CATALOGUE.json", help="the catalogue's JSON")
     sub.add_argument("service_id", metavar="SERVICE_ID", help="the service to retire")
