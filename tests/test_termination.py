@@ -966,7 +966,7 @@ class TestPlanCache:
 
     def test_a_full_cache_forgets_the_oldest_half(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Drops the oldest plans when full, and parses them again when asked."""
-        monkeypatch.setattr(termination, "_FRAMES_HELD", 2)
+        monkeypatch.setattr(termination._FRAMES, "size", 2)
         termination._FRAMES.clear()
         first = noticed()
         noticed(agreement(withdrawable=True))
@@ -975,9 +975,9 @@ class TestPlanCache:
         assert third.lifecycle.context_json in termination._FRAMES
         assert first.plan == noticed().plan
 
-    def test_a_full_data_cache_starts_afresh(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_a_full_data_cache_forgets_the_oldest(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Forgets the parsed event data when full, and the guards still read it right."""
-        monkeypatch.setattr(termination, "_FRAMES_HELD", 1)
+        monkeypatch.setattr(termination._PARSED, "size", 1)
         termination._PARSED.clear()
         procedure = retrieving().record_retrieval("CSV", who=CUSTOMER, when=EFFECTIVE)
         assert len(termination._PARSED) == 1

@@ -121,6 +121,7 @@ from cloudsms.procedures._exit_plan import (
     _plan_data,
     plan_exit,
 )
+from cloudsms.procedures._stepping import BoundedCache, moved
 from cloudsms.procedures.resource_change import ResourceChange, carry_out
 from cloudsms.resources import (
     Allocation,
@@ -278,23 +279,12 @@ class _Frame:
         )
 
 
-_FRAMES: dict[str, _Frame] = {}
+_FRAMES: BoundedCache[str, _Frame] = BoundedCache(1024)
 """Parsed plans by the canonical context text that holds them: a cache, never a state.
 
 The text decides the plan, so a cached frame is exactly what parsing it again
 would give; the cache only saves the work. It is bounded: when full, the oldest
 half is dropped."""
-
-_FRAMES_HELD: Final = 1024
-"""How many plans, and how many event data texts, each cache holds at most."""
-
-
-def _remember(context_json: str, frame: _Frame) -> _Frame:
-    if len(_FRAMES) >= _FRAMES_HELD:
-        for stale in list(_FRAMES)[: _FRAMES_HELD // 2]:
-            _FRAMES.pop(stale, None)
-    _FRAMES[context_json] = frame
-    return frame
 
 
 def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
@@ -310,7 +300,7 @@ def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
         plan = from_dict(ExitPlan, context["plan"])
     except ValidationError as error:
         return None, [p._replace(path="$.plan" + p.path[1:]) for p in error.problems]
-    return _remember(context_json, _Frame.of(plan)), []
+    return _FRAMES.remember(context_json, _Frame.of(plan)), []
 
 
 def _context_of(plan: ExitPlan) -> dict[str, Any]:
@@ -357,7 +347,7 @@ def _planned(keys: frozenset[str] | None = None) -> Callable[[_Check], Guard]:
     return wrap
 
 
-_PARSED: dict[str, Mapping[str, Any]] = {}
+_PARSED: BoundedCache[str, Mapping[str, Any]] = BoundedCache(1024)
 """Event data by its canonical text, parsed once: a cache like `_FRAMES`, never a state.
 
 The guards only read what they get; the texts of one kind of step repeat (a
@@ -373,9 +363,7 @@ def _parsed(text: str) -> Mapping[str, Any]:
     """
     found = _PARSED.get(text)
     if found is None:
-        if len(_PARSED) >= _FRAMES_HELD:
-            _PARSED.clear()
-        found = _PARSED[text] = json.loads(text)
+        found = _PARSED.remember(text, json.loads(text))
     return found
 
 
@@ -911,7 +899,7 @@ class ExitProcedure(Record):
         instance = EXIT_LIFECYCLE.begin(id=chosen, context=_context_of(plan), keyed=keyed)
         frame = _FRAMES.get(instance.context_json)
         if frame is None:
-            _remember(instance.context_json, _Frame.of(plan))
+            _FRAMES.remember(instance.context_json, _Frame.of(plan))
         data = {
             "by": plan.initiated_by.value,
             "reason": None if plan.reason is None else plan.reason.value,
@@ -1010,13 +998,6 @@ class ExitProcedure(Record):
         return self.lifecycle.state == "withdrawn"
 
     # ------------------------------------------------------------------ stepping
-    def _moved(self, instance: LifecycleInstance) -> ExitProcedure:
-        """This procedure holding ``instance``, one event further (checked by `apply`)."""
-        made = object.__new__(ExitProcedure)
-        object.__setattr__(made, "id", self.id)
-        object.__setattr__(made, "lifecycle", instance)
-        return made
-
     def apply(
         self,
         event: str,
@@ -1032,7 +1013,7 @@ class ExitProcedure(Record):
             InvalidTransition: the event is not allowed now, or its guard refuses it.
             ValidationError: a bad ``who``, ``when``, ``data`` or key.
         """
-        return self._moved(self.lifecycle.apply(event, who=who, when=when, data=data, key=key))
+        return moved(self, self.lifecycle.apply(event, who=who, when=when, data=data, key=key))
 
     def refusal(
         self,
