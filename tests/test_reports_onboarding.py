@@ -10,9 +10,9 @@ import pytest
 from cloudsms.errors import ValidationError
 from cloudsms.procedures.onboarding import plan_onboarding
 from cloudsms.reports.onboarding import onboarding_plan_data, onboarding_plan_table
-from test_onboarding import AGREEMENT, REGISTER, SHOP, START
+from test_onboarding import REGISTER, SELF_SERVICE, SHOP, START
 
-PLAN = plan_onboarding(AGREEMENT, SHOP, start=START, requirements=REGISTER)
+PLAN = plan_onboarding(SELF_SERVICE, SHOP, start=START, requirements=REGISTER)
 
 
 class TestPlanData:
@@ -46,6 +46,8 @@ class TestPlanData:
             "key": "resources",
             "kind": "resource allocation",
             "owner": "provider",
+            "owner_from": "template",
+            "agreement_activity": None,
             "due": "2026-12-03T00:00:00+01:00",
             "prerequisites": ["tenancy"],
             "services": ["crm-service"],
@@ -99,12 +101,13 @@ class TestPlanTable:
         assert (
             "  data-migration: Move the customer's data into the service under the agreed\n"
             "    security controls (encrypted in transit, checked on arrival).\n"
+            "    owner: as the agreement assigns data migration\n"
             "    after: resources, network-links, security-information\n"
         ) in text
 
     def test_no_requirements(self) -> None:
         """Says so when no requirement is traced."""
-        text = onboarding_plan_table(plan_onboarding(AGREEMENT, SHOP, start=START))
+        text = onboarding_plan_table(plan_onboarding(SELF_SERVICE, SHOP, start=START))
         assert "  verified against    no traced requirements" in text
 
     def test_control_characters_are_escaped(self) -> None:
