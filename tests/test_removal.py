@@ -358,6 +358,19 @@ class TestRetire:
         assert "the earliest removal date is 2027-06-15T00:00:00+02:00" in message
         assert "still open" not in message
 
+    def test_refused_while_the_records_are_not_updated(self) -> None:
+        """Closed, released, on the earliest date, but no records updated: refused, naming it."""
+        procedure = all_closed().record_release(who=WHO, when=berlin(2027, 6, 15, 1))
+        _, catalogue = announced()
+        with pytest.raises(InvalidTransition) as error:
+            retire_service(procedure, catalogue, who=WHO, when=berlin(2027, 6, 15, 3))
+        message = str(error.value)
+        assert "the records are not updated" in message
+        assert "still open" not in message
+        assert "not released" not in message
+        assert "earliest removal date" not in message
+        assert (procedure.state, procedure.is_retired) == ("retiring", False)
+
     def test_the_service_is_retired_and_leaves_the_catalogue(self) -> None:
         """On 2027-06-15 the procedure and the service retire together; its entry is gone."""
         _, catalogue = announced()

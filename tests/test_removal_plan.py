@@ -141,6 +141,21 @@ class TestHowSubscriptionsEnd:
         assert berlin(2027, 2, 1) == found.notice_ends
         assert found.notice_period == relativedelta(months=6)
 
+    def test_an_agreement_ending_as_the_notice_ends_ends_by_notice(self) -> None:
+        """One month's notice ends on 2027-01-15, the agreement's own end: it ends by notice.
+
+        Only an agreement end strictly before the notice's end is ``agreement end``;
+        the record accepts either label here, so the plan's choice is pinned.
+        """
+        even = agreement(1, 1, end=berlin(2027, 1, 15))
+        (found,) = plan_removal(CATALOGUE, SERVICE, [even], as_of=AS_OF).subscribers
+        assert found.ends_by is NOTICE
+        assert berlin(2027, 1, 15) == found.notice_ends
+        before = agreement(1, 1, end=berlin(2027, 1, 14, 23))
+        (cut,) = plan_removal(CATALOGUE, SERVICE, [before], as_of=AS_OF).subscribers
+        assert cut.ends_by is RemovalEnd.AGREEMENT_END
+        assert berlin(2027, 1, 14, 23) == cut.notice_ends
+
     def test_without_a_retirement_reason_an_end_still_ends_it(self) -> None:
         """The provider may not end it for a retirement, but it ends on 2027-09-01."""
         fixed = agreement(1, end=berlin(2027, 9, 1))
@@ -230,6 +245,64 @@ class TestWhoSubscribes:
         assert plan_removal(CATALOGUE, SERVICE, [storage_only], as_of=AS_OF).subscribers == ()
         both = plan_removal(CATALOGUE, "iaas-storage", [storage_only], as_of=AS_OF)
         assert both.agreement_ids == ("csa-5",)
+
+    def test_a_subscription_amended_in_later_subscribes_from_its_effect(self) -> None:
+        """Storage only until compute is added on 2027-01-01 (or 2027-03-01): told at once.
+
+        Like an agreement starting later, its customer is told on 2026-12-15 and the
+        subscription never ends before it comes into force: P1M ends on 2027-01-15,
+        or, when compute comes in on 2027-03-01, at that instant. Its terms and
+        version are those of the amendment that brings compute in.
+        """
+        storage_only = attrs.evolve(
+            agreement(5, 1),
+            subscriptions=BASE.subscriptions[1:],
+            recurring_charges=(),
+            slas=tuple(
+                attrs.evolve(sla, service_ids=sla.service_ids & {"iaas-storage"})
+                for sla in BASE.slas
+                if "iaas-storage" in sla.service_ids
+            ),
+        )
+        assert plan_removal(CATALOGUE, SERVICE, [storage_only], as_of=AS_OF).subscribers == ()
+
+        def adding_compute(accepted: dt.datetime) -> CloudServiceAgreement:
+            return amend(
+                storage_only,
+                Amendment(
+                    term=TermKind.SUBSCRIPTIONS,
+                    value=[to_dict(s) for s in BASE.subscriptions],
+                    proposed_at=accepted,
+                    proposed_by="cust-5",
+                ),
+                consent=Acknowledgement(
+                    party_id="cust-5", terms_id="csa-5", version="2", accepted_at=accepted
+                ),
+            )
+
+        soon = adding_compute(berlin(2027, 1, 1))
+        plan = plan_removal(CATALOGUE, SERVICE, [soon], as_of=AS_OF)
+        (found,) = plan.subscribers
+        assert (found.agreement_id, found.agreement_version, found.entry_ids) == (
+            "csa-5",
+            2,
+            ("compute",),
+        )
+        assert found.notice_at == berlin(2026, 12, 15)
+        assert found.starts_at == berlin(2027, 1, 1)
+        assert (found.notice_ends, found.ends_by) == (berlin(2027, 1, 15), NOTICE)
+        assert plan.earliest_removal == berlin(2027, 1, 15)
+        assert from_json(RemovalPlan, to_json(plan)) == plan
+        late = adding_compute(berlin(2027, 3, 1))
+        (cut,) = plan_removal(CATALOGUE, SERVICE, [late], as_of=AS_OF).subscribers
+        assert (cut.starts_at, cut.notice_ends, cut.ends_by) == (
+            berlin(2027, 3, 1),
+            berlin(2027, 3, 1),
+            NOTICE,
+        )
+        (then,) = plan_removal(CATALOGUE, SERVICE, [soon], as_of=dt.date(2027, 2, 1)).subscribers
+        assert (then.starts_at, then.agreement_version) == (None, 2)
+        assert then.notice_ends == berlin(2027, 3, 1)
 
     def test_nobody_subscribing_lets_the_service_go_at_once(self) -> None:
         """No subscriber: the earliest removal is the plan's own day (00:00 UTC) or instant."""

@@ -231,6 +231,77 @@ class TestPlanEdges:
         later = plan_removal(CATALOGUE, SERVICE, [amended], as_of=dt.date(2027, 2, 1))
         assert later.subscribers[0].notice_at.isoformat() == "2027-02-01T00:00:00+09:00"
 
+    def test_a_start_on_the_notice_day_read_in_the_zone_then(self) -> None:
+        """Starts 2026-12-15 00:00 in New York, Berlin from 2027-01-01: notified, ends 2027-01-15.
+
+        The zone in force at the notice is New York's (the Berlin amendment comes
+        later), so the notice goes out at the agreement's very start, and one
+        month's notice ends on 2027-01-15 there; read in Berlin's day (which starts
+        six hours sooner) it would look not yet started, or be left out.
+        """
+        york = ZoneInfo("America/New_York")
+        start = dt.datetime(2026, 12, 15, tzinfo=york)
+        accepted = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+        amended = amend(
+            attrs.evolve(AGREEMENT, timezone="America/New_York", effective_from=start),
+            Amendment(
+                term=TermKind.TIMEZONE,
+                value="Europe/Berlin",
+                proposed_at=accepted,
+                proposed_by="cust-1",
+            ),
+            consent=Acknowledgement(
+                party_id="cust-1", terms_id="csa-1", version="2", accepted_at=accepted
+            ),
+        )
+        plan = plan_removal(CATALOGUE, SERVICE, [amended], as_of=AS_OF)
+        (found,) = plan.subscribers
+        assert found.agreement_id == "csa-1"
+        assert found.notice_at.isoformat() == "2026-12-15T00:00:00-05:00"
+        assert found.notice_ends is not None
+        assert found.notice_ends.isoformat() == "2027-01-15T00:00:00-05:00"
+        assert (found.ends_by, found.starts_at, found.agreement_version) == (
+            RemovalEnd.NOTICE,
+            None,
+            1,
+        )
+        assert plan.earliest_removal == found.notice_ends
+
+    def test_a_zone_changing_between_the_two_days_starts_keeps_the_earlier_clock(self) -> None:
+        """Santiago, then Kolkata from 2030-06-27 00:00 UTC: the notice keeps Santiago's clock.
+
+        The day starts in Kolkata (18:30 UTC the day before) while Santiago is in
+        force, and in Santiago (04:00 UTC) once Kolkata is: neither zone's day start
+        falls in its own time. The documented rule: the zone in force when the day
+        starts in the agreement's latest zone gives the notice's clock (Santiago),
+        and the terms are those in force at that instant (version 2). An agreement
+        that is in Kolkata throughout keeps its own clock in the same plan.
+        """
+        santiago, kolkata = ZoneInfo("America/Santiago"), ZoneInfo("Asia/Kolkata")
+        accepted = dt.datetime(2030, 6, 27, tzinfo=dt.UTC)
+        moved = amend(
+            attrs.evolve(AGREEMENT, timezone="America/Santiago"),
+            Amendment(
+                term=TermKind.TIMEZONE,
+                value="Asia/Kolkata",
+                proposed_at=accepted,
+                proposed_by="cust-1",
+            ),
+            consent=Acknowledgement(
+                party_id="cust-1", terms_id="csa-1", version="2", accepted_at=accepted
+            ),
+        )
+        stays = attrs.evolve(AGREEMENT, id="csa-2", timezone="Asia/Kolkata")
+        plan = plan_removal(CATALOGUE, SERVICE, [moved, stays], as_of=dt.date(2030, 6, 27))
+        first, second = plan.subscribers
+        assert first.notice_at == dt.datetime(2030, 6, 27, tzinfo=santiago)
+        assert first.notice_at.tzinfo == santiago
+        assert first.notice_ends == dt.datetime(2030, 7, 27, tzinfo=santiago)
+        assert first.agreement_version == 2
+        assert second.notice_at == dt.datetime(2030, 6, 27, tzinfo=kolkata)
+        assert second.notice_ends == dt.datetime(2030, 7, 27, tzinfo=kolkata)
+        assert second.notice_ends.tzinfo == kolkata
+
     def test_later_amendments_of_other_terms_only_move_the_version(self) -> None:
         """Termination amended on 2027-01-01, record keeping on 2027-02-01: each notice's terms."""
         first, second = berlin(2027, 1, 1), berlin(2027, 2, 1)

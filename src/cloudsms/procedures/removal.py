@@ -13,7 +13,10 @@ catalogue entries, a `Subscriber` says how its subscription ends (`RemovalEnd`).
 includes an agreement signed for a later start: its customer is told at ``as_of`` too,
 its terms are read as they stand at its start, and since a termination cannot take
 effect before the agreement starts, its notice ends at the later of one notice period
-after ``as_of`` and its start (`Subscriber.starts_at`):
+after ``as_of`` and its start (`Subscriber.starts_at`). So does an agreement
+amended to subscribe to the service from after ``as_of``: it is told at ``as_of``,
+its terms are read as they stand when that amendment takes effect, and its
+subscription never ends before then (`Subscriber.starts_at` holds that instant):
 
 - ``notice``: the agreement lets the provider terminate for
   `TerminationReason.SERVICE_RETIREMENT`; the subscription ends one notice period
@@ -201,7 +204,8 @@ _version = Check(_positive_version, expected="a version number (an integer of 1 
 class Subscriber(Record):
     """One agreement that subscribes to the service being removed, and how it ends (S15).
 
-    ``agreement_id``, ``agreement_version`` (the version in force at the notice) and
+    ``agreement_id``, ``agreement_version`` (the version in force at the notice, or
+    when the subscription starts, if later) and
     ``customer_id`` name the agreement and its customer; ``entry_ids`` the service's
     catalogue entries it subscribes to (sorted). ``notice_at`` is the instant the
     notice goes out, in the agreement's zone (the start of the plan's day there, or
@@ -210,10 +214,11 @@ class Subscriber(Record):
     (``None`` where they do not let it end the agreement so), and ``notice_ends`` is
     when the subscription ends: one notice period after ``notice_at`` on the
     agreement's wall clock, or the agreement's end if that comes first (``None``
-    for ``consent or transfer``). ``starts_at`` is the agreement's start when it
-    comes after the notice (an agreement signed for a later start still subscribes,
-    and is told at once), else ``None``: its subscription cannot end before it
-    starts, so a notice period that would run out sooner ends at ``starts_at``.
+    for ``consent or transfer``). ``starts_at`` is when the subscription starts, if
+    after the notice: the agreement's start (an agreement signed for a later start
+    still subscribes, and is told at once), or the instant an amendment brings the
+    subscription in; else ``None``. A subscription cannot end before it starts, so
+    a notice period that would run out sooner ends at ``starts_at``.
 
     Raises:
         ValidationError: every problem of the fields, each with its path — among them
@@ -557,6 +562,13 @@ def _terms_at(agreement: CloudServiceAgreement, days: _Days) -> _InForce:
     ``previous`` value) and the version before it: what `terms_on` would give for
     those fields, without rebuilding the whole agreement. Otherwise `terms_on`
     gives them, its zone being the one in force then.
+
+    That zone is found in one step: the zone in force when the plan's day starts
+    in the agreement's latest zone; if it is another zone, the day's start there
+    is the notice, and the terms are those in force at that instant. Where a
+    change of zone falls between the two zones' day starts, neither start lies in
+    its own zone's time; this rule then keeps the earlier zone's clock with the
+    terms in force at its day's start (docs/removal.md, "Which zone's day?").
     """
     at, at_utc = days.at(agreement.timezone)
     start = agreement.effective_from
@@ -583,11 +595,65 @@ def _terms_at(agreement: CloudServiceAgreement, days: _Days) -> _InForce:
     return _InForce(terms, terms.version, terms.termination, at, at_utc, starts)
 
 
+def _subscribed_later(
+    agreement: CloudServiceAgreement, entries: frozenset[str], found: _InForce
+) -> _InForce | None:
+    """The terms from which an amendment effective after ``found``'s moment subscribes.
+
+    An agreement not subscribing at the notice (or at its start, if later) may be
+    amended to subscribe to the service from a later instant: such a subscription
+    comes into force while the service is being removed, so, like an agreement
+    that starts later, its customer is told at the notice and the subscription
+    never ends before it starts. The first amendment of the subscriptions after
+    that moment whose terms hold an entry of the service decides: its terms (and
+    version) are read as they stand when it takes effect, and ``starts`` is that
+    instant on the notice's wall clock. ``None`` when no such amendment exists.
+    """
+    start = agreement.effective_from
+    read_utc = found.at_utc if found.starts is None else _utc(start)
+    for applied in agreement.amendments:
+        if applied.amendment.term is not TermKind.SUBSCRIPTIONS:
+            continue
+        effective = applied.effective_at
+        if _utc(effective) <= read_utc:
+            continue
+        terms = terms_on(agreement, effective)
+        if any(s.entry_id in entries for s in terms.subscriptions):
+            starts = effective.astimezone(found.at.tzinfo)
+            return _InForce(
+                terms, terms.version, terms.termination, found.at, found.at_utc, starts
+            )
+    return None
+
+
+def _subscription(
+    agreement: CloudServiceAgreement, entries: frozenset[str], found: _InForce
+) -> tuple[_InForce, list[str]] | None:
+    """The terms a subscriber is read from and its entries of the service (sorted), or ``None``.
+
+    The terms of ``found`` when they subscribe; else those of a later amendment
+    that brings a subscription in (`_subscribed_later`).
+    """
+    chosen = [s.entry_id for s in found.terms.subscriptions if s.entry_id in entries]
+    if not chosen:
+        later = _subscribed_later(agreement, entries, found)
+        if later is None:
+            return None
+        found = later
+        chosen = [s.entry_id for s in found.terms.subscriptions if s.entry_id in entries]
+    if len(chosen) > 1:
+        chosen = sorted(set(chosen))
+    return found, chosen
+
+
 _Ends = dict[tuple[object, ...], "dt.datetime | None"]
 
 
-def _period_key(zone: str, period: relativedelta) -> tuple[object, ...]:
-    """What decides one notice period's end from one start: the zone and the length's fields.
+def _period_key(zone: dt.tzinfo | None, period: relativedelta) -> tuple[object, ...]:
+    """What decides one notice period's end from one start: the notice's zone and the length.
+
+    The zone is the notice's own (``at.tzinfo``), not the zone of the terms read,
+    which may differ where the zone changes around the notice.
 
     A checked calendar length holds relative fields only, so these fields are all of
     it; keying on them spares a relativedelta's own (slow) hash and equality.
@@ -617,11 +683,11 @@ def _subscriber(
     terms, at = found.terms, found.at
     if not _not_ended(terms, found.at_utc):
         return None
-    chosen = [s.entry_id for s in terms.subscriptions if s.entry_id in entries]
-    if not chosen:
+    subscribed = _subscription(agreement, entries, found)
+    if subscribed is None:
         return None
-    if len(chosen) > 1:
-        chosen = sorted(set(chosen))
+    found, chosen = subscribed
+    terms, zone = found.terms, at.tzinfo
     termination = found.termination
     end = terms.end
     period: relativedelta | None = None
@@ -630,7 +696,7 @@ def _subscriber(
         _RETIREMENT in termination.provider_reasons
     ):
         period = termination.notice_period
-        key = _period_key(terms.timezone, period)
+        key = _period_key(zone, period)
         if key in ends_by:
             ends = ends_by[key]
         else:
@@ -683,7 +749,8 @@ def plan_removal(
     ``as_of`` is a `date` (the start of that day in each agreement's zone, or the
     first instant after it where a DST change skips midnight) or an aware datetime.
     The subscribers are the ``agreements`` not ended then (in force, or signed for
-    a later start) with a subscription to an entry of the service in ``catalogue``;
+    a later start) with a subscription to an entry of the service in ``catalogue``,
+    or amended to have one from a later instant (read then, never ending sooner);
     for each, the terms in force then, or at its start if later (`terms_on`,
     consulted only for an amended agreement; its zone is the one in force then),
     decide how its subscription ends (`RemovalEnd`): by the notice period the
