@@ -580,6 +580,7 @@ class TestPlan:
             dt.date(1899, 12, 31),
             dt.date(9999, 12, 31),
             dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+            dt.date(8999, 12, 31),  # the start holds; the first deadline (P2D) does not
             dt.date(8999, 12, 20),  # the start holds; the verification's deadline does not
         )
         for start in starts:
@@ -879,6 +880,68 @@ class TestProcedure:
             " 'REQ-SSO'), not 'REQ-OTHER' (string)"
         )
 
+    @pytest.mark.parametrize(
+        ("data", "reason"),
+        [
+            (
+                {"requirement": ["REQ-SSO"], "result": "passed", "evidence": "ran it"},
+                (
+                    "'requirement' must be traced to the agreement ('REQ-EXPORT', 'REQ-PREMIUM',"
+                    " 'REQ-SSO'), not ['REQ-SSO'] (array)"
+                ),
+            ),
+            (
+                {"requirement": {"id": "REQ-SSO"}, "result": "passed", "evidence": "ran it"},
+                (
+                    "'requirement' must be traced to the agreement ('REQ-EXPORT', 'REQ-PREMIUM',"
+                    " 'REQ-SSO'), not {'id': 'REQ-SSO'} (object)"
+                ),
+            ),
+            (
+                {"requirement": "REQ-SSO", "result": "maybe", "evidence": "ran it"},
+                "'result' must be 'passed' or 'failed', not 'maybe' (string)",
+            ),
+            (
+                {"requirement": "REQ-SSO", "result": ["passed"], "evidence": "ran it"},
+                "'result' must be 'passed' or 'failed', not ['passed'] (array)",
+            ),
+        ],
+    )
+    def test_raw_verify_data_checked(self, data: dict[str, object], reason: str) -> None:
+        """Raw verify data of the wrong type or value is refused with a reason, not a TypeError.
+
+        A list or an object where a requirement id or a result belongs, and a result
+        other than 'passed' or 'failed', raise InvalidTransition naming the field; the
+        procedure is unchanged (S08, ISO/IEC 20000-1:2011 6.1).
+        """
+        procedure = started()
+        with pytest.raises(InvalidTransition) as caught:
+            procedure.apply("verify", who=OPS, when=T0, data=data)
+        assert caught.value.reason.startswith(reason)
+        assert len(procedure.lifecycle.entries) == 1
+        assert procedure.checks == {}
+
+    def test_a_recorded_verify_of_the_wrong_type(self) -> None:
+        """Reading a trail whose verify entry holds a list as its requirement: ValidationError."""
+        procedure = started()
+        entries = list(procedure.lifecycle.entries)
+        data = {"evidence": "ran it", "requirement": ["REQ-SSO"], "result": "passed"}
+        forged = attrs.evolve(
+            entries[-1],
+            event="verify",
+            source="in_progress",
+            target="in_progress",
+            data_json=json.dumps(data, separators=(",", ":"), sort_keys=True),
+            hash="",
+        )
+        with pytest.raises(ValidationError) as caught:
+            ONBOARDING_LIFECYCLE.adopt(
+                [*entries, forged], id=procedure.id, context=dict(procedure.lifecycle.context)
+            )
+        (problem,) = caught.value.problems
+        assert problem.path == "$.history[1]"
+        assert "'requirement' must be traced to the agreement" in problem.got
+
     def test_no_register_no_checks_needed(self) -> None:
         """Without a register, the gate needs only every activity complete."""
         procedure = working(OnboardingProcedure.initiate(AGREEMENT, SHOP, start=START, who=OPS))
@@ -899,6 +962,22 @@ class TestProcedure:
             cancelled.complete("tenancy", who=OPS, when=T0)
         with pytest.raises(ValidationError):
             started().cancel("  ", who=CUSTOMER, when=T0)
+
+    def test_cancel_before_work_begins(self) -> None:
+        """A planned onboarding, its work not begun, may be cancelled too; the reason is kept."""
+        plan = plan_onboarding(AGREEMENT, SHOP, start=START, requirements=REGISTER)
+        instance = ONBOARDING_LIFECYCLE.begin(
+            id="onboard-planned", context={"plan": json.loads(to_json(plan))}
+        )
+        planned = OnboardingProcedure(id="onboard-planned", lifecycle=instance)
+        assert planned.state == "planned"
+        cancelled = planned.cancel("the customer withdrew before the start", who=CUSTOMER, when=T0)
+        assert cancelled.is_cancelled
+        (entry,) = cancelled.lifecycle.entries
+        assert (entry.event, entry.source, entry.target) == ("cancel", "planned", "cancelled")
+        assert entry.data == {"reason": "the customer withdrew before the start"}
+        with pytest.raises(InvalidTransition):
+            cancelled.apply("begin_work", who=OPS, when=T0)
 
     def test_begin_work_not_before_start(self) -> None:
         """The lifecycle refuses to begin before the plan's start."""

@@ -1166,16 +1166,21 @@ _RESULTS: Final = tuple(r.value for r in VerificationResult)
 def _checkable(
     _: LifecycleInstance, __: Attempt, frame: _Frame, data: Mapping[str, Any]
 ) -> str | None:
-    """``verify``: a traced requirement, a result and the evidence."""
+    """``verify``: a traced requirement, a result and the evidence.
+
+    Each value is checked for its type before any lookup, so raw data holding a list
+    or an object (JSON allows both) is refused with a reason, never a `TypeError`.
+    """
     requirement = data["requirement"]
-    if requirement not in frame.requirements:
+    if not isinstance(requirement, str) or requirement not in frame.requirements:
         traced = ", ".join(repr(r) for r in frame.plan.requirement_ids) or "none"
         return (
             f"'requirement' must be traced to the agreement ({traced}),"
             f" not {describe(requirement)}"
         )
-    if data["result"] not in _RESULTS:
-        return f"'result' must be 'passed' or 'failed', not {describe(data['result'])}"
+    result = data["result"]
+    if not isinstance(result, str) or result not in _RESULTS:
+        return f"'result' must be 'passed' or 'failed', not {describe(result)}"
     evidence = data["evidence"]
     if not isinstance(evidence, str) or not evidence.strip():
         return f"'evidence' must say what was run or seen, not {describe(evidence)}"
