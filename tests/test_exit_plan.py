@@ -425,6 +425,26 @@ class TestNotice:
         # a notice whose retention window alone passes the range is refused alike
         assert [p.path for p in refusal(AGREEMENT, notice=dt.date(8999, 11, 1))] == ["$.notice"]
 
+    @pytest.mark.parametrize(
+        ("notice", "got"),
+        [
+            (dt.date(1, 1, 1), "0001-01-01"),
+            (dt.datetime(1, 1, 1, tzinfo=dt.UTC), "0001-01-01T00:00:00+00:00"),
+            (dt.date(9999, 12, 31), "9999-12-31T00:00:00+01:00"),
+        ],
+    )
+    def test_a_notice_at_the_calendars_ends_is_refused_at_the_notice(
+        self, notice: dt.date, got: str
+    ) -> None:
+        """The calendar's first and last days are refused at $.notice, never an OverflowError."""
+        assert refusal(AGREEMENT, notice=notice) == [
+            Problem(
+                "$.notice",
+                "an instant from 1900-01-01T00:00Z up to (not including) 9000-01-01T00:00Z",
+                got,
+            )
+        ]
+
     def test_every_argument_problem_at_once(self) -> None:
         """A bad party, reason and notice are reported together."""
         problems = refusal(AGREEMENT, notice=None, by="nobody", reason=3)

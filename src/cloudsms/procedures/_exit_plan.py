@@ -30,7 +30,13 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from cloudsms._foundation.frozen import as_tuple
-from cloudsms._foundation.instants import instant_key, instant_problems, load_zone, zone_key
+from cloudsms._foundation.instants import (
+    RANGE_TEXT,
+    instant_key,
+    instant_problems,
+    load_zone,
+    zone_key,
+)
 from cloudsms._kit.checks import ident, instance_problems, instant, raise_problems, text
 from cloudsms._kit.converter import to_dict
 from cloudsms._kit.records import Check, Record
@@ -695,20 +701,21 @@ def _reason(reason: object) -> tuple[TerminationReason | None, list[Problem]]:
 
 
 def _notice_instant(notice: object, zone: dt.tzinfo) -> tuple[dt.datetime | None, list[Problem]]:
-    if isinstance(notice, dt.datetime):
-        try:
+    """The notice as an aware instant in ``zone``, or the problems that keep it from one."""
+    if not isinstance(notice, dt.date):
+        return None, [
+            Problem("$.notice", "a date, or a datetime with a time zone", describe(notice))
+        ]
+    try:
+        if isinstance(notice, dt.datetime):
             return aware(notice, "$.notice").astimezone(zone), []
-        except ValidationError as error:
-            return None, list(error.problems)
-    if isinstance(notice, dt.date):
         wall = dt.datetime(notice.year, notice.month, notice.day, tzinfo=zone)
         real = wall.astimezone(dt.UTC).astimezone(zone)  # midnight skipped: the instant after
-        try:
-            return aware(real, "$.notice"), []
-        except ValidationError as error:
-            return None, list(error.problems)
-    expected = "a date, or a datetime with a time zone"
-    return None, [Problem("$.notice", expected, describe(notice))]
+        return aware(real, "$.notice"), []
+    except ValidationError as error:
+        return None, list(error.problems)
+    except OverflowError:  # the calendar's first or last day, moved into the zone
+        return None, [Problem("$.notice", RANGE_TEXT, notice.isoformat())]
 
 
 def _allowed_problems(
