@@ -97,6 +97,7 @@ from cloudsms.agreements import CloudServiceAgreement, TerminationReason, terms_
 from cloudsms.errors import InvalidTransition, Problem, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Guard, Lifecycle, LifecycleInstance, Transition
 from cloudsms.periods import timezone
+from cloudsms.procedures._stepping import BoundedCache, moved
 from cloudsms.procedures.termination import DataCategory, ExitProcedure
 
 if TYPE_CHECKING:
@@ -373,19 +374,8 @@ class _Frame:
         )
 
 
-_HELD: Final = 1024
-"""How many scopes, plans and event data texts each cache holds at most."""
-
-_FRAMES: dict[str, _Frame] = {}
+_FRAMES: BoundedCache[str, _Frame] = BoundedCache(1024)
 """Parsed scopes by the canonical context text that holds them: a cache, never a state."""
-
-
-def _remember(context_json: str, frame: _Frame) -> _Frame:
-    if len(_FRAMES) >= _HELD:
-        for stale in list(_FRAMES)[: _HELD // 2]:
-            _FRAMES.pop(stale, None)
-    _FRAMES[context_json] = frame
-    return frame
 
 
 def _scope_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
@@ -401,10 +391,10 @@ def _scope_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
         scope = from_dict(TransferScope, context["scope"])
     except ValidationError as error:
         return None, [p._replace(path="$.scope" + p.path[1:]) for p in error.problems]
-    return _remember(context_json, _Frame.of(scope)), []
+    return _FRAMES.remember(context_json, _Frame.of(scope)), []
 
 
-_PARSED: dict[str, Mapping[str, Any]] = {}
+_PARSED: BoundedCache[str, Mapping[str, Any]] = BoundedCache(1024)
 """Event data by its canonical text, parsed once: a cache like `_FRAMES`, never a state."""
 
 
@@ -412,13 +402,11 @@ def _parsed(data_json: str) -> Mapping[str, Any]:
     """Canonical data text parsed, once per distinct text; read it, never change it."""
     found = _PARSED.get(data_json)
     if found is None:
-        if len(_PARSED) >= _HELD:
-            _PARSED.clear()
-        found = _PARSED[data_json] = json.loads(data_json)
+        found = _PARSED.remember(data_json, json.loads(data_json))
     return found
 
 
-_PLANS: dict[str, TransitionPlan | str] = {}
+_PLANS: BoundedCache[str, TransitionPlan | str] = BoundedCache(1024)
 """Transition plans by the canonical data text of their ``plan`` event, or why there is none."""
 
 
@@ -426,13 +414,11 @@ def _plan_of(data_json: str) -> TransitionPlan | str:
     """The `TransitionPlan` a ``plan`` event's data holds, or the first problem as text."""
     found = _PLANS.get(data_json)
     if found is None:
-        if len(_PLANS) >= _HELD:
-            _PLANS.clear()
         try:
             found = from_dict(TransitionPlan, _parsed(data_json))
         except ValidationError as error:
             found = f"the transition plan is invalid ({error.problems[0]})"
-        _PLANS[data_json] = found
+        _PLANS.remember(data_json, found)
     return found
 
 
@@ -946,7 +932,7 @@ class TransferProcedure(Record):
         instance = TRANSFER_LIFECYCLE.begin(
             id=named, context={"scope": to_dict(scope)}, keyed=keyed
         )
-        _remember(instance.context_json, _Frame.of(scope))
+        _FRAMES.remember(instance.context_json, _Frame.of(scope))
         begun = instance.apply("begin_export", who=who, when=opened, key=key)
         return cls(id=named, lifecycle=begun)
 
@@ -1099,13 +1085,6 @@ class TransferProcedure(Record):
         return self.lifecycle.state == "exit_started"
 
     # ------------------------------------------------------------------ stepping
-    def _moved(self, instance: LifecycleInstance) -> TransferProcedure:
-        """This procedure holding ``instance``, one event further (checked by `apply`)."""
-        made = object.__new__(TransferProcedure)
-        object.__setattr__(made, "id", self.id)
-        object.__setattr__(made, "lifecycle", instance)
-        return made
-
     def apply(
         self,
         event: str,
@@ -1121,7 +1100,7 @@ class TransferProcedure(Record):
             InvalidTransition: the event is not allowed now, or its guard refuses it.
             ValidationError: a bad ``who``, ``when``, ``data`` or key.
         """
-        return self._moved(self.lifecycle.apply(event, who=who, when=when, data=data, key=key))
+        return moved(self, self.lifecycle.apply(event, who=who, when=when, data=data, key=key))
 
     def refusal(
         self,
