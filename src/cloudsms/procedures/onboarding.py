@@ -107,6 +107,7 @@ from cloudsms.lifecycle import (
 )
 from cloudsms.operations.changes import Change, ChangeKind, ChangeOutcome
 from cloudsms.periods import add_calendar, aware, timezone
+from cloudsms.procedures._stepping import BoundedCache, moved
 from cloudsms.procedures.resource_change import ResourceChange, carry_out
 from cloudsms.requirements import RequirementRegister
 from cloudsms.resources import (
@@ -964,18 +965,8 @@ class _Frame:
         )
 
 
-_FRAMES: dict[str, _Frame] = {}
+_FRAMES: BoundedCache[str, _Frame] = BoundedCache(1024)
 """Parsed plans by the canonical context text that holds them: a bounded cache, never a state."""
-
-_HELD: Final = 1024
-
-
-def _remember(context_json: str, frame: _Frame) -> _Frame:
-    if len(_FRAMES) >= _HELD:
-        for stale in list(_FRAMES)[: _HELD // 2]:
-            _FRAMES.pop(stale, None)
-    _FRAMES[context_json] = frame
-    return frame
 
 
 def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
@@ -991,19 +982,17 @@ def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
         plan = from_dict(OnboardingPlan, context["plan"])
     except ValidationError as error:
         return None, [p._replace(path="$.plan" + p.path[1:]) for p in error.problems]
-    return _remember(context_json, _Frame.of(plan)), []
+    return _FRAMES.remember(context_json, _Frame.of(plan)), []
 
 
-_PARSED: dict[str, Mapping[str, Any]] = {}
+_PARSED: BoundedCache[str, Mapping[str, Any]] = BoundedCache(1024)
 """Event data by its canonical text, parsed once: a bounded cache like `_FRAMES`."""
 
 
 def _parsed(data_json: str) -> Mapping[str, Any]:
     found = _PARSED.get(data_json)
     if found is None:
-        if len(_PARSED) >= _HELD:
-            _PARSED.clear()
-        found = _PARSED[data_json] = json.loads(data_json)
+        found = _PARSED.remember(data_json, json.loads(data_json))
     return found
 
 
@@ -1337,7 +1326,7 @@ class OnboardingProcedure(Record):
         chosen = f"onboard-{agreement.id}" if id is None else id
         instance = ONBOARDING_LIFECYCLE.begin(id=chosen, context=_context_of(plan), keyed=keyed)
         if instance.context_json not in _FRAMES:
-            _remember(instance.context_json, _Frame.of(plan))
+            _FRAMES.remember(instance.context_json, _Frame.of(plan))
         begun = instance.apply("begin_work", who=who, when=plan.start, key=key)
         return cls(id=chosen, lifecycle=begun)
 
@@ -1427,12 +1416,6 @@ class OnboardingProcedure(Record):
         return self.lifecycle.state == "cancelled"
 
     # ------------------------------------------------------------------ stepping
-    def _moved(self, instance: LifecycleInstance) -> OnboardingProcedure:
-        made = object.__new__(OnboardingProcedure)
-        object.__setattr__(made, "id", self.id)
-        object.__setattr__(made, "lifecycle", instance)
-        return made
-
     def apply(
         self,
         event: str,
@@ -1448,7 +1431,7 @@ class OnboardingProcedure(Record):
             InvalidTransition: the event is not allowed now, or its guard refuses it.
             ValidationError: a bad ``who``, ``when``, ``data`` or key.
         """
-        return self._moved(self.lifecycle.apply(event, who=who, when=when, data=data, key=key))
+        return moved(self, self.lifecycle.apply(event, who=who, when=when, data=data, key=key))
 
     def refusal(
         self,
