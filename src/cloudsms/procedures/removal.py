@@ -124,6 +124,7 @@ from cloudsms.lifecycle import (
 )
 from cloudsms.periods import timezone
 from cloudsms.procedures._exit_plan import _follows
+from cloudsms.procedures._stepping import BoundedCache, moved
 from cloudsms.procedures.resource_change import ResourceChange, carry_out
 from cloudsms.procedures.termination import ExitProcedure
 from cloudsms.procedures.transfer import TransferProcedure
@@ -897,21 +898,11 @@ def _removal_date(plan: RemovalPlan) -> dt.datetime:
     return plan._own_instant  # noqa: SLF001 - the plan's own fallback, one module
 
 
-_FRAMES: dict[str, _Frame] = {}
+_FRAMES: BoundedCache[str, _Frame] = BoundedCache(256)
 """Parsed plans by the canonical context text that holds them: a cache, never a state.
 
 The text decides the plan, so a cached frame is exactly what parsing it again would
 give. It is bounded: when full, the oldest half is dropped."""
-
-_FRAMES_HELD: Final = 256
-
-
-def _remember(context_json: str, frame: _Frame) -> _Frame:
-    if len(_FRAMES) >= _FRAMES_HELD:
-        for stale in list(_FRAMES)[: _FRAMES_HELD // 2]:
-            _FRAMES.pop(stale, None)
-    _FRAMES[context_json] = frame
-    return frame
 
 
 def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
@@ -927,7 +918,7 @@ def _plan_problems(context_json: str) -> tuple[_Frame | None, list[Problem]]:
         plan = from_dict(RemovalPlan, context["plan"])
     except ValidationError as error:
         return None, [p._replace(path="$.plan" + p.path[1:]) for p in error.problems]
-    return _remember(context_json, _Frame.of(plan)), []
+    return _FRAMES.remember(context_json, _Frame.of(plan)), []
 
 
 # ---------------------------------------------------------------------- the guards
@@ -1008,7 +999,7 @@ class _Tally:
 
 _NAMING: Final = frozenset({"notify", "close_subscription"})
 _EMPTY: Final = _Tally()
-_TALLIES: dict[str, _Tally] = {}
+_TALLIES: BoundedCache[str, _Tally] = BoundedCache(4096)
 """Tallies by the hash of the last entry they count: a cache, never a state.
 
 A trail's hash decides every entry before it, so a remembered tally is exactly what
@@ -1016,8 +1007,6 @@ counting the trail again would give; each guard then counts one entry more inste
 of the whole trail, and a removal with thousands of subscribers is recorded in time
 proportional to its length. Bounded like `_FRAMES` (at most 4,096, the oldest half
 dropped when full)."""
-
-_TALLIES_HELD: Final = 4096
 
 
 def _tally(instance: LifecycleInstance) -> _Tally:
@@ -1045,11 +1034,7 @@ def _tally(instance: LifecycleInstance) -> _Tally:
     tally = _TALLIES[entries[index].hash] if index >= 0 else _EMPTY
     for entry in entries[index + 1 :]:
         tally = tally.after(entry)
-    if len(_TALLIES) >= _TALLIES_HELD:
-        for stale in list(_TALLIES)[: _TALLIES_HELD // 2]:
-            _TALLIES.pop(stale, None)
-    _TALLIES[last] = tally
-    return tally
+    return _TALLIES.remember(last, tally)
 
 
 def _subscriber_reason(value: object, frame: _Frame) -> str | None:
@@ -1417,7 +1402,7 @@ class RemovalProcedure(Record):
         chosen = f"removal-{service_id}" if id is None else id
         instance = REMOVAL_LIFECYCLE.begin(id=chosen, context={"plan": to_dict(plan)}, keyed=keyed)
         if instance.context_json not in _FRAMES:
-            _remember(instance.context_json, _Frame.of(plan))
+            _FRAMES.remember(instance.context_json, _Frame.of(plan))
         return cls(id=chosen, lifecycle=instance)
 
     # ------------------------------------------------------------------ reading
@@ -1495,13 +1480,6 @@ class RemovalProcedure(Record):
         return self.lifecycle.state == "retired"
 
     # ------------------------------------------------------------------ stepping
-    def _moved(self, instance: LifecycleInstance) -> RemovalProcedure:
-        """This procedure holding ``instance``, one event further (checked by `apply`)."""
-        made = _NEW(RemovalProcedure)
-        _SET(made, "id", self.id)
-        _SET(made, "lifecycle", instance)
-        return made
-
     def apply(
         self,
         event: str,
@@ -1520,7 +1498,7 @@ class RemovalProcedure(Record):
             InvalidTransition: the event is not allowed now, or its guard refuses it.
             ValidationError: a bad ``who``, ``when``, ``data`` or key.
         """
-        return self._moved(self.lifecycle.apply(event, who=who, when=when, data=data, key=key))
+        return moved(self, self.lifecycle.apply(event, who=who, when=when, data=data, key=key))
 
     def refusal(
         self,

@@ -68,8 +68,9 @@ def removal_plan_data(plan: RemovalPlan) -> dict[str, Any]:
     ``subscribers`` (sorted by agreement id, each with ``agreement_id``,
     ``agreement_version``, ``customer_id``, ``entry_ids``, ``notice_at``,
     ``notice_period`` (an ISO 8601 duration, or ``null`` where notice cannot end
-    the agreement), ``notice_ends``, ``ends_by`` and ``starts_at`` (the agreement's
-    start when it comes after the notice, else ``null``)), ``earliest_removal``
+    the agreement), ``notice_ends``, ``ends_by`` and ``starts_at`` (when the
+    subscription starts, if after the notice: the agreement's start or the effect of
+    the amendment that adds it; else ``null``)), ``earliest_removal``
     (``null`` while a blocker remains) and ``blockers`` (agreement ids). Instants
     are ISO 8601 text with the agreement's offset. Serves S15.
 
