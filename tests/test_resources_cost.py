@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cloudsms.agreements import (
@@ -1162,8 +1162,11 @@ class TestProperties:
                 assert line.during.calendar_count(per) <= 1  # type: ignore[arg-type]
 
     # Each example prices a drawn scenario twice or more (a tenth of a second or more under
-    # coverage): the ci profile runs 50 of them, not 100; dev runs 50, smoke 10.
-    @settings(max_examples=examples(50))
+    # coverage): the ci profile runs 50 of them, not 100; dev runs 50, smoke 10. The
+    # instant drawn must fall inside the chosen holding, so many draws are set aside;
+    # hypothesis's filtering health check then fires on some seeds (CI's smoke run)
+    # although every example it keeps checks the rule.
+    @settings(max_examples=examples(50), suppress_health_check=[HealthCheck.filter_too_much])
     @given(scenarios(), st.data())
     def test_releasing_never_raises_the_cost(self, drawn: Any, data: st.DataObject) -> None:
         """An allocation released earlier costs no more."""
