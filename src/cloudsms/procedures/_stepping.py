@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from cloudsms._kit.checks import binding_problems
+from cloudsms.errors import Problem
+
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from cloudsms.lifecycle import LifecycleInstance
 
-__all__ = ["BoundedCache", "moved"]
+__all__ = ["BoundedCache", "moved", "procedure_problems"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -64,3 +69,23 @@ def moved(record: P, instance: LifecycleInstance) -> P:
     object.__setattr__(made, "id", record.id)
     object.__setattr__(made, "lifecycle", instance)
     return made
+
+
+def procedure_problems(
+    record: _Procedure,
+    context_problems: Callable[[str], tuple[object, list[Problem]]],
+    *,
+    recorded: str,
+) -> Iterator[Problem]:
+    """A procedure record's own rules, each problem at its path.
+
+    Its trail is bound to its id and begun ``recorded`` (no origin), and its context
+    holds a valid snapshot, which ``context_problems`` reads.
+    """
+    yield from binding_problems(record)
+    if record.lifecycle.origin is not None:
+        expected = f"a trail recorded {recorded} (no origin)"
+        yield Problem("lifecycle.origin", expected, repr(record.lifecycle.origin))
+    _, problems = context_problems(record.lifecycle.context_json)
+    for problem in problems:
+        yield problem._replace(path="lifecycle.context" + problem.path[1:])

@@ -83,7 +83,6 @@ from dateutil.relativedelta import relativedelta
 from cloudsms._foundation.frozen import FrozenMapping, as_frozen_mapping, as_frozenset, as_tuple
 from cloudsms._foundation.instants import RANGE_TEXT, instant_key, load_zone, zone_key
 from cloudsms._kit.checks import (
-    binding_problems,
     calendar_length_problems,
     ident,
     instance_problems,
@@ -107,7 +106,7 @@ from cloudsms.lifecycle import (
 )
 from cloudsms.operations.changes import Change, ChangeKind, ChangeOutcome
 from cloudsms.periods import add_calendar, aware, timezone
-from cloudsms.procedures._stepping import BoundedCache, moved
+from cloudsms.procedures._stepping import BoundedCache, moved, procedure_problems
 from cloudsms.procedures.resource_change import ResourceChange, carry_out
 from cloudsms.requirements import RequirementRegister
 from cloudsms.resources import (
@@ -1277,13 +1276,7 @@ class OnboardingProcedure(Record):
 
     def _rules(self) -> Iterator[Problem]:
         """The trail is bound to the id, begins at the plan, and holds a valid plan."""
-        yield from binding_problems(self)
-        if self.lifecycle.origin is not None:
-            expected = "a trail recorded from the plan on (no origin)"
-            yield Problem("lifecycle.origin", expected, repr(self.lifecycle.origin))
-        _, problems = _plan_problems(self.lifecycle.context_json)
-        for problem in problems:
-            yield problem._replace(path="lifecycle.context" + problem.path[1:])
+        return procedure_problems(self, _plan_problems, recorded="from the plan on")
 
     # ------------------------------------------------------------------ starting
     @classmethod

@@ -87,7 +87,6 @@ from cloudsms._foundation.frozen import FrozenMapping, as_frozen_mapping, as_tup
 from cloudsms._foundation.instants import instant_key, instant_problems
 from cloudsms._kit.checks import (
     ID,
-    binding_problems,
     calendar_length,
     ident,
     instance_problems,
@@ -124,7 +123,7 @@ from cloudsms.lifecycle import (
 )
 from cloudsms.periods import timezone
 from cloudsms.procedures._exit_plan import _follows
-from cloudsms.procedures._stepping import BoundedCache, moved
+from cloudsms.procedures._stepping import BoundedCache, moved, procedure_problems
 from cloudsms.procedures.resource_change import ResourceChange, carry_out
 from cloudsms.procedures.termination import ExitProcedure
 from cloudsms.procedures.transfer import TransferProcedure
@@ -1367,13 +1366,7 @@ class RemovalProcedure(Record):
 
     def _rules(self) -> Iterator[Problem]:
         """The trail is bound to the id, begins at the start, and holds a valid plan."""
-        yield from binding_problems(self)
-        if self.lifecycle.origin is not None:
-            expected = "a trail recorded from the start (no origin)"
-            yield Problem("lifecycle.origin", expected, repr(self.lifecycle.origin))
-        _, problems = _plan_problems(self.lifecycle.context_json)
-        for problem in problems:
-            yield problem._replace(path="lifecycle.context" + problem.path[1:])
+        return procedure_problems(self, _plan_problems, recorded="from the start")
 
     # ------------------------------------------------------------------ starting
     @classmethod

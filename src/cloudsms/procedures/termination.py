@@ -89,7 +89,6 @@ import attrs
 from cloudsms._foundation.frozen import FrozenMapping, as_frozen_mapping, as_tuple
 from cloudsms._foundation.instants import instant_key
 from cloudsms._kit.checks import (
-    binding_problems,
     ident,
     instance_problems,
     instant,
@@ -121,7 +120,7 @@ from cloudsms.procedures._exit_plan import (
     _plan_data,
     plan_exit,
 )
-from cloudsms.procedures._stepping import BoundedCache, moved
+from cloudsms.procedures._stepping import BoundedCache, moved, procedure_problems
 from cloudsms.procedures.resource_change import ResourceChange, carry_out
 from cloudsms.resources import (
     Allocation,
@@ -858,13 +857,7 @@ class ExitProcedure(Record):
 
     def _rules(self) -> Iterator[Problem]:
         """The trail is bound to the id, begins at the notice, and holds a valid plan."""
-        yield from binding_problems(self)
-        if self.lifecycle.origin is not None:
-            expected = "a trail recorded from the notice on (no origin)"
-            yield Problem("lifecycle.origin", expected, repr(self.lifecycle.origin))
-        _, problems = _plan_problems(self.lifecycle.context_json)
-        for problem in problems:
-            yield problem._replace(path="lifecycle.context" + problem.path[1:])
+        return procedure_problems(self, _plan_problems, recorded="from the notice on")
 
     # ------------------------------------------------------------------ starting
     @classmethod

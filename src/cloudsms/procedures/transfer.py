@@ -83,7 +83,6 @@ import attrs
 from cloudsms._foundation.frozen import FrozenMapping, as_tuple
 from cloudsms._foundation.instants import instant_key, load_zone
 from cloudsms._kit.checks import (
-    binding_problems,
     ident,
     instance_problems,
     instant,
@@ -97,7 +96,7 @@ from cloudsms.agreements import CloudServiceAgreement, TerminationReason, terms_
 from cloudsms.errors import InvalidTransition, Problem, ValidationError, describe
 from cloudsms.lifecycle import Attempt, Guard, Lifecycle, LifecycleInstance, Transition
 from cloudsms.periods import timezone
-from cloudsms.procedures._stepping import BoundedCache, moved
+from cloudsms.procedures._stepping import BoundedCache, moved, procedure_problems
 from cloudsms.procedures.termination import DataCategory, ExitProcedure
 
 if TYPE_CHECKING:
@@ -846,13 +845,7 @@ class TransferProcedure(Record):
 
     def _rules(self) -> Iterator[Problem]:
         """The trail is bound to the id, begins at the opening, and holds a valid scope."""
-        yield from binding_problems(self)
-        if self.lifecycle.origin is not None:
-            expected = "a trail recorded from the opening on (no origin)"
-            yield Problem("lifecycle.origin", expected, repr(self.lifecycle.origin))
-        _, problems = _scope_problems(self.lifecycle.context_json)
-        for problem in problems:
-            yield problem._replace(path="lifecycle.context" + problem.path[1:])
+        return procedure_problems(self, _scope_problems, recorded="from the opening on")
 
     # ------------------------------------------------------------------ starting
     @classmethod
