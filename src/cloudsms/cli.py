@@ -160,6 +160,7 @@ from cloudsms.reference import (
     Citation,
     Clause,
     Coverage,
+    CoverageKind,
     Provenance,
     ReferenceSet,
     Scenario,
@@ -408,8 +409,11 @@ def _matrix(refs: ReferenceSet, args: argparse.Namespace) -> _View:
         for sid, numbers in matrix.items()
     ]
     ids = list(matrix)
-    clauses = refs.clauses(edition=args.edition)
-    marks = {c.number: _marks(refs, c, matrix) for c in clauses}
+    coverage = refs.coverage_matrix(edition=args.edition)
+    clauses = coverage.clauses
+    marks = {
+        c.number: {x.scenario_id: _MARKS[x.kind] for x in coverage.row(c.number)} for c in clauses
+    }
     label = max([8, *(len(c.number) + 2 for c in clauses)])
     per_block = max(1, min(15, (WIDTH - label - 13) // _CELL))
     lines: list[str] = []
@@ -440,33 +444,29 @@ def _matrix(refs: ReferenceSet, args: argparse.Namespace) -> _View:
 
 _CELL = 3
 
-
-def _marks(
-    refs: ReferenceSet, clause: Clause, matrix: dict[str, tuple[str, ...] | None]
-) -> dict[str, str]:
-    """For each scenario, how it covers ``clause``: X direct, + inherited, . not, ? unknown."""
-    direct: dict[str, bool] = {}
-    for x in refs.coverage_of(clause.number, edition=clause.edition):
-        direct[x.scenario_id] = direct.get(x.scenario_id, False) or x.direct
-    return {
-        sid: "?" if cited is None else "X" if direct.get(sid) else "+" if sid in direct else "."
-        for sid, cited in matrix.items()
-    }
+_MARKS = {
+    CoverageKind.DIRECT: "X",
+    CoverageKind.INHERITED: "+",
+    CoverageKind.NONE: ".",
+    CoverageKind.UNKNOWN: "?",
+}
+"""The matrix's mark for each kind of cell: X direct, + inherited, . not covered, ? unknown."""
 
 
 def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
-    processes = [c for c in refs.clauses(edition=args.edition) if c.is_process]
+    processes = refs.process_coverage(edition=args.edition)
     data = []
     rows: list[Row] = []
     lines = [f"{'CLAUSE':<8}{'PROCESS':<34}SCENARIOS (direct; via an ancestor)", "-" * WIDTH]
-    for p in processes:
-        coverage = refs.coverage_of(p.number, edition=p.edition)
+    for pc in processes:
+        p = pc.clause
+        entries = pc.entries
         data.append(
             {
                 "number": p.number,
                 "title": p.title,
                 "process_group": None if p.process_group is None else p.process_group.value,
-                "coverage": [_data(x) for x in coverage],
+                "coverage": [_data(x) for x in entries],
             }
         )
         rows.extend(
@@ -477,9 +477,9 @@ def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
                 "via": x.via,
                 "direct": x.direct,
             }
-            for x in coverage
+            for x in entries
         )
-        if not coverage:
+        if not pc.covered:
             rows.append(
                 {
                     "clause_number": p.number,
@@ -489,13 +489,13 @@ def _coverage(refs: ReferenceSet, args: argparse.Namespace) -> _View:
                     "direct": "",
                 }
             )
-        direct = " ".join(x.scenario_id for x in coverage if x.direct)
-        inherited = " ".join(f"{x.scenario_id}({x.via})" for x in coverage if not x.direct)
+        direct = " ".join(pc.direct)
+        inherited = " ".join(f"{x.scenario_id}({x.via})" for x in pc.inherited)
         text = (direct + ("; " + inherited if inherited else "")) or "NOT COVERED"
         lead = f"{p.number:<8}{_fit(_show(p.title), 32):<34}"
         lines += textwrap.wrap(text, WIDTH, initial_indent=lead, subsequent_indent=" " * 42)
-    uncovered = refs.uncovered_processes(edition=args.edition)
-    lines += ["", f"{len(processes) - len(uncovered)} of {len(processes)} processes covered."]
+    covered = sum(1 for pc in processes if pc.covered)
+    lines += ["", f"{covered} of {len(processes)} processes covered."]
     unknown = [s.id for s in refs.scenarios() if not s.citations_known]
     if unknown:
         lines += _wrap(f"Citations unknown for: {', '.join(unknown)}")

@@ -35,20 +35,27 @@ from cloudsms.reference._records import (
     Citation,
     Clause,
     Coverage,
+    CoverageCell,
+    CoverageKind,
     Phase,
+    ProcessCoverage,
     ProcessGroup,
     Provenance,
     Scenario,
 )
-from cloudsms.reference._set import Overlay, ReferenceSet
+from cloudsms.reference._set import CoverageMatrix, Overlay, ReferenceSet
 
 __all__ = [
     "DEFAULT_EDITION",
     "Citation",
     "Clause",
     "Coverage",
+    "CoverageCell",
+    "CoverageKind",
+    "CoverageMatrix",
     "Overlay",
     "Phase",
+    "ProcessCoverage",
     "ProcessGroup",
     "Provenance",
     "ReferenceSet",
@@ -57,9 +64,11 @@ __all__ = [
     "clause",
     "clauses",
     "clauses_cited_by",
+    "coverage_matrix",
     "coverage_of",
     "load",
     "matrix",
+    "process_coverage",
     "scenario",
     "scenarios",
     "scenarios_citing",
@@ -180,6 +189,27 @@ def citations() -> tuple[Citation, ...]:
 def matrix(*, edition: str = DEFAULT_EDITION) -> dict[str, tuple[str, ...] | None]:
     """Return scenario id → clauses cited directly; see `ReferenceSet.matrix`."""
     return shipped().matrix(edition=edition)
+
+
+def coverage_matrix(*, edition: str = DEFAULT_EDITION) -> CoverageMatrix:
+    """Return each shipped clause against each scenario; see `ReferenceSet.coverage_matrix`.
+
+    Examples:
+        >>> m = coverage_matrix()
+        >>> len(m), m.cell("4.5.1", "S14").kind.value
+        (795, 'unknown')
+    """
+    return shipped().coverage_matrix(edition=edition)
+
+
+def process_coverage(*, edition: str = DEFAULT_EDITION) -> tuple[ProcessCoverage, ...]:
+    """Return each shipped process with its scenarios; see `ReferenceSet.process_coverage`.
+
+    Examples:
+        >>> [p.clause.number for p in process_coverage()][:4]
+        ['5', '6.1', '6.2', '6.3']
+    """
+    return shipped().process_coverage(edition=edition)
 
 
 def uncovered_processes(*, edition: str = DEFAULT_EDITION) -> tuple[Clause, ...]:

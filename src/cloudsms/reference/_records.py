@@ -23,7 +23,10 @@ __all__ = [
     "Citation",
     "Clause",
     "Coverage",
+    "CoverageCell",
+    "CoverageKind",
     "Phase",
+    "ProcessCoverage",
     "ProcessGroup",
     "Provenance",
     "Scenario",
@@ -253,3 +256,172 @@ class Coverage:
                 "direct": {"type": "boolean"},
             },
         )
+
+
+class CoverageKind(enum.StrEnum):
+    """How a scenario covers a clause in the coverage matrix (S01-S15, as the TR cites them).
+
+    ``direct``: the scenario cites the clause itself; ``inherited``: it cites an
+    ancestor, so the clause is covered from above; ``none``: the scenario's
+    citations are known and reach neither the clause nor any ancestor of it;
+    ``unknown``: the source lists no clauses for the scenario (S14 and S15 in the
+    shipped data), which must never be read as ``none``.
+    """
+
+    DIRECT = "direct"
+    INHERITED = "inherited"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+_KINDS_WITH_VIA = frozenset({CoverageKind.DIRECT, CoverageKind.INHERITED})
+
+
+@attrs.frozen(kw_only=True)
+class CoverageCell:
+    """One cell of the clause-by-scenario coverage matrix (issue 20, S12's review of coverage).
+
+    ``via`` is the cited clause that covers ``clause_number``: the clause itself for a
+    ``direct`` cell, the nearest ancestor the scenario cites for an ``inherited`` one,
+    and ``None`` for ``none`` and ``unknown`` cells.
+    """
+
+    edition: str
+    clause_number: str
+    scenario_id: str
+    kind: CoverageKind
+    via: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        number = _def("clause_number")
+        _validate(
+            self,
+            {
+                "edition": _def("edition"),
+                "clause_number": number,
+                "scenario_id": _def("scenario_id"),
+                "kind": CoverageKind,
+                "via": (str, None),
+            },
+        )
+        problems: list[Problem] = []
+        if self.via is not None:
+            problems.extend(check(self.via, "$.via", number))
+        if self.kind in _KINDS_WITH_VIA:
+            if self.via is None:
+                problems.append(
+                    Problem("$.via", f"the covering clause of a {self.kind.value} cell", "None")
+                )
+            elif self.kind is CoverageKind.DIRECT and self.via != self.clause_number:
+                problems.append(
+                    Problem(
+                        "$.via",
+                        f"{self.clause_number!r}, the clause itself (a direct cell)",
+                        describe(self.via),
+                    )
+                )
+            elif self.kind is CoverageKind.INHERITED and not self.clause_number.startswith(
+                f"{self.via}."
+            ):
+                problems.append(
+                    Problem(
+                        "$.via",
+                        f"an ancestor of {self.clause_number!r} (an inherited cell)",
+                        describe(self.via),
+                    )
+                )
+        elif self.via is not None:
+            problems.append(
+                Problem("$.via", f"None for a {self.kind.value} cell", describe(self.via))
+            )
+        if problems:
+            raise ValidationError(problems, subject="CoverageCell")
+
+    @property
+    def covered(self) -> bool:
+        """Whether the scenario covers the clause, directly or through an ancestor."""
+        return self.kind in _KINDS_WITH_VIA
+
+
+@attrs.frozen(kw_only=True)
+class ProcessCoverage:
+    """Which scenarios cover one process of an edition (issue 20; S12 reviews the processes).
+
+    ``direct`` holds the ids of the scenarios that cite the process clause itself;
+    ``inherited`` every coverage through a cited ancestor (its ``via``), most
+    specific first within a scenario, a scenario that also cites the clause directly
+    included; ``unknown`` the scenarios whose citations the source does not list.
+    """
+
+    clause: Clause
+    direct: tuple[str, ...] = ()
+    inherited: tuple[Coverage, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.clause, Clause):
+            raise ValidationError.single(
+                "$.clause", "a Clause", describe(self.clause), subject="ProcessCoverage"
+            )
+        problems: list[Problem] = []
+        if not self.clause.is_process:
+            problems.append(
+                Problem("$.clause", "a clause that is a process", f"clause {self.clause.number}")
+            )
+        problems.extend(_scenario_ids(self.direct, "$.direct"))
+        problems.extend(_scenario_ids(self.unknown, "$.unknown"))
+        problems.extend(_inherited(self.inherited, self.clause.number))
+        if problems:
+            raise ValidationError(problems, subject="ProcessCoverage")
+
+    @property
+    def covered(self) -> bool:
+        """Whether any scenario covers the process, directly or through an ancestor."""
+        return bool(self.direct or self.inherited)
+
+    @property
+    def scenario_ids(self) -> tuple[str, ...]:
+        """The scenarios covering the process, directly or inherited, in scenario order."""
+        ids = set(self.direct) | {c.scenario_id for c in self.inherited}
+        return tuple(sorted(ids, key=lambda s: int(s[1:])))
+
+    @property
+    def entries(self) -> tuple[Coverage, ...]:
+        """Every coverage of the process as `coverage_of` gives it: by scenario, direct first."""
+        number = self.clause.number
+        by_scenario: dict[str, list[Coverage]] = {
+            sid: [Coverage(scenario_id=sid, clause_number=number, via=number, direct=True)]
+            for sid in self.direct
+        }
+        for c in self.inherited:
+            by_scenario.setdefault(c.scenario_id, []).append(c)
+        return tuple(c for sid in self.scenario_ids for c in by_scenario[sid])
+
+
+def _scenario_ids(value: object, path: str) -> list[Problem]:
+    """The problems of a field that must be a tuple of scenario ids."""
+    if not isinstance(value, tuple):
+        return [Problem(path, "a tuple of scenario ids", describe(value))]
+    sid = _def("scenario_id")
+    return [p for index, item in enumerate(value) for p in check(item, f"{path}[{index}]", sid)]
+
+
+def _inherited(value: object, number: str) -> list[Problem]:
+    """The problems of a process's inherited coverage: each of ``number``, through an ancestor."""
+    if not isinstance(value, tuple):
+        return [Problem("$.inherited", "a tuple of Coverage", describe(value))]
+    problems = []
+    for index, item in enumerate(value):
+        path = f"$.inherited[{index}]"
+        if not isinstance(item, Coverage):
+            problems.append(Problem(path, "a Coverage", describe(item)))
+        elif item.direct or item.clause_number != number:
+            how = "direct " if item.direct else ""
+            problems.append(
+                Problem(
+                    path,
+                    f"coverage of {number} through an ancestor",
+                    f"{how}coverage of {item.clause_number}",
+                )
+            )
+    return problems

@@ -23,13 +23,16 @@ from cloudsms.reference._records import (
     Citation,
     Clause,
     Coverage,
+    CoverageCell,
+    CoverageKind,
     Phase,
+    ProcessCoverage,
     ProcessGroup,
     Provenance,
     Scenario,
 )
 
-__all__ = ["ReferenceSet", "read_document"]
+__all__ = ["CoverageMatrix", "ReferenceSet", "read_document"]
 
 Overlay = Mapping[str, Any] | str | os.PathLike[str] | bytes
 
@@ -126,7 +129,9 @@ class ReferenceSet:
         "_clauses",
         "_coverage",
         "_expanded",
+        "_matrices",
         "_numbers",
+        "_processes",
         "_scenarios",
         "_tables",
     )
@@ -134,6 +139,8 @@ class ReferenceSet:
     def __init__(self, tables: Tables) -> None:
         """Index already merged and checked ``tables`` (use `from_mapping` instead)."""
         self._tables = tables
+        self._matrices: dict[str, CoverageMatrix] = {}
+        self._processes: dict[str, tuple[ProcessCoverage, ...]] = {}
         self._index_clauses()
         self._index_scenarios()
         self._index_citations()
@@ -475,6 +482,104 @@ class ReferenceSet:
             if clause.is_process and not coverage[clause.number]
         )
 
+    def coverage_matrix(self, *, edition: str = DEFAULT_EDITION) -> CoverageMatrix:
+        """Every clause of ``edition`` against every scenario: direct, inherited, none or unknown.
+
+        Serves the review of the SMS's coverage (S12) and every scenario's traceability:
+        for the shipped 2011 edition, 53 clauses by 15 scenarios, 795 cells, with the
+        S14 and S15 columns ``unknown`` on every row. Built once per edition and kept.
+
+        Examples:
+            >>> from cloudsms import reference
+            >>> m = reference.shipped().coverage_matrix()
+            >>> m.cell("4.5.1", "S04").kind.value, m.cell("4.5.1", "S04").via
+            ('inherited', '4')
+
+        Raises:
+            UnknownReference: no such edition.
+        """
+        try:
+            return self._matrices[edition]
+        except (KeyError, TypeError):
+            pass
+        table = self._clause_table(edition)
+        cells: list[CoverageCell] = []
+        for clause in table.values():
+            cells.extend(self._cells(clause))
+        matrix = CoverageMatrix(self, edition, tuple(table.values()), cells)
+        self._matrices[edition] = matrix
+        return matrix
+
+    def _cells(self, clause: Clause) -> Iterator[CoverageCell]:
+        """The cells of one clause's row, in scenario order."""
+        nearest: dict[str, Coverage] = {}
+        for x in self._coverage[clause.edition][clause.number]:
+            held = nearest.get(x.scenario_id)
+            if (
+                held is None
+                or x.direct
+                or (not held.direct and x.via.count(".") > held.via.count("."))
+            ):
+                nearest[x.scenario_id] = x
+        for sid, scenario in self._scenarios.items():
+            found = nearest.get(sid)
+            if not scenario.citations_known:
+                kind, via = CoverageKind.UNKNOWN, None
+            elif found is None:
+                kind, via = CoverageKind.NONE, None
+            else:
+                kind = CoverageKind.DIRECT if found.direct else CoverageKind.INHERITED
+                via = found.via
+            yield CoverageCell(
+                edition=clause.edition,
+                clause_number=clause.number,
+                scenario_id=sid,
+                kind=kind,
+                via=via,
+            )
+
+    def process_coverage(self, *, edition: str = DEFAULT_EDITION) -> tuple[ProcessCoverage, ...]:
+        """Each process of ``edition`` with the scenarios covering it, in clause order.
+
+        Serves the review of the SMS's processes (S12): for the shipped 2011 edition the
+        14 processes (5, 6.1-6.6, 7.1-7.2, 8.1-8.2, 9.1-9.3), each with the scenarios
+        citing it, the coverage through a cited ancestor and the scenarios whose
+        citations are unknown. Works for any edition an overlay adds processes of.
+
+        Examples:
+            >>> from cloudsms import reference
+            >>> first = reference.shipped().process_coverage()[0]
+            >>> first.clause.number, first.direct[:2], first.unknown
+            ('5', ('S12', 'S13'), ('S14', 'S15'))
+
+        Raises:
+            UnknownReference: no such edition.
+        """
+        try:
+            return self._processes[edition]
+        except (KeyError, TypeError):
+            pass
+        table = self._clause_table(edition)
+        unknown = tuple(sid for sid, s in self._scenarios.items() if not s.citations_known)
+        result = tuple(
+            ProcessCoverage(
+                clause=clause,
+                direct=tuple(
+                    x.scenario_id
+                    for x in self._coverage[clause.edition][clause.number]
+                    if x.direct
+                ),
+                inherited=tuple(
+                    x for x in self._coverage[clause.edition][clause.number] if not x.direct
+                ),
+                unknown=unknown,
+            )
+            for clause in table.values()
+            if clause.is_process
+        )
+        self._processes[edition] = result
+        return result
+
     # ------------------------------------------------------------------ export
     def to_records(self) -> list[dict[str, Any]]:
         """One flat dict per citation, with scenario and clause titles (for ``pandas``)."""
@@ -538,4 +643,161 @@ class ReferenceSet:
         return (
             f"<ReferenceSet: {len(self._clauses)} clauses, {len(self._scenarios)} scenarios, "
             f"{len(self._citations)} citations>"
+        )
+
+
+class CoverageMatrix:
+    """Each clause of an edition against each scenario, as `CoverageCell` values.
+
+    Serves the review of coverage (S12) and every scenario's traceability (S01-S15).
+    Built by `ReferenceSet.coverage_matrix`; it never changes. ``clauses`` come in
+    numeric order, ``scenarios`` in the order of their numbers; `cells` walks the
+    matrix clause by clause. `cell`, `row` and `column` read identifiers as the
+    other queries do (``"Clause 6.1"``, ``"S7"``).
+
+    Examples:
+        >>> from cloudsms import reference
+        >>> m = reference.coverage_matrix()
+        >>> len(m.cells()), m.count("unknown")
+        (795, 106)
+        >>> m.cell("Clause 4.5.1", "S2").kind.value
+        'direct'
+    """
+
+    __slots__ = (
+        "_cells",
+        "_columns",
+        "_index",
+        "_reference",
+        "_rows",
+        "clauses",
+        "edition",
+        "scenarios",
+    )
+
+    def __init__(
+        self,
+        reference: ReferenceSet,
+        edition: str,
+        clauses: tuple[Clause, ...],
+        cells: list[CoverageCell],
+    ) -> None:
+        """Hold ``cells`` (clause-major, scenario order); use `ReferenceSet.coverage_matrix`."""
+        self._reference = reference
+        self.edition = edition
+        self.clauses = clauses
+        self.scenarios = reference.scenarios()
+        self._cells = tuple(cells)
+        self._index = {(c.clause_number, c.scenario_id): c for c in self._cells}
+        width = len(self.scenarios)
+        self._rows = {
+            clause.number: self._cells[i * width : (i + 1) * width]
+            for i, clause in enumerate(clauses)
+        }
+        self._columns = {
+            s.id: tuple(self._cells[i::width]) if width else ()
+            for i, s in enumerate(self.scenarios)
+        }
+
+    def _clause_number(self, clause_number: str) -> str:
+        if clause_number in self._rows:
+            return clause_number
+        return self._reference._number(clause_number, self.edition)  # noqa: SLF001
+
+    def _scenario_id(self, scenario_id: str) -> str:
+        if scenario_id in self._columns:
+            return scenario_id
+        return self._reference._scenario_id(scenario_id)  # noqa: SLF001
+
+    def cell(self, clause_number: str, scenario_id: str) -> CoverageCell:
+        """How ``scenario_id`` covers ``clause_number``.
+
+        Raises:
+            UnknownReference: no such clause in the matrix's edition, or no such scenario.
+        """
+        try:
+            return self._index[clause_number, scenario_id]
+        except (KeyError, TypeError):
+            return self._index[self._clause_number(clause_number), self._scenario_id(scenario_id)]
+
+    def cells(self) -> tuple[CoverageCell, ...]:
+        """Every cell, clause by clause (numeric order), each row in scenario order."""
+        return self._cells
+
+    def row(self, clause_number: str) -> tuple[CoverageCell, ...]:
+        """One clause's cells, in scenario order.
+
+        Raises:
+            UnknownReference: no such clause in the matrix's edition.
+        """
+        return self._rows[self._clause_number(clause_number)]
+
+    def column(self, scenario_id: str) -> tuple[CoverageCell, ...]:
+        """One scenario's cells, in clause order.
+
+        Raises:
+            UnknownReference: no such scenario.
+        """
+        return self._columns[self._scenario_id(scenario_id)]
+
+    def count(self, kind: CoverageKind | str) -> int:
+        """How many cells are of ``kind`` (a `CoverageKind` or its value, such as ``"direct"``).
+
+        Raises:
+            ValidationError: ``kind`` is not one of the four kinds.
+        """
+        try:
+            wanted = CoverageKind(kind)
+        except ValueError:
+            raise ValidationError.single(
+                "$.kind",
+                "one of " + ", ".join(k.value for k in CoverageKind),
+                describe(kind),
+                subject="CoverageMatrix.count",
+            ) from None
+        return sum(1 for c in self._cells if c.kind is wanted)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per cell, clause by clause (for ``pandas`` and CSV).
+
+        Keys: edition, clause_number, clause_title, depth, scenario_id,
+        scenario_title, coverage (the kind's value) and via.
+        """
+        titles = {s.id: s.title for s in self.scenarios}
+        return [
+            {
+                "edition": c.edition,
+                "clause_number": c.clause_number,
+                "clause_title": clause.title,
+                "depth": clause.depth,
+                "scenario_id": c.scenario_id,
+                "scenario_title": titles[c.scenario_id],
+                "coverage": c.kind.value,
+                "via": c.via,
+            }
+            for clause in self.clauses
+            for c in self._rows[clause.number]
+        ]
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CoverageMatrix):
+            return NotImplemented
+        return (self.edition, self.clauses, self.scenarios, self._cells) == (
+            other.edition,
+            other.clauses,
+            other.scenarios,
+            other._cells,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.edition, self._cells))
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k.value} {self.count(k)}" for k in CoverageKind)
+        return (
+            f"<CoverageMatrix {self.edition}: {len(self.clauses)} clauses x "
+            f"{len(self.scenarios)} scenarios ({counts})>"
         )
