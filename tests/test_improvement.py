@@ -1,0 +1,785 @@
+"""Tests of the improvement register (S12; 20000-1:2011 4.5.5, 9.2 and clause 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pytest
+
+from _monitoring_fixtures import example_agreement
+from cloudsms._kit.documents import register_document
+from cloudsms.errors import InvalidTransition, UnknownReference, ValidationError
+from cloudsms.improvement import (
+    CLOSED_STATES,
+    DESIGN_STATES,
+    IMPROVEMENT_LIFECYCLE,
+    IMPROVEMENT_STATES,
+    Criterion,
+    Impact,
+    Improvement,
+    ImprovementArea,
+    ImprovementRegister,
+    OpportunitySource,
+    PrioritisationPolicy,
+    default_policy,
+    load_policy,
+)
+from cloudsms.lifecycle import advance, register_lifecycle, verify
+from cloudsms.operations import Change, ChangeKind
+from cloudsms.serialization import from_json, to_json
+from cloudsms.services import (
+    SERVICE_LIFECYCLE,
+    CloudService,
+    ComponentKind,
+    DeploymentModel,
+    ServiceCategory,
+    ServiceComponent,
+    ServiceGraph,
+)
+
+if TYPE_CHECKING:
+    from cloudsms.agreements import CloudServiceAgreement
+
+# Until the lead adds them to the built-in tables, the tests register the lifecycle and
+# the documents (the same paths: registering again changes nothing).
+register_lifecycle("improvement", "cloudsms.improvement.improvement:IMPROVEMENT_LIFECYCLE")
+register_document(
+    "cloudsms.improvement-register", "cloudsms.improvement.register:ImprovementRegister"
+)
+register_document(
+    "cloudsms.prioritisation-policy", "cloudsms.improvement.policy:PrioritisationPolicy"
+)
+
+T0 = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+WHO = "actor:sms-owner"
+
+# Weights 3, 2 and 1: a total weight of 6.
+POLICY = PrioritisationPolicy(
+    criteria=(
+        Criterion(key="objectives", title="Business objectives (5: most)", weight=Decimal(3)),
+        Criterion(key="capability", title="Provider capability (5: easiest)", weight=Decimal(2)),
+        Criterion(key="requirements", title="Service requirements (5: most)", weight=Decimal(1)),
+    ),
+    major_impact_services=1,
+    major_impact_customers=2,
+)
+MINOR = Impact()
+
+
+def at(hours: float) -> dt.datetime:
+    """T0 plus ``hours``."""
+    return T0 + dt.timedelta(hours=hours)
+
+
+def improvement(ident: str = "imp-1", **changes: Any) -> Improvement:
+    """An improvement raised at T0 from a complaint, with ``changes`` to its fields."""
+    fields: dict[str, Any] = {
+        "id": ident,
+        "title": f"Improvement {ident}",
+        "description": "Customers asked how a restore is requested.",
+        "source": OpportunitySource.COMPLAINT,
+        "area": ImprovementArea.DOCUMENTATION,
+        "owner": "actor:docs-owner",
+        "raised_at": T0,
+    }
+    fields.update(changes)
+    return Improvement(**fields)
+
+
+def scores(objectives: int, capability: int, requirements: int) -> dict[str, int]:
+    """Scores on `POLICY`'s three criteria."""
+    return {"objectives": objectives, "capability": capability, "requirements": requirements}
+
+
+def register(*items: Improvement, policy: PrioritisationPolicy = POLICY) -> ImprovementRegister:
+    """A register of ``items`` under ``policy``."""
+    return ImprovementRegister(id="improvements-2026", policy=policy, improvements=items)
+
+
+def assessed(ident: str, given: dict[str, int], **changes: Any) -> ImprovementRegister:
+    """A register of one improvement assessed with ``given`` scores and no impact."""
+    made = register(improvement(ident, **changes))
+    return made.assess(ident, given, MINOR, when=at(1), actor=WHO)
+
+
+def approved(ident: str = "imp-1", impact: Impact = MINOR, **changes: Any) -> ImprovementRegister:
+    """A register of one improvement assessed with ``impact`` and approved."""
+    made = register(improvement(ident, **changes))
+    made = made.assess(ident, scores(3, 3, 3), impact, when=at(1), actor=WHO)
+    return made.apply(ident, "approve", when=at(2), actor=WHO)
+
+
+def service(ident: str, *components: str) -> CloudService:
+    """A planned SaaS service using ``components``."""
+    return CloudService(
+        id=ident,
+        name=ident.upper(),
+        category=ServiceCategory.SAAS,
+        deployment_models={DeploymentModel.PUBLIC},
+        owner="service-owner",
+        components=components,
+    )
+
+
+def agreement(ident: str, customer: str, service_id: str) -> CloudServiceAgreement:
+    """The example agreement, re-made for ``customer`` subscribing to ``service_id``."""
+    base = example_agreement()
+    return attrs.evolve(
+        base,
+        id=ident,
+        customer_id=customer,
+        subscriptions=[attrs.evolve(base.subscriptions[0], service_id=service_id)],
+        slas=[attrs.evolve(base.slas[0], service_ids={service_id})],
+        recurring_charges=[attrs.evolve(base.recurring_charges[0], service_id=service_id)],
+    )
+
+
+# A shared database behind two services; mail stands apart.
+GRAPH = ServiceGraph(
+    services=(service("crm", "db"), service("erp", "db"), service("mail")),
+    components=(ServiceComponent(id="db", name="Database cluster", kind=ComponentKind.HARDWARE),),
+)
+
+
+# ---------------------------------------------------------------------- kinds
+class TestKinds:
+    """Where opportunities come from and what they improve."""
+
+    def test_sources(self) -> None:
+        """Names the inputs the TR lists for finding opportunities."""
+        assert [s.value for s in OpportunitySource] == [
+            "management_review",
+            "internal_audit",
+            "service_report",
+            "satisfaction_survey",
+            "complaint",
+            "performance_measurement",
+            "market_analysis",
+        ]
+
+    def test_sides(self) -> None:
+        """Splits the areas into the SMS's parts and the services' qualities."""
+        service_side = [a.value for a in ImprovementArea if a.side == "service"]
+        assert service_side == ["reliability", "functionality", "customer_satisfaction"]
+        assert ImprovementArea.SKILLS.side == "sms"
+
+
+# ---------------------------------------------------------------------- policy
+class TestPrioritisationPolicy:
+    """The stated, weighted criteria and the major-impact thresholds."""
+
+    def test_default_policy(self) -> None:
+        """Ships four criteria with weights 3, 2, 2 and 1, major above 1 service or 2 customers."""
+        policy = default_policy()
+        assert policy.keys == (
+            "business_objectives",
+            "provider_capability",
+            "service_requirements",
+            "impact_on_others",
+        )
+        assert [c.weight for c in policy.criteria] == [Decimal(3), Decimal(2), Decimal(2), 1]
+        assert (policy.major_impact_services, policy.major_impact_customers) == (1, 2)
+        assert policy.total_weight == Decimal(8)
+
+    def test_shipped_file_is_a_document(self) -> None:
+        """The shipped criteria.json reads as a prioritisation-policy document."""
+        path = Path(__file__).parents[1] / "src/cloudsms/improvement/criteria.json"
+        assert load_policy(path) == default_policy()
+        assert json.loads(path.read_text("utf-8"))["schema_version"] == 1
+
+    def test_round_trip(self) -> None:
+        """Goes to JSON and back unchanged, weights as strings."""
+        text = to_json(POLICY)
+        assert from_json(PrioritisationPolicy, text) == POLICY
+        assert json.loads(text)["criteria"][0]["weight"] == "3"
+
+    def test_is_major(self) -> None:
+        """Calls an impact major above either threshold, not at it."""
+        assert not POLICY.is_major(services=1, customers=2)
+        assert POLICY.is_major(services=2, customers=0)
+        assert POLICY.is_major(services=0, customers=3)
+
+    def test_criterion(self) -> None:
+        """Finds a criterion by key and refuses an unknown one naming the keys."""
+        assert POLICY.criterion("capability").weight == Decimal(2)
+        with pytest.raises(ValidationError) as info:
+            POLICY.criterion("cost")
+        assert info.value.problems[0].expected == (
+            "one of the policy's criteria (objectives, capability, requirements)"
+        )
+
+    def test_refuses_repeated_key(self) -> None:
+        """Refuses a key used twice, at the second criterion's key."""
+        twice = Criterion(key="objectives", title="Again", weight=Decimal(1))
+        with pytest.raises(ValidationError) as info:
+            PrioritisationPolicy(criteria=(*POLICY.criteria, twice))
+        assert info.value.paths == ["$.criteria[3].key"]
+
+    def test_refuses_empty_policy(self) -> None:
+        """Refuses a policy without criteria."""
+        with pytest.raises(ValidationError) as info:
+            PrioritisationPolicy(criteria=())
+        assert info.value.paths == ["$.criteria"]
+
+    @pytest.mark.parametrize("weight", [Decimal(0), Decimal(-1), Decimal("NaN"), 3])
+    def test_refuses_weight(self, weight: object) -> None:
+        """Refuses a weight that is not a positive Decimal."""
+        with pytest.raises(ValidationError) as info:
+            Criterion(key="cost", title="Cost", weight=weight)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.weight"]
+
+    def test_refuses_key_and_threshold(self) -> None:
+        """Refuses an upper-case key and a negative threshold, each at its path."""
+        with pytest.raises(ValidationError) as info:
+            Criterion(key="Cost", title="Cost", weight=Decimal(1))
+        assert info.value.problems[0].expected.startswith("a criterion key of lower-case")
+        with pytest.raises(ValidationError) as info:
+            PrioritisationPolicy(criteria=POLICY.criteria, major_impact_customers=-1)
+        assert info.value.paths == ["$.major_impact_customers"]
+
+    def test_load_policy(self, tmp_path: Path) -> None:
+        """Reads a provider's own policy from a file."""
+        path = tmp_path / "policy.json"
+        path.write_text(to_json(POLICY), "utf-8")
+        assert load_policy(path) == POLICY
+        assert load_policy(str(path)) == POLICY
+
+    def test_load_policy_refusals(self, tmp_path: Path) -> None:
+        """Refuses a missing file at $.path and a bad document at its field."""
+        with pytest.raises(ValidationError) as info:
+            load_policy(tmp_path / "missing.json")
+        assert info.value.paths == ["$.path"]
+        with pytest.raises(ValidationError) as info:
+            load_policy(5)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.path"]
+        bad = json.loads(to_json(POLICY))
+        bad["criteria"][1]["weight"] = "0"
+        path = tmp_path / "bad.json"
+        path.write_text(json.dumps(bad), "utf-8")
+        with pytest.raises(ValidationError) as info:
+            load_policy(path)
+        assert info.value.paths == ["$.criteria[1].weight"]
+
+    def test_score_problems(self) -> None:
+        """Names a missing criterion, an unknown one and a score off the scale."""
+        problems = POLICY.score_problems({"objectives": 6, "cost": 1}, "$.s")
+        assert [(p.path, p.expected) for p in problems] == [
+            ("$.s.capability", "a score for 'capability' (an integer from 0 to 5)"),
+            ("$.s.requirements", "a score for 'requirements' (an integer from 0 to 5)"),
+            ("$.s.objectives", "an integer from 0 to 5"),
+            ("$.s.cost", "only the policy's criteria (objectives, capability, requirements)"),
+        ]
+        assert POLICY.score_problems(scores(0, 5, 2), "$.s") == []
+        assert POLICY.score_problems({"objectives": True}, "$.s")[-1].path == "$.s.objectives"
+        assert POLICY.score_problems([1, 2], "$.s")[0].path == "$.s"
+
+
+# ---------------------------------------------------------------------- impact
+class TestImpact:
+    """Who an improvement touches."""
+
+    def test_as_data(self) -> None:
+        """Turns into the data an assessment records, and reads as a sentence."""
+        impact = Impact(services=("crm", "erp"), customers=("acme",), major=True)
+        assert impact.to_data() == {
+            "services": ["crm", "erp"],
+            "customers": ["acme"],
+            "major": True,
+        }
+        assert str(impact) == "major impact: 2 services (crm, erp), 1 customers (acme)"
+        assert str(Impact()) == "minor impact: 0 services (-), 0 customers (-)"
+
+    def test_refuses_repeats(self) -> None:
+        """Refuses a service listed twice."""
+        with pytest.raises(ValidationError) as info:
+            Impact(services=("crm", "crm"))
+        assert info.value.paths == ["$.services"]
+
+
+# ---------------------------------------------------------------------- the record
+class TestImprovement:
+    """One improvement and its trail."""
+
+    def test_defaults(self) -> None:
+        """Starts identified, unscored, on a trail bound to its id."""
+        found = improvement()
+        assert found.state == "identified"
+        assert found.lifecycle.id == "imp-1"
+        assert dict(found.scores) == {}
+        assert (found.assessed, found.assessed_at, found.impact) == (False, None, None)
+        assert (found.change_id, found.design_id, found.linked) == (None, None, False)
+        assert (found.approved_by, found.results, found.benefit_realised) == (None, None, None)
+        assert not found.closed
+
+    def test_refuses_bad_fields(self) -> None:
+        """Refuses an empty title, a naive raised_at and a bad source_ref, each at its path."""
+        with pytest.raises(ValidationError) as info:
+            improvement(title=" ", raised_at=dt.datetime(2026, 1, 1), source_ref="no spaces")
+        assert info.value.paths == ["$.title", "$.source_ref", "$.raised_at"]
+
+    def test_refuses_bad_scores(self) -> None:
+        """Refuses a score above 5 and a key that is not lower-case."""
+        with pytest.raises(ValidationError) as info:
+            improvement(scores={"objectives": 6})
+        assert info.value.paths == ["$.scores.objectives"]
+        with pytest.raises(ValidationError) as info:
+            improvement(scores={"Objectives": 1})
+        assert info.value.paths == ["$.scores"]
+
+    def test_refuses_event_before_raised(self) -> None:
+        """Refuses a trail whose first event is earlier than the improvement was raised."""
+        found = improvement(raised_at=at(5))
+        with pytest.raises(ValidationError) as info:
+            advance(found, "withdraw", who=WHO, when=at(1), data={"reason": "duplicate"})
+        assert info.value.paths == ["$.lifecycle.history[0].when"]
+
+    def test_refuses_scores_other_than_assessed(self) -> None:
+        """Refuses scores that differ from the latest assessment's."""
+        found = assessed("imp-1", scores(1, 2, 3)).improvement("imp-1")
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(found, scores=scores(1, 2, 4))
+        assert info.value.paths == ["$.scores"]
+
+    def test_refuses_another_trail(self) -> None:
+        """Refuses a trail bound to another id, and an instance of another lifecycle."""
+        with pytest.raises(ValidationError) as info:
+            improvement(lifecycle=IMPROVEMENT_LIFECYCLE.begin(id="imp-2"))
+        assert info.value.paths == ["$.lifecycle.id"]
+        with pytest.raises(ValidationError) as info:
+            improvement(lifecycle=SERVICE_LIFECYCLE.begin(id="imp-1"))
+        assert info.value.paths == ["$.lifecycle"]
+
+    def test_advance_with_scores_set_first(self) -> None:
+        """Takes an assessment through advance once the scores are set to the same values."""
+        given = scores(4, 2, 5)
+        found = attrs.evolve(improvement(), scores=given)
+        found = advance(
+            found, "assess", who=WHO, when=at(1), data={"scores": given, "impact": MINOR.to_data()}
+        )
+        assert (found.state, found.assessed_at, found.impact) == ("assessed", at(1), MINOR)
+
+
+# ---------------------------------------------------------------------- the lifecycle
+class TestImprovementLifecycle:
+    """The improvement lifecycle's table and guards."""
+
+    def test_table(self) -> None:
+        """Declares the states in order, three finals, withdrawal from every open state."""
+        assert IMPROVEMENT_LIFECYCLE.name == "improvement"
+        assert IMPROVEMENT_LIFECYCLE.states == IMPROVEMENT_STATES
+        assert frozenset(IMPROVEMENT_LIFECYCLE.finals) == CLOSED_STATES
+        withdrawable = [
+            t.source for t in IMPROVEMENT_LIFECYCLE.transitions if t.event == "withdraw"
+        ]
+        assert withdrawable == ["identified", "assessed", "approved", "planned", "in_progress"]
+        assert IMPROVEMENT_LIFECYCLE.allowed_events("implemented") == ("review",)
+
+    def test_approve_before_assess(self) -> None:
+        """Refuses approval of an improvement never assessed."""
+        with pytest.raises(InvalidTransition) as info:
+            register(improvement()).apply("imp-1", "approve", when=at(1), actor=WHO)
+        assert (info.value.state, info.value.event) == ("identified", "approve")
+
+    def test_plan_without_link(self) -> None:
+        """Refuses planning without a link, and with both links."""
+        made = approved()
+        for data in ({}, {"change": "chg-1", "design": "crm-v2"}):
+            with pytest.raises(InvalidTransition) as info:
+                made.apply("imp-1", "plan", when=at(3), actor=WHO, data=data)
+            assert "through one change" in str(info.value)
+
+    def test_plan_with_bad_link(self) -> None:
+        """Refuses a link that is not an id."""
+        with pytest.raises(InvalidTransition) as info:
+            approved().apply("imp-1", "plan", when=at(3), actor=WHO, data={"change": 7})
+        assert "the change link is not an id" in str(info.value)
+
+    def test_major_impact_with_change(self) -> None:
+        """Refuses a change for a major-impact improvement, and takes design work."""
+        major = Impact(services=("crm", "erp"), customers=("acme",), major=True)
+        made = approved(impact=major)
+        with pytest.raises(InvalidTransition) as info:
+            made.apply("imp-1", "plan", when=at(3), actor=WHO, data={"change": "chg-1"})
+        assert "found a major impact" in str(info.value)
+        planned = made.apply("imp-1", "plan", when=at(3), actor=WHO, data={"design": "crm-v2"})
+        assert planned.improvement("imp-1").design_id == "crm-v2"
+
+    def test_reasons_and_results(self) -> None:
+        """Refuses rejection without a reason and a review without measured results."""
+        made = assessed("imp-1", scores(1, 1, 1))
+        with pytest.raises(InvalidTransition, match="no reason given"):
+            made.apply("imp-1", "reject", when=at(2), actor=WHO)
+        with pytest.raises(InvalidTransition, match="no reason given"):
+            made.apply("imp-1", "withdraw", when=at(2), actor=WHO, data={"reason": " "})
+        done = approved().apply("imp-1", "plan", when=at(3), actor=WHO, data={"change": "c-1"})
+        done = done.apply("imp-1", "start", when=at(4), actor=WHO)
+        done = done.apply("imp-1", "complete", when=at(5), actor=WHO)
+        with pytest.raises(InvalidTransition, match="results measured"):
+            done.apply("imp-1", "review", when=at(6), actor=WHO, data={"results": "ok"})
+        with pytest.raises(InvalidTransition):
+            done.apply("imp-1", "withdraw", when=at(6), actor=WHO, data={"reason": "late"})
+
+    def test_assess_guard(self) -> None:
+        """Refuses an assessment without scores or impact, naming what is missing."""
+        with pytest.raises(InvalidTransition) as info:
+            IMPROVEMENT_LIFECYCLE.begin(id="x").apply("assess", who=WHO, when=T0, data={})
+        assert "the assessment is incomplete" in str(info.value)
+        assert "@ data.scores" in str(info.value)
+        assert "@ data.impact" in str(info.value)
+
+    def test_full_trail(self) -> None:
+        """Walks from identified to reviewed, every step on a trail that verifies."""
+        made = approved()
+        made = made.apply("imp-1", "plan", when=at(3), actor=WHO, data={"change": "chg-1"})
+        made = made.apply("imp-1", "start", when=at(4), actor="actor:ops")
+        made = made.apply("imp-1", "complete", when=at(5), actor="actor:ops")
+        results = {
+            "results": "Restore requests down from 9 to 2 a month",
+            "benefit_realised": True,
+        }
+        made = made.apply("imp-1", "review", when=at(6), actor=WHO, data=results)
+        found = made.improvement("imp-1")
+        assert found.state == "reviewed"
+        assert found.closed
+        assert [e.event for e in found.lifecycle.entries] == [
+            "assess",
+            "approve",
+            "plan",
+            "start",
+            "complete",
+            "review",
+        ]
+        assert found.change_id == "chg-1"
+        assert found.approved_by == WHO
+        assert (found.results, found.benefit_realised) == (results["results"], True)
+        assert verify(found.lifecycle) is None
+
+
+# ---------------------------------------------------------------------- ranking
+class TestRanked:
+    """Ranking by the weighted criteria, explained."""
+
+    def ranked_register(self) -> ImprovementRegister:
+        """Four improvements under weights 3/2/1; imp-c raised before imp-a."""
+        made = register(
+            improvement("imp-a", raised_at=at(0)),
+            improvement("imp-b", raised_at=at(0)),
+            improvement("imp-c", raised_at=at(-1)),
+            improvement("imp-d", raised_at=at(0)),
+            improvement("imp-e", raised_at=at(0)),
+        )
+        given = {
+            "imp-a": scores(4, 2, 5),  # (12 + 4 + 5) / 6 = 3.5
+            "imp-b": scores(5, 1, 1),  # (15 + 2 + 1) / 6 = 3
+            "imp-c": scores(2, 5, 5),  # (6 + 10 + 5) / 6 = 3.5
+            "imp-d": scores(0, 0, 0),  # 0
+        }
+        for ident, scored in given.items():
+            made = made.assess(ident, scored, MINOR, when=at(1), actor=WHO)
+        return made
+
+    def test_hand_computed(self) -> None:
+        """Scores each as sum(weight x score) / sum(weights); ties by raised_at, then id."""
+        ranked = self.ranked_register().ranked()
+        assert [(r.rank, r.id, r.score) for r in ranked] == [
+            (1, "imp-c", Fraction(7, 2)),
+            (2, "imp-a", Fraction(7, 2)),
+            (3, "imp-b", Fraction(3)),
+            (4, "imp-d", Fraction(0)),
+        ]
+        assert [r.display_score for r in ranked] == [
+            Decimal("3.50"),
+            Decimal("3.50"),
+            Decimal("3.00"),
+            Decimal("0.00"),
+        ]
+
+    def test_contributions(self) -> None:
+        """Breaks a score down by criterion: points and shares that add up to the score."""
+        top = self.ranked_register().ranked()[1]
+        assert [(c.key, c.score, c.points, c.share) for c in top.contributions] == [
+            ("objectives", 4, Decimal(12), Fraction(2)),
+            ("capability", 2, Decimal(4), Fraction(2, 3)),
+            ("requirements", 5, Decimal(5), Fraction(5, 6)),
+        ]
+        assert sum(c.share for c in top.contributions) == top.score
+
+    def test_explanation(self) -> None:
+        """Explains a score in one sentence, with the tie and how it was broken."""
+        ranked = self.ranked_register().ranked()
+        assert ranked[1].explanation == (
+            "imp-a ranks 2 of 4 with 3.50 of 5: 21 weighted points (objectives 4 x 3 = 12, "
+            "capability 2 x 2 = 4, requirements 5 x 1 = 5) over a total weight of 6; "
+            "objectives contributes most. Tied with imp-c at 3.50: ordered by when each was "
+            "raised, then by id."
+        )
+        assert ranked[2].explanation == (
+            "imp-b ranks 3 of 4 with 3.00 of 5: 18 weighted points (objectives 5 x 3 = 15, "
+            "capability 1 x 2 = 2, requirements 1 x 1 = 1) over a total weight of 6; "
+            "objectives contributes most."
+        )
+
+    def test_leaves_out_closed_and_unassessed(self) -> None:
+        """Leaves out the unassessed and, unless asked, the closed, which are then marked."""
+        made = self.ranked_register()
+        made = made.apply("imp-b", "reject", when=at(2), actor=WHO, data={"reason": "costly"})
+        assert [r.id for r in made.ranked()] == ["imp-c", "imp-a", "imp-d"]
+        everything = made.ranked(include_closed=True)
+        assert [(r.id, r.closed) for r in everything] == [
+            ("imp-c", False),
+            ("imp-a", False),
+            ("imp-b", True),
+            ("imp-d", False),
+        ]
+        assert [i.id for i in made.unassessed()] == ["imp-e"]
+        with pytest.raises(ValidationError):
+            made.ranked(include_closed="yes")  # type: ignore[arg-type]
+
+    def test_rounds_half_to_even_once(self) -> None:
+        """Rounds 2.125 to 2.12 and 2.375 to 2.38 for display, keeping the exact score."""
+        policy = PrioritisationPolicy(
+            criteria=(
+                Criterion(key="a", title="A", weight=Decimal("0.5")),
+                Criterion(key="b", title="B", weight=Decimal("3.5")),
+            )
+        )
+        made = register(improvement("x"), improvement("y"), policy=policy)
+        made = made.assess("x", {"a": 3, "b": 2}, MINOR, when=at(1), actor=WHO)  # 8.5 / 4
+        made = made.assess("y", {"a": 5, "b": 2}, MINOR, when=at(1), actor=WHO)  # 9.5 / 4
+        ranked = {r.id: r for r in made.ranked()}
+        assert (ranked["x"].score, ranked["x"].display_score) == (Fraction(17, 8), Decimal("2.12"))
+        assert (ranked["y"].score, ranked["y"].display_score) == (Fraction(19, 8), Decimal("2.38"))
+        assert "8.5 weighted points" in ranked["x"].explanation
+        assert "over a total weight of 4;" in ranked["x"].explanation
+
+    def test_reassessment_replaces_scores(self) -> None:
+        """Takes the latest assessment's scores while the improvement awaits a decision."""
+        made = assessed("imp-1", scores(1, 1, 1))
+        made = made.assess("imp-1", scores(5, 5, 5), MINOR, when=at(2), actor=WHO)
+        (top,) = made.ranked()
+        assert top.score == Fraction(5)
+        assert dict(made.improvement("imp-1").scores) == scores(5, 5, 5)
+
+
+# ---------------------------------------------------------------------- impact
+class TestImpactOf:
+    """The impact on other services and customers, through the service graph."""
+
+    AGREEMENTS = (
+        agreement("csa-acme", "acme", "crm"),
+        agreement("csa-globex", "globex", "erp"),
+        agreement("csa-initech", "initech", "erp"),
+        agreement("csa-umbrella", "umbrella", "mail"),
+    )
+
+    def test_shared_component(self) -> None:
+        """Finds two services and three customers behind a shared component: major."""
+        made = register(improvement(services=("db",)))
+        impact = made.impact_of("imp-1", GRAPH, self.AGREEMENTS)
+        assert impact == Impact(
+            services=("crm", "erp"), customers=("acme", "globex", "initech"), major=True
+        )
+
+    def test_one_service(self) -> None:
+        """Finds the service itself and its one customer: not major."""
+        made = register(improvement(services=("mail",)))
+        assert made.impact_of(made.improvement("imp-1"), GRAPH, self.AGREEMENTS) == Impact(
+            services=("mail",), customers=("umbrella",), major=False
+        )
+
+    def test_no_services(self) -> None:
+        """Finds nothing for an improvement of the SMS that touches no service."""
+        made = register(improvement())
+        assert made.impact_of("imp-1", GRAPH) == Impact()
+
+    def test_refusals(self) -> None:
+        """Refuses an unknown node with close matches, a non-graph and a non-agreement."""
+        made = register(improvement(services=("mail", "dbb")))
+        with pytest.raises(ValidationError) as info:
+            made.impact_of("imp-1", GRAPH, [5])  # type: ignore[list-item]
+        assert info.value.paths == ["$.agreements[0]", "$.improvement.services[1]"]
+        assert (
+            info.value.problems[1].expected
+            == "a service or component of the graph (close matches: db)"
+        )
+        with pytest.raises(ValidationError) as info:
+            made.impact_of("imp-1", "graph")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.graph"]
+        with pytest.raises(UnknownReference):
+            made.impact_of("imp-9", GRAPH)
+
+    def test_assessment_records_it(self) -> None:
+        """Records the impact with the scores, and refuses a verdict the policy does not give."""
+        made = register(improvement(services=("db",)))
+        impact = made.impact_of("imp-1", GRAPH, self.AGREEMENTS)
+        done = made.assess("imp-1", scores(3, 3, 3), impact, when=at(1), actor=WHO)
+        assert done.improvement("imp-1").impact == impact
+        with pytest.raises(ValidationError) as info:
+            made.assess(
+                "imp-1", scores(3, 3, 3), attrs.evolve(impact, major=False), when=at(1), actor=WHO
+            )
+        assert info.value.paths == ["$.data.impact.major"]
+
+
+# ---------------------------------------------------------------------- links
+class TestLinks:
+    """Links to a change (9.2, S09) and to design work (clause 5, S05)."""
+
+    def change(self, **changes: Any) -> Change:
+        """A normal change to crm requested at T0."""
+        fields: dict[str, Any] = {
+            "id": "chg-7",
+            "kind": ChangeKind.NORMAL,
+            "summary": "Publish the restore guide",
+            "services": {"crm"},
+            "requested_at": T0,
+        }
+        fields.update(changes)
+        return Change(**fields)
+
+    def test_link_change(self) -> None:
+        """Plans an approved improvement through an open change."""
+        made = approved().link_change("imp-1", self.change(), when=at(3), actor=WHO)
+        found = made.improvement("imp-1")
+        assert (found.state, found.change_id, found.linked) == ("planned", "chg-7", True)
+
+    def test_refuses_closed_change(self) -> None:
+        """Refuses a rejected change, and something that is not a change."""
+        rejected = advance(self.change(), "reject", who=WHO, when=at(1))
+        with pytest.raises(ValidationError) as info:
+            approved().link_change("imp-1", rejected, when=at(3), actor=WHO)
+        assert info.value.problems[0].got == "the change 'chg-7', rejected"
+        with pytest.raises(ValidationError) as info:
+            approved().link_change("imp-1", "chg-7", when=at(3), actor=WHO)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.change"]
+
+    def test_link_change_for_major_impact(self) -> None:
+        """Refuses a change for a major-impact improvement."""
+        major = Impact(services=("crm", "erp"), major=True)
+        with pytest.raises(InvalidTransition, match="major impact"):
+            approved(impact=major).link_change("imp-1", self.change(), when=at(3), actor=WHO)
+
+    def test_link_design(self) -> None:
+        """Plans an improvement as design work on a service still in design."""
+        made = approved().link_design("imp-1", service("crm-v2"), when=at(3), actor=WHO)
+        assert made.improvement("imp-1").design_id == "crm-v2"
+        assert "planned" in DESIGN_STATES
+
+    def test_refuses_live_service(self) -> None:
+        """Refuses a live service as design work, and something that is not a service."""
+        live = attrs.evolve(
+            service("crm"), lifecycle=SERVICE_LIFECYCLE.begin(id="crm", origin="live")
+        )
+        with pytest.raises(ValidationError) as info:
+            approved().link_design("imp-1", live, when=at(3), actor=WHO)
+        assert info.value.problems[0].got == "the service 'crm', live"
+        with pytest.raises(ValidationError) as info:
+            approved().link_design("imp-1", "crm", when=at(3), actor=WHO)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.service"]
+
+    def test_link_before_approval(self) -> None:
+        """Refuses to link an improvement not yet approved."""
+        with pytest.raises(InvalidTransition):
+            assessed("imp-1", scores(1, 1, 1)).link_change(
+                "imp-1", self.change(), when=at(3), actor=WHO
+            )
+
+
+# ---------------------------------------------------------------------- the register
+class TestImprovementRegister:
+    """The register as a document and as a value that changes by returning new ones."""
+
+    def test_default_policy(self) -> None:
+        """Takes the shipped policy unless one is stated."""
+        assert ImprovementRegister(id="r").policy == default_policy()
+
+    def test_round_trip(self) -> None:
+        """Goes to JSON and back unchanged, trails and all."""
+        made = (
+            approved()
+            .link_change("imp-1", TestLinks().change(), when=at(3), actor=WHO)
+            .with_improvement(improvement("imp-2"))
+        )
+        text = to_json(made)
+        assert json.loads(text)["type"] == "cloudsms.improvement-register"
+        back = from_json(ImprovementRegister, text)
+        assert back == made
+        assert verify(back.improvement("imp-1").lifecycle) is None
+
+    def test_refuses_repeated_id(self) -> None:
+        """Refuses an improvement id used twice, on building and on adding."""
+        with pytest.raises(ValidationError) as info:
+            register(improvement(), improvement())
+        assert info.value.paths == ["$.improvements[1].id"]
+        with pytest.raises(ValidationError) as info:
+            register(improvement()).with_improvement(improvement())
+        assert info.value.paths == ["$.improvement.id"]
+
+    def test_refuses_scores_of_other_criteria(self) -> None:
+        """Refuses an assessed improvement whose scores are not on the policy's criteria."""
+        found = assessed("imp-1", scores(1, 2, 3)).improvement("imp-1")
+        with pytest.raises(ValidationError) as info:
+            register(found, policy=default_policy())
+        assert "$.improvements[0].scores.business_objectives" in info.value.paths
+
+    def test_replace(self) -> None:
+        """Replaces an improvement in place, and refuses an unknown one or a non-improvement."""
+        made = register(improvement("imp-1"), improvement("imp-2"))
+        changed = made.replace(improvement("imp-1", title="Renamed"))
+        assert [i.title for i in changed] == ["Renamed", "Improvement imp-2"]
+        assert len(changed) == 2
+        with pytest.raises(ValidationError) as info:
+            made.replace(improvement("imp-3"))
+        assert info.value.paths == ["$.improvement.id"]
+        with pytest.raises(ValidationError) as info:
+            made.with_improvement("imp-3")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.improvement"]
+
+    def test_look_ups(self) -> None:
+        """Finds an improvement by id, suggests close ids, filters by state."""
+        made = register(improvement("imp-1"), improvement("imp-2"))
+        assert made.improvement("imp-2").id == "imp-2"
+        assert "imp-1" in made
+        assert 5 not in made
+        with pytest.raises(UnknownReference, match="did you mean"):
+            made.improvement("imp-3")
+        assert [i.id for i in made.in_state("identified")] == ["imp-1", "imp-2"]
+
+    def test_apply_leaves_register_unchanged(self) -> None:
+        """Leaves the register as it was when an event is refused."""
+        made = register(improvement())
+        with pytest.raises(ValidationError) as info:
+            made.apply("imp-1", "assess", when=at(1), actor=WHO, data=None)
+        assert info.value.paths == ["$.data"]
+        with pytest.raises(ValidationError):
+            made.apply("imp-1", "withdraw", when=at(-1), actor=WHO, data={"reason": "dup"})
+        assert made == register(improvement())
+
+    def test_assess_refusals(self) -> None:
+        """Refuses scores off the policy and an impact that is not an Impact."""
+        made = register(improvement())
+        with pytest.raises(ValidationError) as info:
+            made.assess("imp-1", {"objectives": 9}, MINOR, when=at(1), actor=WHO)
+        assert info.value.paths == [
+            "$.data.scores.capability",
+            "$.data.scores.requirements",
+            "$.data.scores.objectives",
+        ]
+        with pytest.raises(ValidationError) as info:
+            made.assess("imp-1", scores(1, 1, 1), {}, when=at(1), actor=WHO)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.impact"]
+        with pytest.raises(ValidationError) as info:
+            made.apply(
+                "imp-1",
+                "assess",
+                when=at(1),
+                actor=WHO,
+                data={"scores": scores(1, 1, 1), "impact": {"services": "crm"}},
+            )
+        assert info.value.paths == ["$.data.impact"]
