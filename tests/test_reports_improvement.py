@@ -1,0 +1,194 @@
+"""Tests of the improvement ranking's reports: data, rows and table (S12)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import pytest
+
+from cloudsms.errors import ValidationError
+from cloudsms.improvement import (
+    Criterion,
+    Impact,
+    Improvement,
+    ImprovementArea,
+    ImprovementRegister,
+    OpportunitySource,
+    PrioritisationPolicy,
+)
+from cloudsms.reports.improvement import (
+    RANKING_COLUMNS,
+    ranking_columns,
+    ranking_data,
+    ranking_rows,
+    ranking_table,
+)
+
+T0 = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+WHO = "actor:sms-owner"
+POLICY = PrioritisationPolicy(
+    criteria=(
+        Criterion(key="objectives", title="Business objectives", weight=Decimal(3)),
+        Criterion(key="capability", title="Provider capability", weight=Decimal(2)),
+        Criterion(key="requirements", title="Service requirements", weight=Decimal(1)),
+    )
+)
+
+
+def improvement(ident: str, title: str, hours: int = 0) -> Improvement:
+    """An improvement raised ``hours`` after T0."""
+    return Improvement(
+        id=ident,
+        title=title,
+        description="Found in the quarterly service report.",
+        source=OpportunitySource.SERVICE_REPORT,
+        area=ImprovementArea.RELIABILITY,
+        owner="actor:crm-owner",
+        raised_at=T0 + dt.timedelta(hours=hours),
+    )
+
+
+def at(hours: int) -> dt.datetime:
+    """T0 plus ``hours``."""
+    return T0 + dt.timedelta(hours=hours)
+
+
+def sample() -> ImprovementRegister:
+    """Three assessed improvements (one rejected, one planned through a change) and one new."""
+    made = ImprovementRegister(
+        id="imp-2026",
+        policy=POLICY,
+        improvements=(
+            improvement("imp-1", "Automate certificate\trenewal"),
+            improvement("imp-2", "Add a second region for the CRM database and its backups"),
+            improvement("imp-3", "Translate the portal", hours=1),
+            improvement("imp-4", "Publish the status page"),
+        ),
+    )
+    scored = {
+        "imp-1": {"objectives": 4, "capability": 2, "requirements": 5},  # 21 / 6 = 3.5
+        "imp-2": {"objectives": 5, "capability": 1, "requirements": 1},  # 18 / 6 = 3
+        "imp-3": {"objectives": 1, "capability": 1, "requirements": 1},  # 1
+    }
+    for ident, given in scored.items():
+        made = made.assess(ident, given, Impact(), when=at(2), actor=WHO)
+    made = made.apply("imp-1", "approve", when=at(3), actor=WHO)
+    made = made.apply("imp-1", "plan", when=at(3), actor=WHO, data={"change": "chg-7"})
+    return made.apply("imp-3", "reject", when=at(3), actor=WHO, data={"reason": "no demand"})
+
+
+class TestRankingData:
+    """The ranking as JSON-ready data."""
+
+    def test_shape(self) -> None:
+        """Gives the policy, each ranked improvement in full, and the unassessed."""
+        data = ranking_data(sample())
+        assert json.loads(json.dumps(data)) == data
+        assert data["register"] == "imp-2026"
+        assert data["policy"] == {
+            "criteria": [
+                {"key": "objectives", "title": "Business objectives", "weight": "3"},
+                {"key": "capability", "title": "Provider capability", "weight": "2"},
+                {"key": "requirements", "title": "Service requirements", "weight": "1"},
+            ],
+            "major_impact_services": 1,
+            "major_impact_customers": 2,
+        }
+        first = data["ranked"][0]
+        assert {k: v for k, v in first.items() if k not in {"contributions", "explanation"}} == {
+            "rank": 1,
+            "id": "imp-1",
+            "title": "Automate certificate\trenewal",
+            "state": "planned",
+            "source": "service_report",
+            "area": "reliability",
+            "owner": "actor:crm-owner",
+            "score": "3.50",
+            "score_exact": "7/2",
+            "link": "change:chg-7",
+            "closed": False,
+        }
+        assert first["contributions"][1] == {
+            "key": "capability",
+            "score": 2,
+            "weight": "2",
+            "points": "4",
+            "share": "2/3",
+        }
+        assert first["explanation"].startswith("imp-1 ranks 1 of 2 with 3.50 of 5")
+        assert data["unassessed"] == ["imp-4"]
+
+    def test_include_closed(self) -> None:
+        """Adds the rejected improvement, marked closed, when asked."""
+        data = ranking_data(sample(), include_closed=True)
+        assert [(r["id"], r["closed"]) for r in data["ranked"]] == [
+            ("imp-1", False),
+            ("imp-2", False),
+            ("imp-3", True),
+        ]
+
+    def test_refusals(self) -> None:
+        """Refuses something other than a register, and a flag that is not a bool."""
+        with pytest.raises(ValidationError) as info:
+            ranking_data("register")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.register"]
+        with pytest.raises(ValidationError) as info:
+            ranking_rows(sample(), include_closed=1)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.include_closed"]
+
+
+class TestRankingRows:
+    """The ranking as CSV rows."""
+
+    def test_rows(self) -> None:
+        """Gives one row per ranked improvement, with a column per criterion."""
+        made = sample()
+        columns = ranking_columns(made)
+        assert columns == (*RANKING_COLUMNS, "objectives", "capability", "requirements")
+        rows = ranking_rows(made)
+        assert rows[1] == {
+            "rank": "2",
+            "improvement": "imp-2",
+            "title": "Add a second region for the CRM database and its backups",
+            "state": "assessed",
+            "source": "service_report",
+            "area": "reliability",
+            "owner": "actor:crm-owner",
+            "score": "3.00",
+            "link": "-",
+            "closed": "no",
+            "objectives": "5",
+            "capability": "1",
+            "requirements": "1",
+        }
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+        assert out.getvalue().splitlines()[0] == ",".join(columns)
+
+
+class TestRankingTable:
+    """The ranking as a plain-text table."""
+
+    def test_table(self) -> None:
+        """Prints the criteria, the rows (titles shortened and escaped), and the unassessed."""
+        expected = """\
+Improvement register imp-2026: 2 ranked
+Criteria (weight): objectives 3, capability 2, requirements 1
+rank  improvement  score  state     link          title
+----  -----------  -----  --------  ------------  ------------------------------
+1     imp-1        3.50   planned   change:chg-7  Automate certificate\\trenewal
+2     imp-2        3.00   assessed  -             Add a second region for the...
+Not yet assessed: imp-4"""
+        assert ranking_table(sample()) == expected
+        assert max(len(line) for line in expected.splitlines()) <= 80
+
+    def test_closed(self) -> None:
+        """Lists the rejected improvement too when asked."""
+        table = ranking_table(sample(), include_closed=True)
+        assert "3     imp-3        1.00   rejected" in table
