@@ -26,6 +26,14 @@ from cloudsms.conformity._assess import (
     ScenarioStatus,
     assess,
 )
+from cloudsms.conformity._derived import (
+    DERIVED_CLAUSES,
+    TRAIL_SCENARIOS,
+    evidence_from_agreement,
+    evidence_from_service_report,
+    evidence_from_trail,
+)
+from cloudsms.conformity._findings import findings_from, link_problems
 from cloudsms.conformity._records import (
     DERIVED_KINDS,
     Evidence,
@@ -38,7 +46,9 @@ from cloudsms.conformity._records import (
 )
 
 __all__ = [
+    "DERIVED_CLAUSES",
     "DERIVED_KINDS",
+    "TRAIL_SCENARIOS",
     "Assessment",
     "ClauseAssessment",
     "ClauseStatus",
@@ -55,4 +65,9 @@ __all__ = [
     "ScenarioStatus",
     "Severity",
     "assess",
+    "evidence_from_agreement",
+    "evidence_from_service_report",
+    "evidence_from_trail",
+    "findings_from",
+    "link_problems",
 ]
