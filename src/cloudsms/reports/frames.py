@@ -1,0 +1,323 @@
+"""``to_frame``: the values an analyst reviews, as pandas DataFrames (issue 20; S12, S10).
+
+An edge of the package, for the analysts and auditors among cloudsms's users: one
+function turns each value a review works with into a table a notebook can sort,
+filter, group and plot. It dispatches on the type of what it is given:
+
+- a `ServiceLevelReport` or several (S10): the service-report frame of
+  `cloudsms.reports.monitoring.to_frame`, unchanged (option ``agreements``);
+- a `ReferenceSet`, or a sequence of `Citation` (every scenario's traceability):
+  one row per citation, the columns of `ReferenceSet.to_records` (option
+  ``reference`` names the set a sequence of citations is read against; default the
+  shipped one);
+- a `CoverageMatrix`: clause by scenario, the index the clause numbers, a column per
+  scenario id, each value the cell's kind (``direct``, ``inherited``, ``none``,
+  ``unknown``); with ``long=True`` one row per cell, the columns of
+  `CoverageMatrix.to_records`;
+- a sequence of `ProcessCoverage`: one row per process (with ``long=True`` one row per
+  process and scenario).
+
+pandas comes from the optional extra ``analysis`` and is imported only here, when a
+frame is asked for; without it an ImportError says ``pip install 'cloudsms[analysis]'``.
+Anything else is refused with a `ValidationError` naming what is accepted. An empty
+sequence gives an empty frame (nothing says which columns it would have had).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.monitoring.evaluation import ServiceLevelReport
+from cloudsms.reference import (
+    Citation,
+    CoverageKind,
+    CoverageMatrix,
+    ProcessCoverage,
+    ReferenceSet,
+    shipped,
+)
+from cloudsms.reports.monitoring import _extra
+from cloudsms.reports.monitoring import to_frame as _report_frame
+
+if TYPE_CHECKING:
+    from pandas import DataFrame  # type: ignore[import-untyped]
+
+__all__ = [
+    "CITATION_COLUMNS",
+    "COVERAGE_COLUMNS",
+    "PROCESS_COVERAGE_COLUMNS",
+    "PROCESS_COVERAGE_LONG_COLUMNS",
+    "to_frame",
+]
+
+_SUBJECT = "to_frame"
+
+CITATION_COLUMNS = (
+    "scenario_id",
+    "scenario_title",
+    "phase",
+    "position",
+    "edition",
+    "clause_number",
+    "clause_title",
+    "cited_as",
+    "process_group",
+    "is_process",
+)
+"""The columns of a citations frame: those of `ReferenceSet.to_records`."""
+
+COVERAGE_COLUMNS = (
+    "edition",
+    "clause_number",
+    "clause_title",
+    "depth",
+    "scenario_id",
+    "scenario_title",
+    "coverage",
+    "via",
+)
+"""The columns of a coverage matrix's long frame: those of `CoverageMatrix.to_records`."""
+
+PROCESS_COVERAGE_COLUMNS = (
+    "edition",
+    "clause_number",
+    "title",
+    "process_group",
+    "covered",
+    "scenarios",
+    "direct",
+    "inherited",
+    "unknown",
+)
+"""The columns of a process-coverage frame: one row per process.
+
+``scenarios`` counts the scenarios covering the process (directly or through an
+ancestor); ``direct`` and ``unknown`` list scenario ids and ``inherited`` entries
+such as ``S04(6)``, each separated by spaces, as ``cloudsms coverage`` prints them.
+"""
+
+PROCESS_COVERAGE_LONG_COLUMNS = (
+    "edition",
+    "clause_number",
+    "title",
+    "scenario_id",
+    "coverage",
+    "via",
+)
+"""The columns of a long process-coverage frame: one row per process and scenario.
+
+``coverage`` is ``direct``, ``inherited`` or ``unknown`` (scenarios that do not
+cover the process are left out); ``via`` the cited clause (``None`` when unknown).
+"""
+
+ACCEPTED = (
+    "a ServiceLevelReport (or a sequence of them), a ReferenceSet, a sequence of "
+    "Citation, a CoverageMatrix or a sequence of ProcessCoverage"
+)
+"""What `to_frame` accepts, as its refusal names it."""
+
+
+def to_frame(value: object, **options: Any) -> DataFrame:  # noqa: ANN401 - per type
+    """``value`` as a pandas DataFrame; which columns depends on its type (see the module).
+
+    Options by type: ``agreements`` for service reports (as
+    `cloudsms.reports.monitoring.to_frame`), ``reference`` for a sequence of
+    citations, ``long`` for a coverage matrix and a sequence of process coverage.
+
+    ``to_frame(reference.coverage_matrix()).loc["4.5.1", ["S02", "S04", "S14"]]``
+    reads ``direct``, ``inherited``, ``unknown``: S02 cites 4.5.1, S04 the whole of
+    clause 4, and the source lists no clauses for S14 (docs/analysis.md walks through
+    the rest).
+
+    Raises:
+        ImportError: pandas is not installed (``pip install 'cloudsms[analysis]'``).
+        ValidationError: ``value`` is none of the accepted types (``$``), a sequence
+            mixes types (``$[1]``), or an option does not apply (``$.<option>``).
+    """
+    if isinstance(value, ServiceLevelReport):
+        return _reports(value, options)
+    for kind, build in _BUILDERS.items():
+        if isinstance(value, kind):
+            return build(value, options)
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
+        return _sequence(list(value), options)
+    raise ValidationError.single("$", ACCEPTED, describe(value), subject=_SUBJECT)
+
+
+def _sequence(items: list[Any], options: Mapping[str, Any]) -> DataFrame:
+    """A frame of a sequence, by the type of its first item; every item of that type."""
+    if not items:
+        return _extra("pandas", _SUBJECT).DataFrame()
+    first = items[0]
+    if isinstance(first, ServiceLevelReport):
+        return _reports(items, options)
+    _same_type(items)
+    for kind, build in _ITEM_BUILDERS.items():
+        if isinstance(first, kind):
+            return build(items, options)
+    raise ValidationError.single(
+        "$[0]", ACCEPTED, f"a sequence of {describe(first)}", subject=_SUBJECT
+    )
+
+
+def _options(options: Mapping[str, Any], allowed: Sequence[str], what: str) -> dict[str, Any]:
+    """``options`` if every one is ``allowed`` for ``what``; else every stray one refused."""
+    problems = [
+        Problem(
+            f"$.{name}",
+            f"an option for {what}: " + (", ".join(allowed) if allowed else "none"),
+            f"option {name!r}",
+        )
+        for name in options
+        if name not in allowed
+    ]
+    if problems:
+        raise ValidationError(problems, subject=_SUBJECT)
+    return dict(options)
+
+
+def _same_type(items: list[Any]) -> None:
+    """Refuse a sequence whose items are not all of the first one's type."""
+    kind = type(items[0])
+    problems = [
+        Problem(f"$[{index}]", f"a {kind.__name__} like the first item", describe(item))
+        for index, item in enumerate(items)
+        if not isinstance(item, kind)
+    ]
+    if problems:
+        raise ValidationError(problems, subject=_SUBJECT)
+
+
+def _records(records: list[dict[str, Any]], columns: Sequence[str]) -> DataFrame:
+    pandas = _extra("pandas", _SUBJECT)
+    return pandas.DataFrame(records, columns=list(columns))
+
+
+def _reports(value: object, options: Mapping[str, Any]) -> DataFrame:
+    kept = _options(options, ("agreements",), "service reports")
+    return _report_frame(value, agreements=kept.get("agreements", ()))  # type: ignore[arg-type]
+
+
+def _citations(items: list[Citation], options: Mapping[str, Any]) -> DataFrame:
+    """One row per citation, titles read from ``reference`` (default: the shipped set)."""
+    reference = _options(options, ("reference",), "citations").get("reference")
+    refs = shipped() if reference is None else reference
+    if not isinstance(refs, ReferenceSet):
+        raise ValidationError.single(
+            "$.reference", "a ReferenceSet or None", describe(reference), subject=_SUBJECT
+        )
+    rows: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    known = {(x.scenario_id, x.edition, x.clause_number) for x in refs.citations()}
+    for index, c in enumerate(items):
+        if (c.scenario_id, c.edition, c.clause_number) not in known:
+            problems.append(
+                Problem(
+                    f"$[{index}]",
+                    "a citation the reference set holds",
+                    f"{c.scenario_id} citing {c.clause_number} of {c.edition}",
+                )
+            )
+            continue
+        scenario = refs.scenario(c.scenario_id)
+        clause = refs.clause(c.clause_number, edition=c.edition)
+        rows.append(
+            {
+                "scenario_id": c.scenario_id,
+                "scenario_title": scenario.title,
+                "phase": scenario.phase.value,
+                "position": c.position,
+                "edition": c.edition,
+                "clause_number": c.clause_number,
+                "clause_title": clause.title,
+                "cited_as": c.cited_as,
+                "process_group": None
+                if clause.process_group is None
+                else clause.process_group.value,
+                "is_process": clause.is_process,
+            }
+        )
+    if problems:
+        raise ValidationError(problems, subject=_SUBJECT)
+    return _records(rows, CITATION_COLUMNS)
+
+
+def _reference(refs: ReferenceSet, options: Mapping[str, Any]) -> DataFrame:
+    _options(options, (), "a ReferenceSet")
+    return _records(refs.to_records(), CITATION_COLUMNS)
+
+
+def _matrix(matrix: CoverageMatrix, options: Mapping[str, Any]) -> DataFrame:
+    """The matrix wide (clause by scenario, values the kinds) or long (one row per cell)."""
+    if _options(options, ("long",), "a CoverageMatrix").get("long", False):
+        return _records(matrix.to_records(), COVERAGE_COLUMNS)
+    pandas = _extra("pandas", _SUBJECT)
+    ids = [s.id for s in matrix.scenarios]
+    return pandas.DataFrame(
+        [[c.kind.value for c in matrix.row(clause.number)] for clause in matrix.clauses],
+        index=pandas.Index([c.number for c in matrix.clauses], name="clause_number"),
+        columns=pandas.Index(ids, name="scenario_id"),
+    )
+
+
+def _processes(items: list[ProcessCoverage], options: Mapping[str, Any]) -> DataFrame:
+    if _options(options, ("long",), "process coverage").get("long", False):
+        return _records(
+            [row for p in items for row in _process_cells(p)], PROCESS_COVERAGE_LONG_COLUMNS
+        )
+    rows = [
+        {
+            "edition": p.clause.edition,
+            "clause_number": p.clause.number,
+            "title": p.clause.title,
+            "process_group": None
+            if p.clause.process_group is None
+            else p.clause.process_group.value,
+            "covered": p.covered,
+            "scenarios": len(p.scenario_ids),
+            "direct": " ".join(p.direct),
+            "inherited": " ".join(f"{x.scenario_id}({x.via})" for x in p.inherited),
+            "unknown": " ".join(p.unknown),
+        }
+        for p in items
+    ]
+    return _records(rows, PROCESS_COVERAGE_COLUMNS)
+
+
+def _process_cells(p: ProcessCoverage) -> list[dict[str, Any]]:
+    """One row per scenario covering ``p`` (its nearest citation) or unknown for it."""
+    base = {"edition": p.clause.edition, "clause_number": p.clause.number, "title": p.clause.title}
+    nearest: dict[str, str] = dict.fromkeys(p.direct, p.clause.number)
+    for x in p.inherited:  # most specific first within a scenario
+        nearest.setdefault(x.scenario_id, x.via)
+    rows: list[dict[str, Any]] = [
+        {
+            **base,
+            "scenario_id": sid,
+            "coverage": (
+                CoverageKind.DIRECT if via == p.clause.number else CoverageKind.INHERITED
+            ).value,
+            "via": via,
+        }
+        for sid, via in sorted(nearest.items(), key=lambda item: int(item[0][1:]))
+    ]
+    rows += [
+        {**base, "scenario_id": sid, "coverage": CoverageKind.UNKNOWN.value, "via": None}
+        for sid in p.unknown
+    ]
+    return rows
+
+
+_BUILDERS: dict[type, Callable[[Any, Mapping[str, Any]], DataFrame]] = {
+    ReferenceSet: _reference,
+    CoverageMatrix: _matrix,
+}
+"""How a single value becomes a frame, by its type."""
+
+_ITEM_BUILDERS: dict[type, Callable[[list[Any], Mapping[str, Any]], DataFrame]] = {
+    Citation: _citations,
+    ProcessCoverage: _processes,
+}
+"""How a sequence becomes a frame, by the type of its items."""
