@@ -8,7 +8,9 @@ that need no pandas run everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,13 +18,123 @@ from tests.conftest import overlay
 
 from _monitoring_fixtures import example_agreement
 from cloudsms import reference
+from cloudsms._kit.documents import register_document
+from cloudsms.conformity import (
+    Assessment,
+    Evidence,
+    EvidenceKind,
+    EvidenceRegister,
+    ProcessOwner,
+    assess,
+)
 from cloudsms.errors import ValidationError
+from cloudsms.improvement import (
+    Criterion,
+    Impact,
+    Improvement,
+    ImprovementArea,
+    ImprovementRegister,
+    OpportunitySource,
+    PrioritisationPolicy,
+)
+from cloudsms.lifecycle import register_lifecycle
 from cloudsms.monitoring import Observations
 from cloudsms.monitoring.evaluation import ServiceLevelReport, evaluate
 from cloudsms.periods import Period
 from cloudsms.reports import frames
 from cloudsms.reports import monitoring as monitoring_reports
 from cloudsms.reports.frames import to_frame
+
+# Until the lead adds them to the built-in tables (registering again changes nothing).
+register_lifecycle("improvement", "cloudsms.improvement.improvement:IMPROVEMENT_LIFECYCLE")
+register_document(
+    "cloudsms.improvement-register", "cloudsms.improvement.register:ImprovementRegister"
+)
+register_document("cloudsms.evidence-register", "cloudsms.conformity:EvidenceRegister")
+
+AS_OF = dt.date(2026, 9, 1)
+"""The review's day: 1 September 2026 in the register's zone (Pacific/Auckland)."""
+
+
+def evidence(ident: str, supports: tuple[str, ...], collected: str, until: str | None) -> Evidence:
+    """A document supporting ``supports``, collected at noon UTC of ``collected``."""
+    return Evidence(
+        id=ident,
+        kind=EvidenceKind.DOCUMENT,
+        title=f"Document {ident}",
+        supports=supports,
+        provided_by="actor:quality-lead",
+        collected_at=dt.datetime.fromisoformat(f"{collected}T12:00:00+00:00"),
+        valid_until=None if until is None else dt.date.fromisoformat(until),
+    )
+
+
+def evidence_register() -> EvidenceRegister:
+    """A provider's register in Auckland, hand-made so every state is known at `AS_OF`.
+
+    EV-POL (all of clause 4, valid to the end of 2026), EV-SLM (6.1, ended on
+    31 August: stale on 1 September), EV-CHG (9.2, collected in October: not yet
+    there on 1 September), EV-CAP (6.5, no expiry).
+    """
+    return EvidenceRegister(
+        id="reg-2026",
+        organisation="provider-1",
+        timezone="Pacific/Auckland",
+        evidence=(
+            evidence("EV-POL", ("4",), "2026-01-10", "2026-12-31"),
+            evidence("EV-SLM", ("6.1",), "2026-03-01", "2026-08-31"),
+            evidence("EV-CHG", ("9.2",), "2026-10-01", None),
+            evidence("EV-CAP", ("6.5",), "2026-02-01", None),
+        ),
+        owners=(ProcessOwner(clause="6", owner="actor:delivery"),),
+        sms_owner="actor:sms-owner",
+    )
+
+
+def assessment() -> Assessment:
+    """`evidence_register` assessed for S07 and S14 at `AS_OF`."""
+    return assess(evidence_register(), ["S07", "S14"], as_of=AS_OF)
+
+
+T0 = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+POLICY = PrioritisationPolicy(
+    criteria=(
+        Criterion(key="objectives", title="Business objectives", weight=Decimal(3)),
+        Criterion(key="capability", title="Provider capability", weight=Decimal(2)),
+        Criterion(key="requirements", title="Service requirements", weight=Decimal(1)),
+    ),
+    major_impact_services=1,
+    major_impact_customers=2,
+)
+"""Weights 3, 2 and 1: a total weight of 6."""
+
+
+def improvement_register() -> ImprovementRegister:
+    """Four improvements: two assessed (scores 4.5 and 2.5), one withdrawn, one new.
+
+    imp-a: 5, 4, 4 -> (15 + 8 + 4) / 6 = 4.5; imp-b: 1, 4, 3 -> (3 + 8 + 3) / 6 = 2.33...;
+    imp-c assessed 5, 5, 5 then withdrawn; imp-d never assessed.
+    """
+    items = [
+        Improvement(
+            id=ident,
+            title=f"Improvement {ident}",
+            description="Found at the internal audit.",
+            source=OpportunitySource.INTERNAL_AUDIT,
+            area=ImprovementArea.PROCESS,
+            owner="actor:sms-owner",
+            raised_at=T0 + dt.timedelta(minutes=n),
+        )
+        for n, ident in enumerate(("imp-a", "imp-b", "imp-c", "imp-d"))
+    ]
+    made = ImprovementRegister(id="improvements-2026", policy=POLICY, improvements=tuple(items))
+    when = T0 + dt.timedelta(hours=1)
+    for ident, given in (("imp-a", (5, 4, 4)), ("imp-b", (1, 4, 3)), ("imp-c", (5, 5, 5))):
+        scores = dict(zip(("objectives", "capability", "requirements"), given, strict=True))
+        made = made.assess(ident, scores, Impact(), when=when, actor="actor:sms-owner")
+    later = when + dt.timedelta(hours=1)
+    reason = {"reason": "overtaken by imp-a"}
+    return made.apply("imp-c", "withdraw", when=later, actor="actor:sms-owner", data=reason)
 
 
 def october() -> ServiceLevelReport:
@@ -131,6 +243,97 @@ class TestReferenceFrames:
         for p in processes:
             mine = frame[frame["clause_number"] == p.clause.number]
             assert len(mine) == len(p.scenario_ids) + len(p.unknown)
+
+
+class TestConformityFrames:
+    """An assessment, an evidence register and an improvement register (S12)."""
+
+    def test_assessment_clause_rows(self) -> None:
+        """One row per clause row: 6.1 stale, 7.1 and 9.2 missing; S14 has no rows."""
+        a = assessment()
+        frame = to_frame(a)
+        assert list(frame.columns) == list(frames.ASSESSMENT_FRAME_COLUMNS)
+        assert [
+            (r["scenario_id"], r["clause_number"], r["status"], r["stale_ids"])
+            for r in records(frame)
+        ] == [
+            ("S07", "6.1", "stale", "EV-SLM"),
+            ("S07", "7.1", "missing", ""),
+            ("S07", "9.2", "missing", ""),
+        ]
+        assert records(frame) == records(to_frame(a.clauses))
+
+    def test_assessment_parts(self) -> None:
+        """``part`` picks the scenarios, processes or gaps; the sequences give the same."""
+        a = assessment()
+        scenarios = records(to_frame(a, part="scenarios"))
+        assert [(r["scenario_id"], r["status"], r["total"]) for r in scenarios] == [
+            ("S07", "assessed", 3),
+            ("S14", "unknown", 0),
+        ]
+        gaps = to_frame(a, part="gaps")
+        assert list(gaps.columns) == list(frames.GAP_FRAME_COLUMNS)
+        assert [(r["clause_number"], r["severity"], r["owner"]) for r in records(gaps)] == [
+            (g.clause_number, g.severity.value, g.owner) for g in a.gaps
+        ]
+        assert ("6.1", "minor", "actor:delivery") in [
+            (r["clause_number"], r["severity"], r["owner"]) for r in records(gaps)
+        ]
+        assert records(gaps) == records(to_frame(a.gaps))
+        processes = to_frame(a, part="processes")
+        assert list(processes.columns) == list(frames.PROCESS_ASSESSMENT_COLUMNS)
+        assert processes["clause_number"].tolist() == [p.clause_number for p in a.processes]
+        assert records(processes) == records(to_frame(a.processes))
+        assert records(to_frame(a, part="scenarios")) == records(to_frame(a.scenarios))
+        with pytest.raises(ValidationError) as info:
+            to_frame(a, part="evidence")
+        assert [p.path for p in info.value.problems] == ["$.part"]
+
+    def test_evidence_register(self) -> None:
+        """One row per evidence, instants in UTC, the expiry at the end of the day in Auckland."""
+        frame = to_frame(evidence_register())
+        assert list(frame.columns) == list(frames.EVIDENCE_COLUMNS)
+        first = records(frame)[0]
+        assert first["id"] == "EV-POL"
+        assert first["supports"] == "4"
+        assert first["valid_until"] == dt.date(2026, 12, 31)
+        # Auckland is 13 hours ahead on 1 January 2027 (daylight saving time).
+        assert first["expires_at"] == dt.datetime(2026, 12, 31, 11, tzinfo=dt.UTC)
+        assert first["collected_at"] == dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC)
+        assert records(frame)[2]["expires_at"] is None
+
+    def test_evidence_state_as_of(self) -> None:
+        """With ``as_of``: valid, expired (stale) or not yet collected."""
+        frame = to_frame(evidence_register(), as_of=AS_OF)
+        assert frame.columns[-1] == "state"
+        assert dict(zip(frame["id"], frame["state"], strict=True)) == {
+            "EV-POL": "valid",
+            "EV-SLM": "expired",
+            "EV-CHG": "not_collected",
+            "EV-CAP": "valid",
+        }
+        # The last instant of 31 August in Auckland: EV-SLM still holds.
+        last = dt.datetime(2026, 8, 31, 23, 59, 59, tzinfo=evidence_register().zone)
+        assert to_frame(evidence_register(), as_of=last)["state"].tolist()[1] == "valid"
+        with pytest.raises(ValidationError) as info:
+            to_frame(evidence_register(), as_of="2026-09-01")
+        assert [p.path for p in info.value.problems] == ["$.as_of"]
+
+    def test_improvement_register(self) -> None:
+        """Each improvement with its state, rank among the open ones and its score."""
+        frame = to_frame(improvement_register())
+        assert list(frame.columns) == list(frames.IMPROVEMENT_FRAME_COLUMNS)
+        rows = {r["id"]: r for r in records(frame)}
+        assert (rows["imp-a"]["rank"], rows["imp-a"]["score"]) == (1, Decimal("4.50"))
+        assert (rows["imp-b"]["rank"], rows["imp-b"]["score"]) == (2, Decimal("2.33"))
+        assert (rows["imp-c"]["state"], rows["imp-c"]["rank"]) == ("withdrawn", None)
+        assert rows["imp-c"]["score"] == Decimal("5.00")
+        assert (rows["imp-d"]["state"], rows["imp-d"]["rank"], rows["imp-d"]["score"]) == (
+            "identified",
+            None,
+            None,
+        )
+        assert str(frame["rank"].dtype) == "Int64"
 
 
 class TestServiceReports:

@@ -15,7 +15,16 @@ filter, group and plot. It dispatches on the type of what it is given:
   ``unknown``); with ``long=True`` one row per cell, the columns of
   `CoverageMatrix.to_records`;
 - a sequence of `ProcessCoverage`: one row per process (with ``long=True`` one row per
-  process and scenario).
+  process and scenario);
+- an `Assessment` (S12): one row per clause row; option ``part`` picks the
+  ``scenarios``, ``processes`` or ``gaps`` instead (``clauses`` by default), and a
+  sequence of `ClauseAssessment`, `ScenarioAssessment`, `ProcessAssessment` or `Gap`
+  (``assessment.gaps``) gives the same rows;
+- an `EvidenceRegister` (S12): one row per evidence; option ``as_of`` (a date, read
+  in the register's zone, or an aware datetime) adds its ``state`` then: ``valid``,
+  ``expired`` or ``not_collected`` (collected later);
+- an `ImprovementRegister` (S12): one row per improvement with its state, its rank
+  in the register's ranking (open assessed improvements only) and its score.
 
 pandas comes from the optional extra ``analysis`` and is imported only here, when a
 frame is asked for; without it an ImportError says ``pip install 'cloudsms[analysis]'``.
@@ -25,10 +34,21 @@ sequence gives an empty frame (nothing says which columns it would have had).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cloudsms.conformity import (
+    Assessment,
+    ClauseAssessment,
+    EvidenceRegister,
+    Gap,
+    ProcessAssessment,
+    ScenarioAssessment,
+)
+from cloudsms.conformity._assess import as_of_instant
 from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.improvement import ImprovementRegister
 from cloudsms.monitoring.evaluation import ServiceLevelReport
 from cloudsms.reference import (
     Citation,
@@ -45,10 +65,17 @@ if TYPE_CHECKING:
     from pandas import DataFrame  # type: ignore[import-untyped]
 
 __all__ = [
+    "ASSESSMENT_FRAME_COLUMNS",
     "CITATION_COLUMNS",
     "COVERAGE_COLUMNS",
+    "EVIDENCE_COLUMNS",
+    "GAP_FRAME_COLUMNS",
+    "IMPROVEMENT_FRAME_COLUMNS",
+    "PROCESS_ASSESSMENT_COLUMNS",
     "PROCESS_COVERAGE_COLUMNS",
     "PROCESS_COVERAGE_LONG_COLUMNS",
+    "SCENARIO_ASSESSMENT_COLUMNS",
+    "evidence_state",
     "to_frame",
 ]
 
@@ -112,9 +139,98 @@ PROCESS_COVERAGE_LONG_COLUMNS = (
 cover the process are left out); ``via`` the cited clause (``None`` when unknown).
 """
 
+ASSESSMENT_FRAME_COLUMNS = (
+    "scenario_id",
+    "clause_number",
+    "title",
+    "cited_directly",
+    "status",
+    "via",
+    "inherited",
+    "evidence_ids",
+    "stale_ids",
+)
+"""The columns of an assessment's clause rows (ids separated by spaces)."""
+
+SCENARIO_ASSESSMENT_COLUMNS = (
+    "scenario_id",
+    "title",
+    "status",
+    "covered",
+    "stale",
+    "missing",
+    "total",
+)
+"""The columns of an assessment's scenarios (``part="scenarios"``)."""
+
+PROCESS_ASSESSMENT_COLUMNS = (
+    "clause_number",
+    "title",
+    "scenario_ids",
+    "status",
+    "covered",
+    "total",
+    "owner",
+)
+"""The columns of an assessment's processes (``part="processes"``)."""
+
+GAP_FRAME_COLUMNS = (
+    "clause_number",
+    "title",
+    "status",
+    "severity",
+    "scenario_ids",
+    "owner",
+    "stale_ids",
+)
+"""The columns of an assessment's gaps (``part="gaps"``), worst first."""
+
+EVIDENCE_COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "supports",
+    "edition",
+    "provided_by",
+    "collected_at",
+    "valid_until",
+    "expires_at",
+    "source_ref",
+    "note",
+)
+"""The columns of an evidence register's frame (``state`` added after them with ``as_of``).
+
+``collected_at`` and ``expires_at`` are in UTC; ``expires_at`` is the end of the
+``valid_until`` day in the register's zone (``None``: no expiry).
+"""
+
+IMPROVEMENT_FRAME_COLUMNS = (
+    "id",
+    "title",
+    "state",
+    "rank",
+    "score",
+    "source",
+    "source_ref",
+    "area",
+    "services",
+    "owner",
+    "raised_at",
+    "change_id",
+    "design_id",
+)
+"""The columns of an improvement register's frame.
+
+``rank`` is the place in `ImprovementRegister.ranked` (``None`` for an improvement
+never assessed or closed); ``score`` the weighted score rounded once to two places
+(a `Decimal`; ``None`` when never assessed; a closed one keeps its score).
+"""
+
 ACCEPTED = (
     "a ServiceLevelReport (or a sequence of them), a ReferenceSet, a sequence of "
-    "Citation, a CoverageMatrix or a sequence of ProcessCoverage"
+    "Citation, a CoverageMatrix, a sequence of ProcessCoverage, an Assessment (or a "
+    "sequence of its rows, scenarios, processes or gaps), an EvidenceRegister or an "
+    "ImprovementRegister"
 )
 """What `to_frame` accepts, as its refusal names it."""
 
@@ -124,7 +240,8 @@ def to_frame(value: object, **options: Any) -> DataFrame:  # noqa: ANN401 - per 
 
     Options by type: ``agreements`` for service reports (as
     `cloudsms.reports.monitoring.to_frame`), ``reference`` for a sequence of
-    citations, ``long`` for a coverage matrix and a sequence of process coverage.
+    citations, ``long`` for a coverage matrix and a sequence of process coverage,
+    ``part`` for an assessment, ``as_of`` for an evidence register.
 
     ``to_frame(reference.coverage_matrix()).loc["4.5.1", ["S02", "S04", "S14"]]``
     reads ``direct``, ``inherited``, ``unknown``: S02 cites 4.5.1, S04 the whole of
@@ -310,14 +427,188 @@ def _process_cells(p: ProcessCoverage) -> list[dict[str, Any]]:
     return rows
 
 
+# ---------------------------------------------------------------------- conformity, S12
+def _ids(values: Iterable[str]) -> str:
+    return " ".join(values)
+
+
+def _clause_rows(items: Sequence[ClauseAssessment], options: Mapping[str, Any]) -> DataFrame:
+    _options(options, (), "clause rows")
+    rows = [
+        {
+            "scenario_id": r.scenario_id,
+            "clause_number": r.clause_number,
+            "title": r.title,
+            "cited_directly": r.cited_directly,
+            "status": r.status.value,
+            "via": r.via,
+            "inherited": r.inherited,
+            "evidence_ids": _ids(r.evidence_ids),
+            "stale_ids": _ids(r.stale_ids),
+        }
+        for r in items
+    ]
+    return _records(rows, ASSESSMENT_FRAME_COLUMNS)
+
+
+def _scenario_rows(items: Sequence[ScenarioAssessment], options: Mapping[str, Any]) -> DataFrame:
+    _options(options, (), "scenario assessments")
+    rows = [
+        {
+            "scenario_id": s.id,
+            "title": s.title,
+            "status": s.status.value,
+            "covered": s.covered,
+            "stale": s.stale,
+            "missing": s.missing,
+            "total": s.total,
+        }
+        for s in items
+    ]
+    return _records(rows, SCENARIO_ASSESSMENT_COLUMNS)
+
+
+def _process_rows(items: Sequence[ProcessAssessment], options: Mapping[str, Any]) -> DataFrame:
+    _options(options, (), "process assessments")
+    rows = [
+        {
+            "clause_number": p.clause_number,
+            "title": p.title,
+            "scenario_ids": _ids(p.scenario_ids),
+            "status": p.status.value,
+            "covered": p.covered,
+            "total": p.total,
+            "owner": p.owner,
+        }
+        for p in items
+    ]
+    return _records(rows, PROCESS_ASSESSMENT_COLUMNS)
+
+
+def _gap_rows(items: Sequence[Gap], options: Mapping[str, Any]) -> DataFrame:
+    _options(options, (), "gaps")
+    rows = [
+        {
+            "clause_number": g.clause_number,
+            "title": g.title,
+            "status": g.status.value,
+            "severity": g.severity.value,
+            "scenario_ids": _ids(g.scenario_ids),
+            "owner": g.owner,
+            "stale_ids": _ids(g.stale_ids),
+        }
+        for g in items
+    ]
+    return _records(rows, GAP_FRAME_COLUMNS)
+
+
+_PARTS = ("clauses", "scenarios", "processes", "gaps")
+
+
+def _assessment(assessment: Assessment, options: Mapping[str, Any]) -> DataFrame:
+    """One of an assessment's parts: its clause rows by default."""
+    part = _options(options, ("part",), "an Assessment").get("part", "clauses")
+    if part not in _PARTS:
+        raise ValidationError.single(
+            "$.part", "one of " + ", ".join(_PARTS), describe(part), subject=_SUBJECT
+        )
+    if part == "scenarios":
+        return _scenario_rows(assessment.scenarios, {})
+    if part == "processes":
+        return _process_rows(assessment.processes, {})
+    if part == "gaps":
+        return _gap_rows(assessment.gaps, {})
+    return _clause_rows(assessment.clauses, {})
+
+
+def _evidence(register: EvidenceRegister, options: Mapping[str, Any]) -> DataFrame:
+    """One row per evidence; with ``as_of``, its state at that instant."""
+    kept = _options(options, ("as_of",), "an EvidenceRegister")
+    instant = None if kept.get("as_of") is None else as_of_instant(kept["as_of"], register)
+    rows = []
+    for e in register.evidence:
+        expires = None if e.valid_until is None else register.day_end(e.valid_until)
+        row: dict[str, Any] = {
+            "id": e.id,
+            "kind": e.kind.value,
+            "title": e.title,
+            "supports": _ids(e.supports),
+            "edition": e.edition,
+            "provided_by": e.provided_by,
+            "collected_at": _utc(e.collected_at),
+            "valid_until": e.valid_until,
+            "expires_at": None if expires is None else _utc(expires),
+            "source_ref": e.source_ref,
+            "note": e.note,
+        }
+        if instant is not None:
+            row["state"] = evidence_state(e.collected_at, expires, instant)
+        rows.append(row)
+    columns = [*EVIDENCE_COLUMNS, *(("state",) if instant is not None else ())]
+    return _records(rows, columns)
+
+
+def evidence_state(collected_at: dt.datetime, expires: dt.datetime | None, at: dt.datetime) -> str:
+    """``not_collected`` (collected after ``at``), ``expired`` (ended by then) or ``valid``.
+
+    Evidence valid until a day holds through the end of that day, so it has expired
+    at ``at`` when that end is no later than ``at``, as `cloudsms.conformity.assess`
+    reads it.
+    """
+    if collected_at > at:
+        return "not_collected"
+    if expires is not None and expires <= at:
+        return "expired"
+    return "valid"
+
+
+def _utc(instant: dt.datetime) -> dt.datetime:
+    return instant.astimezone(dt.UTC)
+
+
+def _improvements(register: ImprovementRegister, options: Mapping[str, Any]) -> DataFrame:
+    """One row per improvement: state, rank among the open ones, score."""
+    _options(options, (), "an ImprovementRegister")
+    ranks = {r.id: r.rank for r in register.ranked()}
+    scores = {r.id: r.display_score for r in register.ranked(include_closed=True)}
+    rows = [
+        {
+            "id": i.id,
+            "title": i.title,
+            "state": i.state,
+            "rank": ranks.get(i.id),
+            "score": scores.get(i.id),
+            "source": i.source.value,
+            "source_ref": i.source_ref,
+            "area": i.area.value,
+            "services": _ids(i.services),
+            "owner": i.owner,
+            "raised_at": _utc(i.raised_at),
+            "change_id": i.change_id,
+            "design_id": i.design_id,
+        }
+        for i in register.improvements
+    ]
+    frame = _records(rows, IMPROVEMENT_FRAME_COLUMNS)
+    frame["rank"] = frame["rank"].astype("Int64")
+    return frame
+
+
 _BUILDERS: dict[type, Callable[[Any, Mapping[str, Any]], DataFrame]] = {
     ReferenceSet: _reference,
     CoverageMatrix: _matrix,
+    Assessment: _assessment,
+    EvidenceRegister: _evidence,
+    ImprovementRegister: _improvements,
 }
 """How a single value becomes a frame, by its type."""
 
 _ITEM_BUILDERS: dict[type, Callable[[list[Any], Mapping[str, Any]], DataFrame]] = {
     Citation: _citations,
     ProcessCoverage: _processes,
+    ClauseAssessment: _clause_rows,
+    ScenarioAssessment: _scenario_rows,
+    ProcessAssessment: _process_rows,
+    Gap: _gap_rows,
 }
 """How a sequence becomes a frame, by the type of its items."""
