@@ -7,6 +7,7 @@ matplotlib's global settings. Skipped without matplotlib (the extra ``analysis``
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 import sys
@@ -16,9 +17,20 @@ import pytest
 from tests.conftest import overlay
 
 from cloudsms import reference
+from cloudsms.conformity import assess
 from cloudsms.errors import ValidationError
+from cloudsms.improvement import ImprovementRegister, default_policy
 from cloudsms.reports import plots
-from cloudsms.reports.plots import COVERAGE_ORDER, plot_coverage_matrix, plot_process_coverage
+from cloudsms.reports.plots import (
+    COVERAGE_ORDER,
+    EVIDENCE_COLOURS,
+    STATUS_COLOURS,
+    plot_coverage_matrix,
+    plot_evidence_freshness,
+    plot_improvements,
+    plot_process_coverage,
+)
+from test_frames import AS_OF, assessment, evidence_register, improvement_register
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -133,16 +145,150 @@ class TestProcessCoverage:
         assert info.value.problems[0].path in {"$.value", "$.value[0]"}
 
 
+class TestAssessedProcesses:
+    """plot_process_coverage of an Assessment: covered, stale and missing clauses per process."""
+
+    def test_bars_are_the_clause_counts(self) -> None:
+        """S07 reaches 6.1 (stale), 7.1 and 9.2 (missing): one bar each, split by status."""
+        a = assessment()
+        figure = plot_process_coverage(a)
+        ax = figure.axes[0]
+        covered, stale, missing = ax.containers
+        in_scope = [p for p in a.processes if p.total]
+        assert [p.clause_number for p in in_scope] == ["6.1", "7.1", "9.2"]
+        assert [b.get_width() for b in covered] == [p.covered for p in in_scope] == [0, 0, 0]
+        assert [b.get_width() for b in stale] == [1, 0, 0]
+        assert [b.get_width() for b in missing] == [0, 1, 1]
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+            k.value for k in STATUS_COLOURS
+        ]
+        png(figure)
+
+    def test_nothing_in_scope(self) -> None:
+        """An assessment of S14 alone reaches no process: refused, not drawn empty."""
+        only_unknown = assess(evidence_register(), ["S14"], as_of=AS_OF)
+        with pytest.raises(ValidationError) as info:
+            plot_process_coverage(only_unknown)
+        assert [p.path for p in info.value.problems] == ["$.value"]
+
+
+class TestEvidenceFreshness:
+    """plot_evidence_freshness: a bar per evidence from collection to expiry."""
+
+    def test_bars_and_states(self) -> None:
+        """Bars start at collection and end at the end of the valid_until day, in Auckland."""
+        dates = pytest.importorskip("matplotlib.dates")
+        colors = pytest.importorskip("matplotlib.colors")
+        register = evidence_register()
+        figure = plot_evidence_freshness(register, as_of=AS_OF)
+        ax = figure.axes[0]
+        (bars,) = ax.containers
+        assert len(bars) == 4
+        # EV-POL: collected 2026-01-11 01:00 in Auckland (12:00 UTC), expires 2027-01-01 00:00.
+        pol = bars[0]
+        assert pol.get_x() == pytest.approx(dates.date2num(dt.datetime(2026, 1, 11, 1)))
+        assert pol.get_x() + pol.get_width() == pytest.approx(
+            dates.date2num(dt.datetime(2027, 1, 1))
+        )
+        assert [colors.to_hex(b.get_facecolor()) for b in bars] == [
+            EVIDENCE_COLOURS[s] for s in ("valid", "expired", "not_collected", "valid")
+        ]
+        assert [b.get_hatch() for b in bars] == [None, None, "//", "//"]
+        (line,) = ax.get_lines()
+        assert line.get_xdata()[0] == pytest.approx(dates.date2num(dt.datetime(2026, 9, 1)))
+        assert [t.get_text() for t in ax.get_yticklabels()][:2] == ["EV-POL (4)", "EV-SLM (6.1)"]
+        png(figure)
+
+    def test_chosen_ids(self) -> None:
+        """``ids`` draws those evidence only, in that order; an unknown id is named."""
+        figure = plot_evidence_freshness(
+            evidence_register(), as_of=AS_OF, ids=["EV-CAP", "EV-POL"]
+        )
+        labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+        assert labels == ["EV-CAP (6.5)", "EV-POL (4)"]
+        with pytest.raises(ValidationError) as info:
+            plot_evidence_freshness(evidence_register(), as_of=AS_OF, ids=["EV-POL", "EV-9"])
+        assert [p.path for p in info.value.problems] == ["$.ids[1]"]
+        with pytest.raises(ValidationError):
+            plot_evidence_freshness(evidence_register(), as_of=AS_OF, ids=[])
+
+    @pytest.mark.parametrize(
+        ("register", "as_of", "path"),
+        [
+            ("reg", AS_OF, "$.register"),
+            (None, "2026-09-01", "$.as_of"),
+            (None, dt.datetime(2026, 9, 1), "$.as_of"),  # naive
+        ],
+    )
+    def test_refusals(self, register: object, as_of: object, path: str) -> None:
+        """A register that is not one, or an as_of that is neither a date nor aware."""
+        given = register or evidence_register()
+        with pytest.raises(ValidationError) as info:
+            plot_evidence_freshness(given, as_of=as_of)  # type: ignore[arg-type]
+        assert [p.path for p in info.value.problems] == [path]
+
+
+class TestImprovements:
+    """plot_improvements: ranked scores stacked by criterion."""
+
+    def test_segments_are_the_contributions(self) -> None:
+        """imp-a (4.5) above imp-b (2.33...); each segment the criterion's share."""
+        register = improvement_register()
+        figure = plot_improvements(register)
+        ax = figure.axes[0]
+        assert len(ax.containers) == 3
+        ranked = register.ranked()
+        for index, container in enumerate(ax.containers):
+            assert [b.get_width() for b in container] == pytest.approx(
+                [float(r.contributions[index].share) for r in ranked]
+            )
+        ends = [sum(c[i].get_width() for c in ax.containers) for i in range(len(ranked))]
+        assert ends == pytest.approx([4.5, 14 / 6])
+        assert [t.get_text() for t in ax.texts] == ["4.50", "2.33"]
+        assert [t.get_text() for t in ax.get_yticklabels()] == [
+            "1. imp-a Improvement imp-a",
+            "2. imp-b Improvement imp-b",
+        ]
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+            "Business objectives",
+            "Provider capability",
+            "Service requirements",
+        ]
+        png(figure)
+
+    def test_closed_ones_when_asked(self) -> None:
+        """``include_closed`` ranks the withdrawn imp-c too, marked closed."""
+        figure = plot_improvements(improvement_register(), include_closed=True)
+        labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+        assert labels[0] == "1. imp-c Improvement imp-c (closed)"
+
+    def test_refusals(self) -> None:
+        """Not a register, or nothing ranked."""
+        with pytest.raises(ValidationError) as info:
+            plot_improvements("register")  # type: ignore[arg-type]
+        assert [p.path for p in info.value.problems] == ["$.register"]
+        empty = ImprovementRegister(id="none", policy=default_policy(), improvements=())
+        with pytest.raises(ValidationError) as info:
+            plot_improvements(empty)
+        assert [p.path for p in info.value.problems] == ["$.register"]
+
+
 def test_missing_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without matplotlib: an ImportError naming the extra."""
-    for name in ("matplotlib", "matplotlib.figure", "matplotlib.colors", "matplotlib.patches"):
+    names = ("figure", "colors", "patches", "dates", "ticker")
+    for name in ("matplotlib", *(f"matplotlib.{n}" for n in names)):
         monkeypatch.setitem(sys.modules, name, None)
-    for draw, value in (
-        (plot_coverage_matrix, reference.coverage_matrix()),
-        (plot_process_coverage, reference.process_coverage()),
+    for draw, call in (
+        (plot_coverage_matrix, lambda: plot_coverage_matrix(reference.coverage_matrix())),
+        (plot_process_coverage, lambda: plot_process_coverage(reference.process_coverage())),
+        (
+            plot_evidence_freshness,
+            lambda: plot_evidence_freshness(evidence_register(), as_of=AS_OF),
+        ),
+        (plot_improvements, lambda: plot_improvements(improvement_register())),
     ):
         with pytest.raises(ImportError) as info:
-            draw(value)
+            call()
         assert str(info.value) == (
             f"{draw.__name__} needs matplotlib, which is not installed: "
             "pip install 'cloudsms[analysis]'"
