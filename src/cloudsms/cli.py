@@ -127,6 +127,18 @@ at this edge. Exit 1 with every problem of an invalid catalogue or agreement (ea
 under its file name; two files holding one agreement id) or an unknown service; 2
 when a file or the directory cannot be read or an option is not valid.
 
+``cloudsms evidence assess REGISTER.json --as-of D [--scope S07,S11]`` reads a
+provider's evidence register (``cloudsms.evidence-register``) and assesses it at
+``--as-of`` (a date, read as the start of that day in the register's zone, or an
+instant with its offset) against the clauses the scenarios in scope cite (default:
+all 15), as `cloudsms.conformity.assess` does (S12; ISO/IEC 20000-1:2011 4.5.4): the
+summary per scenario, the gap report with owners and severities, the processes and
+the scenarios whose citations are unknown, as a table, JSON or CSV (one row per
+clause row; `cloudsms.reports.conformity`). Gaps are the report, not a failure: exit 0
+whatever they are; 1 with every problem of an invalid register (each with its path);
+2 when the file cannot be read or an option is not valid (an unknown scenario in
+``--scope``, the close ones named).
+
 Only the standard library's argparse, csv and json are used; ``python -m cloudsms``
 runs the same command.
 """
@@ -2251,6 +2263,116 @@ def _with_removal(commands: Any) -> None:  # noqa: ANN401 - argparse's private s
     sub.set_defaults(document_handler=_removal_plan)
 
 
+# ---------------------------------------------------------------------- evidence, S12
+def _evidence_as_of(text: str) -> Any:  # noqa: ANN401 - a date or an aware datetime
+    """``--as-of`` of ``evidence assess``: a date ``YYYY-MM-DD`` or an instant with its offset."""
+    if _DATE_TEXT.fullmatch(text):
+        return _notice_date(text)
+    try:
+        return _as_of(text)
+    except argparse.ArgumentTypeError:
+        message = (
+            "expected a date such as 2026-12-31 or an instant with its offset such as "
+            f"2026-12-31T00:00:00+01:00, got {text!r}"
+        )
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def _scope(text: str) -> tuple[str, ...]:
+    """``--scope``: scenario ids separated by commas (``S07,S11``; ``S7``, ``5.7`` too).
+
+    Each is read as `cloudsms.reference.scenario` reads it and given back canonical; an
+    unknown one is bad usage, its close matches named.
+    """
+    refs = shipped()
+    found: list[str] = []
+    for part in text.split(","):
+        wanted = part.strip()
+        try:
+            found.append(refs.scenario(wanted).id)
+        except UnknownReference as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return tuple(dict.fromkeys(found))
+
+
+def _evidence_assess(args: argparse.Namespace) -> _View:
+    """``evidence assess``: an evidence register assessed at an instant (S12).
+
+    An invalid register gets its problems (status 1); an assessment `assess`
+    refuses gets its problems at the option they concern (status 1). Gaps are what
+    the command reports: status 0 whatever they are.
+    """
+    from cloudsms.conformity import EvidenceRegister, assess  # noqa: PLC0415 - only here
+    from cloudsms.reports.conformity import (  # noqa: PLC0415
+        ASSESSMENT_COLUMNS,
+        assessment_data,
+        assessment_rows,
+        assessment_table,
+    )
+
+    name, register, refused = _read_value(args.register, EvidenceRegister, "evidence register")
+    if refused is not None:
+        return refused
+    try:
+        assessment = assess(register, args.scope, as_of=args.as_of)
+    except ValidationError as exc:
+        options = {"$.as_of": "--as-of", "$.scope": "--scope"}
+        problems = [
+            p._replace(path=options.get(p.path.partition("[")[0], p.path)) for p in exc.problems
+        ]
+        return _refusal_view(name, "the register cannot be assessed", problems)
+    return _View(
+        table=assessment_table(assessment),
+        data=assessment_data(assessment),
+        rows=list(assessment_rows(assessment)),
+        columns=ASSESSMENT_COLUMNS,
+        fit=False,
+    )
+
+
+def _with_evidence(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    """The ``evidence assess`` command, added to ``commands``."""
+    verbs = commands.add_parser(
+        "evidence", help="assess a provider's evidence against the scenarios' clauses (S12)"
+    ).add_subparsers(dest="verb", required=True, metavar="VERB")
+    sub: argparse.ArgumentParser = verbs.add_parser(
+        "assess",
+        help="which cited clauses the evidence covers, what is stale or missing, and who "
+        "owns each gap",
+        description="Read REGISTER.json, a cloudsms.evidence-register document, and "
+        "assess it at --as-of against every clause the scenarios in --scope cite (a "
+        "citation of a whole clause brings its sub-clauses in): covered (by evidence "
+        "for the clause or a parent), stale (its evidence expired) or missing; the "
+        "scenarios whose citations are unknown are reported as such, never as "
+        "covered. Prints the summary per scenario, the gap report (worst first, each "
+        "gap with its owner and severity), the processes in scope and the open "
+        "findings. Exit 0 whatever the gaps, 1 with every problem of an invalid "
+        "register, 2 when the file cannot be read or an option is not valid.",
+    )
+    sub.add_argument("register", metavar="REGISTER.json", help="the evidence register's JSON")
+    sub.add_argument(
+        "--as-of",
+        type=_evidence_as_of,
+        required=True,
+        metavar="D",
+        help="a date (its start in the register's time zone) or an instant with its offset",
+    )
+    sub.add_argument(
+        "--scope",
+        type=_scope,
+        default=None,
+        metavar="S07,S11",
+        help="the scenarios to assess, separated by commas (default: all 15)",
+    )
+    sub.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format (default: table); csv has one row per clause row",
+    )
+    sub.set_defaults(document_handler=_evidence_assess)
+
+
 # ---------------------------------------------------------------------- parser
 def _month_command(
     commands: Any,  # noqa: ANN401 - argparse's private subparsers type
@@ -2417,6 +2539,7 @@ def _with_month_commands(
         _with_exit,
         _with_onboarding,
         _with_removal,
+        _with_evidence,
     ):
         add(commands)
     return parser
@@ -2585,6 +2708,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "exit",
             "onboarding",
             "removal",
+            "evidence",
         ):
             view = args.document_handler(args)
         else:
