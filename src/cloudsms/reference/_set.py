@@ -530,13 +530,7 @@ class ReferenceSet:
             else:
                 kind = CoverageKind.DIRECT if found.direct else CoverageKind.INHERITED
                 via = found.via
-            yield CoverageCell(
-                edition=clause.edition,
-                clause_number=clause.number,
-                scenario_id=sid,
-                kind=kind,
-                via=via,
-            )
+            yield CoverageCell._trusted(clause.edition, clause.number, sid, kind, via)  # noqa: SLF001
 
     def process_coverage(self, *, edition: str = DEFAULT_EDITION) -> tuple[ProcessCoverage, ...]:
         """Each process of ``edition`` with the scenarios covering it, in clause order.
