@@ -311,7 +311,7 @@ class TestFindings:
         assert by["6.1"].id == "gap-2027-03-01-6.1"
         assert by["6.1"].description == (
             "The evidence for clause 6.1 (Service level management) has expired (EV-csa); "
-            "S07 need it renewed."
+            "S07 needs it renewed."
         )
         assert (by["9.2"].severity, by["9.2"].description) == (
             Severity.MAJOR,

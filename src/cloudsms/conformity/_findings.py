@@ -32,13 +32,17 @@ _KIND = {
 
 def _description(gap: Gap) -> str:
     needed = ", ".join(gap.scenario_ids)
+    one = len(gap.scenario_ids) == 1
     if gap.status is ClauseStatus.STALE:
         expired = ", ".join(gap.stale_ids)
         return (
             f"The evidence for clause {gap.clause_number} ({gap.title}) has expired "
-            f"({expired}); {needed} need it renewed."
+            f"({expired}); {needed} {'needs' if one else 'need'} it renewed."
         )
-    return f"No evidence for clause {gap.clause_number} ({gap.title}), which {needed} cite."
+    return (
+        f"No evidence for clause {gap.clause_number} ({gap.title}), "
+        f"which {needed} {'cites' if one else 'cite'}."
+    )
 
 
 def findings_from(
