@@ -250,9 +250,9 @@ class TestImprovements:
             "2. imp-b Improvement imp-b",
         ]
         assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-            "Business objectives",
-            "Provider capability",
-            "Service requirements",
+            "objectives (weight 3)",
+            "capability (weight 2)",
+            "requirements (weight 1)",
         ]
         png(figure)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from cloudsms._foundation.exact import plain
 from cloudsms.conformity import Assessment, ClauseStatus, EvidenceRegister
 from cloudsms.conformity._assess import as_of_instant
 from cloudsms.errors import Problem, ValidationError, describe
@@ -249,6 +250,7 @@ def _assessed_processes(assessment: Assessment, ax: Axes | None) -> Figure:
     ax.invert_yaxis()
     ticker = _extra("matplotlib.ticker", "plot_process_coverage")
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    ax.set_xlim(0, max(p.total for p in processes) + 0.5)
     ax.set_xlabel("clauses of the process the scope reaches")
     ax.set_title(f"Evidence by process, {assessment.register_id} as of {assessment.as_of.date()}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -376,8 +378,9 @@ def plot_improvements(
 
     One bar per improvement of `ImprovementRegister.ranked` (closed ones too with
     ``include_closed``), its length the weighted score (0 to 5) and its segments each
-    criterion's share of it, in the policy's order, so the bar shows why it ranks
-    where it does; the score, rounded once to two places, is written after the bar.
+    criterion's share of it, in the policy's order (the legend under the axes names
+    each criterion by its key and weight), so the bar shows why it ranks where it
+    does; the score, rounded once to two places, is written after the bar.
 
     Raises:
         ImportError: matplotlib is not installed (``pip install 'cloudsms[analysis]'``).
@@ -404,7 +407,11 @@ def plot_improvements(
     for index, criterion in enumerate(register.policy.criteria):
         shares = [float(r.contributions[index].share) for r in ranked]
         ax.barh(
-            positions, shares, left=list(left), color=colormap(index % 10), label=criterion.title
+            positions,
+            shares,
+            left=list(left),
+            color=colormap(index % 10),
+            label=f"{criterion.key} (weight {plain(criterion.weight)})",
         )
         left = [a + b for a, b in zip(left, shares, strict=True)]
     for position, r, end in zip(positions, ranked, left, strict=True):
@@ -424,5 +431,5 @@ def plot_improvements(
     ax.set_xlim(0, 5.6)
     ax.set_xlabel("weighted score (0 to 5), by criterion")
     ax.set_title(f"Improvements of {register.id} by priority")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.2), ncols=2, frameon=False)
     return _figure_of(ax, subject)
