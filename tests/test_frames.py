@@ -18,7 +18,6 @@ from tests.conftest import overlay
 
 from _monitoring_fixtures import example_agreement
 from cloudsms import reference
-from cloudsms._kit.documents import register_document
 from cloudsms.conformity import (
     Assessment,
     Evidence,
@@ -37,20 +36,12 @@ from cloudsms.improvement import (
     OpportunitySource,
     PrioritisationPolicy,
 )
-from cloudsms.lifecycle import register_lifecycle
 from cloudsms.monitoring import Observations
 from cloudsms.monitoring.evaluation import ServiceLevelReport, evaluate
 from cloudsms.periods import Period
 from cloudsms.reports import frames
 from cloudsms.reports import monitoring as monitoring_reports
 from cloudsms.reports.frames import to_frame
-
-# Until the lead adds them to the built-in tables (registering again changes nothing).
-register_lifecycle("improvement", "cloudsms.improvement.improvement:IMPROVEMENT_LIFECYCLE")
-register_document(
-    "cloudsms.improvement-register", "cloudsms.improvement.register:ImprovementRegister"
-)
-register_document("cloudsms.evidence-register", "cloudsms.conformity:EvidenceRegister")
 
 AS_OF = dt.date(2026, 9, 1)
 """The review's day: 1 September 2026 in the register's zone (Pacific/Auckland)."""
