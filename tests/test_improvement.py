@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import runpy
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -29,6 +30,7 @@ from cloudsms.improvement import (
     PrioritisationPolicy,
     default_policy,
     load_policy,
+    policy_json,
 )
 from cloudsms.lifecycle import advance, register_lifecycle, verify
 from cloudsms.operations import Change, ChangeKind
@@ -51,9 +53,6 @@ if TYPE_CHECKING:
 register_lifecycle("improvement", "cloudsms.improvement.improvement:IMPROVEMENT_LIFECYCLE")
 register_document(
     "cloudsms.improvement-register", "cloudsms.improvement.register:ImprovementRegister"
-)
-register_document(
-    "cloudsms.prioritisation-policy", "cloudsms.improvement.policy:PrioritisationPolicy"
 )
 
 T0 = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
@@ -187,17 +186,24 @@ class TestPrioritisationPolicy:
         assert (policy.major_impact_services, policy.major_impact_customers) == (1, 2)
         assert policy.total_weight == Decimal(8)
 
-    def test_shipped_file_is_a_document(self) -> None:
-        """The shipped criteria.json reads as a prioritisation-policy document."""
+    def test_shipped_file(self) -> None:
+        """Ships criteria.json as policy_json writes the default policy, version 1."""
         path = Path(__file__).parents[1] / "src/cloudsms/improvement/criteria.json"
         assert load_policy(path) == default_policy()
-        assert json.loads(path.read_text("utf-8"))["schema_version"] == 1
+        assert path.read_text("utf-8") == policy_json(default_policy())
+        assert json.loads(path.read_text("utf-8"))["version"] == 1
 
     def test_round_trip(self) -> None:
         """Goes to JSON and back unchanged, weights as strings."""
         text = to_json(POLICY)
         assert from_json(PrioritisationPolicy, text) == POLICY
         assert json.loads(text)["criteria"][0]["weight"] == "3"
+
+    def test_policy_json_refuses(self) -> None:
+        """Refuses to write something that is not a policy."""
+        with pytest.raises(ValidationError) as info:
+            policy_json("policy")  # type: ignore[arg-type]
+        assert info.value.paths == ["$.policy"]
 
     def test_is_major(self) -> None:
         """Calls an impact major above either threshold, not at it."""
@@ -246,7 +252,7 @@ class TestPrioritisationPolicy:
     def test_load_policy(self, tmp_path: Path) -> None:
         """Reads a provider's own policy from a file."""
         path = tmp_path / "policy.json"
-        path.write_text(to_json(POLICY), "utf-8")
+        path.write_text(policy_json(POLICY), "utf-8")
         assert load_policy(path) == POLICY
         assert load_policy(str(path)) == POLICY
 
@@ -258,13 +264,23 @@ class TestPrioritisationPolicy:
         with pytest.raises(ValidationError) as info:
             load_policy(5)  # type: ignore[arg-type]
         assert info.value.paths == ["$.path"]
-        bad = json.loads(to_json(POLICY))
+        bad = json.loads(policy_json(POLICY))
         bad["criteria"][1]["weight"] = "0"
         path = tmp_path / "bad.json"
         path.write_text(json.dumps(bad), "utf-8")
         with pytest.raises(ValidationError) as info:
             load_policy(path)
         assert info.value.paths == ["$.criteria[1].weight"]
+        for wrong, where in (({**bad, "version": 2}, "$.version"), ([1], "$")):
+            path.write_text(json.dumps(wrong), "utf-8")
+            with pytest.raises(ValidationError) as info:
+                load_policy(path)
+            assert info.value.paths == [where]
+        del bad["version"]
+        path.write_text(json.dumps(bad), "utf-8")
+        with pytest.raises(ValidationError) as info:
+            load_policy(path)
+        assert info.value.problems[0].got == "nothing"
 
     def test_score_problems(self) -> None:
         """Names a missing criterion, an unknown one and a score off the scale."""
@@ -292,8 +308,8 @@ class TestImpact:
             "customers": ["acme"],
             "major": True,
         }
-        assert str(impact) == "major impact: 2 services (crm, erp), 1 customers (acme)"
-        assert str(Impact()) == "minor impact: 0 services (-), 0 customers (-)"
+        assert str(impact) == "major impact: 2 services (crm, erp), 1 customer (acme)"
+        assert str(Impact()) == "minor impact: 0 services, 0 customers"
 
     def test_refuses_repeats(self) -> None:
         """Refuses a service listed twice."""
@@ -783,3 +799,66 @@ class TestImprovementRegister:
                 data={"scores": scores(1, 1, 1), "impact": {"services": "crm"}},
             )
         assert info.value.paths == ["$.data.impact"]
+
+
+# ---------------------------------------------------------------------- the examples
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+class TestExampleRegister:
+    """examples/conformity/improvement-register.json: a provider's register of 2026."""
+
+    def register(self) -> ImprovementRegister:
+        """The example register, read from its file."""
+        text = (EXAMPLES / "conformity" / "improvement-register.json").read_text("utf-8")
+        return from_json(ImprovementRegister, text)
+
+    def test_reads_and_verifies(self) -> None:
+        """Reads back, writes the same text, and every trail verifies."""
+        path = EXAMPLES / "conformity" / "improvement-register.json"
+        made = self.register()
+        assert to_json(made, indent=2) + "\n" == path.read_text("utf-8")
+        assert all(verify(i.lifecycle) is None for i in made)
+
+    def test_states_and_sources(self) -> None:
+        """Holds ten improvements, in every state of the lifecycle, from every source."""
+        made = self.register()
+        assert len(made) == 10
+        assert {i.state for i in made} == set(IMPROVEMENT_STATES)
+        assert {i.source for i in made} == set(OpportunitySource)
+
+    def test_ranking(self) -> None:
+        """Ranks the database improvement first: (5 x 3 + 3 x 2 + 5 x 2 + 2 x 1) / 8 = 4.125."""
+        ranked = self.register().ranked()
+        assert [r.id for r in ranked] == [
+            "imp-2026-03",
+            "imp-2026-02",
+            "imp-2026-04",
+            "imp-2026-05",
+            "imp-2026-07",
+            "imp-2026-10",
+        ]
+        assert (ranked[0].score, ranked[0].display_score) == (Fraction(33, 8), Decimal("4.12"))
+        major = self.register().improvement("imp-2026-03")
+        assert (major.impact is not None and major.impact.major, major.design_id) == (
+            True,
+            "db-cluster-ha",
+        )
+
+
+class TestExampleScript:
+    """examples/improvement.py runs end to end."""
+
+    def test_runs(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Prints the impacts, the explained ranking, the register and trails that verify."""
+        runpy.run_path(str(EXAMPLES / "improvement.py"), run_name="__main__")
+        out = capsys.readouterr().out
+        assert (
+            "imp-1: major impact: 2 services (crm, erp), 3 customers (acme, globex, initech)"
+            in out
+        )
+        assert "imp-1 ranks 1 of 4 with 4.12 of 5: 33 weighted points" in out
+        assert "1     imp-1        4.12   planned   design:db-cluster-ha" in out
+        assert "imp-2 (reviewed): assess -> approve -> plan -> start -> complete -> review" in out
+        assert "BROKEN" not in out
+        assert "imp-2 went through chg-2026-131" in out

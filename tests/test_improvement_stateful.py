@@ -45,9 +45,6 @@ register_lifecycle("improvement", "cloudsms.improvement.improvement:IMPROVEMENT_
 register_document(
     "cloudsms.improvement-register", "cloudsms.improvement.register:ImprovementRegister"
 )
-register_document(
-    "cloudsms.prioritisation-policy", "cloudsms.improvement.policy:PrioritisationPolicy"
-)
 
 
 def _capped(count: int, steps: int) -> settings:

@@ -33,6 +33,7 @@ from cloudsms.improvement.policy import (
     PrioritisationPolicy,
     default_policy,
     load_policy,
+    policy_json,
 )
 from cloudsms.improvement.register import (
     DESIGN_STATES,
@@ -58,4 +59,5 @@ __all__ = [
     "RankedImprovement",
     "default_policy",
     "load_policy",
+    "policy_json",
 ]

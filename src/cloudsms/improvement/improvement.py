@@ -111,9 +111,16 @@ class Impact(Record):
     def __str__(self) -> str:
         weight = "major" if self.major else "minor"
         return (
-            f"{weight} impact: {len(self.services)} services ({', '.join(self.services) or '-'}), "
-            f"{len(self.customers)} customers ({', '.join(self.customers) or '-'})"
+            f"{weight} impact: {_counted(self.services, 'service')}, "
+            f"{_counted(self.customers, 'customer')}"
         )
+
+
+def _counted(ids: tuple[str, ...], noun: str) -> str:
+    """``2 services (crm, erp)``, ``1 customer (acme)``, ``0 services``."""
+    plural = noun if len(ids) == 1 else f"{noun}s"
+    listed = f" ({', '.join(ids)})" if ids else ""
+    return f"{len(ids)} {plural}{listed}"
 
 
 def impact_data_problems(value: object, path: str) -> list[Problem]:

@@ -1,9 +1,10 @@
 """How improvements are prioritised: stated criteria with weights, and the major-impact line (S12).
 
 The criteria and their weights are data, not code. The ones cloudsms ships live in
-``criteria.json`` beside this module, a ``cloudsms.prioritisation-policy`` document
-(schema version 1) with these keys:
+``criteria.json`` beside this module, a JSON object with these keys:
 
+``version``
+    the version of this file's shape: ``1``;
 ``criteria``
     a list of ``{"key", "title", "weight"}`` objects: ``key`` is a lower-case name
     (``business_objectives``) that an assessment scores from 0 to 5, ``title`` says
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources as _package_data
+import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -36,7 +38,6 @@ import attrs
 
 from cloudsms._foundation.frozen import as_tuple
 from cloudsms._kit.checks import text
-from cloudsms._kit.documents import document
 from cloudsms._kit.limits import DECIMAL, INT64, LONGEST_NUMBER
 from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.errors import Problem, ValidationError, describe
@@ -50,6 +51,7 @@ __all__ = [
     "PrioritisationPolicy",
     "default_policy",
     "load_policy",
+    "policy_json",
 ]
 
 MAX_SCORE = 5
@@ -134,7 +136,6 @@ def _unique_keys(criteria: object, path: str) -> list[Problem]:
     return problems
 
 
-@document("cloudsms.prioritisation-policy", version=1)
 @attrs.frozen(kw_only=True)
 class PrioritisationPolicy(Record):
     """The criteria improvements are ranked by, and where a major impact begins (S12).
@@ -146,9 +147,9 @@ class PrioritisationPolicy(Record):
     is carried out through design and transition of new or changed services
     (ISO/IEC 20000-1:2011 clause 5) rather than through change management (9.2).
 
-    A persisted document (``cloudsms.prioritisation-policy``, schema version 1),
-    also kept inside an `ImprovementRegister`. `default_policy` is the one cloudsms
-    ships; `load_policy` reads a provider's own.
+    Kept inside an `ImprovementRegister` (and written with it); `default_policy` is
+    the one cloudsms ships; `load_policy` reads a provider's own from a file of the
+    shipped form.
 
     Serves S12; ISO/IEC 20000-1:2011 4.5.5.
 
@@ -264,10 +265,13 @@ def default_policy() -> PrioritisationPolicy:
 def load_policy(path: str | Path) -> PrioritisationPolicy:
     """A provider's own prioritisation policy, read from a JSON file of the shipped form.
 
+    The file is an object with ``"version": 1`` and the fields of a
+    `PrioritisationPolicy` (module docs); `policy_json` writes one.
+
     Raises:
-        ValidationError: the file cannot be read (at ``$.path``), is not JSON, or is
-            not a valid ``cloudsms.prioritisation-policy`` document (every problem
-            with its path).
+        ValidationError: the file cannot be read (at ``$.path``), is not JSON, has
+            another version (at ``$.version``), or holds an invalid policy (every
+            problem with its path, such as ``$.criteria[1].weight``).
     """
     given: object = path
     if not isinstance(given, str | Path):
@@ -286,8 +290,41 @@ def load_policy(path: str | Path) -> PrioritisationPolicy:
     return _read(raw)
 
 
+_VERSION = 1
+_SUBJECT = "PrioritisationPolicy"
+
+
 def _read(raw: str) -> PrioritisationPolicy:
     from cloudsms._foundation.strict_json import loads  # noqa: PLC0415 - only when reading
     from cloudsms._kit.converter import from_dict  # noqa: PLC0415 - cattrs only when reading
 
-    return from_dict(PrioritisationPolicy, loads(raw, subject="PrioritisationPolicy"))
+    data = loads(raw, subject=_SUBJECT)
+    if not isinstance(data, dict):
+        raise ValidationError.single("$", "a JSON object", describe(data), subject=_SUBJECT)
+    found = data.get("version")
+    if type(found) is not int or found != _VERSION:
+        got = describe(found) if "version" in data else "nothing"
+        expected = f"{_VERSION} (the version of the policy file this cloudsms reads)"
+        raise ValidationError.single("$.version", expected, got, subject=_SUBJECT)
+    return from_dict(PrioritisationPolicy, {k: v for k, v in data.items() if k != "version"})
+
+
+def policy_json(policy: PrioritisationPolicy) -> str:
+    """``policy`` as the JSON text of a policy file that `load_policy` reads back.
+
+    Raises:
+        ValidationError: ``policy`` is not a `PrioritisationPolicy` (at ``$.policy``).
+
+    Examples:
+        >>> print(policy_json(default_policy()).splitlines()[:3])
+        ['{', '  "version": 1,', '  "criteria": [']
+    """
+    from cloudsms._kit.converter import to_dict  # noqa: PLC0415 - cattrs only when writing
+
+    given: object = policy
+    if not isinstance(given, PrioritisationPolicy):
+        raise ValidationError.single(
+            "$.policy", "a PrioritisationPolicy", describe(given), subject=_SUBJECT
+        )
+    body = {"version": _VERSION, **to_dict(policy)}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
