@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import TYPE_CHECKING
+import re
+import shlex
+from pathlib import Path
 
 import pytest
 
@@ -26,8 +28,12 @@ from cloudsms.reports.conformity import (
 from cloudsms.serialization import to_json
 from test_frames import AS_OF, evidence_register
 
-if TYPE_CHECKING:
-    from pathlib import Path
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+SECTION = PAGE[PAGE.index("\n## Evidence assessment\n") : PAGE.index("\n## Onboarding\n")]
+SAMPLES = re.findall(
+    r"^```console\n\$ (cloudsms evidence [^\n]*)\n(.*?)^```$", SECTION, re.MULTILINE | re.DOTALL
+)
 
 
 @pytest.fixture
@@ -202,3 +208,10 @@ def test_a_fresh_interpreter(register_file: str) -> None:
     ran = fresh(*args)
     assert (ran.returncode, ran.stderr) == (0, "")
     assert ran.stdout == in_process(*args).stdout
+
+
+def test_the_documented_sample() -> None:
+    """docs/cli.md's run on the example register prints what it shows, status 0."""
+    ((command, shown),) = SAMPLES
+    ran = fresh(*shlex.split(command)[1:], cwd=ROOT)
+    assert (ran.returncode, ran.stderr, ran.stdout) == (0, "", shown)
