@@ -1,6 +1,6 @@
 """A provider's improvement register: found, assessed, ranked, carried out, reviewed (S12).
 
-Run it with ``python examples/improvement.py``. A provider runs a CRM and an ERP on
+Run it with ``python examples/improvement.py``. ACME Cloud runs a CRM and an ERP on
 one shared database cluster, and a mail service on its own, for four customers
 (the agreement of ``examples/agreement.py``, re-made for each). Its checks of the
 SMS and the services turn up five opportunities: an internal audit finding, a
@@ -112,10 +112,10 @@ def agreements() -> tuple[CloudServiceAgreement, ...]:
         )
 
     return (
-        for_customer("acme", "crm"),
-        for_customer("globex", "erp"),
+        for_customer("globex", "crm"),
         for_customer("initech", "erp"),
-        for_customer("umbrella", "mail"),
+        for_customer("umbrella", "erp"),
+        for_customer("hooli", "mail"),
     )
 
 
@@ -202,7 +202,7 @@ SCORES = {
 
 def main() -> None:
     """Build the register, rank it, carry two improvements forward, print what happened."""
-    register = ImprovementRegister(id="nimbus-improvements")
+    register = ImprovementRegister(id="acme-improvements")
     for found in FOUND:
         register = register.with_improvement(found)
     keys = register.policy.keys

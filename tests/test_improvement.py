@@ -854,7 +854,7 @@ class TestExampleScript:
         runpy.run_path(str(EXAMPLES / "improvement.py"), run_name="__main__")
         out = capsys.readouterr().out
         assert (
-            "imp-1: major impact: 2 services (crm, erp), 3 customers (acme, globex, initech)"
+            "imp-1: major impact: 2 services (crm, erp), 3 customers (globex, initech, umbrella)"
             in out
         )
         assert "imp-1 ranks 1 of 4 with 4.12 of 5: 33 weighted points" in out
