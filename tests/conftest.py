@@ -51,8 +51,10 @@ def examples(count: int) -> int:
 
 MODULES = (
     "cloudsms.catalogue",
+    "cloudsms.conformity",
     "cloudsms.configuration",
     "cloudsms.context",
+    "cloudsms.improvement",
     "cloudsms.levels",
     "cloudsms.money",
     "cloudsms.monitoring",
@@ -77,6 +79,13 @@ MODULES = (
 # module and name: `cloudsms.operations.Release` is a record of its own.
 RESULTS = frozenset(
     {
+        "cloudsms.conformity.Assessment",
+        "cloudsms.conformity.ClauseAssessment",
+        "cloudsms.conformity.Gap",
+        "cloudsms.conformity.ProcessAssessment",
+        "cloudsms.conformity.ScenarioAssessment",
+        "cloudsms.improvement.Contribution",
+        "cloudsms.improvement.RankedImprovement",
         "cloudsms.monitoring.ErrorBudget",
         "cloudsms.monitoring.EvidenceItem",
         "cloudsms.monitoring.FleetSummary",
@@ -91,6 +100,8 @@ RESULTS = frozenset(
         "cloudsms.procedures.resource_change.Refusal",
         "cloudsms.procedures.resource_change.ResourceChange",
         "cloudsms.procedures.termination.ExitRelease",
+        "cloudsms.reference.CoverageCell",
+        "cloudsms.reference.ProcessCoverage",
         "cloudsms.resources.CapacityLeftOut",
         "cloudsms.resources.CapacityLine",
         "cloudsms.resources.CapacityPlan",

@@ -1261,6 +1261,7 @@ _BUILT_IN: Mapping[str, str] = FrozenMapping(
         "onboarding": "cloudsms.procedures.onboarding:ONBOARDING_LIFECYCLE",
         "transfer": "cloudsms.procedures.transfer:TRANSFER_LIFECYCLE",
         "service_removal": "cloudsms.procedures.removal:REMOVAL_LIFECYCLE",
+        "improvement": "cloudsms.improvement.improvement:IMPROVEMENT_LIFECYCLE",
     }
 )
 """The lifecycles cloudsms declares, by name, each at the dotted path of its declaration."""

@@ -39,6 +39,14 @@ from cloudsms.reports.catalogue import (
     offering_rows,
     offerings_table,
 )
+from cloudsms.reports.conformity import (
+    ASSESSMENT_COLUMNS,
+    GAP_COLUMNS,
+    assessment_data,
+    assessment_rows,
+    assessment_table,
+    gap_rows,
+)
 from cloudsms.reports.focus import (
     FOCUS_COLUMNS,
     FOCUS_EXTRA_COLUMNS,
@@ -50,6 +58,27 @@ from cloudsms.reports.focus import (
     focus_rows,
     read_focus,
     write_focus,
+)
+from cloudsms.reports.frames import (
+    ASSESSMENT_FRAME_COLUMNS,
+    CITATION_COLUMNS,
+    COVERAGE_COLUMNS,
+    EVIDENCE_COLUMNS,
+    GAP_FRAME_COLUMNS,
+    IMPROVEMENT_FRAME_COLUMNS,
+    PROCESS_ASSESSMENT_COLUMNS,
+    PROCESS_COVERAGE_COLUMNS,
+    PROCESS_COVERAGE_LONG_COLUMNS,
+    SCENARIO_ASSESSMENT_COLUMNS,
+    evidence_state,
+    to_frame,
+)
+from cloudsms.reports.improvement import (
+    RANKING_COLUMNS,
+    ranking_columns,
+    ranking_data,
+    ranking_rows,
+    ranking_table,
 )
 from cloudsms.reports.monitoring import (
     EVIDENCE_FRAME_COLUMNS,
@@ -63,7 +92,6 @@ from cloudsms.reports.monitoring import (
     provider_report_markdown,
     service_report_data,
     service_report_markdown,
-    to_frame,
 )
 from cloudsms.reports.onboarding import onboarding_plan_data, onboarding_plan_table
 from cloudsms.reports.operations import (
@@ -72,6 +100,16 @@ from cloudsms.reports.operations import (
     incident_report,
     incident_rows,
     incident_table,
+)
+from cloudsms.reports.plots import (
+    COVERAGE_COLOURS,
+    COVERAGE_ORDER,
+    EVIDENCE_COLOURS,
+    STATUS_COLOURS,
+    plot_coverage_matrix,
+    plot_evidence_freshness,
+    plot_improvements,
+    plot_process_coverage,
 )
 from cloudsms.reports.removal import removal_plan_data, removal_plan_table
 from cloudsms.reports.resources import (
@@ -94,15 +132,32 @@ from cloudsms.reports.termination import (
 from cloudsms.reports.transfer import transfer_summary_data, transfer_summary_markdown
 
 __all__ = [
+    "ASSESSMENT_COLUMNS",
+    "ASSESSMENT_FRAME_COLUMNS",
     "CATALOGUE_COLUMNS",
+    "CITATION_COLUMNS",
     "COST_COLUMNS",
     "COST_FRAME_COLUMNS",
+    "COVERAGE_COLOURS",
+    "COVERAGE_COLUMNS",
+    "COVERAGE_ORDER",
+    "EVIDENCE_COLOURS",
+    "EVIDENCE_COLUMNS",
     "EVIDENCE_FRAME_COLUMNS",
     "FOCUS_COLUMNS",
     "FOCUS_EXTRA_COLUMNS",
     "FRAME_COLUMNS",
+    "GAP_COLUMNS",
+    "GAP_FRAME_COLUMNS",
+    "IMPROVEMENT_FRAME_COLUMNS",
     "INCIDENT_COLUMNS",
     "OFFERING_COLUMNS",
+    "PROCESS_ASSESSMENT_COLUMNS",
+    "PROCESS_COVERAGE_COLUMNS",
+    "PROCESS_COVERAGE_LONG_COLUMNS",
+    "RANKING_COLUMNS",
+    "SCENARIO_ASSESSMENT_COLUMNS",
+    "STATUS_COLOURS",
     "TARGET_COLUMNS",
     "UTILISATION_FRAME_COLUMNS",
     "FocusColumn",
@@ -113,6 +168,9 @@ __all__ = [
     "agreement_report",
     "agreement_rows",
     "agreement_table",
+    "assessment_data",
+    "assessment_rows",
+    "assessment_table",
     "availability_chart",
     "capacity_chart",
     "capacity_left_out_note",
@@ -128,11 +186,13 @@ __all__ = [
     "cost_profile_rows",
     "cost_profile_table",
     "evidence_frame",
+    "evidence_state",
     "exit_plan_data",
     "exit_plan_table",
     "focus_columns",
     "focus_rows",
     "format_elapsed",
+    "gap_rows",
     "incident_report",
     "incident_rows",
     "incident_table",
@@ -141,9 +201,17 @@ __all__ = [
     "offerings_table",
     "onboarding_plan_data",
     "onboarding_plan_table",
+    "plot_coverage_matrix",
+    "plot_evidence_freshness",
+    "plot_improvements",
+    "plot_process_coverage",
     "provider_report",
     "provider_report_data",
     "provider_report_markdown",
+    "ranking_columns",
+    "ranking_data",
+    "ranking_rows",
+    "ranking_table",
     "read_focus",
     "removal_plan_data",
     "removal_plan_table",

@@ -9,8 +9,9 @@ hypothesis's entry point, so ``st.from_type(Money)`` works once cloudsms is
 installed. `lifecycle_machine` turns any declared `cloudsms.lifecycle.Lifecycle`
 into a `RuleBasedStateMachine` to subclass with your own invariants;
 `ExitProcedureMachine` drives the exit procedure (S13) with its invariants built in,
-and `OnboardingMachine`, `TransferMachine` and `RemovalMachine` drive onboarding (S08),
-transfer (S14) and removal (S15).
+`OnboardingMachine`, `TransferMachine` and `RemovalMachine` drive onboarding (S08),
+transfer (S14) and removal (S15), and `ImprovementMachine` an improvement register
+(S12).
 
 Examples:
     >>> from hypothesis import given
@@ -81,12 +82,27 @@ from cloudsms.testing._catalogue import (
     service_requirements,
     upgrades,
 )
+from cloudsms.testing._conformity import (
+    evidence,
+    evidence_registers,
+    findings,
+    process_owners,
+)
 from cloudsms.testing._costs import (
     cost_changes,
     minimum_commitments,
     rate_cards,
     rates,
     tiers,
+)
+from cloudsms.testing._improvement import (
+    IMPROVEMENT_STATES,
+    ImprovementMachine,
+    criteria,
+    impacts,
+    improvement_registers,
+    improvements,
+    prioritisation_policies,
 )
 from cloudsms.testing._monitoring import (
     events,
@@ -194,10 +210,12 @@ from cloudsms.testing._transfer import (
 __all__ = [
     "DIMENSION_UNITS",
     "EXIT_STATES",
+    "IMPROVEMENT_STATES",
     "ONBOARDING_STATES",
     "REMOVAL_STATES",
     "TRANSFER_STATES",
     "ExitProcedureMachine",
+    "ImprovementMachine",
     "OnboardingMachine",
     "RemovalMachine",
     "TransferMachine",
@@ -233,6 +251,7 @@ __all__ = [
     "cost_changes",
     "credit_terms",
     "credit_tiers",
+    "criteria",
     "currency_codes",
     "customer_groups",
     "daily_windows",
@@ -241,13 +260,19 @@ __all__ = [
     "deletions",
     "early_termination_charges",
     "events",
+    "evidence",
+    "evidence_registers",
     "exact_durations",
     "exclusions",
     "exit_confirmations",
     "exit_plans",
     "exit_procedures",
     "exit_terms",
+    "findings",
     "history_entries",
+    "impacts",
+    "improvement_registers",
+    "improvements",
     "incidents",
     "judgements",
     "known_errors",
@@ -274,8 +299,10 @@ __all__ = [
     "pool_costs",
     "prices",
     "priorities",
+    "prioritisation_policies",
     "priority_scales",
     "problems",
+    "process_owners",
     "provider_profiles",
     "quantities",
     "rate_cards",

@@ -25,7 +25,9 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.testing import _agreements_terms as agreements_terms  # noqa: PLC0415
     from cloudsms.testing import _capacity as capacity_strategies  # noqa: PLC0415
     from cloudsms.testing import _catalogue as catalogue_strategies  # noqa: PLC0415
+    from cloudsms.testing import _conformity as conformity_strategies  # noqa: PLC0415
     from cloudsms.testing import _costs as costs_strategies  # noqa: PLC0415
+    from cloudsms.testing import _improvement as improvement_strategies  # noqa: PLC0415
     from cloudsms.testing import _monitoring as monitoring_strategies  # noqa: PLC0415
     from cloudsms.testing import _onboarding as onboarding_strategies  # noqa: PLC0415
     from cloudsms.testing import _operations as operations_strategies  # noqa: PLC0415
@@ -62,6 +64,8 @@ def _hypothesis_setup_hook() -> None:
     onboarding_strategies.register()
     transfer_strategies.register()
     removal_strategies.register()
+    improvement_strategies.register()
+    conformity_strategies.register()
     _register_parts()
     _register_reference()
 
