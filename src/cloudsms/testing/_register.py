@@ -10,9 +10,33 @@ if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
 
+_STRATEGY_MODULES = (
+    "_catalogue",
+    "_agreements_targets",
+    "_agreements",
+    "_agreements_terms",
+    "_parties",
+    "_operations",
+    "_operations_changes",
+    "_monitoring",
+    "_resources",
+    "_costs",
+    "_capacity",
+    "_provider_cost",
+    "_termination",
+    "_onboarding",
+    "_transfer",
+    "_removal",
+    "_improvement",
+    "_conformity",
+)
+"""The strategy modules whose ``register()`` the hook calls, in the order it calls them."""
+
+
 def _hypothesis_setup_hook() -> None:
     """Register a strategy for each cloudsms value type (called when hypothesis loads)."""
     import datetime as dt  # noqa: F401, PLC0415 - kept local: runs inside hypothesis's import
+    import importlib  # noqa: PLC0415
 
     from hypothesis import strategies as st  # noqa: PLC0415
 
@@ -20,25 +44,7 @@ def _hypothesis_setup_hook() -> None:
     from cloudsms.context import ProviderProfile  # noqa: PLC0415
     from cloudsms.planning import ServicePlan  # noqa: PLC0415
     from cloudsms.services import CloudService, ServiceComponent, ServiceGraph  # noqa: PLC0415
-    from cloudsms.testing import _agreements as agreements_records  # noqa: PLC0415
-    from cloudsms.testing import _agreements_targets as agreements_targets  # noqa: PLC0415
-    from cloudsms.testing import _agreements_terms as agreements_terms  # noqa: PLC0415
-    from cloudsms.testing import _capacity as capacity_strategies  # noqa: PLC0415
-    from cloudsms.testing import _catalogue as catalogue_strategies  # noqa: PLC0415
-    from cloudsms.testing import _conformity as conformity_strategies  # noqa: PLC0415
-    from cloudsms.testing import _costs as costs_strategies  # noqa: PLC0415
-    from cloudsms.testing import _improvement as improvement_strategies  # noqa: PLC0415
-    from cloudsms.testing import _monitoring as monitoring_strategies  # noqa: PLC0415
-    from cloudsms.testing import _onboarding as onboarding_strategies  # noqa: PLC0415
-    from cloudsms.testing import _operations as operations_strategies  # noqa: PLC0415
-    from cloudsms.testing import _operations_changes as changes_strategies  # noqa: PLC0415
-    from cloudsms.testing import _parties as parties_strategies  # noqa: PLC0415
-    from cloudsms.testing import _provider_cost as provider_cost_strategies  # noqa: PLC0415
-    from cloudsms.testing import _removal as removal_strategies  # noqa: PLC0415
-    from cloudsms.testing import _resources as resources_strategies  # noqa: PLC0415
     from cloudsms.testing import _strategies as s  # noqa: PLC0415
-    from cloudsms.testing import _termination as termination_strategies  # noqa: PLC0415
-    from cloudsms.testing import _transfer as transfer_strategies  # noqa: PLC0415
 
     _register_wire_types()
     st.register_type_strategy(ServiceComponent, lambda _: s.service_components())
@@ -48,24 +54,9 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(ProviderProfile, lambda _: s.provider_profiles())
     st.register_type_strategy(ServicePlan, lambda _: s.service_plans())
     st.register_type_strategy(ConfigurationRecord, lambda _: s.configuration_records())
-    catalogue_strategies.register()
-    agreements_targets.register()
-    agreements_records.register()
-    agreements_terms.register()
-    parties_strategies.register()
-    operations_strategies.register()
-    changes_strategies.register()
-    monitoring_strategies.register()
-    resources_strategies.register()
-    costs_strategies.register()
-    capacity_strategies.register()
-    provider_cost_strategies.register()
-    termination_strategies.register()
-    onboarding_strategies.register()
-    transfer_strategies.register()
-    removal_strategies.register()
-    improvement_strategies.register()
-    conformity_strategies.register()
+    # Each module's register(), in this order: later modules draw on earlier ones.
+    for name in _STRATEGY_MODULES:
+        importlib.import_module(f"cloudsms.testing.{name}").register()
     _register_parts()
     _register_reference()
 
