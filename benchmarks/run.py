@@ -254,6 +254,22 @@ def removal_figures(*, quick: bool) -> list[Row]:
     )
 
 
+def conformity_figures(*, quick: bool) -> list[Row]:
+    """S12's assessment: 15 scenarios against 10,000 evidence records (floor 10 ms)."""
+    import conformity  # noqa: PLC0415 - benchmarks/conformity.py, beside this runner
+
+    return section_figures(
+        conformity.rows(quick=quick), "best of 7 wall, register indexed (1,000 quick, 3)"
+    )
+
+
+def frames_figures(*, quick: bool) -> list[Row]:
+    """S12's coverage-matrix frame of a fresh reference set (floor 10 ms), beside one by hand."""
+    import frames  # noqa: PLC0415 - benchmarks/frames.py, beside this runner
+
+    return section_figures(frames.rows(quick=quick), "best of 20 wall (5 quick)")
+
+
 def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one branch per group of benchmarks
     """Run every benchmark, print the table, and with --check fail on a missed floor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -273,6 +289,8 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one branch per group of ben
             "focus",
             "exit",
             "removal",
+            "conformity",
+            "frames",
         ),
         help="run one group of benchmarks",
     )
@@ -316,6 +334,10 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one branch per group of ben
         figures += exit_figures(quick=args.quick)
     if args.only in {None, "removal"}:
         figures += removal_figures(quick=args.quick)
+    if args.only in {None, "conformity"}:
+        figures += conformity_figures(quick=args.quick)
+    if args.only in {None, "frames"}:
+        figures += frames_figures(quick=args.quick)
     width = max(len(f.name) for f in figures if not _informative(f))
     print(f"{'benchmark':<{width}}  {'figure':>11}  {'floor':>9}  {'ratio':>6}  {'':<6}  method")
     for f in figures:
