@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -84,3 +86,32 @@ def test_runs_and_draws_its_figures(kernel: str) -> None:
     assert "Conformity assessment of register acme-sms-2026" in printed
     assert "links that do not hold: []" in printed
     assert "Unknown (citations not known, never counted as covered): S14 S15" in printed
+
+
+def test_the_tutorial_pictures_regenerate(tmp_path: Path) -> None:
+    """tasks/figures.py runs docs/analysis.md's samples and writes its five pictures.
+
+    Run into a temporary folder in a fresh interpreter (the samples run from the
+    project root, as the page says); the pictures it writes are the ones the page
+    shows and docs/images holds.
+    """
+    for module in ("pandas", "matplotlib"):
+        pytest.importorskip(module, reason=f"the pictures need {module} (extra 'analysis')")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tasks" / "figures.py"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    written = sorted(p.name for p in tmp_path.iterdir())
+    page = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")
+    shown = sorted(re.findall(r"\]\(images/([a-z-]+\.png)\)", page))
+    committed = sorted(p.name for p in (ROOT / "docs" / "images").glob("*.png"))
+    assert written == shown == committed
+    assert len(written) == FIGURES
+    for name in written:
+        data = (tmp_path / name).read_bytes()
+        assert data.startswith(PNG)
+        assert len(data) > 10_000
