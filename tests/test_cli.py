@@ -362,7 +362,7 @@ class TestOverlaysInTables:
         assert rows[1]["outcomes"].startswith("A hierarchy of plans")
         assert " | " in rows[1]["outcomes"]
         assert rows[1]["implemented_by"].split(" | ")[0] == "cloudsms.planning.ServicePlan"
-        assert rows[11]["implemented_by"] == ""  # S12: nothing has landed yet
+        assert rows[11]["implemented_by"].split(" | ")[0] == "cloudsms.conformity.Evidence"
         assert "(" not in rows[0]["outcomes"][:1]
 
 
