@@ -239,6 +239,13 @@ class TestPrioritisationPolicy:
         with pytest.raises(ValidationError) as info:
             Criterion(key="cost", title="Cost", weight=weight)  # type: ignore[arg-type]
         assert info.value.paths == ["$.weight"]
+        assert info.value.problems[0].expected.startswith("a positive decimal weight")
+
+    def test_refuses_weight_json_cannot_carry(self) -> None:
+        """Refuses a weight whose exponent a document cannot carry."""
+        with pytest.raises(ValidationError) as info:
+            Criterion(key="cost", title="Cost", weight=Decimal("1E+1000"))
+        assert info.value.problems[0].expected.startswith("a Decimal written in at most 100")
 
     def test_refuses_key_and_threshold(self) -> None:
         """Refuses an upper-case key and a negative threshold, each at its path."""
@@ -340,7 +347,10 @@ class TestImprovement:
         assert info.value.paths == ["$.title", "$.source_ref", "$.raised_at"]
 
     def test_refuses_bad_scores(self) -> None:
-        """Refuses a score above 5 and a key that is not lower-case."""
+        """Refuses a score above 5, a key that is not lower-case, and a list."""
+        with pytest.raises(ValidationError) as info:
+            improvement(scores=[1])
+        assert info.value.paths == ["$.scores"]
         with pytest.raises(ValidationError) as info:
             improvement(scores={"objectives": 6})
         assert info.value.paths == ["$.scores.objectives"]
@@ -799,6 +809,20 @@ class TestImprovementRegister:
                 data={"scores": scores(1, 1, 1), "impact": {"services": "crm"}},
             )
         assert info.value.paths == ["$.data.impact"]
+        wrong = {"services": "crm", "customers": ["Not an id"], "major": "yes"}
+        with pytest.raises(ValidationError) as info:
+            made.apply(
+                "imp-1",
+                "assess",
+                when=at(1),
+                actor=WHO,
+                data={"scores": scores(1, 1, 1), "impact": wrong},
+            )
+        assert info.value.paths == [
+            "$.data.impact.services",
+            "$.data.impact.customers[0]",
+            "$.data.impact.major",
+        ]
 
 
 # ---------------------------------------------------------------------- the examples

@@ -12,6 +12,7 @@ ISO/IEC 20000-1:2011 4.5.5 (improvements), 9.2 and 5 (how they are carried out).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from cloudsms._kit.documents import register_document
 from cloudsms.improvement import (
     CLOSED_STATES,
+    Criterion,
     Impact,
     Improvement,
     ImprovementRegister,
@@ -44,6 +46,12 @@ from conftest import examples
 register_lifecycle("improvement", "cloudsms.improvement.improvement:IMPROVEMENT_LIFECYCLE")
 register_document(
     "cloudsms.improvement-register", "cloudsms.improvement.register:ImprovementRegister"
+)
+
+
+POLICY = PrioritisationPolicy(
+    criteria=(Criterion(key="value", title="Business value (5: most)", weight=Decimal(1)),),
+    major_impact_services=0,
 )
 
 
@@ -125,6 +133,13 @@ class TestRegisterProperties:
             assert item.explanation.startswith(f"{item.id} ranks {item.rank} of {len(ranked)}")
         keys = [(-r.score, r.improvement.raised_at, r.id) for r in ranked]
         assert keys == sorted(keys)
+
+    @given(improvement_registers(policy=POLICY, states=["assessed", "reviewed", "withdrawn"]))
+    @settings(max_examples=examples(20))
+    def test_given_policy(self, register: ImprovementRegister) -> None:
+        """Draws registers under the policy given, in the states asked for."""
+        assert register.policy == POLICY
+        assert {i.state for i in register} <= {"assessed", "reviewed", "withdrawn"}
 
     @given(improvement_registers())
     @settings(max_examples=examples(40))

@@ -123,13 +123,12 @@ class Criterion(Record):
     weight: Decimal = attrs.field(validator=_WEIGHT)
 
 
-def _unique_keys(criteria: object, path: str) -> list[Problem]:
-    if not isinstance(criteria, tuple):
-        return []
-    seen: set[object] = set()
+def _unique_keys(criteria: tuple[Criterion, ...], path: str) -> list[Problem]:
+    """A problem at each criterion whose key an earlier one used (the list's type is checked)."""
+    seen: set[str] = set()
     problems: list[Problem] = []
     for index, criterion in enumerate(criteria):
-        key = getattr(criterion, "key", None)
+        key = criterion.key
         if key in seen:
             problems.append(Problem(f"{path}[{index}].key", "a key used once", describe(key)))
         seen.add(key)

@@ -533,8 +533,6 @@ class ImprovementMachine(RuleBasedStateMachine):
     @invariant()
     def trail_verifies_and_replays(self) -> None:
         """Every improvement's trail verifies, and replays through the guards to its state."""
-        if not hasattr(self, "register"):
-            return
         for found in self.register:
             assert verify(found.lifecycle) is None  # noqa: S101
             replayed = IMPROVEMENT_LIFECYCLE.resume(
@@ -545,8 +543,6 @@ class ImprovementMachine(RuleBasedStateMachine):
     @invariant()
     def time_never_runs_backwards(self) -> None:
         """No event precedes the one before it, nor the improvement's raising."""
-        if not hasattr(self, "register"):
-            return
         for found in self.register:
             instants = [found.raised_at] + [e.when for e in found.lifecycle.entries]
             utc = [instant.astimezone(dt.UTC) for instant in instants]
@@ -555,8 +551,6 @@ class ImprovementMachine(RuleBasedStateMachine):
     @invariant()
     def planned_implies_linked(self) -> None:
         """From planned on, an improvement is linked to a change or to design work."""
-        if not hasattr(self, "register"):
-            return
         for found in self.register:
             if found.state in {"planned", "in_progress", "implemented", "reviewed"}:
                 assert found.linked  # noqa: S101
@@ -564,8 +558,6 @@ class ImprovementMachine(RuleBasedStateMachine):
     @invariant()
     def major_impact_goes_through_design(self) -> None:
         """An improvement whose assessment found a major impact is never linked to a change."""
-        if not hasattr(self, "register"):
-            return
         for found in self.register:
             impact = found.impact
             if impact is not None and impact.major:
@@ -574,8 +566,6 @@ class ImprovementMachine(RuleBasedStateMachine):
     @invariant()
     def ranking_excludes_closed(self) -> None:
         """The ranking holds exactly the open, assessed improvements, best first."""
-        if not hasattr(self, "register"):
-            return
         ranked = self.register.ranked()
         expected = {i.id for i in self.register if i.assessed and i.state not in CLOSED_STATES}
         assert {r.id for r in ranked} == expected  # noqa: S101
@@ -587,8 +577,6 @@ class ImprovementMachine(RuleBasedStateMachine):
     @invariant()
     def scores_are_the_latest_assessment(self) -> None:
         """An assessed improvement's scores are those its latest assessment recorded."""
-        if not hasattr(self, "register"):
-            return
         for found in self.register:
             entry = latest_entry(found.lifecycle, "assess")
             if entry is not None:
