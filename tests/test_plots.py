@@ -104,6 +104,14 @@ class TestCoverageHeatmap:
         )
         assert "20000-1:2018" in right.get_title()
 
+    def test_into_a_subfigure(self) -> None:
+        """Drawn into the axes of a subfigure, it returns the figure holding it."""
+        figure_module = pytest.importorskip("matplotlib.figure")
+        figure = figure_module.Figure()
+        (sub,) = figure.subfigures(1, 1, squeeze=False)[0]
+        ax = sub.add_subplot()
+        assert plot_coverage_matrix(reference.coverage_matrix(), ax=ax) is figure
+
     def test_refuses_other_values(self) -> None:
         """Only a CoverageMatrix: anything else is named at $.matrix."""
         with pytest.raises(ValidationError) as info:
@@ -136,6 +144,13 @@ class TestProcessCoverage:
         assert labels[0].startswith("5 Design and transition")
         assert labels[0].endswith("…")
         png(figure)
+
+    def test_no_unknown_scenario(self) -> None:
+        """With citations for S14 and S15 from an overlay, the label names no unknown ones."""
+        cited = [{"scenario_id": sid, "clause_number": "9.2"} for sid in ("S14", "S15")]
+        refs = reference.load(overlay(citations=cited))
+        ax = plot_process_coverage(refs.process_coverage()).axes[0]
+        assert ax.get_xlabel() == "scenarios covering the process"
 
     @pytest.mark.parametrize("value", [[], "6.1", [reference.clause("6.1")], None])
     def test_refuses_other_values(self, value: object) -> None:
@@ -211,6 +226,9 @@ class TestEvidenceFreshness:
         assert [p.path for p in info.value.problems] == ["$.ids[1]"]
         with pytest.raises(ValidationError):
             plot_evidence_freshness(evidence_register(), as_of=AS_OF, ids=[])
+        with pytest.raises(ValidationError) as info:
+            plot_evidence_freshness(evidence_register(), as_of=AS_OF, ids="EV-POL")
+        assert [p.path for p in info.value.problems] == ["$.ids"]
 
     @pytest.mark.parametrize(
         ("register", "as_of", "path"),

@@ -459,6 +459,33 @@ class TestRecordsRefuseNonsense:
             ProcessCoverage(clause=reference.clause("6.1"), direct=("S99x",))
         assert [p.path for p in info.value.problems] == ["$.direct[0]"]
 
+    def test_shapes_of_the_fields(self) -> None:
+        """A list for a tuple, a text via and an item that is not a Coverage are named."""
+        with pytest.raises(ValidationError) as info:
+            ProcessCoverage(
+                clause=reference.clause("6.1"),
+                direct=["S03"],  # type: ignore[arg-type]
+                inherited=("S04",),  # type: ignore[arg-type]
+                unknown="S14",  # type: ignore[arg-type]
+            )
+        assert [p.path for p in info.value.problems] == [
+            "$.direct",
+            "$.unknown",
+            "$.inherited[0]",
+        ]
+        with pytest.raises(ValidationError) as info:
+            ProcessCoverage(clause=reference.clause("6.1"), inherited=[])  # type: ignore[arg-type]
+        assert [p.path for p in info.value.problems] == ["$.inherited"]
+        with pytest.raises(ValidationError) as info:
+            CoverageCell(
+                edition="20000-1:2011",
+                clause_number="4.5.1",
+                scenario_id="S04",
+                kind=INHERITED,
+                via=4,  # type: ignore[arg-type]
+            )
+        assert "$.via" in [p.path for p in info.value.problems]
+
     def test_matrix_is_exported(self) -> None:
         """The module-level queries run on the shipped set."""
         assert isinstance(reference.coverage_matrix(), CoverageMatrix)
