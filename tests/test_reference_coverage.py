@@ -385,6 +385,7 @@ class TestProcessCoverage:
         )
         assert "S01" in p.scenario_ids
         assert "S01" not in p.direct
+        assert p.entries == refs.coverage_of("6.1")
 
     def test_uncovered_matches_uncovered_processes(self) -> None:
         """A process no scenario reaches is not covered, as uncovered_processes says."""
