@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import overlay
+from tests.conftest import examples, overlay
 
 from cloudsms import reference
 from cloudsms.errors import UnknownReference, ValidationError
@@ -297,7 +297,7 @@ class TestOverlays:
         assert [c.number for c in refs.uncovered_processes(edition="20000-1:2018")] == ["8.2"]
         assert refs.coverage_matrix() == reference.coverage_matrix()
 
-    @settings(max_examples=30, deadline=None)
+    @settings(max_examples=examples(30), deadline=None)
     @given(
         st.lists(
             st.tuples(
