@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,7 +43,9 @@ from cloudsms.periods import Period
 from cloudsms.reports import frames
 from cloudsms.reports import monitoring as monitoring_reports
 from cloudsms.reports.frames import to_frame
+from cloudsms.serialization import from_json
 
+ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 9, 1)
 """The review's day: 1 September 2026 in the register's zone (Pacific/Auckland)."""
 
@@ -309,6 +312,18 @@ class TestConformityFrames:
         with pytest.raises(ValidationError) as info:
             to_frame(evidence_register(), as_of="2026-09-01")
         assert [p.path for p in info.value.problems] == ["$.as_of"]
+
+    def test_states_agree_with_assess(self) -> None:
+        """On the example register, assess counts the valid evidence and names the expired."""
+        text = (ROOT / "examples" / "conformity" / "evidence-register.json").read_text("utf-8")
+        register = from_json(EvidenceRegister, text)
+        for day in (dt.date(2026, 6, 30), dt.date(2026, 12, 31), dt.date(2027, 3, 1)):
+            state = dict(
+                zip(*(to_frame(register, as_of=day)[k] for k in ("id", "state")), strict=True)
+            )
+            rows = assess(register, None, as_of=day).clauses
+            assert {state[i] for r in rows for i in r.evidence_ids} <= {"valid"}
+            assert {state[i] for r in rows for i in r.stale_ids} <= {"expired"}
 
     def test_improvement_register(self) -> None:
         """Each improvement with its state, rank among the open ones and its score."""
