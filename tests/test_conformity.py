@@ -8,6 +8,7 @@ S12 cites the whole of clause 5, S14 and S15 have unknown citations.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -224,6 +225,24 @@ class TestRegister:
         with pytest.raises(ValidationError) as error:
             register(**changes)
         assert paths(error) == [path]
+
+    def test_a_document_with_faults_names_each_path(self) -> None:
+        """Read from JSON: every fault at its path, nothing built."""
+        data = json.loads(to_json(register(item("EV-1", "6.1"), item("EV-2", "7.1"))))
+        data["evidence"][0]["supports"] = []
+        data["evidence"][1]["id"] = "EV-1"
+        data["evidence"][1]["valid_until"] = "31/12/2026"
+        with pytest.raises(ValidationError) as error:
+            from_json(EvidenceRegister, json.dumps(data))
+        assert set(paths(error)) == {
+            "$.evidence[0].supports",
+            "$.evidence[1].valid_until",
+        }
+        data["evidence"][0]["supports"] = ["Clause 6.1"]
+        data["evidence"][1]["valid_until"] = "2026-12-31"
+        with pytest.raises(ValidationError) as error:
+            from_json(EvidenceRegister, json.dumps(data))
+        assert paths(error) == ["$.evidence[1].id"]
 
     def test_with_evidence_and_findings(self) -> None:
         """New registers; the old one unchanged; a duplicate id refused at $.items[i].id."""
