@@ -30,6 +30,7 @@ from cloudsms.conformity import (
 )
 from cloudsms.errors import UnknownReference, ValidationError
 from cloudsms.improvement import OpportunitySource
+from cloudsms.periods import Period
 from cloudsms.serialization import from_json, to_json
 
 T0 = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
@@ -569,3 +570,26 @@ class TestAssess:
             ("8", Severity.MAJOR),
             ("8.2", Severity.OBSERVATION),
         ]
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "Europe/Berlin",
+        "America/Santiago",  # the clocks change at midnight
+        "America/Havana",
+        "Asia/Beirut",
+        "Australia/Lord_Howe",
+        "Pacific/Auckland",
+        "America/Los_Angeles",
+    ],
+)
+def test_a_days_end_is_the_next_days_first_instant(zone: str) -> None:
+    """day_end reads plain midnights itself; it agrees with Period.day on every day."""
+    held = register(timezone=zone)
+    day = dt.date(2025, 1, 1)
+    while day < dt.date(2028, 1, 1):
+        expected = Period.day(day, zone).end
+        found = held.day_end(day)
+        assert (found, found.utcoffset()) == (expected, expected.utcoffset()), day
+        day += dt.timedelta(days=1)

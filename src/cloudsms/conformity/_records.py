@@ -326,6 +326,7 @@ def micros(instant_: dt.datetime) -> int:
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_ONE_DAY = dt.timedelta(days=1)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
 
@@ -443,10 +444,24 @@ class EvidenceRegister(Record):
         }
 
     def day_end(self, day: dt.date) -> dt.datetime:
-        """When ``day`` ends in the register's zone (evidence valid until it expires then)."""
+        """When ``day`` ends in the register's zone (evidence valid until it expires then).
+
+        That is the next day's first instant, as `cloudsms.periods.Period.day` has it;
+        a midnight the clocks skip or repeat is left to it, every other one is read
+        directly (the register's index reads one per distinct day).
+        """
+        zone = self.zone
+        following = day + _ONE_DAY
+        midnight = dt.datetime(following.year, following.month, following.day, tzinfo=zone)
+        utc = midnight.astimezone(dt.UTC)
+        if (
+            utc.astimezone(zone).replace(tzinfo=None) == midnight.replace(tzinfo=None)
+            and midnight.utcoffset() == midnight.replace(fold=1).utcoffset()
+        ):
+            return midnight
         from cloudsms.periods import Period  # noqa: PLC0415
 
-        return Period.day(day, self.zone).end
+        return Period.day(day, zone).end
 
     def day_start(self, day: dt.date) -> dt.datetime:
         """The first instant of ``day`` in the register's zone."""
