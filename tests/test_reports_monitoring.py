@@ -1146,13 +1146,19 @@ class TestFrames:
     def test_refuses_what_is_not_a_report(self) -> None:
         """Refuses a value that is not a report before needing pandas."""
         with pytest.raises(ValidationError) as info:
-            to_frame("report")  # type: ignore[arg-type]
+            reports_monitoring.to_frame("report")  # type: ignore[arg-type]
         assert info.value.errors == [
             (
                 "expected a ServiceLevelReport or an iterable of them, got 'report' (string) "
                 "@ $.reports"
             )
         ]
+        # The public dispatcher cannot tell a misspelt report from anything else: it
+        # names every kind of value it turns into a frame.
+        with pytest.raises(ValidationError) as info:
+            to_frame("report")
+        assert [p.path for p in info.value.problems] == ["$"]
+        assert "ServiceLevelReport" in info.value.problems[0].expected
         with pytest.raises(ValidationError):
             evidence_frame([report()])  # type: ignore[arg-type]
 
