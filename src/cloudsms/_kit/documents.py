@@ -269,7 +269,6 @@ _BUILT_IN: Mapping[str, str] = FrozenMapping(
         "cloudsms.removal-procedure": "cloudsms.procedures.removal:RemovalProcedure",
         "cloudsms.evidence-register": "cloudsms.conformity._records:EvidenceRegister",
         "cloudsms.improvement-register": "cloudsms.improvement.register:ImprovementRegister",
-        "cloudsms.prioritisation-policy": "cloudsms.improvement.policy:PrioritisationPolicy",
     }
 )
 """The documents cloudsms ships, by type name, each at the dotted path of its class."""
