@@ -405,7 +405,13 @@ class ImprovementRegister(Record):
         service takes ``Impact()``. Its ``major`` must agree with the policy.
 
         Raises:
-            As `apply` raises them; ``impact`` that is not an `Impact` at ``$.impact``.
+            UnknownReference: no improvement with this id.
+            InvalidTransition: the improvement is past its decision (approved,
+                rejected or later).
+            ValidationError: ``impact`` is not an `Impact` (``$.impact``), a score is
+                missing or out of range (``$.data.scores.<key>``), the impact's
+                ``major`` is not the policy's verdict (``$.data.impact.major``), or
+                ``when`` or ``actor`` is refused. Nothing changes.
         """
         given: object = impact
         if not isinstance(given, Impact):
