@@ -551,6 +551,64 @@ class TestRanked:
             "objectives contributes most."
         )
 
+    def test_explanation_names_every_tie(self) -> None:
+        """Names every improvement sharing a score, not only the neighbours in the ranking."""
+        made = register(
+            improvement("t0"), improvement("t1"), improvement("t2"), policy=default_policy()
+        )
+        given = {
+            "business_objectives": 1,
+            "provider_capability": 2,
+            "service_requirements": 2,
+            "impact_on_others": 4,
+        }
+        for ident in ("t0", "t1", "t2"):
+            made = made.assess(ident, given, MINOR, when=at(1), actor=WHO)
+        ranked = made.ranked()
+        assert [r.id for r in ranked] == ["t0", "t1", "t2"]
+        tail = " at 1.88: ordered by when each was raised, then by id."
+        assert ranked[0].explanation.endswith(" Tied with t1 and t2" + tail)
+        assert ranked[1].explanation.endswith(" Tied with t0 and t2" + tail)
+        assert ranked[2].explanation.endswith(" Tied with t0 and t1" + tail)
+
+    def test_explanation_names_every_top_criterion(self) -> None:
+        """Names every criterion sharing the most points, in the policy order, with the points."""
+        made = register(improvement("t0"), improvement("t1"), policy=default_policy())
+        made = made.assess(
+            "t0",
+            {
+                "business_objectives": 1,
+                "provider_capability": 2,
+                "service_requirements": 2,
+                "impact_on_others": 4,
+            },
+            MINOR,
+            when=at(1),
+            actor=WHO,
+        )
+        made = made.assess(
+            "t1",
+            {
+                "business_objectives": 0,
+                "provider_capability": 0,
+                "service_requirements": 0,
+                "impact_on_others": 0,
+            },
+            MINOR,
+            when=at(1),
+            actor=WHO,
+        )
+        first, second = made.ranked()
+        assert first.explanation == (
+            "t0 ranks 1 of 2 with 1.88 of 5: 15 weighted points (business objectives 1 x 3 = 3, "
+            "provider capability 2 x 2 = 4, service requirements 2 x 2 = 4, impact on others "
+            "4 x 1 = 4) over a total weight of 8; provider capability, service requirements and "
+            "impact on others contribute most, 4 points each."
+        )
+        assert second.explanation.endswith(
+            "over a total weight of 8; no criterion adds any points."
+        )
+
     def test_leaves_out_closed_and_unassessed(self) -> None:
         """Leaves out the unassessed and, unless asked, the closed, which are then marked."""
         made = self.ranked_register()

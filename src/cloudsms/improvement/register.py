@@ -142,25 +142,42 @@ def _explain(
     parts: tuple[Contribution, ...],
     *,
     policy: PrioritisationPolicy,
-    tied_with: str | None,
+    tied_with: tuple[str, ...],
 ) -> str:
     rank, count = place
     terms = ", ".join(
         f"{_words(p.key)} {p.score} x {_plain(p.weight)} = {_plain(p.points)}" for p in parts
     )
     points = sum((p.points for p in parts), Decimal(0))
-    top = max(parts, key=lambda p: p.points)
     sentence = (
         f"{improvement.id} ranks {rank} of {count} with {_places(score)} of 5: "
         f"{_plain(points)} weighted points ({terms}) over a total weight of "
-        f"{_plain(policy.total_weight)}; {_words(top.key)} contributes most."
+        f"{_plain(policy.total_weight)}; {_most(parts)}."
     )
-    if tied_with is not None:
+    if tied_with:
         sentence += (
-            f" Tied with {tied_with} at {_places(score)}: ordered by when each was raised, "
-            "then by id."
+            f" Tied with {_listed(tied_with)} at {_places(score)}: ordered by when each was "
+            "raised, then by id."
         )
     return sentence
+
+
+def _most(parts: tuple[Contribution, ...]) -> str:
+    """Which criterion adds the most points, naming every one that shares the top."""
+    best = max(p.points for p in parts)
+    if best == 0:
+        return "no criterion adds any points"
+    top = tuple(_words(p.key) for p in parts if p.points == best)
+    if len(top) == 1:
+        return f"{top[0]} contributes most"
+    return f"{_listed(top)} contribute most, {_plain(best)} points each"
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: names in a sentence, in the order given."""
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _words(key: str) -> str:
@@ -549,7 +566,9 @@ class ImprovementRegister(Record):
 
         score = sum(weight x score) / sum(weights) over the policy's criteria, kept
         exact (a `fractions.Fraction`) and rounded only for display. Ties are broken
-        by when the improvement was raised (earlier first), then by id. Improvements
+        by when the improvement was raised (earlier first), then by id; each
+        explanation names every improvement sharing its score and every criterion
+        sharing the most points. Improvements
         never assessed are left out (`unassessed`); so are reviewed, rejected and
         withdrawn ones unless ``include_closed`` (then marked ``closed``).
 
@@ -564,15 +583,12 @@ class ImprovementRegister(Record):
         chosen = [i for i in self.improvements if i.assessed and (include_closed or not i.closed)]
         scored = {i.id: _score(i, self.policy) for i in chosen}
         ordered = sorted(((i, scored[i.id][0]) for i in chosen), key=_order_key)
+        ties: dict[Fraction, list[str]] = {}
+        for improvement, score in ordered:
+            ties.setdefault(score, []).append(improvement.id)
         ranked: list[RankedImprovement] = []
         for position, (improvement, score) in enumerate(ordered):
-            neighbours = [
-                other.id
-                for offset in (-1, 1)
-                if 0 <= position + offset < len(ordered)
-                for other, other_score in (ordered[position + offset],)
-                if other_score == score
-            ]
+            tied_with = tuple(other for other in ties[score] if other != improvement.id)
             parts = scored[improvement.id][1]
             ranked.append(
                 RankedImprovement(
@@ -586,7 +602,7 @@ class ImprovementRegister(Record):
                         score,
                         parts,
                         policy=self.policy,
-                        tied_with=" and ".join(neighbours) or None,
+                        tied_with=tied_with,
                     ),
                     closed=improvement.closed,
                 )
