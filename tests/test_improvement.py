@@ -245,7 +245,35 @@ class TestPrioritisationPolicy:
         """Refuses a weight whose exponent a document cannot carry."""
         with pytest.raises(ValidationError) as info:
             Criterion(key="cost", title="Cost", weight=Decimal("1E+1000"))
-        assert info.value.problems[0].expected.startswith("a Decimal written in at most 100")
+        assert info.value.problems[0].expected.startswith("a decimal weight written in at most")
+        assert info.value.problems[0].got == "1E+1000"
+
+    @pytest.mark.parametrize(
+        ("weight", "got"),
+        [
+            (Decimal(0), "0"),
+            (Decimal("-1.5"), "-1.5"),
+            (Decimal("NaN"), "NaN"),
+            (3, "3 (integer)"),
+        ],
+    )
+    def test_weight_refusal_shows_what_was_written(self, weight: object, got: str) -> None:
+        """Shows a refused Decimal weight as its digits, never as Python's Decimal('0')."""
+        with pytest.raises(ValidationError) as info:
+            Criterion(key="cost", title="Cost", weight=weight)  # type: ignore[arg-type]
+        assert info.value.problems[0].got == got
+        assert "Decimal(" not in str(info.value)
+
+    def test_score_refusal_shows_what_was_written(self) -> None:
+        """Shows a refused score as it was written, a Decimal as its digits."""
+        problems = POLICY.score_problems(
+            {"objectives": Decimal("2.5"), "capability": "3", "requirements": 6}, "$.s"
+        )
+        assert [(p.path, p.got) for p in problems] == [
+            ("$.s.objectives", "2.5"),
+            ("$.s.capability", "'3' (string)"),
+            ("$.s.requirements", "6 (integer)"),
+        ]
 
     def test_refuses_key_and_threshold(self) -> None:
         """Refuses an upper-case key and a negative threshold, each at its path."""
@@ -278,6 +306,8 @@ class TestPrioritisationPolicy:
         with pytest.raises(ValidationError) as info:
             load_policy(path)
         assert info.value.paths == ["$.criteria[1].weight"]
+        assert info.value.problems[0].got == "0"
+        assert "Decimal(" not in str(info.value)
         for wrong, where in (({**bad, "version": 2}, "$.version"), ([1], "$")):
             path.write_text(json.dumps(wrong), "utf-8")
             with pytest.raises(ValidationError) as info:

@@ -71,18 +71,35 @@ def _key_problems(value: object, path: str) -> list[Problem]:
     return [Problem(path, _KEY_EXPECTED, describe(value))]
 
 
+def _shown(value: object) -> str:
+    """What was given, as it is written: a Decimal as its digits (``0``, ``-1.5``).
+
+    A weight travels as a JSON string and a caller writes a number, so a Decimal is
+    shown as its text, never as Python's ``Decimal('0')``; anything else as
+    `describe` shows it (``0 (integer)``, ``'x' (string)``).
+    """
+    if isinstance(value, Decimal):
+        shown = str(value)
+        return shown if len(shown) <= _LONGEST_SHOWN else f"{shown[: _LONGEST_SHOWN - 3]}..."
+    return describe(value)
+
+
+_LONGEST_SHOWN = 60
+
+
 def _weight_problems(value: object, path: str) -> list[Problem]:
     """A positive, finite Decimal a JSON document carries and reads back."""
     expected = "a positive decimal weight (written as a string, such as '3' or '1.5')"
     if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
-        return [Problem(path, expected, describe(value))]
+        return [Problem(path, expected, _shown(value))]
     shown = str(value)
     if len(shown) > LONGEST_NUMBER or not DECIMAL.fullmatch(shown):
         return [
             Problem(
                 path,
-                "a Decimal written in at most 100 characters, its exponent in at most 3 digits",
-                describe(value),
+                "a decimal weight written in at most 100 characters, its exponent in at most "
+                "3 digits",
+                _shown(value),
             )
         ]
     return []
@@ -239,7 +256,7 @@ def score_value_problems(value: object, path: str) -> list[Problem]:
     """``[]`` for a whole score from 0 to `MAX_SCORE` (an int, not a bool)."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SCORE:
         return []
-    return [Problem(path, f"an integer from 0 to {MAX_SCORE}", describe(value))]
+    return [Problem(path, f"an integer from 0 to {MAX_SCORE}", _shown(value))]
 
 
 _DATA_FILE = "criteria.json"
