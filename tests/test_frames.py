@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from tests.conftest import overlay
 
@@ -339,7 +340,7 @@ class TestConformityFrames:
             None,
             None,
         )
-        assert str(frame["rank"].dtype) == "Int64"
+        assert frame["rank"].dtype == object  # ints and None, as every optional column
 
 
 class TestServiceReports:
@@ -404,6 +405,119 @@ class TestRefusals:
     def test_empty_sequence(self) -> None:
         """An empty sequence gives an empty frame."""
         assert to_frame([]).empty
+
+
+def assert_missing_is_none(frame: Any, expected: set[str]) -> None:
+    """Every missing value of ``frame`` is None in an object column; ``expected`` have some."""
+    pandas = pytest.importorskip("pandas")
+    seen = set()
+    for name in frame.columns:
+        for value in frame[name].tolist():
+            if value is None or (pandas.api.types.is_scalar(value) and pandas.isna(value)):
+                assert value is None, f"{name}: {value!r}"
+                assert name in frames.OPTIONAL_COLUMNS, name
+                assert frame[name].dtype == object, name
+                seen.add(name)
+    assert seen == expected
+    for name in set(frame.columns) & frames.OPTIONAL_COLUMNS:
+        assert frame[name].dtype == object, name
+
+
+class TestMissingValues:
+    """A missing value is None in an object column, in every frame (never NaN, NaT, NA)."""
+
+    def test_citations(self) -> None:
+        """Clause 4 is in no process group; most citations use the clause's own title."""
+        frame = to_frame(reference.shipped())
+        assert_missing_is_none(frame, {"process_group", "cited_as"})
+        assert frame.loc[frame["clause_number"] == "4", "process_group"].tolist()[0] is None
+
+    def test_matrix_long(self) -> None:
+        """A cell of kind none or unknown has no ``via``."""
+        frame = to_frame(reference.coverage_matrix(), long=True)
+        assert_missing_is_none(frame, {"via"})
+        assert frame["via"].isna().sum() == sum(
+            c.via is None for c in reference.coverage_matrix().cells()
+        )
+
+    def test_process_coverage(self) -> None:
+        """Every process has a group: nothing missing, the group an object column still."""
+        assert_missing_is_none(to_frame(reference.process_coverage()), set())
+
+    def test_process_coverage_long(self) -> None:
+        """An unknown scenario's row has no ``via``."""
+        frame = to_frame(reference.process_coverage(), long=True)
+        assert_missing_is_none(frame, {"via"})
+        assert set(frame.loc[frame["via"].isna(), "coverage"]) == {"unknown"}
+
+    def test_assessment_parts(self) -> None:
+        """A missing clause has no ``via``; a process and a gap of clause 7 have no owner."""
+        a = assess(attrs.evolve(evidence_register(), sms_owner=None), ["S07", "S14"], as_of=AS_OF)
+        assert_missing_is_none(to_frame(a), {"via"})
+        assert_missing_is_none(to_frame(a, part="scenarios"), set())
+        assert_missing_is_none(to_frame(a, part="processes"), {"owner"})
+        assert_missing_is_none(to_frame(a, part="gaps"), {"owner"})
+
+    def test_evidence_register(self) -> None:
+        """Evidence with no expiry and none derived: valid_until, expires_at, source_ref None."""
+        frame = to_frame(evidence_register(), as_of=AS_OF)
+        assert_missing_is_none(frame, {"valid_until", "expires_at", "source_ref"})
+        assert frame["expires_at"].tolist()[0] == dt.datetime(2026, 12, 31, 11, tzinfo=dt.UTC)
+
+    def test_improvement_register(self) -> None:
+        """rank, score, source_ref and the links None where missing, beside Decimals and ints."""
+        frame = to_frame(improvement_register())
+        assert_missing_is_none(frame, {"rank", "score", "source_ref", "change_id", "design_id"})
+        assert frame["score"].tolist() == [Decimal("4.50"), Decimal("2.33"), Decimal("5.00"), None]
+        assert frame["rank"].tolist() == [1, 2, None, None]
+
+
+class TestOptionTypes:
+    """Every option of to_frame is of its type; the refusals are the Frame's."""
+
+    @pytest.mark.parametrize("value", ["yes", 1, None, "False"])
+    @pytest.mark.parametrize("kind", ["matrix", "processes"])
+    def test_long_is_a_bool(self, kind: str, value: object) -> None:
+        """``long="yes"`` (or 1, None) is refused at $.long, not read as true."""
+        given = reference.coverage_matrix() if kind == "matrix" else reference.process_coverage()
+        with pytest.raises(ValidationError) as info:
+            to_frame(given, long=value)
+        assert [p.path for p in info.value.problems] == ["$.long"]
+        assert info.value.subject == "Frame"
+        assert str(info.value).startswith("Frame is invalid")
+
+    @pytest.mark.parametrize("part", [None, 1, ["gaps"], "Gaps"])
+    def test_part_is_one_of_the_names(self, part: object) -> None:
+        """``part`` is one of the four names, nothing else."""
+        with pytest.raises(ValidationError) as info:
+            to_frame(assessment(), part=part)
+        assert [p.path for p in info.value.problems] == ["$.part"]
+        assert info.value.subject == "Frame"
+
+    @pytest.mark.parametrize(
+        "as_of",
+        ["x", "2026-09-01", dt.datetime(2026, 9, 1), 20260901],
+    )
+    def test_as_of_of_an_evidence_register(self, as_of: object) -> None:
+        """A bad ``as_of`` is the frame's problem at $.as_of, not an assessment's."""
+        with pytest.raises(ValidationError) as info:
+            to_frame(evidence_register(), as_of=as_of)
+        assert [p.path for p in info.value.problems] == ["$.as_of"]
+        assert info.value.subject == "Frame"
+        assert "Assessment" not in str(info.value)
+
+    def test_reference_is_a_set(self) -> None:
+        """``reference`` for citations is a ReferenceSet."""
+        with pytest.raises(ValidationError) as info:
+            to_frame(reference.citations(), reference="shipped")
+        assert [p.path for p in info.value.problems] == ["$.reference"]
+        assert info.value.subject == "Frame"
+
+    def test_other_values_subject(self) -> None:
+        """A value of no accepted type: ``Frame is invalid``."""
+        with pytest.raises(ValidationError) as info:
+            to_frame(3)
+        assert str(info.value).startswith("Frame is invalid (1 problem):")
 
 
 def test_missing_pandas(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -291,6 +291,74 @@ class TestImprovements:
         assert [p.path for p in info.value.problems] == ["$.register"]
 
 
+DRAWINGS = {
+    "Coverage heatmap": lambda **kw: plot_coverage_matrix(reference.coverage_matrix(), **kw),
+    "Process coverage chart": lambda **kw: plot_process_coverage(
+        reference.process_coverage(), **kw
+    ),
+    "Process coverage chart (assessment)": lambda **kw: plot_process_coverage(assessment(), **kw),
+    "Evidence freshness chart": lambda **kw: plot_evidence_freshness(
+        evidence_register(), as_of=AS_OF, **kw
+    ),
+    "Improvement chart": lambda **kw: plot_improvements(improvement_register(), **kw),
+}
+"""Each plot by the subject of its refusals, drawn from the test data."""
+
+
+class TestAxesAndSubjects:
+    """Every plot checks ``ax`` and refuses under its own subject."""
+
+    @pytest.mark.parametrize("ax", ["nope", 3, object()])
+    @pytest.mark.parametrize("name", sorted(DRAWINGS))
+    def test_ax_is_axes_or_none(self, name: str, ax: object) -> None:
+        """Anything but a matplotlib Axes is refused at $.ax (no AttributeError)."""
+        with pytest.raises(ValidationError) as info:
+            DRAWINGS[name](ax=ax)
+        assert [p.path for p in info.value.problems] == ["$.ax"]
+        assert info.value.subject == name.partition(" (")[0]
+
+    @pytest.mark.parametrize("name", sorted(DRAWINGS))
+    def test_a_figure_not_an_axes(self, name: str) -> None:
+        """A Figure given as ``ax`` is refused too: it is not an Axes."""
+        from matplotlib.figure import Figure  # noqa: PLC0415 - the extra
+
+        with pytest.raises(ValidationError) as info:
+            DRAWINGS[name](ax=Figure())
+        assert [p.path for p in info.value.problems] == ["$.ax"]
+
+    def test_subjects(self) -> None:
+        """A refusal reads as the plot's, never as a function name or an assessment."""
+        cases = [
+            (lambda: plot_coverage_matrix("m"), "Coverage heatmap is invalid"),  # type: ignore[arg-type]
+            (lambda: plot_process_coverage([]), "Process coverage chart is invalid"),
+            (
+                lambda: plot_evidence_freshness(evidence_register(), as_of="x"),  # type: ignore[arg-type]
+                "Evidence freshness chart is invalid",
+            ),
+            (lambda: plot_improvements("r"), "Improvement chart is invalid"),  # type: ignore[arg-type]
+        ]
+        for call, start in cases:
+            with pytest.raises(ValidationError) as info:
+                call()
+            assert str(info.value).startswith(start), str(info.value)
+
+    @pytest.mark.parametrize("as_of", ["x", dt.datetime(2026, 9, 1), 20260901])
+    def test_as_of_is_the_charts(self, as_of: object) -> None:
+        """A bad ``as_of`` is named at $.as_of under the chart's subject."""
+        with pytest.raises(ValidationError) as info:
+            plot_evidence_freshness(evidence_register(), as_of=as_of)  # type: ignore[arg-type]
+        assert [p.path for p in info.value.problems] == ["$.as_of"]
+        assert info.value.subject == "Evidence freshness chart"
+
+    @pytest.mark.parametrize("value", ["yes", 1, None])
+    def test_include_closed_is_a_bool(self, value: object) -> None:
+        """``include_closed="yes"`` is refused, not read as true."""
+        with pytest.raises(ValidationError) as info:
+            plot_improvements(improvement_register(), include_closed=value)  # type: ignore[arg-type]
+        assert [p.path for p in info.value.problems] == ["$.include_closed"]
+        assert info.value.subject == "Improvement chart"
+
+
 def test_missing_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without matplotlib: an ImportError naming the extra."""
     names = ("figure", "colors", "patches", "dates", "ticker")

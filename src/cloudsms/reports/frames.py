@@ -28,8 +28,16 @@ filter, group and plot. It dispatches on the type of what it is given:
 
 pandas comes from the optional extra ``analysis`` and is imported only here, when a
 frame is asked for; without it an ImportError says ``pip install 'cloudsms[analysis]'``.
-Anything else is refused with a `ValidationError` naming what is accepted. An empty
+Anything else is refused with a `ValidationError` naming what is accepted (subject
+``Frame``), as is an option of the wrong type (``long`` must be a bool). An empty
 sequence gives an empty frame (nothing says which columns it would have had).
+
+Missing values are the same everywhere: a column that can lack a value (a ``via``,
+an ``owner``, a ``source_ref``, an ``expires_at``, a ``rank``, a ``score``...) is an
+object column holding ``None`` where the value is missing, never ``NaN``, ``NaT`` or
+``pd.NA``, whatever pandas would have inferred; ``frame[column].isna()`` finds them
+and ``to_dict("records")`` gives back the model's ``None``. Such columns are listed in
+`OPTIONAL_COLUMNS`.
 """
 
 from __future__ import annotations
@@ -71,6 +79,7 @@ __all__ = [
     "EVIDENCE_COLUMNS",
     "GAP_FRAME_COLUMNS",
     "IMPROVEMENT_FRAME_COLUMNS",
+    "OPTIONAL_COLUMNS",
     "PROCESS_ASSESSMENT_COLUMNS",
     "PROCESS_COVERAGE_COLUMNS",
     "PROCESS_COVERAGE_LONG_COLUMNS",
@@ -79,7 +88,11 @@ __all__ = [
     "to_frame",
 ]
 
-_SUBJECT = "to_frame"
+_SUBJECT = "Frame"
+"""The subject of `to_frame`'s refusals (``Frame is invalid``)."""
+
+_WANTED_BY = "to_frame"
+"""Who needs pandas, as the ImportError names it."""
 
 CITATION_COLUMNS = (
     "scenario_id",
@@ -226,6 +239,29 @@ never assessed or closed); ``score`` the weighted score rounded once to two plac
 (a `Decimal`; ``None`` when never assessed; a closed one keeps its score).
 """
 
+OPTIONAL_COLUMNS = frozenset(
+    {
+        "cited_as",
+        "process_group",
+        "via",
+        "owner",
+        "valid_until",
+        "expires_at",
+        "source_ref",
+        "rank",
+        "score",
+        "change_id",
+        "design_id",
+    }
+)
+"""The columns, in whichever frame they appear, that can lack a value.
+
+Each is an object column holding ``None`` where the value is missing (the module says
+why): ``cited_as`` where a citation used the clause's own title, ``rank`` and
+``score`` where an improvement is not ranked. ``rank`` holds ints, ``score``
+Decimals, ``valid_until`` dates and ``expires_at`` UTC datetimes, each or ``None``.
+"""
+
 ACCEPTED = (
     "a ServiceLevelReport (or a sequence of them), a ReferenceSet, a sequence of "
     "Citation, a CoverageMatrix, a sequence of ProcessCoverage, an Assessment (or a "
@@ -266,7 +302,7 @@ def to_frame(value: object, **options: Any) -> DataFrame:  # noqa: ANN401 - per 
 def _sequence(items: list[Any], options: Mapping[str, Any]) -> DataFrame:
     """A frame of a sequence, by the type of its first item; every item of that type."""
     if not items:
-        return _extra("pandas", _SUBJECT).DataFrame()
+        return _extra("pandas", _WANTED_BY).DataFrame()
     first = items[0]
     if isinstance(first, ServiceLevelReport):
         return _reports(items, options)
@@ -308,8 +344,39 @@ def _same_type(items: list[Any]) -> None:
 
 
 def _records(records: list[dict[str, Any]], columns: Sequence[str]) -> DataFrame:
-    pandas = _extra("pandas", _SUBJECT)
-    return pandas.DataFrame(records, columns=list(columns))
+    """A frame of ``records``; each of the `OPTIONAL_COLUMNS` an object column with ``None``."""
+    pandas = _extra("pandas", _WANTED_BY)
+    frame = pandas.DataFrame(records, columns=list(columns))
+    for name in columns:
+        if name in OPTIONAL_COLUMNS:
+            frame[name] = pandas.Series(
+                [record.get(name) for record in records], index=frame.index, dtype=object
+            )
+    return frame
+
+
+def _flag(options: Mapping[str, Any], name: str) -> bool:
+    """The boolean option ``name`` (default False); anything but a bool refused."""
+    value = options.get(name, False)
+    if not isinstance(value, bool):
+        raise ValidationError.single(
+            f"$.{name}", "true or false", describe(value), subject=_SUBJECT
+        )
+    return value
+
+
+def read_as_of(as_of: object, register: EvidenceRegister, subject: str) -> dt.datetime:
+    """``as_of`` read as `cloudsms.conformity.assess` reads it, refused under ``subject``.
+
+    A date is its first instant in the register's zone; an aware datetime is itself.
+
+    Raises:
+        ValidationError: anything else, at ``$.as_of`` (subject ``subject``).
+    """
+    try:
+        return as_of_instant(as_of, register)
+    except ValidationError as exc:  # the conformity module's subject; the caller's here
+        raise ValidationError(exc.problems, subject=subject) from None
 
 
 def _reports(value: object, options: Mapping[str, Any]) -> DataFrame:
@@ -368,9 +435,9 @@ def _reference(refs: ReferenceSet, options: Mapping[str, Any]) -> DataFrame:
 
 def _matrix(matrix: CoverageMatrix, options: Mapping[str, Any]) -> DataFrame:
     """The matrix wide (clause by scenario, values the kinds) or long (one row per cell)."""
-    if _options(options, ("long",), "a CoverageMatrix").get("long", False):
+    if _flag(_options(options, ("long",), "a CoverageMatrix"), "long"):
         return _records(matrix.to_records(), COVERAGE_COLUMNS)
-    pandas = _extra("pandas", _SUBJECT)
+    pandas = _extra("pandas", _WANTED_BY)
     ids = [s.id for s in matrix.scenarios]
     return pandas.DataFrame(
         [[c.kind.value for c in matrix.row(clause.number)] for clause in matrix.clauses],
@@ -380,7 +447,7 @@ def _matrix(matrix: CoverageMatrix, options: Mapping[str, Any]) -> DataFrame:
 
 
 def _processes(items: list[ProcessCoverage], options: Mapping[str, Any]) -> DataFrame:
-    if _options(options, ("long",), "process coverage").get("long", False):
+    if _flag(_options(options, ("long",), "process coverage"), "long"):
         return _records(
             [row for p in items for row in _process_cells(p)], PROCESS_COVERAGE_LONG_COLUMNS
         )
@@ -524,7 +591,7 @@ def _assessment(assessment: Assessment, options: Mapping[str, Any]) -> DataFrame
 def _evidence(register: EvidenceRegister, options: Mapping[str, Any]) -> DataFrame:
     """One row per evidence; with ``as_of``, its state at that instant."""
     kept = _options(options, ("as_of",), "an EvidenceRegister")
-    instant = None if kept.get("as_of") is None else as_of_instant(kept["as_of"], register)
+    instant = None if kept.get("as_of") is None else read_as_of(kept["as_of"], register, _SUBJECT)
     rows = []
     for e in register.evidence:
         expires = None if e.valid_until is None else register.day_end(e.valid_until)
@@ -589,9 +656,7 @@ def _improvements(register: ImprovementRegister, options: Mapping[str, Any]) -> 
         }
         for i in register.improvements
     ]
-    frame = _records(rows, IMPROVEMENT_FRAME_COLUMNS)
-    frame["rank"] = frame["rank"].astype("Int64")
-    return frame
+    return _records(rows, IMPROVEMENT_FRAME_COLUMNS)
 
 
 _BUILDERS: dict[type, Callable[[Any, Mapping[str, Any]], DataFrame]] = {

@@ -10,6 +10,12 @@ backend), and returns the figure: a notebook shows it inline, a script saves it
 (``figure.savefig("coverage.png")``). matplotlib comes from the optional extra
 ``analysis``, imported only when a plot is asked for; without it an ImportError says
 ``pip install 'cloudsms[analysis]'``.
+
+Each refuses what it cannot draw with a `ValidationError` under its own subject
+(``Coverage heatmap``, ``Process coverage chart``, ``Evidence freshness chart``,
+``Improvement chart``), naming the argument's path: ``$.ax`` for anything but a
+matplotlib ``Axes`` (or None), ``$.as_of`` for a day or instant that cannot be read,
+``$.include_closed`` for anything but a bool.
 """
 
 from __future__ import annotations
@@ -19,11 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from cloudsms._foundation.exact import plain
 from cloudsms.conformity import Assessment, ClauseStatus, EvidenceRegister
-from cloudsms.conformity._assess import as_of_instant
 from cloudsms.errors import Problem, ValidationError, describe
 from cloudsms.improvement import ImprovementRegister
 from cloudsms.reference import CoverageKind, CoverageMatrix, ProcessCoverage
-from cloudsms.reports.frames import evidence_state
+from cloudsms.reports.frames import evidence_state, read_as_of
 from cloudsms.reports.monitoring import _extra
 
 if TYPE_CHECKING:
@@ -75,9 +80,25 @@ EVIDENCE_COLOURS = {
 
 _TITLE_WIDTH = 36
 
+_HEATMAP = "Coverage heatmap"
+_PROCESSES = "Process coverage chart"
+_FRESHNESS = "Evidence freshness chart"
+_IMPROVEMENTS = "Improvement chart"
+
+
+def _check_axes(ax: object, wanted_by: str, subject: str) -> None:
+    """Refuse ``ax`` at ``$.ax`` unless it is None or a matplotlib ``Axes``."""
+    if ax is None:
+        return
+    axes = _extra("matplotlib.axes", wanted_by)
+    if not isinstance(ax, axes.Axes):
+        raise ValidationError.single(
+            "$.ax", "a matplotlib Axes or None", describe(ax), subject=subject
+        )
+
 
 def _new_axes(ax: Axes | None, size: tuple[float, float], wanted_by: str) -> Axes:
-    """``ax``, or the axes of a new Figure made without pyplot."""
+    """``ax`` (checked by `_check_axes` first), or the axes of a new Figure made without pyplot."""
     module = _extra("matplotlib.figure", wanted_by)
     if ax is not None:
         return ax
@@ -108,12 +129,14 @@ def plot_coverage_matrix(matrix: CoverageMatrix, *, ax: Axes | None = None) -> F
 
     Raises:
         ImportError: matplotlib is not installed (``pip install 'cloudsms[analysis]'``).
-        ValidationError: ``matrix`` is not a `CoverageMatrix` (``$.matrix``).
+        ValidationError: ``matrix`` is not a `CoverageMatrix` (``$.matrix``), or ``ax``
+            is not a matplotlib Axes (``$.ax``).
     """
     if not isinstance(matrix, CoverageMatrix):
         raise ValidationError.single(
-            "$.matrix", "a CoverageMatrix", describe(matrix), subject="plot_coverage_matrix"
+            "$.matrix", "a CoverageMatrix", describe(matrix), subject=_HEATMAP
         )
+    _check_axes(ax, "plot_coverage_matrix", _HEATMAP)
     colors = _extra("matplotlib.colors", "plot_coverage_matrix")
     patches = _extra("matplotlib.patches", "plot_coverage_matrix")
     rows = len(matrix.clauses)
@@ -170,11 +193,13 @@ def plot_process_coverage(value: object, *, ax: Axes | None = None) -> Figure:
     Raises:
         ImportError: matplotlib is not installed (``pip install 'cloudsms[analysis]'``).
         ValidationError: ``value`` is neither an `Assessment` with a process in scope
-            nor a non-empty sequence of `ProcessCoverage` (``$.value``, ``$.value[1]``).
+            nor a non-empty sequence of `ProcessCoverage` (``$.value``, ``$.value[1]``),
+            or ``ax`` is not a matplotlib Axes (``$.ax``).
     """
     if isinstance(value, Assessment):
         return _assessed_processes(value, ax)
     items = _process_items(value)
+    _check_axes(ax, "plot_process_coverage", _PROCESSES)
     ax = _new_axes(ax, (7.5, max(3.0, 0.35 * len(items) + 1.2)), "plot_process_coverage")
     labels = [_short(f"{p.clause.number} {p.clause.title}") for p in items]
     direct = [len(p.direct) for p in items]
@@ -205,7 +230,7 @@ def plot_process_coverage(value: object, *, ax: Axes | None = None) -> Figure:
 
 def _process_items(value: object) -> list[ProcessCoverage]:
     """``value`` as a non-empty list of `ProcessCoverage`; anything else refused."""
-    subject = "plot_process_coverage"
+    subject = _PROCESSES
     expected = "a sequence of ProcessCoverage"
     if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping):
         raise ValidationError.single("$.value", expected, describe(value), subject=subject)
@@ -233,8 +258,9 @@ def _assessed_processes(assessment: Assessment, ax: Axes | None) -> Figure:
             "$.value",
             "an Assessment with a process in scope",
             "an assessment whose scope reaches no process",
-            subject="plot_process_coverage",
+            subject=_PROCESSES,
         )
+    _check_axes(ax, "plot_process_coverage", _PROCESSES)
     counts = {kind: [0] * len(processes) for kind in STATUS_COLOURS}
     for index, p in enumerate(processes):
         for number, found in status.items():
@@ -279,15 +305,17 @@ def plot_evidence_freshness(
         ImportError: matplotlib is not installed (``pip install 'cloudsms[analysis]'``).
         ValidationError: ``register`` is not an `EvidenceRegister` (``$.register``),
             ``as_of`` is neither a date nor an aware datetime (``$.as_of``), an id is
-            not in the register (``$.ids[0]``), or there is no evidence to draw.
+            not in the register (``$.ids[0]``), there is no evidence to draw, or ``ax``
+            is not a matplotlib Axes (``$.ax``).
     """
     subject = "plot_evidence_freshness"
     if not isinstance(register, EvidenceRegister):
         raise ValidationError.single(
-            "$.register", "an EvidenceRegister", describe(register), subject=subject
+            "$.register", "an EvidenceRegister", describe(register), subject=_FRESHNESS
         )
-    instant = as_of_instant(as_of, register)
+    instant = read_as_of(as_of, register, _FRESHNESS)
     chosen = _chosen_evidence(register, ids)
+    _check_axes(ax, subject, _FRESHNESS)
     dates = _extra("matplotlib.dates", subject)
     patches = _extra("matplotlib.patches", subject)
     ax = _new_axes(ax, (8.0, max(2.5, 0.3 * len(chosen) + 1.5)), subject)
@@ -346,7 +374,7 @@ def plot_evidence_freshness(
 
 def _chosen_evidence(register: EvidenceRegister, ids: Iterable[str] | None) -> list[Any]:
     """The evidence to draw: all, or those of ``ids`` in that order."""
-    subject = "plot_evidence_freshness"
+    subject = _FRESHNESS
     if ids is None:
         chosen = list(register.evidence)
     else:
@@ -385,20 +413,26 @@ def plot_improvements(
     Raises:
         ImportError: matplotlib is not installed (``pip install 'cloudsms[analysis]'``).
         ValidationError: ``register`` is not an `ImprovementRegister` (``$.register``),
-            or has no assessed improvement to rank.
+            has no assessed improvement to rank, ``include_closed`` is not a bool
+            (``$.include_closed``), or ``ax`` is not a matplotlib Axes (``$.ax``).
     """
     subject = "plot_improvements"
     if not isinstance(register, ImprovementRegister):
         raise ValidationError.single(
-            "$.register", "an ImprovementRegister", describe(register), subject=subject
+            "$.register", "an ImprovementRegister", describe(register), subject=_IMPROVEMENTS
         )
+    if not isinstance(include_closed, bool):
+        raise ValidationError.single(
+            "$.include_closed", "true or false", describe(include_closed), subject=_IMPROVEMENTS
+        )
+    _check_axes(ax, subject, _IMPROVEMENTS)
     ranked = register.ranked(include_closed=include_closed)
     if not ranked:
         raise ValidationError.single(
             "$.register",
             "a register with an assessed improvement to rank",
             "none ranked",
-            subject=subject,
+            subject=_IMPROVEMENTS,
         )
     ax = _new_axes(ax, (8.0, max(2.5, 0.4 * len(ranked) + 1.5)), subject)
     colormap = _extra("matplotlib", subject).colormaps["tab10"]
