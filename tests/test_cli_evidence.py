@@ -16,8 +16,10 @@ import shlex
 from pathlib import Path
 
 import pytest
+from tests.conftest import overlay
 
 from _cli_run import fresh, in_process
+from cloudsms import reference
 from cloudsms.conformity import assess
 from cloudsms.reports.conformity import (
     ASSESSMENT_COLUMNS,
@@ -142,6 +144,116 @@ class TestReport:
         )
 
 
+S14_CITES_92 = overlay(citations=[{"scenario_id": "S14", "clause_number": "9.2"}])
+"""An overlay giving S14 (whose citations the source does not list) a citation of 9.2."""
+
+EDITION_2018 = overlay(
+    clauses=[
+        {"edition": "20000-1:2018", "number": "8", "title": "Operation of the SMS"},
+        {"edition": "20000-1:2018", "number": "8.3", "title": "Relationship and agreement"},
+    ],
+    citations=[{"scenario_id": "S07", "edition": "20000-1:2018", "clause_number": "8.3"}],
+)
+"""An overlay holding two clauses of the 2018 edition, S07 citing 8.3 of it."""
+
+
+def write(tmp_path: Path, name: str, data: object) -> str:
+    """``data`` written as JSON to ``tmp_path / name``; its path."""
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+class TestReferenceOptions:
+    """--overlay and --edition: what the library can assess, a shell can too."""
+
+    def test_overlay_gives_s14_citations(self, register_file: str, tmp_path: Path) -> None:
+        """With S14 citing 9.2, S14 is assessed (9.2 missing: EV-CHG came in October)."""
+        args = ("evidence", "assess", register_file, "--as-of", "2026-09-01", "--scope", "S14")
+        plain = json.loads(in_process(*args, "--format", "json").stdout)
+        assert [s["status"] for s in plain["scenarios"]] == ["unknown"]
+        path = write(tmp_path, "s14.json", S14_CITES_92)
+        result = in_process(*args, "--overlay", path, "--format", "json")
+        assert (result.returncode, result.stderr) == (0, "")
+        data = json.loads(result.stdout)
+        refs = reference.load(S14_CITES_92)
+        expected = assess(evidence_register(), ["S14"], as_of=AS_OF, reference=refs)
+        assert data == assessment_data(expected)
+        assert [(c["clause_number"], c["status"]) for c in data["clauses"]] == [("9.2", "missing")]
+        later = in_process(*args[:-3], "2026-10-03", "--scope", "S14", "--overlay", path)
+        assert "9.2" not in later.stdout.partition("Gaps")[2].partition("Processes")[0]
+
+    def test_overlays_apply_in_order(self, register_file: str, tmp_path: Path) -> None:
+        """Two overlays: both read, in order (the second's citation is S14's second)."""
+        first = write(tmp_path, "one.json", S14_CITES_92)
+        second = write(
+            tmp_path,
+            "two.json",
+            overlay(citations=[{"scenario_id": "S14", "clause_number": "6.1"}]),
+        )
+        result = in_process(
+            "evidence", "assess", register_file, "--as-of", "2026-09-01", "--scope", "S14",
+            "--overlay", first, "--overlay", second, "--format", "csv",
+        )  # fmt: skip
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert sorted((r["clause"], r["status"]) for r in rows) == [
+            ("6.1", "stale"),
+            ("9.2", "missing"),
+        ]
+
+    def test_another_edition(self, register_file: str, tmp_path: Path) -> None:
+        """--edition 20000-1:2018 with its overlay: S07 cites 8.3 there, which nothing supports."""
+        path = write(tmp_path, "2018.json", EDITION_2018)
+        result = in_process(
+            "evidence", "assess", register_file, "--as-of", "2026-09-01", "--scope", "S07",
+            "--edition", "20000-1:2018", "--overlay", path, "--format", "json",
+        )  # fmt: skip
+        assert (result.returncode, result.stderr) == (0, "")
+        data = json.loads(result.stdout)
+        expected = assess(
+            evidence_register(),
+            ["S07"],
+            as_of=AS_OF,
+            edition="20000-1:2018",
+            reference=reference.load(EDITION_2018),
+        )
+        assert data == assessment_data(expected)
+        assert data["edition"] == "20000-1:2018"
+        assert [(c["clause_number"], c["status"]) for c in data["clauses"]] == [("8.3", "missing")]
+
+    def test_the_registers_edition_by_default(self, tmp_path: Path) -> None:
+        """No --edition: the register's own (2018 here, with evidence for 8.3 of it)."""
+        data = json.loads(to_json(evidence_register()))
+        data["edition"] = "20000-1:2018"
+        for item in data["evidence"]:
+            item["edition"] = "20000-1:2018"
+        data["evidence"][0]["supports"] = ["8"]
+        register = write(tmp_path, "reg-2018.json", data)
+        path = write(tmp_path, "2018.json", EDITION_2018)
+        result = in_process(
+            "evidence", "assess", register, "--as-of", "2026-09-01", "--scope", "S07",
+            "--overlay", path, "--format", "csv",
+        )  # fmt: skip
+        assert (result.returncode, result.stderr) == (0, "")
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert [(r["clause"], r["status"], r["via"]) for r in rows] == [("8.3", "covered", "8")]
+
+    def test_a_fresh_interpreter(self, register_file: str, tmp_path: Path) -> None:
+        """``python -m cloudsms`` with --overlay and --edition prints what in-process does."""
+        path = write(tmp_path, "2018.json", EDITION_2018)
+        args = (
+            "evidence", "assess", register_file, "--as-of", "2026-09-01", "--scope", "S07,S14",
+            "--edition", "20000-1:2018", "--overlay", path,
+        )  # fmt: skip
+        ran = fresh(*args)
+        assert (ran.returncode, ran.stderr) == (0, "")
+        assert ran.stdout == in_process(*args).stdout
+        assert "8.3" in ran.stdout
+        bad = fresh(*args[:4], "2026-13-01")
+        assert bad.returncode == 2
+        assert "or an instant with its offset" in bad.stderr
+
+
 class TestRefusals:
     """Invalid input is status 1 with paths; what cannot be read or used is status 2."""
 
@@ -180,12 +292,57 @@ class TestRefusals:
         assert result.returncode == 2
         assert "argument --scope: unknown scenario 'S77'; did you mean S07?" in result.stderr
 
-    @pytest.mark.parametrize("as_of", ["2026-13-01", "tomorrow", "2026-09-01T00:00:00"])
+    @pytest.mark.parametrize(
+        "as_of", ["2026-13-01", "tomorrow", "2026-09-01T00:00:00", "0001-01-01", "2026-02-30"]
+    )
     def test_bad_as_of(self, register_file: str, as_of: str) -> None:
-        """Not a date, or an instant without its offset: bad usage."""
+        """Not a date, or an instant without its offset: bad usage naming both forms."""
         result = in_process("evidence", "assess", register_file, "--as-of", as_of)
         assert result.returncode == 2
-        assert "argument --as-of: expected a date such as" in result.stderr
+        assert (
+            "argument --as-of: expected a date such as 2026-12-31 (from 1900-01-01 to "
+            "8999-12-31) or an instant with its offset such as 2026-12-31T00:00:00+01:00, "
+            f"got {as_of!r}"
+        ) in result.stderr
+
+    def test_unknown_edition(self, register_file: str) -> None:
+        """An --edition the reference does not hold: an unknown identifier, status 2."""
+        result = in_process(
+            "evidence",
+            "assess",
+            register_file,
+            "--as-of",
+            "2026-09-01",
+            "--edition",
+            "20000-1:2018",
+        )
+        assert (result.returncode, result.stdout) == (2, "")
+        assert "unknown edition '20000-1:2018'" in result.stderr
+
+    def test_rejected_overlay(self, register_file: str, tmp_path: Path) -> None:
+        """An overlay that cannot be read or applied: status 2, as for the reference commands."""
+        bad = tmp_path / "bad-overlay.json"
+        bad.write_text(json.dumps(overlay(citations=[{"scenario_id": "S20"}])), encoding="utf-8")
+        for path in (str(bad), str(tmp_path / "nope.json")):
+            result = in_process(
+                "evidence", "assess", register_file, "--as-of", "2026-09-01", "--overlay", path
+            )
+            assert (result.returncode, result.stdout) == (2, "")
+            assert "reference overlay" in result.stderr
+            assert "is rejected" in result.stderr
+
+    def test_register_edition_not_held(self, tmp_path: Path) -> None:
+        """A register of an edition the reference lacks: its problem at --edition, status 1."""
+        data = json.loads(to_json(evidence_register()))
+        data["edition"] = "20000-1:2018"
+        for item in data["evidence"]:
+            item["edition"] = "20000-1:2018"
+        path = tmp_path / "reg-2018.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        result = in_process("evidence", "assess", str(path), "--as-of", "2026-09-01")
+        assert result.returncode == 1
+        assert "the register cannot be assessed" in result.stdout
+        assert result.stdout.rstrip().endswith("@ --edition")
 
     def test_as_of_is_required(self, register_file: str) -> None:
         """No hidden clock: --as-of must be given."""

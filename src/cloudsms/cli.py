@@ -2265,15 +2265,18 @@ def _with_removal(commands: Any) -> None:  # noqa: ANN401 - argparse's private s
 
 # ---------------------------------------------------------------------- evidence, S12
 def _evidence_as_of(text: str) -> Any:  # noqa: ANN401 - a date or an aware datetime
-    """``--as-of`` of ``evidence assess``: a date ``YYYY-MM-DD`` or an instant with its offset."""
-    if _DATE_TEXT.fullmatch(text):
-        return _notice_date(text)
+    """``--as-of`` of ``evidence assess``: a date ``YYYY-MM-DD`` or an instant with its offset.
+
+    Whatever is wrong with the text (a 13th month, no offset, a year out of range),
+    the message names both forms the option takes, as the other options' messages do.
+    """
     try:
-        return _as_of(text)
+        return _notice_date(text) if _DATE_TEXT.fullmatch(text) else _as_of(text)
     except argparse.ArgumentTypeError:
+        first, last = _YEARS
         message = (
-            "expected a date such as 2026-12-31 or an instant with its offset such as "
-            f"2026-12-31T00:00:00+01:00, got {text!r}"
+            f"expected a date such as 2026-12-31 (from {first}-01-01 to {last}-12-31) or an "
+            f"instant with its offset such as 2026-12-31T00:00:00+01:00, got {text!r}"
         )
         raise argparse.ArgumentTypeError(message) from None
 
@@ -2298,6 +2301,11 @@ def _scope(text: str) -> tuple[str, ...]:
 def _evidence_assess(args: argparse.Namespace) -> _View:
     """``evidence assess``: an evidence register assessed at an instant (S12).
 
+    The reference read is the shipped one with each ``--overlay`` applied in order
+    (as the reference commands read it: a rejected overlay is status 2); the edition
+    assessed is ``--edition``, else the register's own. An edition the reference
+    does not hold is status 2 when given as ``--edition`` (an unknown identifier, as
+    for ``cloudsms clauses``) and status 1 when it is the register's (its problem).
     An invalid register gets its problems (status 1); an assessment `assess`
     refuses gets its problems at the option they concern (status 1). Gaps are what
     the command reports: status 0 whatever they are.
@@ -2310,13 +2318,21 @@ def _evidence_assess(args: argparse.Namespace) -> _View:
         assessment_table,
     )
 
+    refs = shipped()
+    for path in args.overlay:
+        refs = refs.overlay(path)
+    if args.edition is not None:
+        refs.clauses(edition=args.edition)  # an unknown edition: UnknownReference, status 2
     name, register, refused = _read_value(args.register, EvidenceRegister, "evidence register")
     if refused is not None:
         return refused
+    edition = register.edition if args.edition is None else args.edition
     try:
-        assessment = assess(register, args.scope, as_of=args.as_of)
+        assessment = assess(
+            register, args.scope, as_of=args.as_of, edition=edition, reference=refs
+        )
     except ValidationError as exc:
-        options = {"$.as_of": "--as-of", "$.scope": "--scope"}
+        options = {"$.as_of": "--as-of", "$.scope": "--scope", "$.edition": "--edition"}
         problems = [
             p._replace(path=options.get(p.path.partition("[")[0], p.path)) for p in exc.problems
         ]
@@ -2363,6 +2379,21 @@ def _with_evidence(commands: Any) -> None:  # noqa: ANN401 - argparse's private 
         default=None,
         metavar="S07,S11",
         help="the scenarios to assess, separated by commas (default: all 15)",
+    )
+    sub.add_argument(
+        "--edition",
+        default=None,
+        metavar="EDITION",
+        help="the edition assessed, such as 20000-1:2011 (default: the register's own); "
+        "another than the shipped one needs an --overlay holding its clauses and citations",
+    )
+    sub.add_argument(
+        "--overlay",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a reference overlay JSON file read before assessing (citations for S14, "
+        "another edition's clauses); repeat to apply several in order",
     )
     sub.add_argument(
         "--format",
