@@ -71,12 +71,14 @@ def build(count: int, seed: int = 20) -> EvidenceRegister:
     for index in range(count):
         supports = tuple(rng.sample(numbers, rng.randint(1, 3)))
         collected = start + dt.timedelta(minutes=rng.randrange(3 * 366 * 24 * 60))
-        if any(n == "9" or n.startswith("9.") for n in supports):
-            until: dt.date | None = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(700))
+        # valid_until never ends before collection (the register refuses that)
+        if any(n == "9" or n.startswith("9.") for n in supports):  # all expired by AS_OF
+            collected = start + dt.timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
+            until: dt.date | None = collected.date() + dt.timedelta(days=rng.randint(1, 300))
         elif rng.random() < 0.2:  # a fifth never expire
             until = None
         else:
-            until = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(4 * 365))
+            until = collected.date() + dt.timedelta(days=rng.randint(1, 4 * 365))
         items.append(
             Evidence(
                 id=f"EV-{index:05d}",

@@ -370,7 +370,7 @@ class TestAssess:
         held = register(
             item("EV-late", "6.1", collected_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC)),
             item("EV-old", "7.1", collected_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
-                 valid_until=dt.date(2026, 1, 1)),
+                 valid_until=dt.date(2027, 1, 1)),
             item("EV-2018", "9.2", edition="20000-1:2018"),
         )  # fmt: skip
         result = assess(held, ["S07"], as_of=AS_OF)
@@ -382,11 +382,21 @@ class TestAssess:
         later = assess(held, ["S07"], as_of=dt.date(2027, 1, 2))
         assert later.status("S07", "6.1") is S.COVERED
         assert later.status("S07", "7.1") is S.STALE
+        assert [(u.evidence_id, u.clauses) for u in later.unmatched_evidence] == [
+            ("EV-2018", ("9.2",))
+        ]
+        assert "not 20000-1:2011" in later.unmatched_evidence[0].reason
 
     def test_valid_evidence_beats_stale_evidence(self) -> None:
         """One expired and one valid item for a clause: covered, the expired one listed."""
         held = register(
-            item("EV-old", "6.1", valid_until=dt.date(2025, 12, 31)), item("EV-new", "6.1")
+            item(
+                "EV-old",
+                "6.1",
+                valid_until=dt.date(2025, 12, 31),
+                collected_at=dt.datetime(2025, 1, 5, tzinfo=dt.UTC),
+            ),
+            item("EV-new", "6.1"),
         )
         (row, *_) = assess(held, ["S07"], as_of=AS_OF).clauses
         assert (row.status, row.evidence_ids, row.stale_ids) == (

@@ -84,7 +84,7 @@ def test_data_has_a_fixed_shape_and_is_json() -> None:
     data = assessment_data(ASSESSMENT)
     assert list(data) == [
         "register_id", "edition", "as_of", "scope", "coverage_ratio", "scenarios",
-        "clauses", "processes", "gaps", "unknown", "findings",
+        "clauses", "processes", "gaps", "unknown", "unmatched_evidence", "findings",
     ]  # fmt: skip
     assert json.loads(json.dumps(data)) == data
     assert data["as_of"] == "2026-12-31T00:00:00+01:00"
@@ -113,6 +113,8 @@ def test_data_has_a_fixed_shape_and_is_json() -> None:
             "status": "missing",
             "severity": "major",
             "scenario_ids": ["S07"],
+            "cited_by": ["S07"],
+            "reached_by": [],
             "owner": None,
             "stale_ids": [],
         },
@@ -122,6 +124,8 @@ def test_data_has_a_fixed_shape_and_is_json() -> None:
             "status": "stale",
             "severity": "minor",
             "scenario_ids": ["S07"],
+            "cited_by": ["S07"],
+            "reached_by": [],
             "owner": "actor:change-lead",
             "stale_ids": ["EV-92"],
         },
@@ -129,9 +133,11 @@ def test_data_has_a_fixed_shape_and_is_json() -> None:
     assert len(data["processes"]) == 14
     assert data["processes"][-2]["owner"] == "actor:change-lead"
     assert data["unknown"] == ["S14"]
-    assert [f["id"] for f in data["findings"]] == ["F-1", "F-0"]
+    assert data["unmatched_evidence"] == []
+    # F-0 was closed before as_of: only the findings open then are reported
+    assert [f["id"] for f in data["findings"]] == ["F-1"]
     assert data["findings"][0]["improvement_ids"] == ["IMP-3"]
-    assert data["findings"][1]["closed_at"] == "2026-01-05T09:00:00+00:00"
+    assert data["findings"][0]["closed_at"] is None
 
 
 def test_rows_and_gap_rows() -> None:
@@ -192,7 +198,10 @@ def test_table_without_rows_or_gaps() -> None:
     """Only unknown scenarios: nothing assessed; everything covered: no gaps."""
     nothing = assessment_table(assess(REGISTER, ["S15"], as_of=AS_OF))
     assert "  No scenario in scope has known citations: nothing was assessed." in nothing
-    assert "  none: every clause row is covered" in nothing
+    assert "  rows covered    none: no clause rows (nothing was assessed)" in nothing
+    assert "Gaps: none found, because no clause was assessed" in nothing
+    assert "every clause row is covered" not in nothing
+    assert "0.0%" not in nothing
     assert "Processes in scope:" not in nothing
     covered = EvidenceRegister(
         id="reg-3",

@@ -24,6 +24,7 @@ from cloudsms.conformity._assess import (
     ProcessStatus,
     ScenarioAssessment,
     ScenarioStatus,
+    UnmatchedEvidence,
     assess,
 )
 from cloudsms.conformity._derived import (
@@ -64,6 +65,7 @@ __all__ = [
     "ScenarioAssessment",
     "ScenarioStatus",
     "Severity",
+    "UnmatchedEvidence",
     "assess",
     "evidence_from_agreement",
     "evidence_from_service_report",

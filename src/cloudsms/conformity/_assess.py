@@ -16,16 +16,17 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from cloudsms._foundation.instants import instant_key, instant_problems
+from cloudsms._foundation.instants import RANGE_TEXT, instant_key, instant_problems
 from cloudsms.conformity._records import (
     EvidenceRegister,
     Finding,
     Severity,
     clause_number,
+    findings_open_at,
     micros,
 )
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
-from cloudsms.reference import DEFAULT_EDITION, ReferenceSet, shipped
+from cloudsms.reference import ReferenceSet, shipped
 
 if TYPE_CHECKING:
     from cloudsms.reference import Clause, Scenario
@@ -42,6 +43,7 @@ __all__ = [
     "ProcessStatus",
     "ScenarioAssessment",
     "ScenarioStatus",
+    "UnmatchedEvidence",
     "assess",
 ]
 
@@ -157,10 +159,13 @@ class ProcessAssessment:
 class Gap:
     """A clause to collect evidence for: missing or stale, for the scenarios listed.
 
-    ``severity``: ``major`` when it is missing and some scenario cites it
-    directly, ``minor`` when its evidence is stale, ``observation`` when it is
-    missing and reached only through a cited parent. ``stale_ids`` the expired
-    evidence to renew.
+    ``scenario_ids`` are all the scenarios in scope whose rows hold the clause;
+    ``cited_by`` those that cite it directly, and ``reached_by`` the others, each
+    as ``(scenario id, the cited clause it reaches this one through)`` (S04 cites
+    clause 4, so it reaches 4.5.4 through ``"4"``). ``severity``: ``major`` when
+    it is missing and some scenario cites it directly, ``minor`` when its
+    evidence is stale, ``observation`` when it is missing and reached only
+    through a cited parent. ``stale_ids`` the expired evidence to renew.
     """
 
     clause_number: str
@@ -170,6 +175,39 @@ class Gap:
     scenario_ids: tuple[str, ...]
     owner: str | None
     stale_ids: tuple[str, ...]
+    cited_by: tuple[str, ...] = ()
+    reached_by: tuple[tuple[str, str], ...] = ()
+
+    def needed_by(self) -> str:
+        """Who needs the clause, in words.
+
+        For example "cited directly by S10, S12; through clause 4 by S04".
+        """
+        parts = []
+        if self.cited_by:
+            parts.append("cited directly by " + ", ".join(self.cited_by))
+        through: dict[str, list[str]] = {}
+        for scenario_id, parent in self.reached_by:
+            through.setdefault(parent, []).append(scenario_id)
+        parts += [
+            f"through clause {parent} by {', '.join(ids)}" for parent, ids in through.items()
+        ]
+        return "; ".join(parts)
+
+
+@attrs.frozen(kw_only=True)
+class UnmatchedEvidence:
+    """Evidence of the register an assessment could not count, and why (S12).
+
+    ``clauses`` are the clauses of the item that the assessed edition of the
+    reference lacks (all of them when the item is of another edition);
+    ``reason`` says which case it is.
+    """
+
+    evidence_id: str
+    edition: str
+    clauses: tuple[str, ...]
+    reason: str
 
 
 def _instant_eq(value: dt.datetime) -> tuple[dt.datetime, str]:
@@ -180,11 +218,16 @@ def _instant_eq(value: dt.datetime) -> tuple[dt.datetime, str]:
 class Assessment:
     """A register assessed at one instant against the scenarios in scope (S12).
 
-    ``as_of`` is the instant read (aware); ``scope`` the scenario ids assessed, in
-    scenario order; ``scenarios`` one `ScenarioAssessment` each; ``clauses`` every
-    clause row, scenario by scenario; ``processes`` each process of the edition;
-    ``gaps`` what to collect, worst first; ``findings`` the register's findings.
-    A result: it carries no checks and compares by value.
+    ``as_of`` is the instant read (aware); ``timezone`` the register's zone (the
+    one ``valid_until`` days and finding ids' days are read in); ``scope`` the
+    scenario ids assessed, in scenario order; ``scenarios`` one
+    `ScenarioAssessment` each; ``clauses`` every clause row, scenario by
+    scenario; ``processes`` each process of the edition; ``gaps`` what to
+    collect, worst first; ``findings`` the register's findings open at ``as_of``
+    (raised by then and not closed by then; the register keeps them all);
+    ``unmatched_evidence`` the evidence that could not count because its clauses
+    are not in the assessed edition of the reference. A result: it carries no
+    checks and compares by value.
     """
 
     as_of: dt.datetime = attrs.field(eq=_instant_eq)
@@ -196,6 +239,18 @@ class Assessment:
     processes: tuple[ProcessAssessment, ...]
     gaps: tuple[Gap, ...]
     findings: tuple[Finding, ...]
+    timezone: str = "UTC"
+    unmatched_evidence: tuple[UnmatchedEvidence, ...] = ()
+
+    @property
+    def day(self) -> dt.date:
+        """The day of ``as_of`` in the register's zone (finding ids use it)."""
+        from cloudsms._foundation.instants import load_zone  # noqa: PLC0415
+
+        zone = load_zone(self.timezone, "$.timezone")
+        if isinstance(zone, list):
+            return self.as_of.date()
+        return self.as_of.astimezone(zone).date()
 
     def scenario(self, scenario_id: str) -> ScenarioAssessment:
         """The assessment of one scenario in scope (``"S07"``, ``"S7"``).
@@ -230,7 +285,11 @@ class Assessment:
         )
 
     def coverage_ratio(self) -> float:
-        """Covered rows over all rows (0.0 without rows): the share of clause rows covered."""
+        """Covered rows over all rows: the share of clause rows covered.
+
+        With no rows at all (every scenario in scope is `unknown`: nothing was
+        assessed) it is 0.0; tell that case apart by ``not assessment.clauses``.
+        """
         if not self.clauses:
             return 0.0
         covered = sum(1 for r in self.clauses if r.status is ClauseStatus.COVERED)
@@ -302,7 +361,13 @@ def as_of_instant(as_of: object, register: EvidenceRegister) -> dt.datetime:
         try:
             return register.day_start(as_of)
         except ValidationError:
-            pass
+            raise ValidationError.single(
+                "$.as_of",
+                f"a date whose start in the register's zone ({register.timezone}) is "
+                f"{RANGE_TEXT} (the instants cloudsms reads and writes)",
+                describe(as_of),
+                subject=_SUBJECT,
+            ) from None
     raise ValidationError.single(
         "$.as_of",
         "a date (its start in the register's zone) or an aware datetime",
@@ -316,17 +381,19 @@ def assess(
     scope: Iterable[str] | None = None,
     *,
     as_of: dt.date | dt.datetime,
-    edition: str = DEFAULT_EDITION,
+    edition: str | None = None,
     reference: ReferenceSet | None = None,
 ) -> Assessment:
     """Assess ``register`` at ``as_of`` against the clauses the scenarios in ``scope`` cite (S12).
 
     ``scope`` lists scenario ids (``"S07"``, ``"S7"``, ``"5.7"``; ``None``: all
     of them); ``as_of`` is a date (its first instant in the register's zone) or an
-    aware datetime; ``reference`` the `cloudsms.reference.ReferenceSet` read (the
-    shipped one by default; another edition works through an overlay holding its
-    clauses and citations). For each scenario and each clause it cites, with
-    every sub-clause of a cited clause, a row is:
+    aware datetime; ``edition`` the edition assessed (``None``, the default: the
+    register's own, ``"20000-1:2011"`` unless it says otherwise); ``reference`` the
+    `cloudsms.reference.ReferenceSet` read (the shipped one by default; another
+    edition works through an overlay holding its clauses and citations). For each
+    scenario and each clause it cites, with every sub-clause of a cited clause, a
+    row is:
 
     - ``covered`` when evidence of ``edition`` collected by ``as_of`` and still
       valid then supports the clause or one of its ancestors (``via`` names it);
@@ -340,6 +407,10 @@ def assess(
     `Gap`, with the owner the register declares and a severity: ``major`` for a
     missing clause a scenario cites directly, ``minor`` for stale evidence,
     ``observation`` for a missing sub-clause reached only through a cited parent.
+    Evidence that cannot count because its edition is not the one assessed, or
+    because it supports clauses the assessed edition of ``reference`` lacks, is
+    listed in ``unmatched_evidence`` with the reason, never dropped silently. The
+    findings are those open at ``as_of``.
 
     Serves S12 (check the SMS against the requirements); ISO/IEC 20000-1:2011
     4.5.4 (monitor and review the SMS) and 4.5.4.2 (internal audit).
@@ -384,6 +455,8 @@ def assess(
         raise ValidationError.single(
             "$.reference", "a ReferenceSet or null", describe(ref), subject=_SUBJECT
         )
+    if edition is None:
+        edition = register.edition
     if edition not in ref.editions():
         held = ", ".join(ref.editions())
         raise ValidationError.single(
@@ -400,7 +473,16 @@ def assess(
 class _Assessor:
     """One assessment's working state: each clause's chain read once."""
 
-    __slots__ = ("as_of", "clauses", "edition", "reference", "register", "rows", "slots")
+    __slots__ = (
+        "as_of",
+        "clauses",
+        "direct",
+        "edition",
+        "reference",
+        "register",
+        "rows",
+        "slots",
+    )
 
     def __init__(
         self, register: EvidenceRegister, reference: ReferenceSet, edition: str, as_of: int
@@ -414,6 +496,7 @@ class _Assessor:
         self.rows: dict[
             str, tuple[ClauseStatus, str | None, tuple[str, ...], tuple[str, ...]]
         ] = {}
+        self.direct: dict[str, frozenset[str]] = {}
 
     def _own(self, number: str) -> tuple[list[str], list[str]]:
         slot = self.slots.get(number)
@@ -448,12 +531,14 @@ class _Assessor:
 
     def scenario(self, scenario: Scenario) -> ScenarioAssessment:
         clauses: tuple[Clause, ...] = ()
+        direct: frozenset[str] = frozenset()
         if scenario.citations_known:
-            direct = {
+            direct = frozenset(
                 c.number
                 for c in self.reference.clauses_cited_by(scenario.id)
                 if c.edition == self.edition
-            }
+            )
+            self.direct[scenario.id] = direct
             clauses = tuple(
                 c
                 for c in self.reference.clauses_cited_by(scenario.id, expand=True)
@@ -508,8 +593,48 @@ class _Assessor:
             clauses=rows,
             processes=self.processes(rows),
             gaps=self.gaps(rows),
-            findings=self.register.findings,
+            findings=findings_open_at(self.register.findings, instant),
+            timezone=self.register.timezone,
+            unmatched_evidence=self.unmatched(),
         )
+
+    def unmatched(self) -> tuple[UnmatchedEvidence, ...]:
+        """The evidence this edition of the reference cannot count, in register order."""
+        register = self.register
+        lacking: dict[str, list[str]] = {}
+        other: set[str] = set()
+        for edition in register.editions():
+            for number, slot in register.slots(edition).items():
+                if edition != self.edition:
+                    other.update(slot.ids)
+                elif number not in self.clauses:
+                    for evidence_id in slot.ids:
+                        lacking.setdefault(evidence_id, []).append(number)
+        if not lacking and not other:
+            return ()
+        found = []
+        for item in register.evidence:
+            if item.id in other:
+                reason = f"it is evidence for edition {item.edition}, not {self.edition}"
+                found.append((item, item.supports, reason))
+            elif item.id in lacking:
+                missing = tuple(n for n in item.supports if n not in self.clauses)
+                reason = f"edition {self.edition} of the reference has no clause " + ", ".join(
+                    missing
+                )
+                found.append((item, missing, reason))
+        return tuple(
+            UnmatchedEvidence(evidence_id=i.id, edition=i.edition, clauses=c, reason=r)
+            for i, c, r in found
+        )
+
+    def cited_ancestor(self, scenario_id: str, number: str) -> str:
+        """The nearest ancestor of ``number`` the scenario cites directly."""
+        direct = self.direct.get(scenario_id, frozenset())
+        parent = self.clauses[number].parent
+        while parent is not None and parent not in direct:
+            parent = self.clauses[parent].parent
+        return number if parent is None else parent
 
     def processes(self, rows: tuple[ClauseAssessment, ...]) -> tuple[ProcessAssessment, ...]:
         result = []
@@ -561,15 +686,22 @@ class _Assessor:
                 severity = Severity.MAJOR
             else:
                 severity = Severity.OBSERVATION
+            scenario_ids = tuple(dict.fromkeys(r.scenario_id for r in found))
             gaps.append(
                 Gap(
                     clause_number=number,
                     title=found[0].title,
                     status=status,
                     severity=severity,
-                    scenario_ids=tuple(dict.fromkeys(r.scenario_id for r in found)),
+                    scenario_ids=scenario_ids,
                     owner=self.register.owner_of(number),
                     stale_ids=found[0].stale_ids,
+                    cited_by=tuple(r.scenario_id for r in found if r.cited_directly),
+                    reached_by=tuple(
+                        (r.scenario_id, self.cited_ancestor(r.scenario_id, number))
+                        for r in found
+                        if not r.cited_directly
+                    ),
                 )
             )
         gaps.sort(key=lambda g: (g.severity.rank, order[g.clause_number]))

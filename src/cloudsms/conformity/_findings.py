@@ -39,10 +39,8 @@ def _description(gap: Gap) -> str:
             f"The evidence for clause {gap.clause_number} ({gap.title}) has expired "
             f"({expired}); {needed} {'needs' if one else 'need'} it renewed."
         )
-    return (
-        f"No evidence for clause {gap.clause_number} ({gap.title}), "
-        f"which {needed} {'cites' if one else 'cite'}."
-    )
+    said = gap.needed_by() or f"needed by {needed}"
+    return f"No evidence for clause {gap.clause_number} ({gap.title}): {said}."
 
 
 def findings_from(
@@ -57,8 +55,8 @@ def findings_from(
 
     A ``major`` gap becomes a major nonconformity, a ``minor`` one a minor
     nonconformity, an ``observation`` an observation. Each finding's id is
-    ``PREFIX-YYYY-MM-DD-CLAUSE`` (the day of ``as_of``), its clauses the gap's
-    clause, its description what is missing or expired and for which scenarios;
+    ``PREFIX-YYYY-MM-DD-CLAUSE`` (the day of ``as_of`` in the register's zone), its
+    clauses the gap's clause, its description what is missing or expired and for which scenarios;
     ``source`` says where it was raised (an internal audit by default). Add them to
     the register with `EvidenceRegister.with_findings`.
 
@@ -72,7 +70,7 @@ def findings_from(
     problems = instance_problems(assessment, Assessment, "$.assessment")
     problems += id_problems(prefix, "$.prefix")
     raise_problems(problems, "findings")
-    day = assessment.as_of.date().isoformat()
+    day = assessment.day.isoformat()
     return tuple(
         Finding(
             id=f"{prefix}-{day}-{gap.clause_number}",

@@ -12,12 +12,13 @@ import bisect
 import datetime as dt
 import enum
 import functools
+import re
 from typing import TYPE_CHECKING
 
 import attrs
 
 from cloudsms._foundation.frozen import as_tuple
-from cloudsms._foundation.instants import instant_key, load_zone
+from cloudsms._foundation.instants import instant_key, instant_problems, load_zone
 from cloudsms._kit.checks import ident, ids, instant, text
 from cloudsms._kit.documents import document
 from cloudsms._kit.records import Check, Record, unique_by
@@ -117,11 +118,20 @@ def as_clause_numbers(value: Iterable[object]) -> tuple[str, ...]:
 _CLAUSE_TEXT = "a clause number such as '6.1' or 'Clause 4.5.1'"
 
 
+def described(value: object) -> str:
+    """``value`` as a message shows it: a list as JSON shows it, not as a Python tuple."""
+    if isinstance(value, tuple):
+        if not value:
+            return "an empty list"
+        return f"[{', '.join(described(item) for item in value)}] (array)".replace(" (string)", "")
+    return describe(value)
+
+
 def _clause_problems(value: object, path: str, edition: str | None = None) -> list[Problem]:
     from cloudsms.reference._ids import normalize_clause_number  # noqa: PLC0415
 
     if not isinstance(value, str) or normalize_clause_number(value) != value:
-        return [Problem(path, _CLAUSE_TEXT, describe(value))]
+        return [Problem(path, _CLAUSE_TEXT, described(value))]
     if edition is None:
         return []
     table = _shipped_numbers().get(edition)
@@ -143,12 +153,12 @@ def _shipped_numbers() -> dict[str, frozenset[str]]:
 def clause_list_problems(value: object, path: str, edition: str | None = None) -> list[Problem]:
     """``[]`` for one or more distinct canonical clause numbers (of ``edition``, if shipped)."""
     if not isinstance(value, tuple) or not value:
-        return [Problem(path, "one or more clause numbers", describe(value))]
+        return [Problem(path, "one or more clause numbers", described(value))]
     problems: list[Problem] = []
     for index, item in enumerate(value):
         problems += _clause_problems(item, f"{path}[{index}]", edition)
     if not problems and len(set(value)) != len(value):
-        problems.append(Problem(path, "distinct clause numbers", describe(value)))
+        problems.append(Problem(path, "distinct clause numbers", described(value)))
     return problems
 
 
@@ -167,6 +177,28 @@ def _valid_until_problems(value: object, path: str) -> list[Problem]:
 
 
 _valid_until = Check(_valid_until_problems, total=True)
+
+_EDITION = re.compile(r"[0-9]+(?:-[0-9]+)*:[0-9]{4}")
+_EDITION_TEXT = "an edition of ISO/IEC 20000 such as '20000-1:2011'"
+
+
+def _edition_problems(value: object, path: str) -> list[Problem]:
+    if isinstance(value, str) and _EDITION.fullmatch(value):
+        return []
+    return [Problem(path, _EDITION_TEXT, describe(value))]
+
+
+_edition = Check(_edition_problems, total=True, expected=_EDITION_TEXT)
+
+
+def latest_collection(valid_until: dt.date) -> dt.datetime:
+    """The latest collection instant a ``valid_until`` day can follow, whatever the zone.
+
+    The day ends last at UTC-12, at noon UTC of the next day: evidence collected
+    after that had expired in every zone before it was collected.
+    """
+    following = valid_until + _ONE_DAY
+    return dt.datetime(following.year, following.month, following.day, 12, tzinfo=dt.UTC)
 
 
 def _optional_text_problems(value: object, path: str) -> list[Problem]:
@@ -229,7 +261,7 @@ class Evidence(Record):
     kind: EvidenceKind
     title: str = attrs.field(validator=text)
     supports: tuple[str, ...] = attrs.field(validator=_clauses, converter=as_clause_numbers)
-    edition: str = attrs.field(validator=text, default=DEFAULT_EDITION)
+    edition: str = attrs.field(validator=_edition, default=DEFAULT_EDITION)
     provided_by: str = attrs.field(validator=ident)
     collected_at: dt.datetime = attrs.field(validator=instant, eq=instant_key)
     valid_until: dt.date | None = attrs.field(validator=_valid_until, default=None)
@@ -237,9 +269,22 @@ class Evidence(Record):
     note: str = ""
 
     def _rules(self) -> Iterator[Problem]:
-        """Clauses of the shipped edition exist; a derived kind names its source."""
+        """Clauses of the shipped edition exist; a derived kind names its source.
+
+        ``valid_until`` may not end, in every zone, before ``collected_at``: the day
+        ends last at UTC-12 (`latest_collection`); the register checks it again in
+        its own zone.
+        """
         for index, number in enumerate(self.supports):
             yield from _clause_problems(number, f"supports[{index}]", self.edition)
+        day = self.valid_until
+        if day is not None and _utc(self.collected_at) > latest_collection(day):
+            yield Problem(
+                "valid_until",
+                "a day that has not ended, in every time zone, before collected_at "
+                f"({self.collected_at.isoformat()})",
+                day.isoformat(),
+            )
         if self.kind in DERIVED_KINDS and self.source_ref is None:
             yield Problem(
                 "source_ref", f"what this {self.kind.value} evidence was derived from", "null"
@@ -392,7 +437,7 @@ class EvidenceRegister(Record):
     id: str = attrs.field(validator=ident)
     organisation: str = attrs.field(validator=ident)
     timezone: str = attrs.field(validator=_zone)
-    edition: str = attrs.field(validator=text, default=DEFAULT_EDITION)
+    edition: str = attrs.field(validator=_edition, default=DEFAULT_EDITION)
     evidence: tuple[Evidence, ...] = attrs.field(
         validator=unique_by("id"), default=(), converter=as_tuple
     )
@@ -405,9 +450,29 @@ class EvidenceRegister(Record):
     )
 
     def _rules(self) -> Iterator[Problem]:
-        """Owners' clauses belong to the register's edition, where the shipped set holds it."""
+        """Owners' clauses belong to the edition; no evidence expires before it is collected.
+
+        An item's ``valid_until`` day must not end, in the register's zone, before
+        its ``collected_at``.
+        """
         for index, owner in enumerate(self.owners):
             yield from _clause_problems(owner.clause, f"owners[{index}].clause", self.edition)
+        for index, item in enumerate(self.evidence):
+            day = item.valid_until
+            if day is None:
+                continue
+            collected = _utc(item.collected_at)
+            # A day ends, in any zone (at most UTC+14), after 10:00 UTC that day.
+            if collected.date() < day:
+                continue
+            end = self.day_end(day)
+            if end < collected:
+                yield Problem(
+                    f"evidence[{index}].valid_until",
+                    f"a day ending in {self.timezone} no earlier than collected_at "
+                    f"({item.collected_at.isoformat()}); it ends {end.isoformat()}",
+                    day.isoformat(),
+                )
 
     # ------------------------------------------------------------------ look-ups
     @functools.cached_property
@@ -424,9 +489,19 @@ class EvidenceRegister(Record):
     @functools.cached_property
     def _index(self) -> dict[str, dict[str, _Slot]]:
         """Edition -> clause -> the evidence supporting it directly (built once per register)."""
+        return self._indexed(self.evidence, {})
+
+    def _indexed(
+        self, items: Iterable[Evidence], base: Mapping[str, Mapping[str, _Slot]]
+    ) -> dict[str, dict[str, _Slot]]:
+        """``base`` (an index of this register's zone) with ``items`` added, as a new index.
+
+        Only the slots ``items`` touch are rebuilt; the others are shared (a slot is
+        never changed once built).
+        """
         rows: dict[str, dict[str, list[tuple[int, int, str]]]] = {}
         ends: dict[dt.date, int] = {}
-        for item in self.evidence:
+        for item in items:
             collected = micros(item.collected_at)
             day = item.valid_until
             if day is None:
@@ -438,10 +513,16 @@ class EvidenceRegister(Record):
             table = rows.setdefault(item.edition, {})
             for number in item.supports:
                 table.setdefault(number, []).append((collected, expires, item.id))
-        return {
-            edition: {number: _Slot(found) for number, found in table.items()}
-            for edition, table in rows.items()
-        }
+        index = {edition: dict(table) for edition, table in base.items()}
+        for edition, table in rows.items():
+            slots = index.setdefault(edition, {})
+            for number, added in table.items():
+                held = slots.get(number)
+                merged = added
+                if held is not None:
+                    merged += zip(held.collected, held.expires, held.ids, strict=True)
+                slots[number] = _Slot(merged)
+        return index
 
     def day_end(self, day: dt.date) -> dt.datetime:
         """When ``day`` ends in the register's zone (evidence valid until it expires then).
@@ -468,6 +549,10 @@ class EvidenceRegister(Record):
         from cloudsms.periods import Period  # noqa: PLC0415
 
         return Period.day(day, self.zone).start
+
+    def editions(self) -> tuple[str, ...]:
+        """The editions the register's evidence is for, in the order first held."""
+        return tuple(self._index)
 
     def slots(self, edition: str) -> Mapping[str, _Slot]:
         """Clause -> the evidence of ``edition`` supporting it directly (for `assess`)."""
@@ -528,7 +613,11 @@ class EvidenceRegister(Record):
                 id the register or another item holds already (at ``$.items[i].id``).
         """
         _added_problems(items, Evidence, {e.id for e in self.evidence}, "EvidenceRegister")
-        return attrs.evolve(self, evidence=(*self.evidence, *items))
+        new = attrs.evolve(self, evidence=(*self.evidence, *items))
+        held = _cached_index(self)
+        if held is not None:  # extend the index already built rather than build it again
+            _set_index(new, new._indexed(items, held))  # noqa: SLF001 - same class
+        return new
 
     def with_findings(self, *items: Finding) -> EvidenceRegister:
         """A new register with the findings ``items`` added at the end.
@@ -540,9 +629,44 @@ class EvidenceRegister(Record):
         _added_problems(items, Finding, {f.id for f in self.findings}, "EvidenceRegister")
         return attrs.evolve(self, findings=(*self.findings, *items))
 
-    def open_findings(self) -> tuple[Finding, ...]:
-        """The findings not yet closed, in order."""
-        return tuple(f for f in self.findings if f.closed_at is None)
+    def open_findings(self, as_of: dt.datetime | None = None) -> tuple[Finding, ...]:
+        """The findings open at ``as_of``, in order: raised by then and not closed by then.
+
+        ``as_of`` is an aware instant; ``None`` reads the register as it stands: every
+        finding with no ``closed_at``, whenever it was raised.
+
+        Raises:
+            ValidationError: ``as_of`` is not an aware, supported instant (``$.as_of``).
+        """
+        if as_of is None:
+            return tuple(f for f in self.findings if f.closed_at is None)
+        problems = instant_problems(as_of, "$.as_of")
+        if problems:
+            raise ValidationError(problems, subject="open findings")
+        return findings_open_at(self.findings, as_of)
+
+
+def findings_open_at(findings: Iterable[Finding], as_of: dt.datetime) -> tuple[Finding, ...]:
+    """The ``findings`` raised by ``as_of`` and not closed by then (closed at it: closed)."""
+    moment = _utc(as_of)
+    return tuple(
+        f
+        for f in findings
+        if _utc(f.raised_at) <= moment and (f.closed_at is None or _utc(f.closed_at) > moment)
+    )
+
+
+def _cached_index(register: EvidenceRegister) -> dict[str, dict[str, _Slot]] | None:
+    """The register's index if it was built already, else ``None`` (without building it)."""
+    try:
+        found: dict[str, dict[str, _Slot]] = object.__getattribute__(register, "_index")
+    except AttributeError:
+        return None
+    return found
+
+
+def _set_index(register: EvidenceRegister, index: dict[str, dict[str, _Slot]]) -> None:
+    object.__setattr__(register, "_index", index)
 
 
 def _added_problems(items: tuple[object, ...], kind: type, held: set[str], subject: str) -> None:
@@ -550,7 +674,9 @@ def _added_problems(items: tuple[object, ...], kind: type, held: set[str], subje
     seen = set(held)
     for index, item in enumerate(items):
         if not isinstance(item, kind):
-            problems.append(Problem(f"$.items[{index}]", f"a {kind.__name__}", describe(item)))
+            name = kind.__name__
+            article = "an" if name[0] in "AEIOU" else "a"
+            problems.append(Problem(f"$.items[{index}]", f"{article} {name}", describe(item)))
             continue
         item_id: str = getattr(item, "id")  # noqa: B009 - Evidence and Finding both have it
         if item_id in seen:

@@ -28,7 +28,13 @@ from cloudsms.reports._table import escape_text, format_table
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from cloudsms.conformity import ClauseAssessment, Finding, Gap, ProcessAssessment
+    from cloudsms.conformity import (
+        ClauseAssessment,
+        Finding,
+        Gap,
+        ProcessAssessment,
+        UnmatchedEvidence,
+    )
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
@@ -104,8 +110,19 @@ def _gap_data(gap: Gap) -> dict[str, Any]:
         "status": gap.status.value,
         "severity": gap.severity.value,
         "scenario_ids": list(gap.scenario_ids),
+        "cited_by": list(gap.cited_by),
+        "reached_by": [{"scenario_id": s, "through": via} for s, via in gap.reached_by],
         "owner": gap.owner,
         "stale_ids": list(gap.stale_ids),
+    }
+
+
+def _unmatched_data(item: UnmatchedEvidence) -> dict[str, Any]:
+    return {
+        "evidence_id": item.evidence_id,
+        "edition": item.edition,
+        "clauses": list(item.clauses),
+        "reason": item.reason,
     }
 
 
@@ -136,9 +153,14 @@ def assessment_data(assessment: Assessment) -> dict[str, Any]:
     ``status``, ``via``, ``inherited``, ``evidence_ids``, ``stale_ids``),
     ``processes`` (``clause_number``, ``title``, ``scenario_ids``, ``status``,
     ``covered``, ``total``, ``owner``), ``gaps`` (``clause_number``, ``title``,
-    ``status``, ``severity``, ``scenario_ids``, ``owner``, ``stale_ids``), worst
-    first, ``unknown`` (scenario ids whose citations are unknown) and ``findings``
-    (the register's). Serves S12.
+    ``status``, ``severity``, ``scenario_ids``, ``cited_by`` (the scenarios citing
+    the clause directly), ``reached_by`` (the others, each ``{"scenario_id",
+    "through"}``: the cited clause it is reached through), ``owner``,
+    ``stale_ids``), worst first, ``unknown`` (scenario ids whose citations are
+    unknown), ``unmatched_evidence`` (``evidence_id``, ``edition``, ``clauses``,
+    ``reason``: evidence the assessed edition cannot count) and ``findings`` (the
+    register's findings open at ``as_of``). ``coverage_ratio`` is 0 when there
+    are no rows (``clauses`` empty: nothing was assessed). Serves S12.
 
     Raises:
         ValidationError: ``assessment`` is not an `Assessment` (``$.assessment``).
@@ -166,6 +188,7 @@ def assessment_data(assessment: Assessment) -> dict[str, Any]:
         "processes": [_process_data(p) for p in a.processes],
         "gaps": [_gap_data(g) for g in a.gaps],
         "unknown": list(a.unknown),
+        "unmatched_evidence": [_unmatched_data(u) for u in a.unmatched_evidence],
         "findings": [_finding_data(f) for f in a.findings],
     }
 
@@ -226,8 +249,11 @@ def assessment_table(assessment: Assessment) -> str:
     missing rows); the gap report, worst first (major, minor, observation), each
     gap with its owner and the scenarios needing it; each process of the edition in
     scope with its covered clauses and owner; and last the scenarios whose
-    citations are unknown, which are never counted as covered. Every text from a
-    record is escaped. Serves S12.
+    citations are unknown, which are never counted as covered; the evidence the
+    assessed edition could not count, with the reason; and the findings open at
+    ``as_of``. With no clause rows at all (only unknown scenarios in scope) it
+    says that nothing was assessed rather than a share or an empty gap report.
+    Every text from a record is escaped. Serves S12.
 
     Raises:
         ValidationError: ``assessment`` is not an `Assessment` (``$.assessment``).
@@ -239,7 +265,11 @@ def assessment_table(assessment: Assessment) -> str:
         f"  edition         ISO/IEC {escape_text(a.edition)}",
         f"  as of           {a.as_of.isoformat()}",
         f"  scope           {' '.join(a.scope)}",
-        f"  rows covered    {_percent(a.coverage_ratio())} of {len(a.clauses)}",
+        (
+            f"  rows covered    {_percent(a.coverage_ratio())} of {len(a.clauses)}"
+            if a.clauses
+            else "  rows covered    none: no clause rows (nothing was assessed)"
+        ),
         "",
     ]
     if assessed:
@@ -257,11 +287,14 @@ def assessment_table(assessment: Assessment) -> str:
         lines += _indented(format_table(_SUMMARY_COLUMNS, rows))
     else:
         lines.append("  No scenario in scope has known citations: nothing was assessed.")
-    lines += ["", f"Gaps ({len(a.gaps)}), worst first:"]
-    if a.gaps:
-        lines += _indented(format_table(GAP_COLUMNS, gap_rows(a)))
+    if not a.clauses:
+        lines += ["", "Gaps: none found, because no clause was assessed"]
     else:
-        lines.append("  none: every clause row is covered")
+        lines += ["", f"Gaps ({len(a.gaps)}), worst first:"]
+        if a.gaps:
+            lines += _indented(format_table(GAP_COLUMNS, gap_rows(a)))
+        else:
+            lines.append("  none: every clause row is covered")
     processes = [p for p in a.processes if p.total]
     if processes:
         lines += ["", "Processes in scope:"]
@@ -281,13 +314,18 @@ def assessment_table(assessment: Assessment) -> str:
             "",
             "Unknown (citations not known, never counted as covered): " + " ".join(a.unknown),
         ]
-    open_findings = [f for f in a.findings if f.closed_at is None]
-    if open_findings:
-        lines += ["", f"Open findings ({len(open_findings)}):"]
+    if a.unmatched_evidence:
+        lines += ["", f"Evidence not counted ({len(a.unmatched_evidence)}):"]
+        lines += [
+            f"  {escape_text(u.evidence_id)}  {escape_text(u.reason)}"
+            for u in a.unmatched_evidence
+        ]
+    if a.findings:
+        lines += ["", f"Open findings ({len(a.findings)}):"]
         lines += [
             f"  {escape_text(f.id)}  {f.kind.value} ({f.severity.value})  "
             f"{' '.join(f.clauses)}  {escape_text(f.description)}"
-            for f in open_findings
+            for f in a.findings
         ]
     return "\n".join(lines)
 

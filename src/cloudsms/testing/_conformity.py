@@ -81,8 +81,8 @@ def evidence(
     """Evidence supporting one to four of ``clauses`` (any clause of 2011 when not given).
 
     ``collected`` bounds ``collected_at`` (naive wall-clock bounds, as hypothesis
-    takes them); ``valid_until`` is ``None`` or a day from a year before collection
-    to ten years after (an item may be stale when collected). A derived kind always
+    takes them); ``valid_until`` is ``None`` or a day from two days to ten years after
+    collection (so it has not ended by collection in any register's zone). A derived kind always
     has its ``source_ref``; for another ``edition`` give its ``clauses``.
     """
 
@@ -91,8 +91,7 @@ def evidence(
         kind = draw(st.sampled_from(tuple(kinds)))
         at = draw(aware_datetimes(min_value=collected[0], max_value=collected[1], edges=False))
         valid_until = draw(
-            st.none()
-            | st.integers(-365, 3650).map(lambda days: at.date() + dt.timedelta(days=days))
+            st.none() | st.integers(2, 3650).map(lambda days: at.date() + dt.timedelta(days=days))
         )
         derived = kind in DERIVED_KINDS
         return Evidence(
