@@ -287,7 +287,10 @@ def to_frame(value: object, **options: Any) -> DataFrame:  # noqa: ANN401 - per 
     Raises:
         ImportError: pandas is not installed (``pip install 'cloudsms[analysis]'``).
         ValidationError: ``value`` is none of the accepted types (``$``), a sequence
-            mixes types (``$[1]``), or an option does not apply (``$.<option>``).
+            mixes types (``$[1]``), an option does not apply or is of the wrong type
+            (``$.<option>``: ``long`` a bool, ``part`` one of its four names,
+            ``as_of`` a date or an aware datetime, ``reference`` a ReferenceSet); the
+            subject is ``Frame`` (a service report's own refusals keep theirs).
     """
     if isinstance(value, ServiceLevelReport):
         return _reports(value, options)
