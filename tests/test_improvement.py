@@ -974,3 +974,94 @@ class TestExampleScript:
         assert "imp-2 (reviewed): assess -> approve -> plan -> start -> complete -> review" in out
         assert "BROKEN" not in out
         assert "imp-2 went through chg-2026-131" in out
+
+
+class TestPolicyChangedAfterAssessment:
+    """Thresholds edited after an assessment: the recorded verdict is history and stands."""
+
+    def register(self, services: int, customers: int) -> ImprovementRegister:
+        """The example register under its policy with the thresholds changed."""
+        text = (EXAMPLES / "conformity" / "improvement-register.json").read_text("utf-8")
+        made = from_json(ImprovementRegister, text)
+        policy = attrs.evolve(
+            made.policy, major_impact_services=services, major_impact_customers=customers
+        )
+        return attrs.evolve(made, policy=policy)
+
+    def test_register_still_validates_and_round_trips(self) -> None:
+        """Keeps a change-planned improvement that today's policy would call major."""
+        made = self.register(0, 0)
+        assert from_json(ImprovementRegister, to_json(made)) == made
+        kept = made.improvement("imp-2026-04")
+        assert (kept.state, kept.change_id) == ("planned", "chg-2026-131")
+        assert kept.impact == Impact(services=("crm",), customers=("globex", "initech"))
+
+    def test_ranking_shows_where_the_verdict_differs(self) -> None:
+        """Marks each improvement whose recorded minor impact is now over the line, and says so."""
+        ranked = {r.id: r for r in self.register(0, 0).ranked(include_closed=True)}
+        differing = sorted(i for i, r in ranked.items() if r.verdict_differs)
+        assert differing == ["imp-2026-04", "imp-2026-06", "imp-2026-07", "imp-2026-10"]
+        planned = ranked["imp-2026-04"]
+        assert (planned.impact.major, planned.policy_major) == (False, True)
+        assert planned.explanation.endswith(
+            " Its assessment recorded a minor impact (1 service, 2 customers), which the "
+            "current policy (major above 0 services or 0 customers) would call major; the "
+            "recorded verdict stands."
+        )
+        assert ranked["imp-2026-10"].explanation.endswith(
+            "the recorded verdict stands until it is assessed again."
+        )
+        assert not ranked["imp-2026-01"].verdict_differs  # no service touched: minor still
+        assert not ranked["imp-2026-03"].verdict_differs  # recorded major, major still
+        assert "recorded verdict" not in ranked["imp-2026-03"].explanation
+
+    def test_raised_thresholds(self) -> None:
+        """Marks a recorded major impact the raised thresholds would call minor."""
+        ranked = {r.id: r for r in self.register(100, 100).ranked(include_closed=True)}
+        design = ranked["imp-2026-03"]
+        assert (design.impact.major, design.policy_major, design.verdict_differs) == (
+            True,
+            False,
+            True,
+        )
+        assert design.explanation.endswith(
+            " Its assessment recorded a major impact (2 services, 3 customers), which the "
+            "current policy (major above 100 services or 100 customers) would call minor; the "
+            "recorded verdict stands."
+        )
+
+    def test_unchanged_policy_differs_nowhere(self) -> None:
+        """Marks nothing while the policy is the one the assessments were made under."""
+        made = self.register(1, 2)
+        assert not any(r.verdict_differs for r in made.ranked(include_closed=True))
+
+    def test_planning_follows_the_recorded_verdict(self) -> None:
+        """Plans through a change an improvement assessed minor, whatever the policy says now."""
+        made = approved(impact=Impact(services=("crm",), customers=("globex", "initech")))
+        stricter = attrs.evolve(POLICY, major_impact_services=0, major_impact_customers=0)
+        made = attrs.evolve(made, policy=stricter)
+        made = made.apply("imp-1", "plan", when=at(3), actor=WHO, data={"change": "chg-1"})
+        assert made.improvement("imp-1").change_id == "chg-1"
+        (only,) = made.ranked()
+        assert only.verdict_differs
+
+    def test_reassessment_applies_the_new_policy(self) -> None:
+        """Asks an improvement awaiting its decision for the new verdict when assessed again."""
+        made = self.register(0, 0)
+        recorded = made.improvement("imp-2026-10").impact
+        assert recorded is not None
+        given = dict(made.improvement("imp-2026-10").scores)
+        with pytest.raises(ValidationError) as info:
+            made.assess("imp-2026-10", given, recorded, when=LATER, actor=WHO)
+        assert info.value.paths == ["$.data.impact.major"]
+        assert info.value.problems[0].expected == (
+            "true: the policy's verdict on 1 service and 1 customer (major above 0 services "
+            "or 0 customers)"
+        )
+        now = attrs.evolve(recorded, major=True)
+        made = made.assess("imp-2026-10", given, now, when=LATER, actor=WHO)
+        (again,) = (r for r in made.ranked() if r.id == "imp-2026-10")
+        assert not again.verdict_differs
+
+
+LATER = dt.datetime(2026, 12, 30, 9, tzinfo=dt.UTC)

@@ -110,6 +110,9 @@ class TestRankingData:
             "score": "3.50",
             "score_exact": "7/2",
             "link": "change:chg-7",
+            "impact": {"services": [], "customers": [], "major": False},
+            "policy_major": False,
+            "verdict_differs": False,
             "closed": False,
         }
         assert first["contributions"][1] == {
@@ -160,6 +163,7 @@ class TestRankingRows:
             "owner": "actor:crm-owner",
             "score": "3.00",
             "link": "-",
+            "impact": "minor",
             "closed": "no",
             "objectives": "5",
             "capability": "1",
@@ -192,3 +196,51 @@ Not yet assessed: imp-4"""
         """Lists the rejected improvement too when asked."""
         table = ranking_table(sample(), include_closed=True)
         assert "3     imp-3        1.00   rejected" in table
+
+
+class TestVerdictChangedSincePolicy:
+    """A recorded impact today's policy would judge otherwise: shown, and left standing."""
+
+    def changed(self) -> ImprovementRegister:
+        """The sample with imp-2 assessed touching one service, then the thresholds set to 0."""
+        made = sample().assess(
+            "imp-2",
+            {"objectives": 5, "capability": 1, "requirements": 1},
+            Impact(services=("crm",)),
+            when=at(4),
+            actor=WHO,
+        )
+        policy = PrioritisationPolicy(
+            criteria=POLICY.criteria, major_impact_services=0, major_impact_customers=0
+        )
+        return ImprovementRegister(id=made.id, policy=policy, improvements=made.improvements)
+
+    def test_data(self) -> None:
+        """Gives the recorded impact, today's verdict and whether they differ."""
+        second = ranking_data(self.changed())["ranked"][1]
+        assert (second["id"], second["impact"]) == (
+            "imp-2",
+            {"services": ["crm"], "customers": [], "major": False},
+        )
+        assert (second["policy_major"], second["verdict_differs"]) == (True, True)
+        assert "the recorded verdict stands until it is assessed again." in second["explanation"]
+
+    def test_rows(self) -> None:
+        """Shows the recorded verdict with today's beside it."""
+        rows = ranking_rows(self.changed())
+        assert [(r["improvement"], r["impact"]) for r in rows] == [
+            ("imp-1", "minor"),
+            ("imp-2", "minor (policy now: major)"),
+        ]
+
+    def test_table(self) -> None:
+        """Names the improvement under the table; none while nothing differs."""
+        table = ranking_table(self.changed())
+        assert table.splitlines()[-2:] == [
+            (
+                "Impact judged otherwise by the current policy (the recorded verdict stands): "
+                "imp-2 (recorded minor, now major)"
+            ),
+            "Not yet assessed: imp-4",
+        ]
+        assert "judged otherwise" not in ranking_table(sample())

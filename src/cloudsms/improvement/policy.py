@@ -162,6 +162,9 @@ class PrioritisationPolicy(Record):
     affects more services, or more customers, than these has a major impact, and
     is carried out through design and transition of new or changed services
     (ISO/IEC 20000-1:2011 clause 5) rather than through change management (9.2).
+    An assessment records the verdict of the policy in force when it is made;
+    changing the thresholds later leaves recorded verdicts as they were
+    (`ImprovementRegister.ranked` shows where they now differ).
 
     Kept inside an `ImprovementRegister` (and written with it); `default_policy` is
     the one cloudsms ships; `load_policy` reads a provider's own from a file of the

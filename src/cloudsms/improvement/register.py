@@ -97,6 +97,13 @@ class RankedImprovement:
     down by criterion, in the policy's order; ``explanation`` says it in a
     sentence. ``closed`` marks a reviewed, rejected or withdrawn improvement, ranked
     only when asked for (``ranked(include_closed=True)``).
+
+    ``impact`` is the impact its latest assessment recorded, with the verdict
+    (major or not) the policy of that moment gave; ``policy_major`` is the verdict
+    the register's policy gives today on the same counts of services and
+    customers. They differ only when the policy's thresholds were changed after
+    the assessment: the recorded verdict stands (it decided the route the
+    improvement took), and `verdict_differs` says so.
     """
 
     rank: int
@@ -105,6 +112,13 @@ class RankedImprovement:
     contributions: tuple[Contribution, ...]
     explanation: str
     closed: bool
+    impact: Impact
+    policy_major: bool
+
+    @property
+    def verdict_differs(self) -> bool:
+        """Whether today's policy would judge the recorded impact otherwise than its assessment."""
+        return self.impact.major is not self.policy_major
 
     @property
     def id(self) -> str:
@@ -159,7 +173,40 @@ def _explain(
             f" Tied with {_listed(tied_with)} at {_places(score)}: ordered by when each was "
             "raised, then by id."
         )
+    impact = improvement.impact
+    if impact is not None and impact.major is not _policy_major(policy, impact):
+        recorded, now = ("major", "minor") if impact.major else ("minor", "major")
+        sentence += (
+            f" Its assessment recorded a {recorded} impact ({_counted_short(impact)}), which "
+            f"the current policy ({_major_line(policy)}) would call {now}; the recorded "
+            "verdict stands"
+        )
+        sentence += " until it is assessed again." if improvement.state == "assessed" else "."
     return sentence
+
+
+def _policy_major(policy: PrioritisationPolicy, impact: Impact) -> bool:
+    """The policy's verdict today on the counts an assessment recorded."""
+    return policy.is_major(services=len(impact.services), customers=len(impact.customers))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun if count == 1 else noun + 's'}"
+
+
+def _counted_short(impact: Impact) -> str:
+    """``2 services, 1 customer``."""
+    return (
+        f"{_plural(len(impact.services), 'service')}, {_plural(len(impact.customers), 'customer')}"
+    )
+
+
+def _major_line(policy: PrioritisationPolicy) -> str:
+    """``major above 1 service or 2 customers``: where the policy's major impact begins."""
+    return (
+        f"major above {_plural(policy.major_impact_services, 'service')} or "
+        f"{_plural(policy.major_impact_customers, 'customer')}"
+    )
 
 
 def _most(parts: tuple[Contribution, ...]) -> str:
@@ -178,6 +225,13 @@ def _listed(names: tuple[str, ...]) -> str:
     if len(names) == 1:
         return names[0]
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _recorded(improvement: Improvement) -> Impact:
+    """The impact an assessed improvement's latest assessment recorded."""
+    impact = improvement.impact
+    assert impact is not None  # noqa: S101 - only assessed improvements are ranked
+    return impact
 
 
 def _words(key: str) -> str:
@@ -202,6 +256,15 @@ class ImprovementRegister(Record):
     never changes: `with_improvement`, `replace`, `apply` and the helpers built on
     `apply` return a new register, and refuse what is wrong leaving nothing
     half-changed.
+
+    An assessment records the impact together with the verdict (major or not) the
+    policy gave at that moment, and the route that verdict decided (a change, or
+    design work) follows the record. A later change to the policy's thresholds does
+    not reopen those decisions: the register still validates, every recorded
+    verdict stands as history, and `ranked` shows where today's policy would judge
+    otherwise (`RankedImprovement.verdict_differs`, and a sentence in the
+    explanation). An improvement still waiting for its decision can be assessed
+    again under the new policy.
 
     A persisted document (``cloudsms.improvement-register``, schema version 1).
 
@@ -397,9 +460,9 @@ class ImprovementRegister(Record):
             if impact["major"] is not major:
                 expected = (
                     f"{str(major).lower()}: the policy's verdict on "
-                    f"{len(impact['services'])} services and {len(impact['customers'])} "
-                    f"customers (major above {self.policy.major_impact_services} services or "
-                    f"{self.policy.major_impact_customers} customers)"
+                    f"{_plural(len(impact['services']), 'service')} and "
+                    f"{_plural(len(impact['customers']), 'customer')} "
+                    f"({_major_line(self.policy)})"
                 )
                 problems.append(
                     Problem("$.data.impact.major", expected, describe(impact["major"]))
@@ -570,7 +633,10 @@ class ImprovementRegister(Record):
         explanation names every improvement sharing its score and every criterion
         sharing the most points. Improvements
         never assessed are left out (`unassessed`); so are reviewed, rejected and
-        withdrawn ones unless ``include_closed`` (then marked ``closed``).
+        withdrawn ones unless ``include_closed`` (then marked ``closed``). Each
+        carries the impact its assessment recorded and the verdict today's policy
+        gives on it; where they differ, the recorded verdict stands and the
+        explanation says so.
 
         Raises:
             ValidationError: ``include_closed`` is not a bool.
@@ -605,6 +671,8 @@ class ImprovementRegister(Record):
                         tied_with=tied_with,
                     ),
                     closed=improvement.closed,
+                    impact=_recorded(improvement),
+                    policy_major=_policy_major(self.policy, _recorded(improvement)),
                 )
             )
         return tuple(ranked)

@@ -45,6 +45,7 @@ RANKING_COLUMNS: Sequence[str] = (
     "owner",
     "score",
     "link",
+    "impact",
     "closed",
 )
 """The fixed columns of `ranking_rows`, in order; one column per criterion follows."""
@@ -76,6 +77,20 @@ def _link(improvement: Improvement) -> str:
     return "-"
 
 
+def _impact(ranked: RankedImprovement) -> str:
+    """``major`` or ``minor`` as recorded, with today's verdict where the policy changed since."""
+    recorded = "major" if ranked.impact.major else "minor"
+    if not ranked.verdict_differs:
+        return recorded
+    return f"{recorded} (policy now: {'major' if ranked.policy_major else 'minor'})"
+
+
+def _differing(ranked: RankedImprovement) -> str:
+    """``imp-2 (recorded minor, now major)``."""
+    recorded, now = ("major", "minor") if ranked.impact.major else ("minor", "major")
+    return f"{ranked.improvement.id} (recorded {recorded}, now {now})"
+
+
 def ranking_columns(register: ImprovementRegister) -> tuple[str, ...]:
     """Every column of `ranking_rows` for ``register``: `RANKING_COLUMNS`, then the criteria.
 
@@ -94,7 +109,9 @@ def ranking_data(register: ImprovementRegister, *, include_closed: bool = False)
     per ranked improvement: rank, id, title, state, source, area, owner, ``score``
     rounded to two places as a string, ``score_exact`` as a fraction
     ``"numerator/denominator"``, ``contributions`` (key, score, weight, points,
-    share as a fraction), ``link``, ``closed``, ``explanation``) and
+    share as a fraction), ``link``, ``impact`` (the services, customers and
+    verdict its assessment recorded), ``policy_major`` (today's policy's verdict
+    on them), ``verdict_differs``, ``closed``, ``explanation``) and
     ``unassessed`` (the ids of the open improvements never scored).
 
     Raises:
@@ -146,6 +163,9 @@ def _ranked_data(ranked: RankedImprovement) -> dict[str, Any]:
             for c in ranked.contributions
         ],
         "link": _link(found),
+        "impact": ranked.impact.to_data(),
+        "policy_major": ranked.policy_major,
+        "verdict_differs": ranked.verdict_differs,
         "closed": ranked.closed,
         "explanation": ranked.explanation,
     }
@@ -157,7 +177,10 @@ def ranking_rows(
     """One row of text cells per ranked improvement, best first (see `ranking_columns`).
 
     ``score`` is rounded to two places; ``link`` is ``change:ID``, ``design:ID`` or
-    ``-``; ``closed`` is ``yes`` or ``no``; each criterion's column holds its score.
+    ``-``; ``impact`` is the verdict its assessment recorded, ``major`` or
+    ``minor``, followed by ``(policy now: ...)`` where today's policy would judge
+    the same counts otherwise (the recorded verdict stands); ``closed`` is ``yes``
+    or ``no``; each criterion's column holds its score.
 
     Raises:
         ValidationError: as `ranking_data`.
@@ -176,6 +199,7 @@ def ranking_rows(
             "owner": found.owner,
             "score": str(ranked.display_score),
             "link": _link(found),
+            "impact": _impact(ranked),
             "closed": "yes" if ranked.closed else "no",
         }
         row.update({c.key: str(c.score) for c in ranked.contributions})
@@ -193,8 +217,10 @@ def ranking_table(register: ImprovementRegister, *, include_closed: bool = False
     A first line names the register and how many improvements are ranked; a second
     gives each criterion with its weight. One row per ranked improvement follows
     (rank, id, score, state, link, and the title shortened to 30 characters, so a
-    row fits 80 columns for short ids). A last line lists the improvements not yet
-    assessed, if any. Every cell is escaped.
+    row fits 80 columns for short ids). A line then names the improvements whose
+    recorded impact today's policy would judge otherwise (the recorded verdict
+    stands), if any, and a last line those not yet assessed, if any. Every cell
+    is escaped.
 
     Raises:
         ValidationError: as `ranking_data`.
@@ -226,6 +252,12 @@ def ranking_table(register: ImprovementRegister, *, include_closed: bool = False
     ]
     columns = ("rank", "improvement", "score", "state", "link", "title")
     lines.append(format_table(columns, rows))
+    differing = [_differing(r) for r in ranked if r.verdict_differs]
+    if differing:
+        lines.append(
+            "Impact judged otherwise by the current policy (the recorded verdict stands): "
+            + ", ".join(differing)
+        )
     waiting = checked.unassessed()
     if waiting:
         lines.append("Not yet assessed: " + ", ".join(i.id for i in waiting))
