@@ -284,6 +284,40 @@ class TestConformityFrames:
             to_frame(a, part="evidence")
         assert [p.path for p in info.value.problems] == ["$.part"]
 
+    def test_gaps_say_who_cites_and_who_reaches(self) -> None:
+        """cited_by and reached_by as the gaps hold them (``S04(4)``: S04 through clause 4)."""
+        a = assess(evidence_register(), None, as_of=AS_OF)
+        frame = to_frame(a, part="gaps")
+        got = [(r["clause_number"], r["cited_by"], r["reached_by"]) for r in records(frame)]
+        assert got == [
+            (
+                g.clause_number,
+                " ".join(g.cited_by),
+                " ".join(f"{sid}({via})" for sid, via in g.reached_by),
+            )
+            for g in a.gaps
+        ]
+        assert any("(" in reached for _, _, reached in got)
+        assert all(
+            set(r["scenario_ids"].split())
+            == set(r["cited_by"].split()) | {x.partition("(")[0] for x in r["reached_by"].split()}
+            for r in records(frame)
+        )
+
+    def test_unmatched_evidence(self) -> None:
+        """Evidence of another edition is a row of part="unmatched", with its reason."""
+        register = evidence_register()
+        other = attrs.evolve(register.evidence[3], id="EV-2018", edition="20000-1:2018")
+        a = assess(register.with_evidence(other), ["S07"], as_of=AS_OF)
+        frame = to_frame(a, part="unmatched")
+        assert list(frame.columns) == list(frames.UNMATCHED_EVIDENCE_COLUMNS)
+        assert [(r["evidence_id"], r["edition"], r["clauses"]) for r in records(frame)] == [
+            ("EV-2018", "20000-1:2018", "6.5")
+        ]
+        assert records(frame)[0]["reason"] == a.unmatched_evidence[0].reason
+        assert records(frame) == records(to_frame(a.unmatched_evidence))
+        assert to_frame(assessment(), part="unmatched").empty
+
     def test_evidence_register(self) -> None:
         """One row per evidence, instants in UTC, the expiry at the end of the day in Auckland."""
         frame = to_frame(evidence_register())
@@ -457,6 +491,7 @@ class TestMissingValues:
         assert_missing_is_none(to_frame(a, part="scenarios"), set())
         assert_missing_is_none(to_frame(a, part="processes"), {"owner"})
         assert_missing_is_none(to_frame(a, part="gaps"), {"owner"})
+        assert_missing_is_none(to_frame(a, part="unmatched"), set())
 
     def test_evidence_register(self) -> None:
         """Evidence with no expiry and none derived: valid_until, expires_at, source_ref None."""

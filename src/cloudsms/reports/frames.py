@@ -17,9 +17,10 @@ filter, group and plot. It dispatches on the type of what it is given:
 - a sequence of `ProcessCoverage`: one row per process (with ``long=True`` one row per
   process and scenario);
 - an `Assessment` (S12): one row per clause row; option ``part`` picks the
-  ``scenarios``, ``processes`` or ``gaps`` instead (``clauses`` by default), and a
-  sequence of `ClauseAssessment`, `ScenarioAssessment`, `ProcessAssessment` or `Gap`
-  (``assessment.gaps``) gives the same rows;
+  ``scenarios``, ``processes``, ``gaps`` or ``unmatched`` evidence instead
+  (``clauses`` by default), and a sequence of `ClauseAssessment`,
+  `ScenarioAssessment`, `ProcessAssessment`, `Gap` (``assessment.gaps``) or
+  `UnmatchedEvidence` gives the same rows;
 - an `EvidenceRegister` (S12): one row per evidence; option ``as_of`` (a date, read
   in the register's zone, or an aware datetime) adds its ``state`` then: ``valid``,
   ``expired`` or ``not_collected`` (collected later);
@@ -53,6 +54,7 @@ from cloudsms.conformity import (
     Gap,
     ProcessAssessment,
     ScenarioAssessment,
+    UnmatchedEvidence,
 )
 from cloudsms.conformity._assess import as_of_instant
 from cloudsms.errors import Problem, ValidationError, describe
@@ -84,6 +86,7 @@ __all__ = [
     "PROCESS_COVERAGE_COLUMNS",
     "PROCESS_COVERAGE_LONG_COLUMNS",
     "SCENARIO_ASSESSMENT_COLUMNS",
+    "UNMATCHED_EVIDENCE_COLUMNS",
     "evidence_state",
     "to_frame",
 ]
@@ -193,10 +196,24 @@ GAP_FRAME_COLUMNS = (
     "status",
     "severity",
     "scenario_ids",
+    "cited_by",
+    "reached_by",
     "owner",
     "stale_ids",
 )
-"""The columns of an assessment's gaps (``part="gaps"``), worst first."""
+"""The columns of an assessment's gaps (``part="gaps"``), worst first.
+
+``scenario_ids`` lists every scenario needing the clause; ``cited_by`` those citing
+it directly and ``reached_by`` the others as ``S04(4)`` (the scenario, then the
+cited clause it reaches this one through), each separated by spaces.
+"""
+
+UNMATCHED_EVIDENCE_COLUMNS = ("evidence_id", "edition", "clauses", "reason")
+"""The columns of the evidence an assessment could not count (``part="unmatched"``).
+
+``clauses`` (separated by spaces) are those the assessed edition lacks; ``reason``
+says why the item did not count.
+"""
 
 EVIDENCE_COLUMNS = (
     "id",
@@ -265,7 +282,8 @@ Decimals, ``valid_until`` dates and ``expires_at`` UTC datetimes, each or ``None
 ACCEPTED = (
     "a ServiceLevelReport (or a sequence of them), a ReferenceSet, a sequence of "
     "Citation, a CoverageMatrix, a sequence of ProcessCoverage, an Assessment (or a "
-    "sequence of its rows, scenarios, processes or gaps), an EvidenceRegister or an "
+    "sequence of its rows, scenarios, processes, gaps or unmatched evidence), an "
+    "EvidenceRegister or an "
     "ImprovementRegister"
 )
 """What `to_frame` accepts, as its refusal names it."""
@@ -288,7 +306,7 @@ def to_frame(value: object, **options: Any) -> DataFrame:  # noqa: ANN401 - per 
         ImportError: pandas is not installed (``pip install 'cloudsms[analysis]'``).
         ValidationError: ``value`` is none of the accepted types (``$``), a sequence
             mixes types (``$[1]``), an option does not apply or is of the wrong type
-            (``$.<option>``: ``long`` a bool, ``part`` one of its four names,
+            (``$.<option>``: ``long`` a bool, ``part`` one of its names,
             ``as_of`` a date or an aware datetime, ``reference`` a ReferenceSet); the
             subject is ``Frame`` (a service report's own refusals keep theirs).
     """
@@ -564,6 +582,8 @@ def _gap_rows(items: Sequence[Gap], options: Mapping[str, Any]) -> DataFrame:
             "status": g.status.value,
             "severity": g.severity.value,
             "scenario_ids": _ids(g.scenario_ids),
+            "cited_by": _ids(g.cited_by),
+            "reached_by": _ids(f"{sid}({via})" for sid, via in g.reached_by),
             "owner": g.owner,
             "stale_ids": _ids(g.stale_ids),
         }
@@ -572,7 +592,21 @@ def _gap_rows(items: Sequence[Gap], options: Mapping[str, Any]) -> DataFrame:
     return _records(rows, GAP_FRAME_COLUMNS)
 
 
-_PARTS = ("clauses", "scenarios", "processes", "gaps")
+def _unmatched_rows(items: Sequence[UnmatchedEvidence], options: Mapping[str, Any]) -> DataFrame:
+    _options(options, (), "unmatched evidence")
+    rows = [
+        {
+            "evidence_id": u.evidence_id,
+            "edition": u.edition,
+            "clauses": _ids(u.clauses),
+            "reason": u.reason,
+        }
+        for u in items
+    ]
+    return _records(rows, UNMATCHED_EVIDENCE_COLUMNS)
+
+
+_PARTS = ("clauses", "scenarios", "processes", "gaps", "unmatched")
 
 
 def _assessment(assessment: Assessment, options: Mapping[str, Any]) -> DataFrame:
@@ -588,6 +622,8 @@ def _assessment(assessment: Assessment, options: Mapping[str, Any]) -> DataFrame
         return _process_rows(assessment.processes, {})
     if part == "gaps":
         return _gap_rows(assessment.gaps, {})
+    if part == "unmatched":
+        return _unmatched_rows(assessment.unmatched_evidence, {})
     return _clause_rows(assessment.clauses, {})
 
 
@@ -678,5 +714,6 @@ _ITEM_BUILDERS: dict[type, Callable[[list[Any], Mapping[str, Any]], DataFrame]] 
     ScenarioAssessment: _scenario_rows,
     ProcessAssessment: _process_rows,
     Gap: _gap_rows,
+    UnmatchedEvidence: _unmatched_rows,
 }
 """How a sequence becomes a frame, by the type of its items."""
