@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 import runpy
 from decimal import Decimal
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from _monitoring_fixtures import example_agreement
 from cloudsms._kit.documents import register_document
@@ -679,6 +682,101 @@ class TestRanked:
         (top,) = made.ranked()
         assert top.score == Fraction(5)
         assert dict(made.improvement("imp-1").scores) == scores(5, 5, 5)
+
+    def test_tie_at_the_same_instant_goes_by_id(self) -> None:
+        """Orders two improvements of equal score raised at the same instant by id."""
+        made = register(improvement("imp-z"), improvement("imp-m"), improvement("imp-q"))
+        for ident in ("imp-z", "imp-m", "imp-q"):
+            made = made.assess(ident, scores(2, 3, 4), MINOR, when=at(1), actor=WHO)
+        assert [r.id for r in made.ranked()] == ["imp-m", "imp-q", "imp-z"]
+
+
+def one_assessed(weights: tuple[str, ...], score: int) -> ImprovementRegister:
+    """A register whose policy has ``weights``, one improvement scored ``score`` on each."""
+    policy = PrioritisationPolicy(
+        criteria=tuple(
+            Criterion(key=f"c{index}", title=f"Criterion {index}", weight=Decimal(weight))
+            for index, weight in enumerate(weights)
+        )
+    )
+    made = register(improvement("imp-1"), policy=policy)
+    return made.assess("imp-1", dict.fromkeys(policy.keys, score), MINOR, when=at(1), actor=WHO)
+
+
+_WEIGHT_TEXTS = st.builds(
+    lambda digits, exponent: f"{digits}E{exponent}",
+    st.integers(1, 10**40),
+    st.integers(-60, 60),
+)
+
+
+class TestExactScore:
+    """Totals and points are exact, whatever the caller's decimal context."""
+
+    def test_tiny_weight_beside_a_large_one(self) -> None:
+        """Scores 5 when every criterion scores 5, a weight of 1E-29 beside one of 1."""
+        (top,) = one_assessed(("1", "1E-29"), 5).ranked()
+        assert top.score == 5
+        total = one_assessed(("1", "1E-29"), 5).policy.total_weight
+        assert total == Decimal("1.00000000000000000000000000001")
+
+    def test_long_weight(self) -> None:
+        """Scores 5 with a weight of 31 significant digits beside a weight of 3."""
+        made = one_assessed(("1234567890.123456789012345678901", "3"), 5)
+        (top,) = made.ranked()
+        assert top.score == 5
+        assert made.policy.total_weight == Decimal("1234567893.123456789012345678901")
+        assert top.contributions[0].points == Decimal("6172839450.617283945061728394505")
+        assert "over a total weight of 1234567893.123456789012345678901;" in top.explanation
+
+    def test_caller_context_of_three_digits(self) -> None:
+        """Works to the same exact score and sentence under a caller's context of 3 digits."""
+        made = one_assessed(("1.25", "2.375"), 5)
+        expected = made.ranked()
+        with decimal.localcontext(prec=3):
+            (top,) = made.ranked()
+            total = made.policy.total_weight
+            assert decimal.getcontext().prec == 3
+        assert top == expected[0]
+        assert (top.score, total) == (Fraction(5), Decimal("3.625"))
+        assert top.explanation == (
+            "imp-1 ranks 1 of 1 with 5.00 of 5: 18.125 weighted points (c0 5 x 1.25 = 6.25, "
+            "c1 5 x 2.375 = 11.875) over a total weight of 3.625; c1 contributes most."
+        )
+
+    def test_display_score_under_a_caller_context_of_one_digit(self) -> None:
+        """Rounds 17/8 to 2.12 for display even where the caller's context keeps one digit."""
+        policy = PrioritisationPolicy(
+            criteria=(
+                Criterion(key="a", title="A", weight=Decimal("0.5")),
+                Criterion(key="b", title="B", weight=Decimal("3.5")),
+            )
+        )
+        made = register(improvement("x"), policy=policy)
+        made = made.assess("x", {"a": 3, "b": 2}, MINOR, when=at(1), actor=WHO)
+        with decimal.localcontext(prec=1):
+            (top,) = made.ranked()
+            assert top.display_score == Decimal("2.12")
+            assert "8.5 weighted points" in top.explanation
+
+    @given(
+        weights=st.lists(_WEIGHT_TEXTS, min_size=1, max_size=5),
+        score=st.integers(0, 5),
+        precision=st.integers(1, 40),
+    )
+    def test_equal_scores_give_that_score(
+        self, weights: list[str], score: int, precision: int
+    ) -> None:
+        """Scores s for any weights when every criterion scores s, in any caller's context."""
+        made = one_assessed(tuple(weights), score)
+        plain = made.ranked()
+        with decimal.localcontext(prec=precision):
+            (top,) = made.ranked()
+            total = made.policy.total_weight
+        assert top.score == score
+        assert (top,) == plain
+        assert Fraction(total) == sum((Fraction(Decimal(w)) for w in weights), Fraction(0))
+        assert all(Fraction(c.points) == Fraction(c.weight) * score for c in top.contributions)
 
 
 # ---------------------------------------------------------------------- impact

@@ -25,6 +25,7 @@ Serves S12; ISO/IEC 20000-1:2011 4.5.5 (maintain and improve the SMS).
 
 from __future__ import annotations
 
+import decimal
 import functools
 import importlib.resources as _package_data
 import json
@@ -43,7 +44,7 @@ from cloudsms._kit.records import Check, Record, one_or_more
 from cloudsms.errors import Problem, ValidationError, describe
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 __all__ = [
     "MAX_SCORE",
@@ -59,6 +60,37 @@ MAX_SCORE = 5
 
 KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 """What a criterion key looks like: lower-case letters, digits and underscores."""
+
+_EXACT = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.Inexact, decimal.InvalidOperation],
+)
+"""A private context whose precision no sum or product of weights can reach: exact.
+
+Sums and products of weights are worked out through it, never through the
+caller's context (which may round to a few digits); it raises rather than round.
+"""
+
+
+def exact_sum(values: Iterable[Decimal]) -> Decimal:
+    """The exact sum of ``values`` (``0`` for none), whatever the caller's decimal context."""
+    total = Decimal(0)
+    for value in values:
+        total = _EXACT.add(total, value)
+    return total
+
+
+def exact_points(weight: Decimal, score: int) -> Decimal:
+    """``weight`` times ``score``, exactly, whatever the caller's decimal context."""
+    return _EXACT.multiply(weight, Decimal(score))
+
+
+def plain(value: Decimal) -> str:
+    """A weight or a count of points as people write it (``3``, ``1.5``), every digit kept."""
+    return format(_EXACT.normalize(value), "f")
+
 
 _KEY_EXPECTED = (
     "a criterion key of lower-case letters, digits and _ (such as 'business_objectives')"
@@ -208,8 +240,12 @@ class PrioritisationPolicy(Record):
 
     @property
     def total_weight(self) -> Decimal:
-        """The sum of the weights: what a weighted score is divided by (exact)."""
-        return sum((c.weight for c in self.criteria), Decimal(0))
+        """The sum of the weights: what a weighted score is divided by.
+
+        Exact whatever the caller's decimal context: worked out in a private context
+        of unbounded precision, so no digit of any weight is lost.
+        """
+        return exact_sum(c.weight for c in self.criteria)
 
     def criterion(self, key: str) -> Criterion:
         """The criterion with this key.

@@ -38,7 +38,13 @@ from cloudsms.improvement.improvement import (
     Improvement,
     impact_data_problems,
 )
-from cloudsms.improvement.policy import PrioritisationPolicy, default_policy
+from cloudsms.improvement.policy import (
+    PrioritisationPolicy,
+    default_policy,
+    exact_points,
+    exact_sum,
+    plain,
+)
 from cloudsms.operations import Change
 from cloudsms.services import CloudService, ServiceGraph
 
@@ -62,12 +68,7 @@ _CLOSED_CHANGES = frozenset({"rejected", "closed"})
 def _places(value: Fraction, places: int = 2) -> Decimal:
     """``value`` rounded half to even to ``places`` decimals, in integers (no decimal context)."""
     scaled = round(value * 10**places)
-    return Decimal(scaled).scaleb(-places)
-
-
-def _plain(value: Decimal) -> str:
-    """A weight or a count of points as people write it: ``3``, ``1.5``."""
-    return format(value.normalize(), "f")
+    return Decimal(f"{scaled}E-{places}")
 
 
 # ---------------------------------------------------------------------- ranking
@@ -75,8 +76,9 @@ def _plain(value: Decimal) -> str:
 class Contribution:
     """What one criterion adds to an improvement's score (S12).
 
-    ``points`` is the weight times the score (exact); ``share`` is the points over
-    the policy's total weight: the shares of an improvement add up to its score.
+    ``points`` is the weight times the score, exact whatever the caller's decimal
+    context (every digit kept); ``share`` is the points over the policy's total
+    weight: the shares of an improvement add up to its score.
     """
 
     key: str
@@ -141,7 +143,7 @@ def _score(
             title=c.title,
             weight=c.weight,
             score=improvement.scores[c.key],
-            points=c.weight * improvement.scores[c.key],
+            points=exact_points(c.weight, improvement.scores[c.key]),
             share=Fraction(c.weight) * improvement.scores[c.key] / total,
         )
         for c in policy.criteria
@@ -160,13 +162,13 @@ def _explain(
 ) -> str:
     rank, count = place
     terms = ", ".join(
-        f"{_words(p.key)} {p.score} x {_plain(p.weight)} = {_plain(p.points)}" for p in parts
+        f"{_words(p.key)} {p.score} x {plain(p.weight)} = {plain(p.points)}" for p in parts
     )
-    points = sum((p.points for p in parts), Decimal(0))
+    points = exact_sum(p.points for p in parts)
     sentence = (
         f"{improvement.id} ranks {rank} of {count} with {_places(score)} of 5: "
-        f"{_plain(points)} weighted points ({terms}) over a total weight of "
-        f"{_plain(policy.total_weight)}; {_most(parts)}."
+        f"{plain(points)} weighted points ({terms}) over a total weight of "
+        f"{plain(policy.total_weight)}; {_most(parts)}."
     )
     if tied_with:
         sentence += (
@@ -217,7 +219,7 @@ def _most(parts: tuple[Contribution, ...]) -> str:
     top = tuple(_words(p.key) for p in parts if p.points == best)
     if len(top) == 1:
         return f"{top[0]} contributes most"
-    return f"{_listed(top)} contribute most, {_plain(best)} points each"
+    return f"{_listed(top)} contribute most, {plain(best)} points each"
 
 
 def _listed(names: tuple[str, ...]) -> str:

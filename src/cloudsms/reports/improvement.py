@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from cloudsms._kit.checks import instance_problems, raise_problems
 from cloudsms.errors import ValidationError, describe
 from cloudsms.improvement import ImprovementRegister
+from cloudsms.improvement.policy import plain
 from cloudsms.reports._table import escape_text, format_table
 
 if TYPE_CHECKING:
@@ -65,7 +66,8 @@ def _checked(register: object, include_closed: object) -> ImprovementRegister:
 
 
 def _weight(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+    """Every digit of a weight or of points, whatever the caller's decimal context."""
+    return plain(value)
 
 
 def _link(improvement: Improvement) -> str:
