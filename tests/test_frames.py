@@ -258,6 +258,29 @@ class TestConformityFrames:
         ]
         assert records(frame) == records(to_frame(a.clauses))
 
+    def test_inherited_only_through_an_ancestor(self) -> None:
+        """``inherited`` is False on a row its own clause's evidence covers (via = itself).
+
+        EV-REL supports 7.1 itself (via 7.1, not inherited); EV-ALL9 supports all of
+        clause 9, so 9.2 is covered through 9 (inherited); 6.1 is stale (no via).
+        """
+        register = evidence_register()
+        for extra in (
+            evidence("EV-REL", ("7.1",), "2026-02-01", None),
+            evidence("EV-ALL9", ("9",), "2026-02-01", None),
+        ):
+            register = register.with_evidence(extra)
+        frame = to_frame(assess(register, ["S07"], as_of=AS_OF))
+        got = [
+            (r["clause_number"], r["status"], r["via"], r["inherited"], r["evidence_ids"])
+            for r in records(frame)
+        ]
+        assert got == [
+            ("6.1", "stale", None, False, ""),
+            ("7.1", "covered", "7.1", False, "EV-REL"),
+            ("9.2", "covered", "9", True, "EV-ALL9"),
+        ]
+
     def test_assessment_parts(self) -> None:
         """``part`` picks the scenarios, processes or gaps; the sequences give the same."""
         a = assessment()
@@ -347,6 +370,30 @@ class TestConformityFrames:
         with pytest.raises(ValidationError) as info:
             to_frame(evidence_register(), as_of="2026-09-01")
         assert [p.path for p in info.value.problems] == ["$.as_of"]
+
+    def test_collected_exactly_at_as_of_is_there(self) -> None:
+        """Evidence collected at the very instant of ``as_of`` counts; a microsecond later not.
+
+        EV-CHG was collected at noon UTC on 1 October 2026: at that instant it is
+        ``valid`` (and assess covers 9.2 with it); one microsecond before, it is
+        ``not_collected``.
+        """
+        register = evidence_register()
+        collected = dt.datetime(2026, 10, 1, 12, tzinfo=dt.UTC)
+        before = collected - dt.timedelta(microseconds=1)
+        state = to_frame(register, as_of=collected).set_index("id")["state"]
+        assert state["EV-CHG"] == "valid"
+        assert to_frame(register, as_of=before).set_index("id")["state"]["EV-CHG"] == (
+            "not_collected"
+        )
+        assert frames.evidence_state(collected, None, collected) == "valid"
+        assert frames.evidence_state(collected, None, before) == "not_collected"
+        row = next(
+            r
+            for r in assess(register, ["S07"], as_of=collected).clauses
+            if r.clause_number == "9.2"
+        )
+        assert (row.status.value, row.evidence_ids) == ("covered", ("EV-CHG",))
 
     def test_states_agree_with_assess(self) -> None:
         """On the example register, assess counts the valid evidence and names the expired."""
