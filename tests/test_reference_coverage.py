@@ -23,6 +23,7 @@ from cloudsms.reference import (
     ProcessCoverage,
     ReferenceSet,
 )
+from cloudsms.reports.frames import CITATION_COLUMNS
 
 DIRECT, INHERITED, NONE, UNKNOWN = (
     CoverageKind.DIRECT,
@@ -406,6 +407,57 @@ class TestProcessCoverage:
         uncovered = [p.clause for p in refs.process_coverage() if not p.covered]
         assert uncovered == list(refs.uncovered_processes())
         assert [c.number for c in uncovered] == ["9.4"]
+
+
+class TestCitationRecords:
+    """ReferenceSet.citation_record: the one place a citation's row is made (S12 frames)."""
+
+    def test_hand_checked(self) -> None:
+        """S02 cites 4.5.1 fourth (not a process); S03 cites 6.1 second (service delivery)."""
+        refs = reference.shipped()
+        by_key = {(c.scenario_id, c.clause_number): c for c in refs.citations()}
+        assert refs.citation_record(by_key["S02", "4.5.1"]) == {
+            "scenario_id": "S02",
+            "scenario_title": "Establish strategy and plan for management of cloud services",
+            "phase": "plan",
+            "position": 4,
+            "edition": "20000-1:2011",
+            "clause_number": "4.5.1",
+            "clause_title": "Define scope",
+            "cited_as": None,
+            "process_group": None,
+            "is_process": False,
+        }
+        record = refs.citation_record(by_key["S03", "6.1"])
+        assert (record["clause_title"], record["process_group"], record["is_process"]) == (
+            "Service level management",
+            "service delivery",
+            True,
+        )
+        assert (record["phase"], record["position"]) == ("design", 2)
+
+    def test_to_records_is_made_of_them(self) -> None:
+        """to_records is every citation's record in order; the keys are the frame's columns."""
+        refs = reference.load(
+            overlay(
+                citations=[{"scenario_id": "S14", "clause_number": "9.2", "cited_as": "Changes"}]
+            )
+        )
+        assert refs.to_records() == [refs.citation_record(c) for c in refs.citations()]
+        assert all(tuple(r) == CITATION_COLUMNS for r in refs.to_records())
+        added = next(c for c in refs.citations() if c.scenario_id == "S14")
+        assert refs.citation_record(added)["cited_as"] == "Changes"
+
+    def test_a_citation_the_set_does_not_hold(self) -> None:
+        """An overlay's citation is unknown to the shipped set; a non-Citation is refused."""
+        refs = reference.load(overlay(citations=[{"scenario_id": "S14", "clause_number": "9.2"}]))
+        added = next(c for c in refs.citations() if c.scenario_id == "S14")
+        with pytest.raises(UnknownReference) as info:
+            reference.shipped().citation_record(added)
+        assert (info.value.kind, info.value.key) == ("citation", "S14 citing 9.2")
+        with pytest.raises(ValidationError) as refused:
+            reference.shipped().citation_record("S02 4.5.1")  # type: ignore[arg-type]
+        assert [p.path for p in refused.value.problems] == ["$"]
 
 
 class TestRecordsRefuseNonsense:

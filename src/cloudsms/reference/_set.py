@@ -576,28 +576,61 @@ class ReferenceSet:
 
     # ------------------------------------------------------------------ export
     def to_records(self) -> list[dict[str, Any]]:
-        """One flat dict per citation, with scenario and clause titles (for ``pandas``)."""
-        records = []
-        for c in self._citations:
-            scenario = self._scenarios[c.scenario_id]
-            clause = self._clauses[c.edition, c.clause_number]
-            records.append(
-                {
-                    "scenario_id": c.scenario_id,
-                    "scenario_title": scenario.title,
-                    "phase": scenario.phase.value,
-                    "position": c.position,
-                    "edition": c.edition,
-                    "clause_number": c.clause_number,
-                    "clause_title": clause.title,
-                    "cited_as": c.cited_as,
-                    "process_group": None
-                    if clause.process_group is None
-                    else clause.process_group.value,
-                    "is_process": clause.is_process,
-                }
+        """One flat dict per citation, with scenario and clause titles (for ``pandas``).
+
+        Each is `citation_record` of a citation, in the order of `citations`.
+        """
+        return [self._citation_record(c) for c in self._citations]
+
+    def citation_record(self, citation: Citation) -> dict[str, Any]:
+        """``citation`` as the flat dict `to_records` gives it: the one place that row is made.
+
+        Serves every scenario's traceability and the review of S12, where
+        `cloudsms.reports.frames.to_frame` turns some citations into a table: the
+        scenario's title and phase, the clause's title, process group and whether it is
+        a process come from this set, the position and ``cited_as`` from ``citation``.
+
+        Examples:
+            >>> from cloudsms import reference
+            >>> refs = reference.shipped()
+            >>> record = refs.citation_record(refs.citations()[0])
+            >>> record == refs.to_records()[0]
+            True
+
+        Raises:
+            ValidationError: ``citation`` is not a `Citation` (at ``$``).
+            UnknownReference: the set holds no citation of that clause of that edition
+                by that scenario (an overlay's citation read against the shipped set).
+        """
+        if not isinstance(citation, Citation):
+            raise ValidationError.single(
+                "$", "a Citation", describe(citation), subject="Citation record"
             )
-        return records
+        key = (citation.scenario_id, citation.edition, citation.clause_number)
+        if key not in self._tables.citations:
+            raise UnknownReference(
+                "citation",
+                f"{citation.scenario_id} citing {citation.clause_number}",
+                scope=f"edition {citation.edition}",
+            )
+        return self._citation_record(citation)
+
+    def _citation_record(self, c: Citation) -> dict[str, Any]:
+        """The record of a citation this set holds (the columns of `to_records`)."""
+        scenario = self._scenarios[c.scenario_id]
+        clause = self._clauses[c.edition, c.clause_number]
+        return {
+            "scenario_id": c.scenario_id,
+            "scenario_title": scenario.title,
+            "phase": scenario.phase.value,
+            "position": c.position,
+            "edition": c.edition,
+            "clause_number": c.clause_number,
+            "clause_title": clause.title,
+            "cited_as": c.cited_as,
+            "process_group": None if clause.process_group is None else clause.process_group.value,
+            "is_process": clause.is_process,
+        }
 
     def to_mapping(self) -> dict[str, Any]:
         """The whole set as a ``cloudsms.reference-set`` document (plain JSON types)."""

@@ -57,7 +57,7 @@ from cloudsms.conformity import (
     UnmatchedEvidence,
 )
 from cloudsms.conformity._assess import as_of_instant
-from cloudsms.errors import Problem, ValidationError, describe
+from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.improvement import ImprovementRegister
 from cloudsms.monitoring.evaluation import ServiceLevelReport
 from cloudsms.reference import (
@@ -406,7 +406,10 @@ def _reports(value: object, options: Mapping[str, Any]) -> DataFrame:
 
 
 def _citations(items: list[Citation], options: Mapping[str, Any]) -> DataFrame:
-    """One row per citation, titles read from ``reference`` (default: the shipped set)."""
+    """One row per citation, titles read from ``reference`` (default: the shipped set).
+
+    Each row is `ReferenceSet.citation_record`, as `ReferenceSet.to_records` makes it.
+    """
     reference = _options(options, ("reference",), "citations").get("reference")
     refs = shipped() if reference is None else reference
     if not isinstance(refs, ReferenceSet):
@@ -415,9 +418,10 @@ def _citations(items: list[Citation], options: Mapping[str, Any]) -> DataFrame:
         )
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    known = {(x.scenario_id, x.edition, x.clause_number) for x in refs.citations()}
     for index, c in enumerate(items):
-        if (c.scenario_id, c.edition, c.clause_number) not in known:
+        try:
+            rows.append(refs.citation_record(c))
+        except UnknownReference:
             problems.append(
                 Problem(
                     f"$[{index}]",
@@ -425,25 +429,6 @@ def _citations(items: list[Citation], options: Mapping[str, Any]) -> DataFrame:
                     f"{c.scenario_id} citing {c.clause_number} of {c.edition}",
                 )
             )
-            continue
-        scenario = refs.scenario(c.scenario_id)
-        clause = refs.clause(c.clause_number, edition=c.edition)
-        rows.append(
-            {
-                "scenario_id": c.scenario_id,
-                "scenario_title": scenario.title,
-                "phase": scenario.phase.value,
-                "position": c.position,
-                "edition": c.edition,
-                "clause_number": c.clause_number,
-                "clause_title": clause.title,
-                "cited_as": c.cited_as,
-                "process_group": None
-                if clause.process_group is None
-                else clause.process_group.value,
-                "is_process": clause.is_process,
-            }
-        )
     if problems:
         raise ValidationError(problems, subject=_SUBJECT)
     return _records(rows, CITATION_COLUMNS)
