@@ -22,6 +22,7 @@ from cloudsms.errors import InvalidTransition, UnknownReference, ValidationError
 from cloudsms.improvement import (
     CLOSED_STATES,
     DESIGN_STATES,
+    EVENT_DATA,
     IMPROVEMENT_LIFECYCLE,
     IMPROVEMENT_STATES,
     Criterion,
@@ -35,7 +36,8 @@ from cloudsms.improvement import (
     load_policy,
     policy_json,
 )
-from cloudsms.lifecycle import advance, register_lifecycle, verify
+from cloudsms.lifecycle import HistoryEntry, advance, register_lifecycle, verify
+from cloudsms.lifecycle._chain import genesis, link
 from cloudsms.operations import Change, ChangeKind
 from cloudsms.serialization import from_json, to_json
 from cloudsms.services import (
@@ -49,6 +51,8 @@ from cloudsms.services import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cloudsms.agreements import CloudServiceAgreement
 
 # Until the lead adds them to the built-in tables, the tests register the lifecycle and
@@ -489,8 +493,8 @@ class TestImprovementLifecycle:
         with pytest.raises(InvalidTransition) as info:
             IMPROVEMENT_LIFECYCLE.begin(id="x").apply("assess", who=WHO, when=T0, data={})
         assert "the assessment is incomplete" in str(info.value)
-        assert "@ data.scores" in str(info.value)
-        assert "@ data.impact" in str(info.value)
+        assert "@ $.data.scores" in str(info.value)
+        assert "@ $.data.impact" in str(info.value)
 
     def test_full_trail(self) -> None:
         """Walks from identified to reviewed, every step on a trail that verifies."""
@@ -1163,3 +1167,232 @@ class TestPolicyChangedAfterAssessment:
 
 
 LATER = dt.datetime(2026, 12, 30, 9, tzinfo=dt.UTC)
+
+
+# ---------------------------------------------------------------------- recorded verdicts
+FIVE = {
+    "services": ["s1", "s2", "s3", "s4", "s5"],
+    "customers": [],
+    "major": False,
+}
+THRESHOLDS = {"services": 1, "customers": 2}
+
+
+def raw_assessment(**data: Any) -> dict[str, Any]:
+    """The data of an assessment on `POLICY`'s criteria, with ``data`` added or replaced."""
+    return {"scores": scores(3, 3, 3), "impact": Impact().to_data(), **data}
+
+
+def rechained(text: str, index: int, edit: Callable[[list[dict[str, Any]]], None]) -> str:
+    """A register document with improvement ``index``'s history edited and its chain redone.
+
+    What someone rewriting an unkeyed trail would do: every hash follows, so only the
+    replay through the guards and the register's own rules can tell.
+    """
+    body = json.loads(text)
+    held = body["improvements"][index]
+    history = held["lifecycle"]["history"]
+    edit(history)
+    previous = genesis("improvement", held["id"], None, "{}")
+    for entry in history:
+        read = from_json(HistoryEntry, json.dumps({**entry, "hash": "0" * 64}))
+        previous = link(previous, read.canonical(), None)
+        entry["hash"] = previous
+    return json.dumps(body)
+
+
+def example_text() -> str:
+    """The example register's document."""
+    return (EXAMPLES / "conformity" / "improvement-register.json").read_text("utf-8")
+
+
+class TestRecordedVerdict:
+    """An assessment records the thresholds it judged by; its verdict must be theirs."""
+
+    def planned_through_change(self, data: dict[str, Any]) -> Improvement:
+        """An improvement assessed with raw ``data``, approved and planned through a change."""
+        instance = IMPROVEMENT_LIFECYCLE.begin(id="imp-1")
+        instance = instance.apply("assess", who=WHO, when=at(1), data=data)
+        instance = instance.apply("approve", who=WHO, when=at(2))
+        instance = instance.apply("plan", who=WHO, when=at(3), data={"change": "chg-1"})
+        return improvement(scores=data["scores"], lifecycle=instance)
+
+    def test_register_refuses_unrecorded_wrong_verdict(self) -> None:
+        """Refuses, at its trail path, a minor verdict on five services with no thresholds."""
+        found = self.planned_through_change(raw_assessment(impact=FIVE))
+        with pytest.raises(ValidationError) as info:
+            register(found)
+        assert info.value.paths == ["$.improvements[0].lifecycle.history[0].data.impact.major"]
+        assert info.value.problems[0].expected == (
+            "true: no thresholds recorded: the policy's verdict on 5 services and 0 customers "
+            "(major above 1 service or 2 customers)"
+        )
+        sound = register(self.planned_through_change(raw_assessment()))
+        text = to_json(sound).replace('"services":[]', '"services":["s1","s2","s3","s4","s5"]')
+        with pytest.raises(ValidationError):
+            from_json(ImprovementRegister, text)
+
+    def test_old_shape_judged_by_the_policy(self) -> None:
+        """Takes an assessment without thresholds whose verdict the register's policy gives."""
+        two = {"services": ["crm", "erp"], "customers": [], "major": True}
+        instance = IMPROVEMENT_LIFECYCLE.begin(id="imp-1").apply(
+            "assess", who=WHO, when=at(1), data=raw_assessment(impact=two)
+        )
+        made = register(improvement(scores=scores(3, 3, 3), lifecycle=instance))
+        assert from_json(ImprovementRegister, to_json(made)) == made
+        assert made.ranked()[0].impact.major
+
+    def test_guard_refuses_verdict_against_recorded_thresholds(self) -> None:
+        """Refuses, live, a minor verdict on five services the recorded thresholds call major."""
+        with pytest.raises(InvalidTransition) as info:
+            self.planned_through_change(raw_assessment(impact=FIVE, thresholds=THRESHOLDS))
+        assert (
+            "expected true: the recorded thresholds' verdict on 5 services and 0 customers "
+            "(major above 1 service or 2 customers), got False (boolean) @ $.data.impact.major"
+        ) in str(info.value)
+
+    @pytest.mark.parametrize(
+        ("thresholds", "path"),
+        [
+            ({"services": 1}, "$.data.thresholds"),
+            ([1, 2], "$.data.thresholds"),
+            ({"services": -1, "customers": 2}, "$.data.thresholds.services"),
+            ({"services": 1, "customers": True}, "$.data.thresholds.customers"),
+        ],
+    )
+    def test_guard_refuses_malformed_thresholds(self, thresholds: object, path: str) -> None:
+        """Refuses thresholds that are not two counts, naming where."""
+        with pytest.raises(InvalidTransition) as info:
+            IMPROVEMENT_LIFECYCLE.begin(id="x").apply(
+                "assess", who=WHO, when=T0, data=raw_assessment(thresholds=thresholds)
+            )
+        assert f"@ {path}" in str(info.value)
+
+    def test_register_records_the_policy_thresholds(self) -> None:
+        """Records the policy's thresholds with every assessment it applies."""
+        made = assessed("imp-1", scores(1, 2, 3))
+        entry = made.improvement("imp-1").lifecycle.entries[0]
+        assert entry.data["thresholds"] == THRESHOLDS
+        raw = made.apply(
+            "imp-1", "assess", when=at(2), actor=WHO, data=raw_assessment(thresholds=THRESHOLDS)
+        )
+        assert raw.improvement("imp-1").lifecycle.entries[-1].data["thresholds"] == THRESHOLDS
+
+    def test_register_refuses_other_thresholds(self) -> None:
+        """Refuses thresholds other than its policy's, and malformed ones, at their paths."""
+        made = register(improvement())
+        other = {"services": 1, "customers": 9}
+        with pytest.raises(ValidationError) as info:
+            made.apply(
+                "imp-1", "assess", when=at(1), actor=WHO, data=raw_assessment(thresholds=other)
+            )
+        assert info.value.paths == ["$.data.thresholds.customers"]
+        assert info.value.problems[0].expected.startswith("2: the register's policy's threshold")
+        with pytest.raises(ValidationError) as info:
+            made.apply("imp-1", "assess", when=at(1), actor=WHO, data=raw_assessment(thresholds=3))
+        assert info.value.paths == ["$.data.thresholds"]
+        assert made == register(improvement())
+
+    def test_forged_verdict_refused_on_reading(self) -> None:
+        """Refuses a document whose recorded verdict was flipped and its chain redone."""
+
+        def flip(history: list[dict[str, Any]]) -> None:
+            history[0]["data"]["impact"]["major"] = False
+
+        forged = rechained(example_text(), 2, flip)  # imp-2026-03: 2 services, 3 customers
+        with pytest.raises(ValidationError) as info:
+            from_json(ImprovementRegister, forged)
+        assert info.value.paths == ["$.improvements[2].lifecycle.history[0]"]
+        assert "@ $.data.impact.major" in info.value.problems[0].got
+
+    def test_forged_verdict_without_thresholds_refused(self) -> None:
+        """Refuses a flipped verdict whose thresholds were dropped: the policy judges it."""
+
+        def flip(history: list[dict[str, Any]]) -> None:
+            del history[0]["data"]["thresholds"]
+            history[0]["data"]["impact"]["major"] = False
+
+        forged = rechained(example_text(), 2, flip)
+        with pytest.raises(ValidationError) as info:
+            from_json(ImprovementRegister, forged)
+        assert info.value.paths == ["$.improvements[2].lifecycle.history[0].data.impact.major"]
+
+    def test_example_register_records_thresholds(self) -> None:
+        """Records the thresholds it was judged by in every assessment of the example."""
+        made = from_json(ImprovementRegister, example_text())
+        recorded = [
+            e.data["thresholds"] for i in made for e in i.lifecycle.entries if e.event == "assess"
+        ]
+        assert len(recorded) == 9
+        assert all(t == THRESHOLDS for t in recorded)
+
+
+class TestEventData:
+    """No event's data holds a key beyond those it records: refused live and on replay."""
+
+    @pytest.mark.parametrize(
+        ("event", "data"),
+        [
+            ("assess", raw_assessment(note="x")),
+            ("approve", {"note": "x"}),
+            ("reject", {"reason": "costly", "note": "x"}),
+            ("withdraw", {"reason": "duplicate", "note": "x"}),
+        ],
+    )
+    def test_refused_before_planning(self, event: str, data: dict[str, Any]) -> None:
+        """Refuses an extra key at $.data.note, through the register and the lifecycle."""
+        made = register(improvement())
+        if event != "assess":
+            made = made.assess("imp-1", scores(1, 1, 1), MINOR, when=at(1), actor=WHO)
+        with pytest.raises(ValidationError) as info:
+            made.apply("imp-1", event, when=at(2), actor=WHO, data=data)
+        assert info.value.paths == ["$.data.note"]
+        instance = made.improvement("imp-1").lifecycle
+        with pytest.raises(InvalidTransition) as raw:
+            instance.apply(event, who=WHO, when=at(2), data=data)
+        assert "@ $.data.note" in str(raw.value)
+
+    @pytest.mark.parametrize(
+        ("event", "data"),
+        [
+            ("plan", {"change": "chg-1", "note": "x"}),
+            ("start", {"note": "x"}),
+            ("complete", {"note": "x"}),
+            ("review", {"results": "Fewer calls", "benefit_realised": True, "note": "x"}),
+        ],
+    )
+    def test_refused_from_planning_on(self, event: str, data: dict[str, Any]) -> None:
+        """Refuses an extra key at $.data.note from planning to review."""
+        made = approved()
+        steps = [
+            ("plan", {"change": "chg-1"}),
+            ("start", None),
+            ("complete", None),
+        ]
+        for hour, (done, done_data) in enumerate(steps, start=3):
+            if done == event:
+                break
+            made = made.apply("imp-1", done, when=at(hour), actor=WHO, data=done_data)
+        with pytest.raises(ValidationError) as info:
+            made.apply("imp-1", event, when=at(9), actor=WHO, data=data)
+        assert info.value.paths == ["$.data.note"]
+        with pytest.raises(InvalidTransition) as raw:
+            made.improvement("imp-1").lifecycle.apply(event, who=WHO, when=at(9), data=data)
+        assert "@ $.data.note" in str(raw.value)
+
+    def test_refused_on_reading(self) -> None:
+        """Refuses a document with a note slipped into an approval, its chain redone."""
+
+        def note(history: list[dict[str, Any]]) -> None:
+            history[1]["data"]["note"] = "approved in the corridor"
+
+        forged = rechained(example_text(), 0, note)
+        with pytest.raises(ValidationError) as info:
+            from_json(ImprovementRegister, forged)
+        assert info.value.paths == ["$.improvements[0].lifecycle.history[1]"]
+        assert "@ $.data.note" in info.value.problems[0].got
+
+    def test_event_data_table(self) -> None:
+        """Names the keys of every event of the lifecycle, and only those events."""
+        assert set(EVENT_DATA) == {t.event for t in IMPROVEMENT_LIFECYCLE.transitions}
+        assert EVENT_DATA["assess"] == ("scores", "impact", "thresholds")

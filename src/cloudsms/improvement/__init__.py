@@ -22,6 +22,7 @@ from __future__ import annotations
 from cloudsms.improvement._kinds import ImprovementArea, OpportunitySource
 from cloudsms.improvement.improvement import (
     CLOSED_STATES,
+    EVENT_DATA,
     IMPROVEMENT_LIFECYCLE,
     IMPROVEMENT_STATES,
     Impact,
@@ -45,6 +46,7 @@ from cloudsms.improvement.register import (
 __all__ = [
     "CLOSED_STATES",
     "DESIGN_STATES",
+    "EVENT_DATA",
     "IMPROVEMENT_LIFECYCLE",
     "IMPROVEMENT_STATES",
     "MAX_SCORE",

@@ -33,6 +33,7 @@ from cloudsms._kit.checks import (
     text,
     text_problems,
 )
+from cloudsms._kit.limits import INT64
 from cloudsms._kit.records import Check, Record
 from cloudsms.errors import Problem, describe
 from cloudsms.improvement._kinds import ImprovementArea, OpportunitySource
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLOSED_STATES",
+    "EVENT_DATA",
     "IMPROVEMENT_LIFECYCLE",
     "IMPROVEMENT_STATES",
     "Impact",
@@ -152,6 +154,91 @@ def _impact_from(data: Mapping[str, Any]) -> Impact:
     )
 
 
+# ---------------------------------------------------------------------- event data
+EVENT_DATA: Mapping[str, tuple[str, ...]] = FrozenMapping(
+    {
+        "assess": ("scores", "impact", "thresholds"),
+        "approve": (),
+        "reject": ("reason",),
+        "plan": ("change", "design"),
+        "start": (),
+        "complete": (),
+        "review": ("results", "benefit_realised"),
+        "withdraw": ("reason",),
+    }
+)
+"""The keys each event's data may hold; any other key is refused, live and on replay."""
+
+
+def _quoted(keys: tuple[str, ...]) -> str:
+    quoted = [repr(key) for key in keys]
+    if len(quoted) < 2:  # noqa: PLR2004 - one key needs no 'and'
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def extra_data_problems(event: str, data: Mapping[str, Any], path: str) -> list[Problem]:
+    """A problem at ``path.<key>`` for each key ``event``'s data may not hold (`EVENT_DATA`)."""
+    allowed = EVENT_DATA.get(event, ())
+    expected = (
+        f"no other key: {event!r} data holds only {_quoted(allowed)}"
+        if allowed
+        else f"no data: {event!r} carries none"
+    )
+    return [
+        Problem(f"{path}.{key}", expected, describe(value))
+        for key, value in data.items()
+        if key not in allowed
+    ]
+
+
+def thresholds_data_problems(value: object, path: str) -> list[Problem]:
+    """``[]`` when ``value`` is thresholds as an assessment records them.
+
+    An object ``{"services": N, "customers": M}`` of whole numbers from 0: the
+    policy's `PrioritisationPolicy.major_impact_services` and
+    `PrioritisationPolicy.major_impact_customers` the impact was judged by.
+    """
+    expected = "the thresholds judged by: an object with 'services' and 'customers' (counts)"
+    if not isinstance(value, Mapping) or set(value) != set(_THRESHOLD_KEYS):
+        return [Problem(path, expected, describe(value))]
+    return [
+        Problem(f"{path}.{key}", "a whole number from 0", describe(value[key]))
+        for key in _THRESHOLD_KEYS
+        if not isinstance(value[key], int)
+        or isinstance(value[key], bool)
+        or not 0 <= value[key] <= INT64[1]
+    ]
+
+
+_THRESHOLD_KEYS = ("services", "customers")
+
+
+def judged_major(impact: Mapping[str, Any], thresholds: Mapping[str, int]) -> bool:
+    """The verdict of ``thresholds`` on the counts of an impact's data: above either, major."""
+    return (
+        len(impact["services"]) > thresholds["services"]
+        or len(impact["customers"]) > thresholds["customers"]
+    )
+
+
+def verdict_expected(
+    major: bool, impact: Mapping[str, Any], thresholds: Mapping[str, int], whose: str
+) -> str:
+    """What a refused ``major`` should have been: the verdict, on what counts, by which line."""
+    return (
+        f"{str(major).lower()}: {whose} verdict on "
+        f"{_counted_plain(len(impact['services']), 'service')} and "
+        f"{_counted_plain(len(impact['customers']), 'customer')} (major above "
+        f"{_counted_plain(thresholds['services'], 'service')} or "
+        f"{_counted_plain(thresholds['customers'], 'customer')})"
+    )
+
+
+def _counted_plain(count: int, noun: str) -> str:
+    return f"{count} {noun if count == 1 else noun + 's'}"
+
+
 # ---------------------------------------------------------------------- guards
 def _scores_problems(value: object, path: str) -> list[Problem]:
     """``[]`` for one or more criterion scores: lower-case keys, whole numbers 0..5."""
@@ -171,17 +258,52 @@ def _said(problems: list[Problem]) -> str:
     return "; ".join(f"expected {p.expected}, got {p.got} @ {p.path}" for p in problems)
 
 
+def assessment_data_problems(data: Mapping[str, Any], path: str = "$.data") -> list[Problem]:
+    """``[]`` when ``data`` is an assessment as ``assess`` records it, whatever the policy.
+
+    Scores (one or more), the impact weighed, and, when recorded, the thresholds
+    it was judged by; then ``major`` must be their verdict on the counts. No other
+    key. What the policy of a register adds (every criterion scored; the verdict of
+    its thresholds where none are recorded) the register checks.
+    """
+    problems = extra_data_problems("assess", data, path)
+    problems += _scores_problems(data.get("scores"), f"{path}.scores")
+    impact = data.get("impact")
+    impact_problems = impact_data_problems(impact, f"{path}.impact")
+    problems += impact_problems
+    if "thresholds" not in data:
+        return problems
+    thresholds = data["thresholds"]
+    threshold_problems = thresholds_data_problems(thresholds, f"{path}.thresholds")
+    problems += threshold_problems
+    if not impact_problems and not threshold_problems:
+        assert isinstance(impact, Mapping)  # noqa: S101 - checked just above
+        major = judged_major(impact, thresholds)
+        if impact["major"] is not major:
+            expected = verdict_expected(major, impact, thresholds, "the recorded thresholds'")
+            problems.append(Problem(f"{path}.impact.major", expected, describe(impact["major"])))
+    return problems
+
+
 def _scored(_: LifecycleInstance, attempt: Attempt) -> str | None:
-    """The guard of ``assess``: the data holds the scores and the impact weighed."""
-    data = attempt.data
-    problems = _scores_problems(data.get("scores"), "data.scores")
-    problems += impact_data_problems(data.get("impact"), "data.impact")
+    """The guard of ``assess``: scores, the impact, its verdict by the thresholds recorded."""
+    problems = assessment_data_problems(attempt.data)
     return None if not problems else "the assessment is incomplete: " + _said(problems)
 
 
+def _no_data(_: LifecycleInstance, attempt: Attempt) -> str | None:
+    """The guard of ``approve``, ``start`` and ``complete``: no data."""
+    problems = extra_data_problems(attempt.event, attempt.data, "$.data")
+    return None if not problems else f"{attempt.event!r} carries no data: " + _said(problems)
+
+
 def _reason_given(_: LifecycleInstance, attempt: Attempt) -> str | None:
-    """The guard of ``reject`` and ``withdraw``: the data says why."""
-    problems = text_problems(attempt.data.get("reason"), "data.reason")
+    """The guard of ``reject`` and ``withdraw``: the data says why, and nothing else."""
+    data = attempt.data
+    extra = extra_data_problems(attempt.event, data, "$.data")
+    if extra:
+        return "only a reason is recorded: " + _said(extra)
+    problems = text_problems(data.get("reason"), "data.reason")
     return None if not problems else "no reason given (the data needs a 'reason': text)"
 
 
@@ -193,6 +315,9 @@ def latest_entry(instance: LifecycleInstance, event: str) -> HistoryEntry | None
 def _linked(instance: LifecycleInstance, attempt: Attempt) -> str | None:
     """The guard of ``plan``: one link, to a change or to design work, as the impact allows."""
     data = attempt.data
+    extra = extra_data_problems("plan", data, "$.data")
+    if extra:
+        return "a plan records only its link: " + _said(extra)
     routes = [key for key in ("change", "design") if key in data]
     if len(routes) != 1:
         return (
@@ -215,6 +340,9 @@ def _linked(instance: LifecycleInstance, attempt: Attempt) -> str | None:
 def _results_measured(_: LifecycleInstance, attempt: Attempt) -> str | None:
     """The guard of ``review``: the results measured, and whether the benefit came."""
     data = attempt.data
+    extra = extra_data_problems("review", data, "$.data")
+    if extra:
+        return "a review records only its results: " + _said(extra)
     if text_problems(data.get("results"), "$") or not isinstance(
         data.get("benefit_realised"), bool
     ):
@@ -233,11 +361,11 @@ IMPROVEMENT_LIFECYCLE = Lifecycle(
     transitions=(
         Transition(source="identified", event="assess", target="assessed", guard="scored"),
         Transition(source="assessed", event="assess", target="assessed", guard="scored"),
-        Transition(source="assessed", event="approve", target="approved"),
+        Transition(source="assessed", event="approve", target="approved", guard="no_data"),
         Transition(source="assessed", event="reject", target="rejected", guard="reason_given"),
         Transition(source="approved", event="plan", target="planned", guard="linked"),
-        Transition(source="planned", event="start", target="in_progress"),
-        Transition(source="in_progress", event="complete", target="implemented"),
+        Transition(source="planned", event="start", target="in_progress", guard="no_data"),
+        Transition(source="in_progress", event="complete", target="implemented", guard="no_data"),
         Transition(
             source="implemented", event="review", target="reviewed", guard="results_measured"
         ),
@@ -248,6 +376,7 @@ IMPROVEMENT_LIFECYCLE = Lifecycle(
     ),
     guards={
         "scored": _scored,
+        "no_data": _no_data,
         "reason_given": _reason_given,
         "linked": _linked,
         "results_measured": _results_measured,
@@ -256,17 +385,23 @@ IMPROVEMENT_LIFECYCLE = Lifecycle(
 """The lifecycle of an improvement (S12): identified, assessed, approved or rejected,
 planned, in progress, implemented, reviewed; or withdrawn on the way.
 
-``assess`` records the scores against the register's criteria and the impact
-weighed (``{"scores": {KEY: 0..5, ...}, "impact": {"services": [...], "customers":
-[...], "major": BOOL}}``); it may be repeated while the improvement waits for a
-decision. ``approve`` follows an assessment, never comes before one. ``reject``
-and ``withdraw`` say why (``{"reason": TEXT}``); ``withdraw`` leaves any state up
-to ``in_progress``. ``plan`` links the improvement to the change that carries it
-out (``{"change": CHANGE_ID}``, ISO/IEC 20000-1:2011 9.2) or to the service being
-designed for it (``{"design": SERVICE_ID}``, clause 5), and an improvement whose
-assessment found a major impact is refused a change. ``start`` and ``complete``
-mark the work; ``review`` records the results measured (``{"results": TEXT,
-"benefit_realised": BOOL}``). Every event carries its actor and instant."""
+``assess`` records the scores against the register's criteria, the impact weighed
+and the thresholds it was judged by (``{"scores": {KEY: 0..5, ...}, "impact":
+{"services": [...], "customers": [...], "major": BOOL}, "thresholds": {"services":
+N, "customers": M}}``): ``major`` must be the verdict of those thresholds on the
+counts, so a record that says otherwise is refused when applied and when read back.
+The thresholds may be absent (documents written before they were recorded); the
+register then judges ``major`` by its own policy. It may be repeated while the
+improvement waits for a decision. ``approve`` follows an assessment, never comes
+before one. ``reject`` and ``withdraw`` say why (``{"reason": TEXT}``); ``withdraw``
+leaves any state up to ``in_progress``. ``plan`` links the improvement to the change
+that carries it out (``{"change": CHANGE_ID}``, ISO/IEC 20000-1:2011 9.2) or to the
+service being designed for it (``{"design": SERVICE_ID}``, clause 5), and an
+improvement whose assessment found a major impact is refused a change. ``start`` and
+``complete`` mark the work; ``review`` records the results measured (``{"results":
+TEXT, "benefit_realised": BOOL}``). ``approve``, ``start`` and ``complete`` carry no
+data, and no event's data holds a key beyond these (`EVENT_DATA`): the guards refuse
+one at ``$.data.<key>``. Every event carries its actor and instant."""
 
 
 # ---------------------------------------------------------------------- the record

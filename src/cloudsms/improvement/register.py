@@ -36,7 +36,11 @@ from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.improvement.improvement import (
     Impact,
     Improvement,
+    extra_data_problems,
     impact_data_problems,
+    judged_major,
+    thresholds_data_problems,
+    verdict_expected,
 )
 from cloudsms.improvement.policy import (
     PrioritisationPolicy,
@@ -314,7 +318,13 @@ class ImprovementRegister(Record):
     improvements: tuple[Improvement, ...] = attrs.field(default=(), converter=as_tuple)
 
     def _rules(self) -> Iterator[Problem]:
-        """Ids used once; every assessed improvement scored on exactly the policy's criteria."""
+        """Ids used once; assessed improvements scored on the policy's criteria; verdicts sound.
+
+        An assessment that recorded no thresholds (a document written before they
+        were recorded) is judged by the register's policy: its ``major`` must be
+        that policy's verdict. One that recorded them was judged by those when it
+        was applied and read back (the lifecycle's guard), and stands.
+        """
         seen: set[str] = set()
         for index, improvement in enumerate(self.improvements):
             if improvement.id in seen:
@@ -326,6 +336,32 @@ class ImprovementRegister(Record):
                 yield from self.policy.score_problems(
                     dict(improvement.scores), f"improvements[{index}].scores"
                 )
+                yield from self._unrecorded_verdicts(improvement, f"improvements[{index}]")
+
+    def _unrecorded_verdicts(self, improvement: Improvement, path: str) -> Iterator[Problem]:
+        """Each assessment without thresholds whose ``major`` the policy would not give."""
+        thresholds = self._thresholds
+        for number, entry in enumerate(improvement.lifecycle.entries):
+            if entry.event != "assess" or "thresholds" in entry.data:
+                continue
+            impact = entry.data["impact"]
+            major = judged_major(impact, thresholds)
+            if impact["major"] is not major:
+                yield Problem(
+                    f"{path}.lifecycle.history[{number}].data.impact.major",
+                    verdict_expected(
+                        major, impact, thresholds, "no thresholds recorded: the policy's"
+                    ),
+                    describe(impact["major"]),
+                )
+
+    @property
+    def _thresholds(self) -> dict[str, int]:
+        """The policy's thresholds as an assessment records them."""
+        return {
+            "services": self.policy.major_impact_services,
+            "customers": self.policy.major_impact_customers,
+        }
 
     @functools.cached_property
     def _by_id(self) -> dict[str, Improvement]:
@@ -419,7 +455,10 @@ class ImprovementRegister(Record):
         instant, both kept on the trail. An ``assess`` event's ``data`` must score
         every criterion of the register's policy (and no other) and record the
         impact weighed, whose ``major`` must be the policy's verdict on its counts;
-        the improvement's ``scores`` become the ones given.
+        the trail records beside them the policy's thresholds the verdict was
+        reached by (``"thresholds"``: given, they must be the policy's), and the
+        improvement's ``scores`` become the ones given. No event's data may hold a
+        key beyond those its event records (`EVENT_DATA`).
 
         Raises:
             UnknownReference: no improvement with this id.
@@ -427,18 +466,22 @@ class ImprovementRegister(Record):
                 or its guard refuses it (approving before an assessment, planning
                 without a link, a change for a major impact).
             ValidationError: ``when``, ``actor`` or ``data`` is refused (each at its
-                path: ``$.data.scores.business_objectives``), or the event is earlier
+                path: ``$.data.scores.business_objectives``, ``$.data.thresholds``, an
+                extra key at ``$.data.<key>``), or the event is earlier
                 than the improvement was raised. Nothing changes.
         """
         found = self.improvement(improvement_id)
         changes: dict[str, Any] = {}
-        if (
-            event == "assess"
-            and found.lifecycle.lifecycle.transition(found.state, event) is not None
-        ):
+        allowed = found.lifecycle.lifecycle.transition(found.state, event) is not None
+        if allowed and isinstance(data, Mapping):
+            extra = extra_data_problems(event, data, "$.data")
+            if extra:
+                raise ValidationError(extra, subject=_SUBJECT)
+        if allowed and event == "assess":
             self._check_assessment(data)
             assert isinstance(data, Mapping)  # noqa: S101 - _check_assessment refused the rest
             changes["scores"] = dict(data["scores"])
+            data = {**data, "thresholds": self._thresholds}
         moved = found.lifecycle.apply(event, who=actor, when=when, data=data)
         try:
             changed = attrs.evolve(found, lifecycle=moved, **changes)
@@ -454,18 +497,25 @@ class ImprovementRegister(Record):
         impact = data.get("impact")
         impact_problems = impact_data_problems(impact, "$.data.impact")
         problems += impact_problems
+        thresholds = self._thresholds
+        if "thresholds" in data:
+            given = data["thresholds"]
+            shape = thresholds_data_problems(given, "$.data.thresholds")
+            problems += shape or [
+                Problem(
+                    f"$.data.thresholds.{key}",
+                    f"{thresholds[key]}: the register's policy's threshold, which the "
+                    "assessment is judged by",
+                    describe(given[key]),
+                )
+                for key in ("services", "customers")
+                if given[key] != thresholds[key]
+            ]
         if not impact_problems:
             assert isinstance(impact, Mapping)  # noqa: S101 - checked just above
-            major = self.policy.is_major(
-                services=len(impact["services"]), customers=len(impact["customers"])
-            )
+            major = judged_major(impact, thresholds)
             if impact["major"] is not major:
-                expected = (
-                    f"{str(major).lower()}: the policy's verdict on "
-                    f"{_plural(len(impact['services']), 'service')} and "
-                    f"{_plural(len(impact['customers']), 'customer')} "
-                    f"({_major_line(self.policy)})"
-                )
+                expected = verdict_expected(major, impact, thresholds, "the policy's")
                 problems.append(
                     Problem("$.data.impact.major", expected, describe(impact["major"]))
                 )

@@ -146,7 +146,14 @@ def _payload(
     """Data ``event`` accepts: scores and impact, a reason, a link, measured results."""
     if event == "assess":
         scores = {key: draw(st.integers(0, 5)) for key in policy.keys}
-        return {"scores": scores, "impact": draw(impacts(policy=policy)).to_data()}
+        return {
+            "scores": scores,
+            "impact": draw(impacts(policy=policy)).to_data(),
+            "thresholds": {
+                "services": policy.major_impact_services,
+                "customers": policy.major_impact_customers,
+            },
+        }
     if event in {"reject", "withdraw"}:
         return {"reason": draw(_TEXTS | _NAMES)}
     if event == "plan":
