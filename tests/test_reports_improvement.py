@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import io
 import json
 from decimal import Decimal
@@ -196,6 +197,44 @@ Not yet assessed: imp-4"""
         """Lists the rejected improvement too when asked."""
         table = ranking_table(sample(), include_closed=True)
         assert "3     imp-3        1.00   rejected" in table
+
+    def test_nothing_waiting(self) -> None:
+        """Ends with the rows when every open improvement is assessed."""
+        made = sample().apply("imp-4", "withdraw", when=at(5), actor=WHO, data={"reason": "dup"})
+        table = ranking_table(made)
+        assert table.splitlines()[-1].startswith("2     imp-2        3.00   assessed")
+        assert "Not yet assessed" not in table
+
+
+class TestExactDigits:
+    """Weights and points shown with every digit, whatever the caller's decimal context."""
+
+    def test_long_weight_under_a_short_context(self) -> None:
+        """Shows a 31-digit weight and its points in full under a context of 3 digits."""
+        policy = PrioritisationPolicy(
+            criteria=(
+                Criterion(
+                    key="objectives",
+                    title="Business objectives",
+                    weight=Decimal("1234567890.123456789012345678901"),
+                ),
+                Criterion(key="capability", title="Provider capability", weight=Decimal(3)),
+            )
+        )
+        made = ImprovementRegister(
+            id="imp-2026", policy=policy, improvements=(improvement("imp-1", "Long"),)
+        )
+        made = made.assess(
+            "imp-1", {"objectives": 5, "capability": 5}, Impact(), when=at(1), actor=WHO
+        )
+        with decimal.localcontext(prec=3):
+            data = ranking_data(made)
+        (first,) = data["ranked"]
+        assert first["score"] == "5.00"
+        assert [(c["weight"], c["points"]) for c in first["contributions"]] == [
+            ("1234567890.123456789012345678901", "6172839450.617283945061728394505"),
+            ("3", "15"),
+        ]
 
 
 class TestVerdictChangedSincePolicy:
