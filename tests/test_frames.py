@@ -41,6 +41,7 @@ from cloudsms.improvement import (
 from cloudsms.monitoring import Observations
 from cloudsms.monitoring.evaluation import ServiceLevelReport, evaluate
 from cloudsms.periods import Period
+from cloudsms.reports import conformity as conformity_reports
 from cloudsms.reports import frames
 from cloudsms.reports import monitoring as monitoring_reports
 from cloudsms.reports.frames import to_frame
@@ -307,6 +308,35 @@ class TestConformityFrames:
             to_frame(a, part="evidence")
         assert [p.path for p in info.value.problems] == ["$.part"]
 
+    def test_parts_hold_what_the_json_report_says(self) -> None:
+        """Clause rows, processes, gaps and unmatched evidence: assessment_data's fields.
+
+        The same columns in the same order, each list of ids joined by spaces (a gap's
+        ``reached_by`` as ``S04(4)``), so the frame and the JSON report never drift.
+        """
+        register = evidence_register()
+        other = attrs.evolve(register.evidence[3], id="EV-2018", edition="20000-1:2018")
+        a = assess(register.with_evidence(other), None, as_of=AS_OF)
+        data = conformity_reports.assessment_data(a)
+        for part, key in (
+            ("clauses", "clauses"),
+            ("processes", "processes"),
+            ("gaps", "gaps"),
+            ("unmatched", "unmatched_evidence"),
+        ):
+            frame = to_frame(a, part=part)
+            assert data[key], part
+            assert list(frame.columns) == list(data[key][0]), part
+            for row, held in zip(records(frame), data[key], strict=True):
+                for column, value in held.items():
+                    shown = (
+                        [f"{x['scenario_id']}({x['through']})" for x in value]
+                        if column == "reached_by"
+                        else value
+                    )
+                    expected = " ".join(shown) if isinstance(shown, list) else shown
+                    assert row[column] == expected, (part, column)
+
     def test_gaps_say_who_cites_and_who_reaches(self) -> None:
         """cited_by and reached_by as the gaps hold them (``S04(4)``: S04 through clause 4)."""
         a = assess(evidence_register(), None, as_of=AS_OF)
@@ -469,6 +499,8 @@ class TestRefusals:
             (reference.shipped(), {"long": True}),
             (reference.process_coverage(), {"reference": None}),
             (reference.citations(), {"long": True}),
+            (assessment().gaps, {"part": "gaps"}),
+            (assessment().clauses, {"as_of": AS_OF}),
         ],
     )
     def test_options_that_do_not_apply(self, value: object, options: dict[str, Any]) -> None:
@@ -570,7 +602,7 @@ class TestOptionTypes:
 
     @pytest.mark.parametrize("part", [None, 1, ["gaps"], "Gaps"])
     def test_part_is_one_of_the_names(self, part: object) -> None:
-        """``part`` is one of the four names, nothing else."""
+        """``part`` is one of the five names, nothing else."""
         with pytest.raises(ValidationError) as info:
             to_frame(assessment(), part=part)
         assert [p.path for p in info.value.problems] == ["$.part"]

@@ -47,6 +47,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from cloudsms.conformity import (
     Assessment,
     ClauseAssessment,
@@ -68,6 +70,7 @@ from cloudsms.reference import (
     ReferenceSet,
     shipped,
 )
+from cloudsms.reports.conformity import _gap_data, _process_data, _row_data, _unmatched_data
 from cloudsms.reports.monitoring import _extra
 from cloudsms.reports.monitoring import to_frame as _report_frame
 
@@ -166,7 +169,12 @@ ASSESSMENT_FRAME_COLUMNS = (
     "evidence_ids",
     "stale_ids",
 )
-"""The columns of an assessment's clause rows (ids separated by spaces)."""
+"""The columns of an assessment's clause rows (ids separated by spaces).
+
+Those of the clause rows of `cloudsms.reports.conformity.assessment_data`, in its
+order; so are those of the processes, gaps and unmatched evidence, each list there
+joined by spaces here.
+"""
 
 SCENARIO_ASSESSMENT_COLUMNS = (
     "scenario_id",
@@ -505,111 +513,106 @@ def _ids(values: Iterable[str]) -> str:
     return " ".join(values)
 
 
-def _clause_rows(items: Sequence[ClauseAssessment], options: Mapping[str, Any]) -> DataFrame:
-    _options(options, (), "clause rows")
-    rows = [
-        {
-            "scenario_id": r.scenario_id,
-            "clause_number": r.clause_number,
-            "title": r.title,
-            "cited_directly": r.cited_directly,
-            "status": r.status.value,
-            "via": r.via,
-            "inherited": r.inherited,
-            "evidence_ids": _ids(r.evidence_ids),
-            "stale_ids": _ids(r.stale_ids),
-        }
-        for r in items
-    ]
-    return _records(rows, ASSESSMENT_FRAME_COLUMNS)
+def _joined(data: dict[str, Any]) -> dict[str, Any]:
+    """A record of `assessment_data` as a frame row: each list of ids joined by spaces.
+
+    The JSON report and the frames name the same fields of a clause row, process, gap
+    and unmatched evidence, so both take them from one place.
+    """
+    return {key: _ids(value) if isinstance(value, list) else value for key, value in data.items()}
 
 
-def _scenario_rows(items: Sequence[ScenarioAssessment], options: Mapping[str, Any]) -> DataFrame:
-    _options(options, (), "scenario assessments")
-    rows = [
-        {
-            "scenario_id": s.id,
-            "title": s.title,
-            "status": s.status.value,
-            "covered": s.covered,
-            "stale": s.stale,
-            "missing": s.missing,
-            "total": s.total,
-        }
-        for s in items
-    ]
-    return _records(rows, SCENARIO_ASSESSMENT_COLUMNS)
+def _clause_row(r: ClauseAssessment) -> dict[str, Any]:
+    return _joined(_row_data(r))
 
 
-def _process_rows(items: Sequence[ProcessAssessment], options: Mapping[str, Any]) -> DataFrame:
-    _options(options, (), "process assessments")
-    rows = [
-        {
-            "clause_number": p.clause_number,
-            "title": p.title,
-            "scenario_ids": _ids(p.scenario_ids),
-            "status": p.status.value,
-            "covered": p.covered,
-            "total": p.total,
-            "owner": p.owner,
-        }
-        for p in items
-    ]
-    return _records(rows, PROCESS_ASSESSMENT_COLUMNS)
+def _scenario_row(s: ScenarioAssessment) -> dict[str, Any]:
+    return {
+        "scenario_id": s.id,
+        "title": s.title,
+        "status": s.status.value,
+        "covered": s.covered,
+        "stale": s.stale,
+        "missing": s.missing,
+        "total": s.total,
+    }
 
 
-def _gap_rows(items: Sequence[Gap], options: Mapping[str, Any]) -> DataFrame:
-    _options(options, (), "gaps")
-    rows = [
-        {
-            "clause_number": g.clause_number,
-            "title": g.title,
-            "status": g.status.value,
-            "severity": g.severity.value,
-            "scenario_ids": _ids(g.scenario_ids),
-            "cited_by": _ids(g.cited_by),
-            "reached_by": _ids(f"{sid}({via})" for sid, via in g.reached_by),
-            "owner": g.owner,
-            "stale_ids": _ids(g.stale_ids),
-        }
-        for g in items
-    ]
-    return _records(rows, GAP_FRAME_COLUMNS)
+def _process_row(p: ProcessAssessment) -> dict[str, Any]:
+    return _joined(_process_data(p))
 
 
-def _unmatched_rows(items: Sequence[UnmatchedEvidence], options: Mapping[str, Any]) -> DataFrame:
-    _options(options, (), "unmatched evidence")
-    rows = [
-        {
-            "evidence_id": u.evidence_id,
-            "edition": u.edition,
-            "clauses": _ids(u.clauses),
-            "reason": u.reason,
-        }
-        for u in items
-    ]
-    return _records(rows, UNMATCHED_EVIDENCE_COLUMNS)
+def _gap_row(g: Gap) -> dict[str, Any]:
+    """The gap's record, ``reached_by`` as ``S04(4)``: the scenario, then the cited clause."""
+    data = _gap_data(g)
+    data["reached_by"] = [f"{sid}({via})" for sid, via in g.reached_by]
+    return _joined(data)
 
 
-_PARTS = ("clauses", "scenarios", "processes", "gaps", "unmatched")
+def _unmatched_row(u: UnmatchedEvidence) -> dict[str, Any]:
+    return _joined(_unmatched_data(u))
+
+
+@attrs.frozen
+class _Part:
+    """One part of an assessment as a frame: the type of its items, their rows and columns.
+
+    ``attribute`` names where an `Assessment` holds the items, ``what`` how a refused
+    option names a sequence of them. The same frame comes from ``to_frame(assessment,
+    part=...)`` and from ``to_frame`` of the sequence itself.
+    """
+
+    kind: type
+    attribute: str
+    what: str
+    columns: tuple[str, ...]
+    row: Callable[[Any], dict[str, Any]]
+
+    def frame(self, items: Sequence[Any], options: Mapping[str, Any]) -> DataFrame:
+        """One row per item; no option applies."""
+        _options(options, (), self.what)
+        return _records([self.row(item) for item in items], self.columns)
+
+
+_PARTS = {
+    "clauses": _Part(
+        ClauseAssessment, "clauses", "clause rows", ASSESSMENT_FRAME_COLUMNS, _clause_row
+    ),
+    "scenarios": _Part(
+        ScenarioAssessment,
+        "scenarios",
+        "scenario assessments",
+        SCENARIO_ASSESSMENT_COLUMNS,
+        _scenario_row,
+    ),
+    "processes": _Part(
+        ProcessAssessment,
+        "processes",
+        "process assessments",
+        PROCESS_ASSESSMENT_COLUMNS,
+        _process_row,
+    ),
+    "gaps": _Part(Gap, "gaps", "gaps", GAP_FRAME_COLUMNS, _gap_row),
+    "unmatched": _Part(
+        UnmatchedEvidence,
+        "unmatched_evidence",
+        "unmatched evidence",
+        UNMATCHED_EVIDENCE_COLUMNS,
+        _unmatched_row,
+    ),
+}
+"""An assessment's parts by the names ``part`` takes (``clauses`` the default)."""
 
 
 def _assessment(assessment: Assessment, options: Mapping[str, Any]) -> DataFrame:
     """One of an assessment's parts: its clause rows by default."""
-    part = _options(options, ("part",), "an Assessment").get("part", "clauses")
-    if part not in _PARTS:
+    name = _options(options, ("part",), "an Assessment").get("part", "clauses")
+    part = _PARTS.get(name) if isinstance(name, str) else None
+    if part is None:
         raise ValidationError.single(
-            "$.part", "one of " + ", ".join(_PARTS), describe(part), subject=_SUBJECT
+            "$.part", "one of " + ", ".join(_PARTS), describe(name), subject=_SUBJECT
         )
-    if part == "scenarios":
-        return _scenario_rows(assessment.scenarios, {})
-    if part == "processes":
-        return _process_rows(assessment.processes, {})
-    if part == "gaps":
-        return _gap_rows(assessment.gaps, {})
-    if part == "unmatched":
-        return _unmatched_rows(assessment.unmatched_evidence, {})
-    return _clause_rows(assessment.clauses, {})
+    return part.frame(getattr(assessment, part.attribute), {})
 
 
 def _evidence(register: EvidenceRegister, options: Mapping[str, Any]) -> DataFrame:
@@ -695,10 +698,6 @@ _BUILDERS: dict[type, Callable[[Any, Mapping[str, Any]], DataFrame]] = {
 _ITEM_BUILDERS: dict[type, Callable[[list[Any], Mapping[str, Any]], DataFrame]] = {
     Citation: _citations,
     ProcessCoverage: _processes,
-    ClauseAssessment: _clause_rows,
-    ScenarioAssessment: _scenario_rows,
-    ProcessAssessment: _process_rows,
-    Gap: _gap_rows,
-    UnmatchedEvidence: _unmatched_rows,
+    **{part.kind: part.frame for part in _PARTS.values()},
 }
 """How a sequence becomes a frame, by the type of its items."""
