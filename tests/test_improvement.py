@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -686,6 +687,20 @@ class TestRanked:
         (top,) = made.ranked()
         assert top.score == Fraction(5)
         assert dict(made.improvement("imp-1").scores) == scores(5, 5, 5)
+
+    def test_tie_in_a_dst_fold_goes_by_the_instant(self) -> None:
+        """Orders 02:30 of the second pass (CET) after 02:30 of the first (CEST) in Berlin."""
+        berlin = ZoneInfo("Europe/Berlin")
+        first = dt.datetime(2026, 10, 25, 2, 30, tzinfo=berlin)
+        second = first.replace(fold=1)
+        made = register(
+            improvement("imp-a", raised_at=second), improvement("imp-b", raised_at=first)
+        )
+        for ident in ("imp-a", "imp-b"):
+            made = made.assess(
+                ident, scores(2, 3, 4), MINOR, when=second + dt.timedelta(hours=1), actor=WHO
+            )
+        assert [r.id for r in made.ranked()] == ["imp-b", "imp-a"]
 
     def test_tie_at_the_same_instant_goes_by_id(self) -> None:
         """Orders two improvements of equal score raised at the same instant by id."""

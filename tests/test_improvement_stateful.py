@@ -12,6 +12,7 @@ ISO/IEC 20000-1:2011 4.5.5 (improvements), 9.2 and 5 (how they are carried out).
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
@@ -131,7 +132,8 @@ class TestRegisterProperties:
             assert 0 <= item.score <= 5
             assert sum(c.share for c in item.contributions) == item.score
             assert item.explanation.startswith(f"{item.id} ranks {item.rank} of {len(ranked)}")
-        keys = [(-r.score, r.improvement.raised_at, r.id) for r in ranked]
+        # By the instant raised (UTC): two wall times in a DST fold compare by their instant.
+        keys = [(-r.score, r.improvement.raised_at.astimezone(dt.UTC), r.id) for r in ranked]
         assert keys == sorted(keys)
 
     @given(improvement_registers(policy=POLICY, states=["assessed", "reviewed", "withdrawn"]))

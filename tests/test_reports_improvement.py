@@ -9,10 +9,12 @@ import io
 import json
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from cloudsms.errors import ValidationError
 from cloudsms.improvement import (
+    IMPROVEMENT_LIFECYCLE,
     Criterion,
     Impact,
     Improvement,
@@ -114,6 +116,8 @@ class TestRankingData:
             "impact": {"services": [], "customers": [], "major": False},
             "policy_major": False,
             "verdict_differs": False,
+            "judged_by": {"services": 1, "customers": 2},
+            "thresholds_differ": False,
             "closed": False,
         }
         assert first["contributions"][1] == {
@@ -272,10 +276,47 @@ class TestVerdictChangedSincePolicy:
             ("imp-2", "minor (policy now: major)"),
         ]
 
+    def test_same_verdict_under_other_thresholds(self) -> None:
+        """Marks imp-1, judged minor by 1/2 and minor still under 0/0, and says so."""
+        first = ranking_data(self.changed())["ranked"][0]
+        assert (first["id"], first["verdict_differs"], first["thresholds_differ"]) == (
+            "imp-1",
+            False,
+            True,
+        )
+        assert first["judged_by"] == {"services": 1, "customers": 2}
+        assert first["explanation"].endswith(
+            " Its assessment was judged by other thresholds (major above 1 service or 2 "
+            "customers) than the current policy's (major above 0 services or 0 customers), "
+            "which give the same verdict."
+        )
+        assert not ranking_data(sample())["ranked"][0]["thresholds_differ"]
+
+    def test_no_thresholds_recorded(self) -> None:
+        """Gives no thresholds for an assessment written before they were recorded."""
+        instance = IMPROVEMENT_LIFECYCLE.begin(id="imp-1").apply(
+            "assess",
+            who=WHO,
+            when=at(1),
+            data={
+                "scores": {"objectives": 1, "capability": 1, "requirements": 1},
+                "impact": Impact().to_data(),
+            },
+        )
+        found = attrs.evolve(
+            improvement("imp-1", "Old"),
+            scores={"objectives": 1, "capability": 1, "requirements": 1},
+            lifecycle=instance,
+        )
+        made = ImprovementRegister(id="imp-old", policy=POLICY, improvements=(found,))
+        (only,) = ranking_data(made)["ranked"]
+        assert (only["judged_by"], only["thresholds_differ"]) == (None, False)
+
     def test_table(self) -> None:
         """Names the improvement under the table; none while nothing differs."""
         table = ranking_table(self.changed())
-        assert table.splitlines()[-2:] == [
+        assert table.splitlines()[-3:] == [
+            "Assessed under other thresholds than the current policy's (same verdict): imp-1",
             (
                 "Impact judged otherwise by the current policy (the recorded verdict stands): "
                 "imp-2 (recorded minor, now major)"
@@ -283,3 +324,4 @@ class TestVerdictChangedSincePolicy:
             "Not yet assessed: imp-4",
         ]
         assert "judged otherwise" not in ranking_table(sample())
+        assert "other thresholds" not in ranking_table(sample())

@@ -529,6 +529,19 @@ class Improvement(Record):
         return None if entry is None else _impact_from(entry.data["impact"])
 
     @property
+    def judged_by(self) -> tuple[int, int] | None:
+        """The thresholds (services, customers) its latest assessment's verdict was reached by.
+
+        ``None`` if it was never assessed, or assessed before assessments recorded
+        their thresholds (its register's policy judges such a verdict).
+        """
+        entry = latest_entry(self.lifecycle, "assess")
+        if entry is None or "thresholds" not in entry.data:
+            return None
+        recorded = entry.data["thresholds"]
+        return (recorded["services"], recorded["customers"])
+
+    @property
     def change_id(self) -> str | None:
         """The change it is carried out through (clause 9.2), once planned so."""
         entry = latest_entry(self.lifecycle, "plan")

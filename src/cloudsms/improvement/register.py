@@ -109,7 +109,11 @@ class RankedImprovement:
     the register's policy gives today on the same counts of services and
     customers. They differ only when the policy's thresholds were changed after
     the assessment: the recorded verdict stands (it decided the route the
-    improvement took), and `verdict_differs` says so.
+    improvement took), and `verdict_differs` says so. ``judged_by`` is the
+    thresholds (services, customers) the assessment recorded (``None`` for one
+    written before they were recorded, judged by today's policy);
+    ``thresholds_differ`` says they are not the policy's today, whether or not the
+    verdict would change.
     """
 
     rank: int
@@ -120,6 +124,8 @@ class RankedImprovement:
     closed: bool
     impact: Impact
     policy_major: bool
+    judged_by: tuple[int, int] | None = None
+    thresholds_differ: bool = False
 
     @property
     def verdict_differs(self) -> bool:
@@ -188,7 +194,23 @@ def _explain(
             "verdict stands"
         )
         sentence += " until it is assessed again." if improvement.state == "assessed" else "."
+    elif _thresholds_differ(policy, improvement):
+        services, customers = improvement.judged_by or (0, 0)
+        sentence += (
+            f" Its assessment was judged by other thresholds (major above "
+            f"{_plural(services, 'service')} or {_plural(customers, 'customer')}) than the "
+            f"current policy's ({_major_line(policy)}), which give the same verdict."
+        )
     return sentence
+
+
+def _thresholds_differ(policy: PrioritisationPolicy, improvement: Improvement) -> bool:
+    """Whether the thresholds its assessment recorded are not the policy's today."""
+    judged = improvement.judged_by
+    return judged is not None and judged != (
+        policy.major_impact_services,
+        policy.major_impact_customers,
+    )
 
 
 def _policy_major(policy: PrioritisationPolicy, impact: Impact) -> bool:
@@ -688,7 +710,9 @@ class ImprovementRegister(Record):
         withdrawn ones unless ``include_closed`` (then marked ``closed``). Each
         carries the impact its assessment recorded and the verdict today's policy
         gives on it; where they differ, the recorded verdict stands and the
-        explanation says so.
+        explanation says so. Where only the recorded thresholds differ from the
+        policy's (the verdict would be the same), it is marked
+        (``thresholds_differ``) and the explanation says so too.
 
         Raises:
             ValidationError: ``include_closed`` is not a bool.
@@ -725,6 +749,8 @@ class ImprovementRegister(Record):
                     closed=improvement.closed,
                     impact=_recorded(improvement),
                     policy_major=_policy_major(self.policy, _recorded(improvement)),
+                    judged_by=improvement.judged_by,
+                    thresholds_differ=_thresholds_differ(self.policy, improvement),
                 )
             )
         return tuple(ranked)

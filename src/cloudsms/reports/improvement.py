@@ -113,7 +113,10 @@ def ranking_data(register: ImprovementRegister, *, include_closed: bool = False)
     ``"numerator/denominator"``, ``contributions`` (key, score, weight, points,
     share as a fraction), ``link``, ``impact`` (the services, customers and
     verdict its assessment recorded), ``policy_major`` (today's policy's verdict
-    on them), ``verdict_differs``, ``closed``, ``explanation``) and
+    on them), ``verdict_differs``, ``judged_by`` (the thresholds the assessment
+    recorded: ``services``, ``customers``; ``null`` where none were recorded),
+    ``thresholds_differ`` (they are not the policy's today), ``closed``,
+    ``explanation``) and
     ``unassessed`` (the ids of the open improvements never scored).
 
     Raises:
@@ -168,9 +171,18 @@ def _ranked_data(ranked: RankedImprovement) -> dict[str, Any]:
         "impact": ranked.impact.to_data(),
         "policy_major": ranked.policy_major,
         "verdict_differs": ranked.verdict_differs,
+        "judged_by": _judged_by(ranked),
+        "thresholds_differ": ranked.thresholds_differ,
         "closed": ranked.closed,
         "explanation": ranked.explanation,
     }
+
+
+def _judged_by(ranked: RankedImprovement) -> dict[str, int] | None:
+    if ranked.judged_by is None:
+        return None
+    services, customers = ranked.judged_by
+    return {"services": services, "customers": customers}
 
 
 def ranking_rows(
@@ -219,9 +231,11 @@ def ranking_table(register: ImprovementRegister, *, include_closed: bool = False
     A first line names the register and how many improvements are ranked; a second
     gives each criterion with its weight. One row per ranked improvement follows
     (rank, id, score, state, link, and the title shortened to 30 characters, so a
-    row fits 80 columns for short ids). A line then names the improvements whose
-    recorded impact today's policy would judge otherwise (the recorded verdict
-    stands), if any, and a last line those not yet assessed, if any. Every cell
+    row fits 80 columns for short ids). A line then names the improvements
+    assessed under other thresholds than the policy's today that give the same
+    verdict, if any; another those whose recorded impact today's policy would judge
+    otherwise (the recorded verdict stands), if any; and a last line those not yet
+    assessed, if any. Every cell
     is escaped.
 
     Raises:
@@ -254,6 +268,12 @@ def ranking_table(register: ImprovementRegister, *, include_closed: bool = False
     ]
     columns = ("rank", "improvement", "score", "state", "link", "title")
     lines.append(format_table(columns, rows))
+    other = [r.id for r in ranked if r.thresholds_differ and not r.verdict_differs]
+    if other:
+        lines.append(
+            "Assessed under other thresholds than the current policy's (same verdict): "
+            + ", ".join(other)
+        )
     differing = [_differing(r) for r in ranked if r.verdict_differs]
     if differing:
         lines.append(
