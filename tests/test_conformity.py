@@ -123,9 +123,10 @@ class TestEvidence:
     def test_derived_kind_names_its_source(self) -> None:
         """An agreement, service report or trail kind without a source_ref is refused."""
         with pytest.raises(ValidationError) as error:
-            item("EV-1", "6.1", kind=EvidenceKind.AGREEMENT)
+            item("EV-1", "6.1", "7.1", kind=EvidenceKind.AGREEMENT)
         assert paths(error) == ["$.source_ref"]
-        assert item("EV-1", "6.1", kind=EvidenceKind.AGREEMENT, source_ref="a-1 v1").source_ref
+        made = item("EV-1", "6.1", "7.1", kind=EvidenceKind.AGREEMENT, source_ref="a-1 v1")
+        assert made.source_ref == "a-1 v1"
 
     @pytest.mark.parametrize(
         ("changes", "path"),
@@ -186,6 +187,8 @@ class TestRegister:
             item("EV-1", "6.1", valid_until=dt.date(2026, 6, 30), note="signed copy"),
             item(
                 "EV-2",
+                "6.1",
+                "7.1",
                 "9.2",
                 kind=EvidenceKind.VERIFIED_TRAIL,
                 source_ref="change:chg-1@abc",

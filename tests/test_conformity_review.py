@@ -397,3 +397,102 @@ def test_with_evidence_extends_a_built_index() -> None:
     assert table(first)["20000-1:2011"]["6.1"][2] == ["EV-2"]  # the first is unchanged
     for as_of in (dt.date(2026, 3, 1), dt.date(2026, 12, 31)):
         assert assess(extended, as_of=as_of) == assess(fresh, as_of=as_of)
+
+
+# ---------------------------------------------------------------------- second round
+class TestTrailsThatProveNothing:
+    """A trail with no entries is refused: it records nothing, so it proves nothing."""
+
+    def test_an_empty_exit_trail_is_refused(self) -> None:
+        """A begun exit procedure with no entries would otherwise support S13's 12 clauses."""
+        from cloudsms.conformity import evidence_from_trail  # noqa: PLC0415
+        from cloudsms.lifecycle import lifecycle_named  # noqa: PLC0415
+
+        empty = lifecycle_named("exit_procedure").begin(id="exit-1")
+        assert empty.entries == ()
+        with pytest.raises(ValidationError) as error:
+            evidence_from_trail(empty, provided_by="actor:a", collected_at=T0)
+        assert problems(error) == [
+            (
+                "$.instance",
+                "a trail with at least one entry (a trail that records nothing proves nothing)",
+                "exit_procedure exit-1 with no entries",
+            )
+        ]
+
+
+class TestDerivedKindsByHand:
+    """A derived kind typed in by hand must support exactly what its kind supports (2011)."""
+
+    def test_a_trust_me_trail_is_refused(self) -> None:
+        """A verified trail supporting clause 4 alone matches no scenario's citations."""
+        with pytest.raises(ValidationError) as error:
+            item("EV-1", "4", kind=EvidenceKind.VERIFIED_TRAIL, source_ref="trust me")
+        assert [p[0] for p in problems(error)] == ["$.supports"]
+        assert problems(error)[0][2] == "['4'] (array)"
+
+    def test_a_trail_with_a_scenarios_clauses_is_accepted(self) -> None:
+        """S07 cites 6.1, 7.1 and 9.2: a trail for it supports exactly those, in any order."""
+        made = item(
+            "EV-1", "9.2", "6.1", "7.1", kind=EvidenceKind.VERIFIED_TRAIL, source_ref="x:y@z"
+        )
+        assert made.supports == ("9.2", "6.1", "7.1")
+
+    @pytest.mark.parametrize(
+        ("kind", "supports", "expected"),
+        [
+            (EvidenceKind.AGREEMENT, ("6.1",), "6.1, 7.1"),
+            (EvidenceKind.AGREEMENT, ("6.1", "7.1", "4"), "6.1, 7.1"),
+            (EvidenceKind.SERVICE_REPORT, ("6.1", "7.1"), "6.1, 6.2"),
+        ],
+    )
+    def test_other_derived_kinds_support_their_table(
+        self, kind: EvidenceKind, supports: tuple[str, ...], expected: str
+    ) -> None:
+        """An agreement supports 6.1 and 7.1, a service report 6.1 and 6.2: nothing else."""
+        with pytest.raises(ValidationError) as error:
+            item("EV-1", *supports, kind=kind, source_ref="agreement a-1 version 1")
+        assert [p[:2] for p in problems(error)] == [
+            ("$.supports", f"exactly the clauses {kind.value} evidence supports: {expected}")
+        ]
+
+    def test_another_editions_derived_items_are_taken_as_written(self) -> None:
+        """The tables are for 2011; an overlay edition's derived item is checked by form only."""
+        made = item(
+            "EV-1", "10.4", kind=EvidenceKind.AGREEMENT, source_ref="a", edition="20000-1:2018"
+        )
+        assert made.supports == ("10.4",)
+
+    def test_a_document_may_support_anything(self) -> None:
+        """The rule is for derived kinds only: a document for clause 4 alone stands."""
+        assert item("EV-1", "4").supports == ("4",)
+
+
+class TestHandComputedBoundaries:
+    """Cases worked out by hand that pin the severity rule and the collection boundary."""
+
+    def test_a_gap_cited_directly_by_one_scenario_is_major(self) -> None:
+        """S02 cites 4.5.1 directly, S04 reaches it through clause 4: the gap is major."""
+        found = assess(register(), ["S02", "S04"], as_of=T0)
+        gap = next(g for g in found.gaps if g.clause_number == "4.5.1")
+        assert gap.severity is Severity.MAJOR
+        assert gap.scenario_ids == ("S02", "S04")
+        assert gap.cited_by == ("S02",)
+        assert gap.reached_by == (("S04", "4"),)
+
+    def test_reached_only_through_a_parent_is_an_observation(self) -> None:
+        """S04 alone reaches 4.5.1 only through clause 4: an observation."""
+        found = assess(register(), ["S04"], as_of=T0)
+        gap = next(g for g in found.gaps if g.clause_number == "4.5.1")
+        assert gap.severity is Severity.OBSERVATION
+
+    def test_evidence_collected_at_as_of_counts(self) -> None:
+        """Collected at T0 counts at T0 and after; collected 1 µs after T0 does not at T0."""
+        micro = dt.timedelta(microseconds=1)
+        held = register(item("EV-1", "6.1"))
+        assert assess(held, ["S07"], as_of=T0).status("S07", "6.1") == "covered"
+        assert assess(held, ["S07"], as_of=T0 + micro).status("S07", "6.1") == "covered"
+        assert assess(held, ["S07"], as_of=T0 - micro).status("S07", "6.1") == "missing"
+        later = register(item("EV-1", "6.1", collected_at=T0 + micro))
+        assert assess(later, ["S07"], as_of=T0).status("S07", "6.1") == "missing"
+        assert assess(later, ["S07"], as_of=T0 + micro).status("S07", "6.1") == "covered"

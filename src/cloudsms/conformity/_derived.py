@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from cloudsms.agreements import CloudServiceAgreement, check_agreement
 from cloudsms.catalogue import Catalogue
-from cloudsms.conformity._records import Evidence, EvidenceKind
+from cloudsms.conformity._records import DERIVED_CLAUSES, Evidence, EvidenceKind
 from cloudsms.errors import Problem, UnknownReference, ValidationError, describe
 from cloudsms.lifecycle import LifecycleInstance, verify
 from cloudsms.monitoring import ServiceLevelReport
@@ -36,17 +36,6 @@ __all__ = [
     "evidence_from_service_report",
     "evidence_from_trail",
 ]
-
-DERIVED_CLAUSES: Mapping[EvidenceKind, tuple[str, ...]] = {
-    EvidenceKind.SERVICE_REPORT: ("6.1", "6.2"),
-    EvidenceKind.AGREEMENT: ("6.1", "7.1"),
-}
-"""The clauses of ISO/IEC 20000-1:2011 a derived kind supports (a trail: its scenario's).
-
-A service report evaluated over an ended period shows service level management
-(6.1) and service reporting (6.2) at work; an agreement checked clean against the
-catalogue shows service level management (6.1) and business relationship
-management (7.1)."""
 
 TRAIL_SCENARIOS: Mapping[str, str] = {"exit_procedure": "S13", "onboarding": "S08"}
 """The scenario a lifecycle's trail is evidence for, by lifecycle name.
@@ -210,8 +199,9 @@ def evidence_from_trail(
     trail as it was when collected.
 
     Raises:
-        ValidationError: ``instance`` is not a `LifecycleInstance`, or its trail
-            breaks (at ``$.instance``, naming the entry and why); no scenario given
+        ValidationError: ``instance`` is not a `LifecycleInstance`, has no entries
+            (a trail that records nothing proves nothing), or its trail breaks (at
+            ``$.instance``, naming the entry and why); no scenario given
             for a lifecycle `TRAIL_SCENARIOS` lacks, a scenario unknown or whose
             citations are unknown (S14, S15), at ``$.scenario``; ``collected_at``
             before the last entry; a bad key or head as `verify` says.
@@ -220,6 +210,13 @@ def evidence_from_trail(
     if not isinstance(given, LifecycleInstance):
         raise ValidationError.single(
             "$.instance", "a LifecycleInstance", describe(given), subject=_SUBJECT
+        )
+    if not instance.entries:
+        raise ValidationError.single(
+            "$.instance",
+            "a trail with at least one entry (a trail that records nothing proves nothing)",
+            f"{instance.lifecycle.name} {instance.id} with no entries",
+            subject=_SUBJECT,
         )
     name = instance.lifecycle.name
     cited = _scenario_clauses(scenario, name)

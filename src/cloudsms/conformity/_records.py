@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
 __all__ = [
+    "DERIVED_CLAUSES",
     "DERIVED_KINDS",
     "Evidence",
     "EvidenceKind",
@@ -46,9 +47,10 @@ class EvidenceKind(enum.StrEnum):
 
     ``document`` and ``record`` are typed in by people (a policy, minutes of a
     review, a log); ``agreement``, ``service_report`` and ``verified_trail`` are
-    objects of the model, made only by the functions that derive evidence from them
+    objects of the model, made by the functions that derive evidence from them
     (`cloudsms.conformity.evidence_from_agreement` and its siblings), and always
-    name what they were derived from (``source_ref``).
+    name what they were derived from (``source_ref``). A register read from JSON
+    holds them as written: `DERIVED_KINDS` says what is checked then.
     """
 
     DOCUMENT = "document"
@@ -61,7 +63,47 @@ class EvidenceKind(enum.StrEnum):
 DERIVED_KINDS = frozenset(
     {EvidenceKind.AGREEMENT, EvidenceKind.SERVICE_REPORT, EvidenceKind.VERIFIED_TRAIL}
 )
-"""The kinds only derived-evidence functions make: each needs a ``source_ref``."""
+"""The kinds the derived-evidence functions make: each needs a ``source_ref``.
+
+A register read from JSON holds them too, so `Evidence` accepts one made by hand;
+what it checks is the form the functions give it: a ``source_ref``, and (for the
+edition the tables are for, ISO/IEC 20000-1:2011) exactly the clauses its kind
+supports (`DERIVED_CLAUSES`; a verified trail: exactly those one scenario cites).
+It cannot check that the source exists: such an item is named by its
+``source_ref`` and counts no more than a record typed in by hand.
+"""
+
+DERIVED_CLAUSES: Mapping[EvidenceKind, tuple[str, ...]] = {
+    EvidenceKind.SERVICE_REPORT: ("6.1", "6.2"),
+    EvidenceKind.AGREEMENT: ("6.1", "7.1"),
+}
+"""The clauses of ISO/IEC 20000-1:2011 a derived kind supports (a trail: its scenario's).
+
+A service report evaluated over an ended period shows service level management
+(6.1) and service reporting (6.2) at work; an agreement checked clean against the
+catalogue shows service level management (6.1) and business relationship
+management (7.1)."""
+
+
+@functools.cache
+def scenario_clause_sets() -> dict[frozenset[str], str]:
+    """The clauses of 2011 each scenario with known citations cites directly -> its id.
+
+    A verified trail supports exactly one of these sets (`evidence_from_trail`).
+    """
+    reference = shipped()
+    found: dict[frozenset[str], str] = {}
+    for scenario in reference.scenarios():
+        if not scenario.citations_known:
+            continue
+        numbers = frozenset(
+            c.number
+            for c in reference.clauses_cited_by(scenario.id)
+            if c.edition == DEFAULT_EDITION
+        )
+        if numbers:
+            found.setdefault(numbers, scenario.id)
+    return found
 
 
 class FindingKind(enum.StrEnum):
@@ -232,7 +274,10 @@ class Evidence(Record):
     register's time zone (``None``: it does not expire). ``source_ref`` names what
     derived evidence was made from (an agreement and its version, a report's
     agreement and period, a trail's lifecycle, instance and head): required for
-    the derived kinds (`DERIVED_KINDS`).
+    the derived kinds (`DERIVED_KINDS`). The derived-evidence functions make those
+    kinds; one typed in by hand (or read from JSON) is accepted when it has the
+    form they give (a ``source_ref``; for 2011, exactly its kind's clauses), but
+    nothing checks that its source exists: it is no stronger than a record.
 
     Serves S12 (evidence for checking the SMS); ISO/IEC 20000-1:2011 4.3.3
     (control of records) and 4.5.4 (monitor and review the SMS).
@@ -240,7 +285,8 @@ class Evidence(Record):
     Raises:
         ValidationError: every problem with its path: no clause, a clause twice, a
             clause the shipped edition lacks, a naive ``collected_at``, a derived
-            kind without ``source_ref``.
+            kind without ``source_ref`` or (for 2011) supporting other clauses
+            than its kind's, at ``$.supports``.
 
     Examples:
         >>> import datetime as dt
@@ -285,9 +331,35 @@ class Evidence(Record):
                 f"({self.collected_at.isoformat()})",
                 day.isoformat(),
             )
-        if self.kind in DERIVED_KINDS and self.source_ref is None:
+        if self.kind in DERIVED_KINDS:
+            if self.source_ref is None:
+                yield Problem(
+                    "source_ref", f"what this {self.kind.value} evidence was derived from", "null"
+                )
+            yield from self._derived_supports_problems()
+
+    def _derived_supports_problems(self) -> Iterator[Problem]:
+        """A derived kind of 2011 supports exactly what the function making it gives."""
+        if self.edition != DEFAULT_EDITION or clause_list_problems(
+            self.supports, "supports", self.edition
+        ):
+            return
+        numbers = frozenset(self.supports)
+        if self.kind is EvidenceKind.VERIFIED_TRAIL:
+            if numbers not in scenario_clause_sets():
+                yield Problem(
+                    "supports",
+                    "exactly the clauses one scenario cites (a verified trail supports "
+                    "its scenario's, as evidence_from_trail gives them)",
+                    described(self.supports),
+                )
+            return
+        wanted = DERIVED_CLAUSES[self.kind]
+        if numbers != frozenset(wanted):
             yield Problem(
-                "source_ref", f"what this {self.kind.value} evidence was derived from", "null"
+                "supports",
+                f"exactly the clauses {self.kind.value} evidence supports: {', '.join(wanted)}",
+                described(self.supports),
             )
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 
 from cloudsms.conformity import (
+    DERIVED_CLAUSES,
     DERIVED_KINDS,
     Evidence,
     EvidenceKind,
@@ -25,6 +26,7 @@ from cloudsms.conformity import (
     ProcessOwner,
     Severity,
 )
+from cloudsms.conformity._records import scenario_clause_sets
 from cloudsms.improvement import OpportunitySource
 from cloudsms.periods import add_exact
 from cloudsms.reference import DEFAULT_EDITION
@@ -70,6 +72,18 @@ def _clause_sets(clauses: Sequence[str] | None) -> st.SearchStrategy[tuple[str, 
     return st.lists(st.sampled_from(pool), min_size=1, max_size=4, unique=True).map(tuple)
 
 
+def _derived_sets(kind: EvidenceKind, pool: Sequence[str] | None) -> tuple[tuple[str, ...], ...]:
+    """The clause sets a derived kind of 2011 may support, those inside ``pool`` when given."""
+    if kind is EvidenceKind.VERIFIED_TRAIL:
+        sets = tuple(tuple(sorted(s)) for s in scenario_clause_sets())
+    else:
+        sets = (DERIVED_CLAUSES[kind],)
+    if pool is None:
+        return sets
+    held = set(pool)
+    return tuple(s for s in sets if held.issuperset(s))
+
+
 def evidence(
     *,
     ids: st.SearchStrategy[str] | None = None,
@@ -83,12 +97,19 @@ def evidence(
     ``collected`` bounds ``collected_at`` (naive wall-clock bounds, as hypothesis
     takes them); ``valid_until`` is ``None`` or a day from two days to ten years after
     collection (so it has not ended by collection in any register's zone). A derived kind always
-    has its ``source_ref``; for another ``edition`` give its ``clauses``.
+    has its ``source_ref`` and, for 2011, the clauses its kind supports (a trail: one
+    scenario's; a kind none of whose sets lies inside ``clauses`` is not drawn); for
+    another ``edition`` give its ``clauses``.
     """
 
     @st.composite
     def build(draw: st.DrawFn) -> Evidence:
-        kind = draw(st.sampled_from(tuple(kinds)))
+        usable = tuple(
+            k
+            for k in kinds
+            if k not in DERIVED_KINDS or edition != DEFAULT_EDITION or _derived_sets(k, clauses)
+        )
+        kind = draw(st.sampled_from(usable))
         at = draw(aware_datetimes(min_value=collected[0], max_value=collected[1], edges=False))
         valid_until = draw(
             st.none() | st.integers(2, 3650).map(lambda days: at.date() + dt.timedelta(days=days))
@@ -98,7 +119,11 @@ def evidence(
             id=draw(ids if ids is not None else _IDS),
             kind=kind,
             title=draw(_TEXTS),
-            supports=draw(_clause_sets(clauses)),
+            supports=draw(
+                st.sampled_from(_derived_sets(kind, clauses))
+                if derived and edition == DEFAULT_EDITION
+                else _clause_sets(clauses)
+            ),
             edition=edition,
             provided_by=draw(_WHO),
             collected_at=at,
