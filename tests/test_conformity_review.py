@@ -29,6 +29,8 @@ from cloudsms.conformity import (
 from cloudsms.errors import ValidationError
 from cloudsms.reports.conformity import assessment_data, assessment_table
 from cloudsms.serialization import from_json
+from test_conformity import item as conformity_item
+from test_conformity import register
 
 EXAMPLE = (
     Path(__file__).resolve().parents[1] / "examples" / "conformity" / "evidence-register.json"
@@ -37,29 +39,8 @@ T0 = dt.datetime(2026, 2, 10, 11, tzinfo=dt.UTC)
 
 
 def item(evidence_id: str, *supports: str, **changes: object) -> Evidence:
-    """A document collected at T0 supporting ``supports``, with ``changes`` to its fields."""
-    fields: dict[str, object] = {
-        "id": evidence_id,
-        "kind": EvidenceKind.DOCUMENT,
-        "title": f"Evidence {evidence_id}",
-        "supports": supports,
-        "provided_by": "actor:quality-lead",
-        "collected_at": T0,
-    }
-    fields.update(changes)
-    return Evidence(**fields)  # type: ignore[arg-type]
-
-
-def register(*evidence: Evidence, **changes: object) -> EvidenceRegister:
-    """A register in Berlin holding ``evidence``, with ``changes`` to its fields."""
-    fields: dict[str, object] = {
-        "id": "reg-1",
-        "organisation": "provider-1",
-        "timezone": "Europe/Berlin",
-        "evidence": evidence,
-    }
-    fields.update(changes)
-    return EvidenceRegister(**fields)  # type: ignore[arg-type]
+    """A document collected at this file's T0 supporting ``supports``, with ``changes``."""
+    return conformity_item(evidence_id, *supports, **{"collected_at": T0, **changes})
 
 
 def problems(error: pytest.ExceptionInfo[ValidationError]) -> list[tuple[str, str, str]]:
