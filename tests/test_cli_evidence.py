@@ -14,6 +14,7 @@ import json
 import re
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from tests.conftest import overlay
@@ -30,12 +31,20 @@ from cloudsms.reports.conformity import (
 from cloudsms.serialization import to_json
 from test_frames import AS_OF, evidence_register
 
+if TYPE_CHECKING:
+    import subprocess
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 SECTION = PAGE[PAGE.index("\n## Evidence assessment\n") : PAGE.index("\n## Onboarding\n")]
 SAMPLES = re.findall(
     r"^```console\n\$ (cloudsms evidence [^\n]*)\n(.*?)^```$", SECTION, re.MULTILINE | re.DOTALL
 )
+
+
+def assess_cli(register: str, as_of: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """``cloudsms evidence assess REGISTER --as-of AS_OF OPTIONS...``, run in process."""
+    return in_process("evidence", "assess", register, "--as-of", as_of, *options)
 
 
 @pytest.fixture
@@ -51,9 +60,7 @@ class TestReport:
 
     def test_table(self, register_file: str) -> None:
         """Prints assessment_table of the same assessment and exits 0 despite the gaps."""
-        result = in_process(
-            "evidence", "assess", register_file, "--as-of", "2026-09-01", "--scope", "S07,S14"
-        )
+        result = assess_cli(register_file, "2026-09-01", "--scope", "S07,S14")
         expected = assessment_table(assess(evidence_register(), ["S07", "S14"], as_of=AS_OF))
         assert (result.returncode, result.stderr, result.stdout) == (0, "", expected + "\n")
         assert "minor     6.1" in result.stdout
@@ -61,11 +68,8 @@ class TestReport:
 
     def test_json(self, register_file: str) -> None:
         """Prints assessment_data as JSON."""
-        result = in_process(
-            "evidence",
-            "assess",
+        result = assess_cli(
             register_file,
-            "--as-of",
             "2026-09-01",
             "--scope",
             "S07",
@@ -83,11 +87,8 @@ class TestReport:
 
     def test_csv(self, register_file: str) -> None:
         """One row per clause row under ASSESSMENT_COLUMNS."""
-        result = in_process(
-            "evidence",
-            "assess",
+        result = assess_cli(
             register_file,
-            "--as-of",
             "2026-09-01",
             "--scope",
             "S07",
@@ -106,11 +107,8 @@ class TestReport:
 
     def test_scope_as_people_write_it(self, register_file: str) -> None:
         """``S7,5.14, s07`` is S07 and S14, each once; no scope is all 15."""
-        result = in_process(
-            "evidence",
-            "assess",
+        result = assess_cli(
             register_file,
-            "--as-of",
             "2026-09-01",
             "--scope",
             "S7,5.14, s07",
@@ -118,18 +116,13 @@ class TestReport:
             "json",
         )
         assert json.loads(result.stdout)["scope"] == ["S07", "S14"]
-        everything = in_process(
-            "evidence", "assess", register_file, "--as-of", "2026-09-01", "--format", "json"
-        )
+        everything = assess_cli(register_file, "2026-09-01", "--format", "json")
         assert json.loads(everything.stdout)["scope"] == [f"S{n:02d}" for n in range(1, 16)]
 
     def test_as_of_an_instant(self, register_file: str) -> None:
         """An instant with its offset: 31 August's last second in Auckland keeps EV-SLM valid."""
-        result = in_process(
-            "evidence",
-            "assess",
+        result = assess_cli(
             register_file,
-            "--as-of",
             "2026-08-31T23:59:59+12:00",
             "--scope",
             "S07",
@@ -191,8 +184,7 @@ class TestReferenceOptions:
             "two.json",
             overlay(citations=[{"scenario_id": "S14", "clause_number": "6.1"}]),
         )
-        result = in_process(
-            "evidence", "assess", register_file, "--as-of", "2026-09-01", "--scope", "S14",
+        result = assess_cli(register_file, "2026-09-01", "--scope", "S14",
             "--overlay", first, "--overlay", second, "--format", "csv",
         )  # fmt: skip
         rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -204,8 +196,7 @@ class TestReferenceOptions:
     def test_another_edition(self, register_file: str, tmp_path: Path) -> None:
         """--edition 20000-1:2018 with its overlay: S07 cites 8.3 there, which nothing supports."""
         path = write(tmp_path, "2018.json", EDITION_2018)
-        result = in_process(
-            "evidence", "assess", register_file, "--as-of", "2026-09-01", "--scope", "S07",
+        result = assess_cli(register_file, "2026-09-01", "--scope", "S07",
             "--edition", "20000-1:2018", "--overlay", path, "--format", "json",
         )  # fmt: skip
         assert (result.returncode, result.stderr) == (0, "")
@@ -277,7 +268,7 @@ class TestRefusals:
 
     def test_as_of_the_register_cannot_read(self, register_file: str) -> None:
         """1 January 1900 starts before 1900 in Auckland: refused at --as-of, status 1."""
-        result = in_process("evidence", "assess", register_file, "--as-of", "1900-01-01")
+        result = assess_cli(register_file, "1900-01-01")
         assert result.returncode == 1
         assert result.stdout.startswith(
             "register.json: the register cannot be assessed: 1 problem"
@@ -286,9 +277,7 @@ class TestRefusals:
 
     def test_unknown_scenario(self, register_file: str) -> None:
         """An unknown scenario in --scope is bad usage, its close match named."""
-        result = in_process(
-            "evidence", "assess", register_file, "--as-of", "2026-09-01", "--scope", "S07,S77"
-        )
+        result = assess_cli(register_file, "2026-09-01", "--scope", "S07,S77")
         assert result.returncode == 2
         assert "argument --scope: unknown scenario 'S77'; did you mean S07?" in result.stderr
 
@@ -297,7 +286,7 @@ class TestRefusals:
     )
     def test_bad_as_of(self, register_file: str, as_of: str) -> None:
         """Not a date, or an instant without its offset: bad usage naming both forms."""
-        result = in_process("evidence", "assess", register_file, "--as-of", as_of)
+        result = assess_cli(register_file, as_of)
         assert result.returncode == 2
         assert (
             "argument --as-of: expected a date such as 2026-12-31 (from 1900-01-01 to "
@@ -307,11 +296,8 @@ class TestRefusals:
 
     def test_unknown_edition(self, register_file: str) -> None:
         """An --edition the reference does not hold: an unknown identifier, status 2."""
-        result = in_process(
-            "evidence",
-            "assess",
+        result = assess_cli(
             register_file,
-            "--as-of",
             "2026-09-01",
             "--edition",
             "20000-1:2018",
@@ -324,9 +310,7 @@ class TestRefusals:
         bad = tmp_path / "bad-overlay.json"
         bad.write_text(json.dumps(overlay(citations=[{"scenario_id": "S20"}])), encoding="utf-8")
         for path in (str(bad), str(tmp_path / "nope.json")):
-            result = in_process(
-                "evidence", "assess", register_file, "--as-of", "2026-09-01", "--overlay", path
-            )
+            result = assess_cli(register_file, "2026-09-01", "--overlay", path)
             assert (result.returncode, result.stdout) == (2, "")
             assert "reference overlay" in result.stderr
             assert "is rejected" in result.stderr
